@@ -1,0 +1,265 @@
+"""Factories: tensors from data, filled tensors, ranges, and random tensors.
+
+Factories are not recorded in the graph, even under ``no_grad`` a factory asked for
+``requires_grad=True`` gives a leaf that requires grad (as torch's do).  Random values
+come from NumPy's PCG64, so a seed reproduces mygrad's draws, not torch's.
+"""
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+from . import _dtype
+from ._tensor import Tensor
+
+FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
+
+
+def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError(FLOAT_ONLY)
+    return Tensor._make(data, bool(requires_grad), None)
+
+
+def _np_dtype(dtype, default=None):
+    if dtype is None:
+        return None if default is None else default.np
+    if not isinstance(dtype, _dtype.dtype):
+        raise TypeError(f"dtype must be a mygrad dtype (e.g. mygrad.float32), not {type(dtype).__name__}")
+    return dtype.np
+
+
+def _size(size) -> tuple:
+    """A size given as ints or as one sequence: ones(2, 3) and ones((2, 3)) alike."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for n in size:
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) and not (
+                isinstance(n, Tensor) and n.numel() == 1):
+            raise TypeError(f"expected a sequence of integers as the size, but got {type(n).__name__}")
+        if int(n) < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: {list(map(int, size))}")
+    return tuple(int(n) for n in size)
+
+
+def _infer(data) -> np.ndarray:
+    """Python data as an array of torch's inferred dtype (floats: the default dtype)."""
+    if isinstance(data, Tensor):
+        return data._data.copy()
+    if isinstance(data, np.ndarray):
+        return data.copy()
+    if isinstance(data, (list, tuple)):
+        data = [_infer(x) if isinstance(x, Tensor) else x for x in data]
+    arr = np.array(data)
+    if arr.dtype.kind == "f" and not isinstance(data, np.generic):
+        arr = arr.astype(_dtype.get_default_dtype().np)
+    elif arr.dtype.kind not in "biuf":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return arr
+
+
+def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+    """A new leaf holding a copy of ``data``; Python floats give the default dtype, ints int64."""
+    arr = _infer(data)
+    if dtype is not None:
+        arr = arr.astype(_np_dtype(dtype), copy=False)
+    return _leaf(arr, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None) -> Tensor:
+    if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
+        return data
+    if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype.np):
+        return Tensor._make(data, False, None)
+    return tensor(data, dtype=dtype)
+
+
+def from_numpy(array: np.ndarray) -> Tensor:
+    """A tensor sharing memory with ``array``."""
+    _dtype.from_numpy_dtype(array.dtype)
+    return Tensor._make(array, False, None)
+
+
+def _filled(size, value, dtype, requires_grad, default):
+    np_dtype = _np_dtype(dtype, default)
+    return _leaf(np.full(_size(size), value, dtype=np_dtype), requires_grad)
+
+
+def ones(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+    return _filled(size, 1, dtype, requires_grad, _dtype.get_default_dtype())
+
+
+def zeros(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+    return _filled(size, 0, dtype, requires_grad, _dtype.get_default_dtype())
+
+
+def empty(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+    """Uninitialised in torch; zeros here (reading it is a bug either way)."""
+    return _filled(size, 0, dtype, requires_grad, _dtype.get_default_dtype())
+
+
+def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    return _filled((size,) if isinstance(size, (tuple, list)) else (size,), fill_value, dtype, requires_grad,
+                   _dtype.scalar_dtype(fill_value))
+
+
+def _like(t: Tensor, dtype):
+    return t.shape, (dtype if dtype is not None else t.dtype)
+
+
+def ones_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return ones(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return zeros(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def empty_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return empty(shape, dtype=dtype, requires_grad=requires_grad)
+
+
+def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Integers give int64, any float bound or step gives the default dtype, as in torch."""
+    if end is None:
+        start, end = 0, start
+    start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    is_int = all(isinstance(x, (int, np.integer)) for x in (start, end, step))
+    default = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    n = max(0, math.ceil((end - start) / step))
+    values = start + np.arange(n, dtype=np.float64 if not is_int else np.int64) * step
+    return _leaf(values.astype(_np_dtype(dtype, default)), requires_grad)
+
+
+def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    """Filled from both ends (start + i*step, then end - j*step), as torch does, so both ends are exact."""
+    np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    step = (end - start) / (steps - 1) if steps > 1 else 0.0
+    i = np.arange(steps)
+    half = steps // 2
+    values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    return _leaf(values.astype(np_dtype), requires_grad)
+
+
+def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _leaf(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype, _dtype.get_default_dtype())), requires_grad)
+
+
+# ----- random --------------------------------------------------------------------------
+
+class Generator:
+    """A source of random numbers (NumPy's PCG64) with torch's seeding interface."""
+
+    def __init__(self, device: str = "cpu"):
+        self._seed = 67280421310721
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed: int) -> "Generator":
+        self._seed = int(seed)
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+        return self
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def seed(self) -> int:
+        return self.manual_seed(int(np.random.SeedSequence().entropy % (2 ** 63))).initial_seed()
+
+    def get_state(self):
+        return self._rng.bit_generator.state
+
+    def set_state(self, state) -> "Generator":
+        self._rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _float_dtype(dtype):
+    np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
+    if np.dtype(np_dtype).kind != "f":
+        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_dtype.from_numpy_dtype(np_dtype).name}'")
+    return np_dtype
+
+
+def rand(*size, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _leaf(_rng(generator).random(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _leaf(_rng(generator).standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+
+
+def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad: bool = False,
+            device=None) -> Tensor:
+    """randint(high, size) or randint(low, high, size)."""
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None:
+        low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
+    values = _rng(generator).integers(low, high, size=_size((size,) if isinstance(size, (tuple, list)) else (size,)))
+    return _leaf(values.astype(_np_dtype(dtype, _dtype.int64)), requires_grad)
+
+
+def randperm(n: int, *, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    return _leaf(_rng(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad)
+
+
+def rand_like(input: Tensor, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return rand(shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randn_like(input: Tensor, dtype=None, requires_grad: bool = False, generator=None) -> Tensor:
+    shape, dtype = _like(input, dtype)
+    return randn(shape, dtype=dtype, requires_grad=requires_grad, generator=generator)
+
+
+def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool = False) -> Tensor:
+    if high is None:
+        low, high = 0, low
+    shape, dtype = _like(input, dtype)
+    return randint(low, high, shape, dtype=dtype, requires_grad=requires_grad)
+
+
+__all__ = ["tensor", "as_tensor", "from_numpy", "ones", "zeros", "empty", "full", "ones_like", "zeros_like",
+           "empty_like", "full_like", "arange", "linspace", "eye", "Generator", "default_generator",
+           "manual_seed", "seed", "initial_seed", "rand", "randn", "randint", "randperm", "rand_like",
+           "randn_like", "randint_like"]

@@ -1,0 +1,424 @@
+"""Tensor: one NumPy array plus the autograd state torch keeps beside it.
+
+Operations are not defined here: each op family attaches its function, method and
+operator forms (``ops/``), so this file holds only state, the autograd entry points and
+the in-place protocol.  Slots keep tensors light: a training step makes thousands.
+"""
+from __future__ import annotations
+
+import warnings
+import weakref
+
+import numpy as np
+
+from . import _dtype
+from .autograd import grad_mode
+from .autograd.node import AccumulateGrad
+
+NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
+    "be populated during autograd.backward(). If you indeed want the .grad field to be populated for a "
+    "non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you access the non-leaf Tensor by "
+    "mistake, make sure you access the leaf Tensor instead. See github.com/pytorch/pytorch/pull/30531 for "
+    "more information.")
+LEAF_ONLY = ("you can only change requires_grad flags of leaf variables. If you want to use a computed "
+             "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
+
+
+class Size(tuple):
+    """torch.Size: a tuple that prints as ``torch.Size([2, 3])``."""
+
+    def __repr__(self) -> str:
+        return f"torch.Size({list(self)})"
+
+    def numel(self) -> int:
+        return int(np.prod(self, dtype=np.int64))
+
+
+class Tensor:
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
+                 "_acc", "_hooks", "_retains_grad", "__weakref__")
+
+    # ----- construction -------------------------------------------------------------------
+    def __init__(self, *args):
+        """torch.Tensor(data) or torch.Tensor(*sizes): float32 (the default dtype), as torch's legacy constructor."""
+        from ._creation import tensor as make
+        if len(args) == 1 and not isinstance(args[0], int):
+            data = make(args[0], dtype=_dtype.get_default_dtype())._data
+        else:
+            data = np.empty(tuple(args), dtype=_dtype.get_default_dtype().np)
+        self._init(data, False, None, 0, None)
+
+    def _init(self, data, requires_grad, grad_fn, output_nr, vc):
+        self._data = data
+        self._requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self._output_nr = output_nr
+        self._grad = None
+        self._vc = [0] if vc is None else vc
+        self._base = None
+        self._acc = None
+        self._hooks = None
+        self._retains_grad = False
+
+    @classmethod
+    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> "Tensor":
+        """The constructor ops use: no checks, no copies."""
+        t = object.__new__(cls)
+        t._init(data, requires_grad, grad_fn, output_nr, vc)
+        return t
+
+    # ----- metadata -----------------------------------------------------------------------
+    @property
+    def shape(self) -> Size:
+        return Size(self._data.shape)
+
+    def size(self, dim: int | None = None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[self._wrap_dim(dim)]
+
+    def _wrap_dim(self, dim: int) -> int:
+        n = self._data.ndim
+        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
+        if not lo <= dim <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+        return dim % n if n else 0
+
+    @property
+    def dtype(self) -> _dtype.dtype:
+        return _dtype.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    def dim(self) -> int:
+        return self._data.ndim
+
+    ndimension = dim
+
+    def numel(self) -> int:
+        return self._data.size
+
+    nelement = numel
+
+    def element_size(self) -> int:
+        return self._data.itemsize
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    @property
+    def is_floating_point_(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_floating_point(self) -> bool:
+        return self._data.dtype.kind == "f"
+
+    def is_contiguous(self) -> bool:
+        return bool(self._data.flags.c_contiguous)
+
+    def data_ptr(self) -> int:
+        return self._data.__array_interface__["data"][0]
+
+    def stride(self, dim: int | None = None):
+        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        return strides if dim is None else strides[self._wrap_dim(dim)]
+
+    @property
+    def _version(self) -> int:
+        return self._vc[0]
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    # ----- autograd state -----------------------------------------------------------------
+    @property
+    def is_leaf(self) -> bool:
+        return self.grad_fn is None
+
+    @property
+    def requires_grad(self) -> bool:
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value: bool) -> None:
+        self._set_requires_grad(value, "only Tensors of floating point and complex dtype can require gradients")
+
+    def requires_grad_(self, requires_grad: bool = True) -> "Tensor":
+        self._set_requires_grad(requires_grad, "only Tensors of floating point dtype can require gradients")
+        return self
+
+    def _set_requires_grad(self, value, dtype_message):
+        value = bool(value)
+        if self.grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(LEAF_ONLY)
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError(dtype_message)
+        self._requires_grad = value
+
+    @property
+    def grad(self):
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+            warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value) -> None:
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.shape)}' to a tensor "
+                                   f"of size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
+                                   f"are the same size")
+            if value._data.dtype != self._data.dtype:
+                from ._tensor_str import scalar_type_name
+                raise RuntimeError(
+                    f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' "
+                    f"to a tensor with grad_dtype '{scalar_type_name(self.dtype)}'. The gradient must match the "
+                    f"tensor's grad_dtype (defaults to the tensor's dtype). You can set the tensor's grad_dtype "
+                    f"attribute with a specific dtype, or None to allow any dtype. Set grad_dtype with caution. "
+                    f"Diverging the dtypes of a tensor and its gradient may break downstream systems that assume "
+                    f"they match.")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self) -> None:
+        self._grad = None
+
+    @property
+    def retains_grad(self) -> bool:
+        return self._retains_grad
+
+    def retain_grad(self) -> None:
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is None or self._retains_grad:
+            return
+        self.grad_fn._hooks_or_new().retain[self._output_nr] = weakref.ref(self)
+        self._retains_grad = True
+
+    def register_hook(self, hook):
+        """hook(grad) -> Tensor or None, called with the gradient w.r.t. this tensor."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        from .autograd.node import _Handle
+        if self.grad_fn is None:
+            if self._hooks is None:
+                self._hooks = []
+            return _Handle(self._hooks, hook)
+        hooks = self.grad_fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
+        return _Handle(hooks, hook)
+
+    def _accumulate_node(self) -> AccumulateGrad:
+        """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch."""
+        node = self._acc() if self._acc is not None else None
+        if node is None:
+            node = AccumulateGrad(self)
+            self._acc = weakref.ref(node)
+        return node
+
+    def _accumulate(self, grad, create_graph: bool) -> None:
+        """AccumulateGrad's work: run leaf hooks, then add into .grad in place (a first grad is copied)."""
+        if self._hooks:
+            from .autograd.engine import _call_tensor_hook
+            for hook in list(self._hooks):
+                grad = _call_tensor_hook(hook, grad)
+        if isinstance(grad, Tensor):
+            if self._grad is None:
+                self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
+            elif create_graph:
+                self._grad = self._grad + grad
+            else:
+                self._grad._data += grad._data
+                self._grad._vc[0] += 1
+            return
+        if self._grad is None:
+            self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype), False, None)
+        else:
+            np.add(self._grad._data, grad, out=self._grad._data, casting="unsafe")
+            self._grad._vc[0] += 1
+
+    def _retain(self, grad) -> None:
+        """The retain_grad hook: the first gradient is copied, later ones are added out of place."""
+        if not isinstance(grad, Tensor):
+            grad = Tensor._make(np.array(grad, dtype=self._data.dtype), False, None)
+        elif grad.requires_grad and not grad_mode._state.enabled:
+            grad = grad.detach()
+        if self._grad is None:
+            self._grad = grad.detach().clone() if not grad_mode._state.enabled else grad.clone()
+        else:
+            self._grad = self._grad + grad
+
+    def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+        from .autograd import backward
+        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self) -> "Tensor":
+        """A new leaf sharing this tensor's memory and version counter."""
+        return Tensor._make(self._data, False, None, 0, self._vc)
+
+    def detach_(self) -> "Tensor":
+        if self._base is not None:
+            raise RuntimeError(
+                "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+                "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+                "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+                "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+        self.grad_fn = None
+        self._output_nr = 0
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self) -> "Tensor":
+        return self.detach()
+
+    @data.setter
+    def data(self, value: "Tensor") -> None:
+        self._data = value._data
+
+    # ----- conversion ---------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        return self._data.tolist()
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        return self._data if dtype is None else self._data.astype(dtype)
+
+    def __float__(self) -> float:
+        if self._requires_grad:
+            _warn_scalar_once()
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()))
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self._data.reshape(()))
+
+    def __repr__(self) -> str:
+        from ._tensor_str import tensor_repr
+        return tensor_repr(self)
+
+    def __format__(self, spec: str) -> str:
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(self.unbind(0))
+
+    # ----- in place -----------------------------------------------------------------------
+    def _check_inplace(self) -> None:
+        """Torch's refusal to edit a leaf (or a view of one) that requires grad while grad mode is on."""
+        if not grad_mode._state.enabled:
+            return
+        if self.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
+        base = self._base
+        if base is not None and base.grad_fn is None and base._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
+    def _inplace(self, op, *args, ufunc=None, **kwargs) -> "Tensor":
+        """``self.op_(*args)``: compute ``op(self, *args)`` and write it into self.
+
+        Without a graph to record, NumPy writes straight into the array (``ufunc`` with ``out=``).
+        With one, the result's history becomes this tensor's history, as torch rebases an
+        in-place op's output; the old value is kept for formulas that need it.
+        """
+        self._check_inplace()
+        recording = grad_mode._state.enabled and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+        if not recording:
+            if ufunc is not None and not kwargs:
+                other = args[0]
+                other = other._data if isinstance(other, Tensor) else other
+                _check_cast(self, args[0])
+                ufunc(self._data, other, out=self._data, casting="unsafe")
+            else:
+                with grad_mode.no_grad():
+                    result = op(self, *args, **kwargs)
+                _check_cast(self, result)
+                np.copyto(self._data, result._data, casting="unsafe")
+            self._vc[0] += 1
+            return self
+        old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+        result = op(old, *args, **kwargs)
+        _check_cast(self, result)
+        np.copyto(self._data, result._data, casting="unsafe")
+        self._vc[0] += 1
+        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        return self
+
+    def zero_(self) -> "Tensor":
+        from .ops import _define
+        return self._inplace(_define.zeros_like_op)
+
+    def fill_(self, value) -> "Tensor":
+        from .ops import _define
+        return self._inplace(_define.fill_op, value)
+
+    def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
+        from .ops import _define
+        return self._inplace(_define.copy_op, src)
+
+
+def _c_name(d) -> str:
+    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+            "int32": "int", "bool": "bool"}.get(d.name, d.name)
+
+
+def _check_cast(target: Tensor, result) -> None:
+    """torch refuses to write a float result into an integer tensor in place (bool < int < float)."""
+    if isinstance(result, Tensor):
+        src = result.dtype
+    elif isinstance(result, (bool, int, float)):
+        src = _dtype.result_type(target, result)
+    else:
+        return
+    if src._category > target.dtype._category:
+        from ._tensor_str import scalar_type_name
+        raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the desired output type "
+                           f"{scalar_type_name(target.dtype)}")
+
+
+_scalar_warned = [False]
+
+
+def _warn_scalar_once() -> None:
+    if not _scalar_warned[0]:
+        _scalar_warned[0] = True
+        warnings.warn("Converting a tensor with requires_grad=True to a scalar may lead to unexpected behavior.\n"
+                      "Consider using tensor.detach() first.", UserWarning, stacklevel=3)

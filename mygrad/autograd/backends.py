@@ -1,0 +1,185 @@
+"""The two namespaces a backward formula is compiled against.
+
+``ARRAY`` holds NumPy implementations with torch's signatures; formulas run over it on
+the fast path, with raw ndarrays and no graph.  ``TENSOR`` holds the same names as
+differentiable mygrad operations; formulas run over it when ``create_graph=True``.
+A name a formula may call must exist in both (``tests/`` checks the two agree).  Op
+families add the helpers they need here, with ``array_fn`` and ``tensor_fn``.
+"""
+from __future__ import annotations
+
+import builtins
+
+import numpy as np
+
+ARRAY: dict = {"__builtins__": builtins, "np": np}
+TENSOR: dict = {"__builtins__": builtins, "np": np}
+NAMES: set = set(dir(builtins)) | {"np"}
+
+
+def array_fn(func=None, *, name: str | None = None):
+    """Register a NumPy implementation of a formula function (usable as a decorator)."""
+    def register(f):
+        key = name or f.__name__
+        ARRAY[key] = f
+        NAMES.add(key)
+        return f
+    return register(func) if func is not None else register
+
+
+def tensor_fn(func=None, *, name: str | None = None):
+    """Register the differentiable mygrad implementation of a formula function."""
+    def register(f):
+        TENSOR[name or f.__name__] = f
+        NAMES.add(name or f.__name__)
+        return f
+    return register(func) if func is not None else register
+
+
+def tensor_namespace() -> dict:
+    return TENSOR
+
+
+def saved_as_tensor(value, node):
+    """A saved value as a tensor in the graph: inputs are themselves; a saved output is
+    re-attached to the node that made it, as torch's SavedVariable does."""
+    from .._tensor import Tensor
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._make(value._data, True, node, value.output_nr, value._vc)
+
+
+# --- NumPy side: the helpers every family uses ------------------------------------------------
+
+@array_fn
+def sum_to(x, shape):
+    """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to x.shape."""
+    x = np.asarray(x)
+    if x.shape == tuple(shape):
+        return x
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        return np.broadcast_to(x, shape)
+    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    out = x.sum(axis=axes, keepdims=True) if axes else x
+    return out.reshape(shape) if lead or out.shape != tuple(shape) else out
+
+
+@array_fn(name="_conform")
+def _array_conform(g, meta):
+    shape, dtype = meta
+    if type(g) is not np.ndarray:
+        g = np.asarray(g)
+    if g.shape != shape:
+        g = sum_to(g, shape)
+    if g.dtype != dtype:
+        g = g.astype(dtype)
+    return g
+
+
+@array_fn
+def expand(x, shape):
+    return np.broadcast_to(x, shape)
+
+
+@array_fn
+def where(cond, a, b):
+    return np.where(cond, a, b)
+
+
+@array_fn
+def zeros_like(x):
+    return np.zeros_like(x)
+
+
+@array_fn
+def ones_like(x):
+    return np.ones_like(x)
+
+
+def reduced_dims(ndim: int, dim) -> tuple:
+    """torch's dim argument as a sorted tuple of non-negative axes; None and () mean all."""
+    if dim is None or dim == () or dim == []:
+        return tuple(range(ndim))
+    if isinstance(dim, int):
+        dim = (dim,)
+    return tuple(sorted(d % ndim if ndim else 0 for d in dim))
+
+
+@array_fn
+def unreduce(grad, shape, dims, keepdim):
+    """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
+    grad = np.asarray(grad)
+    if not keepdim and shape:
+        grad = np.expand_dims(grad, dims)
+    return np.broadcast_to(grad, shape)
+
+
+for _name in ("exp", "log"):
+    ARRAY[_name] = getattr(np, _name)
+    NAMES.add(_name)
+
+
+@array_fn
+def mT(x):
+    return np.swapaxes(x, -1, -2)
+
+
+@array_fn
+def t(x):
+    return x.T if x.ndim == 2 else x
+
+
+@array_fn
+def mm(a, b):
+    return a @ b
+
+
+@array_fn
+@tensor_fn
+def clamp_mask(x, min, max):
+    """Where clamp passes the gradient: inside [min, max], bounds included (torch's convention)."""
+    if min is None:
+        return x <= max
+    if max is None:
+        return x >= min
+    return (x >= min) & (x <= max)
+
+
+@array_fn
+def reshape(x, shape):
+    return np.reshape(x, shape)
+
+
+@array_fn
+def squeeze(x, dim):
+    return np.squeeze(x, axis=dim)
+
+
+@array_fn
+def transpose(x, dim0, dim1):
+    return np.swapaxes(x, dim0, dim1)
+
+
+@array_fn
+def permute(x, dims):
+    return np.transpose(x, dims)
+
+
+# --- mygrad side ---------------------------------------------------------------------------------
+
+def install_tensor_namespace(mygrad_module) -> None:
+    """Fill TENSOR: every formula name is the mygrad function of that name, unless a helper of the
+    same name was registered with ``tensor_fn`` (those that are not torch functions)."""
+    from . import tensor_helpers  # noqa: F401  (registers sum_to, unreduce, _conform, ...)
+    missing = []
+    for name in sorted(NAMES):
+        if name in TENSOR or hasattr(builtins, name):
+            continue
+        fn = getattr(mygrad_module, name, None)
+        if fn is None:
+            missing.append(name)
+        else:
+            TENSOR[name] = fn
+    if missing:
+        raise ImportError(f"formula functions with no mygrad implementation: {missing}")

@@ -1,0 +1,170 @@
+"""The backward pass: order the graph by dependency counts, then run each node once.
+
+Like micrograd's engine (a topological order and a loop), but iterative, so that a chain
+of a million nodes needs no recursion, and run in torch's order: among the nodes whose
+gradients are complete, the most recently created first, leaves' AccumulateGrad as soon
+as they are ready.  That order decides when hooks fire.
+"""
+from __future__ import annotations
+
+import heapq
+
+import numpy as np
+
+from . import grad_mode
+from .node import AccumulateGrad
+
+
+def gradient_edge(tensor):
+    """The (node, output_nr) through which a gradient reaches ``tensor``."""
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn, tensor._output_nr
+    if tensor._requires_grad:
+        return tensor._accumulate_node(), 0
+    return None, 0
+
+
+def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
+                 capture=None, accumulate: bool = True):
+    """Propagate ``root_grads`` from ``roots`` through the graph.
+
+    ``capture``: edges whose incoming gradient is wanted (autograd.grad, backward(inputs=));
+    returns those gradients in order.  ``accumulate``: run leaves' AccumulateGrad nodes
+    (only those captured, when ``capture`` is given).
+    """
+    buffers: dict = {}
+    heap: list = []
+    for tensor, grad in zip(roots, root_grads):
+        node, nr = gradient_edge(tensor)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * node.n_outputs
+            heap.append((-node._sequence_nr, id(node), node))
+        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+
+    dependencies = _count_dependencies([entry[2] for entry in heap])
+    heap = [entry for entry in heap if entry[2] not in dependencies]
+    heapq.heapify(heap)
+
+    captured = {} if capture is not None else None
+    wanted = {} if capture is None else {edge: i for i, edge in enumerate(capture)}
+    run_leaves = accumulate and capture is None
+    prev_mode = grad_mode._state.enabled
+    grad_mode._state.enabled = create_graph
+    try:
+        while heap:
+            node = heapq.heappop(heap)[2]
+            grads = buffers.pop(node, None)
+            if grads is not None and node._hooks is not None:
+                grads = _run_pre_hooks(node, grads)
+            if captured is not None and grads is not None:
+                for nr, g in enumerate(grads):
+                    if (node, nr) in wanted:
+                        captured[(node, nr)] = g
+            if node.__class__ is AccumulateGrad:
+                if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
+                    node.variable._accumulate(grads[0], create_graph)
+                continue
+            if grads is None:
+                results = [None] * len(node.next_functions)
+            else:
+                results = node.apply(grads, create_graph)
+                if node._hooks is not None and node._hooks.post:
+                    results = _run_post_hooks(node, results, grads)
+            if not retain_graph:
+                node.release()
+            for (child, nr), g in zip(node.next_functions, results):
+                if child is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(child)
+                    if buf is None:
+                        buf = buffers[child] = [None] * child.n_outputs
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    heapq.heappush(heap, (-child._sequence_nr, id(child), child))
+    finally:
+        grad_mode._state.enabled = prev_mode
+    if captured is not None:
+        return [captured.get(edge) for edge in capture]
+    return None
+
+
+def _count_dependencies(start) -> dict:
+    """How many edges lead into each node reachable from ``start`` (an explicit stack, no recursion)."""
+    dependencies: dict = {}
+    stack = list(start)
+    seen = set(map(id, stack))
+    while stack:
+        for child, _ in stack.pop().next_functions:
+            if child is not None:
+                dependencies[child] = dependencies.get(child, 0) + 1
+                if id(child) not in seen:
+                    seen.add(id(child))
+                    stack.append(child)
+    return dependencies
+
+
+def _run_pre_hooks(node, grads):
+    hooks = node._hooks
+    for nr, fns in hooks.tensor.items():
+        for fn in list(fns):
+            if grads[nr] is None:
+                break
+            grads[nr] = _call_tensor_hook(fn, grads[nr])
+    for nr, ref in hooks.retain.items():
+        tensor = ref()
+        if tensor is not None and grads[nr] is not None:
+            tensor._retain(grads[nr])
+    for fn in hooks.pre:
+        new = fn(tuple(_as_tensor(g) for g in grads))
+        if new is not None:
+            grads = [None if g is None else _as_array(g) for g in new]
+    return grads
+
+
+def _run_post_hooks(node, results, grads):
+    for fn in node._hooks.post:
+        new = fn(tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
+        if new is not None:
+            results = [None if g is None else _as_array(g) for g in new]
+    return results
+
+
+def _call_tensor_hook(fn, grad):
+    """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
+    from .._tensor import Tensor
+    given = _as_tensor(grad)
+    new = fn(given)
+    if new is None:
+        return grad if given._data is _data_of(grad) else given._data if not isinstance(grad, Tensor) else given
+    if not isinstance(new, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
+    name = getattr(fn, "__name__", repr(fn))
+    if new.shape != given.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if new.dtype is not given.dtype:
+        from .._tensor_str import type_name
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was {type_name(given._data.dtype)} "
+                           f"got {type_name(new._data.dtype)})")
+    return new if isinstance(grad, Tensor) else new._data
+
+
+def _data_of(g):
+    return getattr(g, "_data", g)
+
+
+def _as_tensor(g):
+    from .._tensor import Tensor
+    if g is None or isinstance(g, Tensor):
+        return g
+    return Tensor._make(np.asarray(g), False, None, 0, None)
+
+
+def _as_array(g):
+    from .._tensor import Tensor
+    if isinstance(g, Tensor) and not grad_mode._state.enabled:
+        return g._data
+    return g

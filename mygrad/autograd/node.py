@@ -1,0 +1,223 @@
+"""Graph nodes: one class per torch backward node, generated from formulas written as data.
+
+A derivative is declared like a line of torch's ``derivatives.yaml``::
+
+    MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
+
+Each formula is an expression in ``grad`` (the incoming gradient), the names the forward
+saved (inputs by name, ``result`` for the output, and attributes such as ``dim``), and
+the functions of a formula namespace (``backends.py``).  It is compiled twice: once over
+NumPy arrays (the fast path) and once over mygrad tensors, so that ``create_graph=True``
+differentiates the very same formula.  What a node saves follows from the names its
+formulas use, and only for inputs that require grad, as torch's generated code does;
+that decides where a second backward raises and which in-place edits break a backward.
+"""
+from __future__ import annotations
+
+import ast
+import itertools
+import types
+import weakref
+
+from . import backends
+
+_sequence = itertools.count()
+
+FREED_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after they "
+    "have already been freed). Saved intermediate values of the graph are freed when you call .backward() "
+    "or autograd.grad(). Specify retain_graph=True if you need to backward through the graph a second time "
+    "or if you need to access saved tensors after calling backward.")
+
+_FREED = object()   # what a released tensor slot holds
+_ABSENT = object()  # a slot not saved because no input needing it requires grad
+
+
+class Node:
+    """A backward function: ``next_functions`` are ``(node, output_nr)`` edges, one per forward input."""
+
+    __slots__ = ("next_functions", "_sequence_nr", "_hooks", "__weakref__")
+    n_outputs = 1
+
+    def name(self) -> str:
+        return type(self).__name__
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} object at {id(self):#x}>"
+
+    def _hooks_or_new(self) -> "NodeHooks":
+        if self._hooks is None:
+            self._hooks = NodeHooks()
+        return self._hooks
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) after the node ran; a non-None return replaces grad_inputs."""
+        return _Handle(self._hooks_or_new().post, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) before the node runs; a non-None return replaces grad_outputs."""
+        return _Handle(self._hooks_or_new().pre, fn)
+
+    def release(self) -> None:
+        pass
+
+
+class NodeHooks:
+    """Hooks attached to a node: tensor hooks and retain_grad per output, node pre/post hooks."""
+
+    __slots__ = ("tensor", "retain", "pre", "post")
+
+    def __init__(self):
+        self.tensor = {}   # output_nr -> [fn(grad) -> grad | None]
+        self.retain = {}   # output_nr -> weakref to the tensor that retains its grad
+        self.pre = []
+        self.post = []
+
+
+class _Handle:
+    """What register_hook returns: ``.remove()`` takes the hook out again."""
+
+    def __init__(self, hooks: list, fn):
+        self._hooks, self._fn = hooks, fn
+        hooks.append(fn)
+
+    def remove(self) -> None:
+        if self._fn in self._hooks:
+            self._hooks.remove(self._fn)
+
+
+class AccumulateGrad(Node):
+    """The node that adds a leaf's gradient into ``leaf.grad``; one per leaf, shared by every use."""
+
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
+        self._hooks = None
+
+
+class OutputRef:
+    """A saved forward output: its data and version counter, without a reference back to the node
+    (saving the output tensor itself would make a reference cycle)."""
+
+    __slots__ = ("_data", "_vc", "output_nr")
+
+    def __init__(self, tensor):
+        self._data = tensor._data
+        self._vc = tensor._vc
+        self.output_nr = tensor._output_nr
+
+
+class FormulaNode(Node):
+    """A node whose backward is a formula per input.  Subclasses are made by ``derivative``."""
+
+    __slots__ = ("_saved", "_versions", "_input_meta")
+
+    input_names: tuple = ()
+    saved_names: tuple = ()      # every name the formulas read, in a fixed order
+    tensor_slots: frozenset = frozenset()   # saved names that are freed after backward
+    array_formulas: tuple = ()   # per input: compiled over NumPy arrays, or None
+    tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None
+    uses: tuple = ()             # per input: the saved names its formula reads
+    _plans: dict                 # which saved names to keep, per requires-grad pattern
+
+    def release(self) -> None:
+        saved = self._saved
+        if saved and any(v is not None for v in self._versions):
+            self._saved = tuple(_FREED if ver is not None else v for v, ver in zip(saved, self._versions))
+
+    def _unpack(self, as_tensors: bool) -> list:
+        args = []
+        for value, version in zip(self._saved, self._versions):
+            if version is not None:
+                if value is _FREED:
+                    raise RuntimeError(FREED_MESSAGE)
+                if value is not _ABSENT and version is not True:
+                    if value._vc[0] != version:
+                        raise RuntimeError(_version_message(value, version, self))
+                    if as_tensors:
+                        value = backends.saved_as_tensor(value, self)
+                    else:
+                        value = value._data
+            args.append(value)
+        return args
+
+    def apply(self, grads: list, create_graph: bool) -> list:
+        """The gradient for each input (None where it needs none), shaped and typed like that input."""
+        args = self._unpack(create_graph)
+        if create_graph:
+            formulas, ns = self.tensor_formulas, backends.tensor_namespace()
+        else:
+            formulas, ns = self.array_formulas, backends.ARRAY
+        grad = grads[0] if self.n_outputs == 1 else self._materialize(grads, ns)
+        out = []
+        for (node, _), formula, meta in zip(self.next_functions, formulas, self._input_meta):
+            if node is None or formula is None:
+                out.append(None)
+                continue
+            g = formula(grad, *args)
+            if g is not None:
+                g = ns["_conform"](g, meta)
+            out.append(g)
+        return out
+
+    def _materialize(self, grads, ns):
+        return grads
+
+    def __getattr__(self, attr):
+        # torch exposes saved values as node._saved_<name>
+        if attr.startswith("_saved_") and attr[7:] in type(self).saved_names:
+            value = self._unpack(True)[type(self).saved_names.index(attr[7:])]
+            return value
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+
+def _version_message(value, expected, node) -> str:
+    from .._tensor_str import type_name
+    shape = list(value._data.shape)
+    return (f"one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: [{type_name(value._data.dtype)} {shape}], which is output {getattr(value, '_output_nr', 0)} "
+            f"of {node.name()}, is at version {value._vc[0]}; expected version {expected} instead. Hint: enable "
+            f"anomaly detection to find the operation that failed to compute its gradient, with "
+            f"torch.autograd.set_detect_anomaly(True).")
+
+
+def derivative(name: str, *, n_outputs: int = 1, **formulas) -> type:
+    """Make the node class ``name`` from one formula per forward input, in input order.
+
+    A formula is a string expression (see the module docstring) or None for an input that has no
+    gradient (an index, a mask).  Names a formula reads that are neither ``grad`` nor functions of
+    the formula namespace are what the forward must pass to ``record`` to be saved.
+    """
+    input_names = tuple(formulas)
+    uses = []
+    for input_name, text in formulas.items():
+        read = () if text is None else _free_names(text)
+        uses.append(tuple(n for n in read if n != "grad" and n not in backends.NAMES))
+    saved_names = tuple(dict.fromkeys(n for u in uses for n in u))
+    codes = [None if text is None else _lambda_code(f"{name}.{input_name}", text, saved_names)
+             for input_name, text in formulas.items()]
+    attrs = dict(
+        __slots__=(), n_outputs=n_outputs, input_names=input_names, saved_names=saved_names,
+        tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
+        array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
+        tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
+        uses=tuple(uses), _plans={}, formulas=dict(formulas))
+    return type(name, (FormulaNode,), attrs)
+
+
+def _free_names(text: str) -> list:
+    """Names an expression reads from outside itself (not attributes, not comprehension variables)."""
+    tree = ast.parse(text, mode="eval")
+    bound = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {a.arg for n in ast.walk(tree) if isinstance(n, ast.Lambda) for a in n.args.args}
+    return list(dict.fromkeys(n.id for n in ast.walk(tree)
+                              if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in bound))
+
+
+def _lambda_code(where: str, text: str, saved_names: tuple):
+    """The code of ``lambda grad, <saved names>: <text>``; its globals (the namespace) are bound later."""
+    module = compile(f"lambda {', '.join(('grad',) + saved_names)}: ({text})", f"<{where}>", "eval")
+    return next(c for c in module.co_consts if isinstance(c, types.CodeType))

@@ -1,0 +1,219 @@
+"""The one mechanism every op goes through: wrap a NumPy result, and when grad mode is on
+and an input requires grad, attach the op's node (its edges, what its formulas need saved,
+the shape and dtype of each input so the engine can reduce broadcast gradients and cast).
+
+An op is then a forward in NumPy plus a ``derivative(...)`` line::
+
+    MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
+
+    def mul(input, other):
+        a, b = binary_operands(input, other)
+        return record(MulBackward0, a * b, (input, other), self=input, other=other)
+"""
+from __future__ import annotations
+
+from itertools import count
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.engine import gradient_edge
+from ..autograd.node import OutputRef
+
+_sequence = count()
+_ATTR, _SLOT, _SCALAR_SLOT, _RESULT, _ABSENT = range(5)
+
+
+def _plan(node_cls, needs: tuple) -> tuple:
+    """For one requires-grad pattern: which saved names to keep, and how (cached per class)."""
+    plan = node_cls._plans.get(needs)
+    if plan is None:
+        wanted = {n for need, uses in zip(needs, node_cls.uses) if need for n in uses}
+        plan = tuple((name, _RESULT if name == "result" else
+                      (_SLOT if name in node_cls.tensor_slots else _ATTR) if name in wanted else _ABSENT)
+                     for name in node_cls.saved_names)
+        node_cls._plans[needs] = plan
+    return plan
+
+
+def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
+    """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad."""
+    needs = tuple(type(t) is Tensor and t._requires_grad for t in inputs)
+    if True not in needs:
+        return None
+    node = object.__new__(node_cls)
+    node.next_functions = tuple(gradient_edge(t) if need else (None, 0) for t, need in zip(inputs, needs))
+    node._input_meta = tuple((t._data.shape, t._data.dtype) if need else None for t, need in zip(inputs, needs))
+    values, versions = [], []
+    for name, kind in _plan(node_cls, needs):
+        if kind == _ATTR:
+            values.append(saved[name])
+            versions.append(None)
+        elif kind == _SLOT:
+            value = saved[name]
+            values.append(value)
+            versions.append(value._vc[0] if type(value) is Tensor else True)
+        elif kind == _RESULT:
+            values.append(OutputRef(out))
+            versions.append(out._vc[0])
+        else:
+            values.append(None)
+            versions.append(None)
+    node._saved = tuple(values)
+    node._versions = tuple(versions)
+    node._sequence_nr = next(_sequence)
+    node._hooks = None
+    return node
+
+
+def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved) -> Tensor:
+    """The output tensor of an op: ``data`` wrapped, with ``node_cls`` attached when recording.
+
+    ``inputs`` are the forward's operands in the node's input order (Python scalars allowed);
+    ``saved`` are the values the formulas read by name; ``view_of`` marks a result that shares
+    memory with that tensor (and so its version counter), as torch's views do.
+    """
+    if type(data) is not np.ndarray:
+        data = np.asarray(data)
+    if view_of is not None:
+        out = Tensor._make(data, False, None, 0, view_of._vc)
+        out._base = view_of._base if view_of._base is not None else view_of
+    else:
+        out = Tensor._make(data, False, None)
+    if grad_mode._state.enabled:
+        node = _attach(node_cls, out, inputs, saved)
+        if node is not None:
+            out.grad_fn = node
+            out._requires_grad = True
+    return out
+
+
+def record_multi(node_cls, datas, inputs: tuple, differentiable=None, views_of: Tensor | None = None,
+                 **saved) -> list:
+    """Like ``record`` for an op with several outputs sharing one node (split, unbind, max(dim)).
+
+    The formulas see ``grad`` as a list, one entry per output, with zeros where no gradient came.
+    ``differentiable``: how many leading outputs carry gradient (the rest, e.g. indices, do not).
+    """
+    outs = []
+    for i, data in enumerate(datas):
+        data = np.asarray(data)
+        if views_of is not None:
+            t = Tensor._make(data, False, None, i, views_of._vc)
+            t._base = views_of._base if views_of._base is not None else views_of
+        else:
+            t = Tensor._make(data, False, None, i)
+        outs.append(t)
+    n = len(outs) if differentiable is None else differentiable
+    if grad_mode._state.enabled:
+        node = _attach(node_cls, outs[0], inputs, saved)
+        if node is not None:
+            node._output_meta = tuple((t._data.shape, t._data.dtype) for t in outs[:n])
+            for t in outs[:n]:
+                t.grad_fn = node
+                t._requires_grad = True
+    return outs
+
+
+# ----- operands ----------------------------------------------------------------------------
+
+def data_of(x):
+    """The NumPy value of an operand (a tensor's array, or the Python scalar itself)."""
+    return x._data if type(x) is Tensor else x
+
+
+def binary_operands(a, b, *, floating: bool = False):
+    """Two operands as NumPy values of torch's promoted dtype (``floating``: ints become the default float).
+
+    Python scalars stay Python scalars where NumPy's own rule gives torch's answer (a float
+    tensor with any number, or integers of one dtype), so the common case does no casting.
+    """
+    if type(a) is Tensor:
+        ad = a._data
+        if type(b) is Tensor:
+            bd = b._data
+            if ad.dtype is bd.dtype and (ad.dtype.kind == "f" or not floating):
+                return ad, bd
+        elif ad.dtype.kind == "f" and type(b) in (float, int):
+            return ad, b
+        elif type(b) is not Tensor and not isinstance(b, (bool, int, float)):
+            raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
+    elif type(b) is Tensor:
+        bd = b._data
+        if bd.dtype.kind == "f" and type(a) in (float, int):
+            return a, bd
+        if not isinstance(a, (bool, int, float)):
+            raise TypeError(f"unsupported operand type: '{type(a).__name__}'")
+    dt = _dtype.result_type(a, b)
+    if floating and not dt.is_floating_point:
+        dt = _dtype.get_default_dtype()
+    return cast(a, dt.np), cast(b, dt.np)
+
+
+def cast(x, np_dtype):
+    if type(x) is Tensor:
+        d = x._data
+        return d if d.dtype == np_dtype else d.astype(np_dtype)
+    return np.asarray(x, dtype=np_dtype)
+
+
+def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
+    """torch's message for shapes that do not broadcast (NumPy's differs), raised as RuntimeError."""
+    sa, sb = np.shape(a), np.shape(b)
+    for i in range(1, min(len(sa), len(sb)) + 1):
+        x, y = sa[-i], sb[-i]
+        if x != y and x != 1 and y != 1:
+            raise RuntimeError(f"The size of tensor a ({x}) must match the size of tensor b ({y}) at "
+                               f"non-singleton dimension {max(len(sa), len(sb)) - i}")
+
+
+def to_tensor(x, like: Tensor | None = None) -> Tensor:
+    """A Python scalar or array as a no-grad tensor (torch's wrapped number)."""
+    if type(x) is Tensor:
+        return x
+    from .._creation import tensor
+    return tensor(x)
+
+
+# ----- installing the public forms ---------------------------------------------------------
+
+def methods(**forms) -> None:
+    """Attach functions to Tensor under the given method/operator names."""
+    for name, fn in forms.items():
+        setattr(Tensor, name, fn)
+
+
+def inplace_method(op, ufunc=None):
+    """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace."""
+    def method(self, *args, **kwargs):
+        return self._inplace(op, *args, ufunc=ufunc, **kwargs)
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+# ----- the ops Tensor's own in-place methods use --------------------------------------------
+
+def zeros_like_op(t: Tensor) -> Tensor:
+    from .elementwise import ZeroBackward0
+    return record(ZeroBackward0, np.zeros_like(t._data), (t,))
+
+
+def fill_op(t: Tensor, value) -> Tensor:
+    from .elementwise import FillBackward2, FillBackward3
+    if type(value) is Tensor:
+        return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
+    return record(FillBackward2, np.full_like(t._data, value), (t,))
+
+
+def copy_op(t: Tensor, src) -> Tensor:
+    from .elementwise import CopyBackwards
+    src_data = data_of(src)
+    try:
+        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
+                           f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "
+                           f"dimension {t._data.ndim - 1}") from None
+    return record(CopyBackwards, data, (t, src), src=src)
