@@ -31,7 +31,7 @@ PowBackward2 = derivative(
     exponent="grad * where(exponent >= 0, 0, result * log(self)) if self == 0 else grad * (result * float(np.log(self)))")
 ExpBackward0 = derivative("ExpBackward0", self="grad * result")
 LogBackward0 = derivative("LogBackward0", self="grad / self")
-WhereBackward0 = derivative("WhereBackward0", condition=None, self="where(condition, grad, 0)",
+WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
                             other="where(condition, 0, grad)")
 ClampBackward1 = derivative("ClampBackward1", self="where(clamp_mask(self, min, max), grad, 0)")
 ZeroBackward0 = derivative("ZeroBackward0", self="grad * 0")
@@ -151,7 +151,7 @@ def where(condition: Tensor, input, other) -> Tensor:
     if np.asarray(cond).dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{condition.dtype.name.capitalize()}")
-    return record(WhereBackward0, np.where(cond, a, b), (condition, input, other), condition=cond)
+    return record(WhereBackward0, np.where(cond, a, b), (input, other), condition=cond)
 
 
 def _floating(t: Tensor) -> np.ndarray:
