@@ -1,0 +1,100 @@
+"""The op registry: one declarative record per op, the only thing a contributor writes to get an op tested.
+
+A record says how to call the op (its torch name, namespace and call forms) and what inputs it
+takes (a strategy from ``strategies.py`` that draws one call's arguments, with shapes and value
+domains built in).  It says nothing about expected results: those come from running torch.
+
+    Record("log", unary(domain=positive()), forms=("function", "method", "inplace"))
+
+Records live in ``conformance/records/<family>.py`` as a list named ``RECORDS``.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+FORMS = ("function", "method", "operator", "roperator", "inplace", "call")
+
+
+@dataclass(frozen=True)
+class TensorArg:
+    """A tensor argument: its values, and whether the leaf made from it requires grad."""
+    array: Any
+    requires_grad: bool = True
+
+
+@dataclass(frozen=True)
+class Example:
+    """One call's arguments: tensors as TensorArg (also inside lists/tuples), everything else as is."""
+    args: tuple
+    kwargs: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Record:
+    """How to call one op, and what to call it with.
+
+    name        torch's name of the function/method (``add``, ``softmax``, ``max``); also the report's row.
+    example     ``example(dtype_name) -> SearchStrategy[Example]``: draws one call's arguments.
+    forms       which call forms to check:
+                  "function"  ``lib.<namespace>.<name>(*args, **kwargs)``
+                  "method"    ``args[0].<name>(*args[1:], **kwargs)``
+                  "operator"  ``operator.<operator>(*args)`` (e.g. ``a + b``, ``a + 2``)
+                  "roperator" the reflected operator with the Python scalar first (``2 - a``); drawn
+                              examples whose second argument is a Python scalar are swapped
+                  "inplace"   ``args[0].clone().<name>_(*args[1:], **kwargs)`` (a non-leaf, as torch allows)
+                  "call"      ``call(lib, *args, **kwargs)``, for spellings none of the above covers
+    namespace   where the function lives: "" (torch.*), "nn.functional", "linalg", "special".
+    operator    the ``operator`` module name for the operator forms (``"add"``, ``"truediv"``).
+    call        ``call(lib, *args, **kwargs)`` for the "call" form (indexing, ``a.T``, ...).
+    label       the row name when one op has several records (``max (dim)``); defaults to ``name``.
+    dtypes      dtype names to draw inputs of.
+    tolerance   per-dtype (rtol, atol) overriding ``checks.TOLERANCES`` (e.g. ill-conditioned ops).
+    grad        whether the op is differentiable at all (False: forward, dtype and no-graph checks only).
+    second_order whether gradients are checked once more through ``create_graph=True``.
+    output      "tensor", "tuple" (several tensors, e.g. ``max(dim)``, ``split``) or "scalar".
+    """
+    name: str
+    example: Callable
+    forms: tuple = ("function", "method")
+    namespace: str = ""
+    operator: str | None = None
+    call: Callable | None = None
+    label: str | None = None
+    dtypes: tuple = ("float32", "float64")
+    tolerance: dict | None = None
+    grad: bool = True
+    second_order: bool = True
+    output: str = "tensor"
+
+    @property
+    def row(self) -> str:
+        return self.label or self.name
+
+
+def all_records() -> list[Record]:
+    """Every record from every module in ``conformance/records``, in module order."""
+    from . import records
+    found: list[Record] = []
+    for info in sorted(pkgutil.iter_modules(records.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{records.__name__}.{info.name}")
+        found.extend(getattr(module, "RECORDS", []))
+    rows = [r.row for r in found]
+    duplicates = {r for r in rows if rows.count(r) > 1}
+    if duplicates:
+        raise ValueError(f"records with the same row name: {sorted(duplicates)} (give them a label)")
+    return found
+
+
+def select(records: list[Record], names: list[str] | None) -> list[Record]:
+    """The records whose row or torch name is in ``names`` (all when ``names`` is empty)."""
+    if not names:
+        return records
+    wanted = set(names)
+    chosen = [r for r in records if r.row in wanted or r.name in wanted]
+    unknown = wanted - {r.row for r in chosen} - {r.name for r in chosen}
+    if unknown:
+        raise KeyError(f"no record for: {sorted(unknown)}")
+    return chosen
