@@ -230,11 +230,7 @@ class Tensor:
         return node
 
     def _accumulate(self, grad, create_graph: bool) -> None:
-        """AccumulateGrad's work: run leaf hooks, then add into .grad in place (a first grad is copied)."""
-        if self._hooks:
-            from .autograd.engine import _call_tensor_hook
-            for hook in list(self._hooks):
-                grad = _call_tensor_hook(hook, grad)
+        """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it)."""
         if isinstance(grad, Tensor):
             if self._grad is None:
                 self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
@@ -283,7 +279,8 @@ class Tensor:
 
     @property
     def data(self) -> "Tensor":
-        return self.detach()
+        """Shares memory but not the version counter: edits through .data go unnoticed (torch's escape hatch)."""
+        return Tensor._make(self._data, False, None)
 
     @data.setter
     def data(self, value: "Tensor") -> None:

@@ -67,7 +67,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
         return
     inputs = _as_tuple(inputs)
     if not inputs:
-        raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+        raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
     edges = [gradient_edge(t) for t in inputs]
     captured = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=True)

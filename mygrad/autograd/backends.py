@@ -14,7 +14,8 @@ import numpy as np
 
 ARRAY: dict = {"__builtins__": builtins, "np": np}
 TENSOR: dict = {"__builtins__": builtins, "np": np}
-NAMES: set = set(dir(builtins)) | {"np"}
+# Builtins a formula may call; any other builtin name (min, max, ...) is free to be a saved value.
+NAMES: set = {"np", "float", "int", "bool", "len", "range", "tuple", "list", "zip", "enumerate", "isinstance"}
 
 
 def array_fn(func=None, *, name: str | None = None):
@@ -174,7 +175,8 @@ def install_tensor_namespace(mygrad_module) -> None:
     from . import tensor_helpers  # noqa: F401  (registers sum_to, unreduce, _conform, ...)
     missing = []
     for name in sorted(NAMES):
-        if name in TENSOR or hasattr(builtins, name):
+        if name in TENSOR or name in ("float", "int", "bool", "len", "range", "tuple", "list", "zip",
+                                      "enumerate", "isinstance"):
             continue
         fn = getattr(mygrad_module, name, None)
         if fn is None:

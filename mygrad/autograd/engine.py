@@ -57,6 +57,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             grads = buffers.pop(node, None)
             if grads is not None and node._hooks is not None:
                 grads = _run_pre_hooks(node, grads)
+            if node.__class__ is AccumulateGrad and grads is not None and node.variable._hooks:
+                grads = [_run_leaf_hooks(node.variable, grads[0])]
             if captured is not None and grads is not None:
                 for nr, g in enumerate(grads):
                     if (node, nr) in wanted:
@@ -125,6 +127,13 @@ def _run_pre_hooks(node, grads):
     return grads
 
 
+def _run_leaf_hooks(leaf, grad):
+    """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
+    for hook in list(leaf._hooks):
+        grad = _call_tensor_hook(hook, grad)
+    return grad
+
+
 def _run_post_hooks(node, results, grads):
     for fn in node._hooks.post:
         new = fn(tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
@@ -138,8 +147,8 @@ def _call_tensor_hook(fn, grad):
     from .._tensor import Tensor
     given = _as_tensor(grad)
     new = fn(given)
-    if new is None:
-        return grad if given._data is _data_of(grad) else given._data if not isinstance(grad, Tensor) else given
+    if new is None:  # an in-place edit of the tensor it was given has already reached ``grad``
+        return grad
     if not isinstance(new, Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(new).__name__}'")
     name = getattr(fn, "__name__", repr(fn))
@@ -150,10 +159,6 @@ def _call_tensor_hook(fn, grad):
         raise RuntimeError(f"hook '{name}' has changed the type of value (was {type_name(given._data.dtype)} "
                            f"got {type_name(new._data.dtype)})")
     return new if isinstance(grad, Tensor) else new._data
-
-
-def _data_of(g):
-    return getattr(g, "_data", g)
 
 
 def _as_tensor(g):

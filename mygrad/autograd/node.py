@@ -15,6 +15,7 @@ that decides where a second backward raises and which in-place edits break a bac
 from __future__ import annotations
 
 import ast
+import re
 import itertools
 import types
 import weakref
@@ -175,13 +176,17 @@ class FormulaNode(Node):
 
 
 def _version_message(value, expected, node) -> str:
+    """torch's text: a saved output names the op that made it ("output 0 of Exp"); a leaf names nothing."""
     from .._tensor_str import type_name
-    shape = list(value._data.shape)
-    return (f"one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: [{type_name(value._data.dtype)} {shape}], which is output {getattr(value, '_output_nr', 0)} "
-            f"of {node.name()}, is at version {value._vc[0]}; expected version {expected} instead. Hint: enable "
-            f"anomaly detection to find the operation that failed to compute its gradient, with "
-            f"torch.autograd.set_detect_anomaly(True).")
+    described = f"[{type_name(value._data.dtype)} {list(value._data.shape)}]"
+    maker = node if isinstance(value, OutputRef) else value.grad_fn
+    if maker is not None:
+        op = re.sub(r"Backward\d*$", "", maker.name())
+        described += f", which is output {getattr(value, 'output_nr', getattr(value, '_output_nr', 0))} of {op},"
+    return (f"one of the variables needed for gradient computation has been modified by an inplace operation: "
+            f"{described} is at version {value._vc[0]}; expected version {expected} instead. Hint: enable anomaly "
+            f"detection to find the operation that failed to compute its gradient, with "
+            f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def derivative(name: str, *, n_outputs: int = 1, **formulas) -> type:
