@@ -711,3 +711,25 @@ def test_deliberately_wrong_gradient_is_caught(monkeypatch):
     monkeypatch.setattr(MulBackward0, "array_formulas", wrong)
     with pytest.raises(AssertionError):
         check(backward_accumulates)
+
+
+def test_training_step_makes_no_reference_cycles():
+    """Graphs are freed by reference counting alone: nothing for the cyclic garbage collector to find."""
+    import gc
+    w = mygrad.randn(3, 4, requires_grad=True)
+    x = mygrad.randn(5, 3)
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(3):
+            y = x.mm(w).clamp(min=0)
+            y.retain_grad()
+            loss = (y.exp() * 2 - 1).pow(2).mean()
+            loss.backward()
+            with mygrad.no_grad():
+                w.sub_(0.1 * w.grad)
+                w.grad.zero_()
+        del y, loss
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
