@@ -51,6 +51,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     run_leaves = accumulate and capture is None
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
+    errors = np.seterr(all="ignore")  # torch computes inf/nan gradients silently
     try:
         while heap:
             node = heapq.heappop(heap)[2]
@@ -89,6 +90,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                     heapq.heappush(heap, (-child._sequence_nr, id(child), child))
     finally:
         grad_mode._state.enabled = prev_mode
+        np.seterr(**errors)
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
