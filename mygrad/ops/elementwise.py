@@ -1,15 +1,32 @@
-"""Elementwise ops: arithmetic with broadcasting and Python scalars, and unary math.
+"""Elementwise binary ops: arithmetic with broadcasting and Python scalars, maximum/minimum,
+atan2, hypot, logaddexp, lerp, where; and the comparison, logical and bitwise ops.
 
 Node names follow the call form, as torch's do: ``a - 2`` is SubBackward0 with two edges,
 ``2 - a`` is RsubBackward1 with one, ``2 / a`` is a reciprocal times 2 (see the catalogue).
+Unary math is in ``unary.py``, clamp in ``clamp.py``, division with rounding in ``rounding.py``.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .._tensor import Tensor
+from .. import _dtype
+from .._tensor import Tensor, _c_name
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record
+from ._quiet import quiet
+from .unary import not_implemented, not_tensor, reciprocal
+
+
+@array_fn
+@tensor_fn
+def scalar_log(value):
+    """log of a Python scalar base (``2 ** a``'s derivative): -inf at 0 and nan below, as C's log."""
+    return math.log(value) if value > 0 else -math.inf if value == 0 else math.nan
+
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 AddBackward0 = derivative("AddBackward0", self="grad", other="grad if alpha == 1 else grad * alpha")
@@ -18,8 +35,6 @@ RsubBackward0 = derivative("RsubBackward0", self="-grad if alpha == 1 else -grad
 RsubBackward1 = derivative("RsubBackward1", self="-grad if alpha == 1 else -grad * alpha")
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
-NegBackward0 = derivative("NegBackward0", self="-grad")
-ReciprocalBackward0 = derivative("ReciprocalBackward0", self="-grad * (result * result)")
 PowBackward0 = derivative(
     "PowBackward0", self="zeros_like(grad) if exponent == 0 else grad * (exponent * self ** (exponent - 1))")
 PowBackward1 = derivative(
@@ -28,58 +43,108 @@ PowBackward1 = derivative(
     exponent="grad * where((self == 0) & (exponent >= 0), 0, result * log(self))")
 PowBackward2 = derivative(
     "PowBackward2",
-    exponent="grad * where(exponent >= 0, 0, result * log(self)) if self == 0 else grad * (result * float(np.log(self)))")
-ExpBackward0 = derivative("ExpBackward0", self="grad * result")
-LogBackward0 = derivative("LogBackward0", self="grad / self")
+    exponent="grad * where(exponent >= 0, 0, result * scalar_log(self)) if self == 0 "
+             "else grad * (result * scalar_log(self))")
+# maximum/minimum: ties split the gradient in half; a NaN sends it to both sides
+MaximumBackward0 = derivative("MaximumBackward0",
+                              self="where(self < other, 0, where(self == other, grad / 2, grad))",
+                              other="where(self > other, 0, where(self == other, grad / 2, grad))")
+MinimumBackward0 = derivative("MinimumBackward0",
+                              self="where(self > other, 0, where(self == other, grad / 2, grad))",
+                              other="where(self < other, 0, where(self == other, grad / 2, grad))")
+Atan2Backward0 = derivative("Atan2Backward0",
+                            self="grad * other * reciprocal(self * self + other * other)",
+                            other="grad * -self * reciprocal(self * self + other * other)")
+HypotBackward0 = derivative("HypotBackward0", self="grad * self / result", other="grad * other / result")
+LogaddexpBackward0 = derivative("LogaddexpBackward0", self="grad / (1 + exp(other - self))",
+                                other="grad / (1 + exp(self - other))")
+LerpBackward0 = derivative("LerpBackward0", self="grad * (1 - weight)", end="grad * weight")
+LerpBackward1 = derivative("LerpBackward1", self="grad * (1 - weight)", end="grad * weight",
+                           weight="grad * (end - self)")
 WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
                             other="where(condition, 0, grad)")
-ClampBackward1 = derivative("ClampBackward1", self="where(clamp_mask(self, min, max), grad, 0)")
 ZeroBackward0 = derivative("ZeroBackward0", self="grad * 0")
 FillBackward2 = derivative("FillBackward2", self="grad * 0")
 FillBackward3 = derivative("FillBackward3", self="grad * 0", value="grad.sum()")
 CopyBackwards = derivative("CopyBackwards", self="grad * 0", src="grad")
 
 
-def _binary(node_cls, ufunc, input, other, *, floating=False, **saved_extra):
-    a, b = binary_operands(input, other, floating=floating)
+def _raise_broadcast(*operands) -> None:
+    """torch's message for the first pair of operands (left to right) whose shapes do not broadcast."""
+    shape = np.shape(operands[0])
+    for x in operands[1:]:
+        check_broadcast(np.broadcast_to(np.empty(()), shape), x)
+        shape = np.broadcast_shapes(shape, np.shape(x))
+
+
+def _apply(kernel, *operands):
+    """``kernel(*operands)``, with torch's message when their shapes do not broadcast."""
     try:
-        data = ufunc(a, b)
+        return kernel(*operands)
     except ValueError:
-        check_broadcast(a, b)
+        _raise_broadcast(*operands)
         raise
-    return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
 
 
-def _scaled(other, alpha):
-    """``alpha * other`` for add/sub's alpha argument, in the operand's own type."""
-    if alpha == 1:
-        return other
-    return other * alpha if type(other) is not Tensor else Tensor._make(other._data * alpha, False, None)
+def _binary(node_cls, kernel, input, other, *, floating=False, **saved_extra):
+    a, b = binary_operands(input, other, floating=floating)
+    return record(node_cls, _apply(kernel, a, b), (input, other), self=input, other=other, **saved_extra)
+
+
+# ----- add, sub, rsub, mul, div, pow ----------------------------------------------------------
+
+_BOOL_MINUS_ONE = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
+                   "invert a mask, use the `~` or `logical_not()` operator instead.")
+_BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                    "`logical_xor()` operator instead.")
+
+
+def _is_bool(x) -> bool:
+    return type(x) is bool or type(x) is Tensor and x._data.dtype == np.bool_
+
+
+def _check_subtraction(input, other) -> None:
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError(_BOOL_MINUS_BOTH if _is_bool(input) and _is_bool(other) else _BOOL_MINUS_ONE)
+
+
+def _alpha_operands(input, other, alpha):
+    """Operands for ``input + alpha * other``, after torch's checks of alpha against the result type."""
+    a, b = binary_operands(input, other)
+    kind = np.result_type(a, b).kind
+    if isinstance(alpha, bool) and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, float) and kind in "biu":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    check_broadcast(a, b)
+    return a, b
 
 
 def add(input, other, *, alpha=1) -> Tensor:
     if type(input) is not Tensor:  # torch.add(2, t): the tensor argument is still 'self'
         input, other = other, input
-    if alpha == 1:
+    if alpha == 1 and type(alpha) is not bool:
         return _binary(AddBackward0, np.add, input, other, alpha=alpha)
-    a, b = binary_operands(input, other)
-    check_broadcast(a, b)
+    a, b = _alpha_operands(input, other, alpha)
     return record(AddBackward0, a + b * alpha, (input, other), alpha=alpha)
 
 
 def sub(input, other, *, alpha=1) -> Tensor:
-    if type(input) is Tensor and input.dtype.name == "bool" or type(other) is Tensor and other.dtype.name == "bool":
-        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
-                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    a, b = binary_operands(input, other)
-    check_broadcast(a, b)
-    return record(SubBackward0, (a - b) if alpha == 1 else a - b * alpha, (input, other), alpha=alpha)
+    _check_subtraction(input, other)
+    if alpha == 1 and type(alpha) is not bool:
+        return _binary(SubBackward0, np.subtract, input, other, alpha=alpha)
+    a, b = _alpha_operands(input, other, alpha)
+    return record(SubBackward0, a - b * alpha, (input, other), alpha=alpha)
 
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input.  With a Python scalar ``other`` torch records RsubBackward1 (one edge)."""
-    a, b = binary_operands(input, other)
-    check_broadcast(a, b)
+    if type(input) is not Tensor:
+        raise TypeError(f"rsub() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Number "
+                        f"alpha = 1)\n * (Tensor input, Number other, Number alpha = 1)\n")
+    _check_subtraction(input, other)
+    a, b = _alpha_operands(input, other, alpha)
     data = (b - a) if alpha == 1 else b - a * alpha
     if type(other) is Tensor:
         return record(RsubBackward0, data, (input, other), alpha=alpha)
@@ -92,13 +157,16 @@ def mul(input, other) -> Tensor:
     return _binary(MulBackward0, np.multiply, input, other)
 
 
+_true_divide = quiet(np.true_divide)
+
+
 def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode is not None:
         from .rounding import div_rounded
         return div_rounded(input, other, rounding_mode)
     if type(input) is not Tensor:
         return mul(reciprocal(other), input)
-    return _binary(DivBackward0, np.true_divide, input, other, floating=True)
+    return _binary(DivBackward0, _true_divide, input, other, floating=True)
 
 
 def _rdiv(self, other) -> Tensor:
@@ -106,75 +174,110 @@ def _rdiv(self, other) -> Tensor:
     return mul(reciprocal(self), other)
 
 
-def reciprocal(input: Tensor) -> Tensor:
-    data = input._data
-    if data.dtype.kind != "f":
-        from .. import _dtype
-        data = data.astype(_dtype.get_default_dtype().np)
-    return record(ReciprocalBackward0, np.reciprocal(data), (input,))
+_power = quiet(np.power)
 
 
-def neg(input: Tensor) -> Tensor:
-    if input._data.dtype == np.bool_:
-        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
-                           "invert a mask, use the `~` or `logical_not()` operator instead.")
-    return record(NegBackward0, np.negative(input._data), (input,))
-
-
-def pow(input, exponent) -> Tensor:
+def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
     if type(input) is not Tensor:
+        if type(exponent) is not Tensor:
+            raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
+                            f"{type(exponent).__name__}), but expected one of:\n * (Tensor input, Tensor exponent, *, "
+                            f"Tensor out = None)\n * (Number self, Tensor exponent, *, Tensor out = None)\n * (Tensor "
+                            f"input, Number exponent, *, Tensor out = None)\n")
         a, b = binary_operands(input, exponent)
-        return record(PowBackward2, np.power(a, b), (exponent,), self=input, exponent=exponent)
-    if type(exponent) is not Tensor:
-        a, b = binary_operands(input, exponent)
-        if np.issubdtype(np.asarray(a).dtype, np.integer) and isinstance(exponent, int) and exponent < 0:
-            raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return record(PowBackward0, np.power(a, b), (input,), self=input, exponent=exponent)
+        return record(PowBackward2, _power(a, b), (exponent,), self=input, exponent=exponent)
     a, b = binary_operands(input, exponent)
+    if type(exponent) is not Tensor:
+        if a.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
+        return record(PowBackward0, _power(a, b), (input,), self=input, exponent=exponent)
     check_broadcast(a, b)
-    return record(PowBackward1, np.power(a, b), (input, exponent), self=input, exponent=exponent)
+    return record(PowBackward1, _power(a, b), (input, exponent), self=input, exponent=exponent)
 
 
-def exp(input: Tensor) -> Tensor:
-    return record(ExpBackward0, np.exp(_floating(input)), (input,))
+def square(input: Tensor) -> Tensor:
+    """torch.square is pow(input, 2): PowBackward0, and bool squares to int64."""
+    if type(input) is not Tensor:
+        raise not_tensor("square", input)
+    return pow(input, 2)
 
 
-def log(input: Tensor) -> Tensor:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return record(LogBackward0, np.log(_floating(input)), (input,), self=input)
+# ----- binary ops that take two tensors (no Python scalars) ----------------------------------
+
+def _tensor_binary(name: str, node_cls, kernel, *, floating: bool = False, float_only: bool = False):
+    """An op of two tensors, promoted as torch promotes (``floating``: integers give the default
+    float; ``float_only``: integers have no kernel)."""
+    kernel = quiet(kernel)
+
+    def op(input: Tensor, other: Tensor) -> Tensor:
+        if type(input) is not Tensor:
+            raise not_tensor(name, input)
+        if type(other) is not Tensor:
+            raise not_tensor(name, other, "other", 2)
+        a, b = binary_operands(input, other, floating=floating)
+        if float_only and a.dtype.kind != "f":
+            raise not_implemented(f"{name}_cpu", a)
+        return record(node_cls, _apply(kernel, a, b), (input, other), self=input, other=other)
+    op.__name__ = op.__qualname__ = name
+    return op
 
 
-def where(condition: Tensor, input, other) -> Tensor:
-    """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it)."""
-    a, b = binary_operands(input, other)
+# NumPy keeps the second operand on ties (maximum(-0.0, 0.0) is 0.0), torch the first: swap them.
+maximum = _tensor_binary("maximum", MaximumBackward0, lambda a, b: np.maximum(b, a))
+minimum = _tensor_binary("minimum", MinimumBackward0, lambda a, b: np.minimum(b, a))
+atan2 = _tensor_binary("atan2", Atan2Backward0, np.arctan2, floating=True)
+hypot = _tensor_binary("hypot", HypotBackward0, np.hypot, float_only=True)
+logaddexp = _tensor_binary("logaddexp", LogaddexpBackward0, np.logaddexp, float_only=True)
+
+
+# ----- lerp -----------------------------------------------------------------------------------
+
+def _check_lerp_dtype(input: Tensor, value, argument: str) -> None:
+    if type(value) is Tensor and value._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{argument}` but got dtype "
+                           f"{_c_name(value.dtype)}")
+
+
+@quiet
+def _lerp_kernel(start, end, weight):
+    """torch's two-sided formula: from ``start`` for |weight| < 0.5, from ``end`` otherwise."""
+    diff = end - start
+    if type(weight) is not np.ndarray:
+        return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
+    return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+
+
+def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
+    if type(input) is not Tensor:
+        raise not_tensor("lerp", input)
+    if type(end) is not Tensor:
+        raise not_tensor("lerp", end, "end", 2)
+    _check_lerp_dtype(input, end, "end")
+    start, stop = input._data, end._data
+    if start.dtype.kind != "f":
+        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", start)
+    if type(weight) is Tensor:
+        _check_lerp_dtype(input, weight, "weight")
+        data = _apply(_lerp_kernel, start, stop, weight._data)
+        return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
+    data = _apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
+    return record(LerpBackward0, data, (input, end), weight=weight)
+
+
+# ----- where ---------------------------------------------------------------------------------
+
+def where(condition: Tensor, input=None, other=None):
+    """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it).
+    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
     cond = data_of(condition)
+    if input is None and other is None:
+        return tuple(Tensor._make(i, False, None) for i in np.nonzero(cond))
     if np.asarray(cond).dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
-                           f"{condition.dtype.name.capitalize()}")
-    return record(WhereBackward0, np.where(cond, a, b), (input, other), condition=cond)
-
-
-def _floating(t: Tensor) -> np.ndarray:
-    """Unary float ops promote integer input to the default dtype."""
-    data = t._data
-    if data.dtype.kind == "f":
-        return data
-    from .. import _dtype
-    return data.astype(_dtype.get_default_dtype().np)
-
-
-def clamp(input: Tensor, min=None, max=None) -> Tensor:
-    if min is None and max is None:
-        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if type(min) is Tensor or type(max) is Tensor:
-        from .clamp import clamp_tensor
-        return clamp_tensor(input, min, max)
-    data = input._data
-    if min is not None:
-        data = np.maximum(data, min)
-    if max is not None:
-        data = np.minimum(data, max)  # min > max gives max everywhere, as in torch
-    return record(ClampBackward1, data, (input,), self=input, min=min, max=max)
+                           f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
+    a, b = binary_operands(input, other)
+    data = _apply(np.where, cond, a, b)
+    return record(WhereBackward0, data, (input, other), condition=cond)
 
 
 # ----- comparisons and logical ops: no gradient, bool results ----------------------------------
@@ -221,18 +324,25 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
+def _method_where(self, condition, other) -> Tensor:
+    return where(condition, self, other)
+
+
+_add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
+_div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow, _power)
 methods(
-    add=add, __add__=add, __radd__=add, __iadd__=inplace_method(add, np.add), add_=inplace_method(add, np.add),
-    sub=sub, __sub__=sub, __rsub__=lambda self, other: rsub(self, other), __isub__=inplace_method(sub, np.subtract),
-    sub_=inplace_method(sub, np.subtract),
-    mul=mul, __mul__=mul, __rmul__=mul, __imul__=inplace_method(mul, np.multiply), mul_=inplace_method(mul, np.multiply),
-    div=div, true_divide=div, __truediv__=div, __rtruediv__=_rdiv, __itruediv__=inplace_method(div, np.true_divide),
-    div_=inplace_method(div, np.true_divide),
-    neg=neg, __neg__=neg, negative=neg, neg_=inplace_method(neg), __pos__=_pos,
-    pow=pow, __pow__=pow, __rpow__=lambda self, other: pow(other, self), pow_=inplace_method(pow, np.power),
-    __ipow__=inplace_method(pow, np.power),
-    reciprocal=reciprocal, exp=exp, log=log, where=lambda self, condition, other: where(condition, self, other), exp_=inplace_method(exp),
-    clamp=clamp, clip=clamp, clamp_=inplace_method(clamp), clip_=inplace_method(clamp),
+    add=add, __add__=add, __radd__=add, __iadd__=_add_, add_=_add_,
+    sub=sub, subtract=sub, __sub__=sub, __rsub__=lambda self, other: rsub(self, other), __isub__=_sub_, sub_=_sub_,
+    subtract_=_sub_,
+    mul=mul, multiply=mul, __mul__=mul, __rmul__=mul, __imul__=_mul_, mul_=_mul_, multiply_=_mul_,
+    div=div, divide=div, true_divide=div, __truediv__=div, __div__=div, __rtruediv__=_rdiv, __rdiv__=_rdiv,
+    __itruediv__=_div_, __idiv__=_div_, div_=_div_, divide_=_div_, true_divide_=_div_,
+    __pos__=_pos,
+    pow=pow, __pow__=pow, __rpow__=lambda self, other: pow(other, self), pow_=_pow_, __ipow__=_pow_,
+    square=square, square_=inplace_method(square),
+    maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=inplace_method(atan2),
+    arctan2_=inplace_method(atan2), hypot=hypot, hypot_=inplace_method(hypot), logaddexp=logaddexp,
+    lerp=lerp, lerp_=inplace_method(lerp), where=_method_where,
     eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge, __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
     greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne,
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
@@ -240,8 +350,10 @@ methods(
     __rxor__=bitwise_xor, __invert__=bitwise_not, bitwise_not=bitwise_not,
 )
 true_divide = divide = div
-subtract, multiply, negative, clip = sub, mul, neg, clamp
-__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "reciprocal",
-           "neg", "negative", "pow", "exp", "log", "where", "clamp", "clip", "eq", "ne", "lt", "le", "gt", "ge", "greater",
-           "greater_equal", "less", "less_equal", "not_equal", "logical_and", "logical_or", "logical_xor",
-           "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not"]
+subtract, multiply, arctan2 = sub, mul, atan2
+square_ = inplace_method(square)
+__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+           "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
+           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+           "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+           "bitwise_not"]

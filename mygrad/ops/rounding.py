@@ -1,0 +1,136 @@
+"""Division that rounds, and its remainders: div(rounding_mode=...), floor_divide (``//``),
+remainder (``%``) and fmod.
+
+Their gradients are torch's odd ones: ``div(..., rounding_mode=...)`` is DivBackward2 with zero
+gradients; ``floor_divide`` and a scalar-first ``remainder`` have no derivative at all, and torch
+records a node literally named ``NotImplemented`` whose backward raises.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import binary_operands, check_broadcast, inplace_method, methods, record
+from ._quiet import quiet
+from .unary import not_implemented, not_tensor
+
+
+@quiet
+def _floor_div(a, b):
+    return np.floor_divide(a, b)
+
+
+@quiet
+def _trunc_div(a, b):
+    if np.result_type(a, b).kind == "f":
+        return np.trunc(np.true_divide(a, b))
+    quotient = np.floor_divide(a, b)
+    return quotient + ((quotient < 0) & (quotient * b != a))  # floor rounded down where trunc rounds up
+
+
+_DIVIDE = {"floor": _floor_div, "trunc": _trunc_div}
+
+
+@array_fn(name="div")
+def _div_array(a, b, rounding_mode=None):
+    """The formula function ``div`` (remainder's and fmod's derivatives): NumPy side."""
+    return _DIVIDE[rounding_mode](a, b) if rounding_mode else np.true_divide(a, b)
+
+
+@array_fn
+@tensor_fn
+def no_derivative(op: str):
+    """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
+    raise RuntimeError(f"derivative for {op} is not implemented")
+
+
+DivBackward2 = derivative("DivBackward2", self="zeros_like(grad)", other="zeros_like(grad)")
+FloorDivideBackward = derivative("NotImplemented", self="no_derivative('aten::floor_divide')")
+FloorDivideBackward2 = derivative("NotImplemented", self="no_derivative('aten::floor_divide')",
+                                  other="no_derivative('aten::floor_divide')")
+RemainderScalarFirstBackward = derivative("NotImplemented", self="no_derivative('aten::remainder')")
+RemainderBackward0 = derivative("RemainderBackward0", self="grad")
+RemainderBackward1 = derivative("RemainderBackward1", self="grad",
+                                other="-grad * div(self, other, rounding_mode='floor')")
+FmodBackward0 = derivative("FmodBackward0", self="grad")
+FmodBackward1 = derivative("FmodBackward1", self="grad", other="-grad * div(self, other, rounding_mode='trunc')")
+
+
+def _integer_operands(kernel: str, input, other):
+    """Promoted operands; bool has no kernel, and an integer division by zero raises as in torch."""
+    a, b = binary_operands(input, other)
+    kind = np.result_type(a, b).kind
+    if kind == "b":
+        raise not_implemented(kernel, np.asarray(a) if type(input) is Tensor else np.asarray(b))
+    if kind in "iu" and not np.all(b):
+        raise RuntimeError("ZeroDivisionError")
+    check_broadcast(a, b)
+    return a, b
+
+
+def div_rounded(input, other, rounding_mode: str) -> Tensor:
+    """``torch.div(a, b, rounding_mode='floor' | 'trunc')``: DivBackward2, whose gradients are zero."""
+    divide = _DIVIDE.get(rounding_mode)
+    if divide is None:
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                           f"'{rounding_mode}'")
+    a, b = _integer_operands(f"div_{rounding_mode}_cpu", input, other)
+    return record(DivBackward2, divide(a, b), (input, other))
+
+
+def floor_divide(input, other) -> Tensor:
+    if type(input) is not Tensor and type(other) is not Tensor:
+        raise not_tensor("floor_divide", input)
+    a, b = _integer_operands("div_floor_cpu", input, other)
+    data = _floor_div(a, b)
+    if type(input) is Tensor and type(other) is Tensor:
+        return record(FloorDivideBackward2, data, (input, other))
+    return record(FloorDivideBackward, data, (input if type(input) is Tensor else other,))
+
+
+_remainder = quiet(np.remainder)
+_fmod = quiet(np.fmod)
+
+
+def remainder(input, other) -> Tensor:
+    """Python's ``%``: the sign of the divisor."""
+    if type(input) is not Tensor and type(other) is not Tensor:
+        raise not_tensor("remainder", input)
+    a, b = _integer_operands("remainder_cpu", input, other)
+    data = _remainder(a, b)
+    if type(input) is not Tensor:
+        return record(RemainderScalarFirstBackward, data, (other,))
+    if type(other) is Tensor:
+        return record(RemainderBackward1, data, (input, other), self=input, other=other)
+    return record(RemainderBackward0, data, (input,))
+
+
+def fmod(input: Tensor, other) -> Tensor:
+    """C's fmod: the sign of the dividend."""
+    if type(input) is not Tensor:
+        raise TypeError(f"fmod() received an invalid combination of arguments - got ({type(input).__name__}, "
+                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor "
+                        f"out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
+    a, b = _integer_operands("fmod_cpu", input, other)
+    data = _fmod(a, b)
+    if type(other) is Tensor:
+        return record(FmodBackward1, data, (input, other), self=input, other=other)
+    return record(FmodBackward0, data, (input,))
+
+
+def _rfloordiv(self, other) -> Tensor:
+    return floor_divide(other, self)
+
+
+def _rmod(self, other) -> Tensor:
+    return remainder(other, self)
+
+
+_floor_divide_, _remainder_ = inplace_method(floor_divide), inplace_method(remainder)
+methods(floor_divide=floor_divide, __floordiv__=floor_divide, __rfloordiv__=_rfloordiv,
+        floor_divide_=_floor_divide_, __ifloordiv__=_floor_divide_,
+        remainder=remainder, __mod__=remainder, __rmod__=_rmod, remainder_=_remainder_, __imod__=_remainder_,
+        fmod=fmod, fmod_=inplace_method(fmod))
+__all__ = ["floor_divide", "remainder", "fmod"]

@@ -1,0 +1,228 @@
+"""Unary elementwise math, generated from one table.
+
+Each row gives torch's name, the NumPy kernel for floating input, what happens to bool and
+integer input (promotion to the default dtype, the same kernel, or torch's error), the node
+torch records and its derivative, written as in torch's derivatives.yaml (the formula and its
+order of operations decide float32 rounding, so they follow torch's).  The table generates the
+function ``torch.<name>``, the method ``Tensor.<name>`` and the in-place ``Tensor.<name>_``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.backends import array_fn
+from ..autograd.node import derivative
+from ._define import inplace_method, methods, record
+from ._erf import erf as _erf64
+from ._quiet import quiet
+
+
+def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
+    """torch's message for a non-tensor where a tensor parameter is required."""
+    return TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
+                     f"not {type(value).__name__}")
+
+
+def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:
+    """torch's message for a dtype a kernel has no implementation for."""
+    from .._tensor_str import scalar_type_name
+    return NotImplementedError(f'"{kernel}" not implemented for '
+                               f"'{scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}'")
+
+
+# ----- kernels NumPy does not have in torch's form ---------------------------------------------
+
+def _sign(x: np.ndarray) -> np.ndarray:
+    """torch's sign: (x > 0) - (x < 0), so sign(nan) is 0 and sign(-0.0) is +0.0 (NumPy: nan, -0.0)."""
+    if x.dtype.kind == "f":
+        return np.subtract(x > 0, x < 0, dtype=x.dtype)
+    return np.sign(x) if x.dtype.kind != "b" else x.copy()
+
+
+def _rsqrt(x: np.ndarray) -> np.ndarray:
+    return 1 / np.sqrt(x)  # torch's kernel too: a division by the rounded sqrt
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    e = np.exp(-x)  # exp(-x) overflows to inf for very negative x, and 1 / inf is the right 0
+    e += 1
+    return np.reciprocal(e, out=e)
+
+
+def _relu(x: np.ndarray) -> np.ndarray:
+    return np.maximum(0, x)  # NumPy keeps the second operand on ties: relu(-0.0) is -0.0, as torch's
+
+
+def _erf(x: np.ndarray) -> np.ndarray:
+    return _erf64(x).astype(x.dtype, copy=False)
+
+
+def _frac(x: np.ndarray) -> np.ndarray:
+    return x - np.trunc(x)
+
+
+for _name, _kernel in (("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
+                       ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh)):
+    array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
+
+
+# ----- what bool and integer inputs do -----------------------------------------------------------
+
+def promote(kernel: Callable) -> Callable:
+    """Integer and bool inputs are computed in the default float dtype (exp of int64 is float32)."""
+    return lambda data: kernel(data.astype(_dtype.get_default_dtype().np))
+
+
+def integral_copy(kernel_name: str) -> Callable:
+    """Rounding an integer changes nothing (torch returns a copy); bool has no kernel."""
+    def run(data):
+        if data.dtype.kind == "b":
+            raise not_implemented(kernel_name, data)
+        return data.copy()
+    return run
+
+
+def reject_bool(kernel: Callable, error: Callable[[np.ndarray], Exception]) -> Callable:
+    """Integers use the float kernel; bool raises torch's error."""
+    def run(data):
+        if data.dtype.kind == "b":
+            raise error(data)
+        return kernel(data)
+    return run
+
+
+def unsupported(kernel_name: str) -> Callable:
+    def run(data):
+        raise not_implemented(kernel_name, data)
+    return run
+
+
+# ----- the table ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Unary:
+    name: str
+    kernel: Callable              # floating input -> output of the same dtype
+    node: str                     # torch's backward node name
+    formula: str                  # its derivative w.r.t. self
+    integral: Callable | None = None   # bool/integer input -> output (or torch's error); None: promote
+    aliases: tuple = ()
+
+
+_NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
+             "mask, use the `~` or `logical_not()` operator instead.")
+
+TABLE = (
+    Unary("neg", np.negative, "NegBackward0", "-grad", aliases=("negative",),
+          integral=reject_bool(np.negative, lambda d: RuntimeError(_NEG_BOOL))),
+    Unary("abs", np.abs, "AbsBackward0", "grad * sign(self)", aliases=("absolute",),
+          integral=reject_bool(np.abs, lambda d: not_implemented("abs_cpu", d))),
+    Unary("sign", _sign, "SignBackward0", "zeros_like(grad)", integral=_sign),
+    Unary("exp", np.exp, "ExpBackward0", "grad * result"),
+    Unary("exp2", np.exp2, "Exp2Backward0", "grad * result * 0.6931471805599453"),
+    Unary("expm1", np.expm1, "Expm1Backward0", "grad * (result + 1)"),
+    Unary("log", np.log, "LogBackward0", "grad / self"),
+    Unary("log1p", np.log1p, "Log1PBackward0", "grad / (self + 1)"),
+    Unary("log2", np.log2, "Log2Backward0", "grad / (self * 0.6931471805599453)"),
+    Unary("log10", np.log10, "Log10Backward0", "grad / (self * 2.3025850929940456)"),
+    Unary("sqrt", np.sqrt, "SqrtBackward0", "grad / (2 * result)"),
+    Unary("rsqrt", _rsqrt, "RsqrtBackward0", "-0.5 * grad * result ** 3"),
+    Unary("reciprocal", np.reciprocal, "ReciprocalBackward0", "-grad * (result * result)"),
+    Unary("sin", np.sin, "SinBackward0", "grad * cos(self)"),
+    Unary("cos", np.cos, "CosBackward0", "grad * -sin(self)"),
+    Unary("tan", np.tan, "TanBackward0", "grad * (1 + result ** 2)"),
+    Unary("asin", np.arcsin, "AsinBackward0", "grad * rsqrt(-self * self + 1)", aliases=("arcsin",)),
+    Unary("acos", np.arccos, "AcosBackward0", "grad * -rsqrt(-self * self + 1)", aliases=("arccos",)),
+    Unary("atan", np.arctan, "AtanBackward0", "grad / (self * self + 1)", aliases=("arctan",)),
+    Unary("sinh", np.sinh, "SinhBackward0", "grad * cosh(self)"),
+    Unary("cosh", np.cosh, "CoshBackward0", "grad * sinh(self)"),
+    Unary("tanh", np.tanh, "TanhBackward0", "grad * (1 - result * result)"),
+    Unary("sigmoid", _sigmoid, "SigmoidBackward0", "grad * (1 - result) * result"),
+    Unary("relu", _relu, "ReluBackward0", "where(result <= 0, 0, grad)",  # threshold_backward: 0 at the kink
+          integral=reject_bool(_relu, lambda d: RuntimeError("Boolean inputs not supported for relu"))),
+    Unary("erf", _erf, "ErfBackward0", "1.1283791670955126 * exp(-self ** 2) * grad"),
+    Unary("floor", np.floor, "FloorBackward0", "zeros_like(grad)", integral=integral_copy("floor_vml_cpu")),
+    Unary("ceil", np.ceil, "CeilBackward0", "zeros_like(grad)", integral=integral_copy("ceil_vml_cpu")),
+    Unary("trunc", np.trunc, "TruncBackward0", "zeros_like(grad)", integral=integral_copy("trunc_vml_cpu"),
+          aliases=("fix",)),
+    Unary("frac", _frac, "FracBackward0", "grad", integral=unsupported("frac_cpu")),
+)
+
+
+def _function(spec: Unary, node: type) -> Callable:
+    kernel = quiet(spec.kernel)
+    integral = spec.integral or promote(kernel)
+    name = spec.name
+
+    def op(input: Tensor) -> Tensor:
+        try:
+            data = input._data
+        except AttributeError:
+            raise not_tensor(name, input) from None
+        out = kernel(data) if data.dtype.kind == "f" else integral(data)
+        return record(node, out, (input,), self=input)
+    op.__name__ = op.__qualname__ = name
+    op.__doc__ = f"torch.{name}: elementwise, recorded as {spec.node}."
+    return op
+
+
+_NO_TORCH_INPLACE = {"sign_", "absolute_"}  # Tensor methods only; torch has no such functions
+
+
+def _install(table) -> dict:
+    """Attach every row's methods and in-place methods; returns the torch-level functions by name."""
+    exported = {}
+    for spec in table:
+        fn = _function(spec, derivative(spec.node, self=spec.formula))
+        in_place = inplace_method(fn)
+        for name in (spec.name,) + spec.aliases:
+            methods(**{name: fn, name + "_": in_place})
+            exported[name] = fn
+            if name + "_" not in _NO_TORCH_INPLACE:
+                exported[name + "_"] = in_place
+    return exported
+
+
+# ----- round: two overloads (RoundBackward0, and RoundBackward1 with decimals) -------------------
+
+RoundBackward0 = derivative("RoundBackward0", self="zeros_like(grad)")
+RoundBackward1 = derivative("RoundBackward1", self="zeros_like(grad)")
+
+
+@quiet
+def _round_decimals(x: np.ndarray, decimals: int) -> np.ndarray:
+    """torch's kernel: rint(x * 10**d) / 10**d, or rint(x / 10**-d) * 10**-d for negative d,
+    in float32 for half inputs (NumPy's np.round multiplies by 10**d in both cases)."""
+    work = np.float32 if x.dtype == np.float16 else x.dtype.type
+    ten = work(10.0 ** (-decimals if decimals < 0 else decimals))  # (this module's abs is torch's)
+    y = x.astype(work, copy=False)
+    out = np.rint(y / ten) * ten if decimals < 0 else np.rint(y * ten) / ten
+    return out.astype(x.dtype, copy=False)
+
+
+def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A001  (torch's name)
+    """Half to even, as torch; integers are returned unchanged (but refuse ``decimals``)."""
+    try:
+        data = input._data
+    except AttributeError:
+        raise not_tensor("round", input) from None
+    if decimals is None:
+        if data.dtype.kind == "f":
+            return record(RoundBackward0, np.rint(data), (input,))
+        return record(RoundBackward0, integral_copy("round_vml_cpu")(data), (input,))
+    if data.dtype.kind != "f":
+        raise not_implemented("round_cpu", data)
+    return record(RoundBackward1, _round_decimals(data, decimals), (input,))
+
+
+_FUNCTIONS = _install(TABLE)
+globals().update(_FUNCTIONS)  # exp, exp_, log, ... as module attributes, like hand-written defs
+round_ = inplace_method(round)
+methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"])
+
+__all__ = sorted(_FUNCTIONS) + ["round", "round_"]
