@@ -26,6 +26,13 @@ class TensorArg:
 
 
 @dataclass(frozen=True)
+class LibAttr:
+    """An argument that is an attribute of the library, resolved per side: ``LibAttr("float64")``
+    becomes ``torch.float64`` for torch and ``mygrad.float64`` for mygrad (dtypes in kwargs)."""
+    name: str
+
+
+@dataclass(frozen=True)
 class Example:
     """One call's arguments: tensors as TensorArg (also inside lists/tuples), everything else as is."""
     args: tuple
@@ -47,7 +54,8 @@ class Record:
                   "inplace"   ``args[0].clone().<name>_(*args[1:], **kwargs)`` (a non-leaf, as torch allows)
                   "call"      ``call(lib, *args, **kwargs)``, for spellings none of the above covers
     namespace   where the function lives: "" (torch.*), "nn.functional", "linalg", "special".
-    operator    the ``operator`` module name for the operator forms (``"add"``, ``"truediv"``).
+    operator    the ``operator`` module name for the operator forms (``"add"``, ``"truediv"``);
+                defaults to ``name``.
     call        ``call(lib, *args, **kwargs)`` for the "call" form (indexing, ``a.T``, ...).
     label       the row name when one op has several records (``max (dim)``); defaults to ``name``.
     dtypes      dtype names to draw inputs of.

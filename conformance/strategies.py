@@ -7,6 +7,7 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,8 +18,8 @@ from .registry import Example, TensorArg
 
 MAX_DIMS = 4
 MAX_SIDE = 4
-NP_DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64,
-             "int32": np.int32, "int64": np.int64, "bool": np.bool_}
+NP_DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64, "uint8": np.uint8,
+             "int8": np.int8, "int16": np.int16, "int32": np.int32, "int64": np.int64, "bool": np.bool_}
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,37 @@ class Domain:
     special: tuple = (0.0,)
 
     def elements(self, dtype: str) -> st.SearchStrategy:
+        """Array elements of ``dtype``: floats as above; integers and bools over the same range."""
+        if dtype == "bool":
+            return st.booleans()
+        if dtype.startswith("int") or dtype.startswith("uint"):
+            info = np.iinfo(NP_DTYPES[dtype])
+            low, high = max(int(np.ceil(self.low)), int(info.min)), min(int(np.floor(self.high)), int(info.max))
+            if self.gap > 0:
+                return st.integers(low, high).map(lambda i: i if abs(i) >= self.gap else
+                                                  (int(np.ceil(self.gap)) if high >= self.gap else -int(np.ceil(self.gap))))
+            return st.integers(low, high)
         width = 16 if dtype == "float16" else 32 if dtype == "float32" else 64
-        if self.gap > 0:
-            pos = _floats(max(self.gap, self.low), self.high, width) if self.high > self.gap else None
-            neg = _floats(self.low, min(-self.gap, self.high), width) if self.low < -self.gap else None
-            body = st.one_of(*[s for s in (pos, neg) if s is not None])
-        else:
-            body = _floats(self.low, self.high, width)
+        body = self._body(width)
         special = [float(np.asarray(v, NP_DTYPES[dtype])) for v in self.special
                    if self.low <= v <= self.high and abs(v) >= self.gap]
         return st.one_of(body, st.sampled_from(special)) if special else body
 
     def scalars(self) -> st.SearchStrategy:
-        """Python scalars from the domain: small ints (where they fit) and floats."""
-        ints = [i for i in range(-3, 4) if self.low <= i <= self.high and abs(i) >= max(self.gap, 1e-12)]
-        floats = _floats(max(self.low, -1e6), min(self.high, 1e6), 32).filter(lambda v: abs(v) >= self.gap) \
-            if self.gap else _floats(self.low, self.high, 32)
-        return st.one_of(floats, st.sampled_from(ints)) if ints else floats
+        """Python scalars from the domain: small ints (where they fit), the special points, and floats."""
+        ints = [i for i in range(-3, 4) if self.low <= i <= self.high and abs(i) >= self.gap and (i or not self.gap)]
+        special = [float(v) for v in self.special if self.low <= v <= self.high and abs(v) >= self.gap]
+        options = [self._body(32)] + ([st.sampled_from(ints)] if ints else []) + \
+            ([st.sampled_from(special)] if special else [])
+        return st.one_of(*options)
+
+    def _body(self, width: int) -> st.SearchStrategy:
+        """Floats over [low, high] minus the gap, as one or two ranges (never a filter)."""
+        if self.gap <= 0:
+            return _floats(self.low, self.high, width)
+        pos = _floats(max(self.gap, self.low), self.high, width) if self.high >= self.gap else None
+        neg = _floats(self.low, min(-self.gap, self.high), width) if self.low <= -self.gap else None
+        return st.one_of(*[s for s in (pos, neg) if s is not None])
 
 
 def _floats(low: float, high: float, width: int) -> st.SearchStrategy:
@@ -81,8 +96,53 @@ def open_unit(margin: float = 0.05) -> Domain:
 
 # ----- arrays ---------------------------------------------------------------------------------
 
+EMPTY_ODDS = 12   # about one side in EMPTY_ODDS is 0 where empty tensors are allowed
+
+
+def _side(min_side: int, max_side: int) -> st.SearchStrategy:
+    """One dimension's size: 0 now and then (when allowed), else uniform in [max(min_side, 1), max_side]."""
+    low = max(min_side, 1)
+    span = max_side - low + 1
+    if min_side > 0 or max_side < 1:
+        return st.integers(min_side, max_side)
+    return st.integers(0, (EMPTY_ODDS - 1) * span).map(lambda i: 0 if i == 0 else low + (i - 1) % span)
+
+
 def shapes(min_dims: int = 0, max_dims: int = MAX_DIMS, min_side: int = 0, max_side: int = MAX_SIDE):
-    return hnp.array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+    """Array shapes of 0 to ``max_dims`` dims; with ``min_side=0`` some sizes are 0, but not most."""
+    return st.lists(_side(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
+
+
+def _maybe_empty(shape_list: tuple, choice: int, axis: int) -> tuple:
+    """Now and then (choice == 0) make one broadcast axis (counted from the right) size 0 in every shape
+    that is not 1 there, so the shapes still broadcast and the result is empty."""
+    ndim = max((len(s) for s in shape_list), default=0)
+    if choice or not ndim:
+        return tuple(shape_list)
+    k = axis % ndim + 1
+    hits = [i for i, s in enumerate(shape_list) if len(s) >= k and s[-k] != 1] or \
+        [i for i, s in enumerate(shape_list) if len(s) >= k][:1]
+    out = [list(s) for s in shape_list]
+    for i in hits:
+        out[i][-k] = 0
+    return tuple(tuple(s) for s in out)
+
+
+def _empty_core(shape_list: tuple, signature: str, choice: int, pick: int) -> tuple:
+    """Like ``_maybe_empty`` for a gufunc signature: one named core dimension becomes 0 everywhere."""
+    cores = [[d for d in part.split(",") if d] for part in re.findall(r"\(([^)]*)\)", signature.split("->")[0])]
+    names = sorted({d for core in cores for d in core})
+    if choice or not names:
+        return tuple(shape_list)
+    name = names[pick % len(names)]
+    out = []
+    for shape, core in zip(shape_list, cores):
+        shape = list(shape)
+        for j, d in enumerate(core):
+            if d == name:
+                shape[len(shape) - len(core) + j] = 0
+        out.append(tuple(shape))
+    return tuple(out)
 
 
 def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False) -> st.SearchStrategy:
@@ -115,38 +175,83 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 
 
 # ----- examples for common shape families ---------------------------------------------------
+#
+# Each builder returns ``build(dtype, form=None) -> SearchStrategy[Example]``.  The harness passes
+# the call form, so a builder can draw what that form needs: the reflected operator gets a Python
+# scalar in front, an in-place call gets a first operand that already has the broadcast shape
+# (plus, now and then, one that does not, so that torch's refusal is checked too).
+
+def form_aware(build):
+    """Mark ``build`` as accepting the call form (``example_for`` passes it)."""
+    build.accepts_form = True
+    return build
+
+
+def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
+    """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
+    if getattr(example, "accepts_form", False):
+        return example(dtype, form=form)
+    return example(dtype)
+
+
+def _with_kwargs(examples: st.SearchStrategy, kwargs_strategies: dict) -> st.SearchStrategy:
+    """Add keyword arguments, each drawn from its strategy, to every example."""
+    if not kwargs_strategies:
+        return examples
+    return st.tuples(examples, st.fixed_dictionaries(kwargs_strategies)).map(
+        lambda ek: Example(ek[0].args, {**ek[0].kwargs, **ek[1]}))
+
+
+def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = MAX_DIMS):
+    """Shapes of ``n`` mutually broadcastable operands.  For an in-place call the first operand
+    mostly has the result's shape (the only valid case), and sometimes not (torch raises)."""
+    if signature is None:
+        kwargs = dict(num_shapes=n, min_dims=0, max_dims=max_dims, max_side=MAX_SIDE)
+    else:   # max_dims counts every dim; Hypothesis's counts the batch dims only
+        core = max(len([d for d in part.split(",") if d])
+                   for part in re.findall(r"\(([^)]*)\)", signature.split("->")[0]))
+        kwargs = dict(signature=signature, max_dims=max(max_dims - core, 0), max_side=MAX_SIDE)
+    drawn = hnp.mutually_broadcastable_shapes(**kwargs)
+    choices = st.integers(0, EMPTY_ODDS - 1), st.integers(0, MAX_DIMS)
+    if signature is not None:
+        return st.tuples(drawn, *choices).map(lambda rca: _empty_core(rca[0].input_shapes, signature, *rca[1:]))
+    general = st.tuples(drawn, *choices).map(lambda rca: _maybe_empty(rca[0].input_shapes, *rca[1:]))
+    if form != "inplace":
+        return general
+    valid = st.tuples(drawn, *choices).map(
+        lambda rca: _maybe_empty((rca[0].result_shape,) + tuple(rca[0].input_shapes[1:]), *rca[1:]))
+    return st.one_of(valid, valid, valid, general)
+
 
 def unary(domain: Domain = real(), ties: bool = False, min_side: int = 0, **kwargs_strategies):
     """One tensor; optional keyword arguments each drawn from the given strategy."""
-    def build(dtype: str):
-        return st.builds(lambda x, kw: Example((TensorArg(x),), kw),
-                         arrays(dtype, shapes(min_side=min_side), domain, ties),
-                         st.fixed_dictionaries(kwargs_strategies))
+    @form_aware
+    def build(dtype: str, form: str | None = None):
+        tensors = arrays(dtype, shapes(min_side=min_side), domain, ties).map(lambda x: Example((TensorArg(x),)))
+        return _with_kwargs(tensors, kwargs_strategies)
     return build
 
 
 def binary(domain: Domain = real(), other: Domain | None = None, scalars: bool = True,
            tensor_other: bool = True, **kwargs_strategies):
     """Two broadcastable operands; the second is sometimes a Python scalar (reflected forms swap it in
-    front).  ``other`` is the second operand's domain (defaults to ``domain``)."""
+    front, and draw only such examples).  ``other`` is the second operand's domain (defaults to ``domain``)."""
     other = other or domain
 
-    def build(dtype: str):
+    @form_aware
+    def build(dtype: str, form: str | None = None):
         def tensor_pair(shapes_and_flags):
             (sa, sb), flags = shapes_and_flags
             return st.tuples(arrays(dtype, sa, domain), arrays(dtype, sb, other)).map(
                 lambda ab: Example((TensorArg(ab[0], flags[0]), TensorArg(ab[1], flags[1]))))
-        pairs = st.tuples(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=MAX_DIMS,
-                                                            max_side=MAX_SIDE).map(lambda r: r.input_shapes),
-                          grad_flags(2)).flatmap(tensor_pair)
+        pairs = st.tuples(_broadcast_shapes(2, form), grad_flags(2)).flatmap(tensor_pair)
         with_scalar = st.tuples(arrays(dtype, shapes(), domain), other.scalars()).map(
             lambda xs: Example((TensorArg(xs[0]), xs[1])))
-        options = ([pairs] if tensor_other else []) + ([with_scalar] if scalars else [])
-        examples = st.one_of(*options)
-        if kwargs_strategies:
-            examples = st.tuples(examples, st.fixed_dictionaries(kwargs_strategies)).map(
-                lambda ek: Example(ek[0].args, {**ek[0].kwargs, **ek[1]}))
-        return examples
+        if form == "roperator":
+            options = [with_scalar]
+        else:
+            options = ([pairs] if tensor_other else []) + ([with_scalar] if scalars else [])
+        return _with_kwargs(st.one_of(*options), kwargs_strategies)
     return build
 
 
@@ -154,14 +259,14 @@ def nary(n: int, domains: tuple | None = None, **kwargs_strategies):
     """``n`` mutually broadcastable tensors (where, lerp, addcmul), each over its domain."""
     domains = domains or (real(),) * n
 
-    def build(dtype: str):
+    @form_aware
+    def build(dtype: str, form: str | None = None):
         def make(shapes_and_flags):
             shape_list, flags = shapes_and_flags
-            return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)],
-                             st.fixed_dictionaries(kwargs_strategies)).map(
-                lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs[:-1], flags)), xs[-1]))
-        return st.tuples(hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=MAX_DIMS, max_side=MAX_SIDE)
-                         .map(lambda r: r.input_shapes), grad_flags(n)).flatmap(make)
+            return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
+                lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
+        tensors = st.tuples(_broadcast_shapes(n, form), grad_flags(n)).flatmap(make)
+        return _with_kwargs(tensors, kwargs_strategies)
     return build
 
 
@@ -172,7 +277,8 @@ def reduction(domain: Domain = real(), ties: bool = False, dim: bool = True, kee
 
     The two are different overloads in torch (SumBackward0 vs SumBackward1), so both are drawn.
     """
-    def build(dtype: str):
+    @form_aware
+    def build(dtype: str, form: str | None = None):
         def with_dims(x):
             options = []
             if full:
@@ -189,12 +295,42 @@ def reduction(domain: Domain = real(), ties: bool = False, dim: bool = True, kee
 
 def matmul(signature: str = "(m,n),(n,p)->(m,p)", max_dims: int = MAX_DIMS, domain: Domain = real()):
     """Two operands whose core dims follow ``signature``; batch dims broadcast (NumPy's gufunc rules)."""
-    def build(dtype: str):
+    @form_aware
+    def build(dtype: str, form: str | None = None):
         def make(shapes_and_flags):
             (sa, sb), flags = shapes_and_flags
             return st.tuples(arrays(dtype, sa, domain), arrays(dtype, sb, domain)).map(
                 lambda ab: Example((TensorArg(ab[0], flags[0]), TensorArg(ab[1], flags[1]))))
-        return st.tuples(hnp.mutually_broadcastable_shapes(signature=signature, max_dims=max_dims,
-                                                           max_side=MAX_SIDE).map(lambda r: r.input_shapes),
+        return st.tuples(_broadcast_shapes(2, form, signature=signature, max_dims=max_dims),
                          grad_flags(2)).flatmap(make)
+    return build
+
+
+def tensor_lists(domain: Domain = real(), min_size: int = 1, max_size: int = 3, along_dim: bool = True,
+                 new_dim: bool = False, **kwargs_strategies):
+    """A list of tensors as the first argument (cat, stack), with a ``dim`` keyword.
+
+    ``along_dim``: shapes agree except along ``dim`` (cat); ``new_dim``: shapes are equal and ``dim``
+    may be one past the last (stack).  Either way the sizes along ``dim`` vary, zero included.
+    """
+    @form_aware
+    def build(dtype: str, form: str | None = None):
+        def make(base_and_n):
+            base, n = base_and_n
+            ndim = len(base)
+            dim_range = ndim + 1 if new_dim else max(ndim, 1)
+
+            def with_dim(d):
+                axis = d % dim_range
+                sides = st.lists(st.integers(0, MAX_SIDE), min_size=n, max_size=n) if along_dim and not new_dim \
+                    else st.just([None] * n)
+
+                def tensors(sizes):
+                    shapes_ = [base if s is None or not ndim else base[:axis] + (s,) + base[axis + 1:] for s in sizes]
+                    return st.tuples(*[arrays(dtype, sh, domain) for sh in shapes_], grad_flags(n))
+                return sides.flatmap(tensors).map(
+                    lambda xs: Example(([TensorArg(a, f) for a, f in zip(xs[:-1], xs[-1])],), {"dim": d}))
+            return st.integers(-dim_range, dim_range - 1).flatmap(with_dim)
+        examples = st.tuples(shapes(min_dims=0 if new_dim else 1), st.integers(min_size, max_size)).flatmap(make)
+        return _with_kwargs(examples, kwargs_strategies)
     return build

@@ -1,0 +1,402 @@
+"""One comparison per check, each turning torch's and mygrad's observations into a verdict.
+
+A check returns ``None`` when it does not apply to an example (no gradient to compare when torch
+raised in the forward, nothing second-order for a linear op...), else a ``Verdict`` whose ``diff``
+says what differs and where.  Checks are independent: every applicable check runs on every
+example, so one failing never hides another.
+
+Tolerances live here and only here (``TOLERANCES`` and ``tolerance``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from .paired import Broken, Observation, TensorObs
+
+CHECKS = ("errors", "shape", "dtype", "value", "grad_fn", "graph", "flags", "grad", "double", "no_grad",
+          "mutation", "aliasing")
+
+DESCRIPTIONS = {
+    "errors": "torch raises <=> mygrad raises the same exception class (forward and backward)",
+    "shape": "output structure (tensor / tuple of n / Python scalar), shapes, in-place returns self",
+    "dtype": "output dtypes",
+    "value": "output values, within the tolerance",
+    "grad_fn": "type(out.grad_fn).__name__ of every output",
+    "graph": "next_functions below grad_fn, down to AccumulateGrad (which input) / None",
+    "flags": "requires_grad and is_leaf of every output",
+    "grad": ".grad of every input after backward with a random upstream gradient: None-ness, shape, dtype, values",
+    "double": "create_graph=True: first-order grads (values, requires_grad) and grads of sum(grad * v)",
+    "no_grad": "under no_grad: no graph (requires_grad, is_leaf, grad_fn of outputs), same errors",
+    "mutation": "inputs hold what torch's hold afterwards; the upstream gradient is not modified",
+    "aliasing": "gradients share no memory with each other, the upstream gradient or inputs (beyond torch); "
+                "outputs are views of inputs exactly where torch's are",
+}
+
+# (rtol, atol) per dtype: torch.testing.assert_close's defaults.  For float32 (and float16) the
+# bound grows with the accumulation length, since a sum or contraction of n terms in single
+# precision drifts by up to ~n ulps between two correct implementations (NumPy sums pairwise,
+# torch in blocks); ``tolerance`` applies that growth.  Records may override the base pair.
+TOLERANCES = {
+    "float64": (1e-7, 1e-7),
+    "float32": (1.3e-6, 1e-5),
+    "float16": (1e-3, 1e-5),
+}
+GROWING = ("float32", "float16")
+
+
+def tolerance(dtype: str, length: int, override: dict | None = None) -> tuple[float, float]:
+    """(rtol, atol) for values of ``dtype`` computed from at most ``length`` elements."""
+    rtol, atol = (override or {}).get(dtype) or TOLERANCES.get(dtype, (0.0, 0.0))
+    if dtype in GROWING:
+        growth = max(1.0, float(length)) ** 0.5 * 2
+        rtol, atol = rtol * growth, atol * growth
+    return rtol, atol
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    diff: str = ""
+    numbers: dict = field(default_factory=dict)   # max_abs, max_rel, where, torch, mygrad (worst mismatch)
+
+
+PASS = Verdict(True)
+
+
+@dataclass
+class Context:
+    """What the comparisons need besides the observations."""
+    dtype: str
+    tolerance_override: dict | None = None
+
+    def tol(self, dtype: str, length: int) -> tuple[float, float]:
+        return tolerance(dtype, length, self.tolerance_override)
+
+
+# ----- comparing values ------------------------------------------------------------------------
+
+def compare_values(expected, actual, rtol: float, atol: float) -> dict | None:
+    """None when ``actual`` matches ``expected``; else the worst mismatch: max abs/rel error and where."""
+    if isinstance(actual, Broken) or isinstance(expected, Broken):
+        return {"what": f"torch {expected!r}, mygrad {actual!r}"}
+    e, a = np.asarray(expected), np.asarray(actual)
+    if e.shape != a.shape:
+        return {"what": f"shape {tuple(e.shape)} vs {tuple(a.shape)}"}
+    if e.size == 0:
+        return None
+    if e.dtype.kind not in "fc" and a.dtype.kind not in "fc":
+        bad = e != a
+        if not bad.any():
+            return None
+        where = np.unravel_index(int(np.argmax(bad)), e.shape)
+        return {"max_abs": float(np.max(np.abs(e.astype(np.float64) - a.astype(np.float64)))), "max_rel": None,
+                "where": [int(i) for i in where], "torch": e[where].item(), "mygrad": a[where].item()}
+    e64, a64 = e.astype(np.float64), a.astype(np.float64)
+    nan_e, nan_a = np.isnan(e64), np.isnan(a64)
+    with np.errstate(all="ignore"):
+        err = np.abs(e64 - a64)
+        err = np.where(np.isfinite(e64) & np.isfinite(a64), err, np.where(e64 == a64, 0.0, np.inf))
+        err = np.where(nan_e & nan_a, 0.0, np.where(nan_e | nan_a, np.inf, err))
+        bad = err > atol + rtol * np.abs(np.where(np.isfinite(e64), e64, 0.0))
+    if not bad.any():
+        return None
+    scored = np.where(bad, err, -1.0)
+    where = np.unravel_index(int(np.argmax(scored)), e.shape)
+    with np.errstate(all="ignore"):
+        rel = np.where(bad, err / np.abs(e64), 0.0)
+    return {"max_abs": float(np.max(np.where(bad, err, 0.0))), "max_rel": float(np.nanmax(rel)),
+            "where": [int(i) for i in where], "torch": e64[where].item(), "mygrad": a64[where].item(),
+            "mismatched": int(bad.sum()), "of": int(bad.size), "rtol": rtol, "atol": atol}
+
+
+def describe(label: str, m: dict) -> str:
+    if "what" in m:
+        return f"{label}: {m['what']}"
+    where = tuple(m["where"])
+    text = (f"{label}: max abs err {m['max_abs']:.4g} at {where} (torch {m['torch']!r}, mygrad {m['mygrad']!r})")
+    if m.get("max_rel") is not None:
+        text += f", max rel err {m['max_rel']:.4g}"
+    if "mismatched" in m:
+        text += f"; {m['mismatched']}/{m['of']} elements off (rtol {m['rtol']:.3g}, atol {m['atol']:.3g})"
+    return text
+
+
+def _collect(problems: list[str], numbers: dict | None = None) -> Verdict:
+    if not problems:
+        return PASS
+    return Verdict(False, "; ".join(problems), numbers or {})
+
+
+def _field_diffs(label: str, t: list, m: list, attr: str) -> list[str]:
+    """Differences of one attribute over paired entries (tensors; scalars compared by value)."""
+    problems = []
+    for i, (a, b) in enumerate(zip(t, m)):
+        va = getattr(a, attr) if isinstance(a, TensorObs) else None
+        vb = getattr(b, attr) if isinstance(b, TensorObs) else None
+        if isinstance(a, TensorObs) != isinstance(b, TensorObs):
+            problems.append(f"{label} {i}: torch {_kind(a)}, mygrad {_kind(b)}")
+        elif va != vb or isinstance(vb, Broken):
+            problems.append(f"{label} {i}: torch {va!r}, mygrad {vb!r}")
+    return problems
+
+
+def _kind(entry) -> str:
+    if entry is None:
+        return "None"
+    if isinstance(entry, TensorObs):
+        return "a tensor"
+    if isinstance(entry, Broken):
+        return repr(entry)
+    return f"the {type(entry[1]).__name__} {entry[1]!r}"
+
+
+def _forward_ran(t: Observation, m: Observation) -> bool:
+    return "forward" not in t.errors and "forward" not in m.errors
+
+
+# ----- the checks ------------------------------------------------------------------------------
+
+def check_errors(t: Observation, m: Observation, ctx: Context) -> Verdict:
+    forward = _stage_verdict(t, m, "forward")
+    if forward is not None:
+        return forward
+    return _stage_verdict(t, m, "backward") or PASS
+
+
+def check_shape(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m):
+        return None
+    if t.structure != m.structure:
+        return Verdict(False, f"returns {_structure(t.structure)} in torch, {_structure(m.structure)} in mygrad")
+    problems = _field_diffs("output", t.outputs, m.outputs, "shape")
+    if t.returns_self != m.returns_self:
+        problems.append(f"in-place call returns the changed tensor: torch {t.returns_self}, mygrad {m.returns_self}")
+    return _collect(problems)
+
+
+def _structure(s) -> str:
+    if s is None:
+        return "nothing"
+    if s[0] == "tensor":
+        return "a tensor"
+    if s[0] == "sequence":
+        return f"a {s[1]} of {s[2]}"
+    return f"a Python {s[1]}"
+
+
+def _paired_tensors(t: Observation, m: Observation):
+    """Output pairs that are tensors on both sides (mismatched kinds are the shape check's)."""
+    return [(i, a, b) for i, (a, b) in enumerate(zip(t.outputs, m.outputs))
+            if isinstance(a, TensorObs) and isinstance(b, TensorObs)]
+
+
+def _output_attributes(*attrs: str) -> Callable:
+    """A check that the outputs' ``attrs`` (dtype, grad_fn name, flags) are torch's."""
+    def check(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+        if not _forward_ran(t, m):
+            return None
+        return _collect([f"output {i} {attr}: torch {getattr(a, attr)}, mygrad {getattr(b, attr)!r}"
+                         for i, a, b in _paired_tensors(t, m) for attr in attrs
+                         if getattr(a, attr) != getattr(b, attr)])
+    check.__name__ = f"check_{'_'.join(attrs)}"
+    return check
+
+
+check_dtype = _output_attributes("dtype")
+check_grad_fn = _output_attributes("grad_fn")
+check_flags = _output_attributes("requires_grad", "is_leaf")
+
+
+def check_value(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m):
+        return None
+    problems, numbers = [], {}
+    for i, (a, b) in enumerate(zip(t.outputs, m.outputs)):
+        if isinstance(a, TensorObs) and isinstance(b, TensorObs):
+            found = compare_values(a.value, b.value, *ctx.tol(a.dtype, t.numel))
+        elif not isinstance(a, TensorObs) and not isinstance(b, TensorObs):
+            found = compare_values(a[1], b[1], *ctx.tol(ctx.dtype, t.numel))
+        else:
+            continue
+        if found:
+            problems.append(describe(f"output {i}", found))
+            numbers = numbers or found
+    return _collect(problems, numbers)
+
+
+def check_graph(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m):
+        return None
+    problems = []
+    for i, a, b in _paired_tensors(t, m):
+        if a.graph != b.graph:
+            problems.append(f"output {i} ({a.grad_fn}): {graph_diff(a.graph, b.graph)}")
+    return _collect(problems)
+
+
+def graph_diff(expected, actual, path: str = "next_functions") -> str:
+    """The first place two next_functions trees differ, as a path and both sides."""
+    if isinstance(expected, tuple) and isinstance(actual, tuple) and len(expected) == len(actual) \
+            and all(isinstance(e, tuple) and len(e) == 2 for e in expected + actual):
+        for k, ((ce, ne), (ca, na)) in enumerate(zip(expected, actual)):
+            here = f"{path}[{k}]"
+            if ne != na:
+                return f"{here} output_nr: torch {ne}, mygrad {na}"
+            if ce != ca:
+                if isinstance(ce, tuple) and isinstance(ca, tuple) and ce[0] == ca[0]:
+                    return graph_diff(ce[1], ca[1], f"{here}[0]({ce[0]}).next_functions")
+                return f"{here}: torch {render_graph(ce)}, mygrad {render_graph(ca)}"
+    return f"{path}: torch {render_graph(expected)}, mygrad {render_graph(actual)}"
+
+
+def render_graph(g) -> str:
+    """A compact text form: ``MulBackward0[(AccumulateGrad(x0), 0), (None, 0)]``."""
+    if g is None:
+        return "None"
+    if isinstance(g, Broken):
+        return repr(g)
+    if isinstance(g, tuple) and len(g) == 2 and isinstance(g[0], str):
+        name, rest = g
+        if name == "AccumulateGrad":
+            return f"AccumulateGrad({rest})"
+        if rest == "...":
+            return f"{name}[...]"
+        return f"{name}[{', '.join(f'({render_graph(c)}, {nr})' for c, nr in rest)}]"
+    if isinstance(g, tuple):
+        return "(" + ", ".join(f"({render_graph(c)}, {nr})" for c, nr in g) + ")"
+    return repr(g)
+
+
+def _compare_grads(label: str, t: list, m: list, ctx: Context, length: int, flags: bool = False):
+    problems, numbers = [], {}
+    for name, a, b in zip(label, t, m):
+        if (a is None) != (b is None) or isinstance(b, Broken):
+            problems.append(f"{name}: torch {_kind_grad(a)}, mygrad {_kind_grad(b)}")
+            continue
+        if a is None:
+            continue
+        if a.shape != b.shape:
+            problems.append(f"{name}: shape torch {a.shape}, mygrad {b.shape!r}")
+            continue
+        if a.dtype != b.dtype:
+            problems.append(f"{name}: dtype torch {a.dtype}, mygrad {b.dtype!r}")
+        if flags and a.requires_grad != b.requires_grad:
+            problems.append(f"{name}: requires_grad torch {a.requires_grad}, mygrad {b.requires_grad!r}")
+        found = compare_values(a.value, b.value, *ctx.tol(a.dtype, length))
+        if found:
+            problems.append(describe(name, found))
+            numbers = numbers or found
+    return problems, numbers
+
+
+def _kind_grad(g) -> str:
+    if g is None:
+        return "None"
+    if isinstance(g, Broken):
+        return repr(g)
+    return f"a {g.dtype} tensor of shape {g.shape}"
+
+
+def check_grad(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m) or "backward" in t.errors or "backward" in m.errors:
+        return None
+    if not t.upstream and not m.upstream and all(g is None for g in t.grads + m.grads):
+        return None
+    names = [f"grad of x{i}" for i in range(len(t.grads))]
+    problems, numbers = _compare_grads(names, t.grads, m.grads, ctx, t.numel)
+    return _collect(problems, numbers)
+
+
+def raise_diff(te, me) -> str | None:
+    """None when both raised the same class or neither raised; else what each did."""
+    if te is None and me is None or te is not None and me is not None and te.cls == me.cls:
+        return None
+    return (f"torch {'raised ' + str(te) if te else 'did not raise'}, "
+            f"mygrad {'raised ' + str(me) if me else 'did not raise'}")
+
+
+def _stage_verdict(t: Observation, m: Observation, stage: str) -> Verdict | None:
+    """The verdict when either side raised at ``stage`` (None when neither did)."""
+    te, me = t.errors.get(stage), m.errors.get(stage)
+    if te is None and me is None:
+        return None
+    found = raise_diff(te, me)
+    return PASS if found is None else Verdict(False, f"{stage}: {found}")
+
+
+def check_double(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m) or (t.first is None and m.first is None and "double" not in t.errors
+                                  and "double" not in m.errors):
+        return None
+    raised = _stage_verdict(t, m, "double")
+    if raised is not None:
+        return raised
+    if (t.first is None) != (m.first is None):
+        return Verdict(False, f"first-order grads: torch {t.first is not None}, mygrad {m.first is not None}")
+    names = [f"create_graph grad of input {i}" for i in range(len(t.first))]
+    problems, numbers = _compare_grads(names, t.first, m.first, ctx, t.numel, flags=True)
+    if (t.second is None) != (m.second is None):
+        problems.append(f"second-order grads computed: torch {t.second is not None}, mygrad {m.second is not None}")
+    elif t.second is not None:
+        names = [f"second-order grad of input {i}" for i in range(len(t.second))]
+        more, numbers2 = _compare_grads(names, t.second, m.second, ctx, t.numel)
+        problems += more
+        numbers = numbers or numbers2
+    return _collect(problems, numbers)
+
+
+def check_no_grad(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m):
+        return None
+    raised = _stage_verdict(t, m, "no_grad")
+    if raised is not None:
+        return raised
+    problems = []
+    for i, (a, b) in enumerate(zip(t.no_grad or [], m.no_grad or [])):
+        if isinstance(a, TensorObs) and isinstance(b, TensorObs):
+            for attr in ("requires_grad", "is_leaf", "grad_fn"):
+                if getattr(a, attr) != getattr(b, attr):
+                    problems.append(f"output {i} {attr} under no_grad: torch {getattr(a, attr)}, "
+                                    f"mygrad {getattr(b, attr)!r}")
+    if len(t.no_grad or []) != len(m.no_grad or []):
+        problems.append(f"{len(t.no_grad or [])} outputs under no_grad in torch, {len(m.no_grad or [])} in mygrad")
+    return _collect(problems)
+
+
+def check_mutation(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    problems = []
+    for i, (a, b) in enumerate(zip(t.inputs_after, m.inputs_after)):
+        found = compare_values(a, b, 0.0, 0.0)
+        if found:
+            problems.append(describe(f"x{i} after the call", found))
+    for i in m.upstream_changed:
+        problems.append(f"the upstream gradient of output {i} was modified by mygrad's backward")
+    return _collect(problems)
+
+
+def check_aliasing(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    if not _forward_ran(t, m):
+        return None
+    problems = []
+    for a, b in sorted(m.aliases - t.aliases):
+        problems.append(f"{a} shares memory with {b} in mygrad, not in torch")
+    for a, b in sorted(t.aliases - m.aliases):
+        if a.startswith("output") or b.startswith("output"):
+            problems.append(f"{a} shares memory with {b} in torch (a view), not in mygrad")
+    return _collect(problems)
+
+
+COMPARE: dict[str, Callable] = {
+    "errors": check_errors, "shape": check_shape, "dtype": check_dtype, "value": check_value,
+    "grad_fn": check_grad_fn, "graph": check_graph, "flags": check_flags, "grad": check_grad,
+    "double": check_double, "no_grad": check_no_grad, "mutation": check_mutation, "aliasing": check_aliasing,
+}
+assert tuple(COMPARE) == CHECKS
+
+
+def compare(t: Observation, m: Observation, ctx: Context) -> dict[str, Verdict | None]:
+    """Every check's verdict on one pair of observations (None: does not apply)."""
+    return {name: fn(t, m, ctx) for name, fn in COMPARE.items()}

@@ -1,0 +1,378 @@
+"""The behaviour suite: accumulation, zeroing and grad modes, as a Hypothesis state machine.
+
+Two worlds, torch and mygrad, run the same random program one step at a time: new leaves, ops
+(elementwise, with Python scalars, reductions, views), ``retain_grad``, ``backward`` with and
+without ``retain_graph`` and with an explicit gradient, ``grad.zero_()``, ``grad = None``,
+``detach``, ``requires_grad_``, in-place updates (under ``no_grad`` and not), and nested
+``no_grad`` / ``enable_grad`` / ``set_grad_enabled`` blocks.  After every step every paired tensor
+must agree: value, grad (presence, value, and whether it is still the same object, since torch
+accumulates in place), requires_grad, is_leaf, grad_fn name; and a step raises in both worlds
+(the same class) or in neither.
+
+Every step is also written down as a line of torch code, so a mismatch is reported as a
+standalone program (shrunk by Hypothesis) that runs with ``import torch`` or ``import mygrad as torch``.
+"""
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, Verbosity, seed as hypothesis_seed, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (Bundle, RuleBasedStateMachine, get_state_machine_test, invariant, multiple,
+                                 precondition, rule)
+
+from .checks import compare_values, describe, raise_diff, tolerance
+from .paired import LIBRARIES, Raised, library, to_numpy
+from .report import tensor_literal
+from .runner import CaseResult, Failure, case_seed
+
+ROW = "behaviour"
+CHECKS = ("errors", "value", "grad", "flags", "grad_fn")
+SHAPES = [(), (3,), (2, 3)]
+MAX_MODE_DEPTH = 3
+
+# ops a step may apply: (code template, function of the library and the operand)
+UNARY = [
+    ("-{a}", lambda lib, a: -a),
+    ("{a}.exp()", lambda lib, a: a.exp()),
+    ("{a}.sum()", lambda lib, a: a.sum()),
+    ("{a}.mean()", lambda lib, a: a.mean()),
+    ("{a}.sum(0)", lambda lib, a: a.sum(0)),
+    ("{a}.sum(-1, keepdim=True)", lambda lib, a: a.sum(-1, keepdim=True)),
+    ("{a}.clamp(-0.5, 0.5)", lambda lib, a: a.clamp(-0.5, 0.5)),
+    ("{a}.reshape(-1)", lambda lib, a: a.reshape(-1)),
+    ("{a}.unsqueeze(0)", lambda lib, a: a.unsqueeze(0)),
+    ("{a}.clone()", lambda lib, a: a.clone()),
+    ("{a}.pow(2)", lambda lib, a: a.pow(2)),
+]
+BINARY = [("{a} + {b}", lambda a, b: a + b), ("{a} - {b}", lambda a, b: a - b), ("{a} * {b}", lambda a, b: a * b)]
+WITH_SCALAR = [
+    ("{a} * {s}", lambda a, s: a * s), ("{s} * {a}", lambda a, s: s * a), ("{a} + {s}", lambda a, s: a + s),
+    ("{s} - {a}", lambda a, s: s - a), ("{a} / {s}", lambda a, s: a / s),
+]
+INPLACE = [("mul_(0.5)", lambda a: a.mul_(0.5)), ("add_(0.25)", lambda a: a.add_(0.25)),
+           ("zero_()", lambda a: a.zero_())]
+MODES = {
+    "no_grad()": lambda lib: lib.no_grad(),
+    "enable_grad()": lambda lib: lib.enable_grad(),
+    "set_grad_enabled(False)": lambda lib: lib.set_grad_enabled(False),
+    "set_grad_enabled(True)": lambda lib: lib.set_grad_enabled(True),
+}
+
+
+def values_for(shape: tuple, seed: int) -> np.ndarray:
+    """Leaf values: multiples of 1/8 in [-2, 2] (exact, readable, with zeros and clamp bounds now and then)."""
+    rng = np.random.default_rng(seed)
+    return rng.integers(-16, 17, size=shape).astype(np.float64) / 8.0
+
+
+class Mismatch(Exception):
+    """The check under study failed: carries the program that shows it."""
+
+    def __init__(self, check: str, diff: str, program: str):
+        super().__init__(f"{check}: {diff}")
+        self.check, self.diff, self.program = check, diff, program
+
+
+class Pair:
+    """One tensor of the program, as it exists in each world."""
+
+    __slots__ = ("name", "sides", "grad_ids")
+
+    def __init__(self, name: str, sides: dict):
+        self.name, self.sides = name, sides
+        self.grad_ids = {lib: None for lib in sides}
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class PairedWorlds(RuleBasedStateMachine):
+    """Set by ``run_machine`` on a subclass: ``tally`` (check -> [passed, failed]), ``target`` (the check
+    to raise on, or None to only count), ``first`` (check -> (diff, program) of the first failure)."""
+
+    tally: dict = {}
+    target: str | None = None
+    first: dict = {}
+    runs: list = [0]
+
+    tensors = Bundle("tensors")
+
+    def __init__(self):
+        super().__init__()
+        self.libs = {name: library(name) for name in LIBRARIES}
+        self.pairs: list[Pair] = []
+        self.lines = ["import torch  # or: import mygrad as torch", ""]
+        self.modes: list = []
+        self.diverged = False
+        self.count = 0
+        type(self).runs[0] += 1
+
+    # ----- the mechanics of a step ------------------------------------------------------------------
+    def _emit(self, line: str) -> None:
+        self.lines.append("    " * len(self.modes) + line)
+        if self.modes:
+            self.modes[-1][2] = True
+
+    def program(self) -> str:
+        lines = list(self.lines)
+        return "\n".join(lines) + "\n"
+
+    def _mismatch(self, check: str, diff: str) -> None:
+        if self.diverged:
+            return
+        self.tally[check][1] += 1
+        self.lines.append("    " * len(self.modes) + f"# ^ {check} differs here: {diff}")
+        self.first.setdefault(check, (diff, self.program()))
+        if self.target == check:
+            raise Mismatch(check, diff, self.program())
+        self.diverged = True   # the worlds no longer run the same program: stop comparing this run
+
+    def _passed(self, check: str) -> None:
+        if not self.diverged:
+            self.tally[check][0] += 1
+
+    def _step(self, code: str, action, *pairs):
+        """Run ``action(lib, *tensors)`` in both worlds; the two results, or None if both raised."""
+        outcome = {}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for name, lib in self.libs.items():
+                try:
+                    outcome[name] = (None, action(lib, *[p.sides[name] for p in pairs]))
+                except Exception as exc:
+                    outcome[name] = (Raised.of(exc), None)
+        te, me = outcome["torch"][0], outcome["mygrad"][0]
+        self._emit(code + (f"  # torch: {te or 'no error'}; mygrad: {me or 'no error'}" if te or me else ""))
+        differs = raise_diff(te, me)
+        if differs:
+            self._mismatch("errors", f"`{code}`: {differs}")
+            return None
+        self._passed("errors")
+        if te is not None:
+            return None
+        return outcome["torch"][1], outcome["mygrad"][1]
+
+    def _new(self, code_for, action, *pairs):
+        """A step that makes a new tensor: it joins the bundle (nothing joins if the step raised)."""
+        if self.diverged:
+            return multiple()
+        name = f"t{self.count}"
+        result = self._step(code_for(name), action, *pairs)
+        if result is None:
+            return multiple()
+        self.count += 1
+        pair = Pair(name, dict(zip(self.libs, result)))
+        self.pairs.append(pair)
+        return pair
+
+    def _do(self, code: str, action, *pairs) -> None:
+        if not self.diverged:
+            self._step(code, action, *pairs)
+
+    # ----- rules -------------------------------------------------------------------------------
+    @rule(target=tensors, shape=st.sampled_from(SHAPES), seed=st.integers(0, 2 ** 16), requires_grad=st.booleans())
+    def new_leaf(self, shape, seed, requires_grad):
+        values = values_for(shape, seed)
+        return self._new(lambda n: f"{n} = {tensor_literal(values, requires_grad)}",
+                         lambda lib: lib.tensor(values.copy(), dtype=lib.float64, requires_grad=requires_grad))
+
+    @rule(target=tensors, a=tensors, op=st.sampled_from(UNARY))
+    def unary(self, a, op):
+        code, fn = op
+        return self._new(lambda n: f"{n} = {code.format(a=a.name)}", fn, a)
+
+    @rule(target=tensors, a=tensors, b=tensors, op=st.sampled_from(BINARY))
+    def binary(self, a, b, op):
+        code, fn = op
+        return self._new(lambda n: f"{n} = {code.format(a=a.name, b=b.name)}", lambda lib, x, y: fn(x, y), a, b)
+
+    @rule(target=tensors, a=tensors, op=st.sampled_from(WITH_SCALAR), s=st.sampled_from([0.5, 2.0, -1.5, 3]))
+    def with_scalar(self, a, op, s):
+        code, fn = op
+        return self._new(lambda n: f"{n} = {code.format(a=a.name, s=s)}", lambda lib, x: fn(x, s), a)
+
+    @rule(target=tensors, a=tensors)
+    def detach(self, a):
+        return self._new(lambda n: f"{n} = {a.name}.detach()", lambda lib, x: x.detach(), a)
+
+    @rule(a=tensors)
+    def retain_grad(self, a):
+        self._do(f"{a.name}.retain_grad()", lambda lib, x: x.retain_grad(), a)
+
+    @rule(a=tensors, retain=st.booleans(), explicit=st.booleans(), seed=st.integers(0, 2 ** 16))
+    def backward(self, a, retain, explicit, seed):
+        if self.diverged:
+            return
+        shape = tuple(a.sides["torch"].shape)
+        gradient = values_for(shape, seed) if explicit else None
+        given = f"{tensor_literal(gradient)}, " if explicit else ""
+
+        def run(lib, x):
+            g = None if gradient is None else lib.tensor(gradient.copy(), dtype=x.dtype)
+            x.backward(g, retain_graph=retain)
+        self._do(f"{a.name}.backward({given}retain_graph={retain})", run, a)
+
+    @rule(a=tensors)
+    def zero_grad(self, a):
+        self._do(f"{a.name}.grad.zero_()", lambda lib, x: x.grad.zero_(), a)
+
+    @rule(a=tensors)
+    def grad_to_none(self, a):
+        def run(lib, x):
+            x.grad = None
+        self._do(f"{a.name}.grad = None", run, a)
+
+    @rule(a=tensors, flag=st.booleans())
+    def requires_grad_(self, a, flag):
+        self._do(f"{a.name}.requires_grad_({flag})", lambda lib, x: x.requires_grad_(flag), a)
+
+    @rule(a=tensors, op=st.sampled_from(INPLACE))
+    def inplace_no_grad(self, a, op):
+        code, fn = op
+
+        def run(lib, x):
+            with lib.no_grad():
+                fn(x)
+        self._do(f"with torch.no_grad(): {a.name}.{code}", run, a)
+
+    @rule(a=tensors, op=st.sampled_from(INPLACE))
+    def inplace(self, a, op):
+        code, fn = op
+        self._do(f"{a.name}.{code}", lambda lib, x: fn(x), a)
+
+    @precondition(lambda self: len(self.modes) < MAX_MODE_DEPTH)
+    @rule(mode=st.sampled_from(sorted(MODES)))
+    def enter_mode(self, mode):
+        if self.diverged:
+            return
+        contexts = {}
+        for name, lib in self.libs.items():
+            ctx = MODES[mode](lib)
+            ctx.__enter__()
+            contexts[name] = ctx
+        self._emit(f"with torch.{mode}:")
+        self.modes.append([mode, contexts, False])
+
+    @precondition(lambda self: len(self.modes) > 0)
+    @rule()
+    def exit_mode(self):
+        self._close_mode()
+
+    def _close_mode(self) -> None:
+        mode, contexts, used = self.modes.pop()
+        for ctx in contexts.values():
+            ctx.__exit__(None, None, None)
+        if not used:
+            self.lines.append("    " * (len(self.modes) + 1) + "pass")
+
+    def teardown(self):
+        while self.modes:
+            self._close_mode()
+
+    # ----- after every step --------------------------------------------------------------------
+    @invariant()
+    def worlds_agree(self):
+        if self.diverged or not self.pairs:
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t_mode = self.libs["torch"].is_grad_enabled()
+            m_mode = self.libs["mygrad"].is_grad_enabled()
+            if t_mode != m_mode:
+                return self._mismatch("flags", f"is_grad_enabled(): torch {t_mode}, mygrad {m_mode}")
+            problems = {check: [] for check in ("value", "grad", "flags", "grad_fn")}
+            for pair in self.pairs:
+                self._compare(pair, problems)
+        for check, found in problems.items():
+            if found:
+                self._mismatch(check, "; ".join(found[:3]))
+            else:
+                self._passed(check)
+
+    def _compare(self, pair: Pair, problems: dict) -> None:
+        t, m = pair.sides["torch"], pair.sides["mygrad"]
+        rtol, atol = tolerance("float64", 1)
+        found = compare_values(to_numpy(t), _safe(lambda: to_numpy(m)), rtol, atol)
+        if found:
+            problems["value"].append(describe(f"{pair.name}", found))
+        for attr in ("requires_grad", "is_leaf"):
+            a, b = getattr(t, attr), _safe(lambda: getattr(m, attr))
+            if a != b:
+                problems["flags"].append(f"{pair.name}.{attr}: torch {a}, mygrad {b}")
+        a, b = _node_name(t.grad_fn), _safe(lambda: _node_name(m.grad_fn))
+        if a != b:
+            problems["grad_fn"].append(f"{pair.name}.grad_fn: torch {a}, mygrad {b}")
+        tg, mg = t.grad, _safe(lambda: m.grad)
+        if (tg is None) != (mg is None):
+            problems["grad"].append(f"{pair.name}.grad: torch {_grad_text(tg)}, mygrad {_grad_text(mg)}")
+        elif tg is not None:
+            found = compare_values(to_numpy(tg), _safe(lambda: to_numpy(mg)), rtol, atol)
+            if found:
+                problems["grad"].append(describe(f"{pair.name}.grad", found))
+            same_t = pair.grad_ids["torch"] == id(tg)
+            same_m = pair.grad_ids["mygrad"] == id(mg)
+            if same_t != same_m and pair.grad_ids["torch"] is not None:
+                problems["grad"].append(f"{pair.name}.grad is {'still' if same_t else 'no longer'} the same tensor "
+                                        f"object in torch, {'still' if same_m else 'no longer'} in mygrad "
+                                        f"(accumulation in place)")
+        pair.grad_ids = {"torch": None if tg is None else id(tg), "mygrad": None if mg is None else id(mg)}
+
+
+def _safe(fn):
+    try:
+        return fn()
+    except Exception as exc:
+        return f"<raised {type(exc).__name__}: {exc}>"
+
+
+def _node_name(node):
+    return None if node is None else type(node).__name__
+
+
+def _grad_text(g) -> str:
+    return "None" if g is None else f"a tensor of shape {tuple(g.shape)}" if hasattr(g, "shape") else str(g)
+
+
+def _machine_settings(profile, shrink: bool) -> settings:
+    return settings(max_examples=profile.machine_runs, stateful_step_count=profile.machine_steps, deadline=None,
+                    database=None, derandomize=False, verbosity=Verbosity.quiet, report_multiple_bugs=False,
+                    print_blob=False, phases=(Phase.generate, Phase.shrink) if shrink else (Phase.generate,),
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
+                                           HealthCheck.large_base_example, HealthCheck.filter_too_much])
+
+
+def _run(profile, base_seed: int, shrink: bool, tally: dict, target: str | None, first: dict) -> None:
+    machine = type("Worlds", (PairedWorlds,), {"tally": tally, "target": target, "first": first, "runs": [0]})
+    test = get_state_machine_test(machine, settings=_machine_settings(profile, shrink))
+    hypothesis_seed(case_seed(ROW, base_seed))(test)()
+    return machine.runs[0]
+
+
+def run_machine(profile, base_seed: int = 0) -> CaseResult:
+    """Run the behaviour suite; mismatches per check, each with a shrunk program."""
+    started = time.perf_counter()
+    result = CaseResult(ROW, ROW, "machine", "float64", counts={c: [0, 0] for c in CHECKS})
+    first: dict = {}
+    try:
+        result.examples = _run(profile, base_seed, False, result.counts, None, first)
+    except Exception as exc:  # the machine itself broke: show it on the row
+        result.crash = f"{type(exc).__name__}: {exc}"
+    for check in CHECKS:
+        if check not in first:
+            continue
+        diff, program = first[check]
+        shrunk = False
+        if profile.shrink:
+            try:
+                _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, check, {})
+            except Mismatch as exc:
+                diff, program, shrunk = exc.diff, exc.program, True
+            except Exception:  # could not reproduce: keep the survey's program
+                pass
+        result.failures.append(Failure(check=check, diff=diff, numbers={}, snippet=program, example=program,
+                                       shrunk=shrunk, failed_examples=result.counts[check][1]))
+    result.seconds = round(time.perf_counter() - started, 3)
+    return result

@@ -1,0 +1,416 @@
+"""Run one drawn call in torch and in mygrad, side by side, and write down what each library did.
+
+The same ``Example`` is turned into fresh leaf tensors of each library, the record's call form is
+run, and an ``Observation`` collects everything the checks compare: the exception (if any) at each
+stage, the outputs (values, dtypes, shapes, flags, grad_fn and the graph below it), the gradients
+of every input after a backward with a random upstream gradient, the gradients of second order,
+what the same call records under ``no_grad``, whether inputs or the upstream gradient were
+modified, and which buffers share memory.  Nothing here knows the expected answer: torch's
+observation is the expectation, mygrad's the thing checked.
+
+Reading a library's objects goes through ``_read``, so an engine that returns the wrong kind of
+object is reported as a mismatch of the check concerned, not as a crash of the harness.
+"""
+from __future__ import annotations
+
+import importlib
+import operator as operator_module
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .registry import Example, LibAttr, Record, TensorArg
+
+LIBRARIES = ("torch", "mygrad")
+GRAPH_DEPTH = 8          # how deep next_functions are compared below each output
+GRAPH_NODES = 200        # and how many nodes at most (composite ops stay far below)
+
+
+def library(name: str):
+    """The module of one side: ``torch`` or ``mygrad``."""
+    return importlib.import_module(name)
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An exception one library raised at some stage: its class name and message."""
+    cls: str
+    message: str
+
+    @classmethod
+    def of(cls, exc: BaseException) -> "Raised":
+        return cls(type(exc).__name__, str(exc).split("\n")[0][:300])
+
+    def __str__(self) -> str:
+        return f"{self.cls}: {self.message}"
+
+
+@dataclass
+class TensorObs:
+    """What one tensor looked like: its value (a NumPy copy), dtype name, shape and autograd state."""
+    value: Any
+    dtype: str
+    shape: tuple
+    requires_grad: Any
+    is_leaf: Any
+    grad_fn: Any          # class name or None
+    graph: Any = None     # the next_functions tree below grad_fn (see ``graph_of``)
+
+
+@dataclass
+class Observation:
+    """Everything one library did with one example."""
+    lib: str
+    errors: dict = field(default_factory=dict)      # stage -> Raised: forward, backward, double, no_grad
+    structure: Any = None                           # ("tensor",), ("sequence", type, n), ("scalar", type)
+    outputs: list = field(default_factory=list)     # TensorObs, or ("scalar", value) entries
+    returns_self: Any = None                        # in-place form: the call returned the tensor it changed
+    upstream: list = field(default_factory=list)    # (output index, array) given to backward
+    grads: list = field(default_factory=list)       # per input leaf: None or TensorObs of its .grad
+    first: list | None = None                       # create_graph grads: None or TensorObs (requires_grad set)
+    second: list | None = None                      # grads of sum(first * v): None or TensorObs
+    no_grad: list | None = None                     # outputs under no_grad: TensorObs (flags only)
+    inputs_after: list = field(default_factory=list)    # input values after forward and backward
+    upstream_changed: list = field(default_factory=list)  # indices of upstream grads the backward modified
+    aliases: set = field(default_factory=set)       # label pairs of buffers that share memory
+    numel: int = 1                                  # the largest tensor involved (tolerances grow with it)
+
+
+# ----- building inputs and calling ---------------------------------------------------------------
+
+def leaf_names(example: Example) -> list[str]:
+    """``x0, x1, ...``: the names inputs get, in the order their TensorArgs appear (lists included)."""
+    count = [0]
+
+    def walk(v):
+        if isinstance(v, TensorArg):
+            count[0] += 1
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+        elif isinstance(v, dict):
+            for x in v.values():
+                walk(x)
+    walk(example.args)
+    walk(example.kwargs)
+    return [f"x{i}" for i in range(count[0])]
+
+
+def build(lib, example: Example) -> tuple[tuple, dict, list]:
+    """Fresh leaves for every TensorArg (requires_grad as drawn, floating dtypes only), other values as is."""
+    leaves = []
+
+    def convert(v):
+        if isinstance(v, TensorArg):
+            array = np.array(v.array, copy=True)
+            t = lib.tensor(array, requires_grad=bool(v.requires_grad) and array.dtype.kind == "f")
+            leaves.append(t)
+            return t
+        if isinstance(v, LibAttr):
+            return resolve(lib, v.name)
+        if isinstance(v, list):
+            return [convert(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(convert(x) for x in v)
+        return v
+    args = tuple(convert(a) for a in example.args)
+    kwargs = {k: convert(v) for k, v in example.kwargs.items()}
+    return args, kwargs, leaves
+
+
+def resolve(lib, dotted: str):
+    """``lib.a.b.c``; submodules are imported when not yet attributes (mygrad.nn.functional)."""
+    obj = lib
+    for i, part in enumerate(dotted.split(".") if dotted else []):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError:
+            prefix = ".".join(dotted.split(".")[:i + 1])
+            obj = importlib.import_module(f"{lib.__name__}.{prefix}")
+    return obj
+
+
+def operator_name(record: Record) -> str:
+    return record.operator or record.name
+
+
+def invoke(record: Record, form: str, lib, args: tuple, kwargs: dict):
+    """Run the record's call form; returns (result, the tensor an in-place call changed or None)."""
+    if form == "function":
+        return resolve(lib, ".".join(p for p in (record.namespace, record.name) if p))(*args, **kwargs), None
+    if form == "method":
+        return getattr(args[0], record.name)(*args[1:], **kwargs), None
+    if form in ("operator", "roperator"):
+        if kwargs:
+            raise HarnessError(f"the {form} form takes no keyword arguments, but the example has {sorted(kwargs)}")
+        fn = getattr(operator_module, operator_name(record))
+        if form == "roperator":
+            if len(args) != 2 or _is_tensor_like(args[1]):
+                raise HarnessError("the roperator form needs examples whose second argument is a Python scalar")
+            return fn(args[1], args[0]), None
+        return fn(*args), None
+    if form == "inplace":
+        target = args[0].clone()
+        return getattr(target, record.name + "_")(*args[1:], **kwargs), target
+    if form == "call":
+        if record.call is None:
+            raise HarnessError("the call form needs Record(call=...)")
+        return record.call(lib, *args, **kwargs), None
+    raise HarnessError(f"unknown call form {form!r}")
+
+
+class HarnessError(Exception):
+    """A record or example the harness cannot run (a mistake in the record, not in mygrad)."""
+
+
+def _is_tensor_like(v) -> bool:
+    return hasattr(v, "requires_grad") and hasattr(v, "shape")
+
+
+# ----- reading a library's objects ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Broken:
+    """What reading an attribute gave when it raised: shown in the diff of the check that needed it."""
+    what: str
+
+    def __repr__(self) -> str:
+        return f"<unreadable: {self.what}>"
+
+
+def _read(fn, *args):
+    try:
+        return fn(*args)
+    except Exception as exc:  # the engine under test may be wrong in any way
+        return Broken(f"{type(exc).__name__}: {exc}")
+
+
+def dtype_name(dtype) -> str:
+    return str(dtype).replace("torch.", "")
+
+
+def to_numpy(t) -> np.ndarray:
+    """A copy of a tensor's values (the library's public path: detach().numpy())."""
+    return np.array(t.detach().numpy(), copy=True)
+
+
+def is_tensor(lib, v) -> bool:
+    return isinstance(v, lib.Tensor)
+
+
+def tensor_obs(lib, t, leaf_index: dict | None = None) -> TensorObs:
+    grad_fn = _read(lambda: t.grad_fn)
+    return TensorObs(
+        value=_read(to_numpy, t),
+        dtype=_read(lambda: dtype_name(t.dtype)),
+        shape=_read(lambda: tuple(t.shape)),
+        requires_grad=_read(lambda: bool(t.requires_grad)),
+        is_leaf=_read(lambda: bool(t.is_leaf)),
+        grad_fn=None if grad_fn is None else _read(lambda: type(grad_fn).__name__),
+        graph=None if leaf_index is None or grad_fn is None or isinstance(grad_fn, Broken)
+        else _read(graph_of, grad_fn, leaf_index))
+
+
+def graph_of(node, leaf_index: dict) -> tuple:
+    """The next_functions tree below ``node``: ``(child, output_nr)`` per edge, where a child is
+    ``None``, ``("AccumulateGrad", "x1")`` (which input leaf it accumulates into), or
+    ``(name, edges)``; cut at ``GRAPH_DEPTH`` levels / ``GRAPH_NODES`` nodes."""
+    budget = [GRAPH_NODES]
+
+    def child(n, depth):
+        if n is None:
+            return None
+        name = type(n).__name__
+        if name == "AccumulateGrad":
+            variable = getattr(n, "variable", None)
+            return (name, leaf_index.get(id(variable), "a tensor that is not an input"))
+        budget[0] -= 1
+        if depth >= GRAPH_DEPTH or budget[0] <= 0:
+            return (name, "...")
+        return (name, edges(n, depth + 1))
+
+    def edges(n, depth):
+        return tuple((child(c, depth), int(nr)) for c, nr in n.next_functions)
+    return edges(node, 1)
+
+
+def _buffer_key(lib_name: str, t):
+    """An identity for the memory a tensor's values live in (None for empty tensors)."""
+    if lib_name == "torch":
+        if t.numel() == 0:
+            return None
+        return ("torch", t.untyped_storage().data_ptr())
+    data = getattr(t, "_data", None)
+    if not isinstance(data, np.ndarray) or data.size == 0:
+        return None
+    while isinstance(data.base, np.ndarray):
+        data = data.base
+    return ("numpy", id(data))
+
+
+def alias_pairs(lib_name: str, labelled: list) -> set:
+    """Pairs of labels whose tensors share a buffer (views, stolen or reused gradients)."""
+    keys = []
+    for label, t in labelled:
+        key = _read(_buffer_key, lib_name, t)
+        if key is not None and not isinstance(key, Broken):
+            keys.append((label, key))
+    return {(a, b) for i, (a, ka) in enumerate(keys) for b, kb in keys[i + 1:] if ka == kb}
+
+
+# ----- upstream gradients ---------------------------------------------------------------------
+
+def random_grad(lib, seed: int, slot: int, shape: tuple, dtype):
+    """A random gradient of ``shape``: nonzero multiples of 1/8 in [-2, 2], never constant by design,
+    exact in every float dtype; the same (seed, slot, shape) give the same values in both libraries."""
+    rng = np.random.default_rng([seed, slot])
+    shape = tuple(int(n) for n in shape)
+    values = rng.integers(1, 17, size=shape) / 8.0 * rng.choice([-1.0, 1.0], size=shape)
+    return lib.tensor(values, dtype=dtype)
+
+
+def _differentiable(lib, outputs: list) -> list:
+    """(index, tensor) of outputs a gradient can flow from: floating tensors that require grad."""
+    found = []
+    for i, out in enumerate(outputs):
+        if is_tensor(lib, out) and _read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
+            found.append((i, out))
+    return found
+
+
+def _flatten(lib, result) -> tuple[Any, list]:
+    if is_tensor(lib, result):
+        return ("tensor",), [result]
+    if isinstance(result, (tuple, list)):
+        return ("sequence", type(result).__name__, len(result)), list(result)
+    return ("scalar", type(result).__name__), [result]
+
+
+def _output_obs(lib, outputs: list, leaf_index: dict) -> list:
+    return [tensor_obs(lib, o, leaf_index) if is_tensor(lib, o) else ("scalar", o) for o in outputs]
+
+
+# ----- one library, one example --------------------------------------------------------------
+
+def observe(record: Record, form: str, lib_name: str, example: Example, seed: int) -> Observation:
+    """Run ``example`` through ``record``'s ``form`` in one library and observe every stage."""
+    lib = library(lib_name)
+    obs = Observation(lib_name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with np.errstate(all="ignore"):
+            _observe_first_order(record, form, lib, example, seed, obs)
+            if "forward" not in obs.errors:
+                if record.grad and record.second_order:
+                    _observe_second_order(record, form, lib, example, seed, obs)
+                _observe_no_grad(record, form, lib, example, obs)
+    return obs
+
+
+def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> None:
+    args, kwargs, leaves = build(lib, example)
+    names = leaf_names(example)
+    leaf_index = {id(t): name for t, name in zip(leaves, names)}
+    obs.numel = max([int(np.size(a)) for a in _arrays(example)] + [1])
+    try:
+        result, target = invoke(record, form, lib, args, kwargs)
+    except HarnessError:
+        raise
+    except Exception as exc:
+        obs.errors["forward"] = Raised.of(exc)
+        obs.inputs_after = [_read(to_numpy, t) for t in leaves]
+        return
+    obs.structure, outputs = _flatten(lib, result)
+    if target is not None:
+        obs.returns_self = result is target
+    obs.outputs = _output_obs(lib, outputs, leaf_index)
+    obs.numel = max([obs.numel] + [int(np.size(o.value)) for o in obs.outputs
+                                    if isinstance(o, TensorObs) and isinstance(o.value, np.ndarray)])
+
+    upstream = []
+    if record.grad:
+        diff = _differentiable(lib, outputs)
+        if diff:
+            upstream = [(i, random_grad(lib, seed, i, out.shape, out.dtype)) for i, out in diff]
+            obs.upstream = [(i, to_numpy(g)) for i, g in upstream]
+            try:
+                lib.autograd.backward([out for _, out in diff], [g for _, g in upstream])
+            except Exception as exc:
+                obs.errors["backward"] = Raised.of(exc)
+    grads = [_read(lambda t=t: t.grad) for t in leaves]
+    obs.grads = [g if g is None or isinstance(g, Broken) else
+                 tensor_obs(lib, g) if is_tensor(lib, g) else Broken(f"a {type(g).__name__}, not a tensor")
+                 for g in grads]
+    obs.inputs_after = [_read(to_numpy, t) for t in leaves]
+    obs.upstream_changed = [i for (i, before), (_, g) in zip(obs.upstream, upstream)
+                            if not _same(before, _read(to_numpy, g))]
+    labelled = [(f"grad of {n}", g) for n, g in zip(names, grads) if is_tensor(lib, g)]
+    labelled += [(f"upstream gradient of output {i}", g) for i, g in upstream]
+    labelled += [(n, t) for n, t in zip(names, leaves)]
+    labelled += [(f"output {i}", o) for i, o in enumerate(outputs) if is_tensor(lib, o)]
+    obs.aliases = alias_pairs(lib.__name__, labelled)
+
+
+def _observe_second_order(record, form, lib, example, seed, obs: Observation) -> None:
+    """d/dx of sum(dL/dx * v) for random v, through create_graph=True (a fresh forward)."""
+    args, kwargs, leaves = build(lib, example)
+    wrt = [t for t in leaves if t.requires_grad]
+    if not wrt:
+        return
+    try:
+        result, _ = invoke(record, form, lib, args, kwargs)
+        diff = _differentiable(lib, _flatten(lib, result)[1])
+        if not diff:
+            return
+        upstream = [random_grad(lib, seed, i, out.shape, out.dtype) for i, out in diff]
+        first = lib.autograd.grad([out for _, out in diff], wrt, upstream, create_graph=True, allow_unused=True)
+        obs.first = [None if g is None else tensor_obs(lib, g) for g in first]
+        terms = [(g * random_grad(lib, seed, 1000 + k, g.shape, g.dtype)).sum()
+                 for k, g in enumerate(first) if g is not None and g.requires_grad]
+        if not terms:
+            return
+        total = terms[0]
+        for term in terms[1:]:
+            total = total + term
+        second = lib.autograd.grad(total, wrt, allow_unused=True)
+        obs.second = [None if g is None else tensor_obs(lib, g) for g in second]
+    except Exception as exc:
+        obs.errors["double"] = Raised.of(exc)
+
+
+def _observe_no_grad(record, form, lib, example, obs: Observation) -> None:
+    args, kwargs, _ = build(lib, example)
+    try:
+        with lib.no_grad():
+            result, _ = invoke(record, form, lib, args, kwargs)
+    except Exception as exc:
+        obs.errors["no_grad"] = Raised.of(exc)
+        return
+    obs.no_grad = [tensor_obs(lib, o) if is_tensor(lib, o) else ("scalar", o) for o in _flatten(lib, result)[1]]
+
+
+def _arrays(example: Example) -> list:
+    found = []
+
+    def walk(v):
+        if isinstance(v, TensorArg):
+            found.append(v.array)
+        elif isinstance(v, (list, tuple)):
+            for x in v:
+                walk(x)
+    walk(example.args)
+    walk(tuple(example.kwargs.values()))
+    return found
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, Broken) or isinstance(b, Broken):
+        return False
+    return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+
+
+def inputs_before(example: Example) -> list:
+    """The input values as drawn (what every input must still hold after the call)."""
+    return [np.asarray(a) for a in _arrays(example)]

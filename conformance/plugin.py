@@ -1,0 +1,82 @@
+"""pytest plugin: one test per (record, call form, dtype), plus the behaviour suite; results to JSON lines.
+
+``python -m conformance`` runs ``conformance/suite.py`` with ``-p conformance.plugin``.  Each test
+runs its case (``runner.run_case``), appends the result as one JSON line to a file of its own
+process in ``--conformance-results`` (so pytest-xdist workers never share a file), and fails with
+the mismatches' summary.  The command line merges the files into the report afterwards.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from . import profiles, registry, runner
+
+BEHAVIOUR_ROW = "behaviour"
+
+
+def pytest_addoption(parser) -> None:
+    group = parser.getgroup("conformance", "mygrad conformance suite")
+    group.addoption("--conformance-ops", action="append", default=[],
+                    help="a row or torch name to run (repeatable; default: every record and the behaviour suite)")
+    group.addoption("--conformance-forms", action="append", default=[], help="call forms to run (repeatable)")
+    group.addoption("--conformance-dtypes", action="append", default=[], help="dtypes to run (repeatable)")
+    group.addoption("--conformance-profile", default="ci", choices=sorted(profiles.PROFILES))
+    group.addoption("--conformance-examples", type=int, default=None, help="examples per case (overrides the profile)")
+    group.addoption("--conformance-seed", type=int, default=0)
+    group.addoption("--conformance-no-shrink", action="store_true", help="report first failing examples unshrunk")
+    group.addoption("--conformance-results", default=None, help="directory for the JSON-lines results")
+
+
+def selected(config) -> tuple[list, bool]:
+    """The cases the options select, and whether the behaviour suite is selected."""
+    names = list(config.getoption("conformance_ops"))
+    behaviour = not names or BEHAVIOUR_ROW in names
+    names = [n for n in names if n != BEHAVIOUR_ROW]
+    records = registry.all_records()
+    if names or config.getoption("conformance_ops"):
+        records = registry.select(records, names) if names else []
+    return runner.cases(records, config.getoption("conformance_forms") or None,
+                        config.getoption("conformance_dtypes") or None), behaviour
+
+
+def profile_of(config) -> profiles.Profile:
+    profile = profiles.get(config.getoption("conformance_profile"), config.getoption("conformance_examples"))
+    if config.getoption("conformance_no_shrink"):
+        profile = profiles.Profile(profile.name, profile.examples, profile.machine_runs, profile.machine_steps,
+                                   shrink=False)
+    return profile
+
+
+def pytest_generate_tests(metafunc) -> None:
+    config = metafunc.config
+    if "conformance_case" in metafunc.fixturenames:
+        found, _ = selected(config)
+        metafunc.parametrize("conformance_case", found, ids=[c.id for c in found])
+    if "conformance_behaviour" in metafunc.fixturenames:
+        _, behaviour = selected(config)
+        metafunc.parametrize("conformance_behaviour", [BEHAVIOUR_ROW] if behaviour else [], ids=[BEHAVIOUR_ROW]
+                             if behaviour else [])
+
+
+@pytest.fixture
+def conformance_run(request):
+    """Runs a case result through the report file and turns mismatches into a test failure."""
+    config = request.config
+
+    def finish(result: runner.CaseResult) -> None:
+        directory = config.getoption("conformance_results")
+        if directory:
+            worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+            path = Path(directory) / f"{worker}.jsonl"
+            with path.open("a") as f:
+                f.write(json.dumps(result.to_json(), default=repr) + "\n")
+        if not result.ok:
+            pytest.fail(result.summary(), pytrace=False)
+
+    finish.profile = profile_of(config)
+    finish.seed = config.getoption("conformance_seed")
+    return finish
