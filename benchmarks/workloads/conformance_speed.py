@@ -1,20 +1,69 @@
 """B5: conformance throughput, examples checked per second for a fixed op set and profile,
-so that the harness's own speed is tracked."""
+so that the harness's own speed is tracked.
+
+The harness runs as a user runs it (``python -m conformance``) in a subprocess; its report
+gives the examples run and the seconds per case, from which come the rate and the slowest cases.
+"""
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
 
 from .base import Workload
 
 OPS = ("add", "mul", "sum")
 PROFILE = "quick"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MAX_RUNS = 3  # each run takes seconds; three are enough for a median
+
+
+def _run_harness(ops: tuple, extra: list) -> tuple:
+    """One harness run: (its report, wall-clock seconds including interpreter start-up)."""
+    with tempfile.TemporaryDirectory() as out:
+        command = [sys.executable, "-m", "conformance", "--ops", *ops, "--profile", PROFILE, "--seed", "0",
+                   "--report", out, *extra]
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
+        start = time.perf_counter()
+        proc = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+        wall = time.perf_counter() - start
+        path = os.path.join(out, "report.json")
+        if not os.path.exists(path):
+            raise RuntimeError(f"the conformance harness wrote no report (exit {proc.returncode}):\n"
+                               f"{proc.stderr[-2000:]}")
+        with open(path) as f:
+            return json.load(f), wall
 
 
 def measure(size: str, repeat: int) -> dict:
     if importlib.util.find_spec("conformance.__main__") is None:
         return {"available": False,
                 "summary": "not yet available (`python -m conformance` does not exist in this tree yet)"}
-    raise NotImplementedError
+    ops, extra = (OPS, []) if size == "full" else (OPS[:1], ["--examples", "1"])
+    runs = [_run_harness(ops, extra) for _ in range(min(repeat, MAX_RUNS) if size == "full" else 1)]
+    rates = [sum(c["examples"] for c in report["cases"]) / report["seconds"] for report, _ in runs]
+    report, wall = runs[0]
+    examples = sum(c["examples"] for c in report["cases"])
+    first, rest = report["cases"][0], report["cases"][1:]  # the first case also pays the harness's warm-up
+    slowest = sorted(rest, key=lambda c: -c["seconds"])[:3]
+    slow_text = "; ".join(f"{c['row']} [{c['form']}, {c['dtype']}] {c['examples'] / c['seconds']:.1f}/s"
+                          for c in slowest)
+    failed = report["summary"]["failed_cases"]
+    summary = (f"**{statistics.median(rates):.1f} examples/s** (median of {len(rates)} run{'s' * (len(rates) > 1)}, "
+               f"{min(rates):.1f}-{max(rates):.1f}): `python -m conformance --ops {' '.join(ops)} --profile "
+               f"{PROFILE} --seed 0{''.join(' ' + e for e in extra)}` checks {examples} examples in "
+               f"{len(report['cases'])} cases in {report['seconds']:.1f} s ({wall:.1f} s with start-up); "
+               f"{failed} case(s) failed. Slowest cases: {slow_text} (the first case, {first['row']} [{first['form']}, "
+               f"{first['dtype']}], took {first['seconds']:.2f} s with the warm-up)")
+    return {"available": True, "ops": list(ops), "profile": PROFILE, "examples": examples,
+            "examples_per_second": statistics.median(rates), "rates": rates, "harness_seconds": report["seconds"],
+            "wall_seconds": wall, "failed_cases": failed, "slowest_cases": slowest, "first_case": first,
+            "summary": summary}
 
 
 B5 = Workload("B5", "conformance throughput", lambda size: [], report=measure)
