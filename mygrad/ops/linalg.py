@@ -1,34 +1,602 @@
-"""Matrix products and transposes; every contraction goes to NumPy's BLAS-backed matmul."""
+"""Matrix products, einsum, trace, triangles and diagonals.
+
+Every contraction goes to NumPy's BLAS-backed matmul/dot.  ``matmul`` and ``einsum`` are
+composites that build torch's own graph from the primitives (dot, mv, mm, bmm, views), because
+their node names depend on the ranks, on which operand requires grad and on memory layout:
+``v @ c`` is SqueezeBackward4 over MmBackward0, ``a @ B3`` is CloneBackward0 over a transposed
+folded mm, ``A3 @ B3`` is UnsafeViewBackward0 over BmmBackward0 over views of expands.
+"""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import methods, record
+from ._define import check_broadcast, methods, record
+from ._quiet import quiet
 
+
+# ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
+
+for _name, _kernel in (("bmm", np.matmul), ("mv", np.matmul), ("outer", np.multiply.outer), ("tril", np.tril),
+                      ("triu", np.triu)):
+    array_fn(_kernel, name=_name)
+
+
+@array_fn
+def take_diagonal(x, offset, dim1, dim2):
+    """torch.diagonal: the diagonal as the last dim."""
+    return np.diagonal(x, offset, dim1, dim2)
+
+
+@array_fn
+def embed_diagonal(diagonal, shape, offset, dim1, dim2):
+    """The inverse of take_diagonal: zeros of ``shape`` with ``diagonal`` (last dim) on it."""
+    out = np.zeros(shape, dtype=np.result_type(diagonal))
+    n = np.shape(diagonal)[-1] if np.ndim(diagonal) else 0
+    steps = np.arange(n)
+    np.moveaxis(out, (dim1, dim2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = diagonal
+    return out
+
+
+@tensor_fn(name="take_diagonal")
+def _take_diagonal_tensor(x, offset, dim1, dim2):
+    return _diagonal(x, offset, dim1, dim2, DiagonalBackward0, view=True)
+
+
+@tensor_fn(name="embed_diagonal")
+def _embed_diagonal_tensor(diagonal, shape, offset, dim1, dim2):
+    data = embed_diagonal(diagonal._data, shape, offset, dim1, dim2)
+    return record(DiagonalBackwardBackward0, data, (diagonal,), offset=offset, dim1=dim1, dim2=dim2)
+
+
+# ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 MmBackward0 = derivative("MmBackward0", self="mm(grad, t(mat2))", mat2="mm(t(self), grad)")
+BmmBackward0 = derivative("BmmBackward0", self="bmm(grad, transpose(mat2, 1, 2))",
+                          mat2="bmm(transpose(self, 1, 2), grad)")
+DotBackward0 = derivative("DotBackward0", self="grad * tensor", tensor="grad * self")
+MvBackward0 = derivative("MvBackward0", self="outer(grad, vec)", vec="mv(t(self), grad)")
+AddmmBackward0 = derivative(
+    "AddmmBackward0", self="grad if beta == 1 else grad * beta",
+    mat1="mm(grad, t(mat2)) if alpha == 1 else mm(grad, t(mat2)) * alpha",
+    mat2="mm(t(mat1), grad) if alpha == 1 else mm(t(mat1), grad) * alpha")
+TraceBackward0 = derivative("TraceBackward0", self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
+TrilBackward0 = derivative("TrilBackward0", self="tril(grad, diagonal)")
+TriuBackward0 = derivative("TriuBackward0", self="triu(grad, diagonal)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="take_diagonal(grad, offset, dim1, dim2)")
+DiagonalBackward0 = derivative("DiagonalBackward0", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", grad_output="take_diagonal(grad, offset, dim1, dim2)")
+# the reshapes and squeezes matmul and einsum are made of, under torch's names
+UnsafeViewBackward0 = derivative("UnsafeViewBackward0", self="reshape(grad, shape)")
+ReshapeAliasBackward0 = derivative("ReshapeAliasBackward0", self="reshape(grad, shape)")
+SqueezeBackward1 = derivative("SqueezeBackward1", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")
 
 
-def _dtype_name(t: Tensor) -> str:
-    return {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}.get(
-        t.dtype.name, t.dtype.name)
+# ----- checks with torch's messages ----------------------------------------------------------
+
+_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int", "int32": "int",
+           "int16": "short int", "int8": "signed char", "uint8": "unsigned char", "bool": "bool"}
+
+
+def _scalar_name(t: Tensor) -> str:
+    from .._tensor_str import scalar_type_name
+    return scalar_type_name(t.dtype)
+
+
+def _check_matrices(a: Tensor, b: Tensor, first: str = "self", second: str = "mat2", ranks: str = "") -> None:
+    """mm/addmm's checks, in torch's order: ranks, then inner sizes, then dtypes."""
+    x, y = a._data, b._data
+    if x.ndim != 2:
+        raise RuntimeError(f"{first} must be a matrix{ranks and f', got {x.ndim}-D tensor'}")
+    if y.ndim != 2:
+        raise RuntimeError(f"{second} must be a matrix{ranks and f', got {y.ndim}-D tensor'}")
+    if x.shape[1] != y.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
+                           f"{y.shape[0]}x{y.shape[1]})")
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE[x.dtype.name]} != "
+                           f"{_C_TYPE[y.dtype.name]}")
+
+
+def _check_bool(x: np.ndarray) -> None:
+    if x.dtype == np.bool_:
+        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+
+
+# ----- the products -----------------------------------------------------------------------------
+
+_matmul, _dot = quiet(np.matmul), quiet(np.dot)  # BLAS; NaN/inf pass silently, as in torch
+
+
+@quiet
+def _addmm_kernel(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha) -> np.ndarray:
+    out = a @ b
+    if alpha != 1:
+        out *= alpha
+    if beta != 0:
+        out += bias if beta == 1 else bias * beta
+    return out
 
 
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
+    _check_matrices(input, mat2)
+    _check_bool(input._data)
+    return record(MmBackward0, _matmul(input._data, mat2._data), (input, mat2), self=input, mat2=mat2)
+
+
+def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     a, b = input._data, mat2._data
-    if a.ndim != 2:
-        raise RuntimeError(f"self must be a matrix")
-    if b.ndim != 2:
-        raise RuntimeError(f"mat2 must be a matrix")
-    if a.shape[1] != b.shape[0]:
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a.shape[0]}x{a.shape[1]} and "
-                           f"{b.shape[0]}x{b.shape[1]})")
+    if a.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    if b.shape[:2] != (a.shape[0], a.shape[2]):
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
+                           f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     if a.dtype != b.dtype:
-        raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_dtype_name(input)} != "
-                           f"{_dtype_name(mat2)}")
-    return record(MmBackward0, a @ b, (input, mat2), self=input, mat2=mat2)
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(mat2)}")
+    _check_bool(a)
+    return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 
-methods(mm=mm)
-__all__ = ["mm"]
+def dot(input: Tensor, tensor: Tensor) -> Tensor:
+    a, b = input._data, tensor._data
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"dot : expected both vectors to have same dtype, but found {_scalar_name(input)} and "
+                           f"{_scalar_name(tensor)}")
+    if a.shape != b.shape:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
+                           f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    return record(DotBackward0, np.asarray(_dot(a, b)), (input, tensor), self=input, tensor=tensor)
+
+
+def mv(input: Tensor, vec: Tensor) -> Tensor:
+    a, v = input._data, vec._data
+    if a.ndim != 2 or v.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat ({a.shape[0]}x{a.shape[1]}), vec "
+                           f"({v.shape[0]})")
+    if a.dtype != v.dtype:
+        names = _scalar_name(input), _scalar_name(vec)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names[1]}, {names[0]}, and "
+                           f"{names[1]}")
+    _check_bool(a)
+    return record(MvBackward0, _matmul(a, v), (input, vec), self=input, vec=vec)
+
+
+def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """beta * input + alpha * (mat1 @ mat2), input broadcast to the product (nn.Linear's bias add)."""
+    _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
+    out_shape = (mat1._data.shape[0], mat2._data.shape[1])
+    bias = input._data
+    if bias.dtype != mat2._data.dtype:
+        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_scalar_name(input)} and "
+                           f"{_scalar_name(mat2)}")
+    _check_expandable(bias.shape, out_shape)
+    _check_bool(bias)
+    out = _addmm_kernel(bias, mat1._data, mat2._data, beta, alpha)
+    return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
+
+
+def _check_expandable(shape: tuple, target: tuple) -> None:
+    lead = len(target) - len(shape)
+    for i, n in enumerate(shape):
+        if lead < 0 or (n != 1 and n != target[i + lead]):
+            raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
+                               f"({n}) at non-singleton dimension {i + lead}.  Target sizes: {list(target)}.  "
+                               f"Tensor sizes: {list(shape)}")
+
+
+def outer(input: Tensor, vec2: Tensor) -> Tensor:
+    """torch's composite: input viewed as a column times vec2 (MulBackward0 over ViewBackward0)."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    from .elementwise import mul
+    return mul(_reshape(input, (input._data.shape[0], 1)), vec2)
+
+
+# ----- the pieces of torch's composites ---------------------------------------------------------
+
+def _reshape(x: Tensor, shape: tuple) -> Tensor:
+    """torch's reshape: a view when contiguous, an aliasing reshape when the strides allow, else a copy."""
+    from .shape import view
+    data = x._data
+    if data.flags.c_contiguous:
+        return view(x, shape)
+    try:
+        aliased = np.reshape(data, shape, copy=False)
+    except ValueError:
+        from .copy import clone
+        return _unsafe_view(clone(x), shape)
+    return record(ReshapeAliasBackward0, aliased, (x,), view_of=x, shape=data.shape)
+
+
+def _unsafe_view(x: Tensor, shape: tuple) -> Tensor:
+    """A reshape of a fresh intermediate (not a view in torch's bookkeeping)."""
+    return record(UnsafeViewBackward0, x._data.reshape(shape), (x,), shape=x._data.shape)
+
+
+def _squeeze(x: Tensor, dim: int, node=SqueezeBackward1) -> Tensor:
+    return record(node, np.squeeze(x._data, dim), (x,), view_of=x, shape=x._data.shape)
+
+
+def _squeeze_inplace(x: Tensor, dim: int) -> Tensor:
+    """``x.squeeze_(dim)`` on a fresh result: SqueezeBackward4, and the version bump in-place ops make."""
+    out = record(SqueezeBackward4, np.squeeze(x._data, dim), (x,), shape=x._data.shape)
+    out._vc = x._vc
+    out._vc[0] += 1
+    return out
+
+
+def _diagonal(x: Tensor, offset: int, dim1: int, dim2: int, node, view: bool) -> Tensor:
+    data = np.diagonal(x._data, offset, dim1, dim2)
+    return record(node, data if view else data.copy(), (x,), view_of=x if view else None, shape=x._data.shape,
+                  offset=offset, dim1=dim1, dim2=dim2)
+
+
+# ----- matmul -------------------------------------------------------------------------------------
+
+def matmul(input: Tensor, other: Tensor) -> Tensor:
+    """torch.matmul: dot, mv, mm, a folded mm/mv, or a broadcast bmm, as torch chooses them."""
+    d1, d2 = input._data.ndim, other._data.ndim
+    if d1 == 0 or d2 == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D")
+    if d1 <= 2 and d2 <= 2:
+        if d1 == 1:
+            return dot(input, other) if d2 == 1 else _squeeze_inplace(mm(_unsqueeze(input, 0), other), 0)
+        return mv(input, other) if d2 == 1 else mm(input, other)
+    if _should_fold(input, other):
+        return _folded(input, other)
+    return _batched(input, other)
+
+
+def _unsqueeze(x: Tensor, dim: int) -> Tensor:
+    from .shape import unsqueeze
+    return unsqueeze(x, dim)
+
+
+def _should_fold(t1: Tensor, t2: Tensor) -> bool:
+    """Whether the bigger operand's batch dims fold into mm/mv rows: when the smaller operand requires
+    grad (its gradient is then one mm, not a batch summed), or when folding needs no copy."""
+    first_larger = t1._data.ndim >= t2._data.ndim
+    big = t1._data if first_larger else np.swapaxes(t2._data, -1, -2)
+    small = t2 if first_larger else t1
+    if not (big.ndim >= 3 and small._data.ndim <= 2):
+        return False
+    if small._requires_grad:
+        return True
+    if t1._data.ndim == 2:
+        return False
+    if big.size == 0:
+        return True
+    strides, shape = big.strides, big.shape
+    return all(strides[i] == strides[i + 1] * shape[i + 1] for i in range(big.ndim - 2))
+
+
+def _folded(t1: Tensor, t2: Tensor) -> Tensor:
+    from .shape import t, transpose
+    transposed = t2._data.ndim > t1._data.ndim
+    if transposed:
+        big, small = transpose(t2, -2, -1), (t(t1) if t1._data.ndim == 2 else t1)
+    else:
+        big, small = t1, t2
+    lead = big._data.shape[:-1]
+    rows = _reshape(big, (math.prod(lead), big._data.shape[-1]))
+    if small._data.ndim == 1:
+        return _unsafe_view(mv(rows, small), lead)
+    out = _unsafe_view(mm(rows, small), lead + (small._data.shape[1],))
+    if not transposed:
+        return out
+    from .copy import contiguous
+    return contiguous(transpose(out, -2, -1))
+
+
+def _batched(t1: Tensor, t2: Tensor) -> Tensor:
+    from .shape import expand
+    a, b = t1._data, t2._data
+    d1, d2 = a.ndim, b.ndim
+    n, m1 = (a.shape[-2] if d1 > 1 else 1), a.shape[-1]
+    m2, p = (b.shape[-2], b.shape[-1]) if d2 > 1 else (b.shape[0], 1)
+    batch1, batch2 = a.shape[:-2], b.shape[:-2]
+    if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
+        # a batch of one that requires grad is squeezed, so its gradient is one folded mm
+        if batch1[0] == 1 and t1._requires_grad:
+            return matmul(_squeeze(t1, 0), t2)
+        if batch2[0] == 1 and t2._requires_grad:
+            return matmul(t1, _squeeze(t2, 0))
+    try:
+        batch = np.broadcast_shapes(batch1, batch2)
+    except ValueError:
+        check_broadcast(np.empty(batch1 + (0,)), np.empty(batch2 + (0,)))
+        raise
+    count = math.prod(batch)
+    left = _reshape(expand(t1, batch + (n, m1)), (count, n, m1))
+    if d2 == 1:
+        right = _unsqueeze(_reshape(expand(t2, batch + (m2,)), (count, m2)), 2)
+    else:
+        right = _reshape(expand(t2, batch + (m2, p)), (count, m2, p))
+    out = bmm(left, right)
+    if d2 == 1:
+        out = _squeeze(out, -1)
+    return _unsafe_view(out, batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ()))
+
+
+def _rmatmul(self: Tensor, other) -> Tensor:
+    return matmul(other, self)
+
+
+# ----- einsum -------------------------------------------------------------------------------------
+
+_ELLIPSIS = "..."
+
+
+def _label_order(label: str) -> int:
+    """torch numbers subscripts A-Z then a-z; implicit outputs and contractions follow that order."""
+    return ord(label) - ord("A") if label.isupper() else ord(label) - ord("a") + 26
+
+
+def _parse_operand_labels(lhs: str, count: int) -> list:
+    labels, current, i = [[]], 0, 0
+    while i < len(lhs):
+        c = lhs[i]
+        if c == " ":
+            pass
+        elif c == ".":
+            if _ELLIPSIS in labels[current]:
+                raise RuntimeError(f"einsum(): found '.' for operand {current} for which an ellipsis was already found")
+            if lhs[i:i + 3] != _ELLIPSIS:
+                raise RuntimeError(f"einsum(): found '.' for operand {current} that is not part of any ellipsis")
+            labels[current].append(_ELLIPSIS)
+            i += 2
+        elif c == ",":
+            current += 1
+            if current >= count:
+                raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+            labels.append([])
+        elif c.isascii() and c.isalpha():
+            labels[current].append(c)
+        else:
+            raise RuntimeError(f"einsum(): invalid subscript given at index {i} in the equation string, subscripts "
+                               f"must be in [a-zA-Z]")
+        i += 1
+    if current != count - 1:
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    return labels
+
+
+def einsum(equation: str, *operands) -> Tensor:
+    """torch.einsum, contracting left to right as torch does without opt_einsum: each operand's
+    labels are aligned by diagonal/unsqueeze/permute, then pairs are contracted by bmm."""
+    from .shape import permute, view
+    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+        operands = tuple(operands[0])
+    if not operands:
+        raise RuntimeError("einsum(): must provide at least one operand")
+    lhs, arrow, rhs = equation.partition("->")
+    op_labels = _parse_operand_labels(lhs, len(operands))
+
+    counts: dict = {}
+    ell_ndim = 0
+    for i, (op, labels) in enumerate(zip(operands, op_labels)):
+        named = [c for c in labels if c != _ELLIPSIS]
+        for c in named:
+            counts[c] = counts.get(c, 0) + 1
+        ndim = op._data.ndim
+        if _ELLIPSIS in labels:
+            ell_ndim = max(ell_ndim, ndim - len(named))
+            if len(named) > ndim:
+                raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(named)}) is more than "
+                                   f"the number of dimensions ({ndim}) for operand {i}")
+        elif len(named) != ndim:
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(named)}) does not match the "
+                               f"number of dimensions ({ndim}) for operand {i} and no ellipsis was given")
+
+    # where each label goes in the aligned layout: output dims first, then contracted ones
+    position: dict = {}
+    if not arrow:
+        ell_index, next_pos = 0, ell_ndim
+        ell_in_output = True
+        for c in sorted((c for c, n in counts.items() if n == 1), key=_label_order):
+            position[c], next_pos = next_pos, next_pos + 1
+    else:
+        ell_index, next_pos, ell_in_output = 0, 0, False
+        i = 0
+        while i < len(rhs):
+            c = rhs[i]
+            if c == ".":
+                if ell_in_output:
+                    raise RuntimeError("einsum(): found '.' for output but an ellipsis (...) was already found")
+                if rhs[i:i + 3] != _ELLIPSIS:
+                    raise RuntimeError("einsum(): found '.' for output that is not part of any ellipsis (...)")
+                ell_index, next_pos, ell_in_output = next_pos, next_pos + ell_ndim, True
+                i += 2
+            elif c != " ":
+                if not (c.isascii() and c.isalpha()):
+                    raise RuntimeError(f"einsum(): invalid subscript given at index {len(lhs) + 2 + i} in the "
+                                       f"equation string, subscripts must be in [a-zA-Z]")
+                if c not in counts or c in position:
+                    raise RuntimeError(f"einsum(): output subscript {c}" + (" appears more than once in the output"
+                                       if c in position else " does not appear in the equation for any input operand"))
+                position[c], next_pos = next_pos, next_pos + 1
+            i += 1
+    out_ndim = next_pos
+    if not ell_in_output:
+        ell_index, next_pos = next_pos, next_pos + ell_ndim
+    for c in sorted((c for c in counts if c not in position), key=_label_order):
+        position[c], next_pos = next_pos, next_pos + 1
+    total = next_pos
+
+    sizes: dict = {}
+    ell_sizes = [1] * ell_ndim
+    nontrivial = [0] * total  # per aligned dim: how many operands have it with size != 1
+    aligned = []
+    for i, (op, labels) in enumerate(zip(operands, op_labels)):
+        perm = [-1] * total
+        dim = 0
+        for c in labels:
+            if c == _ELLIPSIS:
+                covered = op._data.ndim - (len(labels) - 1)
+                for j in range(ell_ndim - covered, ell_ndim):
+                    size = op._data.shape[dim]
+                    if size != 1:
+                        if ell_sizes[j] not in (1, size):
+                            raise RuntimeError(f"einsum(): dimension {dim} covered by ellipsis in operand {i}has size "
+                                               f"{size} which does not broadcast with previously seen ellipsis with "
+                                               f"size {ell_sizes[j]} for the respective dimension")
+                        ell_sizes[j] = size
+                        nontrivial[ell_index + j] += 1
+                    perm[ell_index + j] = dim
+                    dim += 1
+            elif perm[position[c]] == -1:
+                size = op._data.shape[dim]
+                if size != 1:
+                    if sizes.get(c, 1) not in (1, size):
+                        raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} which does not "
+                                           f"broadcast with previously seen size {sizes[c]}")
+                    sizes[c] = size
+                    nontrivial[position[c]] += 1
+                perm[position[c]] = dim
+                dim += 1
+            else:  # a repeated label: its diagonal, moved back to the first occurrence's place
+                first = perm[position[c]]
+                if op._data.shape[dim] != op._data.shape[first]:
+                    raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
+                                       f"match, {op._data.shape[dim]} != {op._data.shape[first]}")
+                op = _diagonal(op, 0, first, dim, DiagonalBackward0, view=True)
+                op = _movedim_last_to(op, first)
+        for k in range(total):
+            if perm[k] == -1:
+                op = _unsqueeze(op, dim)
+                perm[k] = dim
+                dim += 1
+        aligned.append(permute(op, perm))
+
+    while len(aligned) > 1:
+        a, b = aligned[0], aligned[1]
+        sum_dims, a_only, b_only = [], [], []
+        for d in range(out_ndim, total):
+            a_has, b_has = a._data.shape[d] != 1, b._data.shape[d] != 1
+            if a_has and b_has:
+                nontrivial[d] -= 1
+                if nontrivial[d] == 1:
+                    sum_dims.append(d)
+                    nontrivial[d] = 0
+            elif nontrivial[d] == 1:
+                if a_has:
+                    a_only.append(d)
+                    nontrivial[d] = 0
+                elif b_has:
+                    b_only.append(d)
+                    nontrivial[d] = 0
+        if a_only:
+            a = a.sum(a_only, keepdim=True)
+        if b_only:
+            b = b.sum(b_only, keepdim=True)
+        aligned[:2] = [_sumproduct_pair(a, b, sum_dims)]
+
+    result = aligned[0]
+    if total > out_ndim:
+        if len(operands) > 1:
+            return view(result, result._data.shape[:out_ndim])
+        return result.sum(tuple(range(out_ndim, total)))
+    return result
+
+
+def _movedim_last_to(x: Tensor, dest: int) -> Tensor:
+    from .shape import permute
+    order = list(range(x._data.ndim - 1))
+    order.insert(dest, x._data.ndim - 1)
+    return permute(x, order)
+
+
+def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
+    """(left * right).sum(sum_dims, keepdim=True) as one bmm: both permuted to (shared, own, summed)."""
+    if not sum_dims:
+        from .elementwise import mul
+        return mul(left, right)
+    from .shape import permute, view
+    both, left_only, right_only = [], [], []
+    summed = 1
+    for i in range(left._data.ndim):
+        sl, sr = left._data.shape[i], right._data.shape[i]
+        if i in sum_dims:
+            if sl != 1 and sr != 1:
+                if sl != sr:
+                    raise RuntimeError("non-broadcast dimensions must match")
+                summed *= sl
+            elif sl != 1:
+                left = left.sum(i, keepdim=True)
+            elif sr != 1:
+                right = right.sum(i, keepdim=True)
+        elif sl != 1 and sr != 1:
+            if sl != sr:
+                raise RuntimeError("non-broadcast dimensions must match")
+            both.append(i)
+        elif sl != 1:
+            left_only.append(i)
+        else:
+            right_only.append(i)
+    lshape, rshape = left._data.shape, right._data.shape
+    n_both = math.prod(lshape[d] for d in both)
+    n_left = math.prod(lshape[d] for d in left_only)
+    n_right = math.prod(rshape[d] for d in right_only)
+    out_size = [lshape[d] for d in both + left_only] + [1] * len(sum_dims) + [rshape[d] for d in right_only]
+    order = both + left_only + list(sum_dims) + right_only
+    left = _reshape(permute(left, order), (n_both, n_left, summed))
+    right = _reshape(permute(right, both + list(sum_dims) + right_only + left_only), (n_both, summed, n_right))
+    result = view(bmm(left, right), out_size)
+    return permute(result, np.argsort(order).tolist())
+
+
+# ----- trace, triangles, diagonals ---------------------------------------------------------------
+
+def trace(input: Tensor) -> Tensor:
+    data = input._data
+    if data.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
+    out = np.trace(data)
+    if data.dtype.kind in "biu":
+        out = np.asarray(out, np.int64)
+    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape, 
+                  diagonal_shape=(min(data.shape),))
+
+
+def _triangle(name: str, np_fn, node):
+    def triangle(input: Tensor, diagonal: int = 0) -> Tensor:
+        if input._data.ndim < 2:
+            raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions")
+        return record(node, np_fn(input._data, diagonal), (input,), diagonal=diagonal)
+
+    triangle.__name__ = triangle.__qualname__ = name
+    return triangle
+
+
+tril = _triangle("tril", np.tril, TrilBackward0)
+triu = _triangle("triu", np.triu, TriuBackward0)
+
+
+def diag(input: Tensor, diagonal: int = 0) -> Tensor:
+    """A vector onto the ``diagonal`` of a square matrix (DiagEmbedBackward0), or a matrix's diagonal."""
+    data = input._data
+    if data.ndim == 1:
+        n = data.shape[0] + abs(diagonal)
+        out = embed_diagonal(data, (n, n), diagonal, 0, 1)
+        return record(DiagEmbedBackward0, out, (input,), offset=diagonal, dim1=0, dim2=1)
+    if data.ndim == 2:
+        return _diagonal(input, diagonal, 0, 1, DiagonalBackward0_copy, view=False)
+    raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {data.ndim}D")
+
+
+methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=matmul,
+        __rmatmul__=_rmatmul, trace=trace, tril=tril, triu=triu, diag=diag)
+ger = outer
+__all__ = ["mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]

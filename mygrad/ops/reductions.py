@@ -1,25 +1,309 @@
-"""Reductions over all dims or over ``dim`` (int, tuple, negative, ``()`` meaning all), with keepdim.
+"""Reductions over all dims or over ``dim`` (int, tuple, negative, ``()`` meaning all), with keepdim,
+and the scans (cumsum, cumprod) and index reductions (argmax, argmin).
 
-The overload decides the node name: ``a.sum()`` is SumBackward0, ``a.sum(0)`` SumBackward1.
+The overload decides the node name: ``a.sum()`` is SumBackward0, ``a.sum(0)`` SumBackward1, but
+``a.max()`` is MaxBackward1 and ``a.max(0)`` MaxBackward0.  Ties follow torch: a full max/min
+splits the gradient evenly between equal maxima, max(dim)/min(dim) gives it all to the index
+returned (the first occurrence), amax/amin split it evenly within each reduced slice.
 """
 from __future__ import annotations
+
+import builtins
+import functools
+import math
+import sys
+import warnings
+from collections import namedtuple
 
 import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._quiet import quiet
 
+
+# ----- formula helpers -----------------------------------------------------------------------
+# Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
+# differentiable mygrad ops under create_graph (so double backward differentiates the same math).
+
+class _ArrayOps:
+    where = staticmethod(np.where)
+
+    @staticmethod
+    def mean(x, dims, keepdim):
+        return np.mean(x, axis=dims, keepdims=keepdim)
+
+    @staticmethod
+    def unsqueeze_dims(x, dims):
+        return np.expand_dims(x, dims)
+
+    @staticmethod
+    def reshape(x, shape):
+        return np.reshape(x, shape)
+
+    @staticmethod
+    def const(array):
+        """A value that carries no gradient (a mask, a sign)."""
+        return array
+
+    @staticmethod
+    def raw(x):
+        return x
+
+    sign = staticmethod(np.sign)
+
+    @staticmethod
+    def reversed_cumsum(x, dim):
+        return np.flip(np.cumsum(np.flip(x, dim), dim), dim)
+
+    @staticmethod
+    def others_product(x, dim):
+        """prod_{j != i} x_j along ``dim``, zeros allowed: exclusive prefix times exclusive suffix products."""
+        ones = np.ones_like(np.take(x, [0], axis=dim))
+        before = np.cumprod(np.concatenate([ones, np.delete(x, -1, axis=dim)], axis=dim), axis=dim)
+        after = np.cumprod(np.concatenate([ones, np.flip(np.delete(x, 0, axis=dim), dim)], axis=dim), axis=dim)
+        return before * np.flip(after, dim)
+
+    @staticmethod
+    def cumprod_backward_zeros(grad, x, dim):
+        """O(n): sum_{k >= i} g_k y_k / x_i before the first zero z; at z, y_{z-1} times the
+        gradient of the products restarted after z; 0 after z."""
+        is_zero = x == 0
+        zeros_so_far = np.cumsum(is_zero, axis=dim)
+        before = zeros_so_far == 0
+        first_zero = is_zero & (zeros_so_far == 1)
+        after_first = (zeros_so_far == 1) & ~is_zero
+        prefix = np.cumprod(np.where(before, x, 1), axis=dim)
+        out = _ArrayOps.reversed_cumsum(np.where(before, prefix * grad, 0), dim) / np.where(before, x, 1)
+        restarted = np.cumprod(np.where(after_first, x, 1), axis=dim)
+        tail = np.sum(np.where(after_first, restarted * grad, 0) + np.where(first_zero, grad, 0), axis=dim,
+                      keepdims=True)
+        return np.where(first_zero, np.prod(np.where(before, x, 1), axis=dim, keepdims=True) * tail,
+                        np.where(before, out, 0))
+
+
+class _TensorOps:
+    @staticmethod
+    def where(cond, a, b):
+        return _mygrad().where(cond, a, b)
+
+    @staticmethod
+    def mean(x, dims, keepdim):
+        return x.mean(dims, keepdim=keepdim)
+
+    @staticmethod
+    def unsqueeze_dims(x, dims):
+        for d in dims:
+            x = x.unsqueeze(d)
+        return x
+
+    @staticmethod
+    def reshape(x, shape):
+        return x.reshape(shape)
+
+    @staticmethod
+    def const(array):
+        return Tensor._make(np.asarray(array), False, None)
+
+    @staticmethod
+    def raw(x):
+        return x._data if type(x) is Tensor else np.asarray(x)
+
+    @staticmethod
+    def sign(x):
+        """sgn(x): in the graph with a zero derivative, as torch's SgnBackward0 (a constant until
+        the elementwise family provides sgn)."""
+        op = getattr(_mygrad(), "sgn", None) or getattr(_mygrad(), "sign", None)
+        return op(x) if op is not None else _TensorOps.const(np.sign(x._data))
+
+    @staticmethod
+    def reversed_cumsum(x, dim):
+        """sum_{k >= i} x_k as total - prefix + x (no flip needed)."""
+        return x.sum(dim, keepdim=True) - x.cumsum(dim) + x
+
+    @staticmethod
+    def _others(x, dim):
+        """Row i of a new axis at ``dim`` holds x with x_i replaced by 1: the (n x n) layout whose
+        products and scans are differentiable through zeros (O(n^2), only under create_graph)."""
+        n = x.shape[dim]
+        eye = np.eye(n, dtype=bool).reshape([n if d in (dim, dim + 1) else 1 for d in range(x.ndim + 1)])
+        return _TensorOps.where(_TensorOps.const(eye), 1.0, x.unsqueeze(dim).expand(*x.shape[:dim], n, *x.shape[dim:]))
+
+    @staticmethod
+    def others_product(x, dim):
+        return prod(_TensorOps._others(x, dim), dim + 1)
+
+    @staticmethod
+    def cumprod_backward_zeros(grad, x, dim):
+        """sum_{k >= i} g_k prod_{j <= k, j != i} x_j: its own derivative is cumprod's true second
+        derivative at zeros (the O(n) form's is not)."""
+        n = x.shape[dim]
+        upper = np.triu(np.ones((n, n), dtype=bool)).reshape([n if d in (dim, dim + 1) else 1
+                                                              for d in range(x.ndim + 1)])
+        terms = grad.unsqueeze(dim) * cumprod(_TensorOps._others(x, dim), dim + 1)
+        return _TensorOps.where(_TensorOps.const(upper), terms, 0.0).sum(dim + 1)
+
+
+def _mygrad():
+    """The package namespace, for ops of other families looked up when first used."""
+    return sys.modules["mygrad"]
+
+
+def both_sides(fn):
+    """Register ``fn(F, ...)`` as the formula function ``fn.__name__`` on both sides."""
+    array_fn(functools.partial(fn, _ArrayOps), name=fn.__name__)
+    tensor_fn(functools.partial(fn, _TensorOps), name=fn.__name__)
+    return fn
+
+
+@both_sides
+def evenly_distribute_backward(F, grad, input, value):
+    """Full max/min: equal maxima share the gradient; a NaN maximum gets it (NaN is the max)."""
+    x, v = F.raw(input), F.raw(value)
+    mask = np.isnan(x) if np.isnan(v) else x == v
+    return F.where(F.const(mask), grad / int(mask.sum()), 0)
+
+
+@both_sides
+def value_selecting_reduction_backward(F, grad, dim, indices, shape, keepdim):
+    """max(dim)/min(dim): the whole gradient goes to the returned index of each slice."""
+    if not shape:
+        return grad
+    if not keepdim:
+        grad = F.unsqueeze_dims(grad, (dim,))
+        indices = np.expand_dims(indices, dim)
+    positions = np.arange(shape[dim]).reshape([-1 if d == dim else 1 for d in range(len(shape))])
+    return F.where(F.const(positions == indices), grad, 0)
+
+
+@both_sides
+def scale_grad_by_count(F, grad, mask, dims):
+    """amax/amin: ``grad`` split evenly between the ``mask``ed (tied) elements of each reduced slice.
+    A NaN extremum matches nothing, so the count is 0 and the slice's gradient NaN, as torch's."""
+    m = F.raw(mask)
+    count = np.sum(m, axis=dims, keepdims=True).astype(F.raw(grad).dtype)
+    return grad / F.const(count) * F.const(m.astype(count.dtype))
+
+
+@both_sides
+def prod_backward(F, grad, input, result, dim, keepdim):
+    """d prod / d x_i: result / x_i without zeros, else the product of the others (``dim`` None: all)."""
+    x = F.raw(input)
+    if x.ndim == 0:
+        return grad
+    if dim is not None and not keepdim:
+        grad, result = F.unsqueeze_dims(grad, (dim,)), F.unsqueeze_dims(result, (dim,))
+    if not (x == 0).any():
+        return grad * (result / input)
+    if dim is None:
+        return grad * F.reshape(F.others_product(F.reshape(input, (-1,)), 0), x.shape)
+    return grad * F.others_product(input, dim)
+
+
+@both_sides
+def cumsum_backward(F, grad, dim):
+    if F.raw(grad).ndim == 0 or grad.shape[dim] == 1:
+        return grad
+    return F.reversed_cumsum(grad, dim)
+
+
+@both_sides
+def cumprod_backward(F, grad, input, dim, result):
+    x = F.raw(input)
+    if x.size <= 1 or x.shape[dim] == 1:
+        return grad
+    if not (x == 0).any():
+        return F.reversed_cumsum(result * grad, dim) / input
+    return F.cumprod_backward_zeros(grad, input, dim)
+
+
+@both_sides
+def var_backward(F, grad, self, dims, correction, keepdim, rnumel, full):
+    """``rnumel``: how many elements each output value reduces (torch counts 1 for ``dim=()``,
+    so its backward then divides by 1 - correction while the forward reduces everything)."""
+    if full:
+        dof = rnumel - correction
+        if dof <= 0:
+            x = F.raw(self)
+            return grad * F.const(np.where(x == x.mean(), np.nan, np.inf).astype(x.dtype))
+        return (2.0 / dof) * grad * (self - F.mean(self, None, False))
+    if not keepdim:
+        grad = F.unsqueeze_dims(grad, dims)
+    dof = rnumel - correction
+    scale = 2.0 / dof if dof != 0 else math.inf
+    return scale * grad * (self - F.mean(self, dims or None, True))
+
+
+@both_sides
+def std_backward(F, result, grad, self, dims, correction, keepdim, rnumel, full):
+    grad_var = F.where(F.const(F.raw(result) == 0), 0, grad / (result * 2))
+    return var_backward(F, grad_var, self, dims, correction, keepdim, rnumel, full)
+
+
+@both_sides
+def norm_backward(F, grad, self, ord, result, dims, keepdim):
+    """Gradient of the vector ``ord``-norm; 0 where the norm is 0 (torch masks it, no NaN)."""
+    if not keepdim and F.raw(self).ndim:
+        grad, result = F.unsqueeze_dims(grad, dims), F.unsqueeze_dims(result, dims)
+    x, norm = F.raw(self), F.raw(result)
+    if ord == 0:
+        return None
+    sign = F.sign(self)
+    if ord == 1:
+        return sign * grad
+    if ord == 2:
+        return grad * F.where(F.const(norm == 0), 0, self / result)
+    if math.isinf(ord):
+        mask = (np.abs(x) == norm) | np.isnan(x)
+        count = np.sum(mask, axis=dims, keepdims=True).astype(x.dtype)
+        return sign * (grad / F.const(count) * F.const(mask.astype(x.dtype)))
+    abs_self = self * sign
+    if ord < 1:
+        scaled = sign * F.where(F.const(x == 0), 0, abs_self ** (ord - 1))
+        return scaled * grad * result ** (1 - ord)
+    scaled = sign * abs_self ** (ord - 1) if ord < 2 else self * abs_self ** (ord - 2)
+    return scaled * F.where(F.const(norm == 0), 0, grad / result ** (ord - 1))
+
+
+# ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 SumBackward0 = derivative("SumBackward0", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", self="expand(grad, shape) / numel")
 MeanBackward1 = derivative("MeanBackward1", self="unreduce(grad, shape, dims, keepdim) / count")
+ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
+ProdBackward1 = derivative("ProdBackward1", self="prod_backward(grad, self, result, dim, keepdim)")
+MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
+MinBackward1 = derivative("MinBackward1", self="evenly_distribute_backward(grad, self, result)")
+MaxBackward0 = derivative("MaxBackward0",
+                          self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
+MinBackward0 = derivative("MinBackward0",
+                          self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
+_EXTREMUM_SLICES = ("scale_grad_by_count(unreduce(grad, shape, dims, keepdim), "
+                    "self == unreduce(result, shape, dims, keepdim), dims)")
+AmaxBackward0 = derivative("AmaxBackward0", self=_EXTREMUM_SLICES)
+AminBackward0 = derivative("AminBackward0", self=_EXTREMUM_SLICES)
+VarBackward0 = derivative("VarBackward0",
+                          self="var_backward(grad, self, dims, correction, keepdim, rnumel, full)")
+StdBackward0 = derivative("StdBackward0",
+                          self="std_backward(result, grad, self, dims, correction, keepdim, rnumel, full)")
+LogsumexpBackward0 = derivative(
+    "LogsumexpBackward0", self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
+                               "keepdim))")
+LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0",
+                                       self="norm_backward(grad, self, ord, result, dims, keepdim)")
+CumsumBackward0 = derivative("CumsumBackward0", self="cumsum_backward(grad, dim)")
+CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, self, dim, result)")
 
+
+# ----- shared argument handling ---------------------------------------------------------------
 
 def normalize_dims(t: Tensor, dim) -> tuple:
     """torch's ``dim`` argument as sorted non-negative axes; ``()``/``[]`` mean every dim.  Errors as torch."""
-    if dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0):
+    if _every_dim(dim):
         return tuple(range(t._data.ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     wrapped = tuple(t._wrap_dim(d) for d in dims)
@@ -31,46 +315,319 @@ def normalize_dims(t: Tensor, dim) -> tuple:
     return tuple(sorted(wrapped))
 
 
-def _sum_dtype(t: Tensor, dtype):
-    if dtype is not None:
-        return dtype.np
-    return np.int64 if t._data.dtype.kind in "biu" else t._data.dtype
+def _type_name(np_dtype) -> str:
+    from .._tensor_str import scalar_type_name
+    return scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
 
 
-def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def _accumulating(input: Tensor, dtype) -> np.ndarray:
+    """sum/prod/cumsum/cumprod's operand: cast to ``dtype``, integers and bools widened to int64."""
     data = input._data
-    out_dtype = _sum_dtype(input, dtype)
+    if dtype is not None:
+        if not dtype.is_floating_point and input._requires_grad and grad_mode._state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {_type_name(dtype.np)}")
+        return data if data.dtype == dtype.np else data.astype(dtype.np)
+    return data.astype(np.int64) if data.dtype.kind in "biu" and data.dtype != np.int64 else data
+
+
+def _floating_only(input: Tensor, what: str) -> None:
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(what.format(_type_name(input._data.dtype)))
+
+
+def _every_dim(dim) -> bool:
+    """Whether ``dim`` asks for a reduction over everything (None, () or [])."""
+    return dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
+
+
+def _check_nonempty(name: str, data: np.ndarray, dims) -> None:
+    """Reductions without an identity (max, amin, argmax, ...) reject empty slices, as torch does."""
+    if data.size:
+        return
+    if dims is None:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
+                           f"reduction dim with the 'dim' argument.")
+    for d in dims:
+        if data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _check_nonempty_norm(name: str, data: np.ndarray, dims) -> None:
+    """The inf-norms are maxima: no identity, so empty slices raise (torch's message, its spacing too)."""
+    if dims is None:
+        raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because the "
+                           f"operation does not have an identity")
+    for d in dims:
+        if data.shape[d] == 0:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}because "
+                               f"this dimension is empty and the operation does not have an identity")
+
+
+# ----- sum, mean, prod ----------------------------------------------------------------------
+
+@quiet
+def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    data = _accumulating(input, dtype)
     if dim is None:
-        return record(SumBackward0, np.asarray(data.sum(dtype=out_dtype)), (input,), shape=data.shape)
+        return record(SumBackward0, np.asarray(data.sum()), (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim, dtype=out_dtype)), (input,),
+    return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
                   shape=data.shape, dims=dims, keepdim=keepdim)
 
 
-def _check_mean_dtype(input: Tensor, dtype) -> None:
-    kind = (dtype.np if dtype is not None else input._data.dtype).kind
-    if kind != "f":
-        from .._tensor_str import scalar_type_name
-        name = scalar_type_name(dtype if dtype is not None else input.dtype)
-        raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                           f"complex dtype. Got: {name}")
-
-
+@quiet
 def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    _check_mean_dtype(input, dtype)
-    data = input._data if dtype is None else input._data.astype(dtype.np)
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
+                           f"complex dtype. Got: {_type_name(dtype.np)}")
+    _floating_only(input, "mean(): could not infer output dtype. Input dtype must be either a floating point or "
+                          "complex dtype. Got: {}")
+    data = input._data if dtype is None or dtype.np == input._data.dtype else input._data.astype(dtype.np)
     if dim is None:
-        return record(MeanBackward0, np.asarray(data.mean(dtype=data.dtype)), (input,), shape=data.shape,
-                      numel=data.size)
+        out = data.mean() if data.size else np.array(np.nan, data.dtype)
+        return record(MeanBackward0, np.asarray(out, data.dtype), (input,), shape=data.shape, numel=data.size)
     dims = normalize_dims(input, dim)
-    count = int(np.prod([data.shape[d] for d in dims], dtype=np.int64))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = data.mean(axis=dims, keepdims=keepdim, dtype=data.dtype) if data.size else \
-            np.full([n for i, n in enumerate(data.shape) if i not in dims or keepdim] if not keepdim else
-                    [1 if i in dims else n for i, n in enumerate(data.shape)], np.nan, data.dtype)
-    return record(MeanBackward1, np.asarray(out), (input,), shape=data.shape, dims=dims, keepdim=keepdim,
-                  count=count)
+    count = math.prod(data.shape[d] for d in dims)
+    out = data.sum(axis=dims, keepdims=keepdim) / data.dtype.type(count) if count == 0 else \
+        data.mean(axis=dims, keepdims=keepdim)
+    return record(MeanBackward1, np.asarray(out, data.dtype), (input,), shape=data.shape, dims=dims,
+                  keepdim=keepdim, count=count)
 
 
-methods(sum=sum, mean=mean)
-__all__ = ["sum", "mean"]
+@quiet
+def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    data = _accumulating(input, dtype)
+    if dim is None:
+        return record(ProdBackward0, np.asarray(data.prod()), (input,), self=input)
+    if not isinstance(dim, int):
+        raise TypeError(f"prod(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+    dim = input._wrap_dim(dim)
+    out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
+    return record(ProdBackward1, np.asarray(out), (input,), self=input, dim=dim, keepdim=keepdim)
+
+
+# ----- max, min, amax, amin, argmax, argmin -------------------------------------------------
+
+def return_type(name: str, fields=("values", "indices")):
+    """A ``torch.return_types.<name>``: a named tuple that prints as torch's does."""
+    base = namedtuple(name, fields)
+
+    def __repr__(self) -> str:
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+
+    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "mygrad.return_types"})
+
+
+max_return, min_return = return_type("max"), return_type("min")
+
+
+def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
+    """``max``/``min``: over everything, along ``dim`` with indices, or elementwise against a tensor."""
+    np_reduce = np.max if name == "max" else np.min
+
+    def reduce(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
+        if type(dim) is Tensor or other is not None:
+            binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
+            return binary(input, other if other is not None else dim)
+        data = input._data
+        if dim is None:
+            _check_nonempty(name, data, None)
+            return record(full_node, np.asarray(np_reduce(data)), (input,), self=input)
+        if not isinstance(dim, int):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got ({type(dim).__name__}), "
+                            f"but expected one of:\n * ()\n * (Tensor other)\n * (int dim, bool keepdim = False)")
+        dim = input._wrap_dim(dim)
+        if data.ndim == 0:
+            values, indices = data.copy(), np.array(0)
+        else:
+            _check_nonempty(name, data, (dim,))
+            indices = arg_reduce(data, axis=dim, keepdims=True)
+            values = np.take_along_axis(data, indices, axis=dim)
+            if not keepdim:
+                values, indices = values.squeeze(dim), indices.squeeze(dim)
+        values = record(dim_node, values, (input,), dim=dim, indices=indices, shape=data.shape, keepdim=keepdim)
+        return result_type(values, Tensor._make(indices.astype(np.int64, copy=False), False, None))
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+max = _extremum("max", np.argmax, MaxBackward1, MaxBackward0, max_return)
+min = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return)
+
+
+def _slice_extremum(name: str, np_reduce, node):
+    def reduce(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+        data = input._data
+        dims = normalize_dims(input, dim)
+        _check_nonempty(name, data, None if _every_dim(dim) else dims)
+        out = np_reduce(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy()
+        return record(node, np.asarray(out), (input,), self=input, shape=data.shape, dims=dims, keepdim=keepdim)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+amax = _slice_extremum("amax", np.max, AmaxBackward0)
+amin = _slice_extremum("amin", np.min, AminBackward0)
+
+
+def _arg_extremum(name: str, np_arg):
+    def reduce(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+        data = input._data
+        if dim is None:
+            if not data.size:
+                raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            out = np_arg(data)
+            if keepdim:
+                out = np.reshape(out, (1,) * data.ndim)
+        else:
+            if not isinstance(dim, int):
+                raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+            dim = input._wrap_dim(dim)
+            if data.ndim == 0:
+                out = np.array(0)
+            else:
+                _check_nonempty(name, data, (dim,))
+                out = np_arg(data, axis=dim, keepdims=keepdim)
+        return Tensor._make(np.asarray(out, dtype=np.int64), False, None)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+argmax = _arg_extremum("argmax", np.argmax)
+argmin = _arg_extremum("argmin", np.argmin)
+
+
+# ----- var, std -------------------------------------------------------------------------------
+
+_DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+                "(input numel divided by output numel).")
+
+
+@quiet
+def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int) -> np.ndarray:
+    """sum((x - mean)^2) / divisor; a divisor of 0 gives inf or nan, silently, as torch."""
+    centered = data - data.mean(axis=dims, keepdims=True) if data.size else data
+    return np.sum(centered * centered, axis=dims, keepdims=keepdim) / data.dtype.type(divisor)
+
+
+def _moments(name: str, node, finish):
+    """var/std with torch's three overloads: (unbiased), (dim, unbiased, keepdim), (dim, *, correction, keepdim)."""
+    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
+        if correction is None:
+            correction = 1 if unbiased is None or unbiased else 0
+        _floating_only(input, "std and var only support floating point and complex dtypes")
+        data = input._data
+        full = dim is None or data.ndim == 0
+        dims = normalize_dims(input, dim)
+        reduced = math.prod(data.shape[d] for d in dims)
+        rnumel = data.size if full else math.prod(data.shape[input._wrap_dim(d)] for d in
+                                                  ((dim,) if isinstance(dim, int) else dim))
+        if reduced - correction <= 0:
+            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=2)
+        out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
+        return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
+                      keepdim=keepdim, rnumel=rnumel, full=full)
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return reduce
+
+
+var = _moments("var", VarBackward0, lambda v: v)
+std = _moments("std", StdBackward0, np.sqrt)
+
+
+# ----- logsumexp, norms -----------------------------------------------------------------------
+
+@quiet
+def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+    data = input._data
+    if data.dtype.kind != "f":
+        data = data.astype(_dtype.get_default_dtype().np)
+    if isinstance(dim, (tuple, list)) and not dim and data.ndim and not keepdim:
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * data.ndim}")
+    dims = normalize_dims(input, dim)
+    if data.size:
+        maxes = np.max(data, axis=dims, keepdims=True)
+        maxes[np.abs(maxes) == np.inf] = 0
+        out = np.log(np.sum(np.exp(data - maxes), axis=dims, keepdims=True)) + maxes
+        out = out if keepdim else out.squeeze(dims)
+    else:
+        out = np.log(np.sum(np.exp(data), axis=dims, keepdims=keepdim))
+    return record(LogsumexpBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape,
+                  dims=dims, keepdim=keepdim)
+
+
+@quiet
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
+    if isinstance(ord, str):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    data = x._data
+    if data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
+                           f"{_type_name(data.dtype)}")
+    if dtype is not None:
+        if np.promote_types(data.dtype, dtype.np) != dtype.np:
+            raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_type_name(data.dtype)}) should be "
+                               f"convertible without narrowing to the specified dtype ({_type_name(dtype.np)})")
+        data = data.astype(dtype.np, copy=False)
+    dims = normalize_dims(x, dim)
+    ord = float(ord)
+    if math.isinf(ord) and not data.size:
+        _check_nonempty_norm("inf" if ord > 0 else "-inf", data, None if _every_dim(dim) else dims)
+    axis = dims if data.ndim else None
+    magnitude = np.abs(data)
+    if ord == 2:
+        out = np.sqrt(np.sum(data * data, axis=axis, keepdims=keepdim))
+    elif ord == 1:
+        out = np.sum(magnitude, axis=axis, keepdims=keepdim)
+    elif ord == math.inf:
+        out = np.max(magnitude, axis=axis, keepdims=keepdim)
+    elif ord == -math.inf:
+        out = np.min(magnitude, axis=axis, keepdims=keepdim)
+    elif ord == 0:
+        out = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(data.dtype)
+    else:
+        out = np.sum(magnitude ** ord, axis=axis, keepdims=keepdim) ** (1.0 / ord)
+    return record(LinalgVectorNormBackward0, np.asarray(out, data.dtype), (x,), self=x, ord=ord,
+                  dims=dims, keepdim=keepdim)
+
+
+def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
+    """torch.norm / Tensor.norm: 'fro' and numeric p are vector norms; 'nuc' is a matrix norm."""
+    if isinstance(p, str):
+        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+            return vector_norm(input, 2, dim, keepdim, dtype=dtype)
+        from ..linalg import matrix_norm
+        return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
+
+
+# ----- scans ----------------------------------------------------------------------------------
+
+@quiet
+def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    data = _accumulating(input, dtype)
+    dim = input._wrap_dim(dim)
+    out = np.cumsum(data, axis=dim) if data.ndim else data.copy()
+    return record(CumsumBackward0, out, (input,), dim=dim)
+
+
+@quiet
+def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+    data = _accumulating(input, dtype)
+    dim = input._wrap_dim(dim)
+    out = np.cumprod(data, axis=dim) if data.ndim else data.copy()
+    return record(CumprodBackward0, out, (input,), self=input, dim=dim)
+
+
+methods(sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+        var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod)
+__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+           "norm", "cumsum", "cumprod"]
