@@ -12,17 +12,36 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
 from ._quiet import quiet
-from .unary import not_implemented, not_tensor
+from .elementwise import broadcast_apply
+from .unary import not_implemented
+
+
+def _in_place(combine):
+    """torch combines clamp's masks with in-place ``logical_and_``/``logical_or_``, which cannot grow
+    their first operand: when the bounds broadcast the input up, torch's backward raises; so does ours."""
+    def run(x, y):
+        shape = np.broadcast_shapes(tuple(x.shape), tuple(y.shape))
+        if shape != tuple(x.shape):
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape {list(shape)}")
+        return combine(x, y)
+    return run
+
+
+for _name, _combine in (("and_in_place", lambda x, y: x & y), ("or_in_place", lambda x, y: x | y)):
+    array_fn(_in_place(_combine), name=_name)
+    tensor_fn(_in_place(_combine), name=_name)
 
 ClampBackward1 = derivative("ClampBackward1", self="where(clamp_mask(self, min, max), grad, 0)")
 ClampBackward0 = derivative(
     "ClampBackward0",
-    self="where(clamp_mask(self, min, max), grad, 0)",
-    min="where(self < min, grad, 0) if max is None else where((self < min) & (min < max), grad, 0)",
-    max="where(self > max, grad, 0) if min is None else where((self > max) | (max < min), grad, 0)")
+    self="where(clamp_mask(self, min, max) if min is None or max is None else "
+         "and_in_place(self >= min, self <= max), grad, 0)",
+    min="where(self < min, grad, 0) if max is None else where(and_in_place(self < min, min < max), grad, 0)",
+    max="where(self > max, grad, 0) if min is None else where(or_in_place(self > max, max < min), grad, 0)")
 ClampMinBackward0 = derivative("ClampMinBackward0", self="where(self >= min, grad, 0)")
 ClampMaxBackward0 = derivative("ClampMaxBackward0", self="where(self <= max, grad, 0)")
 ClampMinBackward1 = derivative("ClampMinBackward1", self="where(self >= min, grad, 0)",
@@ -41,12 +60,24 @@ def _clamp_kernel(x, low, high):
     return x
 
 
+_SIGNATURES = {"clamp": "{0} min = None, {0} max = None", "clamp_min": "{0} min", "clamp_max": "{0} max"}
+
+
+def _invalid_combination(name: str, *args) -> TypeError:
+    """torch's message for arguments that fit none of the overloads (a non-tensor input, mixed bounds)."""
+    got = ", ".join(type(a).__name__ for a in args if a is not None)
+    overloads = "".join(f" * (Tensor input, {_SIGNATURES[name].format(kind)}, *, Tensor out = None)\n"
+                        for kind in ("Tensor", "Number"))
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                     f"{overloads}")
+
+
 def _operands(name: str, input, *bounds):
     """The input and bounds as arrays of torch's result type; bool has no clamp kernel."""
     try:
         data = input._data
     except AttributeError:
-        raise not_tensor(name, input) from None
+        raise _invalid_combination(name, input, *bounds) from None
     if data.dtype.kind == "f" and not any(type(b) is Tensor for b in bounds):
         return (data,) + bounds  # the common case: float tensor, number bounds: nothing to cast
     dt = _dtype.result_type(input, *bounds)
@@ -55,22 +86,15 @@ def _operands(name: str, input, *bounds):
     return tuple(None if x is None else cast(x, dt.np) for x in (input,) + bounds)
 
 
-def _invalid_combination(min, max) -> TypeError:
-    names = ", ".join(type(v).__name__ if v is not None else "NoneType" for v in (min, max))
-    return TypeError(f"clamp() received an invalid combination of arguments - got (Tensor, {names}), but expected "
-                     "one of:\n * (Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)\n * "
-                     "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)\n")
-
-
 def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (torch's argument names)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     tensor_min, tensor_max = type(min) is Tensor, type(max) is Tensor
     if tensor_min or tensor_max:
         if (min is not None and not tensor_min) or (max is not None and not tensor_max):
-            raise _invalid_combination(min, max)
+            raise _invalid_combination("clamp", input, min, max)
         data, low, high = _operands("clamp", input, min, max)
-        out = _clamp_kernel(data, low, high)
+        out = broadcast_apply(_clamp_kernel, data, low, high)
         return record(ClampBackward0, out, (input, min, max), self=input, min=min, max=max)
     data, low, high = _operands("clamp", input, min, max)
     return record(ClampBackward1, _clamp_kernel(data, low, high), (input,), self=input, min=min, max=max)
@@ -80,7 +104,7 @@ def _one_sided(name: str, bound: str, scalar_node, tensor_node):
     """clamp_min / clamp_max: the node depends on whether the bound is a number or a tensor."""
     def op(input: Tensor, value) -> Tensor:
         data, limit = _operands(name, input, value)
-        out = _clamp_kernel(data, limit, None) if bound == "min" else _clamp_kernel(data, None, limit)
+        out = broadcast_apply(_clamp_kernel, data, *((limit, None) if bound == "min" else (None, limit)))
         if type(value) is Tensor:
             return record(tensor_node, out, (input, value), self=input, **{bound: value})
         return record(scalar_node, out, (input,), self=input, **{bound: value})

@@ -28,6 +28,19 @@ def scalar_log(value):
     return math.log(value) if value > 0 else -math.inf if value == 0 else math.nan
 
 
+@array_fn
+def atan2_scale(self, other):
+    """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
+    denominator = self * self + other * other
+    return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
+
+
+@tensor_fn(name="atan2_scale")
+def _atan2_scale_tensor(self: Tensor, other: Tensor) -> Tensor:
+    denominator = self * self + other * other
+    return where(denominator == 0, 0, reciprocal(denominator))
+
+
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 AddBackward0 = derivative("AddBackward0", self="grad", other="grad if alpha == 1 else grad * alpha")
 SubBackward0 = derivative("SubBackward0", self="grad", other="-grad if alpha == 1 else -grad * alpha")
@@ -52,9 +65,8 @@ MaximumBackward0 = derivative("MaximumBackward0",
 MinimumBackward0 = derivative("MinimumBackward0",
                               self="where(self > other, 0, where(self == other, grad / 2, grad))",
                               other="where(self < other, 0, where(self == other, grad / 2, grad))")
-Atan2Backward0 = derivative("Atan2Backward0",
-                            self="grad * other * reciprocal(self * self + other * other)",
-                            other="grad * -self * reciprocal(self * self + other * other)")
+Atan2Backward0 = derivative("Atan2Backward0", self="grad * other * atan2_scale(self, other)",
+                            other="grad * -self * atan2_scale(self, other)")
 HypotBackward0 = derivative("HypotBackward0", self="grad * self / result", other="grad * other / result")
 LogaddexpBackward0 = derivative("LogaddexpBackward0", self="grad / (1 + exp(other - self))",
                                 other="grad / (1 + exp(self - other))")
@@ -77,7 +89,7 @@ def _raise_broadcast(*operands) -> None:
         shape = np.broadcast_shapes(shape, np.shape(x))
 
 
-def _apply(kernel, *operands):
+def broadcast_apply(kernel, *operands):
     """``kernel(*operands)``, with torch's message when their shapes do not broadcast."""
     try:
         return kernel(*operands)
@@ -88,7 +100,7 @@ def _apply(kernel, *operands):
 
 def _binary(node_cls, kernel, input, other, *, floating=False, **saved_extra):
     a, b = binary_operands(input, other, floating=floating)
-    return record(node_cls, _apply(kernel, a, b), (input, other), self=input, other=other, **saved_extra)
+    return record(node_cls, broadcast_apply(kernel, a, b), (input, other), self=input, other=other, **saved_extra)
 
 
 # ----- add, sub, rsub, mul, div, pow ----------------------------------------------------------
@@ -217,7 +229,7 @@ def _tensor_binary(name: str, node_cls, kernel, *, floating: bool = False, float
         a, b = binary_operands(input, other, floating=floating)
         if float_only and a.dtype.kind != "f":
             raise not_implemented(f"{name}_cpu", a)
-        return record(node_cls, _apply(kernel, a, b), (input, other), self=input, other=other)
+        return record(node_cls, broadcast_apply(kernel, a, b), (input, other), self=input, other=other)
     op.__name__ = op.__qualname__ = name
     return op
 
@@ -258,9 +270,9 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
         raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", start)
     if type(weight) is Tensor:
         _check_lerp_dtype(input, weight, "weight")
-        data = _apply(_lerp_kernel, start, stop, weight._data)
+        data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
-    data = _apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
+    data = broadcast_apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
     return record(LerpBackward0, data, (input, end), weight=weight)
 
 
@@ -276,7 +288,7 @@ def where(condition: Tensor, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
     a, b = binary_operands(input, other)
-    data = _apply(np.where, cond, a, b)
+    data = broadcast_apply(np.where, cond, a, b)
     return record(WhereBackward0, data, (input, other), condition=cond)
 
 

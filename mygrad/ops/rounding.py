@@ -47,10 +47,6 @@ def no_derivative(op: str):
 
 
 DivBackward2 = derivative("DivBackward2", self="zeros_like(grad)", other="zeros_like(grad)")
-FloorDivideBackward = derivative("NotImplemented", self="no_derivative('aten::floor_divide')")
-FloorDivideBackward2 = derivative("NotImplemented", self="no_derivative('aten::floor_divide')",
-                                  other="no_derivative('aten::floor_divide')")
-RemainderScalarFirstBackward = derivative("NotImplemented", self="no_derivative('aten::remainder')")
 RemainderBackward0 = derivative("RemainderBackward0", self="grad")
 RemainderBackward1 = derivative("RemainderBackward1", self="grad",
                                 other="-grad * div(self, other, rounding_mode='floor')")
@@ -80,17 +76,33 @@ def div_rounded(input, other, rounding_mode: str) -> Tensor:
     return record(DivBackward2, divide(a, b), (input, other))
 
 
-def floor_divide(input, other) -> Tensor:
+def _requiring_grad(*operands) -> tuple:
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
+
+
+def _no_derivative_node(op: str, n_edges: int):
+    return derivative("NotImplemented", **{f"input{i}": f"no_derivative({op!r})" for i in range(n_edges)})
+
+
+_FLOOR_DIVIDE = {op: {n: _no_derivative_node(op, n) for n in (1, 2)}
+                 for op in ("aten::floor_divide", "aten::floor_divide_")}
+
+
+def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
     if type(input) is not Tensor and type(other) is not Tensor:
         raise not_tensor("floor_divide", input)
     a, b = _integer_operands("div_floor_cpu", input, other)
-    data = _floor_div(a, b)
-    if type(input) is Tensor and type(other) is Tensor:
-        return record(FloorDivideBackward2, data, (input, other))
-    return record(FloorDivideBackward, data, (input if type(input) is Tensor else other,))
+    edges = _requiring_grad(input, other)
+    return record(_FLOOR_DIVIDE[_op].get(len(edges), _FLOOR_DIVIDE[_op][1]), _floor_div(a, b), edges)
+
+
+def _floor_divide_in_place(input, other) -> Tensor:
+    return floor_divide(input, other, _op="aten::floor_divide_")
 
 
 _remainder = quiet(np.remainder)
+_REMAINDER_SCALAR_FIRST = _no_derivative_node("aten::remainder", 1)
 _fmod = quiet(np.fmod)
 
 
@@ -101,7 +113,7 @@ def remainder(input, other) -> Tensor:
     a, b = _integer_operands("remainder_cpu", input, other)
     data = _remainder(a, b)
     if type(input) is not Tensor:
-        return record(RemainderScalarFirstBackward, data, (other,))
+        return record(_REMAINDER_SCALAR_FIRST, data, _requiring_grad(other))
     if type(other) is Tensor:
         return record(RemainderBackward1, data, (input, other), self=input, other=other)
     return record(RemainderBackward0, data, (input,))
@@ -128,7 +140,7 @@ def _rmod(self, other) -> Tensor:
     return remainder(other, self)
 
 
-_floor_divide_, _remainder_ = inplace_method(floor_divide), inplace_method(remainder)
+_floor_divide_, _remainder_ = inplace_method(_floor_divide_in_place), inplace_method(remainder)
 methods(floor_divide=floor_divide, __floordiv__=floor_divide, __rfloordiv__=_rfloordiv,
         floor_divide_=_floor_divide_, __ifloordiv__=_floor_divide_,
         remainder=remainder, __mod__=remainder, __rmod__=_rmod, remainder_=_remainder_, __imod__=_remainder_,

@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.backends import array_fn
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._erf import erf as _erf64
@@ -67,8 +67,28 @@ def _frac(x: np.ndarray) -> np.ndarray:
 
 
 for _name, _kernel in (("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
-                       ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh)):
+                       ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
+                       ("reciprocal", np.reciprocal)):
     array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
+
+
+@array_fn
+def threshold_backward(grad, self, threshold):
+    """relu's (and threshold's) backward: the gradient where ``self`` is above ``threshold``, else 0."""
+    return np.where(self <= threshold, 0, grad)
+
+
+ThresholdBackwardBackward0 = derivative("ThresholdBackwardBackward0",
+                                        grad_output="threshold_backward(grad, self, threshold)",
+                                        self="zeros_like(grad)")
+
+
+@tensor_fn(name="threshold_backward")
+def _threshold_backward_op(grad: Tensor, self: Tensor, threshold) -> Tensor:
+    """The same as an op of its own (torch's node has an edge to ``self`` with a zero gradient, so a
+    second-order gradient through relu is zeros rather than absent)."""
+    return record(ThresholdBackwardBackward0, threshold_backward(grad._data, self._data, threshold),
+                  (grad, self), self=self, threshold=threshold)
 
 
 # ----- what bool and integer inputs do -----------------------------------------------------------
@@ -143,7 +163,7 @@ TABLE = (
     Unary("cosh", np.cosh, "CoshBackward0", "grad * sinh(self)"),
     Unary("tanh", np.tanh, "TanhBackward0", "grad * (1 - result * result)"),
     Unary("sigmoid", _sigmoid, "SigmoidBackward0", "grad * (1 - result) * result"),
-    Unary("relu", _relu, "ReluBackward0", "where(result <= 0, 0, grad)",  # threshold_backward: 0 at the kink
+    Unary("relu", _relu, "ReluBackward0", "threshold_backward(grad, result, 0)",  # 0 at the kink
           integral=reject_bool(_relu, lambda d: RuntimeError("Boolean inputs not supported for relu"))),
     Unary("erf", _erf, "ErfBackward0", "1.1283791670955126 * exp(-self ** 2) * grad"),
     Unary("floor", np.floor, "FloorBackward0", "zeros_like(grad)", integral=integral_copy("floor_vml_cpu")),
