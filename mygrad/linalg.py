@@ -1,0 +1,60 @@
+"""torch.linalg: the norms (vector_norm, matrix_norm, norm).
+
+Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-norms are torch's
+composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
+nuclear norms need singular values, which mygrad does not provide.
+"""
+from __future__ import annotations
+
+import math
+
+from ._tensor import Tensor
+from .ops.reductions import amax, amin, vector_norm
+
+__all__ = ["vector_norm", "matrix_norm", "norm"]
+
+
+def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+    if A._data.ndim < 2:
+        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
+        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {_listed(dim)}")
+    rows, cols = (A._wrap_dim(d) for d in dim)
+    if rows == cols:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
+    if ord == "fro":
+        return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
+    if ord in ("nuc", 2, -2):
+        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, which mygrad does not "
+                                  f"provide")
+    if not isinstance(ord, str) and abs(ord) in (1, math.inf):
+        # 1: the largest column sum (sum over rows first); inf: the largest row sum
+        summed, extreme = (rows, cols) if abs(ord) == 1 else (cols, rows)
+        if not keepdim and summed < extreme:
+            extreme -= 1
+        return (amax if ord > 0 else amin)(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
+    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """A vector norm over one dim (or everything when ``ord`` is None), a matrix norm over two."""
+    if dim is not None:
+        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        if len(dims) == 1:
+            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+        if len(dims) == 2:
+            return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
+        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
+    if ord is None:
+        return vector_norm(A, 2, None, keepdim, dtype=dtype)
+    ndim = A._data.ndim
+    if ndim not in (1, 2):
+        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
+                           f"{ndim}D.")
+    if ndim == 1:
+        return vector_norm(A, ord, None, keepdim, dtype=dtype)
+    return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+
+
+def _listed(dim) -> str:
+    return str(list(dim)) if isinstance(dim, (tuple, list)) else str(dim)
