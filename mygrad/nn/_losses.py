@@ -1,0 +1,459 @@
+"""Losses.  Where torch has a fused kernel (mse, the two binary cross-entropies, nll) the loss
+is one node with its derivative lines; where torch composes ops (l1, cross_entropy, weighted
+mse/l1) the loss is built from the same ops in the same order, so the graph is torch's.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd import grad_mode
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from ..ops._quiet import quiet
+from ._activations import log_softmax
+from ._formulas import floating_data, softplus_kernel  # (also registers the formula functions)
+
+REDUCTIONS = ("none", "mean", "sum")
+
+
+# ----- formula functions -----------------------------------------------------------------------
+
+@array_fn
+def class_scatter(self: np.ndarray, target: np.ndarray, coefficient: np.ndarray) -> np.ndarray:
+    """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
+    and 0 elsewhere: the per-element slope of an nll loss."""
+    out = np.zeros(self.shape, self.dtype)
+    rows = out if out.ndim > 1 else out[None]  # a 1-D input is one sample
+    if rows.size:
+        np.put_along_axis(rows, np.expand_dims(target, 1), np.expand_dims(coefficient, 1).astype(self.dtype), 1)
+    return out
+
+
+@tensor_fn(name="class_scatter")
+def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
+    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
+
+
+# ----- derivatives -------------------------------------------------------------------------------
+# ATen's Scalar overloads, which composites produce from a Python number (``mul.Scalar`` ...)
+MulBackward1 = derivative("MulBackward1", self="grad * other")
+AddBackward1 = derivative("AddBackward1", self="grad")
+DivBackward1 = derivative("DivBackward1", self="grad / other")
+
+MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) * grad",
+                              target="norm * (target - self) * grad")
+BinaryCrossEntropyBackward0 = derivative(
+    "BinaryCrossEntropyBackward0",
+    self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",  # float(1e-12f)
+    target="grad * (log(1 - self) - log(self)) * constant(scale)")
+BinaryCrossEntropyWithLogitsBackward0 = derivative(
+    "BinaryCrossEntropyWithLogitsBackward0",
+    self="grad * (sigmoid(self) - target if pos_weight is None else"
+         " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
+         " * constant(scale)",
+    target="grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
+           " * constant(scale)")
+# grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
+_NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
+NllLossBackward0 = derivative("NllLossBackward0", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", self=_NLL)
+NllLossBackward0.kernel, NllLoss2DBackward0.kernel = "nll_loss_out_frame", "nll_loss2d_forward_out_frame"
+
+
+# ----- arguments -----------------------------------------------------------------------------------
+
+def _reduction(reduction: str, size_average=None, reduce=None) -> str:
+    """The reduction, from torch's deprecated ``size_average``/``reduce`` when either is given."""
+    if size_average is not None or reduce is not None:
+        size_average = True if size_average is None else size_average
+        reduce = True if reduce is None else reduce
+        reduction = "none" if not reduce else "mean" if size_average else "sum"
+        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+                      "instead.", UserWarning, stacklevel=3)
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
+    if reduction == "none":
+        return losses
+    if reduction == "sum":
+        return losses.sum()
+    return losses.mean() if losses.size else np.array(np.nan, losses.dtype)
+
+
+def _norm(reduction: str, numel: int, factor=1.0):
+    """The factor a mean puts on each element's gradient (``factor / numel``)."""
+    return factor / numel if reduction == "mean" and numel else factor
+
+
+def _requires_grad(t) -> bool:
+    return type(t) is Tensor and t._requires_grad and grad_mode._state.enabled
+
+
+def _not_differentiable(function: str, argument: str, value) -> None:
+    if _requires_grad(value):
+        raise RuntimeError(f"The function '{function}' is not differentiable with respect to argument "
+                           f"'{argument}'. This input cannot have requires_grad True.")
+
+
+def _target_size_warning(input: Tensor, target: Tensor) -> None:
+    if target.shape != input.shape:
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
+                      "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
+                      "same size.", UserWarning, stacklevel=3)
+
+
+def _broadcast_pair(input: Tensor, target: Tensor):
+    """torch.broadcast_tensors: an operand whose shape grows gets an ExpandBackward0."""
+    from ..ops.shape import expand
+    from ..ops._define import check_broadcast
+    check_broadcast(input._data, target._data)
+    shape = np.broadcast_shapes(input._data.shape, target._data.shape)
+    return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))
+
+
+# ----- mse and l1 --------------------------------------------------------------------------------
+
+def _weighted(errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
+    """torch's weighted mse/l1 composite: (errors * weight), then sum, or sum / weight.sum()."""
+    weighted = errors * weight
+    if reduction == "none":
+        return weighted
+    total = weighted.sum()
+    return total if reduction == "sum" else total / weight.sum()
+
+
+def _check_weight_size(input: Tensor, weight: Tensor | None, reduction: str, size_average, reduce) -> str:
+    if weight is not None and weight.shape != input.shape:
+        raise ValueError("Weights and input must have the same size.")
+    if weight is not None and reduction not in REDUCTIONS and size_average is None and reduce is None:
+        raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+    return _reduction(reduction, size_average, reduce)
+
+
+@quiet
+def _mse_forward(a: np.ndarray, b: np.ndarray, reduction: str) -> np.ndarray:
+    return _reduce(np.square(a - b), reduction)
+
+
+def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+             weight: Tensor | None = None) -> Tensor:
+    _target_size_warning(input, target)
+    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
+    input, target = _broadcast_pair(input, target)
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, reduction)
+    a, b = input._data, target._data
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        raise NotImplementedError(f'"mse_cpu" not implemented for \'{scalar_type_name(input.dtype)}\'')
+    if a.dtype != b.dtype:
+        dt = _dtype.promote_types(input.dtype, target.dtype).np
+        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    return record(MseLossBackward0, _mse_forward(a, b, reduction), (input, target), self=input, target=target,
+                  norm=_norm(reduction, a.size, 2.0))
+
+
+def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+            weight: Tensor | None = None) -> Tensor:
+    """Composite in torch: (input - target).abs(), then mean/sum."""
+    _target_size_warning(input, target)
+    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
+    input, target = _broadcast_pair(input, target)
+    errors = (input - target).abs()
+    if weight is not None:
+        return _weighted(errors, weight, reduction)
+    return errors if reduction == "none" else errors.sum() if reduction == "sum" else errors.mean()
+
+
+# ----- binary cross-entropy ----------------------------------------------------------------------------
+
+def _weight_scale(weight: Tensor | None, shape: tuple, np_dtype, reduction: str, numel: int):
+    """weight (broadcast to the loss's shape) times the mean's 1/N: the factor on each element's gradient."""
+    norm = _norm(reduction, numel)
+    if weight is None:
+        return norm
+    w = weight._data.astype(np_dtype, copy=False)
+    try:
+        w = np.broadcast_to(w, shape)
+    except ValueError:
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape "
+                           f"{list(np.broadcast_shapes(shape, w.shape))}") from None
+    return w * norm if norm != 1 else w
+
+
+@quiet
+def _bce_forward(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """-(t log x + (1 - t) log(1 - x)), each log clamped at -100 as torch's."""
+    return (t - 1) * np.maximum(np.log1p(-x), -100) - t * np.maximum(np.log(x), -100)
+
+
+def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                         reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input size "
+                         f"({input.shape}) is deprecated. Please ensure they have the same size.")
+    if weight is not None:
+        _infer_weight_size(weight, input)
+    _not_differentiable("binary_cross_entropy", "weight", weight)
+    x, t = input._data, target._data
+    if t.dtype != x.dtype:
+        raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but expected "
+                           f"{scalar_type_name(input.dtype)}")
+    if not ((x >= 0) & (x <= 1)).all():
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    scale = _weight_scale(weight, x.shape, x.dtype, reduction, x.size)
+    losses = _bce_forward(x, t)
+    if weight is not None:
+        losses *= weight._data.astype(x.dtype, copy=False)
+    return record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
+                  target=target, scale=scale)
+
+
+def _infer_weight_size(weight: Tensor, input: Tensor) -> None:
+    """F.binary_cross_entropy expands weight to the input's size first (torch's message if it cannot)."""
+    w, shape = weight._data.shape, input._data.shape
+    for i in range(1, min(len(w), len(shape)) + 1):
+        if w[-i] != 1 and w[-i] != shape[-i]:
+            got = w[-i]
+            raise RuntimeError(f"Attempting to broadcast a dimension of length {got} at -{i}! Mismatching argument "
+                               f"at index 1 had torch.Size({list(w)}); but expected shape should be broadcastable to "
+                               f"{list(shape)}")
+
+
+@quiet
+def _bce_logits_forward(x: np.ndarray, t: np.ndarray, pos_weight: np.ndarray | None) -> np.ndarray:
+    """(1 - t) x + w_pos softplus(-x), with w_pos = 1 + (pos_weight - 1) t; softplus taken stably."""
+    soft = softplus_kernel(-x, 1, np.inf)
+    if pos_weight is not None:
+        soft *= (pos_weight - 1) * t + 1
+    return (1 - t) * x + soft
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
+                                     size_average=None, reduce=None, reduction: str = "mean",
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    """Computed in the target's dtype, as torch's kernel is (the input is cast to it)."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if target.shape != input.shape:
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size ({input.shape})")
+    _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
+    _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
+    t = target._data
+    if t.dtype.kind == "b":
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+                           "`logical_xor()` operator instead.")
+    if t.dtype.kind != "f":
+        raise RuntimeError(f"result type {scalar_type_name(input.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(target.dtype)}")
+    x = input._data.astype(t.dtype, copy=False)
+    pw = None if pos_weight is None else _weight_scale(pos_weight, x.shape, t.dtype, "sum", x.size)
+    scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
+    losses = _bce_logits_forward(x, t, pw)
+    if weight is not None:
+        losses *= weight._data.astype(t.dtype, copy=False)
+    return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
+                  self=input, target=target, pos_weight=pw, scale=scale)
+
+
+# ----- nll_loss -------------------------------------------------------------------------------------
+
+def _check_nll_target(input: Tensor, target: Tensor, kernel_2d: bool) -> None:
+    td = target._data.dtype
+    if td != np.int64 and (td != np.uint8 or kernel_2d):
+        if td == np.uint8:
+            raise RuntimeError("expected scalar type Long but found Byte")
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got {scalar_type_name(target.dtype)}")
+
+
+def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel_2d: bool) -> None:
+    if weight is None:
+        return
+    if weight._data.size != classes:
+        if kernel_2d:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+        raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
+                           f"weight tensor of shape: {list(weight._data.shape)}")
+    if weight._data.dtype != input._data.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(weight.dtype)}")
+
+
+@quiet
+def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore_index: int, reduction: str):
+    """x: (N, C, ...) log-probabilities, t: (N, ...) classes.  Returns the loss and what backward needs:
+    the class per element (ignored ones pointed at class 0) and each element's slope."""
+    kept = t != ignore_index
+    classes = t if kept.all() else np.where(kept, t, 0)
+    bad = (classes < 0) | (classes >= x.shape[1])
+    if bad.any():
+        raise IndexError(f"Target {t[bad][0]} is out of bounds.")
+    picked = np.take_along_axis(x, np.expand_dims(classes, 1), 1).squeeze(1) if x.size else \
+        np.zeros(t.shape, x.dtype)
+    w = weight[classes] if weight is not None else np.ones(t.shape, x.dtype)
+    w = np.where(kept, w, 0).astype(x.dtype, copy=False)
+    losses = np.where(kept, -(w * picked), 0).astype(x.dtype, copy=False)
+    if reduction == "none":
+        return losses, classes, -w
+    if reduction == "sum":
+        return losses.sum(), classes, -w
+    total = w.sum()
+    return losses.sum() / total, classes, np.where(kept, -w / total, 0)
+
+
+def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str, node) -> Tensor:
+    """The fused nll over (N, C, ...) input (a 1-D input is one sample)."""
+    x = floating_data(input, node.kernel)
+    t = target._data
+    single = x.ndim == 1
+    if single:
+        x, t = x[None], t.reshape(1)
+    loss, classes, coefficient = _nll_forward(x, t, None if weight is None else weight._data, ignore_index,
+                                              reduction)
+    if reduction == "none":
+        grad_view = () if single else t.shape[:1] + (1,) + t.shape[1:]
+        loss = loss.reshape(()) if single else loss
+    else:
+        grad_view = ()
+    return record(node, loss, (input,), self=input, target=classes, coefficient=coefficient, grad_view=grad_view)
+
+
+def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+             ignore_index: int = -100, reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    ndim = input._data.ndim
+    if ndim < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
+    batch = target.shape[0] if target._data.ndim else 0
+    if ndim != 1 and input.shape[0] != batch:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({batch}).")
+    _not_differentiable("nll_loss_forward" if ndim <= 2 else "nll_loss2d_forward", "weight", weight)
+    if ndim <= 2:
+        _check_nll_target(input, target, False)
+        if target._data.ndim > 1:
+            raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        if ndim == 1 and target._data.ndim == 1 and target.shape[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
+        _check_nll_weight(weight, input, input.shape[-1], False)
+        if ndim == 1:
+            target = target.reshape(())  # a (1,) target names the one sample's class too
+        return _nll(input, target, weight, ignore_index, reduction, NllLossBackward0)
+    return _nll_nd(input, target, weight, ignore_index, reduction)
+
+
+def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str) -> Tensor:
+    """(N, C, d1, ...) input: torch views it as (N, C, H, W) for its 2-D kernel (ViewBackward0 below and,
+    without reduction, above NllLoss2DBackward0)."""
+    _check_nll_target(input, target, False)
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if tuple(target.shape) != expected:
+        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    _check_nll_target(input, target, True)
+    _check_nll_weight(weight, input, input.shape[1], True)
+    ndim = input._data.ndim
+    if ndim == 4:
+        return _nll(input, target, weight, ignore_index, reduction, NllLoss2DBackward0)
+    n, c = input.shape[:2]
+    spatial = (1, input.shape[2]) if ndim == 3 else (input.shape[2], int(np.prod(input.shape[3:], dtype=np.int64)))
+    loss = _nll(input.view(n, c, *spatial), target.reshape(n, *spatial), weight, ignore_index, reduction,
+                NllLoss2DBackward0)
+    return loss.view(target.shape) if reduction == "none" else loss
+
+
+# ----- cross_entropy -------------------------------------------------------------------------------
+
+def _mul_scalar(t: Tensor, number: float) -> Tensor:
+    return record(MulBackward1, t._data * number, (t,), other=number)
+
+
+def _add_scalar(t: Tensor, number: float) -> Tensor:
+    return record(AddBackward1, t._data + number, (t,))
+
+
+def _div_scalar(t: Tensor, number: float) -> Tensor:
+    return record(DivBackward1, t._data / number, (t,), other=number)
+
+
+def _class_shaped(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
+    """weight (C,) viewed to broadcast along the class dim of an ``ndim``-d input."""
+    if ndim == 1:
+        return weight
+    return weight.view(*[-1 if d == class_dim else 1 for d in range(ndim)])
+
+
+def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                  ignore_index: int = -100, reduce=None, reduction: str = "mean",
+                  label_smoothing: float = 0.0) -> Tensor:
+    """log_softmax over the class dim, then nll (class indices) or a sum against the probabilities."""
+    reduction = _reduction(reduction, size_average, reduce)
+    if label_smoothing > 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    class_dim = 0 if input._data.ndim == 1 else 1
+    if target.shape == input.shape:
+        return _cross_entropy_probabilities(input, target, weight, ignore_index, reduction, label_smoothing,
+                                            class_dim)
+    log_p = log_softmax(input, class_dim)
+    nll = nll_loss(log_p, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return nll
+    return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(
+        _smoothing_term(log_p, target, weight, ignore_index, reduction, class_dim),
+        label_smoothing / input.shape[class_dim])
+
+
+def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
+                    class_dim: int) -> Tensor:
+    """The uniform-target part of label smoothing: -sum over classes of (weighted) log p, zero where
+    ignored, then reduced (a mean divides by the kept weight, or the kept count)."""
+    if weight is not None:
+        log_p = log_p * _class_shaped(weight, log_p.ndim, class_dim)
+    ignored = Tensor._make(np.asarray(target._data == ignore_index), False, None)
+    smooth = (-log_p.sum(class_dim)).masked_fill(ignored, 0.0)
+    if reduction == "none":
+        return smooth
+    total = smooth.sum()
+    if reduction == "sum":
+        return total
+    kept = ~ignored._data
+    if weight is None:
+        divisor = kept.sum()
+    else:
+        divisor = weight._data[target._data[kept]].sum()
+    return total / Tensor._make(np.asarray(divisor, dtype=None if weight is None else weight._data.dtype), False, None)
+
+
+def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
+                                 label_smoothing: float, class_dim: int) -> Tensor:
+    if target._data.dtype.kind != "f":
+        raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
+                           f"{scalar_type_name(target.dtype)}")
+    if ignore_index >= 0:  # the default -100 (any negative index) is accepted
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
+    classes = input.shape[class_dim]
+    if weight is not None and weight._data.size != classes:
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {classes} classes or no "
+                           f"classes but got weight tensor of shape: {list(weight._data.shape)}")
+    log_p = log_softmax(input, class_dim)
+    if label_smoothing > 0:
+        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), label_smoothing / classes)
+    products = log_p * target
+    if weight is not None:
+        products = products * _class_shaped(weight, input._data.ndim, class_dim)
+    if reduction == "none":
+        return -products.sum(class_dim)
+    total = products.sum()
+    if reduction == "sum":
+        return -total
+    if input._data.size == 0:
+        return -total.fill_(float("nan"))
+    return _div_scalar(-total, input._data.size / classes)
