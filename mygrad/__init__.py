@@ -16,6 +16,7 @@ from . import autograd
 from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from . import linalg
+from . import nn
 
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
 short, int, long = int16, int32, int64  # noqa: A001
