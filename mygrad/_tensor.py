@@ -363,11 +363,13 @@ class Tensor:
                 other = args[0]
                 other = other._data if isinstance(other, Tensor) else other
                 _check_cast(self, args[0])
+                _check_output_shape(self, np.shape(other))
                 ufunc(self._data, other, out=self._data, casting="unsafe")
             else:
                 with grad_mode.no_grad():
                     result = op(self, *args, **kwargs)
                 _check_cast(self, result)
+                _check_output_shape(self, result._data.shape)
                 np.copyto(self._data, result._data, casting="unsafe")
             self._vc[0] += 1
             return self
@@ -409,6 +411,21 @@ def _check_cast(target: Tensor, result) -> None:
         from ._tensor_str import scalar_type_name
         raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
+
+
+def _check_output_shape(target: Tensor, other_shape: tuple) -> None:
+    """An in-place result must fit the tensor written into: torch refuses to grow it by broadcasting."""
+    shape = target._data.shape
+    if other_shape == shape:
+        return
+    try:
+        broadcast = np.broadcast_shapes(shape, other_shape)
+    except ValueError:
+        from .ops._define import check_broadcast
+        check_broadcast(np.broadcast_to(0, shape), np.broadcast_to(0, other_shape))
+        raise
+    if broadcast != shape:
+        raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast)}")
 
 
 _scalar_warned = [False]
