@@ -100,20 +100,24 @@ def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (torch's 
     return record(ClampBackward1, _clamp_kernel(data, low, high), (input,), self=input, min=min, max=max)
 
 
-def _one_sided(name: str, bound: str, scalar_node, tensor_node):
+def _one_sided(name: str, input: Tensor, low, high, scalar_node, tensor_node) -> Tensor:
     """clamp_min / clamp_max: the node depends on whether the bound is a number or a tensor."""
-    def op(input: Tensor, value) -> Tensor:
-        data, limit = _operands(name, input, value)
-        out = broadcast_apply(_clamp_kernel, data, *((limit, None) if bound == "min" else (None, limit)))
-        if type(value) is Tensor:
-            return record(tensor_node, out, (input, value), self=input, **{bound: value})
-        return record(scalar_node, out, (input,), self=input, **{bound: value})
-    op.__name__ = op.__qualname__ = name
-    return op
+    bound = high if low is None else low
+    data, limit = _operands(name, input, bound)
+    out = broadcast_apply(_clamp_kernel, data, *((limit, None) if low is not None else (None, limit)))
+    if type(bound) is Tensor:
+        return record(tensor_node, out, (input, bound), self=input, min=low, max=high)
+    return record(scalar_node, out, (input,), self=input, min=low, max=high)
 
 
-clamp_min = _one_sided("clamp_min", "min", ClampMinBackward0, ClampMinBackward1)
-clamp_max = _one_sided("clamp_max", "max", ClampMaxBackward0, ClampMaxBackward1)
+def clamp_min(input: Tensor, min) -> Tensor:  # noqa: A002
+    return _one_sided("clamp_min", input, min, None, ClampMinBackward0, ClampMinBackward1)
+
+
+def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
+    return _one_sided("clamp_max", input, None, max, ClampMaxBackward0, ClampMaxBackward1)
+
+
 clip = clamp
 clamp_, clamp_min_, clamp_max_ = inplace_method(clamp), inplace_method(clamp_min), inplace_method(clamp_max)
 clip_ = clamp_

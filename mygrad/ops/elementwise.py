@@ -8,6 +8,7 @@ Unary math is in ``unary.py``, clamp in ``clamp.py``, division with rounding in 
 from __future__ import annotations
 
 import math
+import weakref
 
 import numpy as np
 
@@ -29,16 +30,29 @@ def scalar_log(value):
 
 
 @array_fn
-def atan2_scale(self, other):
+def atan2_scale(self, other, grad):
     """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
     denominator = self * self + other * other
     return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
 
 
+_last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale) of the latest call
+
+
 @tensor_fn(name="atan2_scale")
-def _atan2_scale_tensor(self: Tensor, other: Tensor) -> Tensor:
+def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
+    """The same under create_graph, computed once per backward call (``grad`` identifies it) and shared
+    by both inputs' formulas, as torch's atan2_backward shares it: the second-order gradients of the
+    two then meet before the reciprocal's backward (0 * inf there would otherwise give nan)."""
+    last = _last_atan2_scale[0]
+    if last is not None and last[0]() is grad and last[1]() is self and last[2]() is other:
+        scale = last[3]()
+        if scale is not None:
+            return scale
     denominator = self * self + other * other
-    return where(denominator == 0, 0, reciprocal(denominator))
+    scale = where(denominator == 0, 0, reciprocal(denominator))
+    _last_atan2_scale[0] = tuple(weakref.ref(t) for t in (grad, self, other, scale))
+    return scale
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
@@ -65,8 +79,8 @@ MaximumBackward0 = derivative("MaximumBackward0",
 MinimumBackward0 = derivative("MinimumBackward0",
                               self="where(self > other, 0, where(self == other, grad / 2, grad))",
                               other="where(self < other, 0, where(self == other, grad / 2, grad))")
-Atan2Backward0 = derivative("Atan2Backward0", self="grad * other * atan2_scale(self, other)",
-                            other="grad * -self * atan2_scale(self, other)")
+Atan2Backward0 = derivative("Atan2Backward0", self="grad * other * atan2_scale(self, other, grad)",
+                            other="grad * -self * atan2_scale(self, other, grad)")
 HypotBackward0 = derivative("HypotBackward0", self="grad * self / result", other="grad * other / result")
 LogaddexpBackward0 = derivative("LogaddexpBackward0", self="grad / (1 + exp(other - self))",
                                 other="grad / (1 + exp(self - other))")

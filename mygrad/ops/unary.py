@@ -51,7 +51,7 @@ def _rsqrt(x: np.ndarray) -> np.ndarray:
 def _sigmoid(x: np.ndarray) -> np.ndarray:
     e = np.exp(-x)  # exp(-x) overflows to inf for very negative x, and 1 / inf is the right 0
     e += 1
-    return np.reciprocal(e, out=e)
+    return np.reciprocal(e, out=e) if type(e) is np.ndarray else np.reciprocal(e)  # (0-d: a NumPy scalar)
 
 
 def _relu(x: np.ndarray) -> np.ndarray:
