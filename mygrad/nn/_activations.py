@@ -12,20 +12,37 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import methods, record
 from ..ops._quiet import quiet
-from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel  # (also registers the formula functions)
+# (importing _formulas also registers the formula functions the derivatives below call)
+from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
 _SQRT1_2 = 0.7071067811865476  # 1 / sqrt(2)
 _TANH_BETA = 0.7978845608028654  # sqrt(2 / pi)
 _TANH_KAPPA = 0.044715
 
+
+@array_fn
+@tensor_fn
+def result_slope(negative_slope: float) -> float:
+    """The slope of in-place leaky_relu, whose backward reads the result: torch refuses a negative one
+    there (the result's sign no longer tells which side of 0 the input was on)."""
+    if negative_slope < 0:
+        raise RuntimeError(
+            "In-place leakyReLu backward calculation is triggered with a negative slope which is not supported. "
+            "This is caused by calling in-place forward function with a negative slope, please call out-of-place "
+            "version instead. File an issue at https://github.com/pytorch/pytorch if you do require supporting "
+            "in-place leakRelu backward calculation with negative slope")
+    return negative_slope
+
+
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
 LeakyReluBackward0 = derivative("LeakyReluBackward0",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
 LeakyReluBackward1 = derivative("LeakyReluBackward1",
-                                self="zero_slope(where(result > 0, grad, grad * negative_slope), result)")
+                                self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
 # elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``
 EluBackward0 = derivative("EluBackward0", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
 EluBackward1 = derivative("EluBackward1", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
