@@ -37,24 +37,23 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """A vector norm over one dim (or everything when ``ord`` is None), a matrix norm over two."""
+    """A matrix norm over two dims (or a 2-D input with an ``ord``, or any string ``ord``), else a
+    vector norm: over ``dim``, or over everything when neither ``ord`` nor ``dim`` is given."""
+    ndim = A._data.ndim
     if dim is not None:
         dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        if len(dims) == 1:
-            return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
-        if len(dims) == 2:
-            return matrix_norm(A, "fro" if ord is None else ord, dims, keepdim, dtype=dtype)
-        raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
-    if ord is None:
-        return vector_norm(A, 2, None, keepdim, dtype=dtype)
-    ndim = A._data.ndim
-    if ndim not in (1, 2):
+        if len(dims) not in (1, 2):
+            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
+    elif ord is not None and ndim not in (1, 2):
         raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
                            f"{ndim}D.")
-    if ndim == 1:
-        return vector_norm(A, ord, None, keepdim, dtype=dtype)
-    return matrix_norm(A, ord, (-2, -1), keepdim, dtype=dtype)
+    else:
+        dims = None
+    if isinstance(ord, str) or (ord is not None and len(dims or range(ndim)) == 2):
+        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
+    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
 
 
 def _listed(dim) -> str:
-    return str(list(dim)) if isinstance(dim, (tuple, list)) else str(dim)
+    """torch prints a dim list in this message as its numbers separated by spaces."""
+    return " ".join(map(str, dim)) if isinstance(dim, (tuple, list)) else str(dim)

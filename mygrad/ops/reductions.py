@@ -122,8 +122,7 @@ class _TensorOps:
 
     @staticmethod
     def reversed_cumsum(x, dim):
-        """sum_{k >= i} x_k as total - prefix + x (no flip needed)."""
-        return x.sum(dim, keepdim=True) - x.cumsum(dim) + x
+        return x.flip(dim).cumsum(dim).flip(dim)
 
     @staticmethod
     def _others(x, dim):
@@ -302,7 +301,8 @@ CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, s
 # ----- shared argument handling ---------------------------------------------------------------
 
 def normalize_dims(t: Tensor, dim) -> tuple:
-    """torch's ``dim`` argument as sorted non-negative axes; ``()``/``[]`` mean every dim.  Errors as torch."""
+    """torch's ``dim`` argument as sorted non-negative axes; ``()``/``[]`` mean every dim.  Errors as torch.
+    A 0-d tensor accepts dim 0 and -1 and has no axis to reduce."""
     if _every_dim(dim):
         return tuple(range(t._data.ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -312,7 +312,7 @@ def normalize_dims(t: Tensor, dim) -> tuple:
         if d in seen:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         seen.add(d)
-    return tuple(sorted(wrapped))
+    return tuple(sorted(wrapped)) if t._data.ndim else ()   # a 0-d tensor's dim 0 is itself
 
 
 def _type_name(np_dtype) -> str:
@@ -549,12 +549,12 @@ def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
     data = input._data
     if data.dtype.kind != "f":
         data = data.astype(_dtype.get_default_dtype().np)
-    if isinstance(dim, (tuple, list)) and not dim and data.ndim and not keepdim:
+    if isinstance(dim, (tuple, list)) and not dim and data.ndim and data.size and not keepdim:  # torch fails here
         raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * data.ndim}")
     dims = normalize_dims(input, dim)
     if data.size:
         maxes = np.max(data, axis=dims, keepdims=True)
-        maxes[np.abs(maxes) == np.inf] = 0
+        maxes = np.where(np.isinf(maxes), 0, maxes)   # all -inf (or an inf): no shift
         out = np.log(np.sum(np.exp(data - maxes), axis=dims, keepdims=True)) + maxes
         out = out if keepdim else out.squeeze(dims)
     else:

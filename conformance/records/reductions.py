@@ -1,0 +1,53 @@
+"""Records for the reductions: sum, mean, prod, max/min (full, dim, binary), amax/amin, argmax/argmin,
+var/std, logsumexp, the norms, cumsum/cumprod.
+
+Ties are drawn on purpose where torch's tie rule decides the gradient (max/min split evenly,
+max(dim) gives the first index everything, amax splits within each slice); zeros are drawn where
+they change the formula (prod, cumprod, the norms' kinks at 0).
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from ..registry import LibAttr, Record
+from ..strategies import binary, real, reduction
+
+INTEGERS = ("int64", "int32", "bool")
+# products of up to 256 factors: kept near 1 so they neither overflow nor underflow in float32
+FACTORS = real(-1.5, 1.5, special=(0.0, 1.0, -1.0))
+SCAN = dict(full=False, keepdim=False, allow_tuple=False, allow_empty_dim=False)   # cumsum(dim), cumprod(dim)
+ONE_DIM = dict(allow_tuple=False, allow_empty_dim=False)                         # prod(dim), max(dim), argmax
+FLOAT64 = st.just(LibAttr("float64"))
+
+RECORDS = [
+    Record("sum", reduction()),
+    Record("sum", reduction(dtype=FLOAT64), label="sum (dtype)"),
+    Record("sum", reduction(), label="sum (integer)", dtypes=INTEGERS, grad=False),
+    Record("mean", reduction()),
+    Record("mean", reduction(dtype=FLOAT64), label="mean (dtype)"),
+    Record("mean", reduction(), label="mean (integer)", dtypes=("int64",), grad=False),
+    Record("prod", reduction(FACTORS, **ONE_DIM)),
+    Record("prod", reduction(FACTORS, **ONE_DIM), label="prod (integer)", dtypes=INTEGERS, grad=False),
+    Record("max", reduction(ties=True, dim=False)),
+    Record("max", reduction(ties=True, full=False, **ONE_DIM), label="max (dim)", output="tuple"),
+    Record("max", binary(scalars=False), label="max (other)"),
+    Record("min", reduction(ties=True, dim=False)),
+    Record("min", reduction(ties=True, full=False, **ONE_DIM), label="min (dim)", output="tuple"),
+    Record("amax", reduction(ties=True)),
+    Record("amin", reduction(ties=True)),
+    Record("argmax", reduction(ties=True, **ONE_DIM), grad=False),
+    Record("argmin", reduction(ties=True, **ONE_DIM), grad=False),
+    Record("var", reduction(correction=st.sampled_from([0, 1, 2]))),
+    Record("var", reduction(unbiased=st.booleans()), label="var (unbiased)"),
+    Record("std", reduction(correction=st.sampled_from([0, 1, 2]))),
+    Record("std", reduction(unbiased=st.booleans()), label="std (unbiased)"),
+    Record("logsumexp", reduction(full=False)),
+    Record("norm", reduction(p=st.sampled_from([1, 2, 3, float("inf"), float("-inf"), "fro"]))),
+    Record("vector_norm", reduction(ord=st.sampled_from([1, 2, 3, 0.5, float("inf"), float("-inf")])),
+           namespace="linalg", forms=("function",)),
+    Record("norm", reduction(ord=st.sampled_from([None, 1, float("inf"), "fro"])), namespace="linalg",
+           forms=("function",), label="linalg.norm"),
+    Record("cumsum", reduction(**SCAN)),
+    Record("cumsum", reduction(**SCAN), label="cumsum (integer)", dtypes=INTEGERS, grad=False),
+    Record("cumprod", reduction(FACTORS, **SCAN)),
+]
