@@ -68,14 +68,15 @@ NllLossBackward0.kernel, NllLoss2DBackward0.kernel = "nll_loss_out_frame", "nll_
 
 # ----- arguments -----------------------------------------------------------------------------------
 
-def _reduction(reduction: str, size_average=None, reduce=None) -> str:
-    """The reduction, from torch's deprecated ``size_average``/``reduce`` when either is given."""
+def _reduction(reduction: str, size_average=None, reduce=None, stacklevel: int = 3) -> str:
+    """The reduction, from torch's deprecated ``size_average``/``reduce`` when either is given
+    (the warning names the caller's line: ``stacklevel`` counts the frames up to the loss function)."""
     if size_average is not None or reduce is not None:
         size_average = True if size_average is None else size_average
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
         warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                      "instead.", UserWarning, stacklevel=3)
+                      "instead.", UserWarning, stacklevel=stacklevel)
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -136,7 +137,7 @@ def _check_weight_size(input: Tensor, weight: Tensor | None, reduction: str, siz
         raise ValueError("Weights and input must have the same size.")
     if weight is not None and reduction not in REDUCTIONS and size_average is None and reduce is None:
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
-    return _reduction(reduction, size_average, reduce)
+    return _reduction(reduction, size_average, reduce, stacklevel=4)
 
 
 @quiet
@@ -337,9 +338,9 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({batch}).")
     _not_differentiable("nll_loss_forward" if ndim <= 2 else "nll_loss2d_forward", "weight", weight)
     if ndim <= 2:
-        _check_nll_target(input, target, False)
         if target._data.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+        _check_nll_target(input, target, False)
         if ndim == 1 and target._data.ndim == 1 and target.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         _check_nll_weight(weight, input, input.shape[-1], False)
