@@ -37,7 +37,8 @@ class Size(tuple):
 
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
-                 "_acc", "_hooks", "_retains_grad", "__weakref__")
+                 "_acc", "_hooks", "_retains_grad", "__weakref__",
+                 "_view_meta")  # set only on views (ops/_views.py); unset elsewhere
 
     # ----- construction -------------------------------------------------------------------
     def __init__(self, *args):
@@ -355,9 +356,13 @@ class Tensor:
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
+        if self._base is not None:  # torch refuses some writes through views before anything else
+            from .ops._views import check_inplace_on_view
+            check_inplace_on_view(self, args)
         self._check_inplace()
         recording = grad_mode._state.enabled and (
-            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
+            self._data.dtype.kind == "f")  # an integer tensor never gets a history (int.copy_(float) has none)
         if not recording:
             if ufunc is not None and not kwargs:
                 other = args[0]
@@ -378,7 +383,11 @@ class Tensor:
         _check_cast(self, result)
         np.copyto(self._data, result._data, casting="unsafe")
         self._vc[0] += 1
-        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        from .ops import _views
+        if self._base is not None or _views.may_have_views(self):  # a view's base, or views, are affected
+            _views.rebase_history(self, old, result)
+        else:
+            self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
         return self
 
     def zero_(self) -> "Tensor":

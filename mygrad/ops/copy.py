@@ -13,14 +13,20 @@ ToCopyBackward0 = derivative("ToCopyBackward0", self="grad")
 
 
 def clone(input: Tensor, *, memory_format=None) -> Tensor:
-    return record(CloneBackward0, input._data.copy(), (input,))
+    """A copy with the input's memory layout (torch's preserve_format: a transposed tensor stays transposed)."""
+    return record(CloneBackward0, input._data.copy(order="K"), (input,))
+
+
+def contiguous_clone(input: Tensor) -> Tensor:
+    """A row-major copy (CloneBackward0), as reshape and contiguous make."""
+    return record(CloneBackward0, input._data.copy(order="C"), (input,))
 
 
 def contiguous(input: Tensor, memory_format=None) -> Tensor:
     """The tensor itself when already contiguous (torch returns the same object)."""
     if input._data.flags.c_contiguous:
         return input
-    return clone(input)
+    return contiguous_clone(input)
 
 
 def to(input: Tensor, *args, dtype=None, copy: bool = False, **kwargs) -> Tensor:

@@ -1,111 +1,431 @@
-"""Views and reshapes: results share memory (and the version counter) with their input, as torch's views do."""
+"""Views and reshapes (results share memory and the version counter with their input, as torch's
+views do) and the reshaping copies: flip, roll, repeat.
+
+Node names follow torch's spelling rules: ``a.t()`` is TBackward0, ``a.T`` PermuteBackward0,
+``a.mT`` and ``a.transpose`` TransposeBackward0; ``reshape`` is a view (ViewBackward0) of a
+contiguous tensor, ReshapeAliasBackward0 when the strides still allow a view, and otherwise a
+copy: UnsafeViewBackward0 over CloneBackward0.
+"""
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import Tensor
+from .._tensor_str import type_name
+from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._views import as_view
+from .copy import contiguous_clone
+
+
+@array_fn
+def flip(x, dims):
+    return np.flip(x, dims)
+
+
+@array_fn
+def roll(x, shifts, dims):
+    return np.roll(x, shifts, dims if dims else None)
+
+
+@array_fn
+@tensor_fn
+def repeat_backward(grad, repeats, shape):
+    """Sum the tiles of ``repeat`` back onto the input: the new leading dims one by one, then every
+    repeated dim split into (repeats, size) and summed over the repeats at once (torch's op sequence)."""
+    if 0 in repeats:
+        return _constant_zeros(grad, shape)
+    for _ in range(len(repeats) - len(shape)):
+        grad = grad.sum(0)
+    split, summed = [], []
+    for r, n in zip(repeats[len(repeats) - len(shape):], shape):
+        if r != 1:
+            summed.append(len(split))
+            split.append(r)
+        split.append(n)
+    return grad.reshape(tuple(split)).sum(tuple(summed)) if summed else grad
+
+
+def _constant_zeros(like, shape):
+    """Zeros that carry no gradient, as an array or a tensor like ``like``."""
+    zeros = np.zeros(shape, np.asarray(like._data if isinstance(like, Tensor) else like).dtype)
+    return Tensor._make(zeros, False, None) if isinstance(like, Tensor) else zeros
+
+
+@array_fn(name="unsqueeze_to")
+def _unsqueeze_to_array(grad, dims):
+    return np.expand_dims(grad, dims) if dims else grad
+
+
+@tensor_fn(name="unsqueeze_to")
+def _unsqueeze_to_tensor(grad, dims):
+    """The size-1 dims a squeeze removed put back, one unsqueeze each (ascending), as torch does."""
+    for d in dims:
+        grad = unsqueeze(grad, d)
+    return grad
+
 
 ExpandBackward0 = derivative("ExpandBackward0", self="sum_to(grad, shape)")
 ViewBackward0 = derivative("ViewBackward0", self="reshape(grad, shape)")
+ReshapeAliasBackward0 = derivative("ReshapeAliasBackward0", self="reshape(grad, shape)")
+UnsafeViewBackward0 = derivative("UnsafeViewBackward0", self="reshape(grad, shape)")
 UnsqueezeBackward0 = derivative("UnsqueezeBackward0", self="squeeze(grad, dim)")
-SqueezeBackward0 = derivative("SqueezeBackward0", self="reshape(grad, shape)")
+SqueezeBackward0 = derivative("SqueezeBackward0", self="unsqueeze_to(grad, dims)")
+SqueezeBackward1 = derivative("SqueezeBackward1", self="unsqueeze_to(grad, dims)")
+SqueezeBackward2 = derivative("SqueezeBackward2", self="unsqueeze_to(grad, dims)")
 TBackward0 = derivative("TBackward0", self="t(grad)")
 TransposeBackward0 = derivative("TransposeBackward0", self="transpose(grad, dim0, dim1)")
 PermuteBackward0 = derivative("PermuteBackward0", self="permute(grad, inverse)")
+FlipBackward0 = derivative("FlipBackward0", self="flip(grad, dims)")
+RollBackward0 = derivative("RollBackward0", self="roll(grad, back, dims)")
+RepeatBackward0 = derivative("RepeatBackward0", self="repeat_backward(grad, repeats, shape)")
+
+VIEW_MESSAGE = ("view size is not compatible with input tensor's size and stride (at least one dimension spans "
+                "across two contiguous subspaces). Use .reshape(...) instead.")
 
 
 def _size_arg(size) -> tuple:
+    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))`` all mean the sizes (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return tuple(size)
+        size = size[0]
+    return tuple(int(n) for n in size)
 
 
-def expand(input: Tensor, *sizes) -> Tensor:
-    sizes = _size_arg(sizes)
-    shape = input._data.shape
+def _dims_arg(dims) -> tuple:
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = dims[0]
+    return tuple(dims)
+
+
+# ----- expand ---------------------------------------------------------------------------------------
+
+def expanded_shape(shape: tuple, sizes: tuple, np_dtype) -> tuple:
+    """The shape ``expand(sizes)`` gives a tensor of ``shape``, or torch's error."""
     if len(sizes) < len(shape):
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
+        raise RuntimeError(f"expand({type_name(np_dtype)}{{{list(shape)}}}, size={list(sizes)}): the number of sizes "
                            f"provided ({len(sizes)}) must be greater or equal to the number of dimensions in the "
                            f"tensor ({len(shape)})")
     lead = len(sizes) - len(shape)
-    target = tuple(shape[i - lead] if n == -1 and i >= lead else n for i, n in enumerate(sizes))
-    try:
-        data = np.broadcast_to(input._data, target)
-    except ValueError:
-        i = next(i for i in range(len(shape)) if shape[i] != 1 and shape[i] != target[i + lead])
-        raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
-                           f"({shape[i]}) at non-singleton dimension {i + lead}.  Target sizes: {list(sizes)}.  "
-                           f"Tensor sizes: {list(shape)}") from None
-    return record(ExpandBackward0, data, (input,), view_of=input, shape=shape)
+    target = []
+    for i, n in enumerate(sizes):
+        if i < lead:
+            if n < 0:
+                raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a leading, non-existing "
+                                   f"dimension {i}")
+            target.append(n)
+            continue
+        old = shape[i - lead]
+        if n == -1:
+            n = old
+        elif old != n and old != 1:
+            raise RuntimeError(f"The expanded size of the tensor ({n}) must match the existing size ({old}) at "
+                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(shape)}")
+        target.append(n)
+    return tuple(target)
 
+
+def expand(input: Tensor, *sizes) -> Tensor:
+    data = input._data
+    target = expanded_shape(data.shape, _size_arg(sizes), data.dtype)
+    out = np.broadcast_to(data, target)
+    if data.flags.writeable:
+        out.flags.writeable = True  # torch lets you write through an expanded view that does not alias itself
+    return as_view(ExpandBackward0, out, input, shape=data.shape)
+
+
+def expand_as(input: Tensor, other: Tensor) -> Tensor:
+    return expand(input, other._data.shape)
+
+
+def broadcast_to(input: Tensor, size) -> Tensor:
+    return expand(input, tuple(size))
+
+
+# ----- view and reshape -----------------------------------------------------------------------------
 
 def _infer_shape(numel: int, shape: tuple) -> tuple:
+    """``shape`` with its -1 filled in, or torch's error."""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
-    known = int(np.prod([n for n in shape if n != -1], dtype=np.int64))
+    for n in shape:
+        if n < -1:
+            raise RuntimeError(f"invalid shape dimension {n}")
+    known = 1
+    for n in shape:
+        if n != -1:
+            known *= n
     if -1 in shape:
-        if known == 0 or numel % known:
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               f"unspecified dimension size -1 can be any value and is ambiguous")
+        if numel % known:
             raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = tuple(numel // known if n == -1 else n for n in shape)
-    elif known != numel:
+        return tuple(numel // known if n == -1 else n for n in shape)
+    if known != numel:
         raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
     return shape
 
 
+def _strided_view(data: np.ndarray, shape: tuple):
+    """``data`` reshaped without a copy, or None when its strides do not allow it."""
+    if data.flags.c_contiguous:
+        return data.reshape(shape)
+    try:
+        return np.reshape(data, shape, copy=False)
+    except ValueError:
+        return None
+
+
 def view(input: Tensor, *shape) -> Tensor:
-    shape = _infer_shape(input._data.size, _size_arg(shape))
-    return record(ViewBackward0, input._data.reshape(shape), (input,), view_of=input, shape=input._data.shape)
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        return _view_dtype(input, shape[0])
+    data = input._data
+    shape = _infer_shape(data.size, _size_arg(shape))
+    out = _strided_view(data, shape)
+    if out is None:
+        raise RuntimeError(VIEW_MESSAGE)
+    return as_view(ViewBackward0, out, input, shape=data.shape)
+
+
+def _view_dtype(input: Tensor, dtype) -> Tensor:
+    """``a.view(torch.int32)``: the same bytes read as another dtype of the same size; no gradient."""
+    if dtype.np == input._data.dtype:
+        return as_view(ViewBackward0, input._data.view(), input, shape=input._data.shape)
+    if np.dtype(dtype.np).itemsize != input._data.itemsize:
+        raise RuntimeError("self.size(-1) must be divisible by " + str(np.dtype(dtype.np).itemsize //
+                                                                       input._data.itemsize) + " to view "
+                           + repr(input.dtype) + " as " + repr(dtype) + " (different element sizes), but got "
+                           + str(input._data.shape[-1] if input._data.ndim else 1))
+    out = Tensor._make(input._data.view(dtype.np), False, None, 0, input._vc)
+    out._base = input._base if input._base is not None else input
+    return out
+
+
+def view_as(input: Tensor, other: Tensor) -> Tensor:
+    return view(input, other._data.shape)
 
 
 def reshape(input: Tensor, *shape) -> Tensor:
-    """A view when the memory allows it (ViewBackward0); torch copies otherwise."""
-    return view(input, *shape)
+    """A view when the strides allow one, else a contiguous copy viewed (torch's three node names)."""
+    data = input._data
+    shape = _infer_shape(data.size, _size_arg(shape))
+    if data.flags.c_contiguous:
+        return as_view(ViewBackward0, data.reshape(shape), input, shape=data.shape)
+    out = _strided_view(data, shape)
+    if out is not None:
+        return as_view(ReshapeAliasBackward0, out, input, shape=data.shape)
+    copy = contiguous_clone(input)
+    return record(UnsafeViewBackward0, copy._data.reshape(shape), (copy,), shape=data.shape)
 
+
+def reshape_as(input: Tensor, other: Tensor) -> Tensor:
+    return reshape(input, other._data.shape)
+
+
+def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Dims start_dim..end_dim merged into one; the input itself when that is a single dim."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    start, end = input._wrap_dim(start_dim), input._wrap_dim(end_dim)
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input
+    merged = 1
+    for n in shape[start:end + 1]:
+        merged *= n
+    return reshape(input, shape[:start] + (merged,) + shape[end + 1:])
+
+
+# ----- adding and removing size-1 dims --------------------------------------------------------------
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     n = input._data.ndim + 1
     if not -n <= dim < n:
         raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
     dim %= n
-    return record(UnsqueezeBackward0, np.expand_dims(input._data, dim), (input,), view_of=input, dim=dim)
+    return as_view(UnsqueezeBackward0, np.expand_dims(input._data, dim), input, dim=dim)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
+    """No dim: SqueezeBackward0; an int: SqueezeBackward1; a tuple or list: SqueezeBackward2."""
     data = input._data
     if dim is None:
-        out = data.reshape(tuple(n for n in data.shape if n != 1))
+        node, dims = SqueezeBackward0, range(data.ndim)
+    elif isinstance(dim, (tuple, list)):
+        node, dims = SqueezeBackward2, [input._wrap_dim(d) for d in dim]
     else:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        dims = {input._wrap_dim(d) for d in dims} if data.ndim else set()
-        out = data.reshape(tuple(n for i, n in enumerate(data.shape) if not (i in dims and n == 1)))
-    return record(SqueezeBackward0, out, (input,), view_of=input, shape=data.shape)
+        node, dims = SqueezeBackward1, [input._wrap_dim(dim)]
+    axes = tuple(sorted({d for d in dims if data.ndim and data.shape[d] == 1}))
+    return as_view(node, np.squeeze(data, axes), input, dims=axes)
 
+
+# ----- transposes -----------------------------------------------------------------------------------
 
 def t(input: Tensor) -> Tensor:
     if input._data.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
-    return record(TBackward0, input._data.T, (input,), view_of=input)
+    return as_view(TBackward0, input._data.T, input)
 
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = input._wrap_dim(dim0), input._wrap_dim(dim1)
-    return record(TransposeBackward0, np.swapaxes(input._data, d0, d1), (input,), view_of=input, dim0=d0, dim1=d1)
+    return as_view(TransposeBackward0, np.swapaxes(input._data, d0, d1), input, dim0=d0, dim1=d1)
+
+
+def _permuted(input: Tensor, order: tuple) -> Tensor:
+    return as_view(PermuteBackward0, np.transpose(input._data, order), input,
+                   inverse=tuple(np.argsort(order).tolist()))
 
 
 def permute(input: Tensor, *dims) -> Tensor:
-    dims = tuple(input._wrap_dim(d) for d in _size_arg(dims))
-    if sorted(dims) != list(range(input._data.ndim)):
+    dims = _dims_arg(dims)
+    ndim = input._data.ndim
+    if len(dims) != ndim:
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            "length of the desired ordering of dimensions i.e. input.dim() = "
-                           f"{input._data.ndim} is not equal to len(dims) = {len(dims)}")
-    inverse = tuple(np.argsort(dims).tolist())
-    return record(PermuteBackward0, np.transpose(input._data, dims), (input,), view_of=input, inverse=inverse)
+                           f"{ndim} is not equal to len(dims) = {len(dims)}")
+    order = tuple(input._wrap_dim(d) for d in dims)
+    if len(set(order)) != len(order):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return _permuted(input, order)
 
 
-methods(expand=expand, view=view, reshape=reshape, unsqueeze=unsqueeze, squeeze=squeeze, t=t, transpose=transpose,
-        permute=permute,
-        T=property(lambda self: permute(self, tuple(reversed(range(self._data.ndim))))),
-        mT=property(lambda self: transpose(self, -2, -1)))
-__all__ = ["expand", "reshape", "unsqueeze", "squeeze", "t", "transpose", "permute"]
+def movedim(input: Tensor, source, destination) -> Tensor:
+    """Move the ``source`` dims to the ``destination`` positions, the others keeping their order."""
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should contain "
+                           f"the same number of dims as destination ({list(dst)} dims)")
+    src = tuple(input._wrap_dim(d) for d in src)
+    dst = tuple(input._wrap_dim(d) for d in dst)
+    for name, dims, given in (("source", src, source), ("destination", dst, destination)):
+        if len(set(dims)) != len(dims):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    rest = iter(d for d in range(input._data.ndim) if d not in src)
+    placed = dict(zip(dst, src))
+    return _permuted(input, tuple(placed[i] if i in placed else next(rest) for i in range(input._data.ndim)))
+
+
+_warned_T = [False]
+
+
+def _T(self: Tensor) -> Tensor:
+    ndim = self._data.ndim
+    if ndim == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+    elif ndim != 2 and not _warned_T[0]:
+        _warned_T[0] = True  # torch warns once per process
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor.", UserWarning, stacklevel=2)
+    return _permuted(self, tuple(range(ndim - 1, -1, -1)))
+
+
+def _mT(self: Tensor) -> Tensor:
+    ndim = self._data.ndim
+    if ndim == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+        return self
+    if ndim < 2:
+        raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor.")
+    return transpose(self, -2, -1)
+
+
+def adjoint(input: Tensor) -> Tensor:
+    ndim = input._data.ndim
+    if ndim < 2:
+        raise RuntimeError(f"tensor.adjoint() is only supported on matrices or batches of matrices. "
+                           f"Got {ndim}-D tensor.")
+    return transpose(input, -2, -1)
+
+
+def _H(self: Tensor) -> Tensor:
+    ndim = self._data.ndim
+    if ndim > 2 or ndim == 1:
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {ndim}-D tensor.")
+    return transpose(self, 0, 1) if ndim == 2 else self
+
+
+# ----- reshaping copies -----------------------------------------------------------------------------
+
+def flip(input: Tensor, *args, dims=None) -> Tensor:
+    dims = _dims_arg(args) if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    wrapped = tuple(input._wrap_dim(d) for d in dims)
+    for d in wrapped:
+        if wrapped.count(d) > 1:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    data = input._data
+    out = np.flip(data, wrapped).copy() if data.ndim else data.copy()
+    return record(FlipBackward0, out, (input,), dims=wrapped if data.ndim else ())
+
+
+def fliplr(input: Tensor) -> Tensor:
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return flip(input, (1,))
+
+
+def flipud(input: Tensor) -> Tensor:
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return flip(input, (0,))
+
+
+def roll(input: Tensor, shifts, dims=None) -> Tensor:
+    """Shift elements along ``dims`` cyclically; without dims, over the flattened tensor."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
+    if (dims or len(shifts) != 1) and len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+    dims = tuple(input._wrap_dim(d) for d in dims)
+    data = input._data
+    out = np.roll(data, shifts if dims else shifts[0], dims if dims else None)
+    back = tuple(-s for s in shifts) if dims else -shifts[0]
+    return record(RollBackward0, out, (input,), back=back, dims=dims)
+
+
+def repeat(input: Tensor, *repeats) -> Tensor:
+    repeats = _size_arg(repeats)
+    shape = input._data.shape
+    if len(repeats) < len(shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
+                           "tensor")
+    full = (1,) * (len(repeats) - len(shape)) + shape
+    target = [r * n for r, n in zip(repeats, full)]
+    for n in target:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: {target}")
+    return record(RepeatBackward0, np.tile(input._data, repeats), (input,), repeats=repeats, shape=shape)
+
+
+def tile(input: Tensor, dims) -> Tensor:
+    dims = tuple(dims)
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+def _repeat_method(self: Tensor, *repeats) -> Tensor:
+    if not repeats:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    return repeat(self, *repeats)
+
+
+methods(expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, view=view, view_as=view_as, reshape=reshape,
+        reshape_as=reshape_as, flatten=flatten, unsqueeze=unsqueeze, squeeze=squeeze, t=t, transpose=transpose,
+        swapaxes=transpose, swapdims=transpose, permute=permute, movedim=movedim, moveaxis=movedim,
+        adjoint=adjoint, flip=flip, fliplr=fliplr, flipud=flipud, roll=roll, repeat=_repeat_method, tile=tile,
+        T=property(_T), mT=property(_mT), H=property(_H), mH=property(adjoint))
+swapaxes = swapdims = transpose
+moveaxis = movedim
+__all__ = ["broadcast_to", "reshape", "flatten", "unsqueeze", "squeeze", "t", "transpose", "swapaxes", "swapdims",
+           "permute", "movedim", "moveaxis", "adjoint", "flip", "fliplr", "flipud", "roll", "tile"]

@@ -1,0 +1,616 @@
+"""Indexing: ``a[key]`` and ``a[key] = value`` with torch's rules, and the index ops (select, narrow,
+index_select, gather, masked_fill, index_put).
+
+A key is read left to right into basic steps, each a view op with its own node as in torch (an int
+is SelectBackward0, a slice SliceBackward0, None UnsqueezeBackward0, a key that changes nothing
+AliasBackward0).  Tensors, lists and bools in the key then index the result of those steps in one
+advanced index (IndexBackward0), placed by NumPy's rules, which torch follows once the ints have
+been applied.  Assignment writes through the same steps: a copy into the view (so the base's
+history becomes CopySlices) or, for an advanced key, index_put_ (IndexPutBackward0).
+"""
+from __future__ import annotations
+
+import sys
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _c_name
+from ..autograd import grad_mode
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import copy_op, fill_op, inplace_method, methods, record
+from ._views import as_view
+from .shape import expand, expanded_shape, unsqueeze, view
+
+
+def _along(dim: int, index) -> tuple:
+    """The NumPy key that applies ``index`` to dim ``dim`` (the trailing ``...`` keeps a 0-d result an
+    array sharing memory rather than a NumPy scalar)."""
+    return (slice(None),) * dim + (index, Ellipsis)
+
+
+def _gather_key(index: np.ndarray, dim: int) -> tuple:
+    """The NumPy key that picks ``x[i0, .., index[i], .., ik]`` for every position i of ``index``."""
+    key = list(np.indices(index.shape, sparse=True))
+    key[dim] = index
+    return tuple(key)
+
+
+# ----- formula functions over arrays ----------------------------------------------------------------
+
+@array_fn(name="select")
+def _select_array(x, dim, index):
+    return x[_along(dim, index)]
+
+
+@array_fn(name="select_backward")
+def _select_backward_array(grad, input_sizes, dim, index):
+    out = np.zeros(input_sizes, np.asarray(grad).dtype)
+    out[_along(dim, index)] = grad
+    return out
+
+
+@array_fn(name="slice_dim")
+def _slice_array(x, dim, start, end, step):
+    return x[_along(dim, slice(start, end, step))]
+
+
+@array_fn(name="slice_backward")
+def _slice_backward_array(grad, input_sizes, dim, start, end, step):
+    out = np.zeros(input_sizes, np.asarray(grad).dtype)
+    out[_along(dim, slice(start, end, step))] = grad
+    return out
+
+
+@array_fn(name="advanced_index")
+def _index_array(x, indices):
+    return x[indices]
+
+
+@array_fn(name="advanced_index_put")
+def _index_put_array(x, indices, values, accumulate):
+    out = np.array(x)
+    if accumulate:
+        np.add.at(out, indices, values)
+    else:
+        out[indices] = values
+    return out
+
+
+@array_fn(name="advanced_index_backward")
+def _index_backward_array(grad, shape, indices):
+    out = np.zeros(shape, np.asarray(grad).dtype)
+    np.add.at(out, indices, grad)
+    return out
+
+
+@array_fn(name="_index_select")
+def _index_select_array(x, dim, index):
+    return np.take(x, index, axis=dim) if np.ndim(x) else np.array(x, copy=True).reshape(np.shape(index))
+
+
+@array_fn(name="_index_select_backward")
+def _index_select_backward_array(grad, shape, dim, index):
+    if not shape:
+        return np.asarray(grad).sum()
+    return _index_backward_array(grad, shape, _along(dim, index))
+
+
+@array_fn(name="_gather")
+def _gather_array(x, dim, index):
+    return x[_gather_key(index, dim)] if np.ndim(x) else np.array(x, copy=True)
+
+
+@array_fn(name="masked_fill")
+def _masked_fill_array(x, mask, value):
+    return np.where(mask, value, x)
+
+
+@array_fn(name="_gather_backward")
+def _gather_backward_array(grad, shape, dim, index):
+    if not shape:
+        return np.array(grad, copy=True)
+    return _index_backward_array(grad, shape, _gather_key(index, dim))
+
+
+SelectBackward0 = derivative("SelectBackward0", self="select_backward(grad, shape, dim, index)")
+SliceBackward0 = derivative("SliceBackward0", self="slice_backward(grad, shape, dim, start, end, step)")
+AliasBackward0 = derivative("AliasBackward0", self="grad")
+SelectBackwardBackward0 = derivative("SelectBackwardBackward0", grad_output="select(grad, dim, index)")
+SliceBackwardBackward0 = derivative("SliceBackwardBackward0", grad_output="slice_dim(grad, dim, start, end, step)")
+IndexBackward0 = derivative("IndexBackward0", self="advanced_index_backward(grad, shape, indices)")
+_INDEX_PUT = dict(self="grad if accumulate else advanced_index_put(grad, indices, 0, False)",
+                  values="advanced_index(grad, indices)")
+IndexPutBackward0 = derivative("IndexPutBackward0", **_INDEX_PUT)
+IndexPutImplBackward0 = derivative("IndexPutImplBackward0", **_INDEX_PUT)  # what index's backward records
+IndexSelectBackward0 = derivative("IndexSelectBackward0", self="_index_select_backward(grad, shape, dim, index)")
+IndexAddBackward0 = derivative("IndexAddBackward0", source="_index_select(grad, dim, index)")
+GatherBackward0 = derivative("GatherBackward0", self="_gather_backward(grad, shape, dim, index)")
+ScatterAddBackward0 = derivative("ScatterAddBackward0", src="_gather(grad, dim, index)")
+MaskedFillBackward0 = derivative("MaskedFillBackward0", self="masked_fill(grad, mask, 0)")
+MaskedFillBackward1 = derivative("MaskedFillBackward1", self="masked_fill(grad, mask, 0)",
+                                 value="where(mask, grad, 0).sum()")
+
+
+# ----- the same functions as differentiable ops (formulas run over these under create_graph) ---------
+
+def select_backward(grad_output: Tensor, input_sizes, dim: int, index: int) -> Tensor:
+    data = _select_backward_array(grad_output._data, tuple(input_sizes), dim, index)
+    return record(SelectBackwardBackward0, data, (grad_output,), dim=dim, index=index)
+
+
+def slice_backward(grad_output: Tensor, input_sizes, dim: int, start: int, end: int, step: int) -> Tensor:
+    data = _slice_backward_array(grad_output._data, tuple(input_sizes), dim, start, end, step)
+    return record(SliceBackwardBackward0, data, (grad_output,), dim=dim, start=start, end=end, step=step)
+
+
+@tensor_fn(name="slice_dim")
+def _slice(input: Tensor, dim: int, start: int, end: int, step: int) -> Tensor:
+    """A slice already clamped to the dim (0 <= start <= end <= size, step > 0)."""
+    return as_view(SliceBackward0, input._data[_along(dim, slice(start, end, step))], input,
+                   shape=input._data.shape, dim=dim, start=start, end=end, step=step)
+
+
+def _select(input: Tensor, dim: int, index: int) -> Tensor:
+    """A select already checked (0 <= index < size)."""
+    data = input._data
+    return as_view(SelectBackward0, data[_along(dim, index)], input, shape=data.shape, dim=dim, index=index)
+
+
+def _alias(input: Tensor) -> Tensor:
+    return as_view(AliasBackward0, input._data.view(), input)
+
+
+@tensor_fn(name="advanced_index")
+def _index(input: Tensor, indices: tuple) -> Tensor:
+    """``input[indices]`` for a checked NumPy key of slices and integer arrays (a row-major copy)."""
+    return record(IndexBackward0, np.ascontiguousarray(input._data[indices]), (input,), shape=input._data.shape,
+                  indices=indices)
+
+
+@tensor_fn(name="advanced_index_put")
+def _index_put(input: Tensor, indices: tuple, values, accumulate: bool = False, node=IndexPutBackward0) -> Tensor:
+    """``input`` with ``values`` written (or added) at a checked NumPy key; ``values`` broadcast."""
+    v = values._data if type(values) is Tensor else values
+    data = _index_put_array(input._data, indices, v, accumulate)
+    return record(node, data, (input, values), indices=indices, accumulate=accumulate)
+
+
+@tensor_fn(name="advanced_index_backward")
+def _index_backward(grad: Tensor, shape, indices: tuple) -> Tensor:
+    zeros = Tensor._make(np.zeros(shape, grad._data.dtype), False, None)
+    return _index_put(zeros, indices, grad, True, IndexPutImplBackward0)
+
+
+@tensor_fn(name="masked_fill")
+def _masked_fill_tensor(x: Tensor, mask: np.ndarray, value) -> Tensor:
+    return masked_fill(x, Tensor._make(mask, False, None), value)
+
+
+@tensor_fn(name="_index_select")
+def _index_select(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
+    return record(IndexSelectBackward0, _index_select_array(input._data, dim, index), (input,),
+                  shape=input._data.shape, dim=dim, index=index)
+
+
+@tensor_fn(name="_index_select_backward")
+def _index_select_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
+    return record(IndexAddBackward0, _index_select_backward_array(grad._data, shape, dim, index), (grad,),
+                  dim=dim, index=index)
+
+
+@tensor_fn(name="_gather")
+def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
+    return record(GatherBackward0, _gather_array(input._data, dim, index), (input,), shape=input._data.shape,
+                  dim=dim, index=index)
+
+
+@tensor_fn(name="_gather_backward")
+def _gather_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
+    return record(ScatterAddBackward0, _gather_backward_array(grad._data, shape, dim, index), (grad,),
+                  dim=dim, index=index)
+
+
+# ----- reading a key ---------------------------------------------------------------------------------
+
+INVALID_INDEX = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices "
+                 "(got {})")
+SEQUENCE_AS_TUPLE = ("Using a non-tuple sequence for multidimensional indexing is deprecated and will be changed in "
+                     "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
+                     "tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
+                     "result")
+_INT, _SLICE, _ELLIPSIS, _NONE, _BOOL, _ARRAY = range(6)
+
+
+def _warn(message: str) -> None:
+    """A UserWarning attributed to the user's line (the first caller outside mygrad)."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("mygrad"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _as_items(key) -> tuple:
+    """The key as a tuple of items; a short list holding slices, None, ``...``, sequences or tensors
+    counts as a tuple, with torch's deprecation warning (NumPy's old rule)."""
+    if type(key) is tuple:
+        return key
+    if isinstance(key, (list, str)) and len(key) < 32:
+        for item in key:
+            if item is None or item is Ellipsis or isinstance(item, (slice, list, tuple, Tensor, str)):
+                _warn(SEQUENCE_AS_TUPLE)
+                return tuple(key)
+    return (key,)
+
+
+def _index_array(value) -> np.ndarray:
+    """A tensor, list or array used as an index, as a NumPy int64 or bool array."""
+    if type(value) is Tensor:
+        arr = value._data
+    else:
+        arr = np.asarray(value)
+        if arr.size == 0 and arr.dtype.kind == "f":
+            arr = arr.astype(np.int64)
+    if arr.dtype == np.uint8:
+        _warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.")
+        return arr.astype(np.bool_)
+    if arr.dtype.kind not in "iub":
+        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    return arr
+
+
+def _classify(item):
+    """(kind, value) of one key item."""
+    t = type(item)
+    if t is int:
+        return _INT, item
+    if t is slice:
+        return _SLICE, item
+    if item is None:
+        return _NONE, None
+    if item is Ellipsis:
+        return _ELLIPSIS, None
+    if t is bool:
+        return _BOOL, item
+    if t is Tensor:
+        data = item._data
+        if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8:
+            return _INT, int(data)
+        if data.ndim == 0 and data.dtype == np.bool_:
+            return _BOOL, bool(data)
+        return _ARRAY, _index_array(item)
+    if isinstance(item, (np.integer,)):
+        return _INT, int(item)
+    if isinstance(item, np.bool_):
+        return _BOOL, bool(item)
+    if isinstance(item, (list, tuple, np.ndarray)):
+        return _ARRAY, _index_array(item)
+    if isinstance(item, str):
+        raise TypeError(f"new(): invalid data type '{t.__name__}'")
+    if hasattr(item, "__index__"):
+        return _INT, item.__index__()
+    raise IndexError(INVALID_INDEX.format(t.__name__))
+
+
+def _slice_bounds(s: slice, size: int) -> tuple:
+    """(start, end, step) of a slice over ``size`` elements, clamped as torch does (end >= start)."""
+    if s.step is not None and s.step.__index__() <= 0:
+        raise ValueError("slice step cannot be zero" if s.step.__index__() == 0 else "step must be greater than zero")
+    start, end, step = slice(*(None if v is None else v.__index__() for v in (s.start, s.stop, s.step))).indices(size)
+    return start, max(start, end), step
+
+
+def _plan(shape: tuple, items: tuple) -> tuple:
+    """The basic steps (select/slice/unsqueeze at a dim, checked) and the advanced items ((dim, array),
+    dims of the result of the steps) that a key's items make, tracking the shape as torch does."""
+    ndim = len(shape)
+    classified = [_classify(item) for item in items]
+    specified = sum(1 if kind in (_INT, _SLICE) else value.ndim if kind == _ARRAY and value.dtype == np.bool_
+                    else 1 if kind == _ARRAY else 0 for kind, value in classified)
+    if specified > ndim:
+        raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    steps, advanced = [], []
+    sizes = list(shape)
+    dim = real = 0  # the dim of the result the item applies to, and of the input (for messages)
+    for kind, value in classified:
+        if kind == _INT:
+            size = sizes[dim] if dim < len(sizes) else 0
+            if not -size <= value < size:
+                raise IndexError(f"index {value} is out of bounds for dimension {real} with size {size}")
+            steps.append((_select, dim, value % size))
+            del sizes[dim]
+            real += 1
+        elif kind == _SLICE:
+            start, end, step = _slice_bounds(value, sizes[dim])
+            if (start, end, step) != (0, sizes[dim], 1):
+                steps.append((_slice, dim, start, end, step))
+                sizes[dim] = len(range(start, end, step))
+            dim += 1
+            real += 1
+        elif kind == _ELLIPSIS:
+            dim += ndim - specified
+            real += ndim - specified
+        elif kind == _NONE or kind == _BOOL:
+            steps.append((unsqueeze, dim))
+            sizes.insert(dim, 1)
+            if kind == _BOOL:
+                advanced.append((dim, np.array([value])))
+            dim += 1
+        else:
+            advanced.append((dim, value))
+            consumed = value.ndim if value.dtype == np.bool_ else 1
+            dim += consumed
+            real += consumed
+    return steps, advanced
+
+
+def _advanced_key(shape: tuple, advanced: list) -> tuple:
+    """The NumPy key (slices and int arrays) for the advanced items over a tensor of ``shape``, checked."""
+    key = [slice(None)] * len(shape)
+    arrays = []
+    for dim, arr in advanced:
+        if arr.dtype == np.bool_:
+            for j, n in enumerate(arr.shape):
+                if n != shape[dim + j]:
+                    raise IndexError(f"The shape of the mask {list(arr.shape)} at index {j} does not match the "
+                                     f"shape of the indexed tensor {list(shape)} at index {dim + j}")
+            for j, positions in enumerate(np.nonzero(arr)):
+                key[dim + j] = positions
+                arrays.append(positions)
+        else:
+            size = shape[dim]
+            bad = (arr >= size) | (arr < -size)
+            if bad.any():
+                raise IndexError(f"index {int(arr[bad].flat[0])} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            key[dim] = arr
+            arrays.append(arr)
+    try:
+        np.broadcast_shapes(*(a.shape for a in arrays))
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
+                         + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    return tuple(key)
+
+
+def _apply(tensor: Tensor, steps: list) -> Tensor:
+    for op, *args in steps:
+        tensor = op(tensor, *args)
+    return tensor
+
+
+def getitem(self: Tensor, key) -> Tensor:
+    t = type(key)
+    if t is int:
+        return _select(self, 0, _checked_first_index(self._data.shape, key))
+    if t is slice:
+        if not self._data.ndim:
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+        return _slice(self, 0, *_slice_bounds(key, self._data.shape[0]))
+    if key is None:
+        return unsqueeze(self, 0)
+    if key is Ellipsis:
+        return _alias(self)
+    steps, advanced = _plan(self._data.shape, _as_items(key))
+    result = _apply(self, steps)
+    if advanced:
+        return _index(result, _advanced_key(result._data.shape, advanced))
+    return _alias(self) if result is self else result
+
+
+def _checked_first_index(shape: tuple, index: int) -> int:
+    """``a[i]``: i made non-negative, or torch's error."""
+    if not shape:
+        if index == 0:
+            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
+                             "in C++ to convert a 0-dim tensor to a number")
+        raise IndexError(f"index {index} is out of bounds for dimension 0 with size 0")
+    if not -shape[0] <= index < shape[0]:
+        raise IndexError(f"index {index} is out of bounds for dimension 0 with size {shape[0]}")
+    return index % shape[0]
+
+
+# ----- writing through a key -------------------------------------------------------------------------
+
+def _value_tensor(self: Tensor, value) -> Tensor:
+    """The assigned value as a tensor: numbers take the target's dtype (torch's wrapped scalar)."""
+    if type(value) is Tensor:
+        return value
+    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+        return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
+    from .._tensor_str import type_name
+    raise TypeError(f"can't assign a {type(value).__module__ + '.' if isinstance(value, np.ndarray) else ''}"
+                    f"{type(value).__name__} to a {type_name(self._data.dtype)}")
+
+
+def _without_leading_ones(shape: tuple) -> tuple:
+    lead = 0
+    while lead < len(shape) and shape[lead] == 1:
+        lead += 1
+    return shape[lead:]
+
+
+def _check_index_put_shape(indexed_shape: tuple, value_shape: tuple) -> None:
+    """The value must broadcast to what the key selects."""
+    if len(value_shape) > len(indexed_shape) or any(
+            v != 1 and v != n for v, n in zip(reversed(value_shape), reversed(indexed_shape))):
+        raise RuntimeError(f"shape mismatch: value tensor of shape {list(value_shape)} cannot be broadcast to "
+                           f"indexing result of shape {list(indexed_shape)}")
+
+
+def _copy_to(dst: Tensor, src: Tensor) -> None:
+    """torch's setitem copy: same shape copies, a 0-dim value fills, otherwise the value (less any leading
+    size-1 dims) is expanded to the destination and copied."""
+    if dst._data.shape == src._data.shape:
+        dst._inplace(copy_op, src)
+        return
+    if src._data.ndim == 0:
+        dst._inplace(fill_op, src)
+        return
+    src = view(src, _without_leading_ones(src._data.shape))
+    if src._data.shape != dst._data.shape:
+        src = expand(src, dst._data.shape)
+    dst._inplace(copy_op, src)
+
+
+def setitem(self: Tensor, key, value) -> None:
+    value = _value_tensor(self, value)
+    t = type(key)
+    if t is int:
+        steps, advanced = [(_select, 0, _checked_first_index(self._data.shape, key))], []
+    else:
+        steps, advanced = _plan(self._data.shape, _as_items(key))
+    recording = grad_mode._state.enabled and (self._requires_grad or value._requires_grad) and (
+        self._data.dtype.kind == "f")
+    if not recording:
+        _write(self, steps, advanced, value)
+        return
+    target = _apply(self, steps)
+    if advanced:
+        key = _advanced_key(target._data.shape, advanced)
+        stripped = _without_leading_ones(value._data.shape)
+        if stripped != value._data.shape:
+            value = view(value, stripped)
+        _check_index_put_shape(target._data[key].shape, stripped)
+        target._inplace(_index_put, key, value, False)
+    else:
+        _copy_to(target, value)
+
+
+def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
+    """Assignment with no graph to record: NumPy writes straight into the memory, one version bump."""
+    data = self._data
+    for op, *args in steps:
+        if op is _select:
+            data = data[_along(*args)]
+        elif op is _slice:
+            data = data[_along(args[0], slice(*args[1:]))]
+        else:
+            data = np.expand_dims(data, args[0])
+    v = value._data
+    if advanced:
+        key = _advanced_key(data.shape, advanced)
+        v = v.reshape(_without_leading_ones(v.shape))
+        _check_index_put_shape(data[key].shape, v.shape)
+        data[key] = v
+    else:
+        if data.shape != v.shape and v.ndim:
+            expanded_shape(_without_leading_ones(v.shape), data.shape, v.dtype)  # torch's errors
+        if 0 in data.strides and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides)):
+            from ._views import OVERLAP_MESSAGE
+            raise RuntimeError(OVERLAP_MESSAGE)
+        np.copyto(data, v, casting="unsafe")
+    self._vc[0] += 1
+
+
+# ----- index ops -------------------------------------------------------------------------------------
+
+def select(input: Tensor, dim: int, index) -> Tensor:
+    shape = input._data.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    dim = input._wrap_dim(dim)
+    index = int(index)
+    if not -shape[dim] <= index < shape[dim]:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(shape)} at dimension {dim}")
+    return _select(input, dim, index % shape[dim])
+
+
+def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    dim = input._wrap_dim(dim)
+    size, start = shape[dim], int(start)
+    if not -size <= start <= size:
+        raise IndexError(f"start out of range (expected to be in range of [{-size}, {size}], but got {start})")
+    if start < 0:
+        start += size
+    if start + length > size:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({size}).")
+    return _slice(input, dim, start, start + length, 1)
+
+
+def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
+    idx = index._data
+    if idx.dtype not in (np.int32, np.int64):
+        raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+    if idx.ndim > 1:
+        raise IndexError("index_select(): Index is supposed to be a vector")
+    dim = input._wrap_dim(dim)
+    shape = input._data.shape
+    if not shape:
+        if idx.size != 1:
+            raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)")
+        size = 1
+    else:
+        size = shape[dim]
+    if idx.size and (idx.min() < 0 or idx.max() >= size):
+        raise IndexError("index out of range in self")
+    return _index_select(input, dim, idx.reshape(-1) if shape else idx)
+
+
+def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
+    idx = index._data
+    if idx.dtype.kind not in "iu":
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
+    shape = input._data.shape
+    dim = input._wrap_dim(dim)
+    if idx.ndim != len(shape) and not (idx.ndim <= 1 and len(shape) <= 1):
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d, (n, m) in enumerate(zip(idx.shape, shape)):
+        if d != dim and n > m:
+            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(idx.shape)} to be no "
+                               f"larger than self {list(shape)} apart from dimension {dim}")
+    size = shape[dim] if shape else 1
+    bad = (idx < 0) | (idx >= size)
+    if bad.any():
+        raise RuntimeError(f"index {int(idx[bad].flat[0])} is out of bounds for dimension {dim} with size {size}")
+    return _gather(input, dim, idx)
+
+
+def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
+    m = mask._data
+    if m.dtype != np.bool_:
+        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
+                           f"{_c_name(mask.dtype)}")
+    data = input._data
+    if type(value) is Tensor:
+        if value._data.ndim:
+            raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                               f"{value._data.ndim} dimension(s).")
+        out = np.where(m, value._data.astype(data.dtype), data)
+        return record(MaskedFillBackward1, out, (input, value), mask=m)
+    return record(MaskedFillBackward0, np.where(m, np.asarray(value).astype(data.dtype), data), (input,), mask=m)
+
+
+def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
+    key = _advanced_key(input._data.shape, [(d, _index_array(i)) for d, i in _index_dims(indices)])
+    _check_index_put_shape(input._data[key].shape, values._data.shape)
+    return _index_put(input, key, values, accumulate)
+
+
+def _index_dims(indices) -> list:
+    """(dim, index) pairs for index_put's tuple of tensors (a bool mask covers as many dims as it has)."""
+    pairs, dim = [], 0
+    for i in indices:
+        if i is not None:
+            pairs.append((dim, i))
+        dim += i._data.ndim if i is not None and i._data.dtype == np.bool_ else 1
+    return pairs
+
+
+def _index_put_inplace(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    return self._inplace(index_put, indices, values, accumulate)
+
+
+methods(__getitem__=getitem, __setitem__=setitem, select=select, narrow=narrow, index_select=index_select,
+        gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=index_put,
+        index_put_=_index_put_inplace)
+__all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put", "select_backward",
+           "slice_backward"]

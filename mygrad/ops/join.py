@@ -1,0 +1,244 @@
+"""Joining and splitting: cat, stack (one node over many inputs) and split, chunk, unbind (one node
+over many outputs, each a view of the input that torch forbids writing through).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd import backends, grad_mode
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import FormulaNode, derivative
+from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
+from ._define import _attach, methods, record
+from ._views import mark_multi_output
+
+
+@array_fn(name="cat")
+def _cat_array(tensors, dim=0):
+    return np.concatenate(tensors, axis=dim)
+
+
+@array_fn(name="stack")
+def _stack_array(tensors, dim=0):
+    return np.stack(tensors, axis=dim)
+
+
+@array_fn(name="_cat_part")
+def _cat_part_array(grad, dim, part):
+    """One input's share of cat's gradient: ``part`` is (start, length), or None for an empty input
+    cat skipped (a legacy 1-D tensor of size 0), whose gradient is empty."""
+    if part is None:
+        return np.zeros((0,), np.asarray(grad).dtype)
+    start, length = part
+    return grad[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+@tensor_fn(name="_cat_part")
+def _cat_part_tensor(grad, dim, part):
+    if part is None:
+        return Tensor._make(np.zeros((0,), grad._data.dtype), False, None)
+    return grad.narrow(dim, *part)
+
+
+@functools.lru_cache(maxsize=None)
+def _cat_node(n: int) -> type:
+    """CatBackward0 over ``n`` inputs: input i gets its slice of the gradient."""
+    return derivative("CatBackward0", **{f"tensor{i}": f"_cat_part(grad, dim, parts[{i}])" for i in range(n)})
+
+
+@functools.lru_cache(maxsize=None)
+def _stack_node(n: int) -> type:
+    """StackBackward0 over ``n`` inputs: input i gets the gradient's slice i along ``dim``."""
+    return derivative("StackBackward0", **{f"tensor{i}": f"select(grad, dim, {i})" for i in range(n)})
+
+
+def _tensor_list(fn: str, tensors) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
+                        f"{type(tensors).__name__}")
+    return list(tensors)
+
+
+def _promoted(tensors: list) -> np.dtype:
+    dt = tensors[0].dtype
+    for t in tensors[1:]:
+        dt = _dtype.promote_types(dt, t.dtype)
+    return dt.np
+
+
+def cat(tensors, dim: int = 0) -> Tensor:
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    joined = [t for t in tensors if t._data.shape != (0,)]  # legacy: 1-D empty tensors are skipped
+    ref = joined[0] if joined else tensors[0]
+    dim = ref._wrap_dim(dim)
+    shape = ref._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape == (0,) and t is not ref:
+            continue
+        if t._data.ndim != len(shape):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(shape)} and {t._data.ndim}")
+        for d, (n, m) in enumerate(zip(shape, t._data.shape)):
+            if d != dim and n != m:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected size {n} but "
+                                   f"got size {m} for tensor number {i} in the list.")
+    np_dtype = _promoted(tensors)
+    parts, start = [], 0
+    for t in tensors:
+        if t._data.shape == (0,):
+            parts.append(None)
+        else:
+            parts.append((start, t._data.shape[dim]))
+            start += t._data.shape[dim]
+    data = np.concatenate([t._data for t in joined] or [ref._data], axis=dim, dtype=np_dtype)
+    return record(_cat_node(len(tensors)), data, tuple(tensors), dim=dim, parts=tuple(parts))
+
+
+def stack(tensors, dim: int = 0) -> Tensor:
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    shape = tensors[0]._data.shape
+    for i, t in enumerate(tensors):
+        if t._data.shape != shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
+                               f"{list(t._data.shape)} at entry {i}")
+    n = len(shape) + 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
+    dim %= n
+    data = np.stack([t._data for t in tensors], axis=dim, dtype=_promoted(tensors))
+    return record(_stack_node(len(tensors)), data, tuple(tensors), dim=dim)
+
+
+def hstack(tensors) -> Tensor:
+    tensors = [t.reshape(1) if t._data.ndim == 0 else t for t in _tensor_list("hstack", tensors)]
+    return cat(tensors, 0 if tensors and tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors) -> Tensor:
+    tensors = [t.reshape(1, -1) if t._data.ndim < 2 else t for t in _tensor_list("vstack", tensors)]
+    return cat(tensors, 0)
+
+
+# ----- several views out of one node ---------------------------------------------------------------
+
+def _fill_missing(node, grads: list, ns) -> list:
+    """The gradients of all outputs, zeros for those that got none (the formulas cat/stack them)."""
+    if ns is backends.ARRAY:
+        return [np.zeros(shape, dtype) if g is None else g for g, (shape, dtype) in zip(grads, node._output_meta)]
+    return [Tensor._make(np.zeros(shape, dtype), False, None) if g is None else g
+            for g, (shape, dtype) in zip(grads, node._output_meta)]
+
+
+def _apply_to_all(node, grads: list, create_graph: bool) -> list:
+    """Formulas see the list of every output's gradient, however many outputs there are."""
+    ns = backends.tensor_namespace() if create_graph else backends.ARRAY
+    return FormulaNode.apply(node, [_fill_missing(node, grads, ns)], create_graph)
+
+
+def _multi_output(node_cls: type) -> type:
+    """``node_cls`` with a number of outputs per instance (split returns as many views as it cuts)."""
+    return type(node_cls.__name__, (node_cls,), {"__slots__": ("n_outputs", "_output_meta"), "apply": _apply_to_all,
+                                                 "_materialize": lambda self, grads, ns: grads[0]})
+
+
+SplitBackward0 = _multi_output(derivative("SplitBackward0", self="cat(grad, dim)"))
+SplitWithSizesBackward0 = _multi_output(derivative("SplitWithSizesBackward0", self="cat(grad, dim)"))
+UnbindBackward0 = _multi_output(derivative("UnbindBackward0", self="stack(grad, dim)"))
+
+
+def _views(node_cls, input: Tensor, datas: list, **saved) -> tuple:
+    """Outputs sharing ``input``'s memory and one node, output i with output_nr i."""
+    base = input._base if input._base is not None else input
+    outs = []
+    for i, data in enumerate(datas):
+        out = Tensor._make(data, False, None, i, input._vc)
+        out._base = base
+        outs.append(out)
+    if grad_mode._state.enabled:
+        node = _attach(node_cls, outs[0], (input,), saved)
+        if node is not None:
+            node.n_outputs = len(outs)
+            node._output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
+            for out in outs:
+                out.grad_fn, out._requires_grad = node, True
+    mark_multi_output(outs)
+    return tuple(outs)
+
+
+def _pieces(input: Tensor, dim: int, sizes) -> list:
+    data, start, pieces = input._data, 0, []
+    for n in sizes:
+        pieces.append(data[(slice(None),) * dim + (slice(start, start + n),)])
+        start += n
+    return pieces
+
+
+def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
+    """Pieces of ``split_size`` along ``dim`` (the last may be shorter), or pieces of the given sizes."""
+    if not isinstance(split_size_or_sections, int):
+        return split_with_sizes(tensor, split_size_or_sections, dim)
+    if tensor._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    dim = tensor._wrap_dim(dim)
+    size, step = tensor._data.shape[dim], split_size_or_sections
+    if step < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={step}")
+    if step == 0 and size != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
+    count = max(-(-size // step), 1) if step else 1
+    sizes = [min(step, size - i * step) for i in range(count)]
+    return _views(SplitBackward0, tensor, _pieces(tensor, dim, sizes), dim=dim)
+
+
+def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    sizes = [int(n) for n in split_sizes]
+    if input._data.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    dim = input._wrap_dim(dim)
+    size = input._data.shape[dim]
+    for n in sizes:
+        if n < 0:
+            raise RuntimeError(f"split_with_sizes expects split_sizes have only non-negative entries, but got "
+                               f"split_sizes={sizes}")
+    if sum(sizes) != size:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
+                           f"dimension {dim}), but got split_sizes={sizes}")
+    return _views(SplitWithSizesBackward0, input, _pieces(input, dim, sizes), dim=dim)
+
+
+def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    if input._data.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
+    size = input._data.shape[input._wrap_dim(dim)]
+    return split(input, -(-size // chunks), dim)
+
+
+def unbind(input: Tensor, dim: int = 0) -> tuple:
+    data = input._data
+    if data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    dim = input._wrap_dim(dim)
+    pieces = [data[(slice(None),) * dim + (i, Ellipsis)] for i in range(data.shape[dim])]
+    return _views(UnbindBackward0, input, pieces, dim=dim)
+
+
+def _split_method(self: Tensor, split_size, dim: int = 0) -> tuple:
+    return split(self, split_size, dim)
+
+
+methods(split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, unbind=unbind)
+concat = concatenate = cat
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "split_with_sizes", "chunk",
+           "unbind"]
