@@ -17,7 +17,7 @@ from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
 from ._quiet import quiet
 from .elementwise import broadcast_apply
-from .unary import not_implemented
+from ._errors import invalid_arguments, not_implemented
 
 
 def _in_place(combine):
@@ -65,11 +65,9 @@ _SIGNATURES = {"clamp": "{0} min = None, {0} max = None", "clamp_min": "{0} min"
 
 def _invalid_combination(name: str, *args) -> TypeError:
     """torch's message for arguments that fit none of the overloads (a non-tensor input, mixed bounds)."""
-    got = ", ".join(type(a).__name__ for a in args if a is not None)
-    overloads = "".join(f" * (Tensor input, {_SIGNATURES[name].format(kind)}, *, Tensor out = None)\n"
-                        for kind in ("Tensor", "Number"))
-    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
-                     f"{overloads}")
+    return invalid_arguments(name, tuple(a for a in args if a is not None),
+                             tuple(f"Tensor input, {_SIGNATURES[name].format(kind)}, *, Tensor out = None"
+                                   for kind in ("Tensor", "Number")))
 
 
 def _operands(name: str, input, *bounds):

@@ -19,7 +19,8 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record
 from ._quiet import quiet
-from .unary import not_implemented, not_tensor, reciprocal
+from ._errors import invalid_arguments, not_implemented, not_tensor
+from .unary import reciprocal
 
 
 @array_fn
@@ -112,12 +113,77 @@ def broadcast_apply(kernel, *operands):
         raise
 
 
-def _binary(node_cls, kernel, input, other, *, floating=False, **saved_extra):
-    a, b = binary_operands(input, other, floating=floating)
+# Ops whose bad arguments torch reports against their overloads, not as "must be Tensor".
+OVERLOADS = {
+    "pow": ("Tensor input, Tensor exponent, *, Tensor out = None", "Number self, Tensor exponent, *, Tensor out = None",
+            "Tensor input, Number exponent, *, Tensor out = None"),
+    "rsub": ("Tensor input, Tensor other, *, Number alpha = 1", "Tensor input, Number other, Number alpha = 1"),
+    "remainder": ("Tensor input, Tensor other, *, Tensor out = None", "Number self, Tensor other",
+                  "Tensor input, Number other, *, Tensor out = None"),
+    "floor_divide": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other"),
+    "fmod": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other, *, Tensor out = None"),
+    "lerp": ("Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
+             "Tensor input, Tensor end, Number weight, *, Tensor out = None"),
+    "where": ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
+              "Tensor condition, Number self, Tensor other", "Tensor condition, Tensor input, Number other",
+              "Tensor condition, Number self, Number other"),
+}
+
+
+def operands(name: str, input, other, *, floating: bool = False):
+    """``binary_operands`` with torch's errors for an operand of the wrong type (NumPy scalars are numbers)."""
+    try:
+        return binary_operands(input, other, floating=floating)
+    except TypeError:
+        if isinstance(input, np.generic) or isinstance(other, np.generic):
+            return operands(name, input.item() if isinstance(input, np.generic) else input,
+                            other.item() if isinstance(other, np.generic) else other, floating=floating)
+        if name in OVERLOADS:
+            error = invalid_arguments(name, (input, other), OVERLOADS[name])
+        elif type(input) is not Tensor and not isinstance(input, (int, float)):
+            error = not_tensor(name, input)
+        else:
+            error = not_tensor(name, other, "other", 2)
+        raise error from None
+
+
+_OPERAND_TYPES = (Tensor, int, float, np.generic)
+
+
+def operator(fn):
+    """An operator form (``a + x``): NotImplemented for an operand that is no number or tensor, so that
+    Python tries the reflected operation and then raises its own ``unsupported operand type(s)``."""
+    def dunder(self, other):
+        try:
+            return fn(self, other)
+        except TypeError:
+            if isinstance(other, _OPERAND_TYPES):
+                raise
+            return NotImplemented
+    dunder.__name__ = dunder.__qualname__ = fn.__name__
+    return dunder
+
+
+def inplace_operator(fn, ufunc=None):
+    """``a += x``: the in-place method, or NotImplemented for an operand that is no number or tensor."""
+    method = inplace_method(fn, ufunc)
+
+    def dunder(self, other):
+        if isinstance(other, _OPERAND_TYPES):
+            return method(self, other)
+        return NotImplemented
+    dunder.__name__ = dunder.__qualname__ = method.__name__
+    return dunder
+
+
+def _binary(name: str, node_cls, kernel, input, other, *, floating=False, **saved_extra):
+    a, b = operands(name, input, other, floating=floating)
     return record(node_cls, broadcast_apply(kernel, a, b), (input, other), self=input, other=other, **saved_extra)
 
 
 # ----- add, sub, rsub, mul, div, pow ----------------------------------------------------------
+# A number as the first argument of the function form is torch's wrapped tensor 'self': no edge
+# (torch.add(2, a) has edges (None, a)); the reflected operators keep the tensor first (2 + a).
 
 _BOOL_MINUS_ONE = ("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying to "
                    "invert a mask, use the `~` or `logical_not()` operator instead.")
@@ -134,53 +200,54 @@ def _check_subtraction(input, other) -> None:
         raise RuntimeError(_BOOL_MINUS_BOTH if _is_bool(input) and _is_bool(other) else _BOOL_MINUS_ONE)
 
 
-def _alpha_operands(input, other, alpha):
-    """Operands for ``input + alpha * other``, after torch's checks of alpha against the result type."""
-    a, b = binary_operands(input, other)
-    kind = np.result_type(a, b).kind
+def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
+    """Operands for ``input + alpha * other`` (``scaled=0``: ``alpha * input``, rsub's), after torch's checks
+    of alpha against the result type; the scaled operand keeps that type (NumPy: bool * 2 is int64)."""
+    pair = list(operands(name, input, other))
+    result_type = np.result_type(*pair)
+    kind = result_type.kind
     if isinstance(alpha, bool) and kind != "b":
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    check_broadcast(a, b)
-    return a, b
+    if alpha != 1 or type(alpha) is bool:
+        x = pair[scaled]
+        pair[scaled] = (x * alpha).astype(np.bool_) if kind == "b" else x * alpha
+    return pair
 
 
 def add(input, other, *, alpha=1) -> Tensor:
-    if type(input) is not Tensor:  # torch.add(2, t): the tensor argument is still 'self'
-        input, other = other, input
     if alpha == 1 and type(alpha) is not bool:
-        return _binary(AddBackward0, np.add, input, other, alpha=alpha)
-    a, b = _alpha_operands(input, other, alpha)
-    return record(AddBackward0, a + b * alpha, (input, other), alpha=alpha)
+        return _binary("add", AddBackward0, np.add, input, other, alpha=alpha)
+    a, b = _alpha_operands("add", input, other, alpha)
+    check_broadcast(a, b)
+    return record(AddBackward0, a + b, (input, other), alpha=alpha)
 
 
 def sub(input, other, *, alpha=1) -> Tensor:
     _check_subtraction(input, other)
     if alpha == 1 and type(alpha) is not bool:
-        return _binary(SubBackward0, np.subtract, input, other, alpha=alpha)
-    a, b = _alpha_operands(input, other, alpha)
-    return record(SubBackward0, a - b * alpha, (input, other), alpha=alpha)
+        return _binary("sub", SubBackward0, np.subtract, input, other, alpha=alpha)
+    a, b = _alpha_operands("sub", input, other, alpha)
+    check_broadcast(a, b)
+    return record(SubBackward0, a - b, (input, other), alpha=alpha)
 
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input.  With a Python scalar ``other`` torch records RsubBackward1 (one edge)."""
     if type(input) is not Tensor:
-        raise TypeError(f"rsub() received an invalid combination of arguments - got ({type(input).__name__}, "
-                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Number "
-                        f"alpha = 1)\n * (Tensor input, Number other, Number alpha = 1)\n")
+        raise invalid_arguments("rsub", (input, other), OVERLOADS["rsub"])
     _check_subtraction(input, other)
-    a, b = _alpha_operands(input, other, alpha)
-    data = (b - a) if alpha == 1 else b - a * alpha
+    a, b = _alpha_operands("rsub", input, other, alpha, scaled=0)
+    check_broadcast(b, a)  # torch reports the shapes as other's, then input's
+    data = b - a
     if type(other) is Tensor:
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
 
 def mul(input, other) -> Tensor:
-    if type(input) is not Tensor:
-        input, other = other, input
-    return _binary(MulBackward0, np.multiply, input, other)
+    return _binary("mul", MulBackward0, np.multiply, input, other)
 
 
 _true_divide = quiet(np.true_divide)
@@ -190,9 +257,7 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode is not None:
         from .rounding import div_rounded
         return div_rounded(input, other, rounding_mode)
-    if type(input) is not Tensor:
-        return mul(reciprocal(other), input)
-    return _binary(DivBackward0, _true_divide, input, other, floating=True)
+    return _binary("div", DivBackward0, _true_divide, input, other, floating=True)
 
 
 def _rdiv(self, other) -> Tensor:
@@ -203,22 +268,36 @@ def _rdiv(self, other) -> Tensor:
 _power = quiet(np.power)
 
 
+def _pow_kernel(a, b, tensor_exponent: bool):
+    """np.power with torch's integer rules: a negative integer exponent gives 0 (1 for a base of 1,
+    +-1 for -1) where NumPy raises; bool ** bool stays bool, and has no kernel with a tensor exponent."""
+    kind = a.dtype.kind if type(a) is np.ndarray else np.asarray(b).dtype.kind
+    if kind == "f":
+        return _power(a, b)
+    if kind == "b":
+        if tensor_exponent:
+            raise not_implemented("pow", np.asarray(a))
+        return np.power(a, b).astype(np.bool_)
+    if not np.any(np.less(b, 0)):
+        return np.power(a, b)
+    result = np.power(a, np.maximum(b, 0))
+    reciprocal_of_integer = np.where(a == 1, 1, np.where(a == -1, np.where(b % 2 == 0, 1, -1), 0))
+    return np.where(np.less(b, 0), reciprocal_of_integer, result).astype(result.dtype)
+
+
 def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
     if type(input) is not Tensor:
         if type(exponent) is not Tensor:
-            raise TypeError(f"pow() received an invalid combination of arguments - got ({type(input).__name__}, "
-                            f"{type(exponent).__name__}), but expected one of:\n * (Tensor input, Tensor exponent, *, "
-                            f"Tensor out = None)\n * (Number self, Tensor exponent, *, Tensor out = None)\n * (Tensor "
-                            f"input, Number exponent, *, Tensor out = None)\n")
-        a, b = binary_operands(input, exponent)
-        return record(PowBackward2, _power(a, b), (exponent,), self=input, exponent=exponent)
-    a, b = binary_operands(input, exponent)
+            raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
+        a, b = operands("pow", input, exponent)
+        return record(PowBackward2, _pow_kernel(a, b, True), (exponent,), self=input, exponent=exponent)
+    a, b = operands("pow", input, exponent)
     if type(exponent) is not Tensor:
         if a.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        return record(PowBackward0, _power(a, b), (input,), self=input, exponent=exponent)
+        return record(PowBackward0, _pow_kernel(a, b, False), (input,), self=input, exponent=exponent)
     check_broadcast(a, b)
-    return record(PowBackward1, _power(a, b), (input, exponent), self=input, exponent=exponent)
+    return record(PowBackward1, _pow_kernel(a, b, True), (input, exponent), self=input, exponent=exponent)
 
 
 def square(input: Tensor) -> Tensor:
@@ -276,8 +355,8 @@ def _lerp_kernel(start, end, weight):
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     if type(input) is not Tensor:
         raise not_tensor("lerp", input)
-    if type(end) is not Tensor:
-        raise not_tensor("lerp", end, "end", 2)
+    if type(end) is not Tensor or not isinstance(weight, (Tensor, int, float)):
+        raise invalid_arguments("lerp", (input, end, weight), OVERLOADS["lerp"])
     _check_lerp_dtype(input, end, "end")
     start, stop = input._data, end._data
     if start.dtype.kind != "f":
@@ -301,25 +380,27 @@ def where(condition: Tensor, input=None, other=None):
     if np.asarray(cond).dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
-    a, b = binary_operands(input, other)
+    a, b = operands("where", input, other)
     data = broadcast_apply(np.where, cond, a, b)
     return record(WhereBackward0, data, (input, other), condition=cond)
 
 
 # ----- comparisons and logical ops: no gradient, bool results ----------------------------------
 
-def _comparison(ufunc):
+def _comparison(name: str, ufunc):
     def compare(input, other) -> Tensor:
-        a, b = binary_operands(input, other)
-        check_broadcast(a, b)
-        return Tensor._make(np.asarray(ufunc(a, b)), False, None)
-    compare.__name__ = ufunc.__name__
+        a, b = operands(name, input, other)
+        return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
+    compare.__name__ = compare.__qualname__ = name
     return compare
 
 
-eq, ne, lt, le, gt, ge = (_comparison(f) for f in (np.equal, np.not_equal, np.less, np.less_equal,
-                                                   np.greater, np.greater_equal))
-logical_and, logical_or, logical_xor = (_comparison(f) for f in (np.logical_and, np.logical_or, np.logical_xor))
+eq, ne, lt, le, gt, ge = (_comparison(n, f) for n, f in (("eq", np.equal), ("ne", np.not_equal), ("lt", np.less),
+                                                         ("le", np.less_equal), ("gt", np.greater),
+                                                         ("ge", np.greater_equal)))
+logical_and, logical_or, logical_xor = (_comparison(n, f) for n, f in (("logical_and", np.logical_and),
+                                                                       ("logical_or", np.logical_or),
+                                                                       ("logical_xor", np.logical_xor)))
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
@@ -350,6 +431,10 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
+def _rpow(self, other) -> Tensor:
+    return pow(other, self)
+
+
 def _method_where(self, condition, other) -> Tensor:
     return where(condition, self, other)
 
@@ -357,19 +442,21 @@ def _method_where(self, condition, other) -> Tensor:
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow, _power)
 methods(
-    add=add, __add__=add, __radd__=add, __iadd__=_add_, add_=_add_,
-    sub=sub, subtract=sub, __sub__=sub, __rsub__=lambda self, other: rsub(self, other), __isub__=_sub_, sub_=_sub_,
-    subtract_=_sub_,
-    mul=mul, multiply=mul, __mul__=mul, __rmul__=mul, __imul__=_mul_, mul_=_mul_, multiply_=_mul_,
-    div=div, divide=div, true_divide=div, __truediv__=div, __div__=div, __rtruediv__=_rdiv, __rdiv__=_rdiv,
-    __itruediv__=_div_, __idiv__=_div_, div_=_div_, divide_=_div_, true_divide_=_div_,
-    __pos__=_pos,
-    pow=pow, __pow__=pow, __rpow__=lambda self, other: pow(other, self), pow_=_pow_, __ipow__=_pow_,
-    square=square, square_=inplace_method(square),
+    add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
+    multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
+    pow=pow, pow_=_pow_, square=square, square_=inplace_method(square),
     maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=inplace_method(atan2),
     arctan2_=inplace_method(atan2), hypot=hypot, hypot_=inplace_method(hypot), logaddexp=logaddexp,
-    lerp=lerp, lerp_=inplace_method(lerp), where=_method_where,
-    eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge, __eq__=eq, __ne__=ne, __lt__=lt, __le__=le, __gt__=gt, __ge__=ge,
+    lerp=lerp, lerp_=inplace_method(lerp), where=_method_where, __pos__=_pos,
+    __add__=operator(add), __radd__=operator(add), __iadd__=inplace_operator(add, np.add),
+    __sub__=operator(sub), __rsub__=operator(rsub), __isub__=inplace_operator(sub, np.subtract),
+    __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),
+    __truediv__=operator(div), __div__=operator(div), __rtruediv__=operator(_rdiv), __rdiv__=operator(_rdiv),
+    __itruediv__=inplace_operator(div, _true_divide), __idiv__=inplace_operator(div, _true_divide),
+    __pow__=operator(pow), __rpow__=operator(_rpow), __ipow__=inplace_operator(pow, _power),
+    __eq__=operator(eq), __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
+    __ge__=operator(ge),
+    eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
     greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne,
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
     __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __rand__=bitwise_and, __ror__=bitwise_or,

@@ -12,9 +12,10 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import binary_operands, check_broadcast, inplace_method, methods, record
+from ._define import check_broadcast, inplace_method, methods, record
+from ._errors import invalid_arguments, not_implemented
 from ._quiet import quiet
-from .unary import not_implemented, not_tensor
+from .elementwise import OVERLOADS, inplace_operator, operands, operator
 
 
 @quiet
@@ -54,9 +55,9 @@ FmodBackward0 = derivative("FmodBackward0", self="grad")
 FmodBackward1 = derivative("FmodBackward1", self="grad", other="-grad * div(self, other, rounding_mode='trunc')")
 
 
-def _integer_operands(kernel: str, input, other):
+def _integer_operands(name: str, kernel: str, input, other):
     """Promoted operands; bool has no kernel, and an integer division by zero raises as in torch."""
-    a, b = binary_operands(input, other)
+    a, b = operands(name, input, other)
     kind = np.result_type(a, b).kind
     if kind == "b":
         raise not_implemented(kernel, np.asarray(a) if type(input) is Tensor else np.asarray(b))
@@ -72,7 +73,7 @@ def div_rounded(input, other, rounding_mode: str) -> Tensor:
     if divide is None:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
-    a, b = _integer_operands(f"div_{rounding_mode}_cpu", input, other)
+    a, b = _integer_operands("div", f"div_{rounding_mode}_cpu", input, other)
     return record(DivBackward2, divide(a, b), (input, other))
 
 
@@ -90,9 +91,7 @@ _FLOOR_DIVIDE = {op: {n: _no_derivative_node(op, n) for n in (1, 2)}
 
 
 def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
-    if type(input) is not Tensor and type(other) is not Tensor:
-        raise not_tensor("floor_divide", input)
-    a, b = _integer_operands("div_floor_cpu", input, other)
+    a, b = _integer_operands("floor_divide", "div_floor_cpu", input, other)
     edges = _requiring_grad(input, other)
     return record(_FLOOR_DIVIDE[_op].get(len(edges), _FLOOR_DIVIDE[_op][1]), _floor_div(a, b), edges)
 
@@ -109,8 +108,8 @@ _fmod = quiet(np.fmod)
 def remainder(input, other) -> Tensor:
     """Python's ``%``: the sign of the divisor."""
     if type(input) is not Tensor and type(other) is not Tensor:
-        raise not_tensor("remainder", input)
-    a, b = _integer_operands("remainder_cpu", input, other)
+        raise invalid_arguments("remainder", (input, other), OVERLOADS["remainder"])
+    a, b = _integer_operands("remainder", "remainder_cpu", input, other)
     data = _remainder(a, b)
     if type(input) is not Tensor:
         return record(_REMAINDER_SCALAR_FIRST, data, _requiring_grad(other))
@@ -122,10 +121,8 @@ def remainder(input, other) -> Tensor:
 def fmod(input: Tensor, other) -> Tensor:
     """C's fmod: the sign of the dividend."""
     if type(input) is not Tensor:
-        raise TypeError(f"fmod() received an invalid combination of arguments - got ({type(input).__name__}, "
-                        f"{type(other).__name__}), but expected one of:\n * (Tensor input, Tensor other, *, Tensor "
-                        f"out = None)\n * (Tensor input, Number other, *, Tensor out = None)\n")
-    a, b = _integer_operands("fmod_cpu", input, other)
+        raise invalid_arguments("fmod", (input, other), OVERLOADS["fmod"])
+    a, b = _integer_operands("fmod", "fmod_cpu", input, other)
     data = _fmod(a, b)
     if type(other) is Tensor:
         return record(FmodBackward1, data, (input, other), self=input, other=other)
@@ -140,9 +137,9 @@ def _rmod(self, other) -> Tensor:
     return remainder(other, self)
 
 
-_floor_divide_, _remainder_ = inplace_method(_floor_divide_in_place), inplace_method(remainder)
-methods(floor_divide=floor_divide, __floordiv__=floor_divide, __rfloordiv__=_rfloordiv,
-        floor_divide_=_floor_divide_, __ifloordiv__=_floor_divide_,
-        remainder=remainder, __mod__=remainder, __rmod__=_rmod, remainder_=_remainder_, __imod__=_remainder_,
-        fmod=fmod, fmod_=inplace_method(fmod))
+methods(floor_divide=floor_divide, floor_divide_=inplace_method(_floor_divide_in_place),
+        remainder=remainder, remainder_=inplace_method(remainder), fmod=fmod, fmod_=inplace_method(fmod),
+        __floordiv__=operator(floor_divide), __rfloordiv__=operator(_rfloordiv),
+        __ifloordiv__=inplace_operator(_floor_divide_in_place), __mod__=operator(remainder),
+        __rmod__=operator(_rmod), __imod__=inplace_operator(remainder))
 __all__ = ["floor_divide", "remainder", "fmod"]

@@ -19,20 +19,8 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._erf import erf as _erf64
+from ._errors import not_implemented, not_tensor
 from ._quiet import quiet
-
-
-def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
-    """torch's message for a non-tensor where a tensor parameter is required."""
-    return TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
-                     f"not {type(value).__name__}")
-
-
-def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:
-    """torch's message for a dtype a kernel has no implementation for."""
-    from .._tensor_str import scalar_type_name
-    return NotImplementedError(f'"{kernel}" not implemented for '
-                               f"'{scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}'")
 
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
