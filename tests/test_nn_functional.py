@@ -203,6 +203,7 @@ def dropout_deterministic_forms(t, see):
     x = leaf(t, (3, 4))
     see("eval returns the input itself", F.dropout(x, 0.5, training=False) is x)
     see("p=0 returns the input itself", F.dropout(x, 0.0) is x)
+    see("an empty input is returned itself", [F.dropout(e, p) is e for e in [t.zeros(0, 3)] for p in (0.5, 1.0)])
     see_backward(t, see, "p=1", F.dropout(x, 1.0), x)
     y = F.dropout(x, 0.5)
     see("training: structure", (graph(y), tuple(y.shape), y.dtype, y.requires_grad))

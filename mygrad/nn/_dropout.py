@@ -1,5 +1,6 @@
 """``dropout``: the input times a random keep-mask scaled by 1/(1-p), as torch computes it on the
-CPU (MulBackward0 with a constant second operand).  Eval mode and p=0 return the input itself.
+CPU (MulBackward0 with a constant second operand).  Eval mode, p=0 and an empty input return the
+input itself.
 
 The mask comes from mygrad's default generator (``manual_seed`` reproduces it); its values
 cannot be torch's, only its distribution and the gradient it implies (the mask's scaling).
@@ -30,7 +31,7 @@ def _noise(input: Tensor, p: float) -> Tensor:
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-    if not training or p == 0:
+    if not training or p == 0 or input._data.size == 0:
         return input
     noise = _noise(input, p)
     return input._inplace(mul, noise, ufunc=np.multiply) if inplace else mul(input, noise)
