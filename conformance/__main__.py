@@ -67,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory(prefix="conformance-") as results:
         pytest_args = [str(SUITE), "-p", "conformance.plugin", "-q", "--tb=no", "-rN", "-p", "no:cacheprovider",
-                       "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                       "-p", "no:benchmark", "-W", "ignore::pytest.PytestAssertRewriteWarning",
                        "--conformance-profile", args.profile, "--conformance-seed", str(args.seed),
                        "--conformance-results", results]
         for option, values in (("--conformance-ops", args.ops), ("--conformance-forms", args.forms),

@@ -106,8 +106,8 @@ def compare_values(expected, actual, rtol: float, atol: float) -> dict | None:
     scored = np.where(bad, err, -1.0)
     where = np.unravel_index(int(np.argmax(scored)), e.shape)
     with np.errstate(all="ignore"):
-        rel = np.where(bad, err / np.abs(e64), 0.0)
-    return {"max_abs": float(np.max(np.where(bad, err, 0.0))), "max_rel": float(np.nanmax(rel)),
+        rel = np.nan_to_num(np.where(bad, err / np.abs(e64), 0.0), nan=np.inf)
+    return {"max_abs": float(np.max(np.where(bad, err, 0.0))), "max_rel": float(np.max(rel)),
             "where": [int(i) for i in where], "torch": e64[where].item(), "mygrad": a64[where].item(),
             "mismatched": int(bad.sum()), "of": int(bad.size), "rtol": rtol, "atol": atol}
 

@@ -20,13 +20,13 @@ import warnings
 import numpy as np
 from hypothesis import HealthCheck, Phase, Verbosity, seed as hypothesis_seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import (Bundle, RuleBasedStateMachine, get_state_machine_test, invariant, multiple,
-                                 precondition, rule)
+from hypothesis.stateful import (Bundle, RuleBasedStateMachine, get_state_machine_test, initialize, invariant,
+                                 multiple, precondition, rule)
 
 from .checks import compare_values, describe, raise_diff, tolerance
 from .paired import LIBRARIES, Raised, library, to_numpy
 from .report import tensor_literal
-from .runner import CaseResult, Failure, case_seed
+from .runner import CaseResult, Failure, case_seed, shrink_budget
 
 ROW = "behaviour"
 CHECKS = ("errors", "value", "grad", "flags", "grad_fn")
@@ -120,7 +120,7 @@ class PairedWorlds(RuleBasedStateMachine):
         lines = list(self.lines)
         return "\n".join(lines) + "\n"
 
-    def _mismatch(self, check: str, diff: str) -> None:
+    def _mismatch(self, check: str, diff: str, diverge: bool = True) -> None:
         if self.diverged:
             return
         self.tally[check][1] += 1
@@ -128,14 +128,19 @@ class PairedWorlds(RuleBasedStateMachine):
         self.first.setdefault(check, (diff, self.program()))
         if self.target == check:
             raise Mismatch(check, diff, self.program())
-        self.diverged = True   # the worlds no longer run the same program: stop comparing this run
+        # the worlds no longer hold the same state: stop comparing this run
+        self.diverged = diverge
 
     def _passed(self, check: str) -> None:
         if not self.diverged:
             self.tally[check][0] += 1
 
-    def _step(self, code: str, action, *pairs):
-        """Run ``action(lib, *tensors)`` in both worlds; the two results, or None if both raised."""
+    def _step(self, code: str, action, *pairs, pure: bool = False):
+        """Run ``action(lib, *tensors)`` in both worlds; the two results, or None if either raised.
+
+        ``pure``: the step only makes a new tensor, so when one world raises and the other does not,
+        the worlds still agree on everything else and the run goes on (the error is still reported).
+        """
         outcome = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -145,10 +150,21 @@ class PairedWorlds(RuleBasedStateMachine):
                 except Exception as exc:
                     outcome[name] = (Raised.of(exc), None)
         te, me = outcome["torch"][0], outcome["mygrad"][0]
-        self._emit(code + (f"  # torch: {te or 'no error'}; mygrad: {me or 'no error'}" if te or me else ""))
         differs = raise_diff(te, me)
+        if te is None and me is None:
+            self._emit(code)
+        else:
+            # the program keeps the step, and still runs to the end in either library
+            self._emit("try:")
+            self._emit(f"    {code}")
+            if differs:
+                self._emit(f"except Exception as error:  # torch: {te or 'no error'}; mygrad: {me or 'no error'}")
+                self._emit("    print('raised', type(error).__name__, error)")
+            else:
+                self._emit(f"except {te.cls}:  # torch: {te}; mygrad: {me}")
+                self._emit("    pass")
         if differs:
-            self._mismatch("errors", f"`{code}`: {differs}")
+            self._mismatch("errors", f"`{code}`: {differs}", diverge=not pure)
             return None
         self._passed("errors")
         if te is not None:
@@ -160,7 +176,7 @@ class PairedWorlds(RuleBasedStateMachine):
         if self.diverged:
             return multiple()
         name = f"t{self.count}"
-        result = self._step(code_for(name), action, *pairs)
+        result = self._step(code_for(name), action, *pairs, pure=True)
         if result is None:
             return multiple()
         self.count += 1
@@ -173,6 +189,11 @@ class PairedWorlds(RuleBasedStateMachine):
             self._step(code, action, *pairs)
 
     # ----- rules -------------------------------------------------------------------------------
+    @initialize(target=tensors, shape=st.sampled_from(SHAPES), seed=st.integers(0, 2 ** 16))
+    def first_leaf(self, shape, seed):
+        """Every program starts from a leaf that requires grad, so that gradient steps have work to do."""
+        return self.new_leaf(shape, seed, True)
+
     @rule(target=tensors, shape=st.sampled_from(SHAPES), seed=st.integers(0, 2 ** 16), requires_grad=st.booleans())
     def new_leaf(self, shape, seed, requires_grad):
         values = values_for(shape, seed)
@@ -214,6 +235,12 @@ class PairedWorlds(RuleBasedStateMachine):
             g = None if gradient is None else lib.tensor(gradient.copy(), dtype=x.dtype)
             x.backward(g, retain_graph=retain)
         self._do(f"{a.name}.backward({given}retain_graph={retain})", run, a)
+
+    @rule(a=tensors, retain=st.booleans())
+    def sum_backward(self, a, retain):
+        """``a.sum().backward()``: works from any tensor that requires grad, so accumulation gets exercised."""
+        self._do(f"{a.name}.sum().backward(retain_graph={retain})", lambda lib, x: x.sum().backward(retain_graph=retain),
+                 a)
 
     @rule(a=tensors)
     def zero_grad(self, a):
@@ -365,9 +392,10 @@ def run_machine(profile, base_seed: int = 0) -> CaseResult:
             continue
         diff, program = first[check]
         shrunk = False
-        if profile.shrink:
+        if profile.shrink_seconds > 0:
             try:
-                _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, check, {})
+                with shrink_budget(profile.shrink_seconds):
+                    _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, check, {})
             except Mismatch as exc:
                 diff, program, shrunk = exc.diff, exc.program, True
             except Exception:  # could not reproduce: keep the survey's program

@@ -44,11 +44,8 @@ def selected(config) -> tuple[list, bool]:
 
 
 def profile_of(config) -> profiles.Profile:
-    profile = profiles.get(config.getoption("conformance_profile"), config.getoption("conformance_examples"))
-    if config.getoption("conformance_no_shrink"):
-        profile = profiles.Profile(profile.name, profile.examples, profile.machine_runs, profile.machine_steps,
-                                   shrink=False)
-    return profile
+    return profiles.get(config.getoption("conformance_profile"), config.getoption("conformance_examples"),
+                        shrink=not config.getoption("conformance_no_shrink"))
 
 
 def pytest_generate_tests(metafunc) -> None:
@@ -57,9 +54,17 @@ def pytest_generate_tests(metafunc) -> None:
         found, _ = selected(config)
         metafunc.parametrize("conformance_case", found, ids=[c.id for c in found])
     if "conformance_behaviour" in metafunc.fixturenames:
-        _, behaviour = selected(config)
-        metafunc.parametrize("conformance_behaviour", [BEHAVIOUR_ROW] if behaviour else [], ids=[BEHAVIOUR_ROW]
-                             if behaviour else [])
+        metafunc.parametrize("conformance_behaviour", [BEHAVIOUR_ROW], ids=[BEHAVIOUR_ROW])
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Leave the behaviour suite out (rather than skip it) when the options do not select it."""
+    if selected(config)[1]:
+        return
+    dropped = [item for item in items if "conformance_behaviour" in getattr(item, "fixturenames", ())]
+    if dropped:
+        items[:] = [item for item in items if item not in dropped]
+        config.hook.pytest_deselected(items=dropped)
 
 
 @pytest.fixture

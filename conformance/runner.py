@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 import traceback
 import zlib
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
@@ -116,6 +117,24 @@ def _run_hypothesis(case: Case, profile: Profile, base_seed: int, shrink: bool, 
     hypothesis_seed(case_seed(case.id, base_seed))(test)()
 
 
+@contextmanager
+def shrink_budget(seconds: float):
+    """Cap the time Hypothesis spends shrinking one failure (its own cap is 5 minutes): a failing
+    state-machine program can take that long, and the report is useful well before."""
+    try:
+        from hypothesis.internal.conjecture import engine
+    except ImportError:  # pragma: no cover - Hypothesis moved its internals: keep its own cap
+        yield
+        return
+    old = getattr(engine, "MAX_SHRINKING_SECONDS", None)
+    engine.MAX_SHRINKING_SECONDS = seconds
+    try:
+        yield
+    finally:
+        if old is not None:
+            engine.MAX_SHRINKING_SECONDS = old
+
+
 class _Found(Exception):
     """Raised inside the shrink run when the check under study fails (Hypothesis shrinks on it)."""
 
@@ -153,8 +172,9 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0) -> CaseResult:
         if name not in first_failure:
             continue
         found, shrunk = first_failure[name], False
-        if profile.shrink:
-            minimal = _shrink(case, profile, base_seed, name)
+        if profile.shrink_seconds > 0:
+            with shrink_budget(profile.shrink_seconds):
+                minimal = _shrink(case, profile, base_seed, name)
             if minimal is not None:
                 found, shrunk = minimal, True
         example, upstream_seed, verdict, t, m = found

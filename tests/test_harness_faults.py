@@ -1,0 +1,244 @@
+"""The harness tests itself: wrong behaviour injected into mygrad must be reported, naming the op and the check.
+
+Each test breaks one thing in mygrad with monkeypatch (a backward off by a factor, a missing
+un-broadcast, a wrong grad_fn name, no accumulation, a grad not zeroed, ...), runs the harness on a
+record of its own (so the test does not depend on which records the registry holds), and asserts
+that the expected check fails for that op, and, where it matters, that the other checks still pass.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+import mygrad
+from conformance import machine, runner
+from conformance.profiles import Profile
+from conformance.registry import Record
+from conformance.strategies import binary, nonzero, tensor_lists, unary
+from mygrad.autograd import backends
+
+FAST = Profile("selftest", examples=12, machine_runs=40, machine_steps=25, shrink_seconds=3.0)
+
+MUL = Record("mul", binary(), forms=("function", "operator"), operator="mul")
+ADD = Record("add", binary(scalars=False), forms=("function",))
+EXP = Record("exp", unary(), forms=("function", "method"))
+SUM = Record("sum", unary(), forms=("function",))
+
+
+def run(record: Record, form: str = "function", dtype: str = "float64") -> dict:
+    """The failures of one case, by check name (the case must have run)."""
+    result = runner.run_case(runner.Case(record, form, dtype), FAST)
+    assert result.crash is None, result.crash
+    assert result.examples == FAST.examples
+    assert all(f.check and f.diff for f in result.failures)
+    return {f.check: f for f in result.failures}
+
+
+def run_machine() -> dict:
+    result = machine.run_machine(replace(FAST, shrink_seconds=1.0))
+    assert result.crash is None, result.crash
+    return {f.check: f for f in result.failures}
+
+
+def node_class(make):
+    """The node class mygrad attaches for ``make(leaf)`` (found at run time, not by import path)."""
+    x = mygrad.tensor(np.ones(2), requires_grad=True)
+    return type(make(x).grad_fn)
+
+
+@contextlib.contextmanager
+def renamed(cls, name: str):
+    """Give a node class a wrong name for the duration (monkeypatch cannot undo ``__name__``)."""
+    old = cls.__name__
+    cls.__name__ = name
+    try:
+        yield
+    finally:
+        cls.__name__ = old
+
+
+def run_snippet(source: str, library: str) -> str:
+    """Execute a report snippet with ``import torch`` or ``import mygrad as torch``; its printed output."""
+    if library == "mygrad":
+        source = source.replace("import torch\n", "import mygrad as torch\n", 1)
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        exec(compile(source, f"<snippet for {library}>", "exec"), {})
+    return out.getvalue()
+
+
+# ----- the correct engine passes --------------------------------------------------------------------
+
+@pytest.mark.parametrize("record, form", [(MUL, "function"), (MUL, "operator"), (ADD, "function"),
+                                          (EXP, "method")])
+def test_correct_engine_passes(record, form):
+    assert run(record, form) == {}
+
+
+def test_tuple_list_and_integer_outputs_are_handled():
+    pair = Record("pair", unary(), forms=("call",), call=lambda lib, x: (x * 2, x.exp()), label="pair")
+    per_tensor = Record("per tensor", tensor_lists(), forms=("call",),
+                        call=lambda lib, xs, dim: [x * 3 for x in xs], label="per tensor")
+    compare = Record("gt", binary(), forms=("function",), grad=False)
+    for record in (pair, per_tensor, compare):
+        assert run(record, "call" if record.call else "function") == {}, record.row
+
+
+# ----- injected faults are reported ----------------------------------------------------------------
+
+def _scaled(cls, factor: float, monkeypatch) -> None:
+    """Make the node's backward formula for its first input ``factor`` times too large."""
+    formulas = list(cls.array_formulas)
+    first = formulas[0]
+    formulas[0] = lambda *args: factor * first(*args)
+    monkeypatch.setattr(cls, "array_formulas", tuple(formulas))
+
+
+def test_backward_off_by_a_factor(monkeypatch):
+    _scaled(node_class(lambda x: x * x), 1.5, monkeypatch)
+    failures = run(MUL, "operator")
+    assert "grad" in failures
+    assert "grad of x0" in failures["grad"].diff
+    assert failures["grad"].numbers["max_abs"] > 0
+    assert not {"value", "grad_fn", "graph", "dtype", "shape"} & set(failures)
+    # the snippet is standalone and shows the difference in both libraries
+    snippet = failures["grad"].snippet
+    assert run_snippet(snippet, "torch") != run_snippet(snippet, "mygrad")
+
+
+def test_missing_unbroadcast(monkeypatch):
+    monkeypatch.setitem(backends.ARRAY, "_conform", lambda g, meta: np.asarray(g, dtype=meta[1]))
+    failures = run(ADD)
+    assert "grad" in failures and "shape" in failures["grad"].diff
+
+
+def test_wrong_grad_fn_name():
+    with renamed(node_class(lambda x: x.exp()), "ExpBackward1"):
+        failures = run(EXP, "method")
+    assert set(failures) == {"grad_fn"}
+    assert "ExpBackward0" in failures["grad_fn"].diff and "ExpBackward1" in failures["grad_fn"].diff
+
+
+def test_wrong_name_below_the_output_is_a_graph_failure():
+    with renamed(node_class(lambda x: x.clone()), "CopyBackward0"):
+        failures = run(Record("exp", unary(), forms=("inplace",)), "inplace")
+    assert set(failures) == {"graph"}
+    assert "CloneBackward0" in failures["graph"].diff
+
+
+def test_one_failure_does_not_hide_another(monkeypatch):
+    cls = node_class(lambda x: x * x)
+    _scaled(cls, 1.5, monkeypatch)
+    with renamed(cls, "MulBackward9"):
+        failures = run(MUL)
+    assert {"grad", "grad_fn"} <= set(failures)
+
+
+def test_error_parity(monkeypatch):
+    exp = mygrad.exp
+
+    def picky_exp(x, *args, **kwargs):
+        if x.dim() == 0:
+            raise ValueError("0-d tensors are not supported")
+        return exp(x, *args, **kwargs)
+    monkeypatch.setattr(mygrad, "exp", picky_exp)
+    failures = run(EXP)
+    assert "errors" in failures and "ValueError" in failures["errors"].diff
+
+
+def test_wrong_dtype(monkeypatch):
+    exp = mygrad.exp
+    monkeypatch.setattr(mygrad, "exp", lambda x: exp(x).double())
+    failures = run(EXP, "function", "float32")
+    assert "dtype" in failures and "float64" in failures["dtype"].diff
+
+
+def test_wrong_forward_value(monkeypatch):
+    exp = mygrad.exp
+    monkeypatch.setattr(mygrad, "exp", lambda x: exp(x) * 1.001)
+    failures = run(EXP)
+    assert "value" in failures and "max abs err" in failures["value"].diff
+
+
+def test_input_mutated(monkeypatch):
+    exp = mygrad.exp
+
+    def careless_exp(x):
+        out = exp(x)
+        with mygrad.no_grad():
+            x.mul_(2.0)
+        return out
+    monkeypatch.setattr(mygrad, "exp", careless_exp)
+    failures = run(EXP)
+    assert "mutation" in failures and "x0" in failures["mutation"].diff
+
+
+def test_graph_recorded_under_no_grad(monkeypatch):
+    exp = mygrad.exp
+
+    def eager_exp(x):
+        with mygrad.enable_grad():
+            return exp(x)
+    monkeypatch.setattr(mygrad, "exp", eager_exp)
+    failures = run(EXP)
+    assert set(failures) == {"no_grad"}
+
+
+def test_gradient_aliases_the_upstream_gradient(monkeypatch):
+    def store_without_copy(self, grad, create_graph):
+        data = grad._data if isinstance(grad, mygrad.Tensor) else np.asarray(grad)
+        if self._grad is None:
+            self._grad = mygrad.Tensor._make(data, False, None)
+        else:
+            self._grad._data += data
+    monkeypatch.setattr(mygrad.Tensor, "_accumulate", store_without_copy)
+    failures = run(ADD)
+    assert "aliasing" in failures and "shares memory" in failures["aliasing"].diff
+
+
+def test_wrong_second_order(monkeypatch):
+    cls = node_class(lambda x: x * x)
+    formulas = list(cls.tensor_formulas)
+    first = formulas[0]
+    formulas[0] = lambda *args: 2 * first(*args)
+    monkeypatch.setattr(cls, "tensor_formulas", tuple(formulas))
+    failures = run(MUL)
+    assert set(failures) == {"double"}
+
+
+# ----- the behaviour machine --------------------------------------------------------------------
+
+def test_machine_runs_and_counts_every_check():
+    result = machine.run_machine(replace(FAST, shrink_seconds=0.0))
+    assert result.crash is None, result.crash
+    assert result.examples >= FAST.machine_runs
+    assert all(sum(result.counts[c]) > 0 for c in machine.CHECKS), result.counts
+
+
+def test_missing_accumulation(monkeypatch):
+    accumulate = mygrad.Tensor._accumulate
+
+    def overwrite(self, grad, create_graph):
+        self._grad = None
+        return accumulate(self, grad, create_graph)
+    monkeypatch.setattr(mygrad.Tensor, "_accumulate", overwrite)
+    failures = run_machine()
+    assert "grad" in failures
+    assert failures["grad"].snippet.count(".backward(") >= 2   # found through a second backward
+
+
+def test_grad_not_zeroed(monkeypatch):
+    monkeypatch.setattr(mygrad.Tensor, "zero_", lambda self: self)
+    failures = run_machine()
+    assert {"grad", "value"} & set(failures)
+    shown = [f for f in failures.values() if "zero_()" in f.snippet]
+    assert shown
+    for failure in shown:   # each program runs to its end in both libraries, as written in the report
+        assert run_snippet(failure.snippet, "torch") is not None
+        run_snippet(failure.snippet, "mygrad")
