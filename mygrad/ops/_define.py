@@ -19,50 +19,83 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.engine import gradient_edge
 from ..autograd.node import OutputRef
 
 _sequence = count()
-_ATTR, _SLOT, _SCALAR_SLOT, _RESULT, _ABSENT = range(5)
+_new = object.__new__
 
 
-def _plan(node_cls, needs: tuple) -> tuple:
-    """For one requires-grad pattern: which saved names to keep, and how (cached per class)."""
-    plan = node_cls._plans.get(needs)
-    if plan is None:
-        wanted = {n for need, uses in zip(needs, node_cls.uses) if need for n in uses}
-        plan = tuple((name, _RESULT if name == "result" else
-                      (_SLOT if name in node_cls.tensor_slots else _ATTR) if name in wanted else _ABSENT)
-                     for name in node_cls.saved_names)
-        node_cls._plans[needs] = plan
-    return plan
+def _make_saver(node_cls, mask: int):
+    """For one requires-grad pattern (bit i set: input i requires grad), the function that picks
+    what the node keeps from the forward's ``saved`` names, and the version each checked value
+    had: ``save(saved, out) -> (values, versions)``.  Only what the formulas of inputs that
+    require grad read is kept (torch's rule); ``result`` is the output, saved without a reference
+    to its node.  Generated once per class and pattern, so the forward does no per-name branching."""
+    wanted = {n for i, uses in enumerate(node_cls.uses) if mask >> i & 1 for n in uses}
+    values, versions = [], []
+    for i, name in enumerate(node_cls.saved_names):
+        if name == "result":
+            values.append("OutputRef(out)")
+            versions.append("out._vc[0]")
+        elif name not in wanted:
+            values.append("None")
+            versions.append("None")
+        elif name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
+            values.append(f"v{i}")
+            versions.append(f"v{i}._vc[0] if type(v{i}) is Tensor else True")
+        else:  # an attribute (dim, shape, alpha...): kept as it is
+            values.append(f"saved[{name!r}]")
+            versions.append("None")
+    loads = "".join(f"    v{i} = saved[{name!r}]\n" for i, (name, value) in enumerate(zip(node_cls.saved_names, values))
+                    if value == f"v{i}")
+    source = (f"def save(saved, out):\n{loads}"
+              f"    return ({''.join(v + ', ' for v in values)}), ({''.join(v + ', ' for v in versions)})\n")
+    namespace = {"Tensor": Tensor, "OutputRef": OutputRef}
+    exec(compile(source, f"<saver {node_cls.__name__} {mask:b}>", "exec"), namespace)
+    return namespace["save"]
+
+
+_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient (shared: it holds nothing)
+_META: dict = {}       # interned input metadata: nodes share these tuples instead of each keeping its own
+_META_LIMIT = 4096
 
 
 def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
-    """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad."""
-    needs = tuple(type(t) is Tensor and t._requires_grad for t in inputs)
-    if True not in needs:
+    """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad.
+
+    The forward's hottest function: plain loops, no generators, and as few new container objects
+    as possible (each one that lives as long as the graph is work for the garbage collector)."""
+    for t in inputs:
+        if type(t) is Tensor and t._requires_grad:
+            break
+    else:
         return None
-    node = object.__new__(node_cls)
-    node.next_functions = tuple(gradient_edge(t) if need else (None, 0) for t, need in zip(inputs, needs))
-    node._input_meta = tuple((t._data.shape, t._data.dtype) if need else None for t, need in zip(inputs, needs))
-    values, versions = [], []
-    for name, kind in _plan(node_cls, needs):
-        if kind == _ATTR:
-            values.append(saved[name])
-            versions.append(None)
-        elif kind == _SLOT:
-            value = saved[name]
-            values.append(value)
-            versions.append(value._vc[0] if type(value) is Tensor else True)
-        elif kind == _RESULT:
-            values.append(OutputRef(out))
-            versions.append(out._vc[0])
+    mask, bit = 0, 1
+    edges, meta = [], []
+    for t in inputs:
+        if type(t) is Tensor and t._requires_grad:
+            mask |= bit
+            fn = t.grad_fn  # gradient_edge(t), inlined
+            edges.append((fn, t._output_nr) if fn is not None else (t._accumulate_node(), 0))
+            data = t._data
+            meta.append((data.shape, data.dtype))
         else:
-            values.append(None)
-            versions.append(None)
-    node._saved = tuple(values)
-    node._versions = tuple(versions)
+            edges.append(_NO_EDGE)
+            meta.append(None)
+        bit <<= 1
+    node = _new(node_cls)
+    node.next_functions = tuple(edges)
+    meta = tuple(meta)
+    shared = _META.get(meta)
+    if shared is None:
+        if len(_META) >= _META_LIMIT:
+            _META.clear()
+        shared = _META[meta] = meta
+    node._input_meta = shared
+    save = node_cls._plans.get(mask)
+    if save is None:
+        save = node_cls._plans[mask] = _make_saver(node_cls, mask)
+    node._saved, node._versions = save(saved, out)
     node._sequence_nr = next(_sequence)
     node._hooks = None
     return node
