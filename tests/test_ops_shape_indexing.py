@@ -363,9 +363,6 @@ def inplace_on_views(t, see):
     see("leaves untouched", (a, b, w))
 
 
-@pytest.mark.xfail(strict=True, reason="double-backward graph of formulas outside this family: torch's sum_to to a "
-                   "0-d shape is grad.sum() (SumBackward0; autograd/tensor_helpers.py reshapes), and fill_/copy_ "
-                   "give self a zeros_like gradient that needs no grad (ops/elementwise.py uses grad * 0)")
 def test_shared_formulas_double_backward():
     def shared(t, see):
         a, s0 = _leaf(t, 3, 4), _leaf(t, seed=1)

@@ -7,15 +7,18 @@ from .backends import tensor_fn
 
 @tensor_fn
 def sum_to(x, shape):
+    """As torch's sum_to: a 0-d target is ``x.sum()``; otherwise one keepdim sum, then a view."""
     shape = tuple(shape)
     if tuple(x.shape) == shape:
         return x
+    if not shape:
+        return x.sum()
     lead = x.ndim - len(shape)
     if lead < 0:
         return x.expand(shape)
     dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
     out = x.sum(dims, keepdim=True) if dims else x
-    return out.reshape(shape) if tuple(out.shape) != shape else out
+    return out.view(shape) if lead else out
 
 
 @tensor_fn(name="_conform")

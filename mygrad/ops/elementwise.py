@@ -90,10 +90,10 @@ LerpBackward1 = derivative("LerpBackward1", self="grad * (1 - weight)", end="gra
                            weight="grad * (end - self)")
 WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
                             other="where(condition, 0, grad)")
-ZeroBackward0 = derivative("ZeroBackward0", self="grad * 0")
-FillBackward2 = derivative("FillBackward2", self="grad * 0")
-FillBackward3 = derivative("FillBackward3", self="grad * 0", value="grad.sum()")
-CopyBackwards = derivative("CopyBackwards", self="grad * 0", src="grad")
+ZeroBackward0 = derivative("ZeroBackward0", self="zeros_like(grad)")
+FillBackward2 = derivative("FillBackward2", self="zeros_like(grad)")
+FillBackward3 = derivative("FillBackward3", self="zeros_like(grad)", value="grad.sum()")
+CopyBackwards = derivative("CopyBackwards", self="zeros_like(grad)", src="grad")
 
 
 def _raise_broadcast(*operands) -> None:
