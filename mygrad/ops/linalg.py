@@ -89,7 +89,7 @@ def _scalar_name(t: Tensor) -> str:
 
 
 def _check_matrices(a: Tensor, b: Tensor, first: str = "self", second: str = "mat2", ranks: str = "") -> None:
-    """mm/addmm's checks, in torch's order: ranks, then inner sizes, then dtypes."""
+    """mm/addmm's checks, in torch's order: ranks, then inner sizes, then (mm's message) dtypes."""
     x, y = a._data, b._data
     if x.ndim != 2:
         raise RuntimeError(f"{first} must be a matrix{ranks and f', got {x.ndim}-D tensor'}")
@@ -98,7 +98,7 @@ def _check_matrices(a: Tensor, b: Tensor, first: str = "self", second: str = "ma
     if x.shape[1] != y.shape[0]:
         raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.shape[0]}x{x.shape[1]} and "
                            f"{y.shape[0]}x{y.shape[1]})")
-    if x.dtype != y.dtype:
+    if x.dtype != y.dtype and not ranks:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {_C_TYPE[x.dtype.name]} != "
                            f"{_C_TYPE[y.dtype.name]}")
 
@@ -177,9 +177,10 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
-    if bias.dtype != mat2._data.dtype:
-        raise RuntimeError(f"self and mat2 must have the same dtype, but got {_scalar_name(input)} and "
-                           f"{_scalar_name(mat2)}")
+    for name, t in (("self", input), ("mat1", mat1)):
+        if t._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(t)} and "
+                               f"{_scalar_name(mat2)}")
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
     out = _addmm_kernel(bias, mat1._data, mat2._data, beta, alpha)

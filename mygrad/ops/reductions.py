@@ -134,6 +134,8 @@ class _TensorOps:
 
     @staticmethod
     def others_product(x, dim):
+        if x.shape[dim] == 1:   # no others: the empty product, a constant (as torch's)
+            return _TensorOps.const(np.ones_like(x._data))
         return prod(_TensorOps._others(x, dim), dim + 1)
 
     @staticmethod
@@ -340,6 +342,13 @@ def _every_dim(dim) -> bool:
     return dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
 
 
+def _overload_error(name: str, dim, signatures: tuple) -> TypeError:
+    """torch's message for a ``dim`` that fits none of the op's overloads (a tuple where an int is due)."""
+    listed = "".join(f"\n * {s}" for s in signatures)
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(dim).__name__}), but "
+                     f"expected one of:{listed}\n")
+
+
 def _check_nonempty(name: str, data: np.ndarray, dims) -> None:
     """Reductions without an identity (max, amin, argmax, ...) reject empty slices, as torch does."""
     if data.size:
@@ -380,8 +389,9 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     if dtype is not None and not dtype.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
                            f"complex dtype. Got: {_type_name(dtype.np)}")
-    _floating_only(input, "mean(): could not infer output dtype. Input dtype must be either a floating point or "
-                          "complex dtype. Got: {}")
+    if dtype is None:
+        _floating_only(input, "mean(): could not infer output dtype. Input dtype must be either a floating point "
+                              "or complex dtype. Got: {}")
     data = input._data if dtype is None or dtype.np == input._data.dtype else input._data.astype(dtype.np)
     if dim is None:
         out = data.mean() if data.size else np.array(np.nan, data.dtype)
@@ -400,7 +410,8 @@ def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
     if dim is None:
         return record(ProdBackward0, np.asarray(data.prod()), (input,), self=input)
     if not isinstance(dim, int):
-        raise TypeError(f"prod(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+        raise _overload_error("prod", dim, ("(*, torch.dtype dtype = None)",
+                                            "(int dim, bool keepdim = False, *, torch.dtype dtype = None)"))
     dim = input._wrap_dim(dim)
     out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
     return record(ProdBackward1, np.asarray(out), (input,), self=input, dim=dim, keepdim=keepdim)
@@ -435,8 +446,7 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
             _check_nonempty(name, data, None)
             return record(full_node, np.asarray(np_reduce(data)), (input,), self=input)
         if not isinstance(dim, int):
-            raise TypeError(f"{name}() received an invalid combination of arguments - got ({type(dim).__name__}), "
-                            f"but expected one of:\n * ()\n * (Tensor other)\n * (int dim, bool keepdim = False)")
+            raise _overload_error(name, dim, ("()", "(Tensor other)", "(int dim, bool keepdim = False)"))
         dim = input._wrap_dim(dim)
         if data.ndim == 0:
             values, indices = data.copy(), np.array(0)
