@@ -20,6 +20,8 @@ import itertools
 import types
 import weakref
 
+from numpy import ndarray
+
 from . import backends
 
 _sequence = itertools.count()
@@ -125,9 +127,9 @@ class FormulaNode(Node):
     _plans: dict                 # which saved names to keep, per requires-grad pattern
 
     def release(self) -> None:
-        saved = self._saved
-        if saved and any(v is not None for v in self._versions):
-            self._saved = tuple(_FREED if ver is not None else v for v, ver in zip(saved, self._versions))
+        saved, versions = self._saved, self._versions
+        if saved and versions.count(None) != len(versions):  # something is version-checked: free it
+            self._saved = tuple(_FREED if ver is not None else v for v, ver in zip(saved, versions))
 
     def _unpack(self, as_tensors: bool) -> list:
         args = []
@@ -147,20 +149,24 @@ class FormulaNode(Node):
 
     def apply(self, grads: list, create_graph: bool) -> list:
         """The gradient for each input (None where it needs none), shaped and typed like that input."""
-        args = self._unpack(create_graph)
         if create_graph:
+            args = self._unpack(True)
             formulas, ns = self.tensor_formulas, backends.tensor_namespace()
         else:
+            versions = self._versions
+            args = self._saved if versions.count(None) == len(versions) else self._unpack(False)
             formulas, ns = self.array_formulas, backends.ARRAY
         grad = grads[0] if self.n_outputs == 1 else self._materialize(grads, ns)
+        conform = ns["_conform"]
         out = []
         for (node, _), formula, meta in zip(self.next_functions, formulas, self._input_meta):
             if node is None or formula is None:
                 out.append(None)
                 continue
             g = formula(grad, *args)
-            if g is not None:
-                g = ns["_conform"](g, meta)
+            # conforming an array that already has the input's shape and dtype does nothing: skip the call
+            if g is not None and (create_graph or type(g) is not ndarray or g.shape != meta[0] or g.dtype != meta[1]):
+                g = conform(g, meta)
             out.append(g)
         return out
 
