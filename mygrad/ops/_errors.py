@@ -14,10 +14,35 @@ def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> 
                      f"not {type(value).__name__}")
 
 
+def _type_name(value) -> str:
+    return "Tensor" if type(value) is Tensor else type(value).__name__
+
+
+def _fits(parameter: str, value) -> bool:
+    """As torch marks them: a tensor fits a Tensor parameter; nothing is marked as fitting a Number."""
+    return parameter.startswith("Tensor") and type(value) is Tensor
+
+
+def _described(value) -> str:
+    """A value's type as torch's notes spell it (a list names its items' types)."""
+    if type(value) is list:
+        return f"list of [{', '.join(_type_name(v) for v in value)}]"
+    return _type_name(value)
+
+
+def _mismatch(signature: str, args: tuple) -> str:
+    """torch's note under an overload of the same arity and no keyword-only part: the misfits, marked."""
+    parameters = signature.split(", ")
+    if "*" in parameters or len(parameters) != len(args):
+        return ""
+    marked = ", ".join(_type_name(a) if _fits(p, a) else f"!{_described(a)}!" for p, a in zip(parameters, args))
+    return f"      didn't match because some of the arguments have invalid types: ({marked})\n"
+
+
 def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
     """For an op with several overloads (``overloads``: their signatures, as torch prints them)."""
-    got = ", ".join("Tensor" if type(a) is Tensor else type(a).__name__ for a in args)
-    listed = "".join(f" * ({signature})\n" for signature in overloads)
+    got = ", ".join(_type_name(a) for a in args)
+    listed = "".join(f" * ({signature})\n{_mismatch(signature, args)}" for signature in overloads)
     return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
                      f"{listed}")
 

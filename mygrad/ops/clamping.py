@@ -12,6 +12,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
@@ -116,8 +117,29 @@ def clamp_max(input: Tensor, max) -> Tensor:  # noqa: A002
     return _one_sided("clamp_max", input, None, max, ClampMaxBackward0, ClampMaxBackward1)
 
 
+# clamp_ with number bounds checks the result type itself, and names the target as a C type
+_C_TYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
+           "uint8": "unsigned char", "bool": "bool"}
+
+
+def _inplace(op):
+    """``Tensor.clamp_``-style method: torch's own cast check (and message) for number bounds."""
+    method = inplace_method(op)
+
+    def run(self: Tensor, *bounds, **named) -> Tensor:
+        numbers = [b for b in (*bounds, *named.values()) if b is not None and type(b) is not Tensor]
+        if numbers and self._data.dtype.kind != "f":
+            source = _dtype.result_type(self, *numbers)
+            if source._category > self.dtype._category:
+                raise RuntimeError(f"result type {scalar_type_name(source)} can't be cast to the desired output "
+                                   f"type {_C_TYPE[self.dtype.name]}")
+        return method(self, *bounds, **named)
+    run.__name__ = run.__qualname__ = method.__name__
+    return run
+
+
 clip = clamp
-clamp_, clamp_min_, clamp_max_ = inplace_method(clamp), inplace_method(clamp_min), inplace_method(clamp_max)
+clamp_, clamp_min_, clamp_max_ = _inplace(clamp), _inplace(clamp_min), _inplace(clamp_max)
 clip_ = clamp_
 methods(clamp=clamp, clip=clamp, clamp_min=clamp_min, clamp_max=clamp_max,
         clamp_=clamp_, clip_=clamp_, clamp_min_=clamp_min_, clamp_max_=clamp_max_)

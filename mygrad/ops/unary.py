@@ -60,23 +60,28 @@ for _name, _kernel in (("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid)
     array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
 
 
-@array_fn
-def threshold_backward(grad, self, threshold):
-    """relu's (and threshold's) backward: the gradient where ``self`` is above ``threshold``, else 0."""
-    return np.where(self <= threshold, 0, grad)
+def _backward_op(name: str, node_name: str, kernel: Callable, saved: tuple, **formulas) -> None:
+    """A formula function that torch differentiates as an op of its own (``<Name>BackwardBackward0``):
+    the NumPy kernel on the fast path, an op with that node under create_graph, so second-order
+    gradients take torch's path (relu's is zeros, not absent: its node has an edge to ``self``)."""
+    array_fn(kernel, name=name)
+    node = derivative(node_name, **formulas)
+
+    def op(grad_output: Tensor, x: Tensor, *params) -> Tensor:
+        values = dict(zip(saved, (grad_output, x) + params))
+        return record(node, kernel(grad_output._data, x._data, *params), (grad_output, x), **values)
+    tensor_fn(op, name=name)
 
 
-ThresholdBackwardBackward0 = derivative("ThresholdBackwardBackward0",
-                                        grad_output="threshold_backward(grad, self, threshold)",
-                                        self="zeros_like(grad)")
-
-
-@tensor_fn(name="threshold_backward")
-def _threshold_backward_op(grad: Tensor, self: Tensor, threshold) -> Tensor:
-    """The same as an op of its own (torch's node has an edge to ``self`` with a zero gradient, so a
-    second-order gradient through relu is zeros rather than absent)."""
-    return record(ThresholdBackwardBackward0, threshold_backward(grad._data, self._data, threshold),
-                  (grad, self), self=self, threshold=threshold)
+_backward_op("threshold_backward", "ThresholdBackwardBackward0",
+             lambda grad, x, threshold: np.where(x <= threshold, 0, grad), ("grad_output", "self", "threshold"),
+             grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)")
+_backward_op("sigmoid_backward", "SigmoidBackwardBackward0", lambda grad, y: grad * (1 - y) * y,
+             ("grad_output", "output"), grad_output="sigmoid_backward(grad, output)",
+             output="grad * grad_output * (-2 * output + 1)")
+_backward_op("tanh_backward", "TanhBackwardBackward0", lambda grad, y: grad * (1 - y * y),
+             ("grad_output", "output"), grad_output="tanh_backward(grad, output)",
+             output="grad * (-2 * output * grad_output)")
 
 
 # ----- what bool and integer inputs do -----------------------------------------------------------
@@ -149,8 +154,8 @@ TABLE = (
     Unary("atan", np.arctan, "AtanBackward0", "grad / (self * self + 1)", aliases=("arctan",)),
     Unary("sinh", np.sinh, "SinhBackward0", "grad * cosh(self)"),
     Unary("cosh", np.cosh, "CoshBackward0", "grad * sinh(self)"),
-    Unary("tanh", np.tanh, "TanhBackward0", "grad * (1 - result * result)"),
-    Unary("sigmoid", _sigmoid, "SigmoidBackward0", "grad * (1 - result) * result"),
+    Unary("tanh", np.tanh, "TanhBackward0", "tanh_backward(grad, result)"),
+    Unary("sigmoid", _sigmoid, "SigmoidBackward0", "sigmoid_backward(grad, result)"),
     Unary("relu", _relu, "ReluBackward0", "threshold_backward(grad, result, 0)",  # 0 at the kink
           integral=reject_bool(_relu, lambda d: RuntimeError("Boolean inputs not supported for relu"))),
     Unary("erf", _erf, "ErfBackward0", "1.1283791670955126 * exp(-self ** 2) * grad"),
@@ -172,7 +177,13 @@ def _function(spec: Unary, node: type) -> Callable:
             data = input._data
         except AttributeError:
             raise not_tensor(name, input) from None
-        out = kernel(data) if data.dtype.kind == "f" else integral(data)
+        dtype = data.dtype
+        if dtype.kind != "f":
+            out = integral(data)
+        elif dtype.itemsize == 2:  # half: computed in float32 and rounded once, as torch's kernels do
+            out = kernel(data.astype(np.float32)).astype(np.float16)
+        else:
+            out = kernel(data)
         return record(node, out, (input,), self=input)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"torch.{name}: elementwise, recorded as {spec.node}."
