@@ -222,8 +222,12 @@ class Tensor:
         hooks = self.grad_fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
         return _Handle(hooks, hook)
 
-    def _accumulate_node(self) -> AccumulateGrad:
-        """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch."""
+    def _accumulate_node(self) -> AccumulateGrad | None:
+        """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch.
+        A view made under no_grad of a tensor that requires grad is such a leaf but has none (torch's edge
+        to it is empty)."""
+        if self._base is not None:
+            return None
         node = self._acc() if self._acc is not None else None
         if node is None:
             node = AccumulateGrad(self)

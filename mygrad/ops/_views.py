@@ -140,15 +140,22 @@ def _view_scatter_op(grad, geometry):
 def as_view(node_cls, data: np.ndarray, input: Tensor, **saved) -> Tensor:
     """The output of a view op: shares ``input``'s memory and version counter, remembers how it was made."""
     out = record(node_cls, data, (input,), view_of=input, **saved)
-    out._view_meta = (input._vc[0], DEFAULT if grad_mode._state.enabled else NO_GRAD)
+    if grad_mode._state.enabled:
+        meta = getattr(input, "_view_meta", None) if input._base is not None else None
+        out._view_meta = (input._vc[0], DEFAULT if meta is None else meta[1])  # a view of a view inherits
+    else:
+        out._view_meta = (input._vc[0], NO_GRAD)
+        out._requires_grad = input._requires_grad  # torch: requires grad, yet a leaf with no history
     return out
 
 
-def mark_multi_output(views: list) -> None:
+def mark_multi_output(views: list, input: Tensor) -> None:
     """Views that one op returned together (split, unbind): torch forbids writing through them."""
     kind = MULTI_OUTPUT if grad_mode._state.enabled else NO_GRAD
     for v in views:
         v._view_meta = (v._vc[0], kind)
+        if kind == NO_GRAD:
+            v._requires_grad = input._requires_grad
 
 
 def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:

@@ -10,6 +10,7 @@ history becomes CopySlices) or, for an advanced key, index_put_ (IndexPutBackwar
 """
 from __future__ import annotations
 
+import math
 import sys
 import warnings
 
@@ -22,7 +23,7 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import copy_op, fill_op, inplace_method, methods, record
 from ._views import as_view
-from .shape import expand, expanded_shape, unsqueeze, view
+from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
 def _along(dim: int, index) -> tuple:
@@ -117,7 +118,6 @@ def _gather_backward_array(grad, shape, dim, index):
 
 SelectBackward0 = derivative("SelectBackward0", self="select_backward(grad, shape, dim, index)")
 SliceBackward0 = derivative("SliceBackward0", self="slice_backward(grad, shape, dim, start, end, step)")
-AliasBackward0 = derivative("AliasBackward0", self="grad")
 SelectBackwardBackward0 = derivative("SelectBackwardBackward0", grad_output="select(grad, dim, index)")
 SliceBackwardBackward0 = derivative("SliceBackwardBackward0", grad_output="slice_dim(grad, dim, start, end, step)")
 IndexBackward0 = derivative("IndexBackward0", self="advanced_index_backward(grad, shape, indices)")
@@ -302,6 +302,13 @@ def _slice_bounds(s: slice, size: int) -> tuple:
     return start, max(start, end), step
 
 
+def _spells_whole_dim(s: slice, size: int) -> bool:
+    """``:``, ``0:size`` or ``:100`` in a tuple key changes nothing, and torch records no slice for it;
+    a start that only wraps to 0 (``-size:``) still makes one."""
+    return ((s.start is None or s.start.__index__() == 0) and (s.stop is None or s.stop.__index__() >= size)
+            and (s.step is None or s.step.__index__() == 1))
+
+
 def _plan(shape: tuple, items: tuple) -> tuple:
     """The basic steps (select/slice/unsqueeze at a dim, checked) and the advanced items ((dim, array),
     dims of the result of the steps) that a key's items make, tracking the shape as torch does."""
@@ -324,7 +331,7 @@ def _plan(shape: tuple, items: tuple) -> tuple:
             real += 1
         elif kind == _SLICE:
             start, end, step = _slice_bounds(value, sizes[dim])
-            if (start, end, step) != (0, sizes[dim], 1):
+            if not _spells_whole_dim(value, sizes[dim]):
                 steps.append((_slice, dim, start, end, step))
                 sizes[dim] = len(range(start, end, step))
             dim += 1
@@ -360,18 +367,20 @@ def _advanced_key(shape: tuple, advanced: list) -> tuple:
                 key[dim + j] = positions
                 arrays.append(positions)
         else:
-            size = shape[dim]
-            bad = (arr >= size) | (arr < -size)
-            if bad.any():
-                raise IndexError(f"index {int(arr[bad].flat[0])} is out of bounds for dimension {dim} with size "
-                                 f"{size}")
             key[dim] = arr
             arrays.append(arr)
     try:
-        np.broadcast_shapes(*(a.shape for a in arrays))
+        indexed = np.broadcast_shapes(*(a.shape for a in arrays))
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(a.shape)) for a in arrays)) from None
+    if math.prod(indexed) * math.prod(n for n, k in zip(shape, key) if type(k) is slice):
+        for dim, k in enumerate(key):  # torch checks bounds only when the result has elements
+            if type(k) is not slice:
+                bad = (k >= shape[dim]) | (k < -shape[dim])
+                if bad.any():
+                    raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with "
+                                     f"size {shape[dim]}")
     return tuple(key)
 
 
@@ -551,7 +560,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         size = shape[dim]
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         raise IndexError("index out of range in self")
-    return _index_select(input, dim, idx.reshape(-1) if shape else idx)
+    return _index_select(input, dim, idx.reshape(-1) if shape else idx.reshape(()))
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:

@@ -164,14 +164,14 @@ def _views(node_cls, input: Tensor, datas: list, **saved) -> tuple:
         out = Tensor._make(data, False, None, i, input._vc)
         out._base = base
         outs.append(out)
-    if grad_mode._state.enabled:
+    if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], (input,), saved)
         if node is not None:
             node.n_outputs = len(outs)
             node._output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
             for out in outs:
                 out.grad_fn, out._requires_grad = node, True
-    mark_multi_output(outs)
+    mark_multi_output(outs, input)
     return tuple(outs)
 
 
@@ -222,6 +222,8 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
     if input._data.ndim == 0:
         raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     size = input._data.shape[input._wrap_dim(dim)]
+    if size == 0:  # torch: ``chunks`` empty pieces
+        return split_with_sizes(input, [0] * chunks, dim)
     return split(input, -(-size // chunks), dim)
 
 

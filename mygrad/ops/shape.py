@@ -23,6 +23,17 @@ from .copy import contiguous_clone
 
 
 @array_fn
+def swap_dims(x, dim0, dim1):
+    """transpose, which torch also allows on a 0-d tensor (dims 0 and -1)."""
+    return np.swapaxes(x, dim0, dim1) if np.ndim(x) else x
+
+
+@tensor_fn(name="swap_dims")
+def _swap_dims_tensor(x, dim0, dim1):
+    return transpose(x, dim0, dim1)
+
+
+@array_fn
 def flip(x, dims):
     return np.flip(x, dims)
 
@@ -78,14 +89,21 @@ SqueezeBackward0 = derivative("SqueezeBackward0", self="unsqueeze_to(grad, dims)
 SqueezeBackward1 = derivative("SqueezeBackward1", self="unsqueeze_to(grad, dims)")
 SqueezeBackward2 = derivative("SqueezeBackward2", self="unsqueeze_to(grad, dims)")
 TBackward0 = derivative("TBackward0", self="t(grad)")
-TransposeBackward0 = derivative("TransposeBackward0", self="transpose(grad, dim0, dim1)")
+TransposeBackward0 = derivative("TransposeBackward0", self="swap_dims(grad, dim0, dim1)")
 PermuteBackward0 = derivative("PermuteBackward0", self="permute(grad, inverse)")
+AliasBackward0 = derivative("AliasBackward0", self="grad")
 FlipBackward0 = derivative("FlipBackward0", self="flip(grad, dims)")
 RollBackward0 = derivative("RollBackward0", self="roll(grad, back, dims)")
 RepeatBackward0 = derivative("RepeatBackward0", self="repeat_backward(grad, repeats, shape)")
 
 VIEW_MESSAGE = ("view size is not compatible with input tensor's size and stride (at least one dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead.")
+
+
+def _required(fn: str, name: str, given: tuple) -> None:
+    """torch's argument parser's refusal of a call that leaves out a required argument."""
+    if not given:
+        raise TypeError(f'{fn}() missing 1 required positional arguments: "{name}"')
 
 
 def _size_arg(size) -> tuple:
@@ -130,6 +148,7 @@ def expanded_shape(shape: tuple, sizes: tuple, np_dtype) -> tuple:
 
 
 def expand(input: Tensor, *sizes) -> Tensor:
+    _required("expand", "size", sizes)
     data = input._data
     target = expanded_shape(data.shape, _size_arg(sizes), data.dtype)
     out = np.broadcast_to(data, target)
@@ -182,6 +201,9 @@ def _strided_view(data: np.ndarray, shape: tuple):
 
 
 def view(input: Tensor, *shape) -> Tensor:
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but expected one of:\n"
+                        " * (torch.dtype dtype)\n * (tuple of ints size)\n")
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
@@ -212,6 +234,7 @@ def view_as(input: Tensor, other: Tensor) -> Tensor:
 
 def reshape(input: Tensor, *shape) -> Tensor:
     """A view when the strides allow one, else a contiguous copy viewed (torch's three node names)."""
+    _required("reshape", "shape", shape)
     data = input._data
     shape = _infer_shape(data.size, _size_arg(shape))
     if data.flags.c_contiguous:
@@ -276,7 +299,9 @@ def t(input: Tensor) -> Tensor:
 
 def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
     d0, d1 = input._wrap_dim(dim0), input._wrap_dim(dim1)
-    return as_view(TransposeBackward0, np.swapaxes(input._data, d0, d1), input, dim0=d0, dim1=d1)
+    data = input._data
+    out = np.swapaxes(data, d0, d1) if data.ndim else data.view()
+    return as_view(TransposeBackward0, out, input, dim0=d0, dim1=d1)
 
 
 def _permuted(input: Tensor, order: tuple) -> Tensor:
@@ -285,6 +310,7 @@ def _permuted(input: Tensor, order: tuple) -> Tensor:
 
 
 def permute(input: Tensor, *dims) -> Tensor:
+    _required("permute", "dims", dims)
     dims = _dims_arg(dims)
     ndim = input._data.ndim
     if len(dims) != ndim:
@@ -309,6 +335,8 @@ def movedim(input: Tensor, source, destination) -> Tensor:
     for name, dims, given in (("source", src, source), ("destination", dst, destination)):
         if len(set(dims)) != len(dims):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(given)})")
+    if not input._data.ndim:
+        return as_view(AliasBackward0, input._data.view(), input)
     rest = iter(d for d in range(input._data.ndim) if d not in src)
     placed = dict(zip(dst, src))
     return _permuted(input, tuple(placed[i] if i in placed else next(rest) for i in range(input._data.ndim)))
@@ -360,6 +388,7 @@ def _H(self: Tensor) -> Tensor:
 # ----- reshaping copies -----------------------------------------------------------------------------
 
 def flip(input: Tensor, *args, dims=None) -> Tensor:
+    _required("flip", "dims", args if dims is None else (dims,))
     dims = _dims_arg(args) if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
     wrapped = tuple(input._wrap_dim(d) for d in dims)
     for d in wrapped:
@@ -410,20 +439,26 @@ def repeat(input: Tensor, *repeats) -> Tensor:
 
 
 def tile(input: Tensor, dims) -> Tensor:
+    if not isinstance(dims, (tuple, list)):
+        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
     dims = tuple(dims)
     return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
 
 
+def _tile_method(self: Tensor, *dims) -> Tensor:
+    _required("tile", "dims", dims)
+    return tile(self, _size_arg(dims))
+
+
 def _repeat_method(self: Tensor, *repeats) -> Tensor:
-    if not repeats:
-        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+    _required("repeat", "repeats", repeats)
     return repeat(self, *repeats)
 
 
 methods(expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, view=view, view_as=view_as, reshape=reshape,
         reshape_as=reshape_as, flatten=flatten, unsqueeze=unsqueeze, squeeze=squeeze, t=t, transpose=transpose,
         swapaxes=transpose, swapdims=transpose, permute=permute, movedim=movedim, moveaxis=movedim,
-        adjoint=adjoint, flip=flip, fliplr=fliplr, flipud=flipud, roll=roll, repeat=_repeat_method, tile=tile,
+        adjoint=adjoint, flip=flip, fliplr=fliplr, flipud=flipud, roll=roll, repeat=_repeat_method, tile=_tile_method,
         T=property(_T), mT=property(_mT), H=property(_H), mH=property(adjoint))
 swapaxes = swapdims = transpose
 moveaxis = movedim
