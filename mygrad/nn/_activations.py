@@ -75,7 +75,8 @@ def tanh(input: Tensor) -> Tensor:
 
 @quiet
 def _leaky_relu_kernel(x: np.ndarray, negative_slope: float) -> np.ndarray:
-    return np.where(x > 0, x, x * negative_slope)
+    """x where x > 0, else x * slope: the larger of the two when slope <= 1, the smaller when above."""
+    return (np.maximum if negative_slope <= 1 else np.minimum)(x, x * negative_slope)
 
 
 @quiet
@@ -144,7 +145,8 @@ def _softmax_kernel(x: np.ndarray, axis: int) -> np.ndarray:
         return np.exp(x - x)  # 1, or nan for inf/nan input (as torch's)
     if x.size == 0:
         return x.copy()
-    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    e = x - x.max(axis=axis, keepdims=True)
+    np.exp(e, out=e)
     e /= e.sum(axis=axis, keepdims=True)
     return e
 

@@ -24,14 +24,22 @@ REDUCTIONS = ("none", "mean", "sum")
 
 # ----- formula functions -----------------------------------------------------------------------
 
+def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
+    """The index, into an (N, C, ...) array, of each element's entry for its class ``classes[n, ...]``."""
+    if len(shape) == 2:
+        return np.arange(shape[0]), classes
+    grids = np.ogrid[tuple(slice(n) for i, n in enumerate(shape) if i != 1)]
+    return (grids[0], classes, *grids[1:])
+
+
 @array_fn
-def class_scatter(self: np.ndarray, target: np.ndarray, coefficient: np.ndarray) -> np.ndarray:
+def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarray:
     """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
     and 0 elsewhere: the per-element slope of an nll loss."""
     out = np.zeros(self.shape, self.dtype)
     rows = out if out.ndim > 1 else out[None]  # a 1-D input is one sample
     if rows.size:
-        np.put_along_axis(rows, np.expand_dims(target, 1), np.expand_dims(coefficient, 1).astype(self.dtype), 1)
+        rows[at_classes(rows.shape, target)] = coefficient
     return out
 
 
@@ -291,23 +299,26 @@ def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel
 @quiet
 def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore_index: int, reduction: str):
     """x: (N, C, ...) log-probabilities, t: (N, ...) classes.  Returns the loss and what backward needs:
-    the class per element (ignored ones pointed at class 0) and each element's slope."""
+    the class per element (ignored ones pointed at class 0) and each element's slope (or one for all)."""
     kept = t != ignore_index
-    classes = t if kept.all() else np.where(kept, t, 0)
-    bad = (classes < 0) | (classes >= x.shape[1])
-    if bad.any():
-        raise IndexError(f"Target {t[bad][0]} is out of bounds.")
-    picked = np.take_along_axis(x, np.expand_dims(classes, 1), 1).squeeze(1) if x.size else \
-        np.zeros(t.shape, x.dtype)
-    w = weight[classes] if weight is not None else np.ones(t.shape, x.dtype)
-    w = np.where(kept, w, 0).astype(x.dtype, copy=False)
-    losses = np.where(kept, -(w * picked), 0).astype(x.dtype, copy=False)
+    every = bool(kept.all())
+    classes = t if every else np.where(kept, t, 0)
+    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):
+        raise IndexError(f"Target {t[(classes < 0) | (classes >= x.shape[1])][0]} is out of bounds.")
+    picked = x[at_classes(x.shape, classes)] if x.size else np.zeros(t.shape, x.dtype)
+    if weight is None and every:  # the common case: every element counts once
+        losses, slope, total = -picked, x.dtype.type(-1), t.size
+    else:
+        w = weight[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
+        if not every:
+            w = np.where(kept, w, x.dtype.type(0))
+            picked = np.where(kept, picked, x.dtype.type(0))
+        losses, slope, total = -(w * picked), -w, w.sum()
     if reduction == "none":
-        return losses, classes, -w
+        return losses, classes, slope
     if reduction == "sum":
-        return losses.sum(), classes, -w
-    total = w.sum()
-    return losses.sum() / total, classes, np.where(kept, -w / total, 0)
+        return losses.sum(), classes, slope
+    return losses.sum() / total, classes, slope / total if every else np.where(kept, slope / total, 0)
 
 
 def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str, node) -> Tensor:
