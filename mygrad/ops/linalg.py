@@ -15,7 +15,7 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import check_broadcast, methods, record
+from ._define import check_broadcast, inplace_method, methods, record
 from ._quiet import quiet
 
 
@@ -598,6 +598,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=matmul,
-        __rmatmul__=_rmatmul, trace=trace, tril=tril, triu=triu, diag=diag)
+        __rmatmul__=_rmatmul, trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
+        triu_=inplace_method(triu))
 ger = outer
 __all__ = ["mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]

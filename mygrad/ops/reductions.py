@@ -22,7 +22,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import methods, record
+from ._define import inplace_method, methods, record
 from ._quiet import quiet
 
 
@@ -342,11 +342,33 @@ def _every_dim(dim) -> bool:
     return dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
 
 
-def _overload_error(name: str, dim, signatures: tuple) -> TypeError:
-    """torch's message for a ``dim`` that fits none of the op's overloads (a tuple where an int is due)."""
+NO_DIM = object()   # no ``dim`` given: torch's dim-less overload (``a.sum(None)`` is the dim overload)
+SUM_OVERLOADS = ("(*, torch.dtype dtype = None)",
+                 "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
+PROD_OVERLOADS = ("(*, torch.dtype dtype = None)", "(int dim, bool keepdim = False, *, torch.dtype dtype = None)")
+EXTREMUM_OVERLOADS = ("()", "(Tensor other)", "(int dim, bool keepdim = False)")
+
+
+def _overload_error(name: str, got: str, signatures: tuple) -> TypeError:
+    """torch's message for arguments that fit none of the op's overloads (a tuple where an int is due,
+    keepdim without dim)."""
     listed = "".join(f"\n * {s}" for s in signatures)
-    return TypeError(f"{name}() received an invalid combination of arguments - got ({type(dim).__name__}), but "
-                     f"expected one of:{listed}\n")
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one "
+                     f"of:{listed}\n")
+
+
+def _dim_less(name: str, keepdim, signatures: tuple) -> None:
+    """The dim-less overload takes no keepdim."""
+    if keepdim:
+        raise _overload_error(name, "keepdim=bool, ", signatures)
+
+
+def _required_dim(name: str, dim, axis):
+    """``dim`` (or its alias ``axis``) for the ops that have no dim-less overload."""
+    dim = dim if axis is NO_DIM else axis
+    if dim is NO_DIM:
+        raise TypeError(f'{name}() missing 1 required positional arguments: "dim"')
+    return dim
 
 
 def _check_nonempty(name: str, data: np.ndarray, dims) -> None:
@@ -375,9 +397,11 @@ def _check_nonempty_norm(name: str, data: np.ndarray, dims) -> None:
 # ----- sum, mean, prod ----------------------------------------------------------------------
 
 @quiet
-def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
     data = _accumulating(input, dtype)
-    if dim is None:
+    dim = dim if axis is NO_DIM else axis
+    if dim is NO_DIM:
+        _dim_less("sum", keepdim, SUM_OVERLOADS)
         return record(SumBackward0, np.asarray(data.sum()), (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
     return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
@@ -385,7 +409,7 @@ def sum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor
 
 
 @quiet
-def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
     if dtype is not None and not dtype.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
                            f"complex dtype. Got: {_type_name(dtype.np)}")
@@ -393,7 +417,9 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
         _floating_only(input, "mean(): could not infer output dtype. Input dtype must be either a floating point "
                               "or complex dtype. Got: {}")
     data = input._data if dtype is None or dtype.np == input._data.dtype else input._data.astype(dtype.np)
-    if dim is None:
+    dim = dim if axis is NO_DIM else axis
+    if dim is NO_DIM:
+        _dim_less("mean", keepdim, SUM_OVERLOADS)
         out = data.mean() if data.size else np.array(np.nan, data.dtype)
         return record(MeanBackward0, np.asarray(out, data.dtype), (input,), shape=data.shape, numel=data.size)
     dims = normalize_dims(input, dim)
@@ -405,13 +431,14 @@ def mean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tenso
 
 
 @quiet
-def prod(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def prod(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
     data = _accumulating(input, dtype)
-    if dim is None:
+    dim = dim if axis is NO_DIM else axis
+    if dim is NO_DIM:
+        _dim_less("prod", keepdim, PROD_OVERLOADS)
         return record(ProdBackward0, np.asarray(data.prod()), (input,), self=input)
     if not isinstance(dim, int):
-        raise _overload_error("prod", dim, ("(*, torch.dtype dtype = None)",
-                                            "(int dim, bool keepdim = False, *, torch.dtype dtype = None)"))
+        raise _overload_error("prod", type(dim).__name__, PROD_OVERLOADS)
     dim = input._wrap_dim(dim)
     out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
     return record(ProdBackward1, np.asarray(out), (input,), self=input, dim=dim, keepdim=keepdim)
@@ -437,16 +464,18 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
     """``max``/``min``: over everything, along ``dim`` with indices, or elementwise against a tensor."""
     np_reduce = np.max if name == "max" else np.min
 
-    def reduce(input: Tensor, dim=None, keepdim: bool = False, *, other=None):
+    def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
         if type(dim) is Tensor or other is not None:
             binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
             return binary(input, other if other is not None else dim)
         data = input._data
-        if dim is None:
+        dim = dim if axis is NO_DIM else axis
+        if dim is NO_DIM:
+            _dim_less(name, keepdim, EXTREMUM_OVERLOADS)
             _check_nonempty(name, data, None)
             return record(full_node, np.asarray(np_reduce(data)), (input,), self=input)
         if not isinstance(dim, int):
-            raise _overload_error(name, dim, ("()", "(Tensor other)", "(int dim, bool keepdim = False)"))
+            raise _overload_error(name, type(dim).__name__, EXTREMUM_OVERLOADS)
         dim = input._wrap_dim(dim)
         if data.ndim == 0:
             values, indices = data.copy(), np.array(0)
@@ -468,8 +497,9 @@ min = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return)
 
 
 def _slice_extremum(name: str, np_reduce, node):
-    def reduce(input: Tensor, dim=(), keepdim: bool = False) -> Tensor:
+    def reduce(input: Tensor, dim=(), keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
+        dim = dim if axis is NO_DIM else axis
         dims = normalize_dims(input, dim)
         _check_nonempty(name, data, None if _every_dim(dim) else dims)
         out = np_reduce(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy()
@@ -484,8 +514,9 @@ amin = _slice_extremum("amin", np.min, AminBackward0)
 
 
 def _arg_extremum(name: str, np_arg):
-    def reduce(input: Tensor, dim=None, keepdim: bool = False) -> Tensor:
+    def reduce(input: Tensor, dim=None, keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
+        dim = dim if axis is NO_DIM else axis
         if dim is None:
             if not data.size:
                 raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
@@ -526,7 +557,9 @@ def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int) 
 
 def _moments(name: str, node, finish):
     """var/std with torch's three overloads: (unbiased), (dim, unbiased, keepdim), (dim, *, correction, keepdim)."""
-    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None) -> Tensor:
+    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+               axis=NO_DIM) -> Tensor:
+        dim = dim if axis is NO_DIM else axis
         if isinstance(dim, bool):
             dim, unbiased = None, dim
         if correction is None:
@@ -555,7 +588,8 @@ std = _moments("std", StdBackward0, np.sqrt)
 # ----- logsumexp, norms -----------------------------------------------------------------------
 
 @quiet
-def logsumexp(input: Tensor, dim, keepdim: bool = False) -> Tensor:
+def logsumexp(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
+    dim = _required_dim("logsumexp", dim, axis)
     data = input._data
     if data.dtype.kind != "f":
         data = data.astype(_dtype.get_default_dtype().np)
@@ -622,22 +656,23 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 # ----- scans ----------------------------------------------------------------------------------
 
 @quiet
-def cumsum(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
+    dim = input._wrap_dim(_required_dim("cumsum", dim, axis))
     data = _accumulating(input, dtype)
-    dim = input._wrap_dim(dim)
     out = np.cumsum(data, axis=dim) if data.ndim else data.copy()
     return record(CumsumBackward0, out, (input,), dim=dim)
 
 
 @quiet
-def cumprod(input: Tensor, dim: int, *, dtype=None) -> Tensor:
+def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
+    dim = input._wrap_dim(_required_dim("cumprod", dim, axis))
     data = _accumulating(input, dtype)
-    dim = input._wrap_dim(dim)
     out = np.cumprod(data, axis=dim) if data.ndim else data.copy()
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
 methods(sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
-        var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod)
+        var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
+        cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
 __all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
            "norm", "cumsum", "cumprod"]
