@@ -118,7 +118,8 @@ def l1_and_weighted_losses(t, see):
 def kinks(t, see):
     F = t.nn.functional
     x = t.tensor([-1.0, -0.0, 0.0, 1.0], requires_grad=True)
-    for label, fn in [("relu", F.relu), ("leaky_relu", F.leaky_relu), ("leaky_relu 0.2", lambda v: F.leaky_relu(v, 0.2)),
+    for label, fn in [("relu", F.relu), ("leaky_relu", F.leaky_relu),
+                      ("leaky_relu 0.2", lambda v: F.leaky_relu(v, 0.2)),
                       ("elu", F.elu), ("elu alpha 0.5", lambda v: F.elu(v, alpha=0.5)),
                       ("gelu tanh", lambda v: F.gelu(v, approximate="tanh")), ("softplus", F.softplus)]:
         see_backward(t, see, label, fn(x), x)
@@ -180,7 +181,8 @@ def refused_arguments(t, see):
         ("bce input outside [0, 1]", lambda: F.binary_cross_entropy(logits * 3, probs)),
         ("bce target shape", lambda: F.binary_cross_entropy(probs, probs[0])),
         ("bce target dtype", lambda: F.binary_cross_entropy(probs, probs.double())),
-        ("bce weight requires grad", lambda: F.binary_cross_entropy(probs, probs, weight=t.ones(4, requires_grad=True))),
+        ("bce weight requires grad",
+         lambda: F.binary_cross_entropy(probs, probs, weight=t.ones(4, requires_grad=True))),
         ("logits target shape", lambda: F.binary_cross_entropy_with_logits(logits, probs[0])),
         ("gelu approximation", lambda: F.gelu(logits, approximate="erf")),
         ("dropout probability", lambda: F.dropout(logits, 1.5)),

@@ -56,9 +56,9 @@ DivBackward1 = derivative("DivBackward1", self="grad / other")
 
 MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
-BinaryCrossEntropyBackward0 = derivative(
+BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
     "BinaryCrossEntropyBackward0",
-    self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",  # float(1e-12f)
+    self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
     target="grad * (log(1 - self) - log(self)) * constant(scale)")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
     "BinaryCrossEntropyWithLogitsBackward0",
@@ -71,7 +71,7 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
 NllLossBackward0 = derivative("NllLossBackward0", self=_NLL)
 NllLoss2DBackward0 = derivative("NllLoss2DBackward0", self=_NLL)
-NllLossBackward0.kernel, NllLoss2DBackward0.kernel = "nll_loss_out_frame", "nll_loss2d_forward_out_frame"
+_NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
 # ----- arguments -----------------------------------------------------------------------------------
@@ -302,7 +302,7 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
     the class per element (ignored ones pointed at class 0) and each element's slope (or one for all)."""
     kept = t != ignore_index
     every = bool(kept.all())
-    classes = t if every else np.where(kept, t, 0)
+    classes = t.copy() if every else np.where(kept, t, 0)  # saved: later edits of the target cannot reach it
     if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):
         raise IndexError(f"Target {t[(classes < 0) | (classes >= x.shape[1])][0]} is out of bounds.")
     picked = x[at_classes(x.shape, classes)] if x.size else np.zeros(t.shape, x.dtype)
@@ -323,7 +323,7 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
 
 def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str, node) -> Tensor:
     """The fused nll over (N, C, ...) input (a 1-D input is one sample)."""
-    x = floating_data(input, node.kernel)
+    x = floating_data(input, _NLL_KERNELS[node])
     t = target._data
     single = x.ndim == 1
     if single:
@@ -435,11 +435,8 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     if reduction == "sum":
         return total
     kept = ~ignored._data
-    if weight is None:
-        divisor = kept.sum()
-    else:
-        divisor = weight._data[target._data[kept]].sum()
-    return total / Tensor._make(np.asarray(divisor, dtype=None if weight is None else weight._data.dtype), False, None)
+    divisor = kept.sum() if weight is None else weight._data[target._data[kept]].sum()
+    return total / Tensor._make(np.asarray(divisor), False, None)
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,

@@ -10,5 +10,5 @@ from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cr
                       mse_loss, nll_loss)
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
-           "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
-           "nll_loss", "cross_entropy"]
+           "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"]
