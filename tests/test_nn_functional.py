@@ -247,3 +247,27 @@ def test_dropout_in_place_masks_the_tensor_itself():
     assert out is y and type(out.grad_fn).__name__ == "MulBackward0"
     out.sum().backward()
     np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())  # d(sum)/dx is the mask itself
+
+
+@scenario
+def saved_tensors(t, see):
+    """What each node saves decides where an in-place edit breaks backward and where a second
+    backward raises (torch frees saved tensors after the first)."""
+    F = t.nn.functional
+    x = leaf(t, (3, 4))
+    target = t.tensor([0, 3, 1])
+    for label, fn in [("softmax", lambda h: F.softmax(h, 1)), ("log_softmax", lambda h: F.log_softmax(h, 0)),
+                      ("gelu", F.gelu), ("silu", F.silu), ("leaky_relu", F.leaky_relu), ("elu", F.elu),
+                      ("softplus", F.softplus), ("nll", lambda h: F.nll_loss(h, target)),
+                      ("mse", lambda h: F.mse_loss(h, h.detach() * 2)), ("bce logits", lambda h:
+                      F.binary_cross_entropy_with_logits(h, t.ones(3, 4) / 2))]:
+        h = x * 1
+        out = fn(h)
+        h.add_(1)
+        see.call(label + ": input edited in place", lambda: out.sum().backward())
+        out = fn(x * 1)
+        out.add_(1) if out.dim() else None
+        see.call(label + ": output edited in place", lambda: out.sum().backward())
+        out = fn(x * 1)
+        out.sum().backward()
+        see.call(label + ": second backward", lambda: out.sum().backward())
