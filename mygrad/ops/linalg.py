@@ -17,6 +17,11 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._quiet import quiet
+from ._views import as_view
+from .copy import contiguous
+from .elementwise import mul
+from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
+                    view)
 
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
@@ -70,11 +75,7 @@ DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="take_diagonal(grad, 
 DiagonalBackward0 = derivative("DiagonalBackward0", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
 DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
 DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", grad_output="take_diagonal(grad, offset, dim1, dim2)")
-# the reshapes and squeezes matmul and einsum are made of, under torch's names
-UnsafeViewBackward0 = derivative("UnsafeViewBackward0", self="reshape(grad, shape)")
-ReshapeAliasBackward0 = derivative("ReshapeAliasBackward0", self="reshape(grad, shape)")
-SqueezeBackward1 = derivative("SqueezeBackward1", self="reshape(grad, shape)")
-SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")   # matmul's in-place squeeze_
 
 
 # ----- checks with torch's messages ----------------------------------------------------------
@@ -201,33 +202,14 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
     for name, t in (("self", input), ("vec2", vec2)):
         if t._data.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
-    from .elementwise import mul
-    return mul(_reshape(input, (input._data.shape[0], 1)), vec2)
+    return mul(reshape(input, input._data.shape[0], 1), vec2)
 
 
 # ----- the pieces of torch's composites ---------------------------------------------------------
 
-def _reshape(x: Tensor, shape: tuple) -> Tensor:
-    """torch's reshape: a view when contiguous, an aliasing reshape when the strides allow, else a copy."""
-    from .shape import view
-    data = x._data
-    if data.flags.c_contiguous:
-        return view(x, shape)
-    try:
-        aliased = np.reshape(data, shape, copy=False)
-    except ValueError:
-        from .copy import clone
-        return _unsafe_view(clone(x), shape)
-    return record(ReshapeAliasBackward0, aliased, (x,), view_of=x, shape=data.shape)
-
-
 def _unsafe_view(x: Tensor, shape: tuple) -> Tensor:
     """A reshape of a fresh intermediate (not a view in torch's bookkeeping)."""
     return record(UnsafeViewBackward0, x._data.reshape(shape), (x,), shape=x._data.shape)
-
-
-def _squeeze(x: Tensor, dim: int, node=SqueezeBackward1) -> Tensor:
-    return record(node, np.squeeze(x._data, dim), (x,), view_of=x, shape=x._data.shape)
 
 
 def _squeeze_inplace(x: Tensor, dim: int) -> Tensor:
@@ -240,8 +222,8 @@ def _squeeze_inplace(x: Tensor, dim: int) -> Tensor:
 
 def _diagonal(x: Tensor, offset: int, dim1: int, dim2: int, node, view: bool) -> Tensor:
     data = np.diagonal(x._data, offset, dim1, dim2)
-    return record(node, data if view else data.copy(), (x,), view_of=x if view else None, shape=x._data.shape,
-                  offset=offset, dim1=dim1, dim2=dim2)
+    saved = dict(shape=x._data.shape, offset=offset, dim1=dim1, dim2=dim2)
+    return as_view(node, data, x, **saved) if view else record(node, data.copy(), (x,), **saved)
 
 
 # ----- matmul -------------------------------------------------------------------------------------
@@ -253,16 +235,11 @@ def matmul(input: Tensor, other: Tensor) -> Tensor:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {d1}D and {d2}D")
     if d1 <= 2 and d2 <= 2:
         if d1 == 1:
-            return dot(input, other) if d2 == 1 else _squeeze_inplace(mm(_unsqueeze(input, 0), other), 0)
+            return dot(input, other) if d2 == 1 else _squeeze_inplace(mm(unsqueeze(input, 0), other), 0)
         return mv(input, other) if d2 == 1 else mm(input, other)
     if _should_fold(input, other):
         return _folded(input, other)
     return _batched(input, other)
-
-
-def _unsqueeze(x: Tensor, dim: int) -> Tensor:
-    from .shape import unsqueeze
-    return unsqueeze(x, dim)
 
 
 def _should_fold(t1: Tensor, t2: Tensor) -> bool:
@@ -284,25 +261,22 @@ def _should_fold(t1: Tensor, t2: Tensor) -> bool:
 
 
 def _folded(t1: Tensor, t2: Tensor) -> Tensor:
-    from .shape import t, transpose
     transposed = t2._data.ndim > t1._data.ndim
     if transposed:
         big, small = transpose(t2, -2, -1), (t(t1) if t1._data.ndim == 2 else t1)
     else:
         big, small = t1, t2
     lead = big._data.shape[:-1]
-    rows = _reshape(big, (math.prod(lead), big._data.shape[-1]))
+    rows = reshape(big, math.prod(lead), big._data.shape[-1])
     if small._data.ndim == 1:
         return _unsafe_view(mv(rows, small), lead)
     out = _unsafe_view(mm(rows, small), lead + (small._data.shape[1],))
     if not transposed:
         return out
-    from .copy import contiguous
     return contiguous(transpose(out, -2, -1))
 
 
 def _batched(t1: Tensor, t2: Tensor) -> Tensor:
-    from .shape import expand
     a, b = t1._data, t2._data
     d1, d2 = a.ndim, b.ndim
     n, m1 = (a.shape[-2] if d1 > 1 else 1), a.shape[-1]
@@ -311,23 +285,23 @@ def _batched(t1: Tensor, t2: Tensor) -> Tensor:
     if d1 == 3 and d2 == 3 and batch1[0] != batch2[0]:
         # a batch of one that requires grad is squeezed, so its gradient is one folded mm
         if batch1[0] == 1 and t1._requires_grad:
-            return matmul(_squeeze(t1, 0), t2)
+            return matmul(squeeze(t1, 0), t2)
         if batch2[0] == 1 and t2._requires_grad:
-            return matmul(t1, _squeeze(t2, 0))
+            return matmul(t1, squeeze(t2, 0))
     try:
         batch = np.broadcast_shapes(batch1, batch2)
     except ValueError:
         check_broadcast(np.empty(batch1 + (0,)), np.empty(batch2 + (0,)))
         raise
     count = math.prod(batch)
-    left = _reshape(expand(t1, batch + (n, m1)), (count, n, m1))
+    left = reshape(expand(t1, batch + (n, m1)), count, n, m1)
     if d2 == 1:
-        right = _unsqueeze(_reshape(expand(t2, batch + (m2,)), (count, m2)), 2)
+        right = unsqueeze(reshape(expand(t2, batch + (m2,)), count, m2), 2)
     else:
-        right = _reshape(expand(t2, batch + (m2, p)), (count, m2, p))
+        right = reshape(expand(t2, batch + (m2, p)), count, m2, p)
     out = bmm(left, right)
     if d2 == 1:
-        out = _squeeze(out, -1)
+        out = squeeze(out, -1)
     return _unsafe_view(out, batch + ((n,) if d1 > 1 else ()) + ((p,) if d2 > 1 else ()))
 
 
@@ -377,7 +351,6 @@ def _parse_operand_labels(lhs: str, count: int) -> list:
 def einsum(equation: str, *operands) -> Tensor:
     """torch.einsum, contracting left to right as torch does without opt_einsum: each operand's
     labels are aligned by diagonal/unsqueeze/permute, then pairs are contracted by bmm."""
-    from .shape import permute, view
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     if not operands:
@@ -473,10 +446,10 @@ def einsum(equation: str, *operands) -> Tensor:
                     raise RuntimeError(f"einsum(): subscript {c} is repeated for operand {i} but the sizes don't "
                                        f"match, {op._data.shape[dim]} != {op._data.shape[first]}")
                 op = _diagonal(op, 0, first, dim, DiagonalBackward0, view=True)
-                op = _movedim_last_to(op, first)
+                op = movedim(op, -1, first)
         for k in range(total):
             if perm[k] == -1:
-                op = _unsqueeze(op, dim)
+                op = unsqueeze(op, dim)
                 perm[k] = dim
                 dim += 1
         aligned.append(permute(op, perm))
@@ -512,19 +485,10 @@ def einsum(equation: str, *operands) -> Tensor:
     return result
 
 
-def _movedim_last_to(x: Tensor, dest: int) -> Tensor:
-    from .shape import permute
-    order = list(range(x._data.ndim - 1))
-    order.insert(dest, x._data.ndim - 1)
-    return permute(x, order)
-
-
 def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
     """(left * right).sum(sum_dims, keepdim=True) as one bmm: both permuted to (shared, own, summed)."""
     if not sum_dims:
-        from .elementwise import mul
         return mul(left, right)
-    from .shape import permute, view
     both, left_only, right_only = [], [], []
     summed = 1
     for i in range(left._data.ndim):
@@ -552,8 +516,8 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
     n_right = math.prod(rshape[d] for d in right_only)
     out_size = [lshape[d] for d in both + left_only] + [1] * len(sum_dims) + [rshape[d] for d in right_only]
     order = both + left_only + list(sum_dims) + right_only
-    left = _reshape(permute(left, order), (n_both, n_left, summed))
-    right = _reshape(permute(right, both + list(sum_dims) + right_only + left_only), (n_both, summed, n_right))
+    left = reshape(permute(left, order), n_both, n_left, summed)
+    right = reshape(permute(right, both + list(sum_dims) + right_only + left_only), n_both, summed, n_right)
     result = view(bmm(left, right), out_size)
     return permute(result, np.argsort(order).tolist())
 
