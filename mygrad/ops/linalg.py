@@ -74,7 +74,8 @@ TriuBackward0 = derivative("TriuBackward0", self="triu(grad, diagonal)")
 DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="take_diagonal(grad, offset, dim1, dim2)")
 DiagonalBackward0 = derivative("DiagonalBackward0", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
 DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
-DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", grad_output="take_diagonal(grad, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0",
+                                       grad_output="take_diagonal(grad, offset, dim1, dim2)")
 SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")   # matmul's in-place squeeze_
 
 

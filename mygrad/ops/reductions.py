@@ -31,6 +31,8 @@ from ._quiet import quiet
 # differentiable mygrad ops under create_graph (so double backward differentiates the same math).
 
 class _ArrayOps:
+    """The fast path: NumPy arrays, nothing recorded."""
+
     where = staticmethod(np.where)
 
     @staticmethod
@@ -87,6 +89,8 @@ class _ArrayOps:
 
 
 class _TensorOps:
+    """create_graph: mygrad ops, so the gradient is itself differentiable."""
+
     @staticmethod
     def where(cond, a, b):
         return _mygrad().where(cond, a, b)
@@ -115,10 +119,8 @@ class _TensorOps:
 
     @staticmethod
     def sign(x):
-        """sgn(x): in the graph with a zero derivative, as torch's SgnBackward0 (a constant until
-        the elementwise family provides sgn)."""
-        op = getattr(_mygrad(), "sgn", None) or getattr(_mygrad(), "sign", None)
-        return op(x) if op is not None else _TensorOps.const(np.sign(x._data))
+        """In the graph with a zero derivative (torch's sgn), so a norm's second derivative is 0, not absent."""
+        return _mygrad().sign(x)
 
     @staticmethod
     def reversed_cumsum(x, dim):
@@ -130,7 +132,8 @@ class _TensorOps:
         products and scans are differentiable through zeros (O(n^2), only under create_graph)."""
         n = x.shape[dim]
         eye = np.eye(n, dtype=bool).reshape([n if d in (dim, dim + 1) else 1 for d in range(x.ndim + 1)])
-        return _TensorOps.where(_TensorOps.const(eye), 1.0, x.unsqueeze(dim).expand(*x.shape[:dim], n, *x.shape[dim:]))
+        stacked = x.unsqueeze(dim).expand(*x.shape[:dim], n, *x.shape[dim:])
+        return _TensorOps.where(_TensorOps.const(eye), 1.0, stacked)
 
     @staticmethod
     def others_product(x, dim):
@@ -207,6 +210,7 @@ def prod_backward(F, grad, input, result, dim, keepdim):
 
 @both_sides
 def cumsum_backward(F, grad, dim):
+    """Each input reaches every later output: the gradient summed from the end."""
     if F.raw(grad).ndim == 0 or grad.shape[dim] == 1:
         return grad
     return F.reversed_cumsum(grad, dim)
@@ -214,6 +218,7 @@ def cumsum_backward(F, grad, dim):
 
 @both_sides
 def cumprod_backward(F, grad, input, dim, result):
+    """sum_{k >= i} g_k y_k / x_i while no x is 0; zeros need the products without x_i."""
     x = F.raw(input)
     if x.size <= 1 or x.shape[dim] == 1:
         return grad
