@@ -177,8 +177,17 @@ def inplace_operator(fn, ufunc=None):
 
 
 def _binary(name: str, node_cls, kernel, input, other, *, floating=False, **saved_extra):
-    a, b = operands(name, input, other, floating=floating)
-    return record(node_cls, broadcast_apply(kernel, a, b), (input, other), self=input, other=other, **saved_extra)
+    """The common path of a binary op, inlined for speed: operands, one kernel call, record."""
+    try:
+        a, b = binary_operands(input, other, floating=floating)
+    except TypeError:
+        a, b = operands(name, input, other, floating=floating)  # torch's error, or a NumPy scalar converted
+    try:
+        data = kernel(a, b)
+    except ValueError:
+        _raise_broadcast(a, b)
+        raise
+    return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
 
 
 # ----- add, sub, rsub, mul, div, pow ----------------------------------------------------------
