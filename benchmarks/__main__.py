@@ -7,7 +7,7 @@ import os
 import sys
 
 from . import machine, report
-from .timing import check_agreement, peak_memory, thread_limit, time_case
+from .timing import Worker, check_agreement, thread_limit, time_case
 from .workloads import WORKLOADS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -41,18 +41,22 @@ def _figures(row: dict, rows: dict) -> dict:
     return figures
 
 
-def run_case(case, args) -> dict:
+def run_case(case, case_id: tuple, args) -> dict:
+    """Check that the libraries agree (here, all in one process), then time each in its own worker."""
     threads = args.threads or case.threads
     print(f"{case.key}: {case.description} ({threads} thread{'s' * (threads > 1)})", file=sys.stderr, flush=True)
     with thread_limit(threads):
-        impls = {name: factory() for name, factory in case.factories.items()}
-        check_agreement(case, impls)
-        results = time_case(case, impls, args.repeat, args.min_time, threads)
-        del impls
+        check_agreement(case, {name: factory() for name, factory in case.factories.items()})
+    workers = {name: Worker(case_id, name, threads) for name in case.factories}
+    try:
+        results = time_case(case, workers, args.repeat, args.min_time, threads)
         row = {"key": case.key, "description": case.description, "unit": case.unit, "threads": threads,
                "ops": case.ops, "growth_over": case.growth_over, "results": results}
         if case.memory:
-            row["memory"] = {name: peak_memory(case.factories[name]) for name in ("numpy", "mygrad")}
+            row["memory"] = {name: workers[name].memory() for name in ("numpy", "mygrad")}
+    finally:
+        for worker in workers.values():
+            worker.close()
     return row
 
 
@@ -73,8 +77,8 @@ def main(argv=None) -> int:
         if workload.report is not None:
             run[workload.key.lower()] = workload.report(args.size, args.repeat)
             continue
-        for case in workload.cases(args.size):
-            row = run_case(case, args)
+        for index, case in enumerate(workload.cases(args.size)):
+            row = run_case(case, (workload.key, index, args.size), args)
             rows[case.key] = row
             row["figures"] = _figures(row, rows)
             row["targets"] = [{"label": t.label, "value": row["figures"].get(t.metric), "met": t.met(row["figures"])}

@@ -39,8 +39,10 @@ def markdown(run: dict) -> str:
         cells += [_time(row["results"].get(lib), row["unit"]) for lib, _ in LIBRARIES]
         cells += [_ratio(row["figures"].get("vs_numpy")), _ratio(row["figures"].get("vs_torch")), _targets(row)]
         lines.append("| " + " | ".join(cells) + " |")
-    lines += ["", "Times: median of the samples (min-max); each sample averages many iterations. "
-              "Ratios are of medians from this one run."]
+    lines += ["", "Times: wall clock, median of the samples (min-max); each sample averages many iterations. "
+              "Ratios are of medians from this one run. Each library runs in a worker process of its own "
+              "that imports only that library and NumPy; the runner checks first, in one process, that all "
+              "compute the same losses and gradients."]
     memory = [row for row in run["cases"] if row.get("memory")]
     if memory:
         lines += ["", "| case | hand-written NumPy peak | mygrad peak | mygrad/NumPy |", "|---|---|---|---|"]

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -11,17 +14,22 @@ import numpy as np
 
 from .workloads.base import Case
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 class Disagreement(AssertionError):
     """Two implementations computed different values: nothing is timed."""
 
 
 @contextlib.contextmanager
-def thread_limit(n: int):
-    """torch's intra-op threads and the BLAS pool (through threadpoolctl, when installed) set to ``n``."""
-    import torch
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
+def thread_limit(n: int, torch: bool = True):
+    """torch's intra-op threads (when ``torch``) and the BLAS pool (through threadpoolctl, when
+    installed) set to ``n``."""
+    previous = None
+    if torch:
+        import torch as torch_module
+        previous = torch_module.get_num_threads()
+        torch_module.set_num_threads(n)
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
@@ -32,7 +40,45 @@ def thread_limit(n: int):
         with limits:
             yield
     finally:
-        torch.set_num_threads(previous)
+        if previous is not None:
+            torch_module.set_num_threads(previous)
+
+
+class Worker:
+    """A library's implementation of a case, run in its own process (``benchmarks/worker.py``)."""
+
+    def __init__(self, case_id: tuple, library: str, threads: int):
+        key, index, size = case_id
+        self.command = [sys.executable, "-m", "benchmarks.worker", key, str(index), size, library, str(threads)]
+        self.library = library
+        self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                        cwd=ROOT, env=_environment())
+
+    def ask(self, command: str) -> str:
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline()
+        if not answer:
+            raise RuntimeError(f"the {self.library} worker stopped (exit {self.process.wait()}): {self.command}")
+        return answer
+
+    def close(self) -> None:
+        try:
+            self.process.stdin.write("quit\n")
+            self.process.stdin.close()
+        except OSError:
+            pass
+        self.process.wait()
+
+    def memory(self) -> int:
+        """Peak traced memory of one step, measured by a fresh process."""
+        out = subprocess.run(self.command + ["--memory"], capture_output=True, text=True, cwd=ROOT,
+                             env=_environment(), check=True)
+        return int(out.stdout.split()[-1])
+
+
+def _environment() -> dict:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [ROOT, os.environ.get("PYTHONPATH")])))
 
 
 def check_agreement(case: Case, impls: dict) -> None:
@@ -52,7 +98,7 @@ def check_agreement(case: Case, impls: dict) -> None:
                                    f"{error:.3g} (scale {scale:.3g}, tolerance {case.tolerance:g})")
 
 
-def _calibrate(run, min_seconds: float) -> int:
+def calibrate(run, min_seconds: float) -> int:
     """How many iterations make one timed sample last at least ``min_seconds``."""
     number = 1
     while True:
@@ -77,31 +123,34 @@ def _settle(threads: int) -> None:
         time.sleep(SETTLE_SECONDS)
 
 
-def time_case(case: Case, impls: dict, repeat: int, min_seconds: float, threads: int) -> dict:
-    """Per-iteration (per-op for chains) seconds: ``repeat`` samples per implementation, taken in
-    interleaved rounds so drift in the machine's speed hits every implementation alike.
+def time_case(case: Case, workers: dict, repeat: int, min_seconds: float, threads: int) -> dict:
+    """Per-iteration (per-op for chains) seconds: ``repeat`` samples per library, taken in
+    interleaved rounds so drift in the machine's speed hits every library alike.  The process
+    CPU time is kept too (``cpu_median``): on a busy machine it varies less than the wall clock.
     The garbage collector stays on: its cost is part of what a library costs."""
     numbers = {}
-    for name, impl in impls.items():
+    for name, worker in workers.items():
         _settle(threads)
-        numbers[name] = _calibrate(impl.run, min_seconds)
-    samples = {name: [] for name in impls}
+        numbers[name] = int(worker.ask(f"calibrate {min_seconds}"))
+    samples = {name: [] for name in workers}
+    cpu = {name: [] for name in workers}
     for _ in range(repeat):
-        for name, impl in impls.items():
-            run, number = impl.run, numbers[name]
+        for name, worker in workers.items():
             _settle(threads)
-            start = time.perf_counter()
-            for _ in range(number):
-                run()
-            samples[name].append((time.perf_counter() - start) / number / case.ops)
+            wall, used = map(float, worker.ask(f"sample {numbers[name]}").split())
+            samples[name].append(wall / numbers[name] / case.ops)
+            cpu[name].append(used / numbers[name] / case.ops)
     return {name: {"median": statistics.median(s), "min": min(s), "max": max(s), "samples": s,
-                   "iterations_per_sample": numbers[name]} for name, s in samples.items()}
+                   "cpu_median": statistics.median(cpu[name]), "iterations_per_sample": numbers[name]}
+            for name, s in samples.items()}
 
 
 def peak_memory(factory) -> int:
     """Peak bytes traced by tracemalloc during one step, after a warm-up step (so persistent
     state such as .grad exists), counting everything the implementation allocated since it
-    was built: inputs, parameters, gradients, graph and temporaries."""
+    was built: inputs, parameters, gradients, graph and temporaries.  A first, untraced build
+    and step leave imports and caches out of the figure."""
+    warm_up(factory())
     gc.collect()
     tracemalloc.start()
     try:
@@ -113,3 +162,10 @@ def peak_memory(factory) -> int:
         return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def warm_up(impl) -> None:
+    """What the runner does before timing: first calls fill caches and load lazily imported code."""
+    impl.check()
+    impl.run()
+    impl.run()

@@ -4,3 +4,9 @@ from .conformance_speed import B5
 from .network import B1, B2
 
 WORKLOADS = [B1, B2, B3, B4, B5]
+
+
+def find_case(key: str, index: int, size: str):
+    """A case by its workload's key and its position in that workload's cases."""
+    workload = next(w for w in WORKLOADS if w.key == key)
+    return workload.cases(size)[index]
