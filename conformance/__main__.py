@@ -10,6 +10,7 @@ not run), 2 on bad options.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -65,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"conformance: {len(expected)} cases (op x call form x dtype){' + behaviour' if with_behaviour else ''}, "
           f"profile {args.profile}, seed {args.seed}, {args.workers or 'no'} workers", flush=True)
 
+    # Hypothesis keeps a cache of source constants; it belongs in a temp dir, not in the repo (tox sets its own)
+    os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "conformance-hypothesis"))
     with tempfile.TemporaryDirectory(prefix="conformance-") as results:
         pytest_args = [str(SUITE), "-p", "conformance.plugin", "-q", "--tb=no", "-rN", "-p", "no:cacheprovider",
                        "-p", "no:benchmark", "-W", "ignore::pytest.PytestAssertRewriteWarning",

@@ -70,6 +70,7 @@ class Observation:
     upstream: list = field(default_factory=list)    # (output index, array) given to backward
     grads: list = field(default_factory=list)       # per input leaf: None or TensorObs of its .grad
     first: list | None = None                       # create_graph grads: None or TensorObs (requires_grad set)
+    weights: list | None = None                     # the random v per first-order grad (None: not used)
     second: list | None = None                      # grads of sum(first * v): None or TensorObs
     no_grad: list | None = None                     # outputs under no_grad: TensorObs (flags only)
     inputs_after: list = field(default_factory=list)    # input values after forward and backward
@@ -192,8 +193,15 @@ def dtype_name(dtype) -> str:
 
 
 def to_numpy(t) -> np.ndarray:
-    """A copy of a tensor's values (the library's public path: detach().numpy())."""
-    return np.array(t.detach().numpy(), copy=True)
+    """A copy of a tensor's values (the library's public path: detach().numpy()).  torch's ZeroTensor
+    (the immutable zero gradient of abs, sgn, ...) converts only with force=True; its values are zeros."""
+    detached = t.detach()
+    try:
+        return np.array(detached.numpy(), copy=True)
+    except RuntimeError:
+        if type(t).__module__.startswith("torch") and detached._is_zerotensor():
+            return np.array(detached.numpy(force=True), copy=True)
+        raise
 
 
 def is_tensor(lib, v) -> bool:
@@ -367,8 +375,10 @@ def _observe_second_order(record, form, lib, example, seed, obs: Observation) ->
         upstream = [random_grad(lib, seed, i, out.shape, out.dtype) for i, out in diff]
         first = lib.autograd.grad([out for _, out in diff], wrt, upstream, create_graph=True, allow_unused=True)
         obs.first = [None if g is None else tensor_obs(lib, g) for g in first]
-        terms = [(g * random_grad(lib, seed, 1000 + k, g.shape, g.dtype)).sum()
-                 for k, g in enumerate(first) if g is not None and g.requires_grad]
+        weights = [random_grad(lib, seed, 1000 + k, g.shape, g.dtype) if g is not None and g.requires_grad else None
+                   for k, g in enumerate(first)]
+        obs.weights = [None if w is None else to_numpy(w) for w in weights]
+        terms = [(g * w).sum() for g, w in zip(first, weights) if w is not None]
         if not terms:
             return
         total = terms[0]

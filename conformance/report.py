@@ -8,6 +8,7 @@ terminal, as Markdown and as JSON.
 from __future__ import annotations
 
 import ast
+import builtins
 import inspect
 import json
 import platform
@@ -82,23 +83,84 @@ UNARY_SYMBOLS = {"neg": "-", "pos": "+", "invert": "~"}
 
 
 def call_source(fn) -> str | None:
-    """The source of a record's ``call=`` function (a lambda inside the Record(...) or a def)."""
+    """Source lines defining ``call`` as the record's function: a lambda inside the Record(...) or a def,
+    with the values it reads from outside written in front (literals, modules).  None when that is
+    not possible (the snippet then imports the record instead)."""
     try:
         lines, _ = inspect.getsourcelines(fn)
     except (OSError, TypeError):
         return None
     text = textwrap.dedent("".join(lines))
-    if not fn.__name__ == "<lambda>":
-        return text.rstrip()
-    for candidate in (text, "(" + text.strip().rstrip(",") + ")"):
+    if fn.__name__ == "<lambda>":
+        body = _lambda_source(fn, text)
+        if body is None:
+            return None
+        definition = [f"call = {body}"]
+    else:
+        try:
+            name = next(n.name for n in ast.parse(text).body if isinstance(n, ast.FunctionDef))
+        except (SyntaxError, StopIteration):
+            return None
+        definition = text.rstrip().splitlines() + ([] if name == "call" else [f"call = {name}"])
+    context = _outside_values(fn, "\n".join(definition))
+    return None if context is None else "\n".join(context + definition)
+
+
+def _lambda_source(fn, text: str) -> str | None:
+    """The text of the lambda ``fn`` among the lines that hold it (often a keyword inside a Record(...))."""
+    params = list(fn.__code__.co_varnames[:fn.__code__.co_argcount])
+    stripped = text.strip()
+    candidates = [stripped]
+    for cut in range(0, 4):
+        core = stripped[:len(stripped) - cut] if cut else stripped
+        candidates += [f"f({core})", f"f({core}", f"({core})"]
+    for candidate in candidates:
         try:
             tree = ast.parse(candidate)
         except SyntaxError:
             continue
-        lambdas = [n for n in ast.walk(tree) if isinstance(n, ast.Lambda)]
-        if len(lambdas) == 1:
-            return "call = " + ast.get_source_segment(candidate, lambdas[0])
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Lambda) and [a.arg for a in node.args.args] == params:
+                return ast.get_source_segment(candidate, node)
     return None
+
+
+def _outside_values(fn, source: str) -> list[str] | None:
+    """``name = value`` / ``import module as name`` lines for the names ``source`` reads from its closure
+    or module; None if one of them cannot be written as source."""
+    tree = ast.parse(source)
+    bound = {a.arg for n in ast.walk(tree) if isinstance(n, (ast.Lambda, ast.FunctionDef))
+             for a in n.args.args + n.args.kwonlyargs + [x for x in (n.args.vararg, n.args.kwarg) if x]}
+    bound |= {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    bound |= {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)} | {"call"}
+    closure = dict(zip(fn.__code__.co_freevars, (c.cell_contents for c in fn.__closure__ or ())))
+    lines = []
+    for name in dict.fromkeys(n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)):
+        if name in bound or (name not in closure and name not in fn.__globals__ and hasattr(builtins, name)):
+            continue
+        if name in closure:
+            value = closure[name]
+        elif name in fn.__globals__:
+            value = fn.__globals__[name]
+        else:
+            return None
+        if inspect.ismodule(value):
+            lines.append(f"import {value.__name__}" if value.__name__ == name else f"import {value.__name__} as {name}")
+        elif _is_literal(value):
+            lines.append(f"{name} = {value!r}")
+        else:
+            return None
+    return lines
+
+
+def _is_literal(value) -> bool:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return isinstance(value, str) or value is None or isinstance(value, bool) or np.isfinite(value)
+    if isinstance(value, (tuple, list)):
+        return all(_is_literal(v) for v in value)
+    if isinstance(value, dict):
+        return all(_is_literal(k) and _is_literal(v) for k, v in value.items())
+    return False
 
 
 def call_expression(case, example: Example, names: dict) -> tuple[list[str], str]:
@@ -200,17 +262,21 @@ def snippet(case, example: Example, check: str, t: Observation, m: Observation) 
     elif check == "aliasing":
         lines.append(f"print([x.data_ptr() for x in [{', '.join(names_list)}]], "
                      "[o.data_ptr() for o in outputs if torch.is_tensor(o)])")
-    if check == "double":
+    if check == "double" and t.upstream and t.first is not None:
         wrt = ", ".join(n for a, n in zip(arrays, names_list)
                         if a.requires_grad and np.asarray(a.array).dtype.kind == "f")
         ups = ", ".join(f"outputs[{i}]" for i, _ in t.upstream)
         grads = ", ".join(tensor_literal(g) for _, g in t.upstream)
+        weights = ", ".join("None" if w is None else tensor_literal(w) for w in t.weights or [])
         lines += [f"wrt = [{wrt}]",
                   f"first = torch.autograd.grad([{ups}], wrt, [{grads}], create_graph=True, allow_unused=True)",
                   "print([(g, g.requires_grad) if g is not None else None for g in first])",
-                  "# then, as the harness does: v = random tensors like each g (the harness draws them),",
-                  "# second = torch.autograd.grad(sum((g * v).sum() for g, v in ...), wrt, allow_unused=True)",
-                  f"# torch: {_outcome(t, 'double')}; mygrad: {_outcome(m, 'double')}"]
+                  f"v = [{weights}]",
+                  "terms = [(g * w).sum() for g, w in zip(first, v) if w is not None]",
+                  "if terms:",
+                  f"    second = torch.autograd.grad(sum(terms[1:], terms[0]), wrt, allow_unused=True)"
+                  f"  # torch: {_outcome(t, 'double')}; mygrad: {_outcome(m, 'double')}",
+                  "    print(second)"]
     return "\n".join(lines) + "\n"
 
 
