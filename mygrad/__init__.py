@@ -17,6 +17,7 @@ from .ops import *  # noqa: F401,F403
 from .ops import __all__ as _ops_all
 from . import linalg
 from . import nn
+from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
 
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
 short, int, long = int16, int32, int64  # noqa: A001

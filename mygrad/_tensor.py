@@ -385,8 +385,10 @@ class Tensor:
         old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(old, *args, **kwargs)
         _check_cast(self, result)
+        _check_output_shape(self, result._data.shape)
         np.copyto(self._data, result._data, casting="unsafe")
         self._vc[0] += 1
+        _move_saved_output(result, self)
         from .ops import _views
         if self._base is not None or _views.may_have_views(self):  # a view's base, or views, are affected
             _views.rebase_history(self, old, result)
@@ -405,6 +407,22 @@ class Tensor:
     def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
         from .ops import _define
         return self._inplace(_define.copy_op, src)
+
+
+def _move_saved_output(result: Tensor, target: Tensor) -> None:
+    """An in-place op's result lives on in ``target``: where the op's node saved its output (exp_,
+    sigmoid_), it now watches ``target``'s memory and version, so a later edit makes backward raise."""
+    from .autograd.node import OutputRef
+    node = result.grad_fn
+    saved = getattr(node, "_saved", None)
+    if not saved:
+        return
+    versions = list(node._versions)
+    for i, value in enumerate(saved):
+        if type(value) is OutputRef and value._vc is result._vc:
+            value._data, value._vc = target._data, target._vc
+            versions[i] = target._vc[0]
+    node._versions = tuple(versions)
 
 
 def _c_name(d) -> str:

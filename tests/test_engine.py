@@ -733,3 +733,17 @@ def test_training_step_makes_no_reference_cycles():
         assert gc.collect() == 0
     finally:
         gc.enable()
+
+
+@scenario
+def inplace_ops_that_save_their_result(t, see):
+    x = t.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    y = (x * 1).exp_()
+    y.add_(1)
+    see.call("edited after exp_", lambda: y.sum().backward())
+    z = (x * 1).exp_()
+    z.sum().backward()
+    see("exp_ alone", x.grad)
+    s = (x * 1).sigmoid_()
+    s.mul_(2)
+    see.call("edited after sigmoid_", lambda: s.sum().backward())
