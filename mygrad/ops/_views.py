@@ -34,6 +34,11 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
                    "memory location. Please clone() the tensor before performing the operation.")
 
 
+def has_internal_overlap(data: np.ndarray) -> bool:
+    """Whether writing ``data`` would write one element twice (an expanded dim); never for an empty one."""
+    return 0 in data.strides and data.size > 0 and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides))
+
+
 # ----- where a view sits in its base ----------------------------------------------------------------
 
 def _address(a: np.ndarray) -> int:
@@ -178,8 +183,7 @@ def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
 
 def check_inplace_on_view(view: Tensor, args: tuple) -> None:
     """torch's refusals before an in-place op with arguments ``args`` writes through ``view``."""
-    data = view._data
-    if 0 in data.strides and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides)):
+    if has_internal_overlap(view._data):
         raise RuntimeError(OVERLAP_MESSAGE)
     meta = getattr(view, "_view_meta", None)
     if meta is not None and meta[1] != DEFAULT and grad_mode._state.enabled and (

@@ -22,7 +22,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import copy_op, fill_op, inplace_method, methods, record
-from ._views import as_view
+from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -298,13 +298,20 @@ def _slice_bounds(s: slice, size: int) -> tuple:
     """(start, end, step) of a slice over ``size`` elements, clamped as torch does (end >= start)."""
     if s.step is not None and s.step.__index__() <= 0:
         raise ValueError("slice step cannot be zero" if s.step.__index__() == 0 else "step must be greater than zero")
-    start, end, step = slice(*(None if v is None else v.__index__() for v in (s.start, s.stop, s.step))).indices(size)
+    if not (type(s.start) in _PLAIN and type(s.stop) in _PLAIN and type(s.step) in _PLAIN):
+        s = slice(*(None if v is None else v.__index__() for v in (s.start, s.stop, s.step)))  # tensors, NumPy ints
+    start, end, step = s.indices(size)
     return start, max(start, end), step
+
+
+_PLAIN = (int, type(None))
 
 
 def _spells_whole_dim(s: slice, size: int) -> bool:
     """``:``, ``0:size`` or ``:100`` in a tuple key changes nothing, and torch records no slice for it;
     a start that only wraps to 0 (``-size:``) still makes one."""
+    if s.step is not None and s.step.__index__() <= 0:
+        _slice_bounds(s, size)  # torch's error for the step
     return ((s.start is None or s.start.__index__() == 0) and (s.stop is None or s.stop.__index__() >= size)
             and (s.step is None or s.step.__index__() == 1))
 
@@ -314,8 +321,12 @@ def _plan(shape: tuple, items: tuple) -> tuple:
     dims of the result of the steps) that a key's items make, tracking the shape as torch does."""
     ndim = len(shape)
     classified = [_classify(item) for item in items]
-    specified = sum(1 if kind in (_INT, _SLICE) else value.ndim if kind == _ARRAY and value.dtype == np.bool_
-                    else 1 if kind == _ARRAY else 0 for kind, value in classified)
+    specified = 0
+    for kind, value in classified:
+        if kind <= _SLICE:
+            specified += 1
+        elif kind == _ARRAY:
+            specified += value.ndim if value.dtype == np.bool_ else 1
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
     steps, advanced = [], []
@@ -330,8 +341,8 @@ def _plan(shape: tuple, items: tuple) -> tuple:
             del sizes[dim]
             real += 1
         elif kind == _SLICE:
-            start, end, step = _slice_bounds(value, sizes[dim])
             if not _spells_whole_dim(value, sizes[dim]):
+                start, end, step = _slice_bounds(value, sizes[dim])
                 steps.append((_slice, dim, start, end, step))
                 sizes[dim] = len(range(start, end, step))
             dim += 1
@@ -374,13 +385,19 @@ def _advanced_key(shape: tuple, advanced: list) -> tuple:
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(a.shape)) for a in arrays)) from None
-    if math.prod(indexed) * math.prod(n for n, k in zip(shape, key) if type(k) is slice):
-        for dim, k in enumerate(key):  # torch checks bounds only when the result has elements
-            if type(k) is not slice:
-                bad = (k >= shape[dim]) | (k < -shape[dim])
-                if bad.any():
-                    raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with "
-                                     f"size {shape[dim]}")
+    selects = math.prod(indexed) * math.prod(n for n, k in zip(shape, key) if type(k) is slice)
+    for dim, k in enumerate(key):
+        if type(k) is slice:
+            continue
+        size = shape[dim]
+        if not size and k.size:
+            raise IndexError("index is out of bounds for dimension with size 0")
+        bad = (k >= size) | (k < -size)
+        if bad.any():
+            if selects:  # torch checks bounds only when the result has elements
+                raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with size "
+                                 f"{size}")
+            key[dim] = np.clip(k, -size, size - 1)  # the result is empty: any in-range index gives it
     return tuple(key)
 
 
@@ -434,6 +451,18 @@ def _value_tensor(self: Tensor, value) -> Tensor:
                     f"{type(value).__name__} to a {type_name(self._data.dtype)}")
 
 
+def _indexed_shape(shape: tuple, key: tuple) -> tuple:
+    """The shape ``x[key]`` has, for a checked key, without indexing: NumPy's placement of the indexed
+    dims (where the index arrays are, if they are adjacent, else in front)."""
+    at = [i for i, k in enumerate(key) if type(k) is not slice]
+    if not at:
+        return tuple(shape)
+    indexed = np.broadcast_shapes(*(key[i].shape for i in at))
+    if at == list(range(at[0], at[-1] + 1)):
+        return tuple(shape[:at[0]]) + indexed + tuple(shape[at[-1] + 1:])
+    return indexed + tuple(n for n, k in zip(shape, key) if type(k) is slice)
+
+
 def _without_leading_ones(shape: tuple) -> tuple:
     lead = 0
     while lead < len(shape) and shape[lead] == 1:
@@ -478,14 +507,19 @@ def setitem(self: Tensor, key, value) -> None:
         return
     target = _apply(self, steps)
     if advanced:
-        key = _advanced_key(target._data.shape, advanced)
         stripped = _without_leading_ones(value._data.shape)
         if stripped != value._data.shape:
             value = view(value, stripped)
-        _check_index_put_shape(target._data[key].shape, stripped)
-        target._inplace(_index_put, key, value, False)
+        target._inplace(_put_advanced, advanced, value)
     else:
         _copy_to(target, value)
+
+
+def _put_advanced(target: Tensor, advanced: list, value: Tensor) -> Tensor:
+    """index_put_'s work, after the in-place checks: the key is checked against the target here."""
+    key = _advanced_key(target._data.shape, advanced)
+    _check_index_put_shape(_indexed_shape(target._data.shape, key), value._data.shape)
+    return _index_put(target, key, value, False)
 
 
 def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
@@ -502,13 +536,12 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
     if advanced:
         key = _advanced_key(data.shape, advanced)
         v = v.reshape(_without_leading_ones(v.shape))
-        _check_index_put_shape(data[key].shape, v.shape)
+        _check_index_put_shape(_indexed_shape(data.shape, key), v.shape)
         data[key] = v
     else:
         if data.shape != v.shape and v.ndim:
             expanded_shape(_without_leading_ones(v.shape), data.shape, v.dtype)  # torch's errors
-        if 0 in data.strides and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides)):
-            from ._views import OVERLAP_MESSAGE
+        if has_internal_overlap(data):
             raise RuntimeError(OVERLAP_MESSAGE)
         np.copyto(data, v, casting="unsafe")
     self._vc[0] += 1
@@ -559,8 +592,20 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
     else:
         size = shape[dim]
     if idx.size and (idx.min() < 0 or idx.max() >= size):
-        raise IndexError("index out of range in self")
+        _index_select_range_error(input, dim, idx, size)
     return _index_select(input, dim, idx.reshape(-1) if shape else idx.reshape(()))
+
+
+def _index_select_range_error(input: Tensor, dim: int, idx: np.ndarray, size: int):
+    """torch's CPU kernels word an out-of-range index differently: its dim-1 kernel and its path for empty
+    tensors raise RuntimeError, the others IndexError."""
+    data = input._data
+    if data.ndim < 2 or (data.size and dim != 1):
+        raise IndexError("index out of range in self")
+    if size == 0:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
+    bad = idx[(idx < 0) | (idx >= size)].flat[0]
+    raise RuntimeError(f"INDICES element is out of DATA bounds, id={int(bad)} axis_dim={size}")
 
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
@@ -600,7 +645,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
     key = _advanced_key(input._data.shape, [(d, _index_array(i)) for d, i in _index_dims(indices)])
-    _check_index_put_shape(input._data[key].shape, values._data.shape)
+    _check_index_put_shape(_indexed_shape(input._data.shape, key), values._data.shape)
     return _index_put(input, key, values, accumulate)
 
 

@@ -8,6 +8,8 @@ copy: UnsafeViewBackward0 over CloneBackward0.
 """
 from __future__ import annotations
 
+import math
+import operator
 import warnings
 
 import numpy as np
@@ -110,7 +112,7 @@ def _size_arg(size) -> tuple:
     """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))`` all mean the sizes (2, 3)."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = size[0]
-    return tuple(int(n) for n in size)
+    return tuple(map(operator.index, size))
 
 
 def _dims_arg(dims) -> tuple:
@@ -169,25 +171,28 @@ def broadcast_to(input: Tensor, size) -> Tensor:
 
 def _infer_shape(numel: int, shape: tuple) -> tuple:
     """``shape`` with its -1 filled in, or torch's error."""
+    lowest = min(shape, default=0)
+    if lowest >= 0 and math.prod(shape) == numel:
+        return shape
+    if lowest == -1 and shape.count(-1) == 1:
+        known = -math.prod(shape)
+        if known and not numel % known:
+            i = shape.index(-1)
+            return shape[:i] + (numel // known,) + shape[i + 1:]
+    return _shape_error(numel, shape)
+
+
+def _shape_error(numel: int, shape: tuple):
+    """torch's message for a shape that does not fit ``numel`` elements (checked in torch's order)."""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     for n in shape:
         if n < -1:
             raise RuntimeError(f"invalid shape dimension {n}")
-    known = 1
-    for n in shape:
-        if n != -1:
-            known *= n
-    if -1 in shape:
-        if known == 0:
-            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
-                               f"unspecified dimension size -1 can be any value and is ambiguous")
-        if numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        return tuple(numel // known if n == -1 else n for n in shape)
-    if known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
+    if -1 in shape and not math.prod(n for n in shape if n != -1):
+        raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                           f"unspecified dimension size -1 can be any value and is ambiguous")
+    raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
 def _strided_view(data: np.ndarray, shape: tuple):
@@ -305,8 +310,10 @@ def transpose(input: Tensor, dim0: int, dim1: int) -> Tensor:
 
 
 def _permuted(input: Tensor, order: tuple) -> Tensor:
-    return as_view(PermuteBackward0, np.transpose(input._data, order), input,
-                   inverse=tuple(np.argsort(order).tolist()))
+    inverse = [0] * len(order)
+    for i, d in enumerate(order):
+        inverse[d] = i
+    return as_view(PermuteBackward0, input._data.transpose(order), input, inverse=tuple(inverse))
 
 
 def permute(input: Tensor, *dims) -> Tensor:
