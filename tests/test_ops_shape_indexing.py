@@ -348,6 +348,8 @@ def inplace_on_views(t, see):
         "view of leaf": "v = w[0:2]; v.mul_(2); out = v",
         "no-grad view of leaf": "with t.no_grad():\n    v = w[0]\nv.add_(1); out = v",
         "no-grad view of non-leaf": "y = a * 1\nwith t.no_grad():\n    v = y[0]\nv.add_(1); out = v",
+        "no-grad view used": "with t.no_grad():\n    v = w[0]\nout = v * 2",
+        "no-grad view after base write": "y = a * 1\nwith t.no_grad():\n    v = y[0]\ny.add_(1); out = v * 2",
         "split output": "y = a * 1; p = y.split(2)[1]; p.add_(1); out = p",
         "unbind output": "y = a * 1; p = y.unbind()[0]; p.mul_(2); out = p",
         "split of no-grad base": "x = t.zeros(4); p = x.split(2)[1]; p.copy_(b[0, :2]); out = p",

@@ -156,7 +156,7 @@ SplitWithSizesBackward0 = _multi_output(derivative("SplitWithSizesBackward0", se
 UnbindBackward0 = _multi_output(derivative("UnbindBackward0", self="stack(grad, dim)"))
 
 
-def _views(node_cls, input: Tensor, datas: list, **saved) -> tuple:
+def _output_views(node_cls, input: Tensor, datas: list, **saved) -> tuple:
     """Outputs sharing ``input``'s memory and one node, output i with output_nr i."""
     base = input._base if input._base is not None else input
     outs = []
@@ -197,7 +197,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {size}")
     count = max(-(-size // step), 1) if step else 1
     sizes = [min(step, size - i * step) for i in range(count)]
-    return _views(SplitBackward0, tensor, _pieces(tensor, dim, sizes), dim=dim)
+    return _output_views(SplitBackward0, tensor, _pieces(tensor, dim, sizes), dim=dim)
 
 
 def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
@@ -213,7 +213,7 @@ def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
     if sum(sizes) != size:
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {size} (input tensor's size at "
                            f"dimension {dim}), but got split_sizes={sizes}")
-    return _views(SplitWithSizesBackward0, input, _pieces(input, dim, sizes), dim=dim)
+    return _output_views(SplitWithSizesBackward0, input, _pieces(input, dim, sizes), dim=dim)
 
 
 def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
@@ -233,7 +233,7 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     dim = input._wrap_dim(dim)
     pieces = [data[(slice(None),) * dim + (i, Ellipsis)] for i in range(data.shape[dim])]
-    return _views(UnbindBackward0, input, pieces, dim=dim)
+    return _output_views(UnbindBackward0, input, pieces, dim=dim)
 
 
 def _split_method(self: Tensor, split_size, dim: int = 0) -> tuple:
