@@ -51,46 +51,56 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     run_leaves = accumulate and capture is None
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
-    errors = np.seterr(all="ignore")  # torch computes inf/nan gradients silently
+    silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
+    heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
     try:
-        while heap:
-            node = heapq.heappop(heap)[2]
+        node = heappop(heap)[2] if heap else None
+        while node is not None:
             grads = buffers.pop(node, None)
             if grads is not None and node._hooks is not None:
                 grads = _run_pre_hooks(node, grads)
-            if node.__class__ is AccumulateGrad and grads is not None and node.variable._hooks:
+            is_leaf = node.__class__ is AccumulateGrad
+            if is_leaf and grads is not None and node.variable._hooks:
                 grads = [_run_leaf_hooks(node.variable, grads[0])]
             if captured is not None and grads is not None:
                 for nr, g in enumerate(grads):
                     if (node, nr) in wanted:
                         captured[(node, nr)] = g
-            if node.__class__ is AccumulateGrad:
+            ready = None  # the last child this node made ready (the others wait in the heap)
+            if is_leaf:
                 if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
                     node.variable._accumulate(grads[0], create_graph)
-                continue
-            if grads is None:
-                results = [None] * len(node.next_functions)
             else:
-                results = node.apply(grads, create_graph)
-                if node._hooks is not None and node._hooks.post:
-                    results = _run_post_hooks(node, results, grads)
-            if not retain_graph:
-                node.release()
-            for (child, nr), g in zip(node.next_functions, results):
-                if child is None:
-                    continue
-                if g is not None:
-                    buf = buffers.get(child)
-                    if buf is None:
-                        buf = buffers[child] = [None] * child.n_outputs
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                remaining = dependencies[child] - 1
-                dependencies[child] = remaining
-                if remaining == 0:
-                    heapq.heappush(heap, (-child._sequence_nr, id(child), child))
+                if grads is None:
+                    results = [None] * len(node._next_nodes)
+                else:
+                    results = node.apply(grads, create_graph)
+                    if node._hooks is not None and node._hooks.post:
+                        results = _run_post_hooks(node, results, grads)
+                if not retain_graph:
+                    node.release()
+                for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
+                    if child is None:
+                        continue
+                    if g is not None:
+                        buf = buffers.get(child)
+                        if buf is None:
+                            buf = buffers[child] = [None] * child.n_outputs
+                        buf[nr] = g if buf[nr] is None else buf[nr] + g
+                    remaining = dependencies[child] - 1
+                    dependencies[child] = remaining
+                    if remaining == 0:
+                        if ready is not None:
+                            heappush(heap, (-ready._sequence_nr, id(ready), ready))
+                        ready = child
+            # next: the ready node first in torch's order; along a chain it never enters the heap
+            if ready is not None:
+                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2]
+            else:
+                node = heappop(heap)[2] if heap else None
     finally:
         grad_mode._state.enabled = prev_mode
-        np.seterr(**errors)
+        _restore_fp_errors(silenced)
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
@@ -100,15 +110,38 @@ def _count_dependencies(start) -> dict:
     """How many edges lead into each node reachable from ``start`` (an explicit stack, no recursion)."""
     dependencies: dict = {}
     stack = list(start)
-    seen = set(map(id, stack))
+    starts = set(stack)
     while stack:
-        for child, _ in stack.pop().next_functions:
-            if child is not None:
-                dependencies[child] = dependencies.get(child, 0) + 1
-                if id(child) not in seen:
-                    seen.add(id(child))
+        for child in stack.pop()._next_nodes:
+            if child is None:
+                continue
+            count = dependencies.get(child)
+            if count is None:  # first reached: count it, and walk below it once
+                dependencies[child] = 1
+                if child not in starts:
                     stack.append(child)
+            else:
+                dependencies[child] = count + 1
     return dependencies
+
+
+try:  # NumPy 2.x keeps its floating-point error state in a context variable: setting it is cheap
+    from numpy._core._ufunc_config import _extobj_contextvar as _FP_STATE, _make_extobj
+    _FP_IGNORE = _make_extobj(all="ignore")
+except ImportError:
+    _FP_STATE = None
+
+
+def _silence_fp_errors():
+    """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
+    return np.seterr(all="ignore") if _FP_STATE is None else _FP_STATE.set(_FP_IGNORE)
+
+
+def _restore_fp_errors(previous) -> None:
+    if _FP_STATE is None:
+        np.seterr(**previous)
+    else:
+        _FP_STATE.reset(previous)
 
 
 def _run_pre_hooks(node, grads):

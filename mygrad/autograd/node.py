@@ -37,10 +37,23 @@ _ABSENT = object()  # a slot not saved because no input needing it requires grad
 
 
 class Node:
-    """A backward function: ``next_functions`` are ``(node, output_nr)`` edges, one per forward input."""
+    """A backward function: ``next_functions`` are ``(node, output_nr)`` edges, one per forward input.
 
-    __slots__ = ("next_functions", "_sequence_nr", "_hooks", "__weakref__")
+    The edges are kept as two flat tuples, the nodes and the output numbers: a graph then holds
+    two containers per node instead of one per edge plus one, which is what the cyclic garbage
+    collector scans again and again while a long graph is alive."""
+
+    __slots__ = ("_next_nodes", "_next_nrs", "_sequence_nr", "_hooks", "__weakref__")
     n_outputs = 1
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple(zip(self._next_nodes, self._next_nrs))
+
+    @next_functions.setter
+    def next_functions(self, edges) -> None:
+        self._next_nodes = tuple(node for node, _ in edges)
+        self._next_nrs = tuple(nr for _, nr in edges)
 
     def name(self) -> str:
         return type(self).__name__
@@ -159,7 +172,7 @@ class FormulaNode(Node):
         grad = grads[0] if self.n_outputs == 1 else self._materialize(grads, ns)
         conform = ns["_conform"]
         out = []
-        for (node, _), formula, meta in zip(self.next_functions, formulas, self._input_meta):
+        for node, formula, meta in zip(self._next_nodes, formulas, self._input_meta):
             if node is None or formula is None:
                 out.append(None)
                 continue

@@ -55,7 +55,7 @@ def _make_saver(node_cls, mask: int):
     return namespace["save"]
 
 
-_NO_EDGE = (None, 0)  # the edge of an input that needs no gradient (shared: it holds nothing)
+_ZEROS = tuple((0,) * n for n in range(8))  # the output numbers of most nodes' edges (shared)
 _META: dict = {}       # interned input metadata: nodes share these tuples instead of each keeping its own
 _META_LIMIT = 4096
 
@@ -70,21 +70,29 @@ def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
             break
     else:
         return None
-    mask, bit = 0, 1
-    edges, meta = [], []
+    mask, bit, numbered = 0, 1, False
+    nodes, nrs, meta = [], [], []
     for t in inputs:
         if type(t) is Tensor and t._requires_grad:
             mask |= bit
             fn = t.grad_fn  # gradient_edge(t), inlined
-            edges.append((fn, t._output_nr) if fn is not None else (t._accumulate_node(), 0))
+            if fn is None:
+                nodes.append(t._accumulate_node())
+                nrs.append(0)
+            else:
+                nodes.append(fn)
+                nrs.append(t._output_nr)
+                numbered = numbered or t._output_nr != 0
             data = t._data
             meta.append((data.shape, data.dtype))
         else:
-            edges.append(_NO_EDGE)
+            nodes.append(None)
+            nrs.append(0)
             meta.append(None)
         bit <<= 1
     node = _new(node_cls)
-    node.next_functions = tuple(edges)
+    node._next_nodes = tuple(nodes)
+    node._next_nrs = tuple(nrs) if numbered else _ZEROS[len(nrs)] if len(nrs) < len(_ZEROS) else tuple(nrs)
     meta = tuple(meta)
     shared = _META.get(meta)
     if shared is None:
