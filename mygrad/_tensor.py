@@ -12,7 +12,7 @@ import weakref
 import numpy as np
 
 from . import _dtype
-from .autograd import grad_mode
+from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 
 NON_LEAF_GRAD_WARNING = (
@@ -263,8 +263,7 @@ class Tensor:
             self._grad = self._grad + grad
 
     def backward(self, gradient=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+        _backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's memory and version counter."""
@@ -397,6 +396,12 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+            # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
+            # optimizer.zero_grad()'s common case
+            self._data.fill(0)
+            self._vc[0] += 1
+            return self
         from .ops import _define
         return self._inplace(_define.zeros_like_op)
 
@@ -432,6 +437,8 @@ def _c_name(d) -> str:
 
 def _check_cast(target: Tensor, result) -> None:
     """torch refuses to write a float result into an integer tensor in place (bool < int < float)."""
+    if type(result) is Tensor and result._data.dtype == target._data.dtype:
+        return  # the common case: nothing to cast
     if isinstance(result, Tensor):
         src = result.dtype
     elif isinstance(result, (bool, int, float)):
