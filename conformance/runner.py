@@ -14,7 +14,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, seed as hypothesis_seed, settings
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings
 from hypothesis import strategies as st
 
 from . import checks, report
@@ -90,6 +90,17 @@ class CaseResult:
         return "\n".join(f"{self.row} [{self.form}, {self.dtype}] {f.check}: {f.diff}" for f in self.failures)
 
 
+def applicable(case: Case, example: Example) -> bool:
+    """Whether the call form can run this example at all: the operator forms take no keyword
+    arguments, the reflected one needs a Python scalar second.  The shared builders only draw
+    applicable examples; a record's own builder that is not ``form_aware`` may not."""
+    if case.form in ("operator", "roperator") and example.kwargs:
+        return False
+    if case.form == "roperator":
+        return len(example.args) == 2 and isinstance(example.args[1], (bool, int, float))
+    return True
+
+
 def evaluate(case: Case, example: Example, upstream_seed: int):
     """Run one example in both libraries; every check's verdict, and the two observations."""
     t = observe(case.record, case.form, "torch", example, upstream_seed)
@@ -152,6 +163,7 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0) -> CaseResult:
 
     def survey(drawn):
         example, upstream_seed = drawn
+        assume(applicable(case, example))  # a call form that cannot take this example (not a value domain)
         verdicts, t, m = evaluate(case, example, upstream_seed)
         result.examples += 1
         for name, verdict in verdicts.items():
@@ -178,9 +190,12 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0) -> CaseResult:
             if minimal is not None:
                 found, shrunk = minimal, True
         example, upstream_seed, verdict, t, m = found
+        try:
+            snippet = report.snippet(case, example, name, t, m)
+        except Exception:  # a snippet the harness cannot write must not hide the mismatch itself
+            snippet = f"# could not write a snippet:\n# {traceback.format_exc(limit=3)}"
         result.failures.append(Failure(
-            check=name, diff=verdict.diff, numbers=verdict.numbers,
-            snippet=report.snippet(case, example, name, t, m),
+            check=name, diff=verdict.diff, numbers=verdict.numbers, snippet=snippet,
             example=repr(example), shrunk=shrunk, failed_examples=result.counts[name][1]))
     result.seconds = round(time.perf_counter() - started, 3)
     return result
@@ -190,6 +205,7 @@ def _shrink(case: Case, profile: Profile, base_seed: int, check: str):
     """The minimal example on which ``check`` fails (None if Hypothesis could not reproduce it)."""
     def body(drawn):
         example, upstream_seed = drawn
+        assume(applicable(case, example))  # a call form that cannot take this example (not a value domain)
         verdicts, t, m = evaluate(case, example, upstream_seed)
         verdict = verdicts[check]
         if verdict is not None and not verdict.ok:

@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from conformance import __main__ as cli, checks, registry, report
+from conformance import __main__ as cli, checks, registry, report, runner
 from conformance.registry import Record
 from conformance.strategies import binary, unary
 
@@ -111,3 +111,43 @@ def test_results_are_merged_across_worker_files(tmp_path):
     assert sorted(r["dtype"] for r in merged) == ["float32", "float64"]
     summary = report.Report(merged, ["exp"])
     assert summary.ok and summary.matrix()["exp"]["value"] == {"passed": 2, "failed": 0}
+
+
+def _scaled_by(factor):
+    return lambda lib, x: x * factor
+
+
+def _helper_call(lib, x, *, power=2):
+    return x.pow(power).sum(0)
+
+
+SNIPPET_RECORDS = [
+    (Record("pair", unary(), forms=("call",), call=lambda lib, x: (x * 2, x.exp()), label="pair"), "call"),
+    (Record("scaled", unary(), forms=("call",), call=_scaled_by(3.0), label="scaled"), "call"),
+    (Record("helper", unary(), forms=("call",), call=_helper_call, label="helper"), "call"),
+    (Record("sigmoid", unary(), namespace="nn.functional", forms=("function",)), "function"),
+    (MUL, "operator"),
+    (Record("sub", binary(), forms=("roperator",), operator="sub"), "roperator"),
+    (Record("mul", binary(), forms=("inplace",)), "inplace"),
+]
+
+
+@pytest.mark.parametrize("record, form", SNIPPET_RECORDS, ids=[r.row + "-" + f for r, f in SNIPPET_RECORDS])
+def test_snippets_are_standalone_torch_programs(record, form):
+    """Every check's snippet runs with plain torch (no harness import), for each kind of call."""
+    from hypothesis import HealthCheck, given, settings
+    from conformance.strategies import example_for
+    from test_harness_faults import run_snippet
+
+    case = runner.Case(record, form, "float64")
+
+    @settings(max_examples=3, database=None, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(example_for(record.example, "float64", form))
+    def check(example):
+        _, t, m = runner.evaluate(case, example, 7)
+        for name in checks.CHECKS:
+            source = report.snippet(case, example, name, t, m)
+            assert "conformance" not in source.split("\n", 2)[2]
+            if not t.errors:
+                run_snippet(source, "torch")
+    check()
