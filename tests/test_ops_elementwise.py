@@ -83,6 +83,11 @@ def kinks(t, see):
     see_grads(t, see, "rsqrt at 0", lambda t, x: x.rsqrt(), [0.0, 1.0])
     for e in (0, 0.0, 0.5, 1, 2, -1, 3):
         see_grads(t, see, f"x ** {e} at 0", lambda t, x: x ** e, [0.0, 1.0, -2.0])
+    see_grads(t, see, "(-0.0) ** -0.5 is 1 / sqrt(-0.0)", lambda t, x: x ** -0.5, [-0.0, 0.0, 4.0])
+    see_grads(t, see, "(-0.0) ** 0.5 keeps the sign", lambda t, x: x.pow(0.5), [-0.0, 0.0, 4.0])
+    see_grads(t, see, "x ** 3 as x * x * x", lambda t, x: x ** 3, [1.1, -2.3, 0.7])
+    # a float32 tensor to an exponent float32 cannot hold: torch's 32-element blocks round it, the rest not
+    see_grads(t, see, "pow with an inexact exponent", lambda t, x: x ** -2.0000000963, [-1.0] * 40)
     see_grads(t, see, "base ** exponent at 0", lambda t, b, e: b ** e, [0.0, 0.0, 2.0], [2.0, 0.0, 0.0])
     see_grads(t, see, "0.0 ** e", lambda t, e: 0.0 ** e, [0.0, 1.0, -1.0])
     see_grads(t, see, "2.0 ** e", lambda t, e: 2.0 ** e, [0.0, 1.0])

@@ -138,7 +138,9 @@ RECORDS = [
     Record("minimum", tied()),
     Record("atan2", binary(scalars=False), forms=UNARY_FORMS),
     Record("arctan2", binary(scalars=False)),
-    Record("hypot", binary(scalars=False), forms=UNARY_FORMS),
+    # hypot's second order divides by result**2: with both operands below ~1e-154 that is 0 and the answer is
+    # rounding noise (torch's and ours differ in the noise), so the first operand keeps away from 0
+    Record("hypot", binary(domain=nonzero(gap=1e-3), other=real(), scalars=False), forms=UNARY_FORMS),
     Record("logaddexp", binary(scalars=False)),
     Record("lerp", nary(2, weight=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5])), forms=UNARY_FORMS),
     Record("lerp", nary(3, (real(), real(), real(-0.5, 1.5, special=(0.0, 0.5, 1.0)))), forms=UNARY_FORMS,

@@ -56,6 +56,40 @@ def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
     return scale
 
 
+# torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
+_POWER_SHORTCUTS = {2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
+                    -1: np.reciprocal, -2: lambda x: 1 / (x * x)}
+
+
+@quiet
+def scalar_power(x: np.ndarray, exponent) -> np.ndarray:
+    """A floating array to a number's power as torch computes it: the shortcuts above, else pow.
+
+    For float32 and an exponent that float32 cannot hold, torch's result depends on where an element
+    sits: its vectorized loop takes whole blocks of 32 contiguous elements with the exponent rounded
+    to float32, the remaining elements (all of them for a non-contiguous tensor) with the exponent in
+    double, so (-1.0) ** -2.0000001 is 1.0 in the first 32 elements and nan after them.  So here too.
+    """
+    shortcut = _POWER_SHORTCUTS.get(exponent) if type(exponent) is not bool else None
+    if shortcut is not None:
+        return shortcut(x)
+    if x.dtype != np.float32 or float(np.float32(exponent)) == exponent:
+        return np.power(x, exponent)
+    out = np.power(x, np.float64(exponent)).astype(np.float32)
+    blocks = x.size // 32 * 32 if x.flags.c_contiguous else 0
+    if blocks:
+        out.reshape(-1)[:blocks] = np.power(x.reshape(-1)[:blocks], np.float32(exponent))
+    return out
+
+
+@array_fn(name="pow")
+def _pow_array(x, exponent):
+    """The formula function ``pow`` (PowBackward's ``self.pow(exponent - 1)``): NumPy side."""
+    if type(exponent) is np.ndarray or x.dtype.kind != "f":
+        return np.power(x, exponent)
+    return scalar_power(x, exponent)
+
+
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 AddBackward0 = derivative("AddBackward0", self="grad", other="grad if alpha == 1 else grad * alpha")
 SubBackward0 = derivative("SubBackward0", self="grad", other="-grad if alpha == 1 else -grad * alpha")
@@ -64,10 +98,10 @@ RsubBackward1 = derivative("RsubBackward1", self="-grad if alpha == 1 else -grad
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
 PowBackward0 = derivative(
-    "PowBackward0", self="zeros_like(grad) if exponent == 0 else grad * (exponent * self ** (exponent - 1))")
+    "PowBackward0", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
 PowBackward1 = derivative(
     "PowBackward1",
-    self="where(exponent == 0, 0, grad * (exponent * self ** (exponent - 1)))",
+    self="where(exponent == 0, 0, grad * (exponent * pow(self, exponent - 1)))",
     exponent="grad * where((self == 0) & (exponent >= 0), 0, result * log(self))")
 PowBackward2 = derivative(
     "PowBackward2",
@@ -282,7 +316,7 @@ def _pow_kernel(a, b, tensor_exponent: bool):
     +-1 for -1) where NumPy raises; bool ** bool stays bool, and has no kernel with a tensor exponent."""
     kind = a.dtype.kind if type(a) is np.ndarray else np.asarray(b).dtype.kind
     if kind == "f":
-        return _power(a, b)
+        return scalar_power(a, b) if type(b) is not np.ndarray else _power(a, b)
     if kind == "b":
         if tensor_exponent:
             raise not_implemented("pow", np.asarray(a))
@@ -449,7 +483,7 @@ def _method_where(self, condition, other) -> Tensor:
 
 
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
-_div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow, _power)
+_div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
@@ -462,7 +496,7 @@ methods(
     __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),
     __truediv__=operator(div), __div__=operator(div), __rtruediv__=operator(_rdiv), __rdiv__=operator(_rdiv),
     __itruediv__=inplace_operator(div, _true_divide), __idiv__=inplace_operator(div, _true_divide),
-    __pow__=operator(pow), __rpow__=operator(_rpow), __ipow__=inplace_operator(pow, _power),
+    __pow__=operator(pow), __rpow__=operator(_rpow), __ipow__=inplace_operator(pow),
     __eq__=operator(eq), __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
     __ge__=operator(ge),
     eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
