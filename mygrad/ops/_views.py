@@ -210,7 +210,7 @@ class CopySlices(Node):
         region = ns["view_region"](grad, self.geometry)
         fn_grads = self.fn.apply([region], create_graph)
         base_grad = None
-        if self.next_functions[0][0] is not None:
+        if self._next_nodes[0] is not None:
             own = fn_grads[0]
             base_grad = ns["with_view_region"](grad, 0 if own is None else own, self.geometry)
         return [base_grad, *fn_grads[1:]]

@@ -385,19 +385,23 @@ def _advanced_key(shape: tuple, advanced: list) -> tuple:
     except ValueError:
         raise IndexError("shape mismatch: indexing tensors could not be broadcast together with shapes "
                          + ", ".join(str(list(a.shape)) for a in arrays)) from None
-    selects = math.prod(indexed) * math.prod(n for n, k in zip(shape, key) if type(k) is slice)
+    # torch checks the values only when the indices select something, and their bounds only when the
+    # result has elements; NumPy checks always, so it is given indices it accepts where torch checks not
+    if not math.prod(indexed):
+        return tuple(k if type(k) is slice else np.broadcast_to(k, indexed) for k in key)
+    selects = math.prod(n for n, k in zip(shape, key) if type(k) is slice)
     for dim, k in enumerate(key):
         if type(k) is slice:
             continue
         size = shape[dim]
-        if not size and k.size:
+        if not size:
             raise IndexError("index is out of bounds for dimension with size 0")
         bad = (k >= size) | (k < -size)
         if bad.any():
-            if selects:  # torch checks bounds only when the result has elements
+            if selects:
                 raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with size "
                                  f"{size}")
-            key[dim] = np.clip(k, -size, size - 1)  # the result is empty: any in-range index gives it
+            key[dim] = np.clip(k, -size, size - 1)
     return tuple(key)
 
 
