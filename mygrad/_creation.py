@@ -44,15 +44,18 @@ def _size(size) -> tuple:
     return tuple(int(n) for n in size)
 
 
-def _infer(data) -> np.ndarray:
-    """Python data as an array of torch's inferred dtype (floats: the default dtype)."""
+def _infer(data, np_dtype=None) -> np.ndarray:
+    """Python data as an array of ``np_dtype``, or of torch's inferred dtype (floats: the default
+    dtype).  An asked-for dtype is applied directly, so float64 data never passes through float32."""
     if isinstance(data, Tensor):
-        return data._data.copy()
+        return data._data.astype(np_dtype or data._data.dtype)
     if isinstance(data, np.ndarray):
-        return data.copy()
+        return data.astype(np_dtype or data.dtype)
     if isinstance(data, (list, tuple)):
         data = [_infer(x) if isinstance(x, Tensor) else x for x in data]
     arr = np.array(data)
+    if np_dtype is not None and arr.dtype.kind in "biuf":
+        return np.array(data, dtype=np_dtype)
     if arr.dtype.kind == "f" and not isinstance(data, np.generic):
         arr = arr.astype(_dtype.get_default_dtype().np)
     elif arr.dtype.kind not in "biuf":
@@ -62,10 +65,7 @@ def _infer(data) -> np.ndarray:
 
 def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new leaf holding a copy of ``data``; Python floats give the default dtype, ints int64."""
-    arr = _infer(data)
-    if dtype is not None:
-        arr = arr.astype(_np_dtype(dtype), copy=False)
-    return _leaf(arr, requires_grad)
+    return _leaf(_infer(data, _np_dtype(dtype)), requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None) -> Tensor:

@@ -239,7 +239,7 @@ def clone_and_inplace_values(t, see):
         w = x.clone()
     w.add_(1)
     see("add_", w)
-    w.sub_(t.ones(3), alpha=2) if False else w.sub_(t.ones(3))
+    w.sub_(t.ones(3), alpha=2)
     see("sub_", w)
     w.mul_(2)
     see("mul_", w)
@@ -591,7 +591,8 @@ def version_counter(t, see):
     e = a.exp()
     out = e.sum()
     with t.no_grad():
-        e.add_(1) if False else None
+        e.add_(1)
+    see.call("exp's output edited under no_grad", lambda: out.backward())
     e2 = a * 1
     r = e2.exp()
     r.add_(1)
@@ -747,3 +748,14 @@ def inplace_ops_that_save_their_result(t, see):
     s = (x * 1).sigmoid_()
     s.mul_(2)
     see.call("edited after sigmoid_", lambda: s.sum().backward())
+
+
+@scenario
+def creation_precision(t, see):
+    see("tiny float64", t.tensor([6.8e-248], dtype=t.float64))
+    see("near-one float64", t.tensor([1.0000000001], dtype=t.float64).item())
+    see("nested float64", t.tensor([[1e-300, 2.5]], dtype=t.float64))
+    see("ints to float16", t.tensor([1, 2], dtype=t.float16))
+    see("floats to int", t.tensor([1.7, -2.2], dtype=t.int64))
+    see("bools to float", t.tensor([True, False], dtype=t.float32))
+    see("numpy float32 to float64", t.tensor(np.array([0.1], dtype=np.float32), dtype=t.float64))
