@@ -20,13 +20,22 @@ def _ratio(value) -> str:
     return "n/a" if value is None else f"{value:.2f}x"
 
 
+VERDICT = {True: "met", False: "**missed**", None: "n/a"}
+
+
 def _targets(row: dict) -> str:
     parts = []
     for target in row["targets"]:
-        verdict = {True: "met", False: "**missed**", None: "n/a"}[target["met"]]
         value = "" if target["value"] is None else f" ({target['value']:.2f})"
-        parts.append(f"{target['label']}: {verdict}{value}")
+        cpu = "" if target.get("cpu_value") is None else \
+            f"; on CPU time {VERDICT[target['cpu_met']]} ({target['cpu_value']:.2f})"
+        parts.append(f"{target['label']}: {VERDICT[target['met']]}{value}{cpu}")
     return "; ".join(parts)
+
+
+def _ratio_pair(figures: dict, name: str) -> str:
+    wall, cpu = figures.get(name), figures.get(name + "_cpu")
+    return _ratio(wall) if cpu is None else f"{_ratio(wall)} (CPU {_ratio(cpu)})"
 
 
 def markdown(run: dict) -> str:
@@ -37,10 +46,12 @@ def markdown(run: dict) -> str:
     for row in run["cases"]:
         cells = [row["key"], row["unit"], str(row["threads"])]
         cells += [_time(row["results"].get(lib), row["unit"]) for lib, _ in LIBRARIES]
-        cells += [_ratio(row["figures"].get("vs_numpy")), _ratio(row["figures"].get("vs_torch")), _targets(row)]
+        cells += [_ratio_pair(row["figures"], "vs_numpy"), _ratio_pair(row["figures"], "vs_torch"), _targets(row)]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Times: wall clock, median of the samples (min-max); each sample averages many iterations. "
-              "Ratios are of medians from this one run. Each library runs in a worker process of its own "
+              "Ratios are of medians from this one run; in brackets, the same ratio of process CPU-time "
+              "medians, which other work on the machine disturbs less (for 2-thread cases it adds both "
+              "threads' time). Targets are judged on the wall clock, then on CPU time. Each library runs in a worker process of its own "
               "that imports only that library and NumPy; the runner checks first, in one process, that all "
               "compute the same losses and gradients."]
     memory = [row for row in run["cases"] if row.get("memory")]

@@ -26,8 +26,9 @@ class Target:
     limit: float
     strict: bool = False  # True: figure < limit, else figure <= limit
 
-    def met(self, figures: dict):
-        value = figures.get(self.metric)
+    def met(self, figures: dict, cpu: bool = False):
+        """Whether the figure meets the limit (None: no such figure); ``cpu``: judged on CPU time."""
+        value = figures.get(self.metric + "_cpu" if cpu else self.metric)
         if value is None:
             return None
         return value < self.limit if self.strict else value <= self.limit
