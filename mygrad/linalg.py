@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ._tensor import Tensor
 from .ops.reductions import amax, amin, vector_norm
 
@@ -30,6 +32,8 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if not isinstance(ord, str) and abs(ord) in (1, math.inf):
         # 1: the largest column sum (sum over rows first); inf: the largest row sum
         summed, extreme = (rows, cols) if abs(ord) == 1 else (cols, rows)
+        if ord > 0 and A._data.shape[extreme] == 0:   # torch: the max over nothing is 0, with no graph
+            return _zeros_reduced(A, (rows, cols), keepdim, dtype)
         if not keepdim and summed < extreme:
             extreme -= 1
         return (amax if ord > 0 else amin)(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
@@ -52,6 +56,11 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) ->
     if isinstance(ord, str) or (ord is not None and len(dims or range(ndim)) == 2):
         return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
     return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
+
+
+def _zeros_reduced(A: Tensor, dims: tuple, keepdim: bool, dtype) -> Tensor:
+    shape = [1 if d in dims else n for d, n in enumerate(A._data.shape) if keepdim or d not in dims]
+    return Tensor._make(np.zeros(shape, A._data.dtype if dtype is None else dtype.np), False, None)
 
 
 def _listed(dim) -> str:

@@ -18,10 +18,11 @@ INTEGERS = ("int64", "int32", "bool")
 
 
 @dataclass(frozen=True)
-class FactorDomain(Domain):
-    """Factors for products: at least ``gap`` away from 0 (a factor of 1e-147 makes the second
-    derivative a difference of ~1e146-sized terms, equal only up to rounding), and exact zeros,
-    one or several, where torch's zero-aware formulas take over."""
+class ZeroOrAway(Domain):
+    """Values at least ``gap`` away from 0, and exact zeros (one or several).  Tiny values such as
+    1e-147 make these ops' gradients differences of enormous terms that agree only up to rounding
+    (a second derivative of prod, the curvature of std or of a norm near 0), while 0 itself is
+    where torch's zero-aware formulas and masks take over, so it is drawn on purpose."""
 
     def elements(self, dtype: str) -> st.SearchStrategy:
         zero = False if dtype == "bool" else 0 if dtype.startswith(("int", "uint")) else 0.0
@@ -29,7 +30,8 @@ class FactorDomain(Domain):
 
 
 # products of up to 256 factors: kept near 1 so they neither overflow nor underflow in float32
-FACTORS = FactorDomain(-1.5, 1.5, gap=0.25, special=(1.0, -1.0))
+FACTORS = ZeroOrAway(-1.5, 1.5, gap=0.25, special=(1.0, -1.0))
+SPREAD = ZeroOrAway(-4.0, 4.0, gap=1e-3, special=(1.0, -1.0))   # var, std and the norms
 SCAN = dict(full=False, keepdim=False, allow_tuple=False, allow_empty_dim=False)   # cumsum(dim), cumprod(dim)
 ONE_DIM = dict(allow_tuple=False, allow_empty_dim=False)                         # prod(dim), max(dim), argmax
 FLOAT64 = st.just(LibAttr("float64"))
@@ -52,15 +54,15 @@ RECORDS = [
     Record("amin", reduction(ties=True)),
     Record("argmax", reduction(ties=True, **ONE_DIM), grad=False),
     Record("argmin", reduction(ties=True, **ONE_DIM), grad=False),
-    Record("var", reduction(correction=st.sampled_from([0, 1, 2]))),
-    Record("var", reduction(unbiased=st.booleans()), label="var (unbiased)"),
-    Record("std", reduction(correction=st.sampled_from([0, 1, 2]))),
-    Record("std", reduction(unbiased=st.booleans()), label="std (unbiased)"),
+    Record("var", reduction(SPREAD, correction=st.sampled_from([0, 1, 2]))),
+    Record("var", reduction(SPREAD, unbiased=st.booleans()), label="var (unbiased)"),
+    Record("std", reduction(SPREAD, correction=st.sampled_from([0, 1, 2]))),
+    Record("std", reduction(SPREAD, unbiased=st.booleans()), label="std (unbiased)"),
     Record("logsumexp", reduction(full=False)),
-    Record("norm", reduction(p=st.sampled_from([1, 2, 3, float("inf"), float("-inf"), "fro"]))),
-    Record("vector_norm", reduction(ord=st.sampled_from([1, 2, 3, 0.5, float("inf"), float("-inf")])),
+    Record("norm", reduction(SPREAD, p=st.sampled_from([1, 2, 3, float("inf"), float("-inf"), "fro"]))),
+    Record("vector_norm", reduction(SPREAD, ord=st.sampled_from([1, 2, 3, 0.5, float("inf"), float("-inf")])),
            namespace="linalg", forms=("function",)),
-    Record("norm", reduction(ord=st.sampled_from([None, 1, float("inf"), "fro"])), namespace="linalg",
+    Record("norm", reduction(SPREAD, ord=st.sampled_from([None, 1, float("inf"), "fro"])), namespace="linalg",
            forms=("function",), label="linalg.norm"),
     Record("cumsum", reduction(**SCAN)),
     Record("cumsum", reduction(**SCAN), label="cumsum (integer)", dtypes=INTEGERS, grad=False),

@@ -57,6 +57,7 @@ class _ArrayOps:
         return x
 
     sign = staticmethod(np.sign)
+    abs = staticmethod(np.abs)
 
     @staticmethod
     def reversed_cumsum(x, dim):
@@ -121,6 +122,10 @@ class _TensorOps:
     def sign(x):
         """In the graph with a zero derivative (torch's sgn), so a norm's second derivative is 0, not absent."""
         return _mygrad().sign(x)
+
+    @staticmethod
+    def abs(x):
+        return _mygrad().abs(x)
 
     @staticmethod
     def reversed_cumsum(x, dim):
@@ -267,7 +272,7 @@ def norm_backward(F, grad, self, ord, result, dims, keepdim):
         mask = (np.abs(x) == norm) | np.isnan(x)
         count = np.sum(mask, axis=dims, keepdims=True).astype(x.dtype)
         return sign * (grad / F.const(count) * F.const(mask.astype(x.dtype)))
-    abs_self = self * sign
+    abs_self = F.abs(self)
     if ord < 1:
         scaled = sign * F.where(F.const(x == 0), 0, abs_self ** (ord - 1))
         return scaled * grad * result ** (1 - ord)
@@ -555,9 +560,13 @@ _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly
 
 @quiet
 def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int) -> np.ndarray:
-    """sum((x - mean)^2) / divisor; a divisor of 0 gives inf or nan, silently, as torch."""
-    centered = data - data.mean(axis=dims, keepdims=True) if data.size else data
-    return np.sum(centered * centered, axis=dims, keepdims=keepdim) / data.dtype.type(divisor)
+    """sum((x - mean)^2) / divisor, two-pass as torch's CPU kernel: the mean in the input's dtype,
+    the squared deviations summed in float64 (a float32 deviation of 1e-30 still counts); a divisor
+    of 0 gives inf or nan, silently, as torch."""
+    if not data.size:
+        return np.sum(data.astype(np.float64), axis=dims, keepdims=keepdim) / np.float64(divisor)
+    centered = data.astype(np.float64) - data.mean(axis=dims, keepdims=True).astype(np.float64)
+    return np.sum(centered * centered, axis=dims, keepdims=keepdim) / np.float64(divisor)
 
 
 def _moments(name: str, node, finish):
@@ -632,7 +641,10 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         _check_nonempty_norm("inf" if ord > 0 else "-inf", data, None if _every_dim(dim) else dims)
     axis = dims if data.ndim else None
     magnitude = np.abs(data)
-    if ord == 2:
+    if math.prod(data.shape[d] for d in dims) == 1:   # one element per norm: torch takes |x| itself
+        out = (magnitude != 0).astype(data.dtype) if ord == 0 else magnitude
+        out = out if keepdim or not data.ndim else out.reshape([n for d, n in enumerate(data.shape) if d not in dims])
+    elif ord == 2:
         out = np.sqrt(np.sum(data * data, axis=axis, keepdims=keepdim))
     elif ord == 1:
         out = np.sum(magnitude, axis=axis, keepdims=keepdim)
