@@ -6,6 +6,7 @@ the in-place protocol.  Slots keep tensors light: a training step makes thousand
 """
 from __future__ import annotations
 
+import sys
 import warnings
 import weakref
 
@@ -166,6 +167,8 @@ class Tensor:
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(dtype_message)
         self._requires_grad = value
+        if value and _shares_memory(self):
+            _track_views()  # its views now require grad too
 
     @property
     def grad(self):
@@ -380,6 +383,8 @@ class Tensor:
                 _check_output_shape(self, result._data.shape)
                 np.copyto(self._data, result._data, casting="unsafe")
             self._vc[0] += 1
+            if _shares_memory(self):
+                _track_views()
             return self
         old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(old, *args, **kwargs)
@@ -387,9 +392,10 @@ class Tensor:
         _check_output_shape(self, result._data.shape)
         np.copyto(self._data, result._data, casting="unsafe")
         self._vc[0] += 1
+        shares = _shares_memory(self)  # a view's base, or views, are affected
         _move_saved_output(result, self)
-        from .ops import _views
-        if self._base is not None or _views.may_have_views(self):  # a view's base, or views, are affected
+        if shares:
+            from .ops import _views
             _views.rebase_history(self, old, result)
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
@@ -401,6 +407,8 @@ class Tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)
             self._vc[0] += 1
+            if _shares_memory(self):
+                _track_views()
             return self
         from .ops import _define
         return self._inplace(_define.zeros_like_op)
@@ -412,6 +420,19 @@ class Tensor:
     def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
         from .ops import _define
         return self._inplace(_define.copy_op, src)
+
+
+def _shares_memory(t: Tensor) -> bool:
+    """Whether a write into ``t`` may concern views: it is one, or something else holds its version
+    counter (a view of it, a detached alias, a saved output; never wrong the way that matters)."""
+    return t._base is not None or sys.getrefcount(t._vc) > 2
+
+
+def _track_views() -> None:
+    """After a change that views must see (a write that recorded nothing, requires_grad_): from now on
+    reading a view's history checks whether it is stale (ops/_views.py)."""
+    from .ops._views import install_view_tracking
+    install_view_tracking()
 
 
 def _move_saved_output(result: Tensor, target: Tensor) -> None:

@@ -11,13 +11,13 @@ memory, as torch's as_strided has it), so this works for any chain of view ops.
 
 Stale views are found by version: each view made here remembers the version its ``grad_fn`` was
 built at (``_view_meta``).  Checking that on every ``grad_fn`` read would tax every op, so the
-checking descriptors are installed on Tensor only once a tensor that has views is first modified
-in place while recording; programs that never do that keep the plain slots.
+checking descriptors are installed on Tensor only when a tensor that is a view, or has views, is
+first written into (``Tensor._inplace``, assignment) or made to require grad; programs that never
+do that keep the plain slots, and no view can be stale before it.
 """
 from __future__ import annotations
 
 import re
-import sys
 
 import numpy as np
 
@@ -271,7 +271,8 @@ _installed = [False]
 
 
 def install_view_tracking() -> None:
-    """From now on, reading a view's ``grad_fn`` or ``_requires_grad`` first re-derives it if stale."""
+    """From now on, reading a view's ``grad_fn`` or ``_requires_grad`` first re-derives it if stale, and
+    a view requires grad when its base does."""
     if _installed[0]:
         return
     _installed[0] = True
@@ -282,16 +283,11 @@ def install_view_tracking() -> None:
         return _GRAD_FN_SLOT.__get__(self)
 
     def requires_grad(self):
-        if self._base is not None:
+        if self._base is not None:  # a view requires grad when its base does (torch's rule)
             _refresh(self)
+            return _REQUIRES_GRAD_SLOT.__get__(self) or _REQUIRES_GRAD_SLOT.__get__(self._base)
         return _REQUIRES_GRAD_SLOT.__get__(self)
 
     Tensor.grad_fn = property(grad_fn, _GRAD_FN_SLOT.__set__)
     Tensor._requires_grad = property(requires_grad, _REQUIRES_GRAD_SLOT.__set__)
 
-
-def may_have_views(tensor: Tensor) -> bool:
-    """Whether anything else holds ``tensor``'s version counter (a view, a detached alias, a saved
-    output): the list is otherwise referenced only by the tensor and getrefcount's argument.
-    Never wrong in the direction that matters (a view always holds it)."""
-    return sys.getrefcount(tensor._vc) > 2

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _c_name
+from .._tensor import Tensor, _c_name, _shares_memory, _track_views
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
@@ -549,6 +549,8 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
             raise RuntimeError(OVERLAP_MESSAGE)
         np.copyto(data, v, casting="unsafe")
     self._vc[0] += 1
+    if _shares_memory(self):
+        _track_views()
 
 
 # ----- index ops -------------------------------------------------------------------------------------
