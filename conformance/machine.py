@@ -24,9 +24,9 @@ from hypothesis.stateful import (Bundle, RuleBasedStateMachine, get_state_machin
                                  multiple, precondition, rule)
 
 from .checks import compare_values, describe, raise_diff, tolerance
-from .paired import LIBRARIES, Raised, library, to_numpy
+from .paired import LIBRARIES, Broken, Raised, library, read, to_numpy
 from .report import tensor_literal
-from .runner import CaseResult, Failure, case_seed, shrink_budget
+from .runner import CaseResult, Failure, case_seed, no_local_constants, shrink_budget
 
 ROW = "behaviour"
 CHECKS = ("errors", "value", "grad", "flags", "grad_fn")
@@ -79,11 +79,12 @@ class Mismatch(Exception):
 class Pair:
     """One tensor of the program, as it exists in each world."""
 
-    __slots__ = ("name", "sides", "grad_ids")
+    __slots__ = ("name", "sides", "grads")
 
     def __init__(self, name: str, sides: dict):
         self.name, self.sides = name, sides
-        self.grad_ids = {lib: None for lib in sides}
+        self.grads = {lib: None for lib in sides}   # the .grad objects seen after the last step (kept alive,
+                                                    # so that identity is compared, never a reused id())
 
     def __repr__(self) -> str:
         return self.name
@@ -307,7 +308,7 @@ class PairedWorlds(RuleBasedStateMachine):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             t_mode = self.libs["torch"].is_grad_enabled()
-            m_mode = self.libs["mygrad"].is_grad_enabled()
+            m_mode = read(self.libs["mygrad"].is_grad_enabled)
             if t_mode != m_mode:
                 return self._mismatch("flags", f"is_grad_enabled(): torch {t_mode}, mygrad {m_mode}")
             problems = {check: [] for check in ("value", "grad", "flags", "grad_fn")}
@@ -320,39 +321,34 @@ class PairedWorlds(RuleBasedStateMachine):
                 self._passed(check)
 
     def _compare(self, pair: Pair, problems: dict) -> None:
+        """One tensor in both worlds: every read goes through ``read`` (torch's reads can raise too)."""
         t, m = pair.sides["torch"], pair.sides["mygrad"]
         rtol, atol = tolerance("float64", 1)
-        found = compare_values(to_numpy(t), _safe(lambda: to_numpy(m)), rtol, atol)
+        found = compare_values(read(to_numpy, t), read(to_numpy, m), rtol, atol)
         if found:
             problems["value"].append(describe(f"{pair.name}", found))
         for attr in ("requires_grad", "is_leaf"):
-            a, b = getattr(t, attr), _safe(lambda: getattr(m, attr))
+            a, b = read(getattr, t, attr), read(getattr, m, attr)
             if a != b:
                 problems["flags"].append(f"{pair.name}.{attr}: torch {a}, mygrad {b}")
-        a, b = _node_name(t.grad_fn), _safe(lambda: _node_name(m.grad_fn))
+        a, b = read(lambda: _node_name(t.grad_fn)), read(lambda: _node_name(m.grad_fn))
         if a != b:
             problems["grad_fn"].append(f"{pair.name}.grad_fn: torch {a}, mygrad {b}")
-        tg, mg = t.grad, _safe(lambda: m.grad)
-        if (tg is None) != (mg is None):
-            problems["grad"].append(f"{pair.name}.grad: torch {_grad_text(tg)}, mygrad {_grad_text(mg)}")
+        tg, mg = read(getattr, t, "grad"), read(getattr, m, "grad")
+        if (tg is None) != (mg is None) or isinstance(tg, Broken) or isinstance(mg, Broken):
+            if tg != mg:
+                problems["grad"].append(f"{pair.name}.grad: torch {_grad_text(tg)}, mygrad {_grad_text(mg)}")
         elif tg is not None:
-            found = compare_values(to_numpy(tg), _safe(lambda: to_numpy(mg)), rtol, atol)
+            found = compare_values(read(to_numpy, tg), read(to_numpy, mg), rtol, atol)
             if found:
                 problems["grad"].append(describe(f"{pair.name}.grad", found))
-            same_t = pair.grad_ids["torch"] == id(tg)
-            same_m = pair.grad_ids["mygrad"] == id(mg)
-            if same_t != same_m and pair.grad_ids["torch"] is not None:
+            same_t = pair.grads["torch"] is tg
+            same_m = pair.grads["mygrad"] is mg
+            if same_t != same_m and pair.grads["torch"] is not None:
                 problems["grad"].append(f"{pair.name}.grad is {'still' if same_t else 'no longer'} the same tensor "
                                         f"object in torch, {'still' if same_m else 'no longer'} in mygrad "
                                         f"(accumulation in place)")
-        pair.grad_ids = {"torch": None if tg is None else id(tg), "mygrad": None if mg is None else id(mg)}
-
-
-def _safe(fn):
-    try:
-        return fn()
-    except Exception as exc:
-        return f"<raised {type(exc).__name__}: {exc}>"
+        pair.grads = {"torch": tg, "mygrad": mg}
 
 
 def _node_name(node):
@@ -374,7 +370,8 @@ def _machine_settings(profile, shrink: bool) -> settings:
 def _run(profile, base_seed: int, shrink: bool, tally: dict, target: str | None, first: dict) -> None:
     machine = type("Worlds", (PairedWorlds,), {"tally": tally, "target": target, "first": first, "runs": [0]})
     test = get_state_machine_test(machine, settings=_machine_settings(profile, shrink))
-    hypothesis_seed(case_seed(ROW, base_seed))(test)()
+    with no_local_constants():
+        hypothesis_seed(case_seed(ROW, base_seed))(test)()
     return machine.runs[0]
 
 
@@ -398,8 +395,8 @@ def run_machine(profile, base_seed: int = 0) -> CaseResult:
                     _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, check, {})
             except Mismatch as exc:
                 diff, program, shrunk = exc.diff, exc.program, True
-            except Exception:  # could not reproduce: keep the survey's program
-                pass
+            except Exception as exc:  # could not reproduce: keep the survey's program, and say why
+                program += f"# (not shrunk: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})\n"
         result.failures.append(Failure(check=check, diff=diff, numbers={}, snippet=program, example=program,
                                        shrunk=shrunk, failed_examples=result.counts[check][1]))
     result.seconds = round(time.perf_counter() - started, 3)

@@ -174,18 +174,25 @@ def _is_tensor_like(v) -> bool:
 
 @dataclass(frozen=True)
 class Broken:
-    """What reading an attribute gave when it raised: shown in the diff of the check that needed it."""
-    what: str
+    """What reading an attribute gave when it raised: shown in the diff of the check that needed it.
+    Two are equal when the same exception class was raised (torch's own reads raise too, e.g. the
+    grad_fn of a view made under no_grad and modified in place)."""
+    cls: str
+    message: str = field(default="", compare=False)
 
     def __repr__(self) -> str:
-        return f"<unreadable: {self.what}>"
+        return f"<unreadable: {self.cls}: {self.message}>"
 
 
-def _read(fn, *args):
+def read(fn, *args):
+    """``fn(*args)``, or a Broken standing for the exception it raised."""
     try:
         return fn(*args)
     except Exception as exc:  # the engine under test may be wrong in any way
-        return Broken(f"{type(exc).__name__}: {exc}")
+        return Broken(type(exc).__name__, str(exc).split("\n")[0][:200])
+
+
+_read = read
 
 
 def dtype_name(dtype) -> str:
@@ -349,7 +356,7 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
                 obs.errors["backward"] = Raised.of(exc)
     grads = [_read(lambda t=t: t.grad) for t in leaves]
     obs.grads = [g if g is None or isinstance(g, Broken) else
-                 tensor_obs(lib, g) if is_tensor(lib, g) else Broken(f"a {type(g).__name__}, not a tensor")
+                 tensor_obs(lib, g) if is_tensor(lib, g) else Broken("TypeError", f"a {type(g).__name__}, not a tensor")
                  for g in grads]
     obs.inputs_after = [_read(to_numpy, t) for t in leaves]
     obs.upstream_changed = [i for (i, before), (_, g) in zip(obs.upstream, upstream)

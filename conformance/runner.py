@@ -125,7 +125,32 @@ def case_seed(case_id: str, base_seed: int) -> int:
 def _run_hypothesis(case: Case, profile: Profile, base_seed: int, shrink: bool, body) -> None:
     drawn = st.tuples(example_for(case.record.example, case.dtype, case.form), st.integers(0, SEED_RANGE))
     test = _settings(profile, shrink)(given(drawn)(body))
-    hypothesis_seed(case_seed(case.id, base_seed))(test)()
+    with no_local_constants():
+        hypothesis_seed(case_seed(case.id, base_seed))(test)()
+
+
+@contextmanager
+def no_local_constants():
+    """Keep Hypothesis from mixing literals found in the project's own modules into the draws.
+
+    Hypothesis collects constants from every loaded local module (mygrad's, the records') and draws
+    them now and then.  The pool changes whenever a module is loaded lazily or edited, so the same
+    seed would draw different examples from one run (or one commit) to the next, and a shrink run
+    could miss the failure its survey found.  Value domains and special points are the strategies'
+    job here, so the pool is emptied while the harness runs.
+    """
+    try:
+        from hypothesis.internal.conjecture import providers
+        empty = type(providers._local_constants)()
+        original = providers._get_local_constants
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover - Hypothesis moved its internals
+        yield
+        return
+    providers._get_local_constants = lambda: empty
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
 
 
 @contextmanager
