@@ -34,6 +34,7 @@ FREED_MESSAGE = (
 
 _FREED = object()   # what a released tensor slot holds
 _ABSENT = object()  # a slot not saved because no input needing it requires grad
+_ALL_FREED = tuple((_FREED,) * n for n in range(8))  # a released node whose every saved value was checked
 
 
 class Node:
@@ -141,23 +142,23 @@ class FormulaNode(Node):
 
     def release(self) -> None:
         saved, versions = self._saved, self._versions
-        if saved and versions.count(None) != len(versions):  # something is version-checked: free it
-            self._saved = tuple(_FREED if ver is not None else v for v, ver in zip(saved, versions))
+        kept = versions.count(None)  # attributes; the rest are version-checked values, freed here
+        if saved and kept != len(versions):
+            self._saved = _ALL_FREED[len(saved)] if not kept and len(saved) < len(_ALL_FREED) else tuple(
+                _FREED if ver is not None else v for v, ver in zip(saved, versions))
 
     def _unpack(self, as_tensors: bool) -> list:
-        args = []
-        for value, version in zip(self._saved, self._versions):
-            if version is not None:
-                if value is _FREED:
-                    raise RuntimeError(FREED_MESSAGE)
-                if value is not _ABSENT and version is not True:
-                    if value._vc[0] != version:
-                        raise RuntimeError(_version_message(value, version, self))
-                    if as_tensors:
-                        value = backends.saved_as_tensor(value, self)
-                    else:
-                        value = value._data
-            args.append(value)
+        args = list(self._saved)
+        for i, version in enumerate(self._versions):
+            if version is None:
+                continue
+            value = args[i]
+            if value is _FREED:
+                raise RuntimeError(FREED_MESSAGE)
+            if value is not _ABSENT and version is not True:
+                if value._vc[0] != version:
+                    raise RuntimeError(_version_message(value, version, self))
+                args[i] = backends.saved_as_tensor(value, self) if as_tensors else value._data
         return args
 
     def apply(self, grads: list, create_graph: bool) -> list:

@@ -63,13 +63,66 @@ _META_LIMIT = 4096
 def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
     """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad.
 
-    The forward's hottest function: plain loops, no generators, and as few new container objects
-    as possible (each one that lives as long as the graph is work for the garbage collector)."""
-    for t in inputs:
-        if type(t) is Tensor and t._requires_grad:
-            break
+    The forward's hottest function: no generators, the one- and two-input cases (nearly every
+    op) spelled out without building lists, and as few new container objects as possible (each
+    one that lives as long as the graph is work for the garbage collector)."""
+    n = len(inputs)
+    if n == 1 or n == 2:
+        a = inputs[0]
+        if type(a) is Tensor and a._requires_grad:
+            node_a = a.grad_fn  # gradient_edge(a), inlined
+            nr_a = a._output_nr if node_a is not None else 0
+            if node_a is None:
+                node_a = a._accumulate_node()
+            data = a._data
+            meta_a = (data.shape, data.dtype)
+        else:
+            node_a = meta_a = None
+            nr_a = 0
+        if n == 1:
+            if meta_a is None:
+                return None
+            nodes, nrs, meta, mask = (node_a,), (nr_a,) if nr_a else _ZEROS[1], (meta_a,), 1
+        else:
+            b = inputs[1]
+            if type(b) is Tensor and b._requires_grad:
+                node_b = b.grad_fn
+                nr_b = b._output_nr if node_b is not None else 0
+                if node_b is None:
+                    node_b = b._accumulate_node()
+                data = b._data
+                meta_b = (data.shape, data.dtype)
+            elif meta_a is None:
+                return None
+            else:
+                node_b = meta_b = None
+                nr_b = 0
+            nodes, nrs, meta = (node_a, node_b), (nr_a, nr_b) if nr_a or nr_b else _ZEROS[2], (meta_a, meta_b)
+            mask = (meta_a is not None) | (meta_b is not None) << 1
     else:
-        return None
+        nodes, nrs, meta, mask = _edges(inputs)
+        if not mask:
+            return None
+    node = _new(node_cls)
+    node._next_nodes = nodes
+    node._next_nrs = nrs
+    shared = _META.get(meta)
+    if shared is None:
+        if len(_META) >= _META_LIMIT:
+            _META.clear()
+        shared = _META[meta] = meta
+    node._input_meta = shared
+    save = node_cls._plans.get(mask)
+    if save is None:
+        save = node_cls._plans[mask] = _make_saver(node_cls, mask)
+    node._saved, node._versions = save(saved, out)
+    node._sequence_nr = next(_sequence)
+    node._hooks = None
+    return node
+
+
+def _edges(inputs) -> tuple:
+    """``_attach``'s work for any number of inputs: (nodes, output numbers, metadata, requires-grad mask)."""
     mask, bit, numbered = 0, 1, False
     nodes, nrs, meta = [], [], []
     for t in inputs:
@@ -90,23 +143,8 @@ def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
             nrs.append(0)
             meta.append(None)
         bit <<= 1
-    node = _new(node_cls)
-    node._next_nodes = tuple(nodes)
-    node._next_nrs = tuple(nrs) if numbered else _ZEROS[len(nrs)] if len(nrs) < len(_ZEROS) else tuple(nrs)
-    meta = tuple(meta)
-    shared = _META.get(meta)
-    if shared is None:
-        if len(_META) >= _META_LIMIT:
-            _META.clear()
-        shared = _META[meta] = meta
-    node._input_meta = shared
-    save = node_cls._plans.get(mask)
-    if save is None:
-        save = node_cls._plans[mask] = _make_saver(node_cls, mask)
-    node._saved, node._versions = save(saved, out)
-    node._sequence_nr = next(_sequence)
-    node._hooks = None
-    return node
+    nrs = tuple(nrs) if numbered or len(nrs) >= len(_ZEROS) else _ZEROS[len(nrs)]
+    return tuple(nodes), nrs, tuple(meta), mask
 
 
 def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved) -> Tensor:
