@@ -8,7 +8,7 @@ what the same call records under ``no_grad``, whether inputs or the upstream gra
 modified, and which buffers share memory.  Nothing here knows the expected answer: torch's
 observation is the expectation, mygrad's the thing checked.
 
-Reading a library's objects goes through ``_read``, so an engine that returns the wrong kind of
+Reading a library's objects goes through ``read``, so an engine that returns the wrong kind of
 object is reported as a mismatch of the check concerned, not as a crash of the harness.
 """
 from __future__ import annotations
@@ -192,7 +192,6 @@ def read(fn, *args):
         return Broken(type(exc).__name__, str(exc).split("\n")[0][:200])
 
 
-_read = read
 
 
 def dtype_name(dtype) -> str:
@@ -216,16 +215,16 @@ def is_tensor(lib, v) -> bool:
 
 
 def tensor_obs(lib, t, leaf_index: dict | None = None) -> TensorObs:
-    grad_fn = _read(lambda: t.grad_fn)
+    grad_fn = read(lambda: t.grad_fn)
     return TensorObs(
-        value=_read(to_numpy, t),
-        dtype=_read(lambda: dtype_name(t.dtype)),
-        shape=_read(lambda: tuple(t.shape)),
-        requires_grad=_read(lambda: bool(t.requires_grad)),
-        is_leaf=_read(lambda: bool(t.is_leaf)),
-        grad_fn=None if grad_fn is None else _read(lambda: type(grad_fn).__name__),
+        value=read(to_numpy, t),
+        dtype=read(lambda: dtype_name(t.dtype)),
+        shape=read(lambda: tuple(t.shape)),
+        requires_grad=read(lambda: bool(t.requires_grad)),
+        is_leaf=read(lambda: bool(t.is_leaf)),
+        grad_fn=None if grad_fn is None else read(lambda: type(grad_fn).__name__),
         graph=None if leaf_index is None or grad_fn is None or isinstance(grad_fn, Broken)
-        else _read(graph_of, grad_fn, leaf_index))
+        else read(graph_of, grad_fn, leaf_index))
 
 
 def graph_of(node, leaf_index: dict) -> tuple:
@@ -269,7 +268,7 @@ def alias_pairs(lib_name: str, labelled: list) -> set:
     """Pairs of labels whose tensors share a buffer (views, stolen or reused gradients)."""
     keys = []
     for label, t in labelled:
-        key = _read(_buffer_key, lib_name, t)
+        key = read(_buffer_key, lib_name, t)
         if key is not None and not isinstance(key, Broken):
             keys.append((label, key))
     return {(a, b) for i, (a, ka) in enumerate(keys) for b, kb in keys[i + 1:] if ka == kb}
@@ -290,7 +289,7 @@ def _differentiable(lib, outputs: list) -> list:
     """(index, tensor) of outputs a gradient can flow from: floating tensors that require grad."""
     found = []
     for i, out in enumerate(outputs):
-        if is_tensor(lib, out) and _read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
+        if is_tensor(lib, out) and read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
             found.append((i, out))
     return found
 
@@ -335,7 +334,7 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
         raise
     except Exception as exc:
         obs.errors["forward"] = Raised.of(exc)
-        obs.inputs_after = [_read(to_numpy, t) for t in leaves]
+        obs.inputs_after = [read(to_numpy, t) for t in leaves]
         return
     obs.structure, outputs = _flatten(lib, result)
     if target is not None:
@@ -354,13 +353,13 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
                 lib.autograd.backward([out for _, out in diff], [g for _, g in upstream])
             except Exception as exc:
                 obs.errors["backward"] = Raised.of(exc)
-    grads = [_read(lambda t=t: t.grad) for t in leaves]
+    grads = [read(lambda t=t: t.grad) for t in leaves]
     obs.grads = [g if g is None or isinstance(g, Broken) else
                  tensor_obs(lib, g) if is_tensor(lib, g) else Broken("TypeError", f"a {type(g).__name__}, not a tensor")
                  for g in grads]
-    obs.inputs_after = [_read(to_numpy, t) for t in leaves]
+    obs.inputs_after = [read(to_numpy, t) for t in leaves]
     obs.upstream_changed = [i for (i, before), (_, g) in zip(obs.upstream, upstream)
-                            if not _same(before, _read(to_numpy, g))]
+                            if not _same(before, read(to_numpy, g))]
     labelled = [(f"grad of {n}", g) for n, g in zip(names, grads) if is_tensor(lib, g)]
     labelled += [(f"upstream gradient of output {i}", g) for i, g in upstream]
     labelled += [(n, t) for n, t in zip(names, leaves)]

@@ -328,7 +328,8 @@ class Report:
     def ok(self) -> bool:
         return not self.failed_cases and not self.problems and bool(self.results)
 
-    def cell(self, row: str, check: str, counts: dict) -> str:
+    @staticmethod
+    def cell(counts: dict) -> str:
         passed, failed = counts["passed"], counts["failed"]
         if failed:
             return f"FAIL {failed}/{passed + failed}"
@@ -348,7 +349,7 @@ class Report:
         crashed = self.crashed_rows()
         header = ["op"] + list(CHECKS)
         body = [[row + (" (crashed)" if row in crashed else "")] +
-                [self.cell(row, c, cells[c]) for c in CHECKS] for row, cells in table.items()]
+                [self.cell(cells[c]) for c in CHECKS] for row, cells in table.items()]
         widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
         fmt = "  ".join(f"{{:<{w}}}" if i == 0 else f"{{:>{w}}}" for i, w in enumerate(widths))
         lines = [fmt.format(*header), fmt.format(*["-" * w for w in widths])]
@@ -380,7 +381,7 @@ class Report:
                "| op | " + " | ".join(CHECKS) + " |", "|---|" + "---|" * len(CHECKS)]
         for row, cells in table.items():
             name = f"{row} (crashed)" if row in crashed else row
-            out.append(f"| {name} | " + " | ".join(_md_cell(self.cell(row, c, cells[c])) for c in CHECKS) + " |")
+            out.append(f"| {name} | " + " | ".join(_md_cell(self.cell(cells[c])) for c in CHECKS) + " |")
         out += ["", "## Checks", ""] + [f"- **{c}**: {DESCRIPTIONS[c]}" for c in CHECKS]
         if self.problems:
             out += ["", "## Problems with the run", ""] + [f"- {p}" for p in self.problems]
