@@ -81,22 +81,24 @@ class Observation:
 
 # ----- building inputs and calling ---------------------------------------------------------------
 
-def leaf_names(example: Example) -> list[str]:
-    """``x0, x1, ...``: the names inputs get, in the order their TensorArgs appear (lists included)."""
-    count = [0]
+def tensor_args(example: Example) -> list[TensorArg]:
+    """The example's tensors in the order ``build`` makes leaves of them: positional arguments first
+    (lists and tuples entered), then keyword values.  Input ``i`` is called ``x{i}`` everywhere."""
+    found = []
 
     def walk(v):
         if isinstance(v, TensorArg):
-            count[0] += 1
+            found.append(v)
         elif isinstance(v, (list, tuple)):
             for x in v:
                 walk(x)
-        elif isinstance(v, dict):
-            for x in v.values():
-                walk(x)
     walk(example.args)
-    walk(example.kwargs)
-    return [f"x{i}" for i in range(count[0])]
+    walk(tuple(example.kwargs.values()))
+    return found
+
+
+def leaf_names(example: Example) -> list[str]:
+    return [f"x{i}" for i in range(len(tensor_args(example)))]
 
 
 def build(lib, example: Example) -> tuple[tuple, dict, list]:
@@ -327,7 +329,7 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
     args, kwargs, leaves = build(lib, example)
     names = leaf_names(example)
     leaf_index = {id(t): name for t, name in zip(leaves, names)}
-    obs.numel = max([int(np.size(a)) for a in _arrays(example)] + [1])
+    obs.numel = max([int(np.size(a.array)) for a in tensor_args(example)] + [1])
     try:
         result, target = invoke(record, form, lib, args, kwargs)
     except HarnessError:
@@ -347,9 +349,9 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
     if record.grad:
         diff = _differentiable(lib, outputs)
         if diff:
-            upstream = [(i, random_grad(lib, seed, i, out.shape, out.dtype)) for i, out in diff]
-            obs.upstream = [(i, to_numpy(g)) for i, g in upstream]
             try:
+                upstream = [(i, random_grad(lib, seed, i, out.shape, out.dtype)) for i, out in diff]
+                obs.upstream = [(i, to_numpy(g)) for i, g in upstream]
                 lib.autograd.backward([out for _, out in diff], [g for _, g in upstream])
             except Exception as exc:
                 obs.errors["backward"] = Raised.of(exc)
@@ -404,29 +406,10 @@ def _observe_no_grad(record, form, lib, example, obs: Observation) -> None:
     except Exception as exc:
         obs.errors["no_grad"] = Raised.of(exc)
         return
-    obs.no_grad = [tensor_obs(lib, o) if is_tensor(lib, o) else ("scalar", o) for o in _flatten(lib, result)[1]]
-
-
-def _arrays(example: Example) -> list:
-    found = []
-
-    def walk(v):
-        if isinstance(v, TensorArg):
-            found.append(v.array)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                walk(x)
-    walk(example.args)
-    walk(tuple(example.kwargs.values()))
-    return found
+    obs.no_grad = _output_obs(lib, _flatten(lib, result)[1], None)
 
 
 def _same(a, b) -> bool:
     if isinstance(a, Broken) or isinstance(b, Broken):
         return False
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-
-
-def inputs_before(example: Example) -> list:
-    """The input values as drawn (what every input must still hold after the call)."""
-    return [np.asarray(a) for a in _arrays(example)]

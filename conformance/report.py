@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import CHECKS, DESCRIPTIONS, render_graph
-from .paired import Observation, leaf_names, operator_name
+from .paired import Observation, leaf_names, operator_name, tensor_args
 from .registry import Example, LibAttr, TensorArg
 
 # ----- values as Python source ------------------------------------------------------------------
@@ -199,17 +199,8 @@ def _outcome(obs: Observation, stage: str) -> str:
 
 def snippet(case, example: Example, check: str, t: Observation, m: Observation) -> str:
     """A standalone program showing ``check``'s mismatch on ``example``, runnable with either library."""
+    arrays = tensor_args(example)
     names_list = leaf_names(example)
-    arrays: list = []
-
-    def walk(v):
-        if isinstance(v, TensorArg):
-            arrays.append(v)
-        elif isinstance(v, (list, tuple)):
-            for x in v:
-                walk(x)
-    walk(example.args)
-    walk(tuple(example.kwargs.values()))
     names = {id(a): n for a, n in zip(arrays, names_list)}
     setup, expression = call_expression(case, example, names)
     lines = [f"# {case.record.row} [{case.form}, {case.dtype}]: check '{check}' ({DESCRIPTIONS[check]})",
