@@ -11,6 +11,7 @@ from .timing import Worker, check_agreement, thread_limit, time_case
 from .workloads import WORKLOADS
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+BLAS_OVERRIDES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")  # set on some machines for old OpenBLAS builds
 
 
 def _parse(argv):
@@ -28,6 +29,13 @@ def _parse(argv):
     parser.add_argument("--markdown", help="where to write the results page (default: benchmarks/RESULTS.md for a "
                                            "full run of every workload, otherwise none)")
     return parser.parse_args(argv)
+
+
+def _command(argv: list) -> str:
+    """This run's command line, with the environment it was run in when that matters (see RESULTS.md)."""
+    unset = not any(os.environ.get(k) for k in BLAS_OVERRIDES)
+    return ("env " + " ".join(f"-u {k}" for k in BLAS_OVERRIDES) + " " if unset else "") + \
+        "python -m benchmarks" + "".join(f" {a}" for a in argv)
 
 
 def _figures(row: dict, rows: dict) -> dict:
@@ -70,7 +78,7 @@ def main(argv=None) -> int:
     args.repeat = args.repeat or (2 if tiny else 7)
     args.min_time = args.min_time if args.min_time is not None else (0.002 if tiny else 0.2)
     selected = [w for w in WORKLOADS if not args.only or w.key in args.only.upper().split(",")]
-    run = {"command": "python -m benchmarks" + "".join(f" {a}" for a in (sys.argv[1:] if argv is None else argv)),
+    run = {"command": _command(sys.argv[1:] if argv is None else argv),
            "size": args.size, "repeat": args.repeat, "min_time": args.min_time,
            "started": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
            "machine": machine.describe(), "load_average": {"start": os.getloadavg()}, "cases": [], "notes": {}}

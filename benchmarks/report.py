@@ -69,12 +69,23 @@ def markdown(run: dict) -> str:
     return "\n".join(lines)
 
 
+REPRODUCE = """\
+Each workload runs for mygrad, torch eager and the same computation written by hand in NumPy (forward
+plus a hand-derived backward), after a check that all three compute the same losses and gradients.
+`python -m benchmarks --help` lists the options (`--only B1,B3`, `--repeat`, `--size tiny`, `--threads`,
+`--json`, `--markdown`); `python -m benchmarks --size tiny` checks in a minute that everything still runs.
+
+On machines where `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` are set (older OpenBLAS builds need them),
+they pin a current NumPy's OpenBLAS to a slower kernel; the benchmark command unsets both, for that
+command only (tests and CI keep them). The BLAS line below names the kernel that ran."""
+
+
 def results_page(run: dict) -> str:
     """benchmarks/RESULTS.md: how the figures were made, on what, and the figures."""
     return "\n".join([
         "# Benchmark results", "",
         "Made by the benchmark runner; do not edit by hand.  To reproduce (from the repository root):", "",
-        "```", run["command"], "```", "",
+        "```", run["command"], "```", "", REPRODUCE, "",
         f"Size `{run['size']}`, {run['repeat']} samples per implementation, run {run['started']}.", "",
         *summary_lines(run["machine"]),
         "- Load average (1, 5, 15 min) at start {} and end {}: other work on the machine skews the "
