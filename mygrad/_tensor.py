@@ -26,6 +26,9 @@ LEAF_ONLY = ("you can only change requires_grad flags of leaf variables. If you 
              "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
 
 
+_new = object.__new__
+
+
 class Size(tuple):
     """torch.Size: a tuple that prints as ``torch.Size([2, 3])``."""
 
@@ -49,25 +52,24 @@ class Tensor:
             data = make(args[0], dtype=_dtype.get_default_dtype())._data
         else:
             data = np.empty(tuple(args), dtype=_dtype.get_default_dtype().np)
-        self._init(data, False, None, 0, None)
-
-    def _init(self, data, requires_grad, grad_fn, output_nr, vc):
-        self._data = data
-        self._requires_grad = requires_grad
-        self.grad_fn = grad_fn
-        self._output_nr = output_nr
-        self._grad = None
-        self._vc = [0] if vc is None else vc
-        self._base = None
-        self._acc = None
-        self._hooks = None
-        self._retains_grad = False
+        made = Tensor._make(data, False, None)  # the state every tensor starts with, set in one place
+        for name in _STATE:
+            setattr(self, name, getattr(made, name))
 
     @classmethod
     def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> "Tensor":
-        """The constructor ops use: no checks, no copies."""
-        t = object.__new__(cls)
-        t._init(data, requires_grad, grad_fn, output_nr, vc)
+        """The constructor ops use: no checks, no copies, no further call (every op makes one)."""
+        t = _new(cls)
+        t._data = data
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._output_nr = output_nr
+        t._grad = None
+        t._vc = [0] if vc is None else vc
+        t._base = None
+        t._acc = None
+        t._hooks = None
+        t._retains_grad = False
         return t
 
     # ----- metadata -----------------------------------------------------------------------
@@ -172,7 +174,8 @@ class Tensor:
 
     @property
     def grad(self):
-        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
+        # the recorded grad_fn, not re-derived: reading .grad of a stale view is no use of its history
+        if self._grad is None and _GRAD_FN_SLOT.__get__(self) is not None and not self._retains_grad:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -422,6 +425,9 @@ class Tensor:
         return self._inplace(_define.copy_op, src)
 
 
+_GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
+
+
 def _shares_memory(t: Tensor) -> bool:
     """Whether a write into ``t`` may concern views: it is one, or something else holds its version
     counter (a view of it, a detached alias, a saved output; never wrong the way that matters)."""
@@ -449,6 +455,9 @@ def _move_saved_output(result: Tensor, target: Tensor) -> None:
             value._data, value._vc = target._data, target._vc
             versions[i] = target._vc[0]
     node._versions = tuple(versions)
+
+
+_STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta"))
 
 
 def _c_name(d) -> str:

@@ -271,8 +271,8 @@ _installed = [False]
 
 
 def install_view_tracking() -> None:
-    """From now on, reading a view's ``grad_fn`` or ``_requires_grad`` first re-derives it if stale, and
-    a view requires grad when its base does."""
+    """From now on, reading a view's ``grad_fn`` first re-derives it if stale, and a view requires grad
+    when its base does."""
     if _installed[0]:
         return
     _installed[0] = True
@@ -284,7 +284,6 @@ def install_view_tracking() -> None:
 
     def requires_grad(self):
         if self._base is not None:  # a view requires grad when its base does (torch's rule)
-            _refresh(self)
             return _REQUIRES_GRAD_SLOT.__get__(self) or _REQUIRES_GRAD_SLOT.__get__(self._base)
         return _REQUIRES_GRAD_SLOT.__get__(self)
 
