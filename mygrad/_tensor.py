@@ -241,7 +241,10 @@ class Tensor:
         return node
 
     def _accumulate(self, grad, create_graph: bool) -> None:
-        """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it)."""
+        """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it).
+        A leaf that stopped requiring grad since the graph was built gets nothing, as in torch."""
+        if not self._requires_grad:
+            return
         if isinstance(grad, Tensor):
             if self._grad is None:
                 self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
@@ -402,6 +405,8 @@ class Tensor:
             _views.rebase_history(self, old, result)
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        if self._retains_grad:
+            _move_retain_grad(self, old)
         return self
 
     def zero_(self) -> "Tensor":
@@ -439,6 +444,15 @@ def _track_views() -> None:
     reading a view's history checks whether it is stale (ops/_views.py)."""
     from .ops._views import install_view_tracking
     install_view_tracking()
+
+
+def _move_retain_grad(tensor: Tensor, old: Tensor) -> None:
+    """retain_grad keeps the gradient of a tensor's latest value: after an in-place op it moves from
+    the old history's node to the new one (other hooks stay with the old value, as in torch)."""
+    hooks = old.grad_fn._hooks if old.grad_fn is not None else None
+    ref = hooks.retain.pop(old._output_nr, None) if hooks is not None else None
+    if ref is not None and tensor.grad_fn is not None:
+        tensor.grad_fn._hooks_or_new().retain[tensor._output_nr] = ref
 
 
 def _move_saved_output(result: Tensor, target: Tensor) -> None:

@@ -759,3 +759,25 @@ def creation_precision(t, see):
     see("floats to int", t.tensor([1.7, -2.2], dtype=t.int64))
     see("bools to float", t.tensor([True, False], dtype=t.float32))
     see("numpy float32 to float64", t.tensor(np.array([0.1], dtype=np.float32), dtype=t.float64))
+
+
+@scenario
+def grad_flags_change_after_use(t, see):
+    t0 = t.tensor(1.5, requires_grad=True)
+    t1 = -t0
+    t0.requires_grad_(False)
+    t1.sum().backward()
+    see("leaf switched off after use gets no grad", t0.grad)
+    a = t.tensor([1.0, 2.0], requires_grad=True)
+    b = a + a
+    b.retain_grad()
+    b.mul_(0.5)
+    b.exp_()
+    b.sum().backward()
+    see("retain_grad follows in-place ops", [b.grad, a.grad])
+    c = a * 1
+    c.retain_grad()
+    c.register_hook(lambda g: g * 10)
+    c.add_(1)
+    (c * c).sum().backward()
+    see("hooks stay with the old value", [c.grad, a.grad])
