@@ -10,11 +10,9 @@ from ._dtype import (bool_ as bool, float16, float32, float64, get_default_dtype
                      promote_types, set_default_dtype, uint8, dtype)
 from ._tensor import Size, Tensor
 from ._creation import *  # noqa: F401,F403
-from ._creation import __all__ as _creation_all
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd
 from .ops import *  # noqa: F401,F403
-from .ops import __all__ as _ops_all
 from . import linalg
 from . import nn
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax

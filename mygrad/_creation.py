@@ -7,7 +7,6 @@ come from NumPy's PCG64, so a seed reproduces mygrad's draws, not torch's.
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import numpy as np
 

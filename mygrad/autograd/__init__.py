@@ -1,8 +1,6 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
 from .engine import gradient_edge, run_backward
@@ -82,7 +80,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
     from .._tensor import Tensor
     outputs = _as_tuple(outputs)
-    single_input = isinstance(inputs, Tensor)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         grad_outputs = (None,) * len(outputs)

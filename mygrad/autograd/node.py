@@ -18,7 +18,6 @@ import ast
 import re
 import itertools
 import types
-import weakref
 
 from numpy import ndarray
 
@@ -137,6 +136,7 @@ class FormulaNode(Node):
     tensor_slots: frozenset = frozenset()   # saved names that are freed after backward
     array_formulas: tuple = ()   # per input: compiled over NumPy arrays, or None
     tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None
+    multi_output: bool = False   # several outputs share the node (see ``derivative``)
     uses: tuple = ()             # per input: the saved names its formula reads
     _plans: dict                 # which saved names to keep, per requires-grad pattern
 
@@ -170,7 +170,7 @@ class FormulaNode(Node):
             versions = self._versions
             args = self._saved if versions.count(None) == len(versions) else self._unpack(False)
             formulas, ns = self.array_formulas, backends.ARRAY
-        grad = grads[0] if self.n_outputs == 1 else self._materialize(grads, ns)
+        grad = self._materialize(grads, ns) if self.multi_output else grads[0]
         conform = ns["_conform"]
         out = []
         for node, formula, meta in zip(self._next_nodes, formulas, self._input_meta):
@@ -185,7 +185,8 @@ class FormulaNode(Node):
         return out
 
     def _materialize(self, grads, ns):
-        return grads
+        zeros = ns["zeros_of"]
+        return [zeros(meta) if g is None else g for g, meta in zip(grads, self._output_meta)]
 
     def __getattr__(self, attr):
         # torch exposes saved values as node._saved_<name>
@@ -209,12 +210,14 @@ def _version_message(value, expected, node) -> str:
             f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-def derivative(name: str, *, n_outputs: int = 1, **formulas) -> type:
+def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
     """Make the node class ``name`` from one formula per forward input, in input order.
 
     A formula is a string expression (see the module docstring) or None for an input that has no
     gradient (an index, a mask).  Names a formula reads that are neither ``grad`` nor functions of
     the formula namespace are what the forward must pass to ``record`` to be saved.
+    ``multi_output``: one node for several outputs (split, unbind; made by ``record_multi``);
+    its formulas see ``grad`` as the list of every output's gradient, zeros where none came.
     """
     input_names = tuple(formulas)
     uses = []
@@ -225,7 +228,8 @@ def derivative(name: str, *, n_outputs: int = 1, **formulas) -> type:
     codes = [None if text is None else _lambda_code(f"{name}.{input_name}", text, saved_names)
              for input_name, text in formulas.items()]
     attrs = dict(
-        __slots__=(), n_outputs=n_outputs, input_names=input_names, saved_names=saved_names,
+        __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
+        input_names=input_names, saved_names=saved_names,
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
         array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),

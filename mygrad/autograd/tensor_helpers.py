@@ -2,6 +2,8 @@
 ``create_graph=True`` can differentiate through them."""
 from __future__ import annotations
 
+import numpy as np
+
 from .backends import tensor_fn
 
 
@@ -34,6 +36,12 @@ def _tensor_conform(g, meta):
     if g._data.dtype != np_dtype:
         g = g.to(_dtype.from_numpy_dtype(np_dtype))
     return g
+
+
+@tensor_fn
+def zeros_of(meta):
+    from .._tensor import Tensor
+    return Tensor._make(np.zeros(*meta), False, None)
 
 
 @tensor_fn

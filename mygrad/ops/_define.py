@@ -157,8 +157,7 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     if type(data) is not np.ndarray:
         data = np.asarray(data)
     if view_of is not None:
-        out = Tensor._make(data, False, None, 0, view_of._vc)
-        out._base = view_of._base if view_of._base is not None else view_of
+        out = record_view(data, view_of)
     else:
         out = Tensor._make(data, False, None)
     if grad_mode._state.enabled:
@@ -169,31 +168,27 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     return out
 
 
-def record_multi(node_cls, datas, inputs: tuple, differentiable=None, views_of: Tensor | None = None,
-                 **saved) -> list:
-    """Like ``record`` for an op with several outputs sharing one node (split, unbind, max(dim)).
-
-    The formulas see ``grad`` as a list, one entry per output, with zeros where no gradient came.
-    ``differentiable``: how many leading outputs carry gradient (the rest, e.g. indices, do not).
-    """
-    outs = []
-    for i, data in enumerate(datas):
-        data = np.asarray(data)
-        if views_of is not None:
-            t = Tensor._make(data, False, None, i, views_of._vc)
-            t._base = views_of._base if views_of._base is not None else views_of
-        else:
-            t = Tensor._make(data, False, None, i)
-        outs.append(t)
-    n = len(outs) if differentiable is None else differentiable
-    if grad_mode._state.enabled:
+def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None, **saved) -> list:
+    """Like ``record`` for an op with several outputs sharing one node (split, unbind): output i
+    has output_nr i.  ``node_cls`` comes from ``derivative(..., multi_output=True)``."""
+    outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
+            Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
+    if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:
-            node._output_meta = tuple((t._data.shape, t._data.dtype) for t in outs[:n])
-            for t in outs[:n]:
+            node.n_outputs = len(outs)
+            node._output_meta = tuple((t._data.shape, t._data.dtype) for t in outs)
+            for t in outs:
                 t.grad_fn = node
                 t._requires_grad = True
     return outs
+
+
+def record_view(data: np.ndarray, of: Tensor, output_nr: int = 0) -> Tensor:
+    """A tensor over ``data``, a view of ``of``: same memory, same version counter, same base."""
+    out = Tensor._make(data, False, None, output_nr, of._vc)
+    out._base = of._base if of._base is not None else of
+    return out
 
 
 # ----- operands ----------------------------------------------------------------------------

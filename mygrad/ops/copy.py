@@ -1,7 +1,6 @@
 """Copies and dtype conversions: clone, contiguous, to/float/double/... (ToCopyBackward0)."""
 from __future__ import annotations
 
-import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor

@@ -16,7 +16,6 @@ import warnings
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import Tensor, _c_name, _shares_memory, _track_views
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn

@@ -9,11 +9,10 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd import backends, grad_mode
 from ..autograd.backends import array_fn, tensor_fn
-from ..autograd.node import FormulaNode, derivative
+from ..autograd.node import derivative
 from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
-from ._define import _attach, methods, record
+from ._define import methods, record, record_multi
 from ._views import mark_multi_output
 
 
@@ -131,46 +130,14 @@ def vstack(tensors) -> Tensor:
 
 # ----- several views out of one node ---------------------------------------------------------------
 
-def _fill_missing(node, grads: list, ns) -> list:
-    """The gradients of all outputs, zeros for those that got none (the formulas cat/stack them)."""
-    if ns is backends.ARRAY:
-        return [np.zeros(shape, dtype) if g is None else g for g, (shape, dtype) in zip(grads, node._output_meta)]
-    return [Tensor._make(np.zeros(shape, dtype), False, None) if g is None else g
-            for g, (shape, dtype) in zip(grads, node._output_meta)]
-
-
-def _apply_to_all(node, grads: list, create_graph: bool) -> list:
-    """Formulas see the list of every output's gradient, however many outputs there are."""
-    ns = backends.tensor_namespace() if create_graph else backends.ARRAY
-    return FormulaNode.apply(node, [_fill_missing(node, grads, ns)], create_graph)
-
-
-def _multi_output(node_cls: type) -> type:
-    """``node_cls`` with a number of outputs per instance (split returns as many views as it cuts)."""
-    return type(node_cls.__name__, (node_cls,), {"__slots__": ("n_outputs", "_output_meta"), "apply": _apply_to_all,
-                                                 "_materialize": lambda self, grads, ns: grads[0]})
-
-
-SplitBackward0 = _multi_output(derivative("SplitBackward0", self="cat(grad, dim)"))
-SplitWithSizesBackward0 = _multi_output(derivative("SplitWithSizesBackward0", self="cat(grad, dim)"))
-UnbindBackward0 = _multi_output(derivative("UnbindBackward0", self="stack(grad, dim)"))
+SplitBackward0 = derivative("SplitBackward0", multi_output=True, self="cat(grad, dim)")
+SplitWithSizesBackward0 = derivative("SplitWithSizesBackward0", multi_output=True, self="cat(grad, dim)")
+UnbindBackward0 = derivative("UnbindBackward0", multi_output=True, self="stack(grad, dim)")
 
 
 def _output_views(node_cls, input: Tensor, datas: list, **saved) -> tuple:
-    """Outputs sharing ``input``'s memory and one node, output i with output_nr i."""
-    base = input._base if input._base is not None else input
-    outs = []
-    for i, data in enumerate(datas):
-        out = Tensor._make(data, False, None, i, input._vc)
-        out._base = base
-        outs.append(out)
-    if outs and grad_mode._state.enabled:
-        node = _attach(node_cls, outs[0], (input,), saved)
-        if node is not None:
-            node.n_outputs = len(outs)
-            node._output_meta = tuple((o._data.shape, o._data.dtype) for o in outs)
-            for out in outs:
-                out.grad_fn, out._requires_grad = node, True
+    """Views of ``input`` sharing one node, output i with output_nr i; torch forbids writing through them."""
+    outs = record_multi(node_cls, datas, (input,), views_of=input, **saved)
     mark_multi_output(outs, input)
     return tuple(outs)
 

@@ -35,13 +35,13 @@ def _swap_dims_tensor(x, dim0, dim1):
     return transpose(x, dim0, dim1)
 
 
-@array_fn
-def flip(x, dims):
+@array_fn(name="flip")
+def _flip_array(x, dims):
     return np.flip(x, dims)
 
 
-@array_fn
-def roll(x, shifts, dims):
+@array_fn(name="roll")
+def _roll_array(x, shifts, dims):
     return np.roll(x, shifts, dims if dims else None)
 
 
