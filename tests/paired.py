@@ -98,3 +98,20 @@ def check(scenario) -> None:
     assert labels_a == labels_e, f"observations differ in kind:\nmygrad: {labels_a}\ntorch:  {labels_e}"
     for (label, e), (_, a) in zip(expected, actual):
         assert_same(e, a, label)
+
+
+def scenario_suite():
+    """A decorator that collects a test module's scenarios, and the one test that checks each
+    against torch.  Use as ``scenario, test_matches_torch = scenario_suite()``."""
+    import pytest
+    scenarios: list = []
+
+    def scenario(fn):
+        scenarios.append(fn)
+        return fn
+
+    @pytest.mark.parametrize("fn", scenarios, ids=lambda f: f.__name__)
+    def test_matches_torch(fn):
+        check(fn)
+
+    return scenario, test_matches_torch

@@ -8,19 +8,9 @@ import pytest
 import torch
 
 import mygrad
-from paired import check
+from paired import check, scenario_suite
 
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
-
-
-@pytest.mark.parametrize("fn", SCENARIOS, ids=lambda f: f.__name__)
-def test_matches_torch(fn):
-    check(fn)
+scenario, test_matches_torch = scenario_suite()
 
 
 # ----- creation, dtypes, promotion -----------------------------------------------------------

@@ -9,19 +9,9 @@ import pytest
 
 import mygrad
 import mygrad.nn.functional as MF
-from paired import check
+from paired import scenario_suite
 
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
-
-
-@pytest.mark.parametrize("fn", SCENARIOS, ids=lambda f: f.__name__)
-def test_matches_torch(fn):
-    check(fn)
+scenario, test_matches_torch = scenario_suite()
 
 
 def graph(out):

@@ -7,23 +7,12 @@ import math
 import operator
 
 import numpy as np
-import pytest
 import torch
 
 import mygrad
-from paired import check
+from paired import scenario_suite
 
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
-
-
-@pytest.mark.parametrize("fn", SCENARIOS, ids=lambda f: f.__name__)
-def test_matches_torch(fn):
-    check(fn)
+scenario, test_matches_torch = scenario_suite()
 
 
 def leaf(t, values, dtype=None):

@@ -3,21 +3,10 @@ and what a user would see is compared (see paired.py).  Nothing expected is type
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from paired import check
+from paired import check, scenario_suite
 
-SCENARIOS = []
-
-
-def scenario(fn):
-    SCENARIOS.append(fn)
-    return fn
-
-
-@pytest.mark.parametrize("fn", SCENARIOS, ids=lambda f: f.__name__)
-def test_matches_torch(fn):
-    check(fn)
+scenario, test_matches_torch = scenario_suite()
 
 
 def _tree(node, depth=4):
