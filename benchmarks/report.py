@@ -49,9 +49,9 @@ def markdown(run: dict) -> str:
         cells += [_ratio_pair(row["figures"], "vs_numpy"), _ratio_pair(row["figures"], "vs_torch"), _targets(row)]
         lines.append("| " + " | ".join(cells) + " |")
     lines += ["", "Times: wall clock, median of the samples (min-max); each sample averages many iterations. "
-              "Ratios are of medians from this one run; in brackets, the same ratio of process CPU-time "
-              "medians, which other work on the machine disturbs less (for 2-thread cases it adds both "
-              "threads' time). Targets are judged on the wall clock, then on CPU time. Each library runs in a worker process of its own "
+              "Ratios are of medians from this one run; in brackets, for 1-thread cases, the same ratio of "
+              "process CPU-time medians, which other work on the machine disturbs less. Targets are judged "
+              "on the wall clock, then on CPU time. Each library runs in a worker process of its own "
               "that imports only that library and NumPy; the runner checks first, in one process, that all "
               "compute the same losses and gradients."]
     memory = [row for row in run["cases"] if row.get("memory")]
