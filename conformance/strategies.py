@@ -145,13 +145,15 @@ def _empty_core(shape_list: tuple, signature: str, choice: int, pick: int) -> tu
     return tuple(out)
 
 
-def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False) -> st.SearchStrategy:
-    """An array of ``shape`` over ``domain``; with ``ties``, values repeat on purpose (max/min/sort)."""
+def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False,
+           distinct: bool = False) -> st.SearchStrategy:
+    """An array of ``shape`` over ``domain``; with ``ties``, values repeat on purpose (max/min/sort);
+    with ``distinct``, no two elements are equal."""
     elements = domain.elements(dtype)
     if ties:
         return st.lists(elements, min_size=1, max_size=3).flatmap(
             lambda pool: hnp.arrays(NP_DTYPES[dtype], shape, elements=st.sampled_from(pool)))
-    return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements)
+    return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements, unique=distinct)
 
 
 def grad_flags(n: int) -> st.SearchStrategy:
@@ -270,9 +272,9 @@ def nary(n: int, domains: tuple | None = None, **kwargs_strategies):
     return build
 
 
-def reduction(domain: Domain = real(), ties: bool = False, dim: bool = True, keepdim: bool = True,
-              full: bool = True, allow_tuple: bool = True, allow_empty_dim: bool = True, min_side: int = 0,
-              **kwargs_strategies):
+def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = False, dim: bool = True,
+              keepdim: bool = True, full: bool = True, allow_tuple: bool = True, allow_empty_dim: bool = True,
+              min_side: int = 0, **kwargs_strategies):
     """One tensor reduced over everything (no dim argument) or over a drawn ``dim``, with ``keepdim``.
 
     The two are different overloads in torch (SumBackward0 vs SumBackward1), so both are drawn.
@@ -289,7 +291,7 @@ def reduction(domain: Domain = real(), ties: bool = False, dim: bool = True, kee
                     dim_kw["keepdim"] = st.booleans()
                 options.append(st.fixed_dictionaries({**dim_kw, **kwargs_strategies}))
             return st.one_of(*options).map(lambda kw: Example((TensorArg(x),), kw))
-        return arrays(dtype, shapes(min_side=min_side), domain, ties).flatmap(with_dims)
+        return arrays(dtype, shapes(min_side=min_side), domain, ties, distinct).flatmap(with_dims)
     return build
 
 
