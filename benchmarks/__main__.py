@@ -24,8 +24,8 @@ def _parse(argv):
                         help="seconds each sample lasts at least (default: 0.2 full, 0.002 tiny)")
     parser.add_argument("--threads", type=int,
                         help="torch and BLAS threads for every case (default: each case's own, shown in the table)")
-    parser.add_argument("--json", help="where to write the JSON (default: benchmarks/results/latest.json "
-                                       "for a full run, benchmarks/results/latest-tiny.json for a tiny one)")
+    parser.add_argument("--json", help="where to write the JSON (default: benchmarks/results/latest.json for a "
+                                       "full run of every workload, otherwise benchmarks/results/last-run.json)")
     parser.add_argument("--markdown", help="where to write the results page (default: benchmarks/RESULTS.md for a "
                                            "full run of every workload, otherwise none)")
     return parser.parse_args(argv)
@@ -101,10 +101,11 @@ def main(argv=None) -> int:
             run["cases"].append(row)
     run["load_average"]["end"] = os.getloadavg()
     print(report.markdown(run))
-    json_path = args.json or os.path.join(HERE, "results", "latest-tiny.json" if tiny else "latest.json")
+    complete = not tiny and not args.only  # what RESULTS.md and results/latest.json are made from
+    json_path = args.json or os.path.join(HERE, "results", "latest.json" if complete else "last-run.json")
     os.makedirs(os.path.dirname(os.path.abspath(json_path)), exist_ok=True)
     report.write_json(run, json_path)
-    markdown_path = args.markdown or (os.path.join(HERE, "RESULTS.md") if not tiny and not args.only else None)
+    markdown_path = args.markdown or (os.path.join(HERE, "RESULTS.md") if complete else None)
     if markdown_path:
         with open(markdown_path, "w") as f:
             f.write(report.results_page(run))
