@@ -406,7 +406,7 @@ class Tensor:
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
         if self._retains_grad:
-            _move_retain_grad(self, old)
+            _move_retain_grad(self, old.grad_fn, old._output_nr)
         return self
 
     def zero_(self) -> "Tensor":
@@ -446,11 +446,12 @@ def _track_views() -> None:
     install_view_tracking()
 
 
-def _move_retain_grad(tensor: Tensor, old: Tensor) -> None:
-    """retain_grad keeps the gradient of a tensor's latest value: after an in-place op it moves from
-    the old history's node to the new one (other hooks stay with the old value, as in torch)."""
-    hooks = old.grad_fn._hooks if old.grad_fn is not None else None
-    ref = hooks.retain.pop(old._output_nr, None) if hooks is not None else None
+def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:
+    """retain_grad keeps the gradient of a tensor's latest value: when its history is rebased (an
+    in-place op, a view re-derived) it moves from the old node to the new one (other hooks stay
+    with the old value, as in torch)."""
+    hooks = old_fn._hooks if old_fn is not None else None
+    ref = hooks.retain.pop(old_nr, None) if hooks is not None else None
     if ref is not None and tensor.grad_fn is not None:
         tensor.grad_fn._hooks_or_new().retain[tensor._output_nr] = ref
 

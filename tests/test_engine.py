@@ -771,3 +771,14 @@ def grad_flags_change_after_use(t, see):
     c.add_(1)
     (c * c).sum().backward()
     see("hooks stay with the old value", [c.grad, a.grad])
+
+
+@scenario
+def retain_grad_on_a_view_edited_under_no_grad(t, see):
+    t0 = t.tensor(1.5, dtype=t.float64, requires_grad=True)
+    t1 = t0.reshape(-1)
+    t1.retain_grad()
+    with t.no_grad():
+        t1.mul_(0.5)
+    t1.sum().backward()
+    see("view's retained grad", [t1.grad, t0.grad])

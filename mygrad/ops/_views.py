@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, _move_retain_grad
 from ..autograd import backends, grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.engine import gradient_edge
@@ -243,9 +243,12 @@ def _regenerate(view: Tensor) -> None:
     node = None
     if _REQUIRES_GRAD_SLOT.__get__(base):
         node = _attach(AsStridedBackward0, view, (base,), {"geometry": Geometry(base._data, view._data)})
+    old_fn, old_nr = _GRAD_FN_SLOT.__get__(view), view._output_nr
     _GRAD_FN_SLOT.__set__(view, node)
     _REQUIRES_GRAD_SLOT.__set__(view, node is not None)
     view._output_nr = 0
+    if view._retains_grad:
+        _move_retain_grad(view, old_fn, old_nr)
     meta = getattr(view, "_view_meta", None)
     view._view_meta = (view._vc[0], DEFAULT if meta is None else meta[1])
 
