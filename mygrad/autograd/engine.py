@@ -95,7 +95,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                         ready = child
             # next: the ready node first in torch's order; along a chain it never enters the heap
             if ready is not None:
-                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2]
+                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
             else:
                 node = heappop(heap)[2] if heap else None
     finally:
