@@ -782,3 +782,15 @@ def retain_grad_on_a_view_edited_under_no_grad(t, see):
         t1.mul_(0.5)
     t1.sum().backward()
     see("view's retained grad", [t1.grad, t0.grad])
+
+
+@scenario
+def no_grad_view_follows_its_base(t, see):
+    t0 = t.tensor(1.5, requires_grad=True)
+    with t.no_grad():
+        t1 = t0.reshape(-1)
+    see("view made under no_grad", [t1.requires_grad, t1.is_leaf])
+    t0.requires_grad_(False)
+    see("after the base stops requiring grad", [t1.requires_grad, t1.is_leaf])
+    t0.requires_grad_(True)
+    see("and starts again", t1.requires_grad)

@@ -286,8 +286,12 @@ def install_view_tracking() -> None:
         return _GRAD_FN_SLOT.__get__(self)
 
     def requires_grad(self):
-        if self._base is not None:  # a view requires grad when its base does (torch's rule)
-            return _REQUIRES_GRAD_SLOT.__get__(self) or _REQUIRES_GRAD_SLOT.__get__(self._base)
+        base = self._base
+        if base is not None:  # a view requires grad when its base does (torch's rule)
+            meta = getattr(self, "_view_meta", None)
+            if meta is not None and meta[1] == NO_GRAD and _GRAD_FN_SLOT.__get__(self) is None:
+                return _REQUIRES_GRAD_SLOT.__get__(base)  # no history of its own: the base's flag, live
+            return _REQUIRES_GRAD_SLOT.__get__(self) or _REQUIRES_GRAD_SLOT.__get__(base)
         return _REQUIRES_GRAD_SLOT.__get__(self)
 
     Tensor.grad_fn = property(grad_fn, _GRAD_FN_SLOT.__set__)

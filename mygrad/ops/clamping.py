@@ -36,7 +36,7 @@ for _name, _combine in (("and_in_place", lambda x, y: x & y), ("or_in_place", la
     array_fn(_in_place(_combine), name=_name)
     tensor_fn(_in_place(_combine), name=_name)
 
-ClampBackward1 = derivative("ClampBackward1", self="where(clamp_mask(self, min, max), grad, 0)")
+ClampBackward1 = derivative("ClampBackward1", self="keep_where(clamp_mask(self, min, max), grad)")
 ClampBackward0 = derivative(
     "ClampBackward0",
     self="where(clamp_mask(self, min, max) if min is None or max is None else "

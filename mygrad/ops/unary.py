@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import array_fn, keep_where, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._erf import erf as _erf64
@@ -74,7 +74,7 @@ def _backward_op(name: str, node_name: str, kernel: Callable, saved: tuple, **fo
 
 
 _backward_op("threshold_backward", "ThresholdBackwardBackward0",
-             lambda grad, x, threshold: np.where(x <= threshold, 0, grad), ("grad_output", "self", "threshold"),
+             lambda grad, x, threshold: keep_where(~(x <= threshold), grad), ("grad_output", "self", "threshold"),
              grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)")
 _backward_op("sigmoid_backward", "SigmoidBackwardBackward0", lambda grad, y: grad * (1 - y) * y,
              ("grad_output", "output"), grad_output="sigmoid_backward(grad, output)",
