@@ -6,18 +6,13 @@ longer runs, or mygrad, torch and the hand-written NumPy computing different val
 from __future__ import annotations
 
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-# benchmarks/ is not part of the installed package: it runs from the repository, as here
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from benchmarks.__main__ import main  # noqa: E402
-from benchmarks.timing import Disagreement, check_agreement  # noqa: E402
-from benchmarks.workloads import WORKLOADS  # noqa: E402
-from benchmarks.workloads.base import Implementation  # noqa: E402
+from benchmarks.__main__ import main
+from benchmarks.timing import Disagreement, check_agreement
+from benchmarks.workloads import WORKLOADS
+from benchmarks.workloads.base import Implementation
 
 
 @pytest.fixture(scope="module")
