@@ -156,6 +156,15 @@ def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False,
     return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements, unique=distinct)
 
 
+def _leaves(dtype: str, shape_lists: st.SearchStrategy, domains: tuple) -> st.SearchStrategy:
+    """Tensor arguments of the drawn shapes, each over its domain, with drawn requires-grad flags."""
+    def make(shapes_and_flags):
+        shape_list, flags = shapes_and_flags
+        return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
+            lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
+    return st.tuples(shape_lists, grad_flags(len(domains))).flatmap(make)
+
+
 def grad_flags(n: int) -> st.SearchStrategy:
     """Which of ``n`` tensor inputs require grad: mostly all, sometimes some not, never none."""
     patterns = [tuple(True for _ in range(n))] + [tuple(j != i for j in range(n)) for i in range(n)] if n > 1 \
@@ -242,11 +251,7 @@ def binary(domain: Domain = real(), other: Domain | None = None, scalars: bool =
 
     @form_aware
     def build(dtype: str, form: str | None = None):
-        def tensor_pair(shapes_and_flags):
-            (sa, sb), flags = shapes_and_flags
-            return st.tuples(arrays(dtype, sa, domain), arrays(dtype, sb, other)).map(
-                lambda ab: Example((TensorArg(ab[0], flags[0]), TensorArg(ab[1], flags[1]))))
-        pairs = st.tuples(_broadcast_shapes(2, form), grad_flags(2)).flatmap(tensor_pair)
+        pairs = _leaves(dtype, _broadcast_shapes(2, form), (domain, other))
         with_scalar = st.tuples(arrays(dtype, shapes(), domain), other.scalars()).map(
             lambda xs: Example((TensorArg(xs[0]), xs[1])))
         if form == "roperator":
@@ -263,12 +268,7 @@ def nary(n: int, domains: tuple | None = None, **kwargs_strategies):
 
     @form_aware
     def build(dtype: str, form: str | None = None):
-        def make(shapes_and_flags):
-            shape_list, flags = shapes_and_flags
-            return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
-                lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
-        tensors = st.tuples(_broadcast_shapes(n, form), grad_flags(n)).flatmap(make)
-        return _with_kwargs(tensors, kwargs_strategies)
+        return _with_kwargs(_leaves(dtype, _broadcast_shapes(n, form), domains), kwargs_strategies)
     return build
 
 
@@ -299,12 +299,7 @@ def matmul(signature: str = "(m,n),(n,p)->(m,p)", max_dims: int = MAX_DIMS, doma
     """Two operands whose core dims follow ``signature``; batch dims broadcast (NumPy's gufunc rules)."""
     @form_aware
     def build(dtype: str, form: str | None = None):
-        def make(shapes_and_flags):
-            (sa, sb), flags = shapes_and_flags
-            return st.tuples(arrays(dtype, sa, domain), arrays(dtype, sb, domain)).map(
-                lambda ab: Example((TensorArg(ab[0], flags[0]), TensorArg(ab[1], flags[1]))))
-        return st.tuples(_broadcast_shapes(2, form, signature=signature, max_dims=max_dims),
-                         grad_flags(2)).flatmap(make)
+        return _leaves(dtype, _broadcast_shapes(2, form, signature=signature, max_dims=max_dims), (domain, domain))
     return build
 
 

@@ -62,6 +62,15 @@ def describe(value):
     return value
 
 
+def graph_tree(node, depth: int = 4):
+    """A node and its ``next_functions`` down to ``depth``, as nested (name, ((child, output_nr), ...))."""
+    if node is None:
+        return None
+    if depth == 0:
+        return type(node).__name__
+    return (type(node).__name__, tuple((graph_tree(n, depth - 1), nr) for n, nr in node.next_functions))
+
+
 def run(scenario, lib) -> list:
     see = Observer(lib)
     scenario(lib, see)

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 import mygrad
-from paired import check, scenario_suite
+from paired import check, graph_tree, scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 
@@ -296,11 +296,7 @@ def operators_and_scalars(t, see):
 
 
 def _tree(node, depth=3):
-    if node is None:
-        return None
-    if depth == 0:
-        return type(node).__name__
-    return (type(node).__name__, tuple((_tree(n, depth - 1), nr) for n, nr in node.next_functions))
+    return graph_tree(node, depth)
 
 
 @scenario

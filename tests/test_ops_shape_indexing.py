@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from paired import check, scenario_suite
+from paired import check, graph_tree, scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 
 
 def _tree(node, depth=4):
-    if node is None:
-        return None
-    if depth == 0:
-        return type(node).__name__
-    return (type(node).__name__, tuple((_tree(n, depth - 1), nr) for n, nr in node.next_functions))
+    return graph_tree(node, depth)
 
 
 def _data(*shape, seed=0, dtype=np.float32):
