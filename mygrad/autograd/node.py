@@ -234,7 +234,53 @@ def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
         array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
         uses=tuple(uses), _plans={}, formulas=dict(formulas))
+    if not multi_output:
+        attrs["apply"] = _array_apply(name, formulas, saved_names)
     return type(name, (FormulaNode,), attrs)
+
+
+def _array_apply(name: str, formulas: dict, saved_names: tuple):
+    """``apply`` for one node class, generated from its formulas: the array path of FormulaNode.apply
+    with each formula's text inlined and each saved value unpacked by name, so the backward of an op
+    costs one Python call instead of four (apply, _unpack, and one formula lambda per input).
+    Under ``create_graph`` it hands over to the generic FormulaNode.apply."""
+    inputs = range(len(formulas))
+    values = ", ".join(saved_names)
+    lines = ["def apply(_node, _grads, _create_graph):",
+             "    if _create_graph:",
+             "        return _formula_apply(_node, _grads, True)"]
+    if saved_names:
+        lines.append(f"    {values}, = _node._saved")
+    tensor_slots = [(i, n) for i, n in enumerate(saved_names) if n in formulas or n == "result"]
+    if tensor_slots:
+        lines.append(f"    {', '.join(f'_v{i}' for i in range(len(saved_names)))}, = _node._versions")
+    for i, value in tensor_slots:  # what FormulaNode._unpack does, per name
+        lines += [f"    if _v{i} is not None:",
+                  f"        if {value} is _FREED:",
+                  f"            raise RuntimeError(_FREED_MESSAGE)",
+                  f"        if _v{i} is not True:",
+                  f"            if {value}._vc[0] != _v{i}:",
+                  f"                raise RuntimeError(_version_message({value}, _v{i}, _node))",
+                  f"            {value} = {value}._data"]
+    lines += ["    grad = _grads[0]",
+              f"    {''.join(f'_n{i}, ' for i in inputs)}= _node._next_nodes",
+              f"    {''.join(f'_m{i}, ' for i in inputs)}= _node._input_meta"]
+    for i, text in enumerate(formulas.values()):
+        if text is None:
+            lines.append(f"    _g{i} = None")
+            continue
+        lines += [f"    if _n{i} is None:",
+                  f"        _g{i} = None",
+                  f"    else:",
+                  f"        _g{i} = ({text})",
+                  f"        if _g{i} is not None and (type(_g{i}) is not _ndarray or _g{i}.shape != _m{i}[0] "
+                  f"or _g{i}.dtype != _m{i}[1]):",
+                  f"            _g{i} = _conform(_g{i}, _m{i})"]
+    lines.append(f"    return [{', '.join(f'_g{i}' for i in inputs)}]")
+    source = "\n".join(lines) + "\n"
+    namespace = {}
+    exec(compile(source, f"<{name}.apply>", "exec"), backends.ARRAY, namespace)
+    return namespace["apply"]
 
 
 def _free_names(text: str) -> list:
@@ -250,3 +296,8 @@ def _lambda_code(where: str, text: str, saved_names: tuple):
     """The code of ``lambda grad, <saved names>: <text>``; its globals (the namespace) are bound later."""
     module = compile(f"lambda {', '.join(('grad',) + saved_names)}: ({text})", f"<{where}>", "eval")
     return next(c for c in module.co_consts if isinstance(c, types.CodeType))
+
+
+# what the generated ``apply`` functions read besides the formula functions
+backends.ARRAY.update(_formula_apply=FormulaNode.apply, _FREED=_FREED, _FREED_MESSAGE=FREED_MESSAGE,
+                      _version_message=_version_message, _ndarray=ndarray)
