@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
 from .engine import gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
@@ -10,15 +11,14 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is
 
 
 def _as_tuple(x) -> tuple:
-    from .._tensor import Tensor
-    if isinstance(x, Tensor):
+    if isinstance(x, _tensor.Tensor):
         return (x,)
     return tuple(x)
 
 
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
@@ -27,7 +27,8 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
             if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            data = np.ones_like(out._data)
+            data = np.empty_like(out._data)
+            data.fill(1)  # (np.ones_like, without its Python-level wrapper)
             grads.append(Tensor._make(data, False, None) if create_graph else data)
             continue
         if not isinstance(g, Tensor):
@@ -48,8 +49,8 @@ def _check_roots(outputs: tuple) -> None:
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
-    from .._tensor import Tensor
-    tensors = _as_tuple(tensors)
+    Tensor = _tensor.Tensor
+    tensors = (tensors,) if type(tensors) is Tensor else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor):
@@ -78,7 +79,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
-    from .._tensor import Tensor
+    Tensor = _tensor.Tensor
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

@@ -52,18 +52,33 @@ def saved_as_tensor(value, node):
 
 # --- NumPy side: the helpers every family uses ------------------------------------------------
 
+_SUM_PLANS: dict = {}  # (from shape, to shape) -> (axes to sum, whether leading axes go after the sum)
+
+
 @array_fn
 def sum_to(x, shape):
-    """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to x.shape."""
-    x = np.asarray(x)
-    if x.shape == tuple(shape):
+    """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to x.shape.
+
+    The axes are worked out once per pair of shapes (the same few pairs recur every step of a
+    training loop), and the sum is ``np.add.reduce`` itself, without ndarray.sum's Python layers."""
+    if type(x) is not np.ndarray:
+        x = np.asarray(x)
+    shape = tuple(shape)
+    if x.shape == shape:
         return x
-    lead = x.ndim - len(shape)
-    if lead < 0:
-        return np.broadcast_to(x, shape)
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
-    out = x.sum(axis=axes, keepdims=True) if axes else x
-    return out.reshape(shape) if lead or out.shape != tuple(shape) else out
+    plan = _SUM_PLANS.get((x.shape, shape))
+    if plan is None:
+        lead = x.ndim - len(shape)
+        if lead < 0:
+            return np.broadcast_to(x, shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+        plan = axes, lead > 0
+        if len(_SUM_PLANS) > 4096:
+            _SUM_PLANS.clear()
+        _SUM_PLANS[(x.shape, shape)] = plan
+    axes, reshape = plan
+    out = np.add.reduce(x, axis=axes, keepdims=True) if axes else x
+    return out.reshape(shape) if reshape or out.shape != shape else out
 
 
 @array_fn(name="_conform")
@@ -80,6 +95,12 @@ def _array_conform(g, meta):
 
 @array_fn
 def expand(x, shape):
+    """np.broadcast_to (read-only, as NumPy's); a 0-d gradient (sum's, mean's) is broadcast by giving the
+    new array zero strides over it, which skips broadcast_to's Python layers."""
+    if type(x) is np.ndarray and not x.ndim:
+        out = np.ndarray(shape, x.dtype, x, 0, (0,) * len(shape))
+        out.flags.writeable = False
+        return out
     return np.broadcast_to(x, shape)
 
 

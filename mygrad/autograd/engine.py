@@ -71,14 +71,14 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
                     node.variable._accumulate(grads[0], create_graph)
             else:
-                if grads is None:
-                    results = [None] * len(node._next_nodes)
-                else:
-                    results = node.apply(grads, create_graph)
+                if grads is not None:
+                    results = node.apply(grads, create_graph, not retain_graph)  # (and frees what it saved)
                     if node._hooks is not None and node._hooks.post:
                         results = _run_post_hooks(node, results, grads)
-                if not retain_graph:
-                    node.release()
+                else:
+                    results = [None] * len(node._next_nodes)
+                    if not retain_graph:
+                        node.release()
                 for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
                     if child is None:
                         continue

@@ -77,6 +77,10 @@ class Node:
     def release(self) -> None:
         pass
 
+    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
+        """The gradient for each forward input; ``release``: free the saved values after (no retain_graph)."""
+        raise NotImplementedError
+
 
 class NodeHooks:
     """Hooks attached to a node: tensor hooks and retain_grad per output, node pre/post hooks."""
@@ -161,7 +165,7 @@ class FormulaNode(Node):
                 args[i] = backends.saved_as_tensor(value, self) if as_tensors else value._data
         return args
 
-    def apply(self, grads: list, create_graph: bool) -> list:
+    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
         """The gradient for each input (None where it needs none), shaped and typed like that input."""
         if create_graph:
             args = self._unpack(True)
@@ -182,6 +186,8 @@ class FormulaNode(Node):
             if g is not None and (create_graph or type(g) is not ndarray or g.shape != meta[0] or g.dtype != meta[1]):
                 g = conform(g, meta)
             out.append(g)
+        if release:
+            self.release()
         return out
 
     def _materialize(self, grads, ns):
@@ -246,9 +252,9 @@ def _array_apply(name: str, formulas: dict, saved_names: tuple):
     Under ``create_graph`` it hands over to the generic FormulaNode.apply."""
     inputs = range(len(formulas))
     values = ", ".join(saved_names)
-    lines = ["def apply(_node, _grads, _create_graph):",
+    lines = ["def apply(_node, _grads, _create_graph, _release=False):",
              "    if _create_graph:",
-             "        return _formula_apply(_node, _grads, True)"]
+             "        return _formula_apply(_node, _grads, True, _release)"]
     if saved_names:
         lines.append(f"    {values}, = _node._saved")
     tensor_slots = [(i, n) for i, n in enumerate(saved_names) if n in formulas or n == "result"]
@@ -276,6 +282,11 @@ def _array_apply(name: str, formulas: dict, saved_names: tuple):
                   f"        if _g{i} is not None and (type(_g{i}) is not _ndarray or _g{i}.shape != _m{i}[0] "
                   f"or _g{i}.dtype != _m{i}[1]):",
                   f"            _g{i} = _conform(_g{i}, _m{i})"]
+    if tensor_slots:  # release: what FormulaNode.release does, per name
+        freed = {n for _, n in tensor_slots}  # (a value unpacked above was checked, so its version is not None)
+        kept = ", ".join(f"_FREED if _v{i} is not None else {n}" if n in freed else n for i, n in enumerate(saved_names))
+        lines += ["    if _release:",
+                  f"        _node._saved = ({kept},)"]
     lines.append(f"    return [{', '.join(f'_g{i}' for i in inputs)}]")
     source = "\n".join(lines) + "\n"
     namespace = {}

@@ -204,11 +204,11 @@ class CopySlices(Node):
         self._sequence_nr = next(_sequence)
         self._hooks = None
 
-    def apply(self, grads: list, create_graph: bool) -> list:
+    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
         ns = backends.tensor_namespace() if create_graph else backends.ARRAY
         grad = grads[0]
         region = ns["view_region"](grad, self.geometry)
-        fn_grads = self.fn.apply([region], create_graph)
+        fn_grads = self.fn.apply([region], create_graph, release)
         base_grad = None
         if self._next_nodes[0] is not None:
             own = fn_grads[0]
