@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from functools import wraps
 
 import numpy as np
 
@@ -210,6 +211,37 @@ def inplace_operator(fn, ufunc=None):
     return dunder
 
 
+def common_case(node_cls, kernel, **saved_extra):
+    """Decorate a binary op's full definition with its common case done inline: a floating tensor and
+    a tensor of the same dtype or a Python number, no keyword arguments.  There the operands need no
+    promotion and none of the op's checks can fire, so the kernel's result is recorded directly;
+    anything else, a broadcast error included, goes to the full definition (and its torch errors)."""
+    def decorate(op):
+        @wraps(op)
+        def run(input, other, **kwargs):
+            if not kwargs and type(input) is Tensor:
+                a = input._data
+                if a.dtype.kind == "f":
+                    kind = type(other)
+                    if kind is Tensor:
+                        b = other._data
+                        common = b.dtype is a.dtype
+                    else:
+                        b = other
+                        common = kind is float or kind is int
+                    if common:
+                        try:
+                            data = kernel(a, b)
+                        except ValueError:
+                            return op(input, other)
+                        if saved_extra:
+                            return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
+                        return record(node_cls, data, (input, other), self=input, other=other)
+            return op(input, other, **kwargs)
+        return run
+    return decorate
+
+
 def _binary(name: str, node_cls, kernel, input, other, *, floating=False, **saved_extra):
     """The common path of a binary op, inlined for speed: operands, one kernel call, record."""
     try:
@@ -259,6 +291,7 @@ def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
     return pair
 
 
+@common_case(AddBackward0, np.add, alpha=1)
 def add(input, other, *, alpha=1) -> Tensor:
     if alpha == 1 and type(alpha) is not bool:
         return _binary("add", AddBackward0, np.add, input, other, alpha=alpha)
@@ -267,6 +300,7 @@ def add(input, other, *, alpha=1) -> Tensor:
     return record(AddBackward0, a + b, (input, other), alpha=alpha)
 
 
+@common_case(SubBackward0, np.subtract, alpha=1)
 def sub(input, other, *, alpha=1) -> Tensor:
     _check_subtraction(input, other)
     if alpha == 1 and type(alpha) is not bool:
@@ -289,6 +323,7 @@ def rsub(input, other, *, alpha=1) -> Tensor:
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
 
+@common_case(MulBackward0, np.multiply)
 def mul(input, other) -> Tensor:
     return _binary("mul", MulBackward0, np.multiply, input, other)
 
@@ -296,6 +331,7 @@ def mul(input, other) -> Tensor:
 _true_divide = quiet(np.true_divide)
 
 
+@common_case(DivBackward0, _true_divide)
 def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode is not None:
         from .rounding import div_rounded
