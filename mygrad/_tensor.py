@@ -376,7 +376,10 @@ class Tensor:
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
             self._data.dtype.kind == "f")  # an integer tensor never gets a history (int.copy_(float) has none)
         if not recording:
-            if ufunc is not None and not kwargs:
+            other = args[0] if ufunc is not None and not kwargs and len(args) == 1 else None
+            if type(other) is Tensor and other._data.dtype is self._data.dtype and other._data.shape == self._data.shape:
+                ufunc(self._data, other._data, out=self._data)  # an optimizer's update: nothing to cast or broadcast
+            elif ufunc is not None and not kwargs:
                 other = args[0]
                 other = other._data if isinstance(other, Tensor) else other
                 _check_cast(self, args[0])
