@@ -53,46 +53,35 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     grad_mode._state.enabled = create_graph
     silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
+    release = not retain_graph
     try:
         node = heappop(heap)[2] if heap else None
         while node is not None:
             grads = buffers.pop(node, None)
-            if grads is not None and node._hooks is not None:
-                grads = _run_pre_hooks(node, grads)
-            is_leaf = node.__class__ is AccumulateGrad
-            if is_leaf and grads is not None and node.variable._hooks:
-                grads = [_run_leaf_hooks(node.variable, grads[0])]
-            if captured is not None and grads is not None:
-                for nr, g in enumerate(grads):
-                    if (node, nr) in wanted:
-                        captured[(node, nr)] = g
-            ready = None  # the last child this node made ready (the others wait in the heap)
-            if is_leaf:
-                if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
-                    node.variable._accumulate(grads[0], create_graph)
+            if grads is not None and node._hooks is None and captured is None and node.__class__ is not AccumulateGrad:
+                results = node.apply(grads, create_graph, release)  # the common case (and it frees what it saved)
             else:
-                if grads is not None:
-                    results = node.apply(grads, create_graph, not retain_graph)  # (and frees what it saved)
-                    if node._hooks is not None and node._hooks.post:
-                        results = _run_post_hooks(node, results, grads)
-                else:
-                    results = [None] * len(node._next_nodes)
-                    if not retain_graph:
-                        node.release()
-                for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
-                    if child is None:
-                        continue
-                    if g is not None:
-                        buf = buffers.get(child)
-                        if buf is None:
+                results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate)
+            ready = None  # the last child this node made ready (the others wait in the heap)
+            for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
+                if child is None:
+                    continue
+                if g is not None:
+                    buf = buffers.get(child)
+                    if buf is None:
+                        if child.n_outputs == 1:
+                            buffers[child] = [g]
+                        else:
                             buf = buffers[child] = [None] * child.n_outputs
+                            buf[nr] = g
+                    else:
                         buf[nr] = g if buf[nr] is None else buf[nr] + g
-                    remaining = dependencies[child] - 1
-                    dependencies[child] = remaining
-                    if remaining == 0:
-                        if ready is not None:
-                            heappush(heap, (-ready._sequence_nr, id(ready), ready))
-                        ready = child
+                remaining = dependencies[child] - 1
+                dependencies[child] = remaining
+                if remaining == 0:
+                    if ready is not None:
+                        heappush(heap, (-ready._sequence_nr, id(ready), ready))
+                    ready = child
             # next: the ready node first in torch's order; along a chain it never enters the heap
             if ready is not None:
                 node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
@@ -104,6 +93,32 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
+
+
+def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run_leaves: bool, accumulate: bool):
+    """The run of a node that is not the common case: hooks, captured gradients, a leaf's AccumulateGrad,
+    or a node no gradient reached.  Returns the gradients for its edges."""
+    if grads is not None and node._hooks is not None:
+        grads = _run_pre_hooks(node, grads)
+    is_leaf = node.__class__ is AccumulateGrad
+    if is_leaf and grads is not None and node.variable._hooks:
+        grads = [_run_leaf_hooks(node.variable, grads[0])]
+    if captured is not None and grads is not None:
+        for nr, g in enumerate(grads):
+            if (node, nr) in wanted:
+                captured[(node, nr)] = g
+    if is_leaf:
+        if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
+            node.variable._accumulate(grads[0], create_graph)
+        return ()
+    if grads is None:
+        if release:
+            node.release()
+        return [None] * len(node._next_nodes)
+    results = node.apply(grads, create_graph, release)
+    if node._hooks is not None and node._hooks.post:
+        results = _run_post_hooks(node, results, grads)
+    return results
 
 
 def _count_dependencies(start) -> dict:
