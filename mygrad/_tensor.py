@@ -257,7 +257,11 @@ class Tensor:
         if self._grad is None:
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype), False, None)
         else:
-            np.add(self._grad._data, grad, out=self._grad._data, casting="unsafe")
+            target = self._grad._data
+            if type(grad) is np.ndarray and grad.dtype is target.dtype:
+                target += grad
+            else:
+                np.add(target, grad, out=target, casting="unsafe")
             self._grad._vc[0] += 1
 
     def _retain(self, grad) -> None:

@@ -113,7 +113,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, variable):
         self.variable = variable
-        self.next_functions = ()
+        self._next_nodes = self._next_nrs = ()
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
         self._hooks = None
 
