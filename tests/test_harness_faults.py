@@ -21,7 +21,7 @@ from conformance.profiles import Profile
 from conformance.registry import Record
 from conformance.strategies import binary, nonzero, tensor_lists, unary
 from mygrad.autograd import backends
-from mygrad.autograd.node import FormulaNode
+from mygrad.autograd.node import FormulaNode, _array_apply as array_apply
 
 FAST = Profile("selftest", examples=12, machine_runs=40, machine_steps=25, shrink_seconds=3.0)
 
@@ -112,6 +112,16 @@ def test_backward_off_by_a_factor(monkeypatch):
     # the snippet is standalone and shows the difference in both libraries
     snippet = failures["grad"].snippet
     assert run_snippet(snippet, "torch") != run_snippet(snippet, "mygrad")
+
+
+def test_wrong_formula_in_the_generated_apply(monkeypatch):
+    """The apply generated from a node's formula text (the path a backward takes) is checked too."""
+    cls = node_class(lambda x: x * x)
+    texts = dict(cls.formulas, self=f"1.5 * ({cls.formulas['self']})")
+    monkeypatch.setattr(cls, "apply", array_apply(cls.__name__, texts, cls.saved_names))
+    failures = run(MUL, "operator")
+    assert "grad" in failures and "grad of x0" in failures["grad"].diff  # ("double" too: its graph has MulBackward0s)
+    assert not {"value", "grad_fn", "graph", "dtype", "shape"} & set(failures)
 
 
 def test_missing_unbroadcast(monkeypatch):
