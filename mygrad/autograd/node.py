@@ -142,7 +142,7 @@ class FormulaNode(Node):
     tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None
     multi_output: bool = False   # several outputs share the node (see ``derivative``)
     uses: tuple = ()             # per input: the saved names its formula reads
-    _plans: dict                 # which saved names to keep, per requires-grad pattern
+    _attach = None               # attach(out, inputs, saved) -> node, generated on first use (ops/_define.py)
 
     def release(self) -> None:
         saved, versions = self._saved, self._versions
@@ -239,8 +239,8 @@ def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
         array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
-        uses=tuple(uses), _plans={}, formulas=dict(formulas))
-    if not multi_output:
+        uses=tuple(uses), formulas=dict(formulas))
+    if not multi_output and formulas:
         attrs["apply"] = _array_apply(name, formulas, saved_names)
     return type(name, (FormulaNode,), attrs)
 

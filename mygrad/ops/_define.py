@@ -24,127 +24,94 @@ from ..autograd.node import OutputRef
 _sequence = count()
 _new = object.__new__
 
-
-def _make_saver(node_cls, mask: int):
-    """For one requires-grad pattern (bit i set: input i requires grad), the function that picks
-    what the node keeps from the forward's ``saved`` names, and the version each checked value
-    had: ``save(saved, out) -> (values, versions)``.  Only what the formulas of inputs that
-    require grad read is kept (torch's rule); ``result`` is the output, saved without a reference
-    to its node.  Generated once per class and pattern, so the forward does no per-name branching."""
-    wanted = {n for i, uses in enumerate(node_cls.uses) if mask >> i & 1 for n in uses}
-    values, versions = [], []
-    for i, name in enumerate(node_cls.saved_names):
-        if name == "result":
-            values.append("OutputRef(out)")
-            versions.append("out._vc[0]")
-        elif name not in wanted:
-            values.append("None")
-            versions.append("None")
-        elif name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
-            values.append(f"v{i}")
-            versions.append(f"v{i}._vc[0] if type(v{i}) is Tensor else True")
-        else:  # an attribute (dim, shape, alpha...): kept as it is
-            values.append(f"saved[{name!r}]")
-            versions.append("None")
-    loads = "".join(f"    v{i} = saved[{name!r}]\n" for i, (name, value) in enumerate(zip(node_cls.saved_names, values))
-                    if value == f"v{i}")
-    source = (f"def save(saved, out):\n{loads}"
-              f"    return ({''.join(v + ', ' for v in values)}), ({''.join(v + ', ' for v in versions)})\n")
-    namespace = {"Tensor": Tensor, "OutputRef": OutputRef}
-    exec(compile(source, f"<saver {node_cls.__name__} {mask:b}>", "exec"), namespace)
-    return namespace["save"]
-
-
 _ZEROS = tuple((0,) * n for n in range(8))  # the output numbers of most nodes' edges (shared)
 _META: dict = {}       # interned input metadata: nodes share these tuples instead of each keeping its own
 _META_LIMIT = 4096
 
 
-def _attach(node_cls, out: Tensor, inputs, saved: dict, output_nr: int = 0):
+def _attach(node_cls, out: Tensor, inputs, saved: dict):
     """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad.
-
-    The forward's hottest function: no generators, the one- and two-input cases (nearly every
-    op) spelled out without building lists, and as few new container objects as possible (each
-    one that lives as long as the graph is work for the garbage collector)."""
-    n = len(inputs)
-    if n == 1 or n == 2:
-        a = inputs[0]
-        if type(a) is Tensor and a._requires_grad:
-            node_a = a.grad_fn  # gradient_edge(a), inlined
-            nr_a = a._output_nr if node_a is not None else 0
-            if node_a is None:
-                node_a = a._accumulate_node()
-            data = a._data
-            meta_a = (data.shape, data.dtype)
-        else:
-            node_a = meta_a = None
-            nr_a = 0
-        if n == 1:
-            if meta_a is None:
-                return None
-            nodes, nrs, meta, mask = (node_a,), (nr_a,) if nr_a else _ZEROS[1], (meta_a,), 1
-        else:
-            b = inputs[1]
-            if type(b) is Tensor and b._requires_grad:
-                node_b = b.grad_fn
-                nr_b = b._output_nr if node_b is not None else 0
-                if node_b is None:
-                    node_b = b._accumulate_node()
-                data = b._data
-                meta_b = (data.shape, data.dtype)
-            elif meta_a is None:
-                return None
-            else:
-                node_b = meta_b = None
-                nr_b = 0
-            nodes, nrs, meta = (node_a, node_b), (nr_a, nr_b) if nr_a or nr_b else _ZEROS[2], (meta_a, meta_b)
-            mask = (meta_a is not None) | (meta_b is not None) << 1
-    else:
-        nodes, nrs, meta, mask = _edges(inputs)
-        if not mask:
-            return None
-    node = _new(node_cls)
-    node._next_nodes = nodes
-    node._next_nrs = nrs
-    shared = _META.get(meta)
-    if shared is None:
-        if len(_META) >= _META_LIMIT:
-            _META.clear()
-        shared = _META[meta] = meta
-    node._input_meta = shared
-    save = node_cls._plans.get(mask)
-    if save is None:
-        save = node_cls._plans[mask] = _make_saver(node_cls, mask)
-    node._saved, node._versions = save(saved, out)
-    node._sequence_nr = next(_sequence)
-    node._hooks = None
-    return node
+    (The work is done by the class's own attach function, generated on first use.)"""
+    return (node_cls._attach or _generate_attach(node_cls))(out, inputs, saved)
 
 
-def _edges(inputs) -> tuple:
-    """``_attach``'s work for any number of inputs: (nodes, output numbers, metadata, requires-grad mask)."""
-    mask, bit, numbered = 0, 1, False
-    nodes, nrs, meta = [], [], []
-    for t in inputs:
-        if type(t) is Tensor and t._requires_grad:
-            mask |= bit
-            fn = t.grad_fn  # gradient_edge(t), inlined
-            if fn is None:
-                nodes.append(t._accumulate_node())
-                nrs.append(0)
-            else:
-                nodes.append(fn)
-                nrs.append(t._output_nr)
-                numbered = numbered or t._output_nr != 0
-            data = t._data
-            meta.append((data.shape, data.dtype))
+def _generate_attach(node_cls):
+    """The attach function of one node class, generated from what its formulas read, as its apply is.
+
+    ``attach(out, inputs, saved) -> node | None``: an edge for each input that requires grad (its
+    grad_fn, or its leaf's AccumulateGrad) with the input's shape and dtype, and what the formulas of
+    those inputs read from ``saved``, in ``saved_names`` order (torch's rule: nothing for an input
+    that needs no gradient).  A saved input also keeps its version, checked in backward (True for a
+    number); ``result`` is the output, saved without a reference to its node (``OutputRef``).
+    Everything is spelled out per input and per name, so recording an op costs one call."""
+    inputs = range(len(node_cls.input_names))
+    if not inputs:  # (a node of no inputs is never made)
+        return _compile_attach(node_cls, ["def attach(out, inputs, saved):", "    return None"])
+    lines = ["def attach(out, inputs, saved):", f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
+    for i in inputs:
+        lines += [f"    if type(i{i}) is Tensor and i{i}._requires_grad:",
+                  f"        n{i} = i{i}.grad_fn",
+                  f"        if n{i} is None:",
+                  f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
+                  f"        else:",
+                  f"            r{i} = i{i}._output_nr",
+                  f"        d = i{i}._data",
+                  f"        m{i} = (d.shape, d.dtype)",
+                  f"    else:",
+                  f"        n{i} = m{i} = None",
+                  f"        r{i} = 0"]
+    some = " or ".join(f"m{i} is not None" for i in inputs)
+    numbered = " or ".join(f"r{i}" for i in inputs)
+    lines += [f"    if not ({some}):",
+              f"        return None",
+              f"    node = _new(cls)",
+              f"    node._next_nodes = ({''.join(f'n{i}, ' for i in inputs)})",
+              f"    node._next_nrs = ({''.join(f'r{i}, ' for i in inputs)}) if {numbered} else _ZEROS_N",
+              f"    meta = ({''.join(f'm{i}, ' for i in inputs)})",
+              f"    shared = _META.get(meta)",
+              f"    node._input_meta = shared if shared is not None else _intern(meta)"]
+    values, versions = [], []
+    for j, name in enumerate(node_cls.saved_names):
+        values.append(f"s{j}")
+        versions.append(f"v{j}")
+        if name == "result":
+            lines.append(f"    s{j}, v{j} = OutputRef(out), out._vc[0]")
+            continue
+        readers = [i for i in inputs if name in node_cls.uses[i]]
+        keep = f"s{j} = saved[{name!r}]"
+        if name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
+            keep += f"; v{j} = s{j}._vc[0] if type(s{j}) is Tensor else True"
+        else:  # an attribute (dim, shape, alpha...): kept as it is
+            keep += f"; v{j} = None"
+        if len(readers) == len(inputs):  # read by every input's formula: always kept
+            lines.append(f"    {keep}")
         else:
-            nodes.append(None)
-            nrs.append(0)
-            meta.append(None)
-        bit <<= 1
-    nrs = tuple(nrs) if numbered or len(nrs) >= len(_ZEROS) else _ZEROS[len(nrs)]
-    return tuple(nodes), nrs, tuple(meta), mask
+            lines += [f"    if {' or '.join(f'm{i} is not None' for i in readers)}:",
+                      f"        {keep}",
+                      f"    else:",
+                      f"        s{j} = v{j} = None"]
+    lines += [f"    node._saved = ({''.join(v + ', ' for v in values)})",
+              f"    node._versions = ({''.join(v + ', ' for v in versions)})",
+              f"    node._sequence_nr = next(_sequence)",
+              f"    node._hooks = None",
+              f"    return node"]
+    return _compile_attach(node_cls, lines)
+
+
+def _compile_attach(node_cls, lines: list):
+    n = len(node_cls.input_names)
+    namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
+                 "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n}
+    exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.attach>", "exec"), namespace)
+    node_cls._attach = namespace["attach"]
+    return node_cls._attach
+
+
+def _intern(meta: tuple) -> tuple:
+    if len(_META) >= _META_LIMIT:
+        _META.clear()
+    _META[meta] = meta
+    return meta
 
 
 def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved) -> Tensor:
@@ -161,7 +128,7 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     else:
         out = Tensor._make(data, False, None)
     if grad_mode._state.enabled:
-        node = _attach(node_cls, out, inputs, saved)
+        node = (node_cls._attach or _generate_attach(node_cls))(out, inputs, saved)  # (_attach, inlined)
         if node is not None:
             out.grad_fn = node
             out._requires_grad = True

@@ -82,18 +82,22 @@ def _requiring_grad(*operands) -> tuple:
     return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
 
 
-def _no_derivative_node(op: str, n_edges: int):
-    return derivative("NotImplemented", **{f"input{i}": f"no_derivative({op!r})" for i in range(n_edges)})
+_NO_DERIVATIVE: dict = {}
 
 
-_FLOOR_DIVIDE = {op: {n: _no_derivative_node(op, n) for n in (1, 2)}
-                 for op in ("aten::floor_divide", "aten::floor_divide_")}
+def _no_derivative_node(op: str, edges: tuple):
+    """The node for ``edges``: one input per edge, each formula raising torch's "not implemented"."""
+    key = (op, len(edges))
+    if key not in _NO_DERIVATIVE:
+        _NO_DERIVATIVE[key] = derivative("NotImplemented",
+                                         **{f"input{i}": f"no_derivative({op!r})" for i in range(len(edges))})
+    return _NO_DERIVATIVE[key]
 
 
 def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
     a, b = _integer_operands("floor_divide", "div_floor_cpu", input, other)
     edges = _requiring_grad(input, other)
-    return record(_FLOOR_DIVIDE[_op].get(len(edges), _FLOOR_DIVIDE[_op][1]), _floor_div(a, b), edges)
+    return record(_no_derivative_node(_op, edges), _floor_div(a, b), edges)
 
 
 def _floor_divide_in_place(input, other) -> Tensor:
@@ -101,7 +105,6 @@ def _floor_divide_in_place(input, other) -> Tensor:
 
 
 _remainder = quiet(np.remainder)
-_REMAINDER_SCALAR_FIRST = _no_derivative_node("aten::remainder", 1)
 _fmod = quiet(np.fmod)
 
 
@@ -112,7 +115,8 @@ def remainder(input, other) -> Tensor:
     a, b = _integer_operands("remainder", "remainder_cpu", input, other)
     data = _remainder(a, b)
     if type(input) is not Tensor:
-        return record(_REMAINDER_SCALAR_FIRST, data, _requiring_grad(other))
+        edges = _requiring_grad(other)
+        return record(_no_derivative_node("aten::remainder", edges), data, edges)
     if type(other) is Tensor:
         return record(RemainderBackward1, data, (input, other), self=input, other=other)
     return record(RemainderBackward0, data, (input,))
