@@ -23,6 +23,8 @@ from ..autograd.node import OutputRef
 
 _sequence = count()
 _new = object.__new__
+_make = Tensor._make
+_grad_state = grad_mode._state  # (thread-local: its attribute is read per call, in the calling thread)
 
 _ZEROS = tuple((0,) * n for n in range(8))  # the output numbers of most nodes' edges (shared)
 _META: dict = {}       # interned input metadata: nodes share these tuples instead of each keeping its own
@@ -123,11 +125,8 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     """
     if type(data) is not np.ndarray:
         data = np.asarray(data)
-    if view_of is not None:
-        out = record_view(data, view_of)
-    else:
-        out = Tensor._make(data, False, None)
-    if grad_mode._state.enabled:
+    out = _make(data, False, None) if view_of is None else record_view(data, view_of)
+    if _grad_state.enabled:
         node = (node_cls._attach or _generate_attach(node_cls))(out, inputs, saved)  # (_attach, inlined)
         if node is not None:
             out.grad_fn = node

@@ -2,8 +2,8 @@
 
 NumPy warns on ``log(0)``, ``0/0``, ``sqrt(-1)`` or an overflowing ``exp``; torch returns the
 inf/nan without a word.  ``np.errstate`` costs about a microsecond per use, more than the
-kernels themselves on small tensors, so the wrapper sets NumPy's error-state context variable
-directly where this NumPy has it (2.x), and falls back to ``np.errstate`` elsewhere.
+kernels themselves on small tensors, so ``enter``/``leave`` set NumPy's error-state context
+variable directly where this NumPy has it (2.x), and fall back to ``np.seterr`` elsewhere.
 """
 from __future__ import annotations
 
@@ -17,17 +17,24 @@ try:
 except ImportError:  # NumPy 1.x: no context variable to set
     _extobj_contextvar = None
 
+if _extobj_contextvar is not None:
+    IGNORE = _make_extobj(all="ignore")
+    enter, leave = _extobj_contextvar.set, _extobj_contextvar.reset  # enter(IGNORE) -> token; leave(token)
+else:
+    IGNORE = "ignore"
+
+    def enter(state):
+        return np.seterr(all=state)
+
+    def leave(previous) -> None:
+        np.seterr(**previous)
+
 
 def quiet(kernel: Callable) -> Callable:
     """``kernel`` run with every floating-point warning turned off."""
-    if _extobj_contextvar is None:
-        return np.errstate(all="ignore")(kernel)
-    ignore = _make_extobj(all="ignore")
-    enter, leave = _extobj_contextvar.set, _extobj_contextvar.reset
-
     @wraps(kernel)
     def run(*args, **kwargs):
-        token = enter(ignore)
+        token = enter(IGNORE)
         try:
             return kernel(*args, **kwargs)
         finally:

@@ -20,7 +20,7 @@ from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
-from ._quiet import quiet
+from ._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
@@ -171,8 +171,8 @@ TABLE = (
 
 
 def _function(spec: Unary, node: type) -> Callable:
-    kernel = quiet(spec.kernel)
-    integral = spec.integral or promote(kernel)
+    kernel = spec.kernel
+    integral = spec.integral or promote(quiet(kernel))
     name = spec.name
 
     def op(input: Tensor) -> Tensor:
@@ -183,10 +183,15 @@ def _function(spec: Unary, node: type) -> Callable:
         dtype = data.dtype
         if dtype.kind != "f":
             out = integral(data)
-        elif dtype.itemsize == 2:  # half: computed in float32 and rounded once, as torch's kernels do
-            out = kernel(data.astype(np.float32)).astype(np.float16)
         else:
-            out = kernel(data)
+            token = enter_quiet(IGNORE)  # (quiet(kernel), inlined: the hot path of every unary op)
+            try:
+                if dtype.itemsize == 2:  # half: computed in float32 and rounded once, as torch's kernels do
+                    out = kernel(data.astype(np.float32)).astype(np.float16)
+                else:
+                    out = kernel(data)
+            finally:
+                leave_quiet(token)
         return record(node, out, (input,), self=input)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"torch.{name}: elementwise, recorded as {spec.node}."
