@@ -142,7 +142,8 @@ class FormulaNode(Node):
     tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None
     multi_output: bool = False   # several outputs share the node (see ``derivative``)
     uses: tuple = ()             # per input: the saved names its formula reads
-    _attach = None               # attach(out, inputs, saved) -> node, generated on first use (ops/_define.py)
+    _attach = None               # attach(out, inputs, saved) -> node | None, generated on first use, and
+    _record = None               # record(data, inputs, saved) -> Tensor (ops/_define.py)
 
     def release(self) -> None:
         saved, versions = self._saved, self._versions

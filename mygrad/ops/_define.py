@@ -34,22 +34,61 @@ _META_LIMIT = 4096
 def _attach(node_cls, out: Tensor, inputs, saved: dict):
     """Make the node for ``inputs`` and hang ``out`` under it; None if nothing requires grad.
     (The work is done by the class's own attach function, generated on first use.)"""
-    return (node_cls._attach or _generate_attach(node_cls))(out, inputs, saved)
+    if node_cls._attach is None:
+        _generate(node_cls)
+    return node_cls._attach(out, inputs, saved)
 
 
-def _generate_attach(node_cls):
-    """The attach function of one node class, generated from what its formulas read, as its apply is.
+def recorder(node_cls):
+    """``record`` for one node class, without views: ``rec(data, inputs, saved: dict) -> Tensor``."""
+    if node_cls._record is None:
+        _generate(node_cls)
+    return node_cls._record
+
+
+def _generate(node_cls) -> None:
+    """The attach and record functions of one node class, generated from what its formulas read, as
+    its apply is.
 
     ``attach(out, inputs, saved) -> node | None``: an edge for each input that requires grad (its
     grad_fn, or its leaf's AccumulateGrad) with the input's shape and dtype, and what the formulas of
     those inputs read from ``saved``, in ``saved_names`` order (torch's rule: nothing for an input
     that needs no gradient).  A saved input also keeps its version, checked in backward (True for a
     number); ``result`` is the output, saved without a reference to its node (``OutputRef``).
+    ``record(data, inputs, saved) -> Tensor``: the same, around the new output tensor of ``data``.
     Everything is spelled out per input and per name, so recording an op costs one call."""
+    body = _attach_body(node_cls)
+    attach = ["def attach(out, inputs, saved):"] + [_fill(line, nothing="None", node="node") for line in body]
+    record = ["def record(data, inputs, saved):",
+              "    if type(data) is not ndarray:",
+              "        data = asarray(data)",
+              "    out = _make(data, False, None)",
+              "    if not _grad_state.enabled:",
+              "        return out"]
+    record += [_fill(line, nothing="out", node="out") for line in body[:-1]]
+    record += ["    out.grad_fn = node", "    out._requires_grad = True", "    return out"]
+    n = len(node_cls.input_names)
+    namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
+                 "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
+                 "_make": _make, "_grad_state": _grad_state, "ndarray": np.ndarray, "asarray": np.asarray}
+    for lines in (attach, record):
+        exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
+    node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
+
+
+def _fill(line: str, **returns) -> str:
+    for marker, value in returns.items():
+        line = line.replace(f"<{marker}>", value)
+    return line
+
+
+def _attach_body(node_cls) -> list:
+    """The lines shared by attach and record; ``<nothing>`` is what to return when no input requires
+    grad, ``<node>`` what to return at the end (the last line)."""
     inputs = range(len(node_cls.input_names))
     if not inputs:  # (a node of no inputs is never made)
-        return _compile_attach(node_cls, ["def attach(out, inputs, saved):", "    return None"])
-    lines = ["def attach(out, inputs, saved):", f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
+        return ["    return <nothing>", "    return <node>"]
+    lines = [f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
     for i in inputs:
         lines += [f"    if type(i{i}) is Tensor and i{i}._requires_grad:",
                   f"        n{i} = i{i}.grad_fn",
@@ -65,7 +104,7 @@ def _generate_attach(node_cls):
     some = " or ".join(f"m{i} is not None" for i in inputs)
     numbered = " or ".join(f"r{i}" for i in inputs)
     lines += [f"    if not ({some}):",
-              f"        return None",
+              "        return <nothing>",
               f"    node = _new(cls)",
               f"    node._next_nodes = ({''.join(f'n{i}, ' for i in inputs)})",
               f"    node._next_nrs = ({''.join(f'r{i}, ' for i in inputs)}) if {numbered} else _ZEROS_N",
@@ -96,17 +135,8 @@ def _generate_attach(node_cls):
               f"    node._versions = ({''.join(v + ', ' for v in versions)})",
               f"    node._sequence_nr = next(_sequence)",
               f"    node._hooks = None",
-              f"    return node"]
-    return _compile_attach(node_cls, lines)
-
-
-def _compile_attach(node_cls, lines: list):
-    n = len(node_cls.input_names)
-    namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
-                 "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n}
-    exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.attach>", "exec"), namespace)
-    node_cls._attach = namespace["attach"]
-    return node_cls._attach
+              "    return <node>"]
+    return lines
 
 
 def _intern(meta: tuple) -> tuple:
@@ -123,11 +153,11 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     ``saved`` are the values the formulas read by name; ``view_of`` marks a result that shares
     memory with that tensor (and so its version counter), as torch's views do.
     """
-    if type(data) is not np.ndarray:
-        data = np.asarray(data)
-    out = _make(data, False, None) if view_of is None else record_view(data, view_of)
+    if view_of is None:
+        return (node_cls._record or recorder(node_cls))(data, inputs, saved)
+    out = record_view(np.asarray(data), view_of)
     if _grad_state.enabled:
-        node = (node_cls._attach or _generate_attach(node_cls))(out, inputs, saved)  # (_attach, inlined)
+        node = _attach(node_cls, out, inputs, saved)
         if node is not None:
             out.grad_fn = node
             out._requires_grad = True

@@ -18,7 +18,7 @@ from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record
+from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
 from ._quiet import quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
@@ -229,6 +229,8 @@ def common_case(node_cls, kernel, **saved_extra):
 
 
 def _with_common_case(node_cls, kernel, saved_extra: dict, general):
+    rec = recorder(node_cls)
+
     def run(input, other, **kwargs):
         if not kwargs and type(input) is Tensor:
             a = input._data
@@ -245,9 +247,7 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
                         data = kernel(a, b)
                     except ValueError:
                         return general(input, other)
-                    if saved_extra:
-                        return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
-                    return record(node_cls, data, (input, other), self=input, other=other)
+                    return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
         return general(input, other, **kwargs)
     return run
 

@@ -17,7 +17,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, keep_where, tensor_fn
 from ..autograd.node import derivative
-from ._define import inplace_method, methods, record
+from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
 from ._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
@@ -171,7 +171,7 @@ TABLE = (
 
 
 def _function(spec: Unary, node: type) -> Callable:
-    kernel = spec.kernel
+    kernel, rec = spec.kernel, recorder(node)
     integral = spec.integral or promote(quiet(kernel))
     name = spec.name
 
@@ -192,7 +192,7 @@ def _function(spec: Unary, node: type) -> Callable:
                     out = kernel(data)
             finally:
                 leave_quiet(token)
-        return record(node, out, (input,), self=input)
+        return rec(out, (input,), {"self": input})  # (record, without its dispatch)
     op.__name__ = op.__qualname__ = name
     op.__doc__ = f"torch.{name}: elementwise, recorded as {spec.node}."
     return op
