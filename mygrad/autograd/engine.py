@@ -32,18 +32,19 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     returns those gradients in order.  ``accumulate``: run leaves' AccumulateGrad nodes
     (only those captured, when ``capture`` is given).
     """
-    buffers: dict = {}
+    # per node still to run: [edges whose gradient has not arrived yet, its gradients (a list per output) or None]
+    pending: dict = {}
     heap: list = []
     for tensor, grad in zip(roots, root_grads):
         node, nr = gradient_edge(tensor)
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * node.n_outputs
+        entry = pending.get(node)
+        if entry is None:
+            entry = pending[node] = [0, [None] * node.n_outputs]
             heap.append((-node._sequence_nr, id(node), node))
+        buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
-
-    dependencies = _count_dependencies([entry[2] for entry in heap])
-    heap = [entry for entry in heap if entry[2] not in dependencies]
+    _count_dependencies(pending)
+    heap = [item for item in heap if pending[item[2]][0] == 0]  # (a root below another root waits for it)
     heapq.heapify(heap)
 
     captured = {} if capture is not None else None
@@ -57,7 +58,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     try:
         node = heappop(heap)[2] if heap else None
         while node is not None:
-            grads = buffers.pop(node, None)
+            grads = pending.pop(node)[1]
             if grads is not None and node._hooks is None and captured is None and node.__class__ is not AccumulateGrad:
                 results = node.apply(grads, create_graph, release)  # the common case (and it frees what it saved)
             else:
@@ -66,18 +67,19 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
                 if child is None:
                     continue
+                entry = pending[child]
                 if g is not None:
-                    buf = buffers.get(child)
+                    buf = entry[1]
                     if buf is None:
                         if child.n_outputs == 1:
-                            buffers[child] = [g]
+                            entry[1] = [g]
                         else:
-                            buf = buffers[child] = [None] * child.n_outputs
+                            buf = entry[1] = [None] * child.n_outputs
                             buf[nr] = g
                     else:
                         buf[nr] = g if buf[nr] is None else buf[nr] + g
-                remaining = dependencies[child] - 1
-                dependencies[child] = remaining
+                remaining = entry[0] - 1
+                entry[0] = remaining
                 if remaining == 0:
                     if ready is not None:
                         heappush(heap, (-ready._sequence_nr, id(ready), ready))
@@ -121,23 +123,20 @@ def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run
     return results
 
 
-def _count_dependencies(start) -> dict:
-    """How many edges lead into each node reachable from ``start`` (an explicit stack, no recursion)."""
-    dependencies: dict = {}
-    stack = list(start)
-    starts = set(stack)
+def _count_dependencies(pending: dict) -> None:
+    """Give every node reachable from the roots in ``pending`` its entry there, counting the edges that
+    lead into it (an explicit stack, no recursion).  A root reached from another root counts too."""
+    stack = list(pending)
     while stack:
         for child in stack.pop()._next_nodes:
             if child is None:
                 continue
-            count = dependencies.get(child)
-            if count is None:  # first reached: count it, and walk below it once
-                dependencies[child] = 1
-                if child not in starts:
-                    stack.append(child)
+            entry = pending.get(child)
+            if entry is None:  # first reached: count it, and walk below it once
+                pending[child] = [1, None]
+                stack.append(child)
             else:
-                dependencies[child] = count + 1
-    return dependencies
+                entry[0] += 1
 
 
 try:  # NumPy 2.x keeps its floating-point error state in a context variable: setting it is cheap
