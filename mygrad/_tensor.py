@@ -380,10 +380,7 @@ class Tensor:
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
             self._data.dtype.kind == "f")  # an integer tensor never gets a history (int.copy_(float) has none)
         if not recording:
-            other = args[0] if ufunc is not None and not kwargs and len(args) == 1 else None
-            if type(other) is Tensor and other._data.dtype is self._data.dtype and other._data.shape == self._data.shape:
-                ufunc(self._data, other._data, out=self._data)  # an optimizer's update: nothing to cast or broadcast
-            elif ufunc is not None and not kwargs:
+            if ufunc is not None and not kwargs and self._data.dtype.kind == "f" and _floating_or_number(args[0]):
                 other = args[0]
                 other = other._data if isinstance(other, Tensor) else other
                 _check_cast(self, args[0])
@@ -395,10 +392,7 @@ class Tensor:
                 _check_cast(self, result)
                 _check_output_shape(self, result._data.shape)
                 np.copyto(self._data, result._data, casting="unsafe")
-            self._vc[0] += 1
-            if _shares_memory(self):
-                _track_views()
-            return self
+            return self._written()
         old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(old, *args, **kwargs)
         _check_cast(self, result)
@@ -416,15 +410,19 @@ class Tensor:
             _move_retain_grad(self, old.grad_fn, old._output_nr)
         return self
 
+    def _written(self) -> "Tensor":
+        """After a write into the data that recorded nothing: a new version, which views must see."""
+        self._vc[0] += 1
+        if _shares_memory(self):
+            _track_views()
+        return self
+
     def zero_(self) -> "Tensor":
         if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)
-            self._vc[0] += 1
-            if _shares_memory(self):
-                _track_views()
-            return self
+            return self._written()
         from .ops import _define
         return self._inplace(_define.zeros_like_op)
 
@@ -501,6 +499,11 @@ def _check_cast(target: Tensor, result) -> None:
         from ._tensor_str import scalar_type_name
         raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
+
+
+def _floating_or_number(x) -> bool:
+    """An operand with which no op refuses a floating tensor (a bool operand may be refused, as in ``-``)."""
+    return type(x) in (int, float) or type(x) is Tensor and x._data.dtype.kind == "f"
 
 
 def _check_output_shape(target: Tensor, other_shape: tuple) -> None:

@@ -175,6 +175,26 @@ def in_place_forms(t, see):
     see.call("int relu_", lambda: t.tensor([-1, 2]).relu_())
 
 
+@scenario
+def inplace_arithmetic_across_dtypes(t, see):
+    """add_/sub_/mul_/div_ and their operators, for every pair of bool/int/float targets and operands, with
+    grad mode on and off (an optimizer's update runs under no_grad): the op's own refusals still apply."""
+    values = {"bool": [True, False], "int": [3, -2], "float": [1.5, -2.0]}
+    dtypes = {"bool": t.bool, "int": t.int64, "float": t.float32}
+    for grad_enabled in (True, False):
+        with t.set_grad_enabled(grad_enabled):
+            for target in values:
+                for operand in list(values) + ["number", "float number"]:
+                    for name in ("add_", "sub_", "mul_", "div_", "__iadd__", "__isub__", "__imul__", "__itruediv__"):
+                        def run():
+                            x = t.tensor(values[target], dtype=dtypes[target])
+                            other = {"number": 2, "float number": 0.5}.get(operand)
+                            if other is None:
+                                other = t.tensor(values[operand], dtype=dtypes[operand])
+                            return getattr(x, name)(other)
+                        see.call(f"{target}.{name}({operand}), grad mode {grad_enabled}", run)
+
+
 # ----- dtypes -----------------------------------------------------------------------------------
 
 UNARY = ("neg abs sign exp exp2 expm1 log log1p log2 log10 sqrt rsqrt reciprocal square sin cos tan asin acos atan "

@@ -256,8 +256,17 @@ def methods(**forms) -> None:
 
 
 def inplace_method(op, ufunc=None):
-    """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace."""
+    """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace.  An optimizer's update
+    (grad mode off, not a view, floating, an operand tensor of the same dtype and shape: nothing to
+    refuse, record, cast or broadcast) goes straight to ``ufunc``."""
     def method(self, *args, **kwargs):
+        if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
+            other = args[0]
+            if type(other) is Tensor:
+                data, operand = self._data, other._data
+                if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
+                    ufunc(data, operand, out=data)
+                    return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
     return method
