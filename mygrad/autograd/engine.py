@@ -81,6 +81,14 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 remaining = entry[0] - 1
                 entry[0] = remaining
                 if remaining == 0:
+                    if child.__class__ is AccumulateGrad and run_leaves and child._hooks is None \
+                            and not child.variable._hooks:
+                        # a leaf's accumulation runs as soon as it is ready (torch's order): here and now
+                        del pending[child]
+                        buf = entry[1]
+                        if buf is not None and buf[0] is not None:
+                            child.variable._accumulate(buf[0], create_graph)
+                        continue
                     if ready is not None:
                         heappush(heap, (-ready._sequence_nr, id(ready), ready))
                     ready = child
