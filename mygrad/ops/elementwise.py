@@ -58,7 +58,7 @@ def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
 
 
 # torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
-_POWER_SHORTCUTS = {2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
+_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
                     -1: np.reciprocal, -2: lambda x: 1 / (x * x)}
 
 
@@ -88,7 +88,7 @@ def _pow_array(x, exponent):
     """The formula function ``pow`` (PowBackward's ``self.pow(exponent - 1)``): NumPy side."""
     if type(exponent) is np.ndarray or x.dtype.kind != "f":
         return np.power(x, exponent)
-    return scalar_power(x, exponent)
+    return scalar_power.__wrapped__(x, exponent)  # (backward runs with NumPy's warnings off already)
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
