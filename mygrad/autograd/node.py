@@ -248,9 +248,10 @@ def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
 
 def _array_apply(name: str, formulas: dict, saved_names: tuple):
     """``apply`` for one node class, generated from its formulas: the array path of FormulaNode.apply
-    with each formula's text inlined and each saved value unpacked by name, so the backward of an op
-    costs one Python call instead of four (apply, _unpack, and one formula lambda per input).
-    Under ``create_graph`` it hands over to the generic FormulaNode.apply."""
+    with each formula's text inlined and each saved value unpacked (and, with ``_release``, freed) by
+    name, so the backward of an op costs one Python call instead of apply, _unpack, release and a
+    formula lambda per input.  Under ``create_graph`` it hands over to the generic FormulaNode.apply
+    (over the tensor formulas, which the conformance suite's double check covers)."""
     inputs = range(len(formulas))
     values = ", ".join(saved_names)
     lines = ["def apply(_node, _grads, _create_graph, _release=False):",
