@@ -70,6 +70,7 @@ def _generate(node_cls) -> None:
     n = len(node_cls.input_names)
     namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
+                 "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "ndarray": np.ndarray, "asarray": np.asarray}
     for lines in (attach, record):
         exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
@@ -131,8 +132,19 @@ def _attach_body(node_cls) -> list:
                       f"        {keep}",
                       f"    else:",
                       f"        s{j} = v{j} = None"]
-    lines += [f"    node._saved = ({''.join(v + ', ' for v in values)})",
-              f"    node._versions = ({''.join(v + ', ' for v in versions)})",
+    # Empty saved values (an input whose formula reads nothing may be the only one requiring grad) and
+    # versions of attributes only are one shared tuple of Nones: fewer objects for the collector
+    checked = any(n in node_cls.tensor_slots for n in node_cls.saved_names)
+    optional = any(not node_cls.uses[i] for i in inputs)
+    if not values:
+        saved_line = "    node._saved = _NONES"
+    elif optional:
+        saved_line = (f"    node._saved = ({''.join(v + ', ' for v in values)}) if "
+                      f"{' or '.join(v + ' is not None' for v in values)} else _NONES")
+    else:
+        saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
+    lines += [saved_line,
+              f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
               f"    node._sequence_nr = next(_sequence)",
               f"    node._hooks = None",
               "    return <node>"]
