@@ -56,3 +56,13 @@ def test_a_disagreeing_implementation_is_caught():
     impls["mygrad"] = Implementation(impls["mygrad"].run, off_by_a_little)
     with pytest.raises(Disagreement, match="w1"):
         check_agreement(case, impls)
+
+
+def test_phase_timer_splits_each_workload():
+    """``python -m benchmarks.phases`` (mygrad's time per phase) still runs; its parts add up."""
+    from benchmarks import phases
+    step = phases.tutorial_phases(rounds=1)
+    assert step["forward"] > 0 and step["update"] > 0
+    assert step["step"] == pytest.approx(step["forward"] + step["backward"] + step["update"])
+    chain = phases.chain_phases(phases._additions, 50, 50, rounds=1)
+    assert chain["forward"] > 0 and chain["total"] == pytest.approx(chain["forward"] + chain["backward"])
