@@ -7,12 +7,13 @@ the in-place protocol.  Slots keep tensors light: a training step makes thousand
 from __future__ import annotations
 
 import sys
+import threading
 import warnings
 import weakref
 
 import numpy as np
 
-from . import _dtype
+from . import _dtype, _quiet
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 
@@ -128,7 +129,11 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        data = self._data
+        if data.size == 0 and not any(data.strides):
+            strides = _contiguous_strides(data.shape)  # NumPy gives an empty array zero strides; torch does not
+        else:
+            strides = tuple(s // data.itemsize for s in data.strides)
         return strides if dim is None else strides[self._wrap_dim(dim)]
 
     @property
@@ -242,9 +247,15 @@ class Tensor:
 
     def _accumulate(self, grad, create_graph: bool) -> None:
         """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it).
-        A leaf that stopped requiring grad since the graph was built gets nothing, as in torch."""
+        A leaf that stopped requiring grad since the graph was built gets nothing, as in torch.
+        One thread at a time, as torch's per-leaf mutex: NumPy's ``+=`` on a large array releases the GIL,
+        and two backwards into a shared leaf would otherwise lose updates."""
         if not self._requires_grad:
             return
+        with _ACCUMULATING:
+            self._add_to_grad(grad, create_graph)
+
+    def _add_to_grad(self, grad, create_graph: bool) -> None:
         if isinstance(grad, Tensor):
             if self._grad is None:
                 self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
@@ -322,13 +333,56 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
+    def _scalar(self):
+        """The one value of a one-element tensor, for float(), int() and complex()."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
         if self._requires_grad:
             _warn_scalar_once()
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    # ----- pickling and copying -------------------------------------------------------------
+    def __reduce_ex__(self, protocol):
+        """A tensor pickles as torch's does: a leaf with its values, strides and requires_grad, without
+        its graph or .grad (a non-leaf comes back as a leaf that requires grad)."""
+        return _rebuild, (type(self), *_strided_storage(self._data), self._requires_grad)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A copy of a leaf; tensors sharing memory (a view and its base) stay sharing it in the copy."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+                "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        root_copy = memo.get(id(root))
+        if root_copy is None:
+            root_copy = memo[id(root)] = np.array(root, copy=True, order="K")
+            memo.setdefault(id(memo), []).append(root)  # (keeps ``root`` alive while the memo is, as copy does)
+        offset = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        if root.flags.c_contiguous and root_copy.flags.c_contiguous:
+            data = np.ndarray(self._data.shape, self._data.dtype, buffer=root_copy, offset=offset,
+                              strides=self._data.strides)
+        else:
+            data = self._data.copy()
+        copied = type(self)._make(data, self._requires_grad, None)
+        memo[id(self)] = copied
+        if self._grad is not None:
+            copied._grad = self._grad.__deepcopy__(memo)
+        return copied
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -385,7 +439,11 @@ class Tensor:
                 other = other._data if isinstance(other, Tensor) else other
                 _check_cast(self, args[0])
                 _check_output_shape(self, np.shape(other))
-                ufunc(self._data, other, out=self._data, casting="unsafe")
+                token = _quiet.enter(_quiet.IGNORE)
+                try:
+                    ufunc(self._data, other, out=self._data, casting="unsafe")
+                finally:
+                    _quiet.leave(token)
             else:
                 with grad_mode.no_grad():
                     result = op(self, *args, **kwargs)
@@ -435,6 +493,7 @@ class Tensor:
         return self._inplace(_define.copy_op, src)
 
 
+_ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
 _GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
 
 
@@ -519,6 +578,36 @@ def _check_output_shape(target: Tensor, other_shape: tuple) -> None:
         raise
     if broadcast != shape:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast)}")
+
+
+def _contiguous_strides(shape: tuple) -> tuple:
+    """torch's strides of a contiguous tensor: a size-0 dim counts as 1."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _strided_storage(data: np.ndarray) -> tuple:
+    """``(storage, shape, strides)``: the smallest run of memory holding every element of ``data``, so an
+    expanded or transposed tensor pickles with its strides (as torch's storage does) and not as a copy."""
+    item = data.itemsize
+    if data.size == 0 or any(s < 0 for s in data.strides) or any(s % item for s in data.strides):
+        return np.ascontiguousarray(data), data.shape, None
+    span = 1 + sum((n - 1) * (s // item) for n, s in zip(data.shape, data.strides))
+    storage = np.lib.stride_tricks.as_strided(data, shape=(span,), strides=(item,))
+    return storage.copy(), data.shape, tuple(s // item for s in data.strides)
+
+
+def _rebuild(cls: type, storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
+    """What a pickled tensor is loaded by (``Tensor.__reduce_ex__``)."""
+    if strides is None:
+        data = storage.reshape(shape)
+    else:
+        item = storage.itemsize
+        data = np.lib.stride_tricks.as_strided(storage, shape=shape, strides=tuple(s * item for s in strides))
+    return cls._make(data, requires_grad, None)
 
 
 _scalar_warned = [False]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
-from .engine import collector_paused, gradient_edge, run_backward
+from .engine import gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
@@ -47,7 +47,6 @@ def _check_roots(outputs: tuple) -> None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-@collector_paused
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = _tensor.Tensor
@@ -76,7 +75,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
             t._retain(g)
 
 
-@collector_paused
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:

@@ -15,7 +15,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import methods, record
-from ..ops._quiet import quiet
+from .._quiet import quiet
 # (importing _formulas also registers the formula functions the derivatives below call)
 from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
@@ -121,9 +121,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return record(GeluBackward0, _gelu_kernel(x, approximate), (input,), self=input, approximate=approximate)
 
 
+@quiet
+def _silu_kernel(x: np.ndarray) -> np.ndarray:
+    return x * sigmoid_kernel(x)
+
+
 def _silu(input: Tensor) -> Tensor:
     x = floating_data(input, "silu_cpu")
-    return record(SiluBackward0, x * sigmoid_kernel(x), (input,), self=input)
+    return record(SiluBackward0, _silu_kernel(x), (input,), self=input)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:

@@ -15,7 +15,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._quiet import quiet
+from .._quiet import quiet
 from ._activations import log_softmax
 from ._formulas import floating_data, softplus_kernel  # (also registers the formula functions)
 

@@ -16,7 +16,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
-from ._quiet import quiet
+from .._quiet import quiet
 from .elementwise import broadcast_apply
 from ._errors import invalid_arguments, not_implemented
 

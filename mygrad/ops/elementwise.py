@@ -19,7 +19,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from ._quiet import quiet
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
@@ -232,23 +232,27 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
     rec = recorder(node_cls)
 
     def run(input, other, **kwargs):
-        if not kwargs and type(input) is Tensor:
-            a = input._data
-            if a.dtype.kind == "f":
-                kind = type(other)
-                if kind is Tensor:
-                    b = other._data
-                    common = b.dtype is a.dtype
-                else:
-                    b = other
-                    common = kind is float or kind is int
-                if common:
-                    try:
-                        data = kernel(a, b)
-                    except ValueError:
-                        return general(input, other)
-                    return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
-        return general(input, other, **kwargs)
+        token = enter_quiet(IGNORE)  # (quiet(...), inlined: NumPy's warnings off, as torch computes inf/nan silently)
+        try:
+            if not kwargs and type(input) is Tensor:
+                a = input._data
+                if a.dtype.kind == "f":
+                    kind = type(other)
+                    if kind is Tensor:
+                        b = other._data
+                        common = b.dtype is a.dtype
+                    else:
+                        b = other
+                        common = kind is float or kind is int
+                    if common:
+                        try:
+                            data = kernel(a, b)
+                        except ValueError:
+                            return general(input, other)
+                        return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
+            return general(input, other, **kwargs)
+        finally:
+            leave_quiet(token)
     return run
 
 

@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._quiet import quiet
+from .._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul

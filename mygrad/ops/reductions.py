@@ -23,7 +23,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._quiet import quiet
+from .._quiet import quiet
 
 
 # ----- formula helpers -----------------------------------------------------------------------
@@ -526,6 +526,8 @@ amin = _slice_extremum("amin", np.min, AminBackward0)
 def _arg_extremum(name: str, np_arg):
     def reduce(input: Tensor, dim=None, keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
+        if data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         dim = dim if axis is NO_DIM else axis
         if dim is None:
             if not data.size:
@@ -585,7 +587,8 @@ def _moments(name: str, node, finish):
         reduced = math.prod(data.shape[d] for d in dims)
         rnumel = data.size if full else math.prod(data.shape[input._wrap_dim(d)] for d in
                                                   ((dim,) if isinstance(dim, int) else dim))
-        if reduced - correction <= 0:
+        kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
+        if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
             warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=2)
         out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,

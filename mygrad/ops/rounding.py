@@ -14,7 +14,7 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import invalid_arguments, not_implemented
-from ._quiet import quiet
+from .._quiet import quiet
 from .elementwise import OVERLOADS, inplace_operator, operands, operator
 
 

@@ -20,7 +20,7 @@ from ..autograd.node import derivative
 from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
-from ._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
