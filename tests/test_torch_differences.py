@@ -298,3 +298,17 @@ def test_collector_not_switched_off_while_another_thread_runs_backward():
         stop.set()
         watcher.join()
     assert not seen_off
+
+
+@scenario
+def signed_zero_extrema(t, see):
+    rows = [[0.0, -0.0], [-0.0, 0.0], [-0.0, -0.0], [-0.0, 0.0, -0.0], [1.0, -0.0, 0.0], [-1.0, 0.0, -0.0]]
+    for row in rows:
+        x = t.tensor(row)
+        for name in ("amax", "amin", "max", "min"):
+            see(f"{name}{row}", signed(getattr(x, name)()))
+        see(f"amax(0){row}", signed(x.amax(0)))
+    grid = t.tensor([[0.0, -0.0], [-0.0, 0.0]])
+    see("amax dim 1", signed(grid.amax(1)))
+    see("amin dim 0 keepdim", signed(grid.amin(0, keepdim=True)))
+    see("amax 0-d", signed(t.tensor(-0.0).amax()))

@@ -43,9 +43,10 @@ LeakyReluBackward0 = derivative("LeakyReluBackward0",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
 LeakyReluBackward1 = derivative("LeakyReluBackward1",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
-# elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``
-EluBackward0 = derivative("EluBackward0", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
-EluBackward1 = derivative("EluBackward1", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
+# elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``;
+# torch tests ``x <= 0``, so NaN takes the slope 1
+EluBackward0 = derivative("EluBackward0", self="where(self <= 0, grad * (alpha * exp(self * (self < 0))), grad)")
+EluBackward1 = derivative("EluBackward1", self="where(result <= 0, grad * (result * (result < 0) + alpha), grad)")
 GeluBackward0 = derivative(
     "GeluBackward0",
     self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"
@@ -81,7 +82,7 @@ def _leaky_relu_kernel(x: np.ndarray, negative_slope: float) -> np.ndarray:
 
 @quiet
 def _elu_kernel(x: np.ndarray, alpha: float) -> np.ndarray:
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)) * alpha)
+    return np.where(x > 0, x, np.expm1(np.where(x > 0, 0, x)) * alpha)  # (expm1(-0.) is -0., as torch's)
 
 
 # (kernel, torch's CPU kernel name, the parameter's name, node, node of the in-place form)

@@ -59,7 +59,7 @@ MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) *
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
     "BinaryCrossEntropyBackward0",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
-    target="grad * (log(1 - self) - log(self)) * constant(scale)")
+    target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
     "BinaryCrossEntropyWithLogitsBackward0",
     self="grad * (sigmoid(self) - target if pos_weight is None else"

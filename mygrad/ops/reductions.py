@@ -23,6 +23,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
+from .unary import _sign
 from .._quiet import quiet
 
 
@@ -56,7 +57,7 @@ class _ArrayOps:
     def raw(x):
         return x
 
-    sign = staticmethod(np.sign)
+    sign = staticmethod(_sign)  # torch's: sign(nan) is 0
     abs = staticmethod(np.abs)
 
     @staticmethod
@@ -65,11 +66,17 @@ class _ArrayOps:
 
     @staticmethod
     def others_product(x, dim):
-        """prod_{j != i} x_j along ``dim``, zeros allowed: exclusive prefix times exclusive suffix products."""
+        """prod_{j != i} x_j along ``dim``, zeros allowed: exclusive prefix times exclusive suffix products
+        (each a cumprod as torch's, with its wider running product)."""
         ones = np.ones_like(np.take(x, [0], axis=dim))
-        before = np.cumprod(np.concatenate([ones, np.delete(x, -1, axis=dim)], axis=dim), axis=dim)
-        after = np.cumprod(np.concatenate([ones, np.flip(np.delete(x, 0, axis=dim), dim)], axis=dim), axis=dim)
+        before = scan(np.cumprod, np.concatenate([ones, np.delete(x, -1, axis=dim)], axis=dim), dim)
+        after = scan(np.cumprod, np.concatenate([ones, np.flip(np.delete(x, 0, axis=dim), dim)], axis=dim), dim)
         return before * np.flip(after, dim)
+
+    @staticmethod
+    def several_zeros(x) -> bool:
+        """torch's full prod backward gives plain zeros when more than one element is 0 (outside grad mode)."""
+        return np.count_nonzero(x == 0) > 1
 
     @staticmethod
     def cumprod_backward_zeros(grad, x, dim):
@@ -126,6 +133,10 @@ class _TensorOps:
     @staticmethod
     def abs(x):
         return _mygrad().abs(x)
+
+    @staticmethod
+    def several_zeros(x) -> bool:
+        return False  # under create_graph torch differentiates the others' product instead
 
     @staticmethod
     def reversed_cumsum(x, dim):
@@ -209,6 +220,8 @@ def prod_backward(F, grad, input, result, dim, keepdim):
     if not (x == 0).any():
         return grad * (result / input)
     if dim is None:
+        if F.several_zeros(x):
+            return F.const(np.zeros_like(x))
         return grad * F.reshape(F.others_product(F.reshape(input, (-1,)), 0), x.shape)
     return grad * F.others_product(input, dim)
 
@@ -483,7 +496,8 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
         if dim is NO_DIM:
             _dim_less(name, keepdim, EXTREMUM_OVERLOADS)
             _check_nonempty(name, data, None)
-            return record(full_node, np.asarray(np_reduce(data)), (input,), self=input)
+            out = _signed_zero_extremum(np.asarray(np_reduce(data)), data, tuple(range(data.ndim)), False, last=True)
+            return record(full_node, out, (input,), self=input)
         if not isinstance(dim, int):
             raise _overload_error(name, type(dim).__name__, EXTREMUM_OVERLOADS)
         dim = input._wrap_dim(dim)
@@ -506,6 +520,21 @@ max = _extremum("max", np.argmax, MaxBackward1, MaxBackward0, max_return)
 min = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return)
 
 
+def _signed_zero_extremum(out: np.ndarray, data: np.ndarray, dims: tuple, keepdim: bool, last: bool):
+    """NumPy's max of 0. and -0. is whichever it meets; torch's amax/amin keep the first extreme element
+    of each slice and its full max/min the last (its kernels' order): give zero results that sign."""
+    if data.dtype.kind != "f" or not data.size or not (out == 0).any():
+        return out
+    moved = np.moveaxis(data, dims, tuple(range(-len(dims), 0))) if dims else data[..., None]
+    slices = moved.reshape(moved.shape[:moved.ndim - builtins.max(len(dims), 1)] + (-1,))
+    wanted = out if not keepdim else out.reshape(slices.shape[:-1])
+    hits = slices == np.asarray(wanted)[..., None]
+    at = slices.shape[-1] - 1 - np.argmax(hits[..., ::-1], axis=-1) if last else np.argmax(hits, axis=-1)
+    chosen = np.take_along_axis(slices, at[..., None], axis=-1)[..., 0]
+    fixed = np.where(wanted == 0, chosen, wanted)
+    return fixed.reshape(np.shape(out))
+
+
 def _slice_extremum(name: str, np_reduce, node):
     def reduce(input: Tensor, dim=(), keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
@@ -513,6 +542,7 @@ def _slice_extremum(name: str, np_reduce, node):
         dims = normalize_dims(input, dim)
         _check_nonempty(name, data, None if _every_dim(dim) else dims)
         out = np_reduce(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy()
+        out = _signed_zero_extremum(np.asarray(out), data, dims, keepdim, last=False)
         return record(node, np.asarray(out), (input,), self=input, shape=data.shape, dims=dims, keepdim=keepdim)
 
     reduce.__name__ = reduce.__qualname__ = name
@@ -675,11 +705,23 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
 
 # ----- scans ----------------------------------------------------------------------------------
 
+def scan(ufunc_scan, data: np.ndarray, dim: int) -> np.ndarray:
+    """A cumulative sum or product as torch's CPU kernel computes it: the running value of a float32 or
+    float16 input kept in float64 (so a sum that overflows on the way can come back), each output rounded
+    to the input's dtype; a sum starts from +0 (so ``cumsum([-0.])`` is 0)."""
+    if data.dtype.kind != "f":
+        return ufunc_scan(data, axis=dim)
+    out = ufunc_scan(data, axis=dim, dtype=np.float64 if data.dtype.itemsize < 8 else data.dtype)
+    if ufunc_scan is np.cumsum:
+        out += 0.0
+    return out.astype(data.dtype, copy=False)
+
+
 @quiet
 def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumsum", dim, axis))
     data = _accumulating(input, dtype)
-    out = np.cumsum(data, axis=dim) if data.ndim else data.copy()
+    out = scan(np.cumsum, data, dim) if data.ndim else data.copy()
     return record(CumsumBackward0, out, (input,), dim=dim)
 
 
@@ -687,7 +729,7 @@ def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
 def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumprod", dim, axis))
     data = _accumulating(input, dtype)
-    out = np.cumprod(data, axis=dim) if data.ndim else data.copy()
+    out = scan(np.cumprod, data, dim) if data.ndim else data.copy()
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 

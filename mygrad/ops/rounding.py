@@ -104,8 +104,17 @@ def _floor_divide_in_place(input, other) -> Tensor:
     return floor_divide(input, other, _op="aten::floor_divide_")
 
 
-_remainder = quiet(np.remainder)
 _fmod = quiet(np.fmod)
+
+
+@quiet
+def _remainder(a, b):
+    """torch's floating remainder: C's fmod moved onto the divisor's side when it is not 0, so a zero
+    remainder keeps the dividend's sign (NumPy's takes the divisor's: remainder(0., -inf) is -0.)."""
+    if np.result_type(a, b).kind != "f":
+        return np.remainder(a, b)
+    r = np.fmod(a, b)
+    return np.where((r != 0) & ((r < 0) != (b < 0)), r + b, r)
 
 
 def remainder(input, other) -> Tensor:
