@@ -187,12 +187,15 @@ _OPERAND_TYPES = (Tensor, int, float, np.generic)
 
 def operator(fn):
     """An operator form (``a + x``): NotImplemented for an operand that is no number or tensor, so that
-    Python tries the reflected operation and then raises its own ``unsupported operand type(s)``."""
+    Python tries the reflected operation and then raises its own ``unsupported operand type(s)``; and for
+    an ndarray, whose reflected operator computes the ufunc over both (``Tensor.__array_wrap__``)."""
     return getattr(fn, "operator", None) or _operator(fn)
 
 
 def _operator(fn):
     def dunder(self, other):
+        if isinstance(other, np.ndarray):
+            return NotImplemented  # NumPy's reflected operator then runs the ufunc, as with torch
         try:
             return fn(self, other)
         except TypeError:
@@ -356,6 +359,14 @@ def div(input, other, *, rounding_mode=None) -> Tensor:
 def _rdiv(self, other) -> Tensor:
     """``2 / a``: torch builds reciprocal(a) * 2 (MulBackward0 over ReciprocalBackward0)."""
     return mul(reciprocal(self), other)
+
+
+def _rdiv_operator(self, other):
+    """``x / a``.  torch's is the Python ``reciprocal(a) * x``, so for an array ``x`` that product is
+    NumPy's (a tensor without a graph), where every other reflected operator refuses the array."""
+    if isinstance(other, np.ndarray):
+        return reciprocal(self) * other
+    return _rdiv_dunder(self, other)
 
 
 _power = quiet(np.power)
@@ -524,6 +535,18 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
+_rdiv_dunder = operator(_rdiv)
+_eq_dunder = operator(eq)
+
+
+def _eq_operator(self, other):
+    """``a == array`` (either order) is NumPy's elementwise comparison, a tensor without a graph, as in
+    torch; ``!=`` and the orderings refuse the array (Python then compares identities or raises)."""
+    if isinstance(other, np.ndarray):
+        return Tensor._make(np.asarray(np.equal(other, self._data)), False, None)
+    return _eq_dunder(self, other)
+
+
 def _rpow(self, other) -> Tensor:
     return pow(other, self)
 
@@ -544,16 +567,17 @@ methods(
     __add__=operator(add), __radd__=operator(add), __iadd__=inplace_operator(add, np.add),
     __sub__=operator(sub), __rsub__=operator(rsub), __isub__=inplace_operator(sub, np.subtract),
     __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),
-    __truediv__=operator(div), __div__=operator(div), __rtruediv__=operator(_rdiv), __rdiv__=operator(_rdiv),
+    __truediv__=operator(div), __div__=operator(div), __rtruediv__=_rdiv_operator, __rdiv__=_rdiv_operator,
     __itruediv__=inplace_operator(div, _true_divide), __idiv__=inplace_operator(div, _true_divide),
     __pow__=operator(pow), __rpow__=operator(_rpow), __ipow__=inplace_operator(pow),
-    __eq__=operator(eq), __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
+    __eq__=_eq_operator, __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
     __ge__=operator(ge),
     eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
     greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne,
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
-    __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __rand__=bitwise_and, __ror__=bitwise_or,
-    __rxor__=bitwise_xor, __invert__=bitwise_not, bitwise_not=bitwise_not,
+    __and__=operator(bitwise_and), __or__=operator(bitwise_or), __xor__=operator(bitwise_xor),
+    __rand__=operator(bitwise_and), __ror__=operator(bitwise_or),
+    __rxor__=operator(bitwise_xor), __invert__=bitwise_not, bitwise_not=bitwise_not,
 )
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
