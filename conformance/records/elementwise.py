@@ -142,6 +142,11 @@ RECORDS = [
     # rounding noise (torch's and ours differ in the noise), so the first operand keeps away from 0
     Record("hypot", binary(domain=nonzero(gap=1e-3), other=real(), scalars=False), forms=UNARY_FORMS),
     Record("logaddexp", binary(scalars=False)),
+    # xlogy: x drawn at 0 (where it is 0 whatever y) and y at 0 and 1; y > 0 elsewhere (log of a negative is NaN
+    # in both, but its gradient's sign of NaN is not compared); a Python number y is torch's Scalar overload
+    Record("xlogy", binary(domain=real(special=(0.0, 1.0)), other=positive(special=(1.0,))), forms=UNARY_FORMS),
+    Record("xlogy", binary(domain=real(special=(0.0,)), other=Domain(0.0, 4.0, 0.0, (0.0, 1.0)), scalars=False),
+           forms=("function",), label="xlogy (at y = 0)"),
     Record("lerp", nary(2, weight=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5])), forms=UNARY_FORMS),
     Record("lerp", nary(3, (real(), real(), real(-0.5, 1.5, special=(0.0, 0.5, 1.0)))), forms=UNARY_FORMS,
            label="lerp (tensor weight)"),

@@ -157,6 +157,8 @@ OVERLOADS = {
                   "Tensor input, Number other, *, Tensor out = None"),
     "floor_divide": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other"),
     "fmod": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other, *, Tensor out = None"),
+    "xlogy": ("Tensor input, Tensor other, *, Tensor out = None", "Number self, Tensor other, *, Tensor out = None",
+              "Tensor input, Number other, *, Tensor out = None"),
     "lerp": ("Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
              "Tensor input, Tensor end, Number weight, *, Tensor out = None"),
     "where": ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
@@ -473,6 +475,40 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     return record(LerpBackward0, data, (input, end), weight=weight)
 
 
+# ----- xlogy ---------------------------------------------------------------------------------
+
+@array_fn(name="xlogy")
+@quiet
+def _xlogy_kernel(x, y):
+    """x * log(y), 0 where x is 0 (even for y = 0 or inf), NaN where y is NaN: torch's definition."""
+    dtype = np.result_type(x, y)
+    if dtype.kind != "f" or type(y) is float and np.asarray(x).dtype.kind != "f":
+        dtype = _dtype.get_default_dtype().np  # (torch: integers and bools give the default float)
+    y = np.asarray(y, dtype)  # (a Python number in the tensor's precision, as torch's Scalar overloads)
+    out = np.where(x == 0, np.zeros((), dtype), np.multiply(x, np.log(y), dtype=dtype))
+    return np.where(np.isnan(y), np.asarray(np.nan, dtype), out)
+
+
+# torch's: xlogy(grad, other), masked to 0 where self is 0 and other is not positive
+XlogyBackward0 = derivative("XlogyBackward0", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))",
+                            other="grad * self / other")
+XlogyBackward1 = derivative("XlogyBackward1", other="grad * self / other")
+XlogyBackward2 = derivative("XlogyBackward2", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
+
+
+def xlogy(input, other) -> Tensor:
+    """torch.xlogy (also torch.special.xlogy); a number ``other`` is torch's Scalar overload (one edge)."""
+    if type(input) is not Tensor and type(other) is not Tensor:
+        raise invalid_arguments("xlogy", (input, other), OVERLOADS["xlogy"])
+    a, b = operands("xlogy", input, other, floating=True)
+    data = broadcast_apply(_xlogy_kernel, a, b)
+    if type(input) is not Tensor:
+        return record(XlogyBackward1, data, (other,), self=input, other=other)
+    if type(other) is not Tensor:
+        return record(XlogyBackward2, data, (input,), self=input, other=other)
+    return record(XlogyBackward0, data, (input, other), self=input, other=other)
+
+
 # ----- where ---------------------------------------------------------------------------------
 
 def where(condition: Tensor, input=None, other=None):
@@ -557,6 +593,7 @@ def _method_where(self, condition, other) -> Tensor:
 
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
+methods(xlogy=xlogy, xlogy_=inplace_method(xlogy))
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
@@ -582,7 +619,7 @@ methods(
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+__all__ = ["xlogy", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
            "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
            "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
