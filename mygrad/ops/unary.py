@@ -79,7 +79,7 @@ def no_inplace_derivative(op: str):
 
 
 for _name, _kernel in (("digamma", _special.digamma), ("polygamma", _special.polygamma), ("lgamma", _special.lgamma),
-                       ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
+                       ("exp2", np.exp2), ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
                        ("reciprocal", np.reciprocal)):
     array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
