@@ -106,7 +106,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
             "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-            UserWarning, stacklevel=2)
+            UserWarning, stacklevel=3)  # (the caller, above on_cpu)
     return _leaf(_infer(data, _np_dtype(dtype)), requires_grad)
 
 
