@@ -105,7 +105,8 @@ def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *, g
         picks = (rng.random((rows.shape[0], num_samples, 1)) > cumulative[:, None, :]).sum(axis=2)
         picks = np.minimum(picks, rows.shape[1] - 1)
     else:  # Gumbel top-k: the k largest of log w + Gumbel noise are a draw without replacement
-        keys = np.log(rows) - np.log(rng.exponential(size=rows.shape))
+        with np.errstate(divide="ignore"):  # a zero weight is a key of -inf: never drawn
+            keys = np.log(rows) - np.log(rng.exponential(size=rows.shape))
         picks = np.argsort(-keys, axis=1, kind="stable")[:, :num_samples]
     return Tensor._make(picks.reshape(weights.shape[:-1] + (num_samples,)).astype(np.int64), False, None)
 
