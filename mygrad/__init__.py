@@ -3,7 +3,7 @@
 ``import mygrad as torch`` runs the torch programs it covers unchanged.  This namespace
 mirrors torch's: dtypes, factories, ops, grad modes and ``autograd``.
 """
-from __future__ import annotations
+from ._missing import module_getattr as _module_getattr
 
 import math as _math
 
@@ -49,3 +49,5 @@ from .autograd.backends import install_tensor_namespace as _install  # noqa: E40
 
 _install(__import__(__name__))
 del _install
+
+__getattr__ = _module_getattr(__name__, '')  # a torch name mygrad lacks: an AttributeError that says so

@@ -14,6 +14,7 @@ import weakref
 import numpy as np
 
 from . import _device, _dtype, _quiet
+from ._missing import tensor_getattr
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 
@@ -357,6 +358,8 @@ class Tensor:
 
     def __complex__(self) -> complex:
         return complex(self._scalar())
+
+    __getattr__ = tensor_getattr  # (only reached when an attribute is missing)
 
     # ----- pickling and copying -------------------------------------------------------------
     def __reduce_ex__(self, protocol):

@@ -1,7 +1,7 @@
 """``torch.cuda`` as a CPU-only torch build reports it: nothing available, nothing to seed."""
-from __future__ import annotations
+from ._missing import module_getattr as _module_getattr
 
-from ._device import NO_CUDA
+from ._device import NO_CUDA as _NO_CUDA
 
 
 def is_available() -> bool:
@@ -25,12 +25,14 @@ def manual_seed_all(seed: int) -> None:
 
 
 def current_device() -> int:
-    raise AssertionError(NO_CUDA)
+    raise AssertionError(_NO_CUDA)
 
 
 def synchronize(device=None) -> None:
-    raise AssertionError(NO_CUDA)
+    raise AssertionError(_NO_CUDA)
 
 
 __all__ = ["is_available", "device_count", "is_initialized", "manual_seed", "manual_seed_all", "current_device",
            "synchronize"]
+
+__getattr__ = _module_getattr(__name__, 'cuda')  # a torch name mygrad lacks: an AttributeError that says so

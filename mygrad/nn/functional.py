@@ -1,6 +1,6 @@
 """``torch.nn.functional``: activations, softmax, linear, dropout and the losses, with torch's
 signatures, results, gradients and graphs (composite where torch's are composite)."""
-from __future__ import annotations
+from .._missing import module_getattr as _module_getattr
 
 from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
                            hardtanh, hardtanh_, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
@@ -21,3 +21,5 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "soft_margin_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "cosine_embedding_loss", "multilabel_soft_margin_loss", "pairwise_distance",
            "triplet_margin_loss", "cosine_similarity"]
+
+__getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from .. import _dtype
+from .._torch_api import NAMES as TORCH_NAMES
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, keep_where, tensor_fn
 from ..autograd.node import derivative
@@ -234,7 +235,6 @@ def _function(spec: Unary, node: type) -> Callable:
     return op
 
 
-_NO_TORCH_INPLACE = {"sign_", "absolute_"}  # Tensor methods only; torch has no such functions
 
 
 def _install(table) -> dict:
@@ -249,7 +249,7 @@ def _install(table) -> dict:
         for name in (spec.name,) + spec.aliases:
             methods(**{name: fn, name + "_": in_place})
             exported[name] = fn
-            if name + "_" not in _NO_TORCH_INPLACE:
+            if name + "_" in TORCH_NAMES[""]:  # (some are Tensor methods only: sign_, digamma_, ...)
                 exported[name + "_"] = in_place
     return exported
 
