@@ -116,10 +116,6 @@ class Tensor:
     def is_cuda(self) -> bool:
         return False
 
-    @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
-
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
 

@@ -512,9 +512,10 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     _target_size_warning(input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    shape = input.shape
     input, target = _broadcast_pair(input, target)
     if weight is not None:
-        if weight.shape != input.shape:
+        if weight.shape != shape:  # (the input as given, not as broadcast)
             raise ValueError("Weights and input must have the same size.")
         weighted = huber_loss(input, target, "none", delta) * weight
         if reduction not in REDUCTIONS:
