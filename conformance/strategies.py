@@ -187,22 +187,32 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 
 # ----- examples for common shape families ---------------------------------------------------
 #
-# Each builder returns ``build(dtype, form=None) -> SearchStrategy[Example]``.  The harness passes
-# the call form, so a builder can draw what that form needs: the reflected operator gets a Python
-# scalar in front, an in-place call gets a first operand that already has the broadcast shape
-# (plus, now and then, one that does not, so that torch's refusal is checked too).
+# The builder protocol: a record's ``example`` is ``build(dtype, form) -> SearchStrategy[Example]``.
+# The harness passes the call form, so a builder can draw what that form needs: the reflected
+# operator gets a Python scalar in front, an in-place call gets a first operand that already has
+# the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
+# too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
 def form_aware(build):
-    """Mark ``build`` as accepting the call form (``example_for`` passes it)."""
-    build.accepts_form = True
+    """Kept for records written before the one protocol: a no-op (every builder gets the form)."""
     return build
 
 
 def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
     """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
-    if getattr(example, "accepts_form", False):
-        return example(dtype, form=form)
+    if _takes_form(example):
+        return example(dtype, form)
     return example(dtype)
+
+
+def _takes_form(build) -> bool:
+    import inspect
+    try:
+        params = list(inspect.signature(build).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind == p.VAR_POSITIONAL for p in params) or \
+        len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
 
 
 def _with_kwargs(examples: st.SearchStrategy, kwargs_strategies: dict) -> st.SearchStrategy:
@@ -236,7 +246,6 @@ def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = 
 
 def unary(domain: Domain = real(), ties: bool = False, min_side: int = 0, **kwargs_strategies):
     """One tensor; optional keyword arguments each drawn from the given strategy."""
-    @form_aware
     def build(dtype: str, form: str | None = None):
         tensors = arrays(dtype, shapes(min_side=min_side), domain, ties).map(lambda x: Example((TensorArg(x),)))
         return _with_kwargs(tensors, kwargs_strategies)
@@ -249,7 +258,6 @@ def binary(domain: Domain = real(), other: Domain | None = None, scalars: bool =
     front, and draw only such examples).  ``other`` is the second operand's domain (defaults to ``domain``)."""
     other = other or domain
 
-    @form_aware
     def build(dtype: str, form: str | None = None):
         pairs = _leaves(dtype, _broadcast_shapes(2, form), (domain, other))
         with_scalar = st.tuples(arrays(dtype, shapes(), domain), other.scalars()).map(
@@ -266,7 +274,6 @@ def nary(n: int, domains: tuple | None = None, **kwargs_strategies):
     """``n`` mutually broadcastable tensors (where, lerp, addcmul), each over its domain."""
     domains = domains or (real(),) * n
 
-    @form_aware
     def build(dtype: str, form: str | None = None):
         return _with_kwargs(_leaves(dtype, _broadcast_shapes(n, form), domains), kwargs_strategies)
     return build
@@ -279,7 +286,6 @@ def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = Fals
 
     The two are different overloads in torch (SumBackward0 vs SumBackward1), so both are drawn.
     """
-    @form_aware
     def build(dtype: str, form: str | None = None):
         def with_dims(x):
             options = []
@@ -297,7 +303,6 @@ def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = Fals
 
 def matmul(signature: str = "(m,n),(n,p)->(m,p)", max_dims: int = MAX_DIMS, domain: Domain = real()):
     """Two operands whose core dims follow ``signature``; batch dims broadcast (NumPy's gufunc rules)."""
-    @form_aware
     def build(dtype: str, form: str | None = None):
         return _leaves(dtype, _broadcast_shapes(2, form, signature=signature, max_dims=max_dims), (domain, domain))
     return build
@@ -310,7 +315,6 @@ def tensor_lists(domain: Domain = real(), min_size: int = 1, max_size: int = 3, 
     ``along_dim``: shapes agree except along ``dim`` (cat); ``new_dim``: shapes are equal and ``dim``
     may be one past the last (stack).  Either way the sizes along ``dim`` vary, zero included.
     """
-    @form_aware
     def build(dtype: str, form: str | None = None):
         def make(base_and_n):
             base, n = base_and_n
