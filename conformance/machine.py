@@ -291,7 +291,7 @@ class PairedWorlds(RuleBasedStateMachine):
 
     def _close_mode(self) -> None:
         mode, contexts, used = self.modes.pop()
-        for ctx in contexts.values():
+        for ctx in reversed(list(contexts.values())):   # last in, first out: both worlds may be one module
             ctx.__exit__(None, None, None)
         if not used:
             self.lines.append("    " * (len(self.modes) + 1) + "pass")

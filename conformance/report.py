@@ -87,14 +87,30 @@ class Report:
                 cell["failed"] += failed
         return table
 
+    def dead_rows(self) -> dict:
+        """row -> why, for records on which torch itself raised on (nearly) every example (over all the
+        row's cases): a misspelled keyword, a wrong call form; such a record checks nothing."""
+        totals: dict = {}
+        for r in self.results:
+            if r.get("raises_expected") or r.get("missing"):
+                continue
+            t = totals.setdefault(r["row"], [0, 0, ""])
+            t[0] += r.get("torch_raised", 0)
+            t[1] += r["examples"]
+            t[2] = t[2] or r.get("torch_error", "")
+        from .runner import DEAD_SHARE
+        return {row: f"dead record: torch raised on {raised} of {n} examples (e.g. {error}), so the record checks "
+                     f"nothing; fix its arguments or call form (or declare Record(raises=True) for error parity)"
+                for row, (raised, n, error) in totals.items() if n and raised >= DEAD_SHARE * n}
+
     def row_status(self) -> dict:
         """row -> what stopped it, for rows that could not be checked: missing, dead record, crashed."""
-        status = {}
+        status = {row: "dead record" for row in self.dead_rows()}
         for r in self.results:
             if r.get("missing"):
                 status[r["row"]] = f"missing in {self.versions.get('library', 'mygrad')}"
             elif r["crash"]:
-                status.setdefault(r["row"], "dead record" if r["crash"].startswith("dead record") else "crashed")
+                status.setdefault(r["row"], "crashed")
         return status
 
     def crashed_rows(self) -> set:
@@ -103,12 +119,15 @@ class Report:
     @property
     def failed_cases(self) -> list:
         """Cases with a real mismatch: failures (not ones a record expects on this torch), crash, missing."""
-        return [r for r in self.results if (r["failures"] and not r.get("differs")) or r["crash"] or r.get("missing")]
+        dead = self.dead_rows()
+        return [r for r in self.results if (r["failures"] and not r.get("differs")) or r["crash"] or r.get("missing")
+                or r["row"] in dead]
 
     def mismatches(self) -> set:
         """(row, check) of every failing cell; (row, "*") for a row that could not be checked."""
         found = {(r["row"], f["check"]) for r in self.failed_cases for f in r["failures"]}
-        return found | {(r["row"], "*") for r in self.failed_cases if r["crash"] or r.get("missing")}
+        return found | {(r["row"], "*") for r in self.failed_cases if r["crash"] or r.get("missing")} | \
+            {(row, "*") for row in self.dead_rows()}
 
     def new_mismatches(self) -> set:
         """The mismatches not in the baseline (all of them without one)."""
@@ -134,8 +153,10 @@ class Report:
         parts = [f"conformance: {len(self.results) - len(failed)} passed, {len(failed)} failed"]
         missing = sum(1 for r in self.results if r.get("missing"))
         crashed = sum(1 for r in self.results if r["crash"])
+        dead = len(self.dead_rows())
         differs = sum(1 for r in self.results if r.get("differs") and r["failures"])
         extra = [f"{missing} missing" if missing else "", f"{crashed} could not run" if crashed else "",
+                 f"{dead} dead record(s)" if dead else "",
                  f"{differs} differ on this torch (expected)" if differs else "",
                  f"{len(self.new_mismatches())} new vs baseline" if self.baseline is not None else ""]
         extra = [e for e in extra if e]
@@ -189,6 +210,8 @@ class Report:
                 lines.append(f"DIFFERS {where}: {r['differs']}")
             if r["crash"]:
                 lines.append(f"CRASH {where}: {r['crash'].strip().splitlines()[-1]}")
+        for row, why in self.dead_rows().items():
+            lines.append(f"DEAD {row}: {why}")
         for p in self.problems:
             lines.append(f"PROBLEM {p}")
         return "\n".join(lines)
@@ -202,10 +225,13 @@ class Report:
         for r in self.results:
             for f in r["failures"]:
                 by_cell.setdefault((r["row"], f["check"]), []).append((r, f))
+        dead = self.dead_rows()
         suite = ET.Element("testsuite", name="conformance", time=f"{self.seconds:.3f}")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         for row, cells in table.items():
             crash = next((r for r in self.results if r["row"] == row and r["crash"]), None)
+            if crash is None and row in dead:
+                crash = {"crash": dead[row]}
             for check in self.columns:
                 counts["tests"] += 1
                 case = ET.SubElement(suite, "testcase", classname=f"conformance.{row}", name=check)
@@ -257,8 +283,9 @@ class Report:
                 "missing" if status.get(row, "").startswith("missing") else _md_cell(self.cell(cells[c], row, c))
                 for c in columns) + " |")
         out += ["", "## Checks", ""] + [f"- **{c}**: {DESCRIPTIONS[c]}" for c in columns]
-        if self.problems:
-            out += ["", "## Problems with the run", ""] + [f"- {p}" for p in self.problems]
+        if self.problems or self.dead_rows():
+            out += ["", "## Problems with the run", ""] + [f"- {p}" for p in self.problems] + \
+                [f"- **{row}**: {why}" for row, why in self.dead_rows().items()]
         shown = [r for r in self.results if r["failures"] or r["crash"] or r.get("missing")]
         if shown:
             out += ["", "## Mismatches", ""]
