@@ -13,6 +13,7 @@ object is reported as a mismatch of the check concerned, not as a crash of the h
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import operator as operator_module
 import warnings
@@ -291,10 +292,15 @@ def alias_pairs(lib_name: str, labelled: list) -> set:
 def random_grad(lib, seed: int, slot: int, shape: tuple, dtype):
     """A random gradient of ``shape``: nonzero multiples of 1/8 in [-2, 2], never constant by design,
     exact in every float dtype; the same (seed, slot, shape) give the same values in both libraries."""
+    return lib.tensor(_grad_values(seed, slot, tuple(int(n) for n in shape)).copy(), dtype=dtype)
+
+
+@functools.lru_cache(maxsize=256)
+def _grad_values(seed: int, slot: int, shape: tuple) -> np.ndarray:
+    """The values behind ``random_grad``, made once for both libraries (a NumPy generator costs more to
+    seed than the whole op it feeds); callers copy them."""
     rng = np.random.default_rng([seed, slot])
-    shape = tuple(int(n) for n in shape)
-    values = rng.integers(1, 17, size=shape) / 8.0 * rng.choice([-1.0, 1.0], size=shape)
-    return lib.tensor(values, dtype=dtype)
+    return rng.integers(1, 17, size=shape) / 8.0 * rng.choice([-1.0, 1.0], size=shape)
 
 
 def _differentiable(lib, outputs: list) -> list:

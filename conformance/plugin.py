@@ -38,6 +38,11 @@ def pytest_addoption(parser) -> None:
 def pytest_configure(config) -> None:
     if config.getoption("conformance_library", None):
         paired.use_library(config.getoption("conformance_library"))
+    if config.getoption("conformance_results", None):
+        # a run of the command line (in-process or an xdist worker): the suite's tensors are tiny, and
+        # torch's intra-op threads only spin against the other workers for the same cores
+        import torch
+        torch.set_num_threads(1)
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -13,6 +13,7 @@ Before the survey, a case whose op the library under test does not have is repor
 """
 from __future__ import annotations
 
+import random
 import time
 import traceback
 import zlib
@@ -21,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 from . import checks, report
 from .paired import HarnessError, library, observe, operator_name, resolve, tested
@@ -162,11 +164,65 @@ def case_seed(case_id: str, base_seed: int) -> int:
     return (zlib.crc32(case_id.encode()) + base_seed * 1_000_003) % SEED_RANGE
 
 
+def _drawn(case: Case) -> st.SearchStrategy:
+    """What one example draws: the record's call arguments and the seed of its random upstream gradients."""
+    return st.tuples(example_for(case.record.example, case.dtype, case.form), st.integers(0, SEED_RANGE))
+
+
 def _run_hypothesis(case: Case, profile: Profile, base_seed: int, shrink: bool, body) -> None:
-    drawn = st.tuples(example_for(case.record.example, case.dtype, case.form), st.integers(0, SEED_RANGE))
-    test = _settings(profile, shrink)(given(drawn)(body))
+    """Hypothesis's own engine over the case (generation, then shrinking when ``shrink``)."""
+    test = _settings(profile, shrink)(given(_drawn(case))(body))
     with no_local_constants():
         hypothesis_seed(case_seed(case.id, base_seed))(test)()
+
+
+def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
+    """The survey: ``profile.examples`` examples drawn straight from the case's strategy, from a seeded
+    random source, without Hypothesis's engine (its bookkeeping for shrinking and novelty cost as much
+    as drawing itself, and the survey needs neither).  The first example is the simplest one the
+    strategy can give, as the engine's is.  ``body(value, choices)`` judges each; an example the call
+    form cannot take (``assume``) or one too large to draw is replaced by another, at most ten times over.
+    """
+    from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.data import ConjectureData, Status, StopTest
+    from hypothesis.internal.conjecture.engine import BUFFER_SIZE
+    from hypothesis.internal.conjecture.choice import ChoiceTemplate
+
+    drawn = _drawn(case)
+    source = random.Random(case_seed(case.id, base_seed))
+    accepted = attempts = 0
+    with no_local_constants():
+        while accepted < profile.examples and attempts < 10 * profile.examples:
+            prefix = (ChoiceTemplate("simplest", count=None),) if attempts == 0 else None
+            attempts += 1
+            data = ConjectureData(random=source, prefix=prefix, max_choices=BUFFER_SIZE)
+            try:
+                with BuildContext(data, is_final=False, wrapped_test=None):
+                    value = data.draw(drawn)
+            except (StopTest, UnsatisfiedAssumption):
+                continue
+            if data.status == Status.OVERRUN:
+                continue
+            try:
+                body(value, tuple(data.choices))
+            except UnsatisfiedAssumption:
+                continue
+            accepted += 1
+
+
+def _replay_and_shrink(case: Case, profile: Profile, body, choices: tuple) -> None:
+    """Hypothesis's engine, started from one failing example (its recorded choices, through an in-memory
+    example database) and shrinking it; ``body`` raises ``Found`` while the check under study fails."""
+    from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
+
+    key = b"conformance-shrink"
+    database = InMemoryExampleDatabase()
+    database.save(key, choices_to_bytes(choices))
+    test = settings(_settings(profile, True), database=database, phases=(Phase.reuse, Phase.shrink))(
+        given(_drawn(case))(body))
+    test._hypothesis_internal_database_key = key
+    with no_local_constants():
+        test()
 
 
 @contextmanager
@@ -267,29 +323,41 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | Non
     first: dict = {}
     torch_raised: list = []
     lacks: list = []   # examples where only the library under test raised AttributeError (a missing name)
+    choices_of: dict = {}   # check -> the Hypothesis choices of its first failing example (to replay and shrink)
 
-    def run(target, shrink):
+    def judge(drawn, choices=None):
+        example, upstream_seed = drawn
+        if not applicable(case, example):  # a call form that cannot take this example (not a value domain)
+            raise UnsatisfiedAssumption()
+        verdicts, t, m = evaluate(case, example, upstream_seed, names)
+        result.examples += 1
+        if "forward" in t.errors:
+            torch_raised.append(t.errors["forward"])
+        elif getattr(m.errors.get("forward"), "cls", None) == "AttributeError":
+            lacks.append(m.errors["forward"])
+        for name, verdict in verdicts.items():
+            if verdict is None:
+                continue
+            result.counts[name][0 if verdict.ok else 1] += 1
+            if not verdict.ok and name not in first:
+                first[name] = (example, upstream_seed, verdict, t, m)
+                choices_of[name] = choices
+
+    def until_fails(target):
         def body(drawn):
             example, upstream_seed = drawn
-            assume(applicable(case, example))  # a call form that cannot take this example (not a value domain)
-            verdicts, t, m = evaluate(case, example, upstream_seed, (target,) if target else names)
-            if target:
-                verdict = verdicts[target]
-                if verdict is not None and not verdict.ok:
-                    raise Found((example, upstream_seed, verdict, t, m))
-                return
-            result.examples += 1
-            if "forward" in t.errors:
-                torch_raised.append(t.errors["forward"])
-            elif getattr(m.errors.get("forward"), "cls", None) == "AttributeError":
-                lacks.append(m.errors["forward"])
-            for name, verdict in verdicts.items():
-                if verdict is None:
-                    continue
-                result.counts[name][0 if verdict.ok else 1] += 1
-                if not verdict.ok and name not in first:
-                    first[name] = (example, upstream_seed, verdict, t, m)
-        _run_hypothesis(case, profile, base_seed, shrink, body)
+            assume(applicable(case, example))
+            verdicts, t, m = evaluate(case, example, upstream_seed, (target,))
+            verdict = verdicts[target]
+            if verdict is not None and not verdict.ok:
+                raise Found((example, upstream_seed, verdict, t, m))
+        return body
+
+    def run(target, shrink):
+        if target is None:
+            _survey_draws(case, profile, base_seed, judge)
+        else:
+            _replay_and_shrink(case, profile, until_fails(target), choices_of[target])
 
     result.crash, findings = survey_then_shrink(run, names, profile.shrink_seconds, first)
     if result.crash is None and result.examples and lacks and len(lacks) + len(torch_raised) == result.examples:

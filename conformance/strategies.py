@@ -7,6 +7,7 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -148,12 +149,29 @@ def _empty_core(shape_list: tuple, signature: str, choice: int, pick: int) -> tu
 def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False,
            distinct: bool = False) -> st.SearchStrategy:
     """An array of ``shape`` over ``domain``; with ``ties``, values repeat on purpose (max/min/sort);
-    with ``distinct``, no two elements are equal."""
-    elements = domain.elements(dtype)
+    with ``distinct``, no two elements are equal.
+
+    The strategy is made once per distinct arguments and reused: builders call this inside
+    ``flatmap`` for every drawn shape, and a fresh strategy object costs Hypothesis a validation
+    per draw (the largest part of the harness's drawing time before)."""
+    try:
+        return _arrays(dtype, shape, domain, ties, distinct)
+    except TypeError:   # an unhashable argument (a domain with list fields): make it afresh
+        return _arrays.__wrapped__(dtype, shape, domain, ties, distinct)
+
+
+@functools.lru_cache(maxsize=8192)
+def _arrays(dtype: str, shape, domain: Domain, ties: bool, distinct: bool) -> st.SearchStrategy:
+    elements = _elements(domain, dtype)
     if ties:
         return st.lists(elements, min_size=1, max_size=3).flatmap(
             lambda pool: hnp.arrays(NP_DTYPES[dtype], shape, elements=st.sampled_from(pool)))
     return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements, unique=distinct)
+
+
+@functools.lru_cache(maxsize=1024)
+def _elements(domain: Domain, dtype: str) -> st.SearchStrategy:
+    return domain.elements(dtype)
 
 
 def _leaves(dtype: str, shape_lists: st.SearchStrategy, domains: tuple) -> st.SearchStrategy:

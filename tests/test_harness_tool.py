@@ -233,3 +233,14 @@ def test_float_comparison_is_shared_with_the_unit_tests():
     with pytest.raises(AssertionError):
         paired.assert_same(np.float32([1.0, 2.0]), np.float32([1.0, 2.001]))
     assert not paired.from_mygrad("/home/someone/mygrad-venv/lib/python3.11/site-packages/torch/x.py")
+
+
+def test_survey_failures_are_replayed_and_shrunk(monkeypatch):
+    """The survey draws without Hypothesis's engine; a failure is replayed through the engine and shrunk."""
+    exp = mygrad.exp
+    monkeypatch.setattr(mygrad, "exp", lambda x: exp(x) * 1.001)
+    result = runner.run_case(runner.Case(EXP, "function", "float64"), FAST)
+    value = next(f for f in result.failures if f.check == "value")
+    assert value.shrunk and "array(0.)" in value.example
+    again = runner.run_case(runner.Case(EXP, "function", "float64"), FAST)   # deterministic
+    assert again.counts == result.counts and [f.example for f in again.failures] == [f.example for f in result.failures]
