@@ -178,9 +178,18 @@ def _leaves(dtype: str, shape_lists: st.SearchStrategy, domains: tuple) -> st.Se
     """Tensor arguments of the drawn shapes, each over its domain, with drawn requires-grad flags."""
     def make(shapes_and_flags):
         shape_list, flags = shapes_and_flags
-        return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
-            lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
+        try:
+            return _tensors(dtype, tuple(shape_list), domains, tuple(flags))
+        except TypeError:   # unhashable domains
+            return _tensors.__wrapped__(dtype, tuple(shape_list), domains, tuple(flags))
     return st.tuples(shape_lists, grad_flags(len(domains))).flatmap(make)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tensors(dtype: str, shape_list: tuple, domains: tuple, flags: tuple) -> st.SearchStrategy:
+    """The tensor arguments of ``_leaves`` for one drawn shape list and flags (made once, like ``arrays``)."""
+    return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
+        lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
 
 
 def grad_flags(n: int) -> st.SearchStrategy:
