@@ -169,13 +169,6 @@ def _drawn(case: Case) -> st.SearchStrategy:
     return st.tuples(example_for(case.record.example, case.dtype, case.form), st.integers(0, SEED_RANGE))
 
 
-def _run_hypothesis(case: Case, profile: Profile, base_seed: int, shrink: bool, body) -> None:
-    """Hypothesis's own engine over the case (generation, then shrinking when ``shrink``)."""
-    test = _settings(profile, shrink)(given(_drawn(case))(body))
-    with no_local_constants():
-        hypothesis_seed(case_seed(case.id, base_seed))(test)()
-
-
 def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
     """The survey: ``profile.examples`` examples drawn straight from the case's strategy, from a seeded
     random source, without Hypothesis's engine (its bookkeeping for shrinking and novelty cost as much
@@ -210,7 +203,7 @@ def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
             accepted += 1
 
 
-def _replay_and_shrink(case: Case, profile: Profile, body, choices: tuple) -> None:
+def _replay_and_shrink(case: Case, profile: Profile, base_seed: int, body, choices: tuple) -> None:
     """Hypothesis's engine, started from one failing example (its recorded choices, through an in-memory
     example database) and shrinking it; ``body`` raises ``Found`` while the check under study fails."""
     from hypothesis.database import InMemoryExampleDatabase, choices_to_bytes
@@ -221,7 +214,9 @@ def _replay_and_shrink(case: Case, profile: Profile, body, choices: tuple) -> No
     test = settings(_settings(profile, True), database=database, phases=(Phase.reuse, Phase.shrink))(
         given(_drawn(case))(body))
     test._hypothesis_internal_database_key = key
-    with no_local_constants():
+    test = hypothesis_seed(case_seed(case.id, base_seed))(test)   # a deterministic shrink ...
+    test._hypothesis_internal_use_settings = settings(test._hypothesis_internal_use_settings, database=database)
+    with no_local_constants():                                    # ... that still reads the database
         test()
 
 
@@ -357,7 +352,7 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | Non
         if target is None:
             _survey_draws(case, profile, base_seed, judge)
         else:
-            _replay_and_shrink(case, profile, until_fails(target), choices_of[target])
+            _replay_and_shrink(case, profile, base_seed, until_fails(target), choices_of[target])
 
     result.crash, findings = survey_then_shrink(run, names, profile.shrink_seconds, first)
     if result.crash is None and result.examples and lacks and len(lacks) + len(torch_raised) == result.examples:
