@@ -1,6 +1,10 @@
-"""torch.nn's functional interface (``mygrad.nn.functional``, usually imported as ``F``)."""
+"""torch.nn: ``Module``, ``Parameter``, the layers and losses, ``init`` and the functional interface."""
 from __future__ import annotations
 
 from . import functional
+from . import init
+from .modules import *  # noqa: F401,F403
+from .modules import __all__ as _modules_all
+from .parameter import Parameter
 
-__all__ = ["functional"]
+__all__ = ["functional", "init", "Parameter", *_modules_all]

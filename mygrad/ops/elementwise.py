@@ -175,7 +175,7 @@ def operands(name: str, input, other, *, floating: bool = False):
                             other.item() if isinstance(other, np.generic) else other, floating=floating)
         if name in OVERLOADS:
             error = invalid_arguments(name, (input, other), OVERLOADS[name])
-        elif type(input) is not Tensor and not isinstance(input, (int, float)):
+        elif not isinstance(input, Tensor) and not isinstance(input, (int, float)):
             error = not_tensor(name, input)
         else:
             error = not_tensor(name, other, "other", 2)
@@ -234,7 +234,7 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
     def run(input, other, **kwargs):
         token = enter_quiet(IGNORE)  # (quiet(...), inlined: NumPy's warnings off, as torch computes inf/nan silently)
         try:
-            if not kwargs and type(input) is Tensor:
+            if not kwargs and isinstance(input, Tensor):
                 a = input._data
                 if a.dtype.kind == "f":
                     kind = type(other)
@@ -281,7 +281,7 @@ _BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not
 
 
 def _is_bool(x) -> bool:
-    return type(x) is bool or type(x) is Tensor and x._data.dtype == np.bool_
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def _check_subtraction(input, other) -> None:
@@ -326,13 +326,13 @@ def sub(input, other, *, alpha=1) -> Tensor:
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input.  With a Python scalar ``other`` torch records RsubBackward1 (one edge)."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise invalid_arguments("rsub", (input, other), OVERLOADS["rsub"])
     _check_subtraction(input, other)
     a, b = _alpha_operands("rsub", input, other, alpha, scaled=0)
     check_broadcast(b, a)  # torch reports the shapes as other's, then input's
     data = b - a
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
@@ -379,13 +379,13 @@ def _pow_kernel(a, b, tensor_exponent: bool):
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
-    if type(input) is not Tensor:
-        if type(exponent) is not Tensor:
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
         a, b = operands("pow", input, exponent)
         return record(PowBackward2, _pow_kernel(a, b, True), (exponent,), self=input, exponent=exponent)
     a, b = operands("pow", input, exponent)
-    if type(exponent) is not Tensor:
+    if not isinstance(exponent, Tensor):
         if a.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return record(PowBackward0, _pow_kernel(a, b, False), (input,), self=input, exponent=exponent)
@@ -395,7 +395,7 @@ def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
 
 def square(input: Tensor) -> Tensor:
     """torch.square is pow(input, 2): PowBackward0, and bool squares to int64."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("square", input)
     return pow(input, 2)
 
@@ -408,9 +408,9 @@ def _tensor_binary(name: str, node_cls, kernel, *, floating: bool = False, float
     kernel = quiet(kernel)
 
     def op(input: Tensor, other: Tensor) -> Tensor:
-        if type(input) is not Tensor:
+        if not isinstance(input, Tensor):
             raise not_tensor(name, input)
-        if type(other) is not Tensor:
+        if not isinstance(other, Tensor):
             raise not_tensor(name, other, "other", 2)
         a, b = binary_operands(input, other, floating=floating)
         if float_only and a.dtype.kind != "f":
@@ -431,7 +431,7 @@ logaddexp = _tensor_binary("logaddexp", LogaddexpBackward0, np.logaddexp, float_
 # ----- lerp -----------------------------------------------------------------------------------
 
 def _check_lerp_dtype(input: Tensor, value, argument: str) -> None:
-    if type(value) is Tensor and value._data.dtype != input._data.dtype:
+    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{argument}` but got dtype "
                            f"{_c_name(value.dtype)}")
 
@@ -446,15 +446,15 @@ def _lerp_kernel(start, end, weight):
 
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("lerp", input)
-    if type(end) is not Tensor or not isinstance(weight, (Tensor, int, float)):
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
         raise invalid_arguments("lerp", (input, end, weight), OVERLOADS["lerp"])
     _check_lerp_dtype(input, end, "end")
     start, stop = input._data, end._data
     if start.dtype.kind != "f":
-        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", start)
-    if type(weight) is Tensor:
+        raise not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", start)
+    if isinstance(weight, Tensor):
         _check_lerp_dtype(input, weight, "weight")
         data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
