@@ -208,7 +208,10 @@ def snippet(case, example: Example, check: str, t: Observation, m: Observation) 
              "import torch", ""]
     for a, n in zip(arrays, names_list):
         rg = bool(a.requires_grad) and np.asarray(a.array).dtype.kind == "f"
-        lines.append(f"{n} = {tensor_literal(a.array, rg)}")
+        literal = tensor_literal(a.array, rg)
+        if a.parameter:
+            literal = f"torch.nn.Parameter({tensor_literal(a.array)}, requires_grad={rg})"
+        lines.append(f"{n} = {literal}")
     lines += setup
     sequence = t.structure is not None and t.structure[0] == "sequence"
     if check == "no_grad":

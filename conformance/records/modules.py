@@ -1,0 +1,206 @@
+"""Records for ``torch.nn`` modules: each builds the module in both libraries, gives it the same weights,
+runs it, and returns what a user sees.
+
+A module example carries the module's name and constructor arguments (``module``, ``args``,
+``options``; tensor-valued options such as a loss's ``weight`` as top-level keyword tensors), the
+``train``/eval mode, and its tensors: the inputs first, then the parameters, drawn as
+``TensorArg(..., parameter=True)`` leaves.  The call loads the parameters with
+``load_state_dict(..., assign=True)`` under torch's key names, so the leaves *are* the module's
+parameters and every check applies to them as to inputs: their gradients (grad), the
+AccumulateGrad edges below the output (graph), the flags, no_grad and double backward.  The call
+returns ``(output, repr(module), the state_dict's keys, *the state_dict's values)``: the repr and the
+keys are compared as strings (value), the values as tensors (values, flags, aliasing: torch's
+state_dict detaches, sharing memory with the parameters).  Modules whose forward draws random numbers
+are recorded where the draw cannot matter (Dropout in eval mode, p=0 and p=1).
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import Domain, arrays, grad_flags, real, shapes, unary
+from .nn import (KINK, LOGITS, PROBABILITY, REDUCTION, SLOPES, ALPHAS, binary_targets, class_targets,
+                 pairs)
+
+SIDE = st.integers(1, 4)
+TRAIN = st.booleans()
+WEIGHTS = real(-1.0, 1.0, special=())
+
+
+def module_call(lib, *tensors, module: str, args: tuple = (), options: dict | None = None, params: tuple = (),
+                inputs: int = 1, train: bool = True, clone: bool = False, **tensor_options):
+    """Build ``lib.nn.<module>(*args, **options, **tensor_options)``, assign the parameter leaves through
+    ``load_state_dict(strict=True, assign=True)``, set the mode, call it on the inputs (cloned first
+    with ``clone``, so an in-place module sees a non-leaf), and return what the checks compare."""
+    m = getattr(lib.nn, module)(*args, **(options or {}), **tensor_options)
+    if params:
+        m.load_state_dict(dict(zip(params, tensors[inputs:])), strict=True, assign=True)
+    m.train(train)
+    xs = [x.clone() if clone else x for x in tensors[:inputs]]
+    out = m(*xs)
+    state = m.state_dict()
+    return (out, repr(m), " ".join(state), *state.values())
+
+
+def _record(module: str, example, label: str | None = None, **fields) -> Record:
+    return Record(module, example, forms=("call",), namespace="nn", call=module_call, label=label or f"nn.{module}",
+                  output="tuple", **fields)
+
+
+def _module_example(module: str, tensors: tuple, args: tuple = (), options: dict | None = None,
+                    params: tuple = (), inputs: int = 1, train: bool = True, clone: bool = False,
+                    tensor_options: dict | None = None) -> Example:
+    kwargs = {"module": module, "args": args, "options": options or {}, "params": params, "inputs": inputs,
+              "train": train, "clone": clone, **(tensor_options or {})}
+    return Example(tuple(tensors), kwargs)
+
+
+# ----- layers with parameters -------------------------------------------------------------------
+
+def linear_module():
+    """x (*, in) with 0 to 2 batch dims, weight (out, in) and bias (out,) or none, train or eval."""
+    def build(dtype: str):
+        def make(sizes):
+            batch, n_in, n_out, bias, train, flags = sizes
+            parts = [arrays(dtype, (*batch, n_in)).map(lambda a: TensorArg(a, flags[0])),
+                     arrays(dtype, (n_out, n_in), WEIGHTS).map(lambda a: TensorArg(a, flags[1], parameter=True))]
+            if bias:
+                parts.append(arrays(dtype, (n_out,), WEIGHTS).map(lambda a: TensorArg(a, flags[2], parameter=True)))
+            return st.tuples(*parts).map(lambda ts: _module_example(
+                "Linear", ts, (n_in, n_out), {"bias": bias, "dtype": _Dtype(dtype)},
+                ("weight", "bias")[:len(ts) - 1], train=train))
+        return st.tuples(st.lists(st.integers(0, 3), max_size=2), SIDE, SIDE, st.booleans(), TRAIN,
+                         grad_flags(3)).flatmap(make)
+    return build
+
+
+class _Dtype:
+    """A dtype option resolved per library when the module is built (``dtype=torch.float64``)."""
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+
+def _resolve_options(lib, options: dict) -> dict:
+    return {k: getattr(lib, v.name) if isinstance(v, _Dtype) else v for k, v in options.items()}
+
+
+_plain_call = module_call
+
+
+def module_call_resolved(lib, *tensors, options: dict | None = None, **kwargs):
+    """``module_call`` with dtype options resolved to the library's dtype objects."""
+    return _plain_call(lib, *tensors, options=_resolve_options(lib, options or {}), **kwargs)
+
+
+# ----- parameter-free modules --------------------------------------------------------------------
+
+def activation_module(module: str, domain: Domain, clone: bool = False, **option_strategies):
+    """One input of any shape; constructor options drawn from ``option_strategies``."""
+    def build(dtype: str):
+        return st.tuples(unary(domain)(dtype), st.fixed_dictionaries(option_strategies), TRAIN).map(
+            lambda e: _module_example(module, e[0].args, options=e[1], train=e[2], clone=clone))
+    return build
+
+
+def softmax_module(module: str):
+    """An input with at least one dim and a ``dim`` within range (now and then None: torch's implicit dim)."""
+    def build(dtype: str):
+        def make(shape):
+            dims = st.one_of(st.integers(-len(shape), len(shape) - 1), st.none())
+            return st.tuples(arrays(dtype, shape, LOGITS), dims).map(
+                lambda xd: _module_example(module, (TensorArg(xd[0]),), options={"dim": xd[1]}))
+        return shapes(min_dims=1).flatmap(make)
+    return build
+
+
+def flatten_module():
+    def build(dtype: str):
+        def make(shape):
+            n = max(len(shape), 1)
+            ends = st.tuples(st.integers(-n, n - 1), st.integers(-n, n - 1))
+            return st.tuples(arrays(dtype, shape), ends).map(lambda xe: _module_example(
+                "Flatten", (TensorArg(xe[0]),), options={"start_dim": xe[1][0], "end_dim": xe[1][1]}))
+        return shapes(min_dims=0).flatmap(make)
+    return build
+
+
+def unflatten_module():
+    """A dim split into two factors of its size (one of them sometimes given as -1)."""
+    def build(dtype: str):
+        def make(shape_dim):
+            shape, dim = shape_dim
+            size = shape[dim]
+            factors = [(a, size // a) for a in range(1, size + 1) if size % a == 0] or [(1, 0)]
+            return st.tuples(arrays(dtype, shape), st.sampled_from(factors), st.integers(0, 2)).map(
+                lambda xfi: _module_example("Unflatten", (TensorArg(xfi[0]),),
+                                            (dim - len(shape) if xfi[2] == 1 else dim,
+                                             (-1, xfi[1][1]) if xfi[2] == 2 and xfi[1][1] else xfi[1])))
+        return shapes(min_dims=1, min_side=1).flatmap(
+            lambda s: st.tuples(st.just(s), st.integers(0, len(s) - 1))).flatmap(make)
+    return build
+
+
+def dropout_module(train: bool, ps: list):
+    def build(dtype: str):
+        return st.tuples(unary()(dtype), st.sampled_from(ps), st.booleans()).map(
+            lambda e: _module_example("Dropout", e[0].args, options={"p": e[1], "inplace": e[2]}, train=train,
+                                      clone=True))
+    return build
+
+
+# ----- losses ------------------------------------------------------------------------------------
+
+_TENSOR_OPTIONS = ("weight", "pos_weight")
+LEGACY = st.one_of(st.none(), st.tuples(st.sampled_from([None, True, False]), st.sampled_from([None, True, False])))
+
+
+def loss_module(module: str, builder):
+    """A functional loss example turned into the module's: ``reduction`` (or, now and then, the legacy
+    ``size_average``/``reduce`` pair), ``ignore_index``/``label_smoothing`` as options, ``weight`` and
+    ``pos_weight`` as constructor tensors (buffers)."""
+    def build(dtype: str):
+        def make(e_legacy):
+            e, legacy = e_legacy
+            options = {k: v for k, v in e.kwargs.items() if k not in _TENSOR_OPTIONS}
+            if legacy is not None:
+                options.pop("reduction", None)
+                options["size_average"], options["reduce"] = legacy
+            tensors = {k: v for k, v in e.kwargs.items() if k in _TENSOR_OPTIONS and v is not None}
+            return _module_example(module, e.args, options=options, inputs=2, tensor_options=tensors)
+        return st.tuples(builder(dtype), LEGACY).map(make)
+    return build
+
+
+RECORDS = [
+    Record("Linear", linear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
+           label="nn.Linear", output="tuple"),
+    _record("Identity", activation_module("Identity", real())),
+    _record("Flatten", flatten_module()),
+    _record("Unflatten", unflatten_module()),
+    _record("Dropout", dropout_module(False, [0.0, 0.3, 1.0]), label="nn.Dropout (eval)"),
+    _record("Dropout", dropout_module(True, [0.0, 1.0]), label="nn.Dropout (p=0, p=1)"),
+    # activations
+    _record("ReLU", activation_module("ReLU", KINK, clone=True, inplace=st.booleans())),
+    _record("LeakyReLU", activation_module("LeakyReLU", KINK, clone=True, negative_slope=SLOPES,
+                                           inplace=st.booleans())),
+    _record("ELU", activation_module("ELU", KINK, clone=True, alpha=ALPHAS, inplace=st.booleans())),
+    _record("GELU", activation_module("GELU", real(), approximate=st.sampled_from(["none", "tanh"]))),
+    _record("SiLU", activation_module("SiLU", real(-8.0, 8.0), clone=True, inplace=st.booleans())),
+    _record("Softplus", activation_module("Softplus", real(-8.0, 8.0), beta=st.sampled_from([1.0, 2, 0.5]),
+                                          threshold=st.sampled_from([20.0, 1, 3.0]))),
+    _record("Sigmoid", activation_module("Sigmoid", real(-8.0, 8.0))),
+    _record("Tanh", activation_module("Tanh", real())),
+    _record("Softmax", softmax_module("Softmax")),
+    _record("LogSoftmax", softmax_module("LogSoftmax")),
+    # losses
+    _record("MSELoss", loss_module("MSELoss", pairs())),
+    _record("L1Loss", loss_module("L1Loss", pairs())),
+    _record("BCELoss", loss_module("BCELoss", binary_targets(PROBABILITY))),
+    _record("BCEWithLogitsLoss", loss_module("BCEWithLogitsLoss", binary_targets(LOGITS, pos_weight=True))),
+    _record("NLLLoss", loss_module("NLLLoss", class_targets())),
+    _record("CrossEntropyLoss", loss_module("CrossEntropyLoss", class_targets(smoothing=True))),
+]
