@@ -417,6 +417,32 @@ def linear_initialisation_shapes_and_extras(t, see):
     see("reset_parameters exists", callable(m.reset_parameters))
 
 
+@scenario
+def embedding(t, see):
+    nn, F = t.nn, t.nn.functional
+    for dtype in (t.float32, t.float64):
+        w = t.tensor(np.random.default_rng(0).uniform(-2, 2, (5, 3)), dtype=dtype, requires_grad=True)
+        idx = t.tensor([[0, 2, 2], [4, 1, 0]])
+        out = F.embedding(idx, w, max_norm=1.0, norm_type=2.0)
+        see("max_norm renormalises the rows looked up, in place", (w.detach(), w._version, out))
+        out.backward(t.ones(2, 3, 3, dtype=dtype))
+        see("max_norm grad", w.grad)
+    e = nn.Embedding(5, 2, padding_idx=-2)
+    see("padding row zeroed", (e.padding_idx, e.weight[3]))
+    see("repr", [repr(nn.Embedding(3, 2, max_norm=1.0, norm_type=1.0, scale_grad_by_freq=True)), repr(e)])
+    pre = nn.Embedding.from_pretrained(t.tensor([[1.0, 2.0], [3.0, 4.0]]), padding_idx=0)
+    see("from_pretrained", (pre.weight, pre.weight.requires_grad, repr(pre)))
+    see("from_pretrained unfrozen", nn.Embedding.from_pretrained(t.ones(2, 2), freeze=False).weight.requires_grad)
+    out = pre(t.tensor([1, 0, 1]))
+    see("lookup", out)
+    see.call("from_pretrained 1-d", lambda: nn.Embedding.from_pretrained(t.ones(3)))
+    see.call("padding out of range", lambda: nn.Embedding(3, 2, padding_idx=3))
+    see.call("weight of the wrong shape", lambda: nn.Embedding(3, 2, _weight=t.ones(2, 2)))
+    see.call("float indices", lambda: e(t.tensor([0.0])))
+    see.call("index out of range", lambda: e(t.tensor([5])))
+    see("state_dict", list(e.state_dict().keys()))
+
+
 # ----- nn.init -----------------------------------------------------------------------------------
 
 @scenario

@@ -152,6 +152,44 @@ def dropout_module(train: bool, ps: list):
     return build
 
 
+# ----- embedding ---------------------------------------------------------------------------------
+
+def _embedding_parts(dtype: str):
+    """(indices, weight, options): int64 (now and then int32) indices of 0 to 2 dims within range (now and
+    then one out of range, so torch's IndexError is checked), a (num, dim) weight, ``padding_idx`` (negative
+    too), ``scale_grad_by_freq``.  ``max_norm`` is tests/test_nn_modules.py's: its in-place renormalisation
+    can differ from torch's by one ulp (torch's norm kernel rounds differently), which the exact mutation
+    check would report."""
+    def make(sizes):
+        num, dim, shape, int32, bad = sizes
+        high = num + 1 if bad else num
+        indices = st.lists(st.integers(0, high - 1), min_size=int(np.prod(shape)),
+                           max_size=int(np.prod(shape))).map(
+            lambda v: np.array(v, dtype=np.int32 if int32 else np.int64).reshape(shape))
+        options = st.fixed_dictionaries({
+            "padding_idx": st.one_of(st.none(), st.integers(-num, num - 1)),
+            "scale_grad_by_freq": st.booleans()})
+        return st.tuples(indices, arrays(dtype, (num, dim), real(-2.0, 2.0, special=())), options, st.booleans())
+    return st.tuples(st.integers(1, 5), st.integers(1, 4), st.lists(st.integers(0, 3), max_size=2).map(tuple),
+                     st.sampled_from([False, False, False, True]),
+                     st.sampled_from([False] * 9 + [True])).flatmap(make)
+
+
+def embedding_function():
+    def build(dtype: str):
+        return _embedding_parts(dtype).map(lambda p: Example(
+            (TensorArg(p[0], False), TensorArg(p[1], p[3] or True)), p[2]))
+    return build
+
+
+def embedding_module():
+    def build(dtype: str):
+        return st.tuples(_embedding_parts(dtype), TRAIN).map(lambda pt: _module_example(
+            "Embedding", (TensorArg(pt[0][0], False), TensorArg(pt[0][1], True, parameter=True)),
+            tuple(pt[0][1].shape), pt[0][2], ("weight",), train=pt[1]))
+    return build
+
+
 # ----- losses ------------------------------------------------------------------------------------
 
 _TENSOR_OPTIONS = ("weight", "pos_weight")
@@ -179,6 +217,8 @@ RECORDS = [
     Record("Linear", linear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
            label="nn.Linear", output="tuple"),
     _record("Identity", activation_module("Identity", real())),
+    Record("embedding", embedding_function(), namespace="nn.functional", forms=("function",), label="F.embedding"),
+    _record("Embedding", embedding_module()),
     _record("Flatten", flatten_module()),
     _record("Unflatten", unflatten_module()),
     _record("Dropout", dropout_module(False, [0.0, 0.3, 1.0]), label="nn.Dropout (eval)"),
