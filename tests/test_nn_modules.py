@@ -388,7 +388,8 @@ def module_copy_and_layers_repr(t, see):
     see("deepcopy is new", c.fc.weight is not m.fc.weight)
     see("deepcopy shares the alias", c.head is c.alias)
     see("reprs", [repr(x) for x in (
-        nn.Linear(2, 3, bias=False), nn.Identity(54, unused="x"), nn.Flatten(0, 2), nn.Unflatten(1, (2, 2)),
+        nn.Linear(2, 3, bias=False), nn.Bilinear(2, 3, 4), nn.Bilinear(1, 1, 1, bias=False),
+        nn.Identity(54, unused="x"), nn.Flatten(0, 2), nn.Unflatten(1, (2, 2)),
         nn.Dropout(0.2, inplace=True), nn.ReLU(True), nn.LeakyReLU(0.2, True), nn.ELU(0.5), nn.GELU("tanh"),
         nn.SiLU(inplace=True), nn.Softplus(2, 10), nn.Sigmoid(), nn.Tanh(), nn.Softmax(-1), nn.LogSoftmax(),
         nn.MSELoss(), nn.L1Loss(reduction="sum"), nn.NLLLoss(), nn.CrossEntropyLoss(label_smoothing=0.1),
@@ -525,12 +526,17 @@ def test_init_is_reproducible_and_uses_the_generator():
 
 
 def test_linear_default_initialisation_bounds():
-    """torch's Linear: weight and bias in U(-1/sqrt(in), 1/sqrt(in))."""
+    """torch's Linear and Bilinear: weight and bias in U(-1/sqrt(in), 1/sqrt(in)) (in1 for Bilinear)."""
     mygrad.manual_seed(0)
     m = mygrad.nn.Linear(50, 400)
     bound = 1 / math.sqrt(50)
     w, b = _values(m.weight), _values(m.bias)
     assert np.abs(w).max() <= bound and w.max() > 0.98 * bound and np.abs(b).max() <= bound
+    m = mygrad.nn.Bilinear(25, 4, 300)
+    bound = 1 / math.sqrt(25)
+    w, b = _values(m.weight), _values(m.bias)
+    assert w.shape == (300, 25, 4) and np.abs(w).max() <= bound and w.max() > 0.98 * bound
+    assert np.abs(b).max() <= bound
 
 
 def test_init_does_not_record_and_bumps_the_version():

@@ -75,6 +75,42 @@ def linear_module():
     return build
 
 
+def _bilinear_parts(dtype: str):
+    """x1 (*, in1) and x2 (*, in2) of one batch shape (0 to 2 dims; now and then mismatched, or with
+    a wrong feature size, so torch's errors are checked), weight (out, in1, in2), bias (out,) or none."""
+    def make(sizes):
+        batch, n1, n2, n_out, bias, bad, flags = sizes
+        shape1, shape2 = (*batch, n1), (*batch, n2)
+        if bad == 1:
+            shape2 = (*batch, n2 + 1)
+        elif bad == 2 and batch:
+            shape2 = (batch[0] + 1, *batch[1:], n2)
+        parts = [arrays(dtype, shape1).map(lambda a: TensorArg(a, flags[0])),
+                 arrays(dtype, shape2).map(lambda a: TensorArg(a, flags[1])),
+                 arrays(dtype, (n_out, n1, n2), WEIGHTS).map(lambda a: TensorArg(a, flags[2], parameter=True))]
+        if bias:
+            parts.append(arrays(dtype, (n_out,), WEIGHTS).map(lambda a: TensorArg(a, flags[3], parameter=True)))
+        return st.tuples(*parts)
+    return st.tuples(st.lists(st.integers(0, 3), max_size=2), SIDE, SIDE, SIDE, st.booleans(),
+                     st.sampled_from([0] * 8 + [1, 2]), grad_flags(4)).flatmap(make)
+
+
+def bilinear_function():
+    def build(dtype: str):
+        return _bilinear_parts(dtype).map(lambda ts: Example(tuple(
+            TensorArg(t.array, t.requires_grad) for t in ts)))
+    return build
+
+
+def bilinear_module():
+    def build(dtype: str):
+        return st.tuples(_bilinear_parts(dtype), TRAIN).map(lambda pt: _module_example(
+            "Bilinear", pt[0], tuple(pt[0][2].array.shape[1:]) + (pt[0][2].array.shape[0],),
+            {"bias": len(pt[0]) == 4, "dtype": _Dtype(dtype)}, ("weight", "bias")[:len(pt[0]) - 2], inputs=2,
+            train=pt[1]))
+    return build
+
+
 class _Dtype:
     """A dtype option resolved per library when the module is built (``dtype=torch.float64``)."""
     def __init__(self, name: str) -> None:
@@ -216,6 +252,9 @@ def loss_module(module: str, builder):
 RECORDS = [
     Record("Linear", linear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
            label="nn.Linear", output="tuple"),
+    Record("Bilinear", bilinear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
+           label="nn.Bilinear", output="tuple"),
+    Record("bilinear", bilinear_function(), namespace="nn.functional", forms=("function",), label="F.bilinear"),
     _record("Identity", activation_module("Identity", real())),
     Record("embedding", embedding_function(), namespace="nn.functional", forms=("function",), label="F.embedding"),
     _record("Embedding", embedding_module()),

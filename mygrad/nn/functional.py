@@ -5,6 +5,7 @@ from __future__ import annotations
 from ._activations import (elu, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus,
                            tanh)
 from ._dropout import dropout
+from ._bilinear import bilinear
 from ._embedding import embedding
 from ._linear import linear
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
@@ -12,4 +13,4 @@ from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cr
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
            "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "embedding"]
+           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "embedding", "bilinear"]
