@@ -129,6 +129,36 @@ def _early(t):
 
 
 @scenario
+def buffers_by_assignment(t, see):
+    nn = t.nn
+
+    class WithBuffers(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.kept = nn.Buffer(t.ones(2))
+            self.scratch = nn.Buffer(t.zeros(1), persistent=False)
+            self.plain = t.ones(3)
+
+    m = WithBuffers()
+    see("buffers", [n for n, _ in m.named_buffers()])
+    see("state_dict", list(m.state_dict().keys()))
+    see("plain tensor is no buffer", m.plain)
+    see("isinstance", [isinstance(m.kept, nn.Buffer), isinstance(m.kept, t.Tensor), isinstance(t.ones(1), nn.Buffer)])
+    see("ops give tensors", m.kept * 2)
+    m.scratch = nn.Buffer(t.ones(1))
+    see("reassigned persistent", list(m.state_dict().keys()))
+    see.call("before __init__", lambda: _early_buffer(t))
+
+
+def _early_buffer(t):
+    class Early(t.nn.Module):
+        def __init__(self):
+            self.b = t.nn.Buffer(t.ones(1))
+            super().__init__()
+    return Early()
+
+
+@scenario
 def state_dict_round_trip(t, see):
     m = fixed(t, net(t))
     sd = m.state_dict()
@@ -259,6 +289,52 @@ def forward_hooks(t, see):
     see.call("no forward", lambda: nn.Module()(x))
     see.call("ModuleList is not callable", lambda: nn.ModuleList([nn.ReLU()])(x))
     see.call("ParameterList call", lambda: nn.ParameterList()(x))
+
+
+@scenario
+def hook_order_kwargs_and_always_call(t, see):
+    nn = t.nn
+    order = []
+
+    class Boom(nn.Module):
+        def forward(self, x, scale=1.0):
+            if scale < 0:
+                raise ValueError("negative scale")
+            return x * scale
+
+    m = Boom()
+    m.register_forward_pre_hook(lambda mod, args: order.append("pre a"))
+    m.register_forward_pre_hook(lambda mod, args: order.append("pre b"), prepend=True)
+
+    def pre_kwargs(mod, args, kwargs):
+        order.append(("pre kwargs", sorted(kwargs)))
+        return args, {**kwargs, "scale": kwargs.get("scale", 1.0) * 2}
+    m.register_forward_pre_hook(pre_kwargs, with_kwargs=True)
+    m.register_forward_hook(lambda mod, args, out: order.append("post a"))
+    m.register_forward_hook(lambda mod, args, out: order.append("post b"), prepend=True)
+    m.register_forward_hook(lambda mod, args, out: order.append(("always", out is None)), always_call=True)
+    see("scaled by the kwargs hook", m(t.ones(2), scale=3.0))
+    see("order", order)
+    order.clear()
+    see.call("forward raises", lambda: m(t.ones(2), scale=-1.0))
+    see("always_call ran", order)
+    bad = nn.Identity()
+    bad.register_forward_pre_hook(lambda mod, args, kwargs: 3, with_kwargs=True)
+    see.call("pre hook returning a non-pair", lambda: bad(t.ones(1)))
+
+
+@scenario
+def module_pickle_round_trip(t, see):
+    nn = t.nn
+    m = fixed(t, nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Softmax(dim=1)))
+    m.register_buffer("count", t.tensor(3))
+    back = pickle.loads(pickle.dumps(m))
+    see("state", list(back.state_dict().values()))
+    see("types", [type(p).__name__ for p in back.parameters()])
+    see("buffer", back.count)
+    x = t.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=t.float32)
+    see("same output", back(x))
+    see("repr", repr(back))
 
 
 @scenario

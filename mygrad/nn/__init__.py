@@ -5,6 +5,6 @@ from . import functional
 from . import init
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 
-__all__ = ["functional", "init", "Parameter", *_modules_all]
+__all__ = ["functional", "init", "Parameter", "Buffer", *_modules_all]

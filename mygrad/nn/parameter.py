@@ -1,4 +1,5 @@
-"""``torch.nn.Parameter``: a Tensor subclass that a Module registers when it is assigned as an attribute.
+"""``torch.nn.Parameter`` and ``torch.nn.Buffer``: tensors a Module registers (as a parameter, or as a
+buffer) when they are assigned as its attributes.
 
 A parameter is a leaf sharing the memory and version counter of the tensor it was made from (torch's
 ``_make_subclass``); ops on it return plain Tensors, in-place ops return the parameter itself.
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 
-__all__ = ["Parameter"]
+__all__ = ["Parameter", "Buffer"]
 
 
 class Parameter(Tensor):
@@ -43,3 +44,20 @@ class Parameter(Tensor):
 
 def _rebuild_parameter(data: Tensor, requires_grad: bool) -> Parameter:
     return Parameter(data, requires_grad)
+
+
+class Buffer(Tensor):
+    """A tensor a Module registers as a buffer when assigned (``persistent``: whether it goes into the
+    state_dict).  torch's Buffer returns a plain tensor flagged as one; here it is a Tensor subclass
+    sharing the data's memory and version counter (ops on it return plain Tensors)."""
+
+    def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> "Buffer":
+        if data is None:
+            from .._creation import empty
+            data = empty(0)
+        t = cls._make(data._data, data.requires_grad, None, 0, data._vc)
+        t.persistent = persistent
+        return t
+
+    def __init__(self, data: Tensor | None = None, *, persistent: bool = True) -> None:
+        pass
