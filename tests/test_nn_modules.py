@@ -247,6 +247,9 @@ def dtype_conversion(t, see):
     see.call("to cuda", lambda: m.to("cuda"))
     see.call("to unknown device", lambda: m.to("xyz"))
     see("cpu returns self", m.cpu() is m)
+    see("device cpu", t.nn.Linear(2, 2, device="cpu").weight.dtype)
+    see.call("device cuda", lambda: t.nn.Linear(2, 2, device="cuda"))
+    see.call("device unknown", lambda: t.nn.Embedding(2, 2, device="xyz"))
     linear = t.nn.Linear(2, 3, dtype=t.float64)
     see("factory dtype", [p.dtype for p in linear.parameters()])
 

@@ -62,8 +62,8 @@ def linear_module():
     """x (*, in) with 0 to 2 batch dims, weight (out, in) and bias (out,) or none, train or eval."""
     def build(dtype: str):
         def make(sizes):
-            batch, n_in, n_out, bias, train, flags = sizes
-            parts = [arrays(dtype, (*batch, n_in)).map(lambda a: TensorArg(a, flags[0])),
+            batch, n_in, n_out, bias, train, flags, bad = sizes
+            parts = [arrays(dtype, (*batch, n_in + bad)).map(lambda a: TensorArg(a, flags[0])),
                      arrays(dtype, (n_out, n_in), WEIGHTS).map(lambda a: TensorArg(a, flags[1], parameter=True))]
             if bias:
                 parts.append(arrays(dtype, (n_out,), WEIGHTS).map(lambda a: TensorArg(a, flags[2], parameter=True)))
@@ -71,7 +71,38 @@ def linear_module():
                 "Linear", ts, (n_in, n_out), {"bias": bias, "dtype": _Dtype(dtype)},
                 ("weight", "bias")[:len(ts) - 1], train=train))
         return st.tuples(st.lists(st.integers(0, 3), max_size=2), SIDE, SIDE, st.booleans(), TRAIN,
-                         grad_flags(3)).flatmap(make)
+                         grad_flags(3), st.sampled_from([0] * 9 + [1])).flatmap(make)
+    return build
+
+
+ACTIVATIONS = ("ReLU", "Tanh", "GELU", "SiLU", "Sigmoid")
+
+
+def mlp_call(lib, x, w0, b0, w1, b1, *, activation: str, p: float, train: bool):
+    """A two-layer network as people write it: Sequential(Linear, activation, Dropout, Linear), its
+    parameters loaded under the keys ``0.weight`` ... ``3.bias``; returns what ``module_call`` returns."""
+    nn = lib.nn
+    model = nn.Sequential(nn.Linear(w0.shape[1], w0.shape[0]), getattr(nn, activation)(), nn.Dropout(p),
+                          nn.Linear(w1.shape[1], w1.shape[0]))
+    model.load_state_dict({"0.weight": w0, "0.bias": b0, "3.weight": w1, "3.bias": b1}, assign=True)
+    model.train(train)
+    out = model(x)
+    state = model.state_dict()
+    return (out, repr(model), " ".join(state), *state.values())
+
+
+def mlp():
+    """x (batch, in) with batch 0 to 4; hidden and output sizes 1 to 4; dropout p=0 when training
+    (a random mask cannot match torch's), any p in eval mode."""
+    def build(dtype: str):
+        def make(sizes):
+            n, n_in, hidden, n_out, activation, train, p = sizes
+            param = lambda shape: arrays(dtype, shape, WEIGHTS).map(lambda a: TensorArg(a, True, parameter=True))
+            return st.tuples(arrays(dtype, (n, n_in)).map(TensorArg), param((hidden, n_in)), param((hidden,)),
+                             param((n_out, hidden)), param((n_out,))).map(
+                lambda ts: Example(ts, {"activation": activation, "p": p if not train else 0.0, "train": train}))
+        return st.tuples(st.integers(0, 4), SIDE, SIDE, SIDE, st.sampled_from(ACTIVATIONS), TRAIN,
+                         st.sampled_from([0.0, 0.5])).flatmap(make)
     return build
 
 
@@ -255,6 +286,8 @@ RECORDS = [
     Record("Bilinear", bilinear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
            label="nn.Bilinear", output="tuple"),
     Record("bilinear", bilinear_function(), namespace="nn.functional", forms=("function",), label="F.bilinear"),
+    Record("Sequential", mlp(), forms=("call",), namespace="nn", call=mlp_call, label="nn.Sequential (MLP)",
+           output="tuple"),
     _record("Identity", activation_module("Identity", real())),
     Record("embedding", embedding_function(), namespace="nn.functional", forms=("function",), label="F.embedding"),
     _record("Embedding", embedding_module()),
