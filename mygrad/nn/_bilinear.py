@@ -58,7 +58,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     output_size = (*input1.shape[:-1], weight.size(0))
     x1 = input1.reshape(-1, input1.size(-1))
     x2 = input2.reshape(-1, input2.size(-1))
-    data = np.einsum("ni,oij,nj->no", x1._data, weight._data, x2._data, optimize=True).astype(weight._data.dtype,
-                                                                                              copy=False)
+    # (contiguous, as torch's result is: einsum may hand back a strided view, which would not reshape as a view)
+    data = np.ascontiguousarray(np.einsum("ni,oij,nj->no", x1._data, weight._data, x2._data, optimize=True),
+                                dtype=weight._data.dtype)
     out = record(TrilinearBackward0, data, (x1, weight, x2), i1=x1, i2=weight, i3=x2).reshape(output_size)
     return out + bias if bias is not None else out
