@@ -129,6 +129,32 @@ def _early(t):
 
 
 @scenario
+def tied_parameters(t, see):
+    nn = t.nn
+    enc, dec = nn.Linear(3, 2), nn.Linear(2, 3)
+    model = nn.Sequential(enc, nn.Tanh(), dec)
+    model.extra = nn.Linear(3, 2, bias=False)
+    model.extra.weight = enc.weight  # tied
+    fixed(t, model)
+    see("parameters de-duplicated", [n for n, _ in model.named_parameters()])
+    see("all names", [n for n, _ in model.named_parameters(remove_duplicate=False)])
+    see("state_dict has both", list(model.state_dict().keys()))
+    see("tied in state_dict", model.state_dict()["extra.weight"])
+    x = t.tensor(np.linspace(-1, 1, 6).reshape(2, 3), dtype=t.float32)
+    (model(x).sum() + model.extra(x).sum()).backward()
+    see("tied grad accumulates", enc.weight.grad)
+    sd = {k: v * 0 + 1 for k, v in model.state_dict().items()}
+    model.load_state_dict(sd)
+    see("loaded into the tied parameter", (enc.weight, model.extra.weight is enc.weight))
+    model.fc = nn.Linear(1, 1)
+    model.fc = nn.Parameter(t.ones(1))
+    see("parameter replaces a child", ([n for n, _ in model.named_children()], "fc" in dict(model.named_parameters())))
+    model.register_buffer("fc2", t.ones(1))
+    model.fc2 = nn.Parameter(t.zeros(1))
+    see("parameter replaces a buffer", ([n for n, _ in model.named_buffers()], "fc2" in dict(model.named_parameters())))
+
+
+@scenario
 def buffers_by_assignment(t, see):
     nn = t.nn
 

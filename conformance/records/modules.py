@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
 from ..strategies import Domain, arrays, grad_flags, real, shapes, unary
-from .nn import (KINK, LOGITS, PROBABILITY, REDUCTION, SLOPES, ALPHAS, binary_targets, class_targets,
-                 pairs)
+from .nn import ALPHAS, KINK, LOGITS, PROBABILITY, SLOPES, binary_targets, class_targets, pairs
 
 SIDE = st.integers(1, 4)
 TRAIN = st.booleans()
