@@ -498,7 +498,8 @@ def module_copy_and_layers_repr(t, see):
         nn.Dropout(0.2, inplace=True), nn.ReLU(True), nn.LeakyReLU(0.2, True), nn.ELU(0.5), nn.GELU("tanh"),
         nn.SiLU(inplace=True), nn.Softplus(2, 10), nn.Sigmoid(), nn.Tanh(), nn.Softmax(-1), nn.LogSoftmax(),
         nn.MSELoss(), nn.L1Loss(reduction="sum"), nn.NLLLoss(), nn.CrossEntropyLoss(label_smoothing=0.1),
-        nn.BCELoss(), nn.BCEWithLogitsLoss(pos_weight=t.ones(2)))])
+        nn.BCELoss(), nn.BCEWithLogitsLoss(pos_weight=t.ones(2)), nn.Softmax2d())])
+    see.call("NLLLoss2d is deprecated", lambda: nn.NLLLoss2d(ignore_index=1).ignore_index)
     see.call("dropout p out of range", lambda: nn.Dropout(1.5))
     see.call("unflatten bad size", lambda: nn.Unflatten(1, 4))
     see.call("unflatten bad element", lambda: nn.Unflatten(1, (2, 2.0)))

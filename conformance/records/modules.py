@@ -183,6 +183,15 @@ def softmax_module(module: str):
     return build
 
 
+def softmax2d_module():
+    """Inputs of 2 to 4 dims (2-d ones are refused, so torch's ValueError is checked)."""
+    def build(dtype: str):
+        return st.sampled_from([2, 3, 3, 4, 4]).flatmap(lambda d: shapes(min_dims=d, max_dims=d)).flatmap(
+            lambda shape: arrays(dtype, shape, LOGITS)).map(
+            lambda x: _module_example("Softmax2d", (TensorArg(x),)))
+    return build
+
+
 def flatten_module():
     def build(dtype: str):
         def make(shape):
@@ -307,11 +316,13 @@ RECORDS = [
     _record("Tanh", activation_module("Tanh", real())),
     _record("Softmax", softmax_module("Softmax")),
     _record("LogSoftmax", softmax_module("LogSoftmax")),
+    _record("Softmax2d", softmax2d_module()),
     # losses
     _record("MSELoss", loss_module("MSELoss", pairs())),
     _record("L1Loss", loss_module("L1Loss", pairs())),
     _record("BCELoss", loss_module("BCELoss", binary_targets(PROBABILITY))),
     _record("BCEWithLogitsLoss", loss_module("BCEWithLogitsLoss", binary_targets(LOGITS, pos_weight=True))),
     _record("NLLLoss", loss_module("NLLLoss", class_targets())),
+    _record("NLLLoss2d", loss_module("NLLLoss2d", class_targets())),
     _record("CrossEntropyLoss", loss_module("CrossEntropyLoss", class_targets(smoothing=True))),
 ]
