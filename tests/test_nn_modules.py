@@ -582,6 +582,9 @@ def init_deterministic_and_errors(t, see):
     see.call("orthogonal_ 1-d", lambda: init.orthogonal_(t.empty(3)))
     see("init keeps requires_grad and leaf", (w.requires_grad, w.is_leaf, w.grad_fn))
     see.call("trunc_normal_ far mean warns", lambda: init.trunc_normal_(t.empty(2), mean=10.0).shape)
+    see.call("sparse_ 3-d", lambda: init.sparse_(t.empty(2, 2, 2), 0.5))
+    see.call("deprecated name", lambda: init.constant(t.empty(2), 3.0))
+    see("all names", sorted(n for n in init.__all__))
 
 
 def _values(t):
@@ -613,6 +616,8 @@ def test_init_bounds_and_statistics(dtype):
     for mean, std, a, b in ((0.0, 1.0, -2.0, 2.0), (0.0, 1.0, 1.0, 1.5), (1.0, 0.1, 0.9, 1.3)):
         v = _values(init.trunc_normal_(w, mean, std, a, b))
         assert v.min() >= a and v.max() <= b and v.std() > 0
+    v = _values(init.sparse_(mygrad.empty(10, 400, dtype=dtype), 0.25, std=0.5))
+    assert ((v == 0).sum(axis=0) >= 3).all() and abs(v[v != 0].std() - 0.5) < 0.03
     q = _values(init.orthogonal_(mygrad.empty(3, 5, dtype=dtype), gain=2.0))
     np.testing.assert_allclose(q @ q.T, 4 * np.eye(3), atol=1e-5)
     q = _values(init.orthogonal_(mygrad.empty(6, 2, 2, dtype=dtype)).reshape(6, 4))
