@@ -379,9 +379,26 @@ class Module:
                     memo.add(id(v))
                 yield module_prefix + ("." if module_prefix else "") + k, v
 
+    def _unique_modules(self) -> list["Module"]:
+        """This module and its descendants, each once, in named_modules' order (no names built:
+        parameters() runs every training step)."""
+        found, seen, stack = [], set(), [self]
+        while stack:
+            module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            found.append(module)
+            stack.extend(reversed([m for m in module._modules.values() if m is not None]))
+        return found
+
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        seen: set = set()
+        for module in self._unique_modules() if recurse else (self,):
+            for param in module._parameters.values():
+                if param is not None and id(param) not in seen:
+                    seen.add(id(param))
+                    yield param
 
     def named_parameters(self, prefix: str = "", recurse: bool = True,
                          remove_duplicate: bool = True) -> Iterator[tuple[str, Parameter]]:
@@ -389,8 +406,12 @@ class Module:
                                        remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
-        for _, buf in self.named_buffers(recurse=recurse):
-            yield buf
+        seen: set = set()
+        for module in self._unique_modules() if recurse else (self,):
+            for buf in module._buffers.values():
+                if buf is not None and id(buf) not in seen:
+                    seen.add(id(buf))
+                    yield buf
 
     def named_buffers(self, prefix: str = "", recurse: bool = True,
                       remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
