@@ -210,6 +210,17 @@ def state_dict_round_trip(t, see):
     result = other.load_state_dict({**missing, "bogus": t.ones(1)}, strict=False)
     see("non-strict", (result.missing_keys, result.unexpected_keys, repr(result)))
     see("non-strict all matched", repr(other.load_state_dict(sd, strict=False)))
+    seen_hooks = []
+
+    def rename(module, state_dict, prefix, *rest):
+        seen_hooks.append(("pre", type(module).__name__, prefix))
+        if prefix + "old_bias" in state_dict:
+            state_dict[prefix + "bias"] = state_dict.pop(prefix + "old_bias")
+    other.fc.register_load_state_dict_pre_hook(rename)
+    other.register_load_state_dict_post_hook(lambda module, keys: seen_hooks.append(("post", list(keys[0]))))
+    renamed = OrderedDict((k.replace("fc.bias", "fc.old_bias"), v) for k, v in sd.items())
+    see("pre hook renames a key", repr(other.load_state_dict(renamed)))
+    see("hooks ran", seen_hooks)
     w = t.nn.Parameter(t.zeros(4, 3))
     other.load_state_dict({**sd, "fc.weight": w}, assign=True)
     see("assign keeps the given parameter", other.fc.weight is w)
