@@ -14,6 +14,7 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd
 from .ops import *  # noqa: F401,F403
 from . import linalg
+from . import special
 from . import nn
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
 

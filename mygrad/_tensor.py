@@ -84,11 +84,7 @@ class Tensor:
         return self._data.shape[self._wrap_dim(dim)]
 
     def _wrap_dim(self, dim: int) -> int:
-        n = self._data.ndim
-        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
-        if not lo <= dim <= hi:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-        return dim % n if n else 0
+        return wrap_dim(dim, self._data.ndim)
 
     @property
     def dtype(self) -> _dtype.dtype:
@@ -327,6 +323,14 @@ class Tensor:
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
+
+    # NumPy meeting a tensor, as with torch: ``array op tensor`` defers to the tensor's reflected operator
+    # (which refuses an ndarray, as torch's does), and a ufunc over tensors (``np.exp(t)``, ``t + array``
+    # through the array's reflected operator) gives a tensor back, without a graph.
+    __array_priority__ = 1000
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        return Tensor._make(np.asarray(array), False, None)
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
@@ -578,6 +582,17 @@ def _check_output_shape(target: Tensor, other_shape: tuple) -> None:
         raise
     if broadcast != shape:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast)}")
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` of a tensor of ``ndim`` dims as a non-negative axis, with torch's errors (a 0-d tensor has
+    dims 0 and -1); ``unsqueeze`` and ``stack`` ask with ``ndim + 1``."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}")  # (torch's parser: a TypeError)
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return int(dim) % ndim if ndim else 0
 
 
 def _contiguous_strides(shape: tuple) -> tuple:

@@ -312,3 +312,30 @@ def signed_zero_extrema(t, see):
     see("amax dim 1", signed(grid.amax(1)))
     see("amin dim 0 keepdim", signed(grid.amin(0, keepdim=True)))
     see("amax 0-d", signed(t.tensor(-0.0).amax()))
+
+
+@scenario
+def batched_vector_jacobian_products(t, see):
+    x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * x
+    see.call("rows of the identity", lambda: t.autograd.grad(y, x, t.eye(3), retain_graph=True, is_grads_batched=True))
+    z = y.sum(0, keepdim=True)
+    see.call("a batch of 2 for a 1-element output",
+             lambda: t.autograd.grad(z, x, t.tensor([[1.0], [2.0]]), retain_graph=True, is_grads_batched=True))
+    w = t.tensor([4.0, 5.0], requires_grad=True)
+    see.call("two inputs, one unused", lambda: t.autograd.grad(
+        y, (x, w), t.ones(2, 3), retain_graph=True, is_grads_batched=True, allow_unused=True))
+    try:  # (torch's message then prints the per-sample shape as it sees it under vmap: compare the class)
+        t.autograd.grad(y, x, t.ones(2, 4), retain_graph=True, is_grads_batched=True)
+    except RuntimeError:
+        see("a batch of the wrong shape raises", "RuntimeError")
+
+
+@scenario
+def saved_numbers_read_back(t, see):
+    x = t.ones(2, requires_grad=True)
+    see("a float saved for a tensor argument", (x * 3.5).grad_fn._saved_other)
+    see("an int saved for a tensor argument", (x * 3).grad_fn._saved_other)
+    see("a bool saved for a tensor argument", (x * True).grad_fn._saved_other)
+    see("an attribute stays a number", x.pow(2).grad_fn._saved_exponent)
+    see("a saved input", (x * 2.0).grad_fn._saved_self)

@@ -1,6 +1,8 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
@@ -39,6 +41,29 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
         data = g._data if g._data.dtype == out._data.dtype else g._data.astype(out._data.dtype)
         grads.append((g if data is g._data else Tensor._make(data, False, None)) if create_graph else data)
     return grads
+
+
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
+    Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
+    for i, g in enumerate(grad_outputs):
+        if g is None:
+            raise RuntimeError("Batched grad expects grad_outputs to be defined, but got an undefined tensor at "
+                               f"index {i}")  # (what a user passing None with is_grads_batched meets)
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g.shape[1:] != out.shape:
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                "dimension. The sizes of the remaining dimensions are expected to match the shape of "
+                f"corresponding output, but a mismatch was detected: grad_output[{i}] has a shape of "
+                f"{type(g.shape)(g.shape[1:])} and output[{i}] has a shape of {out.shape}. If you only want some "
+                "tensors in `grad_output` to be considered batched, consider using vmap.")
+    batch = grad_outputs[0].shape[0]
+    per_sample = [grad(outputs, inputs, tuple(g[b] for g in grad_outputs),
+                       retain_graph=True if b < batch - 1 else retain_graph, create_graph=create_graph,
+                       allow_unused=allow_unused, materialize_grads=materialize_grads) for b in range(batch)]
+    stack = sys.modules["mygrad"].stack
+    return tuple(None if column[0] is None else stack(column) for column in zip(*per_sample))
 
 
 def _check_roots(outputs: tuple) -> None:
@@ -88,6 +113,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         grad_outputs = _as_tuple(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     if allow_unused is None:
         allow_unused = materialize_grads
     _check_roots(outputs)

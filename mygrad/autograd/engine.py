@@ -157,18 +157,23 @@ _USER_FP_STATE: contextvars.ContextVar = contextvars.ContextVar("mygrad_user_fp_
 
 def _silence_fp_errors():
     """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
-    return _USER_FP_STATE.set(_quiet.current()), _quiet.enter(_quiet.IGNORE)
+    user = _quiet.current()
+    return user, _USER_FP_STATE.set(user), _quiet.enter(_quiet.IGNORE)
 
 
 def _restore_fp_errors(previous) -> None:
-    user_token, token = previous
+    """Back to the program's state, including any change its hooks made to it (np.seterr in a hook)."""
+    before, user_token, token = previous
+    user = _USER_FP_STATE.get()
     _quiet.leave(token)
     _USER_FP_STATE.reset(user_token)
+    if user is not before:
+        _quiet.enter(user)
 
 
 def as_user(fn, *args):
     """``fn(*args)`` (a hook, a custom Function's backward) under the program's floating-point error
-    state rather than the backward's own."""
+    state rather than the backward's own; a change it makes to that state is the program's to keep."""
     user = _USER_FP_STATE.get(None)
     if user is None:
         return fn(*args)
@@ -176,7 +181,10 @@ def as_user(fn, *args):
     try:
         return fn(*args)
     finally:
+        now = _quiet.current()
         _quiet.leave(token)
+        if now is not user:
+            _USER_FP_STATE.set(now)
 
 
 def _run_pre_hooks(node, grads):

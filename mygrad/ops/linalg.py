@@ -19,7 +19,7 @@ from ._define import check_broadcast, inplace_method, methods, record
 from .._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
-from .elementwise import mul
+from .elementwise import mul, operator
 from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
                     view)
 
@@ -562,8 +562,8 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {data.ndim}D")
 
 
-methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=matmul,
-        __rmatmul__=_rmatmul, trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
+methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=operator(matmul),
+        __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer
 __all__ = ["mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]

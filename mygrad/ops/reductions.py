@@ -319,6 +319,8 @@ LogsumexpBackward0 = derivative(
                                "keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
+# ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
+NormBackward1 = derivative("NormBackward1", self="norm_backward(grad, self, ord, result, dims, keepdim)")
 CumsumBackward0 = derivative("CumsumBackward0", self="cumsum_backward(grad, dim)")
 CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, self, dim, result)")
 
@@ -654,8 +656,15 @@ def logsumexp(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, axis=NO_DIM) 
                   dims=dims, keepdim=keepdim)
 
 
+def aten_norm(x: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
+    """ATen's ``at::norm(self, p, dim, keepdim)`` as C++ composites call it (NormBackward1); Python's
+    ``torch.norm`` goes through linalg.vector_norm instead."""
+    return vector_norm(x, p, dim, keepdim, _node=NormBackward1)
+
+
 @quiet
-def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
+                _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
@@ -689,8 +698,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         out = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(data.dtype)
     else:
         out = np.sum(magnitude ** ord, axis=axis, keepdims=keepdim) ** (1.0 / ord)
-    return record(LinalgVectorNormBackward0, np.asarray(out, data.dtype), (x,), self=x, ord=ord,
-                  dims=dims, keepdim=keepdim)
+    return record(_node, np.asarray(out, data.dtype), (x,), self=x, ord=ord, dims=dims, keepdim=keepdim)
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
