@@ -511,6 +511,26 @@ def module_copy_and_layers_repr(t, see):
         nn.MSELoss(), nn.L1Loss(reduction="sum"), nn.NLLLoss(), nn.CrossEntropyLoss(label_smoothing=0.1),
         nn.BCELoss(), nn.BCEWithLogitsLoss(pos_weight=t.ones(2)), nn.Softmax2d())])
     see.call("NLLLoss2d is deprecated", lambda: nn.NLLLoss2d(ignore_index=1).ignore_index)
+    see("more reprs", [repr(x) for x in (
+        nn.Threshold(0.1, 20), nn.Threshold(0.1, 2.0, True), nn.Hardtanh(), nn.Hardtanh(-2, 3.5, True), nn.ReLU6(),
+        nn.ReLU6(True), nn.RReLU(), nn.RReLU(0.1, 0.3, True), nn.SELU(), nn.SELU(True), nn.CELU(), nn.CELU(2.0, True),
+        nn.Hardsigmoid(True), nn.Hardswish(), nn.Hardshrink(), nn.Softshrink(0.3), nn.PReLU(), nn.PReLU(3, 0.1),
+        nn.Mish(True), nn.LogSigmoid(), nn.Softsign(), nn.Tanhshrink(), nn.Softmin(1), nn.GLU(), nn.HuberLoss(),
+        nn.SmoothL1Loss(beta=0.5), nn.SoftMarginLoss(), nn.KLDivLoss(log_target=True), nn.PoissonNLLLoss(),
+        nn.GaussianNLLLoss(), nn.MarginRankingLoss(0.5), nn.HingeEmbeddingLoss(), nn.CosineEmbeddingLoss(),
+        nn.MultiLabelSoftMarginLoss(weight=t.ones(3)), nn.TripletMarginLoss(), nn.PairwiseDistance(),
+        nn.CosineSimilarity(0))])
+    see("settings", [(m.reduction, m.delta) for m in [nn.HuberLoss("sum", 2)]] +
+        [(m.lower, m.upper, m.inplace) for m in [nn.RReLU()]] + [(m.norm, m.eps, m.keepdim) for m in [nn.PairwiseDistance(1)]])
+    see("PReLU initialised", nn.PReLU(3, 0.1).weight)
+    see("PReLU parameters", [n for n, _ in nn.PReLU().named_parameters()])
+    see.call("Hardtanh max <= min", lambda: nn.Hardtanh(1.0, 1.0))
+    see.call("Hardtanh deprecated keyword", lambda: nn.Hardtanh(min_value=-2.0).min_val)
+    see.call("TripletMarginLoss margin", lambda: nn.TripletMarginLoss(margin=0.0))
+    see.call("HuberLoss delta type", lambda: nn.HuberLoss(delta="1"))
+    see.call("GaussianNLLLoss keyword-only", lambda: nn.GaussianNLLLoss(True))
+    see("MultiLabelSoftMarginLoss weight buffer", [n for n, _ in nn.MultiLabelSoftMarginLoss(weight=t.ones(2)).named_buffers()])
+    see("RReLU in eval mode", nn.RReLU().eval()(t.tensor([-2.0, 3.0])))
     see.call("dropout p out of range", lambda: nn.Dropout(1.5))
     see.call("unflatten bad size", lambda: nn.Unflatten(1, 4))
     see.call("unflatten bad element", lambda: nn.Unflatten(1, (2, 2.0)))

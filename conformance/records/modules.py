@@ -21,6 +21,8 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import Domain, arrays, grad_flags, real, shapes, unary
 from .nn import ALPHAS, KINK, LOGITS, PROBABILITY, SLOPES, binary_targets, class_targets, pairs
+from .nn_activations import RECORDS as _ACTIVATION_RECORDS
+from .nn_losses import RECORDS as _LOSS_RECORDS
 
 SIDE = st.integers(1, 4)
 TRAIN = st.booleans()
@@ -288,6 +290,81 @@ def loss_module(module: str, builder):
     return build
 
 
+# ----- modules over the functionals of nn_activations.py / nn_losses.py ---------------------------
+
+_FUNCTIONAL = {r.row: r for r in _ACTIVATION_RECORDS + _LOSS_RECORDS}
+
+
+def _constructor_options(module: str) -> set:
+    """The keyword arguments torch's constructor of ``module`` takes (an example's other keywords are
+    arguments of the functional only, such as softmin's ``dtype``)."""
+    import inspect
+
+    import torch
+    return set(inspect.signature(getattr(torch.nn, module).__init__).parameters) - {"self"}
+
+
+def from_functional(module: str, label: str, clone: bool = False):
+    """The functional record ``label``'s examples as ``module``'s: its tensor arguments become the forward's
+    inputs, its other positional arguments the constructor's, keywords the constructor's options (tensor
+    ones, such as a loss's ``weight``, constructor tensors; ``training`` the module's mode).  With ``clone``
+    the module may work in place (``inplace`` drawn), on a clone of the input."""
+    example = _FUNCTIONAL[label].example
+    accepted = _constructor_options(module)
+
+    def build(dtype: str):
+        def make(e_inplace) -> Example:
+            e, inplace = e_inplace
+            inputs = tuple(a for a in e.args if isinstance(a, TensorArg))
+            args = tuple(a for a in e.args if not isinstance(a, TensorArg))
+            options = {k: v for k, v in e.kwargs.items() if not isinstance(v, TensorArg) and k in accepted}
+            tensors = {k: v for k, v in e.kwargs.items() if isinstance(v, TensorArg) and k in accepted}
+            if clone:
+                options["inplace"] = inplace
+            return _module_example(module, inputs, args, options, inputs=len(inputs),
+                                   train=bool(e.kwargs.get("training", True)), clone=clone, tensor_options=tensors)
+        return st.tuples(example(dtype), st.booleans()).map(make)
+    return build
+
+
+def _settings(label: str) -> dict:
+    """What the functional's record says about checking it (no second order where torch has none, its
+    tolerances and dtypes): the module computes the same thing."""
+    r = _FUNCTIONAL[label]
+    return {"second_order": r.second_order, "tolerance": r.tolerance, "dtypes": r.dtypes, "grad": r.grad}
+
+
+def prelu_module():
+    """PReLU(num_parameters) on an input (N, C, ...) or (C,), its weight a parameter of 1 or C elements."""
+    example = _FUNCTIONAL["F.prelu"].example
+
+    def build(dtype: str):
+        def make(e: Example) -> Example:
+            x, w = e.args
+            weight = TensorArg(np.reshape(w.array, (-1,)), w.requires_grad, parameter=True)
+            return _module_example("PReLU", (x, weight), (weight.array.size,), params=("weight",))
+        return example(dtype).map(make)
+    return build
+
+
+_MODULES_OF_FUNCTIONALS = [
+    ("Hardtanh", "F.hardtanh", True), ("ReLU6", "F.relu6", True), ("SELU", "F.selu", True),
+    ("CELU", "F.celu", True), ("Hardsigmoid", "F.hardsigmoid", True), ("Hardswish", "F.hardswish", True),
+    ("Threshold", "F.threshold", True), ("RReLU", "F.rrelu", True), ("Mish", "F.mish", True),
+    ("Hardshrink", "F.hardshrink", False), ("Softshrink", "F.softshrink", False),
+    ("LogSigmoid", "F.logsigmoid", False), ("Softsign", "F.softsign", False), ("Tanhshrink", "F.tanhshrink", False),
+    ("Softmin", "F.softmin", False), ("GLU", "F.glu", False),
+    ("HuberLoss", "F.huber_loss", False), ("SmoothL1Loss", "F.smooth_l1_loss", False),
+    ("SoftMarginLoss", "F.soft_margin_loss", False), ("KLDivLoss", "F.kl_div", False),
+    ("PoissonNLLLoss", "F.poisson_nll_loss", False), ("GaussianNLLLoss", "F.gaussian_nll_loss", False),
+    ("MarginRankingLoss", "F.margin_ranking_loss", False), ("HingeEmbeddingLoss", "F.hinge_embedding_loss", False),
+    ("CosineEmbeddingLoss", "F.cosine_embedding_loss", False),
+    ("MultiLabelSoftMarginLoss", "F.multilabel_soft_margin_loss", False),
+    ("TripletMarginLoss", "F.triplet_margin_loss", False), ("PairwiseDistance", "F.pairwise_distance", False),
+    ("CosineSimilarity", "F.cosine_similarity", False),
+]
+
+
 RECORDS = [
     Record("Linear", linear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
            label="nn.Linear", output="tuple"),
@@ -325,4 +402,6 @@ RECORDS = [
     _record("NLLLoss", loss_module("NLLLoss", class_targets())),
     _record("NLLLoss2d", loss_module("NLLLoss2d", class_targets())),
     _record("CrossEntropyLoss", loss_module("CrossEntropyLoss", class_targets(smoothing=True))),
-]
+    _record("PReLU", prelu_module(), **_settings("F.prelu")),
+] + [_record(module, from_functional(module, label, clone), **_settings(label))
+       for module, label, clone in _MODULES_OF_FUNCTIONALS]

@@ -2,14 +2,23 @@
 from __future__ import annotations
 
 from . import functional, init
-from .modules import (ELU, GELU, BCELoss, BCEWithLogitsLoss, Bilinear, CrossEntropyLoss, Dropout, Embedding,
-                      Flatten, Identity, L1Loss, LeakyReLU, Linear, LogSoftmax, Module, ModuleDict, ModuleList,
-                      MSELoss, NLLLoss, NLLLoss2d, ParameterDict, ParameterList, ReLU, Sequential, Sigmoid, SiLU, Softmax,
-                      Softmax2d, Softplus, Tanh, Unflatten)
+from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddingLoss, CosineSimilarity,
+                      CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, GLU, GaussianNLLLoss,
+                      Hardshrink, Hardsigmoid, Hardswish, Hardtanh, HingeEmbeddingLoss, HuberLoss, Identity,
+                      KLDivLoss, L1Loss, LeakyReLU, Linear, LogSigmoid, LogSoftmax, MSELoss, MarginRankingLoss,
+                      Mish, Module, ModuleDict, ModuleList, MultiLabelSoftMarginLoss, NLLLoss, NLLLoss2d, PReLU,
+                      PairwiseDistance, ParameterDict, ParameterList, PoissonNLLLoss, RReLU, ReLU, ReLU6, SELU,
+                      Sequential, SiLU, Sigmoid, SmoothL1Loss, SoftMarginLoss, Softmax, Softmax2d, Softmin,
+                      Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
-           "ParameterList", "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten", "Dropout",
-           "Embedding", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh", "Softmax",
-           "LogSoftmax", "L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss", "BCELoss", "BCEWithLogitsLoss",
-           "Softmax2d", "NLLLoss2d"]
+           "ParameterList", "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten",
+           "Dropout", "Embedding", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh",
+           "Softmax", "LogSoftmax", "Softmax2d", "Threshold", "Hardtanh", "ReLU6", "RReLU", "SELU", "CELU",
+           "Hardsigmoid", "Hardswish", "Hardshrink", "Softshrink", "PReLU", "Mish", "LogSigmoid", "Softsign",
+           "Tanhshrink", "Softmin", "GLU", "L1Loss", "MSELoss", "NLLLoss", "NLLLoss2d", "CrossEntropyLoss",
+           "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "KLDivLoss",
+           "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+           "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PairwiseDistance",
+           "CosineSimilarity"]

@@ -1,17 +1,16 @@
 """torch.nn's modules, one file per family as in torch."""
 from __future__ import annotations
 
-from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax, Softmax2d, Softplus, Tanh
-from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
-from .dropout import Dropout
-from .flatten import Flatten, Unflatten
-from .linear import Bilinear, Identity, Linear
-from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss, NLLLoss2d
+from . import activation, container, distance, dropout, flatten, linear, loss, module, sparse
+from .activation import *  # noqa: F401,F403
+from .container import *  # noqa: F401,F403
+from .distance import *  # noqa: F401,F403
+from .dropout import *  # noqa: F401,F403
+from .flatten import *  # noqa: F401,F403
+from .linear import *  # noqa: F401,F403
+from .loss import *  # noqa: F401,F403
 from .module import Module
-from .sparse import Embedding
+from .sparse import *  # noqa: F401,F403
 
-__all__ = ["Module", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Identity",
-           "Linear", "Flatten", "Unflatten", "Dropout", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus",
-           "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "L1Loss", "MSELoss", "NLLLoss", "CrossEntropyLoss",
-           "BCELoss", "BCEWithLogitsLoss", "Embedding", "Bilinear",
-           "Softmax2d", "NLLLoss2d"]
+__all__ = ["Module", *container.__all__, *linear.__all__, *flatten.__all__, *dropout.__all__, *sparse.__all__,
+           *activation.__all__, *loss.__all__, *distance.__all__]
