@@ -364,6 +364,45 @@ def hook_order_kwargs_and_always_call(t, see):
 
 
 @scenario
+def full_backward_hooks(t, see):
+    nn = t.nn
+    m = fixed(t, nn.Linear(2, 2))
+    log = []
+    m.register_full_backward_hook(lambda mod, gi, go: log.append(("hook", list(gi), list(go))))
+    m.register_full_backward_pre_hook(lambda mod, go: log.append(("pre", list(go))))
+    x = t.tensor([[1.0, -1.0]], requires_grad=True)
+    out = m(x)
+    see("output node", (out, graph_names(out.grad_fn), out._base is not None))
+    out.sum().backward()
+    see("hooks saw", log)
+    see("grads", (x.grad, m.weight.grad))
+    log.clear()
+    see.call("no input requires grad: the hook fires at the outputs", lambda: m(t.ones(1, 2)).sum().backward())
+    see("then", log)
+    doubled = fixed(t, nn.Sequential(nn.Linear(2, 2), nn.Tanh()))
+    doubled[0].register_full_backward_hook(lambda mod, gi, go: tuple(g * 10 for g in gi))
+    x = t.tensor([[1.0, 2.0]], requires_grad=True)
+    doubled(x).sum().backward()
+    see("replaced grad_input", x.grad)
+    zeroed = fixed(t, nn.Linear(2, 2))
+    zeroed.register_full_backward_pre_hook(lambda mod, go: (go[0] * 0,))
+    x = t.ones(1, 2, requires_grad=True)
+    zeroed(x).sum().backward()
+    see("replaced grad_output", (x.grad, zeroed.bias.grad))
+    bad = nn.Linear(2, 2)
+    bad.register_full_backward_hook(lambda mod, gi, go: (gi[0], gi[0]))
+    see.call("wrong number of grad_input", lambda: bad(t.ones(1, 2, requires_grad=True)).sum().backward())
+    with t.no_grad():
+        see("under no_grad", m(t.ones(1, 2)).grad_fn is None)
+
+
+def graph_names(node, depth=3):
+    if node is None or depth == 0:
+        return None if node is None else type(node).__name__
+    return type(node).__name__, tuple(graph_names(n, depth - 1) for n, _ in node.next_functions)
+
+
+@scenario
 def module_pickle_round_trip(t, see):
     nn = t.nn
     m = fixed(t, nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2), nn.Softmax(dim=1)))

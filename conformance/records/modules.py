@@ -76,6 +76,29 @@ def linear_module():
     return build
 
 
+def hooked_linear_call(lib, x, weight, bias=None, *, hooks: str, train: bool = True):
+    """``Linear`` with full backward hooks: a pre-hook halving grad_output and/or a hook doubling grad_input
+    (the inputs and output then pass through BackwardHookFunctionBackward nodes)."""
+    m = lib.nn.Linear(weight.shape[1], weight.shape[0], bias=bias is not None, dtype=weight.dtype)
+    m.load_state_dict({"weight": weight, **({"bias": bias} if bias is not None else {})}, assign=True)
+    if hooks in ("pre", "both"):
+        m.register_full_backward_pre_hook(lambda module, grad_output: tuple(g * 0.5 for g in grad_output))
+    if hooks in ("post", "both"):
+        m.register_full_backward_hook(
+            lambda module, grad_input, grad_output: tuple(None if g is None else g * 2 for g in grad_input))
+    m.train(train)
+    out = m(x)
+    state = m.state_dict()
+    return (out, repr(m), " ".join(state), *state.values())
+
+
+def hooked_linear():
+    def build(dtype: str):
+        return st.tuples(linear_module()(dtype), st.sampled_from(["pre", "post", "both"])).map(
+            lambda eh: Example(eh[0].args, {"hooks": eh[1], "train": eh[0].kwargs["train"]}))
+    return build
+
+
 ACTIVATIONS = ("ReLU", "Tanh", "GELU", "SiLU", "Sigmoid")
 
 
@@ -371,6 +394,8 @@ RECORDS = [
     Record("Bilinear", bilinear_module(), forms=("call",), namespace="nn", call=module_call_resolved,
            label="nn.Bilinear", output="tuple"),
     Record("bilinear", bilinear_function(), namespace="nn.functional", forms=("function",), label="F.bilinear"),
+    Record("Linear", hooked_linear(), forms=("call",), namespace="nn", call=hooked_linear_call,
+           label="nn.Linear (full backward hooks)", output="tuple"),
     Record("Sequential", mlp(), forms=("call",), namespace="nn", call=mlp_call, label="nn.Sequential (MLP)",
            output="tuple"),
     _record("Identity", activation_module("Identity", real())),
