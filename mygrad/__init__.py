@@ -5,10 +5,15 @@ mirrors torch's: dtypes, factories, ops, grad modes and ``autograd``.
 """
 from __future__ import annotations
 
+import math as _math
+
 from . import _dtype
 from ._dtype import (bool_ as bool, float16, float32, float64, get_default_dtype, int8, int16, int32, int64,
-                     promote_types, set_default_dtype, uint8, dtype)
+                     promote_types, set_default_dtype, uint8, dtype, finfo, iinfo)
+from ._tensor_str import set_printoptions
 from ._tensor import Size, Tensor
+from ._device import device
+from . import cuda
 from ._creation import *  # noqa: F401,F403
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd
@@ -21,6 +26,7 @@ from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softm
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
 short, int, long = int16, int32, int64  # noqa: A001
 __version__ = "0.1.0"
+inf, nan, pi, e = _math.inf, _math.nan, _math.pi, _math.e
 
 
 def result_type(tensor1, tensor2) -> dtype:

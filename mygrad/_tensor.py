@@ -13,7 +13,7 @@ import weakref
 
 import numpy as np
 
-from . import _dtype, _quiet
+from . import _device, _dtype, _quiet
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 
@@ -108,8 +108,12 @@ class Tensor:
         return self._data.itemsize
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
+
+    @property
+    def is_cuda(self) -> bool:
+        return False
 
     @property
     def is_floating_point_(self) -> bool:

@@ -298,6 +298,7 @@ SumBackward0 = derivative("SumBackward0", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", self="expand(grad, shape) / numel")
 MeanBackward1 = derivative("MeanBackward1", self="unreduce(grad, shape, dims, keepdim) / count")
+NansumBackward0 = derivative("NansumBackward0", self="unreduce(grad, shape, dims, keepdim) * (self == self)")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
 ProdBackward1 = derivative("ProdBackward1", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
@@ -431,6 +432,26 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
     dims = normalize_dims(input, dim)
     return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
                   shape=data.shape, dims=dims, keepdim=keepdim)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
+    data = _accumulating(input, dtype)
+    dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
+    out = np.nansum(data, axis=dims, keepdims=keepdim) if data.dtype.kind == "f" else data.sum(axis=dims,
+                                                                                                 keepdims=keepdim)
+    return record(NansumBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape, dims=dims,
+                  keepdim=keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch's composite: nansum / the count of non-NaN elements (DivBackward0 over NansumBackward0)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_type_name(input._data.dtype)}")
+    dims = tuple(range(input._data.ndim)) if dim is None else normalize_dims(input, dim)
+    count = Tensor._make(np.asarray((~np.isnan(input._data)).sum(axis=dims, keepdims=keepdim)), False, None)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
 @quiet
@@ -741,8 +762,8 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
-methods(sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
-__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
            "norm", "cumsum", "cumprod"]
