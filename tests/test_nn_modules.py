@@ -285,6 +285,8 @@ def dtype_conversion(t, see):
     see.call("to unknown device", lambda: m.to("xyz"))
     see("cpu returns self", m.cpu() is m)
     see("device cpu", t.nn.Linear(2, 2, device="cpu").weight.dtype)
+    see("device object", (t.nn.Linear(2, 2, device=t.device("cpu")).weight.device.type, m.to(t.device("cpu")) is m))
+    see.call("to cuda device object", lambda: m.to(t.device("cuda", 0)))
     see.call("device cuda", lambda: t.nn.Linear(2, 2, device="cuda"))
     see.call("device unknown", lambda: t.nn.Embedding(2, 2, device="xyz"))
     linear = t.nn.Linear(2, 3, dtype=t.float64)

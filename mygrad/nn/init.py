@@ -29,11 +29,13 @@ def _write(tensor: Tensor, values: np.ndarray) -> Tensor:
 
 
 def _uniform(tensor: Tensor, a: float, b: float, generator) -> Tensor:
-    return _write(tensor, _rng(generator).uniform(a, b, size=tensor.shape))
+    with no_grad():
+        return tensor.uniform_(a, b, generator=generator)
 
 
 def _normal(tensor: Tensor, mean: float, std: float, generator) -> Tensor:
-    return _write(tensor, _rng(generator).normal(mean, std, size=tensor.shape))
+    with no_grad():
+        return tensor.normal_(mean, std, generator=generator)
 
 
 def calculate_gain(nonlinearity: str, param: int | float | None = None) -> float:

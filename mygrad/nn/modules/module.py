@@ -77,22 +77,11 @@ def _addindent(s_: str, num_spaces: int) -> str:
     return first + "\n" + "\n".join(rest)
 
 
-_DEVICES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, xla, lazy, vulkan, mps, meta, "
-            "hpu, mtia, privateuseone")
-
-
 def _check_device(device: Any) -> None:
-    """mygrad runs on the CPU only: ``cpu`` (or ``cpu:N``) is accepted, ``cuda`` raises torch's error of
-    a CPU-only build, an unknown name torch's parse error; other devices are refused."""
-    text = str(device)
-    kind = text.split(":", 1)[0]
-    if kind == "cpu":
-        return
-    if kind == "cuda":
-        raise AssertionError("Torch not compiled with CUDA enabled")
-    if kind not in _DEVICES.split(", "):
-        raise RuntimeError(f"Expected one of {_DEVICES} device type at start of device string: {text}")
-    raise RuntimeError(f"mygrad runs on the CPU only; device '{text}' is not available")
+    """mygrad runs on the CPU only (``_device.check_device``: ``cuda`` raises the error of a CPU-only torch
+    build, an unknown name torch's parse error)."""
+    from ..._device import check_device
+    check_device(device)
 
 
 class Module:
