@@ -133,6 +133,8 @@ def build(lib, example: Example) -> tuple[tuple, dict, list]:
         if isinstance(v, TensorArg):
             array = np.array(v.array, copy=True)
             t = lib.tensor(array, requires_grad=bool(v.requires_grad) and array.dtype.kind == "f")
+            if v.parameter:
+                t = lib.nn.Parameter(t, requires_grad=t.requires_grad)
             leaves.append(t)
             return t
         if isinstance(v, LibAttr):

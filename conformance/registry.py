@@ -20,9 +20,12 @@ FORMS = ("function", "method", "operator", "roperator", "inplace", "call")
 
 @dataclass(frozen=True)
 class TensorArg:
-    """A tensor argument: its values, and whether the leaf made from it requires grad."""
+    """A tensor argument: its values, and whether the leaf made from it requires grad; ``parameter``
+    makes the leaf an ``nn.Parameter`` (module records assign such leaves as a module's parameters,
+    so their gradients are compared as inputs' gradients)."""
     array: Any
     requires_grad: bool = True
+    parameter: bool = False
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,10 @@ def snippet(case, example: Example, check: str, t: Observation, m: Observation) 
              "import torch", ""]
     for a, n in zip(r.arrays, r.names):
         rg = bool(a.requires_grad) and np.asarray(a.array).dtype.kind == "f"
-        lines.append(f"{n} = {tensor_literal(a.array, rg)}")
+        literal = tensor_literal(a.array, rg)
+        if getattr(a, "parameter", False):
+            literal = f"torch.nn.Parameter({tensor_literal(a.array)}, requires_grad={rg})"
+        lines.append(f"{n} = {literal}")
     lines += r.setup
     lines += BY_NAME[check].snippet(r)
     return "\n".join(lines) + "\n"

@@ -553,7 +553,7 @@ def _c_name(d) -> str:
 
 def _check_cast(target: Tensor, result) -> None:
     """torch refuses to write a float result into an integer tensor in place (bool < int < float)."""
-    if type(result) is Tensor and result._data.dtype == target._data.dtype:
+    if isinstance(result, Tensor) and result._data.dtype == target._data.dtype:
         return  # the common case: nothing to cast
     if isinstance(result, Tensor):
         src = result.dtype
@@ -569,7 +569,7 @@ def _check_cast(target: Tensor, result) -> None:
 
 def _floating_or_number(x) -> bool:
     """An operand with which no op refuses a floating tensor (a bool operand may be refused, as in ``-``)."""
-    return type(x) in (int, float) or type(x) is Tensor and x._data.dtype.kind == "f"
+    return type(x) in (int, float) or isinstance(x, Tensor) and x._data.dtype.kind == "f"
 
 
 def _check_output_shape(target: Tensor, other_shape: tuple) -> None:

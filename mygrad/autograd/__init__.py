@@ -75,7 +75,7 @@ def _check_roots(outputs: tuple) -> None:
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = _tensor.Tensor
-    tensors = (tensors,) if type(tensors) is Tensor else _as_tuple(tensors)
+    tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor):

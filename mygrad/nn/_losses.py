@@ -108,7 +108,7 @@ def _norm(reduction: str, numel: int, factor=1.0):
 
 
 def _requires_grad(t) -> bool:
-    return type(t) is Tensor and t._requires_grad and grad_mode._state.enabled
+    return isinstance(t, Tensor) and t._requires_grad and grad_mode._state.enabled
 
 
 def _not_differentiable(function: str, argument: str, value) -> None:

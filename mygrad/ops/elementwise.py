@@ -177,7 +177,7 @@ def operands(name: str, input, other, *, floating: bool = False):
                             other.item() if isinstance(other, np.generic) else other, floating=floating)
         if name in OVERLOADS:
             error = invalid_arguments(name, (input, other), OVERLOADS[name])
-        elif type(input) is not Tensor and not isinstance(input, (int, float)):
+        elif not isinstance(input, Tensor) and not isinstance(input, (int, float)):
             error = not_tensor(name, input)
         else:
             error = not_tensor(name, other, "other", 2)
@@ -239,7 +239,7 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
     def run(input, other, **kwargs):
         token = enter_quiet(IGNORE)  # (quiet(...), inlined: NumPy's warnings off, as torch computes inf/nan silently)
         try:
-            if not kwargs and type(input) is Tensor:
+            if not kwargs and isinstance(input, Tensor):
                 a = input._data
                 if a.dtype.kind == "f":
                     kind = type(other)
@@ -286,7 +286,7 @@ _BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not
 
 
 def _is_bool(x) -> bool:
-    return type(x) is bool or type(x) is Tensor and x._data.dtype == np.bool_
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def _check_subtraction(input, other) -> None:
@@ -331,13 +331,13 @@ def sub(input, other, *, alpha=1) -> Tensor:
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input.  With a Python scalar ``other`` torch records RsubBackward1 (one edge)."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise invalid_arguments("rsub", (input, other), OVERLOADS["rsub"])
     _check_subtraction(input, other)
     a, b = _alpha_operands("rsub", input, other, alpha, scaled=0)
     check_broadcast(b, a)  # torch reports the shapes as other's, then input's
     data = b - a
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
@@ -392,13 +392,13 @@ def _pow_kernel(a, b, tensor_exponent: bool):
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
-    if type(input) is not Tensor:
-        if type(exponent) is not Tensor:
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
         a, b = operands("pow", input, exponent)
         return record(PowBackward2, _pow_kernel(a, b, True), (exponent,), self=input, exponent=exponent)
     a, b = operands("pow", input, exponent)
-    if type(exponent) is not Tensor:
+    if not isinstance(exponent, Tensor):
         if a.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return record(PowBackward0, _pow_kernel(a, b, False), (input,), self=input, exponent=exponent)
@@ -408,7 +408,7 @@ def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
 
 def square(input: Tensor) -> Tensor:
     """torch.square is pow(input, 2): PowBackward0, and bool squares to int64."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("square", input)
     return pow(input, 2)
 
@@ -421,9 +421,9 @@ def _tensor_binary(name: str, node_cls, kernel, *, floating: bool = False, float
     kernel = quiet(kernel)
 
     def op(input: Tensor, other: Tensor) -> Tensor:
-        if type(input) is not Tensor:
+        if not isinstance(input, Tensor):
             raise not_tensor(name, input)
-        if type(other) is not Tensor:
+        if not isinstance(other, Tensor):
             raise not_tensor(name, other, "other", 2)
         a, b = binary_operands(input, other, floating=floating)
         if float_only and a.dtype.kind != "f":
@@ -444,7 +444,7 @@ logaddexp = _tensor_binary("logaddexp", LogaddexpBackward0, np.logaddexp, float_
 # ----- lerp -----------------------------------------------------------------------------------
 
 def _check_lerp_dtype(input: Tensor, value, argument: str) -> None:
-    if type(value) is Tensor and value._data.dtype != input._data.dtype:
+    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{argument}` but got dtype "
                            f"{_c_name(value.dtype)}")
 
@@ -459,15 +459,15 @@ def _lerp_kernel(start, end, weight):
 
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("lerp", input)
-    if type(end) is not Tensor or not isinstance(weight, (Tensor, int, float)):
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
         raise invalid_arguments("lerp", (input, end, weight), OVERLOADS["lerp"])
     _check_lerp_dtype(input, end, "end")
     start, stop = input._data, end._data
     if start.dtype.kind != "f":
-        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", start)
-    if type(weight) is Tensor:
+        raise not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", start)
+    if isinstance(weight, Tensor):
         _check_lerp_dtype(input, weight, "weight")
         data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
@@ -498,13 +498,13 @@ XlogyBackward2 = derivative("XlogyBackward2", self="where((self == 0) & (other <
 
 def xlogy(input, other) -> Tensor:
     """torch.xlogy (also torch.special.xlogy); a number ``other`` is torch's Scalar overload (one edge)."""
-    if type(input) is not Tensor and type(other) is not Tensor:
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise invalid_arguments("xlogy", (input, other), OVERLOADS["xlogy"])
     a, b = operands("xlogy", input, other, floating=True)
     data = broadcast_apply(_xlogy_kernel, a, b)
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         return record(XlogyBackward1, data, (other,), self=input, other=other)
-    if type(other) is not Tensor:
+    if not isinstance(other, Tensor):
         return record(XlogyBackward2, data, (input,), self=input, other=other)
     return record(XlogyBackward0, data, (input, other), self=input, other=other)
 
@@ -520,7 +520,7 @@ def no_derivative(op: str):
 
 def requiring_grad(*operands) -> tuple:
     """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
-    return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
+    return tuple(x for x in operands if isinstance(x, Tensor) and x._requires_grad)
 
 
 _NO_DERIVATIVE: dict = {}
@@ -546,7 +546,7 @@ AddcdivBackward0 = derivative("AddcdivBackward0", self="grad", tensor1="grad * (
 def _three_operands(name: str, input, tensor1, tensor2) -> list:
     """The three tensors' arrays in their promoted dtype (torch.result_type of all three)."""
     for t in (input, tensor1, tensor2):
-        if type(t) is not Tensor:
+        if not isinstance(t, Tensor):
             raise not_tensor(name, t)
     dt = _dtype.result_type(input, tensor1, tensor2).np
     return [t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2)]
@@ -605,7 +605,7 @@ LdexpBackward0 = derivative("LdexpBackward0",
 def copysign(input: Tensor, other) -> Tensor:
     a, b = operands("copysign", input, other, floating=True)
     data = broadcast_apply(quiet(np.copysign), a, b)
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(CopysignBackward0, data, (input, other), self=input, other=other)
     return record(CopysignBackward1, data, (input,), self=input)
 
@@ -618,7 +618,7 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
 
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 below 0, ``values`` at 0, 1 above; torch has no derivative (its node is NotImplemented)."""
-    if type(values) is not Tensor:
+    if not isinstance(values, Tensor):
         raise not_tensor("heaviside", values)
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
@@ -630,7 +630,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
 def ldexp(input: Tensor, other: Tensor) -> Tensor:
     """input * 2 ** other, in the floating type of the two."""
     a, b = operands("ldexp", input, other, floating=True)
-    integral = type(other) is not Tensor or other._data.dtype.kind in "biu"
+    integral = not isinstance(other, Tensor) or other._data.dtype.kind in "biu"
     return record(LdexpBackward0, broadcast_apply(_ldexp_kernel, a, b), (input, other), self=input, other=other,
                   integral=integral)
 

@@ -174,7 +174,7 @@ def _index(input: Tensor, indices: tuple) -> Tensor:
 @tensor_fn(name="advanced_index_put")
 def _index_put(input: Tensor, indices: tuple, values, accumulate: bool = False, node=IndexPutBackward0) -> Tensor:
     """``input`` with ``values`` written (or added) at a checked NumPy key; ``values`` broadcast."""
-    v = values._data if type(values) is Tensor else values
+    v = values._data if isinstance(values, Tensor) else values
     data = _index_put_array(input._data, indices, v, accumulate)
     return record(node, data, (input, values), indices=indices, accumulate=accumulate)
 
@@ -248,7 +248,7 @@ def _as_items(key) -> tuple:
 
 def _index_array(value) -> np.ndarray:
     """A tensor, list or array used as an index, as a NumPy int64 or bool array."""
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         arr = value._data
     else:
         arr = np.asarray(value)
@@ -275,7 +275,7 @@ def _classify(item):
         return _ELLIPSIS, None
     if t is bool:
         return _BOOL, item
-    if t is Tensor:
+    if isinstance(item, Tensor):
         data = item._data
         if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8:
             return _INT, int(data)
@@ -447,7 +447,7 @@ def _checked_first_index(shape: tuple, index: int) -> int:
 
 def _value_tensor(self: Tensor, value) -> Tensor:
     """The assigned value as a tensor: numbers take the target's dtype (torch's wrapped scalar)."""
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float, np.number, np.bool_)):
         return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
@@ -640,7 +640,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_name(mask.dtype)}")
     data = input._data
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")

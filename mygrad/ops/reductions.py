@@ -123,7 +123,7 @@ class _TensorOps:
 
     @staticmethod
     def raw(x):
-        return x._data if type(x) is Tensor else np.asarray(x)
+        return x._data if isinstance(x, Tensor) else np.asarray(x)
 
     @staticmethod
     def sign(x):
@@ -511,7 +511,7 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
     np_reduce = np.max if name == "max" else np.min
 
     def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
-        if type(dim) is Tensor or other is not None:
+        if isinstance(dim, Tensor) or other is not None:
             binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
             return binary(input, other if other is not None else dim)
         data = input._data

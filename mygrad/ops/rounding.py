@@ -53,7 +53,7 @@ def _integer_operands(name: str, kernel: str, input, other):
     a, b = operands(name, input, other)
     kind = np.result_type(a, b).kind
     if kind == "b":
-        raise not_implemented(kernel, np.asarray(a) if type(input) is Tensor else np.asarray(b))
+        raise not_implemented(kernel, np.asarray(a) if isinstance(input, Tensor) else np.asarray(b))
     if kind in "iu" and not np.all(b):
         raise RuntimeError("ZeroDivisionError")
     check_broadcast(a, b)
@@ -95,25 +95,25 @@ def _remainder(a, b):
 
 def remainder(input, other) -> Tensor:
     """Python's ``%``: the sign of the divisor."""
-    if type(input) is not Tensor and type(other) is not Tensor:
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise invalid_arguments("remainder", (input, other), OVERLOADS["remainder"])
     a, b = _integer_operands("remainder", "remainder_cpu", input, other)
     data = _remainder(a, b)
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         edges = requiring_grad(other)
         return record(no_derivative_node("aten::remainder", edges), data, edges)
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(RemainderBackward1, data, (input, other), self=input, other=other)
     return record(RemainderBackward0, data, (input,))
 
 
 def fmod(input: Tensor, other) -> Tensor:
     """C's fmod: the sign of the dividend."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise invalid_arguments("fmod", (input, other), OVERLOADS["fmod"])
     a, b = _integer_operands("fmod", "fmod_cpu", input, other)
     data = _fmod(a, b)
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(FmodBackward1, data, (input, other), self=input, other=other)
     return record(FmodBackward0, data, (input,))
 
