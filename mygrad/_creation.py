@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from . import _dtype
+from ._device import on_cpu
 from ._tensor import Tensor
 
 FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
@@ -23,9 +24,13 @@ def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, bool(requires_grad), None)
 
 
+_PYTHON_TYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool_}  # torch: dtype=float is float64
+
+
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return None if default is None else default.np
+    dtype = _PYTHON_TYPES.get(dtype, dtype)
     if not isinstance(dtype, _dtype.dtype):
         raise TypeError(f"dtype must be a mygrad dtype (e.g. mygrad.float32), not {type(dtype).__name__}")
     return dtype.np
@@ -101,7 +106,7 @@ def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memor
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
             "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-            UserWarning, stacklevel=2)
+            UserWarning, stacklevel=3)  # (the caller, above on_cpu)
     return _leaf(_infer(data, _np_dtype(dtype)), requires_grad)
 
 
@@ -312,6 +317,13 @@ def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool 
     shape, dtype = _like(input, dtype)
     return randint(low, high, shape, dtype=dtype, requires_grad=requires_grad)
 
+
+# every factory takes ``device=``: the CPU in any spelling, or torch's error for a device this build lacks
+for _factory in ("tensor", "as_tensor", "ones", "zeros", "empty", "full", "ones_like", "zeros_like", "empty_like",
+                 "full_like", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like",
+                 "randn_like", "randint_like"):
+    globals()[_factory] = on_cpu(globals()[_factory])
+del _factory
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "ones", "zeros", "empty", "full", "ones_like", "zeros_like",
            "empty_like", "full_like", "arange", "linspace", "eye", "Generator", "default_generator",

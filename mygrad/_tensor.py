@@ -13,7 +13,8 @@ import weakref
 
 import numpy as np
 
-from . import _dtype, _quiet
+from . import _device, _dtype, _quiet
+from ._missing import tensor_getattr
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 
@@ -108,12 +109,12 @@ class Tensor:
         return self._data.itemsize
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
 
     @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
+    def is_cuda(self) -> bool:
+        return False
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -353,6 +354,8 @@ class Tensor:
 
     def __complex__(self) -> complex:
         return complex(self._scalar())
+
+    __getattr__ = tensor_getattr  # (only reached when an attribute is missing)
 
     # ----- pickling and copying -------------------------------------------------------------
     def __reduce_ex__(self, protocol):

@@ -339,3 +339,15 @@ def saved_numbers_read_back(t, see):
     see("a bool saved for a tensor argument", (x * True).grad_fn._saved_other)
     see("an attribute stays a number", x.pow(2).grad_fn._saved_exponent)
     see("a saved input", (x * 2.0).grad_fn._saved_self)
+
+
+@scenario
+def nan_skipping_reductions(t, see):
+    rows = [[NAN, 1.0, 2.0], [NAN, NAN, NAN], [3.0, -1.0, 0.5]]
+    for dim in (None, 0, 1):
+        for name in ("nansum", "nanmean"):
+            x = t.tensor(rows, requires_grad=True)
+            out = getattr(t, name)(x) if dim is None else getattr(t, name)(x, dim)
+            out.sum().backward()
+            see(f"{name} dim={dim}", out)
+            see(f"{name} dim={dim} grad", x.grad)

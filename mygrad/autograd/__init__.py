@@ -1,5 +1,5 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
-from __future__ import annotations
+from .._missing import module_getattr as _module_getattr
 
 import sys
 
@@ -141,3 +141,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             g = Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
         result.append(g)
     return tuple(result)
+
+__getattr__ = _module_getattr(__name__, 'autograd')  # a torch name mygrad lacks: an AttributeError that says so

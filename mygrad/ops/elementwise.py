@@ -157,6 +157,8 @@ OVERLOADS = {
                   "Tensor input, Number other, *, Tensor out = None"),
     "floor_divide": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other"),
     "fmod": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other, *, Tensor out = None"),
+    "xlogy": ("Tensor input, Tensor other, *, Tensor out = None", "Number self, Tensor other, *, Tensor out = None",
+              "Tensor input, Number other, *, Tensor out = None"),
     "lerp": ("Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
              "Tensor input, Tensor end, Number weight, *, Tensor out = None"),
     "where": ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
@@ -473,6 +475,171 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     return record(LerpBackward0, data, (input, end), weight=weight)
 
 
+# ----- xlogy ---------------------------------------------------------------------------------
+
+@array_fn(name="xlogy")
+@quiet
+def _xlogy_kernel(x, y):
+    """x * log(y), 0 where x is 0 (even for y = 0 or inf), NaN where y is NaN: torch's definition."""
+    dtype = np.result_type(x, y)
+    if dtype.kind != "f" or type(y) is float and np.asarray(x).dtype.kind != "f":
+        dtype = _dtype.get_default_dtype().np  # (torch: integers and bools give the default float)
+    y = np.asarray(y, dtype)  # (a Python number in the tensor's precision, as torch's Scalar overloads)
+    out = np.where(x == 0, np.zeros((), dtype), np.multiply(x, np.log(y), dtype=dtype))
+    return np.where(np.isnan(y), np.asarray(np.nan, dtype), out)
+
+
+# torch's: xlogy(grad, other), masked to 0 where self is 0 and other is not positive
+XlogyBackward0 = derivative("XlogyBackward0", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))",
+                            other="grad * self / other")
+XlogyBackward1 = derivative("XlogyBackward1", other="grad * self / other")
+XlogyBackward2 = derivative("XlogyBackward2", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
+
+
+def xlogy(input, other) -> Tensor:
+    """torch.xlogy (also torch.special.xlogy); a number ``other`` is torch's Scalar overload (one edge)."""
+    if type(input) is not Tensor and type(other) is not Tensor:
+        raise invalid_arguments("xlogy", (input, other), OVERLOADS["xlogy"])
+    a, b = operands("xlogy", input, other, floating=True)
+    data = broadcast_apply(_xlogy_kernel, a, b)
+    if type(input) is not Tensor:
+        return record(XlogyBackward1, data, (other,), self=input, other=other)
+    if type(other) is not Tensor:
+        return record(XlogyBackward2, data, (input,), self=input, other=other)
+    return record(XlogyBackward0, data, (input, other), self=input, other=other)
+
+
+# ----- ops torch gives no derivative: a node named NotImplemented whose backward raises -----------------
+
+@array_fn
+@tensor_fn
+def no_derivative(op: str):
+    """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
+    raise RuntimeError(f"derivative for {op} is not implemented")
+
+
+def requiring_grad(*operands) -> tuple:
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
+
+
+_NO_DERIVATIVE: dict = {}
+
+
+def no_derivative_node(op: str, edges: tuple):
+    """The node for ``edges``: one input per edge, each formula raising torch's "not implemented"."""
+    key = (op, len(edges))
+    if key not in _NO_DERIVATIVE:
+        _NO_DERIVATIVE[key] = derivative("NotImplemented",
+                                         **{f"input{i}": f"no_derivative({op!r})" for i in range(len(edges))})
+    return _NO_DERIVATIVE[key]
+
+
+# ----- addcmul, addcdiv: self + value * t1 (* or /) t2 -------------------------------------------
+
+AddcmulBackward0 = derivative("AddcmulBackward0", self="grad", tensor1="grad * (tensor2 * value)",
+                              tensor2="grad * (tensor1 * value)")
+AddcdivBackward0 = derivative("AddcdivBackward0", self="grad", tensor1="grad * (value / tensor2)",
+                              tensor2="-grad * (value * tensor1 / (tensor2 * tensor2))")
+
+
+def _three_operands(name: str, input, tensor1, tensor2) -> list:
+    """The three tensors' arrays in their promoted dtype (torch.result_type of all three)."""
+    for t in (input, tensor1, tensor2):
+        if type(t) is not Tensor:
+            raise not_tensor(name, t)
+    dt = _dtype.result_type(input, tensor1, tensor2).np
+    return [t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2)]
+
+
+@quiet
+def _addc_kernel(op, a, b, c, value):
+    """torch's kernels: self + value * t1 * t2, and self + value * t1 / t2 (value in the operands' type)."""
+    scaled = b * a.dtype.type(value) if a.dtype.kind == "f" else b * value
+    return a + op(scaled, c)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    a, b, c = _three_operands("addcmul", input, tensor1, tensor2)
+    data = broadcast_apply(lambda *x: _addc_kernel(np.multiply, *x, value), a, b, c)
+    return record(AddcmulBackward0, data, (input, tensor1, tensor2), tensor1=tensor1, tensor2=tensor2, value=value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    a, b, c = _three_operands("addcdiv", input, tensor1, tensor2)
+    if b.dtype.kind in "biu" and c.dtype.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                           "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+                           "tensor2), for all dtypes.")
+    data = broadcast_apply(lambda *x: _addc_kernel(np.true_divide, *x, value), a, b, c)
+    return record(AddcdivBackward0, data, (input, tensor1, tensor2), tensor1=tensor1, tensor2=tensor2, value=value)
+
+
+# ----- copysign, logaddexp2, heaviside, ldexp, float_power ----------------------------------------
+
+@array_fn
+def copysign_self_backward(grad, self, result):
+    """torch's: grad * result / self, 0 where self is 0."""
+    return grad * np.where(self == 0, 0, result / self)
+
+
+@tensor_fn(name="copysign_self_backward")
+def _copysign_self_backward_tensor(grad, self, result):
+    return grad * (result / self).masked_fill(self == 0, 0)
+
+
+CopysignBackward0 = derivative("CopysignBackward0", self="copysign_self_backward(grad, self, result)",
+                               other="zeros_like(other)")
+CopysignBackward1 = derivative("CopysignBackward1", self="copysign_self_backward(grad, self, result)")
+Logaddexp2Backward0 = derivative("Logaddexp2Backward0", self="grad / (1 + exp2(other - self))",
+                                 other="grad / (1 + exp2(self - other))")
+# torch's self formula is grad * pow(2, other): for an integer ``other`` that power is an integer, 0 below 0
+LdexpBackward0 = derivative("LdexpBackward0",
+                            self="grad * exp2(other) * (other >= 0) if integral else grad * exp2(other)",
+                            other="grad * self * exp2(other) * 0.6931471805599453")
+
+
+def copysign(input: Tensor, other) -> Tensor:
+    a, b = operands("copysign", input, other, floating=True)
+    data = broadcast_apply(quiet(np.copysign), a, b)
+    if type(other) is Tensor:
+        return record(CopysignBackward0, data, (input, other), self=input, other=other)
+    return record(CopysignBackward1, data, (input,), self=input)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    a, b = operands("logaddexp2", input, other, floating=True)
+    return record(Logaddexp2Backward0, broadcast_apply(quiet(np.logaddexp2), a, b), (input, other), self=input,
+                  other=other)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """0 below 0, ``values`` at 0, 1 above; torch has no derivative (its node is NotImplemented)."""
+    if type(values) is not Tensor:
+        raise not_tensor("heaviside", values)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    edges = requiring_grad(input, values)
+    data = broadcast_apply(np.heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
+    return record(no_derivative_node("aten::heaviside", edges), data, edges)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """input * 2 ** other, in the floating type of the two."""
+    a, b = operands("ldexp", input, other, floating=True)
+    integral = type(other) is not Tensor or other._data.dtype.kind in "biu"
+    return record(LdexpBackward0, broadcast_apply(_ldexp_kernel, a, b), (input, other), self=input, other=other,
+                  integral=integral)
+
+
+@quiet
+def _ldexp_kernel(x, y):
+    return np.multiply(x, np.exp2(y))
+
+
 # ----- where ---------------------------------------------------------------------------------
 
 def where(condition: Tensor, input=None, other=None):
@@ -557,6 +724,10 @@ def _method_where(self, condition, other) -> Tensor:
 
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
+methods(xlogy=xlogy, xlogy_=inplace_method(xlogy), addcmul=addcmul, addcmul_=inplace_method(addcmul),
+        addcdiv=addcdiv, addcdiv_=inplace_method(addcdiv), copysign=copysign, copysign_=inplace_method(copysign),
+        logaddexp2=logaddexp2, heaviside=heaviside, heaviside_=inplace_method(heaviside), ldexp=ldexp,
+        ldexp_=inplace_method(ldexp))
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
@@ -582,7 +753,7 @@ methods(
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
            "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
            "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",

@@ -135,11 +135,13 @@ MaskedFillBackward1 = derivative("MaskedFillBackward1", self="masked_fill(grad, 
 
 # ----- the same functions as differentiable ops (formulas run over these under create_graph) ---------
 
+@tensor_fn
 def select_backward(grad_output: Tensor, input_sizes, dim: int, index: int) -> Tensor:
     data = _select_backward_array(grad_output._data, tuple(input_sizes), dim, index)
     return record(SelectBackwardBackward0, data, (grad_output,), dim=dim, index=index)
 
 
+@tensor_fn
 def slice_backward(grad_output: Tensor, input_sizes, dim: int, start: int, end: int, step: int) -> Tensor:
     data = _slice_backward_array(grad_output._data, tuple(input_sizes), dim, start, end, step)
     return record(SliceBackwardBackward0, data, (grad_output,), dim=dim, start=start, end=end, step=step)
@@ -671,5 +673,4 @@ def _index_put_inplace(self: Tensor, indices, values: Tensor, accumulate: bool =
 methods(__getitem__=getitem, __setitem__=setitem, select=select, narrow=narrow, index_select=index_select,
         gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=index_put,
         index_put_=_index_put_inplace)
-__all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put", "select_backward",
-           "slice_backward"]
+__all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put"]

@@ -298,6 +298,7 @@ SumBackward0 = derivative("SumBackward0", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", self="expand(grad, shape) / numel")
 MeanBackward1 = derivative("MeanBackward1", self="unreduce(grad, shape, dims, keepdim) / count")
+NansumBackward0 = derivative("NansumBackward0", self="unreduce(grad, shape, dims, keepdim) * (self == self)")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
 ProdBackward1 = derivative("ProdBackward1", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
@@ -319,6 +320,8 @@ LogsumexpBackward0 = derivative(
                                "keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
+# ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
+NormBackward1 = derivative("NormBackward1", self="norm_backward(grad, self, ord, result, dims, keepdim)")
 CumsumBackward0 = derivative("CumsumBackward0", self="cumsum_backward(grad, dim)")
 CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, self, dim, result)")
 
@@ -429,6 +432,26 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
     dims = normalize_dims(input, dim)
     return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
                   shape=data.shape, dims=dims, keepdim=keepdim)
+
+
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
+    data = _accumulating(input, dtype)
+    dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
+    out = np.nansum(data, axis=dims, keepdims=keepdim) if data.dtype.kind == "f" else data.sum(axis=dims,
+                                                                                                 keepdims=keepdim)
+    return record(NansumBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape, dims=dims,
+                  keepdim=keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch's composite: nansum / the count of non-NaN elements (DivBackward0 over NansumBackward0)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_type_name(input._data.dtype)}")
+    dims = tuple(range(input._data.ndim)) if dim is None else normalize_dims(input, dim)
+    count = Tensor._make(np.asarray((~np.isnan(input._data)).sum(axis=dims, keepdims=keepdim)), False, None)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
 
 
 @quiet
@@ -654,8 +677,15 @@ def logsumexp(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, axis=NO_DIM) 
                   dims=dims, keepdim=keepdim)
 
 
+def aten_norm(x: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
+    """ATen's ``at::norm(self, p, dim, keepdim)`` as C++ composites call it (NormBackward1); Python's
+    ``torch.norm`` goes through linalg.vector_norm instead."""
+    return vector_norm(x, p, dim, keepdim, _node=NormBackward1)
+
+
 @quiet
-def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
+                _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
@@ -689,8 +719,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         out = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(data.dtype)
     else:
         out = np.sum(magnitude ** ord, axis=axis, keepdims=keepdim) ** (1.0 / ord)
-    return record(LinalgVectorNormBackward0, np.asarray(out, data.dtype), (x,), self=x, ord=ord,
-                  dims=dims, keepdim=keepdim)
+    return record(_node, np.asarray(out, data.dtype), (x,), self=x, ord=ord, dims=dims, keepdim=keepdim)
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
@@ -698,7 +727,7 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        from ..linalg import matrix_norm
+        from .norms import matrix_norm
         return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
@@ -733,8 +762,8 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
-methods(sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
-__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
            "norm", "cumsum", "cumprod"]

@@ -15,7 +15,7 @@ from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import invalid_arguments, not_implemented
 from .._quiet import quiet
-from .elementwise import OVERLOADS, inplace_operator, operands, operator
+from .elementwise import OVERLOADS, inplace_operator, no_derivative_node, operands, operator, requiring_grad
 
 
 @quiet
@@ -38,13 +38,6 @@ _DIVIDE = {"floor": _floor_div, "trunc": _trunc_div}
 def _div_array(a, b, rounding_mode=None):
     """The formula function ``div`` (remainder's and fmod's derivatives): NumPy side."""
     return _DIVIDE[rounding_mode](a, b) if rounding_mode else np.true_divide(a, b)
-
-
-@array_fn
-@tensor_fn
-def no_derivative(op: str):
-    """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
-    raise RuntimeError(f"derivative for {op} is not implemented")
 
 
 DivBackward2 = derivative("DivBackward2", self="zeros_like(grad)", other="zeros_like(grad)")
@@ -77,27 +70,10 @@ def div_rounded(input, other, rounding_mode: str) -> Tensor:
     return record(DivBackward2, divide(a, b), (input, other))
 
 
-def _requiring_grad(*operands) -> tuple:
-    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
-    return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
-
-
-_NO_DERIVATIVE: dict = {}
-
-
-def _no_derivative_node(op: str, edges: tuple):
-    """The node for ``edges``: one input per edge, each formula raising torch's "not implemented"."""
-    key = (op, len(edges))
-    if key not in _NO_DERIVATIVE:
-        _NO_DERIVATIVE[key] = derivative("NotImplemented",
-                                         **{f"input{i}": f"no_derivative({op!r})" for i in range(len(edges))})
-    return _NO_DERIVATIVE[key]
-
-
 def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
     a, b = _integer_operands("floor_divide", "div_floor_cpu", input, other)
-    edges = _requiring_grad(input, other)
-    return record(_no_derivative_node(_op, edges), _floor_div(a, b), edges)
+    edges = requiring_grad(input, other)
+    return record(no_derivative_node(_op, edges), _floor_div(a, b), edges)
 
 
 def _floor_divide_in_place(input, other) -> Tensor:
@@ -124,8 +100,8 @@ def remainder(input, other) -> Tensor:
     a, b = _integer_operands("remainder", "remainder_cpu", input, other)
     data = _remainder(a, b)
     if type(input) is not Tensor:
-        edges = _requiring_grad(other)
-        return record(_no_derivative_node("aten::remainder", edges), data, edges)
+        edges = requiring_grad(other)
+        return record(no_derivative_node("aten::remainder", edges), data, edges)
     if type(other) is Tensor:
         return record(RemainderBackward1, data, (input, other), self=input, other=other)
     return record(RemainderBackward0, data, (input,))
