@@ -149,6 +149,7 @@ def missing(case: Case) -> str | None:
 
 
 DEAD_SHARE = 0.95   # torch raising on at least this share of a record's examples makes the record dead
+DEAD_MIN = 10       # ... judged on at least this many examples (a few can all be refused by chance)
 
 
 def _settings(profile: Profile, shrink: bool) -> settings:
