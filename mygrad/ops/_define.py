@@ -17,6 +17,7 @@ from itertools import count
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.node import OutputRef
@@ -277,7 +278,7 @@ def inplace_method(op, ufunc=None):
             if isinstance(other, Tensor):
                 data, operand = self._data, other._data
                 if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
-                    ufunc(data, operand, out=data)
+                    quiet(ufunc)(data, operand, out=data)
                     return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"

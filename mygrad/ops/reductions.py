@@ -434,6 +434,7 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
                   shape=data.shape, dims=dims, keepdim=keepdim)
 
 
+@quiet
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
     data = _accumulating(input, dtype)
@@ -648,7 +649,7 @@ def _moments(name: str, node, finish):
                       keepdim=keepdim, rnumel=rnumel, full=full)
 
     reduce.__name__ = reduce.__qualname__ = name
-    return reduce
+    return quiet(reduce)  # (the float64 moments cast to float32 may overflow: silently, as torch)
 
 
 var = _moments("var", VarBackward0, lambda v: v)
