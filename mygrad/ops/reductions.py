@@ -643,7 +643,7 @@ def _moments(name: str, node, finish):
                                                   ((dim,) if isinstance(dim, int) else dim))
         kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
         if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
-            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=2)
+            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=3)  # (the caller, above quiet)
         out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
                       keepdim=keepdim, rnumel=rnumel, full=full)
