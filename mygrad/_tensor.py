@@ -15,6 +15,7 @@ import numpy as np
 from . import _dtype
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
+from .autograd.grad_mode import InferenceVersion, _state as _grad_state
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -65,7 +66,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._grad = None
-        t._vc = [0] if vc is None else vc
+        t._vc = ([0] if not _grad_state.inference else InferenceVersion((0,))) if vc is None else vc
         t._base = None
         t._acc = None
         t._hooks = None
@@ -133,7 +134,17 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if type(self._vc) is InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        return type(self._vc) is InferenceVersion
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) after a backward has accumulated into this leaf's .grad."""
+        from .autograd.graph import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -162,6 +173,8 @@ class Tensor:
 
     def _set_requires_grad(self, value, dtype_message):
         value = bool(value)
+        if value and type(self._vc) is InferenceVersion and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if value:
                 return
@@ -357,6 +370,8 @@ class Tensor:
     # ----- in place -----------------------------------------------------------------------
     def _check_inplace(self) -> None:
         """Torch's refusal to edit a leaf (or a view of one) that requires grad while grad mode is on."""
+        if type(self._vc) is InferenceVersion and not _grad_state.inference:
+            raise RuntimeError(grad_mode.INFERENCE_INPLACE)
         if not grad_mode._state.enabled:
             return
         if self.grad_fn is None and self._requires_grad:
@@ -418,7 +433,8 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and (
+                type(self._vc) is not InferenceVersion or _grad_state.inference):
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)

@@ -13,8 +13,30 @@ import heapq
 
 import numpy as np
 
-from . import grad_mode
+import threading
+
+from . import anomaly_mode, grad_mode
+from .graph import PostAccumulateGradHook
 from .node import AccumulateGrad
+
+
+class _Task(threading.local):
+    current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
+    callbacks = None  # what queue_callback queued during it
+
+
+_task = _Task()
+
+
+def current_task():
+    return _task.current
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` when the current backward has finished (torch's engine.queue_callback)."""
+    if _task.callbacks is None:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _task.callbacks.append(fn)
 
 
 def collector_paused(fn):
@@ -75,6 +97,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
     silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
+    outer_task, outer_callbacks = _task.current, _task.callbacks
+    _task.current, _task.callbacks = object(), []
+    checking = anomaly_mode._state.enabled and anomaly_mode._state.check_nan
 
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
     release = not retain_graph
@@ -86,6 +111,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 results = node.apply(grads, create_graph, release)  # the common case (and it frees what it saved)
             else:
                 results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate)
+            if checking:
+                anomaly_mode.check_results(node, results)
             ready = None  # the last child this node made ready (the others wait in the heap)
             for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
                 if child is None:
@@ -120,9 +147,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
             else:
                 node = heappop(heap)[2] if heap else None
+        callbacks = _task.callbacks
+        while callbacks:
+            callbacks.pop(0)()
     finally:
         grad_mode._state.enabled = prev_mode
         _restore_fp_errors(silenced)
+        _task.current, _task.callbacks = outer_task, outer_callbacks
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
@@ -143,6 +174,9 @@ def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run
     if is_leaf:
         if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
             node.variable._accumulate(grads[0], create_graph)
+            for hook in list(node.variable._hooks or ()):
+                if type(hook) is PostAccumulateGradHook:
+                    hook.fn(node.variable)
         return ()
     if grads is None:
         if release:
@@ -210,7 +244,8 @@ def _run_pre_hooks(node, grads):
 def _run_leaf_hooks(leaf, grad):
     """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
     for hook in list(leaf._hooks):
-        grad = _call_tensor_hook(hook, grad)
+        if type(hook) is not PostAccumulateGradHook:
+            grad = _call_tensor_hook(hook, grad)
     return grad
 
 

@@ -1,0 +1,200 @@
+"""torch.autograd.graph: the graph's nodes as objects, and hooks on saved tensors and gradients.
+
+Saved-tensor hooks (``saved_tensors_hooks``, ``save_on_cpu``) apply to the tensors a custom
+``autograd.Function`` saves with ``ctx.save_for_backward``; the built-in ops' generated nodes
+keep their saved arrays as they are (their saving is inlined for speed).
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, NamedTuple
+
+from .node import Node
+
+__all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "saved_tensors_hooks",
+           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook"]
+
+NOT_PACKED = object()  # a saved value no pack hook saw
+
+
+class _HookState(threading.local):
+    def __init__(self):
+        self.stack = []          # (pack_hook, unpack_hook), innermost last
+        self.disabled = None     # the error message while disable_saved_tensors_hooks is active
+
+
+_state = _HookState()
+
+
+class GradientEdge(NamedTuple):
+    """Where a tensor's gradient enters the graph: a node and which of its outputs."""
+    node: Node
+    output_nr: int
+
+
+def get_gradient_edge(tensor) -> GradientEdge:
+    if not tensor.requires_grad:
+        raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
+                           "gradients")
+    from .engine import gradient_edge
+    return GradientEdge(*gradient_edge(tensor))
+
+
+def increment_version(tensor) -> None:
+    """Tell autograd the tensor was changed in place behind its back."""
+    tensors = (tensor,) if not isinstance(tensor, (tuple, list)) else tensor
+    for t in tensors:
+        t._vc[0] += 1
+
+
+# ----- saved-tensor hooks ------------------------------------------------------------------------
+
+def pack(tensor):
+    """What the innermost pack hook makes of a tensor being saved (``(unpack, packed)``)."""
+    if not _state.stack:
+        return NOT_PACKED
+    pack_hook, unpack_hook = _state.stack[-1]
+    return unpack_hook, pack_hook(tensor)
+
+
+def unpack(packed):
+    from .._tensor import Tensor
+    unpack_hook, value = packed
+    out = unpack_hook(value)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
+                        f"{type(out).__name__}")
+    return out
+
+
+class saved_tensors_hooks:
+    """Within the block, every tensor saved for backward goes through ``pack_hook``, and comes back
+    through ``unpack_hook`` when backward reads it."""
+
+    def __init__(self, pack_hook: Callable, unpack_hook: Callable):
+        self.pack_hook = pack_hook
+        self.unpack_hook = unpack_hook
+
+    def __enter__(self):
+        if _state.disabled is not None:
+            raise RuntimeError(_state.disabled)
+        _state.stack.append((self.pack_hook, self.unpack_hook))
+        return self
+
+    def __exit__(self, *exc):
+        _state.stack.pop()
+        return False
+
+
+class save_on_cpu(saved_tensors_hooks):
+    """Saved tensors are kept as CPU copies (mygrad has only the CPU: a copy, for torch's semantics)."""
+
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
+        def pack_to_cpu(tensor):
+            return tensor.device, tensor.detach().clone()
+
+        def unpack_from_cpu(packed):
+            device, tensor = packed
+            return tensor
+
+        super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class disable_saved_tensors_hooks:
+    """Within the block, installing saved-tensor hooks raises ``RuntimeError(error_message)``."""
+
+    def __init__(self, error_message: str):
+        self.error_message = error_message
+
+    def __enter__(self):
+        self._prev = _state.disabled
+        _state.disabled = self.error_message
+        return self
+
+    def __exit__(self, *exc):
+        _state.disabled = self._prev
+        return False
+
+
+# ----- multi-grad hooks --------------------------------------------------------------------------
+
+class _MultiHandle:
+    def __init__(self, handles):
+        self.handles = handles
+
+    def remove(self) -> None:
+        for h in self.handles:
+            h.remove()
+
+
+def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
+    """``mode="all"``: ``fn(grads)`` once per backward that reaches any of ``tensors``, with the gradient of
+    each (None where none came), after the backward's gradients for them are in.  ``mode="any"``:
+    ``fn(grad)`` with the first gradient computed for any of them."""
+    if mode not in ("all", "any"):
+        raise ValueError(f"Expects mode to be one of ('all', 'any') but got {mode}")
+    from .engine import current_task, queue_callback
+    tensors = tuple(tensors)
+    handles = []
+    if mode == "any":
+        fired = {}
+
+        def any_hook(grad):
+            task = current_task()
+            if fired.get("task") is task:
+                return None
+            fired["task"] = task
+            fn(grad)
+            return None
+
+        for t in tensors:
+            if t.requires_grad:
+                handles.append(t.register_hook(any_hook))
+        return _MultiHandle(handles)
+
+    collected = {}
+
+    def make_hook(i):
+        def hook(grad):
+            task = current_task()
+            grads = collected.get(id(task))
+            if grads is None:
+                grads = collected[id(task)] = [None] * len(tensors)
+
+                def finish():
+                    fn(tuple(collected.pop(id(task))))
+                queue_callback(finish)
+            grads[i] = grad
+            return None
+        return hook
+
+    for i, t in enumerate(tensors):
+        if t.requires_grad:
+            handles.append(t.register_hook(make_hook(i)))
+    return _MultiHandle(handles)
+
+
+class PostAccumulateGradHook:
+    """A ``register_post_accumulate_grad_hook`` hook, kept in the leaf's hook list (so the engine takes
+    the leaf's slow path) but called with the tensor after its ``.grad`` was updated."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self, fn):
+        self.fn = fn
+
+    def __eq__(self, other):
+        return isinstance(other, PostAccumulateGradHook) and other.fn is self.fn or other is self
+
+    __hash__ = object.__hash__
+
+
+def register_post_accumulate_grad_hook(tensor, hook: Callable):
+    if not tensor.requires_grad:
+        raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+    if tensor.grad_fn is not None:
+        raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+    from .node import _Handle
+    if tensor._hooks is None:
+        tensor._hooks = []
+    return _Handle(tensor._hooks, PostAccumulateGradHook(hook))
