@@ -370,8 +370,6 @@ class Tensor:
     # ----- in place -----------------------------------------------------------------------
     def _check_inplace(self) -> None:
         """Torch's refusal to edit a leaf (or a view of one) that requires grad while grad mode is on."""
-        if type(self._vc) is InferenceVersion and not _grad_state.inference:
-            raise RuntimeError(grad_mode.INFERENCE_INPLACE)
         if not grad_mode._state.enabled:
             return
         if self.grad_fn is None and self._requires_grad:
@@ -433,8 +431,7 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and (
-                type(self._vc) is not InferenceVersion or _grad_state.inference):
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)

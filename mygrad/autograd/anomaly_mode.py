@@ -9,6 +9,7 @@ information available" text.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 import traceback
 import warnings
@@ -24,6 +25,7 @@ class _State(threading.local):
 
 
 _state = _State()
+_GENERATED = re.compile(r"^<\w+\.\w+>$")  # the files of mygrad's generated code (<DivBackward0.record>)
 
 
 def is_anomaly_enabled() -> bool:
@@ -37,6 +39,37 @@ def is_anomaly_check_nan_enabled() -> bool:
 def _set(mode: bool, check_nan: bool) -> None:
     _state.enabled = bool(mode)
     _state.check_nan = bool(check_nan)
+    _install(_state.enabled)
+
+
+class _RecordingGradFn:
+    """Tensor.grad_fn while anomaly mode is on: a node hung under a tensor in this mode keeps the
+    forward traceback (``node.metadata["traceback_"]``), as torch's anomaly mode records it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else self.inner.__get__(obj, owner)
+
+    def __set__(self, obj, node) -> None:
+        self.inner.__set__(obj, node)
+        if node is not None and _state.enabled:
+            from .node import _METADATA
+            meta = _METADATA.setdefault(node, {})
+            if "traceback_" not in meta:
+                meta["traceback_"] = forward_traceback()
+
+
+def _install(on: bool) -> None:
+    """Put the recording descriptor on Tensor while the mode is on (in any thread), and take it off after:
+    outside anomaly mode ``grad_fn`` stays the plain slot (or the view-tracking property)."""
+    from .._tensor import Tensor
+    current = Tensor.__dict__["grad_fn"]
+    if on and not isinstance(current, _RecordingGradFn):
+        Tensor.grad_fn = _RecordingGradFn(current)
+    elif not on and isinstance(current, _RecordingGradFn):
+        Tensor.grad_fn = current.inner
 
 
 class detect_anomaly:
@@ -79,10 +112,26 @@ class set_detect_anomaly:
 
 
 def forward_traceback() -> str | None:
-    """The current stack as torch's anomaly mode stores it (``node.metadata["traceback_"]``)."""
+    """The current stack up to the user's call into mygrad, as torch's anomaly mode stores it."""
     if not _state.enabled:
         return None
-    return "".join(traceback.format_stack()[:-2])
+    import os
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = traceback.extract_stack()
+    while frames and (os.path.abspath(frames[-1].filename).startswith(package + os.sep)
+                      or _GENERATED.match(frames[-1].filename)):
+        frames.pop()
+    return "".join(traceback.format_list(frames)).rstrip("\n")
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside mygrad: the warning points at the user's backward call."""
+    import sys
+    frame, level = sys._getframe(1), 1
+    package = __name__.split(".")[0]
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def check_results(node, results) -> None:
@@ -97,8 +146,8 @@ def check_results(node, results) -> None:
             stack = _METADATA.get(node, {}).get("traceback_")
             if stack is None:
                 warnings.warn(f"Error detected in {name}. No forward pass information available. Enable detect "
-                              f"anomaly during forward pass for more information.", stacklevel=3)
+                              f"anomaly during forward pass for more information.", stacklevel=_caller_level())
             else:
                 warnings.warn(f"Error detected in {name}. Traceback of forward call that caused the error:\n"
-                              f"{stack}", stacklevel=3)
+                              f"{stack}", stacklevel=_caller_level())
             raise RuntimeError(f"Function '{name}' returned nan values in its {i}th output.")

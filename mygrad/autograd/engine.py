@@ -23,6 +23,7 @@ from .node import AccumulateGrad
 class _Task(threading.local):
     current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
     callbacks = None  # what queue_callback queued during it
+    run_leaves = False  # whether it accumulates into every leaf (backward() without inputs=)
 
 
 _task = _Task()
@@ -99,6 +100,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
     outer_task, outer_callbacks = _task.current, _task.callbacks
     _task.current, _task.callbacks = object(), []
+    outer_leaves, _task.run_leaves = _task.run_leaves, accumulate and capture is None
     checking = anomaly_mode._state.enabled and anomaly_mode._state.check_nan
 
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
@@ -153,7 +155,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     finally:
         grad_mode._state.enabled = prev_mode
         _restore_fp_errors(silenced)
-        _task.current, _task.callbacks = outer_task, outer_callbacks
+        _task.current, _task.callbacks, _task.run_leaves = outer_task, outer_callbacks, outer_leaves
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None

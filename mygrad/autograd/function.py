@@ -355,8 +355,10 @@ def _save(ctx, t, outs):
 
 # ----- once_differentiable --------------------------------------------------------------------------
 
-class DelayedError(Node):
-    """Stands in for the backward of a backward marked @once_differentiable: reached, it raises."""
+class Error(Node):
+    """Stands in for the backward of a backward marked @once_differentiable.  As in torch, its edges lead
+    only to detached aliases of its inputs, so it runs (and raises) only in a backward that accumulates
+    into every leaf; autograd.grad with respect to real inputs never reaches it."""
 
     def __init__(self, message: str, edges):
         self._message = message
@@ -364,13 +366,17 @@ class DelayedError(Node):
         self._next_nrs = tuple(e[1] for e in edges)
         self._sequence_nr = _next_sequence_nr()
         self._hooks = None
+        self.n_outputs = len(edges)
 
     def apply(self, grads, create_graph, release=False):
-        raise RuntimeError(self._message)
+        from .engine import _task
+        if _task.run_leaves:
+            raise RuntimeError(self._message)
+        return [None] * len(self._next_nodes)
 
 
 def once_differentiable(fn):
-    """Run a backward without recording; its results refuse to be differentiated again."""
+    """Run a backward without recording; differentiating its results again raises."""
     @functools.wraps(fn)
     def wrapper(ctx, *args):
         with grad_mode.no_grad():
@@ -378,17 +384,16 @@ def once_differentiable(fn):
         if not grad_mode.is_grad_enabled():
             return outputs
         Tensor = _tensor_cls()
-        needing = [a for a in args if isinstance(a, Tensor) and a._requires_grad]
-        if not needing:
+        if not any(isinstance(a, Tensor) and a._requires_grad for a in args):
             return outputs
-        from .engine import gradient_edge
         is_tuple = isinstance(outputs, tuple)
         outs = list(outputs) if is_tuple else [outputs]
-        node = DelayedError("trying to differentiate twice a function that was marked with @once_differentiable",
-                            [gradient_edge(a) for a in needing])
-        for i, o in enumerate(outs):
-            if isinstance(o, Tensor):
-                outs[i] = Tensor._make(o._data, True, node, 0, o._vc)
+        fakes = [None if o is None else o.detach().requires_grad_(True) for o in outs]
+        node = Error("trying to differentiate twice a function that was marked with @once_differentiable",
+                     [(None, 0) if f is None else (f._accumulate_node(), 0) for f in fakes])
+        for i, f in enumerate(fakes):
+            if f is not None:
+                outs[i] = Tensor._make(f._data, True, node, i, f._vc)
         return tuple(outs) if is_tuple else outs[0]
     return wrapper
 

@@ -88,6 +88,12 @@ class InferenceVersion(list):
 
     __slots__ = ()
 
+    def __setitem__(self, index, value):
+        # torch writes first, then refuses to bump the version of an inference tensor outside inference mode
+        if not _state.inference:
+            raise RuntimeError(INFERENCE_INPLACE)
+        list.__setitem__(self, index, value)
+
 
 INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
                      "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
