@@ -12,6 +12,7 @@ from typing import Callable
 
 from . import _tensor
 from .autograd import grad_mode
+from .autograd.function import transforms
 
 __all__ = ["grad", "grad_and_value", "vjp", "jvp", "jacrev", "jacfwd", "hessian", "vmap"]
 
@@ -43,6 +44,17 @@ def _map(tree, fn):
 def _unflatten(tree, leaves: list):
     it = iter(leaves)
     return _map(tree, lambda _: next(it))
+
+
+class _inside_transform:
+    """Marks the calls made inside a transform (custom Functions must then use setup_context, as in torch)."""
+
+    def __enter__(self):
+        transforms.depth += 1
+
+    def __exit__(self, *exc):
+        transforms.depth -= 1
+        return False
 
 
 def _fresh(t):
@@ -98,7 +110,8 @@ def grad_and_value(func: Callable, argnums=0, has_aux: bool = False) -> Callable
     def wrapper(*args, **kwargs):
         with grad_mode.enable_grad():
             args, chosen, keep = _prepare(args, argnums, "grad_and_value")
-            output = func(*args, **kwargs)
+            with _inside_transform():
+                output = func(*args, **kwargs)
             aux = None
             if has_aux:
                 if not (isinstance(output, tuple) and len(output) == 2):
@@ -140,7 +153,8 @@ def vjp(func: Callable, *primals, has_aux: bool = False):
     """(func(*primals), vjp_fn): vjp_fn(cotangents) gives the gradient for every primal, as a tuple."""
     with grad_mode.enable_grad():
         args, chosen, keep = _prepare(primals, tuple(range(len(primals))), "vjp")
-        output = func(*args)
+        with _inside_transform():
+            output = func(*args)
         aux = None
         if has_aux:
             output, aux = output
@@ -175,7 +189,8 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
                            f"primals with structure {primals} and tangents with structure {tangents}")
     with grad_mode.enable_grad():
         args, chosen, keep = _prepare(primals, tuple(range(len(primals))), "jvp")
-        output = func(*args)
+        with _inside_transform():
+            output = func(*args)
         aux = None
         if has_aux:
             output, aux = output
@@ -202,7 +217,8 @@ def jacrev(func: Callable, argnums=0, *, has_aux: bool = False, chunk_size=None,
         from . import stack, zeros
         with grad_mode.enable_grad():
             args, chosen, keep = _prepare(args, argnums, "jacrev")
-            output = func(*args)
+            with _inside_transform():
+                output = func(*args)
             aux = None
             if has_aux:
                 output, aux = output

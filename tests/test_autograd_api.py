@@ -655,7 +655,36 @@ def func_transforms(t, see):
     see("hessian", fx.hessian(lambda x: (x ** 3).sum() * x.prod())(x))
     see.call("grad of non-scalar", lambda: fx.grad(lambda x: x * 2)(x))
     see.call("grad of non-tensor", lambda: fx.grad(lambda x: 3.0)(x))
+    see.call("old-style Function inside a transform", lambda: fx.grad(lambda x: functions(t)["Exp"].apply(x).sum())(x))
+    see("setup_context Function inside a transform", fx.grad(lambda x: functions(t)["Cube"].apply(x).sum())(x))
     w = leaf(t, [1.0, 2.0, 3.0])
     g = fx.grad(lambda x: (x ** 3).sum())(w)
     g.sum().backward()
     see("transform under an outer backward", w.grad)
+
+
+# ----- the README's worked example ---------------------------------------------------------------------
+
+def test_readme_custom_function_example_runs_in_both_libraries():
+    """README "Beyond ops": its example prints the same lines with mygrad as with torch."""
+    import contextlib
+    import io
+    import re
+    from pathlib import Path
+
+    from test_tutorial import assert_same_output
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("## Beyond ops: custom Functions and the functional API", 1)[1].split("\n## ", 1)[0]
+    source = section.split("```python\n", 1)[1].split("```", 1)[0]
+    outputs = []
+    for library in ("torch", "mygrad"):
+        code = source
+        if library == "torch":
+            code = code.replace("import mygrad as torch\n", "import torch\n").replace("from mygrad.", "from torch.")
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            exec(compile(code, "README.md", "exec"), {"__name__": "__main__"})
+        outputs.append(re.sub(r" at 0x[0-9a-f]+", " at 0x...", out.getvalue()))
+    assert "SoftplusBackward" in outputs[1]
+    assert_same_output(outputs[0], outputs[1])

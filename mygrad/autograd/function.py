@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import threading
 
 import numpy as np
 
@@ -20,6 +21,13 @@ __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable"
            "NestedIOFunction"]
 
 _FREED = object()
+
+
+class _Transforms(threading.local):
+    depth = 0  # how many torch.func transforms (mygrad.func) the current call runs inside
+
+
+transforms = _Transforms()
 
 
 def _tensor_cls():
@@ -253,6 +261,10 @@ class Function(metaclass=_FunctionMeta):
             args = inspect.Signature(params).bind(*args, **kwargs)
             args.apply_defaults()
             args = args.args
+        if transforms.depth and not cls._new_style():
+            raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
+                               "jacrev, ...), it must override the setup_context staticmethod. For more details, "
+                               "please see https://pytorch.org/docs/main/notes/extending.func.html")
         Tensor = _tensor_cls()
         ctx = cls._backward_cls()
         is_tensor = tuple(isinstance(a, Tensor) for a in args)
@@ -367,6 +379,9 @@ class Error(Node):
         self._sequence_nr = _next_sequence_nr()
         self._hooks = None
         self.n_outputs = len(edges)
+
+    def name(self) -> str:
+        return "torch::autograd::Error"
 
     def apply(self, grads, create_graph, release=False):
         from .engine import _task

@@ -124,6 +124,9 @@ class AccumulateGrad(Node):
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
         self._hooks = None
 
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
+
 
 class OutputRef:
     """A saved forward output: its data and version counter, without a reference back to the node
