@@ -480,7 +480,13 @@ def inference_mode(t, see):
     see.call("requires_grad_ outside", lambda: x.requires_grad_())
     see.call("version", lambda: x._version)
     see.call("saved for backward (custom Function)", lambda: functions(t)["Cube"].apply(x))
+    see.call("saved by a custom Function that needs grad", lambda: functions(t)["Split"].apply(w, x))
     see("used without saving", w + x)
+    see.call("saved for backward (built-in op)", lambda: w * x)
+    see.call("saved for backward (other side)", lambda: x * w)
+    see.call("saved, no grad needed", lambda: w.detach() * x)
+    see("a view outside", x[0].is_inference())
+    see.call("a view's op outside", lambda: x[0] * w)
     see("clone is normal", x.clone().is_inference())
     see("detach stays inference", x.detach().is_inference())
 

@@ -359,6 +359,8 @@ def _save(ctx, t, outs):
     from . import graph
     if t is None:
         return None, 0, graph.NOT_PACKED
+    if type(t._vc) is grad_mode.InferenceVersion and not grad_mode._state.inference:
+        raise RuntimeError(grad_mode.INFERENCE_SAVED)
     packed = graph.pack(t)
     if any(t is o for o in outs) and t.grad_fn is ctx:
         return _SavedOutput(t), t._vc[0], packed

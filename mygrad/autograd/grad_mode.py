@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import functools
+import re
+import sys
 import threading
 
 
@@ -82,11 +84,21 @@ class set_grad_enabled(_GradModeContext):
         return wrapper
 
 
+_GENERATED_SAVE = re.compile(r"^<\w+\.(attach|record)>$")
+
+
 class InferenceVersion(list):
     """The version counter of a tensor made in inference mode (torch's inference tensors have none:
     the type marks the tensor as one, ``Tensor.is_inference()``)."""
 
     __slots__ = ()
+
+    def __getitem__(self, index):
+        # an op saving an inference tensor for backward reads its version in the op's generated attach code
+        # (<MulBackward0.record>): torch refuses that outside inference mode; any other read is fine
+        if _state.enabled and not _state.inference and _GENERATED_SAVE.match(sys._getframe(1).f_code.co_filename):
+            raise RuntimeError(INFERENCE_SAVED)
+        return list.__getitem__(self, index)
 
     def __setitem__(self, index, value):
         # torch writes first, then refuses to bump the version of an inference tensor outside inference mode
