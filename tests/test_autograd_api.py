@@ -694,3 +694,55 @@ def test_readme_custom_function_example_runs_in_both_libraries():
         outputs.append(re.sub(r" at 0x[0-9a-f]+", " at 0x...", out.getvalue()))
     assert "SoftplusBackward" in outputs[1]
     assert_same_output(outputs[0], outputs[1])
+
+
+# ----- the harness catches faults in the custom Function machinery ---------------------------------------
+
+def _harness_failures(label: str) -> dict:
+    from conformance import runner
+    from conformance.profiles import Profile
+    from conformance.records.custom_functions import RECORDS
+    record = next(r for r in RECORDS if r.label == label)
+    profile = Profile("selftest", examples=10, machine_runs=10, machine_steps=10, shrink_seconds=2.0)
+    result = runner.run_case(runner.Case(record, "call", "float64"), profile)
+    assert result.crash is None, result.crash
+    return {f.check: f for f in result.failures}
+
+
+def test_correct_custom_functions_pass_the_harness():
+    assert _harness_failures("Function (MulAdd, two outputs)") == {}
+
+
+def test_harness_catches_wrong_custom_function_gradients(monkeypatch):
+    from mygrad.autograd import function
+    original = function.BackwardCFunction._check_gradients
+
+    def doubled(self, result, create_graph):
+        return [None if g is None else g * 2 for g in original(self, result, create_graph)]
+
+    monkeypatch.setattr(function.BackwardCFunction, "_check_gradients", doubled)
+    assert "grad" in _harness_failures("Function (Exp)")
+
+
+def test_harness_catches_a_non_differentiable_output_that_requires_grad(monkeypatch):
+    from mygrad.autograd import function
+    original = function._wrap_outputs
+
+    def leaky(ctx, args, outputs, executable):
+        out = original(ctx, args, outputs, executable)
+        for o in out if isinstance(out, tuple) else (out,):
+            if executable and o.dtype == mygrad.bool:
+                o._requires_grad = True
+        return out
+
+    monkeypatch.setattr(function, "_wrap_outputs", leaky)
+    assert "flags" in _harness_failures("Function (ReluMask, non-differentiable output)")
+
+
+def test_harness_catches_a_saved_output_unpacked_without_its_history(monkeypatch):
+    from mygrad.autograd import function
+    original = function.BackwardCFunction.saved_tensors
+
+    monkeypatch.setattr(function.BackwardCFunction, "saved_tensors",
+                        property(lambda self: tuple(t.detach() for t in original.fget(self))))
+    assert "double" in _harness_failures("Function (Exp)")
