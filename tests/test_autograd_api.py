@@ -746,3 +746,34 @@ def test_harness_catches_a_saved_output_unpacked_without_its_history(monkeypatch
     monkeypatch.setattr(function.BackwardCFunction, "saved_tensors",
                         property(lambda self: tuple(t.detach() for t in original.fget(self))))
     assert "double" in _harness_failures("Function (Exp)")
+
+
+@scenario
+def hook_order_around_a_custom_function(t, see):
+    """Every hook's call, in order: tensor hooks, node pre/post hooks, retain_grad, post-accumulate and
+    multi-grad hooks around a custom Function's node, over two backwards (the second accumulating)."""
+    calls = []
+    fn = functions(t)
+    x, w = leaf(t, [1.0, 2.0]), leaf(t, [0.5, 0.5])
+    h = x * w
+    y = fn["Exp"].apply(h)
+    y.retain_grad()
+    h.retain_grad()
+    y.register_hook(lambda g: calls.append(("y hook", g.tolist())))
+    y.grad_fn.register_prehook(lambda go: calls.append(("pre", [g.tolist() for g in go])))
+    y.grad_fn.register_hook(lambda gi, go: calls.append(("post", [g.tolist() for g in gi], [g.tolist() for g in go])))
+    x.register_post_accumulate_grad_hook(lambda p: calls.append(("post-acc x", p.grad.tolist())))
+    w.register_post_accumulate_grad_hook(lambda p: calls.append(("post-acc w", p.grad.tolist())))
+    t.autograd.graph.register_multi_grad_hook(
+        (x, w, h), lambda gs: calls.append(("multi", [None if g is None else g.tolist() for g in gs])))
+    h.register_hook(lambda g: calls.append(("h hook", g.tolist())))
+    (y * 2).sum().backward(retain_graph=True)
+    see("first backward", calls)
+    see("retained", (y.grad, h.grad))
+    calls.clear()
+    y.sum().backward()
+    see("second backward", calls)
+    see("accumulated", (y.grad, h.grad, x.grad, w.grad))
+    calls.clear()
+    (x * 3).sum().backward()  # only x is reached: the multi-grad hook gets None for the others
+    see("partial", calls)

@@ -13,7 +13,7 @@ from .function import Function, NestedIOFunction
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "is_inference_mode_enabled", "Function", "NestedIOFunction", "detect_anomaly",
-           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
+           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck"]
 
 
 def _as_tuple(x) -> tuple:

@@ -24,6 +24,7 @@ class _Task(threading.local):
     current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
     callbacks = None  # what queue_callback queued during it
     run_leaves = False  # whether it accumulates into every leaf (backward() without inputs=)
+    pending = None      # its nodes still to run (register_multi_grad_hook: which gradients are still coming)
 
 
 _task = _Task()
@@ -101,6 +102,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     outer_task, outer_callbacks = _task.current, _task.callbacks
     _task.current, _task.callbacks = object(), []
     outer_leaves, _task.run_leaves = _task.run_leaves, accumulate and capture is None
+    outer_pending, _task.pending = _task.pending, pending
     checking = anomaly_mode._state.enabled and anomaly_mode._state.check_nan
 
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
@@ -156,6 +158,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         grad_mode._state.enabled = prev_mode
         _restore_fp_errors(silenced)
         _task.current, _task.callbacks, _task.run_leaves = outer_task, outer_callbacks, outer_leaves
+        _task.pending = outer_pending
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None

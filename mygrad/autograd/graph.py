@@ -152,19 +152,27 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
                 handles.append(t.register_hook(any_hook))
         return _MultiHandle(handles)
 
-    collected = {}
+    states = {}  # per running backward: [gradients so far, indices still expected, fired]
+
+    def fire(state):
+        if not state[2]:
+            state[2] = True
+            fn(tuple(state[0]))
 
     def make_hook(i):
         def hook(grad):
             task = current_task()
-            grads = collected.get(id(task))
-            if grads is None:
-                grads = collected[id(task)] = [None] * len(tensors)
+            state = states.get(id(task))
+            if state is None:
+                state = states[id(task)] = [[None] * len(tensors), _still_coming(tensors, i), False]
 
-                def finish():
-                    fn(tuple(collected.pop(id(task))))
+                def finish():  # a gradient that was expected but never came (None all the way)
+                    fire(states.pop(id(task)))
                 queue_callback(finish)
-            grads[i] = grad
+            state[0][i] = grad
+            state[1].discard(i)
+            if not state[1]:
+                fire(state)
             return None
         return hook
 
@@ -172,6 +180,18 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
         if t.requires_grad:
             handles.append(t.register_hook(make_hook(i)))
     return _MultiHandle(handles)
+
+
+def _still_coming(tensors, current: int) -> set:
+    """Indices of ``tensors`` whose gradient the running backward will still compute: their gradient
+    edge's node has yet to run (torch asks its engine the same, ``_will_engine_execute_node``)."""
+    from .engine import _task, gradient_edge
+    pending = _task.pending or {}
+    coming = {current}
+    for j, t in enumerate(tensors):
+        if j != current and t.requires_grad and gradient_edge(t)[0] in pending:
+            coming.add(j)
+    return coming
 
 
 class PostAccumulateGradHook:
