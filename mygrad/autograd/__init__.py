@@ -7,13 +7,13 @@ from .. import _tensor  # (still loading when this runs: its Tensor is read at c
 from .engine import collector_paused, gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .grad_mode import inference_mode, is_inference_mode_enabled
-from . import anomaly_mode, function, graph
+from . import anomaly_mode, forward_ad, function, graph
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function, NestedIOFunction
 
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
            "inference_mode", "is_inference_mode_enabled", "Function", "NestedIOFunction", "detect_anomaly",
-           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck"]
+           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
 def _as_tuple(x) -> tuple:
