@@ -181,8 +181,8 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
     """(func(*primals), J·tangents), by the double-backward trick."""
     from . import zeros_like
     if not isinstance(primals, tuple):
-        raise RuntimeError(f"jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid to "
-                           f"call f(*primals).")
+        raise RuntimeError("jvp(f, primals, tangents): Expected primals to be a tuple. E.g. it should be valid to "
+                           "call f(*primals).")
     if not isinstance(tangents, (tuple, list)) or len(_flatten(primals)) != len(_flatten(tangents)):
         raise RuntimeError("jvp(f, primals, tangents): Expected primals and tangents to have the same python "
                            "structure. For example, if primals is a tuple of 3 tensors, tangents also must be. Got "

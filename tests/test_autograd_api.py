@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 import warnings
 
-import numpy as np
 import pytest
 import torch
 
 import mygrad
-from paired import check, graph_tree, scenario_suite
+from paired import graph_tree, scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 

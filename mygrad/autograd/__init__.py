@@ -7,7 +7,7 @@ from .. import _tensor  # (still loading when this runs: its Tensor is read at c
 from .engine import collector_paused, gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .grad_mode import inference_mode, is_inference_mode_enabled
-from . import anomaly_mode, forward_ad, function, graph
+from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function, NestedIOFunction
 
@@ -124,5 +124,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
 
 
 from . import functional  # noqa: E402  (these read backward and grad above)
-from . import gradcheck as _gradcheck_module  # noqa: E402
 from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F811
