@@ -16,6 +16,8 @@ from . import _dtype
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
 from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd import forward_ad as _forward_ad
+from .autograd.forward_ad import levels as _fw_levels
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -385,6 +387,8 @@ class Tensor:
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
+        if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
+            return _forward_ad.inplace(self, op, args, kwargs, ufunc)
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
             check_inplace_on_view(self, args)
@@ -431,7 +435,7 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and not _fw_levels:
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)

@@ -90,6 +90,12 @@ CASES = [
     ("select", "SelectBackward0", lambda t, x: x[1], [REAL]),
     ("slice", "SliceBackward0", lambda t, x: x[:, 1:4:2], [REAL]),
     ("where", "WhereBackward0", lambda t, x, y: t.where(x > 0, x, y), [REAL, REAL]),
+    ("exp_ (in place)", "ExpBackward0", lambda t, x: x.clone().exp_(), [REAL]),
+    ("mul_ (in place, dual argument)", "MulBackward0", lambda t, x, y: x.clone().mul_(y), [REAL, REAL]),
+    ("add_ (in place, plain self)", "AddBackward0", lambda t, x, y: t.zeros(3, 4, dtype=t.float64).add_(y), [REAL, REAL]),
+    ("zero_", "ZeroBackward0", lambda t, x: x.clone().zero_(), [REAL]),
+    ("fill_", "FillBackward2", lambda t, x: x.clone().fill_(2.0), [REAL]),
+    ("copy_ (dual source)", "CopyBackwards", lambda t, x, y: x.clone().copy_(y[0]), [REAL, REAL]),
     ("chain", "MulBackward0", lambda t, x, y: (x.exp() * y.sin() + x / (y * y + 1)).tanh() * x, [REAL, REAL]),
 ]
 

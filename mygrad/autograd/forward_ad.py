@@ -13,8 +13,9 @@ formulas and like torch's ``result:`` lines in derivatives.yaml:
 
 Covered: the elementwise family (arithmetic, the unary math, clamps, activations) and sum/mean
 and mm/matmul-like products listed in ``TANGENTS``.  An op without a formula raises
-NotImplementedError when a dual tensor reaches it (never a silently missing tangent); in-place
-ops on a dual tensor are not covered.  Tensors do not print their tangent.
+NotImplementedError when a dual tensor reaches it (never a silently missing tangent).  An in-place
+op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.  Tensors
+do not print their tangent.
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ TANGENTS: dict = {name: ELEMENTWISE for name in (
     "RoundBackward1", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0", "HypotBackward0",
     "Atan2Backward0", "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
     "PowBackward0", "PowBackward1", "PowBackward2", "LeakyReluBackward0", "EluBackward0", "GeluBackward0",
-    "SiluBackward0", "SoftplusBackward0",
+    "SiluBackward0", "SoftplusBackward0", "ZeroBackward0", "FillBackward2", "CopyBackwards",
 )}
 TANGENTS.update({
     "SumBackward0": "self_t.sum()",
@@ -162,6 +163,31 @@ def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
     finally:
         _busy.on = False
     return True
+
+
+def involves_dual(tensor, args) -> bool:
+    """Whether an in-place op on ``tensor`` with ``args`` concerns a tangent."""
+    if _busy.on:
+        return False
+    return tangent_of(tensor) is not None or any(tangent_of(a) is not None for a in args)
+
+
+def inplace(tensor, op, args, kwargs, ufunc):
+    """``tensor.op_(*args)`` on dual tensors: the tangent of ``op(tensor, *args)`` (computed out of place,
+    without a graph) becomes ``tensor``'s, then the write itself happens as usual."""
+    from .grad_mode import no_grad
+    with no_grad():
+        tangent = tangent_of(op(tensor, *args, **kwargs))
+    _busy.on = True
+    try:
+        out = tensor._inplace(op, *args, ufunc=ufunc, **kwargs)
+    finally:
+        _busy.on = False
+    if tangent is None:
+        _tangents.pop(id(tensor), None)
+    else:
+        _set_tangent(tensor, tangent)
+    return out
 
 
 # ----- the public API -------------------------------------------------------------------------------
