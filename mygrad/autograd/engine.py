@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import gc
 import heapq
+import itertools
 
 import numpy as np
 
@@ -81,12 +82,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     # per node still to run: [edges whose gradient has not arrived yet, its gradients (a list per output) or None]
     pending: dict = {}
     heap: list = []
+    order = itertools.count()  # ties (leaves' AccumulateGrad nodes) go first in, first out, as in torch
     for tensor, grad in zip(roots, root_grads):
         node, nr = gradient_edge(tensor)
         entry = pending.get(node)
         if entry is None:
             entry = pending[node] = [0, [None] * node.n_outputs]
-            heap.append((-node._sequence_nr, id(node), node))
+            heap.append((-node._sequence_nr, next(order), node))
         buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     _count_dependencies(pending)
@@ -144,11 +146,11 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                             child.variable._accumulate(buf[0], create_graph)
                         continue
                     if ready is not None:
-                        heappush(heap, (-ready._sequence_nr, id(ready), ready))
+                        heappush(heap, (-ready._sequence_nr, next(order), ready))
                     ready = child
             # next: the ready node first in torch's order; along a chain it never enters the heap
             if ready is not None:
-                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
+                node = heappushpop(heap, (-ready._sequence_nr, next(order), ready))[2] if heap else ready
             else:
                 node = heappop(heap)[2] if heap else None
         callbacks = _task.callbacks
