@@ -190,6 +190,10 @@ def tensor_repr(t) -> str:
         suffixes.append(f"grad_fn=<{grad_fn.name()}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    from .autograd import forward_ad
+    tangent = forward_ad.tangent_of(t) if forward_ad.levels else None
+    if tangent is not None:  # a dual tensor (forward-mode AD) shows its tangent, as torch's does
+        suffixes.append(f"tangent={tensor_repr(tangent)}")
     return _add_suffixes(prefix + body, suffixes, indent)
 
 

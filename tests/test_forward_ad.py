@@ -141,6 +141,8 @@ def test_api_and_errors_match_torch():
             see("level", level)
             d = fwad.make_dual(x, v)
             see("dual", (d, d.requires_grad, d.grad_fn is None))
+            see("printed", (repr(d), repr(d * 2), repr(fwad.make_dual(t.zeros(2, 3, dtype=t.float64),
+                                                                     t.ones(2, 3, dtype=t.float64)))))
             unpacked = fwad.unpack_dual(d * d)
             see("unpack", (type(unpacked).__name__, unpacked.primal, unpacked.tangent))
             see("not dual", fwad.unpack_dual(x).tangent is None)

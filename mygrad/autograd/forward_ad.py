@@ -14,8 +14,7 @@ formulas and like torch's ``result:`` lines in derivatives.yaml:
 Covered: the elementwise family (arithmetic, the unary math, clamps, activations) and sum/mean
 and mm/matmul-like products listed in ``TANGENTS``.  An op without a formula raises
 NotImplementedError when a dual tensor reaches it (never a silently missing tangent).  An in-place
-op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.  Tensors
-do not print their tangent.
+op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.
 """
 from __future__ import annotations
 
