@@ -417,6 +417,32 @@ def gradcheck_passes_and_fails(t, see):
         def backward(ctx, g):
             return g * 3
 
+    class Sin(F):  # forward mode through jvp
+        @staticmethod
+        def forward(ctx, a):
+            ctx.a = a.detach()
+            return a.sin()
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * ctx.a.cos()
+
+        @staticmethod
+        def jvp(ctx, a_t):
+            return a_t * ctx.a.cos()
+
+    class WrongJvp(Sin):
+        @staticmethod
+        def jvp(ctx, a_t):
+            return a_t * 2
+
+    see("check_forward_ad", t.autograd.gradcheck(lambda a: a.exp() * a.sin() + a.sum(), (x,), check_forward_ad=True))
+    see("check_forward_ad, forward only", t.autograd.gradcheck(lambda a: a * a, (x,), check_forward_ad=True,
+                                                               check_backward_ad=False))
+    see("custom Function with jvp", t.autograd.gradcheck(Sin.apply, (x,), check_forward_ad=True))
+    see.call("custom Function, wrong jvp", lambda: t.autograd.gradcheck(WrongJvp.apply, (x,), check_forward_ad=True))
+    see.call("custom Function without jvp", lambda: t.autograd.gradcheck(fn["Cube"].apply, (x,),
+                                                                         check_forward_ad=True))
     see.call("gradcheck wrong", lambda: t.autograd.gradcheck(Wrong.apply, (x,)))
     see("no raise", t.autograd.gradcheck(Wrong.apply, (x,), raise_exception=False))
     see("loose tolerance", t.autograd.gradcheck(lambda a: a * 1.001, (x,), atol=0.01, eps=1e-3))

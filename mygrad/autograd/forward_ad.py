@@ -189,6 +189,31 @@ def inplace(tensor, op, args, kwargs, ufunc):
     return out
 
 
+class no_propagation:
+    """While ``on``: ops record no tangents (a custom Function's forward, whose tangents come from its jvp)."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __enter__(self):
+        self.prev = _busy.on
+        if self.on:
+            _busy.on = True
+
+    def __exit__(self, *exc):
+        _busy.on = self.prev
+        return False
+
+
+def set_function_tangents(outputs, tangents) -> None:
+    """A custom Function's jvp results become its outputs' tangents."""
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    tans = tangents if isinstance(tangents, tuple) else (tangents,)
+    for o, t in zip(outs, tans):
+        if t is not None and hasattr(o, "_data"):
+            _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+
+
 # ----- the public API -------------------------------------------------------------------------------
 
 class UnpackedDualTensor(NamedTuple):

@@ -271,7 +271,11 @@ class Function(metaclass=_FunctionMeta):
         ctx._arg_is_tensor = is_tensor
         ctx.needs_input_grad = tuple(t and a._requires_grad for a, t in zip(args, is_tensor))
         executable = grad_mode._state.enabled and any(ctx.needs_input_grad)
-        with grad_mode.no_grad():
+        from . import forward_ad
+        tangents = [forward_ad.tangent_of(a) if t else None for a, t in zip(args, is_tensor)] \
+            if forward_ad.levels and not forward_ad._busy.on else []
+        dual = any(t is not None for t in tangents)
+        with grad_mode.no_grad(), forward_ad.no_propagation(dual):  # (a dual input: the tangents come from jvp)
             if cls._new_style():
                 outputs = cls.forward(*args)
                 cls.setup_context(ctx, args, outputs)
@@ -279,7 +283,11 @@ class Function(metaclass=_FunctionMeta):
                 outputs = cls.forward(ctx, *args)
         if _overrides(cls, "vjp") and not _overrides(cls, "backward"):
             cls.backward = cls.vjp
-        return _wrap_outputs(ctx, args, outputs, executable)
+        wrapped = _wrap_outputs(ctx, args, outputs, executable)
+        if dual:
+            with forward_ad.no_propagation(True):
+                forward_ad.set_function_tangents(wrapped, cls.jvp(ctx, *tangents))
+        return wrapped
 
 
 def _overrides(cls, name: str) -> bool:

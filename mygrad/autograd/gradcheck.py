@@ -4,8 +4,9 @@ The slow mode of torch's gradcheck, with its tolerances, checks and message layo
 raises ``GradcheckError`` naming the output and input, then the numerical and the analytical
 Jacobian, each laid out (input element, output element)).  ``fast_mode=True`` is accepted and
 runs the same full check (torch's fast mode projects onto random vectors: cheaper, same verdict
-up to tolerance); ``check_batched_grad`` and ``check_forward_ad`` need vmap and forward-mode AD,
-which mygrad does not have: asking for them raises ``NotImplementedError``.
+up to tolerance).  ``check_forward_ad`` compares forward-mode AD's Jacobian too (``forward_ad``, a
+custom Function's ``jvp``); ``check_batched_grad`` needs vmap, which mygrad does not have: asking for
+it raises ``NotImplementedError``.
 """
 from __future__ import annotations
 
@@ -124,8 +125,41 @@ def _analytical_jacobian(inputs: tuple, output, nondet_tol: float) -> list:
     return [tensor(j) for j in jacobians]
 
 
-def _notallclose_message(analytical, numerical, output_idx: int, input_idx: int) -> str:
-    return (f"Jacobian mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
+def _forward_jacobian(func, inputs: tuple) -> list:
+    """Per input that requires grad, per tensor output: the (input numel, output numel) Jacobian from
+    forward-mode AD, one one-hot tangent per input element."""
+    from .. import tensor
+    from . import forward_ad
+    diff = [k for k, x in enumerate(inputs) if _is_tensor(x) and x.requires_grad]
+    result = []
+    for k in diff:
+        shape = inputs[k]._data.shape
+        columns = None
+        for e, idx in enumerate(np.ndindex(*shape)):
+            with forward_ad.dual_level():
+                duals = []
+                for pos, x in enumerate(inputs):
+                    if pos in diff:
+                        t = np.zeros(x._data.shape, dtype=x._data.dtype)
+                        if pos == k:
+                            t[idx] = 1
+                        duals.append(forward_ad.make_dual(x.detach(), tensor(t)))
+                    else:
+                        duals.append(x)
+                outs = [o for o in _as_tuple(func(*duals)) if _is_tensor(o)]
+                if columns is None:
+                    columns = [np.zeros((int(np.prod(shape, dtype=np.int64)), o._data.size), dtype=o._data.dtype)
+                               for o in outs]
+                for col, o in zip(columns, outs):
+                    tangent = forward_ad.unpack_dual(o).tangent
+                    if tangent is not None:
+                        col[e] = tangent._data.reshape(-1)
+        result.append([tensor(c) for c in columns or []])
+    return result
+
+
+def _notallclose_message(analytical, numerical, output_idx: int, input_idx: int, mode: str = "") -> str:
+    return (f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
             f"numerical:{numerical}\nanalytical:{analytical}\n")
 
 
@@ -134,7 +168,8 @@ def _allclose(a, b, rtol: float, atol: float) -> bool:
     return bool(np.all(np.abs(x - y) <= atol + rtol * np.abs(y)))
 
 
-def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad) -> bool:
+def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_forward_ad=False,
+               check_backward_ad=True) -> bool:
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     func_out = _as_tuple(func(*inputs))
@@ -149,12 +184,22 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad) 
         return True
     # numerical[j][i]: input j, output i; keep the outputs that require grad
     keep = [i for i, o in enumerate(tensors_out) if o.requires_grad]
-    for i, o in enumerate(outputs):
-        analytical = _analytical_jacobian(inputs, o, nondet_tol)
-        for j, a in enumerate(analytical):
-            n = numerical[j][keep[i]]
-            if not _allclose(a, n, rtol, atol):
-                raise GradcheckError(_notallclose_message(a, n, i, j))
+    if check_backward_ad:
+        for i, o in enumerate(outputs):
+            analytical = _analytical_jacobian(inputs, o, nondet_tol)
+            for j, a in enumerate(analytical):
+                n = numerical[j][keep[i]]
+                if not _allclose(a, n, rtol, atol):
+                    raise GradcheckError(_notallclose_message(a, n, i, j))
+    if check_forward_ad:
+        forward = _forward_jacobian(func, inputs)
+        for i, out_index in enumerate(keep):
+            for j, n in enumerate(numerical[k][out_index] for k in range(len(numerical))):
+                a = forward[j][out_index]
+                if not _allclose(a, n, rtol, atol):
+                    raise GradcheckError(_notallclose_message(a, n, i, j, "computed with forward mode "))
+    if not check_backward_ad:
+        return True
     _test_backward_mul_by_grad_output(outputs, inputs)
     if check_undefined_grad:
         _test_undefined_backward_mode(outputs, inputs)
@@ -210,13 +255,12 @@ def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, 
               check_backward_ad: bool = True, fast_mode: bool = False, masked: bool | None = None) -> bool:
     """True if backward's Jacobian matches finite differences of ``func`` at ``inputs``; else raises
     GradcheckError (or returns False with ``raise_exception=False``)."""
-    if check_batched_grad or check_batched_forward_grad or check_forward_ad:
-        raise NotImplementedError("mygrad's gradcheck has no vmap or forward-mode AD: check_batched_grad, "
-                                  "check_batched_forward_grad and check_forward_ad are not supported")
-    if not check_backward_ad:
-        return True
+    if check_batched_grad or check_batched_forward_grad:
+        raise NotImplementedError("mygrad's gradcheck has no vmap: check_batched_grad and "
+                                  "check_batched_forward_grad are not supported")
     try:
-        return _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad)
+        return _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_forward_ad,
+                          check_backward_ad)
     except GradcheckError:
         if raise_exception:
             raise
