@@ -802,3 +802,47 @@ def hook_order_around_a_custom_function(t, see):
     calls.clear()
     (x * 3).sum().backward()  # only x is reached: the multi-grad hook gets None for the others
     see("partial", calls)
+
+
+@scenario
+def saved_tensors_hooks_on_built_in_ops(t, see):
+    calls = []
+
+    def pack(tensor):
+        calls.append(("pack", tuple(tensor.shape), tensor.tolist()))
+        return tensor.detach().clone()
+
+    def unpack(tensor):
+        calls.append(("unpack", tensor.tolist()))
+        return tensor
+
+    x = leaf(t, [0.5, 1.5])
+    w = leaf(t, [2.0, -1.0])
+    with t.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = (x.exp() * w).sum()
+        z = x + w  # saves nothing
+        q = (t.div(x, w) + x.sin() * x.pow(2) + t.nn.functional.softplus(w)).sum()
+    see("packed", calls)
+    calls.clear()
+    q.backward()
+    see("unpacked, more ops", calls)
+    x.grad = w.grad = None
+    calls.clear()
+    calls.clear()
+    y.backward()
+    see("unpacked", calls)
+    see("grads", (x.grad, w.grad))
+    see("no hooks outside", (x * w).grad_fn.name())
+    x.grad = None
+    with t.autograd.graph.saved_tensors_hooks(pack, unpack):
+        y = (x.sin() * x).sum()
+        g, = t.autograd.grad(y, x, create_graph=True)
+    calls.clear()
+    g.sum().backward()
+    see("double backward through packed tensors", (x.grad, len(calls) > 0))
+    with t.autograd.graph.save_on_cpu():
+        y = (x.tanh() * w).sum()
+    x.grad = None
+    y.backward()
+    see("save_on_cpu", x.grad)
+    see("add saves nothing", z.grad_fn.name())

@@ -1,8 +1,9 @@
 """torch.autograd.graph: the graph's nodes as objects, and hooks on saved tensors and gradients.
 
-Saved-tensor hooks (``saved_tensors_hooks``, ``save_on_cpu``) apply to the tensors a custom
-``autograd.Function`` saves with ``ctx.save_for_backward``; the built-in ops' generated nodes
-keep their saved arrays as they are (their saving is inlined for speed).
+Saved-tensor hooks (``saved_tensors_hooks``, ``save_on_cpu``) apply to every tensor saved for
+backward: those a custom ``autograd.Function`` saves with ``ctx.save_for_backward``, and those the
+built-in ops' nodes save (their generated recording code calls ``pack_saved``), each packed once when
+saved and unpacked each time a backward reads it.
 """
 from __future__ import annotations
 
@@ -65,6 +66,68 @@ def unpack(packed):
         raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but got result of type "
                         f"{type(out).__name__}")
     return out
+
+
+class PackedSaved:
+    """A tensor a built-in op's node saved, as its pack hook made it.  It stands where the tensor (or,
+    for the op's output, the ``OutputRef``) stood: ``_vc`` for the version check, ``_data`` unpacks it
+    (the generated backward reads it once per run), ``as_tensor`` gives it its place in the graph for
+    ``create_graph``."""
+
+    __slots__ = ("_vc", "_unpack", "_packed", "output_nr", "_is_output", "_grad_fn", "_acc", "_requires_grad",
+                 "_meta")
+
+    def __init__(self, tensor, is_output: bool, output_nr: int, unpack_hook, packed):
+        self._vc = tensor._vc
+        self._unpack, self._packed = unpack_hook, packed
+        self.output_nr, self._is_output = output_nr, is_output
+        self._requires_grad = tensor._requires_grad
+        self._grad_fn = None if is_output else tensor.grad_fn
+        self._acc = tensor._accumulate_node() if not is_output and tensor.grad_fn is None \
+            and tensor._requires_grad else None
+        self._meta = (tensor._data.shape, tensor._data.dtype)
+
+    def tensor(self):
+        return unpack((self._unpack, self._packed))
+
+    @property
+    def _data(self):
+        return self.tensor()._data
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    def as_tensor(self, node):
+        from .._tensor import Tensor
+        data = self.tensor()._data
+        if self._is_output:
+            return Tensor._make(data, True, node, self.output_nr, self._vc)
+        t = Tensor._make(data, self._requires_grad, self._grad_fn, self.output_nr, self._vc)
+        if self._acc is not None:  # the original leaf's AccumulateGrad: gradients still reach that leaf
+            import weakref
+            t._acc = weakref.ref(self._acc)
+        return t
+
+
+def pack_saved(node, out) -> None:
+    """Replace the tensors ``node`` saved (inputs, and its output ``out``) by what the innermost pack hook
+    makes of them."""
+    from .._tensor import Tensor
+    from .node import OutputRef
+    saved, versions = node._saved, node._versions
+    if not saved:
+        return
+    pack_hook, unpack_hook = _state.stack[-1]
+    packed = list(saved)
+    for i, (value, version) in enumerate(zip(saved, versions)):  # (in the order the formulas read them: torch's)
+        if version is None or version is True or value is None:
+            continue
+        if type(value) is OutputRef:
+            packed[i] = PackedSaved(out, True, value.output_nr, unpack_hook, pack_hook(out))
+        elif type(value) is Tensor:
+            packed[i] = PackedSaved(value, False, value._output_nr, unpack_hook, pack_hook(value))
+    node._saved = tuple(packed)
 
 
 class saved_tensors_hooks:

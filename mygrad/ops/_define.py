@@ -19,6 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd import forward_ad, grad_mode
+from ..autograd import graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -74,7 +75,8 @@ def _generate(node_cls) -> None:
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
-                 "_fw_propagate": forward_ad.propagate, "ndarray": np.ndarray, "asarray": np.asarray}
+                 "_fw_propagate": forward_ad.propagate,
+                 "_saved_hooks": _graph._state, "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
     for lines in (attach, record):
         exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
     node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
@@ -148,6 +150,8 @@ def _attach_body(node_cls) -> list:
         saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
     lines += [saved_line,
               f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
+              *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
+                 "        _pack_saved(node, out)"] if checked else []),
               f"    node._sequence_nr = next(_sequence)",
               f"    node._hooks = None",
               "    return <node>"]
