@@ -230,16 +230,23 @@ def is_tensor(lib, v) -> bool:
 
 
 def tensor_obs(lib, t, leaf_index: dict | None = None) -> TensorObs:
-    grad_fn = read(lambda: t.grad_fn)
-    return TensorObs(
-        value=read(to_numpy, t),
-        dtype=read(lambda: dtype_name(t.dtype)),
-        shape=read(lambda: tuple(t.shape)),
-        requires_grad=read(lambda: bool(t.requires_grad)),
-        is_leaf=read(lambda: bool(t.is_leaf)),
-        grad_fn=None if grad_fn is None else read(lambda: type(grad_fn).__name__),
-        graph=None if leaf_index is None or grad_fn is None or isinstance(grad_fn, Raised)
-        else read(graph_of, grad_fn, leaf_index))
+    try:   # every read at once (the usual case); one that raises is redone one by one below
+        grad_fn = t.grad_fn
+        obs = TensorObs(value=to_numpy(t), dtype=dtype_name(t.dtype), shape=tuple(t.shape),
+                        requires_grad=bool(t.requires_grad), is_leaf=bool(t.is_leaf),
+                        grad_fn=None if grad_fn is None else type(grad_fn).__name__)
+    except Exception:  # the engine under test may be wrong in any way (and torch's own reads can raise)
+        grad_fn = read(lambda: t.grad_fn)
+        obs = TensorObs(
+            value=read(to_numpy, t),
+            dtype=read(lambda: dtype_name(t.dtype)),
+            shape=read(lambda: tuple(t.shape)),
+            requires_grad=read(lambda: bool(t.requires_grad)),
+            is_leaf=read(lambda: bool(t.is_leaf)),
+            grad_fn=None if grad_fn is None else read(lambda: type(grad_fn).__name__))
+    if leaf_index is not None and grad_fn is not None and not isinstance(grad_fn, Raised):
+        obs.graph = read(graph_of, grad_fn, leaf_index)
+    return obs
 
 
 def graph_of(node, leaf_index: dict) -> tuple:

@@ -101,10 +101,10 @@ class Report:
             t[0] += r.get("torch_raised", 0)
             t[1] += r["examples"]
             t[2] = t[2] or r.get("torch_error", "")
-        from .runner import DEAD_SHARE
+        from .runner import DEAD_MIN, DEAD_SHARE
         return {row: f"dead record: torch raised on {raised} of {n} examples (e.g. {error}), so the record checks "
                      f"nothing; fix its arguments or call form (or declare Record(raises=True) for error parity)"
-                for row, (raised, n, error) in totals.items() if n and raised >= DEAD_SHARE * n}
+                for row, (raised, n, error) in totals.items() if n >= DEAD_MIN and raised >= DEAD_SHARE * n}
 
     def row_status(self) -> dict:
         """row -> what stopped it, for rows that could not be checked: missing, dead record, crashed."""

@@ -1,11 +1,11 @@
 """Run one (record, call form, dtype) case: Hypothesis draws examples, every check judges each one.
 
 A case runs in two phases (``survey_then_shrink``, shared with the behaviour suite).  The survey
-draws the profile's number of examples and tallies, per check, how many examples passed and
-failed; no check stops it, so each is counted on its own.  Then, for every check that failed, a
-second Hypothesis run with the same seed draws the same examples until that check fails and
-shrinks the example for that check alone; the shrunk example becomes the report's standalone
-snippet.  The plugin, ``conformance.check`` and the self-tests all call ``run_case``.
+draws the profile's number of examples (straight from the strategy, seeded per case: see
+``_survey_draws``) and tallies, per check, how many examples passed and failed; no check stops it,
+so each is counted on its own.  Then, for every check that failed, Hypothesis's engine replays that
+check's first failing example from its recorded choices and shrinks it for that check alone; the
+shrunk example becomes the report's standalone snippet.  The plugin, ``conformance.check`` and the self-tests all call ``run_case``.
 
 Before the survey, a case whose op the library under test does not have is reported as
 *missing* (not as a failure of every check); after it, a record on which torch itself raised on
@@ -149,6 +149,7 @@ def missing(case: Case) -> str | None:
 
 
 DEAD_SHARE = 0.95   # torch raising on at least this share of a record's examples makes the record dead
+DEAD_MIN = 10       # ... judged on at least this many examples (a few can all be refused by chance)
 
 
 def _settings(profile: Profile, shrink: bool) -> settings:
