@@ -846,3 +846,45 @@ def saved_tensors_hooks_on_built_in_ops(t, see):
     y.backward()
     see("save_on_cpu", x.grad)
     see("add saves nothing", z.grad_fn.name())
+
+
+@scenario
+def function_outputs_that_are_views(t, see):
+    """An output that is a view of an input (made in forward, or the input returned as is) may not be
+    written in place: torch refuses, naming the custom Function, and prints a stale one's grad_fn as Invalid."""
+    F = t.autograd.Function
+
+    class Flat(F):
+        @staticmethod
+        def forward(ctx, x):
+            return x.view(-1)
+
+        @staticmethod
+        def backward(ctx, g):
+            return g.view(2, 2)
+
+    class Same(F):
+        @staticmethod
+        def forward(ctx, x):
+            return x
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    x = leaf(t, [[1.0, 2.0], [3.0, 4.0]])
+    h = x * 1
+    y = Flat.apply(h)
+    see("view output", (y, y._base is h, y.grad_fn.name()))
+    (y * 2).sum().backward()
+    see("grad", x.grad)
+    see.call("in place on it", lambda: y.mul_(2))
+    w = x * 1
+    o = Same.apply(w)
+    see("input returned as is", (o is w, o._base is w, o.grad_fn.name()))
+    see.call("in place on that", lambda: o.add_(1))
+    with t.no_grad():
+        o.add_(1)
+    see("printed after a no_grad write", repr(o))
+    w.add_(1)
+    see.call("its grad_fn after the base changed", lambda: o.grad_fn)

@@ -339,8 +339,13 @@ def _wrap_outputs(ctx, args, outputs, executable: bool):
         non_diff_flags.append(not differentiable)
         if not executable:
             continue
-        if id(o) in inputs and id(o) not in dirty:  # an input returned as is: a new tensor over its memory
+        if id(o) in inputs and id(o) not in dirty:  # an input returned as is: a view of it, as in torch
+            base = o._base if o._base is not None else o
             o = outs[i] = Tensor._make(o._data, False, None, 0, o._vc)
+            o._base = base
+        if differentiable and o._base is not None and id(o) not in dirty:
+            from ..ops._views import IN_CUSTOM_FUNCTION  # (writing into it in place is refused, as in torch)
+            o._view_meta = (o._vc[0], IN_CUSTOM_FUNCTION)
         if differentiable:
             if id(o) in dirty and o._retains_grad and o.grad_fn is not None:
                 from .._tensor import _move_retain_grad
