@@ -186,8 +186,8 @@ class Tensor:
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(dtype_message)
         self._requires_grad = value
-        if value and _shares_memory(self):
-            _track_views()  # its views now require grad too
+        if _shares_memory(self):
+            _track_views()  # its views follow: they now require grad too, or (made under no_grad) no longer
 
     @property
     def grad(self):
