@@ -2,5 +2,6 @@
 from __future__ import annotations
 
 from . import functional
+from . import utils
 
 __all__ = ["functional"]
