@@ -1,0 +1,6 @@
+"""torch.utils: ``data`` (datasets, samplers, the DataLoader)."""
+from __future__ import annotations
+
+from . import data
+
+__all__ = ["data"]
