@@ -17,6 +17,8 @@ from . import linalg
 from . import nn
 from . import optim
 from . import utils
+from . import serialization
+from .serialization import load, save
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
 
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
