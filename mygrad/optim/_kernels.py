@@ -4,8 +4,9 @@ torch's CPU kernels for ``add(alpha=)``, ``lerp`` and ``addcmul`` fuse a multipl
 (one rounding, vectorised FMA); ``addcdiv``, ``mul`` and ``div`` by a scalar round each step.
 A Python scalar is first rounded to the tensor's dtype (torch's opmath type for float32 is
 float).  NumPy has no FMA, so the fused forms are computed in a wider type and rounded once:
-float64 for float16/float32 (a float32 product is exact there), the platform's long double
-for float64 (exact product except in rare cases).  ``sqrt`` is NumPy's correctly rounded
+float64 for float16/float32 (a float32 product is exact there, so one rounding of the sum
+is what remains), and for float64 Dekker's exact product and Knuth's exact sum, which give the
+fused result except in rare double-rounding cases.  ``sqrt`` is NumPy's correctly rounded
 one; torch's float32 sqrt is not always (1 ulp apart now and then), which NumPy cannot follow.
 Every function writes into ``out`` (an array the optimizer owns) and returns it.
 """
@@ -14,8 +15,31 @@ from __future__ import annotations
 import numpy as np
 
 
-def _wide(dtype: np.dtype):
-    return np.longdouble if dtype == np.float64 else np.float64
+_SPLIT = float(2 ** 27 + 1)
+
+
+def _two_product(a: np.ndarray, b: np.ndarray):
+    """p, e with p = fl(a * b) and a * b = p + e exactly (Dekker)."""
+    p = a * b
+    t = _SPLIT * a
+    a_hi = t - (t - a)
+    a_lo = a - a_hi
+    t = _SPLIT * b
+    b_hi = t - (t - b)
+    b_lo = b - b_hi
+    e = ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo
+    return p, e
+
+
+def _fma64(a, b, c) -> np.ndarray:
+    """``a * b + c`` for float64 with (almost always) one rounding."""
+    a, b, c = (np.asarray(x, dtype=np.float64) for x in (a, b, c))
+    p, e = _two_product(a, b)
+    s = p + c
+    z = s - p
+    t = (p - (s - z)) + (c - z)  # the exact error of s = fl(p + c) (Knuth's two-sum)
+    out = s + (t + e)
+    return np.where(np.isfinite(out), out, a * b + c)  # overflow/inf/nan: the plain formula's result
 
 
 def _scalar(value: float, dtype: np.dtype):
@@ -24,8 +48,11 @@ def _scalar(value: float, dtype: np.dtype):
 
 def fma(a, b, c, out: np.ndarray) -> np.ndarray:
     """``a * b + c`` rounded once into ``out``'s dtype (arrays or dtype-rounded scalars)."""
-    w = _wide(out.dtype)
-    np.copyto(out, np.asarray(a, dtype=w) * np.asarray(b, dtype=w) + np.asarray(c, dtype=w), casting="unsafe")
+    if out.dtype == np.float64:
+        np.copyto(out, _fma64(a, b, c))
+    else:
+        np.copyto(out, np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64) + np.asarray(c, dtype=np.float64),
+                  casting="unsafe")
     return out
 
 

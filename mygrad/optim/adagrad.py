@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, _check_tensor_lr, _increment, _scalar, _step_tensor
+from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor
 
 __all__ = ["Adagrad"]
 
@@ -44,8 +44,8 @@ class Adagrad(Optimizer):
                                  ("fused", None)):
                 group.setdefault(key, default)
 
-    def step(self, closure=None):
-        loss = self._closure(closure)
+    @_silent
+    def step(self):
         for group in self.param_groups:
             lr, lr_decay, eps, weight_decay = _scalar(group["lr"]), group["lr_decay"], group["eps"], group["weight_decay"]
             for p in self._with_grads(group):
@@ -63,4 +63,3 @@ class Adagrad(Optimizer):
                 std += data.dtype.type(eps)
                 k.addcdiv(data, grad, std, -clr, data)
                 p._written()
-        return loss

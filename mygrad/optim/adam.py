@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels as k
-from .optimizer import Optimizer, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
 
 __all__ = ["Adam", "AdamW"]
 
@@ -42,8 +42,8 @@ class Adam(Optimizer):
                                  ("differentiable", False), ("decoupled_weight_decay", False), ("fused", None)):
                 group.setdefault(key, default)
 
-    def step(self, closure=None):
-        loss = self._closure(closure)
+    @_silent
+    def step(self):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, weight_decay, eps, amsgrad = _scalar(group["lr"]), group["weight_decay"], group["eps"], group["amsgrad"]
@@ -83,7 +83,6 @@ class Adam(Optimizer):
                 state["exp_avg"]._written()
                 state["exp_avg_sq"]._written()
                 p._written()
-        return loss
 
 
 class AdamW(Adam):

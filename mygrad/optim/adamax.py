@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels as k
-from .optimizer import Optimizer, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
 
 __all__ = ["Adamax"]
 
@@ -37,8 +37,8 @@ class Adamax(Optimizer):
                                  ("capturable", False)):
                 group.setdefault(key, default)
 
-    def step(self, closure=None):
-        loss = self._closure(closure)
+    @_silent
+    def step(self):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, eps, weight_decay = _scalar(group["lr"]), group["eps"], group["weight_decay"]
@@ -63,4 +63,3 @@ class Adamax(Optimizer):
                 state["exp_avg"]._written()
                 state["exp_inf"]._written()
                 p._written()
-        return loss

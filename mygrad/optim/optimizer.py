@@ -9,6 +9,7 @@ tensors' versions as torch's in-place updates do.
 """
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import defaultdict
 from copy import deepcopy
@@ -75,6 +76,18 @@ def _increment(step: Tensor) -> float:
     step._data += 1
     step._written()
     return float(step._data)
+
+
+def _silent(step):
+    """An optimizer's ``step(closure=None)``: the closure under enable_grad, then the update, silent on
+    floating-point events (sqrt of a negative, 0/0) as torch's is; returns the closure's loss."""
+    @functools.wraps(step)
+    def quiet_step(self, closure=None):
+        loss = self._closure(closure)
+        with np.errstate(all="ignore"):
+            step(self)
+        return loss
+    return quiet_step
 
 
 class Optimizer:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels as k
-from .optimizer import Optimizer, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
+from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
 
 __all__ = ["RMSprop"]
 
@@ -38,8 +38,8 @@ class RMSprop(Optimizer):
                                  ("differentiable", False), ("capturable", False)):
                 group.setdefault(key, default)
 
-    def step(self, closure=None):
-        loss = self._closure(closure)
+    @_silent
+    def step(self):
         for group in self.param_groups:
             lr, alpha, eps = _scalar(group["lr"]), group["alpha"], group["eps"]
             weight_decay, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
@@ -76,4 +76,3 @@ class RMSprop(Optimizer):
                 else:
                     k.addcdiv(data, grad, avg, -lr, data)
                 p._written()
-        return loss

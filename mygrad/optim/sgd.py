@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, _check_tensor_lr, _scalar
+from .optimizer import Optimizer, _silent, _check_tensor_lr, _scalar
 
 __all__ = ["SGD"]
 
@@ -39,8 +39,8 @@ class SGD(Optimizer):
             group.setdefault("differentiable", False)
             group.setdefault("fused", False)
 
-    def step(self, closure=None):
-        loss = self._closure(closure)
+    @_silent
+    def step(self):
         for group in self.param_groups:
             lr, momentum, dampening = _scalar(group["lr"]), group["momentum"], group["dampening"]
             weight_decay = _scalar(group["weight_decay"])
@@ -61,4 +61,3 @@ class SGD(Optimizer):
                     grad = k.add(grad, buf._data, momentum, np.empty_like(data)) if group["nesterov"] else buf._data
                 k.add(data, grad, -lr, data)
                 p._written()
-        return loss

@@ -1,0 +1,281 @@
+"""Optimizer and scheduler trajectories against torch, step by step (Hypothesis-driven).
+
+Each example draws an optimizer with hyper-parameters (now and then an invalid one: then both
+libraries must refuse it alike), parameters of several shapes in one or more groups, a gradient
+per parameter per step (sometimes None: the parameter is skipped) and an lr scheduler.  The same
+program runs in torch and in mygrad; after every step the parameters, the whole
+``optimizer.state_dict()`` (group options exactly, state tensors' dtype, shape and values) and
+``scheduler.get_last_lr()`` / ``state_dict()`` must agree.  Learning rates are pure Python
+arithmetic, so they must be equal; tensors agree bit for bit where NumPy can round as torch's
+kernels do (SGD, Adam, AdamW, Adamax here) and within a few ulps where torch's vectorised sqrt
+is not correctly rounded (RMSprop, Adagrad); the tolerance below covers both.
+
+A second test trains a two-layer network built from plain tensors (loss, backward,
+clip_grad_norm_, optimizer, scheduler, zero_grad) in both libraries and compares the losses, the
+clipped norms and the parameters at every step.
+"""
+from __future__ import annotations
+
+import math
+import os
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import HealthCheck, event, given, settings, strategies as st
+
+import mygrad
+
+EXAMPLES = settings(max_examples=int(os.environ.get("OPTIM_TRAJECTORY_EXAMPLES", "40")), deadline=None, database=None, suppress_health_check=list(HealthCheck))
+TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
+
+shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
+unit = st.floats(0.0, 0.99, allow_nan=False)
+small = st.floats(0.0, 0.2, allow_nan=False)
+
+
+def maybe_invalid(valid, invalid=-0.5):
+    """Mostly valid values, and now and then (1 in 40) one torch refuses."""
+    return st.integers(0, 39).flatmap(lambda i: st.just(invalid) if i == 0 else valid)
+
+
+def betas():
+    return st.tuples(maybe_invalid(unit, 1.0), maybe_invalid(st.floats(0.0, 0.999), -0.1))
+
+
+OPTIMIZERS = {
+    "SGD": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.5)), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
+        "dampening": st.one_of(st.just(0.0), unit), "weight_decay": st.one_of(st.just(0.0), small),
+        "nesterov": st.sampled_from([False, False, True]), "maximize": st.booleans()}),
+    "Adam": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(),
+        "eps": st.sampled_from([1e-8, 1e-6, 1e-3]), "weight_decay": st.one_of(st.just(0.0), maybe_invalid(small)),
+        "amsgrad": st.booleans(), "maximize": st.booleans()}),
+    "AdamW": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-4]),
+        "weight_decay": st.one_of(st.just(1e-2), small), "amsgrad": st.booleans(), "maximize": st.booleans()}),
+    "RMSprop": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(unit), "eps": st.sampled_from([1e-8, 1e-3]),
+        "weight_decay": st.one_of(st.just(0.0), small), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
+        "centered": st.booleans(), "maximize": st.booleans()}),
+    "Adagrad": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.5)), "lr_decay": st.one_of(st.just(0.0), maybe_invalid(small)),
+        "weight_decay": st.one_of(st.just(0.0), small),
+        "initial_accumulator_value": st.one_of(st.just(0.0), maybe_invalid(st.floats(0.0, 1.0))),
+        "eps": st.sampled_from([1e-10, 1e-6]), "maximize": st.booleans()}),
+    "Adamax": st.fixed_dictionaries({
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-3]),
+        "weight_decay": st.one_of(st.just(0.0), small), "maximize": st.booleans()}),
+}
+
+
+def lr_lambda(epoch):
+    """The same function object serves both libraries (LambdaLR)."""
+    return 0.5 ** (epoch // 2) + 0.1 * epoch
+
+
+@st.composite
+def schedulers(draw, steps: int):
+    """(name, kwargs) of a scheduler, or None; SequentialLR as a LinearLR warm-up then an ExponentialLR."""
+    name = draw(st.sampled_from([None, "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
+                                 "OneCycleLR", "ReduceLROnPlateau", "LinearLR", "SequentialLR"]))
+    gamma = st.floats(0.1, 1.0)
+    if name is None:
+        return None
+    if name == "StepLR":
+        return name, {"step_size": draw(st.integers(1, 4)), "gamma": draw(gamma)}
+    if name == "MultiStepLR":
+        return name, {"milestones": draw(st.lists(st.integers(1, 8), max_size=4)), "gamma": draw(gamma)}
+    if name == "ExponentialLR":
+        return name, {"gamma": draw(gamma)}
+    if name == "CosineAnnealingLR":
+        return name, {"T_max": draw(st.integers(1, 6)), "eta_min": draw(st.sampled_from([0.0, 1e-4]))}
+    if name == "LambdaLR":
+        return name, {"lr_lambda": lr_lambda}
+    if name == "OneCycleLR":
+        return name, {"max_lr": draw(st.floats(0.01, 0.5)), "total_steps": steps + draw(st.integers(0, 3)),
+                      "pct_start": draw(st.floats(0.1, 0.9)), "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
+                      "three_phase": draw(st.booleans()), "cycle_momentum": draw(st.booleans())}
+    if name == "ReduceLROnPlateau":
+        return name, {"mode": draw(st.sampled_from(["min", "max"])), "factor": draw(st.floats(0.1, 0.9)),
+                      "patience": draw(st.integers(0, 2)), "threshold": draw(st.sampled_from([1e-4, 0.1])),
+                      "threshold_mode": draw(st.sampled_from(["rel", "abs"])), "cooldown": draw(st.integers(0, 2)),
+                      "min_lr": draw(st.sampled_from([0.0, 1e-3]))}
+    if name == "LinearLR":
+        return name, {"start_factor": draw(st.floats(0.1, 1.0)), "end_factor": draw(st.floats(0.0, 1.0)),
+                      "total_iters": draw(st.integers(1, 5))}
+    return name, {"warmup": draw(st.integers(1, 4)), "gamma": draw(gamma)}
+
+
+def make_scheduler(lib, opt, spec):
+    if spec is None:
+        return None
+    name, kwargs = spec
+    schedulers_ = lib.optim.lr_scheduler
+    if name == "SequentialLR":
+        first = schedulers_.LinearLR(opt, start_factor=0.25, total_iters=kwargs["warmup"])
+        second = schedulers_.ExponentialLR(opt, gamma=kwargs["gamma"])
+        return schedulers_.SequentialLR(opt, [first, second], milestones=[kwargs["warmup"]])
+    return getattr(schedulers_, name)(opt, **kwargs)
+
+
+@st.composite
+def programs(draw, name: str):
+    dtype = draw(st.sampled_from([np.float32, np.float64]))
+    options = draw(OPTIMIZERS[name])
+    n_params = draw(st.integers(1, 3))
+    param_shapes = [draw(shapes) for _ in range(n_params)]
+    steps = draw(st.integers(1, 8))
+    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
+    params = [rng.uniform(-2, 2, s).astype(dtype) for s in param_shapes]
+    grads = [[None if rng.random() < 0.1 else rng.uniform(-3, 3, s).astype(dtype) for s in param_shapes]
+             for _ in range(steps)]
+    metrics = [float(v) for v in rng.uniform(0, 1, steps)]
+    grouped = n_params > 1 and draw(st.booleans())
+    group_lrs = [draw(st.floats(0.0, 0.2)) for _ in range(n_params)] if grouped else None
+    return dict(dtype=dtype, name=name, options=options, params=params, grads=grads, metrics=metrics,
+                group_lrs=group_lrs, scheduler=draw(schedulers(steps)))
+
+
+def run(lib, program):
+    """The program in ``lib``: what the user sees after construction and after every step."""
+    seen = []
+    params = [lib.tensor(p.copy(), requires_grad=True) for p in program["params"]]
+    if program["group_lrs"] is None:
+        groups = params
+    else:
+        groups = [{"params": [p], "lr": lr} for p, lr in zip(params, program["group_lrs"])]
+    try:
+        opt = getattr(lib.optim, program["name"])(groups, **program["options"])
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            scheduler = make_scheduler(lib, opt, program["scheduler"])
+    except (ValueError, TypeError, RuntimeError, KeyError) as exc:
+        return [("construct raises", type(exc).__name__, str(exc))]
+    seen.append(("construct warns", [str(w.message) for w in caught]))
+    seen.append(("state_dict", describe(opt.state_dict())))
+    for step, (grads, metric) in enumerate(zip(program["grads"], program["metrics"])):
+        for p, g in zip(params, grads):
+            p.grad = None if g is None else lib.tensor(g.copy())
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                opt.step()
+                if scheduler is not None:
+                    if program["scheduler"][0] == "ReduceLROnPlateau":
+                        scheduler.step(metric)
+                    else:
+                        scheduler.step()
+        except (ValueError, RuntimeError) as exc:
+            seen.append((f"step {step} raises", type(exc).__name__, str(exc)))
+            break
+        seen.append((f"step {step} warns", [str(w.message) for w in caught]))
+        seen.append((f"step {step} params", [p.detach().numpy().copy() for p in params]))
+        seen.append((f"step {step} state_dict", describe(opt.state_dict())))
+        if scheduler is not None:
+            seen.append((f"step {step} last_lr", scheduler.get_last_lr()))
+            seen.append((f"step {step} scheduler state", describe(scheduler.state_dict())))
+    return seen
+
+
+def describe(value):
+    """A library-neutral copy: tensors as (dtype, array); functions and optimizers by name."""
+    if isinstance(value, (torch.Tensor, mygrad.Tensor)):
+        return ("tensor", str(value.dtype).split(".")[-1], value.detach().numpy().copy())
+    if isinstance(value, dict):
+        return {k: describe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(describe(v) for v in value)
+    if callable(value):
+        return ("callable", getattr(value, "__name__", type(value).__name__))
+    return value
+
+
+def assert_same(expected, actual, dtype, path="") -> None:
+    if isinstance(expected, np.ndarray):
+        assert isinstance(actual, np.ndarray) and actual.dtype == expected.dtype, f"{path}: {actual!r}"
+        assert actual.shape == expected.shape, f"{path}: shape {actual.shape} != torch's {expected.shape}"
+        tol = TOLERANCE[dtype]
+        np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol, equal_nan=True, err_msg=path)
+        return
+    if isinstance(expected, dict):
+        assert isinstance(actual, dict) and list(actual) == list(expected), f"{path}: keys {list(actual)} != {list(expected)}"
+        for k in expected:
+            assert_same(expected[k], actual[k], dtype, f"{path}[{k!r}]")
+        return
+    if isinstance(expected, (list, tuple)):
+        assert type(actual) is type(expected) and len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            assert_same(e, a, dtype, f"{path}[{i}]")
+        return
+    if isinstance(expected, float) and math.isnan(expected):
+        assert isinstance(actual, float) and math.isnan(actual), f"{path}: {actual!r} != nan"
+        return
+    assert type(actual) is type(expected) and actual == expected, f"{path}: mygrad {actual!r} != torch {expected!r}"
+
+
+@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@EXAMPLES
+@given(data=st.data())
+def test_optimizer_and_scheduler_trajectories_match_torch(name, data):
+    program = data.draw(programs(name))
+    expected, actual = run(torch, program), run(mygrad, program)
+    event("refused" if len(expected) == 1 else "ran")
+    event(f"scheduler: {program['scheduler'] and program['scheduler'][0]}")
+    assert [s[0] for s in actual] == [s[0] for s in expected], (
+        f"mygrad saw {[s[:3] for s in actual][-1:]} where torch saw {[s[:3] for s in expected][-1:]}")
+    for e, a in zip(expected, actual):
+        assert_same(list(e[1:]), list(a[1:]), program["dtype"], e[0])
+
+
+# ----- a whole training loop -------------------------------------------------------------------
+
+TRAINING = [
+    ("SGD", {"lr": 0.05, "momentum": 0.9, "nesterov": True, "weight_decay": 1e-4}, ("StepLR", {"step_size": 5})),
+    ("Adam", {"lr": 0.01, "amsgrad": True}, ("CosineAnnealingLR", {"T_max": 10})),
+    ("AdamW", {"lr": 0.01}, ("OneCycleLR", {"max_lr": 0.05, "total_steps": 20})),
+    ("RMSprop", {"lr": 0.005, "centered": True, "momentum": 0.5}, ("ExponentialLR", {"gamma": 0.95})),
+    ("Adagrad", {"lr": 0.1, "lr_decay": 0.01}, ("LinearLR", {"total_iters": 4})),
+    ("Adamax", {"lr": 0.02}, ("ReduceLROnPlateau", {"patience": 1, "factor": 0.5})),
+]
+
+
+def train(lib, name, options, spec, max_norm, steps=20):
+    rng = np.random.default_rng(7)
+    x = lib.tensor(rng.standard_normal((16, 4)), dtype=lib.float32)
+    y = lib.tensor(rng.standard_normal((16, 2)), dtype=lib.float32)
+    w1 = lib.tensor(rng.standard_normal((4, 8)) * 0.5, dtype=lib.float32, requires_grad=True)
+    b1 = lib.tensor(np.zeros(8), dtype=lib.float32, requires_grad=True)
+    w2 = lib.tensor(rng.standard_normal((8, 2)) * 0.5, dtype=lib.float32, requires_grad=True)
+    b2 = lib.tensor(np.zeros(2), dtype=lib.float32, requires_grad=True)
+    params = [w1, b1, w2, b2]
+    opt = getattr(lib.optim, name)(params, **options)
+    scheduler = getattr(lib.optim.lr_scheduler, spec[0])(opt, **spec[1])
+    seen = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = ((x.mm(w1).add(b1).relu().mm(w2) + b2 - y) ** 2).mean()
+        loss.backward()
+        norm = lib.nn.utils.clip_grad_norm_(params, max_norm)
+        opt.step()
+        if spec[0] == "ReduceLROnPlateau":
+            scheduler.step(loss.item())
+        else:
+            scheduler.step()
+        seen.append((loss.item(), norm.item(), scheduler.get_last_lr(),
+                     [p.detach().numpy().copy() for p in params], [p.grad is None for p in params]))
+    return seen
+
+
+@pytest.mark.parametrize("name, options, spec", TRAINING, ids=[t[0] for t in TRAINING])
+def test_training_loop_matches_torch_step_by_step(name, options, spec):
+    expected, actual = train(torch, name, options, spec, 0.5), train(mygrad, name, options, spec, 0.5)
+    for step, (e, a) in enumerate(zip(expected, actual)):
+        assert a[0] == pytest.approx(e[0], rel=1e-4), f"step {step}: loss"
+        assert a[1] == pytest.approx(e[1], rel=1e-4), f"step {step}: clipped norm"
+        assert a[2] == pytest.approx(e[2], rel=1e-6), f"step {step}: learning rates"
+        for pe, pa in zip(e[3], a[3]):
+            np.testing.assert_allclose(pa, pe, rtol=1e-4, atol=1e-5, err_msg=f"step {step}: parameters")
+        assert a[4] == e[4]
