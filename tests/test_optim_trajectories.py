@@ -8,7 +8,10 @@ program runs in torch and in mygrad; after every step the parameters, the whole
 ``scheduler.get_last_lr()`` / ``state_dict()`` must agree.  Learning rates are pure Python
 arithmetic, so they must be equal; tensors agree bit for bit where NumPy can round as torch's
 kernels do (SGD, Adam, AdamW, Adamax here) and within a few ulps where torch's vectorised sqrt
-is not correctly rounded (RMSprop, Adagrad); the tolerance below covers both.
+is not correctly rounded (RMSprop, Adagrad); the tolerance below covers both.  RMSprop's alpha
+is drawn from [0.05, 0.99]: centered with alpha = 0 it divides by the square root of an exact
+cancellation (the variance of one sample, a rounding error), where a 1-ulp difference in an
+earlier step's sqrt becomes an arbitrary one; both libraries compute the same formula there.
 
 A second test trains a two-layer network built from plain tensors (loss, backward,
 clip_grad_norm_, optimizer, scheduler, zero_grad) in both libraries and compares the losses, the
@@ -57,7 +60,7 @@ OPTIMIZERS = {
         "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-4]),
         "weight_decay": st.one_of(st.just(1e-2), small), "amsgrad": st.booleans(), "maximize": st.booleans()}),
     "RMSprop": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(unit), "eps": st.sampled_from([1e-8, 1e-3]),
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(st.floats(0.05, 0.99)), "eps": st.sampled_from([1e-8, 1e-3]),
         "weight_decay": st.one_of(st.just(0.0), small), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
         "centered": st.booleans(), "maximize": st.booleans()}),
     "Adagrad": st.fixed_dictionaries({
