@@ -12,7 +12,7 @@ from ..._dtype import float64
 from ..._tensor import Tensor
 from ...ops import stack
 
-__all__ = ["default_collate"]
+__all__ = ["default_collate", "default_convert"]
 
 _ERR = "default_collate: batch must contain tensors, numpy arrays, numbers, dicts or lists; found {}"
 _NP_STR_OBJ = re.compile(r"[SaUO]")
@@ -66,3 +66,39 @@ def default_collate(batch):
         except TypeError:
             return [default_collate(samples) for samples in transposed]
     raise TypeError(_ERR.format(elem_type))
+
+
+def default_convert(data):
+    """Without auto-batching (``batch_size=None``): NumPy arrays and scalars become tensors, containers
+    are converted element by element (a plain tuple becomes a list, as in torch), the rest is kept."""
+    elem_type = type(data)
+    if isinstance(data, Tensor):
+        return data
+    if elem_type.__module__ == "numpy" and elem_type.__name__ not in ("str_", "string_"):
+        if elem_type.__name__ == "ndarray" and _NP_STR_OBJ.search(data.dtype.str) is not None:
+            return data
+        return as_tensor(np.asarray(data))
+    if isinstance(data, collections.abc.Mapping):
+        try:
+            if isinstance(data, collections.abc.MutableMapping):
+                clone = copy.copy(data)
+                clone.update({key: default_convert(data[key]) for key in data})
+                return clone
+            return elem_type({key: default_convert(data[key]) for key in data})
+        except TypeError:
+            return {key: default_convert(data[key]) for key in data}
+    if isinstance(data, tuple) and hasattr(data, "_fields"):
+        return elem_type(*(default_convert(d) for d in data))
+    if isinstance(data, tuple):
+        return [default_convert(d) for d in data]
+    if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
+        try:
+            if isinstance(data, collections.abc.MutableSequence):
+                clone = copy.copy(data)
+                for i, d in enumerate(data):
+                    clone[i] = default_convert(d)
+                return clone
+            return elem_type([default_convert(d) for d in data])
+        except TypeError:
+            return [default_convert(d) for d in data]
+    return data

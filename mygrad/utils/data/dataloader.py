@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from ..._creation import Generator, default_generator
-from ._collate import default_collate
+from ._collate import default_collate, default_convert
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
@@ -75,7 +75,7 @@ class DataLoader:
         self.sampler = sampler
         self.batch_sampler = batch_sampler
         if collate_fn is None:
-            collate_fn = default_collate if batch_size is not None or batch_sampler is not None else _no_collate
+            collate_fn = default_collate if batch_size is not None or batch_sampler is not None else default_convert
         self.collate_fn = collate_fn
 
     def __iter__(self):
@@ -118,12 +118,3 @@ class DataLoader:
             return length
         return len(self.batch_sampler if self.batch_sampler is not None else self.sampler)
 
-
-def _no_collate(sample):
-    """Without auto-batching torch converts NumPy arrays to tensors and leaves the rest (default_convert)."""
-    import numpy as np
-
-    from ..._creation import as_tensor
-    if isinstance(sample, np.ndarray) and sample.dtype.kind in "biuf":
-        return as_tensor(sample)
-    return sample
