@@ -11,7 +11,8 @@ an object with one tag: ``{"float": "nan"|"inf"|"-inf"}``, ``{"tensor": i, "requ
 "parameter": b}``, ``{"list": [...]}``, ``{"tuple": [...]}``, ``{"set": [...]}``, ``{"dict":
 [[key, value], ...], "ordered": b}`` (keys are nodes too: optimizer state is keyed by ints),
 ``{"bytes": "<base64>"}``, ``{"complex": [re, im]}``, ``{"size": [...]}``, ``{"dtype": name}``,
-``{"pickle": i, "global": "module.qualname"}``.
+``{"pickle": i, "global": "module.qualname"}`` (the pickle's tensors are references into the
+tensor table; "global" names the object's class for readers of the manifest).
 
 Loading the JSON and .npy parts executes nothing.  These are the types torch's
 ``weights_only=True`` loading accepts; any other object is pickled on save (its tensors still go
@@ -64,7 +65,8 @@ def _qualified(obj) -> str:
 
 
 class _Writer:
-    def __init__(self) -> None:
+    def __init__(self, protocol: int) -> None:
+        self.protocol = protocol
         self.arrays: list[np.ndarray] = []
         self.pickles: list[bytes] = []
         self.tensor_ids: dict[int, int] = {}
@@ -74,7 +76,7 @@ class _Writer:
         index = self.tensor_ids.get(id(t))
         if index is None:
             index = self.tensor_ids[id(t)] = len(self.arrays)
-            self.arrays.append(np.ascontiguousarray(t._data))
+            self.arrays.append(t._data)  # np.save writes any layout; 0-d stays 0-d
             self._keep.append(t)
         return index
 
@@ -108,14 +110,17 @@ class _Writer:
         return {"pickle": self.pickle(obj), "global": _qualified(obj)}
 
     def pickle(self, obj: Any) -> int:
+        """``obj`` pickled (the protocol ``save`` was given; torch's default 2), its tensors as references."""
         buffer = io.BytesIO()
         writer = self
 
         class TensorPickler(pickle.Pickler):
             def persistent_id(self, o):
-                return ("tensor", writer.tensor(o), o.requires_grad) if isinstance(o, Tensor) else None
+                if isinstance(o, Tensor):
+                    return "tensor", writer.tensor(o), o.requires_grad, type(o).__name__ == "Parameter"
+                return None
 
-        TensorPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(obj)
+        TensorPickler(buffer, protocol=self.protocol).dump(obj)
         self.pickles.append(buffer.getvalue())
         return len(self.pickles) - 1
 
@@ -123,7 +128,7 @@ class _Writer:
 def save(obj: Any, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zipfile_serialization: bool = True,
          _disable_byteorder_record: bool = False) -> None:
     """Write ``obj`` (tensors, state dicts, optimizer state, nested containers) to a path or binary file."""
-    writer = _Writer()
+    writer = _Writer(pickle_protocol)
     manifest = {"format": _FORMAT, "version": _VERSION, "object": writer.node(obj)}
     target = os.fspath(f) if isinstance(f, (str, os.PathLike)) else f
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
@@ -137,8 +142,8 @@ def save(obj: Any, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zip
 
 
 _WEIGHTS_ONLY_HELP = (
-    "Weights only load failed. This file can still be loaded, to do so you have two options, do those steps only if "
-    "you trust the source of the checkpoint. \n\t(1) In PyTorch 2.6, we changed the default value of the "
+    "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those steps only "
+    "if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the default value of the "
     "`weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set "
     "to `False` will likely succeed, but it can result in arbitrary code execution. Do it only if you got the file "
     "from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please check the recommended "
@@ -198,16 +203,15 @@ class _Reader:
         raise pickle.UnpicklingError(f"unknown node in a mygrad file: {sorted(node)}")
 
     def unpickle(self, index: int, name: str):
+        """A pickled part; under ``weights_only`` only allowlisted globals may be looked up, and the
+        first other one is refused by name, as torch's weights-only unpickler does."""
         reader = self
-        allowed = {_qualified(g) if isinstance(g, type) else f"{g.__module__}.{g.__qualname__}": g
-                   for g in _SAFE_GLOBALS}
-        if self.weights_only and name not in allowed:
-            raise pickle.UnpicklingError(_WEIGHTS_ONLY_HELP.format(name=name))
+        allowed = {f"{g.__module__}.{g.__qualname__}": g for g in _SAFE_GLOBALS}
 
         class TensorUnpickler(pickle.Unpickler):
             def persistent_load(self, pid):
-                _, i, requires_grad = pid
-                return reader.tensor(i, requires_grad)
+                _, i, requires_grad, parameter = pid
+                return reader.tensor(i, requires_grad, parameter)
 
             def find_class(self, module, qualname):
                 if reader.weights_only:
