@@ -55,3 +55,9 @@ def test_network_loss_decreases():
     losses = [float(line.split()[1]) for line in run_example(EXAMPLES[2], "mygrad").splitlines()
               if line[:1].isdigit()]
     assert len(losses) == 20 and losses[-1] < losses[0] / 2
+
+
+def test_optim_example_loss_decreases():
+    path = next(p for p in EXAMPLES if p.stem == "05_optim")
+    losses = [float(line.split()[1]) for line in run_example(path, "mygrad").splitlines() if line[:1].isdigit()]
+    assert len(losses) == 8 and losses[-1] < losses[0] / 20
