@@ -40,7 +40,7 @@ import numpy as np
 from . import _dtype
 from ._tensor import Size, Tensor
 
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals"]
+__all__ = ["add_safe_globals", "clear_safe_globals", "get_safe_globals", "load", "save"]
 
 _FORMAT, _VERSION, _ROOT = "mygrad-save", 1, "mygrad/"
 _SAFE_GLOBALS: list = []
@@ -142,16 +142,17 @@ def save(obj: Any, f, pickle_module=None, pickle_protocol: int = 2, _use_new_zip
 
 
 _WEIGHTS_ONLY_HELP = (
-    "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those steps only "
-    "if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the default value of the "
-    "`weights_only` argument in `torch.load` from `False` to `True`. Re-running `torch.load` with `weights_only` set "
-    "to `False` will likely succeed, but it can result in arbitrary code execution. Do it only if you got the file "
-    "from a trusted source.\n\t(2) Alternatively, to load with `weights_only=True` please check the recommended "
-    "steps in the following error message.\n\tWeightsUnpickler error: Unsupported global: GLOBAL {name} was not an "
-    "allowed global by default. Please use `torch.serialization.add_safe_globals([{name}])` or the "
-    "`torch.serialization.safe_globals([{name}])` context manager to allowlist this global if you trust this "
-    "class/function.\n\nCheck the documentation of torch.load to learn more about types accepted by default with "
-    "weights_only https://pytorch.org/docs/stable/generated/torch.load.html.")
+    "Weights only load failed. This file can still be loaded, to do so you have two options, \x1b[1mdo those "
+    "steps only if you trust the source of the checkpoint\x1b[0m. \n\t(1) In PyTorch 2.6, we changed the "
+    "default value of the `weights_only` argument in `torch.load` from `False` to `True`. Re-running "
+    "`torch.load` with `weights_only` set to `False` will likely succeed, but it can result in arbitrary code "
+    "execution. Do it only if you got the file from a trusted source.\n\t(2) Alternatively, to load with "
+    "`weights_only=True` please check the recommended steps in the following error message.\n\tWeightsUnpickler "
+    "error: Unsupported global: GLOBAL {name} was not an allowed global by default. Please use "
+    "`torch.serialization.add_safe_globals([{name}])` or the `torch.serialization.safe_globals([{name}])` "
+    "context manager to allowlist this global if you trust this class/function.\n\nCheck the documentation of "
+    "torch.load to learn more about types accepted by default with weights_only "
+    "https://pytorch.org/docs/stable/generated/torch.load.html.")
 
 
 class _Reader:

@@ -3,7 +3,6 @@ against torch, as paired scenarios (see paired.py)."""
 from __future__ import annotations
 
 import numpy as np
-
 from paired import scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
@@ -25,7 +24,7 @@ def clip_grad_norm_norm_types(t, see):
             for dtype in (t.float32, t.float64):
                 ps = params_with_grads(t, dtype=dtype)
                 total = see.call(f"norm {norm_type} max {max_norm} {dtype}",
-                                 lambda: t.nn.utils.clip_grad_norm_(ps, max_norm, norm_type=norm_type))
+                                 lambda ps=ps, m=max_norm, n=norm_type: t.nn.utils.clip_grad_norm_(ps, m, norm_type=n))
                 see("grads", [p.grad for p in ps])
                 if total is not None:
                     see("requires_grad of the norm", total.requires_grad)
@@ -53,10 +52,11 @@ def clip_grad_norm_non_finite(t, see):
         for norm_type in (2.0, float("inf")):
             ps = params_with_grads(t)
             ps[1].grad[0] = bad
-            see.call(f"{bad} norm {norm_type} error", lambda: t.nn.utils.clip_grad_norm_(
-                ps, 1.0, norm_type=norm_type, error_if_nonfinite=True))
+            see.call(f"{bad} norm {norm_type} error", lambda ps=ps, n=norm_type: t.nn.utils.clip_grad_norm_(
+                ps, 1.0, norm_type=n, error_if_nonfinite=True))
             see("grads untouched", [p.grad for p in ps])
-            see.call(f"{bad} norm {norm_type} no error", lambda: t.nn.utils.clip_grad_norm_(ps, 1.0, norm_type))
+            see.call(f"{bad} norm {norm_type} no error",
+                     lambda ps=ps, n=norm_type: t.nn.utils.clip_grad_norm_(ps, 1.0, n))
             see("grads scaled", [p.grad for p in ps])
 
 

@@ -4,14 +4,12 @@ state dicts.  Paired scenarios (see paired.py); the update arithmetic itself is 
 step in test_optim_trajectories.py."""
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pytest
 import torch
+from paired import scenario_suite
 
 import mygrad
-from paired import scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 
@@ -81,7 +79,8 @@ INVALID = {
 def invalid_hyper_parameters(t, see):
     for name, cases in INVALID.items():
         for kwargs in cases:
-            see.call(f"{name}({kwargs})", lambda: repr(getattr(t.optim, name)(params(t), **kwargs)))
+            see.call(f"{name}({kwargs})",
+                     lambda name=name, kwargs=kwargs: repr(getattr(t.optim, name)(params(t), **kwargs)))
 
 
 # ----- groups, zero_grad, closures, repr ------------------------------------------------------------

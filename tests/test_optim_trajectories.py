@@ -26,11 +26,13 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from hypothesis import HealthCheck, event, given, settings, strategies as st
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 import mygrad
 
-EXAMPLES = settings(max_examples=int(os.environ.get("OPTIM_TRAJECTORY_EXAMPLES", "40")), deadline=None, database=None, suppress_health_check=list(HealthCheck))
+EXAMPLES = settings(max_examples=int(os.environ.get("OPTIM_TRAJECTORY_EXAMPLES", "40")), deadline=None,
+                    database=None, suppress_health_check=list(HealthCheck))
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
 
 shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
@@ -60,7 +62,8 @@ OPTIMIZERS = {
         "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-4]),
         "weight_decay": st.one_of(st.just(1e-2), small), "amsgrad": st.booleans(), "maximize": st.booleans()}),
     "RMSprop": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(st.floats(0.05, 0.99)), "eps": st.sampled_from([1e-8, 1e-3]),
+        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(st.floats(0.05, 0.99)),
+        "eps": st.sampled_from([1e-8, 1e-3]),
         "weight_decay": st.one_of(st.just(0.0), small), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
         "centered": st.booleans(), "maximize": st.booleans()}),
     "Adagrad": st.fixed_dictionaries({
@@ -99,7 +102,8 @@ def schedulers(draw, steps: int):
         return name, {"lr_lambda": lr_lambda}
     if name == "OneCycleLR":
         return name, {"max_lr": draw(st.floats(0.01, 0.5)), "total_steps": steps + draw(st.integers(0, 3)),
-                      "pct_start": draw(st.floats(0.1, 0.9)), "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
+                      "pct_start": draw(st.floats(0.1, 0.9)),
+                      "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
                       "three_phase": draw(st.booleans()), "cycle_momentum": draw(st.booleans())}
     if name == "ReduceLROnPlateau":
         return name, {"mode": draw(st.sampled_from(["min", "max"])), "factor": draw(st.floats(0.1, 0.9)),
@@ -138,8 +142,8 @@ def programs(draw, name: str):
     metrics = [float(v) for v in rng.uniform(0, 1, steps)]
     grouped = n_params > 1 and draw(st.booleans())
     group_lrs = [draw(st.floats(0.0, 0.2)) for _ in range(n_params)] if grouped else None
-    return dict(dtype=dtype, name=name, options=options, params=params, grads=grads, metrics=metrics,
-                group_lrs=group_lrs, scheduler=draw(schedulers(steps)))
+    return {"dtype": dtype, "name": name, "options": options, "params": params, "grads": grads, "metrics": metrics,
+            "group_lrs": group_lrs, "scheduler": draw(schedulers(steps))}
 
 
 def run(lib, program):
@@ -204,7 +208,8 @@ def assert_same(expected, actual, dtype, path="") -> None:
         np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol, equal_nan=True, err_msg=path)
         return
     if isinstance(expected, dict):
-        assert isinstance(actual, dict) and list(actual) == list(expected), f"{path}: keys {list(actual)} != {list(expected)}"
+        assert isinstance(actual, dict) and list(actual) == list(expected), (
+            f"{path}: keys {list(actual)} != {list(expected)}")
         for k in expected:
             assert_same(expected[k], actual[k], dtype, f"{path}[{k!r}]")
         return

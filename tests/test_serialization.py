@@ -13,9 +13,9 @@ import zipfile
 
 import numpy as np
 import pytest
+from paired import scenario_suite
 
 import mygrad
-from paired import scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 

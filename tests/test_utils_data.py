@@ -9,10 +9,10 @@ import collections
 
 import numpy as np
 import pytest
+from paired import scenario_suite
 
 import mygrad
 from mygrad.utils.data import DataLoader, TensorDataset, random_split
-from paired import scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 Point = collections.namedtuple("Point", "x y")
@@ -90,7 +90,7 @@ class Samples:
 @scenario
 def collation(t, see):
     for kind in ("dict", "tuple", "namedtuple", "numpy", "ragged", "object"):
-        see.call(kind, lambda: batches(t.utils.data.DataLoader(Samples(t, kind), batch_size=2)))
+        see.call(kind, lambda kind=kind: batches(t.utils.data.DataLoader(Samples(t, kind), batch_size=2)))
     see("default_collate", tree(t.utils.data.default_collate([(1, 2.0, t.ones(2)), (3, 4.0, t.zeros(2))])))
     see("bools", t.utils.data.default_collate([True, False]))
 
@@ -114,7 +114,7 @@ def loader_checks(t, see):
 def splits(t, see):
     ds = dataset(t, 10)
     for lengths in ([3, 7], [0.3, 0.7], [0.25, 0.25, 0.5], [0.33, 0.33, 0.34], [0.5, 0.5, 0.0], [1.0], [0, 10]):
-        see.call(f"{lengths}", lambda: [len(s) for s in t.utils.data.random_split(ds, lengths)])
+        see.call(f"{lengths}", lambda lengths=lengths: [len(s) for s in t.utils.data.random_split(ds, lengths)])
     see.call("sum mismatch", lambda: t.utils.data.random_split(ds, [3, 3]))
     see.call("bad fraction", lambda: t.utils.data.random_split(ds, [1.5, -0.5]))
     parts = t.utils.data.random_split(range(10), [4, 6], generator=t.Generator().manual_seed(1))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import numpy as np
 
-
 _SPLIT = float(2 ** 27 + 1)
 
 
@@ -51,7 +50,8 @@ def fma(a, b, c, out: np.ndarray) -> np.ndarray:
     if out.dtype == np.float64:
         np.copyto(out, _fma64(a, b, c))
     else:
-        np.copyto(out, np.asarray(a, dtype=np.float64) * np.asarray(b, dtype=np.float64) + np.asarray(c, dtype=np.float64),
+        wide = np.float64
+        np.copyto(out, np.asarray(a, dtype=wide) * np.asarray(b, dtype=wide) + np.asarray(c, dtype=wide),
                   casting="unsafe")
     return out
 

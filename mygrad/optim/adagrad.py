@@ -5,7 +5,14 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor
+from .optimizer import (
+    Optimizer,
+    _check_tensor_lr,
+    _increment,
+    _scalar,
+    _silent,
+    _step_tensor,
+)
 
 __all__ = ["Adagrad"]
 
@@ -47,7 +54,8 @@ class Adagrad(Optimizer):
     @_silent
     def step(self):
         for group in self.param_groups:
-            lr, lr_decay, eps, weight_decay = _scalar(group["lr"]), group["lr_decay"], group["eps"], group["weight_decay"]
+            lr, lr_decay, eps = _scalar(group["lr"]), group["lr_decay"], group["eps"]
+            weight_decay = group["weight_decay"]
             for p in self._with_grads(group):
                 state = self.state[p]
                 data = p._data

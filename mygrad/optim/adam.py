@@ -4,7 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels as k
-from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _check_tensor_lr,
+    _increment,
+    _scalar,
+    _silent,
+    _step_tensor,
+    _zeros_like,
+)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -28,7 +36,7 @@ class Adam(Optimizer):
         if not 0.0 <= weight_decay:
             raise ValueError(f"Invalid weight_decay value: {weight_decay}")
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
-            raise ValueError("betas must be either both floats or both Tensors")
+            raise ValueError("betas must be either both floats or both Tensors")  # noqa: TRY004 (torch's class)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,
                     "maximize": maximize, "foreach": foreach, "capturable": capturable,
                     "differentiable": differentiable, "fused": fused,

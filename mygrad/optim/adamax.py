@@ -4,7 +4,15 @@ from __future__ import annotations
 import numpy as np
 
 from . import _kernels as k
-from .optimizer import Optimizer, _silent, _check_tensor_lr, _increment, _scalar, _step_tensor, _zeros_like
+from .optimizer import (
+    Optimizer,
+    _check_tensor_lr,
+    _increment,
+    _scalar,
+    _silent,
+    _step_tensor,
+    _zeros_like,
+)
 
 __all__ = ["Adamax"]
 

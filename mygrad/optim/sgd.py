@@ -5,7 +5,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as k
-from .optimizer import Optimizer, _silent, _check_tensor_lr, _scalar
+from .optimizer import Optimizer, _check_tensor_lr, _scalar, _silent
 
 __all__ = ["SGD"]
 

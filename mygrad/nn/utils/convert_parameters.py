@@ -1,7 +1,7 @@
 """Parameters flattened into one vector and back (torch.nn.utils.convert_parameters)."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from ..._tensor import Tensor
 from ...ops import cat

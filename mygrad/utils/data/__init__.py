@@ -3,8 +3,35 @@ from __future__ import annotations
 
 from ._collate import default_collate, default_convert
 from .dataloader import DataLoader
-from .dataset import ConcatDataset, Dataset, IterableDataset, Subset, TensorDataset, random_split
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, SubsetRandomSampler
+from .dataset import (
+           ConcatDataset,
+           Dataset,
+           IterableDataset,
+           Subset,
+           TensorDataset,
+           random_split,
+)
+from .sampler import (
+           BatchSampler,
+           RandomSampler,
+           Sampler,
+           SequentialSampler,
+           SubsetRandomSampler,
+)
 
-__all__ = ["Dataset", "IterableDataset", "TensorDataset", "ConcatDataset", "Subset", "random_split", "DataLoader",
-           "default_collate", "default_convert", "Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
+__all__ = [
+           "BatchSampler",
+           "ConcatDataset",
+           "DataLoader",
+           "Dataset",
+           "IterableDataset",
+           "RandomSampler",
+           "Sampler",
+           "SequentialSampler",
+           "Subset",
+           "SubsetRandomSampler",
+           "TensorDataset",
+           "default_collate",
+           "default_convert",
+           "random_split",
+]

@@ -6,7 +6,8 @@ prepared in parallel.  ``pin_memory`` is meaningless on a CPU-only library and i
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from ..._creation import Generator, default_generator
 from ._collate import default_collate, default_convert

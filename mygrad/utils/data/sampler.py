@@ -1,12 +1,11 @@
 """Samplers: the order in which a DataLoader visits indices, and their grouping into batches."""
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Sequence
-
+from collections.abc import Iterable, Iterator, Sequence
 
 from ..._creation import Generator, default_generator, randint, randperm
 
-__all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler", "BatchSampler"]
+__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
 
 
 def _seeded_generator(generator: Generator | None) -> Generator:
@@ -95,7 +94,8 @@ class BatchSampler(Sampler):
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
             raise ValueError(f"batch_size should be a positive integer value, but got batch_size={batch_size}")
         if not isinstance(drop_last, bool):
-            raise ValueError(f"drop_last should be a boolean value, but got drop_last={drop_last}")
+            raise ValueError(  # noqa: TRY004 (torch's class)
+                f"drop_last should be a boolean value, but got drop_last={drop_last}")
         self.sampler = sampler
         self.batch_size = batch_size
         self.drop_last = drop_last
