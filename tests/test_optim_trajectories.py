@@ -84,9 +84,11 @@ def lr_lambda(epoch):
 
 @st.composite
 def schedulers(draw, steps: int):
-    """(name, kwargs) of a scheduler, or None; SequentialLR as a LinearLR warm-up then an ExponentialLR."""
+    """(name, kwargs) of a scheduler, or None; SequentialLR as a LinearLR warm-up then an ExponentialLR,
+    ChainedScheduler as a ConstantLR and an ExponentialLR together."""
     name = draw(st.sampled_from([None, "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-                                 "OneCycleLR", "ReduceLROnPlateau", "LinearLR", "SequentialLR"]))
+                                 "OneCycleLR", "ReduceLROnPlateau", "LinearLR", "SequentialLR", "ConstantLR",
+                                 "PolynomialLR", "MultiplicativeLR", "ChainedScheduler"]))
     gamma = st.floats(0.1, 1.0)
     if name is None:
         return None
@@ -98,8 +100,12 @@ def schedulers(draw, steps: int):
         return name, {"gamma": draw(gamma)}
     if name == "CosineAnnealingLR":
         return name, {"T_max": draw(st.integers(1, 6)), "eta_min": draw(st.sampled_from([0.0, 1e-4]))}
-    if name == "LambdaLR":
+    if name in ("LambdaLR", "MultiplicativeLR"):
         return name, {"lr_lambda": lr_lambda}
+    if name == "ConstantLR":
+        return name, {"factor": draw(st.floats(0.0, 1.0)), "total_iters": draw(st.integers(0, 5))}
+    if name == "PolynomialLR":
+        return name, {"total_iters": draw(st.integers(1, 6)), "power": draw(st.floats(0.5, 3.0))}
     if name == "OneCycleLR":
         return name, {"max_lr": draw(st.floats(0.01, 0.5)), "total_steps": steps + draw(st.integers(0, 3)),
                       "pct_start": draw(st.floats(0.1, 0.9)),
@@ -125,6 +131,9 @@ def make_scheduler(lib, opt, spec):
         first = schedulers_.LinearLR(opt, start_factor=0.25, total_iters=kwargs["warmup"])
         second = schedulers_.ExponentialLR(opt, gamma=kwargs["gamma"])
         return schedulers_.SequentialLR(opt, [first, second], milestones=[kwargs["warmup"]])
+    if name == "ChainedScheduler":
+        first = schedulers_.ConstantLR(opt, factor=0.5, total_iters=kwargs["warmup"])
+        return schedulers_.ChainedScheduler([first, schedulers_.ExponentialLR(opt, gamma=kwargs["gamma"])])
     return getattr(schedulers_, name)(opt, **kwargs)
 
 
