@@ -31,8 +31,10 @@ from hypothesis import strategies as st
 
 import mygrad
 
+# CI draws the same examples every run; OPTIM_TRAJECTORY_EXAMPLES=N explores N fresh ones per optimizer.
 EXAMPLES = settings(max_examples=int(os.environ.get("OPTIM_TRAJECTORY_EXAMPLES", "40")), deadline=None,
-                    database=None, suppress_health_check=list(HealthCheck))
+                    database=None, derandomize="OPTIM_TRAJECTORY_EXAMPLES" not in os.environ,
+                    suppress_health_check=list(HealthCheck))
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
 
 shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)

@@ -49,10 +49,11 @@ def fma(a, b, c, out: np.ndarray) -> np.ndarray:
     """``a * b + c`` rounded once into ``out``'s dtype (arrays or dtype-rounded scalars)."""
     if out.dtype == np.float64:
         np.copyto(out, _fma64(a, b, c))
-    else:
-        wide = np.float64
-        np.copyto(out, np.asarray(a, dtype=wide) * np.asarray(b, dtype=wide) + np.asarray(c, dtype=wide),
-                  casting="unsafe")
+    else:  # the float32 product is exact in float64: one rounding of the float64 sum remains
+        wide = np.empty(out.shape, dtype=np.float64)
+        np.multiply(a, b, out=wide)
+        np.add(wide, c, out=wide)
+        np.copyto(out, wide, casting="unsafe")
     return out
 
 
