@@ -281,3 +281,51 @@ def sequential_lr(t, see):
     state = seq.state_dict()
     see("keys", sorted(state))
     see("inner", [sorted(x) for x in state["_schedulers"]])
+
+
+@scenario
+def user_defined_optimizer(t, see):
+    """A torch-style subclass: its own step under no_grad, state in self.state, a scheduler on it."""
+
+    class SignSGD(t.optim.Optimizer):
+        def __init__(self, params, lr=0.1):
+            if lr < 0:
+                raise ValueError(f"Invalid learning rate: {lr}")
+            super().__init__(params, {"lr": lr})
+
+        @t.no_grad()
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    state["count"] = state.get("count", 0) + 1
+                    p.add_(p.grad.sign(), alpha=-group["lr"])
+
+    ps = params(t)
+    opt = SignSGD(ps, lr=0.25)
+    sched = t.optim.lr_scheduler.ExponentialLR(opt, gamma=0.5)
+    for seed in range(3):
+        set_grads(t, ps, seed)
+        opt.step()
+        sched.step()
+    see("params", ps)
+    see("state_dict", tree(opt.state_dict()))
+    see("lr", sched.get_last_lr())
+    see("repr", repr(opt))
+
+
+@scenario
+def tensor_learning_rates(t, see):
+    see.call("two-element lr", lambda: repr(t.optim.SGD(params(t), lr=t.tensor([0.1, 0.2]))))
+    for name in OPTIMIZERS:
+        ps = params(t)
+        opt = getattr(t.optim, name)(ps, lr=t.tensor(0.01))
+        sched = t.optim.lr_scheduler.StepLR(opt, step_size=1, gamma=0.5)
+        for seed in range(2):
+            set_grads(t, ps, seed)
+            opt.step()
+            sched.step()
+        see(f"{name} params", ps)
+        see(f"{name} lr stays a tensor", (opt.param_groups[0]["lr"], sched.get_last_lr()))

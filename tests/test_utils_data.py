@@ -152,3 +152,28 @@ def test_random_split_is_a_seeded_partition():
     assert [list(p) for p in parts] == [list(p) for p in again]
     with pytest.warns(UserWarning, match="Length of split at index 2 is 0"):
         random_split(range(3), [0.5, 0.5, 0.0])
+
+
+class Stream:
+    """An iterable-style dataset of ints, defined on each library's IterableDataset."""
+
+    @staticmethod
+    def make(t, n):
+        class Numbers(t.utils.data.IterableDataset):
+            def __iter__(self):
+                return iter(range(n))
+
+            def __len__(self):
+                return n
+
+        return Numbers()
+
+
+@scenario
+def iterable_datasets(t, see):
+    for batch_size, drop_last in ((3, False), (3, True), (None, False), (10, False)):
+        loader = t.utils.data.DataLoader(Stream.make(t, 7), batch_size=batch_size, drop_last=drop_last)
+        see(f"batches {batch_size} {drop_last}", batches(loader))
+        see(f"len {batch_size} {drop_last}", len(loader))
+    see.call("shuffle", lambda: t.utils.data.DataLoader(Stream.make(t, 3), shuffle=True))
+    see.call("sampler", lambda: t.utils.data.DataLoader(Stream.make(t, 3), sampler=[0]))

@@ -681,3 +681,7 @@ class OneCycleLR(LRScheduler):
                 else:
                     group["momentum"] = computed_momentum
         return lrs
+
+
+class _LRScheduler(LRScheduler):
+    """The base class's old name, kept by torch for subclasses written against it."""
