@@ -1,17 +1,15 @@
 """Optimizer and scheduler trajectories against torch, step by step (Hypothesis-driven).
 
-Each example draws an optimizer with hyper-parameters (now and then an invalid one: then both
-libraries must refuse it alike), parameters of several shapes in one or more groups, a gradient
-per parameter per step (sometimes None: the parameter is skipped) and an lr scheduler.  The same
-program runs in torch and in mygrad; after every step the parameters, the whole
-``optimizer.state_dict()`` (group options exactly, state tensors' dtype, shape and values) and
-``scheduler.get_last_lr()`` / ``state_dict()`` must agree.  Learning rates are pure Python
-arithmetic, so they must be equal; tensors agree bit for bit where NumPy can round as torch's
-kernels do (SGD, Adam, AdamW, Adamax here) and within a few ulps where torch's vectorised sqrt
-is not correctly rounded (RMSprop, Adagrad); the tolerance below covers both.  RMSprop's alpha
-is drawn from [0.05, 0.99]: centered with alpha = 0 it divides by the square root of an exact
-cancellation (the variance of one sample, a rounding error), where a 1-ulp difference in an
-earlier step's sqrt becomes an arbitrary one; both libraries compute the same formula there.
+Each example draws, with the strategies of the conformance rows (conformance/records/optim.py),
+an optimizer with hyper-parameters (now and then an invalid one: then both libraries must refuse
+it alike), parameters of several shapes in one or more groups, a gradient per parameter per step
+(sometimes None: the parameter is skipped) and an lr scheduler.  The same program runs in torch
+and in mygrad; after every step the parameters, the whole ``optimizer.state_dict()`` (keys, group
+options exactly, state tensors' dtype, shape and values), ``scheduler.get_last_lr()`` and
+``scheduler.state_dict()``, and the warnings must agree.  Learning rates are pure Python
+arithmetic, so they must be equal.  SGD and Adamax tensors must be bit-identical (every operation
+rounds as torch's CPU kernels do); Adam, AdamW, RMSprop and Adagrad take a square root, which
+torch computes to 1 ulp now and then, so theirs agree within the tolerance below.
 
 A second test trains a two-layer network built from plain tensors (loss, backward,
 clip_grad_norm_, optimizer, scheduler, zero_grad) in both libraries and compares the losses, the
@@ -30,98 +28,19 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import mygrad
+from conformance.records.optim import HYPER_PARAMETERS, programs
 
 # CI draws the same examples every run; OPTIM_TRAJECTORY_EXAMPLES=N explores N fresh ones per optimizer.
 EXAMPLES = settings(max_examples=int(os.environ.get("OPTIM_TRAJECTORY_EXAMPLES", "40")), deadline=None,
                     database=None, derandomize="OPTIM_TRAJECTORY_EXAMPLES" not in os.environ,
                     suppress_health_check=list(HealthCheck))
 TOLERANCE = {np.float32: 2e-5, np.float64: 1e-12}
-
-shapes = st.lists(st.integers(1, 4), min_size=0, max_size=3).map(tuple)
-unit = st.floats(0.0, 0.99, allow_nan=False)
-small = st.floats(0.0, 0.2, allow_nan=False)
-
-
-def maybe_invalid(valid, invalid=-0.5):
-    """Mostly valid values, and now and then (1 in 40) one torch refuses."""
-    return st.integers(0, 39).flatmap(lambda i: st.just(invalid) if i == 0 else valid)
-
-
-def betas():
-    return st.tuples(maybe_invalid(unit, 1.0), maybe_invalid(st.floats(0.0, 0.999), -0.1))
-
-
-OPTIMIZERS = {
-    "SGD": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.5)), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
-        "dampening": st.one_of(st.just(0.0), unit), "weight_decay": st.one_of(st.just(0.0), small),
-        "nesterov": st.sampled_from([False, False, True]), "maximize": st.booleans()}),
-    "Adam": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(),
-        "eps": st.sampled_from([1e-8, 1e-6, 1e-3]), "weight_decay": st.one_of(st.just(0.0), maybe_invalid(small)),
-        "amsgrad": st.booleans(), "maximize": st.booleans()}),
-    "AdamW": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-4]),
-        "weight_decay": st.one_of(st.just(1e-2), small), "amsgrad": st.booleans(), "maximize": st.booleans()}),
-    "RMSprop": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "alpha": maybe_invalid(st.floats(0.05, 0.99)),
-        "eps": st.sampled_from([1e-8, 1e-3]),
-        "weight_decay": st.one_of(st.just(0.0), small), "momentum": st.one_of(st.just(0.0), maybe_invalid(unit)),
-        "centered": st.booleans(), "maximize": st.booleans()}),
-    "Adagrad": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.5)), "lr_decay": st.one_of(st.just(0.0), maybe_invalid(small)),
-        "weight_decay": st.one_of(st.just(0.0), small),
-        "initial_accumulator_value": st.one_of(st.just(0.0), maybe_invalid(st.floats(0.0, 1.0))),
-        "eps": st.sampled_from([1e-10, 1e-6]), "maximize": st.booleans()}),
-    "Adamax": st.fixed_dictionaries({
-        "lr": maybe_invalid(st.floats(0.0, 0.1)), "betas": betas(), "eps": st.sampled_from([1e-8, 1e-3]),
-        "weight_decay": st.one_of(st.just(0.0), small), "maximize": st.booleans()}),
-}
+EXACT = {"SGD", "Adamax"}  # no sqrt: every operation rounds as torch's does, so values must be equal
 
 
 def lr_lambda(epoch):
-    """The same function object serves both libraries (LambdaLR)."""
+    """The same function object serves both libraries (LambdaLR, MultiplicativeLR)."""
     return 0.5 ** (epoch // 2) + 0.1 * epoch
-
-
-@st.composite
-def schedulers(draw, steps: int):
-    """(name, kwargs) of a scheduler, or None; SequentialLR as a LinearLR warm-up then an ExponentialLR,
-    ChainedScheduler as a ConstantLR and an ExponentialLR together."""
-    name = draw(st.sampled_from([None, "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
-                                 "OneCycleLR", "ReduceLROnPlateau", "LinearLR", "SequentialLR", "ConstantLR",
-                                 "PolynomialLR", "MultiplicativeLR", "ChainedScheduler"]))
-    gamma = st.floats(0.1, 1.0)
-    if name is None:
-        return None
-    if name == "StepLR":
-        return name, {"step_size": draw(st.integers(1, 4)), "gamma": draw(gamma)}
-    if name == "MultiStepLR":
-        return name, {"milestones": draw(st.lists(st.integers(1, 8), max_size=4)), "gamma": draw(gamma)}
-    if name == "ExponentialLR":
-        return name, {"gamma": draw(gamma)}
-    if name == "CosineAnnealingLR":
-        return name, {"T_max": draw(st.integers(1, 6)), "eta_min": draw(st.sampled_from([0.0, 1e-4]))}
-    if name in ("LambdaLR", "MultiplicativeLR"):
-        return name, {"lr_lambda": lr_lambda}
-    if name == "ConstantLR":
-        return name, {"factor": draw(st.floats(0.0, 1.0)), "total_iters": draw(st.integers(0, 5))}
-    if name == "PolynomialLR":
-        return name, {"total_iters": draw(st.integers(1, 6)), "power": draw(st.floats(0.5, 3.0))}
-    if name == "OneCycleLR":
-        return name, {"max_lr": draw(st.floats(0.01, 0.5)), "total_steps": steps + draw(st.integers(0, 3)),
-                      "pct_start": draw(st.floats(0.1, 0.9)),
-                      "anneal_strategy": draw(st.sampled_from(["cos", "linear"])),
-                      "three_phase": draw(st.booleans()), "cycle_momentum": draw(st.booleans())}
-    if name == "ReduceLROnPlateau":
-        return name, {"mode": draw(st.sampled_from(["min", "max"])), "factor": draw(st.floats(0.1, 0.9)),
-                      "patience": draw(st.integers(0, 2)), "threshold": draw(st.sampled_from([1e-4, 0.1])),
-                      "threshold_mode": draw(st.sampled_from(["rel", "abs"])), "cooldown": draw(st.integers(0, 2)),
-                      "min_lr": draw(st.sampled_from([0.0, 1e-3]))}
-    if name == "LinearLR":
-        return name, {"start_factor": draw(st.floats(0.1, 1.0)), "end_factor": draw(st.floats(0.0, 1.0)),
-                      "total_iters": draw(st.integers(1, 5))}
-    return name, {"warmup": draw(st.integers(1, 4)), "gamma": draw(gamma)}
 
 
 def make_scheduler(lib, opt, spec):
@@ -136,25 +55,9 @@ def make_scheduler(lib, opt, spec):
     if name == "ChainedScheduler":
         first = schedulers_.ConstantLR(opt, factor=0.5, total_iters=kwargs["warmup"])
         return schedulers_.ChainedScheduler([first, schedulers_.ExponentialLR(opt, gamma=kwargs["gamma"])])
+    if name in ("LambdaLR", "MultiplicativeLR"):
+        return getattr(schedulers_, name)(opt, lr_lambda)
     return getattr(schedulers_, name)(opt, **kwargs)
-
-
-@st.composite
-def programs(draw, name: str):
-    dtype = draw(st.sampled_from([np.float32, np.float64]))
-    options = draw(OPTIMIZERS[name])
-    n_params = draw(st.integers(1, 3))
-    param_shapes = [draw(shapes) for _ in range(n_params)]
-    steps = draw(st.integers(1, 8))
-    rng = np.random.default_rng(draw(st.integers(0, 2 ** 32 - 1)))
-    params = [rng.uniform(-2, 2, s).astype(dtype) for s in param_shapes]
-    grads = [[None if rng.random() < 0.1 else rng.uniform(-3, 3, s).astype(dtype) for s in param_shapes]
-             for _ in range(steps)]
-    metrics = [float(v) for v in rng.uniform(0, 1, steps)]
-    grouped = n_params > 1 and draw(st.booleans())
-    group_lrs = [draw(st.floats(0.0, 0.2)) for _ in range(n_params)] if grouped else None
-    return {"dtype": dtype, "name": name, "options": options, "params": params, "grads": grads, "metrics": metrics,
-            "group_lrs": group_lrs, "scheduler": draw(schedulers(steps))}
 
 
 def run(lib, program):
@@ -211,23 +114,22 @@ def describe(value):
     return value
 
 
-def assert_same(expected, actual, dtype, path="") -> None:
+def assert_same(expected, actual, tol: float, path="") -> None:
     if isinstance(expected, np.ndarray):
         assert isinstance(actual, np.ndarray) and actual.dtype == expected.dtype, f"{path}: {actual!r}"
         assert actual.shape == expected.shape, f"{path}: shape {actual.shape} != torch's {expected.shape}"
-        tol = TOLERANCE[dtype]
         np.testing.assert_allclose(actual, expected, rtol=tol, atol=tol, equal_nan=True, err_msg=path)
         return
     if isinstance(expected, dict):
         assert isinstance(actual, dict) and list(actual) == list(expected), (
             f"{path}: keys {list(actual)} != {list(expected)}")
         for k in expected:
-            assert_same(expected[k], actual[k], dtype, f"{path}[{k!r}]")
+            assert_same(expected[k], actual[k], tol, f"{path}[{k!r}]")
         return
     if isinstance(expected, (list, tuple)):
         assert type(actual) is type(expected) and len(actual) == len(expected), f"{path}: {actual!r} != {expected!r}"
         for i, (e, a) in enumerate(zip(expected, actual)):
-            assert_same(e, a, dtype, f"{path}[{i}]")
+            assert_same(e, a, tol, f"{path}[{i}]")
         return
     if isinstance(expected, float) and math.isnan(expected):
         assert isinstance(actual, float) and math.isnan(actual), f"{path}: {actual!r} != nan"
@@ -235,18 +137,19 @@ def assert_same(expected, actual, dtype, path="") -> None:
     assert type(actual) is type(expected) and actual == expected, f"{path}: mygrad {actual!r} != torch {expected!r}"
 
 
-@pytest.mark.parametrize("name", sorted(OPTIMIZERS))
+@pytest.mark.parametrize("name", sorted(HYPER_PARAMETERS))
 @EXAMPLES
 @given(data=st.data())
 def test_optimizer_and_scheduler_trajectories_match_torch(name, data):
-    program = data.draw(programs(name))
+    program = data.draw(programs(name, data.draw(st.sampled_from([np.float32, np.float64]))))
     expected, actual = run(torch, program), run(mygrad, program)
     event("refused" if len(expected) == 1 else "ran")
     event(f"scheduler: {program['scheduler'] and program['scheduler'][0]}")
     assert [s[0] for s in actual] == [s[0] for s in expected], (
         f"mygrad saw {[s[:3] for s in actual][-1:]} where torch saw {[s[:3] for s in expected][-1:]}")
     for e, a in zip(expected, actual):
-        assert_same(list(e[1:]), list(a[1:]), program["dtype"], e[0])
+        tol = 0.0 if name in EXACT else TOLERANCE[program["dtype"]]
+        assert_same(list(e[1:]), list(a[1:]), tol, e[0])
 
 
 # ----- a whole training loop -------------------------------------------------------------------

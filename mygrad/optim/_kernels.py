@@ -51,7 +51,7 @@ def fma(a, b, c, out: np.ndarray) -> np.ndarray:
         np.copyto(out, _fma64(a, b, c))
     else:  # the float32 product is exact in float64: one rounding of the float64 sum remains
         wide = np.empty(out.shape, dtype=np.float64)
-        np.multiply(a, b, out=wide)
+        np.multiply(a, b, out=wide, dtype=np.float64)  # the float64 loop: an exact product
         np.add(wide, c, out=wide)
         np.copyto(out, wide, casting="unsafe")
     return out
