@@ -329,3 +329,10 @@ def tensor_learning_rates(t, see):
             sched.step()
         see(f"{name} params", ps)
         see(f"{name} lr stays a tensor", (opt.param_groups[0]["lr"], sched.get_last_lr()))
+
+
+def test_differentiable_updates_are_refused():
+    """torch records the update in the graph with differentiable=True; mygrad says it does not."""
+    for name in OPTIMIZERS:
+        with pytest.raises(NotImplementedError, match="differentiable=True"):
+            getattr(mygrad.optim, name)(params(mygrad), differentiable=True)

@@ -5,7 +5,9 @@ Behaves as torch.optim.Optimizer: the same group dicts (every default filled in)
 index, tensors shared, not copied), the same checks and messages when parameters are given
 wrongly.  Subclasses update parameters with NumPy on the tensors' arrays (``_kernels``), in the
 order of operations of torch's single-tensor (``foreach=False``) implementation, then bump the
-tensors' versions as torch's in-place updates do.
+tensors' versions as torch's in-place updates do.  ``foreach``, ``fused`` and ``capturable`` are
+accepted and stored in the groups as torch stores them; the arithmetic is always the single-tensor
+one.  ``differentiable=True`` (updates recorded in the graph) is refused with NotImplementedError.
 """
 from __future__ import annotations
 
@@ -95,6 +97,9 @@ class Optimizer:
     """Base class for all optimizers (torch.optim.Optimizer)."""
 
     def __init__(self, params, defaults: dict[str, Any]) -> None:
+        if defaults.get("differentiable"):
+            raise NotImplementedError("differentiable=True: mygrad's optimizers update parameters in place without "
+                                      "recording the update in the autograd graph")
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors or dicts, "
