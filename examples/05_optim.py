@@ -10,6 +10,7 @@ import io
 import numpy as np
 
 import mygrad as torch
+
 DataLoader, TensorDataset = torch.utils.data.DataLoader, torch.utils.data.TensorDataset
 
 rng = np.random.default_rng(0)

@@ -4,6 +4,8 @@ state dicts.  Paired scenarios (see paired.py); the update arithmetic itself is 
 step in test_optim_trajectories.py."""
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 import pytest
 import torch
@@ -336,3 +338,34 @@ def test_differentiable_updates_are_refused():
     for name in OPTIMIZERS:
         with pytest.raises(NotImplementedError, match="differentiable=True"):
             getattr(mygrad.optim, name)(params(mygrad), differentiable=True)
+
+
+@scenario
+def hooks(t, see):
+    """Step, state_dict and load_state_dict hooks, global step hooks, and removal."""
+    calls = []
+    ps = params(t)
+    opt = t.optim.SGD(ps, lr=0.1)
+    pre = opt.register_step_pre_hook(lambda o, args, kwargs: calls.append(("pre", len(args), sorted(kwargs))))
+    opt.register_step_post_hook(lambda o, args, kwargs: calls.append(("post", o is opt)))
+    glob = importlib.import_module(t.__name__ + ".optim.optimizer").register_optimizer_step_pre_hook(lambda o, a, k: calls.append("global pre"))
+    set_grads(t, ps)
+    opt.step()
+    pre.remove()
+    glob.remove()
+    opt.step()
+    see("step hooks", calls)
+    opt.register_step_pre_hook(lambda o, args, kwargs: 3)
+    try:
+        opt.step()
+    except RuntimeError as exc:  # the message starts with the step function's repr (an address)
+        see("a pre hook returning junk", str(exc).split(" at 0x")[0] + str(exc).split(">")[-1])
+    opt.register_state_dict_post_hook(lambda o, sd: {**sd, "extra": 1})
+    opt.register_state_dict_pre_hook(lambda o: calls.append("sd pre"))
+    see("state_dict keys", sorted(opt.state_dict()))
+    other = t.optim.SGD(params(t), lr=0.5)
+    other.register_load_state_dict_pre_hook(lambda o, sd: {**sd, "param_groups": [{**sd["param_groups"][0], "lr": 7.0}]})
+    other.register_load_state_dict_post_hook(lambda o: calls.append("loaded"))
+    other.load_state_dict(t.optim.SGD(params(t), lr=0.25).state_dict())
+    see("loaded lr", other.param_groups[0]["lr"])
+    see("calls", calls)
