@@ -4,7 +4,7 @@ state dicts.  Paired scenarios (see paired.py); the update arithmetic itself is 
 step in test_optim_trajectories.py."""
 from __future__ import annotations
 
-import importlib
+import sys
 
 import numpy as np
 import pytest
@@ -348,7 +348,8 @@ def hooks(t, see):
     opt = t.optim.SGD(ps, lr=0.1)
     pre = opt.register_step_pre_hook(lambda o, args, kwargs: calls.append(("pre", len(args), sorted(kwargs))))
     opt.register_step_post_hook(lambda o, args, kwargs: calls.append(("post", o is opt)))
-    glob = importlib.import_module(t.__name__ + ".optim.optimizer").register_optimizer_step_pre_hook(lambda o, a, k: calls.append("global pre"))
+    optimizer_module = sys.modules[t.__name__ + ".optim.optimizer"]  # imported by t.optim; no new attribute
+    glob = optimizer_module.register_optimizer_step_pre_hook(lambda o, a, k: calls.append("global pre"))
     set_grads(t, ps)
     opt.step()
     pre.remove()

@@ -1,5 +1,4 @@
 """torch.optim: optimizers over parameter groups, and ``lr_scheduler``."""
-from __future__ import annotations
 
 from . import lr_scheduler
 from .adagrad import Adagrad
@@ -10,3 +9,7 @@ from .rmsprop import RMSprop
 from .sgd import SGD
 
 __all__ = ["SGD", "Adagrad", "Adam", "AdamW", "Adamax", "Optimizer", "RMSprop", "lr_scheduler"]
+
+from .._missing import module_getattr as _module_getattr
+
+__getattr__ = _module_getattr(__name__, "optim")  # a torch name mygrad lacks: an AttributeError that says so

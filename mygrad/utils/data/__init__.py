@@ -1,5 +1,4 @@
 """torch.utils.data: datasets, samplers, batching (``DataLoader``) and ``random_split``."""
-from __future__ import annotations
 
 from ._collate import default_collate, default_convert
 from .dataloader import DataLoader
@@ -35,3 +34,7 @@ __all__ = [
            "default_convert",
            "random_split",
 ]
+
+from ..._missing import module_getattr as _module_getattr
+
+__getattr__ = _module_getattr(__name__, "utils.data")  # a torch name mygrad lacks: an AttributeError that says so
