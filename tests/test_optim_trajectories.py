@@ -11,9 +11,10 @@ arithmetic, so they must be equal.  SGD and Adamax tensors must be bit-identical
 rounds as torch's CPU kernels do); Adam, AdamW, RMSprop and Adagrad take a square root, which
 torch computes to 1 ulp now and then, so theirs agree within the tolerance below.
 
-A second test trains a two-layer network built from plain tensors (loss, backward,
-clip_grad_norm_, optimizer, scheduler, zero_grad) in both libraries and compares the losses, the
-clipped norms and the parameters at every step.
+Two more tests train in both libraries and compare every step: a two-layer network built from plain
+tensors (loss, backward, clip_grad_norm_, optimizer, scheduler, zero_grad), and an nn.Sequential
+with torch's initial weights, two parameter groups and CrossEntropyLoss (losses, clipped norms,
+learning rates, the model's and the optimizer's state dicts).
 """
 from __future__ import annotations
 
@@ -201,3 +202,51 @@ def test_training_loop_matches_torch_step_by_step(name, options, spec):
         for pe, pa in zip(e[3], a[3]):
             np.testing.assert_allclose(pa, pe, rtol=1e-4, atol=1e-5, err_msg=f"step {step}: parameters")
         assert a[4] == e[4]
+
+
+def train_module(lib, name, options, spec, steps=12):
+    """nn.Sequential with torch's initial weights (copied), two parameter groups (weights, biases),
+    CrossEntropyLoss, clip_grad_norm_, the optimizer and a scheduler."""
+    torch.manual_seed(0)
+    reference = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    model = lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.Tanh(), lib.nn.Linear(8, 3))
+    model.load_state_dict({k: lib.tensor(v.numpy()) for k, v in reference.state_dict().items()})
+    rng = np.random.default_rng(3)
+    x = lib.tensor(rng.standard_normal((10, 4)), dtype=lib.float32)
+    target = lib.tensor(rng.integers(0, 3, 10))
+    weights = [p for n, p in model.named_parameters() if n.endswith("weight")]
+    biases = [p for n, p in model.named_parameters() if n.endswith("bias")]
+    opt = getattr(lib.optim, name)([{"params": weights}, {"params": biases, "weight_decay": 0.0}], **options)
+    scheduler = getattr(lib.optim.lr_scheduler, spec[0])(opt, **spec[1])
+    loss_fn = lib.nn.CrossEntropyLoss()
+    seen = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(model(x), target)
+        loss.backward()
+        norm = lib.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        scheduler.step()
+        seen.append((loss.item(), norm.item(), scheduler.get_last_lr(), describe(model.state_dict()),
+                     describe(opt.state_dict())))
+    return seen
+
+
+MODULE_TRAINING = [
+    ("SGD", {"lr": 0.1, "momentum": 0.9, "weight_decay": 1e-3}, ("MultiStepLR", {"milestones": [3, 6]})),
+    ("Adam", {"lr": 0.02, "weight_decay": 1e-3}, ("ExponentialLR", {"gamma": 0.9})),
+    ("AdamW", {"lr": 0.02, "amsgrad": True}, ("LinearLR", {"start_factor": 0.5, "total_iters": 5})),
+    ("RMSprop", {"lr": 0.01, "alpha": 0.9}, ("StepLR", {"step_size": 4})),
+    ("Adagrad", {"lr": 0.1, "initial_accumulator_value": 0.1}, ("CosineAnnealingLR", {"T_max": 6})),
+    ("Adamax", {"lr": 0.05, "weight_decay": 1e-2}, ("OneCycleLR", {"max_lr": 0.1, "total_steps": 12})),
+]
+
+
+@pytest.mark.parametrize("name, options, spec", MODULE_TRAINING, ids=[t[0] for t in MODULE_TRAINING])
+def test_module_training_matches_torch_step_by_step(name, options, spec):
+    expected, actual = train_module(torch, name, options, spec), train_module(mygrad, name, options, spec)
+    for step, (e, a) in enumerate(zip(expected, actual)):
+        assert a[0] == pytest.approx(e[0], rel=1e-5), f"step {step}: loss"
+        assert a[1] == pytest.approx(e[1], rel=1e-5), f"step {step}: clipped norm"
+        assert a[2] == e[2], f"step {step}: learning rates"
+        assert_same(list(e[3:]), list(a[3:]), 1e-5, f"step {step}")
