@@ -149,3 +149,30 @@ def test_tensor_values_round_trip_exactly():
         back = round_trip(mygrad, x)
         assert back.dtype == x.dtype and back.shape == x.shape
         np.testing.assert_array_equal(back.numpy(), x.numpy())
+
+
+@scenario
+def parameters_and_modules(t, see):
+    p = t.nn.Parameter(t.ones(2, 3))
+    frozen = t.nn.Parameter(t.zeros(2), requires_grad=False)
+    back = round_trip(t, {"p": p, "frozen": frozen, "again": p})
+    see("types", [type(v).__name__ for v in back.values()])
+    see("values", [back["p"], back["frozen"]])
+    see("flags", [(v.requires_grad, v.is_leaf) for v in back.values()])
+    see("shared", back["p"] is back["again"])
+    model = t.nn.Sequential(t.nn.Linear(3, 2), t.nn.ReLU())  # initial values are each library's draws
+
+    def same(a, b):
+        return list(a) == list(b) and all(bool((a[k] == b[k]).min()) for k in a)
+
+    state = round_trip(t, model.state_dict())
+    see("state_dict", [(k, tuple(v.shape), str(v.dtype), type(v).__name__, v.requires_grad) for k, v in state.items()])
+    see("state_dict values kept", same(state, model.state_dict()))
+    see("load", str(t.nn.Sequential(t.nn.Linear(3, 2), t.nn.ReLU()).load_state_dict(state)))
+    try:
+        round_trip(t, model)
+    except pickle.UnpicklingError as exc:  # names the class by its module: mygrad.nn... or torch.nn...
+        see("a whole module, weights_only default", str(exc).replace("mygrad.nn.", "torch.nn."))
+    whole = round_trip(t, model, weights_only=False)
+    see("a whole module, weights_only=False", (type(whole).__name__, repr(whole), same(whole.state_dict(),
+                                                                                      model.state_dict())))
