@@ -23,6 +23,10 @@ from .ops import *  # noqa: F401,F403
 from . import linalg
 from . import special
 from . import nn
+from . import optim
+from . import utils
+from . import serialization
+from .serialization import load, save
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
 from . import func  # noqa: E402
 

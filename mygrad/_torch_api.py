@@ -81,11 +81,11 @@ mkldnn_max_pool3d mkldnn_rnn_layer mm mode monitor moveaxis movedim mps msort mt
 multiprocessing mv mvlgamma nan nan_to_num nan_to_num_ nanmean nanmedian nanquantile nansum narrow narrow_copy
 native_batch_norm native_channel_shuffle native_dropout native_group_norm native_layer_norm native_norm ne neg
 neg_ negative negative_ nested newaxis nextafter nn no_grad nonzero nonzero_static norm norm_except_dim normal
-not_equal nuclear_norm numel ones ones_like ops optim orgqr ormqr os outer overrides package pairwise_distance
-parse_ir parse_schema parse_type_comment pca_lowrank pdist per_channel_affine per_channel_affine_float_qparams
-per_channel_symmetric per_tensor_affine per_tensor_symmetric permute permute_copy pi pinverse pixel_shuffle
-pixel_unshuffle platform poisson poisson_nll_loss polar polygamma positive pow prelu
-prepare_multiprocessing_environment preserve_format prod profiler
+not_equal nuclear_norm numel ones ones_like onnx ops optim orgqr ormqr os outer overrides package
+pairwise_distance parse_ir parse_schema parse_type_comment pca_lowrank pdist per_channel_affine
+per_channel_affine_float_qparams per_channel_symmetric per_tensor_affine per_tensor_symmetric permute
+permute_copy pi pinverse pixel_shuffle pixel_unshuffle platform poisson poisson_nll_loss polar polygamma
+positive pow prelu prepare_multiprocessing_environment preserve_format prod profiler
 profiler_allow_cudagraph_cupti_lazy_reinit_cuda12 promote_types put q_per_channel_axis q_per_channel_scales
 q_per_channel_zero_points q_scale q_zero_point qint32 qint8 qr qscheme quantile quantization
 quantize_per_channel quantize_per_tensor quantize_per_tensor_dynamic quantized_batch_norm quantized_gru

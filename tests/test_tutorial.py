@@ -64,3 +64,13 @@ def test_sequential_example_trains_and_matches_torch_losses():
     losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
     assert EXAMPLES[3].stem == "04_sequential" and len(losses) == 20 and losses[-1] < losses[0] / 10
     assert "<All keys matched successfully>" in lines and "MseLossBackward0" in lines[-2]
+
+
+def test_optim_example_trains_and_restores_its_checkpoint():
+    """examples/05_optim.py: the loss falls, and the model and optimizer loaded from the checkpoint take
+    exactly the step the originals take."""
+    path = next(p for p in EXAMPLES if p.stem == "05_optim")
+    lines = run_example(path, "mygrad").splitlines()
+    losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
+    assert len(losses) == 8 and losses[-1] < losses[0] / 20
+    assert "<All keys matched successfully>" in lines and lines[-1].endswith("differ by 0.0")

@@ -11,6 +11,7 @@ from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddin
                       Sequential, SiLU, Sigmoid, SmoothL1Loss, SoftMarginLoss, Softmax, Softmax2d, Softmin,
                       Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
 from .parameter import Buffer, Parameter
+from . import utils
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
            "ParameterList", "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten",
