@@ -125,7 +125,7 @@ def pack_saved(node, out) -> None:
             continue
         if type(value) is OutputRef:
             packed[i] = PackedSaved(out, True, value.output_nr, unpack_hook, pack_hook(out))
-        elif type(value) is Tensor:
+        elif isinstance(value, Tensor):  # (nn.Parameter too)
             packed[i] = PackedSaved(value, False, value._output_nr, unpack_hook, pack_hook(value))
     node._saved = tuple(packed)
 
