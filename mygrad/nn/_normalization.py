@@ -28,6 +28,7 @@ from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
 from .._quiet import quiet
+from . import _formulas  # noqa: F401  (registers zero_slope)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
 
@@ -37,10 +38,11 @@ class _NormLayout:
     view (or the given ``stats`` = (mean, rstd) arrays, broadcastable to the view), affine parameters of
     shape ``pshape`` broadcast against the input as ``wshape``."""
 
-    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats")
+    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats", "tie")
 
-    def __init__(self, view, dims, wshape, pshape, eps, stats=None):
+    def __init__(self, view, dims, wshape, pshape, eps, stats=None, tie=2):
         self.view, self.dims, self.wshape, self.pshape, self.eps, self.stats = view, dims, wshape, pshape, eps, stats
+        self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
 
 
 # ----- formula helpers: one Python function over arrays and over tensors ---------------------------
@@ -74,8 +76,42 @@ def _xhat(x, layout: _NormLayout):
     return centred * rstd, rstd
 
 
+TiedBackward = derivative("TiedBackward", value="grad", input=None)
+
+
+def _tied(result, layout: _NormLayout, *tensors):
+    """Under ``create_graph``, a gradient that does not otherwise depend on a differentiable input is tied
+    to it, with no gradient flowing back: torch's double-backward node takes its inputs (and, for
+    layer_norm, the saved statistics) together, so each of its outputs requires grad as soon as one of
+    them does, while the second-order gradient of an input it does not depend on stays None."""
+    if isinstance(result, np.ndarray) or result.requires_grad:
+        return result
+    for t in tensors[:layout.tie]:
+        if isinstance(t, Tensor) and t.requires_grad:
+            return record(TiedBackward, result._data, (result, t))
+    return result
+
+
+def undefined_weight(grad):
+    raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument #1 "
+                       "'other'")
+
+
+array_fn(undefined_weight)
+tensor_fn(undefined_weight)
+UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
+
+
+def _refusing(result, weight, bias):
+    """torch's double backward of these ops fails when there is no weight but a bias that requires grad
+    (it multiplies by the undefined weight): a node that raises torch's error when reached."""
+    if isinstance(result, np.ndarray) or weight is not None or not (isinstance(bias, Tensor) and bias.requires_grad):
+        return result
+    return record(UndefinedWeightBackward, result._data, (result,))
+
+
 @quiet
-def norm_input_grad(grad, input, weight, layout: _NormLayout):
+def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
     array, _ = _ops(grad)
     g = grad * weight.reshape(layout.wshape) if weight is not None else grad
     gv = g.reshape(layout.view) if layout.view is not None else g
@@ -84,29 +120,33 @@ def norm_input_grad(grad, input, weight, layout: _NormLayout):
         dx = rstd * (gv - _mean(gv, layout.dims, array) - xhat * _mean(gv * xhat, layout.dims, array))
     else:
         dx = gv * rstd
-    return dx.reshape(tuple(input.shape))
+    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), weight, bias)
 
 
 @quiet
-def norm_weight_grad(grad, input, layout: _NormLayout):
+def norm_weight_grad(grad, input, weight, bias, layout: _NormLayout):
     _, ns = _ops(grad)
     xhat, _ = _xhat(input, layout)
     prod = grad * xhat.reshape(tuple(input.shape))
-    return ns["sum_to"](prod, layout.wshape).reshape(layout.pshape)
+    return _tied(ns["sum_to"](prod, layout.wshape).reshape(layout.pshape), layout, input, weight, bias)
 
 
-def norm_bias_grad(grad, layout: _NormLayout):
+def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
     _, ns = _ops(grad)
-    return ns["sum_to"](grad, layout.wshape).reshape(layout.pshape)
+    bias_grad = ns["sum_to"](grad, layout.wshape).reshape(layout.pshape)
+    # group_norm's double backward is composite in torch: its bias gradient depends on nothing but grad
+    if layout.view is not None:
+        return bias_grad
+    return _refusing(_tied(bias_grad, layout, input, weight, bias), weight, bias)
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
     array_fn(_fn)
     tensor_fn(_fn)
 
-_FORMULAS = dict(input="norm_input_grad(grad, input, weight, layout)",
-                 weight="norm_weight_grad(grad, input, layout)",
-                 bias="norm_bias_grad(grad, layout)")
+_FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
+                 weight="norm_weight_grad(grad, input, weight, bias, layout)",
+                 bias="norm_bias_grad(grad, input, weight, bias, layout)")
 NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", **_FORMULAS)
 NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", **_FORMULAS)
 NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", **_FORMULAS)
@@ -133,7 +173,7 @@ def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias) -> Tenso
     x = input._data
     xhat, _ = _xhat(x, layout)
     out = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape).astype(x.dtype, copy=False)
-    return record(node, out, (input, weight, bias), input=input, weight=weight, layout=layout)
+    return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
 
 
 def _shape_list(shape) -> str:
@@ -157,7 +197,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
         raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
     _float_data(input, "LayerNormKernelImpl")
-    layout = _NormLayout(None, tuple(range(x.ndim - k, x.ndim)), shape, shape, eps)
+    layout = _NormLayout(None, tuple(range(x.ndim - k, x.ndim)), shape, shape, eps, tie=3)
     return _normalised(input, NativeLayerNormBackward0, layout, weight, bias)
 
 
@@ -200,12 +240,18 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
         n = x.size // channels if channels else 0
         if running_mean is not None and n > 0:
+            # as torch's CPU kernel: the sums accumulated in double, the statistics and the update in the
+            # input's dtype
+            kind = x.dtype.type
             with np.errstate(all="ignore"):
-                mean = x.mean(axis=dims)
-                var = x.var(axis=dims) * (n / (n - 1) if n > 1 else math.inf)
-            rm, rv = running_mean._data, running_var._data
-            rm[...] = ((1 - momentum) * rm + momentum * mean.reshape(rm.shape)).astype(rm.dtype)
-            rv[...] = ((1 - momentum) * rv + momentum * var.reshape(rv.shape)).astype(rv.dtype)
+                mean = (x.sum(axis=dims, dtype=np.float64) / n).astype(x.dtype)
+                centred = (x - mean.reshape(wshape)).astype(np.float64)
+                var_sum = (centred * centred).sum(axis=dims)
+                unbiased = (var_sum / (n - 1) if n > 1 else var_sum * math.inf).astype(x.dtype)
+                rm, rv = running_mean._data, running_var._data
+                m, keep = kind(momentum), kind(1 - momentum)
+                rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
+                rv[...] = (m * unbiased + keep * rv.reshape(unbiased.shape)).reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)
@@ -263,7 +309,7 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
     mean_b, var_b = rep(running_mean), rep(running_var)
     out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
-        if stat is not None:
+        if stat is not None and use_input_stats:  # (torch copies them back only when it updated them)
             stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
     return out.view(*x.shape)
 
@@ -285,7 +331,8 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(x.ndim - k, x.ndim))
-    scale = input.pow(2).mean(dims, keepdim=True).add_(eps).rsqrt()
+    from ._losses import _add_scalar  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
+    scale = _add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()
     out = input.mul(scale)
     return out.mul(weight) if weight is not None else out
 
