@@ -222,6 +222,11 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
+def _sequential_sum(rows: np.ndarray) -> np.ndarray:
+    """Each row summed left to right in double, as torch's kernel loops (NumPy's sum is pairwise)."""
+    return np.cumsum(rows, axis=1, dtype=np.float64)[:, -1]
+
+
 def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
     x = input._data
     if x.ndim < 2:
@@ -240,14 +245,16 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
         n = x.size // channels if channels else 0
         if running_mean is not None and n > 0:
-            # as torch's CPU kernel: the sums accumulated in double, the statistics and the update in the
-            # input's dtype
+            # as torch's CPU kernels (batch_norm_cpu_collect_stats_contiguous_impl, then the stats update):
+            # sums accumulated in double, the mean, the squared deviations, their sum and the update in
+            # the input's dtype
             kind = x.dtype.type
             with np.errstate(all="ignore"):
-                mean = (x.sum(axis=dims, dtype=np.float64) / n).astype(x.dtype)
-                centred = (x - mean.reshape(wshape)).astype(np.float64)
-                var_sum = (centred * centred).sum(axis=dims)
-                unbiased = (var_sum / (n - 1) if n > 1 else var_sum * math.inf).astype(x.dtype)
+                rows = np.moveaxis(x, 1, 0).reshape(channels, -1)
+                mean = (_sequential_sum(rows) / n).astype(x.dtype)
+                centred = rows - mean[:, None]
+                var_sum = _sequential_sum(centred * centred).astype(x.dtype)
+                unbiased = var_sum / kind(n - 1) if n > 1 else var_sum * kind(math.inf)
                 rm, rv = running_mean._data, running_var._data
                 m, keep = kind(momentum), kind(1 - momentum)
                 rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
