@@ -19,6 +19,7 @@ composite of those ops rather than torch's NativeLayerNormBackwardBackward0 / Na
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -222,9 +223,40 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
-def _sequential_sum(rows: np.ndarray) -> np.ndarray:
-    """Each row summed left to right in double, as torch's kernel loops (NumPy's sum is pairwise)."""
-    return np.cumsum(rows, axis=1, dtype=np.float64)[:, -1]
+def _sequential_sum(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """Summed along axis 0 left to right in ``dtype``, as torch's kernels loop (NumPy's sum is pairwise)."""
+    return np.cumsum(rows, axis=0, dtype=dtype)[-1]
+
+
+def _threads() -> int:
+    """The threads torch's CPU kernels split a loop into (its default: the cores this process may use)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@quiet
+def _collect_stats(x: np.ndarray, channels: int) -> tuple:
+    """Per channel: the mean and the sum of squared deviations, rounded as torch's CPU kernel
+    (batch_norm_cpu_collect_stats) rounds them, so the running statistics match it to the bit.
+    Images of more than one element: sums accumulated in double along the batch then the image.
+    One element per image (channels last): sums in the input's dtype, per thread's share of the batch
+    when the batch outnumbers the threads (the shares then added in double)."""
+    kind = x.dtype.type
+    images = np.moveaxis(x.reshape(x.shape[0], channels, -1), 1, 0).reshape(channels, -1).T  # (n, C)
+    n = images.shape[0]
+    if x.size // (x.shape[0] * channels) != 1:
+        mean = (_sequential_sum(images) / n).astype(x.dtype)
+        centred = images - mean
+        return mean, _sequential_sum(centred * centred).astype(x.dtype)
+    threads = _threads()
+    if n <= threads:
+        mean = _sequential_sum(images, x.dtype) / kind(n)
+        centred = images - mean
+        return mean, _sequential_sum(centred * centred, x.dtype)
+    chunk = -(-n // threads)
+    shares = lambda v: np.stack([_sequential_sum(v[i:i + chunk], x.dtype) for i in range(0, n, chunk)])
+    mean = (_sequential_sum(shares(images)) / n).astype(x.dtype)
+    centred = images - mean
+    return mean, _sequential_sum(shares(centred * centred)).astype(x.dtype)
 
 
 def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
@@ -245,20 +277,16 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
         n = x.size // channels if channels else 0
         if running_mean is not None and n > 0:
-            # as torch's CPU kernels (batch_norm_cpu_collect_stats_contiguous_impl, then the stats update):
-            # sums accumulated in double, the mean, the squared deviations, their sum and the update in
-            # the input's dtype
-            kind = x.dtype.type
+            mean, var_sum = _collect_stats(x, channels)
+            kind, f64 = x.dtype.type, np.float64
             with np.errstate(all="ignore"):
-                rows = np.moveaxis(x, 1, 0).reshape(channels, -1)
-                mean = (_sequential_sum(rows) / n).astype(x.dtype)
-                centred = rows - mean[:, None]
-                var_sum = _sequential_sum(centred * centred).astype(x.dtype)
-                unbiased = var_sum / kind(n - 1) if n > 1 else var_sum * kind(math.inf)
+                # torch's update: the momentum cast to the dtype, the unbiased variance in double
+                m = kind(momentum)
+                unbiased = var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf
                 rm, rv = running_mean._data, running_var._data
-                m, keep = kind(momentum), kind(1 - momentum)
-                rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
-                rv[...] = (m * unbiased + keep * rv.reshape(unbiased.shape)).reshape(rv.shape)
+                rm[...] = (m * mean + (1 - m) * rm.reshape(mean.shape)).reshape(rm.shape)
+                rv[...] = (f64(m) * unbiased + ((1 - m) * rv.reshape(unbiased.shape)).astype(f64)).astype(
+                    rv.dtype).reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)
