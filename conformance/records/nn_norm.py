@@ -167,14 +167,15 @@ def layer_norm_module(module: str):
 def group_norm_module():
     def build(dtype: str):
         def make(d):
-            n, groups, k, spatial, affine, flags, eps, train = d
+            n, groups, k, spatial, affine, bias, flags, eps, train = d
             c = groups * k
-            names = ("weight", "bias") if affine else ()
+            names = (("weight", "bias") if bias else ("weight",)) if affine else ()
             return st.tuples(_x(dtype, (n, c, *spatial), flags[0]), _param_tensors(dtype, (c,), names, flags[1:])).map(
                 lambda t: _module_example("GroupNorm", (t[0], *t[1]), (groups, c),
-                                          {"eps": eps, "affine": affine, "dtype": _Dtype(dtype)}, names, train=train))
+                                          {"eps": eps, "affine": affine, "bias": bias, "dtype": _Dtype(dtype)}, names,
+                                          train=train))
         return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2), st.lists(st.integers(1, 3), max_size=2),
-                         st.booleans(), grad_flags(3), EPS, st.booleans()).flatmap(make)
+                         st.booleans(), st.booleans(), grad_flags(3), EPS, st.booleans()).flatmap(make)
     return build
 
 
@@ -192,25 +193,25 @@ def running_norm_module(module: str):
 
     def build(dtype: str):
         def make(d):
-            n, c, spatial, affine, track, flags, momentum, eps, train, count, shape_change = d
+            n, c, spatial, (affine, bias), track, flags, momentum, eps, train, count, shape_change = d
             shape = (n, c, *spatial)
             if shape_change == 1:
                 shape = shape + (2,)
             elif shape_change == 2 and instance:
                 shape = shape[1:]
-            names = (("weight", "bias") if affine else ()) + (
+            names = ((("weight", "bias") if bias else ("weight",)) if affine else ()) + (
                 ("running_mean", "running_var", "num_batches_tracked") if track else ())
             parts = [_x(dtype, shape, flags[0])]
             parts += [arrays(dtype, (c,), real(-2.0, 2.0, special=())).map(lambda a, f=f: TensorArg(a, f, parameter=True))
-                      for f in flags[1:3]][:2 if affine else 0]
+                      for f in flags[1:3]][:(2 if bias else 1) if affine else 0]
             if track:
                 parts += [_stat(dtype, c, False), _stat(dtype, c, True),
                           st.just(TensorArg(np.array(count, dtype=np.int64), False))]
-            options = {"eps": eps, "momentum": momentum, "affine": affine, "track_running_stats": track,
+            options = {"eps": eps, "momentum": momentum, "affine": affine, "bias": bias, "track_running_stats": track,
                        "dtype": _Dtype(dtype)}
             return st.tuples(*parts).map(lambda t: _module_example(module, t, (c,), options, names, train=train))
         return st.tuples(st.integers(1, 3), st.integers(1, 3), st.lists(st.integers(2, 3), min_size=lo, max_size=hi),
-                         st.booleans(), st.booleans(), grad_flags(3), st.sampled_from([0.1, None, 0.5]), EPS,
+                         st.tuples(st.booleans(), st.booleans()), st.booleans(), grad_flags(3), st.sampled_from([0.1, None, 0.5]), EPS,
                          st.booleans(), st.integers(0, 3), st.sampled_from([0] * 8 + [1, 2])).flatmap(make)
     return build
 
