@@ -280,13 +280,13 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
             mean, var_sum = _collect_stats(x, channels)
             kind, f64 = x.dtype.type, np.float64
             with np.errstate(all="ignore"):
-                # torch's update: the momentum cast to the dtype, the unbiased variance in double
-                m = kind(momentum)
-                unbiased = var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf
+                # torch's update, as measured on two cases (its kernel's exact rounding is not fully matched:
+                # a running statistic may still differ from torch's by one unit in the last place)
+                m, keep = kind(momentum), kind(1 - momentum)
+                unbiased = (var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf).astype(x.dtype)
                 rm, rv = running_mean._data, running_var._data
-                rm[...] = (m * mean + (1 - m) * rm.reshape(mean.shape)).reshape(rm.shape)
-                rv[...] = (f64(m) * unbiased + ((1 - m) * rv.reshape(unbiased.shape)).astype(f64)).astype(
-                    rv.dtype).reshape(rv.shape)
+                rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
+                rv[...] = (m * unbiased + keep * rv.reshape(unbiased.shape)).reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)
