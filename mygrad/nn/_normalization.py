@@ -103,10 +103,11 @@ tensor_fn(undefined_weight)
 UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
 
 
-def _refusing(result, weight, bias):
-    """torch's double backward of these ops fails when there is no weight but a bias that requires grad
-    (it multiplies by the undefined weight): a node that raises torch's error when reached."""
-    if isinstance(result, np.ndarray) or weight is not None or not (isinstance(bias, Tensor) and bias.requires_grad):
+def _refusing(result, input, weight, bias):
+    """torch's double backward of these ops fails when there is no weight but an input and a bias that
+    require grad (it multiplies by the undefined weight): a node that raises torch's error when reached."""
+    needs = lambda t: isinstance(t, Tensor) and t.requires_grad
+    if isinstance(result, np.ndarray) or weight is not None or not (needs(bias) and needs(input)):
         return result
     return record(UndefinedWeightBackward, result._data, (result,))
 
@@ -121,7 +122,7 @@ def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
         dx = rstd * (gv - _mean(gv, layout.dims, array) - xhat * _mean(gv * xhat, layout.dims, array))
     else:
         dx = gv * rstd
-    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), weight, bias)
+    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), input, weight, bias)
 
 
 @quiet
@@ -138,7 +139,7 @@ def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
     # group_norm's double backward is composite in torch: its bias gradient depends on nothing but grad
     if layout.view is not None:
         return bias_grad
-    return _refusing(_tied(bias_grad, layout, input, weight, bias), weight, bias)
+    return _refusing(_tied(bias_grad, layout, input, weight, bias), input, weight, bias)
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
