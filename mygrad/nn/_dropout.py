@@ -14,6 +14,9 @@ import numpy as np
 from .._creation import default_generator
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
+from ..autograd import grad_mode
+from ..autograd.node import derivative
+from ..ops._define import record
 from ..ops.elementwise import mul
 
 
@@ -78,13 +81,32 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
+UnsqueezeBackward1 = derivative("UnsqueezeBackward1", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")
+
+
+def _reshape_(input: Tensor, node, shape: tuple) -> Tensor:
+    """``input.unsqueeze_(0)`` / ``input.squeeze_(0)``: the tensor itself takes the new shape (a view of
+    its memory) and, when recording, the history of a view node over its previous self, as torch's
+    in-place view ops do."""
+    input._check_inplace()
+    data = input._data
+    if grad_mode._state.enabled and input._requires_grad:
+        old = Tensor._make(data, True, input.grad_fn, input._output_nr, input._vc)
+        new = record(node, data.reshape(shape), (old,), shape=data.shape)
+        input.grad_fn, input._output_nr = new.grad_fn, 0
+    input._data = data.reshape(shape)
+    input._vc[0] += 1
+    return input
+
+
 def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, batched: bool) -> Tensor:
     """feature dropout on the input, given a batch dim first when it has none (as torch's Python does)."""
     if not batched:
-        input = input.unsqueeze_(0) if inplace else input.unsqueeze(0)
+        input = _reshape_(input, UnsqueezeBackward1, (1, *input.shape)) if inplace else input.unsqueeze(0)
     result = _dropout_impl(input, p, training, inplace, feature=True, alpha=False)
     if not batched:
-        result = result.squeeze_(0) if inplace else result.squeeze(0)
+        result = _reshape_(result, SqueezeBackward4, tuple(result.shape)[1:]) if inplace else result.squeeze(0)
     return result
 
 
