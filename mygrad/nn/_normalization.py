@@ -19,16 +19,15 @@ composite of those ops rather than torch's NativeLayerNormBackwardBackward0 / Na
 from __future__ import annotations
 
 import math
-import os
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
-from .._quiet import quiet
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
@@ -229,18 +228,38 @@ def _sequential_sum(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
     return np.cumsum(rows, axis=0, dtype=dtype)[-1]
 
 
-def _threads() -> int:
-    """The threads torch's CPU kernels split a loop into (its default: the cores this process may use)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+def _fma_sum_of_squares(d: np.ndarray) -> np.ndarray:
+    """sum over axis 0 of d*d, accumulated left to right with a fused multiply-add in d's dtype (torch's
+    vectorised kernel, compiled with FMA contraction): float32 steps in double, each rounded once to
+    float32; float64 steps through an error-free product and sum (Dekker), rounded once."""
+    if d.dtype == np.float32:
+        y = np.zeros(d.shape[1:], np.float32)
+        for row in d.astype(np.float64):
+            y = (y + row * row).astype(np.float32)
+        return y
+    y = np.zeros(d.shape[1:], d.dtype)
+    split = 134217729.0  # 2**27 + 1
+    for a in d:
+        p = a * a
+        t = split * a
+        hi = t - (t - a)
+        lo = a - hi
+        err = ((hi * hi - p) + 2 * hi * lo) + lo * lo
+        total = p + y
+        bp = total - p
+        e1 = (p - (total - bp)) + (y - bp)
+        y = total + (e1 + err)
+    return y
 
 
 @quiet
 def _collect_stats(x: np.ndarray, channels: int) -> tuple:
-    """Per channel: the mean and the sum of squared deviations, rounded as torch's CPU kernel
-    (batch_norm_cpu_collect_stats) rounds them, so the running statistics match it to the bit.
+    """Per channel: the mean and the sum of squared deviations, rounded as torch's CPU kernels
+    (batch_norm_cpu_collect_stats) round them, so the running statistics match torch's.
     Images of more than one element: sums accumulated in double along the batch then the image.
-    One element per image (channels last): sums in the input's dtype, per thread's share of the batch
-    when the batch outnumbers the threads (the shares then added in double)."""
+    One element per image (channels last), as torch runs it on one thread: sums in the input's dtype,
+    the squares fused into them (FMA).  With several threads torch splits the batch, which may round
+    differently in the last place."""
     kind = x.dtype.type
     images = np.moveaxis(x.reshape(x.shape[0], channels, -1), 1, 0).reshape(channels, -1).T  # (n, C)
     n = images.shape[0]
@@ -248,16 +267,8 @@ def _collect_stats(x: np.ndarray, channels: int) -> tuple:
         mean = (_sequential_sum(images) / n).astype(x.dtype)
         centred = images - mean
         return mean, _sequential_sum(centred * centred).astype(x.dtype)
-    threads = _threads()
-    if n <= threads:
-        mean = _sequential_sum(images, x.dtype) / kind(n)
-        centred = images - mean
-        return mean, _sequential_sum(centred * centred, x.dtype)
-    chunk = -(-n // threads)
-    shares = lambda v: np.stack([_sequential_sum(v[i:i + chunk], x.dtype) for i in range(0, n, chunk)])
-    mean = (_sequential_sum(shares(images)) / n).astype(x.dtype)
-    centred = images - mean
-    return mean, _sequential_sum(shares(centred * centred)).astype(x.dtype)
+    mean = _sequential_sum(images, x.dtype) / kind(n)
+    return mean, _fma_sum_of_squares(images - mean)
 
 
 def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
@@ -281,8 +292,8 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
             mean, var_sum = _collect_stats(x, channels)
             kind, f64 = x.dtype.type, np.float64
             with np.errstate(all="ignore"):
-                # torch's update, as measured on two cases (its kernel's exact rounding is not fully matched:
-                # a running statistic may still differ from torch's by one unit in the last place)
+                # torch's update, as measured (its exact rounding is not fully reproduced: a running
+                # statistic may differ from torch's in the last place now and then)
                 m, keep = kind(momentum), kind(1 - momentum)
                 unbiased = (var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf).astype(x.dtype)
                 rm, rv = running_mean._data, running_var._data
@@ -367,7 +378,9 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(x.ndim - k, x.ndim))
-    from ._losses import _add_scalar  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
+    from ._losses import (
+        _add_scalar,  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
+    )
     scale = _add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()
     out = input.mul(scale)
     return out.mul(weight) if weight is not None else out
