@@ -10,6 +10,9 @@ from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddin
                       PairwiseDistance, ParameterDict, ParameterList, PoissonNLLLoss, RReLU, ReLU, ReLU6, SELU,
                       Sequential, SiLU, Sigmoid, SmoothL1Loss, SoftMarginLoss, Softmax, Softmax2d, Softmin,
                       Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
+from .modules import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
+                      LayerNorm, RMSNorm)
+from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -22,5 +25,7 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "KLDivLoss",
            "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
            "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PairwiseDistance",
-           "CosineSimilarity"]
+           "CosineSimilarity", "LayerNorm", "GroupNorm", "RMSNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
+           "InstanceNorm1d", "InstanceNorm2d", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
+           "FeatureAlphaDropout"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -6,10 +6,11 @@ from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, ha
                            hardtanh, hardtanh_, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
                            relu6, relu_, rrelu, rrelu_, selu, selu_, sigmoid, silu, softmax, softmin, softplus,
                            softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
-from ._dropout import dropout
+from ._dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from ._bilinear import bilinear
 from ._embedding import embedding
 from ._linear import linear
+from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
                       cosine_similarity, cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div,
                       l1_loss, margin_ranking_loss, mse_loss, multilabel_soft_margin_loss, nll_loss,
@@ -22,6 +23,8 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy", "huber_loss", "smooth_l1_loss",
            "soft_margin_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "cosine_embedding_loss", "multilabel_soft_margin_loss", "pairwise_distance",
-           "triplet_margin_loss", "cosine_similarity", "embedding", "bilinear"]
+           "triplet_margin_loss", "cosine_similarity", "embedding", "bilinear",
+           "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize",
+           "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
 
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

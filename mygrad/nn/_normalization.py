@@ -1,0 +1,413 @@
+"""Normalisation: ``layer_norm``, ``batch_norm``, ``group_norm`` and ``instance_norm`` (torch's fused
+CPU nodes NativeLayerNormBackward0, NativeBatchNormBackward0 and NativeGroupNormBackward0, each one
+derivative), and ``rms_norm`` and ``normalize`` (composite, built from the ops torch's CPU path uses, in
+its order).
+
+The fused nodes share one formula family: the input is (optionally) viewed so that the statistics are
+taken over ``dims`` of the view, normalised to ``xhat = (x - mean) * rstd`` and scaled by a weight
+broadcast as ``wshape``.  The gradients are
+
+    d input  = rstd * (g - mean(g) - xhat * mean(g * xhat))     g = grad * weight, training statistics
+    d input  = g * rstd                                          given (running) statistics
+    d weight = sum(grad * xhat)            d bias = sum(grad)
+
+written once over NumPy arrays and mygrad tensors (``_NormLayout`` helpers below), so ``create_graph``
+differentiates the same expression: second-order values are torch's, the second-order graph is the
+composite of those ops rather than torch's NativeLayerNormBackwardBackward0 / NativeBatchNormBackwardBackward0
+/ NativeGroupNormBackwardBackward0 nodes.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from . import _formulas  # noqa: F401  (registers zero_slope)
+
+__all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
+
+
+class _NormLayout:
+    """How an input is normalised: reshaped to ``view`` (None: as it is), statistics over ``dims`` of that
+    view (or the given ``stats`` = (mean, rstd) arrays, broadcastable to the view), affine parameters of
+    shape ``pshape`` broadcast against the input as ``wshape``."""
+
+    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats", "tie")
+
+    def __init__(self, view, dims, wshape, pshape, eps, stats=None, tie=2):
+        self.view, self.dims, self.wshape, self.pshape, self.eps, self.stats = view, dims, wshape, pshape, eps, stats
+        self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
+
+
+# ----- formula helpers: one Python function over arrays and over tensors ---------------------------
+
+def _ops(x):
+    """(is an array, the formula namespace) for ``x``."""
+    array = isinstance(x, np.ndarray) or not isinstance(x, Tensor)
+    return array, ARRAY if array else TENSOR
+
+
+def _mean(x, dims, array):
+    return x.mean(axis=dims, keepdims=True) if array else x.mean(dims, keepdim=True)
+
+
+def _const(a, array):
+    return a if array else Tensor._make(a, False, None)
+
+
+@quiet
+def _xhat(x, layout: _NormLayout):
+    """(xhat over the view, rstd) for ``x`` (array or tensor)."""
+    array, _ = _ops(x)
+    xv = x.reshape(layout.view) if layout.view is not None else x
+    if layout.stats is not None:
+        mean, rstd = (_const(s, array) for s in layout.stats)
+        return (xv - mean) * rstd, rstd
+    mean = _mean(xv, layout.dims, array)
+    centred = xv - mean
+    var = _mean(centred * centred, layout.dims, array)
+    rstd = 1 / np.sqrt(var + layout.eps) if array else (var + layout.eps).rsqrt()
+    return centred * rstd, rstd
+
+
+TiedBackward = derivative("TiedBackward", value="grad", input=None)
+
+
+def _tied(result, layout: _NormLayout, *tensors):
+    """Under ``create_graph``, a gradient that does not otherwise depend on a differentiable input is tied
+    to it, with no gradient flowing back: torch's double-backward node takes its inputs (and, for
+    layer_norm, the saved statistics) together, so each of its outputs requires grad as soon as one of
+    them does, while the second-order gradient of an input it does not depend on stays None."""
+    if isinstance(result, np.ndarray) or result.requires_grad:
+        return result
+    for t in tensors[:layout.tie]:
+        if isinstance(t, Tensor) and t.requires_grad:
+            return record(TiedBackward, result._data, (result, t))
+    return result
+
+
+def undefined_weight(grad):
+    raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument #1 "
+                       "'other'")
+
+
+array_fn(undefined_weight)
+tensor_fn(undefined_weight)
+UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
+
+
+def _refusing(result, input, weight, bias):
+    """torch's double backward of these ops fails when there is no weight but an input and a bias that
+    require grad (it multiplies by the undefined weight): a node that raises torch's error when reached."""
+    needs = lambda t: isinstance(t, Tensor) and t.requires_grad
+    if isinstance(result, np.ndarray) or weight is not None or not (needs(bias) and needs(input)):
+        return result
+    return record(UndefinedWeightBackward, result._data, (result,))
+
+
+@quiet
+def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
+    array, _ = _ops(grad)
+    g = grad * weight.reshape(layout.wshape) if weight is not None else grad
+    gv = g.reshape(layout.view) if layout.view is not None else g
+    xhat, rstd = _xhat(input, layout)
+    if layout.stats is None:
+        dx = rstd * (gv - _mean(gv, layout.dims, array) - xhat * _mean(gv * xhat, layout.dims, array))
+    else:
+        dx = gv * rstd
+    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), input, weight, bias)
+
+
+@quiet
+def norm_weight_grad(grad, input, weight, bias, layout: _NormLayout):
+    _, ns = _ops(grad)
+    xhat, _ = _xhat(input, layout)
+    prod = grad * xhat.reshape(tuple(input.shape))
+    return _tied(ns["sum_to"](prod, layout.wshape).reshape(layout.pshape), layout, input, weight, bias)
+
+
+def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
+    _, ns = _ops(grad)
+    bias_grad = ns["sum_to"](grad, layout.wshape).reshape(layout.pshape)
+    # group_norm's double backward is composite in torch: its bias gradient depends on nothing but grad
+    if layout.view is not None:
+        return bias_grad
+    return _refusing(_tied(bias_grad, layout, input, weight, bias), input, weight, bias)
+
+
+for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
+    array_fn(_fn)
+    tensor_fn(_fn)
+
+_FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
+                 weight="norm_weight_grad(grad, input, weight, bias, layout)",
+                 bias="norm_bias_grad(grad, input, weight, bias, layout)")
+NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", **_FORMULAS)
+NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", **_FORMULAS)
+NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", **_FORMULAS)
+
+
+# ----- the forwards ----------------------------------------------------------------------------------
+
+def _float_data(input: Tensor, kernel: str) -> np.ndarray:
+    data = input._data
+    if data.dtype.kind != "f":
+        raise RuntimeError(f'"{kernel}" not implemented for \'{scalar_type_name(input.dtype)}\'')
+    return data
+
+
+def _affine(out: np.ndarray, weight, bias, wshape) -> np.ndarray:
+    if weight is not None:
+        out = out * weight._data.reshape(wshape)
+    if bias is not None:
+        out = out + bias._data.reshape(wshape)
+    return out
+
+
+def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias) -> Tensor:
+    x = input._data
+    xhat, _ = _xhat(x, layout)
+    out = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape).astype(x.dtype, copy=False)
+    return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
+
+
+def _shape_list(shape) -> str:
+    return "[" + ", ".join(str(n) for n in shape) + "]"
+
+
+def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise over the last ``len(normalized_shape)`` dims (NativeLayerNormBackward0)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
+    x = input._data
+    k = len(shape)
+    if k == 0:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
+                           "one element, but got normalized_shape = []")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p._data.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but got {name} of shape "
+                               f"{_shape_list(p._data.shape)} and normalized_shape = {_shape_list(shape)}")
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
+    _float_data(input, "LayerNormKernelImpl")
+    layout = _NormLayout(None, tuple(range(x.ndim - k, x.ndim)), shape, shape, eps, tie=3)
+    return _normalised(input, NativeLayerNormBackward0, layout, weight, bias)
+
+
+def _verify_batch_size(size) -> None:
+    prods = size[0]
+    for n in size[2:]:
+        prods *= n
+    if prods == 1:
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
+                         f"torch.Size({list(size)})")
+
+
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """Normalise each channel (dim 1) over the batch and spatial dims with the batch's statistics
+    (training; the running statistics, when given, are updated in place with ``momentum`` and the
+    unbiased variance) or with the running statistics (eval)."""
+    x = input._data
+    if training:
+        _verify_batch_size(x.shape)
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _sequential_sum(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """Summed along axis 0 left to right in ``dtype``, as torch's kernels loop (NumPy's sum is pairwise)."""
+    return np.cumsum(rows, axis=0, dtype=dtype)[-1]
+
+
+def _fma_sum_of_squares(d: np.ndarray) -> np.ndarray:
+    """sum over axis 0 of d*d, accumulated left to right with a fused multiply-add in d's dtype (torch's
+    vectorised kernel, compiled with FMA contraction): float32 steps in double, each rounded once to
+    float32; float64 steps through an error-free product and sum (Dekker), rounded once."""
+    if d.dtype == np.float32:
+        y = np.zeros(d.shape[1:], np.float32)
+        for row in d.astype(np.float64):
+            y = (y + row * row).astype(np.float32)
+        return y
+    y = np.zeros(d.shape[1:], d.dtype)
+    split = 134217729.0  # 2**27 + 1
+    for a in d:
+        p = a * a
+        t = split * a
+        hi = t - (t - a)
+        lo = a - hi
+        err = ((hi * hi - p) + 2 * hi * lo) + lo * lo
+        total = p + y
+        bp = total - p
+        e1 = (p - (total - bp)) + (y - bp)
+        y = total + (e1 + err)
+    return y
+
+
+def _fma(a, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once to b's dtype: through double for float32 (the product is exact there),
+    through an error-free product and sum (Dekker, Knuth) for float64."""
+    if b.dtype == np.float32:
+        return (np.float64(a) * b.astype(np.float64) + c.astype(np.float64)).astype(np.float32)
+    split = 134217729.0  # 2**27 + 1
+    p = a * b
+    ta, tb = split * a, split * b
+    ah, bh = ta - (ta - a), tb - (tb - b)
+    al, bl = a - ah, b - bh
+    err = ((ah * bh - p) + ah * bl + al * bh) + al * bl
+    total = p + c
+    bp = total - p
+    return total + (((p - (total - bp)) + (c - bp)) + err)
+
+
+@quiet
+def _collect_stats(x: np.ndarray, channels: int) -> tuple:
+    """Per channel: the mean and the sum of squared deviations, rounded as torch's CPU kernels
+    (batch_norm_cpu_collect_stats) round them, so the running statistics match torch's.
+    Images of more than one element: sums accumulated in double along the batch then the image.
+    One element per image (channels last), as torch runs it on one thread: sums in the input's dtype,
+    the squares fused into them (FMA).  With several threads torch splits the batch, which may round
+    differently in the last place."""
+    kind = x.dtype.type
+    images = np.moveaxis(x.reshape(x.shape[0], channels, -1), 1, 0).reshape(channels, -1).T  # (n, C)
+    n = images.shape[0]
+    if x.size // (x.shape[0] * channels) != 1:
+        mean = (_sequential_sum(images) / n).astype(x.dtype)
+        centred = images - mean
+        return mean, _sequential_sum(centred * centred).astype(x.dtype)
+    mean = _sequential_sum(images, x.dtype) / kind(n)
+    return mean, _fma_sum_of_squares(images - mean)
+
+
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"batch_norm: expected input with at least 2 dims, got {x.ndim}")
+    channels = x.shape[1]
+    for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
+        if p is not None and p._data.size != channels:
+            raise RuntimeError(f"{name} should contain {channels} elements not {p._data.size}")
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    _float_data(input, "batch_norm")
+    wshape = (channels,) + (1,) * (x.ndim - 2)
+    dims = (0,) + tuple(range(2, x.ndim))
+    if training:
+        layout = _NormLayout(None, dims, wshape, (channels,), eps)
+        out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
+        n = x.size // channels if channels else 0
+        if running_mean is not None and n > 0:
+            mean, var_sum = _collect_stats(x, channels)
+            kind, f64 = x.dtype.type, np.float64
+            with np.errstate(all="ignore"):
+                # torch's update, as measured on 242 drawn cases (single-threaded): the momentum m and 1 - m
+                # in the dtype; mean: m * mean + (1 - m) * running; variance: the unbiased variance rounded
+                # to the dtype, then fma(m, unbiased, (1 - m) * running)
+                m = kind(momentum)
+                keep = kind(1) - m
+                unbiased = (var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf).astype(x.dtype)
+                rm, rv = running_mean._data, running_var._data
+                rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
+                scaled = keep * rv.reshape(unbiased.shape)
+                rv[...] = (_fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled).reshape(rv.shape)
+        return out
+    with np.errstate(all="ignore"):
+        mean = running_mean._data.reshape(wshape).astype(x.dtype)
+        rstd = (1 / np.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype)
+    layout = _NormLayout(None, dims, wshape, (channels,), eps, (mean, rstd))
+    return _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+               eps: float = 1e-5) -> Tensor:
+    """Normalise each group of ``C / num_groups`` channels of each sample (NativeGroupNormBackward0)."""
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    n, channels = x.shape[:2]
+    spatial = 1
+    for s in x.shape[2:]:
+        spatial *= s
+    if num_groups > 0:
+        _verify_batch_size([n * channels // num_groups, num_groups, *x.shape[2:]])
+    if num_groups <= 0 or channels % num_groups:
+        raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
+                           f"of shape {_shape_list(x.shape)} and num_groups={num_groups}")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and (p._data.ndim != 1 or p._data.size != channels):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of channels in input, "
+                               f"but got {name} of shape {_shape_list(p._data.shape)} and input of shape "
+                               f"{_shape_list(x.shape)}")
+    _float_data(input, "GroupNormKernelImpl")
+    wshape = (channels,) + (1,) * (x.ndim - 2)
+    layout = _NormLayout((n, num_groups, channels // num_groups * spatial), (2,), wshape, (channels,), eps)
+    return _normalised(input, NativeGroupNormBackward0, layout, weight, bias)
+
+
+def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
+                  weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
+                  momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
+    """batch_norm over the input viewed as (1, N*C, *), as torch composes it: the parameters and running
+    statistics repeated N times, the running statistics averaged back over the batch afterwards."""
+    x = input._data
+    if use_input_stats:
+        prods = 1
+        for s in x.shape[2:]:
+            prods *= s
+        if prods == 1:
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
+                             f"torch.Size({list(x.shape)})")
+    if not use_input_stats and (running_mean is None or running_var is None):
+        raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
+    if x.ndim < 2:
+        raise RuntimeError(f"instance_norm: expected input with at least 2 dims, got {x.ndim}")
+    b, c = x.shape[:2]
+    view = input.contiguous().view(1, b * c, *x.shape[2:])
+    rep = lambda t: None if t is None else t.repeat(b)
+    mean_b, var_b = rep(running_mean), rep(running_var)
+    out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
+        if stat is not None and use_input_stats:  # (torch copies them back only when it updated them)
+            stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
+    return out.view(*x.shape)
+
+
+def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
+    """input * rsqrt(mean(input^2) + eps) (* weight), composite as torch's CPU path is; ``eps`` defaults to
+    the dtype's machine epsilon."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
+    x = input._data
+    k = len(shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape or k == 0:
+        raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
+    if weight is not None and tuple(weight._data.shape) != shape:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
+                           f"{_shape_list(weight._data.shape)} and normalized_shape = {_shape_list(shape)}")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"rms_norm only supports floating-point inputs, got {scalar_type_name(input.dtype)}")
+    if eps is None:
+        eps = float(np.finfo(x.dtype).eps)
+    dims = tuple(range(x.ndim - k, x.ndim))
+    from ._losses import (
+        _add_scalar,  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
+    )
+    scale = _add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()
+    out = input.mul(scale)
+    return out.mul(weight) if weight is not None else out
+
+
+def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
+    """input / max(||input||_p along dim, eps), composite as torch's Python code is."""
+    if out is not None:
+        raise NotImplementedError("normalize(out=...) is not supported by mygrad")
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
