@@ -97,6 +97,7 @@ class Observation:
     weights: list | None = None                     # the random v per first-order grad (None: not used)
     second: list | None = None                      # grads of sum(first * v): None or TensorObs
     no_grad: list | None = None                     # outputs under no_grad: TensorObs (flags only)
+    inputs_before: list = field(default_factory=list)   # input values as drawn
     inputs_after: list = field(default_factory=list)    # input values after forward and backward
     upstream_changed: list = field(default_factory=list)  # indices of upstream grads the backward modified
     aliases: set = field(default_factory=set)       # label pairs of buffers that share memory
@@ -359,6 +360,7 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
     names = leaf_names(example)
     leaf_index = {id(t): name for t, name in zip(leaves, names)}
     obs.numel = max([int(np.size(a.array)) for a in tensor_args(example)] + [1])
+    obs.inputs_before = [np.asarray(a.array) for a in tensor_args(example)]
     try:
         result, target = invoke(record, form, lib, args, kwargs)
     except HarnessError:

@@ -162,6 +162,7 @@ def _float_data(input: Tensor, kernel: str) -> np.ndarray:
     return data
 
 
+@quiet
 def _affine(out: np.ndarray, weight, bias, wshape) -> np.ndarray:
     if weight is not None:
         out = out * weight._data.reshape(wshape)
