@@ -42,7 +42,8 @@ class Size(tuple):
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_retains_grad", "__weakref__",
-                 "_view_meta")  # set only on views (ops/_views.py); unset elsewhere
+                 "_view_meta",   # set only on views (ops/_views.py); unset elsewhere
+                 "_view_leaf")   # set only on views given requires_grad_ themselves: torch's own flag
 
     # ----- construction -------------------------------------------------------------------
     def __init__(self, *args):
@@ -168,6 +169,11 @@ class Tensor:
             raise RuntimeError(LEAF_ONLY)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(dtype_message)
+        if self._base is not None:
+            # a view's own flag (torch's requires_grad_): it makes the view a leaf with its own .grad; the
+            # view still requires grad while its base does (ops/_views.py reads both)
+            self._view_leaf = value
+            _track_views()
         self._requires_grad = value
         if value and _shares_memory(self):
             _track_views()  # its views now require grad too
@@ -230,9 +236,9 @@ class Tensor:
 
     def _accumulate_node(self) -> AccumulateGrad | None:
         """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch.
-        A view made under no_grad of a tensor that requires grad is such a leaf but has none (torch's edge
-        to it is empty)."""
-        if self._base is not None:
+        A view that is a leaf has one only if it was given ``requires_grad_(True)`` itself: one that
+        requires grad through its base alone (made under no_grad) has none (torch's edge to it is empty)."""
+        if self._base is not None and not getattr(self, "_view_leaf", False):
             return None
         node = self._acc() if self._acc is not None else None
         if node is None:
@@ -359,11 +365,13 @@ class Tensor:
         """Torch's refusal to edit a leaf (or a view of one) that requires grad while grad mode is on."""
         if not grad_mode._state.enabled:
             return
+        base = self._base
+        # torch asks the view question first: a view that requires grad, of a leaf (whether or not that
+        # leaf requires grad: a view given requires_grad_ itself counts)
+        if base is not None and base.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        base = self._base
-        if base is not None and base.grad_fn is None and base._requires_grad:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _inplace(self, op, *args, ufunc=None, **kwargs) -> "Tensor":
         """``self.op_(*args)``: compute ``op(self, *args)`` and write it into self.
@@ -477,7 +485,7 @@ def _move_saved_output(result: Tensor, target: Tensor) -> None:
     node._versions = tuple(versions)
 
 
-_STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta"))
+_STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta", "_view_leaf"))
 
 
 def _c_name(d) -> str:
