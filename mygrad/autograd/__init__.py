@@ -68,12 +68,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs:  # torch retains the grad of a non-leaf input, from now on (its retain hook accumulates)
+        if not t.is_leaf:
+            t.retain_grad()
     edges = [gradient_edge(t) for t in inputs]
-    captured = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph,
-                            capture=edges, accumulate=True)
-    for t, edge, g in zip(inputs, edges, captured):
-        if g is not None and not t.is_leaf:
-            t._retain(g)
+    run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
 @collector_paused
@@ -92,6 +91,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError(f"Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         f"allow_unused={allow_unused}.")
     _check_roots(outputs)
     for t in inputs:
         if not t.requires_grad:
@@ -101,7 +103,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     captured = run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=False)
     result = []
-    for i, (t, g) in enumerate(zip(inputs, captured)):
+    made: dict = {}  # one gradient tensor per edge: an input given twice gets the same tensor twice, as in torch
+    for i, (t, edge, g) in enumerate(zip(inputs, edges, captured)):
+        if g is not None and edge in made:
+            result.append(made[edge])
+            continue
         if g is None:
             if materialize_grads:
                 g = np.zeros_like(t._data)
@@ -113,5 +119,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                 continue
         if not isinstance(g, Tensor):
             g = Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
+        made[edge] = g
         result.append(g)
     return tuple(result)
