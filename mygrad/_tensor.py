@@ -217,8 +217,8 @@ class Tensor:
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
-            return
+        if _GRAD_FN_SLOT.__get__(self) is None or self._retains_grad:
+            return  # a leaf, judged on the recorded history as torch does (a stale view is not re-derived)
         self.grad_fn._hooks_or_new().retain[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
 
@@ -383,6 +383,8 @@ class Tensor:
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
             check_inplace_on_view(self, args)
+        elif 0 in self._data.strides and op.__name__ not in ("fill_op", "zeros_like_op"):
+            _check_overlap(self)  # an expanded tensor that is no view (a gradient autograd.grad returned)
         self._check_inplace()
         recording = grad_mode._state.enabled and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
@@ -450,6 +452,12 @@ def _shares_memory(t: Tensor) -> bool:
     """Whether a write into ``t`` may concern views: it is one, or something else holds its version
     counter (a view of it, a detached alias, a saved output; never wrong the way that matters)."""
     return t._base is not None or sys.getrefcount(t._vc) > 2
+
+
+def _check_overlap(t: Tensor) -> None:
+    from .ops._views import OVERLAP_MESSAGE, has_internal_overlap
+    if has_internal_overlap(t._data):
+        raise RuntimeError(OVERLAP_MESSAGE)
 
 
 def _track_views() -> None:

@@ -220,3 +220,18 @@ def non_contiguous_views_given_requires_grad(t, see):
         (v * v).sum().backward()
         state(see, name, v=v)
     state(see, "base untouched", b=b)
+
+
+@scenario
+def retain_grad_of_a_stale_no_grad_view_judges_the_recorded_history(t, see):
+    for grad_mode in (False, True):
+        base = t.ones(3)
+        with t.no_grad():
+            view = base[1:]
+            base.add_(0.25)
+        view.requires_grad_()
+        base.requires_grad_()
+        with t.set_grad_enabled(grad_mode):
+            see.call(f"retain_grad (grad mode {grad_mode})", lambda: view.retain_grad())
+            see.call("is_leaf", lambda: view.is_leaf)
+            see("retains_grad", view.retains_grad)

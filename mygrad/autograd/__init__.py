@@ -41,9 +41,16 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
+def _expanded_copy(g: np.ndarray) -> np.ndarray:
+    """A writable copy of an expanded array that stays expanded: its distinct elements, re-expanded."""
+    distinct = np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
+    return np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
+                                                                    zip(g.strides, distinct.strides)))
+
+
 def _check_roots(outputs: tuple) -> None:
-    for i, out in enumerate(outputs):
-        if not out.requires_grad:
+    for i, out in enumerate(outputs):  # (a view that requires grad through its base alone has no edge either)
+        if gradient_edge(out)[0] is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
@@ -118,7 +125,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
+            g = np.asarray(g)
+            # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
+            keep = g.dtype == t._data.dtype and 0 in g.strides
+            g = Tensor._make(_expanded_copy(g) if keep else np.array(g, dtype=t._data.dtype), False, None)
         made[edge] = g
         result.append(g)
     return tuple(result)
