@@ -795,17 +795,11 @@ def _run(profile, base_seed: int, shrink: bool, tally: dict, target: str | None,
 def mix(stats: dict) -> dict:
     """The program mix as the report prints it: steps that succeeded and raised, backward calls, shapes."""
     steps, raised = stats["steps"], stats["raised"]
+    share = f"{(steps - raised) / steps:.0%}" if steps else "-"
     return {"programs": stats["programs"], "steps": steps, "succeeded": steps - raised, "raised": raised,
+            "succeeded share": share,
             "backward_ok": stats["backward"] - stats["backward_raised"], "backward_raised": stats["backward_raised"],
             "hook_calls": stats["hook_calls"], "graph_shapes": len(stats["shapes"])}
-
-
-def mix_line(m: dict) -> str:
-    share = m["succeeded"] / m["steps"] if m["steps"] else 0.0
-    return (f"behaviour mix: {m['programs']} programs, {m['steps']} steps ({m['succeeded']} succeeded, "
-            f"{m['raised']} raised: {share:.0%} succeeded), backward/grad calls {m['backward_ok']} succeeded and "
-            f"{m['backward_raised']} raised, {m['hook_calls']} hook calls compared, {m['graph_shapes']} distinct "
-            f"graph shapes")
 
 
 def run_machine(profile, base_seed: int = 0) -> MachineResult:

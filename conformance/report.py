@@ -347,6 +347,7 @@ class Report:
         lines += [fmt.format(*r) for r in body]
         lines.append("")
         lines.append("cells: examples that passed the check; FAIL k/n: k of n examples failed; -: not applicable")
+        lines += [stats_line(r) for r in self.results if r.get("stats")]  # the behaviour suite's program mix
         for r in self.failed_cases:
             for f in r["failures"]:
                 lines.append(f"FAIL {r['row']} [{r['form']}, {r['dtype']}] {f['check']}: {_clip(f['diff'])}")
@@ -373,6 +374,7 @@ class Report:
         for row, cells in table.items():
             name = f"{row} (crashed)" if row in crashed else row
             out.append(f"| {name} | " + " | ".join(_md_cell(self.cell(cells[c])) for c in CHECKS) + " |")
+        out += [""] + [stats_line(r) for r in self.results if r.get("stats")]
         out += ["", "## Checks", ""] + [f"- **{c}**: {DESCRIPTIONS[c]}" for c in CHECKS]
         if self.problems:
             out += ["", "## Problems with the run", ""] + [f"- {p}" for p in self.problems]
@@ -404,6 +406,11 @@ class Report:
         json_path.write_text(json.dumps(self.to_json(), indent=1, default=_jsonable) + "\n")
         md_path.write_text(self.markdown())
         return json_path, md_path
+
+
+def stats_line(result: dict) -> str:
+    """A case's own measurements (the behaviour suite: its mix of steps that succeeded and raised)."""
+    return f"{result['row']} mix: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["stats"].items())
 
 
 def _jsonable(v):
