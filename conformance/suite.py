@@ -5,9 +5,11 @@ from . import hygiene, machine, runner
 
 
 def test_behaviour(conformance_behaviour, conformance_run) -> None:
-    conformance_run(hygiene.checked(lambda: machine.run_machine(conformance_run.profile, conformance_run.seed)))
+    conformance_run(hygiene.checked(
+        lambda: machine.run_machine(conformance_run.profile, conformance_run.seed, conformance_run.checks)))
 
 
 def test_op(conformance_case, conformance_run) -> None:
     conformance_run(hygiene.checked(
-        lambda: runner.run_case(conformance_case, conformance_run.profile, conformance_run.seed)))
+        lambda: runner.run_case(conformance_case, conformance_run.profile, conformance_run.seed,
+                                conformance_run.checks)))

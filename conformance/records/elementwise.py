@@ -55,6 +55,17 @@ def conditional(other_scalar: bool = False):
     return build
 
 
+def ldexp_args():
+    """A floating tensor and an int64 exponent tensor (small, so 2 ** other stays finite), broadcastable."""
+    def build(dtype: str):
+        def make(shapes_flag):
+            (sa, sb), flag = shapes_flag
+            return st.tuples(arrays(dtype, sa), arrays("int64", sb, Domain(-3.0, 3.0, 0.0, ()))).map(
+                lambda ab: Example((TensorArg(ab[0], flag), TensorArg(ab[1], False))))
+        return st.tuples(_shapes(2), st.booleans()).flatmap(make)
+    return build
+
+
 def _shapes(n: int):
     return hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=MAX_DIMS, max_side=MAX_SIDE).map(
         lambda r: r.input_shapes)
@@ -79,7 +90,8 @@ ALIASES = [("negative", real()), ("absolute", real(special=(0.0,))), ("arcsin", 
 RECORDS = [
     *[Record(name, unary(domain), forms=UNARY_FORMS) for name, domain in UNARY],
     *[Record(name, unary(domain), forms=("function", "method")) for name, domain in ALIASES],
-    *[Record(name, unary(domain), forms=UNARY_FORMS, label=f"{name} (integer)", dtypes=INTEGERS, grad=False)
+    *[Record(name, unary(domain), forms=UNARY_FORMS, label=f"{name} (integer)", dtypes=INTEGERS, grad=False,
+             raises=name == "frac")   # torch has no integer frac: the row checks that the error matches
       for name, domain in UNARY],
     Record("neg", unary(), forms=("operator",), label="neg (operator)"),
     Record("abs", unary(real(special=(0.0,))), forms=("operator",), label="abs (operator)"),
@@ -142,6 +154,22 @@ RECORDS = [
     # rounding noise (torch's and ours differ in the noise), so the first operand keeps away from 0
     Record("hypot", binary(domain=nonzero(gap=1e-3), other=real(), scalars=False), forms=UNARY_FORMS),
     Record("logaddexp", binary(scalars=False)),
+    # xlogy: x drawn at 0 (where it is 0 whatever y) and y at 0 and 1; y > 0 elsewhere (log of a negative is NaN
+    # in both, but its gradient's sign of NaN is not compared); a Python number y is torch's Scalar overload
+    Record("xlogy", binary(domain=real(special=(0.0, 1.0)), other=positive(special=(1.0,))), forms=UNARY_FORMS),
+    Record("addcmul", nary(3, value=st.sampled_from([1, 0.5, -2.0])), forms=UNARY_FORMS),
+    Record("addcdiv", nary(3, (real(), real(), DIVISOR), value=st.sampled_from([1, 0.5, -2.0])), forms=UNARY_FORMS),
+    # copysign's slope is result / self: next to 0 its second derivative is a difference of numbers near
+    # 1 / self**2, which underflows differently in each library, so the double check keeps self away from 0
+    Record("copysign", binary(domain=nonzero(gap=1e-3, special=(1.0, -1.0)), other=real(special=(0.0, -0.0))),
+           forms=UNARY_FORMS),
+    Record("copysign", binary(domain=real(special=(0.0, -0.0)), other=real(special=(0.0, -0.0))),
+           forms=UNARY_FORMS, label="copysign (at 0)", second_order=False),
+    Record("logaddexp2", binary(scalars=False)),
+    Record("heaviside", binary(domain=real(special=(0.0, -0.0)), scalars=False), forms=UNARY_FORMS),
+    Record("ldexp", ldexp_args(), forms=UNARY_FORMS),
+    Record("xlogy", binary(domain=real(special=(0.0,)), other=Domain(0.0, 4.0, 0.0, (0.0, 1.0)), scalars=False),
+           forms=("function",), label="xlogy (at y = 0)"),
     Record("lerp", nary(2, weight=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5])), forms=UNARY_FORMS),
     Record("lerp", nary(3, (real(), real(), real(-0.5, 1.5, special=(0.0, 0.5, 1.0)))), forms=UNARY_FORMS,
            label="lerp (tensor weight)"),

@@ -7,34 +7,14 @@ as they are ready.  That order decides when hooks fire.
 """
 from __future__ import annotations
 
-import functools
-import gc
+import contextvars
 import heapq
 
 import numpy as np
 
+from .. import _quiet
 from . import grad_mode
 from .node import AccumulateGrad
-
-
-def collector_paused(fn):
-    """Run ``fn`` (a backward) with Python's cyclic garbage collector paused.
-
-    A backward makes no reference cycles, but it allocates, and the first allocation after a long
-    forward is usually the one that sets off a full collection, which walks the whole live graph
-    (a 10,000-op chain: 12 ms, more than the backward itself).  Paused, that collection comes after
-    the backward, when the saved tensors it freed are gone.  torch's engine, in C++, never meets
-    the collector at all.  A collector the program had switched off stays off."""
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-    return run
 
 
 def gradient_edge(tensor):
@@ -204,23 +184,41 @@ def _count_dependencies(pending: dict) -> None:
                 entry[0] += 1
 
 
-try:  # NumPy 2.x keeps its floating-point error state in a context variable: setting it is cheap
-    from numpy._core._ufunc_config import _extobj_contextvar as _FP_STATE, _make_extobj
-    _FP_IGNORE = _make_extobj(all="ignore")
-except ImportError:
-    _FP_STATE = None
+# The program's own floating-point error state while a backward runs with NumPy's warnings off: hooks
+# and other user code called from the backward run under it (``as_user``), as they would under torch.
+_USER_FP_STATE: contextvars.ContextVar = contextvars.ContextVar("mygrad_user_fp_state")
 
 
 def _silence_fp_errors():
     """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
-    return np.seterr(all="ignore") if _FP_STATE is None else _FP_STATE.set(_FP_IGNORE)
+    user = _quiet.current()
+    return user, _USER_FP_STATE.set(user), _quiet.enter(_quiet.IGNORE)
 
 
 def _restore_fp_errors(previous) -> None:
-    if _FP_STATE is None:
-        np.seterr(**previous)
-    else:
-        _FP_STATE.reset(previous)
+    """Back to the program's state, including any change its hooks made to it (np.seterr in a hook)."""
+    before, user_token, token = previous
+    user = _USER_FP_STATE.get()
+    _quiet.leave(token)
+    _USER_FP_STATE.reset(user_token)
+    if user is not before:
+        _quiet.enter(user)
+
+
+def as_user(fn, *args):
+    """``fn(*args)`` (a hook, a custom Function's backward) under the program's floating-point error
+    state rather than the backward's own; a change it makes to that state is the program's to keep."""
+    user = _USER_FP_STATE.get(None)
+    if user is None:
+        return fn(*args)
+    token = _quiet.enter(user)
+    try:
+        return fn(*args)
+    finally:
+        now = _quiet.current()
+        _quiet.leave(token)
+        if now is not user:
+            _USER_FP_STATE.set(now)
 
 
 def _run_pre_hooks(node, grads, node_hooks: bool = True):
@@ -235,7 +233,7 @@ def _run_pre_hooks(node, grads, node_hooks: bool = True):
         if tensor is not None and grads[nr] is not None:
             tensor._retain(grads[nr])
     for fn in hooks.pre if node_hooks else ():
-        new = fn(tuple(_as_tensor(g) for g in grads))
+        new = as_user(fn, tuple(_as_tensor(g) for g in grads))
         if new is not None:
             grads = [None if g is None else _as_array(g) for g in new]
     return grads
@@ -250,7 +248,7 @@ def _run_leaf_hooks(leaf, grad):
 
 def _run_post_hooks(node, results, grads):
     for fn in node._hooks.post:
-        new = fn(tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
+        new = as_user(fn, tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
         if new is not None:
             results = [None if g is None else _as_array(g) for g in new]
     return results
@@ -260,7 +258,7 @@ def _call_tensor_hook(fn, grad):
     """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
     from .._tensor import Tensor
     given = _as_tensor(grad)
-    new = fn(given)
+    new = as_user(fn, given)
     if new is None:  # an in-place edit of the tensor it was given has already reached ``grad``
         return grad
     if not isinstance(new, Tensor):

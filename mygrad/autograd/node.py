@@ -199,8 +199,18 @@ class FormulaNode(Node):
         # torch exposes saved values as node._saved_<name>
         if attr.startswith("_saved_") and attr[7:] in type(self).saved_names:
             value = self._unpack(True)[type(self).saved_names.index(attr[7:])]
+            if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
+                return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
             return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+
+def _wrapped_number(value):
+    """A Python number as torch wraps it for a tensor argument: float64, int64 or bool, 0-d."""
+    import numpy as np
+    from .._tensor import Tensor
+    dtype = np.bool_ if type(value) is bool else np.int64 if type(value) is int else np.float64
+    return Tensor._make(np.array(value, dtype=dtype), False, None)
 
 
 def _version_message(value, expected, node) -> str:

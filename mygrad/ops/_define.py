@@ -91,7 +91,7 @@ def _attach_body(node_cls) -> list:
         return ["    return <nothing>", "    return <node>"]
     lines = [f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
     for i in inputs:
-        lines += [f"    if type(i{i}) is Tensor and i{i}._requires_grad:",
+        lines += [f"    if isinstance(i{i}, Tensor) and i{i}._requires_grad:",
                   f"        n{i} = i{i}.grad_fn",
                   f"        if n{i} is None:",
                   f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
@@ -122,7 +122,7 @@ def _attach_body(node_cls) -> list:
         readers = [i for i in inputs if name in node_cls.uses[i]]
         keep = f"s{j} = saved[{name!r}]"
         if name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
-            keep += f"; v{j} = s{j}._vc[0] if type(s{j}) is Tensor else True"
+            keep += f"; v{j} = s{j}._vc[0] if isinstance(s{j}, Tensor) else True"
         else:  # an attribute (dim, shape, alpha...): kept as it is
             keep += f"; v{j} = None"
         if len(readers) == len(inputs):  # read by every input's formula: always kept
@@ -203,7 +203,7 @@ def record_view(data: np.ndarray, of: Tensor, output_nr: int = 0) -> Tensor:
 
 def data_of(x):
     """The NumPy value of an operand (a tensor's array, or the Python scalar itself)."""
-    return x._data if type(x) is Tensor else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def binary_operands(a, b, *, floating: bool = False):
@@ -212,17 +212,17 @@ def binary_operands(a, b, *, floating: bool = False):
     Python scalars stay Python scalars where NumPy's own rule gives torch's answer (a float
     tensor with any number, or integers of one dtype), so the common case does no casting.
     """
-    if type(a) is Tensor:
+    if isinstance(a, Tensor):
         ad = a._data
-        if type(b) is Tensor:
+        if isinstance(b, Tensor):
             bd = b._data
             if ad.dtype is bd.dtype and (ad.dtype.kind == "f" or not floating):
                 return ad, bd
         elif ad.dtype.kind == "f" and type(b) in (float, int):
             return ad, b
-        elif type(b) is not Tensor and not isinstance(b, (bool, int, float)):
+        elif not isinstance(b, Tensor) and not isinstance(b, (bool, int, float)):
             raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
-    elif type(b) is Tensor:
+    elif isinstance(b, Tensor):
         bd = b._data
         if bd.dtype.kind == "f" and type(a) in (float, int):
             return a, bd
@@ -235,7 +235,7 @@ def binary_operands(a, b, *, floating: bool = False):
 
 
 def cast(x, np_dtype):
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         d = x._data
         return d if d.dtype == np_dtype else d.astype(np_dtype)
     return np.asarray(x, dtype=np_dtype)
@@ -253,7 +253,7 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
 
 def to_tensor(x, like: Tensor | None = None) -> Tensor:
     """A Python scalar or array as a no-grad tensor (torch's wrapped number)."""
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         return x
     from .._creation import tensor
     return tensor(x)
@@ -274,7 +274,7 @@ def inplace_method(op, ufunc=None):
     def method(self, *args, **kwargs):
         if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
             other = args[0]
-            if type(other) is Tensor:
+            if isinstance(other, Tensor):
                 data, operand = self._data, other._data
                 if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
                     ufunc(data, operand, out=data)
@@ -293,7 +293,7 @@ def zeros_like_op(t: Tensor) -> Tensor:
 
 def fill_op(t: Tensor, value) -> Tensor:
     from .elementwise import FillBackward2, FillBackward3
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
     return record(FillBackward2, np.full_like(t._data, value), (t,))
 
