@@ -369,6 +369,11 @@ def merge(reports: list) -> Report:
                   reports[0]["versions"], problems)
 
 
+def stats_line(result: dict) -> str:
+    """A case's own measurements (the behaviour suite: its mix of steps that succeeded and raised)."""
+    return f"{result['row']} mix: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["stats"].items())
+
+
 def _jsonable(v):
     if isinstance(v, (np.generic,)):
         return v.item()
