@@ -83,7 +83,7 @@ WITH_SCALAR = [
 COMPARE = [("{a} > {b}", lambda a, b: a > b), ("{a} == {b}", lambda a, b: a == b), ("{a}.le({b})", lambda a, b: a.le(b)),
            ("{a} < 0.5", lambda a, b: a < 0.5), ("{a}.ne({b})", lambda a, b: a.ne(b))]
 INPLACE = [("mul_(0.5)", lambda a: a.mul_(0.5)), ("add_(0.25)", lambda a: a.add_(0.25)),
-           ("zero_()", lambda a: a.zero_())]
+           ("zero_()", lambda a: a.zero_()), ("exp_()", lambda a: a.exp_())]   # (exp_ saves its result)
 MODES = {
     "no_grad()": lambda lib: lib.no_grad(),
     "enable_grad()": lambda lib: lib.enable_grad(),
@@ -93,7 +93,8 @@ MODES = {
 MISUSE = ("backward of a tensor that does not require grad", "implicit gradient of a non-scalar",
           "retain_grad of a tensor that does not require grad", "requires_grad_(False) of a non-leaf",
           "grad.zero_() where there is no grad", "in-place on a leaf that requires grad",
-          "second backward through a freed graph", "hook on a tensor that does not require grad")
+          "second backward through a freed graph", "hook on a tensor that does not require grad",
+          "requires_grad_ on a bool tensor", "a hook that raises during backward")
 PRELUDE = ["import torch  # or: import mygrad as torch", "",
            "calls = []  # what the hooks saw: (hook, gradients), in the order the engine called them",
            "seen = lambda gs: [None if g is None else g.tolist() for g in gs]", ""]
@@ -434,6 +435,44 @@ class PairedWorlds(RuleBasedStateMachine):
             self._backward(f"{a.name}.sum().backward(retain_graph={retain})",
                            lambda lib, x: x.sum().backward(retain_graph=retain), a)
 
+    @rule(pick=PICK, first=PICK, second=PICK)
+    def backward_inputs(self, pick, first, second):
+        """``backward(inputs=[...])``: only those tensors accumulate (a non-leaf's grad is retained)."""
+        y = self._choose(pick, _requires_grad)
+        if y is None:
+            return
+        x1, x2 = self._choose(first, _requires_grad), self._choose(second, _requires_grad)
+        self._backward(f"{y.name}.sum().backward(inputs=[{x1.name}, {x2.name}], retain_graph=True)",
+                       lambda lib, a, b, c: a.sum().backward(inputs=[b, c], retain_graph=True), y, x1, x2)
+
+    @rule(first=PICK, second=PICK, seed=st.integers(0, 2 ** 16))
+    def several_roots(self, first, second, seed):
+        """``autograd.backward([a, b], [ga, gb])``: gradients from two roots meet where the graphs join."""
+        a, b = self._choose(first, _requires_grad), self._choose(second, _requires_grad)
+        if a is None:
+            return
+        ga, gb = values_for(tuple(a.t.shape), seed), values_for(tuple(b.t.shape), seed + 1)
+
+        def run(lib, x, y):
+            lib.autograd.backward([x, y], [lib.tensor(ga.copy(), dtype=x.dtype), lib.tensor(gb.copy(), dtype=y.dtype)],
+                                  retain_graph=True)
+        self._backward(f"torch.autograd.backward([{a.name}, {b.name}], [{tensor_literal(ga)}, {tensor_literal(gb)}], "
+                       f"retain_graph=True)", run, a, b)
+
+    @rule(pick=PICK, kind=st.sampled_from(["same shape", "same shape", "other shape", "float32"]),
+          seed=st.integers(0, 2 ** 16))
+    def assign_grad(self, pick, kind, seed):
+        """``x.grad = tensor``: accepted with the tensor's shape and dtype (later backwards add into it),
+        refused otherwise."""
+        a = self._choose(pick, _floating)
+        shape = tuple(a.t.shape) if kind != "other shape" else tuple(a.t.shape) + (2,)
+        values = values_for(shape, seed)
+        dtype = "float32" if kind == "float32" else "float64"
+
+        def run(lib, x):
+            x.grad = lib.tensor(values.copy(), dtype=getattr(lib, dtype))
+        self._do(f"{a.name}.grad = {tensor_literal(values)}.to(torch.{dtype})", run, a)
+
     @rule(pick=PICK)
     def zero_grad(self, pick):
         a = self._choose(pick, _has_grad)
@@ -506,10 +545,30 @@ class PairedWorlds(RuleBasedStateMachine):
                 y = self._new(lambda n: f"{n} = {a.name}.exp().sum()", lambda lib, x: x.exp().sum(), a)
                 if y is not None and self._backward(f"{y.name}.backward()", lambda lib, x: x.backward(), y):
                     self._backward(f"{y.name}.backward()", lambda lib, x: x.backward(), y)
-        else:
+        elif what == MISUSE[7]:
             a = self._choose(pick, lambda p: not _requires_grad(p), _floating)
             if a is not None:
                 self._hook(a, "hook", None)
+        elif what == MISUSE[8]:
+            a = self._choose(pick, lambda p: not _floating(p))
+            if a is not None:
+                self._do(f"{a.name}.requires_grad_()", lambda lib, x: x.requires_grad_(), a)
+        else:  # registered, one backward that the hook stops (what was accumulated before stays), removed
+            a = self._choose(pick, _requires_grad)
+            if a is None:
+                return
+            handles = {}
+
+            def fail(g):
+                raise ValueError("hook failed")
+
+            def register(lib, x):
+                handles[_world(lib)] = x.register_hook(fail)
+            if self._do(f"handle = {a.name}.register_hook(lambda g: (_ for _ in ()).throw(ValueError('hook failed')))",
+                        register, a):
+                self._backward(f"{a.name}.sum().backward(retain_graph=True)",
+                               lambda lib, x: x.sum().backward(retain_graph=True), a)
+                self._do("handle.remove()", lambda lib: handles[_world(lib)].remove())
 
     # ----- rules: programs of several steps that torch users write ---------------------------------------
     @rule(pick=PICK, left=st.sampled_from(TWO), right=st.sampled_from(TWO), combine=st.sampled_from(BINARY),
@@ -722,7 +781,7 @@ class PairedWorlds(RuleBasedStateMachine):
         td, md = read(lambda: str(t.dtype)), read(lambda: str(m.dtype))
         if td != md:
             problems["value"].append(f"{pair.name}.dtype: {td}, mygrad {md}")
-        for attr in ("requires_grad", "is_leaf"):
+        for attr in ("requires_grad", "is_leaf", "_version"):
             a, b = read(getattr, t, attr), read(getattr, m, attr)
             if a != b:
                 problems["flags"].append(f"{pair.name}.{attr}: torch {a}, mygrad {b}")
