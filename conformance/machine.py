@@ -204,6 +204,7 @@ class PairedWorlds(RuleBasedStateMachine):
         self.count = 0
         self.calls = {name: [] for name in LIBRARIES}   # hook calls of the current step, per world
         self.hooks = 0
+        self.world = LIBRARIES[0]   # the world a step is running in
         type(self).runs[0] += 1
         self.stats["programs"] += 1
 
@@ -247,6 +248,7 @@ class PairedWorlds(RuleBasedStateMachine):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, lib in self.libs.items():
+                self.world = name   # (hooks are registered per world: both may be one module, --library torch)
                 try:
                     outcome[name] = (None, action(lib, *[p.sides[name] for p in pairs]))
                 except Exception as exc:
@@ -401,13 +403,13 @@ class PairedWorlds(RuleBasedStateMachine):
         if kind == "hook":
             gives = " or g * 2" if returns == "double" else ""
             code = f"{a.name}.register_hook(lambda g: calls.append(({label!r}, seen([g]))){gives})"
-            register = lambda lib, x: x.register_hook(hooks[_world(lib)])
+            register = lambda lib, x: x.register_hook(hooks[self.world])
         elif kind == "pre":
             code = f"{a.name}.grad_fn.register_prehook(lambda go: calls.append(({label!r}, seen(go))))"
-            register = lambda lib, x: x.grad_fn.register_prehook(hooks[_world(lib)])
+            register = lambda lib, x: x.grad_fn.register_prehook(hooks[self.world])
         else:
             code = f"{a.name}.grad_fn.register_hook(lambda gi, go: calls.append(({label!r}, seen(gi + go))))"
-            register = lambda lib, x: x.grad_fn.register_hook(hooks[_world(lib)])
+            register = lambda lib, x: x.grad_fn.register_hook(hooks[self.world])
         return self._do(code, register, a)
 
     @rule(pick=PICK, retain=st.sampled_from([True, True, True, False]), explicit=st.booleans(),
@@ -563,12 +565,12 @@ class PairedWorlds(RuleBasedStateMachine):
                 raise ValueError("hook failed")
 
             def register(lib, x):
-                handles[_world(lib)] = x.register_hook(fail)
+                handles[self.world] = x.register_hook(fail)
             if self._do(f"handle = {a.name}.register_hook(lambda g: (_ for _ in ()).throw(ValueError('hook failed')))",
                         register, a):
                 self._backward(f"{a.name}.sum().backward(retain_graph=True)",
                                lambda lib, x: x.sum().backward(retain_graph=True), a)
-                self._do("handle.remove()", lambda lib: handles[_world(lib)].remove())
+                self._do("handle.remove()", lambda lib: handles[self.world].remove())
 
     # ----- rules: programs of several steps that torch users write ---------------------------------------
     @rule(pick=PICK, left=st.sampled_from(TWO), right=st.sampled_from(TWO), combine=st.sampled_from(BINARY),
@@ -815,10 +817,6 @@ def _differ(expected, actual, rtol: float, atol: float):
             and expected.dtype == actual.dtype and np.array_equal(expected, actual):
         return None
     return compare_values(expected, actual, rtol, atol)
-
-
-def _world(lib) -> str:
-    return "torch" if lib.__name__ == "torch" else "mygrad"
 
 
 def _nones(grads: list) -> str:
