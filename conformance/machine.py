@@ -299,7 +299,7 @@ class PairedWorlds(RuleBasedStateMachine):
         if result is None:
             return None
         self.count += 1
-        pair = Pair(name, dict(zip(self.libs, result)))
+        pair = Pair(name, dict(zip(self.libs, result)), versioned=all(p.versioned for p in pairs))  # (views share it)
         self.pairs.append(pair)
         return pair
 
