@@ -85,3 +85,19 @@ def materialize_grads_needs_allow_unused(t, see):
                  lambda: t.autograd.grad((w * 2).sum(), [w, u], allow_unused=allow, materialize_grads=True))
     see.call("unused without allow_unused", lambda: t.autograd.grad((w * 2).sum(), [w, u]))
     see.call("unused allowed", lambda: t.autograd.grad((w * 2).sum(), [w, u], allow_unused=True))
+
+
+@scenario
+def where_frees_its_condition_after_backward(t, see):
+    """torch saves where's condition as a tensor: a second backward through the freed node raises."""
+    t0 = t.tensor(0.875, dtype=t.float64, requires_grad=True)
+    t3 = t.where(t0.ne(t0), t0, t0)
+    first, second = t3.tanh(), t3.tanh()
+    first.sum().backward()
+    see.call("backward through the freed where", lambda: second.backward())
+    a = t.tensor([0.875, -1.0], dtype=t.float64, requires_grad=True)
+    w = t.where(a > 0, a, 2 * a)
+    w.sum().backward(retain_graph=True)
+    w.sum().backward()
+    see("retained twice", a.grad)
+    see.call("a third time", lambda: w.sum().backward())
