@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ class Domain:
     high: float = 4.0
     gap: float = 0.0
     special: tuple = (0.0,)
+    hostile: bool = False  # mix in hostile_values(dtype) now and then (records opt in: hostile(domain))
 
     def elements(self, dtype: str) -> st.SearchStrategy:
         """Array elements of ``dtype``: floats as above; integers and bools over the same range."""
@@ -47,7 +49,11 @@ class Domain:
         body = self._body(width)
         special = [float(np.asarray(v, NP_DTYPES[dtype])) for v in self.special
                    if self.low <= v <= self.high and abs(v) >= self.gap]
-        return st.one_of(body, st.sampled_from(special)) if special else body
+        core = st.one_of(body, st.sampled_from(special)) if special else body
+        if not self.hostile:
+            return core
+        # now and then (1 draw in 15) a value no domain contains: NaN, ±inf, -0.0, subnormals, the extremes
+        return st.one_of(*[core] * 7, st.sampled_from(hostile_values(dtype)))
 
     def scalars(self) -> st.SearchStrategy:
         """Python scalars from the domain: small ints (where they fit), the special points, and floats."""
@@ -64,6 +70,20 @@ class Domain:
         pos = _floats(max(self.gap, self.low), self.high, width) if self.high >= self.gap else None
         neg = _floats(self.low, min(-self.gap, self.high), width) if self.low <= -self.gap else None
         return st.one_of(*[s for s in (pos, neg) if s is not None])
+
+
+def hostile(domain: Domain) -> Domain:
+    """``domain`` with NaN, ±inf, -0.0, subnormals and the extremes mixed in now and then."""
+    return dataclasses.replace(domain, hostile=True)
+
+
+def hostile_values(dtype: str) -> list:
+    """The values that break kernels: NaN, ±inf, -0.0, the smallest subnormal, the smallest normal and the
+    largest finite value of ``dtype``, each sign."""
+    info = np.finfo(NP_DTYPES[dtype])
+    tiny = float(np.nextafter(NP_DTYPES[dtype](0), NP_DTYPES[dtype](1)))
+    return [float("nan"), float("inf"), float("-inf"), -0.0, tiny, -tiny, float(info.smallest_normal),
+            -float(info.smallest_normal), float(info.max), float(info.min)]
 
 
 def _floats(low: float, high: float, width: int) -> st.SearchStrategy:

@@ -17,11 +17,14 @@ from . import cuda
 from ._creation import *  # noqa: F401,F403
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from . import autograd
+from .autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
+from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import linalg
 from . import special
 from . import nn
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
+from . import func  # noqa: E402
 
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
 short, int, long = int16, int32, int64  # noqa: A001

@@ -17,6 +17,9 @@ from . import _device, _dtype, _quiet
 from ._missing import tensor_getattr
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
+from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd import forward_ad as _forward_ad
+from .autograd.forward_ad import levels as _fw_levels
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -68,7 +71,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._grad = None
-        t._vc = [0] if vc is None else vc
+        t._vc = ([0] if not _grad_state.inference else InferenceVersion((0,))) if vc is None else vc
         t._base = None
         t._acc = None
         t._hooks = None
@@ -136,7 +139,17 @@ class Tensor:
 
     @property
     def _version(self) -> int:
+        if type(self._vc) is InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        return type(self._vc) is InferenceVersion
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) after a backward has accumulated into this leaf's .grad."""
+        from .autograd.graph import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -165,6 +178,8 @@ class Tensor:
 
     def _set_requires_grad(self, value, dtype_message):
         value = bool(value)
+        if value and type(self._vc) is InferenceVersion and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if value:
                 return
@@ -177,8 +192,8 @@ class Tensor:
             self._view_leaf = value
             _track_views()
         self._requires_grad = value
-        if value and _shares_memory(self):
-            _track_views()  # its views now require grad too
+        if _shares_memory(self):
+            _track_views()  # its views follow: they now require grad too, or (made under no_grad) no longer
 
     @property
     def grad(self):
@@ -441,6 +456,8 @@ class Tensor:
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
+        if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
+            return _forward_ad.inplace(self, op, args, kwargs, ufunc)
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
             check_inplace_on_view(self, args)
@@ -493,7 +510,7 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and not _fw_levels:
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import (MAX_DIMS, MAX_SIDE, NP_DTYPES, Domain, arrays, binary, grad_flags, nary, nonzero,
+from ..strategies import (MAX_DIMS, MAX_SIDE, NP_DTYPES, Domain, arrays, binary, grad_flags, hostile, nary, nonzero,
                           open_unit, positive, real, unary)
 
 INTEGERS = ("int64", "int32", "bool")
@@ -88,8 +88,9 @@ ALIASES = [("negative", real()), ("absolute", real(special=(0.0,))), ("arcsin", 
            ("arccos", open_unit()), ("arctan", real()), ("fix", ROUNDING)]
 
 RECORDS = [
-    *[Record(name, unary(domain), forms=UNARY_FORMS) for name, domain in UNARY],
-    *[Record(name, unary(domain), forms=("function", "method")) for name, domain in ALIASES],
+    # hostile values (NaN, ±inf, -0.0, subnormals, the extremes) mixed into every unary op's domain
+    *[Record(name, unary(hostile(domain)), forms=UNARY_FORMS) for name, domain in UNARY],
+    *[Record(name, unary(hostile(domain)), forms=("function", "method")) for name, domain in ALIASES],
     *[Record(name, unary(domain), forms=UNARY_FORMS, label=f"{name} (integer)", dtypes=INTEGERS, grad=False,
              raises=name == "frac")   # torch has no integer frac: the row checks that the error matches
       for name, domain in UNARY],
@@ -113,13 +114,14 @@ RECORDS = [
            label="clamp (integer)", dtypes=INTEGERS, grad=False),
 
     # ----- arithmetic ----------------------------------------------------------------------------
-    Record("add", binary(), forms=ALL_FORMS),
+    Record("add", binary(hostile(real())), forms=ALL_FORMS),
     Record("add", binary(alpha=st.sampled_from([2, -0.5, 1.5])), label="add (alpha)"),
-    Record("sub", binary(), forms=ALL_FORMS),
+    Record("sub", binary(hostile(real())), forms=ALL_FORMS),
     Record("sub", binary(alpha=st.sampled_from([2, -0.5])), label="sub (alpha)"),
     Record("rsub", binary(alpha=st.sampled_from([1, 2, -0.5])), forms=("function",)),
-    Record("mul", binary(), forms=ALL_FORMS),
-    Record("div", binary(other=DIVISOR), forms=("function", "method", "operator", "inplace"), operator="truediv"),
+    Record("mul", binary(hostile(real())), forms=ALL_FORMS),
+    Record("div", binary(hostile(real()), other=hostile(DIVISOR)), forms=("function", "method", "operator", "inplace"),
+           operator="truediv"),
     Record("div", binary(domain=DIVISOR, tensor_other=False), forms=("roperator",), operator="truediv",
            label="div (reflected)"),
     Record("true_divide", binary(other=DIVISOR)),

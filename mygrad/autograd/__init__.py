@@ -8,8 +8,14 @@ import numpy as np
 from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
 from .engine import gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import inference_mode, is_inference_mode_enabled
+from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .function import Function, NestedIOFunction
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+           "inference_mode", "is_inference_mode_enabled", "Function", "NestedIOFunction", "detect_anomaly",
+           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
 def _as_tuple(x) -> tuple:
@@ -159,5 +165,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         result.append(g)
     return tuple(result)
 
+
+from . import functional  # noqa: E402  (these read backward and grad above)
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F811
 
 __getattr__ = _module_getattr(__name__, 'autograd')  # a torch name mygrad lacks: an AttributeError that says so

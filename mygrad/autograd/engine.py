@@ -9,12 +9,36 @@ from __future__ import annotations
 
 import contextvars
 import heapq
+import itertools
+import threading
 
 import numpy as np
 
 from .. import _quiet
-from . import grad_mode
+from . import anomaly_mode, grad_mode
+from .graph import PostAccumulateGradHook
 from .node import AccumulateGrad
+
+
+class _Task(threading.local):
+    current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
+    callbacks = None  # what queue_callback queued during it
+    run_leaves = False  # whether it accumulates into every leaf (backward() without inputs=)
+    pending = None      # its nodes still to run (register_multi_grad_hook: which gradients are still coming)
+
+
+_task = _Task()
+
+
+def current_task():
+    return _task.current
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` when the current backward has finished (torch's engine.queue_callback)."""
+    if _task.callbacks is None:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _task.callbacks.append(fn)
 
 
 def gradient_edge(tensor):
@@ -37,12 +61,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     # per node still to run: [edges whose gradient has not arrived yet, its gradients (a list per output) or None]
     pending: dict = {}
     heap: list = []
+    order = itertools.count()  # ties (leaves' AccumulateGrad nodes) go first in, first out, as in torch
     for tensor, grad in zip(roots, root_grads):
         node, nr = gradient_edge(tensor)
         entry = pending.get(node)
         if entry is None:
             entry = pending[node] = [0, [None] * node.n_outputs]
-            heap.append((-node._sequence_nr, id(node), node))
+            heap.append((-node._sequence_nr, next(order), node))
         buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     _count_dependencies(pending)
@@ -60,6 +85,11 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
     silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
+    outer_task, outer_callbacks = _task.current, _task.callbacks
+    _task.current, _task.callbacks = object(), []
+    outer_leaves, _task.run_leaves = _task.run_leaves, accumulate and capture is None
+    outer_pending, _task.pending = _task.pending, pending
+    checking = anomaly_mode._state.enabled and anomaly_mode._state.check_nan
 
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
     release = not retain_graph
@@ -72,6 +102,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             else:
                 results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate, active,
                                  needed is None or node in needed)
+            if checking:
+                anomaly_mode.check_results(node, results)
             ready = None  # the last child this node made ready (the others wait in the heap)
             for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
                 if child is None or (active is not None and child not in active):
@@ -99,16 +131,21 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                             child.variable._accumulate(buf[0], create_graph)
                         continue
                     if ready is not None:
-                        heappush(heap, (-ready._sequence_nr, id(ready), ready))
+                        heappush(heap, (-ready._sequence_nr, next(order), ready))
                     ready = child
             # next: the ready node first in torch's order; along a chain it never enters the heap
             if ready is not None:
-                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
+                node = heappushpop(heap, (-ready._sequence_nr, next(order), ready))[2] if heap else ready
             else:
                 node = heappop(heap)[2] if heap else None
+        callbacks = _task.callbacks
+        while callbacks:
+            callbacks.pop(0)()
     finally:
         grad_mode._state.enabled = prev_mode
         _restore_fp_errors(silenced)
+        _task.current, _task.callbacks, _task.run_leaves = outer_task, outer_callbacks, outer_leaves
+        _task.pending = outer_pending
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
@@ -133,6 +170,9 @@ def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run
     if is_leaf:
         if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
             node.variable._accumulate(grads[0], create_graph)
+            for hook in list(node.variable._hooks or ()):
+                if type(hook) is PostAccumulateGradHook:
+                    as_user(hook.fn, node.variable)
         return ()
     if not execute:
         return ()
@@ -242,7 +282,8 @@ def _run_pre_hooks(node, grads, node_hooks: bool = True):
 def _run_leaf_hooks(leaf, grad):
     """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
     for hook in list(leaf._hooks):
-        grad = _call_tensor_hook(hook, grad)
+        if type(hook) is not PostAccumulateGradHook:
+            grad = _call_tensor_hook(hook, grad)
     return grad
 
 

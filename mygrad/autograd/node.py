@@ -18,12 +18,14 @@ import ast
 import re
 import itertools
 import types
+import weakref
 
 from numpy import ndarray
 
 from . import backends
 
 _sequence = itertools.count()
+_METADATA: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # node -> its ``metadata`` dict
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -57,6 +59,11 @@ class Node:
 
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        """Free-form storage torch offers on every node (kept beside it, nodes having slots)."""
+        return _METADATA.setdefault(self, {})
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -116,6 +123,9 @@ class AccumulateGrad(Node):
         self._next_nodes = self._next_nrs = ()
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
         self._hooks = None
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
 
 
 class OutputRef:

@@ -72,6 +72,7 @@ EluBackward1 = derivative("EluBackward1", self=_ELU_OF_RESULT)
 CeluBackward0 = derivative("CeluBackward0", self=_ELU_OF_INPUT)
 CeluBackward1 = derivative("CeluBackward1", self=_ELU_OF_RESULT)
 # piecewise-linear activations: a mask on grad (zero_slope: torch's double backward keeps a zero edge to self)
+# (at NaN torch's vectorised kernel gives 0 and its scalar tail the gradient: 0 here, as for most elements)
 HardtanhBackward0 = derivative("HardtanhBackward0",
                                self="zero_slope(where((self > min_val) & (self < max_val), grad, 0), self)")
 HardshrinkBackward0 = derivative("HardshrinkBackward0",
@@ -198,8 +199,9 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
 
 @quiet
 def _clip(x: np.ndarray, low, high) -> np.ndarray:
-    """clamp to [low, high], NaN kept (np.clip keeps it too) and in the input's dtype."""
-    return np.minimum(np.maximum(x, np.asarray(low, x.dtype)), np.asarray(high, x.dtype))
+    """clamp to [low, high] as torch's kernel: a bound only where x passes it (so NaN and -0. stay)."""
+    low, high = np.asarray(low, x.dtype), np.asarray(high, x.dtype)
+    return np.where(x > high, high, np.where(x < low, low, x))
 
 
 def relu6(input: Tensor, inplace: bool = False) -> Tensor:
@@ -238,14 +240,25 @@ def threshold(input: Tensor, threshold: float, value: float, inplace: bool = Fal
 def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
     def forward(x: Tensor) -> Tensor:
         data = floating_data(x, "hardsigmoid_cpu")
-        return record(HardsigmoidBackward0, _clip(data + 3, 0, 6) / np.asarray(6, data.dtype), (x,), self=x)
+        return record(HardsigmoidBackward0, _hard_sigmoid_kernel(data), (x,), self=x)
     return input._inplace(forward) if inplace else forward(input)
+
+
+@quiet
+def _hard_sigmoid_kernel(x: np.ndarray) -> np.ndarray:
+    return _clip(x + 3, 0, 6) / np.asarray(6, x.dtype)
+
+
+@quiet
+def _hard_swish_kernel(x: np.ndarray) -> np.ndarray:
+    """torch's order: x * clamp(x + 3, 0, 6) / 6 (so a huge x overflows to inf, as torch's)."""
+    return x * _clip(x + 3, 0, 6) / np.asarray(6, x.dtype)
 
 
 def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     def forward(x: Tensor) -> Tensor:
         data = floating_data(x, "hardswish_cpu")
-        return record(HardswishBackward0, data * _clip(data + 3, 0, 6) / np.asarray(6, data.dtype), (x,), self=x)
+        return record(HardswishBackward0, _hard_swish_kernel(data), (x,), self=x)
     return input._inplace(forward) if inplace else forward(input)
 
 
@@ -256,13 +269,13 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
     if training:
         x = floating_data(input, "rrelu_with_noise_cpu")
         noise = Tensor._make(np.where(x > 0, 1, _rng(None).uniform(lower, upper, x.shape)).astype(x.dtype), False,
-                             None)
+                             None)  # (mul computes quietly)
         return input._inplace(mul, noise) if inplace else mul(input, noise)
 
     def forward(x: Tensor, node=RreluWithNoiseBackward0) -> Tensor:
         data = floating_data(x, "rrelu_with_noise_cpu")
         slope = (lower + upper) / 2
-        return record(node, np.where(data > 0, data, data * np.asarray(slope, data.dtype)), (x,), self=x,
+        return record(node, _leaky_relu_kernel(data, np.asarray(slope, data.dtype)), (x,), self=x,
                       lower=lower, upper=upper)
     return input._inplace(forward, RreluWithNoiseBackward1) if inplace else forward(input)
 
@@ -281,7 +294,12 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
     if input.ndim != weight.ndim:
         weight = weight.reshape([weight.numel() if d == 1 else 1 for d in range(input.ndim)])
     x, w = floating_data(input, "prelu_cpu"), weight._data
-    return record(PreluKernelBackward0, np.where(x > 0, x, w * x), (input, weight), self=input, weight=weight)
+    return record(PreluKernelBackward0, _prelu_kernel(x, w), (input, weight), self=input, weight=weight)
+
+
+@quiet
+def _prelu_kernel(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, x, w * x)
 
 
 # ----- smooth activations and compositions ------------------------------------------------------------

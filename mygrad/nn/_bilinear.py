@@ -14,7 +14,8 @@ from ..ops._define import record
 @array_fn
 def contract(spec: str, *operands):
     """An einsum over arrays (BLAS through ``optimize``)."""
-    return np.einsum(spec, *operands, optimize=True)
+    with np.errstate(all="ignore"):  # (BLAS: inf and NaN pass silently, as in torch)
+        return np.einsum(spec, *operands, optimize=True)
 
 
 @tensor_fn(name="contract")
@@ -59,7 +60,7 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
     x1 = input1.reshape(-1, input1.size(-1))
     x2 = input2.reshape(-1, input2.size(-1))
     # (contiguous, as torch's result is: einsum may hand back a strided view, which would not reshape as a view)
-    data = np.ascontiguousarray(np.einsum("ni,oij,nj->no", x1._data, weight._data, x2._data, optimize=True),
+    data = np.ascontiguousarray(contract("ni,oij,nj->no", x1._data, weight._data, x2._data),
                                 dtype=weight._data.dtype)
     out = record(TrilinearBackward0, data, (x1, weight, x2), i1=x1, i2=weight, i3=x2).reshape(output_size)
     return out + bias if bias is not None else out

@@ -94,6 +94,7 @@ def _reduction(reduction: str, size_average=None, reduce=None, stacklevel: int =
     return reduction
 
 
+@quiet
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
         return losses
@@ -386,16 +387,20 @@ def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction:
 
 # ----- cross_entropy -------------------------------------------------------------------------------
 
+# ATen's Scalar overloads as composites call them: the kernel with NumPy's warnings off, as every kernel
+_scaled, _shifted, _divided, _lowered = (quiet(op) for op in (np.multiply, np.add, np.true_divide, np.subtract))
+
+
 def _mul_scalar(t: Tensor, number: float) -> Tensor:
-    return record(MulBackward1, t._data * number, (t,), other=number)
+    return record(MulBackward1, _scaled(t._data, number), (t,), other=number)
 
 
 def _add_scalar(t: Tensor, number: float) -> Tensor:
-    return record(AddBackward1, t._data + number, (t,))
+    return record(AddBackward1, _shifted(t._data, number), (t,))
 
 
 def _div_scalar(t: Tensor, number: float) -> Tensor:
-    return record(DivBackward1, t._data / number, (t,), other=number)
+    return record(DivBackward1, _divided(t._data, number), (t,), other=number)
 
 
 def _class_shaped(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
@@ -487,7 +492,7 @@ SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0",
 
 
 def _sub_scalar(t: Tensor, number: float) -> Tensor:
-    return record(SubBackward1, t._data - number, (t,))
+    return record(SubBackward1, _lowered(t._data, number), (t,))
 
 
 def _same_float_pair(name: str, input: Tensor, target: Tensor):

@@ -17,8 +17,10 @@ from itertools import count
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
+from ..autograd import graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -63,6 +65,8 @@ def _generate(node_cls) -> None:
               "    if type(data) is not ndarray:",
               "        data = asarray(data)",
               "    out = _make(data, False, None)",
+              "    if _fw_levels:",  # forward-mode AD (autograd/forward_ad.py): only inside a dual level
+              "        _fw_propagate(cls, out, inputs, saved)",
               "    if not _grad_state.enabled:",
               "        return out"]
     record += [_fill(line, nothing="out", node="out") for line in body[:-1]]
@@ -71,7 +75,9 @@ def _generate(node_cls) -> None:
     namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
-                 "_make": _make, "_grad_state": _grad_state, "ndarray": np.ndarray, "asarray": np.asarray}
+                 "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
+                 "_fw_propagate": forward_ad.propagate,
+                 "_saved_hooks": _graph._state, "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
     for lines in (attach, record):
         exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
     node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
@@ -145,6 +151,8 @@ def _attach_body(node_cls) -> list:
         saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
     lines += [saved_line,
               f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
+              *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
+                 "        _pack_saved(node, out)"] if checked else []),
               f"    node._sequence_nr = next(_sequence)",
               f"    node._hooks = None",
               "    return <node>"]
@@ -168,6 +176,8 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     if view_of is None:
         return (node_cls._record or recorder(node_cls))(data, inputs, saved)
     out = record_view(np.asarray(data), view_of)
+    if forward_ad.levels:
+        forward_ad.propagate(node_cls, out, inputs, saved)
     if _grad_state.enabled:
         node = _attach(node_cls, out, inputs, saved)
         if node is not None:
@@ -181,6 +191,8 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
     has output_nr i.  ``node_cls`` comes from ``derivative(..., multi_output=True)``."""
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
+    if outs and forward_ad.levels:
+        forward_ad.propagate(node_cls, outs[0], inputs, saved)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:
@@ -277,7 +289,7 @@ def inplace_method(op, ufunc=None):
             if isinstance(other, Tensor):
                 data, operand = self._data, other._data
                 if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
-                    ufunc(data, operand, out=data)
+                    quiet(ufunc)(data, operand, out=data)
                     return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"

@@ -47,6 +47,7 @@ def lgamma(x: np.ndarray) -> np.ndarray:
     sine = np.abs(np.sin(np.pi * np.fmod(x64, 2.0)))
     reflected = np.log(np.pi / sine) - out
     out = np.where(small, reflected, out)
+    out = np.where(np.abs(x64) < 1e-300, -np.log(np.abs(x64)), out)  # (sin(pi x) underflows: -log|x| there)
     out = np.where((x64 <= 0) & (x64 == np.floor(x64)), np.inf, out)  # the poles
     out = np.where(np.isinf(x64), np.inf, out)
     return out.astype(x.dtype, copy=False)
@@ -84,7 +85,7 @@ def digamma(x: np.ndarray) -> np.ndarray:
     value = np.log(shifted) - 0.5 / shifted - tail - skipped
     reflected = value - np.pi / np.tan(np.pi * np.fmod(x64, 1.0))
     out = np.where(negative, reflected, value)
-    out = np.where(x64 == 0, -np.inf, out)
+    out = np.where(x64 == 0, np.where(np.signbit(x64), np.inf, -np.inf), out)  # torch: +inf at -0.
     out = np.where((x64 < 0) & (x64 == np.floor(x64)), np.nan, out)
     out = np.where(np.isposinf(x64), np.inf, out)
     return out.astype(x.dtype, copy=False)
@@ -106,6 +107,7 @@ def polygamma(n: int, x: np.ndarray) -> np.ndarray:
     value += math.factorial(n) * skipped
     out = (-1) ** (n + 1) * value
     out = np.where((x64 <= 0) & (x64 == np.floor(x64)), (-1) ** (n + 1) * np.inf, out)  # the poles
+    out = np.where(np.isneginf(x64) & (n == 1) | np.isposinf(x64) & (n > 1), np.nan, out)  # torch's at ±inf
     return out.astype(x.dtype, copy=False)
 
 

@@ -20,6 +20,7 @@ from .._tensor import Tensor, _c_name, _shares_memory, _track_views
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
+from .._quiet import quiet
 from ._define import copy_op, fill_op, inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -70,6 +71,7 @@ def _index_array(x, indices):
 
 
 @array_fn(name="advanced_index_put")
+@quiet
 def _index_put_array(x, indices, values, accumulate):
     out = np.array(x)
     if accumulate:

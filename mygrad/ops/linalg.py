@@ -221,11 +221,14 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
 
 
+_outer_kernel = quiet(np.multiply.outer)
+
+
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
-    product = np.multiply.outer(vec1._data, vec2._data)
+    product = _outer_kernel(vec1._data, vec2._data)
     return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2)
 
 

@@ -434,6 +434,7 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
                   shape=data.shape, dims=dims, keepdim=keepdim)
 
 
+@quiet
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
     data = _accumulating(input, dtype)
@@ -642,13 +643,13 @@ def _moments(name: str, node, finish):
                                                   ((dim,) if isinstance(dim, int) else dim))
         kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
         if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
-            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=2)
+            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=3)  # (the caller, above quiet)
         out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
                       keepdim=keepdim, rnumel=rnumel, full=full)
 
     reduce.__name__ = reduce.__qualname__ = name
-    return reduce
+    return quiet(reduce)  # (the float64 moments cast to float32 may overflow: silently, as torch)
 
 
 var = _moments("var", VarBackward0, lambda v: v)
