@@ -401,13 +401,25 @@ class PairedWorlds(RuleBasedStateMachine):
         if a is not None:
             self._hook(a, kind, None)
 
+    @rule(pick=PICK)
+    def post_accumulate_hook(self, pick):
+        """``register_post_accumulate_grad_hook`` on a leaf: called with the leaf once its .grad is updated."""
+        a = self._choose(pick, _requires_grad, _is_leaf)
+        if a is not None:
+            self._hook(a, "post_accumulate", None)
+
     def _hook(self, a: Pair, kind: str, returns) -> bool:
         label = f"{a.name} {kind} {self.hooks}"
         self.hooks += 1
         hooks = {}
         for world in LIBRARIES:
             hooks[world] = self._logger(world, label, returns)
-        if kind == "hook":
+        if kind == "post_accumulate":
+            for world in LIBRARIES:
+                hooks[world] = (lambda log: lambda t: log(t.grad))(hooks[world])
+            code = f"{a.name}.register_post_accumulate_grad_hook(lambda t: calls.append(({label!r}, seen([t.grad]))))"
+            register = lambda lib, x: x.register_post_accumulate_grad_hook(hooks[self.world])
+        elif kind == "hook":
             gives = " or g * 2" if returns == "double" else ""
             code = f"{a.name}.register_hook(lambda g: calls.append(({label!r}, seen([g]))){gives})"
             register = lambda lib, x: x.register_hook(hooks[self.world])

@@ -458,11 +458,12 @@ class Tensor:
         """
         if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
             return _forward_ad.inplace(self, op, args, kwargs, ufunc)
+        fills = getattr(op, "__name__", "") in ("fill_op", "zeros_like_op")  # torch fills an expanded tensor
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
-            check_inplace_on_view(self, args)
-        elif 0 in self._data.strides and op.__name__ not in ("fill_op", "zeros_like_op"):
-            _check_overlap(self)  # an expanded tensor that is no view (a gradient autograd.grad returned)
+            check_inplace_on_view(self, args, overlap=not fills)
+        elif 0 in self._data.strides and not fills:
+            _check_overlap(self)  # an expanded tensor that is no view
         self._check_inplace()
         recording = grad_mode._state.enabled and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (

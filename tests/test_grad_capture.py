@@ -101,3 +101,25 @@ def where_frees_its_condition_after_backward(t, see):
     w.sum().backward()
     see("retained twice", a.grad)
     see.call("a third time", lambda: w.sum().backward())
+
+
+@scenario
+def a_sum_gradient_is_an_expanded_view_made_without_grad_mode(t, see):
+    """torch's captured gradient of sum is its expand of the given gradient: a view made under no_grad."""
+    t0 = t.tensor(1.5, dtype=t.float64, requires_grad=True)
+    t2, t3 = t.autograd.grad(t0.sum(), [t0, t0], retain_graph=True)
+    t4 = t3.transpose(0, -1)
+    t3.requires_grad_(True)
+    see("a view of it does not follow its own flag", (t4.requires_grad, t3.requires_grad, t3.is_leaf))
+    see.call("zero_ in grad mode", lambda: t3.zero_())
+    w = t.ones(2, 3, requires_grad=True)
+    for name, edit in (("zero_", lambda g: g.zero_()), ("fill_", lambda g: g.fill_(2.0)),
+                       ("add_", lambda g: g.add_(1.0))):
+        g, = t.autograd.grad(w.sum(), w)
+        see(f"stride of {name}'s grad", (g.stride(), g._base is not None))
+        see.call(f"{name} on it", lambda g=g, edit=edit: edit(g))
+    b = t.ones(3)
+    for name, edit in (("zero_", lambda v: v.zero_()), ("fill_", lambda v: v.fill_(2.0)),
+                       ("add_", lambda v: v.add_(1.0))):
+        see.call(f"{name} on an expanded view", lambda edit=edit: edit(b.expand(2, 3)))
+        see(f"its base after {name}", b)

@@ -49,11 +49,19 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
-def _expanded_copy(g: np.ndarray) -> np.ndarray:
-    """A writable copy of an expanded array that stays expanded: its distinct elements, re-expanded."""
+def _expanded_copy(g: np.ndarray):
+    """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
+    was given) over a tensor of its distinct elements."""
+    Tensor = _tensor.Tensor
     distinct = np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
-    return np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
-                                                                    zip(g.strides, distinct.strides)))
+    expanded = np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
+                                                                        zip(g.strides, distinct.strides)))
+    base = Tensor._make(distinct, False, None)
+    view = Tensor._make(expanded, False, None, 0, base._vc)
+    view._base = base
+    from ..ops._views import NO_GRAD
+    view._view_meta = (0, NO_GRAD)   # made while the backward ran without grad mode, as torch's expand was
+    return view
 
 
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
@@ -159,8 +167,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         if not isinstance(g, Tensor):
             g = np.asarray(g)
             # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
-            keep = g.dtype == t._data.dtype and 0 in g.strides
-            g = Tensor._make(_expanded_copy(g) if keep else np.array(g, dtype=t._data.dtype), False, None)
+            keep = g.dtype == t._data.dtype and (0 in g.strides or (not g.flags.writeable and g.base is not None))
+            g = _expanded_copy(g) if keep else Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
         made[edge] = g
         result.append(g)
     return tuple(result)

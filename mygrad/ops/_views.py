@@ -187,9 +187,10 @@ def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
 
 # ----- in place through a view ------------------------------------------------------------------------
 
-def check_inplace_on_view(view: Tensor, args: tuple) -> None:
-    """torch's refusals before an in-place op with arguments ``args`` writes through ``view``."""
-    if has_internal_overlap(view._data):
+def check_inplace_on_view(view: Tensor, args: tuple, overlap: bool = True) -> None:
+    """torch's refusals before an in-place op with arguments ``args`` writes through ``view`` (``overlap``
+    False: an op that may write one element several times, fill_ and zero_)."""
+    if overlap and has_internal_overlap(view._data):
         raise RuntimeError(OVERLAP_MESSAGE)
     meta = getattr(view, "_view_meta", None)
     if meta is not None and meta[1] != DEFAULT and grad_mode._state.enabled and (
