@@ -15,7 +15,7 @@ class Profile:
 
 PROFILES = {
     "quick": Profile("quick", examples=5, machine_runs=15, machine_steps=20, shrink_seconds=5.0),
-    "ci": Profile("ci", examples=25, machine_runs=200, machine_steps=40, shrink_seconds=10.0),
+    "ci": Profile("ci", examples=25, machine_runs=100, machine_steps=40, shrink_seconds=10.0),
     "thorough": Profile("thorough", examples=200, machine_runs=500, machine_steps=50, shrink_seconds=60.0),
 }
 

@@ -201,6 +201,7 @@ class Report:
         lines.append("")
         lines.append("cells: examples that passed the check; FAIL k/n: k of n examples failed; -: not applicable"
                      + ("; known: failing in the baseline too" if self.baseline is not None else ""))
+        lines += [stats_line(r) for r in self.results if r.get("stats")]  # the behaviour suite's program mix
         for r in self.results:
             where = f"{r['row']} [{r['form']}, {r['dtype']}]"
             if r.get("missing"):
@@ -285,6 +286,7 @@ class Report:
             out.append(f"| {name} | " + " | ".join(
                 "missing" if status.get(row, "").startswith("missing") else _md_cell(self.cell(cells[c], row, c))
                 for c in columns) + " |")
+        out += [""] + [stats_line(r) for r in self.results if r.get("stats")]
         out += ["", "## Checks", ""] + [f"- **{c}**: {DESCRIPTIONS[c]}" for c in columns]
         if self.problems or self.dead_rows():
             out += ["", "## Problems with the run", ""] + [f"- {p}" for p in self.problems] + \
@@ -365,6 +367,11 @@ def merge(reports: list) -> Report:
         problems.append(f"shards ran on different torch versions: {sorted(versions_seen)}")
     return Report(cases, [r for r in rows if r in ran], options, max(d["seconds"] for d in reports),
                   reports[0]["versions"], problems)
+
+
+def stats_line(result: dict) -> str:
+    """A case's own measurements (the behaviour suite: its mix of steps that succeeded and raised)."""
+    return f"{result['row']} mix: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["stats"].items())
 
 
 def _jsonable(v):

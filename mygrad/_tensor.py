@@ -47,7 +47,8 @@ class Size(tuple):
 class Tensor:
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_retains_grad", "__weakref__",
-                 "_view_meta")  # set only on views (ops/_views.py); unset elsewhere
+                 "_view_meta",   # set only on views (ops/_views.py); unset elsewhere
+                 "_view_leaf")   # set only on views given requires_grad_ themselves: torch's own flag
 
     # ----- construction -------------------------------------------------------------------
     def __init__(self, *args):
@@ -185,6 +186,11 @@ class Tensor:
             raise RuntimeError(LEAF_ONLY)
         if value and self._data.dtype.kind != "f":
             raise RuntimeError(dtype_message)
+        if self._base is not None:
+            # a view's own flag (torch's requires_grad_): it makes the view a leaf with its own .grad; the
+            # view still requires grad while its base does (ops/_views.py reads both)
+            self._view_leaf = value
+            _track_views()
         self._requires_grad = value
         if _shares_memory(self):
             _track_views()  # its views follow: they now require grad too, or (made under no_grad) no longer
@@ -228,8 +234,8 @@ class Tensor:
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is None or self._retains_grad:
-            return
+        if _GRAD_FN_SLOT.__get__(self) is None or self._retains_grad:
+            return  # a leaf, judged on the recorded history as torch does (a stale view is not re-derived)
         self.grad_fn._hooks_or_new().retain[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
 
@@ -247,9 +253,9 @@ class Tensor:
 
     def _accumulate_node(self) -> AccumulateGrad | None:
         """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch.
-        A view made under no_grad of a tensor that requires grad is such a leaf but has none (torch's edge
-        to it is empty)."""
-        if self._base is not None:
+        A view that is a leaf has one only if it was given ``requires_grad_(True)`` itself: one that
+        requires grad through its base alone (made under no_grad) has none (torch's edge to it is empty)."""
+        if self._base is not None and not getattr(self, "_view_leaf", False):
             return None
         node = self._acc() if self._acc is not None else None
         if node is None:
@@ -435,11 +441,13 @@ class Tensor:
         """Torch's refusal to edit a leaf (or a view of one) that requires grad while grad mode is on."""
         if not grad_mode._state.enabled:
             return
+        base = self._base
+        # torch asks the view question first: a view that requires grad, of a leaf (whether or not that
+        # leaf requires grad: a view given requires_grad_ itself counts)
+        if base is not None and base.grad_fn is None and self._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
         if self.grad_fn is None and self._requires_grad:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
-        base = self._base
-        if base is not None and base.grad_fn is None and base._requires_grad:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
 
     def _inplace(self, op, *args, ufunc=None, **kwargs) -> "Tensor":
         """``self.op_(*args)``: compute ``op(self, *args)`` and write it into self.
@@ -450,9 +458,12 @@ class Tensor:
         """
         if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
             return _forward_ad.inplace(self, op, args, kwargs, ufunc)
+        fills = getattr(op, "__name__", "") in ("fill_op", "zeros_like_op")  # torch fills an expanded tensor
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
-            check_inplace_on_view(self, args)
+            check_inplace_on_view(self, args, overlap=not fills)
+        elif 0 in self._data.strides and not fills:
+            _check_overlap(self)  # an expanded tensor that is no view
         self._check_inplace()
         recording = grad_mode._state.enabled and (
             self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
@@ -527,6 +538,12 @@ def _shares_memory(t: Tensor) -> bool:
     return t._base is not None or sys.getrefcount(t._vc) > 2
 
 
+def _check_overlap(t: Tensor) -> None:
+    from .ops._views import OVERLAP_MESSAGE, has_internal_overlap
+    if has_internal_overlap(t._data):
+        raise RuntimeError(OVERLAP_MESSAGE)
+
+
 def _track_views() -> None:
     """After a change that views must see (a write that recorded nothing, requires_grad_): from now on
     reading a view's history checks whether it is stale (ops/_views.py)."""
@@ -560,7 +577,7 @@ def _move_saved_output(result: Tensor, target: Tensor) -> None:
     node._versions = tuple(versions)
 
 
-_STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta"))
+_STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta", "_view_leaf"))
 
 
 def _c_name(d) -> str:

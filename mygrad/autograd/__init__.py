@@ -49,6 +49,21 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
+def _expanded_copy(g: np.ndarray):
+    """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
+    was given) over a tensor of its distinct elements."""
+    Tensor = _tensor.Tensor
+    distinct = np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
+    expanded = np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
+                                                                        zip(g.strides, distinct.strides)))
+    base = Tensor._make(distinct, False, None)
+    view = Tensor._make(expanded, False, None, 0, base._vc)
+    view._base = base
+    from ..ops._views import NO_GRAD
+    view._view_meta = (0, NO_GRAD)   # made while the backward ran without grad mode, as torch's expand was
+    return view
+
+
 def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
     """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
     Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
@@ -73,8 +88,8 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
 
 
 def _check_roots(outputs: tuple) -> None:
-    for i, out in enumerate(outputs):
-        if not out.requires_grad:
+    for i, out in enumerate(outputs):  # (a view that requires grad through its base alone has no edge either)
+        if gradient_edge(out)[0] is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
@@ -98,12 +113,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     inputs = _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    for t in inputs:  # torch retains the grad of a non-leaf input, from now on (its retain hook accumulates)
+        if not t.is_leaf:
+            t.retain_grad()
     edges = [gradient_edge(t) for t in inputs]
-    captured = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph,
-                            capture=edges, accumulate=True)
-    for t, edge, g in zip(inputs, edges, captured):
-        if g is not None and not t.is_leaf:
-            t._retain(g)
+    run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -124,6 +138,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                              materialize_grads)
     if allow_unused is None:
         allow_unused = materialize_grads
+    elif materialize_grads and not allow_unused:
+        raise ValueError(f"Expected allow_unused to be True or not passed when materialize_grads=True, but got: "
+                         f"allow_unused={allow_unused}.")
     _check_roots(outputs)
     for t in inputs:
         if not t.requires_grad:
@@ -133,7 +150,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     captured = run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=False)
     result = []
-    for i, (t, g) in enumerate(zip(inputs, captured)):
+    made: dict = {}  # one gradient tensor per edge: an input given twice gets the same tensor twice, as in torch
+    for i, (t, edge, g) in enumerate(zip(inputs, edges, captured)):
+        if g is not None and edge in made:
+            result.append(made[edge])
+            continue
         if g is None:
             if materialize_grads:
                 g = np.zeros_like(t._data)
@@ -144,7 +165,11 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
+            g = np.asarray(g)
+            # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
+            keep = g.dtype == t._data.dtype and (0 in g.strides or (not g.flags.writeable and g.base is not None))
+            g = _expanded_copy(g) if keep else Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
+        made[edge] = g
         result.append(g)
     return tuple(result)
 

@@ -71,11 +71,16 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     _count_dependencies(pending)
-    heap = [item for item in heap if pending[item[2]][0] == 0]  # (a root below another root waits for it)
-    heapq.heapify(heap)
-
     captured = {} if capture is not None else None
     wanted = {} if capture is None else {edge: i for i, edge in enumerate(capture)}
+    # only the gradients into ``capture`` are wanted: run only the nodes on a path to them (torch's
+    # exec_info); a captured node itself runs only if another lies below it (autograd.grad)
+    targets = () if capture is None else {node for node, _ in capture}
+    needed = None if capture is None else _needed([item[2] for item in heap], targets, accumulate)
+    active = None if capture is None else needed | targets
+    heap = [item for item in heap if pending[item[2]][0] == 0  # (a root below another root waits for it)
+            and (active is None or item[2] in active)]
+    heapq.heapify(heap)
     run_leaves = accumulate and capture is None
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
@@ -95,12 +100,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
             if grads is not None and node._hooks is None and captured is None and node.__class__ is not AccumulateGrad:
                 results = node.apply(grads, create_graph, release)  # the common case (and it frees what it saved)
             else:
-                results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate)
+                results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate, active,
+                                 needed is None or node in needed)
             if checking:
                 anomaly_mode.check_results(node, results)
             ready = None  # the last child this node made ready (the others wait in the heap)
             for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
-                if child is None:
+                if child is None or (active is not None and child not in active):
                     continue
                 entry = pending[child]
                 if g is not None:
@@ -145,11 +151,15 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     return None
 
 
-def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run_leaves: bool, accumulate: bool):
+def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run_leaves: bool, accumulate: bool,
+           active=None, execute: bool = True):
     """The run of a node that is not the common case: hooks, captured gradients, a leaf's AccumulateGrad,
-    or a node no gradient reached.  Returns the gradients for its edges."""
+    or a node no gradient reached.  Returns the gradients for its edges.  ``active``: when only some
+    gradients are wanted, the nodes that run (an edge to another gets None, as torch computes no output
+    for it: post hooks see that).  ``execute`` False: a captured node nothing below is wanted from: its
+    tensor hooks and retain_grad see the gradient, nothing else runs."""
     if grads is not None and node._hooks is not None:
-        grads = _run_pre_hooks(node, grads)
+        grads = _run_pre_hooks(node, grads, node_hooks=execute)
     is_leaf = node.__class__ is AccumulateGrad
     if is_leaf and grads is not None and node.variable._hooks:
         grads = [_run_leaf_hooks(node.variable, grads[0])]
@@ -164,14 +174,38 @@ def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run
                 if type(hook) is PostAccumulateGradHook:
                     as_user(hook.fn, node.variable)
         return ()
+    if not execute:
+        return ()
     if grads is None:
         if release:
             node.release()
         return [None] * len(node._next_nodes)
     results = node.apply(grads, create_graph, release)
+    if active is not None:
+        results = [g if child is not None and child in active else None for child, g in zip(node._next_nodes, results)]
     if node._hooks is not None and node._hooks.post:
         results = _run_post_hooks(node, results, grads)
     return results
+
+
+def _needed(roots: list, targets: set, run_targets: bool) -> set:
+    """The nodes below ``roots`` from which one of ``targets`` can be reached (and the targets themselves
+    when they run: backward(inputs=...)), found in one post-order walk without recursion."""
+    needed = set(targets) if run_targets else set()
+    seen = set()
+    stack = [(node, False) for node in roots]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if any(c is not None and (c in needed or c in targets) for c in node._next_nodes):
+                needed.add(node)
+            continue
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.append((node, True))
+        stack.extend((c, False) for c in node._next_nodes if c is not None and c not in seen)
+    return needed
 
 
 def _count_dependencies(pending: dict) -> None:
@@ -227,7 +261,7 @@ def as_user(fn, *args):
             _USER_FP_STATE.set(now)
 
 
-def _run_pre_hooks(node, grads):
+def _run_pre_hooks(node, grads, node_hooks: bool = True):
     hooks = node._hooks
     for nr, fns in hooks.tensor.items():
         for fn in list(fns):
@@ -238,7 +272,7 @@ def _run_pre_hooks(node, grads):
         tensor = ref()
         if tensor is not None and grads[nr] is not None:
             tensor._retain(grads[nr])
-    for fn in hooks.pre:
+    for fn in hooks.pre if node_hooks else ():
         new = as_user(fn, tuple(_as_tensor(g) for g in grads))
         if new is not None:
             grads = [None if g is None else _as_array(g) for g in new]

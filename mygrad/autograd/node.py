@@ -237,12 +237,14 @@ def _version_message(value, expected, node) -> str:
             f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
+def derivative(name: str, *, multi_output: bool = False, freed: tuple = (), **formulas) -> type:
     """Make the node class ``name`` from one formula per forward input, in input order.
 
     A formula is a string expression (see the module docstring) or None for an input that has no
     gradient (an index, a mask).  Names a formula reads that are neither ``grad`` nor functions of
     the formula namespace are what the forward must pass to ``record`` to be saved.
+    ``freed``: saved names that are not inputs but tensors torch saves (where's condition): freed after
+    backward like the inputs, so a second backward through them raises as torch's does.
     ``multi_output``: one node for several outputs (split, unbind; made by ``record_multi``);
     its formulas see ``grad`` as the list of every output's gradient, zeros where none came.
     """
@@ -257,16 +259,16 @@ def derivative(name: str, *, multi_output: bool = False, **formulas) -> type:
     attrs = dict(
         __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
         input_names=input_names, saved_names=saved_names,
-        tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
+        tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result" or n in freed),
         array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
         uses=tuple(uses), formulas=dict(formulas))
     if not multi_output and formulas:
-        attrs["apply"] = _array_apply(name, formulas, saved_names)
+        attrs["apply"] = _array_apply(name, formulas, saved_names, freed)
     return type(name, (FormulaNode,), attrs)
 
 
-def _array_apply(name: str, formulas: dict, saved_names: tuple):
+def _array_apply(name: str, formulas: dict, saved_names: tuple, freed: tuple = ()):
     """``apply`` for one node class, generated from its formulas: the array path of FormulaNode.apply
     with each formula's text inlined and each saved value unpacked (and, with ``_release``, freed) by
     name, so the backward of an op costs one Python call instead of apply, _unpack, release and a
@@ -279,7 +281,7 @@ def _array_apply(name: str, formulas: dict, saved_names: tuple):
              "        return _formula_apply(_node, _grads, True, _release)"]
     if saved_names:
         lines.append(f"    {values}, = _node._saved")
-    tensor_slots = [(i, n) for i, n in enumerate(saved_names) if n in formulas or n == "result"]
+    tensor_slots = [(i, n) for i, n in enumerate(saved_names) if n in formulas or n == "result" or n in freed]
     if tensor_slots:
         lines.append(f"    {', '.join(f'_v{i}' for i in range(len(saved_names)))}, = _node._versions")
     for i, value in tensor_slots:  # what FormulaNode._unpack does, per name

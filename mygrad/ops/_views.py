@@ -187,9 +187,10 @@ def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
 
 # ----- in place through a view ------------------------------------------------------------------------
 
-def check_inplace_on_view(view: Tensor, args: tuple) -> None:
-    """torch's refusals before an in-place op with arguments ``args`` writes through ``view``."""
-    if has_internal_overlap(view._data):
+def check_inplace_on_view(view: Tensor, args: tuple, overlap: bool = True) -> None:
+    """torch's refusals before an in-place op with arguments ``args`` writes through ``view`` (``overlap``
+    False: an op that may write one element several times, fill_ and zero_)."""
+    if overlap and has_internal_overlap(view._data):
         raise RuntimeError(OVERLAP_MESSAGE)
     meta = getattr(view, "_view_meta", None)
     if meta is not None and meta[1] != DEFAULT and grad_mode._state.enabled and (
@@ -246,9 +247,14 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
 def _regenerate(view: Tensor) -> None:
     """Re-derive a view's history from its base's current history (torch's AsStridedBackward0)."""
     base = view._base
-    node = None
+    saved = {"geometry": Geometry(base._data, view._data)}
     if _REQUIRES_GRAD_SLOT.__get__(base):
-        node = _attach(AsStridedBackward0, view, (base,), {"geometry": Geometry(base._data, view._data)})
+        node = _attach(AsStridedBackward0, view, (base,), saved)
+    else:
+        # a view with a history of its own (a view of a view given requires_grad_) over a base that needs
+        # no gradient: torch still re-derives it, into a node whose edge to the base is empty
+        node = _attach(AsStridedBackward0, view, (Tensor._make(base._data, True, None),), saved)
+        node._next_nodes = (None,)
     old_fn, old_nr = _GRAD_FN_SLOT.__get__(view), view._output_nr
     _GRAD_FN_SLOT.__set__(view, node)
     _REQUIRES_GRAD_SLOT.__set__(view, node is not None)
@@ -265,8 +271,7 @@ def _refresh(view: Tensor) -> None:
     if meta is None or meta[0] == view._vc[0]:
         return
     if _GRAD_FN_SLOT.__get__(view) is None and not _REQUIRES_GRAD_SLOT.__get__(view._base):
-        view._view_meta = (view._vc[0], meta[1])
-        return
+        return  # nothing to re-derive yet; the version stays unseen, so a base that later requires grad does
     if meta[1] != DEFAULT:
         raise _creation_error(view, meta[1], indirect=True)
     _regenerate(view)
@@ -293,11 +298,16 @@ def install_view_tracking() -> None:
 
     def requires_grad(self):
         base = self._base
-        if base is not None:  # a view requires grad when its base does (torch's rule)
+        if base is not None:  # a view requires grad when it has a history, its own flag, or its base does
+            if _GRAD_FN_SLOT.__get__(self) is not None or _REQUIRES_GRAD_SLOT.__get__(base):
+                return True
+            own = getattr(self, "_view_leaf", None)
+            if own is not None:  # given requires_grad_ itself
+                return own
             meta = getattr(self, "_view_meta", None)
-            if meta is not None and meta[1] == NO_GRAD and _GRAD_FN_SLOT.__get__(self) is None:
-                return _REQUIRES_GRAD_SLOT.__get__(base)  # no history of its own: the base's flag, live
-            return _REQUIRES_GRAD_SLOT.__get__(self) or _REQUIRES_GRAD_SLOT.__get__(base)
+            if meta is not None and meta[1] == NO_GRAD:
+                return False  # (its slot holds the base's flag at creation, for when nothing is tracked)
+            return _REQUIRES_GRAD_SLOT.__get__(self)
         return _REQUIRES_GRAD_SLOT.__get__(self)
 
     Tensor.grad_fn = property(grad_fn, _GRAD_FN_SLOT.__set__)

@@ -124,7 +124,7 @@ LerpBackward0 = derivative("LerpBackward0", self="grad * (1 - weight)", end="gra
 LerpBackward1 = derivative("LerpBackward1", self="grad * (1 - weight)", end="grad * weight",
                            weight="grad * (end - self)")
 WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
-                            other="where(condition, 0, grad)")
+                            other="where(condition, 0, grad)", freed=("condition",))
 ZeroBackward0 = derivative("ZeroBackward0", self="zeros_like(grad)")
 FillBackward2 = derivative("FillBackward2", self="zeros_like(grad)")
 FillBackward3 = derivative("FillBackward3", self="zeros_like(grad)", value="grad.sum()")

@@ -306,10 +306,64 @@ def _polygamma_in_place(self: Tensor, n: int) -> Tensor:
     return self._inplace(lambda x: polygamma(n, x))
 
 
+# ----- logit(input, eps=None): log(p / (1 - p)), p clamped to [eps, 1 - eps] when eps is given ----------
+
+def _logit_bounds(data: np.ndarray, eps: float):
+    """torch's bounds, computed in the input's dtype: lo = eps, hi = 1 - lo."""
+    lo = data.dtype.type(eps)
+    return lo, data.dtype.type(1) - lo
+
+
+@array_fn
+def logit_backward(grad, self, eps):
+    """torch's first-order kernel: grad / (x (1 - x)); without eps NaN outside [0, 1] (inf at 0 and 1),
+    with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way)."""
+    slope = grad / (self * (1 - self))
+    if eps is None:
+        return np.where((self < 0) | (self > 1), np.nan, slope)
+    lo, hi = _logit_bounds(self, eps)
+    return np.where((self < lo) | (self > hi), 0, slope)
+
+
+@tensor_fn(name="logit_backward")
+def _logit_backward_tensor(grad, self, eps):
+    """torch's differentiable version (create_graph): where(lo <= x <= hi, grad / (x (1 - x)), NaN or 0),
+    so a NaN input gives NaN without eps and 0 with it."""
+    slope = grad / (self * (1 - self))
+    lo, hi = (0.0, 1.0) if eps is None else _logit_bounds(self._data, eps)
+    inside = (self >= lo).logical_and(self <= hi)
+    return slope.masked_fill(inside.logical_not(), float("nan") if eps is None else 0.0)
+
+
+LogitBackward0 = derivative("LogitBackward0", self="logit_backward(grad, self, eps)")
+
+
+@quiet
+def _logit(data: np.ndarray, eps) -> np.ndarray:
+    if eps is not None:
+        lo, hi = _logit_bounds(data, eps)
+        data = np.where(data < lo, lo, np.where(data > hi, hi, data))  # (a NaN stays NaN)
+    return np.log(data / (1 - data))
+
+
+def logit(input: Tensor, eps: float | None = None) -> Tensor:
+    try:
+        data = input._data
+    except AttributeError:
+        raise not_tensor("logit", input) from None
+    if data.dtype.kind != "f":
+        data = data.astype(_dtype.get_default_dtype().np)
+    return record(LogitBackward0, _logit(data, eps), (input,), self=input, eps=eps)
+
+
+def _logit_in_place(self: Tensor, eps: float | None = None) -> Tensor:
+    return self._inplace(logit, eps)
+
+
 _FUNCTIONS = _install(TABLE)
 globals().update(_FUNCTIONS)  # exp, exp_, log, ... as module attributes, like hand-written defs
 round_ = inplace_method(round)
 methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"],
-        polygamma=_polygamma_method, polygamma_=_polygamma_in_place)
+        polygamma=_polygamma_method, polygamma_=_polygamma_in_place, logit=logit, logit_=_logit_in_place)
 
-__all__ = sorted(_FUNCTIONS) + ["round", "round_", "polygamma"]
+__all__ = sorted(_FUNCTIONS) + ["round", "round_", "polygamma", "logit"]
