@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from ._activations import (elu, gelu, leaky_relu, log_softmax, relu, sigmoid, silu, softmax, softplus,
                            tanh)
+from ._conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold,
+                    unfold)
 from ._dropout import dropout
 from ._linear import linear
+from ._padding import pad
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cross_entropy, l1_loss,
                       mse_loss, nll_loss)
 
 __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "tanh", "softmax",
            "log_softmax", "linear", "dropout", "mse_loss", "l1_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy"]
+           "binary_cross_entropy_with_logits", "nll_loss", "cross_entropy",
+           "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold",
+           "pad"]
