@@ -43,17 +43,33 @@ def _channel_sum_tensor(grad: Tensor) -> Tensor:
     return grad.sum([0] + list(range(2, grad.ndim)))
 
 
+# ``linked``: torch's first-order gradients of a convolution hang off one node with edges to input and
+# weight, so they require grad whenever either does, even where the value does not depend on it
+# (the second-order gradient through such an edge is None, not zeros)
+LinkedBackward = derivative("LinkedBackward", value="grad", input=None)
+
+
+@array_fn
+def linked(value, input):
+    return value
+
+
+@tensor_fn(name="linked")
+def _linked_tensor(value: Tensor, input) -> Tensor:
+    return record(LinkedBackward, value._data, (value, input))
+
+
 ConvolutionBackward0 = derivative(
     "ConvolutionBackward0",
-    input="conv_input_grad(grad, weight, spec, input_size)",
-    weight="conv_weight_grad(grad, input, spec, kernel)",
-    bias="channel_sum(grad)")
+    input="linked(conv_input_grad(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(grad, input, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
 # a transposed convolution is conv_input_grad as a forward: its adjoints are the convolution and the weight's
 TransposedConvolutionBackward0 = derivative(
     "ConvolutionBackward0",
-    input="conv_forward(grad, weight, spec, input_size)",
-    weight="conv_weight_grad(input, grad, spec, kernel)",
-    bias="channel_sum(grad)")
+    input="linked(conv_forward(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(input, grad, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
 ConvInputGradBackward = derivative(
     "ConvolutionBackwardBackward0",
     grad_output="conv_forward(grad, weight, spec, out)",
@@ -66,6 +82,9 @@ ConvWeightGradBackward = derivative(
 
 @tensor_fn(name="conv_forward")
 def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
+    if 0 in x._data.shape[2:] and 0 not in x._data.shape[:2]:
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{list(x._data.shape)}")
     return record(ConvolutionBackward0, win.conv_forward(x._data, w._data, spec, out), (x, w, None),
                   input=x, weight=w, spec=spec, input_size=x._data.shape[2:], kernel=w._data.shape[2:])
 
@@ -224,7 +243,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     kernel = w.shape[2:]
     size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
                  for n, s, p, d, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra))
-    if any(n <= 0 for n in size):
+    if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
     spec = Spec(stride, pads, pads, dilation, groups)
@@ -259,15 +278,20 @@ def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, 
 # ----- unfold (im2col) and fold (col2im) --------------------------------------------------------------
 
 def _unfold_array(x: np.ndarray, kernel: tuple, spec: Spec) -> np.ndarray:
+    if x.ndim == 3:  # unbatched: torch records the one node on the 3-D input
+        return _unfold_array(x[None], kernel, spec)[0]
     cols = win.im2col(x, kernel, spec)
-    return cols.reshape(x.shape[0], -1, cols.shape[-1])
+    return cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), cols.shape[-1])
 
 
 def _fold_array(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.ndarray:
+    if cols.ndim == 2:
+        return _fold_array(cols[None], size, kernel, spec)[0]
     out = win.out_sizes(size, kernel, spec)
     n = cols.shape[0]
     return np.ascontiguousarray(
-        win.col2im(cols.reshape((n, -1) + tuple(kernel) + tuple(out)), size, kernel, spec))
+        win.col2im(cols.reshape((n, cols.shape[1] // math.prod(kernel)) + tuple(kernel) + tuple(out)), size,
+                   kernel, spec))
 
 
 array_fn(_unfold_array, name="unfold_columns")
@@ -278,7 +302,7 @@ Col2ImBackward0 = derivative("Col2ImBackward0", self="unfold_columns(grad, kerne
 
 @tensor_fn(name="unfold_columns")
 def _unfold_tensor(x: Tensor, kernel: tuple, spec: Spec) -> Tensor:
-    return record(Im2ColBackward0, _unfold_array(x._data, kernel, spec), (x,), input_size=x._data.shape[2:],
+    return record(Im2ColBackward0, _unfold_array(x._data, kernel, spec), (x,), input_size=x._data.shape[-2:],
                   kernel=kernel, spec=spec)
 
 
@@ -319,18 +343,14 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     if x.ndim not in (3, 4) or (x.ndim == 4 and 0 in x.shape[1:]) or (x.ndim == 3 and 0 in x.shape):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got: {list(x.shape)}")
-    batched = x.ndim == 4
-    if not batched:
-        input = input.unsqueeze(0)
-    out = win.out_sizes(input._data.shape[2:], kernel, spec)
+    out = win.out_sizes(x.shape[-2:], kernel, spec)
     if any(n < 1 for n in out):
         raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, input._data.shape[2:]))}), "
                            f"kernel_size=({kernel[0]}, {kernel[1]}), dilation=({spec.dilation[0]}, "
                            f"{spec.dilation[1]}), padding=({spec.lo[0]}, {spec.lo[1]}), calculated shape of the "
                            f"array of sliding blocks as ({out[0]}, {out[1]}), but its components must be at least "
                            "one.")
-    result = _unfold_tensor(input, kernel, spec)
-    return result if batched else result.squeeze(0)
+    return _unfold_tensor(input, kernel, spec)
 
 
 def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
@@ -341,20 +361,16 @@ def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=
     if x.ndim not in (2, 3) or (x.ndim == 3 and 0 in x.shape[1:]) or (x.ndim == 2 and 0 in x.shape):
         raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got: {list(x.shape)}")
-    batched = x.ndim == 3
-    if not batched:
-        input = input.unsqueeze(0)
-        x = input._data
     k = math.prod(kernel)
-    if x.shape[1] % k:
+    channels, blocks = x.shape[-2:]
+    if channels % k:
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
-                           f"but got input.size(1)={x.shape[1]} and kernel_size=({kernel[0]}, {kernel[1]})")
+                           f"but got input.size(1)={channels} and kernel_size=({kernel[0]}, {kernel[1]})")
     out = win.out_sizes(size, kernel, spec)
-    if any(n < 1 for n in out) or math.prod(out) != x.shape[2]:
+    if any(n < 1 for n in out) or math.prod(out) != blocks:
         raise RuntimeError(f"Given output_size=({size[0]}, {size[1]}), kernel_size=({kernel[0]}, {kernel[1]}), "
                            f"dilation=({spec.dilation[0]}, {spec.dilation[1]}), padding=({spec.lo[0]}, "
                            f"{spec.lo[1]}), stride=({spec.stride[0]}, {spec.stride[1]}), expected size of input's "
                            f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
-                           f"{math.prod(out)}, but got input.size(2)={x.shape[2]}.")
-    result = _fold_tensor(input, size, kernel, spec)
-    return result if batched else result.squeeze(0)
+                           f"{math.prod(out)}, but got input.size(2)={blocks}.")
+    return _fold_tensor(input, size, kernel, spec)

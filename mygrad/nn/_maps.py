@@ -15,6 +15,7 @@ from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
+from . import _formulas  # noqa: F401  (registers zero_slope)
 
 
 def along(x: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
@@ -52,10 +53,10 @@ def adjoint_of(maps: tuple, sizes: tuple) -> tuple:
 
 def make_node(name: str):
     """A node class ``name`` whose gradient is the adjoint maps applied to the output gradient."""
-    return derivative(name, self="apply_maps(grad, adjoint)")
+    return derivative(name, self="zero_slope(apply_maps(grad, adjoint), self)")
 
 
-MapsBackward = make_node("MapsBackward")
+MapsBackward = derivative("MapsBackward", self="apply_maps(grad, adjoint)")
 
 
 @tensor_fn(name="apply_maps")
@@ -67,4 +68,5 @@ def _apply_maps_tensor(x: Tensor, maps: tuple) -> Tensor:
 def mapped(node, input: Tensor, maps: tuple) -> Tensor:
     """The op's output, recorded under ``node`` with the adjoint maps saved."""
     x = input._data
-    return record(node, apply_maps(x, maps), (input,), adjoint=adjoint_of(maps, x.shape[x.ndim - len(maps):]))
+    return record(node, apply_maps(x, maps), (input,), self=input,
+                  adjoint=adjoint_of(maps, x.shape[x.ndim - len(maps):]))

@@ -90,7 +90,7 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, spec: Spec, size: tuple) ->
     out = grad.shape[2:]
     g = spec.groups
     kernel = w.shape[2:]
-    cols = np.matmul(w.reshape(g, cout // g, -1).swapaxes(-1, -2), grad.reshape(n, g, cout // g, -1))
+    cols = np.matmul(w.reshape(g, cout // g, -1).swapaxes(-1, -2), grad.reshape(n, g, cout // g, math.prod(out)))
     cols = cols.reshape((n, g * w.shape[1]) + tuple(kernel) + tuple(out))
     return col2im(cols, size, kernel, spec)
 
@@ -100,7 +100,7 @@ def conv_weight_grad(grad: np.ndarray, x: np.ndarray, spec: Spec, kernel: tuple)
     n, cout = grad.shape[:2]
     g = spec.groups
     cols = im2col(x, kernel, spec, grad.shape[2:])
-    gm = grad.reshape(n, g, cout // g, -1)
+    gm = grad.reshape(n, g, cout // g, math.prod(grad.shape[2:]))
     if n == 1:
         gw = np.matmul(gm[0], cols[0].swapaxes(-1, -2))
     else:
