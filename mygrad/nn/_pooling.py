@@ -207,11 +207,17 @@ def _geometry(input: Tensor, nd: int, fn: str, kernel_size, stride, padding, dil
     if avg and any(p > k // 2 for p, k in zip(pad, kernel)):
         raise RuntimeError(f"pad should be at most half of kernel size, but got pad={pad[0]} and "
                            f"kernel_size={kernel[0]}")
+    if not avg and nd < 3 and any(p > k // 2 for p, k in zip(pad, kernel)):  # (dilation not counted, as torch's)
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {pad[-1]}, "
+                           f"padH = {pad[0]}, kW = {kernel[-1]}, kH = {kernel[0]}")
     if not avg and any(p > ((k - 1) * d + 1) // 2 for p, k, d in zip(pad, kernel, dilation)):
         raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pad[0]}, "
                            f"kernel_size={kernel[0]} and dilation={dilation[0]}")
     batched = _spatial_input(input, nd, fn)
     size = input._data.shape[-nd:]
+    if avg and nd == 3 and any(n < k for n, k in zip(size, kernel)):
+        raise RuntimeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller than kernel size (kT: "
+                           f"{kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
     out = _pool_sizes(size, kernel, stride, pad, dilation, ceil_mode)
     if any(o < 1 for o in out):
         channels = input._data.shape[-nd - 1]
@@ -353,6 +359,8 @@ def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
+    if sizes == (1, 1):  # torch takes the mean over the spatial dims (MeanBackward1)
+        return input.mean((-1, -2), keepdim=True)
     maps = []
     for n, o in zip(input._data.shape[-2:], sizes):
         start, end = _adaptive_bounds(n, o)
