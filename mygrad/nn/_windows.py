@@ -101,8 +101,7 @@ def conv_weight_grad(grad: np.ndarray, x: np.ndarray, spec: Spec, kernel: tuple)
     g = spec.groups
     cols = im2col(x, kernel, spec, grad.shape[2:])
     gm = grad.reshape(n, g, cout // g, math.prod(grad.shape[2:]))
-    if n == 1:
-        gw = np.matmul(gm[0], cols[0].swapaxes(-1, -2))
-    else:
-        gw = np.einsum("ngop,ngkp->gok", gm, cols, optimize=True)
+    # one GEMM per sample, then a sum over the small (N, G, C_out/G, C/G*k) products: no copy of the
+    # columns into another layout (a single flattened GEMM would need one, as would einsum here)
+    gw = np.add.reduce(np.matmul(gm, cols.swapaxes(-1, -2)), axis=0)
     return gw.reshape((cout, x.shape[1] // g) + tuple(kernel))
