@@ -35,7 +35,9 @@ def pooling(nd: int, kind: str):
                   "padding": draw(st.integers(0, 2 if kind == "max" else 1)),
                   "ceil_mode": draw(st.booleans())}
         if kind == "max":
-            kwargs["dilation"] = draw(st.integers(1, 2))
+            # (with dilation 2 and padding a window can fall entirely in the padding: torch's double backward
+            # then corrupts memory and aborts, so that combination is not drawn)
+            kwargs["dilation"] = 1 if kwargs["padding"] else draw(st.integers(1, 2))
         else:
             kwargs["count_include_pad"] = draw(st.booleans())
             if nd > 1:
