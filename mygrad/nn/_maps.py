@@ -51,9 +51,13 @@ def adjoint_of(maps: tuple, sizes: tuple) -> tuple:
     return tuple(out)
 
 
-def make_node(name: str):
-    """A node class ``name`` whose gradient is the adjoint maps applied to the output gradient."""
-    return derivative(name, self="zero_slope(apply_maps(grad, adjoint), self)")
+def make_node(name: str, self_edge: bool = True):
+    """A node class ``name`` whose gradient is the adjoint maps applied to the output gradient;
+    ``self_edge``: torch's double backward also keeps an edge to the input (carrying zeros), so the
+    first-order gradient requires grad whenever the input does (padding, adaptive pooling; not upsampling)."""
+    if self_edge:
+        return derivative(name, self="zero_slope(apply_maps(grad, adjoint), self)")
+    return derivative(name, self="apply_maps(grad, adjoint)")
 
 
 MapsBackward = derivative("MapsBackward", self="apply_maps(grad, adjoint)")
