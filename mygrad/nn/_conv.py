@@ -80,24 +80,44 @@ ConvWeightGradBackward = derivative(
     input="conv_input_grad(grad_output, grad, spec, input_size)")
 
 
+def _constant_if_empty(value: np.ndarray, *operands: Tensor):
+    """torch's double backward of a convolution over an empty batch gives undefined (None) gradients:
+    such a result is a constant here."""
+    if any(t._data.size == 0 for t in operands):
+        return Tensor._make(value, False, None)
+    return None
+
+
 @tensor_fn(name="conv_forward")
 def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
     if 0 in x._data.shape[2:] and 0 not in x._data.shape[:2]:
         raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
                            f"{list(x._data.shape)}")
-    return record(ConvolutionBackward0, win.conv_forward(x._data, w._data, spec, out), (x, w, None),
+    value = win.conv_forward(x._data, w._data, spec, out)
+    empty = _constant_if_empty(value, x, w)
+    if empty is not None:
+        return empty
+    return record(ConvolutionBackward0, value, (x, w, None),
                   input=x, weight=w, spec=spec, input_size=x._data.shape[2:], kernel=w._data.shape[2:])
 
 
 @tensor_fn(name="conv_input_grad")
 def _conv_input_grad_tensor(grad: Tensor, w: Tensor, spec: Spec, size: tuple) -> Tensor:
-    return record(ConvInputGradBackward, win.conv_input_grad(grad._data, w._data, spec, size), (grad, w),
+    value = win.conv_input_grad(grad._data, w._data, spec, size)
+    empty = _constant_if_empty(value, grad, w)
+    if empty is not None:
+        return empty
+    return record(ConvInputGradBackward, value, (grad, w),
                   grad_output=grad, weight=w, spec=spec, out=grad._data.shape[2:], kernel=w._data.shape[2:])
 
 
 @tensor_fn(name="conv_weight_grad")
 def _conv_weight_grad_tensor(grad: Tensor, x: Tensor, spec: Spec, kernel: tuple) -> Tensor:
-    return record(ConvWeightGradBackward, win.conv_weight_grad(grad._data, x._data, spec, kernel), (grad, x),
+    value = win.conv_weight_grad(grad._data, x._data, spec, kernel)
+    empty = _constant_if_empty(value, grad, x)
+    if empty is not None:
+        return empty
+    return record(ConvWeightGradBackward, value, (grad, x),
                   grad_output=grad, input=x, spec=spec, out=grad._data.shape[2:], input_size=x._data.shape[2:])
 
 
