@@ -21,10 +21,10 @@ from .base import Case, Implementation, Target, Workload, as_numpy
 def _conv_arrays(size: str, seed: int = 0) -> dict:
     n, cin, cout, side = (32, 32, 64, 32) if size == "full" else (2, 4, 8, 8)
     rng = np.random.default_rng(seed)
-    arrays = dict(x=rng.standard_normal((n, cin, side, side)),
-                  w=rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(cin * 9),
-                  b=rng.standard_normal(cout) * 0.1,
-                  g=rng.standard_normal((n, cout, side, side)))
+    arrays = {"x": rng.standard_normal((n, cin, side, side)),
+              "w": rng.standard_normal((cout, cin, 3, 3)) / np.sqrt(cin * 9),
+              "b": rng.standard_normal(cout) * 0.1,
+              "g": rng.standard_normal((n, cout, side, side))}
     return {k: v.astype(np.float32) for k, v in arrays.items()}
 
 

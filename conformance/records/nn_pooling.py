@@ -13,9 +13,10 @@ from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, positive, real
 
 F = "nn.functional"
+VALUES = real()
 
 
-def _input(draw, dtype: str, nd: int, ties: bool, domain=real(), side: int = 6):
+def _input(draw, dtype: str, nd: int, ties: bool, domain=VALUES, side: int = 6):
     batch = draw(st.sampled_from([None, 1, 2]))
     shape = ((batch,) if batch is not None else ()) + (draw(st.integers(1, 3)),) + tuple(
         draw(st.integers(1, side)) for _ in range(nd))

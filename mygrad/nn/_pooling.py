@@ -20,11 +20,12 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
-from . import _formulas  # noqa: F401  (registers zero_slope)
-from . import _maps
+from . import (
+    _formulas,  # noqa: F401  (registers zero_slope)
+    _maps,
+)
 from . import _windows as win
 from ._windows import Spec
-
 
 # ----- kernels ---------------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ AdaptiveMaxPool2DBackward0 = _max_node("AdaptiveMaxPool2DBackward0")
 # average pooling: (kernel, stride, pad, extra right padding, divisor array, input size) is the geometry
 
 def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
-    kernel, stride, pad, extra, divisor, size = geometry
+    kernel, stride, pad, extra, divisor, _ = geometry
     nd = len(kernel)
     if x.ndim == nd + 1:  # unbatched
         return _avg_forward(x[None], geometry)[0]
@@ -429,8 +430,8 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
 def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
     """torch's composite: (sign(avg) * relu(|avg|) * kw * kh) ** (1 / p) over avg_pool2d(x ** p)."""
-    from ._activations import relu
     from ..ops import sign
+    from ._activations import relu
     kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     if stride is not None:
         out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
@@ -440,8 +441,8 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
 
 
 def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
-    from ._activations import relu
     from ..ops import sign
+    from ._activations import relu
     if stride is not None:
         out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
