@@ -52,6 +52,8 @@ def _scale(n: int, o: int, align_corners: bool, given, ftype):
 
 def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype) -> np.ndarray:
     dst = np.arange(o).astype(ftype)
+    if mode == "nearest" and o in (n, 2 * n):  # torch's nearest_idx shortcuts, whatever the scale
+        return np.arange(o) // (o // n)
     if mode in ("nearest", "nearest-exact"):
         scale = np.float32(1.0 / given) if given is not None and given > 0 else np.float32(n / o)
         shift = np.float32(0.5) if mode == "nearest-exact" else np.float32(0)
