@@ -10,6 +10,9 @@ from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddin
                       PairwiseDistance, ParameterDict, ParameterList, PoissonNLLLoss, RReLU, ReLU, ReLU6, SELU,
                       Sequential, SiLU, Sigmoid, SmoothL1Loss, SoftMarginLoss, Softmax, Softmax2d, Softmin,
                       Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
+from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
+                              AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
@@ -21,5 +24,7 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "KLDivLoss",
            "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
            "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PairwiseDistance",
-           "CosineSimilarity"]
+           "CosineSimilarity",
+           "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
+           "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
@@ -26,6 +27,7 @@ def along(x: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
 
 
 @array_fn
+@quiet
 def apply_maps(x: np.ndarray, maps: tuple) -> np.ndarray:
     """Each map applied along its dim, maps aligned with the trailing dims."""
     first = x.ndim - len(maps)

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
@@ -51,6 +52,7 @@ def _overhang(size, kernel, stride, pad, dilation, out) -> tuple:
                  for n, k, s, p, d, o in zip(size, kernel, stride, pad, dilation, out))
 
 
+@quiet
 def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
     """(values, flat input indices) of each window's maximum; ``x`` is (N, C, *spatial)."""
     nd = len(kernel)
@@ -75,6 +77,7 @@ def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
 
 
 @array_fn
+@quiet
 def index_scatter(grad: np.ndarray, indices: np.ndarray, size: tuple) -> np.ndarray:
     """The gradient of a gather at flat spatial ``indices``: each value added at its index of ``size``."""
     lead = grad.shape[:grad.ndim - len(size)]
@@ -121,6 +124,7 @@ AdaptiveMaxPool2DBackward0 = _max_node("AdaptiveMaxPool2DBackward0")
 
 # average pooling: (kernel, stride, pad, extra right padding, divisor array, input size) is the geometry
 
+@quiet
 def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
     kernel, stride, pad, extra, divisor, _ = geometry
     nd = len(kernel)
@@ -134,6 +138,7 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
     return (sums / divisor).astype(x.dtype, copy=False)
 
 
+@quiet
 def _avg_adjoint(grad: np.ndarray, geometry: tuple) -> np.ndarray:
     kernel, stride, pad, extra, divisor, size = geometry
     nd = len(kernel)
@@ -380,6 +385,7 @@ def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
     return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _first(output_size))).squeeze(-2)
 
 
+@quiet
 def _adaptive_max_kernel(x: np.ndarray, out: tuple) -> tuple:
     """(values, flat indices) of the maxima over torch's adaptive windows of (N, C, H, W)."""
     tables = []

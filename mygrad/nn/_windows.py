@@ -14,6 +14,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
+from .._quiet import quiet
+
 
 class Spec(NamedTuple):
     """A window geometry per spatial dim: stride, padding before and after, dilation; and groups."""
@@ -58,6 +60,7 @@ def im2col(x: np.ndarray, kernel: tuple, spec: Spec, out: tuple | None = None) -
     return view.reshape(n, g, c // g * math.prod(kernel), math.prod(out))
 
 
+@quiet
 def col2im(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.ndarray:
     """The adjoint of ``im2col``: ``cols`` (N, C, *kernel, *out) summed into an (N, C, *size) array."""
     n, c = cols.shape[:2]
@@ -73,6 +76,7 @@ def col2im(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.ndarr
 
 # ----- convolution as three contractions (forward, and its two adjoints) ---------------------
 
+@quiet
 def conv_forward(x: np.ndarray, w: np.ndarray, spec: Spec, out: tuple | None = None) -> np.ndarray:
     """y[n, o] = sum over the group's channels and kernel offsets of w * window: one batched matmul."""
     kernel = w.shape[2:]
@@ -84,6 +88,7 @@ def conv_forward(x: np.ndarray, w: np.ndarray, spec: Spec, out: tuple | None = N
     return y.reshape((x.shape[0], w.shape[0]) + tuple(out))
 
 
+@quiet
 def conv_input_grad(grad: np.ndarray, w: np.ndarray, spec: Spec, size: tuple) -> np.ndarray:
     """The input-shaped adjoint of ``conv_forward`` in its input (also the transposed convolution)."""
     n, cout = grad.shape[:2]
@@ -95,6 +100,7 @@ def conv_input_grad(grad: np.ndarray, w: np.ndarray, spec: Spec, size: tuple) ->
     return col2im(cols, size, kernel, spec)
 
 
+@quiet
 def conv_weight_grad(grad: np.ndarray, x: np.ndarray, spec: Spec, kernel: tuple) -> np.ndarray:
     """The weight-shaped adjoint of ``conv_forward`` in its weight: columns times the gradient, summed over N."""
     n, cout = grad.shape[:2]
