@@ -83,7 +83,8 @@ def unpool_args(draw, dtype: str):
     kernel = draw(st.integers(1, 3))
     size = x.array.shape[-2:]
     stride = draw(st.one_of(st.none(), st.integers(1, 2)))
-    padding = draw(st.integers(0, kernel // 2))
+    padding = 0  # (with padding, torch's default output size can be smaller than the input: it then writes
+    # out of range without raising)
     out = draw(st.one_of(st.none(), st.just(size)))
     return Example((x, kernel, stride, padding, out))
 

@@ -71,8 +71,10 @@ def _apply_maps_tensor(x: Tensor, maps: tuple) -> Tensor:
                   adjoint=adjoint_of(maps, x._data.shape[x._data.ndim - len(maps):]))
 
 
-def mapped(node, input: Tensor, maps: tuple) -> Tensor:
-    """The op's output, recorded under ``node`` with the adjoint maps saved."""
+def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None) -> Tensor:
+    """The op's output, recorded under ``node`` with the adjoint maps saved; ``backward_maps``: the maps
+    whose adjoint the backward applies, where torch's backward kernel indexes differently from its forward."""
     x = input._data
+    sizes = x.shape[x.ndim - len(maps):]
     return record(node, apply_maps(x, maps), (input,), self=input,
-                  adjoint=adjoint_of(maps, x.shape[x.ndim - len(maps):]))
+                  adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes))

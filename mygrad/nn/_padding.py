@@ -65,6 +65,8 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if mode == "constant":
         for i in range(len(pads) // 2):
             n = x.shape[x.ndim - 1 - i]
+            if n + min(pads[2 * i], 0) + min(pads[2 * i + 1], 0) < 0:  # torch narrows by the crops first
+                raise RuntimeError("narrow(): length must be non-negative.")
             if n + pads[2 * i] + pads[2 * i + 1] < 0:
                 raise RuntimeError(f"The input size {n}, plus negative padding {pads[2 * i]} and "
                                    f"{pads[2 * i + 1]} resulted in a negative output size, which is invalid. Check "

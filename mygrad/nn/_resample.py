@@ -50,10 +50,11 @@ def _scale(n: int, o: int, align_corners: bool, given, ftype):
     return ftype(1.0 / given) if given is not None and given > 0 else ftype(n / o)
 
 
-def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype) -> np.ndarray:
+def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype, nd: int,
+             backward: bool = False) -> np.ndarray:
     dst = np.arange(o).astype(ftype)
-    if mode == "nearest" and o in (n, 2 * n):  # torch's nearest_idx shortcuts, whatever the scale
-        return np.arange(o) // (o // n)
+    if mode == "nearest" and (nd == 2 or backward) and o in (n, 2 * n):
+        return np.arange(o) // (o // n)  # torch's nearest_idx shortcuts, whatever the scale (see interpolate)
     if mode in ("nearest", "nearest-exact"):
         scale = np.float32(1.0 / given) if given is not None and given > 0 else np.float32(n / o)
         shift = np.float32(0.5) if mode == "nearest-exact" else np.float32(0)
@@ -136,8 +137,13 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, x.shape[2:]))}) "
                            f"and output ({', '.join(map(str, sizes))})")
     ftype = x.dtype.type
-    maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype) for n, o, s in zip(x.shape[2:], sizes, scales))
-    return _maps.mapped(_node(mode, nd), input, maps)
+    maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd) for n, o, s in zip(x.shape[2:], sizes, scales))
+    # torch's nearest kernels take output i from input i // 2 (or i) when the output is twice (or once) the
+    # input's size, whatever the scale factor says: its 2-D forward and every backward do, its 1-D and 3-D
+    # forwards do not, so there the gradient goes where the backward's index says
+    backward = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd, backward=True)
+                     for n, o, s in zip(x.shape[2:], sizes, scales)) if mode == "nearest" else None
+    return _maps.mapped(_node(mode, nd), input, maps, backward)
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
