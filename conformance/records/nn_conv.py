@@ -105,11 +105,12 @@ def pad_args(mode: str):
     @st.composite
     def example(draw, dtype: str):
         ndim = draw(st.integers(1, 5) if mode == "constant" else st.integers(2, 5))
-        shape = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+        shape = tuple(draw(st.integers(1 if mode == "constant" else 2, 4)) for _ in range(ndim))
         x = draw(_tensor(dtype, shape, True))
         pairs = draw(st.integers(1, min(3, ndim)))
         low = -2 if mode == "constant" else 0
-        pads = tuple(draw(st.integers(low, 3)) for _ in range(2 * pairs))
+        high = 3 if mode != "reflect" or draw(st.integers(0, 4)) == 0 else 1  # (reflect: pads below the size)
+        pads = tuple(draw(st.integers(low, high)) for _ in range(2 * pairs))
         kwargs = {"mode": mode}
         if mode == "constant":
             kwargs["value"] = draw(st.sampled_from([0.0, 1.5]))
