@@ -63,16 +63,20 @@ def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
     order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
     cols = view.transpose(order).reshape(x.shape[:2] + tuple(out) + (math.prod(kernel),))
     arg = cols.argmax(axis=-1)
-    if x.dtype.kind == "f" and np.isnan(x).any():  # torch: a NaN wins, the last one in the window
-        isnan = np.isnan(cols)
-        last = cols.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1)
-        arg = np.where(isnan.any(axis=-1), last, arg)
     values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
-    offsets = np.unravel_index(arg, kernel) if nd > 1 else (arg,)
-    flat = np.zeros(arg.shape, np.int64)
-    for i, (k, s, p, d) in enumerate(zip(offsets, stride, pad, dilation)):
-        position = np.arange(out[i]).reshape((-1,) + (1,) * (nd - 1 - i)) * s - p + k * d
-        flat = flat * size[i] + position
+    # numpy's argmax stops at the first NaN, torch's kernel keeps the last: only then is a window looked at again
+    if x.dtype.kind == "f" and np.isnan(values).any():
+        isnan = np.isnan(cols)
+        arg = np.where(isnan.any(axis=-1), cols.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1), arg)
+        values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # flat input index = the window's first position (per output, small) + the argmax's offset in the window
+    place = np.cumprod((1,) + tuple(size[:0:-1]))[::-1]  # row-major strides of the spatial dims, in elements
+    start = sum(((np.arange(o) * s - p) * n).reshape((-1,) + (1,) * (nd - 1 - i))
+                for i, (o, s, p, n) in enumerate(zip(out, stride, pad, place)))
+    offsets = sum((np.arange(k) * d * n).reshape((-1,) + (1,) * (nd - 1 - i))
+                  for i, (k, d, n) in enumerate(zip(kernel, dilation, place))).ravel()
+    flat = offsets.take(arg)
+    flat += start
     return values, flat
 
 
