@@ -55,6 +55,15 @@ RECORDS = [
     _record("Conv3d", conv_module("Conv3d", 3)),
     _record("ConvTranspose1d", conv_module("ConvTranspose1d", 1, transposed=True)),
     _record("ConvTranspose2d", conv_module("ConvTranspose2d", 2, transposed=True)),
+    _record("ConvTranspose3d", conv_module("ConvTranspose3d", 3, transposed=True)),
+    _record("MaxPool3d", pool_module("MaxPool3d", 3, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(
+        {"stride": st.sampled_from([None, 1]), "ceil_mode": st.booleans()})))),
+    _record("AvgPool3d", pool_module("AvgPool3d", 3, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(
+        {"count_include_pad": st.booleans()})))),
+    _record("AdaptiveAvgPool1d", pool_module("AdaptiveAvgPool1d", 1, st.tuples(
+        st.tuples(st.sampled_from([1, 2, 3])), st.just({})))),
+    _record("AdaptiveMaxPool1d", pool_module("AdaptiveMaxPool1d", 1, st.tuples(
+        st.tuples(st.sampled_from([1, 2, 3])), st.just({})))),
     _record("MaxPool1d", pool_module("MaxPool1d", 1, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(
         {"stride": st.sampled_from([None, 1]), "ceil_mode": st.booleans()})))),
     _record("MaxPool2d", pool_module("MaxPool2d", 2, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(

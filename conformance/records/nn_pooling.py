@@ -71,6 +71,13 @@ def lp_args(draw, dtype: str):
                    {"stride": draw(st.one_of(st.none(), st.integers(1, 2))), "ceil_mode": draw(st.booleans())})
 
 
+@st.composite
+def lp1d_args(draw, dtype: str):
+    x = _input(draw, dtype, 1, ties=False, domain=positive(0.1, 3.0))
+    return Example((x, draw(st.sampled_from([1, 2, 3.0])), draw(st.integers(1, 3))),
+                   {"stride": draw(st.one_of(st.none(), st.integers(1, 2))), "ceil_mode": draw(st.booleans())})
+
+
 def _unpool_call(lib, input, kernel_size, stride, padding, output_size):
     """max_unpool2d of what max_pool2d returns (so the gradient flows through both to the input)."""
     values, indices = lib.nn.functional.max_pool2d(input, kernel_size, stride, padding, return_indices=True)
@@ -111,5 +118,6 @@ RECORDS = [
     Record("adaptive_max_pool2d", adaptive(2, True), namespace=F, forms=("call",),
            call=_indices_call("adaptive_max_pool2d"), output="tuple", label="F.adaptive_max_pool2d (return_indices)"),
     Record("lp_pool2d", lp_args, namespace=F, forms=("function",), label="F.lp_pool2d"),
+    Record("lp_pool1d", lp1d_args, namespace=F, forms=("function",), label="F.lp_pool1d"),
     Record("max_unpool2d", unpool_args, namespace=F, forms=("call",), call=_unpool_call, label="F.max_unpool2d"),
 ]
