@@ -1,9 +1,10 @@
 """The workloads, in table order."""
 from .chains import B3, B4
+from .cnn import B8
 from .conformance_speed import B5
 from .network import B1, B2
 
-WORKLOADS = [B1, B2, B3, B4, B5]
+WORKLOADS = [B1, B2, B3, B4, B5, B8]
 
 
 def find_case(key: str, index: int, size: str):

@@ -13,6 +13,9 @@ from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddin
 from .modules import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, InstanceNorm1d, InstanceNorm2d,
                       LayerNorm, RMSNorm)
 from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
+from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
+                              AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -27,5 +30,7 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PairwiseDistance",
            "CosineSimilarity", "LayerNorm", "GroupNorm", "RMSNorm", "BatchNorm1d", "BatchNorm2d", "BatchNorm3d",
            "InstanceNorm1d", "InstanceNorm2d", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
-           "FeatureAlphaDropout"]
+           "FeatureAlphaDropout",
+           "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
+           "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -11,6 +11,12 @@ from ._bilinear import bilinear
 from ._embedding import embedding
 from ._linear import linear
 from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
+from ._conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold,
+                    unfold)
+from ._padding import pad
+from ._resample import interpolate, one_hot, pixel_shuffle, pixel_unshuffle, upsample
+from ._pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
+                       avg_pool2d, avg_pool3d, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d, max_unpool2d)
 from ._losses import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
                       cosine_similarity, cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div,
                       l1_loss, margin_ranking_loss, mse_loss, multilabel_soft_margin_loss, nll_loss,
@@ -25,6 +31,10 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "hinge_embedding_loss", "cosine_embedding_loss", "multilabel_soft_margin_loss", "pairwise_distance",
            "triplet_margin_loss", "cosine_similarity", "embedding", "bilinear",
            "layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize",
-           "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout"]
+           "dropout1d", "dropout2d", "dropout3d", "alpha_dropout", "feature_alpha_dropout",
+           "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold",
+           "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
+           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
+           "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot"]
 
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

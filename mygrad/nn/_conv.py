@@ -1,0 +1,396 @@
+"""Convolutions (``conv1d/2d/3d``, ``conv_transpose1d/2d/3d``) and ``unfold``/``fold``.
+
+One node, torch's ``ConvolutionBackward0`` with edges (input, weight, bias), for every
+convolution; its formulas are the two adjoints of the convolution (``_windows.py``), and each
+adjoint is itself a recorded op whose derivatives are the convolution and the other adjoint, so
+``create_graph=True`` differentiates them to any order.  (torch's second-order node is one
+``ConvolutionBackwardBackward0`` with three outputs; here each first-order gradient has its own
+node of that name, the same values and the same edges to input and weight.)
+
+An unbatched input is unsqueezed to a batch of one and the result squeezed, as torch does
+(UnsqueezeBackward0 below, SqueezeBackward1 above the node); ``padding='same'`` with an odd
+total padding pads the input's far side first (ConstantPadNdBackward0), as torch does.
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from . import _windows as win
+from ._windows import Spec
+
+# ----- formula functions (NumPy kernels; the differentiable versions record the nodes below) -----
+array_fn(win.conv_forward, name="conv_forward")
+array_fn(win.conv_input_grad, name="conv_input_grad")
+array_fn(win.conv_weight_grad, name="conv_weight_grad")
+
+
+@array_fn
+def channel_sum(grad: np.ndarray) -> np.ndarray:
+    """A bias's gradient: the output gradient summed over the batch and spatial dims."""
+    return grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+
+
+@tensor_fn(name="channel_sum")
+def _channel_sum_tensor(grad: Tensor) -> Tensor:
+    return grad.sum([0] + list(range(2, grad.ndim)))
+
+
+# ``linked``: torch's first-order gradients of a convolution hang off one node with edges to input and
+# weight, so they require grad whenever either does, even where the value does not depend on it
+# (the second-order gradient through such an edge is None, not zeros)
+LinkedBackward = derivative("LinkedBackward", value="grad", input=None)
+
+
+@array_fn
+def linked(value, input):
+    return value
+
+
+@tensor_fn(name="linked")
+def _linked_tensor(value: Tensor, input) -> Tensor:
+    return record(LinkedBackward, value._data, (value, input))
+
+
+ConvolutionBackward0 = derivative(
+    "ConvolutionBackward0",
+    input="linked(conv_input_grad(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(grad, input, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
+# a transposed convolution is conv_input_grad as a forward: its adjoints are the convolution and the weight's
+TransposedConvolutionBackward0 = derivative(
+    "ConvolutionBackward0",
+    input="linked(conv_forward(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(input, grad, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
+ConvInputGradBackward = derivative(
+    "ConvolutionBackwardBackward0",
+    grad_output="conv_forward(grad, weight, spec, out)",
+    weight="conv_weight_grad(grad_output, grad, spec, kernel)")
+ConvWeightGradBackward = derivative(
+    "ConvolutionBackwardBackward0",
+    grad_output="conv_forward(input, grad, spec, out)",
+    input="conv_input_grad(grad_output, grad, spec, input_size)")
+
+
+def _constant_if_empty(value: np.ndarray, *operands: Tensor):
+    """torch's double backward of a convolution over an empty batch gives undefined (None) gradients:
+    such a result is a constant here."""
+    if any(t._data.size == 0 for t in operands):
+        return Tensor._make(value, False, None)
+    return None
+
+
+@tensor_fn(name="conv_forward")
+def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
+    if 0 in x._data.shape[2:] and 0 not in x._data.shape[:2]:
+        raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
+                           f"{list(x._data.shape)}")
+    value = win.conv_forward(x._data, w._data, spec, out)
+    empty = _constant_if_empty(value, x, w)
+    if empty is not None:
+        return empty
+    return record(ConvolutionBackward0, value, (x, w, None),
+                  input=x, weight=w, spec=spec, input_size=x._data.shape[2:], kernel=w._data.shape[2:])
+
+
+@tensor_fn(name="conv_input_grad")
+def _conv_input_grad_tensor(grad: Tensor, w: Tensor, spec: Spec, size: tuple) -> Tensor:
+    value = win.conv_input_grad(grad._data, w._data, spec, size)
+    empty = _constant_if_empty(value, grad, w)
+    if empty is not None:
+        return empty
+    return record(ConvInputGradBackward, value, (grad, w),
+                  grad_output=grad, weight=w, spec=spec, out=grad._data.shape[2:], kernel=w._data.shape[2:])
+
+
+@tensor_fn(name="conv_weight_grad")
+def _conv_weight_grad_tensor(grad: Tensor, x: Tensor, spec: Spec, kernel: tuple) -> Tensor:
+    value = win.conv_weight_grad(grad._data, x._data, spec, kernel)
+    empty = _constant_if_empty(value, grad, x)
+    if empty is not None:
+        return empty
+    return record(ConvWeightGradBackward, value, (grad, x),
+                  grad_output=grad, input=x, spec=spec, out=grad._data.shape[2:], input_size=x._data.shape[2:])
+
+
+# ----- arguments -----------------------------------------------------------------------------------
+
+def _per_dim(name: str, value, nd: int) -> tuple:
+    values = (value,) * nd if isinstance(value, int) else tuple(value)
+    if len(values) == 1 and nd != 1:
+        values = values * nd
+    if len(values) != nd:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {nd} values to match the "
+                           f"convolution dimensions, but got {name}={list(values)}")
+    return values
+
+
+def _batched(input: Tensor, nd: int, fn: str) -> bool:
+    """Whether ``input`` has a batch dim; torch's error for a rank that is neither."""
+    rank = input._data.ndim
+    if rank not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {fn}, but got input "
+                           f"of size: {list(input._data.shape)}")
+    return rank == nd + 2
+
+
+def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
+           transposed: bool = False) -> None:
+    x, w = input._data, weight._data
+    if w.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(weight.dtype)}")
+    if bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(bias.dtype)}")
+    if x.dtype.kind not in "fiu":
+        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if w.ndim != nd + 2:
+        raise RuntimeError(f"Expected {nd + 2}-dimensional input for {nd + 2}-dimensional weight "
+                           f"{list(w.shape)}, but got {x.ndim}-dimensional input of size {list(x.shape)} instead")
+    if any(k <= 0 for k in w.shape[2:]):
+        raise RuntimeError(f"kernel size should be greater than zero, but got {list(w.shape[2:])}")
+    if w.shape[0] < 1 and not transposed:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least {groups} at dimension 0, but "
+                           f"got weight of size {list(w.shape)} instead")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, "
+                           f"but got weight of size [{list(w.shape)}] instead")
+    channels = w.shape[0] if transposed else w.shape[1] * groups
+    if x.shape[1] != channels:
+        raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected input{list(x.shape)} "
+                           f"to have {channels} channels, but got {x.shape[1]} channels instead")
+    out_channels = w.shape[1] * groups if transposed else w.shape[0]
+    if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
+        raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
+                           f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
+
+
+def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
+    """torch's ``padding='same'``: half the total on each side; an odd total's extra element goes on the
+    far side through a constant pad of the input first."""
+    from ._padding import pad
+    total = [d * (k - 1) for d, k in zip(dilation, kernel)]
+    extra = [0] * (2 * nd)
+    for i, t in enumerate(total):
+        if t % 2:
+            extra[2 * (nd - 1 - i) + 1] = 1
+    if any(extra):
+        warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
+                      "copy of the input be created", UserWarning, stacklevel=4)
+        input = pad(input, extra)
+    return input, tuple(t // 2 for t in total)
+
+
+# ----- convolutions ----------------------------------------------------------------------------------
+
+def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
+                 fn: str) -> Tensor:
+    batched = _batched(input, nd, fn)
+    if not batched:
+        input = input.unsqueeze(0)
+    stride, dilation = _per_dim("stride", stride, nd), _per_dim("dilation", dilation, nd)
+    if isinstance(padding, str):
+        if padding not in ("same", "valid"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        if padding == "same" and any(s != 1 for s in stride):
+            raise RuntimeError("padding='same' is not supported for strided convolutions")
+        pads = (0,) * nd
+    else:
+        pads = _per_dim("padding", padding, nd)
+    _check(input, weight, bias, stride, pads, dilation, groups, nd)
+    if padding == "same":
+        input, pads = _same_padding(input, weight._data.shape[2:], dilation, nd)
+    x, w = input._data, weight._data
+    spec = Spec(stride, pads, pads, dilation, groups)
+    kernel = w.shape[2:]
+    padded = tuple(n + 2 * p for n, p in zip(x.shape[2:], pads))
+    if any(d * (k - 1) + 1 > n for n, k, d in zip(padded, kernel, dilation)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
+                           f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
+                           "size can't be greater than actual input size")
+    y = win.conv_forward(x, w, spec)
+    if bias is not None:
+        y += bias._data.reshape((-1,) + (1,) * nd)
+    out = record(ConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight, spec=spec,
+                 input_size=x.shape[2:], kernel=kernel)
+    return out if batched else out.squeeze(0)
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
+
+
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
+
+
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
+           groups: int = 1) -> Tensor:
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
+
+
+def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_padding, groups: int, dilation,
+                nd: int, fn: str) -> Tensor:
+    batched = _batched(input, nd, fn)
+    if not batched:
+        input = input.unsqueeze(0)
+    stride, dilation = _per_dim("stride", stride, nd), _per_dim("dilation", dilation, nd)
+    pads, extra = _per_dim("padding", padding, nd), _per_dim("output_padding", output_padding, nd)
+    _check(input, weight, bias, stride, pads, dilation, groups, nd, transposed=True)
+    if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
+        raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
+                           f"output_padding={list(extra)} stride={list(stride)} dilation={list(dilation)}")
+    x, w = input._data, weight._data
+    kernel = w.shape[2:]
+    size = tuple((n - 1) * s - 2 * p + d * (k - 1) + e + 1
+                 for n, s, p, d, k, e in zip(x.shape[2:], stride, pads, dilation, kernel, extra))
+    if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
+        raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
+                           f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
+    spec = Spec(stride, pads, pads, dilation, groups)
+    y = win.conv_input_grad(x, w, spec, size)
+    if not y.flags.c_contiguous:
+        y = np.ascontiguousarray(y)
+    if bias is not None:
+        y += bias._data.reshape((-1,) + (1,) * nd)
+    out = record(TransposedConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight,
+                 spec=spec, input_size=x.shape[2:], kernel=kernel)
+    return out if batched else out.squeeze(0)
+
+
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
+                       "conv_transpose1d")
+
+
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
+                       "conv_transpose2d")
+
+
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
+                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+    return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
+                       "conv_transpose3d")
+
+
+# ----- unfold (im2col) and fold (col2im) --------------------------------------------------------------
+
+def _unfold_array(x: np.ndarray, kernel: tuple, spec: Spec) -> np.ndarray:
+    if x.ndim == 3:  # unbatched: torch records the one node on the 3-D input
+        return _unfold_array(x[None], kernel, spec)[0]
+    cols = win.im2col(x, kernel, spec)
+    return cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), cols.shape[-1])
+
+
+def _fold_array(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.ndarray:
+    if cols.ndim == 2:
+        return _fold_array(cols[None], size, kernel, spec)[0]
+    out = win.out_sizes(size, kernel, spec)
+    n = cols.shape[0]
+    return np.ascontiguousarray(
+        win.col2im(cols.reshape((n, cols.shape[1] // math.prod(kernel)) + tuple(kernel) + tuple(out)), size,
+                   kernel, spec))
+
+
+array_fn(_unfold_array, name="unfold_columns")
+array_fn(_fold_array, name="fold_columns")
+Im2ColBackward0 = derivative("Im2ColBackward0", self="fold_columns(grad, input_size, kernel, spec)")
+Col2ImBackward0 = derivative("Col2ImBackward0", self="unfold_columns(grad, kernel, spec)")
+
+
+@tensor_fn(name="unfold_columns")
+def _unfold_tensor(x: Tensor, kernel: tuple, spec: Spec) -> Tensor:
+    return record(Im2ColBackward0, _unfold_array(x._data, kernel, spec), (x,), input_size=x._data.shape[-2:],
+                  kernel=kernel, spec=spec)
+
+
+@tensor_fn(name="fold_columns")
+def _fold_tensor(cols: Tensor, size: tuple, kernel: tuple, spec: Spec) -> Tensor:
+    return record(Col2ImBackward0, _fold_array(cols._data, size, kernel, spec), (cols,), kernel=kernel, spec=spec)
+
+
+def _pair(name: str, value) -> tuple:
+    values = (value, value) if isinstance(value, int) else tuple(value)
+    if len(values) != 2:
+        raise RuntimeError(f"It is expected {name} equals to 2, but got size {len(values)}")
+    return values
+
+
+def _fold_spec(kernel_size, dilation, padding, stride) -> tuple:
+    kernel, dilation = _pair("kernel_size", kernel_size), _pair("dilation", dilation)
+    padding, stride = _pair("padding", padding), _pair("stride", stride)
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kernel[0]} "
+                           f"kernel_width: {kernel[1]}")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got dilation_height: {dilation[0]} "
+                           f"dilation_width: {dilation[1]}")
+    if any(p < 0 for p in padding):
+        raise RuntimeError(f"padding should be non-negative, but got pad_height: {padding[0]} "
+                           f"pad_width: {padding[1]}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError(f"stride should be greater than zero, but got stride_height: {stride[0]} "
+                           f"stride_width: {stride[1]}")
+    return kernel, Spec(stride, padding, padding, dilation)
+
+
+def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """Every sliding block of a (N, C, H, W) input as a column: (N, C * prod(kernel), L)."""
+    kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
+    x = input._data
+    if x.ndim not in (3, 4) or (x.ndim == 4 and 0 in x.shape[1:]) or (x.ndim == 3 and 0 in x.shape):
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got: {list(x.shape)}")
+    out = win.out_sizes(x.shape[-2:], kernel, spec)
+    if any(n < 1 for n in out):
+        raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, input._data.shape[2:]))}), "
+                           f"kernel_size=({kernel[0]}, {kernel[1]}), dilation=({spec.dilation[0]}, "
+                           f"{spec.dilation[1]}), padding=({spec.lo[0]}, {spec.lo[1]}), calculated shape of the "
+                           f"array of sliding blocks as ({out[0]}, {out[1]}), but its components must be at least "
+                           "one.")
+    return _unfold_tensor(input, kernel, spec)
+
+
+def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+    """The adjoint of unfold: columns (N, C * prod(kernel), L) summed back into (N, C, *output_size)."""
+    size = _pair("output_size", output_size)
+    kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
+    x = input._data
+    if x.ndim not in (2, 3) or (x.ndim == 3 and 0 in x.shape[1:]) or (x.ndim == 2 and 0 in x.shape):
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but "
+                           f"got: {list(x.shape)}")
+    k = math.prod(kernel)
+    channels, blocks = x.shape[-2:]
+    if channels % k:
+        raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of kernel_size, "
+                           f"but got input.size(1)={channels} and kernel_size=({kernel[0]}, {kernel[1]})")
+    out = win.out_sizes(size, kernel, spec)
+    if any(n < 1 for n in out) or math.prod(out) != blocks:
+        raise RuntimeError(f"Given output_size=({size[0]}, {size[1]}), kernel_size=({kernel[0]}, {kernel[1]}), "
+                           f"dilation=({spec.dilation[0]}, {spec.dilation[1]}), padding=({spec.lo[0]}, "
+                           f"{spec.lo[1]}), stride=({spec.stride[0]}, {spec.stride[1]}), expected size of input's "
+                           f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
+                           f"{math.prod(out)}, but got input.size(2)={blocks}.")
+    return _fold_tensor(input, size, kernel, spec)

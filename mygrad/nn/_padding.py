@@ -1,0 +1,99 @@
+"""``pad``: constant (ConstantPadNdBackward0; negative pads crop), reflect and replicate
+(Reflection/ReplicationPad{1,2,3}DBackward0, as index maps per dim: ``_maps.py``).
+
+``pad`` lists (before, after) pairs starting from the last dim, as torch's does.  Circular
+padding, which torch builds from slice copies (a CopySlices graph), is not implemented.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from . import _maps
+
+
+@array_fn
+def constant_pad(x: np.ndarray, pads: tuple, value=0) -> np.ndarray:
+    """``x`` padded by signed (before, after) pairs from the last dim: positive adds ``value``, negative crops."""
+    shape = list(x.shape)
+    src, dst = [slice(None)] * x.ndim, [slice(None)] * x.ndim
+    for i in range(len(pads) // 2):
+        axis = x.ndim - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        n = shape[axis]
+        shape[axis] = n + lo + hi
+        src[axis] = slice(max(-lo, 0), n - max(-hi, 0))
+        dst[axis] = slice(max(lo, 0), max(lo, 0) + max(n - max(-lo, 0) - max(-hi, 0), 0))
+    out = np.full(shape, value, x.dtype)
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+ConstantPadNdBackward0 = derivative("ConstantPadNdBackward0", self="constant_pad(grad, inverse)")
+
+
+@tensor_fn(name="constant_pad")
+def _constant_pad_tensor(x: Tensor, pads: tuple, value=0) -> Tensor:
+    return record(ConstantPadNdBackward0, constant_pad(x._data, pads, value), (x,),
+                  inverse=tuple(-p for p in pads))
+
+
+_NODES = {(mode, n): _maps.make_node(f"{prefix}Pad{n}DBackward0")
+          for mode, prefix in (("reflect", "Reflection"), ("replicate", "Replication")) for n in (1, 2, 3)}
+_RANKS = {2: (2, 3), 4: (3, 4), 6: (4, 5)}
+
+
+def _index_map(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
+    j = np.arange(-lo, size + hi)
+    if mode == "replicate":
+        return np.clip(j, 0, size - 1)
+    j = np.abs(j)
+    return np.where(j > size - 1, 2 * (size - 1) - j, j)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    pads = tuple(pad)
+    x = input._data
+    if len(pads) % 2:
+        raise RuntimeError("Padding length must be divisible by 2")
+    if len(pads) // 2 > x.ndim:
+        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
+                           f"padding length {len(pads)} and input of dimension {x.ndim}")
+    if mode == "constant":
+        for i in range(len(pads) // 2):
+            n = x.shape[x.ndim - 1 - i]
+            if n + min(pads[2 * i], 0) + min(pads[2 * i + 1], 0) < 0:  # torch narrows by the crops first
+                raise RuntimeError("narrow(): length must be non-negative.")
+            if n + pads[2 * i] + pads[2 * i + 1] < 0:
+                raise RuntimeError(f"The input size {n}, plus negative padding {pads[2 * i]} and "
+                                   f"{pads[2 * i + 1]} resulted in a negative output size, which is invalid. Check "
+                                   f"dimension {x.ndim - 1 - i} of your input.")
+        return record(ConstantPadNdBackward0, constant_pad(x, pads, 0 if value is None else value), (input,),
+                      inverse=tuple(-p for p in pads))
+    if mode not in ("reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
+    if len(pads) not in _RANKS or x.ndim not in _RANKS[len(pads)]:
+        raise NotImplementedError(
+            f"Padding size {len(pads)} is not supported for {x.ndim}D input tensor.\n"
+            "Supported combinations for non-constant padding:\n"
+            "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
+            "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
+            "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    if mode == "circular":
+        raise NotImplementedError("mygrad: F.pad(mode='circular') is not implemented")
+    nd = len(pads) // 2
+    maps = []
+    for axis in range(x.ndim - nd, x.ndim):
+        i = x.ndim - 1 - axis
+        size, lo, hi = x.shape[axis], pads[2 * i], pads[2 * i + 1]
+        if mode == "reflect" and (lo >= size or hi >= size):
+            raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
+                               f"but got: padding ({lo}, {hi}) at dimension {axis} of input {list(x.shape)}")
+        if size + lo + hi < 1 or size == 0:
+            raise RuntimeError(f"input tensor ({list(x.shape)}) is too small for padding ({lo}, {hi}) at "
+                               f"dimension {axis}")
+        maps.append(_index_map(size, lo, hi, mode))
+    return _maps.mapped(_NODES[mode, nd], input, tuple(maps))

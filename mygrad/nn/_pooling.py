@@ -1,0 +1,489 @@
+"""Pooling: max (with indices), average, adaptive average and max, Lp, and max_unpool.
+
+Max pooling takes each window's first maximum in scan order (a NaN wins, the last NaN in the window,
+as torch's CPU kernels do), records the flat input index of each, and its backward adds each
+output's gradient at its index (overlapping windows accumulate).  Average pooling sums a strided
+window view and divides by torch's divisor (padding counted or not, ``divisor_override``); its
+backward spreads gradient/divisor over each window with one strided add per kernel offset.
+Adaptive average pooling is a separable averaging matrix per dim (``_maps.py``).  The 1-D forms go
+through the 2-D kernels between an unsqueeze and a squeeze, as torch's do, so their graphs match.
+Every first-order gradient is itself a recorded op, so ``create_graph=True`` works.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from . import (
+    _formulas,  # noqa: F401  (registers zero_slope)
+    _maps,
+)
+from . import _windows as win
+from ._windows import Spec
+
+# ----- kernels ---------------------------------------------------------------------------------------
+
+def _lowest(dtype: np.dtype):
+    return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
+
+
+def _pool_sizes(size: tuple, kernel: tuple, stride: tuple, pad: tuple, dilation: tuple, ceil_mode: bool) -> tuple:
+    """torch's pooling_output_shape: a last window may start in the right padding with ceil_mode, never past it."""
+    out = []
+    for n, k, s, p, d in zip(size, kernel, stride, pad, dilation):
+        span = n + 2 * p - d * (k - 1) - 1 + (s - 1 if ceil_mode else 0)
+        o = span // s + 1
+        if ceil_mode and (o - 1) * s >= n + p:
+            o -= 1
+        out.append(o)
+    return tuple(out)
+
+
+def _overhang(size, kernel, stride, pad, dilation, out) -> tuple:
+    """How far the last window reaches past the padded input (ceil_mode): padded on the right too."""
+    return tuple(max((o - 1) * s + d * (k - 1) + 1 - (n + 2 * p), 0)
+                 for n, k, s, p, d, o in zip(size, kernel, stride, pad, dilation, out))
+
+
+@quiet
+def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
+    """(values, flat input indices) of each window's maximum; ``x`` is (N, C, *spatial)."""
+    nd = len(kernel)
+    size = x.shape[2:]
+    extra = _overhang(size, kernel, stride, pad, dilation, out)
+    xp = win.pad_spatial(x, pad, tuple(p + e for p, e in zip(pad, extra)), _lowest(x.dtype))
+    view = win.windows(xp, kernel, stride, dilation, out)                # (N, C, *K, *O)
+    order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
+    cols = view.transpose(order).reshape(x.shape[:2] + tuple(out) + (math.prod(kernel),))
+    arg = cols.argmax(axis=-1)
+    values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # numpy's argmax stops at the first NaN, torch's kernel keeps the last: only then is a window looked at again
+    if x.dtype.kind == "f" and np.isnan(values).any():
+        isnan = np.isnan(cols)
+        arg = np.where(isnan.any(axis=-1), cols.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1), arg)
+        values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # flat input index = the window's first position (per output, small) + the argmax's offset in the window
+    place = np.cumprod((1,) + tuple(size[:0:-1]))[::-1]  # row-major strides of the spatial dims, in elements
+    start = sum(((np.arange(o) * s - p) * n).reshape((-1,) + (1,) * (nd - 1 - i))
+                for i, (o, s, p, n) in enumerate(zip(out, stride, pad, place)))
+    offsets = sum((np.arange(k) * d * n).reshape((-1,) + (1,) * (nd - 1 - i))
+                  for i, (k, d, n) in enumerate(zip(kernel, dilation, place))).ravel()
+    flat = offsets.take(arg)
+    flat += start
+    return values, flat
+
+
+@array_fn
+@quiet
+def index_scatter(grad: np.ndarray, indices: np.ndarray, size: tuple) -> np.ndarray:
+    """The gradient of a gather at flat spatial ``indices``: each value added at its index of ``size``."""
+    lead = grad.shape[:grad.ndim - len(size)]
+    rows, per_row = math.prod(lead), math.prod(size)
+    if not grad.size:
+        return np.zeros(tuple(lead) + tuple(size), grad.dtype)
+    flat = (indices.reshape(rows, -1) + (np.arange(rows) * per_row)[:, None]).ravel()
+    summed = np.bincount(flat, weights=grad.ravel(), minlength=rows * per_row)
+    return summed.astype(grad.dtype, copy=False).reshape(tuple(lead) + tuple(size))
+
+
+@array_fn
+def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
+    """Values of ``grad`` (..., *spatial) at flat spatial ``indices`` (..., *out), ``nd`` spatial dims."""
+    lead = grad.shape[:grad.ndim - nd]
+    flat = grad.reshape(tuple(lead) + (math.prod(grad.shape[grad.ndim - nd:]),))
+    return np.take_along_axis(flat, indices.reshape(tuple(lead) + (-1,)), axis=-1).reshape(indices.shape)
+
+
+IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", grad="index_gather(grad, indices, len(size))")
+IndexGatherBackward = derivative("IndexGatherBackward", grad="index_scatter(grad, indices, size)")
+
+
+@tensor_fn(name="index_scatter")
+def _index_scatter_tensor(grad: Tensor, indices: np.ndarray, size: tuple) -> Tensor:
+    return record(IndexScatterBackward, index_scatter(grad._data, indices, size), (grad,), indices=indices,
+                  size=size)
+
+
+@tensor_fn(name="index_gather")
+def _index_gather_tensor(grad: Tensor, indices: np.ndarray, nd: int) -> Tensor:
+    return record(IndexGatherBackward, index_gather(grad._data, indices, nd), (grad,), indices=indices,
+                  size=grad._data.shape[grad._data.ndim - nd:])
+
+
+def _max_node(name: str):
+    return derivative(name, self="zero_slope(index_scatter(grad, indices, size), self)")
+
+
+MaxPool2DWithIndicesBackward0 = _max_node("MaxPool2DWithIndicesBackward0")
+MaxPool3DWithIndicesBackward0 = _max_node("MaxPool3DWithIndicesBackward0")
+AdaptiveMaxPool2DBackward0 = _max_node("AdaptiveMaxPool2DBackward0")
+
+
+# average pooling: (kernel, stride, pad, extra right padding, divisor array, input size) is the geometry
+
+@quiet
+def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
+    kernel, stride, pad, extra, divisor, _ = geometry
+    nd = len(kernel)
+    if x.ndim == nd + 1:  # unbatched
+        return _avg_forward(x[None], geometry)[0]
+    xp = win.pad_spatial(x, pad, tuple(p + e for p, e in zip(pad, extra)))
+    out = divisor.shape
+    sums = win.windows(xp, kernel, stride, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))
+    if x.dtype.kind != "f":
+        return (sums // divisor).astype(x.dtype)
+    return (sums / divisor).astype(x.dtype, copy=False)
+
+
+@quiet
+def _avg_adjoint(grad: np.ndarray, geometry: tuple) -> np.ndarray:
+    kernel, stride, pad, extra, divisor, size = geometry
+    nd = len(kernel)
+    if grad.ndim == nd + 1:  # unbatched
+        return _avg_adjoint(grad[None], geometry)[0]
+    share = (grad / divisor).astype(grad.dtype, copy=False)
+    cols = np.broadcast_to(share.reshape(share.shape[:2] + (1,) * nd + share.shape[2:]),
+                           share.shape[:2] + tuple(kernel) + share.shape[2:])
+    spec = Spec(stride, pad, tuple(p + e for p, e in zip(pad, extra)), (1,) * nd)
+    return np.ascontiguousarray(win.col2im(cols, size, kernel, spec))
+
+
+array_fn(_avg_forward, name="avg_pool_forward")
+array_fn(_avg_adjoint, name="avg_pool_adjoint")
+AvgPoolAdjointBackward = derivative("AvgPoolBackwardBackward0", grad="avg_pool_forward(grad, geometry)")
+AvgPoolForwardBackward = derivative("AvgPoolBackward", self="avg_pool_adjoint(grad, geometry)")
+
+
+@tensor_fn(name="avg_pool_forward")
+def _avg_forward_tensor(x: Tensor, geometry: tuple) -> Tensor:
+    return record(AvgPoolForwardBackward, _avg_forward(x._data, geometry), (x,), geometry=geometry)
+
+
+@tensor_fn(name="avg_pool_adjoint")
+def _avg_adjoint_tensor(grad: Tensor, geometry: tuple) -> Tensor:
+    return record(AvgPoolAdjointBackward, _avg_adjoint(grad._data, geometry), (grad,), geometry=geometry)
+
+
+AvgPool2DBackward0 = derivative("AvgPool2DBackward0", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+AvgPool3DBackward0 = derivative("AvgPool3DBackward0", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+AdaptiveAvgPool2DBackward0 = _maps.make_node("AdaptiveAvgPool2DBackward0")
+
+
+# ----- arguments ----------------------------------------------------------------------------------------
+
+def _tuple(name: str, fn: str, value, nd: int, default=None) -> tuple:
+    if value is None or (isinstance(value, (tuple, list)) and len(value) == 0 and default is not None):
+        value = default
+    values = (value,) * nd if isinstance(value, int) else tuple(value)
+    if len(values) == 1:
+        values = values * nd
+    if len(values) != nd:
+        raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of {nd} ints")
+    return values
+
+
+def _spatial_input(input: Tensor, nd: int, fn: str) -> bool:
+    """Whether the input is batched; torch's error for other ranks or empty dims."""
+    x = input._data
+    if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[x.ndim - nd - 1 + (x.ndim == nd + 2):]:
+        raise RuntimeError(f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+    return x.ndim == nd + 2
+
+
+def _as_batched(x: np.ndarray, batched: bool) -> np.ndarray:
+    return x if batched else x[None]
+
+
+def _geometry(input: Tensor, nd: int, fn: str, kernel_size, stride, padding, dilation, ceil_mode, avg=False):
+    kernel = _tuple("kernel_size", fn, kernel_size, nd)
+    stride = _tuple("stride", fn, stride, nd, default=kernel)
+    pad = _tuple("padding", fn, padding, nd)
+    dilation = _tuple("dilation", fn, dilation, nd)
+    if any(k <= 0 for k in kernel):
+        raise RuntimeError(f"kernel size should be greater than zero, but got {list(kernel)}")
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("stride should not be zero")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError(f"dilation should be greater than zero, but got {list(dilation)}")
+    if any(p < 0 for p in pad):
+        raise RuntimeError(f"pad must be non-negative, but got pad: {pad[0]}")
+    if avg and any(p > k // 2 for p, k in zip(pad, kernel)):
+        raise RuntimeError(f"pad should be at most half of kernel size, but got pad={pad[0]} and "
+                           f"kernel_size={kernel[0]}")
+    if not avg and nd < 3 and any(p > k // 2 for p, k in zip(pad, kernel)):  # (dilation not counted, as torch's)
+        raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got padW = {pad[-1]}, "
+                           f"padH = {pad[0]}, kW = {kernel[-1]}, kH = {kernel[0]}")
+    if not avg and any(p > ((k - 1) * d + 1) // 2 for p, k, d in zip(pad, kernel, dilation)):
+        raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={pad[0]}, "
+                           f"kernel_size={kernel[0]} and dilation={dilation[0]}")
+    batched = _spatial_input(input, nd, fn)
+    size = input._data.shape[-nd:]
+    if avg and nd == 3 and any(n < k for n, k in zip(size, kernel)):
+        raise RuntimeError(f"input image (T: {size[0]} H: {size[1]} W: {size[2]}) smaller than kernel size (kT: "
+                           f"{kernel[0]} kH: {kernel[1]} kW: {kernel[2]})")
+    out = _pool_sizes(size, kernel, stride, pad, dilation, ceil_mode)
+    if any(o < 1 for o in out):
+        channels = input._data.shape[-nd - 1]
+        raise RuntimeError(f"Given input size: ({channels}x{'x'.join(map(str, size))}). Calculated output size: "
+                           f"({channels}x{'x'.join(map(str, out))}). Output size is too small")
+    return batched, kernel, stride, pad, dilation, size, out
+
+
+# ----- max pooling --------------------------------------------------------------------------------------------
+
+def _max_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, padding, dilation, ceil_mode,
+              return_indices):
+    batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding,
+                                                                  dilation, ceil_mode)
+    x = input._data
+    values, indices = max_pool_kernel(_as_batched(x, batched), kernel, stride, pad, dilation, out)
+    if not batched:
+        values, indices = values[0], indices[0]
+    result = record(node, values, (input,), self=input, indices=indices, size=size)
+    if return_indices:
+        return result, Tensor._make(indices, False, None)
+    return result
+
+
+def _one_d(op, input: Tensor, *args, return_indices=False):
+    """A 1-D pooling through its 2-D kernel, as torch's: unsqueeze(-2), pool, squeeze(-2)."""
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"max_pool1d() Expected 2D or 3D input tensor, but got {list(input._data.shape)}")
+    result = op(input.unsqueeze(-2), *args)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    return _max_pool(input, 2, MaxPool2DWithIndicesBackward0, "max_pool2d", kernel_size, stride, padding,
+                     dilation, ceil_mode, return_indices)
+
+
+def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    return _max_pool(input, 3, MaxPool3DWithIndicesBackward0, "max_pool3d", kernel_size, stride, padding,
+                     dilation, ceil_mode, return_indices)
+
+
+def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
+               return_indices: bool = False):
+    def one(x, k, s, p, d):
+        return max_pool2d(x, (1, k[0] if isinstance(k, (tuple, list)) else k),
+                          (1, (s[0] if isinstance(s, (tuple, list)) and len(s) else (k[0] if isinstance(
+                              k, (tuple, list)) else k)) if s is None or isinstance(s, (tuple, list)) else s),
+                          (0, p[0] if isinstance(p, (tuple, list)) else p),
+                          (1, d[0] if isinstance(d, (tuple, list)) else d), ceil_mode, return_indices)
+    if stride is not None and isinstance(stride, (tuple, list)) and not len(stride):
+        stride = None
+    return _one_d(one, input, kernel_size, stride, padding, dilation, return_indices=return_indices)
+
+
+# ----- average pooling ----------------------------------------------------------------------------------------
+
+def _divisor(size, kernel, stride, pad, out, count_include_pad: bool, divisor_override) -> np.ndarray:
+    """Per output position, what its window's sum is divided by (an outer product of per-dim counts)."""
+    if divisor_override is not None:
+        return np.full(out, float(divisor_override))
+    counts = []
+    for n, k, s, p, o in zip(size, kernel, stride, pad, out):
+        start = np.arange(o) * s - p
+        end = np.minimum(start + k, n + p)
+        if count_include_pad:
+            counts.append((end - start).astype(np.float64))
+        else:
+            counts.append((np.minimum(end, n) - np.maximum(start, 0)).astype(np.float64))
+    divisor = counts[0]
+    for c in counts[1:]:
+        divisor = np.multiply.outer(divisor, c)
+    return divisor
+
+
+def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, padding, ceil_mode, count_include_pad,
+              divisor_override):
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("divisor must be not zero")
+    batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding, 1,
+                                                                  ceil_mode, avg=True)
+    x = input._data
+    extra = _overhang(size, kernel, stride, pad, dilation, out)
+    divisor = _divisor(size, kernel, stride, pad, out, count_include_pad, divisor_override)
+    geometry = (kernel, stride, pad, extra, divisor, size)
+    y = _avg_forward(_as_batched(x, batched), geometry)
+    return record(node, y if batched else y[0], (input,), self=input, geometry=geometry)
+
+
+def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    return _avg_pool(input, 2, AvgPool2DBackward0, "avg_pool2d", kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+    return _avg_pool(input, 3, AvgPool3DBackward0, "avg_pool3d", kernel_size, stride, padding, ceil_mode,
+                     count_include_pad, divisor_override)
+
+
+def _first(value):
+    return value[0] if isinstance(value, (tuple, list)) else value
+
+
+def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
+               count_include_pad: bool = True) -> Tensor:
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got {list(input._data.shape)}")
+    k = _first(kernel_size)
+    s = k if stride is None or (isinstance(stride, (tuple, list)) and not len(stride)) else _first(stride)
+    out = avg_pool2d(input.unsqueeze(-2), (1, k), (1, s), (0, _first(padding)), ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+# ----- adaptive pooling -----------------------------------------------------------------------------------------
+
+def _adaptive_bounds(n: int, o: int) -> tuple:
+    i = np.arange(o)
+    return (i * n) // o, -((-(i + 1) * n) // o)
+
+
+def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
+    x = input._data
+    sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if len(sizes) != nd:
+        raise RuntimeError(f"{fn}: internal error: output_size.size() must be {nd}")
+    if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
+        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(x.shape)}")
+    sizes = tuple(x.shape[x.ndim - nd + i] if s is None else s for i, s in enumerate(sizes))
+    if any(s < 0 for s in sizes):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+    return sizes
+
+
+def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
+    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
+    if sizes == (1, 1):  # torch takes the mean over the spatial dims (MeanBackward1)
+        return input.mean((-1, -2), keepdim=True)
+    maps = []
+    for n, o in zip(input._data.shape[-2:], sizes):
+        start, end = _adaptive_bounds(n, o)
+        positions = np.arange(n)
+        inside = (positions >= start[:, None]) & (positions < end[:, None])
+        maps.append(inside / (end - start)[:, None])
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
+    return _maps.mapped(AdaptiveAvgPool2DBackward0, input, tuple(maps))
+
+
+def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_avg_pool1d() argument 'input' must be 2D or 3D, but got "
+                           f"{input._data.ndim}D")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _first(output_size))).squeeze(-2)
+
+
+@quiet
+def _adaptive_max_kernel(x: np.ndarray, out: tuple) -> tuple:
+    """(values, flat indices) of the maxima over torch's adaptive windows of (N, C, H, W)."""
+    tables = []
+    for n, o in zip(x.shape[2:], out):
+        start, end = _adaptive_bounds(n, o)
+        width = int((end - start).max()) if o else 1
+        table = start[:, None] + np.arange(width)
+        tables.append(np.where(table < end[:, None], table, n))  # n: the slot of the lowest value
+    xp = np.pad(x, ((0, 0), (0, 0), (0, 1), (0, 1)), constant_values=_lowest(x.dtype))
+    rows, cols = tables[0][:, None, :, None], tables[1][None, :, None, :]
+    windows = xp[:, :, rows, cols]                                              # (N, C, Oh, Ow, kh, kw)
+    windows = windows.reshape(windows.shape[:4] + (-1,))
+    arg = windows.argmax(axis=-1) if windows.shape[-1] else np.zeros(windows.shape[:4], np.int64)
+    if x.dtype.kind == "f" and np.isnan(x).any():
+        isnan = np.isnan(windows)
+        arg = np.where(isnan.any(axis=-1), windows.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1), arg)
+    values = np.take_along_axis(windows, arg[..., None], axis=-1)[..., 0]
+    flat = (rows * x.shape[3] + cols).reshape(out + (-1,))
+    indices = np.take_along_axis(np.broadcast_to(flat, arg.shape + flat.shape[-1:]), arg[..., None], axis=-1)[..., 0]
+    return values, indices.astype(np.int64)
+
+
+def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
+    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d")
+    x = input._data
+    batched = x.ndim == 4
+    values, indices = _adaptive_max_kernel(_as_batched(x, batched), sizes)
+    if not batched:
+        values, indices = values[0], indices[0]
+    result = record(AdaptiveMaxPool2DBackward0, values, (input,), self=input, indices=indices,
+                    size=x.shape[-2:])
+    if return_indices:
+        return result, Tensor._make(indices, False, None)
+    return result
+
+
+def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+    if input._data.ndim not in (2, 3):
+        raise RuntimeError(f"adaptive_max_pool1d() argument 'input' must be 2D or 3D, but got "
+                           f"{input._data.ndim}D")
+    result = adaptive_max_pool2d(input.unsqueeze(-2), (1, _first(output_size)), return_indices)
+    if return_indices:
+        return result[0].squeeze(-2), result[1].squeeze(-2)
+    return result.squeeze(-2)
+
+
+# ----- Lp pooling and max_unpool ------------------------------------------------------------------------------
+
+def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    """torch's composite: (sign(avg) * relu(|avg|) * kw * kh) ** (1 / p) over avg_pool2d(x ** p)."""
+    from ..ops import sign
+    from ._activations import relu
+    kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    if stride is not None:
+        out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    else:
+        out = avg_pool2d(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    return (sign(out) * relu(out.abs())).mul(kw * kh).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
+    from ..ops import sign
+    from ._activations import relu
+    if stride is not None:
+        out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    else:
+        out = avg_pool1d(input.pow(norm_type), kernel_size, padding=0, ceil_mode=ceil_mode)
+    return (sign(out) * relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
+
+
+MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", self="index_gather(grad, indices, 2)")
+
+
+def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
+    """Each input value placed at its flat index in a zero (N, C, H, W) output (max_pool2d's inverse)."""
+    kernel = _tuple("kernel_size", "max_unpool2d", kernel_size, 2)
+    stride = _tuple("stride", "max_unpool2d", stride, 2, default=kernel)
+    pad = _tuple("padding", "max_unpool2d", padding, 2)
+    x, idx = input._data, indices._data
+    size = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(x.shape[-2:], stride, pad, kernel))
+    if output_size is not None:
+        size = tuple(output_size)[-2:]
+    if idx.dtype != np.int64:
+        raise RuntimeError(f"elements in indices should be type int64 but got: {scalar_type_name(indices.dtype)}")
+    if idx.shape != x.shape:
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(x.shape)}) but "
+                           f"got indices tensor with shape: {list(idx.shape)}")
+    batched = x.ndim == 4
+    xb, ib = _as_batched(x, batched), _as_batched(idx, batched)
+    per = size[0] * size[1]
+    if idx.size and (idx.min() < 0 or idx.max() >= per):
+        bad = int(idx.max() if idx.max() >= per else idx.min())
+        raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size {size[0]}x{size[1]})")
+    out = np.zeros(xb.shape[:2] + (per,), x.dtype)
+    np.put_along_axis(out, ib.reshape(ib.shape[:2] + (-1,)), xb.reshape(xb.shape[:2] + (-1,)), axis=-1)
+    out = out.reshape(xb.shape[:2] + size)
+    return record(MaxUnpool2DBackward0, out if batched else out[0], (input,), indices=idx)

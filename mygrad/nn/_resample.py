@@ -1,0 +1,234 @@
+"""Resampling: ``interpolate`` (and the ``upsample`` aliases), ``pixel_shuffle``/``pixel_unshuffle``
+and ``one_hot``.
+
+Every interpolation mode is separable: per spatial dim, an index map (nearest, nearest-exact) or a
+weight matrix (linear; cubic with torch's A = -0.75 and clamped border taps), built with torch's
+source-index arithmetic (``area_pixel_compute_source_index``; float32 for float32 inputs, as torch's
+kernels compute it), then applied along each dim by ``_maps.py``.  Node names are torch's
+(UpsampleBilinear2DBackward0, ...).
+"""
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ..ops._define import record
+from . import _maps
+
+_NAMES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "UpsampleNearestExact{}DBackward0",
+          "linear": "UpsampleLinear1DBackward0", "bilinear": "UpsampleBilinear2DBackward0",
+          "trilinear": "UpsampleTrilinear3DBackward0", "bicubic": "UpsampleBicubic2DBackward0"}
+_NODES = {}
+_RANK = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2}
+_A = -0.75
+
+
+def _node(mode: str, nd: int):
+    name = _NAMES[mode].format(nd)
+    if name not in _NODES:
+        _NODES[name] = _maps.make_node(name, self_edge=False)
+    return _NODES[name]
+
+
+def _source(dst: np.ndarray, scale, align_corners: bool, cubic: bool, ftype):
+    if align_corners:
+        return scale * dst
+    src = scale * (dst + ftype(0.5)) - ftype(0.5)
+    return src if cubic else np.maximum(src, ftype(0))
+
+
+def _scale(n: int, o: int, align_corners: bool, given, ftype):
+    """torch's area_pixel_compute_scale."""
+    if align_corners:
+        return ftype((n - 1) / (o - 1)) if o > 1 else ftype(0)
+    return ftype(1.0 / given) if given is not None and given > 0 else ftype(n / o)
+
+
+def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype, nd: int,
+             backward: bool = False) -> np.ndarray:
+    dst = np.arange(o).astype(ftype)
+    if mode == "nearest" and (nd == 2 or backward) and o in (n, 2 * n):
+        return np.arange(o) // (o // n)  # torch's nearest_idx shortcuts, whatever the scale (see interpolate)
+    if mode in ("nearest", "nearest-exact"):
+        scale = np.float32(1.0 / given) if given is not None and given > 0 else np.float32(n / o)
+        shift = np.float32(0.5) if mode == "nearest-exact" else np.float32(0)
+        index = np.floor((np.arange(o).astype(np.float32) + shift) * scale).astype(np.int64)
+        return np.minimum(index, n - 1)
+    scale = _scale(n, o, align_corners, given, ftype)
+    cubic = mode == "bicubic"
+    src = _source(dst, scale, align_corners, cubic, ftype)
+    i0 = np.floor(src).astype(np.int64)
+    t = (src - i0).astype(ftype)
+    m = np.zeros((o, n), ftype)
+    rows = np.arange(o)
+    if not cubic:
+        i1 = i0 + (i0 < n - 1)
+        np.add.at(m, (rows, np.minimum(i0, n - 1)), 1 - t)
+        np.add.at(m, (rows, i1), t)
+        return m
+    a = ftype(_A)
+
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    for offset, w in ((-1, far(t + 1)), (0, near(t)), (1, near(1 - t)), (2, far(2 - t))):
+        np.add.at(m, (rows, np.clip(i0 + offset, 0, n - 1)), w)
+    return m
+
+
+def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
+                recompute_scale_factor=None, antialias: bool = False) -> Tensor:
+    x = input._data
+    nd = x.ndim - 2
+    if mode in ("nearest", "area", "nearest-exact") and align_corners is not None:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    if align_corners is None:
+        align_corners = False
+    if mode not in _NAMES:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    if antialias:
+        raise NotImplementedError("mygrad: interpolate(antialias=True) is not implemented")
+    if nd < 1:
+        raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the modes: "
+                         f"nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})")
+    if size is not None and scale_factor is not None:
+        raise ValueError("only one of size or scale_factor should be defined")
+    if size is not None:
+        sizes = [size] * nd if isinstance(size, int) else list(size)
+        if len(sizes) != nd:
+            raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
+                             f"spatial dimensions of {list(x.shape[2:])} and output size of {sizes}. Please provide "
+                             f"input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
+                             f"format.")
+        scales = [None] * nd
+    elif scale_factor is not None:
+        scales = [scale_factor] * nd if isinstance(scale_factor, (int, float)) else list(scale_factor)
+        if len(scales) != nd:
+            raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
+                             f"with spatial dimensions of {list(x.shape[2:])} and scale_factor of shape {scales}. "
+                             f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
+                             f"(s1, s2, ...,sK) format.")
+        sizes = [math.floor(float(n) * s) for n, s in zip(x.shape[2:], scales)]
+        if recompute_scale_factor:
+            scales = [None] * nd
+    else:
+        raise ValueError("either size or scale_factor should be defined")
+    if mode in _RANK and _RANK[mode] != nd:
+        raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {_RANK[mode] + 2}D input")
+    if mode == "nearest-exact" and nd > 3 or nd > 3:
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"nearest-exact (got {mode})")
+    if x.dtype.kind != "f":
+        raise RuntimeError(f"\"upsample_{mode.replace('-', '_')}{nd}d_out_frame\" not implemented for "
+                           f"'{scalar_type_name(input.dtype)}'")
+    if any(o <= 0 for o in sizes) or any(n <= 0 for n in x.shape[2:]):
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, x.shape[2:]))}) "
+                           f"and output ({', '.join(map(str, sizes))})")
+    ftype = x.dtype.type
+    maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd) for n, o, s in zip(x.shape[2:], sizes, scales))
+    # torch's nearest kernels take output i from input i // 2 (or i) when the output is twice (or once) the
+    # input's size, whatever the scale factor says: its 2-D forward and every backward do, its 1-D and 3-D
+    # forwards do not, so there the gradient goes where the backward's index says
+    backward = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd, backward=True)
+                     for n, o, s in zip(x.shape[2:], sizes, scales)) if mode == "nearest" else None
+    return _maps.mapped(_node(mode, nd), input, maps, backward)
+
+
+def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
+    warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
+                  UserWarning, stacklevel=2)
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+# ----- pixel shuffle -----------------------------------------------------------------------------------------
+
+@array_fn
+def shuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
+    """(..., C*r*r, H, W) -> (..., C, H*r, W*r)."""
+    *lead, c, h, w = x.shape
+    out = x.reshape(tuple(lead) + (c // (r * r), r, r, h, w))
+    n = len(lead)
+    out = out.transpose(tuple(range(n)) + (n, n + 3, n + 1, n + 4, n + 2))
+    return out.copy().reshape(tuple(lead) + (c // (r * r), h * r, w * r))  # (a copy, as torch makes, even for r = 1)
+
+
+@array_fn
+def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
+    """(..., C, H*r, W*r) -> (..., C*r*r, H, W)."""
+    *lead, c, h, w = x.shape
+    out = x.reshape(tuple(lead) + (c, h // r, r, w // r, r))
+    n = len(lead)
+    out = out.transpose(tuple(range(n)) + (n, n + 2, n + 4, n + 1, n + 3))
+    return out.copy().reshape(tuple(lead) + (c * r * r, h // r, w // r))
+
+
+PixelShuffleBackward0 = derivative("PixelShuffleBackward0", self="unshuffle_pixels(grad, upscale_factor)")
+PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", self="shuffle_pixels(grad, downscale_factor)")
+
+
+@tensor_fn(name="shuffle_pixels")
+def _shuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelShuffleBackward0, shuffle_pixels(x._data, r), (x,), upscale_factor=r)
+
+
+@tensor_fn(name="unshuffle_pixels")
+def _unshuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelUnshuffleBackward0, unshuffle_pixels(x._data, r), (x,), downscale_factor=r)
+
+
+def _check_pixels(fn: str, x: np.ndarray, r: int, factor: str) -> None:
+    if x.ndim < 3:
+        raise RuntimeError(f"{fn} expects input to have at least 3 dimensions, but got input with {x.ndim} "
+                           f"dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"{fn} expects a positive {factor}, but got {r}")
+
+
+def pixel_shuffle(input: Tensor, upscale_factor: int) -> Tensor:
+    x = input._data
+    _check_pixels("pixel_shuffle", x, upscale_factor, "upscale_factor")
+    if x.shape[-3] % (upscale_factor * upscale_factor):
+        raise RuntimeError(f"pixel_shuffle expects its input's 'channel' dimension to be divisible by the square of "
+                           f"upscale_factor, but input.size(-3)={x.shape[-3]} is not divisible by "
+                           f"{upscale_factor * upscale_factor}")
+    return _shuffle_tensor(input, upscale_factor)
+
+
+def pixel_unshuffle(input: Tensor, downscale_factor: int) -> Tensor:
+    x = input._data
+    _check_pixels("pixel_unshuffle", x, downscale_factor, "downscale_factor")
+    for name, axis in (("height", -2), ("width", -1)):
+        if x.shape[axis] % downscale_factor:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({axis})={x.shape[axis]} is not divisible by {downscale_factor}")
+    return _unshuffle_tensor(input, downscale_factor)
+
+
+# ----- one_hot -------------------------------------------------------------------------------------------------
+
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
+    """int64 indicator vectors along a new last dim (no gradient: the input is an index tensor)."""
+    x = tensor._data
+    if x.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if x.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(x.max()) + 1
+    if x.size and x.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if x.size and x.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return Tensor._make((x[..., None] == np.arange(num_classes)).astype(np.int64), False, None)
