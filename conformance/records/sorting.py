@@ -18,6 +18,7 @@ from ..registry import Example, Record, TensorArg
 from ..strategies import MAX_SIDE, Domain, arrays, real, shapes
 
 INTEGERS = ("int64", "int32", "bool")
+REAL = real()
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class WithNaN(Domain):
         return st.one_of(super().elements(dtype), st.just(math.nan))
 
 
-def one_tensor(make, domain: Domain = real(), ties: bool = False, distinct: bool = False, min_dims: int = 0,
+def one_tensor(make, domain: Domain = REAL, ties: bool = False, distinct: bool = False, min_dims: int = 0,
                max_dims: int = 4):
     """One drawn tensor first, then what ``make(array)`` draws: a strategy of (args, kwargs)."""
     def build(dtype: str):
@@ -65,7 +66,7 @@ def _kthvalue(x):
         lambda kdk: ((kdk[0],), {"dim": kdk[1], "keepdim": kdk[2]})))
 
 
-def sorted_sequences(values_domain: Domain = real(), batched: bool = True, bucketize: bool = False):
+def sorted_sequences(values_domain: Domain = REAL, batched: bool = True, bucketize: bool = False):
     """searchsorted(sorted_sequence, values) / bucketize(values, boundaries): a sorted sequence (1-D, or
     with the values' leading dims), values that often equal one of its elements; ``side``/``right``."""
     def build(dtype: str):

@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 
-from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
