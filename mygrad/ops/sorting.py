@@ -22,7 +22,6 @@ from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from .reductions import normalize_dims, return_type
 
-
 # ----- formula helpers --------------------------------------------------------------------------------
 
 def _no_derivative(message: str, error: str = "NotImplementedError"):
