@@ -5,6 +5,7 @@ from . import clamping, copy, elementwise, indexing, join, linalg, reductions, r
 from . import sorting
 from . import scatter_gather
 from . import cumulative
+from . import predicates
 from .clamping import *  # noqa: F401,F403
 from .copy import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -18,7 +19,9 @@ from .unary import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .scatter_gather import *  # noqa: F401,F403
 from .cumulative import *  # noqa: F401,F403
+from .predicates import *  # noqa: F401,F403
 
 __all__ = [*clamping.__all__, *copy.__all__, *elementwise.__all__, *indexing.__all__, *join.__all__,
            *linalg.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
-           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__]
+           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__,
+           *predicates.__all__]

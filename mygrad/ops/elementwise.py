@@ -478,6 +478,8 @@ def where(condition: Tensor, input=None, other=None):
 
 def _comparison(name: str, ufunc):
     def compare(input, other) -> Tensor:
+        if name.startswith("logical") and type(other) is not Tensor:   # torch takes no number here
+            raise not_tensor(name, other, "other", 2)
         a, b = operands(name, input, other)
         return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
     compare.__name__ = compare.__qualname__ = name
@@ -496,8 +498,8 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def _bitwise(ufunc):
     def op(input, other) -> Tensor:
         a, b = binary_operands(input, other)
-        if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
-            raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":   # torch's class and dtype name
+            raise not_implemented(f"{ufunc.__name__}_cpu", a if np.asarray(a).dtype.kind == "f" else b)
         return Tensor._make(np.asarray(ufunc(a, b)), False, None)
     op.__name__ = ufunc.__name__
     return op
