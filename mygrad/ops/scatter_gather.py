@@ -17,7 +17,7 @@ from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import not_tensor
 from .indexing import _gather_key
-from .sorting import _no_derivative  # noqa: F401  (registers the formula helper no_derivative)
+from .rounding import no_derivative  # noqa: F401  (registers the formula helper)
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
 
@@ -274,12 +274,9 @@ _REDUCE_UFUNC = {"add": np.add, "multiply": np.multiply}
 _REDUCE_WARNING = ("The reduce argument of torch.scatter with Tensor src is deprecated and will be removed in a "
                    "future PyTorch release. Use torch.scatter_reduce instead for more reduction options.")
 
-NotImplementedScatter = derivative("NotImplemented", self="no_derivative("
-                                   "'derivative for aten::scatter is not implemented', 'RuntimeError')",
-                                   src="no_derivative('derivative for aten::scatter is not implemented', "
-                                       "'RuntimeError')")
-NotImplementedScatterValue = derivative("NotImplemented", self="no_derivative("
-                                        "'derivative for aten::scatter is not implemented', 'RuntimeError')")
+NotImplementedScatter = derivative("NotImplemented", self="no_derivative('aten::scatter')",
+                                   src="no_derivative('aten::scatter')")
+NotImplementedScatterValue = derivative("NotImplemented", self="no_derivative('aten::scatter')")
 
 
 def _accumulate(data: np.ndarray, dim: int, idx: np.ndarray, values, ufunc) -> np.ndarray:

@@ -21,16 +21,17 @@ from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from .reductions import normalize_dims, return_type
+from .rounding import no_derivative  # noqa: F401  (registers the formula helper)
 
 # ----- formula helpers --------------------------------------------------------------------------------
 
-def _no_derivative(message: str, error: str = "NotImplementedError"):
-    """The backward of an op torch does not differentiate: it raises torch's error."""
-    raise {"NotImplementedError": NotImplementedError, "RuntimeError": RuntimeError}[error](message)
+def _not_implemented_derivative(message: str):
+    """The backward of an op whose derivative torch leaves unimplemented (unique): NotImplementedError."""
+    raise NotImplementedError(message)
 
 
-array_fn(_no_derivative, name="no_derivative")
-tensor_fn(_no_derivative, name="no_derivative")
+array_fn(_not_implemented_derivative, name="not_implemented_derivative")
+tensor_fn(_not_implemented_derivative, name="not_implemented_derivative")
 
 SortBackward0 = derivative("SortBackward0", self="_gather_backward(grad, shape, dim, indices)")
 SortBackward1 = derivative("SortBackward1", self="_gather_backward(grad, shape, dim, indices)")
@@ -42,14 +43,12 @@ NanmedianBackward1 = derivative("NanmedianBackward1", self=_SELECTED)
 ModeBackward0 = derivative("ModeBackward0", self=_SELECTED)
 MedianBackward0 = derivative("MedianBackward0", self="evenly_distribute_backward(grad, self, result)")
 NanmedianBackward0 = derivative("NanmedianBackward0", self="evenly_distribute_backward(grad, self, result)")
-Unique2Backward0 = derivative("Unique2Backward0",
-                              self="no_derivative(\"the derivative for '_unique2' is not implemented.\")")
-UniqueDimBackward0 = derivative("UniqueDimBackward0",
-                                self="no_derivative(\"the derivative for 'unique_dim' is not implemented.\")")
-UniqueConsecutiveBackward0 = derivative(
-    "UniqueConsecutiveBackward0", self="no_derivative(\"the derivative for 'unique_consecutive' is not implemented.\")")
-NotImplemented_ = derivative("NotImplemented", weights="no_derivative("
-                             "'derivative for aten::bincount is not implemented', 'RuntimeError')")
+_UNIQUE_FORMULA = "not_implemented_derivative(\"the derivative for '{}' is not implemented.\")"
+Unique2Backward0 = derivative("Unique2Backward0", self=_UNIQUE_FORMULA.format("_unique2"))
+UniqueDimBackward0 = derivative("UniqueDimBackward0", self=_UNIQUE_FORMULA.format("unique_dim"))
+UniqueConsecutiveBackward0 = derivative("UniqueConsecutiveBackward0",
+                                        self=_UNIQUE_FORMULA.format("unique_consecutive"))
+NotImplemented_ = derivative("NotImplemented", weights="no_derivative('aten::bincount')")
 
 sort_return = return_type("sort")
 topk_return = return_type("topk")
