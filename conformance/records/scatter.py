@@ -17,6 +17,7 @@ from ..strategies import Domain, arrays, real, shapes
 
 IN_PLACE = ("function", "method", "inplace")
 REAL = real()
+TIES = real(-2.0, 2.0, special=(0.0, 1.0, -1.0))
 
 
 def _indices(draw, shape, high, low=0, wrong=True):
@@ -49,14 +50,18 @@ def scatter_examples(kind: str):
                 index_shape = draw(st.sampled_from([(), (1,)]))
             size = shape[d] if ndim else 1
             index = TensorArg(_indices(draw, index_shape, size), False)
-            x = TensorArg(draw(arrays(dtype, shape, REAL)), True)
+            ties = kind == "scatter_reduce"   # equal maxima share the gradient; zeros change prod's formula
+            x = TensorArg(draw(arrays(dtype, shape, TIES if ties else REAL, ties=ties)), True)
             kwargs = {}
             if kind == "reduce":
                 kwargs["reduce"] = draw(st.sampled_from(["add", "multiply"]))
             if kind == "value":
                 return Example((x, dim, index, draw(REAL.scalars())), kwargs)
             src_shape = tuple(n + draw(st.integers(0, 1)) for n in index_shape)
-            src = TensorArg(draw(arrays(dtype, src_shape, REAL)), _grad_flag(draw))
+            src = TensorArg(draw(arrays(dtype, src_shape, TIES if ties else REAL, ties=ties)), _grad_flag(draw))
+            if kind == "scatter_reduce":
+                reduce = draw(st.sampled_from(["sum", "prod", "mean", "amax", "amin"]))
+                return Example((x, dim, index, src, reduce), {"include_self": draw(st.booleans())})
             return Example((x, dim, index, src), kwargs)
         return draw_example()
     return build
@@ -74,15 +79,20 @@ def index_examples(kind: str):
             size = shape[d] if ndim else 1
             k = draw(st.integers(0, 4)) if ndim else 1
             low = -size if kind == "fill" else 0
+            kind_wrong = kind not in ("add", "reduce")
             # index_add words an out-of-range index by its kernel's path (IndexError or RuntimeError, by
             # strides): only index_copy and index_fill draw one
-            index = TensorArg(_indices(draw, (k,), size, low, wrong=kind != "add"), False)
-            x = TensorArg(draw(arrays(dtype, shape, REAL)), True)
+            index = TensorArg(_indices(draw, (k,), size, low, wrong=kind_wrong), False)
+            ties = kind == "reduce"
+            x = TensorArg(draw(arrays(dtype, shape, TIES if ties else REAL, ties=ties)), True)
             if kind == "fill":
                 value = draw(st.one_of(REAL.scalars(), arrays(dtype, ()).map(lambda v: TensorArg(v, True))))
                 return Example((x, dim, index, value))
             source_shape = tuple(k if i == d else n for i, n in enumerate(shape)) if ndim else ()
-            source = TensorArg(draw(arrays(dtype, source_shape, REAL)), _grad_flag(draw))
+            source = TensorArg(draw(arrays(dtype, source_shape, TIES if ties else REAL, ties=ties)), _grad_flag(draw))
+            if kind == "reduce":
+                reduce = draw(st.sampled_from(["prod", "mean", "amax", "amin"]))
+                return Example((x, dim, index, source, reduce), {"include_self": draw(st.booleans())})
             kwargs = {"alpha": draw(st.sampled_from([1, 2.0, -0.5]))} if kind == "add" else {}
             return Example((x, dim, index, source), kwargs)
         return draw_example()
@@ -194,7 +204,11 @@ RECORDS = [
     Record("scatter_add", scatter_examples("src"), forms=IN_PLACE),
     Record("scatter_add", scatter_examples("src"), forms=("function",), dtypes=("int64",), grad=False,
            label="scatter_add (integer)"),
+    Record("scatter_reduce", scatter_examples("scatter_reduce"), forms=IN_PLACE),
+    Record("scatter_reduce", scatter_examples("scatter_reduce"), forms=("function",), dtypes=("int64",), grad=False,
+           label="scatter_reduce (integer)"),
     Record("index_add", index_examples("add"), forms=IN_PLACE),
+    Record("index_reduce", index_examples("reduce"), forms=IN_PLACE),
     Record("index_copy", index_examples("copy"), forms=IN_PLACE),
     Record("index_fill", index_examples("fill"), forms=IN_PLACE),
     Record("masked_select", masked_examples(scatter=False)),

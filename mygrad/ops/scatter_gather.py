@@ -587,3 +587,261 @@ methods(scatter=scatter, scatter_=inplace_method(scatter), scatter_add=scatter_a
         take_along_dim=take_along_dim, put=put, put_=inplace_method(put))
 __all__ = ["scatter", "scatter_add", "index_add", "index_copy", "index_fill", "masked_select", "masked_scatter",
            "nonzero", "argwhere", "take", "take_along_dim", "put"]
+
+
+# ----- scatter_reduce -----------------------------------------------------------------------------------
+# Its backward is torch's scatter_reduce_backward, written once over ``F`` (NumPy arrays, or mygrad ops
+# under create_graph) so that double backward differentiates the same math.
+
+_IDENTITY = {"sum": 0, "prod": 1, "mean": 0, "amax": -np.inf, "amin": np.inf}
+_UFUNC = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
+
+
+def _scatter_reduce_array(data: np.ndarray, dim: int, idx: np.ndarray, src: np.ndarray, reduce: str,
+                          include_self: bool) -> np.ndarray:
+    """The forward over arrays (``src`` already cut to ``idx``'s shape)."""
+    out = data.copy()
+    if not idx.size:
+        return out
+    key = _gather_key(idx, dim) if out.ndim else (np.zeros(idx.shape, np.int64),)
+    target = out if out.ndim else out.reshape(1)
+    if not include_self:
+        identity = _IDENTITY[reduce]
+        if data.dtype.kind != "f" and not np.isfinite(identity):
+            info = np.iinfo(data.dtype) if data.dtype.kind in "iu" else None
+            identity = (info.min if identity < 0 else info.max) if info is not None else identity
+        target[key] = identity
+    _UFUNC[reduce].at(target, key, src)
+    if reduce == "mean":
+        count = np.ones(target.shape, np.int64) if include_self else np.zeros(target.shape, np.int64)
+        np.add.at(count, key, 1)
+        scattered = np.zeros(target.shape, bool)
+        scattered[key] = True
+        count = np.maximum(count, 1)
+        divided = target // count if data.dtype.kind in "iu" else target / count.astype(data.dtype)
+        target[...] = np.where(scattered, divided, target)
+    return out
+
+
+_DOUBLE_PROD = "{}(): Double backward is unsupported for {} when >1 zeros in {} are scattered to the same position{}"
+
+
+def _raise_delayed(message: str):
+    raise RuntimeError(message)
+
+
+array_fn(_raise_delayed, name="raise_delayed")
+tensor_fn(_raise_delayed, name="raise_delayed")
+DelayedError = derivative("DelayedError", self="raise_delayed(message)")
+
+
+class _ArraySide:
+    @staticmethod
+    def gather(x, dim, index):
+        return _gather_array_any(x, dim, index)
+
+    @staticmethod
+    def scatter_add(x, dim, index, src):
+        out = np.array(x, copy=True)
+        if np.size(index):
+            target = out if out.ndim else out.reshape(1)
+            key = _gather_key(index, dim) if out.ndim else (np.zeros(np.shape(index), np.int64),)
+            np.add.at(target, key, _src_part(np.asarray(src), np.asarray(index)))
+        return out
+
+    @staticmethod
+    def scatter_zero(x, dim, index):
+        return _scatter_zero_array(x, dim, index)
+
+    @staticmethod
+    def scatter_reduce(x, dim, index, src, reduce, include_self):
+        return _scatter_reduce_array(np.asarray(x), dim, index, _src_part(np.asarray(src), index), reduce,
+                                     include_self)
+
+    where = staticmethod(np.where)
+
+    @staticmethod
+    def const(a):
+        return a
+
+    @staticmethod
+    def delayed_error(x, message):
+        return x
+
+    @staticmethod
+    def raw(x):
+        return np.asarray(x)
+
+    @staticmethod
+    def masked_fill(x, mask, value):
+        return np.where(mask, np.asarray(value, np.asarray(x).dtype), x)
+
+
+def _gather_array_any(x, dim, index):
+    x = np.asarray(x)
+    if not x.ndim:
+        return np.array(np.broadcast_to(x, np.shape(index)))
+    return np.asarray(x[_gather_key(index, dim)])
+
+
+class _TensorSide:
+    @staticmethod
+    def gather(x, dim, index):
+        from .indexing import _gather
+        return _gather(x, dim, index)
+
+    @staticmethod
+    def scatter_add(x, dim, index, src):
+        return scatter_add(x, dim, _long(index), src)
+
+    @staticmethod
+    def scatter_zero(x, dim, index):
+        return scatter(x, dim, _long(index), 0)
+
+    @staticmethod
+    def scatter_reduce(x, dim, index, src, reduce, include_self):
+        return scatter_reduce(x, dim, _long(index), src, reduce, include_self=include_self)
+
+    @staticmethod
+    def where(cond, a, b):
+        from .elementwise import where
+        return where(_TensorSide.const(cond) if not isinstance(cond, Tensor) else cond, a, b)
+
+    @staticmethod
+    def const(a):
+        return Tensor._make(np.asarray(a), False, None)
+
+    @staticmethod
+    def delayed_error(x, message):
+        return record(DelayedError, x._data, (x,), message=message)
+
+    @staticmethod
+    def raw(x):
+        return x._data if type(x) is Tensor else np.asarray(x)
+
+    @staticmethod
+    def masked_fill(x, mask, value):
+        from .indexing import masked_fill
+        return masked_fill(x, _TensorSide.const(mask), value)
+
+
+def _scatter_reduce_backward(F, grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
+    """torch's scatter_reduce_backward: the gradient of ``which`` ('self' or 'src')."""
+    x, s, r = F.raw(self), F.raw(src), F.raw(result)
+    if reduce in ("prod", "amax", "amin"):   # torch's formula meets src (whole) with index-shaped values
+        check_broadcast(s, np.empty(np.shape(index), bool))
+    if reduce == "sum":
+        grad_self, grad_src = grad, F.gather(grad, dim, index)
+    elif reduce == "mean":
+        n = np.ones(r.shape, r.dtype) if include_self else np.zeros(r.shape, r.dtype)
+        n = _ArraySide.scatter_add(n, dim, index, np.ones(np.shape(index), r.dtype))
+        n = F.const(np.where(n == 0, 1, n).astype(r.dtype))
+        grad_self = grad / n
+        grad_src = F.gather(grad_self, dim, index)
+    elif reduce == "prod":
+        masked_self = F.masked_fill(self, x == 0, 1)
+        grad_self = grad * F.scatter_reduce(masked_self, dim, index, src, "prod", include_self) / masked_self
+        src_zero = s == 0
+        zeros_in_group = _gather_array_any(_ArraySide.scatter_add(np.zeros(x.shape, x.dtype), dim, index,
+                                                                  src_zero.astype(x.dtype)), dim, index)
+        single_zero = src_zero & (zeros_in_group == 1)
+        masked_src = F.masked_fill(src, single_zero, 1)
+        masked_src_result = F.scatter_reduce(self, dim, index, masked_src, "prod", include_self)
+        grad_src = F.where(F.const(single_zero), F.gather(grad * masked_src_result, dim, index),
+                           F.gather(grad * result, dim, index) / F.masked_fill(src, src_zero, 1))
+        if which != "self" and (zeros_in_group > 1).any():   # torch's DelayedError: only a second backward fails
+            grad_src = F.delayed_error(grad_src, _DOUBLE_PROD.format(*(("index_reduce", "source", "source", " in self")
+                                                                       if which == "source" else
+                                                                       ("scatter_reduce", "src", "src", ""))))
+    else:   # amax, amin: ties share the gradient
+        value = _gather_array_any(r, dim, index)
+        self_is_result = (x == r).astype(r.dtype)
+        src_is_result = (s == value).astype(r.dtype)
+        count = _ArraySide.scatter_add(self_is_result, dim, index, src_is_result)
+        distributed = grad / F.const(count)
+        grad_self = F.const(self_is_result) * distributed
+        grad_src = F.const(src_is_result) * F.gather(distributed, dim, index)
+    if which == "self":
+        return grad_self if include_self else F.scatter_zero(grad_self, dim, index)
+    if which == "source":
+        which = "src"
+    return _checked_grad(grad_src, src_shape, "ScatterReduceBackward0", 1)
+
+
+@array_fn(name="scatter_reduce_backward")
+def _scatter_reduce_backward_array(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
+    return _scatter_reduce_backward(_ArraySide, grad, self, dim, index, src, reduce, include_self, result,
+                                    src_shape, which)
+
+
+@tensor_fn(name="scatter_reduce_backward")
+def _scatter_reduce_backward_tensor(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
+    return _scatter_reduce_backward(_TensorSide, grad, self, dim, index, src, reduce, include_self, result,
+                                    src_shape, which)
+
+
+_SR_ARGS = "dim, index, src, reduce, include_self, result, src_shape"
+ScatterReduceBackward0 = derivative(
+    "ScatterReduceBackward0",
+    self=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'self')",
+    src=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'src')")
+
+
+def scatter_reduce(input: Tensor, dim: int, index: Tensor, src: Tensor, reduce: str, *,
+                   include_self: bool = True) -> Tensor:
+    """Reduce ``src`` into ``input`` at ``index`` along ``dim``: sum, prod, mean, amax or amin,
+    with or without the input's own value (ScatterReduceBackward0, ties share the gradient)."""
+    _tensor("scatter_reduce", input, "input", 1)
+    _tensor("scatter_reduce", src, "src", 4)
+    if reduce not in _IDENTITY:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    dim, idx = _scatter_checks("scatter_reduce", input, dim, index, src)
+    out = _scatter_reduce_array(input._data, dim, idx, _src_part(src._data, idx), reduce, include_self)
+    return record(ScatterReduceBackward0, out, (input, src), self=input, dim=dim, index=idx, src=src,
+                  reduce=reduce, include_self=include_self, src_shape=src._data.shape)
+
+
+methods(scatter_reduce=scatter_reduce, scatter_reduce_=inplace_method(scatter_reduce))
+__all__ += ["scatter_reduce"]
+
+
+# ----- index_reduce: scatter_reduce along one dim with a 1-D index, expanded over the source -------------
+
+IndexReduceBackward0 = derivative(
+    "IndexReduceBackward0",
+    self="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "
+         "'self')",
+    source="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "
+           "'source')")
+_INDEX_REDUCE_WARNING = "index_reduce() is in beta and the API may change at any time."
+
+
+def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce: str, *,
+                 include_self: bool = True) -> Tensor:
+    """Slices of ``source`` reduced (prod, mean, amax, amin) into ``input`` at ``index`` along ``dim``."""
+    import warnings
+    _tensor("index_reduce", input, "input", 1)
+    _tensor("index_reduce", index, "index", 3)
+    _tensor("index_reduce", source, "source", 4)
+    warnings.warn(_INDEX_REDUCE_WARNING, UserWarning, stacklevel=2)
+    if reduce not in ("prod", "mean", "amax", "amin"):
+        raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
+    dim = input._wrap_dim(dim)
+    idx = _index_vector("index_reduce_", index, long_only=False)
+    data = input._data
+    blocks = _source_slices("index_reduce_", input, dim, idx, source)
+    if ((idx < 0) | (idx >= (data.shape[dim] if data.ndim else 1))).any():
+        raise IndexError("index out of range in self")
+    if data.ndim == 0:
+        expanded = np.zeros(np.shape(blocks), np.int64)
+    else:
+        shape = [1] * data.ndim
+        shape[dim] = idx.size
+        expanded = np.broadcast_to(idx.reshape(shape), blocks.shape).copy()
+    out = _scatter_reduce_array(data, dim, expanded, blocks.reshape(expanded.shape), reduce, include_self)
+    return record(IndexReduceBackward0, out, (input, source), self=input, dim=dim, index=expanded, source=source,
+                  reduce=reduce, include_self=include_self, source_shape=source._data.shape)
+
+
+methods(index_reduce=index_reduce, index_reduce_=inplace_method(index_reduce))
+__all__ += ["index_reduce"]
