@@ -100,6 +100,16 @@ def _narrow(shape):
     return _dim(len(shape)).flatmap(for_dim)
 
 
+def _as_strided(shape):
+    """Sizes and strides (0 too: overlapping outputs) that mostly fit the storage, now and then not."""
+    n = len(shape)
+    dims = st.integers(0, 2)
+    return dims.flatmap(lambda k: st.tuples(
+        st.lists(st.integers(0, 3), min_size=k, max_size=k), st.lists(st.integers(0, 3), min_size=k, max_size=k),
+        st.one_of(st.none(), st.integers(0, 3)))).map(
+        lambda sso: ((sso[0], sso[1]) + (() if sso[2] is None else (sso[2],)), {}))
+
+
 def same_shape_lists(dtype: str):
     """2-3 tensors of one shape (0 to 3 dims): every stack accepts them."""
     @st.composite
@@ -182,6 +192,7 @@ RECORDS = [
     Record("dsplit", with_tensor(_directional, min_dims=2)),
     Record("rot90", with_tensor(_rot90, min_dims=1)),
     Record("narrow_copy", with_tensor(_narrow, min_dims=1)),
+    Record("as_strided", with_tensor(_as_strided, min_dims=1, min_side=1)),
     Record("type", with_tensor(lambda s: st.sampled_from([((), {})])), forms=("call",),
            call=_call("type", LibAttr("float64")), label="type (dtype)"),
     Record("type", with_tensor(lambda s: st.sampled_from([((), {})])), forms=("call",),

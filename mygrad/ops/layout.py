@@ -483,3 +483,83 @@ methods(diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, unflatten=u
 __all__ = ["diagonal", "diag_embed", "diagflat", "unflatten", "repeat_interleave", "meshgrid", "atleast_1d",
            "atleast_2d", "atleast_3d", "dstack", "column_stack", "row_stack", "tensor_split", "hsplit", "vsplit",
            "dsplit", "rot90", "narrow_copy"]
+
+
+# ----- as_strided -----------------------------------------------------------------------------------
+# A view of the input's storage (the array its memory belongs to) with any sizes, strides and offset,
+# in elements.  The backward adds the gradient into a zero storage at the output's positions and reads
+# it back with the input's geometry; the two directions are each other's derivative.
+
+def _storage_positions(shape: tuple, strides: tuple, offset: int) -> np.ndarray:
+    positions = np.full(shape, offset, np.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        positions = positions + (np.arange(n) * s).reshape([-1 if i == d else 1 for i in range(len(shape))])
+    return positions
+
+
+@array_fn(name="_strided_scatter")
+def _strided_scatter_array(grad, geometry):
+    """A gradient of the output's geometry moved, through the storage, into the input's geometry."""
+    size, in_geom, out_geom = geometry
+    storage = np.zeros(size, np.asarray(grad).dtype)
+    np.add.at(storage, _storage_positions(*out_geom).reshape(-1), np.asarray(grad).reshape(-1))
+    return storage[_storage_positions(*in_geom)]
+
+
+@array_fn(name="_strided_gather")
+def _strided_gather_array(grad, geometry):
+    """The other way: a gradient of the input's geometry read with the output's."""
+    size, in_geom, out_geom = geometry
+    storage = np.zeros(size, np.asarray(grad).dtype)
+    np.add.at(storage, _storage_positions(*in_geom).reshape(-1), np.asarray(grad).reshape(-1))
+    return storage[_storage_positions(*out_geom)]
+
+
+@tensor_fn(name="_strided_scatter")
+def _strided_scatter_tensor(grad, geometry):
+    return record(AsStridedScatterBackward0, _strided_scatter_array(grad._data, geometry), (grad,),
+                  geometry=geometry)
+
+
+@tensor_fn(name="_strided_gather")
+def _strided_gather_tensor(grad, geometry):
+    return record(AsStridedBackward0, _strided_gather_array(grad._data, geometry), (grad,), geometry=geometry)
+
+
+AsStridedBackward0 = derivative("AsStridedBackward0", self="_strided_scatter(grad, geometry)")
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", grad_output="_strided_gather(grad, geometry)")
+
+
+def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """A view with the given sizes and strides (in elements) from ``storage_offset`` of the input's
+    storage (default: where the input starts)."""
+    _check_tensor("as_strided", input)
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    data = input._data
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    item = data.dtype.itemsize
+    here = (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // item if data.size else 0
+    offset = here if storage_offset is None else int(storage_offset)
+    needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0
+    if needed > root.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
+                           f"storage of size {root.size * item}")
+    if not root.flags.c_contiguous:
+        raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
+    start = offset * item if needed else 0   # an empty view starts anywhere
+    out = np.ndarray(size, data.dtype, buffer=root, offset=start, strides=tuple(s * item for s in stride))
+    in_geom = (data.shape, tuple(s // item for s in data.strides), here)
+    geometry = (root.size, in_geom, (size, stride, offset))
+    return as_view(AsStridedBackward0, out, input, geometry=geometry)
+
+
+methods(as_strided=as_strided)
+__all__ += ["as_strided"]
