@@ -102,7 +102,6 @@ def _narrow(shape):
 
 def _as_strided(shape):
     """Sizes and strides (0 too: overlapping outputs) that mostly fit the storage, now and then not."""
-    n = len(shape)
     dims = st.integers(0, 2)
     return dims.flatmap(lambda k: st.tuples(
         st.lists(st.integers(0, 3), min_size=k, max_size=k), st.lists(st.integers(0, 3), min_size=k, max_size=k),

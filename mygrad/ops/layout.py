@@ -19,7 +19,6 @@ from ._define import methods, record
 from ._errors import not_tensor
 from ._views import as_view
 
-
 # ----- strided views over the input's array ---------------------------------------------------------
 
 def _strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
