@@ -1,9 +1,11 @@
-"""One comparison per check, each turning torch's and mygrad's observations into a verdict.
+"""The checks: each is one ``Check`` object (name, description, comparison, its part of the repro snippet).
 
-A check returns ``None`` when it does not apply to an example (no gradient to compare when torch
-raised in the forward, nothing second-order for a linear op...), else a ``Verdict`` whose ``diff``
-says what differs and where.  Checks are independent: every applicable check runs on every
-example, so one failing never hides another.
+A check's ``compare`` returns ``None`` when it does not apply to an example (no gradient to compare
+when torch raised in the forward, nothing second-order for a linear op...), else a ``Verdict``
+whose ``diff`` says what differs and where.  Checks are independent: every applicable check runs
+on every example, so one failing never hides another.  ``ALL`` (at the end) is the one list:
+``CHECKS``, ``DESCRIPTIONS``, ``COMPARE``, the report's columns, the README's check table and the
+behaviour suite's checks (``BEHAVIOUR``) are derived from it, so adding a check touches one place.
 
 Tolerances live here and only here (``TOLERANCES`` and ``tolerance``).
 """
@@ -14,26 +16,8 @@ from typing import Callable
 
 import numpy as np
 
-from .paired import Broken, Observation, TensorObs
-
-CHECKS = ("errors", "shape", "dtype", "value", "grad_fn", "graph", "flags", "grad", "double", "no_grad",
-          "mutation", "aliasing")
-
-DESCRIPTIONS = {
-    "errors": "torch raises <=> mygrad raises the same exception class (forward and backward)",
-    "shape": "output structure (tensor / tuple of n / Python scalar), shapes, in-place returns self",
-    "dtype": "output dtypes",
-    "value": "output values, within the tolerance",
-    "grad_fn": "type(out.grad_fn).__name__ of every output",
-    "graph": "next_functions below grad_fn, down to AccumulateGrad (which input) / None",
-    "flags": "requires_grad and is_leaf of every output",
-    "grad": ".grad of every input after backward with a random upstream gradient: None-ness, shape, dtype, values",
-    "double": "create_graph=True: first-order grads (values, requires_grad) and grads of sum(grad * v)",
-    "no_grad": "under no_grad: no graph (requires_grad, is_leaf, grad_fn of outputs), same errors",
-    "mutation": "inputs hold what torch's hold afterwards; the upstream gradient is not modified",
-    "aliasing": "gradients share no memory with each other, the upstream gradient or inputs (beyond torch); "
-                "outputs are views of inputs exactly where torch's are",
-}
+from .paired import Observation, Raised, TensorObs
+from .snippets import Repro, tensor_literal
 
 # (rtol, atol) per dtype: torch.testing.assert_close's defaults.  For float32 (and float16) the
 # bound grows with the accumulation length, since a sum or contraction of n terms in single
@@ -80,8 +64,10 @@ class Context:
 
 def compare_values(expected, actual, rtol: float, atol: float) -> dict | None:
     """None when ``actual`` matches ``expected``; else the worst mismatch: max abs/rel error and where."""
-    if isinstance(actual, Broken) or isinstance(expected, Broken):
+    if isinstance(actual, Raised) or isinstance(expected, Raised):
         return None if actual == expected else {"what": f"torch {expected!r}, mygrad {actual!r}"}
+    if isinstance(expected, str) or isinstance(actual, str):  # a module's repr or state_dict keys
+        return None if expected == actual else {"what": f"torch {expected!r}, mygrad {actual!r}"}
     e, a = np.asarray(expected), np.asarray(actual)
     if e.shape != a.shape:
         return {"what": f"shape {tuple(e.shape)} vs {tuple(a.shape)}"}
@@ -138,7 +124,7 @@ def _field_diffs(label: str, t: list, m: list, attr: str) -> list[str]:
         vb = getattr(b, attr) if isinstance(b, TensorObs) else None
         if isinstance(a, TensorObs) != isinstance(b, TensorObs):
             problems.append(f"{label} {i}: torch {_kind(a)}, mygrad {_kind(b)}")
-        elif va != vb or isinstance(vb, Broken):
+        elif va != vb or isinstance(vb, Raised):
             problems.append(f"{label} {i}: torch {va!r}, mygrad {vb!r}")
     return problems
 
@@ -148,7 +134,7 @@ def _kind(entry) -> str:
         return "None"
     if isinstance(entry, TensorObs):
         return "a tensor"
-    if isinstance(entry, Broken):
+    if isinstance(entry, Raised):
         return repr(entry)
     return f"the {type(entry[1]).__name__} {entry[1]!r}"
 
@@ -256,7 +242,7 @@ def render_graph(g) -> str:
     """A compact text form: ``MulBackward0[(AccumulateGrad(x0), 0), (None, 0)]``."""
     if g is None:
         return "None"
-    if isinstance(g, Broken):
+    if isinstance(g, Raised):
         return repr(g)
     if isinstance(g, tuple) and len(g) == 2 and isinstance(g[0], str):
         name, rest = g
@@ -273,7 +259,7 @@ def render_graph(g) -> str:
 def _compare_grads(label: str, t: list, m: list, ctx: Context, length: int, flags: bool = False):
     problems, numbers = [], {}
     for name, a, b in zip(label, t, m):
-        if (a is None) != (b is None) or isinstance(b, Broken):
+        if (a is None) != (b is None) or isinstance(b, Raised):
             problems.append(f"{name}: torch {_kind_grad(a)}, mygrad {_kind_grad(b)}")
             continue
         if a is None:
@@ -295,7 +281,7 @@ def _compare_grads(label: str, t: list, m: list, ctx: Context, length: int, flag
 def _kind_grad(g) -> str:
     if g is None:
         return "None"
-    if isinstance(g, Broken):
+    if isinstance(g, Raised):
         return repr(g)
     return f"a {g.dtype} tensor of shape {g.shape}"
 
@@ -389,14 +375,146 @@ def check_aliasing(t: Observation, m: Observation, ctx: Context) -> Verdict | No
     return _collect(problems)
 
 
-COMPARE: dict[str, Callable] = {
-    "errors": check_errors, "shape": check_shape, "dtype": check_dtype, "value": check_value,
-    "grad_fn": check_grad_fn, "graph": check_graph, "flags": check_flags, "grad": check_grad,
-    "double": check_double, "no_grad": check_no_grad, "mutation": check_mutation, "aliasing": check_aliasing,
-}
-assert tuple(COMPARE) == CHECKS
+# ----- each check's part of the repro snippet ------------------------------------------------------
+#
+# A part gets a ``snippets.Repro`` (the inputs are already written out) and returns the lines that
+# run the call and show what the check compares, so the program prints different things in torch
+# and in the library under test.
+
+def show_outputs(r: Repro) -> list[str]:
+    return r.forward() if r.forward_raised else r.forward() + r.print_outputs()
 
 
-def compare(t: Observation, m: Observation, ctx: Context) -> dict[str, Verdict | None]:
-    """Every check's verdict on one pair of observations (None: does not apply)."""
-    return {name: fn(t, m, ctx) for name, fn in COMPARE.items()}
+def show_errors(r: Repro) -> list[str]:
+    if r.forward_raised:
+        return r.forward()
+    return r.forward() + r.print_outputs() + (r.backward() if r.t.upstream else [])
+
+
+def show_nodes(r: Repro) -> list[str]:
+    return r.forward() if r.forward_raised else r.forward() + r.print_nodes()
+
+
+def show_graph(r: Repro) -> list[str]:
+    if r.forward_raised:
+        return r.forward()
+    return show_nodes(r) + [f"# torch's graph below output {i}: {render_graph(o.graph)}"
+                            for i, o in enumerate(r.t.outputs) if getattr(o, "graph", None) is not None]
+
+
+def show_grads(r: Repro) -> list[str]:
+    if r.forward_raised or not r.t.upstream:
+        return r.forward()
+    return r.forward() + r.backward() + [f"for x in [{r.leaves}]:\n    print(x.grad)"]
+
+
+def show_double(r: Repro) -> list[str]:
+    if r.forward_raised or not r.t.upstream or r.t.first is None:
+        return r.forward()
+    wrt = ", ".join(n for a, n in zip(r.arrays, r.names) if a.requires_grad and np.asarray(a.array).dtype.kind == "f")
+    ups = ", ".join(f"outputs[{i}]" for i, _ in r.t.upstream)
+    weights = ", ".join("None" if w is None else tensor_literal(w) for w in r.t.weights or [])
+    return r.forward() + [
+        f"wrt = [{wrt}]",
+        f"first = torch.autograd.grad([{ups}], wrt, [{r.upstream()}], create_graph=True, allow_unused=True)",
+        "print([(g, g.requires_grad) if g is not None else None for g in first])",
+        f"v = [{weights}]",
+        "terms = [(g * w).sum() for g, w in zip(first, v) if w is not None]",
+        "if terms:",
+        f"    second = torch.autograd.grad(sum(terms[1:], terms[0]), wrt, allow_unused=True)  # {r.outcome('double')}",
+        "    print(second)"]
+
+
+def show_no_grad(r: Repro) -> list[str]:
+    outs = "list(out)" if r.sequence else "[out]"
+    return ["with torch.no_grad():", f"    out = {r.expression}  # {r.outcome('no_grad')}",
+            f"for o in {outs}:", "    print(o.requires_grad, o.is_leaf, o.grad_fn)"]
+
+
+def show_mutation(r: Repro) -> list[str]:
+    if r.forward_raised:
+        return r.forward()
+    if r.t.upstream:
+        return r.forward() + r.backward() + [f"print([{r.leaves}])\nprint(upstream)"]
+    return r.forward() + [f"print([{r.leaves}])"]
+
+
+def show_aliasing(r: Repro) -> list[str]:
+    if r.forward_raised:
+        return r.forward()
+    if r.t.upstream:
+        return r.forward() + r.backward() + [
+            f"buffers = {{'upstream': [u.data_ptr() for u in upstream], "
+            f"'grads': [x.grad.data_ptr() if x.grad is not None else None for x in [{r.leaves}]], "
+            f"'inputs': [x.data_ptr() for x in [{r.leaves}]], "
+            f"'outputs': [o.data_ptr() for o in outputs if torch.is_tensor(o)]}}\nprint(buffers)"]
+    return r.forward() + [f"print([x.data_ptr() for x in [{r.leaves}]], "
+                          "[o.data_ptr() for o in outputs if torch.is_tensor(o)])"]
+
+
+# ----- the list ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Check:
+    """One check: its name (the report's column), what it compares (the README's table, the snippet's
+    header), how (``compare(torch_obs, tested_obs, ctx) -> Verdict | None``), how a failing example
+    is shown (``snippet(Repro) -> lines``), and whether the behaviour suite observes it too."""
+    name: str
+    description: str
+    compare: Callable[[Observation, Observation, Context], Verdict | None]
+    snippet: Callable[[Repro], list[str]]
+    behaviour: bool = False
+
+
+ALL: tuple[Check, ...] = (
+    Check("errors", "exceptions: torch raises <=> the library raises the same exception class "
+          "(forward and backward)", check_errors, show_errors, behaviour=True),
+    Check("shape", "output structure (tensor / tuple or list of n / Python scalar), shapes; an in-place call "
+          "returns its tensor", check_shape, show_outputs),
+    Check("dtype", "output dtypes", check_dtype, show_outputs),
+    Check("value", "output values, within the tolerance", check_value, show_outputs, behaviour=True),
+    Check("grad_fn", "`type(out.grad_fn).__name__` of every output", check_grad_fn, show_nodes, behaviour=True),
+    Check("graph", "the `next_functions` tree below it, down to `AccumulateGrad` (and which input it accumulates "
+          "into) or `None`", check_graph, show_graph),
+    Check("flags", "`requires_grad` and `is_leaf` of every output (for every record: what torch does not make "
+          "differentiable must not be)", check_flags, show_nodes, behaviour=True),
+    Check("grad", "`.grad` of every input after `backward` with a random upstream gradient: None-ness, shape, "
+          "dtype, values", check_grad, show_grads, behaviour=True),
+    Check("double", "`create_graph=True`: first-order grads (values, `requires_grad`), then the grads of "
+          "`sum(grad * v)` for random `v`", check_double, show_double),
+    Check("no_grad", "the same call under `no_grad`: `requires_grad`, `is_leaf`, `grad_fn` of the outputs; "
+          "same errors (for every record)", check_no_grad, show_no_grad),
+    Check("mutation", "inputs hold what torch's hold afterwards; the upstream gradient is not modified",
+          check_mutation, show_mutation),
+    Check("aliasing", "gradients share no memory with each other, the upstream gradient or the inputs (beyond "
+          "what torch's do); outputs are views of inputs exactly where torch's are", check_aliasing, show_aliasing),
+)
+
+BY_NAME: dict[str, Check] = {c.name: c for c in ALL}
+CHECKS: tuple[str, ...] = tuple(BY_NAME)
+DESCRIPTIONS: dict[str, str] = {c.name: c.description for c in ALL}
+COMPARE: dict[str, Callable] = {c.name: c.compare for c in ALL}
+BEHAVIOUR: tuple[str, ...] = tuple(c.name for c in ALL if c.behaviour)
+
+
+def compare(t: Observation, m: Observation, ctx: Context, only: tuple | None = None) -> dict[str, Verdict | None]:
+    """Every check's verdict on one pair of observations (None: does not apply); ``only``: these checks."""
+    return {c.name: c.compare(t, m, ctx) for c in ALL if only is None or c.name in only}
+
+
+def select(names) -> tuple[str, ...]:
+    """The check names to run, validated (``--checks``); all when ``names`` is empty."""
+    if not names:
+        return CHECKS
+    unknown = [n for n in names if n not in BY_NAME]
+    if unknown:
+        raise KeyError(f"unknown check(s) {unknown}; the checks are {', '.join(CHECKS)}")
+    return tuple(n for n in CHECKS if n in set(names))
+
+
+def readme_table() -> str:
+    """The README's check table (``python -m conformance.oplist --write`` keeps it in step)."""
+    rows = ["| check | compares torch's and the library's ... |", "|---|---|"]
+    rows += [f"| `{c.name}` | {c.description}{' (also in the behaviour suite)' if c.behaviour else ''} |"
+             for c in ALL]
+    return "\n".join(rows)

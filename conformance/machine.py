@@ -23,13 +23,13 @@ from hypothesis import strategies as st
 from hypothesis.stateful import (Bundle, RuleBasedStateMachine, get_state_machine_test, initialize, invariant,
                                  multiple, precondition, rule)
 
-from .checks import compare_values, describe, raise_diff, tolerance
+from .checks import BEHAVIOUR, compare_values, describe, raise_diff, tolerance
 from .paired import LIBRARIES, Broken, Raised, library, read, to_numpy
 from .report import tensor_literal
-from .runner import CaseResult, Failure, case_seed, no_local_constants, shrink_budget
+from .runner import CaseResult, Failure, Found, case_seed, no_local_constants, survey_then_shrink
 
 ROW = "behaviour"
-CHECKS = ("errors", "value", "grad", "flags", "grad_fn")
+CHECKS = BEHAVIOUR   # the checks marked ``behaviour=True`` in checks.ALL
 SHAPES = [(), (3,), (2, 3)]
 MAX_MODE_DEPTH = 3
 
@@ -68,11 +68,11 @@ def values_for(shape: tuple, seed: int) -> np.ndarray:
     return rng.integers(-16, 17, size=shape).astype(np.float64) / 8.0
 
 
-class Mismatch(Exception):
+class Mismatch(Found):
     """The check under study failed: carries the program that shows it."""
 
     def __init__(self, check: str, diff: str, program: str):
-        super().__init__(f"{check}: {diff}")
+        super().__init__((diff, program))
         self.check, self.diff, self.program = check, diff, program
 
 
@@ -291,7 +291,7 @@ class PairedWorlds(RuleBasedStateMachine):
 
     def _close_mode(self) -> None:
         mode, contexts, used = self.modes.pop()
-        for ctx in contexts.values():
+        for ctx in reversed(list(contexts.values())):   # last in, first out: both worlds may be one module
             ctx.__exit__(None, None, None)
         if not used:
             self.lines.append("    " * (len(self.modes) + 1) + "pass")
@@ -375,29 +375,25 @@ def _run(profile, base_seed: int, shrink: bool, tally: dict, target: str | None,
     return machine.runs[0]
 
 
-def run_machine(profile, base_seed: int = 0) -> CaseResult:
-    """Run the behaviour suite; mismatches per check, each with a shrunk program."""
+def run_machine(profile, base_seed: int = 0, only: tuple | None = None) -> CaseResult:
+    """Run the behaviour suite; mismatches per check (``only``: of these), each with a shrunk program."""
     started = time.perf_counter()
     result = CaseResult(ROW, ROW, "machine", "float64", counts={c: [0, 0] for c in CHECKS})
     first: dict = {}
-    try:
-        result.examples = _run(profile, base_seed, False, result.counts, None, first)
-    except Exception as exc:  # the machine itself broke: show it on the row
-        result.crash = f"{type(exc).__name__}: {exc}"
-    for check in CHECKS:
-        if check not in first:
-            continue
-        diff, program = first[check]
-        shrunk = False
-        if profile.shrink_seconds > 0:
-            try:
-                with shrink_budget(profile.shrink_seconds):
-                    _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, check, {})
-            except Mismatch as exc:
-                diff, program, shrunk = exc.diff, exc.program, True
-            except Exception as exc:  # could not reproduce: keep the survey's program, and say why
-                program += f"# (not shrunk: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})\n"
+
+    def run(target, shrink):
+        if target is None:
+            result.examples = _run(profile, base_seed, False, result.counts, None, first)
+        else:
+            _run(profile, base_seed, True, {c: [0, 0] for c in CHECKS}, target, {})
+
+    names = tuple(c for c in CHECKS if only is None or c in only)
+    result.crash, findings = survey_then_shrink(run, names, profile.shrink_seconds, first)
+    for check, (diff, program), shrunk, note in findings:
+        if note:
+            program += f"# ({note})\n"
         result.failures.append(Failure(check=check, diff=diff, numbers={}, snippet=program, example=program,
                                        shrunk=shrunk, failed_examples=result.counts[check][1]))
+    result.counts = {c: result.counts[c] for c in names}
     result.seconds = round(time.perf_counter() - started, 3)
     return result

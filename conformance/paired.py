@@ -13,6 +13,7 @@ object is reported as a mismatch of the check concerned, not as a crash of the h
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import operator as operator_module
 import warnings
@@ -23,21 +24,38 @@ import numpy as np
 
 from .registry import Example, LibAttr, Record, TensorArg
 
-LIBRARIES = ("torch", "mygrad")
+LIBRARIES = ("torch", "mygrad")   # the two sides: the oracle, and the library under test (its role name)
 GRAPH_DEPTH = 8          # how deep next_functions are compared below each output
 GRAPH_NODES = 200        # and how many nodes at most (composite ops stay far below)
 
 
+_TESTED = ["mygrad"]
+
+
+def use_library(module: str) -> None:
+    """Test ``module`` (any library that imitates torch's API) instead of mygrad: the "mygrad" side
+    of every observation becomes that module (``--library``)."""
+    _TESTED[0] = module
+
+
+def tested() -> str:
+    """The module name of the library under test (``mygrad`` unless ``use_library`` said otherwise)."""
+    return _TESTED[0]
+
+
 def library(name: str):
-    """The module of one side: ``torch`` or ``mygrad``."""
-    return importlib.import_module(name)
+    """The module of one side: ``torch``, or the library under test for the side called ``mygrad``."""
+    return importlib.import_module(tested() if name == "mygrad" else name)
 
 
 @dataclass(frozen=True)
 class Raised:
-    """An exception one library raised at some stage: its class name and message."""
+    """An exception one library raised: at a stage of the call (``Observation.errors``) or while
+    reading an attribute (``read``), where it stands in for the value in the diff of the check that
+    needed it.  Two are equal when they are of the same class: messages differ between libraries
+    (and torch's own reads raise too, e.g. the grad_fn of a view made under no_grad and modified in place)."""
     cls: str
-    message: str
+    message: str = field(default="", compare=False)
 
     @classmethod
     def of(cls, exc: BaseException) -> "Raised":
@@ -45,6 +63,12 @@ class Raised:
 
     def __str__(self) -> str:
         return f"{self.cls}: {self.message}"
+
+    def __repr__(self) -> str:
+        return f"<unreadable: {self.cls}: {self.message}>"
+
+
+Broken = Raised   # the name the behaviour suite used for a read that raised
 
 
 @dataclass
@@ -109,6 +133,8 @@ def build(lib, example: Example) -> tuple[tuple, dict, list]:
         if isinstance(v, TensorArg):
             array = np.array(v.array, copy=True)
             t = lib.tensor(array, requires_grad=bool(v.requires_grad) and array.dtype.kind == "f")
+            if v.parameter:
+                t = lib.nn.Parameter(t, requires_grad=t.requires_grad)
             leaves.append(t)
             return t
         if isinstance(v, LibAttr):
@@ -174,25 +200,12 @@ def _is_tensor_like(v) -> bool:
 
 # ----- reading a library's objects ---------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Broken:
-    """What reading an attribute gave when it raised: shown in the diff of the check that needed it.
-    Two are equal when the same exception class was raised (torch's own reads raise too, e.g. the
-    grad_fn of a view made under no_grad and modified in place)."""
-    cls: str
-    message: str = field(default="", compare=False)
-
-    def __repr__(self) -> str:
-        return f"<unreadable: {self.cls}: {self.message}>"
-
-
 def read(fn, *args):
     """``fn(*args)``, or a Broken standing for the exception it raised."""
     try:
         return fn(*args)
     except Exception as exc:  # the engine under test may be wrong in any way
-        return Broken(type(exc).__name__, str(exc).split("\n")[0][:200])
-
+        return Raised.of(exc)
 
 
 
@@ -217,16 +230,23 @@ def is_tensor(lib, v) -> bool:
 
 
 def tensor_obs(lib, t, leaf_index: dict | None = None) -> TensorObs:
-    grad_fn = read(lambda: t.grad_fn)
-    return TensorObs(
-        value=read(to_numpy, t),
-        dtype=read(lambda: dtype_name(t.dtype)),
-        shape=read(lambda: tuple(t.shape)),
-        requires_grad=read(lambda: bool(t.requires_grad)),
-        is_leaf=read(lambda: bool(t.is_leaf)),
-        grad_fn=None if grad_fn is None else read(lambda: type(grad_fn).__name__),
-        graph=None if leaf_index is None or grad_fn is None or isinstance(grad_fn, Broken)
-        else read(graph_of, grad_fn, leaf_index))
+    try:   # every read at once (the usual case); one that raises is redone one by one below
+        grad_fn = t.grad_fn
+        obs = TensorObs(value=to_numpy(t), dtype=dtype_name(t.dtype), shape=tuple(t.shape),
+                        requires_grad=bool(t.requires_grad), is_leaf=bool(t.is_leaf),
+                        grad_fn=None if grad_fn is None else type(grad_fn).__name__)
+    except Exception:  # the engine under test may be wrong in any way (and torch's own reads can raise)
+        grad_fn = read(lambda: t.grad_fn)
+        obs = TensorObs(
+            value=read(to_numpy, t),
+            dtype=read(lambda: dtype_name(t.dtype)),
+            shape=read(lambda: tuple(t.shape)),
+            requires_grad=read(lambda: bool(t.requires_grad)),
+            is_leaf=read(lambda: bool(t.is_leaf)),
+            grad_fn=None if grad_fn is None else read(lambda: type(grad_fn).__name__))
+    if leaf_index is not None and grad_fn is not None and not isinstance(grad_fn, Raised):
+        obs.graph = read(graph_of, grad_fn, leaf_index)
+    return obs
 
 
 def graph_of(node, leaf_index: dict) -> tuple:
@@ -271,7 +291,7 @@ def alias_pairs(lib_name: str, labelled: list) -> set:
     keys = []
     for label, t in labelled:
         key = read(_buffer_key, lib_name, t)
-        if key is not None and not isinstance(key, Broken):
+        if key is not None and not isinstance(key, Raised):
             keys.append((label, key))
     return {(a, b) for i, (a, ka) in enumerate(keys) for b, kb in keys[i + 1:] if ka == kb}
 
@@ -281,10 +301,15 @@ def alias_pairs(lib_name: str, labelled: list) -> set:
 def random_grad(lib, seed: int, slot: int, shape: tuple, dtype):
     """A random gradient of ``shape``: nonzero multiples of 1/8 in [-2, 2], never constant by design,
     exact in every float dtype; the same (seed, slot, shape) give the same values in both libraries."""
+    return lib.tensor(_grad_values(seed, slot, tuple(int(n) for n in shape)).copy(), dtype=dtype)
+
+
+@functools.lru_cache(maxsize=256)
+def _grad_values(seed: int, slot: int, shape: tuple) -> np.ndarray:
+    """The values behind ``random_grad``, made once for both libraries (a NumPy generator costs more to
+    seed than the whole op it feeds); callers copy them."""
     rng = np.random.default_rng([seed, slot])
-    shape = tuple(int(n) for n in shape)
-    values = rng.integers(1, 17, size=shape) / 8.0 * rng.choice([-1.0, 1.0], size=shape)
-    return lib.tensor(values, dtype=dtype)
+    return rng.integers(1, 17, size=shape) / 8.0 * rng.choice([-1.0, 1.0], size=shape)
 
 
 def _differentiable(lib, outputs: list) -> list:
@@ -314,9 +339,13 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
     """Run ``example`` through ``record``'s ``form`` in one library and observe every stage."""
     lib = library(lib_name)
     obs = Observation(lib_name)
+    # The library under test runs under the strictest NumPy error state a user may set: an op that lets
+    # NumPy's floating-point events through (torch computes inf/nan silently) raises FloatingPointError
+    # here, which the errors check reports, whatever values the example draws.
+    strict = "raise" if lib_name == "mygrad" else "ignore"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with np.errstate(all="ignore"):
+        with np.errstate(all=strict):
             _observe_first_order(record, form, lib, example, seed, obs)
             if "forward" not in obs.errors:
                 if record.grad and record.second_order:
@@ -356,8 +385,8 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
             except Exception as exc:
                 obs.errors["backward"] = Raised.of(exc)
     grads = [read(lambda t=t: t.grad) for t in leaves]
-    obs.grads = [g if g is None or isinstance(g, Broken) else
-                 tensor_obs(lib, g) if is_tensor(lib, g) else Broken("TypeError", f"a {type(g).__name__}, not a tensor")
+    obs.grads = [g if g is None or isinstance(g, Raised) else
+                 tensor_obs(lib, g) if is_tensor(lib, g) else Raised("TypeError", f"a {type(g).__name__}, not a tensor")
                  for g in grads]
     obs.inputs_after = [read(to_numpy, t) for t in leaves]
     obs.upstream_changed = [i for (i, before), (_, g) in zip(obs.upstream, upstream)
@@ -410,6 +439,6 @@ def _observe_no_grad(record, form, lib, example, obs: Observation) -> None:
 
 
 def _same(a, b) -> bool:
-    if isinstance(a, Broken) or isinstance(b, Broken):
+    if isinstance(a, Raised) or isinstance(b, Raised):
         return False
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")

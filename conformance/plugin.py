@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from pathlib import Path
 
 import pytest
 
-from . import profiles, registry, runner
+from . import checks, paired, profiles, registry, runner
 
 BEHAVIOUR_ROW = "behaviour"
 
@@ -29,18 +30,51 @@ def pytest_addoption(parser) -> None:
     group.addoption("--conformance-seed", type=int, default=0)
     group.addoption("--conformance-no-shrink", action="store_true", help="report first failing examples unshrunk")
     group.addoption("--conformance-results", default=None, help="directory for the JSON-lines results")
+    group.addoption("--conformance-checks", action="append", default=[], help="checks to run (repeatable; default all)")
+    group.addoption("--conformance-library", default="mygrad", help="the module under test (default mygrad)")
+    group.addoption("--conformance-shard", default=None, help="K/N: run the K-th of N shards of the cases")
+
+
+def pytest_configure(config) -> None:
+    if config.getoption("conformance_library", None):
+        paired.use_library(config.getoption("conformance_library"))
+    if config.getoption("conformance_results", None):
+        # a run of the command line (in-process or an xdist worker): the suite's tensors are tiny, and
+        # torch's intra-op threads only spin against the other workers for the same cores
+        import torch
+        torch.set_num_threads(1)
+
+
+def parse_shard(text: str | None) -> tuple[int, int] | None:
+    """``"K/N"`` as (K, N), 1 <= K <= N (None: no sharding)."""
+    if not text:
+        return None
+    try:
+        k, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise ValueError(f"--shard takes K/N (e.g. 2/4), not {text!r}") from None
+    if not 1 <= k <= n:
+        raise ValueError(f"--shard {text}: K must be between 1 and N")
+    return k, n
+
+
+def in_shard(case_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether a case belongs to the shard: a stable hash of its id (the same on every machine and run)."""
+    return shard is None or zlib.crc32(case_id.encode()) % shard[1] == shard[0] - 1
 
 
 def selected(config) -> tuple[list, bool]:
     """The cases the options select, and whether the behaviour suite is selected."""
     names = list(config.getoption("conformance_ops"))
-    behaviour = not names or BEHAVIOUR_ROW in names
+    shard = parse_shard(config.getoption("conformance_shard"))
+    behaviour = (not names or BEHAVIOUR_ROW in names) and in_shard(BEHAVIOUR_ROW, shard)
     names = [n for n in names if n != BEHAVIOUR_ROW]
     records = registry.all_records()
     if names or config.getoption("conformance_ops"):
         records = registry.select(records, names) if names else []
-    return runner.cases(records, config.getoption("conformance_forms") or None,
-                        config.getoption("conformance_dtypes") or None), behaviour
+    found = runner.cases(records, config.getoption("conformance_forms") or None,
+                         config.getoption("conformance_dtypes") or None)
+    return [c for c in found if in_shard(c.id, shard)], behaviour
 
 
 def profile_of(config) -> profiles.Profile:
@@ -84,4 +118,6 @@ def conformance_run(request):
 
     finish.profile = profile_of(config)
     finish.seed = config.getoption("conformance_seed")
+    chosen = checks.select(config.getoption("conformance_checks"))
+    finish.checks = None if chosen == checks.CHECKS else chosen
     return finish

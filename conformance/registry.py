@@ -20,9 +20,12 @@ FORMS = ("function", "method", "operator", "roperator", "inplace", "call")
 
 @dataclass(frozen=True)
 class TensorArg:
-    """A tensor argument: its values, and whether the leaf made from it requires grad."""
+    """A tensor argument: its values, and whether the leaf made from it requires grad; ``parameter``
+    makes the leaf an ``nn.Parameter`` (module records assign such leaves as a module's parameters,
+    so their gradients are compared as inputs' gradients)."""
     array: Any
     requires_grad: bool = True
+    parameter: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,13 @@ class Record:
     grad        whether the op is differentiable at all (False: forward, dtype and no-graph checks only).
     second_order whether gradients are checked once more through ``create_graph=True``.
     output      "tensor", "tuple" (several tensors, e.g. ``max(dim)``, ``split``) or "scalar".
+    raises      the record draws inputs torch refuses on purpose (error parity): torch raising on
+                (nearly) every example is then expected, not a sign of a dead record.
+    torch       the torch versions whose behaviour the record describes, as a version specifier
+                (``">=2.13"``, ``">=2.10,<2.14"``; empty: every version).  On another installed torch
+                the case still runs, but its mismatches are reported as "differs on torch X" and do
+                not fail the run (a node renamed, an error class changed between versions).
+    reference   for a record made by ``Record.custom``: torch's function (the snippet imports it).
     """
     name: str
     example: Callable
@@ -76,10 +86,36 @@ class Record:
     grad: bool = True
     second_order: bool = True
     output: str = "tensor"
+    raises: bool = False
+    torch: str = ""
+    reference: Callable | None = None
 
     @property
     def row(self) -> str:
         return self.label or self.name
+
+    @staticmethod
+    def installed_torch() -> str:
+        import torch
+        return torch.__version__.split("+")[0]
+
+    def supports_torch(self, version: str | None = None) -> bool:
+        """Whether ``version`` (default: the installed torch) is one the record describes (``torch``)."""
+        if not self.torch:
+            return True
+        from packaging.specifiers import SpecifierSet
+        return SpecifierSet(self.torch).contains(version or self.installed_torch(), prereleases=True)
+
+    @classmethod
+    def custom(cls, name: str, example: Callable, reference: Callable, implementation: Callable, **options) -> "Record":
+        """A record for your own op: ``reference(*args, **kwargs)`` is torch's answer (written with
+        torch), ``implementation(*args, **kwargs)`` the library's own; the harness calls the one of
+        the side it runs.  (An op written once against the torch API, ``fn(lib, *args)``, needs no
+        pair: use ``Record(name, example, forms=("call",), call=fn)``.)"""
+        def call(lib, *args, **kwargs):
+            return (reference if lib.__name__ == "torch" else implementation)(*args, **kwargs)
+        call.__qualname__ = call.__name__ = f"custom_{name}"
+        return cls(name, example, forms=("call",), call=call, reference=reference, **options)
 
 
 def all_records() -> list[Record]:

@@ -7,7 +7,9 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import functools
 import re
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +32,7 @@ class Domain:
     high: float = 4.0
     gap: float = 0.0
     special: tuple = (0.0,)
+    hostile: bool = False  # mix in hostile_values(dtype) now and then (records opt in: hostile(domain))
 
     def elements(self, dtype: str) -> st.SearchStrategy:
         """Array elements of ``dtype``: floats as above; integers and bools over the same range."""
@@ -46,7 +49,11 @@ class Domain:
         body = self._body(width)
         special = [float(np.asarray(v, NP_DTYPES[dtype])) for v in self.special
                    if self.low <= v <= self.high and abs(v) >= self.gap]
-        return st.one_of(body, st.sampled_from(special)) if special else body
+        core = st.one_of(body, st.sampled_from(special)) if special else body
+        if not self.hostile:
+            return core
+        # now and then (1 draw in 15) a value no domain contains: NaN, ±inf, -0.0, subnormals, the extremes
+        return st.one_of(*[core] * 7, st.sampled_from(hostile_values(dtype)))
 
     def scalars(self) -> st.SearchStrategy:
         """Python scalars from the domain: small ints (where they fit), the special points, and floats."""
@@ -63,6 +70,20 @@ class Domain:
         pos = _floats(max(self.gap, self.low), self.high, width) if self.high >= self.gap else None
         neg = _floats(self.low, min(-self.gap, self.high), width) if self.low <= -self.gap else None
         return st.one_of(*[s for s in (pos, neg) if s is not None])
+
+
+def hostile(domain: Domain) -> Domain:
+    """``domain`` with NaN, ±inf, -0.0, subnormals and the extremes mixed in now and then."""
+    return dataclasses.replace(domain, hostile=True)
+
+
+def hostile_values(dtype: str) -> list:
+    """The values that break kernels: NaN, ±inf, -0.0, the smallest subnormal, the smallest normal and the
+    largest finite value of ``dtype``, each sign."""
+    info = np.finfo(NP_DTYPES[dtype])
+    tiny = float(np.nextafter(NP_DTYPES[dtype](0), NP_DTYPES[dtype](1)))
+    return [float("nan"), float("inf"), float("-inf"), -0.0, tiny, -tiny, float(info.smallest_normal),
+            -float(info.smallest_normal), float(info.max), float(info.min)]
 
 
 def _floats(low: float, high: float, width: int) -> st.SearchStrategy:
@@ -148,21 +169,47 @@ def _empty_core(shape_list: tuple, signature: str, choice: int, pick: int) -> tu
 def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False,
            distinct: bool = False) -> st.SearchStrategy:
     """An array of ``shape`` over ``domain``; with ``ties``, values repeat on purpose (max/min/sort);
-    with ``distinct``, no two elements are equal."""
-    elements = domain.elements(dtype)
+    with ``distinct``, no two elements are equal.
+
+    The strategy is made once per distinct arguments and reused: builders call this inside
+    ``flatmap`` for every drawn shape, and a fresh strategy object costs Hypothesis a validation
+    per draw (the largest part of the harness's drawing time before)."""
+    try:
+        return _arrays(dtype, shape, domain, ties, distinct)
+    except TypeError:   # an unhashable argument (a domain with list fields): make it afresh
+        return _arrays.__wrapped__(dtype, shape, domain, ties, distinct)
+
+
+@functools.lru_cache(maxsize=8192)
+def _arrays(dtype: str, shape, domain: Domain, ties: bool, distinct: bool) -> st.SearchStrategy:
+    elements = _elements(domain, dtype)
     if ties:
         return st.lists(elements, min_size=1, max_size=3).flatmap(
             lambda pool: hnp.arrays(NP_DTYPES[dtype], shape, elements=st.sampled_from(pool)))
     return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements, unique=distinct)
 
 
+@functools.lru_cache(maxsize=1024)
+def _elements(domain: Domain, dtype: str) -> st.SearchStrategy:
+    return domain.elements(dtype)
+
+
 def _leaves(dtype: str, shape_lists: st.SearchStrategy, domains: tuple) -> st.SearchStrategy:
     """Tensor arguments of the drawn shapes, each over its domain, with drawn requires-grad flags."""
     def make(shapes_and_flags):
         shape_list, flags = shapes_and_flags
-        return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
-            lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
+        try:
+            return _tensors(dtype, tuple(shape_list), domains, tuple(flags))
+        except TypeError:   # unhashable domains
+            return _tensors.__wrapped__(dtype, tuple(shape_list), domains, tuple(flags))
     return st.tuples(shape_lists, grad_flags(len(domains))).flatmap(make)
+
+
+@functools.lru_cache(maxsize=8192)
+def _tensors(dtype: str, shape_list: tuple, domains: tuple, flags: tuple) -> st.SearchStrategy:
+    """The tensor arguments of ``_leaves`` for one drawn shape list and flags (made once, like ``arrays``)."""
+    return st.tuples(*[arrays(dtype, s, d) for s, d in zip(shape_list, domains)]).map(
+        lambda xs: Example(tuple(TensorArg(a, f) for a, f in zip(xs, flags))))
 
 
 def grad_flags(n: int) -> st.SearchStrategy:
@@ -187,22 +234,32 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 
 # ----- examples for common shape families ---------------------------------------------------
 #
-# Each builder returns ``build(dtype, form=None) -> SearchStrategy[Example]``.  The harness passes
-# the call form, so a builder can draw what that form needs: the reflected operator gets a Python
-# scalar in front, an in-place call gets a first operand that already has the broadcast shape
-# (plus, now and then, one that does not, so that torch's refusal is checked too).
+# The builder protocol: a record's ``example`` is ``build(dtype, form) -> SearchStrategy[Example]``.
+# The harness passes the call form, so a builder can draw what that form needs: the reflected
+# operator gets a Python scalar in front, an in-place call gets a first operand that already has
+# the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
+# too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
 def form_aware(build):
-    """Mark ``build`` as accepting the call form (``example_for`` passes it)."""
-    build.accepts_form = True
+    """Kept for records written before the one protocol: a no-op (every builder gets the form)."""
     return build
 
 
 def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
     """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
-    if getattr(example, "accepts_form", False):
-        return example(dtype, form=form)
+    if _takes_form(example):
+        return example(dtype, form)
     return example(dtype)
+
+
+def _takes_form(build) -> bool:
+    import inspect
+    try:
+        params = list(inspect.signature(build).parameters.values())
+    except (TypeError, ValueError):
+        return True
+    return any(p.kind == p.VAR_POSITIONAL for p in params) or \
+        len([p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]) >= 2
 
 
 def _with_kwargs(examples: st.SearchStrategy, kwargs_strategies: dict) -> st.SearchStrategy:
@@ -236,7 +293,6 @@ def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = 
 
 def unary(domain: Domain = real(), ties: bool = False, min_side: int = 0, **kwargs_strategies):
     """One tensor; optional keyword arguments each drawn from the given strategy."""
-    @form_aware
     def build(dtype: str, form: str | None = None):
         tensors = arrays(dtype, shapes(min_side=min_side), domain, ties).map(lambda x: Example((TensorArg(x),)))
         return _with_kwargs(tensors, kwargs_strategies)
@@ -249,7 +305,6 @@ def binary(domain: Domain = real(), other: Domain | None = None, scalars: bool =
     front, and draw only such examples).  ``other`` is the second operand's domain (defaults to ``domain``)."""
     other = other or domain
 
-    @form_aware
     def build(dtype: str, form: str | None = None):
         pairs = _leaves(dtype, _broadcast_shapes(2, form), (domain, other))
         with_scalar = st.tuples(arrays(dtype, shapes(), domain), other.scalars()).map(
@@ -266,7 +321,6 @@ def nary(n: int, domains: tuple | None = None, **kwargs_strategies):
     """``n`` mutually broadcastable tensors (where, lerp, addcmul), each over its domain."""
     domains = domains or (real(),) * n
 
-    @form_aware
     def build(dtype: str, form: str | None = None):
         return _with_kwargs(_leaves(dtype, _broadcast_shapes(n, form), domains), kwargs_strategies)
     return build
@@ -279,7 +333,6 @@ def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = Fals
 
     The two are different overloads in torch (SumBackward0 vs SumBackward1), so both are drawn.
     """
-    @form_aware
     def build(dtype: str, form: str | None = None):
         def with_dims(x):
             options = []
@@ -297,7 +350,6 @@ def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = Fals
 
 def matmul(signature: str = "(m,n),(n,p)->(m,p)", max_dims: int = MAX_DIMS, domain: Domain = real()):
     """Two operands whose core dims follow ``signature``; batch dims broadcast (NumPy's gufunc rules)."""
-    @form_aware
     def build(dtype: str, form: str | None = None):
         return _leaves(dtype, _broadcast_shapes(2, form, signature=signature, max_dims=max_dims), (domain, domain))
     return build
@@ -310,7 +362,6 @@ def tensor_lists(domain: Domain = real(), min_size: int = 1, max_size: int = 3, 
     ``along_dim``: shapes agree except along ``dim`` (cat); ``new_dim``: shapes are equal and ``dim``
     may be one past the last (stack).  Either way the sizes along ``dim`` vary, zero included.
     """
-    @form_aware
     def build(dtype: str, form: str | None = None):
         def make(base_and_n):
             base, n = base_and_n

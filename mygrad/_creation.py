@@ -7,10 +7,12 @@ come from NumPy's PCG64, so a seed reproduces mygrad's draws, not torch's.
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
 from . import _dtype
+from ._device import on_cpu
 from ._tensor import Tensor
 
 FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
@@ -22,9 +24,13 @@ def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, bool(requires_grad), None)
 
 
+_PYTHON_TYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool_}  # torch: dtype=float is float64
+
+
 def _np_dtype(dtype, default=None):
     if dtype is None:
         return None if default is None else default.np
+    dtype = _PYTHON_TYPES.get(dtype, dtype)
     if not isinstance(dtype, _dtype.dtype):
         raise TypeError(f"dtype must be a mygrad dtype (e.g. mygrad.float32), not {type(dtype).__name__}")
     return dtype.np
@@ -43,9 +49,13 @@ def _size(size) -> tuple:
     return tuple(int(n) for n in size)
 
 
+_INT64 = np.iinfo(np.int64)
+
+
 def _infer(data, np_dtype=None) -> np.ndarray:
-    """Python data as an array of ``np_dtype``, or of torch's inferred dtype (floats: the default
-    dtype).  An asked-for dtype is applied directly, so float64 data never passes through float32."""
+    """Python data as an array of ``np_dtype``, or of torch's inferred dtype: the promotion of every
+    element's own type (Python floats: the default dtype, ints: int64, NumPy scalars: their dtype).
+    An asked-for dtype is applied directly, so float64 data never passes through float32."""
     if isinstance(data, Tensor):
         return data._data.astype(np_dtype or data._data.dtype)
     if isinstance(data, np.ndarray):
@@ -53,17 +63,50 @@ def _infer(data, np_dtype=None) -> np.ndarray:
     if isinstance(data, (list, tuple)):
         data = [_infer(x) if isinstance(x, Tensor) else x for x in data]
     arr = np.array(data)
+    if arr.dtype.kind in "uO" and not isinstance(data, np.generic) and _has_int_beyond_int64(data):
+        raise ValueError("Overflow when unpacking long long")
     if np_dtype is not None and arr.dtype.kind in "biuf":
         return np.array(data, dtype=np_dtype)
     if arr.dtype.kind == "f" and not isinstance(data, np.generic):
-        arr = arr.astype(_dtype.get_default_dtype().np)
+        arr = arr.astype(_element_dtype(data).np)
     elif arr.dtype.kind not in "biuf":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     return arr
 
 
+def _leaves(data):
+    """The scalars of nested lists and tuples (arrays count as one element of their dtype)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (list, tuple)):
+            stack.extend(item)
+        else:
+            yield item
+
+
+def _element_dtype(data) -> _dtype.dtype:
+    """torch's inference for floating data: promote the elements' own dtypes (a NumPy float64 scalar
+    makes the tensor float64; Python floats alone give the default dtype)."""
+    found = None
+    for kind in {type(x) if not isinstance(x, (np.generic, np.ndarray)) else x.dtype for x in _leaves(data)}:
+        d = _dtype.scalar_dtype(kind()) if isinstance(kind, type) and kind in (bool, int, float) else (
+            _dtype.from_numpy_dtype(kind) if isinstance(kind, np.dtype) else _dtype.get_default_dtype())
+        found = d if found is None else _dtype.promote_types(found, d)
+    return found or _dtype.get_default_dtype()
+
+
+def _has_int_beyond_int64(data) -> bool:
+    return any(type(x) is int and not _INT64.min <= x <= _INT64.max for x in _leaves(data))
+
+
 def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
     """A new leaf holding a copy of ``data``; Python floats give the default dtype, ints int64."""
+    if isinstance(data, Tensor):
+        warnings.warn(
+            "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+            "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
+            UserWarning, stacklevel=3)  # (the caller, above on_cpu)
     return _leaf(_infer(data, _np_dtype(dtype)), requires_grad)
 
 
@@ -75,11 +118,26 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
+_warned_read_only: list = []  # torch warns about a read-only array once per program
+
+
 def from_numpy(array: np.ndarray) -> Tensor:
     """A tensor sharing memory with ``array``."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if any(s < 0 for s in array.strides):
+        raise ValueError(
+            "At least one stride in the given numpy array is negative, and tensors with negative strides are not "
+            "currently supported. (You can probably work around this by making a copy of your array  with "
+            "array.copy().) ")
     _dtype.from_numpy_dtype(array.dtype)
+    if not array.flags.writeable and not _warned_read_only:
+        _warned_read_only.append(True)
+        warnings.warn(
+            "The given NumPy array is not writable, and PyTorch does not support non-writable tensors. This means "
+            "writing to this tensor will result in undefined behavior. You may want to copy the array to protect "
+            "its data or make it writable before converting it to a tensor. This type of warning will be "
+            "suppressed for the rest of this program.", UserWarning, stacklevel=2)
     return Tensor._make(array, False, None)
 
 
@@ -320,6 +378,13 @@ def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool 
     shape, dtype = _like(input, dtype)
     return randint(low, high, shape, dtype=dtype, requires_grad=requires_grad)
 
+
+# every factory takes ``device=``: the CPU in any spelling, or torch's error for a device this build lacks
+for _factory in ("tensor", "as_tensor", "ones", "zeros", "empty", "full", "ones_like", "zeros_like", "empty_like",
+                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "randperm", "rand_like",
+                 "randn_like", "randint_like"):
+    globals()[_factory] = on_cpu(globals()[_factory])
+del _factory
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "ones", "zeros", "empty", "full", "ones_like", "zeros_like",
            "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices",

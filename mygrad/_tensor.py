@@ -7,14 +7,19 @@ the in-place protocol.  Slots keep tensors light: a training step makes thousand
 from __future__ import annotations
 
 import sys
+import threading
 import warnings
 import weakref
 
 import numpy as np
 
-from . import _dtype
+from . import _device, _dtype, _quiet
+from ._missing import tensor_getattr
 from .autograd import backward as _backward, grad_mode
 from .autograd.node import AccumulateGrad
+from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd import forward_ad as _forward_ad
+from .autograd.forward_ad import levels as _fw_levels
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -65,7 +70,7 @@ class Tensor:
         t.grad_fn = grad_fn
         t._output_nr = output_nr
         t._grad = None
-        t._vc = [0] if vc is None else vc
+        t._vc = ([0] if not _grad_state.inference else InferenceVersion((0,))) if vc is None else vc
         t._base = None
         t._acc = None
         t._hooks = None
@@ -83,11 +88,7 @@ class Tensor:
         return self._data.shape[self._wrap_dim(dim)]
 
     def _wrap_dim(self, dim: int) -> int:
-        n = self._data.ndim
-        lo, hi = (-1, 0) if n == 0 else (-n, n - 1)
-        if not lo <= dim <= hi:
-            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
-        return dim % n if n else 0
+        return wrap_dim(dim, self._data.ndim)
 
     @property
     def dtype(self) -> _dtype.dtype:
@@ -111,12 +112,12 @@ class Tensor:
         return self._data.itemsize
 
     @property
-    def device(self) -> str:
-        return "cpu"
+    def device(self) -> _device.device:
+        return _device.CPU
 
     @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
+    def is_cuda(self) -> bool:
+        return False
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"
@@ -128,12 +129,26 @@ class Tensor:
         return self._data.__array_interface__["data"][0]
 
     def stride(self, dim: int | None = None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        data = self._data
+        if data.size == 0 and not any(data.strides):
+            strides = _contiguous_strides(data.shape)  # NumPy gives an empty array zero strides; torch does not
+        else:
+            strides = tuple(s // data.itemsize for s in data.strides)
         return strides if dim is None else strides[self._wrap_dim(dim)]
 
     @property
     def _version(self) -> int:
+        if type(self._vc) is InferenceVersion:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._vc[0]
+
+    def is_inference(self) -> bool:
+        return type(self._vc) is InferenceVersion
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) after a backward has accumulated into this leaf's .grad."""
+        from .autograd.graph import register_post_accumulate_grad_hook
+        return register_post_accumulate_grad_hook(self, hook)
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
@@ -162,6 +177,8 @@ class Tensor:
 
     def _set_requires_grad(self, value, dtype_message):
         value = bool(value)
+        if value and type(self._vc) is InferenceVersion and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if value:
                 return
@@ -242,9 +259,15 @@ class Tensor:
 
     def _accumulate(self, grad, create_graph: bool) -> None:
         """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it).
-        A leaf that stopped requiring grad since the graph was built gets nothing, as in torch."""
+        A leaf that stopped requiring grad since the graph was built gets nothing, as in torch.
+        One thread at a time, as torch's per-leaf mutex: NumPy's ``+=`` on a large array releases the GIL,
+        and two backwards into a shared leaf would otherwise lose updates."""
         if not self._requires_grad:
             return
+        with _ACCUMULATING:
+            self._add_to_grad(grad, create_graph)
+
+    def _add_to_grad(self, grad, create_graph: bool) -> None:
         if isinstance(grad, Tensor):
             if self._grad is None:
                 self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
@@ -317,18 +340,71 @@ class Tensor:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data
 
+    # NumPy meeting a tensor, as with torch: ``array op tensor`` defers to the tensor's reflected operator
+    # (which refuses an ndarray, as torch's does), and a ufunc over tensors (``np.exp(t)``, ``t + array``
+    # through the array's reflected operator) gives a tensor back, without a graph.
+    __array_priority__ = 1000
+
+    def __array_wrap__(self, array, context=None, return_scalar=False):
+        return Tensor._make(np.asarray(array), False, None)
+
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
         return self._data if dtype is None else self._data.astype(dtype)
 
+    def _scalar(self):
+        """The one value of a one-element tensor, for float(), int() and complex()."""
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __float__(self) -> float:
         if self._requires_grad:
             _warn_scalar_once()
-        return float(self.item())
+        return float(self._scalar())
 
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
+
+    def __complex__(self) -> complex:
+        return complex(self._scalar())
+
+    __getattr__ = tensor_getattr  # (only reached when an attribute is missing)
+
+    # ----- pickling and copying -------------------------------------------------------------
+    def __reduce_ex__(self, protocol):
+        """A tensor pickles as torch's does: a leaf with its values, strides and requires_grad, without
+        its graph or .grad (a non-leaf comes back as a leaf that requires grad)."""
+        return _rebuild, (type(self), *_strided_storage(self._data), self._requires_grad)
+
+    def __deepcopy__(self, memo: dict) -> "Tensor":
+        """A copy of a leaf; tensors sharing memory (a view and its base) stay sharing it in the copy."""
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol at "
+                "the moment.  If you were attempting to deepcopy a module, this may be because of a "
+                "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+        if id(self) in memo:
+            return memo[id(self)]
+        root = self._data
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        root_copy = memo.get(id(root))
+        if root_copy is None:
+            root_copy = memo[id(root)] = np.array(root, copy=True, order="K")
+            memo.setdefault(id(memo), []).append(root)  # (keeps ``root`` alive while the memo is, as copy does)
+        offset = self._data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        if root.flags.c_contiguous and root_copy.flags.c_contiguous:
+            data = np.ndarray(self._data.shape, self._data.dtype, buffer=root_copy, offset=offset,
+                              strides=self._data.strides)
+        else:
+            data = self._data.copy()
+        copied = type(self)._make(data, self._requires_grad, None)
+        memo[id(self)] = copied
+        if self._grad is not None:
+            copied._grad = self._grad.__deepcopy__(memo)
+        return copied
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
@@ -372,6 +448,8 @@ class Tensor:
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
+        if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
+            return _forward_ad.inplace(self, op, args, kwargs, ufunc)
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
             check_inplace_on_view(self, args)
@@ -386,7 +464,11 @@ class Tensor:
                 other = other._data if isinstance(other, Tensor) else other
                 _check_cast(self, args[0])
                 _check_output_shape(self, np.shape(other))
-                ufunc(self._data, other, out=self._data, casting="unsafe")
+                token = _quiet.enter(_quiet.IGNORE)
+                try:
+                    ufunc(self._data, other, out=self._data, casting="unsafe")
+                finally:
+                    _quiet.leave(token)
             else:
                 with grad_mode.no_grad():
                     result = op(self, *args, **kwargs)
@@ -419,7 +501,7 @@ class Tensor:
         return self
 
     def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and not _fw_levels:
             # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
             # optimizer.zero_grad()'s common case
             self._data.fill(0)
@@ -436,6 +518,7 @@ class Tensor:
         return self._inplace(_define.copy_op, src)
 
 
+_ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
 _GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
 
 
@@ -488,7 +571,7 @@ def _c_name(d) -> str:
 
 def _check_cast(target: Tensor, result) -> None:
     """torch refuses to write a float result into an integer tensor in place (bool < int < float)."""
-    if type(result) is Tensor and result._data.dtype == target._data.dtype:
+    if isinstance(result, Tensor) and result._data.dtype == target._data.dtype:
         return  # the common case: nothing to cast
     if isinstance(result, Tensor):
         src = result.dtype
@@ -504,7 +587,7 @@ def _check_cast(target: Tensor, result) -> None:
 
 def _floating_or_number(x) -> bool:
     """An operand with which no op refuses a floating tensor (a bool operand may be refused, as in ``-``)."""
-    return type(x) in (int, float) or type(x) is Tensor and x._data.dtype.kind == "f"
+    return type(x) in (int, float) or isinstance(x, Tensor) and x._data.dtype.kind == "f"
 
 
 def _check_output_shape(target: Tensor, other_shape: tuple) -> None:
@@ -520,6 +603,47 @@ def _check_output_shape(target: Tensor, other_shape: tuple) -> None:
         raise
     if broadcast != shape:
         raise RuntimeError(f"output with shape {list(shape)} doesn't match the broadcast shape {list(broadcast)}")
+
+
+def wrap_dim(dim: int, ndim: int) -> int:
+    """``dim`` of a tensor of ``ndim`` dims as a non-negative axis, with torch's errors (a 0-d tensor has
+    dims 0 and -1); ``unsqueeze`` and ``stack`` ask with ``ndim + 1``."""
+    if not isinstance(dim, (int, np.integer)) or isinstance(dim, bool):
+        raise TypeError(f"argument 'dim' must be int, not {type(dim).__name__}")  # (torch's parser: a TypeError)
+    lo, hi = (-1, 0) if ndim == 0 else (-ndim, ndim - 1)
+    if not lo <= dim <= hi:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
+    return int(dim) % ndim if ndim else 0
+
+
+def _contiguous_strides(shape: tuple) -> tuple:
+    """torch's strides of a contiguous tensor: a size-0 dim counts as 1."""
+    strides, step = [], 1
+    for n in reversed(shape):
+        strides.append(step)
+        step *= max(n, 1)
+    return tuple(reversed(strides))
+
+
+def _strided_storage(data: np.ndarray) -> tuple:
+    """``(storage, shape, strides)``: the smallest run of memory holding every element of ``data``, so an
+    expanded or transposed tensor pickles with its strides (as torch's storage does) and not as a copy."""
+    item = data.itemsize
+    if data.size == 0 or any(s < 0 for s in data.strides) or any(s % item for s in data.strides):
+        return np.ascontiguousarray(data), data.shape, None
+    span = 1 + sum((n - 1) * (s // item) for n, s in zip(data.shape, data.strides))
+    storage = np.lib.stride_tricks.as_strided(data, shape=(span,), strides=(item,))
+    return storage.copy(), data.shape, tuple(s // item for s in data.strides)
+
+
+def _rebuild(cls: type, storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
+    """What a pickled tensor is loaded by (``Tensor.__reduce_ex__``)."""
+    if strides is None:
+        data = storage.reshape(shape)
+    else:
+        item = storage.itemsize
+        data = np.lib.stride_tricks.as_strided(storage, shape=shape, strides=tuple(s * item for s in strides))
+    return cls._make(data, requires_grad, None)
 
 
 _scalar_warned = [False]

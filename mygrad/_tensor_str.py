@@ -185,11 +185,19 @@ def tensor_repr(t) -> str:
         if dtype.name not in (default.name, "int64", "bool"):
             suffixes.append(f"dtype={dtype!r}")
         body = _tensor_str(a, indent)
-    grad_fn = getattr(t, "grad_fn", None)
+    try:
+        grad_fn = getattr(t, "grad_fn", None)
+        name = None if grad_fn is None else grad_fn.name()
+    except RuntimeError:  # a view whose history cannot be re-derived (torch prints it so too)
+        grad_fn, name = True, "Invalid"
     if grad_fn is not None:
-        suffixes.append(f"grad_fn=<{grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{name}>")
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
+    from .autograd import forward_ad
+    tangent = forward_ad.tangent_of(t) if forward_ad.levels else None
+    if tangent is not None:  # a dual tensor (forward-mode AD) shows its tangent, as torch's does
+        suffixes.append(f"tangent={tensor_repr(tangent)}")
     return _add_suffixes(prefix + body, suffixes, indent)
 
 

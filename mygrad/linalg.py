@@ -4,65 +4,9 @@ Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-n
 composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
 nuclear norms need singular values, which mygrad does not provide.
 """
-from __future__ import annotations
-
-import math
-
-import numpy as np
-
-from ._tensor import Tensor
-from .ops.reductions import amax, amin, vector_norm
+from ._missing import module_getattr as _module_getattr
+from .ops.norms import matrix_norm, norm
+from .ops.reductions import vector_norm
 
 __all__ = ["vector_norm", "matrix_norm", "norm"]
-
-
-def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
-    if A._data.ndim < 2:
-        raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
-    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
-        raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {_listed(dim)}")
-    rows, cols = (A._wrap_dim(d) for d in dim)
-    if rows == cols:
-        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({rows}, {cols})")
-    if ord == "fro":
-        return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
-    if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, which mygrad does not "
-                                  f"provide")
-    if not isinstance(ord, str) and abs(ord) in (1, math.inf):
-        # 1: the largest column sum (sum over rows first); inf: the largest row sum
-        summed, extreme = (rows, cols) if abs(ord) == 1 else (cols, rows)
-        if ord > 0 and A._data.shape[extreme] == 0:   # torch: the max over nothing is 0, with no graph
-            return _zeros_reduced(A, (rows, cols), keepdim, dtype)
-        if not keepdim and summed < extreme:
-            extreme -= 1
-        return (amax if ord > 0 else amin)(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
-    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
-
-
-def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
-    """A matrix norm over two dims (or a 2-D input with an ``ord``, or any string ``ord``), else a
-    vector norm: over ``dim``, or over everything when neither ``ord`` nor ``dim`` is given."""
-    ndim = A._data.ndim
-    if dim is not None:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
-        if len(dims) not in (1, 2):
-            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
-    elif ord is not None and ndim not in (1, 2):
-        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. Got "
-                           f"{ndim}D.")
-    else:
-        dims = None
-    if isinstance(ord, str) or (ord is not None and len(dims or range(ndim)) == 2):
-        return matrix_norm(A, ord, (0, 1) if dims is None else dims, keepdim, dtype=dtype)
-    return vector_norm(A, 2 if ord is None else ord, dims, keepdim, dtype=dtype)
-
-
-def _zeros_reduced(A: Tensor, dims: tuple, keepdim: bool, dtype) -> Tensor:
-    shape = [1 if d in dims else n for d, n in enumerate(A._data.shape) if keepdim or d not in dims]
-    return Tensor._make(np.zeros(shape, A._data.dtype if dtype is None else dtype.np), False, None)
-
-
-def _listed(dim) -> str:
-    """torch prints a dim list in this message as its numbers separated by spaces."""
-    return " ".join(map(str, dim)) if isinstance(dim, (tuple, list)) else str(dim)
+__getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

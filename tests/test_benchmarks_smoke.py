@@ -66,3 +66,13 @@ def test_phase_timer_splits_each_workload():
     assert step["step"] == pytest.approx(step["forward"] + step["backward"] + step["update"])
     chain = phases.chain_phases(phases._additions, 50, 50, rounds=1)
     assert chain["forward"] > 0 and chain["total"] == pytest.approx(chain["forward"] + chain["backward"])
+
+
+def test_scale_properties_are_measured():
+    """``python -m benchmarks.scale`` (memory and scale properties) measures every row at a tiny size;
+    the targets are judged on the full run, whose figures the README quotes."""
+    from benchmarks import scale
+    rows = scale.run("tiny")
+    assert [r["property"].split()[0] for r in rows] == ["flat", "200", "chain", "fan-in", "peak"]
+    assert rows[1]["figure"] == 0  # dropped graphs are freed by reference counting, whatever the size
+    assert all(isinstance(r["figure"], (int, float)) for r in rows)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import torch
 
 import mygrad
 import mygrad.nn.functional as MF
-from paired import scenario_suite
+from paired import graph_tree, scenario_suite
 
 scenario, test_matches_torch = scenario_suite()
 
@@ -261,3 +262,41 @@ def saved_tensors(t, see):
         out = fn(x * 1)
         out.sum().backward()
         see.call(label + ": second backward", lambda: out.sum().backward())
+
+
+# ----- activations with random draws: torch's draws cannot be matched, their laws and gradients can ---------
+
+def _same_graph(x_torch, x_mine):
+    return graph_tree(x_torch.grad_fn, 5) == graph_tree(x_mine.grad_fn, 5)
+
+
+@pytest.mark.parametrize("hard", [False, True])
+def test_gumbel_softmax_samples_and_graph(hard):
+    logits = np.log(np.array([[0.7, 0.2, 0.1]] * 4000))
+    mine = mygrad.tensor(logits, requires_grad=True)
+    theirs = torch.tensor(logits, requires_grad=True)
+    mygrad.manual_seed(0)
+    y_mine = mygrad.nn.functional.gumbel_softmax(mine, tau=0.5, hard=hard)
+    y_theirs = torch.nn.functional.gumbel_softmax(theirs, tau=0.5, hard=hard)
+    assert _same_graph(y_theirs, y_mine) and y_mine.dtype == mygrad.float64
+    np.testing.assert_allclose(y_mine.detach().numpy().sum(-1), 1.0, rtol=1e-12)
+    if hard:
+        assert set(np.unique(y_mine.detach().numpy())) <= {0.0, 1.0}
+    # Gumbel-max: the argmax is distributed as softmax(logits): 0.7, 0.2, 0.1
+    frequencies = np.bincount(y_mine.detach().numpy().argmax(-1), minlength=3) / 4000
+    np.testing.assert_allclose(frequencies, [0.7, 0.2, 0.1], atol=0.03)
+    y_mine[:, 0].sum().backward()
+    assert mine.grad is not None and np.isfinite(mine.grad.numpy()).all()
+
+
+def test_rrelu_in_training_draws_slopes_between_its_bounds():
+    x = mygrad.full((20000,), -1.0, requires_grad=True)
+    mygrad.manual_seed(0)
+    y = mygrad.nn.functional.rrelu(x, lower=0.1, upper=0.3, training=True)
+    slopes = -y.detach().numpy()
+    assert slopes.min() >= 0.1 and slopes.max() <= 0.3
+    assert abs(slopes.mean() - 0.2) < 0.005
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.numpy(), slopes)  # the gradient is each element's slope
+    positive = mygrad.ones(3, requires_grad=True)
+    np.testing.assert_array_equal(mygrad.nn.functional.rrelu(positive, training=True).detach().numpy(), 1.0)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import (MAX_DIMS, MAX_SIDE, NP_DTYPES, Domain, arrays, binary, grad_flags, nary, nonzero,
+from ..strategies import (MAX_DIMS, MAX_SIDE, NP_DTYPES, Domain, arrays, binary, grad_flags, hostile, nary, nonzero,
                           open_unit, positive, real, unary)
 
 INTEGERS = ("int64", "int32", "bool")
@@ -55,6 +55,17 @@ def conditional(other_scalar: bool = False):
     return build
 
 
+def ldexp_args():
+    """A floating tensor and an int64 exponent tensor (small, so 2 ** other stays finite), broadcastable."""
+    def build(dtype: str):
+        def make(shapes_flag):
+            (sa, sb), flag = shapes_flag
+            return st.tuples(arrays(dtype, sa), arrays("int64", sb, Domain(-3.0, 3.0, 0.0, ()))).map(
+                lambda ab: Example((TensorArg(ab[0], flag), TensorArg(ab[1], False))))
+        return st.tuples(_shapes(2), st.booleans()).flatmap(make)
+    return build
+
+
 def _shapes(n: int):
     return hnp.mutually_broadcastable_shapes(num_shapes=n, max_dims=MAX_DIMS, max_side=MAX_SIDE).map(
         lambda r: r.input_shapes)
@@ -77,9 +88,11 @@ ALIASES = [("negative", real()), ("absolute", real(special=(0.0,))), ("arcsin", 
            ("arccos", open_unit()), ("arctan", real()), ("fix", ROUNDING)]
 
 RECORDS = [
-    *[Record(name, unary(domain), forms=UNARY_FORMS) for name, domain in UNARY],
-    *[Record(name, unary(domain), forms=("function", "method")) for name, domain in ALIASES],
-    *[Record(name, unary(domain), forms=UNARY_FORMS, label=f"{name} (integer)", dtypes=INTEGERS, grad=False)
+    # hostile values (NaN, ±inf, -0.0, subnormals, the extremes) mixed into every unary op's domain
+    *[Record(name, unary(hostile(domain)), forms=UNARY_FORMS) for name, domain in UNARY],
+    *[Record(name, unary(hostile(domain)), forms=("function", "method")) for name, domain in ALIASES],
+    *[Record(name, unary(domain), forms=UNARY_FORMS, label=f"{name} (integer)", dtypes=INTEGERS, grad=False,
+             raises=name == "frac")   # torch has no integer frac: the row checks that the error matches
       for name, domain in UNARY],
     Record("neg", unary(), forms=("operator",), label="neg (operator)"),
     Record("abs", unary(real(special=(0.0,))), forms=("operator",), label="abs (operator)"),
@@ -101,13 +114,14 @@ RECORDS = [
            label="clamp (integer)", dtypes=INTEGERS, grad=False),
 
     # ----- arithmetic ----------------------------------------------------------------------------
-    Record("add", binary(), forms=ALL_FORMS),
+    Record("add", binary(hostile(real())), forms=ALL_FORMS),
     Record("add", binary(alpha=st.sampled_from([2, -0.5, 1.5])), label="add (alpha)"),
-    Record("sub", binary(), forms=ALL_FORMS),
+    Record("sub", binary(hostile(real())), forms=ALL_FORMS),
     Record("sub", binary(alpha=st.sampled_from([2, -0.5])), label="sub (alpha)"),
     Record("rsub", binary(alpha=st.sampled_from([1, 2, -0.5])), forms=("function",)),
-    Record("mul", binary(), forms=ALL_FORMS),
-    Record("div", binary(other=DIVISOR), forms=("function", "method", "operator", "inplace"), operator="truediv"),
+    Record("mul", binary(hostile(real())), forms=ALL_FORMS),
+    Record("div", binary(hostile(real()), other=hostile(DIVISOR)), forms=("function", "method", "operator", "inplace"),
+           operator="truediv"),
     Record("div", binary(domain=DIVISOR, tensor_other=False), forms=("roperator",), operator="truediv",
            label="div (reflected)"),
     Record("true_divide", binary(other=DIVISOR)),
@@ -142,6 +156,22 @@ RECORDS = [
     # rounding noise (torch's and ours differ in the noise), so the first operand keeps away from 0
     Record("hypot", binary(domain=nonzero(gap=1e-3), other=real(), scalars=False), forms=UNARY_FORMS),
     Record("logaddexp", binary(scalars=False)),
+    # xlogy: x drawn at 0 (where it is 0 whatever y) and y at 0 and 1; y > 0 elsewhere (log of a negative is NaN
+    # in both, but its gradient's sign of NaN is not compared); a Python number y is torch's Scalar overload
+    Record("xlogy", binary(domain=real(special=(0.0, 1.0)), other=positive(special=(1.0,))), forms=UNARY_FORMS),
+    Record("addcmul", nary(3, value=st.sampled_from([1, 0.5, -2.0])), forms=UNARY_FORMS),
+    Record("addcdiv", nary(3, (real(), real(), DIVISOR), value=st.sampled_from([1, 0.5, -2.0])), forms=UNARY_FORMS),
+    # copysign's slope is result / self: next to 0 its second derivative is a difference of numbers near
+    # 1 / self**2, which underflows differently in each library, so the double check keeps self away from 0
+    Record("copysign", binary(domain=nonzero(gap=1e-3, special=(1.0, -1.0)), other=real(special=(0.0, -0.0))),
+           forms=UNARY_FORMS),
+    Record("copysign", binary(domain=real(special=(0.0, -0.0)), other=real(special=(0.0, -0.0))),
+           forms=UNARY_FORMS, label="copysign (at 0)", second_order=False),
+    Record("logaddexp2", binary(scalars=False)),
+    Record("heaviside", binary(domain=real(special=(0.0, -0.0)), scalars=False), forms=UNARY_FORMS),
+    Record("ldexp", ldexp_args(), forms=UNARY_FORMS),
+    Record("xlogy", binary(domain=real(special=(0.0,)), other=Domain(0.0, 4.0, 0.0, (0.0, 1.0)), scalars=False),
+           forms=("function",), label="xlogy (at y = 0)"),
     Record("lerp", nary(2, weight=st.sampled_from([0.0, 0.25, 0.5, 0.75, 1.0, -0.5, 1.5])), forms=UNARY_FORMS),
     Record("lerp", nary(3, (real(), real(), real(-0.5, 1.5, special=(0.0, 0.5, 1.0)))), forms=UNARY_FORMS,
            label="lerp (tensor weight)"),

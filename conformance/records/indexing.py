@@ -215,7 +215,8 @@ RECORDS = [
     Record("__setitem__", keyed(second=True), forms=("call",), call=_assign, label="setitem"),
     Record("__setitem__", keyed(), forms=("call",), call=_assign_scalar, label="setitem (scalar)"),
     Record("__setitem__", keyed(second=True), forms=("call",), call=_add_into, label="setitem (+=)"),
-    Record("__setitem__", keyed(), forms=("call",), call=_assign_leaf, label="setitem (leaf)"),
+    Record("__setitem__", keyed(), forms=("call",), call=_assign_leaf, label="setitem (leaf)",
+           raises=True),   # torch refuses in-place writes into a leaf that requires grad: error parity
     Record("select", _with(_select_args)),
     Record("narrow", _with(_narrow_args)),
     Record("index_select", _with(_index_select_args)),

@@ -231,11 +231,11 @@ RECORDS = [
     Record("binary_cross_entropy_with_logits", binary_targets(LOGITS, pos_weight=True), namespace=F,
            forms=("function",), label="F.binary_cross_entropy_with_logits"),
     Record("nll_loss", class_targets(), namespace=F, forms=("function",), label="F.nll_loss"),
-    Record("nll_loss", bad_class_targets(), namespace=F, forms=("function",), label="F.nll_loss (errors)"),
+    Record("nll_loss", bad_class_targets(), namespace=F, forms=("function",), label="F.nll_loss (errors)", raises=True),
     Record("cross_entropy", class_targets(smoothing=True), namespace=F, forms=("function",),
            label="F.cross_entropy"),
     Record("cross_entropy", probability_targets(), namespace=F, forms=("function",),
            label="F.cross_entropy (probabilities)"),
     Record("cross_entropy", bad_class_targets(), namespace=F, forms=("function",),
-           label="F.cross_entropy (errors)"),
+           label="F.cross_entropy (errors)", raises=True),
 ]

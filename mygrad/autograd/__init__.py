@@ -1,13 +1,21 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
-from __future__ import annotations
+from .._missing import module_getattr as _module_getattr
+
+import sys
 
 import numpy as np
 
 from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
-from .engine import collector_paused, gradient_edge, run_backward
+from .engine import gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .grad_mode import inference_mode, is_inference_mode_enabled
+from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .function import Function, NestedIOFunction
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
+           "inference_mode", "is_inference_mode_enabled", "Function", "NestedIOFunction", "detect_anomaly",
+           "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
 def _as_tuple(x) -> tuple:
@@ -41,17 +49,39 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
+def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+    """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
+    Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
+    for i, g in enumerate(grad_outputs):
+        if g is None:
+            raise RuntimeError("Batched grad expects grad_outputs to be defined, but got an undefined tensor at "
+                               f"index {i}")  # (what a user passing None with is_grads_batched meets)
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if g.shape[1:] != out.shape:
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each grad_output as the batch "
+                "dimension. The sizes of the remaining dimensions are expected to match the shape of "
+                f"corresponding output, but a mismatch was detected: grad_output[{i}] has a shape of "
+                f"{type(g.shape)(g.shape[1:])} and output[{i}] has a shape of {out.shape}. If you only want some "
+                "tensors in `grad_output` to be considered batched, consider using vmap.")
+    batch = grad_outputs[0].shape[0]
+    per_sample = [grad(outputs, inputs, tuple(g[b] for g in grad_outputs),
+                       retain_graph=True if b < batch - 1 else retain_graph, create_graph=create_graph,
+                       allow_unused=allow_unused, materialize_grads=materialize_grads) for b in range(batch)]
+    stack = sys.modules["mygrad"].stack
+    return tuple(None if column[0] is None else stack(column) for column in zip(*per_sample))
+
+
 def _check_roots(outputs: tuple) -> None:
     for i, out in enumerate(outputs):
         if not out.requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-@collector_paused
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = _tensor.Tensor
-    tensors = (tensors,) if type(tensors) is Tensor else _as_tuple(tensors)
+    tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
     elif isinstance(grad_tensors, Tensor):
@@ -76,7 +106,6 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
             t._retain(g)
 
 
-@collector_paused
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
@@ -90,6 +119,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         grad_outputs = _as_tuple(grad_outputs)
     if retain_graph is None:
         retain_graph = create_graph
+    if is_grads_batched:
+        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                             materialize_grads)
     if allow_unused is None:
         allow_unused = materialize_grads
     _check_roots(outputs)
@@ -115,3 +147,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             g = Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
         result.append(g)
     return tuple(result)
+
+
+from . import functional  # noqa: E402  (these read backward and grad above)
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402,F811
+
+__getattr__ = _module_getattr(__name__, 'autograd')  # a torch name mygrad lacks: an AttributeError that says so

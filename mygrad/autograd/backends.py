@@ -47,6 +47,8 @@ def saved_as_tensor(value, node):
     from .._tensor import Tensor
     if isinstance(value, Tensor):
         return value
+    if hasattr(value, "as_tensor"):  # packed by a saved_tensors_hooks pack hook (autograd/graph.py)
+        return value.as_tensor(node)
     return Tensor._make(value._data, True, node, value.output_nr, value._vc)
 
 

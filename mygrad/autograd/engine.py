@@ -7,34 +7,38 @@ as they are ready.  That order decides when hooks fire.
 """
 from __future__ import annotations
 
-import functools
-import gc
+import contextvars
 import heapq
+import itertools
+import threading
 
 import numpy as np
 
-from . import grad_mode
+from .. import _quiet
+from . import anomaly_mode, grad_mode
+from .graph import PostAccumulateGradHook
 from .node import AccumulateGrad
 
 
-def collector_paused(fn):
-    """Run ``fn`` (a backward) with Python's cyclic garbage collector paused.
+class _Task(threading.local):
+    current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
+    callbacks = None  # what queue_callback queued during it
+    run_leaves = False  # whether it accumulates into every leaf (backward() without inputs=)
+    pending = None      # its nodes still to run (register_multi_grad_hook: which gradients are still coming)
 
-    A backward makes no reference cycles, but it allocates, and the first allocation after a long
-    forward is usually the one that sets off a full collection, which walks the whole live graph
-    (a 10,000-op chain: 12 ms, more than the backward itself).  Paused, that collection comes after
-    the backward, when the saved tensors it freed are gone.  torch's engine, in C++, never meets
-    the collector at all.  A collector the program had switched off stays off."""
-    @functools.wraps(fn)
-    def run(*args, **kwargs):
-        if not gc.isenabled():
-            return fn(*args, **kwargs)
-        gc.disable()
-        try:
-            return fn(*args, **kwargs)
-        finally:
-            gc.enable()
-    return run
+
+_task = _Task()
+
+
+def current_task():
+    return _task.current
+
+
+def queue_callback(fn) -> None:
+    """Run ``fn()`` when the current backward has finished (torch's engine.queue_callback)."""
+    if _task.callbacks is None:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _task.callbacks.append(fn)
 
 
 def gradient_edge(tensor):
@@ -57,12 +61,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     # per node still to run: [edges whose gradient has not arrived yet, its gradients (a list per output) or None]
     pending: dict = {}
     heap: list = []
+    order = itertools.count()  # ties (leaves' AccumulateGrad nodes) go first in, first out, as in torch
     for tensor, grad in zip(roots, root_grads):
         node, nr = gradient_edge(tensor)
         entry = pending.get(node)
         if entry is None:
             entry = pending[node] = [0, [None] * node.n_outputs]
-            heap.append((-node._sequence_nr, id(node), node))
+            heap.append((-node._sequence_nr, next(order), node))
         buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     _count_dependencies(pending)
@@ -75,6 +80,11 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     prev_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
     silenced = _silence_fp_errors()  # torch computes inf/nan gradients silently
+    outer_task, outer_callbacks = _task.current, _task.callbacks
+    _task.current, _task.callbacks = object(), []
+    outer_leaves, _task.run_leaves = _task.run_leaves, accumulate and capture is None
+    outer_pending, _task.pending = _task.pending, pending
+    checking = anomaly_mode._state.enabled and anomaly_mode._state.check_nan
 
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
     release = not retain_graph
@@ -86,6 +96,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                 results = node.apply(grads, create_graph, release)  # the common case (and it frees what it saved)
             else:
                 results = _visit(node, grads, create_graph, release, captured, wanted, run_leaves, accumulate)
+            if checking:
+                anomaly_mode.check_results(node, results)
             ready = None  # the last child this node made ready (the others wait in the heap)
             for child, nr, g in zip(node._next_nodes, node._next_nrs, results):
                 if child is None:
@@ -113,16 +125,21 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
                             child.variable._accumulate(buf[0], create_graph)
                         continue
                     if ready is not None:
-                        heappush(heap, (-ready._sequence_nr, id(ready), ready))
+                        heappush(heap, (-ready._sequence_nr, next(order), ready))
                     ready = child
             # next: the ready node first in torch's order; along a chain it never enters the heap
             if ready is not None:
-                node = heappushpop(heap, (-ready._sequence_nr, id(ready), ready))[2] if heap else ready
+                node = heappushpop(heap, (-ready._sequence_nr, next(order), ready))[2] if heap else ready
             else:
                 node = heappop(heap)[2] if heap else None
+        callbacks = _task.callbacks
+        while callbacks:
+            callbacks.pop(0)()
     finally:
         grad_mode._state.enabled = prev_mode
         _restore_fp_errors(silenced)
+        _task.current, _task.callbacks, _task.run_leaves = outer_task, outer_callbacks, outer_leaves
+        _task.pending = outer_pending
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
@@ -143,6 +160,9 @@ def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run
     if is_leaf:
         if grads is not None and grads[0] is not None and (run_leaves or (accumulate and (node, 0) in wanted)):
             node.variable._accumulate(grads[0], create_graph)
+            for hook in list(node.variable._hooks or ()):
+                if type(hook) is PostAccumulateGradHook:
+                    as_user(hook.fn, node.variable)
         return ()
     if grads is None:
         if release:
@@ -170,23 +190,41 @@ def _count_dependencies(pending: dict) -> None:
                 entry[0] += 1
 
 
-try:  # NumPy 2.x keeps its floating-point error state in a context variable: setting it is cheap
-    from numpy._core._ufunc_config import _extobj_contextvar as _FP_STATE, _make_extobj
-    _FP_IGNORE = _make_extobj(all="ignore")
-except ImportError:
-    _FP_STATE = None
+# The program's own floating-point error state while a backward runs with NumPy's warnings off: hooks
+# and other user code called from the backward run under it (``as_user``), as they would under torch.
+_USER_FP_STATE: contextvars.ContextVar = contextvars.ContextVar("mygrad_user_fp_state")
 
 
 def _silence_fp_errors():
     """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
-    return np.seterr(all="ignore") if _FP_STATE is None else _FP_STATE.set(_FP_IGNORE)
+    user = _quiet.current()
+    return user, _USER_FP_STATE.set(user), _quiet.enter(_quiet.IGNORE)
 
 
 def _restore_fp_errors(previous) -> None:
-    if _FP_STATE is None:
-        np.seterr(**previous)
-    else:
-        _FP_STATE.reset(previous)
+    """Back to the program's state, including any change its hooks made to it (np.seterr in a hook)."""
+    before, user_token, token = previous
+    user = _USER_FP_STATE.get()
+    _quiet.leave(token)
+    _USER_FP_STATE.reset(user_token)
+    if user is not before:
+        _quiet.enter(user)
+
+
+def as_user(fn, *args):
+    """``fn(*args)`` (a hook, a custom Function's backward) under the program's floating-point error
+    state rather than the backward's own; a change it makes to that state is the program's to keep."""
+    user = _USER_FP_STATE.get(None)
+    if user is None:
+        return fn(*args)
+    token = _quiet.enter(user)
+    try:
+        return fn(*args)
+    finally:
+        now = _quiet.current()
+        _quiet.leave(token)
+        if now is not user:
+            _USER_FP_STATE.set(now)
 
 
 def _run_pre_hooks(node, grads):
@@ -201,7 +239,7 @@ def _run_pre_hooks(node, grads):
         if tensor is not None and grads[nr] is not None:
             tensor._retain(grads[nr])
     for fn in hooks.pre:
-        new = fn(tuple(_as_tensor(g) for g in grads))
+        new = as_user(fn, tuple(_as_tensor(g) for g in grads))
         if new is not None:
             grads = [None if g is None else _as_array(g) for g in new]
     return grads
@@ -210,13 +248,14 @@ def _run_pre_hooks(node, grads):
 def _run_leaf_hooks(leaf, grad):
     """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
     for hook in list(leaf._hooks):
-        grad = _call_tensor_hook(hook, grad)
+        if type(hook) is not PostAccumulateGradHook:
+            grad = _call_tensor_hook(hook, grad)
     return grad
 
 
 def _run_post_hooks(node, results, grads):
     for fn in node._hooks.post:
-        new = fn(tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
+        new = as_user(fn, tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
         if new is not None:
             results = [None if g is None else _as_array(g) for g in new]
     return results
@@ -226,7 +265,7 @@ def _call_tensor_hook(fn, grad):
     """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
     from .._tensor import Tensor
     given = _as_tensor(grad)
-    new = fn(given)
+    new = as_user(fn, given)
     if new is None:  # an in-place edit of the tensor it was given has already reached ``grad``
         return grad
     if not isinstance(new, Tensor):

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import functools
+import re
+import sys
 import threading
 
 
 class _State(threading.local):
     enabled = True
+    inference = False
 
 
 _state = _State()
@@ -67,6 +70,9 @@ class set_grad_enabled(_GradModeContext):
     def __enter__(self):
         pass
 
+    def __repr__(self) -> str:
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._target})"
+
     def __call__(self, func):
         _state.enabled = self._prev
         mode = self._target
@@ -76,3 +82,75 @@ class set_grad_enabled(_GradModeContext):
             with set_grad_enabled(mode):
                 return func(*args, **kwargs)
         return wrapper
+
+
+_GENERATED_SAVE = re.compile(r"^<\w+\.(attach|record)>$")
+
+
+class InferenceVersion(list):
+    """The version counter of a tensor made in inference mode (torch's inference tensors have none:
+    the type marks the tensor as one, ``Tensor.is_inference()``)."""
+
+    __slots__ = ()
+
+    def __getitem__(self, index):
+        # an op saving an inference tensor for backward reads its version in the op's generated attach code
+        # (<MulBackward0.record>): torch refuses that outside inference mode; any other read is fine
+        if _state.enabled and not _state.inference and _GENERATED_SAVE.match(sys._getframe(1).f_code.co_filename):
+            raise RuntimeError(INFERENCE_SAVED)
+        return list.__getitem__(self, index)
+
+    def __setitem__(self, index, value):
+        # torch writes first, then refuses to bump the version of an inference tensor outside inference mode
+        if not _state.inference:
+            raise RuntimeError(INFERENCE_INPLACE)
+        list.__setitem__(self, index, value)
+
+
+INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
+                     "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
+                     "for more details.")
+INFERENCE_SAVED = ("Inference tensors cannot be saved for backward. Please do not use Tensors created in inference "
+                   "mode in computation tracked by autograd. To work around this, you can make a clone to get a normal "
+                   "tensor and use it in autograd, or use `torch.no_grad()` instead of `torch.inference_mode()`.")
+
+
+def is_inference_mode_enabled() -> bool:
+    return _state.inference
+
+
+class inference_mode:
+    """no_grad, and more: tensors made inside are inference tensors, which autograd refuses later.
+    ``inference_mode(False)`` inside it turns both back on.  Context manager and decorator."""
+
+    def __new__(cls, mode=True):
+        self = super().__new__(cls)
+        if callable(mode):  # the bare @inference_mode
+            self.mode = True
+            return self(mode)
+        return self
+
+    def __init__(self, mode: bool = True):
+        if not callable(mode):
+            self.mode = bool(mode)
+
+    def __enter__(self):
+        self._prev = (_state.enabled, _state.inference)
+        _state.inference = self.mode
+        _state.enabled = not self.mode
+
+    def __exit__(self, *exc):
+        _state.enabled, _state.inference = self._prev
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+    def clone(self) -> "inference_mode":
+        return self.__class__(self.mode)

@@ -18,12 +18,14 @@ import ast
 import re
 import itertools
 import types
+import weakref
 
 from numpy import ndarray
 
 from . import backends
 
 _sequence = itertools.count()
+_METADATA: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # node -> its ``metadata`` dict
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -57,6 +59,11 @@ class Node:
 
     def name(self) -> str:
         return type(self).__name__
+
+    @property
+    def metadata(self) -> dict:
+        """Free-form storage torch offers on every node (kept beside it, nodes having slots)."""
+        return _METADATA.setdefault(self, {})
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -116,6 +123,9 @@ class AccumulateGrad(Node):
         self._next_nodes = self._next_nrs = ()
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
         self._hooks = None
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"
 
 
 class OutputRef:
@@ -199,8 +209,18 @@ class FormulaNode(Node):
         # torch exposes saved values as node._saved_<name>
         if attr.startswith("_saved_") and attr[7:] in type(self).saved_names:
             value = self._unpack(True)[type(self).saved_names.index(attr[7:])]
+            if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
+                return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
             return value
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+
+def _wrapped_number(value):
+    """A Python number as torch wraps it for a tensor argument: float64, int64 or bool, 0-d."""
+    import numpy as np
+    from .._tensor import Tensor
+    dtype = np.bool_ if type(value) is bool else np.int64 if type(value) is int else np.float64
+    return Tensor._make(np.array(value, dtype=dtype), False, None)
 
 
 def _version_message(value, expected, node) -> str:

@@ -1,6 +1,25 @@
-"""torch.nn's functional interface (``mygrad.nn.functional``, usually imported as ``F``)."""
-from __future__ import annotations
+"""torch.nn: ``Module``, ``Parameter``, the layers and losses, ``init`` and the functional interface."""
+from .._missing import module_getattr as _module_getattr
 
-from . import functional
+from . import functional, init
+from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddingLoss, CosineSimilarity,
+                      CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, GLU, GaussianNLLLoss,
+                      Hardshrink, Hardsigmoid, Hardswish, Hardtanh, HingeEmbeddingLoss, HuberLoss, Identity,
+                      KLDivLoss, L1Loss, LeakyReLU, Linear, LogSigmoid, LogSoftmax, MSELoss, MarginRankingLoss,
+                      Mish, Module, ModuleDict, ModuleList, MultiLabelSoftMarginLoss, NLLLoss, NLLLoss2d, PReLU,
+                      PairwiseDistance, ParameterDict, ParameterList, PoissonNLLLoss, RReLU, ReLU, ReLU6, SELU,
+                      Sequential, SiLU, Sigmoid, SmoothL1Loss, SoftMarginLoss, Softmax, Softmax2d, Softmin,
+                      Softplus, Softshrink, Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
+from .parameter import Buffer, Parameter
 
-__all__ = ["functional"]
+__all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
+           "ParameterList", "ParameterDict", "Identity", "Linear", "Bilinear", "Flatten", "Unflatten",
+           "Dropout", "Embedding", "ReLU", "LeakyReLU", "ELU", "GELU", "SiLU", "Softplus", "Sigmoid", "Tanh",
+           "Softmax", "LogSoftmax", "Softmax2d", "Threshold", "Hardtanh", "ReLU6", "RReLU", "SELU", "CELU",
+           "Hardsigmoid", "Hardswish", "Hardshrink", "Softshrink", "PReLU", "Mish", "LogSigmoid", "Softsign",
+           "Tanhshrink", "Softmin", "GLU", "L1Loss", "MSELoss", "NLLLoss", "NLLLoss2d", "CrossEntropyLoss",
+           "BCELoss", "BCEWithLogitsLoss", "HuberLoss", "SmoothL1Loss", "SoftMarginLoss", "KLDivLoss",
+           "PoissonNLLLoss", "GaussianNLLLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
+           "CosineEmbeddingLoss", "MultiLabelSoftMarginLoss", "TripletMarginLoss", "PairwiseDistance",
+           "CosineSimilarity"]
+__getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

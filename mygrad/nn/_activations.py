@@ -10,12 +10,15 @@ import warnings
 
 import numpy as np
 
+from .._creation import _rng
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import methods, record
-from ..ops._quiet import quiet
+from ..ops.elementwise import mul
+from ..ops.join import cat
+from .._quiet import quiet
 # (importing _formulas also registers the formula functions the derivatives below call)
 from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
@@ -38,14 +41,63 @@ def result_slope(negative_slope: float) -> float:
     return negative_slope
 
 
+@array_fn
+def glu_grad(grad, self, dim: int):
+    """glu's backward: (grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b))) along ``dim``."""
+    a, b = np.split(self, 2, axis=dim)
+    s = sigmoid_kernel(b)
+    return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=dim)
+
+
+@tensor_fn(name="glu_grad")
+def _glu_grad_tensor(grad: Tensor, self: Tensor, dim: int) -> Tensor:
+    a, b = self.chunk(2, dim)
+    s = b.sigmoid()
+    return cat([grad * s, grad * a * s * (1 - s)], dim)
+
+
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
 LeakyReluBackward0 = derivative("LeakyReluBackward0",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
 LeakyReluBackward1 = derivative("LeakyReluBackward1",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
-# elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``
-EluBackward0 = derivative("EluBackward0", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
-EluBackward1 = derivative("EluBackward1", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
+# torch's elu_backward, which elu, selu and celu share (scale, input_scale: 1 for elu; selu's constants;
+# input_scale 1 / alpha for celu).  elu's slope at 0 is alpha, but torch's second derivative there is 0: hence
+# the masked ``self * (self < 0)``; torch tests ``x <= 0``, so NaN takes the positive side's slope.
+_ELU_OF_INPUT = ("where(self <= 0, grad * (input_scale * alpha * scale * exp(self * (self < 0) * input_scale)),"
+                 " grad * scale)")
+_ELU_OF_RESULT = "where(result <= 0, grad * (input_scale * (result * (result < 0) + alpha * scale)), grad * scale)"
+EluBackward0 = derivative("EluBackward0", self=_ELU_OF_INPUT)
+EluBackward1 = derivative("EluBackward1", self=_ELU_OF_RESULT)
+CeluBackward0 = derivative("CeluBackward0", self=_ELU_OF_INPUT)
+CeluBackward1 = derivative("CeluBackward1", self=_ELU_OF_RESULT)
+# piecewise-linear activations: a mask on grad (zero_slope: torch's double backward keeps a zero edge to self)
+# (at NaN torch's vectorised kernel gives 0 and its scalar tail the gradient: 0 here, as for most elements)
+HardtanhBackward0 = derivative("HardtanhBackward0",
+                               self="zero_slope(where((self > min_val) & (self < max_val), grad, 0), self)")
+HardshrinkBackward0 = derivative("HardshrinkBackward0",
+                                 self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
+SoftshrinkBackward0 = derivative("SoftshrinkBackward0",
+                                 self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
+ThresholdBackward0 = derivative("ThresholdBackward0", self="zero_slope(where(self <= threshold, 0, grad), self)")
+ThresholdBackward1 = derivative("ThresholdBackward1",  # (threshold_: the input before the write, as torch's)
+                                self="zero_slope(where(self <= threshold, 0, grad), self)")
+HardsigmoidBackward0 = derivative("HardsigmoidBackward0",
+                                  self="zero_slope(where((self > -3) & (self < 3), grad / 6, 0), self)")
+HardswishBackward0 = derivative("HardswishBackward0",
+                                self="where(self <= -3, 0, where(self < 3, grad * (self / 3 + 0.5), grad))")
+RreluWithNoiseBackward0 = derivative(
+    "RreluWithNoiseBackward0", self="zero_slope(where(self > 0, grad, grad * ((lower + upper) / 2)), self)")
+RreluWithNoiseBackward1 = derivative(
+    "RreluWithNoiseBackward1", self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
+# (torch's double backward reaches both inputs from either gradient: zero_slope keeps those edges)
+PreluKernelBackward0 = derivative("PreluKernelBackward0",
+                                  self="zero_slope(where(self > 0, grad, weight * grad), self)",
+                                  weight="zero_slope(where(self > 0, 0, self * grad), weight)")
+MishBackward0 = derivative(
+    "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
+LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="grad * sigmoid(-self)")
+GluBackward0 = derivative("GluBackward0", self="glu_grad(grad, self, dim)")
 GeluBackward0 = derivative(
     "GeluBackward0",
     self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"
@@ -80,13 +132,14 @@ def _leaky_relu_kernel(x: np.ndarray, negative_slope: float) -> np.ndarray:
 
 
 @quiet
-def _elu_kernel(x: np.ndarray, alpha: float) -> np.ndarray:
-    return np.where(x > 0, x, np.expm1(np.minimum(x, 0)) * alpha)
+def _elu_kernel(x: np.ndarray, alpha: float, scale: float = 1.0, input_scale: float = 1.0) -> np.ndarray:
+    """torch's elu kernel, shared with selu and celu: expm1 (so elu(-0.) is -0.) of the scaled input."""
+    negative = np.expm1(np.where(x > 0, 0, x) * input_scale) * (alpha * scale)
+    return np.where(x > 0, x * scale if scale != 1 else x, negative)
 
 
 # (kernel, torch's CPU kernel name, the parameter's name, node, node of the in-place form)
 _LEAKY_RELU = (_leaky_relu_kernel, "leaky_relu_cpu", "negative_slope", LeakyReluBackward0, LeakyReluBackward1)
-_ELU = (_elu_kernel, "elu_cpu", "alpha", EluBackward0, EluBackward1)
 
 
 def _parametrized(spec: tuple, input: Tensor, value: float, inplace: bool) -> Tensor:
@@ -104,7 +157,219 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
-    return _parametrized(_ELU, input, alpha, inplace)
+    return _elu_family(input, alpha, 1.0, 1.0, inplace, EluBackward0, EluBackward1, "elu_cpu")
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    """scale * elu(x, alpha) with torch's constants; its node is EluBackward0, as torch's."""
+    return _elu_family(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace, EluBackward0, EluBackward1, "elu_cpu")
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _elu_family(input, alpha, 1.0, 1.0 / alpha, inplace, CeluBackward0, CeluBackward1, "elu_cpu")
+
+
+def _elu_family(input: Tensor, alpha, scale, input_scale, inplace: bool, node, inplace_node, cpu_name: str):
+    """elu, selu, celu: one kernel and one backward with torch's (alpha, scale, input_scale)."""
+    def forward(x: Tensor, node=node) -> Tensor:
+        data = floating_data(x, cpu_name)
+        return record(node, _elu_kernel(data, alpha, scale, input_scale), (x,), self=x, alpha=alpha, scale=scale,
+                      input_scale=input_scale)
+    return input._inplace(forward, inplace_node) if inplace else forward(input)
+
+
+# ----- piecewise-linear activations ------------------------------------------------------------------
+
+def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+    if max_val < min_val:
+        raise ValueError("max_val cannot be less than min_val")
+
+    def forward(x: Tensor) -> Tensor:
+        data = floating_data(x, "hardtanh_cpu")
+        return record(HardtanhBackward0, _clip(data, min_val, max_val), (x,), self=x, min_val=min_val,
+                      max_val=max_val)
+    return input._inplace(forward) if inplace else forward(input)
+
+
+@quiet
+def _clip(x: np.ndarray, low, high) -> np.ndarray:
+    """clamp to [low, high] as torch's kernel: a bound only where x passes it (so NaN and -0. stay)."""
+    low, high = np.asarray(low, x.dtype), np.asarray(high, x.dtype)
+    return np.where(x > high, high, np.where(x < low, low, x))
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    x = floating_data(input, "hardshrink_cpu")
+    inside = (x >= -lambd) & (x <= lambd)
+    return record(HardshrinkBackward0, np.where(inside, np.zeros((), x.dtype), x), (input,), self=input,
+                  lambd=lambd)
+
+
+def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {float(lambd)}.")
+    x = floating_data(input, "softshrink_cpu")
+    out = _softshrink_kernel(x, lambd)
+    return record(SoftshrinkBackward0, out, (input,), self=input, lambd=lambd)
+
+
+@quiet
+def _softshrink_kernel(x: np.ndarray, lambd: float) -> np.ndarray:
+    """torch's: x - lambd above, x + lambd below, x * 0 between (NaN stays NaN)."""
+    return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0))
+
+
+def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+    def forward(x: Tensor, node=ThresholdBackward0) -> Tensor:
+        data = x._data
+        return record(node, np.where(data <= threshold, np.asarray(value).astype(data.dtype), data), (x,),
+                      self=x, threshold=threshold)
+    return input._inplace(forward, ThresholdBackward1) if inplace else forward(input)
+
+
+def hardsigmoid(input: Tensor, inplace: bool = False) -> Tensor:
+    def forward(x: Tensor) -> Tensor:
+        data = floating_data(x, "hardsigmoid_cpu")
+        return record(HardsigmoidBackward0, _hard_sigmoid_kernel(data), (x,), self=x)
+    return input._inplace(forward) if inplace else forward(input)
+
+
+@quiet
+def _hard_sigmoid_kernel(x: np.ndarray) -> np.ndarray:
+    return _clip(x + 3, 0, 6) / np.asarray(6, x.dtype)
+
+
+@quiet
+def _hard_swish_kernel(x: np.ndarray) -> np.ndarray:
+    """torch's order: x * clamp(x + 3, 0, 6) / 6 (so a huge x overflows to inf, as torch's)."""
+    return x * _clip(x + 3, 0, 6) / np.asarray(6, x.dtype)
+
+
+def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
+    def forward(x: Tensor) -> Tensor:
+        data = floating_data(x, "hardswish_cpu")
+        return record(HardswishBackward0, _hard_swish_kernel(data), (x,), self=x)
+    return input._inplace(forward) if inplace else forward(input)
+
+
+def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+          inplace: bool = False) -> Tensor:
+    """Randomized leaky ReLU.  In eval mode the slope is (lower + upper) / 2, as torch's; in training each
+    negative element draws its slope from U(lower, upper) with NumPy's generator (torch's draws differ)."""
+    if training:
+        x = floating_data(input, "rrelu_with_noise_cpu")
+        noise = Tensor._make(np.where(x > 0, 1, _rng(None).uniform(lower, upper, x.shape)).astype(x.dtype), False,
+                             None)  # (mul computes quietly)
+        return input._inplace(mul, noise) if inplace else mul(input, noise)
+
+    def forward(x: Tensor, node=RreluWithNoiseBackward0) -> Tensor:
+        data = floating_data(x, "rrelu_with_noise_cpu")
+        slope = (lower + upper) / 2
+        return record(node, _leaky_relu_kernel(data, np.asarray(slope, data.dtype)), (x,), self=x,
+                      lower=lower, upper=upper)
+    return input._inplace(forward, RreluWithNoiseBackward1) if inplace else forward(input)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    """torch's composite: weight reshaped to broadcast along dim 1 (a ViewBackward0), then the kernel."""
+    if weight.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
+    if weight.numel() != 1:
+        if input.ndim == 0:
+            raise RuntimeError("Not allow zero-dim input tensor.")
+        channels = input.shape[1] if input.ndim > 1 else 1
+        if channels != weight.numel():
+            raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
+                               f"{weight.numel()} and channel size = {channels}.")
+    if input.ndim != weight.ndim:
+        weight = weight.reshape([weight.numel() if d == 1 else 1 for d in range(input.ndim)])
+    x, w = floating_data(input, "prelu_cpu"), weight._data
+    return record(PreluKernelBackward0, _prelu_kernel(x, w), (input, weight), self=input, weight=weight)
+
+
+@quiet
+def _prelu_kernel(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    return np.where(x > 0, x, w * x)
+
+
+# ----- smooth activations and compositions ------------------------------------------------------------
+
+@quiet
+def _mish_kernel(x: np.ndarray) -> np.ndarray:
+    return x * np.tanh(softplus_kernel(x))
+
+
+def mish(input: Tensor, inplace: bool = False) -> Tensor:
+    def forward(x: Tensor) -> Tensor:
+        return record(MishBackward0, _mish_kernel(floating_data(x, "mish_cpu")), (x,), self=x)
+    return input._inplace(forward) if inplace else forward(input)
+
+
+@quiet
+def _log_sigmoid_kernel(x: np.ndarray) -> np.ndarray:
+    """min(x, 0) - log1p(exp(-|x|)): no overflow at either end."""
+    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+
+
+def logsigmoid(input: Tensor) -> Tensor:
+    return record(LogSigmoidBackward0, _log_sigmoid_kernel(floating_data(input, "log_sigmoid_cpu")), (input,),
+                  self=input)
+
+
+def softsign(input: Tensor) -> Tensor:
+    """torch's composite: input / (input.abs() + 1)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input: Tensor) -> Tensor:
+    """torch's composite: input - input.tanh()."""
+    return input - input.tanh()
+
+
+def softmin(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=None) -> Tensor:
+    """torch's composite: softmax of -input."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input._data.ndim, _stacklevel)
+    return softmax(-input, dim, dtype=dtype)
+
+
+def glu(input: Tensor, dim: int = -1) -> Tensor:
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = input._wrap_dim(dim)
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size {input.shape[axis]}")
+    x = floating_data(input, "glu_cpu")
+    a, b = np.split(x, 2, axis=axis)
+    return record(GluBackward0, _glu_kernel(a, b), (input,), self=input, dim=axis)
+
+
+@quiet
+def _glu_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return a * sigmoid_kernel(b)
+
+
+def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: float = 1e-10, dim: int = -1) -> Tensor:
+    """torch's composite: softmax((logits + Gumbel noise) / tau); ``hard``: the one-hot of its argmax with the
+    soft sample's gradient (straight-through).  The noise comes from NumPy's generator."""
+    gumbels = -np.log(_rng(None).exponential(size=logits.shape)).astype(logits._data.dtype)
+    y_soft = ((logits + Tensor._make(gumbels, False, None)) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = Tensor._make(np.zeros_like(y_soft._data), False, None)
+    np.put_along_axis(y_hard._data, index._data, 1.0, axis=y_soft._wrap_dim(dim))
+    return y_hard - y_soft.detach() + y_soft
 
 
 @quiet
@@ -121,9 +386,14 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     return record(GeluBackward0, _gelu_kernel(x, approximate), (input,), self=input, approximate=approximate)
 
 
+@quiet
+def _silu_kernel(x: np.ndarray) -> np.ndarray:
+    return x * sigmoid_kernel(x)
+
+
 def _silu(input: Tensor) -> Tensor:
     x = floating_data(input, "silu_cpu")
-    return record(SiluBackward0, x * sigmoid_kernel(x), (input,), self=input)
+    return record(SiluBackward0, _silu_kernel(x), (input,), self=input)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -202,3 +472,37 @@ def _tensor_softmax(method):
 
 
 methods(softmax=_tensor_softmax(softmax), log_softmax=_tensor_softmax(log_softmax))
+
+
+# ----- the in-place spellings torch.nn.functional has -------------------------------------------------
+
+def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input: Tensor) -> Tensor:
+    return selu(input, inplace=True)
+
+
+def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+    return celu(input, alpha, inplace=True)
+
+
+def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+    return globals()["threshold"](input, threshold, value, inplace=True)
+
+
+def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def relu_(input: Tensor) -> Tensor:
+    return input.relu_()

@@ -17,7 +17,7 @@ from ..autograd.backends import ARRAY, array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops import unary  # noqa: F401  (registers the NumPy sigmoid and erf formula functions)
-from ..ops._quiet import quiet
+from .._quiet import quiet
 
 
 # ----- NumPy kernels (silent on inf/nan, as torch's are) -------------------------------------

@@ -15,8 +15,12 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._quiet import quiet
-from ._activations import log_softmax
+from .._quiet import quiet
+from ..linalg import vector_norm
+from ..ops.elementwise import minimum, sub, where, xlogy
+from ..ops.reductions import aten_norm
+from ..ops.shape import unsqueeze
+from ._activations import log_softmax, logsigmoid
 from ._formulas import floating_data, softplus_kernel  # (also registers the formula functions)
 
 REDUCTIONS = ("none", "mean", "sum")
@@ -59,7 +63,7 @@ MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) *
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
     "BinaryCrossEntropyBackward0",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
-    target="grad * (log(1 - self) - log(self)) * constant(scale)")
+    target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
     "BinaryCrossEntropyWithLogitsBackward0",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
@@ -90,6 +94,7 @@ def _reduction(reduction: str, size_average=None, reduce=None, stacklevel: int =
     return reduction
 
 
+@quiet
 def _reduce(losses: np.ndarray, reduction: str) -> np.ndarray:
     if reduction == "none":
         return losses
@@ -104,7 +109,7 @@ def _norm(reduction: str, numel: int, factor=1.0):
 
 
 def _requires_grad(t) -> bool:
-    return type(t) is Tensor and t._requires_grad and grad_mode._state.enabled
+    return isinstance(t, Tensor) and t._requires_grad and grad_mode._state.enabled
 
 
 def _not_differentiable(function: str, argument: str, value) -> None:
@@ -382,16 +387,20 @@ def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction:
 
 # ----- cross_entropy -------------------------------------------------------------------------------
 
+# ATen's Scalar overloads as composites call them: the kernel with NumPy's warnings off, as every kernel
+_scaled, _shifted, _divided, _lowered = (quiet(op) for op in (np.multiply, np.add, np.true_divide, np.subtract))
+
+
 def _mul_scalar(t: Tensor, number: float) -> Tensor:
-    return record(MulBackward1, t._data * number, (t,), other=number)
+    return record(MulBackward1, _scaled(t._data, number), (t,), other=number)
 
 
 def _add_scalar(t: Tensor, number: float) -> Tensor:
-    return record(AddBackward1, t._data + number, (t,))
+    return record(AddBackward1, _shifted(t._data, number), (t,))
 
 
 def _div_scalar(t: Tensor, number: float) -> Tensor:
-    return record(DivBackward1, t._data / number, (t,), other=number)
+    return record(DivBackward1, _divided(t._data, number), (t,), other=number)
 
 
 def _class_shaped(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
@@ -466,3 +475,262 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
     if input._data.size == 0:
         return -total.fill_(float("nan"))
     return _div_scalar(-total, input._data.size / classes)
+
+
+# ----- regression losses with a fused kernel: huber, smooth_l1, soft_margin --------------------------
+
+SubBackward1 = derivative("SubBackward1", self="grad")
+# each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
+HuberLossBackward0 = derivative("HuberLossBackward0", self="grad * norm * clamp(self - target, -delta, delta)",
+                                target="grad * norm * clamp(target - self, -delta, delta)")
+SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0",
+                                   self="grad * norm * clamp(self - target, -beta, beta) / beta",
+                                   target="grad * norm * clamp(target - self, -beta, beta) / beta")
+SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0",
+                                     self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
+                                          " / (1 + z)")
+
+
+def _sub_scalar(t: Tensor, number: float) -> Tensor:
+    return record(SubBackward1, _lowered(t._data, number), (t,))
+
+
+def _same_float_pair(name: str, input: Tensor, target: Tensor):
+    """The two operands' arrays in their common dtype; torch's fused losses have float kernels only."""
+    a, b = input._data, target._data
+    if a.dtype.kind != "f" and b.dtype.kind != "f":
+        raise NotImplementedError(f'"{name}" not implemented for \'{scalar_type_name(input.dtype)}\'')
+    if a.dtype != b.dtype:
+        dt = _dtype.promote_types(input.dtype, target.dtype).np
+        a, b = a.astype(dt, copy=False), b.astype(dt, copy=False)
+    return a, b
+
+
+@quiet
+def _huber_forward(a: np.ndarray, b: np.ndarray, delta: float) -> np.ndarray:
+    z = np.abs(a - b)
+    return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)).astype(z.dtype, copy=False)
+
+
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+               weight: Tensor | None = None) -> Tensor:
+    _target_size_warning(input, target)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    shape = input.shape
+    input, target = _broadcast_pair(input, target)
+    if weight is not None:
+        if weight.shape != shape:  # (the input as given, not as broadcast)
+            raise ValueError("Weights and input must have the same size.")
+        weighted = huber_loss(input, target, "none", delta) * weight
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
+        return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
+    reduction = _reduction(reduction)
+    a, b = _same_float_pair("huber_cpu", input, target)
+    return record(HuberLossBackward0, _reduce(_huber_forward(a, b, delta), reduction), (input, target), self=input,
+                  target=target, delta=delta, norm=_norm(reduction, a.size))
+
+
+@quiet
+def _smooth_l1_forward(a: np.ndarray, b: np.ndarray, beta: float) -> np.ndarray:
+    z = np.abs(a - b)
+    return np.where(z < beta, 0.5 * z * z / beta, z - 0.5 * beta).astype(z.dtype, copy=False)
+
+
+def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+                   beta: float = 1.0) -> Tensor:
+    _target_size_warning(input, target)
+    reduction = _reduction(reduction, size_average, reduce)
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    input, target = _broadcast_pair(input, target)
+    if beta == 0.0:  # torch calls l1_loss here (its composite graph)
+        errors = (input - target).abs()
+        return errors if reduction == "none" else errors.sum() if reduction == "sum" else errors.mean()
+    a, b = _same_float_pair("smooth_l1_cpu", input, target)
+    return record(SmoothL1LossBackward0, _reduce(_smooth_l1_forward(a, b, beta), reduction), (input, target),
+                  self=input, target=target, beta=beta, norm=_norm(reduction, a.size))
+
+
+@quiet
+def _soft_margin_forward(x: np.ndarray, t: np.ndarray) -> np.ndarray:
+    return np.log1p(np.exp(-t * x))
+
+
+def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
+                     reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    _not_differentiable("soft_margin_loss", "target", target)
+    a, b = _same_float_pair("soft_margin_loss", input, target)
+    losses = _soft_margin_forward(*np.broadcast_arrays(a, b))
+    return record(SoftMarginLossBackward0, _reduce(losses, reduction), (input,), self=input, target=b,
+                  norm=_norm(reduction, losses.size))
+
+
+# ----- losses torch composes from ops (the same ops in the same order, so the graph is torch's) ----------
+
+def _apply_reduction(loss: Tensor, reduction: str) -> Tensor:
+    """ATen's apply_loss_reduction: mean(), sum() or the elementwise losses."""
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
+
+
+def _check_floating(name: str, *tensors: Tensor) -> None:
+    for t in tensors:
+        if t._data.dtype.kind != "f":
+            raise RuntimeError(f"{name}: Integral inputs not supported.")
+
+
+def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
+           log_target: bool = False) -> Tensor:
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    elif reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
+                      "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+                      "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
+                      UserWarning, stacklevel=2)
+    if reduction not in REDUCTIONS + ("batchmean",):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    _check_floating("kl_div", input, target)
+    output = target.exp() * (target - input) if log_target else xlogy(target, target) - target * input
+    reduced = _apply_reduction(output, "sum" if reduction == "batchmean" else reduction)
+    if reduction == "batchmean" and input.ndim != 0:
+        reduced = reduced / input.shape[0]
+    return reduced
+
+
+def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool = True, full: bool = False,
+                     size_average=None, eps: float = 1e-8, reduce=None, reduction: str = "mean") -> Tensor:
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    if reduction not in REDUCTIONS:
+        raise ValueError(reduction + " is not a valid value for reduction")
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * _add_scalar(input, eps).log()
+    if full:
+        stirling = target * target.log() - target + _mul_scalar(_mul_scalar(target, 2 * np.pi).log(), 0.5)
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _apply_reduction(loss, reduction)
+
+
+def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, eps: float = 1e-6,
+                      reduction: str = "mean") -> Tensor:
+    if isinstance(var, float):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = var * Tensor._make(np.ones_like(input._data), False, None)
+    elif (var._data < 0).any():
+        raise ValueError("var has negative entry/entries")
+    if var.shape != input.shape:
+        if input.shape[:-1] == var.shape:
+            var = unsqueeze(var, -1)
+        elif input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+            pass
+        else:
+            raise ValueError("var is of incorrect size")
+    if reduction not in REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with grad_mode.no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * float(np.log(2 * np.pi))
+    return _apply_reduction(loss, reduction)
+
+
+def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0, size_average=None,
+                        reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    if input1.ndim != input2.ndim or input1.ndim != target.ndim:
+        raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
+                           f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    unclamped = _add_scalar(-target * (input1 - input2), margin)
+    return _apply_reduction(unclamped.clamp_min_(0), reduction)
+
+
+def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
+                         reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    zeros = Tensor._make(np.zeros_like(input._data), False, None)
+    margin_clamp = sub(margin, input).clamp_min_(0)
+    output = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
+    return _apply_reduction(output, reduction)
+
+
+_EPSILON = 1e-12
+
+
+def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0, size_average=None,
+                          reduce=None, reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    dim = target.ndim
+    if dim not in (0, 1):
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if dim == 1 and (input1.ndim != 2 or input2.ndim != 2):
+        raise RuntimeError(f"1D target tensor expects 2D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    if dim == 0 and (input1.ndim != 1 or input2.ndim != 1):
+        raise RuntimeError(f"0D target tensor expects 1D input tensors, but found inputs with sizes "
+                           f"{list(input1.shape)} and {list(input2.shape)}.")
+    prod_sum = (input1 * input2).sum(dim)
+    mag_square1 = _add_scalar((input1 * input1).sum(dim), _EPSILON)
+    mag_square2 = _add_scalar((input2 * input2).sum(dim), _EPSILON)
+    cos = prod_sum / (mag_square1 * mag_square2).sqrt_()
+    zeros = Tensor._make(np.zeros_like(cos._data), False, None)
+    positive = sub(1, cos)
+    negative = _sub_scalar(cos, margin).clamp_min_(0)
+    output = where(target == 1, positive, zeros) + where(target == -1, negative, zeros)
+    return _apply_reduction(output, reduction)
+
+
+def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
+                                reduce=None, reduction: str = "mean") -> Tensor:
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce)
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.ndim - 1
+    loss = loss.sum(dim=class_dim) / input.shape[class_dim]
+    if reduction not in REDUCTIONS:
+        raise ValueError(reduction + " is not valid")
+    return _apply_reduction(loss, reduction)
+
+
+def pairwise_distance(x1: Tensor, x2: Tensor, p: float = 2.0, eps: float = 1e-6, keepdim: bool = False) -> Tensor:
+    """torch's composite: norm(x1 - x2 + eps, p, the last dim)."""
+    innermost = max(x1.ndim, x2.ndim) - 1
+    return aten_norm(_add_scalar(x1 - x2, eps), p, innermost, keepdim)
+
+
+def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, margin: float = 1.0, p: float = 2,
+                        eps: float = 1e-6, swap: bool = False, size_average=None, reduce=None,
+                        reduction: str = "mean") -> Tensor:
+    reduction = _reduction(reduction, size_average, reduce)
+    dims = (anchor.ndim, positive.ndim, negative.ndim)
+    if len(set(dims)) != 1:
+        raise RuntimeError(f"The anchor, positive, and negative tensors are expected to have the same number of "
+                           f"dimensions, but got: anchor {dims[0]}D, positive {dims[1]}D, and negative {dims[2]}D "
+                           f"inputs")
+    distance_positive = pairwise_distance(anchor, positive, p, eps)
+    distance_negative = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        distance_negative = minimum(distance_negative, pairwise_distance(positive, negative, p, eps))
+    output = (_add_scalar(distance_positive, margin) - distance_negative).clamp_min(0)
+    return _apply_reduction(output, reduction)
+
+
+def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
+    """torch's composite: each input divided by its (cloned, then clamped without grad) norm, multiplied,
+    summed over ``dim``."""
+    x1, x2 = _broadcast_pair(x1, x2)
+    x1_norm = vector_norm(x1, 2, dim, True).clone()
+    x2_norm = vector_norm(x2, 2, dim, True).clone()
+    with grad_mode.no_grad():
+        x1_norm.clamp_min_(eps)
+        x2_norm.clamp_min_(eps)
+    return ((x1 / x1_norm) * (x2 / x2_norm)).sum(dim)

@@ -1,7 +1,7 @@
 """Op families; each module defines its ops' forwards and derivatives and attaches its Tensor methods."""
 from __future__ import annotations
 
-from . import clamping, copy, elementwise, indexing, join, linalg, reductions, rounding, shape, unary
+from . import clamping, copy, elementwise, indexing, join, linalg, random, reductions, rounding, shape, unary
 from . import sorting
 from . import scatter_gather
 from . import cumulative
@@ -13,6 +13,7 @@ from .elementwise import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
+from .random import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .rounding import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
@@ -24,6 +25,5 @@ from .predicates import *  # noqa: F401,F403
 from .layout import *  # noqa: F401,F403
 
 __all__ = [*clamping.__all__, *copy.__all__, *elementwise.__all__, *indexing.__all__, *join.__all__,
-           *linalg.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
-           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__,
-           *predicates.__all__, *layout.__all__]
+           *linalg.__all__, *random.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
+           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__]

@@ -17,8 +17,10 @@ from itertools import count
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
+from ..autograd import graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -63,6 +65,8 @@ def _generate(node_cls) -> None:
               "    if type(data) is not ndarray:",
               "        data = asarray(data)",
               "    out = _make(data, False, None)",
+              "    if _fw_levels:",  # forward-mode AD (autograd/forward_ad.py): only inside a dual level
+              "        _fw_propagate(cls, out, inputs, saved)",
               "    if not _grad_state.enabled:",
               "        return out"]
     record += [_fill(line, nothing="out", node="out") for line in body[:-1]]
@@ -71,7 +75,9 @@ def _generate(node_cls) -> None:
     namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
-                 "_make": _make, "_grad_state": _grad_state, "ndarray": np.ndarray, "asarray": np.asarray}
+                 "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
+                 "_fw_propagate": forward_ad.propagate,
+                 "_saved_hooks": _graph._state, "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
     for lines in (attach, record):
         exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
     node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
@@ -91,7 +97,7 @@ def _attach_body(node_cls) -> list:
         return ["    return <nothing>", "    return <node>"]
     lines = [f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
     for i in inputs:
-        lines += [f"    if type(i{i}) is Tensor and i{i}._requires_grad:",
+        lines += [f"    if isinstance(i{i}, Tensor) and i{i}._requires_grad:",
                   f"        n{i} = i{i}.grad_fn",
                   f"        if n{i} is None:",
                   f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
@@ -122,7 +128,7 @@ def _attach_body(node_cls) -> list:
         readers = [i for i in inputs if name in node_cls.uses[i]]
         keep = f"s{j} = saved[{name!r}]"
         if name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
-            keep += f"; v{j} = s{j}._vc[0] if type(s{j}) is Tensor else True"
+            keep += f"; v{j} = s{j}._vc[0] if isinstance(s{j}, Tensor) else True"
         else:  # an attribute (dim, shape, alpha...): kept as it is
             keep += f"; v{j} = None"
         if len(readers) == len(inputs):  # read by every input's formula: always kept
@@ -145,6 +151,8 @@ def _attach_body(node_cls) -> list:
         saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
     lines += [saved_line,
               f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
+              *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
+                 "        _pack_saved(node, out)"] if checked else []),
               f"    node._sequence_nr = next(_sequence)",
               f"    node._hooks = None",
               "    return <node>"]
@@ -168,6 +176,8 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     if view_of is None:
         return (node_cls._record or recorder(node_cls))(data, inputs, saved)
     out = record_view(np.asarray(data), view_of)
+    if forward_ad.levels:
+        forward_ad.propagate(node_cls, out, inputs, saved)
     if _grad_state.enabled:
         node = _attach(node_cls, out, inputs, saved)
         if node is not None:
@@ -181,6 +191,8 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
     has output_nr i.  ``node_cls`` comes from ``derivative(..., multi_output=True)``."""
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
+    if outs and forward_ad.levels:
+        forward_ad.propagate(node_cls, outs[0], inputs, saved)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:
@@ -203,7 +215,7 @@ def record_view(data: np.ndarray, of: Tensor, output_nr: int = 0) -> Tensor:
 
 def data_of(x):
     """The NumPy value of an operand (a tensor's array, or the Python scalar itself)."""
-    return x._data if type(x) is Tensor else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def binary_operands(a, b, *, floating: bool = False):
@@ -212,17 +224,17 @@ def binary_operands(a, b, *, floating: bool = False):
     Python scalars stay Python scalars where NumPy's own rule gives torch's answer (a float
     tensor with any number, or integers of one dtype), so the common case does no casting.
     """
-    if type(a) is Tensor:
+    if isinstance(a, Tensor):
         ad = a._data
-        if type(b) is Tensor:
+        if isinstance(b, Tensor):
             bd = b._data
             if ad.dtype is bd.dtype and (ad.dtype.kind == "f" or not floating):
                 return ad, bd
         elif ad.dtype.kind == "f" and type(b) in (float, int):
             return ad, b
-        elif type(b) is not Tensor and not isinstance(b, (bool, int, float)):
+        elif not isinstance(b, Tensor) and not isinstance(b, (bool, int, float)):
             raise TypeError(f"unsupported operand type: '{type(b).__name__}'")
-    elif type(b) is Tensor:
+    elif isinstance(b, Tensor):
         bd = b._data
         if bd.dtype.kind == "f" and type(a) in (float, int):
             return a, bd
@@ -235,7 +247,7 @@ def binary_operands(a, b, *, floating: bool = False):
 
 
 def cast(x, np_dtype):
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         d = x._data
         return d if d.dtype == np_dtype else d.astype(np_dtype)
     return np.asarray(x, dtype=np_dtype)
@@ -253,7 +265,7 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
 
 def to_tensor(x, like: Tensor | None = None) -> Tensor:
     """A Python scalar or array as a no-grad tensor (torch's wrapped number)."""
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         return x
     from .._creation import tensor
     return tensor(x)
@@ -274,10 +286,10 @@ def inplace_method(op, ufunc=None):
     def method(self, *args, **kwargs):
         if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
             other = args[0]
-            if type(other) is Tensor:
+            if isinstance(other, Tensor):
                 data, operand = self._data, other._data
                 if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
-                    ufunc(data, operand, out=data)
+                    quiet(ufunc)(data, operand, out=data)
                     return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
@@ -293,7 +305,7 @@ def zeros_like_op(t: Tensor) -> Tensor:
 
 def fill_op(t: Tensor, value) -> Tensor:
     from .elementwise import FillBackward2, FillBackward3
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
     return record(FillBackward2, np.full_like(t._data, value), (t,))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._quiet import quiet
+from .._quiet import quiet
 
 EDGES = (1.0, 1.6, 2.3, 3.1, 4.2, 6.0)
 DEGREE = 12

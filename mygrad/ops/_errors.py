@@ -15,12 +15,12 @@ def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> 
 
 
 def _type_name(value) -> str:
-    return "Tensor" if type(value) is Tensor else type(value).__name__
+    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
 
 
 def _fits(parameter: str, value) -> bool:
     """As torch marks them: a tensor fits a Tensor parameter; nothing is marked as fitting a Number."""
-    return parameter.startswith("Tensor") and type(value) is Tensor
+    return parameter.startswith("Tensor") and isinstance(value, Tensor)
 
 
 def _described(value) -> str:

@@ -28,7 +28,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.node import Node, derivative
 from ._define import _attach, _sequence, data_of, record
 
-DEFAULT, NO_GRAD, MULTI_OUTPUT = range(3)   # how a view was made (torch's CreationMeta)
+DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)   # how a view was made (torch's CreationMeta)
 
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
@@ -174,6 +174,12 @@ def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
     fn = _GRAD_FN_SLOT.__get__(view)
     head = no_grad if fn is None else (f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())} "
                                        f"is a view and {modified} modified inplace.")
+    if kind == IN_CUSTOM_FUNCTION:  # an output of an autograd.Function that is a view (autograd/function.py)
+        return RuntimeError(f"{head} This view was created inside a custom Function (or because an input was "
+                            f"returned as-is) and the autograd logic to handle view+inplace would override the "
+                            f"custom backward associated with the custom Function, leading to incorrect gradients. "
+                            f"This behavior is forbidden. You can fix this by cloning the output of the custom "
+                            f"Function.")
     return RuntimeError(f"{head} This view is the output of a function that returns multiple views. Such functions "
                         f"do not allow the output views to be modified inplace. You should replace the inplace "
                         f"operation by an out-of-place one.")

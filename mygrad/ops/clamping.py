@@ -16,7 +16,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
-from ._quiet import quiet
+from .._quiet import quiet
 from .elementwise import broadcast_apply
 from ._errors import invalid_arguments, not_implemented
 
@@ -88,7 +88,7 @@ def _operands(name: str, input, *bounds):
         data = input._data
     except AttributeError:
         raise _invalid_combination(name, input, *bounds) from None
-    if data.dtype.kind == "f" and not any(type(b) is Tensor for b in bounds):
+    if data.dtype.kind == "f" and not any(isinstance(b, Tensor) for b in bounds):
         return (data,) + bounds  # the common case: float tensor, number bounds: nothing to cast
     dt = _dtype.result_type(input, *bounds)
     if dt is _dtype.bool_:
@@ -99,7 +99,7 @@ def _operands(name: str, input, *bounds):
 def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (torch's argument names)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    tensor_min, tensor_max = type(min) is Tensor, type(max) is Tensor
+    tensor_min, tensor_max = isinstance(min, Tensor), isinstance(max, Tensor)
     if tensor_min or tensor_max:
         if (min is not None and not tensor_min) or (max is not None and not tensor_max):
             raise _invalid_combination("clamp", input, min, max)
@@ -115,7 +115,7 @@ def _one_sided(name: str, input: Tensor, low, high, scalar_node, tensor_node) ->
     bound = high if low is None else low
     data, limit = _operands(name, input, bound)
     out = broadcast_apply(_clamp_kernel, data, *((limit, None) if low is not None else (None, limit)))
-    if type(bound) is Tensor:
+    if isinstance(bound, Tensor):
         return record(tensor_node, out, (input, bound), self=input, min=low, max=high)
     return record(scalar_node, out, (input,), self=input, min=low, max=high)
 
@@ -138,7 +138,7 @@ def _inplace(op):
     method = inplace_method(op)
 
     def run(self: Tensor, *bounds, **named) -> Tensor:
-        numbers = [b for b in (*bounds, *named.values()) if b is not None and type(b) is not Tensor]
+        numbers = [b for b in (*bounds, *named.values()) if b is not None and not isinstance(b, Tensor)]
         if numbers and self._data.dtype.kind != "f":
             source = _dtype.result_type(self, *numbers)
             if source._category > self.dtype._category:

@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 
-from .. import _dtype
+from .. import _device, _dtype
+from .._device import check_device
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
@@ -28,19 +30,28 @@ def contiguous(input: Tensor, memory_format=None) -> Tensor:
     return contiguous_clone(input)
 
 
-def to(input: Tensor, *args, dtype=None, copy: bool = False, **kwargs) -> Tensor:
-    """``to(dtype)``: the same object when nothing changes; a float result keeps the graph, others drop it."""
+@quiet   # a float64 -> float32 cast underflows or overflows silently in torch
+def to(input: Tensor, *args, dtype=None, copy: bool = False, device=None, **kwargs) -> Tensor:
+    """``to(dtype)``: the same object when nothing changes; a float result keeps the graph, others drop it.
+    A device other than the CPU raises what a CPU-only torch raises."""
+    check_device(device)
     for a in args:
         if isinstance(a, _dtype.dtype):
             dtype = a
         elif isinstance(a, Tensor):
             dtype = a.dtype
+        elif isinstance(a, (str, _device.device, int)) and not isinstance(a, bool):
+            check_device(a)
     if dtype is None or (dtype.np == input._data.dtype and not copy):
         return input
     data = input._data.astype(dtype.np)
     if dtype.is_floating_point:
         return record(ToCopyBackward0, data, (input,))
     return Tensor._make(data, False, None)
+
+
+def _cuda(self, device=None, non_blocking: bool = False, memory_format=None) -> Tensor:
+    raise AssertionError(_device.NO_CUDA)
 
 
 def _converter(d):
@@ -50,5 +61,5 @@ def _converter(d):
 methods(clone=clone, contiguous=contiguous, to=to, type_as=lambda self, other: to(self, other.dtype),
         float=_converter(_dtype.float32), double=_converter(_dtype.float64), half=_converter(_dtype.float16),
         long=_converter(_dtype.int64), int=_converter(_dtype.int32), bool=_converter(_dtype.bool_),
-        cpu=lambda self: self)
+        cpu=lambda self, memory_format=None: self, cuda=_cuda)
 __all__ = ["clone"]

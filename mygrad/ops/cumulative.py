@@ -15,7 +15,7 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
-from ._quiet import quiet
+from .._quiet import quiet
 from .reductions import return_type
 
 cummax_return, cummin_return = return_type("cummax"), return_type("cummin")
@@ -93,7 +93,7 @@ def _scalar_op(node, input: Tensor, other: float, np_op) -> Tensor:
 
 
 def _check_tensor(name: str, input) -> None:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor(name, input)
 
 
@@ -165,7 +165,7 @@ def _integration_args(name: str, y: Tensor, x, dx, dim: int):
     if y._data.ndim == 0:
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = y._wrap_dim(dim)
-    if y._data.dtype == np.bool_ or (type(x) is Tensor and x._data.dtype == np.bool_):
+    if y._data.dtype == np.bool_ or (isinstance(x, Tensor) and x._data.dtype == np.bool_):
         what = "`y`" if y._data.dtype == np.bool_ else "`x`"
         raise RuntimeError(f"{name}: received a bool input for {what}, but bool is not supported")
     return dim
@@ -179,7 +179,7 @@ def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
     if y.shape[dim] == 0:
         from .._creation import zeros
         return zeros(*[n for d, n in enumerate(y.shape) if d != dim], dtype=y.dtype)
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         left, right = _slices(y, dim)
         return _scalar_op(DivBackward1, sum_((left + right) * _spacing(y, x, dim, "trapezoid"), dim), 2.0,
                           np.true_divide)
@@ -197,7 +197,7 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
     from .reductions import cumsum
     dim = _integration_args("cumulative_trapezoid", y, x, dx, dim)
     left, right = _slices(y, dim)
-    if type(x) is Tensor:
+    if isinstance(x, Tensor):
         return _scalar_op(DivBackward1, cumsum((left + right) * _spacing(y, x, dim, "cumulative_trapezoid"), dim),
                           2.0, np.true_divide)
     step = 1.0 if x is None and dx is None else float(dx if dx is not None else x)

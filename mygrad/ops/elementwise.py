@@ -19,7 +19,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from ._quiet import quiet
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
@@ -157,6 +157,8 @@ OVERLOADS = {
                   "Tensor input, Number other, *, Tensor out = None"),
     "floor_divide": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other"),
     "fmod": ("Tensor input, Tensor other, *, Tensor out = None", "Tensor input, Number other, *, Tensor out = None"),
+    "xlogy": ("Tensor input, Tensor other, *, Tensor out = None", "Number self, Tensor other, *, Tensor out = None",
+              "Tensor input, Number other, *, Tensor out = None"),
     "lerp": ("Tensor input, Tensor end, Tensor weight, *, Tensor out = None",
              "Tensor input, Tensor end, Number weight, *, Tensor out = None"),
     "where": ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
@@ -175,7 +177,7 @@ def operands(name: str, input, other, *, floating: bool = False):
                             other.item() if isinstance(other, np.generic) else other, floating=floating)
         if name in OVERLOADS:
             error = invalid_arguments(name, (input, other), OVERLOADS[name])
-        elif type(input) is not Tensor and not isinstance(input, (int, float)):
+        elif not isinstance(input, Tensor) and not isinstance(input, (int, float)):
             error = not_tensor(name, input)
         else:
             error = not_tensor(name, other, "other", 2)
@@ -187,12 +189,15 @@ _OPERAND_TYPES = (Tensor, int, float, np.generic)
 
 def operator(fn):
     """An operator form (``a + x``): NotImplemented for an operand that is no number or tensor, so that
-    Python tries the reflected operation and then raises its own ``unsupported operand type(s)``."""
+    Python tries the reflected operation and then raises its own ``unsupported operand type(s)``; and for
+    an ndarray, whose reflected operator computes the ufunc over both (``Tensor.__array_wrap__``)."""
     return getattr(fn, "operator", None) or _operator(fn)
 
 
 def _operator(fn):
     def dunder(self, other):
+        if isinstance(other, np.ndarray):
+            return NotImplemented  # NumPy's reflected operator then runs the ufunc, as with torch
         try:
             return fn(self, other)
         except TypeError:
@@ -232,23 +237,27 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
     rec = recorder(node_cls)
 
     def run(input, other, **kwargs):
-        if not kwargs and type(input) is Tensor:
-            a = input._data
-            if a.dtype.kind == "f":
-                kind = type(other)
-                if kind is Tensor:
-                    b = other._data
-                    common = b.dtype is a.dtype
-                else:
-                    b = other
-                    common = kind is float or kind is int
-                if common:
-                    try:
-                        data = kernel(a, b)
-                    except ValueError:
-                        return general(input, other)
-                    return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
-        return general(input, other, **kwargs)
+        token = enter_quiet(IGNORE)  # (quiet(...), inlined: NumPy's warnings off, as torch computes inf/nan silently)
+        try:
+            if not kwargs and isinstance(input, Tensor):
+                a = input._data
+                if a.dtype.kind == "f":
+                    kind = type(other)
+                    if kind is Tensor:
+                        b = other._data
+                        common = b.dtype is a.dtype
+                    else:
+                        b = other
+                        common = kind is float or kind is int
+                    if common:
+                        try:
+                            data = kernel(a, b)
+                        except ValueError:
+                            return general(input, other)
+                        return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
+            return general(input, other, **kwargs)
+        finally:
+            leave_quiet(token)
     return run
 
 
@@ -277,7 +286,7 @@ _BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not
 
 
 def _is_bool(x) -> bool:
-    return type(x) is bool or type(x) is Tensor and x._data.dtype == np.bool_
+    return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def _check_subtraction(input, other) -> None:
@@ -322,13 +331,13 @@ def sub(input, other, *, alpha=1) -> Tensor:
 
 def rsub(input, other, *, alpha=1) -> Tensor:
     """other - alpha * input.  With a Python scalar ``other`` torch records RsubBackward1 (one edge)."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise invalid_arguments("rsub", (input, other), OVERLOADS["rsub"])
     _check_subtraction(input, other)
     a, b = _alpha_operands("rsub", input, other, alpha, scaled=0)
     check_broadcast(b, a)  # torch reports the shapes as other's, then input's
     data = b - a
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
@@ -354,6 +363,14 @@ def _rdiv(self, other) -> Tensor:
     return mul(reciprocal(self), other)
 
 
+def _rdiv_operator(self, other):
+    """``x / a``.  torch's is the Python ``reciprocal(a) * x``, so for an array ``x`` that product is
+    NumPy's (a tensor without a graph), where every other reflected operator refuses the array."""
+    if isinstance(other, np.ndarray):
+        return reciprocal(self) * other
+    return _rdiv_dunder(self, other)
+
+
 _power = quiet(np.power)
 
 
@@ -375,13 +392,13 @@ def _pow_kernel(a, b, tensor_exponent: bool):
 
 
 def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
-    if type(input) is not Tensor:
-        if type(exponent) is not Tensor:
+    if not isinstance(input, Tensor):
+        if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
         a, b = operands("pow", input, exponent)
         return record(PowBackward2, _pow_kernel(a, b, True), (exponent,), self=input, exponent=exponent)
     a, b = operands("pow", input, exponent)
-    if type(exponent) is not Tensor:
+    if not isinstance(exponent, Tensor):
         if a.dtype.kind in "biu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
         return record(PowBackward0, _pow_kernel(a, b, False), (input,), self=input, exponent=exponent)
@@ -391,7 +408,7 @@ def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
 
 def square(input: Tensor) -> Tensor:
     """torch.square is pow(input, 2): PowBackward0, and bool squares to int64."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("square", input)
     return pow(input, 2)
 
@@ -404,9 +421,9 @@ def _tensor_binary(name: str, node_cls, kernel, *, floating: bool = False, float
     kernel = quiet(kernel)
 
     def op(input: Tensor, other: Tensor) -> Tensor:
-        if type(input) is not Tensor:
+        if not isinstance(input, Tensor):
             raise not_tensor(name, input)
-        if type(other) is not Tensor:
+        if not isinstance(other, Tensor):
             raise not_tensor(name, other, "other", 2)
         a, b = binary_operands(input, other, floating=floating)
         if float_only and a.dtype.kind != "f":
@@ -427,7 +444,7 @@ logaddexp = _tensor_binary("logaddexp", LogaddexpBackward0, np.logaddexp, float_
 # ----- lerp -----------------------------------------------------------------------------------
 
 def _check_lerp_dtype(input: Tensor, value, argument: str) -> None:
-    if type(value) is Tensor and value._data.dtype != input._data.dtype:
+    if isinstance(value, Tensor) and value._data.dtype != input._data.dtype:
         raise RuntimeError(f"expected dtype {_c_name(input.dtype)} for `{argument}` but got dtype "
                            f"{_c_name(value.dtype)}")
 
@@ -442,20 +459,185 @@ def _lerp_kernel(start, end, weight):
 
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor("lerp", input)
-    if type(end) is not Tensor or not isinstance(weight, (Tensor, int, float)):
+    if not isinstance(end, Tensor) or not isinstance(weight, (Tensor, int, float)):
         raise invalid_arguments("lerp", (input, end, weight), OVERLOADS["lerp"])
     _check_lerp_dtype(input, end, "end")
     start, stop = input._data, end._data
     if start.dtype.kind != "f":
-        raise not_implemented("lerp_kernel_tensor" if type(weight) is Tensor else "lerp_kernel_scalar", start)
-    if type(weight) is Tensor:
+        raise not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", start)
+    if isinstance(weight, Tensor):
         _check_lerp_dtype(input, weight, "weight")
         data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
     data = broadcast_apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
     return record(LerpBackward0, data, (input, end), weight=weight)
+
+
+# ----- xlogy ---------------------------------------------------------------------------------
+
+@array_fn(name="xlogy")
+@quiet
+def _xlogy_kernel(x, y):
+    """x * log(y), 0 where x is 0 (even for y = 0 or inf), NaN where y is NaN: torch's definition."""
+    dtype = np.result_type(x, y)
+    if dtype.kind != "f" or type(y) is float and np.asarray(x).dtype.kind != "f":
+        dtype = _dtype.get_default_dtype().np  # (torch: integers and bools give the default float)
+    y = np.asarray(y, dtype)  # (a Python number in the tensor's precision, as torch's Scalar overloads)
+    out = np.where(x == 0, np.zeros((), dtype), np.multiply(x, np.log(y), dtype=dtype))
+    return np.where(np.isnan(y), np.asarray(np.nan, dtype), out)
+
+
+# torch's: xlogy(grad, other), masked to 0 where self is 0 and other is not positive
+XlogyBackward0 = derivative("XlogyBackward0", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))",
+                            other="grad * self / other")
+XlogyBackward1 = derivative("XlogyBackward1", other="grad * self / other")
+XlogyBackward2 = derivative("XlogyBackward2", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
+
+
+def xlogy(input, other) -> Tensor:
+    """torch.xlogy (also torch.special.xlogy); a number ``other`` is torch's Scalar overload (one edge)."""
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        raise invalid_arguments("xlogy", (input, other), OVERLOADS["xlogy"])
+    a, b = operands("xlogy", input, other, floating=True)
+    data = broadcast_apply(_xlogy_kernel, a, b)
+    if not isinstance(input, Tensor):
+        return record(XlogyBackward1, data, (other,), self=input, other=other)
+    if not isinstance(other, Tensor):
+        return record(XlogyBackward2, data, (input,), self=input, other=other)
+    return record(XlogyBackward0, data, (input, other), self=input, other=other)
+
+
+# ----- ops torch gives no derivative: a node named NotImplemented whose backward raises -----------------
+
+@array_fn
+@tensor_fn
+def no_derivative(op: str):
+    """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
+    raise RuntimeError(f"derivative for {op} is not implemented")
+
+
+def requiring_grad(*operands) -> tuple:
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    return tuple(x for x in operands if isinstance(x, Tensor) and x._requires_grad)
+
+
+_NO_DERIVATIVE: dict = {}
+
+
+def no_derivative_node(op: str, edges: tuple):
+    """The node for ``edges``: one input per edge, each formula raising torch's "not implemented"."""
+    key = (op, len(edges))
+    if key not in _NO_DERIVATIVE:
+        _NO_DERIVATIVE[key] = derivative("NotImplemented",
+                                         **{f"input{i}": f"no_derivative({op!r})" for i in range(len(edges))})
+    return _NO_DERIVATIVE[key]
+
+
+# ----- addcmul, addcdiv: self + value * t1 (* or /) t2 -------------------------------------------
+
+AddcmulBackward0 = derivative("AddcmulBackward0", self="grad", tensor1="grad * (tensor2 * value)",
+                              tensor2="grad * (tensor1 * value)")
+AddcdivBackward0 = derivative("AddcdivBackward0", self="grad", tensor1="grad * (value / tensor2)",
+                              tensor2="-grad * (value * tensor1 / (tensor2 * tensor2))")
+
+
+def _three_operands(name: str, input, tensor1, tensor2) -> list:
+    """The three tensors' arrays in their promoted dtype (torch.result_type of all three)."""
+    for t in (input, tensor1, tensor2):
+        if not isinstance(t, Tensor):
+            raise not_tensor(name, t)
+    dt = _dtype.result_type(input, tensor1, tensor2).np
+    return [t._data.astype(dt, copy=False) for t in (input, tensor1, tensor2)]
+
+
+@quiet
+def _addc_kernel(op, a, b, c, value):
+    """torch's kernels: self + value * t1 * t2, and self + value * t1 / t2 (value in the operands' type)."""
+    scaled = b * a.dtype.type(value) if a.dtype.kind == "f" else b * value
+    return a + op(scaled, c)
+
+
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    a, b, c = _three_operands("addcmul", input, tensor1, tensor2)
+    data = broadcast_apply(lambda *x: _addc_kernel(np.multiply, *x, value), a, b, c)
+    return record(AddcmulBackward0, data, (input, tensor1, tensor2), tensor1=tensor1, tensor2=tensor2, value=value)
+
+
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+    a, b, c = _three_operands("addcdiv", input, tensor1, tensor2)
+    if b.dtype.kind in "biu" and c.dtype.kind in "biu":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
+                           "will perform a true division of tensor1 and tensor2. The historic addcdiv behavior can "
+                           "be implemented as (input + value * torch.trunc(tensor1 / tensor2)).to(input.dtype) for "
+                           "integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The future "
+                           "addcdiv behavior is just the latter implementation: (input + value * tensor1 / "
+                           "tensor2), for all dtypes.")
+    data = broadcast_apply(lambda *x: _addc_kernel(np.true_divide, *x, value), a, b, c)
+    return record(AddcdivBackward0, data, (input, tensor1, tensor2), tensor1=tensor1, tensor2=tensor2, value=value)
+
+
+# ----- copysign, logaddexp2, heaviside, ldexp, float_power ----------------------------------------
+
+@array_fn
+def copysign_self_backward(grad, self, result):
+    """torch's: grad * result / self, 0 where self is 0."""
+    return grad * np.where(self == 0, 0, result / self)
+
+
+@tensor_fn(name="copysign_self_backward")
+def _copysign_self_backward_tensor(grad, self, result):
+    return grad * (result / self).masked_fill(self == 0, 0)
+
+
+CopysignBackward0 = derivative("CopysignBackward0", self="copysign_self_backward(grad, self, result)",
+                               other="zeros_like(other)")
+CopysignBackward1 = derivative("CopysignBackward1", self="copysign_self_backward(grad, self, result)")
+Logaddexp2Backward0 = derivative("Logaddexp2Backward0", self="grad / (1 + exp2(other - self))",
+                                 other="grad / (1 + exp2(self - other))")
+# torch's self formula is grad * pow(2, other): for an integer ``other`` that power is an integer, 0 below 0
+LdexpBackward0 = derivative("LdexpBackward0",
+                            self="grad * exp2(other) * (other >= 0) if integral else grad * exp2(other)",
+                            other="grad * self * exp2(other) * 0.6931471805599453")
+
+
+def copysign(input: Tensor, other) -> Tensor:
+    a, b = operands("copysign", input, other, floating=True)
+    data = broadcast_apply(quiet(np.copysign), a, b)
+    if isinstance(other, Tensor):
+        return record(CopysignBackward0, data, (input, other), self=input, other=other)
+    return record(CopysignBackward1, data, (input,), self=input)
+
+
+def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
+    a, b = operands("logaddexp2", input, other, floating=True)
+    return record(Logaddexp2Backward0, broadcast_apply(quiet(np.logaddexp2), a, b), (input, other), self=input,
+                  other=other)
+
+
+def heaviside(input: Tensor, values: Tensor) -> Tensor:
+    """0 below 0, ``values`` at 0, 1 above; torch has no derivative (its node is NotImplemented)."""
+    if not isinstance(values, Tensor):
+        raise not_tensor("heaviside", values)
+    if input._data.dtype != values._data.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    edges = requiring_grad(input, values)
+    data = broadcast_apply(np.heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
+    return record(no_derivative_node("aten::heaviside", edges), data, edges)
+
+
+def ldexp(input: Tensor, other: Tensor) -> Tensor:
+    """input * 2 ** other, in the floating type of the two."""
+    a, b = operands("ldexp", input, other, floating=True)
+    integral = not isinstance(other, Tensor) or other._data.dtype.kind in "biu"
+    return record(LdexpBackward0, broadcast_apply(_ldexp_kernel, a, b), (input, other), self=input, other=other,
+                  integral=integral)
+
+
+@quiet
+def _ldexp_kernel(x, y):
+    return np.multiply(x, np.exp2(y))
 
 
 # ----- where ---------------------------------------------------------------------------------
@@ -522,6 +704,18 @@ def _pos(self: Tensor) -> Tensor:
     return self
 
 
+_rdiv_dunder = operator(_rdiv)
+_eq_dunder = operator(eq)
+
+
+def _eq_operator(self, other):
+    """``a == array`` (either order) is NumPy's elementwise comparison, a tensor without a graph, as in
+    torch; ``!=`` and the orderings refuse the array (Python then compares identities or raises)."""
+    if isinstance(other, np.ndarray):
+        return Tensor._make(np.asarray(np.equal(other, self._data)), False, None)
+    return _eq_dunder(self, other)
+
+
 def _rpow(self, other) -> Tensor:
     return pow(other, self)
 
@@ -532,6 +726,10 @@ def _method_where(self, condition, other) -> Tensor:
 
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
+methods(xlogy=xlogy, xlogy_=inplace_method(xlogy), addcmul=addcmul, addcmul_=inplace_method(addcmul),
+        addcdiv=addcdiv, addcdiv_=inplace_method(addcdiv), copysign=copysign, copysign_=inplace_method(copysign),
+        logaddexp2=logaddexp2, heaviside=heaviside, heaviside_=inplace_method(heaviside), ldexp=ldexp,
+        ldexp_=inplace_method(ldexp))
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
@@ -542,21 +740,22 @@ methods(
     __add__=operator(add), __radd__=operator(add), __iadd__=inplace_operator(add, np.add),
     __sub__=operator(sub), __rsub__=operator(rsub), __isub__=inplace_operator(sub, np.subtract),
     __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),
-    __truediv__=operator(div), __div__=operator(div), __rtruediv__=operator(_rdiv), __rdiv__=operator(_rdiv),
+    __truediv__=operator(div), __div__=operator(div), __rtruediv__=_rdiv_operator, __rdiv__=_rdiv_operator,
     __itruediv__=inplace_operator(div, _true_divide), __idiv__=inplace_operator(div, _true_divide),
     __pow__=operator(pow), __rpow__=operator(_rpow), __ipow__=inplace_operator(pow),
-    __eq__=operator(eq), __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
+    __eq__=_eq_operator, __ne__=operator(ne), __lt__=operator(lt), __le__=operator(le), __gt__=operator(gt),
     __ge__=operator(ge),
     eq=eq, ne=ne, lt=lt, le=le, gt=gt, ge=ge,
     greater=gt, greater_equal=ge, less=lt, less_equal=le, not_equal=ne,
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
-    __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __rand__=bitwise_and, __ror__=bitwise_or,
-    __rxor__=bitwise_xor, __invert__=bitwise_not, bitwise_not=bitwise_not,
+    __and__=operator(bitwise_and), __or__=operator(bitwise_or), __xor__=operator(bitwise_xor),
+    __rand__=operator(bitwise_and), __ror__=operator(bitwise_or),
+    __rxor__=operator(bitwise_xor), __invert__=bitwise_not, bitwise_not=bitwise_not,
 )
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
            "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
            "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",

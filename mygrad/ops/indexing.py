@@ -20,6 +20,7 @@ from .._tensor import Tensor, _c_name, _shares_memory, _track_views
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
+from .._quiet import quiet
 from ._define import copy_op, fill_op, inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -73,6 +74,7 @@ def _index_array(x, indices):
 
 
 @array_fn(name="advanced_index_put")
+@quiet
 def _index_put_array(x, indices, values, accumulate):
     out = np.array(x)
     if accumulate:
@@ -140,11 +142,13 @@ MaskedFillBackward1 = derivative("MaskedFillBackward1", self="masked_fill(grad, 
 
 # ----- the same functions as differentiable ops (formulas run over these under create_graph) ---------
 
+@tensor_fn
 def select_backward(grad_output: Tensor, input_sizes, dim: int, index: int) -> Tensor:
     data = _select_backward_array(grad_output._data, tuple(input_sizes), dim, index)
     return record(SelectBackwardBackward0, data, (grad_output,), dim=dim, index=index)
 
 
+@tensor_fn
 def slice_backward(grad_output: Tensor, input_sizes, dim: int, start: int, end: int, step: int) -> Tensor:
     data = _slice_backward_array(grad_output._data, tuple(input_sizes), dim, start, end, step)
     return record(SliceBackwardBackward0, data, (grad_output,), dim=dim, start=start, end=end, step=step)
@@ -177,7 +181,7 @@ def _index(input: Tensor, indices: tuple) -> Tensor:
 @tensor_fn(name="advanced_index_put")
 def _index_put(input: Tensor, indices: tuple, values, accumulate: bool = False, node=IndexPutBackward0) -> Tensor:
     """``input`` with ``values`` written (or added) at a checked NumPy key; ``values`` broadcast."""
-    v = values._data if type(values) is Tensor else values
+    v = values._data if isinstance(values, Tensor) else values
     data = _index_put_array(input._data, indices, v, accumulate)
     return record(node, data, (input, values), indices=indices, accumulate=accumulate)
 
@@ -251,7 +255,7 @@ def _as_items(key) -> tuple:
 
 def _index_array(value) -> np.ndarray:
     """A tensor, list or array used as an index, as a NumPy int64 or bool array."""
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         arr = value._data
     else:
         arr = np.asarray(value)
@@ -278,7 +282,7 @@ def _classify(item):
         return _ELLIPSIS, None
     if t is bool:
         return _BOOL, item
-    if t is Tensor:
+    if isinstance(item, Tensor):
         data = item._data
         if data.ndim == 0 and data.dtype.kind in "iu" and data.dtype != np.uint8:
             return _INT, int(data)
@@ -450,7 +454,7 @@ def _checked_first_index(shape: tuple, index: int) -> int:
 
 def _value_tensor(self: Tensor, value) -> Tensor:
     """The assigned value as a tensor: numbers take the target's dtype (torch's wrapped scalar)."""
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         return value
     if isinstance(value, (bool, int, float, np.number, np.bool_)):
         return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
@@ -643,7 +647,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype "
                            f"{_c_name(mask.dtype)}")
     data = input._data
-    if type(value) is Tensor:
+    if isinstance(value, Tensor):
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
@@ -676,5 +680,4 @@ def _index_put_inplace(self: Tensor, indices, values: Tensor, accumulate: bool =
 methods(__getitem__=getitem, __setitem__=setitem, select=select, narrow=narrow, index_select=index_select,
         gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=index_put,
         index_put_=_index_put_inplace)
-__all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put", "select_backward",
-           "slice_backward"]
+__all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put"]

@@ -8,7 +8,7 @@ import functools
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
@@ -59,6 +59,9 @@ def _tensor_list(fn: str, tensors) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
                         f"{type(tensors).__name__}")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
     return list(tensors)
 
 
@@ -110,10 +113,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
         if t._data.shape != shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(shape)} at entry 0 and "
                                f"{list(t._data.shape)} at entry {i}")
-    n = len(shape) + 1
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    dim %= n
+    dim = wrap_dim(dim, len(shape) + 1)
     data = np.stack([t._data for t in tensors], axis=dim, dtype=_promoted(tensors))
     return record(_stack_node(len(tensors)), data, tuple(tensors), dim=dim)
 

@@ -68,8 +68,8 @@ def _diagonal_backward_tensor(grad, shape, offset, dim1, dim2):
 def _windows(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     """Tensor.unfold's view: windows of ``size`` every ``step`` along ``dim``, the window as a new last dim."""
     n = (data.shape[dim] - size) // step + 1 if data.ndim else 1
-    if data.ndim == 0:
-        return data.reshape(1)
+    if data.ndim == 0:   # the one element as a window of 1, or no window
+        return data.reshape(1)[:size]
     shape = data.shape[:dim] + (n,) + data.shape[dim + 1:] + (size,)
     strides = data.strides[:dim] + (data.strides[dim] * step,) + data.strides[dim + 1:] + (data.strides[dim],)
     return _strided(data, shape, strides)
@@ -80,8 +80,8 @@ def _unfold_backward_array(grad, shape, dim, size, step):
     """Every window's gradient added back into the positions it covers."""
     grad = np.asarray(grad)
     out = np.zeros(shape, grad.dtype)
-    if not shape:
-        return grad.reshape(())
+    if not shape:   # a 0-d input: one window of its element, or none
+        return np.asarray(grad.sum(), grad.dtype)
     n = grad.shape[dim]
     positions = (np.arange(n)[:, None] * step + np.arange(size)).reshape(-1)
     moved = np.moveaxis(grad, dim, -2)                      # (..., n, size)
@@ -148,7 +148,7 @@ NarrowCopyBackward0 = derivative("NarrowCopyBackward0", self="narrow_copy_backwa
 
 
 def _check_tensor(name: str, input, argument: str = "input") -> None:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor(name, input, argument)
 
 
@@ -202,7 +202,16 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
     if isinstance(sizes, int) or len(sizes) == 0:
         raise RuntimeError("unflatten: sizes must be non-empty")
     dim = input._wrap_dim(dim)
-    shape = input.shape
+    shape = tuple(input.shape)
+    sizes = [int(n) for n in sizes]
+    if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
+        length, known = shape[dim] if shape else 1, int(np.prod([n for n in sizes if n != -1]))
+        if known == 0 or length % known:
+            if known == 0:
+                raise RuntimeError(f"unflatten: cannot reshape tensor of 0 elements into shape {sizes} because the "
+                                   f"unspecified dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"unflatten: shape '{sizes}' is invalid for input of size {length}")
+        sizes[sizes.index(-1)] = length // known
     return input.view(*shape[:dim], *sizes, *shape[dim + 1:])
 
 
@@ -238,12 +247,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     if dim is None:
         input, dim = input.flatten(), 0
     elif input.ndim == 0:   # torch unsqueezes at dim + 1 (or selects along dim) first
-        if type(repeats) is Tensor:
+        if isinstance(repeats, Tensor):
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         input._wrap_dim(dim)
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     dim = input._wrap_dim(dim)
-    if type(repeats) is Tensor:
+    if isinstance(repeats, Tensor):
         counts = repeats._data.reshape(-1)
         if repeats._data.ndim > 1:
             raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
@@ -351,7 +360,7 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     dim = input._wrap_dim(dim)
     size = input.shape[dim]
-    if type(indices_or_sections) is Tensor:
+    if isinstance(indices_or_sections, Tensor):
         values = indices_or_sections._data
         if values.dtype.kind not in "iu":
             raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
@@ -465,7 +474,7 @@ def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requir
 def _new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
                 pin_memory: bool = False) -> Tensor:
     from .._creation import tensor
-    if type(data) is Tensor:
+    if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor("
                       "sourceTensor).", UserWarning, stacklevel=2)

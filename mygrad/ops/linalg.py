@@ -16,17 +16,17 @@ from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._quiet import quiet
+from .._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
-from .elementwise import mul
+from .elementwise import mul, operator
 from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
                     view)
 
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
-for _name, _kernel in (("bmm", np.matmul), ("mv", np.matmul), ("outer", np.multiply.outer), ("tril", np.tril),
+for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul), ("outer", np.multiply.outer), ("tril", np.tril),
                       ("triu", np.triu)):
     array_fn(_kernel, name=_name)
 
@@ -68,6 +68,21 @@ AddmmBackward0 = derivative(
     "AddmmBackward0", self="grad if beta == 1 else grad * beta",
     mat1="mm(grad, t(mat2)) if alpha == 1 else mm(grad, t(mat2)) * alpha",
     mat2="mm(t(mat1), grad) if alpha == 1 else mm(t(mat1), grad) * alpha")
+# the other add-products: beta * self + alpha * (product); torch's maybe_multiply skips a factor of 1
+AddmvBackward0 = derivative("AddmvBackward0", self="grad if beta == 1 else grad * beta",
+                            mat="outer(grad, vec) if alpha == 1 else outer(grad, vec) * alpha",
+                            vec="mv(t(mat), grad) if alpha == 1 else mv(t(mat), grad) * alpha")
+AddrBackward0 = derivative("AddrBackward0", self="grad if beta == 1 else grad * beta",
+                           vec1="mv(grad, vec2) if alpha == 1 else mv(grad, vec2) * alpha",
+                           vec2="mv(t(grad), vec1) if alpha == 1 else mv(t(grad), vec1) * alpha")
+BaddbmmBackward0 = derivative(
+    "BaddbmmBackward0", self="grad if beta == 1 else grad * beta",
+    batch1="bmm(grad, transpose(batch2, 1, 2)) if alpha == 1 else bmm(grad, transpose(batch2, 1, 2)) * alpha",
+    batch2="bmm(transpose(batch1, 1, 2), grad) if alpha == 1 else bmm(transpose(batch1, 1, 2), grad) * alpha")
+AddbmmBackward0 = derivative(
+    "AddbmmBackward0", self="grad if beta == 1 else grad * beta",
+    batch1="bmm(expand(unsqueeze(grad, 0), batched), transpose(batch2, 1, 2)) * alpha",
+    batch2="bmm(transpose(batch1, 1, 2), expand(unsqueeze(grad, 0), batched)) * alpha")
 TraceBackward0 = derivative("TraceBackward0", self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
 TrilBackward0 = derivative("TrilBackward0", self="tril(grad, diagonal)")
 TriuBackward0 = derivative("TriuBackward0", self="triu(grad, diagonal)")
@@ -116,8 +131,9 @@ _matmul, _dot = quiet(np.matmul), quiet(np.dot)  # BLAS; NaN/inf pass silently, 
 
 
 @quiet
-def _addmm_kernel(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha) -> np.ndarray:
-    out = a @ b
+def _addmm_kernel(bias: np.ndarray, a: np.ndarray, b: np.ndarray | None, beta, alpha) -> np.ndarray:
+    """beta * bias + alpha * (a @ b) (``b`` None: ``a`` is the product already, and is written into)."""
+    out = a if b is None else a @ b
     if alpha != 1:
         out *= alpha
     if beta != 0:
@@ -187,6 +203,47 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_bool(bias)
     out = _addmm_kernel(bias, mat1._data, mat2._data, beta, alpha)
     return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
+
+
+def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, alpha, **saved) -> Tensor:
+    """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too)."""
+    for t in inputs:
+        if t._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(t)}")
+    _check_expandable(input._data.shape, product.shape)
+    _check_bool(product)
+    out = _addmm_kernel(input._data, product, None, beta, alpha)
+    return record(node, out, (input, *inputs), beta=beta, alpha=alpha, **saved)
+
+
+def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+    product = mv(mat.detach(), vec.detach())._data
+    return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
+
+
+_outer_kernel = quiet(np.multiply.outer)
+
+
+def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v._data.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
+    product = _outer_kernel(vec1._data, vec2._data)
+    return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2)
+
+
+def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    product = bmm(batch1.detach(), batch2.detach())._data
+    return _add_product(BaddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
+                        batch2=batch2)
+
+
+def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    product = bmm(batch1.detach(), batch2.detach())._data.sum(axis=0)
+    batched = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
+    return _add_product(AddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
+                        batch2=batch2, batched=batched)
 
 
 def _check_expandable(shape: tuple, target: tuple) -> None:
@@ -562,8 +619,10 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
     raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {data.ndim}D")
 
 
-methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=matmul,
-        __rmatmul__=_rmatmul, trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
+methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
+        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm))
+methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=operator(matmul),
+        __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer
-__all__ = ["mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]
+__all__ = ["addmv", "addr", "baddbmm", "addbmm", "mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]

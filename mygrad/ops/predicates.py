@@ -23,7 +23,7 @@ def _bools(data) -> Tensor:
 
 
 def _check_tensor(name: str, input, argument: str = "input", position: int = 1) -> None:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor(name, input, argument, position)
 
 
@@ -108,7 +108,7 @@ def isclose(input: Tensor, other: Tensor, rtol: float = 1e-05, atol: float = 1e-
     if a.dtype.kind != "f":
         a, b = a.astype(_dtype.get_default_dtype().np), b.astype(_dtype.get_default_dtype().np)
     t = a.dtype.type
-    with np.errstate(invalid="ignore", over="ignore"):
+    with np.errstate(all="ignore"):   # inf - inf, underflow of rtol * other: torch's kernel is silent
         if equal_nan:
             close = close | (np.isnan(a) & np.isnan(b))
         allowed = t(atol) + np.abs(t(rtol) * b)
@@ -139,7 +139,7 @@ def _shift(name: str, kernel: str, left: bool):
         a, b = np.asarray(a), np.asarray(b)
         if a.dtype.kind == "f" or b.dtype.kind == "f":
             raise not_implemented(kernel, a if a.dtype.kind == "f" else b)
-        if type(input) is Tensor and type(other) is Tensor:
+        if isinstance(input, Tensor) and isinstance(other, Tensor):
             check_broadcast(a, b)
         bits = a.dtype.itemsize * 8
         if a.dtype == np.bool_:
@@ -160,11 +160,11 @@ bitwise_right_shift = _shift("bitwise_right_shift", "rshift_cpu", False)
 
 
 def _rshift_operator(self, other):
-    return bitwise_right_shift(self, other) if type(other) in (Tensor, int, bool, float) else NotImplemented
+    return bitwise_right_shift(self, other) if isinstance(other, (Tensor, int, bool, float)) else NotImplemented
 
 
 def _lshift_operator(self, other):
-    return bitwise_left_shift(self, other) if type(other) in (Tensor, int, bool, float) else NotImplemented
+    return bitwise_left_shift(self, other) if isinstance(other, (Tensor, int, bool, float)) else NotImplemented
 
 
 # ----- nan_to_num ------------------------------------------------------------------------------------

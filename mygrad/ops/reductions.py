@@ -23,7 +23,8 @@ from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._quiet import quiet
+from .unary import _sign
+from .._quiet import quiet
 
 
 # ----- formula helpers -----------------------------------------------------------------------
@@ -56,7 +57,7 @@ class _ArrayOps:
     def raw(x):
         return x
 
-    sign = staticmethod(np.sign)
+    sign = staticmethod(_sign)  # torch's: sign(nan) is 0
     abs = staticmethod(np.abs)
 
     @staticmethod
@@ -65,11 +66,17 @@ class _ArrayOps:
 
     @staticmethod
     def others_product(x, dim):
-        """prod_{j != i} x_j along ``dim``, zeros allowed: exclusive prefix times exclusive suffix products."""
+        """prod_{j != i} x_j along ``dim``, zeros allowed: exclusive prefix times exclusive suffix products
+        (each a cumprod as torch's, with its wider running product)."""
         ones = np.ones_like(np.take(x, [0], axis=dim))
-        before = np.cumprod(np.concatenate([ones, np.delete(x, -1, axis=dim)], axis=dim), axis=dim)
-        after = np.cumprod(np.concatenate([ones, np.flip(np.delete(x, 0, axis=dim), dim)], axis=dim), axis=dim)
+        before = scan(np.cumprod, np.concatenate([ones, np.delete(x, -1, axis=dim)], axis=dim), dim)
+        after = scan(np.cumprod, np.concatenate([ones, np.flip(np.delete(x, 0, axis=dim), dim)], axis=dim), dim)
         return before * np.flip(after, dim)
+
+    @staticmethod
+    def several_zeros(x) -> bool:
+        """torch's full prod backward gives plain zeros when more than one element is 0 (outside grad mode)."""
+        return np.count_nonzero(x == 0) > 1
 
     @staticmethod
     def cumprod_backward_zeros(grad, x, dim):
@@ -116,7 +123,7 @@ class _TensorOps:
 
     @staticmethod
     def raw(x):
-        return x._data if type(x) is Tensor else np.asarray(x)
+        return x._data if isinstance(x, Tensor) else np.asarray(x)
 
     @staticmethod
     def sign(x):
@@ -126,6 +133,10 @@ class _TensorOps:
     @staticmethod
     def abs(x):
         return _mygrad().abs(x)
+
+    @staticmethod
+    def several_zeros(x) -> bool:
+        return False  # under create_graph torch differentiates the others' product instead
 
     @staticmethod
     def reversed_cumsum(x, dim):
@@ -209,6 +220,8 @@ def prod_backward(F, grad, input, result, dim, keepdim):
     if not (x == 0).any():
         return grad * (result / input)
     if dim is None:
+        if F.several_zeros(x):
+            return F.const(np.zeros_like(x))
         return grad * F.reshape(F.others_product(F.reshape(input, (-1,)), 0), x.shape)
     return grad * F.others_product(input, dim)
 
@@ -285,6 +298,7 @@ SumBackward0 = derivative("SumBackward0", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", self="expand(grad, shape) / numel")
 MeanBackward1 = derivative("MeanBackward1", self="unreduce(grad, shape, dims, keepdim) / count")
+NansumBackward0 = derivative("NansumBackward0", self="unreduce(grad, shape, dims, keepdim) * (self == self)")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
 ProdBackward1 = derivative("ProdBackward1", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
@@ -306,6 +320,8 @@ LogsumexpBackward0 = derivative(
                                "keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
+# ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
+NormBackward1 = derivative("NormBackward1", self="norm_backward(grad, self, ord, result, dims, keepdim)")
 CumsumBackward0 = derivative("CumsumBackward0", self="cumsum_backward(grad, dim)")
 CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, self, dim, result)")
 
@@ -419,6 +435,27 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
 
 
 @quiet
+def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
+    data = _accumulating(input, dtype)
+    dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
+    out = np.nansum(data, axis=dims, keepdims=keepdim) if data.dtype.kind == "f" else data.sum(axis=dims,
+                                                                                                 keepdims=keepdim)
+    return record(NansumBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape, dims=dims,
+                  keepdim=keepdim)
+
+
+def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+    """torch's composite: nansum / the count of non-NaN elements (DivBackward0 over NansumBackward0)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{_type_name(input._data.dtype)}")
+    dims = tuple(range(input._data.ndim)) if dim is None else normalize_dims(input, dim)
+    count = Tensor._make(np.asarray((~np.isnan(input._data)).sum(axis=dims, keepdims=keepdim)), False, None)
+    return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+@quiet
 def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
     if dtype is not None and not dtype.is_floating_point:
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
@@ -475,7 +512,7 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
     np_reduce = np.max if name == "max" else np.min
 
     def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
-        if type(dim) is Tensor or other is not None:
+        if isinstance(dim, Tensor) or other is not None:
             binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
             return binary(input, other if other is not None else dim)
         data = input._data
@@ -483,7 +520,8 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
         if dim is NO_DIM:
             _dim_less(name, keepdim, EXTREMUM_OVERLOADS)
             _check_nonempty(name, data, None)
-            return record(full_node, np.asarray(np_reduce(data)), (input,), self=input)
+            out = _signed_zero_extremum(np.asarray(np_reduce(data)), data, tuple(range(data.ndim)), False, last=True)
+            return record(full_node, out, (input,), self=input)
         if not isinstance(dim, int):
             raise _overload_error(name, type(dim).__name__, EXTREMUM_OVERLOADS)
         dim = input._wrap_dim(dim)
@@ -506,6 +544,21 @@ max = _extremum("max", np.argmax, MaxBackward1, MaxBackward0, max_return)
 min = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return)
 
 
+def _signed_zero_extremum(out: np.ndarray, data: np.ndarray, dims: tuple, keepdim: bool, last: bool):
+    """NumPy's max of 0. and -0. is whichever it meets; torch's amax/amin keep the first extreme element
+    of each slice and its full max/min the last (its kernels' order): give zero results that sign."""
+    if data.dtype.kind != "f" or not data.size or not (out == 0).any():
+        return out
+    moved = np.moveaxis(data, dims, tuple(range(-len(dims), 0))) if dims else data[..., None]
+    slices = moved.reshape(moved.shape[:moved.ndim - builtins.max(len(dims), 1)] + (-1,))
+    wanted = out if not keepdim else out.reshape(slices.shape[:-1])
+    hits = slices == np.asarray(wanted)[..., None]
+    at = slices.shape[-1] - 1 - np.argmax(hits[..., ::-1], axis=-1) if last else np.argmax(hits, axis=-1)
+    chosen = np.take_along_axis(slices, at[..., None], axis=-1)[..., 0]
+    fixed = np.where(wanted == 0, chosen, wanted)
+    return fixed.reshape(np.shape(out))
+
+
 def _slice_extremum(name: str, np_reduce, node):
     def reduce(input: Tensor, dim=(), keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
@@ -513,6 +566,7 @@ def _slice_extremum(name: str, np_reduce, node):
         dims = normalize_dims(input, dim)
         _check_nonempty(name, data, None if _every_dim(dim) else dims)
         out = np_reduce(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy()
+        out = _signed_zero_extremum(np.asarray(out), data, dims, keepdim, last=False)
         return record(node, np.asarray(out), (input,), self=input, shape=data.shape, dims=dims, keepdim=keepdim)
 
     reduce.__name__ = reduce.__qualname__ = name
@@ -526,6 +580,8 @@ amin = _slice_extremum("amin", np.min, AminBackward0)
 def _arg_extremum(name: str, np_arg):
     def reduce(input: Tensor, dim=None, keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
+        if data.dtype == np.bool_:
+            raise RuntimeError(f"{name}(): does not support bool input")
         dim = dim if axis is NO_DIM else axis
         if dim is None:
             if not data.size:
@@ -585,14 +641,15 @@ def _moments(name: str, node, finish):
         reduced = math.prod(data.shape[d] for d in dims)
         rnumel = data.size if full else math.prod(data.shape[input._wrap_dim(d)] for d in
                                                   ((dim,) if isinstance(dim, int) else dim))
-        if reduced - correction <= 0:
-            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=2)
+        kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
+        if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
+            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=3)  # (the caller, above quiet)
         out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
                       keepdim=keepdim, rnumel=rnumel, full=full)
 
     reduce.__name__ = reduce.__qualname__ = name
-    return reduce
+    return quiet(reduce)  # (the float64 moments cast to float32 may overflow: silently, as torch)
 
 
 var = _moments("var", VarBackward0, lambda v: v)
@@ -621,8 +678,15 @@ def logsumexp(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, axis=NO_DIM) 
                   dims=dims, keepdim=keepdim)
 
 
+def aten_norm(x: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
+    """ATen's ``at::norm(self, p, dim, keepdim)`` as C++ composites call it (NormBackward1); Python's
+    ``torch.norm`` goes through linalg.vector_norm instead."""
+    return vector_norm(x, p, dim, keepdim, _node=NormBackward1)
+
+
 @quiet
-def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
+def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
+                _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
         raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
@@ -656,8 +720,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         out = np.sum(magnitude != 0, axis=axis, keepdims=keepdim).astype(data.dtype)
     else:
         out = np.sum(magnitude ** ord, axis=axis, keepdims=keepdim) ** (1.0 / ord)
-    return record(LinalgVectorNormBackward0, np.asarray(out, data.dtype), (x,), self=x, ord=ord,
-                  dims=dims, keepdim=keepdim)
+    return record(_node, np.asarray(out, data.dtype), (x,), self=x, ord=ord, dims=dims, keepdim=keepdim)
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
@@ -665,18 +728,30 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        from ..linalg import matrix_norm
+        from .norms import matrix_norm
         return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 
 # ----- scans ----------------------------------------------------------------------------------
 
+def scan(ufunc_scan, data: np.ndarray, dim: int) -> np.ndarray:
+    """A cumulative sum or product as torch's CPU kernel computes it: the running value of a float32 or
+    float16 input kept in float64 (so a sum that overflows on the way can come back), each output rounded
+    to the input's dtype; a sum starts from +0 (so ``cumsum([-0.])`` is 0)."""
+    if data.dtype.kind != "f":
+        return ufunc_scan(data, axis=dim)
+    out = ufunc_scan(data, axis=dim, dtype=np.float64 if data.dtype.itemsize < 8 else data.dtype)
+    if ufunc_scan is np.cumsum:
+        out += 0.0
+    return out.astype(data.dtype, copy=False)
+
+
 @quiet
 def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumsum", dim, axis))
     data = _accumulating(input, dtype)
-    out = np.cumsum(data, axis=dim) if data.ndim else data.copy()
+    out = scan(np.cumsum, data, dim) if data.ndim else data.copy()
     return record(CumsumBackward0, out, (input,), dim=dim)
 
 
@@ -684,12 +759,12 @@ def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
 def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumprod", dim, axis))
     data = _accumulating(input, dtype)
-    out = np.cumprod(data, axis=dim) if data.ndim else data.copy()
+    out = scan(np.cumprod, data, dim) if data.ndim else data.copy()
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
-methods(sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
-__all__ = ["sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
            "norm", "cumsum", "cumprod"]

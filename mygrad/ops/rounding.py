@@ -14,8 +14,8 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import invalid_arguments, not_implemented
-from ._quiet import quiet
-from .elementwise import OVERLOADS, inplace_operator, operands, operator
+from .._quiet import quiet
+from .elementwise import OVERLOADS, inplace_operator, no_derivative_node, operands, operator, requiring_grad
 
 
 @quiet
@@ -40,13 +40,6 @@ def _div_array(a, b, rounding_mode=None):
     return _DIVIDE[rounding_mode](a, b) if rounding_mode else np.true_divide(a, b)
 
 
-@array_fn
-@tensor_fn
-def no_derivative(op: str):
-    """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
-    raise RuntimeError(f"derivative for {op} is not implemented")
-
-
 DivBackward2 = derivative("DivBackward2", self="zeros_like(grad)", other="zeros_like(grad)")
 RemainderBackward0 = derivative("RemainderBackward0", self="grad")
 RemainderBackward1 = derivative("RemainderBackward1", self="grad",
@@ -60,7 +53,7 @@ def _integer_operands(name: str, kernel: str, input, other):
     a, b = operands(name, input, other)
     kind = np.result_type(a, b).kind
     if kind == "b":
-        raise not_implemented(kernel, np.asarray(a) if type(input) is Tensor else np.asarray(b))
+        raise not_implemented(kernel, np.asarray(a) if isinstance(input, Tensor) else np.asarray(b))
     if kind in "iu" and not np.all(b):
         raise RuntimeError("ZeroDivisionError")
     check_broadcast(a, b)
@@ -77,58 +70,50 @@ def div_rounded(input, other, rounding_mode: str) -> Tensor:
     return record(DivBackward2, divide(a, b), (input, other))
 
 
-def _requiring_grad(*operands) -> tuple:
-    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
-    return tuple(x for x in operands if type(x) is Tensor and x._requires_grad)
-
-
-_NO_DERIVATIVE: dict = {}
-
-
-def _no_derivative_node(op: str, edges: tuple):
-    """The node for ``edges``: one input per edge, each formula raising torch's "not implemented"."""
-    key = (op, len(edges))
-    if key not in _NO_DERIVATIVE:
-        _NO_DERIVATIVE[key] = derivative("NotImplemented",
-                                         **{f"input{i}": f"no_derivative({op!r})" for i in range(len(edges))})
-    return _NO_DERIVATIVE[key]
-
-
 def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
     a, b = _integer_operands("floor_divide", "div_floor_cpu", input, other)
-    edges = _requiring_grad(input, other)
-    return record(_no_derivative_node(_op, edges), _floor_div(a, b), edges)
+    edges = requiring_grad(input, other)
+    return record(no_derivative_node(_op, edges), _floor_div(a, b), edges)
 
 
 def _floor_divide_in_place(input, other) -> Tensor:
     return floor_divide(input, other, _op="aten::floor_divide_")
 
 
-_remainder = quiet(np.remainder)
 _fmod = quiet(np.fmod)
+
+
+@quiet
+def _remainder(a, b):
+    """torch's floating remainder: C's fmod moved onto the divisor's side when it is not 0, so a zero
+    remainder keeps the dividend's sign (NumPy's takes the divisor's: remainder(0., -inf) is -0.)."""
+    if np.result_type(a, b).kind != "f":
+        return np.remainder(a, b)
+    r = np.fmod(a, b)
+    return np.where((r != 0) & ((r < 0) != (b < 0)), r + b, r)
 
 
 def remainder(input, other) -> Tensor:
     """Python's ``%``: the sign of the divisor."""
-    if type(input) is not Tensor and type(other) is not Tensor:
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
         raise invalid_arguments("remainder", (input, other), OVERLOADS["remainder"])
     a, b = _integer_operands("remainder", "remainder_cpu", input, other)
     data = _remainder(a, b)
-    if type(input) is not Tensor:
-        edges = _requiring_grad(other)
-        return record(_no_derivative_node("aten::remainder", edges), data, edges)
-    if type(other) is Tensor:
+    if not isinstance(input, Tensor):
+        edges = requiring_grad(other)
+        return record(no_derivative_node("aten::remainder", edges), data, edges)
+    if isinstance(other, Tensor):
         return record(RemainderBackward1, data, (input, other), self=input, other=other)
     return record(RemainderBackward0, data, (input,))
 
 
 def fmod(input: Tensor, other) -> Tensor:
     """C's fmod: the sign of the dividend."""
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise invalid_arguments("fmod", (input, other), OVERLOADS["fmod"])
     a, b = _integer_operands("fmod", "fmod_cpu", input, other)
     data = _fmod(a, b)
-    if type(other) is Tensor:
+    if isinstance(other, Tensor):
         return record(FmodBackward1, data, (input, other), self=input, other=other)
     return record(FmodBackward0, data, (input,))
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import not_tensor
 from .indexing import _gather_key
-from .rounding import no_derivative  # noqa: F401  (registers the formula helper)
+from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
 
@@ -164,7 +165,7 @@ def _index_fill_value_grad(namespace: dict, grad, dim, index):
     where a negative index (which the forward accepted) is out of range."""
     from .indexing import _index_select_range_error
     index = np.unique(np.asarray(index))
-    g = grad._data if type(grad) is Tensor else np.asarray(grad)
+    g = grad._data if isinstance(grad, Tensor) else np.asarray(grad)
     size = g.shape[dim] if g.ndim else 1
     if index.size and (index < 0).any():
         _index_select_range_error(Tensor._make(g, False, None), dim, index, size)
@@ -206,7 +207,7 @@ PutBackward0 = derivative("PutBackward0", self="grad if accumulate else _put_zer
 # ----- argument checks ----------------------------------------------------------------------------------
 
 def _tensor(name: str, value, argument: str, position: int) -> None:
-    if type(value) is not Tensor:
+    if not isinstance(value, Tensor):
         raise not_tensor(name, value, argument, position)
 
 
@@ -279,6 +280,7 @@ NotImplementedScatter = derivative("NotImplemented", self="no_derivative('aten::
 NotImplementedScatterValue = derivative("NotImplemented", self="no_derivative('aten::scatter')")
 
 
+@quiet
 def _accumulate(data: np.ndarray, dim: int, idx: np.ndarray, values, ufunc) -> np.ndarray:
     out = data.copy()
     if idx.size:
@@ -296,7 +298,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, red
         src = value
     if src is None:
         raise TypeError("scatter() missing 1 required positional argument: \"src\" or \"value\"")
-    tensor_src = type(src) is Tensor
+    tensor_src = isinstance(src, Tensor)
     dim, idx = _scatter_checks("scatter", input, dim, index, src if tensor_src else None)
     data = input._data
     values = _src_part(src._data, idx) if tensor_src else np.asarray(src).astype(data.dtype)
@@ -431,7 +433,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if bad.any():
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
     idx = idx % size if size else idx
-    tensor_value = type(value) is Tensor
+    tensor_value = isinstance(value, Tensor)
     if tensor_value and value._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value._data.ndim} dimension(s).")
@@ -449,7 +451,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
 # ----- masked_select, masked_scatter -------------------------------------------------------------------
 
 def _bool_mask(name: str, mask) -> np.ndarray:
-    if type(mask) is not Tensor:
+    if not isinstance(mask, Tensor):
         raise not_tensor(name, mask, "mask", 2)
     if mask._data.dtype != np.bool_:
         raise RuntimeError(f"{name}: expected BoolTensor for mask")
@@ -597,6 +599,7 @@ _IDENTITY = {"sum": 0, "prod": 1, "mean": 0, "amax": -np.inf, "amin": np.inf}
 _UFUNC = {"sum": np.add, "prod": np.multiply, "mean": np.add, "amax": np.maximum, "amin": np.minimum}
 
 
+@quiet
 def _scatter_reduce_array(data: np.ndarray, dim: int, idx: np.ndarray, src: np.ndarray, reduce: str,
                           include_self: bool) -> np.ndarray:
     """The forward over arrays (``src`` already cut to ``idx``'s shape)."""
@@ -717,7 +720,7 @@ class _TensorSide:
 
     @staticmethod
     def raw(x):
-        return x._data if type(x) is Tensor else np.asarray(x)
+        return x._data if isinstance(x, Tensor) else np.asarray(x)
 
     @staticmethod
     def masked_fill(x, mask, value):
@@ -769,6 +772,7 @@ def _scatter_reduce_backward(F, grad, self, dim, index, src, reduce, include_sel
 
 
 @array_fn(name="scatter_reduce_backward")
+@quiet
 def _scatter_reduce_backward_array(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
     return _scatter_reduce_backward(_ArraySide, grad, self, dim, index, src, reduce, include_self, result,
                                     src_shape, which)

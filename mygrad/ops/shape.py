@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
@@ -274,10 +274,7 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 # ----- adding and removing size-1 dims --------------------------------------------------------------
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    n = input._data.ndim + 1
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    dim %= n
+    dim = wrap_dim(dim, input._data.ndim + 1)
     return as_view(UnsqueezeBackward0, np.expand_dims(input._data, dim), input, dim=dim)
 
 

@@ -21,7 +21,7 @@ from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from .reductions import normalize_dims, return_type
-from .rounding import no_derivative  # noqa: F401  (registers the formula helper)
+from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 
 # ----- formula helpers --------------------------------------------------------------------------------
 
@@ -65,7 +65,7 @@ def _long(data) -> Tensor:
 
 
 def _check_tensor(name: str, input, argument: str = "input") -> None:
-    if type(input) is not Tensor:
+    if not isinstance(input, Tensor):
         raise not_tensor(name, input, argument)
 
 
@@ -301,7 +301,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 # ----- searchsorted, bucketize -------------------------------------------------------------------------
 
 def _as_operand(value, like: np.ndarray) -> np.ndarray:
-    return value._data if type(value) is Tensor else np.asarray(value, dtype=like.dtype)
+    return value._data if isinstance(value, Tensor) else np.asarray(value, dtype=like.dtype)
 
 
 def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False, side=None,

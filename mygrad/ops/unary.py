@@ -14,13 +14,15 @@ from typing import Callable
 import numpy as np
 
 from .. import _dtype
+from .._torch_api import NAMES as TORCH_NAMES
 from .._tensor import Tensor
 from ..autograd.backends import array_fn, keep_where, tensor_fn
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record, recorder
+from . import _special
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
-from ._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
@@ -57,7 +59,28 @@ def _frac(x: np.ndarray) -> np.ndarray:
     return x - np.trunc(x)
 
 
-for _name, _kernel in (("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
+@array_fn
+def sinc_backward(grad, self):
+    """torch's: grad * (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 where pi x^2 is 0 (also by underflow)."""
+    pix, squared = self * np.pi, self * self * np.pi
+    return np.where(squared == 0, 0, grad * (pix * np.cos(pix) - np.sin(pix)) / squared)
+
+
+@tensor_fn(name="sinc_backward")
+def _sinc_backward_tensor(grad, self):
+    pix, squared = self * np.pi, self * self * np.pi
+    return (grad * (pix * pix.cos() - pix.sin()) / squared).masked_fill(squared == 0, 0)
+
+
+@array_fn
+@tensor_fn
+def no_inplace_derivative(op: str):
+    """The backward of torch's in-place asinh_, acosh_, atanh_: torch has none."""
+    raise NotImplementedError(f"the derivative for 'inplace version of {op}' is not implemented.")
+
+
+for _name, _kernel in (("digamma", _special.digamma), ("polygamma", _special.polygamma), ("lgamma", _special.lgamma),
+                       ("exp2", np.exp2), ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
                        ("reciprocal", np.reciprocal)):
     array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
@@ -128,6 +151,7 @@ class Unary:
     formula: str                  # its derivative w.r.t. self
     integral: Callable | None = None   # bool/integer input -> output (or torch's error); None: promote
     aliases: tuple = ()
+    no_inplace_derivative: bool = False  # the in-place form's node (``<Name>Backward1``) has no derivative
 
 
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
@@ -167,6 +191,19 @@ TABLE = (
     Unary("trunc", np.trunc, "TruncBackward0", "zeros_like(grad)", integral=integral_copy("trunc_vml_cpu"),
           aliases=("fix",)),
     Unary("frac", _frac, "FracBackward0", "grad", integral=unsupported("frac_cpu")),
+    Unary("asinh", np.arcsinh, "AsinhBackward0", "grad * rsqrt(self * self + 1)", aliases=("arcsinh",),
+          no_inplace_derivative=True),
+    Unary("acosh", np.arccosh, "AcoshBackward0", "grad * rsqrt(self * self - 1)", aliases=("arccosh",),
+          no_inplace_derivative=True),
+    Unary("atanh", np.arctanh, "AtanhBackward0", "grad * (1 / (1 - self * self))", aliases=("arctanh",),
+          no_inplace_derivative=True),
+    Unary("erfc", _special.erfc, "ErfcBackward0", "-1.1283791670955126 * exp(-self ** 2) * grad"),
+    Unary("erfinv", _special.erfinv, "ErfinvBackward0", "0.886226925452758 * exp(result * result) * grad"),
+    Unary("lgamma", _special.lgamma, "LgammaBackward0", "grad * digamma(self)"),
+    Unary("digamma", _special.digamma, "DigammaBackward0", "grad * polygamma(1, self)"),
+    Unary("deg2rad", np.deg2rad, "Deg2RadBackward0", "grad * 0.017453292519943295"),
+    Unary("rad2deg", np.rad2deg, "Rad2DegBackward0", "grad * 57.29577951308232"),
+    Unary("sinc", np.sinc, "SincBackward0", "sinc_backward(grad, self)"),
 )
 
 
@@ -198,7 +235,6 @@ def _function(spec: Unary, node: type) -> Callable:
     return op
 
 
-_NO_TORCH_INPLACE = {"sign_", "absolute_"}  # Tensor methods only; torch has no such functions
 
 
 def _install(table) -> dict:
@@ -207,10 +243,13 @@ def _install(table) -> dict:
     for spec in table:
         fn = _function(spec, derivative(spec.node, self=spec.formula))
         in_place = inplace_method(fn)
+        if spec.no_inplace_derivative:
+            node = derivative(spec.node[:-1] + "1", self=f"no_inplace_derivative({spec.name!r})")
+            in_place = inplace_method(_function(spec, node))
         for name in (spec.name,) + spec.aliases:
             methods(**{name: fn, name + "_": in_place})
             exported[name] = fn
-            if name + "_" not in _NO_TORCH_INPLACE:
+            if name + "_" in TORCH_NAMES[""]:  # (some are Tensor methods only: sign_, digamma_, ...)
                 exported[name + "_"] = in_place
     return exported
 
@@ -247,9 +286,30 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A00
     return record(RoundBackward1, _round_decimals(data, decimals), (input,))
 
 
+# ----- polygamma(n, input): the n-th derivative of digamma --------------------------------------
+
+PolygammaBackward0 = derivative("PolygammaBackward0", self="grad * polygamma(n + 1, self)")
+
+
+def polygamma(n: int, input: Tensor) -> Tensor:
+    if n < 0:
+        raise RuntimeError("polygamma(n, x) does not support negative n.")
+    data = input._data if input._data.dtype.kind == "f" else input._data.astype(_dtype.get_default_dtype().np)
+    return record(PolygammaBackward0, _special.polygamma(n, data), (input,), self=input, n=n)
+
+
+def _polygamma_method(self: Tensor, n: int) -> Tensor:
+    return polygamma(n, self)
+
+
+def _polygamma_in_place(self: Tensor, n: int) -> Tensor:
+    return self._inplace(lambda x: polygamma(n, x))
+
+
 _FUNCTIONS = _install(TABLE)
 globals().update(_FUNCTIONS)  # exp, exp_, log, ... as module attributes, like hand-written defs
 round_ = inplace_method(round)
-methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"])
+methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"],
+        polygamma=_polygamma_method, polygamma_=_polygamma_in_place)
 
-__all__ = sorted(_FUNCTIONS) + ["round", "round_"]
+__all__ = sorted(_FUNCTIONS) + ["round", "round_", "polygamma"]

@@ -20,14 +20,17 @@ except ImportError:  # NumPy 1.x: no context variable to set
 if _extobj_contextvar is not None:
     IGNORE = _make_extobj(all="ignore")
     enter, leave = _extobj_contextvar.set, _extobj_contextvar.reset  # enter(IGNORE) -> token; leave(token)
+    current = _extobj_contextvar.get  # the state in force, to enter again later (engine.as_user)
 else:
-    IGNORE = "ignore"
+    IGNORE = {"all": "ignore"}
 
     def enter(state):
-        return np.seterr(all=state)
+        return np.seterr(**state)
 
     def leave(previous) -> None:
         np.seterr(**previous)
+
+    current = np.geterr
 
 
 def quiet(kernel: Callable) -> Callable:

@@ -1,0 +1,153 @@
+"""Anomaly detection: a backward node that returns NaN raises, naming the node.
+
+``detect_anomaly`` / ``set_detect_anomaly`` set one thread-local flag (and ``check_nan``); the
+engine checks every node's gradients while it is on.  The forward traceback torch prints is
+recorded for custom ``autograd.Function`` nodes made while the mode is on; the built-in ops'
+generated nodes carry none, so for them the warning is torch's own "No forward pass
+information available" text.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import traceback
+import warnings
+
+import numpy as np
+
+__all__ = ["detect_anomaly", "set_detect_anomaly"]
+
+
+class _State(threading.local):
+    enabled = False
+    check_nan = True
+
+
+_state = _State()
+_GENERATED = re.compile(r"^<\w+\.\w+>$")  # the files of mygrad's generated code (<DivBackward0.record>)
+
+
+def is_anomaly_enabled() -> bool:
+    return _state.enabled
+
+
+def is_anomaly_check_nan_enabled() -> bool:
+    return _state.check_nan
+
+
+def _set(mode: bool, check_nan: bool) -> None:
+    _state.enabled = bool(mode)
+    _state.check_nan = bool(check_nan)
+    _install(_state.enabled)
+
+
+class _RecordingGradFn:
+    """Tensor.grad_fn while anomaly mode is on: a node hung under a tensor in this mode keeps the
+    forward traceback (``node.metadata["traceback_"]``), as torch's anomaly mode records it."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __get__(self, obj, owner=None):
+        return self if obj is None else self.inner.__get__(obj, owner)
+
+    def __set__(self, obj, node) -> None:
+        self.inner.__set__(obj, node)
+        if node is not None and _state.enabled:
+            from .node import _METADATA
+            meta = _METADATA.setdefault(node, {})
+            if "traceback_" not in meta:
+                meta["traceback_"] = forward_traceback()
+
+
+def _install(on: bool) -> None:
+    """Put the recording descriptor on Tensor while the mode is on (in any thread), and take it off after:
+    outside anomaly mode ``grad_fn`` stays the plain slot (or the view-tracking property)."""
+    from .._tensor import Tensor
+    current = Tensor.__dict__["grad_fn"]
+    if on and not isinstance(current, _RecordingGradFn):
+        Tensor.grad_fn = _RecordingGradFn(current)
+    elif not on and isinstance(current, _RecordingGradFn):
+        Tensor.grad_fn = current.inner
+
+
+class detect_anomaly:
+    """Context manager (and decorator) that turns anomaly detection on for its block."""
+
+    def __init__(self, check_nan: bool = True) -> None:
+        self.prev = _state.enabled
+        self.check_nan = check_nan
+        self.prev_check_nan = _state.check_nan
+        warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime and should only "
+                      "be enabled for debugging.", stacklevel=2)
+
+    def __enter__(self) -> None:
+        _set(True, self.check_nan)
+
+    def __exit__(self, *args) -> None:
+        _set(self.prev, self.prev_check_nan)
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.check_nan):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+class set_detect_anomaly:
+    """Sets anomaly detection on or off at once; as a context manager, restores it on exit."""
+
+    def __init__(self, mode: bool, check_nan: bool = True) -> None:
+        self.prev = _state.enabled
+        self.prev_check_nan = _state.check_nan
+        _set(mode, check_nan)
+
+    def __enter__(self) -> None:
+        pass
+
+    def __exit__(self, *args) -> None:
+        _set(self.prev, self.prev_check_nan)
+
+
+def forward_traceback() -> str | None:
+    """The current stack up to the user's call into mygrad, as torch's anomaly mode stores it."""
+    if not _state.enabled:
+        return None
+    import os
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frames = traceback.extract_stack()
+    while frames and (os.path.abspath(frames[-1].filename).startswith(package + os.sep)
+                      or _GENERATED.match(frames[-1].filename)):
+        frames.pop()
+    return "".join(traceback.format_list(frames)).rstrip("\n")
+
+
+def _caller_level() -> int:
+    """The stacklevel of the first frame outside mygrad: the warning points at the user's backward call."""
+    import sys
+    frame, level = sys._getframe(1), 1
+    package = __name__.split(".")[0]
+    while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def check_results(node, results) -> None:
+    """Raise torch's error if a node returned NaN; warn first with where the node was made."""
+    for i, g in enumerate(results):
+        if g is None:
+            continue
+        data = getattr(g, "_data", g)
+        if np.asarray(data).dtype.kind in "fc" and np.isnan(data).any():
+            name = node.name()
+            from .node import _METADATA
+            stack = _METADATA.get(node, {}).get("traceback_")
+            if stack is None:
+                warnings.warn(f"Error detected in {name}. No forward pass information available. Enable detect "
+                              f"anomaly during forward pass for more information.", stacklevel=_caller_level())
+            else:
+                warnings.warn(f"Error detected in {name}. Traceback of forward call that caused the error:\n"
+                              f"{stack}", stacklevel=_caller_level())
+            raise RuntimeError(f"Function '{name}' returned nan values in its {i}th output.")

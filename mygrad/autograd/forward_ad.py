@@ -1,0 +1,281 @@
+"""torch.autograd.forward_ad: forward-mode AD with dual tensors (a primal and its tangent).
+
+Inside ``dual_level()``, ``make_dual(x, t)`` gives a tensor carrying the tangent ``t``; every op
+that records (``ops/_define.py`` calls ``propagate``) computes its output's tangent from its
+inputs' tangents by the op's tangent formula, written once per node class like the backward
+formulas and like torch's ``result:`` lines in derivatives.yaml:
+
+- ``"auto_element_wise"``: the op is elementwise, so its Jacobian is diagonal and the tangent is the
+  backward formula itself with ``grad`` replaced by the input's tangent, summed over inputs (torch's
+  ``auto_element_wise``);
+- an expression in the inputs' tangents (``self_t``, ``other_t``, zeros for an input without one),
+  the saved names the backward formulas read, and ``result``.
+
+Covered: the elementwise family (arithmetic, the unary math, clamps, activations) and sum/mean
+and mm/matmul-like products listed in ``TANGENTS``.  An op without a formula raises
+NotImplementedError when a dual tensor reaches it (never a silently missing tangent).  An in-place
+op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.
+"""
+from __future__ import annotations
+
+import threading
+import weakref
+from typing import NamedTuple
+
+from . import backends
+
+__all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
+
+levels: list = []   # the active dual level (at most one, as in torch); read by every recording op
+_tangents: dict = {}  # id(tensor) -> (weakref to the tensor, its tangent)
+
+
+class _Busy(threading.local):
+    on = False  # computing a tangent: the ops a formula runs get no tangents of their own
+
+
+_busy = _Busy()
+
+
+# ----- tangent formulas -----------------------------------------------------------------------------
+
+ELEMENTWISE = "auto_element_wise"
+
+TANGENTS: dict = {name: ELEMENTWISE for name in (
+    "AddBackward0", "SubBackward0", "RsubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
+    "NegBackward0", "AbsBackward0", "SignBackward0", "ExpBackward0", "Exp2Backward0", "Expm1Backward0",
+    "LogBackward0", "Log1PBackward0", "Log2Backward0", "Log10Backward0", "SqrtBackward0", "RsqrtBackward0",
+    "ReciprocalBackward0", "SinBackward0", "CosBackward0", "TanBackward0", "AsinBackward0", "AcosBackward0",
+    "AtanBackward0", "SinhBackward0", "CoshBackward0", "TanhBackward0", "SigmoidBackward0", "ReluBackward0",
+    "ErfBackward0", "FloorBackward0", "CeilBackward0", "TruncBackward0", "FracBackward0", "RoundBackward0",
+    "RoundBackward1", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0", "HypotBackward0",
+    "Atan2Backward0", "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
+    "PowBackward0", "PowBackward1", "PowBackward2", "LeakyReluBackward0", "EluBackward0", "GeluBackward0",
+    "SiluBackward0", "SoftplusBackward0", "ZeroBackward0", "FillBackward2", "CopyBackwards",
+)}
+TANGENTS.update({
+    "SumBackward0": "self_t.sum()",
+    "SumBackward1": "self_t.sum(dims, keepdim)",
+    "MeanBackward0": "self_t.mean()",
+    "MeanBackward1": "self_t.mean(dims, keepdim)",
+    "MmBackward0": "self_t.mm(mat2) + self.mm(mat2_t)",
+    "BmmBackward0": "self_t.bmm(mat2) + self.bmm(mat2_t)",
+    "MvBackward0": "self_t.mv(vec) + self.mv(vec_t)",
+    "DotBackward0": "self_t.dot(tensor) + self.dot(tensor_t)",
+    # views: the same view of the tangent (torch's auto_linear)
+    "ViewBackward0": "self_t.reshape(result.shape)",
+    "ReshapeAliasBackward0": "self_t.reshape(result.shape)",
+    "UnsafeViewBackward0": "self_t.reshape(result.shape)",
+    "UnsqueezeBackward0": "self_t.reshape(result.shape)",
+    "SqueezeBackward0": "self_t.reshape(result.shape)",
+    "SqueezeBackward1": "self_t.reshape(result.shape)",
+    "SqueezeBackward2": "self_t.reshape(result.shape)",
+    "ExpandBackward0": "self_t.expand(result.shape)",
+    "TBackward0": "self_t.t()",
+    "TransposeBackward0": "self_t.transpose(dim0, dim1)",
+    "PermuteBackward0": "self_t.permute(*np.argsort(inverse).tolist())",
+    "FlipBackward0": "self_t.flip(dims)",
+    "SelectBackward0": "self_t.select(dim, index)",
+    "SliceBackward0": "slice_dim(self_t, dim, start, end, step)",
+    "WhereBackward0": "where(condition, self_t, other_t)",
+})
+
+_compiled: dict = {}  # node class -> compiled explicit formula
+
+
+def _explicit(node_cls):
+    fn = _compiled.get(node_cls)
+    if fn is None:
+        names = tuple(f"{n}_t" for n in node_cls.input_names) + tuple(
+            n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
+        code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
+                       f"<{node_cls.__name__}.tangent>", "eval")
+        fn = _compiled[node_cls] = (eval(code, backends.TENSOR), names)
+    return fn
+
+
+def tangent_of(tensor):
+    entry = _tangents.get(id(tensor))
+    if entry is None or entry[0]() is not tensor:
+        return None
+    return entry[1]
+
+
+def _set_tangent(tensor, tangent) -> None:
+    key = id(tensor)
+    _tangents[key] = (weakref.ref(tensor, lambda _, key=key: _tangents.pop(key, None)), tangent)
+
+
+def propagate(node_cls, out, inputs, saved) -> None:
+    """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'."""
+    if _busy.on:
+        return
+    from .._tensor import Tensor
+    tangents = [tangent_of(x) if isinstance(x, Tensor) else None for x in inputs]
+    if all(t is None for t in tangents):
+        return
+    if not _tangents_of(tangents, inputs, out, saved, node_cls):
+        raise NotImplementedError(f"mygrad has no forward-mode (tangent) formula for {node_cls.__name__} yet: "
+                                  f"a dual tensor cannot go through it")
+
+
+def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
+    kind = TANGENTS.get(node_cls.__name__)
+    if kind is None:
+        return False
+    values = dict(saved)
+    values["result"] = out
+    for name, x in zip(node_cls.input_names, inputs):
+        values.setdefault(name, x)
+    _busy.on = True
+    try:
+        if kind == ELEMENTWISE:
+            total = None
+            args = [values.get(n) for n in node_cls.saved_names]
+            for t, formula in zip(tangents, node_cls.tensor_formulas):
+                if t is None or formula is None:
+                    continue
+                g = formula(t, *args)
+                if not hasattr(g, "_data"):
+                    from .. import tensor as make
+                    g = make(g, dtype=out.dtype)
+                if tuple(g.shape) != tuple(out.shape):
+                    g = g.expand(*out.shape)
+                total = g if total is None else total + g
+            if total is None:
+                return True
+        else:
+            fn, names = _explicit(node_cls)
+            from .. import zeros_like
+            args = []
+            for n in names:
+                if n.endswith("_t") and n[:-2] in node_cls.input_names:
+                    i = node_cls.input_names.index(n[:-2])
+                    t = tangents[i]
+                    args.append(t if t is not None else zeros_like(inputs[i]))
+                else:
+                    args.append(values.get(n))
+            total = fn(*args)
+        if total.dtype != out.dtype:
+            total = total.to(out.dtype)
+        _set_tangent(out, total)
+    finally:
+        _busy.on = False
+    return True
+
+
+def involves_dual(tensor, args) -> bool:
+    """Whether an in-place op on ``tensor`` with ``args`` concerns a tangent."""
+    if _busy.on:
+        return False
+    return tangent_of(tensor) is not None or any(tangent_of(a) is not None for a in args)
+
+
+def inplace(tensor, op, args, kwargs, ufunc):
+    """``tensor.op_(*args)`` on dual tensors: the tangent of ``op(tensor, *args)`` (computed out of place,
+    without a graph) becomes ``tensor``'s, then the write itself happens as usual."""
+    from .grad_mode import no_grad
+    with no_grad():
+        tangent = tangent_of(op(tensor, *args, **kwargs))
+    _busy.on = True
+    try:
+        out = tensor._inplace(op, *args, ufunc=ufunc, **kwargs)
+    finally:
+        _busy.on = False
+    if tangent is None:
+        _tangents.pop(id(tensor), None)
+    else:
+        _set_tangent(tensor, tangent)
+    return out
+
+
+class no_propagation:
+    """While ``on``: ops record no tangents (a custom Function's forward, whose tangents come from its jvp)."""
+
+    def __init__(self, on: bool):
+        self.on = on
+
+    def __enter__(self):
+        self.prev = _busy.on
+        if self.on:
+            _busy.on = True
+
+    def __exit__(self, *exc):
+        _busy.on = self.prev
+        return False
+
+
+def set_function_tangents(outputs, tangents) -> None:
+    """A custom Function's jvp results become its outputs' tangents."""
+    outs = outputs if isinstance(outputs, tuple) else (outputs,)
+    tans = tangents if isinstance(tangents, tuple) else (tangents,)
+    for o, t in zip(outs, tans):
+        if t is not None and hasattr(o, "_data"):
+            _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+
+
+# ----- the public API -------------------------------------------------------------------------------
+
+class UnpackedDualTensor(NamedTuple):
+    """What ``unpack_dual`` returns: the primal (a view of the dual tensor) and its tangent (or None)."""
+    primal: object
+    tangent: object
+
+
+def enter_dual_level() -> int:
+    if levels:
+        raise RuntimeError("Nested forward mode AD is not supported at the moment")
+    levels.append(0)
+    return 0
+
+
+def exit_dual_level(*, level: int | None = None) -> None:
+    if not levels:
+        raise RuntimeError("Trying to exit a forward AD level that was not the last one that was created. This "
+                           "is not supported.")
+    levels.clear()
+    _tangents.clear()
+
+
+class dual_level:
+    """The context inside which dual tensors live; leaving it drops every tangent."""
+
+    def __enter__(self) -> int:
+        return enter_dual_level()
+
+    def __exit__(self, *exc) -> None:
+        exit_dual_level()
+
+
+def make_dual(tensor, tangent, *, level: int | None = None):
+    """A view of ``tensor`` carrying ``tangent`` as its forward gradient."""
+    if not levels:
+        raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
+                           "enter_dual_level() first.")
+    if tangent._data.dtype.kind not in "fc":
+        raise ValueError(f"Expected tangent to be floating point or complex, but got: {tangent.dtype}")
+    if tuple(tangent.shape) != tuple(tensor.shape):
+        raise RuntimeError(f"Trying to set a forward gradient that has a different size than that of the original "
+                           f"Tensor, this is not supported. Tensor is of size {list(tensor.shape)} while the given "
+                           f"forward gradient is of size {list(tangent.shape)}.")
+    _busy.on = True
+    try:
+        dual = tensor.view_as(tensor)
+    finally:
+        _busy.on = False
+    _set_tangent(dual, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
+    return dual
+
+
+def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
+    """(primal, tangent) of a dual tensor; (the tensor, None) for any other."""
+    t = tangent_of(tensor) if levels else None
+    if t is None:
+        return UnpackedDualTensor(tensor, None)
+    _busy.on = True
+    try:
+        primal = tensor.view_as(tensor)
+    finally:
+        _busy.on = False
+    return UnpackedDualTensor(primal, t)
+

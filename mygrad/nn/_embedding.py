@@ -1,0 +1,90 @@
+"""``F.embedding``: rows of ``weight`` picked by integer indices.  The backward adds each upstream row
+into its index's row (np.add.at), skips ``padding_idx`` and, with ``scale_grad_by_freq``, divides by
+how often each index occurs in the batch; ``max_norm`` renormalises the rows looked up, in place,
+before the lookup (torch's ``embedding_renorm_``)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from .._tensor_str import type_name
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.grad_mode import no_grad
+from ..autograd.node import derivative
+from ..ops._define import record
+
+
+def _row_scale(idx: np.ndarray, num_weights: int, padding_idx: int, scale_grad_by_freq: bool) -> np.ndarray:
+    """The factor each looked-up row's gradient is taken with: 0 at padding_idx, 1/count when scaled."""
+    scale = np.ones(idx.size)
+    if scale_grad_by_freq:
+        scale = scale / np.bincount(idx, minlength=num_weights)[idx]
+    if padding_idx >= 0:
+        scale[idx == padding_idx] = 0
+    return scale
+
+
+@array_fn
+def embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
+    idx = indices.reshape(-1)
+    rows = grad.reshape(idx.size, grad.shape[-1]) * _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)[:, None]
+    out = np.zeros((num_weights, rows.shape[1]), dtype=grad.dtype)
+    np.add.at(out, idx, rows.astype(grad.dtype, copy=False))
+    return out
+
+
+@tensor_fn(name="embedding_backward")
+def _embedding_backward_tensor(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
+    """The same sum as a product with a (scaled) one-hot matrix, so create_graph can differentiate it."""
+    idx = indices.reshape(-1)
+    onehot = np.zeros((num_weights, idx.size), dtype=grad._data.dtype)
+    onehot[idx, np.arange(idx.size)] = _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)
+    return Tensor._make(onehot, False, None).mm(grad.reshape(idx.size, grad.shape[-1]))
+
+
+EmbeddingBackward0 = derivative(
+    "EmbeddingBackward0", weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
+
+
+def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """Rows looked up whose norm exceeds max_norm are scaled by max_norm / (norm + 1e-7), in the weight's
+    dtype as torch's kernel does (the norm in that dtype, the scale in double, cast for the product)."""
+    rows = np.unique(idx)
+    data = weight._data[rows]
+    norms = (np.sqrt((data * data).sum(axis=1)) if norm_type == 2 else
+             np.linalg.norm(data, ord=norm_type, axis=1)).astype(np.float64)
+    over = norms > max_norm
+    if over.any():
+        new = weight._data.copy()
+        scale = (max_norm / (norms[over] + 1e-7)).astype(new.dtype)
+        new[rows[over]] = data[over] * scale[:, None]
+        with no_grad():
+            weight.copy_(Tensor._make(new, False, None))
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,
+              norm_type: float = 2.0, scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    if padding_idx is not None:
+        if padding_idx > 0:
+            assert padding_idx < weight.size(0), "Padding_idx must be within num_embeddings"
+        elif padding_idx < 0:
+            assert padding_idx >= -weight.size(0), "Padding_idx must be within num_embeddings"
+            padding_idx = weight.size(0) + padding_idx
+    else:
+        padding_idx = -1
+    if sparse:
+        raise NotImplementedError("mygrad has no sparse tensors: embedding(sparse=True) is not supported")
+    idx = input._data
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
+                           f"Long, Int; but got {type_name(idx.dtype)} instead (while checking arguments for "
+                           "embedding)")
+    if weight.ndim != 2:
+        raise RuntimeError("'weight' must be 2-D")
+    n = weight.shape[0]
+    if idx.size and (idx.min() < 0 or idx.max() >= n):
+        raise IndexError("index out of range in self")
+    if max_norm is not None:
+        _renorm_(weight, idx.reshape(-1), max_norm, norm_type)
+    return record(EmbeddingBackward0, weight._data[idx], (weight,), indices=idx.copy(), num_weights=n,
+                  padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)

@@ -1,0 +1,112 @@
+"""A hook that raises in the middle of a backward (an exception, or KeyboardInterrupt) leaves both libraries
+in the same state: the same .grad values accumulated so far, grad mode and NumPy's error state restored, the
+graph still usable with retain_graph=True, and the next backward correct (see paired.py)."""
+from __future__ import annotations
+
+import numpy as np
+
+from paired import scenario_suite
+
+scenario, test_matches_torch = scenario_suite()
+
+
+class Boom(Exception):
+    pass
+
+
+def _raise_once(exc_type):
+    """A hook that raises the first time it runs and passes the gradient through afterwards."""
+    state = {"raised": False}
+
+    def hook(*args):
+        if not state["raised"]:
+            state["raised"] = True
+            raise exc_type("hook failed")
+        return None
+    return hook
+
+
+def _graph(t):
+    """Two leaves, a shared intermediate and two branches: a diamond with a leaf on each side."""
+    a = t.tensor([1.0, 2.0], requires_grad=True)
+    b = t.tensor([3.0, 4.0], requires_grad=True)
+    h = a * b
+    out = (h.exp() + h * a).sum()
+    return a, b, h, out
+
+
+def _after(t, see, label, a, b, out):
+    see(label + " a.grad", a.grad)
+    see(label + " b.grad", b.grad)
+    see(label + " grad mode", t.is_grad_enabled())
+    see(label + " numpy error state", np.geterr())
+    see.call(label + " backward again", lambda: out.backward())
+    see(label + " a.grad after", a.grad)
+    see(label + " b.grad after", b.grad)
+
+
+@scenario
+def tensor_hook_on_an_intermediate_raises(t, see):
+    for exc in (Boom, KeyboardInterrupt):
+        a, b, h, out = _graph(t)
+        h.register_hook(_raise_once(exc))
+        try:
+            out.backward(retain_graph=True)
+        except exc:
+            see(f"{exc.__name__} raised", True)
+        _after(t, see, exc.__name__, a, b, out)
+
+
+@scenario
+def tensor_hook_on_a_leaf_raises(t, see):
+    a, b, h, out = _graph(t)
+    b.register_hook(_raise_once(Boom))
+    try:
+        out.backward(retain_graph=True)
+    except Boom:
+        see("raised", True)
+    _after(t, see, "leaf hook", a, b, out)
+
+
+@scenario
+def node_hooks_raise(t, see):
+    for kind in ("register_prehook", "register_hook"):
+        a, b, h, out = _graph(t)
+        getattr(h.grad_fn, kind)(_raise_once(Boom))
+        try:
+            out.backward(retain_graph=True)
+        except Boom:
+            see(kind + " raised", True)
+        _after(t, see, kind, a, b, out)
+
+
+@scenario
+def raising_inside_no_grad_and_create_graph(t, see):
+    a, b, h, out = _graph(t)
+    h.register_hook(_raise_once(Boom))
+    with t.no_grad():
+        try:
+            out.backward(retain_graph=True, create_graph=True)
+        except Boom:
+            see("raised", True)
+        see("still no grad", t.is_grad_enabled())
+    see("grad mode back", t.is_grad_enabled())
+    see.call("autograd.grad after", lambda: t.autograd.grad(out, (a, b), retain_graph=True))
+
+
+@scenario
+def hook_changing_the_error_state_and_raising(t, see):
+    a, b, h, out = _graph(t)
+
+    def hook(g):
+        np.seterr(all="ignore")  # the program's own change, made inside the hook
+        raise Boom("after changing the error state")
+    h.register_hook(hook)
+    previous = np.seterr(all="warn")
+    try:
+        out.backward(retain_graph=True)
+    except Boom:
+        see("raised", True)
+    finally:
+        see("error state after", np.geterr())
+        np.seterr(**previous)

@@ -1,0 +1,165 @@
+"""Forward-mode AD (autograd.forward_ad): every tangent formula checked against torch's forward AD.
+
+Each case runs the same op on dual tensors (random primals in the op's domain, random tangents) in
+torch and in mygrad and compares the primal and the tangent; the op must reach the node class its
+formula is keyed on (so a case cannot pass by going through another op).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+
+import mygrad
+from mygrad.autograd import forward_ad as mg_fwad
+
+REAL, POS, UNIT, SMALL = (-3.0, 3.0), (0.2, 3.0), (-0.9, 0.9), (-1.2, 1.2)
+
+# (label, node class mygrad records, call(lib, *tensors), domains of the tensors, shapes)
+CASES = [
+    ("neg", "NegBackward0", lambda t, x: -x, [REAL]),
+    ("abs", "AbsBackward0", lambda t, x: x.abs(), [REAL]),
+    ("sign", "SignBackward0", lambda t, x: x.sign(), [REAL]),
+    ("exp", "ExpBackward0", lambda t, x: x.exp(), [REAL]),
+    ("exp2", "Exp2Backward0", lambda t, x: t.exp2(x), [REAL]),
+    ("expm1", "Expm1Backward0", lambda t, x: x.expm1(), [REAL]),
+    ("log", "LogBackward0", lambda t, x: x.log(), [POS]),
+    ("log1p", "Log1PBackward0", lambda t, x: x.log1p(), [POS]),
+    ("log2", "Log2Backward0", lambda t, x: x.log2(), [POS]),
+    ("log10", "Log10Backward0", lambda t, x: x.log10(), [POS]),
+    ("sqrt", "SqrtBackward0", lambda t, x: x.sqrt(), [POS]),
+    ("rsqrt", "RsqrtBackward0", lambda t, x: x.rsqrt(), [POS]),
+    ("reciprocal", "ReciprocalBackward0", lambda t, x: x.reciprocal(), [POS]),
+    ("sin", "SinBackward0", lambda t, x: x.sin(), [REAL]),
+    ("cos", "CosBackward0", lambda t, x: x.cos(), [REAL]),
+    ("tan", "TanBackward0", lambda t, x: x.tan(), [SMALL]),
+    ("asin", "AsinBackward0", lambda t, x: x.asin(), [UNIT]),
+    ("acos", "AcosBackward0", lambda t, x: x.acos(), [UNIT]),
+    ("atan", "AtanBackward0", lambda t, x: x.atan(), [REAL]),
+    ("sinh", "SinhBackward0", lambda t, x: x.sinh(), [REAL]),
+    ("cosh", "CoshBackward0", lambda t, x: x.cosh(), [REAL]),
+    ("tanh", "TanhBackward0", lambda t, x: x.tanh(), [REAL]),
+    ("sigmoid", "SigmoidBackward0", lambda t, x: x.sigmoid(), [REAL]),
+    ("relu", "ReluBackward0", lambda t, x: x.relu(), [REAL]),
+    ("erf", "ErfBackward0", lambda t, x: t.erf(x), [REAL]),
+    ("floor", "FloorBackward0", lambda t, x: x.floor(), [REAL]),
+    ("ceil", "CeilBackward0", lambda t, x: x.ceil(), [REAL]),
+    ("trunc", "TruncBackward0", lambda t, x: x.trunc(), [REAL]),
+    ("frac", "FracBackward0", lambda t, x: x.frac(), [REAL]),
+    ("round", "RoundBackward0", lambda t, x: x.round(), [REAL]),
+    ("round (decimals)", "RoundBackward1", lambda t, x: x.round(decimals=1), [REAL]),
+    ("clamp", "ClampBackward1", lambda t, x: x.clamp(-1.0, 1.0), [REAL]),
+    ("clamp (min only)", "ClampBackward1", lambda t, x: x.clamp(min=0.5), [REAL]),
+    ("clamp_min", "ClampMinBackward0", lambda t, x: t.clamp_min(x, 0.5), [REAL]),
+    ("clamp_max", "ClampMaxBackward0", lambda t, x: t.clamp_max(x, 0.5), [REAL]),
+    ("clone", "CloneBackward0", lambda t, x: x.clone(), [REAL]),
+    ("to", "ToCopyBackward0", lambda t, x: x.to(t.float32), [REAL]),
+    ("pow (scalar exponent)", "PowBackward0", lambda t, x: x ** 2.5, [POS]),
+    ("pow (tensor exponent)", "PowBackward1", lambda t, x, y: x ** y, [POS, REAL]),
+    ("pow (scalar base)", "PowBackward2", lambda t, x: 2.0 ** x, [REAL]),
+    ("leaky_relu", "LeakyReluBackward0", lambda t, x: t.nn.functional.leaky_relu(x, 0.1), [REAL]),
+    ("elu", "EluBackward0", lambda t, x: t.nn.functional.elu(x), [REAL]),
+    ("gelu", "GeluBackward0", lambda t, x: t.nn.functional.gelu(x), [REAL]),
+    ("silu", "SiluBackward0", lambda t, x: t.nn.functional.silu(x), [REAL]),
+    ("softplus", "SoftplusBackward0", lambda t, x: t.nn.functional.softplus(x), [REAL]),
+    ("add (broadcast)", "AddBackward0", lambda t, x, y: x + y[0], [REAL, REAL]),
+    ("add (alpha)", "AddBackward0", lambda t, x, y: t.add(x, y, alpha=2.5), [REAL, REAL]),
+    ("add (scalar)", "AddBackward0", lambda t, x: x + 2.0, [REAL]),
+    ("sub", "SubBackward0", lambda t, x, y: x - y, [REAL, REAL]),
+    ("rsub", "RsubBackward1", lambda t, x: 2.0 - x, [REAL]),
+    ("mul", "MulBackward0", lambda t, x, y: x * y, [REAL, REAL]),
+    ("mul (scalar)", "MulBackward0", lambda t, x: x * 3.0, [REAL]),
+    ("div", "DivBackward0", lambda t, x, y: x / y, [REAL, POS]),
+    ("hypot", "HypotBackward0", lambda t, x, y: t.hypot(x, y), [POS, POS]),
+    ("atan2", "Atan2Backward0", lambda t, x, y: t.atan2(x, y), [REAL, POS]),
+    ("logaddexp", "LogaddexpBackward0", lambda t, x, y: t.logaddexp(x, y), [REAL, REAL]),
+    ("sum", "SumBackward0", lambda t, x: x.sum(), [REAL]),
+    ("sum (dim)", "SumBackward1", lambda t, x: x.sum(1, keepdim=True), [REAL]),
+    ("mean", "MeanBackward0", lambda t, x: x.mean(), [REAL]),
+    ("mean (dim)", "MeanBackward1", lambda t, x: x.mean(0), [REAL]),
+    ("mm", "MmBackward0", lambda t, x, y: x.mm(y.t()), [REAL, REAL]),
+    ("view", "ViewBackward0", lambda t, x: x.view(2, 6), [REAL]),
+    ("reshape", "ViewBackward0", lambda t, x: x.reshape(4, 3), [REAL]),
+    ("unsqueeze", "UnsqueezeBackward0", lambda t, x: x.unsqueeze(1), [REAL]),
+    ("squeeze", "SqueezeBackward1", lambda t, x: x[:1].squeeze(0), [REAL]),
+    ("expand", "ExpandBackward0", lambda t, x: x[:1].expand(5, 4), [REAL]),
+    ("t", "TBackward0", lambda t, x: x.t(), [REAL]),
+    ("transpose", "TransposeBackward0", lambda t, x: x.transpose(0, 1), [REAL]),
+    ("permute", "PermuteBackward0", lambda t, x: x.unsqueeze(0).permute(2, 0, 1), [REAL]),
+    ("flip", "FlipBackward0", lambda t, x: x.flip(1), [REAL]),
+    ("select", "SelectBackward0", lambda t, x: x[1], [REAL]),
+    ("slice", "SliceBackward0", lambda t, x: x[:, 1:4:2], [REAL]),
+    ("where", "WhereBackward0", lambda t, x, y: t.where(x > 0, x, y), [REAL, REAL]),
+    ("exp_ (in place)", "ExpBackward0", lambda t, x: x.clone().exp_(), [REAL]),
+    ("mul_ (in place, dual argument)", "MulBackward0", lambda t, x, y: x.clone().mul_(y), [REAL, REAL]),
+    ("add_ (in place, plain self)", "AddBackward0", lambda t, x, y: t.zeros(3, 4, dtype=t.float64).add_(y), [REAL, REAL]),
+    ("zero_", "ZeroBackward0", lambda t, x: x.clone().zero_(), [REAL]),
+    ("fill_", "FillBackward2", lambda t, x: x.clone().fill_(2.0), [REAL]),
+    ("copy_ (dual source)", "CopyBackwards", lambda t, x, y: x.clone().copy_(y[0]), [REAL, REAL]),
+    ("chain", "MulBackward0", lambda t, x, y: (x.exp() * y.sin() + x / (y * y + 1)).tanh() * x, [REAL, REAL]),
+]
+
+
+def _draw(rng, domain, shape=(3, 4)):
+    return rng.uniform(*domain, size=shape)
+
+
+@pytest.mark.parametrize("label,node,call,domains", CASES, ids=[c[0] for c in CASES])
+def test_tangent_matches_torch(label, node, call, domains):
+    rng = np.random.default_rng(abs(hash(label)) % 2**32)
+    primals = [_draw(rng, d) for d in domains]
+    tangents = [rng.standard_normal(p.shape) for p in primals]
+    results = {}
+    for lib, fwad in ((torch, torch.autograd.forward_ad), (mygrad, mg_fwad)):
+        with fwad.dual_level():
+            duals = [fwad.make_dual(lib.tensor(p), lib.tensor(t)) for p, t in zip(primals, tangents)]
+            out = call(lib, *duals)
+            primal, tangent = fwad.unpack_dual(out)
+            results[lib.__name__] = (primal.detach().numpy().copy(),
+                                     None if tangent is None else tangent.detach().numpy().copy())
+        if lib is mygrad:  # the op went through the node its formula is keyed on
+            with mygrad.enable_grad():
+                graphed = call(lib, *[lib.tensor(p, requires_grad=True) for p in primals])
+            assert type(graphed.grad_fn).__name__ == node
+            assert node in mg_fwad.TANGENTS
+    (tp, tt), (mp, mt) = results["torch"], results["mygrad"]
+    np.testing.assert_allclose(mp, tp, rtol=1e-6, atol=1e-9)
+    assert (mt is None) == (tt is None)
+    if tt is not None:
+        assert mt.dtype == tt.dtype and mt.shape == tt.shape
+        np.testing.assert_allclose(mt, tt, rtol=1e-6, atol=1e-9)
+
+
+def test_api_and_errors_match_torch():
+    from paired import check
+
+    def scenario(t, see):
+        fwad = t.autograd.forward_ad
+        x, v = t.tensor([1.0, 2.0]), t.tensor([1.0, 0.5])
+        see.call("make_dual outside a level", lambda: fwad.make_dual(x, v))
+        with fwad.dual_level() as level:
+            see("level", level)
+            d = fwad.make_dual(x, v)
+            see("dual", (d, d.requires_grad, d.grad_fn is None))
+            see("printed", (repr(d), repr(d * 2), repr(fwad.make_dual(t.zeros(2, 3, dtype=t.float64),
+                                                                     t.ones(2, 3, dtype=t.float64)))))
+            unpacked = fwad.unpack_dual(d * d)
+            see("unpack", (type(unpacked).__name__, unpacked.primal, unpacked.tangent))
+            see("not dual", fwad.unpack_dual(x).tangent is None)
+            see.call("size mismatch", lambda: fwad.make_dual(x, t.ones(3)))
+            see.call("integer tangent", lambda: fwad.make_dual(x, t.ones(2, dtype=t.int64)))
+            see.call("nested level", lambda: fwad.dual_level().__enter__())
+            w = t.tensor([1.0, 2.0], requires_grad=True)
+            dw = fwad.make_dual(w, v)
+            see("dual of a grad-requiring tensor", (dw.grad_fn.name(), fwad.unpack_dual(dw * dw).tangent))
+            y = d.exp()
+        see("after the level", fwad.unpack_dual(y).tangent is None)
+
+    check(scenario)
+
+
+def test_an_op_without_a_tangent_formula_refuses_a_dual_tensor():
+    with mg_fwad.dual_level():
+        d = mg_fwad.make_dual(mygrad.tensor([1.0, 2.0]), mygrad.tensor([1.0, 1.0]))
+        with pytest.raises(NotImplementedError, match="CumsumBackward0"):
+            d.cumsum(0)
