@@ -234,12 +234,13 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, de
 
 
 def _spaced(start, end, steps: int, np_dtype) -> np.ndarray:
-    """linspace's values: one step gives [start]; an integer dtype truncates the ends first, as torch."""
+    """linspace's values: one step gives [start] (a fill, cast once); otherwise an integer dtype
+    truncates the ends first, as torch's kernel does."""
     start, end = (x.item() if isinstance(x, Tensor) else x for x in (start, end))
-    if np.dtype(np_dtype).kind in "iub":
-        start, end = int(start), int(end)
     if steps == 1:
         return np.array([start], dtype=np.float64)
+    if np.dtype(np_dtype).kind in "iu":
+        start, end = int(start), int(end)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     i = np.arange(steps)
     half = steps // 2

@@ -85,6 +85,7 @@ MulBackward1 = derivative("MulBackward1", self="grad * other")   # tensor * Scal
 DivBackward1 = derivative("DivBackward1", self="grad / other")   # tensor / Scalar
 
 
+@quiet
 def _scalar_op(node, input: Tensor, other: float, np_op) -> Tensor:
     data = input._data
     if data.dtype.kind != "f":
