@@ -212,6 +212,10 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
                                    f"unspecified dimension size -1 can be any value and is ambiguous")
             raise RuntimeError(f"unflatten: shape '{sizes}' is invalid for input of size {length}")
         sizes[sizes.index(-1)] = length // known
+    length = shape[dim] if shape else 1
+    if int(np.prod(sizes)) != length:   # checked per dim, also where the tensor is empty
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({length}) "
+                           f"in the input tensor")
     return input.view(*shape[:dim], *sizes, *shape[dim + 1:])
 
 
