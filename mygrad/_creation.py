@@ -195,15 +195,32 @@ def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, dev
     if end is None:
         start, end = 0, start
     start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
+    is_int = all(isinstance(x, (int, np.integer)) for x in (start, end, step))
+    default = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    np_dtype = _np_dtype(dtype, default)
+    _unsupported("arange_cpu", np_dtype)
+    integral = np.dtype(np_dtype).kind in "iu"
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
-    is_int = all(isinstance(x, (int, np.integer)) for x in (start, end, step))
-    default = _dtype.int64 if is_int else _dtype.get_default_dtype()
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if np.dtype(np_dtype) == np.int64 and not is_int:   # torch reads every bound as int64 first
+        start, end, step = int(start), int(end), int(step)
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        is_int = True
     n = max(0, math.ceil((end - start) / step))
-    values = start + np.arange(n, dtype=np.float64 if not is_int else np.int64) * step
-    return _leaf(values.astype(_np_dtype(dtype, default)), requires_grad)
+    if integral and not is_int:
+        values = int(start) + np.arange(n, dtype=np.int64) * int(step)
+    else:
+        values = start + np.arange(n, dtype=np.float64 if not is_int else np.int64) * step
+    return _leaf(values.astype(np_dtype), requires_grad)
+
+
+def _unsupported(kernel: str, np_dtype) -> None:
+    """torch's range factories have no bool kernel."""
+    if np.dtype(np_dtype) == np.bool_:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
@@ -211,14 +228,59 @@ def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, de
     np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
+    if steps > 1:   # one step is a fill, which bool has
+        _unsupported("linspace_cpu", np_dtype)
+    return _leaf(_spaced(start, end, steps, np_dtype).astype(np_dtype), requires_grad)
+
+
+def _spaced(start, end, steps: int, np_dtype) -> np.ndarray:
+    """linspace's values: one step gives [start] (a fill, cast once); otherwise an integer dtype
+    truncates the ends first, as torch's kernel does."""
+    start, end = (x.item() if isinstance(x, Tensor) else x for x in (start, end))
+    if steps == 1:
+        return np.array([start], dtype=np.float64)
+    if np.dtype(np_dtype).kind in "iu":
+        start, end = int(start), int(end)
     step = (end - start) / (steps - 1) if steps > 1 else 0.0
     i = np.arange(steps)
     half = steps // 2
-    values = np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+    return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
+
+
+def logspace(start, end, steps: int, base: float = 10.0, dtype=None, requires_grad: bool = False,
+             device=None) -> Tensor:
+    np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if steps > 1:
+        _unsupported("logspace_cpu", np_dtype)
+    values = np.power(float(base), _spaced(start, end, steps, np_dtype))
     return _leaf(values.astype(np_dtype), requires_grad)
 
 
+def _triangle_indices(name: str, row: int, col: int, offset: int, dtype, upper: bool) -> Tensor:
+    if row < 0:
+        raise RuntimeError(f"row must be non-negative, got{row}")
+    if col < 0:
+        raise RuntimeError(f"col must be non-negative, got{col}")
+    rows, cols = (np.triu_indices if upper else np.tril_indices)(row, offset, col)
+    return _leaf(np.stack([rows, cols]).astype(_np_dtype(dtype, _dtype.int64)).reshape(2, -1), False)
+
+
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    """The (row, col) indices of the lower triangle (diagonal ``offset`` included), row by row."""
+    return _triangle_indices("tril_indices", row, col, offset, dtype, False)
+
+
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+    return _triangle_indices("triu_indices", row, col, offset, dtype, True)
+
+
 def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+    if n < 0:
+        raise RuntimeError(f"n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"m must be greater or equal to 0, got {m}")
     return _leaf(np.eye(n, n if m is None else m, dtype=_np_dtype(dtype, _dtype.get_default_dtype())), requires_grad)
 
 
@@ -320,12 +382,13 @@ def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool 
 
 # every factory takes ``device=``: the CPU in any spelling, or torch's error for a device this build lacks
 for _factory in ("tensor", "as_tensor", "ones", "zeros", "empty", "full", "ones_like", "zeros_like", "empty_like",
-                 "full_like", "arange", "linspace", "eye", "rand", "randn", "randint", "randperm", "rand_like",
+                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "randperm", "rand_like",
                  "randn_like", "randint_like"):
     globals()[_factory] = on_cpu(globals()[_factory])
 del _factory
 
 __all__ = ["tensor", "as_tensor", "from_numpy", "ones", "zeros", "empty", "full", "ones_like", "zeros_like",
-           "empty_like", "full_like", "arange", "linspace", "eye", "Generator", "default_generator",
+           "empty_like", "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices",
+           "Generator", "default_generator",
            "manual_seed", "seed", "initial_seed", "rand", "randn", "randint", "randperm", "rand_like",
            "randn_like", "randint_like"]

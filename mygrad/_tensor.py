@@ -466,7 +466,8 @@ class Tensor:
             _check_overlap(self)  # an expanded tensor that is no view
         self._check_inplace()
         recording = grad_mode._state.enabled and (
-            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args)) and (
+            self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad
+                                       for a in (*args, *kwargs.values()))) and (
             self._data.dtype.kind == "f")  # an integer tensor never gets a history (int.copy_(float) has none)
         if not recording:
             if ufunc is not None and not kwargs and self._data.dtype.kind == "f" and _floating_or_number(args[0]):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import _device, _dtype
 from .._device import check_device
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
@@ -29,6 +30,7 @@ def contiguous(input: Tensor, memory_format=None) -> Tensor:
     return contiguous_clone(input)
 
 
+@quiet   # a float64 -> float32 cast underflows or overflows silently in torch
 def to(input: Tensor, *args, dtype=None, copy: bool = False, device=None, **kwargs) -> Tensor:
     """``to(dtype)``: the same object when nothing changes; a float result keeps the graph, others drop it.
     A device other than the CPU raises what a CPU-only torch raises."""

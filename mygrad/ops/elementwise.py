@@ -647,7 +647,7 @@ def where(condition: Tensor, input=None, other=None):
     With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
     cond = data_of(condition)
     if input is None and other is None:
-        return tuple(Tensor._make(i, False, None) for i in np.nonzero(cond))
+        return tuple(Tensor._make(i, False, None) for i in np.nonzero(np.atleast_1d(cond)))
     if np.asarray(cond).dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
@@ -660,6 +660,8 @@ def where(condition: Tensor, input=None, other=None):
 
 def _comparison(name: str, ufunc):
     def compare(input, other) -> Tensor:
+        if name.startswith("logical") and type(other) is not Tensor:   # torch takes no number here
+            raise not_tensor(name, other, "other", 2)
         a, b = operands(name, input, other)
         return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
     compare.__name__ = compare.__qualname__ = name
@@ -678,8 +680,8 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 def _bitwise(ufunc):
     def op(input, other) -> Tensor:
         a, b = binary_operands(input, other)
-        if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":
-            raise RuntimeError(f'"{ufunc.__name__}_cpu" not implemented for \'Float\'')
+        if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":   # torch's class and dtype name
+            raise not_implemented(f"{ufunc.__name__}_cpu", a if np.asarray(a).dtype.kind == "f" else b)
         return Tensor._make(np.asarray(ufunc(a, b)), False, None)
     op.__name__ = ufunc.__name__
     return op

@@ -33,7 +33,10 @@ def _along(dim: int, index) -> tuple:
 
 
 def _gather_key(index: np.ndarray, dim: int) -> tuple:
-    """The NumPy key that picks ``x[i0, .., index[i], .., ik]`` for every position i of ``index``."""
+    """The NumPy key that picks ``x[i0, .., index[i], .., ik]`` for every position i of ``index``
+    (a 0-d index into a 1-D tensor picks one element, as torch's gather allows)."""
+    if index.ndim == 0:
+        return (index,)
     key = list(np.indices(index.shape, sparse=True))
     key[dim] = index
     return tuple(key)
@@ -102,7 +105,9 @@ def _index_select_backward_array(grad, shape, dim, index):
 
 @array_fn(name="_gather")
 def _gather_array(x, dim, index):
-    return x[_gather_key(index, dim)] if np.ndim(x) else np.array(x, copy=True)
+    if not np.ndim(x):   # a 0-d input: its one element at every position of the index (all 0)
+        return np.array(np.broadcast_to(x, np.shape(index)))
+    return np.asarray(x[_gather_key(index, dim)])
 
 
 @array_fn(name="masked_fill")
@@ -113,7 +118,7 @@ def _masked_fill_array(x, mask, value):
 @array_fn(name="_gather_backward")
 def _gather_backward_array(grad, shape, dim, index):
     if not shape:
-        return np.array(grad, copy=True)
+        return np.asarray(np.sum(grad), dtype=np.asarray(grad).dtype)
     return _index_backward_array(grad, shape, _gather_key(index, dim))
 
 

@@ -124,7 +124,8 @@ def hstack(tensors) -> Tensor:
 
 
 def vstack(tensors) -> Tensor:
-    tensors = [t.reshape(1, -1) if t._data.ndim < 2 else t for t in _tensor_list("vstack", tensors)]
+    tensors = [t.reshape(1, 1) if t._data.ndim == 0 else t.unsqueeze(0) if t._data.ndim == 1 else t
+               for t in _tensor_list("vstack", tensors)]   # atleast_2d, as torch's
     return cat(tensors, 0)
 
 

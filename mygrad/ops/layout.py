@@ -1,0 +1,577 @@
+"""More shape ops: diagonals (diagonal, diag_embed, diagflat), windows (Tensor.unfold), unflatten,
+repeat_interleave, meshgrid, atleast_1d/2d/3d, dstack/column_stack, the splits (tensor_split, hsplit,
+vsplit, dsplit), rot90, narrow_copy; Tensor.type and the Tensor.new_* factories.
+
+Where torch composes an op from others (repeat_interleave, meshgrid, the splits, the stacks), it is
+composed here from the same ops, so its graph (views, node names) is torch's.
+"""
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import methods, record
+from ._errors import not_tensor
+from ._views import as_view
+
+# ----- strided views over the input's array ---------------------------------------------------------
+
+def _strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
+    """A writable view of ``data``'s memory with the given geometry, starting where ``data`` starts, made
+    over the array that owns the memory (so ``.base`` leads there, as for NumPy's own views)."""
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root.flags.c_contiguous and root.size:
+        offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return np.ndarray(shape, data.dtype, buffer=root, offset=offset, strides=strides)
+    return np.lib.stride_tricks.as_strided(data, shape, strides)
+
+
+def _diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
+    """np.diagonal as a writable view (NumPy's own is read-only): the diagonal becomes the last dim."""
+    n1, n2 = data.shape[dim1], data.shape[dim2]
+    length = max(0, min(n1, n2 - offset) if offset >= 0 else min(n1 + offset, n2))
+    start = [0] * data.ndim
+    if length:
+        start[dim2 if offset >= 0 else dim1] = abs(offset)
+    base = data[tuple(slice(s, None) for s in start)] if length else data
+    others = [d for d in range(data.ndim) if d not in (dim1, dim2)]
+    shape = tuple(data.shape[d] for d in others) + (length,)
+    strides = tuple(data.strides[d] for d in others) + (data.strides[dim1] + data.strides[dim2],)
+    return _strided(base, shape, strides)
+
+
+@array_fn(name="diagonal")
+def _diagonal_array(x, offset, dim1, dim2):
+    return np.array(_diagonal_view(np.asarray(x), offset, dim1, dim2))
+
+
+@array_fn(name="diagonal_backward")
+def _diagonal_backward_array(grad, shape, offset, dim1, dim2):
+    out = np.zeros(shape, np.asarray(grad).dtype)
+    _diagonal_view(out, offset, dim1, dim2)[...] = grad
+    return out
+
+
+@tensor_fn(name="diagonal_backward")
+def _diagonal_backward_tensor(grad, shape, offset, dim1, dim2):
+    return record(DiagonalBackwardBackward0, _diagonal_backward_array(grad._data, shape, offset, dim1, dim2),
+                  (grad,), offset=offset, dim1=dim1, dim2=dim2)
+
+
+def _windows(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
+    """Tensor.unfold's view: windows of ``size`` every ``step`` along ``dim``, the window as a new last dim."""
+    n = (data.shape[dim] - size) // step + 1 if data.ndim else 1
+    if data.ndim == 0:   # the one element as a window of 1, or no window
+        return data.reshape(1)[:size]
+    shape = data.shape[:dim] + (n,) + data.shape[dim + 1:] + (size,)
+    strides = data.strides[:dim] + (data.strides[dim] * step,) + data.strides[dim + 1:] + (data.strides[dim],)
+    return _strided(data, shape, strides)
+
+
+@array_fn(name="unfold_backward")
+def _unfold_backward_array(grad, shape, dim, size, step):
+    """Every window's gradient added back into the positions it covers."""
+    grad = np.asarray(grad)
+    out = np.zeros(shape, grad.dtype)
+    if not shape:   # a 0-d input: one window of its element, or none
+        return np.asarray(grad.sum(), grad.dtype)
+    n = grad.shape[dim]
+    positions = (np.arange(n)[:, None] * step + np.arange(size)).reshape(-1)
+    moved = np.moveaxis(grad, dim, -2)                      # (..., n, size)
+    target = np.moveaxis(out, dim, -1)                      # (..., length), a view of out
+    np.add.at(target, (Ellipsis, positions), moved.reshape(moved.shape[:-2] + (n * size,)))
+    return out
+
+
+@tensor_fn(name="unfold_backward")
+def _unfold_backward_tensor(grad, shape, dim, size, step):
+    return record(UnfoldBackwardBackward0, _unfold_backward_array(grad._data, shape, dim, size, step), (grad,),
+                  dim=dim, size=size, step=step)
+
+
+@array_fn(name="_unfold")
+def _unfold_array(x, dim, size, step):
+    return np.array(_windows(np.asarray(x), dim, size, step))
+
+
+@tensor_fn(name="_unfold")
+def _unfold_tensor(x, dim, size, step):
+    return unfold(x, dim, size, step)
+
+
+def _narrow_copy_backward(namespace: dict, grad, shape, dim, start, end):
+    """torch's NarrowCopyBackward0 scatters into slice(start, start + length) with the start as given:
+    a negative start wraps, and so does its end, which can then miss the gradient's length."""
+    n = shape[dim]
+    lo, hi = (start + n if start < 0 else start), (end + n if end < 0 else end)
+    lo, hi = min(max(lo, 0), n), min(max(hi, 0), n)
+    got = np.shape(grad)[dim]
+    if max(hi - lo, 0) != got:
+        if got == 1:   # broadcast into the empty slice: nothing arrives
+            return namespace["slice_backward"](grad, shape, dim, lo, lo, 1) * 0
+        raise RuntimeError(f"The size of tensor a ({max(hi - lo, 0)}) must match the size of tensor b ({got}) at "
+                           f"non-singleton dimension {dim}")
+    return namespace["slice_backward"](grad, shape, dim, lo, hi, 1)
+
+
+@array_fn(name="narrow_copy_backward")
+def _narrow_copy_backward_array(grad, shape, dim, start, end):
+    from ..autograd import backends
+    return _narrow_copy_backward(backends.ARRAY, grad, shape, dim, start, end)
+
+
+@tensor_fn(name="narrow_copy_backward")
+def _narrow_copy_backward_tensor(grad, shape, dim, start, end):
+    from ..autograd import backends
+    return _narrow_copy_backward(backends.TENSOR, grad, shape, dim, start, end)
+
+
+@array_fn(name="rot90")
+def _rot90_array(x, k, dims):
+    return np.rot90(x, k, axes=tuple(dims))
+
+
+DiagonalBackward0 = derivative("DiagonalBackward0", self="diagonal_backward(grad, shape, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", grad_output="diagonal(grad, offset, dim1, dim2)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="diagonal(grad, offset, dim1, dim2)")
+UnfoldBackward0 = derivative("UnfoldBackward0", self="unfold_backward(grad, shape, dim, size, step)")
+UnfoldBackwardBackward0 = derivative("UnfoldBackwardBackward0", grad_in="_unfold(grad, dim, size, step)")
+Rot90Backward0 = derivative("Rot90Backward0", self="rot90(grad, -k, dims)")
+NarrowCopyBackward0 = derivative("NarrowCopyBackward0", self="narrow_copy_backward(grad, shape, dim, start, end)")
+
+
+def _check_tensor(name: str, input, argument: str = "input") -> None:
+    if not isinstance(input, Tensor):
+        raise not_tensor(name, input, argument)
+
+
+# ----- diagonals --------------------------------------------------------------------------------
+
+def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    """The diagonal of the (dim1, dim2) planes, a view (DiagonalBackward0), as a new last dim."""
+    _check_tensor("diagonal", input)
+    data = input._data
+    if data.ndim < 2:
+        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {data.ndim}")
+    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return as_view(DiagonalBackward0, _diagonal_view(data, offset, d1, d2), input, shape=data.shape, offset=offset,
+                   dim1=d1, dim2=d2)
+
+
+def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """The last dim of ``input`` placed on the diagonal of new (dim1, dim2) planes."""
+    _check_tensor("diag_embed", input)
+    data = input._data
+    if data.ndim == 0:
+        raise RuntimeError("diag_embed(): input must be at least 1-dimensional")
+    ndim = data.ndim + 1
+    lo, hi = -ndim, ndim - 1
+    for d in (dim1, dim2):
+        if not lo <= d <= hi:
+            raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {d})")
+    d1, d2 = dim1 % ndim, dim2 % ndim
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    n = data.shape[-1] + abs(offset)
+    rest = iter(data.shape[:-1])
+    out_shape = tuple(n if d in (d1, d2) else next(rest) for d in range(ndim))
+    out = np.zeros(out_shape, data.dtype)
+    _diagonal_view(out, offset, d1, d2)[...] = data
+    return record(DiagEmbedBackward0, out, (input,), offset=offset, dim1=d1, dim2=d2)
+
+
+def diagflat(input: Tensor, offset: int = 0) -> Tensor:
+    """The flattened input on a diagonal of a square matrix (torch: contiguous().view(-1), then diag)."""
+    _check_tensor("diagflat", input)
+    return diag_embed(input.contiguous().view(-1), offset, 0, 1)
+
+
+# ----- unflatten, unfold --------------------------------------------------------------------------
+
+def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+    _check_tensor("unflatten", input)
+    if isinstance(sizes, int) or len(sizes) == 0:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    dim = input._wrap_dim(dim)
+    shape = tuple(input.shape)
+    sizes = [int(n) for n in sizes]
+    if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
+        length, known = shape[dim] if shape else 1, int(np.prod([n for n in sizes if n != -1]))
+        if known == 0 or length % known:
+            if known == 0:
+                raise RuntimeError(f"unflatten: cannot reshape tensor of 0 elements into shape {sizes} because the "
+                                   f"unspecified dimension size -1 can be any value and is ambiguous")
+            raise RuntimeError(f"unflatten: shape '{sizes}' is invalid for input of size {length}")
+        sizes[sizes.index(-1)] = length // known
+    length = shape[dim] if shape else 1
+    if int(np.prod(sizes)) != length:   # checked per dim, also where the tensor is empty
+        raise RuntimeError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim {dim} ({length}) "
+                           f"in the input tensor")
+    return input.view(*shape[:dim], *sizes, *shape[dim + 1:])
+
+
+def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
+    """Tensor.unfold: windows of ``size`` every ``step`` along ``dimension``, a view (UnfoldBackward0)."""
+    data = input._data
+    dim = input._wrap_dim(dimension)
+    length = data.shape[dim] if data.ndim else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return as_view(UnfoldBackward0, _windows(data, dim, size, step), input, shape=data.shape, dim=dim, size=size,
+                   step=step)
+
+
+# ----- repeat_interleave, meshgrid -------------------------------------------------------------------
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
+    """Each element (or slice along ``dim``) repeated: an int count as torch composes it
+    (unsqueeze, expand, clone, flatten); a tensor of counts through index_select."""
+    from .indexing import index_select
+    if repeats is None:   # repeat_interleave(counts): the indices repeated by their counts
+        counts = input._data
+        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        if (counts < 0).any():
+            raise RuntimeError("repeats can not be negative")
+        return Tensor._make(np.repeat(np.arange(counts.size), counts.reshape(-1)).astype(np.int64), False, None)
+    _check_tensor("repeat_interleave", input)
+    if dim is None:
+        input, dim = input.flatten(), 0
+    elif input.ndim == 0:   # torch unsqueezes at dim + 1 (or selects along dim) first
+        if isinstance(repeats, Tensor):
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        input._wrap_dim(dim)
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
+    dim = input._wrap_dim(dim)
+    if isinstance(repeats, Tensor):
+        counts = repeats._data.reshape(-1)
+        if repeats._data.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        size = input.shape[dim] if input.ndim else 1
+        if counts.size == 1:   # one count for every slice
+            counts = np.repeat(counts, size)
+        if counts.size != size:
+            raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
+                               f"{counts.size} and input.size({dim}) = {size}")
+        index = repeat_interleave(Tensor._make(counts.astype(np.int64), False, None))
+        return index_select(input, dim, index)
+    if repeats < 0:
+        raise RuntimeError("repeats can not be negative")
+    if input.ndim == 0:
+        input = input.reshape(1)
+    from .copy import contiguous_clone
+    sizes = list(input.shape)
+    expanded = input.unsqueeze(dim + 1).expand(*sizes[:dim + 1], repeats, *sizes[dim + 1:])
+    return contiguous_clone(expanded).view(*sizes[:dim], sizes[dim] * repeats, *sizes[dim + 1:])
+
+
+def meshgrid(*tensors, indexing: str | None = None) -> tuple:
+    """Coordinate grids: each 0-d/1-D input viewed along its own dim and expanded ('ij'); 'xy'
+    swaps the first two, as torch does."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
+                      UserWarning, stacklevel=2)
+        indexing = "ij"
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but got: {t}")
+    dtypes = {t.dtype for t in tensors}
+    if len(dtypes) > 1:
+        raise RuntimeError("torch.meshgrid: expects all tensors to have the same dtype")
+    tensors = list(tensors)
+    swap = indexing == "xy" and len(tensors) >= 2
+    if swap:
+        tensors[0], tensors[1] = tensors[1], tensors[0]
+    sizes = [t.numel() for t in tensors]
+    grids = []
+    for i, t in enumerate(tensors):
+        view_shape = [1] * len(tensors)
+        view_shape[i] = -1
+        grids.append(t.view(*view_shape).expand(*sizes))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)
+
+
+# ----- atleast_nd, stacks ------------------------------------------------------------------------
+
+def _atleast(n: int):
+    def one(t: Tensor) -> Tensor:
+        if t.ndim >= n:
+            return t
+        if t.ndim == 0:
+            return t.reshape(*([1] * n))
+        if n == 2 or (n == 3 and t.ndim == 1):
+            t = t.unsqueeze(0)
+        if n == 3:
+            t = t.unsqueeze(-1)
+        return t
+
+    def atleast(*tensors):
+        if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+            return one(tensors[0])
+        items = tensors[0] if len(tensors) == 1 else tensors
+        return tuple(one(t) for t in items)
+    atleast.__name__ = atleast.__qualname__ = f"atleast_{n}d"
+    return atleast
+
+
+atleast_1d, atleast_2d, atleast_3d = _atleast(1), _atleast(2), _atleast(3)
+
+
+def dstack(tensors) -> Tensor:
+    from .join import cat
+    return cat(list(atleast_3d(tuple(tensors))), 2)
+
+
+def column_stack(tensors) -> Tensor:
+    from .join import hstack
+    return hstack([t.reshape(t.numel(), 1) if t.ndim <= 1 else t for t in tensors])
+
+
+def row_stack(tensors) -> Tensor:
+    from .join import vstack
+    return vstack(tensors)
+
+
+# ----- splits ----------------------------------------------------------------------------------------
+
+def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
+    """Views (SliceBackward0) between the given indices, or ``n`` near-equal sections (the first
+    size % n one longer)."""
+    from .indexing import narrow
+    _check_tensor("tensor_split", input)
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    dim = input._wrap_dim(dim)
+    size = input.shape[dim]
+    if isinstance(indices_or_sections, Tensor):
+        values = indices_or_sections._data
+        if values.dtype.kind not in "iu":
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have integer dtype, but got "
+                               f"{values.dtype}")
+        if values.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {values.ndim} dims")
+        indices_or_sections = int(values) if values.ndim == 0 else [int(v) for v in values]
+    if isinstance(indices_or_sections, int):
+        n = indices_or_sections
+        if n <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {n}")
+        small, extra = divmod(size, n)
+        bounds, start = [], 0
+        for i in range(n):
+            length = small + (1 if i < extra else 0)
+            bounds.append((start, start + length))
+            start += length
+    else:
+        cuts = [0] + [min(max(i if i >= 0 else i + size, 0), size) for i in indices_or_sections] + [size]
+        bounds = [(cuts[i], max(cuts[i], cuts[i + 1])) for i in range(len(cuts) - 1)]
+    return tuple(narrow(input, dim, s, e - s) for s, e in bounds)
+
+
+def _directional_split(name: str, dim_of, min_dims: int):
+    def split(input: Tensor, indices_or_sections) -> tuple:
+        _check_tensor(name, input)
+        if input.ndim < min_dims:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
+                               f"with {input.ndim} dimensions!")
+        dim = dim_of(input)
+        if isinstance(indices_or_sections, int):
+            size = input.shape[dim]
+            if indices_or_sections == 0 or size % indices_or_sections:
+                raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                                   f"dimension {size} is not divisible by the split_size {indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, dim)
+    split.__name__ = split.__qualname__ = name
+    return split
+
+
+hsplit = _directional_split("hsplit", lambda t: 1 if t.ndim > 1 else 0, 1)
+vsplit = _directional_split("vsplit", lambda t: 0, 2)
+dsplit = _directional_split("dsplit", lambda t: 2, 3)
+
+
+# ----- rot90, narrow_copy ---------------------------------------------------------------------------
+
+def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+    """A copy rotated by k quarter turns from dims[0] towards dims[1] (Rot90Backward0)."""
+    _check_tensor("rot90", input)
+    dims = list(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = input._wrap_dim(dims[0]), input._wrap_dim(dims[1])
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    out = np.rot90(input._data, k, axes=(d0, d1)).copy()
+    return record(Rot90Backward0, out, (input,), k=k, dims=(d0, d1))
+
+
+def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
+    from .indexing import narrow
+    _check_tensor("narrow_copy", input)
+    view = narrow(input, dim, start, length)   # torch's checks and messages
+    dim = input._wrap_dim(dim)
+    return record(NarrowCopyBackward0, view._data.copy(), (input,), shape=input._data.shape, dim=dim, start=start,
+                  end=start + length)
+
+
+# ----- Tensor.type, Tensor.new_* ----------------------------------------------------------------------
+
+_TYPE_NAMES = {"torch.FloatTensor": "float32", "torch.DoubleTensor": "float64", "torch.HalfTensor": "float16",
+               "torch.LongTensor": "int64", "torch.IntTensor": "int32", "torch.ShortTensor": "int16",
+               "torch.CharTensor": "int8", "torch.ByteTensor": "uint8", "torch.BoolTensor": "bool_"}
+
+
+def _type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
+    """No argument: the legacy type name ('torch.FloatTensor'); a dtype or such a name: ``to`` it."""
+    if dtype is None:
+        by_dtype = {v: k for k, v in _TYPE_NAMES.items()}
+        return by_dtype[self.dtype.name if self.dtype.name != "bool" else "bool_"]
+    if isinstance(dtype, str):
+        if dtype not in _TYPE_NAMES:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = getattr(_dtype, _TYPE_NAMES[dtype])
+    return self.to(dtype)
+
+
+def _new_factory(name: str, fill):
+    def factory(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                pin_memory: bool = False) -> Tensor:
+        if not size:
+            raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
+        if len(size) == 1 and isinstance(size[0], (tuple, list)):
+            size = tuple(size[0])
+        np_dtype = (dtype or self.dtype).np
+        out = Tensor._make(fill(tuple(size), np_dtype), False, None)
+        return out.requires_grad_() if requires_grad else out
+    return factory
+
+
+def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
+              layout=None, pin_memory: bool = False) -> Tensor:
+    out = Tensor._make(np.full(tuple(size), fill_value, (dtype or self.dtype).np), False, None)
+    return out.requires_grad_() if requires_grad else out
+
+
+def _new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
+                pin_memory: bool = False) -> Tensor:
+    from .._creation import tensor
+    if isinstance(data, Tensor):
+        warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+                      "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor("
+                      "sourceTensor).", UserWarning, stacklevel=2)
+        data = data._data
+    return tensor(np.array(data), dtype=dtype or self.dtype, requires_grad=requires_grad)
+
+
+methods(diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, unflatten=unflatten, unfold=unfold,
+        repeat_interleave=repeat_interleave, tensor_split=tensor_split, hsplit=hsplit, vsplit=vsplit, dsplit=dsplit,
+        rot90=rot90, narrow_copy=narrow_copy, type=_type,
+        new_zeros=_new_factory("new_zeros", np.zeros), new_ones=_new_factory("new_ones", np.ones),
+        new_empty=_new_factory("new_empty", np.zeros),
+        new_full=_new_full, new_tensor=_new_tensor)
+__all__ = ["diagonal", "diag_embed", "diagflat", "unflatten", "repeat_interleave", "meshgrid", "atleast_1d",
+           "atleast_2d", "atleast_3d", "dstack", "column_stack", "row_stack", "tensor_split", "hsplit", "vsplit",
+           "dsplit", "rot90", "narrow_copy"]
+
+
+# ----- as_strided -----------------------------------------------------------------------------------
+# A view of the input's storage (the array its memory belongs to) with any sizes, strides and offset,
+# in elements.  The backward adds the gradient into a zero storage at the output's positions and reads
+# it back with the input's geometry; the two directions are each other's derivative.
+
+def _storage_positions(shape: tuple, strides: tuple, offset: int) -> np.ndarray:
+    positions = np.full(shape, offset, np.int64)
+    for d, (n, s) in enumerate(zip(shape, strides)):
+        positions = positions + (np.arange(n) * s).reshape([-1 if i == d else 1 for i in range(len(shape))])
+    return positions
+
+
+@array_fn(name="_strided_scatter")
+def _strided_scatter_array(grad, geometry):
+    """A gradient of the output's geometry moved, through the storage, into the input's geometry."""
+    size, in_geom, out_geom = geometry
+    storage = np.zeros(size, np.asarray(grad).dtype)
+    np.add.at(storage, _storage_positions(*out_geom).reshape(-1), np.asarray(grad).reshape(-1))
+    return storage[_storage_positions(*in_geom)]
+
+
+@array_fn(name="_strided_gather")
+def _strided_gather_array(grad, geometry):
+    """The other way: a gradient of the input's geometry read with the output's."""
+    size, in_geom, out_geom = geometry
+    storage = np.zeros(size, np.asarray(grad).dtype)
+    np.add.at(storage, _storage_positions(*in_geom).reshape(-1), np.asarray(grad).reshape(-1))
+    return storage[_storage_positions(*out_geom)]
+
+
+@tensor_fn(name="_strided_scatter")
+def _strided_scatter_tensor(grad, geometry):
+    return record(AsStridedScatterBackward0, _strided_scatter_array(grad._data, geometry), (grad,),
+                  geometry=geometry)
+
+
+@tensor_fn(name="_strided_gather")
+def _strided_gather_tensor(grad, geometry):
+    return record(AsStridedBackward0, _strided_gather_array(grad._data, geometry), (grad,), geometry=geometry)
+
+
+AsStridedBackward0 = derivative("AsStridedBackward0", self="_strided_scatter(grad, geometry)")
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", grad_output="_strided_gather(grad, geometry)")
+
+
+def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """A view with the given sizes and strides (in elements) from ``storage_offset`` of the input's
+    storage (default: where the input starts)."""
+    _check_tensor("as_strided", input)
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
+                           f"{list(stride)}")
+    data = input._data
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    item = data.dtype.itemsize
+    here = (data.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // item if data.size else 0
+    offset = here if storage_offset is None else int(storage_offset)
+    needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1 if all(size) else 0
+    if needed > root.size:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
+                           f"storage of size {root.size * item}")
+    if not root.flags.c_contiguous:
+        raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
+    start = offset * item if needed else 0   # an empty view starts anywhere
+    out = np.ndarray(size, data.dtype, buffer=root, offset=start, strides=tuple(s * item for s in stride))
+    in_geom = (data.shape, tuple(s // item for s in data.strides), here)
+    geometry = (root.size, in_geom, (size, stride, offset))
+    return as_view(AsStridedBackward0, out, input, geometry=geometry)
+
+
+methods(as_strided=as_strided)
+__all__ += ["as_strided"]

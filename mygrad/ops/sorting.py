@@ -1,0 +1,402 @@
+"""Sorting and selection: sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique,
+unique_consecutive, searchsorted, bucketize, bincount, histc, count_nonzero.
+
+Tie rules as torch's CPU kernels: sort is stable (NaN sorts as the largest value, descending keeps
+equal values in index order); mode picks the smallest of the most frequent values and the index of
+its last occurrence.  kthvalue, median(dim) and topk pick among equal values by torch's
+``std::nth_element``, an order that is implementation-defined: here ties go by the stable sort.
+The values (and so each gradient's sum) agree either way; which tied index receives the gradient
+may not.  ``unique`` records a node whose backward raises, as torch's does.
+"""
+from __future__ import annotations
+
+import builtins
+import math
+
+import numpy as np
+
+from .._tensor import Tensor
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import methods, record
+from ._errors import not_implemented, not_tensor
+from .reductions import normalize_dims, return_type
+from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+
+# ----- formula helpers --------------------------------------------------------------------------------
+
+def _not_implemented_derivative(message: str):
+    """The backward of an op whose derivative torch leaves unimplemented (unique): NotImplementedError."""
+    raise NotImplementedError(message)
+
+
+array_fn(_not_implemented_derivative, name="not_implemented_derivative")
+tensor_fn(_not_implemented_derivative, name="not_implemented_derivative")
+
+SortBackward0 = derivative("SortBackward0", self="_gather_backward(grad, shape, dim, indices)")
+SortBackward1 = derivative("SortBackward1", self="_gather_backward(grad, shape, dim, indices)")
+TopkBackward0 = derivative("TopkBackward0", self="_gather_backward(grad, shape, dim, indices)")
+_SELECTED = "value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)"
+KthvalueBackward0 = derivative("KthvalueBackward0", self=_SELECTED)
+MedianBackward1 = derivative("MedianBackward1", self=_SELECTED)
+NanmedianBackward1 = derivative("NanmedianBackward1", self=_SELECTED)
+ModeBackward0 = derivative("ModeBackward0", self=_SELECTED)
+MedianBackward0 = derivative("MedianBackward0", self="evenly_distribute_backward(grad, self, result)")
+NanmedianBackward0 = derivative("NanmedianBackward0", self="evenly_distribute_backward(grad, self, result)")
+_UNIQUE_FORMULA = "not_implemented_derivative(\"the derivative for '{}' is not implemented.\")"
+Unique2Backward0 = derivative("Unique2Backward0", self=_UNIQUE_FORMULA.format("_unique2"))
+UniqueDimBackward0 = derivative("UniqueDimBackward0", self=_UNIQUE_FORMULA.format("unique_dim"))
+UniqueConsecutiveBackward0 = derivative("UniqueConsecutiveBackward0",
+                                        self=_UNIQUE_FORMULA.format("unique_consecutive"))
+NotImplemented_ = derivative("NotImplemented", weights="no_derivative('aten::bincount')")
+
+sort_return = return_type("sort")
+topk_return = return_type("topk")
+kthvalue_return = return_type("kthvalue")
+median_return = return_type("median")
+nanmedian_return = return_type("nanmedian")
+mode_return = return_type("mode")
+
+_NO_STABLE = object()
+
+
+def _long(data) -> Tensor:
+    return Tensor._make(np.asarray(data, dtype=np.int64), False, None)
+
+
+def _check_tensor(name: str, input, argument: str = "input") -> None:
+    if not isinstance(input, Tensor):
+        raise not_tensor(name, input, argument)
+
+
+def _sorted_indices(data: np.ndarray, dim: int, descending: bool) -> np.ndarray:
+    """Stable argsort along ``dim``; descending keeps equal values in index order and puts NaN first."""
+    if data.ndim == 0:
+        return np.zeros((), np.int64)
+    if not descending:
+        return np.argsort(data, axis=dim, kind="stable")
+    n = data.shape[dim]
+    flipped = np.argsort(np.flip(data, dim), axis=dim, kind="stable")   # ties: later index first
+    return (n - 1) - np.flip(flipped, dim)
+
+
+# ----- sort, argsort, msort, topk --------------------------------------------------------------------
+
+def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable=_NO_STABLE):
+    """torch.sort: the overload with ``stable`` records SortBackward1, the other SortBackward0."""
+    _check_tensor("sort", input)
+    data = input._data
+    dim = input._wrap_dim(dim)
+    indices = _sorted_indices(data, dim, descending)
+    values = np.take_along_axis(data, indices, dim) if data.ndim else data.copy()
+    node = SortBackward0 if stable is _NO_STABLE else SortBackward1
+    out = record(node, values, (input,), shape=data.shape, dim=dim, indices=indices)
+    return sort_return(out, _long(indices))
+
+
+def argsort(input: Tensor, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Tensor:
+    _check_tensor("argsort", input)
+    return _long(_sorted_indices(input._data, input._wrap_dim(dim), descending))
+
+
+def msort(input: Tensor) -> Tensor:
+    """Sorted along dim 0 (SortBackward0, as torch's)."""
+    _check_tensor("msort", input)
+    return sort(input, 0).values
+
+
+def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    _check_tensor("topk", input)
+    data = input._data
+    if data.dtype == np.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
+    dim = input._wrap_dim(dim)
+    size = data.shape[dim] if data.ndim else 1
+    if not 0 <= k <= size:
+        raise RuntimeError("selected index k out of range")
+    indices = _sorted_indices(data, dim, largest)
+    if data.ndim:
+        indices = np.take(indices, np.arange(k), axis=dim)
+        values = np.take_along_axis(data, indices, dim)
+    else:
+        values = data.copy()
+    out = record(TopkBackward0, values, (input,), shape=data.shape, dim=dim, indices=indices)
+    return topk_return(out, _long(indices))
+
+
+# ----- kthvalue, median, nanmedian, mode --------------------------------------------------------------
+
+def _pick(name: str, input: Tensor, dim: int, keepdim: bool, position, node, result_type, kernel: str):
+    """The value at sorted ``position(counts)`` of each slice along ``dim``, and its index."""
+    data = input._data
+    if data.dtype == np.bool_:
+        raise not_implemented(kernel, data)
+    dim = input._wrap_dim(dim)
+    if data.ndim == 0:
+        values, indices = data.copy(), np.zeros((), np.int64)
+    else:
+        if data.shape[dim] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+        order = _sorted_indices(data, dim, False)
+        pos = position(data, dim)
+        indices = np.take_along_axis(order, pos, dim)
+        values = np.take_along_axis(data, indices, dim)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+    out = record(node, values, (input,), dim=dim, indices=indices, shape=data.shape, keepdim=keepdim)
+    return result_type(out, _long(indices))
+
+
+def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
+    _check_tensor("kthvalue", input)
+    wrapped = input._wrap_dim(dim)
+    size = input._data.shape[wrapped] if input._data.ndim else 1
+    if size == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {wrapped} to have non-zero size.")
+    if not 1 <= k <= size:
+        raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {wrapped}")
+
+    def position(data, d):
+        return np.full(data.shape[:d] + (1,) + data.shape[d + 1:], k - 1)
+
+    return _pick("kthvalue", input, dim, keepdim, position, KthvalueBackward0, kthvalue_return, "kthvalue_cpu")
+
+
+def _lower_median(data: np.ndarray, d: int) -> np.ndarray:
+    """The lower median's sorted position; a slice holding NaN gives its first NaN (NaN sorts last)."""
+    n = data.shape[d]
+    nans = np.isnan(data).sum(axis=d, keepdims=True) if data.dtype.kind == "f" else 0
+    return np.where(nans > 0, n - nans, (n - 1) // 2) + np.zeros(data.shape[:d] + (1,) + data.shape[d + 1:], int)
+
+
+def _lower_nanmedian(data: np.ndarray, d: int) -> np.ndarray:
+    """The lower median of the values that are not NaN; an all-NaN slice gives its first NaN."""
+    n = data.shape[d]
+    nans = np.isnan(data).sum(axis=d, keepdims=True) if data.dtype.kind == "f" else np.zeros((), int)
+    kept = n - nans
+    return np.where(kept > 0, (kept - 1) // 2, 0) + np.zeros(data.shape[:d] + (1,) + data.shape[d + 1:], int)
+
+
+def _full_median(name: str, input: Tensor, position, node) -> Tensor:
+    data = input._data
+    if data.dtype == np.bool_:
+        raise not_implemented(f"{name}_cpu", data)
+    if data.size == 0:
+        value = np.nan if data.dtype.kind == "f" else 0
+    else:
+        flat = data.reshape(-1)
+        value = np.sort(flat)[position(flat, 0)[0]]
+    return record(node, np.asarray(value, data.dtype), (input,), self=input)
+
+
+def median(input: Tensor, dim=None, keepdim: bool = False):
+    """median() is the lower median over everything (MedianBackward0, ties share the gradient);
+    median(dim) returns values and indices (MedianBackward1)."""
+    _check_tensor("median", input)
+    if dim is None:
+        return _full_median("median", input, _lower_median, MedianBackward0)
+    return _pick("median", input, dim, keepdim, _lower_median, MedianBackward1, median_return, "median_cpu")
+
+
+def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
+    _check_tensor("nanmedian", input)
+    if dim is None:
+        return _full_median("nanmedian", input, _lower_nanmedian, NanmedianBackward0)
+    return _pick("nanmedian", input, dim, keepdim, _lower_nanmedian, NanmedianBackward1, nanmedian_return,
+                 "nanmedian_cpu")
+
+
+def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
+    """The smallest of the most frequent values of each slice, at the index of its last occurrence."""
+    _check_tensor("mode", input)
+    data = input._data
+    dim = input._wrap_dim(dim)
+    if data.ndim == 0:
+        values, indices = data.copy(), np.zeros((), np.int64)
+    else:
+        if data.shape[dim] == 0:
+            raise IndexError(f"mode(): Expected reduction dim {dim} to have non-zero size.")
+        moved = np.moveaxis(data, dim, -1)
+        n = moved.shape[-1]
+        s = np.sort(moved, axis=-1)
+        new_run = np.concatenate([np.ones(s.shape[:-1] + (1,), bool), s[..., 1:] != s[..., :-1]], axis=-1)
+        positions = np.arange(n)
+        start = np.maximum.accumulate(np.where(new_run, positions, 0), axis=-1)
+        run_end = np.concatenate([new_run[..., 1:], np.ones(s.shape[:-1] + (1,), bool)], axis=-1)
+        end = np.flip(np.minimum.accumulate(np.flip(np.where(run_end, positions, n), -1), axis=-1), -1)
+        best = np.argmax(end - start, axis=-1)[..., None]
+        values = np.take_along_axis(s, best, -1)
+        last = (n - 1) - np.argmax(np.flip(moved == values, -1), axis=-1)[..., None]
+        values, indices = np.moveaxis(values, -1, dim), np.moveaxis(last, -1, dim)
+        if not keepdim:
+            values, indices = values.squeeze(dim), indices.squeeze(dim)
+    out = record(ModeBackward0, np.asarray(values, data.dtype), (input,), dim=dim, indices=indices,
+                 shape=data.shape, keepdim=keepdim)
+    return mode_return(out, _long(indices))
+
+
+# ----- unique, unique_consecutive ----------------------------------------------------------------------
+
+def _with_node(node, values: np.ndarray, input: Tensor) -> Tensor:
+    """unique's values: a node that refuses to differentiate when the input requires grad (torch's)."""
+    return record(node, values, (input,))
+
+
+def _outputs(values, inverse, counts, return_inverse: bool, return_counts: bool):
+    extra = ([_long(inverse)] if return_inverse else []) + ([_long(counts)] if return_counts else [])
+    return (values, *extra) if extra else values
+
+
+def _empty_along(data: np.ndarray, dim: int) -> bool:
+    """unique(dim) of an empty tensor: empty outputs when ``dim`` is the empty one, else torch refuses."""
+    if data.size:
+        return data.ndim == 0
+    if any(n == 0 for d, n in enumerate(data.shape) if d != dim):
+        raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique cannot be applied")
+    return True
+
+
+def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
+           dim=None):
+    _check_tensor("unique", input)
+    data = input._data
+    if dim is None:
+        values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
+        out = _with_node(Unique2Backward0, values, input)
+        return _outputs(out, inverse.reshape(data.shape), counts, return_inverse, return_counts)
+    dim = input._wrap_dim(dim)
+    if _empty_along(data, dim):
+        values, inverse, counts = data.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
+    else:
+        values, inverse, counts = np.unique(data, axis=dim, return_inverse=True, return_counts=True)
+    out = _with_node(UniqueDimBackward0, values, input)
+    return _outputs(out, inverse.reshape(-1), counts, return_inverse, return_counts)
+
+
+def unique_consecutive(input: Tensor, return_inverse: bool = False, return_counts: bool = False, dim=None):
+    _check_tensor("unique_consecutive", input)
+    data = input._data
+    if dim is None:
+        flat = data.reshape(-1)
+        changed = np.concatenate([[True], flat[1:] != flat[:-1]]) if flat.size else np.zeros(0, bool)
+        shape = data.shape
+        values = flat[changed]
+    else:
+        dim = input._wrap_dim(dim)
+        if _empty_along(data, dim):
+            out = _with_node(UniqueConsecutiveBackward0, data.copy(), input)
+            return _outputs(out, np.zeros(0), np.zeros(0), return_inverse, return_counts)
+        moved = np.moveaxis(data, dim, 0).reshape(data.shape[dim] if data.ndim else 1, -1)
+        n = moved.shape[0]
+        changed = np.concatenate([[True], (moved[1:] != moved[:-1]).any(axis=1)]) if n else np.zeros(0, bool)
+        shape = (n,)
+        values = np.compress(changed, data, axis=dim) if data.ndim else data.copy()
+    inverse = (np.cumsum(changed) - 1).reshape(shape)
+    starts = np.flatnonzero(changed)
+    counts = np.diff(np.append(starts, changed.size))
+    out = _with_node(UniqueConsecutiveBackward0, values, input)
+    return _outputs(out, inverse, counts, return_inverse, return_counts)
+
+
+# ----- searchsorted, bucketize -------------------------------------------------------------------------
+
+def _as_operand(value, like: np.ndarray) -> np.ndarray:
+    return value._data if isinstance(value, Tensor) else np.asarray(value, dtype=like.dtype)
+
+
+def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False, side=None,
+                 sorter=None) -> Tensor:
+    """Insertion points of ``input`` into the last dim of ``sorted_sequence`` (1-D, or with the
+    leading dims of ``input``); ``right``/``side='right'`` puts equal values after."""
+    _check_tensor("searchsorted", sorted_sequence, "sorted_sequence")
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
+                               "while right was True")
+        right = side == "right"
+    seq = sorted_sequence._data
+    values = _as_operand(input, seq)
+    if sorter is not None:
+        seq = np.take_along_axis(seq, sorter._data, -1)
+    if seq.ndim == 0:
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should have positive dimension, but got 0 "
+                           "dimension")
+    if seq.ndim != 1 and (values.ndim != seq.ndim or values.shape[:-1] != seq.shape[:-1]):
+        raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                           f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
+    if seq.ndim == 1:
+        out = np.searchsorted(seq, values, side="right" if right else "left")
+    else:
+        below = seq[..., None, :] <= values[..., :, None] if right else seq[..., None, :] < values[..., :, None]
+        out = below.sum(axis=-1)
+    return Tensor._make(np.asarray(out, np.int32 if out_int32 else np.int64), False, None)
+
+
+def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
+    _check_tensor("bucketize", boundaries, "boundaries")
+    if boundaries._data.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+# ----- bincount, histc, count_nonzero ------------------------------------------------------------------
+
+def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
+    _check_tensor("bincount", input)
+    data = input._data
+    if data.dtype.kind not in "iu":
+        raise not_implemented("bincount_cpu", data)
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if data.ndim != 1 or (data.size and data.min() < 0):
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    length = builtins.max(int(data.max()) + 1 if data.size else 0, minlength)
+    if weights is None or not data.size:   # torch ignores the weights of an empty input
+        return _long(np.bincount(data, minlength=length))
+    w = weights._data
+    if w.shape != data.shape:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out_dtype = w.dtype if w.dtype.kind == "f" else np.dtype(np.float64)
+    out = np.bincount(data, weights=w.astype(np.float64), minlength=length).astype(out_dtype)
+    return record(NotImplemented_, out, (weights,))   # torch's node has the weights' edge only
+
+
+def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
+    """Equal-width bins over [min, max] (the data's range when both are 0); values outside are
+    ignored, ``max`` itself goes into the last bin.  No gradient, as torch's."""
+    _check_tensor("histc", input)
+    data = input._data
+    if data.dtype.kind != "f":
+        raise not_implemented("histogram_cpu", data)
+    if bins <= 0:
+        raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    lo, hi = data.dtype.type(min), data.dtype.type(max)
+    if lo == hi and data.size:
+        lo, hi = data.min(), data.max()
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+    if lo > hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
+    x = data.reshape(-1)
+    x = x[(x >= lo) & (x <= hi)]
+    pos = np.clip(((x - lo) * bins / (hi - lo)).astype(np.int64), 0, bins - 1)
+    return Tensor._make(np.bincount(pos, minlength=bins).astype(data.dtype), False, None)
+
+
+def count_nonzero(input: Tensor, dim=None) -> Tensor:
+    _check_tensor("count_nonzero", input)
+    dims = normalize_dims(input, dim)
+    data = input._data
+    return _long(np.count_nonzero(data, axis=dims) if data.ndim else np.count_nonzero(data))
+
+
+methods(sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue, median=median, nanmedian=nanmedian,
+        mode=mode, unique=unique, unique_consecutive=unique_consecutive, bincount=bincount, histc=histc,
+        count_nonzero=count_nonzero)
+__all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
+           "unique_consecutive", "searchsorted", "bucketize", "bincount", "histc", "count_nonzero"]
