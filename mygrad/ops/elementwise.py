@@ -660,7 +660,7 @@ def where(condition: Tensor, input=None, other=None):
 
 def _comparison(name: str, ufunc):
     def compare(input, other) -> Tensor:
-        if name.startswith("logical") and type(other) is not Tensor:   # torch takes no number here
+        if name.startswith("logical") and not isinstance(other, Tensor):   # torch takes no number here
             raise not_tensor(name, other, "other", 2)
         a, b = operands(name, input, other)
         return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
