@@ -74,4 +74,4 @@ def test_char_lstm_example_trains_and_matches_torch_losses():
     losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
     assert len(losses) == 6 and losses[-1] < losses[0]
     assert "<All keys matched successfully>" in lines and "NllLossBackward0" in lines[-2]
-    assert "(lstm): LSTM(8, 32, num_layers=2, batch_first=True)" in lines
+    assert "  (lstm): LSTM(8, 32, num_layers=2, batch_first=True)" in lines
