@@ -32,16 +32,19 @@ def _cat(tensors: list, dim: int) -> Tensor:
     return mygrad.cat(tensors, dim)
 
 
-def _rnn_step(mode: str, x: Tensor, h: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh) -> Tensor:
+# Each step takes ``gi``, the input's gate pre-activations ``W_ih x + b_ih``: the layers compute them for the
+# whole sequence in one matrix product (as torch's kernels do), the cells for their one step.
+
+def _rnn_step(mode: str, gi: Tensor, h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
     import mygrad
-    pre = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    pre = gi + F.linear(h, w_hh, b_hh)
     return mygrad.tanh(pre) if mode == "RNN_TANH" else mygrad.relu(pre)
 
 
-def _lstm_step(x: Tensor, h: Tensor, c: Tensor, w_ih, w_hh, b_ih, b_hh, w_hr=None) -> tuple:
+def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh, b_hh, w_hr=None) -> tuple:
     """torch's gate order i, f, g, o; c' = f c + i g, h' = o tanh(c') (then projected by w_hr)."""
     import mygrad
-    gates = F.linear(x, w_ih, b_ih) + F.linear(h, w_hh, b_hh)
+    gates = gi + F.linear(h, w_hh, b_hh)
     i, f, g, o = gates.chunk(4, 1)
     c = mygrad.sigmoid(f) * c + mygrad.sigmoid(i) * mygrad.tanh(g)
     h = mygrad.sigmoid(o) * mygrad.tanh(c)
@@ -50,10 +53,10 @@ def _lstm_step(x: Tensor, h: Tensor, c: Tensor, w_ih, w_hh, b_ih, b_hh, w_hr=Non
     return h, c
 
 
-def _gru_step(x: Tensor, h: Tensor, w_ih, w_hh, b_ih, b_hh) -> Tensor:
+def _gru_step(gi: Tensor, h: Tensor, w_hh, b_hh) -> Tensor:
     """torch's gate order r, z, n; n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = (1 - z) n + z h."""
     import mygrad
-    xr, xz, xn = F.linear(x, w_ih, b_ih).chunk(3, 1)
+    xr, xz, xn = gi.chunk(3, 1)
     hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, 1)
     r = mygrad.sigmoid(xr + hr)
     z = mygrad.sigmoid(xz + hz)
@@ -199,14 +202,16 @@ class RNNBase(Module):
                 state = states[k]
                 order = range(steps - 1, -1, -1) if direction == 1 else range(steps)
                 ys = [None] * steps
+                # unbind, not gis[t]: one backward node stacking the steps' gradients, not T full-size scatters
+                gis = F.linear(x, w_ih, b_ih).unbind(0)
                 for t in order:
-                    xt = x[t]
+                    gi = gis[t]
                     if self.mode == "LSTM":
-                        state = _lstm_step(xt, state[0], state[1], w_ih, w_hh, b_ih, b_hh, w_hr)
+                        state = _lstm_step(gi, state[0], state[1], w_hh, b_hh, w_hr)
                     elif self.mode == "GRU":
-                        state = (_gru_step(xt, state[0], w_ih, w_hh, b_ih, b_hh),)
+                        state = (_gru_step(gi, state[0], w_hh, b_hh),)
                     else:
-                        state = (_rnn_step(self.mode, xt, state[0], w_ih, w_hh, b_ih, b_hh),)
+                        state = (_rnn_step(self.mode, gi, state[0], w_hh, b_hh),)
                     ys[t] = state[0]
                 finals.append(state)
                 outs.append(_stack(ys, 0) if steps else None)
@@ -373,7 +378,7 @@ class RNNCell(RNNCellBase):
             mode = "RNN_RELU"
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        out = _rnn_step(mode, x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        out = _rnn_step(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
 
 
@@ -394,7 +399,7 @@ class LSTMCell(RNNCellBase):
             h = c = self._zeros(x)
         else:
             h, c = (hx[0], hx[1]) if batched else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        h, c = _lstm_step(x, h, c, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -405,5 +410,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, batched = self._batch("GRUCell", input, hx)
         h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
-        out = _gru_step(x, h, self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
