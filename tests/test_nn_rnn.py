@@ -88,9 +88,11 @@ def test_layers_match_torch(name, extra, layers, bias, batch_first, bidirectiona
 
 @pytest.mark.parametrize("name,extra", MODES)
 @pytest.mark.parametrize("given", [False, True])
-def test_unbatched_input(name, extra, given):
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_unbatched_input(name, extra, given, batch_first):
     rng = np.random.default_rng(1)
-    t, m = _pair(name, (3, 4), dict(num_layers=2, bidirectional=True, **extra), np.float64)
+    t, m = _pair(name, (3, 4), dict(num_layers=2, bidirectional=True, batch_first=batch_first, **extra),
+                 np.float64)
     x = rng.standard_normal((5, 3))
     if not given:
         _compare(t, m, (_leaf(torch, x),), (_leaf(mygrad, x),), np.float64)
@@ -168,6 +170,9 @@ def test_cells_match_torch(name, extra, given, batched, dtype):
 @pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM", "RNNCell", "GRUCell", "LSTMCell"])
 def test_initialisation_bounds_and_shapes(name):
     t, m = getattr(torch.nn, name)(5, 9), getattr(mygrad.nn, name)(5, 9)
+    if hasattr(t, "all_weights"):
+        assert [[tuple(w.shape) for w in ws] for ws in t.all_weights] == [
+            [tuple(w.shape) for w in ws] for ws in m.all_weights]
     for (tn, tp), (mn, mp) in zip(t.named_parameters(), m.named_parameters()):
         assert tn == mn and tuple(tp.shape) == tuple(mp.shape)
         assert isinstance(mp, mygrad.nn.Parameter)
