@@ -74,3 +74,14 @@ def test_optim_example_trains_and_restores_its_checkpoint():
     losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
     assert len(losses) == 8 and losses[-1] < losses[0] / 20
     assert "<All keys matched successfully>" in lines and lines[-1].endswith("differ by 0.0")
+
+
+def test_char_lstm_example_trains_and_matches_torch_losses():
+    """examples/06_char_lstm.py: Embedding -> 2-layer LSTM -> Linear, trained by manual SGD; the same
+    losses in both libraries (line by line above), and a loss that falls."""
+    path, = [p for p in EXAMPLES if p.stem == "06_char_lstm"]
+    lines = run_example(path, "mygrad").splitlines()
+    losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
+    assert len(losses) == 6 and losses[-1] < losses[0]
+    assert "<All keys matched successfully>" in lines and "NllLossBackward0" in lines[-2]
+    assert "  (lstm): LSTM(8, 32, num_layers=2, batch_first=True)" in lines

@@ -3,8 +3,9 @@ from .chains import B3, B4
 from .cnn import B8
 from .conformance_speed import B5
 from .network import B1, B2
+from .recurrent import B7
 
-WORKLOADS = [B1, B2, B3, B4, B5, B8]
+WORKLOADS = [B1, B2, B3, B4, B5, B7, B8]
 
 
 def find_case(key: str, index: int, size: str):

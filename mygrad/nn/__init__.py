@@ -1,6 +1,5 @@
 """torch.nn: ``Module``, ``Parameter``, the layers and losses, ``init`` and the functional interface."""
 from .._missing import module_getattr as _module_getattr
-
 from . import functional, init
 from .modules import (BCELoss, BCEWithLogitsLoss, Bilinear, CELU, CosineEmbeddingLoss, CosineSimilarity,
                       CrossEntropyLoss, Dropout, ELU, Embedding, Flatten, GELU, GLU, GaussianNLLLoss,
@@ -16,6 +15,7 @@ from .modules import AlphaDropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlpha
 from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
                               AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
+from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -32,5 +32,6 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "InstanceNorm1d", "InstanceNorm2d", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout",
            "FeatureAlphaDropout",
            "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
-           "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d"]
+           "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import activation, container, conv, distance, dropout, flatten, linear, loss, pooling, sparse
-from . import batchnorm, instancenorm, normalization
+from . import batchnorm, instancenorm, normalization, rnn
 from .activation import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
@@ -17,8 +17,9 @@ from .sparse import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
+from .rnn import *  # noqa: F401,F403
 
 __all__ = (["Module"] + container.__all__ + linear.__all__ + flatten.__all__ + dropout.__all__ + sparse.__all__
            + activation.__all__ + loss.__all__ + distance.__all__ + batchnorm.__all__
            + instancenorm.__all__ + normalization.__all__
-           + conv.__all__ + pooling.__all__)
+           + conv.__all__ + pooling.__all__ + rnn.__all__)

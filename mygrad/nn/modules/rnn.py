@@ -1,0 +1,414 @@
+"""Recurrent layers (``RNN``, ``LSTM``, ``GRU``) and their cells, composed from mygrad's differentiable ops.
+
+torch runs these as fused kernels; here each time step is ``F.linear`` + the gate nonlinearities, so values
+and gradients match torch's but the graph is made of ordinary nodes (AddmmBackward0, SigmoidBackward0, ...),
+not torch's. Parameters are named, shaped, ordered and initialised as torch's (U(-1/sqrt(H), 1/sqrt(H)))."""
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+from ... import _creation
+from ..._tensor import Tensor
+from .. import functional as F
+from .. import init
+from ..parameter import Parameter
+from .module import Module, _check_device
+
+__all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
+
+_GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
+
+
+def _stack(tensors: list, dim: int) -> Tensor:
+    import mygrad
+    return mygrad.stack(tensors, dim)
+
+
+def _cat(tensors: list, dim: int) -> Tensor:
+    import mygrad
+    return mygrad.cat(tensors, dim)
+
+
+# Each step takes ``gi``, the input's gate pre-activations ``W_ih x + b_ih``: the layers compute them for the
+# whole sequence in one matrix product (as torch's kernels do), the cells for their one step.
+
+def _rnn_step(mode: str, gi: Tensor, h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
+    import mygrad
+    pre = gi + F.linear(h, w_hh, b_hh)
+    return mygrad.tanh(pre) if mode == "RNN_TANH" else mygrad.relu(pre)
+
+
+def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh, b_hh, w_hr=None) -> tuple:
+    """torch's gate order i, f, g, o; c' = f c + i g, h' = o tanh(c') (then projected by w_hr)."""
+    import mygrad
+    gates = gi + F.linear(h, w_hh, b_hh)
+    i, f, g, o = gates.chunk(4, 1)
+    c = mygrad.sigmoid(f) * c + mygrad.sigmoid(i) * mygrad.tanh(g)
+    h = mygrad.sigmoid(o) * mygrad.tanh(c)
+    if w_hr is not None:
+        h = F.linear(h, w_hr)
+    return h, c
+
+
+def _gru_step(gi: Tensor, h: Tensor, w_hh, b_hh) -> Tensor:
+    """torch's gate order r, z, n; n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = (1 - z) n + z h."""
+    import mygrad
+    xr, xz, xn = gi.chunk(3, 1)
+    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, 1)
+    r = mygrad.sigmoid(xr + hr)
+    z = mygrad.sigmoid(xz + hz)
+    n = mygrad.tanh(xn + r * hn)
+    return (1 - z) * n + z * h
+
+
+class RNNBase(Module):
+    """The parameters and the layer/direction loop shared by RNN, LSTM and GRU."""
+
+    def __init__(self, mode: str, input_size: int, hidden_size: int, num_layers: int = 1, bias: bool = True,
+                 batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
+                 proj_size: int = 0, device=None, dtype=None) -> None:
+        super().__init__()
+        if device is not None:
+            _check_device(device)
+        if (not isinstance(dropout, numbers.Number) or not 0 <= dropout <= 1 or isinstance(dropout, bool)):
+            raise ValueError("dropout should be a number in range [0, 1] representing the probability of an "
+                             "element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so non-zero dropout "
+                          f"expects num_layers greater than 1, but got dropout={dropout} and "
+                          f"num_layers={num_layers}", stacklevel=2)
+        if not isinstance(bias, bool):
+            raise TypeError(f"bias should be of type bool, got: {type(bias).__name__}")
+        if not isinstance(batch_first, bool):
+            raise TypeError(f"batch_first should be of type bool, got: {type(batch_first).__name__}")
+        if not isinstance(input_size, int):
+            raise TypeError(f"input_size should be of type int, got: {type(input_size).__name__}")
+        if input_size <= 0:
+            raise ValueError("input_size must be greater than zero")
+        if not isinstance(hidden_size, int):
+            raise TypeError(f"hidden_size should be of type int, got: {type(hidden_size).__name__}")
+        if hidden_size <= 0:
+            raise ValueError("hidden_size must be greater than zero")
+        if num_layers <= 0:
+            raise ValueError("num_layers must be greater than zero")
+        if proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable projections")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
+        if mode not in _GATES:
+            raise ValueError("Unrecognized RNN mode: " + mode)
+        self.mode = mode
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bias = bias
+        self.batch_first = batch_first
+        self.dropout = float(dropout)
+        self.bidirectional = bidirectional
+        self.proj_size = proj_size
+        directions = 2 if bidirectional else 1
+        gate_size = _GATES[mode] * hidden_size
+        real_hidden = proj_size if proj_size > 0 else hidden_size
+        self._flat_weights_names: list = []
+        self._all_weights: list = []
+        for layer in range(num_layers):
+            for direction in range(directions):
+                layer_input = input_size if layer == 0 else real_hidden * directions
+                shapes = [("weight_ih_l{}{}", (gate_size, layer_input)), ("weight_hh_l{}{}", (gate_size, real_hidden))]
+                if bias:
+                    shapes += [("bias_ih_l{}{}", (gate_size,)), ("bias_hh_l{}{}", (gate_size,))]
+                if proj_size > 0:
+                    shapes += [("weight_hr_l{}{}", (proj_size, hidden_size))]
+                suffix = "_reverse" if direction == 1 else ""
+                names = []
+                for pattern, shape in shapes:
+                    name = pattern.format(layer, suffix)
+                    setattr(self, name, Parameter(_creation.empty(shape, dtype=dtype)))
+                    names.append(name)
+                self._flat_weights_names.extend(names)
+                self._all_weights.append(names)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    @property
+    def all_weights(self) -> list:
+        return [[getattr(self, name) for name in names] for names in self._all_weights]
+
+    def extra_repr(self) -> str:
+        s = "{input_size}, {hidden_size}"
+        if self.proj_size != 0:
+            s += ", proj_size={proj_size}"
+        if self.num_layers != 1:
+            s += ", num_layers={num_layers}"
+        if self.bias is not True:
+            s += ", bias={bias}"
+        if self.batch_first is not False:
+            s += ", batch_first={batch_first}"
+        if self.dropout != 0:
+            s += ", dropout={dropout}"
+        if self.bidirectional is not False:
+            s += ", bidirectional={bidirectional}"
+        return s.format(**self.__dict__)
+
+    # ----- checks (torch's messages) -----
+
+    def _check_input(self, input: Tensor) -> None:
+        if input.dim() != 3:
+            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        if self.input_size != input.size(-1):
+            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                               f"got {input.size(-1)}")
+
+    def _expected_hidden(self, input: Tensor, size: int) -> tuple:
+        batch = input.size(0) if self.batch_first else input.size(1)
+        return (self.num_layers * (2 if self.bidirectional else 1), batch, size)
+
+    @staticmethod
+    def _check_hidden(hx: Tensor, expected: tuple, msg: str = "Expected hidden size {}, got {}") -> None:
+        if tuple(hx.size()) != expected:
+            raise RuntimeError(msg.format(expected, list(hx.size())))
+
+    def _batch_input(self, input: Tensor, name: str) -> tuple:
+        if input.dim() not in (2, 3):
+            got = f"{input.dim()}D tensor" if name == "RNN" else f"{input.dim()}D"
+            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {got} instead")
+        batched = input.dim() == 3
+        if not batched:
+            input = input.unsqueeze(0 if self.batch_first else 1)
+        return input, batched
+
+    def _run(self, input: Tensor, states: list) -> tuple:
+        """Every layer and direction over the sequence (time-major input (T, N, F)); ``states`` holds one
+        (h,) or (h, c) per layer*direction; returns the output (T, N, D*H) and the final states."""
+        directions = 2 if self.bidirectional else 1
+        finals = []
+        x = input
+        steps = x.size(0)
+        for layer in range(self.num_layers):
+            outs = []
+            for direction in range(directions):
+                k = layer * directions + direction
+                weights = [getattr(self, n) for n in self._all_weights[k]]
+                w_ih, w_hh = weights[0], weights[1]
+                b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
+                w_hr = weights[-1] if self.proj_size > 0 else None
+                state = states[k]
+                order = range(steps - 1, -1, -1) if direction == 1 else range(steps)
+                ys = [None] * steps
+                # unbind, not gis[t]: one backward node stacking the steps' gradients, not T full-size scatters
+                gis = F.linear(x, w_ih, b_ih).unbind(0)
+                for t in order:
+                    gi = gis[t]
+                    if self.mode == "LSTM":
+                        state = _lstm_step(gi, state[0], state[1], w_hh, b_hh, w_hr)
+                    elif self.mode == "GRU":
+                        state = (_gru_step(gi, state[0], w_hh, b_hh),)
+                    else:
+                        state = (_rnn_step(self.mode, gi, state[0], w_hh, b_hh),)
+                    ys[t] = state[0]
+                finals.append(state)
+                outs.append(_stack(ys, 0) if steps else None)
+            x = outs[0] if directions == 1 else _cat(outs, 2)
+            if self.dropout and self.training and layer < self.num_layers - 1:
+                x = F.dropout(x, self.dropout, True)
+        return x, finals
+
+    def _forward_states(self, input: Tensor, hx: list) -> tuple:
+        seq = input.transpose(0, 1) if self.batch_first else input
+        out, finals = self._run(seq, hx)
+        if self.batch_first:
+            out = out.transpose(0, 1)
+        return out, finals
+
+
+class RNN(RNNBase):
+    """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if len(args) > 3:
+            self.nonlinearity = args[3]
+            args = args[:3] + args[4:]
+        else:
+            self.nonlinearity = kwargs.pop("nonlinearity", "tanh")
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise ValueError(f"Unknown nonlinearity '{self.nonlinearity}'. Select from 'tanh' or 'relu'.")
+        super().__init__(mode, *args, **kwargs)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+        input, batched = self._batch_input(input, "RNN")
+        if hx is not None:
+            if batched and hx.dim() != 3:
+                raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+            if not batched:
+                if hx.dim() != 2:
+                    raise RuntimeError(
+                        f"For unbatched 2-D input, hx should also be 2-D but got {hx.dim()}-D tensor")
+                hx = hx.unsqueeze(1)
+        self._check_input(input)
+        expected = self._expected_hidden(input, self.hidden_size)
+        if hx is None:
+            hx = _creation.zeros(expected, dtype=input.dtype)
+        self._check_hidden(hx, expected)
+        out, finals = self._forward_states(input, [(hx[k],) for k in range(expected[0])])
+        h_n = _stack([s[0] for s in finals], 0)
+        if not batched:
+            out, h_n = out.squeeze(0 if self.batch_first else 1), h_n.squeeze(1)
+        return out, h_n
+
+
+class GRU(RNNBase):
+    """Gated recurrent unit (gates r, z, n)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        if "proj_size" in kwargs:
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        super().__init__("GRU", *args, **kwargs)
+
+    forward = RNN.forward
+
+    def _batch_input(self, input: Tensor, name: str) -> tuple:
+        return super()._batch_input(input, "GRU")
+
+
+class LSTM(RNNBase):
+    """Long short-term memory (gates i, f, g, o), with an optional projection of h (``proj_size``)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__("LSTM", *args, **kwargs)
+
+    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        input, batched = self._batch_input(input, "LSTM")
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        if hx is not None:
+            if batched and (hx[0].dim() != 3 or hx[1].dim() != 3):
+                raise RuntimeError("For batched 3-D input, hx and cx should also be 3-D but got "
+                                   f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+            if not batched:
+                if hx[0].dim() != 2 or hx[1].dim() != 2:
+                    raise RuntimeError("For unbatched 2-D input, hx and cx should also be 2-D but got "
+                                       f"({hx[0].dim()}-D, {hx[1].dim()}-D) tensors")
+                hx = (hx[0].unsqueeze(1), hx[1].unsqueeze(1))
+        self._check_input(input)
+        expected_h = self._expected_hidden(input, real_hidden)
+        expected_c = self._expected_hidden(input, self.hidden_size)
+        if hx is None:
+            hx = (_creation.zeros(expected_h, dtype=input.dtype), _creation.zeros(expected_c, dtype=input.dtype))
+        self._check_hidden(hx[0], expected_h, "Expected hidden[0] size {}, got {}")
+        self._check_hidden(hx[1], expected_c, "Expected hidden[1] size {}, got {}")
+        out, finals = self._forward_states(input, [(hx[0][k], hx[1][k]) for k in range(expected_h[0])])
+        h_n = _stack([s[0] for s in finals], 0)
+        c_n = _stack([s[1] for s in finals], 0)
+        if not batched:
+            out = out.squeeze(0 if self.batch_first else 1)
+            h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
+        return out, (h_n, c_n)
+
+
+class RNNCellBase(Module):
+    """weight_ih (chunks*H, in), weight_hh (chunks*H, H) and the two biases of one time step."""
+
+    def __init__(self, input_size: int, hidden_size: int, bias: bool, num_chunks: int, device=None,
+                 dtype=None) -> None:
+        super().__init__()
+        if device is not None:
+            _check_device(device)
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.bias = bias
+        self.weight_ih = Parameter(_creation.empty((num_chunks * hidden_size, input_size), dtype=dtype))
+        self.weight_hh = Parameter(_creation.empty((num_chunks * hidden_size, hidden_size), dtype=dtype))
+        if bias:
+            self.bias_ih = Parameter(_creation.empty(num_chunks * hidden_size, dtype=dtype))
+            self.bias_hh = Parameter(_creation.empty(num_chunks * hidden_size, dtype=dtype))
+        else:
+            self.register_parameter("bias_ih", None)
+            self.register_parameter("bias_hh", None)
+        self.reset_parameters()
+
+    def extra_repr(self) -> str:
+        s = "{input_size}, {hidden_size}"
+        if "bias" in self.__dict__ and self.bias is not True:
+            s += ", bias={bias}"
+        if "nonlinearity" in self.__dict__ and self.nonlinearity != "tanh":
+            s += ", nonlinearity={nonlinearity}"
+        return s.format(**self.__dict__)
+
+    def reset_parameters(self) -> None:
+        stdv = 1.0 / math.sqrt(self.hidden_size) if self.hidden_size > 0 else 0
+        for weight in self.parameters():
+            init.uniform_(weight, -stdv, stdv)
+
+    def _batch(self, name: str, input: Tensor, hx, what: str = "hidden") -> tuple:
+        if input.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None and what == "hidden" and hx.dim() not in (1, 2):
+            raise ValueError(f"{name}: Expected hidden to be 1D or 2D, got {hx.dim()}D instead")
+        batched = input.dim() == 2
+        return (input if batched else input.unsqueeze(0)), batched
+
+    def _zeros(self, input: Tensor) -> Tensor:
+        return _creation.zeros((input.size(0), self.hidden_size), dtype=input.dtype)
+
+
+class RNNCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
+                 device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=1, device=device, dtype=dtype)
+        self.nonlinearity = nonlinearity
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, batched = self._batch("RNNCell", input, hx)
+        h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
+        if self.nonlinearity == "tanh":
+            mode = "RNN_TANH"
+        elif self.nonlinearity == "relu":
+            mode = "RNN_RELU"
+        else:
+            raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        out = _rnn_step(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        return out if batched else out.squeeze(0)
+
+
+class LSTMCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=4, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        if input.dim() not in (1, 2):
+            raise ValueError(f"LSTMCell: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        if hx is not None:
+            for idx, value in enumerate(hx):
+                if value.dim() not in (1, 2):
+                    raise ValueError(f"LSTMCell: Expected hx[{idx}] to be 1D or 2D, got {value.dim()}D instead")
+        batched = input.dim() == 2
+        x = input if batched else input.unsqueeze(0)
+        if hx is None:
+            h = c = self._zeros(x)
+        else:
+            h, c = (hx[0], hx[1]) if batched else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
+        return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
+
+
+class GRUCell(RNNCellBase):
+    def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
+        super().__init__(input_size, hidden_size, bias, num_chunks=3, device=device, dtype=dtype)
+
+    def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
+        x, batched = self._batch("GRUCell", input, hx)
+        h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
+        out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        return out if batched else out.squeeze(0)
