@@ -1,0 +1,127 @@
+"""torch.linalg's inverse and determinant (inv, inv_ex, det), with torch's node names and gradients.
+
+Backward formulas are FunctionsManual.cpp's, written over differentiable ops (matmul, transpose,
+inv) so that create_graph=True builds a graph, as torch's does.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import _LEGACY
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import record
+from .linalg import matmul
+from .reductions import return_type
+from .shape import transpose, unsqueeze
+
+__all__ = ["LinAlgError", "det", "inv", "inv_ex"]
+
+linalg_inv_ex = return_type("linalg_inv_ex", ("inverse", "info"))
+
+
+
+# --- formula helpers (NumPy and differentiable forms) --------------------------------------------
+
+@array_fn(name="inv_backward")
+@quiet
+def _inv_backward_array(grad, result):
+    inv_t = np.swapaxes(result, -1, -2)
+    return -(inv_t @ grad @ inv_t)
+
+
+@tensor_fn(name="inv_backward")
+def _inv_backward_tensor(grad, result):
+    inv_t = transpose(result, -2, -1)
+    return -matmul(inv_t, matmul(grad, inv_t))
+
+
+@array_fn(name="det_backward")
+@quiet
+def _det_backward_array(grad, a, result):
+    # torch: (grad * det)[..., None, None] * A^{-H}; a singular A yields inf/nan here where torch
+    # falls back to an SVD-based formula (not matched: see the records' conditioning).
+    return (grad * result)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+
+
+@tensor_fn(name="det_backward")
+def _det_backward_tensor(grad, a, result):
+    if a.shape[-1] == 1:  # torch 2.13 builds no second-order graph for 1x1 matrices (measured)
+        return Tensor._make(_det_backward_array(grad._data, a._data, result._data), False, None)
+    return unsqueeze(unsqueeze(grad * result, -1), -1) * transpose(inv(a), -2, -1)
+
+
+LinalgInvExBackward0 = derivative("LinalgInvExBackward0", A="inv_backward(grad, result)")
+LinalgDetBackward0 = derivative("LinalgDetBackward0", A="det_backward(grad, A, result)")
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a RuntimeError raised for singular or non-convergent inputs."""
+
+
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+def _check_square(a: Tensor, name: str) -> None:
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {_LEGACY[a._data.dtype.name]}")
+
+
+@quiet
+def _inv_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse and torch's info: 0, or the 1-based index of the first zero pivot (LAPACK getrf)."""
+    info = np.zeros(a.shape[:-2], dtype=np.int32)
+    try:
+        return np.linalg.inv(a).astype(a.dtype, copy=False), info
+    except np.linalg.LinAlgError:
+        out = np.empty_like(a)
+        flat_a, flat_out, flat_info = a.reshape(-1, *a.shape[-2:]), out.reshape(-1, *a.shape[-2:]), info.reshape(-1)
+        for i, m in enumerate(flat_a):  # only on failure: find which matrices are singular
+            try:
+                flat_out[i] = np.linalg.inv(m)
+            except np.linalg.LinAlgError:
+                flat_out[i] = np.nan
+                flat_info[i] = max(1, np.linalg.matrix_rank(m) + 1)
+        return out, info
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False):
+    """The inverse with torch's ``info`` (nonzero for singular matrices) instead of an error."""
+    _check_square(A, "linalg.inv")
+    data, info = _inv_kernel(A._data)
+    if check_errors and info.any():
+        _raise_singular(info)
+    out = record(LinalgInvExBackward0, data, (A,), A=A)
+    return linalg_inv_ex(out, Tensor._make(info, False, None))
+
+
+def _raise_singular(info: np.ndarray) -> None:
+    bad = int(info.reshape(-1)[np.flatnonzero(info.reshape(-1))[0]])
+    where = ""
+    if info.ndim:
+        where = f"(Batch element {int(np.flatnonzero(info.reshape(-1))[0])}): "
+    raise LinAlgError(f"linalg.inv: {where}The diagonal element {bad} is zero, the inversion could not "
+                       "be completed because the input matrix is singular.")
+
+
+def inv(A: Tensor) -> Tensor:
+    """The matrix inverse; a singular matrix raises torch's error."""
+    return inv_ex(A, check_errors=True)[0]
+
+
+_det_kernel = quiet(np.linalg.det)
+
+
+def det(A: Tensor) -> Tensor:
+    _check_square(A, "linalg.det")
+    return record(LinalgDetBackward0, np.asarray(_det_kernel(A._data)).astype(A._data.dtype, copy=False), (A,), A=A)
