@@ -1,6 +1,6 @@
 """Records for torch.linalg's inverse and determinant (inv, inv_ex, det).
 
-Conditioning lives in the strategy: a drawn matrix gets ``n * I`` added (well-conditioned), or is
+Conditioning lives in the strategy: a drawn matrix is scaled to A/(8n) + I (well-conditioned), or is
 built as ``Q diag(s) Q^T`` with a drawn orthogonal Q and singular values in [0.5, 2]; sizes 1-4,
 up to 2 batch dims.  A record of exactly singular matrices checks torch's error and inv_ex's info.
 """
@@ -17,12 +17,12 @@ BATCH = hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3)
 
 
 def square(dtype: str, shifted: bool = True):
-    """Well-conditioned square matrices (batched): A + n*I, or Q diag(s) Q^T with s in [0.5, 2]."""
+    """Well-conditioned square matrices (batched): A/(8n) + I (|A| <= 4: eigenvalues within 0.5 of 1), or Q diag(s) Q^T with s in [0.5, 2]."""
     def make(batch_n):
         batch, n = batch_n
         shape = (*batch, n, n)
         if shifted:
-            return arrays(dtype, shape, real()).map(lambda a: (a + n * np.eye(n) * 2).astype(dtype))
+            return arrays(dtype, shape, real()).map(lambda a: (a / (8 * n) + np.eye(n)).astype(dtype))
         sv = hnp.arrays(np.float64, (*batch, n), elements=st.floats(0.5, 2.0))
         seed = arrays("float64", shape, real())
         def compose(pair):
@@ -73,4 +73,8 @@ RECORDS = [
     Record("det", one_matrix(), **LINALG, tolerance=ILL),
     Record("det", one_matrix(shifted=False), **LINALG, tolerance=ILL, label="det (Q diag(s) Q^T)"),
     Record("det", malformed, **LINALG, label="det (not square)", raises=True, grad=False),
+    Record("slogdet", one_matrix(), **LINALG, tolerance=ILL, output="tuple"),
+    Record("slogdet", one_matrix(shifted=False), **LINALG, tolerance=ILL, output="tuple",
+           label="slogdet (Q diag(s) Q^T)"),
+    Record("slogdet", malformed, **LINALG, label="slogdet (not square)", raises=True, grad=False),
 ]

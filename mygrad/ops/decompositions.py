@@ -12,12 +12,14 @@ from .._tensor import Tensor
 from .._tensor_str import _LEGACY
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import record
+from ._define import record, record_multi
 from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "det", "inv", "inv_ex"]
+__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet"]
+
+slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
 linalg_inv_ex = return_type("linalg_inv_ex", ("inverse", "info"))
 
@@ -43,7 +45,7 @@ def _inv_backward_tensor(grad, result):
 def _det_backward_array(grad, a, result):
     # torch: (grad * det)[..., None, None] * A^{-H}; a singular A yields inf/nan here where torch
     # falls back to an SVD-based formula (not matched: see the records' conditioning).
-    return (grad * result)[..., None, None] * np.swapaxes(np.linalg.inv(a), -1, -2)
+    return (grad * result)[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
 
 
 @tensor_fn(name="det_backward")
@@ -62,6 +64,21 @@ class LinAlgError(RuntimeError):
 
 
 LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
+
+
+@array_fn(name="slogdet_backward")
+@quiet
+def _slogdet_backward_array(grad_logabsdet, a):
+    # real input: sign is locally constant, so only logabsdet flows back: g * A^{-T}
+    return grad_logabsdet[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
+
+
+@tensor_fn(name="slogdet_backward")
+def _slogdet_backward_tensor(grad_logabsdet, a):
+    return unsqueeze(unsqueeze(grad_logabsdet, -1), -1) * transpose(inv(a), -2, -1)
+
+
+LinalgSlogdetBackward0 = derivative("LinalgSlogdetBackward0", multi_output=True, A="slogdet_backward(grad[1], A)")
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -125,3 +142,15 @@ _det_kernel = quiet(np.linalg.det)
 def det(A: Tensor) -> Tensor:
     _check_square(A, "linalg.det")
     return record(LinalgDetBackward0, np.asarray(_det_kernel(A._data)).astype(A._data.dtype, copy=False), (A,), A=A)
+
+
+@quiet
+def _slogdet_kernel(a: np.ndarray):
+    sign, logabs = np.linalg.slogdet(a)
+    return np.asarray(sign).astype(a.dtype, copy=False), np.asarray(logabs).astype(a.dtype, copy=False)
+
+
+def slogdet(A: Tensor):
+    """(sign, log|det|) as torch.return_types.slogdet; both outputs share one LinalgSlogdetBackward0."""
+    _check_square(A, "linalg.slogdet")
+    return slogdet_return(*record_multi(LinalgSlogdetBackward0, _slogdet_kernel(A._data), (A,), A=A))
