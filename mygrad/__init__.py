@@ -54,3 +54,4 @@ _install(__import__(__name__))
 del _install
 
 __getattr__ = _module_getattr(__name__, '')  # a torch name mygrad lacks: an AttributeError that says so
+from .ops.decompositions import det, inverse, logdet, torch_slogdet as slogdet  # torch.* aliases of torch.linalg

@@ -39,6 +39,18 @@ def one_matrix(shifted: bool = True, **kwargs):
     return build
 
 
+def sign_flipped(dtype: str, form=None):
+    """Well-conditioned matrices with the first row negated in half the draws: negative determinants,
+    where torch.logdet returns NaN."""
+    def make(a_flip):
+        a, flip = a_flip
+        a = a.copy()
+        if flip:
+            a[..., 0, :] *= -1
+        return Example((TensorArg(a, True),), {})
+    return st.tuples(square(dtype), st.booleans()).map(make)
+
+
 def singular(dtype: str, form=None):
     """Exactly singular in any arithmetic: a zero last row (equal rows round differently per dtype)."""
     def make(a):
@@ -77,4 +89,8 @@ RECORDS = [
     Record("slogdet", one_matrix(shifted=False), **LINALG, tolerance=ILL, output="tuple",
            label="slogdet (Q diag(s) Q^T)"),
     Record("slogdet", malformed, **LINALG, label="slogdet (not square)", raises=True, grad=False),
+    Record("det", one_matrix(), tolerance=ILL, label="torch.det"),
+    Record("inverse", one_matrix(), tolerance=ILL),
+    Record("slogdet", sign_flipped, tolerance=ILL, output="tuple", label="torch.slogdet"),
+    Record("logdet", sign_flipped, tolerance=ILL),
 ]

@@ -12,7 +12,7 @@ from .._tensor import Tensor
 from .._tensor_str import _LEGACY
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import record, record_multi
+from ._define import methods, record, record_multi
 from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
@@ -154,3 +154,30 @@ def slogdet(A: Tensor):
     """(sign, log|det|) as torch.return_types.slogdet; both outputs share one LinalgSlogdetBackward0."""
     _check_square(A, "linalg.slogdet")
     return slogdet_return(*record_multi(LinalgSlogdetBackward0, _slogdet_kernel(A._data), (A,), A=A))
+
+
+# --- torch.* aliases: same nodes as torch.linalg's -------------------------------------------
+
+torch_slogdet_return = return_type("slogdet", ("sign", "logabsdet"))
+
+
+def inverse(input: Tensor) -> Tensor:
+    """torch.inverse: torch.linalg.inv under its older name."""
+    return inv(input)
+
+
+def torch_slogdet(input: Tensor):
+    """torch.slogdet: linalg.slogdet's outputs, as torch.return_types.slogdet."""
+    return torch_slogdet_return(*slogdet(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """torch.logdet: torch's composite where(sign == -1, nan, logabsdet), so a negative
+    determinant gives NaN and the graph is WhereBackward0 over LinalgSlogdetBackward0."""
+    from .elementwise import where
+    sign, logabsdet = slogdet(input)
+    nan = Tensor._make(np.array(np.nan, dtype=input._data.dtype), False, None)
+    return where(Tensor._make(sign._data == -1, False, None), nan, logabsdet)
+
+
+methods(det=det, inverse=inverse, logdet=logdet, slogdet=torch_slogdet)
