@@ -21,6 +21,8 @@ from .autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import linalg
+from .ops.decompositions import det, inverse, logdet  # noqa: F401  torch.* aliases of torch.linalg
+from .ops.decompositions import torch_slogdet as slogdet  # noqa: F401
 from . import special
 from . import nn
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
@@ -54,4 +56,3 @@ _install(__import__(__name__))
 del _install
 
 __getattr__ = _module_getattr(__name__, '')  # a torch name mygrad lacks: an AttributeError that says so
-from .ops.decompositions import det, inverse, logdet, torch_slogdet as slogdet  # torch.* aliases of torch.linalg

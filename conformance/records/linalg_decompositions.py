@@ -60,6 +60,18 @@ def singular(dtype: str, form=None):
     return square(dtype).map(make)
 
 
+def system(vector: bool):
+    def build(dtype: str, form=None):
+        def make(a):
+            n, batch = a.shape[-1], a.shape[:-2]
+            shape = st.sampled_from([(n,), (*batch, n)]) if vector else st.tuples(
+                st.sampled_from([(), batch[-1:], batch]), st.integers(1, 3)).map(lambda bk: (*bk[0], n, bk[1]))
+            return shape.flatmap(lambda s: arrays(dtype, s, real())).map(
+                lambda b: Example((TensorArg(a, True), TensorArg(b, True)), {}))
+        return square(dtype).flatmap(make)
+    return build
+
+
 def malformed(dtype: str, form=None):
     """Non-square matrices and vectors: torch's shape errors."""
     return st.sampled_from([(2, 3), (3,), (1, 2, 3)]).flatmap(
@@ -89,6 +101,8 @@ RECORDS = [
     Record("slogdet", one_matrix(shifted=False), **LINALG, tolerance=ILL, output="tuple",
            label="slogdet (Q diag(s) Q^T)"),
     Record("slogdet", malformed, **LINALG, label="slogdet (not square)", raises=True, grad=False),
+    Record("solve", system(vector=False), **LINALG, tolerance=ILL, label="solve (matrix B)"),
+    Record("solve", system(vector=True), **LINALG, tolerance=ILL, label="solve (vector b)"),
     Record("det", one_matrix(), tolerance=ILL, label="torch.det"),
     Record("inverse", one_matrix(), tolerance=ILL),
     Record("slogdet", sign_flipped, tolerance=ILL, output="tuple", label="torch.slogdet"),

@@ -1,4 +1,5 @@
-"""torch.linalg's inverse and determinant (inv, inv_ex, det), with torch's node names and gradients.
+"""torch.linalg's inverse, determinants and solve (inv, inv_ex, det, slogdet, solve) and the torch.*
+aliases (det, inverse, slogdet, logdet), with torch's node names and gradients.
 
 Backward formulas are FunctionsManual.cpp's, written over differentiable ops (matmul, transpose,
 inv) so that create_graph=True builds a graph, as torch's does.
@@ -17,7 +18,7 @@ from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet"]
+__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
@@ -79,6 +80,38 @@ def _slogdet_backward_tensor(grad_logabsdet, a):
 
 
 LinalgSlogdetBackward0 = derivative("LinalgSlogdetBackward0", multi_output=True, A="slogdet_backward(grad[1], A)")
+
+
+@array_fn(name="solve_backward")
+@quiet
+def _solve_backward_array(grad, A, result, vector, which):
+    """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (each summed to its input's shape)."""
+    from ..autograd.backends import ARRAY
+    g = grad[..., None] if vector else grad
+    x = result[..., None] if vector else result
+    batch = np.broadcast_shapes(g.shape[:-2], A.shape[:-2])
+    gb = np.linalg.solve(np.swapaxes(np.broadcast_to(A, batch + A.shape[-2:]), -1, -2),
+                         np.broadcast_to(g, batch + g.shape[-2:]))
+    if which == "A":
+        return ARRAY["sum_to"](-(gb @ np.swapaxes(x, -1, -2)), A.shape)
+    return gb[..., 0] if vector else gb
+
+
+@tensor_fn(name="solve_backward")
+def _solve_backward_tensor(grad, A, result, vector, which):
+    g = unsqueeze(grad, -1) if vector else grad
+    x = unsqueeze(result, -1) if vector else result
+    gb = solve(transpose(A, -2, -1), g)
+    if which == "A":
+        from ..autograd.backends import TENSOR
+        return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
+    return gb[..., 0] if vector else gb
+
+
+LinalgSolveExBackward0 = derivative(
+    "LinalgSolveExBackward0",
+    A="solve_backward(grad, A, result, vector, 'A')",
+    B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
 
 
 # --- checks ----------------------------------------------------------------------------------
@@ -154,6 +187,28 @@ def slogdet(A: Tensor):
     """(sign, log|det|) as torch.return_types.slogdet; both outputs share one LinalgSlogdetBackward0."""
     _check_square(A, "linalg.slogdet")
     return slogdet_return(*record_multi(LinalgSlogdetBackward0, _slogdet_kernel(A._data), (A,), A=A))
+
+
+@quiet
+def _solve_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (left=True only); B is a batch of vectors when B.ndim == 1 or B.shape == A.shape[:-1]."""
+    if not left:
+        raise NotImplementedError("mygrad: linalg.solve(left=False) is not provided yet")
+    _check_square(A, "linalg.solve")
+    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
+    b = B._data[..., None] if vector else B._data
+    batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
+    out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
+    out = out[..., 0] if vector else out
+    return record(LinalgSolveExBackward0, out.astype(A._data.dtype, copy=False), (A, B), A=A, B=B,
+                  vector=vector, B_shape=tuple(B.shape))
 
 
 # --- torch.* aliases: same nodes as torch.linalg's -------------------------------------------
