@@ -103,6 +103,9 @@ RECORDS = [
     Record("slogdet", malformed, **LINALG, label="slogdet (not square)", raises=True, grad=False),
     Record("solve", system(vector=False), **LINALG, tolerance=ILL, label="solve (matrix B)"),
     Record("solve", system(vector=True), **LINALG, tolerance=ILL, label="solve (vector b)"),
+    Record("solve", lambda dtype, form=None: singular(dtype).map(
+        lambda e: Example((e.args[0], TensorArg(np.ones(e.args[0].array.shape[-1], dtype), False)), {})),
+           **LINALG, label="solve (singular)", raises=True, grad=False),
     Record("det", one_matrix(), tolerance=ILL, label="torch.det"),
     Record("inverse", one_matrix(), tolerance=ILL),
     Record("slogdet", sign_flipped, tolerance=ILL, output="tuple", label="torch.slogdet"),
