@@ -21,6 +21,8 @@ from .autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import linalg
+from .ops.decompositions import det, inverse, logdet  # noqa: F401  torch.* aliases of torch.linalg
+from .ops.decompositions import torch_slogdet as slogdet  # noqa: F401
 from . import special
 from . import nn
 from . import optim

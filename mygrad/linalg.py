@@ -1,12 +1,13 @@
-"""torch.linalg: the norms (vector_norm, matrix_norm, norm).
+"""torch.linalg: the norms (vector_norm, matrix_norm, norm), inv/inv_ex/det (ops/decompositions.py).
 
 Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-norms are torch's
 composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
 nuclear norms need singular values, which mygrad does not provide.
 """
 from ._missing import module_getattr as _module_getattr
+from .ops.decompositions import LinAlgError, det, inv, inv_ex, slogdet, solve
 from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
-__all__ = ["vector_norm", "matrix_norm", "norm"]
+__all__ = ["LinAlgError", "det", "inv", "inv_ex", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

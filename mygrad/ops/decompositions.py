@@ -1,0 +1,238 @@
+"""torch.linalg's inverse, determinants and solve (inv, inv_ex, det, slogdet, solve) and the torch.*
+aliases (det, inverse, slogdet, logdet), with torch's node names and gradients.
+
+Backward formulas are FunctionsManual.cpp's, written over differentiable ops (matmul, transpose,
+inv) so that create_graph=True builds a graph, as torch's does.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import _LEGACY
+from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.node import derivative
+from ._define import methods, record, record_multi
+from .linalg import matmul
+from .reductions import return_type
+from .shape import transpose, unsqueeze
+
+__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]
+
+slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
+
+linalg_inv_ex = return_type("linalg_inv_ex", ("inverse", "info"))
+
+
+
+# --- formula helpers (NumPy and differentiable forms) --------------------------------------------
+
+@array_fn(name="inv_backward")
+@quiet
+def _inv_backward_array(grad, result):
+    inv_t = np.swapaxes(result, -1, -2)
+    return -(inv_t @ grad @ inv_t)
+
+
+@tensor_fn(name="inv_backward")
+def _inv_backward_tensor(grad, result):
+    inv_t = transpose(result, -2, -1)
+    return -matmul(inv_t, matmul(grad, inv_t))
+
+
+@array_fn(name="det_backward")
+@quiet
+def _det_backward_array(grad, a, result):
+    # torch: (grad * det)[..., None, None] * A^{-H}; a singular A yields inf/nan here where torch
+    # falls back to an SVD-based formula (not matched: see the records' conditioning).
+    return (grad * result)[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
+
+
+@tensor_fn(name="det_backward")
+def _det_backward_tensor(grad, a, result):
+    if a.shape[-1] == 1:  # torch 2.13 builds no second-order graph for 1x1 matrices (measured)
+        return Tensor._make(_det_backward_array(grad._data, a._data, result._data), False, None)
+    return unsqueeze(unsqueeze(grad * result, -1), -1) * transpose(inv(a), -2, -1)
+
+
+LinalgInvExBackward0 = derivative("LinalgInvExBackward0", A="inv_backward(grad, result)")
+LinalgDetBackward0 = derivative("LinalgDetBackward0", A="det_backward(grad, A, result)")
+
+
+class LinAlgError(RuntimeError):
+    """torch.linalg.LinAlgError: a RuntimeError raised for singular or non-convergent inputs."""
+
+
+LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
+
+
+@array_fn(name="slogdet_backward")
+@quiet
+def _slogdet_backward_array(grad_logabsdet, a):
+    # real input: sign is locally constant, so only logabsdet flows back: g * A^{-T}
+    return grad_logabsdet[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
+
+
+@tensor_fn(name="slogdet_backward")
+def _slogdet_backward_tensor(grad_logabsdet, a):
+    return unsqueeze(unsqueeze(grad_logabsdet, -1), -1) * transpose(inv(a), -2, -1)
+
+
+LinalgSlogdetBackward0 = derivative("LinalgSlogdetBackward0", multi_output=True, A="slogdet_backward(grad[1], A)")
+
+
+@array_fn(name="solve_backward")
+@quiet
+def _solve_backward_array(grad, A, result, vector, which):
+    """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (each summed to its input's shape)."""
+    from ..autograd.backends import ARRAY
+    g = grad[..., None] if vector else grad
+    x = result[..., None] if vector else result
+    batch = np.broadcast_shapes(g.shape[:-2], A.shape[:-2])
+    gb = np.linalg.solve(np.swapaxes(np.broadcast_to(A, batch + A.shape[-2:]), -1, -2),
+                         np.broadcast_to(g, batch + g.shape[-2:]))
+    if which == "A":
+        return ARRAY["sum_to"](-(gb @ np.swapaxes(x, -1, -2)), A.shape)
+    return gb[..., 0] if vector else gb
+
+
+@tensor_fn(name="solve_backward")
+def _solve_backward_tensor(grad, A, result, vector, which):
+    g = unsqueeze(grad, -1) if vector else grad
+    x = unsqueeze(result, -1) if vector else result
+    gb = solve(transpose(A, -2, -1), g)
+    if which == "A":
+        from ..autograd.backends import TENSOR
+        return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
+    return gb[..., 0] if vector else gb
+
+
+LinalgSolveExBackward0 = derivative(
+    "LinalgSolveExBackward0",
+    A="solve_backward(grad, A, result, vector, 'A')",
+    B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
+
+
+# --- checks ----------------------------------------------------------------------------------
+
+def _check_square(a: Tensor, name: str) -> None:
+    if a.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
+                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
+    if a._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
+                           f"Got {_LEGACY[a._data.dtype.name]}")
+
+
+@quiet
+def _inv_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The inverse and torch's info: 0, or the 1-based index of the first zero pivot (LAPACK getrf)."""
+    info = np.zeros(a.shape[:-2], dtype=np.int32)
+    try:
+        return np.linalg.inv(a).astype(a.dtype, copy=False), info
+    except np.linalg.LinAlgError:
+        out = np.empty_like(a)
+        flat_a, flat_out, flat_info = a.reshape(-1, *a.shape[-2:]), out.reshape(-1, *a.shape[-2:]), info.reshape(-1)
+        for i, m in enumerate(flat_a):  # only on failure: find which matrices are singular
+            try:
+                flat_out[i] = np.linalg.inv(m)
+            except np.linalg.LinAlgError:
+                flat_out[i] = np.nan
+                flat_info[i] = max(1, np.linalg.matrix_rank(m) + 1)
+        return out, info
+
+
+def inv_ex(A: Tensor, *, check_errors: bool = False):
+    """The inverse with torch's ``info`` (nonzero for singular matrices) instead of an error."""
+    _check_square(A, "linalg.inv")
+    data, info = _inv_kernel(A._data)
+    if check_errors and info.any():
+        _raise_singular(info)
+    out = record(LinalgInvExBackward0, data, (A,), A=A)
+    return linalg_inv_ex(out, Tensor._make(info, False, None))
+
+
+def _raise_singular(info: np.ndarray) -> None:
+    bad = int(info.reshape(-1)[np.flatnonzero(info.reshape(-1))[0]])
+    where = ""
+    if info.ndim:
+        where = f"(Batch element {int(np.flatnonzero(info.reshape(-1))[0])}): "
+    raise LinAlgError(f"linalg.inv: {where}The diagonal element {bad} is zero, the inversion could not "
+                       "be completed because the input matrix is singular.")
+
+
+def inv(A: Tensor) -> Tensor:
+    """The matrix inverse; a singular matrix raises torch's error."""
+    return inv_ex(A, check_errors=True)[0]
+
+
+_det_kernel = quiet(np.linalg.det)
+
+
+def det(A: Tensor) -> Tensor:
+    _check_square(A, "linalg.det")
+    return record(LinalgDetBackward0, np.asarray(_det_kernel(A._data)).astype(A._data.dtype, copy=False), (A,), A=A)
+
+
+@quiet
+def _slogdet_kernel(a: np.ndarray):
+    sign, logabs = np.linalg.slogdet(a)
+    return np.asarray(sign).astype(a.dtype, copy=False), np.asarray(logabs).astype(a.dtype, copy=False)
+
+
+def slogdet(A: Tensor):
+    """(sign, log|det|) as torch.return_types.slogdet; both outputs share one LinalgSlogdetBackward0."""
+    _check_square(A, "linalg.slogdet")
+    return slogdet_return(*record_multi(LinalgSlogdetBackward0, _slogdet_kernel(A._data), (A,), A=A))
+
+
+@quiet
+def _solve_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
+
+
+def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
+    """X with A X = B (left=True only); B is a batch of vectors when B.ndim == 1 or B.shape == A.shape[:-1]."""
+    if not left:
+        raise NotImplementedError("mygrad: linalg.solve(left=False) is not provided yet")
+    _check_square(A, "linalg.solve")
+    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
+    b = B._data[..., None] if vector else B._data
+    batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
+    out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
+    out = out[..., 0] if vector else out
+    return record(LinalgSolveExBackward0, out.astype(A._data.dtype, copy=False), (A, B), A=A, B=B,
+                  vector=vector, B_shape=tuple(B.shape))
+
+
+# --- torch.* aliases: same nodes as torch.linalg's -------------------------------------------
+
+torch_slogdet_return = return_type("slogdet", ("sign", "logabsdet"))
+
+
+def inverse(input: Tensor) -> Tensor:
+    """torch.inverse: torch.linalg.inv under its older name."""
+    return inv(input)
+
+
+def torch_slogdet(input: Tensor):
+    """torch.slogdet: linalg.slogdet's outputs, as torch.return_types.slogdet."""
+    return torch_slogdet_return(*slogdet(input))
+
+
+def logdet(input: Tensor) -> Tensor:
+    """torch.logdet: torch's composite where(sign == -1, nan, logabsdet), so a negative
+    determinant gives NaN and the graph is WhereBackward0 over LinalgSlogdetBackward0."""
+    from .elementwise import where
+    sign, logabsdet = slogdet(input)
+    nan = Tensor._make(np.array(np.nan, dtype=input._data.dtype), False, None)
+    return where(Tensor._make(sign._data == -1, False, None), nan, logabsdet)
+
+
+methods(det=det, inverse=inverse, logdet=logdet, slogdet=torch_slogdet)
