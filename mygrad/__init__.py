@@ -15,9 +15,11 @@ from ._tensor import Size, Tensor
 from ._device import device
 from . import cuda
 from ._creation import *  # noqa: F401,F403
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, no_grad, set_grad_enabled
+from .autograd.grad_mode import is_grad_enabled
 from . import autograd
-from .autograd import inference_mode, is_inference_mode_enabled  # noqa: F401
+from .autograd import inference_mode  # noqa: F401
+from .autograd.grad_mode import is_inference_mode_enabled  # noqa: F401
 from .autograd.anomaly_mode import is_anomaly_check_nan_enabled, is_anomaly_enabled  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import linalg

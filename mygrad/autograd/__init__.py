@@ -1,20 +1,16 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
 from .._missing import module_getattr as _module_getattr
 
-import sys
-
-import numpy as np
+import numpy as _np
 
 from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
-from .engine import gradient_edge, run_backward
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
-from .grad_mode import inference_mode, is_inference_mode_enabled
+from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .function import Function, NestedIOFunction
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled",
-           "inference_mode", "is_inference_mode_enabled", "Function", "NestedIOFunction", "detect_anomaly",
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "Function", "NestedIOFunction", "detect_anomaly",
            "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
@@ -35,7 +31,7 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
             if out._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but got "
                                    f"{out.dtype}")
-            data = np.empty_like(out._data)
+            data = _np.empty_like(out._data)
             data.fill(1)  # (np.ones_like, without its Python-level wrapper)
             grads.append(Tensor._make(data, False, None) if create_graph else data)
             continue
@@ -49,12 +45,12 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
-def _expanded_copy(g: np.ndarray):
+def _expanded_copy(g: _np.ndarray):
     """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
     was given) over a tensor of its distinct elements."""
     Tensor = _tensor.Tensor
-    distinct = np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
-    expanded = np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
+    distinct = _np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
+    expanded = _np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
                                                                         zip(g.strides, distinct.strides)))
     base = Tensor._make(distinct, False, None)
     view = Tensor._make(expanded, False, None, 0, base._vc)
@@ -83,13 +79,13 @@ def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, all
     per_sample = [grad(outputs, inputs, tuple(g[b] for g in grad_outputs),
                        retain_graph=True if b < batch - 1 else retain_graph, create_graph=create_graph,
                        allow_unused=allow_unused, materialize_grads=materialize_grads) for b in range(batch)]
-    stack = sys.modules["mygrad"].stack
+    from ..ops.join import stack  # (the op families import this package: a call-time import)
     return tuple(None if column[0] is None else stack(column) for column in zip(*per_sample))
 
 
 def _check_roots(outputs: tuple) -> None:
     for i, out in enumerate(outputs):  # (a view that requires grad through its base alone has no edge either)
-        if gradient_edge(out)[0] is None:
+        if _gradient_edge(out)[0] is None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
@@ -108,7 +104,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     _check_roots(tensors)
     grads = _root_grads(tensors, grad_tensors, create_graph)
     if inputs is None:
-        run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph)
+        _run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph)
         return
     inputs = _as_tuple(inputs)
     if not inputs:
@@ -116,8 +112,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     for t in inputs:  # torch retains the grad of a non-leaf input, from now on (its retain hook accumulates)
         if not t.is_leaf:
             t.retain_grad()
-    edges = [gradient_edge(t) for t in inputs]
-    run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
+    edges = [_gradient_edge(t) for t in inputs]
+    _run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
@@ -146,8 +142,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     grads = _root_grads(outputs, grad_outputs, create_graph)
-    edges = [gradient_edge(t) for t in inputs]
-    captured = run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
+    edges = [_gradient_edge(t) for t in inputs]
+    captured = _run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=False)
     result = []
     made: dict = {}  # one gradient tensor per edge: an input given twice gets the same tensor twice, as in torch
@@ -157,7 +153,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
             continue
         if g is None:
             if materialize_grads:
-                g = np.zeros_like(t._data)
+                g = _np.zeros_like(t._data)
             elif not allow_unused:
                 raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used in the "
                                    f"graph. Set allow_unused=True if this is the desired behavior.")
@@ -165,10 +161,10 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
                 result.append(None)
                 continue
         if not isinstance(g, Tensor):
-            g = np.asarray(g)
+            g = _np.asarray(g)
             # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
             keep = g.dtype == t._data.dtype and (0 in g.strides or (not g.flags.writeable and g.base is not None))
-            g = _expanded_copy(g) if keep else Tensor._make(np.array(g, dtype=t._data.dtype), False, None)
+            g = _expanded_copy(g) if keep else Tensor._make(_np.array(g, dtype=t._data.dtype), False, None)
         made[edge] = g
         result.append(g)
     return tuple(result)
