@@ -283,13 +283,15 @@ def inplace_method(op, ufunc=None):
     """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace.  An optimizer's update
     (grad mode off, not a view, floating, an operand tensor of the same dtype and shape: nothing to
     refuse, record, cast or broadcast) goes straight to ``ufunc``."""
+    quiet_ufunc = quiet(ufunc) if ufunc is not None else None  # (made once: NumPy's warnings off, as torch)
+
     def method(self, *args, **kwargs):
         if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
             other = args[0]
             if isinstance(other, Tensor):
                 data, operand = self._data, other._data
                 if operand.dtype is data.dtype and data.dtype.kind == "f" and operand.shape == data.shape:
-                    quiet(ufunc)(data, operand, out=data)
+                    quiet_ufunc(data, operand, out=data)
                     return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
