@@ -6,6 +6,7 @@ import numpy as np
 from .._tensor import Tensor
 from . import _kernels as k
 from .optimizer import (
+    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -24,16 +25,11 @@ class Adagrad(Optimizer):
                  initial_accumulator_value: float = 0, eps: float = 1e-10, foreach: bool | None = None, *,
                  maximize: bool = False, differentiable: bool = False, fused: bool | None = None) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= lr_decay:
-            raise ValueError(f"Invalid lr_decay value: {lr_decay}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= initial_accumulator_value:
-            raise ValueError(f"Invalid initial_accumulator_value value: {initial_accumulator_value}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
+        check_nonnegative("Invalid learning rate", lr)
+        check_nonnegative("Invalid lr_decay value", lr_decay)
+        check_nonnegative("Invalid weight_decay value", weight_decay)
+        check_nonnegative("Invalid initial_accumulator_value value", initial_accumulator_value)
+        check_nonnegative("Invalid epsilon value", eps)
         defaults = {"lr": lr, "lr_decay": lr_decay, "eps": eps, "weight_decay": weight_decay,
                     "initial_accumulator_value": initial_accumulator_value, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "fused": fused}

@@ -5,6 +5,8 @@ import numpy as np
 
 from . import _kernels as k
 from .optimizer import (
+    check_beta,
+    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -25,16 +27,11 @@ class Adam(Optimizer):
                  capturable: bool = False, differentiable: bool = False, fused: bool | None = None,
                  decoupled_weight_decay: bool = False) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative("Invalid learning rate", lr)
+        check_nonnegative("Invalid epsilon value", eps)
+        check_beta(betas, 0)
+        check_beta(betas, 1)
+        check_nonnegative("Invalid weight_decay value", weight_decay)
         if not (isinstance(betas[0], float) and isinstance(betas[1], float)):
             raise ValueError("betas must be either both floats or both Tensors")  # noqa: TRY004 (torch's class)
         defaults = {"lr": lr, "betas": tuple(betas), "eps": eps, "weight_decay": weight_decay, "amsgrad": amsgrad,

@@ -5,6 +5,8 @@ import numpy as np
 
 from . import _kernels as k
 from .optimizer import (
+    check_beta,
+    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -24,16 +26,11 @@ class Adamax(Optimizer):
                  foreach: bool | None = None, *, maximize: bool = False, differentiable: bool = False,
                  capturable: bool = False) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        check_nonnegative("Invalid learning rate", lr)
+        check_nonnegative("Invalid epsilon value", eps)
+        check_beta(betas, 0)
+        check_beta(betas, 1)
+        check_nonnegative("Invalid weight_decay value", weight_decay)
         defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable, "capturable": capturable}
         super().__init__(params, defaults)

@@ -127,6 +127,17 @@ def _scalar(value) -> float:
     return value.item() if isinstance(value, Tensor) else value
 
 
+def check_nonnegative(message: str, value) -> None:
+    """One of torch's hyper-parameter checks (each optimizer calls them in torch's order)."""
+    if not 0.0 <= value:
+        raise ValueError(f"{message}: {value}")
+
+
+def check_beta(betas, index: int) -> None:
+    if not 0.0 <= betas[index] < 1.0:
+        raise ValueError(f"Invalid beta parameter at index {index}: {betas[index]}")
+
+
 def _check_tensor_lr(lr) -> None:
     if isinstance(lr, Tensor) and lr.numel() != 1:
         raise ValueError("Tensor lr must be 1-element")

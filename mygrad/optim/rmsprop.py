@@ -5,6 +5,7 @@ import numpy as np
 
 from . import _kernels as k
 from .optimizer import (
+    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -24,16 +25,11 @@ class RMSprop(Optimizer):
                  momentum: float = 0, centered: bool = False, capturable: bool = False,
                  foreach: bool | None = None, maximize: bool = False, differentiable: bool = False) -> None:
         _check_tensor_lr(lr)
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= momentum:
-            raise ValueError(f"Invalid momentum value: {momentum}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= alpha:
-            raise ValueError(f"Invalid alpha value: {alpha}")
+        check_nonnegative("Invalid learning rate", lr)
+        check_nonnegative("Invalid epsilon value", eps)
+        check_nonnegative("Invalid momentum value", momentum)
+        check_nonnegative("Invalid weight_decay value", weight_decay)
+        check_nonnegative("Invalid alpha value", alpha)
         defaults = {"lr": lr, "momentum": momentum, "alpha": alpha, "eps": eps, "centered": centered,
                     "weight_decay": weight_decay, "capturable": capturable, "foreach": foreach,
                     "maximize": maximize, "differentiable": differentiable}
