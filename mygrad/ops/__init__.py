@@ -7,6 +7,7 @@ from . import scatter_gather
 from . import cumulative
 from . import predicates
 from . import layout
+from . import statistics
 from .clamping import *  # noqa: F401,F403
 from .copy import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -23,7 +24,9 @@ from .scatter_gather import *  # noqa: F401,F403
 from .cumulative import *  # noqa: F401,F403
 from .predicates import *  # noqa: F401,F403
 from .layout import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
 
 __all__ = [*clamping.__all__, *copy.__all__, *elementwise.__all__, *indexing.__all__, *join.__all__,
            *linalg.__all__, *random.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
-           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__]
+           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__,
+           *statistics.__all__]
