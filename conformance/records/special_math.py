@@ -25,7 +25,8 @@ ENTROPY = Domain(0.0, 4.0, 0.0, (0.0, 1.0))
 MVLGAMMA = Domain(1.6, 6.0, 0.0, (2.0, 2.5))   # above (p - 1) / 2 for p <= 3
 
 SPECIAL = [("i0", BESSEL), ("i0e", BESSEL), ("i1", BESSEL), ("i1e", BESSEL), ("ndtr", real(-8.0, 8.0)),
-           ("ndtri", Domain(0.02, 0.98, 0.0, (0.5,))), ("log_ndtr", real(-4.0, 8.0)), ("erfcx", ERFCX), ("entr", ENTROPY)]
+           ("ndtri", Domain(0.02, 0.98, 0.0, (0.5,))), ("log_ndtr", real(-4.0, 8.0)), ("erfcx", ERFCX),
+           ("entr", ENTROPY)]
 
 
 def _mvlgamma(lib, input, p):

@@ -14,8 +14,16 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import derivative
 from ._define import methods, record_multi
-from .reductions import (NO_DIM, _check_nonempty, _floating_only, _signed_zero_extremum, normalize_dims, return_type,
-                         std, var)
+from .reductions import (
+    NO_DIM,
+    _check_nonempty,
+    _floating_only,
+    _signed_zero_extremum,
+    normalize_dims,
+    return_type,
+    std,
+    var,
+)
 
 _MEAN = "unreduce(grad[1], shape, dims, keepdim) / count"
 StdMeanBackward0 = derivative(
