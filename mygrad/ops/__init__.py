@@ -9,6 +9,7 @@ from . import predicates
 from . import layout
 from . import statistics
 from . import special_math
+from . import broadcasting
 from .clamping import *  # noqa: F401,F403
 from .copy import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
@@ -27,8 +28,10 @@ from .predicates import *  # noqa: F401,F403
 from .layout import *  # noqa: F401,F403
 from .statistics import *  # noqa: F401,F403
 from .special_math import *  # noqa: F401,F403
+from .broadcasting import *  # noqa: F401,F403
 
 __all__ = [*clamping.__all__, *copy.__all__, *elementwise.__all__, *indexing.__all__, *join.__all__,
            *linalg.__all__, *random.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
            *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__,
-           *statistics.__all__, *special_math.__all__]
+           *statistics.__all__, *special_math.__all__,
+           *broadcasting.__all__]

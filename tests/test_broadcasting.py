@@ -1,0 +1,42 @@
+"""torch.broadcast_tensors / broadcast_shapes and torch.Size arithmetic, side by side with torch."""
+from __future__ import annotations
+
+from paired import scenario_suite
+
+scenario, test_matches_torch = scenario_suite()
+
+
+@scenario
+def broadcast_tensors_outputs_and_graph(t, see):
+    a = t.zeros(3, requires_grad=True)
+    b = t.ones(2, 3, requires_grad=True)
+    x, y = t.broadcast_tensors(a, b)
+    see("outputs", (x, y))
+    see("same object when already broadcast", y is b)
+    see("a view of its input", x._base is a)
+    (x * y).sum().backward()
+    see("grads", (a.grad, b.grad))
+    see("one tensor", t.broadcast_tensors(a * 1)[0])
+    see.call("a list", lambda: t.broadcast_tensors([t.zeros(2, 1), t.zeros(3)]))
+
+
+@scenario
+def broadcast_errors(t, see):
+    see.call("mismatch", lambda: t.broadcast_tensors(t.zeros(2), t.zeros(3)))
+    see.call("a number", lambda: t.broadcast_tensors(t.zeros(2), 1.0))
+    see.call("shapes mismatch", lambda: t.broadcast_shapes((2,), (3,)))
+
+
+@scenario
+def broadcast_shapes(t, see):
+    for shapes in [((2, 1), (3,)), (), ((4, 1, 3), (5, 1), (1,)), (2, (3, 1))]:
+        result = t.broadcast_shapes(*shapes)
+        see(f"broadcast_shapes{shapes}", repr(result))
+
+
+@scenario
+def size_arithmetic_keeps_size(t, see):
+    s = t.Size([2, 3])
+    for label, value in [("size + tuple", s + (4,)), ("tuple + size", (1,) + s), ("slice", s[1:]),
+                         ("repeat", s * 2), ("index", s[0]), ("numel", s.numel())]:
+        see(label, repr(value))
