@@ -33,12 +33,12 @@ def broadcast_tensors(*tensors) -> tuple:
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}")
     shape = tuple(tensors[0]._data.shape) if tensors else ()
-    for position, t in enumerate(tensors[1:], start=1):
+    for t in tensors[1:]:
         other = t._data.shape
         width = max(len(shape), len(other))
         padded, padded_other = (1,) * (width - len(shape)) + shape, (1,) * (width - len(other)) + other
         merged = []
-        for k, (a, b) in enumerate(zip(padded, padded_other)):
+        for k, (a, b) in enumerate(zip(padded, padded_other, strict=True)):
             if a != b and a != 1 and b != 1:
                 raise RuntimeError(f"The size of tensor a ({a}) must match the size of tensor b ({b}) at "
                                    f"non-singleton dimension {k}")
