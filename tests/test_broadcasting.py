@@ -40,3 +40,15 @@ def size_arithmetic_keeps_size(t, see):
     for label, value in [("size + tuple", s + (4,)), ("tuple + size", (1,) + s), ("slice", s[1:]),
                          ("repeat", s * 2), ("index", s[0]), ("numel", s.numel())]:
         see(label, repr(value))
+
+
+@scenario
+def return_types_namespace(t, see):
+    r = t.sort(t.tensor([3.0, 1.0, 2.0]))
+    see("isinstance", isinstance(r, t.return_types.sort))
+    see("fields", (r.values, r.indices, r.n_fields, r.n_sequence_fields, r.n_unnamed_fields))
+    see("from a sequence", repr(t.return_types.sort((r[1], r[0]))))
+    see("attributes", sorted(a for a in dir(r) if not a.startswith("__")))
+    see("repr", repr(r))
+    see("aminmax", t.return_types.aminmax.n_fields)
+    see("unknown", hasattr(t.return_types, "no_such_type"))  # (an AttributeError naming each library's module)

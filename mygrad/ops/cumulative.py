@@ -16,7 +16,7 @@ from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from ._scalar import DivBackward1, MulBackward1, scalar_op
 from .._quiet import quiet
-from .reductions import return_type
+from ..return_types import return_type
 
 cummax_return, cummin_return = return_type("cummax"), return_type("cummin")
 

@@ -15,7 +15,7 @@ from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ._define import methods, record, record_multi
 from .linalg import matmul
-from .reductions import return_type
+from ..return_types import return_type
 from .shape import transpose, unsqueeze
 
 __all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]

@@ -13,19 +13,18 @@ import functools
 import math
 import sys
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import inplace_method, methods, record
 from .unary import _sign
-from .._quiet import quiet
-
 
 # ----- formula helpers -----------------------------------------------------------------------
 # Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
@@ -493,17 +492,6 @@ def prod(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
 
 # ----- max, min, amax, amin, argmax, argmin -------------------------------------------------
 
-def return_type(name: str, fields=("values", "indices")):
-    """A ``torch.return_types.<name>``: a named tuple that prints as torch's does."""
-    base = namedtuple(name, fields)
-
-    def __repr__(self) -> str:
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{body})"
-
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "mygrad.return_types"})
-
-
 max_return, min_return = return_type("max"), return_type("min")
 
 
@@ -689,7 +677,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
                 _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     data = x._data
     if data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "

@@ -23,7 +23,7 @@ from ._define import inplace_method, methods, record, record_multi
 from ._errors import not_tensor
 from ._scalar import add_scalar, mul_scalar
 from .elementwise import broadcast_apply, operands, pow
-from .reductions import return_type
+from ..return_types import return_type
 from .unary import Unary, _function, erf
 
 # ----- unary special functions -----------------------------------------------------------------------

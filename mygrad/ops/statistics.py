@@ -13,6 +13,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record_multi
 from .reductions import (
     NO_DIM,
@@ -20,7 +21,6 @@ from .reductions import (
     _floating_only,
     _signed_zero_extremum,
     normalize_dims,
-    return_type,
     std,
     var,
 )
