@@ -1,5 +1,6 @@
-"""ATen's Scalar overloads (``mul.Scalar``, ``add.Scalar``, ``div.Scalar``) as torch's C++ composites call
-them: a tensor with a number, recorded as MulBackward1 / AddBackward1 / DivBackward1.  Python's ``x * 0.5``
+"""ATen's Scalar overloads (``mul.Scalar``, ``add.Scalar``, ``sub.Scalar``, ``div.Scalar``) as torch's C++
+composites call them: a tensor with a number, recorded as MulBackward1 / AddBackward1 / SubBackward1 /
+DivBackward1.  Python's ``x * 0.5``
 is the Tensor overload (MulBackward0); composites such as ``special.ndtr`` and ``trapezoid`` build these."""
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from ._define import record
 
 MulBackward1 = derivative("MulBackward1", self="grad * other")
 AddBackward1 = derivative("AddBackward1", self="grad")
+SubBackward1 = derivative("SubBackward1", self="grad")
 DivBackward1 = derivative("DivBackward1", self="grad / other")
 
 
@@ -31,6 +33,10 @@ def mul_scalar(input: Tensor, other: float) -> Tensor:
 
 def add_scalar(input: Tensor, other: float) -> Tensor:
     return scalar_op(AddBackward1, input, other, np.add)
+
+
+def sub_scalar(input: Tensor, other: float) -> Tensor:
+    return scalar_op(SubBackward1, input, other, np.subtract)
 
 
 def div_scalar(input: Tensor, other: float) -> Tensor:
