@@ -24,6 +24,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
+from ..ops._scalar import add_scalar
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
 from ..autograd.node import derivative
@@ -398,10 +399,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(x.ndim - k, x.ndim))
-    from ._losses import (
-        _add_scalar,  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
-    )
-    scale = _add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()
+    scale = add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()  # AddBackward1: C++'s add_(eps)
     out = input.mul(scale)
     return out.mul(weight) if weight is not None else out
 
