@@ -235,3 +235,20 @@ def retain_grad_of_a_stale_no_grad_view_judges_the_recorded_history(t, see):
             see.call(f"retain_grad (grad mode {grad_mode})", lambda: view.retain_grad())
             see.call("is_leaf", lambda: view.is_leaf)
             see("retains_grad", view.retains_grad)
+
+
+@scenario
+def retained_grad_follows_the_base_through_an_edit_of_its_view(t, see):
+    """An in-place edit through a view rebases the base's history (CopySlices); its retain_grad moves
+    with it, so a gradient reaching the base's old node (a graph built before the edit) is not retained."""
+    x = t.tensor(1.5, dtype=t.float64, requires_grad=True)
+    base = x * 2
+    base.retain_grad()
+    before = base * 3
+    view = base.unsqueeze(0)
+    view.mul_(0.5)
+    see("history", base.grad_fn)
+    before.backward(retain_graph=True)
+    state(see, "through the old node", base=base, x=x)
+    see.call("through the new node", lambda: (base * 1).sum().backward())
+    state(see, "after it", base=base, x=x)
