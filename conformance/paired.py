@@ -97,6 +97,7 @@ class Observation:
     weights: list | None = None                     # the random v per first-order grad (None: not used)
     second: list | None = None                      # grads of sum(first * v): None or TensorObs
     no_grad: list | None = None                     # outputs under no_grad: TensorObs (flags only)
+    layouts: list = field(default_factory=list)     # per input: plain, or the view it was made as
     inputs_before: list = field(default_factory=list)   # input values as drawn
     inputs_after: list = field(default_factory=list)    # input values after forward and backward
     upstream_changed: list = field(default_factory=list)  # indices of upstream grads the backward modified
@@ -126,14 +127,61 @@ def leaf_names(example: Example) -> list[str]:
     return [f"x{i}" for i in range(len(tensor_args(example)))]
 
 
-def build(lib, example: Example) -> tuple[tuple, dict, list]:
-    """Fresh leaves for every TensorArg (requires_grad as drawn, floating dtypes only), other values as is."""
-    leaves = []
+# How an input tensor is made, besides a plain leaf: a view of a larger tensor that does not require grad,
+# given requires_grad_ itself (a leaf view), so ops meet non-contiguous strides and storage offsets.
+LAYOUTS = ("plain", "transposed", "offset", "strided")
+VIEW_SHARE = 6   # 1 input in VIEW_SHARE is a view
+
+
+def choose_layouts(example: Example, seed: int) -> list[str]:
+    """Each input's layout, derived from the example's drawn seed (so both libraries and a replay agree):
+    mostly plain; otherwise a view that the input's shape allows."""
+    layouts = []
+    for i, arg in enumerate(tensor_args(example)):
+        ndim = np.ndim(arg.array)
+        options = [name for name, fits in (("transposed", ndim >= 2), ("offset", ndim >= 1), ("strided", ndim >= 1))
+                   if fits]
+        pick = (seed * 7919 + i * 104729) % (VIEW_SHARE * 3)
+        layouts.append(options[pick % len(options)] if options and not arg.parameter and pick < 3 else "plain")
+    return layouts
+
+
+def layout_source(array: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
+    """The base array a view is cut from, and the indexing (Python source) that cuts ``array`` back out."""
+    if layout == "transposed":
+        return np.ascontiguousarray(np.swapaxes(array, -1, -2)), ".transpose(-1, -2)"
+    if layout == "offset":
+        return np.concatenate([np.zeros((1,) + array.shape[1:], array.dtype), array]), "[1:]"
+    if layout == "strided":
+        return np.repeat(array, 2, axis=-1), "[..., ::2]"
+    return array, ""
+
+
+def _cut(t, layout: str):
+    if layout == "transposed":
+        return t.transpose(-1, -2)
+    if layout == "offset":
+        return t[1:]
+    return t[..., ::2]
+
+
+def build(lib, example: Example, layouts: list | None = None) -> tuple[tuple, dict, list]:
+    """Fresh leaves for every TensorArg (requires_grad as drawn, floating dtypes only), other values as is;
+    ``layouts`` (from ``choose_layouts``) makes some of them leaf views of a larger, grad-free tensor."""
+    leaves: list = []
+    layouts = layouts or []
 
     def convert(v):
         if isinstance(v, TensorArg):
             array = np.array(v.array, copy=True)
-            t = lib.tensor(array, requires_grad=bool(v.requires_grad) and array.dtype.kind == "f")
+            requires_grad = bool(v.requires_grad) and array.dtype.kind == "f"
+            layout = layouts[len(leaves)] if len(leaves) < len(layouts) else "plain"
+            if layout != "plain":
+                base, _ = layout_source(array, layout)
+                t = _cut(lib.tensor(base), layout).requires_grad_(requires_grad)
+                leaves.append(t)
+                return t
+            t = lib.tensor(array, requires_grad=requires_grad)
             if v.parameter:
                 t = lib.nn.Parameter(t, requires_grad=t.requires_grad)
             leaves.append(t)
@@ -339,7 +387,7 @@ def _output_obs(lib, outputs: list, leaf_index: dict) -> list:
 def observe(record: Record, form: str, lib_name: str, example: Example, seed: int) -> Observation:
     """Run ``example`` through ``record``'s ``form`` in one library and observe every stage."""
     lib = library(lib_name)
-    obs = Observation(lib_name)
+    obs = Observation(lib_name, layouts=choose_layouts(example, seed))
     # The library under test runs under the strictest NumPy error state a user may set: an op that lets
     # NumPy's floating-point events through (torch computes inf/nan silently) raises FloatingPointError
     # here, which the errors check reports, whatever values the example draws.
@@ -356,7 +404,7 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
 
 
 def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> None:
-    args, kwargs, leaves = build(lib, example)
+    args, kwargs, leaves = build(lib, example, obs.layouts)
     names = leaf_names(example)
     leaf_index = {id(t): name for t, name in zip(leaves, names)}
     obs.numel = max([int(np.size(a.array)) for a in tensor_args(example)] + [1])
@@ -402,7 +450,7 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
 
 def _observe_second_order(record, form, lib, example, seed, obs: Observation) -> None:
     """d/dx of sum(dL/dx * v) for random v, through create_graph=True (a fresh forward)."""
-    args, kwargs, leaves = build(lib, example)
+    args, kwargs, leaves = build(lib, example, obs.layouts)
     wrt = [t for t in leaves if t.requires_grad]
     if not wrt:
         return
@@ -430,7 +478,7 @@ def _observe_second_order(record, form, lib, example, seed, obs: Observation) ->
 
 
 def _observe_no_grad(record, form, lib, example, obs: Observation) -> None:
-    args, kwargs, _ = build(lib, example)
+    args, kwargs, _ = build(lib, example, obs.layouts)
     try:
         with lib.no_grad():
             result, _ = invoke(record, form, lib, args, kwargs)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .checks import BY_NAME, CHECKS, DESCRIPTIONS, render_graph  # noqa: F401  (render_graph: re-exported)
-from .paired import Observation, tested
+from .paired import Observation, layout_source, tested
 from .registry import Example
 from .snippets import (OPERATOR_SYMBOLS, UNARY_SYMBOLS, Repro, call_expression, call_source,  # noqa: F401
                        float_literal, tensor_literal, value_literal)
@@ -29,9 +29,13 @@ def snippet(case, example: Example, check: str, t: Observation, m: Observation) 
     lines = [f"# {case.record.row} [{case.form}, {case.dtype}]: check '{check}' ({DESCRIPTIONS[check]})",
              f"# Runs as is with torch; change the import to `import {tested()} as torch` to run it with {tested()}.",
              "import torch", ""]
-    for a, n in zip(r.arrays, r.names):
+    layouts = t.layouts or ["plain"] * len(r.arrays)
+    for a, n, layout in zip(r.arrays, r.names, layouts):
         rg = bool(a.requires_grad) and np.asarray(a.array).dtype.kind == "f"
         literal = tensor_literal(a.array, rg)
+        if layout != "plain":   # a leaf view of a larger tensor (paired.choose_layouts)
+            base, cut = layout_source(np.asarray(a.array), layout)
+            literal = f"{tensor_literal(base)}{cut}.requires_grad_({rg})"
         if getattr(a, "parameter", False):
             literal = f"torch.nn.Parameter({tensor_literal(a.array)}, requires_grad={rg})"
         lines.append(f"{n} = {literal}")
