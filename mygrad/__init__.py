@@ -40,5 +40,5 @@ def is_floating_point(input: Tensor) -> bool:
 
 from .autograd.backends import install_tensor_namespace as _install  # noqa: E402
 
-_install(__import__(__name__))
+_install(globals())
 del _install

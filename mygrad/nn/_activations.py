@@ -12,7 +12,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record
 from ..ops._quiet import quiet
@@ -24,8 +24,7 @@ _TANH_BETA = 0.7978845608028654  # sqrt(2 / pi)
 _TANH_KAPPA = 0.044715
 
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def result_slope(negative_slope: float) -> float:
     """The slope of in-place leaky_relu, whose backward reads the result: torch refuses a negative one
     there (the result's sign no longer tells which side of 0 the input was on)."""
@@ -39,24 +38,24 @@ def result_slope(negative_slope: float) -> float:
 
 
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
-LeakyReluBackward0 = derivative("LeakyReluBackward0",
+LeakyReluBackward0 = derivative("LeakyReluBackward0", attrs="negative_slope",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
-LeakyReluBackward1 = derivative("LeakyReluBackward1",
+LeakyReluBackward1 = derivative("LeakyReluBackward1", attrs="negative_slope",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
 # elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``
-EluBackward0 = derivative("EluBackward0", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
-EluBackward1 = derivative("EluBackward1", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
+EluBackward0 = derivative("EluBackward0", attrs="alpha", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
+EluBackward1 = derivative("EluBackward1", attrs="alpha", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
 GeluBackward0 = derivative(
-    "GeluBackward0",
+    "GeluBackward0", attrs="approximate",
     self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"
          " if approximate == 'none' else"
          " 0.5 * (1 + (th := tanh(0.7978845608028654 * (self + 0.044715 * self * self * self))))"
          " + 0.5 * self * (1 - th * th) * (0.7978845608028654 * (1 + 0.134145 * self * self)))")
 SiluBackward0 = derivative("SiluBackward0", self="grad * ((s := sigmoid(self)) * (1 + self * (1 - s)))")
-SoftplusBackward0 = derivative("SoftplusBackward0",
+SoftplusBackward0 = derivative("SoftplusBackward0", attrs="threshold beta",
                                self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))")
-SoftmaxBackward0 = derivative("SoftmaxBackward0", self="result * (grad - keep_sum(grad * result, dim))")
-LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", self="grad - exp(result) * keep_sum(grad, dim)")
+SoftmaxBackward0 = derivative("SoftmaxBackward0", attrs="dim", self="result * (grad - keep_sum(grad * result, dim))")
+LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", attrs="dim", self="grad - exp(result) * keep_sum(grad, dim)")
 
 
 # ----- the relu family and smooth activations --------------------------------------------------

@@ -12,7 +12,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops._quiet import quiet
@@ -32,7 +32,11 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
     return (grids[0], classes, *grids[1:])
 
 
-@array_fn
+def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
+    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
+
+
+@formula_helper(tensor=_class_scatter_tensor)
 def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarray:
     """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
     and 0 elsewhere: the per-element slope of an nll loss."""
@@ -43,25 +47,20 @@ def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarr
     return out
 
 
-@tensor_fn(name="class_scatter")
-def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
-    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
-
-
 # ----- derivatives -------------------------------------------------------------------------------
 # ATen's Scalar overloads, which composites produce from a Python number (``mul.Scalar`` ...)
-MulBackward1 = derivative("MulBackward1", self="grad * other")
+MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")
 AddBackward1 = derivative("AddBackward1", self="grad")
-DivBackward1 = derivative("DivBackward1", self="grad / other")
+DivBackward1 = derivative("DivBackward1", attrs="other", self="grad / other")
 
-MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) * grad",
+MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
-    "BinaryCrossEntropyBackward0",
+    "BinaryCrossEntropyBackward0", attrs="scale",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
     target="grad * (log(1 - self) - log(self)) * constant(scale)")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0",
+    "BinaryCrossEntropyWithLogitsBackward0", attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
          " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
          " * constant(scale)",
@@ -69,8 +68,8 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
            " * constant(scale)")
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", self=_NLL)
+NllLossBackward0 = derivative("NllLossBackward0", attrs="grad_view target coefficient", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", attrs="grad_view target coefficient", self=_NLL)
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 

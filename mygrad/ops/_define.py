@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd import grad_mode
+from ..autograd import _source as codegen, grad_mode
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -72,9 +72,8 @@ def _generate(node_cls) -> None:
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "ndarray": np.ndarray, "asarray": np.asarray}
-    for lines in (attach, record):
-        exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
-    node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
+    node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
+    node_cls._record = codegen.define(node_cls.__name__, "record", "\n".join(record) + "\n", namespace)
 
 
 def _fill(line: str, **returns) -> str:

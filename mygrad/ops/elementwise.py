@@ -16,7 +16,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
 from ._quiet import quiet
@@ -24,24 +24,12 @@ from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def scalar_log(value):
     """log of a Python scalar base (``2 ** a``'s derivative): -inf at 0 and nan below, as C's log."""
     return math.log(value) if value > 0 else -math.inf if value == 0 else math.nan
 
 
-@array_fn
-def atan2_scale(self, other, grad):
-    """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
-    denominator = self * self + other * other
-    return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
-
-
-_last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale) of the latest call
-
-
-@tensor_fn(name="atan2_scale")
 def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
     """The same under create_graph, computed once per backward call (``grad`` identifies it) and shared
     by both inputs' formulas, as torch's atan2_backward shares it: the second-order gradients of the
@@ -55,6 +43,16 @@ def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
     scale = where(denominator == 0, 0, reciprocal(denominator))
     _last_atan2_scale[0] = tuple(weakref.ref(t) for t in (grad, self, other, scale))
     return scale
+
+
+@formula_helper(tensor=_atan2_scale_tensor)
+def atan2_scale(self, other, grad):
+    """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
+    denominator = self * self + other * other
+    return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
+
+
+_last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale) of the latest call
 
 
 # torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
@@ -83,7 +81,7 @@ def scalar_power(x: np.ndarray, exponent) -> np.ndarray:
     return out
 
 
-@array_fn(name="pow")
+@formula_helper(name="pow")
 def _pow_array(x, exponent):
     """The formula function ``pow`` (PowBackward's ``self.pow(exponent - 1)``): NumPy side."""
     if type(exponent) is np.ndarray or x.dtype.kind != "f":
@@ -92,20 +90,20 @@ def _pow_array(x, exponent):
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
-AddBackward0 = derivative("AddBackward0", self="grad", other="grad if alpha == 1 else grad * alpha")
-SubBackward0 = derivative("SubBackward0", self="grad", other="-grad if alpha == 1 else -grad * alpha")
-RsubBackward0 = derivative("RsubBackward0", self="-grad if alpha == 1 else -grad * alpha", other="grad")
-RsubBackward1 = derivative("RsubBackward1", self="-grad if alpha == 1 else -grad * alpha")
+AddBackward0 = derivative("AddBackward0", attrs="alpha", self="grad", other="grad if alpha == 1 else grad * alpha")
+SubBackward0 = derivative("SubBackward0", attrs="alpha", self="grad", other="-grad if alpha == 1 else -grad * alpha")
+RsubBackward0 = derivative("RsubBackward0", attrs="alpha", self="-grad if alpha == 1 else -grad * alpha", other="grad")
+RsubBackward1 = derivative("RsubBackward1", attrs="alpha", self="-grad if alpha == 1 else -grad * alpha")
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
 PowBackward0 = derivative(
-    "PowBackward0", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
+    "PowBackward0", attrs="exponent", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
 PowBackward1 = derivative(
     "PowBackward1",
     self="where(exponent == 0, 0, grad * (exponent * pow(self, exponent - 1)))",
     exponent="grad * where((self == 0) & (exponent >= 0), 0, result * log(self))")
 PowBackward2 = derivative(
-    "PowBackward2",
+    "PowBackward2", attrs="self",
     exponent="grad * where(exponent >= 0, 0, result * scalar_log(self)) if self == 0 "
              "else grad * (result * scalar_log(self))")
 # maximum/minimum: ties split the gradient in half; a NaN sends it to both sides
@@ -120,10 +118,10 @@ Atan2Backward0 = derivative("Atan2Backward0", self="grad * other * atan2_scale(s
 HypotBackward0 = derivative("HypotBackward0", self="grad * self / result", other="grad * other / result")
 LogaddexpBackward0 = derivative("LogaddexpBackward0", self="grad / (1 + exp(other - self))",
                                 other="grad / (1 + exp(self - other))")
-LerpBackward0 = derivative("LerpBackward0", self="grad * (1 - weight)", end="grad * weight")
+LerpBackward0 = derivative("LerpBackward0", attrs="weight", self="grad * (1 - weight)", end="grad * weight")
 LerpBackward1 = derivative("LerpBackward1", self="grad * (1 - weight)", end="grad * weight",
                            weight="grad * (end - self)")
-WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
+WhereBackward0 = derivative("WhereBackward0", attrs="condition", self="where(condition, grad, 0)",
                             other="where(condition, 0, grad)")
 ZeroBackward0 = derivative("ZeroBackward0", self="zeros_like(grad)")
 FillBackward2 = derivative("FillBackward2", self="zeros_like(grad)")

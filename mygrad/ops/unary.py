@@ -15,7 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, keep_where, tensor_fn
+from ..autograd.backends import formula_helper, keep_where
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
@@ -60,20 +60,18 @@ def _frac(x: np.ndarray) -> np.ndarray:
 for _name, _kernel in (("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
                        ("reciprocal", np.reciprocal)):
-    array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
+    formula_helper(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
 
 
 def _backward_op(name: str, node_name: str, kernel: Callable, saved: tuple, **formulas) -> None:
     """A formula function that torch differentiates as an op of its own (``<Name>BackwardBackward0``):
     the NumPy kernel on the fast path, an op with that node under create_graph, so second-order
     gradients take torch's path (relu's is zeros, not absent: its node has an edge to ``self``)."""
-    array_fn(kernel, name=name)
-    node = derivative(node_name, **formulas)
-
     def op(grad_output: Tensor, x: Tensor, *params) -> Tensor:
         values = dict(zip(saved, (grad_output, x) + params))
         return record(node, kernel(grad_output._data, x._data, *params), (grad_output, x), **values)
-    tensor_fn(op, name=name)
+    formula_helper(kernel, tensor=op, name=name)
+    node = derivative(node_name, attrs=saved[2:], **formulas)
 
 
 _backward_op("threshold_backward", "ThresholdBackwardBackward0",

@@ -1,0 +1,48 @@
+"""``python -m mygrad.autograd.codegen MulBackward0 [...]``: print the code generated for node classes
+(``apply``, ``release``, ``attach``, ``record`` and the formula lambdas), as tracebacks and pdb show it."""
+from __future__ import annotations
+
+import sys
+
+from ..ops._define import recorder
+from ._source import SOURCES, filename
+from .node import FormulaNode
+
+
+def node_classes() -> dict[str, type]:
+    """Every node class made by ``derivative``, by name (the latest one of a name)."""
+    found: dict[str, type] = {}
+    stack: list[type] = [FormulaNode]
+    while stack:
+        for sub in stack.pop().__subclasses__():
+            found[sub.__name__] = sub
+            stack.append(sub)
+    return found
+
+
+def source(name: str) -> str:
+    """Every generated function of the node class ``name`` (generating what was not yet), as one text."""
+    cls = node_classes().get(name)
+    if cls is None:
+        raise KeyError(f"no node class named {name!r}")
+    recorder(cls)
+    parts = SOURCES.get(name, {})
+    return "\n".join(f"# {filename(name, kind)}\n{text}" for kind, text in parts.items())
+
+
+def main(argv: list[str] | None = None) -> int:
+    names = sys.argv[1:] if argv is None else argv
+    if not names:
+        print("usage: python -m mygrad.autograd.codegen NODE [NODE ...]   (e.g. MulBackward0)", file=sys.stderr)
+        return 2
+    for name in names:
+        try:
+            print(source(name))
+        except KeyError as error:
+            print(error.args[0], file=sys.stderr)
+            return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
