@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from . import plugin, profiles, registry, runner
-from .report import Report, load_results
 from .registry import FORMS
+from .report import Report, load_results
 
 SUITE = Path(__file__).with_name("suite.py")
 

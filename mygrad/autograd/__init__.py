@@ -71,7 +71,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     edges = [gradient_edge(t) for t in inputs]
     captured = run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=True)
-    for t, edge, g in zip(inputs, edges, captured):
+    for t, g in zip(inputs, captured):
         if g is not None and not t.is_leaf:
             t._retain(g)
 

@@ -10,7 +10,8 @@ mygrad has loaded (``install_tensor_namespace``: the one place the engine reache
 from __future__ import annotations
 
 import builtins
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

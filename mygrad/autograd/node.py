@@ -56,7 +56,7 @@ class Node:
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
-    def _hooks_or_new(self) -> "NodeHooks":
+    def _hooks_or_new(self) -> NodeHooks:
         if self._hooks is None:
             self._hooks = NodeHooks()
         return self._hooks
@@ -221,7 +221,7 @@ def _unpack_lines(cls: type, convert: str) -> list:
             continue
         lines += [f"    if _v{i} is not None:",
                   f"        if {value} is _FREED:",
-                  f"            raise RuntimeError(_FREED_MESSAGE)",
+                  "            raise RuntimeError(_FREED_MESSAGE)",
                   f"        if _v{i} is not True:",
                   f"            if {value}._vc[0] != _v{i}:",
                   f"                raise RuntimeError(_version_message({value}, _v{i}, _node))",
@@ -276,7 +276,7 @@ def generate_apply(cls: type, formulas: dict | None = None):
             continue
         lines += [f"        if _n{i} is None:",
                   f"            _g{i} = None",
-                  f"        else:",
+                  "        else:",
                   f"            _g{i} = ({text})",
                   f"            if _g{i} is not None and (type(_g{i}) is not _ndarray or _g{i}.shape != _m{i}[0] "
                   f"or _g{i}.dtype != _m{i}[1]):",

@@ -16,6 +16,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record
 from ..ops._quiet import quiet
+
 # (importing _formulas also registers the formula functions the derivatives below call)
 from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
@@ -43,8 +44,10 @@ LeakyReluBackward0 = derivative("LeakyReluBackward0", attrs="negative_slope",
 LeakyReluBackward1 = derivative("LeakyReluBackward1", attrs="negative_slope",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
 # elu's slope at 0 is alpha, but torch's second derivative there is 0: hence the masked ``self * (self < 0)``
-EluBackward0 = derivative("EluBackward0", attrs="alpha", self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
-EluBackward1 = derivative("EluBackward1", attrs="alpha", self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
+EluBackward0 = derivative("EluBackward0", attrs="alpha",
+                          self="where(self > 0, grad, grad * (alpha * exp(self * (self < 0))))")
+EluBackward1 = derivative("EluBackward1", attrs="alpha",
+                          self="where(result > 0, grad, grad * (result * (result < 0) + alpha))")
 GeluBackward0 = derivative(
     "GeluBackward0", attrs="approximate",
     self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"

@@ -15,10 +15,9 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
 from ..ops import unary  # noqa: F401  (registers the NumPy sigmoid and erf formula functions)
+from ..ops._define import record
 from ..ops._quiet import quiet
-
 
 # ----- NumPy kernels (silent on inf/nan, as torch's are) -------------------------------------
 

@@ -121,8 +121,8 @@ def _target_size_warning(input: Tensor, target: Tensor) -> None:
 
 def _broadcast_pair(input: Tensor, target: Tensor):
     """torch.broadcast_tensors: an operand whose shape grows gets an ExpandBackward0."""
-    from ..ops.shape import expand
     from ..ops._define import check_broadcast
+    from ..ops.shape import expand
     check_broadcast(input._data, target._data)
     shape = np.broadcast_shapes(input._data.shape, target._data.shape)
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))

@@ -94,23 +94,23 @@ def _attach_body(node_cls) -> list:
                   f"        n{i} = i{i}.grad_fn",
                   f"        if n{i} is None:",
                   f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
-                  f"        else:",
+                  "        else:",
                   f"            r{i} = i{i}._output_nr",
                   f"        d = i{i}._data",
                   f"        m{i} = (d.shape, d.dtype)",
-                  f"    else:",
+                  "    else:",
                   f"        n{i} = m{i} = None",
                   f"        r{i} = 0"]
     some = " or ".join(f"m{i} is not None" for i in inputs)
     numbered = " or ".join(f"r{i}" for i in inputs)
     lines += [f"    if not ({some}):",
               "        return <nothing>",
-              f"    node = _new(cls)",
+              "    node = _new(cls)",
               f"    node._next_nodes = ({''.join(f'n{i}, ' for i in inputs)})",
               f"    node._next_nrs = ({''.join(f'r{i}, ' for i in inputs)}) if {numbered} else _ZEROS_N",
               f"    meta = ({''.join(f'm{i}, ' for i in inputs)})",
-              f"    shared = _META.get(meta)",
-              f"    node._input_meta = shared if shared is not None else _intern(meta)"]
+              "    shared = _META.get(meta)",
+              "    node._input_meta = shared if shared is not None else _intern(meta)"]
     values, versions = [], []
     for j, name in enumerate(node_cls.saved_names):
         values.append(f"s{j}")
@@ -129,7 +129,7 @@ def _attach_body(node_cls) -> list:
         else:
             lines += [f"    if {' or '.join(f'm{i} is not None' for i in readers)}:",
                       f"        {keep}",
-                      f"    else:",
+                      "    else:",
                       f"        s{j} = v{j} = None"]
     # Empty saved values (an input whose formula reads nothing may be the only one requiring grad) and
     # versions of attributes only are one shared tuple of Nones: fewer objects for the collector
@@ -143,9 +143,10 @@ def _attach_body(node_cls) -> list:
     else:
         saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
     lines += [saved_line,
-              f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
-              f"    node._sequence_nr = next(_sequence)",
-              f"    node._hooks = None",
+              f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked
+              else "    node._versions = _NONES",
+              "    node._sequence_nr = next(_sequence)",
+              "    node._hooks = None",
               "    return <node>"]
     return lines
 

@@ -7,8 +7,8 @@ variable directly where this NumPy has it (2.x), and fall back to ``np.seterr`` 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 import numpy as np
 

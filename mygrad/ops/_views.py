@@ -132,7 +132,8 @@ def view_scatter(grad, geometry):
 
 
 AsStridedBackward0 = derivative("AsStridedBackward0", attrs="geometry", self="view_scatter(grad, geometry)")
-AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry", self="with_view_region(grad, 0, geometry)",
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry",
+                                       self="with_view_region(grad, 0, geometry)",
                                        src="view_region(grad, geometry)")
 ViewScatterBackward0 = derivative("ViewScatterBackward0", attrs="geometry", grad="view_region(grad, geometry)")
 

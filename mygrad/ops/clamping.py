@@ -16,9 +16,9 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
+from ._errors import invalid_arguments, not_implemented
 from ._quiet import quiet
 from .elementwise import broadcast_apply
-from ._errors import invalid_arguments, not_implemented
 
 
 def _in_place(combine):

@@ -1,7 +1,6 @@
 """Copies and dtype conversions: clone, contiguous, to/float/double/... (ToCopyBackward0)."""
 from __future__ import annotations
 
-
 from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.node import derivative

@@ -19,8 +19,8 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from ._quiet import quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._quiet import quiet
 from .unary import reciprocal
 
 
@@ -56,7 +56,8 @@ _last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale)
 
 
 # torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
-_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
+_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt,
+                    -0.5: lambda x: 1 / np.sqrt(x),
                     -1: np.reciprocal, -2: lambda x: 1 / (x * x)}
 
 
@@ -97,7 +98,8 @@ RsubBackward1 = derivative("RsubBackward1", attrs="alpha", self="-grad if alpha 
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
 PowBackward0 = derivative(
-    "PowBackward0", attrs="exponent", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
+    "PowBackward0", attrs="exponent",
+    self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
 PowBackward1 = derivative(
     "PowBackward1",
     self="where(exponent == 0, 0, grad * (exponent * pow(self, exponent - 1)))",

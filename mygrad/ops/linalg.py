@@ -20,9 +20,7 @@ from ._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul
-from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
-                    view)
-
+from .shape import UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze, view
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
@@ -66,15 +64,20 @@ AddmmBackward0 = derivative(
     "AddmmBackward0", attrs="beta alpha", self="grad if beta == 1 else grad * beta",
     mat1="mm(grad, t(mat2)) if alpha == 1 else mm(grad, t(mat2)) * alpha",
     mat2="mm(t(mat1), grad) if alpha == 1 else mm(t(mat1), grad) * alpha")
-TraceBackward0 = derivative("TraceBackward0", attrs="shape diagonal_shape", self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
+TraceBackward0 = derivative("TraceBackward0", attrs="shape diagonal_shape",
+                            self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
 TrilBackward0 = derivative("TrilBackward0", attrs="diagonal", self="tril(grad, diagonal)")
 TriuBackward0 = derivative("TriuBackward0", attrs="diagonal", self="triu(grad, diagonal)")
-DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2", self="take_diagonal(grad, offset, dim1, dim2)")
-DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
-DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", attrs="shape offset dim1 dim2", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2",
+                                self="take_diagonal(grad, offset, dim1, dim2)")
+DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2",
+                               self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", attrs="shape offset dim1 dim2",
+                                    self="embed_diagonal(grad, shape, offset, dim1, dim2)")
 DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2",
                                        grad_output="take_diagonal(grad, offset, dim1, dim2)")
-SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape", self="reshape(grad, shape)")   # matmul's in-place squeeze_
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape",
+                              self="reshape(grad, shape)")   # matmul's in-place squeeze_
 
 
 # ----- checks with torch's messages ----------------------------------------------------------
@@ -177,9 +180,9 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
-    for name, t in (("self", input), ("mat1", mat1)):
-        if t._data.dtype != mat2._data.dtype:
-            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(t)} and "
+    for name, operand in (("self", input), ("mat1", mat1)):
+        if operand._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(operand)} and "
                                f"{_scalar_name(mat2)}")
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
@@ -198,9 +201,9 @@ def _check_expandable(shape: tuple, target: tuple) -> None:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """torch's composite: input viewed as a column times vec2 (MulBackward0 over ViewBackward0)."""
-    for name, t in (("self", input), ("vec2", vec2)):
-        if t._data.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    for name, operand in (("self", input), ("vec2", vec2)):
+        if operand._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {operand._data.ndim}-D")
     return mul(reshape(input, input._data.shape[0], 1), vec2)
 
 
@@ -530,7 +533,7 @@ def trace(input: Tensor) -> Tensor:
     out = np.trace(data)
     if data.dtype.kind in "biu":
         out = np.asarray(out, np.int64)
-    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape, 
+    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape,
                   diagonal_shape=(min(data.shape),))
 
 

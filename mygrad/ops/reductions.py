@@ -9,7 +9,6 @@ returned (the first occurrence), amax/amin split it evenly within each reduced s
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import warnings
 from collections import namedtuple
@@ -25,7 +24,6 @@ from ._define import inplace_method, methods, record
 from ._quiet import quiet
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY
-
 
 # ----- formula helpers -----------------------------------------------------------------------
 # Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
@@ -287,7 +285,8 @@ def norm_backward(grad, self, ord, result, dims, keepdim):
 SumBackward0 = derivative("SumBackward0", attrs="shape", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", attrs="numel shape", self="expand(grad, shape) / numel")
-MeanBackward1 = derivative("MeanBackward1", attrs="count shape dims keepdim", self="unreduce(grad, shape, dims, keepdim) / count")
+MeanBackward1 = derivative("MeanBackward1", attrs="count shape dims keepdim",
+                           self="unreduce(grad, shape, dims, keepdim) / count")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
 ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
@@ -305,8 +304,8 @@ VarBackward0 = derivative("VarBackward0", attrs="dims correction keepdim rnumel 
 StdBackward0 = derivative("StdBackward0", attrs="dims correction keepdim rnumel full",
                           self="std_backward(result, grad, self, dims, correction, keepdim, rnumel, full)")
 LogsumexpBackward0 = derivative(
-    "LogsumexpBackward0", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
-                               "keepdim))")
+    "LogsumexpBackward0", attrs="shape dims keepdim",
+    self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0", attrs="ord dims keepdim",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
 CumsumBackward0 = derivative("CumsumBackward0", attrs="dim", self="cumsum_backward(grad, dim)")
@@ -628,7 +627,7 @@ def logsumexp(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, axis=NO_DIM) 
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     data = x._data
     if data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "

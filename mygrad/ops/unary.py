@@ -8,8 +8,8 @@ function ``torch.<name>``, the method ``Tensor.<name>`` and the in-place ``Tenso
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -21,7 +21,6 @@ from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
 from ._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
-
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
 
