@@ -13,8 +13,9 @@ import weakref
 import numpy as np
 
 from . import _dtype
+from ._tensor_str import scalar_type_name, tensor_repr
 from .autograd import backward as _backward, grad_mode
-from .autograd.node import AccumulateGrad
+from .autograd.node import AccumulateGrad, OutputRef, _Handle
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -190,7 +191,6 @@ class Tensor:
                                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
                                    f"are the same size")
             if value._data.dtype != self._data.dtype:
-                from ._tensor_str import scalar_type_name
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' "
                     f"to a tensor with grad_dtype '{scalar_type_name(self.dtype)}'. The gradient must match the "
@@ -220,7 +220,6 @@ class Tensor:
         """hook(grad) -> Tensor or None, called with the gradient w.r.t. this tensor."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.node import _Handle
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []
@@ -341,7 +340,6 @@ class Tensor:
         return int(self._data.reshape(()))
 
     def __repr__(self) -> str:
-        from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -417,23 +415,6 @@ class Tensor:
             _track_views()
         return self
 
-    def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
-            # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
-            # optimizer.zero_grad()'s common case
-            self._data.fill(0)
-            return self._written()
-        from .ops import _define
-        return self._inplace(_define.zeros_like_op)
-
-    def fill_(self, value) -> "Tensor":
-        from .ops import _define
-        return self._inplace(_define.fill_op, value)
-
-    def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
-        from .ops import _define
-        return self._inplace(_define.copy_op, src)
-
 
 _GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
 
@@ -464,7 +445,6 @@ def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:
 def _move_saved_output(result: Tensor, target: Tensor) -> None:
     """An in-place op's result lives on in ``target``: where the op's node saved its output (exp_,
     sigmoid_), it now watches ``target``'s memory and version, so a later edit makes backward raise."""
-    from .autograd.node import OutputRef
     node = result.grad_fn
     saved = getattr(node, "_saved", None)
     if not saved:
@@ -496,7 +476,6 @@ def _check_cast(target: Tensor, result) -> None:
     else:
         return
     if src._category > target.dtype._category:
-        from ._tensor_str import scalar_type_name
         raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
+from .backends import TENSOR
 from .engine import collector_paused, gradient_edge, run_backward
 from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 
@@ -11,14 +11,14 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is
 
 
 def _as_tuple(x) -> tuple:
-    if isinstance(x, _tensor.Tensor):
+    if isinstance(x, TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
-    Tensor = _tensor.Tensor
+    Tensor = TENSOR["Tensor"]
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
@@ -50,7 +50,7 @@ def _check_roots(outputs: tuple) -> None:
 @collector_paused
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
-    Tensor = _tensor.Tensor
+    Tensor = TENSOR["Tensor"]
     tensors = (tensors,) if type(tensors) is Tensor else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
@@ -81,7 +81,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
-    Tensor = _tensor.Tensor
+    Tensor = TENSOR["Tensor"]
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

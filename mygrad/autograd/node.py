@@ -20,6 +20,7 @@ import types
 
 from numpy import ndarray
 
+from .._tensor_str import type_name
 from . import _source as codegen, backends
 
 FREED_MESSAGE = (
@@ -158,7 +159,6 @@ class FormulaNode(Node):
 
 def _version_message(value, expected, node) -> str:
     """torch's text: a saved output names the op that made it ("output 0 of Exp"); a leaf names nothing."""
-    from .._tensor_str import type_name
     described = f"[{type_name(value._data.dtype)} {list(value._data.shape)}]"
     maker = node if isinstance(value, OutputRef) else value.grad_fn
     if maker is not None:

@@ -14,8 +14,9 @@ from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
+from ..ops._define import check_broadcast, record
 from ..ops._quiet import quiet
+from ..ops.shape import expand
 from ._activations import log_softmax
 from ._formulas import floating_data, softplus_kernel  # (also registers the formula functions)
 
@@ -121,8 +122,6 @@ def _target_size_warning(input: Tensor, target: Tensor) -> None:
 
 def _broadcast_pair(input: Tensor, target: Tensor):
     """torch.broadcast_tensors: an operand whose shape grows gets an ExpandBackward0."""
-    from ..ops._define import check_broadcast
-    from ..ops.shape import expand
     check_broadcast(input._data, target._data)
     shape = np.broadcast_shapes(input._data.shape, target._data.shape)
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))

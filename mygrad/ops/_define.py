@@ -251,14 +251,6 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
                                f"non-singleton dimension {max(len(sa), len(sb)) - i}")
 
 
-def to_tensor(x, like: Tensor | None = None) -> Tensor:
-    """A Python scalar or array as a no-grad tensor (torch's wrapped number)."""
-    if type(x) is Tensor:
-        return x
-    from .._creation import tensor
-    return tensor(x)
-
-
 # ----- installing the public forms ---------------------------------------------------------
 
 def methods(**forms) -> None:
@@ -282,29 +274,3 @@ def inplace_method(op, ufunc=None):
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
     return method
-
-
-# ----- the ops Tensor's own in-place methods use --------------------------------------------
-
-def zeros_like_op(t: Tensor) -> Tensor:
-    from .elementwise import ZeroBackward0
-    return record(ZeroBackward0, np.zeros_like(t._data), (t,))
-
-
-def fill_op(t: Tensor, value) -> Tensor:
-    from .elementwise import FillBackward2, FillBackward3
-    if type(value) is Tensor:
-        return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
-    return record(FillBackward2, np.full_like(t._data, value), (t,))
-
-
-def copy_op(t: Tensor, src) -> Tensor:
-    from .elementwise import CopyBackwards
-    src_data = data_of(src)
-    try:
-        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
-                           f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "
-                           f"dimension {t._data.ndim - 1}") from None
-    return record(CopyBackwards, data, (t, src), src=src)

@@ -16,6 +16,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
@@ -528,6 +529,46 @@ def _method_where(self, condition, other) -> Tensor:
     return where(condition, self, other)
 
 
+# ----- zero_, fill_, copy_: in-place writes of a value (the ops their histories record) -------------
+
+def zeros_like_op(t: Tensor) -> Tensor:
+    return record(ZeroBackward0, np.zeros_like(t._data), (t,))
+
+
+def fill_op(t: Tensor, value) -> Tensor:
+    if type(value) is Tensor:
+        return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
+    return record(FillBackward2, np.full_like(t._data, value), (t,))
+
+
+def copy_op(t: Tensor, src) -> Tensor:
+    src_data = data_of(src)
+    try:
+        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
+                           f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "
+                           f"dimension {t._data.ndim - 1}") from None
+    return record(CopyBackwards, data, (t, src), src=src)
+
+
+def _zero_(self: Tensor) -> Tensor:
+    if self._base is None and not (self._requires_grad and grad_mode._state.enabled):
+        # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
+        # optimizer.zero_grad()'s common case
+        self._data.fill(0)
+        return self._written()
+    return self._inplace(zeros_like_op)
+
+
+def _fill_(self: Tensor, value) -> Tensor:
+    return self._inplace(fill_op, value)
+
+
+def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    return self._inplace(copy_op, src)
+
+
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
 methods(
@@ -550,6 +591,7 @@ methods(
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
     __and__=bitwise_and, __or__=bitwise_or, __xor__=bitwise_xor, __rand__=bitwise_and, __ror__=bitwise_or,
     __rxor__=bitwise_xor, __invert__=bitwise_not, bitwise_not=bitwise_not,
+    zero_=_zero_, fill_=_fill_, copy_=_copy_,
 )
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2

@@ -17,11 +17,13 @@ import warnings
 import numpy as np
 
 from .._tensor import Tensor, _c_name, _shares_memory, _track_views
+from .._tensor_str import type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import copy_op, fill_op, inplace_method, methods, record
+from ._define import inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
+from .elementwise import copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -448,7 +450,6 @@ def _value_tensor(self: Tensor, value) -> Tensor:
         return value
     if isinstance(value, (bool, int, float, np.number, np.bool_)):
         return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
-    from .._tensor_str import type_name
     raise TypeError(f"can't assign a {type(value).__module__ + '.' if isinstance(value, np.ndarray) else ''}"
                     f"{type(value).__name__} to a {type_name(self._data.dtype)}")
 

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
@@ -87,7 +88,6 @@ _C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int
 
 
 def _scalar_name(t: Tensor) -> str:
-    from .._tensor_str import scalar_type_name
     return scalar_type_name(t.dtype)
 
 

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -330,7 +331,6 @@ def normalize_dims(t: Tensor, dim) -> tuple:
 
 
 def _type_name(np_dtype) -> str:
-    from .._tensor_str import scalar_type_name
     return scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
 
 
