@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import warnings
 import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -40,7 +41,25 @@ class Size(tuple):
         return int(np.prod(self, dtype=np.int64))
 
 
-class Tensor:
+if TYPE_CHECKING:  # the methods the op families attach at import, declared for type checkers
+    from ._tensor_methods import TensorMethods
+else:
+    TensorMethods = object
+
+
+class Tensor(TensorMethods):
+    _data: np.ndarray
+    _requires_grad: bool
+    grad_fn: Any
+    _output_nr: int
+    _grad: Tensor | None
+    _vc: list
+    _base: Tensor | None
+    _acc: Any
+    _hooks: list | None
+    _retains_grad: bool
+    _view_meta: tuple
+
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_retains_grad", "__weakref__",
                  "_view_meta")  # set only on views (ops/_views.py); unset elsewhere
@@ -114,10 +133,6 @@ class Tensor:
     @property
     def device(self) -> str:
         return "cpu"
-
-    @property
-    def is_floating_point_(self) -> bool:
-        return self._data.dtype.kind == "f"
 
     def is_floating_point(self) -> bool:
         return self._data.dtype.kind == "f"

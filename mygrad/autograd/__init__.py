@@ -1,6 +1,8 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .backends import TENSOR
@@ -10,13 +12,13 @@ from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "is_grad_enabled"]
 
 
-def _as_tuple(x) -> tuple:
+def _as_tuple(x: Any) -> tuple:
     if isinstance(x, TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
-def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
+def _root_grads(outputs: tuple, grad_outputs: Any, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
     Tensor = TENSOR["Tensor"]
     grads = []
@@ -48,7 +50,8 @@ def _check_roots(outputs: tuple) -> None:
 
 
 @collector_paused
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = TENSOR["Tensor"]
     tensors = (tensors,) if type(tensors) is Tensor else _as_tuple(tensors)
@@ -77,8 +80,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
 
 
 @collector_paused
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: Any = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
     Tensor = TENSOR["Tensor"]
@@ -100,7 +103,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     edges = [gradient_edge(t) for t in inputs]
     captured = run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=False)
-    result = []
+    result: list[Any] = []
     for i, (t, g) in enumerate(zip(inputs, captured)):
         if g is None:
             if materialize_grads:

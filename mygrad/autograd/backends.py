@@ -46,7 +46,7 @@ def formula_helper(array: Callable | None = None, *, tensor: Callable | str | No
     return declare(array) if array is not None else declare
 
 
-def saved_as_tensor(value, node):
+def saved_as_tensor(value: Any, node: Any) -> Any:
     """A saved value as a tensor in the graph: inputs are themselves; a saved output (an OutputRef)
     is re-attached to the node that made it, as torch's SavedVariable does."""
     tensor = TENSOR["Tensor"]
@@ -60,7 +60,7 @@ def saved_as_tensor(value, node):
 _SUM_PLANS: dict = {}  # (from shape, to shape) -> (axes to sum, whether leading axes go after the sum)
 
 
-def _sum_to_tensor(x, shape):
+def _sum_to_tensor(x: Any, shape: Any) -> Any:
     """As torch's sum_to: a 0-d target is ``x.sum()``; otherwise one keepdim sum, then a view."""
     shape = tuple(shape)
     if tuple(x.shape) == shape:
@@ -76,7 +76,7 @@ def _sum_to_tensor(x, shape):
 
 
 @formula_helper(tensor=_sum_to_tensor)
-def sum_to(x, shape):
+def sum_to(x: Any, shape: Any) -> Any:
     """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to x.shape.
 
     The axes are worked out once per pair of shapes (the same few pairs recur every step of a
@@ -101,7 +101,7 @@ def sum_to(x, shape):
     return out.reshape(shape) if reshape or out.shape != shape else out
 
 
-def _tensor_conform(g, meta):
+def _tensor_conform(g: Any, meta: Any) -> Any:
     tensor = TENSOR["Tensor"]
     shape, np_dtype = meta
     if not isinstance(g, tensor):
@@ -114,7 +114,7 @@ def _tensor_conform(g, meta):
 
 
 @formula_helper(tensor=_tensor_conform, name="_conform")
-def _array_conform(g, meta):
+def _array_conform(g: Any, meta: Any) -> Any:
     shape, dtype = meta
     if type(g) is not np.ndarray:
         g = np.asarray(g)
@@ -126,7 +126,7 @@ def _array_conform(g, meta):
 
 
 @formula_helper(tensor=lambda x, shape: x.expand(shape))
-def expand(x, shape):
+def expand(x: Any, shape: Any) -> Any:
     """np.broadcast_to (read-only, as NumPy's); a 0-d gradient (sum's, mean's) is broadcast by giving the
     new array zero strides over it, which skips broadcast_to's Python layers."""
     if type(x) is np.ndarray and not x.ndim:
@@ -137,27 +137,27 @@ def expand(x, shape):
 
 
 @formula_helper
-def where(cond, a, b):
+def where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
 @formula_helper(tensor=lambda meta: TENSOR["Tensor"]._make(np.zeros(*meta), False, None))
-def zeros_of(meta):
+def zeros_of(meta: Any) -> Any:
     """Zeros of an output's (shape, dtype): the gradient of an output no gradient reached."""
     return np.zeros(*meta)
 
 
 @formula_helper
-def zeros_like(x):
+def zeros_like(x: Any) -> Any:
     return np.zeros_like(x)
 
 
 @formula_helper
-def ones_like(x):
+def ones_like(x: Any) -> Any:
     return np.ones_like(x)
 
 
-def _unreduce_tensor(grad, shape, dims, keepdim):
+def _unreduce_tensor(grad: Any, shape: Any, dims: Any, keepdim: Any) -> Any:
     if not keepdim and len(shape):
         for d in dims:
             grad = grad.unsqueeze(d)
@@ -165,7 +165,7 @@ def _unreduce_tensor(grad, shape, dims, keepdim):
 
 
 @formula_helper(tensor=_unreduce_tensor)
-def unreduce(grad, shape, dims, keepdim):
+def unreduce(grad: Any, shape: Any, dims: Any, keepdim: Any) -> Any:
     """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
     grad = np.asarray(grad)
     if not keepdim and shape:
@@ -178,17 +178,17 @@ formula_helper(np.log, name="log")
 
 
 @formula_helper(tensor=lambda x: x.mT)
-def mT(x):
+def mT(x: Any) -> Any:
     return np.swapaxes(x, -1, -2)
 
 
 @formula_helper
-def t(x):
+def t(x: Any) -> Any:
     return x.T if x.ndim == 2 else x
 
 
 @formula_helper
-def mm(a, b):
+def mm(a: Any, b: Any) -> Any:
     return a @ b
 
 
@@ -196,7 +196,7 @@ _SAME_WIDTH_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int3
 
 
 @formula_helper(tensor=lambda mask, grad: TENSOR["where"](mask, grad, 0))
-def keep_where(mask, grad):
+def keep_where(mask: Any, grad: Any) -> Any:
     """``where(mask, grad, 0)``, the gradient of a mask (relu, clamp), exact for inf and nan too.
 
     For a large float array of the mask's shape, the bits are ANDed with all-ones or all-zeros: about 6x
@@ -212,7 +212,7 @@ def keep_where(mask, grad):
 
 
 @formula_helper(tensor="same")
-def clamp_mask(x, min, max):
+def clamp_mask(x: Any, min: Any, max: Any) -> Any:
     """Where clamp passes the gradient: inside [min, max], bounds included (torch's convention)."""
     if min is None:
         return x <= max
@@ -222,22 +222,22 @@ def clamp_mask(x, min, max):
 
 
 @formula_helper(tensor=lambda x, shape: x.reshape(shape))
-def reshape(x, shape):
+def reshape(x: Any, shape: Any) -> Any:
     return np.reshape(x, shape)
 
 
 @formula_helper
-def squeeze(x, dim):
+def squeeze(x: Any, dim: Any) -> Any:
     return np.squeeze(x, axis=dim)
 
 
 @formula_helper
-def transpose(x, dim0, dim1):
+def transpose(x: Any, dim0: Any, dim1: Any) -> Any:
     return np.swapaxes(x, dim0, dim1)
 
 
 @formula_helper(tensor=lambda x, dims: x.permute(dims))
-def permute(x, dims):
+def permute(x: Any, dims: Any) -> Any:
     return np.transpose(x, dims)
 
 

@@ -12,11 +12,12 @@ from .node import FormulaNode
 def node_classes() -> dict[str, type]:
     """Every node class made by ``derivative``, by name (the latest one of a name)."""
     found: dict[str, type] = {}
-    stack: list[type] = [FormulaNode]
+    stack: list[type[FormulaNode]] = [FormulaNode]
+    child: type[FormulaNode]
     while stack:
-        for sub in stack.pop().__subclasses__():
-            found[sub.__name__] = sub
-            stack.append(sub)
+        for child in stack.pop().__subclasses__():
+            found[child.__name__] = child
+            stack.append(child)
     return found
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import gc
 import heapq
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ from .backends import TENSOR
 from .node import AccumulateGrad
 
 
-def collector_paused(fn):
+def collector_paused(fn: Any) -> Any:
     """Run ``fn`` (a backward) with Python's cyclic garbage collector paused.
 
     A backward makes no reference cycles, but it allocates, and the first allocation after a long
@@ -36,7 +37,7 @@ def collector_paused(fn):
     the backward, when the saved tensors it freed are gone.  torch's engine, in C++, never meets
     the collector at all.  A collector the program had switched off stays off."""
     @functools.wraps(fn)
-    def run(*args, **kwargs):
+    def run(*args: Any, **kwargs: Any) -> Any:
         if not gc.isenabled():
             return fn(*args, **kwargs)
         gc.disable()
@@ -47,7 +48,7 @@ def collector_paused(fn):
     return run
 
 
-def gradient_edge(tensor):
+def gradient_edge(tensor: Any) -> Any:
     """The (node, output_nr) through which a gradient reaches ``tensor``."""
     if tensor.grad_fn is not None:
         return tensor.grad_fn, tensor._output_nr
@@ -56,8 +57,8 @@ def gradient_edge(tensor):
     return None, 0
 
 
-def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
-                 capture=None, accumulate: bool = True):
+def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_graph: bool,
+                 capture: Any = None, accumulate: bool = True) -> Any:
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     ``capture``: edges whose incoming gradient is wanted (autograd.grad, backward(inputs=));
@@ -79,7 +80,7 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     heap = [item for item in heap if pending[item[2]][0] == 0]  # (a root below another root waits for it)
     heapq.heapify(heap)
 
-    captured = {} if capture is not None else None
+    captured: dict | None = {} if capture is not None else None
     wanted = {} if capture is None else {edge: i for i, edge in enumerate(capture)}
     run_leaves = accumulate and capture is None
     prev_mode = grad_mode._state.enabled
@@ -138,7 +139,8 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     return None
 
 
-def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run_leaves: bool, accumulate: bool):
+def _visit(node: Any, grads: Any, create_graph: bool, release: bool,
+           captured: Any, wanted: Any, run_leaves: bool, accumulate: bool) -> Any:
     """The run of a node that is not the common case: hooks, captured gradients, a leaf's AccumulateGrad,
     or a node no gradient reached.  Returns the gradients for its edges."""
     if grads is not None and node._hooks is not None:
@@ -181,25 +183,28 @@ def _count_dependencies(pending: dict) -> None:
 
 
 try:  # NumPy 2.x keeps its floating-point error state in a context variable: setting it is cheap
-    from numpy._core._ufunc_config import _extobj_contextvar as _FP_STATE, _make_extobj
+    from numpy._core._ufunc_config import (  # type: ignore[attr-defined]
+        _extobj_contextvar as _FP_STATE,
+        _make_extobj,
+    )
     _FP_IGNORE = _make_extobj(all="ignore")
 except ImportError:
     _FP_STATE = None
 
 
-def _silence_fp_errors():
+def _silence_fp_errors() -> Any:
     """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
     return np.seterr(all="ignore") if _FP_STATE is None else _FP_STATE.set(_FP_IGNORE)
 
 
-def _restore_fp_errors(previous) -> None:
+def _restore_fp_errors(previous: Any) -> None:
     if _FP_STATE is None:
         np.seterr(**previous)
     else:
         _FP_STATE.reset(previous)
 
 
-def _run_pre_hooks(node, grads):
+def _run_pre_hooks(node: Any, grads: Any) -> Any:
     hooks = node._hooks
     for nr, fns in hooks.tensor.items():
         for fn in list(fns):
@@ -217,14 +222,14 @@ def _run_pre_hooks(node, grads):
     return grads
 
 
-def _run_leaf_hooks(leaf, grad):
+def _run_leaf_hooks(leaf: Any, grad: Any) -> Any:
     """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
     for hook in list(leaf._hooks):
         grad = _call_tensor_hook(hook, grad)
     return grad
 
 
-def _run_post_hooks(node, results, grads):
+def _run_post_hooks(node: Any, results: Any, grads: Any) -> Any:
     for fn in node._hooks.post:
         new = fn(tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
         if new is not None:
@@ -232,7 +237,7 @@ def _run_post_hooks(node, results, grads):
     return results
 
 
-def _call_tensor_hook(fn, grad):
+def _call_tensor_hook(fn: Any, grad: Any) -> Any:
     """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
     Tensor = TENSOR["Tensor"]
     given = _as_tensor(grad)
@@ -250,14 +255,14 @@ def _call_tensor_hook(fn, grad):
     return new if isinstance(grad, Tensor) else new._data
 
 
-def _as_tensor(g):
+def _as_tensor(g: Any) -> Any:
     Tensor = TENSOR["Tensor"]
     if g is None or isinstance(g, Tensor):
         return g
     return Tensor._make(np.asarray(g), False, None, 0, None)
 
 
-def _as_array(g):
+def _as_array(g: Any) -> Any:
     if isinstance(g, TENSOR["Tensor"]) and not grad_mode._state.enabled:
         return g._data
     return g

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from typing import Any
 
 
 class _State(threading.local):
@@ -21,25 +22,25 @@ class _GradModeContext:
 
     _target: bool
 
-    def __new__(cls, func=None):
+    def __new__(cls, func: Any = None) -> Any:
         # torch accepts both @no_grad() and the bare @no_grad
         self = super().__new__(cls)
         return self(func) if callable(func) else self
 
-    def __init__(self, func=None):
+    def __init__(self, func: Any = None) -> None:
         pass
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev = _state.enabled
         _state.enabled = self._target
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _state.enabled = self._prev
         return False
 
-    def __call__(self, func):
+    def __call__(self, func: Any) -> Any:
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__():
                 return func(*args, **kwargs)
         return wrapper
@@ -56,23 +57,23 @@ class enable_grad(_GradModeContext):
 class set_grad_enabled(_GradModeContext):
     """Sets the flag at once (torch does too), and restores it when used as a context manager."""
 
-    def __new__(cls, mode: bool):
+    def __new__(cls, mode: bool) -> Any:
         return object.__new__(cls)
 
-    def __init__(self, mode: bool):
+    def __init__(self, mode: bool) -> None:
         self._prev = _state.enabled
         self._target = bool(mode)
         _state.enabled = self._target
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         pass
 
-    def __call__(self, func):
+    def __call__(self, func: Any) -> Any:
         _state.enabled = self._prev
         mode = self._target
 
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with set_grad_enabled(mode):
                 return func(*args, **kwargs)
         return wrapper

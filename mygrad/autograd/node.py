@@ -17,6 +17,8 @@ from __future__ import annotations
 import ast
 import re
 import types
+from collections.abc import Callable
+from typing import Any
 
 from numpy import ndarray
 
@@ -41,13 +43,17 @@ class Node:
 
     __slots__ = ("_next_nodes", "_next_nrs", "_sequence_nr", "_hooks", "__weakref__")
     n_outputs = 1
+    _next_nodes: tuple[Node | None, ...]
+    _next_nrs: tuple[int, ...]
+    _sequence_nr: float
+    _hooks: NodeHooks | None
 
     @property
     def next_functions(self) -> tuple:
         return tuple(zip(self._next_nodes, self._next_nrs))
 
     @next_functions.setter
-    def next_functions(self, edges) -> None:
+    def next_functions(self, edges: Any) -> None:
         self._next_nodes = tuple(node for node, _ in edges)
         self._next_nrs = tuple(nr for _, nr in edges)
 
@@ -62,11 +68,11 @@ class Node:
             self._hooks = NodeHooks()
         return self._hooks
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Any) -> Any:
         """fn(grad_inputs, grad_outputs) after the node ran; a non-None return replaces grad_inputs."""
         return _Handle(self._hooks_or_new().post, fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn: Any) -> Any:
         """fn(grad_outputs) before the node runs; a non-None return replaces grad_outputs."""
         return _Handle(self._hooks_or_new().pre, fn)
 
@@ -83,17 +89,17 @@ class NodeHooks:
 
     __slots__ = ("tensor", "retain", "pre", "post")
 
-    def __init__(self):
-        self.tensor = {}   # output_nr -> [fn(grad) -> grad | None]
-        self.retain = {}   # output_nr -> weakref to the tensor that retains its grad
-        self.pre = []
-        self.post = []
+    def __init__(self) -> None:
+        self.tensor: dict[int, list[Callable[..., Any]]] = {}   # output_nr -> [fn(grad) -> grad | None]
+        self.retain: dict[int, Any] = {}   # output_nr -> weakref to the tensor that retains its grad
+        self.pre: list[Callable[..., Any]] = []
+        self.post: list[Callable[..., Any]] = []
 
 
 class _Handle:
     """What register_hook returns: ``.remove()`` takes the hook out again."""
 
-    def __init__(self, hooks: list, fn):
+    def __init__(self, hooks: list, fn: Any) -> None:
         self._hooks, self._fn = hooks, fn
         hooks.append(fn)
 
@@ -107,7 +113,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
 
-    def __init__(self, variable):
+    def __init__(self, variable: Any) -> None:
         self.variable = variable
         self._next_nodes = self._next_nrs = ()
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
@@ -120,7 +126,7 @@ class OutputRef:
 
     __slots__ = ("_data", "_vc", "output_nr")
 
-    def __init__(self, tensor):
+    def __init__(self, tensor: Any) -> None:
         self._data = tensor._data
         self._vc = tensor._vc
         self.output_nr = tensor._output_nr
@@ -143,7 +149,7 @@ class FormulaNode(Node):
     _attach = None               # attach(out, inputs, saved) -> node | None, generated on first use, and
     _record = None               # record(data, inputs, saved) -> Tensor (ops/_define.py)
 
-    def __getattr__(self, attr):
+    def __getattr__(self, attr: Any) -> Any:
         # torch exposes saved values as node._saved_<name>
         names = type(self).saved_names
         if attr.startswith("_saved_") and attr[7:] in names:
@@ -157,7 +163,7 @@ class FormulaNode(Node):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
 
-def _version_message(value, expected, node) -> str:
+def _version_message(value: Any, expected: Any, node: Any) -> str:
     """torch's text: a saved output names the op that made it ("output 0 of Exp"); a leaf names nothing."""
     described = f"[{type_name(value._data.dtype)} {list(value._data.shape)}]"
     maker = node if isinstance(value, OutputRef) else value.grad_fn
@@ -201,18 +207,18 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
     params = ("grad",) + saved_names
     codes = [None if text is None else codegen.expression(name, input_name, params, text)
              for input_name, text in formulas.items()]
-    cls = type(name, (FormulaNode,), dict(
+    cls: type[FormulaNode] = type(name, (FormulaNode,), dict(
         __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
         input_names=input_names, saved_names=saved_names, attributes=attributes,
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
         uses=tuple(uses), formulas=dict(formulas)))
-    cls.apply = generate_apply(cls)
-    cls.release = generate_release(cls)
+    cls.apply = generate_apply(cls)  # type: ignore[method-assign]
+    cls.release = generate_release(cls)  # type: ignore[method-assign]
     return cls
 
 
-def _unpack_lines(cls: type, convert: str) -> list:
+def _unpack_lines(cls: type[FormulaNode], convert: str) -> list:
     """Check each saved tensor slot (freed? edited in place since?) and turn it into ``convert``
     (``{value}._data``, or the saved value as a tensor in the graph)."""
     lines = []
@@ -229,7 +235,7 @@ def _unpack_lines(cls: type, convert: str) -> list:
     return lines
 
 
-def generate_apply(cls: type, formulas: dict | None = None):
+def generate_apply(cls: type[FormulaNode], formulas: dict | None = None) -> Any:
     """``apply`` for one node class, generated from its formulas (or from ``formulas``, texts per
     input: a test's deliberately wrong formula).  Over arrays, each formula's text is inlined and
     each saved value unpacked by name, so the backward of an op costs one Python call; under
@@ -290,7 +296,7 @@ def generate_apply(cls: type, formulas: dict | None = None):
     return codegen.define(name, kind, "\n".join(lines) + "\n", backends.ARRAY)
 
 
-def generate_release(cls: type):
+def generate_release(cls: type[FormulaNode]) -> Any:
     """``release`` for one node class: free the saved tensors (a backward without retain_graph that
     did not run the node's apply, or a node inside CopySlices); attributes stay."""
     saved_names = cls.saved_names

@@ -13,7 +13,7 @@ from functools import wraps
 import numpy as np
 
 try:
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj  # type: ignore[attr-defined]
 except ImportError:  # NumPy 1.x: no context variable to set
     _extobj_contextvar = None
 
