@@ -20,7 +20,9 @@ from mygrad.ops.join import UnbindBackward0
 
 def test_generated_functions_have_source():
     x = mygrad.ones(2, requires_grad=True)
-    (x * x).sum().backward()  # (attach and record are generated on first use)
+    y = x * x  # (each is generated on first use: record and attach here, apply in the backward)
+    y.sum().backward(retain_graph=True)
+    y.grad_fn.release()
     for fn in (MulBackward0.apply, MulBackward0.release, MulBackward0._attach, MulBackward0._record):
         text = inspect.getsource(fn)
         assert text.startswith("def "), text
@@ -85,3 +87,16 @@ def test_command_prints_generated_code():
 
 def test_sources_are_kept_per_node():
     assert "grad * other" in _source.SOURCES["MulBackward0"]["apply"]
+
+
+def test_pdb_steps_through_a_generated_apply():
+    import io
+    import pdb
+    x = mygrad.ones(2, requires_grad=True)
+    node = (x * x).grad_fn
+    out = io.StringIO()
+    debugger = pdb.Pdb(stdin=io.StringIO("s\nn\nc\n"), stdout=out)
+    debugger.rcLines = []
+    debugger.runcall(MulBackward0.apply, node, [np.ones(2)], False)
+    shown = out.getvalue()
+    assert "<generated MulBackward0.apply>(2)apply()" in shown and "-> other, self, = _node._saved" in shown

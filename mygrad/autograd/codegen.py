@@ -6,12 +6,12 @@ import sys
 
 from ..ops._define import recorder
 from ._source import SOURCES, filename
-from .node import FormulaNode
+from .node import FormulaNode, generate_apply, generate_release
 
 
-def node_classes() -> dict[str, type]:
+def node_classes() -> dict[str, type[FormulaNode]]:
     """Every node class made by ``derivative``, by name (the latest one of a name)."""
-    found: dict[str, type] = {}
+    found: dict[str, type[FormulaNode]] = {}
     stack: list[type[FormulaNode]] = [FormulaNode]
     child: type[FormulaNode]
     while stack:
@@ -27,6 +27,10 @@ def source(name: str) -> str:
     if cls is None:
         raise KeyError(f"no node class named {name!r}")
     recorder(cls)
+    if "apply" not in SOURCES.get(name, {}):  # (generated on a node's first backward)
+        cls.apply = generate_apply(cls)  # type: ignore[method-assign]
+    if "release" not in SOURCES.get(name, {}):
+        cls.release = generate_release(cls)  # type: ignore[method-assign]
     parts = SOURCES.get(name, {})
     return "\n".join(f"# {filename(name, kind)}\n{text}" for kind, text in parts.items())
 

@@ -133,8 +133,8 @@ class OutputRef:
 
 
 class FormulaNode(Node):
-    """A node whose backward is a formula per input.  Subclasses are made by ``derivative``, with an
-    ``apply`` and a ``release`` generated from their formulas (``_generate_apply``)."""
+    """A node whose backward is a formula per input.  Subclasses are made by ``derivative``; their
+    ``apply`` and ``release`` are generated from their formulas on first use."""
 
     __slots__ = ("_saved", "_versions", "_input_meta")
 
@@ -148,6 +148,19 @@ class FormulaNode(Node):
     uses: tuple = ()             # per input: the saved names its formula reads
     _attach = None               # attach(out, inputs, saved) -> node | None, generated on first use, and
     _record = None               # record(data, inputs, saved) -> Tensor (ops/_define.py)
+
+    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
+        """Generated for each class from its formulas on its first backward (``generate_apply``), which
+        replaces this method on the class: importing mygrad compiles no backward it does not run."""
+        cls = type(self)
+        cls.apply = generate_apply(cls)  # type: ignore[method-assign]
+        return cls.apply(self, grads, create_graph, release)
+
+    def release(self) -> None:
+        """Free the saved tensors; generated on first use like ``apply`` (``generate_release``)."""
+        cls = type(self)
+        cls.release = generate_release(cls)  # type: ignore[method-assign]
+        cls.release(self)
 
     def __getattr__(self, attr: Any) -> Any:
         # torch exposes saved values as node._saved_<name>
@@ -213,8 +226,6 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result"),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
         uses=tuple(uses), formulas=dict(formulas)))
-    cls.apply = generate_apply(cls)  # type: ignore[method-assign]
-    cls.release = generate_release(cls)  # type: ignore[method-assign]
     return cls
 
 
