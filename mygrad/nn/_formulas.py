@@ -13,11 +13,11 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, formula_helper
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops import unary  # noqa: F401  (registers the NumPy sigmoid and erf formula functions)
 from ..ops._define import record
 from ..ops._quiet import quiet
+from ..ops.unary import _erf, _sigmoid
 
 # ----- NumPy kernels (silent on inf/nan, as torch's are) -------------------------------------
 
@@ -41,11 +41,10 @@ def softplus_kernel(x: np.ndarray, beta=1, threshold=20) -> np.ndarray:
 
 # ----- the formula namespaces ------------------------------------------------------------------
 
-# sigmoid and erf: the elementwise family's NumPy kernels, which it registers as formula functions
-sigmoid_kernel, erf_kernel = quiet(ARRAY["sigmoid"]), ARRAY["erf"]
-for _name, _kernel in (("tanh", np.tanh), ("clamp", lambda x, min=None, max=None: np.clip(x, min, max))):
-    if _name not in ARRAY:  # not (yet) registered by the elementwise family; same meaning either way
-        formula_helper(_kernel, name=_name)
+# sigmoid and erf: the unary family's NumPy kernels, which it declares as formula helpers too
+sigmoid_kernel, erf_kernel = quiet(_sigmoid), _erf
+formula_helper(np.tanh, name="tanh")
+formula_helper(lambda x, min=None, max=None: np.clip(x, min, max), name="clamp")
 
 
 def _softplus_tensor(x: Tensor) -> Tensor:

@@ -11,7 +11,6 @@ from .. import _dtype
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
 from ._define import methods, record, record_multi
 from ._views import mark_multi_output
 
