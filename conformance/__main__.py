@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from . import checks, paired, plugin, profiles, registry, runner
-from .report import Report, baseline_of, load_results, merge, read_report
 from .registry import FORMS
+from .report import Report, baseline_of, load_results, merge, read_report
 
 SUITE = Path(__file__).with_name("suite.py")
 PYTEST_EXIT = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}

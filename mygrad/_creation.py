@@ -293,7 +293,7 @@ class Generator:
         self._seed = 67280421310721
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
@@ -307,7 +307,7 @@ class Generator:
     def get_state(self):
         return self._rng.bit_generator.state
 
-    def set_state(self, state) -> "Generator":
+    def set_state(self, state) -> Generator:
         self._rng.bit_generator.state = state
         return self
 

@@ -3,7 +3,7 @@ from .._missing import module_getattr as _module_getattr
 
 import numpy as _np
 
-from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
 from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
@@ -15,14 +15,14 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
 
 
 def _as_tuple(x) -> tuple:
-    if isinstance(x, _tensor.Tensor):
+    if isinstance(x, _TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
 def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
@@ -48,7 +48,7 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
 def _expanded_copy(g: _np.ndarray):
     """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
     was given) over a tensor of its distinct elements."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     distinct = _np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
     expanded = _np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
                                                                         zip(g.strides, distinct.strides)))
@@ -91,7 +91,7 @@ def _check_roots(outputs: tuple) -> None:
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
@@ -120,7 +120,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
          only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:

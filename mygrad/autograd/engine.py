@@ -4,6 +4,14 @@ Like micrograd's engine (a topological order and a loop), but iterative, so that
 of a million nodes needs no recursion, and run in torch's order: among the nodes whose
 gradients are complete, the most recently created first, leaves' AccumulateGrad as soon
 as they are ready.  That order decides when hooks fire.
+
+The engine does not import the tensor module.  What it uses of a tensor (the protocol ``Tensor``
+implements) is: ``_data`` (the ndarray) and ``_vc`` (the version counter, a one-element list);
+``grad_fn``, ``_output_nr``, ``_requires_grad``, ``requires_grad``, ``is_leaf``, ``shape``, ``dtype``;
+``_accumulate_node()`` (a leaf's AccumulateGrad), ``_accumulate(grad, create_graph)`` (add into
+``.grad``), ``_retain(grad)`` (retain_grad) and ``_hooks`` (a leaf's hooks); and the class itself,
+``backends.TENSOR["Tensor"]``, bound once mygrad has loaded, for ``_make(data, requires_grad,
+grad_fn, output_nr=0, vc=None)`` and ``isinstance``.
 """
 from __future__ import annotations
 
@@ -15,7 +23,9 @@ import threading
 import numpy as np
 
 from .. import _quiet
+from .._tensor_str import type_name
 from . import anomaly_mode, grad_mode
+from .backends import TENSOR
 from .graph import PostAccumulateGradHook
 from .node import AccumulateGrad
 
@@ -297,7 +307,7 @@ def _run_post_hooks(node, results, grads):
 
 def _call_tensor_hook(fn, grad):
     """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
-    from .._tensor import Tensor
+    Tensor = TENSOR["Tensor"]
     given = _as_tensor(grad)
     new = as_user(fn, given)
     if new is None:  # an in-place edit of the tensor it was given has already reached ``grad``
@@ -308,21 +318,20 @@ def _call_tensor_hook(fn, grad):
     if new.shape != given.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if new.dtype is not given.dtype:
-        from .._tensor_str import type_name
         raise RuntimeError(f"hook '{name}' has changed the type of value (was {type_name(given._data.dtype)} "
                            f"got {type_name(new._data.dtype)})")
     return new if isinstance(grad, Tensor) else new._data
 
 
 def _as_tensor(g):
-    from .._tensor import Tensor
+    Tensor = TENSOR["Tensor"]
     if g is None or isinstance(g, Tensor):
         return g
     return Tensor._make(np.asarray(g), False, None, 0, None)
 
 
 def _as_array(g):
-    from .._tensor import Tensor
+    Tensor = TENSOR["Tensor"]
     if isinstance(g, Tensor) and not grad_mode._state.enabled:
         return g._data
     return g

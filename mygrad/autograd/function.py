@@ -15,6 +15,7 @@ import threading
 import numpy as np
 
 from . import grad_mode
+from .backends import ARRAY, TENSOR
 from .node import FREED_MESSAGE, Node, OutputRef, _version_message
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction",
@@ -195,10 +196,8 @@ class BackwardCFunction(Node, FunctionCtx):
                     raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
                                        f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
             if create_graph:
-                from .backends import tensor_namespace
-                grads.append(tensor_namespace()["_conform"](g, meta))
+                grads.append(TENSOR["_conform"](g, meta))
             else:
-                from .backends import ARRAY
                 grads.append(ARRAY["_conform"](g._data, meta))
         return grads
 

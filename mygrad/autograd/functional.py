@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from .. import _tensor
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
@@ -22,7 +22,7 @@ def _as_tuple(inp, arg_name: str | None = None, fn_name: str | None = None):
     if arg_name is None:
         return is_tuple, inp
     for i, el in enumerate(inp):
-        if not isinstance(el, _tensor.Tensor):
+        if not isinstance(el, _TENSOR["Tensor"]):
             where = f"value at index {i}" if is_tuple else f"given {arg_name}"
             raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors but "
                             f"the {where} has type {type(el)}.")
@@ -48,7 +48,7 @@ def _prepare(inputs, create_graph: bool, need_graph: bool) -> tuple:
 
 
 def _finish(values, create_graph: bool):
-    if values and isinstance(values[0], _tensor.Tensor):
+    if values and isinstance(values[0], _TENSOR["Tensor"]):
         return values if create_graph else tuple(v.detach() for v in values)
     return tuple(_finish(v, create_graph) for v in values)
 
@@ -254,7 +254,7 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
         out = func(*inp)
         is_out_tuple, t_out = _as_tuple(out, "outputs of the user-provided function", "hessian")
         _check_requires_grad(t_out, "outputs", strict)
-        if is_out_tuple or not isinstance(out, _tensor.Tensor):
+        if is_out_tuple or not isinstance(out, _TENSOR["Tensor"]):
             raise RuntimeError("The function given to hessian should return a single Tensor")
         if out.nelement() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
@@ -273,7 +273,7 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
 
 
 def _scalar_function_checks(outputs, is_outputs_tuple: bool, name: str) -> None:
-    if is_outputs_tuple or not isinstance(outputs[0], _tensor.Tensor):
+    if is_outputs_tuple or not isinstance(outputs[0], _TENSOR["Tensor"]):
         raise RuntimeError(f"The function given to {name} should return a single Tensor")
     if outputs[0].nelement() != 1:
         raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")

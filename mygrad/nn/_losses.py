@@ -12,7 +12,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from .._quiet import quiet
@@ -36,7 +36,11 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
     return (grids[0], classes, *grids[1:])
 
 
-@array_fn
+def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
+    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
+
+
+@formula_helper(tensor=_class_scatter_tensor)
 def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarray:
     """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
     and 0 elsewhere: the per-element slope of an nll loss."""
@@ -47,25 +51,20 @@ def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarr
     return out
 
 
-@tensor_fn(name="class_scatter")
-def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
-    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
-
-
 # ----- derivatives -------------------------------------------------------------------------------
 # ATen's Scalar overloads, which composites produce from a Python number (``mul.Scalar`` ...)
-MulBackward1 = derivative("MulBackward1", self="grad * other")
+MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")
 AddBackward1 = derivative("AddBackward1", self="grad")
-DivBackward1 = derivative("DivBackward1", self="grad / other")
+DivBackward1 = derivative("DivBackward1", attrs="other", self="grad / other")
 
-MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) * grad",
+MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
-    "BinaryCrossEntropyBackward0",
+    "BinaryCrossEntropyBackward0", attrs="scale",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
     target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0",
+    "BinaryCrossEntropyWithLogitsBackward0", attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
          " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
          " * constant(scale)",
@@ -73,8 +72,8 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
            " * constant(scale)")
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", self=_NLL)
+NllLossBackward0 = derivative("NllLossBackward0", attrs="grad_view target coefficient", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", attrs="grad_view target coefficient", self=_NLL)
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
@@ -481,12 +480,12 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 
 SubBackward1 = derivative("SubBackward1", self="grad")
 # each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
-HuberLossBackward0 = derivative("HuberLossBackward0", self="grad * norm * clamp(self - target, -delta, delta)",
+HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta", self="grad * norm * clamp(self - target, -delta, delta)",
                                 target="grad * norm * clamp(target - self, -delta, delta)")
-SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0",
+SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
                                    self="grad * norm * clamp(self - target, -beta, beta) / beta",
                                    target="grad * norm * clamp(target - self, -beta, beta) / beta")
-SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0",
+SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
 

@@ -25,7 +25,7 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
+from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _formulas  # noqa: F401  (registers zero_slope)
@@ -97,8 +97,7 @@ def undefined_weight(grad):
                        "'other'")
 
 
-array_fn(undefined_weight)
-tensor_fn(undefined_weight)
+formula_helper(undefined_weight, tensor="same")
 UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
 
 
@@ -142,15 +141,14 @@ def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
-    array_fn(_fn)
-    tensor_fn(_fn)
+    formula_helper(_fn, tensor="same")
 
 _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
                  weight="norm_weight_grad(grad, input, weight, bias, layout)",
                  bias="norm_bias_grad(grad, input, weight, bias, layout)")
-NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", **_FORMULAS)
-NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", **_FORMULAS)
-NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", **_FORMULAS)
+NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", attrs="layout", **_FORMULAS)
+NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", attrs="layout", **_FORMULAS)
+NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", attrs="layout", **_FORMULAS)
 
 
 # ----- the forwards ----------------------------------------------------------------------------------

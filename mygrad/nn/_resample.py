@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _maps
@@ -154,7 +154,11 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
 
 # ----- pixel shuffle -----------------------------------------------------------------------------------------
 
-@array_fn
+def _shuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelShuffleBackward0, shuffle_pixels(x._data, r), (x,), upscale_factor=r)
+
+
+@formula_helper(tensor=_shuffle_tensor)
 def shuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     """(..., C*r*r, H, W) -> (..., C, H*r, W*r)."""
     *lead, c, h, w = x.shape
@@ -164,7 +168,11 @@ def shuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     return out.copy().reshape(tuple(lead) + (c // (r * r), h * r, w * r))  # (a copy, as torch makes, even for r = 1)
 
 
-@array_fn
+def _unshuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelUnshuffleBackward0, unshuffle_pixels(x._data, r), (x,), downscale_factor=r)
+
+
+@formula_helper(tensor=_unshuffle_tensor)
 def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     """(..., C, H*r, W*r) -> (..., C*r*r, H, W)."""
     *lead, c, h, w = x.shape
@@ -174,18 +182,8 @@ def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     return out.copy().reshape(tuple(lead) + (c * r * r, h // r, w // r))
 
 
-PixelShuffleBackward0 = derivative("PixelShuffleBackward0", self="unshuffle_pixels(grad, upscale_factor)")
-PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", self="shuffle_pixels(grad, downscale_factor)")
-
-
-@tensor_fn(name="shuffle_pixels")
-def _shuffle_tensor(x: Tensor, r: int) -> Tensor:
-    return record(PixelShuffleBackward0, shuffle_pixels(x._data, r), (x,), upscale_factor=r)
-
-
-@tensor_fn(name="unshuffle_pixels")
-def _unshuffle_tensor(x: Tensor, r: int) -> Tensor:
-    return record(PixelUnshuffleBackward0, unshuffle_pixels(x._data, r), (x,), downscale_factor=r)
+PixelShuffleBackward0 = derivative("PixelShuffleBackward0", attrs="upscale_factor", self="unshuffle_pixels(grad, upscale_factor)")
+PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", attrs="downscale_factor", self="shuffle_pixels(grad, downscale_factor)")
 
 
 def _check_pixels(fn: str, x: np.ndarray, r: int, factor: str) -> None:
