@@ -11,8 +11,8 @@ Tolerances live here and only here (``TOLERANCES`` and ``tolerance``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

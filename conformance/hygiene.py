@@ -8,8 +8,9 @@ after each case; a change fails *that* case, naming what leaked, and is undone b
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

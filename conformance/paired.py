@@ -317,7 +317,7 @@ def _differentiable(lib, outputs: list) -> list:
     """(index, tensor) of outputs a gradient can flow from: floating tensors that require grad."""
     found = []
     for i, out in enumerate(outputs):
-        if is_tensor(lib, out) and read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
+        if is_tensor(lib, out) and read(lambda out=out: out.requires_grad is True and out.is_floating_point()) is True:
             found.append((i, out))
     return found
 

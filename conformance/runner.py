@@ -5,7 +5,8 @@ draws the profile's number of examples (straight from the strategy, seeded per c
 ``_survey_draws``) and tallies, per check, how many examples passed and failed; no check stops it,
 so each is counted on its own.  Then, for every check that failed, Hypothesis's engine replays that
 check's first failing example from its recorded choices and shrinks it for that check alone; the
-shrunk example becomes the report's standalone snippet.  The plugin, ``conformance.check`` and the self-tests all call ``run_case``.
+shrunk example becomes the report's standalone snippet.  The plugin, ``conformance.check`` and the
+self-tests all call ``run_case``.
 
 Before the survey, a case whose op the library under test does not have is reported as
 *missing* (not as a failure of every check); after it, a record on which torch itself raised on
@@ -20,8 +21,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings, strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
 from . import checks, report
@@ -178,9 +178,9 @@ def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
     form cannot take (``assume``) or one too large to draw is replaced by another, at most ten times over.
     """
     from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.choice import ChoiceTemplate
     from hypothesis.internal.conjecture.data import ConjectureData, Status, StopTest
     from hypothesis.internal.conjecture.engine import BUFFER_SIZE
-    from hypothesis.internal.conjecture.choice import ChoiceTemplate
 
     drawn = _drawn(case)
     source = random.Random(case_seed(case.id, base_seed))
@@ -361,7 +361,7 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | Non
         result.failures = []
     result.torch_raised, result.raises_expected = len(torch_raised), case.record.raises
     result.torch_error = str(torch_raised[0]) if torch_raised else ""
-    for name, (example, upstream_seed, verdict, t, m), shrunk, _ in ([] if result.missing else findings):
+    for name, (example, _seed, verdict, t, m), shrunk, _ in ([] if result.missing else findings):
         try:
             snippet = report.snippet(case, example, name, t, m)
         except Exception:  # a snippet the harness cannot write must not hide the mismatch itself

@@ -7,9 +7,9 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,8 +42,8 @@ class Domain:
             info = np.iinfo(NP_DTYPES[dtype])
             low, high = max(int(np.ceil(self.low)), int(info.min)), min(int(np.floor(self.high)), int(info.max))
             if self.gap > 0:
-                return st.integers(low, high).map(lambda i: i if abs(i) >= self.gap else
-                                                  (int(np.ceil(self.gap)) if high >= self.gap else -int(np.ceil(self.gap))))
+                nearest = int(np.ceil(self.gap)) if high >= self.gap else -int(np.ceil(self.gap))
+                return st.integers(low, high).map(lambda i: i if abs(i) >= self.gap else nearest)
             return st.integers(low, high)
         width = 16 if dtype == "float16" else 32 if dtype == "float32" else 64
         body = self._body(width)

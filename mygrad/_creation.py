@@ -382,7 +382,8 @@ def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool 
 
 # every factory takes ``device=``: the CPU in any spelling, or torch's error for a device this build lacks
 for _factory in ("tensor", "as_tensor", "ones", "zeros", "empty", "full", "ones_like", "zeros_like", "empty_like",
-                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "randperm", "rand_like",
+                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn",
+                 "randint", "randperm", "rand_like",
                  "randn_like", "randint_like"):
     globals()[_factory] = on_cpu(globals()[_factory])
 del _factory

@@ -16,12 +16,11 @@ import numpy as np
 
 from . import _device, _dtype, _quiet
 from ._missing import tensor_getattr
-from .autograd import backward as _backward, grad_mode
 from ._tensor_str import scalar_type_name, tensor_repr
-from .autograd.node import AccumulateGrad, OutputRef, _Handle
-from .autograd.grad_mode import InferenceVersion, _state as _grad_state
-from .autograd import forward_ad as _forward_ad
+from .autograd import backward as _backward, forward_ad as _forward_ad, grad_mode
 from .autograd.forward_ad import levels as _fw_levels
+from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd.node import AccumulateGrad, OutputRef, _Handle
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "

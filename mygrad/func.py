@@ -8,7 +8,7 @@ no batching rules): calling it raises NotImplementedError.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from . import _tensor
 from .autograd import grad_mode
@@ -95,8 +95,8 @@ def _finish(tree, keep: bool):
 
 
 def _gradients(outputs: list, inputs: list, grad_outputs, keep: bool) -> list:
-    from .autograd import grad as autograd_grad
     from . import zeros_like
+    from .autograd import grad as autograd_grad
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if not pairs or not inputs:
         return [zeros_like(t) for t in inputs]

@@ -1,16 +1,16 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
-from .._missing import module_getattr as _module_getattr
-
 import numpy as _np
 
-from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
-from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .._missing import module_getattr as _module_getattr
 from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
+from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
 from .function import Function, NestedIOFunction
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "Function", "NestedIOFunction", "detect_anomaly",
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "Function",
+           "NestedIOFunction", "detect_anomaly",
            "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 

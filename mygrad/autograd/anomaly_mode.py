@@ -25,7 +25,7 @@ class _State(threading.local):
 
 
 _state = _State()
-_GENERATED = re.compile(r"^<\w+\.\w+>$")  # the files of mygrad's generated code (<DivBackward0.record>)
+_GENERATED = re.compile(r"^<generated \w+\.[\w ()]+>$")  # mygrad's generated code (_source.filename)
 
 
 def is_anomaly_enabled() -> bool:

@@ -19,10 +19,11 @@ op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op ou
 from __future__ import annotations
 
 import threading
+import types
 import weakref
 from typing import NamedTuple
 
-from . import backends
+from . import _source as codegen, backends
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
@@ -88,9 +89,8 @@ def _explicit(node_cls):
     if fn is None:
         names = tuple(f"{n}_t" for n in node_cls.input_names) + tuple(
             n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
-        code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
-                       f"<{node_cls.__name__}.tangent>", "eval")
-        fn = _compiled[node_cls] = (eval(code, backends.TENSOR), names)
+        code = codegen.expression(node_cls.__name__, "tangent", names, TANGENTS[node_cls.__name__])
+        fn = _compiled[node_cls] = (types.FunctionType(code, backends.TENSOR), names)
     return fn
 
 

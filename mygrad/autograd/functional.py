@@ -7,7 +7,7 @@ computes the same thing with the loop (mygrad has no vmap), as does ``strategy="
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled

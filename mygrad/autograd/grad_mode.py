@@ -84,7 +84,7 @@ class set_grad_enabled(_GradModeContext):
         return wrapper
 
 
-_GENERATED_SAVE = re.compile(r"^<\w+\.(attach|record)>$")
+_GENERATED_SAVE = re.compile(r"^<generated \w+\.(attach|record)>$")  # (_source.filename)
 
 
 class InferenceVersion(list):

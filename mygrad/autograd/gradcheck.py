@@ -11,12 +11,12 @@ it raises ``NotImplementedError``.
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 
-from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 from .anomaly_mode import _caller_level
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 

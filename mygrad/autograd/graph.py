@@ -8,7 +8,8 @@ saved and unpacked each time a backward reads it.
 from __future__ import annotations
 
 import threading
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from .node import Node
 

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .._creation import _rng
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
@@ -18,7 +19,7 @@ from ..autograd.node import derivative
 from ..ops._define import methods, record
 from ..ops.elementwise import mul
 from ..ops.join import cat
-from .._quiet import quiet
+
 # (importing _formulas also registers the formula functions the derivatives below call)
 from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
@@ -77,17 +78,21 @@ HardshrinkBackward0 = derivative("HardshrinkBackward0", attrs="lambd",
                                  self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
 SoftshrinkBackward0 = derivative("SoftshrinkBackward0", attrs="lambd",
                                  self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
-ThresholdBackward0 = derivative("ThresholdBackward0", attrs="threshold", self="zero_slope(where(self <= threshold, 0, grad), self)")
-ThresholdBackward1 = derivative("ThresholdBackward1", attrs="threshold",  # (threshold_: the input before the write, as torch's)
+ThresholdBackward0 = derivative("ThresholdBackward0", attrs="threshold",
+                                self="zero_slope(where(self <= threshold, 0, grad), self)")
+# (threshold_: the input before the write, as torch's)
+ThresholdBackward1 = derivative("ThresholdBackward1", attrs="threshold",
                                 self="zero_slope(where(self <= threshold, 0, grad), self)")
 HardsigmoidBackward0 = derivative("HardsigmoidBackward0",
                                   self="zero_slope(where((self > -3) & (self < 3), grad / 6, 0), self)")
 HardswishBackward0 = derivative("HardswishBackward0",
                                 self="where(self <= -3, 0, where(self < 3, grad * (self / 3 + 0.5), grad))")
 RreluWithNoiseBackward0 = derivative(
-    "RreluWithNoiseBackward0", attrs="lower upper", self="zero_slope(where(self > 0, grad, grad * ((lower + upper) / 2)), self)")
+    "RreluWithNoiseBackward0", attrs="lower upper",
+    self="zero_slope(where(self > 0, grad, grad * ((lower + upper) / 2)), self)")
 RreluWithNoiseBackward1 = derivative(
-    "RreluWithNoiseBackward1", attrs="lower upper", self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
+    "RreluWithNoiseBackward1", attrs="lower upper",
+    self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
 # (torch's double backward reaches both inputs from either gradient: zero_slope keeps those edges)
 PreluKernelBackward0 = derivative("PreluKernelBackward0",
                                   self="zero_slope(where(self > 0, grad, weight * grad), self)",

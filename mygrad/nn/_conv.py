@@ -26,6 +26,7 @@ from ..ops._define import record
 from . import _windows as win
 from ._windows import Spec
 
+
 # ----- formula functions (NumPy kernels; the differentiable versions record the nodes below) -----
 def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
     if 0 in x._data.shape[2:] and 0 not in x._data.shape[:2]:
@@ -326,7 +327,8 @@ def _fold_tensor(cols: Tensor, size: tuple, kernel: tuple, spec: Spec) -> Tensor
 
 
 formula_helper(_fold_array, tensor=_fold_tensor, name="fold_columns")
-Im2ColBackward0 = derivative("Im2ColBackward0", attrs="input_size kernel spec", self="fold_columns(grad, input_size, kernel, spec)")
+Im2ColBackward0 = derivative("Im2ColBackward0", attrs="input_size kernel spec",
+                             self="fold_columns(grad, input_size, kernel, spec)")
 Col2ImBackward0 = derivative("Col2ImBackward0", attrs="kernel spec", self="unfold_columns(grad, kernel, spec)")
 
 

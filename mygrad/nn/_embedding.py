@@ -35,14 +35,16 @@ def _embedding_backward_tensor(grad, indices, num_weights, padding_idx, scale_gr
 @formula_helper(tensor=_embedding_backward_tensor)
 def embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
     idx = indices.reshape(-1)
-    rows = grad.reshape(idx.size, grad.shape[-1]) * _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)[:, None]
+    scale = _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)[:, None]
+    rows = grad.reshape(idx.size, grad.shape[-1]) * scale
     out = np.zeros((num_weights, rows.shape[1]), dtype=grad.dtype)
     np.add.at(out, idx, rows.astype(grad.dtype, copy=False))
     return out
 
 
 EmbeddingBackward0 = derivative(
-    "EmbeddingBackward0", attrs="indices num_weights padding_idx scale_grad_by_freq", weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
+    "EmbeddingBackward0", attrs="indices num_weights padding_idx scale_grad_by_freq",
+    weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
 
 
 def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
 from ..ops import unary  # noqa: F401  (registers the NumPy sigmoid and erf formula functions)
-from .._quiet import quiet
-
+from ..ops._define import record
 
 # ----- NumPy kernels (silent on inf/nan, as torch's are) -------------------------------------
 

@@ -9,14 +9,14 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
-from .._quiet import quiet
 from ..linalg import vector_norm
+from ..ops._define import record
 from ..ops.elementwise import minimum, sub, where, xlogy
 from ..ops.reductions import aten_norm
 from ..ops.shape import unsqueeze
@@ -126,8 +126,8 @@ def _target_size_warning(input: Tensor, target: Tensor) -> None:
 
 def _broadcast_pair(input: Tensor, target: Tensor):
     """torch.broadcast_tensors: an operand whose shape grows gets an ExpandBackward0."""
-    from ..ops.shape import expand
     from ..ops._define import check_broadcast
+    from ..ops.shape import expand
     check_broadcast(input._data, target._data)
     shape = np.broadcast_shapes(input._data.shape, target._data.shape)
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))
@@ -480,7 +480,8 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 
 SubBackward1 = derivative("SubBackward1", self="grad")
 # each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
-HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta", self="grad * norm * clamp(self - target, -delta, delta)",
+HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
+                                self="grad * norm * clamp(self - target, -delta, delta)",
                                 target="grad * norm * clamp(target - self, -delta, delta)")
 SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
                                    self="grad * norm * clamp(self - target, -beta, beta) / beta",

@@ -316,7 +316,8 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
                 rm, rv = running_mean._data, running_var._data
                 rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
                 scaled = keep * rv.reshape(unbiased.shape)
-                rv[...] = (_fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled).reshape(rv.shape)
+                updated = _fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled
+                rv[...] = updated.reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)

@@ -24,8 +24,8 @@ from ..ops._define import record
 from . import (
     _formulas,  # noqa: F401  (registers zero_slope)
     _maps,
+    _windows as win,
 )
-from . import _windows as win
 from ._windows import Spec
 
 # ----- kernels ---------------------------------------------------------------------------------------
@@ -111,7 +111,8 @@ def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
     return np.take_along_axis(flat, indices.reshape(tuple(lead) + (-1,)), axis=-1).reshape(indices.shape)
 
 
-IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", attrs="indices size", grad="index_gather(grad, indices, len(size))")
+IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", attrs="indices size",
+                                  grad="index_gather(grad, indices, len(size))")
 IndexGatherBackward = derivative("IndexGatherBackward", attrs="indices size", grad="index_scatter(grad, indices, size)")
 
 
@@ -165,12 +166,15 @@ def _avg_adjoint_tensor(grad: Tensor, geometry: tuple) -> Tensor:
 
 
 formula_helper(_avg_adjoint, tensor=_avg_adjoint_tensor, name="avg_pool_adjoint")
-AvgPoolAdjointBackward = derivative("AvgPoolBackwardBackward0", attrs="geometry", grad="avg_pool_forward(grad, geometry)")
+AvgPoolAdjointBackward = derivative("AvgPoolBackwardBackward0", attrs="geometry",
+                                    grad="avg_pool_forward(grad, geometry)")
 AvgPoolForwardBackward = derivative("AvgPoolBackward", attrs="geometry", self="avg_pool_adjoint(grad, geometry)")
 
 
-AvgPool2DBackward0 = derivative("AvgPool2DBackward0", attrs="geometry", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
-AvgPool3DBackward0 = derivative("AvgPool3DBackward0", attrs="geometry", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+AvgPool2DBackward0 = derivative("AvgPool2DBackward0", attrs="geometry",
+                                self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+AvgPool3DBackward0 = derivative("AvgPool3DBackward0", attrs="geometry",
+                                self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
 AdaptiveAvgPool2DBackward0 = _maps.make_node("AdaptiveAvgPool2DBackward0")
 
 

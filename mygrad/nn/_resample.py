@@ -134,7 +134,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise RuntimeError(f"\"upsample_{mode.replace('-', '_')}{nd}d_out_frame\" not implemented for "
                            f"'{scalar_type_name(input.dtype)}'")
     if any(o <= 0 for o in sizes) or any(n <= 0 for n in x.shape[2:]):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, x.shape[2:]))}) "
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({', '.join(map(str, x.shape[2:]))}) "
                            f"and output ({', '.join(map(str, sizes))})")
     ftype = x.dtype.type
     maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd) for n, o, s in zip(x.shape[2:], sizes, scales))
@@ -182,8 +183,10 @@ def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     return out.copy().reshape(tuple(lead) + (c * r * r, h // r, w // r))
 
 
-PixelShuffleBackward0 = derivative("PixelShuffleBackward0", attrs="upscale_factor", self="unshuffle_pixels(grad, upscale_factor)")
-PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", attrs="downscale_factor", self="shuffle_pixels(grad, downscale_factor)")
+PixelShuffleBackward0 = derivative("PixelShuffleBackward0", attrs="upscale_factor",
+                                   self="unshuffle_pixels(grad, upscale_factor)")
+PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", attrs="downscale_factor",
+                                     self="shuffle_pixels(grad, downscale_factor)")
 
 
 def _check_pixels(fn: str, x: np.ndarray, r: int, factor: str) -> None:

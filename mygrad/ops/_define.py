@@ -19,8 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd import _source as codegen, forward_ad, grad_mode
-from ..autograd import graph as _graph
+from ..autograd import _source as codegen, forward_ad, grad_mode, graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()

@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
-from .._quiet import quiet
-from .elementwise import broadcast_apply
 from ._errors import invalid_arguments, not_implemented
+from .elementwise import broadcast_apply
 
 
 def _in_place(combine):

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
-from .._quiet import quiet
 from .reductions import return_type
 
 cummax_return, cummin_return = return_type("cummax"), return_type("cummin")
@@ -75,8 +75,10 @@ def _cummaxmin_backward_array(grad, self, indices, dim):
     return _cummaxmin_backward(backends.ARRAY, grad, self, indices, dim)
 
 
-CummaxBackward0 = derivative("CummaxBackward0", attrs="indices dim", self="cummaxmin_backward(grad, self, indices, dim)")
-CumminBackward0 = derivative("CumminBackward0", attrs="indices dim", self="cummaxmin_backward(grad, self, indices, dim)")
+CummaxBackward0 = derivative("CummaxBackward0", attrs="indices dim",
+                             self="cummaxmin_backward(grad, self, indices, dim)")
+CumminBackward0 = derivative("CumminBackward0", attrs="indices dim",
+                             self="cummaxmin_backward(grad, self, indices, dim)")
 LogcumsumexpBackward0 = derivative("LogcumsumexpBackward0", attrs="dim",
                                    self="logcumsumexp_backward(grad, self, result, dim)")
 MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")   # tensor * Scalar (C++'s mul.Scalar)

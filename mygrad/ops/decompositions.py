@@ -83,7 +83,7 @@ def _solve_backward_tensor(grad, A, result, vector, which):
     x = unsqueeze(result, -1) if vector else result
     gb = solve(transpose(A, -2, -1), g)
     if which == "A":
-        from ..autograd.backends import TENSOR, formula_helper
+        from ..autograd.backends import TENSOR
         return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
     return gb[..., 0] if vector else gb
 
@@ -92,7 +92,7 @@ def _solve_backward_tensor(grad, A, result, vector, which):
 @quiet
 def _solve_backward_array(grad, A, result, vector, which):
     """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (each summed to its input's shape)."""
-    from ..autograd.backends import ARRAY, formula_helper
+    from ..autograd.backends import ARRAY
     g = grad[..., None] if vector else grad
     x = result[..., None] if vector else result
     batch = np.broadcast_shapes(g.shape[:-2], A.shape[:-2])

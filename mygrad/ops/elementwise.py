@@ -14,6 +14,7 @@ from functools import wraps
 import numpy as np
 
 from .. import _dtype
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
@@ -21,7 +22,6 @@ from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
@@ -58,7 +58,8 @@ _last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale)
 
 
 # torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
-_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
+_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt,
+                    -0.5: lambda x: 1 / np.sqrt(x),
                     -1: np.reciprocal, -2: lambda x: 1 / (x * x)}
 
 
@@ -99,7 +100,8 @@ RsubBackward1 = derivative("RsubBackward1", attrs="alpha", self="-grad if alpha 
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
 PowBackward0 = derivative(
-    "PowBackward0", attrs="exponent", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
+    "PowBackward0", attrs="exponent",
+    self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
 PowBackward1 = derivative(
     "PowBackward1",
     self="where(exponent == 0, 0, grad * (exponent * pow(self, exponent - 1)))",
@@ -493,7 +495,8 @@ def _xlogy_kernel(x, y):
 XlogyBackward0 = derivative("XlogyBackward0", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))",
                             other="grad * self / other")
 XlogyBackward1 = derivative("XlogyBackward1", attrs="self", other="grad * self / other")
-XlogyBackward2 = derivative("XlogyBackward2", attrs="other", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
+XlogyBackward2 = derivative("XlogyBackward2", attrs="other",
+                            self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
 
 
 def xlogy(input, other) -> Tensor:
@@ -794,7 +797,8 @@ methods(
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract",
+           "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
            "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
            "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",

@@ -16,14 +16,14 @@ import warnings
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor, _c_name, _shares_memory, _track_views
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from .._quiet import quiet
 from ._define import inplace_method, methods, record
-from .elementwise import copy_op, fill_op
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
+from .elementwise import copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -181,18 +181,26 @@ def _gather_backward_array(grad, shape, dim, index):
     return _index_backward_array(grad, shape, _gather_key(index, dim))
 
 
-SelectBackward0 = derivative("SelectBackward0", attrs="shape dim index", self="select_backward(grad, shape, dim, index)")
-SliceBackward0 = derivative("SliceBackward0", attrs="shape dim start end step", self="slice_backward(grad, shape, dim, start, end, step)")
-SelectBackwardBackward0 = derivative("SelectBackwardBackward0", attrs="dim index", grad_output="select(grad, dim, index)")
-SliceBackwardBackward0 = derivative("SliceBackwardBackward0", attrs="dim start end step", grad_output="slice_dim(grad, dim, start, end, step)")
-IndexBackward0 = derivative("IndexBackward0", attrs="shape indices", self="advanced_index_backward(grad, shape, indices)")
+SelectBackward0 = derivative("SelectBackward0", attrs="shape dim index",
+                             self="select_backward(grad, shape, dim, index)")
+SliceBackward0 = derivative("SliceBackward0", attrs="shape dim start end step",
+                            self="slice_backward(grad, shape, dim, start, end, step)")
+SelectBackwardBackward0 = derivative("SelectBackwardBackward0", attrs="dim index",
+                                     grad_output="select(grad, dim, index)")
+SliceBackwardBackward0 = derivative("SliceBackwardBackward0", attrs="dim start end step",
+                                    grad_output="slice_dim(grad, dim, start, end, step)")
+IndexBackward0 = derivative("IndexBackward0", attrs="shape indices",
+                            self="advanced_index_backward(grad, shape, indices)")
 _INDEX_PUT = dict(self="grad if accumulate else advanced_index_put(grad, indices, 0, False)",
                   values="advanced_index(grad, indices)")
 IndexPutBackward0 = derivative("IndexPutBackward0", attrs="accumulate indices", **_INDEX_PUT)
-IndexPutImplBackward0 = derivative("IndexPutImplBackward0", attrs="accumulate indices", **_INDEX_PUT)  # what index's backward records
-IndexSelectBackward0 = derivative("IndexSelectBackward0", attrs="shape dim index", self="_index_select_backward(grad, shape, dim, index)")
+IndexPutImplBackward0 = derivative("IndexPutImplBackward0", attrs="accumulate indices",
+                                   **_INDEX_PUT)  # what index's backward records
+IndexSelectBackward0 = derivative("IndexSelectBackward0", attrs="shape dim index",
+                                  self="_index_select_backward(grad, shape, dim, index)")
 IndexAddBackward0 = derivative("IndexAddBackward0", attrs="dim index", source="_index_select(grad, dim, index)")
-GatherBackward0 = derivative("GatherBackward0", attrs="shape dim index", self="_gather_backward(grad, shape, dim, index)")
+GatherBackward0 = derivative("GatherBackward0", attrs="shape dim index",
+                             self="_gather_backward(grad, shape, dim, index)")
 ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="dim index", src="_gather(grad, dim, index)")
 MaskedFillBackward0 = derivative("MaskedFillBackward0", attrs="mask", self="masked_fill(grad, mask, 0)")
 MaskedFillBackward1 = derivative("MaskedFillBackward1", attrs="mask", self="masked_fill(grad, mask, 0)",

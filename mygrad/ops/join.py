@@ -42,13 +42,14 @@ def _cat_part_array(grad, dim, part):
     return grad[(slice(None),) * dim + (slice(start, start + length),)]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cat_node(n: int) -> type:
     """CatBackward0 over ``n`` inputs: input i gets its slice of the gradient."""
-    return derivative("CatBackward0", attrs="dim parts", **{f"tensor{i}": f"_cat_part(grad, dim, parts[{i}])" for i in range(n)})
+    return derivative("CatBackward0", attrs="dim parts",
+                      **{f"tensor{i}": f"_cat_part(grad, dim, parts[{i}])" for i in range(n)})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stack_node(n: int) -> type:
     """StackBackward0 over ``n`` inputs: input i gets the gradient's slice i along ``dim``."""
     return derivative("StackBackward0", attrs="dim", **{f"tensor{i}": f"select(grad, dim, {i})" for i in range(n)})

@@ -134,13 +134,19 @@ def _rot90_array(x, k, dims):
     return np.rot90(x, k, axes=tuple(dims))
 
 
-DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2", self="diagonal_backward(grad, shape, offset, dim1, dim2)")
-DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2", grad_output="diagonal(grad, offset, dim1, dim2)")
-DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2", self="diagonal(grad, offset, dim1, dim2)")
-UnfoldBackward0 = derivative("UnfoldBackward0", attrs="shape dim size step", self="unfold_backward(grad, shape, dim, size, step)")
-UnfoldBackwardBackward0 = derivative("UnfoldBackwardBackward0", attrs="dim size step", grad_in="_unfold(grad, dim, size, step)")
+DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2",
+                               self="diagonal_backward(grad, shape, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2",
+                                       grad_output="diagonal(grad, offset, dim1, dim2)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2",
+                                self="diagonal(grad, offset, dim1, dim2)")
+UnfoldBackward0 = derivative("UnfoldBackward0", attrs="shape dim size step",
+                             self="unfold_backward(grad, shape, dim, size, step)")
+UnfoldBackwardBackward0 = derivative("UnfoldBackwardBackward0", attrs="dim size step",
+                                     grad_in="_unfold(grad, dim, size, step)")
 Rot90Backward0 = derivative("Rot90Backward0", attrs="dims k", self="rot90(grad, -k, dims)")
-NarrowCopyBackward0 = derivative("NarrowCopyBackward0", attrs="shape dim start end", self="narrow_copy_backward(grad, shape, dim, start, end)")
+NarrowCopyBackward0 = derivative("NarrowCopyBackward0", attrs="shape dim start end",
+                                 self="narrow_copy_backward(grad, shape, dim, start, end)")
 
 
 def _check_tensor(name: str, input, argument: str = "input") -> None:
@@ -533,7 +539,8 @@ def _strided_gather_array(grad, geometry):
 
 
 AsStridedBackward0 = derivative("AsStridedBackward0", attrs="geometry", self="_strided_scatter(grad, geometry)")
-AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry", grad_output="_strided_gather(grad, geometry)")
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry",
+                                       grad_output="_strided_gather(grad, geometry)")
 
 
 def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:

@@ -12,21 +12,20 @@ import math
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from .._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul, operator
-from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
-                    view)
-
+from .shape import UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze, view
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
-for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul), ("outer", np.multiply.outer), ("tril", np.tril),
+for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul),
+                       ("outer", np.multiply.outer), ("tril", np.tril),
                       ("triu", np.triu)):
     formula_helper(_kernel, name=_name)
 
@@ -81,15 +80,20 @@ AddbmmBackward0 = derivative(
     "AddbmmBackward0", attrs="beta alpha batched", self="grad if beta == 1 else grad * beta",
     batch1="bmm(expand(unsqueeze(grad, 0), batched), transpose(batch2, 1, 2)) * alpha",
     batch2="bmm(transpose(batch1, 1, 2), expand(unsqueeze(grad, 0), batched)) * alpha")
-TraceBackward0 = derivative("TraceBackward0", attrs="shape diagonal_shape", self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
+TraceBackward0 = derivative("TraceBackward0", attrs="shape diagonal_shape",
+                            self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
 TrilBackward0 = derivative("TrilBackward0", attrs="diagonal", self="tril(grad, diagonal)")
 TriuBackward0 = derivative("TriuBackward0", attrs="diagonal", self="triu(grad, diagonal)")
-DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2", self="take_diagonal(grad, offset, dim1, dim2)")
-DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
-DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", attrs="shape offset dim1 dim2", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2",
+                                self="take_diagonal(grad, offset, dim1, dim2)")
+DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2",
+                               self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", attrs="shape offset dim1 dim2",
+                                    self="embed_diagonal(grad, shape, offset, dim1, dim2)")
 DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2",
                                        grad_output="take_diagonal(grad, offset, dim1, dim2)")
-SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape", self="reshape(grad, shape)")   # matmul's in-place squeeze_
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape",
+                              self="reshape(grad, shape)")   # matmul's in-place squeeze_
 
 
 # ----- checks with torch's messages ----------------------------------------------------------
@@ -193,9 +197,9 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
-    for name, t in (("self", input), ("mat1", mat1)):
-        if t._data.dtype != mat2._data.dtype:
-            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(t)} and "
+    for name, operand in (("self", input), ("mat1", mat1)):
+        if operand._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(operand)} and "
                                f"{_scalar_name(mat2)}")
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
@@ -205,9 +209,9 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
 
 def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, alpha, **saved) -> Tensor:
     """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too)."""
-    for t in inputs:
-        if t._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(t)}")
+    for operand in inputs:
+        if operand._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(operand)}")
     _check_expandable(input._data.shape, product.shape)
     _check_bool(product)
     out = _addmm_kernel(input._data, product, None, beta, alpha)
@@ -255,9 +259,9 @@ def _check_expandable(shape: tuple, target: tuple) -> None:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """torch's composite: input viewed as a column times vec2 (MulBackward0 over ViewBackward0)."""
-    for name, t in (("self", input), ("vec2", vec2)):
-        if t._data.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    for name, operand in (("self", input), ("vec2", vec2)):
+        if operand._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {operand._data.ndim}-D")
     return mul(reshape(input, input._data.shape[0], 1), vec2)
 
 
@@ -587,7 +591,7 @@ def trace(input: Tensor) -> Tensor:
     out = np.trace(data)
     if data.dtype.kind in "biu":
         out = np.asarray(out, np.int64)
-    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape, 
+    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape,
                   diagonal_shape=(min(data.shape),))
 
 
@@ -623,4 +627,5 @@ methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, mat
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer
-__all__ = ["addmv", "addr", "baddbmm", "addbmm", "mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]
+__all__ = ["addmv", "addr", "baddbmm", "addbmm", "mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum",
+           "trace", "tril", "triu", "diag"]

@@ -9,7 +9,6 @@ returned (the first occurrence), amax/amin split it evenly within each reduced s
 from __future__ import annotations
 
 import builtins
-import functools
 import math
 import sys
 import warnings
@@ -18,14 +17,13 @@ from collections import namedtuple
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from .unary import _sign
-from .._quiet import quiet
-
 
 # ----- formula helpers -----------------------------------------------------------------------
 # Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
@@ -304,8 +302,10 @@ def norm_backward(grad, self, ord, result, dims, keepdim):
 SumBackward0 = derivative("SumBackward0", attrs="shape", self="expand(grad, shape)")
 SumBackward1 = derivative("SumBackward1", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim)")
 MeanBackward0 = derivative("MeanBackward0", attrs="numel shape", self="expand(grad, shape) / numel")
-MeanBackward1 = derivative("MeanBackward1", attrs="count shape dims keepdim", self="unreduce(grad, shape, dims, keepdim) / count")
-NansumBackward0 = derivative("NansumBackward0", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim) * (self == self)")
+MeanBackward1 = derivative("MeanBackward1", attrs="count shape dims keepdim",
+                           self="unreduce(grad, shape, dims, keepdim) / count")
+NansumBackward0 = derivative("NansumBackward0", attrs="shape dims keepdim",
+                             self="unreduce(grad, shape, dims, keepdim) * (self == self)")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
 ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
@@ -323,12 +323,14 @@ VarBackward0 = derivative("VarBackward0", attrs="dims correction keepdim rnumel 
 StdBackward0 = derivative("StdBackward0", attrs="dims correction keepdim rnumel full",
                           self="std_backward(result, grad, self, dims, correction, keepdim, rnumel, full)")
 LogsumexpBackward0 = derivative(
-    "LogsumexpBackward0", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
+    "LogsumexpBackward0", attrs="shape dims keepdim",
+    self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
                                "keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0", attrs="ord dims keepdim",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
 # ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
-NormBackward1 = derivative("NormBackward1", attrs="ord dims keepdim", self="norm_backward(grad, self, ord, result, dims, keepdim)")
+NormBackward1 = derivative("NormBackward1", attrs="ord dims keepdim",
+                           self="norm_backward(grad, self, ord, result, dims, keepdim)")
 CumsumBackward0 = derivative("CumsumBackward0", attrs="dim", self="cumsum_backward(grad, dim)")
 CumprodBackward0 = derivative("CumprodBackward0", attrs="dim", self="cumprod_backward(grad, self, dim, result)")
 
@@ -696,7 +698,7 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
                 _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
     if isinstance(ord, str):
-        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
     data = x._data
     if data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -770,8 +772,10 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
-methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin,
+        argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
-__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+           "logsumexp",
            "norm", "cumsum", "cumprod"]

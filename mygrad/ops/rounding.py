@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import invalid_arguments, not_implemented
-from .._quiet import quiet
 from .elementwise import OVERLOADS, inplace_operator, no_derivative_node, operands, operator, requiring_grad
 
 

@@ -17,8 +17,8 @@ from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import not_tensor
-from .indexing import _gather_key
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from .indexing import _gather_key
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
 
@@ -76,7 +76,7 @@ def _masked_select_backward_tensor(grad, shape, mask):
 @formula_helper(tensor=_masked_select_backward_tensor, name="_masked_select_backward")
 def _masked_select_backward_array(grad, shape, mask):
     """Zeros of the broadcast shape with ``grad`` at the mask, summed back to the input's shape."""
-    from ..autograd.backends import formula_helper, sum_to
+    from ..autograd.backends import sum_to
     full = np.broadcast_shapes(tuple(shape), mask.shape)
     out = np.zeros(full, np.asarray(grad).dtype)
     out[np.broadcast_to(mask, full)] = grad
@@ -180,16 +180,21 @@ ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="src_shape dim ind
                                  src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterAddBackward0', 1)")
 IndexAddBackward0 = derivative("IndexAddBackward0", attrs="alpha source_shape dim index", self="grad",
                                source="reshape(_index_select(grad, dim, index), source_shape) * alpha")
-IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape", self="_index_fill_zero(grad, dim, index)",
+IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape",
+                                self="_index_fill_zero(grad, dim, index)",
                                 source="reshape(_index_select(grad, dim, index), source_shape)")
 IndexFillBackward0 = derivative("IndexFillBackward0", attrs="dim index", self="_index_fill_zero(grad, dim, index)")
-IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index", self="_index_fill_zero(grad, dim, index)",
+IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index",
+                                self="_index_fill_zero(grad, dim, index)",
                                 value="_index_fill_value_grad(grad, dim, given_index)")
-MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask", self="_masked_select_backward(grad, shape, mask)")
-MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape", self="masked_fill(grad, mask, 0)",
+MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask",
+                                   self="_masked_select_backward(grad, shape, mask)")
+MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape",
+                                    self="masked_fill(grad, mask, 0)",
                                     source="_masked_scatter_source_grad(grad, mask, source_shape)")
 TakeBackward0 = derivative("TakeBackward0", attrs="shape index", self="_take_backward(grad, shape, index)")
-PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape", self="grad if accumulate else _put_zero(grad, index)",
+PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape",
+                          self="grad if accumulate else _put_zero(grad, index)",
                           source="reshape(_take(grad, index), source_shape)")
 
 

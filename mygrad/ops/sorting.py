@@ -20,8 +20,8 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
-from .reductions import normalize_dims, return_type
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from .reductions import normalize_dims, return_type
 
 # ----- formula helpers --------------------------------------------------------------------------------
 
@@ -32,9 +32,12 @@ def _not_implemented_derivative(message: str):
 
 formula_helper(_not_implemented_derivative, tensor="same", name="not_implemented_derivative")
 
-SortBackward0 = derivative("SortBackward0", attrs="shape dim indices", self="_gather_backward(grad, shape, dim, indices)")
-SortBackward1 = derivative("SortBackward1", attrs="shape dim indices", self="_gather_backward(grad, shape, dim, indices)")
-TopkBackward0 = derivative("TopkBackward0", attrs="shape dim indices", self="_gather_backward(grad, shape, dim, indices)")
+SortBackward0 = derivative("SortBackward0", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
+SortBackward1 = derivative("SortBackward1", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
+TopkBackward0 = derivative("TopkBackward0", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
 _SELECTED = "value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)"
 KthvalueBackward0 = derivative("KthvalueBackward0", attrs="dim indices shape keepdim", self=_SELECTED)
 MedianBackward1 = derivative("MedianBackward1", attrs="dim indices shape keepdim", self=_SELECTED)

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import _dtype
-from .._torch_api import NAMES as TORCH_NAMES
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor
+from .._torch_api import NAMES as TORCH_NAMES
 from ..autograd.backends import formula_helper, keep_where
 from ..autograd.node import derivative
-from ._define import inplace_method, methods, record, recorder
 from . import _special
+from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
-from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
 

@@ -3,10 +3,10 @@ with torch's indexing, renumbering, conversion of tensors to parameters, errors 
 from __future__ import annotations
 
 import operator
-from collections import OrderedDict
-from collections import abc as container_abcs
+from collections import OrderedDict, abc as container_abcs
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
