@@ -22,7 +22,7 @@ class Setting:
     """One piece of process state: how to read it and how to put it back."""
     name: str
     get: Callable[[], Any]
-    set: Callable[[Any], None]
+    set: Callable[[Any], object]
 
 
 def _set_gc(enabled: bool) -> None:

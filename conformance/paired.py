@@ -330,7 +330,7 @@ def _flatten(lib, result) -> tuple[Any, list]:
     return ("scalar", type(result).__name__), [result]
 
 
-def _output_obs(lib, outputs: list, leaf_index: dict) -> list:
+def _output_obs(lib, outputs: list, leaf_index: dict | None) -> list:
     return [tensor_obs(lib, o, leaf_index) if is_tensor(lib, o) else ("scalar", o) for o in outputs]
 
 
@@ -343,7 +343,7 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
     # The library under test runs under the strictest NumPy error state a user may set: an op that lets
     # NumPy's floating-point events through (torch computes inf/nan silently) raises FloatingPointError
     # here, which the errors check reports, whatever values the example draws.
-    strict = "raise" if lib_name == "mygrad" else "ignore"
+    strict: Any = "raise" if lib_name == "mygrad" else "ignore"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all=strict):

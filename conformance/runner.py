@@ -191,7 +191,7 @@ def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
             attempts += 1
             data = ConjectureData(random=source, prefix=prefix, max_choices=BUFFER_SIZE)
             try:
-                with BuildContext(data, is_final=False, wrapped_test=None):
+                with BuildContext(data, is_final=False, wrapped_test=None):  # type: ignore[arg-type]
                     value = data.draw(drawn)
             except (StopTest, UnsatisfiedAssumption):
                 continue
@@ -214,9 +214,10 @@ def _replay_and_shrink(case: Case, profile: Profile, base_seed: int, body, choic
     database.save(key, choices_to_bytes(choices))
     test = settings(_settings(profile, True), database=database, phases=(Phase.reuse, Phase.shrink))(
         given(_drawn(case))(body))
-    test._hypothesis_internal_database_key = key
+    test._hypothesis_internal_database_key = key  # type: ignore[attr-defined]
     test = hypothesis_seed(case_seed(case.id, base_seed))(test)   # a deterministic shrink ...
-    test._hypothesis_internal_use_settings = settings(test._hypothesis_internal_use_settings, database=database)
+    test._hypothesis_internal_use_settings = settings(  # type: ignore[attr-defined]
+        test._hypothesis_internal_use_settings, database=database)  # type: ignore[attr-defined]
     with no_local_constants():                                    # ... that still reads the database
         test()
 
@@ -255,7 +256,7 @@ def shrink_budget(seconds: float):
         yield
         return
     old = getattr(engine, "MAX_SHRINKING_SECONDS", None)
-    engine.MAX_SHRINKING_SECONDS = seconds
+    engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[assignment]  # (an int constant there)
     try:
         yield
     finally:

@@ -12,6 +12,7 @@ import importlib
 import pathlib
 import sys
 import textwrap
+from typing import Any
 
 NAMESPACES = ("", "nn", "nn.functional", "nn.init", "linalg", "autograd", "special", "optim", "cuda", "func",
               "distributions", "utils.data")
@@ -28,7 +29,7 @@ def generate() -> str:
              f'{torch.__version__.split("+")[0]}: the public names of the', 'torch namespaces mygrad mirrors."""',
              "", "NAMES = {"]
     importlib.import_module("torch.onnx")  # torch imports it lazily (e.g. on an optimizer's first step): list it always
-    namespaces = {ns: importlib.import_module("torch" + (f".{ns}" if ns else "")) for ns in NAMESPACES}
+    namespaces: dict[str, Any] = {ns: importlib.import_module("torch" + (f".{ns}" if ns else "")) for ns in NAMESPACES}
     namespaces["Tensor"] = torch.Tensor
     for namespace, obj in namespaces.items():
         names = " ".join(public_names(obj))

@@ -10,7 +10,7 @@ import sys
 import threading
 import warnings
 import weakref
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -21,6 +21,8 @@ from .autograd import backward as _backward, forward_ad as _forward_ad, grad_mod
 from .autograd.forward_ad import levels as _fw_levels
 from .autograd.grad_mode import InferenceVersion, _state as _grad_state
 from .autograd.node import AccumulateGrad, OutputRef, _Handle
+
+_T = TypeVar("_T", bound="Tensor")  # _make makes the class it is called on (Parameter, Buffer)
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -83,7 +85,7 @@ class Tensor(TensorMethods):
             setattr(self, name, getattr(made, name))
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> "Tensor":
+    def _make(cls: type[_T], data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> _T:
         """The constructor ops use: no checks, no copies, no further call (every op makes one)."""
         t = _new(cls)
         t._data = data
@@ -651,7 +653,7 @@ def _strided_storage(data: np.ndarray) -> tuple:
     return storage.copy(), data.shape, tuple(s // item for s in data.strides)
 
 
-def _rebuild(cls: type, storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
+def _rebuild(cls: type[Tensor], storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
     """What a pickled tensor is loaded by (``Tensor.__reduce_ex__``)."""
     if strides is None:
         data = storage.reshape(shape)

@@ -4,7 +4,7 @@ from ._missing import module_getattr as _module_getattr
 from .nn._activations import log_softmax, softmax
 from .ops.elementwise import xlogy
 from .ops.reductions import logsumexp
-from .ops.unary import (
+from .ops.unary import (  # type: ignore[attr-defined]  # (unary makes its ops from a table)
            digamma,
            digamma as psi,
            erf,

@@ -1,4 +1,6 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
+from typing import Any
+
 import numpy as _np
 
 from .._missing import module_getattr as _module_getattr
@@ -14,13 +16,13 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
            "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
-def _as_tuple(x) -> tuple:
+def _as_tuple(x: Any) -> tuple:
     if isinstance(x, _TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
-def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
+def _root_grads(outputs: tuple, grad_outputs: Any, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
     Tensor = _TENSOR["Tensor"]
     grads = []
@@ -45,7 +47,7 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
-def _expanded_copy(g: _np.ndarray):
+def _expanded_copy(g: _np.ndarray) -> Any:
     """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
     was given) over a tensor of its distinct elements."""
     Tensor = _TENSOR["Tensor"]
@@ -60,7 +62,8 @@ def _expanded_copy(g: _np.ndarray):
     return view
 
 
-def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: Any, create_graph: Any, allow_unused: Any,
+                  materialize_grads: Any) -> Any:
     """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
     Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
     for i, g in enumerate(grad_outputs):
@@ -89,7 +92,8 @@ def _check_roots(outputs: tuple) -> None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None, create_graph: bool = False,
+             inputs: Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = _TENSOR["Tensor"]
     tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
@@ -116,8 +120,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     _run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
+def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: Any = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
     Tensor = _TENSOR["Tensor"]
@@ -130,8 +134,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     if retain_graph is None:
         retain_graph = create_graph
     if is_grads_batched:
-        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
-                             materialize_grads)
+        batched: tuple = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                                       materialize_grads)
+        return batched
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:

@@ -66,7 +66,8 @@ class Node:
     @property
     def metadata(self) -> dict:
         """Free-form storage torch offers on every node (kept beside it, nodes having slots)."""
-        return _METADATA.setdefault(self, {})
+        metadata: dict = _METADATA.setdefault(self, {})
+        return metadata
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"

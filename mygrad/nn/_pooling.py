@@ -365,7 +365,8 @@ def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
         raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(x.shape)}")
     sizes = tuple(x.shape[x.ndim - nd + i] if s is None else s for i, s in enumerate(sizes))
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "  # type: ignore[type-var]
+                           f"{list(sizes)}")
     return sizes
 
 
@@ -442,7 +443,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
 def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
     """torch's composite: (sign(avg) * relu(|avg|) * kw * kh) ** (1 / p) over avg_pool2d(x ** p)."""
-    from ..ops import sign
+    from ..ops import sign  # type: ignore[attr-defined]  # (unary makes its ops from a table)
     from ._activations import relu
     kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     if stride is not None:
@@ -453,7 +454,7 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
 
 
 def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
-    from ..ops import sign
+    from ..ops import sign  # type: ignore[attr-defined]  # (unary makes its ops from a table)
     from ._activations import relu
     if stride is not None:
         out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)

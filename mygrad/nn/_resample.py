@@ -111,7 +111,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                              f"spatial dimensions of {list(x.shape[2:])} and output size of {sizes}. Please provide "
                              f"input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
                              f"format.")
-        scales = [None] * nd
+        scales: list = [None] * nd
     elif scale_factor is not None:
         scales = [scale_factor] * nd if isinstance(scale_factor, (int, float)) else list(scale_factor)
         if len(scales) != nd:

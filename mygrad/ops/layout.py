@@ -302,7 +302,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     tensors = list(tensors)
     swap = indexing == "xy" and len(tensors) >= 2
     if swap:
-        tensors[0], tensors[1] = tensors[1], tensors[0]
+        tensors[0], tensors[1] = tensors[1], tensors[0]  # type: ignore[index]  # (a list by now)
     sizes = [t.numel() for t in tensors]
     grids = []
     for i, t in enumerate(tensors):

@@ -74,7 +74,7 @@ class _ArrayOps:
     @staticmethod
     def several_zeros(x) -> bool:
         """torch's full prod backward gives plain zeros when more than one element is 0 (outside grad mode)."""
-        return np.count_nonzero(x == 0) > 1
+        return bool(np.count_nonzero(x == 0) > 1)
 
     @staticmethod
     def cumprod_backward_zeros(grad, x, dim):
@@ -269,7 +269,7 @@ def var_backward(grad, self, dims, correction, keepdim, rnumel, full):
 def std_backward(result, grad, self, dims, correction, keepdim, rnumel, full):
     F = _ops(grad)
     grad_var = F.where(F.const(F.raw(result) == 0), 0, grad / (result * 2))
-    return var_backward(F, grad_var, self, dims, correction, keepdim, rnumel, full)
+    return var_backward(grad_var, self, dims, correction, keepdim, rnumel, full)
 
 
 @formula_helper(tensor="same")

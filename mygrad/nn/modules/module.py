@@ -88,6 +88,8 @@ class Module:
     """Base class for all neural network modules; subclasses assign their layers and parameters as
     attributes in ``__init__`` and define ``forward``."""
 
+    _modules: dict[str, Any]
+
     dump_patches: bool = False
     _version: int = 1
     training: bool
