@@ -100,3 +100,9 @@ def test_pdb_steps_through_a_generated_apply():
     debugger.runcall(MulBackward0.apply, node, [np.ones(2)], False)
     shown = out.getvalue()
     assert "<generated MulBackward0.apply>(2)apply()" in shown and "-> other, self, = _node._saved" in shown
+
+
+@pytest.mark.parametrize("name", ["array_fn", "tensor_fn", "tensor_namespace"])
+def test_the_old_helper_declarations_say_what_replaced_them(name):
+    with pytest.raises(ImportError, match="replaced by .*formula_helper|replaced by backends.TENSOR"):
+        exec(f"from mygrad.autograd.backends import {name}", {})

@@ -1,5 +1,5 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
-from typing import Any
+from typing import Any as _Any
 
 import numpy as _np
 
@@ -16,13 +16,13 @@ __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "in
            "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
-def _as_tuple(x: Any) -> tuple:
+def _as_tuple(x: _Any) -> tuple:
     if isinstance(x, _TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
-def _root_grads(outputs: tuple, grad_outputs: Any, create_graph: bool) -> list:
+def _root_grads(outputs: tuple, grad_outputs: _Any, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
     Tensor = _TENSOR["Tensor"]
     grads = []
@@ -47,7 +47,7 @@ def _root_grads(outputs: tuple, grad_outputs: Any, create_graph: bool) -> list:
     return grads
 
 
-def _expanded_copy(g: _np.ndarray) -> Any:
+def _expanded_copy(g: _np.ndarray) -> _Any:
     """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
     was given) over a tensor of its distinct elements."""
     Tensor = _TENSOR["Tensor"]
@@ -62,8 +62,9 @@ def _expanded_copy(g: _np.ndarray) -> Any:
     return view
 
 
-def _batched_grad(outputs: Any, inputs: Any, grad_outputs: Any, retain_graph: Any, create_graph: Any, allow_unused: Any,
-                  materialize_grads: Any) -> Any:
+def _batched_grad(outputs: _Any, inputs: _Any, grad_outputs: _Any, retain_graph: _Any, create_graph: _Any,
+                  allow_unused: _Any,
+                  materialize_grads: _Any) -> _Any:
     """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
     Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
     for i, g in enumerate(grad_outputs):
@@ -92,8 +93,8 @@ def _check_roots(outputs: tuple) -> None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None, create_graph: bool = False,
-             inputs: Any = None) -> None:
+def backward(tensors: _Any, grad_tensors: _Any = None, retain_graph: _Any = None, create_graph: bool = False,
+             inputs: _Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
     Tensor = _TENSOR["Tensor"]
     tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
@@ -120,8 +121,8 @@ def backward(tensors: Any, grad_tensors: Any = None, retain_graph: Any = None, c
     _run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
-def grad(outputs: Any, inputs: Any, grad_outputs: Any = None, retain_graph: Any = None, create_graph: bool = False,
-         only_inputs: bool = True, allow_unused: Any = None, is_grads_batched: bool = False,
+def grad(outputs: _Any, inputs: _Any, grad_outputs: _Any = None, retain_graph: _Any = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: _Any = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
     Tensor = _TENSOR["Tensor"]

@@ -46,6 +46,20 @@ def formula_helper(array: Callable | None = None, *, tensor: Callable | str | No
     return declare(array) if array is not None else declare
 
 
+_RETIRED = {  # the old ways of declaring a helper, gone with issue 9: importing one says what replaced it
+    "array_fn": "formula_helper(fn) (over tensors: the mygrad op of the same name)",
+    "tensor_fn": "formula_helper(array_fn, tensor=tensor_fn), declared once with both sides",
+    "tensor_namespace": "backends.TENSOR",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RETIRED:
+        raise ImportError(f"mygrad.autograd.backends.{name} was replaced by {_RETIRED[name]} "
+                          f"(CONTRIBUTING.md: a formula helper)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def saved_as_tensor(value: Any, node: Any) -> Any:
     """A saved value as a tensor in the graph: inputs are themselves; a saved output (an OutputRef)
     is re-attached to the node that made it, as torch's SavedVariable does."""
