@@ -37,7 +37,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, seed as hypothesis_seed, s
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 
 from .checks import BEHAVIOUR, compare_values, describe, raise_diff, tolerance
-from .paired import LIBRARIES, Broken, Raised, library, read, to_numpy
+from .paired import LIBRARIES, Raised, library, read, to_numpy
 from .report import tensor_literal
 from .runner import CaseResult, Failure, Found, case_seed, no_local_constants, survey_then_shrink
 
@@ -813,7 +813,7 @@ class PairedWorlds(RuleBasedStateMachine):
         if a != b:
             problems["grad_fn"].append(f"{pair.name}.grad_fn: torch {a}, mygrad {b}")
         tg, mg = read(getattr, t, "grad"), read(getattr, m, "grad")
-        if (tg is None) != (mg is None) or isinstance(tg, Broken) or isinstance(mg, Broken):
+        if (tg is None) != (mg is None) or isinstance(tg, Raised) or isinstance(mg, Raised):
             if tg != mg:
                 problems["grad"].append(f"{pair.name}.grad: torch {_grad_text(tg)}, mygrad {_grad_text(mg)}")
         elif tg is not None:

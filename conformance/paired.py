@@ -68,9 +68,6 @@ class Raised:
         return f"<unreadable: {self.cls}: {self.message}>"
 
 
-Broken = Raised   # the name the behaviour suite used for a read that raised
-
-
 @dataclass
 class TensorObs:
     """What one tensor looked like: its value (a NumPy copy), dtype name, shape and autograd state."""
@@ -202,12 +199,11 @@ def _is_tensor_like(v) -> bool:
 # ----- reading a library's objects ---------------------------------------------------------------
 
 def read(fn, *args):
-    """``fn(*args)``, or a Broken standing for the exception it raised."""
+    """``fn(*args)``, or a Raised standing for the exception it raised."""
     try:
         return fn(*args)
     except Exception as exc:  # the engine under test may be wrong in any way
         return Raised.of(exc)
-
 
 
 def dtype_name(dtype) -> str:

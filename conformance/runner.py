@@ -107,7 +107,7 @@ class CaseResult:
 def applicable(case: Case, example: Example) -> bool:
     """Whether the call form can run this example at all: the operator forms take no keyword
     arguments, the reflected one needs a Python scalar second.  The shared builders only draw
-    applicable examples; a record's own builder that is not ``form_aware`` may not."""
+    applicable examples; a record's own builder that leaves out ``form`` may not."""
     if case.form in ("operator", "roperator") and example.kwargs:
         return False
     if case.form == "roperator":

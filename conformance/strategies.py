@@ -241,11 +241,6 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 # the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
 # too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
-def form_aware(build):
-    """Kept for records written before the one protocol: a no-op (every builder gets the form)."""
-    return build
-
-
 def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
     """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
     if _takes_form(example):
