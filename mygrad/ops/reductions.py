@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import builtins
 import math
-import sys
 import warnings
 from collections import namedtuple
 
@@ -23,7 +22,8 @@ from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from .unary import _sign
+from .elementwise import maximum, minimum, where
+from .unary import _FUNCTIONS as _UNARY, _sign
 
 # ----- formula helpers -----------------------------------------------------------------------
 # Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
@@ -99,7 +99,7 @@ class _TensorOps:
 
     @staticmethod
     def where(cond, a, b):
-        return _mygrad().where(cond, a, b)
+        return where(cond, a, b)
 
     @staticmethod
     def mean(x, dims, keepdim):
@@ -126,11 +126,11 @@ class _TensorOps:
     @staticmethod
     def sign(x):
         """In the graph with a zero derivative (torch's sgn), so a norm's second derivative is 0, not absent."""
-        return _mygrad().sign(x)
+        return _UNARY["sign"](x)
 
     @staticmethod
     def abs(x):
-        return _mygrad().abs(x)
+        return _UNARY["abs"](x)
 
     @staticmethod
     def several_zeros(x) -> bool:
@@ -164,11 +164,6 @@ class _TensorOps:
                                                               for d in range(x.ndim + 1)])
         terms = grad.unsqueeze(dim) * cumprod(_TensorOps._others(x, dim), dim + 1)
         return _TensorOps.where(_TensorOps.const(upper), terms, 0.0).sum(dim + 1)
-
-
-def _mygrad():
-    """The package namespace, for ops of other families looked up when first used."""
-    return sys.modules["mygrad"]
 
 
 def _ops(grad):
@@ -522,7 +517,7 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
 
     def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
         if isinstance(dim, Tensor) or other is not None:
-            binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
+            binary = maximum if name == "max" else minimum
             return binary(input, other if other is not None else dim)
         data = input._data
         dim = dim if axis is NO_DIM else axis
