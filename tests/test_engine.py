@@ -767,6 +767,14 @@ def grad_flags_change_after_use(t, see):
     c.add_(1)
     (c * c).sum().backward()
     see("hooks stay with the old value", [c.grad, a.grad])
+    d = a * 2
+    d.retain_grad()
+    old_value = d.unsqueeze(0) + d  # recorded before the base is written through a view
+    d.unsqueeze(0).mul_(0.5)
+    old_value.sum().backward(retain_graph=True)
+    see("a base's retained grad follows a write through its view", [d.grad, a.grad])
+    d.sum().backward()
+    see("... and is filled by its new history", [d.grad, a.grad])
 
 
 @scenario

@@ -237,8 +237,11 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     if not fn.next_functions or fn.next_functions[0][0] is not gradient_edge(old)[0]:
         raise NotImplementedError(f"in-place {fn.name()} through a view: the op is not a single node over "
                                   f"its input, so its history cannot be spliced into the base's")
+    old_fn, old_nr = _GRAD_FN_SLOT.__get__(base), base._output_nr
     base.grad_fn = CopySlices(base, Geometry(base._data, tensor._data), fn)
     base._output_nr, base._requires_grad = 0, True
+    if base._retains_grad:  # the base's retained grad follows its new history, as torch's retains_grad hook does
+        _move_retain_grad(base, old_fn, old_nr)
     _regenerate(tensor)
 
 
