@@ -33,6 +33,8 @@ from . import serialization
 from .serialization import load, save
 from .nn.functional import log_softmax, softmax  # torch.softmax aliases F.softmax
 from . import func  # noqa: E402
+from . import distributions  # noqa: E402
+from . import return_types  # noqa: E402
 
 half, float, double = float16, float32, float64  # noqa: A001  (torch's aliases shadow builtins here too)
 short, int, long = int16, int32, int64  # noqa: A001

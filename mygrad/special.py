@@ -4,7 +4,8 @@ from ._missing import module_getattr as _module_getattr
 from .nn._activations import log_softmax, softmax
 from .ops.elementwise import xlogy
 from .ops.reductions import logsumexp
-from .ops.unary import (  # type: ignore[attr-defined]  # (unary makes its ops from a table)
+from .ops.special_math import entr, erfcx, i0, i0e, i1, i1e, log_ndtr, mvlgamma as multigammaln, ndtr, ndtri, xlog1py
+from .ops.unary import (
            digamma,
            digamma as psi,
            erf,
@@ -21,7 +22,9 @@ from .ops.unary import (  # type: ignore[attr-defined]  # (unary makes its ops f
            sinc,
 )
 
-__all__ = ["digamma", "erf", "erfc", "erfinv", "exp2", "expit", "expm1", "gammaln", "log1p", "log_softmax", "logit",
-           "logsumexp", "polygamma", "psi", "round", "sinc", "softmax", "xlogy"]
+__all__ = ["digamma", "entr", "erf", "erfc", "erfcx", "erfinv", "exp2", "expit", "expm1", "gammaln", "i0", "i0e", "i1",
+           "i1e", "log1p", "log_ndtr", "log_softmax", "logit", "logsumexp", "multigammaln", "ndtr", "ndtri",
+           "polygamma",
+           "psi", "round", "sinc", "softmax", "xlog1py", "xlogy"]
 
 __getattr__ = _module_getattr(__name__, 'special')  # a torch name mygrad lacks: an AttributeError that says so

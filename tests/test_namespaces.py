@@ -10,7 +10,7 @@ import torch
 
 import mygrad
 
-MIRRORS = ["", "nn", "nn.functional", "linalg", "special", "cuda", "optim", "utils.data", "autograd"]
+MIRRORS = ["", "nn", "nn.functional", "linalg", "special", "cuda", "optim", "utils.data", "autograd", "distributions"]
 
 # Names mygrad exports that torch's namespace does not, each on purpose.
 INTENDED_EXTRAS: dict = {

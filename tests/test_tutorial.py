@@ -22,6 +22,7 @@ def run_example(path: Path, library: str) -> str:
     assert "import mygrad as torch\n" in source
     if library == "torch":
         source = source.replace("import mygrad as torch\n", "import torch\n").replace("from mygrad ", "from torch ")
+        source = source.replace("from mygrad.", "from torch.")
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         exec(compile(source, str(path), "exec"), {"__name__": "__main__"})
@@ -85,3 +86,15 @@ def test_char_lstm_example_trains_and_matches_torch_losses():
     assert len(losses) == 6 and losses[-1] < losses[0]
     assert "<All keys matched successfully>" in lines and "NllLossBackward0" in lines[-2]
     assert "  (lstm): LSTM(8, 32, num_layers=2, batch_first=True)" in lines
+
+
+def test_cnn_example_trains_and_matches_torch_losses():
+    """examples/07_cnn.py: Sequential Conv2d/ReLU/MaxPool2d/Linear trained by optim.SGD over a DataLoader;
+    the same losses in both libraries (line by line above), a loss that falls and a classifier that learns."""
+    path, = [p for p in EXAMPLES if p.stem == "07_cnn"]
+    lines = run_example(path, "mygrad").splitlines()
+    losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
+    assert len(losses) == 6 and losses[-1] < losses[0] / 2
+    accuracy, = [float(line.split()[1]) for line in lines if line.startswith("accuracy")]
+    assert accuracy > 0.9
+    assert "<All keys matched successfully>" in lines and "NllLossBackward0" in lines[-1]

@@ -17,6 +17,12 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
 from ..ops._define import record
+from ..ops._scalar import (
+    add_scalar as _add_scalar,
+    div_scalar as _div_scalar,
+    mul_scalar as _mul_scalar,
+    sub_scalar as _sub_scalar,
+)
 from ..ops.elementwise import minimum, sub, where, xlogy
 from ..ops.reductions import aten_norm
 from ..ops.shape import unsqueeze
@@ -52,11 +58,6 @@ def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarr
 
 
 # ----- derivatives -------------------------------------------------------------------------------
-# ATen's Scalar overloads, which composites produce from a Python number (``mul.Scalar`` ...)
-MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")
-AddBackward1 = derivative("AddBackward1", self="grad")
-DivBackward1 = derivative("DivBackward1", attrs="other", self="grad / other")
-
 MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
@@ -386,20 +387,6 @@ def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction:
 
 # ----- cross_entropy -------------------------------------------------------------------------------
 
-# ATen's Scalar overloads as composites call them: the kernel with NumPy's warnings off, as every kernel
-_scaled, _shifted, _divided, _lowered = (quiet(op) for op in (np.multiply, np.add, np.true_divide, np.subtract))
-
-
-def _mul_scalar(t: Tensor, number: float) -> Tensor:
-    return record(MulBackward1, _scaled(t._data, number), (t,), other=number)
-
-
-def _add_scalar(t: Tensor, number: float) -> Tensor:
-    return record(AddBackward1, _shifted(t._data, number), (t,))
-
-
-def _div_scalar(t: Tensor, number: float) -> Tensor:
-    return record(DivBackward1, _divided(t._data, number), (t,), other=number)
 
 
 def _class_shaped(weight: Tensor, ndim: int, class_dim: int) -> Tensor:
@@ -478,7 +465,6 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 
 # ----- regression losses with a fused kernel: huber, smooth_l1, soft_margin --------------------------
 
-SubBackward1 = derivative("SubBackward1", self="grad")
 # each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
 HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
                                 self="grad * norm * clamp(self - target, -delta, delta)",
@@ -489,10 +475,6 @@ SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
 SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
-
-
-def _sub_scalar(t: Tensor, number: float) -> Tensor:
-    return record(SubBackward1, _lowered(t._data, number), (t,))
 
 
 def _same_float_pair(name: str, input: Tensor, target: Tensor):

@@ -28,6 +28,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
@@ -397,10 +398,7 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(x.ndim - k, x.ndim))
-    from ._losses import (
-        _add_scalar,  # add(Scalar): AddBackward1, as torch's C++ ``add_(eps)``
-    )
-    scale = _add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()
+    scale = add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()  # AddBackward1: C++'s add_(eps)
     out = input.mul(scale)
     return out.mul(weight) if weight is not None else out
 

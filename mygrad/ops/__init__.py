@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from . import (
+           broadcasting,
            clamping,
            copy,
            cumulative,
@@ -17,8 +18,11 @@ from . import (
            scatter_gather,
            shape,
            sorting,
+           special_math,
+           statistics,
            unary,
 )
+from .broadcasting import *  # noqa: F401,F403
 from .clamping import *  # noqa: F401,F403
 from .copy import *  # noqa: F401,F403
 from .cumulative import *  # noqa: F401,F403
@@ -34,8 +38,12 @@ from .rounding import *  # noqa: F401,F403
 from .scatter_gather import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
+from .special_math import *  # noqa: F401,F403
+from .statistics import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
 
 __all__ = [*clamping.__all__, *copy.__all__, *elementwise.__all__, *indexing.__all__, *join.__all__,
            *linalg.__all__, *random.__all__, *reductions.__all__, *rounding.__all__, *shape.__all__, *unary.__all__,
-           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__]
+           *sorting.__all__, *scatter_gather.__all__, *cumulative.__all__, *predicates.__all__, *layout.__all__,
+           *statistics.__all__, *special_math.__all__,
+           *broadcasting.__all__]

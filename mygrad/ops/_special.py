@@ -159,3 +159,118 @@ def erfinv(y: np.ndarray) -> np.ndarray:
     x = np.where(np.abs(y64) == 1, np.copysign(np.inf, y64), x)
     x = np.where((np.abs(y64) > 1) | np.isnan(y64), np.nan, x)
     return x.astype(y.dtype, copy=False)
+
+
+# ----- modified Bessel functions of the first kind, orders 0 and 1, and their exp-scaled forms ----------
+# A power series below |x| = 20 (every term positive, so no cancellation; 60 terms reach float64's
+# precision there) and the asymptotic expansion e^|x| / sqrt(2 pi |x|) * sum_k (-1)^k a_k(nu) / |x|^k
+# above (its terms shrink until k ~ 2|x| = 40, so 30 terms are enough).  i0 itself is NumPy's np.i0
+# (Cephes' Chebyshev tables, torch's too).
+
+_SERIES_EDGE = 20.0
+
+
+def _bessel_series(a: np.ndarray, order: int, scaled: bool) -> np.ndarray:
+    """sum_k (a/2)^(2k+order) / (k! (k+order)!), times exp(-a) if ``scaled``; a in [0, 20]."""
+    half = a / 2
+    term = np.ones_like(a) if order == 0 else half.copy()
+    total = term.copy()
+    quarter = half * half
+    for k in range(1, 60):
+        term = term * quarter / (k * (k + order))
+        total += term
+    return total * np.exp(-a) if scaled else total
+
+
+def _bessel_asymptotic(a: np.ndarray, order: int) -> np.ndarray:
+    """exp(-a) I_order(a) for a >= 20."""
+    mu = 4.0 * order * order
+    term = np.ones_like(a)
+    total = term.copy()
+    for k in range(1, 30):
+        term = term * -(mu - (2 * k - 1) ** 2) / (k * 8 * a)
+        total += term
+    return total / np.sqrt(2 * math.pi * a)
+
+
+@quiet
+def bessel_i(x: np.ndarray, order: int, scaled: bool) -> np.ndarray:
+    """I_0 or I_1 of ``x`` (exp(-|x|) times it if ``scaled``); I_1 is odd, I_0 even."""
+    x64 = np.asarray(x, np.float64)
+    a = np.abs(x64)
+    small = a <= _SERIES_EDGE
+    out = np.where(small, _bessel_series(np.minimum(a, _SERIES_EDGE), order, scaled),
+                   _bessel_asymptotic(np.maximum(a, _SERIES_EDGE), order) * (1.0 if scaled else np.exp(a)))
+    if order == 1:
+        out = np.where(x64 < 0, -out, out)
+    out = np.where(np.isnan(x64), np.nan, out)
+    return out.astype(x.dtype, copy=False)
+
+
+# ----- erfcx, log_ndtr, ndtri ---------------------------------------------------------------------
+
+_CONTINUED_FRACTION_EDGE = 6.0
+
+
+@quiet
+def erfcx(x: np.ndarray) -> np.ndarray:
+    """exp(x^2) erfc(x) without overflow: below 1 from erf, on [1, 6) erfc's own pieces without their
+    exp(-x^2) factor, above 6 the continued fraction 1 / (sqrt(pi) (x + (1/2) / (x + 1 / (x + ...)))),
+    and for negative x the reflection 2 exp(x^2) - erfcx(-x) (inf once exp(x^2) overflows, as torch's)."""
+    x64 = np.asarray(x, np.float64)
+    a = np.abs(x64)
+    inner = a < 1
+    piece = np.clip(np.searchsorted(EDGES, a, side="right"), 1, len(EDGES) - 1)
+    u = a * _SCALE[piece] - _SHIFT[piece]
+    p = _BY_POWER[0, piece]
+    for c in _BY_POWER[1:, piece]:
+        p = p * u + c
+    positive = np.where(inner, np.exp(a * a) * (1.0 - erf(np.where(inner, a, 0.0))), p)
+    tail = a >= _CONTINUED_FRACTION_EDGE
+    f = np.where(tail, a, 1.0)
+    for k in range(60, 0, -1):
+        f = np.where(tail, a, 1.0) + (k / 2) / f
+    positive = np.where(tail, 1 / (math.sqrt(math.pi) * f), positive)
+    out = np.where(x64 < 0, 2 * np.exp(a * a) - positive, positive)
+    out = np.where(np.isposinf(x64), 0.0, out)
+    out = np.where(np.isnan(x64), np.nan, out)
+    return out.astype(x.dtype, copy=False)
+
+
+@quiet
+def log_ndtr(x: np.ndarray) -> np.ndarray:
+    """log of the standard normal CDF, by torch's kernel's steps in the input's precision (its float32
+    rounding decides the gradient's, whose formula cancels result against x^2/2): with t = x / sqrt 2,
+    log(erfcx(-t) / 2) - t^2 below -1, which stays finite far past where the CDF underflows, and
+    log1p(-erfc(t) / 2) above (erfc as exp(-t^2) erfcx(t))."""
+    x64 = np.asarray(x, np.float64)
+    kind = x.dtype.type if x.dtype.kind == "f" else np.float64
+    t = (x64 * kind(math.sqrt(0.5))).astype(kind)
+    t64 = t.astype(np.float64)
+    lower = np.log(erfcx(-np.minimum(t64, 0.0)).astype(kind) / kind(2)) - t * t
+    complement = np.where(t64 < 0, erfc(np.minimum(t64, 0.0)), np.exp(-t64 * t64) * erfcx(np.maximum(t64, 0.0)))
+    upper = np.log1p(-(complement.astype(kind) / kind(2)))
+    out = np.where(x64 < -1, lower, upper)
+    out = np.where(np.isneginf(x64), -np.inf, out)
+    return out.astype(x.dtype, copy=False)
+
+
+@quiet
+def ndtri(p: np.ndarray) -> np.ndarray:
+    """The inverse of the standard normal CDF: the lower half by Newton steps on log_ndtr (quadratic,
+    and exact in relative terms deep in the tail), the upper half by symmetry on 1 - p (exact there)."""
+    p64 = np.asarray(p, np.float64)
+    q = np.where(p64 > 0.5, 1.0 - p64, p64)   # in (0, 0.5]
+    q_safe = np.clip(q, 5e-324, 0.5)
+    x = np.where(q_safe < 1e-10, -np.sqrt(-2 * np.log(q_safe)), math.sqrt(2) * erfinv(2 * q_safe - 1))
+    log_q = np.log(q_safe)
+    for _ in range(6):
+        log_cdf = log_ndtr(x)
+        # d/dx log ndtr(x) = pdf(x) / cdf(x) = exp(-x^2/2 - log sqrt(2 pi) - log_cdf)
+        slope = np.exp(-x * x / 2 - 0.5 * math.log(2 * math.pi) - log_cdf)
+        x = x - (log_cdf - log_q) / slope
+    out = np.where(p64 > 0.5, -x, x)
+    out = np.where(p64 == 0.5, 0.0, out)
+    out = np.where(p64 == 0, -np.inf, np.where(p64 == 1, np.inf, out))
+    out = np.where((p64 < 0) | (p64 > 1) | np.isnan(p64), np.nan, out)
+    return out.astype(p.dtype, copy=False)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
-from .reductions import return_type
+from ._scalar import DivBackward1, MulBackward1, scalar_op
 
 cummax_return, cummin_return = return_type("cummax"), return_type("cummin")
 
@@ -81,16 +81,6 @@ CumminBackward0 = derivative("CumminBackward0", attrs="indices dim",
                              self="cummaxmin_backward(grad, self, indices, dim)")
 LogcumsumexpBackward0 = derivative("LogcumsumexpBackward0", attrs="dim",
                                    self="logcumsumexp_backward(grad, self, result, dim)")
-MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")   # tensor * Scalar (C++'s mul.Scalar)
-DivBackward1 = derivative("DivBackward1", attrs="other", self="grad / other")   # tensor / Scalar
-
-
-@quiet
-def _scalar_op(node, input: Tensor, other: float, np_op) -> Tensor:
-    data = input._data
-    if data.dtype.kind != "f":
-        data = data.astype(_dtype.get_default_dtype().np)
-    return record(node, np.asarray(np_op(data, data.dtype.type(other)), data.dtype), (input,), other=other)
 
 
 def _check_tensor(name: str, input) -> None:
@@ -182,11 +172,11 @@ def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
         return zeros(*[n for d, n in enumerate(y.shape) if d != dim], dtype=y.dtype)
     if isinstance(x, Tensor):
         left, right = _slices(y, dim)
-        return _scalar_op(DivBackward1, sum_((left + right) * _spacing(y, x, dim, "trapezoid"), dim), 2.0,
+        return scalar_op(DivBackward1, sum_((left + right) * _spacing(y, x, dim, "trapezoid"), dim), 2.0,
                           np.true_divide)
     step = 1.0 if x is None and dx is None else float(dx if dx is not None else x)
     ends = select(y, dim, 0) + select(y, dim, -1)
-    return _scalar_op(MulBackward1, sum_(y, dim) - _scalar_op(MulBackward1, ends, 0.5, np.multiply), step,
+    return scalar_op(MulBackward1, sum_(y, dim) - scalar_op(MulBackward1, ends, 0.5, np.multiply), step,
                       np.multiply)
 
 
@@ -199,10 +189,10 @@ def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor
     dim = _integration_args("cumulative_trapezoid", y, x, dx, dim)
     left, right = _slices(y, dim)
     if isinstance(x, Tensor):
-        return _scalar_op(DivBackward1, cumsum((left + right) * _spacing(y, x, dim, "cumulative_trapezoid"), dim),
+        return scalar_op(DivBackward1, cumsum((left + right) * _spacing(y, x, dim, "cumulative_trapezoid"), dim),
                           2.0, np.true_divide)
     step = 1.0 if x is None and dx is None else float(dx if dx is not None else x)
-    return cumsum(_scalar_op(MulBackward1, left + right, step / 2.0, np.multiply), dim)
+    return cumsum(scalar_op(MulBackward1, left + right, step / 2.0, np.multiply), dim)
 
 
 # ----- diff -----------------------------------------------------------------------------------------

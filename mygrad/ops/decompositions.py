@@ -13,9 +13,9 @@ from .._tensor import Tensor
 from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record, record_multi
 from .linalg import matmul
-from .reductions import return_type
 from .shape import transpose, unsqueeze
 
 __all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]

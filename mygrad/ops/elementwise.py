@@ -23,7 +23,7 @@ from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
 from ._errors import invalid_arguments, not_implemented, not_tensor
-from .unary import reciprocal  # type: ignore[attr-defined]  # (unary makes its ops from a table)
+from .unary import reciprocal
 
 
 @formula_helper(tensor="same")

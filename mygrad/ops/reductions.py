@@ -11,7 +11,6 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
-from collections import namedtuple
 
 import numpy as np
 
@@ -21,6 +20,7 @@ from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import inplace_method, methods, record
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY, _sign
@@ -496,17 +496,6 @@ def prod(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
 
 
 # ----- max, min, amax, amin, argmax, argmin -------------------------------------------------
-
-def return_type(name: str, fields=("values", "indices")):
-    """A ``torch.return_types.<name>``: a named tuple that prints as torch's does."""
-    base = namedtuple(name, fields)
-
-    def __repr__(self) -> str:
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
-        return f"torch.return_types.{name}(\n{body})"
-
-    return type(name, (base,), {"__slots__": (), "__repr__": __repr__, "__module__": "mygrad.return_types"})
-
 
 max_return, min_return = return_type("max"), return_type("min")
 

@@ -18,10 +18,11 @@ import numpy as np
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
-from .reductions import normalize_dims, return_type
+from .reductions import normalize_dims
 
 # ----- formula helpers --------------------------------------------------------------------------------
 

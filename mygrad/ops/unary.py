@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -374,6 +375,8 @@ def _logit_in_place(self: Tensor, eps: float | None = None) -> Tensor:
 
 
 _FUNCTIONS = _install(TABLE)
+if TYPE_CHECKING:  # for type checkers: the table's ops (exp, log, sigmoid, ...) are module attributes
+    def __getattr__(name: str) -> Any: ...
 globals().update(_FUNCTIONS)  # exp, exp_, log, ... as module attributes, like hand-written defs
 round_ = inplace_method(round)
 methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"],

@@ -1,0 +1,105 @@
+"""Reductions that return two results from one node: ``std_mean``, ``var_mean`` (StdMeanBackward0,
+VarMeanBackward0) and ``aminmax`` (AminmaxBackward0, a ``torch.return_types.aminmax``).
+
+Their derivatives are the sums of the one-result reductions' (torch's ``std_mean_backward`` and the
+aminmax line of derivatives.yaml): the moment's formula on the first gradient plus the mean's on the
+second; each extremum's gradient split evenly between its ties, as amax/amin do.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from ..autograd.grad_mode import no_grad
+from ..autograd.node import derivative
+from ..return_types import return_type
+from ._define import methods, record_multi
+from .reductions import (
+    NO_DIM,
+    _check_nonempty,
+    _floating_only,
+    _signed_zero_extremum,
+    normalize_dims,
+    std,
+    var,
+)
+
+_MEAN = "unreduce(grad[1], shape, dims, keepdim) / count"
+StdMeanBackward0 = derivative(
+    "StdMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
+    self=f"std_backward(result, grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
+VarMeanBackward0 = derivative(
+    "VarMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
+    self=f"var_backward(grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
+# the maximum's ties as a mask made in the forward: the maximum is the node's second output, which a
+# formula cannot name (``result`` is the first)
+AminmaxBackward0 = derivative(
+    "AminmaxBackward0", attrs="dims at_maximum shape keepdim", multi_output=True,
+    self="scale_grad_by_count(unreduce(grad[0], shape, dims, keepdim), self == unreduce(result, shape, dims, keepdim), "
+         "dims) + scale_grad_by_count(unreduce(grad[1], shape, dims, keepdim), at_maximum, dims)")
+
+aminmax_return = return_type("aminmax", ("min", "max"))
+
+
+def _moment_mean(name: str, node, moment):
+    """std_mean/var_mean with std/var's overloads; the moment is std's or var's own forward."""
+    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+               axis=NO_DIM) -> tuple:
+        dim = dim if axis is NO_DIM else axis
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
+        _floating_only(input, f"{name} only support floating point and complex dtypes")
+        with no_grad():
+            spread = moment(input, dim, unbiased, keepdim, correction=correction)._data
+        data = input._data
+        dims = normalize_dims(input, dim)
+        correction = (1 if unbiased is None or unbiased else 0) if correction is None else correction
+        full = dim is None or data.ndim == 0
+        rnumel = data.size if full else int(np.prod([data.shape[input._wrap_dim(d)] for d in
+                                                     ((dim,) if isinstance(dim, int) else dim)]))
+        count = int(np.prod([data.shape[d] for d in dims]))
+        mean = np.asarray(data.mean(axis=dims, keepdims=keepdim) if data.ndim else data.copy(), data.dtype)
+        return tuple(record_multi(node, (spread, mean), (input,), self=input, shape=data.shape, dims=dims,
+                                  correction=correction, keepdim=keepdim, rnumel=rnumel, full=full, count=count))
+
+    reduce.__name__ = reduce.__qualname__ = name
+    return quiet(reduce)  # (the mean of an empty slice is NaN, silently, as torch's)
+
+
+std_mean = _moment_mean("std_mean", StdMeanBackward0, std)
+var_mean = _moment_mean("var_mean", VarMeanBackward0, var)
+
+
+def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> aminmax_return:
+    """torch.aminmax: both extrema in one pass; ties share each gradient evenly (as amax/amin)."""
+    data = input._data
+    if dim is None:
+        dims = tuple(range(data.ndim))
+        if not data.size:
+            raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the operation has "
+                               "no identity.")
+    else:
+        dims = normalize_dims(input, dim)
+        _check_nonempty("aminmax", data, dims)
+    if data.ndim:
+        low, high = np.min(data, axis=dims, keepdims=keepdim), np.max(data, axis=dims, keepdims=keepdim)
+        if dim is None and keepdim:  # torch's all-dims aminmax keeps every dim as size 1
+            low, high = low.reshape((1,) * data.ndim), high.reshape((1,) * data.ndim)
+    else:
+        low, high = data.copy(), data.copy()
+    low = _signed_zero_extremum(np.asarray(low), data, dims, keepdim, last=False)
+    high = _signed_zero_extremum(np.asarray(high), data, dims, keepdim, last=False)
+    outs = record_multi(AminmaxBackward0, (low, high), (input,), self=input, shape=data.shape, dims=dims,
+                        keepdim=keepdim,
+                        at_maximum=data == (high if keepdim or not data.ndim else np.expand_dims(high, dims)))
+    return aminmax_return(*outs)
+
+
+def _aminmax_method(self: Tensor, *, dim: int | None = None, keepdim: bool = False) -> aminmax_return:
+    return aminmax(self, dim=dim, keepdim=keepdim)
+
+
+methods(aminmax=_aminmax_method)
+
+__all__ = ["aminmax", "std_mean", "var_mean"]
