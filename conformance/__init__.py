@@ -19,8 +19,23 @@ applicable check on every call form and dtype of the record and raises ``Conform
 from __future__ import annotations
 
 from .registry import FORMS, Example, LibAttr, Record, TensorArg
-from .strategies import (Domain, arrays, binary, dims_for, grad_flags, matmul, nary, nonzero, open_unit, positive,
-                         real, reduction, shapes, tensor_lists, unary)
+from .strategies import (
+    Domain,
+    arrays,
+    binary,
+    dims_for,
+    grad_flags,
+    matmul,
+    nary,
+    nonzero,
+    open_unit,
+    positive,
+    real,
+    reduction,
+    shapes,
+    tensor_lists,
+    unary,
+)
 
 __all__ = ["FORMS", "ConformanceFailure", "Domain", "Example", "LibAttr", "Record", "TensorArg", "arrays", "binary",
            "check", "dims_for", "grad_flags", "matmul", "nary", "nonzero", "open_unit", "positive", "real",

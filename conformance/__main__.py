@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from . import checks, paired, plugin, profiles, registry, runner
-from .report import Report, baseline_of, load_results, merge, read_report
 from .registry import FORMS
+from .report import Report, baseline_of, load_results, merge, read_report
 
 SUITE = Path(__file__).with_name("suite.py")
 PYTEST_EXIT = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -116,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     with_behaviour = not args.ops or plugin.BEHAVIOUR_ROW in args.ops
     everything = runner.cases(chosen, args.forms or None, args.dtypes or None)
     index = {c.id: i for i, c in enumerate(everything)}
-    all_rows = ([plugin.BEHAVIOUR_ROW] if with_behaviour else []) + list(dict.fromkeys(c.record.row for c in everything))
+    all_rows = (([plugin.BEHAVIOUR_ROW] if with_behaviour else [])
+                + list(dict.fromkeys(c.record.row for c in everything)))
     expected = [c for c in everything if plugin.in_shard(c.id, shard)]
     with_behaviour = with_behaviour and plugin.in_shard(plugin.BEHAVIOUR_ROW, shard)
     rows = ([plugin.BEHAVIOUR_ROW] if with_behaviour else []) + list(dict.fromkeys(c.record.row for c in expected))

@@ -11,8 +11,9 @@ Tolerances live here and only here (``TOLERANCES`` and ``tolerance``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -199,7 +200,8 @@ check_flags = _output_attributes("requires_grad", "is_leaf")
 def check_value(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
     if not _forward_ran(t, m):
         return None
-    problems, numbers = [], {}
+    problems: list = []
+    numbers: dict = {}
     for i, (a, b) in enumerate(zip(t.outputs, m.outputs)):
         if isinstance(a, TensorObs) and isinstance(b, TensorObs):
             found = compare_values(a.value, b.value, *ctx.tol(a.dtype, t.numel))
@@ -256,8 +258,9 @@ def render_graph(g) -> str:
     return repr(g)
 
 
-def _compare_grads(label: str, t: list, m: list, ctx: Context, length: int, flags: bool = False):
-    problems, numbers = [], {}
+def _compare_grads(label: list[str], t: Any, m: Any, ctx: Context, length: int, flags: bool = False):
+    problems: list = []
+    numbers: dict = {}
     for name, a, b in zip(label, t, m):
         if (a is None) != (b is None) or isinstance(b, Raised):
             problems.append(f"{name}: torch {_kind_grad(a)}, mygrad {_kind_grad(b)}")
@@ -322,7 +325,7 @@ def check_double(t: Observation, m: Observation, ctx: Context) -> Verdict | None
         return raised
     if (t.first is None) != (m.first is None):
         return Verdict(False, f"first-order grads: torch {t.first is not None}, mygrad {m.first is not None}")
-    names = [f"create_graph grad of input {i}" for i in range(len(t.first))]
+    names = [f"create_graph grad of input {i}" for i in range(len(t.first or ()))]
     problems, numbers = _compare_grads(names, t.first, m.first, ctx, t.numel, flags=True)
     if (t.second is None) != (m.second is None):
         problems.append(f"second-order grads computed: torch {t.second is not None}, mygrad {m.second is not None}")

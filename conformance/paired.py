@@ -68,9 +68,6 @@ class Raised:
         return f"<unreadable: {self.cls}: {self.message}>"
 
 
-Broken = Raised   # the name the behaviour suite used for a read that raised
-
-
 @dataclass
 class TensorObs:
     """What one tensor looked like: its value (a NumPy copy), dtype name, shape and autograd state."""
@@ -202,12 +199,11 @@ def _is_tensor_like(v) -> bool:
 # ----- reading a library's objects ---------------------------------------------------------------
 
 def read(fn, *args):
-    """``fn(*args)``, or a Broken standing for the exception it raised."""
+    """``fn(*args)``, or a Raised standing for the exception it raised."""
     try:
         return fn(*args)
     except Exception as exc:  # the engine under test may be wrong in any way
         return Raised.of(exc)
-
 
 
 def dtype_name(dtype) -> str:
@@ -317,7 +313,7 @@ def _differentiable(lib, outputs: list) -> list:
     """(index, tensor) of outputs a gradient can flow from: floating tensors that require grad."""
     found = []
     for i, out in enumerate(outputs):
-        if is_tensor(lib, out) and read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
+        if is_tensor(lib, out) and read(lambda out=out: out.requires_grad is True and out.is_floating_point()) is True:
             found.append((i, out))
     return found
 
@@ -330,7 +326,7 @@ def _flatten(lib, result) -> tuple[Any, list]:
     return ("scalar", type(result).__name__), [result]
 
 
-def _output_obs(lib, outputs: list, leaf_index: dict) -> list:
+def _output_obs(lib, outputs: list, leaf_index: dict | None) -> list:
     return [tensor_obs(lib, o, leaf_index) if is_tensor(lib, o) else ("scalar", o) for o in outputs]
 
 
@@ -343,7 +339,7 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
     # The library under test runs under the strictest NumPy error state a user may set: an op that lets
     # NumPy's floating-point events through (torch computes inf/nan silently) raises FloatingPointError
     # here, which the errors check reports, whatever values the example draws.
-    strict = "raise" if lib_name == "mygrad" else "ignore"
+    strict: Any = "raise" if lib_name == "mygrad" else "ignore"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all=strict):

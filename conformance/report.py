@@ -19,8 +19,16 @@ import numpy as np
 from .checks import BY_NAME, CHECKS, DESCRIPTIONS, render_graph  # noqa: F401  (render_graph: re-exported)
 from .paired import Observation, tested
 from .registry import Example
-from .snippets import (OPERATOR_SYMBOLS, UNARY_SYMBOLS, Repro, call_expression, call_source,  # noqa: F401
-                       float_literal, tensor_literal, value_literal)
+from .snippets import (  # noqa: F401
+    OPERATOR_SYMBOLS,
+    UNARY_SYMBOLS,
+    Repro,
+    call_expression,
+    call_source,
+    float_literal,
+    tensor_literal,
+    value_literal,
+)
 
 
 def snippet(case, example: Example, check: str, t: Observation, m: Observation) -> str:
@@ -252,7 +260,8 @@ class Report:
                     counts["failures"] += 1
                     r, f = real[0]
                     ET.SubElement(case, "failure", message=_clip(f["diff"], 500), type="mismatch").text = \
-                        "\n\n".join(f"{r['row']} [{r['form']}, {r['dtype']}]: {f['diff']}\n{f['snippet']}" for r, f in real)
+                        "\n\n".join(f"{r['row']} [{r['form']}, {r['dtype']}]: {f['diff']}\n{f['snippet']}"
+                                    for r, f in real)
                 elif real or found:
                     counts["skipped"] += 1
                     why = "known mismatch (in the baseline)" if real else found[0][0]["differs"]

@@ -19,10 +19,11 @@ op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op ou
 from __future__ import annotations
 
 import threading
+import types
 import weakref
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from . import backends
+from . import _source as codegen, backends
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
@@ -83,30 +84,31 @@ TANGENTS.update({
 _compiled: dict = {}  # node class -> compiled explicit formula
 
 
-def _explicit(node_cls):
+def _explicit(node_cls: Any) -> Any:
     fn = _compiled.get(node_cls)
     if fn is None:
         names = tuple(f"{n}_t" for n in node_cls.input_names) + tuple(
             n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
-        code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
-                       f"<{node_cls.__name__}.tangent>", "eval")
-        fn = _compiled[node_cls] = (eval(code, backends.TENSOR), names)
+        code = codegen.expression(node_cls.__name__, "tangent", names, TANGENTS[node_cls.__name__])
+        fn = _compiled[node_cls] = (types.FunctionType(code, backends.TENSOR), names)
     return fn
 
 
-def tangent_of(tensor):
+def tangent_of(tensor: Any) -> Any:
     entry = _tangents.get(id(tensor))
     if entry is None or entry[0]() is not tensor:
         return None
     return entry[1]
 
 
-def _set_tangent(tensor, tangent) -> None:
+def _set_tangent(tensor: Any, tangent: Any) -> None:
     key = id(tensor)
-    _tangents[key] = (weakref.ref(tensor, lambda _, key=key: _tangents.pop(key, None)), tangent)
+    def forget(_: Any, key: int = key) -> None:
+        _tangents.pop(key, None)
+    _tangents[key] = (weakref.ref(tensor, forget), tangent)
 
 
-def propagate(node_cls, out, inputs, saved) -> None:
+def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any) -> None:
     """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'."""
     if _busy.on:
         return
@@ -119,7 +121,7 @@ def propagate(node_cls, out, inputs, saved) -> None:
                                   f"a dual tensor cannot go through it")
 
 
-def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
+def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any) -> bool:
     kind = TANGENTS.get(node_cls.__name__)
     if kind is None:
         return False
@@ -164,14 +166,14 @@ def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
     return True
 
 
-def involves_dual(tensor, args) -> bool:
+def involves_dual(tensor: Any, args: Any) -> bool:
     """Whether an in-place op on ``tensor`` with ``args`` concerns a tangent."""
     if _busy.on:
         return False
     return tangent_of(tensor) is not None or any(tangent_of(a) is not None for a in args)
 
 
-def inplace(tensor, op, args, kwargs, ufunc):
+def inplace(tensor: Any, op: Any, args: Any, kwargs: Any, ufunc: Any) -> Any:
     """``tensor.op_(*args)`` on dual tensors: the tangent of ``op(tensor, *args)`` (computed out of place,
     without a graph) becomes ``tensor``'s, then the write itself happens as usual."""
     from .grad_mode import no_grad
@@ -192,20 +194,20 @@ def inplace(tensor, op, args, kwargs, ufunc):
 class no_propagation:
     """While ``on``: ops record no tangents (a custom Function's forward, whose tangents come from its jvp)."""
 
-    def __init__(self, on: bool):
+    def __init__(self, on: bool) -> None:
         self.on = on
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self.prev = _busy.on
         if self.on:
             _busy.on = True
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _busy.on = self.prev
         return False
 
 
-def set_function_tangents(outputs, tangents) -> None:
+def set_function_tangents(outputs: Any, tangents: Any) -> None:
     """A custom Function's jvp results become its outputs' tangents."""
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
     tans = tangents if isinstance(tangents, tuple) else (tangents,)
@@ -243,11 +245,11 @@ class dual_level:
     def __enter__(self) -> int:
         return enter_dual_level()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         exit_dual_level()
 
 
-def make_dual(tensor, tangent, *, level: int | None = None):
+def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
     """A view of ``tensor`` carrying ``tangent`` as its forward gradient."""
     if not levels:
         raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
@@ -267,7 +269,7 @@ def make_dual(tensor, tangent, *, level: int | None = None):
     return dual
 
 
-def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
+def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     """(primal, tangent) of a dual tensor; (the tensor, None) for any other."""
     t = tangent_of(tensor) if levels else None
     if t is None:

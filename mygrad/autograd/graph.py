@@ -8,7 +8,8 @@ saved and unpacked each time a backward reads it.
 from __future__ import annotations
 
 import threading
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .node import Node
 
@@ -19,9 +20,9 @@ NOT_PACKED = object()  # a saved value no pack hook saw
 
 
 class _HookState(threading.local):
-    def __init__(self):
-        self.stack = []          # (pack_hook, unpack_hook), innermost last
-        self.disabled = None     # the error message while disable_saved_tensors_hooks is active
+    def __init__(self) -> None:
+        self.stack: list[tuple[Callable, Callable]] = []  # (pack_hook, unpack_hook), innermost last
+        self.disabled: str | None = None  # the error message while disable_saved_tensors_hooks is active
 
 
 _state = _HookState()
@@ -33,7 +34,7 @@ class GradientEdge(NamedTuple):
     output_nr: int
 
 
-def get_gradient_edge(tensor) -> GradientEdge:
+def get_gradient_edge(tensor: Any) -> GradientEdge:
     if not tensor.requires_grad:
         raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
                            "gradients")
@@ -41,7 +42,7 @@ def get_gradient_edge(tensor) -> GradientEdge:
     return GradientEdge(*gradient_edge(tensor))
 
 
-def increment_version(tensor) -> None:
+def increment_version(tensor: Any) -> None:
     """Tell autograd the tensor was changed in place behind its back."""
     tensors = (tensor,) if not isinstance(tensor, (tuple, list)) else tensor
     for t in tensors:
@@ -50,7 +51,7 @@ def increment_version(tensor) -> None:
 
 # ----- saved-tensor hooks ------------------------------------------------------------------------
 
-def pack(tensor):
+def pack(tensor: Any) -> Any:
     """What the innermost pack hook makes of a tensor being saved (``(unpack, packed)``)."""
     if not _state.stack:
         return NOT_PACKED
@@ -58,7 +59,7 @@ def pack(tensor):
     return unpack_hook, pack_hook(tensor)
 
 
-def unpack(packed):
+def unpack(packed: Any) -> Any:
     from .._tensor import Tensor
     unpack_hook, value = packed
     out = unpack_hook(value)
@@ -77,7 +78,7 @@ class PackedSaved:
     __slots__ = ("_vc", "_unpack", "_packed", "output_nr", "_is_output", "_grad_fn", "_acc", "_requires_grad",
                  "_meta")
 
-    def __init__(self, tensor, is_output: bool, output_nr: int, unpack_hook, packed):
+    def __init__(self, tensor: Any, is_output: bool, output_nr: int, unpack_hook: Any, packed: Any) -> None:
         self._vc = tensor._vc
         self._unpack, self._packed = unpack_hook, packed
         self.output_nr, self._is_output = output_nr, is_output
@@ -87,18 +88,18 @@ class PackedSaved:
             and tensor._requires_grad else None
         self._meta = (tensor._data.shape, tensor._data.dtype)
 
-    def tensor(self):
+    def tensor(self) -> Any:
         return unpack((self._unpack, self._packed))
 
     @property
-    def _data(self):
+    def _data(self) -> Any:
         return self.tensor()._data
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Any:
         return self._grad_fn
 
-    def as_tensor(self, node):
+    def as_tensor(self, node: Any) -> Any:
         from .._tensor import Tensor
         data = self.tensor()._data
         if self._is_output:
@@ -110,7 +111,7 @@ class PackedSaved:
         return t
 
 
-def pack_saved(node, out) -> None:
+def pack_saved(node: Any, out: Any) -> None:
     """Replace the tensors ``node`` saved (inputs, and its output ``out``) by what the innermost pack hook
     makes of them."""
     from .._tensor import Tensor
@@ -134,17 +135,17 @@ class saved_tensors_hooks:
     """Within the block, every tensor saved for backward goes through ``pack_hook``, and comes back
     through ``unpack_hook`` when backward reads it."""
 
-    def __init__(self, pack_hook: Callable, unpack_hook: Callable):
+    def __init__(self, pack_hook: Callable, unpack_hook: Callable) -> None:
         self.pack_hook = pack_hook
         self.unpack_hook = unpack_hook
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         if _state.disabled is not None:
             raise RuntimeError(_state.disabled)
         _state.stack.append((self.pack_hook, self.unpack_hook))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _state.stack.pop()
         return False
 
@@ -152,11 +153,11 @@ class saved_tensors_hooks:
 class save_on_cpu(saved_tensors_hooks):
     """Saved tensors are kept as CPU copies (mygrad has only the CPU: a copy, for torch's semantics)."""
 
-    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
-        def pack_to_cpu(tensor):
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack_to_cpu(tensor: Any) -> Any:
             return tensor.device, tensor.detach().clone()
 
-        def unpack_from_cpu(packed):
+        def unpack_from_cpu(packed: Any) -> Any:
             device, tensor = packed
             return tensor
 
@@ -166,15 +167,15 @@ class save_on_cpu(saved_tensors_hooks):
 class disable_saved_tensors_hooks:
     """Within the block, installing saved-tensor hooks raises ``RuntimeError(error_message)``."""
 
-    def __init__(self, error_message: str):
+    def __init__(self, error_message: str) -> None:
         self.error_message = error_message
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev = _state.disabled
         _state.disabled = self.error_message
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _state.disabled = self._prev
         return False
 
@@ -182,7 +183,7 @@ class disable_saved_tensors_hooks:
 # ----- multi-grad hooks --------------------------------------------------------------------------
 
 class _MultiHandle:
-    def __init__(self, handles):
+    def __init__(self, handles: Any) -> None:
         self.handles = handles
 
     def remove(self) -> None:
@@ -190,7 +191,7 @@ class _MultiHandle:
             h.remove()
 
 
-def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
+def register_multi_grad_hook(tensors: Any, fn: Callable, *, mode: str = "all") -> Any:
     """``mode="all"``: ``fn(grads)`` once per backward that reaches any of ``tensors``, with the gradient of
     each (None where none came), after the backward's gradients for them are in.  ``mode="any"``:
     ``fn(grad)`` with the first gradient computed for any of them."""
@@ -200,9 +201,9 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
     tensors = tuple(tensors)
     handles = []
     if mode == "any":
-        fired = {}
+        fired: dict[str, Any] = {}
 
-        def any_hook(grad):
+        def any_hook(grad: Any) -> Any:
             task = current_task()
             if fired.get("task") is task:
                 return None
@@ -215,21 +216,21 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
                 handles.append(t.register_hook(any_hook))
         return _MultiHandle(handles)
 
-    states = {}  # per running backward: [gradients so far, indices still expected, fired]
+    states: dict[int, list] = {}  # per running backward: [gradients so far, indices still expected, fired]
 
-    def fire(state):
+    def fire(state: Any) -> Any:
         if not state[2]:
             state[2] = True
             fn(tuple(state[0]))
 
-    def make_hook(i):
-        def hook(grad):
+    def make_hook(i: Any) -> Any:
+        def hook(grad: Any) -> Any:
             task = current_task()
             state = states.get(id(task))
             if state is None:
                 state = states[id(task)] = [[None] * len(tensors), _still_coming(tensors, i), False]
 
-                def finish():  # a gradient that was expected but never came (None all the way)
+                def finish() -> Any:  # a gradient that was expected but never came (None all the way)
                     fire(states.pop(id(task)))
                 queue_callback(finish)
             state[0][i] = grad
@@ -245,11 +246,11 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
     return _MultiHandle(handles)
 
 
-def _still_coming(tensors, current: int) -> set:
+def _still_coming(tensors: Any, current: int) -> set:
     """Indices of ``tensors`` whose gradient the running backward will still compute: their gradient
     edge's node has yet to run (torch asks its engine the same, ``_will_engine_execute_node``)."""
     from .engine import _task, gradient_edge
-    pending = _task.pending or {}
+    pending: Any = _task.pending or {}
     coming = {current}
     for j, t in enumerate(tensors):
         if j != current and t.requires_grad and gradient_edge(t)[0] in pending:
@@ -263,16 +264,16 @@ class PostAccumulateGradHook:
 
     __slots__ = ("fn",)
 
-    def __init__(self, fn):
+    def __init__(self, fn: Any) -> None:
         self.fn = fn
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         return isinstance(other, PostAccumulateGradHook) and other.fn is self.fn or other is self
 
     __hash__ = object.__hash__
 
 
-def register_post_accumulate_grad_hook(tensor, hook: Callable):
+def register_post_accumulate_grad_hook(tensor: Any, hook: Callable) -> Any:
     if not tensor.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if tensor.grad_fn is not None:

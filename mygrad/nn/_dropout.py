@@ -81,8 +81,8 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-UnsqueezeBackward1 = derivative("UnsqueezeBackward1", self="reshape(grad, shape)")
-SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")
+UnsqueezeBackward1 = derivative("UnsqueezeBackward1", attrs="shape", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape", self="reshape(grad, shape)")
 
 
 def _reshape_(input: Tensor, node, shape: tuple) -> Tensor:

@@ -24,11 +24,11 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..ops._scalar import add_scalar
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
+from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
@@ -98,8 +98,7 @@ def undefined_weight(grad):
                        "'other'")
 
 
-array_fn(undefined_weight)
-tensor_fn(undefined_weight)
+formula_helper(undefined_weight, tensor="same")
 UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
 
 
@@ -143,15 +142,14 @@ def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
-    array_fn(_fn)
-    tensor_fn(_fn)
+    formula_helper(_fn, tensor="same")
 
 _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
                  weight="norm_weight_grad(grad, input, weight, bias, layout)",
                  bias="norm_bias_grad(grad, input, weight, bias, layout)")
-NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", **_FORMULAS)
-NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", **_FORMULAS)
-NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", **_FORMULAS)
+NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", attrs="layout", **_FORMULAS)
+NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", attrs="layout", **_FORMULAS)
+NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", attrs="layout", **_FORMULAS)
 
 
 # ----- the forwards ----------------------------------------------------------------------------------
@@ -319,7 +317,8 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
                 rm, rv = running_mean._data, running_var._data
                 rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
                 scaled = keep * rv.reshape(unbiased.shape)
-                rv[...] = (_fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled).reshape(rv.shape)
+                updated = _fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled
+                rv[...] = updated.reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)
