@@ -369,6 +369,23 @@ def merge(reports: list) -> Report:
                   reports[0]["versions"], problems)
 
 
+def failure_details(results: list) -> str:
+    """What a failed case shows a test's reader: per mismatching check its difference, the example
+    (shrunk or first failing) and the standalone repro program; a missing op or a crash as such."""
+    out = []
+    for r in results:
+        where = f"{r['row']} [{r['form']}, {r['dtype']}]"
+        if r.get("missing"):
+            out.append(f"{where}: missing in the library under test: {r['missing']}")
+        elif r.get("crash"):
+            out.append(f"{where}: could not run:\n{r['crash']}")
+        for f in r["failures"]:
+            kind = "shrunk" if f["shrunk"] else "first failing"
+            out.append(f"--- {where} {f['check']}: {f['diff']}\n{f['failed_examples']} example(s) failed; "
+                       f"{kind} example: {f['example']}\nrepro:\n{f['snippet']}")
+    return "\n\n".join(out)
+
+
 def stats_line(result: dict) -> str:
     """A case's own measurements (the behaviour suite: its mix of steps that succeeded and raised)."""
     return f"{result['row']} mix: " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in result["stats"].items())
