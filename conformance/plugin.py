@@ -45,6 +45,8 @@ def pytest_addoption(parser) -> None:
     group.addoption("--conformance-checks", action="append", default=[], help="checks to run (repeatable; default all)")
     group.addoption("--conformance-library", default="mygrad", help="the module under test (default mygrad)")
     group.addoption("--conformance-shard", default=None, help="K/N: run the K-th of N shards of the cases")
+    group.addoption("--conformance-shard-costs", default=None,
+                    help="an earlier report.json: balance the shards by its seconds per case")
     group.addoption("--conformance-report", default=None,
                     help="write the collected records' report.json and report.md to this directory")
 
@@ -96,18 +98,57 @@ def in_shard(case_id: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or zlib.crc32(case_id.encode()) % shard[1] == shard[0] - 1
 
 
+def case_id_of(result: dict) -> str:
+    """The case id of a result in a report (the behaviour suite's is its row)."""
+    if result["row"] == BEHAVIOUR_ROW:
+        return BEHAVIOUR_ROW
+    return f"{result['row']}[{result['form']}-{result['dtype']}]"
+
+
+def costs_of(path: str | None) -> dict:
+    """Seconds per case id from an earlier report.json (``--shard-costs``); empty without one."""
+    if not path:
+        return {}
+    from .report import read_report
+    return {case_id_of(r): float(r.get("seconds") or 0.0) for r in read_report(path)["cases"]}
+
+
+def shard_members(ids: list[str], shard: tuple[int, int] | None, costs: dict | None = None) -> set[str]:
+    """The case ids of the shard.  Without costs: a stable hash of each id.  With measured costs (seconds
+    per case id from an earlier report): the longest cases first, each to the shard with the least total
+    so far (ties to the lower shard); a case the costs do not know counts as their median.  Both are
+    deterministic, so every machine computes the same split without talking to the others (given the
+    same costs file)."""
+    if shard is None:
+        return set(ids)
+    if not costs:
+        return {i for i in ids if in_shard(i, shard)}
+    known = sorted(costs[i] for i in ids if i in costs)
+    default = known[len(known) // 2] if known else 1.0
+    totals = [0.0] * shard[1]
+    members: set[str] = set()
+    for case_id in sorted(ids, key=lambda i: (-costs.get(i, default), i)):
+        k = min(range(shard[1]), key=lambda j: (totals[j], j))
+        totals[k] += costs.get(case_id, default)
+        if k == shard[0] - 1:
+            members.add(case_id)
+    return members
+
+
 def selected(config) -> tuple[list, bool]:
     """The cases the options select, and whether the behaviour suite is selected."""
     names = list(config.getoption("conformance_ops"))
     shard = parse_shard(config.getoption("conformance_shard"))
-    behaviour = (not names or BEHAVIOUR_ROW in names) and in_shard(BEHAVIOUR_ROW, shard)
+    behaviour = not names or BEHAVIOUR_ROW in names
     names = [n for n in names if n != BEHAVIOUR_ROW]
     records = registry.all_records()
     if names or config.getoption("conformance_ops"):
         records = registry.select(records, names) if names else []
     found = runner.cases(records, config.getoption("conformance_forms") or None,
                          config.getoption("conformance_dtypes") or None)
-    return [c for c in found if in_shard(c.id, shard)], behaviour
+    ids = [c.id for c in found] + ([BEHAVIOUR_ROW] if behaviour else [])
+    members = shard_members(ids, shard, costs_of(config.getoption("conformance_shard_costs")))
+    return [c for c in found if c.id in members], behaviour and BEHAVIOUR_ROW in members
 
 
 def profile_of(config) -> profiles.Profile:

@@ -356,7 +356,7 @@ def merge(reports: list) -> Report:
     cases = [c for data in reports for c in data["cases"]]
     cases.sort(key=lambda c: (rank.get(c["row"], len(rank)), c.get("index", 0)))
     ran = {c["row"] for c in cases}
-    options = {k: v for k, v in reports[0]["options"].items() if k != "shard"}
+    options = {k: v for k, v in reports[0]["options"].items() if k not in ("shard", "shard_costs")}
     options["merged"] = len(reports)
     shards = sorted(str(d["options"].get("shard")) for d in reports if d["options"].get("shard"))
     problems = [p for d in reports for p in d["problems"]]
