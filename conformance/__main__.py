@@ -67,6 +67,12 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pytest-xdist's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
 def merge_main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m conformance merge",
                                 description="Merge shard reports (report.json files or their directories) into one.")
@@ -154,9 +160,9 @@ def main(argv: list[str] | None = None) -> int:
         pytest_args += ["-n", str(args.workers)] if args.workers > 0 else ["-p", "no:xdist"]
         pytest_args += args.pytest_args
         import pytest
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         code = int(pytest.main(pytest_args))
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
         found = load_results(results)
     for r in found:
         r["index"] = index.get(f"{r['row']}[{r['form']}-{r['dtype']}]", -1)
@@ -167,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                "library": args.library, "profile": args.profile,
                "examples": args.examples or profiles.get(args.profile).examples, "seed": args.seed,
                "workers": args.workers, "shard": args.shard, "shard_costs": args.shard_costs, "all_rows": all_rows}
-    report = Report(found, rows, options, round(seconds, 1), baseline=baseline)
+    report = Report(found, rows, options, round(seconds, 2), baseline=baseline, cpu_seconds=round(cpu_seconds, 2))
     missing = len(expected) + with_behaviour - len(found)
     if code not in (0, 1) and not (code == 5 and not expected and not with_behaviour):
         what = PYTEST_EXIT.get(code, "unexpected status")

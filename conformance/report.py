@@ -70,6 +70,7 @@ class Report:
     versions: dict = field(default_factory=versions)
     problems: list = field(default_factory=list)   # run-level trouble: missing results, pytest errors
     baseline: set | None = None     # (row, check) mismatches known from a baseline report (``--baseline``)
+    cpu_seconds: float | None = None   # CPU time of the run (its processes'), steadier than ``seconds`` on a busy machine
 
     @property
     def columns(self) -> list:
@@ -175,6 +176,7 @@ class Report:
     # --- renderings -------------------------------------------------------------------------
     def to_json(self) -> dict:
         return {"ok": self.ok, "versions": self.versions, "options": self.options, "seconds": self.seconds,
+                "cpu_seconds": self.cpu_seconds,
                 "checks": {c: DESCRIPTIONS[c] for c in self.columns}, "rows": self.rows, "matrix": self.matrix(),
                 "cases": self.results, "problems": self.problems,
                 "summary": {"cases": len(self.results), "failed_cases": len(self.failed_cases),
@@ -185,7 +187,7 @@ class Report:
     @classmethod
     def from_json(cls, data: dict) -> "Report":
         return cls(data["cases"], list(data.get("rows") or data["matrix"]), data["options"], data["seconds"],
-                   data["versions"], data["problems"])
+                   data["versions"], data["problems"], cpu_seconds=data.get("cpu_seconds"))
 
     def terminal(self) -> str:
         table = self.matrix()
@@ -365,8 +367,9 @@ def merge(reports: list) -> Report:
     versions_seen = {d["versions"]["torch"] for d in reports}
     if len(versions_seen) > 1:
         problems.append(f"shards ran on different torch versions: {sorted(versions_seen)}")
+    cpu = [d.get("cpu_seconds") for d in reports]
     return Report(cases, [r for r in rows if r in ran], options, max(d["seconds"] for d in reports),
-                  reports[0]["versions"], problems)
+                  reports[0]["versions"], problems, cpu_seconds=None if None in cpu else round(sum(cpu), 2))
 
 
 def failure_details(results: list) -> str:
