@@ -602,6 +602,35 @@ def test_anomaly_warns_with_the_forward_traceback_of_a_custom_function():
                    and "y = Bad.apply(x)" in m for m in texts), (lib.__name__, texts)
 
 
+def test_anomaly_mode_is_process_wide_as_in_torch():
+    """torch's AnomalyMode is one global switch: set in one thread, it holds in every other, and a node
+    made in another thread while it is on keeps its forward traceback."""
+    seen = {}
+    for lib in (torch, mygrad):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = []
+            thread = threading.Thread(target=lambda: lib.autograd.set_detect_anomaly(True, check_nan=False))
+            thread.start()
+            thread.join()
+            result.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+            x = lib.ones(2, requires_grad=True)
+            made = []
+            thread = threading.Thread(target=lambda: made.append(x * 2))
+            thread.start()
+            thread.join()
+            result.append("traceback_" in made[0].grad_fn.metadata)
+            lib.autograd.set_detect_anomaly(False)
+            other = []
+            thread = threading.Thread(target=lambda: other.append(lib.is_anomaly_enabled()))
+            thread.start()
+            thread.join()
+            result += [other, "traceback_" in (x * 3).grad_fn.metadata]
+        seen[lib.__name__] = result
+    assert seen["mygrad"] == seen["torch"]
+    assert seen["torch"][0] == (True, False)   # the test can tell per-thread from global
+
+
 # ----- autograd.graph ----------------------------------------------------------------------------------
 
 @scenario
