@@ -11,17 +11,23 @@ formulas and like torch's ``result:`` lines in derivatives.yaml:
 - an expression in the inputs' tangents (``self_t``, ``other_t``, zeros for an input without one),
   the saved names the backward formulas read, and ``result``.
 
-Covered: the elementwise family (arithmetic, the unary math, clamps, activations) and sum/mean
-and mm/matmul-like products listed in ``TANGENTS``.  An op without a formula raises
-NotImplementedError when a dual tensor reaches it (never a silently missing tangent).  An in-place
+Written out: the elementwise family (arithmetic, the unary math, clamps, activations), sum/mean,
+mm/matmul-like products and the views listed in ``TANGENTS``.  Every other node made by
+``derivative`` gets ``J t`` from its backward formulas (``_transposed``: they are linear in the
+incoming gradient, so differentiating ``<J^T u, t>`` by ``u`` gives ``J t``), except the nodes torch
+itself has no forward formula for (``NOT_IMPLEMENTED``: torch's NotImplementedError).  A node
+with no formulas at all raises NotImplementedError when a dual tensor reaches it (never a silently
+missing tangent).  An in-place
 op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.
 """
 from __future__ import annotations
 
+import re
 import threading
 import weakref
 from typing import NamedTuple
 
+from .. import _quiet
 from . import backends
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
@@ -49,7 +55,7 @@ TANGENTS: dict = {name: ELEMENTWISE for name in (
     "AtanBackward0", "SinhBackward0", "CoshBackward0", "TanhBackward0", "SigmoidBackward0", "ReluBackward0",
     "ErfBackward0", "FloorBackward0", "CeilBackward0", "TruncBackward0", "FracBackward0", "RoundBackward0",
     "RoundBackward1", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0", "HypotBackward0",
-    "Atan2Backward0", "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
+    "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
     "PowBackward0", "PowBackward1", "PowBackward2", "LeakyReluBackward0", "EluBackward0", "GeluBackward0",
     "SiluBackward0", "SoftplusBackward0", "ZeroBackward0", "FillBackward2", "CopyBackwards",
 )}
@@ -73,12 +79,33 @@ TANGENTS.update({
     "ExpandBackward0": "self_t.expand(result.shape)",
     "TBackward0": "self_t.t()",
     "TransposeBackward0": "self_t.transpose(dim0, dim1)",
-    "PermuteBackward0": "self_t.permute(*np.argsort(inverse).tolist())",
+    "PermuteBackward0": "self_t.permute(tuple(np.argsort(inverse).tolist()))",
     "FlipBackward0": "self_t.flip(dims)",
     "SelectBackward0": "self_t.select(dim, index)",
     "SliceBackward0": "slice_dim(self_t, dim, start, end, step)",
     "WhereBackward0": "where(condition, self_t, other_t)",
+    # torch's clamp_jvp: a tie with a bound takes the bound's tangent
+    "ClampBackward0": "(where(min > max, max_t, where(self < min, min_t, where(self > max, max_t, self_t))) "
+                      "if min is not None and max is not None else where(self > min, self_t, min_t) "
+                      "if min is not None else where(self < max, self_t, max_t))",
+    "ClampMinBackward1": "where(self > min, self_t, min_t)",
+    "ClampMaxBackward1": "where(self < max, self_t, max_t)",
+    "Atan2Backward0": "(-self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
+    # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
+    # graph there), so the transposed backward cannot give their tangents: torch's result lines
+    "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
+    "NarrowCopyBackward0": "self_t.narrow_copy(dim, start, end - start)",
+    "LinalgDetBackward0": "result * (A.inverse() @ A_t).diagonal(0, -2, -1).sum(-1)",
 })
+
+# Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
+# naming torch's op (node class -> torch's op name).  Every other node without an entry in TANGENTS gets
+# its tangent from its backward formulas (``_transposed``).
+NOT_IMPLEMENTED: dict = {
+    "EmbeddingBagBackward0": "_embedding_bag",
+    "RreluWithNoiseBackward1": "rrelu_with_noise_",
+    "IndexReduceBackward0": "index_reduce",
+}
 
 _compiled: dict = {}  # node class -> compiled explicit formula
 
@@ -106,29 +133,46 @@ def _set_tangent(tensor, tangent) -> None:
     _tangents[key] = (weakref.ref(tensor, lambda _, key=key: _tangents.pop(key, None)), tangent)
 
 
-def propagate(node_cls, out, inputs, saved) -> None:
-    """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'."""
+def propagate(node_cls, out, inputs, saved, outputs: list | None = None) -> None:
+    """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'
+    (``outputs``: every output of a multi-output node, ``out`` being the first)."""
     if _busy.on:
         return
     from .._tensor import Tensor
     tangents = [tangent_of(x) if isinstance(x, Tensor) else None for x in inputs]
     if all(t is None for t in tangents):
         return
-    if not _tangents_of(tangents, inputs, out, saved, node_cls):
+    if node_cls.__name__ == "NotImplemented":  # an op torch gives no derivative at all
+        op = re.search(r"no_derivative\('([^']+)'", " ".join(str(f) for f in node_cls.formulas.values()))
+        raise NotImplementedError(f"Trying to use forward AD with {op.group(1) if op else 'this op'} that does not "
+                                  f"support it.")
+    if node_cls.__name__ in NOT_IMPLEMENTED:
+        raise NotImplementedError(f"Trying to use forward AD with {NOT_IMPLEMENTED[node_cls.__name__]} that does not "
+                                  f"support it because it has not been implemented yet.\nPlease file an issue to "
+                                  f"PyTorch at https://github.com/pytorch/pytorch/issues/new?template=feature-request.yml "
+                                  f"so that we can prioritize its implementation.")
+    if not _tangents_of(tangents, inputs, out, saved, node_cls, outputs or [out]):
         raise NotImplementedError(f"mygrad has no forward-mode (tangent) formula for {node_cls.__name__} yet: "
                                   f"a dual tensor cannot go through it")
 
 
-def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
+def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
     kind = TANGENTS.get(node_cls.__name__)
-    if kind is None:
+    from .._tensor import Tensor
+    if kind is None and not node_cls.tensor_formulas:
         return False
     values = dict(saved)
     values["result"] = out
     for name, x in zip(node_cls.input_names, inputs):
         values.setdefault(name, x)
     _busy.on = True
+    token = _quiet.enter(_quiet.IGNORE)  # formulas compute quietly, as the engine runs backward ones
     try:
+        if kind is None:
+            for o, t in zip(outputs, _transposed(node_cls, tangents, values, outputs)):
+                if t is not None:
+                    _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+            return True
         if kind == ELEMENTWISE:
             total = None
             args = [values.get(n) for n in node_cls.saved_names]
@@ -152,7 +196,8 @@ def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
                 if n.endswith("_t") and n[:-2] in node_cls.input_names:
                     i = node_cls.input_names.index(n[:-2])
                     t = tangents[i]
-                    args.append(t if t is not None else zeros_like(inputs[i]))
+                    # an input with no tangent contributes zeros (a Python number or a missing bound: 0)
+                    args.append(t if t is not None else zeros_like(inputs[i]) if isinstance(inputs[i], Tensor) else 0.0)
                 else:
                     args.append(values.get(n))
             total = fn(*args)
@@ -161,7 +206,40 @@ def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
         _set_tangent(out, total)
     finally:
         _busy.on = False
+        _quiet.leave(token)
     return True
+
+
+def _transposed(node_cls, tangents, values: dict, outputs: list) -> list:
+    """The outputs' tangents ``J t`` from the node's backward formulas, for a node without a tangent formula
+    of its own: a backward formula is linear in ``grad`` (it computes ``J^T u``), so ``J t`` is the gradient
+    of ``sum_i <formula_i(u), t_i>`` with respect to ``u`` (at any ``u``: zeros).  The formulas are the
+    ones the double check verifies against torch; the saved values enter as constants."""
+    from .. import zeros_like
+    from .._tensor import Tensor
+    from . import grad as autograd_grad
+    from .grad_mode import enable_grad
+    args = [v.detach() if isinstance(v, Tensor) else v for v in (values.get(n) for n in node_cls.saved_names)]
+    with enable_grad():
+        us = [zeros_like(o).detach().requires_grad_(o._data.dtype.kind in "fc") for o in outputs]
+        grad = us if node_cls.multi_output else us[0]
+        total = None
+        for t, formula in zip(tangents, node_cls.tensor_formulas):
+            if t is None or formula is None:
+                continue
+            g = formula(grad, *args)
+            if g is None or not isinstance(g, Tensor) or not g.requires_grad:
+                continue
+            term = (g * t.detach()).sum()
+            total = term if total is None else total + term
+        wrt = [u for u in us if u.requires_grad]
+        found = autograd_grad(total, wrt, allow_unused=True) if total is not None and wrt else [None] * len(wrt)
+    found = iter(found)
+    tangents = []
+    for u in us:
+        g = next(found) if u.requires_grad else None
+        tangents.append(None if not u.requires_grad else zeros_like(u).detach() if g is None else g.detach())
+    return tangents
 
 
 def involves_dual(tensor, args) -> bool:

@@ -14,12 +14,23 @@ from functools import wraps
 import numpy as np
 
 from .. import _dtype
+from .._quiet import IGNORE, quiet
+from .._quiet import enter as enter_quiet
+from .._quiet import leave as leave_quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
+from ..autograd import forward_ad
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
-from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
+from ._define import (
+    binary_operands,
+    check_broadcast,
+    data_of,
+    inplace_method,
+    methods,
+    record,
+    recorder,
+)
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
@@ -391,7 +402,7 @@ def _pow_kernel(a, b, tensor_exponent: bool):
     return np.where(np.less(b, 0), reciprocal_of_integer, result).astype(result.dtype)
 
 
-def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
+def pow(input, exponent) -> Tensor:
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
@@ -519,7 +530,12 @@ def no_derivative(op: str):
 
 
 def requiring_grad(*operands) -> tuple:
-    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented);
+    inside a dual level the inputs carrying a tangent count too, so forward-mode AD meets the node and
+    raises torch's NotImplementedError (autograd/forward_ad.py)."""
+    if forward_ad.levels:
+        return tuple(x for x in operands if isinstance(x, Tensor) and (
+            x._requires_grad or forward_ad.tangent_of(x) is not None))
     return tuple(x for x in operands if isinstance(x, Tensor) and x._requires_grad)
 
 
@@ -755,8 +771,51 @@ methods(
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
-           "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
-           "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
-           "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
-           "bitwise_not"]
+__all__ = [
+    "add",
+    "addcdiv",
+    "addcmul",
+    "arctan2",
+    "atan2",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "copysign",
+    "div",
+    "divide",
+    "eq",
+    "ge",
+    "greater",
+    "greater_equal",
+    "gt",
+    "heaviside",
+    "hypot",
+    "ldexp",
+    "le",
+    "lerp",
+    "less",
+    "less_equal",
+    "logaddexp",
+    "logaddexp2",
+    "logical_and",
+    "logical_not",
+    "logical_or",
+    "logical_xor",
+    "lt",
+    "maximum",
+    "minimum",
+    "mul",
+    "multiply",
+    "ne",
+    "not_equal",
+    "pow",
+    "rsub",
+    "square",
+    "square_",
+    "sub",
+    "subtract",
+    "true_divide",
+    "where",
+    "xlogy",
+]
