@@ -158,8 +158,25 @@ def test_api_and_errors_match_torch():
     check(scenario)
 
 
-def test_an_op_without_a_tangent_formula_refuses_a_dual_tensor():
-    with mg_fwad.dual_level():
-        d = mg_fwad.make_dual(mygrad.tensor([1.0, 2.0]), mygrad.tensor([1.0, 1.0]))
-        with pytest.raises(NotImplementedError, match="CumsumBackward0"):
-            d.cumsum(0)
+@pytest.mark.parametrize("call", [lambda t, d: t.floor_divide(d, 2.0), lambda t, d: t.heaviside(d, d),
+                                  lambda t, d: t.nn.functional.rrelu(d.clone(), inplace=True)],
+                         ids=["floor_divide", "heaviside", "rrelu_"])
+def test_an_op_torch_has_no_forward_formula_for_raises_torchs_error(call):
+    for lib, fwad in ((torch, torch.autograd.forward_ad), (mygrad, mg_fwad)):
+        with fwad.dual_level():
+            d = fwad.make_dual(lib.tensor([1.0, 2.0]), lib.tensor([1.0, 1.0]))
+            with pytest.raises(NotImplementedError, match="Trying to use forward AD with"):
+                call(lib, d)
+
+
+def test_an_op_without_a_written_formula_gets_its_tangent_from_the_backward_formula():
+    found = []
+    for lib, fwad in ((torch, torch.autograd.forward_ad), (mygrad, mg_fwad)):
+        with fwad.dual_level():
+            d = fwad.make_dual(lib.tensor([[1.0, -2.0], [0.5, 3.0]]), lib.tensor([[1.0, 0.5], [-1.0, 2.0]]))
+            found.append([fwad.unpack_dual(f(d)).tangent.tolist() for f in (
+                lambda x: x.cumsum(0), lambda x: x.softmax(1), lambda x: x.max(1).values, lambda x: x.norm())])
+    for a, b in zip(*found):
+        np.testing.assert_allclose(b, a, rtol=1e-6)
+
+
