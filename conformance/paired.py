@@ -354,6 +354,7 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
                 if record.grad and record.second_order:
                     _observe_second_order(record, form, lib, example, seed, obs)
                 _observe_no_grad(record, form, lib, example, obs)
+                from .transforms import observe_transforms   # (it builds on this module)
                 observe_transforms(record, form, lib, example, seed, obs)
     return obs
 
@@ -447,6 +448,3 @@ def _same(a, b) -> bool:
     if isinstance(a, Raised) or isinstance(b, Raised):
         return False
     return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
-
-
-from .transforms import observe_transforms  # (it builds on this module)

@@ -5,8 +5,9 @@ first- and second-order stages): ``forward_ad``, the tangents of the outputs whe
 inputs are dual tensors with random tangents (``forward_ad.make_dual``/``unpack_dual``), and
 ``functional``, ``autograd.functional.jacobian`` of the op's first floating output and ``hessian``
 of the op scalarised as ``sum(out_k * w_k)`` for random ``w_k``.  Both are derived from the record
-alone (which inputs are floating and require grad) and kept cheap: the functional stage runs on the
-record's first call form only and on small examples (a Jacobian or Hessian costs one backward per
+alone (which inputs are floating and require grad) and kept cheap: the forward-mode stage runs on the
+record's first call form and its in-place form (the method and operator spellings reach the same node),
+the functional stage on the first call form only and on small examples (a Jacobian or Hessian costs one backward per
 row), so most of a case's examples skip it; shrinking keeps a failing example small, hence in scope.
 """
 from __future__ import annotations
@@ -26,8 +27,8 @@ from .paired import (
     to_numpy,
 )
 
-JACOBIAN_BUDGET = 64   # jacobian only while (output elements) x (input elements) stays below this
-HESSIAN_BUDGET = 12    # hessian only while the differentiable inputs hold at most this many elements
+JACOBIAN_BUDGET = 24   # jacobian only while (output elements) x (input elements) stays below this
+HESSIAN_BUDGET = 6     # hessian only while the differentiable inputs hold at most this many elements
 TANGENT_SLOT = 2000    # random_grad slots of the tangents (the upstream gradients use 0.., the double check 1000..)
 WEIGHT_SLOT = 3000     # ... and of the hessian's output weights
 
@@ -165,6 +166,7 @@ def observe_transforms(record, form, lib, example, seed: int, obs) -> None:
     """Fill ``obs.forward_ad`` and ``obs.functional`` (left None where they do not apply)."""
     if not record.grad or not applies(example):
         return
-    obs.forward_ad = observe_forward_ad(record, form, lib, example, seed)
+    if form in (record.forms[0], "inplace"):   # the other spellings reach the same node as the first
+        obs.forward_ad = observe_forward_ad(record, form, lib, example, seed)
     if form == record.forms[0]:
         obs.functional = observe_functional(record, form, lib, example, seed)
