@@ -58,6 +58,13 @@ TANGENTS: dict = {name: ELEMENTWISE for name in (
     "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
     "PowBackward0", "PowBackward1", "PowBackward2", "LeakyReluBackward0", "EluBackward0", "GeluBackward0",
     "SiluBackward0", "SoftplusBackward0", "ZeroBackward0", "FillBackward2", "CopyBackwards",
+    "AcoshBackward0", "AcoshBackward1", "AsinhBackward0", "AsinhBackward1", "AtanhBackward0", "AtanhBackward1",
+    "CeluBackward0", "CeluBackward1", "Deg2RadBackward0", "Rad2DegBackward0", "DigammaBackward0", "ErfcBackward0",
+    "ErfinvBackward0", "LgammaBackward0", "PolygammaBackward0", "SincBackward0", "LogitBackward0",
+    "LogSigmoidBackward0", "MishBackward0", "HardshrinkBackward0", "SoftshrinkBackward0", "HardsigmoidBackward0",
+    "HardswishBackward0", "HardtanhBackward0", "EluBackward1", "LeakyReluBackward1", "ThresholdBackward0",
+    "ThresholdBackward1", "NanToNumBackward0", "Logaddexp2Backward0", "XlogyBackward0", "XlogyBackward1",
+    "XlogyBackward2", "CopysignBackward0", "CopysignBackward1",
 )}
 TANGENTS.update({
     "SumBackward0": "self_t.sum()",
@@ -88,8 +95,8 @@ TANGENTS.update({
     "ClampBackward0": "(where(min > max, max_t, where(self < min, min_t, where(self > max, max_t, self_t))) "
                       "if min is not None and max is not None else where(self > min, self_t, min_t) "
                       "if min is not None else where(self < max, self_t, max_t))",
-    "ClampMinBackward1": "where(self > min, self_t, min_t)",
-    "ClampMaxBackward1": "where(self < max, self_t, max_t)",
+    "ClampMinBackward1": "where(self >= min, self_t, min_t)",
+    "ClampMaxBackward1": "where(self <= max, self_t, max_t)",
     "Atan2Backward0": "(-self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
     # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
     # graph there), so the transposed backward cannot give their tangents: torch's result lines
