@@ -103,6 +103,13 @@ TANGENTS.update({
     "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
     "NarrowCopyBackward0": "self_t.narrow_copy(dim, start, end - start)",
     "LinalgDetBackward0": "result * (A.inverse() @ A_t).diagonal(0, -2, -1).sum(-1)",
+    "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
+                    ".sum(dims, keepdim) / (2 * result))",
+    # the in-place family writes the source's tangent where it writes the source (torch's result lines)
+    "ScatterBackward0": "self_t.scatter(dim, as_tensor(index), src_t)",
+    "ScatterAddBackward0": "self_t.scatter_add(dim, as_tensor(index), src_t)",
+    "IndexCopyBackward0": "self_t.index_copy(dim, as_tensor(index), source_t)",
+    "PutBackward0": "self_t.put(as_tensor(index), source_t, accumulate)",
 })
 
 # Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
@@ -124,7 +131,8 @@ def _explicit(node_cls):
             n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
         code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
                        f"<{node_cls.__name__}.tangent>", "eval")
-        fn = _compiled[node_cls] = (eval(code, backends.TENSOR), names)
+        from .. import as_tensor   # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
+        fn = _compiled[node_cls] = (eval(code, {**backends.TENSOR, "as_tensor": as_tensor}), names)
     return fn
 
 
