@@ -690,6 +690,64 @@ def saved_tensors_hooks(t, see):
         see.call("disabled", lambda: t.autograd.graph.saved_tensors_hooks(pack, unpack).__enter__())
 
 
+@scenario
+def allow_mutation_on_saved_tensors(t, see):
+    G = t.autograd.graph
+    with G.allow_mutation_on_saved_tensors() as ctx:
+        see("context", type(ctx).__name__)
+        x = leaf(t, [1.0, 2.0, 3.0])
+        b = x.clone()
+        out = (b ** 2).sum()
+        b.sin_()                      # b was saved by PowBackward0: backward still sees its old values
+        see.call("backward after a mutation", lambda: out.backward())
+        see("grad", x.grad)
+        w = t.tensor([2.0, 3.0, 4.0])
+        y = leaf(t, [1.0, -1.0, 0.5])
+        loss = (y * w).sum()
+        w.mul_(10)                    # a saved tensor that needs no grad
+        e = y.exp()
+        e.mul_(2)                     # a saved output, changed in place
+        see.call("two graphs", lambda: (loss + e.sum()).backward())
+        see("grad y", y.grad)
+        z = leaf(t, [1.0, 2.0])
+        c = z.clone()
+        late = (c * c).sum()
+        c.mul_(2)
+        c[0].add_(1)                  # through a view, and twice
+        see.call("nested", lambda: G.allow_mutation_on_saved_tensors().__enter__())
+    see.call("backward after the block", lambda: late.backward())
+    q = leaf(t, [1.0, 2.0])
+    r = q.clone()
+    plain = (r * r).sum()
+    r.mul_(2)
+    see.call("outside the block: torch's version error", lambda: plain.backward())
+    with G.allow_mutation_on_saved_tensors():   # usable again after the first one closed
+        u = leaf(t, [3.0])
+        v = u.clone()
+        again = (v * v).sum()
+        v.zero_()
+        again.backward()
+        see("again", u.grad)
+
+
+@scenario
+def hooked_saved_tensors_skip_the_version_check(t, see):
+    x = leaf(t, [1.0, 2.0, 3.0])
+    with t.autograd.graph.saved_tensors_hooks(lambda v: v.detach().clone(), lambda v: v):
+        b = x.clone()
+        out = (b ** 2).sum()
+    b.sin_()
+    see.call("backward", lambda: out.backward())
+    see("grad", x.grad)
+    fn = functions(t)
+    c = x.clone()
+    with t.autograd.graph.saved_tensors_hooks(lambda v: v.detach().clone(), lambda v: v):
+        y = fn["Cube"].apply(c)      # a custom Function's save_for_backward goes through the hooks too
+    c.mul_(3)
+    see.call("custom Function backward", lambda: y.sum().backward())
+    see("grad after", x.grad)
+
+
 # ----- torch.func --------------------------------------------------------------------------------------
 
 @scenario
