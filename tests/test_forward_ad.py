@@ -180,3 +180,20 @@ def test_an_op_without_a_written_formula_gets_its_tangent_from_the_backward_form
         np.testing.assert_allclose(b, a, rtol=1e-6)
 
 
+
+
+def test_the_tangent_dtype_of_a_0d_add_with_a_number_and_alpha_is_torchs():
+    """torch promotes the tangent of ``add(x0d, number, alpha=a)`` with the number's zero tangent (measured)."""
+    found = []
+    for lib, fwad in ((torch, torch.autograd.forward_ad), (mygrad, mg_fwad)):
+        row = []
+        with fwad.dual_level():
+            for dt in (lib.float16, lib.float32, lib.float64):
+                x = fwad.make_dual(lib.zeros((), dtype=dt), lib.ones((), dtype=dt))
+                for other in (1, 1.5):
+                    for alpha in (1, 2, 1.5, 1.0):
+                        for f in (lib.add, lib.sub):
+                            row.append(str(fwad.unpack_dual(f(x, other, alpha=alpha)).tangent.dtype))
+                row.append(str(fwad.unpack_dual(x.clone().add_(1, alpha=1.5)).tangent.dtype))
+        found.append(row)
+    assert found[1] == found[0]

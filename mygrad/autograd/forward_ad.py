@@ -216,13 +216,31 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
                 else:
                     args.append(values.get(n))
             total = fn(*args)
-        if total.dtype != out.dtype:
-            total = total.to(out.dtype)
+        dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype
+        if total.dtype != dtype:
+            total = total.to(dtype)
         _set_tangent(out, total)
     finally:
         _busy.on = False
         _quiet.leave(token)
     return True
+
+
+def _scalar_alpha_dtype(node_cls, out, inputs, values):
+    """torch's add/sub tangent of a 0-d tensor and a Python number with ``alpha != 1`` is
+    ``self_t + other_t * alpha`` with ``other_t`` a 0-d zero of the number's wrapped dtype, which then takes
+    part in type promotion (measured): a float ``alpha`` makes it float64, a float number float32 at least."""
+    if node_cls.__name__ not in ("AddBackward0", "SubBackward0") or out.ndim != 0 or len(inputs) < 2:
+        return None
+    alpha, other = values.get("alpha", 1), inputs[1]
+    if alpha == 1 or hasattr(other, "_data") or isinstance(other, bool):
+        return None
+    from .. import float32, float64, promote_types
+    if isinstance(alpha, float):
+        return float64
+    if isinstance(other, float):
+        return promote_types(out.dtype, float32)
+    return None
 
 
 def _transposed(node_cls, tangents, values: dict, outputs: list) -> list:
@@ -277,8 +295,8 @@ def inplace(tensor, op, args, kwargs, ufunc):
         _busy.on = False
     if tangent is None:
         _tangents.pop(id(tensor), None)
-    else:
-        _set_tangent(tensor, tangent)
+    else:   # (an in-place op keeps the tensor's dtype, its tangent's too)
+        _set_tangent(tensor, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
     return out
 
 
