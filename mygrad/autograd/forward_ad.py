@@ -103,6 +103,9 @@ TANGENTS.update({
     "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
     "NarrowCopyBackward0": "self_t.narrow_copy(dim, start, end - start)",
     "LinalgDetBackward0": "result * (A.inverse() @ A_t).diagonal(0, -2, -1).sum(-1)",
+    # torch's logcumsumexp_jvp: the exp-normalised cumsum, 1e-13 where it is 0 (an empty dim: max's IndexError)
+    "LogcumsumexpBackward0": "(lambda e: (e * self_t).cumsum(dim) / where(e.cumsum(dim) == 0, 1e-13, e.cumsum(dim)))"
+                             "((self - self.max(dim, True).values).exp())",
     "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
                     ".sum(dims, keepdim) / (2 * result))",
     # the in-place family writes the source's tangent where it writes the source (torch's result lines)
@@ -298,6 +301,20 @@ def inplace(tensor, op, args, kwargs, ufunc):
     else:   # (an in-place op keeps the tensor's dtype, its tangent's too)
         _set_tangent(tensor, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
     return out
+
+
+def setitem(tensor, key, value) -> None:
+    """``tensor[key] = value`` with a dual tensor involved: ``tensor``'s tangent takes ``value``'s (zeros for
+    a value without one) at ``key``, as torch's copy_ into the indexed view does; the write itself follows."""
+    from .. import zeros_like
+    t, v = tangent_of(tensor), tangent_of(value)
+    _busy.on = True
+    try:
+        new = t.detach().clone() if t is not None else zeros_like(tensor).detach()
+        new[key] = v.detach() if v is not None else zeros_like(value).detach()
+    finally:
+        _busy.on = False
+    _set_tangent(tensor, new)
 
 
 class no_propagation:
