@@ -27,6 +27,8 @@ import threading
 import weakref
 from typing import NamedTuple
 
+import numpy as np
+
 from .. import _quiet
 from . import backends
 
@@ -113,6 +115,11 @@ TANGENTS.update({
     "ScatterAddBackward0": "self_t.scatter_add(dim, as_tensor(index), src_t)",
     "IndexCopyBackward0": "self_t.index_copy(dim, as_tensor(index), source_t)",
     "PutBackward0": "self_t.put(as_tensor(index), source_t, accumulate)",
+    "IndexFillBackward0": "self_t.index_fill(dim, as_tensor(index), 0)",
+    "IndexFillBackward1": "self_t.index_fill(dim, as_tensor(index), value_t)",
+    "IndexPutBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
+    "IndexPutImplBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
+    "EmbeddingBackward0": "weight_t[as_tensor(indices)]",   # (auto_linear: the padding row's tangent too)
 })
 
 # Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
@@ -187,7 +194,14 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
     token = _quiet.enter(_quiet.IGNORE)  # formulas compute quietly, as the engine runs backward ones
     try:
         if kind is None:
-            for o, t in zip(outputs, _transposed(node_cls, tangents, values, outputs)):
+            if _empty_loss(node_cls, tangents):  # torch reduces the tangent like the loss: a mean of nothing
+                _set_tangent(out, (out * 0).detach())
+                return True
+            found = _transposed(node_cls, tangents, values, outputs)
+            if _is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f" and np.isnan(out._data).any():
+                from .. import where   # a loss NaN for want of weight (all targets ignored): its tangent too
+                found[0] = where(out.isnan(), out.detach(), found[0])
+            for o, t in zip(outputs, found):
                 if t is not None:
                     _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
             return True
@@ -227,6 +241,17 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
         _busy.on = False
         _quiet.leave(token)
     return True
+
+
+def _empty_loss(node_cls, tangents) -> bool:
+    """A loss of empty inputs: torch's tangent is the loss applied to the (empty) tangents, so it is NaN where
+    the loss itself is (a mean of nothing) and 0 where it is 0; the transposed backward would give 0."""
+    return _is_loss(node_cls) and all(t is None or t._data.size == 0 for t in tangents)
+
+
+def _is_loss(node_cls) -> bool:
+    name = node_cls.__name__
+    return "Loss" in name or name.startswith("BinaryCrossEntropy")
 
 
 def _scalar_alpha_dtype(node_cls, out, inputs, values):
