@@ -141,7 +141,9 @@ def _explicit(node_cls):
             n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
         code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
                        f"<{node_cls.__name__}.tangent>", "eval")
-        from .. import as_tensor   # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
+        from .. import (
+            as_tensor,  # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
+        )
         fn = _compiled[node_cls] = (eval(code, {**backends.TENSOR, "as_tensor": as_tensor}), names)
     return fn
 
@@ -199,7 +201,9 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
                 return True
             found = _transposed(node_cls, tangents, values, outputs)
             if _is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f" and np.isnan(out._data).any():
-                from .. import where   # a loss NaN for want of weight (all targets ignored): its tangent too
+                from .. import (
+                    where,  # a loss NaN for want of weight (all targets ignored): its tangent too
+                )
                 found[0] = where(out.isnan(), out.detach(), found[0])
             for o, t in zip(outputs, found):
                 if t is not None:
