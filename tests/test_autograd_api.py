@@ -691,6 +691,24 @@ def saved_tensors_hooks(t, see):
 
 
 @scenario
+def enable_grad_inside_inference_mode_records_nothing(t, see):
+    x = leaf(t, [1.5, -2.0])
+    with t.inference_mode():
+        see("inside", t.is_grad_enabled())
+        with t.enable_grad():
+            see("enable_grad", t.is_grad_enabled())
+            y = x * 2
+            see("y", (y.requires_grad, y.is_leaf, y.grad_fn, y.is_inference()))
+            with t.inference_mode(False):
+                z = x * 2
+                see("inference_mode(False)", (t.is_grad_enabled(), z.requires_grad, z.grad_fn))
+        t.set_grad_enabled(True)
+        see("set_grad_enabled(True)", (t.is_grad_enabled(), (x * 2).requires_grad))
+        t.set_grad_enabled(False)
+    see("after", (t.is_grad_enabled(), (x * 2).requires_grad))
+
+
+@scenario
 def allow_mutation_on_saved_tensors(t, see):
     G = t.autograd.graph
     with G.allow_mutation_on_saved_tensors() as ctx:
