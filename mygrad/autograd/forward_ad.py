@@ -346,6 +346,13 @@ def setitem(tensor, key, value) -> None:
     _set_tangent(tensor, new)
 
 
+def reshape_tangent(tensor, shape) -> None:
+    """An in-place view op (``unsqueeze_``, ``squeeze_``) gave ``tensor`` a new shape: so its tangent."""
+    t = tangent_of(tensor)
+    if t is not None:
+        _set_tangent(tensor, t.reshape(shape))
+
+
 class no_propagation:
     """While ``on``: ops record no tangents (a custom Function's forward, whose tangents come from its jvp)."""
 
