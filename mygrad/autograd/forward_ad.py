@@ -108,6 +108,12 @@ TANGENTS.update({
     # torch's logcumsumexp_jvp: the exp-normalised cumsum, 1e-13 where it is 0 (an empty dim: max's IndexError)
     "LogcumsumexpBackward0": "(lambda e: (e * self_t).cumsum(dim) / where(e.cumsum(dim) == 0, 1e-13, e.cumsum(dim)))"
                              "((self - self.max(dim, True).values).exp())",
+    # torch's evenly_read_jvp: the mean tangent of the elements equal to the median (NaN when none is: a NaN
+    # median), 0 for an empty input
+    "MedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
+                       "/ (self == result).sum()",
+    "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
+                          "/ (self == result).sum()",
     "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
                     ".sum(dims, keepdim) / (2 * result))",
     # the in-place family writes the source's tangent where it writes the source (torch's result lines)
