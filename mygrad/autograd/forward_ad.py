@@ -207,10 +207,12 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
                 return True
             found = _transposed(node_cls, tangents, values, outputs)
             if _is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f" and np.isnan(out._data).any():
-                from .. import (
-                    where,  # a loss NaN for want of weight (all targets ignored): its tangent too
-                )
-                found[0] = where(out.isnan(), out.detach(), found[0])
+                # a loss NaN for want of weight (all targets ignored): its tangent too
+                found[0] = _where(out.isnan(), out.detach(), found[0])
+            if node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
+                    and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
+                # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
+                found[0] = _where(out == 0, 0.0, found[0])
             for o, t in zip(outputs, found):
                 if t is not None:
                     _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
@@ -251,6 +253,11 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
         _busy.on = False
         _quiet.leave(token)
     return True
+
+
+def _where(condition, a, b):
+    from .. import where
+    return where(condition, a, b)
 
 
 def _empty_loss(node_cls, tangents) -> bool:
