@@ -137,6 +137,10 @@ NOT_IMPLEMENTED: dict = {
     "IndexReduceBackward0": "index_reduce",
 }
 
+# Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
+# alone gives the output none.
+IGNORED: dict = {"CopysignBackward0": ("other",)}
+
 _compiled: dict = {}  # node class -> compiled explicit formula
 
 
@@ -173,6 +177,9 @@ def propagate(node_cls, out, inputs, saved, outputs: list | None = None) -> None
         return
     from .._tensor import Tensor
     tangents = [tangent_of(x) if isinstance(x, Tensor) else None for x in inputs]
+    ignored = IGNORED.get(node_cls.__name__)
+    if ignored:
+        tangents = [None if name in ignored else t for name, t in zip(node_cls.input_names, tangents)]
     if all(t is None for t in tangents):
         return
     if node_cls.__name__ == "NotImplemented":  # an op torch gives no derivative at all
