@@ -114,6 +114,7 @@ TANGENTS.update({
                        "/ (self == result).sum()",
     "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                           "/ (self == result).sum()",
+    "VarBackward0": "var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim)",
     "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
                     ".sum(dims, keepdim) / (2 * result))",
     # the in-place family writes the source's tangent where it writes the source (torch's result lines)
