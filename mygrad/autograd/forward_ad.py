@@ -148,13 +148,15 @@ _compiled: dict = {}  # node class -> compiled explicit formula
 def _explicit(node_cls):
     fn = _compiled.get(node_cls)
     if fn is None:
+        from .node import _free_names
+        text = TANGENTS[node_cls.__name__]
+        extra = tuple(n for n in _free_names(text) if n not in backends.TENSOR and n not in backends.NAMES
+                      and not n.endswith("_t") and n != "as_tensor")   # values the forward passed, not saved
         names = tuple(f"{n}_t" for n in node_cls.input_names) + tuple(
-            n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
-        code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
+            n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",) + extra))
+        code = compile(f"lambda {', '.join(names)}: ({text})",
                        f"<{node_cls.__name__}.tangent>", "eval")
-        from .. import (
-            as_tensor,  # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
-        )
+        from .. import as_tensor   # saved index arrays enter a formula as tensors: ``as_tensor(index)``
         fn = _compiled[node_cls] = (eval(code, {**backends.TENSOR, "as_tensor": as_tensor}), names)
     return fn
 
