@@ -156,7 +156,9 @@ def _explicit(node_cls):
             n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",) + extra))
         code = compile(f"lambda {', '.join(names)}: ({text})",
                        f"<{node_cls.__name__}.tangent>", "eval")
-        from .. import as_tensor   # saved index arrays enter a formula as tensors: ``as_tensor(index)``
+        from .. import as_tensor
+
+        # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
         fn = _compiled[node_cls] = (eval(code, {**backends.TENSOR, "as_tensor": as_tensor}), names)
     return fn
 
