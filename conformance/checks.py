@@ -548,8 +548,10 @@ def show_forward_ad(r: Repro) -> list[str]:
     lines = ["import torch.autograd.forward_ad as fwAD", "with fwAD.dual_level():"]
     lines += [f"    {r.names[i]} = fwAD.make_dual({r.names[i]}.detach(), {tensor_literal(t)})"
               for i, t in r.t.forward_ad["inputs"].items()]
-    lines += [f"    {line}" for line in r.forward()]
-    lines.append("    print([fwAD.unpack_dual(o).tangent if torch.is_tensor(o) else None for o in outputs])")
+    lines += ["    try:"] + [f"        {line}" for line in r.forward()]
+    lines += ["        print([fwAD.unpack_dual(o).tangent if torch.is_tensor(o) else None for o in outputs])",
+              "    except Exception as error:  # (an op torch has no forward formula for)",
+              "        print('raised', type(error).__name__, error)"]
     return lines
 
 
@@ -561,11 +563,17 @@ def show_functional(r: Repro) -> list[str]:
     lines = [f"def op({params}):", f"    out = {r.expression}",
              f"    return [o for o in {'list(out)' if r.sequence else '[out]'} if torch.is_tensor(o) and o.is_floating_point()]",
              f"inputs = tuple(x.detach() for x in ({params},))",
-             "print(torch.autograd.functional.jacobian(lambda *xs: op(*xs)[0], inputs))"]
+             "try:",
+             "    print(torch.autograd.functional.jacobian(lambda *xs: op(*xs)[0], inputs))",
+             "except Exception as error:  # (torch's jacobian refuses an output of no elements)",
+             "    print('jacobian raised', type(error).__name__, error)"]
     if "weights" in r.t.functional:
         lines += [f"w = [{', '.join(tensor_literal(w) for w in r.t.functional['weights'])}]",
-                  "print(torch.autograd.functional.hessian(lambda *xs: sum((o * v).sum() for o, v in zip(op(*xs), w)), "
-                  "inputs))"]
+                  "try:",
+                  "    print(torch.autograd.functional.hessian(lambda *xs: sum((o * v).sum() for o, v in zip(op(*xs), w)), "
+                  "inputs))",
+                  "except Exception as error:",
+                  "    print('hessian raised', type(error).__name__, error)"]
     return lines
 
 
