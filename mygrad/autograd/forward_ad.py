@@ -114,6 +114,9 @@ TANGENTS.update({
                        "/ (self == result).sum()",
     "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                           "/ (self == result).sum()",
+    # torch's logsumexp_jvp: the softmax-weighted tangent, normalised by the weights' sum (NaN for nothing)
+    "LogsumexpBackward0": "(lambda e: (e * self_t).sum(dims, keepdim) / e.sum(dims, keepdim))"
+                          "(exp(self - unreduce(result, shape, dims, keepdim)))",
     "VarBackward0": "var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim)",
     "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
                     ".sum(dims, keepdim) / (2 * result))",
