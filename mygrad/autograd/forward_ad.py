@@ -129,6 +129,9 @@ TANGENTS.update({
     "IndexFillBackward1": "self_t.index_fill(dim, as_tensor(index), value_t)",
     "IndexPutBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
     "IndexPutImplBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
+    # max_unpool2d on the tangent (torch's auto_linear): the same writes, the last of repeated indices winning
+    "MaxUnpool2DBackward0": "zeros_like(result).flatten(-2).scatter(-1, as_tensor(indices).flatten(-2), "
+                            "self_t.flatten(-2)).reshape(result.shape)",
     "EmbeddingBackward0": "weight_t[as_tensor(indices)]",   # (auto_linear: the padding row's tangent too)
 })
 
