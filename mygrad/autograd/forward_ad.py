@@ -50,7 +50,7 @@ _busy = _Busy()
 ELEMENTWISE = "auto_element_wise"
 
 TANGENTS: dict = {name: ELEMENTWISE for name in (
-    "AddBackward0", "SubBackward0", "RsubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
+    "AddBackward0", "SubBackward0", "RsubBackward0", "RsubBackward1", "MulBackward0",
     "NegBackward0", "AbsBackward0", "SignBackward0", "ExpBackward0", "Exp2Backward0", "Expm1Backward0",
     "LogBackward0", "Log1PBackward0", "Log2Backward0", "Log10Backward0", "SqrtBackward0", "RsqrtBackward0",
     "ReciprocalBackward0", "SinBackward0", "CosBackward0", "TanBackward0", "AsinBackward0", "AcosBackward0",
@@ -99,6 +99,8 @@ TANGENTS.update({
                       "if min is not None else where(self < max, self_t, max_t))",
     "ClampMinBackward1": "where(self >= min, self_t, min_t)",
     "ClampMaxBackward1": "where(self <= max, self_t, max_t)",
+    # torch's div line; a missing tangent's term is left out (torch's zero tensor times an inf result is 0)
+    "DivBackward0": "((0 if self_t is None else self_t) - (0 if other_t is None else other_t * result)) / other",
     "Atan2Backward0": "(-self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
     # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
     # graph there), so the transposed backward cannot give their tangents: torch's result lines
@@ -143,6 +145,9 @@ NOT_IMPLEMENTED: dict = {
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
 }
+
+# Explicit formulas that get None for an input without a tangent (and leave its term out)
+ABSENT_AS_NONE = frozenset({"DivBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.
@@ -258,11 +263,15 @@ def _tangents_of(tangents, inputs, out, saved, node_cls, outputs) -> bool:
                 if n.endswith("_t") and n[:-2] in node_cls.input_names:
                     i = node_cls.input_names.index(n[:-2])
                     t = tangents[i]
-                    # an input with no tangent contributes zeros (a Python number or a missing bound: 0)
-                    args.append(t if t is not None else zeros_like(inputs[i]) if isinstance(inputs[i], Tensor) else 0.0)
+                    # an input with no tangent contributes zeros (a Python number or a missing bound: 0), or
+                    # None for a formula that leaves its term out (torch's zero tensors: 0 * inf stays 0)
+                    args.append(t if t is not None or node_cls.__name__ in ABSENT_AS_NONE else
+                                zeros_like(inputs[i]) if isinstance(inputs[i], Tensor) else 0.0)
                 else:
                     args.append(values.get(n))
             total = fn(*args)
+            if tuple(total.shape) != tuple(out.shape):
+                total = total.expand(*out.shape)
         dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype
         if total.dtype != dtype:
             total = total.to(dtype)
