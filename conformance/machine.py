@@ -93,6 +93,10 @@ MODES = {
     "enable_grad()": lambda lib: lib.enable_grad(),
     "set_grad_enabled(False)": lambda lib: lib.set_grad_enabled(False),
     "set_grad_enabled(True)": lambda lib: lib.set_grad_enabled(True),
+    "inference_mode()": lambda lib: lib.inference_mode(),
+    "autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t + 0)":
+        lambda lib: lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t + 0),
+    "autograd.graph.save_on_cpu()": lambda lib: lib.autograd.graph.save_on_cpu(),
 }
 MISUSE = ("backward of a tensor that does not require grad", "implicit gradient of a non-scalar",
           "retain_grad of a tensor that does not require grad", "requires_grad_(False) of a non-leaf",

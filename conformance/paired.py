@@ -99,6 +99,8 @@ class Observation:
     upstream_changed: list = field(default_factory=list)  # indices of upstream grads the backward modified
     aliases: set = field(default_factory=set)       # label pairs of buffers that share memory
     numel: int = 1                                  # the largest tensor involved (tolerances grow with it)
+    forward_ad: Any = None                          # per output: its tangent (None: none), or Raised (transforms.py)
+    functional: Any = None                          # {"jacobian": ..., "hessian": ...} (transforms.py)
 
 
 # ----- building inputs and calling ---------------------------------------------------------------
@@ -348,6 +350,8 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
                 if record.grad and record.second_order:
                     _observe_second_order(record, form, lib, example, seed, obs)
                 _observe_no_grad(record, form, lib, example, obs)
+                from .transforms import observe_transforms  # (it builds on this module)
+                observe_transforms(record, form, lib, example, seed, obs)
     return obs
 
 

@@ -78,7 +78,7 @@ class Report:
     versions: dict = field(default_factory=versions)
     problems: list = field(default_factory=list)   # run-level trouble: missing results, pytest errors
     baseline: set | None = None     # (row, check) mismatches known from a baseline report (``--baseline``)
-    cpu_seconds: float | None = None   # CPU time of the run (its processes'), steadier than ``seconds`` on a busy machine
+    cpu_seconds: float | None = None   # CPU time of the run's processes: steadier than ``seconds`` on a busy machine
 
     @property
     def columns(self) -> list:

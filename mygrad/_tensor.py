@@ -491,7 +491,8 @@ class Tensor(TensorMethods):
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
-        if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
+        if _fw_levels and _forward_ad.involves_dual(self,
+                                                    (*args, *kwargs.values())):  # forward-mode AD: the tangent follows
             return _forward_ad.inplace(self, op, args, kwargs, ufunc)
         fills = getattr(op, "__name__", "") in ("fill_op", "zeros_like_op")  # torch fills an expanded tensor
         if self._base is not None:  # torch refuses some writes through views before anything else

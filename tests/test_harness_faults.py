@@ -219,7 +219,8 @@ def test_wrong_second_order(monkeypatch):
     formulas[0] = lambda *args: 2 * first(*args)
     monkeypatch.setattr(cls, "tensor_formulas", tuple(formulas))
     failures = run(MUL)
-    assert set(failures) == {"double"}
+    # the tensor formula is also mul's tangent (auto_element_wise) and the hessian's second pass
+    assert set(failures) == {"double", "forward_ad", "functional"}
 
 
 # ----- the behaviour machine --------------------------------------------------------------------
@@ -252,3 +253,36 @@ def test_grad_not_zeroed(monkeypatch):
     for failure in shown:   # each program runs to its end in both libraries, as written in the report
         assert run_snippet(failure.snippet, "torch") is not None
         run_snippet(failure.snippet, "mygrad")
+
+
+# ----- forward-mode AD and autograd.functional ---------------------------------------------------------
+
+def test_a_wrong_tangent_formula_fails_the_forward_ad_check_only(monkeypatch):
+    from mygrad.autograd import forward_ad
+    monkeypatch.setitem(forward_ad.TANGENTS, "SumBackward0", "self_t.sum() * 2")
+    monkeypatch.setattr(forward_ad, "_compiled", {})
+    failed = run(SUM)
+    assert set(failed) == {"forward_ad"}, failed
+    assert "tangent of output 0" in failed["forward_ad"].diff
+    assert "fwAD.make_dual" in failed["forward_ad"].snippet
+
+
+def test_an_op_refusing_dual_tensors_fails_the_forward_ad_check(monkeypatch):
+    from mygrad.autograd import forward_ad
+    monkeypatch.setitem(forward_ad.NOT_IMPLEMENTED, node_class(lambda x: x.exp()).__name__, "exp")
+    failed = run(EXP)
+    assert set(failed) == {"forward_ad"}, failed
+    assert "NotImplementedError" in failed["forward_ad"].diff
+
+
+def test_a_wrong_jacobian_fails_the_functional_check_only(monkeypatch):
+    from mygrad.autograd import functional
+    original = functional.jacobian
+
+    def off(*args, **kwargs):
+        found = original(*args, **kwargs)
+        return tuple(j * 2 for j in found) if isinstance(found, tuple) else found * 2
+    monkeypatch.setattr(functional, "jacobian", off)
+    failed = run(EXP)
+    assert set(failed) == {"functional"}, failed
+    assert "autograd.functional.jacobian" in failed["functional"].snippet

@@ -1,7 +1,8 @@
 """Anomaly detection: a backward node that returns NaN raises, naming the node.
 
-``detect_anomaly`` / ``set_detect_anomaly`` set one thread-local flag (and ``check_nan``); the
-engine checks every node's gradients while it is on.  The forward traceback torch prints is
+``detect_anomaly`` / ``set_detect_anomaly`` set one process-wide flag (and ``check_nan``), as torch's
+``AnomalyMode`` is a global, not a per-thread, switch: a mode set in one thread holds in every other.
+The engine checks every node's gradients while it is on.  The forward traceback torch prints is
 recorded for custom ``autograd.Function`` nodes made while the mode is on; the built-in ops'
 generated nodes carry none, so for them the warning is torch's own "No forward pass
 information available" text.
@@ -10,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import traceback
 import warnings
 from typing import Any
@@ -20,7 +20,8 @@ import numpy as np
 __all__ = ["detect_anomaly", "set_detect_anomaly"]
 
 
-class _State(threading.local):
+class _State:
+    """The process-wide switch (torch's AnomalyMode is a static flag, shared by every thread)."""
     enabled = False
     check_nan = True
 

@@ -119,11 +119,12 @@ class BackwardCFunction(Node, FunctionCtx):
             if value is None:
                 out.append(None)
                 continue
+            if packed is not graph.NOT_PACKED:   # the hooks own the value: torch checks no version then
+                out.append(graph.unpack(packed))
+                continue
             if value._vc[0] != version:
                 raise RuntimeError(_version_message(value, version, self))
-            if packed is not graph.NOT_PACKED:
-                out.append(graph.unpack(packed))
-            elif isinstance(value, _SavedOutput):
+            if isinstance(value, _SavedOutput):
                 t = Tensor._make(value._data, value.requires_grad, self if value.requires_grad else None,
                                  value.output_nr, value._vc)
                 out.append(t)

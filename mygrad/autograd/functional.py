@@ -232,14 +232,16 @@ def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bo
                             raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
                                                f"{k}. This is not allowed in strict mode.")
                         row.append(zeros_like(inp))
-            result.append(tuple(_stack_rows(row, out.size() + inputs[k].size(), stack)
+            result.append(tuple(_stack_rows(row, out.size() + inputs[k].size(), stack, vectorize)
                                 for k, row in enumerate(rows)))
         result = _finish(tuple(result), create_graph)
         return _unpack(result, (is_outputs_tuple, is_inputs_tuple))
 
 
-def _stack_rows(rows: Any, shape: Any, stack: Any) -> Any:
-    if not rows:  # an output of no elements: an empty Jacobian block
+def _stack_rows(rows: Any, shape: Any, stack: Any, vectorize: bool) -> Any:
+    """One Jacobian block from its rows.  An output of no elements has none: torch's loop (``vectorize=False``)
+    then fails in ``stack`` (its RuntimeError), its vmap path gives an empty block."""
+    if not rows and vectorize:
         from .. import zeros
         return zeros(*shape)
     return stack(rows, dim=0).view(shape)

@@ -9,15 +9,22 @@ from typing import Any
 
 
 class _State(threading.local):
-    enabled = True
+    enabled = True     # whether ops record a graph (read by every op)
     inference = False
+    user = True        # the grad mode as set (is_grad_enabled): inside inference mode nothing records,
+    #                    even where enable_grad turned it back on, as torch's InferenceMode
 
 
 _state = _State()
 
 
 def is_grad_enabled() -> bool:
-    return _state.enabled
+    return _state.user if _state.inference else _state.enabled
+
+
+def _set_grad(flag: bool) -> None:
+    _state.user = flag
+    _state.enabled = flag and not _state.inference
 
 
 class _GradModeContext:
@@ -34,11 +41,11 @@ class _GradModeContext:
         pass
 
     def __enter__(self) -> Any:
-        self._prev = _state.enabled
-        _state.enabled = self._target
+        self._prev = (_state.user, _state.enabled)
+        _set_grad(self._target)
 
     def __exit__(self, *exc: Any) -> Any:
-        _state.enabled = self._prev
+        _state.user, _state.enabled = self._prev
         return False
 
     def __call__(self, func: Any) -> Any:
@@ -64,9 +71,9 @@ class set_grad_enabled(_GradModeContext):
         return object.__new__(cls)
 
     def __init__(self, mode: bool) -> None:
-        self._prev = _state.enabled
+        self._prev = (_state.user, _state.enabled)
         self._target = bool(mode)
-        _state.enabled = self._target
+        _set_grad(self._target)
 
     def __enter__(self) -> Any:
         pass
@@ -75,7 +82,7 @@ class set_grad_enabled(_GradModeContext):
         return f"torch.autograd.grad_mode.set_grad_enabled(mode={self._target})"
 
     def __call__(self, func: Any) -> Any:
-        _state.enabled = self._prev
+        _state.user, _state.enabled = self._prev
         mode = self._target
 
         @functools.wraps(func)
@@ -136,12 +143,12 @@ class inference_mode:
             self.mode = bool(mode)
 
     def __enter__(self) -> Any:
-        self._prev = (_state.enabled, _state.inference)
+        self._prev = (_state.enabled, _state.inference, _state.user)
         _state.inference = self.mode
-        _state.enabled = not self.mode
+        _set_grad(not self.mode)
 
     def __exit__(self, *exc: Any) -> Any:
-        _state.enabled, _state.inference = self._prev
+        _state.enabled, _state.inference, _state.user = self._prev
         return False
 
     def __call__(self, func: Any) -> Any:

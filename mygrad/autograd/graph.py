@@ -7,6 +7,7 @@ saved and unpacked each time a backward reads it.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -14,7 +15,8 @@ from typing import Any, NamedTuple
 from .node import Node
 
 __all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "saved_tensors_hooks",
-           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook"]
+           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook",
+           "allow_mutation_on_saved_tensors"]
 
 NOT_PACKED = object()  # a saved value no pack hook saw
 
@@ -79,7 +81,9 @@ class PackedSaved:
                  "_meta")
 
     def __init__(self, tensor: Any, is_output: bool, output_nr: int, unpack_hook: Any, packed: Any) -> None:
-        self._vc = tensor._vc
+        # the hooks own the saved value now: torch checks no version of a hooked tensor, so the counter is
+        # a snapshot an in-place write to the original no longer moves
+        self._vc = [tensor._vc[0]]
         self._unpack, self._packed = unpack_hook, packed
         self.output_nr, self._is_output = output_nr, is_output
         self._requires_grad = tensor._requires_grad
@@ -162,6 +166,44 @@ class save_on_cpu(saved_tensors_hooks):
             return tensor
 
         super().__init__(pack_to_cpu, unpack_from_cpu)
+
+
+class _AllowMutationOnSavedContext:
+    """What ``allow_mutation_on_saved_tensors`` yields; ``closed`` once its block is left."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
+_mutation_context: list = []   # the active allow_mutation_on_saved_tensors context (process-wide, as torch's)
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors() -> Any:
+    """Within the block, a tensor saved for backward may be modified in place: backward still sees the value
+    it had when it was saved.  torch clones a saved tensor when it is first mutated; mygrad clones it when it
+    is saved (the same values reach backward).  A graph recorded in the block cannot be backwarded after it:
+    torch's AssertionError."""
+    if _mutation_context:
+        raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+    ctx = _AllowMutationOnSavedContext()
+
+    def pack_hook(tensor: Any) -> Any:
+        return tensor.detach().clone()
+
+    def unpack_hook(saved: Any) -> Any:
+        if ctx.closed:
+            raise AssertionError("Trying to backward outside of the 'allow_mutation_on_saved_tensors' context"
+                                 "in which the graph was originally recorded.")
+        return saved
+
+    _mutation_context.append(ctx)
+    try:
+        with saved_tensors_hooks(pack_hook, unpack_hook):
+            yield ctx
+    finally:
+        ctx.closed = True
+        _mutation_context.clear()
 
 
 class disable_saved_tensors_hooks:

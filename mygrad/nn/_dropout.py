@@ -14,7 +14,7 @@ import numpy as np
 from .._creation import default_generator
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops.elementwise import mul
@@ -97,6 +97,8 @@ def _reshape_(input: Tensor, node, shape: tuple) -> Tensor:
         input.grad_fn, input._output_nr = new.grad_fn, 0
     input._data = data.reshape(shape)
     input._vc[0] += 1
+    if forward_ad.levels:   # a dual tensor's tangent takes the new shape with it
+        forward_ad.reshape_tangent(input, shape)
     return input
 
 

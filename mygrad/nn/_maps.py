@@ -62,6 +62,8 @@ def make_node(name: str, self_edge: bool = True):
     """A node class ``name`` whose gradient is the adjoint maps applied to the output gradient;
     ``self_edge``: torch's double backward also keeps an edge to the input (carrying zeros), so the
     first-order gradient requires grad whenever the input does (padding, adaptive pooling; not upsampling)."""
+    from ..autograd import forward_ad
+    forward_ad.TANGENTS[name] = "apply_maps(self_t, maps)"   # torch's auto_linear: the forward maps on the tangent
     if self_edge:
         return derivative(name, attrs="adjoint", self="zero_slope(apply_maps(grad, adjoint), self)")
     return derivative(name, attrs="adjoint", self="apply_maps(grad, adjoint)")
@@ -75,5 +77,6 @@ def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None)
     whose adjoint the backward applies, where torch's backward kernel indexes differently from its forward."""
     x = input._data
     sizes = x.shape[x.ndim - len(maps):]
+    # (``maps`` is not saved by the node: forward-mode AD reads it, torch's tangent being the op on the tangent)
     return record(node, apply_maps(x, maps), (input,), self=input,
-                  adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes))
+                  adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes), maps=maps)

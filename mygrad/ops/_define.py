@@ -191,7 +191,7 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
     if outs and forward_ad.levels:
-        forward_ad.propagate(node_cls, outs[0], inputs, saved)
+        forward_ad.propagate(node_cls, outs[0], inputs, saved, outs)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:

@@ -17,6 +17,7 @@ from .. import _dtype
 from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
+from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state
@@ -393,7 +394,7 @@ def _pow_kernel(a, b, tensor_exponent: bool):
     return np.where(np.less(b, 0), reciprocal_of_integer, result).astype(result.dtype)
 
 
-def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
+def pow(input, exponent) -> Tensor:
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
@@ -521,7 +522,12 @@ def no_derivative(op: str):
 
 
 def requiring_grad(*operands) -> tuple:
-    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented);
+    inside a dual level the inputs carrying a tangent count too, so forward-mode AD meets the node and
+    raises torch's NotImplementedError (autograd/forward_ad.py)."""
+    if forward_ad.levels:
+        return tuple(x for x in operands if isinstance(x, Tensor) and (
+            x._requires_grad or forward_ad.tangent_of(x) is not None))
     return tuple(x for x in operands if isinstance(x, Tensor) and x._requires_grad)
 
 

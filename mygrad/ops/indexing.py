@@ -18,7 +18,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name, _shares_memory, _track_views
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
@@ -505,6 +505,8 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
 
 def setitem(self: Tensor, key, value) -> None:
     value = _value_tensor(self, value)
+    if forward_ad.levels and forward_ad.involves_dual(self, (value,)):  # forward-mode AD: the tangent follows
+        forward_ad.setitem(self, key, value)
     t = type(key)
     if t is int:
         steps, advanced = [(_select, 0, _checked_first_index(self._data.shape, key))], []

@@ -16,6 +16,7 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
+from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
@@ -357,6 +358,8 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if data.ndim != 1 or (data.size and data.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     length = builtins.max(int(data.max()) + 1 if data.size else 0, minlength)
+    if weights is not None and forward_ad.levels and forward_ad.tangent_of(weights) is not None:
+        raise NotImplementedError("Trying to use forward AD with aten::bincount that does not support it.")
     if weights is None or not data.size:   # torch ignores the weights of an empty input
         return _long(np.bincount(data, minlength=length))
     w = weights._data
