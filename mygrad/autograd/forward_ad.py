@@ -136,6 +136,13 @@ TANGENTS.update({
     "MaxUnpool2DBackward0": "zeros_like(result).flatten(-2).scatter(-1, as_tensor(indices).flatten(-2), "
                             "self_t.flatten(-2)).reshape(result.shape)",
     "EmbeddingBackward0": "weight_t[as_tensor(indices)]",   # (auto_linear: the padding row's tangent too)
+    # several outputs: a tuple, one tangent per output (torch's var_std_mean / frexp result lines)
+    "VarMeanBackward0": "(var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim), "
+                        "self_t.mean(dims, keepdim))",
+    "StdMeanBackward0": "(where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
+                        ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
+    "FrexpBackward0": "(self_t / power,)",
+    "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
 })
 
 # Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
@@ -152,7 +159,7 @@ ABSENT_AS_NONE = frozenset({"DivBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.
-IGNORED: dict = {"CopysignBackward0": ("other",)}
+IGNORED: dict = {"CopysignBackward0": ("other",), "NextafterBackward0": ("other",)}
 
 _compiled: dict = {}  # node class -> compiled explicit formula
 
@@ -214,7 +221,21 @@ def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | 
                                   f"a dual tensor cannot go through it")
 
 
+def _index_add_quirk(node_cls: Any, inputs: Any, tangents: Any, saved: Any) -> None:
+    """Measured on torch 2.13: index_add's tangent of a 0-d float32 self whose source has no tangent, with a
+    float ``alpha`` other than 1, wraps the zero source tangent as float64 and fails its dtype check."""
+    self, alpha = inputs[0], saved.get("alpha", 1)
+    if (node_cls.__name__ == "IndexAddBackward0" and len(inputs) == 2 and tangents[0] is not None
+            and tangents[1] is None and self._data.ndim == 0 and self._data.dtype != np.float64
+            and isinstance(alpha, float) and alpha != 1):
+        from .._tensor_str import scalar_type_name
+        from .. import _dtype
+        raise RuntimeError(f"index_add_(): self ({scalar_type_name(_dtype.from_numpy_dtype(self._data.dtype))}) "
+                           "and source (Double) must have the same scalar type")
+
+
 def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any, outputs: Any) -> bool:
+    _index_add_quirk(node_cls, inputs, tangents, saved)
     kind = TANGENTS.get(node_cls.__name__)
     from .._tensor import Tensor
     if kind is None and not node_cls.tensor_formulas:
@@ -273,6 +294,11 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 else:
                     args.append(values.get(n))
             total = fn(*args)
+            if isinstance(total, tuple):  # a multi-output node's formula: one tangent per output
+                for o, t in zip(outputs, total, strict=True):
+                    if t is not None:
+                        _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+                return True
             if tuple(total.shape) != tuple(out.shape):
                 total = total.expand(*out.shape)
         dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype

@@ -206,7 +206,8 @@ def _float_power_in_place(self: Tensor, exponent) -> Tensor:
 
 
 # torch's grad / exp2(exponent), where exp2 of the int32 exponent is float32 (0 below 2**-149, inf above 2**127)
-FrexpBackward0 = derivative("FrexpBackward0", attrs="power", multi_output=True, self="grad[0] / power")
+FrexpBackward0 = derivative("FrexpBackward0", attrs="power", multi_output=True, self="grad[0] / power",
+                            freed=("power",))
 frexp_return = return_type("frexp", ("mantissa", "exponent"))
 
 
@@ -219,7 +220,7 @@ def frexp(input: Tensor) -> frexp_return:
     mantissa, exponent = np.frexp(input._data)
     exponent = exponent.astype(np.int32)
     power = quiet(np.exp2)(exponent.astype(np.float32))
-    out, = record_multi(FrexpBackward0, (mantissa,), (input,), power=power)
+    out, = record_multi(FrexpBackward0, (mantissa,), (input,), power=Tensor._make(power, False, None))
     return frexp_return(out, Tensor._make(exponent, False, None))
 
 
