@@ -143,6 +143,8 @@ TANGENTS.update({
                         ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
     "FrexpBackward0": "(self_t / power,)",
     "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
+    "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
+                              "result)",
 })
 
 # Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
@@ -294,6 +296,8 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 else:
                     args.append(values.get(n))
             total = fn(*args)
+            if total is None:  # torch's result line gives no tangent (scatter_reduce's prod)
+                return True
             if isinstance(total, tuple):  # a multi-output node's formula: one tangent per output
                 for o, t in zip(outputs, total, strict=True):
                     if t is not None:
@@ -383,12 +387,23 @@ def involves_dual(tensor: Any, args: Any) -> bool:
     return tangent_of(tensor) is not None or any(tangent_of(a) is not None for a in args)
 
 
+_in_place = [0]   # > 0 while an in-place op's tangent is computed (a few of torch's result lines differ there)
+
+
+def in_place_depth() -> int:
+    return _in_place[0]
+
+
 def inplace(tensor: Any, op: Any, args: Any, kwargs: Any, ufunc: Any) -> Any:
     """``tensor.op_(*args)`` on dual tensors: the tangent of ``op(tensor, *args)`` (computed out of place,
     without a graph) becomes ``tensor``'s, then the write itself happens as usual."""
     from .grad_mode import no_grad
-    with no_grad():
-        tangent = tangent_of(op(tensor, *args, **kwargs))
+    _in_place[0] += 1
+    try:
+        with no_grad():
+            tangent = tangent_of(op(tensor, *args, **kwargs))
+    finally:
+        _in_place[0] -= 1
     _busy.on = True
     try:
         out = tensor._inplace(op, *args, ufunc=ufunc, **kwargs)

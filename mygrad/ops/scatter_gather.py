@@ -777,6 +777,32 @@ def _scatter_reduce_backward_array(grad, self, dim, index, src, reduce, include_
 
 
 _SR_ARGS = "dim, index, src, reduce, include_self, result, src_shape"
+def _scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, result):
+    """torch's scatter_reduce_jvp (forward mode): linear for sum and mean; for amax/amin the tangents of the
+    elements equal to the result, averaged over ties (src must be index-shaped there, torch's own broadcast
+    error otherwise); prod has no tangent out of place, and in place (no src tangent in torch's formula)
+    torch's undefined-tensor error."""
+    from ..autograd import forward_ad
+    index_t = Tensor._make(np.asarray(index), False, None)
+    if reduce in ("sum", "mean"):
+        return self_t.scatter_reduce(dim, index_t, src_t, reduce, include_self=include_self)
+    if reduce == "prod":
+        if forward_ad.in_place_depth():
+            raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument "
+                               "#1 'src'")
+        return None
+    check_broadcast(src._data, np.empty(index_t.shape, bool))   # torch's message when src is larger than index
+    self_mask = self == result
+    src_mask = src == result.gather(dim, index_t)
+    total = (self_t * self_mask).scatter_reduce(dim, index_t, src_t * src_mask, "sum", include_self=include_self)
+    count = self_mask.to(self_t.dtype).scatter_reduce(dim, index_t, src_mask.to(self_t.dtype), "sum",
+                                                       include_self=include_self)
+    return total / count
+
+
+formula_helper(_scatter_reduce_tangent, tensor="same", name="scatter_reduce_tangent")
+
+
 ScatterReduceBackward0 = derivative(
     "ScatterReduceBackward0", attrs="dim index reduce include_self src_shape",
     self=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'self')",
