@@ -230,8 +230,8 @@ def _index_add_quirk(node_cls: Any, inputs: Any, tangents: Any, saved: Any) -> N
     if (node_cls.__name__ == "IndexAddBackward0" and len(inputs) == 2 and tangents[0] is not None
             and tangents[1] is None and self._data.ndim == 0 and self._data.dtype != np.float64
             and isinstance(alpha, float) and alpha != 1):
-        from .._tensor_str import scalar_type_name
         from .. import _dtype
+        from .._tensor_str import scalar_type_name
         raise RuntimeError(f"index_add_(): self ({scalar_type_name(_dtype.from_numpy_dtype(self._data.dtype))}) "
                            "and source (Double) must have the same scalar type")
 
