@@ -18,12 +18,28 @@ applicable check on every call form and dtype of the record and raises ``Conform
 """
 from __future__ import annotations
 
+from .plugin import Only
 from .registry import FORMS, Example, LibAttr, Record, TensorArg
-from .strategies import (Domain, arrays, binary, dims_for, grad_flags, matmul, nary, nonzero, open_unit, positive,
-                         real, reduction, shapes, tensor_lists, unary)
+from .strategies import (
+    Domain,
+    arrays,
+    binary,
+    dims_for,
+    grad_flags,
+    matmul,
+    nary,
+    nonzero,
+    open_unit,
+    positive,
+    real,
+    reduction,
+    shapes,
+    tensor_lists,
+    unary,
+)
 
-__all__ = ["FORMS", "ConformanceFailure", "Domain", "Example", "LibAttr", "Record", "TensorArg", "arrays", "binary",
-           "check", "dims_for", "grad_flags", "matmul", "nary", "nonzero", "open_unit", "positive", "real",
+__all__ = ["FORMS", "ConformanceFailure", "Domain", "Example", "LibAttr", "Only", "Record", "TensorArg", "arrays",
+           "binary", "check", "dims_for", "grad_flags", "matmul", "nary", "nonzero", "open_unit", "positive", "real",
            "reduction", "shapes", "tensor_lists", "unary"]
 
 
@@ -66,7 +82,7 @@ def check(record: Record, *, forms=None, dtypes=None, checks=None, library: str 
     if report_dir is not None:
         report.write(report_dir)
     if not report.ok:
-        details = [f"\n--- {r['row']} [{r['form']}, {r['dtype']}] {f['check']}: {f['diff']}\n{f['snippet']}"
-                   for r in report.failed_cases for f in r["failures"]]
-        raise ConformanceFailure("\n".join([report.summary_line(), "", report.terminal(), *details]), report)
+        from .report import failure_details
+        raise ConformanceFailure("\n".join([report.summary_line(), "", report.terminal(), "",
+                                            failure_details(report.failed_cases)]), report)
     return report

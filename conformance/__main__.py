@@ -21,8 +21,8 @@ import time
 from pathlib import Path
 
 from . import checks, paired, plugin, profiles, registry, runner
-from .report import Report, baseline_of, load_results, merge, read_report
 from .registry import FORMS
+from .report import Report, baseline_of, load_results, merge, read_report
 
 SUITE = Path(__file__).with_name("suite.py")
 PYTEST_EXIT = {2: "interrupted", 3: "internal error", 4: "usage error", 5: "no tests collected"}
@@ -51,7 +51,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workers", type=int, default=0,
                    help="pytest-xdist worker processes (default 0: in-process; needs pytest-xdist)")
     p.add_argument("--shard", default=None, metavar="K/N",
-                   help="run only the K-th of N shards (cases split by a stable hash of their id)")
+                   help="run only the K-th of N shards (cases split by a stable hash of their id, or by cost "
+                        "with --shard-costs)")
+    p.add_argument("--shard-costs", default=None, metavar="REPORT",
+                   help="an earlier report.json (or its directory): balance the shards by its seconds per case "
+                        "(every shard must be given the same file)")
     p.add_argument("--report", default="conformance-report", metavar="DIR",
                    help="where report.json and report.md go (default: ./conformance-report)")
     p.add_argument("--junit", default=None, metavar="FILE", help="also write JUnit XML (one test case per row x check)")
@@ -61,6 +65,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--list", action="store_true", help="list the registry's rows and exit")
     p.add_argument("--pytest-args", nargs=argparse.REMAINDER, default=[], help="passed on to pytest as is")
     return p
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (pytest-xdist's workers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def merge_main(argv: list[str]) -> int:
@@ -101,9 +111,11 @@ def main(argv: list[str] | None = None) -> int:
         chosen = registry.select(records, names) if names else ([] if args.ops else records)
         chosen_checks = checks.select(args.checks)
         shard = plugin.parse_shard(args.shard)
+        costs = plugin.costs_of(args.shard_costs)
         baseline = baseline_of(args.baseline) if args.baseline else None
     except (KeyError, ValueError, OSError) as exc:
-        print(f"conformance: {exc.args[0] if exc.args else exc}; see --list / --help", file=sys.stderr)
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"conformance: {message}; see --list / --help", file=sys.stderr)
         return 2
     if importlib.util.find_spec(args.library.split(".")[0]) is None:
         print(f"conformance: --library {args.library}: no such module", file=sys.stderr)
@@ -116,9 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     with_behaviour = not args.ops or plugin.BEHAVIOUR_ROW in args.ops
     everything = runner.cases(chosen, args.forms or None, args.dtypes or None)
     index = {c.id: i for i, c in enumerate(everything)}
-    all_rows = ([plugin.BEHAVIOUR_ROW] if with_behaviour else []) + list(dict.fromkeys(c.record.row for c in everything))
-    expected = [c for c in everything if plugin.in_shard(c.id, shard)]
-    with_behaviour = with_behaviour and plugin.in_shard(plugin.BEHAVIOUR_ROW, shard)
+    all_rows = (([plugin.BEHAVIOUR_ROW] if with_behaviour else [])
+                + list(dict.fromkeys(c.record.row for c in everything)))
+    ids = [c.id for c in everything] + ([plugin.BEHAVIOUR_ROW] if with_behaviour else [])
+    members = plugin.shard_members(ids, shard, costs)
+    expected = [c for c in everything if c.id in members]
+    with_behaviour = with_behaviour and plugin.BEHAVIOUR_ROW in members
     rows = ([plugin.BEHAVIOUR_ROW] if with_behaviour else []) + list(dict.fromkeys(c.record.row for c in expected))
     print(f"conformance: {len(expected)} cases (op x call form x dtype){' + behaviour' if with_behaviour else ''}, "
           f"library {args.library}, profile {args.profile}, seed {args.seed}, {args.workers or 'no'} workers"
@@ -141,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
             pytest_args.append("--conformance-no-shrink")
         if args.shard:
             pytest_args += ["--conformance-shard", args.shard]
+            if args.shard_costs:
+                pytest_args += ["--conformance-shard-costs", args.shard_costs]
         pytest_args += ["-n", str(args.workers)] if args.workers > 0 else ["-p", "no:xdist"]
         pytest_args += args.pytest_args
         import pytest
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), _cpu_seconds()
         code = int(pytest.main(pytest_args))
-        seconds = time.perf_counter() - started
+        seconds, cpu_seconds = time.perf_counter() - started, _cpu_seconds() - cpu_started
         found = load_results(results)
     for r in found:
         r["index"] = index.get(f"{r['row']}[{r['form']}-{r['dtype']}]", -1)
@@ -156,8 +173,8 @@ def main(argv: list[str] | None = None) -> int:
                "dtypes": " ".join(args.dtypes) or "all", "checks": " ".join(chosen_checks) if args.checks else "all",
                "library": args.library, "profile": args.profile,
                "examples": args.examples or profiles.get(args.profile).examples, "seed": args.seed,
-               "workers": args.workers, "shard": args.shard, "all_rows": all_rows}
-    report = Report(found, rows, options, round(seconds, 1), baseline=baseline)
+               "workers": args.workers, "shard": args.shard, "shard_costs": args.shard_costs, "all_rows": all_rows}
+    report = Report(found, rows, options, round(seconds, 2), baseline=baseline, cpu_seconds=round(cpu_seconds, 2))
     missing = len(expected) + with_behaviour - len(found)
     if code not in (0, 1) and not (code == 5 and not expected and not with_behaviour):
         what = PYTEST_EXIT.get(code, "unexpected status")

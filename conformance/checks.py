@@ -11,8 +11,9 @@ Tolerances live here and only here (``TOLERANCES`` and ``tolerance``).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any
 
 import numpy as np
 
@@ -199,7 +200,8 @@ check_flags = _output_attributes("requires_grad", "is_leaf")
 def check_value(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
     if not _forward_ran(t, m):
         return None
-    problems, numbers = [], {}
+    problems: list = []
+    numbers: dict = {}
     for i, (a, b) in enumerate(zip(t.outputs, m.outputs)):
         if isinstance(a, TensorObs) and isinstance(b, TensorObs):
             found = compare_values(a.value, b.value, *ctx.tol(a.dtype, t.numel))
@@ -256,8 +258,9 @@ def render_graph(g) -> str:
     return repr(g)
 
 
-def _compare_grads(label: str, t: list, m: list, ctx: Context, length: int, flags: bool = False):
-    problems, numbers = [], {}
+def _compare_grads(label: list[str], t: Any, m: Any, ctx: Context, length: int, flags: bool = False):
+    problems: list = []
+    numbers: dict = {}
     for name, a, b in zip(label, t, m):
         if (a is None) != (b is None) or isinstance(b, Raised):
             problems.append(f"{name}: torch {_kind_grad(a)}, mygrad {_kind_grad(b)}")
@@ -322,7 +325,7 @@ def check_double(t: Observation, m: Observation, ctx: Context) -> Verdict | None
         return raised
     if (t.first is None) != (m.first is None):
         return Verdict(False, f"first-order grads: torch {t.first is not None}, mygrad {m.first is not None}")
-    names = [f"create_graph grad of input {i}" for i in range(len(t.first))]
+    names = [f"create_graph grad of input {i}" for i in range(len(t.first or ()))]
     problems, numbers = _compare_grads(names, t.first, m.first, ctx, t.numel, flags=True)
     if (t.second is None) != (m.second is None):
         problems.append(f"second-order grads computed: torch {t.second is not None}, mygrad {m.second is not None}")
@@ -382,6 +385,89 @@ def check_aliasing(t: Observation, m: Observation, ctx: Context) -> Verdict | No
         if a.startswith("output") or b.startswith("output"):
             problems.append(f"{a} shares memory with {b} in torch (a view), not in mygrad")
     return _collect(problems)
+
+
+def check_forward_ad(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    """Forward-mode AD: the tangent of every output, or the same exception class where torch has no
+    forward formula for the op (its NotImplementedError)."""
+    if not _forward_ran(t, m) or t.forward_ad is None and m.forward_ad is None:
+        return None
+    a, b = (t.forward_ad or {}).get("outputs"), (m.forward_ad or {}).get("outputs")
+    if isinstance(a, Raised) or isinstance(b, Raised) or a is None or b is None:
+        found = raise_diff(a if isinstance(a, Raised) else None, b if isinstance(b, Raised) else None)
+        if a is None or b is None:
+            found = f"forward-mode run: torch {a!r}, mygrad {b!r}"
+        return PASS if found is None else Verdict(False, f"forward-mode AD: {found}")
+    if len(a) != len(b):
+        return Verdict(False, f"forward-mode AD: {len(a)} outputs in torch, {len(b)} in mygrad")
+    problems: list = []
+    numbers: dict = {}
+    for i, (ta, tb) in enumerate(zip(a, b)):
+        if (ta is None) != (tb is None) or isinstance(ta, Raised) or isinstance(tb, Raised):
+            if not (isinstance(ta, Raised) and isinstance(tb, Raised) and ta == tb):
+                problems.append(f"tangent of output {i}: torch {_kind_tangent(ta)}, mygrad {_kind_tangent(tb)}")
+            continue
+        if ta is None:
+            continue
+        if ta.dtype != tb.dtype:
+            problems.append(f"tangent of output {i}: dtype torch {ta.dtype}, mygrad {tb.dtype}")
+        mismatch = compare_values(ta, tb, *ctx.tol(str(ta.dtype), t.numel))
+        if mismatch:
+            problems.append(describe(f"tangent of output {i}", mismatch))
+            numbers = numbers or mismatch
+    return _collect(problems, numbers)
+
+
+def _kind_tangent(v) -> str:
+    if v is None:
+        return "no tangent"
+    if isinstance(v, Raised):
+        return repr(v)
+    return f"a {v.dtype} tangent of shape {tuple(v.shape)}"
+
+
+def check_functional(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    """``autograd.functional.jacobian`` of the first floating output and ``hessian`` of the scalarised op."""
+    if not _forward_ran(t, m) or t.functional is None and m.functional is None:
+        return None
+    a, b = t.functional or {}, m.functional or {}
+    problems: list = []
+    numbers: dict = {}
+    for what in ("jacobian", "hessian"):
+        if what not in a and what not in b:
+            continue
+        ta, tb = a.get(what), b.get(what)
+        if isinstance(ta, Raised) or isinstance(tb, Raised) or ta is None or tb is None:
+            if not (type(ta) is type(tb) and (ta is None or ta == tb)):
+                mine = tb if isinstance(tb, Raised) else "computed" if tb is not None else "nothing"
+                problems.append(f"{what}: torch {ta if isinstance(ta, Raised) else 'computed'}, mygrad {mine}")
+            continue
+        for label, ea, eb in _blocks(what, ta, tb):
+            if isinstance(ea, np.ndarray) and isinstance(eb, np.ndarray) and ea.dtype != eb.dtype:
+                problems.append(f"{label}: dtype torch {ea.dtype}, mygrad {eb.dtype}")
+            found = compare_values(ea, eb, *ctx.tol(ctx.dtype, t.numel)) if isinstance(eb, np.ndarray) \
+                else {"what": f"torch {_structure_of(ea)}, mygrad {_structure_of(eb)}"}
+            if found:
+                problems.append(describe(label, found))
+                numbers = numbers or found
+    return _collect(problems, numbers)
+
+
+def _blocks(label: str, a, b):
+    """(label, torch's array, mygrad's) for every block of two nested results; structure mismatches as one pair."""
+    if isinstance(a, np.ndarray) or not isinstance(b, tuple) or len(a) != len(b):
+        return [(label, a, b)]
+    return [pair for k, (x, y) in enumerate(zip(a, b)) for pair in _blocks(f"{label}[{k}]", x, y)]
+
+
+def _structure_of(v) -> str:
+    if isinstance(v, np.ndarray):
+        return f"an array of shape {v.shape}"
+    if isinstance(v, tuple) and v and isinstance(v[0], str):
+        return f"{v[1]} (not a tensor)"
+    if isinstance(v, tuple):
+        return f"a tuple of {len(v)}"
+    return repr(v)
 
 
 # ----- each check's part of the repro snippet ------------------------------------------------------
@@ -461,6 +547,42 @@ def show_aliasing(r: Repro) -> list[str]:
                           "[o.data_ptr() for o in outputs if torch.is_tensor(o)])"]
 
 
+def show_forward_ad(r: Repro) -> list[str]:
+    if r.forward_raised or r.t.forward_ad is None:
+        return r.forward()
+    lines = ["import torch.autograd.forward_ad as fwAD", "with fwAD.dual_level():"]
+    lines += [f"    {r.names[i]} = fwAD.make_dual({r.names[i]}.detach(), {tensor_literal(t)})"
+              for i, t in r.t.forward_ad["inputs"].items()]
+    lines += ["    try:"] + [f"        {line}" for line in r.forward()]
+    lines += ["        print([fwAD.unpack_dual(o).tangent if torch.is_tensor(o) else None for o in outputs])",
+              "    except Exception as error:  # (an op torch has no forward formula for)",
+              "        print('raised', type(error).__name__, error)"]
+    return lines
+
+
+def show_functional(r: Repro) -> list[str]:
+    from .transforms import differentiable_args
+    if r.forward_raised or r.t.functional is None:
+        return r.forward()
+    params = ", ".join(r.names[i] for i in differentiable_args(r.example))
+    lines = [f"def op({params}):", f"    out = {r.expression}",
+             f"    return [o for o in {'list(out)' if r.sequence else '[out]'}",
+             "            if torch.is_tensor(o) and o.is_floating_point()]",
+             f"inputs = tuple(x.detach() for x in ({params},))",
+             "try:",
+             "    print(torch.autograd.functional.jacobian(lambda *xs: op(*xs)[0], inputs))",
+             "except Exception as error:  # (torch's jacobian refuses an output of no elements)",
+             "    print('jacobian raised', type(error).__name__, error)"]
+    if "weights" in r.t.functional:
+        lines += [f"w = [{', '.join(tensor_literal(w) for w in r.t.functional['weights'])}]",
+                  "try:",
+                  "    scalar = lambda *xs: sum((o * v).sum() for o, v in zip(op(*xs), w))",
+                  "    print(torch.autograd.functional.hessian(scalar, inputs))",
+                  "except Exception as error:",
+                  "    print('hessian raised', type(error).__name__, error)"]
+    return lines
+
+
 # ----- the list ---------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -497,6 +619,12 @@ ALL: tuple[Check, ...] = (
           check_mutation, show_mutation),
     Check("aliasing", "gradients share no memory with each other, the upstream gradient or the inputs (beyond "
           "what torch's do); outputs are views of inputs exactly where torch's are", check_aliasing, show_aliasing),
+    Check("forward_ad", "forward-mode AD (`forward_ad.make_dual`/`unpack_dual`, random tangents on the inputs that "
+          "require grad): every output's tangent, or torch's exception class where torch has no forward formula",
+          check_forward_ad, show_forward_ad),
+    Check("functional", "`autograd.functional.jacobian` of the first floating output and `hessian` of "
+          "`sum(out * w)` (random `w`), on small examples of the record's first call form", check_functional,
+          show_functional),
 )
 
 BY_NAME: dict[str, Check] = {c.name: c for c in ALL}

@@ -8,8 +8,9 @@ after each case; a change fails *that* case, naming what leaked, and is undone b
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -21,7 +22,7 @@ class Setting:
     """One piece of process state: how to read it and how to put it back."""
     name: str
     get: Callable[[], Any]
-    set: Callable[[Any], None]
+    set: Callable[[Any], object]
 
 
 def _set_gc(enabled: bool) -> None:

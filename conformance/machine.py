@@ -30,14 +30,14 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, Phase, Verbosity, seed as hypothesis_seed, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, seed as hypothesis_seed, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, get_state_machine_test, initialize, invariant, precondition, rule
 
 from .checks import BEHAVIOUR, compare_values, describe, raise_diff, tolerance
-from .paired import LIBRARIES, Broken, Raised, library, read, to_numpy
+from .paired import LIBRARIES, Raised, library, read, to_numpy
 from .report import tensor_literal
 from .runner import CaseResult, Failure, Found, case_seed, no_local_constants, survey_then_shrink
 
@@ -93,6 +93,10 @@ MODES = {
     "enable_grad()": lambda lib: lib.enable_grad(),
     "set_grad_enabled(False)": lambda lib: lib.set_grad_enabled(False),
     "set_grad_enabled(True)": lambda lib: lib.set_grad_enabled(True),
+    "inference_mode()": lambda lib: lib.inference_mode(),
+    "autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t + 0)":
+        lambda lib: lib.autograd.graph.saved_tensors_hooks(lambda t: t * 1, lambda t: t + 0),
+    "autograd.graph.save_on_cpu()": lambda lib: lib.autograd.graph.save_on_cpu(),
 }
 MISUSE = ("backward of a tensor that does not require grad", "implicit gradient of a non-scalar",
           "retain_grad of a tensor that does not require grad", "requires_grad_(False) of a non-leaf",
@@ -167,7 +171,9 @@ def graph_shape(root) -> tuple:
     """The structure below a node: node names and edges, numbered in the order first reached."""
     if root is None:
         return ()
-    order, index, stack = [], {}, [root]
+    order: list = []
+    index: dict = {}
+    stack = [root]
     while stack and len(order) < GRAPH_NODES:
         node = stack.pop()
         if id(node) in index:
@@ -251,7 +257,7 @@ class PairedWorlds(RuleBasedStateMachine):
         the worlds still agree on everything else and the run goes on (the error is still reported).
         ``backward``: the step runs the engine (counted in the mix).
         """
-        outcome = {}
+        outcome: dict[str, tuple[Any, Any]] = {}
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             for name, lib in self.libs.items():
@@ -811,7 +817,7 @@ class PairedWorlds(RuleBasedStateMachine):
         if a != b:
             problems["grad_fn"].append(f"{pair.name}.grad_fn: torch {a}, mygrad {b}")
         tg, mg = read(getattr, t, "grad"), read(getattr, m, "grad")
-        if (tg is None) != (mg is None) or isinstance(tg, Broken) or isinstance(mg, Broken):
+        if (tg is None) != (mg is None) or isinstance(tg, Raised) or isinstance(mg, Raised):
             if tg != mg:
                 problems["grad"].append(f"{pair.name}.grad: torch {_grad_text(tg)}, mygrad {_grad_text(mg)}")
         elif tg is not None:
@@ -866,7 +872,8 @@ def _run(profile, base_seed: int, shrink: bool, tally: dict, target: str | None,
     test = get_state_machine_test(machine, settings=_machine_settings(profile, shrink))
     with no_local_constants():
         hypothesis_seed(case_seed(ROW, base_seed))(test)()
-    return machine.runs[0]
+    runs: int = machine.runs[0]  # type: ignore[attr-defined]  # (the class made just above)
+    return runs
 
 
 def mix(stats: dict) -> dict:

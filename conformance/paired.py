@@ -68,9 +68,6 @@ class Raised:
         return f"<unreadable: {self.cls}: {self.message}>"
 
 
-Broken = Raised   # the name the behaviour suite used for a read that raised
-
-
 @dataclass
 class TensorObs:
     """What one tensor looked like: its value (a NumPy copy), dtype name, shape and autograd state."""
@@ -103,6 +100,8 @@ class Observation:
     upstream_changed: list = field(default_factory=list)  # indices of upstream grads the backward modified
     aliases: set = field(default_factory=set)       # label pairs of buffers that share memory
     numel: int = 1                                  # the largest tensor involved (tolerances grow with it)
+    forward_ad: Any = None                          # per output: its tangent (None: none), or Raised (transforms.py)
+    functional: Any = None                          # {"jacobian": ..., "hessian": ...} (transforms.py)
 
 
 # ----- building inputs and calling ---------------------------------------------------------------
@@ -250,12 +249,11 @@ def _is_tensor_like(v) -> bool:
 # ----- reading a library's objects ---------------------------------------------------------------
 
 def read(fn, *args):
-    """``fn(*args)``, or a Broken standing for the exception it raised."""
+    """``fn(*args)``, or a Raised standing for the exception it raised."""
     try:
         return fn(*args)
     except Exception as exc:  # the engine under test may be wrong in any way
         return Raised.of(exc)
-
 
 
 def dtype_name(dtype) -> str:
@@ -365,7 +363,7 @@ def _differentiable(lib, outputs: list) -> list:
     """(index, tensor) of outputs a gradient can flow from: floating tensors that require grad."""
     found = []
     for i, out in enumerate(outputs):
-        if is_tensor(lib, out) and read(lambda: out.requires_grad is True and out.is_floating_point()) is True:
+        if is_tensor(lib, out) and read(lambda out=out: out.requires_grad is True and out.is_floating_point()) is True:
             found.append((i, out))
     return found
 
@@ -378,7 +376,7 @@ def _flatten(lib, result) -> tuple[Any, list]:
     return ("scalar", type(result).__name__), [result]
 
 
-def _output_obs(lib, outputs: list, leaf_index: dict) -> list:
+def _output_obs(lib, outputs: list, leaf_index: dict | None) -> list:
     return [tensor_obs(lib, o, leaf_index) if is_tensor(lib, o) else ("scalar", o) for o in outputs]
 
 
@@ -391,7 +389,7 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
     # The library under test runs under the strictest NumPy error state a user may set: an op that lets
     # NumPy's floating-point events through (torch computes inf/nan silently) raises FloatingPointError
     # here, which the errors check reports, whatever values the example draws.
-    strict = "raise" if lib_name == "mygrad" else "ignore"
+    strict: Any = "raise" if lib_name == "mygrad" else "ignore"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         with np.errstate(all=strict):
@@ -400,6 +398,8 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
                 if record.grad and record.second_order:
                     _observe_second_order(record, form, lib, example, seed, obs)
                 _observe_no_grad(record, form, lib, example, obs)
+                from .transforms import observe_transforms  # (it builds on this module)
+                observe_transforms(record, form, lib, example, seed, obs)
     return obs
 
 

@@ -4,19 +4,31 @@
 runs its case (``runner.run_case``), appends the result as one JSON line to a file of its own
 process in ``--conformance-results`` (so pytest-xdist workers never share a file), and fails with
 the mismatches' summary.  The command line merges the files into the report afterwards.
+
+The same plugin collects records from a user's own test modules: a ``test_*.py`` module with a
+list ``conformance_records`` gets one test per (record, call form, dtype) of its records, each
+running every applicable check (``Only(record, checks=...)`` narrows one record); a failure shows
+the mismatch and its standalone repro, and the session ends with the op-by-check matrix
+(``--conformance-report DIR`` also writes report.json/report.md).  Plain ``pytest`` loads the
+plugin through its ``pytest11`` entry point, or a ``conftest.py`` says ``pytest_plugins = ["conformance.plugin"]``.
 """
 from __future__ import annotations
 
+import gc
 import json
 import os
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from . import checks, paired, profiles, registry, runner
+from . import checks, hygiene, paired, profiles, registry, runner
+from .registry import Record
 
 BEHAVIOUR_ROW = "behaviour"
+RECORDS_ATTRIBUTE = "conformance_records"   # the list a user's test module declares its records in
+COLLECTED = pytest.StashKey[list]()          # CaseResult dicts of the collected records' tests, for the matrix
 
 
 def pytest_addoption(parser) -> None:
@@ -33,6 +45,10 @@ def pytest_addoption(parser) -> None:
     group.addoption("--conformance-checks", action="append", default=[], help="checks to run (repeatable; default all)")
     group.addoption("--conformance-library", default="mygrad", help="the module under test (default mygrad)")
     group.addoption("--conformance-shard", default=None, help="K/N: run the K-th of N shards of the cases")
+    group.addoption("--conformance-shard-costs", default=None,
+                    help="an earlier report.json: balance the shards by its seconds per case")
+    group.addoption("--conformance-report", default=None,
+                    help="write the collected records' report.json and report.md to this directory")
 
 
 def pytest_configure(config) -> None:
@@ -43,6 +59,25 @@ def pytest_configure(config) -> None:
         # torch's intra-op threads only spin against the other workers for the same cores
         import torch
         torch.set_num_threads(1)
+
+
+def pytest_collection_finish(session) -> None:
+    """In a command-line run, load both libraries before the first case and freeze the heap they made.
+
+    Loading torch and the library under test leaves some 200,000 long-lived objects; every full
+    collection of the garbage collector would walk them again (a few each second of a run, and
+    pytest's own collections at exit), for nothing: they live as long as the process.  ``gc.freeze``
+    moves them out of the collector's sight; what the cases allocate is collected as before.  Only
+    command-line runs freeze (a user's own pytest session keeps its collector as it was).
+    """
+    if not session.config.getoption("conformance_results", None):
+        return
+    for side in ("torch", "mygrad"):
+        try:
+            paired.library(side)
+        except ImportError:  # reported per case (``runner.missing``)
+            pass
+    gc.freeze()   # no collection first: the little garbage there is now stays until the process ends
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -63,18 +98,57 @@ def in_shard(case_id: str, shard: tuple[int, int] | None) -> bool:
     return shard is None or zlib.crc32(case_id.encode()) % shard[1] == shard[0] - 1
 
 
+def case_id_of(result: dict) -> str:
+    """The case id of a result in a report (the behaviour suite's is its row)."""
+    if result["row"] == BEHAVIOUR_ROW:
+        return BEHAVIOUR_ROW
+    return f"{result['row']}[{result['form']}-{result['dtype']}]"
+
+
+def costs_of(path: str | None) -> dict:
+    """Seconds per case id from an earlier report.json (``--shard-costs``); empty without one."""
+    if not path:
+        return {}
+    from .report import read_report
+    return {case_id_of(r): float(r.get("seconds") or 0.0) for r in read_report(path)["cases"]}
+
+
+def shard_members(ids: list[str], shard: tuple[int, int] | None, costs: dict | None = None) -> set[str]:
+    """The case ids of the shard.  Without costs: a stable hash of each id.  With measured costs (seconds
+    per case id from an earlier report): the longest cases first, each to the shard with the least total
+    so far (ties to the lower shard); a case the costs do not know counts as their median.  Both are
+    deterministic, so every machine computes the same split without talking to the others (given the
+    same costs file)."""
+    if shard is None:
+        return set(ids)
+    if not costs:
+        return {i for i in ids if in_shard(i, shard)}
+    known = sorted(costs[i] for i in ids if i in costs)
+    default = known[len(known) // 2] if known else 1.0
+    totals = [0.0] * shard[1]
+    members: set[str] = set()
+    for case_id in sorted(ids, key=lambda i: (-costs.get(i, default), i)):
+        k = min(range(shard[1]), key=lambda j: (totals[j], j))
+        totals[k] += costs.get(case_id, default)
+        if k == shard[0] - 1:
+            members.add(case_id)
+    return members
+
+
 def selected(config) -> tuple[list, bool]:
     """The cases the options select, and whether the behaviour suite is selected."""
     names = list(config.getoption("conformance_ops"))
     shard = parse_shard(config.getoption("conformance_shard"))
-    behaviour = (not names or BEHAVIOUR_ROW in names) and in_shard(BEHAVIOUR_ROW, shard)
+    behaviour = not names or BEHAVIOUR_ROW in names
     names = [n for n in names if n != BEHAVIOUR_ROW]
     records = registry.all_records()
     if names or config.getoption("conformance_ops"):
         records = registry.select(records, names) if names else []
     found = runner.cases(records, config.getoption("conformance_forms") or None,
                          config.getoption("conformance_dtypes") or None)
-    return [c for c in found if in_shard(c.id, shard)], behaviour
+    ids = [c.id for c in found] + ([BEHAVIOUR_ROW] if behaviour else [])
+    members = shard_members(ids, shard, costs_of(config.getoption("conformance_shard_costs")))
+    return [c for c in found if c.id in members], behaviour and BEHAVIOUR_ROW in members
 
 
 def profile_of(config) -> profiles.Profile:
@@ -93,10 +167,8 @@ def pytest_generate_tests(metafunc) -> None:
 
 def pytest_collection_modifyitems(config, items) -> None:
     """Leave the behaviour suite out (rather than skip it) when the options do not select it."""
-    if selected(config)[1]:
-        return
     dropped = [item for item in items if "conformance_behaviour" in getattr(item, "fixturenames", ())]
-    if dropped:
+    if dropped and not selected(config)[1]:
         items[:] = [item for item in items if item not in dropped]
         config.hook.pytest_deselected(items=dropped)
 
@@ -121,3 +193,99 @@ def conformance_run(request):
     chosen = checks.select(config.getoption("conformance_checks"))
     finish.checks = None if chosen == checks.CHECKS else chosen
     return finish
+
+
+# ----- records in a user's own test modules ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Only:
+    """One record of ``conformance_records``, narrowed: only these checks, call forms or dtypes (None: all).
+    E.g. ``Only(record, checks=[...])`` leaves out node names for an op built from other nodes than torch's."""
+    record: Record
+    checks: tuple | list | None = None
+    forms: tuple | list | None = None
+    dtypes: tuple | list | None = None
+
+
+class CaseFailed(Exception):
+    """A collected record's case did not match torch; carries its result for the failure text."""
+
+    def __init__(self, result: runner.CaseResult):
+        super().__init__(result.summary())
+        self.result = result
+
+
+class RecordCase(pytest.Item):
+    """One (record, call form, dtype) of a user's record: every applicable check, as the suite runs it."""
+
+    def __init__(self, *, case: runner.Case, checks: tuple | list | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.case, self.only_checks = case, checks
+
+    def checks(self) -> tuple | None:
+        """The record's own checks (``Only``) and ``--conformance-checks``, both when both are given."""
+        chosen = checks.select(self.only_checks or self.config.getoption("conformance_checks"))
+        if self.only_checks and self.config.getoption("conformance_checks"):
+            wanted = set(checks.select(self.config.getoption("conformance_checks")))
+            chosen = tuple(c for c in chosen if c in wanted)
+        return None if tuple(chosen) == tuple(checks.CHECKS) else tuple(chosen)
+
+    def runtest(self) -> None:
+        profile, seed = profile_of(self.config), self.config.getoption("conformance_seed")
+        only = self.checks()
+        result = hygiene.checked(lambda: runner.run_case(self.case, profile, seed, only))
+        self.config.stash.setdefault(COLLECTED, []).append(result.to_json())
+        if not result.ok:
+            raise CaseFailed(result)
+
+    def repr_failure(self, excinfo, style=None):
+        if not isinstance(excinfo.value, CaseFailed):
+            return super().repr_failure(excinfo, style)
+        from .report import failure_details
+        return failure_details([excinfo.value.result.to_json()])
+
+    def reportinfo(self):
+        return self.path, None, f"conformance: {self.case.id}"
+
+
+class RecordCases(pytest.Collector):
+    """A test module's ``conformance_records``: one ``RecordCase`` per (record, call form, dtype)."""
+
+    def __init__(self, *, entries, **kwargs):
+        super().__init__(**kwargs)
+        self.entries = entries
+
+    def collect(self):
+        for entry in self.entries:
+            only = entry if isinstance(entry, Only) else Only(entry)
+            if not isinstance(only.record, Record):
+                raise TypeError(f"{RECORDS_ATTRIBUTE} holds conformance.Record or conformance.Only items, "
+                                f"not {type(only.record).__name__}")
+            for case in runner.cases([only.record], list(only.forms) if only.forms else None,
+                                     list(only.dtypes) if only.dtypes else None):
+                yield RecordCase.from_parent(self, name=case.id, case=case, checks=only.checks)
+
+
+def pytest_pycollect_makeitem(collector, name, obj):
+    if name == RECORDS_ATTRIBUTE and isinstance(collector, pytest.Module):
+        return RecordCases.from_parent(collector, name=name, entries=list(obj))
+    return None
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """The op-by-check matrix of the collected records' tests (and their report, with ``--conformance-report``)."""
+    results = config.stash.get(COLLECTED, [])
+    if not results:
+        return
+    from .report import Report
+    profile = profile_of(config)
+    options = {"ops": " ".join(dict.fromkeys(r["row"] for r in results)), "library": paired.tested(),
+               "profile": profile.name, "examples": profile.examples, "seed": config.getoption("conformance_seed")}
+    report = Report(results, list(dict.fromkeys(r["row"] for r in results)), options,
+                    round(sum(r["seconds"] for r in results), 1))
+    terminalreporter.write_sep("=", "conformance: op-by-check matrix")
+    terminalreporter.write_line(report.terminal())
+    if config.getoption("conformance_report"):
+        json_path, md_path = report.write(config.getoption("conformance_report"))
+        terminalreporter.write_line(f"report: {json_path} and {md_path}")
+    terminalreporter.write_line(report.summary_line())

@@ -19,8 +19,16 @@ import numpy as np
 from .checks import BY_NAME, CHECKS, DESCRIPTIONS, render_graph  # noqa: F401  (render_graph: re-exported)
 from .paired import Observation, layout_source, tested
 from .registry import Example
-from .snippets import (OPERATOR_SYMBOLS, UNARY_SYMBOLS, Repro, call_expression, call_source,  # noqa: F401
-                       float_literal, tensor_literal, value_literal)
+from .snippets import (  # noqa: F401
+    OPERATOR_SYMBOLS,
+    UNARY_SYMBOLS,
+    Repro,
+    call_expression,
+    call_source,
+    float_literal,
+    tensor_literal,
+    value_literal,
+)
 
 
 def snippet(case, example: Example, check: str, t: Observation, m: Observation) -> str:
@@ -74,6 +82,7 @@ class Report:
     versions: dict = field(default_factory=versions)
     problems: list = field(default_factory=list)   # run-level trouble: missing results, pytest errors
     baseline: set | None = None     # (row, check) mismatches known from a baseline report (``--baseline``)
+    cpu_seconds: float | None = None   # CPU time of the run's processes: steadier than ``seconds`` on a busy machine
 
     @property
     def columns(self) -> list:
@@ -179,6 +188,7 @@ class Report:
     # --- renderings -------------------------------------------------------------------------
     def to_json(self) -> dict:
         return {"ok": self.ok, "versions": self.versions, "options": self.options, "seconds": self.seconds,
+                "cpu_seconds": self.cpu_seconds,
                 "checks": {c: DESCRIPTIONS[c] for c in self.columns}, "rows": self.rows, "matrix": self.matrix(),
                 "cases": self.results, "problems": self.problems,
                 "summary": {"cases": len(self.results), "failed_cases": len(self.failed_cases),
@@ -189,7 +199,7 @@ class Report:
     @classmethod
     def from_json(cls, data: dict) -> "Report":
         return cls(data["cases"], list(data.get("rows") or data["matrix"]), data["options"], data["seconds"],
-                   data["versions"], data["problems"])
+                   data["versions"], data["problems"], cpu_seconds=data.get("cpu_seconds"))
 
     def terminal(self) -> str:
         table = self.matrix()
@@ -256,7 +266,8 @@ class Report:
                     counts["failures"] += 1
                     r, f = real[0]
                     ET.SubElement(case, "failure", message=_clip(f["diff"], 500), type="mismatch").text = \
-                        "\n\n".join(f"{r['row']} [{r['form']}, {r['dtype']}]: {f['diff']}\n{f['snippet']}" for r, f in real)
+                        "\n\n".join(f"{r['row']} [{r['form']}, {r['dtype']}]: {f['diff']}\n{f['snippet']}"
+                                    for r, f in real)
                 elif real or found:
                     counts["skipped"] += 1
                     why = "known mismatch (in the baseline)" if real else found[0][0]["differs"]
@@ -360,7 +371,7 @@ def merge(reports: list) -> Report:
     cases = [c for data in reports for c in data["cases"]]
     cases.sort(key=lambda c: (rank.get(c["row"], len(rank)), c.get("index", 0)))
     ran = {c["row"] for c in cases}
-    options = {k: v for k, v in reports[0]["options"].items() if k != "shard"}
+    options = {k: v for k, v in reports[0]["options"].items() if k not in ("shard", "shard_costs")}
     options["merged"] = len(reports)
     shards = sorted(str(d["options"].get("shard")) for d in reports if d["options"].get("shard"))
     problems = [p for d in reports for p in d["problems"]]
@@ -369,8 +380,26 @@ def merge(reports: list) -> Report:
     versions_seen = {d["versions"]["torch"] for d in reports}
     if len(versions_seen) > 1:
         problems.append(f"shards ran on different torch versions: {sorted(versions_seen)}")
+    cpu = [d.get("cpu_seconds") for d in reports]
     return Report(cases, [r for r in rows if r in ran], options, max(d["seconds"] for d in reports),
-                  reports[0]["versions"], problems)
+                  reports[0]["versions"], problems, cpu_seconds=None if None in cpu else round(sum(cpu), 2))
+
+
+def failure_details(results: list) -> str:
+    """What a failed case shows a test's reader: per mismatching check its difference, the example
+    (shrunk or first failing) and the standalone repro program; a missing op or a crash as such."""
+    out = []
+    for r in results:
+        where = f"{r['row']} [{r['form']}, {r['dtype']}]"
+        if r.get("missing"):
+            out.append(f"{where}: missing in the library under test: {r['missing']}")
+        elif r.get("crash"):
+            out.append(f"{where}: could not run:\n{r['crash']}")
+        for f in r["failures"]:
+            kind = "shrunk" if f["shrunk"] else "first failing"
+            out.append(f"--- {where} {f['check']}: {f['diff']}\n{f['failed_examples']} example(s) failed; "
+                       f"{kind} example: {f['example']}\nrepro:\n{f['snippet']}")
+    return "\n\n".join(out)
 
 
 def stats_line(result: dict) -> str:

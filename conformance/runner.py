@@ -5,7 +5,8 @@ draws the profile's number of examples (straight from the strategy, seeded per c
 ``_survey_draws``) and tallies, per check, how many examples passed and failed; no check stops it,
 so each is counted on its own.  Then, for every check that failed, Hypothesis's engine replays that
 check's first failing example from its recorded choices and shrinks it for that check alone; the
-shrunk example becomes the report's standalone snippet.  The plugin, ``conformance.check`` and the self-tests all call ``run_case``.
+shrunk example becomes the report's standalone snippet.  The plugin, ``conformance.check`` and the
+self-tests all call ``run_case``.
 
 Before the survey, a case whose op the library under test does not have is reported as
 *missing* (not as a failure of every check); after it, a record on which torch itself raised on
@@ -20,8 +21,7 @@ import zlib
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
-from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, Verbosity, assume, given, seed as hypothesis_seed, settings, strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
 
 from . import checks, report
@@ -107,7 +107,7 @@ class CaseResult:
 def applicable(case: Case, example: Example) -> bool:
     """Whether the call form can run this example at all: the operator forms take no keyword
     arguments, the reflected one needs a Python scalar second.  The shared builders only draw
-    applicable examples; a record's own builder that is not ``form_aware`` may not."""
+    applicable examples; a record's own builder that leaves out ``form`` may not."""
     if case.form in ("operator", "roperator") and example.kwargs:
         return False
     if case.form == "roperator":
@@ -178,9 +178,9 @@ def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
     form cannot take (``assume``) or one too large to draw is replaced by another, at most ten times over.
     """
     from hypothesis.control import BuildContext
+    from hypothesis.internal.conjecture.choice import ChoiceTemplate
     from hypothesis.internal.conjecture.data import ConjectureData, Status, StopTest
     from hypothesis.internal.conjecture.engine import BUFFER_SIZE
-    from hypothesis.internal.conjecture.choice import ChoiceTemplate
 
     drawn = _drawn(case)
     source = random.Random(case_seed(case.id, base_seed))
@@ -191,7 +191,7 @@ def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:
             attempts += 1
             data = ConjectureData(random=source, prefix=prefix, max_choices=BUFFER_SIZE)
             try:
-                with BuildContext(data, is_final=False, wrapped_test=None):
+                with BuildContext(data, is_final=False, wrapped_test=None):  # type: ignore[arg-type]
                     value = data.draw(drawn)
             except (StopTest, UnsatisfiedAssumption):
                 continue
@@ -214,9 +214,10 @@ def _replay_and_shrink(case: Case, profile: Profile, base_seed: int, body, choic
     database.save(key, choices_to_bytes(choices))
     test = settings(_settings(profile, True), database=database, phases=(Phase.reuse, Phase.shrink))(
         given(_drawn(case))(body))
-    test._hypothesis_internal_database_key = key
+    test._hypothesis_internal_database_key = key  # type: ignore[attr-defined]
     test = hypothesis_seed(case_seed(case.id, base_seed))(test)   # a deterministic shrink ...
-    test._hypothesis_internal_use_settings = settings(test._hypothesis_internal_use_settings, database=database)
+    test._hypothesis_internal_use_settings = settings(  # type: ignore[attr-defined]
+        test._hypothesis_internal_use_settings, database=database)  # type: ignore[attr-defined]
     with no_local_constants():                                    # ... that still reads the database
         test()
 
@@ -255,7 +256,7 @@ def shrink_budget(seconds: float):
         yield
         return
     old = getattr(engine, "MAX_SHRINKING_SECONDS", None)
-    engine.MAX_SHRINKING_SECONDS = seconds
+    engine.MAX_SHRINKING_SECONDS = seconds  # type: ignore[assignment]  # (an int constant there)
     try:
         yield
     finally:
@@ -361,7 +362,7 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | Non
         result.failures = []
     result.torch_raised, result.raises_expected = len(torch_raised), case.record.raises
     result.torch_error = str(torch_raised[0]) if torch_raised else ""
-    for name, (example, upstream_seed, verdict, t, m), shrunk, _ in ([] if result.missing else findings):
+    for name, (example, _seed, verdict, t, m), shrunk, _ in ([] if result.missing else findings):
         try:
             snippet = report.snippet(case, example, name, t, m)
         except Exception:  # a snippet the harness cannot write must not hide the mismatch itself

@@ -218,7 +218,8 @@ class Repro:
         self.arrays = tensor_args(example)
         self.names = leaf_names(example)
         self.leaves = ", ".join(self.names)
-        self.setup, self.expression = call_expression(case, example, {id(a): n for a, n in zip(self.arrays, self.names)})
+        self.setup, self.expression = call_expression(case, example,
+                                                      {id(a): n for a, n in zip(self.arrays, self.names)})
         self.sequence = t.structure is not None and t.structure[0] == "sequence"
         self.forward_raised = "forward" in t.errors or "forward" in m.errors
 

@@ -7,10 +7,11 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from hypothesis import strategies as st
@@ -42,8 +43,8 @@ class Domain:
             info = np.iinfo(NP_DTYPES[dtype])
             low, high = max(int(np.ceil(self.low)), int(info.min)), min(int(np.floor(self.high)), int(info.max))
             if self.gap > 0:
-                return st.integers(low, high).map(lambda i: i if abs(i) >= self.gap else
-                                                  (int(np.ceil(self.gap)) if high >= self.gap else -int(np.ceil(self.gap))))
+                nearest = int(np.ceil(self.gap)) if high >= self.gap else -int(np.ceil(self.gap))
+                return st.integers(low, high).map(lambda i: i if abs(i) >= self.gap else nearest)
             return st.integers(low, high)
         width = 16 if dtype == "float16" else 32 if dtype == "float32" else 64
         body = self._body(width)
@@ -94,7 +95,7 @@ def _floats(low: float, high: float, width: int) -> st.SearchStrategy:
         lo = np.nextafter(lo, np_type(np.inf))
     if hi > high:
         hi = np.nextafter(hi, np_type(-np.inf))
-    return st.floats(float(lo), float(hi), width=width, allow_nan=False, allow_infinity=False,
+    return st.floats(float(lo), float(hi), width=width, allow_nan=False, allow_infinity=False,  # type: ignore[arg-type]
                      allow_subnormal=False)
 
 
@@ -223,7 +224,7 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
     """A ``dim`` argument valid for ``ndim``: an int (negative too), a tuple of distinct dims, or ()."""
     n = max(ndim, 1)
     single = st.integers(-n, n - 1)
-    options = [single]
+    options: list[st.SearchStrategy[Any]] = [single]
     if allow_tuple and ndim:
         options.append(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).flatmap(
             lambda ds: st.tuples(*[st.sampled_from([d, d - ndim]) for d in ds])))
@@ -239,11 +240,6 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 # operator gets a Python scalar in front, an in-place call gets a first operand that already has
 # the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
 # too).  A builder that draws the same for every form may leave ``form`` out of its signature.
-
-def form_aware(build):
-    """Kept for records written before the one protocol: a no-op (every builder gets the form)."""
-    return build
-
 
 def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
     """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
@@ -274,7 +270,7 @@ def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = 
     """Shapes of ``n`` mutually broadcastable operands.  For an in-place call the first operand
     mostly has the result's shape (the only valid case), and sometimes not (torch raises)."""
     if signature is None:
-        kwargs = dict(num_shapes=n, min_dims=0, max_dims=max_dims, max_side=MAX_SIDE)
+        kwargs: dict[str, Any] = dict(num_shapes=n, min_dims=0, max_dims=max_dims, max_side=MAX_SIDE)
     else:   # max_dims counts every dim; Hypothesis's counts the batch dims only
         core = max(len([d for d in part.split(",") if d])
                    for part in re.findall(r"\(([^)]*)\)", signature.split("->")[0]))

@@ -60,7 +60,7 @@ def is_floating_point(input: Tensor) -> bool:
 
 from .autograd.backends import install_tensor_namespace as _install  # noqa: E402
 
-_install(__import__(__name__))
+_install(globals())
 del _install
 
 __getattr__ = _module_getattr(__name__, '')  # a torch name mygrad lacks: an AttributeError that says so

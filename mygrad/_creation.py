@@ -293,7 +293,7 @@ class Generator:
         self._seed = 67280421310721
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
 
-    def manual_seed(self, seed: int) -> "Generator":
+    def manual_seed(self, seed: int) -> Generator:
         self._seed = int(seed)
         self._rng = np.random.Generator(np.random.PCG64(self._seed))
         return self
@@ -307,7 +307,7 @@ class Generator:
     def get_state(self):
         return self._rng.bit_generator.state
 
-    def set_state(self, state) -> "Generator":
+    def set_state(self, state) -> Generator:
         self._rng.bit_generator.state = state
         return self
 
@@ -382,7 +382,8 @@ def randint_like(input: Tensor, low, high=None, dtype=None, requires_grad: bool 
 
 # every factory takes ``device=``: the CPU in any spelling, or torch's error for a device this build lacks
 for _factory in ("tensor", "as_tensor", "ones", "zeros", "empty", "full", "ones_like", "zeros_like", "empty_like",
-                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn", "randint", "randperm", "rand_like",
+                 "full_like", "arange", "linspace", "logspace", "eye", "tril_indices", "triu_indices", "rand", "randn",
+                 "randint", "randperm", "rand_like",
                  "randn_like", "randint_like"):
     globals()[_factory] = on_cpu(globals()[_factory])
 del _factory

@@ -15,9 +15,14 @@ class device:  # noqa: N801  (torch's name)
 
     __slots__ = ("type", "index")
 
+    type: str
+    index: int | None
+
     def __init__(self, type: str | device, index: int | None = None):  # noqa: A002  (torch's argument name)
         if isinstance(type, device):
-            type, index = type.type, type.index if index is None else index
+            if index is None:
+                index = type.index
+            type = type.type
         if isinstance(type, int):
             type, index = "cuda", type
         kind, _, number = str(type).partition(":")

@@ -7,13 +7,13 @@ variable directly where this NumPy has it (2.x), and fall back to ``np.seterr`` 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 import numpy as np
 
 try:
-    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj
+    from numpy._core._ufunc_config import _extobj_contextvar, _make_extobj  # type: ignore[attr-defined]
 except ImportError:  # NumPy 1.x: no context variable to set
     _extobj_contextvar = None
 

@@ -10,16 +10,19 @@ import sys
 import threading
 import warnings
 import weakref
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
 from . import _device, _dtype, _quiet
 from ._missing import tensor_getattr
-from .autograd import backward as _backward, grad_mode
-from .autograd.node import AccumulateGrad
-from .autograd.grad_mode import InferenceVersion, _state as _grad_state
-from .autograd import forward_ad as _forward_ad
+from ._tensor_str import scalar_type_name, tensor_repr
+from .autograd import backward as _backward, forward_ad as _forward_ad, grad_mode
 from .autograd.forward_ad import levels as _fw_levels
+from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd.node import AccumulateGrad, OutputRef, _Handle
+
+_T = TypeVar("_T", bound="Tensor")  # _make makes the class it is called on (Parameter, Buffer)
 
 NON_LEAF_GRAD_WARNING = (
     "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad attribute won't "
@@ -60,7 +63,26 @@ class Size(tuple):
         return Size(item) if isinstance(index, slice) else item
 
 
-class Tensor:
+if TYPE_CHECKING:  # the methods the op families attach at import, declared for type checkers
+    from ._tensor_methods import TensorMethods
+else:
+    TensorMethods = object
+
+
+class Tensor(TensorMethods):
+    _data: np.ndarray
+    _requires_grad: bool
+    grad_fn: Any
+    _output_nr: int
+    _grad: Tensor | None
+    _vc: list
+    _base: Tensor | None
+    _acc: Any
+    _hooks: list | None
+    _retains_grad: bool
+    _view_meta: tuple
+    _view_leaf: bool
+
     __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_retains_grad", "__weakref__",
                  "_view_meta",   # set only on views (ops/_views.py); unset elsewhere
@@ -79,7 +101,7 @@ class Tensor:
             setattr(self, name, getattr(made, name))
 
     @classmethod
-    def _make(cls, data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> "Tensor":
+    def _make(cls: type[_T], data: np.ndarray, requires_grad: bool, grad_fn, output_nr: int = 0, vc=None) -> _T:
         """The constructor ops use: no checks, no copies, no further call (every op makes one)."""
         t = _new(cls)
         t._data = data
@@ -229,7 +251,6 @@ class Tensor:
                                    f"of size '{list(self.shape)}'. Please ensure that the gradient and the tensor "
                                    f"are the same size")
             if value._data.dtype != self._data.dtype:
-                from ._tensor_str import scalar_type_name
                 raise RuntimeError(
                     f"attempting to assign a gradient with dtype '{_c_name(value.dtype)}' "
                     f"to a tensor with grad_dtype '{scalar_type_name(self.dtype)}'. The gradient must match the "
@@ -259,7 +280,6 @@ class Tensor:
         """hook(grad) -> Tensor or None, called with the gradient w.r.t. this tensor."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        from .autograd.node import _Handle
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []
@@ -439,7 +459,6 @@ class Tensor:
         return int(self._data.reshape(()))
 
     def __repr__(self) -> str:
-        from ._tensor_str import tensor_repr
         return tensor_repr(self)
 
     def __format__(self, spec: str) -> str:
@@ -472,7 +491,8 @@ class Tensor:
         With one, the result's history becomes this tensor's history, as torch rebases an
         in-place op's output; the old value is kept for formulas that need it.
         """
-        if _fw_levels and _forward_ad.involves_dual(self, args):  # forward-mode AD: the tangent follows
+        if _fw_levels and _forward_ad.involves_dual(self,
+                                                    (*args, *kwargs.values())):  # forward-mode AD: the tangent follows
             return _forward_ad.inplace(self, op, args, kwargs, ufunc)
         fills = getattr(op, "__name__", "") in ("fill_op", "zeros_like_op")  # torch fills an expanded tensor
         if self._base is not None:  # torch refuses some writes through views before anything else
@@ -527,23 +547,6 @@ class Tensor:
             _track_views()
         return self
 
-    def zero_(self) -> "Tensor":
-        if self._base is None and not (self._requires_grad and grad_mode._state.enabled) and not _fw_levels:
-            # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
-            # optimizer.zero_grad()'s common case
-            self._data.fill(0)
-            return self._written()
-        from .ops import _define
-        return self._inplace(_define.zeros_like_op)
-
-    def fill_(self, value) -> "Tensor":
-        from .ops import _define
-        return self._inplace(_define.fill_op, value)
-
-    def copy_(self, src: "Tensor", non_blocking: bool = False) -> "Tensor":
-        from .ops import _define
-        return self._inplace(_define.copy_op, src)
-
 
 _ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
 _GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
@@ -581,7 +584,6 @@ def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:
 def _move_saved_output(result: Tensor, target: Tensor) -> None:
     """An in-place op's result lives on in ``target``: where the op's node saved its output (exp_,
     sigmoid_), it now watches ``target``'s memory and version, so a later edit makes backward raise."""
-    from .autograd.node import OutputRef
     node = result.grad_fn
     saved = getattr(node, "_saved", None)
     if not saved:
@@ -613,7 +615,6 @@ def _check_cast(target: Tensor, result) -> None:
     else:
         return
     if src._category > target.dtype._category:
-        from ._tensor_str import scalar_type_name
         raise RuntimeError(f"result type {scalar_type_name(src)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
 
@@ -669,7 +670,7 @@ def _strided_storage(data: np.ndarray) -> tuple:
     return storage.copy(), data.shape, tuple(s // item for s in data.strides)
 
 
-def _rebuild(cls: type, storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
+def _rebuild(cls: type[Tensor], storage: np.ndarray, shape: tuple, strides, requires_grad: bool) -> Tensor:
     """What a pickled tensor is loaded by (``Tensor.__reduce_ex__``)."""
     if strides is None:
         data = storage.reshape(shape)

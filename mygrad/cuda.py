@@ -1,7 +1,6 @@
 """``torch.cuda`` as a CPU-only torch build reports it: nothing available, nothing to seed."""
-from ._missing import module_getattr as _module_getattr
-
 from ._device import NO_CUDA as _NO_CUDA
+from ._missing import module_getattr as _module_getattr
 
 
 def is_available() -> bool:

@@ -8,7 +8,8 @@ no batching rules): calling it raises NotImplementedError.
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import _tensor
 from .autograd import grad_mode
@@ -78,16 +79,16 @@ def _argnums_tuple(argnums, n: int, name: str) -> tuple:
 def _prepare(args: tuple, argnums, name: str):
     """(new args with fresh tensors at ``argnums``, the chosen subtrees, whether to keep a graph)."""
     nums = _argnums_tuple(argnums, len(args), name)
-    args = list(args)
+    fresh = list(args)
     keep = False
     chosen = []
     for i in nums:
-        leaves = _flatten(args[i])
+        leaves = _flatten(fresh[i])
         keep = keep or any(t.requires_grad for t in leaves)
-        args[i] = _map(args[i], _fresh)
-        chosen.append(args[i])
+        fresh[i] = _map(fresh[i], _fresh)
+        chosen.append(fresh[i])
     keep = keep and grad_mode.is_grad_enabled()
-    return tuple(args), chosen, keep
+    return tuple(fresh), chosen, keep
 
 
 def _finish(tree, keep: bool):
@@ -95,8 +96,8 @@ def _finish(tree, keep: bool):
 
 
 def _gradients(outputs: list, inputs: list, grad_outputs, keep: bool) -> list:
-    from .autograd import grad as autograd_grad
     from . import zeros_like
+    from .autograd import grad as autograd_grad
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
     if not pairs or not inputs:
         return [zeros_like(t) for t in inputs]
@@ -202,7 +203,7 @@ def jvp(func: Callable, primals, tangents, *, strict: bool = False, has_aux: boo
         pairs = [(b, t) for b, t in zip(back, tangent_leaves) if b.requires_grad]
         from .autograd import grad as autograd_grad
         if pairs:
-            out_tangents = autograd_grad([b for b, _ in pairs], dummies, [t for _, t in pairs], create_graph=keep,
+            out_tangents: Any = autograd_grad([b for b, _ in pairs], dummies, [t for _, t in pairs], create_graph=keep,
                                          allow_unused=True)
             out_tangents = [zeros_like(o) if g is None else g for g, o in zip(out_tangents, outputs)]
         else:

@@ -3,6 +3,8 @@
 own with ``return_type``; they are collected here under torch's names, for ``isinstance`` checks and pickling."""
 from __future__ import annotations
 
+from typing import Any
+
 _TYPES: dict = {}
 
 
@@ -24,10 +26,11 @@ def return_type(name: str, fields: tuple = ("values", "indices")) -> type:
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self, strict=True))
         return f"torch.return_types.{name}(\n{body})"
 
-    namespace = {"__slots__": (), "__new__": __new__, "__repr__": __repr__, "__module__": __name__,
+    namespace: dict[str, Any] = {"__slots__": (), "__new__": __new__, "__repr__": __repr__, "__module__": __name__,
                  "__reduce__": lambda self: (type(self), (tuple(self),)),
                  "n_fields": len(fields), "n_sequence_fields": len(fields), "n_unnamed_fields": 0}
-    namespace.update({field: property(lambda self, i=i: self[i]) for i, field in enumerate(fields)})
+    namespace.update({field: property(lambda self, i=i: self[i])  # type: ignore[misc]
+                      for i, field in enumerate(fields)})
     _TYPES[name] = type(name, (tuple,), namespace)
     return _TYPES[name]
 

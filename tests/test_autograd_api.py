@@ -602,6 +602,35 @@ def test_anomaly_warns_with_the_forward_traceback_of_a_custom_function():
                    and "y = Bad.apply(x)" in m for m in texts), (lib.__name__, texts)
 
 
+def test_anomaly_mode_is_process_wide_as_in_torch():
+    """torch's AnomalyMode is one global switch: set in one thread, it holds in every other, and a node
+    made in another thread while it is on keeps its forward traceback."""
+    seen = {}
+    for lib in (torch, mygrad):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = []
+            thread = threading.Thread(target=lambda: lib.autograd.set_detect_anomaly(True, check_nan=False))
+            thread.start()
+            thread.join()
+            result.append((lib.is_anomaly_enabled(), lib.is_anomaly_check_nan_enabled()))
+            x = lib.ones(2, requires_grad=True)
+            made = []
+            thread = threading.Thread(target=lambda: made.append(x * 2))
+            thread.start()
+            thread.join()
+            result.append("traceback_" in made[0].grad_fn.metadata)
+            lib.autograd.set_detect_anomaly(False)
+            other = []
+            thread = threading.Thread(target=lambda: other.append(lib.is_anomaly_enabled()))
+            thread.start()
+            thread.join()
+            result += [other, "traceback_" in (x * 3).grad_fn.metadata]
+        seen[lib.__name__] = result
+    assert seen["mygrad"] == seen["torch"]
+    assert seen["torch"][0] == (True, False)   # the test can tell per-thread from global
+
+
 # ----- autograd.graph ----------------------------------------------------------------------------------
 
 @scenario
@@ -659,6 +688,82 @@ def saved_tensors_hooks(t, see):
     see("save_on_cpu grad", x.grad)
     with t.autograd.graph.disable_saved_tensors_hooks("no hooks here"):
         see.call("disabled", lambda: t.autograd.graph.saved_tensors_hooks(pack, unpack).__enter__())
+
+
+@scenario
+def enable_grad_inside_inference_mode_records_nothing(t, see):
+    x = leaf(t, [1.5, -2.0])
+    with t.inference_mode():
+        see("inside", t.is_grad_enabled())
+        with t.enable_grad():
+            see("enable_grad", t.is_grad_enabled())
+            y = x * 2
+            see("y", (y.requires_grad, y.is_leaf, y.grad_fn, y.is_inference()))
+            with t.inference_mode(False):
+                z = x * 2
+                see("inference_mode(False)", (t.is_grad_enabled(), z.requires_grad, z.grad_fn))
+        t.set_grad_enabled(True)
+        see("set_grad_enabled(True)", (t.is_grad_enabled(), (x * 2).requires_grad))
+        t.set_grad_enabled(False)
+    see("after", (t.is_grad_enabled(), (x * 2).requires_grad))
+
+
+@scenario
+def allow_mutation_on_saved_tensors(t, see):
+    G = t.autograd.graph
+    with G.allow_mutation_on_saved_tensors() as ctx:
+        see("context", type(ctx).__name__)
+        x = leaf(t, [1.0, 2.0, 3.0])
+        b = x.clone()
+        out = (b ** 2).sum()
+        b.sin_()                      # b was saved by PowBackward0: backward still sees its old values
+        see.call("backward after a mutation", lambda: out.backward())
+        see("grad", x.grad)
+        w = t.tensor([2.0, 3.0, 4.0])
+        y = leaf(t, [1.0, -1.0, 0.5])
+        loss = (y * w).sum()
+        w.mul_(10)                    # a saved tensor that needs no grad
+        e = y.exp()
+        e.mul_(2)                     # a saved output, changed in place
+        see.call("two graphs", lambda: (loss + e.sum()).backward())
+        see("grad y", y.grad)
+        z = leaf(t, [1.0, 2.0])
+        c = z.clone()
+        late = (c * c).sum()
+        c.mul_(2)
+        c[0].add_(1)                  # through a view, and twice
+        see.call("nested", lambda: G.allow_mutation_on_saved_tensors().__enter__())
+    see.call("backward after the block", lambda: late.backward())
+    q = leaf(t, [1.0, 2.0])
+    r = q.clone()
+    plain = (r * r).sum()
+    r.mul_(2)
+    see.call("outside the block: torch's version error", lambda: plain.backward())
+    with G.allow_mutation_on_saved_tensors():   # usable again after the first one closed
+        u = leaf(t, [3.0])
+        v = u.clone()
+        again = (v * v).sum()
+        v.zero_()
+        again.backward()
+        see("again", u.grad)
+
+
+@scenario
+def hooked_saved_tensors_skip_the_version_check(t, see):
+    x = leaf(t, [1.0, 2.0, 3.0])
+    with t.autograd.graph.saved_tensors_hooks(lambda v: v.detach().clone(), lambda v: v):
+        b = x.clone()
+        out = (b ** 2).sum()
+    b.sin_()
+    see.call("backward", lambda: out.backward())
+    see("grad", x.grad)
+    fn = functions(t)
+    c = x.clone()
+    with t.autograd.graph.saved_tensors_hooks(lambda v: v.detach().clone(), lambda v: v):
+        y = fn["Cube"].apply(c)      # a custom Function's save_for_backward goes through the hooks too
+    c.mul_(3)
+    see.call("custom Function backward", lambda: y.sum().backward())
+    see("grad after", x.grad)
 
 
 # ----- torch.func --------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from conformance.profiles import Profile
 from conformance.registry import Record
 from conformance.strategies import binary, nonzero, tensor_lists, unary
 from mygrad.autograd import backends
-from mygrad.autograd.node import FormulaNode, _array_apply as array_apply
+from mygrad.autograd.node import generate_apply
 
 FAST = Profile("selftest", examples=12, machine_runs=40, machine_steps=25, shrink_seconds=3.0)
 
@@ -95,11 +95,9 @@ def test_tuple_list_and_integer_outputs_are_handled():
 
 def _scaled(cls, factor: float, monkeypatch) -> None:
     """Make the node's backward formula for its first input ``factor`` times too large."""
-    formulas = list(cls.array_formulas)
-    first = formulas[0]
-    formulas[0] = lambda *args: factor * first(*args)
-    monkeypatch.setattr(cls, "array_formulas", tuple(formulas))
-    monkeypatch.setattr(cls, "apply", FormulaNode.apply)  # the generic apply reads array_formulas
+    first = next(iter(cls.formulas))
+    texts = dict(cls.formulas, **{first: f"{factor} * ({cls.formulas[first]})"})
+    monkeypatch.setattr(cls, "apply", generate_apply(cls, texts))
 
 
 def test_backward_off_by_a_factor(monkeypatch):
@@ -118,7 +116,7 @@ def test_wrong_formula_in_the_generated_apply(monkeypatch):
     """The apply generated from a node's formula text (the path a backward takes) is checked too."""
     cls = node_class(lambda x: x * x)
     texts = dict(cls.formulas, self=f"1.5 * ({cls.formulas['self']})")
-    monkeypatch.setattr(cls, "apply", array_apply(cls.__name__, texts, cls.saved_names))
+    monkeypatch.setattr(cls, "apply", generate_apply(cls, texts))
     failures = run(MUL, "operator")
     assert "grad" in failures and "grad of x0" in failures["grad"].diff  # ("double" too: its graph has MulBackward0s)
     assert not {"value", "grad_fn", "graph", "dtype", "shape"} & set(failures)
@@ -221,7 +219,8 @@ def test_wrong_second_order(monkeypatch):
     formulas[0] = lambda *args: 2 * first(*args)
     monkeypatch.setattr(cls, "tensor_formulas", tuple(formulas))
     failures = run(MUL)
-    assert set(failures) == {"double"}
+    # the tensor formula is also mul's tangent (auto_element_wise) and the hessian's second pass
+    assert set(failures) == {"double", "forward_ad", "functional"}
 
 
 # ----- the behaviour machine --------------------------------------------------------------------
@@ -254,3 +253,36 @@ def test_grad_not_zeroed(monkeypatch):
     for failure in shown:   # each program runs to its end in both libraries, as written in the report
         assert run_snippet(failure.snippet, "torch") is not None
         run_snippet(failure.snippet, "mygrad")
+
+
+# ----- forward-mode AD and autograd.functional ---------------------------------------------------------
+
+def test_a_wrong_tangent_formula_fails_the_forward_ad_check_only(monkeypatch):
+    from mygrad.autograd import forward_ad
+    monkeypatch.setitem(forward_ad.TANGENTS, "SumBackward0", "self_t.sum() * 2")
+    monkeypatch.setattr(forward_ad, "_compiled", {})
+    failed = run(SUM)
+    assert set(failed) == {"forward_ad"}, failed
+    assert "tangent of output 0" in failed["forward_ad"].diff
+    assert "fwAD.make_dual" in failed["forward_ad"].snippet
+
+
+def test_an_op_refusing_dual_tensors_fails_the_forward_ad_check(monkeypatch):
+    from mygrad.autograd import forward_ad
+    monkeypatch.setitem(forward_ad.NOT_IMPLEMENTED, node_class(lambda x: x.exp()).__name__, "exp")
+    failed = run(EXP)
+    assert set(failed) == {"forward_ad"}, failed
+    assert "NotImplementedError" in failed["forward_ad"].diff
+
+
+def test_a_wrong_jacobian_fails_the_functional_check_only(monkeypatch):
+    from mygrad.autograd import functional
+    original = functional.jacobian
+
+    def off(*args, **kwargs):
+        found = original(*args, **kwargs)
+        return tuple(j * 2 for j in found) if isinstance(found, tuple) else found * 2
+    monkeypatch.setattr(functional, "jacobian", off)
+    failed = run(EXP)
+    assert set(failed) == {"functional"}, failed
+    assert "autograd.functional.jacobian" in failed["functional"].snippet

@@ -41,7 +41,8 @@ def test_the_worked_example_passes_under_plain_pytest():
     proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", "-p", "no:cacheprovider",
                            "examples/custom_op_conformance"], cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "3 passed" in proc.stdout
+    assert "10 passed" in proc.stdout   # test_my_ops.py's 3 tests and test_my_records.py's 7 cases
+    assert "op-by-check matrix" in proc.stdout and "scaled_sub" in proc.stdout
 
 
 def test_check_raises_with_the_matrix_and_a_repro():

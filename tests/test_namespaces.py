@@ -14,7 +14,7 @@ MIRRORS = ["", "nn", "nn.functional", "linalg", "special", "cuda", "optim", "uti
 
 # Names mygrad exports that torch's namespace does not, each on purpose.
 INTENDED_EXTRAS: dict = {
-    "autograd": {"backends", "engine", "node", "tensor_helpers"},  # the engine's own modules (torch's are C++)
+    "autograd": {"backends", "engine", "node", "codegen", "_source"},  # the engine's own modules (torch's are C++)
 }
 
 

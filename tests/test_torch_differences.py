@@ -351,3 +351,19 @@ def nan_skipping_reductions(t, see):
             out.sum().backward()
             see(f"{name} dim={dim}", out)
             see(f"{name} dim={dim} grad", x.grad)
+
+
+@scenario
+def batch_norm_without_weight_refuses_only_a_joint_double_backward(t, see):
+    """torch's one double-backward node multiplies by the missing weight only when the input's and the
+    bias's first-order gradients are differentiated together (autograd.functional.hessian never does)."""
+    rng = np.random.default_rng(0)
+    for mode in ("input", "bias", "both"):
+        x = t.tensor(rng.standard_normal((4, 3)), requires_grad=True)
+        b = t.tensor(rng.standard_normal(3), requires_grad=True)
+        out = t.nn.functional.batch_norm(x, None, None, None, b, training=True)
+        gx, gb = t.autograd.grad((out * t.tensor(rng.standard_normal((4, 3)))).sum(), (x, b), create_graph=True)
+        vx, vb = t.tensor(rng.standard_normal((4, 3))), t.tensor(rng.standard_normal(3))
+        total = {"input": lambda: (gx * vx).sum(), "bias": lambda: (gb * vb).sum(),
+                 "both": lambda: (gx * vx).sum() + (gb * vb).sum()}[mode]()
+        see.call(mode, lambda total=total, x=x, b=b: t.autograd.grad(total, (x, b), allow_unused=True))

@@ -14,7 +14,7 @@ from ..registry import Record
 from ..strategies import binary, positive, real, unary
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def functions(lib):
     """The custom Functions of ``lib`` (torch or mygrad), built once per library."""
     Function = lib.autograd.Function

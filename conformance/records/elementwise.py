@@ -13,8 +13,22 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import (MAX_DIMS, MAX_SIDE, NP_DTYPES, Domain, arrays, binary, grad_flags, hostile, nary, nonzero,
-                          open_unit, positive, real, unary)
+from ..strategies import (
+    MAX_DIMS,
+    MAX_SIDE,
+    NP_DTYPES,
+    Domain,
+    arrays,
+    binary,
+    grad_flags,
+    hostile,
+    nary,
+    nonzero,
+    open_unit,
+    positive,
+    real,
+    unary,
+)
 
 INTEGERS = ("int64", "int32", "bool")
 ALL_FORMS = ("function", "method", "operator", "roperator", "inplace")

@@ -17,7 +17,8 @@ BATCH = hnp.array_shapes(min_dims=0, max_dims=2, min_side=1, max_side=3)
 
 
 def square(dtype: str, shifted: bool = True):
-    """Well-conditioned square matrices (batched): A/(8n) + I (|A| <= 4: eigenvalues within 0.5 of 1), or Q diag(s) Q^T with s in [0.5, 2]."""
+    """Well-conditioned square matrices (batched): A/(8n) + I (|A| <= 4: eigenvalues within 0.5 of 1),
+    or Q diag(s) Q^T with s in [0.5, 2]."""
     def make(batch_n):
         batch, n = batch_n
         shape = (*batch, n, n)

@@ -8,7 +8,6 @@ halved dim of even size, and now and then odd (torch's error is compared too).
 """
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg

@@ -133,7 +133,8 @@ def normalize_example():
             dim = pick % len(shape) - (len(shape) if pick % 2 else 0)
             return _x(dtype, shape).map(lambda x: Example((x,), {"p": p, "dim": dim, "eps": eps}))
         return st.tuples(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple),
-                         st.sampled_from([2.0, 1.0, 3.0]), st.sampled_from([1e-12, 0.5]), st.integers(0, 5)).flatmap(make)
+                         st.sampled_from([2.0, 1.0, 3.0]), st.sampled_from([1e-12, 0.5]),
+                         st.integers(0, 5)).flatmap(make)
     return build
 
 
@@ -174,7 +175,8 @@ def group_norm_module():
                 lambda t: _module_example("GroupNorm", (t[0], *t[1]), (groups, c),
                                           {"eps": eps, "affine": affine, "bias": bias, "dtype": _Dtype(dtype)}, names,
                                           train=train))
-        return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2), st.lists(st.integers(1, 3), max_size=2),
+        return st.tuples(st.integers(1, 3), st.integers(1, 3), st.integers(1, 2),
+                         st.lists(st.integers(1, 3), max_size=2),
                          st.booleans(), st.booleans(), grad_flags(3), EPS, st.booleans()).flatmap(make)
     return build
 
@@ -202,7 +204,8 @@ def running_norm_module(module: str):
             names = ((("weight", "bias") if bias else ("weight",)) if affine else ()) + (
                 ("running_mean", "running_var", "num_batches_tracked") if track else ())
             parts = [_x(dtype, shape, flags[0])]
-            parts += [arrays(dtype, (c,), real(-2.0, 2.0, special=())).map(lambda a, f=f: TensorArg(a, f, parameter=True))
+            parts += [arrays(dtype, (c,), real(-2.0, 2.0, special=())).map(
+                lambda a, f=f: TensorArg(a, f, parameter=True))
                       for f in flags[1:3]][:(2 if bias else 1) if affine else 0]
             if track:
                 parts += [_stat(dtype, c, False), _stat(dtype, c, True),
@@ -211,7 +214,8 @@ def running_norm_module(module: str):
                        "dtype": _Dtype(dtype)}
             return st.tuples(*parts).map(lambda t: _module_example(module, t, (c,), options, names, train=train))
         return st.tuples(st.integers(1, 3), st.integers(1, 3), st.lists(st.integers(2, 3), min_size=lo, max_size=hi),
-                         st.tuples(st.booleans(), st.booleans()), st.booleans(), grad_flags(3), st.sampled_from([0.1, None, 0.5]), EPS,
+                         st.tuples(st.booleans(), st.booleans()), st.booleans(), grad_flags(3),
+                         st.sampled_from([0.1, None, 0.5]), EPS,
                          st.booleans(), st.integers(0, 3), st.sampled_from([0] * 8 + [1, 2])).flatmap(make)
     return build
 

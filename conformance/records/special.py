@@ -3,7 +3,8 @@ deg2rad/rad2deg, sinc, and the ``torch.special`` spellings.
 
 Domains: acosh above 1, atanh and erfinv inside (-1, 1); the gamma family above 0 and, in records of
 their own, between the poles at -1 and 0 (next to a pole the values are infinite and their gradients
-differences of huge numbers, which float32 rounds differently in each library); sinc drawn at 0, where torch defines its slope as 0.
+differences of huge numbers, which float32 rounds differently in each library); sinc drawn at 0, where
+torch defines its slope as 0.
 """
 from __future__ import annotations
 

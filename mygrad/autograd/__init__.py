@@ -1,28 +1,30 @@
 """torch.autograd's entry points: backward, grad, and the grad-mode switches."""
-from .._missing import module_getattr as _module_getattr
+from typing import Any as _Any
 
 import numpy as _np
 
-from .. import _tensor  # (still loading when this runs: its Tensor is read at call time)
-from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
-from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
+from .._missing import module_getattr as _module_getattr
 from . import anomaly_mode, forward_ad, function, graph  # noqa: F401  (torch.autograd.<module>)
 from .anomaly_mode import detect_anomaly, set_detect_anomaly
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
+from .engine import gradient_edge as _gradient_edge, run_backward as _run_backward
 from .function import Function, NestedIOFunction
+from .grad_mode import enable_grad, inference_mode, no_grad, set_grad_enabled
 
-__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "Function", "NestedIOFunction", "detect_anomaly",
+__all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled", "inference_mode", "Function",
+           "NestedIOFunction", "detect_anomaly",
            "set_detect_anomaly", "function", "graph", "functional", "gradcheck", "gradgradcheck", "forward_ad"]
 
 
-def _as_tuple(x) -> tuple:
-    if isinstance(x, _tensor.Tensor):
+def _as_tuple(x: _Any) -> tuple:
+    if isinstance(x, _TENSOR["Tensor"]):
         return (x,)
     return tuple(x)
 
 
-def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
+def _root_grads(outputs: tuple, grad_outputs: _Any, create_graph: bool) -> list:
     """Check and prepare the gradient for each root, as torch's _make_grads does."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     grads = []
     for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
@@ -45,10 +47,10 @@ def _root_grads(outputs: tuple, grad_outputs, create_graph: bool) -> list:
     return grads
 
 
-def _expanded_copy(g: _np.ndarray):
+def _expanded_copy(g: _np.ndarray) -> _Any:
     """A gradient that stays expanded, as torch returns sum's: a view (torch's expand of the gradient it
     was given) over a tensor of its distinct elements."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     distinct = _np.array(g[tuple(slice(0, 1) if s == 0 else slice(None) for s in g.strides)])
     expanded = _np.lib.stride_tricks.as_strided(distinct, g.shape, tuple(0 if s == 0 else d for s, d in
                                                                         zip(g.strides, distinct.strides)))
@@ -60,7 +62,9 @@ def _expanded_copy(g: _np.ndarray):
     return view
 
 
-def _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused, materialize_grads):
+def _batched_grad(outputs: _Any, inputs: _Any, grad_outputs: _Any, retain_graph: _Any, create_graph: _Any,
+                  allow_unused: _Any,
+                  materialize_grads: _Any) -> _Any:
     """``grad(..., is_grads_batched=True)``: the first dim of each grad_output indexes independent vector-
     Jacobian products (torch vmaps over it; here a loop), stacked along a new first dim of each result."""
     for i, g in enumerate(grad_outputs):
@@ -89,9 +93,10 @@ def _check_roots(outputs: tuple) -> None:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool = False, inputs=None) -> None:
+def backward(tensors: _Any, grad_tensors: _Any = None, retain_graph: _Any = None, create_graph: bool = False,
+             inputs: _Any = None) -> None:
     """Accumulate d(tensors)/d(leaf) into every leaf's .grad (or only into ``inputs``)."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     tensors = (tensors,) if isinstance(tensors, Tensor) else _as_tuple(tensors)
     if grad_tensors is None:
         grad_tensors = (None,) * len(tensors)
@@ -116,11 +121,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph: bool =
     _run_backward(tensors, grads, retain_graph=retain_graph, create_graph=create_graph, capture=edges, accumulate=True)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bool = False,
-         only_inputs: bool = True, allow_unused=None, is_grads_batched: bool = False,
+def grad(outputs: _Any, inputs: _Any, grad_outputs: _Any = None, retain_graph: _Any = None, create_graph: bool = False,
+         only_inputs: bool = True, allow_unused: _Any = None, is_grads_batched: bool = False,
          materialize_grads: bool = False) -> tuple:
     """d(outputs)/d(inputs) as a tuple, leaving every .grad untouched."""
-    Tensor = _tensor.Tensor
+    Tensor = _TENSOR["Tensor"]
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
@@ -130,8 +135,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph: bo
     if retain_graph is None:
         retain_graph = create_graph
     if is_grads_batched:
-        return _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
-                             materialize_grads)
+        batched: tuple = _batched_grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                                       materialize_grads)
+        return batched
     if allow_unused is None:
         allow_unused = materialize_grads
     elif materialize_grads and not allow_unused:

@@ -1,7 +1,8 @@
 """Anomaly detection: a backward node that returns NaN raises, naming the node.
 
-``detect_anomaly`` / ``set_detect_anomaly`` set one thread-local flag (and ``check_nan``); the
-engine checks every node's gradients while it is on.  The forward traceback torch prints is
+``detect_anomaly`` / ``set_detect_anomaly`` set one process-wide flag (and ``check_nan``), as torch's
+``AnomalyMode`` is a global, not a per-thread, switch: a mode set in one thread holds in every other.
+The engine checks every node's gradients while it is on.  The forward traceback torch prints is
 recorded for custom ``autograd.Function`` nodes made while the mode is on; the built-in ops'
 generated nodes carry none, so for them the warning is torch's own "No forward pass
 information available" text.
@@ -10,22 +11,23 @@ from __future__ import annotations
 
 import functools
 import re
-import threading
 import traceback
 import warnings
+from typing import Any
 
 import numpy as np
 
 __all__ = ["detect_anomaly", "set_detect_anomaly"]
 
 
-class _State(threading.local):
+class _State:
+    """The process-wide switch (torch's AnomalyMode is a static flag, shared by every thread)."""
     enabled = False
     check_nan = True
 
 
 _state = _State()
-_GENERATED = re.compile(r"^<\w+\.\w+>$")  # the files of mygrad's generated code (<DivBackward0.record>)
+_GENERATED = re.compile(r"^<generated \w+\.[\w ()]+>$")  # mygrad's generated code (_source.filename)
 
 
 def is_anomaly_enabled() -> bool:
@@ -46,13 +48,13 @@ class _RecordingGradFn:
     """Tensor.grad_fn while anomaly mode is on: a node hung under a tensor in this mode keeps the
     forward traceback (``node.metadata["traceback_"]``), as torch's anomaly mode records it."""
 
-    def __init__(self, inner):
+    def __init__(self, inner: Any) -> None:
         self.inner = inner
 
-    def __get__(self, obj, owner=None):
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
         return self if obj is None else self.inner.__get__(obj, owner)
 
-    def __set__(self, obj, node) -> None:
+    def __set__(self, obj: Any, node: Any) -> None:
         self.inner.__set__(obj, node)
         if node is not None and _state.enabled:
             from .node import _METADATA
@@ -85,12 +87,12 @@ class detect_anomaly:
     def __enter__(self) -> None:
         _set(True, self.check_nan)
 
-    def __exit__(self, *args) -> None:
+    def __exit__(self, *args: Any) -> None:
         _set(self.prev, self.prev_check_nan)
 
-    def __call__(self, func):
+    def __call__(self, func: Any) -> Any:
         @functools.wraps(func)
-        def wrapper(*args, **kwargs):
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             with self.__class__(self.check_nan):
                 return func(*args, **kwargs)
         return wrapper
@@ -107,7 +109,7 @@ class set_detect_anomaly:
     def __enter__(self) -> None:
         pass
 
-    def __exit__(self, *args) -> None:
+    def __exit__(self, *args: Any) -> None:
         _set(self.prev, self.prev_check_nan)
 
 
@@ -127,14 +129,15 @@ def forward_traceback() -> str | None:
 def _caller_level() -> int:
     """The stacklevel of the first frame outside mygrad: the warning points at the user's backward call."""
     import sys
-    frame, level = sys._getframe(1), 1
+    frame: Any = sys._getframe(1)
+    level = 1
     package = __name__.split(".")[0]
     while frame is not None and frame.f_globals.get("__name__", "").split(".")[0] == package:
         frame, level = frame.f_back, level + 1
     return level
 
 
-def check_results(node, results) -> None:
+def check_results(node: Any, results: Any) -> None:
     """Raise torch's error if a node returned NaN; warn first with where the node was made."""
     for i, g in enumerate(results):
         if g is None:

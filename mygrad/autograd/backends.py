@@ -4,52 +4,71 @@
 the fast path, with raw ndarrays and no graph.  ``TENSOR`` holds the same names as
 differentiable mygrad operations; formulas run over it when ``create_graph=True``.
 A name a formula may call must exist in both (``tests/`` checks the two agree).  Op
-families add the helpers they need here, with ``array_fn`` and ``tensor_fn``.
+families declare the helpers they need with ``formula_helper``; the tensor side is bound once
+mygrad has loaded (``install_tensor_namespace``: the one place the engine reaches up to mygrad's ops).
 """
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
+
+from .. import _dtype
 
 ARRAY: dict = {"__builtins__": builtins, "np": np}
 TENSOR: dict = {"__builtins__": builtins, "np": np}
 # Builtins a formula may call; any other builtin name (min, max, ...) is free to be a saved value.
-NAMES: set = {"np", "float", "int", "bool", "len", "range", "tuple", "list", "zip", "enumerate", "isinstance"}
+BUILTINS = frozenset({"float", "int", "bool", "len", "range", "tuple", "list", "zip", "enumerate", "isinstance"})
+NAMES: set = {"np", *BUILTINS}
 
 
-def array_fn(func=None, *, name: str | None = None):
-    """Register a NumPy implementation of a formula function (usable as a decorator)."""
-    def register(f):
-        key = name or f.__name__
-        ARRAY[key] = f
+def formula_helper(array: Callable | None = None, *, tensor: Callable | str | None = None,
+                   name: str | None = None) -> Any:
+    """Declare a function that derivative formulas may call by name (usable as a decorator).
+
+    ``array`` runs over NumPy arrays (the fast path); the tensor side, which must be differentiable
+    (``create_graph=True``), is ``tensor``: a function over mygrad tensors; ``"same"`` when ``array``
+    itself works on both (it uses only operators and methods both have); or, left out, the mygrad
+    function of the same name (``exp``, ``cat``...), looked up when mygrad has loaded
+    (``install_tensor_namespace``).  Declare a helper before the ``derivative`` lines that read it.
+    """
+    def declare(fn: Callable) -> Callable:
+        key = name or fn.__name__
+        ARRAY[key] = fn
         NAMES.add(key)
-        return f
-    return register(func) if func is not None else register
+        if tensor == "same":
+            TENSOR[key] = fn
+        elif tensor is not None:
+            TENSOR[key] = tensor
+        return fn
+    return declare(array) if array is not None else declare
 
 
-def tensor_fn(func=None, *, name: str | None = None):
-    """Register the differentiable mygrad implementation of a formula function."""
-    def register(f):
-        TENSOR[name or f.__name__] = f
-        NAMES.add(name or f.__name__)
-        return f
-    return register(func) if func is not None else register
+_RETIRED = {  # the old ways of declaring a helper, gone with issue 9: importing one says what replaced it
+    "array_fn": "formula_helper(fn) (over tensors: the mygrad op of the same name)",
+    "tensor_fn": "formula_helper(array_fn, tensor=tensor_fn), declared once with both sides",
+    "tensor_namespace": "backends.TENSOR",
+}
 
 
-def tensor_namespace() -> dict:
-    return TENSOR
+def __getattr__(name: str) -> Any:
+    if name in _RETIRED:
+        raise ImportError(f"mygrad.autograd.backends.{name} was replaced by {_RETIRED[name]} "
+                          f"(CONTRIBUTING.md: a formula helper)")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def saved_as_tensor(value, node):
-    """A saved value as a tensor in the graph: inputs are themselves; a saved output is
-    re-attached to the node that made it, as torch's SavedVariable does."""
-    from .._tensor import Tensor
-    if isinstance(value, Tensor):
+def saved_as_tensor(value: Any, node: Any) -> Any:
+    """A saved value as a tensor in the graph: inputs are themselves; a saved output (an OutputRef)
+    is re-attached to the node that made it, as torch's SavedVariable does."""
+    tensor = TENSOR["Tensor"]
+    if isinstance(value, tensor):
         return value
     if hasattr(value, "as_tensor"):  # packed by a saved_tensors_hooks pack hook (autograd/graph.py)
         return value.as_tensor(node)
-    return Tensor._make(value._data, True, node, value.output_nr, value._vc)
+    return tensor._make(value._data, True, node, value.output_nr, value._vc)
 
 
 # --- NumPy side: the helpers every family uses ------------------------------------------------
@@ -57,8 +76,23 @@ def saved_as_tensor(value, node):
 _SUM_PLANS: dict = {}  # (from shape, to shape) -> (axes to sum, whether leading axes go after the sum)
 
 
-@array_fn
-def sum_to(x, shape):
+def _sum_to_tensor(x: Any, shape: Any) -> Any:
+    """As torch's sum_to: a 0-d target is ``x.sum()``; otherwise one keepdim sum, then a view."""
+    shape = tuple(shape)
+    if tuple(x.shape) == shape:
+        return x
+    if not shape:
+        return x.sum()
+    lead = x.ndim - len(shape)
+    if lead < 0:
+        return x.expand(shape)
+    dims = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape) if n == 1 and x.shape[i + lead] != 1)
+    out = x.sum(dims, keepdim=True) if dims else x
+    return out.view(shape) if lead else out
+
+
+@formula_helper(tensor=_sum_to_tensor)
+def sum_to(x: Any, shape: Any) -> Any:
     """Sum ``x`` down to ``shape``: the inverse of broadcasting ``shape`` up to x.shape.
 
     The axes are worked out once per pair of shapes (the same few pairs recur every step of a
@@ -83,8 +117,20 @@ def sum_to(x, shape):
     return out.reshape(shape) if reshape or out.shape != shape else out
 
 
-@array_fn(name="_conform")
-def _array_conform(g, meta):
+def _tensor_conform(g: Any, meta: Any) -> Any:
+    tensor = TENSOR["Tensor"]
+    shape, np_dtype = meta
+    if not isinstance(g, tensor):
+        g = tensor._make(np.array(g, dtype=np_dtype), False, None)
+    if tuple(g.shape) != shape:
+        g = _sum_to_tensor(g, shape)
+    if g._data.dtype != np_dtype:
+        g = g.to(_dtype.from_numpy_dtype(np_dtype))
+    return g
+
+
+@formula_helper(tensor=_tensor_conform, name="_conform")
+def _array_conform(g: Any, meta: Any) -> Any:
     shape, dtype = meta
     if type(g) is not np.ndarray:
         g = np.asarray(g)
@@ -95,8 +141,8 @@ def _array_conform(g, meta):
     return g
 
 
-@array_fn
-def expand(x, shape):
+@formula_helper(tensor=lambda x, shape: x.expand(shape))
+def expand(x: Any, shape: Any) -> Any:
     """np.broadcast_to (read-only, as NumPy's); a 0-d gradient (sum's, mean's) is broadcast by giving the
     new array zero strides over it, which skips broadcast_to's Python layers."""
     if type(x) is np.ndarray and not x.ndim:
@@ -106,38 +152,36 @@ def expand(x, shape):
     return np.broadcast_to(x, shape)
 
 
-@array_fn
-def where(cond, a, b):
+@formula_helper
+def where(cond: Any, a: Any, b: Any) -> Any:
     return np.where(cond, a, b)
 
 
-@array_fn
-def zeros_of(meta):
+@formula_helper(tensor=lambda meta: TENSOR["Tensor"]._make(np.zeros(*meta), False, None))
+def zeros_of(meta: Any) -> Any:
     """Zeros of an output's (shape, dtype): the gradient of an output no gradient reached."""
     return np.zeros(*meta)
 
 
-@array_fn
-def zeros_like(x):
+@formula_helper
+def zeros_like(x: Any) -> Any:
     return np.zeros_like(x)
 
 
-@array_fn
-def ones_like(x):
+@formula_helper
+def ones_like(x: Any) -> Any:
     return np.ones_like(x)
 
 
-def reduced_dims(ndim: int, dim) -> tuple:
-    """torch's dim argument as a sorted tuple of non-negative axes; None and () mean all."""
-    if dim is None or dim == () or dim == []:
-        return tuple(range(ndim))
-    if isinstance(dim, int):
-        dim = (dim,)
-    return tuple(sorted(d % ndim if ndim else 0 for d in dim))
+def _unreduce_tensor(grad: Any, shape: Any, dims: Any, keepdim: Any) -> Any:
+    if not keepdim and len(shape):
+        for d in dims:
+            grad = grad.unsqueeze(d)
+    return grad.expand(shape)
 
 
-@array_fn
-def unreduce(grad, shape, dims, keepdim):
+@formula_helper(tensor=_unreduce_tensor)
+def unreduce(grad: Any, shape: Any, dims: Any, keepdim: Any) -> Any:
     """Broadcast the gradient of a reduction over ``dims`` back to the input's ``shape``."""
     grad = np.asarray(grad)
     if not keepdim and shape:
@@ -145,31 +189,30 @@ def unreduce(grad, shape, dims, keepdim):
     return np.broadcast_to(grad, shape)
 
 
-for _name in ("exp", "log"):
-    ARRAY[_name] = getattr(np, _name)
-    NAMES.add(_name)
+formula_helper(np.exp, name="exp")
+formula_helper(np.log, name="log")
 
 
-@array_fn
-def mT(x):
+@formula_helper(tensor=lambda x: x.mT)
+def mT(x: Any) -> Any:
     return np.swapaxes(x, -1, -2)
 
 
-@array_fn
-def t(x):
+@formula_helper
+def t(x: Any) -> Any:
     return x.T if x.ndim == 2 else x
 
 
-@array_fn
-def mm(a, b):
+@formula_helper
+def mm(a: Any, b: Any) -> Any:
     return a @ b
 
 
 _SAME_WIDTH_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}
 
 
-@array_fn
-def keep_where(mask, grad):
+@formula_helper(tensor=lambda mask, grad: TENSOR["where"](mask, grad, 0))
+def keep_where(mask: Any, grad: Any) -> Any:
     """``where(mask, grad, 0)``, the gradient of a mask (relu, clamp), exact for inf and nan too.
 
     For a large float array of the mask's shape, the bits are ANDed with all-ones or all-zeros: about 6x
@@ -184,15 +227,8 @@ def keep_where(mask, grad):
     return out.view(grad.dtype)
 
 
-@tensor_fn(name="keep_where")
-def _keep_where_tensor(mask, grad):
-    from .. import where
-    return where(mask, grad, 0)
-
-
-@array_fn
-@tensor_fn
-def clamp_mask(x, min, max):
+@formula_helper(tensor="same")
+def clamp_mask(x: Any, min: Any, max: Any) -> Any:
     """Where clamp passes the gradient: inside [min, max], bounds included (torch's convention)."""
     if min is None:
         return x <= max
@@ -201,38 +237,41 @@ def clamp_mask(x, min, max):
     return (x >= min) & (x <= max)
 
 
-@array_fn
-def reshape(x, shape):
+@formula_helper(tensor=lambda x, shape: x.reshape(shape))
+def reshape(x: Any, shape: Any) -> Any:
     return np.reshape(x, shape)
 
 
-@array_fn
-def squeeze(x, dim):
+@formula_helper
+def squeeze(x: Any, dim: Any) -> Any:
     return np.squeeze(x, axis=dim)
 
 
-@array_fn
-def transpose(x, dim0, dim1):
+@formula_helper
+def transpose(x: Any, dim0: Any, dim1: Any) -> Any:
     return np.swapaxes(x, dim0, dim1)
 
 
-@array_fn
-def permute(x, dims):
+@formula_helper(tensor=lambda x, dims: x.permute(dims))
+def permute(x: Any, dims: Any) -> Any:
     return np.transpose(x, dims)
 
 
-# --- mygrad side ---------------------------------------------------------------------------------
+# --- the tensor side ---------------------------------------------------------------------------
 
-def install_tensor_namespace(mygrad_module) -> None:
-    """Fill TENSOR: every formula name is the mygrad function of that name, unless a helper of the
-    same name was registered with ``tensor_fn`` (those that are not torch functions)."""
-    from . import tensor_helpers  # noqa: F401  (registers sum_to, unreduce, _conform, ...)
+def install_tensor_namespace(mygrad_namespace: dict) -> None:
+    """The one late binding: fill TENSOR with mygrad's own ops, by name, once mygrad has loaded.
+
+    Formulas under ``create_graph`` call mygrad's ops (and the engine makes tensors through
+    ``TENSOR["Tensor"]``), but the ops are built on this engine, so the engine cannot import them:
+    ``mygrad/__init__.py`` calls this at its end.  Every formula name without a tensor side of its
+    own (``formula_helper(tensor=...)``) is the mygrad function of that name."""
+    TENSOR["Tensor"] = mygrad_namespace["Tensor"]
     missing = []
     for name in sorted(NAMES):
-        if name in TENSOR or name in ("float", "int", "bool", "len", "range", "tuple", "list", "zip",
-                                      "enumerate", "isinstance"):
+        if name in TENSOR or name in BUILTINS:
             continue
-        fn = getattr(mygrad_module, name, None)
+        fn = mygrad_namespace.get(name)
         if fn is None:
             missing.append(name)
         else:

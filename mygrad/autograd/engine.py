@@ -4,6 +4,14 @@ Like micrograd's engine (a topological order and a loop), but iterative, so that
 of a million nodes needs no recursion, and run in torch's order: among the nodes whose
 gradients are complete, the most recently created first, leaves' AccumulateGrad as soon
 as they are ready.  That order decides when hooks fire.
+
+The engine does not import the tensor module.  What it uses of a tensor (the protocol ``Tensor``
+implements) is: ``_data`` (the ndarray) and ``_vc`` (the version counter, a one-element list);
+``grad_fn``, ``_output_nr``, ``_requires_grad``, ``requires_grad``, ``is_leaf``, ``shape``, ``dtype``;
+``_accumulate_node()`` (a leaf's AccumulateGrad), ``_accumulate(grad, create_graph)`` (add into
+``.grad``), ``_retain(grad)`` (retain_grad) and ``_hooks`` (a leaf's hooks); and the class itself,
+``backends.TENSOR["Tensor"]``, bound once mygrad has loaded, for ``_make(data, requires_grad,
+grad_fn, output_nr=0, vc=None)`` and ``isinstance``.
 """
 from __future__ import annotations
 
@@ -11,37 +19,40 @@ import contextvars
 import heapq
 import itertools
 import threading
+from typing import Any
 
 import numpy as np
 
 from .. import _quiet
+from .._tensor_str import type_name
 from . import anomaly_mode, grad_mode
+from .backends import TENSOR
 from .graph import PostAccumulateGradHook
 from .node import AccumulateGrad
 
 
 class _Task(threading.local):
-    current = None    # the running backward's task (an object per run_backward), for multi-grad hooks
-    callbacks = None  # what queue_callback queued during it
+    current: object | None = None    # the running backward's task (an object per run_backward), for hooks
+    callbacks: list | None = None  # what queue_callback queued during it
     run_leaves = False  # whether it accumulates into every leaf (backward() without inputs=)
-    pending = None      # its nodes still to run (register_multi_grad_hook: which gradients are still coming)
+    pending: dict | None = None  # its nodes still to run (register_multi_grad_hook: which gradients are still coming)
 
 
 _task = _Task()
 
 
-def current_task():
+def current_task() -> Any:
     return _task.current
 
 
-def queue_callback(fn) -> None:
+def queue_callback(fn: Any) -> None:
     """Run ``fn()`` when the current backward has finished (torch's engine.queue_callback)."""
     if _task.callbacks is None:
         raise RuntimeError("Final callbacks can only be installed during backward pass.")
     _task.callbacks.append(fn)
 
 
-def gradient_edge(tensor):
+def gradient_edge(tensor: Any) -> Any:
     """The (node, output_nr) through which a gradient reaches ``tensor``."""
     if tensor.grad_fn is not None:
         return tensor.grad_fn, tensor._output_nr
@@ -50,8 +61,8 @@ def gradient_edge(tensor):
     return None, 0
 
 
-def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
-                 capture=None, accumulate: bool = True):
+def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_graph: bool,
+                 capture: Any = None, accumulate: bool = True) -> Any:
     """Propagate ``root_grads`` from ``roots`` through the graph.
 
     ``capture``: edges whose incoming gradient is wanted (autograd.grad, backward(inputs=));
@@ -71,13 +82,13 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
         buf = entry[1]
         buf[nr] = grad if buf[nr] is None else buf[nr] + grad
     _count_dependencies(pending)
-    captured = {} if capture is not None else None
+    captured: dict | None = {} if capture is not None else None
     wanted = {} if capture is None else {edge: i for i, edge in enumerate(capture)}
     # only the gradients into ``capture`` are wanted: run only the nodes on a path to them (torch's
     # exec_info); a captured node itself runs only if another lies below it (autograd.grad)
-    targets = () if capture is None else {node for node, _ in capture}
+    targets: set = set() if capture is None else {node for node, _ in capture}
     needed = None if capture is None else _needed([item[2] for item in heap], targets, accumulate)
-    active = None if capture is None else needed | targets
+    active = None if needed is None else needed | targets
     heap = [item for item in heap if pending[item[2]][0] == 0  # (a root below another root waits for it)
             and (active is None or item[2] in active)]
     heapq.heapify(heap)
@@ -151,8 +162,9 @@ def run_backward(roots, root_grads, *, retain_graph: bool, create_graph: bool,
     return None
 
 
-def _visit(node, grads, create_graph: bool, release: bool, captured, wanted, run_leaves: bool, accumulate: bool,
-           active=None, execute: bool = True):
+def _visit(node: Any, grads: Any, create_graph: bool, release: bool, captured: Any, wanted: Any, run_leaves: bool,
+           accumulate: bool,
+           active: Any = None, execute: bool = True) -> Any:
     """The run of a node that is not the common case: hooks, captured gradients, a leaf's AccumulateGrad,
     or a node no gradient reached.  Returns the gradients for its edges.  ``active``: when only some
     gradients are wanted, the nodes that run (an edge to another gets None, as torch computes no output
@@ -229,13 +241,13 @@ def _count_dependencies(pending: dict) -> None:
 _USER_FP_STATE: contextvars.ContextVar = contextvars.ContextVar("mygrad_user_fp_state")
 
 
-def _silence_fp_errors():
+def _silence_fp_errors() -> Any:
     """Turn NumPy's floating-point warnings off; returns what ``_restore_fp_errors`` needs."""
     user = _quiet.current()
     return user, _USER_FP_STATE.set(user), _quiet.enter(_quiet.IGNORE)
 
 
-def _restore_fp_errors(previous) -> None:
+def _restore_fp_errors(previous: Any) -> None:
     """Back to the program's state, including any change its hooks made to it (np.seterr in a hook)."""
     before, user_token, token = previous
     user = _USER_FP_STATE.get()
@@ -245,7 +257,7 @@ def _restore_fp_errors(previous) -> None:
         _quiet.enter(user)
 
 
-def as_user(fn, *args):
+def as_user(fn: Any, *args: Any) -> Any:
     """``fn(*args)`` (a hook, a custom Function's backward) under the program's floating-point error
     state rather than the backward's own; a change it makes to that state is the program's to keep."""
     user = _USER_FP_STATE.get(None)
@@ -261,7 +273,7 @@ def as_user(fn, *args):
             _USER_FP_STATE.set(now)
 
 
-def _run_pre_hooks(node, grads, node_hooks: bool = True):
+def _run_pre_hooks(node: Any, grads: Any, node_hooks: bool = True) -> Any:
     hooks = node._hooks
     for nr, fns in hooks.tensor.items():
         for fn in list(fns):
@@ -279,7 +291,7 @@ def _run_pre_hooks(node, grads, node_hooks: bool = True):
     return grads
 
 
-def _run_leaf_hooks(leaf, grad):
+def _run_leaf_hooks(leaf: Any, grad: Any) -> Any:
     """A leaf's hooks see its gradient before it is accumulated (and under autograd.grad too)."""
     for hook in list(leaf._hooks):
         if type(hook) is not PostAccumulateGradHook:
@@ -287,7 +299,7 @@ def _run_leaf_hooks(leaf, grad):
     return grad
 
 
-def _run_post_hooks(node, results, grads):
+def _run_post_hooks(node: Any, results: Any, grads: Any) -> Any:
     for fn in node._hooks.post:
         new = as_user(fn, tuple(_as_tensor(g) for g in results), tuple(_as_tensor(g) for g in grads))
         if new is not None:
@@ -295,9 +307,9 @@ def _run_post_hooks(node, results, grads):
     return results
 
 
-def _call_tensor_hook(fn, grad):
+def _call_tensor_hook(fn: Any, grad: Any) -> Any:
     """Run a tensor hook on a gradient (array or tensor) and check what it returns, as torch does."""
-    from .._tensor import Tensor
+    Tensor = TENSOR["Tensor"]
     given = _as_tensor(grad)
     new = as_user(fn, given)
     if new is None:  # an in-place edit of the tensor it was given has already reached ``grad``
@@ -308,21 +320,20 @@ def _call_tensor_hook(fn, grad):
     if new.shape != given.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if new.dtype is not given.dtype:
-        from .._tensor_str import type_name
         raise RuntimeError(f"hook '{name}' has changed the type of value (was {type_name(given._data.dtype)} "
                            f"got {type_name(new._data.dtype)})")
     return new if isinstance(grad, Tensor) else new._data
 
 
-def _as_tensor(g):
-    from .._tensor import Tensor
+def _as_tensor(g: Any) -> Any:
+    Tensor = TENSOR["Tensor"]
     if g is None or isinstance(g, Tensor):
         return g
     return Tensor._make(np.asarray(g), False, None, 0, None)
 
 
-def _as_array(g):
-    from .._tensor import Tensor
+def _as_array(g: Any) -> Any:
+    Tensor = TENSOR["Tensor"]
     if isinstance(g, Tensor) and not grad_mode._state.enabled:
         return g._data
     return g

@@ -11,18 +11,27 @@ formulas and like torch's ``result:`` lines in derivatives.yaml:
 - an expression in the inputs' tangents (``self_t``, ``other_t``, zeros for an input without one),
   the saved names the backward formulas read, and ``result``.
 
-Covered: the elementwise family (arithmetic, the unary math, clamps, activations) and sum/mean
-and mm/matmul-like products listed in ``TANGENTS``.  An op without a formula raises
-NotImplementedError when a dual tensor reaches it (never a silently missing tangent).  An in-place
+Written out: the elementwise family (arithmetic, the unary math, clamps, activations), sum/mean,
+mm/matmul-like products and the views listed in ``TANGENTS``.  Every other node made by
+``derivative`` gets ``J t`` from its backward formulas (``_transposed``: they are linear in the
+incoming gradient, so differentiating ``<J^T u, t>`` by ``u`` gives ``J t``), except the nodes torch
+itself has no forward formula for (``NOT_IMPLEMENTED``: torch's NotImplementedError).  A node
+with no formulas at all raises NotImplementedError when a dual tensor reaches it (never a silently
+missing tangent).  An in-place
 op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op out of place.
 """
 from __future__ import annotations
 
+import re
 import threading
+import types
 import weakref
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from . import backends
+import numpy as np
+
+from .. import _quiet
+from . import _source as codegen, backends
 
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
@@ -42,16 +51,23 @@ _busy = _Busy()
 ELEMENTWISE = "auto_element_wise"
 
 TANGENTS: dict = {name: ELEMENTWISE for name in (
-    "AddBackward0", "SubBackward0", "RsubBackward0", "RsubBackward1", "MulBackward0", "DivBackward0",
+    "AddBackward0", "SubBackward0", "RsubBackward0", "RsubBackward1", "MulBackward0",
     "NegBackward0", "AbsBackward0", "SignBackward0", "ExpBackward0", "Exp2Backward0", "Expm1Backward0",
     "LogBackward0", "Log1PBackward0", "Log2Backward0", "Log10Backward0", "SqrtBackward0", "RsqrtBackward0",
     "ReciprocalBackward0", "SinBackward0", "CosBackward0", "TanBackward0", "AsinBackward0", "AcosBackward0",
     "AtanBackward0", "SinhBackward0", "CoshBackward0", "TanhBackward0", "SigmoidBackward0", "ReluBackward0",
     "ErfBackward0", "FloorBackward0", "CeilBackward0", "TruncBackward0", "FracBackward0", "RoundBackward0",
     "RoundBackward1", "ClampBackward1", "ClampMinBackward0", "ClampMaxBackward0", "HypotBackward0",
-    "Atan2Backward0", "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
+    "LogaddexpBackward0", "CloneBackward0", "ToCopyBackward0", "AliasBackward0",
     "PowBackward0", "PowBackward1", "PowBackward2", "LeakyReluBackward0", "EluBackward0", "GeluBackward0",
     "SiluBackward0", "SoftplusBackward0", "ZeroBackward0", "FillBackward2", "CopyBackwards",
+    "AcoshBackward0", "AcoshBackward1", "AsinhBackward0", "AsinhBackward1", "AtanhBackward0", "AtanhBackward1",
+    "CeluBackward0", "CeluBackward1", "Deg2RadBackward0", "Rad2DegBackward0", "DigammaBackward0", "ErfcBackward0",
+    "ErfinvBackward0", "LgammaBackward0", "PolygammaBackward0", "SincBackward0", "LogitBackward0",
+    "LogSigmoidBackward0", "MishBackward0", "HardshrinkBackward0", "SoftshrinkBackward0", "HardsigmoidBackward0",
+    "HardswishBackward0", "HardtanhBackward0", "EluBackward1", "LeakyReluBackward1", "ThresholdBackward0",
+    "ThresholdBackward1", "NanToNumBackward0", "Logaddexp2Backward0", "XlogyBackward0", "XlogyBackward1",
+    "XlogyBackward2", "CopysignBackward0", "CopysignBackward1",
 )}
 TANGENTS.update({
     "SumBackward0": "self_t.sum()",
@@ -73,62 +89,183 @@ TANGENTS.update({
     "ExpandBackward0": "self_t.expand(result.shape)",
     "TBackward0": "self_t.t()",
     "TransposeBackward0": "self_t.transpose(dim0, dim1)",
-    "PermuteBackward0": "self_t.permute(*np.argsort(inverse).tolist())",
+    "PermuteBackward0": "self_t.permute(tuple(np.argsort(inverse).tolist()))",
     "FlipBackward0": "self_t.flip(dims)",
     "SelectBackward0": "self_t.select(dim, index)",
     "SliceBackward0": "slice_dim(self_t, dim, start, end, step)",
     "WhereBackward0": "where(condition, self_t, other_t)",
+    # torch's clamp_jvp: a tie with a bound takes the bound's tangent
+    "ClampBackward0": "(where(min > max, max_t, where(self < min, min_t, where(self > max, max_t, self_t))) "
+                      "if min is not None and max is not None else where(self > min, self_t, min_t) "
+                      "if min is not None else where(self < max, self_t, max_t))",
+    "ClampMinBackward1": "where(self >= min, self_t, min_t)",
+    "ClampMaxBackward1": "where(self <= max, self_t, max_t)",
+    # torch's div line; a missing tangent's term is left out (torch's zero tensor times an inf result is 0)
+    "DivBackward0": "((0 if self_t is None else self_t) - (0 if other_t is None else other_t * result)) / other",
+    "Atan2Backward0": "(-self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
+    # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
+    # graph there), so the transposed backward cannot give their tangents: torch's result lines
+    "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
+    "NarrowCopyBackward0": "self_t.narrow_copy(dim, start, end - start)",
+    "LinalgDetBackward0": "result * (A.inverse() @ A_t).diagonal(0, -2, -1).sum(-1)",
+    # torch's logcumsumexp_jvp: the exp-normalised cumsum, 1e-13 where it is 0 (an empty dim: max's IndexError)
+    "LogcumsumexpBackward0": "(lambda e: (e * self_t).cumsum(dim) / where(e.cumsum(dim) == 0, 1e-13, e.cumsum(dim)))"
+                             "((self - self.max(dim, True).values).exp())",
+    # torch's evenly_read_jvp: the mean tangent of the elements equal to the median (NaN when none is: a NaN
+    # median), 0 for an empty input
+    "MedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
+                       "/ (self == result).sum()",
+    "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
+                          "/ (self == result).sum()",
+    # torch's logsumexp_jvp: the softmax-weighted tangent, normalised by the weights' sum (NaN for nothing)
+    "LogsumexpBackward0": "(lambda e: (e * self_t).sum(dims, keepdim) / e.sum(dims, keepdim))"
+                          "(exp(self - unreduce(result, shape, dims, keepdim)))",
+    "VarBackward0": "var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim)",
+    "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
+                    ".sum(dims, keepdim) / (2 * result))",
+    # the in-place family writes the source's tangent where it writes the source (torch's result lines)
+    "ScatterBackward0": "self_t.scatter(dim, as_tensor(index), src_t)",
+    "ScatterAddBackward0": "self_t.scatter_add(dim, as_tensor(index), src_t)",
+    "IndexCopyBackward0": "self_t.index_copy(dim, as_tensor(index), source_t)",
+    "PutBackward0": "self_t.put(as_tensor(index), source_t, accumulate)",
+    "IndexFillBackward0": "self_t.index_fill(dim, as_tensor(index), 0)",
+    "IndexFillBackward1": "self_t.index_fill(dim, as_tensor(index), value_t)",
+    "IndexPutBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
+    "IndexPutImplBackward0": "advanced_index_put(self_t, indices, values_t, accumulate)",
+    # max_unpool2d on the tangent (torch's auto_linear): the same writes, the last of repeated indices winning
+    "MaxUnpool2DBackward0": "zeros_like(result).flatten(-2).scatter(-1, as_tensor(indices).flatten(-2), "
+                            "self_t.flatten(-2)).reshape(result.shape)",
+    "EmbeddingBackward0": "weight_t[as_tensor(indices)]",   # (auto_linear: the padding row's tangent too)
+    # several outputs: a tuple, one tangent per output (torch's var_std_mean / frexp result lines)
+    "VarMeanBackward0": "(var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim), "
+                        "self_t.mean(dims, keepdim))",
+    "StdMeanBackward0": "(where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
+                        ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
+    "FrexpBackward0": "(self_t / power,)",
+    "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
+    "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
+                              "result)",
 })
+
+# Nodes torch has no forward formula for: a dual tensor reaching one raises torch's NotImplementedError,
+# naming torch's op (node class -> torch's op name).  Every other node without an entry in TANGENTS gets
+# its tangent from its backward formulas (``_transposed``).
+NOT_IMPLEMENTED: dict = {
+    "EmbeddingBagBackward0": "_embedding_bag",
+    "RreluWithNoiseBackward1": "rrelu_with_noise_",
+    "IndexReduceBackward0": "index_reduce",
+}
+
+# Explicit formulas that get None for an input without a tangent (and leave its term out)
+ABSENT_AS_NONE = frozenset({"DivBackward0"})
+
+# Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
+# alone gives the output none.
+IGNORED: dict = {"CopysignBackward0": ("other",), "NextafterBackward0": ("other",)}
 
 _compiled: dict = {}  # node class -> compiled explicit formula
 
 
-def _explicit(node_cls):
+def _explicit(node_cls: Any) -> Any:
     fn = _compiled.get(node_cls)
     if fn is None:
+        from .node import _free_names
+        text = TANGENTS[node_cls.__name__]
+        extra = tuple(n for n in _free_names(text) if n not in backends.TENSOR and n not in backends.NAMES
+                      and not n.endswith("_t") and n != "as_tensor")   # values the forward passed, not saved
         names = tuple(f"{n}_t" for n in node_cls.input_names) + tuple(
-            n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",)))
-        code = compile(f"lambda {', '.join(names)}: ({TANGENTS[node_cls.__name__]})",
-                       f"<{node_cls.__name__}.tangent>", "eval")
-        fn = _compiled[node_cls] = (eval(code, backends.TENSOR), names)
+            n for n in dict.fromkeys(node_cls.input_names + node_cls.saved_names + ("result",) + extra))
+        code = codegen.expression(node_cls.__name__, "tangent", names, text)
+        from .. import as_tensor
+
+        # (saved index arrays enter a formula as tensors: ``as_tensor(index)``)
+        fn = _compiled[node_cls] = (types.FunctionType(code, {**backends.TENSOR, "as_tensor": as_tensor}), names)
     return fn
 
 
-def tangent_of(tensor):
+def tangent_of(tensor: Any) -> Any:
     entry = _tangents.get(id(tensor))
     if entry is None or entry[0]() is not tensor:
         return None
     return entry[1]
 
 
-def _set_tangent(tensor, tangent) -> None:
+def _set_tangent(tensor: Any, tangent: Any) -> None:
     key = id(tensor)
-    _tangents[key] = (weakref.ref(tensor, lambda _, key=key: _tangents.pop(key, None)), tangent)
+    def forget(_: Any, key: int = key) -> None:
+        _tangents.pop(key, None)
+    _tangents[key] = (weakref.ref(tensor, forget), tangent)
 
 
-def propagate(node_cls, out, inputs, saved) -> None:
-    """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'."""
+def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | None = None) -> None:
+    """Called by every recording op while a dual level is active: ``out``'s tangent from its inputs'
+    (``outputs``: every output of a multi-output node, ``out`` being the first)."""
     if _busy.on:
         return
     from .._tensor import Tensor
     tangents = [tangent_of(x) if isinstance(x, Tensor) else None for x in inputs]
+    ignored = IGNORED.get(node_cls.__name__)
+    if ignored:
+        tangents = [None if name in ignored else t for name, t in zip(node_cls.input_names, tangents)]
     if all(t is None for t in tangents):
         return
-    if not _tangents_of(tangents, inputs, out, saved, node_cls):
+    if node_cls.__name__ == "NotImplemented":  # an op torch gives no derivative at all
+        op = re.search(r"no_derivative\('([^']+)'", " ".join(str(f) for f in node_cls.formulas.values()))
+        raise NotImplementedError(f"Trying to use forward AD with {op.group(1) if op else 'this op'} that does not "
+                                  f"support it.")
+    if node_cls.__name__ in NOT_IMPLEMENTED:
+        raise NotImplementedError(f"Trying to use forward AD with {NOT_IMPLEMENTED[node_cls.__name__]} that does not "
+                                  f"support it because it has not been implemented yet.\nPlease file an issue to "
+                                  f"PyTorch at https://github.com/pytorch/pytorch/issues/new"
+                                  f"?template=feature-request.yml so that we can prioritize its implementation.")
+    if not _tangents_of(tangents, inputs, out, saved, node_cls, outputs or [out]):
         raise NotImplementedError(f"mygrad has no forward-mode (tangent) formula for {node_cls.__name__} yet: "
                                   f"a dual tensor cannot go through it")
 
 
-def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
+def _index_add_quirk(node_cls: Any, inputs: Any, tangents: Any, saved: Any) -> None:
+    """Measured on torch 2.13: index_add's tangent of a 0-d float32 self whose source has no tangent, with a
+    float ``alpha`` other than 1, wraps the zero source tangent as float64 and fails its dtype check."""
+    self, alpha = inputs[0], saved.get("alpha", 1)
+    if (node_cls.__name__ == "IndexAddBackward0" and len(inputs) == 2 and tangents[0] is not None
+            and tangents[1] is None and self._data.ndim == 0 and self._data.dtype != np.float64
+            and isinstance(alpha, float) and alpha != 1):
+        from .. import _dtype
+        from .._tensor_str import scalar_type_name
+        raise RuntimeError(f"index_add_(): self ({scalar_type_name(_dtype.from_numpy_dtype(self._data.dtype))}) "
+                           "and source (Double) must have the same scalar type")
+
+
+def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any, outputs: Any) -> bool:
+    _index_add_quirk(node_cls, inputs, tangents, saved)
     kind = TANGENTS.get(node_cls.__name__)
-    if kind is None:
+    from .._tensor import Tensor
+    if kind is None and not node_cls.tensor_formulas:
         return False
     values = dict(saved)
     values["result"] = out
     for name, x in zip(node_cls.input_names, inputs):
         values.setdefault(name, x)
     _busy.on = True
+    token = _quiet.enter(_quiet.IGNORE)  # formulas compute quietly, as the engine runs backward ones
     try:
+        if kind is None:
+            if _empty_loss(node_cls, tangents):  # torch reduces the tangent like the loss: a mean of nothing
+                _set_tangent(out, (out * 0).detach())
+                return True
+            found = _transposed(node_cls, tangents, values, outputs)
+            if (_is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f"
+                    and np.isnan(out._data).any()):
+                # a loss NaN for want of weight (all targets ignored): its tangent too
+                found[0] = _where(out.isnan(), out.detach(), found[0])
+            if node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
+                    and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
+                # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
+                found[0] = _where(out == 0, 0.0, found[0])
+            for o, t in zip(outputs, found):
+                if t is not None:
+                    _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+            return True
         if kind == ELEMENTWISE:
             total = None
             args = [values.get(n) for n in node_cls.saved_names]
@@ -152,31 +289,121 @@ def _tangents_of(tangents, inputs, out, saved, node_cls) -> bool:
                 if n.endswith("_t") and n[:-2] in node_cls.input_names:
                     i = node_cls.input_names.index(n[:-2])
                     t = tangents[i]
-                    args.append(t if t is not None else zeros_like(inputs[i]))
+                    # an input with no tangent contributes zeros (a Python number or a missing bound: 0), or
+                    # None for a formula that leaves its term out (torch's zero tensors: 0 * inf stays 0)
+                    args.append(t if t is not None or node_cls.__name__ in ABSENT_AS_NONE else
+                                zeros_like(inputs[i]) if isinstance(inputs[i], Tensor) else 0.0)
                 else:
                     args.append(values.get(n))
             total = fn(*args)
-        if total.dtype != out.dtype:
-            total = total.to(out.dtype)
+            if total is None:  # torch's result line gives no tangent (scatter_reduce's prod)
+                return True
+            if isinstance(total, tuple):  # a multi-output node's formula: one tangent per output
+                for o, t in zip(outputs, total, strict=True):
+                    if t is not None:
+                        _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+                return True
+            if tuple(total.shape) != tuple(out.shape):
+                total = total.expand(*out.shape)
+        dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype
+        if total.dtype != dtype:
+            total = total.to(dtype)
         _set_tangent(out, total)
     finally:
         _busy.on = False
+        _quiet.leave(token)
     return True
 
 
-def involves_dual(tensor, args) -> bool:
+def _where(condition: Any, a: Any, b: Any) -> Any:
+    from .. import where
+    return where(condition, a, b)
+
+
+def _empty_loss(node_cls: Any, tangents: Any) -> bool:
+    """A loss of empty inputs: torch's tangent is the loss applied to the (empty) tangents, so it is NaN where
+    the loss itself is (a mean of nothing) and 0 where it is 0; the transposed backward would give 0."""
+    return _is_loss(node_cls) and all(t is None or t._data.size == 0 for t in tangents)
+
+
+def _is_loss(node_cls: Any) -> bool:
+    name = node_cls.__name__
+    return "Loss" in name or name.startswith("BinaryCrossEntropy")
+
+
+def _scalar_alpha_dtype(node_cls: Any, out: Any, inputs: Any, values: Any) -> Any:
+    """torch's add/sub tangent of a 0-d tensor and a Python number with ``alpha != 1`` is
+    ``self_t + other_t * alpha`` with ``other_t`` a 0-d zero of the number's wrapped dtype, which then takes
+    part in type promotion (measured): a float ``alpha`` makes it float64, a float number float32 at least."""
+    if node_cls.__name__ not in ("AddBackward0", "SubBackward0") or out.ndim != 0 or len(inputs) < 2:
+        return None
+    alpha, other = values.get("alpha", 1), inputs[1]
+    if alpha == 1 or hasattr(other, "_data") or isinstance(other, bool):
+        return None
+    from .. import float32, float64, promote_types
+    if isinstance(alpha, float):
+        return float64
+    if isinstance(other, float):
+        return promote_types(out.dtype, float32)
+    return None
+
+
+def _transposed(node_cls: Any, tangents: Any, values: dict, outputs: list) -> list:
+    """The outputs' tangents ``J t`` from the node's backward formulas, for a node without a tangent formula
+    of its own: a backward formula is linear in ``grad`` (it computes ``J^T u``), so ``J t`` is the gradient
+    of ``sum_i <formula_i(u), t_i>`` with respect to ``u`` (at any ``u``: zeros).  The formulas are the
+    ones the double check verifies against torch; the saved values enter as constants."""
+    from .. import zeros_like
+    from .._tensor import Tensor
+    from . import grad as autograd_grad
+    from .grad_mode import enable_grad
+    args = [v.detach() if isinstance(v, Tensor) else v for v in (values.get(n) for n in node_cls.saved_names)]
+    with enable_grad():
+        us = [zeros_like(o).detach().requires_grad_(o._data.dtype.kind in "fc") for o in outputs]
+        grad = us if node_cls.multi_output else us[0]
+        total = None
+        for t, formula in zip(tangents, node_cls.tensor_formulas):
+            if t is None or formula is None:
+                continue
+            g = formula(grad, *args)
+            if g is None or not isinstance(g, Tensor) or not g.requires_grad:
+                continue
+            term = (g * t.detach()).sum()
+            total = term if total is None else total + term
+        wrt = [u for u in us if u.requires_grad]
+        found = autograd_grad(total, wrt, allow_unused=True) if total is not None and wrt else [None] * len(wrt)
+    remaining = iter(found)
+    result: list = []
+    for u in us:
+        g = next(remaining) if u.requires_grad else None
+        result.append(None if not u.requires_grad else zeros_like(u).detach() if g is None else g.detach())
+    return result
+
+
+def involves_dual(tensor: Any, args: Any) -> bool:
     """Whether an in-place op on ``tensor`` with ``args`` concerns a tangent."""
     if _busy.on:
         return False
     return tangent_of(tensor) is not None or any(tangent_of(a) is not None for a in args)
 
 
-def inplace(tensor, op, args, kwargs, ufunc):
+_in_place = [0]   # > 0 while an in-place op's tangent is computed (a few of torch's result lines differ there)
+
+
+def in_place_depth() -> int:
+    return _in_place[0]
+
+
+def inplace(tensor: Any, op: Any, args: Any, kwargs: Any, ufunc: Any) -> Any:
     """``tensor.op_(*args)`` on dual tensors: the tangent of ``op(tensor, *args)`` (computed out of place,
     without a graph) becomes ``tensor``'s, then the write itself happens as usual."""
     from .grad_mode import no_grad
-    with no_grad():
-        tangent = tangent_of(op(tensor, *args, **kwargs))
+    _in_place[0] += 1
+    try:
+        with no_grad():
+            tangent = tangent_of(op(tensor, *args, **kwargs))
+    finally:
+        _in_place[0] -= 1
     _busy.on = True
     try:
         out = tensor._inplace(op, *args, ufunc=ufunc, **kwargs)
@@ -184,28 +411,49 @@ def inplace(tensor, op, args, kwargs, ufunc):
         _busy.on = False
     if tangent is None:
         _tangents.pop(id(tensor), None)
-    else:
-        _set_tangent(tensor, tangent)
+    else:   # (an in-place op keeps the tensor's dtype, its tangent's too)
+        _set_tangent(tensor, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
     return out
+
+
+def setitem(tensor: Any, key: Any, value: Any) -> None:
+    """``tensor[key] = value`` with a dual tensor involved: ``tensor``'s tangent takes ``value``'s (zeros for
+    a value without one) at ``key``, as torch's copy_ into the indexed view does; the write itself follows."""
+    from .. import zeros_like
+    t, v = tangent_of(tensor), tangent_of(value)
+    _busy.on = True
+    try:
+        new = t.detach().clone() if t is not None else zeros_like(tensor).detach()
+        new[key] = v.detach() if v is not None else zeros_like(value).detach()
+    finally:
+        _busy.on = False
+    _set_tangent(tensor, new)
+
+
+def reshape_tangent(tensor: Any, shape: Any) -> None:
+    """An in-place view op (``unsqueeze_``, ``squeeze_``) gave ``tensor`` a new shape: so its tangent."""
+    t = tangent_of(tensor)
+    if t is not None:
+        _set_tangent(tensor, t.reshape(shape))
 
 
 class no_propagation:
     """While ``on``: ops record no tangents (a custom Function's forward, whose tangents come from its jvp)."""
 
-    def __init__(self, on: bool):
+    def __init__(self, on: bool) -> None:
         self.on = on
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self.prev = _busy.on
         if self.on:
             _busy.on = True
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _busy.on = self.prev
         return False
 
 
-def set_function_tangents(outputs, tangents) -> None:
+def set_function_tangents(outputs: Any, tangents: Any) -> None:
     """A custom Function's jvp results become its outputs' tangents."""
     outs = outputs if isinstance(outputs, tuple) else (outputs,)
     tans = tangents if isinstance(tangents, tuple) else (tangents,)
@@ -243,11 +491,11 @@ class dual_level:
     def __enter__(self) -> int:
         return enter_dual_level()
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: Any) -> None:
         exit_dual_level()
 
 
-def make_dual(tensor, tangent, *, level: int | None = None):
+def make_dual(tensor: Any, tangent: Any, *, level: int | None = None) -> Any:
     """A view of ``tensor`` carrying ``tangent`` as its forward gradient."""
     if not levels:
         raise RuntimeError("Trying to create a dual Tensor for forward AD but no level exists, make sure to "
@@ -267,7 +515,7 @@ def make_dual(tensor, tangent, *, level: int | None = None):
     return dual
 
 
-def unpack_dual(tensor, *, level: int | None = None) -> UnpackedDualTensor:
+def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     """(primal, tangent) of a dual tensor; (the tensor, None) for any other."""
     t = tangent_of(tensor) if levels else None
     if t is None:

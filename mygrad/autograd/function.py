@@ -11,10 +11,12 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+from typing import Any
 
 import numpy as np
 
 from . import grad_mode
+from .backends import ARRAY, TENSOR
 from .node import FREED_MESSAGE, Node, OutputRef, _version_message
 
 __all__ = ["Function", "FunctionCtx", "BackwardCFunction", "once_differentiable", "InplaceFunction",
@@ -30,7 +32,7 @@ class _Transforms(threading.local):
 transforms = _Transforms()
 
 
-def _tensor_cls():
+def _tensor_cls() -> Any:
     from .._tensor import Tensor
     return Tensor
 
@@ -46,7 +48,7 @@ class _SavedOutput(OutputRef):
 
     __slots__ = ("requires_grad",)
 
-    def __init__(self, tensor):
+    def __init__(self, tensor: Any) -> None:
         super().__init__(tensor)
         self.requires_grad = tensor._requires_grad
 
@@ -54,7 +56,7 @@ class _SavedOutput(OutputRef):
 class FunctionCtx:
     """What ``forward``/``setup_context`` use to hand information to ``backward``."""
 
-    def save_for_backward(self, *tensors) -> None:
+    def save_for_backward(self, *tensors: Any) -> None:
         Tensor = _tensor_cls()
         for i, t in enumerate(tensors):
             if t is not None and not isinstance(t, Tensor):
@@ -62,19 +64,19 @@ class FunctionCtx:
                                 f"{type(t).__name__}")
         self.to_save = tensors
 
-    def save_for_forward(self, *tensors) -> None:
+    def save_for_forward(self, *tensors: Any) -> None:
         self.saved_for_forward = tensors
 
-    def mark_dirty(self, *args) -> None:
+    def mark_dirty(self, *args: Any) -> None:
         self.dirty_tensors = args
 
-    def mark_non_differentiable(self, *args) -> None:
+    def mark_non_differentiable(self, *args: Any) -> None:
         self.non_differentiable = args
 
     def set_materialize_grads(self, value: bool) -> None:
         self.materialize_grads = bool(value)
 
-    def mark_shared_storage(self, *pairs) -> None:
+    def mark_shared_storage(self, *pairs: Any) -> None:
         raise RuntimeError("mark_shared_storage is deprecated. Tensors with shared storages are automatically "
                            "tracked. Note that calls to `set_()` are not tracked")
 
@@ -84,7 +86,7 @@ class BackwardCFunction(Node, FunctionCtx):
 
     _forward_cls: type
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._next_nodes = self._next_nrs = ()
         self._sequence_nr = _next_sequence_nr()
         self._hooks = None
@@ -93,11 +95,11 @@ class BackwardCFunction(Node, FunctionCtx):
         self.non_differentiable = ()
         self.materialize_grads = True
         self.needs_input_grad = ()
-        self._saved = None          # after forward: per saved value (tensor | _SavedOutput | None, version)
-        self._arg_is_tensor = ()    # per forward argument
-        self._input_meta = ()       # per edge: (shape, dtype)
-        self._output_meta = ()      # per output: (shape, dtype) of a tensor output, or None
-        self._non_diff_outputs = ()
+        self._saved: Any = None     # after forward: per saved value (tensor | _SavedOutput | None, version)
+        self._arg_is_tensor: tuple[bool, ...] = ()  # per forward argument
+        self._input_meta: tuple[Any, ...] = ()      # per edge: (shape, dtype)
+        self._output_meta: tuple[Any, ...] = ()     # per output: (shape, dtype) of a tensor output, or None
+        self._non_diff_outputs: tuple[bool, ...] = ()
         self.n_outputs = 1
 
     def __repr__(self) -> str:
@@ -112,16 +114,17 @@ class BackwardCFunction(Node, FunctionCtx):
             raise RuntimeError(FREED_MESSAGE)
         from . import graph
         Tensor = _tensor_cls()
-        out = []
+        out: list[Any] = []
         for value, version, packed in self._saved:
             if value is None:
                 out.append(None)
                 continue
+            if packed is not graph.NOT_PACKED:   # the hooks own the value: torch checks no version then
+                out.append(graph.unpack(packed))
+                continue
             if value._vc[0] != version:
                 raise RuntimeError(_version_message(value, version, self))
-            if packed is not graph.NOT_PACKED:
-                out.append(graph.unpack(packed))
-            elif isinstance(value, _SavedOutput):
+            if isinstance(value, _SavedOutput):
                 t = Tensor._make(value._data, value.requires_grad, self if value.requires_grad else None,
                                  value.output_nr, value._vc)
                 out.append(t)
@@ -141,7 +144,7 @@ class BackwardCFunction(Node, FunctionCtx):
     def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
         Tensor = _tensor_cls()
         cls = self._forward_cls
-        given = []
+        given: list[Any] = []
         for g, meta, non_diff in zip(grads, self._output_meta, self._non_diff_outputs):
             if meta is None:  # a non-tensor output
                 given.append(None)
@@ -153,12 +156,12 @@ class BackwardCFunction(Node, FunctionCtx):
                 g = np.zeros(*meta)
             given.append(g if isinstance(g, Tensor) else Tensor._make(np.asarray(g), False, None))
         from .engine import as_user  # (the program's floating-point error state, as hooks run under)
-        result = as_user(cls.backward, self, *given)
+        result = as_user(cls.backward, self, *given)  # type: ignore[attr-defined]
         if release:
             self.release()
         return self._check_gradients(result, create_graph)
 
-    def _check_gradients(self, result, create_graph: bool) -> list:
+    def _check_gradients(self, result: Any, create_graph: bool) -> list:
         """torch's validate_outputs: count, position, shape (a broadcastable gradient is summed), dtype."""
         Tensor = _tensor_cls()
         name = type(self).__name__
@@ -180,7 +183,7 @@ class BackwardCFunction(Node, FunctionCtx):
                                        f"{i + 1}, but the corresponding forward input was not a Variable")
                 continue
             out.append(g)
-        grads = []
+        grads: list[Any] = []
         for index, (g, node, meta) in enumerate(zip(out, self._next_nodes, self._input_meta)):
             if g is None or node is None:
                 grads.append(None)
@@ -195,10 +198,8 @@ class BackwardCFunction(Node, FunctionCtx):
                     raise RuntimeError(f"Function {name} returned an invalid gradient at index {index} - got "
                                        f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
             if create_graph:
-                from .backends import tensor_namespace
-                grads.append(tensor_namespace()["_conform"](g, meta))
+                grads.append(TENSOR["_conform"](g, meta))
             else:
-                from .backends import ARRAY
                 grads.append(ARRAY["_conform"](g._data, meta))
         return grads
 
@@ -206,7 +207,7 @@ class BackwardCFunction(Node, FunctionCtx):
 class _FunctionMeta(type):
     """Gives every Function subclass its node class, ``<Name>Backward``."""
 
-    def __init__(cls, name, bases, attrs):
+    def __init__(cls, name: Any, bases: Any, attrs: Any) -> None:
         backward_cls = type(f"{name}Backward", (BackwardCFunction,), {"_forward_cls": cls,
                                                                       "__module__": BackwardCFunction.__module__})
         cls._backward_cls = backward_cls
@@ -216,34 +217,34 @@ class _FunctionMeta(type):
 class Function(metaclass=_FunctionMeta):
     """Base class of a user-defined differentiable operation; call it with ``MyFunction.apply(...)``."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         import warnings
         warnings.warn(f"{self.__class__} should not be instantiated. Methods on autograd functions are all static, "
                       f"so you should invoke them on the class itself. Instantiating an autograd function will "
                       f"raise an error in a future version of PyTorch.", DeprecationWarning, stacklevel=2)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("Legacy autograd function with non-static forward method is deprecated. Please use new-"
                            "style autograd function with static forward method. (Example: https://pytorch.org/docs/"
                            "stable/autograd.html#torch.autograd.Function)")
 
     @staticmethod
-    def forward(*args, **kwargs):
+    def forward(*args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def setup_context(ctx, inputs: tuple, output) -> None:
+    def setup_context(ctx: Any, inputs: tuple, output: Any) -> None:
         raise NotImplementedError("setup_context is not implemented.")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Any, *grad_outputs: Any) -> Any:
         raise NotImplementedError("You must implement either the backward or vjp method for your custom "
                                   "autograd.Function to use it with backward mode AD.")
 
     vjp = backward
 
     @staticmethod
-    def jvp(ctx, *grad_inputs):
+    def jvp(ctx: Any, *grad_inputs: Any) -> Any:
         raise NotImplementedError("You must implement the jvp function for custom autograd.Function to use it "
                                   "with forward mode AD.")
 
@@ -252,16 +253,16 @@ class Function(metaclass=_FunctionMeta):
         return _overrides(cls, "setup_context")
 
     @classmethod
-    def apply(cls, *args, **kwargs):
+    def apply(cls, *args: Any, **kwargs: Any) -> Any:
         """Run ``forward`` without recording, then hang its tensor outputs under one ``<Name>Backward`` node."""
         if kwargs:
             signature = inspect.signature(cls.forward)
             params = list(signature.parameters.values())
             if not cls._new_style():
                 params = params[1:]
-            args = inspect.Signature(params).bind(*args, **kwargs)
-            args.apply_defaults()
-            args = args.args
+            bound = inspect.Signature(params).bind(*args, **kwargs)
+            bound.apply_defaults()
+            args = bound.args
         if transforms.depth and not cls._new_style():
             raise RuntimeError("In order to use an autograd.Function with functorch transforms (vmap, grad, jvp, "
                                "jacrev, ...), it must override the setup_context staticmethod. For more details, "
@@ -283,7 +284,7 @@ class Function(metaclass=_FunctionMeta):
             else:
                 outputs = cls.forward(ctx, *args)
         if _overrides(cls, "vjp") and not _overrides(cls, "backward"):
-            cls.backward = cls.vjp
+            cls.backward = cls.vjp  # type: ignore[method-assign]
         wrapped = _wrap_outputs(ctx, args, outputs, executable)
         if dual:
             with forward_ad.no_propagation(True):
@@ -291,7 +292,7 @@ class Function(metaclass=_FunctionMeta):
         return wrapped
 
 
-def _overrides(cls, name: str) -> bool:
+def _overrides(cls: type, name: str) -> bool:
     for klass in cls.__mro__:
         if klass is Function:
             return False
@@ -300,7 +301,7 @@ def _overrides(cls, name: str) -> bool:
     return False
 
 
-def _wrap_outputs(ctx, args, outputs, executable: bool):
+def _wrap_outputs(ctx: Any, args: Any, outputs: Any, executable: bool) -> Any:
     """torch's _wrap_outputs: dirty inputs rebased onto the node, an input returned as is made a view,
     non-differentiable (and integer) outputs left without history, saved tensors recorded last."""
     Tensor = _tensor_cls()
@@ -328,7 +329,8 @@ def _wrap_outputs(ctx, args, outputs, executable: bool):
         ctx._next_nodes = tuple(e[0] for e in edges)
         ctx._next_nrs = tuple(e[1] for e in edges)
         ctx._input_meta = tuple(input_meta)
-    output_meta, non_diff_flags = [], []
+    output_meta: list[Any] = []
+    non_diff_flags: list[bool] = []
     for i, o in enumerate(outs):
         if not isinstance(o, Tensor):
             output_meta.append(None)
@@ -367,7 +369,7 @@ def _wrap_outputs(ctx, args, outputs, executable: bool):
     return tuple(outs) if is_tuple else outs[0]
 
 
-def _save(ctx, t, outs):
+def _save(ctx: Any, t: Any, outs: Any) -> Any:
     """One saved value: the tensor (or, for an output, its data without the node), its version, and
     what a saved_tensors_hooks pack hook made of it."""
     from . import graph
@@ -388,7 +390,7 @@ class Error(Node):
     only to detached aliases of its inputs, so it runs (and raises) only in a backward that accumulates
     into every leaf; autograd.grad with respect to real inputs never reaches it."""
 
-    def __init__(self, message: str, edges):
+    def __init__(self, message: str, edges: Any) -> None:
         self._message = message
         self._next_nodes = tuple(e[0] for e in edges)
         self._next_nrs = tuple(e[1] for e in edges)
@@ -399,17 +401,17 @@ class Error(Node):
     def name(self) -> str:
         return "torch::autograd::Error"
 
-    def apply(self, grads, create_graph, release=False):
+    def apply(self, grads: Any, create_graph: Any, release: Any = False) -> Any:
         from .engine import _task
         if _task.run_leaves:
             raise RuntimeError(self._message)
         return [None] * len(self._next_nodes)
 
 
-def once_differentiable(fn):
+def once_differentiable(fn: Any) -> Any:
     """Run a backward without recording; differentiating its results again raises."""
     @functools.wraps(fn)
-    def wrapper(ctx, *args):
+    def wrapper(ctx: Any, *args: Any) -> Any:
         with grad_mode.no_grad():
             outputs = fn(ctx, *args)
         if not grad_mode.is_grad_enabled():
@@ -432,7 +434,7 @@ def once_differentiable(fn):
 class InplaceFunction(Function):
     """torch's base for Functions that may work in place (``inplace`` flag)."""
 
-    def __init__(self, inplace: bool = False):
+    def __init__(self, inplace: bool = False) -> None:
         super().__init__()
         self.inplace = inplace
 

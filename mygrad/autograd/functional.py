@@ -7,29 +7,30 @@ computes the same thing with the loop (mygrad has no vmap), as does ``strategy="
 """
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
-from .. import _tensor
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 from .grad_mode import enable_grad, is_grad_enabled, set_grad_enabled
 
 __all__ = ["vjp", "jvp", "jacobian", "hessian", "hvp", "vhp"]
 
 
-def _as_tuple(inp, arg_name: str | None = None, fn_name: str | None = None):
+def _as_tuple(inp: Any, arg_name: str | None = None, fn_name: str | None = None) -> Any:
     """(whether ``inp`` was a tuple, ``inp`` as a tuple of tensors), with torch's TypeError otherwise."""
     is_tuple = isinstance(inp, tuple)
     inp = inp if is_tuple else (inp,)
     if arg_name is None:
         return is_tuple, inp
     for i, el in enumerate(inp):
-        if not isinstance(el, _tensor.Tensor):
+        if not isinstance(el, _TENSOR["Tensor"]):
             where = f"value at index {i}" if is_tuple else f"given {arg_name}"
             raise TypeError(f"The {arg_name} given to {fn_name} must be either a Tensor or a tuple of Tensors but "
                             f"the {where} has type {type(el)}.")
     return is_tuple, inp
 
 
-def _unpack(res, to_unpack):
+def _unpack(res: Any, to_unpack: Any) -> Any:
     """Undo ``_as_tuple`` on a result: one flag, or (outputs flag, inputs flag) for a nested result."""
     if isinstance(to_unpack, tuple):
         if not to_unpack[1]:
@@ -41,19 +42,19 @@ def _unpack(res, to_unpack):
     return res
 
 
-def _prepare(inputs, create_graph: bool, need_graph: bool) -> tuple:
+def _prepare(inputs: Any, create_graph: bool, need_graph: bool) -> tuple:
     """Fresh tensor objects for the inputs: differentiable views under create_graph, else detached."""
     return tuple(inp.view_as(inp) if create_graph and inp.requires_grad else inp.detach().requires_grad_(need_graph)
                  for inp in inputs)
 
 
-def _finish(values, create_graph: bool):
-    if values and isinstance(values[0], _tensor.Tensor):
+def _finish(values: Any, create_graph: bool) -> Any:
+    if values and isinstance(values[0], _TENSOR["Tensor"]):
         return values if create_graph else tuple(v.detach() for v in values)
     return tuple(_finish(v, create_graph) for v in values)
 
 
-def _validate_v(v, other, is_other_tuple: bool) -> None:
+def _validate_v(v: Any, other: Any, is_other_tuple: bool) -> None:
     if len(other) != len(v):
         if is_other_tuple:
             raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}.")
@@ -79,7 +80,7 @@ _STRICT_MESSAGES = {
 }
 
 
-def _check_requires_grad(inputs, input_type: str, strict: bool) -> None:
+def _check_requires_grad(inputs: Any, input_type: str, strict: bool) -> None:
     if not strict:
         return
     for i, inp in enumerate(inputs):
@@ -90,7 +91,8 @@ def _check_requires_grad(inputs, input_type: str, strict: bool) -> None:
             raise RuntimeError(_STRICT_MESSAGES[input_type].format(i=i))
 
 
-def _grad(outputs, inputs, grad_outputs=None, create_graph: bool = False, retain_graph=None) -> tuple:
+def _grad(outputs: Any, inputs: Any, grad_outputs: Any = None, create_graph: bool = False,
+          retain_graph: Any = None) -> tuple:
     """autograd.grad that skips outputs without a graph (None for every input if none has one)."""
     from . import grad as autograd_grad
     if grad_outputs is None:
@@ -115,7 +117,7 @@ _ZERO_MESSAGES = {
 }
 
 
-def _fill_in_zeros(grads, refs, strict: bool, create_graph: bool, stage: str) -> tuple:
+def _fill_in_zeros(grads: Any, refs: Any, strict: bool, create_graph: bool, stage: str) -> tuple:
     from .. import zeros_like
     res = []
     for i, g in enumerate(grads):
@@ -131,7 +133,7 @@ def _fill_in_zeros(grads, refs, strict: bool, create_graph: bool, stage: str) ->
     return tuple(res)
 
 
-def _prepare_v(v, against, is_tuple: bool, create_graph: bool, fn_name: str, none_message: str):
+def _prepare_v(v: Any, against: Any, is_tuple: bool, create_graph: bool, fn_name: str, none_message: str) -> Any:
     if v is not None:
         _, v = _as_tuple(v, "v", fn_name)
         v = _prepare(v, create_graph, need_graph=False)
@@ -145,7 +147,7 @@ _V_FOR_INPUT = ("The vector v can only be None if the input to the user-provided
                 "a single element.")
 
 
-def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def vjp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> Any:
     """(func(inputs), v^T J): the vector-Jacobian product at ``inputs``."""
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vjp")
@@ -163,7 +165,7 @@ def vjp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
             _unpack(_finish(res, create_graph), is_inputs_tuple))
 
 
-def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def jvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> Any:
     """(func(inputs), J v): the Jacobian-vector product, by the double-backward trick as torch computes it."""
     from .. import zeros_like
     with enable_grad():
@@ -183,8 +185,8 @@ def jvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
             _unpack(_finish(res, create_graph), is_outputs_tuple))
 
 
-def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
-             strategy: str = "reverse-mode"):
+def jacobian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
+             strategy: str = "reverse-mode") -> Any:
     """The Jacobian of ``func`` at ``inputs``: one row of vjps per output element; nested per (output, input)."""
     from .. import stack, zeros_like
     if strategy not in ("forward-mode", "reverse-mode"):
@@ -214,7 +216,7 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
         _check_requires_grad(outputs, "outputs", strict)
         result = []
         for i, out in enumerate(outputs):
-            rows = tuple([] for _ in inputs)
+            rows: tuple[list, ...] = tuple([] for _ in inputs)
             flat = out.reshape(-1)
             for j in range(out.nelement()):
                 vj = _grad((flat[j],), inputs, retain_graph=True, create_graph=create_graph)
@@ -230,37 +232,39 @@ def jacobian(func: Callable, inputs, create_graph: bool = False, strict: bool = 
                             raise RuntimeError(f"Output {i} of the user-provided function is independent of input "
                                                f"{k}. This is not allowed in strict mode.")
                         row.append(zeros_like(inp))
-            result.append(tuple(_stack_rows(row, out.size() + inputs[k].size(), stack)
+            result.append(tuple(_stack_rows(row, out.size() + inputs[k].size(), stack, vectorize)
                                 for k, row in enumerate(rows)))
         result = _finish(tuple(result), create_graph)
         return _unpack(result, (is_outputs_tuple, is_inputs_tuple))
 
 
-def _stack_rows(rows, shape, stack):
-    if not rows:  # an output of no elements: an empty Jacobian block
+def _stack_rows(rows: Any, shape: Any, stack: Any, vectorize: bool) -> Any:
+    """One Jacobian block from its rows.  An output of no elements has none: torch's loop (``vectorize=False``)
+    then fails in ``stack`` (its RuntimeError), its vmap path gives an empty block."""
+    if not rows and vectorize:
         from .. import zeros
         return zeros(*shape)
     return stack(rows, dim=0).view(shape)
 
 
-def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
-            outer_jacobian_strategy: str = "reverse-mode"):
+def hessian(func: Callable, inputs: Any, create_graph: bool = False, strict: bool = False, vectorize: bool = False,
+            outer_jacobian_strategy: str = "reverse-mode") -> Any:
     """The Hessian of a scalar function: the Jacobian of its gradient; nested per (input, input)."""
     is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "hessian")
     if outer_jacobian_strategy not in ("forward-mode", "reverse-mode"):
         raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode".')
 
-    def single_output(*inp):
+    def single_output(*inp: Any) -> Any:
         out = func(*inp)
         is_out_tuple, t_out = _as_tuple(out, "outputs of the user-provided function", "hessian")
         _check_requires_grad(t_out, "outputs", strict)
-        if is_out_tuple or not isinstance(out, _tensor.Tensor):
+        if is_out_tuple or not isinstance(out, _TENSOR["Tensor"]):
             raise RuntimeError("The function given to hessian should return a single Tensor")
         if out.nelement() != 1:
             raise RuntimeError("The Tensor returned by the function given to hessian should contain a single element")
         return out.squeeze()
 
-    def jac_func(*inp):
+    def jac_func(*inp: Any) -> Any:
         if outer_jacobian_strategy == "forward-mode":
             inp = tuple(t.requires_grad_(True) for t in inp)
         jac = jacobian(single_output, inp, create_graph=True)
@@ -272,14 +276,14 @@ def hessian(func: Callable, inputs, create_graph: bool = False, strict: bool = F
     return _unpack(res, (is_inputs_tuple, is_inputs_tuple))
 
 
-def _scalar_function_checks(outputs, is_outputs_tuple: bool, name: str) -> None:
-    if is_outputs_tuple or not isinstance(outputs[0], _tensor.Tensor):
+def _scalar_function_checks(outputs: Any, is_outputs_tuple: bool, name: str) -> None:
+    if is_outputs_tuple or not isinstance(outputs[0], _TENSOR["Tensor"]):
         raise RuntimeError(f"The function given to {name} should return a single Tensor")
     if outputs[0].nelement() != 1:
         raise RuntimeError(f"The Tensor returned by the function given to {name} should contain a single element")
 
 
-def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def vhp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> Any:
     """(func(inputs), v^T H) for a scalar function."""
     with enable_grad():
         is_inputs_tuple, inputs = _as_tuple(inputs, "inputs", "vhp")
@@ -298,7 +302,7 @@ def vhp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool
             _unpack(_finish(res, create_graph), is_inputs_tuple))
 
 
-def hvp(func: Callable, inputs, v=None, create_graph: bool = False, strict: bool = False):
+def hvp(func: Callable, inputs: Any, v: Any = None, create_graph: bool = False, strict: bool = False) -> Any:
     """(func(inputs), H v) for a scalar function, by the double-backward trick as torch computes it."""
     from .. import zeros_like
     with enable_grad():

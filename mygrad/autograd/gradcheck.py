@@ -11,12 +11,13 @@ it raises ``NotImplementedError``.
 from __future__ import annotations
 
 import warnings
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
-from .. import _tensor
 from .anomaly_mode import _caller_level
+from .backends import TENSOR as _TENSOR  # (mygrad.Tensor, bound once mygrad has loaded)
 
 __all__ = ["gradcheck", "gradgradcheck", "GradcheckError"]
 
@@ -25,7 +26,7 @@ class GradcheckError(RuntimeError):
     """Raised by gradcheck and gradgradcheck when a check fails."""
 
 
-def _as_tuple(x) -> tuple:
+def _as_tuple(x: Any) -> tuple:
     if isinstance(x, tuple):
         return x
     if isinstance(x, list):
@@ -33,8 +34,8 @@ def _as_tuple(x) -> tuple:
     return (x,)
 
 
-def _is_tensor(x) -> bool:
-    return isinstance(x, _tensor.Tensor)
+def _is_tensor(x: Any) -> bool:
+    return isinstance(x, _TENSOR["Tensor"])
 
 
 def _check_inputs(inputs: tuple) -> None:
@@ -56,7 +57,7 @@ def _check_inputs(inputs: tuple) -> None:
                          "requires_grad=True.")
 
 
-def _numerical_jacobian(func, inputs: tuple, n_outputs_like: tuple, eps: float) -> list:
+def _numerical_jacobian(func: Any, inputs: tuple, n_outputs_like: tuple, eps: float) -> list:
     """Per input that requires grad, per output: the (input numel, output numel) central-difference
     Jacobian, perturbing the input's memory in place as torch does."""
     from .. import tensor
@@ -80,11 +81,11 @@ def _numerical_jacobian(func, inputs: tuple, n_outputs_like: tuple, eps: float) 
     return result
 
 
-def _outputs_of(func, inputs: tuple) -> tuple:
+def _outputs_of(func: Any, inputs: tuple) -> tuple:
     return tuple(o for o in _as_tuple(func(*inputs)) if _is_tensor(o))
 
 
-def _analytical_jacobian(inputs: tuple, output, nondet_tol: float) -> list:
+def _analytical_jacobian(inputs: tuple, output: Any, nondet_tol: float) -> list:
     """Per input that requires grad: the (input numel, output numel) Jacobian from backward, one
     one-hot upstream gradient per output element, computed twice to check it is reentrant."""
     from .. import tensor
@@ -125,7 +126,7 @@ def _analytical_jacobian(inputs: tuple, output, nondet_tol: float) -> list:
     return [tensor(j) for j in jacobians]
 
 
-def _forward_jacobian(func, inputs: tuple) -> list:
+def _forward_jacobian(func: Any, inputs: tuple) -> list:
     """Per input that requires grad, per tensor output: the (input numel, output numel) Jacobian from
     forward-mode AD, one one-hot tangent per input element."""
     from .. import tensor
@@ -137,7 +138,7 @@ def _forward_jacobian(func, inputs: tuple) -> list:
         columns = None
         for e, idx in enumerate(np.ndindex(*shape)):
             with forward_ad.dual_level():
-                duals = []
+                duals: list[Any] = []
                 for pos, x in enumerate(inputs):
                     if pos in diff:
                         t = np.zeros(x._data.shape, dtype=x._data.dtype)
@@ -148,28 +149,30 @@ def _forward_jacobian(func, inputs: tuple) -> list:
                         duals.append(x)
                 outs = [o for o in _as_tuple(func(*duals)) if _is_tensor(o)]
                 if columns is None:
-                    columns = [np.zeros((int(np.prod(shape, dtype=np.int64)), o._data.size), dtype=o._data.dtype)
+                    columns = [np.zeros((int(np.prod(shape, dtype=np.int64)), o._data.size),
+                                        dtype=o._data.dtype)
                                for o in outs]
                 for col, o in zip(columns, outs):
-                    tangent = forward_ad.unpack_dual(o).tangent
+                    tangent: Any = forward_ad.unpack_dual(o).tangent
                     if tangent is not None:
                         col[e] = tangent._data.reshape(-1)
         result.append([tensor(c) for c in columns or []])
     return result
 
 
-def _notallclose_message(analytical, numerical, output_idx: int, input_idx: int, mode: str = "") -> str:
+def _notallclose_message(analytical: Any, numerical: Any, output_idx: int, input_idx: int, mode: str = "") -> str:
     return (f"Jacobian {mode}mismatch for output {output_idx:d} with respect to input {input_idx:d},\n"
             f"numerical:{numerical}\nanalytical:{analytical}\n")
 
 
-def _allclose(a, b, rtol: float, atol: float) -> bool:
+def _allclose(a: Any, b: Any, rtol: float, atol: float) -> bool:
     x, y = a._data, b._data.astype(a._data.dtype)
     return bool(np.all(np.abs(x - y) <= atol + rtol * np.abs(y)))
 
 
-def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, check_forward_ad=False,
-               check_backward_ad=True) -> bool:
+def _gradcheck(func: Any, inputs: Any, eps: Any, atol: Any, rtol: Any, nondet_tol: Any, check_undefined_grad: Any,
+               check_forward_ad: Any = False,
+               check_backward_ad: Any = True) -> bool:
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     func_out = _as_tuple(func(*inputs))
@@ -206,7 +209,7 @@ def _gradcheck(func, inputs, eps, atol, rtol, nondet_tol, check_undefined_grad, 
     return True
 
 
-def _test_backward_mul_by_grad_output(outputs, inputs) -> None:
+def _test_backward_mul_by_grad_output(outputs: Any, inputs: Any) -> None:
     """A backward must scale with its upstream gradient: zeros in, zeros (or None) out."""
     from .. import zeros_like
     from . import grad as autograd_grad
@@ -217,7 +220,7 @@ def _test_backward_mul_by_grad_output(outputs, inputs) -> None:
             raise GradcheckError("backward not multiplied by grad_output")
 
 
-def _test_undefined_backward_mode(outputs, inputs) -> None:
+def _test_undefined_backward_mode(outputs: Any, inputs: Any) -> None:
     """With no gradient flowing into an output (torch's UndefinedGrad), every input's gradient must be
     undefined or zero, and the backward must not fail."""
     from . import grad as autograd_grad
@@ -225,11 +228,11 @@ def _test_undefined_backward_mode(outputs, inputs) -> None:
 
     class UndefinedGrad(Function):
         @staticmethod
-        def forward(ctx, x):
+        def forward(ctx: Any, x: Any) -> Any:
             return x.clone()
 
         @staticmethod
-        def backward(ctx, g):
+        def backward(ctx: Any, g: Any) -> Any:
             return None
 
     diff = [inp for inp in inputs if _is_tensor(inp) and inp.requires_grad]
@@ -248,7 +251,7 @@ def _test_undefined_backward_mode(outputs, inputs) -> None:
                                      '"tools/autograd/derivatives.yaml"')
 
 
-def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+def gradcheck(func: Callable, inputs: Any, *, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
               raise_exception: bool = True, nondet_tol: float = 0.0, check_undefined_grad: bool = True,
               check_grad_dtypes: bool = False, check_batched_grad: bool = False,
               check_batched_forward_grad: bool = False, check_forward_ad: bool = False,
@@ -267,7 +270,7 @@ def gradcheck(func: Callable, inputs, *, eps: float = 1e-6, atol: float = 1e-5, 
         return False
 
 
-def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-6, atol: float = 1e-5,
+def gradgradcheck(func: Callable, inputs: Any, grad_outputs: Any = None, *, eps: float = 1e-6, atol: float = 1e-5,
                   rtol: float = 1e-3, gen_non_contig_grad_outputs: bool = False, raise_exception: bool = True,
                   nondet_tol: float = 0.0, check_undefined_grad: bool = True, check_grad_dtypes: bool = False,
                   check_batched_grad: bool = False, check_fwd_over_rev: bool = False,
@@ -287,7 +290,7 @@ def gradgradcheck(func: Callable, inputs, grad_outputs=None, *, eps: float = 1e-
     n_inputs = len(tupled_inputs)
     diff_positions = [i for i, x in enumerate(tupled_inputs) if _is_tensor(x) and x.requires_grad]
 
-    def new_func(*args):
+    def new_func(*args: Any) -> Any:
         inp, grad_out = args[:n_inputs], args[n_inputs:]
         outputs = tuple(o for o in _as_tuple(func(*inp)) if _is_tensor(o) and o.requires_grad)
         diff = [inp[i] for i in diff_positions]

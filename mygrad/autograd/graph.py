@@ -7,21 +7,24 @@ saved and unpacked each time a backward reads it.
 """
 from __future__ import annotations
 
+import contextlib
 import threading
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from .node import Node
 
 __all__ = ["Node", "GradientEdge", "get_gradient_edge", "increment_version", "saved_tensors_hooks",
-           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook"]
+           "save_on_cpu", "disable_saved_tensors_hooks", "register_multi_grad_hook",
+           "allow_mutation_on_saved_tensors"]
 
 NOT_PACKED = object()  # a saved value no pack hook saw
 
 
 class _HookState(threading.local):
-    def __init__(self):
-        self.stack = []          # (pack_hook, unpack_hook), innermost last
-        self.disabled = None     # the error message while disable_saved_tensors_hooks is active
+    def __init__(self) -> None:
+        self.stack: list[tuple[Callable, Callable]] = []  # (pack_hook, unpack_hook), innermost last
+        self.disabled: str | None = None  # the error message while disable_saved_tensors_hooks is active
 
 
 _state = _HookState()
@@ -33,7 +36,7 @@ class GradientEdge(NamedTuple):
     output_nr: int
 
 
-def get_gradient_edge(tensor) -> GradientEdge:
+def get_gradient_edge(tensor: Any) -> GradientEdge:
     if not tensor.requires_grad:
         raise RuntimeError("It is not possible to get the gradient edge for a Tensor that does not require "
                            "gradients")
@@ -41,7 +44,7 @@ def get_gradient_edge(tensor) -> GradientEdge:
     return GradientEdge(*gradient_edge(tensor))
 
 
-def increment_version(tensor) -> None:
+def increment_version(tensor: Any) -> None:
     """Tell autograd the tensor was changed in place behind its back."""
     tensors = (tensor,) if not isinstance(tensor, (tuple, list)) else tensor
     for t in tensors:
@@ -50,7 +53,7 @@ def increment_version(tensor) -> None:
 
 # ----- saved-tensor hooks ------------------------------------------------------------------------
 
-def pack(tensor):
+def pack(tensor: Any) -> Any:
     """What the innermost pack hook makes of a tensor being saved (``(unpack, packed)``)."""
     if not _state.stack:
         return NOT_PACKED
@@ -58,7 +61,7 @@ def pack(tensor):
     return unpack_hook, pack_hook(tensor)
 
 
-def unpack(packed):
+def unpack(packed: Any) -> Any:
     from .._tensor import Tensor
     unpack_hook, value = packed
     out = unpack_hook(value)
@@ -77,8 +80,10 @@ class PackedSaved:
     __slots__ = ("_vc", "_unpack", "_packed", "output_nr", "_is_output", "_grad_fn", "_acc", "_requires_grad",
                  "_meta")
 
-    def __init__(self, tensor, is_output: bool, output_nr: int, unpack_hook, packed):
-        self._vc = tensor._vc
+    def __init__(self, tensor: Any, is_output: bool, output_nr: int, unpack_hook: Any, packed: Any) -> None:
+        # the hooks own the saved value now: torch checks no version of a hooked tensor, so the counter is
+        # a snapshot an in-place write to the original no longer moves
+        self._vc = [tensor._vc[0]]
         self._unpack, self._packed = unpack_hook, packed
         self.output_nr, self._is_output = output_nr, is_output
         self._requires_grad = tensor._requires_grad
@@ -87,18 +92,18 @@ class PackedSaved:
             and tensor._requires_grad else None
         self._meta = (tensor._data.shape, tensor._data.dtype)
 
-    def tensor(self):
+    def tensor(self) -> Any:
         return unpack((self._unpack, self._packed))
 
     @property
-    def _data(self):
+    def _data(self) -> Any:
         return self.tensor()._data
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Any:
         return self._grad_fn
 
-    def as_tensor(self, node):
+    def as_tensor(self, node: Any) -> Any:
         from .._tensor import Tensor
         data = self.tensor()._data
         if self._is_output:
@@ -110,7 +115,7 @@ class PackedSaved:
         return t
 
 
-def pack_saved(node, out) -> None:
+def pack_saved(node: Any, out: Any) -> None:
     """Replace the tensors ``node`` saved (inputs, and its output ``out``) by what the innermost pack hook
     makes of them."""
     from .._tensor import Tensor
@@ -134,17 +139,17 @@ class saved_tensors_hooks:
     """Within the block, every tensor saved for backward goes through ``pack_hook``, and comes back
     through ``unpack_hook`` when backward reads it."""
 
-    def __init__(self, pack_hook: Callable, unpack_hook: Callable):
+    def __init__(self, pack_hook: Callable, unpack_hook: Callable) -> None:
         self.pack_hook = pack_hook
         self.unpack_hook = unpack_hook
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         if _state.disabled is not None:
             raise RuntimeError(_state.disabled)
         _state.stack.append((self.pack_hook, self.unpack_hook))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _state.stack.pop()
         return False
 
@@ -152,29 +157,67 @@ class saved_tensors_hooks:
 class save_on_cpu(saved_tensors_hooks):
     """Saved tensors are kept as CPU copies (mygrad has only the CPU: a copy, for torch's semantics)."""
 
-    def __init__(self, pin_memory: bool = False, device_type: str = "cuda"):
-        def pack_to_cpu(tensor):
+    def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
+        def pack_to_cpu(tensor: Any) -> Any:
             return tensor.device, tensor.detach().clone()
 
-        def unpack_from_cpu(packed):
+        def unpack_from_cpu(packed: Any) -> Any:
             device, tensor = packed
             return tensor
 
         super().__init__(pack_to_cpu, unpack_from_cpu)
 
 
+class _AllowMutationOnSavedContext:
+    """What ``allow_mutation_on_saved_tensors`` yields; ``closed`` once its block is left."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+
+_mutation_context: list = []   # the active allow_mutation_on_saved_tensors context (process-wide, as torch's)
+
+
+@contextlib.contextmanager
+def allow_mutation_on_saved_tensors() -> Any:
+    """Within the block, a tensor saved for backward may be modified in place: backward still sees the value
+    it had when it was saved.  torch clones a saved tensor when it is first mutated; mygrad clones it when it
+    is saved (the same values reach backward).  A graph recorded in the block cannot be backwarded after it:
+    torch's AssertionError."""
+    if _mutation_context:
+        raise RuntimeError("allow_mutation_on_saved_tensors contexts cannot be nested")
+    ctx = _AllowMutationOnSavedContext()
+
+    def pack_hook(tensor: Any) -> Any:
+        return tensor.detach().clone()
+
+    def unpack_hook(saved: Any) -> Any:
+        if ctx.closed:
+            raise AssertionError("Trying to backward outside of the 'allow_mutation_on_saved_tensors' context"
+                                 "in which the graph was originally recorded.")
+        return saved
+
+    _mutation_context.append(ctx)
+    try:
+        with saved_tensors_hooks(pack_hook, unpack_hook):
+            yield ctx
+    finally:
+        ctx.closed = True
+        _mutation_context.clear()
+
+
 class disable_saved_tensors_hooks:
     """Within the block, installing saved-tensor hooks raises ``RuntimeError(error_message)``."""
 
-    def __init__(self, error_message: str):
+    def __init__(self, error_message: str) -> None:
         self.error_message = error_message
 
-    def __enter__(self):
+    def __enter__(self) -> Any:
         self._prev = _state.disabled
         _state.disabled = self.error_message
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: Any) -> Any:
         _state.disabled = self._prev
         return False
 
@@ -182,7 +225,7 @@ class disable_saved_tensors_hooks:
 # ----- multi-grad hooks --------------------------------------------------------------------------
 
 class _MultiHandle:
-    def __init__(self, handles):
+    def __init__(self, handles: Any) -> None:
         self.handles = handles
 
     def remove(self) -> None:
@@ -190,7 +233,7 @@ class _MultiHandle:
             h.remove()
 
 
-def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
+def register_multi_grad_hook(tensors: Any, fn: Callable, *, mode: str = "all") -> Any:
     """``mode="all"``: ``fn(grads)`` once per backward that reaches any of ``tensors``, with the gradient of
     each (None where none came), after the backward's gradients for them are in.  ``mode="any"``:
     ``fn(grad)`` with the first gradient computed for any of them."""
@@ -200,9 +243,9 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
     tensors = tuple(tensors)
     handles = []
     if mode == "any":
-        fired = {}
+        fired: dict[str, Any] = {}
 
-        def any_hook(grad):
+        def any_hook(grad: Any) -> Any:
             task = current_task()
             if fired.get("task") is task:
                 return None
@@ -215,21 +258,21 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
                 handles.append(t.register_hook(any_hook))
         return _MultiHandle(handles)
 
-    states = {}  # per running backward: [gradients so far, indices still expected, fired]
+    states: dict[int, list] = {}  # per running backward: [gradients so far, indices still expected, fired]
 
-    def fire(state):
+    def fire(state: Any) -> Any:
         if not state[2]:
             state[2] = True
             fn(tuple(state[0]))
 
-    def make_hook(i):
-        def hook(grad):
+    def make_hook(i: Any) -> Any:
+        def hook(grad: Any) -> Any:
             task = current_task()
             state = states.get(id(task))
             if state is None:
                 state = states[id(task)] = [[None] * len(tensors), _still_coming(tensors, i), False]
 
-                def finish():  # a gradient that was expected but never came (None all the way)
+                def finish() -> Any:  # a gradient that was expected but never came (None all the way)
                     fire(states.pop(id(task)))
                 queue_callback(finish)
             state[0][i] = grad
@@ -245,11 +288,11 @@ def register_multi_grad_hook(tensors, fn: Callable, *, mode: str = "all"):
     return _MultiHandle(handles)
 
 
-def _still_coming(tensors, current: int) -> set:
+def _still_coming(tensors: Any, current: int) -> set:
     """Indices of ``tensors`` whose gradient the running backward will still compute: their gradient
     edge's node has yet to run (torch asks its engine the same, ``_will_engine_execute_node``)."""
     from .engine import _task, gradient_edge
-    pending = _task.pending or {}
+    pending: Any = _task.pending or {}
     coming = {current}
     for j, t in enumerate(tensors):
         if j != current and t.requires_grad and gradient_edge(t)[0] in pending:
@@ -263,16 +306,16 @@ class PostAccumulateGradHook:
 
     __slots__ = ("fn",)
 
-    def __init__(self, fn):
+    def __init__(self, fn: Any) -> None:
         self.fn = fn
 
-    def __eq__(self, other):
+    def __eq__(self, other: Any) -> Any:
         return isinstance(other, PostAccumulateGradHook) and other.fn is self.fn or other is self
 
     __hash__ = object.__hash__
 
 
-def register_post_accumulate_grad_hook(tensor, hook: Callable):
+def register_post_accumulate_grad_hook(tensor: Any, hook: Callable) -> Any:
     if not tensor.requires_grad:
         raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
     if tensor.grad_fn is not None:

@@ -16,16 +16,16 @@ from __future__ import annotations
 
 import ast
 import re
-import itertools
 import types
 import weakref
+from collections.abc import Callable
+from typing import Any
 
+import numpy as np
 from numpy import ndarray
 
-from . import backends
-
-_sequence = itertools.count()
-_METADATA: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()  # node -> its ``metadata`` dict
+from .._tensor_str import type_name
+from . import _source as codegen, backends
 
 FREED_MESSAGE = (
     "Trying to backward through the graph a second time (or directly access saved tensors after they "
@@ -34,8 +34,7 @@ FREED_MESSAGE = (
     "or if you need to access saved tensors after calling backward.")
 
 _FREED = object()   # what a released tensor slot holds
-_ABSENT = object()  # a slot not saved because no input needing it requires grad
-_ALL_FREED = tuple((_FREED,) * n for n in range(8))  # a released node whose every saved value was checked
+_METADATA: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # node -> its ``metadata`` dict
 
 
 class Node:
@@ -47,13 +46,17 @@ class Node:
 
     __slots__ = ("_next_nodes", "_next_nrs", "_sequence_nr", "_hooks", "__weakref__")
     n_outputs = 1
+    _next_nodes: tuple[Node | None, ...]
+    _next_nrs: tuple[int, ...]
+    _sequence_nr: float
+    _hooks: NodeHooks | None
 
     @property
     def next_functions(self) -> tuple:
         return tuple(zip(self._next_nodes, self._next_nrs))
 
     @next_functions.setter
-    def next_functions(self, edges) -> None:
+    def next_functions(self, edges: Any) -> None:
         self._next_nodes = tuple(node for node, _ in edges)
         self._next_nrs = tuple(nr for _, nr in edges)
 
@@ -63,21 +66,22 @@ class Node:
     @property
     def metadata(self) -> dict:
         """Free-form storage torch offers on every node (kept beside it, nodes having slots)."""
-        return _METADATA.setdefault(self, {})
+        metadata: dict = _METADATA.setdefault(self, {})
+        return metadata
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
-    def _hooks_or_new(self) -> "NodeHooks":
+    def _hooks_or_new(self) -> NodeHooks:
         if self._hooks is None:
             self._hooks = NodeHooks()
         return self._hooks
 
-    def register_hook(self, fn):
+    def register_hook(self, fn: Any) -> Any:
         """fn(grad_inputs, grad_outputs) after the node ran; a non-None return replaces grad_inputs."""
         return _Handle(self._hooks_or_new().post, fn)
 
-    def register_prehook(self, fn):
+    def register_prehook(self, fn: Any) -> Any:
         """fn(grad_outputs) before the node runs; a non-None return replaces grad_outputs."""
         return _Handle(self._hooks_or_new().pre, fn)
 
@@ -94,17 +98,17 @@ class NodeHooks:
 
     __slots__ = ("tensor", "retain", "pre", "post")
 
-    def __init__(self):
-        self.tensor = {}   # output_nr -> [fn(grad) -> grad | None]
-        self.retain = {}   # output_nr -> weakref to the tensor that retains its grad
-        self.pre = []
-        self.post = []
+    def __init__(self) -> None:
+        self.tensor: dict[int, list[Callable[..., Any]]] = {}   # output_nr -> [fn(grad) -> grad | None]
+        self.retain: dict[int, Any] = {}   # output_nr -> weakref to the tensor that retains its grad
+        self.pre: list[Callable[..., Any]] = []
+        self.post: list[Callable[..., Any]] = []
 
 
 class _Handle:
     """What register_hook returns: ``.remove()`` takes the hook out again."""
 
-    def __init__(self, hooks: list, fn):
+    def __init__(self, hooks: list, fn: Any) -> None:
         self._hooks, self._fn = hooks, fn
         hooks.append(fn)
 
@@ -118,7 +122,7 @@ class AccumulateGrad(Node):
 
     __slots__ = ("variable",)
 
-    def __init__(self, variable):
+    def __init__(self, variable: Any) -> None:
         self.variable = variable
         self._next_nodes = self._next_nrs = ()
         self._sequence_nr = float("inf")  # torch runs these as soon as they are ready
@@ -134,98 +138,66 @@ class OutputRef:
 
     __slots__ = ("_data", "_vc", "output_nr")
 
-    def __init__(self, tensor):
+    def __init__(self, tensor: Any) -> None:
         self._data = tensor._data
         self._vc = tensor._vc
         self.output_nr = tensor._output_nr
 
 
 class FormulaNode(Node):
-    """A node whose backward is a formula per input.  Subclasses are made by ``derivative``."""
+    """A node whose backward is a formula per input.  Subclasses are made by ``derivative``; their
+    ``apply`` and ``release`` are generated from their formulas on first use."""
 
     __slots__ = ("_saved", "_versions", "_input_meta")
 
     input_names: tuple = ()
     saved_names: tuple = ()      # every name the formulas read, in a fixed order
+    attributes: tuple = ()       # the declared names that are neither inputs nor ``result`` (dim, shape...)
     tensor_slots: frozenset = frozenset()   # saved names that are freed after backward
-    array_formulas: tuple = ()   # per input: compiled over NumPy arrays, or None
-    tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None
+    tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None (create_graph)
+    formulas: dict = {}          # per input: the formula text, or None
     multi_output: bool = False   # several outputs share the node (see ``derivative``)
     uses: tuple = ()             # per input: the saved names its formula reads
     _attach = None               # attach(out, inputs, saved) -> node | None, generated on first use, and
     _record = None               # record(data, inputs, saved) -> Tensor (ops/_define.py)
 
-    def release(self) -> None:
-        saved, versions = self._saved, self._versions
-        kept = versions.count(None)  # attributes; the rest are version-checked values, freed here
-        if saved and kept != len(versions):
-            self._saved = _ALL_FREED[len(saved)] if not kept and len(saved) < len(_ALL_FREED) else tuple(
-                _FREED if ver is not None else v for v, ver in zip(saved, versions))
+    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
+        """Generated for each class from its formulas on its first backward (``generate_apply``), which
+        replaces this method on the class: importing mygrad compiles no backward it does not run."""
+        cls = type(self)
+        cls.apply = generate_apply(cls)  # type: ignore[method-assign]
+        return cls.apply(self, grads, create_graph, release)
 
-    def _unpack(self, as_tensors: bool) -> list:
-        args = list(self._saved)
-        for i, version in enumerate(self._versions):
-            if version is None:
-                continue
-            value = args[i]
+    def release(self) -> None:
+        """Free the saved tensors; generated on first use like ``apply`` (``generate_release``)."""
+        cls = type(self)
+        cls.release = generate_release(cls)  # type: ignore[method-assign]
+        cls.release(self)
+
+    def __getattr__(self, attr: Any) -> Any:
+        # torch exposes saved values as node._saved_<name>
+        names = type(self).saved_names
+        if attr.startswith("_saved_") and attr[7:] in names:
+            i = names.index(attr[7:])
+            value, version = self._saved[i], self._versions[i]
+            if version is None or version is True:
+                if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
+                    return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
+                return value
             if value is _FREED:
                 raise RuntimeError(FREED_MESSAGE)
-            if value is not _ABSENT and version is not True:
-                if value._vc[0] != version:
-                    raise RuntimeError(_version_message(value, version, self))
-                args[i] = backends.saved_as_tensor(value, self) if as_tensors else value._data
-        return args
-
-    def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
-        """The gradient for each input (None where it needs none), shaped and typed like that input."""
-        if create_graph:
-            args = self._unpack(True)
-            formulas, ns = self.tensor_formulas, backends.tensor_namespace()
-        else:
-            versions = self._versions
-            args = self._saved if versions.count(None) == len(versions) else self._unpack(False)
-            formulas, ns = self.array_formulas, backends.ARRAY
-        grad = self._materialize(grads, ns) if self.multi_output else grads[0]
-        conform = ns["_conform"]
-        out = []
-        for node, formula, meta in zip(self._next_nodes, formulas, self._input_meta):
-            if node is None or formula is None:
-                out.append(None)
-                continue
-            g = formula(grad, *args)
-            # conforming an array that already has the input's shape and dtype does nothing: skip the call
-            if g is not None and (create_graph or type(g) is not ndarray or g.shape != meta[0] or g.dtype != meta[1]):
-                g = conform(g, meta)
-            out.append(g)
-        if release:
-            self.release()
-        return out
-
-    def _materialize(self, grads, ns):
-        zeros = ns["zeros_of"]
-        return [zeros(meta) if g is None else g for g, meta in zip(grads, self._output_meta)]
-
-    def __getattr__(self, attr):
-        # torch exposes saved values as node._saved_<name>
-        if attr.startswith("_saved_") and attr[7:] in type(self).saved_names:
-            value = self._unpack(True)[type(self).saved_names.index(attr[7:])]
-            if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
-                return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
-            return value
+            return backends.saved_as_tensor(value, self)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 
 
-def _wrapped_number(value):
+def _wrapped_number(value: bool | int | float) -> Any:
     """A Python number as torch wraps it for a tensor argument: float64, int64 or bool, 0-d."""
-    import numpy as np
-    from .._tensor import Tensor
     dtype = np.bool_ if type(value) is bool else np.int64 if type(value) is int else np.float64
-    return Tensor._make(np.array(value, dtype=dtype), False, None)
+    return backends.TENSOR["Tensor"]._make(np.array(value, dtype=dtype), False, None)
 
 
-def _version_message(value, expected, node) -> str:
+def _version_message(value: Any, expected: Any, node: Any) -> str:
     """torch's text: a saved output names the op that made it ("output 0 of Exp"); a leaf names nothing."""
-    from .._tensor_str import type_name
     described = f"[{type_name(value._data.dtype)} {list(value._data.shape)}]"
     maker = node if isinstance(value, OutputRef) else value.grad_fn
     if maker is not None:
@@ -237,85 +209,141 @@ def _version_message(value, expected, node) -> str:
             f"torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
-def derivative(name: str, *, multi_output: bool = False, freed: tuple = (), **formulas) -> type:
+def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str, ...] = (),
+               freed: tuple[str, ...] = (), **formulas: str | None) -> type:
     """Make the node class ``name`` from one formula per forward input, in input order.
 
     A formula is a string expression (see the module docstring) or None for an input that has no
-    gradient (an index, a mask).  Names a formula reads that are neither ``grad`` nor functions of
-    the formula namespace are what the forward must pass to ``record`` to be saved.
+    gradient (an index, a mask).  It may read ``grad``, the inputs by name, ``result`` (the output),
+    the functions of the formula namespace (``backends.py``) and the attributes declared in ``attrs``
+    (``"dim keepdim"``: values that are not tensors, which the forward passes to ``record`` by name);
+    any other name is a typo and raises here, at import.
     ``freed``: saved names that are not inputs but tensors torch saves (where's condition): freed after
     backward like the inputs, so a second backward through them raises as torch's does.
     ``multi_output``: one node for several outputs (split, unbind; made by ``record_multi``);
     its formulas see ``grad`` as the list of every output's gradient, zeros where none came.
     """
     input_names = tuple(formulas)
+    attributes = tuple(attrs.replace(",", " ").split()) if isinstance(attrs, str) else tuple(attrs)
+    allowed = {"grad", "result", *input_names, *attributes, *freed}
     uses = []
     for input_name, text in formulas.items():
         read = () if text is None else _free_names(text)
-        uses.append(tuple(n for n in read if n != "grad" and n not in backends.NAMES))
+        for n in read:
+            if n not in allowed and n not in backends.NAMES:
+                raise NameError(f"{name}: the formula for {input_name!r} reads {n!r}, which is not an input, "
+                                f"'grad', 'result', a formula function or a declared attribute "
+                                f"(attrs={' '.join(attributes)!r})")
+        uses.append(tuple(n for n in read if n in allowed and n != "grad"))  # (a declared name wins)
     saved_names = tuple(dict.fromkeys(n for u in uses for n in u))
-    codes = [None if text is None else _lambda_code(f"{name}.{input_name}", text, saved_names)
+    unread = [a for a in attributes if a not in saved_names]
+    if unread:
+        raise NameError(f"{name}: attributes declared but read by no formula: {unread}")
+    params = ("grad",) + saved_names
+    codes = [None if text is None else codegen.expression(name, input_name, params, text)
              for input_name, text in formulas.items()]
-    attrs = dict(
+    cls: type[FormulaNode] = type(name, (FormulaNode,), dict(
         __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
-        input_names=input_names, saved_names=saved_names,
+        input_names=input_names, saved_names=saved_names, attributes=attributes,
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result" or n in freed),
-        array_formulas=tuple(None if c is None else types.FunctionType(c, backends.ARRAY) for c in codes),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
-        uses=tuple(uses), formulas=dict(formulas))
-    if not multi_output and formulas:
-        attrs["apply"] = _array_apply(name, formulas, saved_names, freed)
-    return type(name, (FormulaNode,), attrs)
+        uses=tuple(uses), formulas=dict(formulas)))
+    return cls
 
 
-def _array_apply(name: str, formulas: dict, saved_names: tuple, freed: tuple = ()):
-    """``apply`` for one node class, generated from its formulas: the array path of FormulaNode.apply
-    with each formula's text inlined and each saved value unpacked (and, with ``_release``, freed) by
-    name, so the backward of an op costs one Python call instead of apply, _unpack, release and a
-    formula lambda per input.  Under ``create_graph`` it hands over to the generic FormulaNode.apply
-    (over the tensor formulas, which the conformance suite's double check covers)."""
-    inputs = range(len(formulas))
-    values = ", ".join(saved_names)
-    lines = ["def apply(_node, _grads, _create_graph, _release=False):",
-             "    if _create_graph:",
-             "        return _formula_apply(_node, _grads, True, _release)"]
-    if saved_names:
-        lines.append(f"    {values}, = _node._saved")
-    tensor_slots = [(i, n) for i, n in enumerate(saved_names) if n in formulas or n == "result" or n in freed]
-    if tensor_slots:
-        lines.append(f"    {', '.join(f'_v{i}' for i in range(len(saved_names)))}, = _node._versions")
-    for i, value in tensor_slots:  # what FormulaNode._unpack does, per name
+def _unpack_lines(cls: type[FormulaNode], convert: str) -> list:
+    """Check each saved tensor slot (freed? edited in place since?) and turn it into ``convert``
+    (``{value}._data``, or the saved value as a tensor in the graph)."""
+    lines = []
+    for i, value in enumerate(cls.saved_names):
+        if value not in cls.tensor_slots:
+            continue
         lines += [f"    if _v{i} is not None:",
                   f"        if {value} is _FREED:",
-                  f"            raise RuntimeError(_FREED_MESSAGE)",
+                  "            raise RuntimeError(_FREED_MESSAGE)",
                   f"        if _v{i} is not True:",
                   f"            if {value}._vc[0] != _v{i}:",
                   f"                raise RuntimeError(_version_message({value}, _v{i}, _node))",
-                  f"            {value} = {value}._data"]
-    lines += ["    grad = _grads[0]",
-              f"    {''.join(f'_n{i}, ' for i in inputs)}= _node._next_nodes",
-              f"    {''.join(f'_m{i}, ' for i in inputs)}= _node._input_meta"]
+                  f"            {value} = {convert.format(value=value)}"]
+    return lines
+
+
+def generate_apply(cls: type[FormulaNode], formulas: dict | None = None) -> Any:
+    """``apply`` for one node class, generated from its formulas (or from ``formulas``, texts per
+    input: a test's deliberately wrong formula).  Over arrays, each formula's text is inlined and
+    each saved value unpacked by name, so the backward of an op costs one Python call; under
+    ``create_graph`` the same formulas run over tensors (``tensor_formulas``, read from the class at
+    call time).  Each gradient is then conformed to its input's shape and dtype, and with
+    ``_release`` the saved tensors are freed."""
+    name, saved_names = cls.__name__, cls.saved_names
+    kind = "apply" if formulas is None else "apply (given formulas)"  # (the class's own source stays readable)
+    formulas = cls.formulas if formulas is None else formulas
+    inputs = range(len(formulas))
+    tensor_slots = [i for i, n in enumerate(saved_names) if n in cls.tensor_slots]
+    head = ["def apply(_node, _grads, _create_graph, _release=False):"]
+    if saved_names:
+        head.append(f"    {''.join(n + ', ' for n in saved_names)}= _node._saved")
+    if tensor_slots:
+        head.append(f"    {''.join(f'_v{i}, ' for i in range(len(saved_names)))}= _node._versions")
+    if inputs:
+        head += [f"    {''.join(f'_n{i}, ' for i in inputs)}= _node._next_nodes",
+                 f"    {''.join(f'_m{i}, ' for i in inputs)}= _node._input_meta"]
+    # under create_graph: the tensor formulas
+    lines = head + ["    if _create_graph:"]
+    lines += ["    " + line for line in _unpack_lines(cls, "_saved_as_tensor({value}, _node)")]
+    lines.append("        grad = " + ("[_TENSOR['zeros_of'](_m) if _g is None else _g "
+                                      "for _g, _m in zip(_grads, _node._output_meta)]" if cls.multi_output
+                                      else "_grads[0]"))
+    if inputs:
+        lines.append(f"        {''.join(f'_f{i}, ' for i in inputs)}= _node.tensor_formulas")
     for i, text in enumerate(formulas.values()):
         if text is None:
-            lines.append(f"    _g{i} = None")
+            lines.append(f"        _g{i} = None")
             continue
-        lines += [f"    if _n{i} is None:",
-                  f"        _g{i} = None",
-                  f"    else:",
-                  f"        _g{i} = ({text})",
-                  f"        if _g{i} is not None and (type(_g{i}) is not _ndarray or _g{i}.shape != _m{i}[0] "
+        lines += [f"        _g{i} = None if _n{i} is None else _f{i}(grad, {''.join(n + ', ' for n in saved_names)})",
+                  f"        if _g{i} is not None:",
+                  f"            _g{i} = _TENSOR['_conform'](_g{i}, _m{i})"]
+    lines.append("    else:")
+    # the fast path: over arrays, the formulas inlined
+    lines += ["    " + line for line in _unpack_lines(cls, "{value}._data")]
+    lines.append("        grad = " + ("[zeros_of(_m) if _g is None else _g "
+                                      "for _g, _m in zip(_grads, _node._output_meta)]" if cls.multi_output
+                                      else "_grads[0]"))
+    for i, text in enumerate(formulas.values()):
+        if text is None:
+            lines.append(f"        _g{i} = None")
+            continue
+        lines += [f"        if _n{i} is None:",
+                  f"            _g{i} = None",
+                  "        else:",
+                  f"            _g{i} = ({text})",
+                  f"            if _g{i} is not None and (type(_g{i}) is not _ndarray or _g{i}.shape != _m{i}[0] "
                   f"or _g{i}.dtype != _m{i}[1]):",
-                  f"            _g{i} = _conform(_g{i}, _m{i})"]
-    if tensor_slots:  # release: what FormulaNode.release does, per name
-        freed = {n for _, n in tensor_slots}  # (a value unpacked above was checked, so its version is not None)
-        kept = ", ".join(f"_FREED if _v{i} is not None else {n}" if n in freed else n for i, n in enumerate(saved_names))
+                  f"                _g{i} = _conform(_g{i}, _m{i})"]
+    if tensor_slots:  # (a value unpacked above was checked, so its version is not None)
+        kept = ", ".join(f"_FREED if _v{i} is not None else {n}" if i in tensor_slots else n
+                         for i, n in enumerate(saved_names))
         lines += ["    if _release:",
                   f"        _node._saved = ({kept},)"]
     lines.append(f"    return [{', '.join(f'_g{i}' for i in inputs)}]")
-    source = "\n".join(lines) + "\n"
-    namespace = {}
-    exec(compile(source, f"<{name}.apply>", "exec"), backends.ARRAY, namespace)
-    return namespace["apply"]
+    return codegen.define(name, kind, "\n".join(lines) + "\n", backends.ARRAY)
+
+
+def generate_release(cls: type[FormulaNode]) -> Any:
+    """``release`` for one node class: free the saved tensors (a backward without retain_graph that
+    did not run the node's apply, or a node inside CopySlices); attributes stay."""
+    saved_names = cls.saved_names
+    tensor_slots = [i for i, n in enumerate(saved_names) if n in cls.tensor_slots]
+    lines = ["def release(_node):"]
+    if not tensor_slots:
+        lines.append("    pass")
+    else:
+        kept = ", ".join(f"_FREED if _v{i} is not None else {n}" if i in tensor_slots else n
+                         for i, n in enumerate(saved_names))
+        lines += [f"    {''.join(n + ', ' for n in saved_names)}= _node._saved",
+                  f"    {''.join(f'_v{i}, ' for i in range(len(saved_names)))}= _node._versions",
+                  f"    _node._saved = ({kept},)"]
+    return codegen.define(cls.__name__, "release", "\n".join(lines) + "\n", backends.ARRAY)
 
 
 def _free_names(text: str) -> list:
@@ -327,12 +355,6 @@ def _free_names(text: str) -> list:
                               if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in bound))
 
 
-def _lambda_code(where: str, text: str, saved_names: tuple):
-    """The code of ``lambda grad, <saved names>: <text>``; its globals (the namespace) are bound later."""
-    module = compile(f"lambda {', '.join(('grad',) + saved_names)}: ({text})", f"<{where}>", "eval")
-    return next(c for c in module.co_consts if isinstance(c, types.CodeType))
-
-
-# what the generated ``apply`` functions read besides the formula functions
-backends.ARRAY.update(_formula_apply=FormulaNode.apply, _FREED=_FREED, _FREED_MESSAGE=FREED_MESSAGE,
-                      _version_message=_version_message, _ndarray=ndarray)
+# what the generated ``apply`` and ``release`` functions read besides the formula functions
+backends.ARRAY.update(_FREED=_FREED, _FREED_MESSAGE=FREED_MESSAGE, _version_message=_version_message,
+                      _ndarray=ndarray, _TENSOR=backends.TENSOR, _saved_as_tensor=backends.saved_as_tensor)

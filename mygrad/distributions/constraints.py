@@ -64,7 +64,7 @@ class dependent_property(property, _Dependent):
         property.__init__(self, fn)
         _Dependent.__init__(self, is_discrete=is_discrete, event_dim=event_dim)
 
-    def __call__(self, fn):  # type: ignore[override]
+    def __call__(self, fn):
         return dependent_property(fn, is_discrete=self._is_discrete, event_dim=self._event_dim)
 
 

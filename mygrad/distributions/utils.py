@@ -46,7 +46,7 @@ def clamp_probs(probs: Tensor) -> Tensor:
 
 
 def logits_to_probs(logits: Tensor, is_binary: bool = False) -> Tensor:
-    return sigmoid(logits) if is_binary else softmax(logits, dim=-1)
+    return sigmoid(logits) if is_binary else softmax(logits, dim=-1)  # type: ignore[misc]
 
 
 def probs_to_logits(probs: Tensor, is_binary: bool = False) -> Tensor:

@@ -11,14 +11,15 @@ import warnings
 import numpy as np
 
 from .._creation import _rng
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record
 from ..ops.elementwise import mul
 from ..ops.join import cat
-from .._quiet import quiet
+
 # (importing _formulas also registers the formula functions the derivatives below call)
 from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
 
@@ -27,8 +28,7 @@ _TANH_BETA = 0.7978845608028654  # sqrt(2 / pi)
 _TANH_KAPPA = 0.044715
 
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def result_slope(negative_slope: float) -> float:
     """The slope of in-place leaky_relu, whose backward reads the result: torch refuses a negative one
     there (the result's sign no longer tells which side of 0 the input was on)."""
@@ -41,7 +41,13 @@ def result_slope(negative_slope: float) -> float:
     return negative_slope
 
 
-@array_fn
+def _glu_grad_tensor(grad: Tensor, self: Tensor, dim: int) -> Tensor:
+    a, b = self.chunk(2, dim)
+    s = b.sigmoid()
+    return cat([grad * s, grad * a * s * (1 - s)], dim)
+
+
+@formula_helper(tensor=_glu_grad_tensor)
 def glu_grad(grad, self, dim: int):
     """glu's backward: (grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b))) along ``dim``."""
     a, b = np.split(self, 2, axis=dim)
@@ -49,17 +55,10 @@ def glu_grad(grad, self, dim: int):
     return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=dim)
 
 
-@tensor_fn(name="glu_grad")
-def _glu_grad_tensor(grad: Tensor, self: Tensor, dim: int) -> Tensor:
-    a, b = self.chunk(2, dim)
-    s = b.sigmoid()
-    return cat([grad * s, grad * a * s * (1 - s)], dim)
-
-
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
-LeakyReluBackward0 = derivative("LeakyReluBackward0",
+LeakyReluBackward0 = derivative("LeakyReluBackward0", attrs="negative_slope",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
-LeakyReluBackward1 = derivative("LeakyReluBackward1",
+LeakyReluBackward1 = derivative("LeakyReluBackward1", attrs="negative_slope",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
 # torch's elu_backward, which elu, selu and celu share (scale, input_scale: 1 for elu; selu's constants;
 # input_scale 1 / alpha for celu).  elu's slope at 0 is alpha, but torch's second derivative there is 0: hence
@@ -67,29 +66,33 @@ LeakyReluBackward1 = derivative("LeakyReluBackward1",
 _ELU_OF_INPUT = ("where(self <= 0, grad * (input_scale * alpha * scale * exp(self * (self < 0) * input_scale)),"
                  " grad * scale)")
 _ELU_OF_RESULT = "where(result <= 0, grad * (input_scale * (result * (result < 0) + alpha * scale)), grad * scale)"
-EluBackward0 = derivative("EluBackward0", self=_ELU_OF_INPUT)
-EluBackward1 = derivative("EluBackward1", self=_ELU_OF_RESULT)
-CeluBackward0 = derivative("CeluBackward0", self=_ELU_OF_INPUT)
-CeluBackward1 = derivative("CeluBackward1", self=_ELU_OF_RESULT)
+EluBackward0 = derivative("EluBackward0", attrs="scale input_scale alpha", self=_ELU_OF_INPUT)
+EluBackward1 = derivative("EluBackward1", attrs="scale input_scale alpha", self=_ELU_OF_RESULT)
+CeluBackward0 = derivative("CeluBackward0", attrs="scale input_scale alpha", self=_ELU_OF_INPUT)
+CeluBackward1 = derivative("CeluBackward1", attrs="scale input_scale alpha", self=_ELU_OF_RESULT)
 # piecewise-linear activations: a mask on grad (zero_slope: torch's double backward keeps a zero edge to self)
 # (at NaN torch's vectorised kernel gives 0 and its scalar tail the gradient: 0 here, as for most elements)
-HardtanhBackward0 = derivative("HardtanhBackward0",
+HardtanhBackward0 = derivative("HardtanhBackward0", attrs="min_val max_val",
                                self="zero_slope(where((self > min_val) & (self < max_val), grad, 0), self)")
-HardshrinkBackward0 = derivative("HardshrinkBackward0",
+HardshrinkBackward0 = derivative("HardshrinkBackward0", attrs="lambd",
                                  self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
-SoftshrinkBackward0 = derivative("SoftshrinkBackward0",
+SoftshrinkBackward0 = derivative("SoftshrinkBackward0", attrs="lambd",
                                  self="zero_slope(where((self >= -lambd) & (self <= lambd), 0, grad), self)")
-ThresholdBackward0 = derivative("ThresholdBackward0", self="zero_slope(where(self <= threshold, 0, grad), self)")
-ThresholdBackward1 = derivative("ThresholdBackward1",  # (threshold_: the input before the write, as torch's)
+ThresholdBackward0 = derivative("ThresholdBackward0", attrs="threshold",
+                                self="zero_slope(where(self <= threshold, 0, grad), self)")
+# (threshold_: the input before the write, as torch's)
+ThresholdBackward1 = derivative("ThresholdBackward1", attrs="threshold",
                                 self="zero_slope(where(self <= threshold, 0, grad), self)")
 HardsigmoidBackward0 = derivative("HardsigmoidBackward0",
                                   self="zero_slope(where((self > -3) & (self < 3), grad / 6, 0), self)")
 HardswishBackward0 = derivative("HardswishBackward0",
                                 self="where(self <= -3, 0, where(self < 3, grad * (self / 3 + 0.5), grad))")
 RreluWithNoiseBackward0 = derivative(
-    "RreluWithNoiseBackward0", self="zero_slope(where(self > 0, grad, grad * ((lower + upper) / 2)), self)")
+    "RreluWithNoiseBackward0", attrs="lower upper",
+    self="zero_slope(where(self > 0, grad, grad * ((lower + upper) / 2)), self)")
 RreluWithNoiseBackward1 = derivative(
-    "RreluWithNoiseBackward1", self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
+    "RreluWithNoiseBackward1", attrs="lower upper",
+    self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
 # (torch's double backward reaches both inputs from either gradient: zero_slope keeps those edges)
 PreluKernelBackward0 = derivative("PreluKernelBackward0",
                                   self="zero_slope(where(self > 0, grad, weight * grad), self)",
@@ -97,18 +100,18 @@ PreluKernelBackward0 = derivative("PreluKernelBackward0",
 MishBackward0 = derivative(
     "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
 LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="grad * sigmoid(-self)")
-GluBackward0 = derivative("GluBackward0", self="glu_grad(grad, self, dim)")
+GluBackward0 = derivative("GluBackward0", attrs="dim", self="glu_grad(grad, self, dim)")
 GeluBackward0 = derivative(
-    "GeluBackward0",
+    "GeluBackward0", attrs="approximate",
     self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"
          " if approximate == 'none' else"
          " 0.5 * (1 + (th := tanh(0.7978845608028654 * (self + 0.044715 * self * self * self))))"
          " + 0.5 * self * (1 - th * th) * (0.7978845608028654 * (1 + 0.134145 * self * self)))")
 SiluBackward0 = derivative("SiluBackward0", self="grad * ((s := sigmoid(self)) * (1 + self * (1 - s)))")
-SoftplusBackward0 = derivative("SoftplusBackward0",
+SoftplusBackward0 = derivative("SoftplusBackward0", attrs="threshold beta",
                                self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))")
-SoftmaxBackward0 = derivative("SoftmaxBackward0", self="result * (grad - keep_sum(grad * result, dim))")
-LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", self="grad - exp(result) * keep_sum(grad, dim)")
+SoftmaxBackward0 = derivative("SoftmaxBackward0", attrs="dim", self="result * (grad - keep_sum(grad * result, dim))")
+LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", attrs="dim", self="grad - exp(result) * keep_sum(grad, dim)")
 
 
 # ----- the relu family and smooth activations --------------------------------------------------

@@ -6,22 +6,21 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 
 
-@array_fn
+def _contract_tensor(spec: str, *operands):
+    from ..ops.linalg import einsum
+    return einsum(spec, *operands)
+
+
+@formula_helper(tensor=_contract_tensor)
 def contract(spec: str, *operands):
     """An einsum over arrays (BLAS through ``optimize``)."""
     with np.errstate(all="ignore"):  # (BLAS: inf and NaN pass silently, as in torch)
         return np.einsum(spec, *operands, optimize=True)
-
-
-@tensor_fn(name="contract")
-def _contract_tensor(spec: str, *operands):
-    from ..ops.linalg import einsum
-    return einsum(spec, *operands)
 
 
 TrilinearBackward0 = derivative("TrilinearBackward0",

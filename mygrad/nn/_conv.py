@@ -20,75 +20,14 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _windows as win
 from ._windows import Spec
 
+
 # ----- formula functions (NumPy kernels; the differentiable versions record the nodes below) -----
-array_fn(win.conv_forward, name="conv_forward")
-array_fn(win.conv_input_grad, name="conv_input_grad")
-array_fn(win.conv_weight_grad, name="conv_weight_grad")
-
-
-@array_fn
-def channel_sum(grad: np.ndarray) -> np.ndarray:
-    """A bias's gradient: the output gradient summed over the batch and spatial dims."""
-    return grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
-
-
-@tensor_fn(name="channel_sum")
-def _channel_sum_tensor(grad: Tensor) -> Tensor:
-    return grad.sum([0] + list(range(2, grad.ndim)))
-
-
-# ``linked``: torch's first-order gradients of a convolution hang off one node with edges to input and
-# weight, so they require grad whenever either does, even where the value does not depend on it
-# (the second-order gradient through such an edge is None, not zeros)
-LinkedBackward = derivative("LinkedBackward", value="grad", input=None)
-
-
-@array_fn
-def linked(value, input):
-    return value
-
-
-@tensor_fn(name="linked")
-def _linked_tensor(value: Tensor, input) -> Tensor:
-    return record(LinkedBackward, value._data, (value, input))
-
-
-ConvolutionBackward0 = derivative(
-    "ConvolutionBackward0",
-    input="linked(conv_input_grad(grad, weight, spec, input_size), input)",
-    weight="linked(conv_weight_grad(grad, input, spec, kernel), weight)",
-    bias="linked(linked(channel_sum(grad), input), weight)")
-# a transposed convolution is conv_input_grad as a forward: its adjoints are the convolution and the weight's
-TransposedConvolutionBackward0 = derivative(
-    "ConvolutionBackward0",
-    input="linked(conv_forward(grad, weight, spec, input_size), input)",
-    weight="linked(conv_weight_grad(input, grad, spec, kernel), weight)",
-    bias="linked(linked(channel_sum(grad), input), weight)")
-ConvInputGradBackward = derivative(
-    "ConvolutionBackwardBackward0",
-    grad_output="conv_forward(grad, weight, spec, out)",
-    weight="conv_weight_grad(grad_output, grad, spec, kernel)")
-ConvWeightGradBackward = derivative(
-    "ConvolutionBackwardBackward0",
-    grad_output="conv_forward(input, grad, spec, out)",
-    input="conv_input_grad(grad_output, grad, spec, input_size)")
-
-
-def _constant_if_empty(value: np.ndarray, *operands: Tensor):
-    """torch's double backward of a convolution over an empty batch gives undefined (None) gradients:
-    such a result is a constant here."""
-    if any(t._data.size == 0 for t in operands):
-        return Tensor._make(value, False, None)
-    return None
-
-
-@tensor_fn(name="conv_forward")
 def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
     if 0 in x._data.shape[2:] and 0 not in x._data.shape[:2]:
         raise RuntimeError(f"Only zero batch or zero channel inputs are supported, but got input shape: "
@@ -101,7 +40,9 @@ def _conv_forward_tensor(x: Tensor, w: Tensor, spec: Spec, out=None) -> Tensor:
                   input=x, weight=w, spec=spec, input_size=x._data.shape[2:], kernel=w._data.shape[2:])
 
 
-@tensor_fn(name="conv_input_grad")
+formula_helper(win.conv_forward, tensor=_conv_forward_tensor, name="conv_forward")
+
+
 def _conv_input_grad_tensor(grad: Tensor, w: Tensor, spec: Spec, size: tuple) -> Tensor:
     value = win.conv_input_grad(grad._data, w._data, spec, size)
     empty = _constant_if_empty(value, grad, w)
@@ -111,7 +52,9 @@ def _conv_input_grad_tensor(grad: Tensor, w: Tensor, spec: Spec, size: tuple) ->
                   grad_output=grad, weight=w, spec=spec, out=grad._data.shape[2:], kernel=w._data.shape[2:])
 
 
-@tensor_fn(name="conv_weight_grad")
+formula_helper(win.conv_input_grad, tensor=_conv_input_grad_tensor, name="conv_input_grad")
+
+
 def _conv_weight_grad_tensor(grad: Tensor, x: Tensor, spec: Spec, kernel: tuple) -> Tensor:
     value = win.conv_weight_grad(grad._data, x._data, spec, kernel)
     empty = _constant_if_empty(value, grad, x)
@@ -119,6 +62,63 @@ def _conv_weight_grad_tensor(grad: Tensor, x: Tensor, spec: Spec, kernel: tuple)
         return empty
     return record(ConvWeightGradBackward, value, (grad, x),
                   grad_output=grad, input=x, spec=spec, out=grad._data.shape[2:], input_size=x._data.shape[2:])
+
+
+formula_helper(win.conv_weight_grad, tensor=_conv_weight_grad_tensor, name="conv_weight_grad")
+
+
+def _channel_sum_tensor(grad: Tensor) -> Tensor:
+    return grad.sum([0] + list(range(2, grad.ndim)))
+
+
+@formula_helper(tensor=_channel_sum_tensor)
+def channel_sum(grad: np.ndarray) -> np.ndarray:
+    """A bias's gradient: the output gradient summed over the batch and spatial dims."""
+    return grad.sum(axis=(0,) + tuple(range(2, grad.ndim)))
+
+
+# ``linked``: torch's first-order gradients of a convolution hang off one node with edges to input and
+# weight, so they require grad whenever either does, even where the value does not depend on it
+# (the second-order gradient through such an edge is None, not zeros)
+LinkedBackward = derivative("LinkedBackward", value="grad", input=None)
+
+
+def _linked_tensor(value: Tensor, input) -> Tensor:
+    return record(LinkedBackward, value._data, (value, input))
+
+
+@formula_helper(tensor=_linked_tensor)
+def linked(value, input):
+    return value
+
+
+ConvolutionBackward0 = derivative(
+    "ConvolutionBackward0", attrs="spec input_size kernel",
+    input="linked(conv_input_grad(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(grad, input, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
+# a transposed convolution is conv_input_grad as a forward: its adjoints are the convolution and the weight's
+TransposedConvolutionBackward0 = derivative(
+    "ConvolutionBackward0", attrs="spec input_size kernel",
+    input="linked(conv_forward(grad, weight, spec, input_size), input)",
+    weight="linked(conv_weight_grad(input, grad, spec, kernel), weight)",
+    bias="linked(linked(channel_sum(grad), input), weight)")
+ConvInputGradBackward = derivative(
+    "ConvolutionBackwardBackward0", attrs="spec out kernel",
+    grad_output="conv_forward(grad, weight, spec, out)",
+    weight="conv_weight_grad(grad_output, grad, spec, kernel)")
+ConvWeightGradBackward = derivative(
+    "ConvolutionBackwardBackward0", attrs="spec out input_size",
+    grad_output="conv_forward(input, grad, spec, out)",
+    input="conv_input_grad(grad_output, grad, spec, input_size)")
+
+
+def _constant_if_empty(value: np.ndarray, *operands: Tensor):
+    """torch's double backward of a convolution over an empty batch gives undefined (None) gradients:
+    such a result is a constant here."""
+    if any(t._data.size == 0 for t in operands):
+        return Tensor._make(value, False, None)
+    return None
 
 
 # ----- arguments -----------------------------------------------------------------------------------
@@ -314,21 +314,22 @@ def _fold_array(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.
                    kernel, spec))
 
 
-array_fn(_unfold_array, name="unfold_columns")
-array_fn(_fold_array, name="fold_columns")
-Im2ColBackward0 = derivative("Im2ColBackward0", self="fold_columns(grad, input_size, kernel, spec)")
-Col2ImBackward0 = derivative("Col2ImBackward0", self="unfold_columns(grad, kernel, spec)")
-
-
-@tensor_fn(name="unfold_columns")
 def _unfold_tensor(x: Tensor, kernel: tuple, spec: Spec) -> Tensor:
     return record(Im2ColBackward0, _unfold_array(x._data, kernel, spec), (x,), input_size=x._data.shape[-2:],
                   kernel=kernel, spec=spec)
 
 
-@tensor_fn(name="fold_columns")
+formula_helper(_unfold_array, tensor=_unfold_tensor, name="unfold_columns")
+
+
 def _fold_tensor(cols: Tensor, size: tuple, kernel: tuple, spec: Spec) -> Tensor:
     return record(Col2ImBackward0, _fold_array(cols._data, size, kernel, spec), (cols,), kernel=kernel, spec=spec)
+
+
+formula_helper(_fold_array, tensor=_fold_tensor, name="fold_columns")
+Im2ColBackward0 = derivative("Im2ColBackward0", attrs="input_size kernel spec",
+                             self="fold_columns(grad, input_size, kernel, spec)")
+Col2ImBackward0 = derivative("Col2ImBackward0", attrs="kernel spec", self="unfold_columns(grad, kernel, spec)")
 
 
 def _pair(name: str, value) -> tuple:

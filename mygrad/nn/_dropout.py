@@ -14,7 +14,7 @@ import numpy as np
 from .._creation import default_generator
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops.elementwise import mul
@@ -81,8 +81,8 @@ def _check_p(p: float) -> None:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
 
 
-UnsqueezeBackward1 = derivative("UnsqueezeBackward1", self="reshape(grad, shape)")
-SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")
+UnsqueezeBackward1 = derivative("UnsqueezeBackward1", attrs="shape", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape", self="reshape(grad, shape)")
 
 
 def _reshape_(input: Tensor, node, shape: tuple) -> Tensor:
@@ -97,6 +97,8 @@ def _reshape_(input: Tensor, node, shape: tuple) -> Tensor:
         input.grad_fn, input._output_nr = new.grad_fn, 0
     input._data = data.reshape(shape)
     input._vc[0] += 1
+    if forward_ad.levels:   # a dual tensor's tangent takes the new shape with it
+        forward_ad.reshape_tangent(input, shape)
     return input
 
 

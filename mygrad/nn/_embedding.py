@@ -8,7 +8,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import derivative
 from ..ops._define import record
@@ -24,16 +24,6 @@ def _row_scale(idx: np.ndarray, num_weights: int, padding_idx: int, scale_grad_b
     return scale
 
 
-@array_fn
-def embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
-    idx = indices.reshape(-1)
-    rows = grad.reshape(idx.size, grad.shape[-1]) * _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)[:, None]
-    out = np.zeros((num_weights, rows.shape[1]), dtype=grad.dtype)
-    np.add.at(out, idx, rows.astype(grad.dtype, copy=False))
-    return out
-
-
-@tensor_fn(name="embedding_backward")
 def _embedding_backward_tensor(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
     """The same sum as a product with a (scaled) one-hot matrix, so create_graph can differentiate it."""
     idx = indices.reshape(-1)
@@ -42,8 +32,19 @@ def _embedding_backward_tensor(grad, indices, num_weights, padding_idx, scale_gr
     return Tensor._make(onehot, False, None).mm(grad.reshape(idx.size, grad.shape[-1]))
 
 
+@formula_helper(tensor=_embedding_backward_tensor)
+def embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq):
+    idx = indices.reshape(-1)
+    scale = _row_scale(idx, num_weights, padding_idx, scale_grad_by_freq)[:, None]
+    rows = grad.reshape(idx.size, grad.shape[-1]) * scale
+    out = np.zeros((num_weights, rows.shape[1]), dtype=grad.dtype)
+    np.add.at(out, idx, rows.astype(grad.dtype, copy=False))
+    return out
+
+
 EmbeddingBackward0 = derivative(
-    "EmbeddingBackward0", weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
+    "EmbeddingBackward0", attrs="indices num_weights padding_idx scale_grad_by_freq",
+    weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
 
 
 def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:

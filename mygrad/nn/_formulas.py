@@ -3,22 +3,21 @@ kernels behind them (the forwards use the same kernels, so a forward and its for
 
 A formula runs over NumPy arrays on the fast path and over mygrad tensors under
 ``create_graph=True``; each name below therefore has a NumPy implementation here and a
-differentiable one: the mygrad function of that name, or a helper registered with ``tensor_fn``
-when torch has no top-level function of that name.  Import this module before any
+differentiable one: the mygrad function of that name, or the ``tensor=`` side given to
+``formula_helper`` when torch has no top-level function of that name.  Import this module before any
 ``derivative(...)`` line that uses these names.
 """
 from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, array_fn, tensor_fn
+from ..autograd.backends import ARRAY, formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
 from ..ops import unary  # noqa: F401  (registers the NumPy sigmoid and erf formula functions)
-from .._quiet import quiet
-
+from ..ops._define import record
 
 # ----- NumPy kernels (silent on inf/nan, as torch's are) -------------------------------------
 
@@ -46,31 +45,36 @@ def softplus_kernel(x: np.ndarray, beta=1, threshold=20) -> np.ndarray:
 sigmoid_kernel, erf_kernel = quiet(ARRAY["sigmoid"]), ARRAY["erf"]
 for _name, _kernel in (("tanh", np.tanh), ("clamp", lambda x, min=None, max=None: np.clip(x, min, max))):
     if _name not in ARRAY:  # not (yet) registered by the elementwise family; same meaning either way
-        array_fn(_kernel, name=_name)
-array_fn(softplus_kernel, name="softplus")
+        formula_helper(_kernel, name=_name)
 
 
-@tensor_fn(name="softplus")
 def _softplus_tensor(x: Tensor) -> Tensor:
     from ._activations import softplus
     return softplus(x)
 
 
-@array_fn
+formula_helper(softplus_kernel, tensor=_softplus_tensor, name="softplus")
+
+
+def _keep_sum_tensor(x: Tensor, dim: int) -> Tensor:
+    return x.sum(dim, keepdim=True) if x.ndim else x
+
+
+@formula_helper(tensor=_keep_sum_tensor)
 def keep_sum(x: np.ndarray, dim: int) -> np.ndarray:
     """Sum over ``dim`` keeping it as size 1, so the result broadcasts back (softmax backward)."""
     return x.sum(axis=dim, keepdims=True) if x.ndim else x
 
 
-@tensor_fn(name="keep_sum")
-def _keep_sum_tensor(x: Tensor, dim: int) -> Tensor:
-    return x.sum(dim, keepdim=True) if x.ndim else x
-
-
 ZeroSlopeBackward = derivative("ZeroSlopeBackward", value="grad", input="zeros_like(grad)")
 
 
-@array_fn
+def _zero_slope_tensor(value, input: Tensor) -> Tensor:
+    data = value._data if isinstance(value, Tensor) else np.asarray(value)
+    return record(ZeroSlopeBackward, data, (value, input))
+
+
+@formula_helper(tensor=_zero_slope_tensor)
 def zero_slope(value, input):
     """``value``, recorded under ``create_graph`` as depending on ``input`` with derivative 0.
 
@@ -81,13 +85,13 @@ def zero_slope(value, input):
     return value
 
 
-@tensor_fn(name="zero_slope")
-def _zero_slope_tensor(value, input: Tensor) -> Tensor:
-    data = value._data if isinstance(value, Tensor) else np.asarray(value)
-    return record(ZeroSlopeBackward, data, (value, input))
+def _constant_tensor(x):
+    if isinstance(x, np.ndarray):
+        return Tensor._make(x, False, None)
+    return x
 
 
-@array_fn
+@formula_helper(tensor=_constant_tensor)
 def constant(x):
     """A value the forward computed (class weights, a loss's per-element coefficients) that enters
     a formula as a constant: the array itself here, a tensor that requires no grad under
@@ -95,8 +99,3 @@ def constant(x):
     return x
 
 
-@tensor_fn(name="constant")
-def _constant_tensor(x):
-    if isinstance(x, np.ndarray):
-        return Tensor._make(x, False, None)
-    return x

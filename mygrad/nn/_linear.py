@@ -4,6 +4,8 @@ other contiguous inputs with a 1-D-like bias; matmul, then an in-place bias add,
 from __future__ import annotations
 
 from .._tensor import Tensor
+from ..ops.linalg import addmm, matmul
+from ..ops.shape import t
 
 
 def _bias_folds(bias: Tensor) -> bool:
@@ -15,8 +17,6 @@ def _bias_folds(bias: Tensor) -> bool:
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     """input @ weight.T + bias."""
-    from ..ops.linalg import addmm, matmul
-    from ..ops.shape import t
     x = input._data
     if x.ndim == 0 or weight._data.ndim == 0:
         raise RuntimeError(f"both arguments to linear need to be at least 1D, but they are {x.ndim}D and "

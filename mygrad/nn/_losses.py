@@ -9,18 +9,20 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import grad_mode
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
-from .._quiet import quiet
 from ..linalg import vector_norm
-from ..ops._scalar import add_scalar as _add_scalar
-from ..ops._scalar import div_scalar as _div_scalar
-from ..ops._scalar import mul_scalar as _mul_scalar
-from ..ops._scalar import sub_scalar as _sub_scalar
+from ..ops._define import record
+from ..ops._scalar import (
+    add_scalar as _add_scalar,
+    div_scalar as _div_scalar,
+    mul_scalar as _mul_scalar,
+    sub_scalar as _sub_scalar,
+)
 from ..ops.elementwise import minimum, sub, where, xlogy
 from ..ops.reductions import aten_norm
 from ..ops.shape import unsqueeze
@@ -40,7 +42,11 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
     return (grids[0], classes, *grids[1:])
 
 
-@array_fn
+def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
+    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
+
+
+@formula_helper(tensor=_class_scatter_tensor)
 def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarray:
     """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
     and 0 elsewhere: the per-element slope of an nll loss."""
@@ -51,20 +57,15 @@ def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarr
     return out
 
 
-@tensor_fn(name="class_scatter")
-def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
-    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
-
-
 # ----- derivatives -------------------------------------------------------------------------------
-MseLossBackward0 = derivative("MseLossBackward0", self="norm * (self - target) * grad",
+MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
-    "BinaryCrossEntropyBackward0",
+    "BinaryCrossEntropyBackward0", attrs="scale",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
     target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0",
+    "BinaryCrossEntropyWithLogitsBackward0", attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
          " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
          " * constant(scale)",
@@ -72,8 +73,8 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
            " * constant(scale)")
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", self=_NLL)
+NllLossBackward0 = derivative("NllLossBackward0", attrs="grad_view target coefficient", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", attrs="grad_view target coefficient", self=_NLL)
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
@@ -126,8 +127,8 @@ def _target_size_warning(input: Tensor, target: Tensor) -> None:
 
 def _broadcast_pair(input: Tensor, target: Tensor):
     """torch.broadcast_tensors: an operand whose shape grows gets an ExpandBackward0."""
-    from ..ops.shape import expand
     from ..ops._define import check_broadcast
+    from ..ops.shape import expand
     check_broadcast(input._data, target._data)
     shape = np.broadcast_shapes(input._data.shape, target._data.shape)
     return tuple(t if t._data.shape == shape else expand(t, shape) for t in (input, target))
@@ -465,12 +466,13 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 # ----- regression losses with a fused kernel: huber, smooth_l1, soft_margin --------------------------
 
 # each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
-HuberLossBackward0 = derivative("HuberLossBackward0", self="grad * norm * clamp(self - target, -delta, delta)",
+HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
+                                self="grad * norm * clamp(self - target, -delta, delta)",
                                 target="grad * norm * clamp(target - self, -delta, delta)")
-SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0",
+SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
                                    self="grad * norm * clamp(self - target, -beta, beta) / beta",
                                    target="grad * norm * clamp(target - self, -beta, beta) / beta")
-SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0",
+SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
 

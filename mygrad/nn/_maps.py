@@ -13,7 +13,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _formulas  # noqa: F401  (registers zero_slope)
@@ -26,7 +26,12 @@ def along(x: np.ndarray, m: np.ndarray, axis: int) -> np.ndarray:
     return np.moveaxis(np.tensordot(x, m.astype(x.dtype, copy=False), axes=([axis], [1])), -1, axis)
 
 
-@array_fn
+def _apply_maps_tensor(x: Tensor, maps: tuple) -> Tensor:
+    return record(MapsBackward, apply_maps(x._data, maps), (x,),
+                  adjoint=adjoint_of(maps, x._data.shape[x._data.ndim - len(maps):]))
+
+
+@formula_helper(tensor=_apply_maps_tensor)
 @quiet
 def apply_maps(x: np.ndarray, maps: tuple) -> np.ndarray:
     """Each map applied along its dim, maps aligned with the trailing dims."""
@@ -57,18 +62,14 @@ def make_node(name: str, self_edge: bool = True):
     """A node class ``name`` whose gradient is the adjoint maps applied to the output gradient;
     ``self_edge``: torch's double backward also keeps an edge to the input (carrying zeros), so the
     first-order gradient requires grad whenever the input does (padding, adaptive pooling; not upsampling)."""
+    from ..autograd import forward_ad
+    forward_ad.TANGENTS[name] = "apply_maps(self_t, maps)"   # torch's auto_linear: the forward maps on the tangent
     if self_edge:
-        return derivative(name, self="zero_slope(apply_maps(grad, adjoint), self)")
-    return derivative(name, self="apply_maps(grad, adjoint)")
+        return derivative(name, attrs="adjoint", self="zero_slope(apply_maps(grad, adjoint), self)")
+    return derivative(name, attrs="adjoint", self="apply_maps(grad, adjoint)")
 
 
-MapsBackward = derivative("MapsBackward", self="apply_maps(grad, adjoint)")
-
-
-@tensor_fn(name="apply_maps")
-def _apply_maps_tensor(x: Tensor, maps: tuple) -> Tensor:
-    return record(MapsBackward, apply_maps(x._data, maps), (x,),
-                  adjoint=adjoint_of(maps, x._data.shape[x._data.ndim - len(maps):]))
+MapsBackward = derivative("MapsBackward", attrs="adjoint", self="apply_maps(grad, adjoint)")
 
 
 def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None) -> Tensor:
@@ -76,5 +77,6 @@ def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None)
     whose adjoint the backward applies, where torch's backward kernel indexes differently from its forward."""
     x = input._data
     sizes = x.shape[x.ndim - len(maps):]
+    # (``maps`` is not saved by the node: forward-mode AD reads it, torch's tangent being the op on the tangent)
     return record(node, apply_maps(x, maps), (input,), self=input,
-                  adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes))
+                  adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes), maps=maps)

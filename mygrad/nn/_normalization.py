@@ -24,11 +24,12 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..ops._scalar import add_scalar
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, TENSOR, array_fn, tensor_fn
+from ..autograd.backends import ARRAY, TENSOR, formula_helper
+from ..autograd.engine import current_task
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
 __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm", "normalize"]
@@ -39,10 +40,11 @@ class _NormLayout:
     view (or the given ``stats`` = (mean, rstd) arrays, broadcastable to the view), affine parameters of
     shape ``pshape`` broadcast against the input as ``wshape``."""
 
-    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats", "tie")
+    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats", "tie", "pending_pair")
 
     def __init__(self, view, dims, wshape, pshape, eps, stats=None, tie=2):
         self.view, self.dims, self.wshape, self.pshape, self.eps, self.stats = view, dims, wshape, pshape, eps, stats
+        self.pending_pair: dict | None = None  # (the refusal pair of one create_graph backward: _refusing)
         self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
 
 
@@ -93,23 +95,35 @@ def _tied(result, layout: _NormLayout, *tensors):
     return result
 
 
-def undefined_weight(grad):
-    raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument #1 "
-                       "'other'")
+def undefined_weight(grad, pair, which):
+    """torch's double backward of these ops (one node for the input's and the bias's gradients) multiplies
+    by the undefined weight only when both of its outputs receive a gradient in the same backward: the
+    first of the pair to run notes the backward it runs in, the second raises torch's error there."""
+    task = current_task()
+    if pair.get("bias" if which == "input" else "input") is task:
+        raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument #1 "
+                           "'other'")
+    pair[which] = task
+    return grad
 
 
-array_fn(undefined_weight)
-tensor_fn(undefined_weight)
-UndefinedWeightBackward = derivative("UndefinedWeightBackward", value="undefined_weight(grad)")
+formula_helper(undefined_weight, tensor="same")
+UndefinedWeightBackward = derivative("UndefinedWeightBackward", attrs="pair which",
+                                     value="undefined_weight(grad, pair, which)")
 
 
-def _refusing(result, input, weight, bias):
-    """torch's double backward of these ops fails when there is no weight but an input and a bias that
-    require grad (it multiplies by the undefined weight): a node that raises torch's error when reached."""
+def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
+    """Without a weight, with an input and a bias that require grad, the input's and the bias's gradients
+    pass through a node each that shares one ``pair`` (made with the input's, taken by the bias's)."""
     needs = lambda t: isinstance(t, Tensor) and t.requires_grad
     if isinstance(result, np.ndarray) or weight is not None or not (needs(bias) and needs(input)):
         return result
-    return record(UndefinedWeightBackward, result._data, (result,))
+    if which == "input":
+        pair = layout.pending_pair = {}
+    else:
+        pair = layout.pending_pair if layout.pending_pair is not None else {}
+        layout.pending_pair = None
+    return record(UndefinedWeightBackward, result._data, (result,), pair=pair, which=which)
 
 
 @quiet
@@ -122,7 +136,8 @@ def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
         dx = rstd * (gv - _mean(gv, layout.dims, array) - xhat * _mean(gv * xhat, layout.dims, array))
     else:
         dx = gv * rstd
-    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), input, weight, bias)
+    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), input, weight, bias, layout,
+                     "input")
 
 
 @quiet
@@ -139,19 +154,18 @@ def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
     # group_norm's double backward is composite in torch: its bias gradient depends on nothing but grad
     if layout.view is not None:
         return bias_grad
-    return _refusing(_tied(bias_grad, layout, input, weight, bias), input, weight, bias)
+    return _refusing(_tied(bias_grad, layout, input, weight, bias), input, weight, bias, layout, "bias")
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
-    array_fn(_fn)
-    tensor_fn(_fn)
+    formula_helper(_fn, tensor="same")
 
 _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
                  weight="norm_weight_grad(grad, input, weight, bias, layout)",
                  bias="norm_bias_grad(grad, input, weight, bias, layout)")
-NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", **_FORMULAS)
-NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", **_FORMULAS)
-NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", **_FORMULAS)
+NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", attrs="layout", **_FORMULAS)
+NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", attrs="layout", **_FORMULAS)
+NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", attrs="layout", **_FORMULAS)
 
 
 # ----- the forwards ----------------------------------------------------------------------------------
@@ -319,7 +333,8 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
                 rm, rv = running_mean._data, running_var._data
                 rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
                 scaled = keep * rv.reshape(unbiased.shape)
-                rv[...] = (_fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled).reshape(rv.shape)
+                updated = _fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled
+                rv[...] = updated.reshape(rv.shape)
         return out
     with np.errstate(all="ignore"):
         mean = running_mean._data.reshape(wshape).astype(x.dtype)

@@ -9,13 +9,18 @@ from __future__ import annotations
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _maps
 
 
-@array_fn
+def _constant_pad_tensor(x: Tensor, pads: tuple, value=0) -> Tensor:
+    return record(ConstantPadNdBackward0, constant_pad(x._data, pads, value), (x,),
+                  inverse=tuple(-p for p in pads))
+
+
+@formula_helper(tensor=_constant_pad_tensor)
 def constant_pad(x: np.ndarray, pads: tuple, value=0) -> np.ndarray:
     """``x`` padded by signed (before, after) pairs from the last dim: positive adds ``value``, negative crops."""
     shape = list(x.shape)
@@ -32,13 +37,7 @@ def constant_pad(x: np.ndarray, pads: tuple, value=0) -> np.ndarray:
     return out
 
 
-ConstantPadNdBackward0 = derivative("ConstantPadNdBackward0", self="constant_pad(grad, inverse)")
-
-
-@tensor_fn(name="constant_pad")
-def _constant_pad_tensor(x: Tensor, pads: tuple, value=0) -> Tensor:
-    return record(ConstantPadNdBackward0, constant_pad(x._data, pads, value), (x,),
-                  inverse=tuple(-p for p in pads))
+ConstantPadNdBackward0 = derivative("ConstantPadNdBackward0", attrs="inverse", self="constant_pad(grad, inverse)")
 
 
 _NODES = {(mode, n): _maps.make_node(f"{prefix}Pad{n}DBackward0")

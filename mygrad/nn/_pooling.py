@@ -18,14 +18,14 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import (
     _formulas,  # noqa: F401  (registers zero_slope)
     _maps,
+    _windows as win,
 )
-from . import _windows as win
 from ._windows import Spec
 
 # ----- kernels ---------------------------------------------------------------------------------------
@@ -80,7 +80,12 @@ def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
     return values, flat
 
 
-@array_fn
+def _index_scatter_tensor(grad: Tensor, indices: np.ndarray, size: tuple) -> Tensor:
+    return record(IndexScatterBackward, index_scatter(grad._data, indices, size), (grad,), indices=indices,
+                  size=size)
+
+
+@formula_helper(tensor=_index_scatter_tensor)
 @quiet
 def index_scatter(grad: np.ndarray, indices: np.ndarray, size: tuple) -> np.ndarray:
     """The gradient of a gather at flat spatial ``indices``: each value added at its index of ``size``."""
@@ -93,7 +98,12 @@ def index_scatter(grad: np.ndarray, indices: np.ndarray, size: tuple) -> np.ndar
     return summed.astype(grad.dtype, copy=False).reshape(tuple(lead) + tuple(size))
 
 
-@array_fn
+def _index_gather_tensor(grad: Tensor, indices: np.ndarray, nd: int) -> Tensor:
+    return record(IndexGatherBackward, index_gather(grad._data, indices, nd), (grad,), indices=indices,
+                  size=grad._data.shape[grad._data.ndim - nd:])
+
+
+@formula_helper(tensor=_index_gather_tensor)
 def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
     """Values of ``grad`` (..., *spatial) at flat spatial ``indices`` (..., *out), ``nd`` spatial dims."""
     lead = grad.shape[:grad.ndim - nd]
@@ -101,24 +111,13 @@ def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
     return np.take_along_axis(flat, indices.reshape(tuple(lead) + (-1,)), axis=-1).reshape(indices.shape)
 
 
-IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", grad="index_gather(grad, indices, len(size))")
-IndexGatherBackward = derivative("IndexGatherBackward", grad="index_scatter(grad, indices, size)")
-
-
-@tensor_fn(name="index_scatter")
-def _index_scatter_tensor(grad: Tensor, indices: np.ndarray, size: tuple) -> Tensor:
-    return record(IndexScatterBackward, index_scatter(grad._data, indices, size), (grad,), indices=indices,
-                  size=size)
-
-
-@tensor_fn(name="index_gather")
-def _index_gather_tensor(grad: Tensor, indices: np.ndarray, nd: int) -> Tensor:
-    return record(IndexGatherBackward, index_gather(grad._data, indices, nd), (grad,), indices=indices,
-                  size=grad._data.shape[grad._data.ndim - nd:])
+IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", attrs="indices size",
+                                  grad="index_gather(grad, indices, len(size))")
+IndexGatherBackward = derivative("IndexGatherBackward", attrs="indices size", grad="index_scatter(grad, indices, size)")
 
 
 def _max_node(name: str):
-    return derivative(name, self="zero_slope(index_scatter(grad, indices, size), self)")
+    return derivative(name, attrs="indices size", self="zero_slope(index_scatter(grad, indices, size), self)")
 
 
 MaxPool2DWithIndicesBackward0 = _max_node("MaxPool2DWithIndicesBackward0")
@@ -155,24 +154,27 @@ def _avg_adjoint(grad: np.ndarray, geometry: tuple) -> np.ndarray:
     return np.ascontiguousarray(win.col2im(cols, size, kernel, spec))
 
 
-array_fn(_avg_forward, name="avg_pool_forward")
-array_fn(_avg_adjoint, name="avg_pool_adjoint")
-AvgPoolAdjointBackward = derivative("AvgPoolBackwardBackward0", grad="avg_pool_forward(grad, geometry)")
-AvgPoolForwardBackward = derivative("AvgPoolBackward", self="avg_pool_adjoint(grad, geometry)")
-
-
-@tensor_fn(name="avg_pool_forward")
 def _avg_forward_tensor(x: Tensor, geometry: tuple) -> Tensor:
     return record(AvgPoolForwardBackward, _avg_forward(x._data, geometry), (x,), geometry=geometry)
 
 
-@tensor_fn(name="avg_pool_adjoint")
+formula_helper(_avg_forward, tensor=_avg_forward_tensor, name="avg_pool_forward")
+
+
 def _avg_adjoint_tensor(grad: Tensor, geometry: tuple) -> Tensor:
     return record(AvgPoolAdjointBackward, _avg_adjoint(grad._data, geometry), (grad,), geometry=geometry)
 
 
-AvgPool2DBackward0 = derivative("AvgPool2DBackward0", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
-AvgPool3DBackward0 = derivative("AvgPool3DBackward0", self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+formula_helper(_avg_adjoint, tensor=_avg_adjoint_tensor, name="avg_pool_adjoint")
+AvgPoolAdjointBackward = derivative("AvgPoolBackwardBackward0", attrs="geometry",
+                                    grad="avg_pool_forward(grad, geometry)")
+AvgPoolForwardBackward = derivative("AvgPoolBackward", attrs="geometry", self="avg_pool_adjoint(grad, geometry)")
+
+
+AvgPool2DBackward0 = derivative("AvgPool2DBackward0", attrs="geometry",
+                                self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
+AvgPool3DBackward0 = derivative("AvgPool3DBackward0", attrs="geometry",
+                                self="zero_slope(avg_pool_adjoint(grad, geometry), self)")
 AdaptiveAvgPool2DBackward0 = _maps.make_node("AdaptiveAvgPool2DBackward0")
 
 
@@ -363,7 +365,8 @@ def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
         raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(x.shape)}")
     sizes = tuple(x.shape[x.ndim - nd + i] if s is None else s for i, s in enumerate(sizes))
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: {list(sizes)}")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "  # type: ignore[type-var]
+                           f"{list(sizes)}")
     return sizes
 
 
@@ -440,7 +443,7 @@ def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False
 
 def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
     """torch's composite: (sign(avg) * relu(|avg|) * kw * kh) ** (1 / p) over avg_pool2d(x ** p)."""
-    from ..ops import sign
+    from ..ops import sign  # type: ignore[attr-defined]  # (unary makes its ops from a table)
     from ._activations import relu
     kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
     if stride is not None:
@@ -451,7 +454,7 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
 
 
 def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: bool = False) -> Tensor:
-    from ..ops import sign
+    from ..ops import sign  # type: ignore[attr-defined]  # (unary makes its ops from a table)
     from ._activations import relu
     if stride is not None:
         out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
@@ -460,7 +463,7 @@ def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     return (sign(out) * relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
 
 
-MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", self="index_gather(grad, indices, 2)")
+MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", attrs="indices", self="index_gather(grad, indices, 2)")
 
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:

@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from . import _maps
@@ -111,7 +111,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                              f"spatial dimensions of {list(x.shape[2:])} and output size of {sizes}. Please provide "
                              f"input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
                              f"format.")
-        scales = [None] * nd
+        scales: list = [None] * nd
     elif scale_factor is not None:
         scales = [scale_factor] * nd if isinstance(scale_factor, (int, float)) else list(scale_factor)
         if len(scales) != nd:
@@ -134,7 +134,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         raise RuntimeError(f"\"upsample_{mode.replace('-', '_')}{nd}d_out_frame\" not implemented for "
                            f"'{scalar_type_name(input.dtype)}'")
     if any(o <= 0 for o in sizes) or any(n <= 0 for n in x.shape[2:]):
-        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input ({', '.join(map(str, x.shape[2:]))}) "
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"({', '.join(map(str, x.shape[2:]))}) "
                            f"and output ({', '.join(map(str, sizes))})")
     ftype = x.dtype.type
     maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd) for n, o, s in zip(x.shape[2:], sizes, scales))
@@ -154,7 +155,11 @@ def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest",
 
 # ----- pixel shuffle -----------------------------------------------------------------------------------------
 
-@array_fn
+def _shuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelShuffleBackward0, shuffle_pixels(x._data, r), (x,), upscale_factor=r)
+
+
+@formula_helper(tensor=_shuffle_tensor)
 def shuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     """(..., C*r*r, H, W) -> (..., C, H*r, W*r)."""
     *lead, c, h, w = x.shape
@@ -164,7 +169,11 @@ def shuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     return out.copy().reshape(tuple(lead) + (c // (r * r), h * r, w * r))  # (a copy, as torch makes, even for r = 1)
 
 
-@array_fn
+def _unshuffle_tensor(x: Tensor, r: int) -> Tensor:
+    return record(PixelUnshuffleBackward0, unshuffle_pixels(x._data, r), (x,), downscale_factor=r)
+
+
+@formula_helper(tensor=_unshuffle_tensor)
 def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     """(..., C, H*r, W*r) -> (..., C*r*r, H, W)."""
     *lead, c, h, w = x.shape
@@ -174,18 +183,10 @@ def unshuffle_pixels(x: np.ndarray, r: int) -> np.ndarray:
     return out.copy().reshape(tuple(lead) + (c * r * r, h // r, w // r))
 
 
-PixelShuffleBackward0 = derivative("PixelShuffleBackward0", self="unshuffle_pixels(grad, upscale_factor)")
-PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", self="shuffle_pixels(grad, downscale_factor)")
-
-
-@tensor_fn(name="shuffle_pixels")
-def _shuffle_tensor(x: Tensor, r: int) -> Tensor:
-    return record(PixelShuffleBackward0, shuffle_pixels(x._data, r), (x,), upscale_factor=r)
-
-
-@tensor_fn(name="unshuffle_pixels")
-def _unshuffle_tensor(x: Tensor, r: int) -> Tensor:
-    return record(PixelUnshuffleBackward0, unshuffle_pixels(x._data, r), (x,), downscale_factor=r)
+PixelShuffleBackward0 = derivative("PixelShuffleBackward0", attrs="upscale_factor",
+                                   self="unshuffle_pixels(grad, upscale_factor)")
+PixelUnshuffleBackward0 = derivative("PixelUnshuffleBackward0", attrs="downscale_factor",
+                                     self="shuffle_pixels(grad, downscale_factor)")
 
 
 def _check_pixels(fn: str, x: np.ndarray, r: int, factor: str) -> None:

@@ -51,6 +51,8 @@ class Buffer(Tensor):
     state_dict).  torch's Buffer returns a plain tensor flagged as one; here it is a Tensor subclass
     sharing the data's memory and version counter (ops on it return plain Tensors)."""
 
+    persistent: bool
+
     def __new__(cls, data: Tensor | None = None, *, persistent: bool = True) -> "Buffer":
         if data is None:
             from .._creation import empty

@@ -19,8 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd import forward_ad, grad_mode
-from ..autograd import graph as _graph
+from ..autograd import _source as codegen, forward_ad, grad_mode, graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -76,11 +75,10 @@ def _generate(node_cls) -> None:
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
-                 "_fw_propagate": forward_ad.propagate,
-                 "_saved_hooks": _graph._state, "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
-    for lines in (attach, record):
-        exec(compile("\n".join(lines) + "\n", f"<{node_cls.__name__}.{lines[0][4:10]}>", "exec"), namespace)
-    node_cls._attach, node_cls._record = namespace["attach"], namespace["record"]
+                 "_fw_propagate": forward_ad.propagate, "_saved_hooks": _graph._state,
+                 "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
+    node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
+    node_cls._record = codegen.define(node_cls.__name__, "record", "\n".join(record) + "\n", namespace)
 
 
 def _fill(line: str, **returns) -> str:
@@ -101,23 +99,23 @@ def _attach_body(node_cls) -> list:
                   f"        n{i} = i{i}.grad_fn",
                   f"        if n{i} is None:",
                   f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
-                  f"        else:",
+                  "        else:",
                   f"            r{i} = i{i}._output_nr",
                   f"        d = i{i}._data",
                   f"        m{i} = (d.shape, d.dtype)",
-                  f"    else:",
+                  "    else:",
                   f"        n{i} = m{i} = None",
                   f"        r{i} = 0"]
     some = " or ".join(f"m{i} is not None" for i in inputs)
     numbered = " or ".join(f"r{i}" for i in inputs)
     lines += [f"    if not ({some}):",
               "        return <nothing>",
-              f"    node = _new(cls)",
+              "    node = _new(cls)",
               f"    node._next_nodes = ({''.join(f'n{i}, ' for i in inputs)})",
               f"    node._next_nrs = ({''.join(f'r{i}, ' for i in inputs)}) if {numbered} else _ZEROS_N",
               f"    meta = ({''.join(f'm{i}, ' for i in inputs)})",
-              f"    shared = _META.get(meta)",
-              f"    node._input_meta = shared if shared is not None else _intern(meta)"]
+              "    shared = _META.get(meta)",
+              "    node._input_meta = shared if shared is not None else _intern(meta)"]
     values, versions = [], []
     for j, name in enumerate(node_cls.saved_names):
         values.append(f"s{j}")
@@ -136,7 +134,7 @@ def _attach_body(node_cls) -> list:
         else:
             lines += [f"    if {' or '.join(f'm{i} is not None' for i in readers)}:",
                       f"        {keep}",
-                      f"    else:",
+                      "    else:",
                       f"        s{j} = v{j} = None"]
     # Empty saved values (an input whose formula reads nothing may be the only one requiring grad) and
     # versions of attributes only are one shared tuple of Nones: fewer objects for the collector
@@ -150,11 +148,12 @@ def _attach_body(node_cls) -> list:
     else:
         saved_line = f"    node._saved = ({''.join(v + ', ' for v in values)})"
     lines += [saved_line,
-              f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked else "    node._versions = _NONES",
+              f"    node._versions = ({''.join(v + ', ' for v in versions)})" if checked
+              else "    node._versions = _NONES",
               *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
                  "        _pack_saved(node, out)"] if checked else []),
-              f"    node._sequence_nr = next(_sequence)",
-              f"    node._hooks = None",
+              "    node._sequence_nr = next(_sequence)",
+              "    node._hooks = None",
               "    return <node>"]
     return lines
 
@@ -192,7 +191,7 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
     if outs and forward_ad.levels:
-        forward_ad.propagate(node_cls, outs[0], inputs, saved)
+        forward_ad.propagate(node_cls, outs[0], inputs, saved, outs)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:
@@ -263,14 +262,6 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
                                f"non-singleton dimension {max(len(sa), len(sb)) - i}")
 
 
-def to_tensor(x, like: Tensor | None = None) -> Tensor:
-    """A Python scalar or array as a no-grad tensor (torch's wrapped number)."""
-    if isinstance(x, Tensor):
-        return x
-    from .._creation import tensor
-    return tensor(x)
-
-
 # ----- installing the public forms ---------------------------------------------------------
 
 def methods(**forms) -> None:
@@ -296,29 +287,3 @@ def inplace_method(op, ufunc=None):
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
     return method
-
-
-# ----- the ops Tensor's own in-place methods use --------------------------------------------
-
-def zeros_like_op(t: Tensor) -> Tensor:
-    from .elementwise import ZeroBackward0
-    return record(ZeroBackward0, np.zeros_like(t._data), (t,))
-
-
-def fill_op(t: Tensor, value) -> Tensor:
-    from .elementwise import FillBackward2, FillBackward3
-    if isinstance(value, Tensor):
-        return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
-    return record(FillBackward2, np.full_like(t._data, value), (t,))
-
-
-def copy_op(t: Tensor, src) -> Tensor:
-    from .elementwise import CopyBackwards
-    src_data = data_of(src)
-    try:
-        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
-    except ValueError:
-        raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
-                           f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "
-                           f"dimension {t._data.ndim - 1}") from None
-    return record(CopyBackwards, data, (t, src), src=src)

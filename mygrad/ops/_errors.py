@@ -7,6 +7,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
 
 
 def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
@@ -48,6 +49,5 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:
-    from .._tensor_str import scalar_type_name
     return NotImplementedError(f'"{kernel}" not implemented for '
                                f"'{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(data).dtype))}'")

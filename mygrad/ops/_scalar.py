@@ -12,10 +12,10 @@ from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import record
 
-MulBackward1 = derivative("MulBackward1", self="grad * other")
+MulBackward1 = derivative("MulBackward1", attrs="other", self="grad * other")
 AddBackward1 = derivative("AddBackward1", self="grad")
 SubBackward1 = derivative("SubBackward1", self="grad")
-DivBackward1 = derivative("DivBackward1", self="grad / other")
+DivBackward1 = derivative("DivBackward1", attrs="other", self="grad / other")
 
 
 @quiet

@@ -23,7 +23,7 @@ import numpy as np
 
 from .._tensor import Tensor, _move_retain_grad
 from ..autograd import backends, grad_mode
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
 from ..autograd.node import Node, derivative
 from ._define import _attach, _sequence, data_of, record
@@ -103,41 +103,39 @@ class Geometry:
 
 # ----- formula functions over that geometry (both backends) -------------------------------------------
 
-@array_fn
-def view_region(grad, geometry):
-    return geometry.read(grad)
-
-
-@array_fn
-def with_view_region(grad, values, geometry):
-    return geometry.write(grad, values)
-
-
-@array_fn
-def view_scatter(grad, geometry):
-    return geometry.scatter(grad)
-
-
-AsStridedBackward0 = derivative("AsStridedBackward0", self="view_scatter(grad, geometry)")
-AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", self="with_view_region(grad, 0, geometry)",
-                                       src="view_region(grad, geometry)")
-ViewScatterBackward0 = derivative("ViewScatterBackward0", grad="view_region(grad, geometry)")
-
-
-@tensor_fn(name="view_region")
 def _view_region_op(grad, geometry):
     return record(AsStridedBackward0, geometry.read(grad._data), (grad,), geometry=geometry)
 
 
-@tensor_fn(name="with_view_region")
+@formula_helper(tensor=_view_region_op)
+def view_region(grad, geometry):
+    return geometry.read(grad)
+
+
 def _with_view_region_op(grad, values, geometry):
     return record(AsStridedScatterBackward0, geometry.write(grad._data, data_of(values)), (grad, values),
                   geometry=geometry)
 
 
-@tensor_fn(name="view_scatter")
+@formula_helper(tensor=_with_view_region_op)
+def with_view_region(grad, values, geometry):
+    return geometry.write(grad, values)
+
+
 def _view_scatter_op(grad, geometry):
     return record(ViewScatterBackward0, geometry.scatter(grad._data), (grad,), geometry=geometry)
+
+
+@formula_helper(tensor=_view_scatter_op)
+def view_scatter(grad, geometry):
+    return geometry.scatter(grad)
+
+
+AsStridedBackward0 = derivative("AsStridedBackward0", attrs="geometry", self="view_scatter(grad, geometry)")
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry",
+                                       self="with_view_region(grad, 0, geometry)",
+                                       src="view_region(grad, geometry)")
+ViewScatterBackward0 = derivative("ViewScatterBackward0", attrs="geometry", grad="view_region(grad, geometry)")
 
 
 # ----- making views -----------------------------------------------------------------------------------
@@ -212,7 +210,7 @@ class CopySlices(Node):
         self._hooks = None
 
     def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
-        ns = backends.tensor_namespace() if create_graph else backends.ARRAY
+        ns = backends.TENSOR if create_graph else backends.ARRAY
         grad = grads[0]
         region = ns["view_region"](grad, self.geometry)
         fn_grads = self.fn.apply([region], create_graph, release)
@@ -239,10 +237,10 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     if not fn.next_functions or fn.next_functions[0][0] is not gradient_edge(old)[0]:
         raise NotImplementedError(f"in-place {fn.name()} through a view: the op is not a single node over "
                                   f"its input, so its history cannot be spliced into the base's")
-    old_fn, old_nr = base.grad_fn, base._output_nr
+    old_fn, old_nr = _GRAD_FN_SLOT.__get__(base), base._output_nr
     base.grad_fn = CopySlices(base, Geometry(base._data, tensor._data), fn)
     base._output_nr, base._requires_grad = 0, True
-    if base._retains_grad:  # the base's retained grad follows its new history, as the view's does
+    if base._retains_grad:  # the base's retained grad follows its new history, as torch's retains_grad hook does
         _move_retain_grad(base, old_fn, old_nr)
     _regenerate(tensor)
 

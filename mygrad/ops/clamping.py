@@ -11,14 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import cast, inplace_method, methods, record
-from .._quiet import quiet
-from .elementwise import broadcast_apply
 from ._errors import invalid_arguments, not_implemented
+from .elementwise import broadcast_apply
 
 
 def _in_place(combine):
@@ -33,18 +33,17 @@ def _in_place(combine):
 
 
 for _name, _combine in (("and_in_place", lambda x, y: x & y), ("or_in_place", lambda x, y: x | y)):
-    array_fn(_in_place(_combine), name=_name)
-    tensor_fn(_in_place(_combine), name=_name)
+    formula_helper(_in_place(_combine), tensor="same", name=_name)
 
-ClampBackward1 = derivative("ClampBackward1", self="keep_where(clamp_mask(self, min, max), grad)")
+ClampBackward1 = derivative("ClampBackward1", attrs="min max", self="keep_where(clamp_mask(self, min, max), grad)")
 ClampBackward0 = derivative(
     "ClampBackward0",
     self="where(clamp_mask(self, min, max) if min is None or max is None else "
          "and_in_place(self >= min, self <= max), grad, 0)",
     min="where(self < min, grad, 0) if max is None else where(and_in_place(self < min, min < max), grad, 0)",
     max="where(self > max, grad, 0) if min is None else where(or_in_place(self > max, max < min), grad, 0)")
-ClampMinBackward0 = derivative("ClampMinBackward0", self="where(self >= min, grad, 0)")
-ClampMaxBackward0 = derivative("ClampMaxBackward0", self="where(self <= max, grad, 0)")
+ClampMinBackward0 = derivative("ClampMinBackward0", attrs="min", self="where(self >= min, grad, 0)")
+ClampMaxBackward0 = derivative("ClampMaxBackward0", attrs="max", self="where(self <= max, grad, 0)")
 ClampMinBackward1 = derivative("ClampMinBackward1", self="where(self >= min, grad, 0)",
                                min="where(self < min, grad, 0)")
 ClampMaxBackward1 = derivative("ClampMaxBackward1", self="where(self <= max, grad, 0)",

@@ -1,7 +1,6 @@
 """Copies and dtype conversions: clone, contiguous, to/float/double/... (ToCopyBackward0)."""
 from __future__ import annotations
 
-
 from .. import _device, _dtype
 from .._device import check_device
 from .._quiet import quiet

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record
 from ._errors import not_implemented, not_tensor
 from ._scalar import DivBackward1, MulBackward1, scalar_op
-from .._quiet import quiet
-from ..return_types import return_type
 
 cummax_return, cummin_return = return_type("cummax"), return_type("cummin")
 
@@ -27,22 +27,6 @@ def _reverse_logcumsumexp_array(x, dim):
     return np.flip(np.logaddexp.accumulate(np.flip(x, dim), axis=dim), dim)
 
 
-@array_fn(name="logcumsumexp_backward")
-@quiet
-def _logcumsumexp_backward_array(grad, self, result, dim):
-    """torch's stable form: positive and negative parts of grad in log space, reverse-accumulated."""
-    grad, x = np.asarray(grad), np.asarray(self)
-    if x.ndim == 0:
-        return grad
-    lowest = np.finfo(grad.dtype).min
-    log_pos = np.where(grad > 0, np.log(np.where(grad > 0, grad, 1)), lowest)
-    log_neg = np.where(grad < 0, np.log(np.where(grad < 0, -grad, 1)), lowest)
-    pos = np.exp(_reverse_logcumsumexp_array(log_pos - result, dim) + x)
-    neg = np.exp(_reverse_logcumsumexp_array(log_neg - result, dim) + x)
-    return (pos - neg).astype(grad.dtype, copy=False)
-
-
-@tensor_fn(name="logcumsumexp_backward")
 def _logcumsumexp_backward_tensor(grad, self, result, dim):
     import mygrad
     if self.ndim == 0:
@@ -58,6 +42,21 @@ def _logcumsumexp_backward_tensor(grad, self, result, dim):
     return (reverse(log_pos - result) + self).exp() - (reverse(log_neg - result) + self).exp()
 
 
+@formula_helper(tensor=_logcumsumexp_backward_tensor, name="logcumsumexp_backward")
+@quiet
+def _logcumsumexp_backward_array(grad, self, result, dim):
+    """torch's stable form: positive and negative parts of grad in log space, reverse-accumulated."""
+    grad, x = np.asarray(grad), np.asarray(self)
+    if x.ndim == 0:
+        return grad
+    lowest = np.finfo(grad.dtype).min
+    log_pos = np.where(grad > 0, np.log(np.where(grad > 0, grad, 1)), lowest)
+    log_neg = np.where(grad < 0, np.log(np.where(grad < 0, -grad, 1)), lowest)
+    pos = np.exp(_reverse_logcumsumexp_array(log_pos - result, dim) + x)
+    neg = np.exp(_reverse_logcumsumexp_array(log_neg - result, dim) + x)
+    return (pos - neg).astype(grad.dtype, copy=False)
+
+
 def _cummaxmin_backward(namespace: dict, grad, self, indices, dim):
     """grad scattered (added) to the indices; an empty input is its own gradient, as torch's."""
     if np.size(indices) == 0:
@@ -65,21 +64,22 @@ def _cummaxmin_backward(namespace: dict, grad, self, indices, dim):
     return namespace["_gather_backward"](grad, tuple(np.shape(indices)), dim, indices)
 
 
-@array_fn(name="cummaxmin_backward")
-def _cummaxmin_backward_array(grad, self, indices, dim):
-    from ..autograd import backends
-    return _cummaxmin_backward(backends.ARRAY, grad, self, indices, dim)
-
-
-@tensor_fn(name="cummaxmin_backward")
 def _cummaxmin_backward_tensor(grad, self, indices, dim):
     from ..autograd import backends
     return _cummaxmin_backward(backends.TENSOR, grad, self, indices, dim)
 
 
-CummaxBackward0 = derivative("CummaxBackward0", self="cummaxmin_backward(grad, self, indices, dim)")
-CumminBackward0 = derivative("CumminBackward0", self="cummaxmin_backward(grad, self, indices, dim)")
-LogcumsumexpBackward0 = derivative("LogcumsumexpBackward0",
+@formula_helper(tensor=_cummaxmin_backward_tensor, name="cummaxmin_backward")
+def _cummaxmin_backward_array(grad, self, indices, dim):
+    from ..autograd import backends
+    return _cummaxmin_backward(backends.ARRAY, grad, self, indices, dim)
+
+
+CummaxBackward0 = derivative("CummaxBackward0", attrs="indices dim",
+                             self="cummaxmin_backward(grad, self, indices, dim)")
+CumminBackward0 = derivative("CumminBackward0", attrs="indices dim",
+                             self="cummaxmin_backward(grad, self, indices, dim)")
+LogcumsumexpBackward0 = derivative("LogcumsumexpBackward0", attrs="dim",
                                    self="logcumsumexp_backward(grad, self, result, dim)")
 
 

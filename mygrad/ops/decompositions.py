@@ -11,11 +11,11 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import _LEGACY
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from ._define import methods, record, record_multi
 from .linalg import matmul
-from ..return_types import return_type
 from .shape import transpose, unsqueeze
 
 __all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]
@@ -25,35 +25,32 @@ slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_inv_ex = return_type("linalg_inv_ex", ("inverse", "info"))
 
 
-
 # --- formula helpers (NumPy and differentiable forms) --------------------------------------------
 
-@array_fn(name="inv_backward")
+def _inv_backward_tensor(grad, result):
+    inv_t = transpose(result, -2, -1)
+    return -matmul(inv_t, matmul(grad, inv_t))
+
+
+@formula_helper(tensor=_inv_backward_tensor, name="inv_backward")
 @quiet
 def _inv_backward_array(grad, result):
     inv_t = np.swapaxes(result, -1, -2)
     return -(inv_t @ grad @ inv_t)
 
 
-@tensor_fn(name="inv_backward")
-def _inv_backward_tensor(grad, result):
-    inv_t = transpose(result, -2, -1)
-    return -matmul(inv_t, matmul(grad, inv_t))
+def _det_backward_tensor(grad, a, result):
+    if a.shape[-1] == 1:  # torch 2.13 builds no second-order graph for 1x1 matrices (measured)
+        return Tensor._make(_det_backward_array(grad._data, a._data, result._data), False, None)
+    return unsqueeze(unsqueeze(grad * result, -1), -1) * transpose(inv(a), -2, -1)
 
 
-@array_fn(name="det_backward")
+@formula_helper(tensor=_det_backward_tensor, name="det_backward")
 @quiet
 def _det_backward_array(grad, a, result):
     # torch: (grad * det)[..., None, None] * A^{-H}; a singular A yields inf/nan here where torch
     # falls back to an SVD-based formula (not matched: see the records' conditioning).
     return (grad * result)[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
-
-
-@tensor_fn(name="det_backward")
-def _det_backward_tensor(grad, a, result):
-    if a.shape[-1] == 1:  # torch 2.13 builds no second-order graph for 1x1 matrices (measured)
-        return Tensor._make(_det_backward_array(grad._data, a._data, result._data), False, None)
-    return unsqueeze(unsqueeze(grad * result, -1), -1) * transpose(inv(a), -2, -1)
 
 
 LinalgInvExBackward0 = derivative("LinalgInvExBackward0", A="inv_backward(grad, result)")
@@ -67,22 +64,31 @@ class LinAlgError(RuntimeError):
 LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
 
 
-@array_fn(name="slogdet_backward")
+def _slogdet_backward_tensor(grad_logabsdet, a):
+    return unsqueeze(unsqueeze(grad_logabsdet, -1), -1) * transpose(inv(a), -2, -1)
+
+
+@formula_helper(tensor=_slogdet_backward_tensor, name="slogdet_backward")
 @quiet
 def _slogdet_backward_array(grad_logabsdet, a):
     # real input: sign is locally constant, so only logabsdet flows back: g * A^{-T}
     return grad_logabsdet[..., None, None] * np.swapaxes(_inv_kernel(a)[0], -1, -2)
 
 
-@tensor_fn(name="slogdet_backward")
-def _slogdet_backward_tensor(grad_logabsdet, a):
-    return unsqueeze(unsqueeze(grad_logabsdet, -1), -1) * transpose(inv(a), -2, -1)
-
-
 LinalgSlogdetBackward0 = derivative("LinalgSlogdetBackward0", multi_output=True, A="slogdet_backward(grad[1], A)")
 
 
-@array_fn(name="solve_backward")
+def _solve_backward_tensor(grad, A, result, vector, which):
+    g = unsqueeze(grad, -1) if vector else grad
+    x = unsqueeze(result, -1) if vector else result
+    gb = solve(transpose(A, -2, -1), g)
+    if which == "A":
+        from ..autograd.backends import TENSOR
+        return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
+    return gb[..., 0] if vector else gb
+
+
+@formula_helper(tensor=_solve_backward_tensor, name="solve_backward")
 @quiet
 def _solve_backward_array(grad, A, result, vector, which):
     """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (each summed to its input's shape)."""
@@ -97,19 +103,8 @@ def _solve_backward_array(grad, A, result, vector, which):
     return gb[..., 0] if vector else gb
 
 
-@tensor_fn(name="solve_backward")
-def _solve_backward_tensor(grad, A, result, vector, which):
-    g = unsqueeze(grad, -1) if vector else grad
-    x = unsqueeze(result, -1) if vector else result
-    gb = solve(transpose(A, -2, -1), g)
-    if which == "A":
-        from ..autograd.backends import TENSOR
-        return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
-    return gb[..., 0] if vector else gb
-
-
 LinalgSolveExBackward0 = derivative(
-    "LinalgSolveExBackward0",
+    "LinalgSolveExBackward0", attrs="vector B_shape",
     A="solve_backward(grad, A, result, vector, 'A')",
     B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
 

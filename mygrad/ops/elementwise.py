@@ -14,34 +14,25 @@ from functools import wraps
 import numpy as np
 
 from .. import _dtype
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd import forward_ad
+from ..autograd.backends import formula_helper
+from ..autograd.forward_ad import levels as _fw_levels
+from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from ._errors import invalid_arguments, not_implemented, not_tensor
 from .unary import reciprocal
 
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def scalar_log(value):
     """log of a Python scalar base (``2 ** a``'s derivative): -inf at 0 and nan below, as C's log."""
     return math.log(value) if value > 0 else -math.inf if value == 0 else math.nan
 
 
-@array_fn
-def atan2_scale(self, other, grad):
-    """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
-    denominator = self * self + other * other
-    return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
-
-
-_last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale) of the latest call
-
-
-@tensor_fn(name="atan2_scale")
 def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
     """The same under create_graph, computed once per backward call (``grad`` identifies it) and shared
     by both inputs' formulas, as torch's atan2_backward shares it: the second-order gradients of the
@@ -57,8 +48,19 @@ def _atan2_scale_tensor(self: Tensor, other: Tensor, grad: Tensor) -> Tensor:
     return scale
 
 
+@formula_helper(tensor=_atan2_scale_tensor)
+def atan2_scale(self, other, grad):
+    """1 / (self**2 + other**2), but 0 where that is 0: atan2's gradient at the origin is 0 in torch."""
+    denominator = self * self + other * other
+    return np.where(denominator == 0, 0, np.reciprocal(denominator))  # (backward runs with warnings off)
+
+
+_last_atan2_scale: list = [None]   # weak references: (grad, self, other, scale) of the latest call
+
+
 # torch computes tensor ** number with these shortcuts (so (-0.0) ** -0.5 is -inf, as 1 / sqrt(-0.0))
-_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt, -0.5: lambda x: 1 / np.sqrt(x),
+_POWER_SHORTCUTS = {1: np.copy, 2: lambda x: x * x, 3: lambda x: x * x * x, 0.5: np.sqrt,
+                    -0.5: lambda x: 1 / np.sqrt(x),
                     -1: np.reciprocal, -2: lambda x: 1 / (x * x)}
 
 
@@ -83,7 +85,7 @@ def scalar_power(x: np.ndarray, exponent) -> np.ndarray:
     return out
 
 
-@array_fn(name="pow")
+@formula_helper(name="pow")
 def _pow_array(x, exponent):
     """The formula function ``pow`` (PowBackward's ``self.pow(exponent - 1)``): NumPy side."""
     if type(exponent) is np.ndarray or x.dtype.kind != "f":
@@ -92,20 +94,21 @@ def _pow_array(x, exponent):
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
-AddBackward0 = derivative("AddBackward0", self="grad", other="grad if alpha == 1 else grad * alpha")
-SubBackward0 = derivative("SubBackward0", self="grad", other="-grad if alpha == 1 else -grad * alpha")
-RsubBackward0 = derivative("RsubBackward0", self="-grad if alpha == 1 else -grad * alpha", other="grad")
-RsubBackward1 = derivative("RsubBackward1", self="-grad if alpha == 1 else -grad * alpha")
+AddBackward0 = derivative("AddBackward0", attrs="alpha", self="grad", other="grad if alpha == 1 else grad * alpha")
+SubBackward0 = derivative("SubBackward0", attrs="alpha", self="grad", other="-grad if alpha == 1 else -grad * alpha")
+RsubBackward0 = derivative("RsubBackward0", attrs="alpha", self="-grad if alpha == 1 else -grad * alpha", other="grad")
+RsubBackward1 = derivative("RsubBackward1", attrs="alpha", self="-grad if alpha == 1 else -grad * alpha")
 MulBackward0 = derivative("MulBackward0", self="grad * other", other="grad * self")
 DivBackward0 = derivative("DivBackward0", self="grad / other", other="-grad * ((self / other) / other)")
 PowBackward0 = derivative(
-    "PowBackward0", self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
+    "PowBackward0", attrs="exponent",
+    self="zeros_like(grad) if exponent == 0 else grad * (exponent * pow(self, exponent - 1))")
 PowBackward1 = derivative(
     "PowBackward1",
     self="where(exponent == 0, 0, grad * (exponent * pow(self, exponent - 1)))",
     exponent="grad * where((self == 0) & (exponent >= 0), 0, result * log(self))")
 PowBackward2 = derivative(
-    "PowBackward2",
+    "PowBackward2", attrs="self",
     exponent="grad * where(exponent >= 0, 0, result * scalar_log(self)) if self == 0 "
              "else grad * (result * scalar_log(self))")
 # maximum/minimum: ties split the gradient in half; a NaN sends it to both sides
@@ -120,7 +123,7 @@ Atan2Backward0 = derivative("Atan2Backward0", self="grad * other * atan2_scale(s
 HypotBackward0 = derivative("HypotBackward0", self="grad * self / result", other="grad * other / result")
 LogaddexpBackward0 = derivative("LogaddexpBackward0", self="grad / (1 + exp(other - self))",
                                 other="grad / (1 + exp(self - other))")
-LerpBackward0 = derivative("LerpBackward0", self="grad * (1 - weight)", end="grad * weight")
+LerpBackward0 = derivative("LerpBackward0", attrs="weight", self="grad * (1 - weight)", end="grad * weight")
 LerpBackward1 = derivative("LerpBackward1", self="grad * (1 - weight)", end="grad * weight",
                            weight="grad * (end - self)")
 WhereBackward0 = derivative("WhereBackward0", self="where(condition, grad, 0)",
@@ -391,7 +394,7 @@ def _pow_kernel(a, b, tensor_exponent: bool):
     return np.where(np.less(b, 0), reciprocal_of_integer, result).astype(result.dtype)
 
 
-def pow(input, exponent) -> Tensor:  # noqa: A001  (torch's name)
+def pow(input, exponent) -> Tensor:
     if not isinstance(input, Tensor):
         if not isinstance(exponent, Tensor):
             raise invalid_arguments("pow", (input, exponent), OVERLOADS["pow"])
@@ -477,7 +480,7 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
 
 # ----- xlogy ---------------------------------------------------------------------------------
 
-@array_fn(name="xlogy")
+@formula_helper(name="xlogy")
 @quiet
 def _xlogy_kernel(x, y):
     """x * log(y), 0 where x is 0 (even for y = 0 or inf), NaN where y is NaN: torch's definition."""
@@ -492,8 +495,9 @@ def _xlogy_kernel(x, y):
 # torch's: xlogy(grad, other), masked to 0 where self is 0 and other is not positive
 XlogyBackward0 = derivative("XlogyBackward0", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))",
                             other="grad * self / other")
-XlogyBackward1 = derivative("XlogyBackward1", other="grad * self / other")
-XlogyBackward2 = derivative("XlogyBackward2", self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
+XlogyBackward1 = derivative("XlogyBackward1", attrs="self", other="grad * self / other")
+XlogyBackward2 = derivative("XlogyBackward2", attrs="other",
+                            self="where((self == 0) & (other <= 0), 0, xlogy(grad, other))")
 
 
 def xlogy(input, other) -> Tensor:
@@ -511,15 +515,19 @@ def xlogy(input, other) -> Tensor:
 
 # ----- ops torch gives no derivative: a node named NotImplemented whose backward raises -----------------
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def no_derivative(op: str):
     """The backward of an op torch gives no derivative (its node is named ``NotImplemented``)."""
     raise RuntimeError(f"derivative for {op} is not implemented")
 
 
 def requiring_grad(*operands) -> tuple:
-    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented)."""
+    """A node with no derivative has edges only to the inputs that require grad (torch's NotImplemented);
+    inside a dual level the inputs carrying a tangent count too, so forward-mode AD meets the node and
+    raises torch's NotImplementedError (autograd/forward_ad.py)."""
+    if forward_ad.levels:
+        return tuple(x for x in operands if isinstance(x, Tensor) and (
+            x._requires_grad or forward_ad.tangent_of(x) is not None))
     return tuple(x for x in operands if isinstance(x, Tensor) and x._requires_grad)
 
 
@@ -537,9 +545,9 @@ def no_derivative_node(op: str, edges: tuple):
 
 # ----- addcmul, addcdiv: self + value * t1 (* or /) t2 -------------------------------------------
 
-AddcmulBackward0 = derivative("AddcmulBackward0", self="grad", tensor1="grad * (tensor2 * value)",
+AddcmulBackward0 = derivative("AddcmulBackward0", attrs="value", self="grad", tensor1="grad * (tensor2 * value)",
                               tensor2="grad * (tensor1 * value)")
-AddcdivBackward0 = derivative("AddcdivBackward0", self="grad", tensor1="grad * (value / tensor2)",
+AddcdivBackward0 = derivative("AddcdivBackward0", attrs="value", self="grad", tensor1="grad * (value / tensor2)",
                               tensor2="-grad * (value * tensor1 / (tensor2 * tensor2))")
 
 
@@ -580,15 +588,14 @@ def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tens
 
 # ----- copysign, logaddexp2, heaviside, ldexp, float_power ----------------------------------------
 
-@array_fn
+def _copysign_self_backward_tensor(grad, self, result):
+    return grad * (result / self).masked_fill(self == 0, 0)
+
+
+@formula_helper(tensor=_copysign_self_backward_tensor)
 def copysign_self_backward(grad, self, result):
     """torch's: grad * result / self, 0 where self is 0."""
     return grad * np.where(self == 0, 0, result / self)
-
-
-@tensor_fn(name="copysign_self_backward")
-def _copysign_self_backward_tensor(grad, self, result):
-    return grad * (result / self).masked_fill(self == 0, 0)
 
 
 CopysignBackward0 = derivative("CopysignBackward0", self="copysign_self_backward(grad, self, result)",
@@ -597,7 +604,7 @@ CopysignBackward1 = derivative("CopysignBackward1", self="copysign_self_backward
 Logaddexp2Backward0 = derivative("Logaddexp2Backward0", self="grad / (1 + exp2(other - self))",
                                  other="grad / (1 + exp2(self - other))")
 # torch's self formula is grad * pow(2, other): for an integer ``other`` that power is an integer, 0 below 0
-LdexpBackward0 = derivative("LdexpBackward0",
+LdexpBackward0 = derivative("LdexpBackward0", attrs="integral",
                             self="grad * exp2(other) * (other >= 0) if integral else grad * exp2(other)",
                             other="grad * self * exp2(other) * 0.6931471805599453")
 
@@ -724,6 +731,47 @@ def _method_where(self, condition, other) -> Tensor:
     return where(condition, self, other)
 
 
+# ----- zero_, fill_, copy_: in-place writes of a value (the ops their histories record) -------------
+
+def zeros_like_op(t: Tensor) -> Tensor:
+    return record(ZeroBackward0, np.zeros_like(t._data), (t,))
+
+
+def fill_op(t: Tensor, value) -> Tensor:
+    if isinstance(value, Tensor):
+        return record(FillBackward3, np.full_like(t._data, value._data), (t, value))
+    return record(FillBackward2, np.full_like(t._data, value), (t,))
+
+
+def copy_op(t: Tensor, src) -> Tensor:
+    src_data = data_of(src)
+    try:
+        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
+    except ValueError:
+        raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
+                           f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "
+                           f"dimension {t._data.ndim - 1}") from None
+    return record(CopyBackwards, data, (t, src), src=src)
+
+
+def _zero_(self: Tensor) -> Tensor:
+    if self._base is None and not (self._requires_grad and _grad_state.enabled) and not _fw_levels:
+        # what _inplace does here (nothing to refuse or record), without building a zeros tensor:
+        # optimizer.zero_grad()'s common case
+        self._data.fill(0)
+        return self._written()
+    return self._inplace(zeros_like_op)
+
+
+def _fill_(self: Tensor, value) -> Tensor:
+    return self._inplace(fill_op, value)
+
+
+def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    return self._inplace(copy_op, src)
+
+
+methods(zero_=_zero_, fill_=_fill_, copy_=_copy_)
 _add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
 _div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
 methods(xlogy=xlogy, xlogy_=inplace_method(xlogy), addcmul=addcmul, addcmul_=inplace_method(addcmul),
@@ -755,7 +803,8 @@ methods(
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2
 square_ = inplace_method(square)
-__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
+__all__ = ["xlogy", "addcmul", "addcdiv", "copysign", "logaddexp2", "heaviside", "ldexp", "add", "sub", "subtract",
+           "rsub", "mul", "multiply", "div", "divide", "true_divide", "pow", "square",
            "square_", "maximum", "minimum", "atan2", "arctan2", "hypot", "logaddexp", "lerp", "where",
            "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
            "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",

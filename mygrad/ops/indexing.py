@@ -16,13 +16,14 @@ import warnings
 
 import numpy as np
 
-from .._tensor import Tensor, _c_name, _shares_memory, _track_views
-from ..autograd import grad_mode
-from ..autograd.backends import array_fn, tensor_fn
-from ..autograd.node import derivative
 from .._quiet import quiet
-from ._define import copy_op, fill_op, inplace_method, methods, record
+from .._tensor import Tensor, _c_name, _shares_memory, _track_views
+from ..autograd import forward_ad, grad_mode
+from ..autograd.backends import formula_helper
+from ..autograd.node import derivative
+from ._define import inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
+from .elementwise import copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -44,36 +45,65 @@ def _gather_key(index: np.ndarray, dim: int) -> tuple:
 
 # ----- formula functions over arrays ----------------------------------------------------------------
 
-@array_fn(name="select")
+@formula_helper(name="select")
 def _select_array(x, dim, index):
     return x[_along(dim, index)]
 
 
-@array_fn(name="select_backward")
+def select_backward(grad_output: Tensor, input_sizes, dim: int, index: int) -> Tensor:
+    data = _select_backward_array(grad_output._data, tuple(input_sizes), dim, index)
+    return record(SelectBackwardBackward0, data, (grad_output,), dim=dim, index=index)
+
+
+@formula_helper(tensor=select_backward, name="select_backward")
 def _select_backward_array(grad, input_sizes, dim, index):
     out = np.zeros(input_sizes, np.asarray(grad).dtype)
     out[_along(dim, index)] = grad
     return out
 
 
-@array_fn(name="slice_dim")
+def _slice(input: Tensor, dim: int, start: int, end: int, step: int) -> Tensor:
+    """A slice already clamped to the dim (0 <= start <= end <= size, step > 0)."""
+    return as_view(SliceBackward0, input._data[_along(dim, slice(start, end, step))], input,
+                   shape=input._data.shape, dim=dim, start=start, end=end, step=step)
+
+
+@formula_helper(tensor=_slice, name="slice_dim")
 def _slice_array(x, dim, start, end, step):
     return x[_along(dim, slice(start, end, step))]
 
 
-@array_fn(name="slice_backward")
+def slice_backward(grad_output: Tensor, input_sizes, dim: int, start: int, end: int, step: int) -> Tensor:
+    data = _slice_backward_array(grad_output._data, tuple(input_sizes), dim, start, end, step)
+    return record(SliceBackwardBackward0, data, (grad_output,), dim=dim, start=start, end=end, step=step)
+
+
+@formula_helper(tensor=slice_backward, name="slice_backward")
 def _slice_backward_array(grad, input_sizes, dim, start, end, step):
     out = np.zeros(input_sizes, np.asarray(grad).dtype)
     out[_along(dim, slice(start, end, step))] = grad
     return out
 
 
-@array_fn(name="advanced_index")
+def _index(input: Tensor, indices: tuple) -> Tensor:
+    """``input[indices]`` for a checked NumPy key of slices and integer arrays (a row-major copy)."""
+    return record(IndexBackward0, np.ascontiguousarray(input._data[indices]), (input,), shape=input._data.shape,
+                  indices=indices)
+
+
+@formula_helper(tensor=_index, name="advanced_index")
 def _index_array(x, indices):
     return x[indices]
 
 
-@array_fn(name="advanced_index_put")
+def _index_put(input: Tensor, indices: tuple, values, accumulate: bool = False, node=None) -> Tensor:
+    """``input`` with ``values`` written (or added) at a checked NumPy key; ``values`` broadcast."""
+    v = values._data if isinstance(values, Tensor) else values
+    data = _index_put_array(input._data, indices, v, accumulate)
+    return record(node or IndexPutBackward0, data, (input, values), indices=indices, accumulate=accumulate)
+
+
+@formula_helper(tensor=_index_put, name="advanced_index_put")
 @quiet
 def _index_put_array(x, indices, values, accumulate):
     out = np.array(x)
@@ -84,82 +114,100 @@ def _index_put_array(x, indices, values, accumulate):
     return out
 
 
-@array_fn(name="advanced_index_backward")
+def _index_backward(grad: Tensor, shape, indices: tuple) -> Tensor:
+    zeros = Tensor._make(np.zeros(shape, grad._data.dtype), False, None)
+    return _index_put(zeros, indices, grad, True, IndexPutImplBackward0)
+
+
+@formula_helper(tensor=_index_backward, name="advanced_index_backward")
 def _index_backward_array(grad, shape, indices):
     out = np.zeros(shape, np.asarray(grad).dtype)
     np.add.at(out, indices, grad)
     return out
 
 
-@array_fn(name="_index_select")
+def _index_select(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
+    return record(IndexSelectBackward0, _index_select_array(input._data, dim, index), (input,),
+                  shape=input._data.shape, dim=dim, index=index)
+
+
+@formula_helper(tensor=_index_select, name="_index_select")
 def _index_select_array(x, dim, index):
     return np.take(x, index, axis=dim) if np.ndim(x) else np.array(x, copy=True).reshape(np.shape(index))
 
 
-@array_fn(name="_index_select_backward")
+def _index_select_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
+    return record(IndexAddBackward0, _index_select_backward_array(grad._data, shape, dim, index), (grad,),
+                  dim=dim, index=index)
+
+
+@formula_helper(tensor=_index_select_backward, name="_index_select_backward")
 def _index_select_backward_array(grad, shape, dim, index):
     if not shape:
         return np.asarray(grad).sum()
     return _index_backward_array(grad, shape, _along(dim, index))
 
 
-@array_fn(name="_gather")
+def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
+    return record(GatherBackward0, _gather_array(input._data, dim, index), (input,), shape=input._data.shape,
+                  dim=dim, index=index)
+
+
+@formula_helper(tensor=_gather, name="_gather")
 def _gather_array(x, dim, index):
     if not np.ndim(x):   # a 0-d input: its one element at every position of the index (all 0)
         return np.array(np.broadcast_to(x, np.shape(index)))
     return np.asarray(x[_gather_key(index, dim)])
 
 
-@array_fn(name="masked_fill")
+def _masked_fill_tensor(x: Tensor, mask: np.ndarray, value) -> Tensor:
+    return masked_fill(x, Tensor._make(mask, False, None), value)
+
+
+@formula_helper(tensor=_masked_fill_tensor, name="masked_fill")
 def _masked_fill_array(x, mask, value):
     return np.where(mask, value, x)
 
 
-@array_fn(name="_gather_backward")
+def _gather_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
+    return record(ScatterAddBackward0, _gather_backward_array(grad._data, shape, dim, index), (grad,),
+                  dim=dim, index=index)
+
+
+@formula_helper(tensor=_gather_backward, name="_gather_backward")
 def _gather_backward_array(grad, shape, dim, index):
     if not shape:
         return np.asarray(np.sum(grad), dtype=np.asarray(grad).dtype)
     return _index_backward_array(grad, shape, _gather_key(index, dim))
 
 
-SelectBackward0 = derivative("SelectBackward0", self="select_backward(grad, shape, dim, index)")
-SliceBackward0 = derivative("SliceBackward0", self="slice_backward(grad, shape, dim, start, end, step)")
-SelectBackwardBackward0 = derivative("SelectBackwardBackward0", grad_output="select(grad, dim, index)")
-SliceBackwardBackward0 = derivative("SliceBackwardBackward0", grad_output="slice_dim(grad, dim, start, end, step)")
-IndexBackward0 = derivative("IndexBackward0", self="advanced_index_backward(grad, shape, indices)")
+SelectBackward0 = derivative("SelectBackward0", attrs="shape dim index",
+                             self="select_backward(grad, shape, dim, index)")
+SliceBackward0 = derivative("SliceBackward0", attrs="shape dim start end step",
+                            self="slice_backward(grad, shape, dim, start, end, step)")
+SelectBackwardBackward0 = derivative("SelectBackwardBackward0", attrs="dim index",
+                                     grad_output="select(grad, dim, index)")
+SliceBackwardBackward0 = derivative("SliceBackwardBackward0", attrs="dim start end step",
+                                    grad_output="slice_dim(grad, dim, start, end, step)")
+IndexBackward0 = derivative("IndexBackward0", attrs="shape indices",
+                            self="advanced_index_backward(grad, shape, indices)")
 _INDEX_PUT = dict(self="grad if accumulate else advanced_index_put(grad, indices, 0, False)",
                   values="advanced_index(grad, indices)")
-IndexPutBackward0 = derivative("IndexPutBackward0", **_INDEX_PUT)
-IndexPutImplBackward0 = derivative("IndexPutImplBackward0", **_INDEX_PUT)  # what index's backward records
-IndexSelectBackward0 = derivative("IndexSelectBackward0", self="_index_select_backward(grad, shape, dim, index)")
-IndexAddBackward0 = derivative("IndexAddBackward0", source="_index_select(grad, dim, index)")
-GatherBackward0 = derivative("GatherBackward0", self="_gather_backward(grad, shape, dim, index)")
-ScatterAddBackward0 = derivative("ScatterAddBackward0", src="_gather(grad, dim, index)")
-MaskedFillBackward0 = derivative("MaskedFillBackward0", self="masked_fill(grad, mask, 0)")
-MaskedFillBackward1 = derivative("MaskedFillBackward1", self="masked_fill(grad, mask, 0)",
+IndexPutBackward0 = derivative("IndexPutBackward0", attrs="accumulate indices", **_INDEX_PUT)
+IndexPutImplBackward0 = derivative("IndexPutImplBackward0", attrs="accumulate indices",
+                                   **_INDEX_PUT)  # what index's backward records
+IndexSelectBackward0 = derivative("IndexSelectBackward0", attrs="shape dim index",
+                                  self="_index_select_backward(grad, shape, dim, index)")
+IndexAddBackward0 = derivative("IndexAddBackward0", attrs="dim index", source="_index_select(grad, dim, index)")
+GatherBackward0 = derivative("GatherBackward0", attrs="shape dim index",
+                             self="_gather_backward(grad, shape, dim, index)")
+ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="dim index", src="_gather(grad, dim, index)")
+MaskedFillBackward0 = derivative("MaskedFillBackward0", attrs="mask", self="masked_fill(grad, mask, 0)")
+MaskedFillBackward1 = derivative("MaskedFillBackward1", attrs="mask", self="masked_fill(grad, mask, 0)",
                                  value="where(mask, grad, 0).sum()")
 
 
 # ----- the same functions as differentiable ops (formulas run over these under create_graph) ---------
-
-@tensor_fn
-def select_backward(grad_output: Tensor, input_sizes, dim: int, index: int) -> Tensor:
-    data = _select_backward_array(grad_output._data, tuple(input_sizes), dim, index)
-    return record(SelectBackwardBackward0, data, (grad_output,), dim=dim, index=index)
-
-
-@tensor_fn
-def slice_backward(grad_output: Tensor, input_sizes, dim: int, start: int, end: int, step: int) -> Tensor:
-    data = _slice_backward_array(grad_output._data, tuple(input_sizes), dim, start, end, step)
-    return record(SliceBackwardBackward0, data, (grad_output,), dim=dim, start=start, end=end, step=step)
-
-
-@tensor_fn(name="slice_dim")
-def _slice(input: Tensor, dim: int, start: int, end: int, step: int) -> Tensor:
-    """A slice already clamped to the dim (0 <= start <= end <= size, step > 0)."""
-    return as_view(SliceBackward0, input._data[_along(dim, slice(start, end, step))], input,
-                   shape=input._data.shape, dim=dim, start=start, end=end, step=step)
-
 
 def _select(input: Tensor, dim: int, index: int) -> Tensor:
     """A select already checked (0 <= index < size)."""
@@ -169,56 +217,6 @@ def _select(input: Tensor, dim: int, index: int) -> Tensor:
 
 def _alias(input: Tensor) -> Tensor:
     return as_view(AliasBackward0, input._data.view(), input)
-
-
-@tensor_fn(name="advanced_index")
-def _index(input: Tensor, indices: tuple) -> Tensor:
-    """``input[indices]`` for a checked NumPy key of slices and integer arrays (a row-major copy)."""
-    return record(IndexBackward0, np.ascontiguousarray(input._data[indices]), (input,), shape=input._data.shape,
-                  indices=indices)
-
-
-@tensor_fn(name="advanced_index_put")
-def _index_put(input: Tensor, indices: tuple, values, accumulate: bool = False, node=IndexPutBackward0) -> Tensor:
-    """``input`` with ``values`` written (or added) at a checked NumPy key; ``values`` broadcast."""
-    v = values._data if isinstance(values, Tensor) else values
-    data = _index_put_array(input._data, indices, v, accumulate)
-    return record(node, data, (input, values), indices=indices, accumulate=accumulate)
-
-
-@tensor_fn(name="advanced_index_backward")
-def _index_backward(grad: Tensor, shape, indices: tuple) -> Tensor:
-    zeros = Tensor._make(np.zeros(shape, grad._data.dtype), False, None)
-    return _index_put(zeros, indices, grad, True, IndexPutImplBackward0)
-
-
-@tensor_fn(name="masked_fill")
-def _masked_fill_tensor(x: Tensor, mask: np.ndarray, value) -> Tensor:
-    return masked_fill(x, Tensor._make(mask, False, None), value)
-
-
-@tensor_fn(name="_index_select")
-def _index_select(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
-    return record(IndexSelectBackward0, _index_select_array(input._data, dim, index), (input,),
-                  shape=input._data.shape, dim=dim, index=index)
-
-
-@tensor_fn(name="_index_select_backward")
-def _index_select_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
-    return record(IndexAddBackward0, _index_select_backward_array(grad._data, shape, dim, index), (grad,),
-                  dim=dim, index=index)
-
-
-@tensor_fn(name="_gather")
-def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
-    return record(GatherBackward0, _gather_array(input._data, dim, index), (input,), shape=input._data.shape,
-                  dim=dim, index=index)
-
-
-@tensor_fn(name="_gather_backward")
-def _gather_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor:
-    return record(ScatterAddBackward0, _gather_backward_array(grad._data, shape, dim, index), (grad,),
-                  dim=dim, index=index)
 
 
 # ----- reading a key ---------------------------------------------------------------------------------
@@ -507,6 +505,8 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
 
 def setitem(self: Tensor, key, value) -> None:
     value = _value_tensor(self, value)
+    if forward_ad.levels and forward_ad.involves_dual(self, (value,)):  # forward-mode AD: the tangent follows
+        forward_ad.setitem(self, key, value)
     t = type(key)
     if t is int:
         steps, advanced = [(_select, 0, _checked_first_index(self._data.shape, key))], []

@@ -9,24 +9,30 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, wrap_dim
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
 from ._define import methods, record, record_multi
 from ._views import mark_multi_output
 
 
-@array_fn(name="cat")
+@formula_helper(name="cat")
 def _cat_array(tensors, dim=0):
     return np.concatenate(tensors, axis=dim)
 
 
-@array_fn(name="stack")
+@formula_helper(name="stack")
 def _stack_array(tensors, dim=0):
     return np.stack(tensors, axis=dim)
 
 
-@array_fn(name="_cat_part")
+def _cat_part_tensor(grad, dim, part):
+    if part is None:
+        return Tensor._make(np.zeros((0,), grad._data.dtype), False, None)
+    return grad.narrow(dim, *part)
+
+
+@formula_helper(tensor=_cat_part_tensor, name="_cat_part")
 def _cat_part_array(grad, dim, part):
     """One input's share of cat's gradient: ``part`` is (start, length), or None for an empty input
     cat skipped (a legacy 1-D tensor of size 0), whose gradient is empty."""
@@ -36,23 +42,17 @@ def _cat_part_array(grad, dim, part):
     return grad[(slice(None),) * dim + (slice(start, start + length),)]
 
 
-@tensor_fn(name="_cat_part")
-def _cat_part_tensor(grad, dim, part):
-    if part is None:
-        return Tensor._make(np.zeros((0,), grad._data.dtype), False, None)
-    return grad.narrow(dim, *part)
-
-
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _cat_node(n: int) -> type:
     """CatBackward0 over ``n`` inputs: input i gets its slice of the gradient."""
-    return derivative("CatBackward0", **{f"tensor{i}": f"_cat_part(grad, dim, parts[{i}])" for i in range(n)})
+    return derivative("CatBackward0", attrs="dim parts",
+                      **{f"tensor{i}": f"_cat_part(grad, dim, parts[{i}])" for i in range(n)})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _stack_node(n: int) -> type:
     """StackBackward0 over ``n`` inputs: input i gets the gradient's slice i along ``dim``."""
-    return derivative("StackBackward0", **{f"tensor{i}": f"select(grad, dim, {i})" for i in range(n)})
+    return derivative("StackBackward0", attrs="dim", **{f"tensor{i}": f"select(grad, dim, {i})" for i in range(n)})
 
 
 def _tensor_list(fn: str, tensors) -> list:
@@ -131,9 +131,9 @@ def vstack(tensors) -> Tensor:
 
 # ----- several views out of one node ---------------------------------------------------------------
 
-SplitBackward0 = derivative("SplitBackward0", multi_output=True, self="cat(grad, dim)")
-SplitWithSizesBackward0 = derivative("SplitWithSizesBackward0", multi_output=True, self="cat(grad, dim)")
-UnbindBackward0 = derivative("UnbindBackward0", multi_output=True, self="stack(grad, dim)")
+SplitBackward0 = derivative("SplitBackward0", attrs="dim", multi_output=True, self="cat(grad, dim)")
+SplitWithSizesBackward0 = derivative("SplitWithSizesBackward0", attrs="dim", multi_output=True, self="cat(grad, dim)")
+UnbindBackward0 = derivative("UnbindBackward0", attrs="dim", multi_output=True, self="stack(grad, dim)")
 
 
 def _output_views(node_cls, input: Tensor, datas: list, **saved) -> tuple:

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
 from ._errors import not_tensor
@@ -47,22 +47,21 @@ def _diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.nd
     return _strided(base, shape, strides)
 
 
-@array_fn(name="diagonal")
+@formula_helper(name="diagonal")
 def _diagonal_array(x, offset, dim1, dim2):
     return np.array(_diagonal_view(np.asarray(x), offset, dim1, dim2))
 
 
-@array_fn(name="diagonal_backward")
+def _diagonal_backward_tensor(grad, shape, offset, dim1, dim2):
+    return record(DiagonalBackwardBackward0, _diagonal_backward_array(grad._data, shape, offset, dim1, dim2),
+                  (grad,), offset=offset, dim1=dim1, dim2=dim2)
+
+
+@formula_helper(tensor=_diagonal_backward_tensor, name="diagonal_backward")
 def _diagonal_backward_array(grad, shape, offset, dim1, dim2):
     out = np.zeros(shape, np.asarray(grad).dtype)
     _diagonal_view(out, offset, dim1, dim2)[...] = grad
     return out
-
-
-@tensor_fn(name="diagonal_backward")
-def _diagonal_backward_tensor(grad, shape, offset, dim1, dim2):
-    return record(DiagonalBackwardBackward0, _diagonal_backward_array(grad._data, shape, offset, dim1, dim2),
-                  (grad,), offset=offset, dim1=dim1, dim2=dim2)
 
 
 def _windows(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
@@ -75,7 +74,12 @@ def _windows(data: np.ndarray, dim: int, size: int, step: int) -> np.ndarray:
     return _strided(data, shape, strides)
 
 
-@array_fn(name="unfold_backward")
+def _unfold_backward_tensor(grad, shape, dim, size, step):
+    return record(UnfoldBackwardBackward0, _unfold_backward_array(grad._data, shape, dim, size, step), (grad,),
+                  dim=dim, size=size, step=step)
+
+
+@formula_helper(tensor=_unfold_backward_tensor, name="unfold_backward")
 def _unfold_backward_array(grad, shape, dim, size, step):
     """Every window's gradient added back into the positions it covers."""
     grad = np.asarray(grad)
@@ -90,20 +94,13 @@ def _unfold_backward_array(grad, shape, dim, size, step):
     return out
 
 
-@tensor_fn(name="unfold_backward")
-def _unfold_backward_tensor(grad, shape, dim, size, step):
-    return record(UnfoldBackwardBackward0, _unfold_backward_array(grad._data, shape, dim, size, step), (grad,),
-                  dim=dim, size=size, step=step)
-
-
-@array_fn(name="_unfold")
-def _unfold_array(x, dim, size, step):
-    return np.array(_windows(np.asarray(x), dim, size, step))
-
-
-@tensor_fn(name="_unfold")
 def _unfold_tensor(x, dim, size, step):
     return unfold(x, dim, size, step)
+
+
+@formula_helper(tensor=_unfold_tensor, name="_unfold")
+def _unfold_array(x, dim, size, step):
+    return np.array(_windows(np.asarray(x), dim, size, step))
 
 
 def _narrow_copy_backward(namespace: dict, grad, shape, dim, start, end):
@@ -121,30 +118,35 @@ def _narrow_copy_backward(namespace: dict, grad, shape, dim, start, end):
     return namespace["slice_backward"](grad, shape, dim, lo, hi, 1)
 
 
-@array_fn(name="narrow_copy_backward")
-def _narrow_copy_backward_array(grad, shape, dim, start, end):
-    from ..autograd import backends
-    return _narrow_copy_backward(backends.ARRAY, grad, shape, dim, start, end)
-
-
-@tensor_fn(name="narrow_copy_backward")
 def _narrow_copy_backward_tensor(grad, shape, dim, start, end):
     from ..autograd import backends
     return _narrow_copy_backward(backends.TENSOR, grad, shape, dim, start, end)
 
 
-@array_fn(name="rot90")
+@formula_helper(tensor=_narrow_copy_backward_tensor, name="narrow_copy_backward")
+def _narrow_copy_backward_array(grad, shape, dim, start, end):
+    from ..autograd import backends
+    return _narrow_copy_backward(backends.ARRAY, grad, shape, dim, start, end)
+
+
+@formula_helper(name="rot90")
 def _rot90_array(x, k, dims):
     return np.rot90(x, k, axes=tuple(dims))
 
 
-DiagonalBackward0 = derivative("DiagonalBackward0", self="diagonal_backward(grad, shape, offset, dim1, dim2)")
-DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", grad_output="diagonal(grad, offset, dim1, dim2)")
-DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="diagonal(grad, offset, dim1, dim2)")
-UnfoldBackward0 = derivative("UnfoldBackward0", self="unfold_backward(grad, shape, dim, size, step)")
-UnfoldBackwardBackward0 = derivative("UnfoldBackwardBackward0", grad_in="_unfold(grad, dim, size, step)")
-Rot90Backward0 = derivative("Rot90Backward0", self="rot90(grad, -k, dims)")
-NarrowCopyBackward0 = derivative("NarrowCopyBackward0", self="narrow_copy_backward(grad, shape, dim, start, end)")
+DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2",
+                               self="diagonal_backward(grad, shape, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2",
+                                       grad_output="diagonal(grad, offset, dim1, dim2)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2",
+                                self="diagonal(grad, offset, dim1, dim2)")
+UnfoldBackward0 = derivative("UnfoldBackward0", attrs="shape dim size step",
+                             self="unfold_backward(grad, shape, dim, size, step)")
+UnfoldBackwardBackward0 = derivative("UnfoldBackwardBackward0", attrs="dim size step",
+                                     grad_in="_unfold(grad, dim, size, step)")
+Rot90Backward0 = derivative("Rot90Backward0", attrs="dims k", self="rot90(grad, -k, dims)")
+NarrowCopyBackward0 = derivative("NarrowCopyBackward0", attrs="shape dim start end",
+                                 self="narrow_copy_backward(grad, shape, dim, start, end)")
 
 
 def _check_tensor(name: str, input, argument: str = "input") -> None:
@@ -300,7 +302,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     tensors = list(tensors)
     swap = indexing == "xy" and len(tensors) >= 2
     if swap:
-        tensors[0], tensors[1] = tensors[1], tensors[0]
+        tensors[0], tensors[1] = tensors[1], tensors[0]  # type: ignore[index]  # (a list by now)
     sizes = [t.numel() for t in tensors]
     grids = []
     for i, t in enumerate(tensors):
@@ -509,7 +511,12 @@ def _storage_positions(shape: tuple, strides: tuple, offset: int) -> np.ndarray:
     return positions
 
 
-@array_fn(name="_strided_scatter")
+def _strided_scatter_tensor(grad, geometry):
+    return record(AsStridedScatterBackward0, _strided_scatter_array(grad._data, geometry), (grad,),
+                  geometry=geometry)
+
+
+@formula_helper(tensor=_strided_scatter_tensor, name="_strided_scatter")
 def _strided_scatter_array(grad, geometry):
     """A gradient of the output's geometry moved, through the storage, into the input's geometry."""
     size, in_geom, out_geom = geometry
@@ -518,7 +525,11 @@ def _strided_scatter_array(grad, geometry):
     return storage[_storage_positions(*in_geom)]
 
 
-@array_fn(name="_strided_gather")
+def _strided_gather_tensor(grad, geometry):
+    return record(AsStridedBackward0, _strided_gather_array(grad._data, geometry), (grad,), geometry=geometry)
+
+
+@formula_helper(tensor=_strided_gather_tensor, name="_strided_gather")
 def _strided_gather_array(grad, geometry):
     """The other way: a gradient of the input's geometry read with the output's."""
     size, in_geom, out_geom = geometry
@@ -527,19 +538,9 @@ def _strided_gather_array(grad, geometry):
     return storage[_storage_positions(*out_geom)]
 
 
-@tensor_fn(name="_strided_scatter")
-def _strided_scatter_tensor(grad, geometry):
-    return record(AsStridedScatterBackward0, _strided_scatter_array(grad._data, geometry), (grad,),
-                  geometry=geometry)
-
-
-@tensor_fn(name="_strided_gather")
-def _strided_gather_tensor(grad, geometry):
-    return record(AsStridedBackward0, _strided_gather_array(grad._data, geometry), (grad,), geometry=geometry)
-
-
-AsStridedBackward0 = derivative("AsStridedBackward0", self="_strided_scatter(grad, geometry)")
-AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", grad_output="_strided_gather(grad, geometry)")
+AsStridedBackward0 = derivative("AsStridedBackward0", attrs="geometry", self="_strided_scatter(grad, geometry)")
+AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geometry",
+                                       grad_output="_strided_gather(grad, geometry)")
 
 
 def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:

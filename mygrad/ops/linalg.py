@@ -12,32 +12,40 @@ import math
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from .._quiet import quiet
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul, operator
-from .shape import (UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze,
-                    view)
-
+from .shape import UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze, view
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
-for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul), ("outer", np.multiply.outer), ("tril", np.tril),
+for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul),
+                       ("outer", np.multiply.outer), ("tril", np.tril),
                       ("triu", np.triu)):
-    array_fn(_kernel, name=_name)
+    formula_helper(_kernel, name=_name)
 
 
-@array_fn
+def _take_diagonal_tensor(x, offset, dim1, dim2):
+    return _diagonal(x, offset, dim1, dim2, DiagonalBackward0, view=True)
+
+
+@formula_helper(tensor=_take_diagonal_tensor)
 def take_diagonal(x, offset, dim1, dim2):
     """torch.diagonal: the diagonal as the last dim."""
     return np.diagonal(x, offset, dim1, dim2)
 
 
-@array_fn
+def _embed_diagonal_tensor(diagonal, shape, offset, dim1, dim2):
+    data = embed_diagonal(diagonal._data, shape, offset, dim1, dim2)
+    return record(DiagonalBackwardBackward0, data, (diagonal,), offset=offset, dim1=dim1, dim2=dim2)
+
+
+@formula_helper(tensor=_embed_diagonal_tensor)
 def embed_diagonal(diagonal, shape, offset, dim1, dim2):
     """The inverse of take_diagonal: zeros of ``shape`` with ``diagonal`` (last dim) on it."""
     out = np.zeros(shape, dtype=np.result_type(diagonal))
@@ -47,17 +55,6 @@ def embed_diagonal(diagonal, shape, offset, dim1, dim2):
     return out
 
 
-@tensor_fn(name="take_diagonal")
-def _take_diagonal_tensor(x, offset, dim1, dim2):
-    return _diagonal(x, offset, dim1, dim2, DiagonalBackward0, view=True)
-
-
-@tensor_fn(name="embed_diagonal")
-def _embed_diagonal_tensor(diagonal, shape, offset, dim1, dim2):
-    data = embed_diagonal(diagonal._data, shape, offset, dim1, dim2)
-    return record(DiagonalBackwardBackward0, data, (diagonal,), offset=offset, dim1=dim1, dim2=dim2)
-
-
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
 MmBackward0 = derivative("MmBackward0", self="mm(grad, t(mat2))", mat2="mm(t(self), grad)")
 BmmBackward0 = derivative("BmmBackward0", self="bmm(grad, transpose(mat2, 1, 2))",
@@ -65,33 +62,38 @@ BmmBackward0 = derivative("BmmBackward0", self="bmm(grad, transpose(mat2, 1, 2))
 DotBackward0 = derivative("DotBackward0", self="grad * tensor", tensor="grad * self")
 MvBackward0 = derivative("MvBackward0", self="outer(grad, vec)", vec="mv(t(self), grad)")
 AddmmBackward0 = derivative(
-    "AddmmBackward0", self="grad if beta == 1 else grad * beta",
+    "AddmmBackward0", attrs="beta alpha", self="grad if beta == 1 else grad * beta",
     mat1="mm(grad, t(mat2)) if alpha == 1 else mm(grad, t(mat2)) * alpha",
     mat2="mm(t(mat1), grad) if alpha == 1 else mm(t(mat1), grad) * alpha")
 # the other add-products: beta * self + alpha * (product); torch's maybe_multiply skips a factor of 1
-AddmvBackward0 = derivative("AddmvBackward0", self="grad if beta == 1 else grad * beta",
+AddmvBackward0 = derivative("AddmvBackward0", attrs="beta alpha", self="grad if beta == 1 else grad * beta",
                             mat="outer(grad, vec) if alpha == 1 else outer(grad, vec) * alpha",
                             vec="mv(t(mat), grad) if alpha == 1 else mv(t(mat), grad) * alpha")
-AddrBackward0 = derivative("AddrBackward0", self="grad if beta == 1 else grad * beta",
+AddrBackward0 = derivative("AddrBackward0", attrs="beta alpha", self="grad if beta == 1 else grad * beta",
                            vec1="mv(grad, vec2) if alpha == 1 else mv(grad, vec2) * alpha",
                            vec2="mv(t(grad), vec1) if alpha == 1 else mv(t(grad), vec1) * alpha")
 BaddbmmBackward0 = derivative(
-    "BaddbmmBackward0", self="grad if beta == 1 else grad * beta",
+    "BaddbmmBackward0", attrs="beta alpha", self="grad if beta == 1 else grad * beta",
     batch1="bmm(grad, transpose(batch2, 1, 2)) if alpha == 1 else bmm(grad, transpose(batch2, 1, 2)) * alpha",
     batch2="bmm(transpose(batch1, 1, 2), grad) if alpha == 1 else bmm(transpose(batch1, 1, 2), grad) * alpha")
 AddbmmBackward0 = derivative(
-    "AddbmmBackward0", self="grad if beta == 1 else grad * beta",
+    "AddbmmBackward0", attrs="beta alpha batched", self="grad if beta == 1 else grad * beta",
     batch1="bmm(expand(unsqueeze(grad, 0), batched), transpose(batch2, 1, 2)) * alpha",
     batch2="bmm(transpose(batch1, 1, 2), expand(unsqueeze(grad, 0), batched)) * alpha")
-TraceBackward0 = derivative("TraceBackward0", self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
-TrilBackward0 = derivative("TrilBackward0", self="tril(grad, diagonal)")
-TriuBackward0 = derivative("TriuBackward0", self="triu(grad, diagonal)")
-DiagEmbedBackward0 = derivative("DiagEmbedBackward0", self="take_diagonal(grad, offset, dim1, dim2)")
-DiagonalBackward0 = derivative("DiagonalBackward0", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
-DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", self="embed_diagonal(grad, shape, offset, dim1, dim2)")
-DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0",
+TraceBackward0 = derivative("TraceBackward0", attrs="shape diagonal_shape",
+                            self="embed_diagonal(expand(grad, diagonal_shape), shape, 0, 0, 1)")
+TrilBackward0 = derivative("TrilBackward0", attrs="diagonal", self="tril(grad, diagonal)")
+TriuBackward0 = derivative("TriuBackward0", attrs="diagonal", self="triu(grad, diagonal)")
+DiagEmbedBackward0 = derivative("DiagEmbedBackward0", attrs="offset dim1 dim2",
+                                self="take_diagonal(grad, offset, dim1, dim2)")
+DiagonalBackward0 = derivative("DiagonalBackward0", attrs="shape offset dim1 dim2",
+                               self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackward0_copy = derivative("DiagonalBackward0_copy", attrs="shape offset dim1 dim2",
+                                    self="embed_diagonal(grad, shape, offset, dim1, dim2)")
+DiagonalBackwardBackward0 = derivative("DiagonalBackwardBackward0", attrs="offset dim1 dim2",
                                        grad_output="take_diagonal(grad, offset, dim1, dim2)")
-SqueezeBackward4 = derivative("SqueezeBackward4", self="reshape(grad, shape)")   # matmul's in-place squeeze_
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape",
+                              self="reshape(grad, shape)")   # matmul's in-place squeeze_
 
 
 # ----- checks with torch's messages ----------------------------------------------------------
@@ -195,9 +197,9 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
-    for name, t in (("self", input), ("mat1", mat1)):
-        if t._data.dtype != mat2._data.dtype:
-            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(t)} and "
+    for name, operand in (("self", input), ("mat1", mat1)):
+        if operand._data.dtype != mat2._data.dtype:
+            raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(operand)} and "
                                f"{_scalar_name(mat2)}")
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
@@ -207,9 +209,9 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
 
 def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, alpha, **saved) -> Tensor:
     """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too)."""
-    for t in inputs:
-        if t._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(t)}")
+    for operand in inputs:
+        if operand._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(operand)}")
     _check_expandable(input._data.shape, product.shape)
     _check_bool(product)
     out = _addmm_kernel(input._data, product, None, beta, alpha)
@@ -257,9 +259,9 @@ def _check_expandable(shape: tuple, target: tuple) -> None:
 
 def outer(input: Tensor, vec2: Tensor) -> Tensor:
     """torch's composite: input viewed as a column times vec2 (MulBackward0 over ViewBackward0)."""
-    for name, t in (("self", input), ("vec2", vec2)):
-        if t._data.ndim != 1:
-            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t._data.ndim}-D")
+    for name, operand in (("self", input), ("vec2", vec2)):
+        if operand._data.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {operand._data.ndim}-D")
     return mul(reshape(input, input._data.shape[0], 1), vec2)
 
 
@@ -589,7 +591,7 @@ def trace(input: Tensor) -> Tensor:
     out = np.trace(data)
     if data.dtype.kind in "biu":
         out = np.asarray(out, np.int64)
-    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape, 
+    return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape,
                   diagonal_shape=(min(data.shape),))
 
 
@@ -625,4 +627,5 @@ methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, mat
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer
-__all__ = ["addmv", "addr", "baddbmm", "addbmm", "mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum", "trace", "tril", "triu", "diag"]
+__all__ = ["addmv", "addr", "baddbmm", "addbmm", "mm", "bmm", "dot", "mv", "addmm", "outer", "ger", "matmul", "einsum",
+           "trace", "tril", "triu", "diag"]

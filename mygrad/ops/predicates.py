@@ -10,7 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ..autograd.backends import array_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, inplace_method, methods, record
 from ._errors import not_implemented, not_tensor
@@ -61,7 +61,7 @@ def signbit(input: Tensor) -> Tensor:
     return _bools(np.signbit(data) if data.dtype.kind in "fi" else np.zeros(data.shape, bool))
 
 
-array_fn(np.isfinite, name="isfinite")
+formula_helper(np.isfinite, name="isfinite")
 
 
 # ----- any, all -------------------------------------------------------------------------------------

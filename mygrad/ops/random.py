@@ -22,7 +22,8 @@ NormalBackward1 = derivative("NormalBackward1", mean="zeros_like(mean)")
 NormalBackward2 = derivative("NormalBackward2", std="zeros_like(std)")
 NormalBackward3 = derivative("NormalBackward3", mean="zeros_like(mean)", std="zeros_like(std)")
 BernoulliBackward0 = derivative("BernoulliBackward0", self="zeros_like(grad)")
-BernoulliBackward1 = derivative("BernoulliBackward1", self="zeros_like(grad)", p="zeros_like(p)")  # bernoulli_(Tensor p)
+BernoulliBackward1 = derivative("BernoulliBackward1", self="zeros_like(grad)",
+                                p="zeros_like(p)")  # bernoulli_(Tensor p)
 BernoulliBackward2 = derivative("BernoulliBackward2", self="zeros_like(grad)")                   # bernoulli_(float p)
 PoissonBackward0 = derivative("PoissonBackward0", self="zeros_like(self)")
 _IN_PLACE_NODES = {name: derivative(f"{name}Backward0", self="zeros_like(grad)") for name in (

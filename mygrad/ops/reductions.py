@@ -9,9 +9,7 @@ returned (the first occurrence), amax/amin split it evenly within each reduced s
 from __future__ import annotations
 
 import builtins
-import functools
 import math
-import sys
 import warnings
 
 import numpy as np
@@ -20,11 +18,12 @@ from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import inplace_method, methods, record
-from .unary import _sign
+from .elementwise import maximum, minimum, where
+from .unary import _FUNCTIONS as _UNARY, _sign
 
 # ----- formula helpers -----------------------------------------------------------------------
 # Helpers written once over ``F``, the primitives of one side: NumPy arrays on the fast path,
@@ -75,7 +74,7 @@ class _ArrayOps:
     @staticmethod
     def several_zeros(x) -> bool:
         """torch's full prod backward gives plain zeros when more than one element is 0 (outside grad mode)."""
-        return np.count_nonzero(x == 0) > 1
+        return bool(np.count_nonzero(x == 0) > 1)
 
     @staticmethod
     def cumprod_backward_zeros(grad, x, dim):
@@ -100,7 +99,7 @@ class _TensorOps:
 
     @staticmethod
     def where(cond, a, b):
-        return _mygrad().where(cond, a, b)
+        return where(cond, a, b)
 
     @staticmethod
     def mean(x, dims, keepdim):
@@ -127,11 +126,11 @@ class _TensorOps:
     @staticmethod
     def sign(x):
         """In the graph with a zero derivative (torch's sgn), so a norm's second derivative is 0, not absent."""
-        return _mygrad().sign(x)
+        return _UNARY["sign"](x)
 
     @staticmethod
     def abs(x):
-        return _mygrad().abs(x)
+        return _UNARY["abs"](x)
 
     @staticmethod
     def several_zeros(x) -> bool:
@@ -167,29 +166,24 @@ class _TensorOps:
         return _TensorOps.where(_TensorOps.const(upper), terms, 0.0).sum(dim + 1)
 
 
-def _mygrad():
-    """The package namespace, for ops of other families looked up when first used."""
-    return sys.modules["mygrad"]
+def _ops(grad):
+    """The primitives of the side ``grad`` is on: the helpers below are written once, over ``F``."""
+    return _TensorOps if isinstance(grad, Tensor) else _ArrayOps
 
 
-def both_sides(fn):
-    """Register ``fn(F, ...)`` as the formula function ``fn.__name__`` on both sides."""
-    array_fn(functools.partial(fn, _ArrayOps), name=fn.__name__)
-    tensor_fn(functools.partial(fn, _TensorOps), name=fn.__name__)
-    return fn
-
-
-@both_sides
-def evenly_distribute_backward(F, grad, input, value):
+@formula_helper(tensor="same")
+def evenly_distribute_backward(grad, input, value):
     """Full max/min: equal maxima share the gradient; a NaN maximum gets it (NaN is the max)."""
+    F = _ops(grad)
     x, v = F.raw(input), F.raw(value)
     mask = np.isnan(x) if np.isnan(v) else x == v
     return F.where(F.const(mask), grad / int(mask.sum()), 0)
 
 
-@both_sides
-def value_selecting_reduction_backward(F, grad, dim, indices, shape, keepdim):
+@formula_helper(tensor="same")
+def value_selecting_reduction_backward(grad, dim, indices, shape, keepdim):
     """max(dim)/min(dim): the whole gradient goes to the returned index of each slice."""
+    F = _ops(grad)
     if not shape:
         return grad
     if not keepdim:
@@ -199,18 +193,20 @@ def value_selecting_reduction_backward(F, grad, dim, indices, shape, keepdim):
     return F.where(F.const(positions == indices), grad, 0)
 
 
-@both_sides
-def scale_grad_by_count(F, grad, mask, dims):
+@formula_helper(tensor="same")
+def scale_grad_by_count(grad, mask, dims):
     """amax/amin: ``grad`` split evenly between the ``mask``ed (tied) elements of each reduced slice.
     A NaN extremum matches nothing, so the count is 0 and the slice's gradient NaN, as torch's."""
+    F = _ops(grad)
     m = F.raw(mask)
     count = np.sum(m, axis=dims, keepdims=True).astype(F.raw(grad).dtype)
     return grad / F.const(count) * F.const(m.astype(count.dtype))
 
 
-@both_sides
-def prod_backward(F, grad, input, result, dim, keepdim):
+@formula_helper(tensor="same")
+def prod_backward(grad, input, result, dim, keepdim):
     """d prod / d x_i: result / x_i without zeros, else the product of the others (``dim`` None: all)."""
+    F = _ops(grad)
     x = F.raw(input)
     if x.ndim == 0:
         return grad
@@ -225,17 +221,19 @@ def prod_backward(F, grad, input, result, dim, keepdim):
     return grad * F.others_product(input, dim)
 
 
-@both_sides
-def cumsum_backward(F, grad, dim):
+@formula_helper(tensor="same")
+def cumsum_backward(grad, dim):
     """Each input reaches every later output: the gradient summed from the end."""
+    F = _ops(grad)
     if F.raw(grad).ndim == 0 or grad.shape[dim] == 1:
         return grad
     return F.reversed_cumsum(grad, dim)
 
 
-@both_sides
-def cumprod_backward(F, grad, input, dim, result):
+@formula_helper(tensor="same")
+def cumprod_backward(grad, input, dim, result):
     """sum_{k >= i} g_k y_k / x_i while no x is 0; zeros need the products without x_i."""
+    F = _ops(grad)
     x = F.raw(input)
     if x.size <= 1 or x.shape[dim] == 1:
         return grad
@@ -244,10 +242,11 @@ def cumprod_backward(F, grad, input, dim, result):
     return F.cumprod_backward_zeros(grad, input, dim)
 
 
-@both_sides
-def var_backward(F, grad, self, dims, correction, keepdim, rnumel, full):
+@formula_helper(tensor="same")
+def var_backward(grad, self, dims, correction, keepdim, rnumel, full):
     """``rnumel``: how many elements each output value reduces (torch counts 1 for ``dim=()``,
     so its backward then divides by 1 - correction while the forward reduces everything)."""
+    F = _ops(grad)
     if full:
         dof = rnumel - correction
         if dof <= 0:
@@ -261,15 +260,17 @@ def var_backward(F, grad, self, dims, correction, keepdim, rnumel, full):
     return scale * grad * (self - F.mean(self, dims or None, True))
 
 
-@both_sides
-def std_backward(F, result, grad, self, dims, correction, keepdim, rnumel, full):
+@formula_helper(tensor="same")
+def std_backward(result, grad, self, dims, correction, keepdim, rnumel, full):
+    F = _ops(grad)
     grad_var = F.where(F.const(F.raw(result) == 0), 0, grad / (result * 2))
-    return var_backward(F, grad_var, self, dims, correction, keepdim, rnumel, full)
+    return var_backward(grad_var, self, dims, correction, keepdim, rnumel, full)
 
 
-@both_sides
-def norm_backward(F, grad, self, ord, result, dims, keepdim):
+@formula_helper(tensor="same")
+def norm_backward(grad, self, ord, result, dims, keepdim):
     """Gradient of the vector ``ord``-norm; 0 where the norm is 0 (torch masks it, no NaN)."""
+    F = _ops(grad)
     if not keepdim and F.raw(self).ndim:
         grad, result = F.unsqueeze_dims(grad, dims), F.unsqueeze_dims(result, dims)
     x, norm = F.raw(self), F.raw(result)
@@ -293,36 +294,40 @@ def norm_backward(F, grad, self, ord, result, dims, keepdim):
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
-SumBackward0 = derivative("SumBackward0", self="expand(grad, shape)")
-SumBackward1 = derivative("SumBackward1", self="unreduce(grad, shape, dims, keepdim)")
-MeanBackward0 = derivative("MeanBackward0", self="expand(grad, shape) / numel")
-MeanBackward1 = derivative("MeanBackward1", self="unreduce(grad, shape, dims, keepdim) / count")
-NansumBackward0 = derivative("NansumBackward0", self="unreduce(grad, shape, dims, keepdim) * (self == self)")
+SumBackward0 = derivative("SumBackward0", attrs="shape", self="expand(grad, shape)")
+SumBackward1 = derivative("SumBackward1", attrs="shape dims keepdim", self="unreduce(grad, shape, dims, keepdim)")
+MeanBackward0 = derivative("MeanBackward0", attrs="numel shape", self="expand(grad, shape) / numel")
+MeanBackward1 = derivative("MeanBackward1", attrs="count shape dims keepdim",
+                           self="unreduce(grad, shape, dims, keepdim) / count")
+NansumBackward0 = derivative("NansumBackward0", attrs="shape dims keepdim",
+                             self="unreduce(grad, shape, dims, keepdim) * (self == self)")
 ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, result, None, False)")
-ProdBackward1 = derivative("ProdBackward1", self="prod_backward(grad, self, result, dim, keepdim)")
+ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
 MinBackward1 = derivative("MinBackward1", self="evenly_distribute_backward(grad, self, result)")
-MaxBackward0 = derivative("MaxBackward0",
+MaxBackward0 = derivative("MaxBackward0", attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
-MinBackward0 = derivative("MinBackward0",
+MinBackward0 = derivative("MinBackward0", attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
 _EXTREMUM_SLICES = ("scale_grad_by_count(unreduce(grad, shape, dims, keepdim), "
                     "self == unreduce(result, shape, dims, keepdim), dims)")
-AmaxBackward0 = derivative("AmaxBackward0", self=_EXTREMUM_SLICES)
-AminBackward0 = derivative("AminBackward0", self=_EXTREMUM_SLICES)
-VarBackward0 = derivative("VarBackward0",
+AmaxBackward0 = derivative("AmaxBackward0", attrs="dims shape keepdim", self=_EXTREMUM_SLICES)
+AminBackward0 = derivative("AminBackward0", attrs="dims shape keepdim", self=_EXTREMUM_SLICES)
+VarBackward0 = derivative("VarBackward0", attrs="dims correction keepdim rnumel full",
                           self="var_backward(grad, self, dims, correction, keepdim, rnumel, full)")
-StdBackward0 = derivative("StdBackward0",
+StdBackward0 = derivative("StdBackward0", attrs="dims correction keepdim rnumel full",
                           self="std_backward(result, grad, self, dims, correction, keepdim, rnumel, full)")
 LogsumexpBackward0 = derivative(
-    "LogsumexpBackward0", self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
+    "LogsumexpBackward0", attrs="shape dims keepdim",
+    self="unreduce(grad, shape, dims, keepdim) * exp(self - unreduce(result, shape, dims, "
                                "keepdim))")
-LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0",
+LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0", attrs="ord dims keepdim",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
 # ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
-NormBackward1 = derivative("NormBackward1", self="norm_backward(grad, self, ord, result, dims, keepdim)")
-CumsumBackward0 = derivative("CumsumBackward0", self="cumsum_backward(grad, dim)")
-CumprodBackward0 = derivative("CumprodBackward0", self="cumprod_backward(grad, self, dim, result)")
+NormBackward1 = derivative("NormBackward1", attrs="ord dims keepdim",
+                           self="norm_backward(grad, self, ord, result, dims, keepdim)")
+CumsumBackward0 = derivative("CumsumBackward0", attrs="dim", self="cumsum_backward(grad, dim)")
+CumprodBackward0 = derivative("CumprodBackward0", attrs="dim", self="cumprod_backward(grad, self, dim, result)")
 
 
 # ----- shared argument handling ---------------------------------------------------------------
@@ -501,7 +506,7 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
 
     def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
         if isinstance(dim, Tensor) or other is not None:
-            binary = getattr(_mygrad(), "maximum" if name == "max" else "minimum")
+            binary = maximum if name == "max" else minimum
             return binary(input, other if other is not None else dim)
         data = input._data
         dim = dim if axis is NO_DIM else axis
@@ -751,8 +756,10 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
-methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin, argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin,
+        argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
-__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std", "logsumexp",
+__all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
+           "logsumexp",
            "norm", "cumsum", "cumprod"]

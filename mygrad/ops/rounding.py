@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import invalid_arguments, not_implemented
-from .._quiet import quiet
 from .elementwise import OVERLOADS, inplace_operator, no_derivative_node, operands, operator, requiring_grad
 
 
@@ -34,7 +34,7 @@ def _trunc_div(a, b):
 _DIVIDE = {"floor": _floor_div, "trunc": _trunc_div}
 
 
-@array_fn(name="div")
+@formula_helper(name="div")
 def _div_array(a, b, rounding_mode=None):
     """The formula function ``div`` (remainder's and fmod's derivatives): NumPy side."""
     return _DIVIDE[rounding_mode](a, b) if rounding_mode else np.true_divide(a, b)

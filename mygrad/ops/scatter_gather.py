@@ -13,12 +13,12 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import not_tensor
-from .indexing import _gather_key
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from .indexing import _gather_key
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
 
@@ -26,7 +26,11 @@ def _long(data) -> Tensor:
     return Tensor._make(np.asarray(data, dtype=np.int64), False, None)
 
 
-@array_fn(name="_scatter_zero")
+def _scatter_zero_tensor(grad, dim, index):
+    return scatter(grad, dim, _long(index), 0)
+
+
+@formula_helper(tensor=_scatter_zero_tensor, name="_scatter_zero")
 def _scatter_zero_array(grad, dim, index):
     """grad.scatter(dim, index, 0): the positions a scatter overwrote get no gradient."""
     out = np.array(grad, copy=True)
@@ -37,12 +41,11 @@ def _scatter_zero_array(grad, dim, index):
     return out
 
 
-@tensor_fn(name="_scatter_zero")
-def _scatter_zero_tensor(grad, dim, index):
-    return scatter(grad, dim, _long(index), 0)
+def _index_fill_zero_tensor(grad, dim, index):
+    return index_fill(grad, dim, _long(index), 0)
 
 
-@array_fn(name="_index_fill_zero")
+@formula_helper(tensor=_index_fill_zero_tensor, name="_index_fill_zero")
 def _index_fill_zero_array(grad, dim, index):
     out = np.array(grad, copy=True)
     if out.ndim:
@@ -52,23 +55,25 @@ def _index_fill_zero_array(grad, dim, index):
     return out
 
 
-@tensor_fn(name="_index_fill_zero")
-def _index_fill_zero_tensor(grad, dim, index):
-    return index_fill(grad, dim, _long(index), 0)
+def _masked_select_tensor(x, mask):
+    return masked_select(x, Tensor._make(mask, False, None))
 
 
-@array_fn(name="_masked_select")
+@formula_helper(tensor=_masked_select_tensor, name="_masked_select")
 def _masked_select_array(x, mask):
     return np.broadcast_to(x, np.broadcast_shapes(np.shape(x), mask.shape))[np.broadcast_to(mask, np.broadcast_shapes(
         np.shape(x), mask.shape))]
 
 
-@tensor_fn(name="_masked_select")
-def _masked_select_tensor(x, mask):
-    return masked_select(x, Tensor._make(mask, False, None))
+def _masked_select_backward_tensor(grad, shape, mask):
+    from .. import zeros
+    full = np.broadcast_shapes(tuple(shape), mask.shape)
+    base = zeros(full, dtype=grad.dtype)
+    out = masked_scatter(base, Tensor._make(np.broadcast_to(mask, full).copy(), False, None), grad)
+    return TENSOR["sum_to"](out, tuple(shape))
 
 
-@array_fn(name="_masked_select_backward")
+@formula_helper(tensor=_masked_select_backward_tensor, name="_masked_select_backward")
 def _masked_select_backward_array(grad, shape, mask):
     """Zeros of the broadcast shape with ``grad`` at the mask, summed back to the input's shape."""
     from ..autograd.backends import sum_to
@@ -78,26 +83,6 @@ def _masked_select_backward_array(grad, shape, mask):
     return sum_to(out, tuple(shape))
 
 
-@tensor_fn(name="_masked_select_backward")
-def _masked_select_backward_tensor(grad, shape, mask):
-    from .. import zeros
-    full = np.broadcast_shapes(tuple(shape), mask.shape)
-    base = zeros(full, dtype=grad.dtype)
-    out = masked_scatter(base, Tensor._make(np.broadcast_to(mask, full).copy(), False, None), grad)
-    from ..autograd.tensor_helpers import sum_to
-    return sum_to(out, tuple(shape))
-
-
-@array_fn(name="_masked_scatter_source_grad")
-def _masked_scatter_source_grad_array(grad, mask, source_shape):
-    """The gradient of masked_scatter's source: the masked grad values, zeros for unused source elements."""
-    picked = np.asarray(grad)[np.broadcast_to(mask, np.shape(grad))]
-    out = np.zeros(int(np.prod(source_shape)), picked.dtype)
-    out[:picked.size] = picked
-    return out.reshape(source_shape)
-
-
-@tensor_fn(name="_masked_scatter_source_grad")
 def _masked_scatter_source_grad_tensor(grad, mask, source_shape):
     from .. import cat, zeros
     picked = masked_select(grad, Tensor._make(np.asarray(mask), False, None))
@@ -106,40 +91,46 @@ def _masked_scatter_source_grad_tensor(grad, mask, source_shape):
     return cat([picked, pad]).reshape(source_shape)
 
 
-@array_fn(name="_take")
-def _take_array(x, index):
-    return np.asarray(x).reshape(-1)[index]
+@formula_helper(tensor=_masked_scatter_source_grad_tensor, name="_masked_scatter_source_grad")
+def _masked_scatter_source_grad_array(grad, mask, source_shape):
+    """The gradient of masked_scatter's source: the masked grad values, zeros for unused source elements."""
+    picked = np.asarray(grad)[np.broadcast_to(mask, np.shape(grad))]
+    out = np.zeros(int(np.prod(source_shape)), picked.dtype)
+    out[:picked.size] = picked
+    return out.reshape(source_shape)
 
 
-@tensor_fn(name="_take")
 def _take_tensor(x, index):
     return take(x, _long(index))
 
 
-@array_fn(name="_take_backward")
+@formula_helper(tensor=_take_tensor, name="_take")
+def _take_array(x, index):
+    return np.asarray(x).reshape(-1)[index]
+
+
+def _take_backward_tensor(grad, shape, index):
+    from .. import zeros
+    return put(zeros(tuple(shape), dtype=grad.dtype), _long(index), grad, accumulate=True)
+
+
+@formula_helper(tensor=_take_backward_tensor, name="_take_backward")
 def _take_backward_array(grad, shape, index):
     out = np.zeros(int(np.prod(shape)), np.asarray(grad).dtype)
     np.add.at(out, np.asarray(index).reshape(-1), np.asarray(grad).reshape(-1))
     return out.reshape(shape)
 
 
-@tensor_fn(name="_take_backward")
-def _take_backward_tensor(grad, shape, index):
+def _put_zero_tensor(grad, index):
     from .. import zeros
-    return put(zeros(tuple(shape), dtype=grad.dtype), _long(index), grad, accumulate=True)
+    return put(grad, _long(index), zeros(np.shape(index), dtype=grad.dtype))
 
 
-@array_fn(name="_put_zero")
+@formula_helper(tensor=_put_zero_tensor, name="_put_zero")
 def _put_zero_array(grad, index):
     out = np.array(grad, copy=True)
     out.reshape(-1)[np.asarray(index).reshape(-1)] = 0
     return out
-
-
-@tensor_fn(name="_put_zero")
-def _put_zero_tensor(grad, index):
-    from .. import zeros
-    return put(grad, _long(index), zeros(np.shape(index), dtype=grad.dtype))
 
 
 def _checked_grad(grad, shape, node: str, position: int):
@@ -156,8 +147,7 @@ def _checked_grad(grad, shape, node: str, position: int):
     return grad
 
 
-array_fn(_checked_grad, name="_checked_grad")
-tensor_fn(_checked_grad, name="_checked_grad")
+formula_helper(_checked_grad, tensor="same", name="_checked_grad")
 
 
 def _index_fill_value_grad(namespace: dict, grad, dim, index):
@@ -172,35 +162,39 @@ def _index_fill_value_grad(namespace: dict, grad, dim, index):
     return namespace["_index_select"](grad, dim, index).sum()
 
 
-@array_fn(name="_index_fill_value_grad")
-def _index_fill_value_grad_array(grad, dim, index):
-    from ..autograd import backends
-    return _index_fill_value_grad(backends.ARRAY, grad, dim, index)
-
-
-@tensor_fn(name="_index_fill_value_grad")
 def _index_fill_value_grad_tensor(grad, dim, index):
     from ..autograd import backends
     return _index_fill_value_grad(backends.TENSOR, grad, dim, index)
 
 
-ScatterBackward0 = derivative("ScatterBackward0", self="_scatter_zero(grad, dim, index)",
+@formula_helper(tensor=_index_fill_value_grad_tensor, name="_index_fill_value_grad")
+def _index_fill_value_grad_array(grad, dim, index):
+    from ..autograd import backends
+    return _index_fill_value_grad(backends.ARRAY, grad, dim, index)
+
+
+ScatterBackward0 = derivative("ScatterBackward0", attrs="dim index src_shape", self="_scatter_zero(grad, dim, index)",
                               src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterBackward0', 1)")
-ScatterBackward1 = derivative("ScatterBackward1", self="_scatter_zero(grad, dim, index)")
-ScatterAddBackward0 = derivative("ScatterAddBackward0", self="grad",
+ScatterBackward1 = derivative("ScatterBackward1", attrs="dim index", self="_scatter_zero(grad, dim, index)")
+ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="src_shape dim index", self="grad",
                                  src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterAddBackward0', 1)")
-IndexAddBackward0 = derivative("IndexAddBackward0", self="grad",
+IndexAddBackward0 = derivative("IndexAddBackward0", attrs="alpha source_shape dim index", self="grad",
                                source="reshape(_index_select(grad, dim, index), source_shape) * alpha")
-IndexCopyBackward0 = derivative("IndexCopyBackward0", self="_index_fill_zero(grad, dim, index)",
+IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape",
+                                self="_index_fill_zero(grad, dim, index)",
                                 source="reshape(_index_select(grad, dim, index), source_shape)")
-IndexFillBackward0 = derivative("IndexFillBackward0", self="_index_fill_zero(grad, dim, index)")
-IndexFillBackward1 = derivative("IndexFillBackward1", self="_index_fill_zero(grad, dim, index)",
+IndexFillBackward0 = derivative("IndexFillBackward0", attrs="dim index", self="_index_fill_zero(grad, dim, index)")
+IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index",
+                                self="_index_fill_zero(grad, dim, index)",
                                 value="_index_fill_value_grad(grad, dim, given_index)")
-MaskedSelectBackward0 = derivative("MaskedSelectBackward0", self="_masked_select_backward(grad, shape, mask)")
-MaskedScatterBackward0 = derivative("MaskedScatterBackward0", self="masked_fill(grad, mask, 0)",
+MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask",
+                                   self="_masked_select_backward(grad, shape, mask)")
+MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape",
+                                    self="masked_fill(grad, mask, 0)",
                                     source="_masked_scatter_source_grad(grad, mask, source_shape)")
-TakeBackward0 = derivative("TakeBackward0", self="_take_backward(grad, shape, index)")
-PutBackward0 = derivative("PutBackward0", self="grad if accumulate else _put_zero(grad, index)",
+TakeBackward0 = derivative("TakeBackward0", attrs="shape index", self="_take_backward(grad, shape, index)")
+PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape",
+                          self="grad if accumulate else _put_zero(grad, index)",
                           source="reshape(_take(grad, index), source_shape)")
 
 
@@ -633,9 +627,8 @@ def _raise_delayed(message: str):
     raise RuntimeError(message)
 
 
-array_fn(_raise_delayed, name="raise_delayed")
-tensor_fn(_raise_delayed, name="raise_delayed")
-DelayedError = derivative("DelayedError", self="raise_delayed(message)")
+formula_helper(_raise_delayed, tensor="same", name="raise_delayed")
+DelayedError = derivative("DelayedError", attrs="message", self="raise_delayed(message)")
 
 
 class _ArraySide:
@@ -771,22 +764,47 @@ def _scatter_reduce_backward(F, grad, self, dim, index, src, reduce, include_sel
     return _checked_grad(grad_src, src_shape, "ScatterReduceBackward0", 1)
 
 
-@array_fn(name="scatter_reduce_backward")
+def _scatter_reduce_backward_tensor(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
+    return _scatter_reduce_backward(_TensorSide, grad, self, dim, index, src, reduce, include_self, result,
+                                    src_shape, which)
+
+
+@formula_helper(tensor=_scatter_reduce_backward_tensor, name="scatter_reduce_backward")
 @quiet
 def _scatter_reduce_backward_array(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
     return _scatter_reduce_backward(_ArraySide, grad, self, dim, index, src, reduce, include_self, result,
                                     src_shape, which)
 
 
-@tensor_fn(name="scatter_reduce_backward")
-def _scatter_reduce_backward_tensor(grad, self, dim, index, src, reduce, include_self, result, src_shape, which):
-    return _scatter_reduce_backward(_TensorSide, grad, self, dim, index, src, reduce, include_self, result,
-                                    src_shape, which)
-
-
 _SR_ARGS = "dim, index, src, reduce, include_self, result, src_shape"
+def _scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, result):
+    """torch's scatter_reduce_jvp (forward mode): linear for sum and mean; for amax/amin the tangents of the
+    elements equal to the result, averaged over ties (src must be index-shaped there, torch's own broadcast
+    error otherwise); prod has no tangent out of place, and in place (no src tangent in torch's formula)
+    torch's undefined-tensor error."""
+    from ..autograd import forward_ad
+    index_t = Tensor._make(np.asarray(index), False, None)
+    if reduce in ("sum", "mean"):
+        return self_t.scatter_reduce(dim, index_t, src_t, reduce, include_self=include_self)
+    if reduce == "prod":
+        if forward_ad.in_place_depth():
+            raise RuntimeError("Expected a proper Tensor but got None (or an undefined Tensor in C++) for argument "
+                               "#1 'src'")
+        return None
+    check_broadcast(src._data, np.empty(index_t.shape, bool))   # torch's message when src is larger than index
+    self_mask = self == result
+    src_mask = src == result.gather(dim, index_t)
+    total = (self_t * self_mask).scatter_reduce(dim, index_t, src_t * src_mask, "sum", include_self=include_self)
+    count = self_mask.to(self_t.dtype).scatter_reduce(dim, index_t, src_mask.to(self_t.dtype), "sum",
+                                                       include_self=include_self)
+    return total / count
+
+
+formula_helper(_scatter_reduce_tangent, tensor="same", name="scatter_reduce_tangent")
+
+
 ScatterReduceBackward0 = derivative(
-    "ScatterReduceBackward0",
+    "ScatterReduceBackward0", attrs="dim index reduce include_self src_shape",
     self=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'self')",
     src=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'src')")
 
@@ -812,7 +830,7 @@ __all__ += ["scatter_reduce"]
 # ----- index_reduce: scatter_reduce along one dim with a 1-D index, expanded over the source -------------
 
 IndexReduceBackward0 = derivative(
-    "IndexReduceBackward0",
+    "IndexReduceBackward0", attrs="dim index reduce include_self source_shape",
     self="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "
          "'self')",
     source="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "

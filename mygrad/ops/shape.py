@@ -17,36 +17,34 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
 from ._views import as_view
 from .copy import contiguous_clone
 
 
-@array_fn
+def _swap_dims_tensor(x, dim0, dim1):
+    return transpose(x, dim0, dim1)
+
+
+@formula_helper(tensor=_swap_dims_tensor)
 def swap_dims(x, dim0, dim1):
     """transpose, which torch also allows on a 0-d tensor (dims 0 and -1)."""
     return np.swapaxes(x, dim0, dim1) if np.ndim(x) else x
 
 
-@tensor_fn(name="swap_dims")
-def _swap_dims_tensor(x, dim0, dim1):
-    return transpose(x, dim0, dim1)
-
-
-@array_fn(name="flip")
+@formula_helper(name="flip")
 def _flip_array(x, dims):
     return np.flip(x, dims)
 
 
-@array_fn(name="roll")
+@formula_helper(name="roll")
 def _roll_array(x, shifts, dims):
     return np.roll(x, shifts, dims if dims else None)
 
 
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def repeat_backward(grad, repeats, shape):
     """Sum the tiles of ``repeat`` back onto the input: the new leading dims one by one, then every
     repeated dim split into (repeats, size) and summed over the repeats at once (torch's op sequence)."""
@@ -69,12 +67,6 @@ def _constant_zeros(like, shape):
     return Tensor._make(zeros, False, None) if isinstance(like, Tensor) else zeros
 
 
-@array_fn(name="unsqueeze_to")
-def _unsqueeze_to_array(grad, dims):
-    return np.expand_dims(grad, dims) if dims else grad
-
-
-@tensor_fn(name="unsqueeze_to")
 def _unsqueeze_to_tensor(grad, dims):
     """The size-1 dims a squeeze removed put back, one unsqueeze each (ascending), as torch does."""
     for d in dims:
@@ -82,21 +74,26 @@ def _unsqueeze_to_tensor(grad, dims):
     return grad
 
 
-ExpandBackward0 = derivative("ExpandBackward0", self="sum_to(grad, shape)")
-ViewBackward0 = derivative("ViewBackward0", self="reshape(grad, shape)")
-ReshapeAliasBackward0 = derivative("ReshapeAliasBackward0", self="reshape(grad, shape)")
-UnsafeViewBackward0 = derivative("UnsafeViewBackward0", self="reshape(grad, shape)")
-UnsqueezeBackward0 = derivative("UnsqueezeBackward0", self="squeeze(grad, dim)")
-SqueezeBackward0 = derivative("SqueezeBackward0", self="unsqueeze_to(grad, dims)")
-SqueezeBackward1 = derivative("SqueezeBackward1", self="unsqueeze_to(grad, dims)")
-SqueezeBackward2 = derivative("SqueezeBackward2", self="unsqueeze_to(grad, dims)")
+@formula_helper(tensor=_unsqueeze_to_tensor, name="unsqueeze_to")
+def _unsqueeze_to_array(grad, dims):
+    return np.expand_dims(grad, dims) if dims else grad
+
+
+ExpandBackward0 = derivative("ExpandBackward0", attrs="shape", self="sum_to(grad, shape)")
+ViewBackward0 = derivative("ViewBackward0", attrs="shape", self="reshape(grad, shape)")
+ReshapeAliasBackward0 = derivative("ReshapeAliasBackward0", attrs="shape", self="reshape(grad, shape)")
+UnsafeViewBackward0 = derivative("UnsafeViewBackward0", attrs="shape", self="reshape(grad, shape)")
+UnsqueezeBackward0 = derivative("UnsqueezeBackward0", attrs="dim", self="squeeze(grad, dim)")
+SqueezeBackward0 = derivative("SqueezeBackward0", attrs="dims", self="unsqueeze_to(grad, dims)")
+SqueezeBackward1 = derivative("SqueezeBackward1", attrs="dims", self="unsqueeze_to(grad, dims)")
+SqueezeBackward2 = derivative("SqueezeBackward2", attrs="dims", self="unsqueeze_to(grad, dims)")
 TBackward0 = derivative("TBackward0", self="t(grad)")
-TransposeBackward0 = derivative("TransposeBackward0", self="swap_dims(grad, dim0, dim1)")
-PermuteBackward0 = derivative("PermuteBackward0", self="permute(grad, inverse)")
+TransposeBackward0 = derivative("TransposeBackward0", attrs="dim0 dim1", self="swap_dims(grad, dim0, dim1)")
+PermuteBackward0 = derivative("PermuteBackward0", attrs="inverse", self="permute(grad, inverse)")
 AliasBackward0 = derivative("AliasBackward0", self="grad")
-FlipBackward0 = derivative("FlipBackward0", self="flip(grad, dims)")
-RollBackward0 = derivative("RollBackward0", self="roll(grad, back, dims)")
-RepeatBackward0 = derivative("RepeatBackward0", self="repeat_backward(grad, repeats, shape)")
+FlipBackward0 = derivative("FlipBackward0", attrs="dims", self="flip(grad, dims)")
+RollBackward0 = derivative("RollBackward0", attrs="back dims", self="roll(grad, back, dims)")
+RepeatBackward0 = derivative("RepeatBackward0", attrs="repeats shape", self="repeat_backward(grad, repeats, shape)")
 
 VIEW_MESSAGE = ("view size is not compatible with input tensor's size and stride (at least one dimension spans "
                 "across two contiguous subspaces). Use .reshape(...) instead.")

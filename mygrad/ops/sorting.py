@@ -16,7 +16,8 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd import forward_ad
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record
@@ -31,17 +32,19 @@ def _not_implemented_derivative(message: str):
     raise NotImplementedError(message)
 
 
-array_fn(_not_implemented_derivative, name="not_implemented_derivative")
-tensor_fn(_not_implemented_derivative, name="not_implemented_derivative")
+formula_helper(_not_implemented_derivative, tensor="same", name="not_implemented_derivative")
 
-SortBackward0 = derivative("SortBackward0", self="_gather_backward(grad, shape, dim, indices)")
-SortBackward1 = derivative("SortBackward1", self="_gather_backward(grad, shape, dim, indices)")
-TopkBackward0 = derivative("TopkBackward0", self="_gather_backward(grad, shape, dim, indices)")
+SortBackward0 = derivative("SortBackward0", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
+SortBackward1 = derivative("SortBackward1", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
+TopkBackward0 = derivative("TopkBackward0", attrs="shape dim indices",
+                           self="_gather_backward(grad, shape, dim, indices)")
 _SELECTED = "value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)"
-KthvalueBackward0 = derivative("KthvalueBackward0", self=_SELECTED)
-MedianBackward1 = derivative("MedianBackward1", self=_SELECTED)
-NanmedianBackward1 = derivative("NanmedianBackward1", self=_SELECTED)
-ModeBackward0 = derivative("ModeBackward0", self=_SELECTED)
+KthvalueBackward0 = derivative("KthvalueBackward0", attrs="dim indices shape keepdim", self=_SELECTED)
+MedianBackward1 = derivative("MedianBackward1", attrs="dim indices shape keepdim", self=_SELECTED)
+NanmedianBackward1 = derivative("NanmedianBackward1", attrs="dim indices shape keepdim", self=_SELECTED)
+ModeBackward0 = derivative("ModeBackward0", attrs="dim indices shape keepdim", self=_SELECTED)
 MedianBackward0 = derivative("MedianBackward0", self="evenly_distribute_backward(grad, self, result)")
 NanmedianBackward0 = derivative("NanmedianBackward0", self="evenly_distribute_backward(grad, self, result)")
 _UNIQUE_FORMULA = "not_implemented_derivative(\"the derivative for '{}' is not implemented.\")"
@@ -355,6 +358,8 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     if data.ndim != 1 or (data.size and data.min() < 0):
         raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
     length = builtins.max(int(data.max()) + 1 if data.size else 0, minlength)
+    if weights is not None and forward_ad.levels and forward_ad.tangent_of(weights) is not None:
+        raise NotImplementedError("Trying to use forward AD with aten::bincount that does not support it.")
     if weights is None or not data.size:   # torch ignores the weights of an empty input
         return _long(np.bincount(data, minlength=length))
     w = weights._data

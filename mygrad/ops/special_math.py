@@ -16,14 +16,14 @@ import numpy as np
 from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..return_types import return_type
 from . import _special
 from ._define import inplace_method, methods, record, record_multi
 from ._errors import not_tensor
 from ._scalar import add_scalar, mul_scalar
 from .elementwise import broadcast_apply, operands, pow
-from ..return_types import return_type
 from .unary import Unary, _function, erf
 
 # ----- unary special functions -----------------------------------------------------------------------
@@ -34,22 +34,6 @@ def _eps_guard(self, value, fallback):
     return np.where(np.abs(self) > np.finfo(self.dtype).eps, value, fallback)
 
 
-@array_fn(name="i1_backward")
-@quiet
-def _i1_backward(grad, self, result):
-    safe = np.where(np.abs(self) > np.finfo(self.dtype).eps, self, np.finfo(self.dtype).eps)
-    return grad * _eps_guard(self, np.i0(safe).astype(self.dtype) - result / safe, 0.5)
-
-
-@array_fn(name="i1e_backward")
-@quiet
-def _i1e_backward(grad, self, result):
-    safe = np.where(np.abs(self) > np.finfo(self.dtype).eps, self, np.finfo(self.dtype).eps)
-    slope = _special.bessel_i(safe, 0, True) - result * (np.sign(safe) + 1 / safe)
-    return grad * _eps_guard(self, slope, 0.5)
-
-
-@tensor_fn(name="i1_backward")
 def _i1_backward_tensor(grad, self, result):
     eps = np.finfo(self._data.dtype).eps
     tiny = self.abs() <= eps
@@ -57,7 +41,13 @@ def _i1_backward_tensor(grad, self, result):
     return grad * (i0(safe) - result * safe.reciprocal()).masked_fill(tiny, 0.5)
 
 
-@tensor_fn(name="i1e_backward")
+@formula_helper(tensor=_i1_backward_tensor, name="i1_backward")
+@quiet
+def _i1_backward(grad, self, result):
+    safe = np.where(np.abs(self) > np.finfo(self.dtype).eps, self, np.finfo(self.dtype).eps)
+    return grad * _eps_guard(self, np.i0(safe).astype(self.dtype) - result / safe, 0.5)
+
+
 def _i1e_backward_tensor(grad, self, result):
     eps = np.finfo(self._data.dtype).eps
     tiny = self.abs() <= eps
@@ -65,10 +55,22 @@ def _i1e_backward_tensor(grad, self, result):
     return grad * (i0e(safe) - result * (safe.sign() + safe.reciprocal())).masked_fill(tiny, 0.5)
 
 
-for _name, _kernel in (("i0", quiet(np.i0)), ("special_i1", lambda x: _special.bessel_i(x, 1, False)),
-                       ("special_i1e", lambda x: _special.bessel_i(x, 1, True)),
-                       ("special_i0e", lambda x: _special.bessel_i(x, 0, True))):
-    array_fn(_kernel, name=_name)
+@formula_helper(tensor=_i1e_backward_tensor, name="i1e_backward")
+@quiet
+def _i1e_backward(grad, self, result):
+    safe = np.where(np.abs(self) > np.finfo(self.dtype).eps, self, np.finfo(self.dtype).eps)
+    slope = _special.bessel_i(safe, 0, True) - result * (np.sign(safe) + 1 / safe)
+    return grad * _eps_guard(self, slope, 0.5)
+
+
+formula_helper(quiet(np.i0), name="i0")  # (over tensors: mygrad.i0)
+# over tensors: the ops the table below makes (looked up when a formula calls them)
+formula_helper(lambda x: _special.bessel_i(x, 1, False), tensor=lambda x: i1(x),  # type: ignore[has-type]
+               name="special_i1")
+formula_helper(lambda x: _special.bessel_i(x, 1, True), tensor=lambda x: i1e(x),  # type: ignore[has-type]
+               name="special_i1e")
+formula_helper(lambda x: _special.bessel_i(x, 0, True), tensor=lambda x: i0e(x),  # type: ignore[has-type]
+               name="special_i0e")
 
 
 def _i0_kernel(x: np.ndarray) -> np.ndarray:
@@ -94,8 +96,6 @@ SPECIAL = (  # torch.special.<name> (and i0 also as torch.i0 and Tensor.i0 / i0_
 _SPECIAL = {spec.name: _function(spec, derivative(spec.node, self=spec.formula)) for spec in SPECIAL}
 i0, i0e, i1, i1e = _SPECIAL["i0"], _SPECIAL["i0e"], _SPECIAL["i1"], _SPECIAL["i1e"]
 ndtri, log_ndtr, erfcx, entr = _SPECIAL["ndtri"], _SPECIAL["log_ndtr"], _SPECIAL["erfcx"], _SPECIAL["entr"]
-for _name, _fn in (("special_i1", i1), ("special_i1e", i1e), ("special_i0e", i0e)):
-    tensor_fn(_fn, name=_name)
 methods(i0=i0, i0_=inplace_method(i0))
 
 
@@ -108,7 +108,7 @@ def ndtr(input: Tensor) -> Tensor:
 
 # ----- xlog1py --------------------------------------------------------------------------------------
 
-@array_fn(name="xlog1py")
+@formula_helper(tensor=lambda *args, **kwargs: xlog1py(*args, **kwargs), name="xlog1py")
 @quiet
 def _xlog1py_kernel(x, y):
     """x * log1p(y), 0 where x is 0 (whatever y), NaN where y is NaN: torch's definition."""
@@ -123,8 +123,8 @@ def _xlog1py_kernel(x, y):
 # torch's: xlog1py(grad, other), masked to 0 where self is 0 and other <= -1 (as xlogy's at other <= 0)
 _XLOG1PY_SELF = "where((self == 0) & (other <= -1), 0, xlog1py(grad, other))"
 SpecialXlog1PyBackward0 = derivative("SpecialXlog1PyBackward0", self=_XLOG1PY_SELF, other="grad * self / (other + 1)")
-SpecialXlog1PyBackward1 = derivative("SpecialXlog1PyBackward1", other="grad * self / (other + 1)")
-SpecialXlog1PyBackward2 = derivative("SpecialXlog1PyBackward2", self=_XLOG1PY_SELF)
+SpecialXlog1PyBackward1 = derivative("SpecialXlog1PyBackward1", attrs="self", other="grad * self / (other + 1)")
+SpecialXlog1PyBackward2 = derivative("SpecialXlog1PyBackward2", attrs="other", self=_XLOG1PY_SELF)
 
 
 def xlog1py(input, other) -> Tensor:
@@ -141,18 +141,8 @@ def xlog1py(input, other) -> Tensor:
     return record(SpecialXlog1PyBackward0, data, (input, other), self=input, other=other)
 
 
-tensor_fn(xlog1py, name="xlog1py")
-
-
 # ----- mvlgamma -------------------------------------------------------------------------------------
 
-@array_fn(name="mvlgamma_backward")
-def _mvlgamma_backward(grad, self, p):
-    shifts = -np.arange(p, dtype=self.dtype) / 2
-    return grad * _special.digamma(self[..., None] + shifts).sum(-1).astype(self.dtype, copy=False)
-
-
-@tensor_fn(name="mvlgamma_backward")
 def _mvlgamma_backward_tensor(grad, self, p):
     from .shape import unsqueeze
     from .unary import digamma
@@ -160,7 +150,13 @@ def _mvlgamma_backward_tensor(grad, self, p):
     return grad * digamma(unsqueeze(self, -1) + shifts).sum(-1)
 
 
-MvlgammaBackward0 = derivative("MvlgammaBackward0", self="mvlgamma_backward(grad, self, p)")
+@formula_helper(tensor=_mvlgamma_backward_tensor, name="mvlgamma_backward")
+def _mvlgamma_backward(grad, self, p):
+    shifts = -np.arange(p, dtype=self.dtype) / 2
+    return grad * _special.digamma(self[..., None] + shifts).sum(-1).astype(self.dtype, copy=False)
+
+
+MvlgammaBackward0 = derivative("MvlgammaBackward0", attrs="p", self="mvlgamma_backward(grad, self, p)")
 
 
 @quiet
@@ -210,7 +206,8 @@ def _float_power_in_place(self: Tensor, exponent) -> Tensor:
 
 
 # torch's grad / exp2(exponent), where exp2 of the int32 exponent is float32 (0 below 2**-149, inf above 2**127)
-FrexpBackward0 = derivative("FrexpBackward0", multi_output=True, self="grad[0] / power")
+FrexpBackward0 = derivative("FrexpBackward0", attrs="power", multi_output=True, self="grad[0] / power",
+                            freed=("power",))
 frexp_return = return_type("frexp", ("mantissa", "exponent"))
 
 
@@ -223,7 +220,7 @@ def frexp(input: Tensor) -> frexp_return:
     mantissa, exponent = np.frexp(input._data)
     exponent = exponent.astype(np.int32)
     power = quiet(np.exp2)(exponent.astype(np.float32))
-    out, = record_multi(FrexpBackward0, (mantissa,), (input,), power=power)
+    out, = record_multi(FrexpBackward0, (mantissa,), (input,), power=Tensor._make(power, False, None))
     return frexp_return(out, Tensor._make(exponent, False, None))
 
 

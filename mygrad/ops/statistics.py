@@ -27,15 +27,15 @@ from .reductions import (
 
 _MEAN = "unreduce(grad[1], shape, dims, keepdim) / count"
 StdMeanBackward0 = derivative(
-    "StdMeanBackward0", multi_output=True,
+    "StdMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
     self=f"std_backward(result, grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
 VarMeanBackward0 = derivative(
-    "VarMeanBackward0", multi_output=True,
+    "VarMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
     self=f"var_backward(grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
 # the maximum's ties as a mask made in the forward: the maximum is the node's second output, which a
 # formula cannot name (``result`` is the first)
 AminmaxBackward0 = derivative(
-    "AminmaxBackward0", multi_output=True,
+    "AminmaxBackward0", attrs="dims at_maximum shape keepdim", multi_output=True,
     self="scale_grad_by_count(unreduce(grad[0], shape, dims, keepdim), self == unreduce(result, shape, dims, keepdim), "
          "dims) + scale_grad_by_count(unreduce(grad[1], shape, dims, keepdim), at_maximum, dims)")
 

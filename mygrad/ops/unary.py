@@ -8,22 +8,22 @@ function ``torch.<name>``, the method ``Tensor.<name>`` and the in-place ``Tenso
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from .. import _dtype
-from .._torch_api import NAMES as TORCH_NAMES
+from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor
-from ..autograd.backends import array_fn, keep_where, tensor_fn
+from .._torch_api import NAMES as TORCH_NAMES
+from ..autograd.backends import formula_helper, keep_where
 from ..autograd.node import derivative
-from ._define import inplace_method, methods, record, recorder
 from . import _special
+from ._define import inplace_method, methods, record, recorder
 from ._erf import erf as _erf64
 from ._errors import not_implemented, not_tensor
-from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
-
 
 # ----- kernels NumPy does not have in torch's form ---------------------------------------------
 
@@ -59,21 +59,19 @@ def _frac(x: np.ndarray) -> np.ndarray:
     return x - np.trunc(x)
 
 
-@array_fn
+def _sinc_backward_tensor(grad, self):
+    pix, squared = self * np.pi, self * self * np.pi
+    return (grad * (pix * pix.cos() - pix.sin()) / squared).masked_fill(squared == 0, 0)
+
+
+@formula_helper(tensor=_sinc_backward_tensor)
 def sinc_backward(grad, self):
     """torch's: grad * (pi x cos(pi x) - sin(pi x)) / (pi x^2), 0 where pi x^2 is 0 (also by underflow)."""
     pix, squared = self * np.pi, self * self * np.pi
     return np.where(squared == 0, 0, grad * (pix * np.cos(pix) - np.sin(pix)) / squared)
 
 
-@tensor_fn(name="sinc_backward")
-def _sinc_backward_tensor(grad, self):
-    pix, squared = self * np.pi, self * self * np.pi
-    return (grad * (pix * pix.cos() - pix.sin()) / squared).masked_fill(squared == 0, 0)
-
-
-@array_fn
-@tensor_fn
+@formula_helper(tensor="same")
 def no_inplace_derivative(op: str):
     """The backward of torch's in-place asinh_, acosh_, atanh_: torch has none."""
     raise NotImplementedError(f"the derivative for 'inplace version of {op}' is not implemented.")
@@ -83,31 +81,50 @@ for _name, _kernel in (("digamma", _special.digamma), ("polygamma", _special.pol
                        ("exp2", np.exp2), ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
                        ("reciprocal", np.reciprocal)):
-    array_fn(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
+    formula_helper(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
 
 
-def _backward_op(name: str, node_name: str, kernel: Callable, saved: tuple, **formulas) -> None:
-    """A formula function that torch differentiates as an op of its own (``<Name>BackwardBackward0``):
-    the NumPy kernel on the fast path, an op with that node under create_graph, so second-order
-    gradients take torch's path (relu's is zeros, not absent: its node has an edge to ``self``)."""
-    array_fn(kernel, name=name)
-    node = derivative(node_name, **formulas)
+# Formula functions that torch differentiates as ops of their own (``<Name>BackwardBackward0``): the NumPy
+# kernel on the fast path, an op recording that node under create_graph, so second-order gradients take
+# torch's path (relu's is zeros, not absent: its node has an edge to ``self``).
 
-    def op(grad_output: Tensor, x: Tensor, *params) -> Tensor:
-        values = dict(zip(saved, (grad_output, x) + params))
-        return record(node, kernel(grad_output._data, x._data, *params), (grad_output, x), **values)
-    tensor_fn(op, name=name)
+def _threshold_backward_tensor(grad_output: Tensor, x: Tensor, threshold) -> Tensor:
+    return record(ThresholdBackwardBackward0, threshold_backward(grad_output._data, x._data, threshold),
+                  (grad_output, x), grad_output=grad_output, self=x, threshold=threshold)
 
 
-_backward_op("threshold_backward", "ThresholdBackwardBackward0",
-             lambda grad, x, threshold: keep_where(~(x <= threshold), grad), ("grad_output", "self", "threshold"),
-             grad_output="threshold_backward(grad, self, threshold)", self="zeros_like(grad)")
-_backward_op("sigmoid_backward", "SigmoidBackwardBackward0", lambda grad, y: grad * (1 - y) * y,
-             ("grad_output", "output"), grad_output="sigmoid_backward(grad, output)",
-             output="grad * grad_output * (-2 * output + 1)")
-_backward_op("tanh_backward", "TanhBackwardBackward0", lambda grad, y: grad * (1 - y * y),
-             ("grad_output", "output"), grad_output="tanh_backward(grad, output)",
-             output="grad * (-2 * output * grad_output)")
+@formula_helper(tensor=_threshold_backward_tensor)
+def threshold_backward(grad, x, threshold):
+    return keep_where(~(x <= threshold), grad)
+
+
+def _sigmoid_backward_tensor(grad_output: Tensor, y: Tensor) -> Tensor:
+    return record(SigmoidBackwardBackward0, sigmoid_backward(grad_output._data, y._data), (grad_output, y),
+                  grad_output=grad_output, output=y)
+
+
+@formula_helper(tensor=_sigmoid_backward_tensor)
+def sigmoid_backward(grad, y):
+    return grad * (1 - y) * y
+
+
+def _tanh_backward_tensor(grad_output: Tensor, y: Tensor) -> Tensor:
+    return record(TanhBackwardBackward0, tanh_backward(grad_output._data, y._data), (grad_output, y),
+                  grad_output=grad_output, output=y)
+
+
+@formula_helper(tensor=_tanh_backward_tensor)
+def tanh_backward(grad, y):
+    return grad * (1 - y * y)
+
+
+ThresholdBackwardBackward0 = derivative("ThresholdBackwardBackward0", attrs="threshold",
+                                        grad_output="threshold_backward(grad, self, threshold)",
+                                        self="zeros_like(grad)")
+SigmoidBackwardBackward0 = derivative("SigmoidBackwardBackward0", grad_output="sigmoid_backward(grad, output)",
+                                      output="grad * grad_output * (-2 * output + 1)")
+TanhBackwardBackward0 = derivative("TanhBackwardBackward0", grad_output="tanh_backward(grad, output)",
+                                   output="grad * (-2 * output * grad_output)")
 
 
 # ----- what bool and integer inputs do -----------------------------------------------------------
@@ -235,8 +252,6 @@ def _function(spec: Unary, node: type) -> Callable:
     return op
 
 
-
-
 def _install(table) -> dict:
     """Attach every row's methods and in-place methods; returns the torch-level functions by name."""
     exported = {}
@@ -288,7 +303,7 @@ def round(input: Tensor, *, decimals: int | None = None) -> Tensor:  # noqa: A00
 
 # ----- polygamma(n, input): the n-th derivative of digamma --------------------------------------
 
-PolygammaBackward0 = derivative("PolygammaBackward0", self="grad * polygamma(n + 1, self)")
+PolygammaBackward0 = derivative("PolygammaBackward0", attrs="n", self="grad * polygamma(n + 1, self)")
 
 
 def polygamma(n: int, input: Tensor) -> Tensor:
@@ -314,7 +329,16 @@ def _logit_bounds(data: np.ndarray, eps: float):
     return lo, data.dtype.type(1) - lo
 
 
-@array_fn
+def _logit_backward_tensor(grad, self, eps):
+    """torch's differentiable version (create_graph): where(lo <= x <= hi, grad / (x (1 - x)), NaN or 0),
+    so a NaN input gives NaN without eps and 0 with it."""
+    slope = grad / (self * (1 - self))
+    lo, hi = (0.0, 1.0) if eps is None else _logit_bounds(self._data, eps)
+    inside = (self >= lo).logical_and(self <= hi)
+    return slope.masked_fill(inside.logical_not(), float("nan") if eps is None else 0.0)
+
+
+@formula_helper(tensor=_logit_backward_tensor)
 def logit_backward(grad, self, eps):
     """torch's first-order kernel: grad / (x (1 - x)); without eps NaN outside [0, 1] (inf at 0 and 1),
     with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way)."""
@@ -325,17 +349,7 @@ def logit_backward(grad, self, eps):
     return np.where((self < lo) | (self > hi), 0, slope)
 
 
-@tensor_fn(name="logit_backward")
-def _logit_backward_tensor(grad, self, eps):
-    """torch's differentiable version (create_graph): where(lo <= x <= hi, grad / (x (1 - x)), NaN or 0),
-    so a NaN input gives NaN without eps and 0 with it."""
-    slope = grad / (self * (1 - self))
-    lo, hi = (0.0, 1.0) if eps is None else _logit_bounds(self._data, eps)
-    inside = (self >= lo).logical_and(self <= hi)
-    return slope.masked_fill(inside.logical_not(), float("nan") if eps is None else 0.0)
-
-
-LogitBackward0 = derivative("LogitBackward0", self="logit_backward(grad, self, eps)")
+LogitBackward0 = derivative("LogitBackward0", attrs="eps", self="logit_backward(grad, self, eps)")
 
 
 @quiet
@@ -361,6 +375,8 @@ def _logit_in_place(self: Tensor, eps: float | None = None) -> Tensor:
 
 
 _FUNCTIONS = _install(TABLE)
+if TYPE_CHECKING:  # for type checkers: the table's ops (exp, log, sigmoid, ...) are module attributes
+    def __getattr__(name: str) -> Any: ...
 globals().update(_FUNCTIONS)  # exp, exp_, log, ... as module attributes, like hand-written defs
 round_ = inplace_method(round)
 methods(round=round, round_=round_, __abs__=_FUNCTIONS["abs"], __neg__=_FUNCTIONS["neg"],

@@ -6,13 +6,13 @@ import numpy as np
 from .._tensor import Tensor
 from . import _kernels as k
 from .optimizer import (
-    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
     _scalar,
     _silent,
     _step_tensor,
+    check_nonnegative,
 )
 
 __all__ = ["Adagrad"]

@@ -5,8 +5,6 @@ import numpy as np
 
 from . import _kernels as k
 from .optimizer import (
-    check_beta,
-    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -14,6 +12,8 @@ from .optimizer import (
     _silent,
     _step_tensor,
     _zeros_like,
+    check_beta,
+    check_nonnegative,
 )
 
 __all__ = ["Adam", "AdamW"]

@@ -108,7 +108,7 @@ class LRScheduler:
         opt = self.optimizer
         if hasattr(opt.step, "_wrapped_by_lr_sched"):
             return
-        opt_ref, func = ref(opt), opt.step.__func__
+        opt_ref, func = ref(opt), opt.step.__func__  # type: ignore[attr-defined]
 
         @wraps(func)
         def wrapper(*args, **kwargs):
@@ -116,8 +116,8 @@ class LRScheduler:
             this._opt_called = True
             return func.__get__(this, this.__class__)(*args, **kwargs)
 
-        wrapper._wrapped_by_lr_sched = True
-        opt.step = wrapper
+        wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
+        opt.step = wrapper  # type: ignore[method-assign]
 
     def _initial_step(self) -> None:
         self._step_count = 0
@@ -611,7 +611,7 @@ class OneCycleLR(LRScheduler):
         else:
             raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
         if three_phase:
-            self._schedule_phases = [
+            self._schedule_phases: list[dict[str, Any]] = [
                 {"end_step": float(pct_start * self.total_steps) - 1, "start_lr": "initial_lr", "end_lr": "max_lr",
                  "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
                 {"end_step": float(2 * pct_start * self.total_steps) - 2, "start_lr": "max_lr",

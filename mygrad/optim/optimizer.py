@@ -108,7 +108,7 @@ def _with_step_hooks(step):
         for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
             post_hook(self, args, kwargs)
         return out
-    wrapper.hooked = True  # type: ignore[attr-defined]
+    wrapper.hooked = True
     return wrapper
 
 
@@ -369,7 +369,7 @@ class Optimizer:
             if isinstance(value, dict):
                 return {k: cast(param, v, key=k) for k, v in value.items()}
             if isinstance(value, Iterable) and not isinstance(value, str):
-                return type(value)(cast(param, v) for v in value)
+                return type(value)(cast(param, v) for v in value)  # type: ignore[call-arg]
             return value
 
         state: defaultdict = defaultdict(dict)

@@ -5,7 +5,6 @@ import numpy as np
 
 from . import _kernels as k
 from .optimizer import (
-    check_nonnegative,
     Optimizer,
     _check_tensor_lr,
     _increment,
@@ -13,6 +12,7 @@ from .optimizer import (
     _silent,
     _step_tensor,
     _zeros_like,
+    check_nonnegative,
 )
 
 __all__ = ["RMSprop"]

@@ -5,8 +5,7 @@ import warnings
 
 from ... import _creation
 from ..._tensor import Tensor
-from .. import functional as F
-from .. import init as nn_init
+from .. import functional as F, init as nn_init
 from ..parameter import Parameter
 from .module import Module, _check_device
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from ... import _creation
 from ..._dtype import int64
 from ..._tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module, _check_device
 

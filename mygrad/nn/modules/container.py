@@ -3,10 +3,10 @@ with torch's indexing, renumbering, conversion of tensors to parameters, errors 
 from __future__ import annotations
 
 import operator
-from collections import OrderedDict
-from collections import abc as container_abcs
+from collections import OrderedDict, abc as container_abcs
+from collections.abc import Iterable, Iterator
 from itertools import chain, islice
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..._tensor import Tensor
 from ..parameter import Parameter
@@ -298,7 +298,7 @@ class ModuleDict(Module):
                 if not len(m) == 2:
                     raise ValueError("ModuleDict update sequence element #" + str(j) + " has length "
                                      + str(len(m)) + "; 2 is required")
-                self[m[0]] = m[1]
+                self[m[0]] = m[1]  # type: ignore[index]
 
 
 def _parameter_line(k, p, dtype_text: str) -> str:
@@ -466,7 +466,7 @@ class ParameterDict(Module):
                 if not len(p) == 2:
                     raise ValueError("ParameterDict update sequence element #" + str(j) + " has length "
                                      + str(len(p)) + "; 2 is required")
-                self[p[0]] = p[1]
+                self[p[0]] = p[1]  # type: ignore[index]
 
     def extra_repr(self) -> str:
         return "\n".join(_parameter_line(k, p, typename(p) if isinstance(p, Tensor) else "")

@@ -7,8 +7,7 @@ import math
 
 from ... import _creation
 from ..._tensor import Tensor
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module, _check_device
 

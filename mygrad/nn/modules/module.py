@@ -10,8 +10,8 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from ... import _dtype
 from ..._tensor import Tensor
@@ -87,6 +87,8 @@ def _check_device(device: Any) -> None:
 class Module:
     """Base class for all neural network modules; subclasses assign their layers and parameters as
     attributes in ``__init__`` and define ``forward``."""
+
+    _modules: dict[str, Any]
 
     dump_patches: bool = False
     _version: int = 1
@@ -595,12 +597,14 @@ class Module:
 
     def get_extra_state(self) -> Any:
         raise RuntimeError("Reached a code path in Module.get_extra_state() that should never be called. "
-                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "Please file an issue at "
+                           "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
                            "to report this bug.")
 
     def set_extra_state(self, state: Any) -> None:
         raise RuntimeError("Reached a code path in Module.set_extra_state() that should never be called. "
-                           "Please file an issue at https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
+                           "Please file an issue at "
+                           "https://github.com/pytorch/pytorch/issues/new?template=bug-report.yml "
                            "to report this bug.")
 
     def state_dict(self, *args: Any, destination: dict | None = None, prefix: str = "",

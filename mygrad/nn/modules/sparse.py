@@ -5,8 +5,7 @@ from __future__ import annotations
 from ... import _creation
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from .. import functional as F
-from .. import init
+from .. import functional as F, init
 from ..parameter import Parameter
 from .module import Module, _check_device
 

@@ -57,7 +57,7 @@ class ConcatDataset(Dataset):
                 raise AssertionError("ConcatDataset does not support IterableDataset")  # noqa: TRY004 (torch asserts)
         self.cumulative_sizes, total = [], 0
         for d in self.datasets:
-            total += len(d)
+            total += len(d)  # type: ignore[arg-type]
             self.cumulative_sizes.append(total)
 
     def __len__(self) -> int:
@@ -116,9 +116,9 @@ def random_split(dataset, lengths: Sequence[int | float], generator=default_gene
                               stacklevel=2)
     if sum(lengths) != len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    indices = randperm(sum(lengths), generator=generator).tolist()
+    indices = randperm(sum(lengths), generator=generator).tolist()  # type: ignore[arg-type]
     splits, offset = [], 0
-    for length in lengths:
+    for length in lengths:  # type: ignore[assignment]
         offset += length
         splits.append(Subset(dataset, indices[offset - length:offset]))
     return splits

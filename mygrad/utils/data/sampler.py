@@ -61,8 +61,8 @@ class RandomSampler(Sampler):
         generator = _seeded_generator(self.generator)
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from randint(high=n, size=(32,), generator=generator).tolist()
-            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
+                yield from randint(high=n, size=(32,), generator=generator).tolist()  # type: ignore[call-arg]
+            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()  # type: ignore[call-arg]
         else:
             for _ in range(self.num_samples // n):
                 yield from randperm(n, generator=generator).tolist()
@@ -112,7 +112,7 @@ class BatchSampler(Sampler):
 
     def __len__(self) -> int:
         if self.drop_last:
-            return len(self.sampler) // self.batch_size
-        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+            return len(self.sampler) // self.batch_size  # type: ignore[arg-type]
+        return (len(self.sampler) + self.batch_size - 1) // self.batch_size  # type: ignore[arg-type]
 
 
