@@ -19,7 +19,7 @@ import mygrad
 from conformance import machine, runner
 from conformance.profiles import Profile
 from conformance.registry import Record
-from conformance.strategies import binary, nonzero, tensor_lists, unary
+from conformance.strategies import binary, tensor_lists, unary
 from mygrad.autograd import backends
 from mygrad.autograd.node import generate_apply
 
@@ -286,3 +286,36 @@ def test_a_wrong_jacobian_fails_the_functional_check_only(monkeypatch):
     failed = run(EXP)
     assert set(failed) == {"functional"}, failed
     assert "autograd.functional.jacobian" in failed["functional"].snippet
+
+
+def test_a_slice_backward_that_ignores_the_start_fails_getitem(monkeypatch):
+    """Basic indexing draws slices with a start often enough that a backward placing the gradient from index
+    0 instead of the slice's start (a view's offset ignored) fails the grad check at the ci profile."""
+    from conformance.registry import all_records
+    from mygrad.autograd import backends
+    correct = backends.ARRAY["slice_backward"]
+    monkeypatch.setitem(backends.ARRAY, "slice_backward",
+                        lambda grad, sizes, dim, start, end, step: correct(grad, sizes, dim, 0, end - start, step))
+    from conformance.profiles import PROFILES
+    record = next(r for r in all_records() if r.row == "getitem (basic)")
+    result = runner.run_case(runner.Case(record, "call", "float64"), PROFILES["ci"])   # what CI runs
+    assert "grad" in {f.check for f in result.failures}
+
+
+def test_some_inputs_are_leaf_views_and_the_snippet_says_so():
+    """paired.build makes one input in VIEW_SHARE a leaf view with a storage offset, in both libraries alike,
+    and a repro snippet builds it the same way."""
+    import numpy as np
+
+    from conformance import paired
+    from conformance.registry import Example, TensorArg
+    example = Example((TensorArg(np.arange(6.0).reshape(2, 3)),))
+    layouts = [paired.choose_layouts(example, seed)[0] for seed in range(60)]
+    assert layouts.count("offset") == 10 and set(layouts) == {"plain", "offset"}
+    seed = layouts.index("offset")
+    for name in ("torch", "mygrad"):
+        _, _, (leaf,) = paired.build(paired.library(name), example, paired.choose_layouts(example, seed))
+        assert leaf.is_leaf and leaf.requires_grad and leaf._base is not None
+        assert leaf.tolist() == [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
+    base, cut = paired.layout_source(np.arange(6.0).reshape(2, 3), "offset")
+    assert base.shape == (3, 3) and cut == "[1:]"

@@ -28,8 +28,11 @@ def _int(size: int):
 
 
 def _slice(size: int):
+    """A slice: the whole dim, a plain offset (``1:``, ``2:``, ``1:-1``: a backward must honour the start),
+    or any bounds and step (out of range and negative too)."""
     bound = st.one_of(st.none(), st.integers(-size - 2, size + 2))
-    return st.one_of(st.just(slice(None)), st.builds(slice, bound, bound, st.sampled_from([None, 1, 2, 3])))
+    offset = st.builds(slice, st.integers(1, max(size - 1, 1)), st.sampled_from([None, -1]), st.just(None))
+    return st.one_of(st.just(slice(None)), offset, st.builds(slice, bound, bound, st.sampled_from([None, 1, 2, 3])))
 
 
 def _int_array(size: int, count_shape: tuple):
@@ -76,11 +79,11 @@ def index_key(draw, shape: tuple, advanced: bool = True):
             items.append(Ellipsis)
         if draw(st.integers(0, 7)) == 0:
             items.append(None)
-        kind = draw(st.integers(0, 5 if advanced and used_advanced < 2 else 3))
+        kind = draw(st.integers(0, 7 if advanced and used_advanced < 2 else 5))   # slices twice as often as ints
         if kind <= 1:
             items.append(draw(_int(shape[dim])))
             dim += 1
-        elif kind <= 3:
+        elif kind <= 5:
             items.append(draw(_slice(shape[dim])))
             dim += 1
         else:
