@@ -114,6 +114,14 @@ LinalgSolveExBackward0 = derivative(
     B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
 
 
+def column_major(x: np.ndarray) -> np.ndarray:
+    """The array in LAPACK's layout (each matrix column-major), as torch returns its factorizations, so
+    a later reshape/view of the result copies or fails where torch's does."""
+    if x.ndim < 2:
+        return x
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(x, -1, -2)), -1, -2)
+
+
 # --- checks ----------------------------------------------------------------------------------
 
 def _check_square(a: Tensor, name: str) -> None:
@@ -149,6 +157,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
     """The inverse with torch's ``info`` (nonzero for singular matrices) instead of an error."""
     _check_square(A, "linalg.inv")
     data, info = _inv_kernel(A._data)
+    data = column_major(data)
     if check_errors and info.any():
         _raise_singular(info)
     out = record(LinalgInvExBackward0, data, (A,), A=A)
@@ -206,7 +215,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     b = B._data[..., None] if vector else B._data
     batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
     out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
-    out = out[..., 0] if vector else out
+    out = out[..., 0] if vector else column_major(out)
     return record(LinalgSolveExBackward0, out.astype(A._data.dtype, copy=False), (A, B), A=A, B=B,
                   vector=vector, B_shape=tuple(B.shape))
 
