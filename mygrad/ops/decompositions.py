@@ -18,7 +18,7 @@ from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "det", "inv", "inv_ex", "slogdet", "solve"]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
@@ -245,3 +245,106 @@ def logdet(input: Tensor) -> Tensor:
 
 
 methods(det=det, inverse=inverse, logdet=logdet, slogdet=torch_slogdet)
+
+
+# --- Cholesky: linalg.cholesky / cholesky_ex, torch.cholesky ----------------------------------------
+
+linalg_cholesky_ex = return_type("linalg_cholesky_ex", ("L", "info"))
+
+
+@array_fn(name="cholesky_backward")
+@quiet
+def _cholesky_backward_array(grad, result, upper):
+    """FunctionsManual's cholesky_backward: gA = sym(L^{-T} Φ(L^T gL) L^{-1}), Φ = tril with half diagonal."""
+    lower = np.swapaxes(result, -1, -2) if upper else result
+    g = np.swapaxes(grad, -1, -2) if upper else grad
+    p = np.swapaxes(lower, -1, -2) @ g
+    p = np.tril(p) - 0.5 * (np.eye(p.shape[-1], dtype=p.dtype) * p)
+    inv_l = _inv_kernel(lower)[0]
+    x = np.swapaxes(inv_l, -1, -2) @ p @ inv_l
+    return 0.5 * (x + np.swapaxes(x, -1, -2))
+
+
+@tensor_fn(name="cholesky_backward")
+def _cholesky_backward_tensor(grad, result, upper):
+    from .linalg import tril
+    lower = transpose(result, -2, -1) if upper else result
+    g = transpose(grad, -2, -1) if upper else grad
+    p = matmul(transpose(lower, -2, -1), g)
+    eye = Tensor._make(np.eye(p.shape[-1], dtype=p._data.dtype), False, None)
+    p = tril(p) - (p * eye) * 0.5
+    inv_l = inv(lower)
+    x = matmul(transpose(inv_l, -2, -1), matmul(p, inv_l))
+    return (x + transpose(x, -2, -1)) * 0.5
+
+
+LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", self="cholesky_backward(grad, result, upper)")
+CholeskyBackward0 = derivative("CholeskyBackward0", self="cholesky_backward(grad, result, upper)")
+
+
+@quiet
+def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower factor and LAPACK potrf's info (the order of the first leading minor that is not
+    positive-definite); a failed matrix keeps potrf's partial factor (unblocked: its columns up to the
+    failing pivot, the pivot's remainder on the diagonal, the input's lower triangle beyond)."""
+    info = np.zeros(a.shape[:-2], dtype=np.int32)
+    try:
+        return np.linalg.cholesky(a).astype(a.dtype, copy=False), info
+    except np.linalg.LinAlgError:
+        n = a.shape[-1]
+        flat_a, flat_info = a.reshape(-1, n, n), info.reshape(-1)
+        out = np.tril(flat_a).copy()
+        for i, m in enumerate(flat_a):  # only on failure: factor column by column to the failing pivot
+            low = np.zeros_like(m)
+            for j in range(n):
+                d = m[j, j] - low[j, :j] @ low[j, :j]
+                if not d > 0:
+                    out[i, j, j] = d
+                    out[i, :j, :] = low[:j, :]
+                    out[i, j:, :j] = low[j:, :j]
+                    flat_info[i] = j + 1
+                    break
+                low[j, j] = np.sqrt(d)
+                low[j + 1:, j] = (m[j + 1:, j] - low[j + 1:, :j] @ low[j, :j]) / low[j, j]
+            else:
+                out[i] = low
+        return out.reshape(a.shape), info
+
+
+def _cholesky(A: Tensor, upper: bool, name: str, node, check_errors: bool):
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    _check_square(A, name)
+    low, info = _cholesky_kernel(A._data)
+    if check_errors and info.any():
+        flat = info.reshape(-1)
+        first = int(np.flatnonzero(flat)[0])
+        where = f"(Batch element {first}): " if info.ndim else ""
+        raise LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                          f"positive-definite (the leading minor of order {int(flat[first])} is not "
+                          "positive-definite).")
+    data = np.swapaxes(low, -1, -2) if upper else low
+    data = column_major(data)
+    return record(node, data, (A,), self=A, upper=upper), info
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
+    """The Cholesky factor with LAPACK's info (nonzero where A is not positive-definite) instead of an error."""
+    out, info = _cholesky(A, upper, "linalg.cholesky", LinalgCholeskyExBackward0, check_errors)
+    return linalg_cholesky_ex(out, Tensor._make(info, False, None))
+
+
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """torch.linalg.cholesky: L with A = L L^T (U = L^T with upper=True); torch's error if A is not PD."""
+    return _cholesky(A, upper, "linalg.cholesky", LinalgCholeskyExBackward0, True)[0]
+
+
+def torch_cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """torch.cholesky (deprecated in torch, with its warning): its own CholeskyBackward0 node."""
+    import warnings
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return _cholesky(input, upper, "cholesky", CholeskyBackward0, True)[0]
+
+
+methods(cholesky=torch_cholesky)
