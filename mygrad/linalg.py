@@ -14,6 +14,7 @@ from .ops.decompositions import (
            inv_ex,
            slogdet,
            solve,
+           solve_triangular,
 )
 from .ops.linalg_products import linalg_cross as cross
 from .ops.linalg_products import matrix_power, multi_dot, vecdot
@@ -22,5 +23,5 @@ from .ops.reductions import vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "inv", "inv_ex", "matrix_norm",
            "matrix_power", "multi_dot", "norm",
-           "slogdet", "solve", "vecdot", "vector_norm"]
+           "slogdet", "solve", "solve_triangular", "vecdot", "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

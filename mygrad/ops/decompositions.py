@@ -18,7 +18,8 @@ from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "det", "inv", "inv_ex", "slogdet", "solve"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "det", "inv", "inv_ex", "slogdet", "solve",
+           "solve_triangular"]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
@@ -348,3 +349,71 @@ def torch_cholesky(input: Tensor, upper: bool = False) -> Tensor:
 
 
 methods(cholesky=torch_cholesky)
+
+
+# --- triangular systems: linalg.solve_triangular ----------------------------------------------------
+
+def _triangle(a, upper: bool, unitriangular: bool, lib):
+    """The triangle of ``a`` the solve reads (the other entries ignored), unit diagonal if asked."""
+    part = lib.triu(a, 1 if unitriangular else 0) if upper else lib.tril(a, -1 if unitriangular else 0)
+    if unitriangular:
+        part = part + lib.eye(a.shape[-1], dtype=a.dtype)
+    return part
+
+
+@quiet
+def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
+    """A^{-1} B (left) or B A^{-1}, batches broadcast; a zero pivot gives inf/NaN as LAPACK's trsm does."""
+    if not left:
+        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True), -1, -2)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return np.full(b.shape, np.nan, b.dtype)  # (not LAPACK's exact inf/NaN pattern: see the report)
+
+
+@array_fn(name="solve_triangular_backward")
+@quiet
+def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular, which, shape):
+    from ..autograd.backends import ARRAY
+    a = _triangle(A, upper, unitriangular, np)
+    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, True) if left else \
+        _triangular_kernel(np.swapaxes(a, -1, -2), grad, False)
+    if which == "B":
+        return ARRAY["sum_to"](gb, shape)
+    ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
+    ga = np.triu(ga, 1 if unitriangular else 0) if upper else np.tril(ga, -1 if unitriangular else 0)
+    return ARRAY["sum_to"](ga, shape)
+
+
+@tensor_fn(name="solve_triangular_backward")
+def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
+    from ..autograd.backends import TENSOR
+    from .linalg import tril, triu
+    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)
+    ga = triu(ga, 1 if unitriangular else 0) if upper else tril(ga, -1 if unitriangular else 0)
+    return TENSOR["sum_to"](ga, shape)
+
+
+LinalgSolveTriangularBackward0 = derivative(
+    "LinalgSolveTriangularBackward0",
+    self="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'A', self_shape)",
+    B="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'B', B_shape)")
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
+    """X with A X = B (left) or X A = B, reading only A's upper or lower triangle; batches broadcast."""
+    for t, name in ((A, "A"), (B, "B")):
+        if t.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
+    _check_square(A, "linalg.solve_triangular")
+    a = _triangle(A._data, upper, unitriangular, np)
+    out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
+    return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
+                  unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
