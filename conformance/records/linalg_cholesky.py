@@ -10,7 +10,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import arrays, real
+from ..strategies import arrays, grad_flags, real
 from .linalg_decompositions import BATCH, malformed
 
 
@@ -53,3 +53,19 @@ RECORDS = [
     Record("cholesky", malformed, **LINALG, label="linalg.cholesky (not square)", raises=True, grad=False),
     Record("cholesky", factor(upper=True), tolerance=TOL, label="torch.cholesky"),
 ]
+
+
+def cholesky_systems(dtype: str, form=None):
+    """B and a Cholesky factor of a drawn SPD matrix (lower, or upper with upper=True); batches broadcast."""
+    def make(drawn):
+        a, k, upper, which = drawn
+        low = np.linalg.cholesky(a.astype(np.float64))
+        factor = np.swapaxes(low, -1, -2) if upper else low
+        batch, n = a.shape[:-2], a.shape[-1]
+        b_shape = ((), batch[-1:], batch)[which] + (n, k)
+        return st.tuples(arrays(dtype, b_shape, real()), grad_flags(2)).map(lambda bf: Example(
+            (TensorArg(bf[0], bf[1][0]), TensorArg(factor.astype(dtype), bf[1][1])), {"upper": upper}))
+    return st.tuples(spd(dtype), st.integers(1, 3), st.booleans(), st.integers(0, 2)).flatmap(make)
+
+
+RECORDS.append(Record("cholesky_solve", cholesky_systems, tolerance=TOL))

@@ -417,3 +417,63 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
                   unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
+
+
+# --- torch.cholesky_solve --------------------------------------------------------------------------
+
+@quiet
+def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np.ndarray:
+    lower = np.swapaxes(factor, -1, -2) if upper else factor
+    y = _triangular_kernel(lower, b, True)
+    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True)
+
+
+@array_fn(name="cholesky_solve_backward")
+@quiet
+def _cholesky_solve_backward_array(grad, input2, result, upper, which, shape):
+    """FunctionsManual: gB = cholesky_solve(gX, L); gL = -(gB X^T + X gB^T) L (or L (...) when upper)."""
+    from ..autograd.backends import ARRAY
+    gb = _cholesky_solve_kernel(grad, input2, upper)
+    if which == "B":
+        return ARRAY["sum_to"](gb, shape)
+    common = gb @ np.swapaxes(result, -1, -2)
+    common = common + np.swapaxes(common, -1, -2)
+    return ARRAY["sum_to"](-(input2 @ common) if upper else -(common @ input2), shape)
+
+
+@tensor_fn(name="cholesky_solve_backward")
+def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
+    from ..autograd.backends import TENSOR
+    gb = cholesky_solve(grad, input2, upper)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    common = matmul(gb, transpose(result, -2, -1))
+    common = common + transpose(common, -2, -1)
+    return TENSOR["sum_to"](-matmul(input2, common) if upper else -matmul(common, input2), shape)
+
+
+CholeskySolveBackward0 = derivative(
+    "CholeskySolveBackward0",
+    self="cholesky_solve_backward(grad, input2, result, upper, 'B', self_shape)",
+    input2="cholesky_solve_backward(grad, input2, result, upper, 'L', input2_shape)")
+
+
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """torch.cholesky_solve: X with (L L^T) X = B given the Cholesky factor L (U^T U with upper=True)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead")
+    if input2.ndim < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead")
+    if input2.shape[-1] != input2.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {input2.shape[-2]} by "
+                           f"{input2.shape[-1]} matrices")
+    if input.dtype != input2.dtype:
+        from .._tensor_str import scalar_type_name
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(input.dtype)} and A of type {scalar_type_name(input2.dtype)} instead.")
+    out = column_major(_cholesky_solve_kernel(input._data, input2._data, upper))
+    return record(CholeskySolveBackward0, out, (input, input2), self=input, input2=input2, upper=upper,
+                  self_shape=tuple(input.shape), input2_shape=tuple(input2.shape))
+
+
+methods(cholesky_solve=cholesky_solve)
