@@ -18,8 +18,19 @@ from .linalg import matmul
 from .reductions import return_type
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "det", "inv", "inv_ex", "slogdet", "solve",
-           "solve_triangular"]
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
@@ -477,3 +488,77 @@ def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor
 
 
 methods(cholesky_solve=cholesky_solve)
+
+
+# --- symmetric eigendecomposition: linalg.eigh, linalg.eigvalsh ------------------------------------
+# The eigenvectors are NumPy's LAPACK's: each column is torch's up to its sign (torch's MKL picks
+# other signs; no convention exists to reproduce).  The backward recomputes the decomposition from A
+# (differentiably under create_graph) instead of saving the outputs.
+
+linalg_eigh = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+
+
+@quiet
+def _eigh_kernel(a: np.ndarray, uplo: str):
+    w, v = np.linalg.eigh(a, UPLO=uplo)
+    return w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
+
+
+@array_fn(name="eigh_backward")
+@quiet
+def _eigh_backward_array(grad_w, grad_v, a, uplo):
+    """gA = V (diag(gL) + skew(V^T gV) / (λ_j - λ_i)) V^T; NaN/inf where eigenvalues repeat (as torch)."""
+    w, v = _eigh_kernel(a, uplo)
+    vt = np.swapaxes(v, -1, -2)
+    inner = np.zeros_like(v)
+    if grad_v is not None and grad_v.any():
+        vhgv = vt @ grad_v
+        vhgv = 0.5 * (vhgv - np.swapaxes(vhgv, -1, -2))
+        e = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        e[..., np.arange(n), np.arange(n)] = 1
+        inner = vhgv / e
+    n = w.shape[-1]
+    inner[..., np.arange(n), np.arange(n)] = grad_w
+    return v @ inner @ vt
+
+
+@tensor_fn(name="eigh_backward")
+def _eigh_backward_tensor(grad_w, grad_v, a, uplo):
+    from .layout import diag_embed
+    w, v = eigh(a, UPLO=uplo)
+    vt = transpose(v, -2, -1)
+    inner = diag_embed(grad_w)
+    if grad_v is not None and grad_v._data.any():
+        vhgv = matmul(vt, grad_v)
+        vhgv = (vhgv - transpose(vhgv, -2, -1)) * 0.5
+        n = w.shape[-1]
+        e = unsqueeze(w, -2) - unsqueeze(w, -1)
+        off = Tensor._make(1 - np.eye(n, dtype=a._data.dtype), False, None)
+        e = e * off + Tensor._make(np.eye(n, dtype=a._data.dtype), False, None)
+        inner = inner + (vhgv / e) * off
+    return matmul(v, matmul(inner, vt))
+
+
+LinalgEighBackward0 = derivative("LinalgEighBackward0", multi_output=True,
+                                 self="eigh_backward(grad[0], grad[1], self, UPLO)")
+LinalgEigvalshBackward = derivative("LinalgEighBackward0", self="eigh_backward(grad, None, self, UPLO)")
+
+
+def _check_uplo(A: Tensor, UPLO: str, name: str) -> None:
+    _check_square(A, name)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A: Tensor, UPLO: str = "L"):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading its UPLO triangle."""
+    _check_uplo(A, UPLO, "linalg.eigh")
+    w, v = _eigh_kernel(A._data, UPLO)
+    return linalg_eigh(*record_multi(LinalgEighBackward0, (w, column_major(v)), (A,), self=A, UPLO=UPLO))
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    """The eigenvalues of a symmetric matrix, ascending."""
+    _check_uplo(A, UPLO, "linalg.eigvalsh")
+    return record(LinalgEigvalshBackward, _eigh_kernel(A._data, UPLO)[0], (A,), self=A, UPLO=UPLO)
