@@ -6,17 +6,18 @@ nuclear norms need singular values, which mygrad does not provide.
 """
 from ._missing import module_getattr as _module_getattr
 from .ops.decompositions import (
-                                 LinAlgError,
-                                 cholesky,
-                                 cholesky_ex,
-                                 det,
-                                 eigh,
-                                 eigvalsh,
-                                 inv,
-                                 inv_ex,
-                                 slogdet,
-                                 solve,
-                                 solve_triangular,
+    LinAlgError,
+    cholesky,
+    cholesky_ex,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    inv_ex,
+    qr,
+    slogdet,
+    solve,
+    solve_triangular,
 )
 from .ops.linalg_products import linalg_cross as cross
 from .ops.linalg_products import matrix_power, multi_dot, vecdot
@@ -24,6 +25,6 @@ from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
-           "matrix_norm", "matrix_power", "multi_dot", "norm", "slogdet", "solve", "solve_triangular", "vecdot",
+           "matrix_norm", "matrix_power", "multi_dot", "norm", "qr", "slogdet", "solve", "solve_triangular", "vecdot",
            "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

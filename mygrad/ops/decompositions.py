@@ -27,6 +27,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "qr",
     "slogdet",
     "solve",
     "solve_triangular",
@@ -562,3 +563,88 @@ def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
     """The eigenvalues of a symmetric matrix, ascending."""
     _check_uplo(A, UPLO, "linalg.eigvalsh")
     return record(LinalgEigvalshBackward, _eigh_kernel(A._data, UPLO)[0], (A,), self=A, UPLO=UPLO)
+
+
+# --- QR: linalg.qr (modes), torch.qr ----------------------------------------------------------------
+# NumPy's and torch's LAPACK run the same Householder geqrf/orgqr, so Q and R (signs included) agree.
+
+linalg_qr = return_type("linalg_qr", ("Q", "R"))
+torch_qr_return = return_type("qr", ("Q", "R"))
+
+
+@quiet
+def _qr_kernel(a: np.ndarray, mode: str):
+    if mode == "r":
+        return np.empty((0,), a.dtype), np.linalg.qr(a, mode="r").astype(a.dtype, copy=False)
+    q, r = np.linalg.qr(a, mode=mode)
+    return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
+
+
+def _qr_check_backward(a_shape, mode: str) -> None:
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    if mode == "complete" and a_shape[-2] > a_shape[-1]:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+
+
+@array_fn(name="qr_backward")
+@quiet
+def _qr_backward_array(grad_q, grad_r, a, mode):
+    """gA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q (m >= n); wide A = [X | Y]: X's rule with
+    gQ + Y gR_Y^T, and Q gR_Y for Y."""
+    _qr_check_backward(a.shape, mode)
+    q, r = _qr_kernel(a, mode)
+    m, n = a.shape[-2], a.shape[-1]
+    gr_y = grad_r[..., :, m:] if m < n else None
+    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
+    gq = grad_q + a[..., :, m:] @ np.swapaxes(gr_y, -1, -2) if m < n else grad_q
+    mm_ = r_x @ np.swapaxes(gr_x, -1, -2) - np.swapaxes(gq, -1, -2) @ q
+    sym = np.tril(mm_) + np.swapaxes(np.tril(mm_, -1), -1, -2)
+    b = gq + q @ sym
+    gx = _triangular_kernel(np.swapaxes(np.triu(r_x), -1, -2), b, False)  # b R^{-T}, a triangular solve as torch's
+    return np.concatenate([gx, q @ gr_y], -1) if m < n else gx
+
+
+@tensor_fn(name="qr_backward")
+def _qr_backward_tensor(grad_q, grad_r, a, mode):
+    from .join import cat
+    from .linalg import tril
+    _qr_check_backward(a.shape, mode)
+    q, r = qr(a, mode=mode)
+    m, n = a.shape[-2], a.shape[-1]
+    gr_y = grad_r[..., :, m:] if m < n else None
+    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
+    gq = grad_q + matmul(a[..., :, m:], transpose(gr_y, -2, -1)) if m < n else grad_q
+    mm_ = matmul(r_x, transpose(gr_x, -2, -1)) - matmul(transpose(gq, -2, -1), q)
+    sym = tril(mm_) + transpose(tril(mm_, -1), -2, -1)
+    gx = solve_triangular(transpose(r_x, -2, -1), gq + matmul(q, sym), upper=False, left=False)
+    return cat([gx, matmul(q, gr_y)], -1) if m < n else gx
+
+
+LinalgQrBackward0 = derivative("LinalgQrBackward0", multi_output=True, A="qr_backward(grad[0], grad[1], A, mode)")
+
+
+def qr(A: Tensor, mode: str = "reduced"):
+    """Q and R (torch.return_types.linalg_qr); mode 'reduced', 'complete' or 'r' (Q empty, not differentiable)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. Got "
+                           f"{_LEGACY[A._data.dtype.name]}")
+    q, r = _qr_kernel(A._data, mode)
+    return linalg_qr(*record_multi(LinalgQrBackward0, (column_major(q), column_major(r)), (A,), A=A, mode=mode))
+
+
+def torch_qr(input: Tensor, some: bool = True):
+    """torch.qr (deprecated in torch, with its warning): linalg.qr with some=True as 'reduced', else 'complete'."""
+    import warnings
+    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                  "release.", UserWarning, stacklevel=2)
+    return torch_qr_return(*qr(input, "reduced" if some else "complete"))
+
+
+methods(qr=torch_qr)
