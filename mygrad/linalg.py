@@ -18,6 +18,8 @@ from .ops.decompositions import (
     slogdet,
     solve,
     solve_triangular,
+    svd,
+    svdvals,
 )
 from .ops.linalg_products import linalg_cross as cross
 from .ops.linalg_products import matrix_power, multi_dot, vecdot
@@ -25,6 +27,6 @@ from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
-           "matrix_norm", "matrix_power", "multi_dot", "norm", "qr", "slogdet", "solve", "solve_triangular", "vecdot",
+           "matrix_norm", "matrix_power", "multi_dot", "norm", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot",
            "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

@@ -31,6 +31,8 @@ __all__ = [
     "slogdet",
     "solve",
     "solve_triangular",
+    "svd",
+    "svdvals",
 ]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
@@ -648,3 +650,113 @@ def torch_qr(input: Tensor, some: bool = True):
 
 
 methods(qr=torch_qr)
+
+
+# --- SVD: linalg.svd, linalg.svdvals ---------------------------------------------------------------
+# The singular values are torch's; U and Vh are NumPy's LAPACK's, each singular pair torch's up to a
+# common sign (MKL picks other signs).  The backward recomputes the SVD from A, as eigh's does.
+
+linalg_svd = return_type("linalg_svd", ("U", "S", "Vh"))
+
+
+@quiet
+def _svd_kernel(a: np.ndarray, full_matrices: bool):
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    return u.astype(a.dtype, copy=False), s.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False)
+
+
+@array_fn(name="svd_backward")
+@quiet
+def _svd_backward_array(grad_u, grad_s, grad_vh, a):
+    """FunctionsManual's svd_backward (real case) on the reduced SVD; NaN/inf at repeated singular values."""
+    u, s, vh = _svd_kernel(a, False)
+    m, n = a.shape[-2], a.shape[-1]
+    k = s.shape[-1]
+    if grad_u is not None:
+        grad_u = grad_u[..., :, :k]
+        grad_u = grad_u if grad_u.any() else None
+    if grad_vh is not None:
+        grad_vh = grad_vh[..., :k, :]
+        grad_vh = grad_vh if grad_vh.any() else None
+    mt = lambda x: np.swapaxes(x, -1, -2)
+    if grad_u is None and grad_vh is None:
+        return u @ (grad_s[..., :, None] * vh)
+    e = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    e[..., np.arange(k), np.arange(k)] = 1
+    ga = np.zeros(a.shape[:-2] + (k, k), a.dtype)
+    if grad_u is not None:
+        uhgu = mt(u) @ grad_u
+        ga = ga + (uhgu - mt(uhgu)) * s[..., None, :]
+    if grad_vh is not None:
+        vhgv = vh @ mt(grad_vh)
+        ga = ga + s[..., :, None] * (vhgv - mt(vhgv))
+    ga = ga / e
+    ga[..., np.arange(k), np.arange(k)] += grad_s
+    if m > n and grad_u is not None:
+        gus = grad_u / s[..., None, :]
+        return (u @ ga + gus - u @ (mt(u) @ gus)) @ vh
+    if m < n and grad_vh is not None:
+        sgv = grad_vh / s[..., :, None]
+        return u @ (ga @ vh + sgv - (sgv @ mt(vh)) @ vh)
+    return u @ ga @ vh
+
+
+@tensor_fn(name="svd_backward")
+def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
+    from .layout import diag_embed
+    u, s, vh = svd(a, full_matrices=False)
+    m, n = a.shape[-2], a.shape[-1]
+    k = s.shape[-1]
+    if grad_u is not None:
+        grad_u = grad_u[..., :, :k] if grad_u._data.any() else None
+    if grad_vh is not None:
+        grad_vh = grad_vh[..., :k, :] if grad_vh._data.any() else None
+    mt = lambda x: transpose(x, -2, -1)
+    if grad_u is None and grad_vh is None:
+        return matmul(u, unsqueeze(grad_s, -1) * vh)
+    eye = Tensor._make(np.eye(k, dtype=a._data.dtype), False, None)
+    s2 = s * s
+    e = (unsqueeze(s2, -2) - unsqueeze(s2, -1)) * (1 - eye) + eye
+    ga = None
+    if grad_u is not None:
+        uhgu = matmul(mt(u), grad_u)
+        ga = (uhgu - mt(uhgu)) * unsqueeze(s, -2)
+    if grad_vh is not None:
+        vhgv = matmul(vh, mt(grad_vh))
+        term = unsqueeze(s, -1) * (vhgv - mt(vhgv))
+        ga = term if ga is None else ga + term
+    ga = (ga / e) * (1 - eye) + diag_embed(grad_s)
+    if m > n and grad_u is not None:
+        gus = grad_u / unsqueeze(s, -2)
+        return matmul(matmul(u, ga) + gus - matmul(u, matmul(mt(u), gus)), vh)
+    if m < n and grad_vh is not None:
+        sgv = grad_vh / unsqueeze(s, -1)
+        return matmul(u, matmul(ga, vh) + sgv - matmul(matmul(sgv, mt(vh)), vh))
+    return matmul(u, matmul(ga, vh))
+
+
+LinalgSvdBackward0 = derivative("LinalgSvdBackward0", multi_output=True,
+                                A="svd_backward(grad[0], grad[1], grad[2], A)")
+LinalgSvdvalsBackward = derivative("LinalgSvdBackward0", A="svd_backward(None, grad, None, A)")
+
+
+def _check_svd_input(A: Tensor, name: str) -> None:
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_LEGACY[A._data.dtype.name]}")
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
+    """U, S, Vh (torch.return_types.linalg_svd) with A = U diag(S) Vh."""
+    _check_svd_input(A, "linalg.svd")
+    u, s, vh = _svd_kernel(A._data, full_matrices)
+    return linalg_svd(*record_multi(LinalgSvdBackward0, (column_major(u), s, column_major(vh)), (A,), A=A))
+
+
+def svdvals(A: Tensor, *, driver=None) -> Tensor:
+    """The singular values, descending."""
+    _check_svd_input(A, "linalg.svdvals")
+    s = quiet(np.linalg.svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
+    return record(LinalgSvdvalsBackward, s, (A,), A=A)
