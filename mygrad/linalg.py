@@ -1,8 +1,9 @@
 """torch.linalg: the norms (vector_norm, matrix_norm, norm), inv/inv_ex/det (ops/decompositions.py).
 
 Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-norms are torch's
-composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
-nuclear norms need singular values, which mygrad does not provide.
+composite (an amax/amin of a vector 1-norm), so their graphs match torch's, as are the spectral and
+nuclear norms (over svdvals).  Products live in ops/linalg_products.py, factorizations (cholesky, qr,
+eigh, svd) and solves in ops/decompositions.py.
 """
 from ._missing import module_getattr as _module_getattr
 from .ops.decompositions import (

@@ -672,12 +672,9 @@ def _svd_backward_array(grad_u, grad_s, grad_vh, a):
     u, s, vh = _svd_kernel(a, False)
     m, n = a.shape[-2], a.shape[-1]
     k = s.shape[-1]
-    if grad_u is not None:
-        grad_u = grad_u[..., :, :k]
-        grad_u = grad_u if grad_u.any() else None
-    if grad_vh is not None:
-        grad_vh = grad_vh[..., :k, :]
-        grad_vh = grad_vh if grad_vh.any() else None
+    # a gradient that never came (zeros, or svdvals' empty U/Vh) takes torch's undefined-gradient path
+    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u.any() else None
+    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh.any() else None
     mt = lambda x: np.swapaxes(x, -1, -2)
     if grad_u is None and grad_vh is None:
         return u @ (grad_s[..., :, None] * vh)
@@ -707,10 +704,8 @@ def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
     u, s, vh = svd(a, full_matrices=False)
     m, n = a.shape[-2], a.shape[-1]
     k = s.shape[-1]
-    if grad_u is not None:
-        grad_u = grad_u[..., :, :k] if grad_u._data.any() else None
-    if grad_vh is not None:
-        grad_vh = grad_vh[..., :k, :] if grad_vh._data.any() else None
+    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u._data.any() else None
+    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh._data.any() else None
     mt = lambda x: transpose(x, -2, -1)
     if grad_u is None and grad_vh is None:
         return matmul(u, unsqueeze(grad_s, -1) * vh)
@@ -737,7 +732,6 @@ def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
 
 LinalgSvdBackward0 = derivative("LinalgSvdBackward0", multi_output=True,
                                 A="svd_backward(grad[0], grad[1], grad[2], A)")
-LinalgSvdvalsBackward = derivative("LinalgSvdBackward0", A="svd_backward(None, grad, None, A)")
 
 
 def _check_svd_input(A: Tensor, name: str) -> None:
@@ -759,4 +753,5 @@ def svdvals(A: Tensor, *, driver=None) -> Tensor:
     """The singular values, descending."""
     _check_svd_input(A, "linalg.svdvals")
     s = quiet(np.linalg.svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
-    return record(LinalgSvdvalsBackward, s, (A,), A=A)
+    empty = np.empty((0,), A._data.dtype)  # torch: output 1 of _linalg_svd(compute_uv=False), U and Vh empty
+    return record_multi(LinalgSvdBackward0, (empty, s, empty), (A,), A=A)[1]
