@@ -27,6 +27,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "pinv",
     "qr",
     "slogdet",
     "solve",
@@ -755,3 +756,73 @@ def svdvals(A: Tensor, *, driver=None) -> Tensor:
     s = quiet(np.linalg.svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
     empty = np.empty((0,), A._data.dtype)  # torch: output 1 of _linalg_svd(compute_uv=False), U and Vh empty
     return record_multi(LinalgSvdBackward0, (empty, s, empty), (A,), A=A)[1]
+
+
+# --- pseudo-inverse: linalg.pinv, torch.pinverse ----------------------------------------------------
+
+def _pinv_backward_body(grad, pinv_a, a, mt):
+    """FunctionsManual's pinv_backward, over whichever side is smaller (``mt``: the batched transpose)."""
+    m, n = a.shape[-2], a.shape[-1]
+    pinv_ah, gradh = mt(pinv_a), mt(grad)
+    if m <= n:
+        k = gradh @ pinv_a
+        k_pinv_ah = k @ pinv_ah
+        return -mt(pinv_a @ k) + k_pinv_ah - (a @ pinv_a) @ k_pinv_ah + (pinv_ah @ pinv_a) @ (gradh - k @ a)
+    k = pinv_a @ gradh
+    pinv_ah_k = pinv_ah @ k
+    return -mt(k @ pinv_a) + ((gradh - a @ k) @ pinv_a) @ pinv_ah + pinv_ah_k - (pinv_ah_k @ pinv_a) @ a
+
+
+@array_fn(name="pinv_backward")
+@quiet
+def _pinv_backward_array(grad, result, a):
+    return _pinv_backward_body(grad, result, a, lambda x: np.swapaxes(x, -1, -2))
+
+
+@tensor_fn(name="pinv_backward")
+def _pinv_backward_tensor(grad, result, a):
+    return _pinv_backward_body(grad, result, a, lambda x: transpose(x, -2, -1))
+
+
+LinalgPinvBackward0 = derivative("LinalgPinvBackward0", self="pinv_backward(grad, result, self)")
+
+
+def _tolerance_value(t, dtype):
+    return 0.0 if t is None else (t._data.astype(dtype)[..., None] if isinstance(t, Tensor) else float(t))
+
+
+@quiet
+def _pinv_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
+    m, n = a.shape[-2], a.shape[-1]
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(m, n) if atol is None or (not isinstance(atol, np.ndarray) and atol <= 0) \
+            else 0.0
+    atol = 0.0 if atol is None else atol
+    if hermitian:
+        w, v = np.linalg.eigh(a)
+        big = np.abs(w).max(-1, keepdims=True) if w.shape[-1] else np.zeros(w.shape[:-1] + (1,), a.dtype)
+        inv_w = np.where(np.abs(w) > np.maximum(atol, rtol * big), 1 / np.where(w == 0, 1, w), 0).astype(a.dtype)
+        return (v * inv_w[..., None, :]) @ np.swapaxes(v, -1, -2)
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    big = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    inv_s = np.where(s > np.maximum(atol, rtol * big), 1 / np.where(s == 0, 1, s), 0).astype(a.dtype)
+    return (np.swapaxes(vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(u, -1, -2)
+
+
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse: singular values below max(atol, rtol * σ_max) count as zero
+    (torch's default rtol: eps * max(m, n) when atol is not given)."""
+    _check_svd_input(A, "linalg.pinv")
+    dtype = A._data.dtype
+    a_tol = None if atol is None else _tolerance_value(atol, dtype)
+    r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
+    data = _pinv_kernel(A._data, a_tol, r_tol, hermitian).astype(dtype, copy=False)
+    return record(LinalgPinvBackward0, data, (A,), self=A)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """torch.pinverse: linalg.pinv with rtol=rcond."""
+    return pinv(input, rtol=rcond)
+
+
+methods(pinverse=pinverse)
