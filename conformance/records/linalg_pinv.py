@@ -45,3 +45,20 @@ RECORDS = [
     Record("pinverse", lambda dtype, form=None: separated(dtype).map(lambda a: Example((TensorArg(a, True),), {})),
            tolerance=TOL),
 ]
+
+
+def ranks(dtype: str, form=None):
+    """Full-rank and exactly rank-deficient inputs (rows zeroed), with and without tolerances; forward only."""
+    def make(x):
+        a, zeroed, kw = x
+        a = a.copy()
+        if zeroed:
+            a[..., -zeroed:, :] = 0
+        return Example((TensorArg(a, False),), kw)
+    kws = st.sampled_from([{"rtol": 0.01}, {"atol": 0.1}, {"atol": 0.1, "rtol": 0.05}, {"tol": 0.2},
+                           {"hermitian": False, "rtol": 0.01}])
+    return st.tuples(separated(dtype), st.integers(0, 2), kws).map(make)
+
+
+RECORDS.append(Record("matrix_rank", ranks, namespace="linalg", forms=("function",), grad=False,
+                      label="linalg.matrix_rank"))

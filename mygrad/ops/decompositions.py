@@ -27,6 +27,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "matrix_rank",
     "pinv",
     "qr",
     "slogdet",
@@ -826,3 +827,33 @@ def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
 
 
 methods(pinverse=pinverse)
+
+
+# --- linalg.matrix_rank, linalg.matrix_exp --------------------------------------------------------
+
+@quiet
+def _rank_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
+    m, n = a.shape[-2], a.shape[-1]
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(m, n) if atol is None or (not isinstance(atol, np.ndarray) and atol <= 0) \
+            else 0.0
+    atol = 0.0 if atol is None else atol
+    if min(m, n) == 0:
+        return np.zeros(a.shape[:-2], np.int64)
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    big = s.max(-1, keepdims=True)
+    return (s > np.maximum(atol, rtol * big)).sum(-1).astype(np.int64)
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
+    """The number of singular values (|eigenvalues| if hermitian) above max(atol, rtol * σ_max); ``tol``
+    is torch's older spelling of atol (with rtol 0)."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    _check_svd_input(A, "linalg.matrix_rank")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    dtype = A._data.dtype
+    a_tol = None if atol is None else _tolerance_value(atol, dtype)
+    r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
+    return Tensor._make(np.asarray(_rank_kernel(A._data, a_tol, r_tol, hermitian)), False, None)
