@@ -29,6 +29,7 @@ from .ops.decompositions import torch_cholesky as cholesky  # noqa: F401
 from .ops.decompositions import cholesky_solve  # noqa: F401
 from .ops.decompositions import torch_qr as qr  # noqa: F401
 from .ops.decompositions import pinverse  # noqa: F401
+from .ops.decompositions import matrix_exp  # noqa: F401
 from .ops.linalg_products import cross, kron, matrix_power, tensordot  # noqa: F401  torch.* products
 from . import special
 from . import nn

@@ -27,6 +27,7 @@ __all__ = [
     "eigvalsh",
     "inv",
     "inv_ex",
+    "matrix_exp",
     "matrix_rank",
     "pinv",
     "qr",
@@ -857,3 +858,67 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol
     a_tol = None if atol is None else _tolerance_value(atol, dtype)
     r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
     return Tensor._make(np.asarray(_rank_kernel(A._data, a_tol, r_tol, hermitian)), False, None)
+
+
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+
+
+@quiet
+def _expm_kernel(a: np.ndarray) -> np.ndarray:
+    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched (one
+    scaling for the batch: its largest 1-norm)."""
+    if a.size == 0:
+        return a.copy()
+    work = a.astype(np.float64)
+    n = a.shape[-1]
+    norm = np.abs(work).sum(-2).max() if work.ndim >= 2 else 0.0
+    s = max(0, int(np.ceil(np.log2(norm / 5.371920351148152)))) if norm > 5.371920351148152 else 0
+    x = work / (2.0 ** s)
+    b, eye = _PADE13, np.eye(n)
+    x2 = x @ x
+    x4 = x2 @ x2
+    x6 = x4 @ x2
+    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
+    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
+    out = np.linalg.solve(v - u, v + u)
+    for _ in range(s):
+        out = out @ out
+    return out.astype(a.dtype)
+
+
+def _meta_matrix(grad, a, lib_cat, mt, zeros):
+    top = lib_cat([mt(a), grad], -1)
+    return lib_cat([top, lib_cat([zeros, mt(a)], -1)], -2)
+
+
+@array_fn(name="matrix_exp_backward")
+@quiet
+def _matrix_exp_backward_array(grad, a):
+    """The upper-right block of exp([[A^T, G], [0, A^T]]), torch's backward_analytic_function_of_a_matrix."""
+    n = a.shape[-1]
+    meta = _meta_matrix(grad, a, np.concatenate, lambda x: np.swapaxes(x, -1, -2), np.zeros_like(grad))
+    return _expm_kernel(meta)[..., :n, n:]
+
+
+@tensor_fn(name="matrix_exp_backward")
+def _matrix_exp_backward_tensor(grad, a):
+    from .join import cat
+    n = a.shape[-1]
+    zeros = Tensor._make(np.zeros_like(grad._data), False, None)
+    meta = _meta_matrix(grad, a, cat, lambda x: transpose(x, -2, -1), zeros)
+    return matrix_exp(meta)[..., :n, n:]
+
+
+LinalgMatrixExpBackward0 = derivative("LinalgMatrixExpBackward0", self="matrix_exp_backward(grad, self)")
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential (scaling and squaring, Padé [13/13])."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
+    _check_square(A, "linalg.matrix_exp")
+    return record(LinalgMatrixExpBackward0, _expm_kernel(A._data), (A,), self=A)
+
+
+methods(matrix_exp=matrix_exp)
