@@ -1,7 +1,7 @@
 """Records for the pseudo-inverse: linalg.pinv (atol, rtol, hermitian) and torch.pinverse.
 
 Conditioning lives in the strategy: full-rank inputs with separated singular values (linalg_svd.py),
-symmetric ones for hermitian=True (S + S^T of those), and rank-deficient ones (a row zeroed exactly) where
+symmetric positive-definite ones for hermitian=True (S S^T + I/4), and rank-deficient ones (a row zeroed exactly) where
 the cut-off (rtol=0.01) removes a zero singular value; tolerances are drawn below the smallest kept singular value (0.5).
 """
 from __future__ import annotations
@@ -22,7 +22,8 @@ def symmetric(dtype: str, form=None):
     def make(a):
         n = min(a.shape[-2:])
         s = a[..., :n, :n]
-        return Example((TensorArg((s + np.swapaxes(s, -1, -2)).astype(dtype), True),), {"hermitian": True})
+        spd = s @ np.swapaxes(s, -1, -2) + 0.25 * np.eye(n)  # eigenvalues >= 0.25: none near the cut-off
+        return Example((TensorArg(spd.astype(dtype), True),), {"hermitian": True})
     return separated(dtype).map(make)
 
 

@@ -177,6 +177,8 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1) -> Tensor:
     return _sum(mul(x, y), dim)
 
 
+_dot_quiet = quiet(np.dot)  # BLAS: underflow and overflow pass silently, as in torch
+
 VdotBackward0 = derivative("VdotBackward0", self="grad * other", other="grad * self")
 
 
@@ -184,7 +186,7 @@ def vdot(input: Tensor, other: Tensor) -> Tensor:
     """torch.vdot for real vectors: the dot product, as its own node."""
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
-    data = np.asarray(np.dot(input._data, other._data))
+    data = np.asarray(_dot_quiet(input._data, other._data))
     return record(VdotBackward0, data, (input, other), self=input, other=other)
 
 
