@@ -25,6 +25,12 @@ from .ops import *  # noqa: F401,F403
 from . import linalg
 from .ops.decompositions import det, inverse, logdet  # noqa: F401  torch.* aliases of torch.linalg
 from .ops.decompositions import torch_slogdet as slogdet  # noqa: F401
+from .ops.decompositions import torch_cholesky as cholesky  # noqa: F401
+from .ops.decompositions import cholesky_solve  # noqa: F401
+from .ops.decompositions import torch_qr as qr  # noqa: F401
+from .ops.decompositions import pinverse  # noqa: F401
+from .ops.decompositions import matrix_exp  # noqa: F401
+from .ops.linalg_products import cross, kron, matrix_power, tensordot  # noqa: F401  torch.* products
 from . import special
 from . import nn
 from . import optim

@@ -1,13 +1,36 @@
 """torch.linalg: the norms (vector_norm, matrix_norm, norm), inv/inv_ex/det (ops/decompositions.py).
 
 Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-norms are torch's
-composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
-nuclear norms need singular values, which mygrad does not provide.
+composite (an amax/amin of a vector 1-norm), so their graphs match torch's, as are the spectral and
+nuclear norms (over svdvals).  Products live in ops/linalg_products.py, factorizations (cholesky, qr,
+eigh, svd) and solves in ops/decompositions.py.
 """
 from ._missing import module_getattr as _module_getattr
-from .ops.decompositions import LinAlgError, det, inv, inv_ex, slogdet, solve
+from .ops.decompositions import (
+    LinAlgError,
+    cholesky,
+    cholesky_ex,
+    det,
+    eigh,
+    eigvalsh,
+    inv,
+    inv_ex,
+    matrix_exp,
+    matrix_rank,
+    pinv,
+    qr,
+    slogdet,
+    solve,
+    solve_triangular,
+    svd,
+    svdvals,
+)
+from .ops.linalg_products import linalg_cross as cross
+from .ops.linalg_products import matrix_power, multi_dot, vecdot
 from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
-__all__ = ["LinAlgError", "det", "inv", "inv_ex", "matrix_norm", "norm", "slogdet", "solve", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot",
+           "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

@@ -18,7 +18,25 @@ from ._define import methods, record, record_multi
 from .linalg import matmul
 from .shape import transpose, unsqueeze
 
-__all__ = ["LinAlgError", "det", "inv", "inv_ex", "slogdet", "solve"]
+__all__ = [
+    "LinAlgError",
+    "cholesky",
+    "cholesky_ex",
+    "det",
+    "eigh",
+    "eigvalsh",
+    "inv",
+    "inv_ex",
+    "matrix_exp",
+    "matrix_rank",
+    "pinv",
+    "qr",
+    "slogdet",
+    "solve",
+    "solve_triangular",
+    "svd",
+    "svdvals",
+]
 
 slogdet_return = return_type("linalg_slogdet", ("sign", "logabsdet"))
 
@@ -109,6 +127,14 @@ LinalgSolveExBackward0 = derivative(
     B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
 
 
+def column_major(x: np.ndarray) -> np.ndarray:
+    """The array in LAPACK's layout (each matrix column-major), as torch returns its factorizations, so
+    a later reshape/view of the result copies or fails where torch's does."""
+    if x.ndim < 2:
+        return x
+    return np.swapaxes(np.ascontiguousarray(np.swapaxes(x, -1, -2)), -1, -2)
+
+
 # --- checks ----------------------------------------------------------------------------------
 
 def _check_square(a: Tensor, name: str) -> None:
@@ -144,6 +170,7 @@ def inv_ex(A: Tensor, *, check_errors: bool = False):
     """The inverse with torch's ``info`` (nonzero for singular matrices) instead of an error."""
     _check_square(A, "linalg.inv")
     data, info = _inv_kernel(A._data)
+    data = column_major(data)
     if check_errors and info.any():
         _raise_singular(info)
     out = record(LinalgInvExBackward0, data, (A,), A=A)
@@ -201,7 +228,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     b = B._data[..., None] if vector else B._data
     batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
     out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
-    out = out[..., 0] if vector else out
+    out = out[..., 0] if vector else column_major(out)
     return record(LinalgSolveExBackward0, out.astype(A._data.dtype, copy=False), (A, B), A=A, B=B,
                   vector=vector, B_shape=tuple(B.shape))
 
@@ -231,3 +258,662 @@ def logdet(input: Tensor) -> Tensor:
 
 
 methods(det=det, inverse=inverse, logdet=logdet, slogdet=torch_slogdet)
+
+
+# --- Cholesky: linalg.cholesky / cholesky_ex, torch.cholesky ----------------------------------------
+
+linalg_cholesky_ex = return_type("linalg_cholesky_ex", ("L", "info"))
+
+
+@array_fn(name="cholesky_backward")
+@quiet
+def _cholesky_backward_array(grad, result, upper):
+    """FunctionsManual's cholesky_backward: gA = sym(L^{-T} Φ(L^T gL) L^{-1}), Φ = tril with half diagonal."""
+    lower = np.swapaxes(result, -1, -2) if upper else result
+    g = np.swapaxes(grad, -1, -2) if upper else grad
+    p = np.swapaxes(lower, -1, -2) @ g
+    p = np.tril(p) - 0.5 * (np.eye(p.shape[-1], dtype=p.dtype) * p)
+    inv_l = _inv_kernel(lower)[0]
+    x = np.swapaxes(inv_l, -1, -2) @ p @ inv_l
+    return 0.5 * (x + np.swapaxes(x, -1, -2))
+
+
+@tensor_fn(name="cholesky_backward")
+def _cholesky_backward_tensor(grad, result, upper):
+    from .linalg import tril
+    lower = transpose(result, -2, -1) if upper else result
+    g = transpose(grad, -2, -1) if upper else grad
+    p = matmul(transpose(lower, -2, -1), g)
+    eye = Tensor._make(np.eye(p.shape[-1], dtype=p._data.dtype), False, None)
+    p = tril(p) - (p * eye) * 0.5
+    inv_l = inv(lower)
+    x = matmul(transpose(inv_l, -2, -1), matmul(p, inv_l))
+    return (x + transpose(x, -2, -1)) * 0.5
+
+
+LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", self="cholesky_backward(grad, result, upper)")
+CholeskyBackward0 = derivative("CholeskyBackward0", self="cholesky_backward(grad, result, upper)")
+
+
+@quiet
+def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The lower factor and LAPACK potrf's info (the order of the first leading minor that is not
+    positive-definite); a failed matrix keeps potrf's partial factor (unblocked: its columns up to the
+    failing pivot, the pivot's remainder on the diagonal, the input's lower triangle beyond)."""
+    info = np.zeros(a.shape[:-2], dtype=np.int32)
+    try:
+        return np.linalg.cholesky(a).astype(a.dtype, copy=False), info
+    except np.linalg.LinAlgError:
+        n = a.shape[-1]
+        flat_a, flat_info = a.reshape(-1, n, n), info.reshape(-1)
+        out = np.tril(flat_a).copy()
+        for i, m in enumerate(flat_a):  # only on failure: factor column by column to the failing pivot
+            low = np.zeros_like(m)
+            for j in range(n):
+                d = m[j, j] - low[j, :j] @ low[j, :j]
+                if not d > 0:
+                    out[i, j, j] = d
+                    out[i, :j, :] = low[:j, :]
+                    out[i, j:, :j] = low[j:, :j]
+                    flat_info[i] = j + 1
+                    break
+                low[j, j] = np.sqrt(d)
+                low[j + 1:, j] = (m[j + 1:, j] - low[j + 1:, :j] @ low[j, :j]) / low[j, j]
+            else:
+                out[i] = low
+        return out.reshape(a.shape), info
+
+
+def _cholesky(A: Tensor, upper: bool, name: str, node, check_errors: bool):
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    _check_square(A, name)
+    low, info = _cholesky_kernel(A._data)
+    if check_errors and info.any():
+        flat = info.reshape(-1)
+        first = int(np.flatnonzero(flat)[0])
+        where = f"(Batch element {first}): " if info.ndim else ""
+        raise LinAlgError(f"{name}: {where}The factorization could not be completed because the input is not "
+                          f"positive-definite (the leading minor of order {int(flat[first])} is not "
+                          "positive-definite).")
+    data = np.swapaxes(low, -1, -2) if upper else low
+    data = column_major(data)
+    return record(node, data, (A,), self=A, upper=upper), info
+
+
+def cholesky_ex(A: Tensor, *, upper: bool = False, check_errors: bool = False):
+    """The Cholesky factor with LAPACK's info (nonzero where A is not positive-definite) instead of an error."""
+    out, info = _cholesky(A, upper, "linalg.cholesky", LinalgCholeskyExBackward0, check_errors)
+    return linalg_cholesky_ex(out, Tensor._make(info, False, None))
+
+
+def cholesky(A: Tensor, *, upper: bool = False) -> Tensor:
+    """torch.linalg.cholesky: L with A = L L^T (U = L^T with upper=True); torch's error if A is not PD."""
+    return _cholesky(A, upper, "linalg.cholesky", LinalgCholeskyExBackward0, True)[0]
+
+
+def torch_cholesky(input: Tensor, upper: bool = False) -> Tensor:
+    """torch.cholesky (deprecated in torch, with its warning): its own CholeskyBackward0 node."""
+    import warnings
+    warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
+                  "PyTorch release.", UserWarning, stacklevel=2)
+    return _cholesky(input, upper, "cholesky", CholeskyBackward0, True)[0]
+
+
+methods(cholesky=torch_cholesky)
+
+
+# --- triangular systems: linalg.solve_triangular ----------------------------------------------------
+
+def _triangle(a, upper: bool, unitriangular: bool, lib):
+    """The triangle of ``a`` the solve reads (the other entries ignored), unit diagonal if asked."""
+    part = lib.triu(a, 1 if unitriangular else 0) if upper else lib.tril(a, -1 if unitriangular else 0)
+    if unitriangular:
+        part = part + lib.eye(a.shape[-1], dtype=a.dtype)
+    return part
+
+
+@quiet
+def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
+    """A^{-1} B (left) or B A^{-1}, batches broadcast; a zero pivot gives inf/NaN as LAPACK's trsm does."""
+    if not left:
+        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True), -1, -2)
+    batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(a, batch + a.shape[-2:])
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    try:
+        return np.linalg.solve(a, b)
+    except np.linalg.LinAlgError:
+        return np.full(b.shape, np.nan, b.dtype)  # (not LAPACK's exact inf/NaN pattern: see the report)
+
+
+@array_fn(name="solve_triangular_backward")
+@quiet
+def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular, which, shape):
+    from ..autograd.backends import ARRAY
+    a = _triangle(A, upper, unitriangular, np)
+    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, True) if left else \
+        _triangular_kernel(np.swapaxes(a, -1, -2), grad, False)
+    if which == "B":
+        return ARRAY["sum_to"](gb, shape)
+    ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
+    ga = np.triu(ga, 1 if unitriangular else 0) if upper else np.tril(ga, -1 if unitriangular else 0)
+    return ARRAY["sum_to"](ga, shape)
+
+
+@tensor_fn(name="solve_triangular_backward")
+def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
+    from ..autograd.backends import TENSOR
+    from .linalg import tril, triu
+    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)
+    ga = triu(ga, 1 if unitriangular else 0) if upper else tril(ga, -1 if unitriangular else 0)
+    return TENSOR["sum_to"](ga, shape)
+
+
+LinalgSolveTriangularBackward0 = derivative(
+    "LinalgSolveTriangularBackward0",
+    self="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'A', self_shape)",
+    B="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'B', B_shape)")
+
+
+def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, unitriangular: bool = False) -> Tensor:
+    """X with A X = B (left) or X A = B, reading only A's upper or lower triangle; batches broadcast."""
+    for t, name in ((A, "A"), (B, "B")):
+        if t.ndim < 2:
+            raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
+    _check_square(A, "linalg.solve_triangular")
+    a = _triangle(A._data, upper, unitriangular, np)
+    out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
+    return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
+                  unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
+
+
+# --- torch.cholesky_solve --------------------------------------------------------------------------
+
+@quiet
+def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np.ndarray:
+    lower = np.swapaxes(factor, -1, -2) if upper else factor
+    y = _triangular_kernel(lower, b, True)
+    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True)
+
+
+@array_fn(name="cholesky_solve_backward")
+@quiet
+def _cholesky_solve_backward_array(grad, input2, result, upper, which, shape):
+    """FunctionsManual: gB = cholesky_solve(gX, L); gL = -(gB X^T + X gB^T) L (or L (...) when upper)."""
+    from ..autograd.backends import ARRAY
+    gb = _cholesky_solve_kernel(grad, input2, upper)
+    if which == "B":
+        return ARRAY["sum_to"](gb, shape)
+    common = gb @ np.swapaxes(result, -1, -2)
+    common = common + np.swapaxes(common, -1, -2)
+    return ARRAY["sum_to"](-(input2 @ common) if upper else -(common @ input2), shape)
+
+
+@tensor_fn(name="cholesky_solve_backward")
+def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
+    from ..autograd.backends import TENSOR
+    gb = cholesky_solve(grad, input2, upper)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    common = matmul(gb, transpose(result, -2, -1))
+    common = common + transpose(common, -2, -1)
+    return TENSOR["sum_to"](-matmul(input2, common) if upper else -matmul(common, input2), shape)
+
+
+CholeskySolveBackward0 = derivative(
+    "CholeskySolveBackward0",
+    self="cholesky_solve_backward(grad, input2, result, upper, 'B', self_shape)",
+    input2="cholesky_solve_backward(grad, input2, result, upper, 'L', input2_shape)")
+
+
+def cholesky_solve(input: Tensor, input2: Tensor, upper: bool = False) -> Tensor:
+    """torch.cholesky_solve: X with (L L^T) X = B given the Cholesky factor L (U^T U with upper=True)."""
+    if input.ndim < 2:
+        raise RuntimeError(f"b should have at least 2 dimensions, but has {input.ndim} dimensions instead")
+    if input2.ndim < 2:
+        raise RuntimeError(f"u should have at least 2 dimensions, but has {input2.ndim} dimensions instead")
+    if input2.shape[-1] != input2.shape[-2]:
+        raise RuntimeError(f"A must be batches of square matrices, but they are {input2.shape[-2]} by "
+                           f"{input2.shape[-1]} matrices")
+    if input.dtype != input2.dtype:
+        from .._tensor_str import scalar_type_name
+        raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type "
+                           f"{scalar_type_name(input.dtype)} and A of type {scalar_type_name(input2.dtype)} instead.")
+    out = column_major(_cholesky_solve_kernel(input._data, input2._data, upper))
+    return record(CholeskySolveBackward0, out, (input, input2), self=input, input2=input2, upper=upper,
+                  self_shape=tuple(input.shape), input2_shape=tuple(input2.shape))
+
+
+methods(cholesky_solve=cholesky_solve)
+
+
+# --- symmetric eigendecomposition: linalg.eigh, linalg.eigvalsh ------------------------------------
+# The eigenvectors are NumPy's LAPACK's: each column is torch's up to its sign (torch's MKL picks
+# other signs; no convention exists to reproduce).  The backward recomputes the decomposition from A
+# (differentiably under create_graph) instead of saving the outputs.
+
+linalg_eigh = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+
+
+@quiet
+def _eigh_kernel(a: np.ndarray, uplo: str):
+    w, v = np.linalg.eigh(a, UPLO=uplo)
+    return w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
+
+
+@array_fn(name="eigh_backward")
+@quiet
+def _eigh_backward_array(grad_w, grad_v, a, uplo):
+    """gA = V (diag(gL) + skew(V^T gV) / (λ_j - λ_i)) V^T; NaN/inf where eigenvalues repeat (as torch)."""
+    w, v = _eigh_kernel(a, uplo)
+    vt = np.swapaxes(v, -1, -2)
+    inner = np.zeros_like(v)
+    if grad_v is not None and grad_v.any():
+        vhgv = vt @ grad_v
+        vhgv = 0.5 * (vhgv - np.swapaxes(vhgv, -1, -2))
+        e = w[..., None, :] - w[..., :, None]
+        n = w.shape[-1]
+        e[..., np.arange(n), np.arange(n)] = 1
+        inner = vhgv / e
+    n = w.shape[-1]
+    inner[..., np.arange(n), np.arange(n)] = grad_w
+    return v @ inner @ vt
+
+
+@tensor_fn(name="eigh_backward")
+def _eigh_backward_tensor(grad_w, grad_v, a, uplo):
+    from .layout import diag_embed
+    w, v = eigh(a, UPLO=uplo)
+    vt = transpose(v, -2, -1)
+    inner = diag_embed(grad_w)
+    if grad_v is not None and grad_v._data.any():
+        vhgv = matmul(vt, grad_v)
+        vhgv = (vhgv - transpose(vhgv, -2, -1)) * 0.5
+        n = w.shape[-1]
+        e = unsqueeze(w, -2) - unsqueeze(w, -1)
+        off = Tensor._make(1 - np.eye(n, dtype=a._data.dtype), False, None)
+        e = e * off + Tensor._make(np.eye(n, dtype=a._data.dtype), False, None)
+        inner = inner + (vhgv / e) * off
+    return matmul(v, matmul(inner, vt))
+
+
+LinalgEighBackward0 = derivative("LinalgEighBackward0", multi_output=True,
+                                 self="eigh_backward(grad[0], grad[1], self, UPLO)")
+LinalgEigvalshBackward = derivative("LinalgEighBackward0", self="eigh_backward(grad, None, self, UPLO)")
+
+
+def _check_uplo(A: Tensor, UPLO: str, name: str) -> None:
+    _check_square(A, name)
+    if UPLO not in ("L", "U"):
+        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+
+
+def eigh(A: Tensor, UPLO: str = "L"):
+    """Eigenvalues (ascending) and eigenvectors of a symmetric matrix, reading its UPLO triangle."""
+    _check_uplo(A, UPLO, "linalg.eigh")
+    w, v = _eigh_kernel(A._data, UPLO)
+    return linalg_eigh(*record_multi(LinalgEighBackward0, (w, column_major(v)), (A,), self=A, UPLO=UPLO))
+
+
+def eigvalsh(A: Tensor, UPLO: str = "L") -> Tensor:
+    """The eigenvalues of a symmetric matrix, ascending."""
+    _check_uplo(A, UPLO, "linalg.eigvalsh")
+    return record(LinalgEigvalshBackward, _eigh_kernel(A._data, UPLO)[0], (A,), self=A, UPLO=UPLO)
+
+
+# --- QR: linalg.qr (modes), torch.qr ----------------------------------------------------------------
+# NumPy's and torch's LAPACK run the same Householder geqrf/orgqr, so Q and R (signs included) agree.
+
+linalg_qr = return_type("linalg_qr", ("Q", "R"))
+torch_qr_return = return_type("qr", ("Q", "R"))
+
+
+@quiet
+def _qr_kernel(a: np.ndarray, mode: str):
+    if mode == "r":
+        return np.empty((0,), a.dtype), np.linalg.qr(a, mode="r").astype(a.dtype, copy=False)
+    q, r = np.linalg.qr(a, mode=mode)
+    return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
+
+
+def _qr_check_backward(a_shape, mode: str) -> None:
+    if mode == "r":
+        raise RuntimeError("The derivative of linalg.qr depends on Q, which is not computed when mode='r'. Please use "
+                           "linalg.qr(A, mode='reduced') if you are going to differentiate through linalg.qr.")
+    if mode == "complete" and a_shape[-2] > a_shape[-1]:
+        raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
+
+
+@array_fn(name="qr_backward")
+@quiet
+def _qr_backward_array(grad_q, grad_r, a, mode):
+    """gA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q (m >= n); wide A = [X | Y]: X's rule with
+    gQ + Y gR_Y^T, and Q gR_Y for Y."""
+    _qr_check_backward(a.shape, mode)
+    q, r = _qr_kernel(a, mode)
+    m, n = a.shape[-2], a.shape[-1]
+    gr_y = grad_r[..., :, m:] if m < n else None
+    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
+    gq = grad_q + a[..., :, m:] @ np.swapaxes(gr_y, -1, -2) if m < n else grad_q
+    mm_ = r_x @ np.swapaxes(gr_x, -1, -2) - np.swapaxes(gq, -1, -2) @ q
+    sym = np.tril(mm_) + np.swapaxes(np.tril(mm_, -1), -1, -2)
+    b = gq + q @ sym
+    gx = _triangular_kernel(np.swapaxes(np.triu(r_x), -1, -2), b, False)  # b R^{-T}, a triangular solve as torch's
+    return np.concatenate([gx, q @ gr_y], -1) if m < n else gx
+
+
+@tensor_fn(name="qr_backward")
+def _qr_backward_tensor(grad_q, grad_r, a, mode):
+    from .join import cat
+    from .linalg import tril
+    _qr_check_backward(a.shape, mode)
+    q, r = qr(a, mode=mode)
+    m, n = a.shape[-2], a.shape[-1]
+    gr_y = grad_r[..., :, m:] if m < n else None
+    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
+    gq = grad_q + matmul(a[..., :, m:], transpose(gr_y, -2, -1)) if m < n else grad_q
+    mm_ = matmul(r_x, transpose(gr_x, -2, -1)) - matmul(transpose(gq, -2, -1), q)
+    sym = tril(mm_) + transpose(tril(mm_, -1), -2, -1)
+    gx = solve_triangular(transpose(r_x, -2, -1), gq + matmul(q, sym), upper=False, left=False)
+    return cat([gx, matmul(q, gr_y)], -1) if m < n else gx
+
+
+LinalgQrBackward0 = derivative("LinalgQrBackward0", multi_output=True, A="qr_backward(grad[0], grad[1], A, mode)")
+
+
+def qr(A: Tensor, mode: str = "reduced"):
+    """Q and R (torch.return_types.linalg_qr); mode 'reduced', 'complete' or 'r' (Q empty, not differentiable)."""
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of 'reduced' (default), 'r', "
+                           "or 'complete'")
+    if A.ndim < 2:
+        raise RuntimeError("linalg.qr: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.qr: Expected a floating point or complex tensor as input. Got "
+                           f"{_LEGACY[A._data.dtype.name]}")
+    q, r = _qr_kernel(A._data, mode)
+    return linalg_qr(*record_multi(LinalgQrBackward0, (column_major(q), column_major(r)), (A,), A=A, mode=mode))
+
+
+def torch_qr(input: Tensor, some: bool = True):
+    """torch.qr (deprecated in torch, with its warning): linalg.qr with some=True as 'reduced', else 'complete'."""
+    import warnings
+    warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
+                  "release.", UserWarning, stacklevel=2)
+    return torch_qr_return(*qr(input, "reduced" if some else "complete"))
+
+
+methods(qr=torch_qr)
+
+
+# --- SVD: linalg.svd, linalg.svdvals ---------------------------------------------------------------
+# The singular values are torch's; U and Vh are NumPy's LAPACK's, each singular pair torch's up to a
+# common sign (MKL picks other signs).  The backward recomputes the SVD from A, as eigh's does.
+
+linalg_svd = return_type("linalg_svd", ("U", "S", "Vh"))
+
+
+@quiet
+def _svd_kernel(a: np.ndarray, full_matrices: bool):
+    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    return u.astype(a.dtype, copy=False), s.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False)
+
+
+@array_fn(name="svd_backward")
+@quiet
+def _svd_backward_array(grad_u, grad_s, grad_vh, a):
+    """FunctionsManual's svd_backward (real case) on the reduced SVD; NaN/inf at repeated singular values."""
+    u, s, vh = _svd_kernel(a, False)
+    m, n = a.shape[-2], a.shape[-1]
+    k = s.shape[-1]
+    # a gradient that never came (zeros, or svdvals' empty U/Vh) takes torch's undefined-gradient path
+    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u.any() else None
+    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh.any() else None
+    mt = lambda x: np.swapaxes(x, -1, -2)
+    if grad_u is None and grad_vh is None:
+        return u @ (grad_s[..., :, None] * vh)
+    e = s[..., None, :] ** 2 - s[..., :, None] ** 2
+    e[..., np.arange(k), np.arange(k)] = 1
+    ga = np.zeros(a.shape[:-2] + (k, k), a.dtype)
+    if grad_u is not None:
+        uhgu = mt(u) @ grad_u
+        ga = ga + (uhgu - mt(uhgu)) * s[..., None, :]
+    if grad_vh is not None:
+        vhgv = vh @ mt(grad_vh)
+        ga = ga + s[..., :, None] * (vhgv - mt(vhgv))
+    ga = ga / e
+    ga[..., np.arange(k), np.arange(k)] += grad_s
+    if m > n and grad_u is not None:
+        gus = grad_u / s[..., None, :]
+        return (u @ ga + gus - u @ (mt(u) @ gus)) @ vh
+    if m < n and grad_vh is not None:
+        sgv = grad_vh / s[..., :, None]
+        return u @ (ga @ vh + sgv - (sgv @ mt(vh)) @ vh)
+    return u @ ga @ vh
+
+
+@tensor_fn(name="svd_backward")
+def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
+    from .layout import diag_embed
+    u, s, vh = svd(a, full_matrices=False)
+    m, n = a.shape[-2], a.shape[-1]
+    k = s.shape[-1]
+    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u._data.any() else None
+    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh._data.any() else None
+    mt = lambda x: transpose(x, -2, -1)
+    if grad_u is None and grad_vh is None:
+        return matmul(u, unsqueeze(grad_s, -1) * vh)
+    eye = Tensor._make(np.eye(k, dtype=a._data.dtype), False, None)
+    s2 = s * s
+    e = (unsqueeze(s2, -2) - unsqueeze(s2, -1)) * (1 - eye) + eye
+    ga = None
+    if grad_u is not None:
+        uhgu = matmul(mt(u), grad_u)
+        ga = (uhgu - mt(uhgu)) * unsqueeze(s, -2)
+    if grad_vh is not None:
+        vhgv = matmul(vh, mt(grad_vh))
+        term = unsqueeze(s, -1) * (vhgv - mt(vhgv))
+        ga = term if ga is None else ga + term
+    ga = (ga / e) * (1 - eye) + diag_embed(grad_s)
+    if m > n and grad_u is not None:
+        gus = grad_u / unsqueeze(s, -2)
+        return matmul(matmul(u, ga) + gus - matmul(u, matmul(mt(u), gus)), vh)
+    if m < n and grad_vh is not None:
+        sgv = grad_vh / unsqueeze(s, -1)
+        return matmul(u, matmul(ga, vh) + sgv - matmul(matmul(sgv, mt(vh)), vh))
+    return matmul(u, matmul(ga, vh))
+
+
+LinalgSvdBackward0 = derivative("LinalgSvdBackward0", multi_output=True,
+                                A="svd_backward(grad[0], grad[1], grad[2], A)")
+
+
+def _check_svd_input(A: Tensor, name: str) -> None:
+    if A.ndim < 2:
+        raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. Got "
+                           f"{_LEGACY[A._data.dtype.name]}")
+
+
+def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
+    """U, S, Vh (torch.return_types.linalg_svd) with A = U diag(S) Vh."""
+    _check_svd_input(A, "linalg.svd")
+    u, s, vh = _svd_kernel(A._data, full_matrices)
+    return linalg_svd(*record_multi(LinalgSvdBackward0, (column_major(u), s, column_major(vh)), (A,), A=A))
+
+
+def svdvals(A: Tensor, *, driver=None) -> Tensor:
+    """The singular values, descending."""
+    _check_svd_input(A, "linalg.svdvals")
+    s = quiet(np.linalg.svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
+    empty = np.empty((0,), A._data.dtype)  # torch: output 1 of _linalg_svd(compute_uv=False), U and Vh empty
+    return record_multi(LinalgSvdBackward0, (empty, s, empty), (A,), A=A)[1]
+
+
+# --- pseudo-inverse: linalg.pinv, torch.pinverse ----------------------------------------------------
+
+def _pinv_backward_body(grad, pinv_a, a, mt):
+    """FunctionsManual's pinv_backward, over whichever side is smaller (``mt``: the batched transpose)."""
+    m, n = a.shape[-2], a.shape[-1]
+    pinv_ah, gradh = mt(pinv_a), mt(grad)
+    if m <= n:
+        k = gradh @ pinv_a
+        k_pinv_ah = k @ pinv_ah
+        return -mt(pinv_a @ k) + k_pinv_ah - (a @ pinv_a) @ k_pinv_ah + (pinv_ah @ pinv_a) @ (gradh - k @ a)
+    k = pinv_a @ gradh
+    pinv_ah_k = pinv_ah @ k
+    return -mt(k @ pinv_a) + ((gradh - a @ k) @ pinv_a) @ pinv_ah + pinv_ah_k - (pinv_ah_k @ pinv_a) @ a
+
+
+@array_fn(name="pinv_backward")
+@quiet
+def _pinv_backward_array(grad, result, a):
+    return _pinv_backward_body(grad, result, a, lambda x: np.swapaxes(x, -1, -2))
+
+
+@tensor_fn(name="pinv_backward")
+def _pinv_backward_tensor(grad, result, a):
+    return _pinv_backward_body(grad, result, a, lambda x: transpose(x, -2, -1))
+
+
+LinalgPinvBackward0 = derivative("LinalgPinvBackward0", self="pinv_backward(grad, result, self)")
+
+
+def _tolerance_value(t, dtype):
+    return 0.0 if t is None else (t._data.astype(dtype)[..., None] if isinstance(t, Tensor) else float(t))
+
+
+@quiet
+def _pinv_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
+    m, n = a.shape[-2], a.shape[-1]
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(m, n) if atol is None or (not isinstance(atol, np.ndarray) and atol <= 0) \
+            else 0.0
+    atol = 0.0 if atol is None else atol
+    if hermitian:
+        w, v = np.linalg.eigh(a)
+        big = np.abs(w).max(-1, keepdims=True) if w.shape[-1] else np.zeros(w.shape[:-1] + (1,), a.dtype)
+        inv_w = np.where(np.abs(w) > np.maximum(atol, rtol * big), 1 / np.where(w == 0, 1, w), 0).astype(a.dtype)
+        return (v * inv_w[..., None, :]) @ np.swapaxes(v, -1, -2)
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    big = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    inv_s = np.where(s > np.maximum(atol, rtol * big), 1 / np.where(s == 0, 1, s), 0).astype(a.dtype)
+    return (np.swapaxes(vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(u, -1, -2)
+
+
+def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
+    """The Moore-Penrose pseudo-inverse: singular values below max(atol, rtol * σ_max) count as zero
+    (torch's default rtol: eps * max(m, n) when atol is not given)."""
+    _check_svd_input(A, "linalg.pinv")
+    dtype = A._data.dtype
+    a_tol = None if atol is None else _tolerance_value(atol, dtype)
+    r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
+    data = _pinv_kernel(A._data, a_tol, r_tol, hermitian).astype(dtype, copy=False)
+    return record(LinalgPinvBackward0, data, (A,), self=A)
+
+
+def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
+    """torch.pinverse: linalg.pinv with rtol=rcond."""
+    return pinv(input, rtol=rcond)
+
+
+methods(pinverse=pinverse)
+
+
+# --- linalg.matrix_rank, linalg.matrix_exp --------------------------------------------------------
+
+@quiet
+def _rank_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
+    m, n = a.shape[-2], a.shape[-1]
+    if rtol is None:
+        rtol = np.finfo(a.dtype).eps * max(m, n) if atol is None or (not isinstance(atol, np.ndarray) and atol <= 0) \
+            else 0.0
+    atol = 0.0 if atol is None else atol
+    if min(m, n) == 0:
+        return np.zeros(a.shape[:-2], np.int64)
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    big = s.max(-1, keepdims=True)
+    return (s > np.maximum(atol, rtol * big)).sum(-1).astype(np.int64)
+
+
+def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
+    """The number of singular values (|eigenvalues| if hermitian) above max(atol, rtol * σ_max); ``tol``
+    is torch's older spelling of atol (with rtol 0)."""
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
+    _check_svd_input(A, "linalg.matrix_rank")
+    if tol is not None:
+        atol, rtol = tol, 0.0
+    dtype = A._data.dtype
+    a_tol = None if atol is None else _tolerance_value(atol, dtype)
+    r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
+    return Tensor._make(np.asarray(_rank_kernel(A._data, a_tol, r_tol, hermitian)), False, None)
+
+
+_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
+           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+
+
+@quiet
+def _expm_kernel(a: np.ndarray) -> np.ndarray:
+    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched (one
+    scaling for the batch: its largest 1-norm)."""
+    if a.size == 0:
+        return a.copy()
+    work = a.astype(np.float64)
+    n = a.shape[-1]
+    norm = np.abs(work).sum(-2).max() if work.ndim >= 2 else 0.0
+    s = max(0, int(np.ceil(np.log2(norm / 5.371920351148152)))) if norm > 5.371920351148152 else 0
+    x = work / (2.0 ** s)
+    b, eye = _PADE13, np.eye(n)
+    x2 = x @ x
+    x4 = x2 @ x2
+    x6 = x4 @ x2
+    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
+    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
+    out = np.linalg.solve(v - u, v + u)
+    for _ in range(s):
+        out = out @ out
+    return out.astype(a.dtype)
+
+
+def _meta_matrix(grad, a, lib_cat, mt, zeros):
+    top = lib_cat([mt(a), grad], -1)
+    return lib_cat([top, lib_cat([zeros, mt(a)], -1)], -2)
+
+
+@array_fn(name="matrix_exp_backward")
+@quiet
+def _matrix_exp_backward_array(grad, a):
+    """The upper-right block of exp([[A^T, G], [0, A^T]]), torch's backward_analytic_function_of_a_matrix."""
+    n = a.shape[-1]
+    meta = _meta_matrix(grad, a, np.concatenate, lambda x: np.swapaxes(x, -1, -2), np.zeros_like(grad))
+    return _expm_kernel(meta)[..., :n, n:]
+
+
+@tensor_fn(name="matrix_exp_backward")
+def _matrix_exp_backward_tensor(grad, a):
+    from .join import cat
+    n = a.shape[-1]
+    zeros = Tensor._make(np.zeros_like(grad._data), False, None)
+    meta = _meta_matrix(grad, a, cat, lambda x: transpose(x, -2, -1), zeros)
+    return matrix_exp(meta)[..., :n, n:]
+
+
+LinalgMatrixExpBackward0 = derivative("LinalgMatrixExpBackward0", self="matrix_exp_backward(grad, self)")
+
+
+def matrix_exp(A: Tensor) -> Tensor:
+    """The matrix exponential (scaling and squaring, Padé [13/13])."""
+    if A.ndim < 2:
+        raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
+    _check_square(A, "linalg.matrix_exp")
+    return record(LinalgMatrixExpBackward0, _expm_kernel(A._data), (A,), self=A)
+
+
+methods(matrix_exp=matrix_exp)

@@ -1,8 +1,8 @@
 """The matrix norms of torch.linalg (and its ``norm``), over the vector norms of ``reductions``.
 
 Every vector norm is one LinalgVectorNormBackward0 node; the matrix 1- and inf-norms are torch's
-composite (an amax/amin of a vector 1-norm), so their graphs match torch's.  The spectral and
-nuclear norms need singular values, which mygrad does not provide.
+composite (an amax/amin of a vector 1-norm), so their graphs match torch's; so are the spectral and
+nuclear norms (amax/amin/sum of svdvals).
 """
 from __future__ import annotations
 
@@ -27,8 +27,7 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
     if ord == "fro":
         return vector_norm(A, 2, (rows, cols), keepdim, dtype=dtype)
     if ord in ("nuc", 2, -2):
-        raise NotImplementedError(f"linalg.matrix_norm: ord={ord!r} needs singular values, which mygrad does not "
-                                  f"provide")
+        return _spectral(A, ord, rows, cols, keepdim, dtype)
     if not isinstance(ord, str) and abs(ord) in (1, math.inf):
         # 1: the largest column sum (sum over rows first); inf: the largest row sum
         summed, extreme = (rows, cols) if abs(ord) == 1 else (cols, rows)
@@ -38,6 +37,21 @@ def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dt
             extreme -= 1
         return (amax if ord > 0 else amin)(vector_norm(A, 1, summed, keepdim, dtype=dtype), extreme, keepdim)
     raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+
+
+def _spectral(A: Tensor, ord, rows: int, cols: int, keepdim: bool, dtype) -> Tensor:
+    """torch's composite: the two dims moved last, svdvals, then sum (nuc), amax (2) or amin (-2)."""
+    from .decompositions import svdvals
+    from .reductions import sum as _sum
+    from .shape import permute, unsqueeze
+    if dtype is not None:
+        A = A.to(dtype)
+    perm = [d for d in range(A.ndim) if d not in (rows, cols)] + [rows, cols]
+    reduce = _sum if ord == "nuc" else amax if ord == 2 else amin
+    result = reduce(svdvals(permute(A, perm)), -1, keepdim)
+    if keepdim:
+        result = permute(unsqueeze(result, -1), [perm.index(d) for d in range(A.ndim)])
+    return result
 
 
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:

@@ -1,0 +1,54 @@
+"""Records for the QR decomposition: linalg.qr (reduced, complete, r) and torch.qr.
+
+Conditioning lives in the strategy: an m x n matrix (sides 1-4, batched) is drawn as A/(8 max(m, n)) + I_{m,n},
+so its leading square block is well-conditioned (R's diagonal away from 0).  The modes torch cannot
+differentiate (mode='r', mode='complete' with m > n) run with inputs that do not require grad.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import arrays, real
+from .linalg_decompositions import BATCH
+
+
+def full_rank(dtype: str):
+    def make(d):
+        batch, m, n = d
+        return arrays(dtype, (*batch, m, n), real()).map(lambda a: (a / (8 * max(m, n)) + np.eye(m, n)).astype(dtype))
+    return st.tuples(BATCH, st.integers(1, 4), st.integers(1, 4)).flatmap(make)
+
+
+def differentiable(keyword: str):
+    def build(dtype: str, form=None):
+        def make(a):
+            tall = a.shape[-2] > a.shape[-1]
+            options = ["reduced"] if tall else ["reduced", "complete"]
+            value = st.sampled_from(options) if keyword == "mode" else st.sampled_from(
+                [True] if tall else [True, False])
+            return value.map(lambda v: Example((TensorArg(a, True),), {keyword: v}))
+        return full_rank(dtype).flatmap(make)
+    return build
+
+
+def forward_only(dtype: str, form=None):
+    return st.tuples(full_rank(dtype), st.sampled_from(["r", "complete"])).map(
+        lambda am: Example((TensorArg(am[0], False),), {"mode": am[1]}))
+
+
+def malformed(dtype: str, form=None):
+    return st.sampled_from([((3,), "reduced"), ((2, 2), "x")]).flatmap(
+        lambda s: arrays(dtype, s[0], real()).map(lambda a: Example((TensorArg(a, False),), {"mode": s[1]})))
+
+
+TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
+LINALG = {"namespace": "linalg", "forms": ("function",)}
+
+RECORDS = [
+    Record("qr", differentiable("mode"), **LINALG, output="tuple", tolerance=TOL, label="linalg.qr"),
+    Record("qr", forward_only, **LINALG, output="tuple", tolerance=TOL, label="linalg.qr (mode r, complete tall)"),
+    Record("qr", malformed, **LINALG, output="tuple", raises=True, grad=False, label="linalg.qr (errors)"),
+    Record("qr", differentiable("some"), output="tuple", tolerance=TOL, label="torch.qr"),
+]

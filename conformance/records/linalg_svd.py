@@ -1,0 +1,70 @@
+"""Records for the singular value decomposition: linalg.svd (full_matrices), linalg.svdvals.
+
+Conditioning lives in the strategy: A = U diag(σ) V^T (m x n, sides 1-4, batched) with drawn orthogonal
+factors and singular values well separated (gaps >= 0.5, all >= 0.5), so singular-vector gradients are
+finite.  linalg.svd is compared through a call that keeps the first k = min(m, n) singular pairs with
+each pair's sign fixed (U's largest-magnitude entry positive, Vh's row flipped with it): torch's MKL and
+NumPy's LAPACK pick different signs, and full_matrices' extra columns are any basis of the complement.
+A record of exactly repeated singular values (c times a partial identity) checks torch's NaN there.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import arrays, real
+from .linalg_decompositions import BATCH
+
+
+def _orthogonal(seed: np.ndarray) -> np.ndarray:
+    n = seed.shape[-1]
+    return np.linalg.qr(seed + 1e-3 * np.eye(n))[0]
+
+
+def separated(dtype: str, repeated: bool = False):
+    def make(d):
+        batch, m, n = d
+        k = min(m, n)
+
+        def compose(x):
+            gaps, su, sv = x
+            sigma = 0.5 + np.cumsum(gaps, -1)[..., ::-1]
+            if repeated:
+                return (gaps[..., :1, None] * np.eye(m, n)).astype(dtype)
+            u, v = _orthogonal(su)[..., :, :k], _orthogonal(sv)[..., :, :k]
+            return ((u * sigma[..., None, :]) @ np.swapaxes(v, -1, -2)).astype(dtype)
+        return st.tuples(arrays("float64", (*batch, k), real(0.5, 2.0)), arrays("float64", (*batch, m, m), real()),
+                         arrays("float64", (*batch, n, n), real())).map(compose)
+    return st.tuples(BATCH, st.integers(1, 4), st.integers(1, 4)).flatmap(make)
+
+
+def matrices(repeated: bool = False, full: bool = False):
+    def build(dtype: str, form=None):
+        flags = st.booleans() if full else st.just(None)
+        return st.tuples(separated(dtype, repeated), flags).map(lambda af: Example(
+            (TensorArg(af[0], True),), {} if af[1] is None else {"full_matrices": af[1]}))
+    return build
+
+
+def svd_fixed_signs(lib, A, **kwargs):
+    """The first k singular pairs of linalg.svd with each pair's sign fixed identically on both sides."""
+    u, s, vh = lib.linalg.svd(A, **kwargs)
+    k = s.shape[-1]
+    u, vh = u[..., :k], vh[..., :k, :]
+    top = u.detach().gather(-2, u.detach().abs().argmax(-2, keepdim=True))
+    sign = lib.where(top < 0, -1.0, 1.0).to(u.dtype)
+    return u * sign, s, vh * sign.mT
+
+
+TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
+
+RECORDS = [
+    Record("svdvals", matrices(), namespace="linalg", forms=("function",), tolerance=TOL, label="linalg.svdvals"),
+    Record("svdvals", matrices(repeated=True), namespace="linalg", forms=("function",), tolerance=TOL,
+           label="linalg.svdvals (repeated singular values)"),
+    Record("svd", matrices(full=True), forms=("call",), call=svd_fixed_signs, output="tuple", tolerance=TOL,
+           label="linalg.svd (sign-fixed singular vectors)"),
+    Record("svd", matrices(repeated=True, full=True), forms=("call",), call=svd_fixed_signs, output="tuple",
+           tolerance=TOL, label="linalg.svd (repeated singular values)"),
+]
