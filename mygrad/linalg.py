@@ -25,12 +25,12 @@ from .ops.decompositions import (
     svd,
     svdvals,
 )
-from .ops.linalg_products import linalg_cross as cross
-from .ops.linalg_products import matrix_power, multi_dot, vecdot
+from .ops.linalg_products import linalg_cross as cross, matrix_power, multi_dot, vecdot
 from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
-           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot",
+           "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
+           "solve", "solve_triangular", "svd", "svdvals", "vecdot",
            "vector_norm"]
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

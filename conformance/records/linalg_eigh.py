@@ -1,11 +1,11 @@
 """Records for the symmetric eigendecomposition: linalg.eigh, linalg.eigvalsh.
 
-Conditioning lives in the strategy: A = Q diag(λ) Q^T with a drawn orthogonal Q and eigenvalues drawn
-well separated (gaps >= 0.5), so eigenvector gradients are finite; the other triangle of A is garbage
-(torch reads only the UPLO triangle).  eigh's eigenvectors are compared after fixing each column's sign
-(their product with fixed generic weights positive) on both sides: torch's MKL and NumPy's LAPACK pick different signs, and no
-convention exists to reproduce.  A record of exactly repeated eigenvalues (c I) checks torch's
-NaN gradients there; eigvalsh's gradient stays finite.
+Conditioning lives in the strategy: A = Q diag(λ) Q^T with a drawn orthogonal Q and eigenvalues drawn well
+separated (gaps >= 0.5), so eigenvector gradients are finite; the other triangle of A is garbage (torch reads
+only the UPLO triangle). eigh's eigenvectors are compared after fixing each column's sign (their product with
+fixed generic weights positive) on both sides: torch's MKL and NumPy's LAPACK pick different signs, and no
+convention exists to reproduce. A record of exactly repeated eigenvalues (c I) checks torch's NaN gradients
+there; eigvalsh's gradient stays finite.
 """
 from __future__ import annotations
 

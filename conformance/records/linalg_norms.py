@@ -1,10 +1,10 @@
 """Records for torch.linalg.matrix_norm over every order: 'fro', 'nuc', ±1, ±2, ±inf, any two dims, keepdim.
 
-The spectral and nuclear norms are torch's composites over svdvals, so their inputs are drawn with
-separated singular values in their last two dims (conditioning in the strategy, see linalg_svd.py), and
-reduce those dims (in either order): at a repeated or zero singular value the gradient is not unique.  The 1- and inf-norms
-draw values without ties along the reduced dims' extremes only by chance; their graph is amax/amin of a
-vector 1-norm, as torch's.
+The spectral and nuclear norms are torch's composites over svdvals, so their inputs are drawn with separated
+singular values in their last two dims (conditioning in the strategy, see linalg_svd.py), and reduce those
+dims (in either order): at a repeated or zero singular value the gradient is not unique. The 1- and inf-norms
+draw values without ties along the reduced dims' extremes only by chance; their graph is amax/amin of a vector
+1-norm, as torch's.
 """
 from __future__ import annotations
 

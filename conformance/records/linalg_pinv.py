@@ -1,8 +1,9 @@
 """Records for the pseudo-inverse: linalg.pinv (atol, rtol, hermitian) and torch.pinverse.
 
-Conditioning lives in the strategy: full-rank inputs with separated singular values (linalg_svd.py),
-symmetric positive-definite ones for hermitian=True (S S^T + I/4), and rank-deficient ones (a row zeroed exactly) where
-the cut-off (rtol=0.01) removes a zero singular value; tolerances are drawn below the smallest kept singular value (0.5).
+Conditioning lives in the strategy: full-rank inputs with separated singular values (linalg_svd.py), symmetric
+positive-definite ones for hermitian=True (S S^T + I/4), and rank-deficient ones (a row zeroed exactly) where
+the cut-off (rtol=0.01) removes a zero singular value; tolerances are drawn below the smallest kept singular
+value (0.5).
 """
 from __future__ import annotations
 

@@ -92,8 +92,10 @@ def chains(dtype: str, form=None):
 
 
 def chain_errors(dtype: str, form=None):
-    cases = [[(3,)], [(2, 3), (2, 4)], [(2, 3, 3), (3, 4)], [(2, 3), (3, 4, 1)], [(2, 3), (3,), (3, 2)]]
-    return st.sampled_from(cases).flatmap(lambda shapes: st.tuples(*[arrays(dtype, s, real()) for s in shapes]).map(
+    cases: list[list[tuple]] = [[(3,)], [(2, 3), (2, 4)], [(2, 3, 3), (3, 4)], [(2, 3), (3, 4, 1)],
+                                [(2, 3), (3,), (3, 2)]]
+    return st.sampled_from(cases).flatmap(lambda shapes: st.tuples(
+        *[arrays(dtype, s, real()) for s in shapes]).map(
         lambda xs: Example(([TensorArg(x, False) for x in xs],), {})))
 
 

@@ -265,20 +265,6 @@ methods(det=det, inverse=inverse, logdet=logdet, slogdet=torch_slogdet)
 linalg_cholesky_ex = return_type("linalg_cholesky_ex", ("L", "info"))
 
 
-@array_fn(name="cholesky_backward")
-@quiet
-def _cholesky_backward_array(grad, result, upper):
-    """FunctionsManual's cholesky_backward: gA = sym(L^{-T} Φ(L^T gL) L^{-1}), Φ = tril with half diagonal."""
-    lower = np.swapaxes(result, -1, -2) if upper else result
-    g = np.swapaxes(grad, -1, -2) if upper else grad
-    p = np.swapaxes(lower, -1, -2) @ g
-    p = np.tril(p) - 0.5 * (np.eye(p.shape[-1], dtype=p.dtype) * p)
-    inv_l = _inv_kernel(lower)[0]
-    x = np.swapaxes(inv_l, -1, -2) @ p @ inv_l
-    return 0.5 * (x + np.swapaxes(x, -1, -2))
-
-
-@tensor_fn(name="cholesky_backward")
 def _cholesky_backward_tensor(grad, result, upper):
     from .linalg import tril
     lower = transpose(result, -2, -1) if upper else result
@@ -291,8 +277,22 @@ def _cholesky_backward_tensor(grad, result, upper):
     return (x + transpose(x, -2, -1)) * 0.5
 
 
-LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", self="cholesky_backward(grad, result, upper)")
-CholeskyBackward0 = derivative("CholeskyBackward0", self="cholesky_backward(grad, result, upper)")
+@formula_helper(tensor=_cholesky_backward_tensor, name="cholesky_backward")
+@quiet
+def _cholesky_backward_array(grad, result, upper):
+    """FunctionsManual's cholesky_backward: gA = sym(L^{-T} Φ(L^T gL) L^{-1}), Φ = tril with half diagonal."""
+    lower = np.swapaxes(result, -1, -2) if upper else result
+    g = np.swapaxes(grad, -1, -2) if upper else grad
+    p = np.swapaxes(lower, -1, -2) @ g
+    p = np.tril(p) - 0.5 * (np.eye(p.shape[-1], dtype=p.dtype) * p)
+    inv_l = _inv_kernel(lower)[0]
+    x = np.swapaxes(inv_l, -1, -2) @ p @ inv_l
+    return 0.5 * (x + np.swapaxes(x, -1, -2))
+
+
+LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", attrs="upper",
+                                       self="cholesky_backward(grad, result, upper)")
+CholeskyBackward0 = derivative("CholeskyBackward0", attrs="upper", self="cholesky_backward(grad, result, upper)")
 
 
 @quiet
@@ -387,7 +387,18 @@ def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
         return np.full(b.shape, np.nan, b.dtype)  # (not LAPACK's exact inf/NaN pattern: see the report)
 
 
-@array_fn(name="solve_triangular_backward")
+def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
+    from ..autograd.backends import TENSOR
+    from .linalg import tril, triu
+    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)
+    ga = triu(ga, 1 if unitriangular else 0) if upper else tril(ga, -1 if unitriangular else 0)
+    return TENSOR["sum_to"](ga, shape)
+
+
+@formula_helper(tensor=_solve_triangular_backward_tensor, name="solve_triangular_backward")
 @quiet
 def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular, which, shape):
     from ..autograd.backends import ARRAY
@@ -401,20 +412,8 @@ def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular
     return ARRAY["sum_to"](ga, shape)
 
 
-@tensor_fn(name="solve_triangular_backward")
-def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
-    from ..autograd.backends import TENSOR
-    from .linalg import tril, triu
-    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
-    if which == "B":
-        return TENSOR["sum_to"](gb, shape)
-    ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)
-    ga = triu(ga, 1 if unitriangular else 0) if upper else tril(ga, -1 if unitriangular else 0)
-    return TENSOR["sum_to"](ga, shape)
-
-
 LinalgSolveTriangularBackward0 = derivative(
-    "LinalgSolveTriangularBackward0",
+    "LinalgSolveTriangularBackward0", attrs="upper left unitriangular self_shape B_shape",
     self="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'A', self_shape)",
     B="solve_triangular_backward(grad, self, result, upper, left, unitriangular, 'B', B_shape)")
 
@@ -440,7 +439,17 @@ def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np
     return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True)
 
 
-@array_fn(name="cholesky_solve_backward")
+def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
+    from ..autograd.backends import TENSOR
+    gb = cholesky_solve(grad, input2, upper)
+    if which == "B":
+        return TENSOR["sum_to"](gb, shape)
+    common = matmul(gb, transpose(result, -2, -1))
+    common = common + transpose(common, -2, -1)
+    return TENSOR["sum_to"](-matmul(input2, common) if upper else -matmul(common, input2), shape)
+
+
+@formula_helper(tensor=_cholesky_solve_backward_tensor, name="cholesky_solve_backward")
 @quiet
 def _cholesky_solve_backward_array(grad, input2, result, upper, which, shape):
     """FunctionsManual: gB = cholesky_solve(gX, L); gL = -(gB X^T + X gB^T) L (or L (...) when upper)."""
@@ -453,19 +462,8 @@ def _cholesky_solve_backward_array(grad, input2, result, upper, which, shape):
     return ARRAY["sum_to"](-(input2 @ common) if upper else -(common @ input2), shape)
 
 
-@tensor_fn(name="cholesky_solve_backward")
-def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
-    from ..autograd.backends import TENSOR
-    gb = cholesky_solve(grad, input2, upper)
-    if which == "B":
-        return TENSOR["sum_to"](gb, shape)
-    common = matmul(gb, transpose(result, -2, -1))
-    common = common + transpose(common, -2, -1)
-    return TENSOR["sum_to"](-matmul(input2, common) if upper else -matmul(common, input2), shape)
-
-
 CholeskySolveBackward0 = derivative(
-    "CholeskySolveBackward0",
+    "CholeskySolveBackward0", attrs="upper self_shape input2_shape",
     self="cholesky_solve_backward(grad, input2, result, upper, 'B', self_shape)",
     input2="cholesky_solve_backward(grad, input2, result, upper, 'L', input2_shape)")
 
@@ -501,11 +499,27 @@ linalg_eigh = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 
 @quiet
 def _eigh_kernel(a: np.ndarray, uplo: str):
-    w, v = np.linalg.eigh(a, UPLO=uplo)
+    w, v = np.linalg.eigh(a, UPLO=uplo)  # type: ignore[call-overload]  # uplo is 'L' or 'U', checked by the caller
     return w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
 
 
-@array_fn(name="eigh_backward")
+def _eigh_backward_tensor(grad_w, grad_v, a, uplo):
+    from .layout import diag_embed
+    w, v = eigh(a, UPLO=uplo)
+    vt = transpose(v, -2, -1)
+    inner = diag_embed(grad_w)
+    if grad_v is not None and grad_v._data.any():
+        vhgv = matmul(vt, grad_v)
+        vhgv = (vhgv - transpose(vhgv, -2, -1)) * 0.5
+        n = w.shape[-1]
+        e = unsqueeze(w, -2) - unsqueeze(w, -1)
+        off = Tensor._make(1 - np.eye(n, dtype=a._data.dtype), False, None)
+        e = e * off + Tensor._make(np.eye(n, dtype=a._data.dtype), False, None)
+        inner = inner + (vhgv / e) * off
+    return matmul(v, matmul(inner, vt))
+
+
+@formula_helper(tensor=_eigh_backward_tensor, name="eigh_backward")
 @quiet
 def _eigh_backward_array(grad_w, grad_v, a, uplo):
     """gA = V (diag(gL) + skew(V^T gV) / (λ_j - λ_i)) V^T; NaN/inf where eigenvalues repeat (as torch)."""
@@ -524,26 +538,9 @@ def _eigh_backward_array(grad_w, grad_v, a, uplo):
     return v @ inner @ vt
 
 
-@tensor_fn(name="eigh_backward")
-def _eigh_backward_tensor(grad_w, grad_v, a, uplo):
-    from .layout import diag_embed
-    w, v = eigh(a, UPLO=uplo)
-    vt = transpose(v, -2, -1)
-    inner = diag_embed(grad_w)
-    if grad_v is not None and grad_v._data.any():
-        vhgv = matmul(vt, grad_v)
-        vhgv = (vhgv - transpose(vhgv, -2, -1)) * 0.5
-        n = w.shape[-1]
-        e = unsqueeze(w, -2) - unsqueeze(w, -1)
-        off = Tensor._make(1 - np.eye(n, dtype=a._data.dtype), False, None)
-        e = e * off + Tensor._make(np.eye(n, dtype=a._data.dtype), False, None)
-        inner = inner + (vhgv / e) * off
-    return matmul(v, matmul(inner, vt))
-
-
-LinalgEighBackward0 = derivative("LinalgEighBackward0", multi_output=True,
+LinalgEighBackward0 = derivative("LinalgEighBackward0", attrs="UPLO", multi_output=True,
                                  self="eigh_backward(grad[0], grad[1], self, UPLO)")
-LinalgEigvalshBackward = derivative("LinalgEighBackward0", self="eigh_backward(grad, None, self, UPLO)")
+LinalgEigvalshBackward = derivative("LinalgEighBackward0", attrs="UPLO", self="eigh_backward(grad, None, self, UPLO)")
 
 
 def _check_uplo(A: Tensor, UPLO: str, name: str) -> None:
@@ -575,8 +572,9 @@ torch_qr_return = return_type("qr", ("Q", "R"))
 @quiet
 def _qr_kernel(a: np.ndarray, mode: str):
     if mode == "r":
-        return np.empty((0,), a.dtype), np.linalg.qr(a, mode="r").astype(a.dtype, copy=False)
-    q, r = np.linalg.qr(a, mode=mode)
+        r_only: np.ndarray = np.linalg.qr(a, mode="r")  # (mode "r" gives R alone)
+        return np.empty((0,), a.dtype), r_only.astype(a.dtype, copy=False)
+    q, r = np.linalg.qr(a, mode=mode)  # type: ignore[call-overload]  # mode: 'reduced' or 'complete'
     return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
 
 
@@ -588,7 +586,22 @@ def _qr_check_backward(a_shape, mode: str) -> None:
         raise RuntimeError("The QR decomposition is not differentiable when mode='complete' and nrows > ncols.")
 
 
-@array_fn(name="qr_backward")
+def _qr_backward_tensor(grad_q, grad_r, a, mode):
+    from .join import cat
+    from .linalg import tril
+    _qr_check_backward(a.shape, mode)
+    q, r = qr(a, mode=mode)
+    m, n = a.shape[-2], a.shape[-1]
+    gr_y = grad_r[..., :, m:] if m < n else None
+    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
+    gq = grad_q + matmul(a[..., :, m:], transpose(gr_y, -2, -1)) if m < n else grad_q
+    mm_ = matmul(r_x, transpose(gr_x, -2, -1)) - matmul(transpose(gq, -2, -1), q)
+    sym = tril(mm_) + transpose(tril(mm_, -1), -2, -1)
+    gx = solve_triangular(transpose(r_x, -2, -1), gq + matmul(q, sym), upper=False, left=False)
+    return cat([gx, matmul(q, gr_y)], -1) if m < n else gx
+
+
+@formula_helper(tensor=_qr_backward_tensor, name="qr_backward")
 @quiet
 def _qr_backward_array(grad_q, grad_r, a, mode):
     """gA = (gQ + Q copyltu(M)) R^{-T}, M = R gR^T - gQ^T Q (m >= n); wide A = [X | Y]: X's rule with
@@ -606,23 +619,8 @@ def _qr_backward_array(grad_q, grad_r, a, mode):
     return np.concatenate([gx, q @ gr_y], -1) if m < n else gx
 
 
-@tensor_fn(name="qr_backward")
-def _qr_backward_tensor(grad_q, grad_r, a, mode):
-    from .join import cat
-    from .linalg import tril
-    _qr_check_backward(a.shape, mode)
-    q, r = qr(a, mode=mode)
-    m, n = a.shape[-2], a.shape[-1]
-    gr_y = grad_r[..., :, m:] if m < n else None
-    r_x, gr_x = (r[..., :, :m], grad_r[..., :, :m]) if m < n else (r, grad_r)
-    gq = grad_q + matmul(a[..., :, m:], transpose(gr_y, -2, -1)) if m < n else grad_q
-    mm_ = matmul(r_x, transpose(gr_x, -2, -1)) - matmul(transpose(gq, -2, -1), q)
-    sym = tril(mm_) + transpose(tril(mm_, -1), -2, -1)
-    gx = solve_triangular(transpose(r_x, -2, -1), gq + matmul(q, sym), upper=False, left=False)
-    return cat([gx, matmul(q, gr_y)], -1) if m < n else gx
-
-
-LinalgQrBackward0 = derivative("LinalgQrBackward0", multi_output=True, A="qr_backward(grad[0], grad[1], A, mode)")
+LinalgQrBackward0 = derivative("LinalgQrBackward0", attrs="mode",
+                               multi_output=True, A="qr_backward(grad[0], grad[1], A, mode)")
 
 
 def qr(A: Tensor, mode: str = "reduced"):
@@ -663,7 +661,38 @@ def _svd_kernel(a: np.ndarray, full_matrices: bool):
     return u.astype(a.dtype, copy=False), s.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False)
 
 
-@array_fn(name="svd_backward")
+def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
+    from .layout import diag_embed
+    u, s, vh = svd(a, full_matrices=False)
+    m, n = a.shape[-2], a.shape[-1]
+    k = s.shape[-1]
+    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u._data.any() else None
+    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh._data.any() else None
+    mt = lambda x: transpose(x, -2, -1)
+    if grad_u is None and grad_vh is None:
+        return matmul(u, unsqueeze(grad_s, -1) * vh)
+    eye = Tensor._make(np.eye(k, dtype=a._data.dtype), False, None)
+    s2 = s * s
+    e = (unsqueeze(s2, -2) - unsqueeze(s2, -1)) * (1 - eye) + eye
+    ga = None
+    if grad_u is not None:
+        uhgu = matmul(mt(u), grad_u)
+        ga = (uhgu - mt(uhgu)) * unsqueeze(s, -2)
+    if grad_vh is not None:
+        vhgv = matmul(vh, mt(grad_vh))
+        term = unsqueeze(s, -1) * (vhgv - mt(vhgv))
+        ga = term if ga is None else ga + term
+    ga = (ga / e) * (1 - eye) + diag_embed(grad_s)
+    if m > n and grad_u is not None:
+        gus = grad_u / unsqueeze(s, -2)
+        return matmul(matmul(u, ga) + gus - matmul(u, matmul(mt(u), gus)), vh)
+    if m < n and grad_vh is not None:
+        sgv = grad_vh / unsqueeze(s, -1)
+        return matmul(u, matmul(ga, vh) + sgv - matmul(matmul(sgv, mt(vh)), vh))
+    return matmul(u, matmul(ga, vh))
+
+
+@formula_helper(tensor=_svd_backward_tensor, name="svd_backward")
 @quiet
 def _svd_backward_array(grad_u, grad_s, grad_vh, a):
     """FunctionsManual's svd_backward (real case) on the reduced SVD; NaN/inf at repeated singular values."""
@@ -694,38 +723,6 @@ def _svd_backward_array(grad_u, grad_s, grad_vh, a):
         sgv = grad_vh / s[..., :, None]
         return u @ (ga @ vh + sgv - (sgv @ mt(vh)) @ vh)
     return u @ ga @ vh
-
-
-@tensor_fn(name="svd_backward")
-def _svd_backward_tensor(grad_u, grad_s, grad_vh, a):
-    from .layout import diag_embed
-    u, s, vh = svd(a, full_matrices=False)
-    m, n = a.shape[-2], a.shape[-1]
-    k = s.shape[-1]
-    grad_u = grad_u[..., :, :k] if grad_u is not None and grad_u.ndim >= 2 and grad_u._data.any() else None
-    grad_vh = grad_vh[..., :k, :] if grad_vh is not None and grad_vh.ndim >= 2 and grad_vh._data.any() else None
-    mt = lambda x: transpose(x, -2, -1)
-    if grad_u is None and grad_vh is None:
-        return matmul(u, unsqueeze(grad_s, -1) * vh)
-    eye = Tensor._make(np.eye(k, dtype=a._data.dtype), False, None)
-    s2 = s * s
-    e = (unsqueeze(s2, -2) - unsqueeze(s2, -1)) * (1 - eye) + eye
-    ga = None
-    if grad_u is not None:
-        uhgu = matmul(mt(u), grad_u)
-        ga = (uhgu - mt(uhgu)) * unsqueeze(s, -2)
-    if grad_vh is not None:
-        vhgv = matmul(vh, mt(grad_vh))
-        term = unsqueeze(s, -1) * (vhgv - mt(vhgv))
-        ga = term if ga is None else ga + term
-    ga = (ga / e) * (1 - eye) + diag_embed(grad_s)
-    if m > n and grad_u is not None:
-        gus = grad_u / unsqueeze(s, -2)
-        return matmul(matmul(u, ga) + gus - matmul(u, matmul(mt(u), gus)), vh)
-    if m < n and grad_vh is not None:
-        sgv = grad_vh / unsqueeze(s, -1)
-        return matmul(u, matmul(ga, vh) + sgv - matmul(matmul(sgv, mt(vh)), vh))
-    return matmul(u, matmul(ga, vh))
 
 
 LinalgSvdBackward0 = derivative("LinalgSvdBackward0", multi_output=True,
@@ -770,15 +767,14 @@ def _pinv_backward_body(grad, pinv_a, a, mt):
     return -mt(k @ pinv_a) + ((gradh - a @ k) @ pinv_a) @ pinv_ah + pinv_ah_k - (pinv_ah_k @ pinv_a) @ a
 
 
-@array_fn(name="pinv_backward")
+def _pinv_backward_tensor(grad, result, a):
+    return _pinv_backward_body(grad, result, a, lambda x: transpose(x, -2, -1))
+
+
+@formula_helper(tensor=_pinv_backward_tensor, name="pinv_backward")
 @quiet
 def _pinv_backward_array(grad, result, a):
     return _pinv_backward_body(grad, result, a, lambda x: np.swapaxes(x, -1, -2))
-
-
-@tensor_fn(name="pinv_backward")
-def _pinv_backward_tensor(grad, result, a):
-    return _pinv_backward_body(grad, result, a, lambda x: transpose(x, -2, -1))
 
 
 LinalgPinvBackward0 = derivative("LinalgPinvBackward0", self="pinv_backward(grad, result, self)")
@@ -887,22 +883,21 @@ def _meta_matrix(grad, a, lib_cat, mt, zeros):
     return lib_cat([top, lib_cat([zeros, mt(a)], -1)], -2)
 
 
-@array_fn(name="matrix_exp_backward")
-@quiet
-def _matrix_exp_backward_array(grad, a):
-    """The upper-right block of exp([[A^T, G], [0, A^T]]), torch's backward_analytic_function_of_a_matrix."""
-    n = a.shape[-1]
-    meta = _meta_matrix(grad, a, np.concatenate, lambda x: np.swapaxes(x, -1, -2), np.zeros_like(grad))
-    return _expm_kernel(meta)[..., :n, n:]
-
-
-@tensor_fn(name="matrix_exp_backward")
 def _matrix_exp_backward_tensor(grad, a):
     from .join import cat
     n = a.shape[-1]
     zeros = Tensor._make(np.zeros_like(grad._data), False, None)
     meta = _meta_matrix(grad, a, cat, lambda x: transpose(x, -2, -1), zeros)
     return matrix_exp(meta)[..., :n, n:]
+
+
+@formula_helper(tensor=_matrix_exp_backward_tensor, name="matrix_exp_backward")
+@quiet
+def _matrix_exp_backward_array(grad, a):
+    """The upper-right block of exp([[A^T, G], [0, A^T]]), torch's backward_analytic_function_of_a_matrix."""
+    n = a.shape[-1]
+    meta = _meta_matrix(grad, a, np.concatenate, lambda x: np.swapaxes(x, -1, -2), np.zeros_like(grad))
+    return _expm_kernel(meta)[..., :n, n:]
 
 
 LinalgMatrixExpBackward0 = derivative("LinalgMatrixExpBackward0", self="matrix_exp_backward(grad, self)")

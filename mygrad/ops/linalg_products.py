@@ -14,7 +14,7 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import _LEGACY
-from ..autograd.backends import array_fn, tensor_fn
+from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
 from .copy import clone
@@ -29,19 +29,18 @@ __all__ = ["cross", "kron", "linalg_cross", "matrix_power", "multi_dot", "tensor
 
 # --- cross ---------------------------------------------------------------------------------------
 
-@array_fn(name="linalg_cross")
+def _cross_tensor(a, b, dim):
+    return cross(a, b, dim=dim)
+
+
+@formula_helper(tensor=_cross_tensor, name="linalg_cross")
 @quiet
 def _cross_array(a, b, dim):
     return np.cross(a, b, axis=dim)
 
 
-@tensor_fn(name="linalg_cross")
-def _cross_tensor(a, b, dim):
-    return cross(a, b, dim=dim)
-
-
 LinalgCrossBackward0 = derivative(
-    "LinalgCrossBackward0",
+    "LinalgCrossBackward0", attrs="self_shape dim other_shape",
     self="sum_to(linalg_cross(other, grad, dim), self_shape)",
     other="sum_to(linalg_cross(grad, self, dim), other_shape)")
 
@@ -201,7 +200,7 @@ def _chain_order(shapes: list) -> list:
     """The matrix-chain dynamic programme (first split of least cost), as ATen's matrix_chain_order."""
     n = len(shapes)
     p = [s[0] for s in shapes] + [shapes[-1][1]]
-    cost = [[0] * n for _ in range(n)]
+    cost: list[list] = [[0] * n for _ in range(n)]
     split = [[0] * n for _ in range(n)]
     for length in range(1, n):
         for i in range(n - length):
@@ -290,11 +289,12 @@ def matrix_power(A: Tensor, n: int) -> Tensor:
     if n == 3:
         return matmul(matmul(a, a), a)
     z = result = None
-    while n > 0:
+    while n > 0:  # (n >= 1 here: result is set on the last bit)
         bit, n = n % 2, n // 2
         z = a if z is None else matmul(z, z)
         if bit:
             result = z if result is None else matmul(result, z)
+    assert result is not None
     return result
 
 
