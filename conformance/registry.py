@@ -74,6 +74,8 @@ class Record:
                 the case still runs, but its mismatches are reported as "differs on torch X" and do
                 not fail the run (a node renamed, an error class changed between versions).
     reference   for a record made by ``Record.custom``: torch's function (the snippet imports it).
+    unchecked   checks the record opts out of, as ``(check name, reason)`` pairs, where torch's own result
+                is not reproducible (the report shows them as not applicable and lists the reasons).
     """
     name: str
     example: Callable
@@ -90,6 +92,7 @@ class Record:
     raises: bool = False
     torch: str = ""
     reference: Callable | None = None
+    unchecked: tuple = ()
 
     @property
     def row(self) -> str:

@@ -310,7 +310,8 @@ def survey_then_shrink(run, names, shrink_seconds: float, first: dict) -> tuple[
 def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | None = None) -> CaseResult:
     """Survey the case, then shrink a minimal example for every check that failed; ``only``: these checks."""
     started = time.perf_counter()
-    names = tuple(only or checks.CHECKS)
+    opted_out = {name for name, _ in case.record.unchecked}
+    names = tuple(name for name in (only or checks.CHECKS) if name not in opted_out)
     result = CaseResult(case.record.row, case.record.name, case.form, case.dtype,
                         counts={name: [0, 0] for name in names})
     result.missing = missing(case)

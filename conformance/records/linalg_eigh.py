@@ -69,7 +69,10 @@ RECORDS = [
     Record("eigh", decompositions(), forms=("call",), call=eigh_fixed_signs, output="tuple", tolerance=TOL,
            label="linalg.eigh (sign-fixed eigenvectors)"),
     Record("eigh", decompositions(repeated=True), forms=("call",), call=eigh_fixed_signs, output="tuple",
-           tolerance=TOL, label="linalg.eigh (repeated eigenvalues)"),
+           tolerance=TOL, label="linalg.eigh (repeated eigenvalues)",
+           unchecked=(("forward_ad", "at repeated eigenvalues the eigenvector tangents divide by an exact zero, "
+                                     "and the eigenvectors themselves are not unique (MKL's and LAPACK's bases "
+                                     "differ), so the infinities' signs are not reproducible"),)),
     Record("eigh", malformed, namespace="linalg", forms=("function",), raises=True, grad=False,
            label="linalg.eigh (errors)", output="tuple"),
 ]

@@ -66,5 +66,8 @@ RECORDS = [
     Record("svd", matrices(full=True), forms=("call",), call=svd_fixed_signs, output="tuple", tolerance=TOL,
            label="linalg.svd (sign-fixed singular vectors)"),
     Record("svd", matrices(repeated=True, full=True), forms=("call",), call=svd_fixed_signs, output="tuple",
-           tolerance=TOL, label="linalg.svd (repeated singular values)"),
+           tolerance=TOL, label="linalg.svd (repeated singular values)",
+           unchecked=(("forward_ad", "at repeated singular values the singular-vector tangents divide by an "
+                                     "exact zero, and the vectors are not unique, so the infinities' signs are "
+                                     "not reproducible"),)),
 ]

@@ -143,6 +143,9 @@ TANGENTS.update({
                         ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
     "FrexpBackward0": "(self_t / power,)",
     "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
+    # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
+    "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
+    "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
     "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
                               "result)",
 })
@@ -151,6 +154,7 @@ TANGENTS.update({
 # naming torch's op (node class -> torch's op name).  Every other node without an entry in TANGENTS gets
 # its tangent from its backward formulas (``_transposed``).
 NOT_IMPLEMENTED: dict = {
+    "CholeskyBackward0": "cholesky",
     "EmbeddingBagBackward0": "_embedding_bag",
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
@@ -299,7 +303,7 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
             if total is None:  # torch's result line gives no tangent (scatter_reduce's prod)
                 return True
             if isinstance(total, tuple):  # a multi-output node's formula: one tangent per output
-                for o, t in zip(outputs, total, strict=True):
+                for o, t in zip(outputs, total, strict=False):  # (eigvalsh: eigh's node, one output)
                     if t is not None:
                         _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
                 return True
@@ -353,13 +357,15 @@ def _transposed(node_cls: Any, tangents: Any, values: dict, outputs: list) -> li
     of its own: a backward formula is linear in ``grad`` (it computes ``J^T u``), so ``J t`` is the gradient
     of ``sum_i <formula_i(u), t_i>`` with respect to ``u`` (at any ``u``: zeros).  The formulas are the
     ones the double check verifies against torch; the saved values enter as constants."""
-    from .. import zeros_like
+    from .. import ones_like, zeros_like
     from .._tensor import Tensor
     from . import grad as autograd_grad
     from .grad_mode import enable_grad
     args = [v.detach() if isinstance(v, Tensor) else v for v in (values.get(n) for n in node_cls.saved_names)]
     with enable_grad():
-        us = [zeros_like(o).detach().requires_grad_(o._data.dtype.kind in "fc") for o in outputs]
+        # (at u = 1, not 0: some backward formulas take a shortcut when a gradient is all zeros, eigh's and
+        # svd's values-only path, which a zero u would select; a linear formula's gradient in u is the same)
+        us = [ones_like(o).detach().requires_grad_(o._data.dtype.kind in "fc") for o in outputs]
         grad = us if node_cls.multi_output else us[0]
         total = None
         for t, formula in zip(tangents, node_cls.tensor_formulas):

@@ -301,7 +301,8 @@ def _unfold_array(x: np.ndarray, kernel: tuple, spec: Spec) -> np.ndarray:
     if x.ndim == 3:  # unbatched: torch records the one node on the 3-D input
         return _unfold_array(x[None], kernel, spec)[0]
     cols = win.im2col(x, kernel, spec)
-    return cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), cols.shape[-1])
+    out = cols.reshape(x.shape[0], x.shape[1] * math.prod(kernel), cols.shape[-1])
+    return out.copy() if np.shares_memory(out, x) else out   # a new tensor, as torch's (a 1x1 kernel is a view)
 
 
 def _fold_array(cols: np.ndarray, size: tuple, kernel: tuple, spec: Spec) -> np.ndarray:

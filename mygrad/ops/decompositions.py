@@ -290,6 +290,20 @@ def _cholesky_backward_array(grad, result, upper):
     return 0.5 * (x + np.swapaxes(x, -1, -2))
 
 
+def _cholesky_tangent(A_t, result, upper):
+    """Forward mode (torch's cholesky_jvp): dL = L phi(L^-1 dA L^-T), phi keeping the strict lower triangle
+    and half the diagonal; for ``upper`` the transpose."""
+    from ..linalg import solve_triangular
+    L = result.mT if upper else result
+    X = solve_triangular(L, solve_triangular(L, A_t, upper=False).mT, upper=False).mT
+    phi = X.tril(-1) + 0.5 * X.diagonal(dim1=-2, dim2=-1).diag_embed()
+    dL = L @ phi
+    return dL.mT if upper else dL
+
+
+formula_helper(_cholesky_tangent, tensor="same", name="cholesky_tangent")
+
+
 LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", attrs="upper",
                                        self="cholesky_backward(grad, result, upper)")
 CholeskyBackward0 = derivative("CholeskyBackward0", attrs="upper", self="cholesky_backward(grad, result, upper)")
@@ -536,6 +550,20 @@ def _eigh_backward_array(grad_w, grad_v, a, uplo):
     n = w.shape[-1]
     inner[..., np.arange(n), np.arange(n)] = grad_w
     return v @ inner @ vt
+
+
+def _eigh_tangent(A_t, A, UPLO):
+    """Forward mode (torch's linalg_eig_jvp, Hermitian case): with P = Vᵀ dA V, dL = diag(P) and
+    dV = V (P / E) off the diagonal, E_ij = L_j - L_i (a repeated eigenvalue divides by zero, as in torch)."""
+    L, V = (Tensor._make(x, False, None) for x in _eigh_kernel(A._data, UPLO))
+    P = V.mT @ A_t @ V
+    E = L.unsqueeze(-2) - L.unsqueeze(-1)
+    off = Tensor._make(1 - np.eye(L.shape[-1], dtype=L._data.dtype), False, None)
+    E = E * off + (1 - off)   # (1 on the diagonal: divided there, then zeroed)
+    return P.diagonal(dim1=-2, dim2=-1), V @ ((P / E) * off)
+
+
+formula_helper(_eigh_tangent, tensor="same", name="eigh_tangent")
 
 
 LinalgEighBackward0 = derivative("LinalgEighBackward0", attrs="UPLO", multi_output=True,
