@@ -9,8 +9,10 @@ Bernoulli's by thresholding, Categorical's as indices modulo the number of event
 [low, high)."""
 from __future__ import annotations
 
-from ..registry import Record
-from ..strategies import Domain, nary, positive, real
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import Domain, arrays, nary, positive, real
 
 SCALE = positive(0.2, 3.0, special=(1.0,))
 PROBS = Domain(0.05, 0.95, 0.0, (0.5,))
@@ -116,13 +118,61 @@ def _normal_uniform_kl(lib, loc, scale, low, width):
     return D.kl_divergence(D.Normal(loc, scale), _uniform(lib, low, width))
 
 
+def _spd(lib, a, dim_jitter):
+    """A symmetric positive-definite matrix from any square ``a``: a aᵀ / n + (1/2 + |jitter|) I."""
+    n = a.shape[-1]
+    return a @ a.mT / n + (0.5 + dim_jitter.abs().unsqueeze(-1)) * lib.eye(n, dtype=a.dtype)
+
+
+def _mvn(lib, loc, a, jitter, how):
+    cov = _spd(lib, a, jitter)
+    D = lib.distributions
+    if how == "covariance":
+        return D.MultivariateNormal(loc, covariance_matrix=cov)
+    if how == "precision":
+        return D.MultivariateNormal(loc, precision_matrix=cov)
+    return D.MultivariateNormal(loc, scale_tril=lib.linalg.cholesky(cov))
+
+
+def _mvn_log_prob(lib, loc, a, jitter, value, how):
+    return _mvn(lib, loc, a, jitter, how).log_prob(value)
+
+
+def _mvn_entropy(lib, loc, a, jitter, how):
+    return _mvn(lib, loc, a, jitter, how).entropy()
+
+
+def _mvn_kl(lib, loc, a, jitter, other_loc, how):
+    return lib.distributions.kl_divergence(_mvn(lib, loc, a, jitter, how), _mvn(lib, other_loc, a.mT, jitter, how))
+
+
+def mvn_examples(n_values: int = 1):
+    """loc (..., n), a square (n, n) drawn freely (made SPD by the call), a jitter (1,), values (..., n)."""
+    def build(dtype: str, form=None):
+        def make(d):
+            batch, n, how = d
+            shapes = [batch + (n,), (n, n), (1,)] + [batch + (n,)] * n_values
+            return st.tuples(*[arrays(dtype, s, real(-2.0, 2.0)) for s in shapes]).map(
+                lambda xs: Example(tuple(TensorArg(x) for x in xs), {"how": how}))
+        return st.tuples(st.sampled_from([(), (2,), (3, 1)]), st.integers(1, 3),
+                         st.sampled_from(["covariance", "precision", "scale_tril"])).flatmap(make)
+    return build
+
+
 def _calls(*rows):
     return [Record(name, nary(len(domains), domains), namespace="distributions", forms=("call",), call=call,
                    label=label)
             for name, label, call, domains in rows]
 
 
-RECORDS = _calls(
+MVN = [Record("MultivariateNormal", mvn_examples(1), namespace="distributions", forms=("call",), call=_mvn_log_prob,
+               label="MultivariateNormal.log_prob", tolerance={"float32": (1e-3, 1e-3)}),
+       Record("MultivariateNormal", mvn_examples(0), namespace="distributions", forms=("call",), call=_mvn_entropy,
+              label="MultivariateNormal.entropy", tolerance={"float32": (1e-3, 1e-3)}),
+       Record("kl_divergence", mvn_examples(1), namespace="distributions", forms=("call",), call=_mvn_kl,
+              label="kl_divergence(MultivariateNormal, MultivariateNormal)", tolerance={"float32": (1e-3, 1e-3)})]
+
+RECORDS = MVN + _calls(
     ("Normal", "Normal.log_prob", _normal_log_prob, (real(), SCALE, real())),
     ("Normal", "Normal.cdf", _normal_cdf, (real(), SCALE, real())),
     ("Normal", "Normal.icdf", _normal_icdf, (real(), SCALE, PROBS)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than", "greater_than_eq",
@@ -192,6 +193,7 @@ class _Simplex(Constraint):
         return (value >= 0).all(-1) & ((value.sum(-1) - 1).abs() < 1e-6)
 
 
+@quiet
 def _matrix_check(value: Tensor, test) -> Tensor:
     """A bool tensor over the batch of matrices: ``test(matrix)`` on each (NumPy, no graph)."""
     data = value.detach().numpy()

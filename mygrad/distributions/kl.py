@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import math
 
-from .. import autograd
+from .. import autograd, linalg
 from .._creation import full_like
 from .._tensor import Tensor
 from ..nn.functional import softplus
+from ..ops.broadcasting import broadcast_shapes
 from .bernoulli import Bernoulli
 from .categorical import Categorical
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .independent import Independent
+from .multivariate_normal import MultivariateNormal, _batch_mahalanobis
 from .normal import Normal
 from .uniform import Uniform
 from .utils import _sum_rightmost
@@ -112,6 +114,28 @@ def _kl_uniform_normal(p, q):
     t2 = width.pow(2) / 12
     t3 = ((p.high + p.low - 2 * q.loc) / 2).pow(2)
     return t1 + 0.5 * (t2 + t3) / q.scale.pow(2)
+
+
+def _batch_trace_XXT(bmat: Tensor) -> Tensor:
+    """trace(X Xᵀ) for every matrix of a batch: the sum of squares of its entries."""
+    n, m = bmat.size(-1), bmat.size(-2)
+    return bmat.reshape(-1, m * n).pow(2).sum(-1).reshape(bmat.shape[:-2])
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_multivariatenormal_multivariatenormal(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with                          different "
+                         "event shapes cannot be computed")
+    p_tril, q_tril = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    half_term1 = (q_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1)
+                  - p_tril.diagonal(dim1=-2, dim2=-1).log().sum(-1))
+    combined = broadcast_shapes(q_tril.shape[:-2], p_tril.shape[:-2])
+    n = p.event_shape[0]
+    term2 = _batch_trace_XXT(linalg.solve_triangular(q_tril.expand(combined + (n, n)),
+                                                     p_tril.expand(combined + (n, n)), upper=False))
+    term3 = _batch_mahalanobis(q_tril, q.loc - p.loc)
+    return half_term1 + 0.5 * (term2 + term3 - n)
 
 
 @register_kl(Independent, Independent)
