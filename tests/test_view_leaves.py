@@ -252,21 +252,3 @@ def retained_grad_follows_the_base_through_an_edit_of_its_view(t, see):
     state(see, "through the old node", base=base, x=x)
     see.call("through the new node", lambda: (base * 1).sum().backward())
     state(see, "after it", base=base, x=x)
-
-
-@scenario
-def views_made_in_inference_mode_do_not_follow_their_base(t, see):
-    """Inference mode tracks no autograd view relation: a view made there keeps its own flag when its base
-    is given requires_grad_ afterwards (a no_grad view follows its base)."""
-    with t.inference_mode():
-        base = t.tensor([1.5, 0.625, 0.0], dtype=t.float64)
-        reshaped, sliced = base.reshape(-1), base[1:]
-        with t.no_grad():
-            base.add_(0.25)
-        base.requires_grad_()
-        see("inference views", (reshaped.requires_grad, sliced.requires_grad, reshaped.is_leaf, sliced.grad_fn))
-    with t.no_grad():
-        plain = t.zeros(3)
-        view = plain[1:]
-    plain.requires_grad_()
-    see("no_grad view", (view.requires_grad, view.is_leaf))

@@ -29,7 +29,6 @@ from ..autograd.node import Node, derivative
 from ._define import _attach, _sequence, data_of, record
 
 DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)   # how a view was made (torch's CreationMeta)
-INFERENCE = 4   # made in inference mode: torch tracks no autograd view relation (its base's flag does not carry)
 
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
@@ -148,7 +147,7 @@ def as_view(node_cls, data: np.ndarray, input: Tensor, **saved) -> Tensor:
         meta = getattr(input, "_view_meta", None) if input._base is not None else None
         out._view_meta = (input._vc[0], DEFAULT if meta is None else meta[1])  # a view of a view inherits
     else:
-        out._view_meta = (input._vc[0], INFERENCE if grad_mode._state.inference else NO_GRAD)
+        out._view_meta = (input._vc[0], NO_GRAD)
         out._requires_grad = input._requires_grad  # torch: requires grad, yet a leaf with no history
     return out
 
@@ -270,7 +269,7 @@ def _regenerate(view: Tensor) -> None:
 def _refresh(view: Tensor) -> None:
     """Bring a view's history up to date if its base (or another view of it) was modified in place."""
     meta = getattr(view, "_view_meta", None)
-    if meta is None or meta[0] == view._vc[0] or meta[1] == INFERENCE:
+    if meta is None or meta[0] == view._vc[0]:
         return
     if _GRAD_FN_SLOT.__get__(view) is None and not _REQUIRES_GRAD_SLOT.__get__(view._base):
         return  # nothing to re-derive yet; the version stays unseen, so a base that later requires grad does
@@ -300,8 +299,6 @@ def install_view_tracking() -> None:
 
     def requires_grad(self):
         base = self._base
-        if base is not None and getattr(self, "_view_meta", (0, DEFAULT))[1] == INFERENCE:
-            return _REQUIRES_GRAD_SLOT.__get__(self)   # an inference-mode view: its own flag only
         if base is not None:  # a view requires grad when it has a history, its own flag, or its base does
             if _GRAD_FN_SLOT.__get__(self) is not None or _REQUIRES_GRAD_SLOT.__get__(base):
                 return True
