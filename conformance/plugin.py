@@ -9,8 +9,9 @@ The same plugin collects records from a user's own test modules: a ``test_*.py``
 list ``conformance_records`` gets one test per (record, call form, dtype) of its records, each
 running every applicable check (``Only(record, checks=...)`` narrows one record); a failure shows
 the mismatch and its standalone repro, and the session ends with the op-by-check matrix
-(``--conformance-report DIR`` also writes report.json/report.md).  Plain ``pytest`` loads the
-plugin through its ``pytest11`` entry point, or a ``conftest.py`` says ``pytest_plugins = ["conformance.plugin"]``.
+(``--conformance-report DIR`` also writes report.json/report.md).  A ``conftest.py`` loads it with
+``pytest_plugins = ["conformance.plugin"]`` (or ``pytest -p conformance.plugin``); the package declares no
+``pytest11`` entry point, since pytest would then rewrite the asserts of every module it ships.
 """
 from __future__ import annotations
 
