@@ -64,3 +64,25 @@ def as_numpy(value) -> np.ndarray:
     if hasattr(value, "numpy"):
         value = value.numpy()
     return np.array(value, copy=True)
+
+
+def sgd_training_step(lib, params: list, loss_and_backward: Callable, lr: float) -> Implementation:
+    """A library's training step: ``loss_and_backward()``, then a plain SGD update of the named ``params``
+    under ``no_grad`` with their grads reset to None; ``check`` reports the loss and every gradient."""
+    def run():
+        loss = loss_and_backward()
+        with lib.no_grad():
+            for _, w in params:
+                w.sub_(lr * w.grad)
+                w.grad = None
+        return loss
+
+    def check():
+        loss = loss_and_backward()
+        values = {"loss": as_numpy(loss)}
+        values.update((name, as_numpy(w.grad)) for name, w in params)
+        for _, w in params:
+            w.grad = None
+        return values
+
+    return Implementation(run, check)

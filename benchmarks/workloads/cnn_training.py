@@ -15,7 +15,7 @@ import importlib
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .base import Case, Implementation, Target, Workload, as_numpy
+from .base import Case, Implementation, Target, Workload, sgd_training_step
 
 CLASSES = 10
 CHANNELS = (1, 8, 16)
@@ -53,23 +53,7 @@ def library_step(lib, arrays: dict, lr: float) -> Implementation:
         loss.backward()
         return loss
 
-    def run():
-        loss = loss_and_backward()
-        with lib.no_grad():
-            for _, w in params:
-                w.sub_(lr * w.grad)
-                w.grad = None
-        return loss
-
-    def check():
-        loss = loss_and_backward()
-        values = {"loss": as_numpy(loss)}
-        values.update((name, as_numpy(w.grad)) for name, w in params)
-        for _, w in params:
-            w.grad = None
-        return values
-
-    return Implementation(run, check)
+    return sgd_training_step(lib, params, loss_and_backward, lr)
 
 
 def _conv_forward(x: np.ndarray, w: np.ndarray, b: np.ndarray):

@@ -13,7 +13,7 @@ import importlib
 
 import numpy as np
 
-from .base import Case, Implementation, Target, Workload, as_numpy
+from .base import Case, Implementation, Target, Workload, sgd_training_step
 
 INPUT = 32
 
@@ -46,23 +46,7 @@ def library_step(lib, arrays: dict, hidden: int, layers: int, lr: float) -> Impl
         loss.backward()
         return loss
 
-    def run():
-        loss = loss_and_backward()
-        with lib.no_grad():
-            for _, w in params:
-                w.sub_(lr * w.grad)
-                w.grad = None
-        return loss
-
-    def check():
-        loss = loss_and_backward()
-        values = {"loss": as_numpy(loss)}
-        values.update((name, as_numpy(w.grad)) for name, w in params)
-        for _, w in params:
-            w.grad = None
-        return values
-
-    return Implementation(run, check)
+    return sgd_training_step(lib, params, loss_and_backward, lr)
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
