@@ -73,6 +73,9 @@ class Record:
                 the case still runs, but its mismatches are reported as "differs on torch X" and do
                 not fail the run (a node renamed, an error class changed between versions).
     reference   for a record made by ``Record.custom``: torch's function (the snippet imports it).
+    finite_only why the record draws no hostile values (NaN, ±inf, -0.0, subnormals, the extremes), which
+                every other record mixes into its floats now and then; empty: it draws them.  Only for
+                where torch itself is non-deterministic or inconsistent at such values (the report lists them).
     """
     name: str
     example: Callable
@@ -89,6 +92,7 @@ class Record:
     raises: bool = False
     torch: str = ""
     reference: Callable | None = None
+    finite_only: str = ""
 
     @property
     def row(self) -> str:
