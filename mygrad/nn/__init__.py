@@ -16,6 +16,7 @@ from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose
 from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
                               AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -34,4 +35,5 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d", "MaxPool1d", "MaxPool2d",
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

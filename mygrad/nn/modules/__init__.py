@@ -18,8 +18,11 @@ from .batchnorm import *  # noqa: F401,F403
 from .instancenorm import *  # noqa: F401,F403
 from .normalization import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
+from . import padding
+from .padding import *  # noqa: F401,F403
 
 __all__ = (["Module"] + container.__all__ + linear.__all__ + flatten.__all__ + dropout.__all__ + sparse.__all__
            + activation.__all__ + loss.__all__ + distance.__all__ + batchnorm.__all__
            + instancenorm.__all__ + normalization.__all__
            + conv.__all__ + pooling.__all__ + rnn.__all__)
+__all__ += padding.__all__

@@ -1,0 +1,29 @@
+"""Records for the padding, local response norm, margin-loss and ``EmbeddingBag`` modules: each builds the
+module in both libraries and runs it (``modules.module_call``), comparing output, repr, state_dict,
+gradients and graph."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from ..registry import TensorArg
+from ..strategies import arrays
+from .modules import _module_example, _record
+
+
+def circular_pad_module(nd: int):
+    """An input of nd+1 or nd+2 dims (now and then one too few, for torch's ValueError) and an int or
+    a tuple of pads from a crop of 1 to 2 (never wider than the kept input, where torch's values are undefined)."""
+    @st.composite
+    def example(draw, dtype: str):
+        ndim = draw(st.sampled_from([nd + 1, nd + 2, nd + 2, nd]))
+        shape = tuple(draw(st.integers(3, 4)) for _ in range(ndim))
+        padding = draw(st.one_of(st.integers(0, 2), st.tuples(*[st.integers(-1, 2)] * (2 * nd))))
+        return _module_example(f"CircularPad{nd}d", (TensorArg(draw(arrays(dtype, shape)), True),), (padding,))
+    return example
+
+
+RECORDS = [
+    _record("CircularPad1d", circular_pad_module(1)),
+    _record("CircularPad2d", circular_pad_module(2)),
+    _record("CircularPad3d", circular_pad_module(3)),
+]

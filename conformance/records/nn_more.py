@@ -1,0 +1,45 @@
+"""Records for the remaining ``nn.functional`` functions: circular ``pad``, ``local_response_norm``,
+``pdist``, the multi-class margin losses, ``embedding_bag``, ``affine_grid``/``grid_sample``.
+
+Shapes are small and realistic; pads and sizes reach past what torch accepts now and then, so its
+errors are compared too.
+"""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import arrays, real
+
+F = "nn.functional"
+VALUES = real()
+
+
+def _tensor(dtype: str, shape: tuple, flag: bool = True, values=VALUES) -> st.SearchStrategy:
+    return arrays(dtype, shape, values).map(lambda a: TensorArg(a, flag))
+
+
+def circular_pad_args():
+    """An input of 2-5 dims and (before, after) pairs for its last 1-3 dims, from crops to pads up to
+    one past the dim's size (torch refuses wrapping around more than once, and empty results from crops).
+    A margin wider than the cropped input is left out: torch then copies from memory it never wrote
+    (the left margin) or through an overlapping self-copy (the right one), so its values are undefined."""
+    @st.composite
+    def example(draw, dtype: str):
+        ndim = draw(st.integers(2, 5))
+        shape = tuple(draw(st.integers(1, 4)) for _ in range(ndim))
+        pairs = draw(st.integers(1, min(3, ndim)))
+        pads = [draw(st.integers(-2, 3 if draw(st.integers(0, 4)) == 0 else 2)) for _ in range(2 * pairs)]
+        for i in range(pairs):
+            size, lo, hi = shape[ndim - 1 - i], pads[2 * i], pads[2 * i + 1]
+            kept = size - max(-lo, 0) - max(-hi, 0)
+            if lo <= size and hi <= size and kept >= 0:  # (no error: clamp the margins to the kept input)
+                pads[2 * i], pads[2 * i + 1] = min(lo, kept), min(hi, kept)
+        pads = tuple(pads)
+        return Example((draw(_tensor(dtype, shape)), pads), {"mode": "circular"})
+    return lambda dtype: example(dtype)
+
+
+RECORDS = [
+    Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
+]
