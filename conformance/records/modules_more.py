@@ -22,8 +22,16 @@ def circular_pad_module(nd: int):
     return example
 
 
+@st.composite
+def lrn_module(draw, dtype: str):
+    shape = tuple(draw(st.integers(1, 3)) for _ in range(draw(st.integers(3, 5))))
+    args = (draw(st.integers(1, 3)),) + draw(st.sampled_from([(), (0.5,), (0.5, 1.5, 2.0)]))
+    return _module_example("LocalResponseNorm", (TensorArg(draw(arrays(dtype, shape)), True),), args)
+
+
 RECORDS = [
     _record("CircularPad1d", circular_pad_module(1)),
     _record("CircularPad2d", circular_pad_module(2)),
     _record("CircularPad3d", circular_pad_module(3)),
+    _record("LocalResponseNorm", lambda dtype: lrn_module(dtype)),
 ]

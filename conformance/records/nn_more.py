@@ -40,6 +40,21 @@ def circular_pad_args():
     return lambda dtype: example(dtype)
 
 
+def lrn_args():
+    """An input of 2-5 dims (2: torch's ValueError; now and then a zero-size batch), a window of 1-4
+    channels (wider than the channel count too), and alpha/beta/k from the defaults to large values."""
+    @st.composite
+    def example(draw, dtype: str):
+        ndim = draw(st.sampled_from([2, 3, 3, 4, 4, 5]))
+        shape = (draw(st.sampled_from([1, 2, 2, 0])),) + tuple(draw(st.integers(1, 4)) for _ in range(ndim - 1))
+        kwargs = draw(st.fixed_dictionaries({}, optional={"alpha": st.sampled_from([1e-4, 0.5, 2.0]),
+                                                          "beta": st.sampled_from([0.75, 0.5, 1.5]),
+                                                          "k": st.sampled_from([1.0, 2.0])}))
+        return Example((draw(_tensor(dtype, shape)), draw(st.integers(1, 4))), kwargs)
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
+    Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
 ]

@@ -17,6 +17,7 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
                               AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d)
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
+from .modules.normalization import LocalResponseNorm
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -36,4 +37,5 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d", "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 __all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
+__all__ += ["LocalResponseNorm"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
