@@ -54,7 +54,25 @@ def lrn_args():
     return lambda dtype: example(dtype)
 
 
+def pdist_args():
+    """(n, m) rows with n of 1-5 (no rows at all crashes torch's backward: a segfault; one row gives no
+    pairs), a 1-D or 3-D input now and then, for torch's error), rows sometimes
+    repeated (zero distances, where the p < 2 gradients are skipped) and ties (the inf norm's maxima),
+    p from 0 through fractions to inf (and a negative one, refused)."""
+    @st.composite
+    def example(draw, dtype: str):
+        shape = draw(st.sampled_from([None] * 8 + [(3,), (2, 2, 2)]))
+        n, m = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+        x = draw(arrays(dtype, shape or (n, m), VALUES, ties=True)).copy()
+        if shape is None and n > 2 and draw(st.booleans()):
+            x[1] = x[0]
+        p = draw(st.sampled_from([2, 2.0, 0, 1, 0.5, 1.5, 3, float("inf"), -1.0]))
+        return Example((TensorArg(x, True),), {"p": p})
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
     Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
+    Record("pdist", pdist_args(), namespace=F, forms=("function",), label="F.pdist"),
 ]
