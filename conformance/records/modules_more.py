@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from ..registry import TensorArg
 from ..strategies import arrays
 from .modules import _module_example, _record
+from .nn_more import multi_margin_args, multilabel_margin_args
 
 
 def circular_pad_module(nd: int):
@@ -29,9 +30,23 @@ def lrn_module(draw, dtype: str):
     return _module_example("LocalResponseNorm", (TensorArg(draw(arrays(dtype, shape)), True),), args)
 
 
+def loss_module(module: str, functional):
+    """The functional record's examples (``nn_more``) as the loss module's: scores and target the forward's
+    inputs, the keywords the constructor's (``weight`` a constructor tensor, held as a buffer)."""
+    def build(dtype: str):
+        def make(e) -> object:
+            options = {k: v for k, v in e.kwargs.items() if not isinstance(v, TensorArg)}
+            tensors = {k: v for k, v in e.kwargs.items() if isinstance(v, TensorArg)}
+            return _module_example(module, e.args, (), options, inputs=2, tensor_options=tensors)
+        return functional(dtype).map(make)
+    return build
+
+
 RECORDS = [
     _record("CircularPad1d", circular_pad_module(1)),
     _record("CircularPad2d", circular_pad_module(2)),
     _record("CircularPad3d", circular_pad_module(3)),
     _record("LocalResponseNorm", lambda dtype: lrn_module(dtype)),
+    _record("MultiMarginLoss", loss_module("MultiMarginLoss", multi_margin_args())),
+    _record("MultiLabelMarginLoss", loss_module("MultiLabelMarginLoss", multilabel_margin_args())),
 ]

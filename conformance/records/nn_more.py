@@ -6,6 +6,9 @@ errors are compared too.
 """
 from __future__ import annotations
 
+import math
+
+import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
@@ -71,8 +74,65 @@ def pdist_args():
     return lambda dtype: example(dtype)
 
 
+REDUCTION = st.sampled_from(["mean", "sum", "none"])
+GRID = real(-2.0, 2.0)
+
+
+def _ints(shape: tuple, low: int, high: int) -> st.SearchStrategy:
+    return st.lists(st.integers(low, high), min_size=math.prod(shape), max_size=math.prod(shape)).map(
+        lambda v: TensorArg(np.array(v, np.int64).reshape(shape), False))
+
+
+def multi_margin_args():
+    """Scores (C,), (N, C) with N of 0-4 (0 only unreduced: torch reduces no rows to uninitialised memory),
+    or one 0-d score, drawn with ties (hinges exactly at 0); int64
+    classes (now and then one out of range, or a target of the wrong size); p 1 or 2 (3: refused), margins,
+    an optional class weight, each reduction; rarely a 3-D or class-less input (refused)."""
+    @st.composite
+    def example(draw, dtype: str):
+        kind = draw(st.sampled_from(["batch"] * 6 + ["single"] * 2 + ["scalar", "bad"]))
+        n, c = draw(st.integers(0, 4)), draw(st.integers(1, 4))
+        shape = {"batch": (n, c), "single": (c,), "scalar": (), "bad": draw(st.sampled_from([(2, c, 2), (2, 0)]))}[kind]
+        c = 1 if kind == "scalar" else shape[-1]
+        tshape = (n,) if kind == "batch" else draw(st.sampled_from([(), (1,)])) if kind != "bad" else (2,)
+        if draw(st.integers(0, 9)) == 0:
+            tshape = (len(tshape) and tshape[0] + 1,)
+        out_of_range = draw(st.integers(0, 9)) == 0
+        target = draw(_ints(tshape, -1 if out_of_range else 0, c if out_of_range else max(c - 1, 0)))
+        kwargs = draw(st.fixed_dictionaries({"reduction": REDUCTION}, optional={
+            "p": st.sampled_from([1, 2, 2, 3]), "margin": st.sampled_from([1.0, 0.5, 0.0, 2])}))
+        if kind == "batch" and n == 0:
+            kwargs["reduction"] = "none"
+        if draw(st.booleans()):
+            kwargs["weight"] = TensorArg(draw(arrays(dtype, (max(c, 1),), real(0.0, 2.0))), False)
+        x = TensorArg(draw(arrays(dtype, shape, GRID, ties=True)), True)
+        return Example((x, target), kwargs)
+    return lambda dtype: example(dtype)
+
+
+def multilabel_margin_args():
+    """Scores (C,) or (N, C) (N of 1-4: with no rows torch reduces uninitialised memory) with ties, and
+    targets of the same shape listing classes up to the first -1 (anything after it is ignored, and may
+    repeat); now and then a target out of range or of the wrong shape; each reduction."""
+    @st.composite
+    def example(draw, dtype: str):
+        c = draw(st.integers(1, 4))
+        shape = draw(st.sampled_from([(c,), (draw(st.integers(1, 4)), c), (draw(st.integers(1, 4)), c)]))
+        tshape = shape if draw(st.integers(0, 9)) else shape[:-1] + (c + 1,)
+        high = c if draw(st.integers(0, 9)) == 0 else c - 1
+        kwargs = draw(st.fixed_dictionaries({"reduction": REDUCTION}))
+        if len(shape) == 2 and draw(st.integers(0, 9)) == 0 and kwargs["reduction"] == "none":
+            shape, tshape = (0, c), (0, c)
+        x = TensorArg(draw(arrays(dtype, shape, GRID, ties=True)), True)
+        return Example((x, draw(_ints(tshape, -1, high))), kwargs)
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
     Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
     Record("pdist", pdist_args(), namespace=F, forms=("function",), label="F.pdist"),
+    Record("multi_margin_loss", multi_margin_args(), namespace=F, forms=("function",), label="F.multi_margin_loss"),
+    Record("multilabel_margin_loss", multilabel_margin_args(), namespace=F, forms=("function",),
+           label="F.multilabel_margin_loss"),
 ]

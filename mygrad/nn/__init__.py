@@ -18,6 +18,7 @@ from .modules.pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxP
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .modules.normalization import LocalResponseNorm
+from .modules.loss import MultiLabelMarginLoss, MultiMarginLoss
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -38,4 +39,5 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 __all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
 __all__ += ["LocalResponseNorm"]
+__all__ += ["MultiMarginLoss", "MultiLabelMarginLoss"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
