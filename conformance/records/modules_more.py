@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from ..registry import TensorArg
 from ..strategies import arrays
 from .modules import _module_example, _record
-from .nn_more import multi_margin_args, multilabel_margin_args
+from .nn_more import embedding_bag_args, multi_margin_args, multilabel_margin_args
 
 
 def circular_pad_module(nd: int):
@@ -42,6 +42,24 @@ def loss_module(module: str, functional):
     return build
 
 
+def embedding_bag_module():
+    """``F.embedding_bag``'s examples as ``EmbeddingBag(num, dim, ...)``'s: the weight a parameter, the
+    input, offsets and per_sample_weights the forward's (a 2-D input's per_sample_weights left out, as the
+    forward takes them only after offsets)."""
+    def build(dtype: str):
+        def make(e) -> object:
+            x, weight = e.args[:2]
+            inputs = (x,) + e.args[2:]
+            options = {k: v for k, v in e.kwargs.items() if k != "per_sample_weights"}
+            if "per_sample_weights" in e.kwargs and len(inputs) == 2:
+                inputs += (e.kwargs["per_sample_weights"],)
+            param = TensorArg(weight.array, weight.requires_grad, parameter=True)
+            return _module_example("EmbeddingBag", inputs + (param,), weight.array.shape, options,
+                                   params=("weight",), inputs=len(inputs))
+        return embedding_bag_args()(dtype).map(make)
+    return build
+
+
 RECORDS = [
     _record("CircularPad1d", circular_pad_module(1)),
     _record("CircularPad2d", circular_pad_module(2)),
@@ -49,4 +67,5 @@ RECORDS = [
     _record("LocalResponseNorm", lambda dtype: lrn_module(dtype)),
     _record("MultiMarginLoss", loss_module("MultiMarginLoss", multi_margin_args())),
     _record("MultiLabelMarginLoss", loss_module("MultiLabelMarginLoss", multilabel_margin_args())),
+    _record("EmbeddingBag", embedding_bag_module()),
 ]

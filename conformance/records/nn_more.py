@@ -128,6 +128,48 @@ def multilabel_margin_args():
     return lambda dtype: example(dtype)
 
 
+def embedding_bag_args():
+    """A (num, dim) weight, drawn with ties (max mode's first-maximum rule), and bags: a 1-D input with
+    non-decreasing offsets from 0 (empty bags included; with ``include_last_offset`` the last offset is the
+    input's length, as torch's kernel assumes: it writes out of bounds otherwise) or a 2-D input of fixed
+    bags; each mode, ``per_sample_weights`` (refused outside sum), ``padding_idx`` in range or negative,
+    ``max_norm`` now and then (it renormalises the weight in place).  Now and then an index or padding_idx
+    out of range.  Not drawn: no bags at all (torch's kernel segfaults), ``scale_grad_by_freq`` (torch's
+    CPU backward scales some rows by another index's count)."""
+    @st.composite
+    def example(draw, dtype: str):
+        num, dim = draw(st.integers(1, 5)), draw(st.integers(1, 3))
+        weight = TensorArg(draw(arrays(dtype, (num, dim), GRID, ties=True)), draw(st.integers(0, 4)) > 0)
+        high = num if draw(st.integers(0, 14)) == 0 else num - 1
+        mode = draw(st.sampled_from(["sum", "mean", "max"]))
+        kwargs = {"mode": mode} if mode != "mean" or draw(st.booleans()) else {}
+        if draw(st.integers(0, 3)) == 0:
+            rows, width = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+            x = draw(_ints((rows, width), 0, high))
+            shape = (rows, width)
+            args = (x, weight)
+        else:
+            length = draw(st.integers(1, 6))
+            x = draw(_ints((length,), 0, high))
+            last = draw(st.booleans())
+            n = draw(st.integers(2 if last else 1, 4))
+            cuts = sorted(draw(st.lists(st.integers(0, length), min_size=n - 1, max_size=n - 1)))
+            if last:  # the last offset closes the last bag at the input's end (torch's kernel assumes so)
+                cuts[-1] = length
+                kwargs["include_last_offset"] = True
+            offsets = TensorArg(np.array([0] + cuts, np.int64), False)
+            shape = (length,)
+            args = (x, weight, offsets)
+        if draw(st.integers(0, 2)) == 0 and (mode == "sum" or draw(st.integers(0, 4)) == 0):
+            kwargs["per_sample_weights"] = TensorArg(draw(arrays(dtype, shape, GRID)), True)
+        if draw(st.booleans()):
+            kwargs["padding_idx"] = draw(st.integers(-num - (draw(st.integers(0, 9)) == 0), num - 1))
+        if draw(st.integers(0, 5)) == 0:
+            kwargs["max_norm"] = 1.0
+        return Example(args, kwargs)
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
     Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
@@ -135,4 +177,5 @@ RECORDS = [
     Record("multi_margin_loss", multi_margin_args(), namespace=F, forms=("function",), label="F.multi_margin_loss"),
     Record("multilabel_margin_loss", multilabel_margin_args(), namespace=F, forms=("function",),
            label="F.multilabel_margin_loss"),
+    Record("embedding_bag", embedding_bag_args(), namespace=F, forms=("function",), label="F.embedding_bag"),
 ]

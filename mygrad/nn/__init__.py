@@ -19,6 +19,7 @@ from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RN
 from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .modules.normalization import LocalResponseNorm
 from .modules.loss import MultiLabelMarginLoss, MultiMarginLoss
+from .modules.sparse import EmbeddingBag
 from .parameter import Buffer, Parameter
 from . import utils
 
@@ -40,4 +41,5 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
 __all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
 __all__ += ["LocalResponseNorm"]
 __all__ += ["MultiMarginLoss", "MultiLabelMarginLoss"]
+__all__ += ["EmbeddingBag"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
