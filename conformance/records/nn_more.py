@@ -170,6 +170,20 @@ def embedding_bag_args():
     return lambda dtype: example(dtype)
 
 
+def affine_grid_args():
+    """A batch of 0-2 2-D (N, 2, 3) or 3-D (N, 3, 4) affine maps and an output size of 1-4 per spatial dim
+    (align_corners both ways); now and then a map of the wrong shape or batch, or an empty size."""
+    @st.composite
+    def example(draw, dtype: str):
+        nd = draw(st.sampled_from([2, 2, 3]))
+        n = draw(st.integers(1, 2))
+        tshape = (n, nd, nd + 1) if draw(st.integers(0, 9)) else (n, 5 - nd, 6 - nd)
+        size = (n if draw(st.integers(0, 9)) else n + 1, draw(st.integers(1, 3)),
+                *(draw(st.integers(0 if draw(st.integers(0, 9)) == 0 else 1, 4)) for _ in range(nd)))
+        return Example((draw(_tensor(dtype, tshape)), size), {"align_corners": draw(st.booleans())})
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
     Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
@@ -178,4 +192,5 @@ RECORDS = [
     Record("multilabel_margin_loss", multilabel_margin_args(), namespace=F, forms=("function",),
            label="F.multilabel_margin_loss"),
     Record("embedding_bag", embedding_bag_args(), namespace=F, forms=("function",), label="F.embedding_bag"),
+    Record("affine_grid", affine_grid_args(), namespace=F, forms=("function",), label="F.affine_grid"),
 ]
