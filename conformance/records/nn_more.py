@@ -184,6 +184,29 @@ def affine_grid_args():
     return lambda dtype: example(dtype)
 
 
+def grid_sample_args():
+    """A 4-D or 5-D input (batch 0-2, 1-2 channels, spatial sizes 1-4) and a grid of 1-3 points per output
+    dim with coordinates in [-1.5, 1.5] (ties: points exactly on pixels, borders and beyond them), each mode
+    and padding mode, align_corners both ways; now and then a grid of the wrong batch or width, or an
+    empty spatial dim (refused).  Second order is not checked: mygrad refuses it."""
+    @st.composite
+    def example(draw, dtype: str):
+        nd = draw(st.sampled_from([2, 2, 3]))
+        n = draw(st.integers(0, 2))
+        spatial = tuple(draw(st.integers(1, 4 if nd == 2 else 3)) for _ in range(nd))
+        if draw(st.integers(0, 19)) == 0:
+            spatial = (0,) + spatial[1:]
+        out = tuple(draw(st.integers(1, 3)) for _ in range(nd))
+        gshape = (n if draw(st.integers(0, 14)) else n + 1, *out, nd if draw(st.integers(0, 14)) else nd + 1)
+        x = draw(_tensor(dtype, (n, draw(st.integers(1, 2)), *spatial)))
+        g = draw(_tensor(dtype, gshape, values=real(-1.5, 1.5)))
+        kwargs = {"mode": draw(st.sampled_from(["bilinear", "nearest"])),
+                  "padding_mode": draw(st.sampled_from(["zeros", "border", "reflection"])),
+                  "align_corners": draw(st.booleans())}
+        return Example((x, g), kwargs)
+    return lambda dtype: example(dtype)
+
+
 RECORDS = [
     Record("pad", circular_pad_args(), namespace=F, forms=("function",), label="F.pad (circular)"),
     Record("local_response_norm", lrn_args(), namespace=F, forms=("function",), label="F.local_response_norm"),
@@ -193,4 +216,6 @@ RECORDS = [
            label="F.multilabel_margin_loss"),
     Record("embedding_bag", embedding_bag_args(), namespace=F, forms=("function",), label="F.embedding_bag"),
     Record("affine_grid", affine_grid_args(), namespace=F, forms=("function",), label="F.affine_grid"),
+    Record("grid_sample", grid_sample_args(), namespace=F, forms=("function",), label="F.grid_sample",
+           second_order=False),
 ]

@@ -1,15 +1,25 @@
-"""``affine_grid``: the sampling grid of a batch of affine maps, torch's ``affine_grid_generator``
+"""``affine_grid`` and ``grid_sample``.
+
+``affine_grid``: the sampling grid of a batch of affine maps, torch's ``affine_grid_generator``
 (AffineGridGeneratorBackward0).  The grid is ``base_grid @ theta^T`` over a base grid of normalised
 coordinates in [-1, 1] (pixel centres unless ``align_corners``), and the gradient is torch's composite
 ``(base_grid^T @ grad)^T``, so a second derivative goes through BmmBackward0 and TransposeBackward0 as
-torch's does."""
+torch's does.
+
+``grid_sample``: torch's grid_sampler_2d/3d (GridSampler2DBackward0 / GridSampler3DBackward0), bilinear
+(trilinear) or nearest, padding zeros/border/reflection, vectorised over the output points: one gather per
+corner forward, np.add.at into the corners backward.  Bicubic and second derivatives are not implemented
+(the gradient's GridSampler2DBackwardBackward0 refuses, naming mygrad).
+"""
 from __future__ import annotations
 
 import warnings
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
 from ..autograd.backends import array_fn, tensor_fn
 from ..autograd.node import derivative
 from ..ops._define import record
@@ -87,4 +97,192 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     base = base_grid(spatial, align_corners, data.dtype).reshape(1, -1, nd + 1)
     out = np.matmul(base, np.swapaxes(data, 1, 2)).reshape(size[0], *spatial, nd).astype(data.dtype)
     return record(AffineGridGeneratorBackward0, out, (theta,), spatial=tuple(spatial),
+                  align_corners=bool(align_corners))
+
+
+# ----- grid_sample ---------------------------------------------------------------------------------
+
+def _source_index(coord: np.ndarray, size: int, padding_mode: str, align_corners: bool) -> tuple:
+    """torch's ``grid_sampler_compute_source_index_set_grad``: a normalised coordinate in pixels, after
+    the padding mode's clipping or reflection, and d(pixel)/d(coordinate) (0 on and beyond a clipped
+    border, as torch counts borders out of bounds for the gradient)."""
+    dt = coord.dtype.type
+    if align_corners:
+        scale = dt((size - 1) / 2)
+        x = (coord + 1) * scale
+    else:
+        scale = dt(size / 2)
+        x = ((coord + 1) * dt(size) - 1) / 2
+    slope = np.full(x.shape, scale, coord.dtype)
+    if padding_mode == "reflection":
+        span = dt(size - 1) if align_corners else dt(size)
+        if span == 0:
+            return np.zeros_like(x), np.zeros_like(x)
+        shifted = x if align_corners else x + dt(0.5)
+        neg = shifted < 0
+        a = np.abs(shifted)
+        extra = a - np.trunc(a / (2 * span)) * (2 * span)
+        other = 2 * span - extra
+        more = extra > other
+        x = np.where(more, other, extra)
+        if not align_corners:
+            x = x - dt(0.5)
+        slope = slope * np.where(more ^ neg, -1, 1).astype(coord.dtype)
+    if padding_mode in ("border", "reflection"):
+        inside = (x > 0) & (x < size - 1)
+        x = np.clip(np.nan_to_num(x, nan=0.0), 0, size - 1).astype(coord.dtype)
+        slope = slope * inside
+    return x.astype(coord.dtype), slope
+
+
+def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool) -> tuple:
+    """For each output point: the in-bound input corners it reads (flat spatial index, weight, and the
+    weight's slope per grid component), over 2**nd corners (bilinear) or the nearest one."""
+    spatial = x.shape[2:]
+    nd = len(spatial)
+    coords, slopes = [], []
+    for d in range(nd):  # grid's last dim lists x (the last spatial dim) first
+        c, s = _source_index(grid[..., d], spatial[nd - 1 - d], padding_mode, align_corners)
+        coords.append(c)
+        slopes.append(s)
+    coords, slopes = coords[::-1], slopes[::-1]  # now in spatial-dim order
+    sizes = np.array(spatial)
+    out = []
+    if mode == "nearest":
+        idx = [np.rint(c).astype(np.int64) for c in coords]
+        ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
+        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        out.append((flat, ok.astype(grid.dtype), None))
+        return out, slopes
+    lo = [np.floor(c) for c in coords]
+    frac = [c - f for c, f in zip(coords, lo)]
+    lo = [f.astype(np.int64) for f in lo]
+    for bits in np.ndindex(*(2,) * nd):
+        idx = [f + b for f, b in zip(lo, bits)]
+        ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, sizes)])
+        factors = [fr if b else 1 - fr for fr, b in zip(frac, bits)]
+        weight = np.prod(factors, axis=0) * ok
+        dweights = []
+        for d in range(nd):
+            rest = [f for k, f in enumerate(factors) if k != d]
+            dw = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
+            dweights.append((dw if bits[d] else -dw) * ok)
+        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights]))
+    return out, slopes
+
+
+def _flat_input(x: np.ndarray) -> np.ndarray:
+    return x.reshape(x.shape[0], x.shape[1], int(np.prod(x.shape[2:])))
+
+
+def _gathered(xf: np.ndarray, flat: np.ndarray) -> np.ndarray:
+    """(N, C, *out) values of ``xf`` (N, C, P) at ``flat`` (N, *out)."""
+    n = xf.shape[0]
+    f = flat.reshape(n, 1, int(np.prod(flat.shape[1:])))
+    return np.take_along_axis(xf, np.broadcast_to(f, (n, xf.shape[1], f.shape[2])), 2).reshape(
+        xf.shape[:2] + flat.shape[1:])
+
+
+@quiet
+def _grid_sample_forward(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str,
+                         align_corners: bool) -> np.ndarray:
+    corners, _ = _corners(x, grid, mode, padding_mode, align_corners)
+    xf = _flat_input(x)
+    out = np.zeros(x.shape[:2] + grid.shape[1:-1], x.dtype)
+    for flat, weight, _ in corners:
+        out += _gathered(xf, flat) * weight[:, None]
+    return out
+
+
+@array_fn
+@quiet
+def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str,
+                          align_corners: bool, which: int) -> np.ndarray:
+    """d input (``which`` 0: each output's gradient added into the corners it read) or d grid (1: the
+    weights' slopes times the corner values, summed over channels, times d(pixel)/d(coordinate))."""
+    corners, slopes = _corners(input, grid, mode, padding_mode, align_corners)
+    n, c = input.shape[:2]
+    if which == 0:
+        points = int(np.prod(grid.shape[1:-1]))
+        out = np.zeros((n * c, int(np.prod(input.shape[2:]))), input.dtype)
+        rows = np.broadcast_to(np.arange(n * c).reshape(n * c, 1), (n * c, points))
+        for flat, weight, _ in corners:
+            contrib = (grad * weight[:, None]).reshape(n * c, points)
+            cols = np.broadcast_to(flat.reshape(n, 1, points), (n, c, points)).reshape(n * c, points)
+            np.add.at(out, (rows, cols), contrib)
+        return out.reshape(input.shape)
+    nd = input.ndim - 2
+    g = np.zeros(grid.shape, grid.dtype)
+    if mode == "nearest":
+        return g
+    xf = _flat_input(input)
+    comps = [np.zeros(grid.shape[:-1], grid.dtype) for _ in range(nd)]
+    for flat, _, dweights in corners:
+        vals = (_gathered(xf, flat) * grad).sum(1)
+        for d in range(nd):
+            comps[d] += vals * dweights[d]
+    for d in range(nd):  # spatial dim d is grid component nd - 1 - d
+        g[..., nd - 1 - d] = comps[d] * slopes[d]
+    return g
+
+
+_DOUBLE = "not_implemented_derivative(\"mygrad: the second derivative of grid_sample is not implemented\")"
+GridSampler2DBackwardBackward0 = derivative("GridSampler2DBackwardBackward0", grad_output=_DOUBLE, input=_DOUBLE,
+                                            grid=_DOUBLE)
+GridSampler3DBackwardBackward0 = derivative("GridSampler3DBackwardBackward0", grad_output=_DOUBLE, input=_DOUBLE,
+                                            grid=_DOUBLE)
+
+
+@tensor_fn(name="grid_sampler_backward")
+def _grid_sampler_backward_tensor(grad: Tensor, input: Tensor, grid: Tensor, mode, padding_mode, align_corners,
+                                  which) -> Tensor:
+    node = GridSampler2DBackwardBackward0 if input.ndim == 4 else GridSampler3DBackwardBackward0
+    data = grid_sampler_backward(grad._data, input._data, grid._data, mode, padding_mode, align_corners, which)
+    return record(node, data, (grad, input, grid))
+
+
+_GRAD = "grid_sampler_backward(grad, input, grid, mode, padding_mode, align_corners, {})"
+GridSampler2DBackward0 = derivative("GridSampler2DBackward0", input=_GRAD.format(0), grid=_GRAD.format(1))
+GridSampler3DBackward0 = derivative("GridSampler3DBackward0", input=_GRAD.format(0), grid=_GRAD.format(1))
+
+
+def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mode: str = "zeros",
+                align_corners: bool | None = None) -> Tensor:
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        align_corners = False
+    x, g = input._data, grid._data
+    if x.shape[0] != g.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(x.shape)} and grid with sizes {list(g.shape)}")
+    if g.shape[-1] != x.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {x.ndim - 2} in last dimension, but got grid "
+                           f"with sizes {list(g.shape)}")
+    if x.ndim not in (4, 5) or g.ndim != x.ndim:
+        raise RuntimeError(f"grid_sampler(): expected 4D or 5D input and grid with same number of dimensions, but "
+                           f"got input with sizes {list(x.shape)} and grid with sizes {list(g.shape)}")
+    for d in range(2, x.ndim):
+        if x.shape[d] == 0:
+            raise RuntimeError(f"grid_sampler(): expected input to have non-empty spatial dimensions, but input has "
+                               f"sizes {list(x.shape)} with dimension {d} being empty")
+    if mode == "bicubic" and x.ndim != 4:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if g.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(grid.dtype)}")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"grid_sampler_{x.ndim - 2}d_cpu_kernel_impl\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
+    if mode == "bicubic":
+        raise NotImplementedError("mygrad: grid_sample(mode='bicubic') is not implemented")
+    out = _grid_sample_forward(x, g, mode, padding_mode, bool(align_corners))
+    node = GridSampler2DBackward0 if x.ndim == 4 else GridSampler3DBackward0
+    return record(node, out, (input, grid), input=input, grid=grid, mode=mode, padding_mode=padding_mode,
                   align_corners=bool(align_corners))
