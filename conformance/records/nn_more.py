@@ -188,7 +188,7 @@ def grid_sample_args():
     """A 4-D or 5-D input (batch 0-2, 1-2 channels, spatial sizes 1-4) and a grid of 1-3 points per output
     dim with coordinates in [-1.5, 1.5] (ties: points exactly on pixels, borders and beyond them), each mode
     and padding mode, align_corners both ways; now and then a grid of the wrong batch or width, or an
-    empty spatial dim (refused).  Second order is not checked: mygrad refuses it."""
+    empty spatial dim (refused)."""
     @st.composite
     def example(draw, dtype: str):
         nd = draw(st.sampled_from([2, 2, 3]))
@@ -216,6 +216,5 @@ RECORDS = [
            label="F.multilabel_margin_loss"),
     Record("embedding_bag", embedding_bag_args(), namespace=F, forms=("function",), label="F.embedding_bag"),
     Record("affine_grid", affine_grid_args(), namespace=F, forms=("function",), label="F.affine_grid"),
-    Record("grid_sample", grid_sample_args(), namespace=F, forms=("function",), label="F.grid_sample",
-           second_order=False),
+    Record("grid_sample", grid_sample_args(), namespace=F, forms=("function",), label="F.grid_sample"),
 ]

@@ -8,8 +8,9 @@ torch's does.
 
 ``grid_sample``: torch's grid_sampler_2d/3d (GridSampler2DBackward0 / GridSampler3DBackward0), bilinear
 (trilinear) or nearest, padding zeros/border/reflection, vectorised over the output points: one gather per
-corner forward, np.add.at into the corners backward.  Bicubic and second derivatives are not implemented
-(the gradient's GridSampler2DBackwardBackward0 refuses, naming mygrad).
+corner forward, np.add.at into the corners backward; the second derivative is exact (one
+GridSampler2D/3DBackwardBackward0 per gradient, where torch has one node for both).  Bicubic and third
+derivatives are not implemented.
 """
 from __future__ import annotations
 
@@ -135,7 +136,8 @@ def _source_index(coord: np.ndarray, size: int, padding_mode: str, align_corners
     return x.astype(coord.dtype), slope
 
 
-def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool) -> tuple:
+def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool,
+             second: bool = False) -> tuple:
     """For each output point: the in-bound input corners it reads (flat spatial index, weight, and the
     weight's slope per grid component), over 2**nd corners (bilinear) or the nearest one."""
     spatial = x.shape[2:]
@@ -152,7 +154,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
         idx = [np.rint(c).astype(np.int64) for c in coords]
         ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
         flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
-        out.append((flat, ok.astype(grid.dtype), None))
+        out.append((flat, ok.astype(grid.dtype), None, None) if second else (flat, ok.astype(grid.dtype), None))
         return out, slopes
     lo = [np.floor(c) for c in coords]
     frac = [c - f for c, f in zip(coords, lo)]
@@ -168,7 +170,16 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
             dw = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
             dweights.append((dw if bits[d] else -dw) * ok)
         flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
-        out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights]))
+        if second:  # d2 weight / d u_d d u_e (d != e): the other factors, with both signs
+            cross = {}
+            for d in range(nd):
+                for e in range(d + 1, nd):
+                    rest = [f for k, f in enumerate(factors) if k not in (d, e)]
+                    h = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
+                    cross[d, e] = cross[e, d] = (h * (1 if bits[d] == bits[e] else -1) * ok).astype(grid.dtype)
+            out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights], cross))
+        else:
+            out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights]))
     return out, slopes
 
 
@@ -204,13 +215,9 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     corners, slopes = _corners(input, grid, mode, padding_mode, align_corners)
     n, c = input.shape[:2]
     if which == 0:
-        points = int(np.prod(grid.shape[1:-1]))
         out = np.zeros((n * c, int(np.prod(input.shape[2:]))), input.dtype)
-        rows = np.broadcast_to(np.arange(n * c).reshape(n * c, 1), (n * c, points))
         for flat, weight, _ in corners:
-            contrib = (grad * weight[:, None]).reshape(n * c, points)
-            cols = np.broadcast_to(flat.reshape(n, 1, points), (n, c, points)).reshape(n * c, points)
-            np.add.at(out, (rows, cols), contrib)
+            _scatter(grad * weight[:, None], flat, input.shape, out)
         return out.reshape(input.shape)
     nd = input.ndim - 2
     g = np.zeros(grid.shape, grid.dtype)
@@ -227,11 +234,83 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     return g
 
 
-_DOUBLE = "not_implemented_derivative(\"mygrad: the second derivative of grid_sample is not implemented\")"
-GridSampler2DBackwardBackward0 = derivative("GridSampler2DBackwardBackward0", grad_output=_DOUBLE, input=_DOUBLE,
-                                            grid=_DOUBLE)
-GridSampler3DBackwardBackward0 = derivative("GridSampler3DBackwardBackward0", grad_output=_DOUBLE, input=_DOUBLE,
-                                            grid=_DOUBLE)
+def _scatter(values: np.ndarray, flat: np.ndarray, shape: tuple, out: np.ndarray) -> None:
+    """Add ``values`` (N, C, *points) into ``out`` (N*C, P) at the flat spatial indices ``flat`` (N, *points)."""
+    n, c = shape[:2]
+    points = int(np.prod(values.shape[2:]))
+    rows = np.broadcast_to(np.arange(n * c).reshape(n * c, 1), (n * c, points))
+    cols = np.broadcast_to(flat.reshape(n, 1, points), (n, c, points)).reshape(n * c, points)
+    np.add.at(out, (rows, cols), values.reshape(n * c, points))
+
+
+@array_fn
+@quiet
+def grid_sampler_double(gg: np.ndarray, grad_output: np.ndarray, input: np.ndarray, grid: np.ndarray, mode: str,
+                        padding_mode: str, align_corners: bool, which: int, part: int) -> np.ndarray:
+    """The second derivative: ``gg`` is the gradient reaching d input (``which`` 0) or d grid (1) of the
+    backward; ``part`` the backward's operand it is taken for (0 grad_output, 1 input, 2 grid).  Exact for
+    the piecewise-multilinear weights (their slopes to the grid are constant between pixels); None where
+    torch's is undefined (the input's, unless reached through d grid in bilinear mode)."""
+    corners, slopes = _corners(input, grid, mode, padding_mode, align_corners, second=True)
+    nd = input.ndim - 2
+    n, c = input.shape[:2]
+    xf = _flat_input(input)
+    shape = (grad_output.shape, input.shape, grid.shape)[part]
+    if which == 0:
+        gf = _flat_input(gg)
+        if part == 0:  # d input = scatter(grad_output * w): linear in grad_output, sampled back
+            out = np.zeros(shape, gg.dtype)
+            for flat, weight, _, _ in corners:
+                out += _gathered(gf, flat) * weight[:, None]
+            return out
+        if part == 1:  # (d input does not depend on the input: torch leaves this gradient undefined)
+            return None
+        if mode == "nearest":
+            return np.zeros(shape, gg.dtype)
+        return grid_sampler_backward(grad_output, gg, grid, mode, padding_mode, align_corners, 1)
+    if mode == "nearest":
+        return None if part == 1 else np.zeros(shape, gg.dtype)
+    t = [gg[..., nd - 1 - d] * slopes[d] for d in range(nd)]  # the upstream per spatial dim, in pixels
+    if part == 0:
+        out = np.zeros(shape, gg.dtype)
+        for flat, _, dweights, _ in corners:
+            slope = sum(t[d] * dweights[d] for d in range(nd))
+            out += _gathered(xf, flat) * slope[:, None]
+        return out
+    if part == 1:
+        out = np.zeros((n * c, int(np.prod(input.shape[2:]))), gg.dtype)
+        for flat, _, dweights, _ in corners:
+            slope = sum(t[d] * dweights[d] for d in range(nd))
+            _scatter(grad_output * slope[:, None], flat, input.shape, out)
+        return out.reshape(input.shape)
+    out = np.zeros(shape, gg.dtype)
+    for flat, _, _, cross in corners:
+        vals = (_gathered(xf, flat) * grad_output).sum(1)
+        for d in range(nd):
+            out[..., nd - 1 - d] += vals * sum(t[e] * cross[d, e] for e in range(nd) if e != d) * slopes[d]
+    return out
+
+
+_TRIPLE = "not_implemented_derivative(\"mygrad: the third derivative of grid_sample is not implemented\")"
+GridSamplerDoubleBackward = derivative("GridSamplerDoubleBackward", gg=_TRIPLE, grad_output=_TRIPLE, input=_TRIPLE,
+                                       grid=_TRIPLE)
+
+
+@tensor_fn(name="grid_sampler_double")
+def _grid_sampler_double_tensor(gg: Tensor, grad_output: Tensor, input: Tensor, grid: Tensor, mode, padding_mode,
+                                align_corners, which, part) -> Tensor:
+    data = grid_sampler_double(gg._data, grad_output._data, input._data, grid._data, mode, padding_mode,
+                               align_corners, which, part)
+    if data is None:
+        return None
+    return record(GridSamplerDoubleBackward, data, (gg, grad_output, input, grid))
+
+
+_DOUBLE = "grid_sampler_double(grad, grad_output, input, grid, mode, padding_mode, align_corners, which, {})"
+GridSampler2DBackwardBackward0 = derivative("GridSampler2DBackwardBackward0", grad_output=_DOUBLE.format(0),
+                                            input=_DOUBLE.format(1), grid=_DOUBLE.format(2))
+GridSampler3DBackwardBackward0 = derivative("GridSampler3DBackwardBackward0", grad_output=_DOUBLE.format(0),
+                                            input=_DOUBLE.format(1), grid=_DOUBLE.format(2))
 
 
 @tensor_fn(name="grid_sampler_backward")
@@ -239,7 +318,8 @@ def _grid_sampler_backward_tensor(grad: Tensor, input: Tensor, grid: Tensor, mod
                                   which) -> Tensor:
     node = GridSampler2DBackwardBackward0 if input.ndim == 4 else GridSampler3DBackwardBackward0
     data = grid_sampler_backward(grad._data, input._data, grid._data, mode, padding_mode, align_corners, which)
-    return record(node, data, (grad, input, grid))
+    return record(node, data, (grad, input, grid), grad_output=grad, input=input, grid=grid, mode=mode,
+                  padding_mode=padding_mode, align_corners=align_corners, which=which)
 
 
 _GRAD = "grid_sampler_backward(grad, input, grid, mode, padding_mode, align_corners, {})"
