@@ -79,6 +79,24 @@ EmbeddingBagBackward0 = derivative(
     per_sample_weights="embedding_bag_psw_grad(grad, weight, bags)")
 
 
+def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:
+    """torch's embedding_renorm_ over the sorted distinct indices: a row index below -num refuses before
+    any row changes, negative ones wrap, and one past the table refuses after the rows before it changed."""
+    num = weight.shape[0]
+    rows = np.unique(idx)
+
+    def refuse(value):
+        raise IndexError(f"select(): index {value} out of range for tensor of size {list(weight.shape)} at "
+                         f"dimension 0")
+    if rows.size and rows[0] < -num:
+        refuse(rows[0])
+    valid = rows[rows < num]
+    if valid.size:
+        _renorm_(weight, valid % num, max_norm, norm_type)
+    if rows.size and rows[-1] >= num:
+        refuse(rows[rows >= num][0])
+
+
 def _check_indices(t: Tensor, argument: str) -> None:
     if t._data.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"Expected tensor for argument #1 '{argument}' to have one of the following scalar types: "
@@ -159,7 +177,7 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     if offsets is not None:
         _check_indices(offsets, "offsets")
     if max_norm is not None:
-        _renorm_(weight, idx.reshape(-1).astype(np.int64), max_norm, norm_type)
+        _renorm_rows(weight, idx.reshape(-1).astype(np.int64), max_norm, norm_type)
     if psw is not None and mode != "sum":
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "

@@ -45,6 +45,7 @@ def base_grid(spatial: tuple, align_corners: bool, dtype) -> np.ndarray:
 
 
 @array_fn
+@quiet
 def affine_grid_backward(grad: np.ndarray, spatial: tuple, align_corners: bool) -> np.ndarray:
     n, nd = grad.shape[0], len(spatial)
     base = base_grid(spatial, align_corners, grad.dtype).reshape(1, -1, nd + 1)
@@ -62,6 +63,13 @@ def _affine_grid_backward_tensor(grad: Tensor, spatial: tuple, align_corners: bo
 
 AffineGridGeneratorBackward0 = derivative("AffineGridGeneratorBackward0",
                                           theta="affine_grid_backward(grad, spatial, align_corners)")
+
+
+@quiet
+def _affine_grid_forward(theta: np.ndarray, spatial: tuple, align_corners: bool) -> np.ndarray:
+    nd = len(spatial)
+    base = base_grid(spatial, align_corners, theta.dtype).reshape(1, -1, nd + 1)
+    return np.matmul(base, np.swapaxes(theta, 1, 2)).reshape(theta.shape[0], *spatial, nd).astype(theta.dtype)
 
 
 def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tensor:
@@ -94,9 +102,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     if theta.shape[0] != size[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
                            f"but got: [{theta.shape[0]}, {nd + 1}].")
-    data = theta._data
-    base = base_grid(spatial, align_corners, data.dtype).reshape(1, -1, nd + 1)
-    out = np.matmul(base, np.swapaxes(data, 1, 2)).reshape(size[0], *spatial, nd).astype(data.dtype)
+    out = _affine_grid_forward(theta._data, spatial, align_corners)
     return record(AffineGridGeneratorBackward0, out, (theta,), spatial=tuple(spatial),
                   align_corners=bool(align_corners))
 
