@@ -134,8 +134,8 @@ def embedding_bag_args():
     input's length, as torch's kernel assumes: it writes out of bounds otherwise) or a 2-D input of fixed
     bags; each mode, ``per_sample_weights`` (refused outside sum), ``padding_idx`` in range or negative,
     ``max_norm`` now and then (it renormalises the weight in place).  Now and then an index or padding_idx
-    out of range.  Not drawn: no bags at all (torch's kernel segfaults), ``scale_grad_by_freq`` (torch's
-    CPU backward scales some rows by another index's count)."""
+    out of range; ``scale_grad_by_freq`` (refused in max mode).  Not drawn: no bags at all (torch's kernel
+    segfaults)."""
     @st.composite
     def example(draw, dtype: str):
         num, dim = draw(st.integers(1, 5)), draw(st.integers(1, 3))
@@ -166,6 +166,8 @@ def embedding_bag_args():
             kwargs["padding_idx"] = draw(st.integers(-num - (draw(st.integers(0, 9)) == 0), num - 1))
         if draw(st.integers(0, 5)) == 0:
             kwargs["max_norm"] = 1.0
+        if draw(st.integers(0, 3)) == 0:
+            kwargs["scale_grad_by_freq"] = True
         return Example(args, kwargs)
     return lambda dtype: example(dtype)
 

@@ -3,7 +3,9 @@ bag, torch's fused ``_embedding_bag`` (EmbeddingBagBackward0, edges to weight an
 
 A bag is a run of ``input`` between consecutive ``offsets`` (a 2-D input: one bag per row); entries equal
 to ``padding_idx`` count for nothing (not in a mean's divisor either); an empty bag gives zeros.  Max mode
-keeps, per bag and column, the first row reaching the maximum, and the gradient goes to it alone.  torch
+keeps, per bag and column, the first row reaching the maximum, and the gradient goes to it alone.
+``scale_grad_by_freq`` divides as torch's CPU backward does (by another index's count once indices
+repeat: see ``_forward``).  torch
 gives the backward no derivative: under ``create_graph`` the weight's gradient is an
 EmbeddingBagBackwardBackward0 and per_sample_weights' a ``NotImplemented`` node, both refusing."""
 from __future__ import annotations
@@ -126,8 +128,11 @@ def _forward(w: np.ndarray, idx: np.ndarray, offsets: np.ndarray, mode: str, psw
         argmax[first < idx.size] = idx[first[first < idx.size]]
         out[counts == 0] = 0
     else:
-        if scale_grad_by_freq:
-            coef = coef / np.bincount(idx, minlength=w.shape[0])[idx]
+        if scale_grad_by_freq:  # torch's CPU kernel: the g-th distinct index (sorted) takes the count of the
+            # g-th entry of the sorted indices, which is its own count only while no index repeats before it
+            ordered = np.sort(idx)
+            group = np.searchsorted(np.unique(idx), idx)
+            coef = coef / np.bincount(idx, minlength=w.shape[0])[ordered[group]]
         rows = w[idx[live]] if psw is None else w[idx[live]] * psw[live][:, None]
         np.add.at(out, bag[live], rows.astype(w.dtype, copy=False))
         if mode == "mean":
