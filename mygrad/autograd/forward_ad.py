@@ -163,6 +163,7 @@ NOT_IMPLEMENTED: dict = {
     "MultilabelMarginLossBackward0": "multilabel_margin_loss_forward",
     "GridSampler2DBackward0": "grid_sampler_2d",
     "GridSampler3DBackward0": "grid_sampler_3d",
+    "CtcLossBackward0": "_ctc_loss",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)

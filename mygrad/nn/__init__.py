@@ -78,7 +78,7 @@ from .modules import (
                       Unflatten,
 )
 from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
-from .modules.loss import MultiLabelMarginLoss, MultiMarginLoss
+from .modules.loss import CTCLoss, MultiLabelMarginLoss, MultiMarginLoss
 from .modules.normalization import LocalResponseNorm
 from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .modules.pooling import (
@@ -117,5 +117,6 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
 __all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
 __all__ += ["LocalResponseNorm"]
 __all__ += ["MultiMarginLoss", "MultiLabelMarginLoss"]
+__all__ += ["CTCLoss"]
 __all__ += ["EmbeddingBag"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
