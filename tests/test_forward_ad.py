@@ -299,9 +299,20 @@ def _setitem_and_fill(lib, fwad):
     return {"dual": dual, "view": view}
 
 
+def _long_chains_of_views(lib, fwad):   # deeper than Python's recursion limit
+    dual = _dual(lib, fwad, [0.0] * 1300, [1.0] * 1300)
+    plain = _zeros(lib, 1300)
+    v, w = dual, plain
+    for _ in range(1200):
+        v, w = v[1:], w[1:]
+    v.mul_(3)
+    w.copy_(_dual(lib, fwad, [1.0] * 100, [2.0] * 100))
+    return {"dual": dual, "plain": plain, "v": v, "w": w}
+
+
 VIEW_WRITES = {f.__name__.strip("_"): f for f in (_copy_into_plain, _in_place_into_dual, _pad_like_torch,
                                                    _views_of_views, _base_written_after_views, _primal_views,
-                                                   _setitem_and_fill)}
+                                                   _setitem_and_fill, _long_chains_of_views)}
 
 
 @pytest.mark.parametrize("name", list(VIEW_WRITES))

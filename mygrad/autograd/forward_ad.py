@@ -299,14 +299,21 @@ def opaque(view: Any) -> None:
 def link_view(view: Any, of: Any) -> None:
     """``view`` was made by a view op of ``of``: its tangent (computed by the op's formula) is the same view
     of ``of``'s, so writes through it reach ``of``'s tangent and ``of``'s new tangent re-derives it.  A view
-    of a view with a record of its own (a dual, a primal) follows that view, not the base."""
-    if _busy.on or _geometry(of, view) is None:
+    of a view with a record of its own (a dual, a primal) follows that view, not the base.  Links go to
+    the view's anchor (the tensor ``of`` itself follows, if any), so chains of views stay one link deep."""
+    if _busy.on:
+        return
+    own = _own(of)
+    while own is not None and own.link is not None:
+        of = own.link[0]
+        own = _own(of)
+    if _geometry(of, view) is None:
         return
     entry = _own(view)
     if entry is not None:
         if entry.link is None and entry.tangent is not None:
             entry.link = (of, _stamp_of(of))
-    elif getattr(of, "_base", None) is not None and _own(of) is not None:
+    elif getattr(of, "_base", None) is not None and own is not None:
         _tangents[id(view)] = _Entry(_ref(view), None, (of, None))
 
 
