@@ -184,6 +184,7 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     out = record_view(np.asarray(data), view_of)
     if forward_ad.levels:
         forward_ad.propagate(node_cls, out, inputs, saved)
+        forward_ad.link_view(out, view_of)   # its tangent is the same view of view_of's
     if _grad_state.enabled:
         node = _attach(node_cls, out, inputs, saved)
         if node is not None:
@@ -199,6 +200,9 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
     if outs and forward_ad.levels:
         forward_ad.propagate(node_cls, outs[0], inputs, saved, outs)
+        if views_of is not None:
+            for out in outs:
+                forward_ad.link_view(out, views_of)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:
