@@ -1,0 +1,120 @@
+"""torch.linalg.lstsq: the least-squares solution of A X = B with torch's four outputs (solution,
+residuals, rank, singular_values) filled per driver as torch's CPU build fills them, LinalgLstsqBackward0
+(FunctionsManual's linalg_lstsq_backward: through pinv(A) for the solution, plus the residuals' own term)
+and torch's errors.
+
+The solution is the minimum-norm one, pinv(A) B over the singular values above rcond * s_max (what
+gelsy, gelsd and gelss return; gels, QR without pivoting, returns the same for the full-rank matrices
+it is meant for).  torch's default driver on the CPU is 'gelsy': no residuals and no singular values.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..autograd.backends import formula_helper
+from ..autograd.node import derivative
+from ..return_types import return_type
+from ._define import check_broadcast, record_multi
+from .decompositions import _pinv_backward_array, _pinv_backward_tensor, _pinv_kernel, pinv
+
+__all__ = ["lstsq"]
+
+linalg_lstsq = return_type("linalg_lstsq", ("solution", "residuals", "rank", "singular_values"))
+
+DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+@formula_helper(tensor="same")
+def lstsq_backward(gX, gL, A, B, X, vector, which, shape):
+    """gX's part through P = pinv(A): gA = pinv_backward(gX B^T), gB = P^T gX; the residuals L = |A X - B|^2
+    (per column, X optimal so X's own change drops out) add gA = 2 R diag(gL) X^T and gB = -2 R diag(gL),
+    R = A X - B.  Summed to the input's shape (batches broadcast)."""
+    from ..autograd.backends import ARRAY, TENSOR
+    tensors = isinstance(A, Tensor)
+    if vector:
+        gX, B, X = gX[..., None], B[..., None], X[..., None]
+    if tensors:
+        P = pinv(A)
+        mt = lambda t: t.mT  # noqa: E731
+        g = _pinv_backward_tensor(gX @ mt(B), P, A) if which == "A" else mt(P) @ gX
+    else:
+        P = _pinv_kernel(A, None, None, False).astype(A.dtype, copy=False)
+        mt = _mT
+        g = _pinv_backward_array(gX @ mt(B), P, A) if which == "A" else mt(P) @ gX
+    if gL.shape[-1]:  # residuals were computed (torch leaves them empty otherwise)
+        R = A @ X - B
+        weighted = 2 * R * gL[..., None, :]
+        g = g + (weighted @ mt(X) if which == "A" else -weighted)
+    if vector and which == "B":
+        g = g[..., 0]
+    return (TENSOR if tensors else ARRAY)["sum_to"](g, shape)
+
+
+LinalgLstsqBackward0 = derivative(
+    "LinalgLstsqBackward0", multi_output=True, attrs="vector self_shape b_shape",
+    self="lstsq_backward(grad[0], grad[1], self, b, result, vector, 'A', self_shape)",
+    b="lstsq_backward(grad[0], grad[1], self, b, result, vector, 'B', b_shape)")
+
+
+@quiet
+def _lstsq_kernel(a: np.ndarray, b: np.ndarray, rcond: float):
+    """The minimum-norm solution, the rank and the singular values (NumPy's SVD, batched)."""
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    big = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
+    keep = s > rcond * big
+    inv_s = np.where(keep, 1 / np.where(keep, s, 1), 0).astype(a.dtype)
+    x = _mT(vh) @ (inv_s[..., :, None] * (_mT(u) @ b))
+    return x.astype(a.dtype, copy=False), keep.sum(-1).astype(np.int64), s.astype(a.dtype, copy=False)
+
+
+def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None):
+    """The least-squares solution X of A X = B (m x n A, m x k or m-vector B) and torch's residuals, rank and
+    singular values for the driver (default 'gelsy')."""
+    if driver is not None and driver not in DRIVERS:
+        raise RuntimeError("torch.linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, gelss)")
+    if A.ndim < 2:
+        raise RuntimeError("torch.linalg.lstsq: input must have at least 2 dimensions.")
+    if B.ndim < 1:
+        raise RuntimeError("torch.linalg.lstsq: other must have at least 1 dimension.")
+    if A._data.dtype != B._data.dtype:
+        raise RuntimeError(f"torch.linalg.lstsq: Expected input and other to have the same dtype, but got input's "
+                           f"dtype {scalar_type_name(A.dtype)} and other's dtype {scalar_type_name(B.dtype)}")
+    if A._data.dtype.kind != "f":
+        raise RuntimeError("This function doesn't handle types other than float and double")
+    vector = B.ndim == 1 or B.ndim == A.ndim - 1
+    b = B._data[..., None] if vector else B._data
+    if A.shape[-2] != b.shape[-2]:
+        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+    check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b.shape[:-2]))
+    driver = driver or "gelsy"
+    m, n = A.shape[-2], A.shape[-1]
+    dtype = A._data.dtype
+    batch = np.broadcast_shapes(A.shape[:-2], b.shape[:-2])
+    a = np.broadcast_to(A._data, batch + (m, n))
+    b = np.broadcast_to(b, batch + b.shape[-2:])
+    cut = float(np.finfo(dtype).eps) * max(m, n) if rcond is None or rcond < 0 else rcond
+    x, rank, s = _lstsq_kernel(a, b, cut)
+    # LAPACK overwrites a column-major max(m, n) x k copy of B: the solution is its first n rows
+    buffer = np.zeros(batch + (max(m, n), b.shape[-1]), dtype)
+    buffer[..., :n, :] = x
+    buffer = np.swapaxes(np.ascontiguousarray(_mT(buffer)), -1, -2)
+    solution = buffer[..., :n, :]
+    residuals = np.empty((0,), dtype)
+    full = driver not in ("gelsd", "gelss") or bool((rank == n).all())
+    if m > n and driver != "gelsy" and full:
+        residuals = (((a @ x - b) ** 2).sum(-2)).astype(dtype, copy=False)
+    if vector:
+        solution = solution[..., 0]
+    outs = record_multi(LinalgLstsqBackward0, (solution, residuals), (A, B), self=A, b=B, vector=vector,
+                        self_shape=tuple(A.shape), b_shape=tuple(B.shape))
+    rank_out = rank if driver != "gels" else np.empty((0,), np.int64)
+    s_out = s if driver in ("gelsd", "gelss") else np.empty((0,), dtype)
+    return linalg_lstsq(*outs, Tensor._make(np.asarray(rank_out), False, None),
+                        Tensor._make(np.asarray(s_out), False, None))
