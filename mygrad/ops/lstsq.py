@@ -88,15 +88,20 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
                            f"dtype {scalar_type_name(A.dtype)} and other's dtype {scalar_type_name(B.dtype)}")
     if A._data.dtype.kind != "f":
         raise RuntimeError("This function doesn't handle types other than float and double")
-    vector = B.ndim == 1 or B.ndim == A.ndim - 1
+    if B.ndim not in (A.ndim, A.ndim - 1):
+        raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
+                           "(input.dim() - other.dim()) <= 1")
+    vector = B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1])
     b = B._data[..., None] if vector else B._data
     if A.shape[-2] != b.shape[-2]:
         raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
-    check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b.shape[:-2]))
+    # a matrix B with one dim fewer than A: torch broadcasts A's batch dims against all of B's but the last
+    b_batch = b.shape[:-1] if b.ndim == A.ndim - 1 else b.shape[:-2]
+    check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b_batch))
     driver = driver or "gelsy"
     m, n = A.shape[-2], A.shape[-1]
     dtype = A._data.dtype
-    batch = np.broadcast_shapes(A.shape[:-2], b.shape[:-2])
+    batch = np.broadcast_shapes(A.shape[:-2], b_batch)
     a = np.broadcast_to(A._data, batch + (m, n))
     b = np.broadcast_to(b, batch + b.shape[-2:])
     cut = float(np.finfo(dtype).eps) * max(m, n) if rcond is None or rcond < 0 else rcond

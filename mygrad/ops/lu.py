@@ -23,7 +23,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented
-from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major
+from .decompositions import _triangle, _triangular_kernel, column_major
 
 __all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "torch_lu", "torch_lu_solve"]
 
@@ -232,7 +232,7 @@ def _raise_zero_pivot(info: np.ndarray) -> None:
     first = int(np.flatnonzero(flat)[0])
     where = f"(Batch element {first}): " if info.ndim else ""
     i = int(flat[first])
-    raise LinAlgError(f"torch.linalg.lu_factor: {where}U[{i},{i}] is zero and using it on lu_solve would result in a "
+    raise RuntimeError(f"torch.linalg.lu_factor: {where}U[{i},{i}] is zero and using it on lu_solve would result in a "
                       "division by zero. If you still want to perform the factorization, consider calling "
                       "linalg.lu(A, pivot) or linalg.lu_factor_ex(A, pivot)")
 
