@@ -1,4 +1,5 @@
-"""Records for torch.triangular_solve, torch.cholesky_inverse and torch.cdist.
+"""Records for torch.triangular_solve, torch.cholesky_inverse, torch.cdist, linalg.solve(left=False) and
+MultivariateNormal.precision_matrix (cholesky_inverse of the scale factor).
 
 Conditioning lives in the strategy: a triangular operand's diagonal is drawn in ±[1, 2] and its
 off-diagonal entries scaled to |a| <= 1/n, so every triangle is well-conditioned; the other triangle
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags, real
 from .distributions import _mvn, mvn_examples
-from .linalg_decompositions import BATCH
+from .linalg_decompositions import BATCH, square
 
 
 def triangular(dtype: str, batch, n: int):
@@ -98,6 +99,25 @@ def cdist_bad(dtype: str, form=None):
             lambda xy: Example((TensorArg(xy[0], False), TensorArg(xy[1], False)), {"p": s[2]})))
 
 
+def right_systems(dtype: str, form=None):
+    """linalg.solve(A, B, left=False): X A = B for a well-conditioned A (linalg_decompositions.square) and
+    B with k rows, batch dims none, the last, or all of A's."""
+    def make(a):
+        n, batch = a.shape[-1], a.shape[:-2]
+        shape = st.tuples(st.sampled_from([(), batch[-1:], batch]), st.integers(1, 3)).map(
+            lambda bk: (*bk[0], bk[1], n))
+        return st.tuples(shape.flatmap(lambda s: arrays(dtype, s, real())), grad_flags(2)).map(
+            lambda bf: Example((TensorArg(a, bf[1][0]), TensorArg(bf[0], bf[1][1])), {"left": False}))
+    return square(dtype).flatmap(make)
+
+
+def right_vectors(dtype: str, form=None):
+    """A vector B (B.ndim == 1 or B.shape == A.shape[:-1]) or a B of the wrong width: torch refuses both."""
+    return square(dtype).flatmap(lambda a: st.sampled_from([(a.shape[-1],), a.shape[:-1], (2, a.shape[-1] + 1)])
+                                 .flatmap(lambda s: arrays(dtype, s, real())).map(
+        lambda b: Example((TensorArg(a, False), TensorArg(b, False)), {"left": False})))
+
+
 def _mvn_precision(lib, loc, a, jitter, how):
     """MultivariateNormal.precision_matrix: cholesky_inverse of the scale factor, expanded (torch's), or the
     precision it was given."""
@@ -116,6 +136,10 @@ RECORDS = [
     Record("cdist", cdist_example(False), tolerance=TOL),
     Record("cdist", cdist_example(True), tolerance=TOL, label="cdist (mm path)"),
     Record("cdist", cdist_bad, label="cdist (errors)", raises=True, grad=False),
+    Record("solve", right_systems, namespace="linalg", forms=("function",), tolerance=TOL,
+           label="linalg.solve (left=False)"),
+    Record("solve", right_vectors, namespace="linalg", forms=("function",), raises=True, grad=False,
+           label="linalg.solve (left=False, errors)"),
     Record("MultivariateNormal", mvn_examples(0), namespace="distributions", forms=("call",), call=_mvn_precision,
            label="MultivariateNormal.precision_matrix", tolerance=TOL),
 ]
