@@ -146,7 +146,8 @@ TANGENTS.update({
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
-    "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, A, upper, transpose_, unitriangular)",
+    "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, self, A, upper, transpose_, "
+                                "unitriangular)",
     "CholeskyInverseBackward0": "cholesky_inverse_tangent(self_t, self, result, upper)",
     "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
                               "result)",

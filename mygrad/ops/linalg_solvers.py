@@ -59,10 +59,17 @@ def _triangular_solve_backward_array(grad_x, grad_m, b, A, result, upper, transp
     return ARRAY["sum_to"](ga + grad_m, shape)
 
 
-def _triangular_solve_tangent(b_t, A_t, result, A, upper, transpose_, unitriangular):
+def _triangular_solve_tangent(b_t, A_t, result, b, A, upper, transpose_, unitriangular):
     """torch's triangular_solve_jvp: dX = op(A)^-1 (db - dA X) with A's whole tangent, untransposed (as
-    torch's generic_solve_jvp); the copy's tangent is A's, which torch cannot set on a broadcast copy."""
-    rhs = b_t if A_t is None else (-matmul(A_t, result) if b_t is None else b_t - matmul(A_t, result))
+    torch's generic_solve_jvp, which also takes a b shaped like A.shape[:-1] for a batch of vectors: then
+    dA X is dA @ X[..., None] with its broadcasting, measured); the copy's tangent is A's, which torch
+    cannot set on a broadcast copy."""
+    if A_t is not None:
+        if b.ndim == A.ndim - 1 and tuple(b.shape) == tuple(A.shape[:-1]):
+            contrib = matmul(A_t, result.unsqueeze(-1)).squeeze(-1)
+        else:
+            contrib = matmul(A_t, result)
+    rhs = b_t if A_t is None else (-contrib if b_t is None else b_t - contrib)
     x_t = _triangular_solve(rhs, A, upper, transpose_, unitriangular)[0]
     if A_t is not None and tuple(A_t.shape) != tuple(result.shape[:-2]) + tuple(A.shape[-2:]):
         size = list(result.shape[:-2]) + list(A.shape[-2:])

@@ -74,6 +74,12 @@ def _lstsq_kernel(a: np.ndarray, b: np.ndarray, rcond: float):
     return x.astype(a.dtype, copy=False), keep.sum(-1).astype(np.int64), s.astype(a.dtype, copy=False)
 
 
+@quiet
+def _residuals(a: np.ndarray, x: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """|A X - B|^2 per column (LAPACK's rows n..m of the transformed B, squared and summed)."""
+    return ((a @ x - b) ** 2).sum(-2).astype(a.dtype, copy=False)
+
+
 def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | None = None):
     """The least-squares solution X of A X = B (m x n A, m x k or m-vector B) and torch's residuals, rank and
     singular values for the driver (default 'gelsy')."""
@@ -114,7 +120,7 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     residuals = np.empty((0,), dtype)
     full = driver not in ("gelsd", "gelss") or bool((rank == n).all())
     if m > n and driver != "gelsy" and full:
-        residuals = (((a @ x - b) ** 2).sum(-2)).astype(dtype, copy=False)
+        residuals = _residuals(a, x, b)
     if vector:
         solution = solution[..., 0]
     outs = record_multi(LinalgLstsqBackward0, (solution, residuals), (A, B), self=A, b=B, vector=vector,
