@@ -1,0 +1,86 @@
+"""torch.linalg's spellings of other ops and its small composites: linalg.matmul, linalg.diagonal,
+linalg.vander (torch's cat of ones and a cumprod of the expanded input, so its graph is torch's) and
+linalg.solve_ex (linalg.solve with LAPACK getrf's info instead of an error).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._tensor import Tensor
+from .._tensor_str import scalar_type_name
+from ..return_types import return_type
+from .decompositions import LinAlgError, LinalgSolveExBackward0, column_major, solve
+from .layout import diagonal as _diagonal
+from .linalg import matmul
+from .lu import _getrf, _lu_solve_kernel
+
+__all__ = ["diagonal", "matmul", "solve_ex", "vander"]
+
+linalg_solve_ex = return_type("linalg_solve_ex", ("result", "info"))
+
+
+def diagonal(A: Tensor, *, offset: int = 0, dim1: int = -2, dim2: int = -1) -> Tensor:
+    """torch.linalg.diagonal: torch.diagonal over the last two dims by default (keyword-only)."""
+    return _diagonal(A, offset, dim1, dim2)
+
+
+def vander(x: Tensor, *, N: int | None = None) -> Tensor:
+    """The Vandermonde matrix [1, x, x^2, ..., x^(N-1)] along a new last dim (torch's composite)."""
+    from .join import cat
+    from .reductions import cumprod
+    if x._data.dtype.kind not in "fiu":
+        raise RuntimeError(f"linalg.vander supports floating point, complex, and integer tensors, but got "
+                           f"{scalar_type_name(x.dtype)}")
+    x_ = x.unsqueeze(-1) if x.ndim == 0 else x
+    shape = list(x_.shape)
+    n = shape[-1] if N is None else N
+    if n <= 1:
+        raise RuntimeError("N must be greater than 1.")
+    result = cumprod(x_.unsqueeze(-1).expand(*shape, n - 1), -1)
+    ones = result.new_ones((*shape, 1))
+    return cat([ones, result], -1)
+
+
+def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
+    """linalg.solve with getrf's info (the first zero pivot, per matrix) instead of an error for a singular
+    A; such a matrix's solution is NaN/inf (not LAPACK's exact pattern)."""
+    result = None
+    if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A._data.dtype.kind == "f":
+        lu_, piv, info = _getrf(A._data)
+        if info.any():
+            if check_errors:
+                first = int(np.flatnonzero(info.reshape(-1))[0])
+                where = f"(Batch element {first}): " if info.ndim else ""
+                raise LinAlgError(f"torch.linalg.solve_ex: {where}The solver failed because the input matrix is "
+                                  "singular.")
+            result = _singular_solve(A, B, lu_, piv, left)
+    if result is None:
+        result = solve(A, B, left=left)
+        info = np.zeros(A.shape[:-2], np.int32)
+    return linalg_solve_ex(result, Tensor._make(info, False, None))
+
+
+def _singular_solve(A: Tensor, B: Tensor, lu_: np.ndarray, piv: np.ndarray, left: bool) -> Tensor:
+    from .._quiet import quiet
+    return quiet(_singular_solve_body)(A, B, lu_, piv, left)
+
+
+def _singular_solve_body(A: Tensor, B: Tensor, lu_: np.ndarray, piv: np.ndarray, left: bool) -> Tensor:
+    from ._define import record
+    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
+    if not left and (vector or B.shape[-1] != A.shape[-1]):
+        return solve(A, B, left=left)  # (raises torch's shape error before solving anything)
+    b = B._data[..., None] if vector else B._data
+    out = _lu_solve_kernel(lu_, piv, b, left, False).astype(A._data.dtype, copy=False)
+    # the nonsingular matrices of the batch get their solution (the kernel's triangular solves NaN a whole batch)
+    batch = out.shape[:-2]
+    fine = np.broadcast_to(np.asarray(_getrf(A._data)[2]) == 0, batch)
+    if fine.any():
+        a = np.broadcast_to(A._data, batch + A.shape[-2:])[fine]
+        bb = np.broadcast_to(b, batch + b.shape[-2:])[fine]
+        out = out.copy()
+        out[fine] = np.linalg.solve(a, bb) if left else np.swapaxes(
+            np.linalg.solve(np.swapaxes(a, -1, -2), np.swapaxes(bb, -1, -2)), -1, -2)
+    out = (out[..., 0] if vector else column_major(out)) if left else np.ascontiguousarray(out)
+    return record(LinalgSolveExBackward0, out, (A, B), A=A, B=B, vector=vector, B_shape=tuple(B.shape), left=left)
+
