@@ -25,7 +25,7 @@ from .ops.decompositions import (
     svd,
     svdvals,
 )
-from .ops.linalg_composites import diagonal, matmul, solve_ex, vander
+from .ops.linalg_composites import diagonal, matmul, solve_ex, tensorinv, tensorsolve, vander
 from .ops.linalg_products import linalg_cross as cross, matrix_power, multi_dot, vecdot
 from .ops.lstsq import lstsq
 from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
@@ -33,7 +33,8 @@ from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
 __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
-           "diagonal", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex", "vander",
+           "diagonal", "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex",
+           "tensorinv", "tensorsolve", "vander",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
            "solve", "solve_triangular", "svd", "svdvals", "vecdot",
            "vector_norm"]

@@ -1,5 +1,5 @@
 """Records for torch.linalg's spellings and small composites: linalg.vander, linalg.diagonal, linalg.matmul,
-linalg.solve_ex.
+linalg.tensorinv, linalg.tensorsolve (well-conditioned p x p matrices, A/(8p) + I, reshaped), linalg.solve_ex.
 
 solve_ex draws well-conditioned systems (linalg_decompositions.system) and exactly singular matrices (a zero
 last row): there the info is compared exactly and the solution only for shape and dtype, since the NaN/inf
@@ -49,6 +49,53 @@ def matmul_example(dtype: str, form=None):
     return st.tuples(BATCH, st.integers(1, 3), st.integers(1, 3), st.integers(1, 3)).flatmap(make)
 
 
+def _splits(p: int):
+    """Shapes whose product is p: (p,), and (a, b) for each factor pair."""
+    return st.sampled_from([(p,)] + [(a, p // a) for a in range(2, p) if p % a == 0])
+
+
+def _square_tensor(dtype: str, p: int, front, back):
+    """A well-conditioned p x p matrix (A/(8p) + I) reshaped to front + back."""
+    return arrays(dtype, (p, p), real()).map(lambda a: (a / (8 * p) + np.eye(p)).reshape(*front, *back).astype(dtype))
+
+
+def tensorinv_example(dtype: str, form=None):
+    def make(drawn):
+        p, front, back = drawn
+        kw = {"ind": len(front)} if len(front) != 2 else {}
+        return _square_tensor(dtype, p, front, back).map(lambda a: Example((TensorArg(a, True),), kw))
+    return st.integers(1, 6).flatmap(lambda p: st.tuples(st.just(p), _splits(p), _splits(p))).flatmap(make)
+
+
+def tensorsolve_example(dtype: str, form=None):
+    """A of shape B.shape + X.shape (or, with ``dims``, X's dims moved to the front), B drawn."""
+    def make(drawn):
+        p, b_shape, x_shape, moved = drawn
+        a = _square_tensor(dtype, p, b_shape, x_shape)
+        if moved:  # X's dims first in A, given back to tensorsolve as dims
+            k = len(x_shape)
+            a = a.map(lambda t: np.moveaxis(t, list(range(len(b_shape), t.ndim)), list(range(k))))
+            kw = {"dims": tuple(range(k))}
+        else:
+            kw = {}
+        return st.tuples(a, arrays(dtype, b_shape, real())).map(
+            lambda ab: Example((TensorArg(np.ascontiguousarray(ab[0]), True), TensorArg(ab[1], True)), kw))
+    return st.integers(1, 6).flatmap(lambda p: st.tuples(st.just(p), _splits(p), _splits(p), st.booleans())).flatmap(
+        make)
+
+
+def tensor_bad(dtype: str, form=None):
+    """Shapes that do not make a square matrix, ind 0, and a singular tensorinv."""
+    cases = [((4, 6, 8, 2), {}, False), ((2, 2, 4), {"ind": 0}, False), ((2, 2, 4), {}, True)]
+    return st.sampled_from(cases).flatmap(lambda c: arrays(dtype, c[0], real()).map(
+        lambda a: Example((TensorArg(np.zeros_like(a) if c[2] else a, False),), c[1])))
+
+
+def tensorsolve_bad(dtype: str, form=None):
+    return st.tuples(arrays(dtype, (2, 3, 5), real()), arrays(dtype, (2, 3), real())).map(
+        lambda ab: Example((TensorArg(ab[0], False), TensorArg(ab[1], False))))
+
+
 def singular_systems(check_errors: bool):
     def build(dtype: str, form=None):
         return singular(dtype).map(lambda e: Example(
@@ -67,6 +114,10 @@ RECORDS = [
     Record("vander", vander_bad, **LINALG, raises=True, grad=False, label="linalg.vander (errors)"),
     Record("diagonal", diagonal_example, **LINALG, label="linalg.diagonal"),
     Record("matmul", matmul_example, **LINALG, label="linalg.matmul"),
+    Record("tensorinv", tensorinv_example, **LINALG, tolerance=TOL, label="linalg.tensorinv"),
+    Record("tensorinv", tensor_bad, **LINALG, raises=True, grad=False, label="linalg.tensorinv (errors)"),
+    Record("tensorsolve", tensorsolve_example, **LINALG, tolerance=TOL, label="linalg.tensorsolve"),
+    Record("tensorsolve", tensorsolve_bad, **LINALG, raises=True, grad=False, label="linalg.tensorsolve (errors)"),
     Record("solve_ex", system(vector=False), **LINALG, tolerance=TOL, output="tuple", label="linalg.solve_ex"),
     Record("solve_ex", singular_systems(False), **LINALG, tolerance=ANY, output="tuple", grad=False,
            label="linalg.solve_ex (singular info)"),

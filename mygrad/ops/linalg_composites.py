@@ -1,5 +1,6 @@
 """torch.linalg's spellings of other ops and its small composites: linalg.matmul, linalg.diagonal,
-linalg.vander (torch's cat of ones and a cumprod of the expanded input, so its graph is torch's) and
+linalg.vander (torch's cat of ones and a cumprod of the expanded input), linalg.tensorinv and
+linalg.tensorsolve (reshapes around inv/solve, as torch's, so their graphs are torch's) and
 linalg.solve_ex (linalg.solve with LAPACK getrf's info instead of an error).
 """
 from __future__ import annotations
@@ -9,12 +10,12 @@ import numpy as np
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..return_types import return_type
-from .decompositions import LinAlgError, LinalgSolveExBackward0, column_major, solve
+from .decompositions import LinAlgError, LinalgSolveExBackward0, column_major, inv_ex, solve
 from .layout import diagonal as _diagonal
 from .linalg import matmul
 from .lu import _getrf, _lu_solve_kernel
 
-__all__ = ["diagonal", "matmul", "solve_ex", "vander"]
+__all__ = ["diagonal", "matmul", "solve_ex", "tensorinv", "tensorsolve", "vander"]
 
 linalg_solve_ex = return_type("linalg_solve_ex", ("result", "info"))
 
@@ -39,6 +40,37 @@ def vander(x: Tensor, *, N: int | None = None) -> Tensor:
     result = cumprod(x_.unsqueeze(-1).expand(*shape, n - 1), -1)
     ones = result.new_ones((*shape, 1))
     return cat([ones, result], -1)
+
+
+def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
+    """The inverse of A read as a prod(shape[:ind]) x prod(shape[ind:]) matrix, shaped shape[ind:] + shape[:ind]."""
+    if ind <= 0:
+        raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    end, start = tuple(A.shape[ind:]), tuple(A.shape[:ind])
+    rows, cols = int(np.prod(end, dtype=np.int64)), int(np.prod(start, dtype=np.int64))
+    if rows != cols:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[ind:]) == "
+                           f"prod(self.shape[:ind]), but got {rows} != {cols}")
+    inverse, info = inv_ex(A.reshape(rows, rows))
+    if info._data.any():
+        raise LinAlgError(f"inv: The diagonal element {int(info._data)} is zero, the inversion could not be "
+                          "completed because the input matrix is singular.")
+    return inverse.reshape(*end, *start)
+
+
+def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
+    """X with tensordot(A, X, X.ndim) = B: A (dims moved to the end) read as a square matrix, B flattened."""
+    from .shape import movedim
+    a = A
+    if dims is not None:
+        dims = list(dims)
+        a = movedim(a, dims, list(range(A.ndim - len(dims), A.ndim)))
+    result_shape = tuple(a.shape[B.ndim:])
+    rows, other = int(np.prod(result_shape, dtype=np.int64)), int(np.prod(B.shape, dtype=np.int64))
+    if rows != other:
+        raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
+                           f"prod(self.shape[:other.ndim]), but got {rows} != {other}")
+    return solve(a.reshape(rows, rows), B.flatten()).reshape(*result_shape)
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
