@@ -149,6 +149,7 @@ TANGENTS.update({
     "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, self, A, upper, transpose_, "
                                 "unitriangular)",
     "CholeskyInverseBackward0": "cholesky_inverse_tangent(self_t, self, result, upper)",
+    "LinalgLstsqBackward0": "lstsq_tangent(self_t, b_t, self, b, result, vector, has_residuals)",
     "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
                               "result)",
 })
@@ -166,7 +167,7 @@ NOT_IMPLEMENTED: dict = {
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
-ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0"})
+ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.

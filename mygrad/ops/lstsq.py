@@ -32,7 +32,7 @@ def _mT(a: np.ndarray) -> np.ndarray:
 
 
 @formula_helper(tensor="same")
-def lstsq_backward(gX, gL, A, B, X, vector, which, shape):
+def lstsq_backward(gX, gL, A, B, X, vector, has_residuals, which, shape):
     """gX's part through P = pinv(A): gA = pinv_backward(gX B^T), gB = P^T gX; the residuals L = |A X - B|^2
     (per column, X optimal so X's own change drops out) add gA = 2 R diag(gL) X^T and gB = -2 R diag(gL),
     R = A X - B.  Summed to the input's shape (batches broadcast)."""
@@ -48,7 +48,7 @@ def lstsq_backward(gX, gL, A, B, X, vector, which, shape):
         P = _pinv_kernel(A, None, None, False).astype(A.dtype, copy=False)
         mt = _mT
         g = _pinv_backward_array(gX @ mt(B), P, A) if which == "A" else mt(P) @ gX
-    if gL.shape[-1]:  # residuals were computed (torch leaves them empty otherwise)
+    if has_residuals:  # (torch leaves them empty otherwise)
         R = A @ X - B
         weighted = 2 * R * gL[..., None, :]
         g = g + (weighted @ mt(X) if which == "A" else -weighted)
@@ -57,10 +57,46 @@ def lstsq_backward(gX, gL, A, B, X, vector, which, shape):
     return (TENSOR if tensors else ARRAY)["sum_to"](g, shape)
 
 
+def _pinv_tangent(A, P, dA):
+    """FunctionsManual's pinv_jvp (over the smaller side)."""
+    m, n = A.shape[-2], A.shape[-1]
+    dAh, Ph = dA.mT, P.mT
+    if m <= n:
+        K = Ph @ dA.mT
+        return P @ (K - K.mT - K @ (A @ P)) + (dAh - P @ (A @ dAh)) @ (Ph @ P)
+    K = P @ dA
+    Kh = K.mT
+    return (Kh - K - (P @ A) @ Kh) @ P + (P @ Ph) @ (dAh - (dAh @ A) @ P)
+
+
+@formula_helper(tensor="same")
+def lstsq_tangent(A_t, B_t, A, B, X, vector, has_residuals):
+    """torch's linalg_lstsq_solution_jvp (dX = d(pinv A) B + pinv(A) dB, shaped by A's and B's own batch dims:
+    a B read with broadcast batch dims makes torch refuse the tangent) and the residuals' 2 sum(r (dA X - dB))."""
+    if vector:
+        B, X = B.unsqueeze(-1), X.unsqueeze(-1)
+        B_t = None if B_t is None else B_t.unsqueeze(-1)
+    got = tuple(np.broadcast_shapes(A.shape[:-2], B.shape[:-2])) + tuple(X.shape[-2:])
+    if got != tuple(X.shape):
+        raise RuntimeError("Trying to set a forward gradient that has a different size than that of the original "
+                           f"Tensor, this is not supported. Tensor is of size {list(X.shape)} while the given forward "
+                           f"gradient is of size {list(got)}.")
+    P = pinv(A)
+    dX = _pinv_tangent(A, P, A_t) @ B if A_t is not None else None
+    if B_t is not None:
+        dX = P @ B_t if dX is None else dX + P @ B_t
+    dL = X.new_zeros((0,))  # torch's empty tangent of empty residuals
+    if has_residuals:
+        r = A @ X - B
+        dr = (A_t @ X if A_t is not None else 0) - (B_t if B_t is not None else 0)
+        dL = 2 * (r * dr).sum(-2)
+    return (dX.squeeze(-1) if vector else dX), dL
+
+
 LinalgLstsqBackward0 = derivative(
-    "LinalgLstsqBackward0", multi_output=True, attrs="vector self_shape b_shape",
-    self="lstsq_backward(grad[0], grad[1], self, b, result, vector, 'A', self_shape)",
-    b="lstsq_backward(grad[0], grad[1], self, b, result, vector, 'B', b_shape)")
+    "LinalgLstsqBackward0", multi_output=True, attrs="vector has_residuals self_shape b_shape",
+    self="lstsq_backward(grad[0], grad[1], self, b, result, vector, has_residuals, 'A', self_shape)",
+    b="lstsq_backward(grad[0], grad[1], self, b, result, vector, has_residuals, 'B', b_shape)")
 
 
 @quiet
@@ -111,7 +147,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     a = np.broadcast_to(A._data, batch + (m, n))
     b = np.broadcast_to(b, batch + b.shape[-2:])
     cut = float(np.finfo(dtype).eps) * max(m, n) if rcond is None or rcond < 0 else rcond
-    x, rank, s = _lstsq_kernel(a, b, cut)
+    x = _lstsq_kernel(a, b, cut)[0]
+    rank, s = _lstsq_kernel(A._data, np.zeros(A.shape[:-2] + (m, 0), dtype), cut)[1:]  # (A's own batch: torch's)
     # LAPACK overwrites a column-major max(m, n) x k copy of B: the solution is its first n rows
     buffer = np.zeros(batch + (max(m, n), b.shape[-1]), dtype)
     buffer[..., :n, :] = x
@@ -119,12 +156,13 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     solution = buffer[..., :n, :]
     residuals = np.empty((0,), dtype)
     full = driver not in ("gelsd", "gelss") or bool((rank == n).all())
-    if m > n and driver != "gelsy" and full:
+    has_residuals = m > n and driver != "gelsy" and full
+    if has_residuals:
         residuals = _residuals(a, x, b)
     if vector:
         solution = solution[..., 0]
     outs = record_multi(LinalgLstsqBackward0, (solution, residuals), (A, B), self=A, b=B, vector=vector,
-                        self_shape=tuple(A.shape), b_shape=tuple(B.shape))
+                        has_residuals=has_residuals, self_shape=tuple(A.shape), b_shape=tuple(B.shape))
     rank_out = rank if driver != "gels" else np.empty((0,), np.int64)
     s_out = s if driver in ("gelsd", "gelss") else np.empty((0,), dtype)
     return linalg_lstsq(*outs, Tensor._make(np.asarray(rank_out), False, None),
