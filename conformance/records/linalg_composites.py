@@ -1,5 +1,6 @@
 """Records for torch.linalg's spellings and small composites: linalg.vander, linalg.diagonal, linalg.matmul,
-linalg.tensorinv, linalg.tensorsolve (well-conditioned p x p matrices, A/(8p) + I, reshaped), linalg.solve_ex.
+linalg.tensorinv, linalg.tensorsolve (well-conditioned p x p matrices, A/(8p) + I, reshaped), linalg.cond,
+linalg.solve_ex.
 
 solve_ex draws well-conditioned systems (linalg_decompositions.system) and exactly singular matrices (a zero
 last row): there the info is compared exactly and the solution only for shape and dtype, since the NaN/inf
@@ -12,7 +13,8 @@ from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, real
-from .linalg_decompositions import BATCH, singular, system
+from .linalg_decompositions import BATCH, singular, square, system
+from .linalg_svd import _orthogonal
 
 
 def vander_example(dtype: str, form=None):
@@ -96,6 +98,43 @@ def tensorsolve_bad(dtype: str, form=None):
         lambda ab: Example((TensorArg(ab[0], False), TensorArg(ab[1], False))))
 
 
+def _spread(dtype: str, square_only: bool):
+    """U diag(s) V^T with singular values at least 0.5 apart (their gradients need distinct ones)."""
+    def make(d):
+        batch, m, n = d
+        n = m if square_only else n
+        k = min(m, n)
+
+        def compose(x):
+            gaps, su, sv = x
+            sigma = 0.5 + np.cumsum(gaps, -1)[..., ::-1]
+            u, v = _orthogonal(su)[..., :, :k], _orthogonal(sv)[..., :, :k]
+            return ((u * sigma[..., None, :]) @ np.swapaxes(v, -1, -2)).astype(dtype)
+        return st.tuples(arrays("float64", (*batch, k), real(0.5, 2.0)), arrays("float64", (*batch, m, m), real()),
+                         arrays("float64", (*batch, n, n), real())).map(compose)
+    return st.tuples(BATCH, st.integers(1, 4), st.integers(1, 4)).flatmap(make)
+
+
+def cond_example(dtype: str, form=None):
+    """The 2-norms on any full-rank matrix and 'nuc' on square ones, each with distinct singular values;
+    the other ords on well-conditioned square matrices.  (torch's backward raises for ±1, ±inf and 'fro':
+    its masked_fill_ edits the inverse its LinalgInvExBackward0 saved; mygrad's version counter raises
+    the same.)"""
+    spectral = st.tuples(_spread(dtype, False), st.sampled_from([None, 2, -2]))
+    nuclear = st.tuples(_spread(dtype, True), st.just("nuc"))
+    others = st.tuples(square(dtype), st.sampled_from([1, -1, float("inf"), float("-inf"), "fro"]))
+    return st.one_of(spectral, nuclear, others).map(
+        lambda ap: Example((TensorArg(ap[0], True),), {} if ap[1] is None else {"p": ap[1]}))
+
+
+def cond_bad(dtype: str, form=None):
+    """A singular matrix (inf or NaN, as torch's), a vector, a non-square matrix for ord 1, an invalid ord."""
+    cases = [((3, 3), 1, True), ((3, 3), None, True), ((3, 3), "nuc", True), ((3,), None, False),
+             ((2, 3), 1, False), ((2, 3), "fro", False), ((3, 3), 3.5, False), ((3, 3), 3, False)]
+    return st.sampled_from(cases).flatmap(lambda c: arrays(dtype, c[0], real()).map(
+        lambda a: Example((TensorArg(np.zeros_like(a) if c[2] else a, False),), {} if c[1] is None else {"p": c[1]})))
+
+
 def singular_systems(check_errors: bool):
     def build(dtype: str, form=None):
         return singular(dtype).map(lambda e: Example(
@@ -118,6 +157,8 @@ RECORDS = [
     Record("tensorinv", tensor_bad, **LINALG, raises=True, grad=False, label="linalg.tensorinv (errors)"),
     Record("tensorsolve", tensorsolve_example, **LINALG, tolerance=TOL, label="linalg.tensorsolve"),
     Record("tensorsolve", tensorsolve_bad, **LINALG, raises=True, grad=False, label="linalg.tensorsolve (errors)"),
+    Record("cond", cond_example, **LINALG, tolerance=TOL, label="linalg.cond"),
+    Record("cond", cond_bad, **LINALG, grad=False, raises=True, label="linalg.cond (singular, errors)"),
     Record("solve_ex", system(vector=False), **LINALG, tolerance=TOL, output="tuple", label="linalg.solve_ex"),
     Record("solve_ex", singular_systems(False), **LINALG, tolerance=ANY, output="tuple", grad=False,
            label="linalg.solve_ex (singular info)"),

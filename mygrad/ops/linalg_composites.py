@@ -1,7 +1,8 @@
 """torch.linalg's spellings of other ops and its small composites: linalg.matmul, linalg.diagonal,
 linalg.vander (torch's cat of ones and a cumprod of the expanded input), linalg.tensorinv and
-linalg.tensorsolve (reshapes around inv/solve, as torch's, so their graphs are torch's) and
-linalg.solve_ex (linalg.solve with LAPACK getrf's info instead of an error).
+linalg.tensorsolve (reshapes around inv/solve, as torch's, so their graphs are torch's), linalg.cond (torch's
+composite: a ratio of singular values for ord ±2, sums over them for 'nuc', else norm(A) norm(inv(A)) with
+its in-place masked_fill_/nan_to_num_) and linalg.solve_ex (linalg.solve with LAPACK getrf's info instead of an error).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .layout import diagonal as _diagonal
 from .linalg import matmul
 from .lu import _getrf, _lu_solve_kernel
 
-__all__ = ["diagonal", "matmul", "solve_ex", "tensorinv", "tensorsolve", "vander"]
+__all__ = ["cond", "diagonal", "matmul", "solve_ex", "tensorinv", "tensorsolve", "vander"]
 
 linalg_solve_ex = return_type("linalg_solve_ex", ("result", "info"))
 
@@ -71,6 +72,43 @@ def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
         raise RuntimeError(f"Expected self to satisfy the requirement prod(self.shape[other.ndim:]) == "
                            f"prod(self.shape[:other.ndim]), but got {rows} != {other}")
     return solve(a.reshape(rows, rows), B.flatten()).reshape(*result_shape)
+
+
+def _ord_text(p) -> str:
+    """How torch prints an ord in its messages (a C++ Scalar: integers plain, floats by std::to_string)."""
+    if isinstance(p, str) or isinstance(p, bool) or isinstance(p, int):
+        return str(int(p)) if isinstance(p, bool) else str(p)
+    return "inf" if p == np.inf else "-inf" if p == -np.inf else f"{p:.6f}"
+
+
+def cond(A: Tensor, p=None) -> Tensor:
+    """The condition number of A in the matrix norm ``p`` (default 2: the ratio of extreme singular values)."""
+    from .decompositions import svdvals
+    from .norms import matrix_norm
+    if A.ndim < 2:
+        raise RuntimeError("linalg.cond: The input tensor must have at least 2 dimensions.")
+    ord_ = 2 if p is None else p
+    valid = ord_ in ("fro", "nuc") if isinstance(ord_, str) else ord_ in (1, -1, 2, -2, np.inf, -np.inf)
+    if not valid:
+        raise RuntimeError(f"linalg.cond got an invalid norm type: {ord_ if isinstance(ord_, str) else f'{ord_:g}'}")
+    if not isinstance(ord_, str) and abs(ord_) == 2:
+        if A.numel() == 0:
+            return Tensor._make(np.zeros(A.shape[:-2], A._data.dtype), False, None)
+        s = svdvals(A)
+        s_max, s_min = s.narrow(-1, 0, 1), s.narrow(-1, -1, 1)
+        return (s_min / s_max if ord_ == -2 else s_max / s_min).squeeze(-1)
+    if A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.cond(ord={_ord_text(ord_)}): A must be batches of square matrices, but they are "
+                           f"{A.shape[-2]} by {A.shape[-1]} matrices")
+    if A.numel() == 0:
+        return Tensor._make(np.zeros(A.shape[:-2], A._data.dtype), False, None)
+    if ord_ == "nuc":
+        s = svdvals(A)
+        return s.sum(-1) * s.reciprocal().sum(-1)
+    inverse, info = inv_ex(A)
+    inverse.masked_fill_(Tensor._make((info._data > 0)[..., None, None], False, None), np.inf)
+    result = matrix_norm(A, ord_) * matrix_norm(inverse, ord_)
+    return result.nan_to_num_(np.inf, np.inf, -np.inf)
 
 
 def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = False):
