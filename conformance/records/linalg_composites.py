@@ -1,6 +1,6 @@
 """Records for torch.linalg's spellings and small composites: linalg.vander, linalg.diagonal, linalg.matmul,
 linalg.tensorinv, linalg.tensorsolve (well-conditioned p x p matrices, A/(8p) + I, reshaped), linalg.cond,
-linalg.solve_ex.
+linalg.householder_product / torch.orgqr, linalg.solve_ex.
 
 solve_ex draws well-conditioned systems (linalg_decompositions.system) and exactly singular matrices (a zero
 last row): there the info is compared exactly and the solution only for shape and dtype, since the NaN/inf
@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import arrays, real
+from ..strategies import arrays, grad_flags, real
 from .linalg_decompositions import BATCH, singular, square, system
 from .linalg_svd import _orthogonal
 
@@ -135,6 +135,27 @@ def cond_bad(dtype: str, form=None):
         lambda a: Example((TensorArg(np.zeros_like(a) if c[2] else a, False),), {} if c[1] is None else {"p": c[1]})))
 
 
+def householder_example(dtype: str, form=None):
+    """Reflectors in A's columns (m >= n) and k <= n scalars tau, batched; a polynomial in both, so any
+    values (moderate: products of up to 4 reflectors)."""
+    def make(d):
+        batch, m, n, k = d
+        n = min(n, m)
+        k = min(k, n)
+        return st.tuples(arrays(dtype, (*batch, m, n), real(-1.5, 1.5)), arrays(dtype, (*batch, k), real(-1.5, 1.5)),
+                         grad_flags(2)).map(lambda atf: Example((TensorArg(atf[0], atf[2][0]),
+                                                                 TensorArg(atf[1], atf[2][1]))))
+    return st.tuples(BATCH, st.integers(1, 4), st.integers(1, 4), st.integers(0, 4)).flatmap(make)
+
+
+def householder_bad(dtype: str, form=None):
+    other = "float64" if dtype == "float32" else "float32"
+    cases = [((4,), (1,), dtype), ((3, 4), (2,), dtype), ((4, 3), (4,), dtype), ((2, 4, 3), (3, 2), dtype),
+             ((4, 3), (2,), other), ((4, 3), (2, 1), dtype)]
+    return st.sampled_from(cases).flatmap(lambda c: st.tuples(arrays(dtype, c[0], real()), arrays(c[2], c[1], real()))
+                                          ).map(lambda at: Example((TensorArg(at[0], False), TensorArg(at[1], False))))
+
+
 def singular_systems(check_errors: bool):
     def build(dtype: str, form=None):
         return singular(dtype).map(lambda e: Example(
@@ -157,6 +178,10 @@ RECORDS = [
     Record("tensorinv", tensor_bad, **LINALG, raises=True, grad=False, label="linalg.tensorinv (errors)"),
     Record("tensorsolve", tensorsolve_example, **LINALG, tolerance=TOL, label="linalg.tensorsolve"),
     Record("tensorsolve", tensorsolve_bad, **LINALG, raises=True, grad=False, label="linalg.tensorsolve (errors)"),
+    Record("householder_product", householder_example, **LINALG, tolerance=TOL, label="linalg.householder_product"),
+    Record("householder_product", householder_bad, **LINALG, raises=True, grad=False,
+           label="linalg.householder_product (errors)"),
+    Record("orgqr", householder_example, tolerance=TOL, label="torch.orgqr"),
     Record("cond", cond_example, **LINALG, tolerance=TOL, label="linalg.cond"),
     Record("cond", cond_bad, **LINALG, grad=False, raises=True, label="linalg.cond (singular, errors)"),
     Record("solve_ex", system(vector=False), **LINALG, tolerance=TOL, output="tuple", label="linalg.solve_ex"),
