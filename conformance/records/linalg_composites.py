@@ -1,6 +1,6 @@
 """Records for torch.linalg's spellings and small composites: linalg.vander, linalg.diagonal, linalg.matmul,
 linalg.tensorinv, linalg.tensorsolve (well-conditioned p x p matrices, A/(8p) + I, reshaped), linalg.cond,
-linalg.householder_product / torch.orgqr, linalg.solve_ex.
+linalg.householder_product / torch.orgqr, linalg.solve_ex, linalg.ldl_factor(_ex) / ldl_solve.
 
 solve_ex draws well-conditioned systems (linalg_decompositions.system) and exactly singular matrices (a zero
 last row): there the info is compared exactly and the solution only for shape and dtype, since the NaN/inf
@@ -203,4 +203,46 @@ RECORDS = [
            label="linalg.solve_ex (singular info)"),
     Record("solve_ex", singular_systems(True), **LINALG, output="tuple", raises=True, grad=False,
            label="linalg.solve_ex (singular, check_errors)"),
+]
+
+
+# --- LDL^T (Bunch-Kaufman): torch gives no derivative, so backward raises in both ------------------------
+
+def symmetric_example(dtype: str, form=None):
+    """Symmetric matrices A + A^T; half the draws rounded to integers (ties and zeros steer Bunch-Kaufman's
+    1x1/2x2 pivot choices, which must be LAPACK's); exactly singular ones give torch's info."""
+    def make(drawn):
+        a, rounded = drawn
+        a = np.round(a) if rounded else np.where(np.abs(a) < 1e-6, 0, a)  # (no subnormals: see linalg_qr.py)
+        return Example((TensorArg((a + np.swapaxes(a, -1, -2)).astype(dtype), True),))
+    return st.tuples(st.tuples(BATCH, st.integers(1, 4)).flatmap(
+        lambda bn: arrays(dtype, (*bn[0], bn[1], bn[1]), real())), st.booleans()).map(make)
+
+
+def _ldl_solve(lib, A, B):
+    return lib.linalg.ldl_solve(*lib.linalg.ldl_factor_ex(A)[:2], B)
+
+
+def ldl_systems(dtype: str, form=None):
+    def make(drawn):
+        a, k = drawn
+        a = a + np.swapaxes(a, -1, -2) + 8 * np.eye(a.shape[-1])  # nonsingular (Gershgorin)
+        return arrays(dtype, (*a.shape[:-1], k), real()).map(
+            lambda b: Example((TensorArg(a.astype(dtype), False), TensorArg(b, True))))
+    return st.tuples(st.tuples(BATCH, st.integers(1, 4)).flatmap(
+        lambda bn: arrays(dtype, (*bn[0], bn[1], bn[1]), real(-2, 2))), st.integers(1, 3)).flatmap(make)
+
+
+def ldl_bad(dtype: str, form=None):
+    cases = [((3,), dtype), ((3, 4), dtype), ((3, 3), "int64")]
+    return st.sampled_from(cases).flatmap(lambda c: arrays(c[1], c[0], real()).map(
+        lambda a: Example((TensorArg(a, False),))))
+
+
+RECORDS += [
+    Record("ldl_factor_ex", symmetric_example, **LINALG, tolerance=TOL, output="tuple",
+           label="linalg.ldl_factor_ex"),
+    Record("ldl_factor", ldl_bad, **LINALG, output="tuple", raises=True, grad=False,
+           label="linalg.ldl_factor (errors)"),
+    Record("ldl_solve", ldl_systems, forms=("call",), call=_ldl_solve, tolerance=TOL, label="linalg.ldl_solve"),
 ]
