@@ -158,6 +158,7 @@ NOT_IMPLEMENTED: dict = {
     "EmbeddingBagBackward0": "_embedding_bag",
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
+    "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
