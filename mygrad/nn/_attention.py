@@ -11,7 +11,7 @@ torch picks one of two CPU paths (``_fused_sdp_choice_cpp``), and the graph show
   each multiplied by sqrt(scale) (MulBackward1), matmul, the mask added, ``_safe_softmax``
   (SafeSoftmaxBackward0, zero rows where every score is -inf), dropout, matmul with value; with
   ``enable_gqa`` key and value are first repeated (repeat_interleave) to the query's head count.
-An empty query, key or value gives zeros + (q.sum() + k.sum() + v.sum()) * 0, as torch does.
+An empty output or no keys at all gives zeros + (q.sum() + k.sum() + v.sum()) * 0, as torch does.
 """
 from __future__ import annotations
 
@@ -52,7 +52,12 @@ def _bool_to_additive(mask: np.ndarray, dtype) -> np.ndarray:
 
 
 def _causal(L: int, S: int, dtype) -> np.ndarray:
-    return _bool_to_additive(np.tril(np.ones((L, S), dtype=bool)), dtype)
+    return _bool_to_additive(_causal_keep(L, S), dtype)
+
+
+def _causal_keep(L: int, S: int) -> np.ndarray:
+    """Where a query may attend (the top-left-aligned lower triangle)."""
+    return np.tril(np.ones((L, S), dtype=bool))
 
 
 def _heads(x: np.ndarray, groups: int) -> np.ndarray:
@@ -68,8 +73,13 @@ def _unheads(x: np.ndarray, groups: int) -> np.ndarray:
 
 
 @quiet
-def _probabilities(q: np.ndarray, k: np.ndarray, scale: float, mask) -> np.ndarray:
-    scores = (q * scale) @ np.swapaxes(k, -1, -2)
+def _probabilities(q: np.ndarray, k: np.ndarray, scale: float, mask, causal) -> np.ndarray:
+    """The fused kernel's softmax(q k^T * scale + mask): the causal mask is set to -inf BEFORE the scaling,
+    so with a negative scale a row with a causally hidden key holds +inf and comes out NaN (as torch's)."""
+    scores = q @ np.swapaxes(k, -1, -2)
+    if causal is not None:
+        scores = np.where(causal, scores, -np.inf)
+    scores = scores * scale
     if mask is not None:
         scores = scores + mask
     return _safe_softmax(scores)
@@ -83,12 +93,15 @@ def _compute(dtype: np.dtype) -> np.dtype:
 # ----- the fused CPU node ----------------------------------------------------------------------------
 
 @quiet
-def _flash_grads(grad: np.ndarray, q, k, v, scale: float, mask, groups: int) -> tuple:
+def _flash_grads(grad: np.ndarray, q, k, v, scale: float, mask, causal, groups: int) -> tuple:
+    """The fused backward; it skips causally hidden keys (their probability counts as 0 even in a NaN row)."""
     dtype = q.dtype
     work = _compute(dtype)
     grad, q, k, v = (x.astype(work, copy=False) for x in (grad, q, k, v))
     k, v = _heads(k, groups), _heads(v, groups)
-    p = _probabilities(q, k, scale, mask)
+    p = _probabilities(q, k, scale, mask, causal)
+    if causal is not None:
+        p = np.where(causal, p, 0)
     dv = np.swapaxes(p, -1, -2) @ grad
     dp = grad @ np.swapaxes(v, -1, -2)
     ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
@@ -97,22 +110,22 @@ def _flash_grads(grad: np.ndarray, q, k, v, scale: float, mask, groups: int) -> 
     return tuple(x.astype(dtype, copy=False) for x in (dq, _unheads(dk, groups), _unheads(dv, groups)))
 
 
-def _flash_attention_grad_tensor(grad, query, key, value, result, scale, mask, groups, which):
+def _flash_attention_grad_tensor(grad, query, key, value, result, scale, mask, causal, groups, which):
     """With create_graph: torch's NotImplemented node, which raises when a second backward reaches it."""
-    arrays = _flash_grads(grad._data, query._data, key._data, value._data, scale, mask, groups)
+    arrays = _flash_grads(grad._data, query._data, key._data, value._data, scale, mask, causal, groups)
     edges = (*requiring_grad(query, key, value), result)
     return record(no_derivative_node(_FLASH_BACKWARD, edges), arrays[which], edges)
 
 
 @formula_helper(tensor=_flash_attention_grad_tensor)
-def flash_attention_grad(grad, query, key, value, result, scale, mask, groups, which):
+def flash_attention_grad(grad, query, key, value, result, scale, mask, causal, groups, which):
     """One of (d query, d key, d value) of the fused node."""
-    return _flash_grads(grad, query, key, value, scale, mask, groups)[which]
+    return _flash_grads(grad, query, key, value, scale, mask, causal, groups)[which]
 
 
-_FLASH = "flash_attention_grad(grad, query, key, value, result, scale, mask, groups, {})"
+_FLASH = "flash_attention_grad(grad, query, key, value, result, scale, mask, causal, groups, {})"
 ScaledDotProductFlashAttentionForCpuBackward0 = derivative(
-    "ScaledDotProductFlashAttentionForCpuBackward0", attrs="scale mask groups",
+    "ScaledDotProductFlashAttentionForCpuBackward0", attrs="scale mask causal groups",
     query=_FLASH.format(0), key=_FLASH.format(1), value=_FLASH.format(2))
 
 SafeSoftmaxBackward0 = derivative("SafeSoftmaxBackward0", attrs="dim",
@@ -130,7 +143,7 @@ def _check(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None) 
     if min(query.ndim, key.ndim, value.ndim) < 2:
         raise RuntimeError(f"Expected query, key, and value to all be  at least 2 dimensional, but got query.dim: "
                            f"{query.ndim} key.dim: {key.ndim} and value.dim: {value.ndim} instead.")
-    if attn_mask is not None and attn_mask.dtype != query.dtype and attn_mask._data.dtype != np.bool_:
+    if attn_mask is not None and attn_mask._data.dtype not in (query._data.dtype, np.bool_, np.float32):
         raise RuntimeError(f"Expected attn_mask dtype to be bool or float or to match query dtype, but got "
                            f"attn_mask.dtype: {scalar_type_name(attn_mask.dtype)} and  query.dtype: "
                            f"{scalar_type_name(query.dtype)} instead.")
@@ -155,7 +168,7 @@ def _mask_fits(mask: Tensor, query: Tensor, key: Tensor) -> bool:
     if mask.requires_grad:
         return False
     if mask.ndim < 2:
-        raise IndexError(f"Dimension out of range (expected to be in range of [-1, 0], but got -2)")
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got -2)")
     B, H, L, _ = query.shape
     S = key.shape[-2]
     if mask.shape[-2] not in (L, 1) or mask.shape[-1] not in (S, 1):
@@ -185,13 +198,18 @@ def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn
     _check(query, key, value, attn_mask)
     if attn_mask is not None and attn_mask._data.dtype == np.bool_:
         attn_mask = Tensor._make(_bool_to_additive(attn_mask._data, query._data.dtype), False, None)
-    if 0 in (query._data.size, key._data.size, value._data.size):
+    if value._data.size == 0 or 0 in query.shape[:-1]:   # an empty output, or no key to attend to
         return _empty(query, key, value)
     groups = _groups(query, key, value, enable_gqa)
-    factor = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
+    factor = _default_scale(query) if scale is None else float(scale)
     if _fused(query, key, value, attn_mask, dropout_p, groups):
         return _flash(query, key, value, attn_mask, is_causal, factor, groups[0])
     return _math(query, key, value, attn_mask, dropout_p, is_causal, scale, groups)
+
+
+def _default_scale(query: Tensor) -> float:
+    """1/sqrt(E) (infinite for an empty head dim, as torch's SymFloat division gives)."""
+    return 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
 
 
 def _empty(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
@@ -201,20 +219,19 @@ def _empty(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
     return zeros + mul_scalar(query.sum() + key.sum() + value.sum(), 0.0)
 
 
+@quiet
 def _flash(query: Tensor, key: Tensor, value: Tensor, attn_mask, is_causal: bool, factor: float,
            groups: int) -> Tensor:
     dtype = query._data.dtype
     work = _compute(dtype)
     L, S = query.shape[-2], key.shape[-2]
     mask = None if attn_mask is None else attn_mask._data.astype(work)
-    if is_causal:
-        causal = _causal(L, S, work)
-        mask = causal if mask is None else mask + causal
+    causal = _causal_keep(L, S) if is_causal else None
     q, k, v = (x._data.astype(work, copy=False) for x in (query, key, value))
-    p = _probabilities(q, _heads(k, groups), factor, mask)
+    p = _probabilities(q, _heads(k, groups), factor, mask, causal)
     out = np.matmul(p, _heads(v, groups)).astype(dtype, copy=False)
     return record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value),
-                  query=query, key=key, value=value, scale=factor, mask=mask, groups=groups)
+                  query=query, key=key, value=value, scale=factor, mask=mask, causal=causal, groups=groups)
 
 
 def _math(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: float, is_causal: bool,
@@ -227,7 +244,7 @@ def _math(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: float
     if half:   # torch keeps half-precision inputs in float
         query, key, value = query.float(), key.float(), value.float()
     negative = scale is not None and scale < 0
-    root = math.sqrt(1.0 / math.sqrt(query.shape[-1]) if scale is None else abs(scale))
+    root = math.sqrt(_default_scale(query) if scale is None else abs(scale))
     q = mul_scalar(query, 0.0 - root if negative else root)
     if is_causal:
         if attn_mask is not None:
