@@ -41,9 +41,16 @@ def _safe_softmax(scores: np.ndarray) -> np.ndarray:
     """Softmax over the last dim; a row of only -inf gives zeros (torch's _safe_softmax and flash kernel)."""
     top = scores.max(axis=-1, keepdims=True)
     dead = np.isneginf(top)
-    e = np.exp(scores - np.where(dead, 0, top))
+    anydead = dead.any()
+    if anydead:
+        top[dead] = 0
+    e = np.subtract(scores, top)
+    np.exp(e, out=e)
     total = e.sum(axis=-1, keepdims=True)
-    return np.where(dead, 0, e / np.where(dead, 1, total)).astype(scores.dtype, copy=False)
+    if anydead:
+        total[dead] = 1    # exp(-inf) = 0 over the row: zeros
+    e /= total
+    return e
 
 
 def _bool_to_additive(mask: np.ndarray, dtype) -> np.ndarray:
@@ -79,9 +86,9 @@ def _probabilities(q: np.ndarray, k: np.ndarray, scale: float, mask, causal) -> 
     scores = q @ np.swapaxes(k, -1, -2)
     if causal is not None:
         scores = np.where(causal, scores, -np.inf)
-    scores = scores * scale
+    scores *= scores.dtype.type(scale)
     if mask is not None:
-        scores = scores + mask
+        scores += mask
     return _safe_softmax(scores)
 
 
@@ -92,40 +99,57 @@ def _compute(dtype: np.dtype) -> np.dtype:
 
 # ----- the fused CPU node ----------------------------------------------------------------------------
 
+class _Saved:
+    """What the fused node keeps: the forward's probabilities (torch's kernel keeps their logsumexp and
+    recomputes them), and the softmax's input gradient between the query's and the key's formulas,
+    which both need it (computed once per backward)."""
+    __slots__ = ("probs", "grad", "ds")
+
+    def __init__(self, probs: np.ndarray) -> None:
+        self.probs, self.grad, self.ds = probs, None, None
+
+
 @quiet
-def _flash_grads(grad: np.ndarray, q, k, v, scale: float, mask, causal, groups: int) -> tuple:
-    """The fused backward; it skips causally hidden keys (their probability counts as 0 even in a NaN row)."""
+def _flash_grad(grad: np.ndarray, q, k, v, saved: _Saved, scale: float, groups: int, which: int) -> np.ndarray:
+    """d query (0), d key (1) or d value (2) of the fused node, in the forward's precision."""
     dtype = q.dtype
     work = _compute(dtype)
-    grad, q, k, v = (x.astype(work, copy=False) for x in (grad, q, k, v))
-    k, v = _heads(k, groups), _heads(v, groups)
-    p = _probabilities(q, k, scale, mask, causal)
-    if causal is not None:
-        p = np.where(causal, p, 0)
-    dv = np.swapaxes(p, -1, -2) @ grad
-    dp = grad @ np.swapaxes(v, -1, -2)
-    ds = p * (dp - (dp * p).sum(axis=-1, keepdims=True))
-    dq = (ds @ k) * scale
-    dk = (np.swapaxes(ds, -1, -2) @ q) * scale
-    return tuple(x.astype(dtype, copy=False) for x in (dq, _unheads(dk, groups), _unheads(dv, groups)))
+    p = saved.probs
+    grad = grad.astype(work, copy=False)
+    if which == 2:
+        return _unheads(np.swapaxes(p, -1, -2) @ grad, groups).astype(dtype, copy=False)
+    if saved.grad is grad:    # the query's formula made it for this gradient
+        ds, saved.grad, saved.ds = saved.ds, None, None
+    else:
+        ds = grad @ np.swapaxes(_heads(v.astype(work, copy=False), groups), -1, -2)
+        ds -= (ds * p).sum(axis=-1, keepdims=True)
+        ds *= p
+        if which == 0:
+            saved.grad, saved.ds = grad, ds
+    if which == 0:
+        out = ds @ _heads(k.astype(work, copy=False), groups)
+    else:
+        out = _unheads(np.swapaxes(ds, -1, -2) @ q.astype(work, copy=False), groups)
+    out *= out.dtype.type(scale)
+    return out.astype(dtype, copy=False)
 
 
-def _flash_attention_grad_tensor(grad, query, key, value, result, scale, mask, causal, groups, which):
+def _flash_attention_grad_tensor(grad, query, key, value, result, saved, scale, groups, which):
     """With create_graph: torch's NotImplemented node, which raises when a second backward reaches it."""
-    arrays = _flash_grads(grad._data, query._data, key._data, value._data, scale, mask, causal, groups)
+    data = _flash_grad(grad._data, query._data, key._data, value._data, saved, scale, groups, which)
     edges = (*requiring_grad(query, key, value), result)
-    return record(no_derivative_node(_FLASH_BACKWARD, edges), arrays[which], edges)
+    return record(no_derivative_node(_FLASH_BACKWARD, edges), data, edges)
 
 
 @formula_helper(tensor=_flash_attention_grad_tensor)
-def flash_attention_grad(grad, query, key, value, result, scale, mask, causal, groups, which):
+def flash_attention_grad(grad, query, key, value, result, saved, scale, groups, which):
     """One of (d query, d key, d value) of the fused node."""
-    return _flash_grads(grad, query, key, value, scale, mask, causal, groups)[which]
+    return _flash_grad(grad, query, key, value, saved, scale, groups, which)
 
 
-_FLASH = "flash_attention_grad(grad, query, key, value, result, scale, mask, causal, groups, {})"
+_FLASH = "flash_attention_grad(grad, query, key, value, result, saved, scale, groups, {})"
 ScaledDotProductFlashAttentionForCpuBackward0 = derivative(
-    "ScaledDotProductFlashAttentionForCpuBackward0", attrs="scale mask causal groups",
+    "ScaledDotProductFlashAttentionForCpuBackward0", attrs="saved scale groups",
     query=_FLASH.format(0), key=_FLASH.format(1), value=_FLASH.format(2))
 
 SafeSoftmaxBackward0 = derivative("SafeSoftmaxBackward0", attrs="dim",
@@ -229,9 +253,11 @@ def _flash(query: Tensor, key: Tensor, value: Tensor, attn_mask, is_causal: bool
     causal = _causal_keep(L, S) if is_causal else None
     q, k, v = (x._data.astype(work, copy=False) for x in (query, key, value))
     p = _probabilities(q, _heads(k, groups), factor, mask, causal)
+    if causal is not None:   # the kernel skips causally hidden keys: probability 0 even in a NaN row
+        p = np.where(causal, p, 0)
     out = np.matmul(p, _heads(v, groups)).astype(dtype, copy=False)
     return record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value),
-                  query=query, key=key, value=value, scale=factor, mask=mask, causal=causal, groups=groups)
+                  query=query, key=key, value=value, saved=_Saved(p), scale=factor, groups=groups)
 
 
 def _math(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: float, is_causal: bool,
