@@ -236,6 +236,17 @@ def _default_scale(query: Tensor) -> float:
     return 1.0 / math.sqrt(query.shape[-1]) if query.shape[-1] else math.inf
 
 
+def _like(x: np.ndarray) -> np.ndarray:
+    """An empty array shaped and laid out as ``x`` if ``x`` is dense (torch's empty_like), else contiguous."""
+    order = sorted(range(x.ndim), key=lambda d: -x.strides[d])
+    step = x.itemsize
+    for d in reversed(order):
+        if x.shape[d] != 1 and x.strides[d] != step:
+            return np.empty(x.shape, x.dtype)
+        step *= x.shape[d]
+    return np.empty_like(x, order="K")
+
+
 def _empty(query: Tensor, key: Tensor, value: Tensor) -> Tensor:
     """torch's answer for an empty input: zeros of the output's shape tied to every input by a zero."""
     batch = np.broadcast_shapes(query.shape[:-2], key.shape[:-2], value.shape[:-2])
@@ -255,7 +266,8 @@ def _flash(query: Tensor, key: Tensor, value: Tensor, attn_mask, is_causal: bool
     p = _probabilities(q, _heads(k, groups), factor, mask, causal)
     if causal is not None:   # the kernel skips causally hidden keys: probability 0 even in a NaN row
         p = np.where(causal, p, 0)
-    out = np.matmul(p, _heads(v, groups)).astype(dtype, copy=False)
+    out = _like(query._data)   # torch's kernel allocates the output as empty_like(query): the query's layout
+    out[...] = np.matmul(p, _heads(v, groups))
     return record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value),
                   query=query, key=key, value=value, saved=_Saved(p), scale=factor, groups=groups)
 

@@ -9,6 +9,7 @@ from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, ha
 from ._dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from ._bilinear import bilinear
 from ._attention import scaled_dot_product_attention
+from ._multihead import multi_head_attention_forward
 from ._embedding import embedding
 from ._linear import linear
 from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
@@ -38,6 +39,6 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
            "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot",
-           "scaled_dot_product_attention"]
+           "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so
