@@ -216,14 +216,14 @@ class TransformerEncoderLayer(Module):
         if grad_mode.is_grad_enabled() and any(x is not None and x.requires_grad for x in args):
             return None
         n, length = src.shape[0], src.shape[1]
-        blocked = np.zeros((n, 1, length, length), dtype=bool)
+        blocked: np.ndarray = np.zeros((n, 1, length, length), dtype=bool)
         if src_key_padding_mask is not None:
             blocked = blocked | np.isneginf(src_key_padding_mask._data).reshape(n, 1, 1, length)
         if src_mask is not None:
             hidden = np.isneginf(src_mask._data)
             blocked = blocked | (hidden.reshape(1, 1, length, length) if src_mask.dim() == 2
                                  else hidden.reshape(n, -1, length, length))
-        dead = blocked.all(axis=-1).any(axis=1)
+        dead = np.asarray(np.all(blocked, axis=-1)).any(axis=1)
         return Tensor._make(dead[:, :, None], False, None) if dead.any() else None
 
     def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
