@@ -223,7 +223,7 @@ class TransformerEncoderLayer(Module):
             hidden = np.isneginf(src_mask._data)
             blocked = blocked | (hidden.reshape(1, 1, length, length) if src_mask.dim() == 2
                                  else hidden.reshape(n, -1, length, length))
-        dead = np.asarray(np.all(blocked, axis=-1)).any(axis=1)
+        dead: np.ndarray = np.asarray(np.all(blocked, axis=-1).any(axis=1))
         return Tensor._make(dead[:, :, None], False, None) if dead.any() else None
 
     def _sa_block(self, x: Tensor, attn_mask: Tensor | None, key_padding_mask: Tensor | None,
