@@ -53,6 +53,10 @@ def _build(lib, ctor, args, kwargs):
     kwargs = dict(kwargs)
     if isinstance(kwargs.get("dtype"), str):
         kwargs["dtype"] = getattr(lib, kwargs["dtype"])
+    if "decoder_layer" in kwargs:
+        layer_args, layer_kwargs = kwargs.pop("decoder_layer")
+        layer = _build(lib, "TransformerDecoderLayer", layer_args, layer_kwargs)
+        return lib.nn.TransformerDecoder(layer, *args, **kwargs)
     if "encoder_layer" in kwargs:
         layer_args, layer_kwargs = kwargs.pop("encoder_layer")
         layer = _build(lib, "TransformerEncoderLayer", layer_args, layer_kwargs)
@@ -279,3 +283,43 @@ def test_encoder_layer_fast_path_nan_where_no_key_is_left():
     causal_rows = np.triu(np.ones((4, 4), dtype=bool), 0)   # row 0 sees no key
     _compare(tm, mm, lambda m, x, c: m(x, src_mask=c), [_x(2, 4, 8).astype(np.float32)], masks=(causal_rows,),
              train=False, grad=False, tol=1e-4)
+
+
+# ----- TransformerDecoderLayer / TransformerDecoder / Transformer --------------------------------------
+
+@pytest.mark.parametrize("options", LAYER_OPTIONS, ids=lambda o: ",".join(o) or "default")
+def test_decoder_layer_training(options):
+    tm, mm = _pair("TransformerDecoderLayer", 8, 2, 16, 0.0, dtype="float64", **options)
+    bf = options.get("batch_first")
+    tgt, mem = ((2, 4, 8), (2, 5, 8)) if bf else ((4, 2, 8), (5, 2, 8))
+    mem_pad = np.array([[False] * 4 + [True], [False] * 5])
+
+    def call(m, t, mm_, *ms):
+        return m(t, mm_, tgt_mask=ms[1] if len(ms) > 1 else None, tgt_key_padding_mask=ms[0] if ms else None,
+                 memory_key_padding_mask=ms[2] if len(ms) > 2 else None)
+    _compare(tm, mm, call, [_x(*tgt), _x(*mem)])
+    _compare(tm, mm, call, [_x(*tgt), _x(*mem)], masks=(PAD, CAUSAL_BOOL, mem_pad))
+    _compare(tm, mm, call, [_x(*tgt), _x(*mem)], masks=(PAD,), train=False, grad=False)
+
+
+def test_decoder_stack_detects_causal_mask():
+    layer = ((8, 2, 16, 0.0), dict(dtype="float64"))
+    tm, mm = _pair("TransformerDecoder", 2, decoder_layer=layer)
+    causal = np.where(CAUSAL_BOOL, -np.inf, 0.0)
+    _compare(tm, mm, lambda m, t, mem, c: m(t, mem, tgt_mask=c), [_x(4, 2, 8), _x(3, 2, 8)], masks=(causal,))
+
+
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_transformer(batch_first):
+    tm, mm = _pair("Transformer", 8, 2, 2, 1, 16, 0.0, batch_first=batch_first, dtype="float64")
+    src, tgt = ((2, 5, 8), (2, 4, 8)) if batch_first else ((5, 2, 8), (4, 2, 8))
+    for lib in (torch, mygrad):
+        mask = lib.nn.Transformer.generate_square_subsequent_mask(4, dtype=lib.float64)
+        assert mask.dtype == lib.float64 and np.isneginf(mask.numpy()).sum() == 6
+    causal = np.where(CAUSAL_BOOL, -np.inf, 0.0)
+    _compare(tm, mm, lambda m, s_, t, c: m(s_, t, tgt_mask=c), [_x(*src), _x(*tgt)], masks=(causal,))
+    for lib, m in ((torch, tm), (mygrad, mm)):
+        with pytest.raises(RuntimeError, match="the feature number of src and tgt must be equal to d_model"):
+            m(lib.zeros(*src[:2], 6, dtype=lib.float64), lib.zeros(*tgt[:2], 6, dtype=lib.float64))
+        with pytest.raises(RuntimeError, match="the batch number of src and tgt must be equal"):
+            m(lib.zeros(3, 3, 8, dtype=lib.float64), lib.zeros(*tgt, dtype=lib.float64))

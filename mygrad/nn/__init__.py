@@ -91,7 +91,14 @@ from .modules.pooling import (
                       MaxPool3d,
 )
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
-from .modules.transformer import MultiheadAttention, TransformerEncoder, TransformerEncoderLayer
+from .modules.transformer import (
+                      MultiheadAttention,
+                      Transformer,
+                      TransformerDecoder,
+                      TransformerDecoderLayer,
+                      TransformerEncoder,
+                      TransformerEncoderLayer,
+)
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
@@ -111,5 +118,6 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
-           "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
+           "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+           "TransformerDecoder", "Transformer"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
