@@ -1,4 +1,5 @@
-"""Module records for ``nn.MultiheadAttention`` and ``nn.TransformerEncoderLayer`` (training-mode composites).
+"""Module records for ``nn.MultiheadAttention``, ``nn.TransformerEncoderLayer`` and ``nn.TransformerDecoderLayer``
+(training-mode composites).
 
 The module is built in both libraries with dropout 0, its parameters drawn and loaded under torch's key
 names (``load_state_dict(assign=True)``: the leaves are the parameters, so their gradients, edges and flags
@@ -33,7 +34,7 @@ def attention_call(lib, *tensors, module: str, args: tuple, options: dict, param
         out, weights = m(q, k, v, **extra, **forward)
         outs = (out,) if weights is None else (out, weights)
     else:
-        outs = (m(xs[0], **extra, **forward),)
+        outs = (m(*xs, **extra, **forward),)
     state = m.state_dict()
     return (*outs, repr(m), " ".join(state), *state.values())
 
@@ -100,32 +101,45 @@ def mha_module():
     return build
 
 
-def encoder_layer_module():
-    """TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout=0, relu/gelu, eps, batch_first,
-    norm_first, bias) on (S, N, E) inputs, with a padding mask and/or a causal mask now and then."""
+def _attention_spec(prefix: str, E: int) -> list:
+    return [(f"{prefix}.in_proj_weight", (3 * E, E)), (f"{prefix}.in_proj_bias", (3 * E,)),
+            (f"{prefix}.out_proj.weight", (E, E)), (f"{prefix}.out_proj.bias", (E,))]
+
+
+def encoder_layer_module(decoder: bool = False):
+    """TransformerEncoderLayer / TransformerDecoderLayer(d_model, nhead, dim_feedforward, dropout=0, relu/gelu,
+    eps, batch_first, norm_first, bias) on (S, N, E) inputs (the decoder: and a memory of its own length),
+    with padding masks and/or a causal mask now and then."""
+    module = "TransformerDecoderLayer" if decoder else "TransformerEncoderLayer"
+
     def build(dtype: str):
         def make(d):
             heads, head_dim, ff, S, n, activation, batch_first, norm_first, bias, mask_kind, train, seed = d
             E = heads * head_dim
+            M = S % 3 + 1   # the decoder's memory length
             shape = (n, S, E) if batch_first else (S, n, E)
-            spec = [("self_attn.in_proj_weight", (3 * E, E)), ("self_attn.in_proj_bias", (3 * E,)),
-                    ("self_attn.out_proj.weight", (E, E)), ("self_attn.out_proj.bias", (E,)),
-                    ("linear1.weight", (ff, E)), ("linear1.bias", (ff,)), ("linear2.weight", (E, ff)),
-                    ("linear2.bias", (E,)), ("norm1.weight", (E,)), ("norm1.bias", (E,)), ("norm2.weight", (E,)),
-                    ("norm2.bias", (E,))]
+            memory = (n, M, E) if batch_first else (M, n, E)
+            spec = _attention_spec("self_attn", E) + (_attention_spec("multihead_attn", E) if decoder else [])
+            spec += [("linear1.weight", (ff, E)), ("linear1.bias", (ff,)), ("linear2.weight", (E, ff)),
+                     ("linear2.bias", (E,))]
+            spec += [(f"norm{i}.{p}", (E,)) for i in range(1, 4 if decoder else 3) for p in ("weight", "bias")]
             if not bias:
                 spec = [(k, s) for k, s in spec if not k.endswith("bias")]
             masks = {}
+            names = ("tgt_key_padding_mask", "tgt_mask") if decoder else ("src_key_padding_mask", "src_mask")
             if mask_kind in ("padding", "both"):
-                masks["src_key_padding_mask"] = _padding(n, S, seed)
+                masks[names[0]] = _padding(n, S, seed)
+                if decoder:
+                    masks["memory_key_padding_mask"] = _padding(n, M, seed + 1)
             if mask_kind in ("causal", "both"):
-                masks["src_mask"] = np.triu(np.ones((S, S), dtype=bool), 1)
+                masks[names[1]] = np.triu(np.ones((S, S), dtype=bool), 1)
             options = {"dim_feedforward": ff, "dropout": 0.0, "activation": activation, "batch_first": batch_first,
                        "norm_first": norm_first, "bias": bias, "dtype": _Dtype(dtype)}
-            return st.tuples(_tensor(dtype, shape), *[_tensor(dtype, s, True, parameter=True) for _, s in spec]).map(
+            xs = [_tensor(dtype, shape)] + ([_tensor(dtype, memory)] if decoder else [])
+            return st.tuples(*xs, *[_tensor(dtype, s, True, parameter=True) for _, s in spec]).map(
                 lambda ts: Example(tuple(ts), {
-                    "module": "TransformerEncoderLayer", "args": (E, heads), "options": options,
-                    "params": tuple(k for k, _ in spec), "inputs": 1, "train": train, "forward": {},
+                    "module": module, "args": (E, heads), "options": options,
+                    "params": tuple(k for k, _ in spec), "inputs": len(xs), "train": train, "forward": {},
                     "masks": masks}))
         return st.tuples(st.integers(1, 2), st.integers(1, 3), st.integers(1, 4), st.integers(1, 3),
                          st.integers(1, 2), st.sampled_from(["relu", "gelu"]), st.booleans(), st.booleans(),
@@ -142,4 +156,5 @@ def _record(module: str, example) -> Record:
 RECORDS = [
     _record("MultiheadAttention", mha_module()),
     _record("TransformerEncoderLayer", encoder_layer_module()),
+    _record("TransformerDecoderLayer", encoder_layer_module(decoder=True)),
 ]
