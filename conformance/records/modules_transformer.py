@@ -8,8 +8,8 @@ composite, not its fast path).  Self-attention passes one tensor as query, key a
 projection); otherwise key and value are separate tensors (kdim/vdim drawn now and then: separate
 projection weights).  Bool key-padding masks never hide every key of a batch element.  The layers' records
 draw d_model >= 3, distinct values away from 0 and LayerNorm weights in [0.5, 1.5]: otherwise float32
-rounding alone (a nearly constant row under LayerNorm, a ReLU fed an exact zero) decides torch's gradients.  The call returns
-``(output, [weights,] repr(module), the state_dict's keys, *the state_dict's values)``.
+rounding alone (a nearly constant row under LayerNorm, a ReLU fed an exact zero) decides torch's gradients.
+The call returns ``(output, [weights,] repr(module), the state_dict's keys, *the state_dict's values)``.
 """
 from __future__ import annotations
 
