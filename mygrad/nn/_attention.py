@@ -6,7 +6,9 @@ torch picks one of two CPU paths (``_fused_sdp_choice_cpp``), and the graph show
   query heads), last dims of stride 1, no dropout, and a mask that requires no grad and is 2-D or 4-D and
   broadcastable to (B, H, L, S): one ScaledDotProductFlashAttentionForCpuBackward0 node with edges to query,
   key and value; its double backward is torch's NotImplemented node (edges to query, key, value and the
-  output), it has no forward-mode derivative, and a row whose every key is masked out gives zeros;
+  output), it has no forward-mode derivative, and a row whose every key is masked out gives zeros; its output
+  is laid out as the query (empty_like), and its causal mask is applied before the scale, so a negative
+  ``scale`` with ``is_causal`` gives NaN rows exactly where torch's kernel does;
 - the math composite ``_scaled_dot_product_attention_math`` otherwise: query and the transposed key are
   each multiplied by sqrt(scale) (MulBackward1), matmul, the mask added, ``_safe_softmax``
   (SafeSoftmaxBackward0, zero rows where every score is -inf), dropout, matmul with value; with
