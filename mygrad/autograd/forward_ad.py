@@ -170,6 +170,7 @@ NOT_IMPLEMENTED: dict = {
     "GridSampler2DBackward0": "grid_sampler_2d",
     "GridSampler3DBackward0": "grid_sampler_3d",
     "CtcLossBackward0": "_ctc_loss",
+    "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
