@@ -422,6 +422,60 @@ def backward_twice(t, see):
         see.call(f"second backward of {expr}", lambda: out.backward())
 
 
+INDEX_SAVING = {   # ops whose node saves an index or mask tensor (found by the randomized programs: gather)
+    "gather": lambda t, x: t.gather(x, 0, t.tensor([0, 2])),
+    "index_select": lambda t, x: t.index_select(x, 0, t.tensor([0, 2])),
+    "take_along_dim": lambda t, x: t.take_along_dim(x, t.tensor([0, 2]), 0),
+    "take": lambda t, x: t.take(x, t.tensor([0, 2])),
+    "x[tensor]": lambda t, x: x[t.tensor([0, 2])],
+    "x[mask]": lambda t, x: x[t.tensor([True, False, True])],
+    "x[list]": lambda t, x: x[[0, 2]],
+    "masked_fill": lambda t, x: x.masked_fill(t.tensor([True, False, True]), 0.0),
+    "masked_fill tensor value": lambda t, x: x.masked_fill(t.tensor([True, False, True]), x[0]),
+    "masked_select": lambda t, x: x.masked_select(t.tensor([True, False, True])),
+    "scatter": lambda t, x: t.zeros(3).scatter(0, t.tensor([0, 2]), x[:2]),
+    "scatter value": lambda t, x: x.scatter(0, t.tensor([0, 2]), 1.0),
+    "scatter_add": lambda t, x: t.zeros(3).scatter_add(0, t.tensor([0, 2]), x[:2]),
+    "index_add": lambda t, x: t.zeros(3).index_add(0, t.tensor([0, 2]), x[:2]),
+    "index_copy": lambda t, x: t.zeros(3).index_copy(0, t.tensor([0, 2]), x[:2]),
+    "index_fill": lambda t, x: x.index_fill(0, t.tensor([0, 2]), 1.0),
+    "index_put": lambda t, x: t.zeros(3).index_put((t.tensor([0, 2]),), x[:2]),
+    "put": lambda t, x: t.zeros(3).put(t.tensor([0, 2]), x[:2]),
+    "masked_scatter": lambda t, x: t.zeros(3).masked_scatter(t.tensor([True, False, True]), x),
+    "embedding": lambda t, x: t.nn.functional.embedding(t.tensor([0, 2]), x.reshape(3, 1)),
+    "sort": lambda t, x: x.sort()[0],
+    "sort stable": lambda t, x: x.sort(stable=True)[0],
+    "max(dim)": lambda t, x: x.max(0)[0],
+    "min(dim)": lambda t, x: x.min(0)[0],
+    "topk": lambda t, x: x.topk(2)[0],
+    "kthvalue": lambda t, x: x.kthvalue(2)[0],
+    "median(dim)": lambda t, x: x.median(0)[0],
+    "nanmedian(dim)": lambda t, x: x.nanmedian(0)[0],
+    "mode": lambda t, x: x.mode(0)[0],
+    "repeat_interleave": lambda t, x: x.repeat_interleave(t.tensor([1, 2, 0])),
+    "x[0] (an int: nothing saved)": lambda t, x: x[0],
+    "x[1:] (a slice: nothing saved)": lambda t, x: x[1:],
+}
+
+
+@scenario
+def backward_twice_through_saved_indices(t, see):
+    """A node that saves an index or mask tensor frees it after backward: a second backward raises."""
+    for label, fn in INDEX_SAVING.items():
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = fn(t, x).sum()
+        y.backward()
+        see.call(f"second backward of {label}", lambda: y.backward())
+        see(f"{label}: grad", x.grad)
+    for label, name in (("gather", "_saved_index"), ("sort", "_saved_indices"), ("masked_fill", "_saved_mask"),
+                        ("x[0] (an int: nothing saved)", "_saved_index")):
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = INDEX_SAVING[label](t, x)
+        see.call(f"{label}: {name} before backward", lambda: getattr(y.grad_fn, name))
+        y.sum().backward()
+        see.call(f"{label}: {name} after backward", lambda: getattr(y.grad_fn, name))
+
+
 @scenario
 def backward_errors(t, see):
     see.call("no-grad scalar", lambda: t.tensor(3.0).backward())
