@@ -1,6 +1,7 @@
 """Engine core semantics, each scenario run in torch and in mygrad and compared (see paired.py)."""
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
@@ -474,6 +475,29 @@ def backward_twice_through_saved_indices(t, see):
         see.call(f"{label}: {name} before backward", lambda: getattr(y.grad_fn, name))
         y.sum().backward()
         see.call(f"{label}: {name} after backward", lambda: getattr(y.grad_fn, name))
+
+
+@scenario
+def backward_twice_through_an_edited_view(t, see):
+    """An in-place op through a view (CopySlices on the base) lets go of its node after a backward without
+    retain_graph, even when that node saved nothing: a second backward raises, from the view or the base
+    (found by the randomized programs: ``x.add(x, alpha=2).reshape(-1).add_(0.25)``)."""
+    makes = {"add alpha": lambda x: x.add(x, alpha=2), "x + 1": lambda x: x + 1, "clone": lambda x: x.clone()}
+    views = {"reshape(-1)": lambda b: b.reshape(-1), "[:]": lambda b: b[:], "t()": lambda b: b.t(),
+             "[0]": lambda b: b[0]}
+    edits = {"add_(0.25)": lambda v: v.add_(0.25), "zero_()": lambda v: v.zero_(), "mul_(2)": lambda v: v.mul_(2)}
+    for (mk, make), (vk, view), (ek, edit) in itertools.product(makes.items(), views.items(), edits.items()):
+        for which in ("view", "base"):
+            x = t.tensor([[1.0, 2.0]], requires_grad=True)
+            b = make(x)
+            v = view(b)
+            edit(v)
+            root = (v if which == "view" else b).sum()
+            label = f"{mk}, {vk}, {ek}, from the {which}"
+            see.call(f"{label}: retained", lambda: root.backward(retain_graph=True))
+            see.call(f"{label}: freed", lambda: root.backward())
+            see.call(f"{label}: again", lambda: root.backward())
+            see(f"{label}: grad", x.grad)
 
 
 @scenario

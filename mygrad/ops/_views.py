@@ -25,7 +25,7 @@ from .._tensor import Tensor, _move_retain_grad
 from ..autograd import backends, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
-from ..autograd.node import Node, derivative
+from ..autograd.node import FREED_MESSAGE, Node, derivative
 from ._define import _attach, _sequence, data_of, record
 
 DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)   # how a view was made (torch's CreationMeta)
@@ -199,17 +199,21 @@ def check_inplace_on_view(view: Tensor, args: tuple, overlap: bool = True) -> No
 
 class CopySlices(Node):
     """The base's history after an in-place op wrote through one of its views: the op's node ``fn``
-    inside the view's region, the base's previous history everywhere else."""
+    inside the view's region, the base's previous history everywhere else.  Like torch's, it lets go
+    of ``fn`` once a backward without ``retain_graph`` went through it: a second backward raises, whatever
+    ``fn`` saved."""
 
-    __slots__ = ("fn", "geometry")
+    __slots__ = ("fn", "geometry", "released")
 
     def __init__(self, base: Tensor, geometry: Geometry, fn):
-        self.fn, self.geometry = fn, geometry
+        self.fn, self.geometry, self.released = fn, geometry, False
         self.next_functions = (gradient_edge(base),) + tuple(fn.next_functions[1:])
         self._sequence_nr = next(_sequence)
         self._hooks = None
 
     def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
+        if self.released:
+            raise RuntimeError(FREED_MESSAGE)
         ns = backends.TENSOR if create_graph else backends.ARRAY
         grad = grads[0]
         region = ns["view_region"](grad, self.geometry)
@@ -218,10 +222,12 @@ class CopySlices(Node):
         if self._next_nodes[0] is not None:
             own = fn_grads[0]
             base_grad = ns["with_view_region"](grad, 0 if own is None else own, self.geometry)
+        self.released = release
         return [base_grad, *fn_grads[1:]]
 
     def release(self) -> None:
         self.fn.release()
+        self.released = True
 
 
 def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
