@@ -24,6 +24,7 @@ shrunk by Hypothesis, written out as torch code up to the step where the librari
 """
 from __future__ import annotations
 
+import re
 import time
 import warnings
 from collections.abc import Callable
@@ -71,6 +72,8 @@ class Step:
     out: str | None = None          # the name the result is bound to (a sequence's tensors: out[0], ...)
     setup: tuple = ()               # source lines the step needs first (a record's call definition)
     row: str | None = None          # the registry row the step calls
+    versioned: bool = True          # whether its tensors' _version is compared (not for autograd.grad's results:
+                                    # torch sums into its input buffers in place, mygrad out of place)
 
     def __repr__(self) -> str:
         return self.code
@@ -102,6 +105,19 @@ class Program:
 
     def __repr__(self) -> str:
         return self.source()
+
+    def needed(self, upto: int, also: str = "") -> "Program":
+        """The steps through ``upto`` that can matter to it: a leaf or an op step (pure: it only makes a
+        tensor) whose tensors no later kept step (nor ``also``, the report's note) names is left out."""
+        kept: list = []
+        text = also
+        for i in range(upto, -1, -1):
+            step = self.steps[i]
+            if i == upto or step.kind not in ("leaf", "op") or (
+                    step.out is not None and re.search(rf"\b{re.escape(step.out)}\b", text)):
+                kept.append(step)
+                text += "\n" + step.code
+        return Program(kept[::-1])
 
 
 # ----- the ops a step may apply ------------------------------------------------------------------
@@ -136,8 +152,8 @@ BINARY = [
     ("{a} * {b}", lambda lib, a, b: a * b), ("{a} / {b}", lambda lib, a, b: a / b),
     ("torch.maximum({a}, {b})", lambda lib, a, b: lib.maximum(a, b)),
     ("torch.where({a} > {b}, {a}, {b})", lambda lib, a, b: lib.where(a > b, a, b)),
-    ("torch.atan2({a}, {b})", lambda lib, a, b: lib.atan2(a, b)),
-]
+]   # (no atan2 or copysign: they turn the sign of a zero, which BLAS kernels give differently from one
+    # matmul path to another, into a difference of 2 pi; the op's record checks it on its own)
 WITH_SCALAR = [
     ("{a} * {s}", lambda lib, a, s: a * s), ("{s} * {a}", lambda lib, a, s: s * a),
     ("{a} + {s}", lambda lib, a, s: a + s), ("{s} - {a}", lambda lib, a, s: s - a),
@@ -447,10 +463,12 @@ def _backward(draw, pool: Pool) -> list[Step]:
     if a is None:
         return []
     retain = draw(st.integers(0, 4)) > 0
-    kind = draw(st.sampled_from(["sum", "sum", "gradient", "two roots", "autograd.grad"]))
-    if kind == "sum":
-        return [Step("backward", f"{a}.sum().backward(retain_graph={retain})",
-                     lambda lib, env: env[a].sum().backward(retain_graph=retain))]
+    kind = draw(st.sampled_from(["sum", "sum", "twice", "gradient", "two roots", "autograd.grad"]))
+    if kind in ("sum", "twice"):   # (twice: the same graph again, accumulating into the same .grad)
+        first = Step("backward", f"{a}.sum().backward(retain_graph={retain or kind == 'twice'})",
+                     lambda lib, env: env[a].sum().backward(retain_graph=retain or kind == "twice"))
+        return [first] if kind == "sum" else [first, Step("backward", f"{a}.sum().backward(retain_graph={retain})",
+                                                          lambda lib, env: env[a].sum().backward(retain_graph=retain))]
     if kind == "gradient":
         return [Step("backward", f"{a}.backward(torch.ones_like({a}) * 0.5, retain_graph={retain})",
                      lambda lib, env: env[a].backward(lib.ones_like(env[a]) * 0.5, retain_graph=retain))]
@@ -463,10 +481,10 @@ def _backward(draw, pool: Pool) -> list[Step]:
     return [Step("backward", f"{out} = torch.autograd.grad({a}.sum(), [{b}], retain_graph={retain}, "
                              f"allow_unused=True)",
                  lambda lib, env: lib.autograd.grad(env[a].sum(), [env[b]], retain_graph=retain, allow_unused=True),
-                 out)]
+                 out, versioned=False)]
 
 
-STEPS = [(_leaf, 1), (_registry, 3), (_unary, 4), (_binary, 4), (_edit, 1), (_autograd_state, 1), (_backward, 2)]
+STEPS = [(_leaf, 1), (_registry, 3), (_unary, 4), (_binary, 4), (_edit, 1), (_autograd_state, 2), (_backward, 2)]
 KINDS = [fn for fn, weight in STEPS for _ in range(weight)]
 
 
@@ -493,10 +511,10 @@ def programs(draw, max_steps: int = 12) -> Program:
 # ----- running a program in both libraries ----------------------------------------------------------
 
 class Mismatch(Found):
-    """The check under study failed: carries the program that shows it."""
+    """The check under study failed: carries the program that shows it (as source, and the steps it needs)."""
 
-    def __init__(self, check: str, diff: str, program: str):
-        super().__init__((diff, program))
+    def __init__(self, check: str, diff: str, program: str, needed: Program):
+        super().__init__((diff, program, needed))
         self.check, self.diff, self.program = check, diff, program
 
 
@@ -522,14 +540,16 @@ class Run:
         self.envs: dict[str, dict] = {name: {} for name in LIBRARIES}
         self.raised: dict = {}
         self.numel = 1
+        self.unversioned: set = set()
+        self.born: dict = {}   # (world, name) -> the tensor's _version when the step made it
 
     def mismatch(self, check: str, diff: str, index: int, show: str = "") -> bool:
         self.tally[check][1] += 1
         note = f"# ^ {check} differs here: {diff}" + (f"\n{show}" if show else "")
         program = self.program.source(self.raised, index, note)
-        self.first.setdefault(check, (diff, program))
+        self.first.setdefault(check, (diff, program, self.program.needed(index, show)))
         if self.target == check:
-            raise Mismatch(check, diff, program)
+            raise Mismatch(check, diff, program, self.program.needed(index, show))
         return False
 
     def go(self) -> None:
@@ -570,6 +590,10 @@ class Run:
                 return self.mismatch("value", f"`{step.code}` made tensors {made}, mygrad {ours}", index)
             for n in made:
                 self.numel = max(self.numel, int(self.envs["torch"][n].numel()))
+                for world, env in self.envs.items():
+                    self.born[world, n] = read(getattr, env[n], "_version")
+                if not step.versioned:
+                    self.unversioned.add(n)
         return self.compare(index)
 
     def compare(self, index: int) -> bool:
@@ -595,11 +619,20 @@ class Run:
         if found or td != md:
             problems["value"].append(describe(name, found) if found else f"{name}.dtype: torch {td}, mygrad {md}")
             shows["value"].append(f"print({name})")
-        for attr in ("requires_grad", "is_leaf", "_version"):
+        for attr in ("requires_grad", "is_leaf"):
             a, b = read(getattr, t, attr), read(getattr, m, attr)
             if a != b:
                 problems["flags"].append(f"{name}.{attr}: torch {a}, mygrad {b}")
                 shows["flags"].append(f"print({name}.{attr})")
+        if name not in self.unversioned:
+            # in-place edits since the tensor was made (a composite op's fresh result may already carry the
+            # version of torch's internal in-place steps: how it was built, not what the program did)
+            a, b = (_since(read(getattr, x, "_version"), self.born.get((world, name)))
+                    for world, x in (("torch", t), ("mygrad", m)))
+            if a != b:
+                problems["flags"].append(f"{name}._version: {a} in-place edits since it was made in torch, {b} "
+                                         f"in mygrad")
+                shows["flags"].append(f"print({name}._version)")
         a, b = read(lambda: _node_name(t.grad_fn)), read(lambda: _node_name(m.grad_fn))
         if a != b:
             problems["grad_fn"].append(f"{name}.grad_fn: torch {a}, mygrad {b}")
@@ -614,6 +647,23 @@ class Run:
             if found:
                 problems["grad"].append(describe(f"{name}.grad", found))
                 shows["grad"].append(f"print({name}.grad)")
+
+
+def _without_idle_steps(check: str, program: str, needed: Program) -> str:
+    """The reported program without the steps that only make tensors nothing after them uses, when it still
+    shows the mismatch (run again to make sure): Hypothesis shrinks a program's steps to their simplest
+    (a new leaf) more readily than it deletes them."""
+    try:
+        Run(needed, {c: [0, 0] for c in CHECKS}, check, {}, _new_stats()).go()
+    except Mismatch as exc:
+        return exc.program
+    except Exception:  # (a program that no longer runs: keep the one that did)
+        pass
+    return program
+
+
+def _since(now, born):
+    return now - born if isinstance(now, int) and isinstance(born, int) else now
 
 
 def _node_name(node) -> str | None:
@@ -668,7 +718,8 @@ def run_programs(profile, base_seed: int = 0, only: tuple | None = None) -> Prog
     names = tuple(c for c in CHECKS if only is None or c in only)
     result.crash, findings = survey_then_shrink(run, names, profile.shrink_seconds, first)
     result.stats = mix(stats)
-    for check, (diff, program), shrunk, note in findings:
+    for check, (diff, program, needed), shrunk, note in findings:
+        program = _without_idle_steps(check, program, needed)
         if note:
             program += f"# ({note})\n"
         result.failures.append(Failure(check=check, diff=diff, numbers={}, snippet=program, example=program,
