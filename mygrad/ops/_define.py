@@ -76,7 +76,8 @@ def _generate(node_cls) -> None:
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
                  "_fw_propagate": forward_ad.propagate, "_saved_hooks": _graph._state,
-                 "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
+                 "_pack_saved": _graph.pack_saved, "_NO_SEQUENCE": float("inf"), "ndarray": np.ndarray,
+                 "asarray": np.asarray}
     node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
     node_cls._record = codegen.define(node_cls.__name__, "record", "\n".join(record) + "\n", namespace)
 
@@ -152,7 +153,10 @@ def _attach_body(node_cls) -> list:
               else "    node._versions = _NONES",
               *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
                  "        _pack_saved(node, out)"] if checked else []),
-              "    node._sequence_nr = next(_sequence)",
+              # torch's NotImplemented (an Error node) takes no sequence number and runs as soon as it is ready,
+              # so a backward through it raises before the other branches accumulate into their leaves
+              "    node._sequence_nr = _NO_SEQUENCE" if node_cls.__name__ == "NotImplemented"
+              else "    node._sequence_nr = next(_sequence)",
               "    node._hooks = None",
               "    return <node>"]
     return lines
