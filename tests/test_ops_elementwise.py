@@ -368,3 +368,16 @@ def test_forward_kernels_do_not_warn():
         for name in UNARY:
             getattr(mygrad, name)(x)
         x / 0, x // 0, x % 0, x ** -1, mygrad.atan2(x, x * 0), mygrad.clamp(x, 0, 1), mygrad.lerp(x, x, 0.5)
+
+
+@scenario
+def an_edit_of_the_output_after_ops_that_save_it_or_their_input(t, see):
+    """Whether an in-place edit of an op's output (under no_grad) breaks its backward depends on what torch's
+    node saved: erfinv saves its input (found by the randomized programs), exp, tanh, sigmoid their output."""
+    for name in ("erfinv", "erf", "exp", "tanh", "sigmoid", "sqrt", "sin", "relu"):
+        x = t.tensor([0.0, 0.5, -0.25], requires_grad=True)
+        y = getattr(t, name)(x)
+        with t.no_grad():
+            y.mul_(0.5)
+        see.call(f"{name}: backward after the edit", lambda: y.sum().backward())
+        see(f"{name}: grad", x.grad)
