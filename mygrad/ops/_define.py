@@ -274,13 +274,17 @@ def methods(**forms) -> None:
         setattr(Tensor, name, fn)
 
 
-def inplace_method(op, ufunc=None):
+def inplace_method(op, ufunc=None, elementwise: bool = False):
     """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace.  An optimizer's update
     (grad mode off, not a view, floating, an operand tensor of the same dtype and shape: nothing to
-    refuse, record, cast or broadcast) goes straight to ``ufunc``."""
+    refuse, record, cast or broadcast) goes straight to ``ufunc``.  ``elementwise``: torch runs the op
+    through its TensorIterator, which refuses operands that partly overlap the tensor written to."""
     quiet_ufunc = quiet(ufunc) if ufunc is not None else None  # (made once: NumPy's warnings off, as torch)
+    from ._views import check_no_partial_overlap  # (it builds on this module)
 
     def method(self, *args, **kwargs):
+        if elementwise:
+            check_no_partial_overlap(self, (*args, *kwargs.values()))
         if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
             other = args[0]
             if isinstance(other, Tensor):
@@ -291,3 +295,9 @@ def inplace_method(op, ufunc=None):
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
     return method
+
+
+def elementwise_inplace(op, ufunc=None):
+    """``inplace_method`` for an op torch runs elementwise (its TensorIterator): operands that partly overlap
+    the tensor written to are refused."""
+    return inplace_method(op, ufunc, elementwise=True)

@@ -34,6 +34,41 @@ OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-
                    "memory location. Please clone() the tensor before performing the operation.")
 
 
+PARTIAL_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                           "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(data: np.ndarray) -> bool:
+    """torch's is_non_overlapping_and_dense: the elements fill their span of memory, each once (any dim order)."""
+    expected = data.itemsize
+    for stride, n in sorted((abs(s), n) for n, s in zip(data.shape, data.strides) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def check_no_partial_overlap(out: Tensor, operands) -> None:
+    """torch's check before an elementwise op writes into ``out`` (TensorIterator's assert_no_partial_overlap):
+    an operand tensor that shares some of ``out``'s memory, but is not the same elements in the same layout,
+    would read values the op has already overwritten.  (Layouts that are not dense are too hard to judge:
+    torch lets them through.)"""
+    data = out._data
+    for x in operands:
+        if not isinstance(x, Tensor) or x is out or not np.may_share_memory(data, x._data):
+            continue
+        other = x._data
+        if not (data.size and other.size and _dense(data) and _dense(other)):
+            continue
+        a, b = _address(data), _address(other)
+        if a == b and data.nbytes == other.nbytes:
+            if data.strides == other.strides and data.ndim == other.ndim:
+                continue
+            raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+        if a < b + other.nbytes and b < a + data.nbytes:
+            raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+
+
 def has_internal_overlap(data: np.ndarray) -> bool:
     """Whether writing ``data`` would write one element twice (an expanded dim); never for an empty one."""
     return 0 in data.strides and data.size > 0 and any(s == 0 and n > 1 for n, s in zip(data.shape, data.strides))
