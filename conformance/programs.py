@@ -542,6 +542,9 @@ class Run:
         self.numel = 1
         self.unversioned: set = set()
         self.born: dict = {}   # (world, name) -> the tensor's _version when the step made it
+        # the least precise floating dtype the program has made: a float64 tensor computed from float32 values
+        # (``.double()``) carries their rounding, so floating values compare at that dtype's tolerance
+        self.precision = "float64"
 
     def mismatch(self, check: str, diff: str, index: int, show: str = "") -> bool:
         self.tally[check][1] += 1
@@ -592,6 +595,9 @@ class Run:
                 self.numel = max(self.numel, int(self.envs["torch"][n].numel()))
                 for world, env in self.envs.items():
                     self.born[world, n] = read(getattr, env[n], "_version")
+                made_dtype = dtype_name(self.envs["torch"][n].dtype)
+                if made_dtype in ("float32", "float16", "bfloat16") and self.precision != "float16":
+                    self.precision = "float16" if made_dtype in ("float16", "bfloat16") else "float32"
                 if not step.versioned:
                     self.unversioned.add(n)
         return self.compare(index)
@@ -613,7 +619,9 @@ class Run:
 
     def _compare(self, name: str, t, m, problems: dict, shows: dict) -> None:
         dtype = read(lambda: dtype_name(t.dtype))
-        rtol, atol = tolerance(dtype if isinstance(dtype, str) else "float64", self.numel)
+        floating = isinstance(dtype, str) and dtype.startswith(("float", "bfloat"))
+        rtol, atol = tolerance(self.precision if floating else dtype if isinstance(dtype, str) else "float64",
+                               self.numel)
         found = compare_values(read(to_numpy, t), read(to_numpy, m), rtol, atol)
         td, md = dtype, read(lambda: dtype_name(m.dtype))
         if found or td != md:
