@@ -106,15 +106,16 @@ class Program:
     def __repr__(self) -> str:
         return self.source()
 
-    def needed(self, upto: int, also: str = "") -> "Program":
-        """The steps through ``upto`` that can matter to it: a leaf or an op step (pure: it only makes a
-        tensor) whose tensors no later kept step (nor ``also``, the report's note) names is left out."""
+    def needed(self, upto: int, also: str = "", idle: tuple = ("leaf", "op")) -> "Program":
+        """The steps through ``upto`` that can matter to it: a step of a kind in ``idle`` (by default those that
+        only make a tensor) whose tensors no later kept step (nor ``also``, the report's note) names is left
+        out (a step that makes nothing: the tensors it names)."""
         kept: list = []
         text = also
         for i in range(upto, -1, -1):
             step = self.steps[i]
-            if i == upto or step.kind not in ("leaf", "op") or (
-                    step.out is not None and re.search(rf"\b{re.escape(step.out)}\b", text)):
+            names = [step.out] if step.out is not None else re.findall(r"\b[txg]\d+\b", step.code)
+            if i == upto or step.kind not in idle or any(re.search(rf"\b{re.escape(n)}\b", text) for n in names):
                 kept.append(step)
                 text += "\n" + step.code
         return Program(kept[::-1])
@@ -513,8 +514,8 @@ def programs(draw, max_steps: int = 12) -> Program:
 class Mismatch(Found):
     """The check under study failed: carries the program that shows it (as source, and the steps it needs)."""
 
-    def __init__(self, check: str, diff: str, program: str, needed: Program):
-        super().__init__((diff, program, needed))
+    def __init__(self, check: str, diff: str, program: str, where: tuple):
+        super().__init__((diff, program, where))
         self.check, self.diff, self.program = check, diff, program
 
 
@@ -550,9 +551,9 @@ class Run:
         self.tally[check][1] += 1
         note = f"# ^ {check} differs here: {diff}" + (f"\n{show}" if show else "")
         program = self.program.source(self.raised, index, note)
-        self.first.setdefault(check, (diff, program, self.program.needed(index, show)))
+        self.first.setdefault(check, (diff, program, (self.program, index, show)))
         if self.target == check:
-            raise Mismatch(check, diff, program, self.program.needed(index, show))
+            raise Mismatch(check, diff, program, (self.program, index, show))
         return False
 
     def go(self) -> None:
@@ -657,16 +658,19 @@ class Run:
                 shows["grad"].append(f"print({name}.grad)")
 
 
-def _without_idle_steps(check: str, program: str, needed: Program) -> str:
-    """The reported program without the steps that only make tensors nothing after them uses, when it still
-    shows the mismatch (run again to make sure): Hypothesis shrinks a program's steps to their simplest
-    (a new leaf) more readily than it deletes them."""
-    try:
-        Run(needed, {c: [0, 0] for c in CHECKS}, check, {}, _new_stats()).go()
-    except Mismatch as exc:
-        return exc.program
-    except Exception:  # (a program that no longer runs: keep the one that did)
-        pass
+def _without_idle_steps(check: str, program: str, where: tuple) -> str:
+    """The reported program without the steps whose tensors nothing after them uses, when it still shows the
+    mismatch (run again to make sure): first leaving out registry calls and edits too, then only the steps
+    that make a tensor.  (Hypothesis shrinks a program's steps to their simplest, a new leaf, more readily
+    than it deletes them.)"""
+    drawn, index, show = where
+    for idle in (("leaf", "op", "registry", "edit"), ("leaf", "op")):
+        try:
+            Run(drawn.needed(index, show, idle), {c: [0, 0] for c in CHECKS}, check, {}, _new_stats()).go()
+        except Mismatch as exc:
+            return exc.program
+        except Exception:  # (a program that no longer runs: keep the one that did)
+            pass
     return program
 
 
@@ -726,8 +730,8 @@ def run_programs(profile, base_seed: int = 0, only: tuple | None = None) -> Prog
     names = tuple(c for c in CHECKS if only is None or c in only)
     result.crash, findings = survey_then_shrink(run, names, profile.shrink_seconds, first)
     result.stats = mix(stats)
-    for check, (diff, program, needed), shrunk, note in findings:
-        program = _without_idle_steps(check, program, needed)
+    for check, (diff, program, where), shrunk, note in findings:
+        program = _without_idle_steps(check, program, where)
         if note:
             program += f"# ({note})\n"
         result.failures.append(Failure(check=check, diff=diff, numbers={}, snippet=program, example=program,
