@@ -22,8 +22,18 @@ from ..autograd.backends import formula_helper
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
-from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
+from ._define import (
+    binary_operands,
+    check_broadcast,
+    data_of,
+    elementwise_inplace,
+    inplace_method,
+    methods,
+    record,
+    recorder,
+)
 from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._views import check_no_partial_overlap
 from .unary import reciprocal
 
 
@@ -213,7 +223,7 @@ def _operator(fn):
 
 def inplace_operator(fn, ufunc=None):
     """``a += x``: the in-place method, or NotImplemented for an operand that is no number or tensor."""
-    method = inplace_method(fn, ufunc)
+    method = elementwise_inplace(fn, ufunc)
 
     def dunder(self, other):
         if isinstance(other, _OPERAND_TYPES):
@@ -768,23 +778,26 @@ def _fill_(self: Tensor, value) -> Tensor:
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    check_no_partial_overlap(self, (src,))
     return self._inplace(copy_op, src)
 
 
 methods(zero_=_zero_, fill_=_fill_, copy_=_copy_)
-_add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
-_div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
-methods(xlogy=xlogy, xlogy_=inplace_method(xlogy), addcmul=addcmul, addcmul_=inplace_method(addcmul),
-        addcdiv=addcdiv, addcdiv_=inplace_method(addcdiv), copysign=copysign, copysign_=inplace_method(copysign),
-        logaddexp2=logaddexp2, heaviside=heaviside, heaviside_=inplace_method(heaviside), ldexp=ldexp,
+_add_, _sub_, _mul_ = (elementwise_inplace(add, np.add), elementwise_inplace(sub, np.subtract),
+                       elementwise_inplace(mul, np.multiply))
+_div_, _pow_ = elementwise_inplace(div, _true_divide), elementwise_inplace(pow)  # pow_: torch's shortcuts, no ufunc
+methods(xlogy=xlogy, xlogy_=elementwise_inplace(xlogy), addcmul=addcmul, addcmul_=elementwise_inplace(addcmul),
+        addcdiv=addcdiv, addcdiv_=elementwise_inplace(addcdiv), copysign=copysign,
+        copysign_=elementwise_inplace(copysign), logaddexp2=logaddexp2,
+        heaviside=heaviside, heaviside_=elementwise_inplace(heaviside), ldexp=ldexp,
         ldexp_=inplace_method(ldexp))
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
     pow=pow, pow_=_pow_, square=square, square_=inplace_method(square),
-    maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=inplace_method(atan2),
-    arctan2_=inplace_method(atan2), hypot=hypot, hypot_=inplace_method(hypot), logaddexp=logaddexp,
-    lerp=lerp, lerp_=inplace_method(lerp), where=_method_where, __pos__=_pos,
+    maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=elementwise_inplace(atan2),
+    arctan2_=inplace_method(atan2), hypot=hypot, hypot_=elementwise_inplace(hypot), logaddexp=logaddexp,
+    lerp=lerp, lerp_=elementwise_inplace(lerp), where=_method_where, __pos__=_pos,
     __add__=operator(add), __radd__=operator(add), __iadd__=inplace_operator(add, np.add),
     __sub__=operator(sub), __rsub__=operator(rsub), __isub__=inplace_operator(sub, np.subtract),
     __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),

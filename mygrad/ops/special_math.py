@@ -20,7 +20,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from . import _special
-from ._define import inplace_method, methods, record, record_multi
+from ._define import elementwise_inplace, inplace_method, methods, record, record_multi
 from ._errors import not_tensor
 from ._scalar import add_scalar, mul_scalar
 from .elementwise import broadcast_apply, operands, pow
@@ -240,6 +240,6 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
 
 
 methods(float_power=float_power, float_power_=_float_power_in_place, frexp=frexp, nextafter=nextafter,
-        nextafter_=inplace_method(nextafter))
+        nextafter_=elementwise_inplace(nextafter))
 
 __all__ = ["float_power", "frexp", "i0", "mvlgamma", "nextafter"]

@@ -80,7 +80,7 @@ def no_inplace_derivative(op: str):
 for _name, _kernel in (("digamma", _special.digamma), ("polygamma", _special.polygamma), ("lgamma", _special.lgamma),
                        ("exp2", np.exp2), ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
-                       ("reciprocal", np.reciprocal)):
+                       ("reciprocal", np.reciprocal), ("erfinv", quiet(_special.erfinv))):
     formula_helper(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
 
 
@@ -215,7 +215,8 @@ TABLE = (
     Unary("atanh", np.arctanh, "AtanhBackward0", "grad * (1 / (1 - self * self))", aliases=("arctanh",),
           no_inplace_derivative=True),
     Unary("erfc", _special.erfc, "ErfcBackward0", "-1.1283791670955126 * exp(-self ** 2) * grad"),
-    Unary("erfinv", _special.erfinv, "ErfinvBackward0", "0.886226925452758 * exp(result * result) * grad"),
+    # (torch's formula recomputes erfinv from the input it saved: an edit of the output leaves it valid)
+    Unary("erfinv", _special.erfinv, "ErfinvBackward0", "0.886226925452758 * exp(erfinv(self) ** 2) * grad"),
     Unary("lgamma", _special.lgamma, "LgammaBackward0", "grad * digamma(self)"),
     Unary("digamma", _special.digamma, "DigammaBackward0", "grad * polygamma(1, self)"),
     Unary("deg2rad", np.deg2rad, "Deg2RadBackward0", "grad * 0.017453292519943295"),
