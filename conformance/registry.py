@@ -76,6 +76,8 @@ class Record:
     reference   for a record made by ``Record.custom``: torch's function (the snippet imports it).
     unchecked   checks the record opts out of, as ``(check name, reason)`` pairs, where torch's own result
                 is not reproducible (the report shows them as not applicable and lists the reasons).
+    error_inputs bad calls of the record's own, besides those the harness derives from every drawn example
+                (``conformance/error_inputs.py``): ``error_inputs(example) -> [(label, Example), ...]``.
     """
     name: str
     example: Callable
@@ -93,6 +95,7 @@ class Record:
     torch: str = ""
     reference: Callable | None = None
     unchecked: tuple = ()
+    error_inputs: Callable | None = None
 
     @property
     def row(self) -> str:
