@@ -22,6 +22,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import inplace_method, methods, record
+from ._errors import python_type_name
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY, _sign
 
@@ -584,7 +585,7 @@ def _arg_extremum(name: str, np_arg):
                 out = np.reshape(out, (1,) * data.ndim)
         else:
             if not isinstance(dim, int):
-                raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+                raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {python_type_name(dim)}")
             dim = input._wrap_dim(dim)
             if data.ndim == 0:
                 out = np.array(0)
