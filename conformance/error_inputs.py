@@ -32,9 +32,10 @@ from .registry import Example, LibAttr, Record, TensorArg
 PER_EXAMPLE = 3   # corrupted calls per drawn example (the ci profile's 25 examples reach every kind)
 
 # torch's messages whose wording is part of its API (they name the argument and the types): where
-# torch's message matches, the library's must match with the same groups.
+# torch's message matches, the library's must match with the same groups.  An argument's position is not
+# compared: torch counts it differently in the function and the method spelling of one op.
 STABLE_MESSAGES = (
-    re.compile(r"argument '(\w+)' \(position (\d+)\) must be (\w+), not ([\w.]+)"),
+    re.compile(r"argument '(\w+)' (?:\(position \d+\) )?must be ([\w ]+?), not ([\w.]+)"),
     re.compile(r"Dimension out of range \(expected to be in range of \[(-?\d+), (-?\d+)\], but got (-?\d+)\)"),
     re.compile(r"expected Tensor as element (\d+) in argument (\d+), but got ([\w.]+)"),
 )
@@ -123,16 +124,15 @@ def _variants(value, name: str | None, later: bool) -> list[tuple[str, Any]]:
     return []
 
 
-def _corruptible(form: str, example: Example) -> list[tuple[Any, int | str]]:
-    """(value, position or keyword) of the arguments a bad value may replace in this call form: the
-    tensor a method or in-place call is made on stays (a str has no ``.sum``), and the reflected
-    operator's Python scalar stays (the form needs it)."""
-    skip = {0} if form in ("method", "inplace", "roperator") else set()
-    if form == "roperator":
-        skip.add(1)
-    found: list[tuple[Any, int | str]] = [(v, i) for i, v in enumerate(example.args) if i not in skip]
+def _corruptible(form: str, example: Example) -> list[tuple[Any, int | str, bool]]:
+    """(value, position or keyword, whether only tensors may replace it) of the arguments a bad value may
+    replace in this call form: the tensor a method or in-place call is made on stays a tensor (a str has
+    no ``.sum``: it gets other dtypes and shapes), and the reflected operator's Python scalar stays."""
+    called_on = form in ("method", "inplace", "roperator")
+    found: list[tuple[Any, int | str, bool]] = [(v, i, called_on and i == 0) for i, v in enumerate(example.args)
+                                                if not (form == "roperator" and i == 1)]
     if form not in ("operator", "roperator"):
-        found += [(v, k) for k, v in example.kwargs.items()]
+        found += [(v, k, False) for k, v in example.kwargs.items()]
     return found
 
 
@@ -146,11 +146,13 @@ def _replace(example: Example, where: int | str, value) -> Example:
 def derive(record: Record, form: str, example: Example) -> list[BadCall]:
     """Every corrupted call derived from ``example`` for the call form, then the record's own."""
     calls = []
-    seen_tensor = form in ("method", "inplace", "roperator")   # their first tensor is the one called on
-    for value, where in _corruptible(form, example):
+    seen_tensor = False
+    for value, where, tensors_only in _corruptible(form, example):
         name = where if isinstance(where, str) else None
         place = f"argument {where}" if isinstance(where, int) else f"{where}="
         for label, bad in _variants(value, name, seen_tensor):
+            if tensors_only and not isinstance(bad, TensorArg):
+                continue
             calls.append(BadCall(f"{place} as {label}", _replace(example, where, bad)))
         seen_tensor = seen_tensor or isinstance(value, TensorArg)
     if record.error_inputs is not None:

@@ -1,6 +1,7 @@
 """``torch.nn.functional``: activations, softmax, linear, dropout and the losses, with torch's
 signatures, results, gradients and graphs (composite where torch's are composite)."""
 from .._missing import module_getattr as _module_getattr
+from ..ops._errors import check_tensor_inputs as _check_tensor_inputs
 
 from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
                            hardtanh, hardtanh_, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
@@ -38,4 +39,8 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
            "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot"]
 
+# torch's argument check: a non-tensor named where the op needed a tensor (torch's F functions written in
+# Python, which fail in whatever their code does first, are left as they are)
+_check_tensor_inputs(globals(), __all__, arguments=(), unchecked=("normalize", "dropout1d", "dropout2d", "dropout3d",
+                                                                 "interpolate", "upsample", "instance_norm"))
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

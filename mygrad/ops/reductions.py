@@ -338,7 +338,9 @@ def normalize_dims(t: Tensor, dim) -> tuple:
     A 0-d tensor accepts dim 0 and -1 and has no axis to reduce."""
     if _every_dim(dim):
         return tuple(range(t._data.ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) else dim
+    if not isinstance(dims, (list, tuple)) or not all(isinstance(d, (int, np.integer)) for d in dims):
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {python_type_name(dim)}")   # torch's parser
     wrapped = tuple(t._wrap_dim(d) for d in dims)
     seen = set()
     for d in wrapped:
