@@ -18,7 +18,9 @@ def python_type_name(value) -> str:
     """A value's type as torch's messages name it: builtins bare (``str``, ``NoneType``), others with their
     module (``numpy.ndarray``)."""
     cls = type(value)
-    return cls.__name__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
+    if cls.__module__ == "builtins" or isinstance(value, Tensor):   # (torch's own classes bare: Tensor, Parameter)
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
@@ -29,8 +31,9 @@ def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> 
 # torch functions whose first argument may also be a Python number (an overload such as pow(Scalar, Tensor)).
 NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
                           "pow", "floor_divide", "remainder", "bucketize", "float_power"})
-# torch functions written in Python, whose bad first argument fails in whatever their code does first.
-PYTHON_IN_TORCH = frozenset({"norm"})
+# torch functions written in Python, whose bad argument fails in whatever their code does first
+# (an AttributeError, as mygrad's own code does).
+PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
 _NUMBERS = (bool, int, float, complex)
 _NOT_OPS = ("mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
             "mygrad._device", "mygrad.cuda")
@@ -79,6 +82,36 @@ def _declared(fn) -> dict:
         accepted, spelled = _ANNOTATED[kinds[0]]
         found[key] = (accepted + ((type(None),) if "None" in parts else ()), spelled)
     return found
+
+
+# What a parameter annotated ``bool``/``int``/``float`` never takes in torch (its parser refuses them up front,
+# where mygrad's NumPy code would take a list or a str for a number): checked before every call.
+_NEVER = {"bool": (str, list, tuple, dict, float, complex), "int": (str, list, tuple, dict, float, complex),
+          "float": (str, list, tuple, dict, complex)}
+
+
+def _refused(fn, offset: int) -> tuple[tuple, dict]:
+    """The up-front checks: ((index, parameter, refused types, torch's type name), ...) by position, and the
+    same by keyword, from annotations such as ``keepdim: bool`` (``offset``: 1 for a method's ``self``)."""
+    signature = inspect.signature(fn).parameters
+    by_position, by_name = [], {}
+    for index, (key, parameter) in enumerate(signature.items()):
+        parts = [p.strip() for p in str(parameter.annotation).split("|")]
+        kinds = [p for p in parts if p != "None"]
+        if len(kinds) != 1 or kinds[0] not in _NEVER:
+            continue
+        refused = frozenset(_NEVER[kinds[0]] + (() if "None" in parts or parameter.default is None else (type(None),)))
+        entry = (index, key, refused, kinds[0])
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            by_position.append(entry)
+        if parameter.kind != parameter.POSITIONAL_ONLY:
+            by_name[key] = entry
+    return tuple(by_position), by_name
+
+
+def _refuse(name: str, key: str, position: int | None, value, spelled: str) -> TypeError:
+    where = f" (position {position})" if position is not None else ""
+    return TypeError(f"{name}(): argument '{key}'{where} must be {spelled}, not {python_type_name(value)}")
 
 
 def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, offset: int = 0):
@@ -160,8 +193,21 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     numbers = _NUMBERS if name in NUMBER_FIRST else ()
     label = prefix + name
 
+    by_position, by_name = _refused(fn, int(method))
+    offset = 1 - int(method)
+
     @functools.wraps(fn)
     def checked(*args, **kwargs):
+        for index, key, refused, spelled in by_position:
+            if index >= len(args):
+                break
+            if type(args[index]) in refused:   # (exact types: isinstance against a tuple costs a microsecond here)
+                raise _refuse(label, key, index + offset, args[index], spelled)
+        if kwargs and by_name:
+            for key, value in kwargs.items():
+                entry = by_name.get(key)
+                if entry is not None and type(value) in entry[2]:
+                    raise _refuse(label, key, None, value, entry[3])
         if first:
             value = args[0] if args else kwargs.get(argument, _MISSING)
             if value is not _MISSING and not isinstance(value, Tensor):
