@@ -207,6 +207,10 @@ def _operator(fn):
             if isinstance(other, _OPERAND_TYPES):
                 raise
             return NotImplemented
+        except AttributeError:   # an op that takes tensors only (``@``) read a tensor's attribute from a number
+            if isinstance(other, Tensor):
+                raise
+            return NotImplemented
     dunder.__name__ = dunder.__qualname__ = fn.__name__
     return dunder
 
