@@ -23,7 +23,7 @@ from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._errors import invalid_arguments, not_implemented, not_tensor, python_type_name
 from .unary import reciprocal
 
 
@@ -304,6 +304,8 @@ def _check_subtraction(input, other) -> None:
 def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
     """Operands for ``input + alpha * other`` (``scaled=0``: ``alpha * input``, rsub's), after torch's checks
     of alpha against the result type; the scaled operand keeps that type (NumPy: bool * 2 is int64)."""
+    if not isinstance(alpha, (int, float, complex, np.number)):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {python_type_name(alpha)}")
     pair = list(operands(name, input, other))
     result_type = np.result_type(*pair)
     kind = result_type.kind
