@@ -34,7 +34,8 @@ def test_every_kind_of_bad_argument_is_derived():
                                                    Example((x, y), {"dim": 1, "alpha": 2.0}))]
     for kind in ("argument 0 as a str", "argument 0 as None", "argument 0 as a list of its values",
                  "argument 0 as a NumPy array of it", "argument 0 as a Python number", "argument 0 as an empty tensor",
-                 "argument 0 as an int64 tensor of it", "argument 0 as a bool tensor of it", "argument 0 as a 0-d tensor",
+                 "argument 0 as an int64 tensor of it", "argument 0 as a bool tensor of it",
+                 "argument 0 as a 0-d tensor",
                  "argument 1 as a tensor whose last dim does not match", "dim= as out of range (too large)",
                  "dim= as out of range (negative)", "dim= as a float", "dim= as a str", "alpha= as a str"):
         assert kind in labels, (kind, labels)
