@@ -41,7 +41,7 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
 
 # torch's argument check: a non-tensor named where the op needed a tensor (torch's F functions written in
 # Python, which fail in whatever their code does first, are left as they are)
-_check_tensor_inputs(globals(), __all__, arguments=(), unchecked=(
+_check_tensor_inputs(globals(), __all__, unchecked=(
     "normalize", "dropout1d", "dropout2d", "dropout3d", "interpolate", "upsample", "instance_norm", "sigmoid", "tanh",
     "softsign", "tanhshrink", "glu", "gaussian_nll_loss", "group_norm", "adaptive_avg_pool2d", "adaptive_max_pool2d",
     "lp_pool1d", "lp_pool2d", "margin_ranking_loss"))
