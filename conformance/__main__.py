@@ -39,7 +39,8 @@ def parser() -> argparse.ArgumentParser:
                    help=f"call forms to run ({', '.join(FORMS)}); default: each record's own")
     p.add_argument("--dtypes", nargs="+", default=[], metavar="DTYPE", help="dtypes to run; default: each record's")
     p.add_argument("--checks", nargs="+", default=[], metavar="CHECK",
-                   help=f"checks to run ({', '.join(checks.CHECKS)}); default: all")
+                   help=f"checks to run ({', '.join(checks.CHECKS)}); default: all but "
+                        f"{', '.join(c for c in checks.CHECKS if c not in checks.DEFAULT_CHECKS) or 'none'}")
     p.add_argument("--library", default="mygrad", metavar="MODULE",
                    help="the library under test, any module imitating torch's API (default: mygrad; "
                         "`--library torch` is the null test)")

@@ -216,7 +216,7 @@ def conformance_run(request):
     finish.profile = profile_of(config)
     finish.seed = config.getoption("conformance_seed")
     chosen = checks.select(config.getoption("conformance_checks"))
-    finish.checks = None if chosen == checks.CHECKS else chosen
+    finish.checks = None if chosen == checks.DEFAULT_CHECKS else chosen
     return finish
 
 
@@ -253,7 +253,7 @@ class RecordCase(pytest.Item):
         if self.only_checks and self.config.getoption("conformance_checks"):
             wanted = set(checks.select(self.config.getoption("conformance_checks")))
             chosen = tuple(c for c in chosen if c in wanted)
-        return None if tuple(chosen) == tuple(checks.CHECKS) else tuple(chosen)
+        return None if tuple(chosen) == checks.DEFAULT_CHECKS else tuple(chosen)
 
     def runtest(self) -> None:
         profile, seed = profile_of(self.config), self.config.getoption("conformance_seed")

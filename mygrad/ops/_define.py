@@ -13,6 +13,7 @@ An op is then a forward in NumPy plus a ``derivative(...)`` line::
 from __future__ import annotations
 
 from itertools import count
+from types import FunctionType
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import _source as codegen, anomaly_mode, forward_ad, grad_mode, graph as _graph
 from ..autograd.node import OutputRef
+from ._errors import may_warn, tensor_arguments
 
 _sequence = count()
 _new = object.__new__
@@ -279,8 +281,12 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
 # ----- installing the public forms ---------------------------------------------------------
 
 def methods(**forms) -> None:
-    """Attach functions to Tensor under the given method/operator names."""
+    """Attach functions to Tensor under the given method/operator names; the named methods with torch's
+    argument check (``_errors.tensor_arguments``: a bad argument named as torch's parser names it)."""
     for name, fn in forms.items():
+        if isinstance(fn, FunctionType) and not name.startswith("__") and not getattr(fn, "__tensor_arguments__", 0) \
+                and not may_warn(fn):
+            fn = tensor_arguments(fn, name, first=False, method=True)
         setattr(Tensor, name, fn)
 
 

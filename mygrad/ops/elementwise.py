@@ -32,7 +32,7 @@ from ._define import (
     record,
     recorder,
 )
-from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._errors import invalid_arguments, not_implemented, not_tensor, python_type_name
 from ._views import check_no_partial_overlap
 from .unary import reciprocal
 
@@ -217,6 +217,10 @@ def _operator(fn):
             if isinstance(other, _OPERAND_TYPES):
                 raise
             return NotImplemented
+        except AttributeError:   # an op that takes tensors only (``@``) read a tensor's attribute from a number
+            if isinstance(other, Tensor):
+                raise
+            return NotImplemented
     dunder.__name__ = dunder.__qualname__ = fn.__name__
     return dunder
 
@@ -310,6 +314,8 @@ def _check_subtraction(input, other) -> None:
 def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
     """Operands for ``input + alpha * other`` (``scaled=0``: ``alpha * input``, rsub's), after torch's checks
     of alpha against the result type; the scaled operand keeps that type (NumPy: bool * 2 is int64)."""
+    if not isinstance(alpha, (int, float, complex, np.number)):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {python_type_name(alpha)}")
     pair = list(operands(name, input, other))
     result_type = np.result_type(*pair)
     kind = result_type.kind
