@@ -444,7 +444,13 @@ def _autograd_state(draw, pool: Pool) -> list[Step]:
     kind = draw(st.sampled_from(["retain_grad", "retain_grad", "requires_grad_", "grad = None", "grad.zero_()"]))
     if kind == "retain_grad":
         a = pool.pick(draw, _requires_grad, lambda t: not t.is_leaf)
-        return [] if a is None else [Step("state", f"{a}.retain_grad()", lambda lib, env: env[a].retain_grad())]
+        if a is None:
+            return []
+        retained = [Step("state", f"{a}.retain_grad()", lambda lib, env: env[a].retain_grad())]
+        if draw(st.booleans()):   # then backward through it twice: its retained .grad accumulates
+            retained += [Step("backward", f"{a}.sum().backward(retain_graph=True)",
+                              lambda lib, env: env[a].sum().backward(retain_graph=True))] * 2
+        return retained
     if kind == "requires_grad_":
         a = pool.pick(draw, _floating, lambda t: t.is_leaf and not t.requires_grad)
         return [] if a is None else [Step("state", f"{a}.requires_grad_()", lambda lib, env: env[a].requires_grad_())]
@@ -485,7 +491,7 @@ def _backward(draw, pool: Pool) -> list[Step]:
                  out, versioned=False)]
 
 
-STEPS = [(_leaf, 1), (_registry, 3), (_unary, 4), (_binary, 4), (_edit, 1), (_autograd_state, 2), (_backward, 2)]
+STEPS = [(_leaf, 1), (_registry, 4), (_unary, 4), (_binary, 4), (_edit, 1), (_autograd_state, 2), (_backward, 2)]
 KINDS = [fn for fn, weight in STEPS for _ in range(weight)]
 
 
