@@ -158,6 +158,7 @@ NOT_IMPLEMENTED: dict = {
     "EmbeddingBagBackward0": "_embedding_bag",
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
+    "MkldnnRnnLayerBackward0": "mkldnn_rnn_layer",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)

@@ -123,8 +123,8 @@ def composite(mode: str, input: Tensor, hx: tuple, weights: list, num_layers: in
         x = outs[0] if directions == 1 else mygrad.cat(outs, outs[0].dim() - 1)
         if dropout != 0 and train and layer < num_layers - 1:
             x = F.dropout(x, dropout, True)
-    if batch_first:
-        x = transpose_out(x, 0, 1)
+    if batch_first:  # (torch's RNN and GRU transpose their output in place, its LSTM does not)
+        x = x.transpose(0, 1) if mode == "LSTM" else transpose_out(x, 0, 1)
     return x, tuple(mygrad.stack([f[i] for f in finals], 0) for i in range(len(hx)))
 
 
