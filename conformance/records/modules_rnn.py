@@ -91,7 +91,7 @@ def layer_module(module: str, plain: bool = False):
                 tensors.append(TensorArg(draw(arrays(dtype, lead + (hidden,), WEIGHTS)), flags[2]))
                 states = 2
         gate = _GATES[module] * hidden
-        shapes = []
+        shapes: list[tuple[str, tuple[int, ...]]] = []
         for layer in range(layers):
             for suffix in ("", "_reverse")[:directions]:
                 width = n_in if layer == 0 else real_hidden * directions
@@ -125,7 +125,7 @@ def cell_module(module: str, plain: bool = False):
             states = 2 if module == "LSTMCell" else 1
             tensors += [TensorArg(draw(arrays(dtype, lead + (hidden,), WEIGHTS)), flags[1 + k]) for k in range(states)]
         gate = _GATES[module] * hidden
-        shapes = [("weight_ih", (gate, n_in)), ("weight_hh", (gate, hidden))]
+        shapes: list[tuple[str, tuple[int, ...]]] = [("weight_ih", (gate, n_in)), ("weight_hh", (gate, hidden))]
         if bias:
             shapes += [("bias_ih", (gate,)), ("bias_hh", (gate,))]
         names, weights = _parameters(draw, dtype, shapes, plain)

@@ -138,7 +138,8 @@ class _LayerState:
     __slots__ = ("reverse", "work", "last")
 
     def __init__(self, reverse: bool, work: tuple) -> None:
-        self.reverse, self.work, self.last = reverse, work, None
+        self.reverse, self.work = reverse, work
+        self.last: tuple | None = None
 
 
 @quiet  # exp(-x) overflows to inf for very negative gates; the sigmoid is then 0, as torch's
@@ -209,15 +210,17 @@ def _fused_backward(grads, x, w_ih, w_hh, has_bias: bool, state: _LayerState) ->
 
 def fused_layer_grad(grad, input, weight0, weight1, weight2, weight3, hx_, cx_, layer: _LayerState, k: int):
     """Gradient ``k`` of the layer's seven inputs; the first formula to run computes them all."""
-    if layer.last is None or layer.last[0] is not grad:
-        layer.last = (grad, _fused_backward(grad, input, weight0, weight1, weight2 is not None, layer))
-    return layer.last[1][k]
+    last = layer.last
+    if last is None or last[0] is not grad:
+        last = layer.last = (grad, _fused_backward(grad, input, weight0, weight1, weight2 is not None, layer))
+    return last[1][k]
 
 
 def _fused_layer_grad_tensor(grad, input, weight0, weight1, weight2, weight3, hx_, cx_, layer: _LayerState, k: int):
     """Under ``create_graph``: the layer recomputed with the composite's differentiable ops and differentiated
     (torch's double backward of this node is composite as well)."""
-    if layer.last is None or layer.last[0] is not grad:
+    last = layer.last
+    if last is None or last[0] is not grad:
         import mygrad
         inputs = (input, weight0, weight1, weight2, weight3, hx_, cx_)
         with mygrad.enable_grad():
@@ -226,8 +229,9 @@ def _fused_layer_grad_tensor(grad, input, weight0, weight1, weight2, weight3, hx
         wanted = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
         found = iter(mygrad.autograd.grad([out, h, c], wanted, list(grad[:3]), create_graph=True,
                                           allow_unused=True, materialize_grads=True))
-        layer.last = (grad, [next(found) if isinstance(t, Tensor) and t.requires_grad else None for t in inputs])
-    return layer.last[1][k]
+        last = layer.last = (grad, [next(found) if isinstance(t, Tensor) and t.requires_grad else None
+                                    for t in inputs])
+    return last[1][k]
 
 
 formula_helper(fused_layer_grad, tensor=_fused_layer_grad_tensor)
