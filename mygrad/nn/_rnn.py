@@ -182,21 +182,23 @@ def _fused_backward(grads, x, w_ih, w_hh, has_bias: bool, state: _LayerState) ->
     T, N, H = tcs.shape
     if state.reverse:
         d_out = d_out[::-1]
-    slope = acts * (1 - acts)  # the sigmoid gates' slope; the cell gate's is 1 - g^2
-    slope[:, :, 2 * H:3 * H] = 1 - acts[:, :, 2 * H:3 * H] ** 2
-    o_slope = acts[:, :, 3 * H:] * (1 - tcs * tcs)
+    # everything but the recurrence, over all steps at once: each gate's slope times what multiplies it
+    i, f, g, o = (acts[:, :, k * H:(k + 1) * H] for k in range(4))
+    by_dc = np.empty((T, N, 3, H), dtype=acts.dtype)  # d gate / d c for the input, forget and cell gates
+    np.multiply(g, i * (1 - i), out=by_dc[:, :, 0])
+    np.multiply(cs[:T], f * (1 - f), out=by_dc[:, :, 1])
+    np.multiply(i, 1 - g * g, out=by_dc[:, :, 2])
+    by_dh = tcs * (o * (1 - o))  # d output gate / d h
+    o_slope = o * (1 - tcs * tcs)  # d c / d h through h = o tanh(c)
     d_gates = np.empty_like(acts)
+    per_gate = d_gates.reshape(T, N, 4, H)
     for t in range(T - 1, -1, -1):
-        a, d = acts[t], d_gates[t]
         dh += d_out[t]
         dc += dh * o_slope[t]
-        np.multiply(dc, a[:, 2 * H:3 * H], out=d[:, :H])
-        np.multiply(dc, cs[t], out=d[:, H:2 * H])
-        np.multiply(dc, a[:, :H], out=d[:, 2 * H:3 * H])
-        np.multiply(dh, tcs[t], out=d[:, 3 * H:])
-        d *= slope[t]
-        dc *= a[:, H:2 * H]
-        dh = d @ w_hh
+        np.multiply(dc[:, None, :], by_dc[t], out=per_gate[t, :, :3])
+        np.multiply(dh, by_dh[t], out=per_gate[t, :, 3])
+        dc *= f[t]
+        dh = d_gates[t] @ w_hh
     flat = d_gates.reshape(T * N, 4 * H)
     xs = x[::-1] if state.reverse else x
     d_w_ih = flat.T @ xs.reshape(T * N, -1)
