@@ -171,6 +171,7 @@ NOT_IMPLEMENTED: dict = {
     "GridSampler3DBackward0": "grid_sampler_3d",
     "CtcLossBackward0": "_ctc_loss",
     "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
+    "MkldnnRnnLayerBackward0": "mkldnn_rnn_layer",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
