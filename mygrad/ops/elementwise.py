@@ -564,6 +564,11 @@ def _three_operands(name: str, input, tensor1, tensor2) -> list:
 def _addc_kernel(op, a, b, c, value):
     """torch's kernels: self + value * t1 * t2, and self + value * t1 / t2 (value in the operands' type)."""
     scaled = b * a.dtype.type(value) if a.dtype.kind == "f" else b * value
+    if op is np.multiply and a.dtype.kind == "f":
+        # torch's compiled kernel fuses it: fma(value * t1, t2, self), the product unrounded (so inf + a product
+        # past the largest float is inf, not NaN); a wider type stands in for the fused step
+        wide = np.longdouble if a.dtype == np.float64 else np.float64
+        return (a.astype(wide) + scaled.astype(wide) * c.astype(wide)).astype(a.dtype)
     return a + op(scaled, c)
 
 
@@ -623,6 +628,11 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
                   other=other)
 
 
+def _heaviside(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """torch's kernel: values where x == 0, else x > 0 (so NaN gives 0; NumPy's heaviside gives NaN)."""
+    return np.where(x == 0, values, x > 0)
+
+
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 below 0, ``values`` at 0, 1 above; torch has no derivative (its node is NotImplemented)."""
     if not isinstance(values, Tensor):
@@ -630,7 +640,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
     edges = requiring_grad(input, values)
-    data = broadcast_apply(np.heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
+    data = broadcast_apply(_heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
     return record(no_derivative_node("aten::heaviside", edges), data, edges)
 
 

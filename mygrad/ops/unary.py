@@ -331,7 +331,7 @@ def _logit_bounds(data: np.ndarray, eps: float):
 
 def _logit_backward_tensor(grad, self, eps):
     """torch's differentiable version (create_graph): where(lo <= x <= hi, grad / (x (1 - x)), NaN or 0),
-    so a NaN input gives NaN without eps and 0 with it."""
+    so a NaN input gives NaN without eps and 0 with it, and 0 and 1 divide (unlike the kernel's grad * inf)."""
     slope = grad / (self * (1 - self))
     lo, hi = (0.0, 1.0) if eps is None else _logit_bounds(self._data, eps)
     inside = (self >= lo).logical_and(self <= hi)
@@ -341,8 +341,9 @@ def _logit_backward_tensor(grad, self, eps):
 @formula_helper(tensor=_logit_backward_tensor)
 def logit_backward(grad, self, eps):
     """torch's first-order kernel: grad / (x (1 - x)); without eps NaN outside [0, 1] (inf at 0 and 1),
-    with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way)."""
-    slope = grad / (self * (1 - self))
+    with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way); grad * inf at 0 and 1 exactly (so the
+    sign is grad's alone, also at -0.0)."""
+    slope = np.where((self == 0) | (self == 1), grad * np.inf, grad / (self * (1 - self)))
     if eps is None:
         return np.where((self < 0) | (self > 1), np.nan, slope)
     lo, hi = _logit_bounds(self, eps)
