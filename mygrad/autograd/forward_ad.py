@@ -111,9 +111,11 @@ TANGENTS.update({
     "AddcdivBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t / tensor2 * value)"
                         " - (0 if tensor2_t is None else tensor2_t * (tensor1 / tensor2) / tensor2 * value)",
     "MaximumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
-                        "else other_t + c * (self_t - other_t))(where(self == other, 0.5, (self > other).to(result.dtype)))",
+                        "else other_t + c * (self_t - other_t))"
+                        "(where(self == other, 0.5, (self > other).to(result.dtype)))",
     "MinimumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
-                        "else other_t + c * (self_t - other_t))(where(self == other, 0.5, (self < other).to(result.dtype)))",
+                        "else other_t + c * (self_t - other_t))"
+                        "(where(self == other, 0.5, (self < other).to(result.dtype)))",
     # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
     # graph there), so the transposed backward cannot give their tangents: torch's result lines
     "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
@@ -172,8 +174,8 @@ NOT_IMPLEMENTED: dict = {
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
-ABSENT_AS_NONE = frozenset({"DivBackward0", "Atan2Backward0", "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0",
-                            "MinimumBackward0"})
+ABSENT_AS_NONE = frozenset({"DivBackward0", "Atan2Backward0", "AddcmulBackward0", "AddcdivBackward0",
+                            "MaximumBackward0", "MinimumBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.

@@ -152,12 +152,14 @@ def _mvlgamma_shifts(p: int, dtype) -> np.ndarray:
 def _mvlgamma_backward_tensor(grad, self, p):
     from .shape import unsqueeze
     from .unary import digamma
-    return grad * digamma(Tensor._make(_mvlgamma_shifts(p, self._data.dtype), False, None) + unsqueeze(self, -1)).sum(-1)
+    shifts = Tensor._make(_mvlgamma_shifts(p, self._data.dtype), False, None)
+    return grad * digamma(shifts + unsqueeze(self, -1)).sum(-1)
 
 
 @formula_helper(tensor=_mvlgamma_backward_tensor, name="mvlgamma_backward")
 def _mvlgamma_backward(grad, self, p):
-    return grad * _special.digamma(_mvlgamma_shifts(p, self.dtype) + self[..., None]).sum(-1).astype(self.dtype, copy=False)
+    digammas = _special.digamma(_mvlgamma_shifts(p, self.dtype) + self[..., None])
+    return grad * digammas.sum(-1).astype(self.dtype, copy=False)
 
 
 MvlgammaBackward0 = derivative("MvlgammaBackward0", attrs="p", self="mvlgamma_backward(grad, self, p)")
@@ -171,7 +173,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     data = input._data if input._data.dtype.kind == "f" else input._data.astype(_dtype.get_default_dtype().np)
-    out = _special.lgamma(_mvlgamma_shifts(p, data.dtype) + data[..., None]).sum(-1) + data.dtype.type(p * (p - 1) / 4 * math.log(math.pi))
+    out = (_special.lgamma(_mvlgamma_shifts(p, data.dtype) + data[..., None]).sum(-1)
+           + data.dtype.type(p * (p - 1) / 4 * math.log(math.pi)))
     return record(MvlgammaBackward0, np.asarray(out, data.dtype), (input,), self=input, p=p)
 
 
