@@ -261,7 +261,7 @@ def erfcx(x: np.ndarray) -> np.ndarray:
     f = np.where(tail, a, 1.0)
     for k in range(60, 0, -1):
         f = np.where(tail, a, 1.0) + (k / 2) / f
-    positive = np.where(tail, 1 / (math.sqrt(math.pi) * f), positive)
+    positive = np.where(tail, (1 / math.sqrt(math.pi)) / f, positive)  # (sqrt(pi) f would overflow at the largest x)
     out = np.where(x64 < 0, 2 * np.exp(a * a) - positive, positive)
     out = np.where(np.isposinf(x64), 0.0, out)
     out = np.where(np.isnan(x64), np.nan, out)
