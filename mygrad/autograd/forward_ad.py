@@ -110,8 +110,8 @@ TANGENTS.update({
                         " + (0 if tensor2_t is None else tensor2_t * tensor1 * value)",
     "AddcdivBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t / tensor2 * value)"
                         " - (0 if tensor2_t is None else tensor2_t * (tensor1 / tensor2) / tensor2 * value)",
-    "SpecialXlog1PyBackward0": "(0 if self_t is None else where((self == 0) & (other <= -1), 0, xlog1py(self_t, other)))"
-                               " + (0 if other_t is None else other_t * self / (other + 1))",
+    "SpecialXlog1PyBackward0": "(0 if self_t is None else where((self == 0) & (other <= -1), 0, "
+                               "xlog1py(self_t, other))) + (0 if other_t is None else other_t * self / (other + 1))",
     "SpecialXlog1PyBackward1": "other_t * self / (other + 1)",   # (torch's order: other_t * self overflows first)
     "MaximumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
                         "else other_t + c * (self_t - other_t))"
