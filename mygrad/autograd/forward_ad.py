@@ -131,6 +131,9 @@ TANGENTS.update({
     # median), 0 for an empty input
     "MedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                        "/ (self == result).sum()",
+    # full max/min: the same evenly_read_jvp, so a NaN result (nothing equals it) has a NaN tangent
+    "MaxBackward1": "(self_t * (self == result)).sum() / (self == result).sum()",
+    "MinBackward1": "(self_t * (self == result)).sum() / (self == result).sum()",
     "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                           "/ (self == result).sum()",
     # torch's logsumexp_jvp: the softmax-weighted tangent, normalised by the weights' sum (NaN for nothing)
@@ -283,6 +286,11 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                     and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
                 # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
                 found[0] = _where(out == 0, 0.0, found[0])
+            if node_cls.__name__ == "CumprodBackward0" and tangents[0] is not None \
+                    and not (values["self"]._data == 0).any():
+                # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN
+                # input (the transposed backward skips a single element)
+                found[0] = out.detach() * (tangents[0] / values["self"].detach()).cumsum(values["dim"])
             for o, t in zip(outputs, found):
                 if t is not None:
                     _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
