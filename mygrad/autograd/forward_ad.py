@@ -113,6 +113,12 @@ TANGENTS.update({
     "SpecialXlog1PyBackward0": "(0 if self_t is None else where((self == 0) & (other <= -1), 0, "
                                "xlog1py(self_t, other))) + (0 if other_t is None else other_t * self / (other + 1))",
     "SpecialXlog1PyBackward1": "other_t * self / (other + 1)",   # (torch's order: other_t * self overflows first)
+    # torch's lerp lines: lerp of the tangents (its fused kernel, zeros for a missing one) plus weight_t * (end - self)
+    "LerpBackward0": "(zeros_like(result) if self_t is None else self_t).lerp("
+                     "zeros_like(result) if end_t is None else end_t, weight)",
+    "LerpBackward1": "(zeros_like(result) if self_t is None else self_t).lerp("
+                     "zeros_like(result) if end_t is None else end_t, weight) "
+                     "+ (0 if weight_t is None else weight_t * (end - self))",
     "MaximumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
                         "else other_t + c * (self_t - other_t))"
                         "(where(self == other, 0.5, (self > other).to(result.dtype)))",
@@ -181,7 +187,8 @@ NOT_IMPLEMENTED: dict = {
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
 ABSENT_AS_NONE = frozenset({"DivBackward0", "Atan2Backward0", "AddcmulBackward0", "AddcdivBackward0",
-                            "MaximumBackward0", "MinimumBackward0", "SpecialXlog1PyBackward0"})
+                            "MaximumBackward0", "MinimumBackward0", "SpecialXlog1PyBackward0", "LerpBackward0",
+                            "LerpBackward1"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.
