@@ -179,7 +179,7 @@ def test_junit_has_one_test_case_per_row_and_check(tmp_path, monkeypatch):
     assert code == 1
     suite = ElementTree.parse(junit).getroot()
     cases = suite.findall("testcase")
-    assert len(cases) == 2 * len(checks.CHECKS) and suite.get("tests") == str(len(cases))
+    assert len(cases) == 2 * len(checks.DEFAULT_CHECKS) and suite.get("tests") == str(len(cases))
     failed = {(c.get("classname"), c.get("name")) for c in cases if c.find("failure") is not None}
     assert failed == {("conformance.exp", "grad_fn"), ("conformance.exp", "graph")} or \
         failed == {("conformance.exp", "grad_fn")}
