@@ -196,7 +196,7 @@ def softmax_args():
 
 
 SLOPES = st.sampled_from([0.01, 0.2, 1.5, -0.5])
-# torch's CPU activation backward kernels (elu/selu/celu, hardtanh/relu6, hardswish, softshrink) give a
+# torch's CPU activation backward kernels (elu/selu/celu, hardtanh/relu6, hardswish, the shrinks) give a
 # different gradient at NaN by the element's position: the vectorised loop's comparison yields 0 (or NaN),
 # the scalar tail passes grad through (measured: the gradient of F.elu at NaN is 1 in a 1-element tensor
 # and NaN in a 40-element one).  No fixed rule reproduces it, so these records draw no hostile values.

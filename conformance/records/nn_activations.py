@@ -109,7 +109,7 @@ RECORDS = [
            second_order=False, **_forms("hardsigmoid", True)),
     Record("hardswish", unary(real(-5.0, 5.0, special=(-3.0, 3.0, 0.0))), namespace=F, label="F.hardswish",
            unchecked=NAN_GRAD_BY_POSITION, **_forms("hardswish", True)),
-    _shrink("hardshrink"),
+    _shrink("hardshrink", unchecked=NAN_GRAD_BY_POSITION),
     _shrink("softshrink", unchecked=NAN_GRAD_BY_POSITION),
     Record("threshold", _threshold_args(), namespace=F, label="F.threshold", **_forms("threshold", True)),
     Record("rrelu", unary(real(special=(0.0, -0.0)), training=st.just(False)), namespace=F, label="F.rrelu",
