@@ -226,9 +226,16 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     scale = _weight_scale(weight, x.shape, x.dtype, reduction, x.size)
     losses = _bce_forward(x, t)
     if weight is not None:
-        losses *= weight._data.astype(x.dtype, copy=False)
+        losses = _times_weight(losses, weight._data.astype(x.dtype, copy=False))
     return record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
                   target=target, scale=scale)
+
+
+@quiet
+def _times_weight(losses: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The losses times their weights (an underflow or overflow is silent, as torch's)."""
+    losses *= weight
+    return losses
 
 
 def _check_probabilities(x: np.ndarray, t: np.ndarray) -> None:
@@ -283,7 +290,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
     losses = _bce_logits_forward(x, t, pw)
     if weight is not None:
-        losses *= weight._data.astype(t.dtype, copy=False)
+        losses = _times_weight(losses, weight._data.astype(t.dtype, copy=False))
     return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
                   self=input, target=target, pos_weight=pw, scale=scale)
 
