@@ -69,6 +69,14 @@ def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
         isnan = np.isnan(cols)
         arg = np.where(isnan.any(axis=-1), cols.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1), arg)
         values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # torch starts each window at its first in-bounds element and moves only on a greater value: a window whose
+    # maximum is the lowest value (all -inf) points at that element, not at the padding before it
+    floor = values == _lowest(x.dtype)
+    if floor.any() and any(pad) or floor.any() and any(extra):
+        inside = win.pad_spatial(np.ones((1, 1) + size, bool), pad, tuple(p + e for p, e in zip(pad, extra)), False)
+        valid = win.windows(inside, kernel, stride, dilation, out).transpose(order).reshape(
+            (1, 1) + tuple(out) + (math.prod(kernel),))
+        arg = np.where(floor, valid.argmax(axis=-1), arg)
     # flat input index = the window's first position (per output, small) + the argmax's offset in the window
     place = np.cumprod((1,) + tuple(size[:0:-1]))[::-1]  # row-major strides of the spatial dims, in elements
     start = sum(((np.arange(o) * s - p) * n).reshape((-1,) + (1,) * (nd - 1 - i))
