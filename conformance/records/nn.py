@@ -196,6 +196,12 @@ def softmax_args():
 
 
 SLOPES = st.sampled_from([0.01, 0.2, 1.5, -0.5])
+# torch's CPU activation backward kernels (elu/selu/celu, hardtanh/relu6, hardswish, the shrinks) give a
+# different gradient at NaN by the element's position: the vectorised loop's comparison yields 0 (or NaN),
+# the scalar tail passes grad through (measured: the gradient of F.elu at NaN is 1 in a 1-element tensor
+# and NaN in a 40-element one).  No fixed rule reproduces it, so these records draw no hostile values.
+NAN_GRAD_BY_POSITION = (("hostile", "torch's gradient at NaN depends on the element's position in its "
+                                    "vectorised CPU kernel (scalar tail vs vector body)"),)
 ALPHAS = st.sampled_from([1.0, 0.5, 2.0])
 
 RECORDS = [
@@ -205,7 +211,7 @@ RECORDS = [
     Record("leaky_relu", unary(KINK, negative_slope=SLOPES), namespace=F, forms=("function", "call"),
            call=_call("leaky_relu", inplace=True), label="F.leaky_relu"),
     Record("elu", unary(KINK, alpha=ALPHAS), namespace=F, forms=("function", "call"),
-           call=_call("elu", inplace=True), label="F.elu"),
+           call=_call("elu", inplace=True), label="F.elu", unchecked=NAN_GRAD_BY_POSITION),
     Record("gelu", unary(real(), approximate=st.sampled_from(["none", "tanh"])), namespace=F,
            forms=("function",), label="F.gelu"),
     Record("silu", unary(real(-8.0, 8.0)), namespace=F, forms=("function", "call"),

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags, nonzero, real, shapes, unary
-from .nn import _call, softmax_args
+from .nn import NAN_GRAD_BY_POSITION, _call, softmax_args
 
 F = "nn.functional"
 BOUNDS = st.sampled_from([(-1.0, 1.0), (0.0, 6.0), (-0.5, 2.0), (1.0, 1.0)])
@@ -72,10 +72,10 @@ def _prelu_args(domain):
 LAMBDAS = st.sampled_from([0.5, 0.0, 1.5])
 
 
-def _shrink(name: str):
+def _shrink(name: str, **kwargs):
     def build(dtype: str, form: str | None = None):
         return LAMBDAS.flatmap(lambda lambd: unary(real(special=(lambd, -lambd, 0.0)), lambd=st.just(lambd))(dtype))
-    return Record(name, build, namespace=F, forms=("function",), label=f"F.{name}")
+    return Record(name, build, namespace=F, forms=("function",), label=f"F.{name}", **kwargs)
 
 
 def _threshold_args():
@@ -95,20 +95,22 @@ def _underscore(name: str, example, **kwargs) -> Record:
 
 
 RECORDS = [
-    Record("hardtanh", _hardtanh_args(), namespace=F, label="F.hardtanh", **_forms("hardtanh", True)),
+    Record("hardtanh", _hardtanh_args(), namespace=F, label="F.hardtanh",
+           unchecked=NAN_GRAD_BY_POSITION, **_forms("hardtanh", True)),
     Record("relu6", unary(real(-8.0, 8.0, special=(0.0, 6.0, -0.0))), namespace=F, label="F.relu6",
-           **_forms("relu6", True)),
-    Record("selu", unary(real(special=(0.0, -0.0))), namespace=F, label="F.selu", **_forms("selu", True)),
+           unchecked=NAN_GRAD_BY_POSITION, **_forms("relu6", True)),
+    Record("selu", unary(real(special=(0.0, -0.0))), namespace=F, label="F.selu",
+           unchecked=NAN_GRAD_BY_POSITION, **_forms("selu", True)),
     Record("celu", unary(real(special=(0.0, -0.0)), alpha=st.sampled_from([1.0, 0.5, 2.0])), namespace=F,
-           label="F.celu", **_forms("celu", True)),
+           label="F.celu", unchecked=NAN_GRAD_BY_POSITION, **_forms("celu", True)),
     # (torch has no derivative of hardsigmoid's backward: "derivative for aten::hardsigmoid_backward is not
     # implemented"; mygrad's is the zero it would be, so the double check is left out)
     Record("hardsigmoid", unary(real(-5.0, 5.0, special=(-3.0, 3.0, 0.0))), namespace=F, label="F.hardsigmoid",
            second_order=False, **_forms("hardsigmoid", True)),
     Record("hardswish", unary(real(-5.0, 5.0, special=(-3.0, 3.0, 0.0))), namespace=F, label="F.hardswish",
-           **_forms("hardswish", True)),
-    _shrink("hardshrink"),
-    _shrink("softshrink"),
+           unchecked=NAN_GRAD_BY_POSITION, **_forms("hardswish", True)),
+    _shrink("hardshrink", unchecked=NAN_GRAD_BY_POSITION),
+    _shrink("softshrink", unchecked=NAN_GRAD_BY_POSITION),
     Record("threshold", _threshold_args(), namespace=F, label="F.threshold", **_forms("threshold", True)),
     Record("rrelu", unary(real(special=(0.0, -0.0)), training=st.just(False)), namespace=F, label="F.rrelu",
            **_forms("rrelu", True)),
@@ -125,11 +127,13 @@ RECORDS = [
     Record("softmin", softmax_args(), namespace=F, forms=("function",), label="F.softmin"),
     Record("glu", _glu_args(), namespace=F, forms=("function",), label="F.glu"),
     _underscore("relu", unary(real(special=(0.0, -0.0)))),
-    _underscore("elu", unary(real(special=(0.0, -0.0)), alpha=st.sampled_from([1.0, 0.5]))),
-    _underscore("selu", unary(real(special=(0.0,)))),
-    _underscore("celu", unary(real(special=(0.0,)), alpha=st.sampled_from([1.0, 2.0]))),
+    _underscore("elu", unary(real(special=(0.0, -0.0)), alpha=st.sampled_from([1.0, 0.5])),
+                unchecked=NAN_GRAD_BY_POSITION),
+    _underscore("selu", unary(real(special=(0.0,))), unchecked=NAN_GRAD_BY_POSITION),
+    _underscore("celu", unary(real(special=(0.0,)), alpha=st.sampled_from([1.0, 2.0])),
+                unchecked=NAN_GRAD_BY_POSITION),
     _underscore("leaky_relu", unary(real(special=(0.0,)), negative_slope=st.sampled_from([0.01, 0.2]))),
-    _underscore("hardtanh", _hardtanh_args()),
+    _underscore("hardtanh", _hardtanh_args(), unchecked=NAN_GRAD_BY_POSITION),
     _underscore("threshold", _threshold_args()),
     _underscore("rrelu", unary(real(special=(0.0,)))),
 ]

@@ -12,7 +12,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import arrays, real
+from ..strategies import arrays, finite, real
 
 F = "nn.functional"
 VALUES = real()
@@ -201,7 +201,10 @@ def grid_sample_args():
         out = tuple(draw(st.integers(1, 3)) for _ in range(nd))
         gshape = (n if draw(st.integers(0, 14)) else n + 1, *out, nd if draw(st.integers(0, 14)) else nd + 1)
         x = draw(_tensor(dtype, (n, draw(st.integers(1, 2)), *spatial)))
-        g = draw(_tensor(dtype, gshape, values=real(-1.5, 1.5)))
+        # the grid stays finite: at NaN/inf/huge coordinates torch's grid_sampler backward crashes the process
+        # (SIGSEGV inside torch's backward, measured with CONFORMANCE_HOSTILE=1 at the ci profile: the
+        # coordinate turned into an index out of bounds); the input draws hostile values
+        g = draw(_tensor(dtype, gshape, values=finite(real(-1.5, 1.5))))
         kwargs = {"mode": draw(st.sampled_from(["bilinear", "nearest"])),
                   "padding_mode": draw(st.sampled_from(["zeros", "border", "reflection"])),
                   "align_corners": draw(st.booleans())}

@@ -45,15 +45,16 @@ def result_slope(negative_slope: float) -> float:
 def _glu_grad_tensor(grad: Tensor, self: Tensor, dim: int) -> Tensor:
     a, b = self.chunk(2, dim)
     s = b.sigmoid()
-    return cat([grad * s, grad * a * s * (1 - s)], dim)
+    return cat([grad * s, (1 - s) * s * grad * a], dim)
 
 
 @formula_helper(tensor=_glu_grad_tensor)
 def glu_grad(grad, self, dim: int):
-    """glu's backward: (grad * sigmoid(b), grad * a * sigmoid(b) * (1 - sigmoid(b))) along ``dim``."""
+    """glu's backward: (grad * sigmoid(b), (1 - sigmoid(b)) * sigmoid(b) * grad * a) along ``dim``, in torch's
+    order (a huge ``a`` where sigmoid(b) is 1 gives 0, not inf * 0)."""
     a, b = np.split(self, 2, axis=dim)
     s = sigmoid_kernel(b)
-    return np.concatenate([grad * s, grad * a * s * (1 - s)], axis=dim)
+    return np.concatenate([grad * s, (1 - s) * s * grad * a], axis=dim)
 
 
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
@@ -63,10 +64,12 @@ LeakyReluBackward1 = derivative("LeakyReluBackward1", attrs="negative_slope",
                                 self="zero_slope(where(result > 0, grad, grad * result_slope(negative_slope)), result)")
 # torch's elu_backward, which elu, selu and celu share (scale, input_scale: 1 for elu; selu's constants;
 # input_scale 1 / alpha for celu).  elu's slope at 0 is alpha, but torch's second derivative there is 0: hence
-# the masked ``self * (self < 0)``; torch tests ``x <= 0``, so NaN takes the positive side's slope.
-_ELU_OF_INPUT = ("where(self <= 0, grad * (input_scale * alpha * scale * exp(self * (self < 0) * input_scale)),"
-                 " grad * scale)")
-_ELU_OF_RESULT = "where(result <= 0, grad * (input_scale * (result * (result < 0) + alpha * scale)), grad * scale)"
+# the masked ``where(self < 0, self, 0)`` (no inf * 0 at +inf); torch tests ``x <= 0``, so NaN takes the
+# positive side's slope.
+_ELU_OF_INPUT = ("where(self <= 0, grad * (input_scale * alpha * scale"
+                 " * exp(where(self < 0, self, 0) * input_scale)), grad * scale)")
+_ELU_OF_RESULT = ("where(result <= 0, grad * (input_scale * (where(result < 0, result, 0) + alpha * scale)),"
+                  " grad * scale)")
 EluBackward0 = derivative("EluBackward0", attrs="scale input_scale alpha", self=_ELU_OF_INPUT)
 EluBackward1 = derivative("EluBackward1", attrs="scale input_scale alpha", self=_ELU_OF_RESULT)
 CeluBackward0 = derivative("CeluBackward0", attrs="scale input_scale alpha", self=_ELU_OF_INPUT)

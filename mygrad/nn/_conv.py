@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
@@ -227,10 +228,16 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
                            "size can't be greater than actual input size")
     y = win.conv_forward(x, w, spec)
     if bias is not None:
-        y += bias._data.reshape((-1,) + (1,) * nd)
+        _add_bias(y, bias._data, nd)
     out = record(ConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight, spec=spec,
                  input_size=x.shape[2:], kernel=kernel)
     return out if batched else out.squeeze(0)
+
+
+@quiet
+def _add_bias(y: np.ndarray, bias: np.ndarray, nd: int) -> None:
+    """Adds the per-channel ``bias`` to ``y`` in place (a sum past the largest float is inf, as torch's)."""
+    y += bias.reshape((-1,) + (1,) * nd)
 
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
@@ -271,7 +278,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     if not y.flags.c_contiguous:
         y = np.ascontiguousarray(y)
     if bias is not None:
-        y += bias._data.reshape((-1,) + (1,) * nd)
+        _add_bias(y, bias._data, nd)
     out = record(TransposedConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight,
                  spec=spec, input_size=x.shape[2:], kernel=kernel)
     return out if batched else out.squeeze(0)

@@ -222,14 +222,31 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     if t.dtype != x.dtype:
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but expected "
                            f"{scalar_type_name(input.dtype)}")
-    if not ((x >= 0) & (x <= 1)).all():
-        raise RuntimeError("all elements of input should be between 0 and 1")
+    _check_probabilities(x, t)
     scale = _weight_scale(weight, x.shape, x.dtype, reduction, x.size)
     losses = _bce_forward(x, t)
     if weight is not None:
-        losses *= weight._data.astype(x.dtype, copy=False)
+        losses = _times_weight(losses, weight._data.astype(x.dtype, copy=False))
     return record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
                   target=target, scale=scale)
+
+
+@quiet
+def _times_weight(losses: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """The losses times their weights (an underflow or overflow is silent, as torch's)."""
+    losses *= weight
+    return losses
+
+
+def _check_probabilities(x: np.ndarray, t: np.ndarray) -> None:
+    """torch's kernel checks input, then target, element by element (NaN fails both): the first bad element
+    in memory order names which one is out of [0, 1]."""
+    bad_input, bad_target = ~((x >= 0) & (x <= 1)), ~((t >= 0) & (t <= 1))
+    bad = (bad_input | bad_target).ravel()
+    if bad.any():
+        first = int(np.argmax(bad))
+        name = "input" if bad_input.ravel()[first] else "target"
+        raise RuntimeError(f"all elements of {name} should be between 0 and 1")
 
 
 def _infer_weight_size(weight: Tensor, input: Tensor) -> None:
@@ -273,7 +290,7 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
     losses = _bce_logits_forward(x, t, pw)
     if weight is not None:
-        losses *= weight._data.astype(t.dtype, copy=False)
+        losses = _times_weight(losses, weight._data.astype(t.dtype, copy=False))
     return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
                   self=input, target=target, pos_weight=pw, scale=scale)
 

@@ -72,11 +72,14 @@ def make_node(name: str, self_edge: bool = True):
 MapsBackward = derivative("MapsBackward", attrs="adjoint", self="apply_maps(grad, adjoint)")
 
 
-def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None) -> Tensor:
+def mapped(node, input: Tensor, maps: tuple, backward_maps: tuple | None = None,
+           value: np.ndarray | None = None) -> Tensor:
     """The op's output, recorded under ``node`` with the adjoint maps saved; ``backward_maps``: the maps
-    whose adjoint the backward applies, where torch's backward kernel indexes differently from its forward."""
+    whose adjoint the backward applies, where torch's backward kernel indexes differently from its forward;
+    ``value``: the output computed by the op's own kernel (where the maps' products 0 * inf would make NaN
+    that torch's kernel, which reads only the window, does not)."""
     x = input._data
     sizes = x.shape[x.ndim - len(maps):]
     # (``maps`` is not saved by the node: forward-mode AD reads it, torch's tangent being the op on the tangent)
-    return record(node, apply_maps(x, maps), (input,), self=input,
+    return record(node, apply_maps(x, maps) if value is None else value, (input,), self=input,
                   adjoint=adjoint_of(maps if backward_maps is None else backward_maps, sizes), maps=maps)

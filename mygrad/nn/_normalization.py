@@ -186,10 +186,12 @@ def _affine(out: np.ndarray, weight, bias, wshape) -> np.ndarray:
     return out
 
 
-def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias) -> Tensor:
+def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: np.ndarray | None = None) -> Tensor:
     x = input._data
-    xhat, _ = _xhat(x, layout)
-    out = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape).astype(x.dtype, copy=False)
+    if value is None:
+        xhat, _ = _xhat(x, layout)
+        value = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape)
+    out = value.astype(x.dtype, copy=False)
     return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
 
 
@@ -340,7 +342,33 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         mean = running_mean._data.reshape(wshape).astype(x.dtype)
         rstd = (1 / np.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype)
     layout = _NormLayout(None, dims, wshape, (channels,), eps, (mean, rstd))
-    return _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
+    return _normalised(input, NativeBatchNormBackward0, layout, weight, bias,
+                       _batch_norm_transform(x, mean, rstd, weight, bias, wshape))
+
+
+@quiet
+def _batch_norm_transform(x: np.ndarray, mean, rstd, weight, bias, wshape) -> np.ndarray:
+    """torch's eval kernel (batch_norm_cpu_transform_input): alpha = rstd * weight, beta = bias - mean * alpha,
+    y = fma(x, alpha, beta), the product unrounded (so x * alpha past the largest float plus beta = -inf is
+    -inf, not NaN): float32 through double, float64 as _fma64."""
+    alpha = rstd * weight._data.reshape(wshape) if weight is not None else rstd
+    beta = -mean * alpha if bias is None else bias._data.reshape(wshape) - mean * alpha
+    if x.dtype == np.float32:
+        return (x.astype(np.float64) * alpha.astype(np.float64) + beta.astype(np.float64)).astype(x.dtype)
+    return _fma64(x, alpha, beta)
+
+
+def _fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a * b + c rounded once, for float64 arrays: Dekker's error-free product (``_fma``) with a huge ``a``
+    scaled by 2**-600 first (so the split cannot overflow); where an operand is not finite or ``b`` is huge,
+    long double (whose exponent range holds the product)."""
+    a, b, c = np.broadcast_arrays(a, b, c)
+    huge = np.abs(a) >= 2.0 ** 900
+    scale = np.where(huge, 2.0 ** -600, 1.0)
+    exact = _fma(a * scale, b, c * scale) / scale
+    wide = (a.astype(np.longdouble) * b + c).astype(np.float64)
+    safe = np.isfinite(a) & np.isfinite(b) & np.isfinite(c) & (np.abs(b) < 2.0 ** 900) & np.isfinite(exact)
+    return np.where(safe, exact, wide)
 
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,

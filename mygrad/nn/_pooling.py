@@ -69,6 +69,14 @@ def max_pool_kernel(x: np.ndarray, kernel, stride, pad, dilation, out) -> tuple:
         isnan = np.isnan(cols)
         arg = np.where(isnan.any(axis=-1), cols.shape[-1] - 1 - isnan[..., ::-1].argmax(axis=-1), arg)
         values = np.take_along_axis(cols, arg[..., None], axis=-1)[..., 0]
+    # torch starts each window at its first in-bounds element and moves only on a greater value: a window whose
+    # maximum is the lowest value (all -inf) points at that element, not at the padding before it
+    floor = values == _lowest(x.dtype)
+    if floor.any() and any(pad) or floor.any() and any(extra):
+        inside = win.pad_spatial(np.ones((1, 1) + size, bool), pad, tuple(p + e for p, e in zip(pad, extra)), False)
+        valid = win.windows(inside, kernel, stride, dilation, out).transpose(order).reshape(
+            (1, 1) + tuple(out) + (math.prod(kernel),))
+        arg = np.where(floor, valid.argmax(axis=-1), arg)
     # flat input index = the window's first position (per output, small) + the argmax's offset in the window
     place = np.cumprod((1,) + tuple(size[:0:-1]))[::-1]  # row-major strides of the spatial dims, in elements
     start = sum(((np.arange(o) * s - p) * n).reshape((-1,) + (1,) * (nd - 1 - i))
@@ -374,15 +382,36 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
     if sizes == (1, 1):  # torch takes the mean over the spatial dims (MeanBackward1)
         return input.mean((-1, -2), keepdim=True)
-    maps = []
+    maps, bounds = [], []
     for n, o in zip(input._data.shape[-2:], sizes):
         start, end = _adaptive_bounds(n, o)
         positions = np.arange(n)
         inside = (positions >= start[:, None]) & (positions < end[:, None])
         maps.append(inside / (end - start)[:, None])
+        bounds.append((start, end))
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
-    return _maps.mapped(AdaptiveAvgPool2DBackward0, input, tuple(maps))
+    return _maps.mapped(AdaptiveAvgPool2DBackward0, input, tuple(maps),
+                        value=_adaptive_avg_kernel(input._data, bounds))
+
+
+@quiet
+def _adaptive_avg_kernel(x: np.ndarray, bounds: list) -> np.ndarray:
+    """torch's kernel: each window's sum, divided by its height, then by its width (so an overflowing sum is
+    inf, and an inf outside the window does not reach the output as the maps' 0 * inf would)."""
+    (hs, he), (ws, we) = bounds
+    out = _window_sums(_window_sums(x, -1, ws, we), -2, hs, he)
+    out = out / (he - hs).astype(x.dtype)[:, None]
+    return (out / (we - ws).astype(x.dtype)).astype(x.dtype, copy=False)
+
+
+def _window_sums(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The sums of x[start[i]:end[i]] along ``axis`` (windows may overlap), by one reduceat over (start, end)
+    pairs on ``x`` with a zero appended."""
+    pad = np.zeros(x.shape[:x.ndim + axis] + (1,) + x.shape[x.ndim + axis + 1:], x.dtype)
+    padded = np.concatenate([x, pad], axis=axis)
+    return np.add.reduceat(padded, np.stack([start, end], 1).ravel(), axis=axis).take(
+        np.arange(0, 2 * len(start), 2), axis=axis)
 
 
 def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:

@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 
+from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
@@ -52,7 +53,6 @@ def _scale(n: int, o: int, align_corners: bool, given, ftype):
 
 def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype, nd: int,
              backward: bool = False) -> np.ndarray:
-    dst = np.arange(o).astype(ftype)
     if mode == "nearest" and (nd == 2 or backward) and o in (n, 2 * n):
         return np.arange(o) // (o // n)  # torch's nearest_idx shortcuts, whatever the scale (see interpolate)
     if mode in ("nearest", "nearest-exact"):
@@ -60,18 +60,26 @@ def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype, nd: i
         shift = np.float32(0.5) if mode == "nearest-exact" else np.float32(0)
         index = np.floor((np.arange(o).astype(np.float32) + shift) * scale).astype(np.int64)
         return np.minimum(index, n - 1)
+    m = np.zeros((o, n), ftype)
+    rows = np.arange(o)
+    for index, weight in _taps(n, o, mode, align_corners, given, ftype):
+        np.add.at(m, (rows, index), weight)
+    return m
+
+
+def _taps(n: int, o: int, mode: str, align_corners: bool, given, ftype) -> list:
+    """The (input index, weight) of each tap of each output position along one dim, as torch's kernel
+    reads them: two for linear (the second clamped to the last index), four for cubic (clamped at both ends)."""
+    dst = np.arange(o).astype(ftype)
     scale = _scale(n, o, align_corners, given, ftype)
     cubic = mode == "bicubic"
     src = _source(dst, scale, align_corners, cubic, ftype)
     i0 = np.floor(src).astype(np.int64)
     t = (src - i0).astype(ftype)
-    m = np.zeros((o, n), ftype)
-    rows = np.arange(o)
+    if not cubic and n == o:  # torch's compute_source_index_and_lambda: the same size copies (weights 1, 0)
+        return [(np.arange(n), np.ones(n, ftype)), (np.arange(n), np.zeros(n, ftype))]
     if not cubic:
-        i1 = i0 + (i0 < n - 1)
-        np.add.at(m, (rows, np.minimum(i0, n - 1)), 1 - t)
-        np.add.at(m, (rows, i1), t)
-        return m
+        return [(np.minimum(i0, n - 1), 1 - t), (i0 + (i0 < n - 1), t)]
     a = ftype(_A)
 
     def near(x):
@@ -79,9 +87,25 @@ def _dim_map(n: int, o: int, mode: str, align_corners: bool, given, ftype, nd: i
 
     def far(x):
         return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
-    for offset, w in ((-1, far(t + 1)), (0, near(t)), (1, near(1 - t)), (2, far(2 - t))):
-        np.add.at(m, (rows, np.clip(i0 + offset, 0, n - 1)), w)
-    return m
+    return [(np.clip(i0 + offset, 0, n - 1), w)
+            for offset, w in ((-1, far(t + 1)), (0, near(t)), (1, near(1 - t)), (2, far(2 - t)))]
+
+
+@quiet
+def _interpolated(x: np.ndarray, taps: list) -> np.ndarray:
+    """torch's linear/cubic kernel: along the last dim first, then outwards, each output the sum of its taps'
+    value * weight in tap order; only the taps are read (an inf elsewhere does not reach the output)."""
+    out = x
+    for axis in range(x.ndim - 1, x.ndim - 1 - len(taps), -1):
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        dim_taps = taps[axis - x.ndim]
+        total = None
+        for index, weight in dim_taps:
+            term = out.take(index, axis=axis) * weight.reshape(shape)
+            total = term if total is None else total + term
+        out = total
+    return out.astype(x.dtype, copy=False)
 
 
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
@@ -144,7 +168,11 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
     # forwards do not, so there the gradient goes where the backward's index says
     backward = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd, backward=True)
                      for n, o, s in zip(x.shape[2:], sizes, scales)) if mode == "nearest" else None
-    return _maps.mapped(_node(mode, nd), input, maps, backward)
+    value = None
+    if mode in _RANK:
+        value = _interpolated(x, [_taps(n, o, mode, align_corners, s, ftype)
+                                  for n, o, s in zip(x.shape[2:], sizes, scales)])
+    return _maps.mapped(_node(mode, nd), input, maps, backward, value=value)
 
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:

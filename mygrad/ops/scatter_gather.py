@@ -386,13 +386,19 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
         if ((idx < 0) | (idx >= (data.shape[0] if data.ndim else 1))).any():
             raise IndexError("index out of range in self")
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1)
+    return record(IndexAddBackward0, _index_add_kernel(data, dim, idx, blocks, alpha), (input, source), dim=dim,
+                  index=idx, source_shape=source._data.shape, alpha=alpha)
+
+
+@quiet
+def _index_add_kernel(data: np.ndarray, dim: int, idx: np.ndarray, blocks: np.ndarray, alpha) -> np.ndarray:
+    """``data`` with ``alpha * blocks`` added at ``idx`` along ``dim`` (an overflow gives inf, as torch's)."""
     out = data.copy()
     if data.ndim:
         np.add.at(out, (slice(None),) * dim + (idx,), blocks * alpha if alpha != 1 else blocks)
     elif idx.size:
         out = out + blocks.sum() * alpha
-    return record(IndexAddBackward0, np.asarray(out, data.dtype), (input, source), dim=dim, index=idx,
-                  source_shape=source._data.shape, alpha=alpha)
+    return np.asarray(out, data.dtype)
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:

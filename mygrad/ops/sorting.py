@@ -333,12 +333,27 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
         raise RuntimeError(f"torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            f"dimensions of boundaries tensor and input value tensor must match, but we got "
                            f"boundaries tensor {list(seq.shape)} and input value tensor {list(values.shape)}")
-    if seq.ndim == 1:
-        out = np.searchsorted(seq, values, side="right" if right else "left")
-    else:
-        below = seq[..., None, :] <= values[..., :, None] if right else seq[..., None, :] < values[..., :, None]
-        out = below.sum(axis=-1)
+    out = _binary_search(seq, values, right)
     return Tensor._make(np.asarray(out, np.int32 if out_int32 else np.int64), False, None)
+
+
+def _binary_search(seq: np.ndarray, values: np.ndarray, right: bool) -> np.ndarray:
+    """torch's lower/upper bound, vectorised over the values: halve [start, end) moving right while
+    ``!(seq[mid] >= value)`` (``>`` for right), so a NaN on either side lands where torch's does (NumPy's
+    searchsorted orders NaN last instead)."""
+    n = seq.shape[-1]
+    start = np.zeros(values.shape, np.int64)
+    end = np.full(values.shape, n, np.int64)
+    while True:
+        active = start < end
+        if not active.any():
+            return start
+        mid = start + ((end - start) >> 1)
+        at = np.minimum(mid, n - 1)
+        mid_val = seq[at] if seq.ndim == 1 else np.take_along_axis(seq, at, -1)
+        move = ~(mid_val > values) if right else ~(mid_val >= values)
+        start = np.where(active & move, mid + 1, start)
+        end = np.where(active & ~move, mid, end)
 
 
 def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool = False) -> Tensor:
