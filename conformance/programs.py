@@ -40,7 +40,7 @@ from .paired import LIBRARIES, Raised, dtype_name, invoke, is_tensor, library, r
 from .registry import Example, LibAttr, Record, TensorArg
 from .runner import Case, CaseResult, Failure, Found, applicable, case_seed, no_local_constants, survey_then_shrink
 from .snippets import call_expression, tensor_literal
-from .strategies import example_for
+from .strategies import draws_hostile, example_for
 
 ROW = "programs"
 CHECKS = BEHAVIOUR        # the checks a program is compared on (errors, value, grad_fn, flags, grad)
@@ -286,7 +286,7 @@ def _registry(draw, pool: Pool) -> list[Step]:
     record: Record = draw(st.sampled_from(eligible_records()))
     form = draw(st.sampled_from(record.forms))
     dtype = draw(st.sampled_from(record.dtypes))
-    example: Example = draw(example_for(record.example, dtype, form))
+    example: Example = draw(example_for(record.example, dtype, form, draws_hostile(record)))
     case = Case(record, form, dtype)
     if not applicable(case, example):
         return []

@@ -78,6 +78,7 @@ class Record:
                 is not reproducible (the report shows them as not applicable and lists the reasons);
                 ``("hostile", reason)``: the record draws no hostile values (NaN, ±inf, -0.0, subnormals,
                 the extremes), which every other record mixes into its floats now and then.
+    family      the records module that declares it (``conformance/records/<family>.py``; set by ``all_records``).
     error_inputs bad calls of the record's own, besides those the harness derives from every drawn example
                 (``conformance/error_inputs.py``): ``error_inputs(example) -> [(label, Example), ...]``.
     """
@@ -98,6 +99,7 @@ class Record:
     reference: Callable | None = None
     unchecked: tuple = ()
     error_inputs: Callable | None = None
+    family: str = ""
 
     def opts_out(self, name: str) -> bool:
         """Whether ``unchecked`` names ``name`` (a check, or "hostile")."""
@@ -137,7 +139,10 @@ def all_records() -> list[Record]:
     found: list[Record] = []
     for info in sorted(pkgutil.iter_modules(records.__path__), key=lambda m: m.name):
         module = importlib.import_module(f"{records.__name__}.{info.name}")
-        found.extend(getattr(module, "RECORDS", []))
+        for record in getattr(module, "RECORDS", []):
+            if not record.family:   # (frozen, and the module's own list holds the same object)
+                object.__setattr__(record, "family", info.name)
+            found.append(record)
     rows = [r.row for r in found]
     duplicates = {r for r in rows if rows.count(r) > 1}
     if duplicates:

@@ -28,7 +28,7 @@ from . import checks, report
 from .paired import HarnessError, library, observe, operator_name, resolve, tested
 from .profiles import Profile
 from .registry import FORMS, Example, Record
-from .strategies import example_for
+from .strategies import draws_hostile, example_for
 
 SEED_RANGE = 2 ** 32 - 1
 
@@ -168,8 +168,8 @@ def case_seed(case_id: str, base_seed: int) -> int:
 
 def _drawn(case: Case) -> st.SearchStrategy:
     """What one example draws: the record's call arguments and the seed of its random upstream gradients."""
-    return st.tuples(example_for(case.record.example, case.dtype, case.form,
-                                 hostile_values=not case.record.opts_out("hostile")), st.integers(0, SEED_RANGE))
+    return st.tuples(example_for(case.record.example, case.dtype, case.form, draws_hostile(case.record)),
+                     st.integers(0, SEED_RANGE))
 
 
 def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:

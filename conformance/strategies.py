@@ -106,19 +106,35 @@ def _resolved(domain: Domain) -> Domain:
     return domain
 
 
-class _Finite(st.SearchStrategy):
-    """Draws ``inner`` with hostile values switched off (a record unchecked for "hostile", with its reason)."""
+class _Drawing(st.SearchStrategy):
+    """Draws ``inner`` with hostile values switched on or off (the record's choice, ``draws_hostile``): the
+    builders' ``flatmap``s draw their domains later, inside this."""
 
-    def __init__(self, inner: st.SearchStrategy):
+    def __init__(self, inner: st.SearchStrategy, hostile: bool):
         super().__init__()
-        self.inner = inner
+        self.inner, self.hostile = inner, hostile
 
     def do_draw(self, data):
-        token = HOSTILE.set(False)
+        token = HOSTILE.set(self.hostile)
         try:
             return data.draw(self.inner)
         finally:
             HOSTILE.reset(token)
+
+
+# The records modules (conformance/records/<family>.py) whose every row passes with hostile values mixed in
+# (issue 14): their records draw them; the other families' rows wait for the differences listed in the
+# README's known differences, and EVERY_RECORD_HOSTILE (CONFORMANCE_HOSTILE=1) turns them on to see those.
+HOSTILE_FAMILIES = frozenset({
+    "special", "special_math", "cumulative", "predicates", "broadcasting",           # hostA
+    "nn_dropout", "nn_pooling", "shape", "shape_more", "indexing", "scatter", "sorting", "creation",  # hostB
+})
+
+
+def draws_hostile(record) -> bool:
+    """Whether ``record``'s floats mix in hostile values: its family passes with them (or the switch is on),
+    and it is not unchecked for "hostile" (torch itself inconsistent there, with the reason)."""
+    return not record.opts_out("hostile") and (EVERY_RECORD_HOSTILE or record.family in HOSTILE_FAMILIES)
 
 
 def hostile_values(dtype: str) -> list:
@@ -286,15 +302,15 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 # the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
 # too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
-def example_for(example, dtype: str, form: str, hostile_values: bool = True) -> st.SearchStrategy:
-    """The strategy a record's ``example`` builder gives for ``dtype`` and the call form; with
-    ``hostile_values`` False (a record unchecked for "hostile"), every domain stays finite while drawing."""
-    token = HOSTILE.set(hostile_values and EVERY_RECORD_HOSTILE)
+def example_for(example, dtype: str, form: str, hostile_values: bool = EVERY_RECORD_HOSTILE) -> st.SearchStrategy:
+    """The strategy a record's ``example`` builder gives for ``dtype`` and the call form; ``hostile_values``
+    (``draws_hostile(record)``): whether its domains mix in hostile values while drawing."""
+    token = HOSTILE.set(hostile_values)
     try:
         drawn = example(dtype, form) if _takes_form(example) else example(dtype)
     finally:
         HOSTILE.reset(token)
-    return drawn if hostile_values else _Finite(drawn)
+    return drawn if hostile_values == EVERY_RECORD_HOSTILE else _Drawing(drawn, hostile_values)
 
 
 def _takes_form(build) -> bool:
