@@ -37,6 +37,7 @@ from .ops.householder import orgqr  # noqa: F401
 from .ops.lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noqa: F401
 from . import special
 from . import nn
+from .ops.aten_aliases import *  # noqa: F401,F403  torch.conv2d, torch.layer_norm, ...: ATen signatures
 from . import optim
 from . import utils
 from . import serialization

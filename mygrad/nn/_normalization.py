@@ -349,12 +349,19 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     x = input._data
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    if num_groups > 0:    # F's Python check; torch.group_norm (ATen) goes straight to _group_norm
+        _verify_batch_size([x.shape[0] * x.shape[1] // num_groups, num_groups, *x.shape[2:]])
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
     n, channels = x.shape[:2]
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
-    if num_groups > 0:
-        _verify_batch_size([n * channels // num_groups, num_groups, *x.shape[2:]])
     if num_groups <= 0 or channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {_shape_list(x.shape)} and num_groups={num_groups}")
