@@ -389,6 +389,13 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         if prods == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"torch.Size({list(x.shape)})")
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
+                   bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float) -> Tensor:
+    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
+    x = input._data
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
     if x.ndim < 2:

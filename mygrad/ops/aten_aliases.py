@@ -138,7 +138,7 @@ def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, runnin
 def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
                   running_var: Tensor | None, use_input_stats: bool, momentum: float, eps: float,
                   cudnn_enabled: bool) -> Tensor:
-    return _normalization.instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
+    return _normalization._instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
                                         momentum, eps)
 
 
