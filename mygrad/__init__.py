@@ -38,6 +38,7 @@ from .ops.lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noq
 from . import special
 from . import nn
 from .ops.aten_aliases import *  # noqa: F401,F403  torch.conv2d, torch.layer_norm, ...: ATen signatures
+from .ops.math_more import *  # noqa: F401,F403  fmax, fmin, gcd, lcm, positive, vdot, inner, dist, cov, ...
 from . import optim
 from . import utils
 from . import serialization
