@@ -39,6 +39,7 @@ from . import special
 from . import nn
 from .ops.aten_aliases import *  # noqa: F401,F403  torch.conv2d, torch.layer_norm, ...: ATen signatures
 from .ops.math_more import *  # noqa: F401,F403  fmax, fmin, gcd, lcm, positive, vdot, inner, dist, cov, ...
+from .ops.tensor_misc import *  # noqa: F401,F403  detach, ravel, fill, scalar_tensor, is_* predicates, conj, ...
 from . import optim
 from . import utils
 from . import serialization
