@@ -43,6 +43,7 @@ from .ops.tensor_misc import *  # noqa: F401,F403  detach, ravel, fill, scalar_t
 from ._runtime import *  # noqa: F401,F403  thread counts, rng state, deterministic mode, default device, ...
 from .ops.decompositions import torch_svd as svd  # noqa: F401
 from .ops.removed_linalg import *  # noqa: F401,F403  matrix_rank, solve, lstsq, symeig, eig: torch's removal errors
+from .ops.view_copies import *  # noqa: F401,F403  the *_copy and *_scatter forms of the views
 from . import optim
 from . import utils
 from . import serialization
