@@ -72,7 +72,7 @@ def check(record: Record, *, forms=None, dtypes=None, checks=None, library: str 
         if not found:
             raise ValueError(f"{record.row}: no case to run (forms {forms}, dtypes {dtypes})")
         settings = profiles.get(profile, examples, shrink=shrink)
-        only = None if chosen == checks_module.CHECKS else chosen
+        only = None if chosen == checks_module.DEFAULT_CHECKS else chosen
         results = [runner.run_case(case, settings, seed, only).to_json() for case in found]
         options = {"ops": record.row, "checks": " ".join(chosen) if only else "all", "library": library,
                    "profile": profile, "examples": settings.examples, "seed": seed}

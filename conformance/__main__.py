@@ -34,12 +34,13 @@ def parser() -> argparse.ArgumentParser:
         "`python -m conformance merge REPORT...` merges shard reports."))
     p.add_argument("--ops", nargs="+", default=[], metavar="NAME",
                    help=f"rows or torch names to run (e.g. add 'add (alpha)' sum; '{plugin.BEHAVIOUR_ROW}' for the "
-                        f"behaviour suite); default: all")
+                        f"behaviour suite, '{plugin.PROGRAMS_ROW}' for the randomized programs); default: all")
     p.add_argument("--forms", nargs="+", default=[], choices=FORMS, metavar="FORM",
                    help=f"call forms to run ({', '.join(FORMS)}); default: each record's own")
     p.add_argument("--dtypes", nargs="+", default=[], metavar="DTYPE", help="dtypes to run; default: each record's")
     p.add_argument("--checks", nargs="+", default=[], metavar="CHECK",
-                   help=f"checks to run ({', '.join(checks.CHECKS)}); default: all")
+                   help=f"checks to run ({', '.join(checks.CHECKS)}); default: all but "
+                        f"{', '.join(c for c in checks.CHECKS if c not in checks.DEFAULT_CHECKS) or 'none'}")
     p.add_argument("--library", default="mygrad", metavar="MODULE",
                    help="the library under test, any module imitating torch's API (default: mygrad; "
                         "`--library torch` is the null test)")
@@ -104,9 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.list:
         for r in records:
             print(f"{r.row:<28} forms: {', '.join(r.forms):<45} dtypes: {', '.join(r.dtypes)}")
-        print(plugin.BEHAVIOUR_ROW)
+        for row in plugin.SUITE_ROWS:
+            print(row)
         return 0
-    names = [n for n in args.ops if n != plugin.BEHAVIOUR_ROW]
+    names = [n for n in args.ops if n not in plugin.SUITE_ROWS]
     try:
         chosen = registry.select(records, names) if names else ([] if args.ops else records)
         chosen_checks = checks.select(args.checks)
@@ -125,17 +127,16 @@ def main(argv: list[str] | None = None) -> int:
               "or run without --workers", file=sys.stderr)
         return 2
     paired.use_library(args.library)
-    with_behaviour = not args.ops or plugin.BEHAVIOUR_ROW in args.ops
+    suites = [row for row in plugin.SUITE_ROWS if not args.ops or row in args.ops]
     everything = runner.cases(chosen, args.forms or None, args.dtypes or None)
     index = {c.id: i for i, c in enumerate(everything)}
-    all_rows = (([plugin.BEHAVIOUR_ROW] if with_behaviour else [])
-                + list(dict.fromkeys(c.record.row for c in everything)))
-    ids = [c.id for c in everything] + ([plugin.BEHAVIOUR_ROW] if with_behaviour else [])
+    all_rows = suites + list(dict.fromkeys(c.record.row for c in everything))
+    ids = [c.id for c in everything] + suites
     members = plugin.shard_members(ids, shard, costs)
     expected = [c for c in everything if c.id in members]
-    with_behaviour = with_behaviour and plugin.BEHAVIOUR_ROW in members
-    rows = ([plugin.BEHAVIOUR_ROW] if with_behaviour else []) + list(dict.fromkeys(c.record.row for c in expected))
-    print(f"conformance: {len(expected)} cases (op x call form x dtype){' + behaviour' if with_behaviour else ''}, "
+    suites = [row for row in suites if row in members]
+    rows = suites + list(dict.fromkeys(c.record.row for c in expected))
+    print(f"conformance: {len(expected)} cases (op x call form x dtype){''.join(' + ' + r for r in suites)}, "
           f"library {args.library}, profile {args.profile}, seed {args.seed}, {args.workers or 'no'} workers"
           f"{f', shard {args.shard}' if shard else ''}", flush=True)
 
@@ -175,8 +176,8 @@ def main(argv: list[str] | None = None) -> int:
                "examples": args.examples or profiles.get(args.profile).examples, "seed": args.seed,
                "workers": args.workers, "shard": args.shard, "shard_costs": args.shard_costs, "all_rows": all_rows}
     report = Report(found, rows, options, round(seconds, 2), baseline=baseline, cpu_seconds=round(cpu_seconds, 2))
-    missing = len(expected) + with_behaviour - len(found)
-    if code not in (0, 1) and not (code == 5 and not expected and not with_behaviour):
+    missing = len(expected) + len(suites) - len(found)
+    if code not in (0, 1) and not (code == 5 and not expected and not suites):
         what = PYTEST_EXIT.get(code, "unexpected status")
         report.problems.append(f"pytest exited with status {code} ({what}): the suite did not run as asked; "
                                f"see pytest's message above")

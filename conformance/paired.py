@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from .error_inputs import NumpyValue, chosen
 from .registry import Example, LibAttr, Record, TensorArg
 
 LIBRARIES = ("torch", "mygrad")   # the two sides: the oracle, and the library under test (its role name)
@@ -102,6 +103,8 @@ class Observation:
     numel: int = 1                                  # the largest tensor involved (tolerances grow with it)
     forward_ad: Any = None                          # per output: its tangent (None: none), or Raised (transforms.py)
     functional: Any = None                          # {"jacobian": ..., "hessian": ...} (transforms.py)
+    error_inputs: list = field(default_factory=list)  # (label, Raised or ("returned", structure, outputs))
+    bad_calls: dict = field(default_factory=dict)   # label -> the corrupted Example (error_inputs.py)
 
 
 # ----- building inputs and calling ---------------------------------------------------------------
@@ -187,6 +190,8 @@ def build(lib, example: Example, layouts: list | None = None) -> tuple[tuple, di
             return t
         if isinstance(v, LibAttr):
             return resolve(lib, v.name)
+        if isinstance(v, NumpyValue):
+            return np.array(v.array, copy=True)
         if isinstance(v, list):
             return [convert(x) for x in v]
         if isinstance(v, tuple):
@@ -385,7 +390,8 @@ def _output_obs(lib, outputs: list, leaf_index: dict | None) -> list:
 
 # ----- one library, one example --------------------------------------------------------------
 
-def observe(record: Record, form: str, lib_name: str, example: Example, seed: int) -> Observation:
+def observe(record: Record, form: str, lib_name: str, example: Example, seed: int,
+            bad_calls: bool = True) -> Observation:
     """Run ``example`` through ``record``'s ``form`` in one library and observe every stage."""
     lib = library(lib_name)
     obs = Observation(lib_name, layouts=choose_layouts(example, seed))
@@ -403,7 +409,24 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
                 _observe_no_grad(record, form, lib, example, obs)
                 from .transforms import observe_transforms  # (it builds on this module)
                 observe_transforms(record, form, lib, example, seed, obs)
+            if bad_calls:   # (the error_inputs check is run)
+                _observe_error_inputs(record, form, lib, example, seed, obs)
     return obs
+
+
+def _observe_error_inputs(record, form, lib, example, seed, obs: Observation) -> None:
+    """The corrupted calls ``error_inputs.chosen`` derives from the example, forward only, each on fresh
+    inputs: what each raised, or what it returned."""
+    for call in chosen(record, form, example, seed):
+        obs.bad_calls[call.label] = call.example
+        try:
+            args, kwargs, _ = build(lib, call.example)
+            result, _ = invoke(record, form, lib, args, kwargs)
+        except Exception as exc:
+            obs.error_inputs.append((call.label, Raised.of(exc)))
+            continue
+        structure, outputs = _flatten(lib, result)
+        obs.error_inputs.append((call.label, ("returned", structure, read(_output_obs, lib, outputs, None))))
 
 
 def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> None:

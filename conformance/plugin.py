@@ -28,6 +28,8 @@ from . import checks, hygiene, paired, profiles, registry, runner
 from .registry import Record
 
 BEHAVIOUR_ROW = "behaviour"
+PROGRAMS_ROW = "programs"
+SUITE_ROWS = (BEHAVIOUR_ROW, PROGRAMS_ROW)   # rows that are one whole suite each, not a record's cases
 RECORDS_ATTRIBUTE = "conformance_records"   # the list a user's test module declares its records in
 COLLECTED = pytest.StashKey[list]()          # CaseResult dicts of the collected records' tests, for the matrix
 
@@ -75,10 +77,22 @@ def pytest_collection_finish(session) -> None:
         return
     for side in ("torch", "mygrad"):
         try:
-            paired.library(side)
+            lib = paired.library(side)
         except ImportError:  # reported per case (``runner.missing``)
-            pass
+            continue
+        _first_dual(lib)
     gc.freeze()   # no collection first: the little garbage there is now stays until the process ends
+
+
+def _first_dual(lib) -> None:
+    """Make one dual tensor: torch's first ``make_dual`` imports its compiler stack (torch._dynamo, seconds),
+    which belongs with loading the library, not in the time of whichever case checks forward AD first."""
+    try:
+        fwad = lib.autograd.forward_ad
+        with fwad.dual_level():
+            fwad.make_dual(lib.zeros(1, dtype=lib.float64), lib.zeros(1, dtype=lib.float64))
+    except Exception:  # noqa: BLE001  (a library without forward AD is reported by the forward_ad check)
+        pass
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:
@@ -100,9 +114,9 @@ def in_shard(case_id: str, shard: tuple[int, int] | None) -> bool:
 
 
 def case_id_of(result: dict) -> str:
-    """The case id of a result in a report (the behaviour suite's is its row)."""
-    if result["row"] == BEHAVIOUR_ROW:
-        return BEHAVIOUR_ROW
+    """The case id of a result in a report (the behaviour suite's and the programs' is their row)."""
+    if result["row"] in SUITE_ROWS:
+        return result["row"]
     return f"{result['row']}[{result['form']}-{result['dtype']}]"
 
 
@@ -138,18 +152,24 @@ def shard_members(ids: list[str], shard: tuple[int, int] | None, costs: dict | N
 
 def selected(config) -> tuple[list, bool]:
     """The cases the options select, and whether the behaviour suite is selected."""
+    found, suites = selected_suites(config)
+    return found, BEHAVIOUR_ROW in suites
+
+
+def selected_suites(config) -> tuple[list, tuple]:
+    """The cases the options select, and the suite rows (behaviour, programs) they select."""
     names = list(config.getoption("conformance_ops"))
     shard = parse_shard(config.getoption("conformance_shard"))
-    behaviour = not names or BEHAVIOUR_ROW in names
-    names = [n for n in names if n != BEHAVIOUR_ROW]
+    suites = tuple(row for row in SUITE_ROWS if not names or row in names)
+    names = [n for n in names if n not in SUITE_ROWS]
     records = registry.all_records()
     if names or config.getoption("conformance_ops"):
         records = registry.select(records, names) if names else []
     found = runner.cases(records, config.getoption("conformance_forms") or None,
                          config.getoption("conformance_dtypes") or None)
-    ids = [c.id for c in found] + ([BEHAVIOUR_ROW] if behaviour else [])
+    ids = [c.id for c in found] + list(suites)
     members = shard_members(ids, shard, costs_of(config.getoption("conformance_shard_costs")))
-    return [c for c in found if c.id in members], behaviour and BEHAVIOUR_ROW in members
+    return [c for c in found if c.id in members], tuple(row for row in suites if row in members)
 
 
 def profile_of(config) -> profiles.Profile:
@@ -164,12 +184,16 @@ def pytest_generate_tests(metafunc) -> None:
         metafunc.parametrize("conformance_case", found, ids=[c.id for c in found])
     if "conformance_behaviour" in metafunc.fixturenames:
         metafunc.parametrize("conformance_behaviour", [BEHAVIOUR_ROW], ids=[BEHAVIOUR_ROW])
+    if "conformance_programs" in metafunc.fixturenames:
+        metafunc.parametrize("conformance_programs", [PROGRAMS_ROW], ids=[PROGRAMS_ROW])
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Leave the behaviour suite out (rather than skip it) when the options do not select it."""
-    dropped = [item for item in items if "conformance_behaviour" in getattr(item, "fixturenames", ())]
-    if dropped and not selected(config)[1]:
+    """Leave the behaviour suite and the programs out (rather than skip them) when the options do not select them."""
+    chosen = selected_suites(config)[1]
+    dropped = [item for item in items for row in SUITE_ROWS
+               if f"conformance_{row}" in getattr(item, "fixturenames", ()) and row not in chosen]
+    if dropped:
         items[:] = [item for item in items if item not in dropped]
         config.hook.pytest_deselected(items=dropped)
 
@@ -192,7 +216,7 @@ def conformance_run(request):
     finish.profile = profile_of(config)
     finish.seed = config.getoption("conformance_seed")
     chosen = checks.select(config.getoption("conformance_checks"))
-    finish.checks = None if chosen == checks.CHECKS else chosen
+    finish.checks = None if chosen == checks.DEFAULT_CHECKS else chosen
     return finish
 
 
@@ -229,7 +253,7 @@ class RecordCase(pytest.Item):
         if self.only_checks and self.config.getoption("conformance_checks"):
             wanted = set(checks.select(self.config.getoption("conformance_checks")))
             chosen = tuple(c for c in chosen if c in wanted)
-        return None if tuple(chosen) == tuple(checks.CHECKS) else tuple(chosen)
+        return None if tuple(chosen) == checks.DEFAULT_CHECKS else tuple(chosen)
 
     def runtest(self) -> None:
         profile, seed = profile_of(self.config), self.config.getoption("conformance_seed")

@@ -78,6 +78,8 @@ class Record:
                 is not reproducible (the report shows them as not applicable and lists the reasons);
                 ``("hostile", reason)``: the record draws no hostile values (NaN, ±inf, -0.0, subnormals,
                 the extremes), which every other record mixes into its floats now and then.
+    error_inputs bad calls of the record's own, besides those the harness derives from every drawn example
+                (``conformance/error_inputs.py``): ``error_inputs(example) -> [(label, Example), ...]``.
     """
     name: str
     example: Callable
@@ -95,6 +97,7 @@ class Record:
     torch: str = ""
     reference: Callable | None = None
     unchecked: tuple = ()
+    error_inputs: Callable | None = None
 
     def opts_out(self, name: str) -> bool:
         """Whether ``unchecked`` names ``name`` (a check, or "hostile")."""

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .checks import BY_NAME, CHECKS, DESCRIPTIONS, render_graph  # noqa: F401  (render_graph: re-exported)
+from .checks import BY_NAME, CHECKS, DEFAULT_CHECKS, DESCRIPTIONS, render_graph  # noqa: F401  (render_graph: re-exported)
 from .paired import Observation, layout_source, tested
 from .registry import Example
 from .snippets import (  # noqa: F401
@@ -89,7 +89,7 @@ class Report:
         """The checks that ran (``--checks``), in their order."""
         chosen = self.options.get("checks")
         return [c for c in CHECKS if c in chosen.split()] if isinstance(chosen, str) and chosen != "all" \
-            else list(CHECKS)
+            else list(DEFAULT_CHECKS)
 
     # --- the matrix -------------------------------------------------------------------------
     def matrix(self) -> dict:

@@ -117,8 +117,9 @@ def applicable(case: Case, example: Example) -> bool:
 
 def evaluate(case: Case, example: Example, upstream_seed: int, only: tuple | None = None):
     """Run one example in both libraries; every check's verdict (or ``only`` these), and the two observations."""
-    t = observe(case.record, case.form, "torch", example, upstream_seed)
-    m = observe(case.record, case.form, "mygrad", example, upstream_seed)
+    bad_calls = "error_inputs" in (only or checks.DEFAULT_CHECKS)
+    t = observe(case.record, case.form, "torch", example, upstream_seed, bad_calls)
+    m = observe(case.record, case.form, "mygrad", example, upstream_seed, bad_calls)
     verdicts = checks.compare(t, m, checks.Context(case.dtype, case.record.tolerance), only)
     return verdicts, t, m
 
@@ -312,7 +313,7 @@ def run_case(case: Case, profile: Profile, base_seed: int = 0, only: tuple | Non
     """Survey the case, then shrink a minimal example for every check that failed; ``only``: these checks."""
     started = time.perf_counter()
     opted_out = {name for name, _ in case.record.unchecked}
-    names = tuple(name for name in (only or checks.CHECKS) if name not in opted_out)
+    names = tuple(name for name in (only or checks.DEFAULT_CHECKS) if name not in opted_out)
     result = CaseResult(case.record.row, case.record.name, case.form, case.dtype,
                         counts={name: [0, 0] for name in names})
     result.missing = missing(case)

@@ -76,6 +76,11 @@ def is_floating_point(input: Tensor) -> bool:
     return input.is_floating_point()
 
 
+from .ops._errors import check_tensor_inputs as _check_tensor_inputs  # noqa: E402
+
+_check_tensor_inputs(globals(), list(globals()))   # torch's argument check of every function's input
+del _check_tensor_inputs
+
 from .autograd.backends import install_tensor_namespace as _install  # noqa: E402
 
 _install(globals())

@@ -6,6 +6,7 @@ nuclear norms (over svdvals).  Products live in ops/linalg_products.py, factoriz
 eigh, svd) and solves in ops/decompositions.py.
 """
 from ._missing import module_getattr as _module_getattr
+from .ops._errors import check_tensor_inputs as _check_tensor_inputs
 from .ops.decompositions import (
     LinAlgError,
     cholesky,
@@ -42,4 +43,8 @@ __all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "ei
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
            "solve", "solve_triangular", "svd", "svdvals", "vecdot",
            "vector_norm"]
+_check_tensor_inputs(globals(), __all__, "linalg_", ("input", "A", "x"),  # torch's argument check of the input
+                     spelled={n: "input" for n in ("cholesky", "cholesky_ex", "eigh", "eigvalsh", "matrix_exp",
+                                                   "matrix_norm", "matrix_power", "norm", "solve_triangular",
+                                                   "vector_norm")})
 __getattr__ = _module_getattr(__name__, "linalg")  # a torch name mygrad lacks: an AttributeError that says so

@@ -1,6 +1,7 @@
 """Engine core semantics, each scenario run in torch and in mygrad and compared (see paired.py)."""
 from __future__ import annotations
 
+import itertools
 import threading
 
 import numpy as np
@@ -420,6 +421,83 @@ def backward_twice(t, see):
         out = eval(expr, {"x7": x7}).sum()
         out.backward()
         see.call(f"second backward of {expr}", lambda: out.backward())
+
+
+INDEX_SAVING = {   # ops whose node saves an index or mask tensor (found by the randomized programs: gather)
+    "gather": lambda t, x: t.gather(x, 0, t.tensor([0, 2])),
+    "index_select": lambda t, x: t.index_select(x, 0, t.tensor([0, 2])),
+    "take_along_dim": lambda t, x: t.take_along_dim(x, t.tensor([0, 2]), 0),
+    "take": lambda t, x: t.take(x, t.tensor([0, 2])),
+    "x[tensor]": lambda t, x: x[t.tensor([0, 2])],
+    "x[mask]": lambda t, x: x[t.tensor([True, False, True])],
+    "x[list]": lambda t, x: x[[0, 2]],
+    "masked_fill": lambda t, x: x.masked_fill(t.tensor([True, False, True]), 0.0),
+    "masked_fill tensor value": lambda t, x: x.masked_fill(t.tensor([True, False, True]), x[0]),
+    "masked_select": lambda t, x: x.masked_select(t.tensor([True, False, True])),
+    "scatter": lambda t, x: t.zeros(3).scatter(0, t.tensor([0, 2]), x[:2]),
+    "scatter value": lambda t, x: x.scatter(0, t.tensor([0, 2]), 1.0),
+    "scatter_add": lambda t, x: t.zeros(3).scatter_add(0, t.tensor([0, 2]), x[:2]),
+    "index_add": lambda t, x: t.zeros(3).index_add(0, t.tensor([0, 2]), x[:2]),
+    "index_copy": lambda t, x: t.zeros(3).index_copy(0, t.tensor([0, 2]), x[:2]),
+    "index_fill": lambda t, x: x.index_fill(0, t.tensor([0, 2]), 1.0),
+    "index_put": lambda t, x: t.zeros(3).index_put((t.tensor([0, 2]),), x[:2]),
+    "put": lambda t, x: t.zeros(3).put(t.tensor([0, 2]), x[:2]),
+    "masked_scatter": lambda t, x: t.zeros(3).masked_scatter(t.tensor([True, False, True]), x),
+    "embedding": lambda t, x: t.nn.functional.embedding(t.tensor([0, 2]), x.reshape(3, 1)),
+    "sort": lambda t, x: x.sort()[0],
+    "sort stable": lambda t, x: x.sort(stable=True)[0],
+    "max(dim)": lambda t, x: x.max(0)[0],
+    "min(dim)": lambda t, x: x.min(0)[0],
+    "topk": lambda t, x: x.topk(2)[0],
+    "kthvalue": lambda t, x: x.kthvalue(2)[0],
+    "median(dim)": lambda t, x: x.median(0)[0],
+    "nanmedian(dim)": lambda t, x: x.nanmedian(0)[0],
+    "mode": lambda t, x: x.mode(0)[0],
+    "repeat_interleave": lambda t, x: x.repeat_interleave(t.tensor([1, 2, 0])),
+    "x[0] (an int: nothing saved)": lambda t, x: x[0],
+    "x[1:] (a slice: nothing saved)": lambda t, x: x[1:],
+}
+
+
+@scenario
+def backward_twice_through_saved_indices(t, see):
+    """A node that saves an index or mask tensor frees it after backward: a second backward raises."""
+    for label, fn in INDEX_SAVING.items():
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = fn(t, x).sum()
+        y.backward()
+        see.call(f"second backward of {label}", lambda: y.backward())
+        see(f"{label}: grad", x.grad)
+    for label, name in (("gather", "_saved_index"), ("sort", "_saved_indices"), ("masked_fill", "_saved_mask"),
+                        ("x[0] (an int: nothing saved)", "_saved_index")):
+        x = t.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        y = INDEX_SAVING[label](t, x)
+        see.call(f"{label}: {name} before backward", lambda: getattr(y.grad_fn, name))
+        y.sum().backward()
+        see.call(f"{label}: {name} after backward", lambda: getattr(y.grad_fn, name))
+
+
+@scenario
+def backward_twice_through_an_edited_view(t, see):
+    """An in-place op through a view (CopySlices on the base) lets go of its node after a backward without
+    retain_graph, even when that node saved nothing: a second backward raises, from the view or the base
+    (found by the randomized programs: ``x.add(x, alpha=2).reshape(-1).add_(0.25)``)."""
+    makes = {"add alpha": lambda x: x.add(x, alpha=2), "x + 1": lambda x: x + 1, "clone": lambda x: x.clone()}
+    views = {"reshape(-1)": lambda b: b.reshape(-1), "[:]": lambda b: b[:], "t()": lambda b: b.t(),
+             "[0]": lambda b: b[0]}
+    edits = {"add_(0.25)": lambda v: v.add_(0.25), "zero_()": lambda v: v.zero_(), "mul_(2)": lambda v: v.mul_(2)}
+    for (mk, make), (vk, view), (ek, edit) in itertools.product(makes.items(), views.items(), edits.items()):
+        for which in ("view", "base"):
+            x = t.tensor([[1.0, 2.0]], requires_grad=True)
+            b = make(x)
+            v = view(b)
+            edit(v)
+            root = (v if which == "view" else b).sum()
+            label = f"{mk}, {vk}, {ek}, from the {which}"
+            see.call(f"{label}: retained", lambda: root.backward(retain_graph=True))
+            see.call(f"{label}: freed", lambda: root.backward())
+            see.call(f"{label}: again", lambda: root.backward())
+            see(f"{label}: grad", x.grad)
 
 
 @scenario

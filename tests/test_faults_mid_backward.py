@@ -110,3 +110,25 @@ def hook_changing_the_error_state_and_raising(t, see):
     finally:
         see("error state after", np.geterr())
         np.seterr(**previous)
+
+
+@scenario
+def a_node_without_derivative_raises_before_other_branches_accumulate(t, see):
+    """torch's NotImplemented node (an op with no derivative) runs as soon as it is ready, whatever its
+    position in the graph: a backward through it raises before another branch reaches its leaf, even one
+    made later (found by the randomized programs: heaviside next to a product)."""
+    for order in ("no-derivative op first", "no-derivative op last"):
+        x = t.tensor([[0.0, 1.0]], dtype=t.float64)
+        w = t.tensor([[1.0, 2.0]], dtype=t.float64, requires_grad=True)
+        a = t.tensor([[1.0, 2.0]], requires_grad=True)
+        if order == "no-derivative op first":
+            h = t.heaviside(x, w)
+            p = a * 2
+        else:
+            p = a * 2
+            h = t.heaviside(x, w)
+        see.call(f"{order}: backward", lambda: t.autograd.backward([p.sum(), (h * 2).sum()], retain_graph=True))
+        see(f"{order}: a.grad", a.grad)
+        see(f"{order}: w.grad", w.grad)
+        see.call(f"{order}: the other branch alone", lambda: p.sum().backward())
+        see(f"{order}: a.grad after", a.grad)

@@ -1,6 +1,6 @@
-"""nn.RNN/LSTM/GRU and their cells against torch, side by side (a differential test rather than conformance
-records: torch runs fused kernels, so its graph nodes cannot be matched one by one; the values, every
-gradient, shapes, state_dict keys and repr are compared here)."""
+"""nn.RNN/LSTM/GRU and their cells against torch, side by side, on fixed larger cases than the conformance
+rows draw (conformance/records/modules_rnn.py: graphs, flags, double backward, forward AD): the values, every
+gradient, shapes, state_dict keys and repr are compared here."""
 from __future__ import annotations
 
 import itertools

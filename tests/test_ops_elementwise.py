@@ -368,3 +368,50 @@ def test_forward_kernels_do_not_warn():
         for name in UNARY:
             getattr(mygrad, name)(x)
         x / 0, x // 0, x % 0, x ** -1, mygrad.atan2(x, x * 0), mygrad.clamp(x, 0, 1), mygrad.lerp(x, x, 0.5)
+
+
+@scenario
+def an_edit_of_the_output_after_ops_that_save_it_or_their_input(t, see):
+    """Whether an in-place edit of an op's output (under no_grad) breaks its backward depends on what torch's
+    node saved: erfinv saves its input (found by the randomized programs), exp, tanh, sigmoid their output."""
+    for name in ("erfinv", "erf", "exp", "tanh", "sigmoid", "sqrt", "sin", "relu"):
+        x = t.tensor([0.0, 0.5, -0.25], requires_grad=True)
+        y = getattr(t, name)(x)
+        with t.no_grad():
+            y.mul_(0.5)
+        see.call(f"{name}: backward after the edit", lambda: y.sum().backward())
+        see(f"{name}: grad", x.grad)
+
+
+OVERLAPPING = {   # an in-place elementwise op whose operand shares part of the memory it writes (found by the
+    # randomized programs: ``x.reshape(-1).mul_(x)`` for a 0-d x)
+    "x.mul_(x)": lambda t, x: x.mul_(x),
+    "x.reshape(-1).mul_(x.reshape(-1))": lambda t, x: x.reshape(-1).mul_(x.reshape(-1)),
+    "x[0].reshape(-1).mul_(x[0])": lambda t, x: x[0].reshape(-1).mul_(x[0]),
+    "x[1:].add_(x[:-1])": lambda t, x: x[1:].add_(x[:-1]),
+    "x.add_(x[0])": lambda t, x: x.add_(x[0]),
+    "x.add_(x.flip(0))": lambda t, x: x.add_(x.flip(0)),
+    "x.unsqueeze(0).add_(x)": lambda t, x: x.unsqueeze(0).add_(x),
+    "x.reshape(1, 3).sub_(x.reshape(3, 1).t())": lambda t, x: x.reshape(1, 3).sub_(x.reshape(3, 1).t()),
+    "x.copy_(x[0])": lambda t, x: x.copy_(x[0]),
+    "x[1:].copy_(x[:-1])": lambda t, x: x[1:].copy_(x[:-1]),
+    "x.div_(x[2])": lambda t, x: x.div_(x[2]),
+    "x.pow_(x[0])": lambda t, x: x.pow_(x[0]),
+    "x.lerp_(x[0], 0.5)": lambda t, x: x.lerp_(x[0], 0.5),
+    "x.addcmul_(x[0], x)": lambda t, x: x.addcmul_(x[0], x),
+    "x.clamp_(min=x[0])": lambda t, x: x.clamp_(min=x[0]),
+    "x.atan2_(x[1:2])": lambda t, x: x.atan2_(x[1:2]),
+    "x.remainder_(x[0])": lambda t, x: x.remainder_(x[0]),
+    "x.masked_fill_(mask, x[0]) (a value, not an operand)": lambda t, x: x.masked_fill_(x > 1, x[0]),
+    "x.ldexp_(x[0]) (through a fresh power of 2)": lambda t, x: x.ldexp_(x[0].round()),
+    "x.t().add_(x.t()) (the same elements and layout)": lambda t, x: x.t().add_(x.t()),
+    "x[::2].add_(x[1::2]) (disjoint)": lambda t, x: t.arange(6.0)[::2].add_(t.arange(6.0)[1::2]),
+}
+
+
+@scenario
+def in_place_ops_refuse_operands_that_partly_overlap_the_output(t, see):
+    for label, fn in OVERLAPPING.items():
+        x = t.tensor([1.0, 2.0, 3.0])
+        see.call(label, lambda: fn(t, x))
+        see(f"{label}: x after", x)

@@ -301,6 +301,13 @@ ERRORS = {
     "matmul dtypes 1d": lambda t: t.ones(3) @ t.ones(3, dtype=t.float64),
     "matmul dtypes 2d @ 1d": lambda t: t.ones(2, 3) @ t.ones(3, dtype=t.float64),
     "matmul bool": lambda t: t.ones(2, 2, dtype=t.bool) @ t.ones(2, 2, dtype=t.bool),
+    # (found by the randomized programs: a bool vector @ a bool vector gave a bool where torch has no kernel)
+    "matmul bool 1d @ 1d": lambda t: t.ones(3, dtype=t.bool) @ t.ones(3, dtype=t.bool),
+    "matmul bool 2d @ 1d": lambda t: t.ones(2, 3, dtype=t.bool) @ t.ones(3, dtype=t.bool),
+    "matmul bool 3d @ 3d": lambda t: t.ones(2, 2, 3, dtype=t.bool) @ t.ones(2, 3, 2, dtype=t.bool),
+    "dot bool": lambda t: t.dot(t.ones(3, dtype=t.bool), t.ones(3, dtype=t.bool)),
+    "mv bool": lambda t: t.mv(t.ones(2, 3, dtype=t.bool), t.ones(3, dtype=t.bool)),
+    "bmm bool": lambda t: t.bmm(t.ones(2, 2, 3, dtype=t.bool), t.ones(2, 3, 2, dtype=t.bool)),
     "bmm 2d": lambda t: t.bmm(t.ones(3, 4), t.ones(4, 5)),
     "bmm batches": lambda t: t.bmm(t.ones(2, 2, 3), t.ones(2, 4, 2)),
     "bmm dtypes": lambda t: t.bmm(t.ones(2, 3, 4, dtype=t.float64), t.ones(2, 4, 5)),

@@ -2,10 +2,11 @@
 
 ``nn.LSTM`` -> ``nn.Linear`` on the last time step, squared-error loss, ``backward``, then a manual SGD
 update under ``no_grad``: the same code for torch and mygrad (the library is a parameter), the same
-initial weights (NumPy draws loaded through ``load_state_dict``).  torch runs its fused CPU LSTM kernel;
-mygrad composes each time step from linear/sigmoid/tanh nodes.  The NumPy step is the same network with
-backpropagation through time written by hand: each layer's input projection as one GEMM over all time
-steps, a loop over time for the recurrence, and the weight gradients as one GEMM each.
+initial weights (NumPy draws loaded through ``load_state_dict``).  torch runs its fused CPU LSTM kernel
+(one oneDNN node per layer), and so does mygrad (the same node: NumPy over the batch, a loop over time).
+The NumPy step is the same network with backpropagation through time written by hand: each layer's input
+projection as one GEMM over all time steps, a loop over time for the recurrence, and the weight gradients
+as one GEMM each.
 """
 from __future__ import annotations
 

@@ -101,6 +101,14 @@ UNARY = [
 ALIASES = [("negative", real()), ("absolute", real(special=(0.0,))), ("arcsin", open_unit()),
            ("arccos", open_unit()), ("arctan", real()), ("fix", ROUNDING)]
 
+# torch's fmod/remainder compute a - b * trunc(a / b) (floor for remainder) in their vectorised blocks and
+# std::fmod in the scalar tail: where a / b overflows (the largest floats over a small divisor) the blocks give
+# NaN and the tail the exact remainder, so the value depends on the element's position and the CPU's vector
+# width (measured on torch 2.13, float64 fmod(-max, 0.3): 7 elements -> all finite, 8 -> all NaN, 9 -> 8 NaN
+# and a finite last one).
+_MOD_BY_POSITION = (("hostile", "torch's fmod/remainder at an overflowing quotient: NaN in the vectorised blocks, "
+                                "the exact remainder in the scalar tail (position- and CPU-dependent)"),)
+
 RECORDS = [
     # hostile values (NaN, ±inf, -0.0, subnormals, the extremes) mixed into every unary op's domain
     *[Record(name, unary(hostile(domain)), forms=UNARY_FORMS) for name, domain in UNARY],
@@ -144,10 +152,10 @@ RECORDS = [
     Record("floor_divide", binary(other=DIVISOR), forms=("function", "method", "inplace")),
     Record("floor_divide", binary(other=DIVISOR), forms=("operator", "roperator"), operator="floordiv",
            label="floor_divide (operator)"),
-    Record("remainder", binary(other=DIVISOR), forms=("function", "method", "inplace")),
+    Record("remainder", binary(other=DIVISOR), forms=("function", "method", "inplace"), unchecked=_MOD_BY_POSITION),
     Record("remainder", binary(domain=DIVISOR, other=DIVISOR), forms=("operator", "roperator"), operator="mod",
-           label="remainder (operator)"),
-    Record("fmod", binary(other=DIVISOR), forms=UNARY_FORMS),
+           label="remainder (operator)", unchecked=_MOD_BY_POSITION),
+    Record("fmod", binary(other=DIVISOR), forms=UNARY_FORMS, unchecked=_MOD_BY_POSITION),
     *[Record(name, binary(other=DIVISOR if name in ("div", "remainder", "floor_divide") else real()),
              label=f"{name} (integer)", dtypes=INTEGERS, grad=False)
       for name in ("add", "sub", "mul", "div", "remainder", "floor_divide", "maximum", "minimum", "atan2")],

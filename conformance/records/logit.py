@@ -20,10 +20,21 @@ BOUNDS = (0.0, 1.0, 0.1, 0.9, 0.25, 0.75, 0.5, 1e-6)
 WIDE = Domain(-0.5, 1.5, 0.0, BOUNDS)            # every region: outside [0, 1], the bounds, inside
 INSIDE = Domain(0.05, 0.95, 0.0, (0.1, 0.9, 0.25, 0.75, 0.5))
 
+# torch's logit_backward computes differently in its vectorised loop (blocks of twice the CPU's vector width)
+# and its scalar tail: with eps a NaN input's gradient is 0 in the blocks and NaN in the tail (measured on
+# torch 2.13, float64: 15 NaN inputs -> 15 NaN, 16 -> 16 zeros, 17 -> 16 zeros and a NaN); without eps the
+# tail gives grad * inf at 0 and 1 and the blocks grad / (x (1 - x)), -inf for a positive grad at -0.0.  So
+# the gradient at these values depends on the element's position and the machine.
+_NAN_SLOPE_BY_POSITION = (("hostile", "torch's logit_backward differs between its vectorised blocks and its "
+                                      "scalar tail at NaN (with eps: 0 vs NaN) and at -0.0 (no eps: the sign of "
+                                      "the inf), so it depends on the element's position and the CPU"),)
+
 RECORDS = [
-    Record("logit", unary(WIDE, eps=EPS), forms=UNARY_FORMS),
-    Record("logit", unary(INSIDE), forms=("function",), label="logit (inside (0, 1), no eps)"),
-    Record("logit", unary(WIDE, eps=EPS), namespace="special", forms=("function",), label="special.logit"),
+    Record("logit", unary(WIDE, eps=EPS), forms=UNARY_FORMS, unchecked=_NAN_SLOPE_BY_POSITION),
+    Record("logit", unary(INSIDE), forms=("function",), label="logit (inside (0, 1), no eps)",
+           unchecked=_NAN_SLOPE_BY_POSITION),
+    Record("logit", unary(WIDE, eps=EPS), namespace="special", forms=("function",), label="special.logit",
+           unchecked=_NAN_SLOPE_BY_POSITION),
     Record("logit", unary(Domain(0.0, 1.0, 0.0, (0.0, 1.0)), eps=EPS), forms=("function",),
            label="logit (integer)", dtypes=INTEGERS, grad=False),
 ]

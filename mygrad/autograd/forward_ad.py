@@ -103,7 +103,29 @@ TANGENTS.update({
     "ClampMaxBackward1": "where(self <= max, self_t, max_t)",
     # torch's div line; a missing tangent's term is left out (torch's zero tensor times an inf result is 0)
     "DivBackward0": "((0 if self_t is None else self_t) - (0 if other_t is None else other_t * result)) / other",
-    "Atan2Backward0": "(-self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
+    # torch's lines for atan2, addcmul, addcdiv, maximum, minimum; a missing tangent is torch's zero tensor, whose
+    # products are 0 even with an inf or NaN factor, so its terms are left out (None: ABSENT_AS_NONE)
+    "Atan2Backward0": "(-self * other_t if self_t is None else other * self_t if other_t is None "
+                      "else -self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
+    "AddcmulBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t * tensor2 * value)"
+                        " + (0 if tensor2_t is None else tensor2_t * tensor1 * value)",
+    "AddcdivBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t / tensor2 * value)"
+                        " - (0 if tensor2_t is None else tensor2_t * (tensor1 / tensor2) / tensor2 * value)",
+    "SpecialXlog1PyBackward0": "(0 if self_t is None else where((self == 0) & (other <= -1), 0, "
+                               "xlog1py(self_t, other))) + (0 if other_t is None else other_t * self / (other + 1))",
+    "SpecialXlog1PyBackward1": "other_t * self / (other + 1)",   # (torch's order: other_t * self overflows first)
+    # torch's lerp lines: lerp of the tangents (its fused kernel, zeros for a missing one) plus weight_t * (end - self)
+    "LerpBackward0": "(zeros_like(result) if self_t is None else self_t).lerp("
+                     "zeros_like(result) if end_t is None else end_t, weight)",
+    "LerpBackward1": "(zeros_like(result) if self_t is None else self_t).lerp("
+                     "zeros_like(result) if end_t is None else end_t, weight) "
+                     "+ (0 if weight_t is None else weight_t * (end - self))",
+    "MaximumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
+                        "else other_t + c * (self_t - other_t))"
+                        "(where(self == other, 0.5, (self > other).to(result.dtype)))",
+    "MinimumBackward0": "(lambda c: c * self_t if other_t is None else other_t - c * other_t if self_t is None "
+                        "else other_t + c * (self_t - other_t))"
+                        "(where(self == other, 0.5, (self < other).to(result.dtype)))",
     # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
     # graph there), so the transposed backward cannot give their tangents: torch's result lines
     "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
@@ -116,6 +138,9 @@ TANGENTS.update({
     # median), 0 for an empty input
     "MedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                        "/ (self == result).sum()",
+    # full max/min: the same evenly_read_jvp, so a NaN result (nothing equals it) has a NaN tangent
+    "MaxBackward1": "(self_t * (self == result)).sum() / (self == result).sum()",
+    "MinBackward1": "(self_t * (self == result)).sum() / (self == result).sum()",
     "NanmedianBackward0": "zeros_like(result) if self.numel() == 0 else (self_t * (self == result)).sum() "
                           "/ (self == result).sum()",
     # torch's logsumexp_jvp: the softmax-weighted tangent, normalised by the weights' sum (NaN for nothing)
@@ -170,10 +195,14 @@ NOT_IMPLEMENTED: dict = {
     "GridSampler2DBackward0": "grid_sampler_2d",
     "GridSampler3DBackward0": "grid_sampler_3d",
     "CtcLossBackward0": "_ctc_loss",
+    "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
+    "MkldnnRnnLayerBackward0": "mkldnn_rnn_layer",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
-ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0"})
+ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
+                            "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0", "MinimumBackward0",
+                            "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.
@@ -413,6 +442,11 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                     and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
                 # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
                 found[0] = _where(out == 0, 0.0, found[0])
+            if node_cls.__name__ == "CumprodBackward0" and tangents[0] is not None \
+                    and not (values["self"]._data == 0).any():
+                # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN
+                # input (the transposed backward skips a single element)
+                found[0] = out.detach() * (tangents[0] / values["self"].detach()).cumsum(values["dim"])
             for o, t in zip(outputs, found):
                 if t is not None:
                     _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))

@@ -57,12 +57,7 @@ class FunctionCtx:
     """What ``forward``/``setup_context`` use to hand information to ``backward``."""
 
     def save_for_backward(self, *tensors: Any) -> None:
-        Tensor = _tensor_cls()
-        for i, t in enumerate(tensors):
-            if t is not None and not isinstance(t, Tensor):
-                raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
-                                f"{type(t).__name__}")
-        self.to_save = tensors
+        self.to_save = tensors   # (checked when the graph is recorded, as torch: ``_check_saved``)
 
     def save_for_forward(self, *tensors: Any) -> None:
         self.saved_for_forward = tensors
@@ -364,9 +359,19 @@ def _wrap_outputs(ctx: Any, args: Any, outputs: Any, executable: bool) -> Any:
         ctx.n_outputs = len(outs)
         ctx._output_meta = tuple(output_meta)
         ctx._non_diff_outputs = tuple(non_diff_flags)
+        _check_saved(ctx.to_save)
         ctx._saved = tuple(_save(ctx, t, outs) for t in ctx.to_save)
         ctx.to_save = ()
     return tuple(outs) if is_tuple else outs[0]
+
+
+def _check_saved(values: tuple) -> None:
+    """torch refuses to save a value that is not a tensor (None aside), only when a graph is recorded."""
+    Tensor = _tensor_cls()
+    for i, t in enumerate(values):
+        if t is not None and not isinstance(t, Tensor):
+            raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
+                            f"{type(t).__name__}")
 
 
 def _save(ctx: Any, t: Any, outs: Any) -> Any:

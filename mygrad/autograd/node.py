@@ -180,12 +180,14 @@ class FormulaNode(Node):
         if attr.startswith("_saved_") and attr[7:] in names:
             i = names.index(attr[7:])
             value, version = self._saved[i], self._versions[i]
+            if value is _FREED:
+                raise RuntimeError(FREED_MESSAGE)
             if version is None or version is True:
                 if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
                     return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
+                if version is True and type(value) is np.ndarray:   # an index or mask torch saved as a tensor
+                    return backends.TENSOR["Tensor"]._make(value, False, None)
                 return value
-            if value is _FREED:
-                raise RuntimeError(FREED_MESSAGE)
             return backends.saved_as_tensor(value, self)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
 

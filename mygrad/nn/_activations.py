@@ -17,6 +17,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record
+from ..ops._errors import python_type_name
 from ..ops.elementwise import mul
 from ..ops.join import cat
 
@@ -448,7 +449,7 @@ def _softmax_op(name: str, node, kernel):
         if dim is None:
             dim = _implicit_dim(name, input._data.ndim, _stacklevel)
         elif type(dim) is not int:
-            raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+            raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {python_type_name(dim)}")
         if dtype is not None:
             input = input.to(dtype)
         axis = input._wrap_dim(dim)

@@ -1,6 +1,7 @@
 """``torch.nn.functional``: activations, softmax, linear, dropout and the losses, with torch's
 signatures, results, gradients and graphs (composite where torch's are composite)."""
 from .._missing import module_getattr as _module_getattr
+from ..ops._errors import check_tensor_inputs as _check_tensor_inputs
 
 from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, hardshrink, hardsigmoid, hardswish,
                            hardtanh, hardtanh_, leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, prelu, relu,
@@ -8,6 +9,8 @@ from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, ha
                            softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
 from ._dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from ._bilinear import bilinear
+from ._attention import scaled_dot_product_attention
+from ._multihead import multi_head_attention_forward
 from ._embedding import embedding
 from ._linear import linear
 from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
@@ -42,13 +45,15 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold",
            "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
-           "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot"]
+           "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot",
+           "scaled_dot_product_attention", "multi_head_attention_forward",
+           "local_response_norm", "pdist", "multi_margin_loss", "multilabel_margin_loss", "embedding_bag",
+           "affine_grid", "grid_sample", "ctc_loss"]
 
-__all__ += ["local_response_norm"]
-__all__ += ["pdist"]
-__all__ += ["multi_margin_loss", "multilabel_margin_loss"]
-__all__ += ["embedding_bag"]
-__all__ += ["affine_grid"]
-__all__ += ["grid_sample"]
-__all__ += ["ctc_loss"]
+# torch's argument check: a non-tensor named where the op needed a tensor (torch's F functions written in
+# Python, which fail in whatever their code does first, are left as they are)
+_check_tensor_inputs(globals(), __all__, unchecked=(
+    "normalize", "dropout1d", "dropout2d", "dropout3d", "interpolate", "upsample", "instance_norm", "sigmoid", "tanh",
+    "softsign", "tanhshrink", "glu", "gaussian_nll_loss", "group_norm", "adaptive_avg_pool2d", "adaptive_max_pool2d",
+    "lp_pool1d", "lp_pool2d", "margin_ranking_loss"))
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

@@ -13,6 +13,7 @@ An op is then a forward in NumPy plus a ``derivative(...)`` line::
 from __future__ import annotations
 
 from itertools import count
+from types import FunctionType
 
 import numpy as np
 
@@ -21,6 +22,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import _source as codegen, anomaly_mode, forward_ad, grad_mode, graph as _graph
 from ..autograd.node import OutputRef
+from ._errors import may_warn, tensor_arguments
 
 _sequence = count()
 _new = object.__new__
@@ -79,7 +81,7 @@ def _generate(node_cls) -> None:
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
                  "_fw_propagate": forward_ad.propagate, "_saved_hooks": _graph._state,
-                 "_pack_saved": _graph.pack_saved,
+                 "_pack_saved": _graph.pack_saved, "_NO_SEQUENCE": float("inf"),
                  "_anomaly": anomaly_mode._state, "_remember_forward": anomaly_mode.remember_forward,
                  "ndarray": np.ndarray, "asarray": np.asarray}
     node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
@@ -159,7 +161,10 @@ def _attach_body(node_cls) -> list:
               else "    node._versions = _NONES",
               *(["    if _saved_hooks.stack:",  # saved_tensors_hooks (autograd/graph.py): pack what was saved
                  "        _pack_saved(node, out)"] if checked else []),
-              "    node._sequence_nr = next(_sequence)",
+              # torch's NotImplemented (an Error node) takes no sequence number and runs as soon as it is ready,
+              # so a backward through it raises before the other branches accumulate into their leaves
+              "    node._sequence_nr = _NO_SEQUENCE" if node_cls.__name__ == "NotImplemented"
+              else "    node._sequence_nr = next(_sequence)",
               "    node._hooks = None",
               "    return <node>"]
     return lines
@@ -276,18 +281,26 @@ def check_broadcast(a: np.ndarray, b: np.ndarray) -> None:
 # ----- installing the public forms ---------------------------------------------------------
 
 def methods(**forms) -> None:
-    """Attach functions to Tensor under the given method/operator names."""
+    """Attach functions to Tensor under the given method/operator names; the named methods with torch's
+    argument check (``_errors.tensor_arguments``: a bad argument named as torch's parser names it)."""
     for name, fn in forms.items():
+        if isinstance(fn, FunctionType) and not name.startswith("__") and not getattr(fn, "__tensor_arguments__", 0) \
+                and not may_warn(fn):
+            fn = tensor_arguments(fn, name, first=False, method=True)
         setattr(Tensor, name, fn)
 
 
-def inplace_method(op, ufunc=None):
+def inplace_method(op, ufunc=None, elementwise: bool = False):
     """``Tensor.op_``: the out-of-place op written into self by Tensor._inplace.  An optimizer's update
     (grad mode off, not a view, floating, an operand tensor of the same dtype and shape: nothing to
-    refuse, record, cast or broadcast) goes straight to ``ufunc``."""
+    refuse, record, cast or broadcast) goes straight to ``ufunc``.  ``elementwise``: torch runs the op
+    through its TensorIterator, which refuses operands that partly overlap the tensor written to."""
     quiet_ufunc = quiet(ufunc) if ufunc is not None else None  # (made once: NumPy's warnings off, as torch)
+    from ._views import check_no_partial_overlap  # (it builds on this module)
 
     def method(self, *args, **kwargs):
+        if elementwise:
+            check_no_partial_overlap(self, (*args, *kwargs.values()))
         if ufunc is not None and len(args) == 1 and not kwargs and not _grad_state.enabled and self._base is None:
             other = args[0]
             if isinstance(other, Tensor):
@@ -298,3 +311,9 @@ def inplace_method(op, ufunc=None):
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
     return method
+
+
+def elementwise_inplace(op, ufunc=None):
+    """``inplace_method`` for an op torch runs elementwise (its TensorIterator): operands that partly overlap
+    the tensor written to are refused."""
+    return inplace_method(op, ufunc, elementwise=True)

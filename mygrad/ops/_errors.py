@@ -3,6 +3,10 @@ same text): a non-tensor where a tensor is required, arguments that fit none of 
 and a dtype a kernel has no implementation for."""
 from __future__ import annotations
 
+import functools
+import inspect
+import types
+
 import numpy as np
 
 from .. import _dtype
@@ -10,13 +14,240 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 
 
+def python_type_name(value) -> str:
+    """A value's type as torch's messages name it: builtins bare (``str``, ``NoneType``), others with their
+    module (``numpy.ndarray``)."""
+    cls = type(value)
+    if cls.__module__ == "builtins" or isinstance(value, Tensor):   # (torch's own classes bare: Tensor, Parameter)
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
     return TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
-                     f"not {type(value).__name__}")
+                     f"not {python_type_name(value)}")
+
+
+# torch functions whose first argument may also be a Python number (an overload such as pow(Scalar, Tensor)).
+NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+                          "pow", "floor_divide", "remainder", "bucketize", "float_power"})
+# torch functions written in Python, whose bad argument fails in whatever their code does first
+# (an AttributeError, as mygrad's own code does).
+PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
+_NUMBERS = (bool, int, float, complex)
+_NOT_OPS = ("mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
+            "mygrad._device", "mygrad.cuda")
+
+
+def _not_a_tensor(name: str, exc: AttributeError, parameters: list, varargs: int | None, args: tuple, kwargs: dict,
+                  offset: int = 0):
+    """torch's TypeError for the argument the op read a tensor attribute from (``exc.obj``) when that
+    argument is not a tensor (None when it is none of the call's arguments: a bug of the op itself)."""
+    obj = getattr(exc, "obj", None)
+    if obj is None and "'NoneType'" not in str(exc) or isinstance(obj, Tensor):
+        return None
+    for i, value in enumerate(args):
+        if varargs is not None and i >= varargs:
+            if value is obj and offset:   # a method taking *args: their names are the op's
+                return not_tensor(name, obj, "other", i + 1 - offset)
+            if value is obj:
+                return TypeError(f"expected Tensor as element {i - varargs} in argument {varargs}, "
+                                 f"but got {python_type_name(obj)}")
+            continue
+        if value is obj:
+            return not_tensor(name, obj, parameters[i] if i < len(parameters) else "input", i + 1 - offset)
+        if type(value) in (list, tuple):
+            for k, item in enumerate(value):
+                if item is obj:
+                    return TypeError(f"expected Tensor as element {k} in argument {i}, but got {python_type_name(obj)}")
+    for key, value in kwargs.items():
+        if value is obj:
+            return TypeError(f"{name}(): argument '{key}' must be Tensor, not {python_type_name(obj)}")
+    return None
+
+
+# The annotations a failed call's arguments are checked against, and the type each names in torch's message.
+_ANNOTATED = {"bool": ((bool,), "bool"), "int": ((int,), "int"), "float": ((int, float), "float"),
+              "str": ((str,), "str")}
+
+
+def _declared(fn) -> dict:
+    """parameter -> (accepted types, torch's name of the type), from annotations such as ``int | None``."""
+    found = {}
+    for key, annotation in getattr(fn, "__annotations__", {}).items():
+        parts = [p.strip() for p in str(annotation).split("|")]
+        kinds = [p for p in parts if p != "None"]
+        if key == "return" or len(kinds) != 1 or kinds[0] not in _ANNOTATED:
+            continue
+        accepted, spelled = _ANNOTATED[kinds[0]]
+        found[key] = (accepted + ((type(None),) if "None" in parts else ()), spelled)
+    return found
+
+
+# What a parameter annotated ``bool``/``int``/``float`` never takes in torch (its parser refuses them up front,
+# where mygrad's NumPy code would take a list or a str for a number): checked before every call.
+_NEVER = {"bool": (str, list, tuple, dict, float, complex), "int": (str, list, tuple, dict, float, complex),
+          "float": (str, list, tuple, dict, complex)}
+
+
+def _refused(fn, offset: int) -> tuple[tuple, dict]:
+    """The up-front checks: ((index, parameter, refused types, torch's type name), ...) by position, and the
+    same by keyword, from annotations such as ``keepdim: bool`` (``offset``: 1 for a method's ``self``)."""
+    signature = inspect.signature(fn).parameters
+    by_position, by_name = [], {}
+    for index, (key, parameter) in enumerate(signature.items()):
+        parts = [p.strip() for p in str(parameter.annotation).split("|")]
+        kinds = [p for p in parts if p != "None"]
+        if len(kinds) != 1 or kinds[0] not in _NEVER:
+            continue
+        refused = frozenset(_NEVER[kinds[0]] + (() if "None" in parts or parameter.default is None else (type(None),)))
+        entry = (index, key, refused, kinds[0])
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            by_position.append(entry)
+        if parameter.kind != parameter.POSITIONAL_ONLY:
+            by_name[key] = entry
+    return tuple(by_position), by_name
+
+
+def _refuse(name: str, key: str, position: int | None, value, spelled: str) -> TypeError:
+    where = f" (position {position})" if position is not None else ""
+    return TypeError(f"{name}(): argument '{key}'{where} must be {spelled}, not {python_type_name(value)}")
+
+
+def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, offset: int = 0):
+    """torch's TypeError for the first argument of a failed call whose type its parameter does not take."""
+    try:
+        bound = signature.bind(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    for position, (key, value) in enumerate(bound.items(), start=1 - offset):
+        if key in declared and not isinstance(value, declared[key][0]):
+            where = f" (position {position})" if position <= len(args) - offset else ""
+            return TypeError(f"{name}(): argument '{key}'{where} must be {declared[key][1]}, "
+                             f"not {python_type_name(value)}")
+    return None
+
+
+_MISSING = object()
+
+
+def may_warn(fn, depth: int = 4) -> bool:
+    """Whether ``fn`` (or a function of its module it calls, ``depth`` calls deep) may warn.  Such functions
+    are left unwrapped: their warnings name the user's line through ``stacklevel``, which a wrapper's frame
+    would shift into mygrad."""
+    seen: set = set()
+
+    def reads(code, namespace, level) -> bool:
+        if id(code) in seen:
+            return False
+        seen.add(id(code))
+        names = set(code.co_names) | set(code.co_varnames)
+        if names & {"warn", "warnings", "stacklevel", "_stacklevel"}:
+            return True
+        for const in code.co_consts:
+            if isinstance(const, types.CodeType) and reads(const, namespace, level):
+                return True
+        if level <= 0:
+            return False
+        for name in code.co_names:
+            target = namespace.get(name)
+            target = getattr(target, "__wrapped__", target)
+            if isinstance(target, types.FunctionType) and target.__module__.startswith("mygrad") \
+                    and reads(target.__code__, target.__globals__, level - 1):
+                return True
+        return False
+    fn = getattr(fn, "__wrapped__", fn)
+    return reads(fn.__code__, fn.__globals__, depth)
+
+
+def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args: tuple, kwargs: dict):
+    """A first argument that is not a tensor: the op's own TypeError where it lists torch's overloads
+    (``pow(2, x)`` is one), its result where torch takes a number there, else torch's "must be Tensor"."""
+    try:
+        result = fn(*args, **kwargs)
+    except TypeError as exc:
+        if "invalid combination of arguments" in str(exc):
+            raise
+        raise not_tensor(label, value, argument) from None
+    except Exception:
+        raise not_tensor(label, value, argument) from None
+    if numbers and isinstance(value, numbers):
+        return result
+    raise not_tensor(label, value, argument)
+
+
+def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = None, first: bool = True,
+                     method: bool = False):
+    """``fn`` refusing arguments that are not tensors where it needs tensors, as torch's argument parser does,
+    with its messages (``sin(): argument 'input' (position 1) must be Tensor, not str``) instead of whatever
+    the NumPy code would fail with (or, worse, accept: a list, an ndarray).  ``first``: the first argument
+    (``argument``) is checked before the call; any argument is named when the op fails reading a tensor's
+    attribute from it, and any argument whose annotated type (``bool``, ``int``, ``float``, ``str``) it does
+    not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``)."""
+    signature = inspect.signature(fn)
+    declared = _declared(fn)
+    parameters = [p.name for p in signature.parameters.values()
+                  if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    varargs = next((i for i, p in enumerate(signature.parameters.values()) if p.kind == p.VAR_POSITIONAL), None)
+    argument = argument or (parameters[0] if parameters else "input")
+    numbers = _NUMBERS if name in NUMBER_FIRST else ()
+    label = prefix + name
+
+    by_position, by_name = _refused(fn, int(method))
+    offset = 1 - int(method)
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        for index, key, refused, spelled in by_position:
+            if index >= len(args):
+                break
+            if type(args[index]) in refused:   # (exact types: isinstance against a tuple costs a microsecond here)
+                raise _refuse(label, key, index + offset, args[index], spelled)
+        if kwargs and by_name:
+            for key, value in kwargs.items():
+                entry = by_name.get(key)
+                if entry is not None and type(value) in entry[2]:
+                    raise _refuse(label, key, None, value, entry[3])
+        if first:
+            value = args[0] if args else kwargs.get(argument, _MISSING)
+            if value is not _MISSING and not isinstance(value, Tensor):
+                return _not_tensor_first(fn, label, argument, value, numbers, args, kwargs)
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:   # a failed call: name the argument of a wrong type, as torch's parser does
+            error = _misfit(label, signature, declared, args, kwargs, int(method)) if declared else None
+            if error is None and isinstance(exc, AttributeError):
+                error = _not_a_tensor(label, exc, parameters, varargs, args, kwargs, int(method))
+            if error is None:
+                raise
+            raise error from None
+    checked.__tensor_arguments__ = True  # type: ignore[attr-defined]
+    return checked
+
+
+def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input",),
+                        spelled: dict | None = None, unchecked=()) -> None:
+    """Rebind every function of ``names`` in ``namespace`` (a public module's globals) to its
+    ``tensor_arguments`` form: the one place a torch namespace's functions check their tensor arguments.
+    The first argument is checked up front where the first parameter is named one of ``arguments``
+    (``spelled``: the argument's name in torch's message where it is not the parameter's, as in
+    ``linalg.cholesky(A)``'s ``argument 'input'``); ``unchecked``: functions left as they are (torch's own
+    are Python code there, failing in whatever their code does first)."""
+    for name in names:
+        fn = namespace.get(name)
+        if not isinstance(fn, types.FunctionType) or getattr(fn, "__tensor_arguments__", False) \
+                or name in PYTHON_IN_TORCH or name in unchecked or name.startswith("_") \
+                or fn.__module__.startswith(_NOT_OPS) or may_warn(fn):
+            continue
+        try:
+            first = next(iter(inspect.signature(fn).parameters), None)
+        except (TypeError, ValueError):
+            continue
+        namespace[name] = tensor_arguments(fn, name, prefix, (spelled or {}).get(name), first in arguments)
 
 
 def _type_name(value) -> str:
-    return "Tensor" if isinstance(value, Tensor) else type(value).__name__
+    return "Tensor" if isinstance(value, Tensor) else python_type_name(value)
 
 
 def _fits(parameter: str, value) -> bool:

@@ -97,6 +97,8 @@ def polygamma(n: int, x: np.ndarray) -> np.ndarray:
     recurrence up to x >= 10 and then its asymptotic series."""
     if n == 0:
         return digamma(x)
+    if n == 1:
+        return trigamma(x)
     x64 = np.asarray(x, np.float64)
     shifted, skipped = _series_shift(x64, n)
     inverse = 1 / shifted
@@ -109,6 +111,28 @@ def polygamma(n: int, x: np.ndarray) -> np.ndarray:
     out = np.where((x64 <= 0) & (x64 == np.floor(x64)), (-1) ** (n + 1) * np.inf, out)  # the poles
     out = np.where(np.isneginf(x64) & (n == 1) | np.isposinf(x64) & (n > 1), np.nan, out)  # torch's at ±inf
     return out.astype(x.dtype, copy=False)
+
+
+@quiet
+def trigamma(x: np.ndarray) -> np.ndarray:
+    """torch's calc_trigamma, step for step and in the input's precision (float32 for float32 and half), so
+    its values at the poles are its: pi^2 / sin(pi x)^2 with sin(pi x) rounded (finite at -1, -2, ...) and
+    NaN where pi x overflows; then six recurrence steps and the asymptotic series (its constants double)."""
+    work = np.float64 if x.dtype == np.float64 else np.float32
+    y = np.asarray(x, work)
+    pi = work(math.pi)
+    reflect = y < work(0.5)
+    sin_pi_x = np.sin(pi * y)
+    result = np.where(reflect, work(0) - (pi * pi) / (sin_pi_x * sin_pi_x), work(0)).astype(work)
+    y = np.where(reflect, work(1) - y, y)
+    for _ in range(6):
+        result += work(1) / (y * y)
+        y = y + work(1)
+    inverse_square = work(1) / (y * y)
+    y64, ixx = y.astype(np.float64), inverse_square.astype(np.float64)
+    series = (1 + 1 / (2 * y64) + ixx * (1 / 6 - ixx * (1 / 30 - ixx * (1 / 42)))) / y64  # (double constants)
+    result = (result + series).astype(work)
+    return np.where(reflect, -result, result).astype(x.dtype, copy=False)
 
 
 @quiet
@@ -190,7 +214,14 @@ def _bessel_asymptotic(a: np.ndarray, order: int) -> np.ndarray:
     for k in range(1, 30):
         term = term * -(mu - (2 * k - 1) ** 2) / (k * 8 * a)
         total += term
-    return total / np.sqrt(2 * math.pi * a)
+    return total / (math.sqrt(2 * math.pi) * np.sqrt(a))  # (2 pi a would overflow near the largest float)
+
+
+def _growth(a: np.ndarray, dtype) -> np.ndarray:
+    """exp(a) in torch's precision for ``dtype`` (float32 for float32 and half), so I_nu overflows to inf
+    where torch's kernel does (past a = 88.7 for float32), in float64."""
+    work = np.float64 if dtype == np.float64 else np.float32
+    return np.exp(a.astype(work)).astype(np.float64)
 
 
 @quiet
@@ -200,7 +231,7 @@ def bessel_i(x: np.ndarray, order: int, scaled: bool) -> np.ndarray:
     a = np.abs(x64)
     small = a <= _SERIES_EDGE
     out = np.where(small, _bessel_series(np.minimum(a, _SERIES_EDGE), order, scaled),
-                   _bessel_asymptotic(np.maximum(a, _SERIES_EDGE), order) * (1.0 if scaled else np.exp(a)))
+                   _bessel_asymptotic(np.maximum(a, _SERIES_EDGE), order) * (1.0 if scaled else _growth(a, x.dtype)))
     if order == 1:
         out = np.where(x64 < 0, -out, out)
     out = np.where(np.isnan(x64), np.nan, out)
@@ -230,7 +261,7 @@ def erfcx(x: np.ndarray) -> np.ndarray:
     f = np.where(tail, a, 1.0)
     for k in range(60, 0, -1):
         f = np.where(tail, a, 1.0) + (k / 2) / f
-    positive = np.where(tail, 1 / (math.sqrt(math.pi) * f), positive)
+    positive = np.where(tail, (1 / math.sqrt(math.pi)) / f, positive)  # (sqrt(pi) f would overflow at the largest x)
     out = np.where(x64 < 0, 2 * np.exp(a * a) - positive, positive)
     out = np.where(np.isposinf(x64), 0.0, out)
     out = np.where(np.isnan(x64), np.nan, out)

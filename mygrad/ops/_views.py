@@ -23,11 +23,46 @@ from .._tensor import DEFAULT, IN_CUSTOM_FUNCTION, MULTI_OUTPUT, NO_GRAD, Tensor
 from ..autograd import backends, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
-from ..autograd.node import Node, derivative
+from ..autograd.node import FREED_MESSAGE, Node, derivative
 from ._define import _attach, _sequence, data_of, record
 
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
+
+
+PARTIAL_OVERLAP_MESSAGE = ("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                           "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _dense(data: np.ndarray) -> bool:
+    """torch's is_non_overlapping_and_dense: the elements fill their span of memory, each once (any dim order)."""
+    expected = data.itemsize
+    for stride, n in sorted((abs(s), n) for n, s in zip(data.shape, data.strides) if n != 1):
+        if stride != expected:
+            return False
+        expected *= n
+    return True
+
+
+def check_no_partial_overlap(out: Tensor, operands) -> None:
+    """torch's check before an elementwise op writes into ``out`` (TensorIterator's assert_no_partial_overlap):
+    an operand tensor that shares some of ``out``'s memory, but is not the same elements in the same layout,
+    would read values the op has already overwritten.  (Layouts that are not dense are too hard to judge:
+    torch lets them through.)"""
+    data = out._data
+    for x in operands:
+        if not isinstance(x, Tensor) or x is out or not np.may_share_memory(data, x._data):
+            continue
+        other = x._data
+        if not (data.size and other.size and _dense(data) and _dense(other)):
+            continue
+        a, b = _address(data), _address(other)
+        if a == b and data.nbytes == other.nbytes:
+            if data.strides == other.strides and data.ndim == other.ndim:
+                continue
+            raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+        if a < b + other.nbytes and b < a + data.nbytes:
+            raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
 
 
 def has_internal_overlap(data: np.ndarray) -> bool:
@@ -195,17 +230,21 @@ def check_inplace_on_view(view: Tensor, args: tuple, overlap: bool = True) -> No
 
 class CopySlices(Node):
     """The base's history after an in-place op wrote through one of its views: the op's node ``fn``
-    inside the view's region, the base's previous history everywhere else."""
+    inside the view's region, the base's previous history everywhere else.  Like torch's, it lets go
+    of ``fn`` once a backward without ``retain_graph`` went through it: a second backward raises, whatever
+    ``fn`` saved."""
 
-    __slots__ = ("fn", "geometry")
+    __slots__ = ("fn", "geometry", "released")
 
     def __init__(self, base: Tensor, geometry: Geometry, fn):
-        self.fn, self.geometry = fn, geometry
+        self.fn, self.geometry, self.released = fn, geometry, False
         self.next_functions = (gradient_edge(base),) + tuple(fn.next_functions[1:])
         self._sequence_nr = next(_sequence)
         self._hooks = None
 
     def apply(self, grads: list, create_graph: bool, release: bool = False) -> list:
+        if self.released:
+            raise RuntimeError(FREED_MESSAGE)
         ns = backends.TENSOR if create_graph else backends.ARRAY
         grad = grads[0]
         region = ns["view_region"](grad, self.geometry)
@@ -214,10 +253,12 @@ class CopySlices(Node):
         if self._next_nodes[0] is not None:
             own = fn_grads[0]
             base_grad = ns["with_view_region"](grad, 0 if own is None else own, self.geometry)
+        self.released = release
         return [base_grad, *fn_grads[1:]]
 
     def release(self) -> None:
         self.fn.release()
+        self.released = True
 
 
 def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:

@@ -4,6 +4,7 @@ and torch's messages."""
 from __future__ import annotations
 
 from .._tensor import Size, Tensor
+from ._errors import python_type_name
 from .shape import expand
 
 
@@ -31,7 +32,7 @@ def broadcast_tensors(*tensors) -> tuple:
     """Each tensor expanded to the common shape (itself where it already has it), as torch's."""
     for position, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {position} in argument 0, but got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element {position} in argument 0, but got {python_type_name(t)}")
     shape = tuple(tensors[0]._data.shape) if tensors else ()
     for t in tensors[1:]:
         other = t._data.shape

@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import cast, inplace_method, methods, record
+from ._define import cast, elementwise_inplace, methods, record
 from ._errors import invalid_arguments, not_implemented
 from .elementwise import broadcast_apply
 
@@ -134,7 +134,7 @@ _C_TYPE = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "s
 
 def _inplace(op):
     """``Tensor.clamp_``-style method: torch's own cast check (and message) for number bounds."""
-    method = inplace_method(op)
+    method = elementwise_inplace(op)
 
     def run(self: Tensor, *bounds, **named) -> Tensor:
         numbers = [b for b in (*bounds, *named.values()) if b is not None and not isinstance(b, Tensor)]

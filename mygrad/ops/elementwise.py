@@ -22,8 +22,18 @@ from ..autograd.backends import formula_helper
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state
 from ..autograd.node import derivative
-from ._define import binary_operands, check_broadcast, data_of, inplace_method, methods, record, recorder
-from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._define import (
+    binary_operands,
+    check_broadcast,
+    data_of,
+    elementwise_inplace,
+    inplace_method,
+    methods,
+    record,
+    recorder,
+)
+from ._errors import invalid_arguments, not_implemented, not_tensor, python_type_name
+from ._views import check_no_partial_overlap
 from .unary import reciprocal
 
 
@@ -207,13 +217,17 @@ def _operator(fn):
             if isinstance(other, _OPERAND_TYPES):
                 raise
             return NotImplemented
+        except AttributeError:   # an op that takes tensors only (``@``) read a tensor's attribute from a number
+            if isinstance(other, Tensor):
+                raise
+            return NotImplemented
     dunder.__name__ = dunder.__qualname__ = fn.__name__
     return dunder
 
 
 def inplace_operator(fn, ufunc=None):
     """``a += x``: the in-place method, or NotImplemented for an operand that is no number or tensor."""
-    method = inplace_method(fn, ufunc)
+    method = elementwise_inplace(fn, ufunc)
 
     def dunder(self, other):
         if isinstance(other, _OPERAND_TYPES):
@@ -300,6 +314,8 @@ def _check_subtraction(input, other) -> None:
 def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
     """Operands for ``input + alpha * other`` (``scaled=0``: ``alpha * input``, rsub's), after torch's checks
     of alpha against the result type; the scaled operand keeps that type (NumPy: bool * 2 is int64)."""
+    if not isinstance(alpha, (int, float, complex, np.number)):
+        raise TypeError(f"{name}(): argument 'alpha' must be Number, not {python_type_name(alpha)}")
     pair = list(operands(name, input, other))
     result_type = np.result_type(*pair)
     kind = result_type.kind
@@ -307,10 +323,23 @@ def _alpha_operands(name: str, input, other, alpha, *, scaled: int = 1):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
     if isinstance(alpha, float) and kind in "biu":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
-    if alpha != 1 or type(alpha) is bool:
+    if (alpha != 1 or type(alpha) is bool) and kind != "f":  # (floats: _fused_alpha scales inside its fma)
         x = pair[scaled]
         pair[scaled] = (x * alpha).astype(np.bool_) if kind == "b" else x * alpha
     return pair
+
+
+@quiet
+def _fused_alpha(base: np.ndarray, scaled: np.ndarray, alpha, sign: int = 1) -> np.ndarray:
+    """torch's floating kernel for base + alpha * scaled (sub and rsub: alpha negated): a fused multiply-add
+    (vec::fmadd), the product unrounded, so inf + a product past the largest float is inf, not NaN; a wider
+    type stands in for the fused step.  Integers and bool keep the plain expression."""
+    out_type = np.result_type(base, scaled)
+    if out_type.kind != "f" or (alpha == 1 and type(alpha) is not bool):
+        return base + scaled if sign == 1 else base - scaled
+    wide = np.longdouble if out_type == np.float64 else np.float64
+    factor = wide(out_type.type(alpha)) * sign
+    return (np.asarray(base).astype(wide) + np.asarray(scaled).astype(wide) * factor).astype(out_type)
 
 
 @common_case(AddBackward0, np.add, alpha=1)
@@ -319,7 +348,7 @@ def add(input, other, *, alpha=1) -> Tensor:
         return _binary("add", AddBackward0, np.add, input, other, alpha=alpha)
     a, b = _alpha_operands("add", input, other, alpha)
     check_broadcast(a, b)
-    return record(AddBackward0, a + b, (input, other), alpha=alpha)
+    return record(AddBackward0, _fused_alpha(a, b, alpha), (input, other), alpha=alpha)
 
 
 @common_case(SubBackward0, np.subtract, alpha=1)
@@ -329,7 +358,7 @@ def sub(input, other, *, alpha=1) -> Tensor:
         return _binary("sub", SubBackward0, np.subtract, input, other, alpha=alpha)
     a, b = _alpha_operands("sub", input, other, alpha)
     check_broadcast(a, b)
-    return record(SubBackward0, a - b, (input, other), alpha=alpha)
+    return record(SubBackward0, _fused_alpha(a, b, alpha, -1), (input, other), alpha=alpha)
 
 
 def rsub(input, other, *, alpha=1) -> Tensor:
@@ -339,7 +368,7 @@ def rsub(input, other, *, alpha=1) -> Tensor:
     _check_subtraction(input, other)
     a, b = _alpha_operands("rsub", input, other, alpha, scaled=0)
     check_broadcast(b, a)  # torch reports the shapes as other's, then input's
-    data = b - a
+    data = _fused_alpha(b, a, alpha, -1)
     if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
@@ -454,11 +483,16 @@ def _check_lerp_dtype(input: Tensor, value, argument: str) -> None:
 
 @quiet
 def _lerp_kernel(start, end, weight):
-    """torch's two-sided formula: from ``start`` for |weight| < 0.5, from ``end`` otherwise."""
+    """torch's two-sided formula: from ``start`` for |weight| < 0.5, from ``end`` otherwise, each a fused
+    multiply-add (vec::fmadd / fnmadd: the product unrounded, so a diff past the largest float scaled back into
+    range stays finite); a wider type stands in for the fused step."""
+    dtype = np.result_type(start, end)
     diff = end - start
-    if type(weight) is not np.ndarray:
-        return start + weight * diff if abs(weight) < 0.5 else end - diff * (1 - weight)
-    return np.where(np.abs(weight) < 0.5, start + weight * diff, end - diff * (1 - weight))
+    wide = np.longdouble if dtype == np.float64 else np.float64
+    w = np.asarray(weight, dtype)
+    small = start.astype(wide) + w.astype(wide) * diff.astype(wide)
+    large = end.astype(wide) - diff.astype(wide) * (dtype.type(1) - w).astype(wide)
+    return np.asarray(np.where(np.abs(w) < 0.5, small, large), dtype)
 
 
 def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
@@ -564,6 +598,11 @@ def _three_operands(name: str, input, tensor1, tensor2) -> list:
 def _addc_kernel(op, a, b, c, value):
     """torch's kernels: self + value * t1 * t2, and self + value * t1 / t2 (value in the operands' type)."""
     scaled = b * a.dtype.type(value) if a.dtype.kind == "f" else b * value
+    if op is np.multiply and a.dtype.kind == "f":
+        # torch's compiled kernel fuses it: fma(value * t1, t2, self), the product unrounded (so inf + a product
+        # past the largest float is inf, not NaN); a wider type stands in for the fused step
+        wide = np.longdouble if a.dtype == np.float64 else np.float64
+        return (a.astype(wide) + scaled.astype(wide) * c.astype(wide)).astype(a.dtype)
     return a + op(scaled, c)
 
 
@@ -623,6 +662,11 @@ def logaddexp2(input: Tensor, other: Tensor) -> Tensor:
                   other=other)
 
 
+def _heaviside(x: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """torch's kernel: values where x == 0, else x > 0 (so NaN gives 0; NumPy's heaviside gives NaN)."""
+    return np.where(x == 0, values, x > 0)
+
+
 def heaviside(input: Tensor, values: Tensor) -> Tensor:
     """0 below 0, ``values`` at 0, 1 above; torch has no derivative (its node is NotImplemented)."""
     if not isinstance(values, Tensor):
@@ -630,7 +674,7 @@ def heaviside(input: Tensor, values: Tensor) -> Tensor:
     if input._data.dtype != values._data.dtype:
         raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
     edges = requiring_grad(input, values)
-    data = broadcast_apply(np.heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
+    data = broadcast_apply(_heaviside, input._data, values._data).astype(input._data.dtype, copy=False)
     return record(no_derivative_node("aten::heaviside", edges), data, edges)
 
 
@@ -768,23 +812,26 @@ def _fill_(self: Tensor, value) -> Tensor:
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
+    check_no_partial_overlap(self, (src,))
     return self._inplace(copy_op, src)
 
 
 methods(zero_=_zero_, fill_=_fill_, copy_=_copy_)
-_add_, _sub_, _mul_ = inplace_method(add, np.add), inplace_method(sub, np.subtract), inplace_method(mul, np.multiply)
-_div_, _pow_ = inplace_method(div, _true_divide), inplace_method(pow)  # pow_: torch's shortcuts, no ufunc
-methods(xlogy=xlogy, xlogy_=inplace_method(xlogy), addcmul=addcmul, addcmul_=inplace_method(addcmul),
-        addcdiv=addcdiv, addcdiv_=inplace_method(addcdiv), copysign=copysign, copysign_=inplace_method(copysign),
-        logaddexp2=logaddexp2, heaviside=heaviside, heaviside_=inplace_method(heaviside), ldexp=ldexp,
+_add_, _sub_, _mul_ = (elementwise_inplace(add, np.add), elementwise_inplace(sub, np.subtract),
+                       elementwise_inplace(mul, np.multiply))
+_div_, _pow_ = elementwise_inplace(div, _true_divide), elementwise_inplace(pow)  # pow_: torch's shortcuts, no ufunc
+methods(xlogy=xlogy, xlogy_=elementwise_inplace(xlogy), addcmul=addcmul, addcmul_=elementwise_inplace(addcmul),
+        addcdiv=addcdiv, addcdiv_=elementwise_inplace(addcdiv), copysign=copysign,
+        copysign_=elementwise_inplace(copysign), logaddexp2=logaddexp2,
+        heaviside=heaviside, heaviside_=elementwise_inplace(heaviside), ldexp=ldexp,
         ldexp_=inplace_method(ldexp))
 methods(
     add=add, add_=_add_, sub=sub, subtract=sub, sub_=_sub_, subtract_=_sub_, mul=mul, multiply=mul, mul_=_mul_,
     multiply_=_mul_, div=div, divide=div, true_divide=div, div_=_div_, divide_=_div_, true_divide_=_div_,
     pow=pow, pow_=_pow_, square=square, square_=inplace_method(square),
-    maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=inplace_method(atan2),
-    arctan2_=inplace_method(atan2), hypot=hypot, hypot_=inplace_method(hypot), logaddexp=logaddexp,
-    lerp=lerp, lerp_=inplace_method(lerp), where=_method_where, __pos__=_pos,
+    maximum=maximum, minimum=minimum, atan2=atan2, arctan2=atan2, atan2_=elementwise_inplace(atan2),
+    arctan2_=inplace_method(atan2), hypot=hypot, hypot_=elementwise_inplace(hypot), logaddexp=logaddexp,
+    lerp=lerp, lerp_=elementwise_inplace(lerp), where=_method_where, __pos__=_pos,
     __add__=operator(add), __radd__=operator(add), __iadd__=inplace_operator(add, np.add),
     __sub__=operator(sub), __rsub__=operator(rsub), __isub__=inplace_operator(sub, np.subtract),
     __mul__=operator(mul), __rmul__=operator(mul), __imul__=inplace_operator(mul, np.multiply),

@@ -13,6 +13,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
 from ._define import methods, record, record_multi
+from ._errors import python_type_name
 from ._views import mark_multi_output
 
 
@@ -58,10 +59,10 @@ def _stack_node(n: int) -> type:
 def _tensor_list(fn: str, tensors) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
         raise TypeError(f"{fn}(): argument 'tensors' (position 1) must be tuple of Tensors, not "
-                        f"{type(tensors).__name__}")
+                        f"{python_type_name(tensors)}")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
-            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {python_type_name(t)}")
     return list(tensors)
 
 

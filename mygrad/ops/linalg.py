@@ -122,9 +122,10 @@ def _check_matrices(a: Tensor, b: Tensor, first: str = "self", second: str = "ma
                            f"{_C_TYPE[y.dtype.name]}")
 
 
-def _check_bool(x: np.ndarray) -> None:
+def _check_bool(x: np.ndarray, kernel: str = "addmm_impl_cpu_") -> None:
+    """torch has no bool kernel for its products (``kernel``: the one torch's message names)."""
     if x.dtype == np.bool_:
-        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
 # ----- the products -----------------------------------------------------------------------------
@@ -160,7 +161,7 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(mat2)}")
-    _check_bool(a)
+    _check_bool(a, "bmm")
     return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 
@@ -174,6 +175,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
     if a.shape != b.shape:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
                            f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
+    _check_bool(a, "dot")
     return record(DotBackward0, np.asarray(_dot(a, b)), (input, tensor), self=input, tensor=tensor)
 
 
@@ -188,7 +190,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         names = _scalar_name(input), _scalar_name(vec)
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names[1]}, {names[0]}, and "
                            f"{names[1]}")
-    _check_bool(a)
+    _check_bool(a, "addmv_impl_cpu")
     return record(MvBackward0, _matmul(a, v), (input, vec), self=input, vec=vec)
 
 

@@ -22,6 +22,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import inplace_method, methods, record
+from ._errors import python_type_name
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY, _sign
 
@@ -305,9 +306,9 @@ ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, resu
 ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
 MinBackward1 = derivative("MinBackward1", self="evenly_distribute_backward(grad, self, result)")
-MaxBackward0 = derivative("MaxBackward0", attrs="dim indices shape keepdim",
+MaxBackward0 = derivative("MaxBackward0", attrs="dim indices shape keepdim", freed=("indices",),
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
-MinBackward0 = derivative("MinBackward0", attrs="dim indices shape keepdim",
+MinBackward0 = derivative("MinBackward0", attrs="dim indices shape keepdim", freed=("indices",),
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
 _EXTREMUM_SLICES = ("scale_grad_by_count(unreduce(grad, shape, dims, keepdim), "
                     "self == unreduce(result, shape, dims, keepdim), dims)")
@@ -337,7 +338,9 @@ def normalize_dims(t: Tensor, dim) -> tuple:
     A 0-d tensor accepts dim 0 and -1 and has no axis to reduce."""
     if _every_dim(dim):
         return tuple(range(t._data.ndim))
-    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    dims = (dim,) if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) else dim
+    if not isinstance(dims, (list, tuple)) or not all(isinstance(d, (int, np.integer)) for d in dims):
+        raise TypeError(f"argument 'dim' must be tuple of ints, not {python_type_name(dim)}")   # torch's parser
     wrapped = tuple(t._wrap_dim(d) for d in dims)
     seen = set()
     for d in wrapped:
@@ -584,7 +587,7 @@ def _arg_extremum(name: str, np_arg):
                 out = np.reshape(out, (1,) * data.ndim)
         else:
             if not isinstance(dim, int):
-                raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {type(dim).__name__}")
+                raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {python_type_name(dim)}")
             dim = input._wrap_dim(dim)
             if data.ndim == 0:
                 out = np.array(0)

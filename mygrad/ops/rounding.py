@@ -13,7 +13,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import check_broadcast, inplace_method, methods, record
+from ._define import check_broadcast, elementwise_inplace, methods, record
 from ._errors import invalid_arguments, not_implemented
 from .elementwise import OVERLOADS, inplace_operator, no_derivative_node, operands, operator, requiring_grad
 
@@ -126,8 +126,8 @@ def _rmod(self, other) -> Tensor:
     return remainder(other, self)
 
 
-methods(floor_divide=floor_divide, floor_divide_=inplace_method(_floor_divide_in_place),
-        remainder=remainder, remainder_=inplace_method(remainder), fmod=fmod, fmod_=inplace_method(fmod),
+methods(floor_divide=floor_divide, floor_divide_=elementwise_inplace(_floor_divide_in_place),
+        remainder=remainder, remainder_=elementwise_inplace(remainder), fmod=fmod, fmod_=elementwise_inplace(fmod),
         __floordiv__=operator(floor_divide), __rfloordiv__=operator(_rfloordiv),
         __ifloordiv__=inplace_operator(_floor_divide_in_place), __mod__=operator(remainder),
         __rmod__=operator(_rmod), __imod__=inplace_operator(remainder))

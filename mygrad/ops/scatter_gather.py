@@ -173,27 +173,31 @@ def _index_fill_value_grad_array(grad, dim, index):
     return _index_fill_value_grad(backends.ARRAY, grad, dim, index)
 
 
-ScatterBackward0 = derivative("ScatterBackward0", attrs="dim index src_shape", self="_scatter_zero(grad, dim, index)",
+ScatterBackward0 = derivative("ScatterBackward0", attrs="dim index src_shape", freed=("index",),
+                              self="_scatter_zero(grad, dim, index)",
                               src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterBackward0', 1)")
-ScatterBackward1 = derivative("ScatterBackward1", attrs="dim index", self="_scatter_zero(grad, dim, index)")
-ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="src_shape dim index", self="grad",
+ScatterBackward1 = derivative("ScatterBackward1", attrs="dim index", freed=("index",),
+                              self="_scatter_zero(grad, dim, index)")
+ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="src_shape dim index", freed=("index",), self="grad",
                                  src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterAddBackward0', 1)")
-IndexAddBackward0 = derivative("IndexAddBackward0", attrs="alpha source_shape dim index", self="grad",
+IndexAddBackward0 = derivative("IndexAddBackward0", attrs="alpha source_shape dim index", freed=("index",), self="grad",
                                source="reshape(_index_select(grad, dim, index), source_shape) * alpha")
-IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape",
+IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape", freed=("index",),
                                 self="_index_fill_zero(grad, dim, index)",
                                 source="reshape(_index_select(grad, dim, index), source_shape)")
-IndexFillBackward0 = derivative("IndexFillBackward0", attrs="dim index", self="_index_fill_zero(grad, dim, index)")
-IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index",
+IndexFillBackward0 = derivative("IndexFillBackward0", attrs="dim index", freed=("index",),
+                                self="_index_fill_zero(grad, dim, index)")
+IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index", freed=("index",),
                                 self="_index_fill_zero(grad, dim, index)",
                                 value="_index_fill_value_grad(grad, dim, given_index)")
-MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask",
+MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask", freed=("mask",),
                                    self="_masked_select_backward(grad, shape, mask)")
-MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape",
+MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape", freed=("mask",),
                                     self="masked_fill(grad, mask, 0)",
                                     source="_masked_scatter_source_grad(grad, mask, source_shape)")
-TakeBackward0 = derivative("TakeBackward0", attrs="shape index", self="_take_backward(grad, shape, index)")
-PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape",
+TakeBackward0 = derivative("TakeBackward0", attrs="shape index", freed=("index",),
+                           self="_take_backward(grad, shape, index)")
+PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape", freed=("index",),
                           self="grad if accumulate else _put_zero(grad, index)",
                           source="reshape(_take(grad, index), source_shape)")
 

@@ -20,6 +20,7 @@ from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._errors import python_type_name
 from ._views import as_view
 from .copy import contiguous_clone
 
@@ -441,7 +442,7 @@ def repeat(input: Tensor, *repeats) -> Tensor:
 
 def tile(input: Tensor, dims) -> Tensor:
     if not isinstance(dims, (tuple, list)):
-        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {type(dims).__name__}")
+        raise TypeError(f"tile(): argument 'dims' (position 2) must be tuple of ints, not {python_type_name(dims)}")
     dims = tuple(dims)
     return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
 

@@ -20,7 +20,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from . import _special
-from ._define import inplace_method, methods, record, record_multi
+from ._define import elementwise_inplace, inplace_method, methods, record, record_multi
 from ._errors import not_tensor
 from ._scalar import add_scalar, mul_scalar
 from .elementwise import broadcast_apply, operands, pow
@@ -36,7 +36,7 @@ def _eps_guard(self, value, fallback):
 
 def _i1_backward_tensor(grad, self, result):
     eps = np.finfo(self._data.dtype).eps
-    tiny = self.abs() <= eps
+    tiny = (self.abs() > eps).logical_not()  # (NaN too: torch takes the limit's branch for it)
     safe = self.masked_fill(tiny, eps)
     return grad * (i0(safe) - result * safe.reciprocal()).masked_fill(tiny, 0.5)
 
@@ -50,7 +50,7 @@ def _i1_backward(grad, self, result):
 
 def _i1e_backward_tensor(grad, self, result):
     eps = np.finfo(self._data.dtype).eps
-    tiny = self.abs() <= eps
+    tiny = (self.abs() > eps).logical_not()
     safe = self.masked_fill(tiny, eps)
     return grad * (i0e(safe) - result * (safe.sign() + safe.reciprocal())).masked_fill(tiny, 0.5)
 
@@ -86,7 +86,7 @@ SPECIAL = (  # torch.special.<name> (and i0 also as torch.i0 and Tensor.i0 / i0_
     Unary("i1e", lambda x: _special.bessel_i(x, 1, True), "SpecialI1EBackward0", "i1e_backward(grad, self, result)"),
     Unary("ndtri", _special.ndtri, "SpecialNdtriBackward0", f"grad * {_SQRT_2PI!r} * exp(result * result / 2)"),
     Unary("log_ndtr", _special.log_ndtr, "SpecialLogNdtrBackward0",
-          f"grad / {_SQRT_2PI!r} * exp(-(result + self * self / 2))"),
+          f"grad / {_SQRT_2PI!r} * exp(-(result + self ** 2 / 2))"),
     Unary("erfcx", _special.erfcx, "SpecialErfcxBackward0",
           f"(2.0 * self * result - {2 / math.sqrt(math.pi)!r}) * grad"),
     Unary("entr", quiet(lambda x: np.where(x > 0, -x * np.log(np.where(x > 0, x, 1)),
@@ -143,17 +143,23 @@ def xlog1py(input, other) -> Tensor:
 
 # ----- mvlgamma -------------------------------------------------------------------------------------
 
+def _mvlgamma_shifts(p: int, dtype) -> np.ndarray:
+    """torch's arange(-p/2 + 1/2, 1/2, 1/2), added to x in that order: the shift 0 comes last and is +0.0, so
+    x = -0.0 gives +0.0 + -0.0 = +0.0 (digamma -inf, lgamma +inf), and the sum over j runs in torch's order."""
+    return ((np.arange(p) - (p - 1)) / 2).astype(dtype)
+
+
 def _mvlgamma_backward_tensor(grad, self, p):
     from .shape import unsqueeze
     from .unary import digamma
-    shifts = Tensor._make(-np.arange(p, dtype=self._data.dtype) / 2, False, None)
-    return grad * digamma(unsqueeze(self, -1) + shifts).sum(-1)
+    shifts = Tensor._make(_mvlgamma_shifts(p, self._data.dtype), False, None)
+    return grad * digamma(shifts + unsqueeze(self, -1)).sum(-1)
 
 
 @formula_helper(tensor=_mvlgamma_backward_tensor, name="mvlgamma_backward")
 def _mvlgamma_backward(grad, self, p):
-    shifts = -np.arange(p, dtype=self.dtype) / 2
-    return grad * _special.digamma(self[..., None] + shifts).sum(-1).astype(self.dtype, copy=False)
+    digammas = _special.digamma(_mvlgamma_shifts(p, self.dtype) + self[..., None])
+    return grad * digammas.sum(-1).astype(self.dtype, copy=False)
 
 
 MvlgammaBackward0 = derivative("MvlgammaBackward0", attrs="p", self="mvlgamma_backward(grad, self, p)")
@@ -167,8 +173,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     data = input._data if input._data.dtype.kind == "f" else input._data.astype(_dtype.get_default_dtype().np)
-    shifts = -np.arange(p, dtype=data.dtype) / 2
-    out = _special.lgamma(data[..., None] + shifts).sum(-1) + data.dtype.type(p * (p - 1) / 4 * math.log(math.pi))
+    out = (_special.lgamma(_mvlgamma_shifts(p, data.dtype) + data[..., None]).sum(-1)
+           + data.dtype.type(p * (p - 1) / 4 * math.log(math.pi)))
     return record(MvlgammaBackward0, np.asarray(out, data.dtype), (input,), self=input, p=p)
 
 
@@ -240,6 +246,6 @@ def nextafter(input: Tensor, other: Tensor) -> Tensor:
 
 
 methods(float_power=float_power, float_power_=_float_power_in_place, frexp=frexp, nextafter=nextafter,
-        nextafter_=inplace_method(nextafter))
+        nextafter_=elementwise_inplace(nextafter))
 
 __all__ = ["float_power", "frexp", "i0", "mvlgamma", "nextafter"]

@@ -42,6 +42,26 @@ AminmaxBackward0 = derivative(
 aminmax_return = return_type("aminmax", ("min", "max"))
 
 
+def _running_mean(data: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
+    """torch's mean of std_mean/var_mean: Welford's running mean, mean += (x - mean) / n over the reduced
+    elements in order (the reduced dims last, in axis order), in float64 for float32 too.  On finite data of
+    moderate size that is the ordinary mean; with an inf (NaN once anything follows it) or values whose
+    differences overflow it is not, so there the recurrence itself runs, one step per reduced element."""
+    wide = np.longdouble if data.dtype == np.float64 else np.float64
+    finite = np.isfinite(data)
+    if data.size == 0 or (finite.all() and np.abs(data).max() < np.finfo(data.dtype).max / 4):
+        return np.asarray(data.astype(wide).mean(axis=dims, keepdims=keepdim), data.dtype)
+    acc = np.float64  # torch's accumulation type on CPU
+    reduced = np.moveaxis(data, dims, tuple(range(data.ndim - len(dims), data.ndim))).astype(acc)
+    flat = reduced.reshape(reduced.shape[:data.ndim - len(dims)] + (-1,))
+    mean = np.zeros(flat.shape[:-1], acc)
+    for i in range(flat.shape[-1]):
+        mean = mean + (flat[..., i] - mean) / acc(i + 1)
+    shape = [1 if d in dims else n for d, n in enumerate(data.shape)] if keepdim else \
+        [n for d, n in enumerate(data.shape) if d not in dims]
+    return np.asarray(mean.reshape(shape), data.dtype)
+
+
 def _moment_mean(name: str, node, moment):
     """std_mean/var_mean with std/var's overloads; the moment is std's or var's own forward."""
     def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
@@ -59,7 +79,7 @@ def _moment_mean(name: str, node, moment):
         rnumel = data.size if full else int(np.prod([data.shape[input._wrap_dim(d)] for d in
                                                      ((dim,) if isinstance(dim, int) else dim)]))
         count = int(np.prod([data.shape[d] for d in dims]))
-        mean = np.asarray(data.mean(axis=dims, keepdims=keepdim) if data.ndim else data.copy(), data.dtype)
+        mean = _running_mean(data, dims, keepdim) if data.ndim else data.copy()
         return tuple(record_multi(node, (spread, mean), (input,), self=input, shape=data.shape, dims=dims,
                                   correction=correction, keepdim=keepdim, rnumel=rnumel, full=full, count=count))
 

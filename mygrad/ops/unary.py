@@ -80,7 +80,7 @@ def no_inplace_derivative(op: str):
 for _name, _kernel in (("digamma", _special.digamma), ("polygamma", _special.polygamma), ("lgamma", _special.lgamma),
                        ("exp2", np.exp2), ("sign", _sign), ("rsqrt", _rsqrt), ("sigmoid", _sigmoid), ("erf", _erf),
                        ("sin", np.sin), ("cos", np.cos), ("sinh", np.sinh), ("cosh", np.cosh),
-                       ("reciprocal", np.reciprocal)):
+                       ("reciprocal", np.reciprocal), ("erfinv", quiet(_special.erfinv))):
     formula_helper(_kernel, name=_name)  # formula functions: the ARRAY side; mygrad.<name> is the TENSOR side
 
 
@@ -209,14 +209,15 @@ TABLE = (
     Unary("trunc", np.trunc, "TruncBackward0", "zeros_like(grad)", integral=integral_copy("trunc_vml_cpu"),
           aliases=("fix",)),
     Unary("frac", _frac, "FracBackward0", "grad", integral=unsupported("frac_cpu")),
-    Unary("asinh", np.arcsinh, "AsinhBackward0", "grad * rsqrt(self * self + 1)", aliases=("arcsinh",),
+    Unary("asinh", np.arcsinh, "AsinhBackward0", "grad * rsqrt(self ** 2 + 1)", aliases=("arcsinh",),
           no_inplace_derivative=True),
     Unary("acosh", np.arccosh, "AcoshBackward0", "grad * rsqrt(self * self - 1)", aliases=("arccosh",),
           no_inplace_derivative=True),
-    Unary("atanh", np.arctanh, "AtanhBackward0", "grad * (1 / (1 - self * self))", aliases=("arctanh",),
+    Unary("atanh", np.arctanh, "AtanhBackward0", "grad * (1 / (1 - self ** 2))", aliases=("arctanh",),
           no_inplace_derivative=True),
     Unary("erfc", _special.erfc, "ErfcBackward0", "-1.1283791670955126 * exp(-self ** 2) * grad"),
-    Unary("erfinv", _special.erfinv, "ErfinvBackward0", "0.886226925452758 * exp(result * result) * grad"),
+    # (torch's formula recomputes erfinv from the input it saved: an edit of the output leaves it valid)
+    Unary("erfinv", _special.erfinv, "ErfinvBackward0", "0.886226925452758 * exp(erfinv(self) ** 2) * grad"),
     Unary("lgamma", _special.lgamma, "LgammaBackward0", "grad * digamma(self)"),
     Unary("digamma", _special.digamma, "DigammaBackward0", "grad * polygamma(1, self)"),
     Unary("deg2rad", np.deg2rad, "Deg2RadBackward0", "grad * 0.017453292519943295"),
@@ -332,7 +333,7 @@ def _logit_bounds(data: np.ndarray, eps: float):
 
 def _logit_backward_tensor(grad, self, eps):
     """torch's differentiable version (create_graph): where(lo <= x <= hi, grad / (x (1 - x)), NaN or 0),
-    so a NaN input gives NaN without eps and 0 with it."""
+    so a NaN input gives NaN without eps and 0 with it, and 0 and 1 divide (unlike the kernel's grad * inf)."""
     slope = grad / (self * (1 - self))
     lo, hi = (0.0, 1.0) if eps is None else _logit_bounds(self._data, eps)
     inside = (self >= lo).logical_and(self <= hi)
@@ -342,8 +343,9 @@ def _logit_backward_tensor(grad, self, eps):
 @formula_helper(tensor=_logit_backward_tensor)
 def logit_backward(grad, self, eps):
     """torch's first-order kernel: grad / (x (1 - x)); without eps NaN outside [0, 1] (inf at 0 and 1),
-    with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way)."""
-    slope = grad / (self * (1 - self))
+    with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way); grad * inf at 0 and 1 exactly (so the
+    sign is grad's alone, also at -0.0)."""
+    slope = np.where((self == 0) | (self == 1), grad * np.inf, grad / (self * (1 - self)))
     if eps is None:
         return np.where((self < 0) | (self > 1), np.nan, slope)
     lo, hi = _logit_bounds(self, eps)

@@ -1,8 +1,6 @@
-"""Recurrent layers (``RNN``, ``LSTM``, ``GRU``) and their cells, composed from mygrad's differentiable ops.
-
-torch runs these as fused kernels; here each time step is ``F.linear`` + the gate nonlinearities, so values
-and gradients match torch's but the graph is made of ordinary nodes (AddmmBackward0, SigmoidBackward0, ...),
-not torch's. Parameters are named, shaped, ordered and initialised as torch's (U(-1/sqrt(H), 1/sqrt(H)))."""
+"""Recurrent layers (``RNN``, ``LSTM``, ``GRU``) and their cells with torch's graphs (``nn/_rnn.py``: the fused
+oneDNN LSTM layer node where torch uses one, torch's composite of ordinary nodes elsewhere).
+Parameters are named, shaped, ordered and initialised as torch's (U(-1/sqrt(H), 1/sqrt(H)))."""
 from __future__ import annotations
 
 import math
@@ -12,55 +10,13 @@ from typing import Any
 
 from ... import _creation
 from ..._tensor import Tensor
-from .. import functional as F, init
+from .. import _rnn, functional as F, init
 from ..parameter import Parameter
 from .module import Module, _check_device
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
 
 _GATES = {"LSTM": 4, "GRU": 3, "RNN_TANH": 1, "RNN_RELU": 1}
-
-
-def _stack(tensors: list, dim: int) -> Tensor:
-    import mygrad
-    return mygrad.stack(tensors, dim)
-
-
-def _cat(tensors: list, dim: int) -> Tensor:
-    import mygrad
-    return mygrad.cat(tensors, dim)
-
-
-# Each step takes ``gi``, the input's gate pre-activations ``W_ih x + b_ih``: the layers compute them for the
-# whole sequence in one matrix product (as torch's kernels do), the cells for their one step.
-
-def _rnn_step(mode: str, gi: Tensor, h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
-    import mygrad
-    pre = gi + F.linear(h, w_hh, b_hh)
-    return mygrad.tanh(pre) if mode == "RNN_TANH" else mygrad.relu(pre)
-
-
-def _lstm_step(gi: Tensor, h: Tensor, c: Tensor, w_hh, b_hh, w_hr=None) -> tuple:
-    """torch's gate order i, f, g, o; c' = f c + i g, h' = o tanh(c') (then projected by w_hr)."""
-    import mygrad
-    gates = gi + F.linear(h, w_hh, b_hh)
-    i, f, g, o = gates.chunk(4, 1)
-    c = mygrad.sigmoid(f) * c + mygrad.sigmoid(i) * mygrad.tanh(g)
-    h = mygrad.sigmoid(o) * mygrad.tanh(c)
-    if w_hr is not None:
-        h = F.linear(h, w_hr)
-    return h, c
-
-
-def _gru_step(gi: Tensor, h: Tensor, w_hh, b_hh) -> Tensor:
-    """torch's gate order r, z, n; n = tanh(W_in x + b_in + r (W_hn h + b_hn)), h' = (1 - z) n + z h."""
-    import mygrad
-    xr, xz, xn = gi.chunk(3, 1)
-    hr, hz, hn = F.linear(h, w_hh, b_hh).chunk(3, 1)
-    r = mygrad.sigmoid(xr + hr)
-    z = mygrad.sigmoid(xz + hz)
-    n = mygrad.tanh(xn + r * hn)
-    return (1 - z) * n + z * h
 
 
 class RNNBase(Module):
@@ -184,48 +140,23 @@ class RNNBase(Module):
             input = input.unsqueeze(0 if self.batch_first else 1)
         return input, batched
 
-    def _run(self, input: Tensor, states: list) -> tuple:
-        """Every layer and direction over the sequence (time-major input (T, N, F)); ``states`` holds one
-        (h,) or (h, c) per layer*direction; returns the output (T, N, D*H) and the final states."""
-        directions = 2 if self.bidirectional else 1
-        finals = []
-        x = input
-        steps = x.size(0)
-        for layer in range(self.num_layers):
-            outs = []
-            for direction in range(directions):
-                k = layer * directions + direction
-                weights = [getattr(self, n) for n in self._all_weights[k]]
-                w_ih, w_hh = weights[0], weights[1]
-                b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
-                w_hr = weights[-1] if self.proj_size > 0 else None
-                state = states[k]
-                order = range(steps - 1, -1, -1) if direction == 1 else range(steps)
-                ys = [None] * steps
-                # unbind, not gis[t]: one backward node stacking the steps' gradients, not T full-size scatters
-                gis = F.linear(x, w_ih, b_ih).unbind(0)
-                for t in order:
-                    gi = gis[t]
-                    if self.mode == "LSTM":
-                        state = _lstm_step(gi, state[0], state[1], w_hh, b_hh, w_hr)
-                    elif self.mode == "GRU":
-                        state = (_gru_step(gi, state[0], w_hh, b_hh),)
-                    else:
-                        state = (_rnn_step(self.mode, gi, state[0], w_hh, b_hh),)
-                    ys[t] = state[0]
-                finals.append(state)
-                outs.append(_stack(ys, 0) if steps else None)
-            x = outs[0] if directions == 1 else _cat(outs, 2)
-            if self.dropout and self.training and layer < self.num_layers - 1:
-                x = F.dropout(x, self.dropout, True)
-        return x, finals
+    def _weights(self) -> list:
+        """Per layer and direction: (w_ih, w_hh, b_ih, b_hh, w_hr), None where absent."""
+        found = []
+        for names in self._all_weights:
+            weights = [getattr(self, n) for n in names]
+            biases = (weights[2], weights[3]) if self.bias else (None, None)
+            found.append((weights[0], weights[1], *biases, weights[-1] if self.proj_size > 0 else None))
+        return found
 
-    def _forward_states(self, input: Tensor, hx: list) -> tuple:
-        seq = input.transpose(0, 1) if self.batch_first else input
-        out, finals = self._run(seq, hx)
-        if self.batch_first:
-            out = out.transpose(0, 1)
-        return out, finals
+    def _forward_states(self, input: Tensor, hx: tuple) -> tuple:
+        """Time-major or batch_first ``input`` (3-d) and the initial states: torch's fused LSTM where it
+        uses one, its composite otherwise; returns (output, the final states)."""
+        if _rnn.uses_fused(self.mode, input, self.proj_size):
+            return _rnn.fused_lstm(input, hx[0], hx[1], self._weights(), self.num_layers, self.dropout,
+                                   self.training, self.bidirectional, self.batch_first)
+        return _rnn.composite(self.mode, input, hx, self._weights(), self.num_layers, self.dropout, self.training,
+                              self.bidirectional, self.batch_first)
 
 
 class RNN(RNNBase):
@@ -262,8 +193,7 @@ class RNN(RNNBase):
         if hx is None:
             hx = _creation.zeros(expected, dtype=input.dtype)
         self._check_hidden(hx, expected)
-        out, finals = self._forward_states(input, [(hx[k],) for k in range(expected[0])])
-        h_n = _stack([s[0] for s in finals], 0)
+        out, (h_n,) = self._forward_states(input, (hx,))
         if not batched:
             out, h_n = out.squeeze(0 if self.batch_first else 1), h_n.squeeze(1)
         return out, h_n
@@ -308,9 +238,7 @@ class LSTM(RNNBase):
             hx = (_creation.zeros(expected_h, dtype=input.dtype), _creation.zeros(expected_c, dtype=input.dtype))
         self._check_hidden(hx[0], expected_h, "Expected hidden[0] size {}, got {}")
         self._check_hidden(hx[1], expected_c, "Expected hidden[1] size {}, got {}")
-        out, finals = self._forward_states(input, [(hx[0][k], hx[1][k]) for k in range(expected_h[0])])
-        h_n = _stack([s[0] for s in finals], 0)
-        c_n = _stack([s[1] for s in finals], 0)
+        out, (h_n, c_n) = self._forward_states(input, (hx[0], hx[1]))
         if not batched:
             out = out.squeeze(0 if self.batch_first else 1)
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
@@ -378,7 +306,7 @@ class RNNCell(RNNCellBase):
             mode = "RNN_RELU"
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
-        out = _rnn_step(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        out = _rnn.rnn_cell(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
 
 
@@ -399,7 +327,7 @@ class LSTMCell(RNNCellBase):
             h = c = self._zeros(x)
         else:
             h, c = (hx[0], hx[1]) if batched else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
-        h, c = _lstm_step(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
+        h, c = _rnn.lstm_cell(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
@@ -410,5 +338,5 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, batched = self._batch("GRUCell", input, hx)
         h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
-        out = _gru_step(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        out = _rnn.gru_cell(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
