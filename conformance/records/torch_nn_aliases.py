@@ -117,6 +117,17 @@ def _positional(*names: str):
     return adapt
 
 
+def _aten_inplace(name: str, label: str, adapt, f_name: str | None = None) -> Record:
+    """torch.<name>_ on a clone of the first argument (a non-leaf, as torch allows), ATen's arguments."""
+    record = _aten(name + "_", label, adapt, f_name=f_name or name)
+    inner = record.call
+
+    def call(lib, x, *args, **kwargs):
+        return inner(lib, x.clone(), *args, **kwargs)
+    call.__name__ = f"torch_{name}_"
+    return dataclasses.replace(record, call=call, label=record.label.replace(f"torch.{name}", f"torch.{name}_", 1))
+
+
 def _activation_inplace(name: str, *names: str) -> Record:
     source = _F_RECORDS[f"F.{name}"]
 
@@ -138,6 +149,7 @@ RECORDS = [
     _aten("rrelu", "F.rrelu", _positional("input", "lower", "upper", "training")),
     _activation_inplace("celu"), _activation_inplace("threshold"),
     _activation_inplace("selu"),
+    _aten_inplace("rrelu", "F.rrelu", _positional("input", "lower", "upper", "training")),
     # dropout: ATen's (input, p, train)
     _aten("dropout", "F.dropout (eval)", _dropout()),
     _aten("dropout", "F.dropout (p=0, p=1)", _dropout()),
@@ -147,6 +159,11 @@ RECORDS = [
     _aten("feature_alpha_dropout", "F.feature_alpha_dropout (p=0, p=1)", _dropout()),
     dataclasses.replace(_aten("feature_dropout", "F.dropout2d (p=0, p=1)", _dropout(), f_name="dropout2d"),
                         label="torch.feature_dropout (p=0, p=1)"),
+    _aten_inplace("dropout", "F.dropout (p=0, p=1)", _dropout()),
+    _aten_inplace("alpha_dropout", "F.alpha_dropout (p=0, p=1)", _dropout()),
+    _aten_inplace("feature_alpha_dropout", "F.feature_alpha_dropout (p=0, p=1)", _dropout()),
+    dataclasses.replace(_aten_inplace("feature_dropout", "F.dropout2d (p=0, p=1)", _dropout(), f_name="dropout2d"),
+                        label="torch.feature_dropout_ (p=0, p=1)"),
     # normalization
     _aten("layer_norm", "F.layer_norm", _positional("input", "normalized_shape", "weight", "bias", "eps")),
     _aten("group_norm", "F.group_norm", _positional("input", "num_groups", "weight", "bias", "eps")),
