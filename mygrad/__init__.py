@@ -37,6 +37,14 @@ from .ops.householder import orgqr  # noqa: F401
 from .ops.lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noqa: F401
 from . import special
 from . import nn
+from .ops.aten_aliases import *  # noqa: F401,F403  torch.conv2d, torch.layer_norm, ...: ATen signatures
+from .ops.math_more import *  # noqa: F401,F403  fmax, fmin, gcd, lcm, positive, vdot, inner, dist, cov, ...
+from .ops.tensor_misc import *  # noqa: F401,F403  detach, ravel, fill, scalar_tensor, is_* predicates, conj, ...
+from ._runtime import *  # noqa: F401,F403  thread counts, rng state, deterministic mode, default device, ...
+from .ops.decompositions import torch_svd as svd  # noqa: F401
+from .ops.removed_linalg import *  # noqa: F401,F403  matrix_rank, solve, lstsq, symeig, eig: torch's removal errors
+from .ops.view_copies import *  # noqa: F401,F403  the *_copy and *_scatter forms of the views
+from .ops.combinatorics import *  # noqa: F401,F403  cartesian_prod, unravel_index, isin
 from . import optim
 from . import utils
 from . import serialization

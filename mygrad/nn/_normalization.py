@@ -377,12 +377,19 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
     x = input._data
     if x.ndim < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
+    if num_groups > 0:    # F's Python check; torch.group_norm (ATen) goes straight to _group_norm
+        _verify_batch_size([x.shape[0] * x.shape[1] // num_groups, num_groups, *x.shape[2:]])
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
+    x = input._data
+    if x.ndim < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
     n, channels = x.shape[:2]
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
-    if num_groups > 0:
-        _verify_batch_size([n * channels // num_groups, num_groups, *x.shape[2:]])
     if num_groups <= 0 or channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {_shape_list(x.shape)} and num_groups={num_groups}")
@@ -410,6 +417,13 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
         if prods == 1:
             raise ValueError(f"Expected more than 1 spatial element when training, got input size "
                              f"torch.Size({list(x.shape)})")
+    return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
+
+
+def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
+                   bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float) -> Tensor:
+    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
+    x = input._data
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
     if x.ndim < 2:

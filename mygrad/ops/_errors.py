@@ -36,7 +36,7 @@ NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", 
 PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
 _NUMBERS = (bool, int, float, complex)
 _NOT_OPS = ("mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
-            "mygrad._device", "mygrad.cuda")
+            "mygrad._device", "mygrad.cuda", "mygrad._runtime")
 
 
 def _not_a_tensor(name: str, exc: AttributeError, parameters: list, varargs: int | None, args: tuple, kwargs: dict,

@@ -802,6 +802,33 @@ def svdvals(A: Tensor, *, driver=None) -> Tensor:
     return record_multi(LinalgSvdBackward0, (empty, s, empty), (A,), A=A)[1]
 
 
+torch_svd_return = return_type("svd", ("U", "S", "V"))
+
+
+def torch_svd(input: Tensor, some: bool = True, compute_uv: bool = True):
+    """torch.svd / Tensor.svd (torch's composite over linalg.svd): V = Vh transposed (TransposeBackward0),
+    ``some=False`` the full U and V; ``compute_uv=False`` only S (its LinalgSvdBackward0), U and V zeros of
+    shapes (m, m) and (n, n) without gradient."""
+    for position, name, value in ((2, "some", some), (3, "compute_uv", compute_uv)):
+        if not isinstance(value, bool):
+            raise TypeError(f"svd(): argument '{name}' (position {position}) must be bool, not "
+                            f"{type(value).__name__}")
+    if input.ndim < 2:
+        raise RuntimeError(f"linalg.svd: input should have at least 2 dimensions, but has {input.ndim} dimensions "
+                           f"instead")
+    if not compute_uv:
+        _check_svd_input(input, "linalg.svd")
+        data = input._data
+        m, n = data.shape[-2], data.shape[-1]
+        s = svdvals(input)
+        zeros = lambda k: Tensor._make(np.zeros(data.shape[:-2] + (k, k), data.dtype), False, None)  # noqa: E731
+        return torch_svd_return(zeros(m), s, zeros(n))
+    u, s, vh = svd(input, full_matrices=not some)
+    return torch_svd_return(u, s, transpose(vh, -2, -1))
+
+
+methods(svd=torch_svd)
+
 # --- pseudo-inverse: linalg.pinv, torch.pinverse ----------------------------------------------------
 
 def _pinv_backward_body(grad, pinv_a, a, mt):

@@ -180,6 +180,7 @@ TABLE = (
     Unary("abs", np.abs, "AbsBackward0", "grad * sign(self)", aliases=("absolute",),
           integral=reject_bool(np.abs, lambda d: not_implemented("abs_cpu", d))),
     Unary("sign", _sign, "SignBackward0", "zeros_like(grad)", integral=_sign),
+    Unary("sgn", _sign, "SgnBackward0", "zeros_like(grad)", integral=_sign),  # sign, for real tensors
     Unary("exp", np.exp, "ExpBackward0", "grad * result"),
     Unary("exp2", np.exp2, "Exp2Backward0", "grad * result * 0.6931471805599453"),
     Unary("expm1", np.expm1, "Expm1Backward0", "grad * (result + 1)"),

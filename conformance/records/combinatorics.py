@@ -1,0 +1,56 @@
+"""Records for cartesian_prod, unravel_index and isin (mygrad/ops/combinatorics.py)."""
+from __future__ import annotations
+
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from ..strategies import Domain, arrays, real, shapes
+
+SMALL_INTS = Domain(-3, 3, special=(0.0, 1.0))
+
+
+def vectors(dtype: str, form=None):
+    """One to three 1-D tensors (sizes 0-3), now and then a 2-D one (torch's error)."""
+    @st.composite
+    def draw(draw):
+        n = draw(st.integers(1, 3))
+        out = []
+        for _ in range(n):
+            shape = (draw(st.integers(0, 3)),) if draw(st.integers(0, 7)) else (2, 2)
+            out.append(TensorArg(draw(arrays(dtype, shape, real(special=(0.0, 1.0)))), draw(st.booleans())))
+        return Example(tuple(out))
+    return draw()
+
+
+def unravel_args(dtype: str, form=None):
+    @st.composite
+    def draw(draw):
+        dims = tuple(draw(st.lists(st.integers(0, 4), min_size=0, max_size=3)))
+        if draw(st.integers(0, 9)) == 0:
+            dims = dims + (-1,)
+        indices = draw(arrays(dtype, draw(shapes(max_dims=2)), Domain(-30, 30, special=(0.0, -1.0))))
+        shape = dims if draw(st.integers(0, 4)) or len(dims) != 1 else dims[0]
+        return Example((TensorArg(indices, False), shape))
+    return draw()
+
+
+def isin_args(dtype: str, form=None):
+    @st.composite
+    def draw(draw):
+        a = draw(arrays(dtype, draw(shapes(max_dims=2)), SMALL_INTS))
+        b = draw(arrays(dtype, draw(shapes(max_dims=2)), SMALL_INTS))
+        kind = draw(st.integers(0, 5))
+        args = ((TensorArg(a, False), 2) if kind == 0 else (1, TensorArg(b, False)) if kind == 1
+                else (TensorArg(a, False), TensorArg(b, False)))
+        return Example(args, {"invert": draw(st.booleans())})
+    return draw()
+
+
+RECORDS = [
+    Record("cartesian_prod", vectors, forms=("function",)),
+    Record("cartesian_prod", vectors, forms=("function",), label="cartesian_prod (integer)", dtypes=("int64",),
+           grad=False),
+    Record("unravel_index", unravel_args, forms=("function",), dtypes=("int64", "int32", "float32", "bool"),
+           grad=False, output="tuple"),
+    Record("isin", isin_args, forms=("function",), dtypes=("int64", "float32", "float64", "bool"), grad=False),
+]

@@ -1,0 +1,64 @@
+"""Index and set helpers built from other ops as torch builds them: cartesian_prod (meshgrid, flatten,
+stack), unravel_index (torch.functional's floor-divide and remainder), isin (a membership mask)."""
+from __future__ import annotations
+
+import itertools
+import operator
+from collections.abc import Sequence
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+
+__all__ = ["cartesian_prod", "unravel_index", "isin"]
+
+
+def cartesian_prod(*tensors: Tensor) -> Tensor:
+    """ATen's: a single tensor is returned as is; else meshgrid('ij') flattened and stacked as columns."""
+    from .join import stack
+    from .layout import meshgrid
+    for t in tensors:
+        if t.dim() != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    return stack([g.flatten() for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def unravel_index(indices: Tensor, shape) -> tuple:
+    """torch.functional's: (indices // strides) % shape per dim, so negative and too large indices wrap."""
+    if indices._data.dtype.kind not in "iu":
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    if not isinstance(shape, (int, Sequence)):
+        raise TypeError(f"expected 'shape' to be int or sequence of ints, but got {type(shape)}")
+    dims = (shape,) if isinstance(shape, int) else tuple(shape)
+    for d in dims:
+        if not isinstance(d, int):
+            raise TypeError(f"expected 'shape' sequence to only contain ints, but got {type(d)}")
+    if any(d < 0 for d in dims):
+        raise ValueError(f"'shape' cannot have negative values, but got {dims}")
+    coefs = list(reversed(list(itertools.accumulate(reversed(dims[1:] + (1,)), func=operator.mul))))
+    data = indices._data.astype(np.int64)[..., None]
+    if 0 in dims and data.size:   # torch's integer division by zero
+        raise RuntimeError("ZeroDivisionError")
+    out = quiet(np.remainder)(quiet(np.floor_divide)(data, np.asarray(coefs, np.int64)), np.asarray(dims, np.int64))
+    # one (..., len(shape)) tensor unbound along its last dim, so the results are views of it, as torch's
+    return Tensor._make(np.ascontiguousarray(out), False, None).unbind(-1)
+
+
+def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool = False) -> Tensor:
+    """Whether each of ``elements`` is in ``test_elements`` (either may be a number); compared after
+    promotion to a common dtype, as torch."""
+    if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
+        raise TypeError("isin() received an invalid combination of arguments - got (elements, test_elements), but "
+                        "expected one of tensors")
+    a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    common = np.promote_types(a.dtype, b.dtype)
+    if any(isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (elements, test_elements)):
+        raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    mask = np.isin(a.astype(common), b.astype(common), invert=invert)
+    return Tensor._make(np.asarray(mask), False, None)
