@@ -19,7 +19,7 @@ from ._missing import tensor_getattr
 from ._tensor_str import scalar_type_name, tensor_repr
 from .autograd import backward as _backward, forward_ad as _forward_ad, grad_mode
 from .autograd.forward_ad import levels as _fw_levels
-from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd.grad_mode import DetachedInferenceVersion, InferenceVersion, _state as _grad_state
 from .autograd.node import AccumulateGrad, OutputRef, _Handle
 
 _T = TypeVar("_T", bound="Tensor")  # _make makes the class it is called on (Parameter, Buffer)
@@ -182,7 +182,7 @@ class Tensor(TensorMethods):
         return self._vc[0]
 
     def is_inference(self) -> bool:
-        return type(self._vc) is InferenceVersion
+        return isinstance(self._vc, InferenceVersion)
 
     def register_post_accumulate_grad_hook(self, hook):
         """hook(tensor) after a backward has accumulated into this leaf's .grad."""
@@ -216,7 +216,7 @@ class Tensor(TensorMethods):
 
     def _set_requires_grad(self, value, dtype_message):
         value = bool(value)
-        if value and type(self._vc) is InferenceVersion and not _grad_state.inference:
+        if value and isinstance(self._vc, InferenceVersion) and not _grad_state.inference:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if value:
@@ -345,7 +345,12 @@ class Tensor(TensorMethods):
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's memory and version counter."""
-        return Tensor._make(self._data, False, None, 0, self._vc)
+        vc = self._vc
+        if isinstance(vc, InferenceVersion):
+            # torch's detach of an inference tensor: inside inference mode another inference tensor; outside,
+            # still is_inference() but with a version counter of its own, editable in place
+            vc = InferenceVersion((0,)) if _grad_state.inference else DetachedInferenceVersion((0,))
+        return Tensor._make(self._data, False, None, 0, vc)
 
     def detach_(self) -> "Tensor":
         if self._base is not None:

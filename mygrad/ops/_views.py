@@ -28,7 +28,7 @@ from ..autograd.engine import gradient_edge
 from ..autograd.node import Node, derivative
 from ._define import _attach, _sequence, data_of, record
 
-DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)   # how a view was made (torch's CreationMeta)
+DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION, INFERENCE = range(5)  # how a view was made (torch's CreationMeta)
 
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
@@ -142,36 +142,54 @@ ViewScatterBackward0 = derivative("ViewScatterBackward0", attrs="geometry", grad
 
 def as_view(node_cls, data: np.ndarray, input: Tensor, **saved) -> Tensor:
     """The output of a view op: shares ``input``'s memory and version counter, remembers how it was made."""
+    if isinstance(input._vc, grad_mode.InferenceVersion):
+        return inference_view(data, input)
     out = record(node_cls, data, (input,), view_of=input, **saved)
     if grad_mode._state.enabled:
         meta = getattr(input, "_view_meta", None) if input._base is not None else None
         out._view_meta = (input._vc[0], DEFAULT if meta is None else meta[1])  # a view of a view inherits
     else:
-        out._view_meta = (input._vc[0], NO_GRAD)
+        out._view_meta = (input._vc[0], INFERENCE if grad_mode._state.inference else NO_GRAD)
         out._requires_grad = input._requires_grad  # torch: requires grad, yet a leaf with no history
     return out
 
 
+def inference_view(data: np.ndarray, input: Tensor, output_nr: int = 0) -> Tensor:
+    """A view of an inference tensor: torch tracks no view relation for it (no ``_base``, no history, no
+    requires_grad), and it is an inference tensor without a version counter, in inference mode or not."""
+    vc = input._vc if type(input._vc) is grad_mode.InferenceVersion else grad_mode.InferenceVersion((0,))
+    return Tensor._make(np.asarray(data), False, None, output_nr, vc)
+
+
 def mark_multi_output(views: list, input: Tensor) -> None:
     """Views that one op returned together (split, unbind): torch forbids writing through them."""
-    kind = MULTI_OUTPUT if grad_mode._state.enabled else NO_GRAD
+    if isinstance(input._vc, grad_mode.InferenceVersion):
+        return   # (record_multi made no views of an inference tensor)
+    kind = MULTI_OUTPUT if grad_mode._state.enabled else INFERENCE if grad_mode._state.inference else NO_GRAD
     for v in views:
         v._view_meta = (v._vc[0], kind)
-        if kind == NO_GRAD:
+        if kind != MULTI_OUTPUT:
             v._requires_grad = input._requires_grad
 
 
 def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
+    """torch's handle_view_on_rebase: why an in-place edit through (or next to) this view is refused."""
     modified = "its base or another view of its base has been" if indirect else "is being"
-    no_grad = f"A view was created in no_grad mode and {modified} modified inplace with grad mode enabled."
-    if kind == NO_GRAD:
-        return RuntimeError(
-            f"{no_grad} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-            f"code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
-            f"the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     fn = _GRAD_FN_SLOT.__get__(view)
-    head = no_grad if fn is None else (f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())} "
-                                       f"is a view and {modified} modified inplace.")
+    op = None if fn is None else f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}"
+    made = "A view was created in" if fn is None else f"{op} is a view of a view which was created in"
+    if kind == INFERENCE:
+        head = f"{made} inference mode and {modified} modified inplace in normal mode."
+    elif kind == NO_GRAD or fn is None:
+        head = f"{made} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        head = f"{op} is a view and {modified} modified inplace."
+    if kind in (NO_GRAD, INFERENCE):
+        block = "inference_mode" if kind == INFERENCE else "no_grad"
+        return RuntimeError(
+            f"{head} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+            f"code by moving both the view and the inplace either both inside the {block} block (if you don't want "
+            f"the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     if kind == IN_CUSTOM_FUNCTION:  # an output of an autograd.Function that is a view (autograd/function.py)
         return RuntimeError(f"{head} This view was created inside a custom Function (or because an input was "
                             f"returned as-is) and the autograd logic to handle view+inplace would override the "
@@ -306,7 +324,7 @@ def install_view_tracking() -> None:
             if own is not None:  # given requires_grad_ itself
                 return own
             meta = getattr(self, "_view_meta", None)
-            if meta is not None and meta[1] == NO_GRAD:
+            if meta is not None and meta[1] in (NO_GRAD, INFERENCE):
                 return False  # (its slot holds the base's flag at creation, for when nothing is tracked)
             return _REQUIRES_GRAD_SLOT.__get__(self)
         return _REQUIRES_GRAD_SLOT.__get__(self)
