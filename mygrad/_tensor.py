@@ -304,6 +304,8 @@ class Tensor(TensorMethods):
         A leaf that stopped requiring grad since the graph was built gets nothing, as in torch.
         One thread at a time, as torch's per-leaf mutex: NumPy's ``+=`` on a large array releases the GIL,
         and two backwards into a shared leaf would otherwise lose updates."""
+        if self.grad_fn is not None:   # (a view given requires_grad_, re-derived from its base since)
+            raise RuntimeError("leaf variable has been moved into the graph interior")
         if not self._requires_grad:
             return
         with _ACCUMULATING:

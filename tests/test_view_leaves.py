@@ -252,3 +252,18 @@ def retained_grad_follows_the_base_through_an_edit_of_its_view(t, see):
     state(see, "through the old node", base=base, x=x)
     see.call("through the new node", lambda: (base * 1).sum().backward())
     state(see, "after it", base=base, x=x)
+
+
+@scenario
+def a_leaf_view_re_derived_from_its_base_is_no_leaf_for_an_older_graph(t, see):
+    """A view given requires_grad_ is a leaf in the graphs made from it; once its base (edited since)
+    requires grad it is re-derived, and a backward through an older graph refuses to accumulate into it."""
+    base = t.tensor([1.5, 0.625, 0.0], dtype=t.float64)
+    view = base.reshape(-1)
+    with t.no_grad():
+        base.add_(0.25)
+    view.requires_grad_()
+    y = view * 2
+    base.requires_grad_(True)
+    see.call("backward through the older graph", lambda: y.sum().backward(retain_graph=True))
+    state(see, "after", base=base, view=view)
