@@ -157,3 +157,19 @@ def ops_on_inference_tensors_outside_inference_mode(t, see):
 @scenario
 def ops_on_inference_tensors_that_require_grad_outside_inference_mode(t, see):
     _ops_on_inference_tensors(t, see, True)
+
+
+@scenario
+def grad_results_viewing_an_inference_grad_output_are_no_views(t, see):
+    """autograd.grad inside inference mode with an inference grad_output: a gradient a formula only viewed
+    (reshape's) is a view of an inference tensor, so no view: it keeps its own flags."""
+    x = t.tensor(0.0, dtype=t.float64, requires_grad=True)
+    y = x.reshape(-1)
+    with t.inference_mode():
+        go = t.tensor([1.5], dtype=t.float64)
+        gx, gy = t.autograd.grad(y, [x, y], go, retain_graph=True)
+        see("one tensor", (gy is go, gx is go))
+        gy.requires_grad_(True)
+        flags(see, "gx", gx)
+        flags(see, "gy", gy)
+    flags(see, "gx outside", gx)

@@ -215,7 +215,9 @@ def _of_root(g: _np.ndarray, roots: dict) -> _Any:
             return None
         start = (g.__array_interface__["data"][0] - data.__array_interface__["data"][0]) // data.itemsize
         g = _np.lib.stride_tricks.as_strided(data.reshape(-1)[start:], g.shape, g.strides, writeable=True)
-    from ..ops._views import NO_GRAD
+    from ..ops._views import NO_GRAD, inference_view
+    if tensor.is_inference():
+        return inference_view(g, tensor)   # (no view relation for an inference tensor)
     base = tensor._base if tensor._base is not None else tensor
     view = Tensor._make(g, False, None, 0, tensor._vc)
     view._base = base
