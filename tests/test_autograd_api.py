@@ -1012,3 +1012,13 @@ def save_on_cpu_keeps_the_tensor_itself(t, see):
         x.grad = None
         see.call(f"pin_memory={pin}: mul's backward after x was edited", lambda: z.sum().backward())
         see(f"pin_memory={pin}: x.grad again", x.grad)
+
+
+@scenario
+def nodes_torch_defines_in_cpp_carry_their_namespace_in_name(t, see):
+    x = t.ones(3, requires_grad=True)
+    y = x * 1
+    y[0] = 2.0
+    z = t.zeros(3)
+    z.copy_(x)
+    see("names", (y.grad_fn.name(), z.grad_fn.name(), type(y.grad_fn).__name__, type(z.grad_fn).__name__))

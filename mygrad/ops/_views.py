@@ -221,6 +221,9 @@ class CopySlices(Node):
 
     __slots__ = ("fn", "geometry")
 
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"   # (torch's C++-defined nodes are named with their namespace)
+
     def __init__(self, base: Tensor, geometry: Geometry, fn):
         self.fn, self.geometry = fn, geometry
         self.next_functions = (gradient_edge(base),) + tuple(fn.next_functions[1:])

@@ -132,6 +132,7 @@ ZeroBackward0 = derivative("ZeroBackward0", self="zeros_like(grad)")
 FillBackward2 = derivative("FillBackward2", self="zeros_like(grad)")
 FillBackward3 = derivative("FillBackward3", self="zeros_like(grad)", value="grad.sum()")
 CopyBackwards = derivative("CopyBackwards", self="zeros_like(grad)", src="grad")
+CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"  # type: ignore[attr-defined]  # (torch's name)
 
 
 def _raise_broadcast(*operands) -> None:
