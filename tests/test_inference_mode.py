@@ -125,7 +125,8 @@ def detach_of_an_inference_tensor(t, see):
 OPS = ["-a", "a.exp()", "a.sum()", "a.mean()", "a.sum(0)", "a.sum(-1, keepdim=True)", "a.mean(0)", "a.clamp(-0.5, 0.5)",
        "a.clone()", "a.pow(2)", "a.tanh()", "a * 2", "2 * a", "a + 2", "2 - a", "a / 2", "2 / a", "a - 3", "a + b",
        "a * b", "a + a", "a.round()", "torch.where(a > 0, a, b)", "torch.where(c, a, a)", "a.abs()", "a.prod()",
-       "a.max()", "a.amax(0)", "a.var()", "a.std()", "a.float()", "a.t().contiguous()", "a.exp().sum()",
+       "a.max()", "a.amax(0)", "a.min()", "a.amin(0)", "a.prod(0)", "a.var()", "a.std()", "a.float()",
+       "a.t().contiguous()", "a.exp().sum()",
        "(a * 2).sum()"]
 
 
