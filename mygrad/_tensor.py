@@ -280,12 +280,13 @@ class Tensor(TensorMethods):
         """hook(grad) -> Tensor or None, called with the gradient w.r.t. this tensor."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            return _Handle(self._hooks, hook)
-        hooks = self.grad_fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
-        return _Handle(hooks, hook)
+        if self._hooks is None:
+            # torch's tensor keeps one set of hooks, given to its grad_fn at the first registration: later ones
+            # join it without reading grad_fn again, until a new history (an in-place op, a view re-derived)
+            # leaves the set with the old node (_reset_hooks)
+            fn = self.grad_fn
+            self._hooks = [] if fn is None else fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
+        return _Handle(self._hooks, hook)
 
     def _accumulate_node(self) -> AccumulateGrad | None:
         """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch.
@@ -543,6 +544,7 @@ class Tensor(TensorMethods):
             _views.rebase_history(self, old, result)
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+            _reset_hooks(self)
         if self._retains_grad:
             _move_retain_grad(self, old.grad_fn, old._output_nr)
         return self
@@ -576,6 +578,12 @@ def _track_views() -> None:
     reading a view's history checks whether it is stale (ops/_views.py)."""
     from .ops._views import install_view_tracking
     install_view_tracking()
+
+
+def _reset_hooks(tensor: Tensor) -> None:
+    """torch's reset_backward_hooks, when a tensor is given a new history: the hooks registered so far stay
+    with its old node, the next register_hook starts a new set on the new one."""
+    tensor._hooks = None
 
 
 def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:

@@ -21,7 +21,7 @@ import re
 
 import numpy as np
 
-from .._tensor import Tensor, _move_retain_grad
+from .._tensor import Tensor, _move_retain_grad, _reset_hooks
 from ..autograd import backends, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
@@ -254,11 +254,14 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     base = tensor._base
     if base is None or fn is None:
         tensor.grad_fn, tensor._output_nr, tensor._requires_grad = fn, result._output_nr, True
+        _reset_hooks(tensor)
         return
     if not fn.next_functions or fn.next_functions[0][0] is not gradient_edge(old)[0]:
         raise NotImplementedError(f"in-place {fn.name()} through a view: the op is not a single node over "
                                   f"its input, so its history cannot be spliced into the base's")
     old_fn, old_nr = _GRAD_FN_SLOT.__get__(base), base._output_nr
+    if tensor.requires_grad:   # (torch: a view that did not require grad had no hooks to leave behind)
+        _reset_hooks(base)
     base.grad_fn = CopySlices(base, Geometry(base._data, tensor._data), fn)
     base._output_nr, base._requires_grad = 0, True
     if base._retains_grad:  # the base's retained grad follows its new history, as torch's retains_grad hook does
@@ -279,6 +282,7 @@ def _regenerate(view: Tensor) -> None:
         node._next_nodes = (None,)
     old_fn, old_nr = _GRAD_FN_SLOT.__get__(view), view._output_nr
     _GRAD_FN_SLOT.__set__(view, node)
+    _reset_hooks(view)
     _REQUIRES_GRAD_SLOT.__set__(view, node is not None)
     view._output_nr = 0
     if view._retains_grad:
