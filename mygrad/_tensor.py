@@ -284,8 +284,10 @@ class Tensor(TensorMethods):
             # torch's tensor keeps one set of hooks, given to its grad_fn at the first registration: later ones
             # join it without reading grad_fn again, until a new history (an in-place op, a view re-derived)
             # leaves the set with the old node (_reset_hooks)
+            self._hooks = []   # (set first, as torch's: a grad_fn read that raises leaves the set in place)
             fn = self.grad_fn
-            self._hooks = [] if fn is None else fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
+            if fn is not None:
+                self._hooks = fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
         return _Handle(self._hooks, hook)
 
     def _accumulate_node(self) -> AccumulateGrad | None:

@@ -301,4 +301,10 @@ def hooks_registered_later_join_the_tensors_first_set(t, see):
         with t.no_grad():
             u.mul_(0.5)
         see.call("a second hook on an edited inference-mode view", lambda: u.register_hook(lambda g: None) and None)
+    with t.inference_mode():
+        u2 = w.unsqueeze(0)
+        with t.no_grad():
+            u2.mul_(0.5)
+        see.call("a first hook after the edit", lambda: u2.register_hook(lambda g: None) and None)
+        see.call("a second one", lambda: u2.register_hook(lambda g: None) and None)
     see.call("its grad_fn outside", lambda: u.grad_fn)
