@@ -78,6 +78,9 @@ from .modules import (
                       Unflatten,
 )
 from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .modules.loss import CTCLoss, MultiLabelMarginLoss, MultiMarginLoss
+from .modules.normalization import LocalResponseNorm
+from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .modules.pooling import (
                       AdaptiveAvgPool1d,
                       AdaptiveAvgPool2d,
@@ -91,6 +94,15 @@ from .modules.pooling import (
                       MaxPool3d,
 )
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .modules.sparse import EmbeddingBag
+from .modules.transformer import (
+                      MultiheadAttention,
+                      Transformer,
+                      TransformerDecoder,
+                      TransformerDecoderLayer,
+                      TransformerEncoder,
+                      TransformerEncoderLayer,
+)
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
@@ -109,5 +121,9 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "MaxPool2d",
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+           "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+           "TransformerDecoder", "Transformer",
+           "CircularPad1d", "CircularPad2d", "CircularPad3d", "LocalResponseNorm", "MultiMarginLoss",
+           "MultiLabelMarginLoss", "CTCLoss", "EmbeddingBag"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so
