@@ -5,8 +5,9 @@ Two worlds, torch and mygrad, run the same random program one step at a time: ne
 hooks on leaves and non-leaves, node pre- and post-hooks, hooks that replace the gradient),
 ``backward`` with and without ``retain_graph``, with an explicit gradient and with
 ``create_graph=True`` followed by a second backward, ``autograd.grad`` with ``allow_unused`` and
-``materialize_grads``, ``grad.zero_()``, ``grad = None``, ``detach``, ``requires_grad_`` (also on
-views of tensors that did not require grad, after in-place edits), in-place updates (under
+``materialize_grads`` and with a grad_output (which results are one tensor or share memory, with it
+and among themselves, as in torch), ``grad.zero_()``, ``grad = None``, ``detach``, ``requires_grad_``
+(also on views of tensors that did not require grad, after in-place edits), in-place updates (under
 ``no_grad`` and not), diamonds (two non-leaf tensors of one ancestor combined, then backward),
 ``retain_grad`` then repeated backward, and nested ``no_grad`` / ``enable_grad`` /
 ``set_grad_enabled`` blocks.
@@ -689,21 +690,34 @@ class PairedWorlds(RuleBasedStateMachine):
                            lambda lib, x: x.grad.sum().backward(retain_graph=True), leaf)
 
     @rule(pick=PICK, first=PICK, second=PICK, allow_unused=st.sampled_from([True, False, None]),
-          materialize=st.booleans())
-    def autograd_grad(self, pick, first, second, allow_unused, materialize):
-        """``autograd.grad`` of a sum w.r.t. two tensors (one may be unused): None-ness and values."""
+          materialize=st.booleans(), given=st.booleans(), seed=st.integers(0, 2 ** 16))
+    def autograd_grad(self, pick, first, second, allow_unused, materialize, given, seed):
+        """``autograd.grad`` w.r.t. two tensors (one may be unused), of a sum or of a tensor with its
+        grad_output: None-ness and values, and which results are one tensor or share memory (among
+        themselves and with the grad_output: torch returns a gradient that passed through unchanged as
+        the tensor it was given, and one a formula only viewed as a view of it)."""
         y = self._choose(pick, _requires_grad)
         if y is None:
             return
         x1, x2 = self._choose(first, _requires_grad), self._choose(second, _requires_grad)
+        go = None
+        if given:
+            values = values_for(tuple(y.t.shape), seed)
+            go = self._new(lambda n: f"{n} = {tensor_literal(values)}",
+                           lambda lib: lib.tensor(values.copy(), dtype=lib.float64))
+            if go is None:
+                return
         args = f"allow_unused={allow_unused}, materialize_grads={materialize}"
         names = [f"t{self.count}", f"t{self.count + 1}"]
         self.stats["shapes"].add(read(lambda: graph_shape(y.t.grad_fn)) if _has_history(y) else ())
-        result = self._step(f"{names[0]}, {names[1]} = torch.autograd.grad({y.name}.sum(), [{x1.name}, {x2.name}], "
-                            f"{args}, retain_graph=True)",
-                            lambda lib, a, b, c: lib.autograd.grad(a.sum(), [b, c], allow_unused=allow_unused,
-                                                                   materialize_grads=materialize, retain_graph=True),
-                            y, x1, x2, backward=True)
+        root, grad_output = (f"{y.name}.sum()", "") if go is None else (y.name, f"{go.name}, ")
+        code = f"torch.autograd.grad({root}, [{x1.name}, {x2.name}], {grad_output}"
+
+        def action(lib, a, b, c, *given):
+            return lib.autograd.grad(a if given else a.sum(), [b, c], given[0] if given else None,
+                                     allow_unused=allow_unused, materialize_grads=materialize, retain_graph=True)
+        result = self._step(f"{names[0]}, {names[1]} = {code}{args}, retain_graph=True)", action,
+                            *(y, x1, x2) + ((go,) if go is not None else ()), backward=True)
         if result is None:
             return
         tg, mg = result
@@ -711,6 +725,11 @@ class PairedWorlds(RuleBasedStateMachine):
         if nones[0] != nones[1]:
             return self._mismatch("grad", f"autograd.grad: which results are None: torch {nones[0]}, "
                                           f"mygrad {nones[1]}")
+        ts, ms = (_sharing(list(r) + ([go.sides[lib]] if go is not None else []))
+                  for r, lib in ((tg, "torch"), (mg, "mygrad")))
+        if ts != ms:
+            return self._mismatch("grad", f"autograd.grad: which of {names + ([go.name] if go else [])} are one "
+                                          f"tensor / share memory: torch {ts}, mygrad {ms}")
         self._passed("grad")
         for name, a, b in zip(names, tg, mg):
             self.count += 1
@@ -843,6 +862,21 @@ def _differ(expected, actual, rtol: float, atol: float):
             and expected.dtype == actual.dtype and np.array_equal(expected, actual):
         return None
     return compare_values(expected, actual, rtol, atol)
+
+
+def _sharing(tensors: list) -> list:
+    """For each two of ``tensors`` (None for a missing one): 'same' (one object), 'shared' (memory in
+    common) or 'apart'."""
+    arrays = [None if t is None else read(lambda t=t: t.detach().numpy()) for t in tensors]
+    found: list = []
+    for i, a in enumerate(tensors):
+        for j in range(i + 1, len(tensors)):
+            b = tensors[j]
+            if a is None or b is None or isinstance(arrays[i], Raised) or isinstance(arrays[j], Raised):
+                found.append(None)
+            else:
+                found.append("same" if a is b else "shared" if np.shares_memory(arrays[i], arrays[j]) else "apart")
+    return found
 
 
 def _nones(grads: list) -> str:

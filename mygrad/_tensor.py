@@ -19,7 +19,7 @@ from ._missing import tensor_getattr
 from ._tensor_str import scalar_type_name, tensor_repr
 from .autograd import anomaly_mode as _anomaly, backward as _backward, forward_ad as _forward_ad, grad_mode
 from .autograd.forward_ad import levels as _fw_levels
-from .autograd.grad_mode import InferenceVersion, _state as _grad_state
+from .autograd.grad_mode import DetachedInferenceVersion, InferenceVersion, _state as _grad_state
 from .autograd.node import AccumulateGrad, OutputRef, _Handle
 
 _T = TypeVar("_T", bound="Tensor")  # _make makes the class it is called on (Parameter, Buffer)
@@ -35,7 +35,7 @@ LEAF_ONLY = ("you can only change requires_grad flags of leaf variables. If you 
 
 
 _new = object.__new__
-DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)  # how a view was made (torch's CreationMeta)
+DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION, INFERENCE = range(5)  # how a view was made (CreationMeta)
 
 
 class Size(tuple):
@@ -183,7 +183,7 @@ class Tensor(TensorMethods):
         return self._vc[0]
 
     def is_inference(self) -> bool:
-        return type(self._vc) is InferenceVersion
+        return isinstance(self._vc, InferenceVersion)
 
     def register_post_accumulate_grad_hook(self, hook):
         """hook(tensor) after a backward has accumulated into this leaf's .grad."""
@@ -229,7 +229,7 @@ class Tensor(TensorMethods):
         if own is not None:  # given requires_grad_ itself
             return own
         meta = getattr(self, "_view_meta", None)
-        if meta is not None and meta[1] == NO_GRAD:
+        if meta is not None and meta[1] in (NO_GRAD, INFERENCE):
             return False  # (its slot holds the base's flag at creation, for when nothing is tracked)
         return self._rg
 
@@ -255,7 +255,7 @@ class Tensor(TensorMethods):
 
     def _set_requires_grad(self, value, dtype_message):
         value = bool(value)
-        if value and type(self._vc) is InferenceVersion and not _grad_state.inference:
+        if value and isinstance(self._vc, InferenceVersion) and not _grad_state.inference:
             raise RuntimeError("Setting requires_grad=True on inference tensor outside InferenceMode is not allowed.")
         if self.grad_fn is not None:
             if value:
@@ -316,12 +316,15 @@ class Tensor(TensorMethods):
         """hook(grad) -> Tensor or None, called with the gradient w.r.t. this tensor."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        if self.grad_fn is None:
-            if self._hooks is None:
-                self._hooks = []
-            return _Handle(self._hooks, hook)
-        hooks = self.grad_fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
-        return _Handle(hooks, hook)
+        if self._hooks is None:
+            # torch's tensor keeps one set of hooks, given to its grad_fn at the first registration: later ones
+            # join it without reading grad_fn again, until a new history (an in-place op, a view re-derived)
+            # leaves the set with the old node (_reset_hooks)
+            self._hooks = []   # (set first, as torch's: a grad_fn read that raises leaves the set in place)
+            fn = self.grad_fn
+            if fn is not None:
+                self._hooks = fn._hooks_or_new().tensor.setdefault(self._output_nr, [])
+        return _Handle(self._hooks, hook)
 
     def _accumulate_node(self) -> AccumulateGrad | None:
         """This leaf's AccumulateGrad: the graph holds it, the tensor only a weak reference, as in torch.
@@ -340,6 +343,8 @@ class Tensor(TensorMethods):
         A leaf that stopped requiring grad since the graph was built gets nothing, as in torch.
         One thread at a time, as torch's per-leaf mutex: NumPy's ``+=`` on a large array releases the GIL,
         and two backwards into a shared leaf would otherwise lose updates."""
+        if self.grad_fn is not None:   # (a view given requires_grad_, re-derived from its base since)
+            raise RuntimeError("leaf variable has been moved into the graph interior")
         if not self._requires_grad:
             return
         with _ACCUMULATING:
@@ -381,7 +386,12 @@ class Tensor(TensorMethods):
 
     def detach(self) -> "Tensor":
         """A new leaf sharing this tensor's memory and version counter."""
-        return Tensor._make(self._data, False, None, 0, self._vc)
+        vc = self._vc
+        if isinstance(vc, InferenceVersion):
+            # torch's detach of an inference tensor: inside inference mode another inference tensor; outside,
+            # still is_inference() but with a version counter of its own, editable in place
+            vc = InferenceVersion((0,)) if _grad_state.inference else DetachedInferenceVersion((0,))
+        return Tensor._make(self._data, False, None, 0, vc)
 
     def detach_(self) -> "Tensor":
         if self._base is not None:
@@ -572,6 +582,7 @@ class Tensor(TensorMethods):
             _views.rebase_history(self, old, result)
         else:
             self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+            _reset_hooks(self)
         if self._retains_grad:
             _move_retain_grad(self, old.grad_fn, old._output_nr)
         return self
@@ -602,6 +613,12 @@ def _refresh_view(view: Tensor) -> None:
     read, because the ops sit above this module)."""
     from .ops._views import refresh
     refresh(view)
+
+
+def _reset_hooks(tensor: Tensor) -> None:
+    """torch's reset_backward_hooks, when a tensor is given a new history: the hooks registered so far stay
+    with its old node, the next register_hook starts a new set on the new one."""
+    tensor._hooks = None
 
 
 def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:

@@ -993,3 +993,32 @@ def function_outputs_that_are_views(t, see):
     see("printed after a no_grad write", repr(o))
     w.add_(1)
     see.call("its grad_fn after the base changed", lambda: o.grad_fn)
+
+
+@scenario
+def save_on_cpu_keeps_the_tensor_itself(t, see):
+    """save_on_cpu packs ``tensor.cpu()``, the very tensor on a CPU: an in-place edit after saving reaches
+    the backward, and no version check refuses it; with pin_memory it packs a copy."""
+    for pin in (False, True):
+        x = t.tensor([1.5, -0.5], dtype=t.float64, requires_grad=True)
+        with t.autograd.graph.save_on_cpu(pin_memory=pin):
+            y = x.exp()
+            z = x * x
+        with t.no_grad():
+            y.mul_(0.5)
+            x.mul_(1.0)
+        see.call(f"pin_memory={pin}: exp's backward", lambda: (y * 1).sum().backward())
+        see(f"pin_memory={pin}: x.grad", x.grad)
+        x.grad = None
+        see.call(f"pin_memory={pin}: mul's backward after x was edited", lambda: z.sum().backward())
+        see(f"pin_memory={pin}: x.grad again", x.grad)
+
+
+@scenario
+def nodes_torch_defines_in_cpp_carry_their_namespace_in_name(t, see):
+    x = t.ones(3, requires_grad=True)
+    y = x * 1
+    y[0] = 2.0
+    z = t.zeros(3)
+    z.copy_(x)
+    see("names", (y.grad_fn.name(), z.grad_fn.name(), type(y.grad_fn).__name__, type(z.grad_fn).__name__))

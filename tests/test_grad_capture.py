@@ -123,3 +123,31 @@ def a_sum_gradient_is_an_expanded_view_made_without_grad_mode(t, see):
                        ("add_", lambda v: v.add_(1.0))):
         see.call(f"{name} on an expanded view", lambda edit=edit: edit(b.expand(2, 3)))
         see(f"its base after {name}", b)
+
+
+@scenario
+def a_lone_root_sees_its_gradient_even_when_nothing_below_is_wanted(t, see):
+    """torch evaluates the node of a single root even when no input lies below it: its tensor hooks and
+    retain_grad see the gradient, its node hooks and the node itself do not run (with two roots, nothing)."""
+    calls = []
+    a = t.tensor([1.0, 2.0], dtype=t.float64, requires_grad=True)
+    b = t.tensor([1.0, 2.0], dtype=t.float64, requires_grad=True)
+    go = t.ones(2, dtype=t.float64)
+    a.register_hook(lambda g: calls.append(("a hook", g.tolist())))
+    a.register_post_accumulate_grad_hook(lambda x: calls.append(("a post-accumulate", None)))
+    see("a leaf root", t.autograd.grad(a, [b], go, allow_unused=True))
+    see("a leaf root: calls", (list(calls), a.grad))
+    calls.clear()
+    c = a * 2
+    c.retain_grad()
+    c.register_hook(lambda g: calls.append(("c hook", g.tolist())))
+    c.grad_fn.register_prehook(lambda g: calls.append(("c pre", None)))
+    c.grad_fn.register_hook(lambda gi, go: calls.append(("c post", None)))
+    see("a non-leaf root", t.autograd.grad(c, [b], go, allow_unused=True, retain_graph=True))
+    see.call("a non-leaf root: calls", lambda: (list(calls), c.grad, a.grad))
+    calls.clear()
+    see("two roots", t.autograd.grad([c, a], [b], [go, go], allow_unused=True, retain_graph=True))
+    see("two roots: calls", list(calls))
+    calls.clear()
+    a.backward(go, inputs=[b])
+    see("backward(inputs=) from a leaf", (list(calls), a.grad, b.grad))

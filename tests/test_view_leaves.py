@@ -252,3 +252,59 @@ def retained_grad_follows_the_base_through_an_edit_of_its_view(t, see):
     state(see, "through the old node", base=base, x=x)
     see.call("through the new node", lambda: (base * 1).sum().backward())
     state(see, "after it", base=base, x=x)
+
+
+@scenario
+def a_leaf_view_re_derived_from_its_base_is_no_leaf_for_an_older_graph(t, see):
+    """A view given requires_grad_ is a leaf in the graphs made from it; once its base (edited since)
+    requires grad it is re-derived, and a backward through an older graph refuses to accumulate into it."""
+    base = t.tensor([1.5, 0.625, 0.0], dtype=t.float64)
+    view = base.reshape(-1)
+    with t.no_grad():
+        base.add_(0.25)
+    view.requires_grad_()
+    y = view * 2
+    base.requires_grad_(True)
+    see.call("backward through the older graph", lambda: y.sum().backward(retain_graph=True))
+    state(see, "after", base=base, view=view)
+
+
+@scenario
+def hooks_registered_later_join_the_tensors_first_set(t, see):
+    """torch's tensor keeps one set of hooks, given to its grad_fn at the first register_hook: later ones
+    join it without reading grad_fn (no error from a stale inference-mode view, none given to a re-derived
+    view's new node); an in-place op or a re-derived view starts a new set on the new node."""
+    calls = []
+    x = t.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: calls.append(("y first", g.tolist())))
+    y.mul_(3)
+    y.register_hook(lambda g: calls.append(("y after mul_", g.tolist())))
+    y.sum().backward()
+    see("in-place op", list(calls))
+    calls.clear()
+    b = t.zeros(3)
+    v = b.reshape(-1)
+    with t.no_grad():
+        b.add_(1)
+    v.requires_grad_()
+    v.register_hook(lambda g: calls.append(("v as a leaf", g.tolist())))
+    b.requires_grad_()
+    v.register_hook(lambda g: calls.append(("v later", g.tolist())))
+    (v * 2).sum().backward()
+    see("re-derived view", (list(calls), v.grad_fn))
+    calls.clear()
+    w = t.tensor(1.5, dtype=t.float64, requires_grad=True)
+    with t.inference_mode():
+        u = w.unsqueeze(0)
+        u.register_hook(lambda g: calls.append(("u", g.tolist())))
+        with t.no_grad():
+            u.mul_(0.5)
+        see.call("a second hook on an edited inference-mode view", lambda: u.register_hook(lambda g: None) and None)
+    with t.inference_mode():
+        u2 = w.unsqueeze(0)
+        with t.no_grad():
+            u2.mul_(0.5)
+        see.call("a first hook after the edit", lambda: u2.register_hook(lambda g: None) and None)
+        see.call("a second one", lambda: u2.register_hook(lambda g: None) and None)
+    see.call("its grad_fn outside", lambda: u.grad_fn)

@@ -151,8 +151,16 @@ def grad(outputs: _Any, inputs: _Any, grad_outputs: _Any = None, retain_graph: _
     edges = [_gradient_edge(t) for t in inputs]
     captured = _run_backward(outputs, grads, retain_graph=retain_graph, create_graph=create_graph,
                             capture=edges, accumulate=False)
+    # the root gradients, by array: torch returns a gradient that passed through unchanged (add, clone, an
+    # input that is an output) as the very tensor it was given, and one its formulas only viewed (reshape,
+    # sum's expand) as a view of it, sharing its memory and version counter
+    roots: dict = {}
+    if not create_graph:
+        for g, data in zip(grad_outputs, grads):
+            roots[id(data)] = (data, g if g is not None and g._data is data else None)
     result = []
     made: dict = {}  # one gradient tensor per edge: an input given twice gets the same tensor twice, as in torch
+    arrays: dict = {}  # ... and per array: two inputs whose gradient is one array get one tensor
     for i, (t, edge, g) in enumerate(zip(inputs, edges, captured)):
         if g is not None and edge in made:
             result.append(made[edge])
@@ -168,12 +176,53 @@ def grad(outputs: _Any, inputs: _Any, grad_outputs: _Any = None, retain_graph: _
                 continue
         if not isinstance(g, Tensor):
             g = _np.asarray(g)
-            # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
-            keep = g.dtype == t._data.dtype and (0 in g.strides or (not g.flags.writeable and g.base is not None))
-            g = _expanded_copy(g) if keep else Tensor._make(_np.array(g, dtype=t._data.dtype), False, None)
+            if id(g) not in arrays:
+                arrays[id(g)] = (g, _result_tensor(g, t._data.dtype, roots))  # (the array kept alive: its id)
+            g = arrays[id(g)][1]
         made[edge] = g
         result.append(g)
     return tuple(result)
+
+
+def _result_tensor(g: _np.ndarray, dtype: _Any, roots: dict) -> _Any:
+    """The tensor autograd.grad returns for gradient array ``g`` of an input of ``dtype``."""
+    found = _of_root(g, roots) if g.dtype == dtype else None
+    if found is not None:
+        return found
+    # an expanded gradient (sum's) is returned expanded, as torch returns it; others are copied
+    if g.dtype == dtype and (0 in g.strides or (not g.flags.writeable and g.base is not None)):
+        return _expanded_copy(g)
+    return _TENSOR["Tensor"]._make(_np.array(g, dtype=dtype), False, None)
+
+
+def _of_root(g: _np.ndarray, roots: dict) -> _Any:
+    """The result tensor for gradient array ``g`` if it is a root gradient or a view of one (None if not):
+    that root's tensor itself (the user's grad_output, or the implicit one made once), or a view of it."""
+    root: _Any = g
+    while id(root) not in roots:
+        root = root.base
+        if not isinstance(root, _np.ndarray):
+            return None
+    data, tensor = roots[id(root)]
+    Tensor = _TENSOR["Tensor"]
+    if tensor is None:
+        tensor = Tensor._make(data, False, None)
+        roots[id(root)] = (data, tensor)
+    if g is data:
+        return tensor
+    if not g.flags.writeable:  # (NumPy's broadcast views are read-only; torch's expand is a plain view)
+        if not data.flags.c_contiguous or not data.flags.writeable:
+            return None
+        start = (g.__array_interface__["data"][0] - data.__array_interface__["data"][0]) // data.itemsize
+        g = _np.lib.stride_tricks.as_strided(data.reshape(-1)[start:], g.shape, g.strides, writeable=True)
+    from ..ops._views import NO_GRAD, inference_view
+    if tensor.is_inference():
+        return inference_view(g, tensor)   # (no view relation for an inference tensor)
+    base = tensor._base if tensor._base is not None else tensor
+    view = Tensor._make(g, False, None, 0, tensor._vc)
+    view._base = base
+    view._view_meta = (tensor._vc[0], NO_GRAD)   # made while the backward ran without grad mode, as torch's views
+    return view
 
 
 from . import functional  # noqa: E402  (these read backward and grad above)

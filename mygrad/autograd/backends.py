@@ -200,7 +200,8 @@ def mT(x: Any) -> Any:
 
 @formula_helper
 def t(x: Any) -> Any:
-    return x.T if x.ndim == 2 else x
+    # (an array of fewer dims: a view of it all the same, as torch's t() of the gradient is)
+    return x.T if x.ndim == 2 or type(x) is np.ndarray else x
 
 
 @formula_helper

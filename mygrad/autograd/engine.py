@@ -89,6 +89,10 @@ def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_grap
     targets: set = set() if capture is None else {node for node, _ in capture}
     needed = None if capture is None else _needed([item[2] for item in heap], targets, accumulate)
     active = None if needed is None else needed | targets
+    # torch evaluates a single root's node even when nothing wanted lies below it: its tensor hooks and
+    # retain_grad see the gradient, and nothing else runs
+    lone_root = heap[0][2] if active is not None and len(heap) == 1 and len(roots) == 1 \
+        and heap[0][2] not in active else None
     heap = [item for item in heap if pending[item[2]][0] == 0  # (a root below another root waits for it)
             and (active is None or item[2] in active)]
     heapq.heapify(heap)
@@ -105,6 +109,9 @@ def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_grap
     heappop, heappush, heappushpop = heapq.heappop, heapq.heappush, heapq.heappushpop
     release = not retain_graph
     try:
+        if lone_root is not None:
+            _visit(lone_root, pending[lone_root][1], create_graph, release, captured, wanted, run_leaves, accumulate,
+                   active, False)
         node = heappop(heap)[2] if heap else None
         while node is not None:
             grads = pending.pop(node)[1]

@@ -351,6 +351,8 @@ def _wrap_outputs(ctx: Any, args: Any, outputs: Any, executable: bool) -> Any:
                 _move_retain_grad(o, old_fn, old_nr)
             else:
                 o.grad_fn, o._output_nr, o._requires_grad = ctx, i, True
+            if id(o) in dirty:   # a new history: its hooks so far stay with the old node, as in torch
+                o._hooks = None
         else:
             o._requires_grad = False
             if id(o) in dirty:

@@ -16,6 +16,9 @@ class _State(threading.local):
 
 
 _state = _State()
+# whether inference mode was ever entered (in any thread): only then can an inference tensor exist, and the
+# ops' recording checks for one (an op on inference tensors alone records nothing outside inference mode)
+inference_tensors = [False]
 
 
 def is_grad_enabled() -> bool:
@@ -115,6 +118,18 @@ class InferenceVersion(list):
         list.__setitem__(self, index, value)
 
 
+class DetachedInferenceVersion(InferenceVersion):
+    """The version counter of ``detach()`` of an inference tensor outside inference mode: torch's result is
+    still ``is_inference()`` (and refused in autograd's saved tensors), yet it counts versions and may be
+    edited in place anywhere."""
+
+    __slots__ = ()
+
+    def __setitem__(self, index: Any, value: Any) -> Any:
+        if not _state.inference:   # (an edit inside inference mode leaves it as it was)
+            list.__setitem__(self, index, value)
+
+
 INFERENCE_INPLACE = ("Inplace update to inference tensor outside InferenceMode is not allowed.You can make a clone "
                      "to get a normal tensor before doing inplace update.See https://github.com/pytorch/rfcs/pull/17 "
                      "for more details.")
@@ -144,6 +159,8 @@ class inference_mode:
 
     def __enter__(self) -> Any:
         self._prev = (_state.enabled, _state.inference, _state.user)
+        if self.mode:
+            inference_tensors[0] = True
         _state.inference = self.mode
         _set_grad(not self.mode)
 

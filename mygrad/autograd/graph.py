@@ -155,11 +155,13 @@ class saved_tensors_hooks:
 
 
 class save_on_cpu(saved_tensors_hooks):
-    """Saved tensors are kept as CPU copies (mygrad has only the CPU: a copy, for torch's semantics)."""
+    """Saved tensors are kept on the CPU: as torch's, ``tensor.cpu()`` (the tensor itself, so an in-place
+    edit after saving is seen by the backward, and no version check refuses it), a copy with
+    ``pin_memory`` (no device to pin for: torch copies into an unpinned tensor)."""
 
     def __init__(self, pin_memory: bool = False, device_type: str = "cuda") -> None:
         def pack_to_cpu(tensor: Any) -> Any:
-            return tensor.device, tensor.detach().clone()
+            return tensor.device, (tensor.detach().clone() if pin_memory else tensor.cpu())
 
         def unpack_from_cpu(packed: Any) -> Any:
             device, tensor = packed

@@ -68,6 +68,8 @@ def _generate(node_cls) -> None:
               "    out = _make(data, False, None)",
               "    if _fw_levels:",  # forward-mode AD (autograd/forward_ad.py): only inside a dual level
               "        _fw_propagate(cls, out, inputs, saved)",
+              "    if _inference_tensors[0] and _inference_only(cls, out, inputs, saved):",
+              "        return out",
               "    if not _grad_state.enabled:",
               "        return out"]
     record += [_fill(line, nothing="out", node="out") for line in body[:-1]]
@@ -83,9 +85,63 @@ def _generate(node_cls) -> None:
                  "_fw_propagate": forward_ad.propagate, "_saved_hooks": _graph._state,
                  "_pack_saved": _graph.pack_saved, "_NO_SEQUENCE": float("inf"),
                  "_anomaly": anomaly_mode._state, "_remember_forward": anomaly_mode.remember_forward,
-                 "ndarray": np.ndarray, "asarray": np.asarray}
+                 "ndarray": np.ndarray, "asarray": np.asarray,
+                 "_inference_tensors": grad_mode.inference_tensors, "_inference_only": _inference_only}
     node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
     node_cls._record = codegen.define(node_cls.__name__, "record", "\n".join(record) + "\n", namespace)
+
+
+# ----- inference tensors outside inference mode --------------------------------------------------------
+# torch runs no autograd kernel for an op whose tensor operands are all inference tensors: the op records
+# nothing, even for an input that requires grad, and the kernels underneath then write into their fresh
+# output through the dispatcher (bumping its version: measured with torch 2.13, tests/test_inference_mode.py)
+WRAPS_NUMBERS = frozenset({"AddBackward0", "SubBackward0", "MulBackward0", "DivBackward0", "WhereBackward0"})
+KERNEL_WRITES = {"SumBackward0": 1, "SumBackward1": 1, "MeanBackward0": 2, "MeanBackward1": 2, "CloneBackward0": 1,
+                 "AbsBackward0": 1, "ProdBackward0": 1, "ProdBackward1": 1, "MaxBackward1": 1, "MinBackward1": 1,
+                 "AmaxBackward0": 1, "AminBackward0": 1, "VarBackward0": 1, "StdBackward0": 1,
+                 "ToCopyBackward0": 1}
+# ...and a kernel that writes through an out= op refuses an input that requires grad
+OUT_VARIANT = {"MeanBackward0": "sum", "MeanBackward1": "sum", "VarBackward0": "sum", "StdBackward0": "sum",
+               "AbsBackward0": "abs", "PowBackward2": "pow"}
+
+
+def _inference_only(node_cls, out: Tensor, inputs, saved: dict) -> bool:
+    """Whether ``out`` is the result of an op on inference tensors alone, outside inference mode (a Python
+    number that torch wraps into a tensor counts as a normal tensor, and so does an operand the node has no
+    edge for, given as ``operand=``, where's condition): then nothing is recorded."""
+    if _grad_state.inference:
+        return False
+    operand = saved.get("operand")
+    if isinstance(operand, Tensor) and not isinstance(operand._vc, grad_mode.InferenceVersion):
+        return False
+    name = node_cls.__name__
+    found = requires_grad = False
+    for x in inputs:
+        if isinstance(x, Tensor):
+            if not isinstance(x._vc, grad_mode.InferenceVersion):
+                return False
+            found = True
+            requires_grad = requires_grad or x._requires_grad
+        elif isinstance(x, (bool, int, float, complex)):
+            if name in WRAPS_NUMBERS:
+                return False
+        elif x is not None:
+            return False   # (a sequence of tensors: not looked into)
+    if not found:
+        return False
+    if requires_grad and name in OUT_VARIANT:
+        raise RuntimeError(f"{OUT_VARIANT[name]}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but one of the arguments requires grad.")
+    writes = KERNEL_WRITES.get(name)
+    if writes:
+        out._vc[0] = writes
+        if requires_grad and _grad_state.enabled and name in ("CloneBackward0", "ToCopyBackward0"):
+            # the copy kernel's copy_ into the fresh output is recorded (its output is no inference tensor)
+            from .elementwise import CopyBackwards
+            src = next(x for x in inputs if isinstance(x, Tensor))
+            node = _attach(CopyBackwards, out, (Tensor._make(out._data, False, None), src), {"src": src})
+            out.grad_fn, out._requires_grad = node, True
+    return True
 
 
 def _fill(line: str, **returns) -> str:
@@ -190,6 +246,8 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     if forward_ad.levels:
         forward_ad.propagate(node_cls, out, inputs, saved)
         forward_ad.link_view(out, view_of)   # its tangent is the same view of view_of's
+    if grad_mode.inference_tensors[0] and _inference_only(node_cls, out, inputs, saved):
+        return out
     if _grad_state.enabled:
         node = _attach(node_cls, out, inputs, saved)
         if node is not None:
@@ -201,6 +259,9 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
 def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None, **saved) -> list:
     """Like ``record`` for an op with several outputs sharing one node (split, unbind): output i
     has output_nr i.  ``node_cls`` comes from ``derivative(..., multi_output=True)``."""
+    if views_of is not None and isinstance(views_of._vc, grad_mode.InferenceVersion):
+        from ._views import inference_view  # (views of an inference tensor are not tracked as views)
+        return [inference_view(data, views_of, i) for i, data in enumerate(datas)]
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
     if outs and forward_ad.levels:
@@ -208,6 +269,8 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
         if views_of is not None:
             for out in outs:
                 forward_ad.link_view(out, views_of)
+    if outs and grad_mode.inference_tensors[0] and _inference_only(node_cls, outs[0], inputs, saved):
+        return outs
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:

@@ -19,7 +19,16 @@ import re
 
 import numpy as np
 
-from .._tensor import DEFAULT, IN_CUSTOM_FUNCTION, MULTI_OUTPUT, NO_GRAD, Tensor, _move_retain_grad
+from .._tensor import (
+    DEFAULT,
+    IN_CUSTOM_FUNCTION,
+    INFERENCE,
+    MULTI_OUTPUT,
+    NO_GRAD,
+    Tensor,
+    _move_retain_grad,
+    _reset_hooks,
+)
 from ..autograd import backends, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
@@ -173,36 +182,54 @@ ViewScatterBackward0 = derivative("ViewScatterBackward0", attrs="geometry", grad
 
 def as_view(node_cls, data: np.ndarray, input: Tensor, **saved) -> Tensor:
     """The output of a view op: shares ``input``'s memory and version counter, remembers how it was made."""
+    if isinstance(input._vc, grad_mode.InferenceVersion):
+        return inference_view(data, input)
     out = record(node_cls, data, (input,), view_of=input, **saved)
     if grad_mode._state.enabled:
         meta = getattr(input, "_view_meta", None) if input._base is not None else None
         out._view_meta = (input._vc[0], DEFAULT if meta is None else meta[1])  # a view of a view inherits
     else:
-        out._view_meta = (input._vc[0], NO_GRAD)
+        out._view_meta = (input._vc[0], INFERENCE if grad_mode._state.inference else NO_GRAD)
         out._requires_grad = input._requires_grad  # torch: requires grad, yet a leaf with no history
     return out
 
 
+def inference_view(data: np.ndarray, input: Tensor, output_nr: int = 0) -> Tensor:
+    """A view of an inference tensor: torch tracks no view relation for it (no ``_base``, no history, no
+    requires_grad), and it is an inference tensor without a version counter, in inference mode or not."""
+    vc = input._vc if type(input._vc) is grad_mode.InferenceVersion else grad_mode.InferenceVersion((0,))
+    return Tensor._make(np.asarray(data), False, None, output_nr, vc)
+
+
 def mark_multi_output(views: list, input: Tensor) -> None:
     """Views that one op returned together (split, unbind): torch forbids writing through them."""
-    kind = MULTI_OUTPUT if grad_mode._state.enabled else NO_GRAD
+    if isinstance(input._vc, grad_mode.InferenceVersion):
+        return   # (record_multi made no views of an inference tensor)
+    kind = MULTI_OUTPUT if grad_mode._state.enabled else INFERENCE if grad_mode._state.inference else NO_GRAD
     for v in views:
         v._view_meta = (v._vc[0], kind)
-        if kind == NO_GRAD:
+        if kind != MULTI_OUTPUT:
             v._requires_grad = input._requires_grad
 
 
 def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
+    """torch's handle_view_on_rebase: why an in-place edit through (or next to) this view is refused."""
     modified = "its base or another view of its base has been" if indirect else "is being"
-    no_grad = f"A view was created in no_grad mode and {modified} modified inplace with grad mode enabled."
-    if kind == NO_GRAD:
-        return RuntimeError(
-            f"{no_grad} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-            f"code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
-            f"the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     fn = view._fn
-    head = no_grad if fn is None else (f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())} "
-                                       f"is a view and {modified} modified inplace.")
+    op = None if fn is None else f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())}"
+    made = "A view was created in" if fn is None else f"{op} is a view of a view which was created in"
+    if kind == INFERENCE:
+        head = f"{made} inference mode and {modified} modified inplace in normal mode."
+    elif kind == NO_GRAD or fn is None:
+        head = f"{made} no_grad mode and {modified} modified inplace with grad mode enabled."
+    else:
+        head = f"{op} is a view and {modified} modified inplace."
+    if kind in (NO_GRAD, INFERENCE):
+        block = "inference_mode" if kind == INFERENCE else "no_grad"
+        return RuntimeError(
+            f"{head} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+            f"code by moving both the view and the inplace either both inside the {block} block (if you don't want "
+            f"the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
     if kind == IN_CUSTOM_FUNCTION:  # an output of an autograd.Function that is a view (autograd/function.py)
         return RuntimeError(f"{head} This view was created inside a custom Function (or because an input was "
                             f"returned as-is) and the autograd logic to handle view+inplace would override the "
@@ -235,6 +262,9 @@ class CopySlices(Node):
     ``fn`` saved."""
 
     __slots__ = ("fn", "geometry", "released")
+
+    def name(self) -> str:
+        return "torch::autograd::CopySlices"   # (torch's C++-defined nodes are named with their namespace)
 
     def __init__(self, base: Tensor, geometry: Geometry, fn):
         self.fn, self.geometry, self.released = fn, geometry, False
@@ -269,11 +299,14 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     base = tensor._base
     if base is None or fn is None:
         tensor.grad_fn, tensor._output_nr, tensor._requires_grad = fn, result._output_nr, True
+        _reset_hooks(tensor)
         return
     if not fn.next_functions or fn.next_functions[0][0] is not gradient_edge(old)[0]:
         raise NotImplementedError(f"in-place {fn.name()} through a view: the op is not a single node over "
                                   f"its input, so its history cannot be spliced into the base's")
     old_fn, old_nr = base._fn, base._output_nr
+    if tensor.requires_grad:   # (torch: a view that did not require grad had no hooks to leave behind)
+        _reset_hooks(base)
     base.grad_fn = CopySlices(base, Geometry(base._data, tensor._data), fn)
     base._output_nr, base._requires_grad = 0, True
     if base._retains_grad:  # the base's retained grad follows its new history, as torch's retains_grad hook does
@@ -294,6 +327,7 @@ def _regenerate(view: Tensor) -> None:
         node._next_nodes = (None,)
     old_fn, old_nr = view._fn, view._output_nr
     view._fn = node
+    _reset_hooks(view)
     view._rg = node is not None
     view._output_nr = 0
     if view._retains_grad:

@@ -20,7 +20,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.forward_ad import levels as _fw_levels
-from ..autograd.grad_mode import _state as _grad_state
+from ..autograd.grad_mode import _state as _grad_state, inference_tensors as _inference_tensors
 from ..autograd.node import derivative
 from ._define import (
     binary_operands,
@@ -142,6 +142,7 @@ ZeroBackward0 = derivative("ZeroBackward0", self="zeros_like(grad)")
 FillBackward2 = derivative("FillBackward2", self="zeros_like(grad)")
 FillBackward3 = derivative("FillBackward3", self="zeros_like(grad)", value="grad.sum()")
 CopyBackwards = derivative("CopyBackwards", self="zeros_like(grad)", src="grad")
+CopyBackwards.name = lambda self: "torch::autograd::CopyBackwards"  # type: ignore[attr-defined]  # (torch's name)
 
 
 def _raise_broadcast(*operands) -> None:
@@ -371,6 +372,10 @@ def rsub(input, other, *, alpha=1) -> Tensor:
     data = _fused_alpha(b, a, alpha, -1)
     if isinstance(other, Tensor):
         return record(RsubBackward0, data, (input, other), alpha=alpha)
+    if _inference_tensors[0] and input._requires_grad and input.is_inference() and not _grad_state.inference:
+        # of an inference tensor outside inference mode, torch's rsub kernel subtracts from the number
+        # wrapped into a tensor: recorded as SubBackward0 (the number's edge empty)
+        return record(SubBackward0, data, (other, input), alpha=alpha)
     return record(RsubBackward1, data, (input,), alpha=alpha)
 
 
@@ -704,7 +709,7 @@ def where(condition: Tensor, input=None, other=None):
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
     a, b = operands("where", input, other)
     data = broadcast_apply(np.where, cond, a, b)
-    return record(WhereBackward0, data, (input, other), condition=cond)
+    return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
 
 
 # ----- comparisons and logical ops: no gradient, bool results ----------------------------------

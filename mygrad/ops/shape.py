@@ -31,8 +31,8 @@ def _swap_dims_tensor(x, dim0, dim1):
 
 @formula_helper(tensor=_swap_dims_tensor)
 def swap_dims(x, dim0, dim1):
-    """transpose, which torch also allows on a 0-d tensor (dims 0 and -1)."""
-    return np.swapaxes(x, dim0, dim1) if np.ndim(x) else x
+    """transpose, which torch also allows on a 0-d tensor (dims 0 and -1); of an array, a view (as torch's)."""
+    return np.swapaxes(x, dim0, dim1) if np.ndim(x) else x.view() if type(x) is np.ndarray else x
 
 
 @formula_helper(name="flip")
