@@ -180,14 +180,35 @@ class FormulaNode(Node):
         if attr.startswith("_saved_") and attr[7:] in names:
             i = names.index(attr[7:])
             value, version = self._saved[i], self._versions[i]
+            if value is _FREED:
+                raise RuntimeError(FREED_MESSAGE)
             if version is None or version is True:
                 if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
                     return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
+                if version is True and attr[7:] not in type(self).input_names:
+                    return _as_saved_tensor(value)  # an index, a mask: a tensor in torch (``freed``)
                 return value
-            if value is _FREED:
-                raise RuntimeError(FREED_MESSAGE)
             return backends.saved_as_tensor(value, self)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self) -> list:
+        """torch lists a node's saved values (``_saved_<name>``) among its attributes."""
+        return sorted({*super().__dir__(), *(f"_saved_{n}" for n in type(self).saved_names)})
+
+
+def _as_saved_tensor(value: Any) -> Any:
+    """A saved index or mask (kept as arrays: the formulas read them so) as torch shows it: a tensor,
+    or for an indexing tuple torch's list of optional tensors (a full slice is None; trailing ones dropped)."""
+    make = backends.TENSOR["Tensor"]._make
+    if isinstance(value, (tuple, list)):
+        shown = [make(np.asarray(v), False, None) if isinstance(v, (ndarray, np.generic)) else
+                 None if v == slice(None) else v for v in value]
+        while shown and shown[-1] is None:
+            shown.pop()
+        return tuple(shown)
+    if isinstance(value, (ndarray, np.generic, bool, int, float)):
+        return make(np.asarray(value), False, None)
+    return value
 
 
 def _wrapped_number(value: bool | int | float) -> Any:

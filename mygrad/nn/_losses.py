@@ -63,18 +63,21 @@ MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (se
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
     "BinaryCrossEntropyBackward0", attrs="scale",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
-    target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
+    # torch's -logit(self) * grad (-0. at 0.5); it reads target (its numel), so target is saved whenever
+    # either input requires grad: the sum_to (to target's own shape) reads it the same way
+    target="sum_to(-log(self / (1 - self)) * grad * constant(scale), target.shape)")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0", attrs="scale pos_weight",
+    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
          " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
          " * constant(scale)",
-    target="grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
-           " * constant(scale)")
+    target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
+           " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", attrs="grad_view target coefficient", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", attrs="grad_view target coefficient", self=_NLL)
+NllLossBackward0 = derivative("NllLossBackward0", freed=("target",), attrs="grad_view target coefficient", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", freed=("target",),
+                                attrs="grad_view target coefficient", self=_NLL)
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
@@ -472,7 +475,7 @@ HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
 SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
                                    self="grad * norm * clamp(self - target, -beta, beta) / beta",
                                    target="grad * norm * clamp(target - self, -beta, beta) / beta")
-SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", attrs="norm target",
+SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", freed=("target",), attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
 

@@ -111,7 +111,7 @@ def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
     return np.take_along_axis(flat, indices.reshape(tuple(lead) + (-1,)), axis=-1).reshape(indices.shape)
 
 
-IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", attrs="indices size",
+IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", freed=("indices",), attrs="indices size",
                                   grad="index_gather(grad, indices, len(size))")
 IndexGatherBackward = derivative("IndexGatherBackward", attrs="indices size", grad="index_scatter(grad, indices, size)")
 
@@ -463,7 +463,8 @@ def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     return (sign(out) * relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
 
 
-MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", attrs="indices", self="index_gather(grad, indices, 2)")
+MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", freed=("indices",),
+                                  attrs="indices", self="index_gather(grad, indices, 2)")
 
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:

@@ -305,9 +305,9 @@ ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, resu
 ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
 MinBackward1 = derivative("MinBackward1", self="evenly_distribute_backward(grad, self, result)")
-MaxBackward0 = derivative("MaxBackward0", attrs="dim indices shape keepdim",
+MaxBackward0 = derivative("MaxBackward0", freed=("indices",), attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
-MinBackward0 = derivative("MinBackward0", attrs="dim indices shape keepdim",
+MinBackward0 = derivative("MinBackward0", freed=("indices",), attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
 _EXTREMUM_SLICES = ("scale_grad_by_count(unreduce(grad, shape, dims, keepdim), "
                     "self == unreduce(result, shape, dims, keepdim), dims)")
