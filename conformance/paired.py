@@ -132,7 +132,7 @@ def leaf_names(example: Example) -> list[str]:
 # says so, non-contiguous strides (a transposed or a strided view).
 LAYOUTS = ("plain", "offset", "transposed", "strided")
 VIEW_SHARE = 6   # 1 input in VIEW_SHARE is an offset view, and (NONCONTIGUOUS) 1 in VIEW_SHARE a non-contiguous one
-NONCONTIGUOUS = [False]   # draw non-contiguous inputs too (a list: a run or a test may switch it)
+NONCONTIGUOUS = [False]   # draw non-contiguous inputs too (a list: a run or a test may switch it off)
 
 
 def choose_layouts(example: Example, seed: int) -> list[str]:
@@ -147,7 +147,7 @@ def choose_layouts(example: Example, seed: int) -> list[str]:
         if ndim >= 1 and not arg.parameter:
             if pick == 0:
                 layout = "offset"
-            elif pick == 1 and NONCONTIGUOUS[0]:
+            elif pick == 1 and NONCONTIGUOUS[0] and not arg.contiguous:
                 layout = "transposed" if ndim >= 2 else "strided"
         layouts.append(layout)
     return layouts
@@ -156,7 +156,7 @@ def choose_layouts(example: Example, seed: int) -> list[str]:
 def layout_source(array: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
     """The base array a view is cut from, and the indexing (Python source) that cuts ``array`` back out."""
     if layout == "transposed":
-        return np.ascontiguousarray(np.swapaxes(array, -1, -2)), ".transpose(-1, -2)"
+        return np.swapaxes(array, -1, -2).copy(), ".transpose(-1, -2)"   # (a fresh copy: canonical strides)
     if layout == "offset":
         return np.concatenate([np.zeros((1,) + array.shape[1:], array.dtype), array]), "[1:]"
     if layout == "strided":

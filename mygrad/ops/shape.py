@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import strided_view
 from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
@@ -272,7 +273,14 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     dim = wrap_dim(dim, input._data.ndim + 1)
-    return as_view(UnsqueezeBackward0, np.expand_dims(input._data, dim), input, dim=dim)
+    data = input._data
+    out = np.expand_dims(data, dim)
+    if not data.flags.c_contiguous or 1 in data.shape:  # torch's strides: the others kept (NumPy renumbers
+        # size-1 dims'), the new one size * stride of the dim it goes before (itemsize at the end): layouts read them
+        strides = list(data.strides)
+        strides.insert(dim, data.shape[dim] * data.strides[dim] if dim < data.ndim else data.itemsize)
+        out = strided_view(data, out.shape, strides)
+    return as_view(UnsqueezeBackward0, out, input, dim=dim)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:
