@@ -23,6 +23,37 @@ def strided_view(data: np.ndarray, shape: tuple, strides) -> np.ndarray:
     return np.lib.stride_tricks.as_strided(data, shape, strides)
 
 
+def view_strides(shape: tuple, strides: tuple, new_shape: tuple) -> list | None:
+    """The strides (any unit) torch's ``computeStride`` gives a view of ``shape``/``strides`` as ``new_shape``,
+    or None when no view is possible.  NumPy's reshape decides viewability alike but numbers the strides
+    of size-1 dims its own way; torch's layout choices (TensorIterator's order, channels-last) read them."""
+    if not shape:
+        return [1] * len(new_shape)
+    if 0 in shape:
+        if tuple(shape) == tuple(new_shape):
+            return list(strides)
+        out, step = [0] * len(new_shape), 1
+        for d in range(len(new_shape) - 1, -1, -1):
+            out[d] = step
+            step *= max(new_shape[d], 1)
+        return out
+    out = [0] * len(new_shape)
+    view_d = len(new_shape) - 1
+    base, tensor_numel, view_numel = strides[-1], 1, 1
+    for d in range(len(shape) - 1, -1, -1):
+        tensor_numel *= shape[d]
+        if d == 0 or (shape[d - 1] != 1 and strides[d - 1] != tensor_numel * base):
+            while view_d >= 0 and (view_numel < tensor_numel or new_shape[view_d] == 1):
+                out[view_d] = view_numel * base
+                view_numel *= new_shape[view_d]
+                view_d -= 1
+            if view_numel != tensor_numel:
+                return None
+            if d > 0:
+                base, tensor_numel, view_numel = strides[d - 1], 1, 1
+    return None if view_d != -1 else out
+
+
 def is_contiguous(data: np.ndarray) -> bool:
     """torch's ``is_contiguous()`` (row-major, size-1 dims' strides ignored, empty arrays contiguous)."""
     return bool(data.flags.c_contiguous)
@@ -67,10 +98,10 @@ def elementwise_layout(out: np.ndarray, *operands) -> np.ndarray:
     (NumPy's own order lets any operand veto, so a broadcast product of a transposed tensor differs).
     A copy only when the layouts differ; contiguous operands cost one flag test each."""
     arrays = [op for op in operands if isinstance(op, np.ndarray) and op.ndim]
-    if out.ndim < 2 or all(a.flags.c_contiguous for a in arrays):
-        return out
+    if out.ndim < 2 or all(a.flags.c_contiguous and (1 not in a.shape or _canonical(a)) for a in arrays):
+        return out   # (row-major in both libraries; a size-1 dim's odd stride can sway torch's order, below)
     shape = out.shape
-    strides = [np.broadcast_to(a, shape).strides for a in arrays]
+    strides = [_broadcast_strides(a, shape) for a in arrays]
     perm = _iterator_order(shape, strides)
     order = perm[::-1]   # slowest dim first
     if all(out.strides[d] == s for d, s in zip(order, _dense_strides(shape, order, out.itemsize)) if shape[d] != 1):
@@ -78,6 +109,19 @@ def elementwise_layout(out: np.ndarray, *operands) -> np.ndarray:
     laid = np.empty([shape[d] for d in order], out.dtype).transpose(np.argsort(order))
     laid[...] = out
     return laid
+
+
+def _broadcast_strides(data: np.ndarray, shape: tuple) -> list:
+    """TensorIterator's operand strides: 0 along broadcast dims, the operand's own elsewhere (size-1 dims
+    included, which np.broadcast_to zeroes)."""
+    lead = len(shape) - data.ndim
+    return [0] * lead + [0 if n == 1 and shape[lead + i] != 1 else s
+                         for i, (n, s) in enumerate(zip(data.shape, data.strides))]
+
+
+def _canonical(data: np.ndarray) -> bool:
+    """Whether a C-contiguous array's strides are the row-major ones for size-1 dims too."""
+    return list(data.strides) == _dense_strides(data.shape, list(range(data.ndim)), data.itemsize)
 
 
 def _dense_strides(shape: tuple, order: list, itemsize: int) -> list:

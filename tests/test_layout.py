@@ -99,3 +99,23 @@ def test_reshape_family_records_torch_s_nodes(shape):
                 m.view(-1)
         else:
             assert type(m.view(-1).grad_fn).__name__ == type(t.view(-1).grad_fn).__name__
+
+
+def test_the_harness_draws_non_contiguous_leaf_views():
+    """paired.choose_layouts makes some inputs transposed or strided leaf views, the same in both libraries
+    (strides, values, leaf-ness), and leaves a TensorArg(contiguous=True) contiguous."""
+    from conformance import paired
+    from conformance.registry import Example, TensorArg
+    example = Example((TensorArg(RNG.standard_normal((3, 4))), TensorArg(RNG.standard_normal(5)),
+                       TensorArg(RNG.standard_normal((2, 3)), contiguous=True)))
+    seen = set()
+    for seed in range(60):
+        layouts = paired.choose_layouts(example, seed)
+        seen.update(layouts)
+        assert layouts[2] in ("plain", "offset")
+        (_, _, t_leaves), (_, _, m_leaves) = (paired.build(lib, example, layouts) for lib in (torch, mygrad))
+        for t, m, layout in zip(t_leaves, m_leaves, layouts):
+            assert m.stride() == t.stride() and m.is_contiguous() == t.is_contiguous(), layout
+            assert m.is_leaf and t.is_leaf and m.requires_grad == t.requires_grad
+            np.testing.assert_array_equal(m.detach().numpy(), t.detach().numpy())
+    assert {"plain", "offset", "transposed", "strided"} <= seen, seen

@@ -258,7 +258,8 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
                             data = kernel(a, b)
                         except ValueError:
                             return general(input, other)
-                        if kind is Tensor and data.ndim > 1 and not (a.flags.c_contiguous and b.flags.c_contiguous):
+                        if kind is Tensor and data.ndim > 1 and (not (a.flags.c_contiguous and b.flags.c_contiguous)
+                                                                 or 1 in a.shape or 1 in b.shape):
                             data = elementwise_layout(data, a, b)   # (torch's output layout)
                         return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
             return general(input, other, **kwargs)
