@@ -7,6 +7,8 @@ array is contiguous); what NumPy has no flag for is here.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 
@@ -97,8 +99,13 @@ def elementwise_layout(out: np.ndarray, *operands) -> np.ndarray:
     dense in the order of the operands' strides, the first operand that tells two dims apart deciding
     (NumPy's own order lets any operand veto, so a broadcast product of a transposed tensor differs).
     A copy only when the layouts differ; contiguous operands cost one flag test each."""
-    arrays = [op for op in operands if isinstance(op, np.ndarray) and op.ndim]
-    if out.ndim < 2 or all(a.flags.c_contiguous and (1 not in a.shape or _canonical(a)) for a in arrays):
+    if out.ndim < 2:
+        return out
+    arrays = [op for op in operands if type(op) is np.ndarray and op.ndim]
+    for a in arrays:
+        if not a.flags.c_contiguous or (1 in a.shape and a.strides != _row_major(a.shape, a.itemsize)):
+            break
+    else:
         return out   # (row-major in both libraries; a size-1 dim's odd stride can sway torch's order, below)
     shape = out.shape
     strides = [_broadcast_strides(a, shape) for a in arrays]
@@ -119,9 +126,10 @@ def _broadcast_strides(data: np.ndarray, shape: tuple) -> list:
                          for i, (n, s) in enumerate(zip(data.shape, data.strides))]
 
 
-def _canonical(data: np.ndarray) -> bool:
-    """Whether a C-contiguous array's strides are the row-major ones for size-1 dims too."""
-    return list(data.strides) == _dense_strides(data.shape, list(range(data.ndim)), data.itemsize)
+@functools.lru_cache(maxsize=512)
+def _row_major(shape: tuple, itemsize: int) -> tuple:
+    """The row-major strides of ``shape`` (a C-contiguous array's, unless a size-1 dim's differs)."""
+    return tuple(_dense_strides(shape, list(range(len(shape))), itemsize))
 
 
 def _dense_strides(shape: tuple, order: list, itemsize: int) -> list:

@@ -279,7 +279,9 @@ def _binary(name: str, node_cls, kernel, input, other, *, floating=False, **save
     except ValueError:
         _raise_broadcast(a, b)
         raise
-    if type(data) is np.ndarray and data.ndim > 1:
+    if type(data) is np.ndarray and data.ndim > 1 and not (
+            type(a) is np.ndarray and type(b) is np.ndarray and a.flags.c_contiguous and b.flags.c_contiguous
+            and 1 not in a.shape and 1 not in b.shape):
         data = elementwise_layout(data, a, b)   # (torch's output layout when an operand is not contiguous)
     return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
 

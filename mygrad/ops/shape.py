@@ -283,7 +283,8 @@ def unsqueeze(input: Tensor, dim: int) -> Tensor:
         # size-1 dims'), the new one size * stride of the dim it goes before (itemsize at the end): layouts read them
         strides = list(data.strides)
         strides.insert(dim, data.shape[dim] * data.strides[dim] if dim < data.ndim else data.itemsize)
-        out = strided_view(data, out.shape, strides)
+        if out.strides != tuple(strides):
+            out = strided_view(data, out.shape, strides)
     return as_view(UnsqueezeBackward0, out, input, dim=dim)
 
 
