@@ -77,7 +77,9 @@ class Record:
                 not fail the run (a node renamed, an error class changed between versions).
     reference   for a record made by ``Record.custom``: torch's function (the snippet imports it).
     unchecked   checks the record opts out of, as ``(check name, reason)`` pairs, where torch's own result
-                is not reproducible (the report shows them as not applicable and lists the reasons).
+                is not reproducible (the report shows them as not applicable and lists the reasons);
+                ``("hostile", reason)``: the record draws no hostile values (NaN, ±inf, -0.0, subnormals,
+                the extremes), which every other record mixes into its floats now and then.
     """
     name: str
     example: Callable
@@ -95,6 +97,10 @@ class Record:
     torch: str = ""
     reference: Callable | None = None
     unchecked: tuple = ()
+
+    def opts_out(self, name: str) -> bool:
+        """Whether ``unchecked`` names ``name`` (a check, or "hostile")."""
+        return any(check == name for check, _ in self.unchecked)
 
     @property
     def row(self) -> str:

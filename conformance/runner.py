@@ -167,7 +167,8 @@ def case_seed(case_id: str, base_seed: int) -> int:
 
 def _drawn(case: Case) -> st.SearchStrategy:
     """What one example draws: the record's call arguments and the seed of its random upstream gradients."""
-    return st.tuples(example_for(case.record.example, case.dtype, case.form), st.integers(0, SEED_RANGE))
+    return st.tuples(example_for(case.record.example, case.dtype, case.form,
+                                 hostile_values=not case.record.opts_out("hostile")), st.integers(0, SEED_RANGE))
 
 
 def _survey_draws(case: Case, profile: Profile, base_seed: int, body) -> None:

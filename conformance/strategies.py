@@ -7,8 +7,10 @@ bounds, ties between equal elements) are drawn on purpose.
 """
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import functools
+import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -33,7 +35,9 @@ class Domain:
     high: float = 4.0
     gap: float = 0.0
     special: tuple = (0.0,)
-    hostile: bool = False  # mix in hostile_values(dtype) now and then (records opt in: hostile(domain))
+    # mix in hostile_values(dtype) now and then: None follows the record (every record does, unless its
+    # ``unchecked`` says why not), False never (a domain that must stay finite), True always
+    hostile: bool | None = None
 
     def elements(self, dtype: str) -> st.SearchStrategy:
         """Array elements of ``dtype``: floats as above; integers and bools over the same range."""
@@ -51,10 +55,14 @@ class Domain:
         special = [float(np.asarray(v, NP_DTYPES[dtype])) for v in self.special
                    if self.low <= v <= self.high and abs(v) >= self.gap]
         core = st.one_of(body, st.sampled_from(special)) if special else body
-        if not self.hostile:
+        if not self.draws_hostile():
             return core
         # now and then (1 draw in 15) a value no domain contains: NaN, ±inf, -0.0, subnormals, the extremes
         return st.one_of(*[core] * 7, st.sampled_from(hostile_values(dtype)))
+
+    def draws_hostile(self) -> bool:
+        """Whether this domain's floats mix in hostile values (the record allows it, the domain does not refuse)."""
+        return self.hostile is True or (self.hostile is None and HOSTILE.get())
 
     def scalars(self) -> st.SearchStrategy:
         """Python scalars from the domain: small ints (where they fit), the special points, and floats."""
@@ -73,9 +81,44 @@ class Domain:
         return st.one_of(*[s for s in (pos, neg) if s is not None])
 
 
+# Whether the record being drawn allows hostile values (not unchecked for "hostile"); read while drawing.
+# EVERY_RECORD_HOSTILE is the switch for every record at once: off until the differences it finds
+# (gamma family at ±inf, second derivatives at inf, BLAS NaN*0, ...) are fixed or opted out with a reason;
+# CONFORMANCE_HOSTILE=1 in the environment turns it on for a run (workers inherit it).
+EVERY_RECORD_HOSTILE = os.environ.get("CONFORMANCE_HOSTILE", "0") == "1"
+HOSTILE: contextvars.ContextVar[bool] = contextvars.ContextVar("HOSTILE", default=EVERY_RECORD_HOSTILE)
+
+
 def hostile(domain: Domain) -> Domain:
-    """``domain`` with NaN, ±inf, -0.0, subnormals and the extremes mixed in now and then."""
+    """``domain`` with NaN, ±inf, -0.0, subnormals and the extremes mixed in now and then, whatever the record."""
     return dataclasses.replace(domain, hostile=True)
+
+
+def finite(domain: Domain) -> Domain:
+    """``domain`` without hostile values (an argument that must stay finite, e.g. a size or a bound)."""
+    return dataclasses.replace(domain, hostile=False)
+
+
+def _resolved(domain: Domain) -> Domain:
+    """``domain`` with its hostile flag fixed for the record being drawn (so cached strategies differ)."""
+    if domain.hostile is None and isinstance(domain, Domain) and dataclasses.is_dataclass(domain):
+        return dataclasses.replace(domain, hostile=HOSTILE.get())
+    return domain
+
+
+class _Finite(st.SearchStrategy):
+    """Draws ``inner`` with hostile values switched off (a record unchecked for "hostile", with its reason)."""
+
+    def __init__(self, inner: st.SearchStrategy):
+        super().__init__()
+        self.inner = inner
+
+    def do_draw(self, data):
+        token = HOSTILE.set(False)
+        try:
+            return data.draw(self.inner)
+        finally:
+            HOSTILE.reset(token)
 
 
 def hostile_values(dtype: str) -> list:
@@ -175,6 +218,7 @@ def arrays(dtype: str, shape, domain: Domain = real(), ties: bool = False,
     The strategy is made once per distinct arguments and reused: builders call this inside
     ``flatmap`` for every drawn shape, and a fresh strategy object costs Hypothesis a validation
     per draw (the largest part of the harness's drawing time before)."""
+    domain = _resolved(domain)
     try:
         return _arrays(dtype, shape, domain, ties, distinct)
     except TypeError:   # an unhashable argument (a domain with list fields): make it afresh
@@ -199,10 +243,11 @@ def _leaves(dtype: str, shape_lists: st.SearchStrategy, domains: tuple) -> st.Se
     """Tensor arguments of the drawn shapes, each over its domain, with drawn requires-grad flags."""
     def make(shapes_and_flags):
         shape_list, flags = shapes_and_flags
+        domains_now = tuple(_resolved(d) for d in domains)
         try:
-            return _tensors(dtype, tuple(shape_list), domains, tuple(flags))
+            return _tensors(dtype, tuple(shape_list), domains_now, tuple(flags))
         except TypeError:   # unhashable domains
-            return _tensors.__wrapped__(dtype, tuple(shape_list), domains, tuple(flags))
+            return _tensors.__wrapped__(dtype, tuple(shape_list), domains_now, tuple(flags))
     return st.tuples(shape_lists, grad_flags(len(domains))).flatmap(make)
 
 
@@ -241,11 +286,15 @@ def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> s
 # the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
 # too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
-def example_for(example, dtype: str, form: str) -> st.SearchStrategy:
-    """The strategy a record's ``example`` builder gives for ``dtype`` and the call form."""
-    if _takes_form(example):
-        return example(dtype, form)
-    return example(dtype)
+def example_for(example, dtype: str, form: str, hostile_values: bool = True) -> st.SearchStrategy:
+    """The strategy a record's ``example`` builder gives for ``dtype`` and the call form; with
+    ``hostile_values`` False (a record unchecked for "hostile"), every domain stays finite while drawing."""
+    token = HOSTILE.set(hostile_values and EVERY_RECORD_HOSTILE)
+    try:
+        drawn = example(dtype, form) if _takes_form(example) else example(dtype)
+    finally:
+        HOSTILE.reset(token)
+    return drawn if hostile_values else _Finite(drawn)
 
 
 def _takes_form(build) -> bool:

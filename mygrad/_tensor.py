@@ -17,7 +17,7 @@ import numpy as np
 from . import _device, _dtype, _quiet
 from ._missing import tensor_getattr
 from ._tensor_str import scalar_type_name, tensor_repr
-from .autograd import backward as _backward, forward_ad as _forward_ad, grad_mode
+from .autograd import anomaly_mode as _anomaly, backward as _backward, forward_ad as _forward_ad, grad_mode
 from .autograd.forward_ad import levels as _fw_levels
 from .autograd.grad_mode import InferenceVersion, _state as _grad_state
 from .autograd.node import AccumulateGrad, OutputRef, _Handle
@@ -35,6 +35,7 @@ LEAF_ONLY = ("you can only change requires_grad flags of leaf variables. If you 
 
 
 _new = object.__new__
+DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)  # how a view was made (torch's CreationMeta)
 
 
 class Size(tuple):
@@ -71,8 +72,8 @@ else:
 
 class Tensor(TensorMethods):
     _data: np.ndarray
-    _requires_grad: bool
-    grad_fn: Any
+    _rg: bool
+    _fn: Any
     _output_nr: int
     _grad: Tensor | None
     _vc: list
@@ -83,7 +84,7 @@ class Tensor(TensorMethods):
     _view_meta: tuple
     _view_leaf: bool
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_output_nr", "_grad", "_vc", "_base",
+    __slots__ = ("_data", "_rg", "_fn", "_output_nr", "_grad", "_vc", "_base",
                  "_acc", "_hooks", "_retains_grad", "__weakref__",
                  "_view_meta",   # set only on views (ops/_views.py); unset elsewhere
                  "_view_leaf")   # set only on views given requires_grad_ themselves: torch's own flag
@@ -105,8 +106,8 @@ class Tensor(TensorMethods):
         """The constructor ops use: no checks, no copies, no further call (every op makes one)."""
         t = _new(cls)
         t._data = data
-        t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        t._rg = requires_grad
+        t._fn = grad_fn
         t._output_nr = output_nr
         t._grad = None
         t._vc = ([0] if not _grad_state.inference else InferenceVersion((0,))) if vc is None else vc
@@ -198,13 +199,51 @@ class Tensor(TensorMethods):
         return id(self)
 
     # ----- autograd state -----------------------------------------------------------------
+    # ``_fn`` and ``_rg`` are the recorded history and flag.  A view reads through them: its history is
+    # re-derived when its base was edited in place since it was built, and it requires grad when its
+    # base does (torch's lazy view regeneration; ops/_views.py).  Recording an op reads the slots
+    # directly for a tensor that is no view (``_base is None``), so the check costs nothing there.
+    @property
+    def grad_fn(self):
+        if self._base is not None:
+            meta = getattr(self, "_view_meta", None)
+            if meta is not None and meta[0] != self._vc[0]:
+                _refresh_view(self)
+        return self._fn
+
+    @grad_fn.setter
+    def grad_fn(self, node) -> None:
+        self._fn = node
+        if node is not None and _anomaly._state.enabled:
+            _anomaly.remember_forward(node)
+
+    @property
+    def _requires_grad(self) -> bool:
+        base = self._base
+        if base is None:
+            return self._rg
+        # a view requires grad when it has a history, its own flag, or its base does
+        if self._fn is not None or base._rg:
+            return True
+        own = getattr(self, "_view_leaf", None)
+        if own is not None:  # given requires_grad_ itself
+            return own
+        meta = getattr(self, "_view_meta", None)
+        if meta is not None and meta[1] == NO_GRAD:
+            return False  # (its slot holds the base's flag at creation, for when nothing is tracked)
+        return self._rg
+
+    @_requires_grad.setter
+    def _requires_grad(self, value: bool) -> None:
+        self._rg = value
+
     @property
     def is_leaf(self) -> bool:
         return self.grad_fn is None
 
     @property
     def requires_grad(self) -> bool:
-        return self._requires_grad
+        return self._rg if self._base is None else self._requires_grad
 
     @requires_grad.setter
     def requires_grad(self, value: bool) -> None:
@@ -228,15 +267,12 @@ class Tensor(TensorMethods):
             # a view's own flag (torch's requires_grad_): it makes the view a leaf with its own .grad; the
             # view still requires grad while its base does (ops/_views.py reads both)
             self._view_leaf = value
-            _track_views()
-        self._requires_grad = value
-        if _shares_memory(self):
-            _track_views()  # its views follow: they now require grad too, or (made under no_grad) no longer
+        self._requires_grad = value  # its views follow: they now require grad too, or (made under no_grad) no longer
 
     @property
     def grad(self):
         # the recorded grad_fn, not re-derived: reading .grad of a stale view is no use of its history
-        if self._grad is None and _GRAD_FN_SLOT.__get__(self) is not None and not self._retains_grad:
+        if self._grad is None and self._fn is not None and not self._retains_grad:
             warnings.warn(NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -271,7 +307,7 @@ class Tensor(TensorMethods):
     def retain_grad(self) -> None:
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if _GRAD_FN_SLOT.__get__(self) is None or self._retains_grad:
+        if self._fn is None or self._retains_grad:
             return  # a leaf, judged on the recorded history as torch does (a stale view is not re-derived)
         self.grad_fn._hooks_or_new().retain[self._output_nr] = weakref.ref(self)
         self._retains_grad = True
@@ -543,13 +579,10 @@ class Tensor(TensorMethods):
     def _written(self) -> "Tensor":
         """After a write into the data that recorded nothing: a new version, which views must see."""
         self._vc[0] += 1
-        if _shares_memory(self):
-            _track_views()
         return self
 
 
 _ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
-_GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]  # the slot itself (ops/_views.py may wrap it in a property)
 
 
 def _shares_memory(t: Tensor) -> bool:
@@ -564,11 +597,11 @@ def _check_overlap(t: Tensor) -> None:
         raise RuntimeError(OVERLAP_MESSAGE)
 
 
-def _track_views() -> None:
-    """After a change that views must see (a write that recorded nothing, requires_grad_): from now on
-    reading a view's history checks whether it is stale (ops/_views.py)."""
-    from .ops._views import install_view_tracking
-    install_view_tracking()
+def _refresh_view(view: Tensor) -> None:
+    """Re-derive a stale view's history (ops/_views.py builds the node; imported here, on the rare stale
+    read, because the ops sit above this module)."""
+    from .ops._views import refresh
+    refresh(view)
 
 
 def _move_retain_grad(tensor: Tensor, old_fn, old_nr: int) -> None:
@@ -597,6 +630,7 @@ def _move_saved_output(result: Tensor, target: Tensor) -> None:
 
 
 _STATE = tuple(name for name in Tensor.__slots__ if name not in ("__weakref__", "_view_meta", "_view_leaf"))
+
 
 
 def _c_name(d) -> str:

@@ -232,3 +232,97 @@ def test_tangents_at_special_points_are_torchs(name):
         assert found[1] is None
     else:
         np.testing.assert_allclose(found[1], found[0], rtol=1e-7, equal_nan=True)
+
+
+def _dual(lib, fwad, values, tangent):
+    return fwad.make_dual(lib.tensor(values, dtype=lib.float64), lib.tensor(tangent, dtype=lib.float64))
+
+
+def _zeros(lib, *shape):
+    return lib.zeros(*shape, dtype=lib.float64)
+
+
+def _copy_into_plain(lib, fwad):
+    base = _zeros(lib, 4)
+    view, sibling = base[1:3], base[0:2]
+    view.copy_(_dual(lib, fwad, [1.0, 2.0], [5.0, 6.0]))
+    return {"base": base, "view": view, "sibling made before": sibling, "sibling made after": base[2:]}
+
+
+def _in_place_into_dual(lib, fwad):
+    dual = _dual(lib, fwad, [1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 4.0])
+    a, b = dual[0:2], dual[1:3]
+    a.mul_(2)
+    seen = {"after mul_ dual": dual * 1, "after mul_ b": b * 1}
+    b.copy_(_zeros(lib, 2))   # a value without a tangent: zeros in that region
+    return {**seen, "dual": dual, "a": a, "b": b}
+
+
+def _pad_like_torch(lib, fwad):   # F.pad(circular)'s composite: slice copies into an empty tensor
+    x = _dual(lib, fwad, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [[0.5, 1.0, 1.5], [2.0, 2.5, 3.0]])
+    out = lib.empty(2, 5, dtype=lib.float64)
+    out[:, 1:4].copy_(x)
+    out[:, :1] = out[:, 3:4]
+    out[:, 4:] = out[:, 1:2]
+    return {"out": out}
+
+
+def _views_of_views(lib, fwad):
+    base = _zeros(lib, 3, 4)
+    column = base.t()[1]        # a view of a view, strided
+    column.add_(_dual(lib, fwad, [1.0, 1.0, 1.0], [1.0, 2.0, 3.0]))
+    row = base[1]
+    row[::2].sub_(_dual(lib, fwad, [1.0, 1.0], [4.0, 8.0]))   # through a stepped view of a view
+    return {"base": base, "column": column, "row": row, "flat": base.view(12)}
+
+
+def _base_written_after_views(lib, fwad):
+    base = _zeros(lib, 2, 2)
+    flat, first = base.view(4), base[0]
+    base.add_(_dual(lib, fwad, [[1.0, 1.0], [1.0, 1.0]], [[1.0, 2.0], [3.0, 4.0]]))
+    first.mul_(3)     # a view of a base whose tangent came from an in-place op on the base
+    return {"base": base, "flat": flat, "first": first}
+
+
+def _primal_views(lib, fwad):
+    dual = _dual(lib, fwad, [0.0, 0.0, 0.0, 0.0], [1.0, 1.0, 1.0, 1.0])
+    primal = fwad.unpack_dual(dual).primal   # no tangent of the dual's; its own views write into its own
+    primal[1:3].add_(_dual(lib, fwad, [1.0, 1.0], [7.0, 7.0]))
+    return {"primal": primal, "dual": dual, "slice": primal[1:3]}
+
+
+def _setitem_and_fill(lib, fwad):
+    dual = _dual(lib, fwad, [[1.0, 2.0], [3.0, 4.0]], [[1.0, 2.0], [3.0, 4.0]])
+    view = dual[:, 1]
+    view[0] = 9.0
+    dual[1].zero_()
+    return {"dual": dual, "view": view}
+
+
+def _long_chains_of_views(lib, fwad):   # deeper than Python's recursion limit
+    dual = _dual(lib, fwad, [0.0] * 1300, [1.0] * 1300)
+    plain = _zeros(lib, 1300)
+    v, w = dual, plain
+    for _ in range(1200):
+        v, w = v[1:], w[1:]
+    v.mul_(3)
+    w.copy_(_dual(lib, fwad, [1.0] * 100, [2.0] * 100))
+    return {"dual": dual, "plain": plain, "v": v, "w": w}
+
+
+VIEW_WRITES = {f.__name__.strip("_"): f for f in (_copy_into_plain, _in_place_into_dual, _pad_like_torch,
+                                                   _views_of_views, _base_written_after_views, _primal_views,
+                                                   _setitem_and_fill, _long_chains_of_views)}
+
+
+@pytest.mark.parametrize("name", list(VIEW_WRITES))
+def test_in_place_writes_into_views_carry_tangents_as_torchs(name):
+    """A view's tangent is the same view of its base's tangent, and an in-place op or copy_ into a view writes
+    the base's tangent in that region (a base without one gets zeros elsewhere), as torch's forward AD."""
+    found = []
+    for lib, fwad in ((torch, torch.autograd.forward_ad), (mygrad, mg_fwad)):
+        with fwad.dual_level():
+            tensors = VIEW_WRITES[name](lib, fwad)
+            found.append({k: (v.tolist(), None if (t := fwad.unpack_dual(v).tangent) is None else t.tolist())
+                          for k, v in tensors.items()})
+    assert found[1] == found[0]

@@ -2,10 +2,9 @@
 
 ``detect_anomaly`` / ``set_detect_anomaly`` set one process-wide flag (and ``check_nan``), as torch's
 ``AnomalyMode`` is a global, not a per-thread, switch: a mode set in one thread holds in every other.
-The engine checks every node's gradients while it is on.  The forward traceback torch prints is
-recorded for custom ``autograd.Function`` nodes made while the mode is on; the built-in ops'
-generated nodes carry none, so for them the warning is torch's own "No forward pass
-information available" text.
+The engine checks every node's gradients while it is on.  A node made while the mode is on keeps
+the forward traceback torch prints (``remember_forward``); one made before it was turned on gets
+torch's own "No forward pass information available" text.
 """
 from __future__ import annotations
 
@@ -41,37 +40,15 @@ def is_anomaly_check_nan_enabled() -> bool:
 def _set(mode: bool, check_nan: bool) -> None:
     _state.enabled = bool(mode)
     _state.check_nan = bool(check_nan)
-    _install(_state.enabled)
 
 
-class _RecordingGradFn:
-    """Tensor.grad_fn while anomaly mode is on: a node hung under a tensor in this mode keeps the
-    forward traceback (``node.metadata["traceback_"]``), as torch's anomaly mode records it."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        return self if obj is None else self.inner.__get__(obj, owner)
-
-    def __set__(self, obj: Any, node: Any) -> None:
-        self.inner.__set__(obj, node)
-        if node is not None and _state.enabled:
-            from .node import _METADATA
-            meta = _METADATA.setdefault(node, {})
-            if "traceback_" not in meta:
-                meta["traceback_"] = forward_traceback()
-
-
-def _install(on: bool) -> None:
-    """Put the recording descriptor on Tensor while the mode is on (in any thread), and take it off after:
-    outside anomaly mode ``grad_fn`` stays the plain slot (or the view-tracking property)."""
-    from .._tensor import Tensor
-    current = Tensor.__dict__["grad_fn"]
-    if on and not isinstance(current, _RecordingGradFn):
-        Tensor.grad_fn = _RecordingGradFn(current)
-    elif not on and isinstance(current, _RecordingGradFn):
-        Tensor.grad_fn = current.inner
+def remember_forward(node: Any) -> None:
+    """While the mode is on, a node keeps the forward traceback that made it (``node.metadata["traceback_"]``),
+    as torch's anomaly mode records it: Tensor's ``grad_fn`` setter and generated ``record`` call this."""
+    from .node import _METADATA
+    meta = _METADATA.setdefault(node, {})
+    if "traceback_" not in meta:
+        meta["traceback_"] = forward_traceback()
 
 
 class detect_anomaly:

@@ -22,6 +22,7 @@ op on a dual tensor (``Tensor._inplace``) gives it the tangent of the same op ou
 """
 from __future__ import annotations
 
+import itertools
 import re
 import threading
 import types
@@ -36,7 +37,7 @@ from . import _source as codegen, backends
 __all__ = ["UnpackedDualTensor", "dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "unpack_dual"]
 
 levels: list = []   # the active dual level (at most one, as in torch); read by every recording op
-_tangents: dict = {}  # id(tensor) -> (weakref to the tensor, its tangent)
+_tangents: dict = {}  # id(tensor) -> _Entry (a weak reference to the tensor, its tangent)
 
 
 class _Busy(threading.local):
@@ -158,6 +159,11 @@ NOT_IMPLEMENTED: dict = {
     "EmbeddingBagBackward0": "_embedding_bag",
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
+    "MultiMarginLossBackward0": "multi_margin_loss",
+    "MultilabelMarginLossBackward0": "multilabel_margin_loss_forward",
+    "GridSampler2DBackward0": "grid_sampler_2d",
+    "GridSampler3DBackward0": "grid_sampler_3d",
+    "CtcLossBackward0": "_ctc_loss",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
@@ -187,18 +193,153 @@ def _explicit(node_cls: Any) -> Any:
     return fn
 
 
-def tangent_of(tensor: Any) -> Any:
+class _Entry:
+    """A tensor's tangent (None: none).  ``link`` is (parent, the parent's stamp) when the tangent is a view
+    of the parent's tangent, as torch gives a view of a dual tensor the same view of its tangent: an
+    in-place write through the view writes the parent's tangent in that region, and a newer parent
+    tangent (``stamp``: when a tangent was set) re-derives this one when it is read.  An entry with
+    neither is a view that follows no tangent of its base (a dual's primal)."""
+
+    __slots__ = ("ref", "tangent", "stamp", "link")
+
+    def __init__(self, ref: Any, tangent: Any, link: Any = None) -> None:
+        self.ref, self.tangent, self.stamp, self.link = ref, tangent, next(_stamps), link
+
+
+_stamps = itertools.count()
+
+
+def _own(tensor: Any) -> _Entry | None:
     entry = _tangents.get(id(tensor))
-    if entry is None or entry[0]() is not tensor:
+    return entry if entry is not None and entry.ref() is tensor else None
+
+
+def _entry(tensor: Any) -> _Entry | None:
+    """``tensor``'s tangent entry, brought up to date with the parent tangent it is a view of; None when it
+    has no tangent."""
+    entry = _own(tensor)
+    if entry is None:   # a view with no record: the same view of its base's tangent, if the base has one
+        parent_tensor = getattr(tensor, "_base", None)   # (torch's lazy view of the base's forward grad)
+        stamp = None
+    elif entry.link is None:
+        return entry if entry.tangent is not None else None
+    else:
+        parent_tensor, stamp = entry.link
+        if entry.tangent is not None and stamp is not None and _stamp_of(parent_tensor) == stamp:
+            return entry
+    if parent_tensor is None or not levels:
         return None
-    return entry[1]
+    parent = _entry(parent_tensor)
+    if parent is None:
+        if entry is not None:  # the parent lost its tangent (an in-place op without one): so does the view
+            entry.tangent = None
+        return None
+    if parent.stamp == stamp and entry is not None and entry.tangent is not None:
+        return entry
+    return _derive(tensor, parent_tensor, parent)
+
+
+def _stamp_of(tensor: Any) -> Any:
+    """The stamp of ``tensor``'s tangent as it stands (None if it has none), refreshing a stale view's."""
+    entry = _entry(tensor)
+    return None if entry is None else entry.stamp
+
+
+def _geometry(parent: Any, view: Any) -> Any:
+    """Where ``view`` sits in ``parent``'s memory, or None when it is no view of it a tangent can follow."""
+    from ..ops._views import Geometry
+    a, b = parent._data, view._data
+    if a.dtype != b.dtype or a.dtype.kind not in "fc" or (b.size and not np.may_share_memory(a, b)):
+        return None
+    g = Geometry(a, b)
+    if b.size == 0:
+        return g
+    high = g.offset + sum((n - 1) * s for n, s in zip(g.shape, g.strides) if s > 0)
+    low = g.offset + sum((n - 1) * s for n, s in zip(g.shape, g.strides) if s < 0)
+    return g if 0 <= low and high < g.span else None
+
+
+def _derive(view: Any, parent_tensor: Any, parent: _Entry) -> _Entry | None:
+    """The view's tangent as the same view of its parent's."""
+    geometry = _geometry(parent_tensor, view)
+    if geometry is None:
+        return None
+    _busy.on = True
+    try:
+        tangent = backends.TENSOR["view_region"](parent.tangent, geometry)
+    finally:
+        _busy.on = False
+    entry = _tangents[id(view)] = _Entry(_ref(view), tangent, (parent_tensor, parent.stamp))
+    return entry
+
+
+def tangent_of(tensor: Any) -> Any:
+    entry = _entry(tensor)
+    return None if entry is None else entry.tangent
+
+
+def _ref(tensor: Any) -> Any:
+    key = id(tensor)
+
+    def forget(_: Any, key: int = key) -> None:
+        _tangents.pop(key, None)
+    return weakref.ref(tensor, forget)
 
 
 def _set_tangent(tensor: Any, tangent: Any) -> None:
-    key = id(tensor)
-    def forget(_: Any, key: int = key) -> None:
-        _tangents.pop(key, None)
-    _tangents[key] = (weakref.ref(tensor, forget), tangent)
+    _tangents[id(tensor)] = _Entry(_ref(tensor), tangent)
+
+
+def opaque(view: Any) -> None:
+    """``view`` follows no tangent of its base (torch's views that are not forward differentiable): its
+    own views' tangents are views of its tangent, which it gets only from an in-place op."""
+    _tangents[id(view)] = _Entry(_ref(view), None)
+
+
+def link_view(view: Any, of: Any) -> None:
+    """``view`` was made by a view op of ``of``: its tangent (computed by the op's formula) is the same view
+    of ``of``'s, so writes through it reach ``of``'s tangent and ``of``'s new tangent re-derives it.  A view
+    of a view with a record of its own (a dual, a primal) follows that view, not the base.  Links go to
+    the view's anchor (the tensor ``of`` itself follows, if any), so chains of views stay one link deep."""
+    if _busy.on:
+        return
+    own = _own(of)
+    while own is not None and own.link is not None:
+        of = own.link[0]
+        own = _own(of)
+    if _geometry(of, view) is None:
+        return
+    entry = _own(view)
+    if entry is not None:
+        if entry.link is None and entry.tangent is not None:
+            entry.link = (of, _stamp_of(of))
+    elif getattr(of, "_base", None) is not None and own is not None:
+        _tangents[id(view)] = _Entry(_ref(view), None, (of, None))
+
+
+def _write_tangent(tensor: Any, tangent: Any) -> None:
+    """An in-place op gave ``tensor`` the tangent ``tangent``.  A view's parent tangent takes it in the view's
+    region (a parent without a tangent gets zeros elsewhere, as torch's base does), and the view's tangent
+    is that region from then on."""
+    if tangent.dtype != tensor.dtype:  # (an in-place op keeps the tensor's dtype, its tangent's too)
+        tangent = tangent.to(tensor.dtype)
+    own = _own(tensor)
+    parent_tensor = own.link[0] if own is not None and own.link is not None else \
+        getattr(tensor, "_base", None) if own is None else None
+    geometry = None if parent_tensor is None else _geometry(parent_tensor, tensor)
+    if geometry is None:   # a tangent of its own (a base, a dual made by make_dual, a primal)
+        _set_tangent(tensor, tangent)
+        return
+    parent = _entry(parent_tensor)
+    _busy.on = True
+    try:
+        from .. import zeros_like
+        parent_tangent = parent.tangent if parent is not None else zeros_like(parent_tensor).detach()  # type: ignore[arg-type]
+        new = backends.TENSOR["with_view_region"](parent_tangent, tangent, geometry)
+    finally:
+        _busy.on = False
+    _write_tangent(parent_tensor, new)
+    _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
 
 
 def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | None = None) -> None:
@@ -417,8 +558,8 @@ def inplace(tensor: Any, op: Any, args: Any, kwargs: Any, ufunc: Any) -> Any:
         _busy.on = False
     if tangent is None:
         _tangents.pop(id(tensor), None)
-    else:   # (an in-place op keeps the tensor's dtype, its tangent's too)
-        _set_tangent(tensor, tangent if tangent.dtype == tensor.dtype else tangent.to(tensor.dtype))
+    else:
+        _write_tangent(tensor, tangent)
     return out
 
 
@@ -433,14 +574,14 @@ def setitem(tensor: Any, key: Any, value: Any) -> None:
         new[key] = v.detach() if v is not None else zeros_like(value).detach()
     finally:
         _busy.on = False
-    _set_tangent(tensor, new)
+    _write_tangent(tensor, new)
 
 
 def reshape_tangent(tensor: Any, shape: Any) -> None:
     """An in-place view op (``unsqueeze_``, ``squeeze_``) gave ``tensor`` a new shape: so its tangent."""
-    t = tangent_of(tensor)
-    if t is not None:
-        _set_tangent(tensor, t.reshape(shape))
+    entry = _entry(tensor)
+    if entry is not None:
+        entry.tangent = entry.tangent.reshape(shape)   # (a view's link stays: its place in the parent is the same)
 
 
 class no_propagation:
@@ -531,5 +672,6 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
         primal = tensor.view_as(tensor)
     finally:
         _busy.on = False
+    opaque(primal)
     return UnpackedDualTensor(primal, t)
 

@@ -78,6 +78,9 @@ from .modules import (
                       Unflatten,
 )
 from .modules.conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
+from .modules.loss import CTCLoss, MultiLabelMarginLoss, MultiMarginLoss
+from .modules.normalization import LocalResponseNorm
+from .modules.padding import CircularPad1d, CircularPad2d, CircularPad3d
 from .modules.pooling import (
                       AdaptiveAvgPool1d,
                       AdaptiveAvgPool2d,
@@ -91,6 +94,7 @@ from .modules.pooling import (
                       MaxPool3d,
 )
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .modules.sparse import EmbeddingBag
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
@@ -110,4 +114,9 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
            "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
+__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
+__all__ += ["LocalResponseNorm"]
+__all__ += ["MultiMarginLoss", "MultiLabelMarginLoss"]
+__all__ += ["CTCLoss"]
+__all__ += ["EmbeddingBag"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -2,7 +2,7 @@
 (Reflection/ReplicationPad{1,2,3}DBackward0, as index maps per dim: ``_maps.py``).
 
 ``pad`` lists (before, after) pairs starting from the last dim, as torch's does.  Circular
-padding, which torch builds from slice copies (a CopySlices graph), is not implemented.
+padding is torch's composite: slice copies into a fresh tensor (a CopySlices graph over SliceBackward0).
 """
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
     if mode == "circular":
-        raise NotImplementedError("mygrad: F.pad(mode='circular') is not implemented")
+        return _circular(input, pads)
     nd = len(pads) // 2
     maps = []
     for axis in range(x.ndim - nd, x.ndim):
@@ -96,3 +96,38 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
                                f"dimension {axis}")
         maps.append(_index_map(size, lo, hi, mode))
     return _maps.mapped(_NODES[mode, nd], input, tuple(maps))
+
+
+def _circular(input: Tensor, pads: tuple) -> Tensor:
+    """torch's ``_pad_circular``: copy the (cropped) input into the middle of an empty tensor, then each
+    dim's left and right margins from the opposite side of the tensor written so far (corners twice)."""
+    from .._creation import empty
+    from ..ops.indexing import _slice
+    shape = list(input.shape)
+    nd = len(pads) // 2
+    for i in range(nd):
+        dim = input.ndim - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        if lo > shape[dim] or hi > shape[dim]:
+            raise RuntimeError("Padding value causes wrapping around more than once.")
+        shape[dim] += lo + hi
+        if shape[dim] < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+    out = empty(shape, dtype=input.dtype)
+    out_slice, in_slice = out, input
+    for i in range(nd):
+        dim = input.ndim - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        out_slice = _slice(out_slice, dim, max(lo, 0), shape[dim] - max(hi, 0), 1)
+        in_slice = _slice(in_slice, dim, max(-lo, 0), input.shape[dim] - max(-hi, 0), 1)
+    out_slice.copy_(in_slice)
+    for i in range(nd):
+        dim = input.ndim - 1 - i
+        lo, hi = pads[2 * i], pads[2 * i + 1]
+        if lo > 0:
+            _slice(out, dim, 0, lo, 1).copy_(
+                _slice(out, dim, shape[dim] - lo - max(hi, 0), shape[dim] - max(hi, 0), 1))
+        if hi > 0:
+            _slice(out, dim, shape[dim] - hi, shape[dim], 1).copy_(
+                _slice(out, dim, max(lo, 0), max(lo, 0) + hi, 1))
+    return out

@@ -14,6 +14,12 @@ from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, n
 from ._conv import (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold,
                     unfold)
 from ._padding import pad
+from ._local_response_norm import local_response_norm
+from ._pdist import pdist
+from ._losses_margin import multi_margin_loss, multilabel_margin_loss
+from ._embedding_bag import embedding_bag
+from ._grid import affine_grid, grid_sample
+from ._ctc import ctc_loss
 from ._resample import interpolate, one_hot, pixel_shuffle, pixel_unshuffle, upsample
 from ._pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d, avg_pool1d,
                        avg_pool2d, avg_pool3d, lp_pool1d, lp_pool2d, max_pool1d, max_pool2d, max_pool3d, max_unpool2d)
@@ -38,4 +44,11 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
            "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot"]
 
+__all__ += ["local_response_norm"]
+__all__ += ["pdist"]
+__all__ += ["multi_margin_loss", "multilabel_margin_loss"]
+__all__ += ["embedding_bag"]
+__all__ += ["affine_grid"]
+__all__ += ["grid_sample"]
+__all__ += ["ctc_loss"]
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

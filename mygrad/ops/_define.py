@@ -19,7 +19,7 @@ import numpy as np
 from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
-from ..autograd import _source as codegen, forward_ad, grad_mode, graph as _graph
+from ..autograd import _source as codegen, anomaly_mode, forward_ad, grad_mode, graph as _graph
 from ..autograd.node import OutputRef
 
 _sequence = count()
@@ -69,14 +69,19 @@ def _generate(node_cls) -> None:
               "    if not _grad_state.enabled:",
               "        return out"]
     record += [_fill(line, nothing="out", node="out") for line in body[:-1]]
-    record += ["    out.grad_fn = node", "    out._requires_grad = True", "    return out"]
+    record += ["    out._fn = node", "    out._rg = True",
+               "    if _anomaly.enabled:",  # detect_anomaly: the node keeps its forward traceback
+               "        _remember_forward(node)",
+               "    return out"]
     n = len(node_cls.input_names)
     namespace = {"Tensor": Tensor, "OutputRef": OutputRef, "_new": _new, "cls": node_cls, "_META": _META,
                  "_intern": _intern, "_sequence": _sequence, "_ZEROS_N": _ZEROS[n] if n < len(_ZEROS) else (0,) * n,
                  "_NONES": (None,) * len(node_cls.saved_names),
                  "_make": _make, "_grad_state": _grad_state, "_fw_levels": forward_ad.levels,
                  "_fw_propagate": forward_ad.propagate, "_saved_hooks": _graph._state,
-                 "_pack_saved": _graph.pack_saved, "ndarray": np.ndarray, "asarray": np.asarray}
+                 "_pack_saved": _graph.pack_saved,
+                 "_anomaly": anomaly_mode._state, "_remember_forward": anomaly_mode.remember_forward,
+                 "ndarray": np.ndarray, "asarray": np.asarray}
     node_cls._attach = codegen.define(node_cls.__name__, "attach", "\n".join(attach) + "\n", namespace)
     node_cls._record = codegen.define(node_cls.__name__, "record", "\n".join(record) + "\n", namespace)
 
@@ -95,8 +100,10 @@ def _attach_body(node_cls) -> list:
         return ["    return <nothing>", "    return <node>"]
     lines = [f"    {''.join(f'i{i}, ' for i in inputs)}= inputs"]
     for i in inputs:
-        lines += [f"    if isinstance(i{i}, Tensor) and i{i}._requires_grad:",
-                  f"        n{i} = i{i}.grad_fn",
+        # a view's history and flag are read through Tensor's properties (it may be stale); any other
+        # tensor's straight from the slots
+        lines += [f"    if isinstance(i{i}, Tensor) and (i{i}._rg if i{i}._base is None else i{i}._requires_grad):",
+                  f"        n{i} = i{i}._fn if i{i}._base is None else i{i}.grad_fn",
                   f"        if n{i} is None:",
                   f"            n{i}, r{i} = i{i}._accumulate_node(), 0",
                   "        else:",
@@ -178,6 +185,7 @@ def record(node_cls, data, inputs: tuple, view_of: Tensor | None = None, **saved
     out = record_view(np.asarray(data), view_of)
     if forward_ad.levels:
         forward_ad.propagate(node_cls, out, inputs, saved)
+        forward_ad.link_view(out, view_of)   # its tangent is the same view of view_of's
     if _grad_state.enabled:
         node = _attach(node_cls, out, inputs, saved)
         if node is not None:
@@ -193,6 +201,9 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
     if outs and forward_ad.levels:
         forward_ad.propagate(node_cls, outs[0], inputs, saved, outs)
+        if views_of is not None:
+            for out in outs:
+                forward_ad.link_view(out, views_of)
     if outs and grad_mode._state.enabled:
         node = _attach(node_cls, outs[0], inputs, saved)
         if node is not None:

@@ -10,10 +10,8 @@ Where a view sits in its base is a ``Geometry`` (shape, strides and offset insid
 memory, as torch's as_strided has it), so this works for any chain of view ops.
 
 Stale views are found by version: each view made here remembers the version its ``grad_fn`` was
-built at (``_view_meta``).  Checking that on every ``grad_fn`` read would tax every op, so the
-checking descriptors are installed on Tensor only when a tensor that is a view, or has views, is
-first written into (``Tensor._inplace``, assignment) or made to require grad; programs that never
-do that keep the plain slots, and no view can be stale before it.
+built at (``_view_meta``); ``Tensor.grad_fn`` compares it with the shared counter and calls
+``refresh`` when they differ.
 """
 from __future__ import annotations
 
@@ -21,14 +19,12 @@ import re
 
 import numpy as np
 
-from .._tensor import Tensor, _move_retain_grad
+from .._tensor import DEFAULT, IN_CUSTOM_FUNCTION, MULTI_OUTPUT, NO_GRAD, Tensor, _move_retain_grad
 from ..autograd import backends, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.engine import gradient_edge
 from ..autograd.node import Node, derivative
 from ._define import _attach, _sequence, data_of, record
-
-DEFAULT, NO_GRAD, MULTI_OUTPUT, IN_CUSTOM_FUNCTION = range(4)   # how a view was made (torch's CreationMeta)
 
 OVERLAP_MESSAGE = ("unsupported operation: more than one element of the written-to tensor refers to a single "
                    "memory location. Please clone() the tensor before performing the operation.")
@@ -169,7 +165,7 @@ def _creation_error(view: Tensor, kind: int, indirect: bool) -> RuntimeError:
             f"{no_grad} Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
             f"code by moving both the view and the inplace either both inside the no_grad block (if you don't want "
             f"the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-    fn = _GRAD_FN_SLOT.__get__(view)
+    fn = view._fn
     head = no_grad if fn is None else (f"Output {view._output_nr} of {re.sub(r'Backward[0-9]*$', '', fn.name())} "
                                        f"is a view and {modified} modified inplace.")
     if kind == IN_CUSTOM_FUNCTION:  # an output of an autograd.Function that is a view (autograd/function.py)
@@ -228,7 +224,6 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     """After ``tensor`` (whose previous value is ``old``) was overwritten in place by ``result``, recorded:
     give it ``result``'s history, or, for a view, rewrite its base's history (CopySlices) and re-derive
     the view from that."""
-    install_view_tracking()
     fn = result.grad_fn
     base = tensor._base
     if base is None or fn is None:
@@ -237,7 +232,7 @@ def rebase_history(tensor: Tensor, old: Tensor, result: Tensor) -> None:
     if not fn.next_functions or fn.next_functions[0][0] is not gradient_edge(old)[0]:
         raise NotImplementedError(f"in-place {fn.name()} through a view: the op is not a single node over "
                                   f"its input, so its history cannot be spliced into the base's")
-    old_fn, old_nr = _GRAD_FN_SLOT.__get__(base), base._output_nr
+    old_fn, old_nr = base._fn, base._output_nr
     base.grad_fn = CopySlices(base, Geometry(base._data, tensor._data), fn)
     base._output_nr, base._requires_grad = 0, True
     if base._retains_grad:  # the base's retained grad follows its new history, as torch's retains_grad hook does
@@ -249,16 +244,16 @@ def _regenerate(view: Tensor) -> None:
     """Re-derive a view's history from its base's current history (torch's AsStridedBackward0)."""
     base = view._base
     saved = {"geometry": Geometry(base._data, view._data)}
-    if _REQUIRES_GRAD_SLOT.__get__(base):
+    if base._rg:
         node = _attach(AsStridedBackward0, view, (base,), saved)
     else:
         # a view with a history of its own (a view of a view given requires_grad_) over a base that needs
         # no gradient: torch still re-derives it, into a node whose edge to the base is empty
         node = _attach(AsStridedBackward0, view, (Tensor._make(base._data, True, None),), saved)
         node._next_nodes = (None,)
-    old_fn, old_nr = _GRAD_FN_SLOT.__get__(view), view._output_nr
-    _GRAD_FN_SLOT.__set__(view, node)
-    _REQUIRES_GRAD_SLOT.__set__(view, node is not None)
+    old_fn, old_nr = view._fn, view._output_nr
+    view._fn = node
+    view._rg = node is not None
     view._output_nr = 0
     if view._retains_grad:
         _move_retain_grad(view, old_fn, old_nr)
@@ -266,51 +261,13 @@ def _regenerate(view: Tensor) -> None:
     view._view_meta = (view._vc[0], DEFAULT if meta is None else meta[1])
 
 
-def _refresh(view: Tensor) -> None:
+def refresh(view: Tensor) -> None:
     """Bring a view's history up to date if its base (or another view of it) was modified in place."""
     meta = getattr(view, "_view_meta", None)
     if meta is None or meta[0] == view._vc[0]:
         return
-    if _GRAD_FN_SLOT.__get__(view) is None and not _REQUIRES_GRAD_SLOT.__get__(view._base):
+    if view._fn is None and not view._base._rg:
         return  # nothing to re-derive yet; the version stays unseen, so a base that later requires grad does
     if meta[1] != DEFAULT:
         raise _creation_error(view, meta[1], indirect=True)
     _regenerate(view)
-
-
-# ----- the checking descriptors -----------------------------------------------------------------------
-
-_GRAD_FN_SLOT = Tensor.__dict__["grad_fn"]
-_REQUIRES_GRAD_SLOT = Tensor.__dict__["_requires_grad"]
-_installed = [False]
-
-
-def install_view_tracking() -> None:
-    """From now on, reading a view's ``grad_fn`` first re-derives it if stale, and a view requires grad
-    when its base does."""
-    if _installed[0]:
-        return
-    _installed[0] = True
-
-    def grad_fn(self):
-        if self._base is not None:
-            _refresh(self)
-        return _GRAD_FN_SLOT.__get__(self)
-
-    def requires_grad(self):
-        base = self._base
-        if base is not None:  # a view requires grad when it has a history, its own flag, or its base does
-            if _GRAD_FN_SLOT.__get__(self) is not None or _REQUIRES_GRAD_SLOT.__get__(base):
-                return True
-            own = getattr(self, "_view_leaf", None)
-            if own is not None:  # given requires_grad_ itself
-                return own
-            meta = getattr(self, "_view_meta", None)
-            if meta is not None and meta[1] == NO_GRAD:
-                return False  # (its slot holds the base's flag at creation, for when nothing is tracked)
-            return _REQUIRES_GRAD_SLOT.__get__(self)
-        return _REQUIRES_GRAD_SLOT.__get__(self)
-
-    Tensor.grad_fn = property(grad_fn, _GRAD_FN_SLOT.__set__)
-    Tensor._requires_grad = property(requires_grad, _REQUIRES_GRAD_SLOT.__set__)
-

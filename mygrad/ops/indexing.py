@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 
 from .._quiet import quiet
-from .._tensor import Tensor, _c_name, _shares_memory, _track_views
+from .._tensor import Tensor, _c_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -561,8 +561,6 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
             raise RuntimeError(OVERLAP_MESSAGE)
         np.copyto(data, v, casting="unsafe")
     self._vc[0] += 1
-    if _shares_memory(self):
-        _track_views()
 
 
 # ----- index ops -------------------------------------------------------------------------------------

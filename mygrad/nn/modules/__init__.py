@@ -13,6 +13,7 @@ from . import (
            linear,
            loss,
            normalization,
+           padding,
            pooling,
            rnn,
            sparse,
@@ -29,6 +30,7 @@ from .linear import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .module import Module
 from .normalization import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
@@ -37,3 +39,4 @@ __all__ = (["Module"] + container.__all__ + linear.__all__ + flatten.__all__ + d
            + activation.__all__ + loss.__all__ + distance.__all__ + batchnorm.__all__
            + instancenorm.__all__ + normalization.__all__
            + conv.__all__ + pooling.__all__ + rnn.__all__)
+__all__ += padding.__all__
