@@ -185,8 +185,8 @@ class FormulaNode(Node):
             if version is None or version is True:
                 if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
                     return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
-                if version is True and attr[7:] not in type(self).input_names:
-                    return _as_saved_tensor(value)  # an index, a mask: a tensor in torch (``freed``)
+                if version is True:
+                    return _as_saved_tensor(value)  # an index, a mask, an array given for a tensor (``freed``)
                 return value
             return backends.saved_as_tensor(value, self)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
