@@ -56,6 +56,14 @@ def view_strides(shape: tuple, strides: tuple, new_shape: tuple) -> list | None:
     return None if view_d != -1 else out
 
 
+def row_major(data: np.ndarray) -> np.ndarray:
+    """``data`` itself when laid out row-major (size-1 dims' strides included), else a row-major copy: the
+    layout torch allocates a reduction's or softmax's result in, whatever the input's."""
+    if data.flags.c_contiguous and (1 not in data.shape or data.strides == _row_major(data.shape, data.itemsize)):
+        return data
+    return data.copy(order="C")
+
+
 def is_contiguous(data: np.ndarray) -> bool:
     """torch's ``is_contiguous()`` (row-major, size-1 dims' strides ignored, empty arrays contiguous)."""
     return bool(data.flags.c_contiguous)

@@ -119,3 +119,15 @@ def test_the_harness_draws_non_contiguous_leaf_views():
             assert m.is_leaf and t.is_leaf and m.requires_grad == t.requires_grad
             np.testing.assert_array_equal(m.detach().numpy(), t.detach().numpy())
     assert {"plain", "offset", "transposed", "strided"} <= seen, seen
+
+
+@pytest.mark.parametrize("shape", [(1, 2, 2), (3, 2, 2), (2, 3, 1)], ids=str)
+def test_sum_results_are_row_major_as_torch_s(shape):
+    array = RNG.standard_normal(shape)
+    for cut in CUTS:
+        t, m = both(array, cut)
+        if t is None:
+            continue
+        for dim in range(len(shape)):
+            for keepdim in (False, True):
+                assert m.sum(dim, keepdim=keepdim).stride() == t.sum(dim, keepdim=keepdim).stride(), (cut, dim)

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import row_major
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -434,8 +435,8 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
         _dim_less("sum", keepdim, SUM_OVERLOADS)
         return record(SumBackward0, np.asarray(data.sum()), (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
-                  shape=data.shape, dims=dims, keepdim=keepdim)
+    out = row_major(np.asarray(data.sum(axis=dims, keepdims=keepdim)))  # (torch's layout; NumPy keeps the input's)
+    return record(SumBackward1, out, (input,), shape=data.shape, dims=dims, keepdim=keepdim)
 
 
 @quiet
