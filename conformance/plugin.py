@@ -75,10 +75,22 @@ def pytest_collection_finish(session) -> None:
         return
     for side in ("torch", "mygrad"):
         try:
-            paired.library(side)
+            lib = paired.library(side)
         except ImportError:  # reported per case (``runner.missing``)
-            pass
+            continue
+        _first_dual(lib)
     gc.freeze()   # no collection first: the little garbage there is now stays until the process ends
+
+
+def _first_dual(lib) -> None:
+    """Make one dual tensor: torch's first ``make_dual`` imports its compiler stack (torch._dynamo, seconds),
+    which belongs with loading the library, not in the time of whichever case checks forward AD first."""
+    try:
+        fwad = lib.autograd.forward_ad
+        with fwad.dual_level():
+            fwad.make_dual(lib.zeros(1, dtype=lib.float64), lib.zeros(1, dtype=lib.float64))
+    except Exception:  # noqa: BLE001  (a library without forward AD is reported by the forward_ad check)
+        pass
 
 
 def parse_shard(text: str | None) -> tuple[int, int] | None:

@@ -27,10 +27,14 @@ from .ops.decompositions import det, inverse, logdet  # noqa: F401  torch.* alia
 from .ops.decompositions import torch_slogdet as slogdet  # noqa: F401
 from .ops.decompositions import torch_cholesky as cholesky  # noqa: F401
 from .ops.decompositions import cholesky_solve  # noqa: F401
+from .ops.linalg_solvers import cholesky_inverse, triangular_solve  # noqa: F401
 from .ops.decompositions import torch_qr as qr  # noqa: F401
 from .ops.decompositions import pinverse  # noqa: F401
 from .ops.decompositions import matrix_exp  # noqa: F401
 from .ops.linalg_products import cross, kron, matrix_power, tensordot  # noqa: F401  torch.* products
+from .ops.distances import cdist  # noqa: F401
+from .ops.householder import orgqr  # noqa: F401
+from .ops.lu import lu_unpack, torch_lu as lu, torch_lu_solve as lu_solve  # noqa: F401
 from . import special
 from . import nn
 from . import optim

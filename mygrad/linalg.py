@@ -25,11 +25,20 @@ from .ops.decompositions import (
     svd,
     svdvals,
 )
+from .ops.householder import householder_product
+from .ops.ldl import ldl_factor, ldl_factor_ex, ldl_solve
+from .ops.linalg_composites import cond, diagonal, matmul, solve_ex, tensorinv, tensorsolve, vander
 from .ops.linalg_products import linalg_cross as cross, matrix_power, multi_dot, vecdot
+from .ops.lstsq import lstsq
+from .ops.lu import lu, lu_factor, lu_factor_ex, lu_solve
 from .ops.norms import matrix_norm, norm
 from .ops.reductions import vector_norm
 
-__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cross", "det", "eigh", "eigvalsh", "inv", "inv_ex",
+__all__ = ["LinAlgError", "cholesky", "cholesky_ex", "cond", "cross", "det", "eigh", "eigvalsh",
+           "householder_product", "inv", "inv_ex",
+           "diagonal", "ldl_factor", "ldl_factor_ex", "ldl_solve",
+           "lstsq", "lu", "lu_factor", "lu_factor_ex", "lu_solve", "matmul", "solve_ex",
+           "tensorinv", "tensorsolve", "vander",
            "matrix_exp", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "pinv", "qr", "slogdet",
            "solve", "solve_triangular", "svd", "svdvals", "vecdot",
            "vector_norm"]

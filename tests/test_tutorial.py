@@ -98,3 +98,13 @@ def test_cnn_example_trains_and_matches_torch_losses():
     accuracy, = [float(line.split()[1]) for line in lines if line.startswith("accuracy")]
     assert accuracy > 0.9
     assert "<All keys matched successfully>" in lines and "NllLossBackward0" in lines[-1]
+
+
+def test_char_transformer_example_trains_and_matches_torch_losses():
+    """examples/08_char_transformer.py: Embedding + position -> 2-layer TransformerEncoder (causal) -> Linear,
+    trained by optim.Adam; the same losses in both libraries (line by line above), and a loss that falls."""
+    path, = [p for p in EXAMPLES if p.stem == "08_char_transformer"]
+    lines = run_example(path, "mygrad").splitlines()
+    losses = [float(line.split()[1]) for line in lines if line[:1].isdigit()]
+    assert len(losses) == 5 and losses[-1] < losses[0] / 2
+    assert "NllLossBackward0" in lines[-2] and "self_attn.in_proj_weight" in lines[-1]

@@ -1,12 +1,13 @@
-"""B8: forward and backward of a CNN's layers: conv2d, max_pool2d (and scaled_dot_product_attention
-once mygrad has it).
+"""B8: forward and backward of a CNN's layers and attention: conv2d, max_pool2d and
+scaled_dot_product_attention.
 
 Each case is one forward and one backward with a fixed upstream gradient, in mygrad, in torch
 eager, and written by hand in NumPy the way one would without a framework: conv2d as im2col
 (one copy of the padded input's 3x3 windows), a GEMM per sample, and for the backward the weight
 gradient from the same columns and the input gradient as a GEMM followed by col2im (one strided
 add per kernel offset); max_pool2d as a reshape of the 2x2 windows, an argmax, and the gradient put
-back at the argmax.
+back at the argmax; attention as softmax(q k^T / sqrt(E)) v with the probabilities kept for the
+backward (the softmax gradient as p * (dp - rowsum(dp * p))).
 """
 from __future__ import annotations
 
@@ -133,10 +134,67 @@ def _numpy_pool(arrays: dict) -> Implementation:
     return Implementation(step, check)
 
 
+def _attention_arrays(size: str, seed: int = 2) -> dict:
+    shape = (8, 8, 128, 64) if size == "full" else (2, 2, 8, 4)
+    rng = np.random.default_rng(seed)
+    return {k: rng.standard_normal(shape).astype(np.float32) for k in ("q", "k", "v", "g")}
+
+
+def _library_attention(lib_name: str, arrays: dict) -> Implementation:
+    lib = importlib.import_module(lib_name)
+    q, k, v = (lib.tensor(arrays[name], requires_grad=True) for name in ("q", "k", "v"))
+    g = lib.tensor(arrays["g"])
+
+    def step():
+        y = lib.nn.functional.scaled_dot_product_attention(q, k, v)
+        y.backward(g)
+        return y
+
+    def run():
+        y = step()
+        q.grad = k.grad = v.grad = None
+        return y
+
+    def check():
+        y = step()
+        values = {"y": as_numpy(y), "q.grad": as_numpy(q.grad), "k.grad": as_numpy(k.grad),
+                  "v.grad": as_numpy(v.grad)}
+        q.grad = k.grad = v.grad = None
+        return values
+
+    return Implementation(run, check)
+
+
+def _numpy_attention(arrays: dict) -> Implementation:
+    q, k, v, g = arrays["q"], arrays["k"], arrays["v"], arrays["g"]
+    scale = np.float32(1 / np.sqrt(q.shape[-1]))
+
+    def step():
+        s = np.matmul(q * scale, k.swapaxes(-1, -2))
+        s -= s.max(axis=-1, keepdims=True)
+        p = np.exp(s, out=s)
+        p /= p.sum(axis=-1, keepdims=True)
+        y = np.matmul(p, v)
+        gv = np.matmul(p.swapaxes(-1, -2), g)
+        dp = np.matmul(g, v.swapaxes(-1, -2))
+        dp -= (dp * p).sum(axis=-1, keepdims=True)
+        dp *= p
+        gq = np.matmul(dp, k) * scale
+        gk = np.matmul(dp.swapaxes(-1, -2), q) * scale
+        return y, gq, gk, gv
+
+    def check():
+        y, gq, gk, gv = step()
+        return {"y": y, "q.grad": gq, "k.grad": gk, "v.grad": gv}
+
+    return Implementation(step, check)
+
+
 def cnn_cases(size: str) -> list:
     targets = [Target("<= 1.25x NumPy", "vs_numpy", 1.25), Target("peak memory <= 1.5x NumPy", "memory_vs_numpy", 1.5)]
     conv_shape = "x 32x32x32x32, w 64x32x3x3, padding 1" if size == "full" else "tiny"
     pool_shape = "x 32x64x32x32, kernel 2" if size == "full" else "tiny"
+    attention_shape = "q, k, v 8x8x128x64 (batch, heads, length, head dim)" if size == "full" else "tiny"
 
     def conv(name):
         return lambda: _library_conv(name, _conv_arrays(size))
@@ -144,16 +202,21 @@ def cnn_cases(size: str) -> list:
     def pool(name):
         return lambda: _library_pool(name, _pool_arrays(size))
 
+    def attention(name):
+        return lambda: _library_attention(name, _attention_arrays(size))
+
     cases = [Case("B8 conv2d", f"conv2d forward+backward: {conv_shape}, float32", "ms/step", 1,
                   {"numpy": lambda: _numpy_conv(_conv_arrays(size)), "torch": conv("torch"), "mygrad": conv("mygrad")},
                   targets=targets, memory=True, tolerance=2e-4),
              Case("B8 max_pool2d", f"max_pool2d forward+backward: {pool_shape}, float32", "ms/step", 1,
                   {"numpy": lambda: _numpy_pool(_pool_arrays(size)), "torch": pool("torch"), "mygrad": pool("mygrad")},
-                  targets=targets, memory=True, tolerance=1e-6)]
-    # SLOT: scaled_dot_product_attention (batch 8, 8 heads, length 128, head dim 64) joins here once
-    # mygrad.nn.functional has the function (another part of the issue); until then B8 has no such row
+                  targets=targets, memory=True, tolerance=1e-6),
+             Case("B8 scaled_dot_product_attention",
+                  f"scaled_dot_product_attention forward+backward: {attention_shape}, float32", "ms/step", 1,
+                  {"numpy": lambda: _numpy_attention(_attention_arrays(size)), "torch": attention("torch"),
+                   "mygrad": attention("mygrad")},
+                  targets=targets, memory=True, tolerance=1e-4)]
     return cases
 
 
-B8 = Workload("B8", "CNN layers: conv2d, max_pool2d", cnn_cases,
-              note="scaled_dot_product_attention joins B8 when mygrad.nn.functional has it")
+B8 = Workload("B8", "CNN layers and attention: conv2d, max_pool2d, scaled_dot_product_attention", cnn_cases)

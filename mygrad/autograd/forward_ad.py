@@ -147,6 +147,10 @@ TANGENTS.update({
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
+    "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, self, A, upper, transpose_, "
+                                "unitriangular)",
+    "CholeskyInverseBackward0": "cholesky_inverse_tangent(self_t, self, result, upper)",
+    "LinalgLstsqBackward0": "lstsq_tangent(self_t, b_t, self, b, result, vector, has_residuals)",
     "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
                               "result)",
 })
@@ -156,6 +160,8 @@ TANGENTS.update({
 # its tangent from its backward formulas (``_transposed``).
 NOT_IMPLEMENTED: dict = {
     "CholeskyBackward0": "cholesky",
+    "CdistBackward0": "_cdist_forward",
+    "EuclideanDistBackward0": "_euclidean_dist",
     "EmbeddingBagBackward0": "_embedding_bag",
     "RreluWithNoiseBackward1": "rrelu_with_noise_",
     "IndexReduceBackward0": "index_reduce",
@@ -164,10 +170,11 @@ NOT_IMPLEMENTED: dict = {
     "GridSampler2DBackward0": "grid_sampler_2d",
     "GridSampler3DBackward0": "grid_sampler_3d",
     "CtcLossBackward0": "_ctc_loss",
+    "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
-ABSENT_AS_NONE = frozenset({"DivBackward0"})
+ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.

@@ -10,6 +10,7 @@ from .._creation import eye
 from .._tensor import Size, Tensor
 from ..ops.broadcasting import broadcast_shapes
 from ..ops.linalg import matmul
+from ..ops.linalg_solvers import cholesky_inverse
 from ..ops.shape import flip
 from . import constraints
 from .distribution import Distribution
@@ -114,9 +115,8 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self) -> Tensor:
-        # torch's cholesky_inverse(L), which mygrad lacks yet: the same matrix, (L Lᵀ)⁻¹, through inv
-        L = self._unbroadcasted_scale_tril
-        return linalg.inv(matmul(L, L.mT)).expand(self._batch_shape + self._event_shape + self._event_shape)
+        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(
+            self._batch_shape + self._event_shape + self._event_shape)
 
     @property
     def mean(self) -> Tensor:

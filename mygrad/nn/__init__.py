@@ -95,6 +95,14 @@ from .modules.pooling import (
 )
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .modules.sparse import EmbeddingBag
+from .modules.transformer import (
+                      MultiheadAttention,
+                      Transformer,
+                      TransformerDecoder,
+                      TransformerDecoderLayer,
+                      TransformerEncoder,
+                      TransformerEncoderLayer,
+)
 from .parameter import Buffer, Parameter
 
 __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", "ModuleList", "ModuleDict",
@@ -113,10 +121,9 @@ __all__ = ["functional", "init", "Parameter", "Buffer", "Module", "Sequential", 
            "MaxPool2d",
            "MaxPool3d", "AvgPool1d", "AvgPool2d", "AvgPool3d", "AdaptiveAvgPool1d", "AdaptiveAvgPool2d",
            "AdaptiveMaxPool1d", "AdaptiveMaxPool2d",
-           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
-__all__ += ["CircularPad1d", "CircularPad2d", "CircularPad3d"]
-__all__ += ["LocalResponseNorm"]
-__all__ += ["MultiMarginLoss", "MultiLabelMarginLoss"]
-__all__ += ["CTCLoss"]
-__all__ += ["EmbeddingBag"]
+           "RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell",
+           "MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder", "TransformerDecoderLayer",
+           "TransformerDecoder", "Transformer",
+           "CircularPad1d", "CircularPad2d", "CircularPad3d", "LocalResponseNorm", "MultiMarginLoss",
+           "MultiLabelMarginLoss", "CTCLoss", "EmbeddingBag"]
 __getattr__ = _module_getattr(__name__, 'nn')  # a torch name mygrad lacks: an AttributeError that says so

@@ -8,6 +8,8 @@ from ._activations import (celu, celu_, elu, elu_, gelu, glu, gumbel_softmax, ha
                            softshrink, softsign, tanh, tanhshrink, threshold, threshold_)
 from ._dropout import alpha_dropout, dropout, dropout1d, dropout2d, dropout3d, feature_alpha_dropout
 from ._bilinear import bilinear
+from ._attention import scaled_dot_product_attention
+from ._multihead import multi_head_attention_forward
 from ._embedding import embedding
 from ._linear import linear
 from ._normalization import batch_norm, group_norm, instance_norm, layer_norm, normalize, rms_norm
@@ -42,7 +44,8 @@ __all__ = ["relu", "leaky_relu", "elu", "gelu", "silu", "softplus", "sigmoid", "
            "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d", "unfold", "fold",
            "pad", "max_pool1d", "max_pool2d", "max_pool3d", "avg_pool1d", "avg_pool2d", "avg_pool3d",
            "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d", "lp_pool1d",
-           "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot"]
+           "lp_pool2d", "max_unpool2d", "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "one_hot",
+           "scaled_dot_product_attention", "multi_head_attention_forward"]
 
 __all__ += ["local_response_norm"]
 __all__ += ["pdist"]

@@ -96,35 +96,44 @@ def _slogdet_backward_array(grad_logabsdet, a):
 LinalgSlogdetBackward0 = derivative("LinalgSlogdetBackward0", multi_output=True, A="slogdet_backward(grad[1], A)")
 
 
-def _solve_backward_tensor(grad, A, result, vector, which):
+def _solve_backward_tensor(grad, A, result, vector, which, left=True):
     g = unsqueeze(grad, -1) if vector else grad
     x = unsqueeze(result, -1) if vector else result
-    gb = solve(transpose(A, -2, -1), g)
+    gb = solve(transpose(A, -2, -1), g, left=left)
     if which == "A":
         from ..autograd.backends import TENSOR
-        return TENSOR["sum_to"](-matmul(gb, transpose(x, -2, -1)), A.shape)
+        ga = -matmul(gb, transpose(x, -2, -1)) if left else -matmul(transpose(x, -2, -1), gb)
+        return TENSOR["sum_to"](ga, A.shape)
     return gb[..., 0] if vector else gb
 
 
 @formula_helper(tensor=_solve_backward_tensor, name="solve_backward")
 @quiet
-def _solve_backward_array(grad, A, result, vector, which):
-    """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (each summed to its input's shape)."""
+def _solve_backward_array(grad, A, result, vector, which, left=True):
+    """linalg_solve_backward: gB = A^{-T} grad, gA = -gB X^T (left=False: gB = grad A^{-T}, gA = -X^T gB),
+    each summed to its input's shape."""
     from ..autograd.backends import ARRAY
     g = grad[..., None] if vector else grad
     x = result[..., None] if vector else result
-    batch = np.broadcast_shapes(g.shape[:-2], A.shape[:-2])
-    gb = np.linalg.solve(np.swapaxes(np.broadcast_to(A, batch + A.shape[-2:]), -1, -2),
-                         np.broadcast_to(g, batch + g.shape[-2:]))
+    gb = _solve_any(np.swapaxes(A, -1, -2), g, left)
     if which == "A":
-        return ARRAY["sum_to"](-(gb @ np.swapaxes(x, -1, -2)), A.shape)
+        ga = -(gb @ np.swapaxes(x, -1, -2)) if left else -(np.swapaxes(x, -1, -2) @ gb)
+        return ARRAY["sum_to"](ga, A.shape)
     return gb[..., 0] if vector else gb
 
 
+def _solve_any(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
+    """A^{-1} B (left) or B A^{-1}, batches broadcast."""
+    if not left:
+        return np.swapaxes(_solve_any(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True), -1, -2)
+    batch = np.broadcast_shapes(b.shape[:-2], a.shape[:-2])
+    return np.linalg.solve(np.broadcast_to(a, batch + a.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
+
+
 LinalgSolveExBackward0 = derivative(
-    "LinalgSolveExBackward0", attrs="vector B_shape",
-    A="solve_backward(grad, A, result, vector, 'A')",
-    B="sum_to(solve_backward(grad, A, result, vector, 'B'), B_shape)")
+    "LinalgSolveExBackward0", attrs="vector B_shape left",
+    A="solve_backward(grad, A, result, vector, 'A', left)",
+    B="sum_to(solve_backward(grad, A, result, vector, 'B', left), B_shape)")
 
 
 def column_major(x: np.ndarray) -> np.ndarray:
@@ -220,17 +229,30 @@ def _solve_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
-    """X with A X = B (left=True only); B is a batch of vectors when B.ndim == 1 or B.shape == A.shape[:-1]."""
-    if not left:
-        raise NotImplementedError("mygrad: linalg.solve(left=False) is not provided yet")
+    """X with A X = B (X A = B with left=False); B is a batch of vectors when B.ndim == 1 or
+    B.shape == A.shape[:-1] (left=True only: torch refuses vectors on the right)."""
     _check_square(A, "linalg.solve")
     vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
     b = B._data[..., None] if vector else B._data
-    batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
-    out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]), np.broadcast_to(b, batch + b.shape[-2:]))
-    out = out[..., 0] if vector else column_major(out)
+    n = A.shape[-1]
+    if not left and b.shape[-1] != n:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation XA = B ({n}x{n} and "
+                           f"{b.shape[-2]}x{b.shape[-1]})")
+    if not left and vector:
+        raise RuntimeError("linalg.solve: Vector broadcasting of the left hand side is not supported for left=False. "
+                           "In this case linalg.solve is equivalent to B / A.squeeze(-1)")
+    if left:
+        batch = np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
+        out = _solve_kernel(np.broadcast_to(A._data, batch + A._data.shape[-2:]),
+                            np.broadcast_to(b, batch + b.shape[-2:]))
+        out = out[..., 0] if vector else column_major(out)
+    else:  # X A = B  <=>  A^T X^T = B^T; torch's X is then row-major
+        at, bt = np.swapaxes(A._data, -1, -2), np.swapaxes(b, -1, -2)
+        batch = np.broadcast_shapes(at.shape[:-2], bt.shape[:-2])
+        out = _solve_kernel(np.broadcast_to(at, batch + at.shape[-2:]), np.broadcast_to(bt, batch + bt.shape[-2:]))
+        out = np.ascontiguousarray(np.swapaxes(out, -1, -2))
     return record(LinalgSolveExBackward0, out.astype(A._data.dtype, copy=False), (A, B), A=A, B=B,
-                  vector=vector, B_shape=tuple(B.shape))
+                  vector=vector, B_shape=tuple(B.shape), left=left)
 
 
 # --- torch.* aliases: same nodes as torch.linalg's -------------------------------------------

@@ -17,6 +17,7 @@ from . import (
            pooling,
            rnn,
            sparse,
+           transformer,
 )
 from .activation import *  # noqa: F401,F403
 from .batchnorm import *  # noqa: F401,F403
@@ -34,9 +35,9 @@ from .padding import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .rnn import *  # noqa: F401,F403
 from .sparse import *  # noqa: F401,F403
+from .transformer import *  # noqa: F401,F403
 
 __all__ = (["Module"] + container.__all__ + linear.__all__ + flatten.__all__ + dropout.__all__ + sparse.__all__
            + activation.__all__ + loss.__all__ + distance.__all__ + batchnorm.__all__
            + instancenorm.__all__ + normalization.__all__
-           + conv.__all__ + pooling.__all__ + rnn.__all__)
-__all__ += padding.__all__
+           + conv.__all__ + pooling.__all__ + rnn.__all__ + transformer.__all__ + padding.__all__)

@@ -1,0 +1,159 @@
+"""torch.cdist: the p-norm distance between every row of x1 and every row of x2, batches broadcasting.
+
+torch's cdist is _cdist_forward (CdistBackward0) except for p = 2 with more than 25 rows on either side
+(or compute_mode='use_mm_for_euclid_dist'), where it is _euclidean_dist over matmul (EuclideanDistBackward0,
+then a view; for a broadcast batch, expand/contiguous/view of the inputs first), with that path's
+rounding and its clamp at 0 under the square root.  Both graphs are torch's, as measured.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._quiet import quiet
+from .._tensor import Tensor
+from .._tensor_str import _LEGACY
+from ..autograd.backends import formula_helper
+from ..autograd.node import derivative
+from ._define import record
+from .linalg import matmul
+from .shape import transpose, unsqueeze
+
+__all__ = ["cdist"]
+
+
+def _mT(a: np.ndarray) -> np.ndarray:
+    return np.swapaxes(a, -1, -2)
+
+
+@quiet
+def _pairwise(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    return x1[..., :, None, :] - x2[..., None, :, :]
+
+
+@quiet
+def _cdist_kernel(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
+    diff = np.abs(_pairwise(x1, x2))
+    if p == 0:
+        return (diff != 0).sum(-1).astype(x1.dtype)
+    if p == math.inf:
+        return diff.max(-1, initial=0.0)
+    if p == 1:
+        return diff.sum(-1)
+    if p == 2:
+        return np.sqrt((diff * diff).sum(-1))
+    return (diff ** p).sum(-1) ** (1 / p)
+
+
+@formula_helper(tensor="same")
+def cdist_backward_derivative():
+    """torch gives _cdist_backward no derivative: a second backward through cdist raises this."""
+    raise NotImplementedError("the derivative for '_cdist_backward' is not implemented.")
+
+
+CdistBackwardBackward0 = derivative("CdistBackwardBackward0", grad_="cdist_backward_derivative()",
+                                    x1="cdist_backward_derivative()", x2="cdist_backward_derivative()",
+                                    cdist="cdist_backward_derivative()")
+
+
+def _cdist_backward_tensor(grad, x1, x2, p, dist, which, shape):
+    """Under create_graph, torch's _cdist_backward node (CdistBackwardBackward0 over grad, x1, x2 and the
+    distances), whose own backward raises."""
+    data = _cdist_backward_array(grad._data, x1._data, x2._data, p, dist._data, which, shape)
+    return record(CdistBackwardBackward0, data, (grad, x1, x2, dist))
+
+
+@formula_helper(tensor=_cdist_backward_tensor, name="cdist_backward")
+@quiet
+def _cdist_backward_array(grad, x1, x2, p, dist, which, shape):
+    """ATen's _cdist_backward: grad times the slope of |x1_i - x2_j|_p, summed over the other side's rows."""
+    from ..autograd.backends import ARRAY
+    if which == "x2":
+        grad, dist, x1, x2 = _mT(grad), _mT(dist), x2, x1
+    diff = _pairwise(x1, x2)
+    d = dist[..., None]
+    if p == 0:
+        slope = np.zeros_like(diff)
+    elif p == 1:
+        slope = np.sign(diff)
+    elif p == math.inf:
+        slope = np.sign(diff) * (np.abs(diff) == d)
+    elif p == 2:
+        slope = np.where(d == 0, 0, diff / np.where(d == 0, 1, d))
+    else:
+        ok = (d != 0) & (diff != 0)
+        slope = np.where(ok, np.sign(diff) * np.abs(np.where(ok, diff, 1)) ** (p - 1)
+                         / np.where(ok, d, 1) ** (p - 1), 0)
+    return ARRAY["sum_to"]((grad[..., None] * slope).sum(-2), shape)
+
+
+def _euclidean_dist_backward_tensor(grad, x1, x2, result, which):
+    from .elementwise import where
+    zero = Tensor._make(result._data == 0, False, None)
+    ratio = where(zero, grad * 0, grad / result)
+    if which == "x1":
+        return x1 * ratio.sum(-1, keepdim=True) - matmul(ratio, x2)
+    return x2 * unsqueeze(ratio.sum(-2), -1) - matmul(transpose(ratio, -2, -1), x1)
+
+
+@formula_helper(tensor=_euclidean_dist_backward_tensor, name="euclidean_dist_backward")
+@quiet
+def _euclidean_dist_backward_array(grad, x1, x2, result, which):
+    """The gradient of sqrt(|x1|^2 + |x2|^2 - 2 x1 x2^T): 0 where the distance is 0."""
+    ratio = np.where(result == 0, 0, grad / np.where(result == 0, 1, result))
+    if which == "x1":
+        return x1 * ratio.sum(-1, keepdims=True) - ratio @ x2
+    return x2 * ratio.sum(-2)[..., None] - _mT(ratio) @ x1
+
+
+CdistBackward0 = derivative(
+    "CdistBackward0", attrs="p x1_shape x2_shape",
+    x1="cdist_backward(grad, x1, x2, p, result, 'x1', x1_shape)",
+    x2="cdist_backward(grad, x1, x2, p, result, 'x2', x2_shape)")
+EuclideanDistBackward0 = derivative(
+    "EuclideanDistBackward0", attrs="x1_shape x2_shape",
+    x1="sum_to(euclidean_dist_backward(grad, x1, x2, result, 'x1'), x1_shape)",
+    x2="sum_to(euclidean_dist_backward(grad, x1, x2, result, 'x2'), x2_shape)")
+
+
+@quiet
+def _euclidean_kernel(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+    sq = (x1 * x1).sum(-1)[..., :, None] + (x2 * x2).sum(-1)[..., None, :] - 2 * (x1 @ _mT(x2))
+    return np.sqrt(np.maximum(sq, 0)).astype(x1.dtype, copy=False)
+
+
+_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+          "donot_use_mm_for_euclid_dist": 2}
+
+
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
+    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcasting)."""
+    from .copy import contiguous
+    from .shape import expand, view
+    for name, x in (("X1", x1), ("X2", x2)):
+        if x.ndim < 2:
+            raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
+    if x1._data.dtype.kind != "f":
+        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {_LEGACY[x1._data.dtype.name]}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
+    if p < 0:
+        raise RuntimeError("cdist only supports non-negative p values")
+    if compute_mode not in _MODES:
+        raise RuntimeError(f"{compute_mode} is not a valid value for compute_mode")
+    mode, r1, r2 = _MODES[compute_mode], x1.shape[-2], x2.shape[-2]
+    batch = tuple(np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]))
+    if p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))) and x1.numel() and x2.numel():
+        if int(np.prod(batch, dtype=np.int64)) == 1:  # measured: no expand/view of the inputs then
+            a, b = x1, x2
+        else:
+            size = int(np.prod(batch, dtype=np.int64))
+            a = view(contiguous(expand(x1, (*batch, r1, x1.shape[-1]))), (size, r1, x1.shape[-1]))
+            b = view(contiguous(expand(x2, (*batch, r2, x2.shape[-1]))), (size, r2, x2.shape[-1]))
+        dist = record(EuclideanDistBackward0, _euclidean_kernel(a._data, b._data), (a, b), x1=a, x2=b,
+                      x1_shape=tuple(a.shape), x2_shape=tuple(b.shape))
+        return view(dist, (*batch, r1, r2))
+    data = _cdist_kernel(x1._data, x2._data, float(p)).astype(x1._data.dtype, copy=False)
+    return record(CdistBackward0, data, (x1, x2), x1=x1, x2=x2, p=float(p), x1_shape=tuple(x1.shape),
+                  x2_shape=tuple(x2.shape))
