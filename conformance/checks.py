@@ -226,6 +226,25 @@ def check_graph(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
     return _collect(problems)
 
 
+def check_saved(t: Observation, m: Observation, ctx: Context) -> Verdict | None:
+    """Each node's ``_saved_*`` values that both libraries expose: a tensor where torch's is one, and
+    freed by backward (reading raises) exactly where torch's are."""
+    if t.saved is None or m.saved is None:
+        return None
+    problems = []
+    for (t_name, t_attrs), (m_name, m_attrs) in zip(t.saved, m.saved):
+        if t_name != m_name:  # the graphs differ from here on: the graph check says where
+            break
+        for attr, (t_before, t_after) in t_attrs.items():
+            if attr not in m_attrs:  # (the libraries save differently named values: nothing to compare)
+                continue
+            m_before, m_after = m_attrs[attr]
+            if (t_before, t_after) != (m_before, m_after):
+                problems.append(f"{t_name}.{attr}: torch {t_before} before backward, {t_after} after; "
+                                f"mygrad {m_before} before, {m_after} after")
+    return _collect(problems)
+
+
 def graph_diff(expected, actual, path: str = "next_functions") -> str:
     """The first place two next_functions trees differ, as a path and both sides."""
     if isinstance(expected, tuple) and isinstance(actual, tuple) and len(expected) == len(actual) \
@@ -556,6 +575,26 @@ def show_graph(r: Repro) -> list[str]:
                             for i, o in enumerate(r.t.outputs) if getattr(o, "graph", None) is not None]
 
 
+def show_saved(r: Repro) -> list[str]:
+    if r.forward_raised or not r.t.upstream:
+        return r.forward()
+    show = ["def saved_values(outputs):  # every node's _saved_* values: a tensor, something else, or freed",
+            "    stack, seen = [o.grad_fn for o in outputs if torch.is_tensor(o) and o.grad_fn is not None], set()",
+            "    while stack:",
+            "        node = stack.pop()",
+            "        if node is None or id(node) in seen:",
+            "            continue",
+            "        seen.add(id(node))",
+            "        stack.extend(child for child, _ in node.next_functions)",
+            "        for attr in sorted(a for a in dir(node) if a.startswith('_saved_')):",
+            "            try:",
+            "                value = getattr(node, attr)",
+            "                print(node.name(), attr, type(value).__name__)",
+            "            except RuntimeError as error:",
+            "                print(node.name(), attr, 'raises', type(error).__name__)"]
+    return r.forward() + show + ["saved_values(outputs)"] + r.backward() + ["saved_values(outputs)"]
+
+
 def show_grads(r: Repro) -> list[str]:
     if r.forward_raised or not r.t.upstream:
         return r.forward()
@@ -690,6 +729,8 @@ ALL: tuple[Check, ...] = (
     Check("grad_fn", "`type(out.grad_fn).__name__` of every output", check_grad_fn, show_nodes, behaviour=True),
     Check("graph", "the `next_functions` tree below it, down to `AccumulateGrad` (and which input it accumulates "
           "into) or `None`", check_graph, show_graph),
+    Check("saved", "`grad_fn._saved_*` values of every node below the outputs that both libraries expose: a tensor "
+          "where torch's is, and freed by `backward` (reading raises) where torch's is", check_saved, show_saved),
     Check("flags", "`requires_grad` and `is_leaf` of every output (for every record: what torch does not make "
           "differentiable must not be)", check_flags, show_nodes, behaviour=True),
     Check("grad", "`.grad` of every input after `backward` with a random upstream gradient: None-ness, shape, "

@@ -105,6 +105,7 @@ class Observation:
     functional: Any = None                          # {"jacobian": ..., "hessian": ...} (transforms.py)
     error_inputs: list = field(default_factory=list)  # (label, Raised or ("returned", structure, outputs))
     bad_calls: dict = field(default_factory=dict)   # label -> the corrupted Example (error_inputs.py)
+    saved: list | None = None                       # per graph node: (name, {_saved_ attr: (before, after)})
 
 
 # ----- building inputs and calling ---------------------------------------------------------------
@@ -130,28 +131,35 @@ def leaf_names(example: Example) -> list[str]:
 
 
 # How an input tensor is made, besides a plain leaf: a view into a larger tensor that does not require grad,
-# given requires_grad_ itself (a leaf view), so every op meets storage offsets.  The views are contiguous:
-# torch's composites choose kernels and nodes by contiguity (a CloneBackward0 before a view, linear's matmul
-# path), which mygrad does not model yet, so non-contiguous inputs ("transposed", "strided" below) are not
-# drawn; layout_source still knows them for the snippets of a user's own records.
-LAYOUTS = ("plain", "offset")
-VIEW_SHARE = 6   # 1 input in VIEW_SHARE is a view
+# given requires_grad_ itself (a leaf view), so every op meets storage offsets and, where NONCONTIGUOUS
+# says so, non-contiguous strides (a transposed or a strided view).
+LAYOUTS = ("plain", "offset", "transposed", "strided")
+VIEW_SHARE = 6   # 1 input in VIEW_SHARE is an offset view, and (NONCONTIGUOUS) 1 in VIEW_SHARE a non-contiguous one
+NONCONTIGUOUS = [False]   # draw non-contiguous inputs too (a list: a run or a test may switch it off)
 
 
 def choose_layouts(example: Example, seed: int) -> list[str]:
     """Each input's layout, derived from the example's drawn seed (so both libraries and a replay agree):
-    mostly plain; otherwise an offset view, where the input has a dim to offset along."""
+    mostly plain; otherwise an offset view where the input has a dim to offset along, or (NONCONTIGUOUS)
+    a transposed view where it has two dims, else a strided one."""
     layouts = []
     for i, arg in enumerate(tensor_args(example)):
         pick = (seed * 7919 + i * 104729) % VIEW_SHARE
-        layouts.append("offset" if pick == 0 and np.ndim(arg.array) >= 1 and not arg.parameter else "plain")
+        ndim = np.ndim(arg.array)
+        layout = "plain"
+        if ndim >= 1 and not arg.parameter:
+            if pick == 0:
+                layout = "offset"
+            elif pick == 1 and NONCONTIGUOUS[0] and not arg.contiguous:
+                layout = "transposed" if ndim >= 2 else "strided"
+        layouts.append(layout)
     return layouts
 
 
 def layout_source(array: np.ndarray, layout: str) -> tuple[np.ndarray, str]:
     """The base array a view is cut from, and the indexing (Python source) that cuts ``array`` back out."""
     if layout == "transposed":
-        return np.ascontiguousarray(np.swapaxes(array, -1, -2)), ".transpose(-1, -2)"
+        return np.swapaxes(array, -1, -2).copy(), ".transpose(-1, -2)"   # (a fresh copy: canonical strides)
     if layout == "offset":
         return np.concatenate([np.zeros((1,) + array.shape[1:], array.dtype), array]), "[1:]"
     if layout == "strided":
@@ -324,6 +332,39 @@ def graph_of(node, leaf_index: dict) -> tuple:
     return edges(node, 1)
 
 
+def graph_nodes(lib, outputs: list) -> list:
+    """The nodes below the outputs (AccumulateGrad and None left out), each once, depth first in
+    next_functions order (the same order in both libraries when their graphs agree); at most GRAPH_NODES."""
+    stack = [o.grad_fn for o in reversed(outputs) if is_tensor(lib, o) and o.grad_fn is not None]
+    found: list = []
+    seen: set = set()
+    while stack and len(found) < GRAPH_NODES:
+        node = stack.pop()
+        if node is None or id(node) in seen or type(node).__name__ == "AccumulateGrad":
+            continue
+        seen.add(id(node))
+        found.append(node)
+        stack.extend(child for child, _ in reversed(tuple(node.next_functions)))
+    return found
+
+
+def saved_state(lib, node, attr: str) -> str:
+    """How a node shows one saved value: a tensor (or tensors), something else, or freed (the exception)."""
+    try:
+        value = getattr(node, attr)
+    except Exception as exc:  # torch raises once backward freed the value
+        return f"raises {type(exc).__name__}"
+    if is_tensor(lib, value) or (isinstance(value, (tuple, list)) and any(is_tensor(lib, v) for v in value)):
+        return "a tensor"
+    return "not a tensor"   # (None too: the libraries keep attributes such as alpha differently)
+
+
+def saved_states(lib, nodes: list) -> list:
+    """(node name, {attr: state}) for every ``_saved_*`` attribute of every node (``saved_state``)."""
+    return [(type(n).__name__, {a: saved_state(lib, n, a) for a in dir(n) if a.startswith("_saved_")})
+            for n in nodes]
+
+
 def _buffer_key(lib_name: str, t):
     """The byte range [start, end) of the memory a tensor's values live in: its whole storage (torch) or its
     base array (NumPy), so a view and what it was cut from overlap (None for empty tensors)."""
@@ -454,12 +495,19 @@ def _observe_first_order(record, form, lib, example, seed, obs: Observation) -> 
     if record.grad:
         diff = _differentiable(lib, outputs)
         if diff:
+            nodes = read(graph_nodes, lib, outputs)
+            before = [] if isinstance(nodes, Raised) else read(saved_states, lib, nodes)
             try:
                 upstream = [(i, random_grad(lib, seed, i, out.shape, out.dtype)) for i, out in diff]
                 obs.upstream = [(i, to_numpy(g)) for i, g in upstream]
                 lib.autograd.backward([out for _, out in diff], [g for _, g in upstream])
             except Exception as exc:
                 obs.errors["backward"] = Raised.of(exc)
+            else:  # what each node's saved values look like before backward and after it freed them
+                after = [] if isinstance(nodes, Raised) else read(saved_states, lib, nodes)
+                if not isinstance(before, Raised) and not isinstance(after, Raised):
+                    obs.saved = [(name, {a: (state, after_states[a]) for a, state in states.items()})
+                                 for (name, states), (_, after_states) in zip(before, after)]
     grads = [read(lambda t=t: t.grad) for t in leaves]
     obs.grads = [g if g is None or isinstance(g, Raised) else
                  tensor_obs(lib, g) if is_tensor(lib, g) else Raised("TypeError", f"a {type(g).__name__}, not a tensor")

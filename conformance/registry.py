@@ -23,10 +23,12 @@ FORMS = ("function", "method", "operator", "roperator", "inplace", "call")
 class TensorArg:
     """A tensor argument: its values, and whether the leaf made from it requires grad; ``parameter``
     makes the leaf an ``nn.Parameter`` (module records assign such leaves as a module's parameters,
-    so their gradients are compared as inputs' gradients)."""
+    so their gradients are compared as inputs' gradients); ``contiguous`` keeps the leaf contiguous
+    (never a transposed or strided view) where torch's kernel misreads a non-contiguous one."""
     array: Any
     requires_grad: bool = True
     parameter: bool = False
+    contiguous: bool = False
 
 
 @dataclass(frozen=True)

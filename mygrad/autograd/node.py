@@ -185,11 +185,30 @@ class FormulaNode(Node):
             if version is None or version is True:
                 if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
                     return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
-                if version is True and type(value) is np.ndarray:   # an index or mask torch saved as a tensor
-                    return backends.TENSOR["Tensor"]._make(value, False, None)
+                if version is True:
+                    return _as_saved_tensor(value)  # an index, a mask, an array given for a tensor (``freed``)
                 return value
             return backends.saved_as_tensor(value, self)
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{attr}'")
+
+    def __dir__(self) -> list:
+        """torch lists a node's saved values (``_saved_<name>``) among its attributes."""
+        return sorted({*super().__dir__(), *(f"_saved_{n}" for n in type(self).saved_names)})
+
+
+def _as_saved_tensor(value: Any) -> Any:
+    """A saved index or mask (kept as arrays: the formulas read them so) as torch shows it: a tensor,
+    or for an indexing tuple torch's list of optional tensors (a full slice is None; trailing ones dropped)."""
+    make = backends.TENSOR["Tensor"]._make
+    if isinstance(value, (tuple, list)):
+        shown = [make(np.asarray(v), False, None) if isinstance(v, (ndarray, np.generic)) else
+                 None if v == slice(None) else v for v in value]
+        while shown and shown[-1] is None:
+            shown.pop()
+        return tuple(shown)
+    if isinstance(value, (ndarray, np.generic, bool, int, float)):
+        return make(np.asarray(value), False, None)
+    return value
 
 
 def _wrapped_number(value: bool | int | float) -> Any:

@@ -461,7 +461,9 @@ def _softmax_op(name: str, node, kernel):
             last = "lastdim_" if axis == x.ndim - 1 or x.ndim == 0 else ""
             raise NotImplementedError(
                 f'"{name}_{last}kernel_impl" not implemented for \'{scalar_type_name(input.dtype)}\'')
-        return record(node, kernel(x, axis), (input,), dim=axis)
+        # (torch's kernel writes a contiguous output whatever the input's layout)
+        out = kernel(x, axis)
+        return record(node, out if out.flags.c_contiguous else out.copy(order="C"), (input,), dim=axis)
     op.__name__ = name
     op.__doc__ = f"torch's {name} over ``dim``, computed stably (max subtracted first)."
     return op

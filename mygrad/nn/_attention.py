@@ -214,8 +214,8 @@ def _fused(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: floa
         return False
     if not (query.shape[3] == key.shape[3] == value.shape[3]):
         return False
-    # a last dim of size 1 has stride 1 in torch's views; NumPy leaves such strides arbitrary
-    return all(x._data.strides[-1] == x._data.itemsize or x.shape[-1] == 1 for x in (query, key, value))
+    # (a size-1 last dim counts too: views keep torch's strides, mygrad/_layout.py)
+    return all(x._data.strides[-1] == x._data.itemsize for x in (query, key, value))
 
 
 def scaled_dot_product_attention(query: Tensor, key: Tensor, value: Tensor, attn_mask: Tensor | None = None,

@@ -230,7 +230,7 @@ def ctc_loss_backward(grad, log_probs: np.ndarray, targets: np.ndarray, input_le
 
 
 CtcLossBackward0 = derivative(
-    "CtcLossBackward0", attrs="targets input_lengths target_lengths log_alpha blank zero_infinity",
+    "CtcLossBackward0", freed=("targets",), attrs="targets input_lengths target_lengths log_alpha blank zero_infinity",
     log_probs="ctc_loss_backward(grad, log_probs, targets, input_lengths, target_lengths, result, log_alpha, blank, "
               "zero_infinity)")
 

@@ -43,7 +43,7 @@ def embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_fr
 
 
 EmbeddingBackward0 = derivative(
-    "EmbeddingBackward0", attrs="indices num_weights padding_idx scale_grad_by_freq", freed=("indices",),
+    "EmbeddingBackward0", freed=("indices",), attrs="indices num_weights padding_idx scale_grad_by_freq",
     weight="embedding_backward(grad, indices, num_weights, padding_idx, scale_grad_by_freq)")
 
 

@@ -76,7 +76,8 @@ def embedding_bag_psw_grad(grad: np.ndarray, weight: np.ndarray, bags: _Bags) ->
 
 EmbeddingBagBackward0 = derivative(
     "EmbeddingBagBackward0", attrs="bags", weight="embedding_bag_weight_grad(grad, per_sample_weights, bags)",
-    per_sample_weights="embedding_bag_psw_grad(grad, weight, bags)")
+    # (torch saves per_sample_weights whichever input requires grad: the sum_to to its own shape reads it)
+    per_sample_weights="sum_to(embedding_bag_psw_grad(grad, weight, bags), per_sample_weights.shape)")
 
 
 def _renorm_rows(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float) -> None:

@@ -9,10 +9,10 @@ from ..ops.shape import t
 
 
 def _bias_folds(bias: Tensor) -> bool:
-    """Whether torch folds the bias into a flattened addmm: a 1-D bias, or one with exactly one
-    dimension that is not 1 (measured against torch 2.13 over bias shapes of every rank)."""
+    """Whether torch folds the bias into a flattened addmm: a contiguous 1-D bias, or one with exactly one
+    dimension that is not 1 (measured against torch 2.13 over bias shapes of every rank and layouts)."""
     shape = bias._data.shape
-    return len(shape) == 1 or sum(n != 1 for n in shape) == 1
+    return bias._data.flags.c_contiguous and (len(shape) == 1 or sum(n != 1 for n in shape) == 1)
 
 
 def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:

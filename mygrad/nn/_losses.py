@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import is_contiguous, is_non_overlapping_and_dense
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -57,24 +58,41 @@ def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarr
     return out
 
 
+def _nll2d_grad_input_tensor(self: Tensor) -> Tensor:
+    nll2d_grad_input(self._data)
+    return self
+
+
+@formula_helper(tensor=_nll2d_grad_input_tensor)
+def nll2d_grad_input(self: np.ndarray) -> np.ndarray:
+    """``self`` as is, after torch's check: its 2-D kernel's backward writes into ``zeros_like(self)``, which keeps
+    a dense non-contiguous layout (a transposed input), and then refuses it."""
+    if not is_contiguous(self) and is_non_overlapping_and_dense(self):
+        raise RuntimeError("grad_input must be contiguous")
+    return self
+
+
 # ----- derivatives -------------------------------------------------------------------------------
 MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
 BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
     "BinaryCrossEntropyBackward0", attrs="scale",
     self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
-    target="-log(self / (1 - self)) * grad * constant(scale)")  # torch's -logit(self) * grad: -0. at 0.5
+    # torch's -logit(self) * grad (-0. at 0.5); it reads target (its numel), so target is saved whenever
+    # either input requires grad: the sum_to (to target's own shape) reads it the same way
+    target="sum_to(-log(self / (1 - self)) * grad * constant(scale), target.shape)")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0", attrs="scale pos_weight",
+    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
          " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
          " * constant(scale)",
-    target="grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
-           " * constant(scale)")
+    target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
+           " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 _NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", attrs="grad_view target coefficient", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", attrs="grad_view target coefficient", self=_NLL)
+NllLossBackward0 = derivative("NllLossBackward0", freed=("target",), attrs="grad_view target coefficient", self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", freed=("target",), attrs="grad_view target coefficient",
+                                self=_NLL.replace("class_scatter(self,", "class_scatter(nll2d_grad_input(self),"))
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
@@ -385,7 +403,7 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 
 def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str) -> Tensor:
     """(N, C, d1, ...) input: torch views it as (N, C, H, W) for its 2-D kernel (ViewBackward0 below and,
-    without reduction, above NllLoss2DBackward0)."""
+    without reduction, above NllLoss2DBackward0), made contiguous first (CloneBackward0 when it is not)."""
     _check_nll_target(input, target, False)
     expected = (input.shape[0],) + tuple(input.shape[2:])
     if tuple(target.shape) != expected:
@@ -397,7 +415,7 @@ def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction:
         return _nll(input, target, weight, ignore_index, reduction, NllLoss2DBackward0)
     n, c = input.shape[:2]
     spatial = (1, input.shape[2]) if ndim == 3 else (input.shape[2], int(np.prod(input.shape[3:], dtype=np.int64)))
-    loss = _nll(input.view(n, c, *spatial), target.reshape(n, *spatial), weight, ignore_index, reduction,
+    loss = _nll(input.contiguous().view(n, c, *spatial), target.reshape(n, *spatial), weight, ignore_index, reduction,
                 NllLoss2DBackward0)
     return loss.view(target.shape) if reduction == "none" else loss
 
@@ -489,7 +507,7 @@ HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
 SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
                                    self="grad * norm * clamp(self - target, -beta, beta) / beta",
                                    target="grad * norm * clamp(target - self, -beta, beta) / beta")
-SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", attrs="norm target",
+SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", freed=("target",), attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
 

@@ -73,7 +73,7 @@ def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: in
 
 
 MultiMarginLossBackward0 = derivative(
-    "MultiMarginLossBackward0", attrs="target p margin weight reduction",
+    "MultiMarginLossBackward0", freed=("target", "weight"), attrs="target p margin weight reduction",
     self="multi_margin_loss_backward(grad, self, target, p, margin, weight, reduction)")
 
 
@@ -165,7 +165,7 @@ def multilabel_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, 
 
 
 MultilabelMarginLossBackward0 = derivative(
-    "MultilabelMarginLossBackward0", attrs="target reduction",
+    "MultilabelMarginLossBackward0", freed=("target",), attrs="target reduction",
     self="multilabel_margin_loss_backward(grad, self, target, reduction)")
 
 

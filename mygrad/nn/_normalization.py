@@ -401,7 +401,9 @@ def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Ten
     _float_data(input, "GroupNormKernelImpl")
     wshape = (channels,) + (1,) * (x.ndim - 2)
     layout = _NormLayout((n, num_groups, channels // num_groups * spatial), (2,), wshape, (channels,), eps)
-    return _normalised(input, NativeGroupNormBackward0, layout, weight, bias)
+    # torch's kernel takes its tensors .contiguous(): a CloneBackward0 below the node for a non-contiguous one
+    weight, bias = (None if p is None else p.contiguous() for p in (weight, bias))
+    return _normalised(input.contiguous(), NativeGroupNormBackward0, layout, weight, bias)
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
@@ -458,7 +460,8 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     dims = tuple(range(x.ndim - k, x.ndim))
     scale = add_scalar(input.pow(2).mean(dims, keepdim=True), eps).rsqrt()  # AddBackward1: C++'s add_(eps)
     out = input.mul(scale)
-    return out.mul(weight) if weight is not None else out
+    out = out.mul(weight) if weight is not None else out
+    return out.contiguous()  # (torch's composite ends so: a CloneBackward0 on top for a non-contiguous input)
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:

@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._layout import strided_view, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -119,7 +120,7 @@ def index_gather(grad: np.ndarray, indices: np.ndarray, nd: int) -> np.ndarray:
     return np.take_along_axis(flat, indices.reshape(tuple(lead) + (-1,)), axis=-1).reshape(indices.shape)
 
 
-IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", attrs="indices size",
+IndexScatterBackward = derivative("MaxPoolWithIndicesBackwardBackward0", freed=("indices",), attrs="indices size",
                                   grad="index_gather(grad, indices, len(size))")
 IndexGatherBackward = derivative("IndexGatherBackward", attrs="indices size", grad="index_scatter(grad, indices, size)")
 
@@ -378,10 +379,20 @@ def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
     return sizes
 
 
+# torch's out.as_strided_(size, channels-last strides) on a pooled (N, C, 1, 1) mean: every element stays where
+# it is (only size-1 dims' strides change), so the gradient passes through
+AsStridedBackward1 = derivative("AsStridedBackward1", self="grad")
+
+
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
     if sizes == (1, 1):  # torch takes the mean over the spatial dims (MeanBackward1)
-        return input.mean((-1, -2), keepdim=True)
+        out = input.mean((-1, -2), keepdim=True)
+        if suggests_channels_last(input._data):  # ... restrided channels-last in place (AsStridedBackward1)
+            n, c, item = out.shape[0], out.shape[1], out._data.itemsize
+            data = strided_view(out._data, out._data.shape, (c * item, item, c * item, c * item))
+            out = record(AsStridedBackward1, data, (out,))
+        return out
     maps, bounds = [], []
     for n, o in zip(input._data.shape[-2:], sizes):
         start, end = _adaptive_bounds(n, o)
@@ -492,7 +503,8 @@ def lp_pool1d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     return (sign(out) * relu(out.abs())).mul(kernel_size).pow(1.0 / norm_type)
 
 
-MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", attrs="indices", self="index_gather(grad, indices, 2)")
+MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", freed=("indices",),
+                                  attrs="indices", self="index_gather(grad, indices, 2)")
 
 
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:

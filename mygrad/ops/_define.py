@@ -191,7 +191,8 @@ def _attach_body(node_cls) -> list:
         readers = [i for i in inputs if name in node_cls.uses[i]]
         keep = f"s{j} = saved[{name!r}]"
         if name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
-            keep += f"; v{j} = s{j}._vc[0] if isinstance(s{j}, Tensor) else True"
+            # (a value that is not a tensor is freed unchecked; None, an absent optional tensor, stays)
+            keep += f"; v{j} = s{j}._vc[0] if isinstance(s{j}, Tensor) else None if s{j} is None else True"
         else:  # an attribute (dim, shape, alpha...): kept as it is
             keep += f"; v{j} = None"
         if len(readers) == len(inputs):  # read by every input's formula: always kept

@@ -75,9 +75,9 @@ def _cummaxmin_backward_array(grad, self, indices, dim):
     return _cummaxmin_backward(backends.ARRAY, grad, self, indices, dim)
 
 
-CummaxBackward0 = derivative("CummaxBackward0", attrs="indices dim",
+CummaxBackward0 = derivative("CummaxBackward0", freed=("indices",), attrs="indices dim",
                              self="cummaxmin_backward(grad, self, indices, dim)")
-CumminBackward0 = derivative("CumminBackward0", attrs="indices dim",
+CumminBackward0 = derivative("CumminBackward0", freed=("indices",), attrs="indices dim",
                              self="cummaxmin_backward(grad, self, indices, dim)")
 LogcumsumexpBackward0 = derivative("LogcumsumexpBackward0", attrs="dim",
                                    self="logcumsumexp_backward(grad, self, result, dim)")

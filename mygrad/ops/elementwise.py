@@ -14,6 +14,7 @@ from functools import wraps
 import numpy as np
 
 from .. import _dtype
+from .._layout import elementwise_layout
 from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
@@ -272,6 +273,9 @@ def _with_common_case(node_cls, kernel, saved_extra: dict, general):
                             data = kernel(a, b)
                         except ValueError:
                             return general(input, other)
+                        if kind is Tensor and data.ndim > 1 and (not (a.flags.c_contiguous and b.flags.c_contiguous)
+                                                                 or 1 in a.shape or 1 in b.shape):
+                            data = elementwise_layout(data, a, b)   # (torch's output layout)
                         return rec(data, (input, other), {"self": input, "other": other, **saved_extra})
             return general(input, other, **kwargs)
         finally:
@@ -290,6 +294,10 @@ def _binary(name: str, node_cls, kernel, input, other, *, floating=False, **save
     except ValueError:
         _raise_broadcast(a, b)
         raise
+    if type(data) is np.ndarray and data.ndim > 1 and not (
+            type(a) is np.ndarray and type(b) is np.ndarray and a.flags.c_contiguous and b.flags.c_contiguous
+            and 1 not in a.shape and 1 not in b.shape):
+        data = elementwise_layout(data, a, b)   # (torch's output layout when an operand is not contiguous)
     return record(node_cls, data, (input, other), self=input, other=other, **saved_extra)
 
 

@@ -189,25 +189,25 @@ SelectBackwardBackward0 = derivative("SelectBackwardBackward0", attrs="dim index
                                      grad_output="select(grad, dim, index)")
 SliceBackwardBackward0 = derivative("SliceBackwardBackward0", attrs="dim start end step",
                                     grad_output="slice_dim(grad, dim, start, end, step)")
-IndexBackward0 = derivative("IndexBackward0", attrs="shape indices", freed=("indices",),
+IndexBackward0 = derivative("IndexBackward0", freed=("indices",), attrs="shape indices",
                             self="advanced_index_backward(grad, shape, indices)")
 _INDEX_PUT = dict(self="grad if accumulate else advanced_index_put(grad, indices, 0, False)",
                   values="advanced_index(grad, indices)")
-IndexPutBackward0 = derivative("IndexPutBackward0", attrs="accumulate indices", freed=("indices",), **_INDEX_PUT)
-IndexPutImplBackward0 = derivative("IndexPutImplBackward0", attrs="accumulate indices", freed=("indices",),
+IndexPutBackward0 = derivative("IndexPutBackward0", freed=("indices",), attrs="accumulate indices", **_INDEX_PUT)
+IndexPutImplBackward0 = derivative("IndexPutImplBackward0", freed=("indices",), attrs="accumulate indices",
                                    **_INDEX_PUT)  # what index's backward records
-IndexSelectBackward0 = derivative("IndexSelectBackward0", attrs="shape dim index", freed=("index",),
+IndexSelectBackward0 = derivative("IndexSelectBackward0", freed=("index",), attrs="shape dim index",
                                   self="_index_select_backward(grad, shape, dim, index)")
-IndexAddBackward0 = derivative("IndexAddBackward0", attrs="dim index", freed=("index",),
-                               source="_index_select(grad, dim, index)")
-GatherBackward0 = derivative("GatherBackward0", attrs="shape dim index", freed=("index",),
+IndexAddBackward0 = derivative("IndexAddBackward0", freed=("index",),
+                               attrs="dim index", source="_index_select(grad, dim, index)")
+GatherBackward0 = derivative("GatherBackward0", freed=("index",), attrs="shape dim index",
                              self="_gather_backward(grad, shape, dim, index)")
-ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="dim index", freed=("index",),
-                                 src="_gather(grad, dim, index)")
-MaskedFillBackward0 = derivative("MaskedFillBackward0", attrs="mask", freed=("mask",),
-                                 self="masked_fill(grad, mask, 0)")
-MaskedFillBackward1 = derivative("MaskedFillBackward1", attrs="mask", freed=("mask",),
-                                 self="masked_fill(grad, mask, 0)",
+ScatterAddBackward0 = derivative("ScatterAddBackward0", freed=("index",),
+                                 attrs="dim index", src="_gather(grad, dim, index)")
+MaskedFillBackward0 = derivative("MaskedFillBackward0", freed=("mask",),
+                                 attrs="mask", self="masked_fill(grad, mask, 0)")
+MaskedFillBackward1 = derivative("MaskedFillBackward1", freed=("mask",),
+                                 attrs="mask", self="masked_fill(grad, mask, 0)",
                                  value="where(mask, grad, 0).sum()")
 
 

@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import strided_view as _strided
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -20,18 +21,6 @@ from ._errors import not_tensor
 from ._views import as_view
 
 # ----- strided views over the input's array ---------------------------------------------------------
-
-def _strided(data: np.ndarray, shape: tuple, strides: tuple) -> np.ndarray:
-    """A writable view of ``data``'s memory with the given geometry, starting where ``data`` starts, made
-    over the array that owns the memory (so ``.base`` leads there, as for NumPy's own views)."""
-    root = data
-    while isinstance(root.base, np.ndarray):
-        root = root.base
-    if root.flags.c_contiguous and root.size:
-        offset = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
-        return np.ndarray(shape, data.dtype, buffer=root, offset=offset, strides=strides)
-    return np.lib.stride_tricks.as_strided(data, shape, strides)
-
 
 def _diagonal_view(data: np.ndarray, offset: int, dim1: int, dim2: int) -> np.ndarray:
     """np.diagonal as a writable view (NumPy's own is read-only): the diagonal becomes the last dim."""

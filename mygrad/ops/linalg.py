@@ -20,7 +20,20 @@ from ._define import check_broadcast, inplace_method, methods, record
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul, operator
-from .shape import UnsafeViewBackward0, expand, movedim, permute, reshape, squeeze, t, transpose, unsqueeze, view
+from .shape import (
+    VIEW_MESSAGE,
+    UnsafeViewBackward0,
+    _strided_view,
+    expand,
+    movedim,
+    permute,
+    reshape,
+    squeeze,
+    t,
+    transpose,
+    unsqueeze,
+    view,
+)
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
@@ -270,8 +283,12 @@ def outer(input: Tensor, vec2: Tensor) -> Tensor:
 # ----- the pieces of torch's composites ---------------------------------------------------------
 
 def _unsafe_view(x: Tensor, shape: tuple) -> Tensor:
-    """A reshape of a fresh intermediate (not a view in torch's bookkeeping)."""
-    return record(UnsafeViewBackward0, x._data.reshape(shape), (x,), shape=x._data.shape)
+    """A reshape of a fresh intermediate (not a view in torch's bookkeeping), with view's strides rule: torch
+    raises view's error when the strides do not allow one (a non-contiguous broadcast product in kron)."""
+    data = _strided_view(x._data, shape)
+    if data is None:
+        raise RuntimeError(VIEW_MESSAGE)
+    return record(UnsafeViewBackward0, data, (x,), shape=x._data.shape)
 
 
 def _squeeze_inplace(x: Tensor, dim: int) -> Tensor:

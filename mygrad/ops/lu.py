@@ -213,7 +213,7 @@ LinalgLuBackward0 = derivative("LinalgLuBackward0", multi_output=True, A="lu_gra
 LuUnpackBackward0 = derivative("LuUnpackBackward0", multi_output=True, attrs="m n",
                                LU_data="lu_unpack_grad(grad[0], grad[1], m, n)")
 LinalgLuSolveBackward0 = derivative(
-    "LinalgLuSolveBackward0", attrs="pivots left adjoint LU_shape B_shape",
+    "LinalgLuSolveBackward0", freed=("pivots",), attrs="pivots left adjoint LU_shape B_shape",
     LU="lu_solve_grad(grad, LU, pivots, result, left, adjoint, LU_shape)",
     B="lu_solve_grad_B(grad, LU, pivots, left, adjoint, B_shape)")
 

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import row_major
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd import grad_mode
@@ -306,9 +307,9 @@ ProdBackward0 = derivative("ProdBackward0", self="prod_backward(grad, self, resu
 ProdBackward1 = derivative("ProdBackward1", attrs="dim keepdim", self="prod_backward(grad, self, result, dim, keepdim)")
 MaxBackward1 = derivative("MaxBackward1", self="evenly_distribute_backward(grad, self, result)")
 MinBackward1 = derivative("MinBackward1", self="evenly_distribute_backward(grad, self, result)")
-MaxBackward0 = derivative("MaxBackward0", attrs="dim indices shape keepdim", freed=("indices",),
+MaxBackward0 = derivative("MaxBackward0", freed=("indices",), attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
-MinBackward0 = derivative("MinBackward0", attrs="dim indices shape keepdim", freed=("indices",),
+MinBackward0 = derivative("MinBackward0", freed=("indices",), attrs="dim indices shape keepdim",
                           self="value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)")
 _EXTREMUM_SLICES = ("scale_grad_by_count(unreduce(grad, shape, dims, keepdim), "
                     "self == unreduce(result, shape, dims, keepdim), dims)")
@@ -437,8 +438,8 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
         _dim_less("sum", keepdim, SUM_OVERLOADS)
         return record(SumBackward0, np.asarray(data.sum()), (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    return record(SumBackward1, np.asarray(data.sum(axis=dims, keepdims=keepdim)), (input,),
-                  shape=data.shape, dims=dims, keepdim=keepdim)
+    out = row_major(np.asarray(data.sum(axis=dims, keepdims=keepdim)))  # (torch's layout; NumPy keeps the input's)
+    return record(SumBackward1, out, (input,), shape=data.shape, dims=dims, keepdim=keepdim)
 
 
 @quiet

@@ -173,31 +173,31 @@ def _index_fill_value_grad_array(grad, dim, index):
     return _index_fill_value_grad(backends.ARRAY, grad, dim, index)
 
 
-ScatterBackward0 = derivative("ScatterBackward0", attrs="dim index src_shape", freed=("index",),
-                              self="_scatter_zero(grad, dim, index)",
+ScatterBackward0 = derivative("ScatterBackward0", freed=("index",),
+                              attrs="dim index src_shape", self="_scatter_zero(grad, dim, index)",
                               src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterBackward0', 1)")
-ScatterBackward1 = derivative("ScatterBackward1", attrs="dim index", freed=("index",),
-                              self="_scatter_zero(grad, dim, index)")
-ScatterAddBackward0 = derivative("ScatterAddBackward0", attrs="src_shape dim index", freed=("index",), self="grad",
+ScatterBackward1 = derivative("ScatterBackward1", freed=("index",),
+                              attrs="dim index", self="_scatter_zero(grad, dim, index)")
+ScatterAddBackward0 = derivative("ScatterAddBackward0", freed=("index",), attrs="src_shape dim index", self="grad",
                                  src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterAddBackward0', 1)")
-IndexAddBackward0 = derivative("IndexAddBackward0", attrs="alpha source_shape dim index", freed=("index",), self="grad",
+IndexAddBackward0 = derivative("IndexAddBackward0", freed=("index",), attrs="alpha source_shape dim index", self="grad",
                                source="reshape(_index_select(grad, dim, index), source_shape) * alpha")
-IndexCopyBackward0 = derivative("IndexCopyBackward0", attrs="dim index source_shape", freed=("index",),
+IndexCopyBackward0 = derivative("IndexCopyBackward0", freed=("index",), attrs="dim index source_shape",
                                 self="_index_fill_zero(grad, dim, index)",
                                 source="reshape(_index_select(grad, dim, index), source_shape)")
-IndexFillBackward0 = derivative("IndexFillBackward0", attrs="dim index", freed=("index",),
-                                self="_index_fill_zero(grad, dim, index)")
-IndexFillBackward1 = derivative("IndexFillBackward1", attrs="dim index given_index", freed=("index",),
+IndexFillBackward0 = derivative("IndexFillBackward0", freed=("index",),
+                                attrs="dim index", self="_index_fill_zero(grad, dim, index)")
+IndexFillBackward1 = derivative("IndexFillBackward1", freed=("index",), attrs="dim index given_index",
                                 self="_index_fill_zero(grad, dim, index)",
                                 value="_index_fill_value_grad(grad, dim, given_index)")
-MaskedSelectBackward0 = derivative("MaskedSelectBackward0", attrs="shape mask", freed=("mask",),
+MaskedSelectBackward0 = derivative("MaskedSelectBackward0", freed=("mask",), attrs="shape mask",
                                    self="_masked_select_backward(grad, shape, mask)")
-MaskedScatterBackward0 = derivative("MaskedScatterBackward0", attrs="mask source_shape", freed=("mask",),
+MaskedScatterBackward0 = derivative("MaskedScatterBackward0", freed=("mask",), attrs="mask source_shape",
                                     self="masked_fill(grad, mask, 0)",
                                     source="_masked_scatter_source_grad(grad, mask, source_shape)")
-TakeBackward0 = derivative("TakeBackward0", attrs="shape index", freed=("index",),
-                           self="_take_backward(grad, shape, index)")
-PutBackward0 = derivative("PutBackward0", attrs="accumulate index source_shape", freed=("index",),
+TakeBackward0 = derivative("TakeBackward0", freed=("index",),
+                           attrs="shape index", self="_take_backward(grad, shape, index)")
+PutBackward0 = derivative("PutBackward0", freed=("index",), attrs="accumulate index source_shape",
                           self="grad if accumulate else _put_zero(grad, index)",
                           source="reshape(_take(grad, index), source_shape)")
 
@@ -814,7 +814,7 @@ formula_helper(_scatter_reduce_tangent, tensor="same", name="scatter_reduce_tang
 
 
 ScatterReduceBackward0 = derivative(
-    "ScatterReduceBackward0", attrs="dim index reduce include_self src_shape",
+    "ScatterReduceBackward0", freed=("index",), attrs="dim index reduce include_self src_shape",
     self=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'self')",
     src=f"scatter_reduce_backward(grad, self, {_SR_ARGS}, 'src')")
 
@@ -840,7 +840,7 @@ __all__ += ["scatter_reduce"]
 # ----- index_reduce: scatter_reduce along one dim with a 1-D index, expanded over the source -------------
 
 IndexReduceBackward0 = derivative(
-    "IndexReduceBackward0", attrs="dim index reduce include_self source_shape",
+    "IndexReduceBackward0", freed=("index",), attrs="dim index reduce include_self source_shape",
     self="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "
          "'self')",
     source="scatter_reduce_backward(grad, self, dim, index, source, reduce, include_self, result, source_shape, "

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._layout import strided_view, view_strides
 from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
@@ -194,13 +195,17 @@ def _shape_error(numel: int, shape: tuple):
 
 
 def _strided_view(data: np.ndarray, shape: tuple):
-    """``data`` reshaped without a copy, or None when its strides do not allow it."""
-    if data.flags.c_contiguous:
+    """``data`` reshaped without a copy, or None when its strides do not allow it; with torch's strides
+    (``view_strides``) where NumPy's could differ (size-1 dims, non-contiguous input)."""
+    if data.flags.c_contiguous and 1 not in data.shape:
         return data.reshape(shape)
-    try:
-        return np.reshape(data, shape, copy=False)
-    except ValueError:
+    strides = view_strides(data.shape, data.strides, tuple(shape))
+    if strides is None:
         return None
+    out = data.reshape(shape) if data.flags.c_contiguous else np.reshape(data, shape, copy=False)
+    if out.size and any(a != b for a, b, n in zip(out.strides, strides, shape) if n == 1):
+        out = strided_view(data, tuple(shape), strides)
+    return out
 
 
 def view(input: Tensor, *shape) -> Tensor:
@@ -241,7 +246,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
     data = input._data
     shape = _infer_shape(data.size, _size_arg(shape))
     if data.flags.c_contiguous:
-        return as_view(ViewBackward0, data.reshape(shape), input, shape=data.shape)
+        return as_view(ViewBackward0, _strided_view(data, shape), input, shape=data.shape)
     out = _strided_view(data, shape)
     if out is not None:
         return as_view(ReshapeAliasBackward0, out, input, shape=data.shape)
@@ -273,7 +278,15 @@ def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
     dim = wrap_dim(dim, input._data.ndim + 1)
-    return as_view(UnsqueezeBackward0, np.expand_dims(input._data, dim), input, dim=dim)
+    data = input._data
+    out = np.expand_dims(data, dim)
+    if not data.flags.c_contiguous or 1 in data.shape:  # torch's strides: the others kept (NumPy renumbers
+        # size-1 dims'), the new one size * stride of the dim it goes before (itemsize at the end): layouts read them
+        strides = list(data.strides)
+        strides.insert(dim, data.shape[dim] * data.strides[dim] if dim < data.ndim else data.itemsize)
+        if out.strides != tuple(strides):
+            out = strided_view(data, out.shape, strides)
+    return as_view(UnsqueezeBackward0, out, input, dim=dim)
 
 
 def squeeze(input: Tensor, dim=None) -> Tensor:

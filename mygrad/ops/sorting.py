@@ -34,19 +34,20 @@ def _not_implemented_derivative(message: str):
 
 formula_helper(_not_implemented_derivative, tensor="same", name="not_implemented_derivative")
 
-SortBackward0 = derivative("SortBackward0", attrs="shape dim indices", freed=("indices",),
+SortBackward0 = derivative("SortBackward0", freed=("indices",), attrs="shape dim indices",
                            self="_gather_backward(grad, shape, dim, indices)")
-SortBackward1 = derivative("SortBackward1", attrs="shape dim indices", freed=("indices",),
+SortBackward1 = derivative("SortBackward1", freed=("indices",), attrs="shape dim indices",
                            self="_gather_backward(grad, shape, dim, indices)")
-TopkBackward0 = derivative("TopkBackward0", attrs="shape dim indices", freed=("indices",),
+TopkBackward0 = derivative("TopkBackward0", freed=("indices",), attrs="shape dim indices",
                            self="_gather_backward(grad, shape, dim, indices)")
 _SELECTED = "value_selecting_reduction_backward(grad, dim, indices, shape, keepdim)"
-KthvalueBackward0 = derivative("KthvalueBackward0", attrs="dim indices shape keepdim", freed=("indices",),
-                               self=_SELECTED)
-MedianBackward1 = derivative("MedianBackward1", attrs="dim indices shape keepdim", freed=("indices",), self=_SELECTED)
-NanmedianBackward1 = derivative("NanmedianBackward1", attrs="dim indices shape keepdim", freed=("indices",),
-                                self=_SELECTED)
-ModeBackward0 = derivative("ModeBackward0", attrs="dim indices shape keepdim", freed=("indices",), self=_SELECTED)
+KthvalueBackward0 = derivative("KthvalueBackward0", freed=("indices",),
+                               attrs="dim indices shape keepdim", self=_SELECTED)
+MedianBackward1 = derivative("MedianBackward1", freed=("indices",),
+                             attrs="dim indices shape keepdim", self=_SELECTED)
+NanmedianBackward1 = derivative("NanmedianBackward1", freed=("indices",),
+                                attrs="dim indices shape keepdim", self=_SELECTED)
+ModeBackward0 = derivative("ModeBackward0", freed=("indices",), attrs="dim indices shape keepdim", self=_SELECTED)
 MedianBackward0 = derivative("MedianBackward0", self="evenly_distribute_backward(grad, self, result)")
 NanmedianBackward0 = derivative("NanmedianBackward0", self="evenly_distribute_backward(grad, self, result)")
 _UNIQUE_FORMULA = "not_implemented_derivative(\"the derivative for '{}' is not implemented.\")"

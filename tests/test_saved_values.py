@@ -1,0 +1,76 @@
+"""Saved values of backward nodes (``grad_fn._saved_<name>``): an index, a mask or the indices of a sort
+are tensors, as torch shows them, and backward frees them (reading one afterwards raises torch's
+RuntimeError) exactly where torch's are; an absent optional tensor stays None.  Differential scenarios
+against torch (paired.py), and the harness's ``saved`` check catching a node that keeps its index."""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from paired import scenario_suite
+
+from conformance import runner
+from conformance.profiles import PROFILES
+from conformance.registry import all_records
+
+scenario, test_matches_torch = scenario_suite()
+
+
+def _before_and_after(see, label, out, attrs, node=None):
+    node = node or out.grad_fn
+    for attr in attrs:
+        see.call(f"{label}: {node.name()}.{attr} before backward", lambda attr=attr: getattr(node, attr))
+    out.sum().backward()
+    for attr in attrs:
+        see.call(f"{label}: {node.name()}.{attr} after backward", lambda attr=attr: getattr(node, attr))
+
+
+@scenario
+def indices_and_masks_are_tensors_freed_by_backward(t, see):
+    x = t.arange(12.0, dtype=t.float64).reshape(3, 4)
+    grad = [x.clone().requires_grad_() for _ in range(10)]
+    index = t.tensor([[0, 1], [2, 3], [1, 1]])
+    _before_and_after(see, "gather", grad[0].gather(1, index), ["_saved_index", "_saved_dim"])
+    _before_and_after(see, "scatter", grad[1].scatter(1, index, 0.5), ["_saved_index"])
+    _before_and_after(see, "index_select", grad[2].index_select(0, t.tensor([2, 0])), ["_saved_index"])
+    _before_and_after(see, "masked_fill", grad[3].masked_fill(x > 4, 0.0), ["_saved_mask"])
+    _before_and_after(see, "masked_select", grad[4].masked_select(x > 4), ["_saved_mask"])
+    _before_and_after(see, "take", grad[5].take(t.tensor([0, 5])), ["_saved_index"])
+    values, _ = grad[6].sort(1)
+    _before_and_after(see, "sort", values, ["_saved_indices"])
+    _before_and_after(see, "indexing", grad[7][:, t.tensor([0, 2])], ["_saved_indices"])
+    _before_and_after(see, "max(dim)", grad[8].max(1)[0], ["_saved_indices"])
+    loss = t.nn.functional.nll_loss(grad[9].log_softmax(1), t.tensor([0, 3, 1]))
+    _before_and_after(see, "nll_loss", loss, ["_saved_target"], loss.grad_fn)
+
+
+@scenario
+def numbers_and_absent_tensors(t, see):
+    a = t.tensor([0.5, -1.5], dtype=t.float64, requires_grad=True)
+    _before_and_after(see, "a number for a tensor argument", a * 3.5, ["_saved_other", "_saved_self"])
+    _before_and_after(see, "an absent optional tensor", a.clamp(min=0.0), ["_saved_min", "_saved_max"])
+    _before_and_after(see, "where", t.where(a > 0, a, 0.0), ["_saved_condition"])
+
+
+def _record(row: str):
+    return next(r for r in all_records() if r.row == row)
+
+
+QUICK = replace(PROFILES["quick"], shrink_seconds=0.0)
+
+
+def test_the_saved_check_passes_on_gather():
+    result = runner.run_case(runner.Case(_record("gather"), "function", "float64"), QUICK, only=("saved",))
+    assert result.ok and result.counts["saved"][0] > 0, result.summary()
+
+
+def test_the_saved_check_catches_an_index_that_is_never_freed(monkeypatch):
+    """GatherBackward0 declared without ``freed=("index",)``: its index stays readable after backward."""
+    from mygrad.autograd.node import derivative
+    from mygrad.ops import indexing
+    node = indexing.GatherBackward0
+    monkeypatch.setattr(indexing, "GatherBackward0", derivative("GatherBackward0", attrs=node.attributes,
+                                                                **node.formulas))
+    result = runner.run_case(runner.Case(_record("gather"), "function", "float64"), QUICK, only=("saved",))
+    failures = {f.check: f for f in result.failures}
+    assert "saved" in failures, result.summary()
+    assert "GatherBackward0._saved_index" in failures["saved"].diff
