@@ -68,7 +68,8 @@ def test_the_guide_shows_its_worked_example():
 
 
 def test_the_worked_example_passes_the_harness_on_its_first_run(guide_module):
-    assert mygrad.Tensor.logit is guide_module.logit and mygrad.logit is guide_module.logit
+    method = mygrad.Tensor.logit   # (methods() wraps it in torch's argument check)
+    assert getattr(method, "__wrapped__", method) is guide_module.logit and mygrad.logit is guide_module.logit
     profile = replace(PROFILES["quick"], shrink_seconds=0.0)
     failed = []
     for record in guide_module.RECORDS:
