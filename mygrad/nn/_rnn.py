@@ -135,10 +135,10 @@ class _LayerState:
     their nonlinearity, the states, tanh of the cell states), and the last backward's gradients (its seven
     formulas share one backward through time)."""
 
-    __slots__ = ("reverse", "work", "last")
+    __slots__ = ("reverse", "work", "has_biases", "last")
 
-    def __init__(self, reverse: bool, work: tuple) -> None:
-        self.reverse, self.work = reverse, work
+    def __init__(self, reverse: bool, work: tuple, has_biases: bool) -> None:
+        self.reverse, self.work, self.has_biases = reverse, work, has_biases
         self.last: tuple | None = None
 
 
@@ -214,7 +214,7 @@ def fused_layer_grad(grad, input, weight0, weight1, weight2, weight3, hx_, cx_, 
     """Gradient ``k`` of the layer's seven inputs; the first formula to run computes them all."""
     last = layer.last
     if last is None or last[0] is not grad:
-        last = layer.last = (grad, _fused_backward(grad, input, weight0, weight1, weight2 is not None, layer))
+        last = layer.last = (grad, _fused_backward(grad, input, weight0, weight1, layer.has_biases, layer))
     return last[1][k]
 
 
@@ -226,8 +226,8 @@ def _fused_layer_grad_tensor(grad, input, weight0, weight1, weight2, weight3, hx
         import mygrad
         inputs = (input, weight0, weight1, weight2, weight3, hx_, cx_)
         with mygrad.enable_grad():
-            out, (h, c) = composite_layer("LSTM", input, (hx_, cx_), (weight0, weight1, weight2, weight3, None),
-                                          layer.reverse)
+            biases = (weight2, weight3) if layer.has_biases else (None, None)
+            out, (h, c) = composite_layer("LSTM", input, (hx_, cx_), (weight0, weight1, *biases, None), layer.reverse)
         wanted = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
         found = iter(mygrad.autograd.grad([out, h, c], wanted, list(grad[:3]), create_graph=True,
                                           allow_unused=True, materialize_grads=True))
@@ -247,9 +247,12 @@ def fused_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, c
     """``mkldnn_rnn_layer``: one LSTM layer and direction over a time-major contiguous ``x``."""
     out, h, c, work = _fused_forward(x._data, w_ih._data, w_hh._data, None if b_ih is None else b_ih._data,
                                      None if b_hh is None else b_hh._data, h0._data, c0._data, reverse)
+    # without biases torch saves zeros shaped like the weights in their place (the edges stay empty)
+    saved_b_ih = b_ih if b_ih is not None else Tensor._make(np.zeros_like(w_ih._data), False, None)
+    saved_b_hh = b_hh if b_hh is not None else Tensor._make(np.zeros_like(w_hh._data), False, None)
     return tuple(record_multi(MkldnnRnnLayerBackward0, (out, h, c), (x, w_ih, w_hh, b_ih, b_hh, h0, c0),
-                              input=x, weight0=w_ih, weight1=w_hh, weight2=b_ih, weight3=b_hh, hx_=h0, cx_=c0,
-                              layer=_LayerState(reverse, work)))
+                              input=x, weight0=w_ih, weight1=w_hh, weight2=saved_b_ih, weight3=saved_b_hh, hx_=h0,
+                              cx_=c0, layer=_LayerState(reverse, work, b_ih is not None)))
 
 
 def fused_lstm(input: Tensor, hx: Tensor, cx: Tensor, weights: list, num_layers: int, dropout: float, train: bool,
