@@ -80,18 +80,22 @@ def pytest_collection_finish(session) -> None:
             lib = paired.library(side)
         except ImportError:  # reported per case (``runner.missing``)
             continue
-        _first_dual(lib)
+        _warm_up(lib)
     gc.freeze()   # no collection first: the little garbage there is now stays until the process ends
 
 
-def _first_dual(lib) -> None:
-    """Make one dual tensor: torch's first ``make_dual`` imports its compiler stack (torch._dynamo, seconds),
-    which belongs with loading the library, not in the time of whichever case checks forward AD first."""
+def _warm_up(lib) -> None:
+    """One forward-mode op and one backward: torch's first op on a dual tensor imports its compiler stack
+    (torch._dynamo) and its first backward imports sympy, lazy imports worth about a second that any program
+    pays once; they belong with loading the library, not in the time of whichever case comes first."""
     try:
         fwad = lib.autograd.forward_ad
         with fwad.dual_level():
-            fwad.make_dual(lib.zeros(1, dtype=lib.float64), lib.zeros(1, dtype=lib.float64))
-    except Exception:  # noqa: BLE001  (a library without forward AD is reported by the forward_ad check)
+            dual = fwad.make_dual(lib.zeros(2, dtype=lib.float64), lib.ones(2, dtype=lib.float64))
+            fwad.unpack_dual(lib.add(dual, lib.ones(2, dtype=lib.float64), alpha=2) * dual)  # (a plain operand too)
+        leaf = lib.ones(2, dtype=lib.float64, requires_grad=True)
+        (leaf * 2).sum().backward()
+    except Exception:  # noqa: BLE001  (a library lacking any of it is reported by the checks, per case)
         pass
 
 
