@@ -123,10 +123,11 @@ class _Drawing(st.SearchStrategy):
 
 
 # The records modules (conformance/records/<family>.py) whose every row passes with hostile values mixed in at
-# the ci profile, and shows no difference from them at the thorough profile (issue 14): their records draw them; the other families' rows wait for
-# the differences listed in the README's known differences, and EVERY_RECORD_HOSTILE (CONFORMANCE_HOSTILE=1)
-# turns them on to see those.  (cumulative, nn_pooling, scatter and sorting pass at ci but not at thorough:
-# sums that cancel at ±max, overflow warnings in put and histc, NaN in unique.)
+# the ci profile, and shows no difference from them at the thorough profile (issue 14): their records draw
+# them; the other families' rows wait for the differences listed in the README's known differences, and
+# EVERY_RECORD_HOSTILE (CONFORMANCE_HOSTILE=1) turns them on to see those.  (cumulative, nn_pooling, scatter
+# and sorting pass at ci but not at thorough: sums that cancel at ±max, overflow warnings in put and histc,
+# NaN in unique.)
 HOSTILE_FAMILIES = frozenset({
     "special", "special_math", "predicates", "broadcasting", "nn_dropout", "shape", "shape_more", "indexing",
     "creation",
