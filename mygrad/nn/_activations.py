@@ -57,6 +57,34 @@ def glu_grad(grad, self, dim: int):
     return np.concatenate([grad * s, (1 - s) * s * grad * a], axis=dim)
 
 
+def _softplus_backward_op(grad: Tensor, self: Tensor, beta, threshold) -> Tensor:
+    return record(SoftplusBackwardBackward0, softplus_backward(grad._data, self._data, beta, threshold),
+                  (grad, self), grad_output=grad, self=self, beta=beta, threshold=threshold)
+
+
+@formula_helper(tensor=_softplus_backward_op)
+@quiet
+def softplus_backward(grad, self, beta, threshold):
+    """softplus's slope times ``grad``: the identity above the threshold, sigmoid(beta x) below."""
+    x = self * beta
+    return np.where(x > threshold, grad, grad * sigmoid_kernel(x))
+
+
+def _softplus_double_backward_tensor(grad: Tensor, self: Tensor, beta, threshold) -> Tensor:
+    x = self * beta
+    s = x.sigmoid()
+    return grad * (1 - s) * s * (x < threshold) * beta
+
+
+@formula_helper(tensor=_softplus_double_backward_tensor)
+@quiet
+def softplus_double_backward(grad, self, beta, threshold):
+    """torch's softplus_double_backward: sigmoid's slope, strictly below the threshold, in torch's order."""
+    x = self * beta
+    s = sigmoid_kernel(x)
+    return grad * (1 - s) * s * (x < threshold) * beta
+
+
 # ----- derivatives (torch's formulas; the numbers are 1/sqrt(2), 1/sqrt(2 pi), sqrt(2/pi), 3 * 0.044715)
 LeakyReluBackward0 = derivative("LeakyReluBackward0", attrs="negative_slope",
                                 self="zero_slope(where(self > 0, grad, grad * negative_slope), self)")
@@ -113,7 +141,13 @@ GeluBackward0 = derivative(
          " + 0.5 * self * (1 - th * th) * (0.7978845608028654 * (1 + 0.134145 * self * self)))")
 SiluBackward0 = derivative("SiluBackward0", self="grad * ((s := sigmoid(self)) * (1 + self * (1 - s)))")
 SoftplusBackward0 = derivative("SoftplusBackward0", attrs="threshold beta",
-                               self="where(self * beta > threshold, grad, grad * sigmoid(self * beta))")
+                               self="softplus_backward(grad, self, beta, threshold)")
+# torch's softplus_backward is an op of its own: its double backward tests x * beta < threshold strictly, where
+# the first derivative tests >, so at exactly the threshold the second derivative is 0
+SoftplusBackwardBackward0 = derivative(
+    "SoftplusBackwardBackward0", attrs="beta threshold",
+    grad_output="softplus_backward(grad, self, beta, threshold)",
+    self="softplus_double_backward(grad * grad_output, self, beta, threshold)")
 SoftmaxBackward0 = derivative("SoftmaxBackward0", attrs="dim", self="result * (grad - keep_sum(grad * result, dim))")
 LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", attrs="dim", self="grad - exp(result) * keep_sum(grad, dim)")
 
