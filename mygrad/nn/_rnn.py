@@ -283,3 +283,65 @@ def fused_lstm(input: Tensor, hx: Tensor, cx: Tensor, weights: list, num_layers:
 def uses_fused(mode: str, input: Tensor, proj_size: int) -> bool:
     """torch's ``use_mkldnn`` for an LSTM: a non-empty float32 input and no projections."""
     return mode == "LSTM" and proj_size == 0 and input._data.dtype == np.float32 and input._data.size != 0
+
+
+# ----- packed input (torch's PackedLayer / ReversedPackedLayer: always the composite) ------------------
+
+def packed_layer(mode: str, data: Tensor, batch_sizes: list, state: tuple, weights: tuple, reverse: bool) -> tuple:
+    """One layer and direction over packed ``data``: step t runs on the first batch_sizes[t] sequences, so the
+    state shrinks (forward: the finished sequences' states are sliced off and kept) or grows (reverse: the
+    sequences that start later join from the initial state); returns (the packed outputs, the final state)."""
+    mygrad, F = _ops()
+    w_ih, w_hh, b_ih, b_hh, w_hr = weights
+    gis = F.linear(data, w_ih, b_ih)
+    outs = []
+    if not reverse:
+        finished = []
+        offset, last = 0, batch_sizes[0]
+        for size in batch_sizes:
+            gi = gis.narrow(0, offset, size)
+            offset += size
+            if last > size:
+                finished.append(tuple(s.narrow(0, size, last - size) for s in state))
+                state = tuple(s.narrow(0, 0, size) for s in state)
+            last = size
+            state = step(mode, gi, state, w_hh, b_hh, w_hr)
+            outs.append(state[0])
+        finished.append(state)
+        finished.reverse()
+        final = tuple(mygrad.cat([f[i] for f in finished], 0) for i in range(len(state)))
+        return mygrad.cat(outs, 0), final
+    offset, last = data.size(0), batch_sizes[-1]
+    hidden = tuple(s.narrow(0, 0, last) for s in state)
+    for size in reversed(batch_sizes):
+        if size > last:
+            hidden = tuple(mygrad.cat([h, s.narrow(0, last, size - last)], 0) for h, s in zip(hidden, state))
+        gi = gis.narrow(0, offset - size, size)
+        offset -= size
+        last = size
+        hidden = step(mode, gi, hidden, w_hh, b_hh, w_hr)
+        outs.append(hidden[0])
+    outs.reverse()
+    return mygrad.cat(outs, 0), hidden
+
+
+def packed(mode: str, data: Tensor, batch_sizes: Tensor, hx: tuple, weights: list, num_layers: int, dropout: float,
+           train: bool, bidirectional: bool) -> tuple:
+    """torch's ``_rnn_impl`` over a PackedSequence's data: (packed output data, the stacked final states)."""
+    mygrad, F = _ops()
+    sizes = [int(b) for b in batch_sizes._data]
+    starts = [s.unbind(0) for s in hx]
+    directions = 2 if bidirectional else 1
+    finals: list = []
+    x = data
+    for layer in range(num_layers):
+        outs = []
+        for direction in range(directions):
+            k = layer * directions + direction
+            out, state = packed_layer(mode, x, sizes, tuple(s[k] for s in starts), weights[k], direction == 1)
+            outs.append(out)
+            finals.append(state)
+        x = outs[0] if directions == 1 else mygrad.cat(outs, -1)
+        if dropout != 0 and train and layer < num_layers - 1:
+            x = F.dropout(x, dropout, True)
+    return x, tuple(mygrad.stack([f[i] for f in finals], 0) for i in range(len(hx)))

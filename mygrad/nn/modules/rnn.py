@@ -12,6 +12,7 @@ from ... import _creation
 from ..._tensor import Tensor
 from .. import _rnn, functional as F, init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module, _check_device
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
@@ -159,6 +160,33 @@ class RNNBase(Module):
                               self.bidirectional, self.batch_first)
 
 
+    def _forward_packed(self, input: PackedSequence, hx: tuple | None) -> tuple:
+        """torch's packed path: the states put in the packed (sorted) order, the composite over the packed
+        data, the output packed as the input and the final states put back in the caller's order."""
+        data, batch_sizes, sorted_indices, unsorted_indices = input
+        lstm = self.mode == "LSTM"
+        real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
+        layers = self.num_layers * (2 if self.bidirectional else 1)
+        batch = int(batch_sizes[0])
+        if hx is None:
+            hx = ((_creation.zeros((layers, batch, real_hidden), dtype=data.dtype),)
+                  + ((_creation.zeros((layers, batch, self.hidden_size), dtype=data.dtype),) if lstm else ()))
+        elif sorted_indices is not None:
+            hx = tuple(h.index_select(1, sorted_indices) for h in hx)
+        if not lstm:  # (torch's LSTM checks its states' sizes only when it made them itself)
+            if data.dim() != 2:
+                raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
+            if self.input_size != data.size(-1):
+                raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
+                                   f"got {data.size(-1)}")
+            self._check_hidden(hx[0], (layers, batch, self.hidden_size))
+        out, states = _rnn.packed(self.mode, data, batch_sizes, hx, self._weights(), self.num_layers, self.dropout,
+                                  self.training, self.bidirectional)
+        if unsorted_indices is not None:
+            states = tuple(h.index_select(1, unsorted_indices) for h in states)
+        return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), states if lstm else states[0]
+
+
 class RNN(RNNBase):
     """Elman RNN: h' = tanh(W_ih x + b_ih + W_hh h + b_hh) (or relu)."""
 
@@ -179,6 +207,8 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, None if hx is None else (hx,))
         input, batched = self._batch_input(input, "RNN")
         if hx is not None:
             if batched and hx.dim() != 3:
@@ -220,6 +250,8 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         input, batched = self._batch_input(input, "LSTM")
         real_hidden = self.proj_size if self.proj_size > 0 else self.hidden_size
         if hx is not None:
