@@ -197,6 +197,7 @@ NOT_IMPLEMENTED: dict = {
     "CtcLossBackward0": "_ctc_loss",
     "ScaledDotProductFlashAttentionForCpuBackward0": "_scaled_dot_product_flash_attention_for_cpu",
     "MkldnnRnnLayerBackward0": "mkldnn_rnn_layer",
+    "PackPaddedSequenceBackward0": "_pack_padded_sequence",
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)

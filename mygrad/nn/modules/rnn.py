@@ -180,8 +180,16 @@ class RNNBase(Module):
                 raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                    f"got {data.size(-1)}")
             self._check_hidden(hx[0], (layers, batch, self.hidden_size))
-        out, states = _rnn.packed(self.mode, data, batch_sizes, hx, self._weights(), self.num_layers, self.dropout,
-                                  self.training, self.bidirectional)
+        sizes = batch_sizes.tolist()
+        if _rnn.uses_fused(self.mode, data, self.proj_size) and sizes.count(batch) == len(sizes):
+            # every sequence as long as the longest: torch runs its fused LSTM on the data viewed as (T, N, F)
+            out, states = _rnn.fused_lstm(data.reshape(len(sizes), batch, data.size(1)), hx[0], hx[1],
+                                          self._weights(), self.num_layers, self.dropout, self.training,
+                                          self.bidirectional, False)
+            out = out.reshape(data.size(0), out.size(2))
+        else:
+            out, states = _rnn.packed(self.mode, data, batch_sizes, hx, self._weights(), self.num_layers,
+                                      self.dropout, self.training, self.bidirectional)
         if unsorted_indices is not None:
             states = tuple(h.index_select(1, unsorted_indices) for h in states)
         return PackedSequence(out, batch_sizes, sorted_indices, unsorted_indices), states if lstm else states[0]

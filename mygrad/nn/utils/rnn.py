@@ -238,10 +238,10 @@ def pad_sequence(sequences: Tensor | list, batch_first: bool = False, padding_va
         raise RuntimeError(f"pad_sequence: Expected iterable for input sequences, but got arg of type: "
                            f"{type(sequences)}")
     sequences = tuple(sequences)
-    if padding_side not in ("left", "right"):
-        raise ValueError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    if padding_side not in ("left", "right"):
+        raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     mygrad = _mygrad()
     max_len = max(s.size(0) for s in sequences)
     dims = (len(sequences), max_len) if batch_first else (max_len, len(sequences))
