@@ -12,7 +12,7 @@ from ... import _creation
 from ..._tensor import Tensor
 from .. import _rnn, functional as F, init
 from ..parameter import Parameter
-from ..utils.rnn import PackedSequence
+from ..utils.rnn import PackedSequence, _expect_tensors
 from .module import Module, _check_device
 
 __all__ = ["GRU", "LSTM", "RNN", "GRUCell", "LSTMCell", "RNNBase", "RNNCell", "RNNCellBase"]
@@ -171,8 +171,11 @@ class RNNBase(Module):
         if hx is None:
             hx = ((_creation.zeros((layers, batch, real_hidden), dtype=data.dtype),)
                   + ((_creation.zeros((layers, batch, self.hidden_size), dtype=data.dtype),) if lstm else ()))
-        elif sorted_indices is not None:
-            hx = tuple(h.index_select(1, sorted_indices) for h in hx)
+        else:
+            if sorted_indices is not None:
+                hx = tuple(h.index_select(1, sorted_indices) for h in hx)
+            if lstm:
+                _expect_tensors(hx, 2)  # (torch's ``lstm(data, batch_sizes, hx, ...)`` binding)
         if not lstm:  # (torch's LSTM checks its states' sizes only when it made them itself)
             if data.dim() != 2:
                 raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")

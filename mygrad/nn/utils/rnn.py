@@ -7,6 +7,7 @@ with the padding value whose regions are ``copy_``'d from the inputs (``CopySlic
 """
 from __future__ import annotations
 
+import numbers
 from collections.abc import Iterable
 from typing import Any, NamedTuple
 
@@ -25,6 +26,30 @@ __all__ = ["PackedSequence", "invert_permutation", "pack_padded_sequence", "pad_
 def _mygrad():
     import mygrad
     return mygrad
+
+
+def _type_name(value) -> str:
+    kind = type(value)
+    return kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+
+
+def _expect(fn: str, name: str, position: int, value, kind) -> None:
+    """torch's binding check of one argument of its native functions (a TypeError naming it); ``float`` and
+    ``"Number"`` (a Scalar) take any real number, a bool or a NumPy scalar as torch's binding does."""
+    if kind in (float, "Number"):
+        ok = isinstance(value, numbers.Real)
+        wanted = "float" if kind is float else "Number"
+    else:
+        ok = isinstance(value, kind) and (kind is not int or not isinstance(value, bool))
+        wanted = {Tensor: "Tensor", bool: "bool", int: "int", str: "str"}[kind]
+    if not ok:
+        raise TypeError(f"{fn}(): argument '{name}' (position {position}) must be {wanted}, not {_type_name(value)}")
+
+
+def _expect_tensors(values, argument: int) -> None:
+    for i, value in enumerate(values):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument {argument}, but got {_type_name(value)}")
 
 
 class PackedSequence_(NamedTuple):
@@ -141,11 +166,16 @@ PackPaddedSequenceBackward0 = derivative(
 
 
 def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: bool) -> tuple:
+    for position, (name, value, kind) in enumerate((("input", input, Tensor), ("lengths", lengths, Tensor),
+                                                    ("batch_first", batch_first, bool)), 1):
+        _expect("_pack_padded_sequence", name, position, value, kind)
     if lengths.dim() != 1 or lengths.dtype != _mygrad().int64:
         kind = {"int64": "Long", "int32": "Int", "float32": "Float", "float64": "Double"}.get(
             str(lengths.dtype).replace("torch.", ""), str(lengths.dtype))
         raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.dim()}D cpu "
                            f"{kind} tensor")
+    if input.dim() < 2:
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     data = np.swapaxes(input._data, 0, 1) if batch_first else input._data
     if data.size == 0:
         raise RuntimeError("Cannot pack empty tensors.")
@@ -192,6 +222,11 @@ def pack_padded_sequence(input: Tensor, lengths: Tensor | list, batch_first: boo
 def _pad_packed_sequence(data: Tensor, batch_sizes: Tensor, batch_first: bool, padding_value: float,
                          total_length: int) -> tuple:
     """torch's ``_pad_packed_sequence``: each run of equal batch sizes copied into its region at once."""
+    for position, (name, value, kind) in enumerate((("data", data, Tensor), ("batch_sizes", batch_sizes, Tensor),
+                                                    ("batch_first", batch_first, bool),
+                                                    ("padding_value", padding_value, "Number"),
+                                                    ("total_length", total_length, int)), 1):
+        _expect("_pad_packed_sequence", name, position, value, kind)
     mygrad = _mygrad()
     sizes = [int(b) for b in batch_sizes._data]
     steps = max(total_length, len(sizes))
@@ -238,8 +273,14 @@ def pad_sequence(sequences: Tensor | list, batch_first: bool = False, padding_va
         raise RuntimeError(f"pad_sequence: Expected iterable for input sequences, but got arg of type: "
                            f"{type(sequences)}")
     sequences = tuple(sequences)
+    _expect_tensors(sequences, 0)
+    _expect("pad_sequence", "batch_first", 2, batch_first, bool)
+    _expect("pad_sequence", "padding_value", 3, padding_value, float)
+    _expect("pad_sequence", "padding_side", 4, padding_side, str)
     if not sequences:
         raise RuntimeError("received an empty list of sequences")
+    if sequences[0].dim() == 0:  # (torch slices the first sequence's sizes past its end)
+        raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
     if padding_side not in ("left", "right"):
         raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     mygrad = _mygrad()
