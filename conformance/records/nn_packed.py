@@ -6,7 +6,11 @@ Each returns the PackedSequence's fields (``sorted_indices``/``unsorted_indices`
 None) and the padded/unpacked tensors.  The modules run torch's packed path (on the CPU always the composite
 ``PackedLayer``: per step the state sliced to the step's batch, the finished sequences' states kept apart),
 with the same weights, on a batch packed in the call, with or without initial states; the output's data,
-every final state (put back in the caller's order) and the output padded again are compared.
+every final state (put back in the caller's order) and the output padded again are compared; a second
+row per module puts the weights in as plain tensors, so forward AD and the functional transforms reach them
+(torch has no forward formula for ``_pack_padded_sequence``: an input that requires grad makes both raise).
+When every sequence is as long as the longest, torch's float32 LSTM without projections runs its fused
+oneDNN layer on the data viewed (T, N, F) instead; the drawn batches of one sequence reach it.
 """
 from __future__ import annotations
 
@@ -143,12 +147,19 @@ def unpad_sequence_example(draw, dtype: str):
 
 
 def packed_module_call(lib, *tensors, module: str, args: tuple, options: dict, params: tuple, states: int,
-                       train: bool, lengths: list, enforce_sorted: bool):
+                       train: bool, lengths: list, enforce_sorted: bool, plain: bool = False):
     """Build the module, assign the weights, pack the input (time-major or batch_first as the module) and run
-    it; returns the output's fields, the final state(s) and the output padded again."""
+    it; returns the output's fields, the final state(s) and the output padded again.  With ``plain`` the
+    weights are plain tensors put in the parameters' places (as ``modules_rnn.recurrent_call``), so dual
+    tensors and the functional transforms reach them."""
     m = getattr(lib.nn, module)(*args, **options)
     x, given, weights = tensors[0], tensors[1:1 + states], tensors[1 + states:]
-    m.load_state_dict(dict(zip(params, weights)), strict=True, assign=True)
+    if plain:
+        for name, weight in zip(params, weights):
+            delattr(m, name)
+            setattr(m, name, weight)
+    else:
+        m.load_state_dict(dict(zip(params, weights)), strict=True, assign=True)
     m.train(train)
     u = _utils(lib)
     packed = u.pack_padded_sequence(x, lengths, options["batch_first"], enforce_sorted)
@@ -163,7 +174,7 @@ def packed_module_call(lib, *tensors, module: str, args: tuple, options: dict, p
     return (*_fields(out), *finals, padded, found)
 
 
-def packed_module(module: str):
+def packed_module(module: str, plain: bool = False):
     """``RNN``/``LSTM``/``GRU`` on a packed batch of up to 3 sequences of up to 4 steps: 1 or 2 layers,
     every constructor flag, initial states or none."""
     @st.composite
@@ -205,10 +216,11 @@ def packed_module(module: str):
                     shapes += [(f"bias_ih_l{layer}{suffix}", (gate,)), (f"bias_hh_l{layer}{suffix}", (gate,))]
                 if proj:
                     shapes += [(f"weight_hr_l{layer}{suffix}", (proj, hidden))]
-        names, weights = _parameters(draw, dtype, shapes, False)
+        names, weights = _parameters(draw, dtype, shapes, plain)
         return Example((*tensors, *weights), {"module": module, "args": (n_in, hidden), "options": options,
                                               "params": names, "states": states, "train": train,
-                                              "lengths": lengths, "enforce_sorted": enforce_sorted})
+                                              "lengths": lengths, "enforce_sorted": enforce_sorted,
+                                              "plain": plain})
     return example
 
 
@@ -223,5 +235,6 @@ RECORDS = [
     _record("pad_sequence", pad_sequence_example, pad_sequence_call, raises=True),
     _record("pack_sequence", pack_sequence_example, pack_sequence_call, raises=True),
     _record("unpad_sequence", unpad_sequence_example, unpad_sequence_call),
-] + [Record(module, packed_module(module), forms=("call",), namespace="nn", call=packed_module_call,
-            label=f"nn.{module} (packed input)", output="tuple") for module in ("RNN", "LSTM", "GRU")]
+] + [Record(module, packed_module(module, plain), forms=("call",), namespace="nn", call=packed_module_call,
+            label=f"nn.{module} (packed input{', weights as inputs' if plain else ''})", output="tuple")
+     for plain in (False, True) for module in ("RNN", "LSTM", "GRU")]

@@ -6,6 +6,9 @@ bias_hh, h0, c0), with a fused forward and backward through time.  Everything el
 ``proj_size``, an empty batch, and every cell) is torch's composite: per time step ``linear`` + the gate
 nonlinearities, the input projection done once per layer and unbound.  Both are reproduced here node for
 node; the fused layer's forward and backward are NumPy over the whole batch, looping over time only.
+A ``PackedSequence`` input takes torch's packed composite (``PackedLayer``/``ReversedPackedLayer``: the state
+sliced to each step's batch), except a float32 LSTM whose sequences are all as long as the longest, which torch
+runs through the fused layers on the data viewed (T, N, F).
 """
 from __future__ import annotations
 
