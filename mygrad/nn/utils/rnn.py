@@ -141,7 +141,8 @@ def invert_permutation(permutation: Tensor | None) -> Tensor | None:
 
 def _valid(batch_sizes, shape: tuple) -> np.ndarray:
     """(T, B) mask of the rows a packed sequence keeps: step t keeps its first batch_sizes[t] rows."""
-    return np.arange(shape[1])[None, :] < np.asarray(batch_sizes)[:, None]
+    sizes = batch_sizes._data if isinstance(batch_sizes, Tensor) else np.asarray(batch_sizes)
+    return np.arange(shape[1])[None, :] < sizes[:, None]
 
 
 def _pack_grad_array(grad, input_sizes, batch_sizes, batch_first):
@@ -161,8 +162,8 @@ def _pack_grad_tensor(grad, input_sizes, batch_sizes, batch_first):
 
 formula_helper(_pack_grad_array, tensor=_pack_grad_tensor, name="pack_padded_sequence_backward")
 PackPaddedSequenceBackward0 = derivative(
-    "PackPaddedSequenceBackward0", attrs="input_sizes batch_sizes batch_first",
-    input="pack_padded_sequence_backward(grad, input_sizes, batch_sizes, batch_first)")
+    "PackPaddedSequenceBackward0", attrs="input_sym_sizes batch_first", freed=("result1",),
+    input="pack_padded_sequence_backward(grad, input_sym_sizes, result1, batch_first)")
 
 
 def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: bool) -> tuple:
@@ -195,9 +196,10 @@ def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: bool) -> 
                            f"a length of {int(lens[0])}")
     batch_sizes = (np.arange(int(lens[0]))[:, None] < lens[None, :]).sum(1).astype(np.int64)
     packed = data[:len(batch_sizes)][_valid(batch_sizes, data.shape)]
-    out = record(PackPaddedSequenceBackward0, packed, (input,), input_sizes=tuple(input.shape),
-                 batch_sizes=batch_sizes, batch_first=batch_first)
-    return out, Tensor._make(batch_sizes, False, None)
+    sizes = Tensor._make(batch_sizes, False, None)
+    out = record(PackPaddedSequenceBackward0, packed, (input,), input_sym_sizes=tuple(input.shape), result1=sizes,
+                 batch_first=batch_first)
+    return out, sizes
 
 
 def pack_padded_sequence(input: Tensor, lengths: Tensor | list, batch_first: bool = False,
