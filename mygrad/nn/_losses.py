@@ -500,13 +500,74 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 
 # ----- regression losses with a fused kernel: huber, smooth_l1, soft_margin --------------------------
 
-# each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
-HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
-                                self="grad * norm * clamp(self - target, -delta, delta)",
-                                target="grad * norm * clamp(target - self, -delta, delta)")
-SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
-                                   self="grad * norm * clamp(self - target, -beta, beta) / beta",
-                                   target="grad * norm * clamp(target - self, -beta, beta) / beta")
+def _huber_loss_backward_op(grad: Tensor, self: Tensor, target: Tensor, norm, delta, reduction) -> Tensor:
+    return record(HuberLossBackwardBackward0,
+                  huber_loss_backward(grad._data, self._data, target._data, norm, delta, reduction),
+                  (grad, self, target), grad_output=grad, self=self, target=target, norm=norm, delta=delta,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_huber_loss_backward_op)
+@quiet
+def huber_loss_backward(grad, self, target, norm, delta, reduction):
+    """huber's slope times ``grad``: a clamp of the error, -delta below, delta above, the error between
+    (torch's branches and order of products, NaN kept)."""
+    x = self - target
+    return np.where(x <= -delta, -norm * grad * delta, np.where(x >= delta, norm * grad * delta, norm * x * grad))
+
+
+def _smooth_l1_loss_backward_op(grad: Tensor, self: Tensor, target: Tensor, norm, beta, reduction) -> Tensor:
+    return record(SmoothL1LossBackwardBackward0,
+                  smooth_l1_loss_backward(grad._data, self._data, target._data, norm, beta, reduction),
+                  (grad, self, target), grad_output=grad, self=self, target=target, norm=norm, beta=beta,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_smooth_l1_loss_backward_op)
+@quiet
+def smooth_l1_loss_backward(grad, self, target, norm, beta, reduction):
+    """smooth_l1's slope times ``grad``: huber's clamp of the error, over beta (torch's branches and order)."""
+    x = self - target
+    return np.where(x <= -beta, -norm * grad, np.where(x >= beta, norm * grad, norm * x * grad / beta))
+
+
+@formula_helper(tensor="same")
+def regression_loss_double_backward(grad, self, target, threshold, reduction, beta=None):
+    """torch's huber_loss_double_backward (and smooth_l1's, which divides by ``beta``): ``grad`` where
+    |self - target| < threshold, strictly (the first derivative's branches include the threshold),
+    divided by the element count for a mean, in torch's order."""
+    out = grad * (abs(self - target) < threshold)
+    if beta is not None:
+        out = out / beta
+    if reduction == "mean":
+        out = out / (self.numel() if isinstance(self, Tensor) else self.size)
+    return out
+
+
+# torch's huber_loss_backward and smooth_l1_loss_backward are ops of their own (the target's gradient is the same
+# op with the operands swapped); their double backward tests |self - target| < threshold strictly, where the first
+# derivative's clamp includes the threshold, so at exactly the threshold the second derivative is 0, as torch's.
+# The grad_output line is torch's *_double_backward_grad_output: the backward again, summed against grad unless the
+# loss was not reduced.
+HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta reduction",
+                                self="huber_loss_backward(grad, self, target, norm, delta, reduction)",
+                                target="huber_loss_backward(grad, target, self, norm, delta, reduction)")
+HuberLossBackwardBackward0 = derivative(
+    "HuberLossBackwardBackward0", attrs="norm delta reduction",
+    grad_output="huber_loss_backward(grad, self, target, norm, delta, reduction) if reduction == 'none' else "
+                "(huber_loss_backward(ones_like(grad_output), self, target, norm, delta, reduction) * grad).sum()",
+    self="regression_loss_double_backward(grad * grad_output, self, target, delta, reduction)",
+    target="-regression_loss_double_backward(grad * grad_output, self, target, delta, reduction)")
+SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm reduction",
+                                   self="smooth_l1_loss_backward(grad, self, target, norm, beta, reduction)",
+                                   target="smooth_l1_loss_backward(grad, target, self, norm, beta, reduction)")
+SmoothL1LossBackwardBackward0 = derivative(
+    "SmoothL1LossBackwardBackward0", attrs="norm beta reduction",
+    grad_output="smooth_l1_loss_backward(grad, self, target, norm, beta, reduction) if reduction == 'none' else "
+                "(smooth_l1_loss_backward(ones_like(grad_output), self, target, norm, beta, reduction)"
+                " * grad).sum()",
+    self="regression_loss_double_backward(grad * grad_output, self, target, beta, reduction, beta)",
+    target="-regression_loss_double_backward(grad * grad_output, self, target, beta, reduction, beta)")
 SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", freed=("target",), attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
@@ -546,7 +607,7 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     reduction = _reduction(reduction)
     a, b = _same_float_pair("huber_cpu", input, target)
     return record(HuberLossBackward0, _reduce(_huber_forward(a, b, delta), reduction), (input, target), self=input,
-                  target=target, delta=delta, norm=_norm(reduction, a.size))
+                  target=target, delta=delta, norm=_norm(reduction, a.size), reduction=reduction)
 
 
 @quiet
@@ -567,7 +628,7 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         return errors if reduction == "none" else errors.sum() if reduction == "sum" else errors.mean()
     a, b = _same_float_pair("smooth_l1_cpu", input, target)
     return record(SmoothL1LossBackward0, _reduce(_smooth_l1_forward(a, b, beta), reduction), (input, target),
-                  self=input, target=target, beta=beta, norm=_norm(reduction, a.size))
+                  self=input, target=target, beta=beta, norm=_norm(reduction, a.size), reduction=reduction)
 
 
 @quiet
