@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -191,6 +192,10 @@ def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: n
         xhat, _ = _xhat(x, layout)
         value = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape)
     out = value.astype(x.dtype, copy=False)
+    # torch's kernels allocate the output row-major whatever the input's layout, but batch_norm keeps a
+    # channels-last one (suggest_memory_format)
+    if not (node is NativeBatchNormBackward0 and suggests_channels_last(x)):
+        out = row_major(out)
     return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
 
 
