@@ -131,11 +131,11 @@ def leaf_names(example: Example) -> list[str]:
 
 
 # How an input tensor is made, besides a plain leaf: a view into a larger tensor that does not require grad,
-# given requires_grad_ itself (a leaf view), so every op meets storage offsets and, where NONCONTIGUOUS
-# says so, non-contiguous strides (a transposed or a strided view).
+# given requires_grad_ itself (a leaf view), so every op meets storage offsets and non-contiguous strides
+# (a transposed or a strided view; NONCONTIGUOUS switches the latter off).
 LAYOUTS = ("plain", "offset", "transposed", "strided")
 VIEW_SHARE = 6   # 1 input in VIEW_SHARE is an offset view, and (NONCONTIGUOUS) 1 in VIEW_SHARE a non-contiguous one
-NONCONTIGUOUS = [False]   # draw non-contiguous inputs too (a list: a run or a test may switch it off)
+NONCONTIGUOUS = [True]   # draw non-contiguous inputs too (a list: a run or a test may switch it off)
 
 
 def choose_layouts(example: Example, seed: int) -> list[str]:

@@ -84,15 +84,16 @@ def is_non_overlapping_and_dense(data: np.ndarray) -> bool:
 
 
 def suggests_channels_last(data: np.ndarray) -> bool:
-    """torch's ``suggest_memory_format() == channels_last`` for a 4-D tensor (``is_channels_last_strides_2d``:
-    the strides grow in the order C, W, H, N, ambiguous size-1 cases read as contiguous)."""
-    if data.ndim != 4:
+    """torch's ``suggest_memory_format()`` is channels-last: for a 4-D tensor ``is_channels_last_strides_2d``
+    (the strides grow in the order C, W, H, N), for a 5-D one ``is_channels_last_strides_3d`` (C, W, H, D,
+    N); ambiguous size-1 cases read as contiguous."""
+    if data.ndim not in (4, 5):
         return False
     shape, strides = data.shape, [s // data.itemsize for s in data.strides]
     if strides[1] == 0:
         return False
     least = 0
-    for d in (1, 3, 2, 0):
+    for d in (1, 3, 2, 0) if data.ndim == 4 else (1, 4, 3, 2, 0):
         if shape[d] == 0 or strides[d] < least:
             return False
         if d == 0 and least == strides[1]:

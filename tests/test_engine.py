@@ -578,6 +578,32 @@ def higher_order(t, see):
     see("linear: second order has no graph", g.requires_grad)
 
 
+@scenario
+def create_graph_formula_order(t, see):
+    """torch's generated backward runs a node's formulas in the order of its input names sorted: the nodes they
+    record are numbered in that order, the engine runs (and sums second-order gradients) in that order, and a
+    float32 cancellation then comes out as torch's."""
+    def order(grads):  # the inputs' gradients ranked by when their (create_graph) nodes were made
+        seq = [g.grad_fn._sequence_nr() if callable(g.grad_fn._sequence_nr) else g.grad_fn._sequence_nr
+               for g in grads]
+        return sorted(range(len(grads)), key=seq.__getitem__)
+
+    a = t.tensor([2.0], requires_grad=True)
+    b = t.tensor([3.0], requires_grad=True)
+    c = t.tensor([0.3], requires_grad=True)
+    for name, f in (("mul", lambda: a * b), ("div", lambda: a / b), ("lerp", lambda: t.lerp(a, b, c))):
+        y = f()
+        inputs = [a, b] if name != "lerp" else [a, b, c]
+        see(f"{name}: formula order", order(t.autograd.grad(y, inputs, t.ones_like(y).requires_grad_(),
+                                                            create_graph=True)))
+    x0 = t.tensor([[3.29401]], requires_grad=True)
+    x1 = t.tensor([[-9.331518e-08]], requires_grad=True)
+    out = t.nn.functional.cosine_similarity(x0, x1, dim=-1)
+    g0, g1 = t.autograd.grad(out, [x0, x1], t.tensor([-1.375]), create_graph=True)
+    second = t.autograd.grad((g0 * -1.375).sum() + (g1 * 1.125).sum(), [x0, x1])
+    see("cosine_similarity float32 second order (cancelling terms near 1e14)", second)
+
+
 # ----- grad modes -----------------------------------------------------------------------------
 
 @scenario

@@ -309,7 +309,7 @@ def test_some_inputs_are_leaf_views_and_the_snippet_says_so(monkeypatch):
 
     from conformance import paired
     from conformance.registry import Example, TensorArg
-    monkeypatch.setattr(paired, "NONCONTIGUOUS", [True])   # (the switch is off in the registry-wide runs for now)
+    monkeypatch.setattr(paired, "NONCONTIGUOUS", [True])   # (a run may switch it off; this test needs it on)
     example = Example((TensorArg(np.arange(6.0).reshape(2, 3)),))
     layouts = [paired.choose_layouts(example, seed)[0] for seed in range(60)]
     assert layouts.count("offset") == 10 and set(layouts) == {"plain", "offset", "transposed"}

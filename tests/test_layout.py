@@ -132,3 +132,25 @@ def test_sum_results_are_row_major_as_torch_s(shape):
         for dim in range(len(shape)):
             for keepdim in (False, True):
                 assert m.sum(dim, keepdim=keepdim).stride() == t.sum(dim, keepdim=keepdim).stride(), (cut, dim)
+
+
+
+NORM_SHAPES = [(2, 3, 4), (2, 3, 4, 5), (2, 3, 2, 2, 3), (3, 1, 2)]
+
+
+def normalised_strides(lib, x) -> list:
+    F, shape = lib.nn.functional, tuple(x.shape)
+    running = (lib.zeros(shape[1], dtype=x.dtype), lib.ones(shape[1], dtype=x.dtype))
+    return [F.layer_norm(x, shape[-1:]).stride(), F.batch_norm(x, None, None, training=True).stride(),
+            F.batch_norm(x, *running).stride(), F.group_norm(x, 1).stride()]
+
+
+@pytest.mark.parametrize("shape", NORM_SHAPES, ids=str)
+def test_normalisation_results_are_laid_out_as_torch_s(shape):
+    """layer_norm's result is row-major whatever the input's layout, batch_norm's keeps a channels-last one
+    (torch's linear then takes its addmm path on the next layer, so the graph follows the layout)."""
+    array = RNG.standard_normal(shape)
+    for cut in CUTS:
+        t, m = both(array, cut)
+        if t is not None:
+            assert normalised_strides(mygrad, m) == normalised_strides(torch, t), cut

@@ -317,7 +317,10 @@ def generate_apply(cls: type[FormulaNode], formulas: dict | None = None) -> Any:
                                       else "_grads[0]"))
     if inputs:
         lines.append(f"        {''.join(f'_f{i}, ' for i in inputs)}= _node.tensor_formulas")
-    for i, text in enumerate(formulas.values()):
+    # torch's generated code runs the formulas in the order of the input names sorted (its derivatives.yaml
+    # keys, sorted when loaded): the nodes they record get their sequence numbers in that order, and the
+    # engine's order, and so the order it sums gradients in, follows them
+    for i, text in sorted(enumerate(formulas.values()), key=lambda it: list(formulas)[it[0]]):
         if text is None:
             lines.append(f"        _g{i} = None")
             continue

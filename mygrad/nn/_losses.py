@@ -31,6 +31,8 @@ from ._activations import log_softmax, logsigmoid
 from ._formulas import floating_data, softplus_kernel  # (also registers the formula functions)
 
 REDUCTIONS = ("none", "mean", "sum")
+MEAN = 1  # torch's at::Reduction enum (none 0, mean 1, sum 2), saved as the nodes' ``reduction`` as torch's are
+REDUCTION_ENUM = {name: i for i, name in enumerate(REDUCTIONS)}
 
 
 # ----- formula functions -----------------------------------------------------------------------
@@ -75,12 +77,107 @@ def nll2d_grad_input(self: np.ndarray) -> np.ndarray:
 # ----- derivatives -------------------------------------------------------------------------------
 MseLossBackward0 = derivative("MseLossBackward0", attrs="norm", self="norm * (self - target) * grad",
                               target="norm * (target - self) * grad")
-BinaryCrossEntropyBackward0 = derivative(  # the clamp is torch's EPSILON, 1e-12 rounded to float32
-    "BinaryCrossEntropyBackward0", attrs="scale",
-    self="grad * (self - target) / clamp((1 - self) * self, min=9.999999960041972e-13) * constant(scale)",
+BCE_EPSILON = 9.999999960041972e-13  # torch's kernel's EPSILON, 1e-12 rounded to float32
+
+
+def _binary_cross_entropy_backward_op(grad: Tensor, self: Tensor, target: Tensor, weight, reduction) -> Tensor:
+    return record(BinaryCrossEntropyBackwardBackward0,
+                  binary_cross_entropy_backward(grad._data, self._data, target._data, weight, reduction),
+                  (grad, self, target), grad_output=grad, self=self, target=target, weight=weight,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_binary_cross_entropy_backward_op)
+@quiet
+def binary_cross_entropy_backward(grad, self, target, weight, reduction):
+    """bce's slope times ``grad``, the product clamped, then the weight and the mean's 1/N, as torch's kernel."""
+    out = grad * (self - target) / np.clip((1 - self) * self, BCE_EPSILON, None)
+    if weight is not None:
+        out = out * weight
+    return out / self.size if reduction == MEAN and self.size else out
+
+
+@formula_helper(tensor="same")
+def bce_double_backward_self(grad_output, grad, self, target, weight, reduction, numel):
+    """torch's binary_cross_entropy_double_backward, in its order of operations (1e-12 added, not clamped)."""
+    numerator = self * self - 2 * self * target + target
+    gi = numerator / ((self + 1e-12) * (self + 1e-12) * ((1 - self + 1e-12) * (1 - self + 1e-12)))
+    gi = gi * (grad * grad_output)
+    if weight is not None:
+        gi = gi * weight
+    return gi / numel if reduction == MEAN else gi
+
+
+@formula_helper(tensor="same")
+def bce_double_backward_grad_output(grad, self, target, weight, reduction, numel):
+    """torch's binary_cross_entropy_double_backward_grad_output (the engine sums it to grad_output's shape)."""
+    ggo = (self - target) / ((self + 1e-12) * (1 - self + 1e-12)) * grad
+    if weight is not None:
+        ggo = ggo * weight
+    return ggo / numel if reduction == MEAN else ggo
+
+
+def _clamped_min_tensor(x: Tensor, low: float) -> Tensor:
+    with grad_mode.no_grad():
+        x.clamp_min_(low)
+    return x
+
+
+@formula_helper(tensor=_clamped_min_tensor)
+def clamped_min(x, low):
+    """``x`` clamped below without a gradient of the clamp (torch clamps in place under no_grad)."""
+    return np.clip(x, low, None)
+
+
+@formula_helper(tensor="same")
+def bce_double_backward_target(grad, grad_output, self, weight, reduction, numel):
+    """torch's binary_cross_entropy_double_backward_target: -grad * grad_output / ((1 - self) * self)."""
+    res = -grad * grad_output
+    if weight is not None:
+        res = res * weight
+    res = res / clamped_min((1 - self) * self, 1e-12)
+    return res / numel if reduction == MEAN else res
+
+
+def _bce_target_backward_tensor(grad: Tensor, self: Tensor, weight, reduction, numel) -> Tensor:
+    out = self.logit().neg() * grad
+    if weight is not None:
+        out = out * weight
+    return out / numel if reduction == MEAN else out
+
+
+@formula_helper(tensor=_bce_target_backward_tensor)
+@quiet
+def binary_cross_entropy_target_backward(grad, self, weight, reduction, numel):
+    """torch's -logit(self) * grad (-0. at 0.5), times the weight, over N for a mean, in its order."""
+    out = -np.log(self / (1 - self)) * grad
+    if weight is not None:
+        out = out * weight
+    return out / numel if reduction == MEAN else out
+
+
+@formula_helper(tensor=lambda x: x.numel())
+def element_count(x):
+    """How many elements ``x`` has (torch's ``sym_numel()``: a mean's divisor)."""
+    return x.size
+
+
+BinaryCrossEntropyBackward0 = derivative(
+    "BinaryCrossEntropyBackward0", freed=("weight",), attrs="weight reduction",
+    self="binary_cross_entropy_backward(grad, self, target, weight, reduction)",
     # torch's -logit(self) * grad (-0. at 0.5); it reads target (its numel), so target is saved whenever
     # either input requires grad: the sum_to (to target's own shape) reads it the same way
-    target="sum_to(-log(self / (1 - self)) * grad * constant(scale), target.shape)")
+    target="sum_to(binary_cross_entropy_target_backward(grad, self, None if weight is None else constant(weight), "
+           "reduction, element_count(target)), target.shape)")
+# torch's binary_cross_entropy_backward is an op of its own, with its own second-derivative formulas
+BinaryCrossEntropyBackwardBackward0 = derivative(
+    "BinaryCrossEntropyBackwardBackward0", freed=("weight",), attrs="weight reduction",
+    grad_output="bce_double_backward_grad_output(grad, self, target, None if weight is None else constant(weight), "
+                "reduction, element_count(self))",
+    self="bce_double_backward_self(grad_output, grad, self, target, None if weight is None else constant(weight), "
+         "reduction, element_count(self))",
+    target="bce_double_backward_target(grad, grad_output, self, None if weight is None else constant(weight), "
+           "reduction, element_count(target))")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
     "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
     self="grad * (sigmoid(self) - target if pos_weight is None else"
@@ -241,12 +338,12 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
         raise RuntimeError(f"Found dtype {scalar_type_name(target.dtype)} but expected "
                            f"{scalar_type_name(input.dtype)}")
     _check_probabilities(x, t)
-    scale = _weight_scale(weight, x.shape, x.dtype, reduction, x.size)
+    w = None if weight is None else _weight_scale(weight, x.shape, x.dtype, "sum", x.size)  # (checks its shape)
     losses = _bce_forward(x, t)
     if weight is not None:
         losses = _times_weight(losses, weight._data.astype(x.dtype, copy=False))
     return record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
-                  target=target, scale=scale)
+                  target=target, weight=w, reduction=REDUCTION_ENUM[reduction])
 
 
 @quiet
@@ -500,13 +597,74 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
 
 # ----- regression losses with a fused kernel: huber, smooth_l1, soft_margin --------------------------
 
-# each a clamp of the error: -delta below, delta above, the error between (torch's branches, NaN kept)
-HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta",
-                                self="grad * norm * clamp(self - target, -delta, delta)",
-                                target="grad * norm * clamp(target - self, -delta, delta)")
-SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm",
-                                   self="grad * norm * clamp(self - target, -beta, beta) / beta",
-                                   target="grad * norm * clamp(target - self, -beta, beta) / beta")
+def _huber_loss_backward_op(grad: Tensor, self: Tensor, target: Tensor, norm, delta, reduction) -> Tensor:
+    return record(HuberLossBackwardBackward0,
+                  huber_loss_backward(grad._data, self._data, target._data, norm, delta, reduction),
+                  (grad, self, target), grad_output=grad, self=self, target=target, norm=norm, delta=delta,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_huber_loss_backward_op)
+@quiet
+def huber_loss_backward(grad, self, target, norm, delta, reduction):
+    """huber's slope times ``grad``: a clamp of the error, -delta below, delta above, the error between
+    (torch's branches and order of products, NaN kept)."""
+    x = self - target
+    return np.where(x <= -delta, -norm * grad * delta, np.where(x >= delta, norm * grad * delta, norm * x * grad))
+
+
+def _smooth_l1_loss_backward_op(grad: Tensor, self: Tensor, target: Tensor, norm, beta, reduction) -> Tensor:
+    return record(SmoothL1LossBackwardBackward0,
+                  smooth_l1_loss_backward(grad._data, self._data, target._data, norm, beta, reduction),
+                  (grad, self, target), grad_output=grad, self=self, target=target, norm=norm, beta=beta,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_smooth_l1_loss_backward_op)
+@quiet
+def smooth_l1_loss_backward(grad, self, target, norm, beta, reduction):
+    """smooth_l1's slope times ``grad``: huber's clamp of the error, over beta (torch's branches and order)."""
+    x = self - target
+    return np.where(x <= -beta, -norm * grad, np.where(x >= beta, norm * grad, norm * x * grad / beta))
+
+
+@formula_helper(tensor="same")
+def regression_loss_double_backward(grad, self, target, threshold, reduction, beta=None):
+    """torch's huber_loss_double_backward (and smooth_l1's, which divides by ``beta``): ``grad`` where
+    |self - target| < threshold, strictly (the first derivative's branches include the threshold),
+    divided by the element count for a mean, in torch's order."""
+    out = grad * (abs(self - target) < threshold)
+    if beta is not None:
+        out = out / beta
+    if reduction == MEAN:
+        out = out / (self.numel() if isinstance(self, Tensor) else self.size)
+    return out
+
+
+# torch's huber_loss_backward and smooth_l1_loss_backward are ops of their own (the target's gradient is the same
+# op with the operands swapped); their double backward tests |self - target| < threshold strictly, where the first
+# derivative's clamp includes the threshold, so at exactly the threshold the second derivative is 0, as torch's.
+# The grad_output line is torch's *_double_backward_grad_output: the backward again, summed against grad unless the
+# loss was not reduced.
+HuberLossBackward0 = derivative("HuberLossBackward0", attrs="norm delta reduction",
+                                self="huber_loss_backward(grad, self, target, norm, delta, reduction)",
+                                target="huber_loss_backward(grad, target, self, norm, delta, reduction)")
+HuberLossBackwardBackward0 = derivative(
+    "HuberLossBackwardBackward0", attrs="norm delta reduction",
+    grad_output="huber_loss_backward(grad, self, target, norm, delta, reduction) if reduction == 0 else "
+                "(huber_loss_backward(ones_like(grad_output), self, target, norm, delta, reduction) * grad).sum()",
+    self="regression_loss_double_backward(grad * grad_output, self, target, delta, reduction)",
+    target="-regression_loss_double_backward(grad * grad_output, self, target, delta, reduction)")
+SmoothL1LossBackward0 = derivative("SmoothL1LossBackward0", attrs="beta norm reduction",
+                                   self="smooth_l1_loss_backward(grad, self, target, norm, beta, reduction)",
+                                   target="smooth_l1_loss_backward(grad, target, self, norm, beta, reduction)")
+SmoothL1LossBackwardBackward0 = derivative(
+    "SmoothL1LossBackwardBackward0", attrs="norm beta reduction",
+    grad_output="smooth_l1_loss_backward(grad, self, target, norm, beta, reduction) if reduction == 0 else "
+                "(smooth_l1_loss_backward(ones_like(grad_output), self, target, norm, beta, reduction)"
+                " * grad).sum()",
+    self="regression_loss_double_backward(grad * grad_output, self, target, beta, reduction, beta)",
+    target="-regression_loss_double_backward(grad * grad_output, self, target, beta, reduction, beta)")
 SoftMarginLossBackward0 = derivative("SoftMarginLossBackward0", freed=("target",), attrs="norm target",
                                      self="grad * norm * -constant(target) * (z := exp(-constant(target) * self))"
                                           " / (1 + z)")
@@ -546,7 +704,8 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
     reduction = _reduction(reduction)
     a, b = _same_float_pair("huber_cpu", input, target)
     return record(HuberLossBackward0, _reduce(_huber_forward(a, b, delta), reduction), (input, target), self=input,
-                  target=target, delta=delta, norm=_norm(reduction, a.size))
+                  target=target, delta=delta, norm=_norm(reduction, a.size),
+                  reduction=REDUCTION_ENUM[reduction])
 
 
 @quiet
@@ -567,7 +726,8 @@ def smooth_l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None
         return errors if reduction == "none" else errors.sum() if reduction == "sum" else errors.mean()
     a, b = _same_float_pair("smooth_l1_cpu", input, target)
     return record(SmoothL1LossBackward0, _reduce(_smooth_l1_forward(a, b, beta), reduction), (input, target),
-                  self=input, target=target, beta=beta, norm=_norm(reduction, a.size))
+                  self=input, target=target, beta=beta, norm=_norm(reduction, a.size),
+                  reduction=REDUCTION_ENUM[reduction])
 
 
 @quiet

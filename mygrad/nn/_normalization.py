@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -114,15 +115,14 @@ UndefinedWeightBackward = derivative("UndefinedWeightBackward", attrs="pair whic
 
 def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
     """Without a weight, with an input and a bias that require grad, the input's and the bias's gradients
-    pass through a node each that shares one ``pair`` (made with the input's, taken by the bias's)."""
+    pass through a node each that shares one ``pair`` (made by the first of the two to run, taken by the other)."""
     needs = lambda t: isinstance(t, Tensor) and t.requires_grad
     if isinstance(result, np.ndarray) or weight is not None or not (needs(bias) and needs(input)):
         return result
-    if which == "input":
+    if layout.pending_pair is None:  # the first of the two formulas to run (bias's: torch's sorted order)
         pair = layout.pending_pair = {}
     else:
-        pair = layout.pending_pair if layout.pending_pair is not None else {}
-        layout.pending_pair = None
+        pair, layout.pending_pair = layout.pending_pair, None
     return record(UndefinedWeightBackward, result._data, (result,), pair=pair, which=which)
 
 
@@ -192,6 +192,10 @@ def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: n
         xhat, _ = _xhat(x, layout)
         value = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape)
     out = value.astype(x.dtype, copy=False)
+    # torch's kernels allocate the output row-major whatever the input's layout, but batch_norm keeps a
+    # channels-last one (suggest_memory_format)
+    if not (node is NativeBatchNormBackward0 and suggests_channels_last(x)):
+        out = row_major(out)
     return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
 
 

@@ -532,9 +532,9 @@ AsStridedScatterBackward0 = derivative("AsStridedScatterBackward0", attrs="geome
                                        grad_output="_strided_gather(grad, geometry)")
 
 
-def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
-    """A view with the given sizes and strides (in elements) from ``storage_offset`` of the input's
-    storage (default: where the input starts)."""
+def strided_geometry(input: Tensor, size, stride, storage_offset=None) -> tuple[np.ndarray, tuple]:
+    """as_strided's view of the input's storage as an array, and the geometry its gradient moves through
+    (the storage's size, the input's and the output's sizes, strides and offsets, in elements)."""
     _check_tensor("as_strided", input)
     size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
     if len(size) != len(stride):
@@ -559,7 +559,13 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     start = offset * item if needed else 0   # an empty view starts anywhere
     out = np.ndarray(size, data.dtype, buffer=root, offset=start, strides=tuple(s * item for s in stride))
     in_geom = (data.shape, tuple(s // item for s in data.strides), here)
-    geometry = (root.size, in_geom, (size, stride, offset))
+    return out, (root.size, in_geom, (size, stride, offset))
+
+
+def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """A view with the given sizes and strides (in elements) from ``storage_offset`` of the input's
+    storage (default: where the input starts)."""
+    out, geometry = strided_geometry(input, size, stride, storage_offset)
     return as_view(AsStridedBackward0, out, input, geometry=geometry)
 
 

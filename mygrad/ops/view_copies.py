@@ -16,6 +16,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
+from .layout import strided_geometry  # (its module registers the _strided_scatter formula helper)
 
 __all__ = ["alias_copy", "t_copy", "transpose_copy", "permute_copy", "expand_copy", "detach_copy", "diagonal_copy",
            "select_copy", "slice_copy", "squeeze_copy", "unfold_copy", "unsqueeze_copy", "view_copy",
@@ -96,9 +97,19 @@ diagonal_copy = _copy_op("Diagonal", _diagonal)
 select_copy = _copy_op("Select", lambda x, dim, index: x.select(dim, index))
 unfold_copy = _copy_op("Unfold", lambda x, dimension, size, step: x.unfold(dimension, size, step))
 unsqueeze_copy = _copy_op("Unsqueeze", lambda x, dim: x.unsqueeze(dim))
-view_copy = _copy_op("View", lambda x, size: x.view(*size) if isinstance(size, (tuple, list)) else x.view(size))
-as_strided_copy = _copy_op("AsStrided", lambda x, size, stride, storage_offset=None:
-                           x.as_strided(size, stride, storage_offset))
+# (a copy needs no view of the input's memory: torch's view_copy takes a non-contiguous input as reshape does)
+view_copy = _copy_op("View", lambda x, size: x.reshape(*size) if isinstance(size, (tuple, list)) else x.reshape(size))
+AsStridedBackward0_copy = derivative("AsStridedBackward0_copy", attrs="geometry",
+                                     self="_strided_scatter(grad, geometry)")
+
+
+def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """as_strided's values, copied; the gradient goes through the input's storage as as_strided's does (an
+    index map over a fresh input would read a strided input as if it were contiguous)."""
+    out, geometry = strided_geometry(input, size, stride, storage_offset)
+    return record(AsStridedBackward0_copy, np.array(out, order="C"), (input,), geometry=geometry)
+
+
 _transpose_copy = _copy_op("Transpose", lambda x, dim0, dim1: x.transpose(dim0, dim1))
 _slice_copy = _copy_op("Slice", lambda x, dim=0, start=None, end=None, step=1:
                        x[(slice(None),) * (dim % max(x.ndim, 1)) + (slice(start, end, step),)])
