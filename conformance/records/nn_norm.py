@@ -235,8 +235,8 @@ def running_norm_module(module: str):
             parts += [arrays(dtype, (c,), real(-2.0, 2.0, special=())).map(
                 lambda a, f=f: TensorArg(a, f, parameter=True))
                       for f in flags[1:3]][:(2 if bias else 1) if affine else 0]
-            if track:
-                parts += [_stat(dtype, c, False), _stat(dtype, c, True),
+            if track:   # (the running statistics stay contiguous: torch misreads strided ones, batch_norm_example)
+                parts += [_stat(dtype, c, False).map(_contiguous), _stat(dtype, c, True).map(_contiguous),
                           st.just(TensorArg(np.array(count, dtype=np.int64), False))]
             options = {"eps": eps, "momentum": momentum, "affine": affine, "bias": bias, "track_running_stats": track,
                        "dtype": _Dtype(dtype)}
