@@ -60,5 +60,9 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
     common = np.promote_types(a.dtype, b.dtype)
     if any(isinstance(x, Tensor) and x._data.dtype.kind == "b" for x in (elements, test_elements)):
         raise RuntimeError("Unsupported input type encountered for isin(): Bool")
+    if isinstance(test_elements, Tensor) and b.size < int(10.0 * a.size ** 0.145):
+        # torch's brute-force path for few test elements flattens them with view(-1): its error for a layout
+        # no view can flatten
+        test_elements.detach().view(-1)
     mask = np.isin(a.astype(common), b.astype(common), invert=invert)
     return Tensor._make(np.asarray(mask), False, None)
