@@ -154,3 +154,17 @@ def test_normalisation_results_are_laid_out_as_torch_s(shape):
         t, m = both(array, cut)
         if t is not None:
             assert normalised_strides(mygrad, m) == normalised_strides(torch, t), cut
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=str)
+def test_joined_results_are_laid_out_as_torch_s(shape):
+    """cat's and stack's results are row-major unless every input suggests channels-last (the next
+    reshape then views instead of copying, as in torch's recurrent layers)."""
+    array = RNG.standard_normal(shape)
+    for cut in CUTS:
+        t, m = both(array, cut)
+        if t is None:
+            continue
+        for dim in range(len(shape)):
+            assert mygrad.cat([m, m], dim).stride() == torch.cat([t, t], dim).stride(), (cut, dim)
+            assert mygrad.stack([m, m]).stride() == torch.stack([t, t]).stride(), cut

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 
 from .. import _dtype
+from .._layout import row_major, suggests_channels_last
 from .._tensor import Tensor, wrap_dim
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -102,7 +103,16 @@ def cat(tensors, dim: int = 0) -> Tensor:
             parts.append((start, t._data.shape[dim]))
             start += t._data.shape[dim]
     data = np.concatenate([t._data for t in joined] or [ref._data], axis=dim, dtype=np_dtype)
-    return record(_cat_node(len(tensors)), data, tuple(tensors), dim=dim, parts=tuple(parts))
+    return record(_cat_node(len(tensors)), _joined_layout(data, tensors), tuple(tensors), dim=dim,
+                  parts=tuple(parts))
+
+
+def _joined_layout(data: np.ndarray, tensors) -> np.ndarray:
+    """torch allocates a cat's or a stack's result row-major unless every input suggests channels-last
+    (NumPy follows its inputs' order: a cat of transposed tensors comes out transposed)."""
+    if all(suggests_channels_last(t._data) for t in tensors):
+        return data
+    return row_major(data)
 
 
 def stack(tensors, dim: int = 0) -> Tensor:
@@ -116,7 +126,7 @@ def stack(tensors, dim: int = 0) -> Tensor:
                                f"{list(t._data.shape)} at entry {i}")
     dim = wrap_dim(dim, len(shape) + 1)
     data = np.stack([t._data for t in tensors], axis=dim, dtype=_promoted(tensors))
-    return record(_stack_node(len(tensors)), data, tuple(tensors), dim=dim)
+    return record(_stack_node(len(tensors)), _joined_layout(data, tensors), tuple(tensors), dim=dim)
 
 
 def hstack(tensors) -> Tensor:
