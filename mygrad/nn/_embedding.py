@@ -61,6 +61,8 @@ def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float)
         new[rows[over]] = data[over] * scale[:, None]
         with no_grad():
             weight.copy_(Tensor._make(new, False, None))
+    else:
+        weight._vc[0] += 1   # (torch's embedding_renorm_ is an in-place edit even when no row changes)
 
 
 def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max_norm: float | None = None,

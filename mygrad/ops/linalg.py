@@ -219,7 +219,23 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
     out = _addmm_kernel(bias, mat1._data, mat2._data, beta, alpha)
+    if out.dtype.kind == "f":
+        _gemm_zero_signs(out, bias, mat1._data, mat2._data, beta, alpha)
     return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
+
+
+@quiet
+def _gemm_zero_signs(out: np.ndarray, bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha) -> None:
+    """The signs of ``out``'s zeros as torch's gemm gives them: each element starts from beta * input (+0 for
+    beta 0) and adds alpha * a_ik * b_kj in turn, so a zero is -0 only where it started from -0 and every
+    term was -0 (NumPy's matmul starts from +0)."""
+    i, j = np.nonzero(out == 0)
+    if not i.size:
+        return
+    start = np.broadcast_to(bias * beta if beta != 0 else np.zeros((), out.dtype), out.shape)[i, j]
+    terms = alpha * a[i, :] * b[:, j].T
+    negative = (start == 0) & np.signbit(start) & np.all((terms == 0) & np.signbit(terms), axis=1)
+    out[i, j] = np.where(negative, -0.0, 0.0)
 
 
 def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, alpha, **saved) -> Tensor:
