@@ -447,9 +447,11 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN
                 # input (the transposed backward skips a single element)
                 found[0] = out.detach() * (tangents[0] / values["self"].detach()).cumsum(values["dim"])
+            dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype
             for o, t in zip(outputs, found):
                 if t is not None:
-                    _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+                    wanted = dtype if o is out else o.dtype
+                    _set_tangent(o, t if t.dtype == wanted else t.to(wanted))
             return True
         if kind == ELEMENTWISE:
             total = None
@@ -490,7 +492,7 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 return True
             if tuple(total.shape) != tuple(out.shape):
                 total = total.expand(*out.shape)
-        dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype
+        dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype
         if total.dtype != dtype:
             total = total.to(dtype)
         _set_tangent(out, total)
@@ -516,16 +518,37 @@ def _is_loss(node_cls: Any) -> bool:
     return "Loss" in name or name.startswith("BinaryCrossEntropy")
 
 
-def _scalar_alpha_dtype(node_cls: Any, out: Any, inputs: Any, values: Any) -> Any:
-    """torch's add/sub tangent of a 0-d tensor and a Python number with ``alpha != 1`` is
-    ``self_t + other_t * alpha`` with ``other_t`` a 0-d zero of the number's wrapped dtype, which then takes
-    part in type promotion (measured): a float ``alpha`` makes it float64, a float number float32 at least."""
-    if node_cls.__name__ not in ("AddBackward0", "SubBackward0") or out.ndim != 0 or len(inputs) < 2:
+# torch's tangent of a node whose result line multiplies an input's tangent by a float coefficient: a missing
+# tangent is a 0-d ZeroTensor there, and ZeroTensor arithmetic promotes on unwrapped copies of its operands,
+# so the float coefficient counts as a 0-d float64 tensor (measured). node -> (coefficient, the inputs whose
+# tangent it multiplies); ldexp's coefficient is its log(2).
+_COEFFICIENT_TANGENTS: dict = {
+    "AddBackward0": ("alpha", ("other",)), "SubBackward0": ("alpha", ("other",)),
+    "AddcmulBackward0": ("value", ("tensor1", "tensor2")), "AddcdivBackward0": ("value", ("tensor1", "tensor2")),
+    "LdexpBackward0": (None, ("other",)),
+}
+
+
+def _tangent_dtype(node_cls: Any, out: Any, inputs: Any, tangents: Any, values: Any) -> Any:
+    """The dtype of torch's tangent of a 0-d ``out`` where it is not ``out``'s own (else None): a tensor input
+    without a tangent under a float coefficient (``_COEFFICIENT_TANGENTS``) makes it float64; a Python number
+    ``other`` of add/sub with ``alpha != 1`` is wrapped as a 0-d zero of its own dtype."""
+    rule = _COEFFICIENT_TANGENTS.get(node_cls.__name__)
+    if rule is None or out.ndim != 0:
+        return None
+    from .. import float32, float64, promote_types
+    coefficient, names = rule
+    factor = values.get(coefficient, 1) if coefficient else 0.6931471805599453
+    if isinstance(factor, float) and factor != 1:
+        for name in names:
+            i = node_cls.input_names.index(name)
+            if i < len(inputs) and hasattr(inputs[i], "_data") and (i >= len(tangents) or tangents[i] is None):
+                return promote_types(out.dtype, float64)
+    if coefficient != "alpha" or len(inputs) < 2:
         return None
     alpha, other = values.get("alpha", 1), inputs[1]
     if alpha == 1 or hasattr(other, "_data") or isinstance(other, bool):
         return None
-    from .. import float32, float64, promote_types
     if isinstance(alpha, float):
         return float64
     if isinstance(other, float):
