@@ -233,12 +233,15 @@ class _Entry:
     of the parent's tangent, as torch gives a view of a dual tensor the same view of its tangent: an
     in-place write through the view writes the parent's tangent in that region, and a newer parent
     tangent (``stamp``: when a tangent was set) re-derives this one when it is read.  An entry with
-    neither is a view that follows no tangent of its base (a dual's primal)."""
+    neither is a view that follows no tangent of its base (a dual's primal).  ``restrided``: the tangent came
+    from an in-place write through a whole-shape view with other strides into a base without a tangent, so
+    torch's is the base's fresh one, with the base's strides (``_check_tangent_overlap``)."""
 
-    __slots__ = ("ref", "tangent", "stamp", "link")
+    __slots__ = ("ref", "tangent", "stamp", "link", "restrided")
 
     def __init__(self, ref: Any, tangent: Any, link: Any = None) -> None:
         self.ref, self.tangent, self.stamp, self.link = ref, tangent, next(_stamps), link
+        self.restrided = False
 
 
 _stamps = itertools.count()
@@ -374,7 +377,9 @@ def _write_tangent(tensor: Any, tangent: Any) -> None:
     finally:
         _busy.on = False
     _write_tangent(parent_tensor, new)
-    _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
+    entry = _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
+    entry.restrided = parent is None and tuple(tensor.shape) == tuple(parent_tensor.shape) \
+        and tensor.stride() != parent_tensor.stride()
 
 
 def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | None = None) -> None:
@@ -631,6 +636,7 @@ def setitem(tensor: Any, key: Any, value: Any) -> None:
     a value without one) at ``key``, as torch's copy_ into the indexed view does; the write itself follows."""
     from .. import zeros_like
     t, v = tangent_of(tensor), tangent_of(value)
+    _check_tangent_overlap(tensor, value)
     _busy.on = True
     try:
         new = t.detach().clone() if t is not None else zeros_like(tensor).detach()
@@ -638,6 +644,23 @@ def setitem(tensor: Any, key: Any, value: Any) -> None:
     finally:
         _busy.on = False
     _write_tangent(tensor, new)
+
+
+def _check_tangent_overlap(tensor: Any, value: Any) -> None:
+    """torch's copy_ of the tangents: a whole-shape view with other strides (a stepped slice of a size-1
+    dim) whose in-place write gave its tangent-less base a tangent has the base's strides on its tangent;
+    copying it back into the same region (``x[key] += y``) meets the region's own strides on the same
+    memory, a partial overlap that torch's TensorIterator refuses (measured)."""
+    entry = _own(value) if isinstance(value, _tensor_type()) else None
+    if entry is None or not entry.restrided or not np.shares_memory(value._data, tensor._data):
+        return
+    raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                       "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _tensor_type() -> Any:
+    from .._tensor import Tensor
+    return Tensor
 
 
 def reshape_tangent(tensor: Any, shape: Any) -> None:
