@@ -378,8 +378,8 @@ def _write_tangent(tensor: Any, tangent: Any) -> None:
         _busy.on = False
     _write_tangent(parent_tensor, new)
     entry = _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
-    entry.restrided = parent is None and tuple(tensor.shape) == tuple(parent_tensor.shape) \
-        and tensor.stride() != parent_tensor.stride()
+    base: Any = parent_tensor
+    entry.restrided = parent is None and tuple(tensor.shape) == tuple(base.shape) and tensor.stride() != base.stride()
 
 
 def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | None = None) -> None:
