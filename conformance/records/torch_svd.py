@@ -16,9 +16,15 @@ def svd_args(dtype: str, form=None):
 
 
 def _fixed(u, s, v, lib):
+    """Each column's sign fixed by its first entry within 0.1% of the column's largest magnitude: a plain
+    argmax of |u| is not unique where two entries tie in magnitude (±0.7071 from a drawn matrix with
+    repeated rows), and there torch's and NumPy's rounding pick different entries (torch's own singular
+    vectors are unique only up to sign, so a tie-robust fixing is the record's part)."""
     k = s.shape[-1]
     u, v = u[..., :k], v[..., :k]
-    top = u.detach().gather(-2, u.detach().abs().argmax(-2, keepdim=True))
+    magnitude = u.detach().abs()
+    near_top = (magnitude >= magnitude.amax(-2, keepdim=True) * 0.999).to(u.dtype)
+    top = u.detach().gather(-2, near_top.argmax(-2, keepdim=True))
     sign = lib.where(top < 0, -1.0, 1.0).to(u.dtype)
     return u * sign, s, v * sign
 

@@ -163,6 +163,17 @@ def zeros_of(meta: Any) -> Any:
     return np.zeros(*meta)
 
 
+@formula_helper(tensor="same")
+def sum_defined(*terms: Any) -> Any:
+    """The sum of the terms of the outputs a gradient reached (a multi-output formula given one term per
+    output): torch leaves an undefined output gradient's term out, so 0 * inf there is no NaN."""
+    total = None
+    for term in terms:
+        if term is not None:
+            total = term if total is None else total + term
+    return total
+
+
 @formula_helper
 def zeros_like(x: Any) -> Any:
     return np.zeros_like(x)

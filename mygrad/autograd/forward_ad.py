@@ -234,12 +234,15 @@ class _Entry:
     of the parent's tangent, as torch gives a view of a dual tensor the same view of its tangent: an
     in-place write through the view writes the parent's tangent in that region, and a newer parent
     tangent (``stamp``: when a tangent was set) re-derives this one when it is read.  An entry with
-    neither is a view that follows no tangent of its base (a dual's primal)."""
+    neither is a view that follows no tangent of its base (a dual's primal).  ``restrided``: the tangent came
+    from an in-place write through a whole-shape view with other strides into a base without a tangent, so
+    torch's is the base's fresh one, with the base's strides (``_check_tangent_overlap``)."""
 
-    __slots__ = ("ref", "tangent", "stamp", "link")
+    __slots__ = ("ref", "tangent", "stamp", "link", "restrided")
 
     def __init__(self, ref: Any, tangent: Any, link: Any = None) -> None:
         self.ref, self.tangent, self.stamp, self.link = ref, tangent, next(_stamps), link
+        self.restrided = False
 
 
 _stamps = itertools.count()
@@ -375,7 +378,9 @@ def _write_tangent(tensor: Any, tangent: Any) -> None:
     finally:
         _busy.on = False
     _write_tangent(parent_tensor, new)
-    _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
+    entry = _tangents[id(tensor)] = _Entry(_ref(tensor), tangent, (parent_tensor, _stamp_of(parent_tensor)))
+    base: Any = parent_tensor
+    entry.restrided = parent is None and tuple(tensor.shape) == tuple(base.shape) and tensor.stride() != base.stride()
 
 
 def propagate(node_cls: Any, out: Any, inputs: Any, saved: Any, outputs: list | None = None) -> None:
@@ -448,9 +453,11 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN
                 # input (the transposed backward skips a single element)
                 found[0] = out.detach() * (tangents[0] / values["self"].detach()).cumsum(values["dim"])
+            dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype
             for o, t in zip(outputs, found):
                 if t is not None:
-                    _set_tangent(o, t if t.dtype == o.dtype else t.to(o.dtype))
+                    wanted = dtype if o is out else o.dtype
+                    _set_tangent(o, t if t.dtype == wanted else t.to(wanted))
             return True
         if kind == ELEMENTWISE:
             total = None
@@ -491,7 +498,7 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 return True
             if tuple(total.shape) != tuple(out.shape):
                 total = total.expand(*out.shape)
-        dtype = _scalar_alpha_dtype(node_cls, out, inputs, values) or out.dtype
+        dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype
         if total.dtype != dtype:
             total = total.to(dtype)
         _set_tangent(out, total)
@@ -517,16 +524,37 @@ def _is_loss(node_cls: Any) -> bool:
     return "Loss" in name or name.startswith("BinaryCrossEntropy")
 
 
-def _scalar_alpha_dtype(node_cls: Any, out: Any, inputs: Any, values: Any) -> Any:
-    """torch's add/sub tangent of a 0-d tensor and a Python number with ``alpha != 1`` is
-    ``self_t + other_t * alpha`` with ``other_t`` a 0-d zero of the number's wrapped dtype, which then takes
-    part in type promotion (measured): a float ``alpha`` makes it float64, a float number float32 at least."""
-    if node_cls.__name__ not in ("AddBackward0", "SubBackward0") or out.ndim != 0 or len(inputs) < 2:
+# torch's tangent of a node whose result line multiplies an input's tangent by a float coefficient: a missing
+# tangent is a 0-d ZeroTensor there, and ZeroTensor arithmetic promotes on unwrapped copies of its operands,
+# so the float coefficient counts as a 0-d float64 tensor (measured). node -> (coefficient, the inputs whose
+# tangent it multiplies); ldexp's coefficient is its log(2).
+_COEFFICIENT_TANGENTS: dict = {
+    "AddBackward0": ("alpha", ("other",)), "SubBackward0": ("alpha", ("other",)),
+    "AddcmulBackward0": ("value", ("tensor1", "tensor2")), "AddcdivBackward0": ("value", ("tensor1", "tensor2")),
+    "LdexpBackward0": (None, ("other",)),
+}
+
+
+def _tangent_dtype(node_cls: Any, out: Any, inputs: Any, tangents: Any, values: Any) -> Any:
+    """The dtype of torch's tangent of a 0-d ``out`` where it is not ``out``'s own (else None): a tensor input
+    without a tangent under a float coefficient (``_COEFFICIENT_TANGENTS``) makes it float64; a Python number
+    ``other`` of add/sub with ``alpha != 1`` is wrapped as a 0-d zero of its own dtype."""
+    rule = _COEFFICIENT_TANGENTS.get(node_cls.__name__)
+    if rule is None or out.ndim != 0:
+        return None
+    from .. import float32, float64, promote_types
+    coefficient, names = rule
+    factor = values.get(coefficient, 1) if coefficient else 0.6931471805599453
+    if isinstance(factor, float) and factor != 1:
+        for name in names:
+            i = node_cls.input_names.index(name)
+            if i < len(inputs) and hasattr(inputs[i], "_data") and (i >= len(tangents) or tangents[i] is None):
+                return promote_types(out.dtype, float64)
+    if coefficient != "alpha" or len(inputs) < 2:
         return None
     alpha, other = values.get("alpha", 1), inputs[1]
     if alpha == 1 or hasattr(other, "_data") or isinstance(other, bool):
         return None
-    from .. import float32, float64, promote_types
     if isinstance(alpha, float):
         return float64
     if isinstance(other, float):
@@ -609,6 +637,7 @@ def setitem(tensor: Any, key: Any, value: Any) -> None:
     a value without one) at ``key``, as torch's copy_ into the indexed view does; the write itself follows."""
     from .. import zeros_like
     t, v = tangent_of(tensor), tangent_of(value)
+    _check_tangent_overlap(tensor, value)
     _busy.on = True
     try:
         new = t.detach().clone() if t is not None else zeros_like(tensor).detach()
@@ -616,6 +645,23 @@ def setitem(tensor: Any, key: Any, value: Any) -> None:
     finally:
         _busy.on = False
     _write_tangent(tensor, new)
+
+
+def _check_tangent_overlap(tensor: Any, value: Any) -> None:
+    """torch's copy_ of the tangents: a whole-shape view with other strides (a stepped slice of a size-1
+    dim) whose in-place write gave its tangent-less base a tangent has the base's strides on its tangent;
+    copying it back into the same region (``x[key] += y``) meets the region's own strides on the same
+    memory, a partial overlap that torch's TensorIterator refuses (measured)."""
+    entry = _own(value) if isinstance(value, _tensor_type()) else None
+    if entry is None or not entry.restrided or not np.shares_memory(value._data, tensor._data):
+        return
+    raise RuntimeError("unsupported operation: some elements of the input tensor and the written-to tensor refer "
+                       "to a single memory location. Please clone() the tensor before performing the operation.")
+
+
+def _tensor_type() -> Any:
+    from .._tensor import Tensor
+    return Tensor
 
 
 def reshape_tangent(tensor: Any, shape: Any) -> None:

@@ -157,6 +157,7 @@ class FormulaNode(Node):
     tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None (create_graph)
     formulas: dict = {}          # per input: the formula text, or None
     multi_output: bool = False   # several outputs share the node (see ``derivative``)
+    undefined_grads: bool = False  # its formulas see None for an output no gradient reached (terms per output)
     uses: tuple = ()             # per input: the saved names its formula reads
     _attach = None               # attach(out, inputs, saved) -> node | None, generated on first use, and
     _record = None               # record(data, inputs, saved) -> Tensor (ops/_define.py)
@@ -242,8 +243,17 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
     ``freed``: saved names that are not inputs but tensors torch saves (where's condition): freed after
     backward like the inputs, so a second backward through them raises as torch's does.
     ``multi_output``: one node for several outputs (split, unbind; made by ``record_multi``);
-    its formulas see ``grad`` as the list of every output's gradient, zeros where none came.
+    its formulas see ``grad`` as the list of every output's gradient, zeros where none came.  A multi-output
+    formula may instead be a tuple of one term per output (``grad[k]`` read by term k): the terms of the
+    outputs no gradient reached are left out, as torch's formulas skip an undefined gradient.
     """
+    per_output = any(isinstance(text, tuple) for text in formulas.values())
+    if per_output:
+        if not multi_output:
+            raise TypeError(f"{name}: a tuple of terms per output needs multi_output=True")
+        formulas = {n: text if not isinstance(text, tuple) else "sum_defined(" + ", ".join(
+            f"None if grad[{k}] is None else ({term})" for k, term in enumerate(text)) + ")"
+            for n, text in formulas.items()}
     input_names = tuple(formulas)
     attributes = tuple(attrs.replace(",", " ").split()) if isinstance(attrs, str) else tuple(attrs)
     allowed = {"grad", "result", *input_names, *attributes, *freed}
@@ -265,6 +275,7 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
              for input_name, text in formulas.items()]
     cls: type[FormulaNode] = type(name, (FormulaNode,), dict(
         __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
+        undefined_grads=per_output,
         input_names=input_names, saved_names=saved_names, attributes=attributes,
         tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result" or n in freed),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
@@ -312,7 +323,8 @@ def generate_apply(cls: type[FormulaNode], formulas: dict | None = None) -> Any:
     # under create_graph: the tensor formulas
     lines = head + ["    if _create_graph:"]
     lines += ["    " + line for line in _unpack_lines(cls, "_saved_as_tensor({value}, _node)")]
-    lines.append("        grad = " + ("[_TENSOR['zeros_of'](_m) if _g is None else _g "
+    lines.append("        grad = " + ("list(_grads)" if cls.undefined_grads else
+                                      "[_TENSOR['zeros_of'](_m) if _g is None else _g "
                                       "for _g, _m in zip(_grads, _node._output_meta)]" if cls.multi_output
                                       else "_grads[0]"))
     if inputs:
@@ -330,7 +342,8 @@ def generate_apply(cls: type[FormulaNode], formulas: dict | None = None) -> Any:
     lines.append("    else:")
     # the fast path: over arrays, the formulas inlined
     lines += ["    " + line for line in _unpack_lines(cls, "{value}._data")]
-    lines.append("        grad = " + ("[zeros_of(_m) if _g is None else _g "
+    lines.append("        grad = " + ("list(_grads)" if cls.undefined_grads else
+                                      "[zeros_of(_m) if _g is None else _g "
                                       "for _g, _m in zip(_grads, _node._output_meta)]" if cls.multi_output
                                       else "_grads[0]"))
     for i, text in enumerate(formulas.values()):

@@ -328,13 +328,13 @@ def binary_operands(a, b, *, floating: bool = False):
 def cast(x, np_dtype):
     if isinstance(x, Tensor):
         d = x._data
-        return d if d.dtype == np_dtype else _converted(d, np_dtype)
-    return _converted(x, np_dtype)
+        return d if d.dtype == np_dtype else _convert(d, np_dtype)
+    return _convert(x, np_dtype)
 
 
 @quiet
-def _converted(x, np_dtype) -> np.ndarray:
-    """``x`` in ``np_dtype``, silently as torch converts (a float64 subnormal or a huge number into float32)."""
+def _convert(x, np_dtype):
+    """torch's type promotion casts quietly: a float64 5e-324 becomes float32 0, 1e300 inf."""
     return np.asarray(x, dtype=np_dtype)
 
 

@@ -172,9 +172,9 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if b.shape[:2] != (a.shape[0], a.shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
+    _check_bool(a, "bmm")   # (before the dtype check: torch's bool batch1 fails at its kernel's dispatch first)
     if a.dtype != b.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(mat2)}")
-    _check_bool(a, "bmm")
     return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 

@@ -26,12 +26,13 @@ from .reductions import (
 )
 
 _MEAN = "unreduce(grad[1], shape, dims, keepdim) / count"
+# one term per output: torch's var_mean/std_mean backward skips the term of an output no gradient reached
 StdMeanBackward0 = derivative(
     "StdMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
-    self=f"std_backward(result, grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
+    self=("std_backward(result, grad[0], self, dims, correction, keepdim, rnumel, full)", _MEAN))
 VarMeanBackward0 = derivative(
     "VarMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
-    self=f"var_backward(grad[0], self, dims, correction, keepdim, rnumel, full) + {_MEAN}")
+    self=("var_backward(grad[0], self, dims, correction, keepdim, rnumel, full)", _MEAN))
 # the maximum's ties as a mask made in the forward: the maximum is the node's second output, which a
 # formula cannot name (``result`` is the first)
 AminmaxBackward0 = derivative(

@@ -344,8 +344,15 @@ def _logit_backward_tensor(grad, self, eps):
 def logit_backward(grad, self, eps):
     """torch's first-order kernel: grad / (x (1 - x)); without eps NaN outside [0, 1] (inf at 0 and 1),
     with eps 0 outside [eps, 1 - eps] (a NaN input gives NaN either way); grad * inf at 0 and 1 exactly (so the
-    sign is grad's alone, also at -0.0)."""
+    sign is grad's alone, also at -0.0). Its vectorized loop takes whole blocks of 128 bytes of contiguous
+    elements (16 float64, 32 float32) and divides there, so -0.0 gives -grad * inf in them (measured), the
+    remaining elements (all of them for a non-contiguous tensor) grad * inf."""
     slope = np.where((self == 0) | (self == 1), grad * np.inf, grad / (self * (1 - self)))
+    if self.flags.c_contiguous and np.shape(grad) == self.shape and np.asarray(grad).flags.c_contiguous:
+        blocks = self.size // (128 // self.itemsize) * (128 // self.itemsize)
+        if blocks:
+            head = self.reshape(-1)[:blocks]
+            slope.reshape(-1)[:blocks] = np.asarray(grad).reshape(-1)[:blocks] / (head * (1 - head))
     if eps is None:
         return np.where((self < 0) | (self > 1), np.nan, slope)
     lo, hi = _logit_bounds(self, eps)
