@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import types
 
 import numpy as np
@@ -123,7 +124,8 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
     for position, (key, value) in enumerate(bound.items(), start=1 - offset):
         if key in declared and not isinstance(value, declared[key][0]):
             where = f" (position {position})" if position <= len(args) - offset else ""
-            return TypeError(f"{name}(): argument '{key}'{where} must be {declared[key][1]}, "
+            spelled = TORCH_NAMES.get(name, {}).get(key, key)
+            return TypeError(f"{name}(): argument '{spelled}'{where} must be {declared[key][1]}, "
                              f"not {python_type_name(value)}")
     return None
 
@@ -131,10 +133,29 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
 _MISSING = object()
 
 
+_WRAPPER_CODE: set = set()   # the code of ``tensor_arguments``'s wrapper (one code object for every wrapper)
+
+
+def past_checks(level: int) -> int:
+    """The ``stacklevel`` ``level`` for a ``warnings.warn`` of code that a ``tensor_arguments`` wrapper may
+    have called: one more per wrapper frame among the frames it counts, so that the warning names the same
+    line of the caller whether the op was reached through its checked public form or directly."""
+    frame = sys._getframe(1)   # (the frame calling warn: stacklevel 1)
+    extra = 0
+    for _ in range(level - 1):
+        frame = frame.f_back
+        while frame is not None and frame.f_code in _WRAPPER_CODE:
+            extra += 1
+            frame = frame.f_back
+        if frame is None:
+            break
+    return level + extra
+
+
 def may_warn(fn, depth: int = 4) -> bool:
     """Whether ``fn`` (or a function of its module it calls, ``depth`` calls deep) may warn.  Such functions
     are left unwrapped: their warnings name the user's line through ``stacklevel``, which a wrapper's frame
-    would shift into mygrad."""
+    would shift into mygrad; code whose warnings count their stacklevel with ``past_checks`` is safe."""
     seen: set = set()
 
     def reads(code, namespace, level) -> bool:
@@ -142,7 +163,7 @@ def may_warn(fn, depth: int = 4) -> bool:
             return False
         seen.add(id(code))
         names = set(code.co_names) | set(code.co_varnames)
-        if names & {"warn", "warnings", "stacklevel", "_stacklevel"}:
+        if names & {"warn", "warnings", "stacklevel", "_stacklevel"} and "past_checks" not in names:
             return True
         for const in code.co_consts:
             if isinstance(const, types.CodeType) and reads(const, namespace, level):
@@ -158,6 +179,50 @@ def may_warn(fn, depth: int = 4) -> bool:
         return False
     fn = getattr(fn, "__wrapped__", fn)
     return reads(fn.__code__, fn.__globals__, depth)
+
+
+# torch's name of an argument where mygrad's parameter is named otherwise (by the label of torch's message):
+# ``linalg_cond(): argument 'input'`` for mygrad's ``cond(A)``.
+TORCH_NAMES = {
+    "det": {"A": "input"}, "matrix_exp": {"A": "input"}, "matrix_power": {"A": "input"},
+    "linalg_cond": {"A": "input"}, "linalg_det": {"A": "input"}, "linalg_tensorinv": {"A": "input"},
+    "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
+    "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
+    "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
+    "embedding": {"input": "indices"},
+}
+
+
+def _tensor_parameters(signature) -> tuple:
+    """(parameter, whether None is taken) of the parameters annotated ``Tensor`` or ``Tensor | None``: those
+    torch's parser takes a tensor only for."""
+    found = []
+    for key, parameter in signature.parameters.items():
+        parts = [p.strip() for p in str(parameter.annotation).split("|")]
+        if [p for p in parts if p != "None"] == ["Tensor"] and parameter.kind not in (parameter.VAR_POSITIONAL,
+                                                                                      parameter.VAR_KEYWORD):
+            found.append((key, "None" in parts))
+    return tuple(found)
+
+
+def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: dict, offset: int):
+    """torch's TypeError for the first Tensor parameter of a failed call given something else (None where
+    the parameter takes None is fine), named as torch names it."""
+    try:
+        bound = signature.bind(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    names = TORCH_NAMES.get(label, {})
+    positions = list(bound)
+    for key, optional in tensors:
+        value = bound.get(key, _MISSING)
+        if value is _MISSING or isinstance(value, Tensor) or optional and value is None:
+            continue
+        index = positions.index(key)
+        if index < len(args):
+            return not_tensor(label, value, names.get(key, key), index + 1 - offset)
+        return TypeError(f"{label}(): argument '{names.get(key, key)}' must be Tensor, not {python_type_name(value)}")
+    return None
 
 
 def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args: tuple, kwargs: dict):
@@ -190,10 +255,19 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     varargs = next((i for i, p in enumerate(signature.parameters.values()) if p.kind == p.VAR_POSITIONAL), None)
     argument = argument or (parameters[0] if parameters else "input")
-    numbers = _NUMBERS if name in NUMBER_FIRST else ()
     label = prefix + name
+    argument = TORCH_NAMES.get(label, {}).get(argument, argument)
+    tensors = _tensor_parameters(signature)
+    # the positional Tensor parameters past the first, checked before the call: NumPy code would take a list,
+    # an ndarray or a number there and return a result where torch's parser refuses
+    later = tuple((i, optional) for i, p in enumerate(parameters) if i > 0 for key, optional in tensors if key == p)
+    numbers = _NUMBERS if name in NUMBER_FIRST else ()
 
     by_position, by_name = _refused(fn, int(method))
+    names = TORCH_NAMES.get(label)
+    if names:   # (the messages name torch's argument)
+        by_position = tuple((i, names.get(k, k), r, t) for i, k, r, t in by_position)
+        by_name = {key: (i, names.get(k, k), r, t) for key, (i, k, r, t) in by_name.items()}
     offset = 1 - int(method)
 
     @functools.wraps(fn)
@@ -208,6 +282,12 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
                 entry = by_name.get(key)
                 if entry is not None and type(value) in entry[2]:
                     raise _refuse(label, key, None, value, entry[3])
+        for index, optional in later:
+            if index >= len(args):
+                break
+            value = args[index]
+            if not isinstance(value, Tensor) and (value is not None or not optional):
+                raise _wrong_tensor(label, signature, tensors, args, kwargs, int(method)) or not_tensor(label, value)
         if first:
             value = args[0] if args else kwargs.get(argument, _MISSING)
             if value is not _MISSING and not isinstance(value, Tensor):
@@ -215,12 +295,15 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
         try:
             return fn(*args, **kwargs)
         except Exception as exc:   # a failed call: name the argument of a wrong type, as torch's parser does
-            error = _misfit(label, signature, declared, args, kwargs, int(method)) if declared else None
+            error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method)) if tensors else None
+            if error is None and declared:
+                error = _misfit(label, signature, declared, args, kwargs, int(method))
             if error is None and isinstance(exc, AttributeError):
                 error = _not_a_tensor(label, exc, parameters, varargs, args, kwargs, int(method))
             if error is None:
                 raise
             raise error from None
+    _WRAPPER_CODE.add(checked.__code__)
     checked.__tensor_arguments__ = True  # type: ignore[attr-defined]
     return checked
 
