@@ -163,7 +163,7 @@ def may_warn(fn, depth: int = 4) -> bool:
             return False
         seen.add(id(code))
         names = set(code.co_names) | set(code.co_varnames)
-        if names & {"warn", "warnings", "stacklevel", "_stacklevel"} and "past_checks" not in names:
+        if names & {"warn", "warnings", "stacklevel"} and "past_checks" not in names:
             return True
         for const in code.co_consts:
             if isinstance(const, types.CodeType) and reads(const, namespace, level):
