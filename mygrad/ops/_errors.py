@@ -110,6 +110,42 @@ def _refused(fn, offset: int) -> tuple[tuple, dict]:
     return tuple(by_position), by_name
 
 
+# Unannotated parameters of torch's overloads taking a tensor or a number ("Tensor or Number"), or only a
+# tensor ("Tensor"), by op name: what NumPy code would take instead (a list, an ndarray, a str) is refused up
+# front, as torch's parser refuses it, where the op would return a result.
+OVERLOADED = {
+    "clamp": {"min": "Tensor or Number", "max": "Tensor or Number"}, "clamp_min": {"min": "Tensor or Number"},
+    "clamp_max": {"max": "Tensor or Number"}, "masked_fill": {"value": "Tensor or Number"},
+    "fill": {"value": "Tensor or Number"}, "index_fill": {"value": "Tensor or Number"},
+    "where": {"input": "Tensor or Number", "other": "Tensor or Number"},
+    "scatter": {"src": "Tensor or Number", "value": "Tensor or Number"},
+    "isin": {"elements": "Tensor or Number", "test_elements": "Tensor or Number"},
+    "trapezoid": {"x": "Tensor"}, "trapz": {"x": "Tensor"}, "cumulative_trapezoid": {"x": "Tensor"},
+    "searchsorted": {"input": "Tensor or Number"}, "type_as": {"other": "Tensor"}, "ldexp": {"other": "Tensor"},
+}
+_NOT_NUMBERS = (str, list, tuple, dict, np.ndarray)
+_OVERLOAD_REFUSED = {"Tensor or Number": frozenset(_NOT_NUMBERS),
+                     "Tensor": frozenset(_NOT_NUMBERS + _NUMBERS + (type(None),))}
+
+
+def _overloaded(fn, name: str) -> tuple[tuple, dict]:
+    """``_refused``'s entries for ``OVERLOADED``'s parameters of ``fn``."""
+    by_position, by_name = [], {}
+    for index, (key, parameter) in enumerate(inspect.signature(fn).parameters.items()):
+        spelled = OVERLOADED.get(name, {}).get(key)
+        if spelled is None:
+            continue
+        refused = _OVERLOAD_REFUSED[spelled]
+        if key in ("x", "elements") or parameter.default is not None:   # (None: a missing argument's default)
+            refused = refused | {type(None)}
+        entry = (index, key, refused, spelled)
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            by_position.append(entry)
+        if parameter.kind != parameter.POSITIONAL_ONLY:
+            by_name[key] = entry
+    return tuple(by_position), by_name
+
+
 def _refuse(name: str, key: str, position: int | None, value, spelled: str) -> TypeError:
     where = f" (position {position})" if position is not None else ""
     return TypeError(f"{name}(): argument '{key}'{where} must be {spelled}, not {python_type_name(value)}")
@@ -193,6 +229,34 @@ TORCH_NAMES = {
 }
 
 
+# torch functions written in Python that read an attribute of a tensor argument before anything checks its
+# type: a non-tensor there fails as that read does (an AttributeError, or for an ndarray, whose ``size`` is an
+# int, "'int' object is not callable"), by the label and parameter; only when the named argument is true.
+_SIZE_READ = {"input": "size()", "target": "size()"}
+TORCH_READS = {
+    "mse_loss": _SIZE_READ, "l1_loss": _SIZE_READ, "smooth_l1_loss": _SIZE_READ, "huber_loss": _SIZE_READ,
+    "binary_cross_entropy": _SIZE_READ, "binary_cross_entropy_with_logits": _SIZE_READ,
+    "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
+    "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
+    "batch_norm": {"input": "size()"},
+}
+_READ_ONLY_WHEN = {"batch_norm": "training"}
+
+
+def _torch_read(label: str, key: str, value, bound: dict):
+    """The exception torch's Python code raises reading ``TORCH_READS``'s attribute of ``value`` (or None)."""
+    read = TORCH_READS.get(label, {}).get(key)
+    if read is None or label in _READ_ONLY_WHEN and not bound.get(_READ_ONLY_WHEN[label]):
+        return None
+    try:
+        attribute = getattr(value, read.rstrip("()"))
+        if read.endswith("()"):
+            attribute()
+    except Exception as exc:   # noqa: BLE001 - whatever the read raises is what torch raises
+        return exc
+    return None
+
+
 def _tensor_parameters(signature) -> tuple:
     """(parameter, whether None is taken) of the parameters annotated ``Tensor`` or ``Tensor | None``: those
     torch's parser takes a tensor only for."""
@@ -218,6 +282,9 @@ def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: di
         value = bound.get(key, _MISSING)
         if value is _MISSING or isinstance(value, Tensor) or optional and value is None:
             continue
+        read = _torch_read(label, key, value, bound) if label in TORCH_READS else None
+        if read is not None:
+            return read
         index = positions.index(key)
         if index < len(args):
             return not_tensor(label, value, names.get(key, key), index + 1 - offset)
@@ -258,12 +325,17 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     label = prefix + name
     argument = TORCH_NAMES.get(label, {}).get(argument, argument)
     tensors = _tensor_parameters(signature)
+    reads = label in TORCH_READS
     # the positional Tensor parameters past the first, checked before the call: NumPy code would take a list,
     # an ndarray or a number there and return a result where torch's parser refuses
     later = tuple((i, optional) for i, p in enumerate(parameters) if i > 0 for key, optional in tensors if key == p)
     numbers = _NUMBERS if name in NUMBER_FIRST else ()
 
     by_position, by_name = _refused(fn, int(method))
+    if name in OVERLOADED:
+        more_by_position, more_by_name = _overloaded(fn, name)
+        by_position = tuple(sorted(by_position + more_by_position))
+        by_name = {**by_name, **more_by_name}
     names = TORCH_NAMES.get(label)
     if names:   # (the messages name torch's argument)
         by_position = tuple((i, names.get(k, k), r, t) for i, k, r, t in by_position)
@@ -291,6 +363,10 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
         if first:
             value = args[0] if args else kwargs.get(argument, _MISSING)
             if value is not _MISSING and not isinstance(value, Tensor):
+                if reads:
+                    error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method))
+                    if error is not None:
+                        raise error
                 return _not_tensor_first(fn, label, argument, value, numbers, args, kwargs)
         try:
             return fn(*args, **kwargs)
