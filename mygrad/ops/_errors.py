@@ -276,7 +276,7 @@ def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: di
         bound = signature.bind(*args, **kwargs).arguments
     except TypeError:
         return None
-    names = TORCH_NAMES.get(label, {})
+    names = TORCH_NAMES.get(label.rstrip("_"), {})
     positions = list(bound)
     for key, optional in tensors:
         value = bound.get(key, _MISSING)
@@ -316,8 +316,9 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     (``argument``) is checked before the call; any argument is named when the op fails reading a tensor's
     attribute from it, and any argument whose annotated type (``bool``, ``int``, ``float``, ``str``) it does
     not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``)."""
-    signature = inspect.signature(fn)
-    declared = _declared(fn)
+    spec = getattr(fn, "__op__", fn)   # (an in-place method's parameters are its out-of-place op's)
+    signature = inspect.signature(spec)
+    declared = _declared(spec)
     parameters = [p.name for p in signature.parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     varargs = next((i for i, p in enumerate(signature.parameters.values()) if p.kind == p.VAR_POSITIONAL), None)
@@ -331,9 +332,9 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     later = tuple((i, optional) for i, p in enumerate(parameters) if i > 0 for key, optional in tensors if key == p)
     numbers = _NUMBERS if name in NUMBER_FIRST else ()
 
-    by_position, by_name = _refused(fn, int(method))
-    if name in OVERLOADED:
-        more_by_position, more_by_name = _overloaded(fn, name)
+    by_position, by_name = _refused(spec, int(method))
+    if name.rstrip("_") in OVERLOADED:
+        more_by_position, more_by_name = _overloaded(spec, name.rstrip("_"))
         by_position = tuple(sorted(by_position + more_by_position))
         by_name = {**by_name, **more_by_name}
     names = TORCH_NAMES.get(label)
