@@ -225,7 +225,7 @@ TORCH_NAMES = {
     "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
     "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
     "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
-    "embedding": {"input": "indices"},
+    "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
 }
 
 
@@ -385,7 +385,7 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     return checked
 
 
-def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input",),
+def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input", "condition"),
                         spelled: dict | None = None, unchecked=()) -> None:
     """Rebind every function of ``names`` in ``namespace`` (a public module's globals) to its
     ``tensor_arguments`` form: the one place a torch namespace's functions check their tensor arguments.
