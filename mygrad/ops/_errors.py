@@ -380,7 +380,7 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
             if error is None:
                 raise
             raise error from None
-    _WRAPPER_CODE.add(checked.__code__)
+    _WRAPPER_CODE.add(checked.__code__)  # type: ignore[attr-defined]
     checked.__tensor_arguments__ = True  # type: ignore[attr-defined]
     return checked
 
