@@ -38,6 +38,7 @@ def test_a_checked_function_warns_from_the_callers_line(name):
     assert [file == __file__ for file, _ in mine] == [file == __file__ for file, _ in theirs], (mine, theirs)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")  # (kl_div's reduction notice)
 @pytest.mark.parametrize("bad", ["abc", None, 1.5, [1.0, 2.0, 3.0]])
 def test_a_function_that_warns_is_checked_too(bad):
     """mse_loss reads ``target.size()`` first in torch (an AttributeError), kl_div is torch's C++ parser."""
