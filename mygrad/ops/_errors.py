@@ -36,7 +36,8 @@ NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", 
 # (an AttributeError, as mygrad's own code does).
 PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
 _NUMBERS = (bool, int, float, complex)
-_NOT_OPS = ("mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
+_NOT_OPS = ("mygrad.ops.removed_linalg",   # (torch's removed functions raise a RuntimeError, whatever they get)
+            "mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
             "mygrad._device", "mygrad.cuda", "mygrad._runtime")
 
 
@@ -158,6 +159,8 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
     except TypeError:
         return None
     for position, (key, value) in enumerate(bound.items(), start=1 - offset):
+        if key == "reduction":   # (torch's losses check its value, not its type: a ValueError of the op's own)
+            continue
         if key in declared and not isinstance(value, declared[key][0]):
             where = f" (position {position})" if position <= len(args) - offset else ""
             spelled = TORCH_NAMES.get(name, {}).get(key, key)
@@ -221,7 +224,7 @@ def may_warn(fn, depth: int = 4) -> bool:
 # ``linalg_cond(): argument 'input'`` for mygrad's ``cond(A)``.
 TORCH_NAMES = {
     "det": {"A": "input"}, "matrix_exp": {"A": "input"}, "matrix_power": {"A": "input"},
-    "linalg_cond": {"A": "input"}, "linalg_det": {"A": "input"}, "linalg_tensorinv": {"A": "input"},
+    "linalg_cond": {"A": "input"}, "linalg_tensorinv": {"A": "input"},
     "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
     "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
     "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
@@ -234,7 +237,8 @@ TORCH_NAMES = {
 # int, "'int' object is not callable"), by the label and parameter; only when the named argument is true.
 _SIZE_READ = {"input": "size()", "target": "size()"}
 TORCH_READS = {
-    "mse_loss": _SIZE_READ, "l1_loss": _SIZE_READ, "smooth_l1_loss": _SIZE_READ, "huber_loss": _SIZE_READ,
+    "mse_loss": {**_SIZE_READ, "weight": "size()"}, "huber_loss": {**_SIZE_READ, "weight": "size()"},
+    "l1_loss": _SIZE_READ, "smooth_l1_loss": _SIZE_READ,
     "binary_cross_entropy": _SIZE_READ, "binary_cross_entropy_with_logits": _SIZE_READ,
     "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
     "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
@@ -269,7 +273,8 @@ def _tensor_parameters(signature) -> tuple:
     return tuple(found)
 
 
-def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: dict, offset: int):
+def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: dict, offset: int,
+                  reads: bool = False):
     """torch's TypeError for the first Tensor parameter of a failed call given something else (None where
     the parameter takes None is fine), named as torch names it."""
     try:
@@ -282,7 +287,7 @@ def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: di
         value = bound.get(key, _MISSING)
         if value is _MISSING or isinstance(value, Tensor) or optional and value is None:
             continue
-        read = _torch_read(label, key, value, bound) if label in TORCH_READS else None
+        read = _torch_read(label, key, value, bound) if reads else None
         if read is not None:
             return read
         index = positions.index(key)
@@ -309,13 +314,14 @@ def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args
 
 
 def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = None, first: bool = True,
-                     method: bool = False):
+                     method: bool = False, python: bool = False):
     """``fn`` refusing arguments that are not tensors where it needs tensors, as torch's argument parser does,
     with its messages (``sin(): argument 'input' (position 1) must be Tensor, not str``) instead of whatever
     the NumPy code would fail with (or, worse, accept: a list, an ndarray).  ``first``: the first argument
     (``argument``) is checked before the call; any argument is named when the op fails reading a tensor's
     attribute from it, and any argument whose annotated type (``bool``, ``int``, ``float``, ``str``) it does
-    not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``)."""
+    not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``);
+    ``python``: torch's function is Python code that reads a tensor attribute first (``TORCH_READS``)."""
     spec = getattr(fn, "__op__", fn)   # (an in-place method's parameters are its out-of-place op's)
     signature = inspect.signature(spec)
     declared = _declared(spec)
@@ -326,7 +332,7 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     label = prefix + name
     argument = TORCH_NAMES.get(label, {}).get(argument, argument)
     tensors = _tensor_parameters(signature)
-    reads = label in TORCH_READS
+    reads = python and label in TORCH_READS
     # the positional Tensor parameters past the first, checked before the call: NumPy code would take a list,
     # an ndarray or a number there and return a result where torch's parser refuses
     later = tuple((i, optional) for i, p in enumerate(parameters) if i > 0 for key, optional in tensors if key == p)
@@ -360,19 +366,20 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
                 break
             value = args[index]
             if not isinstance(value, Tensor) and (value is not None or not optional):
-                raise _wrong_tensor(label, signature, tensors, args, kwargs, int(method)) or not_tensor(label, value)
+                raise _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads) \
+                    or not_tensor(label, value)
         if first:
             value = args[0] if args else kwargs.get(argument, _MISSING)
             if value is not _MISSING and not isinstance(value, Tensor):
                 if reads:
-                    error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method))
+                    error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads)
                     if error is not None:
                         raise error
                 return _not_tensor_first(fn, label, argument, value, numbers, args, kwargs)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:   # a failed call: name the argument of a wrong type, as torch's parser does
-            error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method)) if tensors else None
+            error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads) if tensors else None
             if error is None and declared:
                 error = _misfit(label, signature, declared, args, kwargs, int(method))
             if error is None and isinstance(exc, AttributeError):
@@ -386,13 +393,14 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
 
 
 def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input", "condition"),
-                        spelled: dict | None = None, unchecked=()) -> None:
+                        spelled: dict | None = None, unchecked=(), python: bool = False) -> None:
     """Rebind every function of ``names`` in ``namespace`` (a public module's globals) to its
     ``tensor_arguments`` form: the one place a torch namespace's functions check their tensor arguments.
     The first argument is checked up front where the first parameter is named one of ``arguments``
     (``spelled``: the argument's name in torch's message where it is not the parameter's, as in
     ``linalg.cholesky(A)``'s ``argument 'input'``); ``unchecked``: functions left as they are (torch's own
-    are Python code there, failing in whatever their code does first)."""
+    are Python code there, failing in whatever their code does first); ``python``: the namespace's functions
+    are Python in torch, failing as their first read of a non-tensor does where ``TORCH_READS`` says so."""
     for name in names:
         fn = namespace.get(name)
         if not isinstance(fn, types.FunctionType) or getattr(fn, "__tensor_arguments__", False) \
@@ -403,7 +411,8 @@ def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tup
             first = next(iter(inspect.signature(fn).parameters), None)
         except (TypeError, ValueError):
             continue
-        namespace[name] = tensor_arguments(fn, name, prefix, (spelled or {}).get(name), first in arguments)
+        namespace[name] = tensor_arguments(fn, name, prefix, (spelled or {}).get(name), first in arguments,
+                                           python=python)
 
 
 def _type_name(value) -> str:
