@@ -392,7 +392,7 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
     return checked
 
 
-def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input", "condition"),
+def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input",),
                         spelled: dict | None = None, unchecked=(), python: bool = False) -> None:
     """Rebind every function of ``names`` in ``namespace`` (a public module's globals) to its
     ``tensor_arguments`` form: the one place a torch namespace's functions check their tensor arguments.
