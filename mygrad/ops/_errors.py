@@ -234,7 +234,8 @@ TORCH_NAMES = {
 
 # torch functions written in Python that read an attribute of a tensor argument before anything checks its
 # type: a non-tensor there fails as that read does (an AttributeError, or for an ndarray, whose ``size`` is an
-# int, "'int' object is not callable"), by the label and parameter; only when the named argument is true.
+# int, "'int' object is not callable"), by the label and parameter; only when the named argument is true
+# (training; a nonzero padding_idx).
 _SIZE_READ = {"input": "size()", "target": "size()"}
 TORCH_READS = {
     "mse_loss": {**_SIZE_READ, "weight": "size()"}, "huber_loss": {**_SIZE_READ, "weight": "size()"},
@@ -244,7 +245,7 @@ TORCH_READS = {
     "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
     "batch_norm": {"input": "size()"},
 }
-_READ_ONLY_WHEN = {"batch_norm": "training"}
+_READ_ONLY_WHEN = {"batch_norm": "training", "embedding": "padding_idx"}
 
 
 def _torch_read(label: str, key: str, value, bound: dict):
