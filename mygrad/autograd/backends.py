@@ -286,7 +286,7 @@ def install_tensor_namespace(mygrad_namespace: dict) -> None:
         fn = mygrad_namespace.get(name)
         if fn is None:
             missing.append(name)
-        else:
-            TENSOR[name] = fn
+        else:   # (an op itself, not its public argument check: a formula passes arrays where a user may not)
+            TENSOR[name] = fn.__wrapped__ if getattr(fn, "__tensor_arguments__", False) else fn
     if missing:
         raise ImportError(f"formula functions with no mygrad implementation: {missing}")

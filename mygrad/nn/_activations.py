@@ -17,7 +17,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record
-from ..ops._errors import python_type_name
+from ..ops._errors import past_checks, python_type_name
 from ..ops.elementwise import mul
 from ..ops.join import cat
 
@@ -476,7 +476,7 @@ def _log_softmax_kernel(x: np.ndarray, axis: int) -> np.ndarray:
 
 def _implicit_dim(name: str, ndim: int, stacklevel: int) -> int:
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
-                  "as an argument.", UserWarning, stacklevel=stacklevel)
+                  "as an argument.", UserWarning, stacklevel=past_checks(stacklevel))
     return 0 if ndim in (0, 1, 3) else 1
 
 

@@ -24,6 +24,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import past_checks
 from . import _windows as win
 from ._windows import Spec
 
@@ -194,7 +195,7 @@ def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
             extra[2 * (nd - 1 - i) + 1] = 1
     if any(extra):
         warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a zero-padded "
-                      "copy of the input be created", UserWarning, stacklevel=4)
+                      "copy of the input be created", UserWarning, stacklevel=past_checks(4))
         input = pad(input, extra)
     return input, tuple(t // 2 for t in total)
 

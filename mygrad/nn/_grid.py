@@ -24,6 +24,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import past_checks
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -73,7 +74,7 @@ def _affine_grid_forward(theta: np.ndarray, spatial: tuple, align_corners: bool)
 
 def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tensor:
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=past_checks(2))
         align_corners = False
     if theta._data.dtype.kind != "f":
         raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
@@ -94,7 +95,7 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     if align_corners and min(spatial) == 1:
         warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
                       "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
-                      "of affine_grid for details.", UserWarning, stacklevel=2)
+                      "of affine_grid for details.", UserWarning, stacklevel=past_checks(2))
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     nd = len(spatial)
@@ -345,7 +346,7 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         raise ValueError("nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
                          f"'reflection', but got: '{padding_mode}'")
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=2)
+        warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=past_checks(2))
         align_corners = False
     x, g = input._data, grid._data
     if x.shape[0] != g.shape[0]:

@@ -18,6 +18,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
 from ..ops._define import record
+from ..ops._errors import past_checks
 from ..ops._scalar import (
     add_scalar as _add_scalar,
     div_scalar as _div_scalar,
@@ -203,7 +204,7 @@ def _reduction(reduction: str, size_average=None, reduce=None, stacklevel: int =
         reduce = True if reduce is None else reduce
         reduction = "none" if not reduce else "mean" if size_average else "sum"
         warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                      "instead.", UserWarning, stacklevel=stacklevel)
+                      "instead.", UserWarning, stacklevel=past_checks(stacklevel))
     if reduction not in REDUCTIONS:
         raise ValueError(f"{reduction} is not a valid value for reduction")
     return reduction
@@ -237,7 +238,7 @@ def _target_size_warning(input: Tensor, target: Tensor) -> None:
     if target.shape != input.shape:
         warnings.warn(f"Using a target size ({target.shape}) that is different to the input size ({input.shape}). "
                       "This will likely lead to incorrect results due to broadcasting. Please ensure they have the "
-                      "same size.", UserWarning, stacklevel=3)
+                      "same size.", UserWarning, stacklevel=past_checks(3))
 
 
 def _broadcast_pair(input: Tensor, target: Tensor):
@@ -766,7 +767,7 @@ def kl_div(input: Tensor, target: Tensor, size_average=None, reduce=None, reduct
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the support size."
                       "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
                       "'mean' will be changed to behave the same as 'batchmean' in the next major release.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=past_checks(2))
     if reduction not in REDUCTIONS + ("batchmean",):
         raise ValueError(f"{reduction} is not a valid value for reduction")
     _check_floating("kl_div", input, target)

@@ -12,6 +12,7 @@ import math
 import warnings
 
 from .._tensor import Tensor
+from ..ops._errors import past_checks
 from ._activations import softmax
 from ._attention import scaled_dot_product_attention
 from ._dropout import dropout
@@ -70,7 +71,7 @@ def _canonical_mask(mask, mask_name: str, other_type, other_name: str, target_ty
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same type for both "
-                      f"instead.", stacklevel=3)
+                      f"instead.", stacklevel=past_checks(3))
     if not is_float:
         mask = mg.zeros_like(mask, dtype=target_type).masked_fill_(mask, float("-inf"))
     return mask

@@ -20,6 +20,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import past_checks
 from . import _maps
 
 _NAMES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "UpsampleNearestExact{}DBackward0",
@@ -177,7 +178,7 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
 
 def upsample(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None) -> Tensor:
     warnings.warn("`nn.functional.upsample` is deprecated. Use `nn.functional.interpolate` instead.",
-                  UserWarning, stacklevel=2)
+                  UserWarning, stacklevel=past_checks(2))
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 

@@ -380,6 +380,7 @@ def inplace_method(op, ufunc=None, elementwise: bool = False):
                     return self._written()
         return self._inplace(op, *args, ufunc=ufunc, **kwargs)
     method.__name__ = op.__name__ + "_"
+    method.__op__ = op  # type: ignore[attr-defined]  # (its parameters name a bad argument: _errors.tensor_arguments)
     return method
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import sys
 import types
 
 import numpy as np
@@ -35,7 +36,8 @@ NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", 
 # (an AttributeError, as mygrad's own code does).
 PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
 _NUMBERS = (bool, int, float, complex)
-_NOT_OPS = ("mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
+_NOT_OPS = ("mygrad.ops.removed_linalg",   # (torch's removed functions raise a RuntimeError, whatever they get)
+            "mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
             "mygrad._device", "mygrad.cuda", "mygrad._runtime")
 
 
@@ -109,6 +111,42 @@ def _refused(fn, offset: int) -> tuple[tuple, dict]:
     return tuple(by_position), by_name
 
 
+# Unannotated parameters of torch's overloads taking a tensor or a number ("Tensor or Number"), or only a
+# tensor ("Tensor"), by op name: what NumPy code would take instead (a list, an ndarray, a str) is refused up
+# front, as torch's parser refuses it, where the op would return a result.
+OVERLOADED = {
+    "clamp": {"min": "Tensor or Number", "max": "Tensor or Number"}, "clamp_min": {"min": "Tensor or Number"},
+    "clamp_max": {"max": "Tensor or Number"}, "masked_fill": {"value": "Tensor or Number"},
+    "fill": {"value": "Tensor or Number"}, "index_fill": {"value": "Tensor or Number"},
+    "where": {"input": "Tensor or Number", "other": "Tensor or Number"},
+    "scatter": {"src": "Tensor or Number", "value": "Tensor or Number"},
+    "isin": {"elements": "Tensor or Number", "test_elements": "Tensor or Number"},
+    "trapezoid": {"x": "Tensor"}, "trapz": {"x": "Tensor"}, "cumulative_trapezoid": {"x": "Tensor"},
+    "searchsorted": {"input": "Tensor or Number"}, "type_as": {"other": "Tensor"}, "ldexp": {"other": "Tensor"},
+}
+_NOT_NUMBERS = (str, list, tuple, dict, np.ndarray)
+_OVERLOAD_REFUSED = {"Tensor or Number": frozenset(_NOT_NUMBERS),
+                     "Tensor": frozenset(_NOT_NUMBERS + _NUMBERS + (type(None),))}
+
+
+def _overloaded(fn, name: str) -> tuple[tuple, dict]:
+    """``_refused``'s entries for ``OVERLOADED``'s parameters of ``fn``."""
+    by_position, by_name = [], {}
+    for index, (key, parameter) in enumerate(inspect.signature(fn).parameters.items()):
+        spelled = OVERLOADED.get(name, {}).get(key)
+        if spelled is None:
+            continue
+        refused = _OVERLOAD_REFUSED[spelled]
+        if key in ("x", "elements") or parameter.default is not None:   # (None: a missing argument's default)
+            refused = refused | {type(None)}
+        entry = (index, key, refused, spelled)
+        if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD):
+            by_position.append(entry)
+        if parameter.kind != parameter.POSITIONAL_ONLY:
+            by_name[key] = entry
+    return tuple(by_position), by_name
+
+
 def _refuse(name: str, key: str, position: int | None, value, spelled: str) -> TypeError:
     where = f" (position {position})" if position is not None else ""
     return TypeError(f"{name}(): argument '{key}'{where} must be {spelled}, not {python_type_name(value)}")
@@ -121,9 +159,12 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
     except TypeError:
         return None
     for position, (key, value) in enumerate(bound.items(), start=1 - offset):
+        if key == "reduction":   # (torch's losses check its value, not its type: a ValueError of the op's own)
+            continue
         if key in declared and not isinstance(value, declared[key][0]):
             where = f" (position {position})" if position <= len(args) - offset else ""
-            return TypeError(f"{name}(): argument '{key}'{where} must be {declared[key][1]}, "
+            spelled = TORCH_NAMES.get(name, {}).get(key, key)
+            return TypeError(f"{name}(): argument '{spelled}'{where} must be {declared[key][1]}, "
                              f"not {python_type_name(value)}")
     return None
 
@@ -131,10 +172,29 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
 _MISSING = object()
 
 
+_WRAPPER_CODE: set = set()   # the code of ``tensor_arguments``'s wrapper (one code object for every wrapper)
+
+
+def past_checks(level: int) -> int:
+    """The ``stacklevel`` ``level`` for a ``warnings.warn`` of code that a ``tensor_arguments`` wrapper may
+    have called: one more per wrapper frame among the frames it counts, so that the warning names the same
+    line of the caller whether the op was reached through its checked public form or directly."""
+    frame = sys._getframe(1)   # (the frame calling warn: stacklevel 1)
+    extra = 0
+    for _ in range(level - 1):
+        frame = frame.f_back
+        while frame is not None and frame.f_code in _WRAPPER_CODE:
+            extra += 1
+            frame = frame.f_back
+        if frame is None:
+            break
+    return level + extra
+
+
 def may_warn(fn, depth: int = 4) -> bool:
     """Whether ``fn`` (or a function of its module it calls, ``depth`` calls deep) may warn.  Such functions
     are left unwrapped: their warnings name the user's line through ``stacklevel``, which a wrapper's frame
-    would shift into mygrad."""
+    would shift into mygrad; code whose warnings count their stacklevel with ``past_checks`` is safe."""
     seen: set = set()
 
     def reads(code, namespace, level) -> bool:
@@ -142,7 +202,7 @@ def may_warn(fn, depth: int = 4) -> bool:
             return False
         seen.add(id(code))
         names = set(code.co_names) | set(code.co_varnames)
-        if names & {"warn", "warnings", "stacklevel", "_stacklevel"}:
+        if names & {"warn", "warnings", "stacklevel"} and "past_checks" not in names:
             return True
         for const in code.co_consts:
             if isinstance(const, types.CodeType) and reads(const, namespace, level):
@@ -158,6 +218,84 @@ def may_warn(fn, depth: int = 4) -> bool:
         return False
     fn = getattr(fn, "__wrapped__", fn)
     return reads(fn.__code__, fn.__globals__, depth)
+
+
+# torch's name of an argument where mygrad's parameter is named otherwise (by the label of torch's message):
+# ``linalg_cond(): argument 'input'`` for mygrad's ``cond(A)``.
+TORCH_NAMES = {
+    "det": {"A": "input"}, "matrix_exp": {"A": "input"}, "matrix_power": {"A": "input"},
+    "linalg_cond": {"A": "input"}, "linalg_tensorinv": {"A": "input"},
+    "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
+    "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
+    "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
+    "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
+}
+
+
+# torch functions written in Python that read an attribute of a tensor argument before anything checks its
+# type: a non-tensor there fails as that read does (an AttributeError, or for an ndarray, whose ``size`` is an
+# int, "'int' object is not callable"), by the label and parameter; only when the named argument is true
+# (training; a nonzero padding_idx).
+_SIZE_READ = {"input": "size()", "target": "size()"}
+TORCH_READS = {
+    "mse_loss": {**_SIZE_READ, "weight": "size()"}, "huber_loss": {**_SIZE_READ, "weight": "size()"},
+    "l1_loss": _SIZE_READ, "smooth_l1_loss": _SIZE_READ,
+    "binary_cross_entropy": _SIZE_READ, "binary_cross_entropy_with_logits": _SIZE_READ,
+    "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
+    "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
+    "batch_norm": {"input": "size()"},
+}
+_READ_ONLY_WHEN = {"batch_norm": "training", "embedding": "padding_idx"}
+
+
+def _torch_read(label: str, key: str, value, bound: dict):
+    """The exception torch's Python code raises reading ``TORCH_READS``'s attribute of ``value`` (or None)."""
+    read = TORCH_READS.get(label, {}).get(key)
+    if read is None or label in _READ_ONLY_WHEN and not bound.get(_READ_ONLY_WHEN[label]):
+        return None
+    try:
+        attribute = getattr(value, read.rstrip("()"))
+        if read.endswith("()"):
+            attribute()
+    except Exception as exc:   # noqa: BLE001 - whatever the read raises is what torch raises
+        return exc
+    return None
+
+
+def _tensor_parameters(signature) -> tuple:
+    """(parameter, whether None is taken) of the parameters annotated ``Tensor`` or ``Tensor | None``: those
+    torch's parser takes a tensor only for."""
+    found = []
+    for key, parameter in signature.parameters.items():
+        parts = [p.strip() for p in str(parameter.annotation).split("|")]
+        if [p for p in parts if p != "None"] == ["Tensor"] and parameter.kind not in (parameter.VAR_POSITIONAL,
+                                                                                      parameter.VAR_KEYWORD):
+            found.append((key, "None" in parts))
+    return tuple(found)
+
+
+def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: dict, offset: int,
+                  reads: bool = False):
+    """torch's TypeError for the first Tensor parameter of a failed call given something else (None where
+    the parameter takes None is fine), named as torch names it."""
+    try:
+        bound = signature.bind(*args, **kwargs).arguments
+    except TypeError:
+        return None
+    names = TORCH_NAMES.get(label.rstrip("_"), {})
+    positions = list(bound)
+    for key, optional in tensors:
+        value = bound.get(key, _MISSING)
+        if value is _MISSING or isinstance(value, Tensor) or optional and value is None:
+            continue
+        read = _torch_read(label, key, value, bound) if reads else None
+        if read is not None:
+            return read
+        index = positions.index(key)
+        if index < len(args):
+            return not_tensor(label, value, names.get(key, key), index + 1 - offset)
+        return TypeError(f"{label}(): argument '{names.get(key, key)}' must be Tensor, not {python_type_name(value)}")
+    return None
 
 
 def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args: tuple, kwargs: dict):
@@ -177,23 +315,39 @@ def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args
 
 
 def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = None, first: bool = True,
-                     method: bool = False):
+                     method: bool = False, python: bool = False):
     """``fn`` refusing arguments that are not tensors where it needs tensors, as torch's argument parser does,
     with its messages (``sin(): argument 'input' (position 1) must be Tensor, not str``) instead of whatever
     the NumPy code would fail with (or, worse, accept: a list, an ndarray).  ``first``: the first argument
     (``argument``) is checked before the call; any argument is named when the op fails reading a tensor's
     attribute from it, and any argument whose annotated type (``bool``, ``int``, ``float``, ``str``) it does
-    not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``)."""
-    signature = inspect.signature(fn)
-    declared = _declared(fn)
+    not have when the call failed.  ``method``: a Tensor method (torch counts positions after ``self``);
+    ``python``: torch's function is Python code that reads a tensor attribute first (``TORCH_READS``)."""
+    spec = getattr(fn, "__op__", fn)   # (an in-place method's parameters are its out-of-place op's)
+    signature = inspect.signature(spec)
+    declared = _declared(spec)
     parameters = [p.name for p in signature.parameters.values()
                   if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     varargs = next((i for i, p in enumerate(signature.parameters.values()) if p.kind == p.VAR_POSITIONAL), None)
     argument = argument or (parameters[0] if parameters else "input")
-    numbers = _NUMBERS if name in NUMBER_FIRST else ()
     label = prefix + name
+    argument = TORCH_NAMES.get(label, {}).get(argument, argument)
+    tensors = _tensor_parameters(signature)
+    reads = python and label in TORCH_READS
+    # the positional Tensor parameters past the first, checked before the call: NumPy code would take a list,
+    # an ndarray or a number there and return a result where torch's parser refuses
+    later = tuple((i, optional) for i, p in enumerate(parameters) if i > 0 for key, optional in tensors if key == p)
+    numbers = _NUMBERS if name in NUMBER_FIRST else ()
 
-    by_position, by_name = _refused(fn, int(method))
+    by_position, by_name = _refused(spec, int(method))
+    if name.rstrip("_") in OVERLOADED:
+        more_by_position, more_by_name = _overloaded(spec, name.rstrip("_"))
+        by_position = tuple(sorted(by_position + more_by_position))
+        by_name = {**by_name, **more_by_name}
+    names = TORCH_NAMES.get(label)
+    if names:   # (the messages name torch's argument)
+        by_position = tuple((i, names.get(k, k), r, t) for i, k, r, t in by_position)
+        by_name = {key: (i, names.get(k, k), r, t) for key, (i, k, r, t) in by_name.items()}
     offset = 1 - int(method)
 
     @functools.wraps(fn)
@@ -208,31 +362,46 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
                 entry = by_name.get(key)
                 if entry is not None and type(value) in entry[2]:
                     raise _refuse(label, key, None, value, entry[3])
+        for index, optional in later:
+            if index >= len(args):
+                break
+            value = args[index]
+            if not isinstance(value, Tensor) and (value is not None or not optional):
+                raise _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads) \
+                    or not_tensor(label, value)
         if first:
             value = args[0] if args else kwargs.get(argument, _MISSING)
             if value is not _MISSING and not isinstance(value, Tensor):
+                if reads:
+                    error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads)
+                    if error is not None:
+                        raise error
                 return _not_tensor_first(fn, label, argument, value, numbers, args, kwargs)
         try:
             return fn(*args, **kwargs)
         except Exception as exc:   # a failed call: name the argument of a wrong type, as torch's parser does
-            error = _misfit(label, signature, declared, args, kwargs, int(method)) if declared else None
+            error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads) if tensors else None
+            if error is None and declared:
+                error = _misfit(label, signature, declared, args, kwargs, int(method))
             if error is None and isinstance(exc, AttributeError):
                 error = _not_a_tensor(label, exc, parameters, varargs, args, kwargs, int(method))
             if error is None:
                 raise
             raise error from None
+    _WRAPPER_CODE.add(checked.__code__)  # type: ignore[attr-defined]
     checked.__tensor_arguments__ = True  # type: ignore[attr-defined]
     return checked
 
 
 def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tuple = ("input",),
-                        spelled: dict | None = None, unchecked=()) -> None:
+                        spelled: dict | None = None, unchecked=(), python: bool = False) -> None:
     """Rebind every function of ``names`` in ``namespace`` (a public module's globals) to its
     ``tensor_arguments`` form: the one place a torch namespace's functions check their tensor arguments.
     The first argument is checked up front where the first parameter is named one of ``arguments``
     (``spelled``: the argument's name in torch's message where it is not the parameter's, as in
     ``linalg.cholesky(A)``'s ``argument 'input'``); ``unchecked``: functions left as they are (torch's own
-    are Python code there, failing in whatever their code does first)."""
+    are Python code there, failing in whatever their code does first); ``python``: the namespace's functions
+    are Python in torch, failing as their first read of a non-tensor does where ``TORCH_READS`` says so."""
     for name in names:
         fn = namespace.get(name)
         if not isinstance(fn, types.FunctionType) or getattr(fn, "__tensor_arguments__", False) \
@@ -243,7 +412,8 @@ def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tup
             first = next(iter(inspect.signature(fn).parameters), None)
         except (TypeError, ValueError):
             continue
-        namespace[name] = tensor_arguments(fn, name, prefix, (spelled or {}).get(name), first in arguments)
+        namespace[name] = tensor_arguments(fn, name, prefix, (spelled or {}).get(name), first in arguments,
+                                           python=python)
 
 
 def _type_name(value) -> str:

@@ -145,6 +145,7 @@ def _inplace(op):
                                    f"type {_C_TYPE[self.dtype.name]}")
         return method(self, *bounds, **named)
     run.__name__ = run.__qualname__ = method.__name__
+    run.__op__ = op  # (its parameters name a bad argument: _errors.tensor_arguments)
     return run
 
 

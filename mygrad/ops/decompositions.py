@@ -15,6 +15,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record, record_multi
+from ._errors import past_checks
 from .linalg import matmul
 from .shape import transpose, unsqueeze
 
@@ -392,7 +393,7 @@ def torch_cholesky(input: Tensor, upper: bool = False) -> Tensor:
     """torch.cholesky (deprecated in torch, with its warning): its own CholeskyBackward0 node."""
     import warnings
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
-                  "PyTorch release.", UserWarning, stacklevel=2)
+                  "PyTorch release.", UserWarning, stacklevel=past_checks(2))
     return _cholesky(input, upper, "cholesky", CholeskyBackward0, True)[0]
 
 
@@ -691,7 +692,7 @@ def torch_qr(input: Tensor, some: bool = True):
     """torch.qr (deprecated in torch, with its warning): linalg.qr with some=True as 'reduced', else 'complete'."""
     import warnings
     warnings.warn("torch.qr is deprecated in favor of torch.linalg.qr and will be removed in a future PyTorch "
-                  "release.", UserWarning, stacklevel=2)
+                  "release.", UserWarning, stacklevel=past_checks(2))
     return torch_qr_return(*qr(input, "reduced" if some else "complete"))
 
 

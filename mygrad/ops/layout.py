@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import not_tensor
+from ._errors import not_tensor, past_checks
 from ._views import as_view
 
 # ----- strided views over the input's array ---------------------------------------------------------
@@ -276,7 +276,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
         tensors = tuple(tensors[0])
     if indexing is None:
         warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the indexing argument.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=past_checks(2))
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
@@ -472,7 +472,7 @@ def _new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: b
     if isinstance(data, Tensor):
         warnings.warn("To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
                       "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor("
-                      "sourceTensor).", UserWarning, stacklevel=2)
+                      "sourceTensor).", UserWarning, stacklevel=past_checks(2))
         data = data._data
     return tensor(np.array(data), dtype=dtype or self.dtype, requires_grad=requires_grad)
 

@@ -17,6 +17,7 @@ from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._errors import past_checks
 from .copy import clone
 from .decompositions import inv
 from .elementwise import mul
@@ -68,7 +69,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
     if dim is None:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
-                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=2)
+                      "with that of linalg.cross in a future release.", UserWarning, stacklevel=past_checks(2))
         shape = np.broadcast_shapes(input.shape, other.shape) if input.ndim == other.ndim else input.shape
         sizes = [i for i, s in enumerate(shape) if s == 3]
         if not sizes:

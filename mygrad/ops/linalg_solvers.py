@@ -16,7 +16,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
-from ._errors import not_implemented
+from ._errors import not_implemented, past_checks
 from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major
 from .linalg import matmul
 from .shape import transpose
@@ -99,7 +99,7 @@ def triangular_solve(input: Tensor, A: Tensor, upper: bool = True, transpose: bo
                      unitriangular: bool = False):
     """torch.triangular_solve(b, A) (deprecated in torch, with its warning): (X, a copy of A) with
     op(A) X = b, op(A) A's upper (default) or lower triangle, transposed if asked; batches broadcast."""
-    warnings.warn(_TRIANGULAR_DEPRECATION, UserWarning, stacklevel=2)
+    warnings.warn(_TRIANGULAR_DEPRECATION, UserWarning, stacklevel=past_checks(2))
     return _triangular_solve(input, A, upper, transpose, unitriangular)
 
 

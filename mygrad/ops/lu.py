@@ -22,7 +22,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
-from ._errors import not_implemented
+from ._errors import not_implemented, past_checks
 from .decompositions import _triangle, _triangular_kernel, column_major
 
 __all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "torch_lu", "torch_lu_solve"]
@@ -347,7 +347,7 @@ def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
                   "removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced "
                   "with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
                   "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
-                  "torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=2)
+                  "torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=past_checks(2))
     LU, piv, info = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
     return (LU, piv, info) if get_infos else (LU, piv)
 
@@ -357,7 +357,7 @@ def torch_lu_solve(b: Tensor, LU_data: Tensor, LU_pivots: Tensor) -> Tensor:
     warnings.warn("torch.lu_solve is deprecated in favor of torch.linalg.lu_solveand will be removed in a future "
                   "PyTorch release.\nNote that torch.linalg.lu_solve has its arguments reversed.\nX = "
                   "torch.lu_solve(B, LU, pivots)\nshould be replaced with\nX = torch.linalg.lu_solve(LU, pivots, B)",
-                  UserWarning, stacklevel=2)
+                  UserWarning, stacklevel=past_checks(2))
     return lu_solve(LU_data, LU_pivots, b)
 
 

@@ -17,7 +17,7 @@ from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, methods, record
-from ._errors import not_implemented, not_tensor
+from ._errors import not_implemented, not_tensor, past_checks
 from ._scalar import mul_scalar, sub_scalar
 from .elementwise import broadcast_apply
 from .reductions import norm_backward  # noqa: F401  (the formula helper DistBackward0 reads)
@@ -172,7 +172,7 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
     from .linalg_products import multi_dot
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch release. Use "
                   "torch.linalg.multi_dot instead, which accepts a list of two or more tensors rather than multiple "
-                  "parameters.", UserWarning, stacklevel=2)
+                  "parameters.", UserWarning, stacklevel=past_checks(2))
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = tuple(matrices[0])
     if not matrices:
@@ -231,7 +231,7 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         norm_factor = w_sum - mul_scalar((w * aweights).sum(), correction) / w_sum
     if (norm_factor._data <= 0).any():
         warnings.warn("cov(): degrees of freedom is <= 0. Correction should be strictly less than the number of "
-                      "observations.", UserWarning, stacklevel=2)
+                      "observations.", UserWarning, stacklevel=past_checks(2))
         norm_factor = norm_factor.zero_()
     if observations == 1 and (fweights is None) != (aweights is None):
         x.zero_()          # torch zeroes the (one-observation) input through its view: the centred matrix

@@ -23,7 +23,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import inplace_method, methods, record
-from ._errors import python_type_name
+from ._errors import past_checks, python_type_name
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY, _sign
 
@@ -640,7 +640,7 @@ def _moments(name: str, node, finish):
                                                   ((dim,) if isinstance(dim, int) else dim))
         kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
         if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
-            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=3)  # (the caller, above quiet)
+            warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=past_checks(3))  # (caller, above quiet)
         out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
                       keepdim=keepdim, rnumel=rnumel, full=full)

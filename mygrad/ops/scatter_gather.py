@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._errors import not_tensor
+from ._errors import not_tensor, past_checks
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 from .indexing import _gather_key
 
@@ -305,7 +305,7 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, red
             raise RuntimeError("reduce argument must be either add or multiply.")
         if tensor_src:
             import warnings
-            warnings.warn(_REDUCE_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_REDUCE_WARNING, UserWarning, stacklevel=past_checks(2))
         out = _accumulate(data, dim, idx, values, _REDUCE_UFUNC[reduce])
         # torch's NotImplemented node has an edge for each input that requires grad, and no others
         needing = tuple(t for t in ((input, src) if tensor_src else (input,)) if t._requires_grad)
@@ -855,7 +855,7 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     _tensor("index_reduce", input, "input", 1)
     _tensor("index_reduce", index, "index", 3)
     _tensor("index_reduce", source, "source", 4)
-    warnings.warn(_INDEX_REDUCE_WARNING, UserWarning, stacklevel=2)
+    warnings.warn(_INDEX_REDUCE_WARNING, UserWarning, stacklevel=past_checks(2))
     if reduce not in ("prod", "mean", "amax", "amin"):
         raise RuntimeError(f"index_reduce(): Expected reduce to be one of prod, mean, amax or amin but got {reduce}.")
     dim = input._wrap_dim(dim)

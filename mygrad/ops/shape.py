@@ -21,7 +21,7 @@ from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import python_type_name
+from ._errors import past_checks, python_type_name
 from ._views import as_view
 from .copy import contiguous_clone
 
@@ -364,13 +364,13 @@ def _T(self: Tensor) -> Tensor:
     ndim = self._data.ndim
     if ndim == 0:
         warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=past_checks(2))
     elif ndim != 2 and not _warned_T[0]:
         _warned_T[0] = True  # torch warns once per process
         warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
                       "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
                       "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
-                      "tensor.", UserWarning, stacklevel=2)
+                      "tensor.", UserWarning, stacklevel=past_checks(2))
     return _permuted(self, tuple(range(ndim - 1, -1, -1)))
 
 
@@ -378,7 +378,7 @@ def _mT(self: Tensor) -> Tensor:
     ndim = self._data.ndim
     if ndim == 0:
         warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=past_checks(2))
         return self
     if ndim < 2:
         raise RuntimeError(f"tensor.mT is only supported on matrices or batches of matrices. Got {ndim}-D tensor.")

@@ -5,6 +5,7 @@ import warnings
 
 from ... import _creation
 from ..._tensor import Tensor
+from ...ops._errors import not_tensor
 from .. import functional as F, init as nn_init
 from ..parameter import Parameter
 from .module import Module, _check_device
@@ -109,11 +110,15 @@ class Softplus(Module):
 
 class Sigmoid(Module):
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):   # (torch's module calls torch.sigmoid: its argument check)
+            raise not_tensor("sigmoid", input)
         return input.sigmoid()
 
 
 class Tanh(Module):
     def forward(self, input: Tensor) -> Tensor:
+        if not isinstance(input, Tensor):   # (torch's module calls torch.tanh: its argument check)
+            raise not_tensor("tanh", input)
         return input.tanh()
 
 
