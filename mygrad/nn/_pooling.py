@@ -401,7 +401,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
         maps.append(inside / (end - start)[:, None])
         bounds.append((start, end))
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
     return _maps.mapped(AdaptiveAvgPool2DBackward0, input, tuple(maps),
                         value=_adaptive_avg_kernel(input._data, bounds))
 
