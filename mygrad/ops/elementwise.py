@@ -745,8 +745,9 @@ def _bitwise(ufunc):
     def op(input, other) -> Tensor:
         a, b = binary_operands(input, other)
         if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":   # torch's class and dtype name
+            broadcast_apply(np.broadcast, a, b)   # (the shapes first, as torch)
             raise not_implemented(f"{ufunc.__name__}_cpu", a if np.asarray(a).dtype.kind == "f" else b)
-        return Tensor._make(np.asarray(ufunc(a, b)), False, None)
+        return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
     op.__name__ = ufunc.__name__
     return op
 

@@ -23,7 +23,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
-from .elementwise import copy_op, fill_op
+from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -655,7 +655,8 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                                f"{value._data.ndim} dimension(s).")
         out = np.where(m, value._data.astype(data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
-    return record(MaskedFillBackward0, np.where(m, np.asarray(value).astype(data.dtype), data), (input,), mask=m)
+    out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
+    return record(MaskedFillBackward0, out, (input,), mask=m)
 
 
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
