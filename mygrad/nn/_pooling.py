@@ -22,6 +22,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import not_implemented
 from . import (
     _formulas,  # noqa: F401  (registers zero_slope)
     _maps,
@@ -325,6 +326,8 @@ def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
     batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding, 1,
                                                                   ceil_mode, avg=True)
     x = input._data
+    if x.dtype.kind != "f" and x.dtype != np.int64:   # (torch's CPU kernels: floating and int64 only)
+        raise not_implemented("avg_pool3d_out_frame" if nd == 3 else "avg_pool2d", x)
     extra = _overhang(size, kernel, stride, pad, dilation, out)
     divisor = _divisor(size, kernel, stride, pad, out, count_include_pad, divisor_override)
     geometry = (kernel, stride, pad, extra, divisor, size)
@@ -458,6 +461,8 @@ def _adaptive_max_kernel(x: np.ndarray, out: tuple) -> tuple:
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d")
     x = input._data
+    if x.dtype.kind != "f":
+        raise not_implemented("adaptive_max_pool2d", x)
     batched = x.ndim == 4
     values, indices = _adaptive_max_kernel(_as_batched(x, batched), sizes)
     if not batched:
