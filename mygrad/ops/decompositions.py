@@ -14,7 +14,7 @@ from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
-from ._define import methods, record, record_multi
+from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented
 from .linalg import matmul
 from .shape import transpose, unsqueeze
@@ -232,12 +232,33 @@ def _solve_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
 
 
+def check_solve(A: Tensor, B: Tensor, left: bool) -> tuple:
+    """linalg.solve's checks, in torch's order: A, B's rank, the dtypes, then (left) the shapes.  Returns
+    whether B is a batch of vectors, and B's array as a batch of matrices."""
+    _check_square(A, "linalg.solve")
+    if B.ndim == 0:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    if B._data.dtype != A._data.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{_LEGACY[A._data.dtype.name]} and B of type {_LEGACY[B._data.dtype.name]} instead")
+    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
+    b = B._data[..., None] if vector else B._data
+    n = A.shape[-1]
+    if left and b.shape[-2] != n:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({n}x{n} and "
+                           f"{b.shape[-2]}x{b.shape[-1]})")
+    try:
+        np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
+    except ValueError:
+        check_broadcast(np.empty(b.shape[:-2] + (0,)), np.empty(A._data.shape[:-2] + (0,)))   # (B first, as torch)
+        raise
+    return vector, b
+
+
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (X A = B with left=False); B is a batch of vectors when B.ndim == 1 or
     B.shape == A.shape[:-1] (left=True only: torch refuses vectors on the right)."""
-    _check_square(A, "linalg.solve")
-    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
-    b = B._data[..., None] if vector else B._data
+    vector, b = check_solve(A, B, left)
     n = A.shape[-1]
     if not left and b.shape[-1] != n:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation XA = B ({n}x{n} and "
