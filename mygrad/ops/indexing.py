@@ -18,6 +18,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
+from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -661,7 +662,12 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
 
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
-    key = _advanced_key(input._data.shape, [(d, _index_array(i)) for d, i in _index_dims(indices)])
+    pairs = [(d, _index_array(i)) for d, i in _index_dims(indices)]
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(input.dtype)} for the destination and {scalar_type_name(values.dtype)} "
+                           f"for the source.")
+    key = _advanced_key(input._data.shape, pairs)
     _check_index_put_shape(_indexed_shape(input._data.shape, key), values._data.shape)
     return _index_put(input, key, values, accumulate)
 
