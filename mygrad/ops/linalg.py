@@ -183,7 +183,12 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if b.shape[:2] != (a.shape[0], a.shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    _check_first_dtype("bmm", input, mat2)
+    if a.dtype != b.dtype or a.dtype == np.bool_:
+        if a.size and b.size:
+            _check_first_dtype("bmm", input, mat2)
+        # an empty product or an empty contraction: torch returns zeros of mat2's dtype before its dtype checks
+        out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), b.dtype)
+        return record(BmmBackward0, out, (input, mat2), self=input, mat2=mat2)
     return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 
