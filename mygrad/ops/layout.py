@@ -149,9 +149,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     """The diagonal of the (dim1, dim2) planes, a view (DiagonalBackward0), as a new last dim."""
     _check_tensor("diagonal", input)
     data = input._data
-    if data.ndim < 2:
-        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {data.ndim}")
-    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)
+    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)   # (torch wraps first: a 0-d or 1-d tensor's dims clash)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return as_view(DiagonalBackward0, _diagonal_view(data, offset, d1, d2), input, shape=data.shape, offset=offset,
@@ -162,9 +160,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     """The last dim of ``input`` placed on the diagonal of new (dim1, dim2) planes."""
     _check_tensor("diag_embed", input)
     data = input._data
-    if data.ndim == 0:
-        raise RuntimeError("diag_embed(): input must be at least 1-dimensional")
-    ndim = data.ndim + 1
+    ndim = data.ndim + 1   # (a 0-d input: no two dims of the result differ, torch's errors say so)
     lo, hi = -ndim, ndim - 1
     for d in (dim1, dim2):
         if not lo <= d <= hi:
