@@ -198,9 +198,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     data = input._data
+    dim = input._wrap_dim(dim)   # (first, as torch: a 0-d tensor's dim 1 is out of range, its dim 0 has no size)
     if data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    dim = input._wrap_dim(dim)
     pieces = [data[(slice(None),) * dim + (i, Ellipsis)] for i in range(data.shape[dim])]
     return _output_views(UnbindBackward0, input, pieces, dim=dim)
 

@@ -418,6 +418,10 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     from .indexing import narrow
     _check_tensor("narrow_copy", input)
+    if input._data.ndim and dim >= input._data.ndim:   # (torch's narrow_copy asserts this before wrapping)
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an enhancement request "
+                           "to PyTorch.)")
     view = narrow(input, dim, start, length)   # torch's checks and messages
     dim = input._wrap_dim(dim)
     return record(NarrowCopyBackward0, view._data.copy(), (input,), shape=input._data.shape, dim=dim, start=start,
@@ -443,6 +447,13 @@ def _type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
     return self.to(dtype)
 
 
+def _check_sizes(size) -> None:
+    """torch's error for a negative size (NumPy's is a ValueError)."""
+    for n in size:
+        if isinstance(n, (int, np.integer)) and n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: {list(size)}")
+
+
 def _new_factory(name: str, fill):
     def factory(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
                 pin_memory: bool = False) -> Tensor:
@@ -450,6 +461,7 @@ def _new_factory(name: str, fill):
             raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
         if len(size) == 1 and isinstance(size[0], (tuple, list)):
             size = tuple(size[0])
+        _check_sizes(size)
         np_dtype = (dtype or self.dtype).np
         out = Tensor._make(fill(tuple(size), np_dtype), False, None)
         return out.requires_grad_() if requires_grad else out
@@ -458,6 +470,7 @@ def _new_factory(name: str, fill):
 
 def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               layout=None, pin_memory: bool = False) -> Tensor:
+    _check_sizes(tuple(size))
     out = Tensor._make(np.full(tuple(size), fill_value, (dtype or self.dtype).np), False, None)
     return out.requires_grad_() if requires_grad else out
 

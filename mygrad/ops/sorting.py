@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -263,6 +263,12 @@ def _empty_along(data: np.ndarray, dim: int) -> bool:
     return True
 
 
+def _wrap_sized_dim(input: Tensor, dim: int) -> int:
+    """``dim`` wrapped, where torch reads its size first: a 0-d tensor has none (IndexError)."""
+    dim_size(input._data.shape, dim)
+    return input._wrap_dim(dim)
+
+
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None):
     _check_tensor("unique", input)
@@ -271,7 +277,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
         out = _with_node(Unique2Backward0, values, input)
         return _outputs(out, inverse.reshape(data.shape), counts, return_inverse, return_counts)
-    dim = input._wrap_dim(dim)
+    dim = _wrap_sized_dim(input, dim)
     if _empty_along(data, dim):
         values, inverse, counts = data.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
     else:
@@ -289,7 +295,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
         shape = data.shape
         values = flat[changed]
     else:
-        dim = input._wrap_dim(dim)
+        dim = _wrap_sized_dim(input, dim)
         if _empty_along(data, dim):
             out = _with_node(UniqueConsecutiveBackward0, data.copy(), input)
             return _outputs(out, np.zeros(0), np.zeros(0), return_inverse, return_counts)
