@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
@@ -323,6 +323,10 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
                 stats_dtype: bool = True) -> Tensor:
     """(``stats_dtype``: the running statistics must have the input's dtype; instance_norm's need not.)"""
     x = input._data
+    if x.size == 0:   # ATen returns before any check: a clone (the graph kept), times weight[0], plus bias[0]
+        out = input.clone()
+        out = out if weight is None else out * weight[0]
+        return out if bias is None else out + bias[0]
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dims, got {x.ndim}")
     channels = x.shape[1]
@@ -402,9 +406,7 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
 def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
     x = input._data
     _check_parameters(input, weight, bias)
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
-    n, channels = x.shape[:2]
+    n, channels = dim_size(x.shape, 0), dim_size(x.shape, 1)   # (ATen reads them first: an IndexError)
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
