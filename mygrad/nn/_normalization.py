@@ -451,6 +451,8 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
     if x.ndim < 2:
         raise RuntimeError(f"instance_norm: expected input with at least 2 dims, got {x.ndim}")
     b, c = x.shape[:2]
+    if x.dtype.kind == "f":   # (measured: a running_var of another dtype is refused, a running_mean is cast)
+        _check_parameters(input, weight, bias, (running_var,))
     view = input.contiguous().view(1, b * c, *x.shape[2:])
     rep = lambda t: None if t is None else t.repeat(b)
     mean_b, var_b = rep(running_mean), rep(running_var)
