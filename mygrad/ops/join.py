@@ -81,7 +81,10 @@ def cat(tensors, dim: int = 0) -> Tensor:
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     joined = [t for t in tensors if t._data.shape != (0,)]  # legacy: 1-D empty tensors are skipped
-    ref = joined[0] if joined else tensors[0]
+    if not joined:   # all skipped: torch returns an empty one before it wraps the dim
+        return record(_cat_node(len(tensors)), np.zeros((0,), _promoted(tensors)), tuple(tensors), dim=dim,
+                      parts=(None,) * len(tensors))
+    ref = joined[0]
     dim = ref._wrap_dim(dim)
     shape = ref._data.shape
     for i, t in enumerate(tensors):
