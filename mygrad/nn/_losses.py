@@ -297,6 +297,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     t = target._data
+    if input._data.dtype.kind != "f":   # (torch's kernel starts with log_sigmoid of the input)
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
     if t.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
