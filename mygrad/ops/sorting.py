@@ -186,10 +186,12 @@ def _lower_nanmedian(data: np.ndarray, d: int) -> np.ndarray:
 
 def _full_median(name: str, input: Tensor, position, node) -> Tensor:
     data = input._data
-    if data.dtype == np.bool_:
-        raise not_implemented(f"{name}_cpu", data)
-    if data.size == 0:
-        value = np.nan if data.dtype.kind == "f" else 0
+    if data.size == 0:   # torch's NaN, cast to the dtype as x86 casts it (int32/int64: their minimum; bool: True)
+        kind = data.dtype.kind
+        value = np.nan if kind == "f" else True if kind == "b" else \
+            np.iinfo(data.dtype).min if kind == "i" and data.dtype.itemsize >= 4 else 0
+    elif data.dtype == np.bool_:
+        raise not_implemented("median_cpu", data)   # (nanmedian's too)
     else:
         flat = data.reshape(-1)
         value = np.sort(flat)[position(flat, 0)[0]]
@@ -202,7 +204,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False):
     _check_tensor("median", input)
     if dim is None:
         return _full_median("median", input, _lower_median, MedianBackward0)
-    return _pick("median", input, dim, keepdim, _lower_median, MedianBackward1, median_return, "median_cpu")
+    return _pick("median", input, dim, keepdim, _lower_median, MedianBackward1, median_return, "median_out")
 
 
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
@@ -210,7 +212,7 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
     if dim is None:
         return _full_median("nanmedian", input, _lower_nanmedian, NanmedianBackward0)
     return _pick("nanmedian", input, dim, keepdim, _lower_nanmedian, NanmedianBackward1, nanmedian_return,
-                 "nanmedian_cpu")
+                 "median_out")
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
