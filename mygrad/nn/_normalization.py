@@ -470,7 +470,9 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
     x = input._data
     k = len(shape)
-    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape or k == 0:
+    if x.ndim < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {x.ndim}")
+    if tuple(x.shape[x.ndim - k:]) != shape or k == 0:
         raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
     if weight is not None and tuple(weight._data.shape) != shape:
