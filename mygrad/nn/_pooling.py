@@ -371,6 +371,8 @@ def _adaptive_bounds(n: int, o: int) -> tuple:
 def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
     x = input._data
     sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if type(output_size) in (tuple, list) and x.ndim <= len(sizes):
+        raise ValueError(f"Input dimension should be at least {len(sizes) + 1}")   # (F's _list_with_default)
     if len(sizes) != nd:
         raise RuntimeError(f"{fn}: internal error: output_size.size() must be {nd}")
     if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
