@@ -352,20 +352,21 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
     if src.dtype != data.dtype:
         raise RuntimeError(f"{name}(): self ({_type(data)}) and source ({_type(src)}) must have the same scalar "
                            f"type")
-    if data.ndim == 0:
-        src_n = src.size
-        if idx.size != src_n:
-            raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
-                               f"({src_n}), for dim: {dim}")
-        return src.reshape(-1)
     if src.ndim == 0 and name == "index_copy_":
         if idx.size != 1:
             raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {idx.size})")
     elif src.ndim == 0:   # index_add_/index_reduce_ read source.size(dim) of the scalar, then compare the shapes
         if idx.size != 1:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
-                           f"Got self.shape = {list(data.shape)} source.shape = []")
+        if data.ndim:
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(data.shape)} source.shape = []")
+    if data.ndim == 0:
+        src_n = src.size
+        if idx.size != src_n:
+            raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
+                               f"({src_n}), for dim: {dim}")
+        return src.reshape(-1)
     src_shape = src.shape if src.ndim else (1,)
     if len(src_shape) != data.ndim or any(a != b for d, (a, b) in enumerate(zip(data.shape, src_shape)) if d != dim):
         raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified dimension. "
