@@ -125,7 +125,7 @@ class Tensor(TensorMethods):
     def size(self, dim: int | None = None):
         if dim is None:
             return Size(self._data.shape)
-        return self._data.shape[self._wrap_dim(dim)]
+        return dim_size(self._data.shape, dim)
 
     def _wrap_dim(self, dim: int) -> int:
         return wrap_dim(dim, self._data.ndim)
@@ -699,6 +699,14 @@ def wrap_dim(dim: int, ndim: int) -> int:
     if not lo <= dim <= hi:
         raise IndexError(f"Dimension out of range (expected to be in range of [{lo}, {hi}], but got {dim})")
     return int(dim) % ndim if ndim else 0
+
+
+def dim_size(shape: tuple, dim: int) -> int:
+    """ATen's ``size(dim)``, which ops read before their own checks: a 0-d tensor has no dim to ask about
+    (torch's IndexError names the dim), others wrap ``dim`` as ``wrap_dim`` does."""
+    if not shape:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return shape[wrap_dim(dim, len(shape))]
 
 
 def _contiguous_strides(shape: tuple) -> tuple:

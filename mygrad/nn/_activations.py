@@ -232,7 +232,11 @@ def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace
         raise ValueError("max_val cannot be less than min_val")
 
     def forward(x: Tensor) -> Tensor:
-        data = floating_data(x, "hardtanh_cpu")
+        data = x._data
+        if data.dtype == np.bool_:   # (torch clamps integers, its bounds truncated to the dtype)
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        if data.dtype.kind == "u" and min_val < 0:
+            raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
         return record(HardtanhBackward0, _clip(data, min_val, max_val), (x,), self=x, min_val=min_val,
                       max_val=max_val)
     return input._inplace(forward) if inplace else forward(input)
@@ -273,6 +277,8 @@ def _softshrink_kernel(x: np.ndarray, lambd: float) -> np.ndarray:
 def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
     def forward(x: Tensor, node=ThresholdBackward0) -> Tensor:
         data = x._data
+        if data.dtype == np.bool_:
+            raise NotImplementedError("\"threshold_cpu\" not implemented for 'Bool'")
         return record(node, np.where(data <= threshold, np.asarray(value).astype(data.dtype), data), (x,),
                       self=x, threshold=threshold)
     return input._inplace(forward, ThresholdBackward1) if inplace else forward(input)
@@ -323,6 +329,9 @@ def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, trainin
 
 def prelu(input: Tensor, weight: Tensor) -> Tensor:
     """torch's composite: weight reshaped to broadcast along dim 1 (a ViewBackward0), then the kernel."""
+    if input._data.dtype != weight._data.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {scalar_type_name(input.dtype)} and "
+                           f"{scalar_type_name(weight.dtype)}")
     if weight.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = {weight.ndim}")
     if weight.numel() != 1:

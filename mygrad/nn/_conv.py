@@ -144,17 +144,25 @@ def _batched(input: Tensor, nd: int, fn: str) -> bool:
     return rank == nd + 2
 
 
+def _conv_kernel(nd: int, transposed: bool) -> str:
+    """The CPU kernel torch's message names for a convolution of ``nd`` spatial dims."""
+    if transposed:
+        return f"slow_conv_transpose{max(nd, 2)}d_out_cpu"
+    return "compute_columns3d" if nd == 3 else "slow_conv2d_cpu"
+
+
 def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
            transposed: bool = False) -> None:
     x, w = input._data, weight._data
+    if x.dtype.kind not in "fiu":   # (before the other operands' dtypes: torch's kernel is chosen by the input's)
+        raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
     if w.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(weight.dtype)}")
     if bias is not None and bias._data.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(bias.dtype)}")
-    if x.dtype.kind not in "fiu":
-        raise RuntimeError(f"\"slow_conv2d_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     if any(s <= 0 for s in stride):

@@ -395,6 +395,8 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     _not_differentiable("binary_cross_entropy_with_logits", "weight", weight)
     _not_differentiable("binary_cross_entropy_with_logits", "pos_weight", pos_weight)
     t = target._data
+    if input._data.dtype.kind != "f":   # (torch's kernel starts with log_sigmoid of the input)
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
     if t.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
@@ -904,7 +906,13 @@ def triplet_margin_loss(anchor: Tensor, positive: Tensor, negative: Tensor, marg
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
     """torch's composite: each input divided by its (cloned, then clamped without grad) norm, multiplied,
-    summed over ``dim``."""
+    summed over ``dim``; operands of other dtypes promoted to their common (floating) dtype first."""
+    if x1._data.dtype != x2._data.dtype or x1._data.dtype.kind != "f":
+        common = _dtype.result_type(x1, x2)
+        if not common.is_floating_point:
+            raise RuntimeError(f"expected common dtype to be floating point, yet common dtype is "
+                               f"{scalar_type_name(common)}")
+        x1, x2 = x1.to(common), x2.to(common)
     x1, x2 = _broadcast_pair(x1, x2)
     x1_norm = vector_norm(x1, 2, dim, True).clone()
     x2_norm = vector_norm(x2, 2, dim, True).clone()

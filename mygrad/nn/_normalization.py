@@ -24,7 +24,7 @@ import numpy as np
 
 from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
@@ -173,8 +173,21 @@ NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", attrs="layout"
 def _float_data(input: Tensor, kernel: str) -> np.ndarray:
     data = input._data
     if data.dtype.kind != "f":
-        raise RuntimeError(f'"{kernel}" not implemented for \'{scalar_type_name(input.dtype)}\'')
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{scalar_type_name(input.dtype)}\'')
     return data
+
+
+def _check_parameters(input: Tensor, weight, bias, stats: tuple = ()) -> None:
+    """torch's checks of the affine parameters (and running statistics) against the input's dtype: the
+    weight by the mixed-dtype check, the others by the kernel's dispatch."""
+    dt = input._data.dtype
+    if weight is not None and weight._data.dtype != dt:
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float" if dt.kind == "f" else
+                           "mixed dtype (CPU): all inputs must share same datatype.")
+    for p in (bias, *stats):
+        if p is not None and p._data.dtype != dt:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                               f"{scalar_type_name(p.dtype)}")
 
 
 @quiet
@@ -209,6 +222,7 @@ def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bi
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
     x = input._data
     k = len(shape)
+    _check_parameters(input, weight, bias)
     if k == 0:
         raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., containing at least "
                            "one element, but got normalized_shape = []")
@@ -309,8 +323,14 @@ def _collect_stats(x: np.ndarray, channels: int) -> tuple:
     return mean, _fma_sum_of_squares(images - mean)
 
 
-def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps) -> Tensor:
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps,
+                stats_dtype: bool = True) -> Tensor:
+    """(``stats_dtype``: the running statistics must have the input's dtype; instance_norm's need not.)"""
     x = input._data
+    if x.size == 0:   # ATen returns before any check: a clone (the graph kept), times weight[0], plus bias[0]
+        out = input.clone()
+        out = out if weight is None else out * weight[0]
+        return out if bias is None else out + bias[0]
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dims, got {x.ndim}")
     channels = x.shape[1]
@@ -320,6 +340,7 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
     if not training and (running_mean is None or running_var is None):
         raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
     _float_data(input, "batch_norm")
+    _check_parameters(input, weight, bias, (running_mean, running_var) if stats_dtype else ())
     wshape = (channels,) + (1,) * (x.ndim - 2)
     dims = (0,) + tuple(range(2, x.ndim))
     if training:
@@ -388,9 +409,8 @@ def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bia
 
 def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Tensor | None, eps: float) -> Tensor:
     x = input._data
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
-    n, channels = x.shape[:2]
+    _check_parameters(input, weight, bias)
+    n, channels = dim_size(x.shape, 0), dim_size(x.shape, 1)   # (ATen reads them first: an IndexError)
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
@@ -435,10 +455,13 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
     if x.ndim < 2:
         raise RuntimeError(f"instance_norm: expected input with at least 2 dims, got {x.ndim}")
     b, c = x.shape[:2]
+    if x.dtype.kind == "f":   # (measured: a running_var of another dtype is refused, a running_mean is cast)
+        _check_parameters(input, weight, bias, (running_var,))
     view = input.contiguous().view(1, b * c, *x.shape[2:])
     rep = lambda t: None if t is None else t.repeat(b)
     mean_b, var_b = rep(running_mean), rep(running_var)
-    out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps)
+    out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps,
+                      stats_dtype=False)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
         if stat is not None and use_input_stats:  # (torch copies them back only when it updated them)
             stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
@@ -451,14 +474,16 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
     x = input._data
     k = len(shape)
-    if x.ndim < k or tuple(x.shape[x.ndim - k:]) != shape or k == 0:
+    if x.ndim < k:
+        raise ValueError(f"Input tensor must have at least {k} dimensions, but got {x.ndim}")
+    if tuple(x.shape[x.ndim - k:]) != shape or k == 0:
         raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
     if weight is not None and tuple(weight._data.shape) != shape:
         raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight of shape "
                            f"{_shape_list(weight._data.shape)} and normalized_shape = {_shape_list(shape)}")
     if x.dtype.kind != "f":
-        raise RuntimeError(f"rms_norm only supports floating-point inputs, got {scalar_type_name(input.dtype)}")
+        raise NotImplementedError(f"\"rms_norm\" not implemented for '{scalar_type_name(input.dtype)}'")
     if eps is None:
         eps = float(np.finfo(x.dtype).eps)
     dims = tuple(range(x.ndim - k, x.ndim))

@@ -22,6 +22,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import not_implemented
 from . import (
     _formulas,  # noqa: F401  (registers zero_slope)
     _maps,
@@ -325,6 +326,8 @@ def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
     batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding, 1,
                                                                   ceil_mode, avg=True)
     x = input._data
+    if x.dtype.kind != "f" and x.dtype != np.int64:   # (torch's CPU kernels: floating and int64 only)
+        raise not_implemented("avg_pool3d_out_frame" if nd == 3 else "avg_pool2d", x)
     extra = _overhang(size, kernel, stride, pad, dilation, out)
     divisor = _divisor(size, kernel, stride, pad, out, count_include_pad, divisor_override)
     geometry = (kernel, stride, pad, extra, divisor, size)
@@ -368,6 +371,8 @@ def _adaptive_bounds(n: int, o: int) -> tuple:
 def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
     x = input._data
     sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if type(output_size) in (tuple, list) and x.ndim <= len(sizes):
+        raise ValueError(f"Input dimension should be at least {len(sizes) + 1}")   # (F's _list_with_default)
     if len(sizes) != nd:
         raise RuntimeError(f"{fn}: internal error: output_size.size() must be {nd}")
     if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
@@ -401,7 +406,7 @@ def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
         maps.append(inside / (end - start)[:, None])
         bounds.append((start, end))
     if input._data.dtype.kind != "f":
-        raise RuntimeError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"adaptive_avg_pool2d\" not implemented for '{scalar_type_name(input.dtype)}'")
     return _maps.mapped(AdaptiveAvgPool2DBackward0, input, tuple(maps),
                         value=_adaptive_avg_kernel(input._data, bounds))
 
@@ -458,6 +463,8 @@ def _adaptive_max_kernel(x: np.ndarray, out: tuple) -> tuple:
 def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False):
     sizes = _adaptive_sizes(input, output_size, 2, "adaptive_max_pool2d")
     x = input._data
+    if x.dtype.kind != "f":
+        raise not_implemented("adaptive_max_pool2d", x)
     batched = x.ndim == 4
     values, indices = _adaptive_max_kernel(_as_batched(x, batched), sizes)
     if not batched:

@@ -109,6 +109,15 @@ def _interpolated(x: np.ndarray, taps: list) -> np.ndarray:
     return out.astype(x.dtype, copy=False)
 
 
+def _upsample_kernel(mode: str, nd: int) -> str:
+    """The CPU kernel torch's message names when it has none for the input's dtype (2-d nearest and bilinear
+    take the channels-last kernel, the others compute their indices and weights first)."""
+    if nd == 2 and mode in ("nearest", "nearest-exact", "bilinear"):
+        return f"upsample_{mode.split('-')[0]}2d_channels_last"
+    return "compute_indices_weights_" + {"nearest-exact": "nearest", "bicubic": "cubic", "bilinear": "linear",
+                                         "trilinear": "linear"}.get(mode, mode)
+
+
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
     x = input._data
@@ -156,8 +165,8 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
                                   f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
                                   f"nearest-exact (got {mode})")
     if x.dtype.kind != "f":
-        raise RuntimeError(f"\"upsample_{mode.replace('-', '_')}{nd}d_out_frame\" not implemented for "
-                           f"'{scalar_type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"{_upsample_kernel(mode, nd)}\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
     if any(o <= 0 for o in sizes) or any(n <= 0 for n in x.shape[2:]):
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({', '.join(map(str, x.shape[2:]))}) "

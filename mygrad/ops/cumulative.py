@@ -94,7 +94,10 @@ def _running_extremum(name: str, accumulate, node, result_type):
     def op(input: Tensor, dim: int):
         _check_tensor(name, input)
         data = input._data
-        dim = input._wrap_dim(dim)
+        if data.ndim == 0 and dim not in (0, -1):
+            raise IndexError(f"{name}(): Expected reduction dim -1 or 0 for scalar but got {dim}")
+        if data.size:   # (torch returns an empty input as it is, whatever the dim)
+            dim = input._wrap_dim(dim)
         if data.ndim == 0 or data.size == 0:
             values, indices = data.copy(), np.zeros(data.shape, np.int64)
         else:

@@ -14,8 +14,8 @@ from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
-from ._define import methods, record, record_multi
-from ._errors import past_checks
+from ._define import check_broadcast, methods, record, record_multi
+from ._errors import not_implemented, past_checks
 from .linalg import matmul
 from .shape import transpose, unsqueeze
 
@@ -147,13 +147,16 @@ def column_major(x: np.ndarray) -> np.ndarray:
 
 # --- checks ----------------------------------------------------------------------------------
 
-def _check_square(a: Tensor, name: str) -> None:
+def _check_square(a: Tensor, name: str, kernel: str | None = None) -> None:
+    """(``kernel``: the ops whose non-floating input finds no kernel, torch's NotImplementedError naming it.)"""
     if a.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     if a.shape[-1] != a.shape[-2]:
         raise RuntimeError(f"{name}: A must be batches of square matrices, but they are "
                            f"{a.shape[-2]} by {a.shape[-1]} matrices")
     if a._data.dtype.kind != "f":
+        if kernel is not None:
+            raise not_implemented(kernel, a._data)
         raise RuntimeError(f"{name}: Expected a floating point or complex tensor as input. "
                            f"Got {_LEGACY[a._data.dtype.name]}")
 
@@ -229,12 +232,33 @@ def _solve_kernel(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix is singular.") from None
 
 
+def check_solve(A: Tensor, B: Tensor, left: bool) -> tuple:
+    """linalg.solve's checks, in torch's order: A, B's rank, the dtypes, then (left) the shapes.  Returns
+    whether B is a batch of vectors, and B's array as a batch of matrices."""
+    _check_square(A, "linalg.solve")
+    if B.ndim == 0:
+        raise RuntimeError("linalg.solve: The input tensor B must have at least 2 dimensions.")
+    if B._data.dtype != A._data.dtype:
+        raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found A of type "
+                           f"{_LEGACY[A._data.dtype.name]} and B of type {_LEGACY[B._data.dtype.name]} instead")
+    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
+    b = B._data[..., None] if vector else B._data
+    n = A.shape[-1]
+    if left and b.shape[-2] != n:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = B ({n}x{n} and "
+                           f"{b.shape[-2]}x{b.shape[-1]})")
+    try:
+        np.broadcast_shapes(A._data.shape[:-2], b.shape[:-2])
+    except ValueError:
+        check_broadcast(np.empty(b.shape[:-2] + (0,)), np.empty(A._data.shape[:-2] + (0,)))   # (B first, as torch)
+        raise
+    return vector, b
+
+
 def solve(A: Tensor, B: Tensor, *, left: bool = True) -> Tensor:
     """X with A X = B (X A = B with left=False); B is a batch of vectors when B.ndim == 1 or
     B.shape == A.shape[:-1] (left=True only: torch refuses vectors on the right)."""
-    _check_square(A, "linalg.solve")
-    vector = B.ndim == 1 or tuple(B.shape) == tuple(A.shape[:-1])
-    b = B._data[..., None] if vector else B._data
+    vector, b = check_solve(A, B, left)
     n = A.shape[-1]
     if not left and b.shape[-1] != n:
         raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation XA = B ({n}x{n} and "
@@ -364,7 +388,7 @@ def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _cholesky(A: Tensor, upper: bool, name: str, node, check_errors: bool):
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
-    _check_square(A, name)
+    _check_square(A, name, "cholesky_cpu" if name == "cholesky" else None)
     low, info = _cholesky_kernel(A._data)
     if check_errors and info.any():
         flat = info.reshape(-1)
@@ -394,6 +418,9 @@ def torch_cholesky(input: Tensor, upper: bool = False) -> Tensor:
     import warnings
     warnings.warn("torch.cholesky is deprecated in favor of torch.linalg.cholesky and will be removed in a future "
                   "PyTorch release.", UserWarning, stacklevel=past_checks(2))
+    if input._data.size == 0:   # (torch returns an empty input as it is, before checking its shape or dtype)
+        return record(CholeskyBackward0, input._data.copy(), (input,), self=input, upper=upper) \
+            if input._data.dtype.kind == "f" else Tensor(input._data.copy())
     return _cholesky(input, upper, "cholesky", CholeskyBackward0, True)[0]
 
 
@@ -460,7 +487,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
     for t, name in ((A, "A"), (B, "B")):
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
-    _check_square(A, "linalg.solve_triangular")
+    _check_square(A, "linalg.solve_triangular", "triangular_solve_cpu")
     a = _triangle(A._data, upper, unitriangular, np)
     out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
@@ -595,7 +622,7 @@ LinalgEigvalshBackward = derivative("LinalgEighBackward0", attrs="UPLO", self="e
 
 
 def _check_uplo(A: Tensor, UPLO: str, name: str) -> None:
-    _check_square(A, name)
+    _check_square(A, name, "linalg_eigh_cpu")
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
 

@@ -745,8 +745,9 @@ def _bitwise(ufunc):
     def op(input, other) -> Tensor:
         a, b = binary_operands(input, other)
         if np.asarray(a).dtype.kind == "f" or np.asarray(b).dtype.kind == "f":   # torch's class and dtype name
+            broadcast_apply(np.broadcast, a, b)   # (the shapes first, as torch)
             raise not_implemented(f"{ufunc.__name__}_cpu", a if np.asarray(a).dtype.kind == "f" else b)
-        return Tensor._make(np.asarray(ufunc(a, b)), False, None)
+        return Tensor._make(np.asarray(broadcast_apply(ufunc, a, b)), False, None)
     op.__name__ = ufunc.__name__
     return op
 
@@ -760,8 +761,15 @@ def logical_not(input: Tensor) -> Tensor:
 
 def bitwise_not(input: Tensor) -> Tensor:
     if input._data.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise not_implemented("bitwise_not_cpu", input._data)
     return Tensor._make(np.invert(input._data), False, None)
+
+
+def _invert(input: Tensor) -> Tensor:
+    """``~x``: Python's operator refuses a floating tensor with a TypeError before torch's kernel is asked."""
+    if input._data.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return bitwise_not(input)
 
 
 def _pos(self: Tensor) -> Tensor:
@@ -858,7 +866,7 @@ methods(
     logical_and=logical_and, logical_or=logical_or, logical_xor=logical_xor, logical_not=logical_not,
     __and__=operator(bitwise_and), __or__=operator(bitwise_or), __xor__=operator(bitwise_xor),
     __rand__=operator(bitwise_and), __ror__=operator(bitwise_or),
-    __rxor__=operator(bitwise_xor), __invert__=bitwise_not, bitwise_not=bitwise_not,
+    __rxor__=operator(bitwise_xor), __invert__=_invert, bitwise_not=bitwise_not,
 )
 true_divide = divide = div
 subtract, multiply, arctan2 = sub, mul, atan2

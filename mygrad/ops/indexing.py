@@ -18,12 +18,13 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
+from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
-from .elementwise import copy_op, fill_op
+from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
 
 
@@ -655,12 +656,18 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                                f"{value._data.ndim} dimension(s).")
         out = np.where(m, value._data.astype(data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
-    return record(MaskedFillBackward0, np.where(m, np.asarray(value).astype(data.dtype), data), (input,), mask=m)
+    out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
+    return record(MaskedFillBackward0, out, (input,), mask=m)
 
 
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
-    key = _advanced_key(input._data.shape, [(d, _index_array(i)) for d, i in _index_dims(indices)])
+    pairs = [(d, _index_array(i)) for d, i in _index_dims(indices)]
+    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(input.dtype)} for the destination and {scalar_type_name(values.dtype)} "
+                           f"for the source.")
+    key = _advanced_key(input._data.shape, pairs)
     _check_index_put_shape(_indexed_shape(input._data.shape, key), values._data.shape)
     return _index_put(input, key, values, accumulate)
 

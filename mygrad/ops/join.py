@@ -82,7 +82,10 @@ def cat(tensors, dim: int = 0) -> Tensor:
         if t._data.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     joined = [t for t in tensors if t._data.shape != (0,)]  # legacy: 1-D empty tensors are skipped
-    ref = joined[0] if joined else tensors[0]
+    if not joined:   # all skipped: torch returns an empty one before it wraps the dim
+        return record(_cat_node(len(tensors)), np.zeros((0,), _promoted(tensors)), tuple(tensors), dim=dim,
+                      parts=(None,) * len(tensors))
+    ref = joined[0]
     dim = ref._wrap_dim(dim)
     shape = ref._data.shape
     for i, t in enumerate(tensors):
@@ -208,9 +211,9 @@ def chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
 
 def unbind(input: Tensor, dim: int = 0) -> tuple:
     data = input._data
+    dim = input._wrap_dim(dim)   # (first, as torch: a 0-d tensor's dim 1 is out of range, its dim 0 has no size)
     if data.ndim == 0:
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    dim = input._wrap_dim(dim)
     pieces = [data[(slice(None),) * dim + (i, Ellipsis)] for i in range(data.shape[dim])]
     return _output_views(UnbindBackward0, input, pieces, dim=dim)
 

@@ -149,9 +149,7 @@ def diagonal(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Te
     """The diagonal of the (dim1, dim2) planes, a view (DiagonalBackward0), as a new last dim."""
     _check_tensor("diagonal", input)
     data = input._data
-    if data.ndim < 2:
-        raise RuntimeError(f"diagonal dimensions requires ndim larger than 1, got {data.ndim}")
-    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)
+    d1, d2 = input._wrap_dim(dim1), input._wrap_dim(dim2)   # (torch wraps first: a 0-d or 1-d tensor's dims clash)
     if d1 == d2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return as_view(DiagonalBackward0, _diagonal_view(data, offset, d1, d2), input, shape=data.shape, offset=offset,
@@ -162,9 +160,7 @@ def diag_embed(input: Tensor, offset: int = 0, dim1: int = -2, dim2: int = -1) -
     """The last dim of ``input`` placed on the diagonal of new (dim1, dim2) planes."""
     _check_tensor("diag_embed", input)
     data = input._data
-    if data.ndim == 0:
-        raise RuntimeError("diag_embed(): input must be at least 1-dimensional")
-    ndim = data.ndim + 1
+    ndim = data.ndim + 1   # (a 0-d input: no two dims of the result differ, torch's errors say so)
     lo, hi = -ndim, ndim - 1
     for d in (dim1, dim2):
         if not lo <= d <= hi:
@@ -422,6 +418,10 @@ def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
 def narrow_copy(input: Tensor, dim: int, start: int, length: int) -> Tensor:
     from .indexing import narrow
     _check_tensor("narrow_copy", input)
+    if input._data.ndim and dim >= input._data.ndim:   # (torch's narrow_copy asserts this before wrapping)
+        raise RuntimeError("Expected dim < static_cast<int64_t>(self_sizes.size()) to be true, but got false.  "
+                           "(Could this error message be improved?  If so, please report an enhancement request "
+                           "to PyTorch.)")
     view = narrow(input, dim, start, length)   # torch's checks and messages
     dim = input._wrap_dim(dim)
     return record(NarrowCopyBackward0, view._data.copy(), (input,), shape=input._data.shape, dim=dim, start=start,
@@ -447,6 +447,13 @@ def _type(self: Tensor, dtype=None, non_blocking: bool = False, **kwargs):
     return self.to(dtype)
 
 
+def _check_sizes(size) -> None:
+    """torch's error for a negative size (NumPy's is a ValueError)."""
+    for n in size:
+        if isinstance(n, (int, np.integer)) and n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: {list(size)}")
+
+
 def _new_factory(name: str, fill):
     def factory(self: Tensor, *size, dtype=None, device=None, requires_grad: bool = False, layout=None,
                 pin_memory: bool = False) -> Tensor:
@@ -454,6 +461,7 @@ def _new_factory(name: str, fill):
             raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
         if len(size) == 1 and isinstance(size[0], (tuple, list)):
             size = tuple(size[0])
+        _check_sizes(size)
         np_dtype = (dtype or self.dtype).np
         out = Tensor._make(fill(tuple(size), np_dtype), False, None)
         return out.requires_grad_() if requires_grad else out
@@ -462,6 +470,7 @@ def _new_factory(name: str, fill):
 
 def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               layout=None, pin_memory: bool = False) -> Tensor:
+    _check_sizes(tuple(size))
     out = Tensor._make(np.full(tuple(size), fill_value, (dtype or self.dtype).np), False, None)
     return out.requires_grad_() if requires_grad else out
 

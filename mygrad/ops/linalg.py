@@ -12,11 +12,13 @@ import math
 
 import numpy as np
 
+from .._dtype import result_type
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
+from ._errors import not_implemented
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul, operator
@@ -135,6 +137,15 @@ def _check_matrices(a: Tensor, b: Tensor, first: str = "self", second: str = "ma
                            f"{_C_TYPE[y.dtype.name]}")
 
 
+def _check_first_dtype(kernel: str, input: Tensor, other: Tensor) -> None:
+    """The dtype checks of torch's kernels that dispatch on the first operand's dtype (bmm, cross): a bool
+    first operand finds no kernel (NotImplementedError) before a second operand of another dtype is seen."""
+    if input._data.dtype == np.bool_:
+        raise not_implemented(kernel, input._data)
+    if input._data.dtype != other._data.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(other)}")
+
+
 def _check_bool(x: np.ndarray, kernel: str = "addmm_impl_cpu_") -> None:
     """torch has no bool kernel for its products (``kernel``: the one torch's message names)."""
     if x.dtype == np.bool_:
@@ -172,9 +183,12 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
     if b.shape[:2] != (a.shape[0], a.shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{a.shape[0]}, "
                            f"{a.shape[2]}] but got: [{b.shape[0]}, {b.shape[1]}].")
-    _check_bool(a, "bmm")   # (before the dtype check: torch's bool batch1 fails at its kernel's dispatch first)
-    if a.dtype != b.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(mat2)}")
+    if a.dtype != b.dtype or a.dtype == np.bool_:
+        if a.size and b.size:
+            _check_first_dtype("bmm", input, mat2)
+        # an empty product or an empty contraction: torch returns zeros of mat2's dtype before its dtype checks
+        out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), b.dtype)
+        return record(BmmBackward0, out, (input, mat2), self=input, mat2=mat2)
     return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 
@@ -194,6 +208,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
     a, v = input._data, vec._data
+    dim_size(a.shape, 0)   # (torch reads the matrix's rows first: an IndexError for a 0-d one)
     if a.ndim != 2 or v.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a.ndim}, {v.ndim}")
     if a.shape[1] != v.shape[0]:
@@ -261,11 +276,46 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
-    product = _outer_kernel(vec1._data, vec2._data)
+    a, b = vec1._data, vec2._data
+    if not input._data.dtype == a.dtype == b.dtype or a.dtype == np.bool_:   # (torch promotes addr's operands)
+        return _addr_promoted(input, vec1, vec2, beta, alpha)
+    product = _outer_kernel(a, b)
     return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2)
 
 
+def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Tensor:
+    """addr of operands of mixed dtypes: computed in their promoted dtype, as torch's TensorIterator does; in
+    bool, (beta and input) or (alpha and the outer product)."""
+    np_dtype = result_type(input, vec1, vec2).np
+    bias, a, b = (x._data.astype(np_dtype, copy=False) for x in (input, vec1, vec2))
+    _check_expandable(bias.shape, (a.shape[0], b.shape[0]))
+    if np_dtype == np.bool_:
+        out = np.broadcast_to(bias & bool(beta), (a.shape[0], b.shape[0])) | (np.multiply.outer(a, b) & bool(alpha))
+    else:
+        out = _addmm_kernel(bias, _outer_kernel(a, b), None, beta, alpha)
+    return record(AddrBackward0, out, (input, vec1, vec2), beta=beta, alpha=alpha, vec1=vec1, vec2=vec2)
+
+
+def _check_batched(kernel: str, dims: tuple, input: Tensor, batch1: Tensor, batch2: Tensor) -> None:
+    """What baddbmm/addbmm check before their product: the sizes they read (``dims``: batch1's; an IndexError
+    for a tensor of too few dims), then the three dtypes, then a kernel for the dtype (none for bool)."""
+    for d in dims:
+        dim_size(batch1._data.shape, d)
+    dim_size(batch2._data.shape, 2)
+    if kernel == "baddbmm" and not input._data.dtype == batch1._data.dtype == batch2._data.dtype:
+        names = (_C_TYPE.get(x._data.dtype.name, x._data.dtype.name) for x in (input, batch1, batch2))
+        raise RuntimeError("Input dtypes must be the same, got: input {}, batch1: {}, batch2: {}".format(*names))
+    if kernel == "addbmm":
+        for name, first, second in (("mat1", batch1, batch2), ("self", input, batch2)):
+            if first._data.dtype != second._data.dtype:
+                raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(first)} and "
+                                   f"{_scalar_name(second)}")
+    if input._data.dtype == np.bool_:
+        raise not_implemented(kernel if kernel == "baddbmm" else "addmm_impl_cpu_", input._data)
+
+
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_batched("baddbmm", (0, 1), input, batch1, batch2)
     product = bmm(batch1.detach(), batch2.detach())._data
     return _add_product(BaddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
                         batch2=batch2)
@@ -273,6 +323,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    _check_batched("addbmm", (1,), input, batch1, batch2)
     product = bmm(batch1.detach(), batch2.detach())._data.sum(axis=0)
     batched = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
     return _add_product(AddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
@@ -621,6 +672,8 @@ def _sumproduct_pair(left: Tensor, right: Tensor, sum_dims: list) -> Tensor:
 
 def trace(input: Tensor) -> Tensor:
     data = input._data
+    if data.dtype == np.bool_:   # (before the rank: torch dispatches on the dtype first)
+        raise not_implemented("trace", data)
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
     out = np.trace(data)

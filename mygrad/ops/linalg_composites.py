@@ -11,7 +11,7 @@ import numpy as np
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..return_types import return_type
-from .decompositions import LinAlgError, LinalgSolveExBackward0, column_major, inv_ex, solve
+from .decompositions import LinAlgError, LinalgSolveExBackward0, check_solve, column_major, inv_ex, solve
 from .layout import diagonal as _diagonal
 from .linalg import matmul
 from .lu import _getrf, _lu_solve_kernel
@@ -115,6 +115,7 @@ def solve_ex(A: Tensor, B: Tensor, *, left: bool = True, check_errors: bool = Fa
     """linalg.solve with getrf's info (the first zero pivot, per matrix) instead of an error for a singular
     A; such a matrix's solution is NaN/inf (not LAPACK's exact pattern)."""
     result = None
+    check_solve(A, B, left)
     if A.ndim >= 2 and A.shape[-1] == A.shape[-2] and A._data.dtype.kind == "f":
         lu_, piv, info = _getrf(A._data)
         if info.any():

@@ -21,7 +21,7 @@ from ._errors import past_checks
 from .copy import clone
 from .decompositions import inv
 from .elementwise import mul
-from .linalg import _unsafe_view, dot, matmul, mm
+from .linalg import _check_first_dtype, _unsafe_view, dot, matmul, mm
 from .reductions import sum as _sum
 from .shape import permute, reshape, squeeze, unsqueeze, view
 
@@ -56,8 +56,7 @@ def _linalg_cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
     if x.shape[dim] != 3 or y.shape[dim] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim]} and "
                            f"{y.shape[dim]}")
-    if x.dtype != y.dtype:
-        raise RuntimeError(f"expected scalar type {_scalar(input)} but found {_scalar(other)}")
+    _check_first_dtype("cross", input, other)
     shape = np.broadcast_shapes(x.shape, y.shape)
     out = _cross_array(np.broadcast_to(x, shape), np.broadcast_to(y, shape), dim)
     return record(LinalgCrossBackward0, out, (input, other), self=input, other=other, dim=dim,

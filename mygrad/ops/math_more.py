@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -99,6 +100,11 @@ def _integer_binary(name: str, kernel):
     op.__name__ = op.__qualname__ = name
 
     def in_place(self: Tensor, other: Tensor) -> Tensor:
+        if isinstance(other, Tensor) and other._data.dtype != self._data.dtype:   # (the cast is checked first)
+            promoted = _dtype.result_type(self, other)
+            if promoted._category > self.dtype._category:
+                raise RuntimeError(f"result type {scalar_type_name(promoted)} can't be cast to the desired output "
+                                   f"type {scalar_type_name(self.dtype)}")
         result = op(self, other)
         if result.shape != self.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "

@@ -133,7 +133,8 @@ def equal(input: Tensor, other: Tensor) -> bool:
 # ----- shifts ---------------------------------------------------------------------------------------
 
 def _shift(name: str, kernel: str, left: bool):
-    """Integer shifts, torch's rule past the width: left gives 0, right gives the sign fill."""
+    """Integer shifts, torch's rule past the width (and for a negative amount): left gives 0, right gives the
+    sign fill."""
     def shift(input, other) -> Tensor:
         a, b = binary_operands(input, other)
         a, b = np.asarray(a), np.asarray(b)
@@ -146,8 +147,10 @@ def _shift(name: str, kernel: str, left: bool):
             a, b = a.astype(np.uint8), b.astype(np.uint8)
             bits = 8
         amount = np.clip(b, 0, bits - 1).astype(a.dtype)
+        if b.dtype.kind == "i":
+            amount = np.where(b < 0, bits - 1, amount).astype(a.dtype)
         if left:
-            out = np.where(b >= bits, 0, np.left_shift(a, amount)).astype(a.dtype)
+            out = np.where((b >= bits) | (b < 0), 0, np.left_shift(a, amount)).astype(a.dtype)
         else:
             out = np.right_shift(a, amount).astype(a.dtype)
         return Tensor._make(np.asarray(out), False, None)

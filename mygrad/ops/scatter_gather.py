@@ -352,8 +352,20 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
     if src.dtype != data.dtype:
         raise RuntimeError(f"{name}(): self ({_type(data)}) and source ({_type(src)}) must have the same scalar "
                            f"type")
+    if src.ndim == 0 and name == "index_copy_":
+        if idx.size != 1:
+            raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {idx.size})")
+    elif src.ndim == 0:   # index_add_/index_reduce_ read source.size(dim) of the scalar, then compare the shapes
+        if idx.size != 1:
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        if data.ndim:
+            raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                               f"dimension. Got self.shape = {list(data.shape)} source.shape = []")
     if data.ndim == 0:
         src_n = src.size
+        if idx.size != src_n and name == "index_copy_":
+            raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+                             f"({src_n})")
         if idx.size != src_n:
             raise RuntimeError(f"{name}(): Number of indices ({idx.size}) should be equal to source.size(dim): "
                                f"({src_n}), for dim: {dim}")
@@ -408,6 +420,14 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
     dim = input._wrap_dim(dim)
     idx = _index_vector("index_copy_", index, long_only=True)
     data = input._data
+    if data.ndim and source._data.ndim:   # (torch's own checks first, IndexError)
+        if source._data.ndim != data.ndim:
+            raise IndexError(f"index_copy_(): When source and destination are not scalars, their dimensionality "
+                             f"must match. Source dimensionality ({source._data.ndim}), destination dimensionality "
+                             f"({data.ndim})")
+        if source._data.shape[dim] != idx.size:
+            raise IndexError(f"index_copy_(): Number of indices ({idx.size}) should be equal to source.size(dim) "
+                             f"({source._data.shape[dim]})")
     if data.ndim and source._data.ndim and (source._data.ndim != data.ndim or any(
             a != b for d, (a, b) in enumerate(zip(data.shape, source._data.shape)) if d != dim)):
         d = next((d for d, (a, b) in enumerate(zip(data.shape, source._data.shape)) if d != dim and a != b), dim)

@@ -261,9 +261,9 @@ def reshape_as(input: Tensor, other: Tensor) -> Tensor:
 def flatten(input: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     """Dims start_dim..end_dim merged into one; the input itself when that is a single dim."""
     shape = input._data.shape
+    start, end = input._wrap_dim(start_dim), input._wrap_dim(end_dim)
     if not shape:
         return reshape(input, (1,))
-    start, end = input._wrap_dim(start_dim), input._wrap_dim(end_dim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if start == end:

@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -186,10 +186,12 @@ def _lower_nanmedian(data: np.ndarray, d: int) -> np.ndarray:
 
 def _full_median(name: str, input: Tensor, position, node) -> Tensor:
     data = input._data
-    if data.dtype == np.bool_:
-        raise not_implemented(f"{name}_cpu", data)
-    if data.size == 0:
-        value = np.nan if data.dtype.kind == "f" else 0
+    if data.size == 0:   # torch's NaN, cast to the dtype as x86 casts it (int32/int64: their minimum; bool: True)
+        kind = data.dtype.kind
+        value = np.nan if kind == "f" else True if kind == "b" else \
+            np.iinfo(data.dtype).min if kind == "i" and data.dtype.itemsize >= 4 else 0
+    elif data.dtype == np.bool_:
+        raise not_implemented("median_cpu", data)   # (nanmedian's too)
     else:
         flat = data.reshape(-1)
         value = np.sort(flat)[position(flat, 0)[0]]
@@ -202,7 +204,7 @@ def median(input: Tensor, dim=None, keepdim: bool = False):
     _check_tensor("median", input)
     if dim is None:
         return _full_median("median", input, _lower_median, MedianBackward0)
-    return _pick("median", input, dim, keepdim, _lower_median, MedianBackward1, median_return, "median_cpu")
+    return _pick("median", input, dim, keepdim, _lower_median, MedianBackward1, median_return, "median_out")
 
 
 def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
@@ -210,7 +212,7 @@ def nanmedian(input: Tensor, dim=None, keepdim: bool = False):
     if dim is None:
         return _full_median("nanmedian", input, _lower_nanmedian, NanmedianBackward0)
     return _pick("nanmedian", input, dim, keepdim, _lower_nanmedian, NanmedianBackward1, nanmedian_return,
-                 "nanmedian_cpu")
+                 "median_out")
 
 
 def mode(input: Tensor, dim: int = -1, keepdim: bool = False):
@@ -263,6 +265,12 @@ def _empty_along(data: np.ndarray, dim: int) -> bool:
     return True
 
 
+def _wrap_sized_dim(input: Tensor, dim: int) -> int:
+    """``dim`` wrapped, where torch reads its size first: a 0-d tensor has none (IndexError)."""
+    dim_size(input._data.shape, dim)
+    return input._wrap_dim(dim)
+
+
 def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
            dim=None):
     _check_tensor("unique", input)
@@ -271,7 +279,7 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
         values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
         out = _with_node(Unique2Backward0, values, input)
         return _outputs(out, inverse.reshape(data.shape), counts, return_inverse, return_counts)
-    dim = input._wrap_dim(dim)
+    dim = _wrap_sized_dim(input, dim)
     if _empty_along(data, dim):
         values, inverse, counts = data.copy(), np.zeros(0, np.int64), np.zeros(0, np.int64)
     else:
@@ -289,7 +297,7 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
         shape = data.shape
         values = flat[changed]
     else:
-        dim = input._wrap_dim(dim)
+        dim = _wrap_sized_dim(input, dim)
         if _empty_along(data, dim):
             out = _with_node(UniqueConsecutiveBackward0, data.copy(), input)
             return _outputs(out, np.zeros(0), np.zeros(0), return_inverse, return_counts)

@@ -170,6 +170,8 @@ def mvlgamma(input: Tensor, p: int) -> Tensor:
     """log of the multivariate gamma function: p(p-1)/4 log(pi) + sum_j lgamma(x - j/2), j < p."""
     if not isinstance(input, Tensor):
         raise not_tensor("mvlgamma", input)
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The input tensor may not be a boolean tensor.")
     if p < 1:
         raise RuntimeError("p has to be greater than or equal to 1")
     data = input._data if input._data.dtype.kind == "f" else input._data.astype(_dtype.get_default_dtype().np)

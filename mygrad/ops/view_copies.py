@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -58,12 +58,15 @@ def gather_written(grad, index):
     return np.array(grad, order="C").reshape(-1)[index]
 
 
-def _wrap_dim(dim: int, ndim: int) -> int:
-    """torch's dim wrapping, with its IndexError."""
-    n = max(ndim, 1)
-    if not -n <= dim < n:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {dim})")
-    return dim % n
+_wrap_dim = wrap_dim   # (the shared one: torch's range and IndexError)
+
+
+def _slice_of(x: Tensor, dim=0, start=None, end=None, step=1) -> Tensor:
+    """``x`` sliced along ``dim`` with torch's checks (the dim wrapped first, a positive step)."""
+    dim = wrap_dim(dim, x.ndim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    return x[(slice(None),) * dim + (slice(start, end, step),)]
 
 
 def _diagonal(x: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
@@ -111,8 +114,7 @@ def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:
 
 
 _transpose_copy = _copy_op("Transpose", lambda x, dim0, dim1: x.transpose(dim0, dim1))
-_slice_copy = _copy_op("Slice", lambda x, dim=0, start=None, end=None, step=1:
-                       x[(slice(None),) * (dim % max(x.ndim, 1)) + (slice(start, end, step),)])
+_slice_copy = _copy_op("Slice", _slice_of)
 _squeeze_copies = [_copy_op("Squeeze", lambda x, *dim: x.squeeze(*dim), overload) for overload in range(3)]
 
 
@@ -169,8 +171,7 @@ def _scatter_op(name: str, view, describe):
 _select_scatter = _scatter_op("Select", lambda x, dim, index: x.select(dim, index),
                               lambda s, v: f"expected src to have a size equal to the slice of self. src size = {s}, "
                                            f"slice size = {v}")
-_slice_scatter = _scatter_op("Slice", lambda x, dim=0, start=None, end=None, step=1:
-                             x[(slice(None),) * (dim % max(x.ndim, 1)) + (slice(start, end, step),)],
+_slice_scatter = _scatter_op("Slice", _slice_of,
                              lambda s, v: f"expected src to have a size equal to the slice of self. src size = {s}, "
                                           f"slice size = {v}")
 _diagonal_scatter = _scatter_op("Diagonal", _diagonal,

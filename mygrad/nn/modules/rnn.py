@@ -117,6 +117,10 @@ class RNNBase(Module):
     # ----- checks (torch's messages) -----
 
     def _check_input(self, input: Tensor) -> None:
+        weight = getattr(self, self._flat_weights_names[0], None) if self._flat_weights_names else None
+        if isinstance(weight, Tensor) and input.dtype != weight.dtype:
+            raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). Convert "
+                             f"input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
         if input.dim() != 3:
             raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
