@@ -1,0 +1,57 @@
+"""Records for the rest of the tensor API (issue 13): quantile and nanquantile (torch's composite over
+sort, gather and lerp_, reshaped in place).
+
+Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
+``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
+and where the gradient lands, is its sort's internals; the values agree either way.  The "(nan)" rows
+draw NaN: quantile gives NaN for a slice holding one, nanquantile skips them (NaN for an all-NaN slice).
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from ..registry import Example, Record, TensorArg
+from .sorting import NAN_DOMAIN, REAL, dim_of, one_tensor
+
+INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile_args(x):
+    """q a Python float, a 0-d or a 1-D tensor (of the input's dtype); dim None or one; keepdim; a mode."""
+    dtype = x.dtype
+    probability = st.floats(0.0, 1.0, width=32)
+    q = st.one_of(probability,
+                  probability.map(lambda p: TensorArg(np.asarray(p, dtype), False)),
+                  st.lists(probability, min_size=1, max_size=4).map(lambda ps: TensorArg(np.asarray(ps, dtype),
+                                                                                          False)))
+    return st.tuples(q, st.one_of(st.none(), dim_of(x)), st.booleans(), st.sampled_from(INTERPOLATIONS)).map(
+        lambda a: ((a[0],), {"dim": a[1], "keepdim": a[2], "interpolation": a[3]}))
+
+
+def _quantile_errors(example: Example) -> list:
+    """torch's refusals: q out of [0, 1] (a float, a tensor), q of another dtype, a 2-d q, an empty input,
+    an unknown interpolation, an integer input."""
+    x, q = example.args[0], example.args[1]
+    kw = example.kwargs
+    other = np.float64 if x.array.dtype == np.float32 else np.float32
+    return [
+        ("q above 1", Example((x, 1.5), kw)),
+        ("q below 0", Example((x, -0.25), kw)),
+        ("a q tensor value out of range", Example((x, TensorArg(np.asarray([0.5, 2.0], x.array.dtype), False)), kw)),
+        ("q of another dtype", Example((x, TensorArg(np.asarray([0.5], other), False)), kw)),
+        ("a 2-d q", Example((x, TensorArg(np.full((1, 2), 0.5, x.array.dtype), False)), kw)),
+        ("an empty input", Example((TensorArg(np.zeros((0, 2), x.array.dtype)), q), {**kw, "dim": None})),
+        ("an unknown interpolation", Example((x, q), {**kw, "interpolation": "cubic"})),
+        ("an integer input", Example((TensorArg(x.array.astype(np.int64), False), 0.5), kw)),
+    ]
+
+
+RECORDS = [
+    Record("quantile", one_tensor(_quantile_args, REAL, distinct=True), error_inputs=_quantile_errors),
+    Record("quantile", one_tensor(_quantile_args, NAN_DOMAIN, distinct=True), label="quantile (nan)",
+           dtypes=("float64",)),
+    Record("nanquantile", one_tensor(_quantile_args, REAL, distinct=True), error_inputs=_quantile_errors),
+    Record("nanquantile", one_tensor(_quantile_args, NAN_DOMAIN, distinct=True), label="nanquantile (nan)",
+           dtypes=("float64",)),
+]
