@@ -1,5 +1,6 @@
 """Records for the rest of the tensor API (issue 13): quantile and nanquantile (torch's composite over
-sort, gather and lerp_, reshaped in place).
+sort, gather and lerp_, reshaped in place); the in-place comparisons (eq_ ... ge_ and their aliases), logical
+and bitwise ops.
 
 Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
 ``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
@@ -12,6 +13,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
+from ..strategies import binary, unary
+from .predicates import INTEGERS, SHIFTED, SPECIAL, TESTED, shifts
 from .sorting import NAN_DOMAIN, REAL, dim_of, one_tensor
 
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -54,4 +57,34 @@ RECORDS = [
     Record("nanquantile", one_tensor(_quantile_args, REAL, distinct=True), error_inputs=_quantile_errors),
     Record("nanquantile", one_tensor(_quantile_args, NAN_DOMAIN, distinct=True), label="nanquantile (nan)",
            dtypes=("float64",)),
+]
+
+# In place on a float tensor that requires grad (a clone, as the inplace form calls it): a comparison records
+# EqBackward0/1 ... (zero gradients to self and other); a logical op records nothing, so the gradient flows
+# through the clone as if the op had not happened (torch's).  Integer and bool tensors keep their dtype.
+INPLACE = dict(forms=("inplace",))
+COMPARISONS = ("eq", "ne", "lt", "le", "gt", "ge")
+ALIASES = ("greater", "greater_equal", "less", "less_equal", "not_equal")
+LOGICAL = ("logical_and", "logical_or", "logical_xor")
+BITWISE = ("bitwise_and", "bitwise_or", "bitwise_xor")
+
+RECORDS += [
+    *[Record(name, binary(SPECIAL), label=f"{name}_", **INPLACE) for name in COMPARISONS],
+    *[Record(name, binary(SPECIAL), label=f"{name}_ (integer)", dtypes=INTEGERS, grad=False, **INPLACE)
+      for name in COMPARISONS],
+    *[Record(name, binary(SPECIAL), label=f"{name}_", dtypes=("float32",), **INPLACE) for name in ALIASES],
+    *[Record(name, binary(SPECIAL, scalars=False), label=f"{name}_", **INPLACE) for name in LOGICAL],
+    *[Record(name, binary(SPECIAL, scalars=False), label=f"{name}_ (integer)", dtypes=INTEGERS, grad=False,
+             **INPLACE) for name in LOGICAL],
+    Record("logical_not", unary(SPECIAL), label="logical_not_", **INPLACE),
+    Record("logical_not", unary(SPECIAL), label="logical_not_ (integer)", dtypes=INTEGERS, grad=False, **INPLACE),
+    *[Record(name, binary(SHIFTED), label=f"{name}_", dtypes=INTEGERS, grad=False, **INPLACE) for name in BITWISE],
+    *[Record(name, binary(SHIFTED), label=f"{name}_ (float)", dtypes=("float32",), grad=False, raises=True,
+             **INPLACE) for name in BITWISE],
+    Record("bitwise_not", unary(SHIFTED), label="bitwise_not_", dtypes=INTEGERS, grad=False, **INPLACE),
+    Record("bitwise_not", unary(SHIFTED), label="bitwise_not_ (float)", dtypes=("float32",), grad=False, raises=True,
+           **INPLACE),
+    *[Record(name, shifts, label=f"{name}_", dtypes=("int64", "int32"), grad=False, **INPLACE)
+      for name in ("bitwise_left_shift", "bitwise_right_shift")],
+    Record("eq", binary(SPECIAL), label="eq_ (mixed dtypes)", dtypes=TESTED, grad=False, **INPLACE),
 ]
