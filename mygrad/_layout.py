@@ -182,6 +182,7 @@ class layout:
     arrays); the one instance prints as torch's."""
 
     __slots__ = ("name",)
+    name: str
 
     def __new__(cls, *args, **kwargs):
         raise TypeError("cannot create 'torch.layout' instances")
