@@ -1,6 +1,6 @@
 """Records for the rest of the tensor API (issue 13): quantile and nanquantile (torch's composite over
 sort, gather and lerp_, reshaped in place); the in-place comparisons (eq_ ... ge_ and their aliases), logical
-and bitwise ops.
+and bitwise ops; the in-place view ops (t_, transpose_, swapdims_, swapaxes_, squeeze_, unsqueeze_, as_strided_).
 
 Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
 ``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
@@ -15,6 +15,8 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import binary, unary
 from .predicates import INTEGERS, SHIFTED, SPECIAL, TESTED, shifts
+from .shape import _none, _squeeze_args, _two_dims, _unsqueeze_dim, one, with_ones
+from .shape_more import _as_strided, with_tensor
 from .sorting import NAN_DOMAIN, REAL, dim_of, one_tensor
 
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
@@ -87,4 +89,16 @@ RECORDS += [
     *[Record(name, shifts, label=f"{name}_", dtypes=("int64", "int32"), grad=False, **INPLACE)
       for name in ("bitwise_left_shift", "bitwise_right_shift")],
     Record("eq", binary(SPECIAL), label="eq_ (mixed dtypes)", dtypes=TESTED, grad=False, **INPLACE),
+]
+
+# In place on a view-free clone: the clone takes the new geometry and the op's in-place node (TBackward1,
+# TransposeBackward1, SqueezeBackward3/4/5, UnsqueezeBackward1, AsStridedBackward1) over CloneBackward0.
+RECORDS += [
+    Record("t", one(_none, max_dims=2), label="t_", **INPLACE),
+    Record("transpose", one(_two_dims), label="transpose_", **INPLACE),
+    Record("swapdims", one(_two_dims), label="swapdims_", **INPLACE),
+    Record("swapaxes", one(_two_dims), label="swapaxes_", **INPLACE),
+    Record("squeeze", with_ones(_squeeze_args), label="squeeze_", **INPLACE),
+    Record("unsqueeze", one(_unsqueeze_dim), label="unsqueeze_", **INPLACE),
+    Record("as_strided", with_tensor(_as_strided, min_dims=1, min_side=1), label="as_strided_", **INPLACE),
 ]

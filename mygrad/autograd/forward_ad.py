@@ -716,3 +716,11 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     opaque(primal)
     return UnpackedDualTensor(primal, t)
 
+
+
+def view_tangent(tensor: Any, view: Any) -> None:
+    """An in-place view op (``t_``, ``transpose_``, ``as_strided_``) gave ``tensor`` a new geometry: its tangent
+    takes the same view, ``view(tangent)``."""
+    entry = _entry(tensor)
+    if entry is not None:
+        entry.tangent = view(entry.tangent)

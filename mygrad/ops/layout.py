@@ -554,10 +554,13 @@ def strided_geometry(input: Tensor, size, stride, storage_offset=None) -> tuple[
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
                            f"storage of size {root.size * item}")
-    if not root.flags.c_contiguous:
-        raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
+    buffer = root
+    if not root.flags.c_contiguous:   # a dense storage in another order (a clone of a transposed tensor): flat
+        buffer = root.ravel(order="K")
+        if not np.shares_memory(buffer, root):
+            raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
     start = offset * item if needed else 0   # an empty view starts anywhere
-    out = np.ndarray(size, data.dtype, buffer=root, offset=start, strides=tuple(s * item for s in stride))
+    out = np.ndarray(size, data.dtype, buffer=buffer, offset=start, strides=tuple(s * item for s in stride))
     in_geom = (data.shape, tuple(s // item for s in data.strides), here)
     return out, (root.size, in_geom, (size, stride, offset))
 
@@ -569,5 +572,16 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     return as_view(AsStridedBackward0, out, input, geometry=geometry)
 
 
-methods(as_strided=as_strided)
+AsStridedBackward1 = derivative("AsStridedBackward1", attrs="geometry", self="_strided_scatter(grad, geometry)")
+
+
+def as_strided_(self: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """as_strided in place: the tensor itself takes the geometry (AsStridedBackward1 over its history)."""
+    from .shape import view_inplace
+    _, geometry = strided_geometry(self, size, stride, storage_offset)
+    return view_inplace(self, lambda x: as_strided(x, size, stride, storage_offset), AsStridedBackward1,
+                        geometry=geometry)
+
+
+methods(as_strided=as_strided, as_strided_=as_strided_)
 __all__ += ["as_strided"]

@@ -25,6 +25,7 @@ from ._errors import invalid_arguments, not_implemented, not_tensor
 from .elementwise import lerp, no_derivative  # noqa: F401  (no_derivative registers the formula helper)
 from .linalg import _squeeze_inplace
 from .reductions import normalize_dims
+from .shape import TransposeBackward1, UnsqueezeBackward1  # (quantile's in-place reshapes)
 
 # ----- formula helpers --------------------------------------------------------------------------------
 
@@ -56,9 +57,6 @@ Unique2Backward0 = derivative("Unique2Backward0", self=_UNIQUE_FORMULA.format("_
 UniqueDimBackward0 = derivative("UniqueDimBackward0", self=_UNIQUE_FORMULA.format("unique_dim"))
 UniqueConsecutiveBackward0 = derivative("UniqueConsecutiveBackward0",
                                         self=_UNIQUE_FORMULA.format("unique_consecutive"))
-# quantile's in-place reshapes of its fresh result (unsqueeze_(0), transpose_(0, -1); squeeze_ is linalg's)
-UnsqueezeBackward1 = derivative("UnsqueezeBackward1", attrs="shape", self="reshape(grad, shape)")
-TransposeBackward1 = derivative("TransposeBackward1", attrs="dim0 dim1", self="swap_dims(grad, dim0, dim1)")
 NotImplemented_ = derivative("NotImplemented", weights="no_derivative('aten::bincount')")
 
 sort_return = return_type("sort")
