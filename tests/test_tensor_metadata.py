@@ -41,3 +41,16 @@ def dtype_shorthands(t, see):
             see(f"{source.dtype} .{name}() requires_grad", out.requires_grad)
     same = t.tensor([1, 2], dtype=t.uint8)
     see("byte() of uint8 is itself", same.byte() is same)
+
+
+@scenario
+def new_empty_strided(t, see):
+    """Sizes, strides, dtype, flags and storage of ``new_empty_strided`` (its values are uninitialised in
+    torch: not compared)."""
+    x = t.ones(2, 3, dtype=t.float64)
+    for size, stride, kwargs in [((2, 3), (1, 2), {}), ((4,), (3,), {"dtype": t.int32}), ((0, 2), (2, 1), {}),
+                                 ((2, 2), (0, 1), {"requires_grad": True}), ((), (), {})]:
+        out = x.new_empty_strided(size, stride, **kwargs)
+        see(f"{size} {stride}", (tuple(out.shape), out.stride(), out.dtype, out.requires_grad, out.is_leaf,
+                                 out.storage_offset(), out.is_contiguous()))
+    see.call("mismatched lengths", lambda: x.new_empty_strided((2, 3), (1,)))

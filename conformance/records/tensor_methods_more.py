@@ -1,6 +1,8 @@
 """Records for the rest of the tensor API (issue 13): quantile and nanquantile (torch's composite over
 sort, gather and lerp_, reshaped in place); the in-place comparisons (eq_ ... ge_ and their aliases), logical
-and bitwise ops; the in-place view ops (t_, transpose_, swapdims_, swapaxes_, squeeze_, unsqueeze_, as_strided_).
+and bitwise ops; the in-place view ops (t_, transpose_, swapdims_, swapaxes_, squeeze_, unsqueeze_, as_strided_);
+fill_diagonal_, addmm_, sum_to_size, the hardshrink and prelu methods, unsafe_split / unsafe_split_with_sizes /
+unsafe_chunk.
 
 Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
 ``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
@@ -9,13 +11,17 @@ draw NaN: quantile gives NaN for a slice holding one, nanquantile skips them (Na
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import binary, unary
+from ..strategies import binary, nonzero, unary
+from .linalg import operands
+from .nn_activations import _prelu_args, _shrink
 from .predicates import INTEGERS, SHIFTED, SPECIAL, TESTED, shifts
-from .shape import _none, _squeeze_args, _two_dims, _unsqueeze_dim, one, with_ones
+from .shape import _chunk_args, _none, _split_args, _squeeze_args, _two_dims, _unsqueeze_dim, one, with_ones
 from .shape_more import _as_strided, with_tensor
 from .sorting import NAN_DOMAIN, REAL, dim_of, one_tensor
 
@@ -101,4 +107,42 @@ RECORDS += [
     Record("squeeze", with_ones(_squeeze_args), label="squeeze_", **INPLACE),
     Record("unsqueeze", one(_unsqueeze_dim), label="unsqueeze_", **INPLACE),
     Record("as_strided", with_tensor(_as_strided, min_dims=1, min_side=1), label="as_strided_", **INPLACE),
+]
+
+
+def _fill_diagonal_args(shape):
+    """A fill value and wrap (the input: a matrix, tall ones wrapping, or a cube whose sides torch requires
+    equal; other shapes are refused as torch does)."""
+    return st.tuples(st.sampled_from([0.0, -1.5, 2.0]), st.booleans()).map(lambda fw: (fw, {}))
+
+
+def _sum_to_size_args(shape):
+    """A size ``shape`` is expandable to: leading dims dropped, others kept or made 1 (now and then a size it is
+    not expandable to, or an empty one)."""
+    def pick(choice):
+        lead, ones = choice
+        target = [1 if one else n for n, one in zip(shape[lead:], ones)]
+        return ((tuple(target),), {})
+    n = len(shape)
+    good = st.integers(0, n).flatmap(lambda lead: st.tuples(
+        st.just(lead), st.lists(st.booleans(), min_size=n - lead, max_size=n - lead)).map(pick))
+    return st.one_of(good, st.just(((tuple(k + 2 for k in shape),), {})), st.just((((),), {})))
+
+
+def _as_method(record: Record, label: str) -> Record:
+    return dataclasses.replace(record, namespace="", forms=("method",), label=label)
+
+
+_INT_SPLIT = one(lambda shape: _split_args(shape).filter(lambda a: isinstance(a[0][0], int)), min_dims=1)
+_SIZES_SPLIT = one(lambda shape: _split_args(shape).filter(lambda a: not isinstance(a[0][0], int)), min_dims=1)
+
+RECORDS += [
+    Record("fill_diagonal", one(_fill_diagonal_args, min_dims=2, max_dims=3), label="fill_diagonal_", **INPLACE),
+    Record("addmm", operands("(m,p),(m,n),(n,p)->(m,p)"), label="addmm_", **INPLACE),
+    Record("sum_to_size", one(_sum_to_size_args), forms=("method",)),
+    _as_method(_shrink("hardshrink"), "hardshrink (method)"),
+    _as_method(Record("prelu", _prelu_args(nonzero())), "prelu (method)"),
+    Record("unsafe_split", _INT_SPLIT, output="tuple"),
+    Record("unsafe_split_with_sizes", _SIZES_SPLIT, output="tuple"),
+    Record("unsafe_chunk", one(_chunk_args, min_dims=1), output="tuple"),
 ]

@@ -8,6 +8,7 @@ composed here from the same ops, so its graph (views, node names) is torch's.
 from __future__ import annotations
 
 import warnings
+from builtins import sum as builtins_sum
 
 import numpy as np
 
@@ -460,6 +461,22 @@ def _new_factory(name: str, fill):
     return factory
 
 
+def _new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, requires_grad: bool = False,
+                       layout=None, pin_memory: bool = False) -> Tensor:
+    """An uninitialised (here: zeroed) tensor with the given sizes and strides (in elements), over a storage
+    just large enough, as torch's empty_strided."""
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    np_dtype = np.dtype((dtype or self.dtype).np)
+    needed = 1 + builtins_sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    storage = np.zeros(needed, np_dtype)
+    data = np.ndarray(size, np_dtype, buffer=storage, strides=tuple(s * np_dtype.itemsize for s in stride))
+    out = Tensor._make(data, False, None)
+    return out.requires_grad_() if requires_grad else out
+
+
 def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               layout=None, pin_memory: bool = False) -> Tensor:
     out = Tensor._make(np.full(tuple(size), fill_value, (dtype or self.dtype).np), False, None)
@@ -482,7 +499,7 @@ methods(diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, unflatten=u
         rot90=rot90, narrow_copy=narrow_copy, type=_type,
         new_zeros=_new_factory("new_zeros", np.zeros), new_ones=_new_factory("new_ones", np.ones),
         new_empty=_new_factory("new_empty", np.zeros),
-        new_full=_new_full, new_tensor=_new_tensor)
+        new_full=_new_full, new_tensor=_new_tensor, new_empty_strided=_new_empty_strided)
 __all__ = ["diagonal", "diag_embed", "diagflat", "unflatten", "repeat_interleave", "meshgrid", "atleast_1d",
            "atleast_2d", "atleast_3d", "dstack", "column_stack", "row_stack", "tensor_split", "hsplit", "vsplit",
            "dsplit", "rot90", "narrow_copy"]
@@ -583,5 +600,25 @@ def as_strided_(self: Tensor, size, stride, storage_offset=None) -> Tensor:
                         geometry=geometry)
 
 
-methods(as_strided=as_strided, as_strided_=as_strided_)
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """torch's fill_diagonal_: the main diagonal (stride: the sum of the strides) filled in place through an
+    as_strided view (CopySlices over the history); ``wrap`` continues below a tall matrix's square every
+    ``width + 1`` rows."""
+    data = self._data
+    if data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = data.shape[0], data.shape[1]
+    if data.ndim > 2 and any(n != height for n in data.shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    offset = self.storage_offset()
+    size, stride = min(height, width), builtins_sum(self.stride())
+    as_strided(self, (size,), (stride,), offset).fill_(fill_value)
+    if wrap and data.ndim == 2 and height > width + 1:
+        step = width + 1
+        wrap_size = (data.size + step - 1) // step - size
+        as_strided(self, (wrap_size,), (stride,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
+    return self
+
+
+methods(as_strided=as_strided, as_strided_=as_strided_, fill_diagonal_=fill_diagonal_)
 __all__ += ["as_strided"]

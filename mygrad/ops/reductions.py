@@ -760,6 +760,28 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
+def sum_to_size(self: Tensor, *size, **keywords) -> Tensor:
+    """``self`` summed down to ``size`` (torch's at::sum_to: leading dims summed away, dims of size 1 kept
+    with keepdim, then viewed); ``self`` itself when it already has that size."""
+    if "size" in keywords and not size:
+        size = (keywords.pop("size"),)
+    if keywords:
+        raise TypeError(f"sum_to_size() got an unexpected keyword argument '{next(iter(keywords))}'")
+    if not size:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    shape = tuple(int(n) for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size))
+    sizes = self._data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0 or any(n != m and n != 1 for n, m in zip(shape, sizes[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(sizes)}}}.")
+    if not shape:
+        return sum(self)
+    dims = list(range(lead)) + [i for i in range(lead, len(sizes)) if shape[i - lead] == 1 and sizes[i] != 1]
+    out = sum(self, dims, True) if dims else self
+    return out.view(shape) if lead else out
+
+
+methods(sum_to_size=sum_to_size)
 methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin,
         argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
