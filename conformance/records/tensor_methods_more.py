@@ -2,7 +2,7 @@
 sort, gather and lerp_, reshaped in place); the in-place comparisons (eq_ ... ge_ and their aliases), logical
 and bitwise ops; the in-place view ops (t_, transpose_, swapdims_, swapaxes_, squeeze_, unsqueeze_, as_strided_);
 fill_diagonal_, addmm_, sum_to_size, the hardshrink and prelu methods, unsafe_split / unsafe_split_with_sizes /
-unsafe_chunk.
+unsafe_chunk; renorm / renorm_.
 
 Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
 ``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
@@ -145,4 +145,16 @@ RECORDS += [
     Record("unsafe_split", _INT_SPLIT, output="tuple"),
     Record("unsafe_split_with_sizes", _SIZES_SPLIT, output="tuple"),
     Record("unsafe_chunk", one(_chunk_args, min_dims=1), output="tuple"),
+]
+
+
+def _renorm_args(shape):
+    """p (1, 2, a fraction, inf, a bad 0), the dim, maxnorm (0, small, large, a bad negative one)."""
+    n = max(len(shape), 1)
+    return st.tuples(st.sampled_from([2, 1, 0.5, 3, float("inf"), 0]), st.integers(-n, n - 1),
+                     st.sampled_from([0.5, 1.0, 0.0, 10.0, -1.0])).map(lambda a: (a, {}))
+
+
+RECORDS += [
+    Record("renorm", one(_renorm_args, min_dims=1), forms=("function", "method", "inplace")),
 ]
