@@ -2,7 +2,7 @@
 sort, gather and lerp_, reshaped in place); the in-place comparisons (eq_ ... ge_ and their aliases), logical
 and bitwise ops; the in-place view ops (t_, transpose_, swapdims_, swapaxes_, squeeze_, unsqueeze_, as_strided_);
 fill_diagonal_, addmm_, sum_to_size, the hardshrink and prelu methods, unsafe_split / unsafe_split_with_sizes /
-unsafe_chunk; renorm / renorm_.
+unsafe_chunk; renorm / renorm_; as_strided_scatter.
 
 Values are drawn distinct: torch's sort under the composite is not stable past 32 elements (measured:
 ``torch.sort(torch.zeros(36)).indices`` starts 27, 19, 20), so which of equal values the gather picks,
@@ -17,7 +17,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import binary, nonzero, unary
+from ..strategies import arrays, binary, nonzero, shapes, unary
 from .linalg import operands
 from .nn_activations import _prelu_args, _shrink
 from .predicates import INTEGERS, SHIFTED, SPECIAL, TESTED, shifts
@@ -157,4 +157,24 @@ def _renorm_args(shape):
 
 RECORDS += [
     Record("renorm", one(_renorm_args, min_dims=1), forms=("function", "method", "inplace")),
+]
+
+
+def _as_strided_scatters(dtype: str):
+    """An input, as_strided's size/stride(/offset) over its storage (now and then out of bounds or overlapping:
+    torch's refusals), and a src of that size (now and then one element short)."""
+    @st.composite
+    def draw_example(draw):
+        x = draw(arrays(dtype, draw(shapes(min_dims=1, max_dims=3, min_side=1)), REAL))
+        (size, stride, *offset), _ = draw(_as_strided(x.shape))
+        src_shape = tuple(size)
+        if src_shape and draw(st.integers(0, 7)) == 0:
+            src_shape = (max(src_shape[0] - 1, 0),) + src_shape[1:]
+        src = draw(arrays(dtype, src_shape, REAL))
+        return Example((TensorArg(x), TensorArg(src), tuple(size), tuple(stride), *offset))
+    return draw_example()
+
+
+RECORDS += [
+    Record("as_strided_scatter", _as_strided_scatters),
 ]
