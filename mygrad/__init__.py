@@ -13,6 +13,7 @@ from ._dtype import (bool_ as bool, float16, float32, float64, get_default_dtype
 from ._tensor_str import set_printoptions
 from ._tensor import Size, Tensor
 from ._device import device
+from ._layout import layout, strided  # noqa: F401
 from . import cuda
 from ._creation import *  # noqa: F401,F403
 from .autograd import enable_grad, no_grad, set_grad_enabled

@@ -175,3 +175,29 @@ def _iterator_order(shape: tuple, strides: list) -> list:
             elif comparison < 0:
                 break
     return perm
+
+
+class layout:
+    """torch.layout: how a tensor's elements sit in memory.  mygrad's tensors are all ``strided`` (NumPy
+    arrays); the one instance prints as torch's."""
+
+    __slots__ = ("name",)
+    name: str
+
+    def __new__(cls, *args, **kwargs):
+        raise TypeError("cannot create 'torch.layout' instances")
+
+    @classmethod
+    def _make(cls, name: str) -> "layout":
+        self = object.__new__(cls)
+        self.name = name
+        return self
+
+    def __repr__(self) -> str:
+        return f"torch.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+strided = layout._make("strided")

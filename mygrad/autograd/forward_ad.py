@@ -107,6 +107,9 @@ TANGENTS.update({
     # products are 0 even with an inf or NaN factor, so its terms are left out (None: ABSENT_AS_NONE)
     "Atan2Backward0": "(-self * other_t if self_t is None else other * self_t if other_t is None "
                       "else -self * other_t + other * self_t) / (self.pow(2) + other.pow(2))",
+    "RenormBackward0": "renorm_jvp(self, self_t, p, dims, maxnorm)",
+    # as_strided_scatter (and a view's in-place write): the same scatter of the tangents
+    "AsStridedScatterBackward0": "with_view_region(self_t, src_t, geometry)",
     "AddcmulBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t * tensor2 * value)"
                         " + (0 if tensor2_t is None else tensor2_t * tensor1 * value)",
     "AddcdivBackward0": "(0 if self_t is None else self_t) + (0 if tensor1_t is None else tensor1_t / tensor2 * value)"
@@ -762,3 +765,11 @@ def unpack_dual(tensor: Any, *, level: int | None = None) -> UnpackedDualTensor:
     opaque(primal)
     return UnpackedDualTensor(primal, t)
 
+
+
+def view_tangent(tensor: Any, view: Any) -> None:
+    """An in-place view op (``t_``, ``transpose_``, ``as_strided_``) gave ``tensor`` a new geometry: its tangent
+    takes the same view, ``view(tangent)``."""
+    entry = _entry(tensor)
+    if entry is not None:
+        entry.tangent = view(entry.tangent)

@@ -524,6 +524,7 @@ def _tensor_softmax(method):
 
 
 methods(softmax=_tensor_softmax(softmax), log_softmax=_tensor_softmax(log_softmax))
+methods(hardshrink=hardshrink, prelu=prelu)
 
 
 # ----- the in-place spellings torch.nn.functional has -------------------------------------------------

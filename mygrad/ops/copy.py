@@ -60,5 +60,6 @@ def _converter(d):
 methods(clone=clone, contiguous=contiguous, to=to, type_as=lambda self, other: to(self, other.dtype),
         float=_converter(_dtype.float32), double=_converter(_dtype.float64), half=_converter(_dtype.float16),
         long=_converter(_dtype.int64), int=_converter(_dtype.int32), bool=_converter(_dtype.bool_),
+        byte=_converter(_dtype.uint8), char=_converter(_dtype.int8), short=_converter(_dtype.int16),
         cpu=lambda self, memory_format=None: self, cuda=_cuda)
 __all__ = ["clone"]

@@ -10,6 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._layout import row_major, suggests_channels_last
 from .._tensor import Tensor, wrap_dim
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from . import indexing  # noqa: F401  (registers the formula function ``select`` StackBackward0 uses)
@@ -218,11 +219,48 @@ def unbind(input: Tensor, dim: int = 0) -> tuple:
     return _output_views(UnbindBackward0, input, pieces, dim=dim)
 
 
+# ----- unsafe_split, unsafe_split_with_sizes, unsafe_chunk ------------------------------------------------
+# The same pieces (sharing the input's memory), but not tracked as views: each has its own version counter
+# and may be written in place; torch's UnsafeSplitBackward0 / UnsafeSplitWithSizesBackward0.
+
+UnsafeSplitBackward0 = derivative("UnsafeSplitBackward0", attrs="dim", multi_output=True, self="cat(grad, dim)")
+UnsafeSplitWithSizesBackward0 = derivative("UnsafeSplitWithSizesBackward0", attrs="dim", multi_output=True,
+                                           self="cat(grad, dim)")
+
+
+def _untracked_pieces(node_cls, input: Tensor, pieces: tuple, dim: int) -> tuple:
+    return tuple(record_multi(node_cls, [p._data for p in pieces], (input,), dim=input._wrap_dim(dim)))
+
+
+def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple:
+    if not isinstance(split_size, int) or isinstance(split_size, bool):
+        raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
+                        f"{python_type_name(split_size)}")
+    with grad_mode.no_grad():
+        pieces = split(tensor, split_size, dim)
+    return _untracked_pieces(UnsafeSplitBackward0, tensor, pieces, dim)
+
+
+def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+    with grad_mode.no_grad():
+        pieces = split_with_sizes(input, split_sizes, dim)
+    return _untracked_pieces(UnsafeSplitWithSizesBackward0, input, pieces, dim)
+
+
+def unsafe_chunk(input: Tensor, chunks: int, dim: int = 0) -> tuple:
+    with grad_mode.no_grad():
+        pieces = chunk(input, chunks, dim)
+    empty = input._data.shape[input._wrap_dim(dim)] == 0
+    return _untracked_pieces(UnsafeSplitWithSizesBackward0 if empty else UnsafeSplitBackward0, input, pieces, dim)
+
+
 def _split_method(self: Tensor, split_size, dim: int = 0) -> tuple:
     return split(self, split_size, dim)
 
 
 methods(split=_split_method, split_with_sizes=split_with_sizes, chunk=chunk, unbind=unbind)
+methods(unsafe_split=unsafe_split, unsafe_split_with_sizes=unsafe_split_with_sizes, unsafe_chunk=unsafe_chunk)
 concat = concatenate = cat
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "split_with_sizes", "chunk",
            "unbind"]
+__all__ += ["unsafe_split", "unsafe_split_with_sizes", "unsafe_chunk"]

@@ -8,6 +8,7 @@ composed here from the same ops, so its graph (views, node names) is torch's.
 from __future__ import annotations
 
 import warnings
+from builtins import sum as builtins_sum
 
 import numpy as np
 
@@ -468,6 +469,22 @@ def _new_factory(name: str, fill):
     return factory
 
 
+def _new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, requires_grad: bool = False,
+                       layout=None, pin_memory: bool = False) -> Tensor:
+    """An uninitialised (here: zeroed) tensor with the given sizes and strides (in elements), over a storage
+    just large enough, as torch's empty_strided."""
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"dimensionality of sizes ({len(size)}) must match dimensionality of strides "
+                           f"({len(stride)})")
+    np_dtype = np.dtype((dtype or self.dtype).np)
+    needed = 1 + builtins_sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    storage = np.zeros(needed, np_dtype)
+    data = np.ndarray(size, np_dtype, buffer=storage, strides=tuple(s * np_dtype.itemsize for s in stride))
+    out = Tensor._make(data, False, None)
+    return out.requires_grad_() if requires_grad else out
+
+
 def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
               layout=None, pin_memory: bool = False) -> Tensor:
     _check_sizes(tuple(size))
@@ -491,7 +508,7 @@ methods(diagonal=diagonal, diag_embed=diag_embed, diagflat=diagflat, unflatten=u
         rot90=rot90, narrow_copy=narrow_copy, type=_type,
         new_zeros=_new_factory("new_zeros", np.zeros), new_ones=_new_factory("new_ones", np.ones),
         new_empty=_new_factory("new_empty", np.zeros),
-        new_full=_new_full, new_tensor=_new_tensor)
+        new_full=_new_full, new_tensor=_new_tensor, new_empty_strided=_new_empty_strided)
 __all__ = ["diagonal", "diag_embed", "diagflat", "unflatten", "repeat_interleave", "meshgrid", "atleast_1d",
            "atleast_2d", "atleast_3d", "dstack", "column_stack", "row_stack", "tensor_split", "hsplit", "vsplit",
            "dsplit", "rot90", "narrow_copy"]
@@ -563,10 +580,13 @@ def strided_geometry(input: Tensor, size, stride, storage_offset=None) -> tuple[
         raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
                            f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
                            f"storage of size {root.size * item}")
-    if not root.flags.c_contiguous:
-        raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
+    buffer = root
+    if not root.flags.c_contiguous:   # a dense storage in another order (a clone of a transposed tensor): flat
+        buffer = root.ravel(order="K")
+        if not np.shares_memory(buffer, root):
+            raise NotImplementedError("as_strided: mygrad needs the input's storage to be contiguous")
     start = offset * item if needed else 0   # an empty view starts anywhere
-    out = np.ndarray(size, data.dtype, buffer=root, offset=start, strides=tuple(s * item for s in stride))
+    out = np.ndarray(size, data.dtype, buffer=buffer, offset=start, strides=tuple(s * item for s in stride))
     in_geom = (data.shape, tuple(s // item for s in data.strides), here)
     return out, (root.size, in_geom, (size, stride, offset))
 
@@ -578,5 +598,137 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
     return as_view(AsStridedBackward0, out, input, geometry=geometry)
 
 
-methods(as_strided=as_strided)
+AsStridedBackward1 = derivative("AsStridedBackward1", attrs="geometry", self="_strided_scatter(grad, geometry)")
+
+
+def as_strided_(self: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """as_strided in place: the tensor itself takes the geometry (AsStridedBackward1 over its history)."""
+    from .shape import view_inplace
+    _, geometry = strided_geometry(self, size, stride, storage_offset)
+    return view_inplace(self, lambda x: as_strided(x, size, stride, storage_offset), AsStridedBackward1,
+                        geometry=geometry)
+
+
+_NOT_CONTIGUOUS_SCATTER = (
+    '!self.requires_grad() || self.is_contiguous() INTERNAL ASSERT FAILED at '
+    '"/__w/pytorch/pytorch/aten/src/ATen/native/TensorShape.cpp":4754, please report a bug to PyTorch. '
+    'as_strided_scatter is currently only supported for contiguous inputs')
+
+
+class _FlatRegion:
+    """Elements of a base-shaped array picked by their positions in its row-major order: what
+    as_strided_scatter's formulas read and write (the duck type of ``_views.Geometry``: read, write, scatter)."""
+
+    __slots__ = ("shape", "positions", "back")
+
+    def __init__(self, shape: tuple, positions: np.ndarray, back: "_FlatRegion | None" = None):
+        self.shape, self.positions, self.back = shape, positions, back
+
+    def read(self, g) -> np.ndarray:
+        flat = np.asarray(g).reshape(-1)
+        if self.positions.size and (self.positions.min() < 0 or self.positions.max() >= flat.size):
+            raise RuntimeError(f"setStorage: as_strided_scatter's region ({list(self.positions.shape)}) is out of "
+                               f"bounds for a gradient of {flat.size} elements")
+        return flat[self.positions]
+
+    def write(self, g, values) -> np.ndarray:
+        out = np.array(np.asarray(g), copy=True).reshape(-1)
+        inside = (self.positions >= 0) & (self.positions < out.size)
+        out[self.positions[inside]] = np.broadcast_to(values, self.positions.shape)[inside]
+        return out.reshape(self.shape)
+
+    def scatter(self, g) -> np.ndarray:
+        out = np.zeros(int(np.prod(self.shape)), np.asarray(g).dtype)
+        np.add.at(out, self.positions.reshape(-1), np.broadcast_to(g, self.positions.shape).reshape(-1))
+        return out.reshape(self.shape)
+
+
+# torch's derivative of as_strided_scatter (2.13's as_strided_scatter_backward): both inputs' gradients are the
+# upstream gradient's as_strided region counted from its own start (offset 0 unless given), src's that region and
+# self's that region in zeros -- not the complement one would derive; matched as it is (``geometry.back``).  The
+# tangent is the scatter of the tangents where the forward wrote (``geometry``).
+_AsStridedScatterBackward0 = derivative(
+    "AsStridedScatterBackward0", attrs="geometry",
+    self="with_view_region(zeros_like(grad), view_region(grad, geometry.back), geometry.back)",
+    src="view_region(grad, geometry.back)")
+
+
+def _positions(size: tuple, stride: tuple, offset: int) -> np.ndarray:
+    positions = np.full(size, offset, np.int64)
+    for d, (n, st) in enumerate(zip(size, stride)):
+        positions += (np.arange(n) * st).reshape((-1,) + (1,) * (len(size) - d - 1))
+    return positions
+
+
+def _storage_clone(data: np.ndarray) -> np.ndarray:
+    """``data`` over a copy of its whole storage, at the same offset and strides (torch's as_strided_scatter
+    clones the storage: its offsets count from the input storage's start, as as_strided's do)."""
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    flat = np.array(root, order="K").ravel(order="K")
+    if not data.size or not np.shares_memory(root.ravel(order="K"), root):   # (no dense storage: a plain clone)
+        out = np.empty_like(data)
+        out[...] = data
+        return out
+    start = data.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    return np.ndarray(data.shape, data.dtype, buffer=flat, offset=start, strides=data.strides)
+
+
+def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=None) -> Tensor:
+    """A copy of ``input`` with ``src`` written into its as_strided view (torch's composite: clone, as_strided,
+    copy_); AsStridedScatterBackward0, whose gradient torch supports for a contiguous input only."""
+    from ._views import OVERLAP_MESSAGE, has_internal_overlap
+    _check_tensor("as_strided_scatter", input)
+    if not isinstance(src, Tensor):
+        raise not_tensor("as_strided_scatter", src, "src", 2)
+    if input.requires_grad and not input._data.flags.c_contiguous:
+        raise RuntimeError(_NOT_CONTIGUOUS_SCATTER)
+    out = _storage_clone(input._data)
+    region, _ = strided_geometry(Tensor._make(out, False, None), size, stride, storage_offset)
+    if region.shape != src._data.shape:
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src._data.shape)}, slice size = {list(region.shape)}")
+    if has_internal_overlap(region):
+        raise RuntimeError(OVERLAP_MESSAGE)
+    region[...] = src._data.astype(out.dtype, copy=False)
+    size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
+    here = out.__array_interface__["data"][0] - _storage_start(out) if out.size else 0
+    written = _positions(size, stride, (here // out.itemsize if storage_offset is None else int(storage_offset))
+                         - here // out.itemsize)
+    back = _positions(size, stride, 0 if storage_offset is None else int(storage_offset))
+    return record(_AsStridedScatterBackward0, out, (input, src),
+                  geometry=_FlatRegion(out.shape, written, _FlatRegion(out.shape, back)))
+
+
+def _storage_start(data: np.ndarray) -> int:
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    return root.__array_interface__["data"][0]
+
+
+def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+    """torch's fill_diagonal_: the main diagonal (stride: the sum of the strides) filled in place through an
+    as_strided view (CopySlices over the history); ``wrap`` continues below a tall matrix's square every
+    ``width + 1`` rows."""
+    data = self._data
+    if data.ndim < 2:
+        raise RuntimeError("dimensions must larger than 1")
+    height, width = data.shape[0], data.shape[1]
+    if data.ndim > 2 and any(n != height for n in data.shape):
+        raise RuntimeError("all dimensions of input must be of equal length")
+    offset = self.storage_offset()
+    size, stride = min(height, width), builtins_sum(self.stride())
+    as_strided(self, (size,), (stride,), offset).fill_(fill_value)
+    if wrap and data.ndim == 2 and height > width + 1:
+        step = width + 1
+        wrap_size = (data.size + step - 1) // step - size
+        as_strided(self, (wrap_size,), (stride,), offset + self.stride(0) * (width + 1)).fill_(fill_value)
+    return self
+
+
+methods(as_strided=as_strided, as_strided_=as_strided_, fill_diagonal_=fill_diagonal_,
+        as_strided_scatter=as_strided_scatter)
+__all__ += ["as_strided_scatter"]
 __all__ += ["as_strided"]

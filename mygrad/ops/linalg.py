@@ -710,7 +710,8 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
-        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm))
+        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm),
+        addmm_=inplace_method(addmm))
 methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=operator(matmul),
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))

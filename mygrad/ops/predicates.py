@@ -1,5 +1,5 @@
 """Predicates and tests on values: isnan, isinf, isposinf, isneginf, isfinite, isreal, signbit, any, all,
-isclose, allclose, equal; the integer shifts; nan_to_num.
+isclose, allclose, equal; the integer shifts; nan_to_num; the in-place comparisons, logical and bitwise ops.
 
 Everything here but nan_to_num returns bool (or, for ``any``/``all`` of uint8, uint8) tensors or
 Python bools that never require grad, as torch's.
@@ -9,12 +9,27 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
+from .._tensor import Tensor, _check_cast, _check_output_shape
+from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, inplace_method, methods, record
 from ._errors import not_implemented, not_tensor
-from .elementwise import bitwise_and, bitwise_or, bitwise_xor
+from .elementwise import (
+    bitwise_and,
+    bitwise_or,
+    bitwise_xor,
+    eq,
+    ge,
+    gt,
+    le,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    lt,
+    ne,
+)
 from .reductions import normalize_dims
 
 
@@ -187,6 +202,80 @@ def nan_to_num(input: Tensor, nan: float = 0.0, posinf: float | None = None, neg
                         neginf=info.min if neginf is None else neginf)
     return record(NanToNumBackward0, np.asarray(out, data.dtype), (input,), self=input)
 
+
+# ----- in place: eq_ ... ge_, logical_*_, bitwise_*_ ----------------------------------------------------
+# The result is written in self's dtype.  A comparison records EqBackward0 (a number) / EqBackward1 (a tensor)
+# ... whose gradients are zeros, as torch's (so eq_ on a leaf that requires grad is refused); the logical
+# and bitwise ops record nothing: torch leaves the tensor's history as it was (even on such a leaf) and only
+# bumps its version.  The bitwise ops refuse a result type self cannot hold before their kernel runs.
+
+_COMPARISON_NODES = {
+    name: (derivative(f"{name.capitalize()}Backward0", attrs="self_meta", self="zeros_of(self_meta)"),
+           derivative(f"{name.capitalize()}Backward1", attrs="self_meta other_meta", self="zeros_of(self_meta)",
+                      other="zeros_of(other_meta)"))
+    for name in ("eq", "ne", "lt", "le", "gt", "ge")}
+# torch's tangent of an in-place comparison: zeros where self has a tangent, none from other's alone
+forward_ad.IGNORED.update({backward1.__name__: ("other",) for _, backward1 in _COMPARISON_NODES.values()})
+
+
+def _meta(x: Tensor) -> tuple:
+    return x._data.shape, x._data.dtype
+
+
+def _comparison_inplace(name: str, compare):
+    def op(input: Tensor, other) -> Tensor:
+        data = compare(input, other)._data.astype(input._data.dtype)
+        tensor_other = isinstance(other, Tensor)
+        node = _COMPARISON_NODES[name][tensor_other]
+        if tensor_other:
+            return record(node, data, (input, other), self_meta=_meta(input), other_meta=_meta(other))
+        return record(node, data, (input,), self_meta=_meta(input))
+    op.__name__ = name
+    return inplace_method(op)
+
+
+def _untracked_inplace(op, kernel: str | None = None):
+    """``self.op_(...)`` written without a history (torch's logical and bitwise in-place ops)."""
+    def method(self: Tensor, *args) -> Tensor:
+        if op.__name__.startswith("logical") and args and not isinstance(args[0], Tensor):
+            raise not_tensor(method.__name__, args[0], "other", 1)
+        if kernel is not None:
+            if args:
+                _check_cast(self, args[0])
+                _check_output_shape(self, np.shape(args[0]._data if isinstance(args[0], Tensor) else args[0]))
+            if self._data.dtype.kind == "f":
+                raise not_implemented(kernel, self._data)
+        tangent = forward_ad.tangent_of(self) if forward_ad.levels else None
+        with grad_mode.no_grad():
+            if tangent is None:
+                return self._inplace(op, *args)
+            forward_ad._busy.on = True   # the write keeps the tangent torch's untracked op leaves as it was
+            try:
+                return self._inplace(op, *args)
+            finally:
+                forward_ad._busy.on = False
+    method.__name__ = op.__name__ + "_"
+    return method
+
+
+def _bitwise_not(input: Tensor) -> Tensor:
+    return Tensor._make(np.invert(input._data), False, None)
+
+
+_bitwise_not.__name__ = "bitwise_not"
+
+methods(eq_=_comparison_inplace("eq", eq), ne_=_comparison_inplace("ne", ne), lt_=_comparison_inplace("lt", lt),
+        le_=_comparison_inplace("le", le), gt_=_comparison_inplace("gt", gt), ge_=_comparison_inplace("ge", ge),
+        logical_and_=_untracked_inplace(logical_and), logical_or_=_untracked_inplace(logical_or),
+        logical_xor_=_untracked_inplace(logical_xor), logical_not_=_untracked_inplace(logical_not),
+        bitwise_and_=_untracked_inplace(bitwise_and, "bitwise_and_cpu"),
+        bitwise_or_=_untracked_inplace(bitwise_or, "bitwise_or_cpu"),
+        bitwise_xor_=_untracked_inplace(bitwise_xor, "bitwise_xor_cpu"),
+        bitwise_not_=_untracked_inplace(_bitwise_not, "bitwise_not_cpu"),
+        bitwise_left_shift_=_untracked_inplace(bitwise_left_shift, "lshift_cpu"),
+        bitwise_right_shift_=_untracked_inplace(bitwise_right_shift, "rshift_cpu"))
+methods(greater_=Tensor.gt_, greater_equal_=Tensor.ge_, less_=Tensor.lt_, less_equal_=Tensor.le_,
+        not_equal_=Tensor.ne_)
 
 methods(isnan=isnan, isinf=isinf, isposinf=isposinf, isneginf=isneginf, isfinite=isfinite, isreal=isreal,
         signbit=signbit, any=any, all=all, isclose=isclose, allclose=allclose, equal=equal,

@@ -23,7 +23,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import inplace_method, methods, record
-from ._errors import past_checks, python_type_name
+from ._errors import not_tensor, past_checks, python_type_name
 from .elementwise import maximum, minimum, where
 from .unary import _FUNCTIONS as _UNARY, _sign
 
@@ -760,6 +760,86 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 
+# ----- renorm ----------------------------------------------------------------------------------------
+# Each slice along ``dim`` whose ``p``-norm exceeds ``maxnorm`` scaled down to it (by maxnorm / (norm + 1e-7),
+# as torch's kernel); RenormBackward0 is torch's renorm_backward, through the norm's own derivative.
+
+@formula_helper(tensor="same")
+def renorm_backward(grad, self, p, dims, maxnorm):
+    F = _ops(grad)
+    if isinstance(grad, Tensor):
+        norm = vector_norm(self, p, dims, True)
+        summed = (self * grad).sum(dims, keepdim=True)
+        over = F.const(F.raw(norm) > maxnorm)
+    else:
+        norm = vector_norm(Tensor._make(np.asarray(self), False, None), p, dims, True)._data
+        summed = np.sum(self * grad, axis=dims, keepdims=True)
+        over = norm > maxnorm
+    nb = norm_backward(summed, self, p, norm, dims, True)
+    invnorm = 1 / (norm + 1e-7)
+    return F.where(over, invnorm * maxnorm * grad - (maxnorm * invnorm * invnorm) * nb, grad)
+
+
+@formula_helper(tensor="same")
+def renorm_jvp(self, self_t, p, dims, maxnorm):
+    """torch's renorm tangent: the scaled slices' ``self_t * f + self * f_t`` (f = maxnorm / (norm + 1e-7)),
+    ``self_t`` itself elsewhere (so a zero norm there gives no 0/0)."""
+    F = _ops(self_t)
+    norm = vector_norm(self, p, dims, True)
+    norm_t = (norm_backward(F.const(np.ones_like(F.raw(norm))), self, p, norm, dims, True) * self_t).sum(
+        dims, keepdim=True)
+    den = norm + 1e-7
+    return F.where(F.const(F.raw(norm) > maxnorm), self_t * (maxnorm / den) - self * (maxnorm * norm_t / den / den),
+                   self_t)
+
+
+RenormBackward0 = derivative("RenormBackward0", attrs="p dims maxnorm",
+                             self="renorm_backward(grad, self, p, dims, maxnorm)")
+
+
+def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+    if not isinstance(input, Tensor):
+        raise not_tensor("renorm", input)
+    if not p > 0:
+        raise RuntimeError("renorm: non-positive-norm not supported")
+    if not maxnorm >= 0:
+        raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {float(maxnorm):g}")
+    data = input._data
+    if data.ndim < 2:
+        raise RuntimeError(f"renorm: input needs at least 2 dimensions, got {data.ndim} dimensions")
+    dim = input._wrap_dim(dim)
+    dims = tuple(d for d in range(data.ndim) if d != dim)
+    with grad_mode.no_grad():
+        norm = vector_norm(Tensor._make(data, False, None), p, dims, True)._data
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        factor = np.where(norm > maxnorm, norm.dtype.type(maxnorm) / (norm + norm.dtype.type(1e-7)),
+                          norm.dtype.type(1))
+        out = (data * factor).astype(data.dtype)
+    return record(RenormBackward0, out, (input,), self=input, p=p, dims=dims, maxnorm=maxnorm)
+
+
+def sum_to_size(self: Tensor, *size, **keywords) -> Tensor:
+    """``self`` summed down to ``size`` (torch's at::sum_to: leading dims summed away, dims of size 1 kept
+    with keepdim, then viewed); ``self`` itself when it already has that size."""
+    if "size" in keywords and not size:
+        size = (keywords.pop("size"),)
+    if keywords:
+        raise TypeError(f"sum_to_size() got an unexpected keyword argument '{next(iter(keywords))}'")
+    if not size:
+        raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
+    shape = tuple(int(n) for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size))
+    sizes = self._data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0 or any(n != m and n != 1 for n, m in zip(shape, sizes[lead:])):
+        raise RuntimeError(f"size {{{list(shape)}}} is not expandable to size {{{list(sizes)}}}.")
+    if not shape:
+        return sum(self)
+    dims = list(range(lead)) + [i for i in range(lead, len(sizes)) if shape[i - lead] == 1 and sizes[i] != 1]
+    out = sum(self, dims, True) if dims else self
+    return out.view(shape) if lead else out
+
+
+methods(sum_to_size=sum_to_size, renorm=renorm, renorm_=inplace_method(renorm))
 methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin,
         argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
@@ -767,3 +847,4 @@ methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, 
 __all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
            "logsumexp",
            "norm", "cumsum", "cumprod"]
+__all__ += ["renorm"]

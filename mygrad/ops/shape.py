@@ -470,6 +470,68 @@ def _repeat_method(self: Tensor, *repeats) -> Tensor:
     return repeat(self, *repeats)
 
 
+# ----- in-place view ops: t_, transpose_ (swapdims_, swapaxes_), squeeze_, unsqueeze_ ----------------------
+# The tensor itself takes the new geometry (a view of its own memory); recording, its history becomes the op's
+# own in-place node over the previous one (TBackward1, TransposeBackward1, SqueezeBackward3/4/5,
+# UnsqueezeBackward1), as torch's.  A view stays a view of its base; its version bumps, so every other view
+# of that base re-derives its history (AsStridedBackward0), as torch's do.
+
+TBackward1 = derivative("TBackward1", self="t(grad)")
+TransposeBackward1 = derivative("TransposeBackward1", attrs="dim0 dim1", self="swap_dims(grad, dim0, dim1)")
+SqueezeBackward3 = derivative("SqueezeBackward3", attrs="shape", self="reshape(grad, shape)")
+SqueezeBackward4 = derivative("SqueezeBackward4", attrs="shape", self="reshape(grad, shape)")
+SqueezeBackward5 = derivative("SqueezeBackward5", attrs="shape", self="reshape(grad, shape)")
+UnsqueezeBackward1 = derivative("UnsqueezeBackward1", attrs="shape", self="reshape(grad, shape)")
+
+
+def view_inplace(self: Tensor, view, node, **saved) -> Tensor:
+    """``self`` given ``view(self)``'s geometry in place (``view`` computes it without a graph, with the
+    out-of-place op's checks), recording ``node`` over its history when it requires grad."""
+    from ..autograd import forward_ad, grad_mode
+    data = view(Tensor._make(self._data, False, None))._data
+    self._check_inplace()
+    if grad_mode._state.enabled and self._requires_grad:
+        fn = self.grad_fn   # (a stale view's history brought up to date first)
+        previous = Tensor._make(self._data, True, fn, self._output_nr, self._vc)
+        new = record(node, data, (previous,), **saved)
+        self._fn, self._output_nr = new._fn, 0
+        if self._base is not None:
+            self._rg = True
+    self._data = data
+    self._vc[0] += 1
+    meta = getattr(self, "_view_meta", None)
+    if meta is not None:   # its new history is current: not one to re-derive from the base
+        self._view_meta = (self._vc[0], meta[1])
+    if forward_ad.levels:
+        forward_ad.view_tangent(self, lambda tangent: view(tangent))
+    return self
+
+
+def t_(self: Tensor) -> Tensor:
+    if self._data.ndim > 2:
+        raise RuntimeError(f"t_() expects a tensor with <= 2 dimensions, but self is {self._data.ndim}D")
+    return view_inplace(self, t, TBackward1)
+
+
+def transpose_(self: Tensor, dim0: int, dim1: int) -> Tensor:
+    d0, d1 = self._wrap_dim(dim0), self._wrap_dim(dim1)
+    return view_inplace(self, lambda x: transpose(x, d0, d1), TransposeBackward1, dim0=d0, dim1=d1)
+
+
+def squeeze_(self: Tensor, dim=None) -> Tensor:
+    """No dim: SqueezeBackward3; an int: SqueezeBackward4; a tuple or list: SqueezeBackward5."""
+    node = SqueezeBackward3 if dim is None else SqueezeBackward5 if isinstance(dim, (tuple, list)) else \
+        SqueezeBackward4
+    return view_inplace(self, lambda x: squeeze(x, dim), node, shape=self._data.shape)
+
+
+def unsqueeze_(self: Tensor, dim: int) -> Tensor:
+    return view_inplace(self, lambda x: unsqueeze(x, dim), UnsqueezeBackward1, shape=self._data.shape)
+
+
+methods(t_=t_, transpose_=transpose_, swapdims_=transpose_, swapaxes_=transpose_, squeeze_=squeeze_,
+        unsqueeze_=unsqueeze_)
+
 methods(expand=expand, expand_as=expand_as, broadcast_to=broadcast_to, view=view, view_as=view_as, reshape=reshape,
         reshape_as=reshape_as, flatten=flatten, unsqueeze=unsqueeze, squeeze=squeeze, t=t, transpose=transpose,
         swapaxes=transpose, swapdims=transpose, permute=permute, movedim=movedim, moveaxis=movedim,

@@ -21,9 +21,11 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record
-from ._errors import not_implemented, not_tensor
-from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from ._errors import invalid_arguments, not_implemented, not_tensor
+from .elementwise import lerp, no_derivative  # noqa: F401  (no_derivative registers the formula helper)
+from .linalg import _squeeze_inplace
 from .reductions import normalize_dims
+from .shape import TransposeBackward1, UnsqueezeBackward1  # (quantile's in-place reshapes)
 
 # ----- formula helpers --------------------------------------------------------------------------------
 
@@ -432,3 +434,141 @@ methods(sort=sort, argsort=argsort, msort=msort, topk=topk, kthvalue=kthvalue, m
         count_nonzero=count_nonzero)
 __all__ = ["sort", "argsort", "msort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique",
            "unique_consecutive", "searchsorted", "bucketize", "bincount", "histc", "count_nonzero"]
+
+
+# ----- quantile, nanquantile --------------------------------------------------------------------------
+# torch's composite (aten quantile_compute), node by node: the input sorted along the reduced dim moved
+# last (flatten for dim=None; unsqueeze(-1).transpose(dim, -1) unless dim is already last), viewed 2-D-ish,
+# gathered at the ranks below (and above, lerp_ between them for linear/midpoint), then reshaped in place
+# (squeeze_, or unsqueeze_/transpose_/squeeze_ for a 1-D q): SqueezeBackward4 on top, the version counter
+# bumped once per in-place step.
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+_QUANTILE_OVERLOADS = {
+    False: ('Tensor input, Tensor q, int dim = None, bool keepdim = False, *, str interpolation = "linear", '
+            'Tensor out = None',
+            'Tensor input, float q, int dim = None, bool keepdim = False, *, str interpolation = "linear", '
+            'Tensor out = None'),
+    True: ('Tensor q, int dim = None, bool keepdim = False, *, str interpolation = "linear"',
+           'float q, int dim = None, bool keepdim = False, *, str interpolation = "linear"'),
+}
+
+
+def _bump(x: Tensor, by: int) -> Tensor:
+    """The version bumps of the composite's in-place steps on its fresh result."""
+    x._vc[0] += by
+    return x
+
+
+def _quantile(name: str, input: Tensor, q, dim, keepdim: bool, interpolation: str, ignore_nan: bool,
+              method: bool) -> Tensor:
+    if not method:
+        _check_tensor(name, input)
+    scalar_q = not isinstance(q, Tensor)
+    if scalar_q and not isinstance(q, (int, float)) or \
+            not (dim is None or isinstance(dim, int)) or not isinstance(keepdim, bool):
+        args = (q, dim, keepdim) if method else (input, q, dim, keepdim)
+        raise invalid_arguments(name, args[:len(args) - (dim is None and not keepdim) * 2],
+                                _QUANTILE_OVERLOADS[method])
+    data = input._data
+    if scalar_q:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"quantile() q must be in the range [0, 1] but got {float(q):g}")
+        qdata = np.asarray(q, data.dtype) if data.dtype.kind == "f" else np.asarray(q, np.float32)
+    else:
+        qdata = q._data
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError("quantile() interpolation must be one of linear, lower, higher, midpoint or nearest, "
+                           f"but got {interpolation}")
+    if data.size == 0:
+        raise RuntimeError("quantile() input tensor must be non-empty")
+    if qdata.ndim > 1:
+        raise RuntimeError("quantile() q must be a scalar or 1D tensor")
+    if data.dtype not in (np.float32, np.float64):
+        raise RuntimeError("quantile() input tensor must be either float or double dtype")
+    if qdata.dtype != data.dtype:
+        raise RuntimeError("quantile() q tensor must be same dtype as the input tensor")
+    if dim is None:
+        out_shape = [1] * data.ndim if keepdim else []
+    else:
+        dim = input._wrap_dim(dim)
+        out_shape = list(data.shape)
+        if data.ndim:
+            if keepdim:
+                out_shape[dim] = 1
+            else:
+                del out_shape[dim]
+    if not ((qdata >= 0) & (qdata <= 1)).all():
+        raise RuntimeError("quantile() q values must be in the range [0, 1]")
+    out_shape.insert(0, qdata.size if qdata.ndim else 1)
+
+    if dim is None:
+        source = input.flatten()
+    elif data.ndim and dim == data.ndim - 1:
+        source = input
+    else:
+        source = input.unsqueeze(-1).transpose(dim, -1)
+    ordered = source.sort().values
+    ordered = ordered.view(out_shape[1:] + [ordered.shape[-1]])
+    values = ordered._data
+    nan = np.isnan(values)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if ignore_nan:
+            count = (~nan).sum(-1, keepdims=True) - 1
+            ranks = qdata * count.astype(qdata.dtype)
+            ranks = np.where(ranks < 0, ranks.dtype.type(0), ranks)
+        else:
+            last = values.shape[-1] - 1
+            ranks = np.broadcast_arrays(qdata * qdata.dtype.type(last), nan.any(-1, keepdims=True))[0]
+            ranks = np.where(nan.any(-1, keepdims=True), ranks.dtype.type(last), ranks)
+    rounding = {"lower": np.floor, "higher": np.ceil, "nearest": np.round}.get(interpolation)
+    if rounding is not None:
+        ranks = rounding(ranks)
+    below = ranks.astype(np.int64)
+    result = ordered.gather(-1, _long(below))
+    steps = 0
+    if interpolation in ("linear", "midpoint"):
+        weights = np.full_like(ranks, 0.5) if interpolation == "midpoint" else ranks - below.astype(ranks.dtype)
+        above = ordered.gather(-1, _long(np.ceil(ranks).astype(np.int64)))
+        result = lerp(result, above, Tensor._make(weights, False, None))
+        steps = 1
+    if qdata.ndim == 0:
+        return _bump(_squeeze_inplace(_bump(result, steps), -1), 0)
+    result = _bump(result, steps)
+    result = _bump(_reshaped(UnsqueezeBackward1, result, (1,) + result.shape), 1)
+    swapped = record(TransposeBackward1, np.swapaxes(result._data, 0, -1), (result,), dim0=0, dim1=result.ndim - 1)
+    swapped._vc = result._vc
+    result = _bump(swapped, 1)
+    return _squeeze_inplace(result, -1)
+
+
+def _reshaped(node, x: Tensor, shape: tuple) -> Tensor:
+    out = record(node, x._data.reshape(shape), (x,), shape=x._data.shape)
+    out._vc = x._vc
+    return out
+
+
+def quantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
+             interpolation: str = "linear") -> Tensor:
+    """The q-th quantiles along ``dim`` (all elements for None); a NaN in a slice gives NaN."""
+    return _quantile("quantile", input, q, dim, keepdim, interpolation, False, False)
+
+
+def nanquantile(input: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
+                interpolation: str = "linear") -> Tensor:
+    """quantile over the values that are not NaN (an all-NaN slice gives NaN)."""
+    return _quantile("nanquantile", input, q, dim, keepdim, interpolation, True, False)
+
+
+def _quantile_method(self: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
+                     interpolation: str = "linear") -> Tensor:
+    return _quantile("quantile", self, q, dim, keepdim, interpolation, False, True)
+
+
+def _nanquantile_method(self: Tensor, q, dim: int | None = None, keepdim: bool = False, *,
+                        interpolation: str = "linear") -> Tensor:
+    return _quantile("nanquantile", self, q, dim, keepdim, interpolation, True, True)
+
+
+methods(quantile=_quantile_method, nanquantile=_nanquantile_method)
+__all__ += ["quantile", "nanquantile"]

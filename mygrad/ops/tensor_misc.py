@@ -1,11 +1,13 @@
 """Small tensor functions torch has at the top level: detach, ravel, fill, scalar_tensor, and the
 predicates and conjugation/negation-bit functions, which for mygrad's real tensors are identities
-(no tensor is complex or carries a lazy conjugate or negative bit)."""
+(no tensor is complex or carries a lazy conjugate or negative bit); the metadata methods torch has
+(storage_offset, itemsize, nbytes, is_cpu, layout, output_nr, get_device)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .. import _dtype
+from .._layout import strided
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
@@ -96,3 +98,30 @@ def resolve_neg(input: Tensor) -> Tensor:
 methods(ravel=ravel, is_nonzero=is_nonzero, is_same_size=is_same_size, is_signed=is_signed,
         is_complex=is_complex, is_conj=is_conj, is_neg=is_neg, conj=conj, resolve_conj=resolve_conj,
         resolve_neg=resolve_neg)
+
+
+# ----- metadata ---------------------------------------------------------------------------------------
+
+def storage_offset(self: Tensor) -> int:
+    """Elements between the start of the memory the tensor's array lives in and its first element (the
+    NumPy array that owns the memory stands for torch's storage)."""
+    data = self._data
+    root = data
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if not data.size:
+        return 0
+    start = root.__array_interface__["data"][0]
+    return (data.__array_interface__["data"][0] - start) // data.itemsize
+
+
+def get_device(self: Tensor) -> int:
+    """-1: a CPU tensor (torch's index of a CUDA device otherwise)."""
+    return -1
+
+
+methods(storage_offset=storage_offset, get_device=get_device,
+        itemsize=property(lambda self: self._data.itemsize, doc="Bytes per element."),
+        nbytes=property(lambda self: self._data.size * self._data.itemsize, doc="numel() * itemsize."),
+        is_cpu=property(lambda self: True), layout=property(lambda self: strided),
+        output_nr=property(lambda self: self._output_nr, doc="Which output of its grad_fn the tensor is."))
