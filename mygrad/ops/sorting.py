@@ -278,7 +278,8 @@ def unique(input: Tensor, sorted: bool = True, return_inverse: bool = False, ret
     _check_tensor("unique", input)
     data = input._data
     if dim is None:
-        values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True)
+        # (every NaN is a value of its own, as in torch: NaN != NaN)
+        values, inverse, counts = np.unique(data.reshape(-1), return_inverse=True, return_counts=True, equal_nan=False)
         out = _with_node(Unique2Backward0, values, input)
         return _outputs(out, inverse.reshape(data.shape), counts, return_inverse, return_counts)
     dim = _wrap_sized_dim(input, dim)
