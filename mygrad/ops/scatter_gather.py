@@ -584,6 +584,9 @@ def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
     return gather(broadcast_to(input, tuple(shape)), dim, index_b)
 
 
+_add_at = quiet(np.add.at)   # (an accumulation that overflows gives inf silently, as torch's)
+
+
 def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) -> Tensor:
     _tensor("put", input, "input", 1)
     _tensor("put", index, "index", 2)
@@ -599,7 +602,7 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
     out = data.copy()
     flat = out.reshape(-1)
     if accumulate:
-        np.add.at(flat, idx.reshape(-1), src.reshape(-1))
+        _add_at(flat, idx.reshape(-1), src.reshape(-1))
     else:
         flat[idx.reshape(-1)] = src.reshape(-1)
     return record(PutBackward0, out, (input, source), index=idx, accumulate=accumulate, source_shape=src.shape)
