@@ -808,10 +808,16 @@ def fill_op(t: Tensor, value) -> Tensor:
     return record(FillBackward2, np.full_like(t._data, value), (t,))
 
 
+@quiet
+def _cast_copy(data: np.ndarray, dtype) -> np.ndarray:
+    """A copy of ``data`` in ``dtype``, silently as torch casts (a float64 subnormal into float32 is 0)."""
+    return data.astype(dtype)
+
+
 def copy_op(t: Tensor, src) -> Tensor:
     src_data = data_of(src)
     try:
-        data = np.broadcast_to(src_data, t._data.shape).astype(t._data.dtype)
+        data = _cast_copy(np.broadcast_to(src_data, t._data.shape), t._data.dtype)
     except ValueError:
         raise RuntimeError(f"The size of tensor a ({t._data.shape[-1] if t._data.ndim else 1}) must match the size "
                            f"of tensor b ({np.shape(src_data)[-1] if np.ndim(src_data) else 1}) at non-singleton "

@@ -811,7 +811,7 @@ def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
     dims = tuple(d for d in range(data.ndim) if d != dim)
     with grad_mode.no_grad():
         norm = vector_norm(Tensor._make(data, False, None), p, dims, True)._data
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+    with np.errstate(all="ignore"):
         factor = np.where(norm > maxnorm, norm.dtype.type(maxnorm) / (norm + norm.dtype.type(1e-7)),
                           norm.dtype.type(1))
         out = (data * factor).astype(data.dtype)
