@@ -57,6 +57,24 @@ def _parameters(draw, dtype: str, shapes: list, plain: bool) -> tuple:
     return names, tensors
 
 
+def layer_parameter_shapes(module: str, layers: int, directions: int, n_in: int, hidden: int, bias: bool,
+                           proj: int) -> list[tuple[str, tuple[int, ...]]]:
+    """A recurrent layer module's parameters in torch's order, with their shapes (``proj``: LSTM's projection
+    size, 0 for none)."""
+    gate, real_hidden = _GATES[module] * hidden, proj or hidden
+    shapes: list[tuple[str, tuple[int, ...]]] = []
+    for layer in range(layers):
+        for suffix in ("", "_reverse")[:directions]:
+            width = n_in if layer == 0 else real_hidden * directions
+            shapes += [(f"weight_ih_l{layer}{suffix}", (gate, width)),
+                       (f"weight_hh_l{layer}{suffix}", (gate, real_hidden))]
+            if bias:
+                shapes += [(f"bias_ih_l{layer}{suffix}", (gate,)), (f"bias_hh_l{layer}{suffix}", (gate,))]
+            if proj:
+                shapes += [(f"weight_hr_l{layer}{suffix}", (proj, hidden))]
+    return shapes
+
+
 def layer_module(module: str, plain: bool = False):
     """``RNN``/``LSTM``/``GRU``: 1 or 2 layers of 1 to 3 features, every constructor flag, an input of up to 4
     steps and 3 sequences (batched or not, the batch now and then empty), initial states or none."""
@@ -90,17 +108,7 @@ def layer_module(module: str, plain: bool = False):
             if module == "LSTM":
                 tensors.append(TensorArg(draw(arrays(dtype, lead + (hidden,), WEIGHTS)), flags[2]))
                 states = 2
-        gate = _GATES[module] * hidden
-        shapes: list[tuple[str, tuple[int, ...]]] = []
-        for layer in range(layers):
-            for suffix in ("", "_reverse")[:directions]:
-                width = n_in if layer == 0 else real_hidden * directions
-                shapes += [(f"weight_ih_l{layer}{suffix}", (gate, width)),
-                           (f"weight_hh_l{layer}{suffix}", (gate, real_hidden))]
-                if bias:
-                    shapes += [(f"bias_ih_l{layer}{suffix}", (gate,)), (f"bias_hh_l{layer}{suffix}", (gate,))]
-                if proj:
-                    shapes += [(f"weight_hr_l{layer}{suffix}", (proj, hidden))]
+        shapes = layer_parameter_shapes(module, layers, directions, n_in, hidden, bias, proj)
         names, weights = _parameters(draw, dtype, shapes, plain)
         return Example((*tensors, *weights), {"module": module, "args": (n_in, hidden), "options": options,
                                               "params": names, "states": states, "train": train, "plain": plain})

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags
 from .modules import WEIGHTS
-from .modules_rnn import _GATES, _parameters
+from .modules_rnn import _parameters, layer_parameter_shapes
 
 
 def _utils(lib):
@@ -205,17 +205,7 @@ def packed_module(module: str, plain: bool = False):
                 tensors.append(TensorArg(draw(arrays(dtype, (layers * directions, batch, hidden), WEIGHTS)),
                                          flags[2]))
                 states = 2
-        gate = _GATES[module] * hidden
-        shapes: list[tuple[str, tuple[int, ...]]] = []
-        for layer in range(layers):
-            for suffix in ("", "_reverse")[:directions]:
-                width = n_in if layer == 0 else real_hidden * directions
-                shapes += [(f"weight_ih_l{layer}{suffix}", (gate, width)),
-                           (f"weight_hh_l{layer}{suffix}", (gate, real_hidden))]
-                if bias:
-                    shapes += [(f"bias_ih_l{layer}{suffix}", (gate,)), (f"bias_hh_l{layer}{suffix}", (gate,))]
-                if proj:
-                    shapes += [(f"weight_hr_l{layer}{suffix}", (proj, hidden))]
+        shapes = layer_parameter_shapes(module, layers, directions, n_in, hidden, bias, proj)
         names, weights = _parameters(draw, dtype, shapes, plain)
         return Example((*tensors, *weights), {"module": module, "args": (n_in, hidden), "options": options,
                                               "params": names, "states": states, "train": train,
