@@ -766,18 +766,25 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
 
 @formula_helper(tensor="same")
 def renorm_backward(grad, self, p, dims, maxnorm):
+    """torch's renorm_backward, which works in the CPU accumulation type (double for float32: a slice whose
+    float32 norm underflows to 0 is still over maxnorm there, unlike in the forward)."""
     F = _ops(grad)
+    widen = not isinstance(grad, Tensor) and grad.dtype == np.float32   # (create_graph: the float32 graph)
+    if widen:
+        grad, self = np.asarray(grad, np.float64), np.asarray(self, np.float64)
     if isinstance(grad, Tensor):
         norm = vector_norm(self, p, dims, True)
         summed = (self * grad).sum(dims, keepdim=True)
-        over = F.const(F.raw(norm) > maxnorm)
+        wide = F.raw(self).astype(np.float64) if F.raw(self).dtype == np.float32 else F.raw(self)
+        over = F.const(vector_norm(Tensor._make(wide, False, None), p, dims, True)._data > maxnorm)
     else:
         norm = vector_norm(Tensor._make(np.asarray(self), False, None), p, dims, True)._data
         summed = np.sum(self * grad, axis=dims, keepdims=True)
         over = norm > maxnorm
     nb = norm_backward(summed, self, p, norm, dims, True)
     invnorm = 1 / (norm + 1e-7)
-    return F.where(over, invnorm * maxnorm * grad - (maxnorm * invnorm * invnorm) * nb, grad)
+    out = F.where(over, invnorm * maxnorm * grad - (maxnorm * invnorm * invnorm) * nb, grad)
+    return np.asarray(out, np.float32) if widen else out
 
 
 @formula_helper(tensor="same")
