@@ -1,4 +1,4 @@
-"""Records for cartesian_prod, unravel_index and isin (mygrad/ops/combinatorics.py)."""
+"""Records for cartesian_prod, combinations, unravel_index and isin (mygrad/ops/combinatorics.py)."""
 from __future__ import annotations
 
 from hypothesis import strategies as st
@@ -19,6 +19,17 @@ def vectors(dtype: str, form=None):
             shape = (draw(st.integers(0, 3)),) if draw(st.integers(0, 7)) else (2, 2)
             out.append(TensorArg(draw(arrays(dtype, shape, real(special=(0.0, 1.0)))), draw(st.booleans())))
         return Example(tuple(out))
+    return draw()
+
+
+def combinations_args(dtype: str, form=None):
+    """A 1-D tensor (size 0-5; now and then 2-D, torch's error), r from 0 past its size (now and then -1)."""
+    @st.composite
+    def draw(draw):
+        shape = (draw(st.integers(0, 5)),) if draw(st.integers(0, 9)) else (2, 2)
+        x = TensorArg(draw(arrays(dtype, shape, real(special=(0.0, 1.0)))), draw(st.booleans()))
+        r = draw(st.integers(-1, 4)) if not draw(st.integers(0, 9)) else draw(st.integers(0, 4))
+        return Example((x,), {"r": r, "with_replacement": draw(st.booleans())})
     return draw()
 
 
@@ -50,6 +61,9 @@ RECORDS = [
     Record("cartesian_prod", vectors, forms=("function",)),
     Record("cartesian_prod", vectors, forms=("function",), label="cartesian_prod (integer)", dtypes=("int64",),
            grad=False),
+    Record("combinations", combinations_args, forms=("function",)),
+    Record("combinations", combinations_args, forms=("function",), label="combinations (integer)",
+           dtypes=("int64",), grad=False),
     Record("unravel_index", unravel_args, forms=("function",), dtypes=("int64", "int32", "float32", "bool"),
            grad=False, output="tuple"),
     Record("isin", isin_args, forms=("function",), dtypes=("int64", "float32", "float64", "bool"), grad=False),

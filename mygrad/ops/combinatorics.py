@@ -1,5 +1,6 @@
 """Index and set helpers built from other ops as torch builds them: cartesian_prod (meshgrid, flatten,
-stack), unravel_index (torch.functional's floor-divide and remainder), isin (a membership mask)."""
+stack), combinations (meshgrid, masked_select, stack), unravel_index (torch.functional's floor-divide and
+remainder), isin (a membership mask)."""
 from __future__ import annotations
 
 import itertools
@@ -11,7 +12,28 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 
-__all__ = ["cartesian_prod", "unravel_index", "isin"]
+__all__ = ["cartesian_prod", "combinations", "unravel_index", "isin"]
+
+
+def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
+    """ATen's: r copies of the input meshgridded ('ij'), each masked to the index tuples i < j < ... (<= with
+    replacement) and stacked as columns; r = 0 gives an empty tensor with no history."""
+    from .join import stack
+    from .layout import meshgrid
+    if input.dim() != 1:
+        raise RuntimeError(f"Expect a 1D vector, but got shape {list(input.shape)}")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return Tensor._make(np.empty((0,), input._data.dtype), False, None)
+    n = input._data.shape[0]
+    indices = np.meshgrid(*[np.arange(n)] * r, indexing="ij")
+    order = operator.le if with_replacement else operator.lt
+    mask = np.ones(indices[0].shape, bool)
+    for a, b in itertools.pairwise(indices):
+        mask &= order(a, b)
+    keep = Tensor._make(mask, False, None)
+    return stack([g.masked_select(keep) for g in meshgrid(*[input] * r, indexing="ij")], 1)
 
 
 def cartesian_prod(*tensors: Tensor) -> Tensor:
