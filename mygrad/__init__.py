@@ -45,7 +45,7 @@ from ._runtime import *  # noqa: F401,F403  thread counts, rng state, determinis
 from .ops.decompositions import torch_svd as svd  # noqa: F401
 from .ops.removed_linalg import *  # noqa: F401,F403  matrix_rank, solve, lstsq, symeig, eig: torch's removal errors
 from .ops.view_copies import *  # noqa: F401,F403  the *_copy and *_scatter forms of the views
-from .ops.combinatorics import *  # noqa: F401,F403  cartesian_prod, combinations, unravel_index, isin
+from .ops.combinatorics import *  # noqa: F401,F403  cartesian_prod, combinations, unravel_index, isin, vander
 from . import optim
 from . import utils
 from . import serialization

@@ -1,6 +1,6 @@
 """Index and set helpers built from other ops as torch builds them: cartesian_prod (meshgrid, flatten,
 stack), combinations (meshgrid, masked_select, stack), unravel_index (torch.functional's floor-divide and
-remainder), isin (a membership mask)."""
+remainder), isin (a membership mask), vander (fill, two slice copies, cumprod, flip)."""
 from __future__ import annotations
 
 import itertools
@@ -12,7 +12,7 @@ import numpy as np
 from .._quiet import quiet
 from .._tensor import Tensor
 
-__all__ = ["cartesian_prod", "combinations", "unravel_index", "isin"]
+__all__ = ["cartesian_prod", "combinations", "unravel_index", "isin", "vander"]
 
 
 def combinations(input: Tensor, r: int = 2, with_replacement: bool = False) -> Tensor:
@@ -88,3 +88,22 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
         test_elements.detach().view(-1)
     mask = np.isin(a.astype(common), b.astype(common), invert=invert)
     return Tensor._make(np.asarray(mask), False, None)
+
+
+def vander(x: Tensor, N: int | None = None, increasing: bool = False) -> Tensor:
+    """ATen's: ones in x's dtype promoted with int64, the columns past the first copied from x and then from
+    their own cumulative product, flipped unless ``increasing`` (CopySlices, CumprodBackward0, FlipBackward0)."""
+    from .. import _dtype
+    from .reductions import cumprod
+    from .shape import flip
+    if x.dim() != 1:
+        raise RuntimeError("x must be a one-dimensional tensor.")
+    n = x.shape[0] if N is None else N
+    if n < 0:
+        raise RuntimeError("N must be non-negative.")
+    dtype = _dtype.promote_types(x.dtype, _dtype.int64)
+    result = Tensor._make(np.ones((x.shape[0], n), dtype.np), False, None)
+    if n > 1:
+        result[:, 1:].copy_(x.unsqueeze(1))
+        result[:, 1:].copy_(cumprod(result[:, 1:], 1))
+    return result if increasing else flip(result, [1])
