@@ -171,6 +171,13 @@ class Unary:
     no_inplace_derivative: bool = False  # the in-place form's node (``<Name>Backward1``) has no derivative
 
 
+@formula_helper(tensor=lambda grad, self, result: grad.new_zeros(grad.shape))
+def sgn_backward(grad, self, result):
+    """torch's sgn_backward for real tensors: zero, but from the saved self and result (unlike sign's, which saves
+    nothing), so a second backward through a freed graph raises as torch's."""
+    return np.zeros_like(grad)
+
+
 _NEG_BOOL = ("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to invert a "
              "mask, use the `~` or `logical_not()` operator instead.")
 
@@ -180,7 +187,7 @@ TABLE = (
     Unary("abs", np.abs, "AbsBackward0", "grad * sign(self)", aliases=("absolute",),
           integral=reject_bool(np.abs, lambda d: not_implemented("abs_cpu", d))),
     Unary("sign", _sign, "SignBackward0", "zeros_like(grad)", integral=_sign),
-    Unary("sgn", _sign, "SgnBackward0", "zeros_like(grad)", integral=_sign),  # sign, for real tensors
+    Unary("sgn", _sign, "SgnBackward0", "sgn_backward(grad, self, result)", integral=_sign),  # sign, real tensors
     Unary("exp", np.exp, "ExpBackward0", "grad * result"),
     Unary("exp2", np.exp2, "Exp2Backward0", "grad * result * 0.6931471805599453"),
     Unary("expm1", np.expm1, "Expm1Backward0", "grad * (result + 1)"),
