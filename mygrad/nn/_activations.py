@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..ops._argument_types import Number, argument_types
 from ..ops._define import methods, record
 from ..ops._errors import past_checks, python_type_name
 from ..ops.elementwise import mul
@@ -193,11 +194,13 @@ def _parametrized(spec: tuple, input: Tensor, value: float, inplace: bool) -> Te
     return input._inplace(forward, inplace_node) if inplace else forward(input)
 
 
-def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+@argument_types
+def leaky_relu(input: Tensor, negative_slope: Number = 0.01, inplace: bool = False) -> Tensor:
     return _parametrized(_LEAKY_RELU, input, negative_slope, inplace)
 
 
-def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+@argument_types
+def elu(input: Tensor, alpha: Number = 1.0, inplace: bool = False) -> Tensor:
     return _elu_family(input, alpha, 1.0, 1.0, inplace, EluBackward0, EluBackward1, "elu_cpu")
 
 
@@ -210,7 +213,8 @@ def selu(input: Tensor, inplace: bool = False) -> Tensor:
     return _elu_family(input, _SELU_ALPHA, _SELU_SCALE, 1.0, inplace, EluBackward0, EluBackward1, "elu_cpu")
 
 
-def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+@argument_types
+def celu(input: Tensor, alpha: Number = 1.0, inplace: bool = False) -> Tensor:
     if alpha == 0:
         raise RuntimeError("ZeroDivisionError")
     return _elu_family(input, alpha, 1.0, 1.0 / alpha, inplace, CeluBackward0, CeluBackward1, "elu_cpu")
@@ -227,7 +231,8 @@ def _elu_family(input: Tensor, alpha, scale, input_scale, inplace: bool, node, i
 
 # ----- piecewise-linear activations ------------------------------------------------------------------
 
-def hardtanh(input: Tensor, min_val: float = -1.0, max_val: float = 1.0, inplace: bool = False) -> Tensor:
+@argument_types
+def hardtanh(input: Tensor, min_val: Number = -1.0, max_val: Number = 1.0, inplace: bool = False) -> Tensor:
     if max_val < min_val:
         raise ValueError("max_val cannot be less than min_val")
 
@@ -253,14 +258,16 @@ def relu6(input: Tensor, inplace: bool = False) -> Tensor:
     return hardtanh(input, 0.0, 6.0, inplace)
 
 
-def hardshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+@argument_types
+def hardshrink(input: Tensor, lambd: Number = 0.5) -> Tensor:
     x = floating_data(input, "hardshrink_cpu")
     inside = (x >= -lambd) & (x <= lambd)
     return record(HardshrinkBackward0, np.where(inside, np.zeros((), x.dtype), x), (input,), self=input,
                   lambd=lambd)
 
 
-def softshrink(input: Tensor, lambd: float = 0.5) -> Tensor:
+@argument_types
+def softshrink(input: Tensor, lambd: Number = 0.5) -> Tensor:
     if lambd < 0:
         raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {float(lambd)}.")
     x = floating_data(input, "softshrink_cpu")
@@ -274,7 +281,8 @@ def _softshrink_kernel(x: np.ndarray, lambd: float) -> np.ndarray:
     return np.where(x > lambd, x - lambd, np.where(x < -lambd, x + lambd, x * 0))
 
 
-def threshold(input: Tensor, threshold: float, value: float, inplace: bool = False) -> Tensor:
+@argument_types
+def threshold(input: Tensor, threshold: Number, value: Number, inplace: bool = False) -> Tensor:
     def forward(x: Tensor, node=ThresholdBackward0) -> Tensor:
         data = x._data
         if data.dtype == np.bool_:
@@ -309,7 +317,8 @@ def hardswish(input: Tensor, inplace: bool = False) -> Tensor:
     return input._inplace(forward) if inplace else forward(input)
 
 
-def rrelu(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False,
+@argument_types
+def rrelu(input: Tensor, lower: Number = 1.0 / 8, upper: Number = 1.0 / 3, training: bool = False,
           inplace: bool = False) -> Tensor:
     """Randomized leaky ReLU.  In eval mode the slope is (lower + upper) / 2, as torch's; in training each
     negative element draws its slope from U(lower, upper) with NumPy's generator (torch's draws differ)."""
@@ -450,7 +459,8 @@ def silu(input: Tensor, inplace: bool = False) -> Tensor:
     return input._inplace(_silu) if inplace else _silu(input)
 
 
-def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
+@argument_types
+def softplus(input: Tensor, beta: Number = 1, threshold: Number = 20) -> Tensor:
     x = floating_data(input, "softplus_cpu")
     return record(SoftplusBackward0, softplus_kernel(x, beta, threshold), (input,), self=input, beta=beta,
                   threshold=threshold)
@@ -529,7 +539,8 @@ methods(hardshrink=hardshrink, prelu=prelu)
 
 # ----- the in-place spellings torch.nn.functional has -------------------------------------------------
 
-def elu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+@argument_types
+def elu_(input: Tensor, alpha: Number = 1.0) -> Tensor:
     return elu(input, alpha, inplace=True)
 
 
@@ -537,23 +548,28 @@ def selu_(input: Tensor) -> Tensor:
     return selu(input, inplace=True)
 
 
-def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+@argument_types
+def celu_(input: Tensor, alpha: Number = 1.0) -> Tensor:
     return celu(input, alpha, inplace=True)
 
 
-def leaky_relu_(input: Tensor, negative_slope: float = 0.01) -> Tensor:
+@argument_types
+def leaky_relu_(input: Tensor, negative_slope: Number = 0.01) -> Tensor:
     return leaky_relu(input, negative_slope, inplace=True)
 
 
-def hardtanh_(input: Tensor, min_val: float = -1.0, max_val: float = 1.0) -> Tensor:
+@argument_types
+def hardtanh_(input: Tensor, min_val: Number = -1.0, max_val: Number = 1.0) -> Tensor:
     return hardtanh(input, min_val, max_val, inplace=True)
 
 
-def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+@argument_types
+def threshold_(input: Tensor, threshold: Number, value: Number) -> Tensor:
     return globals()["threshold"](input, threshold, value, inplace=True)
 
 
-def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, training: bool = False) -> Tensor:
+@argument_types
+def rrelu_(input: Tensor, lower: Number = 1.0 / 8, upper: Number = 1.0 / 3, training: bool = False) -> Tensor:
     return rrelu(input, lower, upper, training, inplace=True)
 
 

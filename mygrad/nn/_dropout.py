@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.node import derivative
+from ..ops._argument_types import argument_types, check_argument
 from ..ops._define import record
 from ..ops._errors import past_checks
 from ..ops.elementwise import mul
@@ -34,6 +35,7 @@ def _noise(input: Tensor, p: float) -> Tensor:
     return Tensor._make(noise, False, None)
 
 
+@argument_types(training="train")
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
@@ -113,6 +115,7 @@ def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
     return result
 
 
+@argument_types(name="feature_dropout", training="train")
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, L) or (C, L) inputs."""
     _check_p(p)
@@ -129,6 +132,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     """Zero whole channels of (N, C, H, W) inputs (3-D ones are taken as (N, C, L), as torch does, with its
     warning)."""
     _check_p(p)
+    check_argument("feature_dropout", "train", "bool", training)
     ndim = input.dim()
     if ndim not in (3, 4):
         warnings.warn(
@@ -149,6 +153,7 @@ def dropout2d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
 def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) inputs."""
     _check_p(p)
+    check_argument("feature_dropout", "train", "bool", training)
     ndim = input.dim()
     if ndim not in (4, 5):
         warnings.warn(
@@ -159,6 +164,7 @@ def dropout3d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
     return _channel_dropout(input, p, training, inplace, ndim == 5)
 
 
+@argument_types(training="train")
 def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """Dropout for SELU networks: dropped units set to SELU's negative saturation, then an affine
     correction keeps the mean and variance."""
@@ -166,6 +172,7 @@ def alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace
     return _dropout_impl(input, p, training, inplace, feature=False, alpha=True)
 
 
+@argument_types(training="train")
 def feature_alpha_dropout(input: Tensor, p: float = 0.5, training: bool = False, inplace: bool = False) -> Tensor:
     """alpha_dropout with one mask value per (sample, channel)."""
     _check_p(p)

@@ -24,6 +24,7 @@ from ..nn import (
 )
 from ..nn._bilinear import bilinear
 from ..nn._ctc import ctc_loss as _ctc_loss
+from ._argument_types import Number, argument_types
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "celu_", "constant_pad_nd", "conv1d", "conv2d", "conv3d",
@@ -58,11 +59,13 @@ def _reduction(op: str, position: int, reduction) -> str:
 
 # ----- activations ------------------------------------------------------------------------------------------
 
-def celu(input: Tensor, alpha: float = 1.0) -> Tensor:
+@argument_types
+def celu(input: Tensor, alpha: Number = 1.0) -> Tensor:
     return _act.celu(input, alpha)
 
 
-def celu_(input: Tensor, alpha: float = 1.0) -> Tensor:
+@argument_types
+def celu_(input: Tensor, alpha: Number = 1.0) -> Tensor:
     return _act.celu(input, alpha, inplace=True)
 
 
@@ -84,11 +87,13 @@ def rrelu_(input: Tensor, lower: float = 1.0 / 8, upper: float = 1.0 / 3, traini
     return _act.rrelu(input, lower, upper, training, inplace=True)
 
 
-def threshold(input: Tensor, threshold: float, value: float) -> Tensor:
+@argument_types
+def threshold(input: Tensor, threshold: Number, value: Number) -> Tensor:
     return _act.threshold(input, threshold, value)
 
 
-def threshold_(input: Tensor, threshold: float, value: float) -> Tensor:
+@argument_types
+def threshold_(input: Tensor, threshold: Number, value: Number) -> Tensor:
     return _act.threshold(input, threshold, value, inplace=True)
 
 
@@ -213,7 +218,8 @@ def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad
                                 scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
 
 
-def constant_pad_nd(input: Tensor, pad, value: float = 0) -> Tensor:
+@argument_types
+def constant_pad_nd(input: Tensor, pad, value: Number = 0) -> Tensor:
     return _padding.pad(input, list(pad), "constant", value)
 
 

@@ -1,0 +1,119 @@
+"""torch's schema types for scalar, list and dtype arguments, declared once in a function's annotations and
+checked as torch's argument parser checks them, before the op runs: ``alpha: Number`` refuses a list with
+``elu(): argument 'alpha' must be Number, not list`` where NumPy would broadcast it (or fail elsewhere).
+
+The aliases below are what a public function writes in its signature for the parameters torch declares as
+``Scalar`` (``Number``), ``int[]`` (``IntList``: an int or a sequence of ints) and ``ScalarType``
+(``ScalarType``: a dtype); ``bool``, ``int``, ``float`` and ``str`` annotations are checked too (for the
+functions ``_errors.tensor_arguments`` does not wrap).  The happy path costs one exact-type lookup per
+given argument: the slow checks run only when the value is not of an expected type."""
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Sequence
+from typing import Any, TypeAlias
+
+from .. import _dtype
+from ._errors import python_type_name
+
+Number: TypeAlias = float   # torch's Scalar: a Python number (int and bool too; mypy promotes int to float)
+IntList: TypeAlias = int | Sequence[int]   # torch's int[]: "tuple of ints" (a single int is repeated)
+ScalarType: TypeAlias = Any   # torch's ScalarType: a dtype ("torch.dtype")
+
+_NUMBERS = (bool, int, float, complex)
+# annotation -> (torch's name of the type, the exact types taken without a closer look)
+_SCHEMA = {
+    "Number": ("Number", frozenset(_NUMBERS)),
+    "IntList": ("tuple of ints", frozenset((int,))),
+    "ScalarType": ("torch.dtype", frozenset((_dtype.dtype,))),
+    "bool": ("bool", frozenset((bool,))),
+    "int": ("int", frozenset((int,))),
+    "float": ("float", frozenset((int, float))),
+    "str": ("str", frozenset((str,))),
+}
+
+
+def _is_int(value) -> bool:
+    return not isinstance(value, (bool, float)) and hasattr(type(value), "__index__")
+
+
+def _fits(kind: str, value) -> bool:
+    """The closer look, for a value whose exact type is not one of the kind's plain ones."""
+    if kind == "Number":
+        return hasattr(type(value), "__float__") or isinstance(value, complex)
+    if kind == "IntList":
+        if isinstance(value, (list, tuple)):
+            return all(_is_int(v) for v in value)
+        return _is_int(value)
+    if kind == "ScalarType":
+        return isinstance(value, _dtype.dtype)
+    if kind == "bool":
+        return type(value).__name__ == "bool_"   # (a NumPy bool)
+    if kind == "int":
+        return _is_int(value)
+    if kind == "float":
+        return hasattr(type(value), "__float__") and not isinstance(value, complex)
+    return isinstance(value, str)
+
+
+def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
+    """parameter -> (position, kind, exact types taken, whether None is taken), from annotations such as
+    ``alpha: Number`` or ``dim: int | None``."""
+    found = {}
+    for index, (key, parameter) in enumerate(inspect.signature(fn).parameters.items()):
+        if not isinstance(parameter.annotation, str):
+            continue
+        parts = [p.strip() for p in parameter.annotation.split("|")]
+        kinds = [p for p in parts if p != "None"]
+        if len(kinds) != 1 or kinds[0] not in _SCHEMA:
+            continue
+        optional = "None" in parts or parameter.default is None
+        position = index if parameter.kind in (parameter.POSITIONAL_ONLY, parameter.POSITIONAL_OR_KEYWORD) else None
+        found[key] = (position, kinds[0], _SCHEMA[kinds[0]][1], optional)
+    return found
+
+
+def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
+    where = f" (position {position + 1})" if position is not None else ""
+    return TypeError(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
+
+
+def argument_types(fn=None, *, name: str | None = None, **spelled: str):
+    """Decorate a function so its annotated scalar/list/dtype arguments are checked as torch's parser does.
+    ``name``: the function's name in torch's message (``feature_dropout``); ``spelled``: a parameter's name in
+    torch's message where it differs from mygrad's (``training="train"``)."""
+    if fn is None:
+        return functools.partial(argument_types, name=name, **spelled)
+    declared = _declared(fn)
+    by_position = tuple((position, key, kind, plain, optional)
+                        for key, (position, kind, plain, optional) in declared.items() if position is not None)
+    label = name or fn.__name__
+
+    def refuse(key: str, position: int | None, kind: str, value) -> TypeError:
+        return _wrong(label, spelled.get(key, key), position, kind, value)
+
+    @functools.wraps(fn)
+    def checked(*args, **kwargs):
+        count = len(args)
+        for position, key, kind, plain, optional in by_position:
+            if position >= count:
+                break
+            value = args[position]
+            if type(value) not in plain and not (value is None and optional) and not _fits(kind, value):
+                raise refuse(key, position, kind, value)
+        if kwargs:
+            for key, value in kwargs.items():
+                entry = declared.get(key)
+                if entry is not None and type(value) not in entry[2] and not (value is None and entry[3]) \
+                        and not _fits(entry[1], value):
+                    raise refuse(key, None, entry[1], value)
+        return fn(*args, **kwargs)
+    return checked
+
+
+def check_argument(name: str, key: str, kind: str, value, optional: bool = False) -> None:
+    """The decorator's check of one argument, for a function that cannot take the decorator (one that warns
+    with a ``stacklevel``, which a wrapper's frame would shift)."""
+    if type(value) not in _SCHEMA[kind][1] and not (value is None and optional) and not _fits(kind, value):
+        raise _wrong(name, key, None, kind, value)
