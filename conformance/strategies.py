@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+from hypothesis.internal.conjecture.utils import _calc_p_continue, many
 
 from .registry import Example, TensorArg
 
@@ -39,6 +40,16 @@ class Domain:
     # ``unchecked`` says why not), False never (a domain that must stay finite), True always
     hostile: bool | None = None
 
+    def _key(self) -> tuple:
+        # -0.0 == 0.0, but a special point at -0.0 is not one at 0.0: the strategies are cached by domain
+        return type(self), self.low, self.high, self.gap, tuple(map(repr, self.special)), self.hostile
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Domain) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def elements(self, dtype: str) -> st.SearchStrategy:
         """Array elements of ``dtype``: floats as above; integers and bools over the same range."""
         if dtype == "bool":
@@ -57,8 +68,9 @@ class Domain:
         core = st.one_of(body, st.sampled_from(special)) if special else body
         if not self.draws_hostile():
             return core
-        # now and then (1 draw in 15) a value no domain contains: NaN, ±inf, -0.0, subnormals, the extremes
-        return st.one_of(*[core] * 7, st.sampled_from(hostile_values(dtype)))
+        # now and then a value no domain contains (NaN, ±inf, -0.0, subnormals, the extremes): one more
+        # branch of the flattened one_of, as likely as each of the core's
+        return st.one_of(core, st.sampled_from(hostile_values(dtype)))
 
     def draws_hostile(self) -> bool:
         """Whether this domain's floats mix in hostile values (the record allows it, the domain does not refuse)."""
@@ -74,11 +86,16 @@ class Domain:
 
     def _body(self, width: int) -> st.SearchStrategy:
         """Floats over [low, high] minus the gap, as one or two ranges (never a filter)."""
-        if self.gap <= 0:
-            return _floats(self.low, self.high, width)
-        pos = _floats(max(self.gap, self.low), self.high, width) if self.high >= self.gap else None
-        neg = _floats(self.low, min(-self.gap, self.high), width) if self.low <= -self.gap else None
-        return st.one_of(*[s for s in (pos, neg) if s is not None])
+        return st.one_of(*[_floats(low, high, width) for low, high in _body_spans(self)])
+
+
+def _body_spans(domain: Domain) -> list[tuple[float, float]]:
+    """[low, high] minus (-gap, gap): one range, or the positive then the negative one."""
+    if domain.gap <= 0:
+        return [(domain.low, domain.high)]
+    return [span for span, present in (((max(domain.gap, domain.low), domain.high), domain.high >= domain.gap),
+                                       ((domain.low, min(-domain.gap, domain.high)), domain.low <= -domain.gap))
+            if present]
 
 
 # Whether the record being drawn allows hostile values (not unchecked for "hostile"); read while drawing.
@@ -149,15 +166,21 @@ def hostile_values(dtype: str) -> list:
             -float(info.smallest_normal), float(info.max), float(info.min)]
 
 
-def _floats(low: float, high: float, width: int) -> st.SearchStrategy:
-    """Floats in [low, high] whose bounds are representable at ``width`` bits (Hypothesis requires it)."""
+def _representable(low: float, high: float, width: int) -> tuple[float, float]:
+    """[low, high] narrowed to bounds representable at ``width`` bits (Hypothesis requires it)."""
     np_type = {16: np.float16, 32: np.float32, 64: np.float64}[width]
     lo, hi = np_type(low), np_type(high)
     if lo < low:
         lo = np.nextafter(lo, np_type(np.inf))
     if hi > high:
         hi = np.nextafter(hi, np_type(-np.inf))
-    return st.floats(float(lo), float(hi), width=width, allow_nan=False, allow_infinity=False,  # type: ignore[arg-type]
+    return float(lo), float(hi)
+
+
+def _floats(low: float, high: float, width: int) -> st.SearchStrategy:
+    """Floats in [low, high] (narrowed to representable bounds), no NaN, inf or subnormals."""
+    lo, hi = _representable(low, high, width)
+    return st.floats(lo, hi, width=width, allow_nan=False, allow_infinity=False,  # type: ignore[arg-type]
                      allow_subnormal=False)
 
 
@@ -250,7 +273,80 @@ def _arrays(dtype: str, shape, domain: Domain, ties: bool, distinct: bool) -> st
     if ties:
         return st.lists(elements, min_size=1, max_size=3).flatmap(
             lambda pool: hnp.arrays(NP_DTYPES[dtype], shape, elements=st.sampled_from(pool)))
+    if not distinct and type(domain).elements is Domain.elements:
+        return _Arrays(dtype, shape, _element_sampler(domain, dtype), dense=not elements.has_reusable_values)
     return hnp.arrays(NP_DTYPES[dtype], shape, elements=elements, unique=distinct)
+
+
+def _element_sampler(domain: Domain, dtype: str):
+    """``sample(data)``: one element of ``domain.elements(dtype)`` made from the same primitive choices
+    that strategy makes (the branch of its flattened ``one_of``, the index into a ``sampled_from``, the
+    float or the integer), so the values drawn and their shrinking are those of the strategy; but
+    without its nested draws, whose spans and bookkeeping cost several times the choice itself (the
+    harness draws tens of elements per example).  ``tests/test_strategies.py`` checks they agree."""
+    np_type = NP_DTYPES[dtype]
+    if dtype == "bool":
+        return lambda data: data.draw_boolean()
+    if dtype.startswith("int") or dtype.startswith("uint"):
+        info = np.iinfo(np_type)
+        low, high = max(int(np.ceil(domain.low)), int(info.min)), min(int(np.floor(domain.high)), int(info.max))
+        weights = {low: 2 / 128, low + 1: 1 / 128, high - 1: 1 / 128, high: 2 / 128} if high - low > 127 else None
+        if domain.gap > 0:
+            nearest = int(np.ceil(domain.gap)) if high >= domain.gap else -int(np.ceil(domain.gap))
+            return lambda data: (lambda i: i if abs(i) >= domain.gap else nearest)(
+                data.draw_integer(low, high, weights=weights))
+        return lambda data: data.draw_integer(low, high, weights=weights)
+    width = 16 if dtype == "float16" else 32 if dtype == "float32" else 64
+    smallest = float(np.finfo(np_type).smallest_normal)
+    # the branches of the flattened one_of (Hypothesis keeps a repeated branch once): each float range
+    # of the body, the special points, the hostile values; a sampled_from of one value is a ``just``
+    body = [("range", _representable(low, high, width)) for low, high in _body_spans(domain)]
+    special = [float(np.asarray(v, np_type)) for v in domain.special
+               if domain.low <= v <= domain.high and abs(v) >= domain.gap]
+    branches = body + ([("pick", special)] if special else []) + \
+        ([("pick", hostile_values(dtype))] if domain.draws_hostile() else [])
+
+    def sample(data) -> float:
+        kind, value = branches[data.draw_integer(0, len(branches) - 1)] if len(branches) > 1 else branches[0]
+        if kind == "pick":
+            return value[data.draw_integer(0, len(value) - 1)] if len(value) > 1 else value[0]
+        x = data.draw_float(value[0], value[1], allow_nan=False, smallest_nonzero_magnitude=smallest)
+        return x if width == 64 else float(np_type(x))
+    return sample
+
+
+class _Arrays(st.SearchStrategy):
+    """``hnp.arrays(dtype, shape, elements)`` with the elements from ``sample(data)`` (``_element_sampler``):
+    the same choices in the same order (a shape strategy first; then, as hnp does for elements with
+    reusable values, a few assigned positions and one fill value for the rest, else every element)."""
+
+    def __init__(self, dtype: str, shape, sample, dense: bool):
+        super().__init__()
+        self.np_type, self.sample, self.dense = NP_DTYPES[dtype], sample, dense
+        self.shape = (shape,) if isinstance(shape, int) else shape
+
+    def do_draw(self, data):
+        shape = self.shape if isinstance(self.shape, tuple) else tuple(data.draw(self.shape))
+        size = int(np.prod(shape)) if shape else 1
+        if not size:
+            return np.zeros(shape, self.np_type)
+        sample = self.sample
+        if self.dense:
+            values = [sample(data) for _ in range(size)]
+        else:
+            values = [None] * size
+            with many(data, min_size=0, max_size=size, average_size=min(0.9 * size, max(10, size ** 0.5))) as chosen:
+                for _ in chosen:
+                    i = data.draw_integer(0, size - 1)
+                    if values[i] is not None:
+                        chosen.reject()
+                        continue
+                    values[i] = sample(data)
+            if None in values:
+                fill = sample(data)
+                values = [fill if v is None else v for v in values]
+        with np.errstate(all="ignore"):
+            return np.array(values, dtype=self.np_type).reshape(shape)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -284,17 +380,31 @@ def grad_flags(n: int) -> st.SearchStrategy:
     return st.sampled_from(patterns)
 
 
+@functools.lru_cache(maxsize=256)
 def dims_for(ndim: int, allow_tuple: bool = True, allow_empty: bool = True) -> st.SearchStrategy:
-    """A ``dim`` argument valid for ``ndim``: an int (negative too), a tuple of distinct dims, or ()."""
+    """A ``dim`` argument valid for ``ndim``: an int (negative too), a tuple of distinct dims, or ().
+    (Made once per arguments: a fresh strategy costs Hypothesis a validation per draw.)"""
     n = max(ndim, 1)
     single = st.integers(-n, n - 1)
     options: list[st.SearchStrategy[Any]] = [single]
     if allow_tuple and ndim:
-        options.append(st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True).flatmap(
-            lambda ds: st.tuples(*[st.sampled_from([d, d - ndim]) for d in ds])))
+        options.append(_SignedDims(ndim))
     if allow_empty:
         options.append(st.just(()))
     return st.one_of(*options)
+
+
+class _SignedDims(st.SearchStrategy):
+    """A tuple of distinct dims of ``ndim``, each written positive or negative: the choices of
+    ``lists(integers(0, ndim - 1), unique).flatmap(tuples(sampled_from([d, d - ndim]) ...))``."""
+
+    def __init__(self, ndim: int):
+        super().__init__()
+        self.ndim = ndim
+        self.dims = st.lists(st.integers(0, ndim - 1), min_size=1, max_size=ndim, unique=True)
+
+    def do_draw(self, data) -> tuple:
+        return tuple((d, d - self.ndim)[data.draw_integer(0, 1)] for d in data.draw(self.dims))
 
 
 # ----- examples for common shape families ---------------------------------------------------
@@ -343,7 +453,8 @@ def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = 
         core = max(len([d for d in part.split(",") if d])
                    for part in re.findall(r"\(([^)]*)\)", signature.split("->")[0]))
         kwargs = dict(signature=signature, max_dims=max(max_dims - core, 0), max_side=MAX_SIDE)
-    drawn = hnp.mutually_broadcastable_shapes(**kwargs)
+    drawn = hnp.mutually_broadcastable_shapes(**kwargs) if signature is not None else \
+        _BroadcastableShapes(n, max_dims, MAX_SIDE)
     choices = st.integers(0, EMPTY_ODDS - 1), st.integers(0, MAX_DIMS)
     if signature is not None:
         return st.tuples(drawn, *choices).map(lambda rca: _empty_core(rca[0].input_shapes, signature, *rca[1:]))
@@ -353,6 +464,39 @@ def _broadcast_shapes(n: int, form: str | None, signature=None, max_dims: int = 
     valid = st.tuples(drawn, *choices).map(
         lambda rca: _maybe_empty((rca[0].result_shape,) + tuple(rca[0].input_shapes[1:]), *rca[1:]))
     return st.one_of(valid, valid, valid, general)
+
+
+class _BroadcastableShapes(st.SearchStrategy):
+    """``hnp.mutually_broadcastable_shapes(num_shapes, min_dims=0, max_dims, max_side)``: the same choices
+    in the same order (per dim from the right, a side, then per shape 1 or that side and whether the
+    shape goes on), made as primitive choices rather than a fresh ``sampled_from`` per shape and dim."""
+
+    def __init__(self, num_shapes: int, max_dims: int, max_side: int):
+        super().__init__()
+        self.num_shapes, self.max_dims, self.max_side = num_shapes, max_dims, max_side
+        self.p_continue = _calc_p_continue(desired_avg=max_dims / 2, max_size=max_dims)
+
+    def do_draw(self, data) -> hnp.BroadcastableShapes:
+        result: list[int] = []
+        shapes: list[list[int]] = [[] for _ in range(self.num_shapes)]
+        use = [True] * self.num_shapes
+        for dim in range(self.max_dims):
+            dim_side = data.draw_integer(1, self.max_side)
+            allowed = sorted([1, dim_side])
+            for i, shape in enumerate(shapes):
+                side = allowed[data.draw_integer(0, 1)] if dim <= len(result) else dim_side
+                use[i] &= data.draw_boolean(self.p_continue)
+                if use[i]:
+                    shape.append(side)
+                    if len(result) < len(shape):
+                        result.append(side)
+                    elif side != 1 and result[dim] == 1:
+                        result[dim] = side
+            if not any(use):
+                break
+        result = result[:max(map(len, shapes))]
+        return hnp.BroadcastableShapes(input_shapes=tuple(tuple(reversed(s)) for s in shapes),
+                                       result_shape=tuple(reversed(result)))
 
 
 def unary(domain: Domain = real(), ties: bool = False, min_side: int = 0, **kwargs_strategies):
@@ -397,19 +541,34 @@ def reduction(domain: Domain = real(), ties: bool = False, distinct: bool = Fals
 
     The two are different overloads in torch (SumBackward0 vs SumBackward1), so both are drawn.
     """
+    @functools.cache
+    def keywords(ndim: int) -> st.SearchStrategy:
+        options = []
+        if full:
+            options.append(st.fixed_dictionaries(kwargs_strategies))
+        if dim:
+            dim_kw = {"dim": dims_for(ndim, allow_tuple, allow_empty_dim)}
+            if keepdim:
+                dim_kw["keepdim"] = st.booleans()
+            options.append(st.fixed_dictionaries({**dim_kw, **kwargs_strategies}))
+        return st.one_of(*options)
+
     def build(dtype: str, form: str | None = None):
-        def with_dims(x):
-            options = []
-            if full:
-                options.append(st.fixed_dictionaries(kwargs_strategies))
-            if dim:
-                dim_kw = {"dim": dims_for(x.ndim, allow_tuple, allow_empty_dim)}
-                if keepdim:
-                    dim_kw["keepdim"] = st.booleans()
-                options.append(st.fixed_dictionaries({**dim_kw, **kwargs_strategies}))
-            return st.one_of(*options).map(lambda kw: Example((TensorArg(x),), kw))
-        return arrays(dtype, shapes(min_side=min_side), domain, ties, distinct).flatmap(with_dims)
+        return _ThenKeywords(arrays(dtype, shapes(min_side=min_side), domain, ties, distinct), keywords)
     return build
+
+
+class _ThenKeywords(st.SearchStrategy):
+    """One tensor, then keyword arguments from ``keywords(its ndim)`` (a strategy made once per ndim):
+    the choices of ``tensors.flatmap(lambda x: keywords(x.ndim).map(...))`` without a strategy per draw."""
+
+    def __init__(self, tensors: st.SearchStrategy, keywords):
+        super().__init__()
+        self.tensors, self.keywords = tensors, keywords
+
+    def do_draw(self, data) -> Example:
+        x = data.draw(self.tensors)
+        return Example((TensorArg(x),), data.draw(self.keywords(x.ndim)))
 
 
 def matmul(signature: str = "(m,n),(n,p)->(m,p)", max_dims: int = MAX_DIMS, domain: Domain = real()):
