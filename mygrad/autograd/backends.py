@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .. import _dtype
+from .._summation import add_reduce
 
 ARRAY: dict = {"__builtins__": builtins, "np": np}
 TENSOR: dict = {"__builtins__": builtins, "np": np}
@@ -113,7 +114,7 @@ def sum_to(x: Any, shape: Any) -> Any:
             _SUM_PLANS.clear()
         _SUM_PLANS[(x.shape, shape)] = plan
     axes, reshape = plan
-    out = np.add.reduce(x, axis=axes, keepdims=True) if axes else x
+    out = add_reduce(x, axes, keepdims=True) if axes else x
     return out.reshape(shape) if reshape or out.shape != shape else out
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtype
 from .._layout import row_major
 from .._quiet import quiet
+from .._summation import add_reduce
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
@@ -436,9 +437,9 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("sum", keepdim, SUM_OVERLOADS)
-        return record(SumBackward0, np.asarray(data.sum()), (input,), shape=data.shape)
+        return record(SumBackward0, np.asarray(add_reduce(data, tuple(range(data.ndim)))), (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    out = row_major(np.asarray(data.sum(axis=dims, keepdims=keepdim)))  # (torch's layout; NumPy keeps the input's)
+    out = row_major(np.asarray(add_reduce(data, dims, keepdim)))  # (torch's layout; NumPy keeps the input's)
     return record(SumBackward1, out, (input,), shape=data.shape, dims=dims, keepdim=keepdim)
 
 
@@ -447,8 +448,8 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
     data = _accumulating(input, dtype)
     dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
-    out = np.nansum(data, axis=dims, keepdims=keepdim) if data.dtype.kind == "f" else data.sum(axis=dims,
-                                                                                                 keepdims=keepdim)
+    out = add_reduce(np.where(np.isnan(data), data.dtype.type(0), data), dims, keepdim) if data.dtype.kind == "f" \
+        else data.sum(axis=dims, keepdims=keepdim)
     return record(NansumBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape, dims=dims,
                   keepdim=keepdim)
 
@@ -475,12 +476,11 @@ def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("mean", keepdim, SUM_OVERLOADS)
-        out = data.mean() if data.size else np.array(np.nan, data.dtype)
+        out = add_reduce(data, tuple(range(data.ndim))) / data.dtype.type(data.size)   # torch: sum, then divide
         return record(MeanBackward0, np.asarray(out, data.dtype), (input,), shape=data.shape, numel=data.size)
     dims = normalize_dims(input, dim)
     count = math.prod(data.shape[d] for d in dims)
-    out = data.sum(axis=dims, keepdims=keepdim) / data.dtype.type(count) if count == 0 else \
-        data.mean(axis=dims, keepdims=keepdim)
+    out = add_reduce(data, dims, keepdim) / data.dtype.type(count)
     return record(MeanBackward1, np.asarray(out, data.dtype), (input,), shape=data.shape, dims=dims,
                   keepdim=keepdim, count=count)
 

@@ -1,0 +1,218 @@
+"""Floating sums in the order torch's CPU kernel adds (ATen's ``cascade_sum``), so that sums whose terms
+cancel or overflow give torch's result, not NumPy's pairwise one.
+
+torch's iterator puts the reduced dims innermost (ordered by the input's strides), then the kept ones
+(by the output's), merges dims that are contiguous in both, and runs a 2-D loop per position of the
+dims left over.  Inside, a row that is contiguous in memory is summed in vectors of ``LANES`` elements
+with four interleaved partial sums (``_row_sum``) and chunked running sums (``_cascade``), its last
+elements and then the vector's lanes added one by one; columns are summed the same way across rows.
+Every result starts from 0 and is added into its output in loop order.  torch registers this kernel for
+AVX2 only (an AVX512 machine runs it too), so a vector holds 32 bytes: 4 doubles or 8 floats.
+Single-threaded, as torch is below 32768 elements (and as the conformance harness runs it).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ._quiet import IGNORE, enter, leave, quiet
+
+LANES = {np.dtype(np.float64): 4, np.dtype(np.float32): 8}
+ILP = 4          # interleaved partial sums of ``row_sum``
+LEVELS = 4       # accumulator levels of ``multi_row_sum``
+# Where the order shows: a sum that overflows (torch's order decides between inf, -inf and NaN), and a
+# small one whose terms' magnitudes add up to more than CANCELLATION times its own (its digits are lost to
+# cancellation, so what is left depends on the order).  Elsewhere orders differ in the last bits only, and
+# NumPy's pairwise sum is many times faster than following torch's loops; training-sized sums (their
+# gradients often cancel) stay with NumPy.
+CANCELLATION = 1024.0
+SMALL = 64
+
+
+def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
+    """``np.add.reduce(x, axes)``, or torch's order (``torch_sum``) where the order shows in the result."""
+    token = enter(IGNORE)
+    try:
+        out = np.add.reduce(x, axis=axes, keepdims=keepdims)
+        if x.dtype not in LANES or x.size < 3:
+            return out
+        if np.isfinite(out).all() and (x.size > SMALL or np.all(
+                np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)):
+            return out
+    finally:
+        leave(token)
+    return torch_sum(x, axes, keepdims)
+
+
+def _sequential(x: np.ndarray, axis: int = 0) -> np.ndarray:
+    """``0 + x[0] + x[1] + ...`` along ``axis``, strictly in order (a running sum; + 0.0 as the zero start)."""
+    if x.shape[axis] == 0:
+        return np.zeros(x.shape[:axis] + x.shape[axis + 1:], x.dtype)
+    return np.cumsum(x, axis=axis, dtype=x.dtype).take(-1, axis=axis) + x.dtype.type(0)
+
+
+def _ceil_log2(n: int) -> int:
+    return 1 if n <= 2 else int(n - 1).bit_length()
+
+
+def _cascade(rows: np.ndarray) -> np.ndarray:
+    """``multi_row_sum``: the sum over axis 0 in chunks of ``2**power`` rows, chunk sums gathered the same way
+    over up to ``LEVELS`` levels, the rest (the last level, the last rows) added at the end."""
+    size = rows.shape[0]
+    power = max(4, _ceil_log2(size) // LEVELS)
+    step = 1 << power
+    whole = size // step * step
+    level = _sequential(rows[:whole].reshape((size // step, step) + rows.shape[1:]), axis=1) if whole else \
+        rows[:0]
+    pending = []   # what levels 1..LEVELS-1 hold at the end, lowest first
+    for depth in range(1, LEVELS):
+        if depth == LEVELS - 1:
+            pending.append(_sequential(level))
+            break
+        full = level.shape[0] // step * step
+        pending.append(_sequential(level[full:]))
+        level = _sequential(level[:full].reshape((full // step, step) + level.shape[1:]), axis=1)
+    total = _sequential(rows[whole:])
+    for held in pending:
+        total = total + held
+    return total
+
+
+def _row_sum(rows: np.ndarray) -> np.ndarray:
+    """``row_sum``: over axis 0 with ``ILP`` interleaved partial sums (rows i*ILP + k go to partial k)."""
+    size = rows.shape[0]
+    groups = size // ILP
+    partial = _cascade(rows[:groups * ILP].reshape((groups, ILP) + rows.shape[1:]))
+    first = partial[0]
+    for row in rows[groups * ILP:]:
+        first = first + row
+    for k in range(1, ILP):
+        first = first + partial[k]
+    return first
+
+
+def _inner(rows: np.ndarray, lanes: int) -> np.ndarray:
+    """``vectorized_inner_sum``: each row (axis 0 reduced, rows along axis 1) as vectors, then its tail."""
+    size = rows.shape[0]
+    vectors = size // lanes
+    lane_sums = _row_sum(rows[:vectors * lanes].reshape((vectors, lanes) + rows.shape[1:]))
+    total = _sequential(rows[vectors * lanes:])
+    for k in range(lanes):
+        total = total + lane_sums[k]
+    return total
+
+
+def _outer(rows: np.ndarray, lanes: int) -> np.ndarray:
+    """``vectorized_outer_sum``: columns (axis 1) in blocks of 4 vectors summed by ``_cascade``, then
+    single vectors and the last columns by ``_row_sum``."""
+    size1 = rows.shape[1]
+    block = ILP * lanes
+    cut = size1 // block * block
+    return np.concatenate([_cascade(rows[:, :cut]), _row_sum(rows[:, cut:])], axis=0)
+
+
+def _scalar_outer(rows: np.ndarray) -> np.ndarray:
+    """``scalar_outer_sum``: columns in fours by ``_cascade``, the rest by ``_row_sum``."""
+    cut = rows.shape[1] // ILP * ILP
+    return np.concatenate([_cascade(rows[:, :cut]), _row_sum(rows[:, cut:])], axis=0)
+
+
+def _iteration_order(shape, in_strides, out_strides) -> list[int]:
+    """TensorIterator's ``reorder_dimensions`` for a reduction: reduced dims first, then by stride."""
+    ndim = len(shape)
+
+    def should_swap(d0: int, d1: int) -> int:
+        for strides, is_output in ((out_strides, True), (in_strides, False)):
+            s0, s1 = strides[d0], strides[d1]
+            if is_output and (s0 == 0) != (s1 == 0):
+                return 1 if s1 == 0 else -1
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+
+    perm = list(range(ndim))[::-1]
+    for i in range(1, ndim):
+        dim1 = i
+        for dim0 in range(i - 1, -1, -1):
+            comparison = should_swap(perm[dim0], perm[dim1])
+            if comparison > 0:
+                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
+                dim1 = dim0
+            elif comparison < 0:
+                break
+    return perm
+
+
+def _coalesce(shape: list, strides: list[list]) -> tuple[list, list[list]]:
+    """TensorIterator's ``coalesce_dimensions``: neighbours contiguous in every operand become one dim."""
+    shape, strides = list(shape), [list(s) for s in strides]
+    prev = 0
+    for dim in range(1, len(shape)):
+        if shape[prev] == 1 or shape[dim] == 1 or all(shape[prev] * s[prev] == s[dim] for s in strides):
+            if shape[prev] == 1:
+                for s in strides:
+                    s[prev] = s[dim]
+            shape[prev] *= shape[dim]
+        else:
+            prev += 1
+            if prev != dim:
+                for s in strides:
+                    s[prev] = s[dim]
+                shape[prev] = shape[dim]
+    return shape[:prev + 1], [s[:prev + 1] for s in strides]
+
+
+@quiet
+def torch_sum(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
+    """``x.sum(axes)`` added in torch's order (float32 and float64; other dtypes as NumPy adds)."""
+    lanes = LANES.get(x.dtype)
+    axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
+    if lanes is None or x.size == 0 or not axes:
+        return np.add.reduce(x, axis=axes, keepdims=keepdims)
+    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
+    out = np.zeros(kept_shape, x.dtype)
+    out_strides = [0 if d in axes else s for d, s in enumerate(out.strides)]
+    perm = _iteration_order(x.shape, x.strides, out_strides)
+    shape, (in_st, out_st) = _coalesce([x.shape[d] for d in perm],
+                                       [[x.strides[d] for d in perm], [out_strides[d] for d in perm]])
+    view = np.lib.stride_tricks.as_strided(x, shape, in_st, writeable=False)
+    target = np.lib.stride_tricks.as_strided(out, shape, out_st)
+    _accumulate(view, target, in_st, out_st, lanes, x.itemsize)
+    return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+
+
+def _accumulate(view: np.ndarray, target: np.ndarray, in_st: list, out_st: list, lanes: int, itemsize: int) -> None:
+    """The 2-D loop over dims 0 and 1 for every position of the outer dims (dim 2 fastest), each result
+    added into its output in that order."""
+    if view.ndim == 1:
+        view, target, in_st, out_st = view[:, None], target[:, None], in_st + [0], out_st + [0]
+    size0, size1 = view.shape[:2]
+    outer = view.shape[2:]
+    order = [tuple(reversed(i)) for i in np.ndindex(*reversed(outer))] if outer else [()]
+    for position in order:
+        rows, into = view[(slice(None), slice(None)) + position], target[(slice(None), slice(None)) + position]
+        s_in, s_out = list(in_st[:2]), list(out_st[:2])
+        if s_out[0] != 0 and s_out[1] == 0:
+            rows, into, s_in, s_out = rows.T, into.T, s_in[::-1], s_out[::-1]
+        if s_out[0] != 0:   # not a reduction here: each element added into its own output
+            into += rows
+            continue
+        if s_in[0] == itemsize and rows.shape[0] >= lanes:
+            sums = _inner(rows, lanes)
+        elif s_in[1] == itemsize and rows.shape[1] >= lanes:
+            sums = _outer(rows, lanes)
+        elif s_in[0] < s_in[1]:
+            sums = _row_sum(rows)
+        else:
+            sums = _scalar_outer(rows)
+        column = into[0]
+        if s_out[1] == 0:   # every row into the one output, one after the other
+            for value in sums:
+                column[0] += value
+        else:
+            column += sums
