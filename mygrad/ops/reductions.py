@@ -766,25 +766,25 @@ def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
 
 @formula_helper(tensor="same")
 def renorm_backward(grad, self, p, dims, maxnorm):
-    """torch's renorm_backward, which works in the CPU accumulation type (double for float32: a slice whose
-    float32 norm underflows to 0 is still over maxnorm there, unlike in the forward)."""
-    F = _ops(grad)
-    widen = not isinstance(grad, Tensor) and grad.dtype == np.float32   # (create_graph: the float32 graph)
-    if widen:
-        grad, self = np.asarray(grad, np.float64), np.asarray(self, np.float64)
+    """torch's renorm_backward: the norm and the slice sums in the CPU accumulation type (double for float32:
+    a slice whose float32 norm underflows to 0 is still over maxnorm there, unlike in the forward), then
+    ``maxnorm * invnorm * (grad - invnorm * nb)`` cast back to the gradient's dtype where a slice is over."""
+    wide = (self._data if isinstance(self, Tensor) else np.asarray(self)).dtype == np.float32
     if isinstance(grad, Tensor):
-        norm = vector_norm(self, p, dims, True)
-        summed = (self * grad).sum(dims, keepdim=True)
-        wide = F.raw(self).astype(np.float64) if F.raw(self).dtype == np.float32 else F.raw(self)
-        over = F.const(vector_norm(Tensor._make(wide, False, None), p, dims, True)._data > maxnorm)
+        acc = _dtype.float64 if wide else None
+        norm = vector_norm(self, p, dims, True, dtype=acc)
+        summed = (self * grad).sum(dims, keepdim=True, dtype=acc)
     else:
-        norm = vector_norm(Tensor._make(np.asarray(self), False, None), p, dims, True)._data
-        summed = np.sum(self * grad, axis=dims, keepdims=True)
-        over = norm > maxnorm
+        acc_np = np.float64 if wide else np.asarray(self).dtype
+        norm = vector_norm(Tensor._make(np.asarray(self), False, None), p, dims, True,
+                           dtype=_dtype.float64 if wide else None)._data
+        summed = add_reduce(np.asarray(self * grad).astype(acc_np), dims, True)
     nb = norm_backward(summed, self, p, norm, dims, True)
     invnorm = 1 / (norm + 1e-7)
-    out = F.where(over, invnorm * maxnorm * grad - (maxnorm * invnorm * invnorm) * nb, grad)
-    return np.asarray(out, np.float32) if widen else out
+    scaled = maxnorm * invnorm * (grad - invnorm * nb)
+    if isinstance(grad, Tensor):
+        return where(Tensor._make(norm._data > maxnorm, False, None), scaled.to(grad.dtype), grad)
+    return np.where(norm > maxnorm, np.asarray(scaled).astype(np.asarray(grad).dtype), grad)
 
 
 @formula_helper(tensor="same")
