@@ -23,6 +23,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._errors import past_checks
 from . import _windows as win
@@ -249,18 +250,21 @@ def _add_bias(y: np.ndarray, bias: np.ndarray, nd: int) -> None:
     y += bias.reshape((-1,) + (1,) * nd)
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
+@argument_types
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1, padding=0,
+           dilation: IntList = 1, groups: int = 1) -> Tensor:
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 1, "conv1d")
 
 
-def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
+@argument_types
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1, padding=0,
+           dilation: IntList = 1, groups: int = 1) -> Tensor:
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 2, "conv2d")
 
 
-def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0, dilation=1,
-           groups: int = 1) -> Tensor:
+@argument_types
+def conv3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1, padding=0,
+           dilation: IntList = 1, groups: int = 1) -> Tensor:
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3, "conv3d")
 
 
@@ -293,20 +297,26 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     return out if batched else out.squeeze(0)
 
 
-def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+@argument_types
+def conv_transpose1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1,
+                     padding: IntList = 0, output_padding: IntList = 0, groups: int = 1,
+                     dilation: IntList = 1) -> Tensor:
     return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 1,
                        "conv_transpose1d")
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+@argument_types
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1,
+                     padding: IntList = 0, output_padding: IntList = 0, groups: int = 1,
+                     dilation: IntList = 1) -> Tensor:
     return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 2,
                        "conv_transpose2d")
 
 
-def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-                     output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+@argument_types
+def conv_transpose3d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntList = 1,
+                     padding: IntList = 0, output_padding: IntList = 0, groups: int = 1,
+                     dilation: IntList = 1) -> Tensor:
     return _transposed(input, weight, bias, stride, padding, output_padding, groups, dilation, 3,
                        "conv_transpose3d")
 
@@ -374,7 +384,9 @@ def _fold_spec(kernel_size, dilation, padding, stride) -> tuple:
     return kernel, Spec(stride, padding, padding, dilation)
 
 
-def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+@argument_types(name="im2col")
+def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: IntList = 0,
+           stride: IntList = 1) -> Tensor:
     """Every sliding block of a (N, C, H, W) input as a column: (N, C * prod(kernel), L)."""
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
@@ -391,7 +403,9 @@ def unfold(input: Tensor, kernel_size, dilation=1, padding=0, stride=1) -> Tenso
     return _unfold_tensor(input, kernel, spec)
 
 
-def fold(input: Tensor, output_size, kernel_size, dilation=1, padding=0, stride=1) -> Tensor:
+@argument_types(name="col2im")
+def fold(input: Tensor, output_size: IntList, kernel_size: IntList, dilation: IntList = 1, padding: IntList = 0,
+         stride: IntList = 1) -> Tensor:
     """The adjoint of unfold: columns (N, C * prod(kernel), L) summed back into (N, C, *output_size)."""
     size = _pair("output_size", output_size)
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)

@@ -21,6 +21,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._errors import not_implemented
 from . import (
@@ -274,20 +275,23 @@ def _one_d(op, input: Tensor, *args, return_indices=False):
     return result.squeeze(-2)
 
 
-def max_pool2d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+@argument_types
+def max_pool2d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               dilation: IntList = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool(input, 2, MaxPool2DWithIndicesBackward0, "max_pool2d", kernel_size, stride, padding,
                      dilation, ceil_mode, return_indices)
 
 
-def max_pool3d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+@argument_types
+def max_pool3d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               dilation: IntList = 1, ceil_mode: bool = False, return_indices: bool = False):
     return _max_pool(input, 3, MaxPool3DWithIndicesBackward0, "max_pool3d", kernel_size, stride, padding,
                      dilation, ceil_mode, return_indices)
 
 
-def max_pool1d(input: Tensor, kernel_size, stride=None, padding=0, dilation=1, ceil_mode: bool = False,
-               return_indices: bool = False):
+@argument_types
+def max_pool1d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               dilation: IntList = 1, ceil_mode: bool = False, return_indices: bool = False):
     def one(x, k, s, p, d):
         return max_pool2d(x, (1, k[0] if isinstance(k, (tuple, list)) else k),
                           (1, (s[0] if isinstance(s, (tuple, list)) and len(s) else (k[0] if isinstance(
@@ -335,14 +339,16 @@ def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
     return record(node, y if batched else y[0], (input,), self=input, geometry=geometry)
 
 
-def avg_pool2d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+@argument_types
+def avg_pool2d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     return _avg_pool(input, 2, AvgPool2DBackward0, "avg_pool2d", kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
 
-def avg_pool3d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True, divisor_override=None) -> Tensor:
+@argument_types
+def avg_pool3d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True, divisor_override: int | None = None) -> Tensor:
     return _avg_pool(input, 3, AvgPool3DBackward0, "avg_pool3d", kernel_size, stride, padding, ceil_mode,
                      count_include_pad, divisor_override)
 
@@ -351,8 +357,9 @@ def _first(value):
     return value[0] if isinstance(value, (tuple, list)) else value
 
 
-def avg_pool1d(input: Tensor, kernel_size, stride=None, padding=0, ceil_mode: bool = False,
-               count_include_pad: bool = True) -> Tensor:
+@argument_types
+def avg_pool1d(input: Tensor, kernel_size: IntList, stride: IntList | None = None, padding: IntList = 0,
+               ceil_mode: bool = False, count_include_pad: bool = True) -> Tensor:
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"avg_pool1d() Expected 2D or 3D input tensor, but got {list(input._data.shape)}")
     k = _first(kernel_size)

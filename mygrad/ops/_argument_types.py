@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, TypeAlias
 
 from .. import _dtype
-from ._errors import python_type_name
+from ._errors import _WRAPPER_CODE, python_type_name
 
 Number: TypeAlias = float   # torch's Scalar: a Python number (int and bool too; mypy promotes int to float)
 IntList: TypeAlias = int | Sequence[int]   # torch's int[]: "tuple of ints" (a single int is repeated)
@@ -76,6 +76,11 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
 
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
     where = f" (position {position + 1})" if position is not None else ""
+    if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
+        # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
+        at = next(i for i, v in enumerate(value) if not _is_int(v))
+        return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
+                         f"{python_type_name(value[at])} at pos {at}")
     return TypeError(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
 
 
@@ -109,6 +114,7 @@ def argument_types(fn=None, *, name: str | None = None, **spelled: str):
                         and not _fits(entry[1], value):
                     raise refuse(key, None, entry[1], value)
         return fn(*args, **kwargs)
+    _WRAPPER_CODE.add(checked.__code__)   # (``past_checks`` counts this frame, for warnings' stacklevel)
     return checked
 
 
