@@ -114,7 +114,7 @@ def argument_types(fn=None, *, name: str | None = None, **spelled: str):
                         and not _fits(entry[1], value):
                     raise refuse(key, None, entry[1], value)
         return fn(*args, **kwargs)
-    _WRAPPER_CODE.add(checked.__code__)   # (``past_checks`` counts this frame, for warnings' stacklevel)
+    _WRAPPER_CODE.add(checked.__code__)  # type: ignore[attr-defined]  # (past_checks counts this frame)
     return checked
 
 
