@@ -16,7 +16,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._argument_types import Number, argument_types
+from ..ops._argument_types import Number, argument_types, check_argument
 from ..ops._define import methods, record
 from ..ops._errors import past_checks, python_type_name
 from ..ops.elementwise import mul
@@ -507,6 +507,7 @@ def _softmax_op(name: str, node, kernel):
         elif type(dim) is not int:
             raise TypeError(f"{name}(): argument 'dim' (position 1) must be int, not {python_type_name(dim)}")
         if dtype is not None:
+            check_argument(name, "dtype", "ScalarType", dtype)
             input = input.to(dtype)
         axis = input._wrap_dim(dim)
         x = input._data
