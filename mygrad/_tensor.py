@@ -361,7 +361,8 @@ class Tensor(TensorMethods):
                 self._grad._vc[0] += 1
             return
         if self._grad is None:
-            self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype), False, None)
+            shared = _stolen_element(grad, self._data)
+            self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype) if shared is None else shared, False, None)
         else:
             target = self._grad._data
             if type(grad) is np.ndarray and grad.dtype is target.dtype:
@@ -594,6 +595,26 @@ class Tensor(TensorMethods):
 
 
 _ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
+
+
+def _stolen_element(grad, leaf: np.ndarray) -> np.ndarray | None:
+    """What torch's AccumulateGrad keeps as a 0-d leaf's first gradient when that gradient is a view of an
+    element of another (stack's and cat's backward hand out views of theirs; sum's expands its own): it steals
+    the view rather than copying it, so leaves given views of one element share it, and a later backward,
+    which adds in place, adds into all of them and into the ``gradient`` the user passed, if it came from
+    there.  Here: a writable 0-d view of that element, or None (a copy, as in every other case)."""
+    if type(grad) is not np.ndarray or grad.ndim or leaf.ndim or grad.dtype != leaf.dtype or grad.base is None:
+        return None
+    root = grad
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root is grad or not root.flags.writeable or not root.flags.c_contiguous:
+        return None
+    offset = grad.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+    if not 0 <= offset < root.nbytes or offset % root.itemsize:
+        return None
+    index = offset // root.itemsize
+    return root.reshape(-1)[index:index + 1].reshape(())
 
 
 def _shares_memory(t: Tensor) -> bool:

@@ -78,3 +78,35 @@ def test_create_graph_results_share_as_in_torch():
         gx, gy = lib.autograd.grad(x + y, [x, y], go, create_graph=True)
         return gx is gy, gx is go, gx.requires_grad, gy.requires_grad
     assert observe(mygrad) == observe(torch)
+
+
+# ----- .grad of a 0-d leaf: torch's AccumulateGrad keeps (steals) a first gradient that is a view -------------
+# Each program runs in both libraries; then every leaf's .grad and the user's gradient, if any, are compared.
+STOLEN = {
+    "stack, sum, two backwards": ("t = torch.stack([x1, x2]); s = t.sum(); s.backward(retain_graph=True); "
+                                  "s.backward()", ()),
+    "stack, retained, two backwards": ("t = torch.stack([x2, x1]); t.retain_grad(); t.sum().backward("
+                                       "retain_graph=True); t.sum().backward(retain_graph=True)", ()),
+    "cat of views, sum, two backwards": ("c = torch.cat([x1.view(1), x2.view(1)]); s = c.sum(); "
+                                         "s.backward(retain_graph=True); s.backward()", ()),
+    "sum of a 0-d leaf, a given gradient": ("s = x1.sum(); s.backward(g, retain_graph=True); s.backward(g)", ()),
+    "stack, a given gradient": ("t = torch.stack([x1, x2]); t.backward(g, retain_graph=True); t.backward(g)", (2,)),
+    "stack, zero_ one": ("t = torch.stack([x1, x2]); t.sum().backward(); x1.grad.zero_()", ()),
+    "stack, mean (a fresh gradient)": ("t = torch.stack([x1, x2]); s = t.mean(); s.backward(retain_graph=True); "
+                                       "s.backward()", ()),
+    "mul (a fresh gradient)": ("s = (x1 * 3).sum(); s.backward(retain_graph=True); s.backward()", ()),
+}
+
+
+def _stolen_run(lib, program: str, g_shape: tuple) -> list:
+    env = {"torch": lib, "x1": lib.tensor(1.5, requires_grad=True), "x2": lib.tensor(-0.5, requires_grad=True),
+           "g": lib.tensor(np.arange(1.0, 1.0 + int(np.prod(g_shape))).reshape(g_shape))}
+    exec(program, env)
+    return [None if env[n].grad is None else env[n].grad.numpy().tolist() for n in ("x1", "x2")] + \
+        [env["g"].numpy().tolist()]
+
+
+@pytest.mark.parametrize("name", list(STOLEN))
+def test_a_leafs_first_gradient_is_kept_as_torch_keeps_it(name):
+    program, g_shape = STOLEN[name]
+    assert _stolen_run(mygrad, program, g_shape) == _stolen_run(torch, program, g_shape)
