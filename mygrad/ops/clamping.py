@@ -98,10 +98,17 @@ def _operands(name: str, input, *bounds):
 def clamp(input: Tensor, min=None, max=None) -> Tensor:  # noqa: A002  (torch's argument names)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    # a str, a list, an array: no overload of torch's takes it
+    if any(b is not None and (not hasattr(type(b), "__float__") or isinstance(b, np.ndarray)) for b in (min, max)):
+        raise _invalid_combination("clamp", input, min, max)
     tensor_min, tensor_max = isinstance(min, Tensor), isinstance(max, Tensor)
-    if tensor_min or tensor_max:
-        if (min is not None and not tensor_min) or (max is not None and not tensor_max):
+    if (tensor_min or tensor_max) and ((min is not None and not tensor_min) or (max is not None and not tensor_max)):
+        # a tensor and a number: torch's parser takes a 0-d tensor that needs no gradient as a number
+        if any(isinstance(b, Tensor) and (b.ndim or b.requires_grad) for b in (min, max)):
             raise _invalid_combination("clamp", input, min, max)
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))  # noqa: A001
+        tensor_min = tensor_max = False
+    if tensor_min or tensor_max:
         data, low, high = _operands("clamp", input, min, max)
         out = broadcast_apply(_clamp_kernel, data, low, high)
         return record(ClampBackward0, out, (input, min, max), self=input, min=min, max=max)
