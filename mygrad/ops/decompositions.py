@@ -6,6 +6,8 @@ inv) so that create_graph=True builds a graph, as torch's does.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .._quiet import quiet
@@ -81,6 +83,28 @@ class LinAlgError(RuntimeError):
 
 
 LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
+
+
+def lapack_svd(a: np.ndarray, *, full_matrices: bool = False, compute_uv: Any = True, refuse_nan: bool = True):
+    """``np.linalg.svd``, but never on a matrix with NaN or ±inf, where NumPy's LAPACK can loop forever.
+    torch's (MKL's) answer there: a NaN raises its LinAlgError (``refuse_nan``: the callers that go through
+    torch's svd), an infinity gives NaN singular values, with U and Vh the reversed identity (measured)."""
+    finite = np.isfinite(a).all(axis=(-2, -1))
+    if finite.all():
+        return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
+    nan = np.isnan(a).any(axis=(-2, -1))
+    if refuse_nan and nan.any():
+        where = "" if a.ndim == 2 else f"(Batch element {int(np.argmax(nan.reshape(-1)))}): "
+        raise LinAlgError(f"linalg.svd: {where}The algorithm failed to converge because the input matrix "
+                          "contained non-finite values.")
+    bad = ~finite[..., None]
+    found = np.linalg.svd(np.where(bad[..., None], 0, a), full_matrices=full_matrices, compute_uv=compute_uv)
+    if not compute_uv:
+        return np.where(bad, np.nan, found)
+    u, sv, vh = found
+    flip_u = np.eye(u.shape[-2], u.shape[-1], dtype=u.dtype)[::-1]
+    flip_vh = np.eye(vh.shape[-2], vh.shape[-1], dtype=vh.dtype)[::-1]
+    return (np.where(bad[..., None], flip_u, u), np.where(bad, np.nan, sv), np.where(bad[..., None], flip_vh, vh))
 
 
 def _slogdet_backward_tensor(grad_logabsdet, a):
@@ -735,7 +759,7 @@ linalg_svd = return_type("linalg_svd", ("U", "S", "Vh"))
 
 @quiet
 def _svd_kernel(a: np.ndarray, full_matrices: bool):
-    u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
+    u, s, vh = lapack_svd(a, full_matrices=full_matrices)
     return u.astype(a.dtype, copy=False), s.astype(a.dtype, copy=False), vh.astype(a.dtype, copy=False)
 
 
@@ -825,7 +849,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None):
 def svdvals(A: Tensor, *, driver=None) -> Tensor:
     """The singular values, descending."""
     _check_svd_input(A, "linalg.svdvals")
-    s = quiet(np.linalg.svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
+    s = quiet(lapack_svd)(A._data, compute_uv=False).astype(A._data.dtype, copy=False)
     empty = np.empty((0,), A._data.dtype)  # torch: output 1 of _linalg_svd(compute_uv=False), U and Vh empty
     return record_multi(LinalgSvdBackward0, (empty, s, empty), (A,), A=A)[1]
 
@@ -901,7 +925,7 @@ def _pinv_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
         big = np.abs(w).max(-1, keepdims=True) if w.shape[-1] else np.zeros(w.shape[:-1] + (1,), a.dtype)
         inv_w = np.where(np.abs(w) > np.maximum(atol, rtol * big), 1 / np.where(w == 0, 1, w), 0).astype(a.dtype)
         return (v * inv_w[..., None, :]) @ np.swapaxes(v, -1, -2)
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    u, s, vh = lapack_svd(a, full_matrices=False)
     big = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
     inv_s = np.where(s > np.maximum(atol, rtol * big), 1 / np.where(s == 0, 1, s), 0).astype(a.dtype)
     return (np.swapaxes(vh, -1, -2) * inv_s[..., None, :]) @ np.swapaxes(u, -1, -2)
@@ -937,7 +961,7 @@ def _rank_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
     atol = 0.0 if atol is None else atol
     if min(m, n) == 0:
         return np.zeros(a.shape[:-2], np.int64)
-    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else np.linalg.svd(a, compute_uv=False)
+    s = np.abs(np.linalg.eigvalsh(a)) if hermitian else lapack_svd(a, compute_uv=False)
     big = s.max(-1, keepdims=True)
     return (s > np.maximum(atol, rtol * big)).sum(-1).astype(np.int64)
 

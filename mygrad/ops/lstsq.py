@@ -18,7 +18,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, record_multi
-from .decompositions import _pinv_backward_array, _pinv_backward_tensor, _pinv_kernel, pinv
+from .decompositions import _pinv_backward_array, _pinv_backward_tensor, _pinv_kernel, lapack_svd, pinv
 
 __all__ = ["lstsq"]
 
@@ -102,7 +102,7 @@ LinalgLstsqBackward0 = derivative(
 @quiet
 def _lstsq_kernel(a: np.ndarray, b: np.ndarray, rcond: float):
     """The minimum-norm solution, the rank and the singular values (NumPy's SVD, batched)."""
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    u, s, vh = lapack_svd(a, full_matrices=False, refuse_nan=False)   # (torch's gelsy gives NaN there)
     big = s[..., :1] if s.shape[-1] else np.zeros(s.shape[:-1] + (1,), a.dtype)
     keep = s > rcond * big
     inv_s = np.where(keep, 1 / np.where(keep, s, 1), 0).astype(a.dtype)
