@@ -568,13 +568,13 @@ class Tensor(TensorMethods):
                     result = op(self, *args, **kwargs)
                 _check_cast(self, result)
                 _check_output_shape(self, result._data.shape)
-                np.copyto(self._data, result._data, casting="unsafe")
+                _quiet_copy(self._data, result._data)
             return self._written()
         old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
         result = op(old, *args, **kwargs)
         _check_cast(self, result)
         _check_output_shape(self, result._data.shape)
-        np.copyto(self._data, result._data, casting="unsafe")
+        _quiet_copy(self._data, result._data)
         self._vc[0] += 1
         shares = _shares_memory(self)  # a view's base, or views, are affected
         _move_saved_output(result, self)
@@ -595,6 +595,16 @@ class Tensor(TensorMethods):
 
 
 _ACCUMULATING = threading.Lock()  # held while a gradient is added into a leaf's .grad
+
+
+def _quiet_copy(target: np.ndarray, values: np.ndarray) -> None:
+    """An in-place op's result written back into the target's dtype: torch casts silently (a float64
+    subnormal into float32 is 0, 1e300 is inf), whatever NumPy's error state."""
+    token = _quiet.enter(_quiet.IGNORE)
+    try:
+        np.copyto(target, values, casting="unsafe")
+    finally:
+        _quiet.leave(token)
 
 
 def _stolen_element(grad, leaf: np.ndarray) -> np.ndarray | None:

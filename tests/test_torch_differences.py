@@ -367,3 +367,16 @@ def batch_norm_without_weight_refuses_only_a_joint_double_backward(t, see):
         total = {"input": lambda: (gx * vx).sum(), "bias": lambda: (gb * vb).sum(),
                  "both": lambda: (gx * vx).sum() + (gb * vb).sum()}[mode]()
         see.call(mode, lambda total=total, x=x, b=b: t.autograd.grad(total, (x, b), allow_unused=True))
+
+
+@pytest.mark.parametrize("call", ["t.add_(w)", "t.mul_(w)", "t.copy_(w)", "t + w", "t.clamp_(max=w)"])
+def test_casts_into_a_narrower_dtype_are_quiet_whatever_numpys_error_state(call):
+    """torch casts a float64 subnormal into float32 as 0 and 1e300 as inf, without a word; a program that set
+    NumPy's errors to raise must see the same (found by the thorough programs row: ``t.add_(w)``)."""
+    results = []
+    for lib in (torch, mygrad):
+        t = lib.zeros(2, dtype=lib.float32)
+        w = lib.tensor([1e-240, 1e300], dtype=lib.float64)
+        with np.errstate(all="raise"):
+            results.append(eval(call, {"t": t, "w": w}).tolist())
+    assert results[0] == results[1]
