@@ -29,6 +29,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
 from ..autograd.node import derivative
+from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
@@ -216,7 +217,8 @@ def _shape_list(shape) -> str:
     return "[" + ", ".join(str(n) for n in shape) + "]"
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+@argument_types
+def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
     """Normalise over the last ``len(normalized_shape)`` dims (NativeLayerNormBackward0)."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)

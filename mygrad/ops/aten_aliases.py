@@ -24,7 +24,7 @@ from ..nn import (
 )
 from ..nn._bilinear import bilinear
 from ..nn._ctc import ctc_loss as _ctc_loss
-from ._argument_types import Number, argument_types
+from ._argument_types import IntList, Number, argument_types
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "celu_", "constant_pad_nd", "conv1d", "conv2d", "conv3d",
@@ -147,7 +147,8 @@ def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, run
                                         momentum, eps)
 
 
-def layer_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, bias: Tensor | None = None,
+@argument_types
+def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5, cudnn_enable: bool = True) -> Tensor:
     return _normalization.layer_norm(input, normalized_shape, weight, bias, eps)
 

@@ -22,7 +22,9 @@ from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ._argument_types import argument_types
 from ._define import inplace_method, methods, record
+from ._errors import python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -566,7 +568,8 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
 
 # ----- index ops -------------------------------------------------------------------------------------
 
-def select(input: Tensor, dim: int, index) -> Tensor:
+@argument_types
+def select(input: Tensor, dim: int, index: int) -> Tensor:
     shape = input._data.shape
     if not shape:
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
@@ -577,7 +580,11 @@ def select(input: Tensor, dim: int, index) -> Tensor:
     return _select(input, dim, index % shape[dim])
 
 
+@argument_types
 def narrow(input: Tensor, dim: int, start, length: int) -> Tensor:
+    if not isinstance(start, Tensor) and not hasattr(type(start), "__index__"):   # (its overloads: int or Tensor)
+        raise TypeError(f"narrow() received an invalid combination of arguments - got (Tensor, int, "
+                        f"{python_type_name(start)}, int)")
     shape = input._data.shape
     if not shape:
         raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")

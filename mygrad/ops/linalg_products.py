@@ -17,7 +17,7 @@ from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import past_checks
+from ._errors import past_checks, python_type_name
 from .copy import clone
 from .decompositions import inv
 from .elementwise import mul
@@ -223,6 +223,9 @@ def _chain(tensors: list, split: list, i: int, j: int) -> Tensor:
 def multi_dot(tensors, *, out=None) -> Tensor:
     """torch.linalg.multi_dot: 1-D ends as row/column vectors, mm in the cheapest order, viewed to the result."""
     tensors = list(tensors)
+    for i, t in enumerate(tensors):   # torch's parser reads a TensorList before the op sees it
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {python_type_name(t)}")
     n = len(tensors)
     if n < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {n}")

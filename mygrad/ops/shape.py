@@ -20,6 +20,7 @@ from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from ._argument_types import IntList, argument_types
 from ._define import methods, record
 from ._errors import past_checks, python_type_name
 from ._views import as_view
@@ -426,7 +427,8 @@ def flipud(input: Tensor) -> Tensor:
     return flip(input, (0,))
 
 
-def roll(input: Tensor, shifts, dims=None) -> Tensor:
+@argument_types
+def roll(input: Tensor, shifts: IntList, dims: IntList | None = None) -> Tensor:
     """Shift elements along ``dims`` cyclically; without dims, over the flattened tensor."""
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
