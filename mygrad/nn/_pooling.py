@@ -256,6 +256,8 @@ def _max_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
     batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding,
                                                                   dilation, ceil_mode)
     x = input._data
+    if x.dtype == np.bool_:   # (torch's CPU max-pooling kernels take every dtype but bool)
+        raise not_implemented(fn, x)
     values, indices = max_pool_kernel(_as_batched(x, batched), kernel, stride, pad, dilation, out)
     if not batched:
         values, indices = values[0], indices[0]
@@ -300,6 +302,8 @@ def max_pool1d(input: Tensor, kernel_size: IntList, stride: IntList | None = Non
                           (1, d[0] if isinstance(d, (tuple, list)) else d), ceil_mode, return_indices)
     if stride is not None and isinstance(stride, (tuple, list)) and not len(stride):
         stride = None
+    if not return_indices and input._data.dtype.kind != "f" and input._data.ndim in (2, 3):
+        raise not_implemented("max_pool1d_impl", input._data)   # (its own kernel: floating only)
     return _one_d(one, input, kernel_size, stride, padding, dilation, return_indices=return_indices)
 
 
