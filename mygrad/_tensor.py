@@ -618,8 +618,9 @@ def _stolen_element(grad, leaf: np.ndarray) -> np.ndarray | None:
     root = grad
     while isinstance(root.base, np.ndarray):
         root = root.base
-    if root is grad or not root.flags.writeable or not root.flags.c_contiguous:
-        return None
+    if root is grad or not root.flags.writeable or not root.flags.c_contiguous or \
+            (grad.flags.writeable and root.size == 1):   # (a reshape of a one-element gradient: torch passes it
+        return None                                        # on as it is, and a gradient the user holds is copied)
     offset = grad.__array_interface__["data"][0] - root.__array_interface__["data"][0]
     if not 0 <= offset < root.nbytes or offset % root.itemsize:
         return None
