@@ -150,13 +150,16 @@ def _dense_strides(shape: tuple, order: list, itemsize: int) -> list:
     return strides
 
 
-def _iterator_order(shape: tuple, strides: list) -> list:
+def _iterator_order(shape: tuple, strides: list, reduction: bool = False) -> list:
     """TensorIterator's ``reorder_dimensions``: the dims from fastest to slowest, by an insertion sort
     whose comparison asks each operand in turn (broadcast dims, stride 0, tell nothing; equal strides
-    put the smaller dim first)."""
+    put the smaller dim first).  ``reduction``: the first operand is a reduction's output, whose reduced
+    dims (stride 0) go first."""
     def should_swap(d0: int, d1: int) -> int:
-        for st in strides:
+        for k, st in enumerate(strides):
             s0, s1 = st[d0], st[d1]
+            if reduction and k == 0 and (s0 == 0) != (s1 == 0):
+                return 1 if s1 == 0 else -1
             if s0 == 0 or s1 == 0:
                 continue
             if s0 != s1:

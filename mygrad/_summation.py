@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from ._layout import _iterator_order
 from ._quiet import IGNORE, enter, leave, quiet
 
 LANES = {np.dtype(np.float64): 4, np.dtype(np.float32): 8}
@@ -118,36 +119,6 @@ def _scalar_outer(rows: np.ndarray) -> np.ndarray:
     return np.concatenate([_cascade(rows[:, :cut]), _row_sum(rows[:, cut:])], axis=0)
 
 
-def _iteration_order(shape, in_strides, out_strides) -> list[int]:
-    """TensorIterator's ``reorder_dimensions`` for a reduction: reduced dims first, then by stride."""
-    ndim = len(shape)
-
-    def should_swap(d0: int, d1: int) -> int:
-        for strides, is_output in ((out_strides, True), (in_strides, False)):
-            s0, s1 = strides[d0], strides[d1]
-            if is_output and (s0 == 0) != (s1 == 0):
-                return 1 if s1 == 0 else -1
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return -1 if s0 < s1 else 1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-
-    perm = list(range(ndim))[::-1]
-    for i in range(1, ndim):
-        dim1 = i
-        for dim0 in range(i - 1, -1, -1):
-            comparison = should_swap(perm[dim0], perm[dim1])
-            if comparison > 0:
-                perm[dim0], perm[dim1] = perm[dim1], perm[dim0]
-                dim1 = dim0
-            elif comparison < 0:
-                break
-    return perm
-
-
 def _coalesce(shape: list, strides: list[list]) -> tuple[list, list[list]]:
     """TensorIterator's ``coalesce_dimensions``: neighbours contiguous in every operand become one dim."""
     shape, strides = list(shape), [list(s) for s in strides]
@@ -177,7 +148,7 @@ def torch_sum(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
     kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
     out = np.zeros(kept_shape, x.dtype)
     out_strides = [0 if d in axes else s for d, s in enumerate(out.strides)]
-    perm = _iteration_order(x.shape, x.strides, out_strides)
+    perm = _iterator_order(x.shape, [out_strides, list(x.strides)], reduction=True)
     shape, (in_st, out_st) = _coalesce([x.shape[d] for d in perm],
                                        [[x.strides[d] for d in perm], [out_strides[d] for d in perm]])
     view = np.lib.stride_tricks.as_strided(x, shape, in_st, writeable=False)
