@@ -529,7 +529,7 @@ class Mismatch(Found):
 
 def _new_stats() -> dict:
     return {"programs": 0, "steps": 0, "raised": 0, "backward": 0, "backward_raised": 0, "registry": 0,
-            "rows": set()}
+            "rows": set(), "torch_broke": 0}
 
 
 def mix(stats: dict) -> dict:
@@ -537,7 +537,8 @@ def mix(stats: dict) -> dict:
     return {"programs": stats["programs"], "steps": steps, "succeeded": steps - raised, "raised": raised,
             "succeeded share": f"{(steps - raised) / steps:.0%}" if steps else "-",
             "backward_ok": stats["backward"] - stats["backward_raised"], "backward_raised": stats["backward_raised"],
-            "registry_calls": stats["registry"], "registry_rows": len(stats["rows"])}
+            "registry_calls": stats["registry"], "registry_rows": len(stats["rows"]),
+            "torch_broke": stats["torch_broke"]}   # (programs stopped where torch raised an internal assert)
 
 
 class Run:
@@ -582,6 +583,11 @@ class Run:
                         outcome[name] = (Raised.of(exc), None)
         te, me = outcome["torch"][0], outcome["mygrad"][0]
         stats = self.stats
+        if te is not None and "INTERNAL ASSERT FAILED" in te.message:
+            # torch itself broke (its message asks for a bug report): its state is undefined from here, and
+            # there is no behaviour to compare (e.g. mul_ on a retained output of var_mean after the backward)
+            stats["torch_broke"] += 1
+            return False
         stats["steps"] += 1
         stats["raised"] += te is not None
         stats["backward"] += step.kind == "backward"

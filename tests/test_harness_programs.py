@@ -91,3 +91,18 @@ def test_the_command_line_selects_the_programs_row(tmp_path):
     report = json.loads((tmp_path / "report.json").read_text())
     assert [c["row"] for c in report["cases"]] == ["programs"]
     assert "programs mix:" in out.getvalue()
+
+
+def test_a_program_stops_without_a_mismatch_where_torch_itself_breaks():
+    """torch raising an internal assert (its message asks for a bug report) is torch malfunctioning, not a
+    behaviour to reproduce: the program stops there, counted, with nothing reported."""
+    def run(lib, env):
+        if lib.__name__ == "torch":
+            raise RuntimeError('out != nullptr INTERNAL ASSERT FAILED at "variable.cpp":207, please report a bug')
+        return None
+    first: dict = {}
+    stats = programs._new_stats()
+    run_ = programs.Run(programs.Program([programs.Step("op", "t.mul_(0.5)", run)]),
+                        {c: [0, 0] for c in programs.CHECKS}, None, first, stats)
+    run_.go()
+    assert not first and stats["torch_broke"] == 1 and programs.mix(stats)["torch_broke"] == 1
