@@ -74,3 +74,24 @@ def test_the_saved_check_catches_an_index_that_is_never_freed(monkeypatch):
     failures = {f.check: f for f in result.failures}
     assert "saved" in failures, result.summary()
     assert "GatherBackward0._saved_index" in failures["saved"].diff
+
+
+def test_nll_loss_saves_its_class_weights_as_torch():
+    """torch's NllLossBackward0 keeps ``weight``: an in-place edit of it before the backward raises there
+    (found by the thorough programs row, through nn.NLLLoss's weight buffer)."""
+    import torch
+
+    import mygrad
+    outcomes = []
+    for lib in (torch, mygrad):
+        x = lib.tensor([[0.0, 1.0]], requires_grad=True)
+        w = lib.tensor([1.0, 2.0])
+        out = lib.nn.functional.nll_loss(x, lib.tensor([0]), weight=w)
+        w[1] = 3.0
+        try:
+            out.backward()
+            outcomes.append(None)
+        except RuntimeError as exc:
+            outcomes.append(str(exc).split(":")[0])
+        outcomes.append([n for n in dir(out.grad_fn) if n == "_saved_weight"])
+    assert outcomes[:2] == outcomes[2:] and outcomes[0] is not None

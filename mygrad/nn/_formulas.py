@@ -66,6 +66,14 @@ def keep_sum(x: np.ndarray, dim: int) -> np.ndarray:
     return x.sum(axis=dim, keepdims=True) if x.ndim else x
 
 
+@formula_helper(tensor="same")
+def also_saved(value, saved):
+    """``value``.  ``saved`` is a tensor torch's node keeps although its formula does not need it here (it is
+    folded into another saved value): reading it makes the node save it, so that an in-place edit of it
+    since the forward makes the backward raise, as torch's does."""
+    return value
+
+
 ZeroSlopeBackward = derivative("ZeroSlopeBackward", value="grad", input="zeros_like(grad)")
 
 

@@ -187,9 +187,11 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
     target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
            " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
-_NLL = "zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self)"
-NllLossBackward0 = derivative("NllLossBackward0", freed=("target",), attrs="grad_view target coefficient", self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", freed=("target",), attrs="grad_view target coefficient",
+# (torch's node saves the class weights: an in-place edit of them before the backward raises)
+_NLL = "also_saved(zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self), weight)"
+NllLossBackward0 = derivative("NllLossBackward0", freed=("target", "weight"), attrs="grad_view target coefficient",
+                              self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", freed=("target", "weight"), attrs="grad_view target coefficient",
                                 self=_NLL.replace("class_scatter(self,", "class_scatter(nll2d_grad_input(self),"))
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
@@ -475,7 +477,8 @@ def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: st
         loss = loss.reshape(()) if single else loss
     else:
         grad_view = ()
-    return record(node, loss, (input,), self=input, target=classes, coefficient=coefficient, grad_view=grad_view)
+    return record(node, loss, (input,), self=input, target=classes, coefficient=coefficient, grad_view=grad_view,
+                  weight=weight)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,
