@@ -10,13 +10,13 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import Number, argument_types, check_argument
 from .._creation import _rng
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._argument_types import Number, argument_types, check_argument
 from ..ops._define import methods, record
 from ..ops._errors import past_checks, python_type_name
 from ..ops.elementwise import mul

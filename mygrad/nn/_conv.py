@@ -18,12 +18,12 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import IntList, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._errors import past_checks
 from . import _windows as win

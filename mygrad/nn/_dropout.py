@@ -11,12 +11,12 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import argument_types, check_argument
 from .._creation import default_generator
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.node import derivative
-from ..ops._argument_types import argument_types, check_argument
 from ..ops._define import record
 from ..ops._errors import past_checks
 from ..ops.elementwise import mul

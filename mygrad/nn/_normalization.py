@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from .._argument_types import IntList, argument_types
 from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
@@ -29,7 +30,6 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
 from ..autograd.node import derivative
-from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)

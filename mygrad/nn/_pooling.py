@@ -15,13 +15,13 @@ import math
 
 import numpy as np
 
+from .._argument_types import IntList, argument_types
 from .._layout import strided_view, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._argument_types import IntList, argument_types
 from ..ops._define import record
 from ..ops._errors import not_implemented
 from . import (

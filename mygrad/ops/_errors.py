@@ -11,17 +11,9 @@ import types
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import _WRAPPER_CODE, python_type_name
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-
-
-def python_type_name(value) -> str:
-    """A value's type as torch's messages name it: builtins bare (``str``, ``NoneType``), others with their
-    module (``numpy.ndarray``)."""
-    cls = type(value)
-    if cls.__module__ == "builtins" or isinstance(value, Tensor):   # (torch's own classes bare: Tensor, Parameter)
-        return cls.__name__
-    return f"{cls.__module__}.{cls.__qualname__}"
 
 
 def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
@@ -170,9 +162,6 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
 
 
 _MISSING = object()
-
-
-_WRAPPER_CODE: set = set()   # the code of ``tensor_arguments``'s wrapper (one code object for every wrapper)
 
 
 def past_checks(level: int) -> int:

@@ -9,6 +9,7 @@ function over mygrad's nn.functional implementation, so values, gradients and gr
 """
 from __future__ import annotations
 
+from .._argument_types import IntList, Number, argument_types
 from .._tensor import Tensor
 from ..nn import (
     _activations as _act,
@@ -24,7 +25,6 @@ from ..nn import (
 )
 from ..nn._bilinear import bilinear
 from ..nn._ctc import ctc_loss as _ctc_loss
-from ._argument_types import IntList, Number, argument_types
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "celu_", "constant_pad_nd", "conv1d", "conv2d", "conv3d",

@@ -16,13 +16,13 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import argument_types
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._argument_types import argument_types
 from ._define import inplace_method, methods, record
 from ._errors import python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap

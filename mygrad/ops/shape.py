@@ -15,12 +15,12 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import IntList, argument_types
 from .._layout import strided_view, view_strides
 from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._argument_types import IntList, argument_types
 from ._define import methods, record
 from ._errors import past_checks, python_type_name
 from ._views import as_view

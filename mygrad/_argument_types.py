@@ -14,8 +14,8 @@ import inspect
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
-from .. import _dtype
-from ._errors import _WRAPPER_CODE, python_type_name
+from . import _dtype
+from ._tensor import Tensor
 
 Number: TypeAlias = float   # torch's Scalar: a Python number (int and bool too; mypy promotes int to float)
 IntList: TypeAlias = int | Sequence[int]   # torch's int[]: "tuple of ints" (a single int is repeated)
@@ -32,6 +32,20 @@ _SCHEMA = {
     "float": ("float", frozenset((int, float))),
     "str": ("str", frozenset((str,))),
 }
+
+
+def python_type_name(value) -> str:
+    """A value's type as torch's messages name it: builtins bare (``str``, ``NoneType``), others with their
+    module (``numpy.ndarray``)."""
+    cls = type(value)
+    if cls.__module__ == "builtins" or isinstance(value, Tensor):   # (torch's own classes bare: Tensor, Parameter)
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+# The code of the checking wrappers (``argument_types``'s and ``_errors.tensor_arguments``'s): ``past_checks``
+# skips their frames when it counts a warning's stack level.
+_WRAPPER_CODE: set = set()
 
 
 def _is_int(value) -> bool:
