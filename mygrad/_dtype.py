@@ -137,7 +137,7 @@ class finfo:  # noqa: N801  (torch's name)
     """torch.finfo: the limits of a floating dtype (the default dtype when none is given)."""
 
     def __init__(self, type: dtype | None = None):  # noqa: A002  (torch's argument name)
-        type = get_default_dtype() if type is None else type
+        type = get_default_dtype() if type is None else as_dtype(type)
         if not isinstance(type, dtype) or not type.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")

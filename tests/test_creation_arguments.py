@@ -59,3 +59,19 @@ def test_overloaded_factories_raise_torchs_class(call):
     ours, theirs = _outcome(call, mygrad), _outcome(call, torch)
     assert "invalid combination of arguments" in theirs[1]
     assert ours[0] == theirs[0] == "TypeError"
+
+
+# Python's own types where torch takes a dtype (float is float64, int int64, bool bool), in the ops' keyword
+PYTHON_TYPES_AS_DTYPES = [
+    'L.ones(2).sum(dtype=float)', 'L.sum(L.ones(2), dtype=float)', 'L.ones(2).mean(dtype=float)',
+    'L.ones(2).cumsum(0, dtype=float)', 'L.ones(2).prod(dtype=int)',
+    'L.nn.functional.softmax(L.ones(2), 0, dtype=float)',
+    'L.ones(2).new_zeros(2, dtype=float)', 'L.ones(2).new_full((2,), 1, dtype=float)',
+    'L.linalg.vector_norm(L.ones(2), dtype=float)', 'L.nansum(L.ones(2), dtype=float)', 'L.ones(2).mean(dtype=int)',
+    'L.tensor(L.finfo(float).max)',
+]
+
+
+@pytest.mark.parametrize("call", PYTHON_TYPES_AS_DTYPES)
+def test_python_types_as_dtypes(call):
+    assert _outcome(call, mygrad) == _outcome(call, torch)

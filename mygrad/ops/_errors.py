@@ -322,9 +322,12 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
         by_position = tuple((i, names.get(k, k), r, t) for i, k, r, t in by_position)
         by_name = {key: (i, names.get(k, k), r, t) for key, (i, k, r, t) in by_name.items()}
     offset = 1 - int(method)
+    takes_dtype = "dtype" in signature.parameters
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
+        if takes_dtype and kwargs and type(kwargs.get("dtype")) is type:   # (dtype=float is torch's float64)
+            kwargs["dtype"] = _dtype.as_dtype(kwargs["dtype"])
         for index, key, refused, spelled in by_position:
             if index >= len(args):
                 break
