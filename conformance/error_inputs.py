@@ -153,7 +153,10 @@ def derive(record: Record, form: str, example: Example) -> list[BadCall]:
         for label, bad in _variants(value, name, seen_tensor):
             if tensors_only and not isinstance(bad, TensorArg):
                 continue
-            calls.append(BadCall(f"{place} as {label}", _replace(example, where, bad)))
+            call = _replace(example, where, bad)
+            if form in ("operator", "roperator") and not any(isinstance(a, TensorArg) for a in call.args):
+                continue   # (an operator between no tensors is NumPy's or Python's, not the library's)
+            calls.append(BadCall(f"{place} as {label}", call))
         seen_tensor = seen_tensor or isinstance(value, TensorArg)
     if record.error_inputs is not None:
         calls += [BadCall(label, bad) for label, bad in record.error_inputs(example)]

@@ -10,19 +10,31 @@ import types
 import numpy as np
 
 from .. import _dtype
-from .._argument_types import _WRAPPER_CODE, past_checks, python_type_name  # noqa: F401  (past_checks: re-exported)
+from .._argument_types import _WRAPPER_CODE, parser_error, past_checks, python_type_name  # noqa: F401  (past_checks: re-exported)
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 
 
+def check_tensor_list(values, argument: int = 0) -> None:
+    """torch's parser check of a TensorList argument (``argument``: its position): every element a tensor."""
+    for i, value in enumerate(values):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument {argument}, but got {python_type_name(value)}")
+
+
 def not_tensor(name: str, value, argument: str = "input", position: int = 1) -> TypeError:
-    return TypeError(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
-                     f"not {python_type_name(value)}")
+    return parser_error(f"{name}(): argument '{argument}' (position {position}) must be Tensor, "
+                        f"not {python_type_name(value)}")
 
 
 # torch functions whose first argument may also be a Python number (an overload such as pow(Scalar, Tensor)).
 NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
-                          "pow", "floor_divide", "remainder", "bucketize", "float_power"})
+                          "pow", "floor_divide", "remainder", "bucketize", "float_power", "bitwise_and",
+                          "bitwise_or", "bitwise_xor", "bitwise_left_shift", "bitwise_right_shift", "xlog1py"})
+
+# those whose parser takes a number for every tensor (add(2, 3) is tensor(5)); the others want a tensor after it
+NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
+                                "floor_divide"})
 # torch functions written in Python, whose bad argument fails in whatever their code does first
 # (an AttributeError, as mygrad's own code does).
 PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
@@ -274,15 +286,21 @@ def _wrong_tensor(label: str, signature, tensors: tuple, args: tuple, kwargs: di
 def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args: tuple, kwargs: dict):
     """A first argument that is not a tensor: the op's own TypeError where it lists torch's overloads
     (``pow(2, x)`` is one), its result where torch takes a number there, else torch's "must be Tensor"."""
+    number = bool(numbers) and isinstance(value, numbers)
     try:
         result = fn(*args, **kwargs)
     except TypeError as exc:
-        if "invalid combination of arguments" in str(exc):
+        if "invalid combination of arguments" in str(exc) or number:
             raise
         raise not_tensor(label, value, argument) from None
     except Exception:
+        if number:   # (torch takes the number, and its kernel fails as the op's own does)
+            raise
         raise not_tensor(label, value, argument) from None
-    if numbers and isinstance(value, numbers):
+    if number and label not in NUMBERS_AS_TENSORS and \
+            not any(isinstance(a, Tensor) for a in (*args[1:], *kwargs.values())):
+        raise invalid_arguments(label, args, ())   # (torch's Number-first overloads take a tensor after it)
+    if number:
         return result
     raise not_tensor(label, value, argument)
 
@@ -423,8 +441,8 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
     """For an op with several overloads (``overloads``: their signatures, as torch prints them)."""
     got = ", ".join(_type_name(a) for a in args)
     listed = "".join(f" * ({signature})\n{_mismatch(signature, args)}" for signature in overloads)
-    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
-                     f"{listed}")
+    return parser_error(f"{name}() received an invalid combination of arguments - got ({got}), but expected one "
+                        f"of:\n{listed}")
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:

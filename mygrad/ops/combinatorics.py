@@ -11,6 +11,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
+from ._errors import check_tensor_list
 
 __all__ = ["cartesian_prod", "combinations", "unravel_index", "isin", "vander"]
 
@@ -40,6 +41,7 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
     """ATen's: a single tensor is returned as is; else meshgrid('ij') flattened and stacked as columns."""
     from .join import stack
     from .layout import meshgrid
+    check_tensor_list(tensors)
     for t in tensors:
         if t.dim() != 1:
             raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")

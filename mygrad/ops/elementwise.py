@@ -14,6 +14,7 @@ from functools import wraps
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, argument_types
 from .._layout import elementwise_layout
 from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
@@ -395,9 +396,16 @@ def mul(input, other) -> Tensor:
 _true_divide = quiet(np.true_divide)
 
 
+DIV_OVERLOADS = ("Tensor input, Tensor other, *, Tensor out = None",
+                 "Tensor input, Tensor other, *, str rounding_mode, Tensor out = None",
+                 "Tensor input, Number other, *, str rounding_mode")
+
+
 @common_case(DivBackward0, _true_divide)
 def div(input, other, *, rounding_mode=None) -> Tensor:
     if rounding_mode is not None:
+        if not isinstance(rounding_mode, str):
+            raise invalid_arguments("div", (input, other), DIV_OVERLOADS)
         from .rounding import div_rounded
         return div_rounded(input, other, rounding_mode)
     return _binary("div", DivBackward0, _true_divide, input, other, floating=True)
@@ -619,13 +627,15 @@ def _addc_kernel(op, a, b, c, value):
     return a + op(scaled, c)
 
 
-def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+@argument_types
+def addcmul(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
     a, b, c = _three_operands("addcmul", input, tensor1, tensor2)
     data = broadcast_apply(lambda *x: _addc_kernel(np.multiply, *x, value), a, b, c)
     return record(AddcmulBackward0, data, (input, tensor1, tensor2), tensor1=tensor1, tensor2=tensor2, value=value)
 
 
-def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value=1) -> Tensor:
+@argument_types
+def addcdiv(input: Tensor, tensor1: Tensor, tensor2: Tensor, *, value: Number = 1) -> Tensor:
     a, b, c = _three_operands("addcdiv", input, tensor1, tensor2)
     if b.dtype.kind in "biu" and c.dtype.kind in "biu":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future release addcdiv "
@@ -706,9 +716,19 @@ def _ldexp_kernel(x, y):
 
 # ----- where ---------------------------------------------------------------------------------
 
+WHERE_OVERLOADS = ("Tensor condition", "Tensor condition, Tensor input, Tensor other, *, Tensor out = None",
+                   "Tensor condition, Number self, Tensor other", "Tensor condition, Tensor input, Number other",
+                   "Tensor condition, Number self, Number other")
+
+
 def where(condition: Tensor, input=None, other=None):
     """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it).
     With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
+    # (an ndarray condition is let through: the formulas over tensors call this with their masks)
+    if not isinstance(condition, (Tensor, np.ndarray)) or (input is None) != (other is None):
+        if input is None and other is None:
+            raise not_tensor("where", condition, "condition")
+        raise invalid_arguments("where", (condition, input, other), WHERE_OVERLOADS)
     cond = data_of(condition)
     if input is None and other is None:
         return tuple(Tensor._make(i, False, None) for i in np.nonzero(np.atleast_1d(cond)))

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -18,7 +19,7 @@ from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, methods, record
-from ._errors import not_implemented, not_tensor, past_checks
+from ._errors import check_tensor_list, not_implemented, not_tensor, past_checks
 from ._scalar import mul_scalar, sub_scalar
 from .elementwise import broadcast_apply
 from .reductions import norm_backward  # noqa: F401  (the formula helper DistBackward0 reads)
@@ -160,7 +161,8 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
     return tensordot(input, other, ([-1], [-1]))
 
 
-def dist(input: Tensor, other: Tensor, p: float = 2) -> Tensor:
+@argument_types
+def dist(input: Tensor, other: Tensor, p: Number = 2) -> Tensor:
     """The p-norm of ``input - other`` (broadcast), one DistBackward0 node."""
     from .reductions import vector_norm
     a, b = binary_operands(input, other)
@@ -181,6 +183,7 @@ def chain_matmul(*matrices: Tensor) -> Tensor:
                   "parameters.", UserWarning, stacklevel=past_checks(2))
     if len(matrices) == 1 and isinstance(matrices[0], (list, tuple)):
         matrices = tuple(matrices[0])
+    check_tensor_list(matrices)
     if not matrices:
         raise RuntimeError("chain_matmul(): Expected one or more matrices")
     for m in matrices:

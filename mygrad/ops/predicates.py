@@ -185,6 +185,15 @@ def _lshift_operator(self, other):
     return bitwise_left_shift(self, other) if isinstance(other, (Tensor, int, bool, float)) else NotImplemented
 
 
+def _rlshift_operator(self, other):
+    """``3 << t``: torch's reflected shift, the number shifted by the tensor's values."""
+    return bitwise_left_shift(other, self) if isinstance(other, (int, bool, float)) else NotImplemented
+
+
+def _rrshift_operator(self, other):
+    return bitwise_right_shift(other, self) if isinstance(other, (int, bool, float)) else NotImplemented
+
+
 # ----- nan_to_num ------------------------------------------------------------------------------------
 
 NanToNumBackward0 = derivative("NanToNumBackward0", self="grad * isfinite(self)")
@@ -280,7 +289,8 @@ methods(greater_=Tensor.gt_, greater_equal_=Tensor.ge_, less_=Tensor.lt_, less_e
 methods(isnan=isnan, isinf=isinf, isposinf=isposinf, isneginf=isneginf, isfinite=isfinite, isreal=isreal,
         signbit=signbit, any=any, all=all, isclose=isclose, allclose=allclose, equal=equal,
         bitwise_left_shift=bitwise_left_shift, bitwise_right_shift=bitwise_right_shift,
-        __lshift__=_lshift_operator, __rshift__=_rshift_operator, nan_to_num=nan_to_num,
+        __lshift__=_lshift_operator, __rshift__=_rshift_operator, __rlshift__=_rlshift_operator,
+        __rrshift__=_rrshift_operator, nan_to_num=nan_to_num,
         nan_to_num_=inplace_method(nan_to_num), bitwise_and=bitwise_and, bitwise_or=bitwise_or,
         bitwise_xor=bitwise_xor)
 __all__ = ["isnan", "isinf", "isposinf", "isneginf", "isfinite", "isreal", "signbit", "any", "all", "isclose",

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import check_argument
 from .._layout import row_major
 from .._quiet import quiet
 from .._summation import add_reduce
@@ -626,16 +627,17 @@ _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly
 def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int) -> np.ndarray:
     """sum((x - mean)^2) / divisor, two-pass as torch's CPU kernel: the mean in the input's dtype,
     the squared deviations summed in float64 (a float32 deviation of 1e-30 still counts); a divisor
-    of 0 gives inf or nan, silently, as torch."""
+    of 0 gives inf or nan, silently, as torch.  A moment over no elements is NaN whatever the divisor (torch's
+    mean of nothing)."""
     if not data.size:
-        return np.sum(data.astype(np.float64), axis=dims, keepdims=keepdim) / np.float64(divisor)
+        return np.sum(data.astype(np.float64), axis=dims, keepdims=keepdim) * np.float64(np.nan)
     centered = data.astype(np.float64) - data.mean(axis=dims, keepdims=True).astype(np.float64)
     return np.sum(centered * centered, axis=dims, keepdims=keepdim) / np.float64(divisor)
 
 
 def _moments(name: str, node, finish):
     """var/std with torch's three overloads: (unbiased), (dim, unbiased, keepdim), (dim, *, correction, keepdim)."""
-    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+    def reduce(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
                axis=NO_DIM) -> Tensor:
         dim = dim if axis is NO_DIM else axis
         if isinstance(dim, bool):
@@ -696,8 +698,7 @@ def aten_norm(x: Tensor, p: float, dim, keepdim: bool = False) -> Tensor:
 def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None,
                 _node=LinalgVectorNormBackward0) -> Tensor:
     """torch.linalg.vector_norm: every p-norm of the flattened ``dim`` slices (LinalgVectorNormBackward0)."""
-    if isinstance(ord, str):
-        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not str")
+    check_argument("linalg_vector_norm", "ord", "Number", ord)
     data = x._data
     if data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as input. Got "
@@ -732,7 +733,11 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
 
 
 def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) -> Tensor:
-    """torch.norm / Tensor.norm: 'fro' and numeric p are vector norms; 'nuc' is a matrix norm."""
+    """torch.norm / Tensor.norm: 'fro' and numeric p are vector norms; 'nuc' is a matrix norm.  (torch's is
+    Python, passing its arguments on to linalg_vector_norm, whose parser names them.)"""
+    check_argument("linalg_vector_norm", "keepdim", "bool", keepdim)
+    if not isinstance(p, str):
+        check_argument("linalg_vector_norm", "ord", "Number", p, optional=True)
     if isinstance(p, str):
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)

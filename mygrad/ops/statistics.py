@@ -65,7 +65,7 @@ def _running_mean(data: np.ndarray, dims: tuple, keepdim: bool) -> np.ndarray:
 
 def _moment_mean(name: str, node, moment):
     """std_mean/var_mean with std/var's overloads; the moment is std's or var's own forward."""
-    def reduce(input: Tensor, dim=None, unbiased=None, keepdim: bool = False, *, correction=None,
+    def reduce(input: Tensor, dim=None, unbiased: bool | None = None, keepdim: bool = False, *, correction=None,
                axis=NO_DIM) -> tuple:
         dim = dim if axis is NO_DIM else axis
         if isinstance(dim, bool):
