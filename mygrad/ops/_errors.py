@@ -438,6 +438,15 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
                      f"{listed}")
 
 
+def not_differentiable(data: np.ndarray, value) -> None:
+    """torch's refusal to record an output of a non-floating dtype from a tensor ``value`` that requires grad
+    (an int tensor filled with a float tensor that does: ``fill``, ``masked_fill``, ``index_fill``)."""
+    from ..autograd import grad_mode
+    if data.dtype.kind not in "fc" and isinstance(value, Tensor) and value._requires_grad \
+            and grad_mode._state.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
+
+
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:
     return NotImplementedError(f'"{kernel}" not implemented for '
                                f"'{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(data).dtype))}'")

@@ -24,7 +24,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._errors import python_type_name
+from ._errors import not_differentiable, python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -658,6 +658,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                            f"{_c_name(mask.dtype)}")
     data = input._data
     if isinstance(value, Tensor):
+        not_differentiable(data, value)
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")

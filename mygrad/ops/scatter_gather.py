@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import Number, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._errors import not_tensor, past_checks
+from ._errors import not_differentiable, not_tensor, past_checks
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 from .indexing import _gather_key
 
@@ -380,7 +381,8 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
     return src.reshape(src_shape)
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+@argument_types
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Number = 1) -> Tensor:
     _tensor("index_add", input, "input", 1)
     _tensor("index_add", index, "index", 3)
     _tensor("index_add", source, "source", 4)
@@ -458,6 +460,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
     idx = idx % size if size else idx
     tensor_value = isinstance(value, Tensor)
+    not_differentiable(data, value)
     if tensor_value and value._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value._data.ndim} dimension(s).")

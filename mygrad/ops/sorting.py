@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._argument_types import Number, argument_types, python_type_name
 from .._tensor import Tensor, dim_size
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
@@ -94,6 +95,8 @@ def _sorted_indices(data: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable=_NO_STABLE):
     """torch.sort: the overload with ``stable`` records SortBackward1, the other SortBackward0."""
     _check_tensor("sort", input)
+    if stable is not _NO_STABLE and stable is not None and type(stable) is not bool:
+        raise TypeError(f"sort(): argument 'stable' must be bool, not {python_type_name(stable)}")
     data = input._data
     dim = input._wrap_dim(dim)
     indices = _sorted_indices(data, dim, descending)
@@ -379,6 +382,8 @@ def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     _check_tensor("bincount", input)
+    if weights is not None and not isinstance(weights, Tensor):
+        raise TypeError(f"bincount(): argument 'weights' must be Tensor, not {python_type_name(weights)}")
     data = input._data
     if data.dtype.kind not in "iu":
         raise not_implemented("bincount_cpu", data)
@@ -399,15 +404,20 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return record(NotImplemented_, out, (weights,))   # torch's node has the weights' edge only
 
 
-def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
+@argument_types
+def histc(input: Tensor, bins: int = 100, min: Number = 0, max: Number = 0) -> Tensor:
     """Equal-width bins over [min, max] (the data's range when both are 0); values outside are
     ignored, ``max`` itself goes into the last bin.  No gradient, as torch's."""
     _check_tensor("histc", input)
     data = input._data
-    if data.dtype.kind != "f":
-        raise not_implemented("histogram_cpu", data)
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if data.dtype.kind != "f":   # (torch checks the range before the dtype; a bool one fails in its linspace)
+        if min > max:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        if not (math.isfinite(min) and math.isfinite(max)):
+            raise RuntimeError(f"torch.histc: range of [{min}, {max}] is not finite")
+        raise not_implemented("linspace_cpu" if data.dtype == np.bool_ else "histogram_cpu", data)
     lo, hi = data.dtype.type(min), data.dtype.type(max)
     if lo == hi and data.size:
         lo, hi = data.min(), data.max()
