@@ -662,7 +662,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        out = np.where(m, value._data.astype(data.dtype), data)
+        out = broadcast_apply(np.where, m, value._data.astype(data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
     out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
     return record(MaskedFillBackward0, out, (input,), mask=m)

@@ -347,6 +347,16 @@ def _check_in_range(idx: np.ndarray, dim: int, size: int, error=RuntimeError, pr
         raise error(f"{prefix}index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
 
 
+def _empty_dim_error(data: np.ndarray, dim: int, n: int) -> RuntimeError:
+    """torch's error for ``n`` indices into a dim of size 0 (its kernel restrides ``self`` over them first)."""
+    shape = list(data.shape) if data.ndim else [1]
+    strides = [int(np.prod(shape[d + 1:])) or 1 for d in range(len(shape))]
+    shape[dim], strides[dim] = n, 0
+    need = (sum((s - 1) * t for s, t in zip(shape, strides)) + 1) * data.itemsize
+    return RuntimeError(f"setStorage: sizes {shape}, strides {strides}, storage offset 0, and itemsize "
+                        f"{data.itemsize} requiring a storage size of {need} are out of bounds for storage of size 0")
+
+
 def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: Tensor) -> np.ndarray:
     """``source`` as (index entries along ``dim``) blocks matching ``input`` elsewhere."""
     data, src = input._data, source._data
@@ -357,6 +367,8 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
         if idx.size != 1:
             raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {idx.size})")
     elif src.ndim == 0:   # index_add_/index_reduce_ read source.size(dim) of the scalar, then compare the shapes
+        if dim > 0:
+            raise RuntimeError(f"{name}(): Indexing dim {dim} is out of bounds of the source tensor with dim 0")
         if idx.size != 1:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         if data.ndim:
@@ -399,6 +411,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
     if data.ndim <= 1:   # torch's 1-D kernel reports a bad index as index_select does
         if ((idx < 0) | (idx >= (data.shape[0] if data.ndim else 1))).any():
             raise IndexError("index out of range in self")
+    if data.ndim > 1 and data.size == 0:   # (torch's kernel loops over no element and checks no index)
+        return record(IndexAddBackward0, data.copy(), (input, source), dim=dim, index=idx,
+                      source_shape=source._data.shape, alpha=alpha)
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1)
     return record(IndexAddBackward0, _index_add_kernel(data, dim, idx, blocks, alpha), (input, source), dim=dim,
                   index=idx, source_shape=source._data.shape, alpha=alpha)
@@ -436,7 +451,13 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
         raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
                            f"slice shape: {data.shape[d]} at dimension {d} and source slice shape: "
                            f"{source._data.shape[d] if d < source._data.ndim else 1} at dimension {d}.")
+    if data.ndim == 0 and source._data.ndim > 1:
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                           f"slice shape:  at dimension 0 and source slice shape: "
+                           f"{' '.join(map(str, source._data.shape[1:]))} at dimension 0.")
     blocks = _source_slices("index_copy_", input, dim, idx, source)
+    if data.ndim and data.shape[dim] == 0 and idx.size:
+        raise _empty_dim_error(data, dim, idx.size)
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1, IndexError, "index_copy_(): ")
     out = data.copy()
     if data.ndim:
@@ -455,6 +476,8 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     idx = index._data.reshape(-1)
     data = input._data
     size = data.shape[dim] if data.ndim else 1
+    if size == 0 and idx.size:
+        raise _empty_dim_error(data, dim, idx.size)
     bad = (idx < -size) | (idx >= size)
     if bad.any():
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
@@ -887,8 +910,18 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     dim = input._wrap_dim(dim)
     idx = _index_vector("index_reduce_", index, long_only=False)
     data = input._data
+    if data.ndim == 0 and source._data.ndim:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = [] source.shape = {list(source._data.shape)}")
     blocks = _source_slices("index_reduce_", input, dim, idx, source)
-    if ((idx < 0) | (idx >= (data.shape[dim] if data.ndim else 1))).any():
+    size = data.shape[dim] if data.ndim else 1
+    if not include_self:   # (torch first fills self at the indices, as index_fill_ checks them)
+        if size == 0 and idx.size:
+            raise _empty_dim_error(data, dim, idx.size)
+        bad = (idx < -size) | (idx >= size)
+        if bad.any():
+            raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
+    if ((idx < 0) | (idx >= size)).any():
         raise IndexError("index out of range in self")
     if data.ndim == 0:
         expanded = np.zeros(np.shape(blocks), np.int64)
