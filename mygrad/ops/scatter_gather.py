@@ -537,8 +537,13 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 def _masked_scatter_inplace(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     m = _bool_mask("masked_scatter_", mask)
+    shape = self._data.shape
+    for i in range(1, min(len(shape), m.ndim) + 1):   # torch expands the mask to self's shape
+        if m.shape[-i] not in (1, shape[-i]):
+            raise RuntimeError(f"The expanded size of the tensor ({shape[-i]}) must match the existing size "
+                               f"({m.shape[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
+                               f"{list(shape)}.  Tensor sizes: {list(m.shape)}")
     if np.broadcast_shapes(self._data.shape, m.shape) != self._data.shape:
-        check_broadcast(self._data, m)
         raise RuntimeError(f"expand(torch.BoolTensor{{{list(m.shape)}}}, size={list(self._data.shape)}): the number "
                            f"of sizes provided ({self._data.ndim}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({m.ndim})")
