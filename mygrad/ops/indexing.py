@@ -158,6 +158,8 @@ def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
 
 @formula_helper(tensor=_gather, name="_gather")
 def _gather_array(x, dim, index):
+    if not np.size(index):   # (an empty index of any shape gathers nothing)
+        return np.zeros(np.shape(index), np.asarray(x).dtype)
     if not np.ndim(x):   # a 0-d input: its one element at every position of the index (all 0)
         return np.array(np.broadcast_to(x, np.shape(index)))
     return np.asarray(x[_gather_key(index, dim)])
@@ -179,6 +181,8 @@ def _gather_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor
 
 @formula_helper(tensor=_gather_backward, name="_gather_backward")
 def _gather_backward_array(grad, shape, dim, index):
+    if not np.size(index):
+        return np.zeros(shape, np.asarray(grad).dtype)
     if not shape:
         return np.asarray(np.sum(grad), dtype=np.asarray(grad).dtype)
     return _index_backward_array(grad, shape, _gather_key(index, dim))
@@ -634,10 +638,13 @@ def _index_select_range_error(input: Tensor, dim: int, idx: np.ndarray, size: in
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     idx = index._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     shape = input._data.shape
     dim = input._wrap_dim(dim)
+    if not idx.size:   # (torch checks neither the dtype nor the shape of an empty index)
+        return record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), shape=shape, dim=dim,
+                      index=idx.astype(np.int64))
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != len(shape) and not (idx.ndim <= 1 and len(shape) <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d, (n, m) in enumerate(zip(idx.shape, shape)):

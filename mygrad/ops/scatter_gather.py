@@ -216,33 +216,42 @@ def _type(data: np.ndarray) -> str:
     return scalar_type_name(_dtype.from_numpy_dtype(data.dtype))
 
 
+def _nonempty_size(data: np.ndarray, d: int) -> int:
+    """torch's ensure_nonempty_size: 1 for a 0-d tensor, else size(d) (a dim past the rank: IndexError)."""
+    if not data.ndim:
+        return 1
+    if d >= data.ndim:
+        n = data.ndim
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return data.shape[d]
+
+
 def _scatter_checks(name: str, input: Tensor, dim: int, index: Tensor, src: Tensor | None) -> tuple:
-    """torch's scatter/gather shape rules; returns (dim, index array)."""
+    """torch's scatter/gather checks, in its order (scatter_gather_dtype_check, scatter_shape_check): an empty
+    index skips all but the dtypes of self and src; returns (dim, index array)."""
     _tensor(name, index, "index", 3)
     data, idx = input._data, index._data
     dim = input._wrap_dim(dim)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    if src is not None:
-        if src._data.dtype != data.dtype:
-            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-        if 0 < src._data.ndim < idx.ndim:   # torch reads src.size(d) for every dim of index first
-            n = src._data.ndim
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {n})")
+    if idx.size and idx.dtype not in (np.int64, np.int32):   # (every scatter's message says scatter())
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if src is not None and src._data.dtype != data.dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
     if idx.size == 0:
         return dim, idx.astype(np.int64)
-    if idx.ndim != data.ndim and not (idx.ndim <= 1 and data.ndim <= 1):
+    dims = max(data.ndim, 1)
+    if dims != max(idx.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if src is not None and src._data.ndim != idx.ndim and not (idx.ndim <= 1 and src._data.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    if data.ndim and idx.ndim == data.ndim:
-        too_big = any(n > m for d, (n, m) in enumerate(zip(idx.shape, data.shape)) if d != dim)
-        if src is not None and src._data.ndim == idx.ndim:
-            too_big = too_big or any(n > m for n, m in zip(idx.shape, src._data.shape))
-        if too_big:
-            got = f" and to be no larger size than src {list(src._data.shape)}" if src is not None else ""
-            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(data.shape)} apart "
-                               f"from dimension {dim}{got}")
+    wrong = any(_nonempty_size(idx, d) > _nonempty_size(data, d) for d in range(dims) if d != dim)
+    if src is not None:
+        s = src._data
+        if not wrong:   # (torch reads src.size(d) for every dim of self, stopping at the first too small)
+            wrong = any(_nonempty_size(idx, d) > _nonempty_size(s, d) for d in range(dims))
+        if max(s.ndim, 1) != max(idx.ndim, 1):
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if wrong:
+        got = f" and to be no larger size than src {list(src._data.shape)}" if src is not None else ""
+        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(data.shape)} apart "
+                           f"from dimension {dim}{got}")
     size = data.shape[dim] if data.ndim else 1
     bad = (idx < 0) | (idx >= size)
     if bad.any():
@@ -252,6 +261,8 @@ def _scatter_checks(name: str, input: Tensor, dim: int, index: Tensor, src: Tens
 
 def _src_part(src: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """The leading block of ``src`` of ``index``'s shape (the elements a scatter reads)."""
+    if not idx.size:   # (an empty index reads nothing, whatever src's shape)
+        return np.zeros(idx.shape, src.dtype)
     if src.ndim == 0 or idx.ndim == 0:
         return src.reshape(idx.shape) if src.size == idx.size else np.broadcast_to(src.reshape(-1)[0], idx.shape)
     return src[tuple(slice(0, n) for n in idx.shape)]
@@ -289,7 +300,7 @@ def _accumulate(data: np.ndarray, dim: int, idx: np.ndarray, values, ufunc) -> n
     return out
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce: str | None = None) -> Tensor:
     """``src`` a tensor: ScatterBackward0; a number (``value``): ScatterBackward1.  ``reduce='add'`` or
     ``'multiply'`` accumulates instead (torch records no derivative for it)."""
     _tensor("scatter", input, "input", 1)
