@@ -238,7 +238,7 @@ SEQUENCE_AS_TUPLE = ("Using a non-tuple sequence for multidimensional indexing i
                      "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
                      "tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
                      "result")
-_INT, _SLICE, _ELLIPSIS, _NONE, _BOOL, _ARRAY = range(6)
+_INT, _SLICE, _ELLIPSIS, _NONE, _BOOL, _ARRAY, _STR = range(7)
 
 
 def _warn(message: str) -> None:
@@ -304,8 +304,8 @@ def _classify(item):
         return _BOOL, bool(item)
     if isinstance(item, (list, tuple, np.ndarray)):
         return _ARRAY, _index_array(item)
-    if isinstance(item, str):
-        raise TypeError(f"new(): invalid data type '{t.__name__}'")
+    if isinstance(item, str):   # (refused once the indices are counted: torch counts it as one)
+        return _STR, item
     if hasattr(item, "__index__"):
         return _INT, item.__index__()
     raise IndexError(INVALID_INDEX.format(t.__name__))
@@ -344,8 +344,13 @@ def _plan(shape: tuple, items: tuple) -> tuple:
             specified += 1
         elif kind == _ARRAY:
             specified += value.ndim if value.dtype == np.bool_ else 1
+        elif kind == _STR:
+            specified += 1
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    for kind, value in classified:
+        if kind == _STR:   # (torch makes a tensor of it: its error)
+            raise TypeError(f"new(): invalid data type '{type(value).__name__}'")
     steps, advanced = [], []
     sizes = list(shape)
     dim = real = 0  # the dim of the result the item applies to, and of the input (for messages)
@@ -566,8 +571,15 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
             expanded_shape(_without_leading_ones(v.shape), data.shape, v.dtype)  # torch's errors
         if has_internal_overlap(data):
             raise RuntimeError(OVERLAP_MESSAGE)
-        np.copyto(data, v, casting="unsafe")
+        _copy_cast(data, v)
     self._vc[0] += 1
+
+
+@quiet
+def _copy_cast(data: np.ndarray, v: np.ndarray) -> None:
+    """``v`` written into ``data``, cast as torch casts (NaN or an out-of-range float into an integer dtype
+    without a word)."""
+    np.copyto(data, v, casting="unsafe")
 
 
 # ----- index ops -------------------------------------------------------------------------------------
@@ -675,8 +687,31 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
     return record(MaskedFillBackward0, out, (input,), mask=m)
 
 
+def _index_put_arguments(name: str, input, indices, values, accumulate, method: bool) -> None:
+    """torch's parser on index_put's arguments (``method``: positions counted after self, as torch's)."""
+    at = int(method)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {python_type_name(input)}")
+    if type(indices) not in (tuple, list):
+        raise TypeError(f"{name}(): argument 'indices' (position {2 - at}) must be tuple of Tensors, not "
+                        f"{python_type_name(indices)}")
+    for k, index in enumerate(indices):
+        if not isinstance(index, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument {1 - at}, but got {python_type_name(index)}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"{name}(): argument 'values' (position {3 - at}) must be Tensor, not "
+                        f"{python_type_name(values)}")
+    if not isinstance(accumulate, (bool, np.bool_)):
+        raise TypeError(f"{name}(): argument 'accumulate' must be bool, not {python_type_name(accumulate)}")
+
+
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
+    _index_put_arguments("index_put", input, indices, values, accumulate, False)
+    return _index_put_checked(input, indices, values, accumulate)
+
+
+def _index_put_checked(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     pairs = [(d, _index_array(i)) for d, i in _index_dims(indices)]
     if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
         raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
@@ -697,11 +732,17 @@ def _index_dims(indices) -> list:
     return pairs
 
 
+def _index_put_method(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    _index_put_arguments("index_put", self, indices, values, accumulate, True)
+    return _index_put_checked(self, indices, values, accumulate)
+
+
 def _index_put_inplace(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
-    return self._inplace(index_put, indices, values, accumulate)
+    _index_put_arguments("index_put_", self, indices, values, accumulate, True)
+    return self._inplace(_index_put_checked, indices, values, accumulate)
 
 
 methods(__getitem__=getitem, __setitem__=setitem, select=select, narrow=narrow, index_select=index_select,
-        gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=index_put,
+        gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=_index_put_method,
         index_put_=_index_put_inplace)
 __all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put"]
