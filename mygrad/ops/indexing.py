@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._argument_types import argument_types
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
@@ -386,8 +387,10 @@ def _plan(shape: tuple, items: tuple) -> tuple:
     return steps, advanced
 
 
-def _advanced_key(shape: tuple, advanced: list) -> tuple:
-    """The NumPy key (slices and int arrays) for the advanced items over a tensor of ``shape``, checked."""
+def _advanced_key(shape: tuple, advanced: list, bounds: bool = True) -> tuple:
+    """The NumPy key (slices and int arrays) for the advanced items over a tensor of ``shape``, checked
+    (``bounds=False``: all but the indices' bounds, which index_put's kernel checks after the value's shape
+    and dtype: ``_key_bounds``)."""
     key = [slice(None)] * len(shape)
     arrays = []
     for dim, arr in advanced:
@@ -411,13 +414,22 @@ def _advanced_key(shape: tuple, advanced: list) -> tuple:
     # result has elements; NumPy checks always, so it is given indices it accepts where torch checks not
     if not math.prod(indexed):
         return tuple(k if type(k) is slice else np.broadcast_to(k, indexed) for k in key)
+    for dim, k in enumerate(key):
+        if type(k) is not slice and not shape[dim]:
+            raise IndexError("index is out of bounds for dimension with size 0")
+    return _key_bounds(shape, key) if bounds else tuple(key)
+
+
+def _key_bounds(shape: tuple, key) -> tuple:
+    """``_advanced_key``'s bound check of the index arrays (a key selecting nothing is clipped instead)."""
+    if not math.prod(_indexed_shape(shape, tuple(key))):
+        return tuple(key)
+    key = list(key)
     selects = math.prod(n for n, k in zip(shape, key) if type(k) is slice)
     for dim, k in enumerate(key):
         if type(k) is slice:
             continue
         size = shape[dim]
-        if not size:
-            raise IndexError("index is out of bounds for dimension with size 0")
         bad = (k >= size) | (k < -size)
         if bad.any():
             if selects:
@@ -520,6 +532,7 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
 
 
 def setitem(self: Tensor, key, value) -> None:
+    given = isinstance(value, Tensor)
     value = _value_tensor(self, value)
     if forward_ad.levels and forward_ad.involves_dual(self, (value,)):  # forward-mode AD: the tangent follows
         forward_ad.setitem(self, key, value)
@@ -530,27 +543,45 @@ def setitem(self: Tensor, key, value) -> None:
         steps, advanced = _plan(self._data.shape, _as_items(key))
     recording = grad_mode._state.enabled and (self._requires_grad or value._requires_grad) and (
         self._data.dtype.kind == "f")
+    strict = given and bool(advanced) and value._data.dtype != self._data.dtype \
+        and not _masked_fill_dispatch(advanced, value)
     if not recording:
-        _write(self, steps, advanced, value)
+        _write(self, steps, advanced, value, strict)
         return
     target = _apply(self, steps)
     if advanced:
         stripped = _without_leading_ones(value._data.shape)
         if stripped != value._data.shape:
             value = view(value, stripped)
-        target._inplace(_put_advanced, advanced, value)
+        target._inplace(_put_advanced, advanced, value, strict)
     else:
         _copy_to(target, value)
 
 
-def _put_advanced(target: Tensor, advanced: list, value: Tensor) -> Tensor:
+def _put_advanced(target: Tensor, advanced: list, value: Tensor, strict: bool = False) -> Tensor:
     """index_put_'s work, after the in-place checks: the key is checked against the target here."""
-    key = _advanced_key(target._data.shape, advanced)
-    _check_index_put_shape(_indexed_shape(target._data.shape, key), value._data.shape)
+    key = _checked_put_key(target._data, advanced, value._data, strict)
     return _index_put(target, key, value, False)
 
 
-def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
+def _checked_put_key(data: np.ndarray, advanced: list, v: np.ndarray, strict: bool) -> tuple:
+    """index_put's key checked in torch's order: the indices, the value's shape, with ``strict`` (a tensor
+    value) its dtype, then the indices' bounds."""
+    key = _advanced_key(data.shape, advanced, bounds=False)
+    _check_index_put_shape(_indexed_shape(data.shape, key), v.shape)
+    if strict and v.dtype != data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(_dtype.from_numpy_dtype(data.dtype))} for the destination and "
+                           f"{scalar_type_name(_dtype.from_numpy_dtype(v.dtype))} for the source.")
+    return _key_bounds(data.shape, key)
+
+
+def _masked_fill_dispatch(advanced: list, value: Tensor) -> bool:
+    """torch's index_put_ fills through masked_fill_ (casting the value) for one bool mask and a one-element value."""
+    return len(advanced) == 1 and advanced[0][1].dtype == np.bool_ and value._data.size == 1
+
+
+def _write(self: Tensor, steps: list, advanced: list, value: Tensor, strict: bool = False) -> None:
     """Assignment with no graph to record: NumPy writes straight into the memory, one version bump."""
     data = self._data
     for op, *args in steps:
@@ -562,10 +593,8 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
             data = np.expand_dims(data, args[0])
     v = value._data
     if advanced:
-        key = _advanced_key(data.shape, advanced)
         v = v.reshape(_without_leading_ones(v.shape))
-        _check_index_put_shape(_indexed_shape(data.shape, key), v.shape)
-        data[key] = v
+        data[_checked_put_key(data, advanced, v, strict)] = v
     else:
         if data.shape != v.shape and v.ndim:
             expanded_shape(_without_leading_ones(v.shape), data.shape, v.dtype)  # torch's errors
@@ -713,12 +742,11 @@ def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) 
 
 def _index_put_checked(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     pairs = [(d, _index_array(i)) for d, i in _index_dims(indices)]
-    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{scalar_type_name(input.dtype)} for the destination and {scalar_type_name(values.dtype)} "
-                           f"for the source.")
-    key = _advanced_key(input._data.shape, pairs)
-    _check_index_put_shape(_indexed_shape(input._data.shape, key), values._data.shape)
+    strict = not (not accumulate and _masked_fill_dispatch(pairs, values))
+    key = _checked_put_key(input._data, pairs, values._data, strict)
+    if not strict and values._data.dtype != input._data.dtype:
+        values = Tensor._make(values._data.astype(input._data.dtype), False, None) \
+            if not values._requires_grad else values.to(input.dtype)
     return _index_put(input, key, values, accumulate)
 
 
