@@ -3,10 +3,10 @@ unique_consecutive, searchsorted, bucketize, bincount, histc, count_nonzero.
 
 Tie rules as torch's CPU kernels: sort is stable (NaN sorts as the largest value, descending keeps
 equal values in index order); mode picks the smallest of the most frequent values and the index of
-its last occurrence.  kthvalue, median(dim) and topk pick among equal values by torch's
-``std::nth_element``, an order that is implementation-defined: here ties go by the stable sort.
-The values (and so each gradient's sum) agree either way; which tied index receives the gradient
-may not.  ``unique`` records a node whose backward raises, as torch's does.
+its last occurrence.  kthvalue and topk pick among equal values as their CPU kernels' compares and
+swaps leave them (ATen's quickselect; libstdc++'s nth_element, sort and partial_sort), replayed for
+the slices that hold ties (``_selection``); median(dim) breaks ties by index, as the stable sort does.
+``unique`` records a node whose backward raises, as torch's does.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record
 from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._selection import has_ties, quick_select, topk_order
 from .elementwise import lerp, no_derivative  # noqa: F401  (no_derivative registers the formula helper)
 from .linalg import _squeeze_inplace
 from .reductions import normalize_dims
@@ -128,7 +129,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError("selected index k out of range")
     indices = _sorted_indices(data, dim, largest)
     if data.ndim:
-        indices = np.take(indices, np.arange(k), axis=dim)
+        indices = _topk_ties(data, dim, np.take(indices, np.arange(k), axis=dim), k, largest, sorted)
         values = np.take_along_axis(data, indices, dim)
     else:
         values = data.copy()
@@ -136,22 +137,66 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return topk_return(out, _long(indices))
 
 
+def _rows(data: np.ndarray, dim: int) -> np.ndarray:
+    moved = np.moveaxis(data, dim, -1)
+    return moved.reshape(-1, moved.shape[-1])
+
+
+def _topk_ties(data: np.ndarray, dim: int, indices: np.ndarray, k: int, largest: bool, sorted: bool) -> np.ndarray:
+    """The stable order's indices, replaced by torch's kernel's where a slice has ties (or is not sorted)."""
+    if not k or not data.size:
+        return indices
+    rows = _rows(data, dim)
+    redo = np.ones(rows.shape[0], bool) if not sorted else has_ties(np.sort(rows, axis=-1))
+    if not redo.any():
+        return indices
+    out = _rows(indices, dim).copy()
+    for r in np.flatnonzero(redo):
+        out[r] = topk_order(rows[r].tolist(), k, largest, sorted)
+    moved = np.moveaxis(indices, dim, -1)
+    return np.moveaxis(out.reshape(moved.shape), -1, dim)
+
+
+def _kthvalue_ties(k: int):
+    """kthvalue's index where a slice has ties: the one ATen's quickselect leaves at position k - 1."""
+    def select(data: np.ndarray, dim: int, indices: np.ndarray) -> np.ndarray:
+        if not data.size:
+            return indices
+        rows = _rows(data, dim)
+        redo = has_ties(np.sort(rows, axis=-1))
+        if not redo.any():
+            return indices
+        out = _rows(indices, dim).copy()
+        for r in np.flatnonzero(redo):
+            values, order = rows[r].tolist(), list(range(rows.shape[1]))
+            quick_select(values, order, k - 1)
+            out[r] = order[k - 1]
+        moved = np.moveaxis(indices, dim, -1)
+        return np.moveaxis(out.reshape(moved.shape), -1, dim)
+    return select
+
+
 # ----- kthvalue, median, nanmedian, mode --------------------------------------------------------------
 
-def _pick(name: str, input: Tensor, dim: int, keepdim: bool, position, node, result_type, kernel: str):
-    """The value at sorted ``position(counts)`` of each slice along ``dim``, and its index."""
+def _pick(name: str, input: Tensor, dim: int, keepdim: bool, position, node, result_type, kernel: str,
+          select=None):
+    """The value at sorted ``position(counts)`` of each slice along ``dim``, and its index (``select``:
+    torch's kernel's choice among ties)."""
     data = input._data
-    if data.dtype == np.bool_:
-        raise not_implemented(kernel, data)
     dim = input._wrap_dim(dim)
+    if data.ndim and data.shape[dim] == 0:   # (before the dtype; nanmedian's message names median)
+        raise IndexError(f"{'median' if name == 'nanmedian' else name}(): Expected reduction dim {dim} to have "
+                         f"non-zero size.")
+    if data.dtype == np.bool_ and (data.ndim or name != "kthvalue"):   # (a 0-d kthvalue runs no kernel)
+        raise not_implemented(kernel, data)
     if data.ndim == 0:
         values, indices = data.copy(), np.zeros((), np.int64)
     else:
-        if data.shape[dim] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
         order = _sorted_indices(data, dim, False)
         pos = position(data, dim)
         indices = np.take_along_axis(order, pos, dim)
+        if select is not None:
+            indices = select(data, dim, indices)
         values = np.take_along_axis(data, indices, dim)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
@@ -171,7 +216,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     def position(data, d):
         return np.full(data.shape[:d] + (1,) + data.shape[d + 1:], k - 1)
 
-    return _pick("kthvalue", input, dim, keepdim, position, KthvalueBackward0, kthvalue_return, "kthvalue_cpu")
+    return _pick("kthvalue", input, dim, keepdim, position, KthvalueBackward0, kthvalue_return, "kthvalue_cpu",
+                 _kthvalue_ties(k))
 
 
 def _lower_median(data: np.ndarray, d: int) -> np.ndarray:
