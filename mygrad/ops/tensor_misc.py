@@ -45,7 +45,8 @@ def fill(input: Tensor, value) -> Tensor:
 
 
 @argument_types
-def scalar_tensor(s: Number, *, dtype=None, layout=None, device=None, pin_memory=None, requires_grad: bool = False) -> Tensor:
+def scalar_tensor(s: Number, *, dtype=None, layout=None, device=None, pin_memory=None,
+                  requires_grad: bool = False) -> Tensor:
     """A 0-d tensor of ``s``, in the default float dtype unless ``dtype`` is given (even for ints and bools)."""
     if isinstance(s, Tensor):
         s = s.item()
