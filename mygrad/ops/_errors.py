@@ -296,6 +296,10 @@ def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args
         if "invalid combination of arguments" in str(exc):
             raise
         raise not_tensor(label, value, argument) from None
+    except NotImplementedError:   # (a number torch takes there, meeting a dtype its kernel lacks: that error)
+        if numbers and isinstance(value, numbers):
+            raise
+        raise not_tensor(label, value, argument) from None
     except Exception:
         raise not_tensor(label, value, argument) from None
     if numbers and isinstance(value, numbers):

@@ -367,8 +367,19 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 
 # ----- searchsorted, bucketize -------------------------------------------------------------------------
 
-def _as_operand(value, like: np.ndarray) -> np.ndarray:
-    return value._data if isinstance(value, Tensor) else np.asarray(value, dtype=like.dtype)
+def _operands(value, seq: np.ndarray) -> tuple:
+    """(values, boundaries): a Python number is compared in torch's result type of the two (a float
+    against integer boundaries in the default float dtype), not cast to the boundaries' dtype."""
+    if isinstance(value, Tensor):
+        return value._data, seq
+    kind = "b" if isinstance(value, (bool, np.bool_)) else "f" if isinstance(value, (float, np.floating)) else "i"
+    common = seq.dtype
+    if kind == "f" and seq.dtype.kind in "biu":
+        from .. import _dtype
+        common = _dtype.get_default_dtype().np
+    elif kind == "i" and seq.dtype.kind == "b":
+        common = np.dtype(np.int64)
+    return np.asarray(value, dtype=common), seq if seq.dtype == common else seq.astype(common)
 
 
 def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False, side=None,
@@ -383,8 +394,9 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
             raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
                                "while right was True")
         right = side == "right"
-    seq = sorted_sequence._data
-    values = _as_operand(input, seq)
+    values, seq = _operands(input, sorted_sequence._data)
+    if seq.dtype == np.bool_ and values.dtype == np.bool_:
+        raise not_implemented("searchsorted_out_cpu", seq)
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, -1)
     if seq.ndim == 0:
