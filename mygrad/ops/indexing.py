@@ -422,18 +422,18 @@ def _advanced_key(shape: tuple, advanced: list, bounds: bool = True) -> tuple:
 
 def _key_bounds(shape: tuple, key) -> tuple:
     """``_advanced_key``'s bound check of the index arrays (a key selecting nothing is clipped instead)."""
-    if not math.prod(_indexed_shape(shape, tuple(key))):
-        return tuple(key)
     key = list(key)
     selects = math.prod(n for n, k in zip(shape, key) if type(k) is slice)
+    nth = -1   # (torch's message counts the indexed dims only)
     for dim, k in enumerate(key):
         if type(k) is slice:
             continue
+        nth += 1
         size = shape[dim]
         bad = (k >= size) | (k < -size)
         if bad.any():
             if selects:
-                raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with size "
+                raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {nth} with size "
                                  f"{size}")
             key[dim] = np.clip(k, -size, size - 1)
     return tuple(key)
