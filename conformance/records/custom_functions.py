@@ -104,10 +104,10 @@ def _apply(name):
 
 
 def _as_user(lib, apply, args):
-    """``apply(*args)``; given no tensor (a bad call: an ndarray, a number), the forward is the user's own
-    NumPy code, not the library's, so it runs under one NumPy error state in both libraries (the harness's
-    strict state is for the library's kernels)."""
-    if any(isinstance(a, lib.Tensor) for a in args):
+    """``apply(*args)``; given no tensor or an ndarray (a bad call), the forward's arithmetic is NumPy's (the
+    user's code, or an ndarray's reflected operator), not the library's, so it runs under one NumPy error
+    state in both libraries (the harness's strict state is for the library's kernels)."""
+    if any(isinstance(a, lib.Tensor) for a in args) and not any(isinstance(a, np.ndarray) for a in args):
         return apply(*args)
     with np.errstate(all="ignore"):
         return apply(*args)

@@ -25,7 +25,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._errors import not_differentiable, python_type_name
+from ._errors import fill_value, not_differentiable, python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -263,8 +263,12 @@ def _as_items(key) -> tuple:
     return (key,)
 
 
-def _index_array(value) -> np.ndarray:
-    """A tensor, list or array used as an index, as a NumPy int64 or bool array."""
+_INDEX_DTYPES = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _index_array(value, check: bool = True) -> np.ndarray:
+    """A tensor, list or array used as an index, as a NumPy int64 or bool array (``check=False``: its dtype
+    is checked later, by ``_advanced_key``, as torch's kernel checks it after an in-place op's checks)."""
     if isinstance(value, Tensor):
         arr = value._data
     else:
@@ -274,8 +278,8 @@ def _index_array(value) -> np.ndarray:
     if arr.dtype == np.uint8:
         _warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.")
         return arr.astype(np.bool_)
-    if arr.dtype.kind not in "iub":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if check and arr.dtype.kind not in "iub":
+        raise IndexError(_INDEX_DTYPES)
     return arr
 
 
@@ -298,13 +302,13 @@ def _classify(item):
             return _INT, int(data)
         if data.ndim == 0 and data.dtype == np.bool_:
             return _BOOL, bool(data)
-        return _ARRAY, _index_array(item)
+        return _ARRAY, _index_array(item, False)
     if isinstance(item, (np.integer,)):
         return _INT, int(item)
     if isinstance(item, np.bool_):
         return _BOOL, bool(item)
     if isinstance(item, (list, tuple, np.ndarray)):
-        return _ARRAY, _index_array(item)
+        return _ARRAY, _index_array(item, False)
     if isinstance(item, str):   # (refused once the indices are counted: torch counts it as one)
         return _STR, item
     if hasattr(item, "__index__"):
@@ -394,6 +398,8 @@ def _advanced_key(shape: tuple, advanced: list, bounds: bool = True) -> tuple:
     key = [slice(None)] * len(shape)
     arrays = []
     for dim, arr in advanced:
+        if arr.dtype.kind not in "iub":
+            raise IndexError(_INDEX_DTYPES)
         if arr.dtype == np.bool_:
             for j, n in enumerate(arr.shape):
                 if n != shape[dim + j]:
@@ -482,11 +488,10 @@ def _value_tensor(self: Tensor, value) -> Tensor:
     """The assigned value as a tensor: numbers take the target's dtype (torch's wrapped scalar)."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+    if isinstance(value, (bool, int, float, np.integer)):   # (np.float64 is a float; np.float32, np.bool_ are not)
         return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
     from .._tensor_str import type_name
-    raise TypeError(f"can't assign a {type(value).__module__ + '.' if isinstance(value, np.ndarray) else ''}"
-                    f"{type(value).__name__} to a {type_name(self._data.dtype)}")
+    raise TypeError(f"can't assign a {python_type_name(value)} to a {type_name(self._data.dtype)}")
 
 
 def _indexed_shape(shape: tuple, key: tuple) -> tuple:
@@ -710,9 +715,9 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        out = broadcast_apply(np.where, m, value._data.astype(data.dtype), data)
+        out = broadcast_apply(np.where, m, fill_value(value._data, data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
-    out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
+    out = broadcast_apply(np.where, m, fill_value(value, data.dtype), data)
     return record(MaskedFillBackward0, out, (input,), mask=m)
 
 

@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._errors import not_differentiable, not_tensor, past_checks
+from ._errors import fill_value, not_differentiable, not_tensor, past_checks
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 from .indexing import _gather_key
 
@@ -498,7 +498,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if tensor_value and value._data.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value._data.ndim} dimension(s).")
-    fill = (value._data if tensor_value else np.asarray(value)).astype(data.dtype)
+    fill = fill_value(value._data if tensor_value else value, data.dtype)
     out = data.copy()
     if data.ndim:
         out[(slice(None),) * dim + (idx,)] = fill

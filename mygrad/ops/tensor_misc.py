@@ -12,7 +12,7 @@ from .._layout import strided
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import not_differentiable
+from ._errors import fill_value, not_differentiable
 
 __all__ = ["detach", "ravel", "fill", "scalar_tensor", "is_nonzero", "is_same_size", "is_signed", "is_inference",
            "is_complex", "is_conj", "is_neg", "conj", "resolve_conj", "resolve_neg"]
@@ -39,9 +39,9 @@ def fill(input: Tensor, value) -> Tensor:
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        out = np.full(data.shape, value._data, data.dtype)
+        out = np.full(data.shape, fill_value(value._data, data.dtype), data.dtype)
         return record(FillBackward1, out, (input, value), value=value)
-    return record(FillBackward0, np.full(data.shape, value, data.dtype), (input,))
+    return record(FillBackward0, np.full(data.shape, fill_value(value, data.dtype), data.dtype), (input,))
 
 
 @argument_types
