@@ -481,6 +481,10 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     _tensor("index_fill", input, "input", 1)
     _tensor("index_fill", index, "index", 3)
+    tensor_value = isinstance(value, Tensor)
+    if tensor_value and value._data.ndim:   # (torch's first check)
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
     dim = input._wrap_dim(dim)
     if index._data.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
@@ -493,11 +497,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if bad.any():
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
     idx = idx % size if size else idx
-    tensor_value = isinstance(value, Tensor)
     not_differentiable(data, value)
-    if tensor_value and value._data.ndim:
-        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value._data.ndim} dimension(s).")
     fill = fill_value(value._data if tensor_value else value, data.dtype)
     out = data.copy()
     if data.ndim:
