@@ -300,6 +300,10 @@ def _wrap_outputs(ctx: Any, args: Any, outputs: Any, executable: bool) -> Any:
     """torch's _wrap_outputs: dirty inputs rebased onto the node, an input returned as is made a view,
     non-differentiable (and integer) outputs left without history, saved tensors recorded last."""
     Tensor = _tensor_cls()
+    if any(not isinstance(t, Tensor) for t in ctx.non_differentiable):   # (torch's words, its type name empty)
+        raise RuntimeError("mark_non_differentiable only accepts variable arguments, but got ")
+    if any(not isinstance(t, Tensor) for t in ctx.dirty_tensors):
+        raise RuntimeError("mark_dirty can only accept variables, but argument ")
     is_tuple = isinstance(outputs, tuple)
     outs = list(outputs) if is_tuple else [outputs]
     inputs = {id(a): a for a in args if isinstance(a, Tensor)}
@@ -372,8 +376,9 @@ def _check_saved(values: tuple) -> None:
     Tensor = _tensor_cls()
     for i, t in enumerate(values):
         if t is not None and not isinstance(t, Tensor):
+            from .._argument_types import python_type_name
             raise TypeError(f"save_for_backward can only save variables, but argument {i} is of type "
-                            f"{type(t).__name__}")
+                            f"{python_type_name(t)}")
 
 
 def _save(ctx: Any, t: Any, outs: Any) -> Any:

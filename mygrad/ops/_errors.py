@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import types
 
 import numpy as np
@@ -293,6 +294,10 @@ def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args
         if "invalid combination of arguments" in str(exc) or number:
             raise
         raise not_tensor(label, value, argument) from None
+    except NotImplementedError:   # (a number torch takes there, meeting a dtype its kernel lacks: that error)
+        if numbers and isinstance(value, numbers):
+            raise
+        raise not_tensor(label, value, argument) from None
     except Exception:
         if number:   # (torch takes the number, and its kernel fails as the op's own does)
             raise
@@ -443,6 +448,36 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
     listed = "".join(f" * ({signature})\n{_mismatch(signature, args)}" for signature in overloads)
     return parser_error(f"{name}() received an invalid combination of arguments - got ({got}), but expected one "
                         f"of:\n{listed}")
+
+
+def not_differentiable(data: np.ndarray, value) -> None:
+    """torch's refusal to record an output of a non-floating dtype from a tensor ``value`` that requires grad
+    (an int tensor filled with a float tensor that does: ``fill``, ``masked_fill``, ``index_fill``)."""
+    from ..autograd import grad_mode
+    if data.dtype.kind not in "fc" and isinstance(value, Tensor) and value._requires_grad \
+            and grad_mode._state.enabled:
+        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
+
+
+# The C++ type torch's checked scalar conversion names (``value cannot be converted to type int without overflow``).
+_C_TYPES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+            "float64": "double", "float32": "float", "float16": "c10::Half"}
+
+
+def fill_value(value, dtype: np.dtype) -> np.ndarray:
+    """A fill value (a number, or a 0-d tensor's array) in ``dtype``, refused where torch's checked conversion
+    overflows (NaN, inf or out of range into an integer dtype, a finite float past the float dtype's range)."""
+    v = value.item() if isinstance(value, np.ndarray) else value
+    if dtype.kind in "iuf" and isinstance(v, (int, float)) and not isinstance(v, bool):
+        if dtype.kind == "f":
+            wrong = math.isfinite(v) and abs(v) > float(np.finfo(dtype).max)
+        else:
+            info = np.iinfo(dtype)
+            wrong = not (math.isfinite(v) and info.min <= v <= info.max)
+        if wrong:
+            raise RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dtype.name, dtype.name)} "
+                               f"without overflow")
+    return np.asarray(v).astype(dtype)
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:

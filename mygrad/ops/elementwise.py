@@ -731,6 +731,8 @@ def where(condition: Tensor, input=None, other=None):
         raise invalid_arguments("where", (condition, input, other), WHERE_OVERLOADS)
     cond = data_of(condition)
     if input is None and other is None:
+        if not isinstance(condition, Tensor):
+            raise not_tensor("where", condition, "condition")
         return tuple(Tensor._make(i, False, None) for i in np.nonzero(np.atleast_1d(cond)))
     if np.asarray(cond).dtype != np.bool_:
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "

@@ -16,6 +16,7 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._argument_types import argument_types
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
@@ -24,7 +25,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._errors import python_type_name
+from ._errors import fill_value, not_differentiable, python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -158,6 +159,8 @@ def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
 
 @formula_helper(tensor=_gather, name="_gather")
 def _gather_array(x, dim, index):
+    if not np.size(index):   # (an empty index of any shape gathers nothing)
+        return np.zeros(np.shape(index), np.asarray(x).dtype)
     if not np.ndim(x):   # a 0-d input: its one element at every position of the index (all 0)
         return np.array(np.broadcast_to(x, np.shape(index)))
     return np.asarray(x[_gather_key(index, dim)])
@@ -179,6 +182,8 @@ def _gather_backward(grad: Tensor, shape, dim: int, index: np.ndarray) -> Tensor
 
 @formula_helper(tensor=_gather_backward, name="_gather_backward")
 def _gather_backward_array(grad, shape, dim, index):
+    if not np.size(index):
+        return np.zeros(shape, np.asarray(grad).dtype)
     if not shape:
         return np.asarray(np.sum(grad), dtype=np.asarray(grad).dtype)
     return _index_backward_array(grad, shape, _gather_key(index, dim))
@@ -234,7 +239,7 @@ SEQUENCE_AS_TUPLE = ("Using a non-tuple sequence for multidimensional indexing i
                      "pytorch 2.9; use x[tuple(seq)] instead of x[seq]. In pytorch 2.9 this will be interpreted as "
                      "tensor index, x[torch.tensor(seq)], which will result either in an error or a different "
                      "result")
-_INT, _SLICE, _ELLIPSIS, _NONE, _BOOL, _ARRAY = range(6)
+_INT, _SLICE, _ELLIPSIS, _NONE, _BOOL, _ARRAY, _STR = range(7)
 
 
 def _warn(message: str) -> None:
@@ -258,8 +263,12 @@ def _as_items(key) -> tuple:
     return (key,)
 
 
-def _index_array(value) -> np.ndarray:
-    """A tensor, list or array used as an index, as a NumPy int64 or bool array."""
+_INDEX_DTYPES = "tensors used as indices must be long, int, byte or bool tensors"
+
+
+def _index_array(value, check: bool = True) -> np.ndarray:
+    """A tensor, list or array used as an index, as a NumPy int64 or bool array (``check=False``: its dtype
+    is checked later, by ``_advanced_key``, as torch's kernel checks it after an in-place op's checks)."""
     if isinstance(value, Tensor):
         arr = value._data
     else:
@@ -269,8 +278,8 @@ def _index_array(value) -> np.ndarray:
     if arr.dtype == np.uint8:
         _warn("indexing with dtype torch.uint8 is now deprecated, please use a dtype torch.bool instead.")
         return arr.astype(np.bool_)
-    if arr.dtype.kind not in "iub":
-        raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    if check and arr.dtype.kind not in "iub":
+        raise IndexError(_INDEX_DTYPES)
     return arr
 
 
@@ -293,15 +302,15 @@ def _classify(item):
             return _INT, int(data)
         if data.ndim == 0 and data.dtype == np.bool_:
             return _BOOL, bool(data)
-        return _ARRAY, _index_array(item)
+        return _ARRAY, _index_array(item, False)
     if isinstance(item, (np.integer,)):
         return _INT, int(item)
     if isinstance(item, np.bool_):
         return _BOOL, bool(item)
     if isinstance(item, (list, tuple, np.ndarray)):
-        return _ARRAY, _index_array(item)
-    if isinstance(item, str):
-        raise TypeError(f"new(): invalid data type '{t.__name__}'")
+        return _ARRAY, _index_array(item, False)
+    if isinstance(item, str):   # (refused once the indices are counted: torch counts it as one)
+        return _STR, item
     if hasattr(item, "__index__"):
         return _INT, item.__index__()
     raise IndexError(INVALID_INDEX.format(t.__name__))
@@ -340,8 +349,13 @@ def _plan(shape: tuple, items: tuple) -> tuple:
             specified += 1
         elif kind == _ARRAY:
             specified += value.ndim if value.dtype == np.bool_ else 1
+        elif kind == _STR:
+            specified += 1
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    for kind, value in classified:
+        if kind == _STR:   # (torch makes a tensor of it: its error)
+            raise TypeError(f"new(): invalid data type '{type(value).__name__}'")
     steps, advanced = [], []
     sizes = list(shape)
     dim = real = 0  # the dim of the result the item applies to, and of the input (for messages)
@@ -377,11 +391,15 @@ def _plan(shape: tuple, items: tuple) -> tuple:
     return steps, advanced
 
 
-def _advanced_key(shape: tuple, advanced: list) -> tuple:
-    """The NumPy key (slices and int arrays) for the advanced items over a tensor of ``shape``, checked."""
+def _advanced_key(shape: tuple, advanced: list, bounds: bool = True) -> tuple:
+    """The NumPy key (slices and int arrays) for the advanced items over a tensor of ``shape``, checked
+    (``bounds=False``: all but the indices' bounds, which index_put's kernel checks after the value's shape
+    and dtype: ``_key_bounds``)."""
     key = [slice(None)] * len(shape)
     arrays = []
     for dim, arr in advanced:
+        if arr.dtype.kind not in "iub":
+            raise IndexError(_INDEX_DTYPES)
         if arr.dtype == np.bool_:
             for j, n in enumerate(arr.shape):
                 if n != shape[dim + j]:
@@ -402,17 +420,26 @@ def _advanced_key(shape: tuple, advanced: list) -> tuple:
     # result has elements; NumPy checks always, so it is given indices it accepts where torch checks not
     if not math.prod(indexed):
         return tuple(k if type(k) is slice else np.broadcast_to(k, indexed) for k in key)
+    for dim, k in enumerate(key):
+        if type(k) is not slice and not shape[dim]:
+            raise IndexError("index is out of bounds for dimension with size 0")
+    return _key_bounds(shape, key) if bounds else tuple(key)
+
+
+def _key_bounds(shape: tuple, key) -> tuple:
+    """``_advanced_key``'s bound check of the index arrays (a key selecting nothing is clipped instead)."""
+    key = list(key)
     selects = math.prod(n for n, k in zip(shape, key) if type(k) is slice)
+    nth = -1   # (torch's message counts the indexed dims only)
     for dim, k in enumerate(key):
         if type(k) is slice:
             continue
+        nth += 1
         size = shape[dim]
-        if not size:
-            raise IndexError("index is out of bounds for dimension with size 0")
         bad = (k >= size) | (k < -size)
         if bad.any():
             if selects:
-                raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {dim} with size "
+                raise IndexError(f"index {int(k[bad].flat[0])} is out of bounds for dimension {nth} with size "
                                  f"{size}")
             key[dim] = np.clip(k, -size, size - 1)
     return tuple(key)
@@ -461,11 +488,10 @@ def _value_tensor(self: Tensor, value) -> Tensor:
     """The assigned value as a tensor: numbers take the target's dtype (torch's wrapped scalar)."""
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, (bool, int, float, np.number, np.bool_)):
+    if isinstance(value, (bool, int, float, np.integer)):   # (np.float64 is a float; np.float32, np.bool_ are not)
         return Tensor._make(np.array(value, dtype=self._data.dtype), False, None)
     from .._tensor_str import type_name
-    raise TypeError(f"can't assign a {type(value).__module__ + '.' if isinstance(value, np.ndarray) else ''}"
-                    f"{type(value).__name__} to a {type_name(self._data.dtype)}")
+    raise TypeError(f"can't assign a {python_type_name(value)} to a {type_name(self._data.dtype)}")
 
 
 def _indexed_shape(shape: tuple, key: tuple) -> tuple:
@@ -511,6 +537,7 @@ def _copy_to(dst: Tensor, src: Tensor) -> None:
 
 
 def setitem(self: Tensor, key, value) -> None:
+    given = isinstance(value, Tensor)
     value = _value_tensor(self, value)
     if forward_ad.levels and forward_ad.involves_dual(self, (value,)):  # forward-mode AD: the tangent follows
         forward_ad.setitem(self, key, value)
@@ -521,27 +548,45 @@ def setitem(self: Tensor, key, value) -> None:
         steps, advanced = _plan(self._data.shape, _as_items(key))
     recording = grad_mode._state.enabled and (self._requires_grad or value._requires_grad) and (
         self._data.dtype.kind == "f")
+    strict = given and bool(advanced) and value._data.dtype != self._data.dtype \
+        and not _masked_fill_dispatch(advanced, value)
     if not recording:
-        _write(self, steps, advanced, value)
+        _write(self, steps, advanced, value, strict)
         return
     target = _apply(self, steps)
     if advanced:
         stripped = _without_leading_ones(value._data.shape)
         if stripped != value._data.shape:
             value = view(value, stripped)
-        target._inplace(_put_advanced, advanced, value)
+        target._inplace(_put_advanced, advanced, value, strict)
     else:
         _copy_to(target, value)
 
 
-def _put_advanced(target: Tensor, advanced: list, value: Tensor) -> Tensor:
+def _put_advanced(target: Tensor, advanced: list, value: Tensor, strict: bool = False) -> Tensor:
     """index_put_'s work, after the in-place checks: the key is checked against the target here."""
-    key = _advanced_key(target._data.shape, advanced)
-    _check_index_put_shape(_indexed_shape(target._data.shape, key), value._data.shape)
+    key = _checked_put_key(target._data, advanced, value._data, strict)
     return _index_put(target, key, value, False)
 
 
-def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
+def _checked_put_key(data: np.ndarray, advanced: list, v: np.ndarray, strict: bool) -> tuple:
+    """index_put's key checked in torch's order: the indices, the value's shape, with ``strict`` (a tensor
+    value) its dtype, then the indices' bounds."""
+    key = _advanced_key(data.shape, advanced, bounds=False)
+    _check_index_put_shape(_indexed_shape(data.shape, key), v.shape)
+    if strict and v.dtype != data.dtype:
+        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
+                           f"{scalar_type_name(_dtype.from_numpy_dtype(data.dtype))} for the destination and "
+                           f"{scalar_type_name(_dtype.from_numpy_dtype(v.dtype))} for the source.")
+    return _key_bounds(data.shape, key)
+
+
+def _masked_fill_dispatch(advanced: list, value: Tensor) -> bool:
+    """torch's index_put_ fills through masked_fill_ (casting the value) for one bool mask and a one-element value."""
+    return len(advanced) == 1 and advanced[0][1].dtype == np.bool_ and value._data.size == 1
+
+
+def _write(self: Tensor, steps: list, advanced: list, value: Tensor, strict: bool = False) -> None:
     """Assignment with no graph to record: NumPy writes straight into the memory, one version bump."""
     data = self._data
     for op, *args in steps:
@@ -553,17 +598,22 @@ def _write(self: Tensor, steps: list, advanced: list, value: Tensor) -> None:
             data = np.expand_dims(data, args[0])
     v = value._data
     if advanced:
-        key = _advanced_key(data.shape, advanced)
         v = v.reshape(_without_leading_ones(v.shape))
-        _check_index_put_shape(_indexed_shape(data.shape, key), v.shape)
-        data[key] = v
+        data[_checked_put_key(data, advanced, v, strict)] = v
     else:
         if data.shape != v.shape and v.ndim:
             expanded_shape(_without_leading_ones(v.shape), data.shape, v.dtype)  # torch's errors
         if has_internal_overlap(data):
             raise RuntimeError(OVERLAP_MESSAGE)
-        np.copyto(data, v, casting="unsafe")
+        _copy_cast(data, v)
     self._vc[0] += 1
+
+
+@quiet
+def _copy_cast(data: np.ndarray, v: np.ndarray) -> None:
+    """``v`` written into ``data``, cast as torch casts (NaN or an out-of-range float into an integer dtype
+    without a word)."""
+    np.copyto(data, v, casting="unsafe")
 
 
 # ----- index ops -------------------------------------------------------------------------------------
@@ -634,10 +684,13 @@ def _index_select_range_error(input: Tensor, dim: int, idx: np.ndarray, size: in
 
 def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False) -> Tensor:
     idx = index._data
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     shape = input._data.shape
     dim = input._wrap_dim(dim)
+    if not idx.size:   # (torch checks neither the dtype nor the shape of an empty index)
+        return record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), shape=shape, dim=dim,
+                      index=idx.astype(np.int64))
+    if idx.dtype not in (np.int64, np.int32):
+        raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != len(shape) and not (idx.ndim <= 1 and len(shape) <= 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d, (n, m) in enumerate(zip(idx.shape, shape)):
@@ -658,24 +711,47 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                            f"{_c_name(mask.dtype)}")
     data = input._data
     if isinstance(value, Tensor):
+        not_differentiable(data, value)
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
-        out = np.where(m, value._data.astype(data.dtype), data)
+        out = broadcast_apply(np.where, m, fill_value(value._data, data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
-    out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
+    out = broadcast_apply(np.where, m, fill_value(value, data.dtype), data)
     return record(MaskedFillBackward0, out, (input,), mask=m)
+
+
+def _index_put_arguments(name: str, input, indices, values, accumulate, method: bool) -> None:
+    """torch's parser on index_put's arguments (``method``: positions counted after self, as torch's)."""
+    at = int(method)
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {python_type_name(input)}")
+    if type(indices) not in (tuple, list):
+        raise TypeError(f"{name}(): argument 'indices' (position {2 - at}) must be tuple of Tensors, not "
+                        f"{python_type_name(indices)}")
+    for k, index in enumerate(indices):
+        if not isinstance(index, Tensor):
+            raise TypeError(f"expected Tensor as element {k} in argument {1 - at}, but got {python_type_name(index)}")
+    if not isinstance(values, Tensor):
+        raise TypeError(f"{name}(): argument 'values' (position {3 - at}) must be Tensor, not "
+                        f"{python_type_name(values)}")
+    if not isinstance(accumulate, (bool, np.bool_)):
+        raise TypeError(f"{name}(): argument 'accumulate' must be bool, not {python_type_name(accumulate)}")
 
 
 def index_put(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     """``input`` with ``values`` put (or added, with ``accumulate``) at ``indices``, a tuple of index tensors."""
+    _index_put_arguments("index_put", input, indices, values, accumulate, False)
+    return _index_put_checked(input, indices, values, accumulate)
+
+
+def _index_put_checked(input: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
     pairs = [(d, _index_array(i)) for d, i in _index_dims(indices)]
-    if isinstance(values, Tensor) and values._data.dtype != input._data.dtype:
-        raise RuntimeError(f"Index put requires the source and destination dtypes match, got "
-                           f"{scalar_type_name(input.dtype)} for the destination and {scalar_type_name(values.dtype)} "
-                           f"for the source.")
-    key = _advanced_key(input._data.shape, pairs)
-    _check_index_put_shape(_indexed_shape(input._data.shape, key), values._data.shape)
+    strict = not (not accumulate and _masked_fill_dispatch(pairs, values))
+    key = _checked_put_key(input._data, pairs, values._data, strict)
+    if not strict and values._data.dtype != input._data.dtype:
+        values = Tensor._make(values._data.astype(input._data.dtype), False, None) \
+            if not values._requires_grad else values.to(input.dtype)
     return _index_put(input, key, values, accumulate)
 
 
@@ -689,11 +765,17 @@ def _index_dims(indices) -> list:
     return pairs
 
 
+def _index_put_method(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
+    _index_put_arguments("index_put", self, indices, values, accumulate, True)
+    return _index_put_checked(self, indices, values, accumulate)
+
+
 def _index_put_inplace(self: Tensor, indices, values: Tensor, accumulate: bool = False) -> Tensor:
-    return self._inplace(index_put, indices, values, accumulate)
+    _index_put_arguments("index_put_", self, indices, values, accumulate, True)
+    return self._inplace(_index_put_checked, indices, values, accumulate)
 
 
 methods(__getitem__=getitem, __setitem__=setitem, select=select, narrow=narrow, index_select=index_select,
-        gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=index_put,
+        gather=gather, masked_fill=masked_fill, masked_fill_=inplace_method(masked_fill), index_put=_index_put_method,
         index_put_=_index_put_inplace)
 __all__ = ["select", "narrow", "index_select", "gather", "masked_fill", "index_put"]

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import Number, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._errors import not_tensor, past_checks
+from ._errors import fill_value, not_differentiable, not_tensor, past_checks
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 from .indexing import _gather_key
 
@@ -215,33 +216,42 @@ def _type(data: np.ndarray) -> str:
     return scalar_type_name(_dtype.from_numpy_dtype(data.dtype))
 
 
+def _nonempty_size(data: np.ndarray, d: int) -> int:
+    """torch's ensure_nonempty_size: 1 for a 0-d tensor, else size(d) (a dim past the rank: IndexError)."""
+    if not data.ndim:
+        return 1
+    if d >= data.ndim:
+        n = data.ndim
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {d})")
+    return data.shape[d]
+
+
 def _scatter_checks(name: str, input: Tensor, dim: int, index: Tensor, src: Tensor | None) -> tuple:
-    """torch's scatter/gather shape rules; returns (dim, index array)."""
+    """torch's scatter/gather checks, in its order (scatter_gather_dtype_check, scatter_shape_check): an empty
+    index skips all but the dtypes of self and src; returns (dim, index array)."""
     _tensor(name, index, "index", 3)
     data, idx = input._data, index._data
     dim = input._wrap_dim(dim)
-    if idx.dtype.kind not in "iu":
-        raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    if src is not None:
-        if src._data.dtype != data.dtype:
-            raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
-        if 0 < src._data.ndim < idx.ndim:   # torch reads src.size(d) for every dim of index first
-            n = src._data.ndim
-            raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], but got {n})")
+    if idx.size and idx.dtype not in (np.int64, np.int32):   # (every scatter's message says scatter())
+        raise RuntimeError("scatter(): Expected dtype int32/int64 for index")
+    if src is not None and src._data.dtype != data.dtype:
+        raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype")
     if idx.size == 0:
         return dim, idx.astype(np.int64)
-    if idx.ndim != data.ndim and not (idx.ndim <= 1 and data.ndim <= 1):
+    dims = max(data.ndim, 1)
+    if dims != max(idx.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as self tensor")
-    if src is not None and src._data.ndim != idx.ndim and not (idx.ndim <= 1 and src._data.ndim <= 1):
-        raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    if data.ndim and idx.ndim == data.ndim:
-        too_big = any(n > m for d, (n, m) in enumerate(zip(idx.shape, data.shape)) if d != dim)
-        if src is not None and src._data.ndim == idx.ndim:
-            too_big = too_big or any(n > m for n, m in zip(idx.shape, src._data.shape))
-        if too_big:
-            got = f" and to be no larger size than src {list(src._data.shape)}" if src is not None else ""
-            raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(data.shape)} apart "
-                               f"from dimension {dim}{got}")
+    wrong = any(_nonempty_size(idx, d) > _nonempty_size(data, d) for d in range(dims) if d != dim)
+    if src is not None:
+        s = src._data
+        if not wrong:   # (torch reads src.size(d) for every dim of self, stopping at the first too small)
+            wrong = any(_nonempty_size(idx, d) > _nonempty_size(s, d) for d in range(dims))
+        if max(s.ndim, 1) != max(idx.ndim, 1):
+            raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
+    if wrong:
+        got = f" and to be no larger size than src {list(src._data.shape)}" if src is not None else ""
+        raise RuntimeError(f"Expected index {list(idx.shape)} to be no larger than self {list(data.shape)} apart "
+                           f"from dimension {dim}{got}")
     size = data.shape[dim] if data.ndim else 1
     bad = (idx < 0) | (idx >= size)
     if bad.any():
@@ -251,6 +261,8 @@ def _scatter_checks(name: str, input: Tensor, dim: int, index: Tensor, src: Tens
 
 def _src_part(src: np.ndarray, idx: np.ndarray) -> np.ndarray:
     """The leading block of ``src`` of ``index``'s shape (the elements a scatter reads)."""
+    if not idx.size:   # (an empty index reads nothing, whatever src's shape)
+        return np.zeros(idx.shape, src.dtype)
     if src.ndim == 0 or idx.ndim == 0:
         return src.reshape(idx.shape) if src.size == idx.size else np.broadcast_to(src.reshape(-1)[0], idx.shape)
     return src[tuple(slice(0, n) for n in idx.shape)]
@@ -288,7 +300,7 @@ def _accumulate(data: np.ndarray, dim: int, idx: np.ndarray, values, ufunc) -> n
     return out
 
 
-def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce=None) -> Tensor:
+def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, reduce: str | None = None) -> Tensor:
     """``src`` a tensor: ScatterBackward0; a number (``value``): ScatterBackward1.  ``reduce='add'`` or
     ``'multiply'`` accumulates instead (torch records no derivative for it)."""
     _tensor("scatter", input, "input", 1)
@@ -346,6 +358,16 @@ def _check_in_range(idx: np.ndarray, dim: int, size: int, error=RuntimeError, pr
         raise error(f"{prefix}index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
 
 
+def _empty_dim_error(data: np.ndarray, dim: int, n: int) -> RuntimeError:
+    """torch's error for ``n`` indices into a dim of size 0 (its kernel restrides ``self`` over them first)."""
+    shape = list(data.shape) if data.ndim else [1]
+    strides = [int(np.prod(shape[d + 1:])) or 1 for d in range(len(shape))]
+    shape[dim], strides[dim] = n, 0
+    need = (sum((s - 1) * t for s, t in zip(shape, strides)) + 1) * data.itemsize
+    return RuntimeError(f"setStorage: sizes {shape}, strides {strides}, storage offset 0, and itemsize "
+                        f"{data.itemsize} requiring a storage size of {need} are out of bounds for storage of size 0")
+
+
 def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: Tensor) -> np.ndarray:
     """``source`` as (index entries along ``dim``) blocks matching ``input`` elsewhere."""
     data, src = input._data, source._data
@@ -356,6 +378,8 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
         if idx.size != 1:
             raise IndexError(f"index_copy_(): When source is scalar, index should have one element (got {idx.size})")
     elif src.ndim == 0:   # index_add_/index_reduce_ read source.size(dim) of the scalar, then compare the shapes
+        if dim > 0:
+            raise RuntimeError(f"{name}(): Indexing dim {dim} is out of bounds of the source tensor with dim 0")
         if idx.size != 1:
             raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         if data.ndim:
@@ -380,7 +404,8 @@ def _source_slices(name: str, input: Tensor, dim: int, idx: np.ndarray, source: 
     return src.reshape(src_shape)
 
 
-def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1) -> Tensor:
+@argument_types
+def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: Number = 1) -> Tensor:
     _tensor("index_add", input, "input", 1)
     _tensor("index_add", index, "index", 3)
     _tensor("index_add", source, "source", 4)
@@ -397,6 +422,9 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha=1
     if data.ndim <= 1:   # torch's 1-D kernel reports a bad index as index_select does
         if ((idx < 0) | (idx >= (data.shape[0] if data.ndim else 1))).any():
             raise IndexError("index out of range in self")
+    if data.ndim > 1 and data.size == 0:   # (torch's kernel loops over no element and checks no index)
+        return record(IndexAddBackward0, data.copy(), (input, source), dim=dim, index=idx,
+                      source_shape=source._data.shape, alpha=alpha)
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1)
     return record(IndexAddBackward0, _index_add_kernel(data, dim, idx, blocks, alpha), (input, source), dim=dim,
                   index=idx, source_shape=source._data.shape, alpha=alpha)
@@ -434,7 +462,13 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
         raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
                            f"slice shape: {data.shape[d]} at dimension {d} and source slice shape: "
                            f"{source._data.shape[d] if d < source._data.ndim else 1} at dimension {d}.")
+    if data.ndim == 0 and source._data.ndim > 1:
+        raise RuntimeError(f"index_copy_(): Source/destination tensor must have same slice shapes. Destination "
+                           f"slice shape:  at dimension 0 and source slice shape: "
+                           f"{' '.join(map(str, source._data.shape[1:]))} at dimension 0.")
     blocks = _source_slices("index_copy_", input, dim, idx, source)
+    if data.ndim and data.shape[dim] == 0 and idx.size:
+        raise _empty_dim_error(data, dim, idx.size)
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1, IndexError, "index_copy_(): ")
     out = data.copy()
     if data.ndim:
@@ -447,21 +481,24 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     _tensor("index_fill", input, "input", 1)
     _tensor("index_fill", index, "index", 3)
+    tensor_value = isinstance(value, Tensor)
+    if tensor_value and value._data.ndim:   # (torch's first check)
+        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
+                           f"{value._data.ndim} dimension(s).")
     dim = input._wrap_dim(dim)
     if index._data.dtype != np.int64:
         raise IndexError("index_fill_(): Expected dtype int64 for index.")
     idx = index._data.reshape(-1)
     data = input._data
     size = data.shape[dim] if data.ndim else 1
+    if size == 0 and idx.size:
+        raise _empty_dim_error(data, dim, idx.size)
     bad = (idx < -size) | (idx >= size)
     if bad.any():
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
     idx = idx % size if size else idx
-    tensor_value = isinstance(value, Tensor)
-    if tensor_value and value._data.ndim:
-        raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
-                           f"{value._data.ndim} dimension(s).")
-    fill = (value._data if tensor_value else np.asarray(value)).astype(data.dtype)
+    not_differentiable(data, value)
+    fill = fill_value(value._data if tensor_value else value, data.dtype)
     out = data.copy()
     if data.ndim:
         out[(slice(None),) * dim + (idx,)] = fill
@@ -511,8 +548,13 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
 
 def _masked_scatter_inplace(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
     m = _bool_mask("masked_scatter_", mask)
+    shape = self._data.shape
+    for i in range(1, min(len(shape), m.ndim) + 1):   # torch expands the mask to self's shape
+        if m.shape[-i] not in (1, shape[-i]):
+            raise RuntimeError(f"The expanded size of the tensor ({shape[-i]}) must match the existing size "
+                               f"({m.shape[-i]}) at non-singleton dimension {len(shape) - i}.  Target sizes: "
+                               f"{list(shape)}.  Tensor sizes: {list(m.shape)}")
     if np.broadcast_shapes(self._data.shape, m.shape) != self._data.shape:
-        check_broadcast(self._data, m)
         raise RuntimeError(f"expand(torch.BoolTensor{{{list(m.shape)}}}, size={list(self._data.shape)}): the number "
                            f"of sizes provided ({self._data.ndim}) must be greater or equal to the number of "
                            f"dimensions in the tensor ({m.ndim})")
@@ -884,8 +926,18 @@ def index_reduce(input: Tensor, dim: int, index: Tensor, source: Tensor, reduce:
     dim = input._wrap_dim(dim)
     idx = _index_vector("index_reduce_", index, long_only=False)
     data = input._data
+    if data.ndim == 0 and source._data.ndim:
+        raise RuntimeError(f"source tensor shape must match self tensor shape, excluding the specified "
+                           f"dimension. Got self.shape = [] source.shape = {list(source._data.shape)}")
     blocks = _source_slices("index_reduce_", input, dim, idx, source)
-    if ((idx < 0) | (idx >= (data.shape[dim] if data.ndim else 1))).any():
+    size = data.shape[dim] if data.ndim else 1
+    if not include_self:   # (torch first fills self at the indices, as index_fill_ checks them)
+        if size == 0 and idx.size:
+            raise _empty_dim_error(data, dim, idx.size)
+        bad = (idx < -size) | (idx >= size)
+        if bad.any():
+            raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
+    if ((idx < 0) | (idx >= size)).any():
         raise IndexError("index out of range in self")
     if data.ndim == 0:
         expanded = np.zeros(np.shape(blocks), np.int64)

@@ -3,10 +3,10 @@ unique_consecutive, searchsorted, bucketize, bincount, histc, count_nonzero.
 
 Tie rules as torch's CPU kernels: sort is stable (NaN sorts as the largest value, descending keeps
 equal values in index order); mode picks the smallest of the most frequent values and the index of
-its last occurrence.  kthvalue, median(dim) and topk pick among equal values by torch's
-``std::nth_element``, an order that is implementation-defined: here ties go by the stable sort.
-The values (and so each gradient's sum) agree either way; which tied index receives the gradient
-may not.  ``unique`` records a node whose backward raises, as torch's does.
+its last occurrence.  kthvalue and topk pick among equal values as their CPU kernels' compares and
+swaps leave them (ATen's quickselect; libstdc++'s nth_element, sort and partial_sort), replayed for
+the slices that hold ties (``_selection``); median(dim) breaks ties by index, as the stable sort does.
+``unique`` records a node whose backward raises, as torch's does.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import math
 
 import numpy as np
 
+from .._argument_types import Number, argument_types, python_type_name
 from .._tensor import Tensor, dim_size
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
@@ -22,6 +23,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record
 from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._selection import has_ties, quick_select, topk_order
 from .elementwise import lerp, no_derivative  # noqa: F401  (no_derivative registers the formula helper)
 from .linalg import _squeeze_inplace
 from .reductions import normalize_dims
@@ -94,6 +96,8 @@ def _sorted_indices(data: np.ndarray, dim: int, descending: bool) -> np.ndarray:
 def sort(input: Tensor, dim: int = -1, descending: bool = False, *, stable=_NO_STABLE):
     """torch.sort: the overload with ``stable`` records SortBackward1, the other SortBackward0."""
     _check_tensor("sort", input)
+    if stable is not _NO_STABLE and stable is not None and type(stable) is not bool:
+        raise TypeError(f"sort(): argument 'stable' must be bool, not {python_type_name(stable)}")
     data = input._data
     dim = input._wrap_dim(dim)
     indices = _sorted_indices(data, dim, descending)
@@ -125,7 +129,7 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
         raise RuntimeError("selected index k out of range")
     indices = _sorted_indices(data, dim, largest)
     if data.ndim:
-        indices = np.take(indices, np.arange(k), axis=dim)
+        indices = _topk_ties(data, dim, np.take(indices, np.arange(k), axis=dim), k, largest, sorted)
         values = np.take_along_axis(data, indices, dim)
     else:
         values = data.copy()
@@ -133,22 +137,66 @@ def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: boo
     return topk_return(out, _long(indices))
 
 
+def _rows(data: np.ndarray, dim: int) -> np.ndarray:
+    moved = np.moveaxis(data, dim, -1)
+    return moved.reshape(-1, moved.shape[-1])
+
+
+def _topk_ties(data: np.ndarray, dim: int, indices: np.ndarray, k: int, largest: bool, sorted: bool) -> np.ndarray:
+    """The stable order's indices, replaced by torch's kernel's where a slice has ties (or is not sorted)."""
+    if not k or not data.size:
+        return indices
+    rows = _rows(data, dim)
+    redo = np.ones(rows.shape[0], bool) if not sorted else has_ties(np.sort(rows, axis=-1))
+    if not redo.any():
+        return indices
+    out = _rows(indices, dim).copy()
+    for r in np.flatnonzero(redo):
+        out[r] = topk_order(rows[r].tolist(), k, largest, sorted)
+    moved = np.moveaxis(indices, dim, -1)
+    return np.moveaxis(out.reshape(moved.shape), -1, dim)
+
+
+def _kthvalue_ties(k: int):
+    """kthvalue's index where a slice has ties: the one ATen's quickselect leaves at position k - 1."""
+    def select(data: np.ndarray, dim: int, indices: np.ndarray) -> np.ndarray:
+        if not data.size:
+            return indices
+        rows = _rows(data, dim)
+        redo = has_ties(np.sort(rows, axis=-1))
+        if not redo.any():
+            return indices
+        out = _rows(indices, dim).copy()
+        for r in np.flatnonzero(redo):
+            values, order = rows[r].tolist(), list(range(rows.shape[1]))
+            quick_select(values, order, k - 1)
+            out[r] = order[k - 1]
+        moved = np.moveaxis(indices, dim, -1)
+        return np.moveaxis(out.reshape(moved.shape), -1, dim)
+    return select
+
+
 # ----- kthvalue, median, nanmedian, mode --------------------------------------------------------------
 
-def _pick(name: str, input: Tensor, dim: int, keepdim: bool, position, node, result_type, kernel: str):
-    """The value at sorted ``position(counts)`` of each slice along ``dim``, and its index."""
+def _pick(name: str, input: Tensor, dim: int, keepdim: bool, position, node, result_type, kernel: str,
+          select=None):
+    """The value at sorted ``position(counts)`` of each slice along ``dim``, and its index (``select``:
+    torch's kernel's choice among ties)."""
     data = input._data
-    if data.dtype == np.bool_:
-        raise not_implemented(kernel, data)
     dim = input._wrap_dim(dim)
+    if data.ndim and data.shape[dim] == 0:   # (before the dtype; nanmedian's message names median)
+        raise IndexError(f"{'median' if name == 'nanmedian' else name}(): Expected reduction dim {dim} to have "
+                         f"non-zero size.")
+    if data.dtype == np.bool_ and (data.ndim or name != "kthvalue"):   # (a 0-d kthvalue runs no kernel)
+        raise not_implemented(kernel, data)
     if data.ndim == 0:
         values, indices = data.copy(), np.zeros((), np.int64)
     else:
-        if data.shape[dim] == 0:
-            raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
         order = _sorted_indices(data, dim, False)
         pos = position(data, dim)
         indices = np.take_along_axis(order, pos, dim)
+        if select is not None:
+            indices = select(data, dim, indices)
         values = np.take_along_axis(data, indices, dim)
         if not keepdim:
             values, indices = values.squeeze(dim), indices.squeeze(dim)
@@ -168,7 +216,8 @@ def kthvalue(input: Tensor, k: int, dim: int = -1, keepdim: bool = False):
     def position(data, d):
         return np.full(data.shape[:d] + (1,) + data.shape[d + 1:], k - 1)
 
-    return _pick("kthvalue", input, dim, keepdim, position, KthvalueBackward0, kthvalue_return, "kthvalue_cpu")
+    return _pick("kthvalue", input, dim, keepdim, position, KthvalueBackward0, kthvalue_return, "kthvalue_cpu",
+                 _kthvalue_ties(k))
 
 
 def _lower_median(data: np.ndarray, d: int) -> np.ndarray:
@@ -318,8 +367,19 @@ def unique_consecutive(input: Tensor, return_inverse: bool = False, return_count
 
 # ----- searchsorted, bucketize -------------------------------------------------------------------------
 
-def _as_operand(value, like: np.ndarray) -> np.ndarray:
-    return value._data if isinstance(value, Tensor) else np.asarray(value, dtype=like.dtype)
+def _operands(value, seq: np.ndarray) -> tuple:
+    """(values, boundaries): a Python number is compared in torch's result type of the two (a float
+    against integer boundaries in the default float dtype), not cast to the boundaries' dtype."""
+    if isinstance(value, Tensor):
+        return value._data, seq
+    kind = "b" if isinstance(value, (bool, np.bool_)) else "f" if isinstance(value, (float, np.floating)) else "i"
+    common = seq.dtype
+    if kind == "f" and seq.dtype.kind in "biu":
+        from .. import _dtype
+        common = _dtype.get_default_dtype().np
+    elif kind == "i" and seq.dtype.kind == "b":
+        common = np.dtype(np.int64)
+    return np.asarray(value, dtype=common), seq if seq.dtype == common else seq.astype(common)
 
 
 def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, right: bool = False, side=None,
@@ -334,8 +394,9 @@ def searchsorted(sorted_sequence: Tensor, input, *, out_int32: bool = False, rig
             raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side of left "
                                "while right was True")
         right = side == "right"
-    seq = sorted_sequence._data
-    values = _as_operand(input, seq)
+    values, seq = _operands(input, sorted_sequence._data)
+    if seq.dtype == np.bool_ and values.dtype == np.bool_:
+        raise not_implemented("searchsorted_out_cpu", seq)
     if sorter is not None:
         seq = np.take_along_axis(seq, sorter._data, -1)
     if seq.ndim == 0:
@@ -379,6 +440,8 @@ def bucketize(input, boundaries: Tensor, *, out_int32: bool = False, right: bool
 
 def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -> Tensor:
     _check_tensor("bincount", input)
+    if weights is not None and not isinstance(weights, Tensor):
+        raise TypeError(f"bincount(): argument 'weights' must be Tensor, not {python_type_name(weights)}")
     data = input._data
     if data.dtype.kind not in "iu":
         raise not_implemented("bincount_cpu", data)
@@ -399,15 +462,20 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return record(NotImplemented_, out, (weights,))   # torch's node has the weights' edge only
 
 
-def histc(input: Tensor, bins: int = 100, min=0, max=0) -> Tensor:
+@argument_types
+def histc(input: Tensor, bins: int = 100, min: Number = 0, max: Number = 0) -> Tensor:
     """Equal-width bins over [min, max] (the data's range when both are 0); values outside are
     ignored, ``max`` itself goes into the last bin.  No gradient, as torch's."""
     _check_tensor("histc", input)
     data = input._data
-    if data.dtype.kind != "f":
-        raise not_implemented("histogram_cpu", data)
     if bins <= 0:
         raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+    if data.dtype.kind != "f":   # (torch checks the range before the dtype; a bool one fails in its linspace)
+        if min > max:
+            raise RuntimeError("torch.histc: max must be larger than min")
+        if not (math.isfinite(min) and math.isfinite(max)):
+            raise RuntimeError(f"torch.histc: range of [{min}, {max}] is not finite")
+        raise not_implemented("linspace_cpu" if data.dtype == np.bool_ else "histogram_cpu", data)
     lo, hi = data.dtype.type(min), data.dtype.type(max)
     if lo == hi and data.size:
         lo, hi = data.min(), data.max()

@@ -7,10 +7,12 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, argument_types
 from .._layout import strided
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._errors import fill_value, not_differentiable
 
 __all__ = ["detach", "ravel", "fill", "scalar_tensor", "is_nonzero", "is_same_size", "is_signed", "is_inference",
            "is_complex", "is_conj", "is_neg", "conj", "resolve_conj", "resolve_neg"]
@@ -33,15 +35,18 @@ def fill(input: Tensor, value) -> Tensor:
     gradient is the sum of the output's)."""
     data = input._data
     if isinstance(value, Tensor):
+        not_differentiable(data, value)
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")
-        out = np.full(data.shape, value._data, data.dtype)
+        out = np.full(data.shape, fill_value(value._data, data.dtype), data.dtype)
         return record(FillBackward1, out, (input, value), value=value)
-    return record(FillBackward0, np.full(data.shape, value, data.dtype), (input,))
+    return record(FillBackward0, np.full(data.shape, fill_value(value, data.dtype), data.dtype), (input,))
 
 
-def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None, requires_grad: bool = False) -> Tensor:
+@argument_types
+def scalar_tensor(s: Number, *, dtype=None, layout=None, device=None, pin_memory=None,
+                  requires_grad: bool = False) -> Tensor:
     """A 0-d tensor of ``s``, in the default float dtype unless ``dtype`` is given (even for ints and bools)."""
     if isinstance(s, Tensor):
         s = s.item()
