@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 from collections.abc import Sequence
 from typing import Any, TypeAlias
 
@@ -88,13 +89,38 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
     return found
 
 
+def int_list_error(name: str, key: str, value, position: int | None = None) -> TypeError:
+    """torch's TypeError for an int[] argument ``value`` holding something else than ints: a list or tuple
+    names its first element that is not one (the first by its type, a later one by its 1-based position, as
+    torch's unpacking does), anything else its own type (``position``: 1-based, None to leave it out)."""
+    where = f" (position {position})" if position is not None else ""
+    if isinstance(value, (list, tuple)):
+        at = next((i for i, v in enumerate(value) if not _is_int(v)), None)
+        if at:
+            return TypeError(f"{name}(): argument '{key}' failed to unpack the object at pos {at + 1} with error "
+                             f'"type must be tuple of ints,but got {python_type_name(value[at])}"')
+        if at == 0:
+            return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
+                             f"{python_type_name(value[0])} at pos 0")
+    return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, not {python_type_name(value)}")
+
+
+def int_list(name: str, key: str, sizes: tuple) -> tuple:
+    """The ints of an int[] given as varargs or as one sequence (``x.reshape(2, 3)``, ``x.reshape((2, 3))``),
+    or torch's TypeError naming ``key`` (the decorator cannot check varargs); no cost past the conversion."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = sizes[0]
+    try:
+        return tuple(map(operator.index, sizes))
+    except TypeError:
+        raise int_list_error(name, key, sizes[0] if len(sizes) == 1 else list(sizes)) from None
+
+
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
     where = f" (position {position + 1})" if position is not None else ""
     if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
         # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
-        at = next(i for i, v in enumerate(value) if not _is_int(v))
-        return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
-                         f"{python_type_name(value[at])} at pos {at}")
+        return int_list_error(name, key, value, position + 1)
     return TypeError(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
 
 
