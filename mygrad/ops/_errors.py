@@ -438,6 +438,12 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
                      f"{listed}")
 
 
+def not_differentiable(data: np.ndarray) -> RuntimeError:
+    """torch's refusal to record a gradient for an output of an integer or bool dtype (an op writing a tensor
+    that requires grad into an integer one: select_scatter, as_strided_scatter)."""
+    return RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
+
+
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:
     return NotImplementedError(f'"{kernel}" not implemented for '
                                f"'{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(data).dtype))}'")
