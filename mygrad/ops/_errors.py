@@ -217,6 +217,7 @@ TORCH_NAMES = {
     "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
     "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
     "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
+    "swapaxes_": {"dim0": "axis0", "dim1": "axis1"},
     "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
 }
 

@@ -193,6 +193,9 @@ def unflatten(input: Tensor, dim: int, sizes: IntList) -> Tensor:
     if isinstance(sizes, int) or len(sizes) == 0:
         raise RuntimeError("unflatten: sizes must be non-empty")
     dim = input._wrap_dim(dim)
+    if not input._data.ndim:   # (torch's kernel wraps the dim again, without the 0-d allowance, and says so)
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           f"dimensions")
     shape = tuple(input.shape)
     sizes = [int(n) for n in sizes]
     if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
@@ -236,7 +239,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
     """Each element (or slice along ``dim``) repeated: an int count as torch composes it
     (unsqueeze, expand, clone, flatten); a tensor of counts through index_select."""
     from .indexing import index_select
-    if not (repeats is None or type(repeats) is int or isinstance(repeats, Tensor) or _fits("int", repeats)) \
+    if not (repeats is None and dim is None or type(repeats) is int or isinstance(repeats, (Tensor, np.integer))) \
             or not (dim is None or type(dim) is int or _fits("int", dim)):
         given = (input, repeats) if repeats is not None else (input,)
         raise invalid_arguments("repeat_interleave", given, _REPEAT_INTERLEAVE)
@@ -254,6 +257,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         if isinstance(repeats, Tensor):
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         input._wrap_dim(dim)
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     dim = input._wrap_dim(dim)
     if isinstance(repeats, Tensor):
@@ -269,7 +274,7 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         index = repeat_interleave(Tensor._make(counts.astype(np.int64), False, None))
         return index_select(input, dim, index)
     if repeats < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     if input.ndim == 0:
         input = input.reshape(1)
     from .copy import contiguous_clone
@@ -541,6 +546,11 @@ def _check_elements(data, floating: bool) -> None:
     """torch's TypeError for data ``new_tensor`` cannot read as numbers of its dtype (a str, a None)."""
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
+    first = data
+    while isinstance(first, (list, tuple)) and first:   # (the shape is read down the first elements)
+        first = first[0]
+    if isinstance(first, str):
+        raise ValueError("too many dimensions 'str'")
     stack = [data]
     while stack:
         item = stack.pop()

@@ -15,6 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, argument_types, int_list
 from .._layout import row_major
 from .._quiet import quiet
 from .._summation import add_reduce
@@ -804,7 +805,8 @@ RenormBackward0 = derivative("RenormBackward0", attrs="p dims maxnorm",
                              self="renorm_backward(grad, self, p, dims, maxnorm)")
 
 
-def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+@argument_types
+def renorm(input: Tensor, p: Number, dim: int, maxnorm: Number) -> Tensor:
     if not isinstance(input, Tensor):
         raise not_tensor("renorm", input)
     if not p > 0:
@@ -834,7 +836,7 @@ def sum_to_size(self: Tensor, *size, **keywords) -> Tensor:
         raise TypeError(f"sum_to_size() got an unexpected keyword argument '{next(iter(keywords))}'")
     if not size:
         raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
-    shape = tuple(int(n) for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size))
+    shape = int_list("sum_to_size", "size", size)
     sizes = self._data.shape
     lead = len(sizes) - len(shape)
     if lead < 0 or any(n != m and n != 1 for n, m in zip(shape, sizes[lead:])):
