@@ -20,7 +20,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import invalid_arguments, not_differentiable, not_tensor, past_checks
+from ._errors import invalid_arguments, not_differentiable, not_implemented, not_tensor, past_checks
 from ._views import as_view
 
 # ----- strided views over the input's array ---------------------------------------------------------
@@ -245,7 +245,9 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         raise invalid_arguments("repeat_interleave", given, _REPEAT_INTERLEAVE)
     if repeats is None:   # repeat_interleave(counts): the indices repeated by their counts
         counts = input._data
-        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+        if counts.dtype.kind not in "iu":
+            raise not_implemented("repeat_interleave_cpu", counts)
+        if counts.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if (counts < 0).any():
             raise RuntimeError("repeats can not be negative")
@@ -271,6 +273,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         if counts.size != size:
             raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{counts.size} and input.size({dim}) = {size}")
+        if counts.dtype.kind not in "iu":
+            raise not_implemented("repeat_interleave_cpu", counts)
         index = repeat_interleave(Tensor._make(counts.astype(np.int64), False, None))
         return index_select(input, dim, index)
     if repeats < 0:
@@ -546,17 +550,24 @@ def _check_elements(data, floating: bool) -> None:
     """torch's TypeError for data ``new_tensor`` cannot read as numbers of its dtype (a str, a None)."""
     if isinstance(data, str):
         raise TypeError("new(): invalid data type 'str'")
-    first = data
-    while isinstance(first, (list, tuple)) and first:   # (the shape is read down the first elements)
+    shape, first = [], data
+    while isinstance(first, (list, tuple)):   # (torch reads the shape down the first elements)
+        shape.append(len(first))
+        if not first:
+            break
         first = first[0]
     if isinstance(first, str):
         raise ValueError("too many dimensions 'str'")
-    stack = [data]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif not isinstance(item, (bool, int, float, np.number, np.bool_, Tensor, np.ndarray)):
+    level = [data]
+    for depth, length in enumerate(shape):   # each level: sequences of the length read, then numbers
+        for item in level:
+            if not isinstance(item, (list, tuple)):
+                raise TypeError("not a sequence")
+            if len(item) != length:
+                raise ValueError(f"expected sequence of length {length} at dim {depth} (got {len(item)})")
+        level = [item for items in level for item in items]
+    for item in level:
+        if not isinstance(item, (bool, int, float, np.number, np.bool_, Tensor, np.ndarray)):
             if floating:
                 raise TypeError(f"must be real number, not {python_type_name(item)}")
             raise TypeError(f"'{python_type_name(item)}' object cannot be interpreted as an integer")
