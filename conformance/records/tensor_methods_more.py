@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, binary, nonzero, shapes, unary
 from .linalg import operands
+from .nn import NAN_GRAD_BY_POSITION
 from .nn_activations import _prelu_args, _shrink
 from .predicates import INTEGERS, SHIFTED, SPECIAL, TESTED, shifts
 from .shape import _chunk_args, _none, _split_args, _squeeze_args, _two_dims, _unsqueeze_dim, one, with_ones
@@ -140,7 +141,7 @@ RECORDS += [
     Record("fill_diagonal", one(_fill_diagonal_args, min_dims=2, max_dims=3), label="fill_diagonal_", **INPLACE),
     Record("addmm", operands("(m,p),(m,n),(n,p)->(m,p)"), label="addmm_", **INPLACE),
     Record("sum_to_size", one(_sum_to_size_args), forms=("method",)),
-    _as_method(_shrink("hardshrink"), "hardshrink (method)"),
+    _as_method(_shrink("hardshrink", unchecked=NAN_GRAD_BY_POSITION), "hardshrink (method)"),
     _as_method(Record("prelu", _prelu_args(nonzero())), "prelu (method)"),
     Record("unsafe_split", _INT_SPLIT, output="tuple"),
     Record("unsafe_split_with_sizes", _SIZES_SPLIT, output="tuple"),
