@@ -29,6 +29,12 @@ from .sorting import NAN_DOMAIN, REAL, dim_of, one_tensor
 INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
 
 
+# (measured: torch.sort(x) puts a slice's NaNs in index order up to 16 elements, in another order past that;
+# quantile reads the last one, so which NaN gets the gradient is its unstable sort's choice)
+NAN_TIES_BY_SORT = (("hostile", "torch's quantile sorts unstably: past 16 elements the order of tied NaNs, and so "
+                                "which one the gradient reaches, is its sort algorithm's"),)
+
+
 def _quantile_args(x):
     """q a Python float, a 0-d or a 1-D tensor (of the input's dtype); dim None or one; keepdim; a mode."""
     dtype = x.dtype
@@ -64,7 +70,7 @@ def _quantile_errors(example: Example) -> list:
 RECORDS = [
     Record("quantile", one_tensor(_quantile_args, REAL, distinct=True), error_inputs=_quantile_errors),
     Record("quantile", one_tensor(_quantile_args, NAN_DOMAIN, distinct=True), label="quantile (nan)",
-           dtypes=("float64",)),
+           dtypes=("float64",), unchecked=NAN_TIES_BY_SORT),
     Record("nanquantile", one_tensor(_quantile_args, REAL, distinct=True), error_inputs=_quantile_errors),
     Record("nanquantile", one_tensor(_quantile_args, NAN_DOMAIN, distinct=True), label="nanquantile (nan)",
            dtypes=("float64",)),
