@@ -76,6 +76,9 @@ TANGENTS.update({
     "MeanBackward0": "self_t.mean()",
     "MeanBackward1": "self_t.mean(dims, keepdim)",
     "MmBackward0": "self_t.mm(mat2) + self.mm(mat2_t)",
+    # torch's addmm line: maybe_multiply of each term, a missing tangent zeros (times an inf factor: NaN)
+    "AddmmBackward0": "(self_t if beta == 1 else self_t * beta) + (mat1_t.mm(mat2) if alpha == 1 else "
+                      "mat1_t.mm(mat2) * alpha) + (mat1.mm(mat2_t) if alpha == 1 else mat1.mm(mat2_t) * alpha)",
     "BmmBackward0": "self_t.bmm(mat2) + self.bmm(mat2_t)",
     "MvBackward0": "self_t.mv(vec) + self.mv(vec_t)",
     "DotBackward0": "self_t.dot(tensor) + self.dot(tensor_t)",
