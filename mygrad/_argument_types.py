@@ -108,12 +108,12 @@ def int_list_error(name: str, key: str, value, position: int | None = None) -> T
 def int_list(name: str, key: str, sizes: tuple) -> tuple:
     """The ints of an int[] given as varargs or as one sequence (``x.reshape(2, 3)``, ``x.reshape((2, 3))``),
     or torch's TypeError naming ``key`` (the decorator cannot check varargs); no cost past the conversion."""
-    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
-        sizes = sizes[0]
+    given = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
     try:
-        return tuple(map(operator.index, sizes))
+        return tuple(map(operator.index, given))
     except TypeError:
-        raise int_list_error(name, key, sizes[0] if len(sizes) == 1 else list(sizes)) from None
+        pass
+    raise int_list_error(name, key, given if given is not sizes else sizes[0] if len(sizes) == 1 else list(sizes))
 
 
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:

@@ -107,12 +107,6 @@ def _required(fn: str, name: str, given: tuple) -> None:
         raise TypeError(f'{fn}() missing 1 required positional arguments: "{name}"')
 
 
-def _size_arg(size, name: str = "view", key: str = "size") -> tuple:
-    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))`` all mean the sizes (2, 3);
-    anything but ints is torch's TypeError naming ``name``'s argument ``key``."""
-    return int_list(name, key, size)
-
-
 def _dims_arg(dims) -> tuple:
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
@@ -154,7 +148,7 @@ def expanded_shape(shape: tuple, sizes: tuple, np_dtype) -> tuple:
 def expand(input: Tensor, *sizes) -> Tensor:
     _required("expand", "size", sizes)
     data = input._data
-    target = expanded_shape(data.shape, _size_arg(sizes, "expand"), data.dtype)
+    target = expanded_shape(data.shape, int_list("expand", "size", sizes), data.dtype)
     out = np.broadcast_to(data, target)
     if data.flags.writeable:
         out.flags.writeable = True  # torch lets you write through an expanded view that does not alias itself
@@ -218,7 +212,7 @@ def view(input: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
-    shape = _infer_shape(data.size, _size_arg(shape))
+    shape = _infer_shape(data.size, int_list("view", "size", shape))
     out = _strided_view(data, shape)
     if out is None:
         raise RuntimeError(VIEW_MESSAGE)
@@ -247,7 +241,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
     """A view when the strides allow one, else a contiguous copy viewed (torch's three node names)."""
     _required("reshape", "shape", shape)
     data = input._data
-    shape = _infer_shape(data.size, _size_arg(shape, "reshape", "shape"))
+    shape = _infer_shape(data.size, int_list("reshape", "shape", shape))
     if data.flags.c_contiguous:
         return as_view(ViewBackward0, _strided_view(data, shape), input, shape=data.shape)
     out = _strided_view(data, shape)
@@ -455,7 +449,7 @@ def roll(input: Tensor, shifts: IntList, dims: IntList | None = None) -> Tensor:
 
 
 def repeat(input: Tensor, *repeats) -> Tensor:
-    repeats = _size_arg(repeats, "repeat", "repeats")
+    repeats = int_list("repeat", "repeats", repeats)
     shape = input._data.shape
     if len(repeats) < len(shape):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -477,7 +471,7 @@ def tile(input: Tensor, dims) -> Tensor:
 
 def _tile_method(self: Tensor, *dims) -> Tensor:
     _required("tile", "dims", dims)
-    return tile(self, _size_arg(dims, "tile", "dims"))
+    return tile(self, int_list("tile", "dims", dims))
 
 
 def _repeat_method(self: Tensor, *repeats) -> Tensor:
