@@ -765,6 +765,51 @@ def _storage_clone(data: np.ndarray) -> np.ndarray:
 
 
 @argument_types
+def _iteration_order(shape: tuple, *strides: tuple) -> list:
+    """The dims innermost first, as torch's TensorIterator orders them (reorder_dimensions): the smaller stride
+    inside, a tie broken by the smaller size, then by the next operand's strides; broadcast (0) strides skipped."""
+    def should_swap(d0: int, d1: int) -> int:
+        for operand in strides:
+            s0, s1 = operand[d0], operand[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+    perm = list(range(len(shape) - 1, -1, -1))
+    for i in range(1, len(shape)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            swap = should_swap(perm[d0], perm[d1])
+            if swap > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif swap < 0:
+                break
+    return perm
+
+
+def _write_in_torch_order(region: np.ndarray, values: np.ndarray, value_strides: tuple) -> None:
+    """``region[...] = values``; where the region's elements overlap in memory (a stride shorter than a row), in
+    the order torch's copy iterates them, so that the value written last is torch's."""
+    step = region.itemsize or 1
+    span = [(n - 1) * abs(st) // step for n, st in zip(region.shape, region.strides) if n > 1]
+    if region.size < 2 or builtins_sum(span) + 1 >= region.size and _distinct(region):
+        region[...] = values
+        return
+    order = _iteration_order(region.shape, region.strides, value_strides)[::-1]   # (outermost first)
+    index = tuple(np.transpose(i, order).reshape(-1) for i in np.indices(region.shape))
+    region[index] = values[index]
+
+
+def _distinct(region: np.ndarray) -> bool:
+    """Whether no two elements of ``region`` share memory."""
+    positions = _positions(region.shape, tuple(st // (region.itemsize or 1) for st in region.strides), 0)
+    return np.unique(positions).size == positions.size
+
+
 def as_strided_scatter(input: Tensor, src: Tensor, size: IntList, stride: IntList,
                        storage_offset: int | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` written into its as_strided view (torch's composite: clone, as_strided,
@@ -784,7 +829,7 @@ def as_strided_scatter(input: Tensor, src: Tensor, size: IntList, stride: IntLis
                            f"{list(src._data.shape)}, slice size = {list(region.shape)}")
     if has_internal_overlap(region):
         raise RuntimeError(OVERLAP_MESSAGE)
-    region[...] = src._data.astype(out.dtype, copy=False)
+    _write_in_torch_order(region, src._data.astype(out.dtype, copy=False), src._data.strides)
     size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
     here = out.__array_interface__["data"][0] - _storage_start(out) if out.size else 0
     written = _positions(size, stride, (here // out.itemsize if storage_offset is None else int(storage_offset))
