@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import inspect
 import operator
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+import sys
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, TypeVar, overload
 
 from . import _dtype
 from ._tensor import Tensor
@@ -49,8 +51,66 @@ def python_type_name(value) -> str:
 _WRAPPER_CODE: set = set()
 
 
+def past_checks(level: int) -> int:
+    """The ``stacklevel`` ``level`` for a ``warnings.warn`` of code that a ``tensor_arguments`` wrapper may
+    have called: one more per wrapper frame among the frames it counts, so that the warning names the same
+    line of the caller whether the op was reached through its checked public form or directly."""
+    frame: types.FrameType | None = sys._getframe(1)   # (the frame calling warn: stacklevel 1)
+    extra = 0
+    for _ in range(level - 1):
+        frame = frame.f_back if frame is not None else None
+        while frame is not None and frame.f_code in _WRAPPER_CODE:
+            extra += 1
+            frame = frame.f_back
+        if frame is None:
+            break
+    return level + extra
+
+
+def parser_error(message: str) -> TypeError:
+    """A TypeError as torch's argument parser raises it, marked so that ``_errors.tensor_arguments`` (which
+    names a misfit argument when a call fails) passes it on as it is."""
+    error = TypeError(message)
+    error.from_parser = True  # type: ignore[attr-defined]
+    return error
+
+
 def _is_int(value) -> bool:
     return not isinstance(value, (bool, float)) and hasattr(type(value), "__index__")
+
+
+def _first_not_int(values) -> int | None:
+    """The index of the first element torch's int-list parsing refuses (a bool only in the first place)."""
+    for at, v in enumerate(values):
+        if not (_is_int(v) or at and isinstance(v, bool)):
+            return at
+    return None
+
+
+def int_list_error(name: str, key: str, position: int | None, values) -> TypeError:
+    """torch's message for a sequence of sizes with a non-int element: the first element is checked with the
+    type, the others when the list is unpacked."""
+    at = _first_not_int(values)
+    assert at is not None
+    where = f" (position {position + 1})" if position is not None else ""
+    if at:
+        return parser_error(f"{name}(): argument '{key}' failed to unpack the object at pos {at + 1} with error "
+                         f"\"type must be tuple of ints,but got {python_type_name(values[at])}\"")
+    return parser_error(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
+                     f"{python_type_name(values[0])} at pos 0")
+
+
+def int_list(name: str, key: str, sizes: tuple) -> tuple:
+    """The ints of an int[] given as varargs or as one sequence (``x.reshape(2, 3)``, ``x.reshape((2, 3))``),
+    or torch's TypeError naming ``key`` (the decorator cannot check varargs); no cost past the conversion."""
+    given = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    try:
+        return tuple(map(operator.index, given))
+    except TypeError:
+        pass
+    if given is sizes and len(sizes) == 1:   # (one value that is not a sequence: its own type)
+        raise parser_error(f"{name}(): argument '{key}' must be tuple of ints, not {python_type_name(sizes[0])}")
+    raise int_list_error(name, key, None, list(given))
 
 
 def _fits(kind: str, value) -> bool:
@@ -59,10 +119,10 @@ def _fits(kind: str, value) -> bool:
         return hasattr(type(value), "__float__") or isinstance(value, complex)
     if kind == "IntList":
         if isinstance(value, (list, tuple)):
-            return all(_is_int(v) for v in value)
+            return _first_not_int(value) is None
         return _is_int(value)
     if kind == "ScalarType":
-        return isinstance(value, _dtype.dtype)
+        return isinstance(value, _dtype.dtype) or isinstance(value, type) and value in _dtype.PYTHON_TYPES
     if kind == "bool":
         return type(value).__name__ == "bool_"   # (a NumPy bool)
     if kind == "int":
@@ -89,42 +149,23 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
     return found
 
 
-def int_list_error(name: str, key: str, value, position: int | None = None) -> TypeError:
-    """torch's TypeError for an int[] argument ``value`` holding something else than ints: a list or tuple
-    names its first element that is not one (the first by its type, a later one by its 1-based position, as
-    torch's unpacking does), anything else its own type (``position``: 1-based, None to leave it out)."""
-    where = f" (position {position})" if position is not None else ""
-    if isinstance(value, (list, tuple)):
-        at = next((i for i, v in enumerate(value) if not _is_int(v)), None)
-        if at:
-            return TypeError(f"{name}(): argument '{key}' failed to unpack the object at pos {at + 1} with error "
-                             f'"type must be tuple of ints,but got {python_type_name(value[at])}"')
-        if at == 0:
-            return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
-                             f"{python_type_name(value[0])} at pos 0")
-    return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, not {python_type_name(value)}")
-
-
-def int_list(name: str, key: str, sizes: tuple) -> tuple:
-    """The ints of an int[] given as varargs or as one sequence (``x.reshape(2, 3)``, ``x.reshape((2, 3))``),
-    or torch's TypeError naming ``key`` (the decorator cannot check varargs); no cost past the conversion."""
-    given = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
-    try:
-        return tuple(map(operator.index, given))
-    except TypeError:
-        pass
-    raise int_list_error(name, key, given if given is not sizes else sizes[0] if len(sizes) == 1 else list(sizes))
-
-
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
-    where = f" (position {position + 1})" if position is not None else ""
     if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
         # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
-        return int_list_error(name, key, value, position + 1)
-    return TypeError(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
+        return int_list_error(name, key, position, value)
+    where = f" (position {position + 1})" if position is not None else ""
+    return parser_error(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
 
 
-def argument_types(fn=None, *, name: str | None = None, **spelled: str):
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+@overload
+def argument_types(fn: _Function, *, name: str | None = None, **spelled: str) -> _Function: ...
+@overload
+def argument_types(fn: None = None, *, name: str | None = None,
+                   **spelled: str) -> Callable[[_Function], _Function]: ...
+def argument_types(fn=None, *, name: str | None = None, **spelled: str):  # noqa: E301  (after its overloads)
     """Decorate a function so its annotated scalar/list/dtype arguments are checked as torch's parser does.
     ``name``: the function's name in torch's message (``feature_dropout``); ``spelled``: a parameter's name in
     torch's message where it differs from mygrad's (``training="train"``)."""
