@@ -764,7 +764,6 @@ def _storage_clone(data: np.ndarray) -> np.ndarray:
     return np.ndarray(data.shape, data.dtype, buffer=flat, offset=start, strides=data.strides)
 
 
-@argument_types
 def _iteration_order(shape: tuple, *strides: tuple) -> list:
     """The dims innermost first, as torch's TensorIterator orders them (reorder_dimensions): the smaller stride
     inside, a tie broken by the smaller size, then by the next operand's strides; broadcast (0) strides skipped."""
@@ -810,6 +809,7 @@ def _distinct(region: np.ndarray) -> bool:
     return np.unique(positions).size == positions.size
 
 
+@argument_types
 def as_strided_scatter(input: Tensor, src: Tensor, size: IntList, stride: IntList,
                        storage_offset: int | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` written into its as_strided view (torch's composite: clone, as_strided,
