@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 import sys
 import types
 from collections.abc import Callable, Sequence
@@ -97,6 +98,19 @@ def int_list_error(name: str, key: str, position: int | None, values) -> TypeErr
                          f"\"type must be tuple of ints,but got {python_type_name(values[at])}\"")
     return parser_error(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
                      f"{python_type_name(values[0])} at pos 0")
+
+
+def int_list(name: str, key: str, sizes: tuple) -> tuple:
+    """The ints of an int[] given as varargs or as one sequence (``x.reshape(2, 3)``, ``x.reshape((2, 3))``),
+    or torch's TypeError naming ``key`` (the decorator cannot check varargs); no cost past the conversion."""
+    given = sizes[0] if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)) else sizes
+    try:
+        return tuple(map(operator.index, given))
+    except TypeError:
+        pass
+    if given is sizes and len(sizes) == 1:   # (one value that is not a sequence: its own type)
+        raise parser_error(f"{name}(): argument '{key}' must be tuple of ints, not {python_type_name(sizes[0])}")
+    raise int_list_error(name, key, None, list(given))
 
 
 def _fits(kind: str, value) -> bool:

@@ -76,6 +76,9 @@ TANGENTS.update({
     "MeanBackward0": "self_t.mean()",
     "MeanBackward1": "self_t.mean(dims, keepdim)",
     "MmBackward0": "self_t.mm(mat2) + self.mm(mat2_t)",
+    # torch's addmm line: maybe_multiply of each term, a missing tangent zeros (times an inf factor: NaN)
+    "AddmmBackward0": "(self_t if beta == 1 else self_t * beta) + (mat1_t.mm(mat2) if alpha == 1 else "
+                      "mat1_t.mm(mat2) * alpha) + (mat1.mm(mat2_t) if alpha == 1 else mat1.mm(mat2_t) * alpha)",
     "BmmBackward0": "self_t.bmm(mat2) + self.bmm(mat2_t)",
     "MvBackward0": "self_t.mv(vec) + self.mv(vec_t)",
     "DotBackward0": "self_t.dot(tensor) + self.dot(tensor_t)",
@@ -131,7 +134,9 @@ TANGENTS.update({
                         "(where(self == other, 0.5, (self < other).to(result.dtype)))",
     # nodes whose tensor backward formula is cut from the graph on purpose (torch builds no second-order
     # graph there), so the transposed backward cannot give their tangents: torch's result lines
-    "PreluKernelBackward0": "where(self >= 0, self_t, weight * self_t + weight_t * self)",
+    # (a missing tangent is torch's zero tensor: its terms are left out, as above)
+    "PreluKernelBackward0": "where(self >= 0, 0 if self_t is None else self_t, (0 if self_t is None else "
+                            "weight * self_t) + (0 if weight_t is None else weight_t * self))",
     "NarrowCopyBackward0": "self_t.narrow_copy(dim, start, end - start)",
     "LinalgDetBackward0": "result * (A.inverse() @ A_t).diagonal(0, -2, -1).sum(-1)",
     # torch's logcumsumexp_jvp: the exp-normalised cumsum, 1e-13 where it is 0 (an empty dim: max's IndexError)
@@ -206,7 +211,8 @@ NOT_IMPLEMENTED: dict = {
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
 ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
                             "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0", "MinimumBackward0",
-                            "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1"})
+                            "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1",
+                            "PreluKernelBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.

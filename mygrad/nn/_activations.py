@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import methods, record
+from ..ops._define import methods, record, record_multi
 from ..ops._errors import past_checks, python_type_name
 from ..ops.elementwise import mul
 from ..ops.join import cat
@@ -126,10 +126,33 @@ RreluWithNoiseBackward0 = derivative(
 RreluWithNoiseBackward1 = derivative(
     "RreluWithNoiseBackward1", attrs="lower upper",
     self="zero_slope(where(result > 0, grad, grad * ((lower + upper) / 2)), result)")
-# (torch's double backward reaches both inputs from either gradient: zero_slope keeps those edges)
-PreluKernelBackward0 = derivative("PreluKernelBackward0",
-                                  self="zero_slope(where(self > 0, grad, weight * grad), self)",
-                                  weight="zero_slope(where(self > 0, 0, self * grad), weight)")
+# torch's derivatives of _prelu_kernel_backward (grad[0] reached the input's gradient, grad[1] the weight's): at
+# x = 0 they take the positive side (x >= 0), where the first derivative takes the negative one (x > 0)
+PreluKernelBackwardBackward0 = derivative(
+    "PreluKernelBackwardBackward0", multi_output=True,
+    grad_output=("where(self >= 0, grad[0], grad[0] * weight)", "where(self >= 0, 0, grad[1] * self)"),
+    self="zeros_like(self) if grad[1] is None else where(self >= 0, 0, grad_output * grad[1])",
+    weight="zeros_like(self) if grad[0] is None else where(self >= 0, 0, grad_output * grad[0])")
+
+
+@quiet
+def _prelu_backward_kernel(grad, self, weight, output: int):
+    """torch's _prelu_kernel_backward: the input's gradient (output 0) or the weight's, at the input's shape."""
+    if output == 0:
+        return np.where(self > 0, grad, weight * grad)
+    return np.where(self > 0, np.zeros((), np.result_type(self, grad)), self * grad)
+
+
+def _prelu_backward_tensor(grad, self, weight, output: int):
+    """create_graph: the kernel's two gradients as one PreluKernelBackwardBackward0 node, as torch records it."""
+    datas = [_prelu_backward_kernel(grad._data, self._data, weight._data, k) for k in (0, 1)]
+    return record_multi(PreluKernelBackwardBackward0, datas, (grad, self, weight), grad_output=grad, self=self,
+                        weight=weight)[output]
+
+
+formula_helper(_prelu_backward_kernel, tensor=_prelu_backward_tensor, name="prelu_kernel_backward")
+PreluKernelBackward0 = derivative("PreluKernelBackward0", self="prelu_kernel_backward(grad, self, weight, 0)",
+                                  weight="prelu_kernel_backward(grad, self, weight, 1)")
 MishBackward0 = derivative(
     "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
 LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="grad * sigmoid(-self)")

@@ -20,8 +20,9 @@ import numpy as np
 
 from .._argument_types import IntList, argument_types
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import scalar_type_name
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
@@ -390,6 +391,10 @@ def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: 
     """Every sliding block of a (N, C, H, W) input as a column: (N, C * prod(kernel), L)."""
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
+    if x.ndim < 3:   # (torch's autograd reads the sizes of dims -1 and -2 to save them, its shape check 1 and 2)
+        if input.requires_grad and grad_mode.is_grad_enabled():
+            dim_size(x.shape, -1), dim_size(x.shape, -2)
+        dim_size(x.shape, 1), dim_size(x.shape, 2)
     if x.ndim not in (3, 4) or (x.ndim == 4 and 0 in x.shape[1:]) or (x.ndim == 3 and 0 in x.shape):
         raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
                            f"got: {list(x.shape)}")
@@ -400,6 +405,8 @@ def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: 
                            f"{spec.dilation[1]}), padding=({spec.lo[0]}, {spec.lo[1]}), calculated shape of the "
                            f"array of sliding blocks as ({out[0]}, {out[1]}), but its components must be at least "
                            "one.")
+    if x.dtype.kind in "iu":   # (torch's im2col kernel: floating dtypes and bool)
+        raise NotImplementedError(f'"im2col_out_cpu" not implemented for \'{scalar_type_name(input.dtype)}\'')
     return _unfold_tensor(input, kernel, spec)
 
 

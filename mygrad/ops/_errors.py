@@ -213,6 +213,7 @@ TORCH_NAMES = {
     "linalg_ldl_factor_ex": {"A": "input"}, "linalg_ldl_factor": {"A": "input"},
     "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
     "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
+    "swapaxes_": {"dim0": "axis0", "dim1": "axis1"},
     "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
     "randint": {"low": "high"},   # (randint(high, size): torch's two-argument overload)
 }
@@ -450,13 +451,13 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
                         f"of:\n{listed}")
 
 
-def not_differentiable(data: np.ndarray, value) -> None:
+def refuse_gradient_into(data: np.ndarray, value) -> None:
     """torch's refusal to record an output of a non-floating dtype from a tensor ``value`` that requires grad
     (an int tensor filled with a float tensor that does: ``fill``, ``masked_fill``, ``index_fill``)."""
     from ..autograd import grad_mode
     if data.dtype.kind not in "fc" and isinstance(value, Tensor) and value._requires_grad \
             and grad_mode._state.enabled:
-        raise RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
+        raise not_differentiable(data)
 
 
 # The C++ type torch's checked scalar conversion names (``value cannot be converted to type int without overflow``).
@@ -478,6 +479,12 @@ def fill_value(value, dtype: np.dtype) -> np.ndarray:
             raise RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dtype.name, dtype.name)} "
                                f"without overflow")
     return np.asarray(v).astype(dtype)
+
+
+def not_differentiable(data: np.ndarray) -> RuntimeError:
+    """torch's refusal to record a gradient for an output of an integer or bool dtype (an op writing a tensor
+    that requires grad into an integer one: select_scatter, as_strided_scatter)."""
+    return RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:

@@ -25,7 +25,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._errors import fill_value, not_differentiable, python_type_name
+from ._errors import fill_value, python_type_name, refuse_gradient_into
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -711,7 +711,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                            f"{_c_name(mask.dtype)}")
     data = input._data
     if isinstance(value, Tensor):
-        not_differentiable(data, value)
+        refuse_gradient_into(data, value)
         if value._data.ndim:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")

@@ -8,6 +8,7 @@ import functools
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import IntList, argument_types, int_list
 from .._layout import row_major, suggests_channels_last
 from .._tensor import Tensor, wrap_dim
 from ..autograd import grad_mode
@@ -168,6 +169,8 @@ def _pieces(input: Tensor, dim: int, sizes) -> list:
 
 def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
     """Pieces of ``split_size`` along ``dim`` (the last may be shorter), or pieces of the given sizes."""
+    if not isinstance(tensor, Tensor):   # (torch.split is Python calling ``tensor.split``: a str's own, say)
+        return tensor.split(split_size_or_sections, dim)
     if not isinstance(split_size_or_sections, int):
         return split_with_sizes(tensor, split_size_or_sections, dim)
     if tensor._data.ndim == 0:
@@ -184,7 +187,7 @@ def split(tensor: Tensor, split_size_or_sections, dim: int = 0) -> tuple:
 
 
 def split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
-    sizes = [int(n) for n in split_sizes]
+    sizes = list(int_list("split_with_sizes", "split_sizes", (split_sizes,)))
     if input._data.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     dim = input._wrap_dim(dim)
@@ -232,16 +235,17 @@ def _untracked_pieces(node_cls, input: Tensor, pieces: tuple, dim: int) -> tuple
     return tuple(record_multi(node_cls, [p._data for p in pieces], (input,), dim=input._wrap_dim(dim)))
 
 
-def unsafe_split(tensor: Tensor, split_size: int, dim: int = 0) -> tuple:
+def unsafe_split(input: Tensor, split_size: int, dim: int = 0) -> tuple:
     if not isinstance(split_size, int) or isinstance(split_size, bool):
         raise TypeError(f"unsafe_split(): argument 'split_size' (position 2) must be int, not "
                         f"{python_type_name(split_size)}")
     with grad_mode.no_grad():
-        pieces = split(tensor, split_size, dim)
-    return _untracked_pieces(UnsafeSplitBackward0, tensor, pieces, dim)
+        pieces = split(input, split_size, dim)
+    return _untracked_pieces(UnsafeSplitBackward0, input, pieces, dim)
 
 
-def unsafe_split_with_sizes(input: Tensor, split_sizes, dim: int = 0) -> tuple:
+@argument_types
+def unsafe_split_with_sizes(input: Tensor, split_sizes: IntList, dim: int = 0) -> tuple:
     with grad_mode.no_grad():
         pieces = split_with_sizes(input, split_sizes, dim)
     return _untracked_pieces(UnsafeSplitWithSizesBackward0, input, pieces, dim)

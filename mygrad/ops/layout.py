@@ -13,12 +13,14 @@ from builtins import sum as builtins_sum
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import IntList, Number, _fits, argument_types, int_list, python_type_name
 from .._layout import strided_view as _strided
 from .._tensor import Tensor
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import not_tensor, past_checks
+from ._errors import invalid_arguments, not_differentiable, not_implemented, not_tensor, past_checks
 from ._views import as_view
 
 # ----- strided views over the input's array ---------------------------------------------------------
@@ -185,11 +187,15 @@ def diagflat(input: Tensor, offset: int = 0) -> Tensor:
 
 # ----- unflatten, unfold --------------------------------------------------------------------------
 
-def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
+@argument_types
+def unflatten(input: Tensor, dim: int, sizes: IntList) -> Tensor:
     _check_tensor("unflatten", input)
     if isinstance(sizes, int) or len(sizes) == 0:
         raise RuntimeError("unflatten: sizes must be non-empty")
     dim = input._wrap_dim(dim)
+    if not input._data.ndim:   # (torch's kernel wraps the dim again, without the 0-d allowance, and says so)
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           f"dimensions")
     shape = tuple(input.shape)
     sizes = [int(n) for n in sizes]
     if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
@@ -224,13 +230,24 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
 
 # ----- repeat_interleave, meshgrid -------------------------------------------------------------------
 
+_REPEAT_INTERLEAVE = ("Tensor input, Tensor repeats, int dim = None, *, int output_size = None",
+                      "Tensor repeats, *, int output_size = None",
+                      "Tensor input, int repeats, int dim = None, *, int output_size = None")
+
+
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Tensor:
     """Each element (or slice along ``dim``) repeated: an int count as torch composes it
     (unsqueeze, expand, clone, flatten); a tensor of counts through index_select."""
     from .indexing import index_select
+    if not (repeats is None and dim is None or type(repeats) is int or isinstance(repeats, (Tensor, np.integer))) \
+            or not (dim is None or type(dim) is int or _fits("int", dim)):
+        given = (input, repeats) if repeats is not None else (input,)
+        raise invalid_arguments("repeat_interleave", given, _REPEAT_INTERLEAVE)
     if repeats is None:   # repeat_interleave(counts): the indices repeated by their counts
         counts = input._data
-        if counts.ndim > 1 or counts.dtype.kind not in "iu":
+        if counts.dtype.kind not in "iu":
+            raise not_implemented("repeat_interleave_cpu", counts)
+        if counts.ndim > 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
         if (counts < 0).any():
             raise RuntimeError("repeats can not be negative")
@@ -242,6 +259,8 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         if isinstance(repeats, Tensor):
             raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         input._wrap_dim(dim)
+        if repeats < 0:
+            raise RuntimeError("Repeats must be non-negative")
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     dim = input._wrap_dim(dim)
     if isinstance(repeats, Tensor):
@@ -254,10 +273,12 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None) -> Ten
         if counts.size != size:
             raise RuntimeError("repeats must have the same size as input along dim, but got repeats.size(0) = "
                                f"{counts.size} and input.size({dim}) = {size}")
+        if counts.dtype.kind not in "iu":
+            raise not_implemented("repeat_interleave_cpu", counts)
         index = repeat_interleave(Tensor._make(counts.astype(np.int64), False, None))
         return index_select(input, dim, index)
     if repeats < 0:
-        raise RuntimeError("repeats can not be negative")
+        raise RuntimeError("Repeats must be non-negative")
     if input.ndim == 0:
         input = input.reshape(1)
     from .copy import contiguous_clone
@@ -277,6 +298,7 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f'torch.meshgrid: indexing must be one of "xy" or "ij", but received: {indexing}')
+    _tensor_list(tensors)
     if not tensors:
         raise RuntimeError("meshgrid expects a non-empty TensorList")
     for t in tensors:
@@ -300,6 +322,16 @@ def meshgrid(*tensors, indexing: str | None = None) -> tuple:
     return tuple(grids)
 
 
+def _tensor_list(tensors) -> None:
+    """torch's TypeError for an element of a tensor list (its argument 0) that is not a tensor."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got {python_type_name(t)}")
+
+
+_ATLEAST = ("Tensor input", "tuple of Tensors tensors")
+
+
 # ----- atleast_nd, stacks ------------------------------------------------------------------------
 
 def _atleast(n: int):
@@ -316,8 +348,11 @@ def _atleast(n: int):
 
     def atleast(*tensors):
         if len(tensors) == 1 and not isinstance(tensors[0], (list, tuple)):
+            if not isinstance(tensors[0], Tensor):
+                raise invalid_arguments(f"atleast_{n}d", tensors, _ATLEAST)
             return one(tensors[0])
         items = tensors[0] if len(tensors) == 1 else tensors
+        _tensor_list(items)
         return tuple(one(t) for t in items)
     atleast.__name__ = atleast.__qualname__ = f"atleast_{n}d"
     return atleast
@@ -343,11 +378,24 @@ def row_stack(tensors) -> Tensor:
 
 # ----- splits ----------------------------------------------------------------------------------------
 
+_TENSOR_SPLIT = ("Tensor input, tuple of ints indices, int dim = 0",
+                 "Tensor input, Tensor tensor_indices_or_sections, int dim = 0",
+                 "Tensor input, int sections, int dim = 0")
+
+
+def _split_arguments(indices_or_sections) -> bool:
+    """Whether a split's sections or indices are of a type torch's overloads take (an int, ints, a tensor)."""
+    return type(indices_or_sections) is int or isinstance(indices_or_sections, Tensor) \
+        or _fits("IntList", indices_or_sections)
+
+
 def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
     """Views (SliceBackward0) between the given indices, or ``n`` near-equal sections (the first
     size % n one longer)."""
     from .indexing import narrow
     _check_tensor("tensor_split", input)
+    if not _split_arguments(indices_or_sections) or not (type(dim) is int or _fits("int", dim)):
+        raise invalid_arguments("tensor_split", (input, indices_or_sections), _TENSOR_SPLIT)
     if input.ndim == 0:
         raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
     dim = input._wrap_dim(dim)
@@ -380,6 +428,9 @@ def tensor_split(input: Tensor, indices_or_sections, dim: int = 0) -> tuple:
 def _directional_split(name: str, dim_of, min_dims: int):
     def split(input: Tensor, indices_or_sections) -> tuple:
         _check_tensor(name, input)
+        if isinstance(indices_or_sections, Tensor) or not _split_arguments(indices_or_sections):
+            raise invalid_arguments(name, (input, indices_or_sections),
+                                    ("Tensor input, int sections", "Tensor input, tuple of ints indices"))
         if input.ndim < min_dims:
             raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} dimension, but got a tensor "
                                f"with {input.ndim} dimensions!")
@@ -401,7 +452,8 @@ dsplit = _directional_split("dsplit", lambda t: 2, 3)
 
 # ----- rot90, narrow_copy ---------------------------------------------------------------------------
 
-def rot90(input: Tensor, k: int = 1, dims=(0, 1)) -> Tensor:
+@argument_types
+def rot90(input: Tensor, k: int = 1, dims: IntList = (0, 1)) -> Tensor:
     """A copy rotated by k quarter turns from dims[0] towards dims[1] (Rot90Backward0)."""
     _check_tensor("rot90", input)
     dims = list(dims)
@@ -460,8 +512,7 @@ def _new_factory(name: str, fill):
                 pin_memory: bool = False) -> Tensor:
         if not size:
             raise TypeError(f'{name}() missing 1 required positional arguments: "size"')
-        if len(size) == 1 and isinstance(size[0], (tuple, list)):
-            size = tuple(size[0])
+        size = int_list(name, "size", size)
         _check_sizes(size)
         np_dtype = (dtype or self.dtype).np
         out = Tensor._make(fill(tuple(size), np_dtype), False, None)
@@ -485,11 +536,41 @@ def _new_empty_strided(self: Tensor, size, stride, *, dtype=None, device=None, r
     return out.requires_grad_() if requires_grad else out
 
 
-def _new_full(self: Tensor, size, fill_value, *, dtype=None, device=None, requires_grad: bool = False,
+@argument_types(name="new_full")
+def _new_full(self: Tensor, size: IntList, fill_value: Number, *, dtype=None, device=None, requires_grad: bool = False,
               layout=None, pin_memory: bool = False) -> Tensor:
+    if not isinstance(size, (tuple, list)):   # (torch's new_full takes no single int for its size)
+        raise TypeError(f"new_full(): argument 'size' (position 1) must be tuple of ints, not {python_type_name(size)}")
     _check_sizes(tuple(size))
     out = Tensor._make(np.full(tuple(size), fill_value, (dtype or self.dtype).np), False, None)
     return out.requires_grad_() if requires_grad else out
+
+
+def _check_elements(data, floating: bool) -> None:
+    """torch's TypeError for data ``new_tensor`` cannot read as numbers of its dtype (a str, a None)."""
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    shape, first = [], data
+    while isinstance(first, (list, tuple)):   # (torch reads the shape down the first elements)
+        shape.append(len(first))
+        if not first:
+            break
+        first = first[0]
+    if isinstance(first, str):
+        raise ValueError("too many dimensions 'str'")
+    level = [data]
+    for depth, length in enumerate(shape):   # each level: sequences of the length read, then numbers
+        for item in level:
+            if not isinstance(item, (list, tuple)):
+                raise TypeError("not a sequence")
+            if len(item) != length:
+                raise ValueError(f"expected sequence of length {length} at dim {depth} (got {len(item)})")
+        level = [item for items in level for item in items]
+    for item in level:
+        if not isinstance(item, (bool, int, float, np.number, np.bool_, Tensor, np.ndarray)):
+            if floating:
+                raise TypeError(f"must be real number, not {python_type_name(item)}")
+            raise TypeError(f"'{python_type_name(item)}' object cannot be interpreted as an integer")
 
 
 def _new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: bool = False, layout=None,
@@ -500,6 +581,8 @@ def _new_tensor(self: Tensor, data, *, dtype=None, device=None, requires_grad: b
                       "sourceTensor.detach().clone().requires_grad_(True), rather than tensor.new_tensor("
                       "sourceTensor).", UserWarning, stacklevel=past_checks(2))
         data = data._data
+    elif isinstance(data, (str, list, tuple)) or data is None:
+        _check_elements(data, (dtype or self.dtype).is_floating_point)
     return tensor(np.array(data), dtype=dtype or self.dtype, requires_grad=requires_grad)
 
 
@@ -568,6 +651,10 @@ def strided_geometry(input: Tensor, size, stride, storage_offset=None) -> tuple[
     if any(s < 0 for s in stride):
         raise RuntimeError(f"as_strided: Negative strides are not supported at the moment, got strides: "
                            f"{list(stride)}")
+    if storage_offset is not None and storage_offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {storage_offset}")
+    if min(size, default=0) < 0:   # (torch lets a negative size with a zero one through: NumPy cannot hold it)
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and strides={list(stride)}")
     data = input._data
     root = data
     while isinstance(root.base, np.ndarray):
@@ -591,7 +678,8 @@ def strided_geometry(input: Tensor, size, stride, storage_offset=None) -> tuple[
     return out, (root.size, in_geom, (size, stride, offset))
 
 
-def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+@argument_types
+def as_strided(input: Tensor, size: IntList, stride: IntList, storage_offset: int | None = None) -> Tensor:
     """A view with the given sizes and strides (in elements) from ``storage_offset`` of the input's
     storage (default: where the input starts)."""
     out, geometry = strided_geometry(input, size, stride, storage_offset)
@@ -601,7 +689,8 @@ def as_strided(input: Tensor, size, stride, storage_offset=None) -> Tensor:
 AsStridedBackward1 = derivative("AsStridedBackward1", attrs="geometry", self="_strided_scatter(grad, geometry)")
 
 
-def as_strided_(self: Tensor, size, stride, storage_offset=None) -> Tensor:
+@argument_types
+def as_strided_(self: Tensor, size: IntList, stride: IntList, storage_offset: int | None = None) -> Tensor:
     """as_strided in place: the tensor itself takes the geometry (AsStridedBackward1 over its history)."""
     from .shape import view_inplace
     _, geometry = strided_geometry(self, size, stride, storage_offset)
@@ -675,7 +764,54 @@ def _storage_clone(data: np.ndarray) -> np.ndarray:
     return np.ndarray(data.shape, data.dtype, buffer=flat, offset=start, strides=data.strides)
 
 
-def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=None) -> Tensor:
+def _iteration_order(shape: tuple, *strides: tuple) -> list:
+    """The dims innermost first, as torch's TensorIterator orders them (reorder_dimensions): the smaller stride
+    inside, a tie broken by the smaller size, then by the next operand's strides; broadcast (0) strides skipped."""
+    def should_swap(d0: int, d1: int) -> int:
+        for operand in strides:
+            s0, s1 = operand[d0], operand[d1]
+            if s0 == 0 or s1 == 0:
+                continue
+            if s0 != s1:
+                return -1 if s0 < s1 else 1
+            if shape[d0] > shape[d1]:
+                return 1
+        return 0
+    perm = list(range(len(shape) - 1, -1, -1))
+    for i in range(1, len(shape)):
+        d1 = i
+        for d0 in range(i - 1, -1, -1):
+            swap = should_swap(perm[d0], perm[d1])
+            if swap > 0:
+                perm[d0], perm[d1] = perm[d1], perm[d0]
+                d1 = d0
+            elif swap < 0:
+                break
+    return perm
+
+
+def _write_in_torch_order(region: np.ndarray, values: np.ndarray, value_strides: tuple) -> None:
+    """``region[...] = values``; where the region's elements overlap in memory (a stride shorter than a row), in
+    the order torch's copy iterates them, so that the value written last is torch's."""
+    step = region.itemsize or 1
+    span = [(n - 1) * abs(st) // step for n, st in zip(region.shape, region.strides) if n > 1]
+    if region.size < 2 or builtins_sum(span) + 1 >= region.size and _distinct(region):
+        region[...] = values
+        return
+    order = _iteration_order(region.shape, region.strides, value_strides)[::-1]   # (outermost first)
+    index = tuple(np.transpose(i, order).reshape(-1) for i in np.indices(region.shape))
+    region[index] = values[index]
+
+
+def _distinct(region: np.ndarray) -> bool:
+    """Whether no two elements of ``region`` share memory."""
+    positions = _positions(region.shape, tuple(st // (region.itemsize or 1) for st in region.strides), 0)
+    return np.unique(positions).size == positions.size
+
+
+@argument_types
+def as_strided_scatter(input: Tensor, src: Tensor, size: IntList, stride: IntList,
+                       storage_offset: int | None = None) -> Tensor:
     """A copy of ``input`` with ``src`` written into its as_strided view (torch's composite: clone, as_strided,
     copy_); AsStridedScatterBackward0, whose gradient torch supports for a contiguous input only."""
     from ._views import OVERLAP_MESSAGE, has_internal_overlap
@@ -684,6 +820,8 @@ def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=
         raise not_tensor("as_strided_scatter", src, "src", 2)
     if input.requires_grad and not input._data.flags.c_contiguous:
         raise RuntimeError(_NOT_CONTIGUOUS_SCATTER)
+    if src.requires_grad and input._data.dtype.kind not in "fc" and grad_mode.is_grad_enabled():
+        raise not_differentiable(input._data)
     out = _storage_clone(input._data)
     region, _ = strided_geometry(Tensor._make(out, False, None), size, stride, storage_offset)
     if region.shape != src._data.shape:
@@ -691,7 +829,7 @@ def as_strided_scatter(input: Tensor, src: Tensor, size, stride, storage_offset=
                            f"{list(src._data.shape)}, slice size = {list(region.shape)}")
     if has_internal_overlap(region):
         raise RuntimeError(OVERLAP_MESSAGE)
-    region[...] = src._data.astype(out.dtype, copy=False)
+    _write_in_torch_order(region, src._data.astype(out.dtype, copy=False), src._data.strides)
     size, stride = tuple(int(n) for n in size), tuple(int(s) for s in stride)
     here = out.__array_interface__["data"][0] - _storage_start(out) if out.size else 0
     written = _positions(size, stride, (here // out.itemsize if storage_offset is None else int(storage_offset))
@@ -708,7 +846,8 @@ def _storage_start(data: np.ndarray) -> int:
     return root.__array_interface__["data"][0]
 
 
-def fill_diagonal_(self: Tensor, fill_value, wrap: bool = False) -> Tensor:
+@argument_types
+def fill_diagonal_(self: Tensor, fill_value: Number, wrap: bool = False) -> Tensor:
     """torch's fill_diagonal_: the main diagonal (stride: the sum of the strides) filled in place through an
     as_strided view (CopySlices over the history); ``wrap`` continues below a tall matrix's square every
     ``width + 1`` rows."""

@@ -14,7 +14,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import binary_operands, check_broadcast, inplace_method, methods, record
-from ._errors import not_implemented, not_tensor
+from ._errors import invalid_arguments, not_implemented, not_tensor
 from .elementwise import (
     bitwise_and,
     bitwise_or,
@@ -249,6 +249,8 @@ def _untracked_inplace(op, kernel: str | None = None):
         if op.__name__.startswith("logical") and args and not isinstance(args[0], Tensor):
             raise not_tensor(method.__name__, args[0], "other", 1)
         if kernel is not None:
+            if args and not isinstance(args[0], (Tensor, bool, int, float, complex, np.number)):
+                raise invalid_arguments(method.__name__, args[:1], ("Tensor other", "Number other"))
             if args:
                 _check_cast(self, args[0])
                 _check_output_shape(self, np.shape(args[0]._data if isinstance(args[0], Tensor) else args[0]))

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._argument_types import check_argument
+from .._argument_types import Number, argument_types, check_argument, int_list
 from .._layout import row_major
 from .._quiet import quiet
 from .._summation import add_reduce
@@ -803,24 +803,40 @@ def renorm_backward(grad, self, p, dims, maxnorm):
     return np.where(norm > maxnorm, np.asarray(scaled).astype(np.asarray(grad).dtype), grad)
 
 
+def _norm_jvp(F, self, self_t, p, norm, dims):
+    """torch's norm_jvp (keepdim), term by term: its NaN and inf where hostile values meet."""
+    x = F.raw(self)
+    if p == 1:
+        return (self.sgn() * self_t).sum(dims, keepdim=True)
+    if p == 2:
+        return ((self * self_t).sum(dims, keepdim=True) / norm).masked_fill(F.const(F.raw(norm) == 0), 0)
+    if math.isinf(p):
+        n = F.raw(norm)
+        is_max = F.const(((np.abs(x) == n) | (np.isnan(x) & np.isnan(n))).astype(x.dtype))
+        return (self.sgn() * self_t * is_max).sum(dims, keepdim=True) / is_max.sum(dims, keepdim=True)
+    if p < 2:
+        return (self.abs().pow(p - 1).masked_fill(F.const(x == 0), 0) * self.sgn() * self_t).sum(
+            dims, keepdim=True) * norm.pow(1 - p)
+    return (self.abs().pow(p - 2) * self * self_t).sum(dims, keepdim=True) * norm.pow(1 - p)
+
+
 @formula_helper(tensor="same")
 def renorm_jvp(self, self_t, p, dims, maxnorm):
-    """torch's renorm tangent: the scaled slices' ``self_t * f + self * f_t`` (f = maxnorm / (norm + 1e-7)),
-    ``self_t`` itself elsewhere (so a zero norm there gives no 0/0)."""
+    """torch's renorm tangent: ``factor * (self_t - self * invnorm * norm_t)`` on the scaled slices (invnorm =
+    1 / (norm + 1e-7), factor = invnorm * maxnorm), ``self_t`` itself elsewhere (no 0/0 at a zero norm)."""
     F = _ops(self_t)
     norm = vector_norm(self, p, dims, True)
-    norm_t = (norm_backward(F.const(np.ones_like(F.raw(norm))), self, p, norm, dims, True) * self_t).sum(
-        dims, keepdim=True)
-    den = norm + 1e-7
-    return F.where(F.const(F.raw(norm) > maxnorm), self_t * (maxnorm / den) - self * (maxnorm * norm_t / den / den),
-                   self_t)
+    invnorm = (norm + 1e-7).reciprocal()
+    scaled = (invnorm * maxnorm) * (self_t - self * invnorm * _norm_jvp(F, self, self_t, p, norm, dims))
+    return F.where(F.const(F.raw(norm) > maxnorm), scaled, self_t)
 
 
 RenormBackward0 = derivative("RenormBackward0", attrs="p dims maxnorm",
                              self="renorm_backward(grad, self, p, dims, maxnorm)")
 
 
-def renorm(input: Tensor, p, dim: int, maxnorm) -> Tensor:
+@argument_types
+def renorm(input: Tensor, p: Number, dim: int, maxnorm: Number) -> Tensor:
     if not isinstance(input, Tensor):
         raise not_tensor("renorm", input)
     if not p > 0:
@@ -850,7 +866,7 @@ def sum_to_size(self: Tensor, *size, **keywords) -> Tensor:
         raise TypeError(f"sum_to_size() got an unexpected keyword argument '{next(iter(keywords))}'")
     if not size:
         raise TypeError('sum_to_size() missing 1 required positional arguments: "size"')
-    shape = tuple(int(n) for n in (size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size))
+    shape = int_list("sum_to_size", "size", size)
     sizes = self._data.shape
     lead = len(sizes) - len(shape)
     if lead < 0 or any(n != m and n != 1 for n, m in zip(shape, sizes[lead:])):

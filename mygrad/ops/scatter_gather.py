@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
-from ._errors import fill_value, not_differentiable, not_tensor, past_checks
+from ._errors import fill_value, not_tensor, past_checks, refuse_gradient_into
 from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
 from .indexing import _gather_key
 
@@ -497,7 +497,7 @@ def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
     if bad.any():
         raise IndexError(f"index {int(idx[bad][0])} is out of bounds for dimension {dim} with size {size}")
     idx = idx % size if size else idx
-    not_differentiable(data, value)
+    refuse_gradient_into(data, value)
     fill = fill_value(value._data if tensor_value else value, data.dtype)
     out = data.copy()
     if data.ndim:

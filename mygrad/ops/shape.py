@@ -9,20 +9,19 @@ copy: UnsafeViewBackward0 over CloneBackward0.
 from __future__ import annotations
 
 import math
-import operator
 import warnings
 
 import numpy as np
 
 from .. import _dtype
-from .._argument_types import IntList, argument_types
+from .._argument_types import IntList, _fits, argument_types, int_list
 from .._layout import strided_view, view_strides
 from .._tensor import Tensor, wrap_dim
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import past_checks, python_type_name
+from ._errors import invalid_arguments, past_checks, python_type_name
 from ._views import as_view
 from .copy import contiguous_clone
 
@@ -108,13 +107,6 @@ def _required(fn: str, name: str, given: tuple) -> None:
         raise TypeError(f'{fn}() missing 1 required positional arguments: "{name}"')
 
 
-def _size_arg(size) -> tuple:
-    """``f(2, 3)``, ``f((2, 3))``, ``f([2, 3])`` and ``f(torch.Size(...))`` all mean the sizes (2, 3)."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = size[0]
-    return tuple(map(operator.index, size))
-
-
 def _dims_arg(dims) -> tuple:
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
@@ -133,7 +125,7 @@ def expanded_shape(shape: tuple, sizes: tuple, np_dtype) -> tuple:
     target = []
     for i, n in enumerate(sizes):
         if i < lead:
-            if n < 0:
+            if n == -1 and shape:   # (torch expands a 0-d tensor without this check)
                 raise RuntimeError(f"The expanded size of the tensor ({n}) isn't allowed in a leading, non-existing "
                                    f"dimension {i}")
             target.append(n)
@@ -146,13 +138,17 @@ def expanded_shape(shape: tuple, sizes: tuple, np_dtype) -> tuple:
                                f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(shape)}")
         target.append(n)
+    if min(target, default=0) < 0:
+        # (torch lets other negative sizes through to its element count, which fails as an overflow; with a
+        # zero size elsewhere it returns a tensor of negative size, which NumPy cannot hold: refused the same)
+        raise RuntimeError("numel: integer multiplication overflow")
     return tuple(target)
 
 
 def expand(input: Tensor, *sizes) -> Tensor:
     _required("expand", "size", sizes)
     data = input._data
-    target = expanded_shape(data.shape, _size_arg(sizes), data.dtype)
+    target = expanded_shape(data.shape, int_list("expand", "size", sizes), data.dtype)
     out = np.broadcast_to(data, target)
     if data.flags.writeable:
         out.flags.writeable = True  # torch lets you write through an expanded view that does not alias itself
@@ -216,7 +212,7 @@ def view(input: Tensor, *shape) -> Tensor:
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
     data = input._data
-    shape = _infer_shape(data.size, _size_arg(shape))
+    shape = _infer_shape(data.size, int_list("view", "size", shape))
     out = _strided_view(data, shape)
     if out is None:
         raise RuntimeError(VIEW_MESSAGE)
@@ -245,7 +241,7 @@ def reshape(input: Tensor, *shape) -> Tensor:
     """A view when the strides allow one, else a contiguous copy viewed (torch's three node names)."""
     _required("reshape", "shape", shape)
     data = input._data
-    shape = _infer_shape(data.size, _size_arg(shape))
+    shape = _infer_shape(data.size, int_list("reshape", "shape", shape))
     if data.flags.c_contiguous:
         return as_view(ViewBackward0, _strided_view(data, shape), input, shape=data.shape)
     out = _strided_view(data, shape)
@@ -339,8 +335,15 @@ def permute(input: Tensor, *dims) -> Tensor:
     return _permuted(input, order)
 
 
+_MOVEDIM = ("Tensor input, int source, int destination",
+            "Tensor input, tuple of ints source, tuple of ints destination")
+
+
 def movedim(input: Tensor, source, destination) -> Tensor:
     """Move the ``source`` dims to the ``destination`` positions, the others keeping their order."""
+    if not (type(source) is int or _fits("IntList", source)) \
+            or not (type(destination) is int or _fits("IntList", destination)):
+        raise invalid_arguments("movedim", (input, source, destination), _MOVEDIM)
     src = (source,) if isinstance(source, int) else tuple(source)
     dst = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(src) != len(dst):
@@ -434,15 +437,19 @@ def roll(input: Tensor, shifts: IntList, dims: IntList | None = None) -> Tensor:
     dims = () if dims is None else (dims,) if isinstance(dims, int) else tuple(dims)
     if (dims or len(shifts) != 1) and len(shifts) != len(dims):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
-    dims = tuple(input._wrap_dim(d) for d in dims)
     data = input._data
+    if not data.size:   # (torch returns the empty tensor's copy before it reads any dim)
+        return record(RollBackward0, data.copy(), (input,), back=0, dims=())
+    if dims and not data.ndim:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    dims = tuple(input._wrap_dim(d) for d in dims)
     out = np.roll(data, shifts if dims else shifts[0], dims if dims else None)
     back = tuple(-s for s in shifts) if dims else -shifts[0]
     return record(RollBackward0, out, (input,), back=back, dims=dims)
 
 
 def repeat(input: Tensor, *repeats) -> Tensor:
-    repeats = _size_arg(repeats)
+    repeats = int_list("repeat", "repeats", repeats)
     shape = input._data.shape
     if len(repeats) < len(shape):
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
@@ -464,7 +471,7 @@ def tile(input: Tensor, dims) -> Tensor:
 
 def _tile_method(self: Tensor, *dims) -> Tensor:
     _required("tile", "dims", dims)
-    return tile(self, _size_arg(dims))
+    return tile(self, int_list("tile", "dims", dims))
 
 
 def _repeat_method(self: Tensor, *repeats) -> Tensor:

@@ -12,7 +12,7 @@ from .._layout import strided
 from .._tensor import Tensor
 from ..autograd.node import derivative
 from ._define import methods, record
-from ._errors import fill_value, not_differentiable
+from ._errors import fill_value, refuse_gradient_into
 
 __all__ = ["detach", "ravel", "fill", "scalar_tensor", "is_nonzero", "is_same_size", "is_signed", "is_inference",
            "is_complex", "is_conj", "is_neg", "conj", "resolve_conj", "resolve_neg"]
@@ -35,7 +35,7 @@ def fill(input: Tensor, value) -> Tensor:
     gradient is the sum of the output's)."""
     data = input._data
     if isinstance(value, Tensor):
-        not_differentiable(data, value)
+        refuse_gradient_into(data, value)
         if value._data.ndim != 0:
             raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with "
                                f"{value._data.ndim} dimensions.")

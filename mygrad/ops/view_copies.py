@@ -11,11 +11,13 @@ import math
 
 import numpy as np
 
+from .._argument_types import IntList, argument_types
 from .._tensor import Tensor, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import methods, record
+from ._errors import not_differentiable
 from .layout import strided_geometry  # (its module registers the _strided_scatter formula helper)
 
 __all__ = ["alias_copy", "t_copy", "transpose_copy", "permute_copy", "expand_copy", "detach_copy", "diagonal_copy",
@@ -96,7 +98,7 @@ alias_copy = _copy_op("Alias", lambda x: x.view(x.shape))
 t_copy = _copy_op("T", lambda x: x.t())
 permute_copy = _copy_op("Permute", lambda x, dims: x.permute(*dims))
 expand_copy = _copy_op("Expand", lambda x, size, *, implicit=False: x.expand(*size))
-diagonal_copy = _copy_op("Diagonal", _diagonal)
+_diagonal_copy = _copy_op("Diagonal", _diagonal)
 select_copy = _copy_op("Select", lambda x, dim, index: x.select(dim, index))
 unfold_copy = _copy_op("Unfold", lambda x, dimension, size, step: x.unfold(dimension, size, step))
 unsqueeze_copy = _copy_op("Unsqueeze", lambda x, dim: x.unsqueeze(dim))
@@ -106,7 +108,13 @@ AsStridedBackward0_copy = derivative("AsStridedBackward0_copy", attrs="geometry"
                                      self="_strided_scatter(grad, geometry)")
 
 
-def as_strided_copy(input: Tensor, size, stride, storage_offset=None) -> Tensor:
+@argument_types
+def diagonal_copy(input: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
+    return _diagonal_copy(input, offset, dim1, dim2)
+
+
+@argument_types
+def as_strided_copy(input: Tensor, size: IntList, stride: IntList, storage_offset: int | None = None) -> Tensor:
     """as_strided's values, copied; the gradient goes through the input's storage as as_strided's does (an
     index map over a fresh input would read a strided input as if it were contiguous)."""
     out, geometry = strided_geometry(input, size, stride, storage_offset)
@@ -122,7 +130,9 @@ def transpose_copy(input: Tensor, dim0: int, dim1: int) -> Tensor:
     return _transpose_copy(input, dim0, dim1)
 
 
-def slice_copy(input: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+@argument_types
+def slice_copy(input: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+               step: int = 1) -> Tensor:
     return _slice_copy(input, dim, start, end, step)
 
 
@@ -156,6 +166,8 @@ def _scatter_op(name: str, view, describe):
                       self="zero_written(grad, written)", src="gather_written(grad, index)")
 
     def op(input: Tensor, src: Tensor, *args, **kwargs) -> Tensor:
+        if src.requires_grad and input._data.dtype.kind not in "fc" and grad_mode.is_grad_enabled():
+            raise not_differentiable(input._data)
         index = _index_map(tuple(input.shape), lambda t: view(t, *args, **kwargs))
         if tuple(src.shape) != index.shape:
             raise RuntimeError(describe(list(src.shape), list(index.shape)))
@@ -179,14 +191,18 @@ _diagonal_scatter = _scatter_op("Diagonal", _diagonal,
                                              f"{s}, slice size = {v}")
 
 
+@argument_types
 def select_scatter(input: Tensor, src: Tensor, dim: int, index: int) -> Tensor:
     return _select_scatter(input, src, dim, index)
 
 
-def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start=None, end=None, step: int = 1) -> Tensor:
+@argument_types
+def slice_scatter(input: Tensor, src: Tensor, dim: int = 0, start: int | None = None, end: int | None = None,
+                  step: int = 1) -> Tensor:
     return _slice_scatter(input, src, dim, start, end, step)
 
 
+@argument_types
 def diagonal_scatter(input: Tensor, src: Tensor, offset: int = 0, dim1: int = 0, dim2: int = 1) -> Tensor:
     return _diagonal_scatter(input, src, offset, dim1, dim2)
 
