@@ -12,9 +12,11 @@ import math
 
 import numpy as np
 
+from .._argument_types import check_argument, python_type_name
 from .._dtype import result_type
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
@@ -146,6 +148,17 @@ def _check_first_dtype(kernel: str, input: Tensor, other: Tensor) -> None:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(other)}")
 
 
+_NUMBER_TYPES = frozenset((int, float, bool, complex))
+
+
+def _check_scalars(name: str, beta, alpha) -> None:
+    """beta and alpha are torch Scalars (``argument 'beta' must be Number, not list``), where NumPy would
+    broadcast a list or fail on a str."""
+    if type(beta) not in _NUMBER_TYPES or type(alpha) not in _NUMBER_TYPES:
+        check_argument(name, "beta", "Number", beta)
+        check_argument(name, "alpha", "Number", alpha)
+
+
 def _check_bool(x: np.ndarray, kernel: str = "addmm_impl_cpu_") -> None:
     """torch has no bool kernel for its products (``kernel``: the one torch's message names)."""
     if x.dtype == np.bool_:
@@ -188,6 +201,8 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             _check_first_dtype("bmm", input, mat2)
         # an empty product or an empty contraction: torch returns zeros of mat2's dtype before its dtype checks
         out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), b.dtype)
+        if out.dtype.kind not in "fc" and (input._requires_grad or mat2._requires_grad) and grad_mode._state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {_scalar_name(mat2)}")
         return record(BmmBackward0, out, (input, mat2), self=input, mat2=mat2)
     return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
@@ -224,6 +239,7 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), input broadcast to the product (nn.Linear's bias add)."""
+    _check_scalars("addmm", beta, alpha)
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
@@ -265,6 +281,10 @@ def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, 
 
 
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("addmv", beta, alpha)
+    ranks = input._data.ndim, mat._data.ndim, vec._data.ndim
+    if ranks[1] != 2 or ranks[2] != 1 or ranks[0] > 1:   # (before mv's own checks, which read mat's rows)
+        raise RuntimeError("vector + matrix @ vector expected, got {}, {}, {}".format(*ranks))
     product = mv(mat.detach(), vec.detach())._data
     return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
 
@@ -273,6 +293,7 @@ _outer_kernel = quiet(np.multiply.outer)
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("addr", beta, alpha)
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
@@ -315,6 +336,7 @@ def _check_batched(kernel: str, dims: tuple, input: Tensor, batch1: Tensor, batc
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("baddbmm", beta, alpha)
     _check_batched("baddbmm", (0, 1), input, batch1, batch2)
     product = bmm(batch1.detach(), batch2.detach())._data
     return _add_product(BaddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
@@ -323,6 +345,7 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    _check_scalars("addbmm", beta, alpha)
     _check_batched("addbmm", (1,), input, batch1, batch2)
     product = bmm(batch1.detach(), batch2.detach())._data.sum(axis=0)
     batched = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
@@ -455,6 +478,17 @@ def _rmatmul(self: Tensor, other) -> Tensor:
     return matmul(other, self)
 
 
+_matmul_dunder = operator(matmul)
+
+
+def _matmul_operator(self: Tensor, other):
+    """``t @ array``: what NumPy's reflected matmul gives (torch defers to it): the product of the tensor's
+    values (an error for one that requires grad) as a tensor without a graph, computed quietly as BLAS does."""
+    if isinstance(other, np.ndarray):
+        return Tensor._make(np.asarray(_matmul(np.asarray(self), other)), False, None)
+    return _matmul_dunder(self, other)
+
+
 # ----- einsum -------------------------------------------------------------------------------------
 
 _ELLIPSIS = "..."
@@ -497,8 +531,11 @@ def _parse_operand_labels(lhs: str, count: int) -> list:
 def einsum(equation: str, *operands) -> Tensor:
     """torch.einsum, contracting left to right as torch does without opt_einsum: each operand's
     labels are aligned by diagonal/unsqueeze/permute, then pairs are contracted by bmm."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+    while len(operands) == 1 and isinstance(operands[0], (list, tuple)):   # (torch's unwraps again and again)
         operands = tuple(operands[0])
+    for i, op in enumerate(operands):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {python_type_name(op)}")
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     lhs, arrow, rhs = equation.partition("->")
@@ -712,7 +749,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
         addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm),
         addmm_=inplace_method(addmm))
-methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=operator(matmul),
+methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=_matmul_operator,
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer

@@ -12,12 +12,12 @@ import warnings
 import numpy as np
 
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import methods, record
-from ._errors import past_checks, python_type_name
+from ._define import check_broadcast, methods, record
+from ._errors import not_tensor, past_checks, python_type_name
 from .copy import clone
 from .decompositions import inv
 from .elementwise import mul
@@ -57,6 +57,7 @@ def _linalg_cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim]} and "
                            f"{y.shape[dim]}")
     _check_first_dtype("cross", input, other)
+    check_broadcast(x, y)
     shape = np.broadcast_shapes(x.shape, y.shape)
     out = _cross_array(np.broadcast_to(x, shape), np.broadcast_to(y, shape), dim)
     return record(LinalgCrossBackward0, out, (input, other), self=input, other=other, dim=dim,
@@ -69,8 +70,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
                       "with that of linalg.cross in a future release.", UserWarning, stacklevel=past_checks(2))
-        shape = np.broadcast_shapes(input.shape, other.shape) if input.ndim == other.ndim else input.shape
-        sizes = [i for i, s in enumerate(shape) if s == 3]
+        sizes = [i for i, s in enumerate(input.shape) if s == 3]   # (input's own sizes, not the broadcast ones)
         if not sizes:
             raise RuntimeError("no dimension of size 3 in input")
         dim = sizes[0]
@@ -90,18 +90,51 @@ def _dims_list(dims) -> list:
     return [int(d) for d in (dims if isinstance(dims, (list, tuple)) else [dims])]
 
 
+def _check_tensordot_arguments(a, b, dims_a, dims_b) -> None:
+    """What torch's Python tensordot passes to its C++ op, checked by its argument parser in order: two tensors,
+    then the two dims lists (``tuple of ints``: a bare int is refused there)."""
+    for position, key, value in ((1, "input", a), (2, "other", b)):
+        if not isinstance(value, Tensor):
+            raise not_tensor("tensordot", value, key, position)
+    for position, key, value in ((3, "dims_self", dims_a), (4, "dims_other", dims_b)):
+        if isinstance(value, (list, tuple)):
+            bad = next((i for i, d in enumerate(value) if isinstance(d, (bool, float)) or not hasattr(d, "__index__")),
+                       None)
+            if bad is None:
+                continue
+            raise TypeError(f"tensordot(): argument '{key}' (position {position}) must be tuple of ints, but found "
+                            f"element of type {python_type_name(value[bad])} at pos {bad}")
+        raise TypeError(f"tensordot(): argument '{key}' (position {position}) must be tuple of ints, not "
+                        f"{python_type_name(value)}")
+
+
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
-    """ATen's tensordot: size-1 contracted dims summed first, then permute, reshape to matrices, mm, reshape."""
-    if isinstance(dims, Tensor) and dims.ndim == 0:
-        dims = int(dims.item())
-    if isinstance(dims, int):
+    """ATen's tensordot: size-1 contracted dims summed first, then permute, reshape to matrices, mm, reshape.
+    The dims are read as torch's Python code reads them, before the operands are checked (an int ``dims``
+    reads ``a.dim()``: an AttributeError for a non-tensor)."""
+    if not isinstance(dims, (tuple, list, Tensor, int)):
+        raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+                           f"containing two lists, but got dims={dims}")
+    if isinstance(dims, (tuple, list)):
+        dims_a, dims_b = dims
+    elif isinstance(dims, Tensor):
+        if dims.numel() > 1:
+            if dims.size()[0] != 2:
+                raise AssertionError(f"dims tensor must have size 2 in first dimension, got {dims.size()[0]}")
+            dims_a, dims_b = dims[0].tolist(), dims[1].tolist()
+        else:
+            count = int(dims.item())
+            if count < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            dims_a, dims_b = list(range(-count, 0)), list(range(count))
+    else:
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        if dims > a.ndim or dims > b.ndim:
+        if dims > min(a.dim(), b.dim()):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
-    else:
-        dims_a, dims_b = _dims_list(dims[0]), _dims_list(dims[1])
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))
+    _check_tensordot_arguments(a, b, dims_a, dims_b)
+    dims_a, dims_b = _dims_list(dims_a), _dims_list(dims_b)
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     if a.dtype != b.dtype:
@@ -109,7 +142,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     t1, t2 = a, b
     csize = 1
     for d1, d2 in zip(dims_a, dims_b):
-        s1, s2 = a.shape[d1], b.shape[d2]
+        s1, s2 = dim_size(a.shape, d1), dim_size(b.shape, d2)
         if s2 == 1:  # broadcast dimensions are summed right away
             t1 = _sum(t1, d1, keepdim=True)
         elif s1 == 1:
