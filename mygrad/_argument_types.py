@@ -26,6 +26,7 @@ _NUMBERS = (bool, int, float, complex)
 _SCHEMA = {
     "Number": ("Number", frozenset(_NUMBERS)),
     "IntList": ("tuple of ints", frozenset((int,))),
+    "IntArray": ("tuple of ints", frozenset()),   # torch's int[] of no fixed size: a bare int is refused too
     "ScalarType": ("torch.dtype", frozenset((_dtype.dtype,))),
     "bool": ("bool", frozenset((bool,))),
     "int": ("int", frozenset((int,))),
@@ -60,6 +61,8 @@ def _fits(kind: str, value) -> bool:
         if isinstance(value, (list, tuple)):
             return all(_is_int(v) for v in value)
         return _is_int(value)
+    if kind == "IntArray":
+        return isinstance(value, (list, tuple)) and all(_is_int(v) for v in value)
     if kind == "ScalarType":
         return isinstance(value, _dtype.dtype)
     if kind == "bool":
@@ -90,7 +93,7 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
 
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
     where = f" (position {position + 1})" if position is not None else ""
-    if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
+    if kind in ("IntList", "IntArray") and isinstance(value, (list, tuple)) and position is not None:
         # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
         at = next(i for i, v in enumerate(value) if not _is_int(v))
         return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "

@@ -123,14 +123,18 @@ def _euclidean_kernel(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(sq, 0)).astype(x1.dtype, copy=False)
 
 
-_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
           "donot_use_mm_for_euclid_dist": 2}
 
 
-def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
-    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcasting)."""
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: object = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcasting).  torch's cdist
+    is Python that reads ``compute_mode`` first (None too is no valid value)."""
     from .copy import contiguous
     from .shape import expand, view
+    if type(compute_mode) is not str or compute_mode not in _MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     for name, x in (("X1", x1), ("X2", x2)):
         if x.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
@@ -144,8 +148,6 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    if compute_mode not in _MODES:
-        raise RuntimeError(f"{compute_mode} is not a valid value for compute_mode")
     mode, r1, r2 = _MODES[compute_mode], x1.shape[-2], x2.shape[-2]
     batch = tuple(np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]))
     if p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))) and x1.numel() and x2.numel():
