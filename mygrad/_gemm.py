@@ -3,10 +3,9 @@
 BLAS (NumPy's matmul) fuses multiplies and adds and reorders its sums, so where a product overflows or
 terms of opposite infinite sign meet, its inf/NaN pattern differs from torch's: torch's CPU gemm/gemv add
 the rounded products ``a_ik * b_kj`` one after the other, in k's order (measured against torch 2.13 for
-mm, bmm, mv, dot and the add-products, whatever the sizes).  BLAS's result is kept wherever both are finite
-(the finite values then agree to rounding); only outputs that may differ pay for the serial sum, which the
-cheap test of ``may_differ`` picks out: an output that is not all finite, or operands whose products could
-overflow.
+mm, bmm, mv, dot and the add-products, whatever the sizes).  Only products that may differ pay for the serial sum (which
+then replaces BLAS's result: its finite values differ too where huge terms cancel), as the cheap test of
+``may_differ`` picks them out: an output that is not all finite, or operands whose products could overflow.
 """
 from __future__ import annotations
 
@@ -24,8 +23,10 @@ def may_differ(out: np.ndarray, a: np.ndarray, b: np.ndarray, scale=1.0) -> bool
         return True
     if a.size == 0 or b.size == 0:
         return False
-    bound = float(np.abs(a).max()) * float(np.abs(b).max()) * a.shape[-1] * abs(float(scale))
-    return not bound < float(np.finfo(out.dtype).max)   # (NaN operands: True)
+    big, scale = float(np.finfo(out.dtype).max), max(abs(float(scale)), 1.0)
+    a_max, b_max = float(np.abs(a).max()), float(np.abs(b).max())
+    # (NaN operands: True; the scale may multiply either operand first)
+    return not (a_max * b_max * a.shape[-1] * scale < big and a_max * scale < big and b_max * scale < big)
 
 
 @quiet
@@ -39,19 +40,11 @@ def serial_gemm(a: np.ndarray, b: np.ndarray, alpha=1, start: np.ndarray | None 
     return acc
 
 
-def patch(out: np.ndarray, serial: np.ndarray) -> np.ndarray:
-    """``out`` with torch's values wherever it or the serial sum is not finite."""
-    where = ~(np.isfinite(out) & np.isfinite(serial))
-    if where.any():
-        out = np.where(where, serial, out)
-    return out
-
-
 def matmul(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a @ b (matrices, batches broadcast) with torch's inf/NaN."""
     out = quiet(np.matmul)(a, b)
     if np.ndim(a) >= 2 and np.ndim(b) >= 2 and may_differ(out, a, b):
-        out = patch(out, serial_gemm(a, b))
+        out = serial_gemm(a, b)
     return out
 
 
@@ -59,6 +52,5 @@ def matvec(a: np.ndarray, v: np.ndarray) -> np.ndarray:
     """a @ v for a vector ``v`` (mv, dot) with torch's inf/NaN."""
     out = quiet(np.matmul)(a, v)
     if may_differ(np.asarray(out), a, v[..., None]):
-        out = patch(np.asarray(out), serial_gemm(a if a.ndim > 1 else a[None], v[..., None])[..., 0].reshape(
-            np.shape(out)))
+        out = serial_gemm(a if a.ndim > 1 else a[None], v[..., None])[..., 0].reshape(np.shape(out))
     return out

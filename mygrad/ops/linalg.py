@@ -264,10 +264,13 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
 
 
 @quiet
-def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha) -> np.ndarray:
-    """beta * bias + alpha * (a @ b) as torch's CPU gemm gives it, inf and NaN included: alpha 0 skips the
-    product (a NaN in it does not reach the result); else each element adds (alpha * a_ik) * b_kj in turn,
-    from beta * bias, but a single column is gemv's beta * bias + alpha * (the serial sum)."""
+def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, layouts=None) -> np.ndarray:
+    """beta * bias + alpha * (a @ b) as torch's CPU gemm gives it, inf and NaN included (measured, by the
+    operands' layouts, ``layouts``: the matrices whose layouts count, default a and b): alpha 0 skips the
+    product (a NaN in it does not reach the result); a row-major ``b`` (more than one column) adds
+    (alpha * a_ik) * b_kj in turn from beta * bias; a column-major ``b``, or a single column, adds beta * bias
+    to alpha * the serial sum, but a single column of a column-major ``a`` adds a_ik * (alpha * b_kj) in
+    turn.  (A 1 x 1 result of a row-major ``b`` may still differ: torch's kernel there is BLAS's dot.)"""
     out = _addmm_kernel(bias, a, b, beta, alpha)
     if out.dtype.kind != "f":
         return out
@@ -275,14 +278,30 @@ def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha) -> 
         out = _addmm_kernel(bias, np.zeros(out.shape, out.dtype), None, beta, 1)
     elif _gemm.may_differ(out, a, b, alpha):
         start = bias * out.dtype.type(beta) if beta != 0 else None
-        if out.shape[-1] == 1:
-            serial = _gemm.serial_gemm(a, b) * out.dtype.type(alpha)
+        scale = out.dtype.type(alpha)
+        first, second = layouts or (a, b)
+        a_columns, b_columns = _column_major(first), _column_major(second)
+        m, n = out.shape[-2], out.shape[-1]
+        if n == 1 and m > 1 and a_columns:
+            serial = _gemm.serial_gemm(a, b * scale, 1, start)
+        elif b_columns or n == 1:
+            serial = _gemm.serial_gemm(a, b) * scale
             serial = serial if start is None else start + serial
         else:
             serial = _gemm.serial_gemm(a, b, alpha, start)
-        out = _gemm.patch(out, serial)
+        out = serial
     _gemm_zero_signs(out, bias, a, b, beta, alpha)
     return out
+
+
+def _column_major(x: np.ndarray) -> bool:
+    """Whether torch's gemm reads matrix ``x`` transposed: not row-major (a size-1 dim fits either) but
+    column-major."""
+    rows, cols = x.shape[-2], x.shape[-1]
+    step = x.itemsize
+    if x.strides[-1] == step and (rows == 1 or x.strides[-2] >= step * max(1, cols)):
+        return False
+    return x.strides[-2] == step and (cols == 1 or x.strides[-1] >= step * max(1, rows))
 
 
 @quiet
@@ -395,7 +414,8 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     b = b2.reshape(count * k, n)
     batched = (count, m, n)
     return _add_product(AddbmmBackward0, input, (m, n), (batch1, batch2), beta, alpha,
-                        finish=lambda bias: _torch_gemm(bias, a, b, beta, alpha), batch1=batch1, batch2=batch2,
+                        finish=lambda bias: _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None),
+                        batch1=batch1, batch2=batch2,
                         batched=batched)
 
 
