@@ -264,13 +264,15 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
 
 
 @quiet
-def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, layouts=None) -> np.ndarray:
+def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, layouts=None,
+                gemv: bool = False) -> np.ndarray:
     """beta * bias + alpha * (a @ b) as torch's CPU gemm gives it, inf and NaN included (measured, by the
     operands' layouts, ``layouts``: the matrices whose layouts count, default a and b): alpha 0 skips the
     product (a NaN in it does not reach the result); a row-major ``b`` (more than one column) adds
     (alpha * a_ik) * b_kj in turn from beta * bias; a column-major ``b``, or a single column, adds beta * bias
     to alpha * the serial sum, but a single column of a column-major ``a`` adds a_ik * (alpha * b_kj) in
-    turn.  (A 1 x 1 result of a row-major ``b`` may still differ: torch's kernel there is BLAS's dot.)"""
+    turn.  (A 1 x 1 result of a row-major ``b`` may still differ: torch's kernel there is BLAS's dot.)
+    ``gemv``: addmv's kernel, which reads ``a`` column-major first (a single row too)."""
     out = _addmm_kernel(bias, a, b, beta, alpha)
     if out.dtype.kind != "f":
         return out
@@ -280,9 +282,9 @@ def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, lay
         start = bias * out.dtype.type(beta) if beta != 0 else None
         scale = out.dtype.type(alpha)
         first, second = layouts or (a, b)
-        a_columns, b_columns = _column_major(first), _column_major(second)
+        a_columns, b_columns = _column_major(first, gemv), _column_major(second)
         m, n = out.shape[-2], out.shape[-1]
-        if n == 1 and m > 1 and a_columns:
+        if n == 1 and (m > 1 or gemv) and a_columns:
             serial = _gemm.serial_gemm(a, b * scale, 1, start)
         elif b_columns or n == 1:
             serial = _gemm.serial_gemm(a, b) * scale
@@ -294,14 +296,15 @@ def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, lay
     return out
 
 
-def _column_major(x: np.ndarray) -> bool:
+def _column_major(x: np.ndarray, first: bool = False) -> bool:
     """Whether torch's gemm reads matrix ``x`` transposed: not row-major (a size-1 dim fits either) but
-    column-major."""
+    column-major (``first``: gemv's order, column-major checked first)."""
     rows, cols = x.shape[-2], x.shape[-1]
     step = x.itemsize
-    if x.strides[-1] == step and (rows == 1 or x.strides[-2] >= step * max(1, cols)):
-        return False
-    return x.strides[-2] == step and (cols == 1 or x.strides[-1] >= step * max(1, rows))
+    columns = x.strides[-2] == step and (cols == 1 or x.strides[-1] >= step * max(1, rows))
+    if first or not columns:
+        return columns
+    return not (x.strides[-1] == step and (rows == 1 or x.strides[-2] >= step * max(1, cols)))
 
 
 @quiet
@@ -341,9 +344,13 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor
     if ranks[1] != 2 or ranks[2] != 1 or ranks[0] > 1:   # (before mv's own checks, which read mat's rows)
         raise RuntimeError("vector + matrix @ vector expected, got {}, {}, {}".format(*ranks))
     product = mv(mat.detach(), vec.detach())._data
-    if alpha == 0 and product.dtype.kind == "f":   # (torch's gemv skips the product: its NaN does not reach)
-        product = np.zeros_like(product)
-    return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
+    if product.dtype.kind != "f":
+        return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
+    # torch's gemv: addmm's single-column kernel (alpha 0 skips the product; the layout of mat counts)
+    column = vec._data[:, None]
+    return _add_product(AddmvBackward0, input, product.shape, (mat, vec), beta, alpha, mat=mat, vec=vec,
+                        finish=lambda bias: _torch_gemm(np.asarray(bias)[..., None], mat._data, column, beta,
+                                                        alpha, gemv=True)[:, 0])
 
 
 _outer_kernel = quiet(np.multiply.outer)
