@@ -388,7 +388,10 @@ def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     failing pivot, the pivot's remainder on the diagonal, the input's lower triangle beyond)."""
     info = np.zeros(a.shape[:-2], dtype=np.int32)
     try:
-        return np.linalg.cholesky(a).astype(a.dtype, copy=False), info
+        factor = np.linalg.cholesky(a).astype(a.dtype, copy=False)
+        if np.isfinite(factor).all():
+            return factor, info
+        raise np.linalg.LinAlgError   # (NumPy's potrf takes a NaN pivot; torch's LAPACK fails there)
     except np.linalg.LinAlgError:
         n = a.shape[-1]
         flat_a, flat_info = a.reshape(-1, n, n), info.reshape(-1)
