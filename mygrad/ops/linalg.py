@@ -278,7 +278,7 @@ def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, lay
         return out
     if alpha == 0:
         out = _addmm_kernel(bias, np.zeros(out.shape, out.dtype), None, beta, 1)
-    elif _gemm.may_differ(out, a, b, alpha):
+    elif _gemm.may_differ(out, a, b, alpha, bias * out.dtype.type(beta) if beta != 0 else None):
         start = bias * out.dtype.type(beta) if beta != 0 else None
         scale = out.dtype.type(alpha)
         first, second = layouts or (a, b)
