@@ -35,10 +35,10 @@ def _pairwise(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
 @quiet
 def _cdist_kernel(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
     diff = np.abs(_pairwise(x1, x2))
-    if p == 0:
-        return (diff != 0).sum(-1).astype(x1.dtype)
-    if p == math.inf:
-        return diff.max(-1, initial=0.0)
+    if p == 0:   # (torch counts min(ceil(|d|), 1): a NaN difference makes the count NaN)
+        return np.minimum(np.ceil(diff), 1).sum(-1).astype(x1.dtype)
+    if p == math.inf:   # (torch's max from 0 skips a NaN difference: its comparison is false)
+        return np.fmax.reduce(diff, axis=-1, initial=0.0)
     if p == 1:
         return diff.sum(-1)
     if p == 2:
@@ -78,7 +78,8 @@ def _cdist_backward_array(grad, x1, x2, p, dist, which, shape):
     elif p == 1:
         slope = np.sign(diff)
     elif p == math.inf:
-        slope = np.sign(diff) * (np.abs(diff) == d)
+        # (torch's: sign(diff) * (1 - min(1, ceil(|(|diff| - dist)|))): NaN where an inf meets the distance)
+        slope = np.sign(diff) * (1 - np.minimum(1, np.ceil(np.abs(np.abs(diff) - d))))
     elif p == 2:
         slope = np.where(d == 0, 0, diff / np.where(d == 0, 1, d))
     else:
