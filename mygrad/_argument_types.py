@@ -29,6 +29,7 @@ _NUMBERS = (bool, int, float, complex)
 _SCHEMA = {
     "Number": ("Number", frozenset(_NUMBERS)),
     "IntList": ("tuple of ints", frozenset((int,))),
+    "IntArray": ("tuple of ints", frozenset()),   # torch's int[] of no fixed size: a bare int is refused too
     "ScalarType": ("torch.dtype", frozenset((_dtype.dtype,))),
     "bool": ("bool", frozenset((bool,))),
     "int": ("int", frozenset((int,))),
@@ -121,6 +122,8 @@ def _fits(kind: str, value) -> bool:
         if isinstance(value, (list, tuple)):
             return _first_not_int(value) is None
         return _is_int(value)
+    if kind == "IntArray":
+        return isinstance(value, (list, tuple)) and all(_is_int(v) for v in value)
     if kind == "ScalarType":
         return isinstance(value, _dtype.dtype) or isinstance(value, type) and value in _dtype.PYTHON_TYPES
     if kind == "bool":
@@ -150,7 +153,7 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
 
 
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
-    if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
+    if kind in ("IntList", "IntArray") and isinstance(value, (list, tuple)) and position is not None:
         # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
         return int_list_error(name, key, position, value)
     where = f" (position {position + 1})" if position is not None else ""

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _gemm
 from .._summation import add_reduce
 
 ARRAY: dict = {"__builtins__": builtins, "np": np}
@@ -218,7 +218,7 @@ def t(x: Any) -> Any:
 
 @formula_helper
 def mm(a: Any, b: Any) -> Any:
-    return a @ b
+    return _gemm.matmul(a, b)   # (torch's inf/NaN)
 
 
 _SAME_WIDTH_INT = {np.dtype(np.float16): np.int16, np.dtype(np.float32): np.int32, np.dtype(np.float64): np.int64}

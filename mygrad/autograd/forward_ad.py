@@ -76,12 +76,21 @@ TANGENTS.update({
     "MeanBackward0": "self_t.mean()",
     "MeanBackward1": "self_t.mean(dims, keepdim)",
     "MmBackward0": "self_t.mm(mat2) + self.mm(mat2_t)",
-    # torch's addmm line: maybe_multiply of each term, a missing tangent zeros (times an inf factor: NaN)
-    "AddmmBackward0": "(self_t if beta == 1 else self_t * beta) + (mat1_t.mm(mat2) if alpha == 1 else "
-                      "mat1_t.mm(mat2) * alpha) + (mat1.mm(mat2_t) if alpha == 1 else mat1.mm(mat2_t) * alpha)",
     "BmmBackward0": "self_t.bmm(mat2) + self.bmm(mat2_t)",
     "MvBackward0": "self_t.mv(vec) + self.mv(vec_t)",
-    "DotBackward0": "self_t.dot(tensor) + self.dot(tensor_t)",
+    # (measured: dot's and addr's missing tangents are torch's zero tensors, whose products are 0 even with an
+    # inf or NaN factor (ABSENT_AS_NONE); the other products multiply real zeros; a scale of 1 is skipped)
+    "DotBackward0": "(0 if self_t is None else self_t.dot(tensor)) + (0 if tensor_t is None else self.dot(tensor_t))",
+    "AddmmBackward0": "scaled(self_t, beta) + scaled(None if mat1_t is None else mat1_t.mm(mat2), alpha) "
+                      "+ scaled(None if mat2_t is None else mat1.mm(mat2_t), alpha)",
+    "AddmvBackward0": "scaled(self_t, beta) + scaled(None if mat_t is None else mat_t.mv(vec), alpha) "
+                      "+ scaled(None if vec_t is None else mat.mv(vec_t), alpha)",
+    "AddrBackward0": "scaled(self_t, beta) + scaled(None if vec1_t is None else vec1_t.outer(vec2), alpha) "
+                     "+ scaled(None if vec2_t is None else vec1.outer(vec2_t), alpha)",
+    "BaddbmmBackward0": "scaled(self_t, beta) + scaled(None if batch1_t is None else batch1_t.bmm(batch2), alpha) "
+                        "+ scaled(None if batch2_t is None else batch1.bmm(batch2_t), alpha)",
+    "AddbmmBackward0": "scaled(self_t, beta) + scaled(None if batch1_t is None else batch1_t.bmm(batch2).sum(0), "
+                       "alpha) + scaled(None if batch2_t is None else batch1.bmm(batch2_t).sum(0), alpha)",
     # views: the same view of the tangent (torch's auto_linear)
     "ViewBackward0": "self_t.reshape(result.shape)",
     "ReshapeAliasBackward0": "self_t.reshape(result.shape)",
@@ -209,7 +218,8 @@ NOT_IMPLEMENTED: dict = {
 }
 
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
-ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
+ABSENT_AS_NONE = frozenset({"DotBackward0", "AddrBackward0",
+                            "DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
                             "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0", "MinimumBackward0",
                             "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1",
                             "PreluKernelBackward0"})

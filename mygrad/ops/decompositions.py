@@ -10,8 +10,9 @@ from typing import Any
 
 import numpy as np
 
+from .._argument_types import python_type_name
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -387,7 +388,10 @@ def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     failing pivot, the pivot's remainder on the diagonal, the input's lower triangle beyond)."""
     info = np.zeros(a.shape[:-2], dtype=np.int32)
     try:
-        return np.linalg.cholesky(a).astype(a.dtype, copy=False), info
+        factor = np.linalg.cholesky(a).astype(a.dtype, copy=False)
+        if np.isfinite(factor).all():
+            return factor, info
+        raise np.linalg.LinAlgError   # (NumPy's potrf takes a NaN pivot; torch's LAPACK fails there)
     except np.linalg.LinAlgError:
         n = a.shape[-1]
         flat_a, flat_info = a.reshape(-1, n, n), info.reshape(-1)
@@ -512,6 +516,11 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
         if t.ndim < 2:
             raise RuntimeError(f"linalg.solve_triangular: The input tensor {name} must have at least 2 dimensions.")
     _check_square(A, "linalg.solve_triangular", "triangular_solve_cpu")
+    n, rows, cols = A.shape[-1], B.shape[-2], B.shape[-1]
+    if (rows if left else cols) != n:
+        raise RuntimeError(f"linalg.solve_triangular: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {rows}x{cols})")
+    check_broadcast(np.broadcast_to(0, B.shape[:-2]), np.broadcast_to(0, A.shape[:-2]))   # (torch names B first)
     a = _triangle(A._data, upper, unitriangular, np)
     out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
@@ -646,9 +655,12 @@ LinalgEigvalshBackward = derivative("LinalgEighBackward0", attrs="UPLO", self="e
 
 
 def _check_uplo(A: Tensor, UPLO: str, name: str) -> None:
-    _check_square(A, name, "linalg_eigh_cpu")
+    """torch's order: the ranks and squareness, then UPLO, then a kernel for the dtype."""
     if UPLO not in ("L", "U"):
-        raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+        if A.ndim >= 2 and A.shape[-1] == A.shape[-2]:
+            raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
+        _check_square(A, name)
+    _check_square(A, name, "linalg_eigh_cpu")
 
 
 def eigh(A: Tensor, UPLO: str = "L"):
@@ -909,6 +921,23 @@ def _pinv_backward_array(grad, result, a):
 LinalgPinvBackward0 = derivative("LinalgPinvBackward0", self="pinv_backward(grad, result, self)")
 
 
+def _check_tolerances(name: str, second: str, **given) -> None:
+    """pinv's and matrix_rank's tolerances are floats or tensors in torch's overloads: anything else (a str, a
+    list, a complex) fits none of them (``second``: the name of the positional overloads' tolerance)."""
+    for value in given.values():
+        if value is None or isinstance(value, Tensor) or type(value) in (int, float, bool):
+            continue
+        if not hasattr(type(value), "__float__") or isinstance(value, complex):
+            got = ", ".join(f"{k}={python_type_name(v)}" for k, v in given.items() if v is not None)
+            keywords = "bool hermitian = False, Tensor out = None"
+            raise TypeError(
+                f"{name}() received an invalid combination of arguments - got (Tensor, {got}), but expected one of:\n"
+                f" * (Tensor input, *, Tensor atol = None, Tensor rtol = None, {keywords})\n"
+                f" * (Tensor input, *, float atol = None, float rtol = None, {keywords})\n"
+                f" * (Tensor input, Tensor {second}, bool hermitian = False, *, Tensor out = None)\n"
+                f" * (Tensor input, float {second}, bool hermitian = False, *, Tensor out = None)\n")
+
+
 def _tolerance_value(t, dtype):
     return 0.0 if t is None else (t._data.astype(dtype)[..., None] if isinstance(t, Tensor) else float(t))
 
@@ -934,7 +963,14 @@ def _pinv_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
 def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False) -> Tensor:
     """The Moore-Penrose pseudo-inverse: singular values below max(atol, rtol * σ_max) count as zero
     (torch's default rtol: eps * max(m, n) when atol is not given)."""
-    _check_svd_input(A, "linalg.pinv")
+    _check_tolerances("linalg_pinv", "rcond", atol=atol, rtol=rtol)
+    if atol is not None and rtol is None and not isinstance(atol, Tensor):   # (torch's float-atol overload)
+        dim_size(A._data.shape, -2)
+        if A._data.dtype not in (np.float32, np.float64):
+            raise RuntimeError("This function doesn't handle types other than float and double")
+    if A._data.ndim < 2 or A._data.dtype.kind != "f":
+        raise RuntimeError(f"linalg.pinv({_LEGACY[A._data.dtype.name]}{{{list(A._data.shape)}}}): expected a tensor "
+                           "with 2 or more dimensions of float, double, cfloat or cdouble types")
     dtype = A._data.dtype
     a_tol = None if atol is None else _tolerance_value(atol, dtype)
     r_tol = None if rtol is None else _tolerance_value(rtol, dtype)
@@ -969,6 +1005,7 @@ def _rank_kernel(a: np.ndarray, atol, rtol, hermitian: bool) -> np.ndarray:
 def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol=None) -> Tensor:
     """The number of singular values (|eigenvalues| if hermitian) above max(atol, rtol * σ_max); ``tol``
     is torch's older spelling of atol (with rtol 0)."""
+    _check_tolerances("linalg_matrix_rank", "tol", atol=atol, rtol=rtol, tol=tol)
     if A.ndim < 2:
         raise RuntimeError("torch.linalg.matrix_rank: The input tensor input must have at least 2 dimensions.")
     _check_svd_input(A, "linalg.matrix_rank")

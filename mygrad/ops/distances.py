@@ -35,10 +35,10 @@ def _pairwise(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
 @quiet
 def _cdist_kernel(x1: np.ndarray, x2: np.ndarray, p: float) -> np.ndarray:
     diff = np.abs(_pairwise(x1, x2))
-    if p == 0:
-        return (diff != 0).sum(-1).astype(x1.dtype)
-    if p == math.inf:
-        return diff.max(-1, initial=0.0)
+    if p == 0:   # (torch counts min(ceil(|d|), 1): a NaN difference makes the count NaN)
+        return np.minimum(np.ceil(diff), 1).sum(-1).astype(x1.dtype)
+    if p == math.inf:   # (torch's max from 0 skips a NaN difference: its comparison is false)
+        return np.fmax.reduce(diff, axis=-1, initial=0.0)
     if p == 1:
         return diff.sum(-1)
     if p == 2:
@@ -78,7 +78,8 @@ def _cdist_backward_array(grad, x1, x2, p, dist, which, shape):
     elif p == 1:
         slope = np.sign(diff)
     elif p == math.inf:
-        slope = np.sign(diff) * (np.abs(diff) == d)
+        # (torch's: sign(diff) * (1 - min(1, ceil(|(|diff| - dist)|))): NaN where an inf meets the distance)
+        slope = np.sign(diff) * (1 - np.minimum(1, np.ceil(np.abs(np.abs(diff) - d))))
     elif p == 2:
         slope = np.where(d == 0, 0, diff / np.where(d == 0, 1, d))
     else:
@@ -123,14 +124,18 @@ def _euclidean_kernel(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return np.sqrt(np.maximum(sq, 0)).astype(x1.dtype, copy=False)
 
 
-_MODES = {None: 0, "use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
+_MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,
           "donot_use_mm_for_euclid_dist": 2}
 
 
-def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = None) -> Tensor:
-    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcasting)."""
+def cdist(x1: Tensor, x2: Tensor, p: float = 2.0,
+          compute_mode: object = "use_mm_for_euclid_dist_if_necessary") -> Tensor:
+    """The p-norm distance between each row of x1 and each row of x2 (batch dims broadcasting).  torch's cdist
+    is Python that reads ``compute_mode`` first (None too is no valid value)."""
     from .copy import contiguous
     from .shape import expand, view
+    if type(compute_mode) is not str or compute_mode not in _MODES:
+        raise ValueError(f"{compute_mode} is not a valid value for compute_mode")
     for name, x in (("X1", x1), ("X2", x2)):
         if x.ndim < 2:
             raise RuntimeError(f"cdist only supports at least 2D tensors, {name} got: {x.ndim}D")
@@ -144,8 +149,6 @@ def cdist(x1: Tensor, x2: Tensor, p: float = 2.0, compute_mode: str | None = Non
         raise RuntimeError(f"X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    if compute_mode not in _MODES:
-        raise RuntimeError(f"{compute_mode} is not a valid value for compute_mode")
     mode, r1, r2 = _MODES[compute_mode], x1.shape[-2], x2.shape[-2]
     batch = tuple(np.broadcast_shapes(x1.shape[:-2], x2.shape[:-2]))
     if p == 2 and (mode == 1 or (mode == 0 and (r1 > 25 or r2 > 25))) and x1.numel() and x2.numel():

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import _LEGACY, scalar_type_name
 from ..return_types import return_type
 from ._define import record
@@ -186,7 +186,8 @@ def ldl_solve(LD: Tensor, pivots: Tensor, B: Tensor, *, hermitian: bool = False)
     if LD.dtype != B.dtype:
         raise RuntimeError(f"Expected b and A to have the same dtype, but found b of type {scalar_type_name(B.dtype)} "
                            f"and A of type {scalar_type_name(LD.dtype)} instead.")
-    if B.ndim < 2 or B.shape[-2] != LD.shape[-1]:
+    dim_size(B.shape, -2)   # (torch reads b's rows first: an IndexError for a vector)
+    if B.shape[-2] != LD.shape[-1]:
         raise RuntimeError(f"Incompatible matrix sizes for torch.linalg.ldl_solve: each A matrix is {LD.shape[-2]} "
                            f"by {LD.shape[-1]} but each b matrix is {B.shape[-2] if B.ndim >= 2 else B.shape[-1]} by "
                            f"{B.shape[-1] if B.ndim >= 2 else 1}")

@@ -12,9 +12,12 @@ import math
 
 import numpy as np
 
+from .. import _gemm
+from .._argument_types import check_argument, python_type_name
 from .._dtype import result_type
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
+from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
@@ -39,7 +42,7 @@ from .shape import (
 
 # ----- formula functions (NumPy side; the mygrad side is the op of the same name) -------------
 
-for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", np.matmul), ("mv", np.matmul),
+for _name, _kernel in (("unsqueeze", np.expand_dims), ("bmm", _gemm.matmul), ("mv", _gemm.matvec),
                        ("outer", np.multiply.outer), ("tril", np.tril),
                       ("triu", np.triu)):
     formula_helper(_kernel, name=_name)
@@ -68,6 +71,15 @@ def embed_diagonal(diagonal, shape, offset, dim1, dim2):
     steps = np.arange(n)
     np.moveaxis(out, (dim1, dim2), (-2, -1))[..., steps + max(-offset, 0), steps + max(offset, 0)] = diagonal
     return out
+
+
+@formula_helper(tensor="same")
+def scaled(x, factor):
+    """torch's maybe_multiply in the add-products' tangents: ``x * factor``, a factor of 1 skipped (None, a
+    missing tangent: 0)."""
+    if x is None:
+        return 0
+    return x if factor == 1 else x * factor
 
 
 # ----- derivatives (one line per input, as in torch's derivatives.yaml) -----------------------
@@ -146,6 +158,17 @@ def _check_first_dtype(kernel: str, input: Tensor, other: Tensor) -> None:
         raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(other)}")
 
 
+_NUMBER_TYPES = frozenset((int, float, bool, complex))
+
+
+def _check_scalars(name: str, beta, alpha) -> None:
+    """beta and alpha are torch Scalars (``argument 'beta' must be Number, not list``), where NumPy would
+    broadcast a list or fail on a str."""
+    if type(beta) not in _NUMBER_TYPES or type(alpha) not in _NUMBER_TYPES:
+        check_argument(name, "beta", "Number", beta)
+        check_argument(name, "alpha", "Number", alpha)
+
+
 def _check_bool(x: np.ndarray, kernel: str = "addmm_impl_cpu_") -> None:
     """torch has no bool kernel for its products (``kernel``: the one torch's message names)."""
     if x.dtype == np.bool_:
@@ -154,7 +177,7 @@ def _check_bool(x: np.ndarray, kernel: str = "addmm_impl_cpu_") -> None:
 
 # ----- the products -----------------------------------------------------------------------------
 
-_matmul, _dot = quiet(np.matmul), quiet(np.dot)  # BLAS; NaN/inf pass silently, as in torch
+_matmul = quiet(np.matmul)  # BLAS; NaN/inf pass silently, as in torch (the ops: with torch's, by _gemm)
 
 
 @quiet
@@ -171,7 +194,7 @@ def _addmm_kernel(bias: np.ndarray, a: np.ndarray, b: np.ndarray | None, beta, a
 def mm(input: Tensor, mat2: Tensor) -> Tensor:
     _check_matrices(input, mat2)
     _check_bool(input._data)
-    return record(MmBackward0, _matmul(input._data, mat2._data), (input, mat2), self=input, mat2=mat2)
+    return record(MmBackward0, _gemm.matmul(input._data, mat2._data), (input, mat2), self=input, mat2=mat2)
 
 
 def bmm(input: Tensor, mat2: Tensor) -> Tensor:
@@ -188,8 +211,10 @@ def bmm(input: Tensor, mat2: Tensor) -> Tensor:
             _check_first_dtype("bmm", input, mat2)
         # an empty product or an empty contraction: torch returns zeros of mat2's dtype before its dtype checks
         out = np.zeros((a.shape[0], a.shape[1], b.shape[2]), b.dtype)
+        if out.dtype.kind not in "fc" and (input._requires_grad or mat2._requires_grad) and grad_mode._state.enabled:
+            raise RuntimeError(f"Autograd not support dtype: {_scalar_name(mat2)}")
         return record(BmmBackward0, out, (input, mat2), self=input, mat2=mat2)
-    return record(BmmBackward0, _matmul(a, b), (input, mat2), self=input, mat2=mat2)
+    return record(BmmBackward0, _gemm.matmul(a, b), (input, mat2), self=input, mat2=mat2)
 
 
 def dot(input: Tensor, tensor: Tensor) -> Tensor:
@@ -203,7 +228,7 @@ def dot(input: Tensor, tensor: Tensor) -> Tensor:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src [{b.shape[0]}] to have "
                            f"the same number of elements, but got {a.shape[0]} and {b.shape[0]} elements respectively")
     _check_bool(a, "dot")
-    return record(DotBackward0, np.asarray(_dot(a, b)), (input, tensor), self=input, tensor=tensor)
+    return record(DotBackward0, np.asarray(_gemm.matvec(a, b)), (input, tensor), self=input, tensor=tensor)
 
 
 def mv(input: Tensor, vec: Tensor) -> Tensor:
@@ -219,11 +244,12 @@ def mv(input: Tensor, vec: Tensor) -> Tensor:
         raise RuntimeError(f"addmv input tensors must have the same dtype, but got {names[1]}, {names[0]}, and "
                            f"{names[1]}")
     _check_bool(a, "addmv_impl_cpu")
-    return record(MvBackward0, _matmul(a, v), (input, vec), self=input, vec=vec)
+    return record(MvBackward0, _gemm.matvec(a, v), (input, vec), self=input, vec=vec)
 
 
 def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * (mat1 @ mat2), input broadcast to the product (nn.Linear's bias add)."""
+    _check_scalars("addmm", beta, alpha)
     _check_matrices(mat1, mat2, "mat1", "mat2", ranks="yes")
     out_shape = (mat1._data.shape[0], mat2._data.shape[1])
     bias = input._data
@@ -233,10 +259,52 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
                                f"{_scalar_name(mat2)}")
     _check_expandable(bias.shape, out_shape)
     _check_bool(bias)
-    out = _addmm_kernel(bias, mat1._data, mat2._data, beta, alpha)
-    if out.dtype.kind == "f":
-        _gemm_zero_signs(out, bias, mat1._data, mat2._data, beta, alpha)
+    out = _torch_gemm(bias, mat1._data, mat2._data, beta, alpha)
     return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
+
+
+@quiet
+def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, layouts=None,
+                gemv: bool = False) -> np.ndarray:
+    """beta * bias + alpha * (a @ b) as torch's CPU gemm gives it, inf and NaN included (measured, by the
+    operands' layouts, ``layouts``: the matrices whose layouts count, default a and b): alpha 0 skips the
+    product (a NaN in it does not reach the result); a row-major ``b`` (more than one column) adds
+    (alpha * a_ik) * b_kj in turn from beta * bias; a column-major ``b``, or a single column, adds beta * bias
+    to alpha * the serial sum, but a single column of a column-major ``a`` adds a_ik * (alpha * b_kj) in
+    turn.  (A 1 x 1 result of a row-major ``b`` may still differ: torch's kernel there is BLAS's dot.)
+    ``gemv``: addmv's kernel, which reads ``a`` column-major first (a single row too)."""
+    out = _addmm_kernel(bias, a, b, beta, alpha)
+    if out.dtype.kind != "f":
+        return out
+    if alpha == 0:
+        out = _addmm_kernel(bias, np.zeros(out.shape, out.dtype), None, beta, 1)
+    elif _gemm.may_differ(out, a, b, alpha, bias * out.dtype.type(beta) if beta != 0 else None):
+        start = bias * out.dtype.type(beta) if beta != 0 else None
+        scale = out.dtype.type(alpha)
+        first, second = layouts or (a, b)
+        a_columns, b_columns = _column_major(first, gemv), _column_major(second)
+        m, n = out.shape[-2], out.shape[-1]
+        if n == 1 and (m > 1 or gemv) and a_columns:
+            serial = _gemm.serial_gemm(a, b * scale, 1, start)
+        elif b_columns or n == 1:
+            serial = _gemm.serial_gemm(a, b) * scale
+            serial = serial if start is None else start + serial
+        else:
+            serial = _gemm.serial_gemm(a, b, alpha, start)
+        out = serial
+    _gemm_zero_signs(out, bias, a, b, beta, alpha)
+    return out
+
+
+def _column_major(x: np.ndarray, first: bool = False) -> bool:
+    """Whether torch's gemm reads matrix ``x`` transposed: not row-major (a size-1 dim fits either) but
+    column-major (``first``: gemv's order, column-major checked first)."""
+    rows, cols = x.shape[-2], x.shape[-1]
+    step = x.itemsize
+    columns = x.strides[-2] == step and (cols == 1 or x.strides[-1] >= step * max(1, rows))
+    if first or not columns:
+        return columns
+    return not (x.strides[-1] == step and (rows == 1 or x.strides[-2] >= step * max(1, cols)))
 
 
 @quiet
@@ -253,34 +321,53 @@ def _gemm_zero_signs(out: np.ndarray, bias: np.ndarray, a: np.ndarray, b: np.nda
     out[i, j] = np.where(negative, -0.0, 0.0)
 
 
-def _add_product(node, input: Tensor, product: np.ndarray, inputs: tuple, beta, alpha, **saved) -> Tensor:
-    """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too)."""
+def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, scaled: bool = False, finish=None,
+                 **saved) -> Tensor:
+    """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too).
+    ``scaled``: ``product`` is alpha * the product already; ``finish``: makes the whole result from input's
+    data once the operands are checked (``product`` is then the result's shape)."""
     for operand in inputs:
         if operand._data.dtype != input._data.dtype:
             raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(operand)}")
-    _check_expandable(input._data.shape, product.shape)
-    _check_bool(product)
-    out = _addmm_kernel(input._data, product, None, beta, alpha)
+    _check_expandable(input._data.shape, product if finish else product.shape)
+    _check_bool(input._data)
+    if finish is not None:
+        out = finish(input._data)
+    else:
+        out = _addmm_kernel(input._data, product, None, beta, 1 if scaled else alpha)
     return record(node, out, (input, *inputs), beta=beta, alpha=alpha, **saved)
 
 
 def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("addmv", beta, alpha)
+    ranks = input._data.ndim, mat._data.ndim, vec._data.ndim
+    if ranks[1] != 2 or ranks[2] != 1 or ranks[0] > 1:   # (before mv's own checks, which read mat's rows)
+        raise RuntimeError("vector + matrix @ vector expected, got {}, {}, {}".format(*ranks))
     product = mv(mat.detach(), vec.detach())._data
-    return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
+    if product.dtype.kind != "f":
+        return _add_product(AddmvBackward0, input, product, (mat, vec), beta, alpha, mat=mat, vec=vec)
+    # torch's gemv: addmm's single-column kernel (alpha 0 skips the product; the layout of mat counts)
+    column = vec._data[:, None]
+    return _add_product(AddmvBackward0, input, product.shape, (mat, vec), beta, alpha, mat=mat, vec=vec,
+                        finish=lambda bias: _torch_gemm(np.asarray(bias)[..., None], mat._data, column, beta,
+                                                        alpha, gemv=True)[:, 0])
 
 
 _outer_kernel = quiet(np.multiply.outer)
 
 
 def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("addr", beta, alpha)
     for name, v in (("vec1", vec1), ("vec2", vec2)):
         if v._data.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v._data.ndim}-D")
     a, b = vec1._data, vec2._data
     if not input._data.dtype == a.dtype == b.dtype or a.dtype == np.bool_:   # (torch promotes addr's operands)
         return _addr_promoted(input, vec1, vec2, beta, alpha)
-    product = _outer_kernel(a, b)
-    return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2)
+    # torch's ger scales the first vector before the outer product: (alpha * x_i) * y_j
+    product = _outer_kernel(a if alpha == 1 else quiet(np.multiply)(a, a.dtype.type(alpha)), b)
+    return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, scaled=True, vec1=vec1,
+                        vec2=vec2)
 
 
 def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Tensor:
@@ -315,6 +402,7 @@ def _check_batched(kernel: str, dims: tuple, input: Tensor, batch1: Tensor, batc
 
 
 def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    _check_scalars("baddbmm", beta, alpha)
     _check_batched("baddbmm", (0, 1), input, batch1, batch2)
     product = bmm(batch1.detach(), batch2.detach())._data
     return _add_product(BaddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
@@ -323,11 +411,19 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -
 
 def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
     """beta * input + alpha * the sum over the batch of batch1[i] @ batch2[i]."""
+    _check_scalars("addbmm", beta, alpha)
     _check_batched("addbmm", (1,), input, batch1, batch2)
-    product = bmm(batch1.detach(), batch2.detach())._data.sum(axis=0)
-    batched = (batch1._data.shape[0], batch1._data.shape[1], batch2._data.shape[2])
-    return _add_product(AddbmmBackward0, input, product, (batch1, batch2), beta, alpha, batch1=batch1,
-                        batch2=batch2, batched=batched)
+    bmm(batch1.detach(), batch2.detach())   # (its checks)
+    b1, b2 = batch1._data, batch2._data
+    count, m, k, n = b1.shape[0], b1.shape[1], b1.shape[2], b2.shape[2]
+    # torch adds batch after batch into the result (addmm_ in turn): one gemm over the batch folded into k
+    a = np.moveaxis(b1, 0, 1).reshape(m, count * k)
+    b = b2.reshape(count * k, n)
+    batched = (count, m, n)
+    return _add_product(AddbmmBackward0, input, (m, n), (batch1, batch2), beta, alpha,
+                        finish=lambda bias: _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None),
+                        batch1=batch1, batch2=batch2,
+                        batched=batched)
 
 
 def _check_expandable(shape: tuple, target: tuple) -> None:
@@ -455,6 +551,17 @@ def _rmatmul(self: Tensor, other) -> Tensor:
     return matmul(other, self)
 
 
+_matmul_dunder = operator(matmul)
+
+
+def _matmul_operator(self: Tensor, other):
+    """``t @ array``: what NumPy's reflected matmul gives (torch defers to it): the product of the tensor's
+    values (an error for one that requires grad) as a tensor without a graph, computed quietly as BLAS does."""
+    if isinstance(other, np.ndarray):
+        return Tensor._make(np.asarray(_matmul(np.asarray(self), other)), False, None)
+    return _matmul_dunder(self, other)
+
+
 # ----- einsum -------------------------------------------------------------------------------------
 
 _ELLIPSIS = "..."
@@ -497,8 +604,11 @@ def _parse_operand_labels(lhs: str, count: int) -> list:
 def einsum(equation: str, *operands) -> Tensor:
     """torch.einsum, contracting left to right as torch does without opt_einsum: each operand's
     labels are aligned by diagonal/unsqueeze/permute, then pairs are contracted by bmm."""
-    if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+    while len(operands) == 1 and isinstance(operands[0], (list, tuple)):   # (torch's unwraps again and again)
         operands = tuple(operands[0])
+    for i, op in enumerate(operands):
+        if not isinstance(op, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 1, but got {python_type_name(op)}")
     if not operands:
         raise RuntimeError("einsum(): must provide at least one operand")
     lhs, arrow, rhs = equation.partition("->")
@@ -676,7 +786,7 @@ def trace(input: Tensor) -> Tensor:
         raise not_implemented("trace", data)
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
-    out = np.trace(data)
+    out = quiet(np.trace)(data)
     if data.dtype.kind in "biu":
         out = np.asarray(out, np.int64)
     return record(TraceBackward0, np.asarray(out), (input,), shape=data.shape,
@@ -712,7 +822,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
         addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm),
         addmm_=inplace_method(addmm))
-methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=operator(matmul),
+methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=_matmul_operator,
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
         triu_=inplace_method(triu))
 ger = outer

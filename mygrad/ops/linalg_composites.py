@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import check_argument
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..return_types import return_type
@@ -47,6 +48,8 @@ def tensorinv(A: Tensor, ind: int = 2) -> Tensor:
     """The inverse of A read as a prod(shape[:ind]) x prod(shape[ind:]) matrix, shaped shape[ind:] + shape[:ind]."""
     if ind <= 0:
         raise RuntimeError(f"Expected a strictly positive integer for 'ind', but got {ind}")
+    if ind > A.ndim:   # (torch slices the shape at ind first)
+        raise RuntimeError(f"ArrayRef: invalid slice, N = {ind}; size = {A.ndim}")
     end, start = tuple(A.shape[ind:]), tuple(A.shape[:ind])
     rows, cols = int(np.prod(end, dtype=np.int64)), int(np.prod(start, dtype=np.int64))
     if rows != cols:
@@ -64,6 +67,7 @@ def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
     from .shape import movedim
     a = A
     if dims is not None:
+        check_argument("linalg_tensorsolve", "dims", "IntArray", dims)
         dims = list(dims)
         a = movedim(a, dims, list(range(A.ndim - len(dims), A.ndim)))
     result_shape = tuple(a.shape[B.ndim:])

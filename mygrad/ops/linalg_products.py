@@ -12,12 +12,12 @@ import warnings
 import numpy as np
 
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, dim_size
 from .._tensor_str import _LEGACY
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import methods, record
-from ._errors import past_checks, python_type_name
+from ._define import check_broadcast, methods, record
+from ._errors import not_tensor, past_checks, python_type_name
 from .copy import clone
 from .decompositions import inv
 from .elementwise import mul
@@ -37,7 +37,38 @@ def _cross_tensor(a, b, dim):
 @formula_helper(tensor=_cross_tensor, name="linalg_cross")
 @quiet
 def _cross_array(a, b, dim):
-    return np.cross(a, b, axis=dim)
+    """torch's cross kernel: each component a_i b_j - a_j b_i with the first product fused (exact) into the
+    subtraction, as its FMA does (measured: so 1.375 * -max - -1.5 * inf is inf, not NaN); the wider type
+    holds the exact product."""
+    a, b = np.moveaxis(np.asarray(a), dim, -1), np.moveaxis(np.asarray(b), dim, -1)
+    dtype = np.result_type(a, b)
+    if dtype.kind != "f":
+        return np.moveaxis(np.cross(a, b), -1, dim)
+    i, j = [1, 2, 0], [2, 0, 1]
+    second = a[..., j] * b[..., i]
+    if dtype.itemsize < 8:   # (float64 holds a float32 product exactly)
+        out = (a[..., i].astype(np.float64) * b[..., j] - second).astype(dtype)
+    else:
+        out = _fused_minus(a[..., i], b[..., j], second)
+    return np.moveaxis(out, -1, dim)
+
+
+def _fused_minus(x: np.ndarray, y: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """x * y - second with x * y exact (an FMA) for float64: the mantissas split in halves of 26 bits, whose
+    products the 64-bit long double holds exactly, the largest part subtracted first (where the two cancel)."""
+    wide = np.longdouble
+    mx, ex = np.frexp(x)
+    my, ey = np.frexp(y)
+    hx, hy = np.round(mx * 2.0 ** 26) / 2.0 ** 26, np.round(my * 2.0 ** 26) / 2.0 ** 26
+    lx, ly = mx - hx, my - hy
+    scale = (ex + ey).astype(np.int64)
+    hx, hy, lx, ly = (v.astype(wide) for v in (hx, hy, lx, ly))
+    main = np.ldexp(hx * hy, scale) - second.astype(wide)
+    out = main + np.ldexp(hx * ly + lx * hy, scale) + np.ldexp(lx * ly, scale)
+    special = ~(np.isfinite(x) & np.isfinite(y))   # (frexp of inf/NaN: the plain product's inf/NaN)
+    if special.any():
+        out = np.where(special, x * y - second, out)
+    return out.astype(x.dtype)
 
 
 LinalgCrossBackward0 = derivative(
@@ -57,6 +88,7 @@ def _linalg_cross(input: Tensor, other: Tensor, dim: int) -> Tensor:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got {x.shape[dim]} and "
                            f"{y.shape[dim]}")
     _check_first_dtype("cross", input, other)
+    check_broadcast(x, y)
     shape = np.broadcast_shapes(x.shape, y.shape)
     out = _cross_array(np.broadcast_to(x, shape), np.broadcast_to(y, shape), dim)
     return record(LinalgCrossBackward0, out, (input, other), self=input, other=other, dim=dim,
@@ -69,8 +101,7 @@ def cross(input: Tensor, other: Tensor, dim: int | None = None) -> Tensor:
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease either pass the dim "
                       "explicitly or simply use torch.linalg.cross.\nThe default value of dim will change to agree "
                       "with that of linalg.cross in a future release.", UserWarning, stacklevel=past_checks(2))
-        shape = np.broadcast_shapes(input.shape, other.shape) if input.ndim == other.ndim else input.shape
-        sizes = [i for i, s in enumerate(shape) if s == 3]
+        sizes = [i for i, s in enumerate(input.shape) if s == 3]   # (input's own sizes, not the broadcast ones)
         if not sizes:
             raise RuntimeError("no dimension of size 3 in input")
         dim = sizes[0]
@@ -90,18 +121,51 @@ def _dims_list(dims) -> list:
     return [int(d) for d in (dims if isinstance(dims, (list, tuple)) else [dims])]
 
 
+def _check_tensordot_arguments(a, b, dims_a, dims_b) -> None:
+    """What torch's Python tensordot passes to its C++ op, checked by its argument parser in order: two tensors,
+    then the two dims lists (``tuple of ints``: a bare int is refused there)."""
+    for position, key, value in ((1, "input", a), (2, "other", b)):
+        if not isinstance(value, Tensor):
+            raise not_tensor("tensordot", value, key, position)
+    for position, key, value in ((3, "dims_self", dims_a), (4, "dims_other", dims_b)):
+        if isinstance(value, (list, tuple)):
+            bad = next((i for i, d in enumerate(value) if isinstance(d, (bool, float)) or not hasattr(d, "__index__")),
+                       None)
+            if bad is None:
+                continue
+            raise TypeError(f"tensordot(): argument '{key}' (position {position}) must be tuple of ints, but found "
+                            f"element of type {python_type_name(value[bad])} at pos {bad}")
+        raise TypeError(f"tensordot(): argument '{key}' (position {position}) must be tuple of ints, not "
+                        f"{python_type_name(value)}")
+
+
 def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
-    """ATen's tensordot: size-1 contracted dims summed first, then permute, reshape to matrices, mm, reshape."""
-    if isinstance(dims, Tensor) and dims.ndim == 0:
-        dims = int(dims.item())
-    if isinstance(dims, int):
+    """ATen's tensordot: size-1 contracted dims summed first, then permute, reshape to matrices, mm, reshape.
+    The dims are read as torch's Python code reads them, before the operands are checked (an int ``dims``
+    reads ``a.dim()``: an AttributeError for a non-tensor)."""
+    if not isinstance(dims, (tuple, list, Tensor, int)):
+        raise RuntimeError("tensordot expects dims to be int or tuple[list[int], list[int]] or list[list[int]] "
+                           f"containing two lists, but got dims={dims}")
+    if isinstance(dims, (tuple, list)):
+        dims_a, dims_b = dims
+    elif isinstance(dims, Tensor):
+        if dims.numel() > 1:
+            if dims.size()[0] != 2:
+                raise AssertionError(f"dims tensor must have size 2 in first dimension, got {dims.size()[0]}")
+            dims_a, dims_b = dims[0].tolist(), dims[1].tolist()
+        else:
+            count = int(dims.item())
+            if count < 0:
+                raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+            dims_a, dims_b = list(range(-count, 0)), list(range(count))
+    else:
         if dims < 0:
             raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        if dims > a.ndim or dims > b.ndim:
+        if dims > min(a.dim(), b.dim()):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
-        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
-    else:
-        dims_a, dims_b = _dims_list(dims[0]), _dims_list(dims[1])
+        dims_a, dims_b = list(range(-dims, 0)), list(range(dims))
+    _check_tensordot_arguments(a, b, dims_a, dims_b)
+    dims_a, dims_b = _dims_list(dims_a), _dims_list(dims_b)
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     if a.dtype != b.dtype:
@@ -109,7 +173,7 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
     t1, t2 = a, b
     csize = 1
     for d1, d2 in zip(dims_a, dims_b):
-        s1, s2 = a.shape[d1], b.shape[d2]
+        s1, s2 = dim_size(a.shape, d1), dim_size(b.shape, d2)
         if s2 == 1:  # broadcast dimensions are summed right away
             t1 = _sum(t1, d1, keepdim=True)
         elif s1 == 1:

@@ -133,10 +133,10 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     if B.ndim not in (A.ndim, A.ndim - 1):
         raise RuntimeError("torch.linalg.lstsq: input.dim() must be greater or equal to other.dim() and "
                            "(input.dim() - other.dim()) <= 1")
-    vector = B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1])
+    vector = B.ndim == 1 or B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1])
     b = B._data[..., None] if vector else B._data
     if A.shape[-2] != b.shape[-2]:
-        raise RuntimeError("torch.linalg.lstsq: input.size(-2) should match other.size(-2)")
+        raise RuntimeError(f"torch.linalg.lstsq: input.size(-2) should match other.size({-1 if vector else -2})")
     # a matrix B with one dim fewer than A: torch broadcasts A's batch dims against all of B's but the last
     b_batch = b.shape[:-1] if b.ndim == A.ndim - 1 else b.shape[:-2]
     check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b_batch))
