@@ -196,6 +196,14 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                            f"but got {padding_idx}")
     elif padding_idx < 0:
         padding_idx += num
+    if weight._data.dtype.kind != "f":
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar types: Half, "
+                           f"BFloat16, Float, Double; but got {type_name(weight._data.dtype)} instead (while checking "
+                           "arguments for embedding_bag)")
+    if psw is not None and psw._data.dtype != weight._data.dtype:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+                           f"'per_sample_weights'; but type {type_name(weight._data.dtype)} does not equal "
+                           f"{type_name(psw._data.dtype)} (while checking arguments for embedding_bag)")
     if include_last_offset and offs.size < 1:
         raise RuntimeError("include_last_offset: number of offset should be at least 1")
     if offs.size and offs[0] != 0:

@@ -24,7 +24,8 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import past_checks
+from .._argument_types import check_argument
+from ..ops._errors import not_tensor, past_checks
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -99,6 +100,8 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     nd = len(spatial)
+    check_argument("affine_grid_generator", "size", "IntList", size)   # (torch's kernel's parser)
+    check_argument("affine_grid_generator", "align_corners", "bool", align_corners)
     if theta.shape[0] != size[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
                            f"but got: [{theta.shape[0]}, {nd + 1}].")
@@ -348,6 +351,12 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=past_checks(2))
         align_corners = False
+    # torch's Python checks the modes first, then its kernel's parser the types
+    if not isinstance(input, Tensor):
+        raise not_tensor("grid_sampler", input)
+    if not isinstance(grid, Tensor):
+        raise not_tensor("grid_sampler", grid, "grid", 2)
+    check_argument("grid_sampler", "align_corners", "bool", align_corners)
     x, g = input._data, grid._data
     if x.shape[0] != g.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
@@ -364,15 +373,20 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
                                f"sizes {list(x.shape)} with dimension {d} being empty")
     if mode == "bicubic" and x.ndim != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    node = GridSampler2DBackward0 if x.ndim == 4 else GridSampler3DBackward0
+    shape = x.shape[:2] + g.shape[1:-1]
+    # an empty output is returned before the dtypes are looked at, except by the 3-D kernel for the input's
+    if x.dtype.kind != "f" and (x.ndim == 5 or np.prod(shape) != 0):
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if x.ndim == 4 else "grid_sampler3d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
+    if np.prod(shape) == 0:
+        return record(node, np.zeros(shape, x.dtype), (input, grid), input=input, grid=grid, mode=mode,
+                      padding_mode=padding_mode, align_corners=bool(align_corners))
     if g.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(grid.dtype)}")
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"grid_sampler_{x.ndim - 2}d_cpu_kernel_impl\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
     if mode == "bicubic":
         raise NotImplementedError("mygrad: grid_sample(mode='bicubic') is not implemented")
     out = _grid_sample_forward(x, g, mode, padding_mode, bool(align_corners))
-    node = GridSampler2DBackward0 if x.ndim == 4 else GridSampler3DBackward0
     return record(node, out, (input, grid), input=input, grid=grid, mode=mode, padding_mode=padding_mode,
                   align_corners=bool(align_corners))

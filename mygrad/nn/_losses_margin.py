@@ -14,7 +14,9 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
+from .._argument_types import Number, check_argument
 from ..ops._define import record
+from ..ops._errors import not_tensor
 from ..ops.elementwise import no_derivative_node, requiring_grad
 from ._losses import _reduction
 
@@ -91,13 +93,21 @@ def _check_input_shape(input: Tensor) -> None:
 
 
 @quiet
-def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Number = 1.0, weight: Tensor | None = None,
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    # torch's Python checks p and the weight first, then its kernel's parser the types
+    if not isinstance(input, Tensor):
+        raise not_tensor("multi_margin_loss", input)
+    if not isinstance(target, Tensor):
+        raise not_tensor("multi_margin_loss", target, "target", 2)
+    check_argument("multi_margin_loss", "margin", "Number", margin)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for '{scalar_type_name(input.dtype)}'")
     _check_input_shape(input)
     nframe = 1 if input.ndim <= 1 else input.shape[0]
     dim = 1 if input.ndim == 0 else input.shape[-1]
