@@ -263,12 +263,18 @@ def _weighted(errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
     return total if reduction == "sum" else total / weight.sum()
 
 
-def _check_weight_size(input: Tensor, weight: Tensor | None, reduction: str, size_average, reduce) -> str:
-    if weight is not None and weight.shape != input.shape:
+def _regression_arguments(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, size_average,
+                          reduce) -> tuple:
+    """(input, target broadcast, reduction), checked in torch's order: the legacy arguments, the broadcast,
+    the weight's size, the reduction's value."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce, stacklevel=4)
+    expanded = _broadcast_pair(input, target)
+    if weight is not None and weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
-    if weight is not None and reduction not in REDUCTIONS and size_average is None and reduce is None:
+    if weight is not None and reduction not in REDUCTIONS:
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
-    return _reduction(reduction, size_average, reduce, stacklevel=4)
+    return (*expanded, _reduction(reduction))
 
 
 @quiet
@@ -279,8 +285,7 @@ def _mse_forward(a: np.ndarray, b: np.ndarray, reduction: str) -> np.ndarray:
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
     _target_size_warning(input, target)
-    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _regression_arguments(input, target, weight, reduction, size_average, reduce)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, reduction)
     a, b = input._data, target._data
@@ -297,8 +302,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
             weight: Tensor | None = None) -> Tensor:
     """Composite in torch: (input - target).abs(), then mean/sum."""
     _target_size_warning(input, target)
-    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _regression_arguments(input, target, weight, reduction, size_average, reduce)
     errors = (input - target).abs()
     if weight is not None:
         return _weighted(errors, weight, reduction)

@@ -106,8 +106,6 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
     if not isinstance(target, Tensor):
         raise not_tensor("multi_margin_loss", target, "target", 2)
     check_argument("multi_margin_loss", "margin", "Number", margin)
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for '{scalar_type_name(input.dtype)}'")
     _check_input_shape(input)
     nframe = 1 if input.ndim <= 1 else input.shape[0]
     dim = 1 if input.ndim == 0 else input.shape[-1]
@@ -115,6 +113,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
                            f"samples (batch size). Expected target size [{nframe}], but got {list(target.shape)}. "
                            f"Input has shape {list(input.shape)}.")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for '{scalar_type_name(input.dtype)}'")
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")

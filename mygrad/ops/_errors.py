@@ -232,8 +232,7 @@ TORCH_READS = {
     "mse_loss": {**_SIZE_READ, "weight": "size()"}, "huber_loss": {**_SIZE_READ, "weight": "size()"},
     "l1_loss": {**_SIZE_READ, "weight": "size()"}, "smooth_l1_loss": _SIZE_READ,
     "binary_cross_entropy": {**_SIZE_READ, "weight": "size()"}, "binary_cross_entropy_with_logits": _SIZE_READ,
-    "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"},
-    "embedding_bag": {"input": "size()", "per_sample_weights": "size()"},
+    "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
     "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
     "batch_norm": {"input": "size()"},
 }
