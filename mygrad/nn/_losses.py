@@ -17,7 +17,7 @@ from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
-from ..ops._define import record
+from ..ops._define import check_broadcast, record
 from ..ops._errors import past_checks
 from ..ops._scalar import (
     add_scalar as _add_scalar,
@@ -403,12 +403,21 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     t = target._data
     if input._data.dtype.kind != "f":   # (torch's kernel starts with log_sigmoid of the input)
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
+    x = input._data
+    if pos_weight is not None:   # (then (pos_weight - 1) * target, multiplied into log_sigmoid(input) in place)
+        if pos_weight._data.dtype.kind == "b":
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        check_broadcast(pos_weight._data, t)
+        _weight_scale(pos_weight, x.shape, x.dtype, "sum", x.size)   # (checks the in-place product's shape)
     if t.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
     if t.dtype.kind != "f":
         raise RuntimeError(f"result type {scalar_type_name(input.dtype)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
+    if weight is not None:   # (the loss times the weight, in place)
+        check_broadcast(x, weight._data)
     x = input._data.astype(t.dtype, copy=False)
     pw = None if pos_weight is None else _weight_scale(pos_weight, x.shape, t.dtype, "sum", x.size)
     scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
