@@ -4,6 +4,7 @@ mse/l1) the loss is built from the same ops in the same order, so the graph is t
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -441,12 +442,12 @@ def _check_nll_target(input: Tensor, target: Tensor, kernel_2d: bool) -> None:
 def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel_2d: bool) -> None:
     if weight is None:
         return
-    if weight._data.size != classes:
+    if weight._data.size != classes or weight._data.ndim != 1 and not kernel_2d:
         if kernel_2d:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
                            f"weight tensor of shape: {list(weight._data.shape)}")
-    if weight._data.dtype != input._data.dtype:
+    if weight._data.dtype != input._data.dtype and input._data.dtype.kind == "f":   # (else the kernel's dtype error)
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(weight.dtype)}")
 
@@ -458,8 +459,10 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
     kept = t != ignore_index
     every = bool(kept.all())
     classes = t.copy() if every else np.where(kept, t, 0)  # saved: later edits of the target cannot reach it
-    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):
-        raise IndexError(f"Target {t[(classes < 0) | (classes >= x.shape[1])][0]} is out of bounds.")
+    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):   # (ignored targets are not looked at)
+        bad = kept & ((t < 0) | (t >= x.shape[1]))
+        if bad.any():
+            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
     picked = x[at_classes(x.shape, classes)] if x.size else np.zeros(t.shape, x.dtype)
     if weight is None and every:  # the common case: every element counts once
         losses, slope, total = -picked, x.dtype.type(-1), t.size
@@ -564,7 +567,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return nll
     return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(
         _smoothing_term(log_p, target, weight, ignore_index, reduction, class_dim),
-        label_smoothing / input.shape[class_dim])
+        label_smoothing / input.shape[class_dim] if input.shape[class_dim] else math.inf)   # (torch's C++ division)
 
 
 def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
@@ -600,7 +603,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
                            f"classes but got weight tensor of shape: {list(weight._data.shape)}")
     log_p = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), label_smoothing / classes)
+        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), label_smoothing / classes if classes else math.inf)
     products = log_p * target
     if weight is not None:
         products = products * _class_shaped(weight, input._data.ndim, class_dim)
