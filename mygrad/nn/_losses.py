@@ -724,6 +724,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
         return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     reduction = _reduction(reduction)
+    if input._data.dtype.kind != "f" and target._data.dtype.kind == "f":   # (the output takes the input's dtype)
+        raise RuntimeError(f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(input.dtype)}")
     a, b = _same_float_pair("huber_cpu", input, target)
     return record(HuberLossBackward0, _reduce(_huber_forward(a, b, delta), reduction), (input, target), self=input,
                   target=target, delta=delta, norm=_norm(reduction, a.size),
@@ -757,11 +760,28 @@ def _soft_margin_forward(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(-t * x))
 
 
+def _soft_margin_operands(input: Tensor, target: Tensor) -> tuple:
+    """torch's kernel: ``(-input).mul_(target)``, in place in the input's shape and dtype, then exp and log1p."""
+    a, b = input._data, target._data
+    if a.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    check_broadcast(a, b)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    if shape != a.shape:
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(shape)}")
+    if a.dtype.kind != "f":
+        result = _dtype.promote_types(input.dtype, target.dtype) if b.dtype.kind == "f" else _dtype.get_default_dtype()
+        raise RuntimeError(f"result type {scalar_type_name(result)} can't be cast to the desired output type "
+                           f"{scalar_type_name(input.dtype)}")
+    return a, b.astype(a.dtype, copy=False)
+
+
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _not_differentiable("soft_margin_loss", "target", target)
-    a, b = _same_float_pair("soft_margin_loss", input, target)
+    a, b = _soft_margin_operands(input, target)
     losses = _soft_margin_forward(*np.broadcast_arrays(a, b))
     return record(SoftMarginLossBackward0, _reduce(losses, reduction), (input,), self=input, target=b,
                   norm=_norm(reduction, losses.size))
