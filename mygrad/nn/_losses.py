@@ -19,7 +19,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
 from ..ops._define import check_broadcast, record
-from ..ops._errors import past_checks
+from ..ops._errors import not_tensor, past_checks
 from ..ops._scalar import (
     add_scalar as _add_scalar,
     div_scalar as _div_scalar,
@@ -841,12 +841,16 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * Tensor._make(np.ones_like(input._data), False, None)
-    elif (var._data < 0).any():
-        raise ValueError("var has negative entry/entries")
-    if var.shape != input.shape:
-        if input.shape[:-1] == var.shape:
+    else:
+        negative = var < 0   # (a str's or a list's comparison: Python's TypeError, as in torch)
+        if not isinstance(negative, Tensor):   # (torch.any refuses an array's or a number's)
+            raise not_tensor("any", negative)
+        if negative._data.any():
+            raise ValueError("var has negative entry/entries")
+    if var.size() != input.size():   # (size() as torch's Python reads it: an array's size is no method)
+        if input.size()[:-1] == var.size():
             var = unsqueeze(var, -1)
-        elif input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+        elif input.ndim == var.ndim and sum(v for i, v in zip(input.size(), var.size()) if i != v) == 1:
             pass
         else:
             raise ValueError("var is of incorrect size")
@@ -874,6 +878,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
+    if input._data.dtype.kind in "iub":   # (torch fills the margin in the input's dtype: truncated)
+        margin = input._data.dtype.type(margin).item()
     zeros = Tensor._make(np.zeros_like(input._data), False, None)
     margin_clamp = sub(margin, input).clamp_min_(0)
     output = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
@@ -910,6 +916,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
                                 reduce=None, reduction: str = "mean") -> Tensor:
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
+    if not isinstance(input, Tensor):   # (torch's composite: its first op's check; a target may be a number)
+        raise not_tensor("log_sigmoid", input)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight
