@@ -67,9 +67,10 @@ def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: in
     rows, t, z, active = _multi_margin_terms(self, target, margin)
     nframe, dim = rows.shape
     g = rows.dtype.type(1.0 / max(nframe * dim, 1) if reduction == "mean" else 1.0 / dim)
-    h = np.where(active, g if p == 1 else 2 * g * z, 0).astype(rows.dtype)
-    if weight is not None:
+    h = (g if p == 1 else 2 * g * z) * np.ones_like(rows)
+    if weight is not None:   # (only the active terms are weighted, as torch's kernel: no 0 * inf)
         h = h * weight[t][:, None]
+    h = np.where(active, h, 0).astype(rows.dtype)
     h[np.arange(nframe), t] = -h.sum(1)
     return _scaled(grad, h, reduction, self.shape)
 
@@ -130,9 +131,10 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
         raise RuntimeError("target out of range")
     w = None if weight is None else weight._data
     rows, t1, z, active = _multi_margin_terms(x, t, float(margin))
-    terms = np.where(active, z if p == 1 else z * z, 0).astype(x.dtype)
-    if w is not None:
+    terms = z if p == 1 else z * z
+    if w is not None:   # (only the active terms are weighted, as torch's kernel: no 0 * inf)
         terms = terms * w[t1][:, None]
+    terms = np.where(active, terms, 0).astype(x.dtype)
     losses = terms.sum(1) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (nframe,) if target.ndim > 0 else (), x.dtype)
     return record(MultiMarginLossBackward0, out, (input,), self=input, target=t, p=p, margin=float(margin),
