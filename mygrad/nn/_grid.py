@@ -145,6 +145,13 @@ def _source_index(coord: np.ndarray, size: int, padding_mode: str, align_corners
     return x.astype(coord.dtype), slope
 
 
+def _in_bounds(idx: list, spatial: tuple, ok: np.ndarray) -> np.ndarray:
+    """The flat spatial index of each corner, -1 for one out of bounds: read as 0 and written nowhere, as torch's
+    kernels skip such corners (their weight times an inf or NaN pixel is not added)."""
+    flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+    return np.where(ok, flat, -1)
+
+
 def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool,
              second: bool = False) -> tuple:
     """For each output point: the in-bound input corners it reads (flat spatial index, weight, and the
@@ -162,7 +169,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
     if mode == "nearest":
         idx = [np.rint(c).astype(np.int64) for c in coords]
         ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
-        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        flat = _in_bounds(idx, spatial, ok)
         out.append((flat, ok.astype(grid.dtype), None, None) if second else (flat, ok.astype(grid.dtype), None))
         return out, slopes
     lo = [np.floor(c) for c in coords]
@@ -178,7 +185,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
             rest = [f for k, f in enumerate(factors) if k != d]
             dw = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
             dweights.append((dw if bits[d] else -dw) * ok)
-        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        flat = _in_bounds(idx, spatial, ok)
         if second:  # d2 weight / d u_d d u_e (d != e): the other factors, with both signs
             cross = {}
             for d in range(nd):
@@ -200,8 +207,8 @@ def _gathered(xf: np.ndarray, flat: np.ndarray) -> np.ndarray:
     """(N, C, *out) values of ``xf`` (N, C, P) at ``flat`` (N, *out)."""
     n = xf.shape[0]
     f = flat.reshape(n, 1, int(np.prod(flat.shape[1:])))
-    return np.take_along_axis(xf, np.broadcast_to(f, (n, xf.shape[1], f.shape[2])), 2).reshape(
-        xf.shape[:2] + flat.shape[1:])
+    values = np.take_along_axis(xf, np.broadcast_to(np.maximum(f, 0), (n, xf.shape[1], f.shape[2])), 2)
+    return np.where(f >= 0, values, xf.dtype.type(0)).reshape(xf.shape[:2] + flat.shape[1:])
 
 
 @quiet
@@ -257,7 +264,8 @@ def _scatter(values: np.ndarray, flat: np.ndarray, shape: tuple, out: np.ndarray
     points = int(np.prod(values.shape[2:]))
     rows = np.broadcast_to(np.arange(n * c).reshape(n * c, 1), (n * c, points))
     cols = np.broadcast_to(flat.reshape(n, 1, points), (n, c, points)).reshape(n * c, points)
-    np.add.at(out, (rows, cols), values.reshape(n * c, points))
+    kept = cols >= 0   # (corners out of bounds: nothing written)
+    np.add.at(out, (rows[kept], cols[kept]), values.reshape(n * c, points)[kept])
 
 
 def _grid_sampler_double_tensor(gg: Tensor, grad_output: Tensor, input: Tensor, grid: Tensor, mode, padding_mode,
