@@ -248,6 +248,10 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     if mode == "nearest":
         return g
     xf = _flat_input(input)
+    if nd == 2:
+        return _grid_slope_2d(grad, xf, corners, grid, input.shape, slopes, padding_mode, align_corners)
+    if nd == 3:
+        return _grid_slope_3d(grad, xf, corners, grid, input.shape, slopes, padding_mode, align_corners)
     comps = [np.zeros(grid.shape[:-1], grid.dtype) for _ in range(nd)]
     for flat, _, dweights in corners:
         vals = (_gathered(xf, flat) * grad).sum(1)
@@ -256,6 +260,44 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     for d in range(nd):  # spatial dim d is grid component nd - 1 - d
         g[..., nd - 1 - d] = comps[d] * slopes[d]
     return g
+
+
+def _grid_slope_2d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.ndarray, shape: tuple, slopes: list,
+                   padding_mode: str, align_corners: bool) -> np.ndarray:
+    """d grid of 2-D bilinear sampling as torch's vector kernel sums it: per channel, in channel order,
+    ((ne - nw) s + (se - sw) n) gOut for x and ((sw - nw) e + (se - ne) w) gOut for y (corners out of bounds
+    read as 0), then times d(pixel)/d(coordinate)."""
+    y = _source_index(grid[..., 1], shape[2], padding_mode, align_corners)[0]
+    x = _source_index(grid[..., 0], shape[3], padding_mode, align_corners)[0]
+    n, w = y - np.floor(y), x - np.floor(x)
+    s, e = 1 - n, 1 - w
+    nw, ne, sw, se = (_gathered(xf, flat) for flat, _, _ in corners)   # (np.ndindex's order over (y, x))
+    gx, gy = np.zeros(grid.shape[:-1], grid.dtype), np.zeros(grid.shape[:-1], grid.dtype)
+    for c in range(xf.shape[1]):
+        g_c = grad[:, c]
+        gx = gx + ((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c
+        gy = gy + ((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c
+    return np.stack([gx * slopes[1], gy * slopes[0]], -1).astype(grid.dtype, copy=False)
+
+
+def _grid_slope_3d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.ndarray, shape: tuple, slopes: list,
+                   padding_mode: str, align_corners: bool) -> np.ndarray:
+    """d grid of 3-D trilinear sampling as torch's scalar kernel sums it: per channel, corner by corner (those
+    in bounds only), value times the other two dims' factors times gOut, added or taken off per coordinate;
+    then times d(pixel)/d(coordinate)."""
+    coords = [_source_index(grid[..., 2 - d], shape[2 + d], padding_mode, align_corners)[0] for d in range(3)]
+    frac = [c - np.floor(c) for c in coords]   # (z, y, x)
+    factor = [(1 - f, f) for f in frac]   # (a corner's 1-D weight: below, above)
+    values = [(_gathered(xf, flat), flat >= 0, bits) for (flat, _, _), bits in zip(corners, np.ndindex(2, 2, 2))]
+    acc = [np.zeros(grid.shape[:-1], grid.dtype) for _ in range(3)]   # (z, y, x)
+    for c in range(xf.shape[1]):
+        g_c = grad[:, c]
+        for v, ok, bits in values:
+            for d in range(3):
+                a, b = (k for k in (2, 1, 0) if k != d)   # (torch's order: x before y before z)
+                term = v[:, c] * factor[a][bits[a]] * factor[b][bits[b]] * g_c
+                acc[d] = np.where(ok, acc[d] + term if bits[d] else acc[d] - term, acc[d])
+    return np.stack([acc[2] * slopes[2], acc[1] * slopes[1], acc[0] * slopes[0]], -1).astype(grid.dtype, copy=False)
 
 
 def _scatter(values: np.ndarray, flat: np.ndarray, shape: tuple, out: np.ndarray) -> None:
