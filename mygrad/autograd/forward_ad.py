@@ -172,6 +172,11 @@ TANGENTS.update({
                         ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
     "FrexpBackward0": "(self_t / power,)",
     "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
+    # torch's mse_loss line: mse_loss_backward of each tangent, unreduced, then reduced (a missing tangent is
+    # zeros there: an infinite (self - target) times it is NaN); norm is 2/N for a mean, and a mean of nothing
+    # is the result's NaN
+    "MseLossBackward0": "(lambda e: e if e.shape == result.shape else e.sum() * (norm / 2) if e.numel() "
+                        "else result.detach() * 0)((self - target) * 2 * self_t - (self - target) * 2 * target_t)",
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
