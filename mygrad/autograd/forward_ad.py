@@ -177,6 +177,12 @@ TANGENTS.update({
     # is the result's NaN
     "MseLossBackward0": "(lambda e: e if e.shape == result.shape else e.sum() * (norm / 2) if e.numel() "
                         "else result.detach() * 0)((self - target) * 2 * self_t - (self - target) * 2 * target_t)",
+    # torch's binary_cross_entropy line: both backward kernels, unreduced, on the tangents (zeros for a missing
+    # one: times an infinite -logit(self) that is NaN), then reduced (reduction: torch's enum, 1 a mean)
+    "BinaryCrossEntropyBackward0": "(lambda e: e if reduction == 0 else e.mean() if reduction == 1 else e.sum())("
+                                   "binary_cross_entropy_backward(self_t, self, target, weight, 0) "
+                                   "+ binary_cross_entropy_target_backward(target_t, self, None if weight is None "
+                                   "else constant(weight), 0, target.numel()))",
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
