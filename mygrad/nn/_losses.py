@@ -182,8 +182,9 @@ BinaryCrossEntropyBackwardBackward0 = derivative(
            "reduction, element_count(target))")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
     "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
+    # (torch's order: (pos_weight * target + 1 - target) * sigmoid(self) - pos_weight * target)
     self="grad * (sigmoid(self) - target if pos_weight is None else"
-         " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
+         " ((t := constant(pos_weight) * target) + 1 - target) * sigmoid(self) - t)"
          " * constant(scale)",
     target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
            " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
