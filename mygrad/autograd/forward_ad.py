@@ -183,6 +183,17 @@ TANGENTS.update({
                                    "binary_cross_entropy_backward(self_t, self, target, weight, 0) "
                                    "+ binary_cross_entropy_target_backward(target_t, self, None if weight is None "
                                    "else constant(weight), 0, target.numel()))",
+    # torch's binary_cross_entropy_with_logits line: both backward functions on the tangents, unreduced (a
+    # missing tangent is a zero tensor they skip), then reduced (divisor: a mean's N; a mean of nothing is NaN)
+    "BinaryCrossEntropyWithLogitsBackward0": (
+        "(lambda e: e if e.shape == result.shape else e.mean() if divisor != 1 else e.sum() if e.numel() "
+        "else result.detach() * 0)("
+        "(0 if self_t is None else (sigmoid(self) - target if pos_weight is None else"
+        " ((t := constant(pos_weight) * target) + 1 - target) * sigmoid(self) - t) * self_t"
+        " * (1 if weight is None else constant(weight)))"
+        " + (0 if target_t is None else (-self if pos_weight is None else"
+        " constant(pos_weight) * softplus(-self) - softplus(self)) * target_t"
+        " * (1 if weight is None else constant(weight))))"),
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
@@ -217,7 +228,8 @@ NOT_IMPLEMENTED: dict = {
 # Explicit formulas that get None for an input without a tangent (and leave its term out)
 ABSENT_AS_NONE = frozenset({"DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
                             "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0", "MinimumBackward0",
-                            "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1"})
+                            "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1",
+                            "BinaryCrossEntropyWithLogitsBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.

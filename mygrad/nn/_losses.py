@@ -181,13 +181,14 @@ BinaryCrossEntropyBackwardBackward0 = derivative(
     target="bce_double_backward_target(grad, grad_output, self, None if weight is None else constant(weight), "
            "reduction, element_count(target))")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
-    # (torch's order: (pos_weight * target + 1 - target) * sigmoid(self) - pos_weight * target)
-    self="grad * (sigmoid(self) - target if pos_weight is None else"
+    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight", "weight"), attrs="weight pos_weight divisor",
+    # torch's order: the slope, times grad, times the weight, over a mean's N (an overflow and an underflow
+    # where torch's are); with pos_weight: (pos_weight * target + 1 - target) * sigmoid(self) - pos_weight * target
+    self="(sigmoid(self) - target if pos_weight is None else"
          " ((t := constant(pos_weight) * target) + 1 - target) * sigmoid(self) - t)"
-         " * constant(scale)",
-    target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
-           " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
+         " * grad * (1 if weight is None else constant(weight)) / divisor",
+    target="sum_to((-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
+           " * grad * (1 if weight is None else constant(weight)) / divisor, target.shape)")
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 # (torch's node saves the class weights: an in-place edit of them before the backward raises)
 _NLL = "also_saved(zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self), weight)"
@@ -313,6 +314,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
 
 # ----- binary cross-entropy ----------------------------------------------------------------------------
 
+@quiet   # (a tiny weight times 1/N underflows silently, as in torch)
 def _weight_scale(weight: Tensor | None, shape: tuple, np_dtype, reduction: str, numel: int):
     """weight (broadcast to the loss's shape) times the mean's 1/N: the factor on each element's gradient."""
     norm = _norm(reduction, numel)
@@ -422,12 +424,13 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
         check_broadcast(x, weight._data)
     x = input._data.astype(t.dtype, copy=False)
     pw = None if pos_weight is None else _weight_scale(pos_weight, x.shape, t.dtype, "sum", x.size)
-    scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
+    w = None if weight is None else _weight_scale(weight, x.shape, t.dtype, "sum", x.size)
     losses = _bce_logits_forward(x, t, pw)
     if weight is not None:
         losses = _times_weight(losses, weight._data.astype(t.dtype, copy=False))
     return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
-                  self=input, target=target, pos_weight=pw, scale=scale)
+                  self=input, target=target, pos_weight=pw, weight=w,
+                  divisor=x.size if reduction == "mean" and x.size else 1)
 
 
 # ----- nll_loss -------------------------------------------------------------------------------------
