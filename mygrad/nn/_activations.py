@@ -103,6 +103,33 @@ def gelu_double_backward(ggI, gO, self, approximate):
     return _gelu_double(ggI, gO, self, approximate, np.exp, np.tanh, np.cosh)
 
 
+def _log_sigmoid_backward_op(grad: Tensor, self: Tensor) -> Tensor:
+    return record(LogSigmoidBackwardBackward0, log_sigmoid_backward(grad._data, self._data), (grad, self),
+                  grad_output=grad, self=self)
+
+
+@formula_helper(tensor=_log_sigmoid_backward_op)
+@quiet
+def log_sigmoid_backward(grad, self):
+    """grad * sigmoid(-x), as torch's kernel: z = exp(-|x|), grad * ((x < 0) - sign * z / (1 + z))."""
+    negative = self < 0
+    z = np.exp(-np.abs(self))
+    return grad * (negative.astype(self.dtype) - np.where(negative, 1, -1).astype(self.dtype) * (z / (1 + z)))
+
+
+def _log_sigmoid_double_tensor(grad: Tensor, self: Tensor) -> Tensor:
+    z = self.sigmoid()
+    return grad * (z - 1) * z
+
+
+@formula_helper(tensor=_log_sigmoid_double_tensor)
+@quiet
+def log_sigmoid_double_backward(grad, self):
+    """torch's log_sigmoid_double_backward: grad * (z - 1) * z, z = sigmoid(x)."""
+    z = sigmoid_kernel(self)
+    return grad * (z - 1) * z
+
+
 def _softplus_backward_op(grad: Tensor, self: Tensor, beta, threshold) -> Tensor:
     return record(SoftplusBackwardBackward0, softplus_backward(grad._data, self._data, beta, threshold),
                   (grad, self), grad_output=grad, self=self, beta=beta, threshold=threshold)
@@ -177,7 +204,11 @@ PreluKernelBackward0 = derivative("PreluKernelBackward0",
                                   weight="zero_slope(where(self > 0, 0, self * grad), weight)")
 MishBackward0 = derivative(
     "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
-LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="grad * sigmoid(-self)")
+LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="log_sigmoid_backward(grad, self)")
+# torch's log_sigmoid_backward is an op of its own, with its own double backward (log_sigmoid_double_backward)
+LogSigmoidBackwardBackward0 = derivative(
+    "LogSigmoidBackwardBackward0", grad_output="log_sigmoid_backward(grad, self)",
+    self="log_sigmoid_double_backward(grad * grad_output, self)")
 GluBackward0 = derivative("GluBackward0", attrs="dim", self="glu_grad(grad, self, dim)")
 GeluBackward0 = derivative("GeluBackward0", attrs="approximate", self="gelu_backward(grad, self, approximate)")
 # torch's gelu_backward is an op of its own, with its own double backward (gelu_double_backward)
