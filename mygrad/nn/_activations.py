@@ -216,7 +216,8 @@ GeluBackwardBackward0 = derivative(
     "GeluBackwardBackward0", attrs="approximate",
     grad_output="gelu_backward(grad, self, approximate)",
     self="gelu_double_backward(grad, grad_output, self, approximate)")
-SiluBackward0 = derivative("SiluBackward0", self="grad * (s := sigmoid(self)) * (1 + self * (1 - s))")   # (torch's order)
+# (silu: torch's order, grad * sigmoid first)
+SiluBackward0 = derivative("SiluBackward0", self="grad * (s := sigmoid(self)) * (1 + self * (1 - s))")
 SoftplusBackward0 = derivative("SoftplusBackward0", attrs="threshold beta",
                                self="softplus_backward(grad, self, beta, threshold)")
 # torch's softplus_backward is an op of its own: its double backward tests x * beta < threshold strictly, where

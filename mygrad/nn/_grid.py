@@ -18,13 +18,13 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import check_argument
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from .._argument_types import check_argument
 from ..ops._errors import not_tensor, past_checks
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "

@@ -607,7 +607,8 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
                            f"classes but got weight tensor of shape: {list(weight._data.shape)}")
     log_p = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), label_smoothing / classes if classes else math.inf)
+        smoothing = label_smoothing / classes if classes else math.inf   # (torch's C++ division)
+        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), smoothing)
     products = log_p * target
     if weight is not None:
         products = products * _class_shaped(weight, input._data.ndim, class_dim)

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import Number, check_argument
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from .._argument_types import Number, check_argument
 from ..ops._define import record
 from ..ops._errors import not_tensor
 from ..ops.elementwise import no_derivative_node, requiring_grad
@@ -115,7 +115,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
                            f"samples (batch size). Expected target size [{nframe}], but got {list(target.shape)}. "
                            f"Input has shape {list(input.shape)}.")
     if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for '{scalar_type_name(input.dtype)}'")
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
