@@ -47,6 +47,22 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
     return (grids[0], classes, *grids[1:])
 
 
+@quiet
+def nll_tangent(self_t: Tensor, target: np.ndarray, coefficient, out: Tensor) -> Tensor:
+    """torch's nll_loss tangent: the loss applied to the tangent, which reads only each element's own class
+    (the transposed backward multiplies every class by a mask: 0 * NaN); ignored elements give 0."""
+    x = self_t._data
+    if x.ndim == 1:   # (one sample)
+        x, target = x[None], np.asarray(target).reshape(1)
+    picked = x[at_classes(x.shape, target)]
+    coefficient = np.broadcast_to(np.asarray(coefficient, picked.dtype), picked.shape)
+    terms = np.where(coefficient != 0, coefficient * picked, picked.dtype.type(0))
+    shape = tuple(out.shape)
+    tangent = terms.reshape(shape) if terms.size == int(np.prod(shape)) and (shape or terms.size == 1) \
+        else terms.sum()
+    return Tensor._make(np.asarray(tangent, out._data.dtype), False, None)
+
+
 def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
     return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
 
