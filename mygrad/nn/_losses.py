@@ -603,9 +603,14 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     total = smooth.sum()
     if reduction == "sum":
         return total
-    kept = ~ignored._data
-    divisor = kept.sum() if weight is None else weight._data[target._data[kept]].sum()
+    divisor = _kept_weight(ignored._data, target._data, weight)
     return total / Tensor._make(np.asarray(divisor), False, None)
+
+
+@quiet   # (huge class weights overflow their sum, as torch's)
+def _kept_weight(ignored: np.ndarray, target: np.ndarray, weight) -> np.ndarray:
+    kept = ~ignored
+    return kept.sum() if weight is None else weight._data[target[kept]].sum()
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
