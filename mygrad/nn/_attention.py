@@ -39,21 +39,15 @@ _GQA_ERROR = "Number of heads in key and value must divide the number of heads i
 # ----- kernels --------------------------------------------------------------------------------------
 
 @quiet
-def _safe_softmax(scores: np.ndarray, fused: bool = False) -> np.ndarray:
-    """Softmax over the last dim; a row of only -inf gives zeros (torch's _safe_softmax and flash kernel).
-    ``fused``: the flash kernel without a mask takes the row maximum with comparisons that skip NaN (its
-    ``_mul_reduce_max_fusion_kernel``), so a row of NaN and -inf is a row with nothing to attend to as well:
-    zeros (measured; with a mask its vector maximum keeps the NaN)."""
-    top = np.fmax.reduce(scores, axis=-1, keepdims=True, initial=-np.inf) if fused else \
-        scores.max(axis=-1, keepdims=True)
+def _safe_softmax(scores: np.ndarray) -> np.ndarray:
+    """Softmax over the last dim; a row of only -inf gives zeros (torch's _safe_softmax and flash kernel)."""
+    top = scores.max(axis=-1, keepdims=True)
     dead = np.isneginf(top)
     anydead = dead.any()
     if anydead:
         top[dead] = 0
     e = np.subtract(scores, top)
     np.exp(e, out=e)
-    if anydead and fused:
-        e[np.broadcast_to(dead, e.shape)] = 0
     total = e.sum(axis=-1, keepdims=True)
     if anydead:
         total[dead] = 1    # exp(-inf) = 0 over the row: zeros
@@ -97,7 +91,7 @@ def _probabilities(q: np.ndarray, k: np.ndarray, scale: float, mask, causal) -> 
     scores *= scores.dtype.type(scale)
     if mask is not None:
         scores += mask
-    return _safe_softmax(scores, fused=mask is None)
+    return _safe_softmax(scores)
 
 
 def _compute(dtype: np.dtype) -> np.dtype:
