@@ -623,7 +623,7 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     classes = input.shape[class_dim]
-    if weight is not None and weight._data.size != classes:
+    if weight is not None and (weight._data.size != classes or weight._data.ndim != 1):
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight._data.shape)}")
     log_p = log_softmax(input, class_dim)

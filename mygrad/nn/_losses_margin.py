@@ -195,6 +195,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     if not fits:
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     x, t = input._data, target._data
+    if x.ndim == 2 and x.shape[0] == 0 and reduction == "none":   # (no kernel runs: nothing, in the input's dtype)
+        return record(MultilabelMarginLossBackward0, np.empty((0,), x.dtype), (input,), self=input, target=t,
+                      reduction=reduction)
     dim = 1 if x.ndim == 0 else x.shape[-1]
     if t.size and (t.min() < -1 or t.max() >= dim):
         raise RuntimeError("argument #2 'target' is out of range")
