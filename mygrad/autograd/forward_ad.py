@@ -186,6 +186,28 @@ TANGENTS.update({
                         ".sum(dims, keepdim) / (2 * result)), self_t.mean(dims, keepdim))",
     "FrexpBackward0": "(self_t / power,)",
     "NextafterBackward0": "self_t * (self != other)",   # (measured: other's tangent is not read)
+    # torch's mse_loss line: mse_loss_backward of each tangent, unreduced, then reduced (a missing tangent is
+    # zeros there: an infinite (self - target) times it is NaN); norm is 2/N for a mean, and a mean of nothing
+    # is the result's NaN
+    "MseLossBackward0": "(lambda e: e if e.shape == result.shape else e.sum() * (norm / 2) if e.numel() "
+                        "else result.detach() * 0)((self - target) * 2 * self_t - (self - target) * 2 * target_t)",
+    # torch's binary_cross_entropy line: both backward kernels, unreduced, on the tangents (zeros for a missing
+    # one: times an infinite -logit(self) that is NaN), then reduced (reduction: torch's enum, 1 a mean)
+    "BinaryCrossEntropyBackward0": "(lambda e: e if reduction == 0 else e.mean() if reduction == 1 else e.sum())("
+                                   "binary_cross_entropy_backward(self_t, self, target, weight, 0) "
+                                   "+ binary_cross_entropy_target_backward(target_t, self, None if weight is None "
+                                   "else constant(weight), 0, target.numel()))",
+    # torch's binary_cross_entropy_with_logits line: both backward functions on the tangents, unreduced (a
+    # missing tangent is a zero tensor they skip), then reduced (divisor: a mean's N; a mean of nothing is NaN)
+    "BinaryCrossEntropyWithLogitsBackward0": (
+        "(lambda e: e if e.shape == result.shape else e.mean() if divisor != 1 else e.sum() if e.numel() "
+        "else result.detach() * 0)("
+        "(0 if self_t is None else (sigmoid(self) - target if pos_weight is None else"
+        " ((t := constant(pos_weight) * target) + 1 - target) * sigmoid(self) - t) * self_t"
+        " * (1 if weight is None else constant(weight)))"
+        " + (0 if target_t is None else (-self if pos_weight is None else"
+        " constant(pos_weight) * softplus(-self) - softplus(self)) * target_t"
+        " * (1 if weight is None else constant(weight))))"),
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
@@ -222,7 +244,7 @@ ABSENT_AS_NONE = frozenset({"DotBackward0", "AddrBackward0",
                             "DivBackward0", "TriangularSolveBackward0", "LinalgLstsqBackward0", "Atan2Backward0",
                             "AddcmulBackward0", "AddcdivBackward0", "MaximumBackward0", "MinimumBackward0",
                             "SpecialXlog1PyBackward0", "LerpBackward0", "LerpBackward1",
-                            "PreluKernelBackward0"})
+                            "PreluKernelBackward0", "BinaryCrossEntropyWithLogitsBackward0"})
 
 # Inputs whose tangent torch's result line does not read (their derivative is zeros): a tangent on them
 # alone gives the output none.
@@ -459,11 +481,25 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 _set_tangent(out, (out * 0).detach())
                 return True
             found = _transposed(node_cls, tangents, values, outputs)
+            picked = node_cls.__name__ in ("NllLossBackward0", "NllLoss2DBackward0") and tangents[0] is not None \
+                and found[0] is not None
+            if picked:   # (torch's line: nll_loss of the tangent, which picks, not masks)
+                from ..nn._losses import nll_tangent
+                found[0] = nll_tangent(tangents[0], values["target"], values["coefficient"], out)
             if (_is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f"
-                    and np.isnan(out._data).any()):
+                    and np.isnan(out._data).any() and not (picked and np.any(values["coefficient"]))):
                 # a loss NaN for want of weight (all targets ignored): its tangent too
                 found[0] = _where(out.isnan(), out.detach(), found[0])
             if node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
+                    and values.get("ord", 2) == 2 and tangents[0] is not None:
+                # torch's norm_jvp for the 2-norm: sum(self * self_t) / norm (an overflowing product over an
+                # infinite norm is NaN there, where the transposed backward's self / norm is 0), 0 where the
+                # norm is 0 (measured against torch over NaN, inf, max and subnormal inputs)
+                dims = values.get("dims")
+                product = values["self"].detach() * tangents[0]
+                total = product.sum() if dims is None else product.sum(dims, values.get("keepdim", False))
+                found[0] = _where(out == 0, 0.0, total.reshape(out.shape) / out.detach())
+            elif node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
                     and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
                 # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
                 found[0] = _where(out == 0, 0.0, found[0])

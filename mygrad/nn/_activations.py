@@ -12,6 +12,7 @@ import numpy as np
 
 from .._argument_types import Number, argument_types, check_argument
 from .._creation import _rng
+from .._layout import is_contiguous
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -56,6 +57,77 @@ def glu_grad(grad, self, dim: int):
     a, b = np.split(self, 2, axis=dim)
     s = sigmoid_kernel(b)
     return np.concatenate([grad * s, (1 - s) * s * grad * a], axis=dim)
+
+
+def _gelu_slope(self, approximate: str, erf, exp, tanh):
+    """gelu's slope, over arrays or tensors (the functions given), in torch's order."""
+    if approximate == "none":
+        return 0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327
+    th = tanh(0.7978845608028654 * (self + 0.044715 * self * self * self))
+    return 0.5 * (1 + th) + 0.5 * self * (1 - th * th) * (0.7978845608028654 * (1 + 0.134145 * self * self))
+
+
+def _gelu_backward_op(grad: Tensor, self: Tensor, approximate: str) -> Tensor:
+    return record(GeluBackwardBackward0, gelu_backward(grad._data, self._data, approximate), (grad, self),
+                  grad_output=grad, self=self, approximate=approximate)
+
+
+@formula_helper(tensor=_gelu_backward_op)
+@quiet
+def gelu_backward(grad, self, approximate):
+    return grad * _gelu_slope(self, approximate, erf_kernel, np.exp, np.tanh)
+
+
+def _gelu_double(ggI, gO, self, approximate: str, exp, tanh, cosh):
+    """torch's gelu_double_backward, term by term (NaN where torch's inf * 0 are: measured, x * x overflowing)."""
+    if approximate == "none":
+        input_pdf = 0.3989422804014327 * exp(-0.5 * self * self)
+        return ggI * gO * (2 * input_pdf - self * self * input_pdf)
+    beta, kappa = 0.7978845608028654, 0.044715
+    inner = beta * (self + kappa * self * self * self)
+    tanh_inner, sech_inner = tanh(inner), 1 / cosh(inner)
+    f, g, h = 0.5 * self, 1 - tanh_inner * tanh_inner, beta * (1 + 3 * kappa * self * self)
+    f_prime_gh = 0.5 * g * h
+    g_prime_fh = f * h * ((2 * sech_inner) * (-sech_inner * tanh_inner) * h)
+    h_prime_fg = f * g * (6 * kappa * self * beta)
+    return ggI * gO * (f_prime_gh + f_prime_gh + g_prime_fh + h_prime_fg)
+
+
+def _gelu_double_backward_tensor(ggI: Tensor, gO: Tensor, self: Tensor, approximate: str) -> Tensor:
+    return _gelu_double(ggI, gO, self, approximate, Tensor.exp, Tensor.tanh, Tensor.cosh)
+
+
+@formula_helper(tensor=_gelu_double_backward_tensor)
+@quiet
+def gelu_double_backward(ggI, gO, self, approximate):
+    return _gelu_double(ggI, gO, self, approximate, np.exp, np.tanh, np.cosh)
+
+
+def _log_sigmoid_backward_op(grad: Tensor, self: Tensor) -> Tensor:
+    return record(LogSigmoidBackwardBackward0, log_sigmoid_backward(grad._data, self._data), (grad, self),
+                  grad_output=grad, self=self)
+
+
+@formula_helper(tensor=_log_sigmoid_backward_op)
+@quiet
+def log_sigmoid_backward(grad, self):
+    """grad * sigmoid(-x), as torch's kernel: z = exp(-|x|), grad * ((x < 0) - sign * z / (1 + z))."""
+    negative = self < 0
+    z = np.exp(-np.abs(self))
+    return grad * (negative.astype(self.dtype) - np.where(negative, 1, -1).astype(self.dtype) * (z / (1 + z)))
+
+
+def _log_sigmoid_double_tensor(grad: Tensor, self: Tensor) -> Tensor:
+    z = self.sigmoid()
+    return grad * (z - 1) * z
+
+
+@formula_helper(tensor=_log_sigmoid_double_tensor)
+@quiet
+def log_sigmoid_double_backward(grad, self):
+    """torch's log_sigmoid_double_backward: grad * (z - 1) * z, z = sigmoid(x)."""
+    z = sigmoid_kernel(self)
+    return grad * (z - 1) * z
 
 
 def _softplus_backward_op(grad: Tensor, self: Tensor, beta, threshold) -> Tensor:
@@ -155,15 +227,20 @@ PreluKernelBackward0 = derivative("PreluKernelBackward0", self="prelu_kernel_bac
                                   weight="prelu_kernel_backward(grad, self, weight, 1)")
 MishBackward0 = derivative(
     "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
-LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="grad * sigmoid(-self)")
+LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="log_sigmoid_backward(grad, self)")
+# torch's log_sigmoid_backward is an op of its own, with its own double backward (log_sigmoid_double_backward)
+LogSigmoidBackwardBackward0 = derivative(
+    "LogSigmoidBackwardBackward0", grad_output="log_sigmoid_backward(grad, self)",
+    self="log_sigmoid_double_backward(grad * grad_output, self)")
 GluBackward0 = derivative("GluBackward0", attrs="dim", self="glu_grad(grad, self, dim)")
-GeluBackward0 = derivative(
-    "GeluBackward0", attrs="approximate",
-    self="grad * (0.5 * (1 + erf(self * 0.7071067811865476)) + self * exp(-0.5 * self * self) * 0.3989422804014327"
-         " if approximate == 'none' else"
-         " 0.5 * (1 + (th := tanh(0.7978845608028654 * (self + 0.044715 * self * self * self))))"
-         " + 0.5 * self * (1 - th * th) * (0.7978845608028654 * (1 + 0.134145 * self * self)))")
-SiluBackward0 = derivative("SiluBackward0", self="grad * ((s := sigmoid(self)) * (1 + self * (1 - s)))")
+GeluBackward0 = derivative("GeluBackward0", attrs="approximate", self="gelu_backward(grad, self, approximate)")
+# torch's gelu_backward is an op of its own, with its own double backward (gelu_double_backward)
+GeluBackwardBackward0 = derivative(
+    "GeluBackwardBackward0", attrs="approximate",
+    grad_output="gelu_backward(grad, self, approximate)",
+    self="gelu_double_backward(grad, grad_output, self, approximate)")
+# (silu: torch's order, grad * sigmoid first)
+SiluBackward0 = derivative("SiluBackward0", self="grad * (s := sigmoid(self)) * (1 + self * (1 - s))")
 SoftplusBackward0 = derivative("SoftplusBackward0", attrs="threshold beta",
                                self="softplus_backward(grad, self, beta, threshold)")
 # torch's softplus_backward is an op of its own: its double backward tests x * beta < threshold strictly, where
@@ -455,8 +532,11 @@ def gumbel_softmax(logits: Tensor, tau: float = 1, hard: bool = False, eps: floa
 
 
 @quiet
-def _gelu_kernel(x: np.ndarray, approximate: str) -> np.ndarray:
+def _gelu_kernel(x: np.ndarray, approximate: str, vectorised: bool = False) -> np.ndarray:
     if approximate == "none":
+        if vectorised:   # (torch's vector kernel for float, measured: it overflows from x = 2**127, NaN at +inf)
+            out = x * (1 + erf_kernel(x * _SQRT1_2)) * 0.5
+            return np.where(x == np.inf, np.float32(np.nan), out)
         return x * 0.5 * (1 + erf_kernel(x * _SQRT1_2))
     return 0.5 * x * (1 + np.tanh(_TANH_BETA * (x + _TANH_KAPPA * x * x * x)))
 
@@ -465,7 +545,10 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     x = floating_data(input, "GeluKernelImpl")
-    return record(GeluBackward0, _gelu_kernel(x, approximate), (input,), self=input, approximate=approximate)
+    # torch runs its vector kernel over a contiguous float input of more than one element
+    vectorised = x.dtype == np.float32 and x.size > 1 and is_contiguous(x)
+    return record(GeluBackward0, _gelu_kernel(x, approximate, vectorised), (input,), self=input,
+                  approximate=approximate)
 
 
 @quiet
@@ -534,6 +617,8 @@ def _softmax_op(name: str, node, kernel):
             input = input.to(dtype)
         axis = input._wrap_dim(dim)
         x = input._data
+        if x.dtype.kind != "f" and x.size == 0:   # (no kernel runs over nothing: torch returns it, in its dtype)
+            return record(node, np.empty(x.shape, x.dtype), (input,), dim=axis)
         if x.dtype.kind != "f":
             last = "lastdim_" if axis == x.ndim - 1 or x.ndim == 0 else ""
             raise NotImplementedError(

@@ -26,7 +26,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record
+from ..ops._define import check_broadcast, record
 from ..ops._scalar import mul_scalar
 from ..ops.elementwise import no_derivative_node, requiring_grad
 
@@ -298,6 +298,7 @@ def _math(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: float
         value = repeat_interleave(value, groups[1], -3)
     attn = q.matmul(mul_scalar(key.transpose(-2, -1), root))
     if attn_mask is not None:
+        check_broadcast(attn._data, attn_mask._data)
         target = np.broadcast_shapes(attn.shape, attn_mask.shape)
         if target != attn.shape:   # torch adds in place
             raise RuntimeError(f"output with shape {list(attn.shape)} doesn't match the broadcast shape "

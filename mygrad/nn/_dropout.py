@@ -115,9 +115,9 @@ def _channel_dropout(input: Tensor, p: float, training: bool, inplace: bool, bat
     return result
 
 
-@argument_types(name="feature_dropout", training="train")
 def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
-    """Zero whole channels of (N, C, L) or (C, L) inputs."""
+    """Zero whole channels of (N, C, L) or (C, L) inputs (``training``'s type is checked after the input's
+    dims, as torch's Python checks them before calling its kernel)."""
     _check_p(p)
     ndim = input.dim()
     if ndim not in (2, 3):
@@ -125,6 +125,7 @@ def dropout1d(input: Tensor, p: float = 0.5, training: bool = True, inplace: boo
             f"dropout1d: Expected 2D or 3D input, but received a {ndim}D input. Note that dropout1d exists to "
             "provide channel-wise dropout on inputs with 1 spatial dimension, a channel dimension, and an optional "
             "batch dimension (i.e. 2D or 3D inputs).")
+    check_argument("feature_dropout", "train", "bool", training)
     return _channel_dropout(input, p, training, inplace, ndim == 3)
 
 

@@ -52,7 +52,8 @@ def _renorm_(weight: Tensor, idx: np.ndarray, max_norm: float, norm_type: float)
     dtype as torch's kernel does (the norm in that dtype, the scale in double, cast for the product)."""
     rows = np.unique(idx)
     data = weight._data[rows]
-    norms = (np.sqrt((data * data).sum(axis=1)) if norm_type == 2 else
+    norms = (np.abs(data[:, 0]) if data.shape[1] == 1 else   # (torch reduces no size-1 dim: no square to overflow)
+             np.sqrt((data * data).sum(axis=1)) if norm_type == 2 else
              np.linalg.norm(data, ord=norm_type, axis=1)).astype(np.float64)
     over = norms > max_norm
     if over.any():

@@ -10,14 +10,19 @@ gives the backward no derivative: under ``create_graph`` the weight's gradient i
 EmbeddingBagBackwardBackward0 and per_sample_weights' a ``NotImplemented`` node, both refusing."""
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
+from .. import _dtype
+from .._argument_types import check_argument
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import past_checks
 from ..ops.elementwise import no_derivative_node, requiring_grad
 from ._embedding import _renorm_
 
@@ -146,7 +151,13 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                   norm_type: float = 2, scale_grad_by_freq: bool = False, mode: str = "mean", sparse: bool = False,
                   per_sample_weights: Tensor | None = None, include_last_offset: bool = False,
                   padding_idx: int | None = None) -> Tensor:
-    if per_sample_weights is not None and tuple(input.shape) != tuple(per_sample_weights.shape):
+    # torch's Python reads these attributes first (a non-tensor fails there, as in torch)
+    if weight.dtype == _dtype.int64 and input.is_floating_point():
+        warnings.warn("Argument order of nn.functional.embedding_bag was changed. Usage `embedding_bag(weight, "
+                      "input, ...)` is deprecated, and should now be `embedding_bag(input, weight, ...)`.",
+                      stacklevel=past_checks(2))
+        weight, input = input, weight
+    if per_sample_weights is not None and input.size() != per_sample_weights.size():
         raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) is not None, "
                          f"then it must have the same shape as the input ({input.shape})")
     if weight.dim() != 2:
@@ -181,7 +192,13 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
     if offsets is not None:
         _check_indices(offsets, "offsets")
     if max_norm is not None:
+        check_argument("embedding_renorm_", "max_norm", "float", max_norm)
+        check_argument("embedding_renorm_", "norm_type", "float", norm_type)
         _renorm_rows(weight, idx.reshape(-1).astype(np.int64), max_norm, norm_type)
+    for key, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse),   # (torch's kernel's parser)
+                       ("include_last_offset", include_last_offset)):
+        check_argument("embedding_bag", key, "bool", value)
+    check_argument("embedding_bag", "padding_idx", "int", padding_idx, optional=True)
     if psw is not None and mode != "sum":
         raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
                                   f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
@@ -196,6 +213,14 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
                            f"but got {padding_idx}")
     elif padding_idx < 0:
         padding_idx += num
+    if weight._data.dtype.kind != "f":
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following scalar types: Half, "
+                           f"BFloat16, Float, Double; but got {type_name(weight._data.dtype)} instead (while checking "
+                           "arguments for embedding_bag)")
+    if psw is not None and psw._data.dtype != weight._data.dtype:
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have the same type as tensor for argument #1 "
+                           f"'per_sample_weights'; but type {type_name(weight._data.dtype)} does not equal "
+                           f"{type_name(psw._data.dtype)} (while checking arguments for embedding_bag)")
     if include_last_offset and offs.size < 1:
         raise RuntimeError("include_last_offset: number of offset should be at least 1")
     if offs.size and offs[0] != 0:

@@ -18,13 +18,14 @@ import warnings
 
 import numpy as np
 
+from .._argument_types import check_argument
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import past_checks
+from ..ops._errors import not_tensor, past_checks
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -99,6 +100,8 @@ def affine_grid(theta: Tensor, size, align_corners: bool | None = None) -> Tenso
     elif min(size) <= 0:
         raise ValueError(f"Expected non-zero, positive output size. Got {size}")
     nd = len(spatial)
+    check_argument("affine_grid_generator", "size", "IntList", size)   # (torch's kernel's parser)
+    check_argument("affine_grid_generator", "align_corners", "bool", align_corners)
     if theta.shape[0] != size[0]:
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: [{size[0]}, {nd + 1}] "
                            f"but got: [{theta.shape[0]}, {nd + 1}].")
@@ -142,6 +145,13 @@ def _source_index(coord: np.ndarray, size: int, padding_mode: str, align_corners
     return x.astype(coord.dtype), slope
 
 
+def _in_bounds(idx: list, spatial: tuple, ok: np.ndarray) -> np.ndarray:
+    """The flat spatial index of each corner, -1 for one out of bounds: read as 0 and written nowhere, as torch's
+    kernels skip such corners (their weight times an inf or NaN pixel is not added)."""
+    flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+    return np.where(ok, flat, -1)
+
+
 def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool,
              second: bool = False) -> tuple:
     """For each output point: the in-bound input corners it reads (flat spatial index, weight, and the
@@ -159,7 +169,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
     if mode == "nearest":
         idx = [np.rint(c).astype(np.int64) for c in coords]
         ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
-        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        flat = _in_bounds(idx, spatial, ok)
         out.append((flat, ok.astype(grid.dtype), None, None) if second else (flat, ok.astype(grid.dtype), None))
         return out, slopes
     lo = [np.floor(c) for c in coords]
@@ -175,7 +185,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
             rest = [f for k, f in enumerate(factors) if k != d]
             dw = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
             dweights.append((dw if bits[d] else -dw) * ok)
-        flat = np.ravel_multi_index([np.clip(i, 0, n - 1) for i, n in zip(idx, spatial)], spatial)
+        flat = _in_bounds(idx, spatial, ok)
         if second:  # d2 weight / d u_d d u_e (d != e): the other factors, with both signs
             cross = {}
             for d in range(nd):
@@ -197,8 +207,8 @@ def _gathered(xf: np.ndarray, flat: np.ndarray) -> np.ndarray:
     """(N, C, *out) values of ``xf`` (N, C, P) at ``flat`` (N, *out)."""
     n = xf.shape[0]
     f = flat.reshape(n, 1, int(np.prod(flat.shape[1:])))
-    return np.take_along_axis(xf, np.broadcast_to(f, (n, xf.shape[1], f.shape[2])), 2).reshape(
-        xf.shape[:2] + flat.shape[1:])
+    values = np.take_along_axis(xf, np.broadcast_to(np.maximum(f, 0), (n, xf.shape[1], f.shape[2])), 2)
+    return np.where(f >= 0, values, xf.dtype.type(0)).reshape(xf.shape[:2] + flat.shape[1:])
 
 
 @quiet
@@ -238,6 +248,10 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     if mode == "nearest":
         return g
     xf = _flat_input(input)
+    if nd == 2:
+        return _grid_slope_2d(grad, xf, corners, grid, input.shape, slopes, padding_mode, align_corners)
+    if nd == 3:
+        return _grid_slope_3d(grad, xf, corners, grid, input.shape, slopes, padding_mode, align_corners)
     comps = [np.zeros(grid.shape[:-1], grid.dtype) for _ in range(nd)]
     for flat, _, dweights in corners:
         vals = (_gathered(xf, flat) * grad).sum(1)
@@ -248,13 +262,52 @@ def grid_sampler_backward(grad: np.ndarray, input: np.ndarray, grid: np.ndarray,
     return g
 
 
+def _grid_slope_2d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.ndarray, shape: tuple, slopes: list,
+                   padding_mode: str, align_corners: bool) -> np.ndarray:
+    """d grid of 2-D bilinear sampling as torch's vector kernel sums it: per channel, in channel order,
+    ((ne - nw) s + (se - sw) n) gOut for x and ((sw - nw) e + (se - ne) w) gOut for y (corners out of bounds
+    read as 0), then times d(pixel)/d(coordinate)."""
+    y = _source_index(grid[..., 1], shape[2], padding_mode, align_corners)[0]
+    x = _source_index(grid[..., 0], shape[3], padding_mode, align_corners)[0]
+    n, w = y - np.floor(y), x - np.floor(x)
+    s, e = 1 - n, 1 - w
+    nw, ne, sw, se = (_gathered(xf, flat) for flat, _, _ in corners)   # (np.ndindex's order over (y, x))
+    gx, gy = np.zeros(grid.shape[:-1], grid.dtype), np.zeros(grid.shape[:-1], grid.dtype)
+    for c in range(xf.shape[1]):
+        g_c = grad[:, c]
+        gx = gx + ((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c
+        gy = gy + ((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c
+    return np.stack([gx * slopes[1], gy * slopes[0]], -1).astype(grid.dtype, copy=False)
+
+
+def _grid_slope_3d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.ndarray, shape: tuple, slopes: list,
+                   padding_mode: str, align_corners: bool) -> np.ndarray:
+    """d grid of 3-D trilinear sampling as torch's scalar kernel sums it: per channel, corner by corner (those
+    in bounds only), value times the other two dims' factors times gOut, added or taken off per coordinate;
+    then times d(pixel)/d(coordinate)."""
+    coords = [_source_index(grid[..., 2 - d], shape[2 + d], padding_mode, align_corners)[0] for d in range(3)]
+    frac = [c - np.floor(c) for c in coords]   # (z, y, x)
+    factor = [(1 - f, f) for f in frac]   # (a corner's 1-D weight: below, above)
+    values = [(_gathered(xf, flat), flat >= 0, bits) for (flat, _, _), bits in zip(corners, np.ndindex(2, 2, 2))]
+    acc = [np.zeros(grid.shape[:-1], grid.dtype) for _ in range(3)]   # (z, y, x)
+    for c in range(xf.shape[1]):
+        g_c = grad[:, c]
+        for v, ok, bits in values:
+            for d in range(3):
+                a, b = (k for k in (2, 1, 0) if k != d)   # (torch's order: x before y before z)
+                term = v[:, c] * factor[a][bits[a]] * factor[b][bits[b]] * g_c
+                acc[d] = np.where(ok, acc[d] + term if bits[d] else acc[d] - term, acc[d])
+    return np.stack([acc[2] * slopes[2], acc[1] * slopes[1], acc[0] * slopes[0]], -1).astype(grid.dtype, copy=False)
+
+
 def _scatter(values: np.ndarray, flat: np.ndarray, shape: tuple, out: np.ndarray) -> None:
     """Add ``values`` (N, C, *points) into ``out`` (N*C, P) at the flat spatial indices ``flat`` (N, *points)."""
     n, c = shape[:2]
     points = int(np.prod(values.shape[2:]))
     rows = np.broadcast_to(np.arange(n * c).reshape(n * c, 1), (n * c, points))
     cols = np.broadcast_to(flat.reshape(n, 1, points), (n, c, points)).reshape(n * c, points)
-    np.add.at(out, (rows, cols), values.reshape(n * c, points))
+    kept = cols >= 0   # (corners out of bounds: nothing written)
+    np.add.at(out, (rows[kept], cols[kept]), values.reshape(n * c, points)[kept])
 
 
 def _grid_sampler_double_tensor(gg: Tensor, grad_output: Tensor, input: Tensor, grid: Tensor, mode, padding_mode,
@@ -348,6 +401,12 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
     if align_corners is None:
         warnings.warn(_ALIGN_WARNING, UserWarning, stacklevel=past_checks(2))
         align_corners = False
+    # torch's Python checks the modes first, then its kernel's parser the types
+    if not isinstance(input, Tensor):
+        raise not_tensor("grid_sampler", input)
+    if not isinstance(grid, Tensor):
+        raise not_tensor("grid_sampler", grid, "grid", 2)
+    check_argument("grid_sampler", "align_corners", "bool", align_corners)
     x, g = input._data, grid._data
     if x.shape[0] != g.shape[0]:
         raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
@@ -364,15 +423,20 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
                                f"sizes {list(x.shape)} with dimension {d} being empty")
     if mode == "bicubic" and x.ndim != 4:
         raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    node = GridSampler2DBackward0 if x.ndim == 4 else GridSampler3DBackward0
+    shape = x.shape[:2] + g.shape[1:-1]
+    # an empty output is returned before the dtypes are looked at, except by the 3-D kernel for the input's
+    if x.dtype.kind != "f" and (x.ndim == 5 or np.prod(shape) != 0):
+        kernel = "grid_sampler_2d_cpu_kernel_impl" if x.ndim == 4 else "grid_sampler3d_cpu"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
+    if np.prod(shape) == 0:
+        return record(node, np.zeros(shape, x.dtype), (input, grid), input=input, grid=grid, mode=mode,
+                      padding_mode=padding_mode, align_corners=bool(align_corners))
     if g.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(grid.dtype)}")
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"grid_sampler_{x.ndim - 2}d_cpu_kernel_impl\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
     if mode == "bicubic":
         raise NotImplementedError("mygrad: grid_sample(mode='bicubic') is not implemented")
     out = _grid_sample_forward(x, g, mode, padding_mode, bool(align_corners))
-    node = GridSampler2DBackward0 if x.ndim == 4 else GridSampler3DBackward0
     return record(node, out, (input, grid), input=input, grid=grid, mode=mode, padding_mode=padding_mode,
                   align_corners=bool(align_corners))

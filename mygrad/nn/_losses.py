@@ -4,6 +4,7 @@ mse/l1) the loss is built from the same ops in the same order, so the graph is t
 """
 from __future__ import annotations
 
+import math
 import warnings
 
 import numpy as np
@@ -17,8 +18,8 @@ from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
-from ..ops._define import record
-from ..ops._errors import past_checks
+from ..ops._define import check_broadcast, record
+from ..ops._errors import not_tensor, past_checks
 from ..ops._scalar import (
     add_scalar as _add_scalar,
     div_scalar as _div_scalar,
@@ -44,6 +45,22 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
         return np.arange(shape[0]), classes
     grids = np.ogrid[tuple(slice(n) for i, n in enumerate(shape) if i != 1)]
     return (grids[0], classes, *grids[1:])
+
+
+@quiet
+def nll_tangent(self_t: Tensor, target: np.ndarray, coefficient, out: Tensor) -> Tensor:
+    """torch's nll_loss tangent: the loss applied to the tangent, which reads only each element's own class
+    (the transposed backward multiplies every class by a mask: 0 * NaN); ignored elements give 0."""
+    x = self_t._data
+    if x.ndim == 1:   # (one sample)
+        x, target = x[None], np.asarray(target).reshape(1)
+    picked = x[at_classes(x.shape, target)]
+    coefficient = np.broadcast_to(np.asarray(coefficient, picked.dtype), picked.shape)
+    terms = np.where(coefficient != 0, coefficient * picked, picked.dtype.type(0))
+    shape = tuple(out.shape)
+    tangent = terms.reshape(shape) if terms.size == int(np.prod(shape)) and (shape or terms.size == 1) \
+        else terms.sum()
+    return Tensor._make(np.asarray(tangent, out._data.dtype), False, None)
 
 
 def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
@@ -180,12 +197,14 @@ BinaryCrossEntropyBackwardBackward0 = derivative(
     target="bce_double_backward_target(grad, grad_output, self, None if weight is None else constant(weight), "
            "reduction, element_count(target))")
 BinaryCrossEntropyWithLogitsBackward0 = derivative(
-    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight",), attrs="scale pos_weight",
-    self="grad * (sigmoid(self) - target if pos_weight is None else"
-         " (1 + (constant(pos_weight) - 1) * target) * sigmoid(self) - constant(pos_weight) * target)"
-         " * constant(scale)",
-    target="sum_to(grad * (-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
-           " * constant(scale), target.shape)")  # (reads target as torch's formula does: see above)
+    "BinaryCrossEntropyWithLogitsBackward0", freed=("pos_weight", "weight"), attrs="weight pos_weight divisor",
+    # torch's order: the slope, times grad, times the weight, over a mean's N (an overflow and an underflow
+    # where torch's are); with pos_weight: (pos_weight * target + 1 - target) * sigmoid(self) - pos_weight * target
+    self="(sigmoid(self) - target if pos_weight is None else"
+         " ((t := constant(pos_weight) * target) + 1 - target) * sigmoid(self) - t)"
+         " * grad * (1 if weight is None else constant(weight)) / divisor",
+    target="sum_to((-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
+           " * grad * (1 if weight is None else constant(weight)) / divisor, target.shape)")
 # grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
 # (torch's node saves the class weights: an in-place edit of them before the backward raises)
 _NLL = "also_saved(zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self), weight)"
@@ -263,12 +282,18 @@ def _weighted(errors: Tensor, weight: Tensor, reduction: str) -> Tensor:
     return total if reduction == "sum" else total / weight.sum()
 
 
-def _check_weight_size(input: Tensor, weight: Tensor | None, reduction: str, size_average, reduce) -> str:
-    if weight is not None and weight.shape != input.shape:
+def _regression_arguments(input: Tensor, target: Tensor, weight: Tensor | None, reduction: str, size_average,
+                          reduce) -> tuple:
+    """(input, target broadcast, reduction), checked in torch's order: the legacy arguments, the broadcast,
+    the weight's size, the reduction's value."""
+    if size_average is not None or reduce is not None:
+        reduction = _reduction(reduction, size_average, reduce, stacklevel=4)
+    expanded = _broadcast_pair(input, target)
+    if weight is not None and weight.size() != input.size():
         raise ValueError("Weights and input must have the same size.")
-    if weight is not None and reduction not in REDUCTIONS and size_average is None and reduce is None:
+    if weight is not None and reduction not in REDUCTIONS:
         raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
-    return _reduction(reduction, size_average, reduce, stacklevel=4)
+    return (*expanded, _reduction(reduction))
 
 
 @quiet
@@ -279,8 +304,7 @@ def _mse_forward(a: np.ndarray, b: np.ndarray, reduction: str) -> np.ndarray:
 def mse_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduction: str = "mean",
              weight: Tensor | None = None) -> Tensor:
     _target_size_warning(input, target)
-    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _regression_arguments(input, target, weight, reduction, size_average, reduce)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, reduction)
     a, b = input._data, target._data
@@ -297,8 +321,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
             weight: Tensor | None = None) -> Tensor:
     """Composite in torch: (input - target).abs(), then mean/sum."""
     _target_size_warning(input, target)
-    reduction = _check_weight_size(input, weight, reduction, size_average, reduce)
-    input, target = _broadcast_pair(input, target)
+    input, target, reduction = _regression_arguments(input, target, weight, reduction, size_average, reduce)
     errors = (input - target).abs()
     if weight is not None:
         return _weighted(errors, weight, reduction)
@@ -307,6 +330,7 @@ def l1_loss(input: Tensor, target: Tensor, size_average=None, reduce=None, reduc
 
 # ----- binary cross-entropy ----------------------------------------------------------------------------
 
+@quiet   # (a tiny weight times 1/N underflows silently, as in torch)
 def _weight_scale(weight: Tensor | None, shape: tuple, np_dtype, reduction: str, numel: int):
     """weight (broadcast to the loss's shape) times the mean's 1/N: the factor on each element's gradient."""
     norm = _norm(reduction, numel)
@@ -399,20 +423,30 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     t = target._data
     if input._data.dtype.kind != "f":   # (torch's kernel starts with log_sigmoid of the input)
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for '{scalar_type_name(input.dtype)}'")
+    x = input._data
+    if pos_weight is not None:   # (then (pos_weight - 1) * target, multiplied into log_sigmoid(input) in place)
+        if pos_weight._data.dtype.kind == "b":
+            raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                               "to invert a mask, use the `~` or `logical_not()` operator instead.")
+        check_broadcast(pos_weight._data, t)
+        _weight_scale(pos_weight, x.shape, x.dtype, "sum", x.size)   # (checks the in-place product's shape)
     if t.dtype.kind == "b":
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
                            "`logical_xor()` operator instead.")
     if t.dtype.kind != "f":
         raise RuntimeError(f"result type {scalar_type_name(input.dtype)} can't be cast to the desired output type "
                            f"{scalar_type_name(target.dtype)}")
+    if weight is not None:   # (the loss times the weight, in place)
+        check_broadcast(x, weight._data)
     x = input._data.astype(t.dtype, copy=False)
     pw = None if pos_weight is None else _weight_scale(pos_weight, x.shape, t.dtype, "sum", x.size)
-    scale = _weight_scale(weight, x.shape, t.dtype, reduction, x.size)
+    w = None if weight is None else _weight_scale(weight, x.shape, t.dtype, "sum", x.size)
     losses = _bce_logits_forward(x, t, pw)
     if weight is not None:
         losses = _times_weight(losses, weight._data.astype(t.dtype, copy=False))
     return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
-                  self=input, target=target, pos_weight=pw, scale=scale)
+                  self=input, target=target, pos_weight=pw, weight=w,
+                  divisor=x.size if reduction == "mean" and x.size else 1)
 
 
 # ----- nll_loss -------------------------------------------------------------------------------------
@@ -428,12 +462,12 @@ def _check_nll_target(input: Tensor, target: Tensor, kernel_2d: bool) -> None:
 def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel_2d: bool) -> None:
     if weight is None:
         return
-    if weight._data.size != classes:
+    if weight._data.size != classes or weight._data.ndim != 1 and not kernel_2d:
         if kernel_2d:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
                            f"weight tensor of shape: {list(weight._data.shape)}")
-    if weight._data.dtype != input._data.dtype:
+    if weight._data.dtype != input._data.dtype and input._data.dtype.kind == "f":   # (else the kernel's dtype error)
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(weight.dtype)}")
 
@@ -445,8 +479,10 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
     kept = t != ignore_index
     every = bool(kept.all())
     classes = t.copy() if every else np.where(kept, t, 0)  # saved: later edits of the target cannot reach it
-    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):
-        raise IndexError(f"Target {t[(classes < 0) | (classes >= x.shape[1])][0]} is out of bounds.")
+    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):   # (ignored targets are not looked at)
+        bad = kept & ((t < 0) | (t >= x.shape[1]))
+        if bad.any():
+            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
     picked = x[at_classes(x.shape, classes)] if x.size else np.zeros(t.shape, x.dtype)
     if weight is None and every:  # the common case: every element counts once
         losses, slope, total = -picked, x.dtype.type(-1), t.size
@@ -551,7 +587,7 @@ def cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = None, s
         return nll
     return _mul_scalar(nll, 1 - label_smoothing) + _mul_scalar(
         _smoothing_term(log_p, target, weight, ignore_index, reduction, class_dim),
-        label_smoothing / input.shape[class_dim])
+        label_smoothing / input.shape[class_dim] if input.shape[class_dim] else math.inf)   # (torch's C++ division)
 
 
 def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
@@ -567,9 +603,14 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     total = smooth.sum()
     if reduction == "sum":
         return total
-    kept = ~ignored._data
-    divisor = kept.sum() if weight is None else weight._data[target._data[kept]].sum()
+    divisor = _kept_weight(ignored._data, target._data, weight)
     return total / Tensor._make(np.asarray(divisor), False, None)
+
+
+@quiet   # (huge class weights overflow their sum, as torch's)
+def _kept_weight(ignored: np.ndarray, target: np.ndarray, weight) -> np.ndarray:
+    kept = ~ignored
+    return kept.sum() if weight is None else weight._data[target[kept]].sum()
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
@@ -582,12 +623,13 @@ def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_i
     if input._data.ndim == 0:
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     classes = input.shape[class_dim]
-    if weight is not None and weight._data.size != classes:
+    if weight is not None and (weight._data.size != classes or weight._data.ndim != 1):
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {classes} classes or no "
                            f"classes but got weight tensor of shape: {list(weight._data.shape)}")
     log_p = log_softmax(input, class_dim)
     if label_smoothing > 0:
-        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), label_smoothing / classes)
+        smoothing = label_smoothing / classes if classes else math.inf   # (torch's C++ division)
+        target = _add_scalar(_mul_scalar(target, 1 - label_smoothing), smoothing)
     products = log_p * target
     if weight is not None:
         products = products * _class_shaped(weight, input._data.ndim, class_dim)
@@ -708,6 +750,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
         return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     reduction = _reduction(reduction)
+    if input._data.dtype.kind != "f" and target._data.dtype.kind == "f":   # (the output takes the input's dtype)
+        raise RuntimeError(f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output type "
+                           f"{scalar_type_name(input.dtype)}")
     a, b = _same_float_pair("huber_cpu", input, target)
     return record(HuberLossBackward0, _reduce(_huber_forward(a, b, delta), reduction), (input, target), self=input,
                   target=target, delta=delta, norm=_norm(reduction, a.size),
@@ -741,11 +786,28 @@ def _soft_margin_forward(x: np.ndarray, t: np.ndarray) -> np.ndarray:
     return np.log1p(np.exp(-t * x))
 
 
+def _soft_margin_operands(input: Tensor, target: Tensor) -> tuple:
+    """torch's kernel: ``(-input).mul_(target)``, in place in the input's shape and dtype, then exp and log1p."""
+    a, b = input._data, target._data
+    if a.dtype.kind == "b":
+        raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+                           "invert a mask, use the `~` or `logical_not()` operator instead.")
+    check_broadcast(a, b)
+    shape = np.broadcast_shapes(a.shape, b.shape)
+    if shape != a.shape:
+        raise RuntimeError(f"output with shape {list(a.shape)} doesn't match the broadcast shape {list(shape)}")
+    if a.dtype.kind != "f":
+        result = _dtype.promote_types(input.dtype, target.dtype) if b.dtype.kind == "f" else _dtype.get_default_dtype()
+        raise RuntimeError(f"result type {scalar_type_name(result)} can't be cast to the desired output type "
+                           f"{scalar_type_name(input.dtype)}")
+    return a, b.astype(a.dtype, copy=False)
+
+
 def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=None,
                      reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     _not_differentiable("soft_margin_loss", "target", target)
-    a, b = _same_float_pair("soft_margin_loss", input, target)
+    a, b = _soft_margin_operands(input, target)
     losses = _soft_margin_forward(*np.broadcast_arrays(a, b))
     return record(SoftMarginLossBackward0, _reduce(losses, reduction), (input,), self=input, target=b,
                   norm=_norm(reduction, losses.size))
@@ -805,12 +867,16 @@ def gaussian_nll_loss(input: Tensor, target: Tensor, var, full: bool = False, ep
         if var < 0:
             raise ValueError("var has negative entry/entries")
         var = var * Tensor._make(np.ones_like(input._data), False, None)
-    elif (var._data < 0).any():
-        raise ValueError("var has negative entry/entries")
-    if var.shape != input.shape:
-        if input.shape[:-1] == var.shape:
+    else:
+        negative = var < 0   # (a str's or a list's comparison: Python's TypeError, as in torch)
+        if not isinstance(negative, Tensor):   # (torch.any refuses an array's or a number's)
+            raise not_tensor("any", negative)
+        if negative._data.any():
+            raise ValueError("var has negative entry/entries")
+    if var.size() != input.size():   # (size() as torch's Python reads it: an array's size is no method)
+        if input.size()[:-1] == var.size():
             var = unsqueeze(var, -1)
-        elif input.ndim == var.ndim and sum(v for i, v in zip(input.shape, var.shape) if i != v) == 1:
+        elif input.ndim == var.ndim and sum(v for i, v in zip(input.size(), var.size()) if i != v) == 1:
             pass
         else:
             raise ValueError("var is of incorrect size")
@@ -838,6 +904,8 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
 def hinge_embedding_loss(input: Tensor, target: Tensor, margin: float = 1.0, size_average=None, reduce=None,
                          reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
+    if input._data.dtype.kind in "iub":   # (torch fills the margin in the input's dtype: truncated)
+        margin = input._data.dtype.type(margin).item()
     zeros = Tensor._make(np.zeros_like(input._data), False, None)
     margin_clamp = sub(margin, input).clamp_min_(0)
     output = where(target != 1, margin_clamp, zeros) + where(target != -1, input, zeros)
@@ -874,6 +942,8 @@ def multilabel_soft_margin_loss(input: Tensor, target: Tensor, weight: Tensor | 
                                 reduce=None, reduction: str = "mean") -> Tensor:
     if size_average is not None or reduce is not None:
         reduction = _reduction(reduction, size_average, reduce)
+    if not isinstance(input, Tensor):   # (torch's composite: its first op's check; a target may be a number)
+        raise not_tensor("log_sigmoid", input)
     loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
     if weight is not None:
         loss = loss * weight

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import Number, check_argument
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import not_tensor
 from ..ops.elementwise import no_derivative_node, requiring_grad
 from ._losses import _reduction
 
@@ -65,9 +67,10 @@ def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: in
     rows, t, z, active = _multi_margin_terms(self, target, margin)
     nframe, dim = rows.shape
     g = rows.dtype.type(1.0 / max(nframe * dim, 1) if reduction == "mean" else 1.0 / dim)
-    h = np.where(active, g if p == 1 else 2 * g * z, 0).astype(rows.dtype)
-    if weight is not None:
+    h = (g if p == 1 else 2 * g * z) * np.ones_like(rows)
+    if weight is not None:   # (only the active terms are weighted, as torch's kernel: no 0 * inf)
         h = h * weight[t][:, None]
+    h = np.where(active, h, 0).astype(rows.dtype)
     h[np.arange(nframe), t] = -h.sum(1)
     return _scaled(grad, h, reduction, self.shape)
 
@@ -91,13 +94,19 @@ def _check_input_shape(input: Tensor) -> None:
 
 
 @quiet
-def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float = 1.0, weight: Tensor | None = None,
+def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Number = 1.0, weight: Tensor | None = None,
                       size_average=None, reduce=None, reduction: str = "mean") -> Tensor:
     reduction = _reduction(reduction, size_average, reduce)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
     if weight is not None and weight.dim() != 1:
         raise ValueError("weight must be one-dimensional")
+    # torch's Python checks p and the weight first, then its kernel's parser the types
+    if not isinstance(input, Tensor):
+        raise not_tensor("multi_margin_loss", input)
+    if not isinstance(target, Tensor):
+        raise not_tensor("multi_margin_loss", target, "target", 2)
+    check_argument("multi_margin_loss", "margin", "Number", margin)
     _check_input_shape(input)
     nframe = 1 if input.ndim <= 1 else input.shape[0]
     dim = 1 if input.ndim == 0 else input.shape[-1]
@@ -105,6 +114,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
                            f"samples (batch size). Expected target size [{nframe}], but got {list(target.shape)}. "
                            f"Input has shape {list(input.shape)}.")
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
@@ -120,9 +132,10 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
         raise RuntimeError("target out of range")
     w = None if weight is None else weight._data
     rows, t1, z, active = _multi_margin_terms(x, t, float(margin))
-    terms = np.where(active, z if p == 1 else z * z, 0).astype(x.dtype)
-    if w is not None:
+    terms = z if p == 1 else z * z
+    if w is not None:   # (only the active terms are weighted, as torch's kernel: no 0 * inf)
         terms = terms * w[t1][:, None]
+    terms = np.where(active, terms, 0).astype(x.dtype)
     losses = terms.sum(1) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (nframe,) if target.ndim > 0 else (), x.dtype)
     return record(MultiMarginLossBackward0, out, (input,), self=input, target=t, p=p, margin=float(margin),
@@ -182,6 +195,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     if not fits:
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     x, t = input._data, target._data
+    if x.ndim == 2 and x.shape[0] == 0 and reduction == "none":   # (no kernel runs: nothing, in the input's dtype)
+        return record(MultilabelMarginLossBackward0, np.empty((0,), x.dtype), (input,), self=input, target=t,
+                      reduction=reduction)
     dim = 1 if x.ndim == 0 else x.shape[-1]
     if t.size and (t.min() < -1 or t.max() >= dim):
         raise RuntimeError("argument #2 'target' is out of range")

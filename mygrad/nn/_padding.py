@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import IntList, argument_types, python_type_name
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -53,7 +54,10 @@ def _index_map(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
     return np.where(j > size - 1, 2 * (size - 1) - j, j)
 
 
-def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+@argument_types
+def pad(input: Tensor, pad: IntList, mode: str = "constant", value: float | None = None) -> Tensor:
+    if not isinstance(pad, (list, tuple)):   # (torch's int[] without a size: a single int is refused)
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {python_type_name(pad)}")
     pads = tuple(pad)
     x = input._data
     if len(pads) % 2:
@@ -95,6 +99,9 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
             raise RuntimeError(f"input tensor ({list(x.shape)}) is too small for padding ({lo}, {hi}) at "
                                f"dimension {axis}")
         maps.append(_index_map(size, lo, hi, mode))
+    if x.dtype == np.bool_:   # (the kernels have no bool version; the shapes are checked first)
+        kernel = ("reflection_pad" if mode == "reflect" else "replication_pad") + f"{nd}d"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     return _maps.mapped(_NODES[mode, nd], input, tuple(maps))
 
 

@@ -216,6 +216,8 @@ TORCH_NAMES = {
     "swapaxes_": {"dim0": "axis0", "dim1": "axis1"},
     "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
     "randint": {"low": "high"},   # (randint(high, size): torch's two-argument overload)
+    "dropout": {"training": "train"}, "alpha_dropout": {"training": "train"},
+    "feature_alpha_dropout": {"training": "train"},
 }
 
 
@@ -226,8 +228,8 @@ TORCH_NAMES = {
 _SIZE_READ = {"input": "size()", "target": "size()"}
 TORCH_READS = {
     "mse_loss": {**_SIZE_READ, "weight": "size()"}, "huber_loss": {**_SIZE_READ, "weight": "size()"},
-    "l1_loss": _SIZE_READ, "smooth_l1_loss": _SIZE_READ,
-    "binary_cross_entropy": _SIZE_READ, "binary_cross_entropy_with_logits": _SIZE_READ,
+    "l1_loss": {**_SIZE_READ, "weight": "size()"}, "smooth_l1_loss": _SIZE_READ,
+    "binary_cross_entropy": {**_SIZE_READ, "weight": "size()"}, "binary_cross_entropy_with_logits": _SIZE_READ,
     "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
     "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
     "batch_norm": {"input": "size()"},
@@ -361,7 +363,7 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
             for key, value in kwargs.items():
                 entry = by_name.get(key)
                 if entry is not None and type(value) in entry[2]:
-                    raise _refuse(label, key, None, value, entry[3])
+                    raise _refuse(label, entry[1], None, value, entry[3])   # (torch's name)
         for index, optional in later:
             if index >= len(args):
                 break

@@ -9,6 +9,8 @@ function over mygrad's nn.functional implementation, so values, gradients and gr
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .._argument_types import IntList, Number, argument_types
 from .._tensor import Tensor
 from ..nn import (
@@ -25,6 +27,7 @@ from ..nn import (
 )
 from ..nn._bilinear import bilinear
 from ..nn._ctc import ctc_loss as _ctc_loss
+from ._define import check_broadcast
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "celu_", "constant_pad_nd", "conv1d", "conv2d", "conv3d",
@@ -165,9 +168,25 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
 
 # ----- losses (reduction as an int) -------------------------------------------------------------------------
 
+def _in_place_shape(out: tuple, other: tuple) -> None:
+    """torch's errors for an in-place op on a tensor of shape ``out`` with an operand of shape ``other``."""
+    check_broadcast(np.broadcast_to(False, out), np.broadcast_to(False, other))
+    shape = np.broadcast_shapes(out, other)
+    if shape != tuple(out):
+        raise RuntimeError(f"output with shape {list(out)} doesn't match the broadcast shape {list(shape)}")
+
+
 def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tensor | None = None,
                                      pos_weight: Tensor | None = None, reduction: int = 1) -> Tensor:
+    """ATen's kernel writes the loss into the target's shape: an input that broadcasts to it is taken (F's Python
+    refuses any other size)."""
     mode = _reduction("binary_cross_entropy_with_logits", 5, reduction)
+    if isinstance(input, Tensor) and isinstance(target, Tensor) and input.shape != target.shape:
+        if isinstance(pos_weight, Tensor):   # log_sigmoid(input) *= (pos_weight - 1) * target + 1, in place
+            check_broadcast(pos_weight._data, target._data)
+            _in_place_shape(input.shape, np.broadcast_shapes(pos_weight.shape, target.shape))
+        _in_place_shape(target.shape, input.shape)   # (1 - target) *= input, in place
+        input = input.expand(target.shape)
     return _losses.binary_cross_entropy_with_logits(input, target, weight, reduction=mode, pos_weight=pos_weight)
 
 
