@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import math
 import sys
 import types
 
@@ -436,6 +437,27 @@ def invalid_arguments(name: str, args: tuple, overloads: tuple) -> TypeError:
     listed = "".join(f" * ({signature})\n{_mismatch(signature, args)}" for signature in overloads)
     return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one of:\n"
                      f"{listed}")
+
+
+# torch's C names of the types a Python number is converted to (``c10::checked_convert``'s messages)
+_CONVERTED = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+              "float16": "c10::Half", "float32": "float"}
+
+
+def check_scalar_fits(value, dtype: np.dtype) -> None:
+    """torch's checked conversion of a Python number into a tensor's dtype (``masked_fill(x, mask, -inf)`` on an
+    integer ``x``): NaN, an infinity or a number out of an integer type's range (an unsigned one takes negatives
+    down to -max, as torch's), and a finite number past a float type's range, raise where NumPy would cast."""
+    name = _CONVERTED.get(dtype.name)
+    if name is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if dtype.kind == "f":
+        bad = math.isfinite(value) and abs(value) > float(np.finfo(dtype).max)
+    else:
+        info = np.iinfo(dtype)
+        bad = not math.isfinite(value) or value < (-info.max if dtype.kind == "u" else info.min) or value > info.max
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:

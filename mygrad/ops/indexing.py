@@ -24,7 +24,7 @@ from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ._define import inplace_method, methods, record
-from ._errors import python_type_name
+from ._errors import check_scalar_fits, python_type_name
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
 from .elementwise import broadcast_apply, copy_op, fill_op
 from .shape import AliasBackward0, expand, expanded_shape, unsqueeze, view
@@ -663,6 +663,7 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
                                f"{value._data.ndim} dimension(s).")
         out = np.where(m, value._data.astype(data.dtype), data)
         return record(MaskedFillBackward1, out, (input, value), mask=m)
+    check_scalar_fits(value, data.dtype)
     out = broadcast_apply(np.where, m, np.asarray(value).astype(data.dtype), data)
     return record(MaskedFillBackward0, out, (input,), mask=m)
 

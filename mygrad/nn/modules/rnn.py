@@ -206,6 +206,10 @@ class RNNBase(Module):
             self._check_input(data, 2)
             self._check_hidden(hx[0], (layers, batch, self.hidden_size))
         self._check_weight_list(3)
+        if lstm:   # (torch's lstm reads projections from the states' sizes, then counts the weights by them)
+            per_layer = (4 if self.bias else 2) + (hx[0].size(2) != hx[1].size(2))
+            if len(self._flat_weights_names) % per_layer:
+                raise RuntimeError("got an incorrect number of RNN parameters")
         sizes = batch_sizes.tolist()
         if _rnn.uses_fused(self.mode, data, self.proj_size) and sizes.count(batch) == len(sizes):
             # every sequence as long as the longest: torch runs its fused LSTM on the data viewed as (T, N, F)
