@@ -191,6 +191,8 @@ def unflatten(input: Tensor, dim: int, sizes) -> Tensor:
         raise RuntimeError("unflatten: sizes must be non-empty")
     dim = input._wrap_dim(dim)
     shape = tuple(input.shape)
+    if not shape:   # (torch's sym_size(0) of a 0-d tensor, caught and re-raised by unflatten)
+        raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions")
     sizes = [int(n) for n in sizes]
     if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
         length, known = shape[dim] if shape else 1, int(np.prod([n for n in sizes if n != -1]))
