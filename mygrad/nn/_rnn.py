@@ -264,7 +264,8 @@ def _check_onednn_dtypes(tensors: tuple) -> None:
 
 def fused_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, c0: Tensor, reverse: bool) -> tuple:
     """``mkldnn_rnn_layer``: one LSTM layer and direction over a time-major contiguous ``x``."""
-    _check_onednn_dtypes((w_ih, w_hh, h0, c0) + tuple(b for b in (b_ih, b_hh) if b is not None and b.is_floating_point()))
+    _check_onednn_dtypes((w_ih, w_hh, h0, c0) + tuple(b for b in (b_ih, b_hh)   # (a narrower bias is promoted)
+                                                      if b is not None and b._data.dtype == np.float64))
     out, h, c, work = _fused_forward(x._data, w_ih._data, w_hh._data, None if b_ih is None else b_ih._data,
                                      None if b_hh is None else b_hh._data, h0._data, c0._data, reverse)
     # without biases torch saves zeros shaped like the weights in their place (the edges stay empty)
