@@ -108,14 +108,15 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: int = 1, margin: float =
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
-        if weight._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                               f"{scalar_type_name(weight.dtype)}")
         if weight.requires_grad:
             raise RuntimeError("The function 'multi_margin_loss' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
-    _check_dtypes(input, target, "multi_margin_loss_cpu_kernel")
-    x, t = input._data, target._data
+    if input._data.size:   # (torch's kernel, reading the input, target and weight as their types, runs only then)
+        _check_dtypes(input, target, "multi_margin_loss_cpu_kernel")
+        if weight is not None and weight._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                               f"{scalar_type_name(weight.dtype)}")
+    x, t = input._data, target._data.astype(np.int64, copy=False)
     if t.size and (t.min() < 0 or t.max() >= dim):
         raise RuntimeError("target out of range")
     w = None if weight is None else weight._data
