@@ -428,7 +428,7 @@ def _check_nll_target(input: Tensor, target: Tensor, kernel_2d: bool) -> None:
 def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel_2d: bool) -> None:
     if weight is None:
         return
-    if weight._data.size != classes:
+    if weight._data.size != classes or weight._data.ndim != 1 and not kernel_2d:
         if kernel_2d:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
         raise RuntimeError(f"weight tensor should be defined either for all {classes} classes or no classes but got "
