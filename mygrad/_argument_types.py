@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Sequence
-from typing import Any, TypeAlias
+import sys
+import types
+from collections.abc import Callable, Sequence
+from typing import Any, TypeAlias, TypeVar, overload
 
 from . import _dtype
 from ._tensor import Tensor
@@ -48,8 +50,53 @@ def python_type_name(value) -> str:
 _WRAPPER_CODE: set = set()
 
 
+def past_checks(level: int) -> int:
+    """The ``stacklevel`` ``level`` for a ``warnings.warn`` of code that a ``tensor_arguments`` wrapper may
+    have called: one more per wrapper frame among the frames it counts, so that the warning names the same
+    line of the caller whether the op was reached through its checked public form or directly."""
+    frame: types.FrameType | None = sys._getframe(1)   # (the frame calling warn: stacklevel 1)
+    extra = 0
+    for _ in range(level - 1):
+        frame = frame.f_back if frame is not None else None
+        while frame is not None and frame.f_code in _WRAPPER_CODE:
+            extra += 1
+            frame = frame.f_back
+        if frame is None:
+            break
+    return level + extra
+
+
+def parser_error(message: str) -> TypeError:
+    """A TypeError as torch's argument parser raises it, marked so that ``_errors.tensor_arguments`` (which
+    names a misfit argument when a call fails) passes it on as it is."""
+    error = TypeError(message)
+    error.from_parser = True  # type: ignore[attr-defined]
+    return error
+
+
 def _is_int(value) -> bool:
     return not isinstance(value, (bool, float)) and hasattr(type(value), "__index__")
+
+
+def _first_not_int(values) -> int | None:
+    """The index of the first element torch's int-list parsing refuses (a bool only in the first place)."""
+    for at, v in enumerate(values):
+        if not (_is_int(v) or at and isinstance(v, bool)):
+            return at
+    return None
+
+
+def int_list_error(name: str, key: str, position: int | None, values) -> TypeError:
+    """torch's message for a sequence of sizes with a non-int element: the first element is checked with the
+    type, the others when the list is unpacked."""
+    at = _first_not_int(values)
+    assert at is not None
+    where = f" (position {position + 1})" if position is not None else ""
+    if at:
+        return parser_error(f"{name}(): argument '{key}' failed to unpack the object at pos {at + 1} with error "
+                         f"\"type must be tuple of ints,but got {python_type_name(values[at])}\"")
+    return parser_error(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
+                     f"{python_type_name(values[0])} at pos 0")
 
 
 def _fits(kind: str, value) -> bool:
@@ -58,10 +105,10 @@ def _fits(kind: str, value) -> bool:
         return hasattr(type(value), "__float__") or isinstance(value, complex)
     if kind == "IntList":
         if isinstance(value, (list, tuple)):
-            return all(_is_int(v) for v in value)
+            return _first_not_int(value) is None
         return _is_int(value)
     if kind == "ScalarType":
-        return isinstance(value, _dtype.dtype)
+        return isinstance(value, _dtype.dtype) or isinstance(value, type) and value in _dtype.PYTHON_TYPES
     if kind == "bool":
         return type(value).__name__ == "bool_"   # (a NumPy bool)
     if kind == "int":
@@ -89,16 +136,22 @@ def _declared(fn) -> dict[str, tuple[int | None, str, frozenset, bool]]:
 
 
 def _wrong(name: str, key: str, position: int | None, kind: str, value) -> TypeError:
-    where = f" (position {position + 1})" if position is not None else ""
     if kind == "IntList" and isinstance(value, (list, tuple)) and position is not None:
         # (a positional list: torch names its first element that is not an int; a keyword one: its own type)
-        at = next(i for i, v in enumerate(value) if not _is_int(v))
-        return TypeError(f"{name}(): argument '{key}'{where} must be tuple of ints, but found element of type "
-                         f"{python_type_name(value[at])} at pos {at}")
-    return TypeError(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
+        return int_list_error(name, key, position, value)
+    where = f" (position {position + 1})" if position is not None else ""
+    return parser_error(f"{name}(): argument '{key}'{where} must be {_SCHEMA[kind][0]}, not {python_type_name(value)}")
 
 
-def argument_types(fn=None, *, name: str | None = None, **spelled: str):
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+@overload
+def argument_types(fn: _Function, *, name: str | None = None, **spelled: str) -> _Function: ...
+@overload
+def argument_types(fn: None = None, *, name: str | None = None,
+                   **spelled: str) -> Callable[[_Function], _Function]: ...
+def argument_types(fn=None, *, name: str | None = None, **spelled: str):  # noqa: E301  (after its overloads)
     """Decorate a function so its annotated scalar/list/dtype arguments are checked as torch's parser does.
     ``name``: the function's name in torch's message (``feature_dropout``); ``spelled``: a parameter's name in
     torch's message where it differs from mygrad's (``training="train"``)."""

@@ -12,8 +12,21 @@ import warnings
 import numpy as np
 
 from . import _dtype
+from ._argument_types import (
+    Number,
+    ScalarType,
+    _first_not_int,
+    _is_int,
+    argument_types,
+    int_list_error,
+    parser_error,
+    past_checks,
+    python_type_name,
+)
 from ._device import on_cpu
+from ._quiet import quiet
 from ._tensor import Tensor
+from ._tensor_str import scalar_type_name
 
 FLOAT_ONLY = "Only Tensors of floating point and complex dtype can require gradients"
 
@@ -24,29 +37,31 @@ def _leaf(data: np.ndarray, requires_grad: bool) -> Tensor:
     return Tensor._make(data, bool(requires_grad), None)
 
 
-_PYTHON_TYPES = {float: _dtype.float64, int: _dtype.int64, bool: _dtype.bool_}  # torch: dtype=float is float64
-
-
 def _np_dtype(dtype, default=None):
+    """The NumPy dtype of a (checked) ``dtype`` argument: a torch dtype or a Python type (float is float64)."""
     if dtype is None:
         return None if default is None else default.np
-    dtype = _PYTHON_TYPES.get(dtype, dtype)
-    if not isinstance(dtype, _dtype.dtype):
-        raise TypeError(f"dtype must be a mygrad dtype (e.g. mygrad.float32), not {type(dtype).__name__}")
-    return dtype.np
+    return _dtype.as_dtype(dtype).np
 
 
-def _size(size) -> tuple:
-    """A size given as ints or as one sequence: ones(2, 3) and ones((2, 3)) alike."""
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    for n in size:
-        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) and not (
-                isinstance(n, Tensor) and n.numel() == 1):
-            raise TypeError(f"expected a sequence of integers as the size, but got {type(n).__name__}")
-        if int(n) < 0:
-            raise RuntimeError(f"Trying to create tensor with negative dimension {int(n)}: {list(map(int, size))}")
-    return tuple(int(n) for n in size)
+def _size(size: tuple, name: str) -> tuple:
+    """A size given as ints or as one sequence (``ones(2, 3)``, ``ones((2, 3))``), refused as torch's parser
+    refuses it.  A one-element tensor counts as an int."""
+    spread = not (len(size) == 1 and isinstance(size[0], (tuple, list)))   # (ones(2, 3), not ones((2, 3)))
+    given = tuple(int(n) if isinstance(n, Tensor) and n.numel() == 1 else n for n in (size if spread else size[0]))
+    if spread and len(size) == 1 and not _is_int(given[0]):
+        raise parser_error(f"{name}(): argument 'size' (position 1) must be tuple of ints, not "
+                        f"{python_type_name(size[0])}")
+    if _first_not_int(given) is not None:
+        if spread and _first_not_int(given) == 0:
+            raise parser_error(f"{name}() takes 1 positional argument but {len(size)} were given")
+        raise int_list_error(name, "size", 0, given)
+    dims = tuple(int(n) for n in given)
+    if any(n < 0 for n in dims):
+        if name == "zeros":
+            raise RuntimeError("zeros: Dimension size must be non-negative.")
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(dims)}: {list(dims)}")
+    return dims
 
 
 _INT64 = np.iinfo(np.int64)
@@ -69,8 +84,11 @@ def _infer(data, np_dtype=None) -> np.ndarray:
         return np.array(data, dtype=np_dtype)
     if arr.dtype.kind == "f" and not isinstance(data, np.generic):
         arr = arr.astype(_element_dtype(data).np)
+    elif arr.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
     elif arr.dtype.kind not in "biuf":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        odd = next((x for x in _leaves(data) if not isinstance(x, (bool, int, float, np.generic, np.ndarray))), data)
+        raise RuntimeError(f"Could not infer dtype of {type(odd).__name__}")
     return arr
 
 
@@ -100,17 +118,21 @@ def _has_int_beyond_int64(data) -> bool:
     return any(type(x) is int and not _INT64.min <= x <= _INT64.max for x in _leaves(data))
 
 
-def tensor(data, dtype=None, device=None, requires_grad: bool = False, pin_memory: bool = False) -> Tensor:
+@argument_types
+def tensor(data, dtype: ScalarType | None = None, device=None, requires_grad: bool = False,
+           pin_memory: bool = False) -> Tensor:
     """A new leaf holding a copy of ``data``; Python floats give the default dtype, ints int64."""
     if isinstance(data, Tensor):
         warnings.warn(
             "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
             "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor).",
-            UserWarning, stacklevel=3)  # (the caller, above on_cpu)
+            UserWarning, stacklevel=past_checks(3))  # (the caller, above on_cpu and the argument check)
     return _leaf(_infer(data, _np_dtype(dtype)), requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+@argument_types
+def as_tensor(data, dtype: ScalarType | None = None, device=None) -> Tensor:
+    dtype = _dtype.as_dtype(dtype)
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == dtype.np):
@@ -141,57 +163,72 @@ def from_numpy(array: np.ndarray) -> Tensor:
     return Tensor._make(array, False, None)
 
 
-def _filled(size, value, dtype, requires_grad, default):
+def _filled(name: str, size: tuple, value, dtype, requires_grad: bool, default) -> Tensor:
     np_dtype = _np_dtype(dtype, default)
-    return _leaf(np.full(_size(size), value, dtype=np_dtype), requires_grad)
+    return _leaf(np.full(_size(size, name), value, dtype=np_dtype), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
-    return _filled(size, 1, dtype, requires_grad, _dtype.get_default_dtype())
+@argument_types
+def ones(*size, dtype: ScalarType | None = None, requires_grad: bool | None = False, device=None, out=None) -> Tensor:
+    return _filled("ones", size, 1, dtype, requires_grad, _dtype.get_default_dtype())
 
 
-def zeros(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
-    return _filled(size, 0, dtype, requires_grad, _dtype.get_default_dtype())
+@argument_types
+def zeros(*size, dtype: ScalarType | None = None, requires_grad: bool | None = False, device=None, out=None) -> Tensor:
+    return _filled("zeros", size, 0, dtype, requires_grad, _dtype.get_default_dtype())
 
 
-def empty(*size, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+@argument_types
+def empty(*size, dtype: ScalarType | None = None, requires_grad: bool | None = False, device=None, out=None) -> Tensor:
     """Uninitialised in torch; zeros here (reading it is a bug either way)."""
-    return _filled(size, 0, dtype, requires_grad, _dtype.get_default_dtype())
+    return _filled("empty", size, 0, dtype, requires_grad, _dtype.get_default_dtype())
 
 
-def full(size, fill_value, dtype=None, requires_grad: bool = False, device=None, out=None) -> Tensor:
+@argument_types
+def full(size, fill_value: Number, dtype: ScalarType | None = None, requires_grad: bool = False, device=None,
+         out=None) -> Tensor:
+    """``size``: a sequence (a single int is refused, as torch's parser refuses it)."""
+    if not isinstance(size, (tuple, list)):
+        raise parser_error(f"full(): argument 'size' (position 1) must be tuple of ints, not {python_type_name(size)}")
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled((size,) if isinstance(size, (tuple, list)) else (size,), fill_value, dtype, requires_grad,
-                   _dtype.scalar_dtype(fill_value))
+    return _filled("full", (size,), fill_value, dtype, requires_grad, _dtype.scalar_dtype(fill_value))
 
 
 def _like(t: Tensor, dtype):
     return t.shape, (dtype if dtype is not None else t.dtype)
 
 
-def ones_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def ones_like(input: Tensor, dtype: ScalarType | None = None, requires_grad: bool = False, device=None) -> Tensor:
     shape, dtype = _like(input, dtype)
     return ones(shape, dtype=dtype, requires_grad=requires_grad)
 
 
-def zeros_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def zeros_like(input: Tensor, dtype: ScalarType | None = None, requires_grad: bool = False, device=None) -> Tensor:
     shape, dtype = _like(input, dtype)
     return zeros(shape, dtype=dtype, requires_grad=requires_grad)
 
 
-def empty_like(input: Tensor, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def empty_like(input: Tensor, dtype: ScalarType | None = None, requires_grad: bool = False, device=None) -> Tensor:
     shape, dtype = _like(input, dtype)
     return empty(shape, dtype=dtype, requires_grad=requires_grad)
 
 
-def full_like(input: Tensor, fill_value, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def full_like(input: Tensor, fill_value: Number, dtype: ScalarType | None = None, requires_grad: bool = False,
+              device=None) -> Tensor:
     shape, dtype = _like(input, dtype)
     return full(shape, fill_value, dtype=dtype, requires_grad=requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    """Integers give int64, any float bound or step gives the default dtype, as in torch."""
+@argument_types(start="end")   # (arange(x): torch's one-bound overload names it end)
+def arange(start: Number, end: Number | None = None, step: Number = 1, dtype: ScalarType | None = None,
+           requires_grad: bool = False, device=None) -> Tensor:
+    """Integers give int64, any float bound or step gives the default dtype, as in torch.  (torch lists its
+    overloads for a bad argument among several; this names the argument.)"""
     if end is None:
         start, end = 0, start
     start, end, step = (x.item() if isinstance(x, Tensor) else x for x in (start, end, step))
@@ -223,7 +260,9 @@ def _unsupported(kernel: str, np_dtype) -> None:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
-def linspace(start, end, steps: int, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def linspace(start: Number, end: Number, steps: int, dtype: ScalarType | None = None, requires_grad: bool = False,
+             device=None) -> Tensor:
     """Filled from both ends (start + i*step, then end - j*step), as torch does, so both ends are exact."""
     np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
     if steps < 0:
@@ -247,8 +286,10 @@ def _spaced(start, end, steps: int, np_dtype) -> np.ndarray:
     return np.where(i < half, start + step * i, end - step * (steps - 1 - i))
 
 
-def logspace(start, end, steps: int, base: float = 10.0, dtype=None, requires_grad: bool = False,
-             device=None) -> Tensor:
+@quiet   # (a negative base to a fractional power is NaN, as in torch)
+@argument_types
+def logspace(start: Number, end: Number, steps: int, base: float = 10.0, dtype: ScalarType | None = None,
+             requires_grad: bool = False, device=None) -> Tensor:
     np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
     if steps < 0:
         raise RuntimeError("number of steps must be non-negative")
@@ -267,16 +308,22 @@ def _triangle_indices(name: str, row: int, col: int, offset: int, dtype, upper: 
     return _leaf(np.stack([rows, cols]).astype(_np_dtype(dtype, _dtype.int64)).reshape(2, -1), False)
 
 
-def tril_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+@argument_types
+def tril_indices(row: int, col: int, offset: int = 0, *, dtype: ScalarType | None = None, device=None,
+                 layout=None) -> Tensor:
     """The (row, col) indices of the lower triangle (diagonal ``offset`` included), row by row."""
     return _triangle_indices("tril_indices", row, col, offset, dtype, False)
 
 
-def triu_indices(row: int, col: int, offset: int = 0, *, dtype=None, device=None, layout=None) -> Tensor:
+@argument_types
+def triu_indices(row: int, col: int, offset: int = 0, *, dtype: ScalarType | None = None, device=None,
+                 layout=None) -> Tensor:
     return _triangle_indices("triu_indices", row, col, offset, dtype, True)
 
 
-def eye(n: int, m: int | None = None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def eye(n: int, m: int | None = None, dtype: ScalarType | None = None, requires_grad: bool = False,
+        device=None) -> Tensor:
     if n < 0:
         raise RuntimeError(f"n must be greater or equal to 0, got {n}")
     if m is not None and m < 0:
@@ -331,23 +378,32 @@ def _rng(generator):
     return (generator or default_generator)._rng
 
 
-def _float_dtype(dtype):
+def _float_dtype(dtype, kernel: str):
+    """A random factory's float dtype; torch's kernels have no integer or bool version."""
     np_dtype = _np_dtype(dtype, _dtype.get_default_dtype())
     if np.dtype(np_dtype).kind != "f":
-        raise RuntimeError(f"\"check_uniform_bounds\" not implemented for '{_dtype.from_numpy_dtype(np_dtype).name}'")
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{scalar_type_name(_dtype.from_numpy_dtype(np_dtype))}'")
     return np_dtype
 
 
-def rand(*size, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return _leaf(_rng(generator).random(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+@argument_types
+def rand(*size, generator=None, dtype: ScalarType | None = None, requires_grad: bool = False,
+         device=None) -> Tensor:
+    values = _rng(generator).random(_size(size, "rand"))
+    return _leaf(values.astype(_float_dtype(dtype, "check_uniform_bounds")), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
-    return _leaf(_rng(generator).standard_normal(_size(size)).astype(_float_dtype(dtype)), requires_grad)
+@argument_types
+def randn(*size, generator=None, dtype: ScalarType | None = None, requires_grad: bool = False,
+          device=None) -> Tensor:
+    values = _rng(generator).standard_normal(_size(size, "randn"))
+    return _leaf(values.astype(_float_dtype(dtype, "normal_kernel_cpu")), requires_grad)
 
 
-def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_grad: bool = False,
-            device=None) -> Tensor:
+@argument_types(low="high")   # (randint(x, size): torch's overload names it high)
+def randint(low: int = 0, high=None, size=None, *, generator=None, dtype: ScalarType | None = None,
+            requires_grad: bool = False, device=None) -> Tensor:
     """randint(high, size) or randint(low, high, size)."""
     if size is None:
         low, high, size = 0, low, high
@@ -355,11 +411,17 @@ def randint(low, high=None, size=None, *, generator=None, dtype=None, requires_g
         low, high = 0, low
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}")
-    values = _rng(generator).integers(low, high, size=_size((size,) if isinstance(size, (tuple, list)) else (size,)))
+    if not isinstance(high, (int, np.integer)) or isinstance(high, bool):
+        raise parser_error(f"randint(): argument 'high' must be int, not {python_type_name(high)}")
+    if not isinstance(size, (tuple, list)):
+        raise parser_error(f"randint(): argument 'size' must be tuple of ints, not {python_type_name(size)}")
+    values = _rng(generator).integers(low, high, size=_size((size,), "randint"))
     return _leaf(values.astype(_np_dtype(dtype, _dtype.int64)), requires_grad)
 
 
-def randperm(n: int, *, generator=None, dtype=None, requires_grad: bool = False, device=None) -> Tensor:
+@argument_types
+def randperm(n: int, *, generator=None, dtype: ScalarType | None = None, requires_grad: bool = False,
+             device=None) -> Tensor:
     return _leaf(_rng(generator).permutation(n).astype(_np_dtype(dtype, _dtype.int64)), requires_grad)
 
 

@@ -47,6 +47,15 @@ float64 = dtype("float64", np.float64, 2)
 ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
 _BY_NUMPY = {d.np: d for d in ALL}
 
+# torch takes Python's own types where it takes a dtype: float is float64, int int64, bool bool
+PYTHON_TYPES = {float: float64, int: int64, bool: bool_}
+
+
+def as_dtype(value):
+    """``value`` with a Python type (``float``, ``int``, ``bool``) read as torch reads it; anything else as is."""
+    return PYTHON_TYPES.get(value, value) if isinstance(value, type) else value
+
+
 ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16,
            "int": int32, "long": int64, "bool": bool_}
 
@@ -128,7 +137,7 @@ class finfo:  # noqa: N801  (torch's name)
     """torch.finfo: the limits of a floating dtype (the default dtype when none is given)."""
 
     def __init__(self, type: dtype | None = None):  # noqa: A002  (torch's argument name)
-        type = get_default_dtype() if type is None else type
+        type = get_default_dtype() if type is None else as_dtype(type)
         if not isinstance(type, dtype) or not type.is_floating_point:
             raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo to handle "
                             "'torch.finfo'")

@@ -35,6 +35,9 @@ SPREAD = ZeroOrAway(-4.0, 4.0, gap=1e-3, special=(1.0, -1.0))   # var, std and t
 SCAN = dict(full=False, keepdim=False, allow_tuple=False, allow_empty_dim=False)   # cumsum(dim), cumprod(dim)
 ONE_DIM = dict(allow_tuple=False, allow_empty_dim=False)                         # prod(dim), max(dim), argmax
 FLOAT64 = st.just(LibAttr("float64"))
+_DTYPES = ("bool", "uint8", "int8", "int16", "int32", "int64", "float16", "float32", "float64")
+ANY_DTYPE = st.sampled_from([LibAttr(d) for d in _DTYPES])
+NOT_HALF = st.sampled_from([LibAttr(d) for d in _DTYPES if d != "float16"])
 
 
 RECORDS = [
@@ -74,4 +77,10 @@ RECORDS = [
     Record("cumsum", reduction(**SCAN)),
     Record("cumsum", reduction(**SCAN), label="cumsum (integer)", dtypes=INTEGERS, grad=False),
     Record("cumprod", reduction(FACTORS, **SCAN)),
+    # an integer operand accumulated in any dtype: torch sums in that dtype (bool: any; small integers wrap),
+    # and has no bool scan kernel.  (Not float16 for the products: where one overflows to inf before a 0, torch's
+    # order of multiplication decides between NaN and 0.)
+    *[Record(name, reduction(**options, dtype=dtypes), label=f"{name} (any dtype)", dtypes=INTEGERS, grad=False)
+      for name, options, dtypes in (("sum", {}, ANY_DTYPE), ("nansum", {}, ANY_DTYPE), ("prod", ONE_DIM, NOT_HALF),
+                                    ("cumsum", SCAN, ANY_DTYPE), ("cumprod", SCAN, NOT_HALF))],
 ]

@@ -6,13 +6,12 @@ from __future__ import annotations
 import functools
 import inspect
 import math
-import sys
 import types
 
 import numpy as np
 
 from .. import _dtype
-from .._argument_types import _WRAPPER_CODE, python_type_name
+from .._argument_types import _WRAPPER_CODE, past_checks, python_type_name  # noqa: F401  (past_checks: re-exported)
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 
@@ -165,22 +164,6 @@ def _misfit(name: str, signature, declared: dict, args: tuple, kwargs: dict, off
 _MISSING = object()
 
 
-def past_checks(level: int) -> int:
-    """The ``stacklevel`` ``level`` for a ``warnings.warn`` of code that a ``tensor_arguments`` wrapper may
-    have called: one more per wrapper frame among the frames it counts, so that the warning names the same
-    line of the caller whether the op was reached through its checked public form or directly."""
-    frame = sys._getframe(1)   # (the frame calling warn: stacklevel 1)
-    extra = 0
-    for _ in range(level - 1):
-        frame = frame.f_back
-        while frame is not None and frame.f_code in _WRAPPER_CODE:
-            extra += 1
-            frame = frame.f_back
-        if frame is None:
-            break
-    return level + extra
-
-
 def may_warn(fn, depth: int = 4) -> bool:
     """Whether ``fn`` (or a function of its module it calls, ``depth`` calls deep) may warn.  Such functions
     are left unwrapped: their warnings name the user's line through ``stacklevel``, which a wrapper's frame
@@ -219,6 +202,7 @@ TORCH_NAMES = {
     "linalg_lstsq": {"A": "input", "B": "b"}, "linalg_tensorsolve": {"A": "input", "B": "other"},
     "one_hot": {"tensor": "input"}, "orgqr": {"tau": "input2"}, "swapaxes": {"dim0": "axis0", "dim1": "axis1"},
     "embedding": {"input": "indices"}, "lu": {"A": "input"}, "lu_solve": {"b": "input"},
+    "randint": {"low": "high"},   # (randint(high, size): torch's two-argument overload)
 }
 
 
@@ -339,9 +323,12 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
         by_position = tuple((i, names.get(k, k), r, t) for i, k, r, t in by_position)
         by_name = {key: (i, names.get(k, k), r, t) for key, (i, k, r, t) in by_name.items()}
     offset = 1 - int(method)
+    takes_dtype = "dtype" in signature.parameters
 
     @functools.wraps(fn)
     def checked(*args, **kwargs):
+        if takes_dtype and kwargs and type(kwargs.get("dtype")) is type:   # (dtype=float is torch's float64)
+            kwargs["dtype"] = _dtype.as_dtype(kwargs["dtype"])
         for index, key, refused, spelled in by_position:
             if index >= len(args):
                 break
@@ -370,6 +357,8 @@ def tensor_arguments(fn, name: str, prefix: str = "", argument: str | None = Non
         try:
             return fn(*args, **kwargs)
         except Exception as exc:   # a failed call: name the argument of a wrong type, as torch's parser does
+            if getattr(exc, "from_parser", False):   # (named already, as torch's parser names it)
+                raise
             error = _wrong_tensor(label, signature, tensors, args, kwargs, int(method), reads) if tensors else None
             if error is None and declared:
                 error = _misfit(label, signature, declared, args, kwargs, int(method))

@@ -34,9 +34,10 @@ def to(input: Tensor, *args, dtype=None, copy: bool = False, device=None, **kwar
     """``to(dtype)``: the same object when nothing changes; a float result keeps the graph, others drop it.
     A device other than the CPU raises what a CPU-only torch raises."""
     check_device(device)
+    dtype = _dtype.as_dtype(dtype)
     for a in args:
-        if isinstance(a, _dtype.dtype):
-            dtype = a
+        if isinstance(a, _dtype.dtype) or isinstance(a, type) and a in _dtype.PYTHON_TYPES:
+            dtype = _dtype.as_dtype(a)
         elif isinstance(a, Tensor):
             dtype = a.dtype
         elif isinstance(a, (str, _device.device, int)) and not isinstance(a, bool):

@@ -357,14 +357,24 @@ def _type_name(np_dtype) -> str:
     return scalar_type_name(_dtype.from_numpy_dtype(np_dtype))
 
 
-def _accumulating(input: Tensor, dtype) -> np.ndarray:
-    """sum/prod/cumsum/cumprod's operand: cast to ``dtype``, integers and bools widened to int64."""
+def _accumulating(input: Tensor, dtype, scan: str | None = None) -> np.ndarray:
+    """sum/prod/cumsum/cumprod's operand: cast to ``dtype``, integers and bools widened to int64.  The result
+    is cast back to the operand's dtype (``_accumulated``): a sum in bool is an or, in uint8 it wraps.
+    ``scan``: the op's kernel (cumsum/cumprod), which torch has no bool version of."""
     data = input._data
+    if dtype is not None and scan is not None and dtype is _dtype.bool_ and data.ndim and data.size:  # (else a copy)
+        raise NotImplementedError(f"\"{scan}_out_cpu\" not implemented for 'Bool'")
     if dtype is not None:
         if not dtype.is_floating_point and input._requires_grad and grad_mode._state.enabled:
             raise RuntimeError(f"Autograd not support dtype: {_type_name(dtype.np)}")
         return data if data.dtype == dtype.np else data.astype(dtype.np)
     return data.astype(np.int64) if data.dtype.kind in "biu" and data.dtype != np.int64 else data
+
+
+def _accumulated(result, data: np.ndarray) -> np.ndarray:
+    """A reduction of ``data`` (an ``_accumulating`` operand) in its dtype: NumPy sums bools and small
+    integers in int64; torch in the dtype itself (bool: any, integers: wrapping)."""
+    return np.asarray(result, data.dtype)
 
 
 def _floating_only(input: Tensor, what: str) -> None:
@@ -437,9 +447,10 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("sum", keepdim, SUM_OVERLOADS)
-        return record(SumBackward0, np.asarray(add_reduce(data, tuple(range(data.ndim)))), (input,), shape=data.shape)
+        out = _accumulated(add_reduce(data, tuple(range(data.ndim))), data)
+        return record(SumBackward0, out, (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    out = row_major(np.asarray(add_reduce(data, dims, keepdim)))  # (torch's layout; NumPy keeps the input's)
+    out = row_major(_accumulated(add_reduce(data, dims, keepdim), data))  # (torch's layout; NumPy keeps the input's)
     return record(SumBackward1, out, (input,), shape=data.shape, dims=dims, keepdim=keepdim)
 
 
@@ -450,7 +461,7 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
     out = add_reduce(np.where(np.isnan(data), data.dtype.type(0), data), dims, keepdim) if data.dtype.kind == "f" \
         else data.sum(axis=dims, keepdims=keepdim)
-    return record(NansumBackward0, np.asarray(out, data.dtype), (input,), self=input, shape=data.shape, dims=dims,
+    return record(NansumBackward0, _accumulated(out, data), (input,), self=input, shape=data.shape, dims=dims,
                   keepdim=keepdim)
 
 
@@ -491,12 +502,12 @@ def prod(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("prod", keepdim, PROD_OVERLOADS)
-        return record(ProdBackward0, np.asarray(data.prod()), (input,), self=input)
+        return record(ProdBackward0, _accumulated(data.prod(), data), (input,), self=input)
     if not isinstance(dim, int):
         raise _overload_error("prod", type(dim).__name__, PROD_OVERLOADS)
     dim = input._wrap_dim(dim)
     out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
-    return record(ProdBackward1, np.asarray(out), (input,), self=input, dim=dim, keepdim=keepdim)
+    return record(ProdBackward1, _accumulated(out, data), (input,), self=input, dim=dim, keepdim=keepdim)
 
 
 # ----- max, min, amax, amin, argmax, argmin -------------------------------------------------
@@ -747,16 +758,16 @@ def scan(ufunc_scan, data: np.ndarray, dim: int) -> np.ndarray:
 @quiet
 def cumsum(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumsum", dim, axis))
-    data = _accumulating(input, dtype)
-    out = scan(np.cumsum, data, dim) if data.ndim else data.copy()
+    data = _accumulating(input, dtype, "cumsum")
+    out = _accumulated(scan(np.cumsum, data, dim), data) if data.ndim else data.copy()
     return record(CumsumBackward0, out, (input,), dim=dim)
 
 
 @quiet
 def cumprod(input: Tensor, dim=NO_DIM, *, dtype=None, axis=NO_DIM) -> Tensor:
     dim = input._wrap_dim(_required_dim("cumprod", dim, axis))
-    data = _accumulating(input, dtype)
-    out = scan(np.cumprod, data, dim) if data.ndim else data.copy()
+    data = _accumulating(input, dtype, "cumprod")
+    out = _accumulated(scan(np.cumprod, data, dim), data) if data.ndim else data.copy()
     return record(CumprodBackward0, out, (input,), self=input, dim=dim)
 
 

@@ -46,7 +46,7 @@ def scalar_tensor(s, *, dtype=None, layout=None, device=None, pin_memory=None, r
     if isinstance(s, Tensor):
         s = s.item()
     from .._creation import _filled
-    return _filled((), s, dtype, requires_grad, _dtype.get_default_dtype())
+    return _filled("scalar_tensor", (), s, dtype, requires_grad, _dtype.get_default_dtype())
 
 
 def is_nonzero(input: Tensor) -> bool:

@@ -61,8 +61,8 @@ class RandomSampler(Sampler):
         generator = _seeded_generator(self.generator)
         if self.replacement:
             for _ in range(self.num_samples // 32):
-                yield from randint(high=n, size=(32,), generator=generator).tolist()  # type: ignore[call-arg]
-            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()  # type: ignore[call-arg]
+                yield from randint(high=n, size=(32,), generator=generator).tolist()
+            yield from randint(high=n, size=(self.num_samples % 32,), generator=generator).tolist()
         else:
             for _ in range(self.num_samples // n):
                 yield from randperm(n, generator=generator).tolist()
