@@ -186,7 +186,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     dim = 1 if x.ndim == 0 else x.shape[-1]
     if t.size and (t.min() < -1 or t.max() >= dim):
         raise RuntimeError("argument #2 'target' is out of range")
-    _check_dtypes(input, target, "multilabel_margin_loss_forward_out_frame")
+    if x.size:   # (an empty input dispatches no kernel: any dtypes)
+        _check_dtypes(input, target, "multilabel_margin_loss_forward_out_frame")
+    t = t.astype(np.int64, copy=False)
     rows, safe, z, active = _multilabel_terms(x, t.reshape(x.shape) if x.ndim <= 1 else t)
     losses = np.where(active, z, 0).astype(x.dtype).sum((1, 2)) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (rows.shape[0],) if x.ndim == 2 else (), x.dtype)
