@@ -31,6 +31,7 @@ TransposeBackward1 = derivative("TransposeBackward1", attrs="dim0 dim1", self="s
 
 
 def unsafe_chunk(x: Tensor, chunks: int, dim: int) -> tuple:
+    dim = x._wrap_dim(dim)   # (a weight of the wrong rank makes the gates 1-D: torch's dim error)
     data = x._data
     size = data.shape[dim] // chunks
     index = (slice(None),) * dim
