@@ -202,8 +202,9 @@ def argument_types(fn=None, *, name: str | None = None, **spelled: str):  # noqa
     return checked
 
 
-def check_argument(name: str, key: str, kind: str, value, optional: bool = False) -> None:
+def check_argument(name: str, key: str, kind: str, value, optional: bool = False, position: int | None = None) -> None:
     """The decorator's check of one argument, for a function that cannot take the decorator (one that warns
-    with a ``stacklevel``, which a wrapper's frame would shift)."""
+    with a ``stacklevel``, which a wrapper's frame would shift, or a module passing it on to a torch function:
+    ``position``, from 0, where torch's message names it)."""
     if type(value) not in _SCHEMA[kind][1] and not (value is None and optional) and not _fits(kind, value):
-        raise _wrong(name, key, None, kind, value)
+        raise _wrong(name, key, position, kind, value)

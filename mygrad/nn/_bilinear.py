@@ -40,8 +40,6 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and {input2.dim()}")
     if input1.dim() == 0:
         raise IndexError("Dimension specified as -1 but tensor has no dimensions")
-    if bias is not None and bias.dim() == 0:
-        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     for i in range(input1.dim() - 1):
         if input1.size(i) != input2.size(i):
             raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {i}: got "

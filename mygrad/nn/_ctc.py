@@ -211,6 +211,11 @@ def ctc_loss_backward(grad, log_probs: np.ndarray, targets: np.ndarray, input_le
     # a last label equal to the blank drops the final blank's term there)
     clash = ends & (lattice.labels[batch, np.maximum(2 * tl - 1, 0)] == blank)
     ab[batch[clash], last[clash], 2 * tl[clash]] = neginf
+    # at the last step torch assigns only those two terms: the others (alpha + a -inf beta) are not added
+    # (NaN there where alpha is +inf)
+    at_last = np.arange(t_max)[None, :] == last[:, None]
+    counted = lattice.valid[:, None, :] & ~(at_last[:, :, None] & (s[None, :] < 2 * tl[:, None] - 1)[:, None, :])
+    ab = np.where(counted, ab, neginf)
     index = (batch[:, None, None], np.arange(t_max)[None, :, None], lattice.labels[:, None, :])
     top = np.full((n, t_max, c), neginf, dtype)
     np.maximum.at(top, index, ab)
@@ -218,6 +223,17 @@ def ctc_loss_backward(grad, log_probs: np.ndarray, targets: np.ndarray, input_le
     total = np.zeros((n, t_max, c), dtype)
     np.add.at(total, index, np.exp(ab - shift[index]))
     collected = np.log(total) + shift                          # (N, T, C): -inf where nothing was collected
+    # torch adds a class's terms one by one (s descending), taking the first that is not -inf as it is: a lone
+    # term after leading -inf ones is that term exactly (+inf stays +inf, where the shifted sum gives NaN)
+    position = np.where(counted, s[None, None, :], -1)
+    first = np.full((n, t_max, c), -1, np.int64)
+    np.maximum.at(first, index, np.where(ab != neginf, position, -1))
+    lowest = np.full((n, t_max, c), width, np.int64)
+    np.minimum.at(lowest, index, np.where(position >= 0, position, width))
+    lone = (first >= 0) & (lowest >= first)
+    if lone.any():
+        where = np.nonzero(lone)
+        collected[where] = ab[where[0], where[1], first[where]]
     nll = result.reshape(n, 1, 1)
     lpb = lp.transpose(1, 0, 2)
     g = np.asarray(grad, dtype).reshape(-1)

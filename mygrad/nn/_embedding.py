@@ -9,7 +9,7 @@ import numpy as np
 from .._tensor import Tensor
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
-from ..autograd.grad_mode import no_grad
+from ..autograd.grad_mode import is_grad_enabled, no_grad
 from ..autograd.node import derivative
 from ..ops._define import record
 
@@ -76,15 +76,24 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None, max
             padding_idx = weight.size(0) + padding_idx
     else:
         padding_idx = -1
+    return aten_embedding(weight, input, padding_idx, scale_grad_by_freq, sparse, max_norm, norm_type)
+
+
+def aten_embedding(weight: Tensor, input: Tensor, padding_idx: int, scale_grad_by_freq: bool, sparse: bool,
+                   max_norm: float | None = None, norm_type: float = 2.0) -> Tensor:
+    """ATen's embedding (``torch.embedding``): its checks, without the Python function's padding_idx asserts
+    (a negative ``padding_idx`` is none); ``max_norm``: the Python function's renorm of the rows first."""
     if sparse:
         raise NotImplementedError("mygrad has no sparse tensors: embedding(sparse=True) is not supported")
+    if weight.ndim != 2:   # (ATen's first check; before it, a 0-d weight's node reads its size(0))
+        if weight.ndim == 0 and weight.requires_grad and is_grad_enabled():
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+        raise RuntimeError("'weight' must be 2-D")
     idx = input._data
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the following scalar types: "
                            f"Long, Int; but got {type_name(idx.dtype)} instead (while checking arguments for "
                            "embedding)")
-    if weight.ndim != 2:
-        raise RuntimeError("'weight' must be 2-D")
     n = weight.shape[0]
     if idx.size and (idx.min() < 0 or idx.max() >= n):
         raise IndexError("index out of range in self")

@@ -120,14 +120,15 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
-        if weight._data.dtype != input._data.dtype:
-            raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                               f"{scalar_type_name(weight.dtype)}")
         if weight.requires_grad:
             raise RuntimeError("The function 'multi_margin_loss' is not differentiable with respect to argument "
                                "'weight'. This input cannot have requires_grad True.")
-    _check_dtypes(input, target, "multi_margin_loss_cpu_kernel")
-    x, t = input._data, target._data
+    if input._data.size:   # (torch's kernel, reading the input, target and weight as their types, runs only then)
+        _check_dtypes(input, target, "multi_margin_loss_cpu_kernel")
+        if weight is not None and weight._data.dtype != input._data.dtype:
+            raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                               f"{scalar_type_name(weight.dtype)}")
+    x, t = input._data, target._data.astype(np.int64, copy=False)
     if t.size and (t.min() < 0 or t.max() >= dim):
         raise RuntimeError("target out of range")
     w = None if weight is None else weight._data
@@ -201,7 +202,9 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     dim = 1 if x.ndim == 0 else x.shape[-1]
     if t.size and (t.min() < -1 or t.max() >= dim):
         raise RuntimeError("argument #2 'target' is out of range")
-    _check_dtypes(input, target, "multilabel_margin_loss_forward_out_frame")
+    if x.size:   # (an empty input dispatches no kernel: any dtypes)
+        _check_dtypes(input, target, "multilabel_margin_loss_forward_out_frame")
+    t = t.astype(np.int64, copy=False)
     rows, safe, z, active = _multilabel_terms(x, t.reshape(x.shape) if x.ndim <= 1 else t)
     losses = np.where(active, z, 0).astype(x.dtype).sum((1, 2)) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (rows.shape[0],) if x.ndim == 2 else (), x.dtype)

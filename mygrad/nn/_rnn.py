@@ -31,6 +31,7 @@ TransposeBackward1 = derivative("TransposeBackward1", attrs="dim0 dim1", self="s
 
 
 def unsafe_chunk(x: Tensor, chunks: int, dim: int) -> tuple:
+    dim = x._wrap_dim(dim)   # (a weight of the wrong rank makes the gates 1-D: torch's dim error)
     data = x._data
     size = data.shape[dim] // chunks
     index = (slice(None),) * dim
@@ -246,8 +247,26 @@ MkldnnRnnLayerBackward0 = derivative(
        for k, name in enumerate(("input", "weight0", "weight1", "weight2", "weight3", "hx_", "cx_"))})
 
 
+_HALF = (np.dtype(np.float16),)
+
+
+def _check_onednn_dtypes(tensors: tuple) -> None:
+    """oneDNN's refusal of a weight or state that is not float32 (as torch's fused layer: the input's dtype is the
+    weights' by ``check_input``; a half-precision one gets oneDNN's own message; an integer bias is promoted)."""
+    for t in tensors:
+        kind = t._data.dtype
+        if kind != np.float32:
+            if kind in _HALF:
+                raise RuntimeError("could not create a primitive descriptor for the LSTM forward propagation "
+                                   "primitive. Run workload with environment variable ONEDNN_VERBOSE=all to get "
+                                   "additional diagnostic information.")
+            raise RuntimeError("get_mkldnn_dtype: unsupported data type")
+
+
 def fused_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, c0: Tensor, reverse: bool) -> tuple:
     """``mkldnn_rnn_layer``: one LSTM layer and direction over a time-major contiguous ``x``."""
+    _check_onednn_dtypes((w_ih, w_hh, h0, c0) + tuple(b for b in (b_ih, b_hh)   # (a narrower bias is promoted)
+                                                      if b is not None and b._data.dtype == np.float64))
     out, h, c, work = _fused_forward(x._data, w_ih._data, w_hh._data, None if b_ih is None else b_ih._data,
                                      None if b_hh is None else b_hh._data, h0._data, c0._data, reverse)
     # without biases torch saves zeros shaped like the weights in their place (the edges stay empty)

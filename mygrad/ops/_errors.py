@@ -462,24 +462,11 @@ def refuse_gradient_into(data: np.ndarray, value) -> None:
         raise not_differentiable(data)
 
 
-# The C++ type torch's checked scalar conversion names (``value cannot be converted to type int without overflow``).
-_C_TYPES = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
-            "float64": "double", "float32": "float", "float16": "c10::Half"}
-
-
 def fill_value(value, dtype: np.dtype) -> np.ndarray:
     """A fill value (a number, or a 0-d tensor's array) in ``dtype``, refused where torch's checked conversion
-    overflows (NaN, inf or out of range into an integer dtype, a finite float past the float dtype's range)."""
+    overflows (``check_scalar_fits``)."""
     v = value.item() if isinstance(value, np.ndarray) else value
-    if dtype.kind in "iuf" and isinstance(v, (int, float)) and not isinstance(v, bool):
-        if dtype.kind == "f":
-            wrong = math.isfinite(v) and abs(v) > float(np.finfo(dtype).max)
-        else:
-            info = np.iinfo(dtype)
-            wrong = not (math.isfinite(v) and info.min <= v <= info.max)
-        if wrong:
-            raise RuntimeError(f"value cannot be converted to type {_C_TYPES.get(dtype.name, dtype.name)} "
-                               f"without overflow")
+    check_scalar_fits(v, dtype)
     return np.asarray(v).astype(dtype)
 
 
@@ -487,6 +474,27 @@ def not_differentiable(data: np.ndarray) -> RuntimeError:
     """torch's refusal to record a gradient for an output of an integer or bool dtype (an op writing a tensor
     that requires grad into an integer one: select_scatter, as_strided_scatter)."""
     return RuntimeError(f"Autograd not support dtype: {scalar_type_name(_dtype.from_numpy_dtype(data.dtype))}")
+
+
+# torch's C names of the types a Python number is converted to (``c10::checked_convert``'s messages)
+_CONVERTED = {"int64": "int64_t", "int32": "int", "int16": "int16_t", "int8": "int8_t", "uint8": "uint8_t",
+              "float16": "c10::Half", "float32": "float"}
+
+
+def check_scalar_fits(value, dtype: np.dtype) -> None:
+    """torch's checked conversion of a Python number into a tensor's dtype (``masked_fill(x, mask, -inf)`` on an
+    integer ``x``): NaN, an infinity or a number out of an integer type's range (an unsigned one takes negatives
+    down to -max, as torch's), and a finite number past a float type's range, raise where NumPy would cast."""
+    name = _CONVERTED.get(dtype.name)
+    if name is None or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return
+    if dtype.kind == "f":
+        bad = math.isfinite(value) and abs(value) > float(np.finfo(dtype).max)
+    else:
+        info = np.iinfo(dtype)
+        bad = not math.isfinite(value) or value < (-info.max if dtype.kind == "u" else info.min) or value > info.max
+    if bad:
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
 def not_implemented(kernel: str, data: np.ndarray) -> NotImplementedError:

@@ -234,8 +234,8 @@ def ctc_loss(log_probs: Tensor, targets: Tensor, input_lengths, target_lengths, 
 def embedding(weight: Tensor, indices: Tensor, padding_idx: int = -1, scale_grad_by_freq: bool = False,
               sparse: bool = False) -> Tensor:
     """ATen's embedding: a negative ``padding_idx`` means none (nn.functional's counts from the end)."""
-    return _embedding.embedding(indices, weight, padding_idx if padding_idx >= 0 else None,
-                                scale_grad_by_freq=scale_grad_by_freq, sparse=sparse)
+    return _embedding.aten_embedding(weight, indices, padding_idx if padding_idx >= 0 else -1, scale_grad_by_freq,
+                                     sparse)
 
 
 @argument_types

@@ -197,6 +197,8 @@ def unflatten(input: Tensor, dim: int, sizes: IntList) -> Tensor:
         raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
                            f"dimensions")
     shape = tuple(input.shape)
+    if not shape:   # (torch's sym_size(0) of a 0-d tensor, caught and re-raised by unflatten)
+        raise RuntimeError("unflatten got an unexpected error:\nDimension specified as 0 but tensor has no dimensions")
     sizes = [int(n) for n in sizes]
     if sizes.count(-1) == 1:   # inferred from the size of ``dim`` alone, as torch does
         length, known = shape[dim] if shape else 1, int(np.prod([n for n in sizes if n != -1]))

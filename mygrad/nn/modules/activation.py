@@ -4,6 +4,7 @@ from __future__ import annotations
 import warnings
 
 from ... import _creation
+from ..._argument_types import check_argument
 from ..._tensor import Tensor
 from ...ops._errors import not_tensor
 from .. import functional as F, init as nn_init
@@ -314,6 +315,7 @@ class PReLU(Module):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, device=None, dtype=None) -> None:
         if device is not None:
             _check_device(device)
+        check_argument("empty", "size", "IntList", num_parameters, position=0)   # (torch's weight is empty(num))
         self.num_parameters = num_parameters
         super().__init__()
         self.init = init

@@ -27,11 +27,8 @@ class Unflatten(Module):
 
     def __init__(self, dim: int, unflattened_size) -> None:
         super().__init__()
-        if isinstance(dim, int):
-            self._require_tuple_int(unflattened_size)
-        else:
-            raise TypeError("invalid argument type for dim parameter")
-        self.dim = dim
+        self._require_tuple_int(unflattened_size)
+        self.dim = dim   # (checked by the forward's unflatten, as torch's)
         self.unflattened_size = unflattened_size
 
     def _require_tuple_int(self, input) -> None:
@@ -44,25 +41,7 @@ class Unflatten(Module):
         raise TypeError(f"unflattened_size must be a tuple of ints, but found type {type(input).__name__}")
 
     def forward(self, input: Tensor) -> Tensor:
-        dim = input._wrap_dim(self.dim)
-        shape = tuple(input.shape)
-        sizes = list(self.unflattened_size)
-        if not sizes:
-            raise RuntimeError("unflatten: sizes must be non-empty")
-        if sizes.count(-1) > 1:
-            raise RuntimeError("only one dimension can be inferred")
-        known = 1
-        for s in sizes:
-            if s != -1:
-                known *= s
-        if -1 in sizes:
-            if known == 0 or shape[dim] % known:
-                raise RuntimeError(f"shape '{list(sizes)}' is invalid for input of size {shape[dim]}")
-            sizes[sizes.index(-1)] = shape[dim] // known
-        elif known != shape[dim]:
-            raise RuntimeError(f"unflatten: Provided sizes {list(self.unflattened_size)} don't multiply up to the "
-                               f"size of dim {self.dim} ({shape[dim]}) in the input tensor")
-        return input.view(*shape[:dim], *sizes, *shape[dim + 1:])
+        return input.unflatten(self.dim, self.unflattened_size)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}, unflattened_size={self.unflattened_size}"

@@ -6,10 +6,13 @@ from __future__ import annotations
 import math
 import numbers
 import warnings
+import weakref
 from typing import Any
 
 from ... import _creation
+from ..._argument_types import python_type_name
 from ..._tensor import Tensor
+from ...ops._errors import not_tensor
 from .. import _rnn, functional as F, init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence, _expect_tensors
@@ -116,16 +119,35 @@ class RNNBase(Module):
 
     # ----- checks (torch's messages) -----
 
-    def _check_input(self, input: Tensor) -> None:
-        weight = getattr(self, self._flat_weights_names[0], None) if self._flat_weights_names else None
-        if isinstance(weight, Tensor) and input.dtype != weight.dtype:
+    def _flat_weights(self) -> list:
+        return [getattr(self, name, None) for name in self._flat_weights_names]
+
+    def _update_flat_weights(self) -> None:
+        """torch's forward first takes a weak reference to each weight put in a parameter's place (as
+        ``functional_call`` does): what cannot be weakly referenced (a list, a str, a number) fails there."""
+        for weight in self._flat_weights():
+            if weight is not None and not isinstance(weight, Tensor):
+                weakref.ref(weight)
+
+    def _check_input(self, input: Tensor, dims: int = 3) -> None:
+        """torch's ``check_input`` (``dims``: 2 for a packed sequence's data): the first weight's dtype read as
+        torch reads it (a weight that is not a tensor fails there as in torch), then the input's shape."""
+        weight = self._flat_weights()[0]
+        if input.dtype != weight.dtype:
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype ({weight.dtype}). Convert "
                              f"input: input.to({weight.dtype}), or convert model: model.to({input.dtype})")
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        if input.dim() != dims:
+            raise RuntimeError(f"input must have {dims} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.size(-1)}")
+
+    def _check_weight_list(self, argument: int) -> None:
+        """torch's binding of the weights as its ``_VF`` call's tensor list (argument ``argument``)."""
+        for i, weight in enumerate(self._flat_weights()):
+            if not isinstance(weight, Tensor):
+                raise TypeError(f"expected Tensor as element {i} in argument {argument}, but got "
+                                f"{python_type_name(weight)}")
 
     def _expected_hidden(self, input: Tensor, size: int) -> tuple:
         batch = input.size(0) if self.batch_first else input.size(1)
@@ -181,12 +203,13 @@ class RNNBase(Module):
             if lstm:
                 _expect_tensors(hx, 2)  # (torch's ``lstm(data, batch_sizes, hx, ...)`` binding)
         if not lstm:  # (torch's LSTM checks its states' sizes only when it made them itself)
-            if data.dim() != 2:
-                raise RuntimeError(f"input must have 2 dimensions, got {data.dim()}")
-            if self.input_size != data.size(-1):
-                raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                                   f"got {data.size(-1)}")
+            self._check_input(data, 2)
             self._check_hidden(hx[0], (layers, batch, self.hidden_size))
+        self._check_weight_list(3)
+        if lstm:   # (torch's lstm reads projections from the states' sizes, then counts the weights by them)
+            per_layer = (4 if self.bias else 2) + (hx[0].size(2) != hx[1].size(2))
+            if len(self._flat_weights_names) % per_layer:
+                raise RuntimeError("got an incorrect number of RNN parameters")
         sizes = batch_sizes.tolist()
         if _rnn.uses_fused(self.mode, data, self.proj_size) and sizes.count(batch) == len(sizes):
             # every sequence as long as the longest: torch runs its fused LSTM on the data viewed as (T, N, F)
@@ -222,6 +245,7 @@ class RNN(RNNBase):
         super().__init__(mode, *args, **kwargs)
 
     def forward(self, input: Tensor, hx: Tensor | None = None) -> tuple:
+        self._update_flat_weights()
         if isinstance(input, PackedSequence):
             return self._forward_packed(input, None if hx is None else (hx,))
         input, batched = self._batch_input(input, "RNN")
@@ -238,6 +262,7 @@ class RNN(RNNBase):
         if hx is None:
             hx = _creation.zeros(expected, dtype=input.dtype)
         self._check_hidden(hx, expected)
+        self._check_weight_list(2)
         out, (h_n,) = self._forward_states(input, (hx,))
         if not batched:
             out, h_n = out.squeeze(0 if self.batch_first else 1), h_n.squeeze(1)
@@ -265,6 +290,7 @@ class LSTM(RNNBase):
         super().__init__("LSTM", *args, **kwargs)
 
     def forward(self, input: Tensor, hx: tuple | None = None) -> tuple:
+        self._update_flat_weights()
         if isinstance(input, PackedSequence):
             return self._forward_packed(input, hx)
         input, batched = self._batch_input(input, "LSTM")
@@ -285,6 +311,7 @@ class LSTM(RNNBase):
             hx = (_creation.zeros(expected_h, dtype=input.dtype), _creation.zeros(expected_c, dtype=input.dtype))
         self._check_hidden(hx[0], expected_h, "Expected hidden[0] size {}, got {}")
         self._check_hidden(hx[1], expected_c, "Expected hidden[1] size {}, got {}")
+        self._check_weight_list(2)
         out, (h_n, c_n) = self._forward_states(input, (hx[0], hx[1]))
         if not batched:
             out = out.squeeze(0 if self.batch_first else 1)
@@ -337,6 +364,47 @@ class RNNCellBase(Module):
     def _zeros(self, input: Tensor) -> Tensor:
         return _creation.zeros((input.size(0), self.hidden_size), dtype=input.dtype)
 
+    def _check_cell(self, function: str, x: Tensor, states: tuple) -> None:
+        """torch's ``_VF`` cell call (``function``) on the batched input and states: its binding of the weights
+        (positions 3 to 6; the biases may be None), then its shape checks, in the order each cell makes them."""
+        weights = (self.weight_ih, self.weight_hh, self.bias_ih, self.bias_hh)
+        for position, (key, weight) in enumerate(zip(("w_ih", "w_hh", "b_ih", "b_hh"), weights), start=3):
+            if not isinstance(weight, Tensor) and (weight is not None or position < 5):
+                raise not_tensor(function, weight, key, position)
+        w_ih, w_hh = weights[:2]
+        gates = {"gru_cell": 3, "lstm_cell": 4}.get(function, 1)
+
+        def check_input() -> None:
+            if x.size(1) != w_ih.size(1):
+                raise RuntimeError(f"input has inconsistent input_size: got {x.size(1)} expected {w_ih.size(1)}")
+
+        def check_weights(hidden: int) -> None:
+            for name, weight in (("weight_ih", w_ih), ("weight_hh", w_hh)):
+                if weight.size(0) != gates * hidden:
+                    raise RuntimeError(f"{name} first dim must be {gates} * hidden_size = {gates * hidden}, "
+                                       f"but got {weight.size(0)}")
+
+        def check_hidden(hidden: int) -> None:
+            for label, state in enumerate(states):
+                if x.size(0) != state.size(0):
+                    raise RuntimeError(f"Input batch size {x.size(0)} doesn't match hidden{label} batch size "
+                                       f"{state.size(0)}")
+                if state.size(1) != hidden:
+                    raise RuntimeError(f"hidden{label} has inconsistent hidden_size: got {state.size(1)}, "
+                                       f"expected {hidden}")
+        if gates == 1:
+            check_weights(w_hh.size(1))
+            check_input()
+            check_hidden(w_hh.size(1))
+        elif gates == 3:
+            check_input()
+            check_hidden(w_hh.size(1))
+            check_weights(w_hh.size(1))
+        else:
+            check_input()
+            check_weights(w_hh.size(1))
+            check_hidden(w_hh.size(1))
+
 
 class RNNCell(RNNCellBase):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, nonlinearity: str = "tanh",
@@ -353,6 +421,7 @@ class RNNCell(RNNCellBase):
             mode = "RNN_RELU"
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
+        self._check_cell("rnn_tanh_cell" if mode == "RNN_TANH" else "rnn_relu_cell", x, (h,))
         out = _rnn.rnn_cell(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
 
@@ -374,6 +443,7 @@ class LSTMCell(RNNCellBase):
             h = c = self._zeros(x)
         else:
             h, c = (hx[0], hx[1]) if batched else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
+        self._check_cell("lstm_cell", x, (h, c))
         h, c = _rnn.lstm_cell(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
@@ -385,5 +455,6 @@ class GRUCell(RNNCellBase):
     def forward(self, input: Tensor, hx: Tensor | None = None) -> Tensor:
         x, batched = self._batch("GRUCell", input, hx)
         h = self._zeros(x) if hx is None else (hx if batched else hx.unsqueeze(0))
+        self._check_cell("gru_cell", x, (h,))
         out = _rnn.gru_cell(F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)

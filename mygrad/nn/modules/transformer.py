@@ -104,6 +104,9 @@ class MultiheadAttention(Module):
         key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask", _none_or_dtype(attn_mask),
                                            "attn_mask", query.dtype)
         attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, check_other=False)
+        for t in (query, key, value):   # (torch reads each one's is_nested first: a non-tensor fails there)
+            if not isinstance(t, Tensor):
+                t.is_nested  # noqa: B018
         if self.batch_first and is_batched:
             if key is value:
                 if query is key:

@@ -175,11 +175,11 @@ def _pack_padded_sequence(input: Tensor, lengths: Tensor, batch_first: bool) -> 
             str(lengths.dtype).replace("torch.", ""), str(lengths.dtype))
         raise RuntimeError(f"'lengths' argument should be a 1D CPU int64 tensor, but got {lengths.dim()}D cpu "
                            f"{kind} tensor")
+    if input._data.size == 0:   # (before the batch size is read: a 1-D empty input says so too)
+        raise RuntimeError("Cannot pack empty tensors.")
     if input.dim() < 2:
         raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     data = np.swapaxes(input._data, 0, 1) if batch_first else input._data
-    if data.size == 0:
-        raise RuntimeError("Cannot pack empty tensors.")
     lens = lengths._data
     if lens.shape[0] != data.shape[1]:
         raise RuntimeError(f"Expected `len(lengths)` to be equal to batch_size, but got {lens.shape[0]} "
