@@ -18,16 +18,20 @@ _LARGEST = {np.dtype(np.float16): 65504.0, np.dtype(np.float32): float(np.finfo(
             np.dtype(np.float64): float(np.finfo(np.float64).max)}
 
 
-@quiet
+_max, _min = np.maximum.reduce, np.minimum.reduce
+
+
 def may_differ(out: np.ndarray, a: np.ndarray, b: np.ndarray, scale=1.0, start=None) -> bool:
     """Whether ``out`` (BLAS's ``start`` + a @ b times ``scale``) may differ from torch's in where it is inf or
     NaN: only where an operand is not finite or the products or the sums could overflow (bounded by the
-    operands' largest magnitudes: a few reductions, no pass over the output)."""
+    operands' largest magnitudes: four reductions, no pass over the output; Python floats, which overflow to
+    inf without NumPy's floating-point events).  It runs on every product, so it is kept to the bare calls."""
     big = _LARGEST.get(out.dtype)
     if big is None or a.size == 0 or b.size == 0:
         return False
     scale = max(abs(float(scale)), 1.0)
-    a_max, b_max = (max(float(x.max()), -float(x.min())) for x in (a, b))   # (min and max propagate NaN)
+    a_max = max(float(_max(a, None)), -float(_min(a, None)))   # (min and max propagate NaN)
+    b_max = max(float(_max(b, None)), -float(_min(b, None)))
     total = a_max * b_max * a.shape[-1] * scale
     if start is not None and np.size(start):
         total += max(float(np.max(start)), -float(np.min(start)))
