@@ -176,6 +176,9 @@ def grad(outputs: _Any, inputs: _Any, grad_outputs: _Any = None, retain_graph: _
                 continue
         if not isinstance(g, Tensor):
             g = _np.asarray(g)
+            owner = next((x for x in inputs if x._data is g), None)
+            if owner is not None:   # a formula that gives back its saved input (cummax of nothing): that tensor
+                arrays[id(g)] = (g, owner)
             if id(g) not in arrays:
                 arrays[id(g)] = (g, _result_tensor(g, t._data.dtype, roots))  # (the array kept alive: its id)
             g = arrays[id(g)][1]

@@ -724,8 +724,8 @@ WHERE_OVERLOADS = ("Tensor condition", "Tensor condition, Tensor input, Tensor o
 def where(condition: Tensor, input=None, other=None):
     """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it).
     With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
-    # (an ndarray condition is let through: the formulas over tensors call this with their masks)
-    if not isinstance(condition, (Tensor, np.ndarray)) or (input is None) != (other is None):
+    # (a NumPy condition is let through: the formulas over tensors call this with their masks)
+    if not isinstance(condition, (Tensor, np.ndarray, np.generic)) or (input is None) != (other is None):
         if input is None and other is None:
             raise not_tensor("where", condition, "condition")
         raise invalid_arguments("where", (condition, input, other), WHERE_OVERLOADS)

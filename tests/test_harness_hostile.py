@@ -1,0 +1,35 @@
+"""Hostile values (NaN, ±inf, -0.0, subnormals, the extremes) are mixed into every record's draws but the
+rows still pending (conformance/hostile_pending.py) and the records unchecked for "hostile": a row's examples
+do reach them, and the pending list names only rows of the registry."""
+import random
+
+import numpy as np
+from hypothesis.control import BuildContext
+from hypothesis.internal.conjecture.data import ConjectureData
+
+from conformance import registry
+from conformance import strategies as S
+from conformance.hostile_pending import HOSTILE_PENDING
+
+
+def _arrays(record, dtype: str, seeds=range(100)):
+    strategy = S.example_for(record.example, dtype, record.forms[0], S.draws_hostile(record))
+    for seed in seeds:
+        data = ConjectureData(random=random.Random(seed), max_choices=8192)
+        with BuildContext(data, is_final=False, wrapped_test=None):
+            example = data.draw(strategy)
+        yield from (np.asarray(a.array) for a in example.args if isinstance(a, registry.TensorArg))
+
+
+def test_the_pending_rows_are_rows_of_the_registry():
+    assert HOSTILE_PENDING <= {r.row for r in registry.all_records()}
+
+
+def test_a_row_not_pending_draws_hostile_values_and_a_pending_one_does_not():
+    by_row = {r.row: r for r in registry.all_records()}
+    assert not S.EVERY_RECORD_HOSTILE
+    drawn = by_row["sum"]
+    assert "sum" not in HOSTILE_PENDING and S.draws_hostile(drawn)
+    assert any(not np.isfinite(a).all() for a in _arrays(drawn, "float32"))
+    pending = by_row[sorted(HOSTILE_PENDING)[0]]
+    assert not S.draws_hostile(pending)
