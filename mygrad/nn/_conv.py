@@ -20,7 +20,8 @@ import numpy as np
 
 from .._argument_types import IntList, argument_types
 from .._quiet import quiet
-from .._tensor import Tensor
+from .. import _dtype
+from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -153,17 +154,21 @@ def _conv_kernel(nd: int, transposed: bool) -> str:
 
 
 def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
-           transposed: bool = False) -> None:
+           transposed: bool = False, padding_mode: bool = False) -> None:
+    """torch's checks in its order; ``padding_mode``: a string padding, which takes torch's other entry point
+    (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
     x, w = input._data, weight._data
-    if x.dtype.kind not in "fiu":   # (before the other operands' dtypes: torch's kernel is chosen by the input's)
+    added_bias = transposed or padding_mode
+    if not added_bias and bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
+                           f"the same")
+    # an empty input takes torch's "empty" backend (a product of the operands, any dtypes), not a kernel
+    if x.dtype.kind not in "fiu" and x.size:   # (before the weight's dtype: torch's kernel is the input's)
         raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
                                   f"'{scalar_type_name(input.dtype)}'")
-    if w.dtype != x.dtype:
+    if w.dtype != x.dtype and x.size:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(weight.dtype)}")
-    if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                           f"{scalar_type_name(bias.dtype)}")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
     if any(s <= 0 for s in stride):
@@ -191,6 +196,22 @@ def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, group
     if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
         raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
                            f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
+    if transposed and bias is not None and nd == 3 and x.size and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(bias.dtype)}")
+    if added_bias and bias is not None:  # torch adds the bias in place: it must cast to the output's dtype
+        result = _output_dtype(input, weight)
+        if _dtype.promote_types(result, bias.dtype)._category > result._category:
+            raise RuntimeError(f"result type {scalar_type_name(bias.dtype)} can't be cast to the desired output "
+                               f"type {scalar_type_name(result)}")
+
+
+def _output_dtype(input: Tensor, weight: Tensor) -> _dtype.dtype:
+    """The result's dtype: the input's, except for an empty input, where torch's "empty" backend multiplies
+    it by a 0-d element of the weight (the weight's dtype wins only from a higher category)."""
+    if input._data.size:
+        return input.dtype
+    return _dtype.result_type(input, weight.detach().reshape(-1)[0]) if weight._data.size else input.dtype
 
 
 def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
@@ -225,7 +246,7 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         pads = (0,) * nd
     else:
         pads = _per_dim("padding", padding, nd)
-    _check(input, weight, bias, stride, pads, dilation, groups, nd)
+    _check(input, weight, bias, stride, pads, dilation, groups, nd, padding_mode=isinstance(padding, str))
     if padding == "same":
         input, pads = _same_padding(input, weight._data.shape[2:], dilation, nd)
     x, w = input._data, weight._data
@@ -237,6 +258,8 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
                            "size can't be greater than actual input size")
     y = win.conv_forward(x, w, spec)
+    if not x.size:
+        y = y.astype(_output_dtype(input, weight).np)
     if bias is not None:
         _add_bias(y, bias._data, nd)
     out = record(ConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight, spec=spec,
@@ -288,6 +311,8 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
     spec = Spec(stride, pads, pads, dilation, groups)
     y = win.conv_input_grad(x, w, spec, size)
+    if not x.size:
+        y = y.astype(_output_dtype(input, weight).np)
     if not y.flags.c_contiguous:
         y = np.ascontiguousarray(y)
     if bias is not None:
