@@ -154,23 +154,13 @@ def _conv_kernel(nd: int, transposed: bool) -> str:
 
 
 def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
-           transposed: bool = False, padding_mode: bool = False) -> None:
-    """torch's checks in its order; ``padding_mode``: a string padding, which takes torch's other entry point
-    (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
+           transposed: bool = False, output_padding: tuple = ()) -> None:
+    """torch's shape checks, in its order (the dtypes are its backend's, checked after: ``_check_dtypes``)."""
     x, w = input._data, weight._data
-    added_bias = transposed or padding_mode
-    if not added_bias and bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
-                           f"the same")
-    # an empty input takes torch's "empty" backend (a product of the operands, any dtypes), not a kernel
-    if x.dtype.kind not in "fiu" and x.size:   # (before the weight's dtype: torch's kernel is the input's)
-        raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
-    if w.dtype != x.dtype and x.size:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                           f"{scalar_type_name(weight.dtype)}")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
@@ -196,6 +186,24 @@ def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, group
     if bias is not None and (bias._data.ndim != 1 or bias._data.shape[0] != out_channels):
         raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional with "
                            f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
+
+
+def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, transposed: bool = False,
+                  padding_mode: bool = False) -> None:
+    """torch's backend's dtype checks; ``padding_mode``: a string padding, which takes torch's other entry
+    point (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
+    x, w = input._data, weight._data
+    added_bias = transposed or padding_mode
+    if not added_bias and bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
+                           f"the same")
+    # an empty input takes torch's "empty" backend (a product of the operands, any dtypes), not a kernel
+    if x.dtype.kind not in "fiu" and x.size:   # (before the weight's dtype: torch's kernel is the input's)
+        raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
+    if w.dtype != x.dtype and x.size:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(weight.dtype)}")
     if transposed and bias is not None and nd == 3 and x.size and bias._data.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
                            f"{scalar_type_name(bias.dtype)}")
@@ -246,7 +254,7 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         pads = (0,) * nd
     else:
         pads = _per_dim("padding", padding, nd)
-    _check(input, weight, bias, stride, pads, dilation, groups, nd, padding_mode=isinstance(padding, str))
+    _check(input, weight, bias, stride, pads, dilation, groups, nd)
     if padding == "same":
         input, pads = _same_padding(input, weight._data.shape[2:], dilation, nd)
     x, w = input._data, weight._data
@@ -257,6 +265,7 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
                            "size can't be greater than actual input size")
+    _check_dtypes(input, weight, bias, nd, padding_mode=isinstance(padding, str))
     y = win.conv_forward(x, w, spec)
     if not x.size:
         y = y.astype(_output_dtype(input, weight).np)
@@ -298,7 +307,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
         input = input.unsqueeze(0)
     stride, dilation = _per_dim("stride", stride, nd), _per_dim("dilation", dilation, nd)
     pads, extra = _per_dim("padding", padding, nd), _per_dim("output_padding", output_padding, nd)
-    _check(input, weight, bias, stride, pads, dilation, groups, nd, transposed=True)
+    _check(input, weight, bias, stride, pads, dilation, groups, nd, transposed=True, output_padding=extra)
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"output_padding={list(extra)} stride={list(stride)} dilation={list(dilation)}")
@@ -309,6 +318,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
+    _check_dtypes(input, weight, bias, nd, transposed=True)
     spec = Spec(stride, pads, pads, dilation, groups)
     y = win.conv_input_grad(x, w, spec, size)
     if not x.size:
