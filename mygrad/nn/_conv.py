@@ -26,7 +26,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import past_checks
+from ..ops._errors import not_implemented, past_checks
 from . import _windows as win
 from ._windows import Spec
 
@@ -419,15 +419,28 @@ def _fold_spec(kernel_size, dilation, padding, stride) -> tuple:
     return kernel, Spec(stride, padding, padding, dilation)
 
 
+def _unfold_rank_error(input: Tensor) -> None:
+    """torch's im2col reads size(1) and size(2) first; its autograd path reads size(-1) and size(-2) first."""
+    from ..autograd.grad_mode import is_grad_enabled
+    ndim = input._data.ndim
+    first = (-1, -2, 1, 2) if input.requires_grad and is_grad_enabled() else (1, 2)
+    dim = next(d for d in first if not -ndim <= d < ndim)
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})")
+
+
 @argument_types(name="im2col")
 def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: IntList = 0,
            stride: IntList = 1) -> Tensor:
     """Every sliding block of a (N, C, H, W) input as a column: (N, C * prod(kernel), L)."""
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
+    if x.ndim < 3:
+        _unfold_rank_error(input)
     if x.ndim not in (3, 4) or (x.ndim == 4 and 0 in x.shape[1:]) or (x.ndim == 3 and 0 in x.shape):
-        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
-                           f"got: {list(x.shape)}")
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {list(x.shape)}")
     out = win.out_sizes(x.shape[-2:], kernel, spec)
     if any(n < 1 for n in out):
         raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, input._data.shape[2:]))}), "
@@ -435,6 +448,8 @@ def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: 
                            f"{spec.dilation[1]}), padding=({spec.lo[0]}, {spec.lo[1]}), calculated shape of the "
                            f"array of sliding blocks as ({out[0]}, {out[1]}), but its components must be at least "
                            "one.")
+    if x.dtype.kind in "iu":
+        raise not_implemented("im2col_out_cpu", x)
     return _unfold_tensor(input, kernel, spec)
 
 
@@ -446,8 +461,8 @@ def fold(input: Tensor, output_size: IntList, kernel_size: IntList, dilation: In
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
     if x.ndim not in (2, 3) or (x.ndim == 3 and 0 in x.shape[1:]) or (x.ndim == 2 and 0 in x.shape):
-        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but "
-                           f"got: {list(x.shape)}")
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {list(x.shape)}")
     k = math.prod(kernel)
     channels, blocks = x.shape[-2:]
     if channels % k:
@@ -460,4 +475,6 @@ def fold(input: Tensor, output_size: IntList, kernel_size: IntList, dilation: In
                            f"{spec.lo[1]}), stride=({spec.stride[0]}, {spec.stride[1]}), expected size of input's "
                            f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
                            f"{math.prod(out)}, but got input.size(2)={blocks}.")
+    if x.dtype.kind in "iu":
+        raise not_implemented("col2im_out_cpu", x)
     return _fold_tensor(input, size, kernel, spec)
