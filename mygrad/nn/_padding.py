@@ -110,13 +110,18 @@ def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) 
     if mode == "replicate":   # (before the sizes: replicate checks them in its kernel, reflect before it)
         _check_kernel_dtype(mode, nd, x)
     maps = []
+    out_shape = list(x.shape[:x.ndim - nd]) + [x.shape[x.ndim - 1 - i] + pads[2 * i] + pads[2 * i + 1]
+                                                for i in reversed(range(nd))]
     for axis in range(x.ndim - nd, x.ndim):
         i = x.ndim - 1 - axis
         size, lo, hi = x.shape[axis], pads[2 * i], pads[2 * i + 1]
         if mode == "reflect" and (lo >= size or hi >= size):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({lo}, {hi}) at dimension {axis} of input {list(x.shape)}")
-        if size + lo + hi < 1 or size == 0:
+        if mode == "replicate" and nd > 1 and size:  # torch's 2-d and 3-d kernels allow an empty output
+            if size + lo + hi < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {size + lo + hi}: {out_shape}")
+        elif size + lo + hi < 1 or size == 0:
             raise RuntimeError(f"input tensor ({list(x.shape)}) is too small for padding ({lo}, {hi}) at "
                                f"dimension {axis}")
         maps.append(_index_map(size, lo, hi, mode))
