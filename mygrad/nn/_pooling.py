@@ -148,7 +148,7 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
     out = divisor.shape
     sums = win.windows(xp, kernel, stride, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))
     if x.dtype.kind != "f":
-        return (sums // divisor).astype(x.dtype)
+        return (np.sign(sums) * (np.abs(sums) // divisor)).astype(x.dtype)  # C++'s division: toward zero
     return (sums / divisor).astype(x.dtype, copy=False)
 
 
@@ -331,6 +331,11 @@ def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
               divisor_override):
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    rank = input._data.ndim
+    if nd == 2 and rank < 3:  # torch's avg_pool2d reads size(-3) before it checks the rank
+        if rank == 0:
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got -3)")
     batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding, 1,
                                                                   ceil_mode, avg=True)
     x = input._data
@@ -381,7 +386,9 @@ def _adaptive_bounds(n: int, o: int) -> tuple:
 
 def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
     x = input._data
-    sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
+    if not isinstance(output_size, int) and not hasattr(output_size, "__len__"):  # (F's _list_with_default)
+        raise TypeError(f"object of type '{type(output_size).__name__}' has no len()")
+    sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if type(output_size) in (tuple, list) and x.ndim <= len(sizes):
         raise ValueError(f"Input dimension should be at least {len(sizes) + 1}")   # (F's _list_with_default)
     if len(sizes) != nd:
@@ -441,7 +448,8 @@ def _window_sums(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -
         np.arange(0, 2 * len(start), 2), axis=axis)
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+@argument_types
+def adaptive_avg_pool1d(input: Tensor, output_size: IntList) -> Tensor:
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"adaptive_avg_pool1d() argument 'input' must be 2D or 3D, but got "
                            f"{input._data.ndim}D")
@@ -487,7 +495,8 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     return result
 
 
-def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+@argument_types
+def adaptive_max_pool1d(input: Tensor, output_size: IntList, return_indices: bool = False):
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"adaptive_max_pool1d() argument 'input' must be 2D or 3D, but got "
                            f"{input._data.ndim}D")
