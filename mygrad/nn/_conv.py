@@ -18,9 +18,9 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._argument_types import IntList, argument_types
 from .._quiet import quiet
-from .. import _dtype
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper

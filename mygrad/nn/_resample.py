@@ -130,9 +130,9 @@ def _check_kernel_arguments(input: Tensor, mode: str, nd: int, sizes, align_corn
     name = f"{name}{nd}d"
     args = (input, sizes, scales) if align_corners is None else (input, sizes, align_corners, scales)
     align = "" if align_corners is None else "bool align_corners, "
-    raise invalid_arguments(name, args, (f"Tensor input, tuple of ints output_size, {align}tuple of floats scale_factors",
-                                         f"Tensor input, tuple of ints output_size, {align}float scales = None, *, "
-                                         f"Tensor out = None"))
+    raise invalid_arguments(name, args, (
+        f"Tensor input, tuple of ints output_size, {align}tuple of floats scale_factors",
+        f"Tensor input, tuple of ints output_size, {align}float scales = None, *, Tensor out = None"))
 
 
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
