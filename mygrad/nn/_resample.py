@@ -41,7 +41,10 @@ def _node(mode: str, nd: int):
 def _source(dst: np.ndarray, scale, align_corners: bool, cubic: bool, ftype):
     if align_corners:
         return scale * dst
-    src = scale * (dst + ftype(0.5)) - ftype(0.5)
+    if ftype is np.float32:  # torch's kernel fuses this multiply-add (one rounding): exact through float64
+        src = (np.float64(scale) * (dst + ftype(0.5)).astype(np.float64) - 0.5).astype(np.float32)
+    else:
+        src = scale * (dst + ftype(0.5)) - ftype(0.5)
     return src if cubic else np.maximum(src, ftype(0))
 
 
