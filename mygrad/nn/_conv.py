@@ -22,7 +22,7 @@ from .. import _dtype
 from .._argument_types import IntList, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
-from .._tensor_str import scalar_type_name
+from .._tensor_str import scalar_type_name, type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
@@ -188,7 +188,11 @@ def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, group
                            f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
 
 
-def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, transposed: bool = False,
+def _mkldnn_type(data: np.ndarray) -> str:
+    return "CPUBoolType" if data.dtype == np.bool_ else type_name(data.dtype)
+
+
+def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, groups: int, transposed: bool = False,
                   padding_mode: bool = False) -> None:
     """torch's backend's dtype checks; ``padding_mode``: a string padding, which takes torch's other entry
     point (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
@@ -197,6 +201,12 @@ def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, transposed: bool
     if not added_bias and bias is not None and bias._data.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
                            f"the same")
+    if x.dtype == np.float32 and groups > 1 and x.size:  # torch's mkldnn backend (float32, grouped) checks first
+        for role, other in (("weight", weight), ("bias", bias)):
+            if other is not None and other._data.dtype != x.dtype:
+                raise RuntimeError(f"Input type ({_mkldnn_type(x)}) and {role} type ({_mkldnn_type(other._data)}) "
+                                   f"should be the same or input should be a MKLDNN tensor and {role} is a dense "
+                                   f"tensor")
     # an empty input takes torch's "empty" backend (a product of the operands, any dtypes), not a kernel
     if x.dtype.kind not in "fiu" and x.size:   # (before the weight's dtype: torch's kernel is the input's)
         raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
@@ -265,7 +275,7 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
                            "size can't be greater than actual input size")
-    _check_dtypes(input, weight, bias, nd, padding_mode=isinstance(padding, str))
+    _check_dtypes(input, weight, bias, nd, groups, padding_mode=isinstance(padding, str))
     y = win.conv_forward(x, w, spec)
     if not x.size:
         y = y.astype(_output_dtype(input, weight).np)
@@ -318,7 +328,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
-    _check_dtypes(input, weight, bias, nd, transposed=True)
+    _check_dtypes(input, weight, bias, nd, groups, transposed=True)
     spec = Spec(stride, pads, pads, dilation, groups)
     y = win.conv_input_grad(x, w, spec, size)
     if not x.size:
