@@ -26,7 +26,7 @@ from .._tensor_str import scalar_type_name, type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import not_implemented, past_checks
+from ..ops._errors import invalid_arguments, not_implemented, past_checks
 from . import _windows as win
 from ._windows import Spec
 
@@ -250,8 +250,20 @@ def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
 
 # ----- convolutions ----------------------------------------------------------------------------------
 
+def _int_list(value) -> bool:
+    def is_int(v) -> bool:
+        return not isinstance(v, (bool, float)) and hasattr(type(v), "__index__")
+    return all(is_int(v) for v in value) if isinstance(value, (list, tuple)) else is_int(value)
+
+
 def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
                  fn: str) -> Tensor:
+    if not isinstance(padding, str) and not _int_list(padding):  # fits neither of torch's two overloads
+        raise invalid_arguments(fn, (input, weight, bias, stride, padding, dilation, groups), (
+            "Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0, "
+            "tuple of ints dilation = 1, int groups = 1",
+            "Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, str padding = \"valid\", "
+            "tuple of ints dilation = 1, int groups = 1"))
     batched = _batched(input, nd, fn)
     if not batched:
         input = input.unsqueeze(0)
