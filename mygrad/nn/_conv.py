@@ -192,8 +192,26 @@ def _mkldnn_type(data: np.ndarray) -> str:
     return "CPUBoolType" if data.dtype == np.bool_ else type_name(data.dtype)
 
 
+def _uses_mkldnn(x: np.ndarray, w: np.ndarray, groups: int, spec: tuple, transposed: bool,
+                 output_padding: tuple) -> bool:
+    """Whether torch's CPU convolution takes its mkldnn backend (float32 only; ConvParams::use_mkldnn's
+    heuristic, the input and weight seen as 4-d as torch views a 1-d convolution)."""
+    if x.dtype != np.float32 or not x.size or w.dtype.kind not in "fiub":
+        return False
+    stride, dilation = spec
+    if transposed and any(e >= s for e, s in zip(output_padding, stride)):
+        return False
+    n = x.shape[0]
+    kh, kw = (w.shape[-2] if w.ndim > 3 else 1), w.shape[-1]
+    from .._runtime import get_num_threads
+    fast_native = not (any(s > 1 for s in stride) or any(d > 1 for d in dilation) or n >= 16 or kw != 1 or kh != 1
+                       or get_num_threads() > 1)
+    spatial = math.prod(x.shape[2:4]) if x.ndim > 3 else x.shape[2]
+    return not fast_native and (groups > 1 or (kw > 3 and kh > 3) or n > 1 or n * x.shape[1] * spatial > 20480)
+
+
 def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, groups: int, transposed: bool = False,
-                  padding_mode: bool = False) -> None:
+                  padding_mode: bool = False, spec: tuple = ((), ()), output_padding: tuple = ()) -> None:
     """torch's backend's dtype checks; ``padding_mode``: a string padding, which takes torch's other entry
     point (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
     x, w = input._data, weight._data
@@ -201,7 +219,7 @@ def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, groups: int, tra
     if not added_bias and bias is not None and bias._data.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
                            f"the same")
-    if x.dtype == np.float32 and groups > 1 and x.size:  # torch's mkldnn backend (float32, grouped) checks first
+    if _uses_mkldnn(x, w, groups, spec, transposed, output_padding):  # torch's mkldnn backend checks first
         for role, other in (("weight", weight), ("bias", bias)):
             if other is not None and other._data.dtype != x.dtype:
                 raise RuntimeError(f"Input type ({_mkldnn_type(x)}) and {role} type ({_mkldnn_type(other._data)}) "
@@ -257,7 +275,8 @@ def _int_list(value) -> bool:
 
 
 def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
-                 fn: str) -> Tensor:
+                 fn: str, aten: bool = False) -> Tensor:
+    """``aten``: torch.convolution's entry point, which adds the bias afterwards as a string padding does."""
     if not isinstance(padding, str) and not _int_list(padding):  # fits neither of torch's two overloads
         raise invalid_arguments(fn, (input, weight, bias, stride, padding, dilation, groups), (
             "Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0, "
@@ -287,7 +306,8 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
                            "size can't be greater than actual input size")
-    _check_dtypes(input, weight, bias, nd, groups, padding_mode=isinstance(padding, str))
+    _check_dtypes(input, weight, bias, nd, groups, padding_mode=aten or isinstance(padding, str),
+                  spec=(stride, dilation))
     y = win.conv_forward(x, w, spec)
     if not x.size:
         y = y.astype(_output_dtype(input, weight).np)
@@ -340,7 +360,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
-    _check_dtypes(input, weight, bias, nd, groups, transposed=True)
+    _check_dtypes(input, weight, bias, nd, groups, transposed=True, spec=(stride, dilation), output_padding=extra)
     spec = Spec(stride, pads, pads, dilation, groups)
     y = win.conv_input_grad(x, w, spec, size)
     if not x.size:
