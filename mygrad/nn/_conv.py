@@ -18,15 +18,15 @@ import warnings
 
 import numpy as np
 
+from .. import _dtype
 from .._argument_types import IntList, argument_types
 from .._quiet import quiet
-from .._tensor import Tensor, dim_size
-from .._tensor_str import scalar_type_name
-from ..autograd import grad_mode
+from .._tensor import Tensor, _c_name
+from .._tensor_str import scalar_type_name, type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import past_checks
+from ..ops._errors import invalid_arguments, not_implemented, past_checks
 from . import _windows as win
 from ._windows import Spec
 
@@ -154,19 +154,13 @@ def _conv_kernel(nd: int, transposed: bool) -> str:
 
 
 def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
-           transposed: bool = False) -> None:
+           transposed: bool = False, output_padding: tuple = ()) -> None:
+    """torch's shape checks, in its order (the dtypes are its backend's, checked after: ``_check_dtypes``)."""
     x, w = input._data, weight._data
-    if x.dtype.kind not in "fiu":   # (before the other operands' dtypes: torch's kernel is chosen by the input's)
-        raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
-    if w.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                           f"{scalar_type_name(weight.dtype)}")
-    if bias is not None and bias._data.dtype != x.dtype:
-        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
-                           f"{scalar_type_name(bias.dtype)}")
     if any(p < 0 for p in padding):
         raise RuntimeError("negative padding is not supported")
+    if any(p < 0 for p in output_padding):
+        raise RuntimeError("negative output_padding is not supported")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
@@ -194,6 +188,68 @@ def _check(input: Tensor, weight: Tensor, bias, stride, padding, dilation, group
                            f"{out_channels} elements, but got bias of size {list(bias._data.shape)} instead")
 
 
+def _mkldnn_type(data: np.ndarray) -> str:
+    return "CPUBoolType" if data.dtype == np.bool_ else type_name(data.dtype)
+
+
+def _uses_mkldnn(x: np.ndarray, w: np.ndarray, groups: int, spec: tuple, transposed: bool,
+                 output_padding: tuple) -> bool:
+    """Whether torch's CPU convolution takes its mkldnn backend (float32 only; ConvParams::use_mkldnn's
+    heuristic, the input and weight seen as 4-d as torch views a 1-d convolution)."""
+    if x.dtype != np.float32 or not x.size or w.dtype.kind not in "fiub":
+        return False
+    stride, dilation = spec
+    if transposed and any(e >= s for e, s in zip(output_padding, stride)):
+        return False
+    n = x.shape[0]
+    kh, kw = (w.shape[-2] if w.ndim > 3 else 1), w.shape[-1]
+    from .._runtime import get_num_threads
+    fast_native = not (any(s > 1 for s in stride) or any(d > 1 for d in dilation) or n >= 16 or kw != 1 or kh != 1
+                       or get_num_threads() > 1)
+    spatial = math.prod(x.shape[2:4]) if x.ndim > 3 else x.shape[2]
+    return not fast_native and (groups > 1 or (kw > 3 and kh > 3) or n > 1 or n * x.shape[1] * spatial > 20480)
+
+
+def _check_dtypes(input: Tensor, weight: Tensor, bias, nd: int, groups: int, transposed: bool = False,
+                  padding_mode: bool = False, spec: tuple = ((), ()), output_padding: tuple = ()) -> None:
+    """torch's backend's dtype checks; ``padding_mode``: a string padding, which takes torch's other entry
+    point (its bias is added afterwards, in place, so any dtype that casts to the output's will do)."""
+    x, w = input._data, weight._data
+    added_bias = transposed or padding_mode
+    if not added_bias and bias is not None and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_c_name(input.dtype)}) and bias type ({_c_name(bias.dtype)}) should be "
+                           f"the same")
+    if _uses_mkldnn(x, w, groups, spec, transposed, output_padding):  # torch's mkldnn backend checks first
+        for role, other in (("weight", weight), ("bias", bias)):
+            if other is not None and other._data.dtype != x.dtype:
+                raise RuntimeError(f"Input type ({_mkldnn_type(x)}) and {role} type ({_mkldnn_type(other._data)}) "
+                                   f"should be the same or input should be a MKLDNN tensor and {role} is a dense "
+                                   f"tensor")
+    # an empty input takes torch's "empty" backend (a product of the operands, any dtypes), not a kernel
+    if x.dtype.kind not in "fiu" and x.size:   # (before the weight's dtype: torch's kernel is the input's)
+        raise NotImplementedError(f"\"{_conv_kernel(nd, transposed)}\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
+    if w.dtype != x.dtype and x.size:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(weight.dtype)}")
+    if transposed and bias is not None and nd == 3 and x.size and bias._data.dtype != x.dtype:
+        raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
+                           f"{scalar_type_name(bias.dtype)}")
+    if added_bias and bias is not None:  # torch adds the bias in place: it must cast to the output's dtype
+        result = _output_dtype(input, weight)
+        if _dtype.promote_types(result, bias.dtype)._category > result._category:
+            raise RuntimeError(f"result type {scalar_type_name(bias.dtype)} can't be cast to the desired output "
+                               f"type {scalar_type_name(result)}")
+
+
+def _output_dtype(input: Tensor, weight: Tensor) -> _dtype.dtype:
+    """The result's dtype: the input's, except for an empty input, where torch's "empty" backend multiplies
+    it by a 0-d element of the weight (the weight's dtype wins only from a higher category)."""
+    if input._data.size:
+        return input.dtype
+    return _dtype.result_type(input, weight.detach().reshape(-1)[0]) if weight._data.size else input.dtype
+
+
 def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
     """torch's ``padding='same'``: half the total on each side; an odd total's extra element goes on the
     far side through a constant pad of the input first."""
@@ -212,8 +268,21 @@ def _same_padding(input: Tensor, kernel: tuple, dilation: tuple, nd: int):
 
 # ----- convolutions ----------------------------------------------------------------------------------
 
+def _int_list(value) -> bool:
+    def is_int(v) -> bool:
+        return not isinstance(v, (bool, float)) and hasattr(type(v), "__index__")
+    return all(is_int(v) for v in value) if isinstance(value, (list, tuple)) else is_int(value)
+
+
 def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation, groups: int, nd: int,
-                 fn: str) -> Tensor:
+                 fn: str, aten: bool = False) -> Tensor:
+    """``aten``: torch.convolution's entry point, which adds the bias afterwards as a string padding does."""
+    if not isinstance(padding, str) and not _int_list(padding):  # fits neither of torch's two overloads
+        raise invalid_arguments(fn, (input, weight, bias, stride, padding, dilation, groups), (
+            "Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, tuple of ints padding = 0, "
+            "tuple of ints dilation = 1, int groups = 1",
+            "Tensor input, Tensor weight, Tensor bias = None, tuple of ints stride = 1, str padding = \"valid\", "
+            "tuple of ints dilation = 1, int groups = 1"))
     batched = _batched(input, nd, fn)
     if not batched:
         input = input.unsqueeze(0)
@@ -237,7 +306,11 @@ def _convolution(input: Tensor, weight: Tensor, bias, stride, padding, dilation,
         raise RuntimeError(f"Calculated padded input size per channel: ({' x '.join(map(str, padded))}). Kernel "
                            f"size: ({' x '.join(str(d * (k - 1) + 1) for k, d in zip(kernel, dilation))}). Kernel "
                            "size can't be greater than actual input size")
+    _check_dtypes(input, weight, bias, nd, groups, padding_mode=aten or isinstance(padding, str),
+                  spec=(stride, dilation))
     y = win.conv_forward(x, w, spec)
+    if not x.size:
+        y = y.astype(_output_dtype(input, weight).np)
     if bias is not None:
         _add_bias(y, bias._data, nd)
     out = record(ConvolutionBackward0, y, (input, weight, bias), input=input, weight=weight, spec=spec,
@@ -276,7 +349,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
         input = input.unsqueeze(0)
     stride, dilation = _per_dim("stride", stride, nd), _per_dim("dilation", dilation, nd)
     pads, extra = _per_dim("padding", padding, nd), _per_dim("output_padding", output_padding, nd)
-    _check(input, weight, bias, stride, pads, dilation, groups, nd, transposed=True)
+    _check(input, weight, bias, stride, pads, dilation, groups, nd, transposed=True, output_padding=extra)
     if any(e >= s and e >= d for e, s, d in zip(extra, stride, dilation)):
         raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got "
                            f"output_padding={list(extra)} stride={list(stride)} dilation={list(dilation)}")
@@ -287,8 +360,11 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
     if any(n < 0 or (n == 0 and nd < 3) for n in size):  # (torch's 3-D kernel lets an empty output through)
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
+    _check_dtypes(input, weight, bias, nd, groups, transposed=True, spec=(stride, dilation), output_padding=extra)
     spec = Spec(stride, pads, pads, dilation, groups)
     y = win.conv_input_grad(x, w, spec, size)
+    if not x.size:
+        y = y.astype(_output_dtype(input, weight).np)
     if not y.flags.c_contiguous:
         y = np.ascontiguousarray(y)
     if bias is not None:
@@ -385,19 +461,28 @@ def _fold_spec(kernel_size, dilation, padding, stride) -> tuple:
     return kernel, Spec(stride, padding, padding, dilation)
 
 
+def _unfold_rank_error(input: Tensor) -> None:
+    """torch's im2col reads size(1) and size(2) first; its autograd path reads size(-1) and size(-2) first."""
+    from ..autograd.grad_mode import is_grad_enabled
+    ndim = input._data.ndim
+    first = (-1, -2, 1, 2) if input.requires_grad and is_grad_enabled() else (1, 2)
+    dim = next(d for d in first if not -ndim <= d < ndim)
+    if ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    raise IndexError(f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but got {dim})")
+
+
 @argument_types(name="im2col")
 def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: IntList = 0,
            stride: IntList = 1) -> Tensor:
     """Every sliding block of a (N, C, H, W) input as a column: (N, C * prod(kernel), L)."""
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
-    if x.ndim < 3:   # (torch's autograd reads the sizes of dims -1 and -2 to save them, its shape check 1 and 2)
-        if input.requires_grad and grad_mode.is_grad_enabled():
-            dim_size(x.shape, -1), dim_size(x.shape, -2)
-        dim_size(x.shape, 1), dim_size(x.shape, 2)
+    if x.ndim < 3:
+        _unfold_rank_error(input)
     if x.ndim not in (3, 4) or (x.ndim == 4 and 0 in x.shape[1:]) or (x.ndim == 3 and 0 in x.shape):
-        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch size for input, but "
-                           f"got: {list(x.shape)}")
+        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other non-zero "
+                           f"dimensions for input, but got: {list(x.shape)}")
     out = win.out_sizes(x.shape[-2:], kernel, spec)
     if any(n < 1 for n in out):
         raise RuntimeError(f"Given input with spatial size ({', '.join(map(str, input._data.shape[2:]))}), "
@@ -405,8 +490,8 @@ def unfold(input: Tensor, kernel_size: IntList, dilation: IntList = 1, padding: 
                            f"{spec.dilation[1]}), padding=({spec.lo[0]}, {spec.lo[1]}), calculated shape of the "
                            f"array of sliding blocks as ({out[0]}, {out[1]}), but its components must be at least "
                            "one.")
-    if x.dtype.kind in "iu":   # (torch's im2col kernel: floating dtypes and bool)
-        raise NotImplementedError(f'"im2col_out_cpu" not implemented for \'{scalar_type_name(input.dtype)}\'')
+    if x.dtype.kind in "iu":
+        raise not_implemented("im2col_out_cpu", x)
     return _unfold_tensor(input, kernel, spec)
 
 
@@ -418,8 +503,8 @@ def fold(input: Tensor, output_size: IntList, kernel_size: IntList, dilation: In
     kernel, spec = _fold_spec(kernel_size, dilation, padding, stride)
     x = input._data
     if x.ndim not in (2, 3) or (x.ndim == 3 and 0 in x.shape[1:]) or (x.ndim == 2 and 0 in x.shape):
-        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for input, but "
-                           f"got: {list(x.shape)}")
+        raise RuntimeError(f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                           f"non-zero dimensions for input, but got: {list(x.shape)}")
     k = math.prod(kernel)
     channels, blocks = x.shape[-2:]
     if channels % k:
@@ -432,4 +517,6 @@ def fold(input: Tensor, output_size: IntList, kernel_size: IntList, dilation: In
                            f"{spec.lo[1]}), stride=({spec.stride[0]}, {spec.stride[1]}), expected size of input's "
                            f"dimension 2 to match the calculated number of sliding blocks {out[0]} * {out[1]} = "
                            f"{math.prod(out)}, but got input.size(2)={blocks}.")
+    if x.dtype.kind in "iu":
+        raise not_implemented("col2im_out_cpu", x)
     return _fold_tensor(input, size, kernel, spec)

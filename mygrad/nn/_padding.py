@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._argument_types import IntList, argument_types, python_type_name
+from .._argument_types import python_type_name
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import not_implemented
 from . import _maps
 
 
@@ -54,17 +55,37 @@ def _index_map(size: int, lo: int, hi: int, mode: str) -> np.ndarray:
     return np.where(j > size - 1, 2 * (size - 1) - j, j)
 
 
-@argument_types
-def pad(input: Tensor, pad: IntList, mode: str = "constant", value: float | None = None) -> Tensor:
-    if not isinstance(pad, (list, tuple)):   # (torch's int[] without a size: a single int is refused)
+def _check_pad_list(pad) -> None:
+    """torch's parser for pad's ``pad`` (a SymInt[] passed on positionally: no single int, no floats)."""
+    if not isinstance(pad, (list, tuple)):
         raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, not {python_type_name(pad)}")
+    at = next((i for i, v in enumerate(pad) if isinstance(v, (bool, float)) or not hasattr(type(v), "__index__")),
+              None)
+    if at is not None:
+        raise TypeError(f"pad(): argument 'pad' (position 2) must be tuple of ints, but found element of type "
+                        f"{python_type_name(pad[at])} at pos {at}")
+
+
+def _check_kernel_dtype(mode: str, nd: int, x: np.ndarray) -> None:
+    """torch's reflection/replication kernels take no bool."""
+    if x.dtype == np.bool_:
+        kernel = {"reflect": "reflection_pad", "replicate": "replication_pad"}[mode]
+        raise not_implemented(f"{kernel}{nd}d", x)
+
+
+def pad(input: Tensor, pad, mode: str = "constant", value: float | None = None) -> Tensor:
+    _check_pad_list(pad)
     pads = tuple(pad)
     x = input._data
+    if mode not in ("constant", "reflect", "replicate", "circular"):
+        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if len(pads) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     if len(pads) // 2 > x.ndim:
         raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension but got "
                            f"padding length {len(pads)} and input of dimension {x.ndim}")
+    if mode != "constant" and value is not None:
+        raise RuntimeError(f"Padding mode \"{mode}\" doesn't take in value argument")
     if mode == "constant":
         for i in range(len(pads) // 2):
             n = x.shape[x.ndim - 1 - i]
@@ -76,8 +97,6 @@ def pad(input: Tensor, pad: IntList, mode: str = "constant", value: float | None
                                    f"dimension {x.ndim - 1 - i} of your input.")
         return record(ConstantPadNdBackward0, constant_pad(x, pads, 0 if value is None else value), (input,),
                       inverse=tuple(-p for p in pads))
-    if mode not in ("reflect", "replicate", "circular"):
-        raise NotImplementedError(f"Unrecognised padding mode {mode}")
     if len(pads) not in _RANKS or x.ndim not in _RANKS[len(pads)]:
         raise NotImplementedError(
             f"Padding size {len(pads)} is not supported for {x.ndim}D input tensor.\n"
@@ -88,20 +107,26 @@ def pad(input: Tensor, pad: IntList, mode: str = "constant", value: float | None
     if mode == "circular":
         return _circular(input, pads)
     nd = len(pads) // 2
+    if mode == "replicate":   # (before the sizes: replicate checks them in its kernel, reflect before it)
+        _check_kernel_dtype(mode, nd, x)
     maps = []
+    out_shape = list(x.shape[:x.ndim - nd]) + [x.shape[x.ndim - 1 - i] + pads[2 * i] + pads[2 * i + 1]
+                                                for i in reversed(range(nd))]
     for axis in range(x.ndim - nd, x.ndim):
         i = x.ndim - 1 - axis
         size, lo, hi = x.shape[axis], pads[2 * i], pads[2 * i + 1]
         if mode == "reflect" and (lo >= size or hi >= size):
             raise RuntimeError(f"Argument #4: Padding size should be less than the corresponding input dimension, "
                                f"but got: padding ({lo}, {hi}) at dimension {axis} of input {list(x.shape)}")
-        if size + lo + hi < 1 or size == 0:
+        if mode == "replicate" and nd > 1 and size:  # torch's 2-d and 3-d kernels allow an empty output
+            if size + lo + hi < 0:
+                raise RuntimeError(f"Trying to create tensor with negative dimension {size + lo + hi}: {out_shape}")
+        elif size + lo + hi < 1 or size == 0:
             raise RuntimeError(f"input tensor ({list(x.shape)}) is too small for padding ({lo}, {hi}) at "
                                f"dimension {axis}")
         maps.append(_index_map(size, lo, hi, mode))
-    if x.dtype == np.bool_:   # (the kernels have no bool version; the shapes are checked first)
-        kernel = ("reflection_pad" if mode == "reflect" else "replication_pad") + f"{nd}d"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if mode == "reflect":
+        _check_kernel_dtype(mode, nd, x)
     return _maps.mapped(_NODES[mode, nd], input, tuple(maps))
 
 

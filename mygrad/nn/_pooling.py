@@ -15,7 +15,7 @@ import math
 
 import numpy as np
 
-from .._argument_types import IntList, argument_types
+from .._argument_types import IntList, argument_types, python_type_name
 from .._layout import strided_view, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
@@ -148,7 +148,7 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
     out = divisor.shape
     sums = win.windows(xp, kernel, stride, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))
     if x.dtype.kind != "f":
-        return (sums // divisor).astype(x.dtype)
+        return (np.sign(sums) * (np.abs(sums) // divisor)).astype(x.dtype)  # C++'s division: toward zero
     return (sums / divisor).astype(x.dtype, copy=False)
 
 
@@ -331,6 +331,11 @@ def _avg_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
               divisor_override):
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
+    rank = input._data.ndim
+    if nd == 2 and rank < 3:  # torch's avg_pool2d reads size(-3) before it checks the rank
+        if rank == 0:
+            raise IndexError("Dimension specified as -3 but tensor has no dimensions")
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-rank}, {rank - 1}], but got -3)")
     batched, kernel, stride, pad, dilation, size, out = _geometry(input, nd, fn, kernel_size, stride, padding, 1,
                                                                   ceil_mode, avg=True)
     x = input._data
@@ -379,18 +384,31 @@ def _adaptive_bounds(n: int, o: int) -> tuple:
     return (i * n) // o, -((-(i + 1) * n) // o)
 
 
-def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str) -> tuple:
+def _adaptive_sizes(input: Tensor, output_size, nd: int, fn: str, mean: bool = False) -> tuple:
+    if not isinstance(input, Tensor):  # F's _list_with_default(output_size, input.size())
+        input.size()   # (torch's error for what has no size(), or a non-callable one)
+    if not isinstance(output_size, int):
+        if not hasattr(output_size, "__len__"):
+            raise TypeError(f"object of type '{type(output_size).__name__}' has no len()")
+        if input._data.ndim <= len(output_size):
+            raise ValueError(f"Input dimension should be at least {len(output_size) + 1}")
+        bad = next((i for i, v in enumerate(output_size) if v is not None and (isinstance(v, (bool, float))
+                                                                               or not hasattr(type(v), "__index__"))),
+                   None)
+        if bad is not None:
+            raise TypeError(f"{fn}(): argument 'output_size' (position 2) must be tuple of ints, but found element "
+                            f"of type {python_type_name(output_size[bad])} at pos {bad}")
     x = input._data
-    sizes = (output_size,) * nd if isinstance(output_size, int) or output_size is None else tuple(output_size)
-    if type(output_size) in (tuple, list) and x.ndim <= len(sizes):
-        raise ValueError(f"Input dimension should be at least {len(sizes) + 1}")   # (F's _list_with_default)
+    sizes = (output_size,) * nd if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != nd:
         raise RuntimeError(f"{fn}: internal error: output_size.size() must be {nd}")
+    if mean and all(s == 1 for s in sizes):  # torch's avg takes the mean over the last dims before any check
+        return sizes
     if x.ndim not in (nd + 1, nd + 2) or 0 in x.shape[-nd:]:
         raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got {list(x.shape)}")
     sizes = tuple(x.shape[x.ndim - nd + i] if s is None else s for i, s in enumerate(sizes))
     if any(s < 0 for s in sizes):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "  # type: ignore[type-var]
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(sizes)}: "
                            f"{list(sizes)}")
     return sizes
 
@@ -401,7 +419,7 @@ AsStridedBackward1 = derivative("AsStridedBackward1", self="grad")
 
 
 def adaptive_avg_pool2d(input: Tensor, output_size) -> Tensor:
-    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d")
+    sizes = _adaptive_sizes(input, output_size, 2, "adaptive_avg_pool2d", mean=True)
     if sizes == (1, 1):  # torch takes the mean over the spatial dims (MeanBackward1)
         out = input.mean((-1, -2), keepdim=True)
         if suggests_channels_last(input._data):  # ... restrided channels-last in place (AsStridedBackward1)
@@ -441,7 +459,8 @@ def _window_sums(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -
         np.arange(0, 2 * len(start), 2), axis=axis)
 
 
-def adaptive_avg_pool1d(input: Tensor, output_size) -> Tensor:
+@argument_types
+def adaptive_avg_pool1d(input: Tensor, output_size: IntList) -> Tensor:
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"adaptive_avg_pool1d() argument 'input' must be 2D or 3D, but got "
                            f"{input._data.ndim}D")
@@ -487,7 +506,8 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
     return result
 
 
-def adaptive_max_pool1d(input: Tensor, output_size, return_indices: bool = False):
+@argument_types
+def adaptive_max_pool1d(input: Tensor, output_size: IntList, return_indices: bool = False):
     if input._data.ndim not in (2, 3):
         raise RuntimeError(f"adaptive_max_pool1d() argument 'input' must be 2D or 3D, but got "
                            f"{input._data.ndim}D")

@@ -20,7 +20,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import past_checks
+from ..ops._errors import invalid_arguments, past_checks
 from . import _maps
 
 _NAMES = {"nearest": "UpsampleNearest{}DBackward0", "nearest-exact": "UpsampleNearestExact{}DBackward0",
@@ -41,7 +41,10 @@ def _node(mode: str, nd: int):
 def _source(dst: np.ndarray, scale, align_corners: bool, cubic: bool, ftype):
     if align_corners:
         return scale * dst
-    src = scale * (dst + ftype(0.5)) - ftype(0.5)
+    if ftype is np.float32:  # torch's kernel fuses this multiply-add (one rounding): exact through float64
+        src = (np.float64(scale) * (dst + ftype(0.5)).astype(np.float64) - 0.5).astype(np.float32)
+    else:
+        src = scale * (dst + ftype(0.5)) - ftype(0.5)
     return src if cubic else np.maximum(src, ftype(0))
 
 
@@ -118,6 +121,23 @@ def _upsample_kernel(mode: str, nd: int) -> str:
                                          "trilinear": "linear"}.get(mode, mode)
 
 
+def _check_kernel_arguments(input: Tensor, mode: str, nd: int, sizes, align_corners, scales) -> None:
+    """The argument types torch's upsample kernel (called with the expanded size or scale list) accepts:
+    ints for sizes, real numbers for scales, a bool align_corners; anything else fits none of its overloads."""
+    sizes_ok = sizes is None or all(isinstance(o, (int, np.integer)) and not isinstance(o, bool) for o in sizes)
+    scales_ok = scales is None or all(isinstance(s, (int, float, np.integer, np.floating)) for s in scales)
+    align_ok = align_corners is None or isinstance(align_corners, bool)
+    if sizes_ok and scales_ok and align_ok:
+        return
+    name = {"nearest": "upsample_nearest", "nearest-exact": "_upsample_nearest_exact"}.get(mode, f"upsample_{mode}")
+    name = f"{name}{nd}d"
+    args = (input, sizes, scales) if align_corners is None else (input, sizes, align_corners, scales)
+    align = "" if align_corners is None else "bool align_corners, "
+    raise invalid_arguments(name, args, (
+        f"Tensor input, tuple of ints output_size, {align}tuple of floats scale_factors",
+        f"Tensor input, tuple of ints output_size, {align}float scales = None, *, Tensor out = None"))
+
+
 def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "nearest", align_corners=None,
                 recompute_scale_factor=None, antialias: bool = False) -> Tensor:
     x = input._data
@@ -129,48 +149,53 @@ def interpolate(input: Tensor, size=None, scale_factor=None, mode: str = "neares
         align_corners = False
     if mode not in _NAMES:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
                                   f"nearest-exact (got {mode})")
     if antialias:
         raise NotImplementedError("mygrad: interpolate(antialias=True) is not implemented")
-    if nd < 1:
-        raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for the modes: "
-                         f"nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got {mode})")
     if size is not None and scale_factor is not None:
         raise ValueError("only one of size or scale_factor should be defined")
     if size is not None:
-        sizes = [size] * nd if isinstance(size, int) else list(size)
-        if len(sizes) != nd:
+        sizes = list(size) if isinstance(size, (list, tuple)) else [size] * nd
+        if isinstance(size, (list, tuple)) and len(sizes) != nd:
             raise ValueError(f"Input and output must have the same number of spatial dimensions, but got input with "
                              f"spatial dimensions of {list(x.shape[2:])} and output size of {sizes}. Please provide "
                              f"input tensor in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) "
                              f"format.")
+        if isinstance(size, (list, tuple)) and not all(isinstance(o, (int, np.integer)) for o in sizes):
+            raise TypeError(f"expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, int], "
+                            f"but got size with types {[type(o) for o in sizes]}")
         scales: list = [None] * nd
     elif scale_factor is not None:
-        scales = [scale_factor] * nd if isinstance(scale_factor, (int, float)) else list(scale_factor)
-        if len(scales) != nd:
+        scales = list(scale_factor) if isinstance(scale_factor, (list, tuple)) else [scale_factor] * nd
+        if isinstance(scale_factor, (list, tuple)) and len(scales) != nd:
             raise ValueError(f"Input and scale_factor must have the same number of spatial dimensions, but got input "
                              f"with spatial dimensions of {list(x.shape[2:])} and scale_factor of shape {scales}. "
                              f"Please provide input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in "
                              f"(s1, s2, ...,sK) format.")
-        sizes = [math.floor(float(n) * s) for n, s in zip(x.shape[2:], scales)]
-        if recompute_scale_factor:
-            scales = [None] * nd
+        sizes = []
+        if recompute_scale_factor:  # torch computes the size in Python (int(n * s)), then passes no scale
+            sizes = [int(n * s) for n, s in zip(x.shape[2:], scales)]
+            scales, size = [None] * nd, sizes
     else:
         raise ValueError("either size or scale_factor should be defined")
-    if mode in _RANK and _RANK[mode] != nd:
+    if mode in ("linear", "bilinear", "trilinear") and nd in (1, 2, 3) and _RANK[mode] != nd:
         raise NotImplementedError(f"Got {x.ndim}D input, but {mode} mode needs {_RANK[mode] + 2}D input")
-    if mode == "nearest-exact" and nd > 3 or nd > 3:
+    if nd < 1 or nd > 3 or mode == "bicubic" and nd != 2:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {x.ndim}D) for "
-                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
+                                  f"the modes: nearest | linear | bilinear | bicubic | trilinear | lanczos | area | "
                                   f"nearest-exact (got {mode})")
-    if x.dtype.kind != "f":
-        raise NotImplementedError(f"\"{_upsample_kernel(mode, nd)}\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
+    _check_kernel_arguments(input, mode, nd, sizes if size is not None else None,
+                            align_corners if mode in _RANK else None, scales if size is None else None)
+    if size is None:
+        sizes = [math.floor(float(n) * s) for n, s in zip(x.shape[2:], scales)]
     if any(o <= 0 for o in sizes) or any(n <= 0 for n in x.shape[2:]):
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
                            f"({', '.join(map(str, x.shape[2:]))}) "
                            f"and output ({', '.join(map(str, sizes))})")
+    if x.dtype.kind != "f":
+        raise NotImplementedError(f"\"{_upsample_kernel(mode, nd)}\" not implemented for "
+                                  f"'{scalar_type_name(input.dtype)}'")
     ftype = x.dtype.type
     maps = tuple(_dim_map(n, o, mode, align_corners, s, ftype, nd) for n, o, s in zip(x.shape[2:], sizes, scales))
     # torch's nearest kernels take output i from input i // 2 (or i) when the output is twice (or once) the
@@ -262,9 +287,9 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     x = tensor._data
     if x.dtype != np.int64:
         raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if x.size == 0 and num_classes <= 0:  # torch infers (and so fails) for any non-positive count
+        raise RuntimeError("Can not infer total number of classes from empty tensor.")
     if num_classes == -1:
-        if x.size == 0:
-            raise RuntimeError("Can not infer total number of classes from empty tensor.")
         num_classes = int(x.max()) + 1
     if x.size and x.min() < 0:
         raise RuntimeError("Class values must be non-negative.")

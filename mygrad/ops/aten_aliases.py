@@ -243,7 +243,6 @@ def constant_pad_nd(input: Tensor, pad, value: Number = 0) -> Tensor:
     return _padding.pad(input, list(pad), "constant", value)
 
 
-_CONVS = {(1, False): _conv.conv1d, (2, False): _conv.conv2d, (3, False): _conv.conv3d}
 
 
 def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padding, dilation, transposed: bool,
@@ -255,6 +254,11 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
         if not isinstance(value, (tuple, list)):
             raise TypeError(f"convolution(): argument '{arg}' (position {position}) must be tuple of ints, not "
                             f"{type(value).__name__}")
+        at = next((i for i, v in enumerate(value) if isinstance(v, (bool, float)) or not hasattr(type(v), "__index__")),
+                  None)   # (torch's parser reads the list element by element)
+        if at is not None:
+            raise TypeError(f"convolution(): argument '{arg}' (position {position}) must be tuple of ints, but "
+                            f"found element of type {type(value[at]).__name__} at pos {at}")
     if isinstance(groups, bool) or not isinstance(groups, int):
         raise TypeError(f"convolution(): argument 'groups' (position 9) must be int, not {type(groups).__name__}")
     if input.dim() != weight.dim():
@@ -269,7 +273,8 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
         fn = {1: _conv.conv_transpose1d, 2: _conv.conv_transpose2d, 3: _conv.conv_transpose3d}[nd]
         return fn(input, weight, bias, tuple(stride), tuple(padding), tuple(output_padding), groups,
                   tuple(dilation))
-    return _CONVS[(nd, False)](input, weight, bias, tuple(stride), tuple(padding), tuple(dilation), groups)
+    return _conv._convolution(input, weight, bias, tuple(stride), tuple(padding), tuple(dilation), groups, nd,
+                              f"conv{nd}d", aten=True)
 
 
 def max_pool1d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
