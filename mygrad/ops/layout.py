@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import _dtype
 from .._argument_types import IntList, Number, _fits, argument_types, int_list, python_type_name
-from .._layout import strided_view as _strided
+from .._layout import _iterator_order, strided_view as _strided
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
@@ -766,32 +766,6 @@ def _storage_clone(data: np.ndarray) -> np.ndarray:
     return np.ndarray(data.shape, data.dtype, buffer=flat, offset=start, strides=data.strides)
 
 
-def _iteration_order(shape: tuple, *strides: tuple) -> list:
-    """The dims innermost first, as torch's TensorIterator orders them (reorder_dimensions): the smaller stride
-    inside, a tie broken by the smaller size, then by the next operand's strides; broadcast (0) strides skipped."""
-    def should_swap(d0: int, d1: int) -> int:
-        for operand in strides:
-            s0, s1 = operand[d0], operand[d1]
-            if s0 == 0 or s1 == 0:
-                continue
-            if s0 != s1:
-                return -1 if s0 < s1 else 1
-            if shape[d0] > shape[d1]:
-                return 1
-        return 0
-    perm = list(range(len(shape) - 1, -1, -1))
-    for i in range(1, len(shape)):
-        d1 = i
-        for d0 in range(i - 1, -1, -1):
-            swap = should_swap(perm[d0], perm[d1])
-            if swap > 0:
-                perm[d0], perm[d1] = perm[d1], perm[d0]
-                d1 = d0
-            elif swap < 0:
-                break
-    return perm
-
-
 def _write_in_torch_order(region: np.ndarray, values: np.ndarray, value_strides: tuple) -> None:
     """``region[...] = values``; where the region's elements overlap in memory (a stride shorter than a row), in
     the order torch's copy iterates them, so that the value written last is torch's."""
@@ -800,7 +774,7 @@ def _write_in_torch_order(region: np.ndarray, values: np.ndarray, value_strides:
     if region.size < 2 or builtins_sum(span) + 1 >= region.size and _distinct(region):
         region[...] = values
         return
-    order = _iteration_order(region.shape, region.strides, value_strides)[::-1]   # (outermost first)
+    order = _iterator_order(region.shape, [region.strides, value_strides])[::-1]   # (outermost first)
     index = tuple(np.transpose(i, order).reshape(-1) for i in np.indices(region.shape))
     region[index] = values[index]
 
