@@ -9,7 +9,7 @@ import sys
 import warnings
 from typing import Any
 
-from ..._tensor import Tensor
+from ..._tensor import IN_CUSTOM_FUNCTION, Tensor
 from ...autograd import grad_mode
 from ...autograd.node import derivative
 from ...ops._define import _attach, record_view
@@ -54,6 +54,7 @@ def backward_hook_function(tensors: list) -> tuple[list, Any]:
             if source.requires_grad:
                 t.grad_fn = node
                 t._requires_grad = True
+                t._view_meta = (t._vc[0], IN_CUSTOM_FUNCTION)   # (a custom Function's view: torch's CreationMeta)
     return outs, node
 
 
