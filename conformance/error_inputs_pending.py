@@ -157,6 +157,7 @@ ERROR_INPUTS_PENDING = frozenset({
     'trapz',
     'unravel_index',
     'var_mean',
+    'var_mean (unbiased)',
     'vector_norm',
     'where',
     'where (scalar other)',
