@@ -79,7 +79,9 @@ class Record:
     unchecked   checks the record opts out of, as ``(check name, reason)`` pairs, where torch's own result
                 is not reproducible (the report shows them as not applicable and lists the reasons);
                 ``("hostile", reason)``: the record draws no hostile values (NaN, ±inf, -0.0, subnormals,
-                the extremes), which every other record mixes into its floats now and then.
+                the extremes), which every other record mixes into its floats now and then;
+                ``("hostile: overflow", reason)``: all but the extremes; ``("hostile: non-finite", reason)``:
+                only -0.0 and the tiny values (``strategies.HOSTILE_SETS``).
     family      the records module that declares it (``conformance/records/<family>.py``; set by ``all_records``).
     error_inputs bad calls of the record's own, besides those the harness derives from every drawn example
                 (``conformance/error_inputs.py``): ``error_inputs(example) -> [(label, Example), ...]``.

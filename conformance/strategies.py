@@ -38,8 +38,9 @@ class Domain:
     gap: float = 0.0
     special: tuple = (0.0,)
     # mix in hostile_values(dtype) now and then: None follows the record (every record does, unless its
-    # ``unchecked`` says why not), False never (a domain that must stay finite), True always
-    hostile: bool | None = None
+    # ``unchecked`` says why not or which), False never (a domain that must stay finite), True always (all of
+    # them), or the name of a narrowed set (HOSTILE_SETS)
+    hostile: bool | str | None = None
 
     def _key(self) -> tuple:
         # -0.0 == 0.0, but a special point at -0.0 is not one at 0.0: the strategies are cached by domain
@@ -71,11 +72,17 @@ class Domain:
             return core
         # now and then a value no domain contains (NaN, ±inf, -0.0, subnormals, the extremes): one more
         # branch of the flattened one_of, as likely as each of the core's
-        return st.one_of(core, st.sampled_from(hostile_values(dtype)))
+        return st.one_of(core, st.sampled_from(hostile_values(dtype, self.hostile_set())))
 
     def draws_hostile(self) -> bool:
         """Whether this domain's floats mix in hostile values (the record allows it, the domain does not refuse)."""
-        return self.hostile is True or (self.hostile is None and HOSTILE.get())
+        return bool(self.hostile_set())
+
+    def hostile_set(self) -> str:
+        """Which hostile values this domain's floats mix in: a key of HOSTILE_SETS, or "" for none."""
+        if self.hostile is None:
+            return HOSTILE.get()
+        return "all" if self.hostile is True else self.hostile or ""
 
     def scalars(self) -> st.SearchStrategy:
         """Python scalars from the domain: small ints (where they fit), the special points, and floats."""
@@ -99,12 +106,21 @@ def _body_spans(domain: Domain) -> list[tuple[float, float]]:
             if present]
 
 
-# Whether the record being drawn allows hostile values; read while drawing.  Every record draws them but the
-# rows of HOSTILE_PENDING (mygrad's own differences there, left to fix) and the records unchecked for
-# "hostile" (torch's own answer not reproducible there, with the reason).  CONFORMANCE_HOSTILE=1 in the
-# environment turns them on for the pending rows too (workers inherit it), to see what is left.
+# Which hostile values the record being drawn allows (a key of HOSTILE_SETS, "" for none); read while
+# drawing.  Every record draws them all but the rows of HOSTILE_PENDING (mygrad's own differences there, left
+# to fix) and the records unchecked for "hostile" (none) or for one of the narrowed sets (torch's own answer
+# not reproducible there, with the reason).  CONFORMANCE_HOSTILE=1 in the environment turns them on for the
+# pending rows too (workers inherit it), to see what is left.
 EVERY_RECORD_HOSTILE = os.environ.get("CONFORMANCE_HOSTILE", "0") == "1"
-HOSTILE: contextvars.ContextVar[bool] = contextvars.ContextVar("HOSTILE", default=EVERY_RECORD_HOSTILE)
+DEFAULT_HOSTILE = "all" if EVERY_RECORD_HOSTILE else ""
+HOSTILE: contextvars.ContextVar[str] = contextvars.ContextVar("HOSTILE", default=DEFAULT_HOSTILE)
+# The hostile values a record draws, by what its ``unchecked`` opts out of: "all"; "hostile: overflow" keeps
+# NaN, ±inf, -0.0 and the tiny values but not the largest finite ones (a sum of products that overflows is inf
+# or NaN by the order its kernel adds in, BLAS's or oneDNN's: torch's own build decides); "hostile: non-finite"
+# keeps -0.0 and the tiny values only (NaN and inf through a pivoted LAPACK factorization: where they spread
+# is the LAPACK build's, MKL's here, another with OpenBLAS).
+HOSTILE_SETS = {"all": ("nan", "inf", "-0", "tiny", "max"), "hostile: overflow": ("nan", "inf", "-0", "tiny"),
+                "hostile: non-finite": ("-0", "tiny")}
 
 
 def hostile(domain: Domain) -> Domain:
@@ -128,7 +144,7 @@ class _Drawing(st.SearchStrategy):
     """Draws ``inner`` with hostile values switched on or off (the record's choice, ``draws_hostile``): the
     builders' ``flatmap``s draw their domains later, inside this."""
 
-    def __init__(self, inner: st.SearchStrategy, hostile: bool):
+    def __init__(self, inner: st.SearchStrategy, hostile: str):
         super().__init__()
         self.inner, self.hostile = inner, hostile
 
@@ -140,21 +156,26 @@ class _Drawing(st.SearchStrategy):
             HOSTILE.reset(token)
 
 
-def draws_hostile(record) -> bool:
-    """Whether ``record``'s floats mix in hostile values: it is a registry record (``family`` set: records of
-    your own opt in domain by domain, with ``hostile(...)``) and not a pending row (or the switch is on), and
-    it is not unchecked for "hostile" (torch itself inconsistent there, with the reason)."""
-    return not record.opts_out("hostile") and (
-        EVERY_RECORD_HOSTILE or bool(record.family) and record.row not in HOSTILE_PENDING)
+def draws_hostile(record) -> str:
+    """Which hostile values ``record``'s floats mix in (a key of HOSTILE_SETS; "" for none): those it is not
+    unchecked for (torch itself inconsistent there, with the reason), if it is a registry record (``family``
+    set: records of your own opt in domain by domain, with ``hostile(...)``) and not a pending row (or the
+    switch is on)."""
+    if record.opts_out("hostile") or not (EVERY_RECORD_HOSTILE or bool(record.family)
+                                          and record.row not in HOSTILE_PENDING):
+        return ""
+    return next((narrowed for narrowed in HOSTILE_SETS if record.opts_out(narrowed)), "all")
 
 
-def hostile_values(dtype: str) -> list:
+def hostile_values(dtype: str, which: str = "all") -> list:
     """The values that break kernels: NaN, ±inf, -0.0, the smallest subnormal, the smallest normal and the
-    largest finite value of ``dtype``, each sign."""
+    largest finite value of ``dtype``, each sign; ``which`` (a key of HOSTILE_SETS) narrows them."""
     info = np.finfo(NP_DTYPES[dtype])
     tiny = float(np.nextafter(NP_DTYPES[dtype](0), NP_DTYPES[dtype](1)))
-    return [float("nan"), float("inf"), float("-inf"), -0.0, tiny, -tiny, float(info.smallest_normal),
-            -float(info.smallest_normal), float(info.max), float(info.min)]
+    values = {"nan": [float("nan")], "inf": [float("inf"), float("-inf")], "-0": [-0.0],
+              "tiny": [tiny, -tiny, float(info.smallest_normal), -float(info.smallest_normal)],
+              "max": [float(info.max), float(info.min)]}
+    return [v for kind in HOSTILE_SETS[which] for v in values[kind]]
 
 
 def _representable(low: float, high: float, width: int) -> tuple[float, float]:
@@ -295,7 +316,7 @@ def _element_sampler(domain: Domain, dtype: str):
     special = [float(np.asarray(v, np_type)) for v in domain.special
                if domain.low <= v <= domain.high and abs(v) >= domain.gap]
     branches = body + ([("pick", special)] if special else []) + \
-        ([("pick", hostile_values(dtype))] if domain.draws_hostile() else [])
+        ([("pick", hostile_values(dtype, domain.hostile_set()))] if domain.draws_hostile() else [])
 
     def sample(data) -> float:
         kind, value = branches[data.draw_integer(0, len(branches) - 1)] if len(branches) > 1 else branches[0]
@@ -406,15 +427,15 @@ class _SignedDims(st.SearchStrategy):
 # the broadcast shape (plus, now and then, one that does not, so that torch's refusal is checked
 # too).  A builder that draws the same for every form may leave ``form`` out of its signature.
 
-def example_for(example, dtype: str, form: str, hostile_values: bool = EVERY_RECORD_HOSTILE) -> st.SearchStrategy:
+def example_for(example, dtype: str, form: str, hostile_values: str = DEFAULT_HOSTILE) -> st.SearchStrategy:
     """The strategy a record's ``example`` builder gives for ``dtype`` and the call form; ``hostile_values``
-    (``draws_hostile(record)``): whether its domains mix in hostile values while drawing."""
+    (``draws_hostile(record)``): which hostile values its domains mix in while drawing."""
     token = HOSTILE.set(hostile_values)
     try:
         drawn = example(dtype, form) if _takes_form(example) else example(dtype)
     finally:
         HOSTILE.reset(token)
-    return drawn if hostile_values == EVERY_RECORD_HOSTILE else _Drawing(drawn, hostile_values)
+    return drawn if hostile_values == DEFAULT_HOSTILE else _Drawing(drawn, hostile_values)
 
 
 def _takes_form(build) -> bool:

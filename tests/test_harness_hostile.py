@@ -1,6 +1,7 @@
 """Hostile values (NaN, ±inf, -0.0, subnormals, the extremes) are mixed into every record's draws but the
 rows still pending (conformance/hostile_pending.py) and the records unchecked for "hostile": a row's examples
 do reach them, and the pending list names only rows of the registry."""
+import dataclasses
 import random
 
 import numpy as np
@@ -33,3 +34,17 @@ def test_a_row_not_pending_draws_hostile_values_and_a_pending_one_does_not():
     assert any(not np.isfinite(a).all() for a in _arrays(drawn, "float32"))
     pending = by_row[sorted(HOSTILE_PENDING)[0]]
     assert not S.draws_hostile(pending)
+
+
+def test_a_record_unchecked_for_a_narrowed_set_draws_only_that_set():
+    base = next(r for r in registry.all_records() if r.row == "sum")
+    finite_only = dataclasses.replace(base, unchecked=(("hostile: non-finite", "why"),))
+    no_overflow = dataclasses.replace(base, unchecked=(("hostile: overflow", "why"),))
+    assert S.draws_hostile(finite_only) == "hostile: non-finite"
+    assert S.draws_hostile(no_overflow) == "hostile: overflow"
+    top = float(np.finfo(np.float32).max)
+    finite_drawn = np.concatenate([a.ravel() for a in _arrays(finite_only, "float32", range(300))])
+    assert np.isfinite(finite_drawn).all()
+    assert (np.signbit(finite_drawn) & (finite_drawn == 0)).any() and (np.abs(finite_drawn) < 1e-38).any()
+    overflow_drawn = np.concatenate([a.ravel() for a in _arrays(no_overflow, "float32", range(300))])
+    assert not np.isfinite(overflow_drawn).all() and not (np.abs(overflow_drawn) == top).any()
