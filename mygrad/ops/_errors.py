@@ -37,7 +37,7 @@ NUMBER_FIRST = frozenset({"xlogy", "add", "sub", "subtract", "mul", "multiply", 
 NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide",
                                 "floor_divide"})
 # torch functions written in Python, whose bad argument fails in whatever their code does first
-# (an AttributeError, as mygrad's own code does).
+# (an AttributeError, as mygrad's own code does); by their label (torch.linalg.norm is C++'s linalg_norm).
 PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
 _NUMBERS = (bool, int, float, complex)
 _NOT_OPS = ("mygrad.ops.removed_linalg",   # (torch's removed functions raise a RuntimeError, whatever they get)
@@ -409,7 +409,7 @@ def check_tensor_inputs(namespace: dict, names, prefix: str = "", arguments: tup
     for name in names:
         fn = namespace.get(name)
         if not isinstance(fn, types.FunctionType) or getattr(fn, "__tensor_arguments__", False) \
-                or name in PYTHON_IN_TORCH or name in unchecked or name.startswith("_") \
+                or prefix + name in PYTHON_IN_TORCH or name in unchecked or name.startswith("_") \
                 or fn.__module__.startswith(_NOT_OPS) or may_warn(fn):
             continue
         try:

@@ -10,13 +10,20 @@ import math
 
 import numpy as np
 
+from .._argument_types import check_argument, parser_error, python_type_name
 from .._tensor import Tensor
-from .reductions import amax, amin, vector_norm
+from .reductions import amax, amin, dim_list, vector_norm
 
 __all__ = ["matrix_norm", "norm"]  # torch.linalg's (mygrad.linalg re-exports them; not torch.norm)
 
 
 def matrix_norm(A: Tensor, ord="fro", dim=(-2, -1), keepdim: bool = False, *, dtype=None) -> Tensor:
+    if not isinstance(dim, (tuple, list)):   # (torch's parser: its dim is an int[2], not an int)
+        raise parser_error(f"linalg_matrix_norm(): argument 'dim' must be tuple of ints, not {python_type_name(dim)}")
+    dim_list(dim)   # (an element that is no int: a TypeError before anything else)
+    check_argument("linalg_matrix_norm", "dtype", "ScalarType", dtype, optional=True)
+    if isinstance(ord, str) and ord not in ("fro", "nuc"):   # (torch checks a str order first)
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if A._data.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 dimensions.")
     if not isinstance(dim, (tuple, list)) or len(dim) != 2:
@@ -57,9 +64,12 @@ def _spectral(A: Tensor, ord, rows: int, cols: int, keepdim: bool, dtype) -> Ten
 def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """A matrix norm over two dims (or a 2-D input with an ``ord``, or any string ``ord``), else a
     vector norm: over ``dim``, or over everything when neither ``ord`` nor ``dim`` is given."""
+    check_argument("linalg_norm", "dtype", "ScalarType", dtype, optional=True)
+    if not isinstance(ord, str):
+        check_argument("linalg_norm", "ord", "Number", ord, optional=True)
     ndim = A._data.ndim
     if dim is not None:
-        dims = (dim,) if isinstance(dim, int) else tuple(dim)
+        dims = dim_list(dim)
         if len(dims) not in (1, 2):
             raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dims)}")
     elif ord is not None and ndim not in (1, 2):

@@ -11,15 +11,16 @@ from __future__ import annotations
 import builtins
 import math
 import warnings
+from typing import Any
 
 import numpy as np
 
 from .. import _dtype
-from .._argument_types import Number, argument_types, check_argument, int_list
+from .._argument_types import Number, argument_types, check_argument, int_list, parser_error
 from .._layout import row_major
 from .._quiet import quiet
 from .._summation import add_reduce
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -336,20 +337,34 @@ CumprodBackward0 = derivative("CumprodBackward0", attrs="dim", self="cumprod_bac
 
 # ----- shared argument handling ---------------------------------------------------------------
 
-def normalize_dims(t: Tensor, dim) -> tuple:
-    """torch's ``dim`` argument as sorted non-negative axes; ``()``/``[]`` mean every dim.  Errors as torch.
-    A 0-d tensor accepts dim 0 and -1 and has no axis to reduce."""
-    if _every_dim(dim):
-        return tuple(range(t._data.ndim))
+def dim_list(dim) -> tuple:
+    """torch's int[] ``dim`` as given (an int or a sequence of ints), or its parser's TypeError."""
     dims = (dim,) if isinstance(dim, (int, np.integer)) and not isinstance(dim, bool) else dim
     if not isinstance(dims, (list, tuple)) or not all(isinstance(d, (int, np.integer)) for d in dims):
         raise TypeError(f"argument 'dim' must be tuple of ints, not {python_type_name(dim)}")   # torch's parser
-    wrapped = tuple(t._wrap_dim(d) for d in dims)
-    seen = set()
-    for d in wrapped:
-        if d in seen:
-            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
-        seen.add(d)
+    return tuple(dims)
+
+
+def normalize_dims(t: Tensor, dim, one_by_one: bool = False) -> tuple:
+    """torch's ``dim`` argument as sorted non-negative axes; ``()``/``[]`` mean every dim.  Errors as torch.
+    A 0-d tensor accepts dim 0 and -1 and has no axis to reduce.  ``one_by_one``: each dim wrapped and looked
+    for among the ones before it in turn (torch's ``make_dim_mask``, which nansum, var, std and vector_norm
+    call first: ``(0, 0, 5)`` repeats a dim there), not every dim wrapped first (sum's and mean's meta
+    functions: a dim out of range)."""
+    if _every_dim(dim):
+        return tuple(range(t._data.ndim))
+    if one_by_one:
+        wrapped: list = []
+        for d in dim_list(dim):
+            d = t._wrap_dim(d)
+            if d in wrapped:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+            wrapped.append(d)
+    else:
+        wrapped = [t._wrap_dim(d) for d in dim_list(dim)]
+        if len(set(wrapped)) < len(wrapped):
+            raise RuntimeError(f"dim {next(d for i, d in enumerate(wrapped) if d in wrapped[:i])} appears multiple "
+                               f"times in the list of dims")
     return tuple(sorted(wrapped)) if t._data.ndim else ()   # a 0-d tensor's dim 0 is itself
 
 
@@ -378,8 +393,11 @@ def _accumulated(result, data: np.ndarray) -> np.ndarray:
     return np.asarray(result, data.dtype)
 
 
-def _floating_only(input: Tensor, what: str) -> None:
+def _floating_only(input: Tensor, what: str, dim=None) -> None:
+    """The op's dtype check, after its parser's check of ``dim`` (a tuple of ints: a str is a TypeError first)."""
     if input._data.dtype.kind != "f":
+        if dim is not None and dim is not NO_DIM and not isinstance(dim, bool):
+            dim_list(dim)
         raise RuntimeError(what.format(_type_name(input._data.dtype)))
 
 
@@ -388,7 +406,7 @@ def _every_dim(dim) -> bool:
     return dim is None or (isinstance(dim, (tuple, list)) and len(dim) == 0)
 
 
-NO_DIM = object()   # no ``dim`` given: torch's dim-less overload (``a.sum(None)`` is the dim overload)
+NO_DIM: Any = object()   # no ``dim`` given: torch's dim-less overload (``a.sum(None)`` is the dim overload)
 SUM_OVERLOADS = ("(*, torch.dtype dtype = None)",
                  "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
 PROD_OVERLOADS = ("(*, torch.dtype dtype = None)", "(int dim, bool keepdim = False, *, torch.dtype dtype = None)")
@@ -418,14 +436,15 @@ def _required_dim(name: str, dim, axis):
 
 
 def _check_nonempty(name: str, data: np.ndarray, dims) -> None:
-    """Reductions without an identity (max, amin, argmax, ...) reject empty slices, as torch does."""
+    """Reductions without an identity (max, amin, argmax, ...) reject empty slices, as torch does (``dims`` as
+    given: torch checks them one by one, naming each as given, before it looks for a repeated one)."""
     if data.size:
         return
     if dims is None:
         raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the "
                            f"reduction dim with the 'dim' argument.")
     for d in dims:
-        if data.shape[d] == 0:
+        if data.shape[wrap_dim(d, data.ndim)] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
@@ -434,8 +453,8 @@ def _check_nonempty_norm(name: str, data: np.ndarray, dims) -> None:
     if dims is None:
         raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on an empty tensor because the "
                            f"operation does not have an identity")
-    for d in dims:
-        if data.shape[d] == 0:
+    for d in dims:   # (as given)
+        if data.shape[wrap_dim(d, data.ndim)] == 0:
             raise RuntimeError(f"linalg.vector_norm cannot compute the {name} norm on the dimension {d}because "
                                f"this dimension is empty and the operation does not have an identity")
 
@@ -459,7 +478,7 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
 def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Tensor:
     """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
     data = _accumulating(input, dtype)
-    dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim)
+    dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim, one_by_one=True)
     out = add_reduce(np.where(np.isnan(data), data.dtype.type(0), data), dims, keepdim) if data.dtype.kind == "f" \
         else data.sum(axis=dims, keepdims=keepdim)
     return record(NansumBackward0, _accumulated(out, data), (input,), self=input, shape=data.shape, dims=dims,
@@ -478,14 +497,16 @@ def nanmean(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Te
 
 @quiet
 def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
+    dim = dim if axis is NO_DIM else axis
     if dtype is not None and not dtype.is_floating_point:
+        if dim is not NO_DIM and dim is not None:
+            dim_list(dim)   # (torch's parser first)
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a floating point or "
                            f"complex dtype. Got: {_type_name(dtype.np)}")
     if dtype is None:
         _floating_only(input, "mean(): could not infer output dtype. Input dtype must be either a floating point "
-                              "or complex dtype. Got: {}")
+                              "or complex dtype. Got: {}", dim)
     data = input._data if dtype is None or dtype.np == input._data.dtype else input._data.astype(dtype.np)
-    dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("mean", keepdim, SUM_OVERLOADS)
         out = add_reduce(data, tuple(range(data.ndim))) / data.dtype.type(data.size)   # torch: sum, then divide
@@ -498,7 +519,8 @@ def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
 
 
 @quiet
-def prod(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
+def prod(input: Tensor, dim: int = NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
+    """(``dim: int``: a dim of another type is refused by torch's parser, naming it, before anything else.)"""
     data = _accumulating(input, dtype)
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
@@ -531,8 +553,8 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
             _check_nonempty(name, data, None)
             out = _signed_zero_extremum(np.asarray(np_reduce(data)), data, tuple(range(data.ndim)), False, last=True)
             return record(full_node, out, (input,), self=input)
-        if not isinstance(dim, int):
-            raise _overload_error(name, type(dim).__name__, EXTREMUM_OVERLOADS)
+        if not isinstance(dim, int):   # (torch's parser names it where only the dim overload fits the call)
+            raise parser_error(f"{name}(): argument 'dim' must be int, not {python_type_name(dim)}")
         dim = input._wrap_dim(dim)
         if data.ndim == 0:
             values, indices = data.copy(), np.array(0)
@@ -572,8 +594,9 @@ def _slice_extremum(name: str, np_reduce, node):
     def reduce(input: Tensor, dim=(), keepdim: bool = False, *, axis=NO_DIM) -> Tensor:
         data = input._data
         dim = dim if axis is NO_DIM else axis
+        if not data.size:
+            _check_nonempty(name, data, None if _every_dim(dim) else dim_list(dim))
         dims = normalize_dims(input, dim)
-        _check_nonempty(name, data, None if _every_dim(dim) else dims)
         out = np_reduce(data, axis=dims, keepdims=keepdim) if data.ndim else data.copy()
         out = _signed_zero_extremum(np.asarray(out), data, dims, keepdim, last=False)
         return record(node, np.asarray(out), (input,), self=input, shape=data.shape, dims=dims, keepdim=keepdim)
@@ -644,10 +667,10 @@ def _moments(name: str, node, finish):
             dim, unbiased = None, dim
         if correction is None:
             correction = 1 if unbiased is None or unbiased else 0
-        _floating_only(input, "std and var only support floating point and complex dtypes")
+        _floating_only(input, "std and var only support floating point and complex dtypes", dim)
         data = input._data
         full = dim is None or data.ndim == 0
-        dims = normalize_dims(input, dim)
+        dims = normalize_dims(input, dim, one_by_one=True)
         reduced = math.prod(data.shape[d] for d in dims)
         rnumel = data.size if full else math.prod(data.shape[input._wrap_dim(d)] for d in
                                                   ((dim,) if isinstance(dim, int) else dim))
@@ -708,10 +731,10 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
             raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_type_name(data.dtype)}) should be "
                                f"convertible without narrowing to the specified dtype ({_type_name(dtype.np)})")
         data = data.astype(dtype.np, copy=False)
-    dims = normalize_dims(x, dim)
+    dims = normalize_dims(x, dim, one_by_one=True)
     ord = float(ord)
-    if math.isinf(ord) and not data.size:
-        _check_nonempty_norm("inf" if ord > 0 else "-inf", data, None if _every_dim(dim) else dims)
+    if (ord < 0 or math.isinf(ord)) and not data.size:   # (a max, a min or a 1 / sum(|x|^ord) of nothing)
+        _check_nonempty_norm(f"{ord:g}", data, None if _every_dim(dim) else dim_list(dim))
     axis = dims if data.ndim else None
     magnitude = np.abs(data)
     if math.prod(data.shape[d] for d in dims) == 1:   # one element per norm: torch takes |x| itself
@@ -742,7 +765,8 @@ def norm(input: Tensor, p="fro", dim=None, keepdim: bool = False, dtype=None) ->
         if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
         from .norms import matrix_norm
-        return matrix_norm(input, p, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+        return matrix_norm(input, p, (-2, -1) if dim is None else [dim] if isinstance(dim, int) else dim, keepdim,
+                           dtype=dtype)   # (torch's Python makes an int dim a list)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 

@@ -70,11 +70,11 @@ def _moment_mean(name: str, node, moment):
         dim = dim if axis is NO_DIM else axis
         if isinstance(dim, bool):
             dim, unbiased = None, dim
-        _floating_only(input, f"{name} only support floating point and complex dtypes")
+        _floating_only(input, f"{name} only support floating point and complex dtypes", dim)
         with no_grad():
             spread = moment(input, dim, unbiased, keepdim, correction=correction)._data
         data = input._data
-        dims = normalize_dims(input, dim)
+        dims = normalize_dims(input, dim, one_by_one=True)
         correction = (1 if unbiased is None or unbiased else 0) if correction is None else correction
         full = dim is None or data.ndim == 0
         rnumel = data.size if full else int(np.prod([data.shape[input._wrap_dim(d)] for d in
