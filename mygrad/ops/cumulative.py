@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._argument_types import parser_error, python_type_name
 from .._quiet import quiet
-from .._tensor import Tensor
+from .._tensor import Tensor, wrap_dim
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
@@ -156,7 +157,11 @@ def _integration_args(name: str, y: Tensor, x, dx, dim: int):
     _check_tensor(name, y)
     if x is not None and dx is not None:
         raise RuntimeError(f"{name}: received both `x` and `dx`; only one may be specified.")
-    if y._data.ndim == 0:
+    if y._data.ndim == 0:   # (torch's messages: with ``x`` the dim is wrapped first; without, a slice fails)
+        if isinstance(x, Tensor):
+            dim = wrap_dim(dim, 0)
+        elif name == "cumulative_trapezoid":
+            raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     dim = y._wrap_dim(dim)
     if y._data.dtype == np.bool_ or (isinstance(x, Tensor) and x._data.dtype == np.bool_):
@@ -165,7 +170,7 @@ def _integration_args(name: str, y: Tensor, x, dx, dim: int):
     return dim
 
 
-def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def trapezoid(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tensor:
     """The trapezoidal rule along ``dim``: spacing ``dx`` (default 1) or sample points ``x``."""
     from .indexing import select
     from .reductions import sum as sum_
@@ -183,11 +188,11 @@ def trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
                       np.multiply)
 
 
-def trapz(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def trapz(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tensor:
     return trapezoid(y, x, dx=dx, dim=dim)
 
 
-def cumulative_trapezoid(y: Tensor, x=None, *, dx=None, dim: int = -1) -> Tensor:
+def cumulative_trapezoid(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tensor:
     from .reductions import cumsum
     dim = _integration_args("cumulative_trapezoid", y, x, dx, dim)
     left, right = _slices(y, dim)
@@ -218,10 +223,16 @@ def diff(input: Tensor, n: int = 1, dim: int = -1, prepend=None, append=None) ->
     from .indexing import narrow
     from .join import cat
     _check_tensor("diff", input)
+    for key, other in (("prepend", prepend), ("append", append)):   # (torch's parser: a Tensor or None)
+        if other is not None and not isinstance(other, Tensor):
+            raise parser_error(f"diff(): argument '{key}' must be Tensor, not {python_type_name(other)}")
     if input.ndim < 1:
         raise RuntimeError("diff expects input to be at least one-dimensional")
     if n < 0:
         raise RuntimeError(f"order must be non-negative but got {n}")
+    if n == 0 and prepend is None and append is None:   # (torch's copy, before anything reads the dim)
+        from .._creation import zeros_like
+        return zeros_like(input).copy_(input)
     dim = input._wrap_dim(dim)
     _check_diff_other(input, prepend, dim)
     _check_diff_other(input, append, dim)

@@ -18,10 +18,10 @@ from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ._define import binary_operands, methods, record
+from ._define import binary_operands, check_broadcast, methods, record
 from ._errors import check_tensor_list, not_implemented, not_tensor, past_checks
 from ._scalar import mul_scalar, sub_scalar
-from .elementwise import broadcast_apply
+from .elementwise import _check_subtraction, broadcast_apply
 from .reductions import norm_backward  # noqa: F401  (the formula helper DistBackward0 reads)
 
 __all__ = ["fmax", "fmin", "gcd", "gcd_", "lcm", "lcm_", "positive", "vdot", "inner", "dist", "chain_matmul",
@@ -95,6 +95,7 @@ def _integer_binary(name: str, kernel):
             raise not_tensor(name, other, "other", 2)
         a, b = binary_operands(input, other)
         if a.dtype.kind not in "iub" or a.dtype.kind == "b":
+            check_broadcast(a, b)   # (torch's TensorIterator meets the shapes before the kernel's dtype)
             raise not_implemented(f"{name}_cpu", a)
         out = broadcast_apply(kernel, a, b)
         return Tensor._make(np.asarray(out, a.dtype), False, None)
@@ -106,6 +107,12 @@ def _integer_binary(name: str, kernel):
             if promoted._category > self.dtype._category:
                 raise RuntimeError(f"result type {scalar_type_name(promoted)} can't be cast to the desired output "
                                    f"type {scalar_type_name(self.dtype)}")
+        if isinstance(other, Tensor) and other._data.shape != self._data.shape:   # (shapes before the dtype)
+            check_broadcast(self._data, other._data)
+            shape = np.broadcast_shapes(self._data.shape, other._data.shape)
+            if shape != self._data.shape:
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                                   f"{list(shape)}")
         result = op(self, other)
         if result.shape != self.shape:
             raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
@@ -165,7 +172,9 @@ def inner(input: Tensor, other: Tensor) -> Tensor:
 def dist(input: Tensor, other: Tensor, p: Number = 2) -> Tensor:
     """The p-norm of ``input - other`` (broadcast), one DistBackward0 node."""
     from .reductions import vector_norm
+    _check_subtraction(input, other)   # (torch's dist is norm(input - other): the subtraction's checks first)
     a, b = binary_operands(input, other)
+    check_broadcast(a, b)
     diff = Tensor._make(quiet(np.subtract)(*np.broadcast_arrays(a, b)), False, None)
     if diff._data.dtype.kind != "f":
         raise RuntimeError(f"norm(): input dtype should be either floating point or complex. Got "
