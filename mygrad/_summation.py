@@ -38,8 +38,9 @@ def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
         out = np.add.reduce(x, axis=axes, keepdims=keepdims)
         if x.dtype not in LANES or x.size < 3:
             return out
-        if np.isfinite(out).all() and (x.size > SMALL or np.all(
-                np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)):
+        if np.isfinite(out).all() and (x.size > SMALL or np.all(   # (magnitudes that overflow: an order that may)
+                (np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)
+                & (np.abs(out) < np.finfo(x.dtype).max / CANCELLATION))):
             return out
     finally:
         leave(token)
