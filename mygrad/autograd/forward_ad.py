@@ -490,19 +490,6 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                     and np.isnan(out._data).any() and not (picked and np.any(values["coefficient"]))):
                 # a loss NaN for want of weight (all targets ignored): its tangent too
                 found[0] = _where(out.isnan(), out.detach(), found[0])
-            if node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
-                    and values.get("ord", 2) == 2 and tangents[0] is not None:
-                # torch's norm_jvp for the 2-norm: sum(self * self_t) / norm (an overflowing product over an
-                # infinite norm is NaN there, where the transposed backward's self / norm is 0), 0 where the
-                # norm is 0 (measured against torch over NaN, inf, max and subnormal inputs)
-                dims = values.get("dims")
-                product = values["self"].detach() * tangents[0]
-                total = product.sum() if dims is None else product.sum(dims, values.get("keepdim", False))
-                found[0] = _where(out == 0, 0.0, total.reshape(out.shape) / out.detach())
-            elif node_cls.__name__ in ("LinalgVectorNormBackward0", "NormBackward1") and found[0] is not None \
-                    and np.isfinite(values.get("ord", 2)) and not (out._data != 0).all():
-                # torch's norm_jvp: 0 where the norm is 0 (its formula divides by the norm)
-                found[0] = _where(out == 0, 0.0, found[0])
             if node_cls.__name__ == "CumprodBackward0" and tangents[0] is not None \
                     and not (values["self"]._data == 0).any():
                 # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN

@@ -53,9 +53,8 @@ DistBackward0 = derivative("DistBackward0", attrs="p dims",
                            other="negated_norm_backward(grad, self - other, p, result, dims)")
 # torch's fmax/fmin result lines (measured): at a tie fmax takes other's tangent, fmin self's
 forward_ad.TANGENTS["FmaxBackward0"] = "other_t + where((self > other) | (other != other), self_t - other_t, 0)"
-# torch's norm_jvp of the difference (0 where the distance is 0; p = 0 has no tangent)
-forward_ad.TANGENTS["DistBackward0"] = ("zeros_like(result) if p == 0 else (norm_backward(ones_like(result), "
-                                        "self - other, p, result, dims, False) * (self_t - other_t)).sum()")
+# torch's dist line: norm_jvp of the difference and of its tangent (reductions.py)
+forward_ad.TANGENTS["DistBackward0"] = "norm_jvp(self - other, self_t - other_t, p, result, dims, False)"
 forward_ad.TANGENTS["FminBackward0"] = "other_t + where((self <= other) | (other != other), self_t - other_t, 0)"
 
 

@@ -21,7 +21,7 @@ from .._layout import row_major
 from .._quiet import quiet
 from .._summation import add_reduce
 from .._tensor import Tensor, wrap_dim
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
@@ -328,6 +328,33 @@ LogsumexpBackward0 = derivative(
                                "keepdim))")
 LinalgVectorNormBackward0 = derivative("LinalgVectorNormBackward0", attrs="ord dims keepdim",
                                        self="norm_backward(grad, self, ord, result, dims, keepdim)")
+def _norm_jvp_tensor(self, self_t, ord, norm, dims, keepdim):
+    """torch's norm_jvp (forward mode, over tensors): each order's terms summed before the norm divides or
+    multiplies them, so an infinite element or norm gives torch's inf or NaN (the transposed backward's
+    elementwise product gives 0 * inf = NaN where torch's sum is then scaled by an infinite norm)."""
+    if ord == 0:
+        return norm.detach() * 0
+    if ord == 1:
+        return (self.sgn() * self_t).sum(dims, keepdim)
+    if ord == 2:
+        return ((self * self_t).sum(dims, keepdim) / norm).masked_fill(norm == 0, 0)
+    if math.isinf(ord):
+        if not keepdim and self.ndim:
+            norm = _TensorOps.unsqueeze_dims(norm, dims)
+        at_max = ((self.abs() == norm) | (self.isnan() & norm.isnan())).to(norm.dtype)
+        count = at_max.sum(dims, keepdim=True) if self.ndim else at_max
+        return (self.sgn() * self_t * at_max / count).sum(dims, keepdim)
+    if ord < 1:
+        terms = self.abs().pow(ord - 1).masked_fill(self == 0, 0) * (self.sgn() * self_t)
+        return terms.sum(dims, keepdim) * norm.pow(1 - ord)
+    terms = self.abs().pow(ord - 1) * (self.sgn() * self_t) if ord < 2 else self.abs().pow(ord - 2) * (self * self_t)
+    return (terms.sum(dims, keepdim) / norm.pow(ord - 1)).masked_fill(norm == 0, 0)
+
+
+formula_helper(_norm_jvp_tensor, tensor=_norm_jvp_tensor, name="norm_jvp")   # (tangent formulas run over tensors)
+forward_ad.TANGENTS["LinalgVectorNormBackward0"] = "norm_jvp(self, self_t, ord, result, dims, keepdim)"
+forward_ad.TANGENTS["NormBackward1"] = "norm_jvp(self, self_t, ord, result, dims, keepdim)"
+
 # ATen's norm(self, p, dim, keepdim), which composites such as pairwise_distance call: the same derivative
 NormBackward1 = derivative("NormBackward1", attrs="ord dims keepdim",
                            self="norm_backward(grad, self, ord, result, dims, keepdim)")
