@@ -163,11 +163,16 @@ def _integration_args(name: str, y: Tensor, x, dx, dim: int):
         elif name == "cumulative_trapezoid":
             raise IndexError("slice() cannot be applied to a 0-dim tensor.")
         raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
-    dim = y._wrap_dim(dim)
-    if y._data.dtype == np.bool_ or (isinstance(x, Tensor) and x._data.dtype == np.bool_):
-        what = "`y`" if y._data.dtype == np.bool_ else "`x`"
-        raise RuntimeError(f"{name}: received a bool input for {what}, but bool is not supported")
-    return dim
+    return y._wrap_dim(dim)
+
+
+def _check_not_bool(name: str, y: Tensor, x) -> None:
+    """torch refuses bool samples (after trapezoid's empty integral, which is zeros of y's dtype)."""
+    if isinstance(x, Tensor):
+        if y._data.dtype == np.bool_ or x._data.dtype == np.bool_:
+            raise RuntimeError(f"{name}: received a bool input for `x` or `y`, but bool is not supported")
+    elif y._data.dtype == np.bool_:
+        raise RuntimeError(f"{name}: received a bool input for `y`, but bool is not supported")
 
 
 def trapezoid(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tensor:
@@ -178,6 +183,7 @@ def trapezoid(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> T
     if y.shape[dim] == 0:
         from .._creation import zeros
         return zeros(*[n for d, n in enumerate(y.shape) if d != dim], dtype=y.dtype)
+    _check_not_bool("trapezoid", y, x)
     if isinstance(x, Tensor):
         left, right = _slices(y, dim)
         return scalar_op(DivBackward1, sum_((left + right) * _spacing(y, x, dim, "trapezoid"), dim), 2.0,
@@ -195,6 +201,7 @@ def trapz(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tenso
 def cumulative_trapezoid(y: Tensor, x=None, *, dx: float | None = None, dim: int = -1) -> Tensor:
     from .reductions import cumsum
     dim = _integration_args("cumulative_trapezoid", y, x, dx, dim)
+    _check_not_bool("cumulative_trapezoid", y, x)
     left, right = _slices(y, dim)
     if isinstance(x, Tensor):
         return scalar_op(DivBackward1, cumsum((left + right) * _spacing(y, x, dim, "cumulative_trapezoid"), dim),
