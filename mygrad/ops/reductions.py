@@ -65,7 +65,7 @@ class _ArrayOps:
 
     @staticmethod
     def reversed_cumsum(x, dim):
-        return np.flip(np.cumsum(np.flip(x, dim), dim), dim)
+        return np.flip(scan(np.cumsum, np.flip(x, dim), dim), dim)   # (torch's cumsum kernel: scan)
 
     @staticmethod
     def others_product(x, dim):
@@ -82,21 +82,24 @@ class _ArrayOps:
         return bool(np.count_nonzero(x == 0) > 1)
 
     @staticmethod
-    def cumprod_backward_zeros(grad, x, dim):
-        """O(n): sum_{k >= i} g_k y_k / x_i before the first zero z; at z, y_{z-1} times the
-        gradient of the products restarted after z; 0 after z."""
+    @quiet
+    def cumprod_backward_zeros(grad, x, dim, result):
+        """torch's O(n) kernel (no grad mode): before the first zero z, sum_{k >= i} g_k y_k / x_i with the
+        forward's y; at z, y_{z-1} times the gradient of the products restarted after z (each masked
+        product taken as torch takes it: an inf times a masked 0 is NaN there too); 0 after z."""
         is_zero = x == 0
         zeros_so_far = np.cumsum(is_zero, axis=dim)
         before = zeros_so_far == 0
-        first_zero = is_zero & (zeros_so_far == 1)
-        after_first = (zeros_so_far == 1) & ~is_zero
-        prefix = np.cumprod(np.where(before, x, 1), axis=dim)
-        out = _ArrayOps.reversed_cumsum(np.where(before, prefix * grad, 0), dim) / np.where(before, x, 1)
-        restarted = np.cumprod(np.where(after_first, x, 1), axis=dim)
-        tail = np.sum(np.where(after_first, restarted * grad, 0) + np.where(first_zero, grad, 0), axis=dim,
-                      keepdims=True)
-        return np.where(first_zero, np.prod(np.where(before, x, 1), axis=dim, keepdims=True) * tail,
-                        np.where(before, out, 0))
+        out = np.where(before, _ArrayOps.reversed_cumsum(np.where(before, result * grad, 0), dim) / x, 0)
+        in_first = zeros_so_far == 1
+        first_index = np.argmax(in_first, axis=dim, keepdims=True)
+        first_zero = in_first & (np.arange(x.shape[dim]).reshape([-1 if d == dim else 1 for d in range(x.ndim)])
+                                 == first_index)
+        restarted = scan(np.cumprod, np.where(in_first & ~first_zero, x, x.dtype.type(1)), dim)
+        tail = np.sum(restarted * np.where(in_first, grad, 0), axis=dim, keepdims=True)
+        earlier = np.take_along_axis(result, np.maximum(first_index - 1, 0), axis=dim)
+        tail = tail * np.where(first_index == 0, result.dtype.type(1), earlier)
+        return np.where(first_zero, tail, out).astype(grad.dtype, copy=False)
 
 
 class _TensorOps:
@@ -146,29 +149,41 @@ class _TensorOps:
         return x.flip(dim).cumsum(dim).flip(dim)
 
     @staticmethod
-    def _others(x, dim):
-        """Row i of a new axis at ``dim`` holds x with x_i replaced by 1: the (n x n) layout whose
-        products and scans are differentiable through zeros (O(n^2), only under create_graph)."""
-        n = x.shape[dim]
-        eye = np.eye(n, dtype=bool).reshape([n if d in (dim, dim + 1) else 1 for d in range(x.ndim + 1)])
-        stacked = x.unsqueeze(dim).expand(*x.shape[:dim], n, *x.shape[dim:])
-        return _TensorOps.where(_TensorOps.const(eye), 1.0, stacked)
-
-    @staticmethod
     def others_product(x, dim):
+        """torch's prod_safe_zeros_backward: the exclusive running products from both ends (cat, cumprod,
+        flip), multiplied; so are its overflows, underflows and NaN, and its derivative (cumprod's)."""
         if x.shape[dim] == 1:   # no others: the empty product, a constant (as torch's)
             return _TensorOps.const(np.ones_like(x._data))
-        return prod(_TensorOps._others(x, dim), dim + 1)
+        from .indexing import narrow
+        from .join import cat
+        n = x.shape[dim]
+        ones = _TensorOps.const(np.ones_like(np.take(x._data, [0], axis=dim)))
+        before = cumprod(cat([ones, narrow(x, dim, 0, n - 1)], dim), dim)
+        after = cumprod(cat([ones, narrow(x, dim, 1, n - 1).flip(dim)], dim), dim).flip(dim)
+        return before * after
 
     @staticmethod
-    def cumprod_backward_zeros(grad, x, dim):
-        """sum_{k >= i} g_k prod_{j <= k, j != i} x_j: its own derivative is cumprod's true second
-        derivative at zeros (the O(n) form's is not)."""
+    def cumprod_backward_zeros(grad, x, dim, result):
+        """torch's grad-mode formula (its derivative is cumprod's true second derivative at zeros): for each
+        k, sum_{j >= k} g_j prod_{i <= j, i != k} x_i, the products as torch forms them (the product before
+        k times the running product after it), one slice at a time."""
+        from .indexing import narrow
+        from .join import cat, stack
         n = x.shape[dim]
-        upper = np.triu(np.ones((n, n), dtype=bool)).reshape([n if d in (dim, dim + 1) else 1
-                                                              for d in range(x.ndim + 1)])
-        terms = grad.unsqueeze(dim) * cumprod(_TensorOps._others(x, dim), dim + 1)
-        return _TensorOps.where(_TensorOps.const(upper), terms, 0.0).sum(dim + 1)
+        ones = _TensorOps.const(np.ones_like(np.take(grad._data, [0], axis=dim)))
+        slices = []
+        for k in range(n):
+            if k == 0:
+                omitted = cat([ones, cumprod(narrow(x, dim, 1, n - 1), dim)], dim)
+            else:
+                until = prod(narrow(x, dim, 0, k), dim, True)
+                if k == n - 1:
+                    omitted = until
+                else:
+                    after = cumprod(narrow(x, dim, k + 1, n - k - 1), dim)
+                    omitted = cat([until, until.expand_as(after) * after], dim)
+            slices.append((narrow(grad, dim, k, n - k) * omitted).sum(dim))
+        return stack(slices, dim)
 
 
 def _ops(grad):
@@ -244,7 +259,7 @@ def cumprod_backward(grad, input, dim, result):
         return grad
     if not (x == 0).any():
         return F.reversed_cumsum(result * grad, dim) / input
-    return F.cumprod_backward_zeros(grad, input, dim)
+    return F.cumprod_backward_zeros(grad, input, dim, result)
 
 
 @formula_helper(tensor="same")
