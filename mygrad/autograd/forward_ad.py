@@ -490,11 +490,6 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                     and np.isnan(out._data).any() and not (picked and np.any(values["coefficient"]))):
                 # a loss NaN for want of weight (all targets ignored): its tangent too
                 found[0] = _where(out.isnan(), out.detach(), found[0])
-            if node_cls.__name__ == "CumprodBackward0" and tangents[0] is not None \
-                    and not (values["self"]._data == 0).any():
-                # torch's cumprod_jvp without zeros: result * cumsum(self_t / self), NaN through an inf or NaN
-                # input (the transposed backward skips a single element)
-                found[0] = out.detach() * (tangents[0] / values["self"].detach()).cumsum(values["dim"])
             dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype
             for o, t in zip(outputs, found):
                 if t is not None:

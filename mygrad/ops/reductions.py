@@ -366,6 +366,20 @@ def _norm_jvp_tensor(self, self_t, ord, norm, dims, keepdim):
     return (terms.sum(dims, keepdim) / norm.pow(ord - 1)).masked_fill(norm == 0, 0)
 
 
+def _cumprod_jvp_tensor(self_t, self, result, dim):
+    """torch's cumprod_jvp (over tensors): cumsum(self_t / self) * result, and after each slice's first zero
+    the running product of the inputs with that zero's tangent in its place."""
+    gradient = (self_t / self).cumsum(dim) * result
+    if self.ndim == 0:
+        return where(self == 0, self_t, gradient)
+    zeros = self == 0
+    first_zero = zeros & (zeros.cumsum(dim) == 1)
+    after = where(first_zero, self_t, self).cumprod(dim)
+    return where(first_zero.cumsum(dim) != 0, after, gradient)
+
+
+formula_helper(_cumprod_jvp_tensor, tensor=_cumprod_jvp_tensor, name="cumprod_jvp")
+forward_ad.TANGENTS["CumprodBackward0"] = "cumprod_jvp(self_t, self, result, dim)"
 formula_helper(_norm_jvp_tensor, tensor=_norm_jvp_tensor, name="norm_jvp")   # (tangent formulas run over tensors)
 forward_ad.TANGENTS["LinalgVectorNormBackward0"] = "norm_jvp(self, self_t, ord, result, dims, keepdim)"
 forward_ad.TANGENTS["NormBackward1"] = "norm_jvp(self, self_t, ord, result, dims, keepdim)"
