@@ -224,7 +224,7 @@ def cov(input: Tensor, *, correction: int = 1, fweights: Tensor | None = None,
         _check_weights(aweights, "aweights", observations)
         if aweights._data.dtype.kind != "f":
             raise RuntimeError("cov(): expected aweights to have floating point dtype")
-        if (aweights._data < 0).any():
+        if not (aweights._data >= 0).all():   # (torch's check: a NaN weight is refused too)
             raise RuntimeError("cov(): aweights cannot be negative")
         w = aweights if w is None else w * aweights
     if w is not None:
