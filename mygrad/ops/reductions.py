@@ -463,6 +463,7 @@ def _every_dim(dim) -> bool:
 
 
 NO_DIM: Any = object()   # no ``dim`` given: torch's dim-less overload (``a.sum(None)`` is the dim overload)
+NO_KEEPDIM: Any = object()   # no ``keepdim`` given (False): with it, prod/max/min fit only their dim overload
 SUM_OVERLOADS = ("(*, torch.dtype dtype = None)",
                  "(tuple of ints dim, bool keepdim = False, *, torch.dtype dtype = None)")
 PROD_OVERLOADS = ("(*, torch.dtype dtype = None)", "(int dim, bool keepdim = False, *, torch.dtype dtype = None)")
@@ -475,6 +476,14 @@ def _overload_error(name: str, got: str, signatures: tuple) -> TypeError:
     listed = "".join(f"\n * {s}" for s in signatures)
     return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but expected one "
                      f"of:{listed}\n")
+
+
+def _dim_not_int(name: str, dim, signatures: tuple, named: bool) -> TypeError:
+    """A dim that is no int: torch's parser names it where the call's arguments fit only the dim overload
+    (``named``), else lists the overloads."""
+    if named:
+        return parser_error(f"{name}(): argument 'dim' must be int, not {python_type_name(dim)}")
+    return _overload_error(name, type(dim).__name__, signatures)
 
 
 def _dim_less(name: str, keepdim, signatures: tuple) -> None:
@@ -575,15 +584,16 @@ def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
 
 
 @quiet
-def prod(input: Tensor, dim: int = NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO_DIM) -> Tensor:
-    """(``dim: int``: a dim of another type is refused by torch's parser, naming it, before anything else.)"""
+def prod(input: Tensor, dim=NO_DIM, keepdim: bool = NO_KEEPDIM, *, dtype=None, axis=NO_DIM) -> Tensor:
+    given = keepdim is not NO_KEEPDIM
+    keepdim = keepdim if given else False
     data = _accumulating(input, dtype)
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
-        _dim_less("prod", keepdim, PROD_OVERLOADS)
+        _dim_less("prod", given, PROD_OVERLOADS)
         return record(ProdBackward0, _accumulated(data.prod(), data), (input,), self=input)
-    if not isinstance(dim, int):
-        raise _overload_error("prod", type(dim).__name__, PROD_OVERLOADS)
+    if not isinstance(dim, int):   # (with keepdim or dtype only the dim overload fits: torch's parser names it)
+        raise _dim_not_int("prod", dim, PROD_OVERLOADS, given or dtype is not None)
     dim = input._wrap_dim(dim)
     out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
     return record(ProdBackward1, _accumulated(out, data), (input,), self=input, dim=dim, keepdim=keepdim)
@@ -594,23 +604,27 @@ def prod(input: Tensor, dim: int = NO_DIM, keepdim: bool = False, *, dtype=None,
 max_return, min_return = return_type("max"), return_type("min")
 
 
-def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
-    """``max``/``min``: over everything, along ``dim`` with indices, or elementwise against a tensor."""
+def _extremum(name: str, arg_reduce, full_node, dim_node, result_type, method: bool = False):
+    """``max``/``min``: over everything, along ``dim`` with indices, or elementwise against a tensor.
+    ``method``: the Tensor method, where a dim with keepdim fits only the dim overload (the function's
+    (input, other, out) overload fits three arguments too)."""
     np_reduce = np.max if name == "max" else np.min
 
-    def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, other=None, axis=NO_DIM):
+    def reduce(input: Tensor, dim=NO_DIM, keepdim: bool = NO_KEEPDIM, *, other=None, axis=NO_DIM):
+        given = keepdim is not NO_KEEPDIM
+        keepdim = keepdim if given else False
         if isinstance(dim, Tensor) or other is not None:
             binary = maximum if name == "max" else minimum
             return binary(input, other if other is not None else dim)
         data = input._data
         dim = dim if axis is NO_DIM else axis
         if dim is NO_DIM:
-            _dim_less(name, keepdim, EXTREMUM_OVERLOADS)
+            _dim_less(name, given, EXTREMUM_OVERLOADS)
             _check_nonempty(name, data, None)
             out = _signed_zero_extremum(np.asarray(np_reduce(data)), data, tuple(range(data.ndim)), False, last=True)
             return record(full_node, out, (input,), self=input)
-        if not isinstance(dim, int):   # (torch's parser names it where only the dim overload fits the call)
-            raise parser_error(f"{name}(): argument 'dim' must be int, not {python_type_name(dim)}")
+        if not isinstance(dim, int):
+            raise _dim_not_int(name, dim, EXTREMUM_OVERLOADS, method and given)
         dim = input._wrap_dim(dim)
         if data.ndim == 0:
             values, indices = data.copy(), np.array(0)
@@ -629,6 +643,8 @@ def _extremum(name: str, arg_reduce, full_node, dim_node, result_type):
 
 max = _extremum("max", np.argmax, MaxBackward1, MaxBackward0, max_return)
 min = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return)
+_max_method = _extremum("max", np.argmax, MaxBackward1, MaxBackward0, max_return, method=True)
+_min_method = _extremum("min", np.argmin, MinBackward1, MinBackward0, min_return, method=True)
 
 
 def _signed_zero_extremum(out: np.ndarray, data: np.ndarray, dims: tuple, keepdim: bool, last: bool):
@@ -959,8 +975,8 @@ def sum_to_size(self: Tensor, *size, **keywords) -> Tensor:
 
 
 methods(sum_to_size=sum_to_size, renorm=renorm, renorm_=inplace_method(renorm))
-methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=max, min=min, amax=amax, amin=amin,
-        argmax=argmax, argmin=argmin,
+methods(nansum=nansum, nanmean=nanmean, sum=sum, mean=mean, prod=prod, max=_max_method, min=_min_method, amax=amax,
+        amin=amin, argmax=argmax, argmin=argmin,
         var=var, std=std, logsumexp=logsumexp, norm=norm, cumsum=cumsum, cumprod=cumprod,
         cumsum_=inplace_method(cumsum), cumprod_=inplace_method(cumprod))
 __all__ = ["nansum", "nanmean", "sum", "mean", "prod", "max", "min", "amax", "amin", "argmax", "argmin", "var", "std",
