@@ -809,7 +809,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         _check_nonempty_norm(f"{ord:g}", data, None if _every_dim(dim) else dim_list(dim))
     axis = dims if data.ndim else None
     magnitude = np.abs(data)
-    if math.prod(data.shape[d] for d in dims) == 1:   # one element per norm: torch takes |x| itself
+    if math.prod(data.shape[d] for d in dims) == 1 and (data.ndim or _every_dim(dim)):
+        # one element per norm: torch takes |x| itself (not for a 0-d input given a dim: its p-norm formula)
         out = (magnitude != 0).astype(data.dtype) if ord == 0 else magnitude
         out = out if keepdim or not data.ndim else out.reshape([n for d, n in enumerate(data.shape) if d not in dims])
     elif ord == 2:
