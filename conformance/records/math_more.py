@@ -108,7 +108,11 @@ RECORDS = [
     Record("vdot", matmul("(n),(n)->()", max_dims=1), forms=("function", "method")),
     Record("vdot", matmul("(n),(n)->()", max_dims=1, domain=GCD), forms=("function",), label="vdot (integer)",
            dtypes=INTEGERS, grad=False),
-    Record("inner", inner_pairs, forms=("function", "method")),
+    Record("inner", inner_pairs, forms=("function", "method"),
+           unchecked=(("hostile: overflow", "products that overflow in the matrix product: measured, the inner "
+                                            "product of [inf, max, -tiny] and [-1.92, 1.95, 1.95] (float32) is NaN "
+                                            "through torch.dot and a 1-D inner, -inf through a batched inner (MKL's "
+                                            "sgemm fuses the multiply-adds); NumPy's matmul gives NaN"),)),
     Record("dist", binary(SIGNED, scalars=False, p=P_NORMS), forms=("function", "method")),
     Record("chain_matmul", chain, forms=("function",)),
     Record("cov", cov_args, forms=("function", "method")),
