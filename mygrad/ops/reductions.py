@@ -19,7 +19,7 @@ from .. import _dtype
 from .._argument_types import Number, argument_types, check_argument, int_list, parser_error
 from .._layout import row_major
 from .._quiet import quiet
-from .._summation import add_reduce
+from .._summation import add_reduce, torch_sum
 from .._tensor import Tensor, wrap_dim
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
@@ -40,8 +40,13 @@ class _ArrayOps:
     where = staticmethod(np.where)
 
     @staticmethod
+    @quiet
     def mean(x, dims, keepdim):
-        return np.mean(x, axis=dims, keepdims=keepdim)
+        """torch's mean, its sum in its kernel's order (var's backward subtracts it: a last bit, or huge terms
+        cancelling, decide the sign of an infinite gradient there), divided by the count."""
+        axes = tuple(range(np.ndim(x))) if dims is None else dims
+        count = math.prod(np.shape(x)[d] for d in axes)
+        return np.asarray(torch_sum(x, axes, keepdim) / x.dtype.type(count), x.dtype)
 
     @staticmethod
     def unsqueeze_dims(x, dims):
@@ -111,7 +116,12 @@ class _TensorOps:
 
     @staticmethod
     def mean(x, dims, keepdim):
-        return x.mean(dims, keepdim=keepdim)
+        """torch's mean node (MeanBackward1) holding torch's value (``_ArrayOps.mean``'s sum order: NumPy's can
+        differ in the last bit, which var's backward turns into the sign of an infinite gradient); the node
+        saves no output, so the value is written into the fresh result."""
+        out = x.mean(dims, keepdim=keepdim)
+        out._data[...] = _ArrayOps.mean(x._data, dims, keepdim)
+        return out
 
     @staticmethod
     def unsqueeze_dims(x, dims):
@@ -271,7 +281,7 @@ def var_backward(grad, self, dims, correction, keepdim, rnumel, full):
         dof = rnumel - correction
         if dof <= 0:
             x = F.raw(self)
-            return grad * F.const(np.where(x == x.mean(), np.nan, np.inf).astype(x.dtype))
+            return grad * F.const(np.where(x == _ArrayOps.mean(x, None, False), np.nan, np.inf).astype(x.dtype))
         return (2.0 / dof) * grad * (self - F.mean(self, None, False))
     if not keepdim:
         grad = F.unsqueeze_dims(grad, dims)
