@@ -728,15 +728,48 @@ _DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly
                 "(input numel divided by output numel).")
 
 
+def benign(data: np.ndarray) -> bool:
+    """Finite values far from overflow: there torch's two moment kernels (two-pass, Welford) and ours differ
+    in the last bits only; elsewhere an inf, a NaN or an overflow lands where each kernel's steps put it."""
+    return bool(np.isfinite(data).all()) and (not data.size or float(np.abs(data).max())
+                                               < float(np.finfo(data.dtype).max) / 4)
+
+
 @quiet
-def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int) -> np.ndarray:
-    """sum((x - mean)^2) / divisor, two-pass as torch's CPU kernel: the mean in the input's dtype,
-    the squared deviations summed in float64 (a float32 deviation of 1e-30 still counts); a divisor
-    of 0 gives inf or nan, silently, as torch.  A moment over no elements is NaN whatever the divisor (torch's
-    mean of nothing)."""
+def welford(data: np.ndarray, dims: tuple, keepdim: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, m2) of torch's WelfordOps in float64: per reduced element in order (the reduced dims last, in
+    axis order), mean += (x - mean) / n and m2 += (x - old mean) * (x - new mean), one vectorised step each
+    (torch's var/std over a dim, var_mean and std_mean below its parallel grain)."""
+    acc = np.float64
+    moved = np.moveaxis(data, dims, tuple(range(data.ndim - len(dims), data.ndim))).astype(acc)
+    flat = moved.reshape(moved.shape[:data.ndim - len(dims)] + (-1,))
+    mean, m2 = np.zeros(flat.shape[:-1], acc), np.zeros(flat.shape[:-1], acc)
+    for i in range(flat.shape[-1]):
+        x = flat[..., i]
+        delta = x - mean
+        mean = mean + delta / acc(i + 1)
+        m2 = m2 + delta * (x - mean)
+    shape = [1 if d in dims else n for d, n in enumerate(data.shape)] if keepdim else \
+        [n for d, n in enumerate(data.shape) if d not in dims]
+    return mean.reshape(shape), m2.reshape(shape)
+
+
+@quiet
+def _central_moment(data: np.ndarray, dims: tuple, keepdim: bool, divisor: int, one_output: bool) -> np.ndarray:
+    """sum((x - mean)^2) / divisor as torch's CPU kernels: for one output of several elements two-pass (the
+    mean in the input's dtype, the squared deviations summed in float64: a float32 deviation of 1e-30 still
+    counts), else Welford's recurrence (``welford``; the same but in the last bits where the data are
+    ``benign``); a divisor of 0 gives inf or nan, silently, as torch.  A moment over no elements is NaN
+    whatever the divisor (torch's mean of nothing)."""
     if not data.size:
         return np.sum(data.astype(np.float64), axis=dims, keepdims=keepdim) * np.float64(np.nan)
-    centered = data.astype(np.float64) - data.mean(axis=dims, keepdims=True).astype(np.float64)
+    if benign(data):
+        mean = data.mean(axis=dims, keepdims=True)
+    elif not one_output or data.size == 1:
+        return welford(data, dims, keepdim)[1] / np.float64(divisor)
+    else:
+        mean = _ArrayOps.mean(data, dims, True)   # (torch's self.mean(): its sum's order)
+    centered = data.astype(np.float64) - mean.astype(np.float64)
     return np.sum(centered * centered, axis=dims, keepdims=keepdim) / np.float64(divisor)
 
 
@@ -759,7 +792,7 @@ def _moments(name: str, node, finish):
         kept = math.prod(n for d, n in enumerate(data.shape) if d not in dims)
         if data.size / builtins.max(kept, 1) - correction <= 0:  # torch's reduction factor: numel in / numel out
             warnings.warn(_DOF_WARNING.format(name), UserWarning, stacklevel=past_checks(3))  # (caller, above quiet)
-        out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction)))
+        out = finish(_central_moment(data, dims, keepdim, builtins.max(0, reduced - correction), kept == 1))
         return record(node, np.asarray(out, data.dtype), (input,), self=input, dims=dims, correction=correction,
                       keepdim=keepdim, rnumel=rnumel, full=full)
 

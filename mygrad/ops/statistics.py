@@ -7,6 +7,8 @@ second; each extremum's gradient split evenly between its ties, as amax/amin do.
 """
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .._quiet import quiet
@@ -20,9 +22,11 @@ from .reductions import (
     _check_nonempty,
     _floating_only,
     _signed_zero_extremum,
+    benign,
     normalize_dims,
     std,
     var,
+    welford,
 )
 
 _MEAN = "unreduce(grad[1], shape, dims, keepdim) / count"
@@ -76,11 +80,19 @@ def _moment_mean(name: str, node, moment):
         data = input._data
         dims = normalize_dims(input, dim, one_by_one=True)
         correction = (1 if unbiased is None or unbiased else 0) if correction is None else correction
+        running = None
+        if data.size and not benign(data):   # torch's Welford kernel for both (var's own is two-pass for one output)
+            running = welford(data, dims, keepdim)
+            dof = builtins.max(0, int(np.prod([data.shape[d] for d in dims])) - correction)
+            with np.errstate(all="ignore"):
+                spread = np.asarray(running[1] / np.float64(dof), np.float64)
+                spread = np.asarray(np.sqrt(spread) if name == "std_mean" else spread, data.dtype)
         full = dim is None or data.ndim == 0
         rnumel = data.size if full else int(np.prod([data.shape[input._wrap_dim(d)] for d in
                                                      ((dim,) if isinstance(dim, int) else dim)]))
         count = int(np.prod([data.shape[d] for d in dims]))
-        mean = _running_mean(data, dims, keepdim) if data.ndim else data.copy()
+        mean = np.asarray(running[0], data.dtype) if running is not None else \
+            _running_mean(data, dims, keepdim) if data.ndim else data.copy()
         return tuple(record_multi(node, (spread, mean), (input,), self=input, shape=data.shape, dims=dims,
                                   correction=correction, keepdim=keepdim, rnumel=rnumel, full=full, count=count))
 
