@@ -188,3 +188,96 @@ def _accumulate(view: np.ndarray, target: np.ndarray, in_st: list, out_st: list,
                 column[0] += value
         else:
             column += sums
+
+
+# ----- products: ATen's binary_kernel_reduce_vec (prod) ---------------------------------------------------
+# The same iterator order, another loop: a contiguous row is multiplied in chunks of four vectors (their
+# lanes' running products, combined pairwise, then lane by lane, then the row's last elements one by one);
+# rows reduced across (an outer reduction) run down columns in blocks of four vectors; anything else one
+# element after another.  Every result starts from 1.  Where no partial product can leave the dtype's
+# normal range (``ordered_prod``'s gate) NumPy's product is the same to the last bits or nearly so.
+
+
+def _inner_product(rows: np.ndarray, lanes: int) -> np.ndarray:
+    """``vectorized_inner_reduction``: axis 0 reduced for each column (axis 1)."""
+    chunk = ILP * lanes
+    count = rows.shape[0] // chunk
+    total = np.ones(rows.shape[1:], rows.dtype)
+    if count:
+        acc = rows[:chunk].reshape((ILP, lanes) + rows.shape[1:]).copy()
+        for i in range(1, count):
+            acc = acc * rows[i * chunk:(i + 1) * chunk].reshape((ILP, lanes) + rows.shape[1:])
+        folded = (acc[0] * acc[1]) * (acc[2] * acc[3])
+        lane = folded[0]
+        for k in range(1, lanes):
+            lane = lane * folded[k]
+        total = total * lane
+    for row in rows[count * chunk:]:
+        total = total * row
+    return total
+
+
+def _outer_product(rows: np.ndarray, lanes: int) -> np.ndarray:
+    """``vectorized_outer_reduction``: down each block of four vectors of columns, then the other columns."""
+    block = ILP * lanes
+    cut = rows.shape[1] // block * block
+    acc = rows[0].copy()
+    for row in rows[1:]:
+        acc = acc * row
+    out = np.ones(rows.shape[1], rows.dtype)
+    out[:cut] = out[:cut] * acc[:cut]
+    rest = np.ones(rows.shape[1] - cut, rows.dtype)
+    for row in rows:
+        rest = rest * row[cut:]
+    out[cut:] = rest
+    return out
+
+
+@quiet
+def torch_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
+    """``x.prod(axes)`` multiplied in torch's order (float32 and float64; other dtypes as NumPy does)."""
+    lanes = LANES.get(x.dtype)
+    axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
+    if lanes is None or x.size == 0 or not axes:
+        return np.multiply.reduce(x, axis=axes, keepdims=keepdims)
+    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
+    out = np.ones(kept_shape, x.dtype)
+    out_strides = [0 if d in axes else s for d, s in enumerate(out.strides)]
+    perm = _iterator_order(x.shape, [out_strides, list(x.strides)], reduction=True)
+    shape, (in_st, out_st) = _coalesce([x.shape[d] for d in perm],
+                                       [[x.strides[d] for d in perm], [out_strides[d] for d in perm]])
+    view = np.lib.stride_tricks.as_strided(x, shape, in_st, writeable=False)
+    target = np.lib.stride_tricks.as_strided(out, shape, out_st)
+    if view.ndim == 1:
+        view, target, in_st, out_st = view[:, None], target[:, None], in_st + [0], out_st + [0]
+    outer = view.shape[2:]
+    for position in ([tuple(reversed(i)) for i in np.ndindex(*reversed(outer))] if outer else [()]):
+        rows, into = view[(slice(None), slice(None)) + position], target[(slice(None), slice(None)) + position]
+        if out_st[0] != 0:   # not a reduction in dim 0: elementwise into the outputs
+            into *= rows
+        elif in_st[0] == x.itemsize:
+            into[0] *= _inner_product(rows, lanes)
+        elif out_st[1] == x.itemsize and in_st[1] == x.itemsize:
+            into[0] *= _outer_product(rows, lanes)
+        else:
+            column = np.ones(rows.shape[1], x.dtype)
+            for row in rows:
+                column = column * row
+            into[0] *= column
+    return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+
+
+def ordered_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
+    """``np.multiply.reduce(x, axes)``, or torch's order (``torch_prod``) where a partial product may leave the
+    normal range (an inf, a NaN, a zero against them, or exponents that add up past the dtype's)."""
+    if x.dtype not in LANES or x.size < 2:
+        return np.multiply.reduce(x, axis=axes, keepdims=keepdims)
+    token = enter(IGNORE)
+    try:
+        exponents = np.frexp(x)[1]
+        safe = bool(np.isfinite(x).all()) and int(np.abs(exponents).sum()) < np.finfo(x.dtype).maxexp - 2
+    finally:
+        leave(token)
+    if safe:
+        return np.multiply.reduce(x, axis=axes, keepdims=keepdims)
+    return torch_prod(x, axes, keepdims)

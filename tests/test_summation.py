@@ -5,7 +5,7 @@ import pytest
 import torch
 
 import mygrad
-from mygrad._summation import add_reduce, torch_sum
+from mygrad._summation import add_reduce, ordered_prod, torch_prod, torch_sum
 
 
 def _bits(a) -> bytes:
@@ -75,3 +75,31 @@ def test_a_well_conditioned_sum_stays_numpys():
     last bits only."""
     x = np.random.default_rng(0).random((100, 32))
     assert _bits(add_reduce(x, (0,))) == _bits(np.add.reduce(x, axis=(0,)))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_torch_prod_multiplies_in_torchs_order(seed):
+    """Factors near the ends of the range (max, tiny, inf, 0): a product that over- or underflows part way
+    is inf, 0 or NaN as torch's loop order has it; ``ordered_prod`` (prod's forward) agrees too."""
+    rng = np.random.default_rng(seed)
+    differ_from_numpy = 0
+    for _ in range(400):
+        dtype = rng.choice([np.float32, np.float64])
+        ndim = int(rng.integers(1, 4))
+        shape = tuple(int(rng.integers(1, 80 if ndim == 1 else 30)) for _ in range(ndim))
+        info = np.finfo(dtype)
+        values = np.array([0.5, 2.0, -1.5, 3.0, 1e-30, 1e30, info.max, info.tiny, 1.7, -0.9, 0.0, np.inf], dtype)
+        x = rng.choice(values, size=shape, p=[0.15, 0.15, 0.15, 0.1, 0.05, 0.05, 0.05, 0.05, 0.1, 0.1, 0.03, 0.02])
+        if ndim >= 2 and rng.random() < 0.4:
+            x = np.transpose(x, [int(p) for p in rng.permutation(ndim)])
+        t = torch.from_numpy(x)
+        if rng.random() < 0.5:
+            dim = int(rng.integers(0, ndim))
+            want, axes = t.prod(dim).numpy(), (dim,)
+        else:
+            want, axes = t.prod().numpy(), tuple(range(ndim))
+        with np.errstate(all="ignore"):
+            differ_from_numpy += _bits(want) != _bits(np.multiply.reduce(x, axis=axes))
+        assert _bits(torch_prod(x, axes)) == _bits(want), (shape, x.strides, axes, dtype)
+        assert _bits(ordered_prod(x, axes)) == _bits(want), (shape, x.strides, axes, dtype)
+    assert differ_from_numpy   # (the test can fail: NumPy's order differs on these factors)

@@ -19,7 +19,7 @@ from .. import _dtype
 from .._argument_types import Number, argument_types, check_argument, int_list, parser_error
 from .._layout import row_major
 from .._quiet import quiet
-from .._summation import add_reduce, torch_sum
+from .._summation import add_reduce, ordered_prod, torch_sum
 from .._tensor import Tensor, wrap_dim
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
@@ -601,11 +601,12 @@ def prod(input: Tensor, dim=NO_DIM, keepdim: bool = NO_KEEPDIM, *, dtype=None, a
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("prod", given, PROD_OVERLOADS)
-        return record(ProdBackward0, _accumulated(data.prod(), data), (input,), self=input)
+        return record(ProdBackward0, _accumulated(ordered_prod(data, tuple(range(data.ndim))), data), (input,),
+                      self=input)
     if not isinstance(dim, int):   # (with keepdim or dtype only the dim overload fits: torch's parser names it)
         raise _dim_not_int("prod", dim, PROD_OVERLOADS, given or dtype is not None)
     dim = input._wrap_dim(dim)
-    out = data.prod(axis=dim, keepdims=keepdim) if data.ndim else data.copy()
+    out = ordered_prod(data, (dim,), keepdim) if data.ndim else data.copy()
     return record(ProdBackward1, _accumulated(out, data), (input,), self=input, dim=dim, keepdim=keepdim)
 
 
