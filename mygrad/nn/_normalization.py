@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._argument_types import IntList, argument_types
+from .._argument_types import IntList, argument_types, check_argument
 from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
@@ -31,6 +31,7 @@ from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import tensor_arguments
 from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
@@ -241,12 +242,12 @@ def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None =
 
 
 def _verify_batch_size(size) -> None:
+    """torch's Python check (F.batch_norm, F.group_norm), naming ``size`` as it is given (a torch.Size, a list)."""
     prods = size[0]
     for n in size[2:]:
         prods *= n
     if prods == 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"torch.Size({list(size)})")
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -254,10 +255,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel (dim 1) over the batch and spatial dims with the batch's statistics
     (training; the running statistics, when given, are updated in place with ``momentum`` and the
-    unbiased variance) or with the running statistics (eval)."""
-    x = input._data
+    unbiased variance) or with the running statistics (eval).  As torch's Python function: the batch size
+    is checked (reading ``input.size()``) before ATen's batch_norm parses the arguments (weight first)."""
     if training:
-        _verify_batch_size(x.shape)
+        _verify_batch_size(input.size())
+    return _checked_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, False)
+
+
+def aten_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
+                    running_var: Tensor | None, training: bool, momentum: float, eps: float,
+                    cudnn_enabled: bool) -> Tensor:
+    """ATen's batch_norm (torch.batch_norm): without F's "more than 1 value per channel" check (one value
+    normalises to 0)."""
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
@@ -333,14 +342,21 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         out = input.clone()
         out = out if weight is None else out * weight[0]
         return out if bias is None else out + bias[0]
+    if not training:
+        for name, p in (("running_mean", running_mean), ("running_var", running_var)):
+            if p is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dims, got {x.ndim}")
     channels = x.shape[1]
     for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if p is not None and p._data.size != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {p._data.size}")
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    for p in (running_mean, running_var):   # (the kernel reads them through a 1-d accessor)
+        if p is not None and p._data.ndim != 1:
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {p._data.ndim}")
     _float_data(input, "batch_norm")
     _check_parameters(input, weight, bias, (running_mean, running_var) if stats_dtype else ())
     wshape = (channels,) + (1,) * (x.ndim - 2)
@@ -400,12 +416,18 @@ def _fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
-    """Normalise each group of ``C / num_groups`` channels of each sample (NativeGroupNormBackward0)."""
-    x = input._data
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
-    if num_groups > 0:    # F's Python check; torch.group_norm (ATen) goes straight to _group_norm
-        _verify_batch_size([x.shape[0] * x.shape[1] // num_groups, num_groups, *x.shape[2:]])
+    """Normalise each group of ``C / num_groups`` channels of each sample (NativeGroupNormBackward0).  As
+    torch's Python function: the input's dims and the batch size are checked (reading ``input.dim()``,
+    ``input.size()``, dividing by ``num_groups``) before ATen's group_norm parses the arguments."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    _verify_batch_size([input.size(0) * input.size(1) // num_groups, num_groups] + list(input.size()[2:]))
+    return _checked_group_norm(input, num_groups, weight, bias, eps, False)
+
+
+def aten_group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+                    eps: float = 1e-5, cudnn_enabled: bool = True) -> Tensor:
+    """ATen's group_norm (torch.group_norm): without F's "more than 1 value per channel" check."""
     return _group_norm(input, num_groups, weight, bias, eps)
 
 
@@ -416,7 +438,9 @@ def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Ten
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
-    if num_groups <= 0 or channels % num_groups:
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {_shape_list(x.shape)} and num_groups={num_groups}")
     for name, p in (("weight", weight), ("bias", bias)):
@@ -436,27 +460,33 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """batch_norm over the input viewed as (1, N*C, *), as torch composes it: the parameters and running
-    statistics repeated N times, the running statistics averaged back over the batch afterwards."""
-    x = input._data
+    statistics repeated N times, the running statistics averaged back over the batch afterwards.  As torch's
+    Python function: the spatial size is checked (reading ``input.size()``) before ATen's instance_norm
+    parses the arguments (weight first)."""
     if use_input_stats:
+        size = input.size()
         prods = 1
-        for s in x.shape[2:]:
+        for s in size[2:]:
             prods *= s
         if prods == 1:
-            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
-                             f"torch.Size({list(x.shape)})")
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {size}")
+    return _checked_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+                                  False)
+
+
+def aten_instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
+                       running_var: Tensor | None, use_input_stats: bool, momentum: float, eps: float,
+                       cudnn_enabled: bool) -> Tensor:
+    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
     return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
 
 
 def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
                    bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float) -> Tensor:
-    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
     x = input._data
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
-    if x.ndim < 2:
-        raise RuntimeError(f"instance_norm: expected input with at least 2 dims, got {x.ndim}")
-    b, c = x.shape[:2]
+    b, c = dim_size(x.shape, 0), dim_size(x.shape, 1)   # (ATen reads them first: an IndexError)
     if x.dtype.kind == "f":   # (measured: a running_var of another dtype is refused, a running_mean is cast)
         _check_parameters(input, weight, bias, (running_var,))
     view = input.contiguous().view(1, b * c, *x.shape[2:])
@@ -470,10 +500,12 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
     return out.view(*x.shape)
 
 
+@argument_types
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """input * rsqrt(mean(input^2) + eps) (* weight), composite as torch's CPU path is; ``eps`` defaults to
     the dtype's machine epsilon."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
+    check_argument("rms_norm", "normalized_shape", "IntArray", normalized_shape, position=1)   # (torch's int[])
+    shape = tuple(normalized_shape)
     x = input._data
     k = len(shape)
     if x.ndim < k:
@@ -493,6 +525,12 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     out = input.mul(scale)
     out = out.mul(weight) if weight is not None else out
     return out.contiguous()  # (torch's composite ends so: a CloneBackward0 on top for a non-contiguous input)
+
+
+# the ATen functions F's Python functions call, checking their arguments as torch's parser does
+_checked_batch_norm = tensor_arguments(aten_batch_norm, "batch_norm")
+_checked_instance_norm = tensor_arguments(aten_instance_norm, "instance_norm")
+_checked_group_norm = tensor_arguments(aten_group_norm, "group_norm")
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:
