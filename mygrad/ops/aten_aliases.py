@@ -265,21 +265,21 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
 
 
 def max_pool1d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size, stride=(), padding=0, dilation=1,
                             ceil_mode: bool = False):
-    return _pooling.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode,
+    return _pooling.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode,
                                return_indices=True)
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool3d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size):
