@@ -25,7 +25,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import not_tensor, past_checks
+from ..ops._errors import not_tensor, past_checks, refuse_gradient_into
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -430,7 +430,9 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         kernel = "grid_sampler_2d_cpu_kernel_impl" if x.ndim == 4 else "grid_sampler3d_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
     if np.prod(shape) == 0:
-        return record(node, np.zeros(shape, x.dtype), (input, grid), input=input, grid=grid, mode=mode,
+        empty = np.zeros(shape, x.dtype)
+        refuse_gradient_into(empty, grid)   # (an integer output of a grid that requires grad: autograd's refusal)
+        return record(node, empty, (input, grid), input=input, grid=grid, mode=mode,
                       padding_mode=padding_mode, align_corners=bool(align_corners))
     if g.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "
