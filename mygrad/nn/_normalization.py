@@ -496,6 +496,9 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
                       stats_dtype=False)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
         if stat is not None and use_input_stats:  # (torch copies them back only when it updated them)
+            if stat._data.shape != (c,):   # (copy_ into a 0-d statistic)
+                raise RuntimeError(f"output with shape {list(stat._data.shape)} doesn't match the broadcast shape "
+                                   f"[{c}]")
             stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
     return out.view(*x.shape)
 
