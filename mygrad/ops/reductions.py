@@ -714,7 +714,8 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
         _check_nonempty_norm("inf" if ord > 0 else "-inf", data, None if _every_dim(dim) else dims)
     axis = dims if data.ndim else None
     magnitude = np.abs(data)
-    if math.prod(data.shape[d] for d in dims) == 1:   # one element per norm: torch takes |x| itself
+    # one element per norm: torch takes |x| itself (but a 0-d input given a dim goes through the p-th powers)
+    if math.prod(data.shape[d] for d in dims) == 1 and (data.ndim or _every_dim(dim)):
         out = (magnitude != 0).astype(data.dtype) if ord == 0 else magnitude
         out = out if keepdim or not data.ndim else out.reshape([n for d, n in enumerate(data.shape) if d not in dims])
     elif ord == 2:
