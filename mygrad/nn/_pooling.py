@@ -147,10 +147,23 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
         return _avg_forward(x[None], geometry)[0]
     xp = win.pad_spatial(x, pad, tuple(p + e for p, e in zip(pad, extra)))
     out = divisor.shape
-    sums = win.windows(xp, kernel, stride, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))
+    windows = win.windows(xp, kernel, stride, (1,) * nd, out)
+    if nd == 3 and x.dtype.kind == "f":   # torch's avg_pool3d kernel: a window's values added in scan order
+        sums = _scan_sum(windows.reshape(windows.shape[:2] + (-1,) + windows.shape[2 + nd:]), x.dtype)
+        return (sums / divisor).astype(x.dtype)
+    sums = windows.sum(axis=tuple(range(2, 2 + nd)))
     if x.dtype.kind != "f":
         return (np.sign(sums) * (np.abs(sums) // divisor)).astype(x.dtype)  # C++'s division: toward zero
     return (sums / divisor).astype(x.dtype, copy=False)
+
+
+def _scan_sum(values: np.ndarray, dtype) -> np.ndarray:
+    """The sum over axis 2 added left to right from +0 in ``dtype`` (a C loop's order: an inf met before
+    two -max stays inf, where a pairwise sum may make it NaN)."""
+    total = np.zeros(values.shape[:2] + values.shape[3:], dtype)
+    for k in range(values.shape[2]):
+        total = total + values[:, :, k]
+    return total
 
 
 @quiet
@@ -494,9 +507,24 @@ def _adaptive_avg_kernel(x: np.ndarray, bounds: list) -> np.ndarray:
     """torch's kernel: each window's sum, divided by its height, then by its width (so an overflowing sum is
     inf, and an inf outside the window does not reach the output as the maps' 0 * inf would)."""
     (hs, he), (ws, we) = bounds
-    out = _window_sums(_window_sums(x, -1, ws, we), -2, hs, he)
+    if not np.isfinite(x).all() or np.abs(x).max(initial=0) > np.finfo(x.dtype).max / x.shape[-1] / x.shape[-2]:
+        out = _scan_window_sums(x, hs, he, ws, we)   # (where the order of the additions shows: torch's)
+    else:
+        out = _window_sums(_window_sums(x, -1, ws, we), -2, hs, he)
     out = out / (he - hs).astype(x.dtype)[:, None]
     return (out / (we - ws).astype(x.dtype)).astype(x.dtype, copy=False)
+
+
+def _scan_window_sums(x: np.ndarray, hs, he, ws, we) -> np.ndarray:
+    """Each window's sum as torch's kernel adds it: from +0, row by row, left to right, in the input's dtype."""
+    total = np.zeros(x.shape[:-2] + (len(hs), len(ws)), x.dtype)
+    for dh in range(int((he - hs).max())):
+        rows = np.minimum(hs + dh, x.shape[-2] - 1)
+        for dw in range(int((we - ws).max())):
+            cols = np.minimum(ws + dw, x.shape[-1] - 1)
+            inside = ((hs + dh < he)[:, None] & (ws + dw < we)[None, :])
+            total = np.where(inside, total + x[..., rows[:, None], cols[None, :]], total)
+    return total
 
 
 def _window_sums(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
