@@ -273,10 +273,11 @@ def _grid_slope_2d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.nda
     s, e = 1 - n, 1 - w
     nw, ne, sw, se = (_gathered(xf, flat) for flat, _, _ in corners)   # (np.ndindex's order over (y, x))
     gx, gy = np.zeros(grid.shape[:-1], grid.dtype), np.zeros(grid.shape[:-1], grid.dtype)
-    for c in range(xf.shape[1]):
-        g_c = grad[:, c]
-        gx = gx + ((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c
-        gy = gy + ((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c
+    wide = np.float64 if grid.dtype == np.float32 else np.longdouble   # (each step a fused multiply-add, as
+    for c in range(xf.shape[1]):                                       # torch's compiled kernel: no overflow
+        g_c = grad[:, c].astype(wide)                                  # of the product alone)
+        gx = (((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c + gx).astype(grid.dtype)
+        gy = (((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c + gy).astype(grid.dtype)
     return np.stack([gx * slopes[1], gy * slopes[0]], -1).astype(grid.dtype, copy=False)
 
 
