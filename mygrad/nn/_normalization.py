@@ -212,6 +212,8 @@ def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
 @quiet
 def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
     array, _ = _ops(grad)
+    if array and layout.tie == 3 and (_order_shows(input, layout.dims) or _extreme(weight)):   # (layer_norm's,
+        return _layer_norm_input_grad(grad, input, weight, layout)                         # where order shows)
     g = grad * weight.reshape(layout.wshape) if weight is not None else grad
     gv = g.reshape(layout.view) if layout.view is not None else g
     xhat, rstd = _xhat(input, layout)
@@ -223,9 +225,42 @@ def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
                      "input")
 
 
+def _extreme(weight) -> bool:
+    """Whether an affine weight (an array or None) holds a non-finite value or one near the largest float."""
+    return weight is not None and weight.size > 0 and (not np.isfinite(weight).all() or float(
+        np.abs(weight).max()) > math.sqrt(float(np.finfo(weight.dtype).max)))
+
+
+def _layer_norm_stats(x: np.ndarray, layout: _NormLayout) -> tuple:
+    """(mean, rstd) of layer_norm's rows as torch's kernel saves them (RowwiseMoments), kept dims."""
+    kept = x.shape[:x.ndim - len(layout.dims)] + (1,) * len(layout.dims)
+    mean, var = (m.reshape(kept) for m in _rowwise_moments(x.reshape(math.prod(kept), -1)))
+    return mean, 1 / np.sqrt(var + x.dtype.type(layout.eps))
+
+
+@quiet
+def _layer_norm_input_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> np.ndarray:
+    """torch's LayerNormBackwardKernel for the input: dx = a * dy * w + b * x + c, with a = rstd,
+    b = (db * mean - ds) * a^3 / N, c = -b * mean - db * a / N over ds = sum(dy * x * w), db = sum(dy * w)."""
+    mean, a = _layer_norm_stats(x, layout)
+    kind = x.dtype.type
+    scale = kind(1) / kind(math.prod(x.shape[d] for d in layout.dims))
+    gw = grad * weight.reshape(layout.wshape) if weight is not None else grad
+    ds = (grad * x * weight.reshape(layout.wshape) if weight is not None else grad * x).sum(layout.dims, keepdims=True)
+    db = gw.sum(layout.dims, keepdims=True)
+    b = (db * mean - ds) * a * a * a * scale
+    c = -b * mean - db * a * scale
+    first = _fused(a * grad, weight.reshape(layout.wshape), b * x) if weight is not None else _fused(a, grad, b * x)
+    return (first + c).astype(x.dtype, copy=False)   # (the compiled kernel fuses the first product)
+
+
 @quiet
 def norm_weight_grad(grad, input, weight, bias, layout: _NormLayout):
-    _, ns = _ops(grad)
+    array, ns = _ops(grad)
+    if array and layout.tie == 3 and _order_shows(input, layout.dims):   # torch's: dy * (rstd * x - rstd * mean)
+        mean, a = _layer_norm_stats(input, layout)
+        return (grad * _fused(a, input, -a * mean)).sum(tuple(range(input.ndim - len(layout.dims)))).reshape(
+            layout.pshape).astype(input.dtype, copy=False)
     xhat, _ = _xhat(input, layout)
     prod = grad * xhat.reshape(tuple(input.shape))
     return _tied(ns["sum_to"](prod, layout.wshape).reshape(layout.pshape), layout, input, weight, bias)
