@@ -123,11 +123,20 @@ def _forward(w: np.ndarray, idx: np.ndarray, offsets: np.ndarray, mode: str, psw
     coef = np.ones(idx.size)
     argmax = None
     if mode == "max":
+        # torch's kernel takes a bag's first row, then each later one strictly greater: NaN first stays NaN,
+        # a NaN later never wins (the NaN-ignoring maximum, unless the first is NaN)
         out.fill(-np.inf)
-        rows, where = w[idx[live]], np.nonzero(live)[0]
-        np.maximum.at(out, bag[live], rows)
+        rows, where, live_bag = w[idx[live]], np.nonzero(live)[0], bag[live]
+        np.fmax.at(out, live_bag, rows)
+        opening = np.full(n_bags, idx.size)
+        np.minimum.at(opening, live_bag, where)
+        opened = opening < idx.size
+        leading = np.full(out.shape, np.nan, w.dtype)
+        leading[opened] = w[idx[opening[opened]]]
+        out = np.where(np.isnan(leading) & opened[:, None], leading, out)
         first = np.full(out.shape, idx.size)
-        np.minimum.at(first, bag[live], np.where(rows == out[bag[live]], where[:, None], idx.size))
+        np.minimum.at(first, live_bag, np.where(rows == out[live_bag], where[:, None], idx.size))
+        first = np.where(np.isnan(leading) & opened[:, None], opening[:, None], first)
         argmax = np.full(out.shape, -1)
         argmax[first < idx.size] = idx[first[first < idx.size]]
         out[counts == 0] = 0

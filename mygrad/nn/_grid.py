@@ -25,7 +25,7 @@ from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
-from ..ops._errors import not_tensor, past_checks
+from ..ops._errors import not_tensor, past_checks, refuse_gradient_into
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -273,10 +273,11 @@ def _grid_slope_2d(grad: np.ndarray, xf: np.ndarray, corners: list, grid: np.nda
     s, e = 1 - n, 1 - w
     nw, ne, sw, se = (_gathered(xf, flat) for flat, _, _ in corners)   # (np.ndindex's order over (y, x))
     gx, gy = np.zeros(grid.shape[:-1], grid.dtype), np.zeros(grid.shape[:-1], grid.dtype)
-    for c in range(xf.shape[1]):
-        g_c = grad[:, c]
-        gx = gx + ((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c
-        gy = gy + ((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c
+    wide = np.float64 if grid.dtype == np.float32 else np.longdouble   # (each step a fused multiply-add, as
+    for c in range(xf.shape[1]):                                       # torch's compiled kernel: no overflow
+        g_c = grad[:, c].astype(wide)                                  # of the product alone)
+        gx = (((ne[:, c] - nw[:, c]) * s + (se[:, c] - sw[:, c]) * n) * g_c + gx).astype(grid.dtype)
+        gy = (((sw[:, c] - nw[:, c]) * e + (se[:, c] - ne[:, c]) * w) * g_c + gy).astype(grid.dtype)
     return np.stack([gx * slopes[1], gy * slopes[0]], -1).astype(grid.dtype, copy=False)
 
 
@@ -430,7 +431,9 @@ def grid_sample(input: Tensor, grid: Tensor, mode: str = "bilinear", padding_mod
         kernel = "grid_sampler_2d_cpu_kernel_impl" if x.ndim == 4 else "grid_sampler3d_cpu"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{scalar_type_name(input.dtype)}'")
     if np.prod(shape) == 0:
-        return record(node, np.zeros(shape, x.dtype), (input, grid), input=input, grid=grid, mode=mode,
+        empty = np.zeros(shape, x.dtype)
+        refuse_gradient_into(empty, grid)   # (an integer output of a grid that requires grad: autograd's refusal)
+        return record(node, empty, (input, grid), input=input, grid=grid, mode=mode,
                       padding_mode=padding_mode, align_corners=bool(align_corners))
     if g.dtype != x.dtype:
         raise RuntimeError(f"expected scalar type {scalar_type_name(input.dtype)} but found "

@@ -114,9 +114,6 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
                            f"samples (batch size). Expected target size [{nframe}], but got {list(target.shape)}. "
                            f"Input has shape {list(input.shape)}.")
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")

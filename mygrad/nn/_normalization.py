@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .._argument_types import IntList, argument_types
+from .._argument_types import IntList, argument_types, check_argument
 from .._layout import row_major, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
@@ -31,6 +31,7 @@ from ..autograd.backends import ARRAY, TENSOR, formula_helper
 from ..autograd.engine import current_task
 from ..autograd.node import derivative
 from ..ops._define import record
+from ..ops._errors import tensor_arguments
 from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
 
@@ -74,11 +75,92 @@ def _xhat(x, layout: _NormLayout):
     if layout.stats is not None:
         mean, rstd = (_const(s, array) for s in layout.stats)
         return (xv - mean) * rstd, rstd
+    if array and _order_shows(xv, layout.dims):   # torch's moments, where their order decides NaN and inf
+        kept = xv.shape[:xv.ndim - len(layout.dims)] + (1,) * len(layout.dims)
+        mean, var = (m.reshape(kept) for m in _rowwise_moments(xv.reshape(math.prod(kept), -1)))
+        rstd = 1 / np.sqrt(var + xv.dtype.type(layout.eps))
+        return xv * rstd + -rstd * mean, rstd   # (x * scale + bias, as torch's kernels apply it)
     mean = _mean(xv, layout.dims, array)
     centred = xv - mean
     var = _mean(centred * centred, layout.dims, array)
     rstd = 1 / np.sqrt(var + layout.eps) if array else (var + layout.eps).rsqrt()
     return centred * rstd, rstd
+
+
+def _order_shows(x: np.ndarray, dims: tuple) -> bool:
+    """Whether torch's order of operations shows in the statistics of ``x`` over ``dims``: the trailing dims
+    (layer_norm's and group_norm's rows) holding a non-finite value or one whose square may overflow."""
+    if not dims or dims != tuple(range(x.ndim - len(dims), x.ndim)) or not x.size or x.dtype.kind != "f":
+        return False
+    return not np.isfinite(x).all() or float(np.abs(x).max()) > math.sqrt(float(np.finfo(x.dtype).max)) / 64
+
+
+# torch's CPU moments (moments_utils.h, RowwiseMoments): Welford steps over vectors of _LANES values (as
+# measured on torch 2.13's CPU build: 8 floats, 4 doubles), in chunks of _CHUNK vectors combined by a
+# cascade, then the tail value by value, then the lanes combined; its multiply-adds fused.  Measured against
+# torch.native_layer_norm's saved mean and rstd on 1280 rows of 1-300 values, a third of them NaN, +-inf,
+# -0.0, subnormal or +-max: the same NaN and inf everywhere.
+_LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
+_CHUNK = 16
+
+
+def _fused(a, b, c):
+    """a * b + c rounded once: the product does not overflow on its own."""
+    kind = np.result_type(a, b, c)
+    wide = np.float64 if kind == np.float32 else np.longdouble
+    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(kind)
+
+
+def _add_moments(m0_add: int, m1_add, m2_add, m0: int, m1, m2, kind, vector: bool = True) -> tuple:
+    """Moments (count m0_add) merged into (m0, m1, m2); an empty vector stack takes them as they are."""
+    if vector and m0 == 0:
+        return m0_add, m1_add + np.zeros_like(m1), m2_add + np.zeros_like(m2)
+    n = m0 + m0_add
+    c = kind(0) if n == 0 else kind(m0_add) / kind(n)
+    delta = m1_add - m1
+    return n, m1 + c * delta, m2 + (m2_add + delta * delta * c * kind(m0))
+
+
+@quiet
+def _rowwise_moments(rows: np.ndarray) -> tuple:
+    """(mean, biased variance) of each row of ``rows`` (R, N) as torch's RowwiseMoments computes them."""
+    kind = rows.dtype.type
+    count, size = rows.shape
+    lanes = _LANES.get(rows.dtype, 4)
+    n = size // lanes
+    m = -(-n // _CHUNK)
+    depth = max((m - 1).bit_length(), 1)
+    m0s = [0] * depth
+    m1s = [np.zeros((count, lanes), rows.dtype) for _ in range(depth)]
+    m2s = [np.zeros((count, lanes), rows.dtype) for _ in range(depth)]
+    for i in range(m):
+        steps = min(_CHUNK, n - i * _CHUNK)
+        m1v, m2v = np.zeros((count, lanes), rows.dtype), np.zeros((count, lanes), rows.dtype)
+        for j in range(steps):
+            start = (i * _CHUNK + j) * lanes
+            xv = rows[:, start:start + lanes]
+            delta = xv - m1v
+            m1v = _fused(delta, kind(1) / kind(j + 1), m1v)
+            m2v = _fused(delta, xv - m1v, m2v)
+        m0s[0], m1s[0], m2s[0] = _add_moments(steps, m1v, m2v, m0s[0], m1s[0], m2s[0], kind)
+        mask, j = i + 1, 1
+        while j < depth and mask & 1 == 0:
+            m0s[j], m1s[j], m2s[j] = _add_moments(m0s[j - 1], m1s[j - 1], m2s[j - 1], m0s[j], m1s[j], m2s[j], kind)
+            m0s[j - 1], m1s[j - 1], m2s[j - 1] = 0, np.zeros_like(m1v), np.zeros_like(m2v)
+            mask >>= 1
+            j += 1
+    for i in range(1, depth):
+        m0s[0], m1s[0], m2s[0] = _add_moments(m0s[i], m1s[i], m2s[i], m0s[0], m1s[0], m2s[0], kind)
+    m0, m1, m2 = 0, np.zeros(count, rows.dtype), np.zeros(count, rows.dtype)
+    for i in range(n * lanes, size):
+        x = rows[:, i]
+        delta = x - m1
+        m0 += 1
+        m1 = m1 + delta / kind(m0)
+        m2 = _fused(delta, x - m1, m2)
+    for lane in range(lanes):
+        m0, m1, m2 = _add_moments(n, m1s[0][:, lane], m2s[0][:, lane], m0, m1, m2, kind, vector=False)
+    return m1, m2 / kind(size)
 
 
 TiedBackward = derivative("TiedBackward", value="grad", input=None)
@@ -130,6 +212,8 @@ def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
 @quiet
 def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
     array, _ = _ops(grad)
+    if array and layout.tie == 3 and (_order_shows(input, layout.dims) or _extreme(weight)):   # (layer_norm's,
+        return _layer_norm_input_grad(grad, input, weight, layout)                         # where order shows)
     g = grad * weight.reshape(layout.wshape) if weight is not None else grad
     gv = g.reshape(layout.view) if layout.view is not None else g
     xhat, rstd = _xhat(input, layout)
@@ -141,9 +225,42 @@ def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
                      "input")
 
 
+def _extreme(weight) -> bool:
+    """Whether an affine weight (an array or None) holds a non-finite value or one near the largest float."""
+    return weight is not None and weight.size > 0 and (not np.isfinite(weight).all() or float(
+        np.abs(weight).max()) > math.sqrt(float(np.finfo(weight.dtype).max)))
+
+
+def _layer_norm_stats(x: np.ndarray, layout: _NormLayout) -> tuple:
+    """(mean, rstd) of layer_norm's rows as torch's kernel saves them (RowwiseMoments), kept dims."""
+    kept = x.shape[:x.ndim - len(layout.dims)] + (1,) * len(layout.dims)
+    mean, var = (m.reshape(kept) for m in _rowwise_moments(x.reshape(math.prod(kept), -1)))
+    return mean, 1 / np.sqrt(var + x.dtype.type(layout.eps))
+
+
+@quiet
+def _layer_norm_input_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> np.ndarray:
+    """torch's LayerNormBackwardKernel for the input: dx = a * dy * w + b * x + c, with a = rstd,
+    b = (db * mean - ds) * a^3 / N, c = -b * mean - db * a / N over ds = sum(dy * x * w), db = sum(dy * w)."""
+    mean, a = _layer_norm_stats(x, layout)
+    kind = x.dtype.type
+    scale = kind(1) / kind(math.prod(x.shape[d] for d in layout.dims))
+    gw = grad * weight.reshape(layout.wshape) if weight is not None else grad
+    ds = (grad * x * weight.reshape(layout.wshape) if weight is not None else grad * x).sum(layout.dims, keepdims=True)
+    db = gw.sum(layout.dims, keepdims=True)
+    b = (db * mean - ds) * a * a * a * scale
+    c = -b * mean - db * a * scale
+    first = _fused(a * grad, weight.reshape(layout.wshape), b * x) if weight is not None else _fused(a, grad, b * x)
+    return (first + c).astype(x.dtype, copy=False)   # (the compiled kernel fuses the first product)
+
+
 @quiet
 def norm_weight_grad(grad, input, weight, bias, layout: _NormLayout):
-    _, ns = _ops(grad)
+    array, ns = _ops(grad)
+    if array and layout.tie == 3 and _order_shows(input, layout.dims):   # torch's: dy * (rstd * x - rstd * mean)
+        mean, a = _layer_norm_stats(input, layout)
+        return (grad * _fused(a, input, -a * mean)).sum(tuple(range(input.ndim - len(layout.dims)))).reshape(
+            layout.pshape).astype(input.dtype, copy=False)
     xhat, _ = _xhat(input, layout)
     prod = grad * xhat.reshape(tuple(input.shape))
     return _tied(ns["sum_to"](prod, layout.wshape).reshape(layout.pshape), layout, input, weight, bias)
@@ -202,6 +319,9 @@ def _affine(out: np.ndarray, weight, bias, wshape) -> np.ndarray:
 
 def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: np.ndarray | None = None) -> Tensor:
     x = input._data
+    if value is None and (node is NativeGroupNormBackward0 or node is NativeLayerNormBackward0 and _order_shows(
+            x, layout.dims)):
+        value = _kernel_value(x, layout, weight, bias, node is NativeGroupNormBackward0)
     if value is None:
         xhat, _ = _xhat(x, layout)
         value = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape)
@@ -211,6 +331,37 @@ def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: n
     if not (node is NativeBatchNormBackward0 and suggests_channels_last(x)):
         out = row_major(out)
     return record(node, out, (input, weight, bias), input=input, weight=weight, bias=bias, layout=layout)
+
+
+@quiet
+def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias, group: bool) -> np.ndarray:
+    """layer_norm's or group_norm's output as torch's kernels apply the statistics (where NaN and inf show it):
+    layer_norm ((x * rstd - rstd * mean) * weight + bias), group_norm (x * scale + bias, the weight folded
+    into scale = rstd * weight and bias = bias - scale * mean), each multiply-add fused."""
+    xv = x.reshape(layout.view) if layout.view is not None else x
+    kept = xv.shape[:xv.ndim - len(layout.dims)] + (1,) * len(layout.dims)
+    if _order_shows(xv, layout.dims):
+        mean, var = (m.reshape(kept) for m in _rowwise_moments(xv.reshape(math.prod(kept), -1)))
+    else:
+        mean = xv.mean(axis=layout.dims, keepdims=True)
+        var = ((xv - mean) ** 2).mean(axis=layout.dims, keepdims=True)
+    kind = x.dtype.type
+    rstd = 1 / np.sqrt(np.where(var < 0, kind(0), var) + kind(layout.eps))
+    if not group:
+        y = _fused(xv, rstd, -rstd * mean).reshape(x.shape)
+        w = weight._data.reshape(layout.wshape) if weight is not None else kind(1)
+        b = bias._data.reshape(layout.wshape) if bias is not None else kind(0)
+        return _fused(y, w, b)
+    n, groups = xv.shape[:2]
+    channels = x.shape[1]
+    rows = x.reshape(n, groups, channels // groups, -1)
+    scale = rstd.reshape(n, groups, 1, 1)
+    if weight is not None:
+        scale = scale * weight._data.reshape(1, groups, channels // groups, 1)
+    shift = -scale * mean.reshape(n, groups, 1, 1)
+    if bias is not None:
+        shift = _fused(-scale, mean.reshape(n, groups, 1, 1), bias._data.reshape(1, groups, channels // groups, 1))
+    return _fused(rows, scale, shift).reshape(x.shape)
 
 
 def _shape_list(shape) -> str:
@@ -241,12 +392,12 @@ def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None =
 
 
 def _verify_batch_size(size) -> None:
+    """torch's Python check (F.batch_norm, F.group_norm), naming ``size`` as it is given (a torch.Size, a list)."""
     prods = size[0]
     for n in size[2:]:
         prods *= n
     if prods == 1:
-        raise ValueError(f"Expected more than 1 value per channel when training, got input size "
-                         f"torch.Size({list(size)})")
+        raise ValueError(f"Expected more than 1 value per channel when training, got input size {size}")
 
 
 def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
@@ -254,10 +405,18 @@ def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor |
                momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """Normalise each channel (dim 1) over the batch and spatial dims with the batch's statistics
     (training; the running statistics, when given, are updated in place with ``momentum`` and the
-    unbiased variance) or with the running statistics (eval)."""
-    x = input._data
+    unbiased variance) or with the running statistics (eval).  As torch's Python function: the batch size
+    is checked (reading ``input.size()``) before ATen's batch_norm parses the arguments (weight first)."""
     if training:
-        _verify_batch_size(x.shape)
+        _verify_batch_size(input.size())
+    return _checked_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps, False)
+
+
+def aten_batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
+                    running_var: Tensor | None, training: bool, momentum: float, eps: float,
+                    cudnn_enabled: bool) -> Tensor:
+    """ATen's batch_norm (torch.batch_norm): without F's "more than 1 value per channel" check (one value
+    normalises to 0)."""
     return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
 
 
@@ -333,14 +492,21 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
         out = input.clone()
         out = out if weight is None else out * weight[0]
         return out if bias is None else out + bias[0]
+    if not training:
+        for name, p in (("running_mean", running_mean), ("running_var", running_var)):
+            if p is None:
+                raise RuntimeError(f"{name} must be defined in evaluation mode")
     if x.ndim < 2:
         raise RuntimeError(f"batch_norm: expected input with at least 2 dims, got {x.ndim}")
     channels = x.shape[1]
     for name, p in (("weight", weight), ("bias", bias), ("running_mean", running_mean), ("running_var", running_var)):
         if p is not None and p._data.size != channels:
             raise RuntimeError(f"{name} should contain {channels} elements not {p._data.size}")
-    if not training and (running_mean is None or running_var is None):
-        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    if (running_mean is None) != (running_var is None):
+        raise ValueError("running_mean and running_var must either both be None or neither be None")
+    for p in (running_mean, running_var):   # (the kernel reads them through a 1-d accessor)
+        if p is not None and p._data.ndim != 1:
+            raise RuntimeError(f"TensorAccessor expected 1 dims but tensor has {p._data.ndim}")
     _float_data(input, "batch_norm")
     _check_parameters(input, weight, bias, (running_mean, running_var) if stats_dtype else ())
     wshape = (channels,) + (1,) * (x.ndim - 2)
@@ -400,12 +566,18 @@ def _fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
                eps: float = 1e-5) -> Tensor:
-    """Normalise each group of ``C / num_groups`` channels of each sample (NativeGroupNormBackward0)."""
-    x = input._data
-    if x.ndim < 2:
-        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {x.ndim}")
-    if num_groups > 0:    # F's Python check; torch.group_norm (ATen) goes straight to _group_norm
-        _verify_batch_size([x.shape[0] * x.shape[1] // num_groups, num_groups, *x.shape[2:]])
+    """Normalise each group of ``C / num_groups`` channels of each sample (NativeGroupNormBackward0).  As
+    torch's Python function: the input's dims and the batch size are checked (reading ``input.dim()``,
+    ``input.size()``, dividing by ``num_groups``) before ATen's group_norm parses the arguments."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
+    _verify_batch_size([input.size(0) * input.size(1) // num_groups, num_groups] + list(input.size()[2:]))
+    return _checked_group_norm(input, num_groups, weight, bias, eps, False)
+
+
+def aten_group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
+                    eps: float = 1e-5, cudnn_enabled: bool = True) -> Tensor:
+    """ATen's group_norm (torch.group_norm): without F's "more than 1 value per channel" check."""
     return _group_norm(input, num_groups, weight, bias, eps)
 
 
@@ -416,7 +588,9 @@ def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Ten
     spatial = 1
     for s in x.shape[2:]:
         spatial *= s
-    if num_groups <= 0 or channels % num_groups:
+    if num_groups <= 0:
+        raise RuntimeError(f"Expected num groups to be greater than 0, got {num_groups}")
+    if channels % num_groups:
         raise RuntimeError(f"Expected number of channels in input to be divisible by num_groups, but got input "
                            f"of shape {_shape_list(x.shape)} and num_groups={num_groups}")
     for name, p in (("weight", weight), ("bias", bias)):
@@ -436,27 +610,33 @@ def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var
                   weight: Tensor | None = None, bias: Tensor | None = None, use_input_stats: bool = True,
                   momentum: float = 0.1, eps: float = 1e-5) -> Tensor:
     """batch_norm over the input viewed as (1, N*C, *), as torch composes it: the parameters and running
-    statistics repeated N times, the running statistics averaged back over the batch afterwards."""
-    x = input._data
+    statistics repeated N times, the running statistics averaged back over the batch afterwards.  As torch's
+    Python function: the spatial size is checked (reading ``input.size()``) before ATen's instance_norm
+    parses the arguments (weight first)."""
     if use_input_stats:
+        size = input.size()
         prods = 1
-        for s in x.shape[2:]:
+        for s in size[2:]:
             prods *= s
         if prods == 1:
-            raise ValueError(f"Expected more than 1 spatial element when training, got input size "
-                             f"torch.Size({list(x.shape)})")
+            raise ValueError(f"Expected more than 1 spatial element when training, got input size {size}")
+    return _checked_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+                                  False)
+
+
+def aten_instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
+                       running_var: Tensor | None, use_input_stats: bool, momentum: float, eps: float,
+                       cudnn_enabled: bool) -> Tensor:
+    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
     return _instance_norm(input, running_mean, running_var, weight, bias, use_input_stats, momentum, eps)
 
 
 def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None, weight: Tensor | None,
                    bias: Tensor | None, use_input_stats: bool, momentum: float, eps: float) -> Tensor:
-    """ATen's instance_norm (torch.instance_norm): F's without its spatial-size check."""
     x = input._data
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
-    if x.ndim < 2:
-        raise RuntimeError(f"instance_norm: expected input with at least 2 dims, got {x.ndim}")
-    b, c = x.shape[:2]
+    b, c = dim_size(x.shape, 0), dim_size(x.shape, 1)   # (ATen reads them first: an IndexError)
     if x.dtype.kind == "f":   # (measured: a running_var of another dtype is refused, a running_mean is cast)
         _check_parameters(input, weight, bias, (running_var,))
     view = input.contiguous().view(1, b * c, *x.shape[2:])
@@ -466,14 +646,19 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
                       stats_dtype=False)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
         if stat is not None and use_input_stats:  # (torch copies them back only when it updated them)
+            if stat._data.shape != (c,):   # (copy_ into a 0-d statistic)
+                raise RuntimeError(f"output with shape {list(stat._data.shape)} doesn't match the broadcast shape "
+                                   f"[{c}]")
             stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
     return out.view(*x.shape)
 
 
+@argument_types
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
     """input * rsqrt(mean(input^2) + eps) (* weight), composite as torch's CPU path is; ``eps`` defaults to
     the dtype's machine epsilon."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(int(n) for n in normalized_shape)
+    check_argument("rms_norm", "normalized_shape", "IntArray", normalized_shape, position=1)   # (torch's int[])
+    shape = tuple(normalized_shape)
     x = input._data
     k = len(shape)
     if x.ndim < k:
@@ -493,6 +678,12 @@ def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps:
     out = input.mul(scale)
     out = out.mul(weight) if weight is not None else out
     return out.contiguous()  # (torch's composite ends so: a CloneBackward0 on top for a non-contiguous input)
+
+
+# the ATen functions F's Python functions call, checking their arguments as torch's parser does
+_checked_batch_norm = tensor_arguments(aten_batch_norm, "batch_norm")
+_checked_instance_norm = tensor_arguments(aten_instance_norm, "instance_norm")
+_checked_group_norm = tensor_arguments(aten_group_norm, "group_norm")
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12, out=None) -> Tensor:

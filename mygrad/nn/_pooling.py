@@ -12,10 +12,11 @@ Every first-order gradient is itself a recorded op, so ``create_graph=True`` wor
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
-from .._argument_types import IntList, argument_types, python_type_name
+from .._argument_types import IntList, argument_types, check_argument, python_type_name
 from .._layout import strided_view, suggests_channels_last
 from .._quiet import quiet
 from .._tensor import Tensor
@@ -146,10 +147,23 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
         return _avg_forward(x[None], geometry)[0]
     xp = win.pad_spatial(x, pad, tuple(p + e for p, e in zip(pad, extra)))
     out = divisor.shape
-    sums = win.windows(xp, kernel, stride, (1,) * nd, out).sum(axis=tuple(range(2, 2 + nd)))
+    windows = win.windows(xp, kernel, stride, (1,) * nd, out)
+    if nd == 3 and x.dtype.kind == "f":   # torch's avg_pool3d kernel: a window's values added in scan order
+        sums = _scan_sum(windows.reshape(windows.shape[:2] + (-1,) + windows.shape[2 + nd:]), x.dtype)
+        return (sums / divisor).astype(x.dtype)
+    sums = windows.sum(axis=tuple(range(2, 2 + nd)))
     if x.dtype.kind != "f":
         return (np.sign(sums) * (np.abs(sums) // divisor)).astype(x.dtype)  # C++'s division: toward zero
     return (sums / divisor).astype(x.dtype, copy=False)
+
+
+def _scan_sum(values: np.ndarray, dtype) -> np.ndarray:
+    """The sum over axis 2 added left to right from +0 in ``dtype`` (a C loop's order: an inf met before
+    two -max stays inf, where a pairwise sum may make it NaN)."""
+    total = np.zeros(values.shape[:2] + values.shape[3:], dtype)
+    for k in range(values.shape[2]):
+        total = total + values[:, :, k]
+    return total
 
 
 @quiet
@@ -200,6 +214,11 @@ def _tuple(name: str, fn: str, value, nd: int, default=None) -> tuple:
     if len(values) != nd:
         raise RuntimeError(f"{fn}: {name} must either be a single int, or a tuple of {nd} ints")
     return values
+
+
+def _pair(value) -> tuple:
+    """torch's Python ``_pair``: an iterable as a tuple, anything else twice (a float too, for the parser to refuse)."""
+    return tuple(value) if isinstance(value, Iterable) else (value, value)
 
 
 def _spatial_input(input: Tensor, nd: int, fn: str) -> bool:
@@ -302,9 +321,52 @@ def max_pool1d(input: Tensor, kernel_size: IntList, stride: IntList | None = Non
                           (1, d[0] if isinstance(d, (tuple, list)) else d), ceil_mode, return_indices)
     if stride is not None and isinstance(stride, (tuple, list)) and not len(stride):
         stride = None
-    if not return_indices and input._data.dtype.kind != "f" and input._data.ndim in (2, 3):
-        raise not_implemented("max_pool1d_impl", input._data)   # (its own kernel: floating only)
+    if not return_indices:
+        _check_max_pool1d(input._data, kernel_size, stride, padding, dilation, ceil_mode)
+        if input._data.dtype.kind != "f":
+            raise not_implemented("max_pool1d_impl", input._data)   # (its own kernel: floating only)
+    else:   # (ATen's max_pool1d_with_indices: the input's dims, then one int each)
+        if input._data.ndim not in (2, 3):
+            raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input._data.ndim}-dimensional tensor for "
+                               f"argument #1 'self' (while checking arguments for max_pool1d)")
+        for name, value in (("kernel_size", kernel_size), ("stride", stride if stride is not None else kernel_size),
+                            ("padding", padding), ("dilation", dilation)):
+            if len(_listed(value)) != 1:
+                raise RuntimeError(f"max_pool1d() argument '{name}' should contain one int (got {len(_listed(value))})")
     return _one_d(one, input, kernel_size, stride, padding, dilation, return_indices=return_indices)
+
+
+def _listed(value) -> list:
+    return [] if value is None else list(value) if isinstance(value, (tuple, list)) else [value]
+
+
+def _check_max_pool1d(x: np.ndarray, kernel_size, stride, padding, dilation, ceil_mode: bool) -> None:
+    """ATen's check_max_pool1d: max_pool1d (without indices) checks its geometry before its kernel's dtype."""
+    if x.ndim not in (2, 3) or not all(x.shape[-2:]):
+        raise RuntimeError(f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch size for "
+                           f"input, but got:{list(x.shape)}")
+    k, s, p, d = _listed(kernel_size), _listed(stride), _listed(padding), _listed(dilation)
+    for name, values, allowed in (("kernel_size", k, "an int, list of ints or"), ("stride", s, "None, an int, list "
+                                  "of ints, or"), ("padding", p, "an int, list of ints, or"),
+                                  ("dilation", d, "an int, list of ints or")):
+        if len(values) != 1 and not (name == "stride" and not values):
+            raise RuntimeError(f"max_pool1d() {name} must be {allowed} tuple of ints of size 1 but got size "
+                               f"{len(values)}")
+    s = s or k
+    if k[0] <= 0:
+        raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k[0]}")
+    if s[0] <= 0:
+        raise RuntimeError(f"max_pool1d() stride must be greater than zero, but got {s[0]}")
+    if p[0] < 0:
+        raise RuntimeError(f"max_pool1d() padding must be non-negative, but got {p[0]}")
+    if p[0] > k[0] // 2:
+        raise RuntimeError(f"max_pool1d() padding should be at most half of kernel size, but got padding={p[0]} "
+                           f"and kernel_size={k[0]}")
+    if d[0] <= 0:
+        raise RuntimeError(f"max_pool1d() dilation must be greater than zero, but got {d[0]}")
+    out = _pool_sizes(x.shape[-1:], k, s, p, d, ceil_mode)[0]
+    if out <= 0:
+        raise RuntimeError(f"max_pool1d() Invalid computed output size: {out}")
 
 
 # ----- average pooling ----------------------------------------------------------------------------------------
@@ -445,9 +507,24 @@ def _adaptive_avg_kernel(x: np.ndarray, bounds: list) -> np.ndarray:
     """torch's kernel: each window's sum, divided by its height, then by its width (so an overflowing sum is
     inf, and an inf outside the window does not reach the output as the maps' 0 * inf would)."""
     (hs, he), (ws, we) = bounds
-    out = _window_sums(_window_sums(x, -1, ws, we), -2, hs, he)
+    if not np.isfinite(x).all() or np.abs(x).max(initial=0) > np.finfo(x.dtype).max / x.shape[-1] / x.shape[-2]:
+        out = _scan_window_sums(x, hs, he, ws, we)   # (where the order of the additions shows: torch's)
+    else:
+        out = _window_sums(_window_sums(x, -1, ws, we), -2, hs, he)
     out = out / (he - hs).astype(x.dtype)[:, None]
     return (out / (we - ws).astype(x.dtype)).astype(x.dtype, copy=False)
+
+
+def _scan_window_sums(x: np.ndarray, hs, he, ws, we) -> np.ndarray:
+    """Each window's sum as torch's kernel adds it: from +0, row by row, left to right, in the input's dtype."""
+    total = np.zeros(x.shape[:-2] + (len(hs), len(ws)), x.dtype)
+    for dh in range(int((he - hs).max())):
+        rows = np.minimum(hs + dh, x.shape[-2] - 1)
+        for dw in range(int((we - ws).max())):
+            cols = np.minimum(ws + dw, x.shape[-1] - 1)
+            inside = ((hs + dh < he)[:, None] & (ws + dw < we)[None, :])
+            total = np.where(inside, total + x[..., rows[:, None], cols[None, :]], total)
+    return total
 
 
 def _window_sums(x: np.ndarray, axis: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
@@ -523,7 +600,7 @@ def lp_pool2d(input: Tensor, norm_type, kernel_size, stride=None, ceil_mode: boo
     """torch's composite: (sign(avg) * relu(|avg|) * kw * kh) ** (1 / p) over avg_pool2d(x ** p)."""
     from ..ops import sign  # type: ignore[attr-defined]  # (unary makes its ops from a table)
     from ._activations import relu
-    kw, kh = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    kw, kh = _pair(kernel_size)
     if stride is not None:
         out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     else:
@@ -545,20 +622,56 @@ MaxUnpool2DBackward0 = derivative("MaxUnpool2DBackward0", freed=("indices",),
                                   attrs="indices", self="index_gather(grad, indices, 2)")
 
 
+def _unpool_output_size(input: Tensor, kernel: tuple, stride: tuple, padding: tuple, output_size) -> list:
+    """torch's Python ``_unpool_output_size``: the default size, or ``output_size`` (its last two, of four)
+    checked to lie within a stride of it."""
+    input_size = input.size()
+    default = [(input_size[-len(kernel) + d] - 1) * stride[d] + kernel[d] - 2 * padding[d] for d in range(len(kernel))]
+    if output_size is None:
+        size = default
+    else:
+        if len(output_size) == len(kernel) + 2:
+            output_size = output_size[2:]
+        if len(output_size) != len(kernel):
+            raise ValueError(f"output_size should be a sequence containing {len(kernel)} or {len(kernel) + 2} "
+                             f"elements, but it has a length of '{len(output_size)}'")
+        for d in range(len(kernel)):
+            low, high = default[d] - stride[d], default[d] + stride[d]
+            if not low < output_size[d] < high:
+                raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between {low} and {high})')
+        size = output_size
+    for d in range(len(kernel)):
+        if size[d] < 0:
+            raise ValueError(f"max_unpooling: output_size must contain non-negative spatial dimensions, but got "
+                             f"output_size[{d}]={size[d]}")
+    return size
+
+
 def max_unpool2d(input: Tensor, indices: Tensor, kernel_size, stride=None, padding=0, output_size=None) -> Tensor:
     """Each input value placed at its flat index in a zero (N, C, H, W) output (max_pool2d's inverse)."""
-    kernel = _tuple("kernel_size", "max_unpool2d", kernel_size, 2)
-    stride = _tuple("stride", "max_unpool2d", stride, 2, default=kernel)
-    pad = _tuple("padding", "max_unpool2d", padding, 2)
+    kernel = _pair(kernel_size)
+    stride = _pair(stride) if stride is not None else kernel
+    size = _unpool_output_size(input, kernel, stride, _pair(padding), output_size)
+    check_argument("max_unpool2d", "output_size", "IntArray", size, position=2)   # (ATen's parser)
+    size = tuple(size)
     x, idx = input._data, indices._data
-    size = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(x.shape[-2:], stride, pad, kernel))
-    if output_size is not None:
-        size = tuple(output_size)[-2:]
     if idx.dtype != np.int64:
         raise RuntimeError(f"elements in indices should be type int64 but got: {scalar_type_name(indices.dtype)}")
+    if len(size) != 2:
+        raise RuntimeError(f"There should be exactly two elements (height, width) in output_size, but got "
+                           f"{len(size)} elements.")
+    if x.ndim not in (3, 4):
+        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with {x.ndim} "
+                           f"dimensions.")
     if idx.shape != x.shape:
         raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor ({list(x.shape)}) but "
                            f"got indices tensor with shape: {list(idx.shape)}")
+    for i in range(1, x.ndim):
+        if x.shape[i] <= 0:
+            raise RuntimeError(f"max_unpooling2d_forward_out_cpu(): Expected input to have non-zero size for "
+                               f"non-batch dimensions, but got {list(x.shape)} with dimension {i} being empty.")
+    if x.dtype.kind != "f":
+        raise not_implemented("max_unpool2d", x)
     batched = x.ndim == 4
     xb, ib = _as_batched(x, batched), _as_batched(idx, batched)
     per = size[0] * size[1]

@@ -56,7 +56,7 @@ _check_tensor_inputs(globals(), __all__, unchecked=(
     "normalize", "dropout1d", "dropout2d", "dropout3d", "interpolate", "upsample", "instance_norm", "sigmoid", "tanh",
     "softsign", "tanhshrink", "glu", "gaussian_nll_loss", "group_norm", "adaptive_avg_pool2d", "adaptive_max_pool2d",
     "lp_pool1d", "lp_pool2d", "softmax", "log_softmax", "softmin", "gumbel_softmax", "multi_head_attention_forward",
-    "local_response_norm", "multi_margin_loss", "affine_grid", "grid_sample", "embedding_bag",
+    "local_response_norm", "multi_margin_loss", "batch_norm", "affine_grid", "grid_sample", "embedding_bag",
     "multilabel_soft_margin_loss"),
     python=True)   # (torch's F functions are Python: some read an attribute of a tensor argument first)
 __getattr__ = _module_getattr(__name__, 'nn.functional')  # a torch name mygrad lacks: an AttributeError that says so

@@ -232,7 +232,7 @@ TORCH_READS = {
     "binary_cross_entropy": {**_SIZE_READ, "weight": "size()"}, "binary_cross_entropy_with_logits": _SIZE_READ,
     "local_response_norm": {"input": "dim()"}, "embedding": {"weight": "size()"}, "embedding_bag": {"input": "size()"},
     "margin_ranking_loss": {"input1": "dim()", "input2": "dim()", "target": "dim()"},
-    "batch_norm": {"input": "size()"},
+    "batch_norm": {"input": "size()"}, "max_unpool2d": {"input": "size()"},
 }
 _READ_ONLY_WHEN = {"batch_norm": "training", "embedding": "padding_idx"}
 

@@ -136,18 +136,8 @@ def feature_alpha_dropout_(input: Tensor, p: float, train: bool) -> Tensor:
 
 # ----- normalization ----------------------------------------------------------------------------------------
 
-def batch_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
-               running_var: Tensor | None, training: bool, momentum: float, eps: float,
-               cudnn_enabled: bool) -> Tensor:
-    """ATen's: without F's "more than 1 value per channel" check (one value normalises to 0)."""
-    return _normalization._batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
-
-
-def instance_norm(input: Tensor, weight: Tensor | None, bias: Tensor | None, running_mean: Tensor | None,
-                  running_var: Tensor | None, use_input_stats: bool, momentum: float, eps: float,
-                  cudnn_enabled: bool) -> Tensor:
-    return _normalization._instance_norm(input, running_mean, running_var, weight, bias, use_input_stats,
-                                        momentum, eps)
+# torch.batch_norm/instance_norm take weight first; F's Python functions call these
+batch_norm, instance_norm = _normalization.aten_batch_norm, _normalization.aten_instance_norm
 
 
 @argument_types
@@ -156,10 +146,7 @@ def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None =
     return _normalization.layer_norm(input, normalized_shape, weight, bias, eps)
 
 
-def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None, bias: Tensor | None = None,
-               eps: float = 1e-5, cudnn_enabled: bool = True) -> Tensor:
-    """ATen's: without F's "more than 1 value per channel" check."""
-    return _normalization._group_norm(input, num_groups, weight, bias, eps)
+group_norm = _normalization.aten_group_norm
 
 
 def rms_norm(input: Tensor, normalized_shape, weight: Tensor | None = None, eps: float | None = None) -> Tensor:
@@ -278,21 +265,21 @@ def convolution(input: Tensor, weight: Tensor, bias: Tensor | None, stride, padd
 
 
 def max_pool1d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool1d_with_indices(input: Tensor, kernel_size, stride=(), padding=0, dilation=1,
                             ceil_mode: bool = False):
-    return _pooling.max_pool1d(input, kernel_size, stride or None, padding, dilation, ceil_mode,
+    return _pooling.max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode,
                                return_indices=True)
 
 
 def max_pool2d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool2d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def max_pool3d(input: Tensor, kernel_size, stride=(), padding=0, dilation=1, ceil_mode: bool = False) -> Tensor:
-    return _pooling.max_pool3d(input, kernel_size, stride or None, padding, dilation, ceil_mode)
+    return _pooling.max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode)
 
 
 def adaptive_max_pool1d(input: Tensor, output_size):
