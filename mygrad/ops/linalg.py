@@ -17,6 +17,7 @@ from .._argument_types import check_argument, python_type_name
 from .._dtype import result_type
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
+from .._tensor_str import type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -257,7 +258,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         if operand._data.dtype != mat2._data.dtype:
             raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(operand)} and "
                                f"{_scalar_name(mat2)}")
-    _check_expandable(bias.shape, out_shape)
+    _check_expandable(bias, out_shape)
     _check_bool(bias)
     out = _torch_gemm(bias, mat1._data, mat2._data, beta, alpha)
     return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
@@ -329,7 +330,7 @@ def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, scale
     for operand in inputs:
         if operand._data.dtype != input._data.dtype:
             raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(operand)}")
-    _check_expandable(input._data.shape, product if finish else product.shape)
+    _check_expandable(input._data, product if finish else product.shape)
     _check_bool(input._data)
     if finish is not None:
         out = finish(input._data)
@@ -375,7 +376,7 @@ def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Te
     bool, (beta and input) or (alpha and the outer product)."""
     np_dtype = result_type(input, vec1, vec2).np
     bias, a, b = (x._data.astype(np_dtype, copy=False) for x in (input, vec1, vec2))
-    _check_expandable(bias.shape, (a.shape[0], b.shape[0]))
+    _check_expandable(bias, (a.shape[0], b.shape[0]))
     if np_dtype == np.bool_:
         out = np.broadcast_to(bias & bool(beta), (a.shape[0], b.shape[0])) | (np.multiply.outer(a, b) & bool(alpha))
     else:
@@ -426,10 +427,79 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
                         batched=batched)
 
 
-def _check_expandable(shape: tuple, target: tuple) -> None:
+_addbmm_written = inplace_method(addbmm)
+
+
+def addbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """``Tensor.addbmm_``: torch writes it through addbmm's out= kernel, which RESIZES self to the product's
+    (m, n) once self broadcasts there (a 0-d, 1-d or (m, 1) self grows), where every other in-place op refuses
+    a result larger than self (measured: a 0-d self with a (1, 1) product and beta != 0 is then refused as the
+    written-to tensor overlapping its own input; a (1,) one is not)."""
+    if self._base is None and isinstance(batch1, Tensor) and isinstance(batch2, Tensor) and \
+            batch1._data.ndim == 3 == batch2._data.ndim and self._data.ndim <= 2:
+        target = (batch1._data.shape[1], batch2._data.shape[2])
+        if self._data.shape != target:
+            return _resized_into(self, target, batch1, batch2, beta, alpha)
+    return _addbmm_written(self, batch1, batch2, beta=beta, alpha=alpha)
+
+
+addbmm_.__op__ = addbmm  # type: ignore[attr-defined]  # (its parameters name a bad argument)
+
+
+def _resized_into(self: Tensor, target: tuple, batch1: Tensor, batch2: Tensor, beta, alpha) -> Tensor:
+    """addbmm written into ``self`` resized to ``target``: its result's history becomes self's, as
+    ``Tensor._inplace`` rebases an in-place op's output; nothing changes when a check raises."""
+    from .._tensor import _move_retain_grad, _move_saved_output, _reset_hooks
+    from ._views import PARTIAL_OVERLAP_MESSAGE
+    self._check_inplace()
+    recording = grad_mode._state.enabled and self._data.dtype.kind == "f" and (
+        self._requires_grad or batch1._requires_grad or batch2._requires_grad)
+    old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+    with grad_mode.set_grad_enabled(recording):
+        result = addbmm(old, batch1, batch2, beta=beta, alpha=alpha)
+    if beta != 0 and self._data.ndim == 0 and math.prod(target) == 1:  # (torch's copy of self into itself)
+        self._data = self._data.reshape(target)   # (resized before: torch leaves it so)
+        raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+    data = self._data
+    if beta != 0 and data.ndim == 2 and data.shape[0] > 1 and data.shape[1] == 1 < target[1]:
+        with grad_mode.no_grad():   # a column's values as torch's copy reads them: see _read_after_resize
+            result._data = addbmm(Tensor._make(_read_after_resize(data, target), False, None), batch1, batch2,
+                                  beta=beta, alpha=alpha)._data
+    self._data = np.array(result._data, dtype=data.dtype)
+    self._vc[0] += 1
+    if recording:
+        _move_saved_output(result, self)
+        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        _reset_hooks(self)
+        if self._retains_grad:
+            _move_retain_grad(self, old.grad_fn, old._output_nr)
+    return self
+
+
+def _read_after_resize(column: np.ndarray, target: tuple) -> np.ndarray:
+    """What torch's addbmm_ reads as an (r, 1) self broadcast to (r, n) after resizing it: self's memory grows
+    in place and is copied into row by row, so row i reads element i after the rows before it overwrote it
+    (measured: [[1], [2]] into a (2, 3) product reads [[1, 1, 1], [1, 1, 1]])."""
+    rows, n = target
+    flat = np.zeros(rows * n, column.dtype)
+    flat[:rows] = column[:, 0]
+    for i in range(rows):   # (a row's reads come before its writes; the rows in order)
+        flat[i * n:(i + 1) * n] = flat[i]
+    return flat.reshape(target)
+
+
+def _check_expandable(data: np.ndarray, target: tuple) -> None:
+    """torch's expand of ``data`` to ``target``: too many dims, or the LAST size that does not fit (its
+    inferExpandGeometry walks the dims from the last)."""
+    shape = data.shape
+    if len(shape) > len(target):
+        raise RuntimeError(f"expand({type_name(data.dtype)}{{{list(shape)}}}, size={list(target)}): the number of "
+                           f"sizes provided ({len(target)}) must be greater or equal to the number of dimensions in "
+                           f"the tensor ({len(shape)})")
     lead = len(target) - len(shape)
-    for i, n in enumerate(shape):
-        if lead < 0 or (n != 1 and n != target[i + lead]):
+    for i in reversed(range(len(shape))):
+        n = shape[i]
+        if n != 1 and n != target[i + lead]:
             raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
                                f"({n}) at non-singleton dimension {i + lead}.  Target sizes: {list(target)}.  "
                                f"Tensor sizes: {list(shape)}")
@@ -820,7 +890,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
-        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm),
+        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=addbmm_,
         addmm_=inplace_method(addmm))
 methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=_matmul_operator,
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
