@@ -322,10 +322,9 @@ def _gemm_zero_signs(out: np.ndarray, bias: np.ndarray, a: np.ndarray, b: np.nda
     out[i, j] = np.where(negative, -0.0, 0.0)
 
 
-def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, scaled: bool = False, finish=None,
-                 **saved) -> Tensor:
+def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, finish=None, **saved) -> Tensor:
     """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too).
-    ``scaled``: ``product`` is alpha * the product already; ``finish``: makes the whole result from input's
+    ``finish``: makes the whole result from input's
     data once the operands are checked (``product`` is then the result's shape)."""
     for operand in inputs:
         if operand._data.dtype != input._data.dtype:
@@ -335,7 +334,7 @@ def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, scale
     if finish is not None:
         out = finish(input._data)
     else:
-        out = _addmm_kernel(input._data, product, None, beta, 1 if scaled else alpha)
+        out = _addmm_kernel(input._data, product, None, beta, alpha)
     return record(node, out, (input, *inputs), beta=beta, alpha=alpha, **saved)
 
 
@@ -367,8 +366,32 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
         return _addr_promoted(input, vec1, vec2, beta, alpha)
     # torch's ger scales the first vector before the outer product: (alpha * x_i) * y_j
     product = _outer_kernel(a if alpha == 1 else quiet(np.multiply)(a, a.dtype.type(alpha)), b)
-    return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, scaled=True, vec1=vec1,
-                        vec2=vec2)
+    return _add_product(AddrBackward0, input, product.shape, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2,
+                        finish=lambda bias: _fused_add(bias, product, beta))
+
+
+@quiet
+def _fused_add(bias: np.ndarray, product: np.ndarray, beta) -> np.ndarray:
+    """beta * bias + product (written into), as torch's addr kernel adds them: one fused multiply-add, so
+    beta * bias is never rounded on its own (measured: 1.5 * max + -max / 2 is max, not inf; 1.5 * max + -inf
+    is -inf, not NaN).  Only where that product overflows alone does it differ from NumPy's two steps: those
+    elements are redone in extended precision (long double), which holds the product."""
+    if beta == 0:
+        return product
+    if beta == 1:
+        product += bias
+        return product
+    beta = product.dtype.type(beta)
+    scaled = bias * beta
+    if product.dtype.kind != "f" or not (overflowed := np.isinf(scaled) & np.isfinite(bias)).any():
+        product += scaled
+        return product
+    where = np.broadcast_to(overflowed, product.shape)
+    wide = np.broadcast_to(bias, product.shape)[where].astype(np.longdouble) * np.longdouble(beta)
+    exact = (wide + product[where].astype(np.longdouble)).astype(product.dtype)
+    product += scaled
+    product[where] = exact
+    return product
 
 
 def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Tensor:
@@ -380,7 +403,9 @@ def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Te
     if np_dtype == np.bool_:
         out = np.broadcast_to(bias & bool(beta), (a.shape[0], b.shape[0])) | (np.multiply.outer(a, b) & bool(alpha))
     else:
-        out = _addmm_kernel(bias, _outer_kernel(a, b), None, beta, alpha)
+        # (alpha * x_i) * y_j, as the same-dtype path: torch's kernel is one (alpha * vec1 * vec2 + beta * self)
+        out = _fused_add(bias, _outer_kernel(a if alpha == 1 else quiet(np.multiply)(a, np_dtype.type(alpha)), b),
+                         beta)
     return record(AddrBackward0, out, (input, vec1, vec2), beta=beta, alpha=alpha, vec1=vec1, vec2=vec2)
 
 
