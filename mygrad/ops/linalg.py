@@ -8,6 +8,7 @@ folded mm, ``A3 @ B3`` is UnsafeViewBackward0 over BmmBackward0 over views of ex
 """
 from __future__ import annotations
 
+import contextvars
 import math
 
 import numpy as np
@@ -447,9 +448,34 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     b = b2.reshape(count * k, n)
     batched = (count, m, n)
     return _add_product(AddbmmBackward0, input, (m, n), (batch1, batch2), beta, alpha,
-                        finish=lambda bias: _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None),
+                        finish=lambda bias: _addbmm_gemm(bias, a, b, beta, alpha, b1, b2, count),
                         batch1=batch1, batch2=batch2,
                         batched=batched)
+
+
+# Whether the addbmm being computed writes into a column-major tensor (addbmm_ on one): torch's gemm then
+# computes the product itself rather than its transpose, and the roles of the operands in its order swap.
+_INTO_COLUMNS: contextvars.ContextVar[bool] = contextvars.ContextVar("addbmm_into_columns", default=False)
+
+
+def _addbmm_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, b1: np.ndarray, b2: np.ndarray,
+                 count: int) -> np.ndarray:
+    """addbmm's product over the batch folded into k, as torch's gemm orders it for the result's layout
+    (measured: a column-major (2, 4) target of beta=0, alpha=-0.5 gives inf where a row-major one gives NaN,
+    -1e-45 * inf read as (alpha * -1e-45 = 0) * inf there)."""
+    if not _INTO_COLUMNS.get():
+        return _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None)
+    shape = (a.shape[0], b.shape[1])
+    return _torch_gemm(np.broadcast_to(bias, shape).T, b.T, a.T, beta, alpha,
+                       (b2[0].T, b1[0].T) if count else None).T
+
+
+def _written_into_columns(data: np.ndarray) -> bool:
+    """torch's addmm test for a result it computes untransposed: column-major (its stride(0) is 1), more than
+    one column (a single one goes the common way)."""
+    m, n = data.shape if data.ndim == 2 else (0, 0)
+    step = data.itemsize
+    return n > 1 and data.strides[0] == step and data.strides[1] >= step * max(1, m)
 
 
 _addbmm_written = inplace_method(addbmm)
@@ -465,6 +491,12 @@ def addbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
         target = (batch1._data.shape[1], batch2._data.shape[2])
         if self._data.shape != target:
             return _resized_into(self, target, batch1, batch2, beta, alpha)
+    if _written_into_columns(self._data):
+        token = _INTO_COLUMNS.set(True)
+        try:
+            return _addbmm_written(self, batch1, batch2, beta=beta, alpha=alpha)
+        finally:
+            _INTO_COLUMNS.reset(token)
     return _addbmm_written(self, batch1, batch2, beta=beta, alpha=alpha)
 
 
