@@ -25,10 +25,12 @@ CONV_OVERFLOW = (("hostile: overflow", "a sum of products that overflows is inf 
                                        "kernel (MKL's GEMM, oneDNN's blocking)"),)
 # float32 further: torch's float32 convolutions run in oneDNN (by _conv._uses_mkldnn's heuristic), whose kernels
 # decide, kernel by kernel, whether a padding tap, or an out-of-range tap of a strided transposed convolution,
-# is multiplied (0 * inf = NaN) or skipped.  Measured (float32, batch 2, one thread): weight [inf, 1] over
-# [1, 2, 3, 4] padded by 1 gives 1.0 at the first output in conv1d (skipped) but NaN with dilation 2 (multiplied);
-# conv_transpose1d of [1, 2, 3] by [inf, 1, 2] gives NaN last at stride 2, not at stride 1 or 3; float64 (im2col
-# and GEMM, every tap multiplied) is reproduced exactly.  So float32 examples draw only -0.0 and the tiny values.
+# is multiplied (0 * inf = NaN) or skipped.  Measured (float32, batch 2, one thread): conv1d of [1, 2, 3, 4, 5]
+# by weight [inf, 1] starts with 1.0 padded by 1 (the padding tap skipped) but with NaN, NaN padded by 2 (windows
+# of padding only, multiplied); conv_transpose1d of [1, 2, 3] by [inf, 1, 2] ends with NaN at stride 2 (an
+# out-of-range tap multiplied), not at stride 1 or 3; with dilation 2 the skipping differs again.  float64 (im2col
+# and GEMM: every tap multiplied, NaN first padded by 1) is reproduced exactly, and draws NaN and inf.  So
+# float32 examples draw only -0.0 and the tiny values.
 ONEDNN_NON_FINITE = "hostile: non-finite"
 
 
