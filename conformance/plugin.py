@@ -62,6 +62,11 @@ def pytest_configure(config) -> None:
         # torch's intra-op threads only spin against the other workers for the same cores
         import torch
         torch.set_num_threads(1)
+        # and the library's, where it mirrors torch's thread-dependent choices (mygrad: which convolution
+        # backend, and so which dtype checks, torch's 1-thread or its multi-thread path takes)
+        set_threads = getattr(paired.library("mygrad"), "set_num_threads", None)
+        if set_threads is not None:
+            set_threads(1)
 
 
 def pytest_collection_finish(session) -> None:

@@ -373,3 +373,46 @@ def test_overload_errors():
             except TypeError as exc:
                 see(label, str(exc).splitlines()[0])
     check(scenario)
+
+
+def test_addbmm_inplace_resizes_and_reads_layout():
+    """addbmm_ writes through torch's out= kernel: self (0-d, 1-d, a column) is resized to the product's shape
+    (a column reads its own overwritten elements), a 0-d self of one element with beta != 0 overlaps; a
+    column-major self changes the gemm's order (inf/NaN through a tiny alpha-scaled element), and gradients
+    reach the original shape."""
+    inf = float("inf")
+
+    def scenario(t, see):
+        for shape in [(), (1,), (3,), (1, 3), (2, 1), (4, 1), (2, 3), (3, 3)]:
+            for beta in (0, 1, 0.5):
+                for m, n in [(1, 1), (2, 3), (4, 3)]:
+                    label = f"{shape} into ({m}, {n}) beta={beta}"
+                    base = t.arange(1.0, 1 + int(np.prod(shape))).reshape(shape).requires_grad_()
+                    target = base.clone()
+                    b1 = t.ones(2, m, 4, requires_grad=True)
+                    out = see.call(label, lambda: target.addbmm_(b1, t.ones(2, 4, n), beta=beta, alpha=1))
+                    see(label + " target", target.detach())
+                    if out is not None:
+                        out.sum().backward()
+                        see(label + " grads", (base.grad, b1.grad))
+        x = t.tensor([[0.0, 0.0], [-inf, 0.0], [-4.0, 0.0], [1.1754944e-38, 0.0]])   # x.t(): a column-major (2, 4)
+        b1 = t.tensor([[[0.0, 0.0, 4.896054e-06, 0.0], [0.0, -0.0, 1.1754944e-38, -1e-45]]], requires_grad=True)
+        b2 = t.tensor([[[-0.0, 1.7626725, -inf, 2.7618585], [1.7626725, -1.1754944e-38, 0.0, 0.0],
+                        [0.33333334, 0.0, -0.0, inf], [0.0, inf, -2.3674376, -1e-45]]])
+        see("column-major target", x.t().clone().addbmm_(b1, b2, alpha=-0.5, beta=0).detach())
+        see("row-major target", x.t().contiguous().addbmm_(b1, b2, alpha=-0.5, beta=0).detach())
+    check(scenario)
+
+
+def test_addr_fuses_beta_times_input():
+    """torch's addr kernel is one fused multiply-add: beta * input is not rounded (to inf) on its own."""
+    def scenario(t, see):
+        for dtype in (t.float32, t.float64):
+            big = t.finfo(dtype).max
+            see(f"{dtype} overflow alone", t.addr(t.full((1, 3), big, dtype=dtype), t.ones(1, dtype=dtype),
+                                                   t.full((3,), -big / 2, dtype=dtype), beta=1.5))
+            see(f"{dtype} against -inf", t.addr(t.full((1, 2), big, dtype=dtype), t.tensor([-big], dtype=dtype),
+                                                 t.full((2,), 3.0, dtype=dtype), beta=1.5, alpha=2))
+            see(f"{dtype} promoted", t.addr(t.full((1, 2), 3), t.tensor([big], dtype=dtype),
+                                            t.full((2,), 1.5, dtype=dtype), beta=-1))
+    check(scenario)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from ..registry import TensorArg
 from ..strategies import arrays, grad_flags
 from .modules import WEIGHTS, _module_example, _record
+from .nn_conv import CONV_OVERFLOW, hostile_for
 
 
 def conv_module(module: str, nd: int, transposed: bool = False):
@@ -28,10 +29,11 @@ def conv_module(module: str, nd: int, transposed: bool = False):
             options["padding"] = draw(st.integers(0, 1))
             options["dilation"] = draw(st.integers(1, 2)) if kernel * 2 - 1 <= min(spatial) else 1
             wshape = (cout, cin // groups) + (kernel,) * nd
-        tensors = [TensorArg(draw(arrays(dtype, batch + (cin,) + spatial)), flags[0]),
-                   TensorArg(draw(arrays(dtype, wshape, WEIGHTS)), flags[1], parameter=True)]
+        tensors = [TensorArg(draw(arrays(dtype, batch + (cin,) + spatial, hostile_for(dtype))), flags[0]),
+                   TensorArg(draw(arrays(dtype, wshape, hostile_for(dtype, WEIGHTS))), flags[1], parameter=True)]
         if bias:
-            tensors.append(TensorArg(draw(arrays(dtype, (cout,), WEIGHTS)), flags[2], parameter=True))
+            tensors.append(TensorArg(draw(arrays(dtype, (cout,), hostile_for(dtype, WEIGHTS))), flags[2],
+                                     parameter=True))
         return _module_example(module, tuple(tensors), (cin, cout, kernel), options,
                                ("weight", "bias")[:len(tensors) - 1], train=draw(st.booleans()))
     return example
@@ -50,12 +52,15 @@ def pool_module(module: str, nd: int, options):
 
 _KERNEL = st.integers(1, 2)
 RECORDS = [
-    _record("Conv1d", conv_module("Conv1d", 1)),
-    _record("Conv2d", conv_module("Conv2d", 2)),
-    _record("Conv3d", conv_module("Conv3d", 3)),
-    _record("ConvTranspose1d", conv_module("ConvTranspose1d", 1, transposed=True)),
-    _record("ConvTranspose2d", conv_module("ConvTranspose2d", 2, transposed=True)),
-    _record("ConvTranspose3d", conv_module("ConvTranspose3d", 3, transposed=True)),
+    _record("Conv1d", conv_module("Conv1d", 1), unchecked=CONV_OVERFLOW),
+    _record("Conv2d", conv_module("Conv2d", 2), unchecked=CONV_OVERFLOW),
+    _record("Conv3d", conv_module("Conv3d", 3), unchecked=CONV_OVERFLOW),
+    _record("ConvTranspose1d", conv_module("ConvTranspose1d", 1, transposed=True),
+            unchecked=CONV_OVERFLOW),
+    _record("ConvTranspose2d", conv_module("ConvTranspose2d", 2, transposed=True),
+            unchecked=CONV_OVERFLOW),
+    _record("ConvTranspose3d", conv_module("ConvTranspose3d", 3, transposed=True),
+            unchecked=CONV_OVERFLOW),
     _record("MaxPool3d", pool_module("MaxPool3d", 3, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(
         {"stride": st.sampled_from([None, 1]), "ceil_mode": st.booleans()})))),
     _record("AvgPool3d", pool_module("AvgPool3d", 3, st.tuples(st.tuples(_KERNEL), st.fixed_dictionaries(

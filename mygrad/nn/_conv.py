@@ -23,6 +23,7 @@ from .._argument_types import IntList, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name, type_name
+from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
@@ -96,6 +97,16 @@ def linked(value, input):
     return value
 
 
+def _bias_tangent_tensor(tangent, like: Tensor):
+    return tangent.reshape((-1,) + (1,) * (like.ndim - 2)) if isinstance(tangent, Tensor) else tangent
+
+
+@formula_helper(tensor=_bias_tangent_tensor)
+def bias_tangent(tangent, like):
+    """A bias's tangent laid along the channels of the output ``like`` (0 without a bias)."""
+    return tangent.reshape((-1,) + (1,) * (like.ndim - 2)) if isinstance(tangent, np.ndarray) else tangent
+
+
 ConvolutionBackward0 = derivative(
     "ConvolutionBackward0", attrs="spec input_size kernel",
     input="linked(conv_input_grad(grad, weight, spec, input_size), input)",
@@ -107,6 +118,13 @@ TransposedConvolutionBackward0 = derivative(
     input="linked(conv_forward(grad, weight, spec, input_size), input)",
     weight="linked(conv_weight_grad(input, grad, spec, kernel), weight)",
     bias="linked(linked(channel_sum(grad), input), weight)")
+# torch's convolution_jvp: convolution(input_t, weight) + convolution(input, weight_t, bias_t), a missing input or
+# weight tangent being zeros (measured: an inf input with only the weight dual gives NaN, 0 * inf, where it meets
+# the zero tangent), a missing bias tangent no term
+forward_ad.TANGENTS["ConvolutionBackward0"] = (
+    "(conv_input_grad(input_t, weight, spec, result.shape[2:]) + conv_input_grad(input, weight_t, spec, "
+    "result.shape[2:]) if spec.transposed else conv_forward(input_t, weight, spec, result.shape[2:]) + "
+    "conv_forward(input, weight_t, spec, result.shape[2:])) + bias_tangent(bias_t, result)")
 ConvInputGradBackward = derivative(
     "ConvolutionBackwardBackward0", attrs="spec out kernel",
     grad_output="conv_forward(grad, weight, spec, out)",
@@ -361,7 +379,7 @@ def _transposed(input: Tensor, weight: Tensor, bias, stride, padding, output_pad
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, x.shape[2:]))}). Calculated "
                            f"output size per channel: ({' x '.join(map(str, size))}). Output size is too small")
     _check_dtypes(input, weight, bias, nd, groups, transposed=True, spec=(stride, dilation), output_padding=extra)
-    spec = Spec(stride, pads, pads, dilation, groups)
+    spec = Spec(stride, pads, pads, dilation, groups, transposed=True)
     y = win.conv_input_grad(x, w, spec, size)
     if not x.size:
         y = y.astype(_output_dtype(input, weight).np)

@@ -24,6 +24,7 @@ class Spec(NamedTuple):
     hi: tuple
     dilation: tuple
     groups: int = 1
+    transposed: bool = False   # (a transposed convolution's: its tangent formula reads it)
 
 
 def out_sizes(size: tuple, kernel: tuple, spec: Spec) -> tuple:

@@ -8,6 +8,7 @@ folded mm, ``A3 @ B3`` is UnsafeViewBackward0 over BmmBackward0 over views of ex
 """
 from __future__ import annotations
 
+import contextvars
 import math
 
 import numpy as np
@@ -17,6 +18,7 @@ from .._argument_types import check_argument, python_type_name
 from .._dtype import result_type
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
+from .._tensor_str import type_name
 from ..autograd import grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
@@ -257,7 +259,7 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1) -> Tens
         if operand._data.dtype != mat2._data.dtype:
             raise RuntimeError(f"{name} and mat2 must have the same dtype, but got {_scalar_name(operand)} and "
                                f"{_scalar_name(mat2)}")
-    _check_expandable(bias.shape, out_shape)
+    _check_expandable(bias, out_shape)
     _check_bool(bias)
     out = _torch_gemm(bias, mat1._data, mat2._data, beta, alpha)
     return record(AddmmBackward0, out, (input, mat1, mat2), mat1=mat1, mat2=mat2, beta=beta, alpha=alpha)
@@ -321,20 +323,19 @@ def _gemm_zero_signs(out: np.ndarray, bias: np.ndarray, a: np.ndarray, b: np.nda
     out[i, j] = np.where(negative, -0.0, 0.0)
 
 
-def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, scaled: bool = False, finish=None,
-                 **saved) -> Tensor:
+def _add_product(node, input: Tensor, product, inputs: tuple, beta, alpha, finish=None, **saved) -> Tensor:
     """beta * input + alpha * product, input broadcast to the product; beta = 0 ignores input (NaN too).
-    ``scaled``: ``product`` is alpha * the product already; ``finish``: makes the whole result from input's
+    ``finish``: makes the whole result from input's
     data once the operands are checked (``product`` is then the result's shape)."""
     for operand in inputs:
         if operand._data.dtype != input._data.dtype:
             raise RuntimeError(f"expected scalar type {_scalar_name(input)} but found {_scalar_name(operand)}")
-    _check_expandable(input._data.shape, product if finish else product.shape)
+    _check_expandable(input._data, product if finish else product.shape)
     _check_bool(input._data)
     if finish is not None:
         out = finish(input._data)
     else:
-        out = _addmm_kernel(input._data, product, None, beta, 1 if scaled else alpha)
+        out = _addmm_kernel(input._data, product, None, beta, alpha)
     return record(node, out, (input, *inputs), beta=beta, alpha=alpha, **saved)
 
 
@@ -366,8 +367,32 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1) -> Tenso
         return _addr_promoted(input, vec1, vec2, beta, alpha)
     # torch's ger scales the first vector before the outer product: (alpha * x_i) * y_j
     product = _outer_kernel(a if alpha == 1 else quiet(np.multiply)(a, a.dtype.type(alpha)), b)
-    return _add_product(AddrBackward0, input, product, (vec1, vec2), beta, alpha, scaled=True, vec1=vec1,
-                        vec2=vec2)
+    return _add_product(AddrBackward0, input, product.shape, (vec1, vec2), beta, alpha, vec1=vec1, vec2=vec2,
+                        finish=lambda bias: _fused_add(bias, product, beta))
+
+
+@quiet
+def _fused_add(bias: np.ndarray, product: np.ndarray, beta) -> np.ndarray:
+    """beta * bias + product (written into), as torch's addr kernel adds them: one fused multiply-add, so
+    beta * bias is never rounded on its own (measured: 1.5 * max + -max / 2 is max, not inf; 1.5 * max + -inf
+    is -inf, not NaN).  Only where that product overflows alone does it differ from NumPy's two steps: those
+    elements are redone in extended precision (long double), which holds the product."""
+    if beta == 0:
+        return product
+    if beta == 1:
+        product += bias
+        return product
+    beta = product.dtype.type(beta)
+    scaled = bias * beta
+    if product.dtype.kind != "f" or not (overflowed := np.isinf(scaled) & np.isfinite(bias)).any():
+        product += scaled
+        return product
+    where = np.broadcast_to(overflowed, product.shape)
+    wide = np.broadcast_to(bias, product.shape)[where].astype(np.longdouble) * np.longdouble(beta)
+    exact = (wide + product[where].astype(np.longdouble)).astype(product.dtype)
+    product += scaled
+    product[where] = exact
+    return product
 
 
 def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Tensor:
@@ -375,11 +400,13 @@ def _addr_promoted(input: Tensor, vec1: Tensor, vec2: Tensor, beta, alpha) -> Te
     bool, (beta and input) or (alpha and the outer product)."""
     np_dtype = result_type(input, vec1, vec2).np
     bias, a, b = (x._data.astype(np_dtype, copy=False) for x in (input, vec1, vec2))
-    _check_expandable(bias.shape, (a.shape[0], b.shape[0]))
+    _check_expandable(bias, (a.shape[0], b.shape[0]))
     if np_dtype == np.bool_:
         out = np.broadcast_to(bias & bool(beta), (a.shape[0], b.shape[0])) | (np.multiply.outer(a, b) & bool(alpha))
     else:
-        out = _addmm_kernel(bias, _outer_kernel(a, b), None, beta, alpha)
+        # (alpha * x_i) * y_j, as the same-dtype path: torch's kernel is one (alpha * vec1 * vec2 + beta * self)
+        out = _fused_add(bias, _outer_kernel(a if alpha == 1 else quiet(np.multiply)(a, np_dtype.type(alpha)), b),
+                         beta)
     return record(AddrBackward0, out, (input, vec1, vec2), beta=beta, alpha=alpha, vec1=vec1, vec2=vec2)
 
 
@@ -421,15 +448,115 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) ->
     b = b2.reshape(count * k, n)
     batched = (count, m, n)
     return _add_product(AddbmmBackward0, input, (m, n), (batch1, batch2), beta, alpha,
-                        finish=lambda bias: _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None),
+                        finish=lambda bias: _addbmm_gemm(bias, a, b, beta, alpha, b1, b2, count),
                         batch1=batch1, batch2=batch2,
                         batched=batched)
 
 
-def _check_expandable(shape: tuple, target: tuple) -> None:
+# Whether the addbmm being computed writes into a column-major tensor (addbmm_ on one): torch's gemm then
+# computes the product itself rather than its transpose, and the roles of the operands in its order swap.
+_INTO_COLUMNS: contextvars.ContextVar[bool] = contextvars.ContextVar("addbmm_into_columns", default=False)
+
+
+def _addbmm_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, b1: np.ndarray, b2: np.ndarray,
+                 count: int) -> np.ndarray:
+    """addbmm's product over the batch folded into k, as torch's gemm orders it for the result's layout
+    (measured: a column-major (2, 4) target of beta=0, alpha=-0.5 gives inf where a row-major one gives NaN,
+    -1e-45 * inf read as (alpha * -1e-45 = 0) * inf there)."""
+    if not _INTO_COLUMNS.get():
+        return _torch_gemm(bias, a, b, beta, alpha, (b1[0], b2[0]) if count else None)
+    shape = (a.shape[0], b.shape[1])
+    return _torch_gemm(np.broadcast_to(bias, shape).T, b.T, a.T, beta, alpha,
+                       (b2[0].T, b1[0].T) if count else None).T
+
+
+def _written_into_columns(data: np.ndarray) -> bool:
+    """torch's addmm test for a result it computes untransposed: column-major (its stride(0) is 1), more than
+    one column (a single one goes the common way)."""
+    m, n = data.shape if data.ndim == 2 else (0, 0)
+    step = data.itemsize
+    return n > 1 and data.strides[0] == step and data.strides[1] >= step * max(1, m)
+
+
+_addbmm_written = inplace_method(addbmm)
+
+
+def addbmm_(self: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1) -> Tensor:
+    """``Tensor.addbmm_``: torch writes it through addbmm's out= kernel, which RESIZES self to the product's
+    (m, n) once self broadcasts there (a 0-d, 1-d or (m, 1) self grows), where every other in-place op refuses
+    a result larger than self (measured: a 0-d self with a (1, 1) product and beta != 0 is then refused as the
+    written-to tensor overlapping its own input; a (1,) one is not)."""
+    if self._base is None and isinstance(batch1, Tensor) and isinstance(batch2, Tensor) and \
+            batch1._data.ndim == 3 == batch2._data.ndim and self._data.ndim <= 2:
+        target = (batch1._data.shape[1], batch2._data.shape[2])
+        if self._data.shape != target:
+            return _resized_into(self, target, batch1, batch2, beta, alpha)
+    if _written_into_columns(self._data):
+        token = _INTO_COLUMNS.set(True)
+        try:
+            return _addbmm_written(self, batch1, batch2, beta=beta, alpha=alpha)
+        finally:
+            _INTO_COLUMNS.reset(token)
+    return _addbmm_written(self, batch1, batch2, beta=beta, alpha=alpha)
+
+
+addbmm_.__op__ = addbmm  # type: ignore[attr-defined]  # (its parameters name a bad argument)
+
+
+def _resized_into(self: Tensor, target: tuple, batch1: Tensor, batch2: Tensor, beta, alpha) -> Tensor:
+    """addbmm written into ``self`` resized to ``target``: its result's history becomes self's, as
+    ``Tensor._inplace`` rebases an in-place op's output; nothing changes when a check raises."""
+    from .._tensor import _move_retain_grad, _move_saved_output, _reset_hooks
+    from ._views import PARTIAL_OVERLAP_MESSAGE
+    self._check_inplace()
+    recording = grad_mode._state.enabled and self._data.dtype.kind == "f" and (
+        self._requires_grad or batch1._requires_grad or batch2._requires_grad)
+    old = Tensor._make(self._data.copy(), self._requires_grad, self.grad_fn, self._output_nr)
+    with grad_mode.set_grad_enabled(recording):
+        result = addbmm(old, batch1, batch2, beta=beta, alpha=alpha)
+    if beta != 0 and self._data.ndim == 0 and math.prod(target) == 1:  # (torch's copy of self into itself)
+        self._data = self._data.reshape(target)   # (resized before: torch leaves it so)
+        raise RuntimeError(PARTIAL_OVERLAP_MESSAGE)
+    data = self._data
+    if beta != 0 and data.ndim == 2 and data.shape[0] > 1 and data.shape[1] == 1 < target[1]:
+        with grad_mode.no_grad():   # a column's values as torch's copy reads them: see _read_after_resize
+            result._data = addbmm(Tensor._make(_read_after_resize(data, target), False, None), batch1, batch2,
+                                  beta=beta, alpha=alpha)._data
+    self._data = np.array(result._data, dtype=data.dtype)
+    self._vc[0] += 1
+    if recording:
+        _move_saved_output(result, self)
+        self.grad_fn, self._output_nr, self._requires_grad = result.grad_fn, result._output_nr, True
+        _reset_hooks(self)
+        if self._retains_grad:
+            _move_retain_grad(self, old.grad_fn, old._output_nr)
+    return self
+
+
+def _read_after_resize(column: np.ndarray, target: tuple) -> np.ndarray:
+    """What torch's addbmm_ reads as an (r, 1) self broadcast to (r, n) after resizing it: self's memory grows
+    in place and is copied into row by row, so row i reads element i after the rows before it overwrote it
+    (measured: [[1], [2]] into a (2, 3) product reads [[1, 1, 1], [1, 1, 1]])."""
+    rows, n = target
+    flat = np.zeros(rows * n, column.dtype)
+    flat[:rows] = column[:, 0]
+    for i in range(rows):   # (a row's reads come before its writes; the rows in order)
+        flat[i * n:(i + 1) * n] = flat[i]
+    return flat.reshape(target)
+
+
+def _check_expandable(data: np.ndarray, target: tuple) -> None:
+    """torch's expand of ``data`` to ``target``: too many dims, or the LAST size that does not fit (its
+    inferExpandGeometry walks the dims from the last)."""
+    shape = data.shape
+    if len(shape) > len(target):
+        raise RuntimeError(f"expand({type_name(data.dtype)}{{{list(shape)}}}, size={list(target)}): the number of "
+                           f"sizes provided ({len(target)}) must be greater or equal to the number of dimensions in "
+                           f"the tensor ({len(shape)})")
     lead = len(target) - len(shape)
-    for i, n in enumerate(shape):
-        if lead < 0 or (n != 1 and n != target[i + lead]):
+    for i in reversed(range(len(shape))):
+        n = shape[i]
+        if n != 1 and n != target[i + lead]:
             raise RuntimeError(f"The expanded size of the tensor ({target[i + lead]}) must match the existing size "
                                f"({n}) at non-singleton dimension {i + lead}.  Target sizes: {list(target)}.  "
                                f"Tensor sizes: {list(shape)}")
@@ -820,7 +947,7 @@ def diag(input: Tensor, diagonal: int = 0) -> Tensor:
 
 
 methods(addmv=addmv, addr=addr, baddbmm=baddbmm, addbmm=addbmm, addmv_=inplace_method(addmv),
-        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=inplace_method(addbmm),
+        addr_=inplace_method(addr), baddbmm_=inplace_method(baddbmm), addbmm_=addbmm_,
         addmm_=inplace_method(addmm))
 methods(mm=mm, bmm=bmm, dot=dot, mv=mv, addmm=addmm, outer=outer, ger=outer, matmul=matmul, __matmul__=_matmul_operator,
         __rmatmul__=operator(_rmatmul), trace=trace, tril=tril, triu=triu, diag=diag, tril_=inplace_method(tril),
