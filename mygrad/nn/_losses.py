@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, check_argument
 from .._layout import is_contiguous, is_non_overlapping_and_dense
 from .._quiet import quiet
 from .._tensor import Tensor
@@ -735,11 +736,10 @@ def _huber_forward(a: np.ndarray, b: np.ndarray, delta: float) -> np.ndarray:
     return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)).astype(z.dtype, copy=False)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: Number = 1.0,
                weight: Tensor | None = None) -> Tensor:
+    """(``delta`` is checked where torch's kernel's parser takes it: after the weight's size, in Python.)"""
     _target_size_warning(input, target)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     shape = input.shape
     input, target = _broadcast_pair(input, target)
     if weight is not None:
@@ -750,6 +750,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
         return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     reduction = _reduction(reduction)
+    check_argument("huber_loss", "delta", "float", delta, position=3)
+    if delta <= 0:   # (torch's kernel checks it: after the weight's size and the reduction, in Python)
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if input._data.dtype.kind != "f" and target._data.dtype.kind == "f":   # (the output takes the input's dtype)
         raise RuntimeError(f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output type "
                            f"{scalar_type_name(input.dtype)}")
@@ -897,6 +900,11 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return margin_ranking_composite(input1, input2, target, margin, reduction)
+
+
+def margin_ranking_composite(input1: Tensor, input2: Tensor, target: Tensor, margin: float, reduction: str) -> Tensor:
+    """aten's margin_ranking_loss: no check of the dims (F's is Python's), the operands broadcast."""
     unclamped = _add_scalar(-target * (input1 - input2), margin)
     return _apply_reduction(unclamped.clamp_min_(0), reduction)
 

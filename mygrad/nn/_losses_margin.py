@@ -114,9 +114,6 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
         raise RuntimeError(f"multi_margin_loss: target tensor should be 1-D with size equal to the number of input "
                            f"samples (batch size). Expected target size [{nframe}], but got {list(target.shape)}. "
                            f"Input has shape {list(input.shape)}.")
-    if input._data.dtype.kind != "f":
-        raise NotImplementedError(f"\"multi_margin_loss_cpu_kernel\" not implemented for "
-                                  f"'{scalar_type_name(input.dtype)}'")
     if weight is not None:
         if weight.numel() != dim:
             raise RuntimeError(f"inconsistent weight size, expected {dim} but got {list(weight.shape)}")
@@ -131,6 +128,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
     x, t = input._data, target._data.astype(np.int64, copy=False)
     if t.size and (t.min() < 0 or t.max() >= dim):
         raise RuntimeError("target out of range")
+    if x.dtype.kind != "f":   # (an empty input of another dtype: torch's kernel never reads it)
+        out = _reduced(np.zeros(0, x.dtype), reduction, (0,) if target.ndim > 0 else (), x.dtype)
+        return Tensor._make(out, False, None)
     w = None if weight is None else weight._data
     rows, t1, z, active = _multi_margin_terms(x, t, float(margin))
     terms = z if p == 1 else z * z
