@@ -532,6 +532,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         if target._data.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         _check_nll_target(input, target, False)
+        if ndim == 2 and target._data.ndim == 0:   # (an empty batch meets a 0-d target: torch reads its size(0))
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         if ndim == 1 and target._data.ndim == 1 and target.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         _check_nll_weight(weight, input, input.shape[-1], False)
@@ -544,13 +546,24 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str) -> Tensor:
     """(N, C, d1, ...) input: torch views it as (N, C, H, W) for its 2-D kernel (ViewBackward0 below and,
     without reduction, above NllLoss2DBackward0), made contiguous first (CloneBackward0 when it is not)."""
-    _check_nll_target(input, target, False)
-    expected = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-    _check_nll_target(input, target, True)
-    _check_nll_weight(weight, input, input.shape[1], True)
     ndim = input._data.ndim
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if ndim != 4:   # (torch's reshape to 4-D first: the target's sizes past the first against the input's)
+        if target._data.ndim == 0:   # (an empty batch meets a 0-d target)
+            raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
+        if tuple(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    elif target._data.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                           f"{target._data.ndim}")
+    # then the 2-D kernel's checks, in its order
+    _check_nll_target(input, target, False)
+    if weight is not None and weight._data.size != input.shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if tuple(target.shape) != expected:
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    _check_nll_weight(weight, input, input.shape[1], True)
+    _check_nll_target(input, target, True)
     if ndim == 4:
         return _nll(input, target, weight, ignore_index, reduction, NllLoss2DBackward0)
     n, c = input.shape[:2]
