@@ -488,7 +488,7 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
     if weight is None and every:  # the common case: every element counts once
         losses, slope, total = -picked, x.dtype.type(-1), t.size
     else:
-        w = weight[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
+        w = weight.reshape(-1)[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
         if not every:
             w = np.where(kept, w, x.dtype.type(0))
             picked = np.where(kept, picked, x.dtype.type(0))
@@ -624,7 +624,7 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
 @quiet   # (huge class weights overflow their sum, as torch's)
 def _kept_weight(ignored: np.ndarray, target: np.ndarray, weight) -> np.ndarray:
     kept = ~ignored
-    return kept.sum() if weight is None else weight._data[target[kept]].sum()
+    return kept.sum() if weight is None else weight._data.reshape(-1)[target[kept]].sum()
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
