@@ -493,6 +493,8 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
             w = np.where(kept, w, x.dtype.type(0))
             picked = np.where(kept, picked, x.dtype.type(0))
         losses, slope, total = -(w * picked), -w, w.sum()
+        if not every:   # (an ignored element's loss is torch's 0, not -0)
+            losses = np.where(kept, losses, x.dtype.type(0))
     if reduction == "none":
         return losses, classes, slope
     if reduction == "sum":
@@ -611,7 +613,12 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     if weight is not None:
         log_p = log_p * _class_shaped(weight, log_p.ndim, class_dim)
     ignored = Tensor._make(np.asarray(target._data == ignore_index), False, None)
-    smooth = (-log_p.sum(class_dim)).masked_fill(ignored, 0.0)
+    smooth = -log_p.sum(class_dim)
+    broadcast = np.broadcast_shapes(smooth._data.shape, ignored._data.shape)
+    if broadcast != smooth._data.shape:   # (torch fills in place: a 1-D input's (1,) target)
+        raise RuntimeError(f"output with shape {list(smooth.shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast)}")
+    smooth = smooth.masked_fill(ignored, 0.0)
     if reduction == "none":
         return smooth
     total = smooth.sum()
