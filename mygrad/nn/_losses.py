@@ -611,6 +611,8 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     """The uniform-target part of label smoothing: -sum over classes of (weighted) log p, zero where
     ignored, then reduced (a mean divides by the kept weight, or the kept count)."""
     if weight is not None:
+        if weight._data.ndim == 0:   # (torch reads weight.size(0) to shape it along the class dim)
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         log_p = log_p * _class_shaped(weight, log_p.ndim, class_dim)
     ignored = Tensor._make(np.asarray(target._data == ignore_index), False, None)
     smooth = -log_p.sum(class_dim)
