@@ -16,6 +16,7 @@ from .._layout import is_contiguous
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
+from ..autograd import forward_ad
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import methods, record, record_multi
@@ -44,19 +45,78 @@ def result_slope(negative_slope: float) -> float:
     return negative_slope
 
 
-def _glu_grad_tensor(grad: Tensor, self: Tensor, dim: int) -> Tensor:
-    a, b = self.chunk(2, dim)
-    s = b.sigmoid()
-    return cat([grad * s, (1 - s) * s * grad * a], dim)
+def _glu_backward_op(grad: Tensor, self: Tensor, dim: int) -> Tensor:
+    """torch's glu_backward is an op of its own, with its own double backward (GluBackwardBackward0)."""
+    return record(GluBackwardBackward0, glu_grad(grad._data, self._data, dim), (grad, self), grad_output=grad,
+                  self=self, dim=dim)
 
 
-@formula_helper(tensor=_glu_grad_tensor)
+@formula_helper(tensor=_glu_backward_op)
+@quiet
 def glu_grad(grad, self, dim: int):
-    """glu's backward: (grad * sigmoid(b), (1 - sigmoid(b)) * sigmoid(b) * grad * a) along ``dim``, in torch's
-    order (a huge ``a`` where sigmoid(b) is 1 gives 0, not inf * 0)."""
+    """glu's backward: (sigmoid(b) * grad, (1 - sigmoid(b)) * sigmoid(b) * a * grad) along ``dim``, in torch's
+    kernel's order (a huge ``a`` where sigmoid(b) is 1 gives 0, not inf * 0)."""
     a, b = np.split(self, 2, axis=dim)
     s = sigmoid_kernel(b)
-    return np.concatenate([grad * s, (1 - s) * s * grad * a], axis=dim)
+    return np.concatenate([s * grad, (1 - s) * s * a * grad], axis=dim)
+
+
+def _glu_double(ggI, gO, self, dim: int, split, join, sigmoid):
+    """torch's glu_double_backward, term by term (its inf * 0 are NaN where its products are)."""
+    first_half, second_half = split(self)
+    sig = sigmoid(second_half)
+    one_sub_sig = 1 - sig
+    sig_one_sub_sig = sig * one_sub_sig
+    gg_first, gg_second = split(ggI)
+    gi_first = gg_second * gO * sig_one_sub_sig
+    second_order = sig_one_sub_sig * one_sub_sig - sig * sig_one_sub_sig
+    gi_second = gg_second * first_half * gO * second_order + gg_first * gO * sig_one_sub_sig
+    return join(gi_first, gi_second)
+
+
+def _glu_double_grad_output(ggI, self, split, sigmoid):
+    """torch's glu_double_backward_grad_output: ggI times glu_backward(ones), its two halves summed."""
+    first_half, second_half = split(self)
+    sig = sigmoid(second_half)
+    gg_first, gg_second = split(ggI)
+    return gg_first * sig + gg_second * ((1 - sig) * sig * first_half)
+
+
+def _array_halves(dim: int):
+    return lambda x: np.split(x, 2, axis=dim)
+
+
+def _tensor_halves(dim: int):
+    return lambda x: x.chunk(2, dim)
+
+
+@formula_helper(tensor=lambda ggI, gO, self, dim: _glu_double(ggI, gO, self, dim, _tensor_halves(dim),
+                                                             lambda a, b: cat([a, b], dim), Tensor.sigmoid))
+@quiet
+def glu_double_backward(ggI, gO, self, dim: int):
+    return _glu_double(ggI, gO, self, dim, _array_halves(dim), lambda a, b: np.concatenate([a, b], axis=dim),
+                       sigmoid_kernel)
+
+
+@formula_helper(tensor=lambda ggI, self, dim: _glu_double_grad_output(ggI, self, _tensor_halves(dim), Tensor.sigmoid))
+@quiet
+def glu_double_backward_grad_output(ggI, self, dim: int):
+    return _glu_double_grad_output(ggI, self, _array_halves(dim), sigmoid_kernel)
+
+
+def _glu_jvp_tensor(result: Tensor, self: Tensor, self_t: Tensor, dim: int) -> Tensor:
+    da, db = self_t.chunk(2, dim)
+    s = self.chunk(2, dim)[1].sigmoid()
+    return da * s + result * (db - s * db)
+
+
+@formula_helper(tensor=_glu_jvp_tensor)
+@quiet
+def glu_jvp(result, self, self_t, dim: int):
+    """torch's glu tangent: da * sigmoid(b) + glu * (db - sigmoid(b) * db) (the result's own overflow, not a's)."""
+    da, db = np.split(self_t, 2, axis=dim)
+    s = sigmoid_kernel(np.split(self, 2, axis=dim)[1])
+    return da * s + result * (db - s * db)
 
 
 def _gelu_slope(self, approximate: str, erf, exp, tanh):
@@ -225,14 +285,20 @@ def _prelu_backward_tensor(grad, self, weight, output: int):
 formula_helper(_prelu_backward_kernel, tensor=_prelu_backward_tensor, name="prelu_kernel_backward")
 PreluKernelBackward0 = derivative("PreluKernelBackward0", self="prelu_kernel_backward(grad, self, weight, 0)",
                                   weight="prelu_kernel_backward(grad, self, weight, 1)")
+# torch's softplus here is log1p(exp(x)), without softplus's threshold: at a huge x its double backward is
+# exp's inf times log1p's 0, NaN
 MishBackward0 = derivative(
-    "MishBackward0", self="grad * ((t := tanh(softplus(self))) + self * sigmoid(self) * (1 - t * t))")
+    "MishBackward0", self="grad * ((t := tanh(log1p(exp(self)))) + self * sigmoid(self) * (1 - t * t))")
 LogSigmoidBackward0 = derivative("LogSigmoidBackward0", self="log_sigmoid_backward(grad, self)")
 # torch's log_sigmoid_backward is an op of its own, with its own double backward (log_sigmoid_double_backward)
 LogSigmoidBackwardBackward0 = derivative(
     "LogSigmoidBackwardBackward0", grad_output="log_sigmoid_backward(grad, self)",
     self="log_sigmoid_double_backward(grad * grad_output, self)")
 GluBackward0 = derivative("GluBackward0", attrs="dim", self="glu_grad(grad, self, dim)")
+GluBackwardBackward0 = derivative("GluBackwardBackward0", attrs="dim",
+                                  grad_output="glu_double_backward_grad_output(grad, self, dim)",
+                                  self="glu_double_backward(grad, grad_output, self, dim)")
+forward_ad.TANGENTS["GluBackward0"] = "glu_jvp(result, self, self_t, dim)"   # (torch's result: line)
 GeluBackward0 = derivative("GeluBackward0", attrs="approximate", self="gelu_backward(grad, self, approximate)")
 # torch's gelu_backward is an op of its own, with its own double backward (gelu_double_backward)
 GeluBackwardBackward0 = derivative(

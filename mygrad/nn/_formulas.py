@@ -43,7 +43,8 @@ def softplus_kernel(x: np.ndarray, beta=1, threshold=20) -> np.ndarray:
 
 # sigmoid and erf: the elementwise family's NumPy kernels, which it registers as formula functions
 sigmoid_kernel, erf_kernel = quiet(ARRAY["sigmoid"]), ARRAY["erf"]
-for _name, _kernel in (("tanh", np.tanh), ("clamp", lambda x, min=None, max=None: np.clip(x, min, max))):
+for _name, _kernel in (("tanh", np.tanh), ("clamp", lambda x, min=None, max=None: np.clip(x, min, max)),
+                       ("log1p", np.log1p)):
     if _name not in ARRAY:  # not (yet) registered by the elementwise family; same meaning either way
         formula_helper(_kernel, name=_name)
 

@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._argument_types import Number, check_argument
 from .._layout import is_contiguous, is_non_overlapping_and_dense
 from .._quiet import quiet
 from .._tensor import Tensor
@@ -487,11 +488,13 @@ def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore
     if weight is None and every:  # the common case: every element counts once
         losses, slope, total = -picked, x.dtype.type(-1), t.size
     else:
-        w = weight[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
+        w = weight.reshape(-1)[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
         if not every:
             w = np.where(kept, w, x.dtype.type(0))
             picked = np.where(kept, picked, x.dtype.type(0))
         losses, slope, total = -(w * picked), -w, w.sum()
+        if not every:   # (an ignored element's loss is torch's 0, not -0)
+            losses = np.where(kept, losses, x.dtype.type(0))
     if reduction == "none":
         return losses, classes, slope
     if reduction == "sum":
@@ -531,6 +534,8 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
         if target._data.ndim > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         _check_nll_target(input, target, False)
+        if ndim == 2 and target._data.ndim == 0:   # (an empty batch meets a 0-d target: torch reads its size(0))
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         if ndim == 1 and target._data.ndim == 1 and target.shape[0] != 1:
             raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}")
         _check_nll_weight(weight, input, input.shape[-1], False)
@@ -543,13 +548,24 @@ def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_a
 def _nll_nd(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str) -> Tensor:
     """(N, C, d1, ...) input: torch views it as (N, C, H, W) for its 2-D kernel (ViewBackward0 below and,
     without reduction, above NllLoss2DBackward0), made contiguous first (CloneBackward0 when it is not)."""
-    _check_nll_target(input, target, False)
-    expected = (input.shape[0],) + tuple(input.shape[2:])
-    if tuple(target.shape) != expected:
-        raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-    _check_nll_target(input, target, True)
-    _check_nll_weight(weight, input, input.shape[1], True)
     ndim = input._data.ndim
+    expected = (input.shape[0],) + tuple(input.shape[2:])
+    if ndim != 4:   # (torch's reshape to 4-D first: the target's sizes past the first against the input's)
+        if target._data.ndim == 0:   # (an empty batch meets a 0-d target)
+            raise RuntimeError("ArrayRef: invalid slice, N = 1; size = 0")
+        if tuple(target.shape) != expected:
+            raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
+    elif target._data.ndim != 3:
+        raise RuntimeError(f"only batches of spatial targets supported (3D tensors) but got targets of dimension: "
+                           f"{target._data.ndim}")
+    # then the 2-D kernel's checks, in its order
+    _check_nll_target(input, target, False)
+    if weight is not None and weight._data.size != input.shape[1]:
+        raise RuntimeError("weight tensor should be defined either for all or no classes")
+    if tuple(target.shape) != expected:
+        raise RuntimeError(f"size mismatch (got input: {list(input.shape)} , target: {list(target.shape)}")
+    _check_nll_weight(weight, input, input.shape[1], True)
+    _check_nll_target(input, target, True)
     if ndim == 4:
         return _nll(input, target, weight, ignore_index, reduction, NllLoss2DBackward0)
     n, c = input.shape[:2]
@@ -595,9 +611,16 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
     """The uniform-target part of label smoothing: -sum over classes of (weighted) log p, zero where
     ignored, then reduced (a mean divides by the kept weight, or the kept count)."""
     if weight is not None:
+        if weight._data.ndim == 0:   # (torch reads weight.size(0) to shape it along the class dim)
+            raise IndexError("Dimension specified as 0 but tensor has no dimensions")
         log_p = log_p * _class_shaped(weight, log_p.ndim, class_dim)
     ignored = Tensor._make(np.asarray(target._data == ignore_index), False, None)
-    smooth = (-log_p.sum(class_dim)).masked_fill(ignored, 0.0)
+    smooth = -log_p.sum(class_dim)
+    broadcast = np.broadcast_shapes(smooth._data.shape, ignored._data.shape)
+    if broadcast != smooth._data.shape:   # (torch fills in place: a 1-D input's (1,) target)
+        raise RuntimeError(f"output with shape {list(smooth.shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast)}")
+    smooth = smooth.masked_fill(ignored, 0.0)
     if reduction == "none":
         return smooth
     total = smooth.sum()
@@ -610,7 +633,7 @@ def _smoothing_term(log_p: Tensor, target: Tensor, weight, ignore_index: int, re
 @quiet   # (huge class weights overflow their sum, as torch's)
 def _kept_weight(ignored: np.ndarray, target: np.ndarray, weight) -> np.ndarray:
     kept = ~ignored
-    return kept.sum() if weight is None else weight._data[target[kept]].sum()
+    return kept.sum() if weight is None else weight._data.reshape(-1)[target[kept]].sum()
 
 
 def _cross_entropy_probabilities(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str,
@@ -735,11 +758,10 @@ def _huber_forward(a: np.ndarray, b: np.ndarray, delta: float) -> np.ndarray:
     return np.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta)).astype(z.dtype, copy=False)
 
 
-def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: float = 1.0,
+def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: Number = 1.0,
                weight: Tensor | None = None) -> Tensor:
+    """(``delta`` is checked where torch's kernel's parser takes it: after the weight's size, in Python.)"""
     _target_size_warning(input, target)
-    if delta <= 0:
-        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     shape = input.shape
     input, target = _broadcast_pair(input, target)
     if weight is not None:
@@ -750,6 +772,9 @@ def huber_loss(input: Tensor, target: Tensor, reduction: str = "mean", delta: fl
             raise ValueError(f"Invalid reduction mode: {reduction}. Expected one of 'none', 'mean', 'sum'.")
         return weighted if reduction == "none" else weighted.sum() if reduction == "sum" else weighted.mean()
     reduction = _reduction(reduction)
+    check_argument("huber_loss", "delta", "float", delta, position=3)
+    if delta <= 0:   # (torch's kernel checks it: after the weight's size and the reduction, in Python)
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
     if input._data.dtype.kind != "f" and target._data.dtype.kind == "f":   # (the output takes the input's dtype)
         raise RuntimeError(f"result type {scalar_type_name(target.dtype)} can't be cast to the desired output type "
                            f"{scalar_type_name(input.dtype)}")
@@ -897,6 +922,11 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: 
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(f"margin_ranking_loss : All input tensors should have same dimension but got sizes: "
                            f"input1: {input1.shape}, input2: {input2.shape}, target: {target.shape} ")
+    return margin_ranking_composite(input1, input2, target, margin, reduction)
+
+
+def margin_ranking_composite(input1: Tensor, input2: Tensor, target: Tensor, margin: float, reduction: str) -> Tensor:
+    """aten's margin_ranking_loss: no check of the dims (F's is Python's), the operands broadcast."""
     unclamped = _add_scalar(-target * (input1 - input2), margin)
     return _apply_reduction(unclamped.clamp_min_(0), reduction)
 

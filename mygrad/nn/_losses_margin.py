@@ -128,6 +128,9 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
     x, t = input._data, target._data.astype(np.int64, copy=False)
     if t.size and (t.min() < 0 or t.max() >= dim):
         raise RuntimeError("target out of range")
+    if x.dtype.kind != "f":   # (an empty input of another dtype: torch's kernel never reads it)
+        out = _reduced(np.zeros(0, x.dtype), reduction, (0,) if target.ndim > 0 else (), x.dtype)
+        return Tensor._make(out, False, None)
     w = None if weight is None else weight._data
     rows, t1, z, active = _multi_margin_terms(x, t, float(margin))
     terms = z if p == 1 else z * z

@@ -28,6 +28,7 @@ from ..nn import (
 from ..nn._bilinear import bilinear
 from ..nn._ctc import ctc_loss as _ctc_loss
 from ._define import check_broadcast
+from ._errors import not_tensor
 
 __all__ = ["adaptive_avg_pool1d", "adaptive_max_pool1d", "alpha_dropout", "avg_pool1d", "batch_norm", "bilinear",
            "binary_cross_entropy_with_logits", "celu", "celu_", "constant_pad_nd", "conv1d", "conv2d", "conv3d",
@@ -194,8 +195,10 @@ def kl_div(input: Tensor, target: Tensor, reduction: int = 1, *, log_target: boo
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Tensor, margin: float = 0.0,
                         reduction: int = 1) -> Tensor:
+    if not isinstance(input1, Tensor):   # (the parser's check: the composite itself would take a number)
+        raise not_tensor("margin_ranking_loss", input1, "input1")
     mode = _reduction("margin_ranking_loss", 5, reduction)
-    return _losses.margin_ranking_loss(input1, input2, target, margin, reduction=mode)
+    return _losses.margin_ranking_composite(input1, input2, target, margin, mode)
 
 
 def poisson_nll_loss(input: Tensor, target: Tensor, log_input: bool, full: bool, eps: float,
