@@ -39,7 +39,8 @@ def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
         if x.dtype not in LANES or x.size < 3:
             return out
         if np.isfinite(out).all() and (x.size > SMALL or np.all(
-                np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)):
+                (magnitude := np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims)) <= np.abs(out) * CANCELLATION)
+                and np.isfinite(magnitude).all()):   # (terms that overflow once added: -max + max + max)
             return out
     finally:
         leave(token)
