@@ -174,11 +174,9 @@ def _flash_grad(grad: np.ndarray, q, k, v, saved: _Saved, scale: float, groups: 
             saved.grad, saved.ds = grad, (attn, ds)
     if which == 2:
         out = _unheads(np.swapaxes(attn, -1, -2) @ grad, groups)
-    elif which == 0:
-        out = ds @ _heads(k, groups)
-        out *= out.dtype.type(scale)
     else:
-        out = _unheads(np.swapaxes(ds, -1, -2) @ q, groups)
+        assert ds is not None   # (made above for d query and d key)
+        out = ds @ _heads(k, groups) if which == 0 else _unheads(np.swapaxes(ds, -1, -2) @ q, groups)
         out *= out.dtype.type(scale)
     out += 0.0
     return out.astype(dtype, copy=False)
