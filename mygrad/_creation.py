@@ -77,19 +77,82 @@ def _infer(data, np_dtype=None) -> np.ndarray:
         return data.astype(np_dtype or data.dtype)
     if isinstance(data, (list, tuple)):
         data = [_infer(x) if isinstance(x, Tensor) else x for x in data]
-    arr = np.array(data)
+    try:
+        arr = np.array(data)
+    except ValueError as ragged:                  # (ragged nesting)
+        raise _data_error(data, np_dtype) or ragged from None
     if arr.dtype.kind in "uO" and not isinstance(data, np.generic) and _has_int_beyond_int64(data):
         raise ValueError("Overflow when unpacking long long")
     if np_dtype is not None and arr.dtype.kind in "biuf":
         return np.array(data, dtype=np_dtype)
+    if arr.dtype.kind not in "biuf" and (isinstance(data, (list, tuple)) or np_dtype is not None
+                                         and not isinstance(data, (str, bytes))):
+        error = _data_error(data, np_dtype)
+        if error is not None:
+            raise error
     if arr.dtype.kind == "f" and not isinstance(data, np.generic):
         arr = arr.astype(_element_dtype(data).np)
     elif arr.dtype.kind in "US":
-        raise TypeError("new(): invalid data type 'str'")
+        raise TypeError(f"new(): invalid data type '{'bytes' if arr.dtype.kind == 'S' else 'str'}'")
     elif arr.dtype.kind not in "biuf":
         odd = next((x for x in _leaves(data) if not isinstance(x, (bool, int, float, np.generic, np.ndarray))), data)
         raise RuntimeError(f"Could not infer dtype of {type(odd).__name__}")
     return arr
+
+
+_SEQUENCES = (list, tuple, str, bytes)   # what torch's PySequence_Check walks into (a str's items are strs)
+
+
+def _data_error(data, np_dtype) -> Exception | None:
+    """torch's error for a list or tuple it cannot store (torch/csrc/utils/tensor_new.cpp), checked in its
+    order: the shape, from the first item at each depth ("too many dimensions 'str'": a str nests without
+    end); then, with no dtype asked for, each element's type; then each item against that shape and the
+    dtype's scalar conversion (Python's own TypeError: an int dtype unpacks an integer, a float one a real).
+    Only reached once NumPy has refused or mis-typed the data, so the common path pays nothing."""
+    sizes: list[int] = []
+    seq = data
+    while isinstance(seq, _SEQUENCES):
+        sizes.append(len(seq))
+        if len(sizes) > 32:
+            return ValueError(f"too many dimensions '{type(seq).__name__}'")
+        if not seq:
+            break
+        seq = seq[0]
+    if np_dtype is None:
+        for leaf in _in_order(data):
+            if isinstance(leaf, (str, bytes)):
+                return TypeError(f"new(): invalid data type '{type(leaf).__name__}'")
+            if not isinstance(leaf, (bool, int, float, complex, np.generic, np.ndarray)):
+                return RuntimeError(f"Could not infer dtype of {type(leaf).__name__}")
+    integral = (np.dtype(np_dtype).kind in "biu" if np_dtype is not None else
+                all(isinstance(leaf, (bool, int)) for leaf in _leaves(data)) and not _has_empty(data))
+
+    def store(item, dim: int) -> Exception | None:
+        if dim == len(sizes):
+            if isinstance(item, (bool, int, float, np.generic) if integral else (bool, int, float, np.number)):
+                return None
+            return TypeError(f"'{type(item).__name__}' object cannot be interpreted as an integer" if integral
+                             else f"must be real number, not {type(item).__name__}")
+        if not isinstance(item, _SEQUENCES):
+            return TypeError("not a sequence")
+        if len(item) != sizes[dim]:
+            return ValueError(f"expected sequence of length {sizes[dim]} at dim {dim} (got {len(item)})")
+        return next((e for e in (store(x, dim + 1) for x in item) if e is not None), None)
+
+    return store(data, 0)
+
+
+def _in_order(data):
+    """The scalars of nested lists and tuples, first to last (the first odd one names torch's error)."""
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            yield from _in_order(item)
+    else:
+        yield data
+
+
+def _has_empty(data) -> bool:
+    return isinstance(data, (list, tuple)) and (not data or any(_has_empty(x) for x in data))
 
 
 def _leaves(data):

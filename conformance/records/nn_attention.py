@@ -157,13 +157,21 @@ def error_example():
     return build
 
 
+# Measured: in float32 the query row [-inf, -inf, -inf, -3.4028235e+38] against the key [-1.1754944e-38 (x3),
+# 3.4028235e+38] scores NaN in torch's fused kernel (its gemm rounds -max * max to -inf, then adds it to +inf)
+# and +inf through NumPy's matmul (OpenBLAS's fused multiply-add adds the unrounded product to +inf); a row
+# of NaN scores is a dead row (zeros) in torch's kernel, a +inf one NaN.
+BLAS_OVERFLOW = (("hostile: overflow", "products that overflow in q k^T: inf or NaN as the BLAS kernel's order "
+                                       "and fused multiply-adds have it (torch's MKL and NumPy's OpenBLAS differ)"),)
+
+
 def _record(example, label: str, **fields) -> Record:
     return Record("scaled_dot_product_attention", example, namespace=F, forms=("function",),
                   label=f"F.scaled_dot_product_attention ({label})", tolerance=TOL, **fields)
 
 
 RECORDS = [
-    _record(fused_example(), "fused"),
+    _record(fused_example(), "fused", unchecked=BLAS_OVERFLOW),
     _record(math_example(), "math"),
     _record(empty_example(), "empty"),
     _record(error_example(), "errors", raises=True),

@@ -163,6 +163,11 @@ TANGENTS.update({
     # torch's logsumexp_jvp: the softmax-weighted tangent, normalised by the weights' sum (NaN for nothing)
     "LogsumexpBackward0": "(lambda e: (e * self_t).sum(dims, keepdim) / e.sum(dims, keepdim))"
                           "(exp(self - unreduce(result, shape, dims, keepdim)))",
+    # torch's _safe_softmax jvp: result * (t - safe_logsumexp_jvp), the latter with exp(self - amax) weights
+    # (so a +inf score, or a 0 weight times an infinite tangent, is NaN there; the transposed backward
+    # distributes the product and gives 0), 0 for a row of only -inf
+    "SafeSoftmaxBackward0": "(lambda e: result * (self_t - where(self.isneginf().all(dim, True), 0, "
+                            "(e * self_t).sum(dim, True) / e.sum(dim, True))))(exp(self - self.amax(dim, True)))",
     "VarBackward0": "var_backward(self_t, self, dims, correction, True, rnumel, full).sum(dims, keepdim)",
     "StdBackward0": "where(result == 0, 0, var_backward(self_t, self, dims, correction, True, rnumel, full)"
                     ".sum(dims, keepdim) / (2 * result))",

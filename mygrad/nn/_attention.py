@@ -81,17 +81,48 @@ def _unheads(x: np.ndarray, groups: int) -> np.ndarray:
     return x.reshape(*x.shape[:-3], x.shape[-3] // groups, groups, *x.shape[-2:]).sum(axis=-3)
 
 
+_VECTOR_BYTES = 64   # the width of torch's AVX512 kernels: the lanes its row max reduces in (measured, below)
+
+
+def _row_max(scores: np.ndarray, masked: bool) -> np.ndarray:
+    """The fused kernel's row max.  With a mask it is a vectorised max, NaN-propagating.  Without one
+    (``_mul_reduce_max_fusion_kernel``) the first ``S - S % lanes`` keys go through vector lanes (NaN
+    propagates) but the tail through ``std::max`` (a NaN is skipped): measured on torch 2.13 (AVX512), one
+    NaN score among -inf gives a NaN row when it falls in the lanes, a zero row when in the tail."""
+    if masked:
+        return scores.max(axis=-1, keepdims=True)
+    split = scores.shape[-1] - scores.shape[-1] % (_VECTOR_BYTES // scores.itemsize)
+    top = np.fmax.reduce(scores[..., split:], axis=-1, keepdims=True, initial=-np.inf)
+    if split:
+        top = np.maximum(top, scores[..., :split].max(axis=-1, keepdims=True))
+    return top
+
+
 @quiet
-def _probabilities(q: np.ndarray, k: np.ndarray, scale: float, mask, causal) -> np.ndarray:
-    """The fused kernel's softmax(q k^T * scale + mask): the causal mask is set to -inf BEFORE the scaling,
-    so with a negative scale a row with a causally hidden key holds +inf and comes out NaN (as torch's)."""
+def _flash_forward(q: np.ndarray, k: np.ndarray, v: np.ndarray, scale: float, mask, causal):
+    """torch's cpu_flash_attention over one key block: scores = q k^T (the causal mask set to -inf BEFORE
+    the scaling, so with a negative scale a row with a causally hidden key holds +inf and comes out NaN),
+    times scale, plus the mask; e = exp(scores - max) per row (zeros where the max is -inf: a dead row);
+    out = (e @ v) * (1 / sum e), the sum taken as 1 for a dead row.  Returns out and the logsumexp the
+    backward recomputes the probabilities from (max + log sum, 0 for a dead row)."""
     scores = q @ np.swapaxes(k, -1, -2)
     if causal is not None:
         scores = np.where(causal, scores, -np.inf)
     scores *= scores.dtype.type(scale)
     if mask is not None:
         scores += mask
-    return _safe_softmax(scores)
+    top = _row_max(scores, mask is not None)
+    dead = np.isneginf(top)
+    top[dead] = 0
+    np.subtract(scores, top, out=scores)
+    np.exp(scores, out=scores)
+    if dead.any():
+        scores[np.broadcast_to(dead, scores.shape)] = 0
+    total = scores.sum(axis=-1, keepdims=True)
+    total[total == 0] = 1
+    out = np.matmul(scores, v)
+    out *= 1 / total
+    return out, top + np.log(total)
 
 
 def _compute(dtype: np.dtype) -> np.dtype:
@@ -102,37 +133,52 @@ def _compute(dtype: np.dtype) -> np.dtype:
 # ----- the fused CPU node ----------------------------------------------------------------------------
 
 class _Saved:
-    """What the fused node keeps: the forward's probabilities (torch's kernel keeps their logsumexp and
-    recomputes them), and the softmax's input gradient between the query's and the key's formulas,
-    which both need it (computed once per backward)."""
-    __slots__ = ("probs", "grad", "ds")
+    """What the fused node keeps, as torch's kernel does: the output, the rows' logsumexp (the backward
+    recomputes the probabilities from it), the mask and causal pattern; and the softmax's input gradient
+    between the query's and the key's formulas, which both need it (computed once per backward)."""
+    __slots__ = ("out", "lse", "mask", "causal", "grad", "ds")
 
-    def __init__(self, probs: np.ndarray) -> None:
-        self.probs, self.grad, self.ds = probs, None, None
+    def __init__(self, out: np.ndarray, lse: np.ndarray, mask, causal) -> None:
+        self.out, self.lse, self.mask, self.causal, self.grad, self.ds = out, lse, mask, causal, None, None
 
 
 @quiet
 def _flash_grad(grad: np.ndarray, q, k, v, saved: _Saved, scale: float, groups: int, which: int) -> np.ndarray:
-    """d query (0), d key (1) or d value (2) of the fused node, in the forward's precision."""
+    """d query (0), d key (1) or d value (2) of the fused node, in the forward's precision, by torch's
+    cpu_flash_attention_backward: attn = exp(scale q k^T + mask - lse) (causally hidden keys then 0; a dead
+    row's lse is 0, so its NaN scores stay NaN), d value = attn^T grad, ds = attn * (grad v^T - rowsum(grad *
+    out)), d query = scale ds k, d key = scale ds^T q, each added to zeros (a -0.0 comes out +0.0)."""
     dtype = q.dtype
     work = _compute(dtype)
-    p = saved.probs
     grad = grad.astype(work, copy=False)
-    if which == 2:
-        return _unheads(np.swapaxes(p, -1, -2) @ grad, groups).astype(dtype, copy=False)
-    if saved.grad is grad:    # the query's formula made it for this gradient
-        ds, saved.grad, saved.ds = saved.ds, None, None
+    q, k, v = (x.astype(work, copy=False) for x in (q, k, v))
+    if saved.grad is grad:    # the query's formula made them for this gradient
+        attn, ds = saved.ds
+        if which == 1:
+            saved.grad, saved.ds = None, None
     else:
-        ds = grad @ np.swapaxes(_heads(v.astype(work, copy=False), groups), -1, -2)
-        ds -= (ds * p).sum(axis=-1, keepdims=True)
-        ds *= p
+        attn = q @ np.swapaxes(_heads(k, groups), -1, -2)
+        attn *= attn.dtype.type(scale)
+        if saved.mask is not None:
+            attn += saved.mask
+        attn -= saved.lse
+        np.exp(attn, out=attn)
+        if saved.causal is not None:
+            attn = np.where(saved.causal, attn, 0).astype(work, copy=False)
+        ds = None
+        if which != 2:
+            ds = grad @ np.swapaxes(_heads(v, groups), -1, -2)
+            ds -= (grad * saved.out.astype(work, copy=False)).sum(axis=-1, keepdims=True)
+            ds *= attn
         if which == 0:
-            saved.grad, saved.ds = grad, ds
-    if which == 0:
-        out = ds @ _heads(k.astype(work, copy=False), groups)
+            saved.grad, saved.ds = grad, (attn, ds)
+    if which == 2:
+        out = _unheads(np.swapaxes(attn, -1, -2) @ grad, groups)
     else:
-        out = _unheads(np.swapaxes(ds, -1, -2) @ q.astype(work, copy=False), groups)
-    out *= out.dtype.type(scale)
+        assert ds is not None   # (made above for d query and d key)
+        out = ds @ _heads(k, groups) if which == 0 else _unheads(np.swapaxes(ds, -1, -2) @ q, groups)
+        out *= out.dtype.type(scale)
+    out += 0.0
     return out.astype(dtype, copy=False)
 
 
@@ -266,13 +312,12 @@ def _flash(query: Tensor, key: Tensor, value: Tensor, attn_mask, is_causal: bool
     mask = None if attn_mask is None else attn_mask._data.astype(work)
     causal = _causal_keep(L, S) if is_causal else None
     q, k, v = (x._data.astype(work, copy=False) for x in (query, key, value))
-    p = _probabilities(q, _heads(k, groups), factor, mask, causal)
-    if causal is not None:   # the kernel skips causally hidden keys: probability 0 even in a NaN row
-        p = np.where(causal, p, 0)
+    result, lse = _flash_forward(q, _heads(k, groups), _heads(v, groups), factor, mask, causal)
     out = _like(query._data)   # torch's kernel allocates the output as empty_like(query): the query's layout
-    out[...] = np.matmul(p, _heads(v, groups))
+    out[...] = result
     return record(ScaledDotProductFlashAttentionForCpuBackward0, out, (query, key, value),
-                  query=query, key=key, value=value, saved=_Saved(p), scale=factor, groups=groups)
+                  query=query, key=key, value=value, saved=_Saved(out, lse, mask, causal), scale=factor,
+                  groups=groups)
 
 
 def _math(query: Tensor, key: Tensor, value: Tensor, attn_mask, dropout_p: float, is_causal: bool,

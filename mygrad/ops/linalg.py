@@ -293,7 +293,7 @@ def _torch_gemm(bias: np.ndarray, a: np.ndarray, b: np.ndarray, beta, alpha, lay
             serial = serial if start is None else start + serial
         else:
             serial = _gemm.serial_gemm(a, b, alpha, start)
-        out = serial
+        out[...] = serial   # (in the kernel's layout, torch's: the serial sum's may be column-major)
     _gemm_zero_signs(out, bias, a, b, beta, alpha)
     return out
 
