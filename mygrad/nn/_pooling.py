@@ -148,7 +148,7 @@ def _avg_forward(x: np.ndarray, geometry: tuple) -> np.ndarray:
     xp = win.pad_spatial(x, pad, tuple(p + e for p, e in zip(pad, extra)))
     out = divisor.shape
     windows = win.windows(xp, kernel, stride, (1,) * nd, out)
-    if nd == 3 and x.dtype.kind == "f":   # torch's avg_pool3d kernel: a window's values added in scan order
+    if x.dtype.kind == "f":   # torch's avg_pool kernels (1-d through 2-d): a window's values added in scan order
         sums = _scan_sum(windows.reshape(windows.shape[:2] + (-1,) + windows.shape[2 + nd:]), x.dtype)
         return (sums / divisor).astype(x.dtype)
     sums = windows.sum(axis=tuple(range(2, 2 + nd)))
