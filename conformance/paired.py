@@ -461,12 +461,12 @@ def _observe_error_inputs(record, form, lib, example, seed, obs: Observation) ->
     inputs: what each raised, or what it returned."""
     for call in chosen(record, form, example, seed):
         obs.bad_calls[call.label] = call.example
-        # an operator meeting a NumPy array defers to NumPy's ufunc (torch's tensors as mygrad's): its
-        # floating-point events are NumPy's, so it runs as it would in torch, without the strict error state
-        numpy_operator = form in ("operator", "roperator") and any(isinstance(a, NumpyValue)
-                                                                    for a in call.example.args)
+        # a tensor operator meeting a NumPy array defers to NumPy's ufunc (torch's tensors as mygrad's, and
+        # torch's own Python, e.g. gaussian_nll_loss's ``input - target``): its floating-point events are
+        # NumPy's, so a call given an array runs as it would in torch, without the strict error state
+        meets_numpy = any(isinstance(a, NumpyValue) for a in (*call.example.args, *call.example.kwargs.values()))
         try:
-            with np.errstate(all="ignore") if numpy_operator else contextlib.nullcontext():
+            with np.errstate(all="ignore") if meets_numpy else contextlib.nullcontext():
                 args, kwargs, _ = build(lib, call.example)
                 result, _ = invoke(record, form, lib, args, kwargs)
         except Exception as exc:
