@@ -190,9 +190,12 @@ def full(size, fill_value: Number, dtype: ScalarType | None = None, requires_gra
     """``size``: a sequence (a single int is refused, as torch's parser refuses it)."""
     if not isinstance(size, (tuple, list)):
         raise parser_error(f"full(): argument 'size' (position 1) must be tuple of ints, not {python_type_name(size)}")
+    from .ops._errors import check_scalar_fits   # (here: mygrad.ops imports this module)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled("full", (size,), fill_value, dtype, requires_grad, _dtype.scalar_dtype(fill_value))
+    default = _dtype.scalar_dtype(fill_value)
+    check_scalar_fits(fill_value, np.dtype(_np_dtype(dtype, default)))   # torch's checked conversion: inf into int64
+    return _filled("full", (size,), fill_value, dtype, requires_grad, default)
 
 
 def _like(t: Tensor, dtype):
