@@ -1031,7 +1031,7 @@ def _expm_kernel(a: np.ndarray) -> np.ndarray:
         return a.copy()
     work = a.astype(np.float64)
     n = a.shape[-1]
-    finite = np.isfinite(work).all((-2, -1))
+    finite = np.asarray(np.isfinite(work).all((-2, -1)))
     work = np.where(finite[..., None, None], work, 0.0)
     norm = np.abs(work).sum(-2).max(-1)
     theta = 5.371920351148152
