@@ -65,6 +65,8 @@ def _size(size: tuple, name: str) -> tuple:
 
 
 _INT64 = np.iinfo(np.int64)
+# a Python float past a float dtype's range becomes ±inf without a word, as torch.tensor(1e300) (float32) does
+_quiet_array = quiet(np.array)
 
 
 def _infer(data, np_dtype=None) -> np.ndarray:
@@ -84,14 +86,14 @@ def _infer(data, np_dtype=None) -> np.ndarray:
     if arr.dtype.kind in "uO" and not isinstance(data, np.generic) and _has_int_beyond_int64(data):
         raise ValueError("Overflow when unpacking long long")
     if np_dtype is not None and arr.dtype.kind in "biuf":
-        return np.array(data, dtype=np_dtype)
+        return (_quiet_array if np.dtype(np_dtype).kind in "fc" else np.array)(data, dtype=np_dtype)
     if arr.dtype.kind not in "biuf" and (isinstance(data, (list, tuple)) or np_dtype is not None
                                          and not isinstance(data, (str, bytes))):
         error = _data_error(data, np_dtype)
         if error is not None:
             raise error
     if arr.dtype.kind == "f" and not isinstance(data, np.generic):
-        arr = arr.astype(_element_dtype(data).np)
+        arr = _quiet_array(arr, dtype=_element_dtype(data).np)
     elif arr.dtype.kind in "US":
         raise TypeError(f"new(): invalid data type '{'bytes' if arr.dtype.kind == 'S' else 'str'}'")
     elif arr.dtype.kind not in "biuf":
@@ -253,9 +255,12 @@ def full(size, fill_value: Number, dtype: ScalarType | None = None, requires_gra
     """``size``: a sequence (a single int is refused, as torch's parser refuses it)."""
     if not isinstance(size, (tuple, list)):
         raise parser_error(f"full(): argument 'size' (position 1) must be tuple of ints, not {python_type_name(size)}")
+    from .ops._errors import check_scalar_fits  # (here: mygrad.ops imports this module)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    return _filled("full", (size,), fill_value, dtype, requires_grad, _dtype.scalar_dtype(fill_value))
+    default = _dtype.scalar_dtype(fill_value)
+    check_scalar_fits(fill_value, np.dtype(_np_dtype(dtype, default)))   # torch's checked conversion: inf into int64
+    return _filled("full", (size,), fill_value, dtype, requires_grad, default)
 
 
 def _like(t: Tensor, dtype):

@@ -121,7 +121,10 @@ def _normal_uniform_kl(lib, loc, scale, low, width):
 def _spd(lib, a, dim_jitter):
     """A symmetric positive-definite matrix from any square ``a``: a aᵀ / n + (1/2 + |jitter|) I."""
     n = a.shape[-1]
-    return a @ a.mT / n + (0.5 + dim_jitter.abs().unsqueeze(-1)) * lib.eye(n, dtype=a.dtype)
+    # the identity first: a bad ``a`` (a NumPy array) is refused by eye's dtype check before NumPy's own
+    # matmul would run under the harness's errstate
+    identity = lib.eye(n, dtype=a.dtype)
+    return a @ a.mT / n + (0.5 + dim_jitter.abs().unsqueeze(-1)) * identity
 
 
 def _mvn(lib, loc, a, jitter, how):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags, real
-from .linalg_decompositions import BATCH, singular, system
+from .linalg_decompositions import BATCH, LU_NON_FINITE, singular, system
 from .linalg_svd import _orthogonal
 
 
@@ -188,9 +188,10 @@ RECORDS = [
     Record("vander", vander_bad, **LINALG, raises=True, grad=False, label="linalg.vander (errors)"),
     Record("diagonal", diagonal_example, **LINALG, label="linalg.diagonal"),
     Record("matmul", matmul_example, **LINALG, label="linalg.matmul"),
-    Record("tensorinv", tensorinv_example, **LINALG, tolerance=TOL, label="linalg.tensorinv"),
+    Record("tensorinv", tensorinv_example, **LINALG, tolerance=TOL, label="linalg.tensorinv", unchecked=LU_NON_FINITE),
     Record("tensorinv", tensor_bad, **LINALG, raises=True, grad=False, label="linalg.tensorinv (errors)"),
-    Record("tensorsolve", tensorsolve_example, **LINALG, tolerance=TOL, label="linalg.tensorsolve"),
+    Record("tensorsolve", tensorsolve_example, **LINALG, tolerance=TOL, label="linalg.tensorsolve",
+           unchecked=LU_NON_FINITE),
     Record("tensorsolve", tensorsolve_bad, **LINALG, raises=True, grad=False, label="linalg.tensorsolve (errors)"),
     Record("householder_product", householder_example, **LINALG, tolerance=TOL, label="linalg.householder_product"),
     Record("householder_product", householder_bad, **LINALG, raises=True, grad=False,
@@ -198,11 +199,12 @@ RECORDS = [
     Record("orgqr", householder_example, tolerance=TOL, label="torch.orgqr"),
     Record("cond", cond_example, **LINALG, tolerance=TOL, label="linalg.cond"),
     Record("cond", cond_bad, **LINALG, grad=False, raises=True, label="linalg.cond (singular, errors)"),
-    Record("solve_ex", system(vector=False), **LINALG, tolerance=TOL, output="tuple", label="linalg.solve_ex"),
+    Record("solve_ex", system(vector=False), **LINALG, tolerance=TOL, output="tuple", label="linalg.solve_ex",
+           unchecked=LU_NON_FINITE),
     Record("solve_ex", singular_systems(False), **LINALG, tolerance=ANY, output="tuple", grad=False,
-           label="linalg.solve_ex (singular info)"),
+           label="linalg.solve_ex (singular info)", unchecked=LU_NON_FINITE),
     Record("solve_ex", singular_systems(True), **LINALG, output="tuple", raises=True, grad=False,
-           label="linalg.solve_ex (singular, check_errors)"),
+           label="linalg.solve_ex (singular, check_errors)", unchecked=LU_NON_FINITE),
 ]
 
 

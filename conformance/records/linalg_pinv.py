@@ -11,7 +11,8 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from .linalg_svd import separated
+from .linalg_eigh import EIGH_NON_FINITE
+from .linalg_svd import SVD_NON_FINITE, separated
 
 
 def full_rank(dtype: str, form=None):
@@ -41,11 +42,11 @@ TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
 LINALG = {"namespace": "linalg", "forms": ("function",), "tolerance": TOL}
 
 RECORDS = [
-    Record("pinv", full_rank, **LINALG, label="linalg.pinv"),
-    Record("pinv", symmetric, **LINALG, label="linalg.pinv (hermitian)"),
-    Record("pinv", rank_deficient, **LINALG, label="linalg.pinv (rank-deficient)"),
+    Record("pinv", full_rank, **LINALG, label="linalg.pinv", unchecked=(SVD_NON_FINITE,)),
+    Record("pinv", symmetric, **LINALG, label="linalg.pinv (hermitian)", unchecked=(EIGH_NON_FINITE,)),
+    Record("pinv", rank_deficient, **LINALG, label="linalg.pinv (rank-deficient)", unchecked=(SVD_NON_FINITE,)),
     Record("pinverse", lambda dtype, form=None: separated(dtype).map(lambda a: Example((TensorArg(a, True),), {})),
-           tolerance=TOL),
+           tolerance=TOL, unchecked=(SVD_NON_FINITE,)),
 ]
 
 

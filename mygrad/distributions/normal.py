@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from .._quiet import quiet
 from .._tensor import Size, Tensor
 from ..autograd.grad_mode import no_grad
 from ..ops.random import normal
@@ -71,7 +72,9 @@ class Normal(ExponentialFamily):
         return 0.5 * (1 + erf((value - self.loc) * self.scale.reciprocal() / math.sqrt(2)))
 
     def icdf(self, value):
-        return self.loc + self.scale * erfinv(2 * value - 1) * math.sqrt(2)
+        # a NumPy ``value`` is refused by erfinv; the NumPy arithmetic before that warns at most, as under torch
+        u = 2 * value - 1 if isinstance(value, Tensor) else quiet(lambda: 2 * value - 1)()
+        return self.loc + self.scale * erfinv(u) * math.sqrt(2)
 
     def entropy(self):
         return 0.5 + 0.5 * math.log(2 * math.pi) + self.scale.log()

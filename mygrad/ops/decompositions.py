@@ -1022,16 +1022,21 @@ _PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796
 
 
 @quiet
+@quiet
 def _expm_kernel(a: np.ndarray) -> np.ndarray:
-    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched (one
-    scaling for the batch: its largest 1-norm)."""
+    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched, each matrix
+    scaled by its own 1-norm (as torch's: one matrix never changes another's rounding).  A matrix with a NaN
+    or an infinity is all NaN, as torch's (measured: exp([[inf, 0], [0, 1]]) and exp([[nan, 0], [0, 1]]))."""
     if a.size == 0:
         return a.copy()
     work = a.astype(np.float64)
     n = a.shape[-1]
-    norm = np.abs(work).sum(-2).max() if work.ndim >= 2 else 0.0
-    s = max(0, int(np.ceil(np.log2(norm / 5.371920351148152)))) if norm > 5.371920351148152 else 0
-    x = work / (2.0 ** s)
+    finite = np.asarray(np.isfinite(work).all((-2, -1)))
+    work = np.where(finite[..., None, None], work, 0.0)
+    norm = np.abs(work).sum(-2).max(-1)
+    theta = 5.371920351148152
+    steps = np.where(norm > theta, np.ceil(np.log2(np.minimum(norm, 1e308) / theta)), 0.0).astype(np.int64)
+    x = work / np.exp2(steps)[..., None, None]
     b, eye = _PADE13, np.eye(n)
     x2 = x @ x
     x4 = x2 @ x2
@@ -1039,8 +1044,9 @@ def _expm_kernel(a: np.ndarray) -> np.ndarray:
     u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
     v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
     out = np.linalg.solve(v - u, v + u)
-    for _ in range(s):
-        out = out @ out
+    for step in range(int(steps.max())):
+        out = np.where((steps > step)[..., None, None], out @ out, out)
+    out[~finite] = np.nan
     return out.astype(a.dtype)
 
 

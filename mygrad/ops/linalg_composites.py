@@ -70,6 +70,8 @@ def tensorsolve(A: Tensor, B: Tensor, dims=None) -> Tensor:
         check_argument("linalg_tensorsolve", "dims", "IntArray", dims)
         dims = list(dims)
         a = movedim(a, dims, list(range(A.ndim - len(dims), A.ndim)))
+    if B.ndim > a.ndim:   # torch slices A's sizes past their end: a vector of negative length
+        raise RuntimeError("cannot create std::vector larger than max_size()")
     result_shape = tuple(a.shape[B.ndim:])
     rows, other = int(np.prod(result_shape, dtype=np.int64)), int(np.prod(B.shape, dtype=np.int64))
     if rows != other:

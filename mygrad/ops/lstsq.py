@@ -140,6 +140,8 @@ def lstsq(A: Tensor, B: Tensor, rcond: float | None = None, *, driver: str | Non
     # a matrix B with one dim fewer than A: torch broadcasts A's batch dims against all of B's but the last
     b_batch = b.shape[:-1] if b.ndim == A.ndim - 1 else b.shape[:-2]
     check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b_batch))
+    if not vector:   # then torch broadcasts the batch dims of A and of B read as matrices
+        check_broadcast(np.broadcast_to(0, A.shape[:-2]), np.broadcast_to(0, b.shape[:-2]))
     driver = driver or "gelsy"
     m, n = A.shape[-2], A.shape[-1]
     dtype = A._data.dtype
