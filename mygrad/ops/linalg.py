@@ -27,6 +27,7 @@ from ._errors import not_implemented
 from ._views import as_view
 from .copy import contiguous
 from .elementwise import mul, operator
+from .layout import _diagonal_view
 from .shape import (
     VIEW_MESSAGE,
     UnsafeViewBackward0,
@@ -590,7 +591,7 @@ def _squeeze_inplace(x: Tensor, dim: int) -> Tensor:
 
 
 def _diagonal(x: Tensor, offset: int, dim1: int, dim2: int, node, view: bool) -> Tensor:
-    data = np.diagonal(x._data, offset, dim1, dim2)
+    data = _diagonal_view(x._data, offset, dim1, dim2)   # (writable, as torch's view is; NumPy's is read-only)
     saved = dict(shape=x._data.shape, offset=offset, dim1=dim1, dim2=dim2)
     return as_view(node, data, x, **saved) if view else record(node, data.copy(), (x,), **saved)
 

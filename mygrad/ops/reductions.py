@@ -847,10 +847,10 @@ def vector_norm(x: Tensor, ord=2, dim=None, keepdim: bool = False, *, dtype=None
             raise RuntimeError(f"linalg.vector_norm: the dtype of the input ({_type_name(data.dtype)}) should be "
                                f"convertible without narrowing to the specified dtype ({_type_name(dtype.np)})")
         data = data.astype(dtype.np, copy=False)
-    dims = normalize_dims(x, dim, one_by_one=True)
     ord = float(ord)
-    if (ord < 0 or math.isinf(ord)) and not data.size:   # (a max, a min or a 1 / sum(|x|^ord) of nothing)
-        _check_nonempty_norm(f"{ord:g}", data, None if _every_dim(dim) else dim_list(dim))
+    if (ord < 0 or math.isinf(ord)) and not data.size:   # (a max, a min or a 1 / sum(|x|^ord) of nothing; torch
+        _check_nonempty_norm(f"{ord:g}", data, None if _every_dim(dim) else dim_list(dim))   # checks it first)
+    dims = normalize_dims(x, dim, one_by_one=True)
     axis = dims if data.ndim else None
     magnitude = np.abs(data)
     if math.prod(data.shape[d] for d in dims) == 1 and (data.ndim or _every_dim(dim)):
