@@ -20,7 +20,7 @@ from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad
-from ..autograd.backends import formula_helper
+from ..autograd.backends import formula_helper, where as _array_where
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state, inference_tensors as _inference_tensors
 from ..autograd.node import derivative
@@ -723,8 +723,17 @@ WHERE_OVERLOADS = ("Tensor condition", "Tensor condition, Tensor input, Tensor o
 
 def where(condition: Tensor, input=None, other=None):
     """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it).
-    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
-    # (a NumPy condition is let through: the formulas over tensors call this with their masks)
+    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``).  A NumPy condition
+    is refused, as torch's parser refuses it (the formulas' masks go through ``_where_masked``)."""
+    if not isinstance(condition, Tensor):
+        if input is None and other is None:
+            raise not_tensor("where", condition, "condition")
+        raise invalid_arguments("where", (condition, input, other), WHERE_OVERLOADS)
+    return _where_masked(condition, input, other)
+
+
+def _where_masked(condition, input=None, other=None):
+    """``where`` taking a NumPy condition too: the formulas over tensors call it with their saved masks."""
     if not isinstance(condition, (Tensor, np.ndarray, np.generic)) or (input is None) != (other is None):
         if input is None and other is None:
             raise not_tensor("where", condition, "condition")
@@ -740,6 +749,9 @@ def where(condition: Tensor, input=None, other=None):
     a, b = operands("where", input, other)
     data = broadcast_apply(np.where, cond, a, b)
     return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
+
+
+formula_helper(_array_where, tensor=_where_masked, name="where")   # (over tensors: a saved mask is an ndarray)
 
 
 # ----- comparisons and logical ops: no gradient, bool results ----------------------------------
