@@ -312,12 +312,17 @@ _BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not
                     "`logical_xor()` operator instead.")
 
 
+_SUBTRACTABLE = (Tensor, bool, int, float, complex, np.number, np.bool_)
+
+
 def _is_bool(x) -> bool:
     return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def _check_subtraction(input, other) -> None:
-    if _is_bool(input) or _is_bool(other):
+    """torch's refusal of bool subtraction, once both arguments are of types its parser takes (a str is
+    refused by the parser first)."""
+    if (_is_bool(input) or _is_bool(other)) and isinstance(input, _SUBTRACTABLE) and isinstance(other, _SUBTRACTABLE):
         raise RuntimeError(_BOOL_MINUS_BOTH if _is_bool(input) and _is_bool(other) else _BOOL_MINUS_ONE)
 
 
@@ -526,8 +531,9 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     if start.dtype.kind != "f":
         raise not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", start)
     if isinstance(weight, Tensor):
-        _check_lerp_dtype(input, weight, "weight")
-        data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
+        if weight._data.ndim:   # (a 0-d weight of any dtype is taken, in the tensors' precision, as torch's)
+            _check_lerp_dtype(input, weight, "weight")
+        data = broadcast_apply(_lerp_kernel, start, stop, weight._data.astype(start.dtype, copy=False))
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
     data = broadcast_apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
     return record(LerpBackward0, data, (input, end), weight=weight)
