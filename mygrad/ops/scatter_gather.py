@@ -605,11 +605,11 @@ def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
     from .shape import broadcast_to
     _tensor("take_along_dim", input, "input", 1)
     _tensor("take_along_dim", indices, "indices", 2)
+    if dim is None:   # (torch gathers from the flattened input: gather's own index checks)
+        return gather(input.view(-1), 0, indices.view(-1))
     if indices._data.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{_type(indices._data)}")
-    if dim is None:
-        return gather(input.view(-1), 0, indices.view(-1))
     data, idx = input._data, indices._data
     if data.ndim != idx.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
