@@ -34,7 +34,7 @@ from ._define import (
     record,
     recorder,
 )
-from ._errors import invalid_arguments, not_implemented, not_tensor, python_type_name
+from ._errors import check_scalar_fits, invalid_arguments, not_implemented, not_tensor, python_type_name
 from ._views import check_no_partial_overlap
 from .unary import reciprocal
 
@@ -753,6 +753,9 @@ def _where_masked(condition, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
     a, b = operands("where", input, other)
+    for value in (input, other):   # (a number: torch's checked conversion into the result's dtype)
+        if not isinstance(value, Tensor):
+            check_scalar_fits(value, np.result_type(a, b))
     data = broadcast_apply(np.where, cond, a, b)
     return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
 
