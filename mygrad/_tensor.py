@@ -435,7 +435,10 @@ class Tensor(TensorMethods):
     __array_priority__ = 1000
 
     def __array_wrap__(self, array, context=None, return_scalar=False):
-        return Tensor._make(np.asarray(array), False, None)
+        array = np.asarray(array)
+        if array.dtype == np.bool_:   # (torch's __array_wrap__ makes a bool result uint8)
+            array = array.astype(np.uint8)
+        return Tensor._make(array, False, None)
 
     def __array__(self, dtype=None, copy=None):
         if self._requires_grad and _grad_state.enabled:

@@ -38,7 +38,7 @@ NUMBERS_AS_TENSORS = frozenset({"add", "sub", "subtract", "mul", "multiply", "di
                                 "floor_divide"})
 # torch functions written in Python, whose bad argument fails in whatever their code does first
 # (an AttributeError, as mygrad's own code does); by their label (torch.linalg.norm is C++'s linalg_norm).
-PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot"})
+PYTHON_IN_TORCH = frozenset({"norm", "split", "tensordot", "unravel_index"})
 _NUMBERS = (bool, int, float, complex)
 _NOT_OPS = ("mygrad.ops.removed_linalg",   # (torch's removed functions raise a RuntimeError, whatever they get)
             "mygrad.serialization", "mygrad._tensor_str", "mygrad.autograd", "mygrad.utils", "mygrad._dtype",
@@ -291,23 +291,29 @@ def _not_tensor_first(fn, label: str, argument: str, value, numbers: tuple, args
     """A first argument that is not a tensor: the op's own TypeError where it lists torch's overloads
     (``pow(2, x)`` is one), its result where torch takes a number there, else torch's "must be Tensor"."""
     number = bool(numbers) and isinstance(value, numbers)
+    # (torch's Number-first overloads take a tensor after it: numbers alone fit none, whatever their kernel)
+    alone = number and label not in NUMBERS_AS_TENSORS and \
+        not any(isinstance(a, Tensor) for a in (*args[1:], *kwargs.values()))
     try:
         result = fn(*args, **kwargs)
     except TypeError as exc:
-        if "invalid combination of arguments" in str(exc) or number:
+        if "invalid combination of arguments" in str(exc) or number and not alone:
             raise
-        raise not_tensor(label, value, argument) from None
+        raise (invalid_arguments(label, args, ()) if alone else not_tensor(label, value, argument)) from None
     except NotImplementedError:   # (a number torch takes there, meeting a dtype its kernel lacks: that error)
+        if alone:
+            raise invalid_arguments(label, args, ()) from None
         if numbers and isinstance(value, numbers):
             raise
         raise not_tensor(label, value, argument) from None
     except Exception:
+        if alone:
+            raise invalid_arguments(label, args, ()) from None
         if number:   # (torch takes the number, and its kernel fails as the op's own does)
             raise
         raise not_tensor(label, value, argument) from None
-    if number and label not in NUMBERS_AS_TENSORS and \
-            not any(isinstance(a, Tensor) for a in (*args[1:], *kwargs.values())):
-        raise invalid_arguments(label, args, ())   # (torch's Number-first overloads take a tensor after it)
+    if alone:
+        raise invalid_arguments(label, args, ())
     if number:
         return result
     raise not_tensor(label, value, argument)

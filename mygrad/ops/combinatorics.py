@@ -11,7 +11,7 @@ import numpy as np
 
 from .._quiet import quiet
 from .._tensor import Tensor
-from ._errors import check_tensor_list
+from ._errors import check_tensor_list, python_type_name
 
 __all__ = ["cartesian_prod", "combinations", "unravel_index", "isin", "vander"]
 
@@ -54,6 +54,8 @@ def cartesian_prod(*tensors: Tensor) -> Tensor:
 
 def unravel_index(indices: Tensor, shape) -> tuple:
     """torch.functional's: (indices // strides) % shape per dim, so negative and too large indices wrap."""
+    if not isinstance(indices, Tensor):   # (torch's is Python: its first read of the indices fails)
+        raise AttributeError(f"'{python_type_name(indices)}' object has no attribute 'is_complex'")
     if indices._data.dtype.kind not in "iu":
         raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
     if not isinstance(shape, (int, Sequence)):

@@ -20,7 +20,7 @@ from .._quiet import IGNORE, enter as enter_quiet, leave as leave_quiet, quiet
 from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad
-from ..autograd.backends import formula_helper
+from ..autograd.backends import formula_helper, where as _array_where
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state, inference_tensors as _inference_tensors
 from ..autograd.node import derivative
@@ -34,7 +34,7 @@ from ._define import (
     record,
     recorder,
 )
-from ._errors import invalid_arguments, not_implemented, not_tensor, python_type_name
+from ._errors import check_scalar_fits, invalid_arguments, not_implemented, not_tensor, python_type_name
 from ._views import check_no_partial_overlap
 from .unary import reciprocal
 
@@ -312,12 +312,17 @@ _BOOL_MINUS_BOTH = ("Subtraction, the `-` operator, with two bool tensors is not
                     "`logical_xor()` operator instead.")
 
 
+_SUBTRACTABLE = (Tensor, bool, int, float, complex, np.number, np.bool_)
+
+
 def _is_bool(x) -> bool:
     return type(x) is bool or isinstance(x, Tensor) and x._data.dtype == np.bool_
 
 
 def _check_subtraction(input, other) -> None:
-    if _is_bool(input) or _is_bool(other):
+    """torch's refusal of bool subtraction, once both arguments are of types its parser takes (a str is
+    refused by the parser first)."""
+    if (_is_bool(input) or _is_bool(other)) and isinstance(input, _SUBTRACTABLE) and isinstance(other, _SUBTRACTABLE):
         raise RuntimeError(_BOOL_MINUS_BOTH if _is_bool(input) and _is_bool(other) else _BOOL_MINUS_ONE)
 
 
@@ -526,8 +531,9 @@ def lerp(input: Tensor, end: Tensor, weight) -> Tensor:
     if start.dtype.kind != "f":
         raise not_implemented("lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar", start)
     if isinstance(weight, Tensor):
-        _check_lerp_dtype(input, weight, "weight")
-        data = broadcast_apply(_lerp_kernel, start, stop, weight._data)
+        if weight._data.ndim:   # (a 0-d weight of any dtype is taken, in the tensors' precision, as torch's)
+            _check_lerp_dtype(input, weight, "weight")
+        data = broadcast_apply(_lerp_kernel, start, stop, weight._data.astype(start.dtype, copy=False))
         return record(LerpBackward1, data, (input, end, weight), self=input, end=end, weight=weight)
     data = broadcast_apply(_lerp_kernel, start, stop, start.dtype.type(weight))  # weight in the tensors' precision
     return record(LerpBackward0, data, (input, end), weight=weight)
@@ -723,8 +729,17 @@ WHERE_OVERLOADS = ("Tensor condition", "Tensor condition, Tensor input, Tensor o
 
 def where(condition: Tensor, input=None, other=None):
     """Elementwise choice; the unselected branch gets a zero gradient (so 0 * inf stays out of it).
-    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``)."""
-    # (a NumPy condition is let through: the formulas over tensors call this with their masks)
+    With the condition alone, the indices where it holds (``nonzero(as_tuple=True)``).  A NumPy condition
+    is refused, as torch's parser refuses it (the formulas' masks go through ``_where_masked``)."""
+    if not isinstance(condition, Tensor):
+        if input is None and other is None:
+            raise not_tensor("where", condition, "condition")
+        raise invalid_arguments("where", (condition, input, other), WHERE_OVERLOADS)
+    return _where_masked(condition, input, other)
+
+
+def _where_masked(condition, input=None, other=None):
+    """``where`` taking a NumPy condition too: the formulas over tensors call it with their saved masks."""
     if not isinstance(condition, (Tensor, np.ndarray, np.generic)) or (input is None) != (other is None):
         if input is None and other is None:
             raise not_tensor("where", condition, "condition")
@@ -738,8 +753,14 @@ def where(condition: Tensor, input=None, other=None):
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
                            f"{scalar_type_name(_dtype.from_numpy_dtype(np.asarray(cond).dtype))}")
     a, b = operands("where", input, other)
+    for value in (input, other):   # (a number: torch's checked conversion into the result's dtype)
+        if not isinstance(value, Tensor):
+            check_scalar_fits(value, np.result_type(a, b))
     data = broadcast_apply(np.where, cond, a, b)
     return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
+
+
+formula_helper(_array_where, tensor=_where_masked, name="where")   # (over tensors: a saved mask is an ndarray)
 
 
 # ----- comparisons and logical ops: no gradient, bool results ----------------------------------

@@ -49,14 +49,15 @@ FmodBackward1 = derivative("FmodBackward1", self="grad", other="-grad * div(self
 
 
 def _integer_operands(name: str, kernel: str, input, other):
-    """Promoted operands; bool has no kernel, and an integer division by zero raises as in torch."""
+    """Promoted operands; the shapes checked first, then bool has no kernel, and an integer division by zero
+    raises, in torch's order."""
     a, b = operands(name, input, other)
+    check_broadcast(a, b)
     kind = np.result_type(a, b).kind
     if kind == "b":
         raise not_implemented(kernel, np.asarray(a) if isinstance(input, Tensor) else np.asarray(b))
     if kind in "iu" and not np.all(b):
         raise RuntimeError("ZeroDivisionError")
-    check_broadcast(a, b)
     return a, b
 
 

@@ -605,24 +605,30 @@ def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
     from .shape import broadcast_to
     _tensor("take_along_dim", input, "input", 1)
     _tensor("take_along_dim", indices, "indices", 2)
+    if dim is None:   # (torch gathers from the flattened input: gather's own index checks)
+        return gather(input.view(-1), 0, indices.view(-1))
     if indices._data.dtype != np.int64:
         raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got "
                            f"{_type(indices._data)}")
-    if dim is None:
-        return gather(input.view(-1), 0, indices.view(-1))
     data, idx = input._data, indices._data
     if data.ndim != idx.ndim:
         raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
                            f"but got {data.ndim} dimensions for input, and {idx.ndim} dimensions for indices")
     dim = input._wrap_dim(dim)
+    if not data.ndim:   # (torch reads self.size(dim) of the 0-d input)
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
     self_sizes = list(data.shape)
-    if data.ndim:
-        self_sizes[dim] = idx.shape[dim]
+    self_sizes[dim] = idx.shape[dim]
     check_broadcast(np.empty(self_sizes), idx)
+    if idx.size:   # torch wraps the indices modulo the size along dim (Python's %), unchecked
+        size = data.shape[dim]
+        if size == 0:
+            raise RuntimeError("ZeroDivisionError")
+        if (idx < 0).any() or (idx >= size).any():
+            indices = Tensor._make(np.remainder(idx, size), False, None)
     shape = list(np.broadcast_shapes(tuple(self_sizes), idx.shape))
     index_b = broadcast_to(indices, tuple(shape))
-    if data.ndim:
-        shape[dim] = data.shape[dim]
+    shape[dim] = data.shape[dim]
     return gather(broadcast_to(input, tuple(shape)), dim, index_b)
 
 
