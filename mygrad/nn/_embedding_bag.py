@@ -197,21 +197,22 @@ def embedding_bag(input: Tensor, weight: Tensor, offsets: Tensor | None = None, 
         raise ValueError("max mode does not support scaling the gradient by the frequency")
     if mode == "max" and sparse:
         raise ValueError("max mode does not support sparse weights")
-    _check_indices(input, "indices")
-    if offsets is not None:
-        _check_indices(offsets, "offsets")
-    if max_norm is not None:
+    if max_norm is not None:   # (torch's embedding_renorm_, with its own check of the indices)
+        _check_indices(input, "indices")
         check_argument("embedding_renorm_", "max_norm", "float", max_norm)
         check_argument("embedding_renorm_", "norm_type", "float", norm_type)
         _renorm_rows(weight, idx.reshape(-1).astype(np.int64), max_norm, norm_type)
+    if psw is not None and mode != "sum":   # (still torch's Python: before its kernel's parser and checks)
+        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
+                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
+                                  "GitHub.")
     for key, value in (("scale_grad_by_freq", scale_grad_by_freq), ("sparse", sparse),   # (torch's kernel's parser)
                        ("include_last_offset", include_last_offset)):
         check_argument("embedding_bag", key, "bool", value)
     check_argument("embedding_bag", "padding_idx", "int", padding_idx, optional=True)
-    if psw is not None and mode != "sum":
-        raise NotImplementedError("embedding_bag: per_sample_weights was not None. per_sample_weights is only "
-                                  f"supported for mode='sum' (got mode='{mode}'). Please open a feature request on "
-                                  "GitHub.")
+    _check_indices(input, "indices")
+    if offsets is not None:
+        _check_indices(offsets, "offsets")
     if sparse:
         raise NotImplementedError("mygrad has no sparse tensors: embedding_bag(sparse=True) is not supported")
     num = weight.shape[0]
