@@ -456,6 +456,11 @@ def observe(record: Record, form: str, lib_name: str, example: Example, seed: in
     return obs
 
 
+# What torch returns for a size list with a negative size beside a 0 (``zeros(1, 0).expand(-8, 0)``, shape
+# [-8, 0]): a tensor no array can hold (its own ``numpy()`` refuses it), so that bad call is not compared.
+NEGATIVE_SIZE = "a tensor of negative size"
+
+
 def _observe_error_inputs(record, form, lib, example, seed, obs: Observation) -> None:
     """The corrupted calls ``error_inputs.chosen`` derives from the example, forward only, each on fresh
     inputs: what each raised, or what it returned."""
@@ -473,6 +478,9 @@ def _observe_error_inputs(record, form, lib, example, seed, obs: Observation) ->
             obs.error_inputs.append((call.label, Raised.of(exc)))
             continue
         structure, outputs = _flatten(lib, result)
+        if any(is_tensor(lib, o) and any(n < 0 for n in o.shape) for o in outputs):
+            obs.error_inputs.append((call.label, NEGATIVE_SIZE))
+            continue
         obs.error_inputs.append((call.label, ("returned", structure, read(_output_obs, lib, outputs, None))))
 
 
