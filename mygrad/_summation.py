@@ -146,16 +146,22 @@ def torch_sum(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
     axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
     if lanes is None or x.size == 0 or not axes:
         return np.add.reduce(x, axis=axes, keepdims=keepdims)
-    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
-    out = np.zeros(kept_shape, x.dtype)
+    out, view, target, in_st, out_st = _iterated(x, axes, 0)
+    _accumulate(view, target, in_st, out_st, lanes, x.itemsize)
+    return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+
+
+def _iterated(x: np.ndarray, axes: tuple, identity) -> tuple:
+    """The output (``identity`` everywhere, reduced dims kept) and the input and output as TensorIterator walks
+    them for a reduction over ``axes``: dims in its order, coalesced, the output broadcast over the reduced
+    ones; with their strides."""
+    out = np.full(tuple(1 if d in axes else n for d, n in enumerate(x.shape)), identity, x.dtype)
     out_strides = [0 if d in axes else s for d, s in enumerate(out.strides)]
     perm = _iterator_order(x.shape, [out_strides, list(x.strides)], reduction=True)
     shape, (in_st, out_st) = _coalesce([x.shape[d] for d in perm],
                                        [[x.strides[d] for d in perm], [out_strides[d] for d in perm]])
     view = np.lib.stride_tricks.as_strided(x, shape, in_st, writeable=False)
-    target = np.lib.stride_tricks.as_strided(out, shape, out_st)
-    _accumulate(view, target, in_st, out_st, lanes, x.itemsize)
-    return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+    return out, view, np.lib.stride_tricks.as_strided(out, shape, out_st), in_st, out_st
 
 
 def _accumulate(view: np.ndarray, target: np.ndarray, in_st: list, out_st: list, lanes: int, itemsize: int) -> None:
@@ -240,14 +246,7 @@ def torch_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
     axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
     if lanes is None or x.size == 0 or not axes:
         return np.multiply.reduce(x, axis=axes, keepdims=keepdims)
-    kept_shape = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
-    out = np.ones(kept_shape, x.dtype)
-    out_strides = [0 if d in axes else s for d, s in enumerate(out.strides)]
-    perm = _iterator_order(x.shape, [out_strides, list(x.strides)], reduction=True)
-    shape, (in_st, out_st) = _coalesce([x.shape[d] for d in perm],
-                                       [[x.strides[d] for d in perm], [out_strides[d] for d in perm]])
-    view = np.lib.stride_tricks.as_strided(x, shape, in_st, writeable=False)
-    target = np.lib.stride_tricks.as_strided(out, shape, out_st)
+    out, view, target, in_st, out_st = _iterated(x, axes, 1)
     if view.ndim == 1:
         view, target, in_st, out_st = view[:, None], target[:, None], in_st + [0], out_st + [0]
     outer = view.shape[2:]
