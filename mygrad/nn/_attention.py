@@ -21,6 +21,7 @@ import math
 
 import numpy as np
 
+from .._cpu import VECTOR_BYTES
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -81,17 +82,17 @@ def _unheads(x: np.ndarray, groups: int) -> np.ndarray:
     return x.reshape(*x.shape[:-3], x.shape[-3] // groups, groups, *x.shape[-2:]).sum(axis=-3)
 
 
-_VECTOR_BYTES = 64   # the width of torch's AVX512 kernels: the lanes its row max reduces in (measured, below)
 
 
 def _row_max(scores: np.ndarray, masked: bool) -> np.ndarray:
     """The fused kernel's row max.  With a mask it is a vectorised max, NaN-propagating.  Without one
     (``_mul_reduce_max_fusion_kernel``) the first ``S - S % lanes`` keys go through vector lanes (NaN
-    propagates) but the tail through ``std::max`` (a NaN is skipped): measured on torch 2.13 (AVX512), one
-    NaN score among -inf gives a NaN row when it falls in the lanes, a zero row when in the tail."""
+    propagates) but the tail through ``std::max`` (a NaN is skipped): measured on torch 2.13 (AVX512, and
+    AVX2 with ``ATEN_CPU_CAPABILITY=avx2``), one NaN score among -inf gives a NaN row when it falls in the
+    lanes, a zero row when in the tail."""
     if masked:
         return scores.max(axis=-1, keepdims=True)
-    split = scores.shape[-1] - scores.shape[-1] % (_VECTOR_BYTES // scores.itemsize)
+    split = scores.shape[-1] - scores.shape[-1] % (VECTOR_BYTES // scores.itemsize)
     top = np.fmax.reduce(scores[..., split:], axis=-1, keepdims=True, initial=-np.inf)
     if split:
         top = np.maximum(top, scores[..., :split].max(axis=-1, keepdims=True))
