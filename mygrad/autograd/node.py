@@ -153,6 +153,7 @@ class FormulaNode(Node):
     input_names: tuple = ()
     saved_names: tuple = ()      # every name the formulas read, in a fixed order
     attributes: tuple = ()       # the declared names that are neither inputs nor ``result`` (dim, shape...)
+    output_names: tuple = ()     # a multi-output node's named outputs (``derivative(outputs=...)``)
     tensor_slots: frozenset = frozenset()   # saved names that are freed after backward
     tensor_formulas: tuple = ()  # per input: compiled over mygrad tensors, or None (create_graph)
     formulas: dict = {}          # per input: the formula text, or None
@@ -232,7 +233,7 @@ def _version_message(value: Any, expected: Any, node: Any) -> str:
 
 
 def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str, ...] = (),
-               freed: tuple[str, ...] = (), **formulas: str | None) -> type:
+               freed: tuple[str, ...] = (), outputs: str = "", **formulas: str | None) -> type:
     """Make the node class ``name`` from one formula per forward input, in input order.
 
     A formula is a string expression (see the module docstring) or None for an input that has no
@@ -246,6 +247,8 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
     its formulas see ``grad`` as the list of every output's gradient, zeros where none came.  A multi-output
     formula may instead be a tuple of one term per output (``grad[k]`` read by term k): the terms of the
     outputs no gradient reached are left out, as torch's formulas skip an undefined gradient.
+    ``outputs``: a multi-output node's output names, in order (``"min max"``, as derivatives.yaml names
+    them); a formula reads output k by its name, saved as ``result`` is (version-checked, freed after backward).
     """
     per_output = any(isinstance(text, tuple) for text in formulas.values())
     if per_output:
@@ -256,14 +259,17 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
             for n, text in formulas.items()}
     input_names = tuple(formulas)
     attributes = tuple(attrs.replace(",", " ").split()) if isinstance(attrs, str) else tuple(attrs)
-    allowed = {"grad", "result", *input_names, *attributes, *freed}
+    output_names = tuple(outputs.split())
+    if output_names and not multi_output:
+        raise TypeError(f"{name}: named outputs need multi_output=True")
+    allowed = {"grad", "result", *input_names, *attributes, *freed, *output_names}
     uses = []
     for input_name, text in formulas.items():
         read = () if text is None else _free_names(text)
         for n in read:
             if n not in allowed and n not in backends.NAMES:
                 raise NameError(f"{name}: the formula for {input_name!r} reads {n!r}, which is not an input, "
-                                f"'grad', 'result', a formula function or a declared attribute "
+                                f"'grad', 'result', an output, a formula function or a declared attribute "
                                 f"(attrs={' '.join(attributes)!r})")
         uses.append(tuple(n for n in read if n in allowed and n != "grad"))  # (a declared name wins)
     saved_names = tuple(dict.fromkeys(n for u in uses for n in u))
@@ -276,8 +282,9 @@ def derivative(name: str, *, multi_output: bool = False, attrs: str | tuple[str,
     cls: type[FormulaNode] = type(name, (FormulaNode,), dict(
         __slots__=("n_outputs", "_output_meta") if multi_output else (), multi_output=multi_output,
         undefined_grads=per_output,
-        input_names=input_names, saved_names=saved_names, attributes=attributes,
-        tensor_slots=frozenset(n for n in saved_names if n in input_names or n == "result" or n in freed),
+        input_names=input_names, saved_names=saved_names, attributes=attributes, output_names=output_names,
+        tensor_slots=frozenset(n for n in saved_names
+                               if n in input_names or n == "result" or n in freed or n in output_names),
         tensor_formulas=tuple(None if c is None else types.FunctionType(c, backends.TENSOR) for c in codes),
         uses=tuple(uses), formulas=dict(formulas)))
     return cls

@@ -188,6 +188,9 @@ def _attach_body(node_cls) -> list:
         if name == "result":
             lines.append(f"    s{j}, v{j} = OutputRef(out), out._vc[0]")
             continue
+        if name in node_cls.output_names:  # another output of a multi-output node (record_multi passes them)
+            lines.append(f"    s{j} = OutputRef(saved[{name!r}]); v{j} = s{j}._vc[0]")
+            continue
         readers = [i for i in inputs if name in node_cls.uses[i]]
         keep = f"s{j} = saved[{name!r}]"
         if name in node_cls.tensor_slots:  # an input: freed after backward, version-checked if a tensor
@@ -265,6 +268,8 @@ def record_multi(node_cls, datas, inputs: tuple, views_of: Tensor | None = None,
         return [inference_view(data, views_of, i) for i, data in enumerate(datas)]
     outs = [record_view(np.asarray(data), views_of, i) if views_of is not None else
             Tensor._make(np.asarray(data), False, None, i) for i, data in enumerate(datas)]
+    for name, out in zip(node_cls.output_names, outs):  # the outputs its formulas read by name
+        saved[name] = out
     if outs and forward_ad.levels:
         forward_ad.propagate(node_cls, outs[0], inputs, saved, outs)
         if views_of is not None:

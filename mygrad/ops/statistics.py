@@ -37,12 +37,12 @@ StdMeanBackward0 = derivative(
 VarMeanBackward0 = derivative(
     "VarMeanBackward0", attrs="dims correction keepdim rnumel full count shape", multi_output=True,
     self=("var_backward(grad[0], self, dims, correction, keepdim, rnumel, full)", _MEAN))
-# the maximum's ties as a mask made in the forward: the maximum is the node's second output, which a
-# formula cannot name (``result`` is the first)
+# both extrema saved, as torch's node saves them (an in-place edit of either breaks the backward)
 AminmaxBackward0 = derivative(
-    "AminmaxBackward0", attrs="dims at_maximum shape keepdim", multi_output=True,
-    self="scale_grad_by_count(unreduce(grad[0], shape, dims, keepdim), self == unreduce(result, shape, dims, keepdim), "
-         "dims) + scale_grad_by_count(unreduce(grad[1], shape, dims, keepdim), at_maximum, dims)")
+    "AminmaxBackward0", attrs="dims shape keepdim", multi_output=True, outputs="min max",
+    self="scale_grad_by_count(unreduce(grad[0], shape, dims, keepdim), self == unreduce(min, shape, dims, keepdim), "
+         "dims) + scale_grad_by_count(unreduce(grad[1], shape, dims, keepdim), self == unreduce(max, shape, dims, "
+         "keepdim), dims)")
 
 aminmax_return = return_type("aminmax", ("min", "max"))
 
@@ -124,8 +124,7 @@ def aminmax(input: Tensor, *, dim: int | None = None, keepdim: bool = False) -> 
     low = _signed_zero_extremum(np.asarray(low), data, dims, keepdim, last=False)
     high = _signed_zero_extremum(np.asarray(high), data, dims, keepdim, last=False)
     outs = record_multi(AminmaxBackward0, (low, high), (input,), self=input, shape=data.shape, dims=dims,
-                        keepdim=keepdim,
-                        at_maximum=data == (high if keepdim or not data.ndim else np.expand_dims(high, dims)))
+                        keepdim=keepdim)
     return aminmax_return(*outs)
 
 
