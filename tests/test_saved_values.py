@@ -51,6 +51,19 @@ def numbers_and_absent_tensors(t, see):
     _before_and_after(see, "where", t.where(a > 0, a, 0.0), ["_saved_condition"])
 
 
+@scenario
+def every_saved_output_is_version_checked(t, see):
+    """aminmax's node saves both of its outputs: an in-place edit of the second breaks its backward."""
+    x = t.tensor([[0.5, -1.5, 2.0], [3.0, 3.0, -1.0]], dtype=t.float64, requires_grad=True)
+    low, high = t.aminmax(x, dim=1)
+    see.call("aminmax: saved min", lambda: low.grad_fn._saved_min)
+    see.call("aminmax: saved max", lambda: low.grad_fn._saved_max)
+    with t.no_grad():
+        high.mul_(2)
+    see.call("aminmax: backward after max was edited", lambda: (low.sum() + high.sum()).backward())
+    see("aminmax: x.grad", x.grad)
+
+
 def _record(row: str):
     return next(r for r in all_records() if r.row == row)
 
