@@ -132,3 +132,19 @@ def a_node_without_derivative_raises_before_other_branches_accumulate(t, see):
         see(f"{order}: w.grad", w.grad)
         see.call(f"{order}: the other branch alone", lambda: p.sum().backward())
         see(f"{order}: a.grad after", a.grad)
+
+
+@scenario
+def a_cell_backward_failing_midway_has_accumulated_what_torch_has(t, see):
+    """RNN and LSTM cells project the hidden state before the input, as torch's do: a backward that fails
+    at the hidden projection (its saved state edited in place) has already accumulated the input weights'."""
+    t.manual_seed(0)
+    for cell in (t.nn.RNNCell(3, 2), t.nn.LSTMCell(3, 2), t.nn.GRUCell(3, 2)):
+        label = type(cell).__name__
+        x, h0 = t.ones(4, 3), t.ones(4, 2, requires_grad=True)
+        out = cell(x, (h0, t.zeros(4, 2)) if label == "LSTMCell" else h0)
+        with t.no_grad():
+            h0.mul_(2)
+        see.call(label + " backward", lambda out=out: (out[0] if isinstance(out, tuple) else out).sum().backward())
+        for name, p in cell.named_parameters():
+            see(f"{label} {name}.grad is None", p.grad is None)

@@ -12,6 +12,8 @@ runs through the fused layers on the data viewed (T, N, F).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from .._quiet import quiet
@@ -51,17 +53,25 @@ def _ops():
 
 
 # ----- one time step (torch's cells, operand for operand) --------------------------------------------
+# ``gi`` is the input's projection: given (a sequence projects every step's input first), or a function that
+# makes it, called after the hidden state's projection, as torch's single RNN and LSTM cells do
+# (``linear_hh(hx).add_(linear_ih(input))``): that order of the nodes decides which leaves a backward failing
+# midway has already accumulated into.
 
-def rnn_cell(mode: str, gi: Tensor, h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
+def _input_projection(gi) -> Tensor:
+    return gi() if callable(gi) else gi
+
+
+def rnn_cell(mode: str, gi: Tensor | Callable[[], Tensor], h: Tensor, w_hh: Tensor, b_hh) -> Tensor:
     mygrad, F = _ops()
-    pre = F.linear(h, w_hh, b_hh) + gi
+    pre = F.linear(h, w_hh, b_hh) + _input_projection(gi)
     return mygrad.tanh(pre) if mode == "RNN_TANH" else mygrad.relu(pre)
 
 
-def lstm_cell(gi: Tensor, h: Tensor, c: Tensor, w_hh: Tensor, b_hh, w_hr=None) -> tuple:
+def lstm_cell(gi: Tensor | Callable[[], Tensor], h: Tensor, c: Tensor, w_hh: Tensor, b_hh, w_hr=None) -> tuple:
     """Gate order i, f, g, o; c' = f c + i g, h' = o tanh(c') (then h' w_hr^T with projections)."""
     mygrad, F = _ops()
-    i, f, g, o = unsafe_chunk(F.linear(h, w_hh, b_hh) + gi, 4, 1)
+    i, f, g, o = unsafe_chunk(F.linear(h, w_hh, b_hh) + _input_projection(gi), 4, 1)
     i, f, g, o = mygrad.sigmoid(i), mygrad.sigmoid(f), mygrad.tanh(g), mygrad.sigmoid(o)
     c = f * c + i * g
     h = o * mygrad.tanh(c)

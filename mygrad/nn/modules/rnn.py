@@ -422,7 +422,8 @@ class RNNCell(RNNCellBase):
         else:
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         self._check_cell("rnn_tanh_cell" if mode == "RNN_TANH" else "rnn_relu_cell", x, (h,))
-        out = _rnn.rnn_cell(mode, F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh, self.bias_hh)
+        out = _rnn.rnn_cell(mode, lambda: F.linear(x, self.weight_ih, self.bias_ih), h, self.weight_hh,
+                            self.bias_hh)
         return out if batched else out.squeeze(0)
 
 
@@ -444,7 +445,8 @@ class LSTMCell(RNNCellBase):
         else:
             h, c = (hx[0], hx[1]) if batched else (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         self._check_cell("lstm_cell", x, (h, c))
-        h, c = _rnn.lstm_cell(F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh, self.bias_hh)
+        h, c = _rnn.lstm_cell(lambda: F.linear(x, self.weight_ih, self.bias_ih), h, c, self.weight_hh,
+                              self.bias_hh)
         return (h, c) if batched else (h.squeeze(0), c.squeeze(0))
 
 
