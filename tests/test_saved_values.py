@@ -64,6 +64,18 @@ def every_saved_output_is_version_checked(t, see):
     see("aminmax: x.grad", x.grad)
 
 
+@scenario
+def a_saved_result_is_checked_whichever_input_requires_grad(t, see):
+    """ldexp's node saves its result for other's gradient even when only self requires grad."""
+    x = t.tensor([0.5, 0.0, -2.0], requires_grad=True)
+    out = t.ldexp(x, t.tensor(3))
+    see.call("ldexp: saved result", lambda: out.grad_fn._saved_result)
+    see.call("ldexp: saved self", lambda: out.grad_fn._saved_self)
+    out[0] = 1.0
+    see.call("ldexp: backward after the result was edited", lambda: out.sum().backward())
+    see("ldexp: x.grad", x.grad)
+
+
 def _record(row: str):
     return next(r for r in all_records() if r.row == row)
 

@@ -671,10 +671,12 @@ CopysignBackward0 = derivative("CopysignBackward0", self="copysign_self_backward
 CopysignBackward1 = derivative("CopysignBackward1", self="copysign_self_backward(grad, self, result)")
 Logaddexp2Backward0 = derivative("Logaddexp2Backward0", self="grad / (1 + exp2(other - self))",
                                  other="grad / (1 + exp2(self - other))")
-# torch's self formula is grad * pow(2, other): for an integer ``other`` that power is an integer, 0 below 0
+# torch's self formula is grad * pow(2, other): for an integer ``other`` that power is an integer, 0 below 0;
+# other's reads the result, which torch's node saves whichever input requires grad (an in-place edit of it
+# breaks the backward, measured)
 LdexpBackward0 = derivative("LdexpBackward0", attrs="integral",
                             self="grad * exp2(other) * (other >= 0) if integral else grad * exp2(other)",
-                            other="grad * self * exp2(other) * 0.6931471805599453")
+                            other="grad * result * 0.6931471805599453")
 
 
 def copysign(input: Tensor, other) -> Tensor:
