@@ -544,7 +544,9 @@ class Tensor(TensorMethods):
         if _fw_levels and _forward_ad.involves_dual(self,
                                                     (*args, *kwargs.values())):  # forward-mode AD: the tangent follows
             return _forward_ad.inplace(self, op, args, kwargs, ufunc)
-        fills = getattr(op, "__name__", "") in ("fill_op", "zeros_like_op")  # torch fills an expanded tensor
+        # torch writes an expanded tensor with a fill, and copies a tensor into itself (copy_'s is_same shortcut)
+        name = getattr(op, "__name__", "")
+        fills = name in ("fill_op", "zeros_like_op") or name == "copy_op" and args[0] is self
         if self._base is not None:  # torch refuses some writes through views before anything else
             from .ops._views import check_inplace_on_view
             check_inplace_on_view(self, args, overlap=not fills)

@@ -148,3 +148,18 @@ def a_cell_backward_failing_midway_has_accumulated_what_torch_has(t, see):
         see.call(label + " backward", lambda out=out: (out[0] if isinstance(out, tuple) else out).sum().backward())
         for name, p in cell.named_parameters():
             see(f"{label} {name}.grad is None", p.grad is None)
+
+
+@scenario
+def a_log_prob_backward_failing_midway_has_accumulated_what_torch_has(t, see):
+    """Normal.log_prob makes log(scale) before the quotient, as torch's: a backward that fails at the scale's
+    power (the scale edited in place) has already accumulated the mean's gradient."""
+    weights = t.tensor([0.5, 1.0], requires_grad=True)
+    scale = weights.sum() * 1
+    mean = t.tensor([[1e-3]], requires_grad=True)
+    log_prob = t.distributions.Normal(mean, scale).log_prob(t.zeros(1, 1))
+    with t.no_grad():
+        scale.mul_(2)
+    see.call("backward", lambda: log_prob.sum().backward())
+    see("mean.grad", mean.grad)
+    see("weights.grad", weights.grad)

@@ -415,3 +415,18 @@ def in_place_ops_refuse_operands_that_partly_overlap_the_output(t, see):
         x = t.tensor([1.0, 2.0, 3.0])
         see.call(label, lambda: fn(t, x))
         see(f"{label}: x after", x)
+
+
+@scenario
+def a_tensor_copied_into_itself_is_left_alone(t, see):
+    """copy_ returns at once for a tensor copied into itself (torch's is_same), even an expanded one that any
+    other copy into would be refused; the version still moves, and a graph still records CopyBackwards."""
+    x = t.tensor([1.5, 0.625, 0.0], dtype=t.float64, requires_grad=True)
+    grad = t.autograd.grad(x.sum(), [x])[0]
+    see.call("an expanded gradient into itself", lambda: grad.copy_(grad))
+    see("its version", grad._version)
+    expanded = t.zeros(1).expand(3)
+    see.call("an expanded view into itself", lambda: expanded.copy_(expanded))
+    see.call("an expanded view from another", lambda: expanded.copy_(t.ones(3)))
+    y = x.clone()
+    see.call("a clone into itself", lambda: y.copy_(y).grad_fn.name())

@@ -884,7 +884,8 @@ def _fill_(self: Tensor, value) -> Tensor:
 
 
 def _copy_(self: Tensor, src: Tensor, non_blocking: bool = False) -> Tensor:
-    check_no_partial_overlap(self, (src,))
+    if src is not self:
+        check_no_partial_overlap(self, (src,))
     return self._inplace(copy_op, src)
 
 
