@@ -164,6 +164,13 @@ def error_example():
 BLAS_OVERFLOW = (("hostile: overflow", "products that overflow in q k^T: inf or NaN as the BLAS kernel's order "
                                        "and fused multiply-adds have it (torch's MKL and NumPy's OpenBLAS differ)"),)
 
+# The math composite: measured (float64, scale 0.5) a query row [1.8e+308, -1.98] against equal keys and a
+# value of -1.35e+308 scores a uniform row; softmax's backward gives gradients near 2.5e+307 that cancel in
+# the gradient of the query: 8.8e+290 by MKL's gemm (its order and fused multiply-adds), 0 through NumPy's.
+MATH_OVERFLOW = (("hostile: overflow", "softmax gradients near the largest float cancel in d query = ds k by the "
+                                       "order and fused multiply-adds of torch's MKL gemm (measured: 8.8e+290 in "
+                                       "torch, 0 through NumPy)"),)
+
 
 def _record(example, label: str, **fields) -> Record:
     return Record("scaled_dot_product_attention", example, namespace=F, forms=("function",),
@@ -172,7 +179,7 @@ def _record(example, label: str, **fields) -> Record:
 
 RECORDS = [
     _record(fused_example(), "fused", unchecked=BLAS_OVERFLOW),
-    _record(math_example(), "math"),
+    _record(math_example(), "math", unchecked=MATH_OVERFLOW),
     _record(empty_example(), "empty"),
     _record(error_example(), "errors", raises=True),
 ]
