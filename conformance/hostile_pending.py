@@ -74,6 +74,7 @@ HOSTILE_PENDING = frozenset({
     'nn.InstanceNorm2d',
     'nn.LayerNorm',
     'nn.MultiLabelSoftMarginLoss',
+    'nn.MultiheadAttention',
     'nn.NLLLoss',
     'nn.NLLLoss2d',
     'nn.Sequential (MLP)',

@@ -149,12 +149,14 @@ def cell_module(module: str, plain: bool = False):
 # largest float its inf or NaN is the order its kernel adds in: measured (float32, bidirectional LSTM, h0 of
 # 0.76, a w_hh row of -3.4e+38 and a w_ih entry of inf), torch's oneDNN layer adds the recurrent products one
 # by one into x W_ih^T (inf stays inf: the output 0 and -0.17), while h W_hh^T on its own overflows to -inf
-# (inf - inf: NaN); and through torch's composite (MKL's gemms) float32 gradients near 1e35 cancel to values
-# 1e-4 apart by its order (GRU, weights as inputs: the bias gradient -7.3739e-05 in torch, -7.3736e-05 in
-# NumPy's order).  The rows below draw every hostile value but the largest finite ones.
+# (inf - inf: NaN); and through torch's composite, float32 gradients near 1e35 cancel to values 1e-4 apart by
+# the gemm's order (GRU, weights as inputs: the bias gradient -7.3739e-05 in torch, -7.3736e-05 in mygrad,
+# whose gemm is BLAS's where no sum can overflow, as for mm: linalg.BLAS_OVERFLOW).  The rows below draw every
+# hostile value but the largest finite ones.
 RNN_OVERFLOW = (("hostile: overflow", "a gate's sum of products past the largest float, or near it cancelling, is "
-                                      "inf, NaN or its rounding by the order of torch's kernel (oneDNN's LSTM adds "
-                                      "h W_hh^T into x W_ih^T product by product; MKL's gemm for the composite)"),)
+                                      "inf, NaN or its rounding by the order its kernel adds in (oneDNN's LSTM "
+                                      "adds h W_hh^T into x W_ih^T product by product, measured; the composite's "
+                                      "gemms as mm's)"),)
 _OVERFLOW_ROWS = {"nn.LSTM", "nn.LSTM (weights as inputs)", "nn.GRU (weights as inputs)"}
 
 

@@ -166,10 +166,12 @@ BLAS_OVERFLOW = (("hostile: overflow", "products that overflow in q k^T: inf or 
 
 # The math composite: measured (float64, scale 0.5) a query row [1.8e+308, -1.98] against equal keys and a
 # value of -1.35e+308 scores a uniform row; softmax's backward gives gradients near 2.5e+307 that cancel in
-# the gradient of the query: 8.8e+290 by MKL's gemm (its order and fused multiply-adds), 0 through NumPy's.
+# the gradient of the query, d query = ds k: 1.2e+291 in torch (its gemm's rounded products added in k's order:
+# mygrad._gemm.serial_gemm gives it too), 0 through BLAS, which mygrad's gemm keeps where no sum can overflow
+# (_gemm.may_differ).  As mm's own records (linalg.BLAS_OVERFLOW), no extremes.
 MATH_OVERFLOW = (("hostile: overflow", "softmax gradients near the largest float cancel in d query = ds k by the "
-                                       "order and fused multiply-adds of torch's MKL gemm (measured: 8.8e+290 in "
-                                       "torch, 0 through NumPy)"),)
+                                       "gemm's order: torch adds the rounded products in k's order, BLAS fuses "
+                                       "and reorders them (measured: 1.2e+291 in torch, 0 through BLAS); as mm"),)
 
 
 def _record(example, label: str, **fields) -> Record:
