@@ -163,13 +163,25 @@ def encoder_layer_module(decoder: bool = False):
     return build
 
 
-def _record(module: str, example) -> Record:
+# Hostile values through the projections and the attention's matrix products: a sum of products near the
+# largest float cancels by the gemm's order (measured, float32, one head of width 1: a query of 3.4028235e+38
+# makes in_proj_bias's gradient 1.2e-39 in torch, -2.0e+31 in mygrad, whose gemm is BLAS's where no sum can
+# overflow), as for mm (linalg.BLAS_OVERFLOW): no extremes.  (The row is still pending: torch's bmm rounds each
+# product of subnormals, [0.5, 0.5] @ [-1e-323, 5e-324] = -5e-324, BLAS fuses them into 0, and an inf
+# v_proj_weight past it makes -inf against NaN.)
+MHA_OVERFLOW = (("hostile: overflow", "sums of products near the largest float cancel by the gemm's order: torch "
+                                      "adds the rounded products in k's order, BLAS fuses and reorders them "
+                                      "(measured: an in_proj_bias gradient 1.2e-39 in torch, -2.0e31 through "
+                                      "BLAS); as mm"),)
+
+
+def _record(module: str, example, **fields) -> Record:
     return Record(module, example, forms=("call",), namespace="nn", call=attention_call, label=f"nn.{module}",
-                  output="tuple", tolerance=TOL)
+                  output="tuple", tolerance=TOL, **fields)
 
 
 RECORDS = [
-    _record("MultiheadAttention", mha_module()),
+    _record("MultiheadAttention", mha_module(), unchecked=MHA_OVERFLOW),
     _record("TransformerEncoderLayer", encoder_layer_module()),
     _record("TransformerDecoderLayer", encoder_layer_module(decoder=True)),
 ]

@@ -164,6 +164,15 @@ def error_example():
 BLAS_OVERFLOW = (("hostile: overflow", "products that overflow in q k^T: inf or NaN as the BLAS kernel's order "
                                        "and fused multiply-adds have it (torch's MKL and NumPy's OpenBLAS differ)"),)
 
+# The math composite: measured (float64, scale 0.5) a query row [1.8e+308, -1.98] against equal keys and a
+# value of -1.35e+308 scores a uniform row; softmax's backward gives gradients near 2.5e+307 that cancel in
+# the gradient of the query, d query = ds k: 1.2e+291 in torch (its gemm's rounded products added in k's order:
+# mygrad._gemm.serial_gemm gives it too), 0 through BLAS, which mygrad's gemm keeps where no sum can overflow
+# (_gemm.may_differ).  As mm's own records (linalg.BLAS_OVERFLOW), no extremes.
+MATH_OVERFLOW = (("hostile: overflow", "softmax gradients near the largest float cancel in d query = ds k by the "
+                                       "gemm's order: torch adds the rounded products in k's order, BLAS fuses "
+                                       "and reorders them (measured: 1.2e+291 in torch, 0 through BLAS); as mm"),)
+
 
 def _record(example, label: str, **fields) -> Record:
     return Record("scaled_dot_product_attention", example, namespace=F, forms=("function",),
@@ -172,7 +181,7 @@ def _record(example, label: str, **fields) -> Record:
 
 RECORDS = [
     _record(fused_example(), "fused", unchecked=BLAS_OVERFLOW),
-    _record(math_example(), "math"),
+    _record(math_example(), "math", unchecked=MATH_OVERFLOW),
     _record(empty_example(), "empty"),
     _record(error_example(), "errors", raises=True),
 ]

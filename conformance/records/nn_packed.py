@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags
 from .modules import WEIGHTS
-from .modules_rnn import _parameters, layer_parameter_shapes
+from .modules_rnn import LSTM_KEPT_OFF, RNN_OVERFLOW, _parameters, layer_parameter_shapes
 
 
 def _utils(lib):
@@ -214,6 +214,11 @@ def packed_module(module: str, plain: bool = False):
     return example
 
 
+# The modules whose hostile differences were measured to be their kernels' order (modules_rnn.RNN_OVERFLOW),
+# as (module, weights as inputs).
+_OVERFLOW_ROWS = {("LSTM", False), ("LSTM", True), ("RNN", True)}
+
+
 def _record(name: str, example, call, **fields) -> Record:
     return Record(name, example, forms=("call",), namespace="nn.utils.rnn", call=call, label=f"nn.utils.rnn.{name}",
                   output="tuple", **fields)
@@ -226,5 +231,7 @@ RECORDS = [
     _record("pack_sequence", pack_sequence_example, pack_sequence_call, raises=True),
     _record("unpad_sequence", unpad_sequence_example, unpad_sequence_call),
 ] + [Record(module, packed_module(module, plain), forms=("call",), namespace="nn", call=packed_module_call,
-            label=f"nn.{module} (packed input{', weights as inputs' if plain else ''})", output="tuple")
+            label=f"nn.{module} (packed input{', weights as inputs' if plain else ''})", output="tuple",
+            unchecked=(RNN_OVERFLOW if (module, plain) in _OVERFLOW_ROWS else ()) +
+            (LSTM_KEPT_OFF if (module, plain) == ("LSTM", True) else ()))
      for plain in (False, True) for module in ("RNN", "LSTM", "GRU")]

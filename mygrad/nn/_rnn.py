@@ -20,7 +20,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
-from ..ops._define import record, record_multi
+from ..ops._define import check_broadcast, record, record_multi
 
 __all__: list = []
 
@@ -273,8 +273,20 @@ def _check_onednn_dtypes(tensors: tuple) -> None:
             raise RuntimeError("get_mkldnn_dtype: unsupported data type")
 
 
+def _as_read(weight: Tensor, shape: tuple) -> Tensor:
+    """A weight as torch hands it to oneDNN: its data read row-major as ``shape`` (sizes from the input and the
+    state), whatever its own shape (nothing on the fused path checks it; a larger one is read from its start)."""
+    if tuple(weight.shape) == shape:
+        return weight
+    return weight.reshape(-1)[:int(np.prod(shape))].reshape(shape)
+
+
 def fused_layer(x: Tensor, w_ih: Tensor, w_hh: Tensor, b_ih, b_hh, h0: Tensor, c0: Tensor, reverse: bool) -> tuple:
     """``mkldnn_rnn_layer``: one LSTM layer and direction over a time-major contiguous ``x``."""
+    gates = 4 * h0.shape[-1]
+    w_ih, w_hh = _as_read(w_ih, (gates, x.shape[2])), _as_read(w_hh, (gates, h0.shape[-1]))
+    if b_ih is not None:   # (torch adds the two biases before oneDNN sees them)
+        check_broadcast(b_ih._data, b_hh._data)
     _check_onednn_dtypes((w_ih, w_hh, h0, c0) + tuple(b for b in (b_ih, b_hh)   # (a narrower bias is promoted)
                                                       if b is not None and b._data.dtype == np.float64))
     out, h, c, work = _fused_forward(x._data, w_ih._data, w_hh._data, None if b_ih is None else b_ih._data,
