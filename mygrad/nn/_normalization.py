@@ -271,15 +271,14 @@ def _batch_norm_path(x: np.ndarray) -> str:
     return "channels_last" if _channels_last(x) else "strided"
 
 
-def _in_memory_order(a: np.ndarray, *others: np.ndarray) -> np.ndarray:
-    """``a``'s values in the order of their addresses (TensorIterator's serial walk), and ``others``' (of its
+def _in_memory_order(a: np.ndarray, *others: np.ndarray) -> list:
+    """``a``'s values in the order of their addresses (TensorIterator's serial walk), then ``others``' (of its
     shape) in the same order."""
     offsets = np.zeros(a.shape, np.int64)
     for d, (n, s) in enumerate(zip(a.shape, a.strides)):
         offsets = offsets + (np.arange(n) * s).reshape([-1 if i == d else 1 for i in range(a.ndim)])
     order = np.argsort(offsets.ravel(), kind="stable")
-    walked = [v.ravel()[order] for v in (a, *others)]
-    return walked[0] if not others else walked
+    return [v.ravel()[order] for v in (a, *others)]
 
 
 def _rows(x: np.ndarray) -> np.ndarray:
@@ -885,7 +884,7 @@ def _collect_stats(x: np.ndarray, path: str) -> tuple:
         return mean, _fma_sum_of_squares(rows - mean)
     count = x.size // channels
     mean = torch_sum(x, (0,) + tuple(range(2, x.ndim))) / kind(count)
-    var_sum = np.array([np.cumsum(np.square(_in_memory_order(x[:, f]).astype(np.float64) - float(mean[f])))[-1]
+    var_sum = np.array([np.cumsum(np.square(_in_memory_order(x[:, f])[0].astype(np.float64) - float(mean[f])))[-1]
                         for f in range(channels)])
     return mean, var_sum
 
