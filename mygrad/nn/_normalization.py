@@ -342,68 +342,65 @@ def _batch_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormL
 
 @quiet
 def _group_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> tuple:
-    """(d input, d weight, d bias) as torch's GroupNormBackwardKernel computes them: per channel ds = sum(dy * x)
-    and db = sum(dy) over the image, per group their (weighted) sums, dx = a * dy + b * x + c."""
+    """(d input, d weight, d bias) as torch's GroupNormBackwardKernel computes them (its multiply-adds fused,
+    measured bit for bit on float32): per channel ds = sum(dy * x) and db = sum(dy) over the image, per group
+    their sums weighted by gamma, then dx = c1 * dy + c2 * x + c3; dgamma and dbeta accumulated over the batch."""
     n, groups, _ = layout.view
     c = x.shape[1]
+    d = c // groups
     kind = x.dtype.type
-    mean, rstd = (s.reshape(n, groups, 1, 1) for s in layout.saved)
-    xs = x.reshape(n, groups, c // groups, -1)
-    gs = grad.reshape(xs.shape)
-    ds, db = _lane_sum(gs, xs)[..., None], _lane_sum(gs)[..., None]
-    gamma = weight.reshape(1, groups, c // groups, 1) if weight is not None else None
-    s = kind(1) / kind(xs.shape[2] * xs.shape[3])
-    dsum = (ds * gamma if gamma is not None else ds).sum(2, keepdims=True)
-    bsum = (db * gamma if gamma is not None else db).sum(2, keepdims=True)
-    b = (bsum * mean - dsum) * rstd * rstd * rstd * s
-    cc = -b * mean - bsum * rstd * s
-    a = rstd * gamma if gamma is not None else rstd
-    dx = (a * gs + b * xs + cc).reshape(x.shape)
-    dw = ((ds - db * mean) * rstd).sum(0).reshape(c)
-    return dx, dw, db.sum(0).reshape(c)
-
-
-def _layer_norm_stats(x: np.ndarray, layout: _NormLayout) -> tuple:
-    """(mean, rstd) of layer_norm's rows as torch's kernel saves them (RowwiseMoments), kept dims."""
-    kept = x.shape[:x.ndim - len(layout.dims)] + (1,) * len(layout.dims)
-    mean, var = (m.reshape(kept) for m in _rowwise_moments(x.reshape(math.prod(kept), -1)))
-    return mean, 1 / np.sqrt(np.where(var < 0, var.dtype.type(0), var) + x.dtype.type(layout.eps))
-
-
-@quiet
-def _layer_norm_input_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> np.ndarray:
-    """torch's LayerNormBackwardKernel for the input: dx = a * dy * w + b * x + c, with a = rstd,
-    b = (db * mean - ds) * a^3 / N, c = -b * mean - db * a / N over ds = sum(dy * x * w), db = sum(dy * w)."""
-    mean, a = layout.saved
-    kind = x.dtype.type
-    scale = kind(1) / kind(math.prod(x.shape[d] for d in layout.dims))
-    gw = grad * weight.reshape(layout.wshape) if weight is not None else grad
-    ds = (grad * x * weight.reshape(layout.wshape) if weight is not None else grad * x).sum(layout.dims, keepdims=True)
-    db = gw.sum(layout.dims, keepdims=True)
-    b = (db * mean - ds) * a * a * a * scale
-    c = -b * mean - db * a * scale
-    first = _fused(a * grad, weight.reshape(layout.wshape), b * x) if weight is not None else _fused(a, grad, b * x)
-    return (first + c).astype(x.dtype, copy=False)   # (the compiled kernel fuses the first product)
+    xs, gs = x.reshape(n, c, -1), grad.reshape(n, c, -1)
+    ds, db = _lane_sum(gs, xs), _lane_sum(gs)   # (n, C)
+    mean, rstd = (v.reshape(n, groups) for v in layout.saved)
+    gamma = weight.reshape(groups, d) if weight is not None else np.ones((groups, d), x.dtype)
+    ds_sum, db_sum = np.zeros((n, groups), x.dtype), np.zeros((n, groups), x.dtype)
+    for j in range(d):
+        ds_sum = _fmadd(ds.reshape(n, groups, d)[:, :, j], gamma[:, j], ds_sum)
+        db_sum = _fmadd(db.reshape(n, groups, d)[:, :, j], gamma[:, j], db_sum)
+    s = kind(1) / kind(d * xs.shape[2])
+    c2 = _fmadd(db_sum, mean, -ds_sum) * rstd * rstd * rstd * s
+    c3 = _fmadd(-(db_sum * rstd), s, -c2 * mean)
+    per_channel = lambda v: np.repeat(v, d, axis=1)[:, :, None]
+    c1 = per_channel(rstd) * gamma.reshape(1, c, 1)
+    dx = _fmadd(c1, gs, per_channel(c2) * xs) + per_channel(c3)
+    dw, dbias = np.zeros(c, x.dtype), np.zeros(c, x.dtype)
+    for i in range(n):
+        dw = _fmadd(_fmadd(-db[i], np.repeat(mean[i], d), ds[i]), np.repeat(rstd[i], d), dw)
+        dbias = dbias + db[i]
+    return dx.reshape(x.shape), dw, dbias
 
 
 @quiet
 def _layer_norm_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout, which: str) -> np.ndarray:
-    """layer_norm's first-order gradients (LayerNormBackwardKernel), its order followed where it shows."""
+    """One of layer_norm's first-order gradients as torch's LayerNormBackwardKernel computes it, per row of N:
+    ds = sum(dy * x * w), db = sum(dy * w) (vectorised sums), b = (db * mean - ds) * a^3 / N and
+    c = -b * mean - db * a / N with a = rstd, dx = a * dy * w + b * x + c; dgamma and dbeta accumulated over
+    the rows in order (its multiply-adds fused)."""
+    n = math.prod(x.shape[d] for d in layout.dims)
+    rows, grows = x.reshape(-1, n), grad.reshape(-1, n)
+    mean, a = (v.reshape(-1, 1) for v in layout.saved)
+    w = weight.reshape(1, n) if weight is not None else None
+    if which == "weight":
+        out = np.zeros(n, x.dtype)
+        for r in range(rows.shape[0]):
+            out = _fmadd(grows[r], _fmadd(a[r], rows[r], -a[r] * mean[r]), out)
+        return out.reshape(layout.pshape)
     if which == "bias":
-        return ARRAY["sum_to"](grad, layout.wshape).reshape(layout.pshape)
-    shows = _order_shows(x, layout.dims)
-    if which == "input":
-        if shows or _extreme(weight):
-            return _layer_norm_input_grad(grad, x, weight, layout)
-        g = grad * weight.reshape(layout.wshape) if weight is not None else grad
-        xhat, rstd = _xhat(x, layout)
-        return rstd * (g - _mean(g, layout.dims, True) - xhat * _mean(g * xhat, layout.dims, True))
-    if shows:   # torch's: dy * (rstd * x - rstd * mean)
-        mean, a = layout.saved
-        return (grad * _fused(a, x, -a * mean)).sum(tuple(range(x.ndim - len(layout.dims)))).reshape(
-            layout.pshape).astype(x.dtype, copy=False)
-    xhat, _ = _xhat(x, layout)
-    return ARRAY["sum_to"](grad * xhat, layout.wshape).reshape(layout.pshape)
+        out = np.zeros(n, x.dtype)
+        for r in range(rows.shape[0]):
+            out = out + grows[r]
+        return out.reshape(layout.pshape)
+    kind = x.dtype.type
+    scale = kind(1) / kind(n)
+    if w is None:
+        ds, db = _lane_sum(grows, rows)[:, None], _lane_sum(grows)[:, None]
+    else:
+        ww = np.broadcast_to(w, grows.shape)
+        ds, db = _lane_sum(grows * rows, ww)[:, None], _lane_sum(grows, ww)[:, None]
+    b = _fmadd(db, mean, -ds) * a * a * a * scale
+    c = _fmadd(-(db * a), scale, -b * mean)
+    first = _fmadd(a * grows, w, b * rows) if w is not None else _fmadd(a, grows, b * rows)
+    return (first + c).reshape(x.shape)
 
 
 def _extreme(weight) -> bool:
@@ -824,13 +821,11 @@ def _sequential_sum(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
 
 def _fma_sum_of_squares(d: np.ndarray) -> np.ndarray:
     """sum over axis 0 of d*d, accumulated left to right with a fused multiply-add in d's dtype (torch's
-    vectorised kernel, compiled with FMA contraction): float32 steps in double, each rounded once to
-    float32; float64 steps through an error-free product and sum (Dekker), rounded once."""
-    if d.dtype == np.float32:
-        y = np.zeros(d.shape[1:], np.float32)
-        for row in d.astype(np.float64):
-            y = (y + row * row).astype(np.float32)
-        return y
+    vectorised kernel, compiled with FMA contraction)."""
+    y = np.zeros(d.shape[1:], d.dtype)
+    for row in d:
+        y = _fmadd(row, row, y)
+    return y
     y = np.zeros(d.shape[1:], d.dtype)
     split = 134217729.0  # 2**27 + 1
     for a in d:
@@ -966,11 +961,11 @@ def _batch_norm_apply(x: np.ndarray, mean, invstd, weight, bias, wshape, path: s
 
 @quiet
 def _batch_norm_transform(x: np.ndarray, mean, rstd, weight, bias, wshape) -> np.ndarray:
-    """torch's eval kernel (batch_norm_cpu_transform_input): alpha = rstd * weight, beta = bias - mean * alpha,
-    y = fma(x, alpha, beta), the product unrounded (so x * alpha past the largest float plus beta = -inf is
-    -inf, not NaN): float32 through double, float64 as _fma64."""
+    """torch's vectorised kernel (batch_norm_cpu_collect_linear_and_constant_terms, then the transform):
+    alpha = rstd * weight, beta = bias - mean * alpha, y = x * alpha + beta, both multiply-adds fused (so
+    x * alpha past the largest float plus beta = -inf is -inf, not NaN)."""
     alpha = rstd * weight._data.reshape(wshape) if weight is not None else rstd
-    beta = -mean * alpha if bias is None else bias._data.reshape(wshape) - mean * alpha
+    beta = -mean * alpha if bias is None else _fmadd(-mean, alpha, bias._data.reshape(wshape))
     if x.dtype == np.float32:
         return (x.astype(np.float64) * alpha.astype(np.float64) + beta.astype(np.float64)).astype(x.dtype)
     return _fma64(x, alpha, beta)
@@ -1078,8 +1073,14 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
             if stat._data.shape != (c,):   # (copy_ into a 0-d statistic)
                 raise RuntimeError(f"output with shape {list(stat._data.shape)} doesn't match the broadcast shape "
                                    f"[{c}]")
-            stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
+            stat._data[...] = _batch_mean(repeated._data.reshape(b, c)).astype(stat._data.dtype)
     return out.view(*x.shape)
+
+
+@quiet
+def _batch_mean(values: np.ndarray) -> np.ndarray:
+    """torch's mean over dim 0: its sum, then divided."""
+    return torch_sum(values, (0,)) / values.dtype.type(values.shape[0])
 
 
 @argument_types
