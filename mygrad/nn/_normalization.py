@@ -1,20 +1,17 @@
 """Normalisation: ``layer_norm``, ``batch_norm``, ``group_norm`` and ``instance_norm`` (torch's fused
-CPU nodes NativeLayerNormBackward0, NativeBatchNormBackward0 and NativeGroupNormBackward0, each one
-derivative), and ``rms_norm`` and ``normalize`` (composite, built from the ops torch's CPU path uses, in
-its order).
+CPU nodes NativeLayerNormBackward0, NativeBatchNormBackward0 and NativeGroupNormBackward0), and ``rms_norm``
+and ``normalize`` (composite, built from the ops torch's CPU path uses, in its order).
 
-The fused nodes share one formula family: the input is (optionally) viewed so that the statistics are
-taken over ``dims`` of the view, normalised to ``xhat = (x - mean) * rstd`` and scaled by a weight
-broadcast as ``wshape``.  The gradients are
-
-    d input  = rstd * (g - mean(g) - xhat * mean(g * xhat))     g = grad * weight, training statistics
-    d input  = g * rstd                                          given (running) statistics
-    d weight = sum(grad * xhat)            d bias = sum(grad)
-
-written once over NumPy arrays and mygrad tensors (``_NormLayout`` helpers below), so ``create_graph``
-differentiates the same expression: second-order values are torch's, the second-order graph is the
-composite of those ops rather than torch's NativeLayerNormBackwardBackward0 / NativeBatchNormBackwardBackward0
-/ NativeGroupNormBackwardBackward0 nodes.
+The fused nodes follow torch's kernels, so that NaN, infinities and overflow land where torch's do: the
+forward saves torch's statistics (RowwiseMoments for layer_norm and group_norm, batch_norm_cpu_collect_stats
+per memory layout) and applies them as its kernels do; the first-order gradients are its backward kernels
+(vectorised sums over 32-byte lanes, their multiply-adds fused, as measured bit for bit).  Under
+``create_graph`` batch_norm's and layer_norm's gradients keep the kernel's values, with a
+NativeBatchNormBackwardBackward0 / NativeLayerNormBackwardBackward0 node above them whose backward is
+torch's batchnorm_double_backward / layer_norm_double_backward; group_norm's are torch's differentiable
+composite (infinitely_differentiable_native_group_norm_backward), through its saved statistics.  Forward-mode
+AD is torch's batch_norm_jvp, layer_norm_jvp and group_norm_jvp.  The composite formulas are written once
+over mygrad tensors (``_over_tensors`` runs them over arrays too).
 """
 from __future__ import annotations
 
@@ -29,7 +26,7 @@ from .._summation import torch_sum
 from .._tensor import Tensor, dim_size
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad
-from ..autograd.backends import ARRAY, TENSOR, formula_helper
+from ..autograd.backends import formula_helper
 from ..autograd.engine import current_task
 from ..autograd.grad_mode import no_grad
 from ..autograd.node import derivative
@@ -56,27 +53,8 @@ class _NormLayout:
         self.pending_pair: dict | None = None  # (the refusal pair of one create_graph backward: _refusing)
         self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
 
-    @property
-    def count(self) -> int:
-        """How many values each statistic is taken over."""
-        return int(np.prod([self.view[d] for d in self.dims])) if self.view is not None else 0
-
 
 # ----- formula helpers: one Python function over arrays and over tensors ---------------------------
-
-def _ops(x):
-    """(is an array, the formula namespace) for ``x``."""
-    array = isinstance(x, np.ndarray) or not isinstance(x, Tensor)
-    return array, ARRAY if array else TENSOR
-
-
-def _mean(x, dims, array):
-    return x.mean(axis=dims, keepdims=True) if array else x.mean(dims, keepdim=True)
-
-
-def _const(a, array):
-    return a if array else Tensor._make(a, False, None)
-
 
 def _over_tensors(fn):
     """``fn`` written once over mygrad tensors (torch's composite formulas, op by op), run over arrays too:
@@ -92,26 +70,6 @@ def _over_tensors(fn):
     return run
 
 
-@quiet
-def _xhat(x, layout: _NormLayout):
-    """(xhat over the view, rstd) for ``x`` (an array or a tensor), the statistics computed in NumPy's order."""
-    array, _ = _ops(x)
-    xv = x.reshape(layout.view) if layout.view is not None else x
-    mean = _mean(xv, layout.dims, array)
-    centred = xv - mean
-    var = _mean(centred * centred, layout.dims, array)
-    rstd = 1 / np.sqrt(var + layout.eps) if array else (var + layout.eps).rsqrt()
-    return centred * rstd, rstd
-
-
-def _order_shows(x: np.ndarray, dims: tuple) -> bool:
-    """Whether torch's order of operations shows in the statistics of ``x`` over ``dims``: the trailing dims
-    (layer_norm's and group_norm's rows) holding a non-finite value or one whose square may overflow."""
-    if not dims or dims != tuple(range(x.ndim - len(dims), x.ndim)) or not x.size or x.dtype.kind != "f":
-        return False
-    return not np.isfinite(x).all() or float(np.abs(x).max()) > math.sqrt(float(np.finfo(x.dtype).max)) / 64
-
-
 # torch's CPU moments (moments_utils.h, RowwiseMoments): Welford steps over vectors of _LANES values (as
 # measured on torch 2.13's CPU build: 8 floats, 4 doubles), in chunks of _CHUNK vectors combined by a
 # cascade, then the tail value by value, then the lanes combined; its multiply-adds fused.  Measured against
@@ -119,13 +77,6 @@ def _order_shows(x: np.ndarray, dims: tuple) -> bool:
 # -0.0, subnormal or +-max: the same NaN and inf everywhere.
 _LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
 _CHUNK = 16
-
-
-def _fused(a, b, c):
-    """a * b + c rounded once: the product does not overflow on its own."""
-    kind = np.result_type(a, b, c)
-    wide = np.float64 if kind == np.float32 else np.longdouble
-    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(kind)
 
 
 def _add_moments(m0_add: int, m1_add, m2_add, m0: int, m1, m2, kind, vector: bool = True) -> tuple:
@@ -157,8 +108,8 @@ def _rowwise_moments(rows: np.ndarray) -> tuple:
             start = (i * _CHUNK + j) * lanes
             xv = rows[:, start:start + lanes]
             delta = xv - m1v
-            m1v = _fused(delta, kind(1) / kind(j + 1), m1v)
-            m2v = _fused(delta, xv - m1v, m2v)
+            m1v = _fmadd(delta, kind(1) / kind(j + 1), m1v)
+            m2v = _fmadd(delta, xv - m1v, m2v)
         m0s[0], m1s[0], m2s[0] = _add_moments(steps, m1v, m2v, m0s[0], m1s[0], m2s[0], kind)
         mask, j = i + 1, 1
         while j < depth and mask & 1 == 0:
@@ -174,7 +125,7 @@ def _rowwise_moments(rows: np.ndarray) -> tuple:
         delta = x - m1
         m0 += 1
         m1 = m1 + delta / kind(m0)
-        m2 = _fused(delta, x - m1, m2)
+        m2 = _fmadd(delta, x - m1, m2)
     for lane in range(lanes):
         m0, m1, m2 = _add_moments(n, m1s[0][:, lane], m2s[0][:, lane], m0, m1, m2, kind, vector=False)
     return m1, m2 / kind(size)
@@ -343,7 +294,7 @@ def _batch_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormL
 @quiet
 def _group_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> tuple:
     """(d input, d weight, d bias) as torch's GroupNormBackwardKernel computes them (its multiply-adds fused,
-    measured bit for bit on float32): per channel ds = sum(dy * x) and db = sum(dy) over the image, per group
+    measured bit for bit): per channel ds = sum(dy * x) and db = sum(dy) over the image, per group
     their sums weighted by gamma, then dx = c1 * dy + c2 * x + c3; dgamma and dbeta accumulated over the batch."""
     n, groups, _ = layout.view
     c = x.shape[1]
@@ -354,9 +305,11 @@ def _group_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormL
     mean, rstd = (v.reshape(n, groups) for v in layout.saved)
     gamma = weight.reshape(groups, d) if weight is not None else np.ones((groups, d), x.dtype)
     ds_sum, db_sum = np.zeros((n, groups), x.dtype), np.zeros((n, groups), x.dtype)
+    # (the sums over a group's channels: fused in float32's loop, not in float64's, as measured)
+    step = _fmadd if x.dtype == np.float32 else lambda a, b, c: c + a * b
     for j in range(d):
-        ds_sum = _fmadd(ds.reshape(n, groups, d)[:, :, j], gamma[:, j], ds_sum)
-        db_sum = _fmadd(db.reshape(n, groups, d)[:, :, j], gamma[:, j], db_sum)
+        ds_sum = step(ds.reshape(n, groups, d)[:, :, j], gamma[:, j], ds_sum)
+        db_sum = step(db.reshape(n, groups, d)[:, :, j], gamma[:, j], db_sum)
     s = kind(1) / kind(d * xs.shape[2])
     c2 = _fmadd(db_sum, mean, -ds_sum) * rstd * rstd * rstd * s
     c3 = _fmadd(-(db_sum * rstd), s, -c2 * mean)
@@ -398,15 +351,9 @@ def _layer_norm_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayou
         ww = np.broadcast_to(w, grows.shape)
         ds, db = _lane_sum(grows * rows, ww)[:, None], _lane_sum(grows, ww)[:, None]
     b = _fmadd(db, mean, -ds) * a * a * a * scale
-    c = _fmadd(-(db * a), scale, -b * mean)
-    first = _fmadd(a * grows, w, b * rows) if w is not None else _fmadd(a, grows, b * rows)
+    c = _fmadd(-b, mean, -(db * a * scale))
+    first = _fmadd(b, rows, (a * grows) * w if w is not None else a * grows)
     return (first + c).reshape(x.shape)
-
-
-def _extreme(weight) -> bool:
-    """Whether an affine weight (an array or None) holds a non-finite value or one near the largest float."""
-    return weight is not None and weight.size > 0 and (not np.isfinite(weight).all() or float(
-        np.abs(weight).max()) > math.sqrt(float(np.finfo(weight.dtype).max)))
 
 
 _WHICH = {"input": 0, "weight": 1, "bias": 2}
@@ -741,10 +688,10 @@ def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias) -> np.ndarra
     mean, rstd = layout.saved
     kind = x.dtype.type
     if layout.kind == "layer":
-        y = _fused(x, rstd, -rstd * mean)
+        y = _fmadd(x, rstd, -rstd * mean)
         w = weight._data.reshape(layout.wshape) if weight is not None else kind(1)
         b = bias._data.reshape(layout.wshape) if bias is not None else kind(0)
-        return _fused(y, w, b)
+        return _fmadd(y, w, b)
     n, groups = layout.view[:2]
     channels = x.shape[1]
     rows = x.reshape(n, groups, channels // groups, -1)
@@ -753,8 +700,8 @@ def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias) -> np.ndarra
         scale = scale * weight._data.reshape(1, groups, channels // groups, 1)
     shift = -scale * mean.reshape(n, groups, 1, 1)
     if bias is not None:
-        shift = _fused(-scale, mean.reshape(n, groups, 1, 1), bias._data.reshape(1, groups, channels // groups, 1))
-    return _fused(rows, scale, shift).reshape(x.shape)
+        shift = _fmadd(-scale, mean.reshape(n, groups, 1, 1), bias._data.reshape(1, groups, channels // groups, 1))
+    return _fmadd(rows, scale, shift).reshape(x.shape)
 
 
 def _shape_list(shape) -> str:
