@@ -45,12 +45,14 @@ class _NormLayout:
     channel for batch_norm, kept dims for layer_norm, (N, G, 1) for group_norm); ``running`` batch_norm's running
     statistics in evaluation mode (then ``saved`` are those its backward kernel derives from them)."""
 
-    __slots__ = ("kind", "view", "dims", "wshape", "pshape", "eps", "saved", "running", "tie", "pending_pair")
+    __slots__ = ("kind", "view", "dims", "wshape", "pshape", "eps", "saved", "running", "tie", "pending_pair",
+                 "composite")
 
     def __init__(self, kind, view, dims, wshape, pshape, eps, saved, running=None, tie=2):
         self.kind, self.view, self.dims, self.wshape, self.pshape = kind, view, dims, wshape, pshape
         self.eps, self.saved, self.running = eps, saved, running
         self.pending_pair: dict | None = None  # (the refusal pair of one create_graph backward: _refusing)
+        self.composite: tuple | None = None  # (group_norm's gradients of one create_graph backward)
         self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
 
 
@@ -376,7 +378,7 @@ def _first_order(grad, input, weight, bias, layout: _NormLayout, which: str):
     if not isinstance(grad, Tensor):
         return _kernel_grad(grad, input, weight, layout, which)
     if layout.kind == "group":
-        return _group_norm_composite(grad, input, weight, bias, layout, which)
+        return _group_norm_grad(grad, input, weight, bias, layout, which)
     data = lambda t: None if t is None else t._data
     value = _kernel_grad(grad._data, input._data, data(weight), layout, which)
     node = NativeLayerNormBackwardBackward0 if layout.kind == "layer" else NativeBatchNormBackwardBackward0
@@ -543,7 +545,10 @@ GroupNormStatisticsBackward = derivative("GroupNormStatisticsBackward", attrs="l
                                          weight=None, bias=None)
 
 
-def _group_norm_composite(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayout, which: str) -> Tensor:
+def _group_norm_composite(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayout) -> dict:
+    """The gradients torch's one call computes (those of the inputs that require grad), sharing its
+    intermediate tensors as torch's do, so that second-order gradients accumulate as torch's."""
+    needs = lambda t: isinstance(t, Tensor) and t.requires_grad
     n, groups, _ = layout.view
     c = x.shape[1]
     d, hxw = c // groups, x.numel() // max(n * c, 1)
@@ -552,17 +557,32 @@ def _group_norm_composite(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayou
         GroupNormStatisticsBackward, layout.saved, (x, gamma, beta), input=x, layout=layout))
     xt, dyt = x.reshape(n, groups, d, hxw), dy.reshape(n, groups, d, hxw)
     ds, db = (dyt * xt).sum(3).unsqueeze(-1), dyt.sum(3).unsqueeze(-1)
-    if which == "bias":
-        return db.sum(0).reshape(tuple(gamma.shape))
-    if which == "weight":
-        return ((ds - db * mean) * rstd).sum(0).reshape(tuple(gamma.shape))
-    gt = gamma.reshape(1, groups, d, 1) if gamma is not None else None
-    a = rstd * gt if gt is not None else rstd
-    b = ((ds * gt).sum(2) if gt is not None else ds.sum(2)).unsqueeze(-2)
-    cc = ((db * gt).sum(2) if gt is not None else db.sum(2)).unsqueeze(-2)
-    b = (cc * mean - b) * (rstd * rstd * rstd) * s
-    cc = -b * mean - cc * rstd * s
-    return (a * dyt + b * xt + cc).reshape(tuple(x.shape))
+    out = {}
+    if needs(x):
+        gt = gamma.reshape(1, groups, d, 1) if gamma is not None else None
+        a = rstd * gt if gt is not None else rstd
+        b = ((ds * gt).sum(2) if gt is not None else ds.sum(2)).unsqueeze(-2)
+        cc = ((db * gt).sum(2) if gt is not None else db.sum(2)).unsqueeze(-2)
+        b = (cc * mean - b) * (rstd * rstd * rstd) * s
+        cc = -b * mean - cc * rstd * s
+        out["input"] = (a * dyt + b * xt + cc).reshape(tuple(x.shape))
+    if needs(gamma):
+        out["weight"] = ((ds - db * mean) * rstd).sum(0).reshape(tuple(gamma.shape))
+    if needs(beta):
+        out["bias"] = db.sum(0).reshape(tuple(beta.shape))
+    return out
+
+
+def _group_norm_grad(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayout, which: str) -> Tensor:
+    """group_norm's gradient ``which`` under create_graph: the formulas of one backward share one composite
+    (kept on the layout until each of its gradients is taken)."""
+    if layout.composite is None or layout.composite[0] is not dy or which not in layout.composite[1]:
+        layout.composite = (dy, _group_norm_composite(dy, x, gamma, beta, layout))
+    grads = layout.composite[1]
+    out = grads.pop(which)
+    if not grads:
+        layout.composite = None
+    return out
 
 
 _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
@@ -1026,6 +1046,8 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
     view = input.contiguous().view(1, b * c, *x.shape[2:])
     rep = lambda t: None if t is None else t.repeat(b)
     mean_b, var_b = rep(running_mean), rep(running_var)
+    if mean_b is not None and x.dtype.kind == "f" and mean_b._data.dtype != x.dtype:   # (kept in the input's dtype)
+        mean_b = mean_b.to(input.dtype)
     out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps,
                       stats_dtype=False)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
@@ -1033,7 +1055,8 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
             if stat._data.shape != (c,):   # (copy_ into a 0-d statistic)
                 raise RuntimeError(f"output with shape {list(stat._data.shape)} doesn't match the broadcast shape "
                                    f"[{c}]")
-            stat._data[...] = _batch_mean(repeated._data.reshape(b, c)).astype(stat._data.dtype)
+            with np.errstate(all="ignore"):
+                stat._data[...] = _batch_mean(repeated._data.reshape(b, c)).astype(stat._data.dtype)
     return out.view(*x.shape)
 
 
