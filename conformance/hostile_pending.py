@@ -79,7 +79,6 @@ HOSTILE_PENDING = frozenset({
     'torch.bilinear',
     'torch.cholesky',
     'torch.cosine_embedding_loss',
-    'torch.group_norm',
     'torch.hinge_embedding_loss',
     'torch.lu',
     'torch.lu_solve',

@@ -553,17 +553,22 @@ def _group_norm_composite(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayou
     c = x.shape[1]
     d, hxw = c // groups, x.numel() // max(n * c, 1)
     s = 1.0 / (d * hxw)
-    mean, rstd = (t.reshape(n, groups, 1, 1) for t in record_multi(
-        GroupNormStatisticsBackward, layout.saved, (x, gamma, beta), input=x, layout=layout))
-    xt, dyt = x.reshape(n, groups, d, hxw), dy.reshape(n, groups, d, hxw)
+    # (the ops in torch's order: the engine runs the later ones' backward first, which decides the order a
+    # gradient's terms are added in, and so inf + max + max against max + max + inf)
+    saved_mean, saved_rstd = record_multi(GroupNormStatisticsBackward, layout.saved, (x, gamma, beta), input=x,
+                                          layout=layout)
+    xt = x.reshape(n, groups, d, hxw)
+    mean, rstd = saved_mean.reshape(n, groups, 1, 1), saved_rstd.reshape(n, groups, 1, 1)
+    dyt = dy.reshape(n, groups, d, hxw)
     ds, db = (dyt * xt).sum(3).unsqueeze(-1), dyt.sum(3).unsqueeze(-1)
     out = {}
     if needs(x):
         gt = gamma.reshape(1, groups, d, 1) if gamma is not None else None
+        rstd_cube = rstd * rstd * rstd
         a = rstd * gt if gt is not None else rstd
         b = ((ds * gt).sum(2) if gt is not None else ds.sum(2)).unsqueeze(-2)
         cc = ((db * gt).sum(2) if gt is not None else db.sum(2)).unsqueeze(-2)
-        b = (cc * mean - b) * (rstd * rstd * rstd) * s
+        b = (cc * mean - b) * rstd_cube * s
         cc = -b * mean - cc * rstd * s
         out["input"] = (a * dyt + b * xt + cc).reshape(tuple(x.shape))
     if needs(gamma):
