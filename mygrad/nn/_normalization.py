@@ -1,20 +1,17 @@
 """Normalisation: ``layer_norm``, ``batch_norm``, ``group_norm`` and ``instance_norm`` (torch's fused
-CPU nodes NativeLayerNormBackward0, NativeBatchNormBackward0 and NativeGroupNormBackward0, each one
-derivative), and ``rms_norm`` and ``normalize`` (composite, built from the ops torch's CPU path uses, in
-its order).
+CPU nodes NativeLayerNormBackward0, NativeBatchNormBackward0 and NativeGroupNormBackward0), and ``rms_norm``
+and ``normalize`` (composite, built from the ops torch's CPU path uses, in its order).
 
-The fused nodes share one formula family: the input is (optionally) viewed so that the statistics are
-taken over ``dims`` of the view, normalised to ``xhat = (x - mean) * rstd`` and scaled by a weight
-broadcast as ``wshape``.  The gradients are
-
-    d input  = rstd * (g - mean(g) - xhat * mean(g * xhat))     g = grad * weight, training statistics
-    d input  = g * rstd                                          given (running) statistics
-    d weight = sum(grad * xhat)            d bias = sum(grad)
-
-written once over NumPy arrays and mygrad tensors (``_NormLayout`` helpers below), so ``create_graph``
-differentiates the same expression: second-order values are torch's, the second-order graph is the
-composite of those ops rather than torch's NativeLayerNormBackwardBackward0 / NativeBatchNormBackwardBackward0
-/ NativeGroupNormBackwardBackward0 nodes.
+The fused nodes follow torch's kernels, so that NaN, infinities and overflow land where torch's do: the
+forward saves torch's statistics (RowwiseMoments for layer_norm and group_norm, batch_norm_cpu_collect_stats
+per memory layout) and applies them as its kernels do; the first-order gradients are its backward kernels
+(vectorised sums over 32-byte lanes, their multiply-adds fused, as measured bit for bit).  Under
+``create_graph`` batch_norm's and layer_norm's gradients keep the kernel's values, with a
+NativeBatchNormBackwardBackward0 / NativeLayerNormBackwardBackward0 node above them whose backward is
+torch's batchnorm_double_backward / layer_norm_double_backward; group_norm's are torch's differentiable
+composite (infinitely_differentiable_native_group_norm_backward), through its saved statistics.  Forward-mode
+AD is torch's batch_norm_jvp, layer_norm_jvp and group_norm_jvp.  The composite formulas are written once
+over mygrad tensors (``_over_tensors`` runs them over arrays too).
 """
 from __future__ import annotations
 
@@ -23,14 +20,17 @@ import math
 import numpy as np
 
 from .._argument_types import IntList, argument_types, check_argument
-from .._layout import row_major, suggests_channels_last
+from .._layout import is_contiguous, row_major, suggests_channels_last
 from .._quiet import quiet
+from .._summation import torch_sum
 from .._tensor import Tensor, dim_size
 from .._tensor_str import scalar_type_name
-from ..autograd.backends import ARRAY, TENSOR, formula_helper
+from ..autograd import forward_ad
+from ..autograd.backends import formula_helper
 from ..autograd.engine import current_task
+from ..autograd.grad_mode import no_grad
 from ..autograd.node import derivative
-from ..ops._define import record
+from ..ops._define import record, record_multi
 from ..ops._errors import tensor_arguments
 from ..ops._scalar import add_scalar
 from . import _formulas  # noqa: F401  (registers zero_slope)
@@ -39,86 +39,58 @@ __all__ = ["layer_norm", "batch_norm", "group_norm", "instance_norm", "rms_norm"
 
 
 class _NormLayout:
-    """How an input is normalised: reshaped to ``view`` (None: as it is), statistics over ``dims`` of that
-    view (or the given ``stats`` = (mean, rstd) arrays, broadcastable to the view), affine parameters of
-    shape ``pshape`` broadcast against the input as ``wshape``."""
+    """How an input is normalised: ``kind`` ("batch", "layer" or "group"); reshaped to ``view`` (None: as it is),
+    statistics over ``dims`` of that view, affine parameters of shape ``pshape`` broadcast against the input as
+    ``wshape``.  ``saved`` holds the statistics torch's forward saves (mean, inverse standard deviation: per
+    channel for batch_norm, kept dims for layer_norm, (N, G, 1) for group_norm); ``running`` batch_norm's running
+    statistics in evaluation mode (then ``saved`` are those its backward kernel derives from them)."""
 
-    __slots__ = ("view", "dims", "wshape", "pshape", "eps", "stats", "tie", "pending_pair")
+    __slots__ = ("kind", "view", "dims", "wshape", "pshape", "eps", "saved", "running", "tie", "pending_pair",
+                 "composite")
 
-    def __init__(self, view, dims, wshape, pshape, eps, stats=None, tie=2):
-        self.view, self.dims, self.wshape, self.pshape, self.eps, self.stats = view, dims, wshape, pshape, eps, stats
+    def __init__(self, kind, view, dims, wshape, pshape, eps, saved, running=None, tie=2):
+        self.kind, self.view, self.dims, self.wshape, self.pshape = kind, view, dims, wshape, pshape
+        self.eps, self.saved, self.running = eps, saved, running
         self.pending_pair: dict | None = None  # (the refusal pair of one create_graph backward: _refusing)
+        self.composite: tuple | None = None  # (group_norm's gradients of one create_graph backward)
         self.tie = tie  # how many of (input, weight, bias) a second-order gradient requires grad through
 
 
 # ----- formula helpers: one Python function over arrays and over tensors ---------------------------
 
-def _ops(x):
-    """(is an array, the formula namespace) for ``x``."""
-    array = isinstance(x, np.ndarray) or not isinstance(x, Tensor)
-    return array, ARRAY if array else TENSOR
-
-
-def _mean(x, dims, array):
-    return x.mean(axis=dims, keepdims=True) if array else x.mean(dims, keepdim=True)
-
-
-def _const(a, array):
-    return a if array else Tensor._make(a, False, None)
-
-
-@quiet
-def _xhat(x, layout: _NormLayout):
-    """(xhat over the view, rstd) for ``x`` (array or tensor)."""
-    array, _ = _ops(x)
-    xv = x.reshape(layout.view) if layout.view is not None else x
-    if layout.stats is not None:
-        mean, rstd = (_const(s, array) for s in layout.stats)
-        return (xv - mean) * rstd, rstd
-    if array and _order_shows(xv, layout.dims):   # torch's moments, where their order decides NaN and inf
-        kept = xv.shape[:xv.ndim - len(layout.dims)] + (1,) * len(layout.dims)
-        mean, var = (m.reshape(kept) for m in _rowwise_moments(xv.reshape(math.prod(kept), -1)))
-        rstd = 1 / np.sqrt(var + xv.dtype.type(layout.eps))
-        return xv * rstd + -rstd * mean, rstd   # (x * scale + bias, as torch's kernels apply it)
-    mean = _mean(xv, layout.dims, array)
-    centred = xv - mean
-    var = _mean(centred * centred, layout.dims, array)
-    rstd = 1 / np.sqrt(var + layout.eps) if array else (var + layout.eps).rsqrt()
-    return centred * rstd, rstd
-
-
-def _order_shows(x: np.ndarray, dims: tuple) -> bool:
-    """Whether torch's order of operations shows in the statistics of ``x`` over ``dims``: the trailing dims
-    (layer_norm's and group_norm's rows) holding a non-finite value or one whose square may overflow."""
-    if not dims or dims != tuple(range(x.ndim - len(dims), x.ndim)) or not x.size or x.dtype.kind != "f":
-        return False
-    return not np.isfinite(x).all() or float(np.abs(x).max()) > math.sqrt(float(np.finfo(x.dtype).max)) / 64
+def _over_tensors(fn):
+    """``fn`` written once over mygrad tensors (torch's composite formulas, op by op), run over arrays too:
+    arrays become constant tensors, and with no tensor among the arguments (a backward without
+    ``create_graph``) it runs without a graph and gives an array."""
+    def run(*args):
+        if any(isinstance(a, Tensor) for a in args):
+            return fn(*(Tensor._make(a, False, None) if isinstance(a, np.ndarray) else a for a in args))
+        with no_grad():
+            out = fn(*(Tensor._make(np.asarray(a), False, None) if isinstance(a, np.ndarray) else a for a in args))
+        return None if out is None else out._data
+    run.__name__ = fn.__name__
+    return run
 
 
 # torch's CPU moments (moments_utils.h, RowwiseMoments): Welford steps over vectors of _LANES values (as
 # measured on torch 2.13's CPU build: 8 floats, 4 doubles), in chunks of _CHUNK vectors combined by a
-# cascade, then the tail value by value, then the lanes combined; its multiply-adds fused.  Measured against
-# torch.native_layer_norm's saved mean and rstd on 1280 rows of 1-300 values, a third of them NaN, +-inf,
-# -0.0, subnormal or +-max: the same NaN and inf everywhere.
+# cascade, then the tail value by value, then the lanes combined; the vectors' multiply-adds fused, the scalar
+# tail's not.  Measured against torch.native_layer_norm's saved mean and rstd on 1280 rows of 1-300 values, a
+# third of them NaN, +-inf, -0.0, subnormal or +-max: the same NaN and inf everywhere; on finite rows of 2-40
+# values, the same bits.
 _LANES = {np.dtype(np.float32): 8, np.dtype(np.float64): 4}
 _CHUNK = 16
 
 
-def _fused(a, b, c):
-    """a * b + c rounded once: the product does not overflow on its own."""
-    kind = np.result_type(a, b, c)
-    wide = np.float64 if kind == np.float32 else np.longdouble
-    return (np.asarray(a, wide) * np.asarray(b, wide) + np.asarray(c, wide)).astype(kind)
-
-
 def _add_moments(m0_add: int, m1_add, m2_add, m0: int, m1, m2, kind, vector: bool = True) -> tuple:
-    """Moments (count m0_add) merged into (m0, m1, m2); an empty vector stack takes them as they are."""
+    """Moments (count m0_add) merged into (m0, m1, m2) as torch's AddMoments(Vec) does, its multiply-adds fused
+    (measured: the means bit for bit); an empty vector stack takes them as they are."""
     if vector and m0 == 0:
         return m0_add, m1_add + np.zeros_like(m1), m2_add + np.zeros_like(m2)
     n = m0 + m0_add
     c = kind(0) if n == 0 else kind(m0_add) / kind(n)
     delta = m1_add - m1
-    return n, m1 + c * delta, m2 + (m2_add + delta * delta * c * kind(m0))
+    return n, _fmadd(c, delta, m1), m2 + _fmadd(delta * delta * c, kind(m0), m2_add)
 
 
 @quiet
@@ -140,8 +112,8 @@ def _rowwise_moments(rows: np.ndarray) -> tuple:
             start = (i * _CHUNK + j) * lanes
             xv = rows[:, start:start + lanes]
             delta = xv - m1v
-            m1v = _fused(delta, kind(1) / kind(j + 1), m1v)
-            m2v = _fused(delta, xv - m1v, m2v)
+            m1v = _fmadd(delta, kind(1) / kind(j + 1), m1v)
+            m2v = _fmadd(delta, xv - m1v, m2v)
         m0s[0], m1s[0], m2s[0] = _add_moments(steps, m1v, m2v, m0s[0], m1s[0], m2s[0], kind)
         mask, j = i + 1, 1
         while j < depth and mask & 1 == 0:
@@ -157,26 +129,10 @@ def _rowwise_moments(rows: np.ndarray) -> tuple:
         delta = x - m1
         m0 += 1
         m1 = m1 + delta / kind(m0)
-        m2 = _fused(delta, x - m1, m2)
+        m2 = m2 + delta * (x - m1)   # (the scalar tail unfused, as measured)
     for lane in range(lanes):
         m0, m1, m2 = _add_moments(n, m1s[0][:, lane], m2s[0][:, lane], m0, m1, m2, kind, vector=False)
     return m1, m2 / kind(size)
-
-
-TiedBackward = derivative("TiedBackward", value="grad", input=None)
-
-
-def _tied(result, layout: _NormLayout, *tensors):
-    """Under ``create_graph``, a gradient that does not otherwise depend on a differentiable input is tied
-    to it, with no gradient flowing back: torch's double-backward node takes its inputs (and, for
-    layer_norm, the saved statistics) together, so each of its outputs requires grad as soon as one of
-    them does, while the second-order gradient of an input it does not depend on stays None."""
-    if isinstance(result, np.ndarray) or result.requires_grad:
-        return result
-    for t in tensors[:layout.tie]:
-        if isinstance(t, Tensor) and t.requires_grad:
-            return record(TiedBackward, result._data, (result, t))
-    return result
 
 
 def undefined_weight(grad, pair, which):
@@ -200,7 +156,8 @@ def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
     """Without a weight, with an input and a bias that require grad, the input's and the bias's gradients
     pass through a node each that shares one ``pair`` (made by the first of the two to run, taken by the other)."""
     needs = lambda t: isinstance(t, Tensor) and t.requires_grad
-    if isinstance(result, np.ndarray) or weight is not None or not (needs(bias) and needs(input)):
+    if isinstance(result, np.ndarray) or which == "weight" or weight is not None or not (
+            needs(bias) and needs(input)):
         return result
     if layout.pending_pair is None:  # the first of the two formulas to run (bias's: torch's sorted order)
         pair = layout.pending_pair = {}
@@ -209,74 +166,429 @@ def _refusing(result, input, weight, bias, layout: _NormLayout, which: str):
     return record(UndefinedWeightBackward, result._data, (result,), pair=pair, which=which)
 
 
+# ----- the first-order gradients: torch's kernels over arrays --------------------------------------
+
+def _fmadd(a, b, c) -> np.ndarray:
+    """a * b + c rounded once, in the operands' dtype (torch's vectorised kernels are compiled with fused
+    multiply-adds): float32 through double, float64 as _fma64."""
+    a, b, c = (np.asarray(v) for v in (a, b, c))
+    kind = np.result_type(a, b, c)
+    if kind == np.float32:
+        wide = np.float64
+        return (a.astype(wide) * b.astype(wide) + c.astype(wide)).astype(np.float32)
+    return _fma64(a.astype(kind), b.astype(kind), c.astype(kind))
+
+
+def _lane_sum(values: np.ndarray, factor: np.ndarray | None = None) -> np.ndarray:
+    """torch's vec::reduce_all over the last axis (with ``factor``: map2_reduce_all of values * factor):
+    vectors of _LANES values added lane by lane, a partial last vector merged in (its products fused into the
+    sums), then the lanes added (floats pairwise across the halves, doubles in order); fewer values than a
+    vector are added in order."""
+    lanes = _LANES[values.dtype]
+    size = values.shape[-1]
+    term = (lambda s: values[..., s] * factor[..., s]) if factor is not None else (lambda s: values[..., s])
+    if size < lanes:
+        total = term(slice(0, 1))[..., 0]
+        for i in range(1, size):
+            total = total + term(slice(i, i + 1))[..., 0]
+        return total
+    acc = term(slice(0, lanes))
+    d = lanes
+    while d + lanes <= size:
+        acc = acc + term(slice(d, d + lanes))
+        d += lanes
+    if d < size:
+        acc = acc.copy()
+        acc[..., :size - d] = (acc[..., :size - d] + values[..., d:] if factor is None else
+                               _fmadd(values[..., d:], factor[..., d:], acc[..., :size - d]))
+    if values.dtype == np.float32:
+        step = lanes // 2
+        while step:
+            acc = acc + acc[..., np.arange(lanes) ^ step]
+            step //= 2
+        return acc[..., 0]
+    total = acc[..., 0]
+    for i in range(1, lanes):
+        total = total + acc[..., i]
+    return total
+
+
+def _channels_last(x: np.ndarray) -> bool:
+    """torch's is_contiguous(ChannelsLast / ChannelsLast3d)."""
+    return x.ndim in (4, 5) and bool(np.moveaxis(x, 1, -1).flags.c_contiguous)
+
+
+def _batch_norm_path(x: np.ndarray) -> str:
+    """Which of torch's batch_norm loops runs on ``x``: "contiguous", "channels_last" (one value per image
+    counts as that) or "strided" (TensorIterator's serial loop)."""
+    if is_contiguous(x):
+        return "channels_last" if x.size == x.shape[0] * x.shape[1] else "contiguous"
+    return "channels_last" if _channels_last(x) else "strided"
+
+
+def _in_memory_order(a: np.ndarray, *others: np.ndarray) -> list:
+    """``a``'s values in the order of their addresses (TensorIterator's serial walk), then ``others``' (of its
+    shape) in the same order."""
+    offsets = np.zeros(a.shape, np.int64)
+    for d, (n, s) in enumerate(zip(a.shape, a.strides)):
+        offsets = offsets + (np.arange(n) * s).reshape([-1 if i == d else 1 for i in range(a.ndim)])
+    order = np.argsort(offsets.ravel(), kind="stable")
+    return [v.ravel()[order] for v in (a, *others)]
+
+
+def _rows(x: np.ndarray) -> np.ndarray:
+    """(values per channel, channels) in channels-last order: (N * spatial, C)."""
+    return np.moveaxis(x, 1, -1).reshape(-1, x.shape[1])
+
+
 @quiet
-def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
-    array, _ = _ops(grad)
-    if array and layout.tie == 3 and (_order_shows(input, layout.dims) or _extreme(weight)):   # (layer_norm's,
-        return _layer_norm_input_grad(grad, input, weight, layout)                         # where order shows)
-    g = grad * weight.reshape(layout.wshape) if weight is not None else grad
-    gv = g.reshape(layout.view) if layout.view is not None else g
-    xhat, rstd = _xhat(input, layout)
-    if layout.stats is None:
-        dx = rstd * (gv - _mean(gv, layout.dims, array) - xhat * _mean(gv * xhat, layout.dims, array))
-    else:
-        dx = gv * rstd
-    return _refusing(_tied(dx.reshape(tuple(input.shape)), layout, input, weight, bias), input, weight, bias, layout,
-                     "input")
-
-
-def _extreme(weight) -> bool:
-    """Whether an affine weight (an array or None) holds a non-finite value or one near the largest float."""
-    return weight is not None and weight.size > 0 and (not np.isfinite(weight).all() or float(
-        np.abs(weight).max()) > math.sqrt(float(np.finfo(weight.dtype).max)))
-
-
-def _layer_norm_stats(x: np.ndarray, layout: _NormLayout) -> tuple:
-    """(mean, rstd) of layer_norm's rows as torch's kernel saves them (RowwiseMoments), kept dims."""
-    kept = x.shape[:x.ndim - len(layout.dims)] + (1,) * len(layout.dims)
-    mean, var = (m.reshape(kept) for m in _rowwise_moments(x.reshape(math.prod(kept), -1)))
-    return mean, 1 / np.sqrt(var + x.dtype.type(layout.eps))
-
-
-@quiet
-def _layer_norm_input_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> np.ndarray:
-    """torch's LayerNormBackwardKernel for the input: dx = a * dy * w + b * x + c, with a = rstd,
-    b = (db * mean - ds) * a^3 / N, c = -b * mean - db * a / N over ds = sum(dy * x * w), db = sum(dy * w)."""
-    mean, a = _layer_norm_stats(x, layout)
+def _batch_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> tuple:
+    """(d input, d weight, d bias) as torch's CPU kernels compute them (batch_norm_cpu_backward_*_impl, or
+    Normalization.cpp's serial loop for a layout it does not vectorise)."""
+    mean, invstd = layout.saved
+    train = layout.running is None
+    n, c = x.shape[:2]
     kind = x.dtype.type
-    scale = kind(1) / kind(math.prod(x.shape[d] for d in layout.dims))
-    gw = grad * weight.reshape(layout.wshape) if weight is not None else grad
-    ds = (grad * x * weight.reshape(layout.wshape) if weight is not None else grad * x).sum(layout.dims, keepdims=True)
-    db = gw.sum(layout.dims, keepdims=True)
-    b = (db * mean - ds) * a * a * a * scale
-    c = -b * mean - db * a * scale
-    first = _fused(a * grad, weight.reshape(layout.wshape), b * x) if weight is not None else _fused(a, grad, b * x)
-    return (first + c).astype(x.dtype, copy=False)   # (the compiled kernel fuses the first product)
+    count = x.size // c
+    w = weight if weight is not None else np.ones(c, x.dtype)
+    path = _batch_norm_path(x)
+    if path != "strided" and not (is_contiguous(grad) or _channels_last(grad)) or \
+            suggests_channels_last(x) != suggests_channels_last(grad):
+        path = "strided"
+    if path == "contiguous":
+        xs, gs = x.reshape(n, c, -1), grad.reshape(n, c, -1)
+        total, dot = np.zeros(c), np.zeros(c)
+        for i in range(n):   # (per image in the input's dtype, across images in double)
+            total += _lane_sum(gs[i])
+            dot += _lane_sum(xs[i] - mean[:, None], gs[i])
+        col = lambda a: a[:, None]
+        if train:
+            k = kind(dot) * invstd * invstd / kind(count)
+            dx = _fmadd(-(xs - col(mean)), col(k), gs - col((total / count).astype(x.dtype))) * col(invstd) * col(w)
+        else:
+            dx = gs * col(invstd) * col(w)
+        return dx.reshape(x.shape), (dot * invstd).astype(x.dtype), total.astype(x.dtype)
+    if path == "channels_last":
+        rows, grows = _rows(x), _rows(grad)
+        total, dot = np.zeros(c, x.dtype), np.zeros(c, x.dtype)
+        for r in range(rows.shape[0]):   # (in the input's dtype)
+            total = total + grows[r]
+            dot = _fmadd(rows[r] - mean, grows[r], dot)
+        if train:
+            k = dot * invstd * invstd / kind(count)
+            dx = (grows - total / kind(count) - (rows - mean) * k) * invstd * w
+        else:
+            dx = grows * invstd * w
+        dx = np.moveaxis(dx.reshape(np.moveaxis(x, 1, -1).shape), -1, 1)
+        return dx, dot * invstd, total
+    dims = (0,) + tuple(range(2, x.ndim))
+    total = torch_sum(grad, dims)
+    walks = [_in_memory_order(x[:, f], grad[:, f]) for f in range(c)]
+    dot = np.array([float(np.cumsum((xf - mean[f]) * gf, dtype=np.float64)[-1]) for f, (xf, gf) in enumerate(walks)])
+    shape = (c,) + (1,) * (x.ndim - 2)
+    col = lambda a: a.reshape(shape)
+    if train:
+        k = kind(dot) * invstd * invstd / kind(count)
+        dx = (grad - col(total / kind(count)) - (x - col(mean)) * col(k)) * col(invstd) * col(w)
+    else:
+        dx = grad * col(invstd) * col(w)
+    return dx, (dot * invstd).astype(x.dtype), total
 
 
 @quiet
+def _group_norm_backward(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout) -> tuple:
+    """(d input, d weight, d bias) as torch's GroupNormBackwardKernel computes them (its multiply-adds fused,
+    measured bit for bit): per channel ds = sum(dy * x) and db = sum(dy) over the image, per group
+    their sums weighted by gamma, then dx = c1 * dy + c2 * x + c3; dgamma and dbeta accumulated over the batch."""
+    n, groups, _ = layout.view
+    c = x.shape[1]
+    d = c // groups
+    kind = x.dtype.type
+    xs, gs = x.reshape(n, c, -1), grad.reshape(n, c, -1)
+    ds, db = _lane_sum(gs, xs), _lane_sum(gs)   # (n, C)
+    mean, rstd = (v.reshape(n, groups) for v in layout.saved)
+    gamma = weight.reshape(groups, d) if weight is not None else np.ones((groups, d), x.dtype)
+    ds_sum, db_sum = np.zeros((n, groups), x.dtype), np.zeros((n, groups), x.dtype)
+    # (the sums over a group's channels: fused in float32's loop, not in float64's, as measured)
+    step = _fmadd if x.dtype == np.float32 else lambda a, b, c: c + a * b
+    for j in range(d):
+        ds_sum = step(ds.reshape(n, groups, d)[:, :, j], gamma[:, j], ds_sum)
+        db_sum = step(db.reshape(n, groups, d)[:, :, j], gamma[:, j], db_sum)
+    s = kind(1) / kind(d * xs.shape[2])
+    c2 = _fmadd(db_sum, mean, -ds_sum) * rstd * rstd * rstd * s
+    c3 = _fmadd(-(db_sum * rstd), s, -c2 * mean)
+    per_channel = lambda v: np.repeat(v, d, axis=1)[:, :, None]
+    c1 = per_channel(rstd) * gamma.reshape(1, c, 1)
+    dx = _fmadd(c1, gs, per_channel(c2) * xs) + per_channel(c3)
+    dw, dbias = np.zeros(c, x.dtype), np.zeros(c, x.dtype)
+    for i in range(n):
+        dw = _fmadd(_fmadd(-db[i], np.repeat(mean[i], d), ds[i]), np.repeat(rstd[i], d), dw)
+        dbias = dbias + db[i]
+    return dx.reshape(x.shape), dw, dbias
+
+
+@quiet
+def _layer_norm_grad(grad: np.ndarray, x: np.ndarray, weight, layout: _NormLayout, which: str) -> np.ndarray:
+    """One of layer_norm's first-order gradients as torch's LayerNormBackwardKernel computes it, per row of N:
+    ds = sum(dy * x * w), db = sum(dy * w) (vectorised sums), b = (db * mean - ds) * a^3 / N and
+    c = -b * mean - db * a / N with a = rstd, dx = a * dy * w + b * x + c; dgamma and dbeta accumulated over
+    the rows in order (its multiply-adds fused)."""
+    n = math.prod(x.shape[d] for d in layout.dims)
+    rows, grows = x.reshape(-1, n), grad.reshape(-1, n)
+    mean, a = (v.reshape(-1, 1) for v in layout.saved)
+    w = weight.reshape(1, n) if weight is not None else None
+    if which == "weight":
+        out = np.zeros(n, x.dtype)
+        for r in range(rows.shape[0]):
+            out = _fmadd(grows[r], _fmadd(a[r], rows[r], -a[r] * mean[r]), out)
+        return out.reshape(layout.pshape)
+    if which == "bias":
+        out = np.zeros(n, x.dtype)
+        for r in range(rows.shape[0]):
+            out = out + grows[r]
+        return out.reshape(layout.pshape)
+    kind = x.dtype.type
+    scale = kind(1) / kind(n)
+    if w is None:
+        ds, db = _lane_sum(grows, rows)[:, None], _lane_sum(grows)[:, None]
+    else:
+        ww = np.broadcast_to(w, grows.shape)
+        ds, db = _lane_sum(grows * rows, ww)[:, None], _lane_sum(grows, ww)[:, None]
+    b = _fmadd(db, mean, -ds) * a * a * a * scale
+    c = _fmadd(-b, mean, -(db * a * scale))
+    first = _fmadd(b, rows, (a * grows) * w if w is not None else a * grows)
+    return (first + c).reshape(x.shape)
+
+
+_WHICH = {"input": 0, "weight": 1, "bias": 2}
+
+
+def _kernel_grad(grad, input, weight, layout: _NormLayout, which: str) -> np.ndarray:
+    """One first-order gradient as torch's backward kernel computes it (arrays)."""
+    if layout.kind == "layer":
+        return _layer_norm_grad(grad, input, weight, layout, which)
+    kernel = _batch_norm_backward if layout.kind == "batch" else _group_norm_backward
+    return kernel(grad, input, weight, layout)[_WHICH[which]]
+
+
+def _first_order(grad, input, weight, bias, layout: _NormLayout, which: str):
+    """A first-order gradient: torch's kernel; under create_graph its value from the kernel too (batch_norm,
+    layer_norm: a NativeBatchNormBackwardBackward0 / NativeLayerNormBackwardBackward0 node above it, whose
+    backward is torch's double-backward formula) or torch's differentiable composite (group_norm)."""
+    if not isinstance(grad, Tensor):
+        return _kernel_grad(grad, input, weight, layout, which)
+    if layout.kind == "group":
+        return _group_norm_grad(grad, input, weight, bias, layout, which)
+    data = lambda t: None if t is None else t._data
+    value = _kernel_grad(grad._data, input._data, data(weight), layout, which)
+    node = NativeLayerNormBackwardBackward0 if layout.kind == "layer" else NativeBatchNormBackwardBackward0
+    tied = (bias,) if layout.tie == 3 else (None,)   # (layer_norm's node also takes the saved statistics)
+    out = record(node, value, (grad, input, weight) + tied, grad_out=grad, input=input, weight=weight,
+                 layout=layout, which=which)
+    return _refusing(out, input, weight, bias, layout, which)
+
+
+def norm_input_grad(grad, input, weight, bias, layout: _NormLayout):
+    return _first_order(grad, input, weight, bias, layout, "input")
+
+
 def norm_weight_grad(grad, input, weight, bias, layout: _NormLayout):
-    array, ns = _ops(grad)
-    if array and layout.tie == 3 and _order_shows(input, layout.dims):   # torch's: dy * (rstd * x - rstd * mean)
-        mean, a = _layer_norm_stats(input, layout)
-        return (grad * _fused(a, input, -a * mean)).sum(tuple(range(input.ndim - len(layout.dims)))).reshape(
-            layout.pshape).astype(input.dtype, copy=False)
-    xhat, _ = _xhat(input, layout)
-    prod = grad * xhat.reshape(tuple(input.shape))
-    return _tied(ns["sum_to"](prod, layout.wshape).reshape(layout.pshape), layout, input, weight, bias)
+    return _first_order(grad, input, weight, bias, layout, "weight")
 
 
 def norm_bias_grad(grad, input, weight, bias, layout: _NormLayout):
-    _, ns = _ops(grad)
-    bias_grad = ns["sum_to"](grad, layout.wshape).reshape(layout.pshape)
-    # group_norm's double backward is composite in torch: its bias gradient depends on nothing but grad
-    if layout.view is not None:
-        return bias_grad
-    return _refusing(_tied(bias_grad, layout, input, weight, bias), input, weight, bias, layout, "bias")
+    return _first_order(grad, input, weight, bias, layout, "bias")
 
 
 for _fn in (norm_input_grad, norm_weight_grad, norm_bias_grad):
     formula_helper(_fn, tensor="same")
+
+
+# ----- under create_graph: torch's double-backward formulas, written over tensors ----------------------
+
+def _ones(like: Tensor, shape=()) -> Tensor:
+    return Tensor._make(np.ones(shape, like._data.dtype), False, None)
+
+
+def _sum_exclude_dim1(t: Tensor, keepdim: bool = True) -> Tensor:
+    """FunctionsManual's sum_exclude_dim1: dim 0 first, then the others from the last."""
+    r = t.sum(0, keepdim=keepdim)
+    for d in range(r.dim() - 1, 1 if keepdim else 0, -1):
+        r = r.sum(d, keepdim=keepdim)
+    return r
+
+
+@_over_tensors
+def _batch_norm_double(g, g_out, x, weight, mean, invstd, running_var, eps, which, wrt):
+    """torch's batchnorm_double_backward, the terms of the one gradient ``g`` of the first-order output
+    ``which`` (ggI, ggG or ggB), for ``wrt`` (input, weight or grad_out); None where torch's is undefined."""
+    train = running_var is None
+    m = x.numel() // x.shape[1]
+    col = (1, x.shape[1]) + (1,) * (x.dim() - 2)
+    affine = weight is not None
+    expand = lambda p: p.reshape((x.shape[1],) + (1,) * (x.dim() - 2)).expand_as(x)
+    gamma = expand(weight) if affine else _ones(x)
+    mu = mean.reshape(col)
+    s12 = (invstd if train else running_var.add(eps).pow(-0.5)).reshape(col)
+    xmu = x - mu
+    s1, s32 = s12.pow(2), s12.pow(3)
+
+    def first_back(go, gam):
+        return ((gam * s12) / m) * ((go * m - _sum_exclude_dim1(go)) - xmu.mul(s1) * _sum_exclude_dim1(go * xmu))
+
+    if which == "input":
+        if wrt == "input":
+            if not train:
+                return None
+            g_sum, g_xmu, go_xmu, go_sum = (_sum_exclude_dim1(t) for t in (g, g * xmu, g_out * xmu, g_out))
+            all_sub = ((g_sum * go_sum) / m - _sum_exclude_dim1(g_out * g)) + (s1 * go_xmu * g_xmu) * (3.0 / m)
+            return gamma * ((((xmu * s32) * all_sub) / m + ((g_xmu * s32) / m) * (go_sum / m - g_out))
+                            + ((go_xmu * s32) / m) * (g_sum / m - g))
+        if wrt == "weight":
+            if not affine:
+                return None
+            inner = g * first_back(g_out, _ones(x)) if train else g * g_out * s12
+            return _sum_exclude_dim1(inner, False)
+        return first_back(g, gamma) if train else g * s12 * gamma
+    if which == "weight":
+        if wrt == "input":
+            if not train:
+                return expand(g) * s12 * g_out
+            t0, t1 = g_out * s12, (s12 * _sum_exclude_dim1(g_out)) / -m
+            return expand(g) * ((t0 + t1) + ((xmu * s32) * _sum_exclude_dim1(g_out * xmu)) / -m)
+        return expand(g) * xmu * s12 if wrt == "grad_out" else None
+    return expand(g) if wrt == "grad_out" and affine else None
+
+
+@_over_tensors
+def _layer_norm_double(g, g_out, x, weight, mean, rstd, ndims, which, wrt):
+    """torch's layer_norm_double_backward, the terms of ``g`` (ggI, ggG or ggB) for ``wrt``."""
+    shape = tuple(x.shape)
+    m = math.prod(shape[:len(shape) - ndims])
+    n = math.prod(shape[len(shape) - ndims:])
+    xv, go = x.reshape(m, n), g_out.reshape(m, n)
+    affine = weight is not None
+    gamma = weight.reshape(1, n) if affine else _ones(x, (1,))
+    xmu = xv - mean.reshape(m, 1)
+    s12 = rstd.reshape(m, 1)
+    s1, s32 = s12.pow(2), s12.pow(3)
+
+    def first_back(gl, gam):
+        return ((gam * s12) / n) * ((gl * n - gl.sum(1, True)) - xmu.mul(s1) * (gl * xmu).sum(1, True))
+
+    if which == "input":
+        gi = g.reshape(m, n)
+        if wrt == "input":
+            gx = go * gamma
+            gx_mu, gx_sum = (gx * xmu).sum(1, True), gx.sum(1, True)
+            g_sum, g_mu = gi.sum(1, True), (gi * xmu).sum(1, True)
+            all_sub = ((g_sum * gx_sum) / n - (gi * gx).sum(1, True)) + (s1 * gx_mu * g_mu) * (3.0 / n)
+            out = (((xmu * s32) * all_sub) / n + ((g_mu * s32) / n) * (gx_sum / n - gx)) + \
+                ((gx_mu * s32) / n) * (g_sum / n - gi)
+            return out.reshape(shape)
+        if wrt == "weight":
+            return (go * first_back(gi, _ones(x))).sum(0).reshape(tuple(weight.shape)) if affine else None
+        return first_back(gi, gamma).expand(m, n).reshape(shape)
+    gg = g.reshape(1, n)
+    if which == "weight":
+        if wrt == "input":
+            t0, t1 = go * gg * s12, (s12 * (go * gg).sum(1, True)) / -n
+            return ((t0 + t1) + ((xmu * s32) * (go * gg * xmu).sum(1, True)) / -n).reshape(shape)
+        return (gg * xmu * s12).expand(m, n).reshape(shape) if wrt == "grad_out" else None
+    return gg.expand(m, n).reshape(shape) if wrt == "grad_out" and affine else None
+
+
+@formula_helper(tensor="same")
+def norm_double(grad, grad_out, input, weight, layout: _NormLayout, which: str, wrt: str):
+    """The double backward's term for ``wrt`` from the gradient of the first-order output ``which``."""
+    mean, rstd = layout.saved
+    if layout.kind == "layer":
+        return _layer_norm_double(grad, grad_out, input, weight, mean, rstd, len(layout.dims), which, wrt)
+    running_var = None if layout.running is None else layout.running[1]
+    mean = mean if layout.running is None else layout.running[0]
+    return _batch_norm_double(grad, grad_out, input, weight, mean, rstd, running_var, layout.eps, which, wrt)
+
+
+_DOUBLE = {wrt: f"norm_double(grad, grad_out, input, weight, layout, which, '{wrt}')"
+           for wrt in ("grad_out", "input", "weight")}
+NativeBatchNormBackwardBackward0 = derivative("NativeBatchNormBackwardBackward0", attrs="layout which", **_DOUBLE,
+                                              bias=None)
+NativeLayerNormBackwardBackward0 = derivative("NativeLayerNormBackwardBackward0", attrs="layout which", **_DOUBLE,
+                                              bias=None)
+
+
+# group_norm's first-order gradients under create_graph: torch's infinitely_differentiable_native_group_norm_backward
+# over tensors, its saved mean and rstd outputs of the forward whose own gradient (var_mean_backward) reaches the input
+
+@_over_tensors
+def _group_norm_statistics_grad(dmean, drstd, x, rstd, view):
+    """torch's var_mean_backward(-0.5 * rstd^3 * drstd, dmean, X) over (N, G, D * HxW)."""
+    xs = x.reshape(view)
+    count = view[2]
+    rs = rstd.reshape(view[0], view[1], 1)
+    dvar = -0.5 * (rs * rs * rs) * drstd.reshape(view[0], view[1], 1)
+    out = ((2.0 / count) * dvar) * (xs - xs.mean(2, True)) + dmean.reshape(view[0], view[1], 1).expand(view) / count
+    return out.reshape(tuple(x.shape))
+
+
+@formula_helper(tensor="same")
+def group_norm_statistics_grad(grad, input, layout: _NormLayout):
+    dmean, drstd = grad
+    if dmean is None or drstd is None:   # (torch adds the term only when both statistics have a gradient)
+        return None
+    return _group_norm_statistics_grad(dmean, drstd, input, layout.saved[1], layout.view)
+
+
+# (the statistics are outputs of the forward: they require grad when any of its inputs does)
+GroupNormStatisticsBackward = derivative("GroupNormStatisticsBackward", attrs="layout", multi_output=True,
+                                         input=("group_norm_statistics_grad(grad, input, layout)", "None"),
+                                         weight=None, bias=None)
+
+
+def _group_norm_composite(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayout) -> dict:
+    """The gradients torch's one call computes (those of the inputs that require grad), sharing its
+    intermediate tensors as torch's do, so that second-order gradients accumulate as torch's."""
+    needs = lambda t: isinstance(t, Tensor) and t.requires_grad
+    n, groups, _ = layout.view
+    c = x.shape[1]
+    d, hxw = c // groups, x.numel() // max(n * c, 1)
+    s = 1.0 / (d * hxw)
+    # (the ops in torch's order: the engine runs the later ones' backward first, which decides the order a
+    # gradient's terms are added in, and so inf + max + max against max + max + inf)
+    saved_mean, saved_rstd = record_multi(GroupNormStatisticsBackward, layout.saved, (x, gamma, beta), input=x,
+                                          layout=layout)
+    xt = x.reshape(n, groups, d, hxw)
+    mean, rstd = saved_mean.reshape(n, groups, 1, 1), saved_rstd.reshape(n, groups, 1, 1)
+    dyt = dy.reshape(n, groups, d, hxw)
+    ds, db = (dyt * xt).sum(3).unsqueeze(-1), dyt.sum(3).unsqueeze(-1)
+    out = {}
+    if needs(x):
+        gt = gamma.reshape(1, groups, d, 1) if gamma is not None else None
+        rstd_cube = rstd * rstd * rstd
+        a = rstd * gt if gt is not None else rstd
+        b = ((ds * gt).sum(2) if gt is not None else ds.sum(2)).unsqueeze(-2)
+        cc = ((db * gt).sum(2) if gt is not None else db.sum(2)).unsqueeze(-2)
+        b = (cc * mean - b) * rstd_cube * s
+        cc = -b * mean - cc * rstd * s
+        out["input"] = (a * dyt + b * xt + cc).reshape(tuple(x.shape))
+    if needs(gamma):
+        out["weight"] = ((ds - db * mean) * rstd).sum(0).reshape(tuple(gamma.shape))
+    if needs(beta):
+        out["bias"] = db.sum(0).reshape(tuple(beta.shape))
+    return out
+
+
+def _group_norm_grad(dy: Tensor, x: Tensor, gamma, beta, layout: _NormLayout, which: str) -> Tensor:
+    """group_norm's gradient ``which`` under create_graph: the formulas of one backward share one composite
+    (kept on the layout until each of its gradients is taken)."""
+    if layout.composite is None or layout.composite[0] is not dy or which not in layout.composite[1]:
+        layout.composite = (dy, _group_norm_composite(dy, x, gamma, beta, layout))
+    grads = layout.composite[1]
+    out = grads.pop(which)
+    if not grads:
+        layout.composite = None
+    return out
+
 
 _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
                  weight="norm_weight_grad(grad, input, weight, bias, layout)",
@@ -284,6 +596,72 @@ _FORMULAS = dict(input="norm_input_grad(grad, input, weight, bias, layout)",
 NativeLayerNormBackward0 = derivative("NativeLayerNormBackward0", attrs="layout", **_FORMULAS)
 NativeBatchNormBackward0 = derivative("NativeBatchNormBackward0", attrs="layout", **_FORMULAS)
 NativeGroupNormBackward0 = derivative("NativeGroupNormBackward0", attrs="layout", **_FORMULAS)
+
+
+# ----- forward-mode AD: torch's batch_norm_jvp, layer_norm_jvp, group_norm_jvp -----------------------------
+
+def _norm_jvp(x: Tensor, x_t, mean: Tensor, invstd: Tensor, dims: tuple, numel: int) -> Tensor:
+    """FunctionsManual's _norm_jvp (a missing input tangent counts as zeros: torch's zero tensor is
+    materialised by the mean it takes)."""
+    x_t = x_t if x_t is not None else Tensor._make(np.zeros(tuple(x.shape), x._data.dtype), False, None)
+    centred_t = x_t - x_t.mean(dims, True)
+    xmu = x - mean
+    invstd_t = ((centred_t * xmu) * -invstd.pow(3)).sum(dims, True) / numel
+    return centred_t * invstd + xmu * invstd_t
+
+
+def _affine_jvp(result_p, result_t, weight, weight_t, bias_t, shape, full):
+    """FunctionsManual's _affine_jvp: a missing tangent's term is left out (torch's zero tensor)."""
+    if weight is not None:
+        scaled = None if result_t is None else result_t * weight.reshape(shape)
+        term = None if weight_t is None else result_p * weight_t.reshape(shape)
+        result_t = scaled if term is None else term if scaled is None else scaled + term
+    if bias_t is not None:
+        result_t = bias_t.reshape(shape).expand(full) if result_t is None else result_t + bias_t.reshape(shape)
+    return result_t
+
+
+@formula_helper(tensor="same")
+def normalization_jvp(input, input_t, weight, weight_t, bias_t, layout: _NormLayout):
+    """The output's tangent by torch's batch_norm_jvp / layer_norm_jvp / group_norm_jvp."""
+    const = lambda a: Tensor._make(np.asarray(a), False, None)
+    mean, invstd = (const(s) for s in layout.saved)
+    if layout.kind == "group":
+        n, groups, _ = layout.view
+        shape = tuple(input.shape)
+        xr = input.reshape(1, n * groups, -1 if n else 1)
+        xr_t = None if input_t is None else input_t.reshape(tuple(xr.shape))
+        mean, invstd = mean.reshape(1, -1, 1), invstd.reshape(1, -1, 1)
+        result_t = _norm_jvp(xr, xr_t, mean, invstd, (0, 2), xr.numel() // max(xr.shape[1], 1)).reshape(shape)
+        result_p = ((xr - mean) * invstd).reshape(shape) if weight is not None else None
+        return _affine_jvp(result_p, result_t, weight, weight_t, bias_t, (1, shape[1]) + (1,) * (len(shape) - 2),
+                           shape)
+    if layout.kind == "layer":
+        kept = tuple(input.shape[:input.dim() - len(layout.dims)]) + (1,) * len(layout.dims)
+        mean, invstd = mean.reshape(kept), invstd.reshape(kept)
+        numel = math.prod(input.shape[d] for d in layout.dims)
+        result_t = _norm_jvp(input, input_t, mean, invstd, layout.dims, numel)
+        affine = (1,) * (input.dim() - len(layout.dims)) + tuple(input.shape[input.dim() - len(layout.dims):])
+        result_p = (input - mean) * invstd if weight is not None else None
+        return _affine_jvp(result_p, result_t, weight, weight_t, bias_t, affine, tuple(input.shape))
+    shape = (1, input.shape[1]) + (1,) * (input.dim() - 2)
+    dims = (0,) + tuple(range(2, input.dim()))
+    if layout.running is None:
+        mean, invstd = mean.reshape(shape), invstd.reshape(shape)
+        result_t = _norm_jvp(input, input_t, mean, invstd, dims, input.numel() // max(input.shape[1], 1))
+    else:
+        mean = const(layout.running[0]).reshape(shape)
+        invstd = (1 / (const(layout.running[1]) + layout.eps).sqrt()).reshape(shape)
+        result_t = None if input_t is None else input_t * invstd
+    result_p = (input - mean) * invstd if weight is not None else None
+    return _affine_jvp(result_p, result_t, weight, weight_t, bias_t, shape, tuple(input.shape))
+
+
+_JVP_NODES = ("NativeBatchNormBackward0", "NativeLayerNormBackward0", "NativeGroupNormBackward0")
+for _node in _JVP_NODES:
+    forward_ad.TANGENTS[_node] = "normalization_jvp(input, input_t, weight, weight_t, bias_t, layout)"
+# (a missing tangent reaches the formula as None: torch's zero tensor, whose terms drop out)
+forward_ad.ABSENT_AS_NONE = forward_ad.ABSENT_AS_NONE | frozenset(_JVP_NODES)
 
 
 # ----- the forwards ----------------------------------------------------------------------------------
@@ -308,23 +686,8 @@ def _check_parameters(input: Tensor, weight, bias, stats: tuple = ()) -> None:
                                f"{scalar_type_name(p.dtype)}")
 
 
-@quiet
-def _affine(out: np.ndarray, weight, bias, wshape) -> np.ndarray:
-    if weight is not None:
-        out = out * weight._data.reshape(wshape)
-    if bias is not None:
-        out = out + bias._data.reshape(wshape)
-    return out
-
-
-def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: np.ndarray | None = None) -> Tensor:
+def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: np.ndarray) -> Tensor:
     x = input._data
-    if value is None and (node is NativeGroupNormBackward0 or node is NativeLayerNormBackward0 and _order_shows(
-            x, layout.dims)):
-        value = _kernel_value(x, layout, weight, bias, node is NativeGroupNormBackward0)
-    if value is None:
-        xhat, _ = _xhat(x, layout)
-        value = _affine(xhat.reshape(x.shape), weight, bias, layout.wshape)
     out = value.astype(x.dtype, copy=False)
     # torch's kernels allocate the output row-major whatever the input's layout, but batch_norm keeps a
     # channels-last one (suggest_memory_format)
@@ -334,25 +697,32 @@ def _normalised(input: Tensor, node, layout: _NormLayout, weight, bias, value: n
 
 
 @quiet
-def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias, group: bool) -> np.ndarray:
-    """layer_norm's or group_norm's output as torch's kernels apply the statistics (where NaN and inf show it):
-    layer_norm ((x * rstd - rstd * mean) * weight + bias), group_norm (x * scale + bias, the weight folded
-    into scale = rstd * weight and bias = bias - scale * mean), each multiply-add fused."""
+def _row_statistics(x: np.ndarray, layout: _NormLayout) -> tuple:
+    """(mean, rstd) of layer_norm's or group_norm's rows as torch's kernels save them (RowwiseMoments,
+    rstd = 1 / sqrt(max(var, 0) + eps): layer_norm's in the dtype, group_norm's in double, as measured bit for
+    bit), kept dims of the view."""
     xv = x.reshape(layout.view) if layout.view is not None else x
     kept = xv.shape[:xv.ndim - len(layout.dims)] + (1,) * len(layout.dims)
-    if _order_shows(xv, layout.dims):
-        mean, var = (m.reshape(kept) for m in _rowwise_moments(xv.reshape(math.prod(kept), -1)))
-    else:
-        mean = xv.mean(axis=layout.dims, keepdims=True)
-        var = ((xv - mean) ** 2).mean(axis=layout.dims, keepdims=True)
+    mean, var = (m.reshape(kept) for m in _rowwise_moments(xv.reshape(math.prod(kept), -1)))
+    var = np.where(var < 0, var.dtype.type(0), var)
+    if layout.kind == "group":
+        return mean, (1 / np.sqrt(var.astype(np.float64) + layout.eps)).astype(x.dtype)
+    return mean, 1 / np.sqrt(var + x.dtype.type(layout.eps))
+
+
+@quiet
+def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias) -> np.ndarray:
+    """layer_norm's or group_norm's output as torch's kernels apply the saved statistics: layer_norm
+    ((x * rstd - rstd * mean) * weight + bias), group_norm (x * scale + bias, the weight folded into
+    scale = rstd * weight and bias = bias - scale * mean), each multiply-add fused."""
+    mean, rstd = layout.saved
     kind = x.dtype.type
-    rstd = 1 / np.sqrt(np.where(var < 0, kind(0), var) + kind(layout.eps))
-    if not group:
-        y = _fused(xv, rstd, -rstd * mean).reshape(x.shape)
+    if layout.kind == "layer":
+        y = _fmadd(x, rstd, -rstd * mean)
         w = weight._data.reshape(layout.wshape) if weight is not None else kind(1)
         b = bias._data.reshape(layout.wshape) if bias is not None else kind(0)
-        return _fused(y, w, b)
-    n, groups = xv.shape[:2]
+        return _fmadd(y, w, b)
+    n, groups = layout.view[:2]
     channels = x.shape[1]
     rows = x.reshape(n, groups, channels // groups, -1)
     scale = rstd.reshape(n, groups, 1, 1)
@@ -360,8 +730,8 @@ def _kernel_value(x: np.ndarray, layout: _NormLayout, weight, bias, group: bool)
         scale = scale * weight._data.reshape(1, groups, channels // groups, 1)
     shift = -scale * mean.reshape(n, groups, 1, 1)
     if bias is not None:
-        shift = _fused(-scale, mean.reshape(n, groups, 1, 1), bias._data.reshape(1, groups, channels // groups, 1))
-    return _fused(rows, scale, shift).reshape(x.shape)
+        shift = _fmadd(-scale, mean.reshape(n, groups, 1, 1), bias._data.reshape(1, groups, channels // groups, 1))
+    return _fmadd(rows, scale, shift).reshape(x.shape)
 
 
 def _shape_list(shape) -> str:
@@ -387,8 +757,9 @@ def layer_norm(input: Tensor, normalized_shape: IntList, weight: Tensor | None =
         raise RuntimeError(f"Given normalized_shape={_shape_list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(n) for n in shape)}], but got input of size{_shape_list(x.shape)}")
     _float_data(input, "LayerNormKernelImpl")
-    layout = _NormLayout(None, tuple(range(x.ndim - k, x.ndim)), shape, shape, eps, tie=3)
-    return _normalised(input, NativeLayerNormBackward0, layout, weight, bias)
+    layout = _NormLayout("layer", None, tuple(range(x.ndim - k, x.ndim)), shape, shape, eps, None, tie=3)
+    layout.saved = _row_statistics(x, layout)
+    return _normalised(input, NativeLayerNormBackward0, layout, weight, bias, _kernel_value(x, layout, weight, bias))
 
 
 def _verify_batch_size(size) -> None:
@@ -427,13 +798,11 @@ def _sequential_sum(rows: np.ndarray, dtype=np.float64) -> np.ndarray:
 
 def _fma_sum_of_squares(d: np.ndarray) -> np.ndarray:
     """sum over axis 0 of d*d, accumulated left to right with a fused multiply-add in d's dtype (torch's
-    vectorised kernel, compiled with FMA contraction): float32 steps in double, each rounded once to
-    float32; float64 steps through an error-free product and sum (Dekker), rounded once."""
-    if d.dtype == np.float32:
-        y = np.zeros(d.shape[1:], np.float32)
-        for row in d.astype(np.float64):
-            y = (y + row * row).astype(np.float32)
-        return y
+    vectorised kernel, compiled with FMA contraction)."""
+    y = np.zeros(d.shape[1:], d.dtype)
+    for row in d:
+        y = _fmadd(row, row, y)
+    return y
     y = np.zeros(d.shape[1:], d.dtype)
     split = 134217729.0  # 2**27 + 1
     for a in d:
@@ -466,22 +835,30 @@ def _fma(a, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 @quiet
-def _collect_stats(x: np.ndarray, channels: int) -> tuple:
+def _collect_stats(x: np.ndarray, path: str) -> tuple:
     """Per channel: the mean and the sum of squared deviations, rounded as torch's CPU kernels
-    (batch_norm_cpu_collect_stats) round them, so the running statistics match torch's.
-    Images of more than one element: sums accumulated in double along the batch then the image.
-    One element per image (channels last), as torch runs it on one thread: sums in the input's dtype,
-    the squares fused into them (FMA).  With several threads torch splits the batch, which may round
+    (batch_norm_cpu_collect_stats) round them, so the statistics match torch's.
+    Contiguous images: sums accumulated in double along the batch then the image.  Channels last (one
+    element per image among them), as torch runs it on one thread: sums in the input's dtype, the squares
+    fused into them (FMA).  Other layouts (Normalization.cpp): torch's mean, then the squared deviations from
+    it summed in double in memory order.  With several threads torch splits the batch, which may round
     differently in the last place."""
     kind = x.dtype.type
-    images = np.moveaxis(x.reshape(x.shape[0], channels, -1), 1, 0).reshape(channels, -1).T  # (n, C)
-    n = images.shape[0]
-    if x.size // (x.shape[0] * channels) != 1:
-        mean = (_sequential_sum(images) / n).astype(x.dtype)
+    channels = x.shape[1]
+    if path == "contiguous":
+        images = np.moveaxis(x.reshape(x.shape[0], channels, -1), 1, 0).reshape(channels, -1).T  # (n, C)
+        mean = (_sequential_sum(images) / images.shape[0]).astype(x.dtype)
         centred = images - mean
         return mean, _sequential_sum(centred * centred).astype(x.dtype)
-    mean = _sequential_sum(images, x.dtype) / kind(n)
-    return mean, _fma_sum_of_squares(images - mean)
+    if path == "channels_last":
+        rows = _rows(x)
+        mean = _sequential_sum(rows, x.dtype) / kind(rows.shape[0])
+        return mean, _fma_sum_of_squares(rows - mean)
+    count = x.size // channels
+    mean = torch_sum(x, (0,) + tuple(range(2, x.ndim))) / kind(count)
+    var_sum = np.array([np.cumsum(np.square(_in_memory_order(x[:, f])[0].astype(np.float64) - float(mean[f])))[-1]
+                        for f in range(channels)])
+    return mean, var_sum
 
 
 def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps,
@@ -511,41 +888,69 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
     _check_parameters(input, weight, bias, (running_mean, running_var) if stats_dtype else ())
     wshape = (channels,) + (1,) * (x.ndim - 2)
     dims = (0,) + tuple(range(2, x.ndim))
+    path = _batch_norm_path(x)
+    if any(p is not None and not is_contiguous(p._data) for p in (weight, bias)):
+        path = "strided"
     if training:
-        layout = _NormLayout(None, dims, wshape, (channels,), eps)
-        out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias)
         n = x.size // channels if channels else 0
+        mean, var_sum = _collect_stats(x, path)
+        with np.errstate(all="ignore"):   # (torch's InvStd, in double: 0 for a zero variance without eps)
+            var = var_sum.astype(np.float64) / n
+            invstd = np.where((var == 0) & (eps == 0), 0.0, 1 / np.sqrt(var + eps)).astype(x.dtype)
+        layout = _NormLayout("batch", None, dims, wshape, (channels,), eps, (mean, invstd))
+        out = _normalised(input, NativeBatchNormBackward0, layout, weight, bias,
+                          _batch_norm_apply(x, mean, invstd, weight, bias, wshape, path))
         if running_mean is not None and n > 0:
-            mean, var_sum = _collect_stats(x, channels)
-            kind, f64 = x.dtype.type, np.float64
-            with np.errstate(all="ignore"):
-                # torch's update, as measured on 242 drawn cases (single-threaded): the momentum m and 1 - m
-                # in the dtype; mean: m * mean + (1 - m) * running; variance: the unbiased variance rounded
-                # to the dtype, then fma(m, unbiased, (1 - m) * running)
-                m = kind(momentum)
-                keep = kind(1) - m
-                unbiased = (var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf).astype(x.dtype)
-                rm, rv = running_mean._data, running_var._data
-                rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
-                scaled = keep * rv.reshape(unbiased.shape)
-                updated = _fma(m, unbiased, scaled) if x.dtype == np.float32 else m * unbiased + scaled
-                rv[...] = updated.reshape(rv.shape)
+            _update_running(running_mean._data, running_var._data, mean, var_sum, n, momentum, path)
         return out
+    rm, rv = (p._data.reshape(channels).astype(x.dtype) for p in (running_mean, running_var))
     with np.errstate(all="ignore"):
-        mean = running_mean._data.reshape(wshape).astype(x.dtype)
-        rstd = (1 / np.sqrt(running_var._data.reshape(wshape) + eps)).astype(x.dtype)
-    layout = _NormLayout(None, dims, wshape, (channels,), eps, (mean, rstd))
+        invstd = 1 / np.sqrt(rv + x.dtype.type(eps))   # (the forward's, in the dtype; the backward's in double)
+        backward_invstd = (1 / np.sqrt(rv.astype(np.float64) + eps)).astype(x.dtype)
+    layout = _NormLayout("batch", None, dims, wshape, (channels,), eps, (rm, backward_invstd), (rm, rv))
     return _normalised(input, NativeBatchNormBackward0, layout, weight, bias,
-                       _batch_norm_transform(x, mean, rstd, weight, bias, wshape))
+                       _batch_norm_apply(x, rm, invstd, weight, bias, wshape, path))
+
+
+@quiet
+def _update_running(rm: np.ndarray, rv: np.ndarray, mean, var_sum, n: int, momentum: float, path: str) -> None:
+    """torch's update of the running statistics with the batch's mean and unbiased variance.  Its vectorised
+    layouts, as measured on 242 drawn cases (single-threaded): the momentum m and 1 - m in the dtype; mean:
+    m * mean + (1 - m) * running; variance: the unbiased variance rounded to the dtype, then
+    fma(m, unbiased, (1 - m) * running).  Its serial loop (Normalization.cpp): in double, then rounded."""
+    kind, f64 = mean.dtype.type, np.float64
+    unbiased = var_sum.astype(f64) / (n - 1) if n > 1 else var_sum.astype(f64) * math.inf
+    if path == "strided":
+        rm[...] = (momentum * mean.astype(f64) + (1 - momentum) * rm.astype(f64).reshape(mean.shape)).reshape(rm.shape)
+        rv[...] = (momentum * unbiased + (1 - momentum) * rv.astype(f64).reshape(unbiased.shape)).reshape(rv.shape)
+        return
+    m = kind(momentum)
+    keep = kind(1) - m
+    unbiased = unbiased.astype(mean.dtype)
+    rm[...] = (m * mean + keep * rm.reshape(mean.shape)).reshape(rm.shape)
+    scaled = keep * rv.reshape(unbiased.shape)
+    rv[...] = (_fma(m, unbiased, scaled) if mean.dtype == np.float32 else m * unbiased + scaled).reshape(rv.shape)
+
+
+@quiet
+def _batch_norm_apply(x: np.ndarray, mean, invstd, weight, bias, wshape, path: str) -> np.ndarray:
+    """The output from the statistics: torch's vectorised kernels fold them into one fused multiply-add
+    (``_batch_norm_transform``), its serial loop computes ((x - mean) * invstd) * weight + bias."""
+    mean, invstd = mean.reshape(wshape), invstd.reshape(wshape)
+    if path != "strided":
+        return _batch_norm_transform(x, mean, invstd, weight, bias, wshape)
+    out = (x - mean) * invstd
+    out = out * weight._data.reshape(wshape) if weight is not None else out
+    return out + bias._data.reshape(wshape) if bias is not None else out
 
 
 @quiet
 def _batch_norm_transform(x: np.ndarray, mean, rstd, weight, bias, wshape) -> np.ndarray:
-    """torch's eval kernel (batch_norm_cpu_transform_input): alpha = rstd * weight, beta = bias - mean * alpha,
-    y = fma(x, alpha, beta), the product unrounded (so x * alpha past the largest float plus beta = -inf is
-    -inf, not NaN): float32 through double, float64 as _fma64."""
+    """torch's vectorised kernel (batch_norm_cpu_collect_linear_and_constant_terms, then the transform):
+    alpha = rstd * weight, beta = bias - mean * alpha, y = x * alpha + beta, both multiply-adds fused (so
+    x * alpha past the largest float plus beta = -inf is -inf, not NaN)."""
     alpha = rstd * weight._data.reshape(wshape) if weight is not None else rstd
-    beta = -mean * alpha if bias is None else bias._data.reshape(wshape) - mean * alpha
+    beta = -mean * alpha if bias is None else _fmadd(-mean, alpha, bias._data.reshape(wshape))
     if x.dtype == np.float32:
         return (x.astype(np.float64) * alpha.astype(np.float64) + beta.astype(np.float64)).astype(x.dtype)
     return _fma64(x, alpha, beta)
@@ -600,10 +1005,14 @@ def _group_norm(input: Tensor, num_groups: int, weight: Tensor | None, bias: Ten
                                f"{_shape_list(x.shape)}")
     _float_data(input, "GroupNormKernelImpl")
     wshape = (channels,) + (1,) * (x.ndim - 2)
-    layout = _NormLayout((n, num_groups, channels // num_groups * spatial), (2,), wshape, (channels,), eps)
+    layout = _NormLayout("group", (n, num_groups, channels // num_groups * spatial), (2,), wshape, (channels,), eps,
+                         None)
     # torch's kernel takes its tensors .contiguous(): a CloneBackward0 below the node for a non-contiguous one
     weight, bias = (None if p is None else p.contiguous() for p in (weight, bias))
-    return _normalised(input.contiguous(), NativeGroupNormBackward0, layout, weight, bias)
+    input = input.contiguous()
+    layout.saved = _row_statistics(input._data, layout)
+    return _normalised(input, NativeGroupNormBackward0, layout, weight, bias,
+                       _kernel_value(input._data, layout, weight, bias))
 
 
 def instance_norm(input: Tensor, running_mean: Tensor | None = None, running_var: Tensor | None = None,
@@ -642,6 +1051,8 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
     view = input.contiguous().view(1, b * c, *x.shape[2:])
     rep = lambda t: None if t is None else t.repeat(b)
     mean_b, var_b = rep(running_mean), rep(running_var)
+    if mean_b is not None and x.dtype.kind == "f" and mean_b._data.dtype != x.dtype:   # (kept in the input's dtype)
+        mean_b = mean_b.to(input.dtype)
     out = _batch_norm(view, mean_b, var_b, rep(weight), rep(bias), use_input_stats, momentum, eps,
                       stats_dtype=False)
     for stat, repeated in ((running_mean, mean_b), (running_var, var_b)):
@@ -649,8 +1060,16 @@ def _instance_norm(input: Tensor, running_mean: Tensor | None, running_var: Tens
             if stat._data.shape != (c,):   # (copy_ into a 0-d statistic)
                 raise RuntimeError(f"output with shape {list(stat._data.shape)} doesn't match the broadcast shape "
                                    f"[{c}]")
-            stat._data[...] = repeated._data.reshape(b, c).mean(axis=0).astype(stat._data.dtype)
+            with np.errstate(all="ignore"):
+                stat._data[...] = _batch_mean(repeated._data.reshape(b, c)).astype(stat._data.dtype)
     return out.view(*x.shape)
+
+
+@quiet
+def _batch_mean(values: np.ndarray) -> np.ndarray:
+    """torch's mean over dim 0: its sum, then divided (integers in double)."""
+    values = values if values.dtype.kind == "f" else values.astype(np.float64)
+    return torch_sum(values, (0,)) / values.dtype.type(values.shape[0])
 
 
 @argument_types
