@@ -83,6 +83,15 @@ def _var_shapes():
     return hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).flatmap(variants)
 
 
+# torch's own answer where its build's library decides it:
+SQRT_BY_MKL = (("hostile", "torch's float32 sqrt is MKL VML's here (an MKL build), an ulp off the correctly rounded "
+                           "root on about 20% of inputs (measured: 198541 of 1e6 uniform in [1, 4); the same under "
+                           "ATEN_CPU_CAPABILITY=default), where a build without MKL rounds as NumPy does.  A tiny "
+                           "vector, whose squared norm underflows to the 1e-12 guard, makes cos ~1e-32 and the "
+                           "derivatives' terms ~1e6 that cancel to that ulp (float32 tangents and second "
+                           "derivatives off by 0.1 to 0.25, measured); with torch's sqrt put into mygrad the row "
+                           "passes at thorough"),)
+
 RECORDS = [
     Record("huber_loss", _plus(pairs(weighted=True), delta=st.sampled_from([1.0, 0.5, 2.0])), namespace=F,
            forms=("function",), label="F.huber_loss"),
@@ -119,7 +128,8 @@ RECORDS = [
                                              {"reduction": REDUCTION, "margin": st.sampled_from([0.0, 0.5, -0.5])},
                                              transforms=(None, None, _labels)),
            namespace=F, forms=("function",), label="F.cosine_embedding_loss",
-           tolerance={"float32": (1.3e-6, 1e-4)}),  # (second order: float32 cancellation, values near 0)
+           tolerance={"float32": (1.3e-6, 1e-4)},  # (second order: float32 cancellation, values near 0)
+           unchecked=SQRT_BY_MKL),
     # a zero vector: cos is 0 through torch's 1e-12 guard; its second derivatives there are float32 rounding
     # of terms near 1e6 (torch's and ours differ in the noise), so only first order is compared
     Record("cosine_embedding_loss", _tensors((real(-1.0, 1.0, special=(0.0,)), real(), SIGNS),
