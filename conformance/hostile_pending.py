@@ -8,7 +8,6 @@ at the ci and the thorough profile (seed 0, ``--workers 2``): every row with a f
 HOSTILE_PENDING = frozenset({
     'F.batch_norm (eval)',
     'F.batch_norm (training)',
-    'F.bilinear',
     'F.grid_sample',
     'F.group_norm',
     'F.instance_norm',
@@ -64,7 +63,6 @@ HOSTILE_PENDING = frozenset({
     'nn.BatchNorm1d',
     'nn.BatchNorm2d',
     'nn.BatchNorm3d',
-    'nn.Bilinear',
     'nn.EmbeddingBag',
     'nn.GRU (weights as inputs)',
     'nn.GroupNorm',
@@ -84,7 +82,6 @@ HOSTILE_PENDING = frozenset({
     'svd (sign-fixed singular vectors)',
     'torch.batch_norm (eval)',
     'torch.batch_norm (training)',
-    'torch.bilinear',
     'torch.cholesky',
     'torch.group_norm',
     'torch.instance_norm',
