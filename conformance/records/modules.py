@@ -367,7 +367,7 @@ def _settings(label: str) -> dict:
     module computes the same thing."""
     r = _FUNCTIONAL[label]
     return {"second_order": r.second_order, "tolerance": r.tolerance, "dtypes": r.dtypes, "grad": r.grad,
-            "unchecked": tuple(u for u in r.unchecked if u[0] == "hostile")}
+            "unchecked": tuple(u for u in r.unchecked if u[0].split(":")[0] == "hostile")}
 
 
 def prelu_module():

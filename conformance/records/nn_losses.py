@@ -92,6 +92,14 @@ SQRT_BY_MKL = (("hostile", "torch's float32 sqrt is MKL VML's here (an MKL build
                            "derivatives off by 0.1 to 0.25, measured); with torch's sqrt put into mygrad the row "
                            "passes at thorough"),)
 
+# (measured: the second derivative of multilabel_soft_margin_loss at a target of -max, over 4096 uniform floats
+# in [-6, 6], differs between ATEN_CPU_CAPABILITY=default and avx2/avx512 at 285 of them, by up to 2.5e30)
+SIGMOID_BY_CPU = (("hostile: overflow", "torch's float32 sigmoid is its CPU capability's: the vectorised Sleef "
+                                        "exp (AVX2, AVX512) differs from the scalar build's by an ulp on 4% of "
+                                        "inputs (measured), and log_sigmoid's double backward at a target of "
+                                        "±max multiplies that ulp by max: t s''(x) + (1 - t) s''(-x) cancels to "
+                                        "0 or not by the build"),)
+
 RECORDS = [
     Record("huber_loss", _plus(pairs(weighted=True), delta=st.sampled_from([1.0, 0.5, 2.0])), namespace=F,
            forms=("function",), label="F.huber_loss"),
@@ -138,7 +146,8 @@ RECORDS = [
            namespace=F, forms=("function",), label="F.cosine_embedding_loss (zero vector)", second_order=False),
     Record("multilabel_soft_margin_loss", _tensors(
         (real(), Domain(0.0, 1.0, 0.0, (0.0, 1.0))), _rows(2, vector=False), {"reduction": REDUCTION},
-        transforms=(None, np.round)), namespace=F, forms=("function",), label="F.multilabel_soft_margin_loss"),
+        transforms=(None, np.round)), namespace=F, forms=("function",), label="F.multilabel_soft_margin_loss",
+        unchecked=SIGMOID_BY_CPU),
     Record("pairwise_distance", _tensors((real(), real()), _rows(2), {"p": st.sampled_from([2.0, 1.0, 3.0]),
                                                                       "keepdim": st.booleans()}),
            namespace=F, forms=("function",), label="F.pairwise_distance"),
