@@ -203,6 +203,12 @@ SLOPES = st.sampled_from([0.01, 0.2, 1.5, -0.5])
 NAN_GRAD_BY_POSITION = (("hostile", "torch's gradient at NaN depends on the element's position in its "
                                     "vectorised CPU kernel (scalar tail vs vector body)"),)
 ALPHAS = st.sampled_from([1.0, 0.5, 2.0])
+# linear is torch's addmm/matmul, MKL's products: where a sum of products overflows, inf or NaN as MKL's kernel
+# orders it, which changes with the operands' layout and sizes (measured, float32: [-0.875, 0.5, 0.875, -2]
+# against [0, max, max, max] is NaN in a (6, 4) @ (4, 4) mm of contiguous operands and -inf with the right one
+# transposed, -inf through dot, NaN through mv): no one order reproduces it, so no largest floats are drawn.
+LINEAR_BLAS = (("hostile: overflow", "a sum of products that overflows is inf or NaN by the order of MKL's kernel, "
+                                     "which depends on the operands' layout and sizes (measured)"),)
 
 RECORDS = [
     # activations
@@ -224,7 +230,7 @@ RECORDS = [
     Record("softmax", softmax_args(), namespace=F, label="F.softmax"),
     Record("log_softmax", softmax_args(), namespace=F, label="F.log_softmax"),
     # layers
-    Record("linear", linear_args(), namespace=F, forms=("function",), label="F.linear"),
+    Record("linear", linear_args(), namespace=F, forms=("function",), label="F.linear", unchecked=LINEAR_BLAS),
     Record("dropout", unary(p=st.sampled_from([0.0, 0.3, 1.0]), training=st.just(False)), namespace=F,
            forms=("function",), label="F.dropout (eval)"),
     Record("dropout", unary(p=st.sampled_from([0.0, 1.0]), training=st.just(True)), namespace=F,

@@ -83,6 +83,23 @@ def _var_shapes():
     return hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4).flatmap(variants)
 
 
+# torch's own answer where its build's library decides it:
+SQRT_BY_MKL = (("hostile", "torch's float32 sqrt is MKL VML's here (an MKL build), an ulp off the correctly rounded "
+                           "root on about 20% of inputs (measured: 198541 of 1e6 uniform in [1, 4); the same under "
+                           "ATEN_CPU_CAPABILITY=default), where a build without MKL rounds as NumPy does.  A tiny "
+                           "vector, whose squared norm underflows to the 1e-12 guard, makes cos ~1e-32 and the "
+                           "derivatives' terms ~1e6 that cancel to that ulp (float32 tangents and second "
+                           "derivatives off by 0.1 to 0.25, measured); with torch's sqrt put into mygrad the row "
+                           "passes at thorough"),)
+
+# (measured: the second derivative of multilabel_soft_margin_loss at a target of -max, over 4096 uniform floats
+# in [-6, 6], differs between ATEN_CPU_CAPABILITY=default and avx2/avx512 at 285 of them, by up to 2.5e30)
+SIGMOID_BY_CPU = (("hostile: overflow", "torch's float32 sigmoid is its CPU capability's: the vectorised Sleef "
+                                        "exp (AVX2, AVX512) differs from the scalar build's by an ulp on 4% of "
+                                        "inputs (measured), and log_sigmoid's double backward at a target of "
+                                        "±max multiplies that ulp by max: t s''(x) + (1 - t) s''(-x) cancels to "
+                                        "0 or not by the build"),)
+
 RECORDS = [
     Record("huber_loss", _plus(pairs(weighted=True), delta=st.sampled_from([1.0, 0.5, 2.0])), namespace=F,
            forms=("function",), label="F.huber_loss"),
@@ -119,7 +136,8 @@ RECORDS = [
                                              {"reduction": REDUCTION, "margin": st.sampled_from([0.0, 0.5, -0.5])},
                                              transforms=(None, None, _labels)),
            namespace=F, forms=("function",), label="F.cosine_embedding_loss",
-           tolerance={"float32": (1.3e-6, 1e-4)}),  # (second order: float32 cancellation, values near 0)
+           tolerance={"float32": (1.3e-6, 1e-4)},  # (second order: float32 cancellation, values near 0)
+           unchecked=SQRT_BY_MKL),
     # a zero vector: cos is 0 through torch's 1e-12 guard; its second derivatives there are float32 rounding
     # of terms near 1e6 (torch's and ours differ in the noise), so only first order is compared
     Record("cosine_embedding_loss", _tensors((real(-1.0, 1.0, special=(0.0,)), real(), SIGNS),
@@ -128,7 +146,8 @@ RECORDS = [
            namespace=F, forms=("function",), label="F.cosine_embedding_loss (zero vector)", second_order=False),
     Record("multilabel_soft_margin_loss", _tensors(
         (real(), Domain(0.0, 1.0, 0.0, (0.0, 1.0))), _rows(2, vector=False), {"reduction": REDUCTION},
-        transforms=(None, np.round)), namespace=F, forms=("function",), label="F.multilabel_soft_margin_loss"),
+        transforms=(None, np.round)), namespace=F, forms=("function",), label="F.multilabel_soft_margin_loss",
+        unchecked=SIGMOID_BY_CPU),
     Record("pairwise_distance", _tensors((real(), real()), _rows(2), {"p": st.sampled_from([2.0, 1.0, 3.0]),
                                                                       "keepdim": st.booleans()}),
            namespace=F, forms=("function",), label="F.pairwise_distance"),

@@ -486,13 +486,8 @@ def _tangents_of(tangents: Any, inputs: Any, out: Any, saved: Any, node_cls: Any
                 _set_tangent(out, (out * 0).detach())
                 return True
             found = _transposed(node_cls, tangents, values, outputs)
-            picked = node_cls.__name__ in ("NllLossBackward0", "NllLoss2DBackward0") and tangents[0] is not None \
-                and found[0] is not None
-            if picked:   # (torch's line: nll_loss of the tangent, which picks, not masks)
-                from ..nn._losses import nll_tangent
-                found[0] = nll_tangent(tangents[0], values["target"], values["coefficient"], out)
             if (_is_loss(node_cls) and found[0] is not None and out._data.dtype.kind == "f"
-                    and np.isnan(out._data).any() and not (picked and np.any(values["coefficient"]))):
+                    and np.isnan(out._data).any()):
                 # a loss NaN for want of weight (all targets ignored): its tangent too
                 found[0] = _where(out.isnan(), out.detach(), found[0])
             dtype = _tangent_dtype(node_cls, out, inputs, tangents, values) or out.dtype

@@ -25,7 +25,7 @@ from ..ops.elementwise import mul
 from ..ops.join import cat
 
 # (importing _formulas also registers the formula functions the derivatives below call)
-from ._formulas import erf_kernel, floating_data, sigmoid_kernel, softplus_kernel
+from ._formulas import erf_kernel, floating_data, keep_sum, sigmoid_kernel, softplus_kernel
 
 _SQRT1_2 = 0.7071067811865476  # 1 / sqrt(2)
 _TANH_BETA = 0.7978845608028654  # sqrt(2 / pi)
@@ -190,6 +190,18 @@ def log_sigmoid_double_backward(grad, self):
     return grad * (z - 1) * z
 
 
+def _log_softmax_backward_op(grad: Tensor, result: Tensor, dim: int) -> Tensor:
+    return record(LogSoftmaxBackwardDataBackward0, log_softmax_backward(grad._data, result._data, dim),
+                  (grad, result), grad_output=grad, output=result, dim=dim)
+
+
+@formula_helper(tensor=_log_softmax_backward_op)
+@quiet
+def log_softmax_backward(grad, result, dim):
+    """torch's kernel: grad - exp(output) * sum(grad) over ``dim``."""
+    return grad - np.exp(result) * keep_sum(grad, dim)
+
+
 def _softplus_backward_op(grad: Tensor, self: Tensor, beta, threshold) -> Tensor:
     return record(SoftplusBackwardBackward0, softplus_backward(grad._data, self._data, beta, threshold),
                   (grad, self), grad_output=grad, self=self, beta=beta, threshold=threshold)
@@ -316,7 +328,13 @@ SoftplusBackwardBackward0 = derivative(
     grad_output="softplus_backward(grad, self, beta, threshold)",
     self="softplus_double_backward(grad * grad_output, self, beta, threshold)")
 SoftmaxBackward0 = derivative("SoftmaxBackward0", attrs="dim", self="result * (grad - keep_sum(grad * result, dim))")
-LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", attrs="dim", self="grad - exp(result) * keep_sum(grad, dim)")
+LogSoftmaxBackward0 = derivative("LogSoftmaxBackward0", attrs="dim", self="log_softmax_backward(grad, result, dim)")
+# torch's _log_softmax_backward_data is an op of its own, with its own derivatives (their order of products
+# decides what overflows)
+LogSoftmaxBackwardDataBackward0 = derivative(
+    "LogSoftmaxBackwardDataBackward0", attrs="dim",
+    grad_output="grad - keep_sum(grad * exp(output), dim)",
+    output="-keep_sum(grad_output, dim) * exp(output) * grad")
 
 
 # ----- the relu family and smooth activations --------------------------------------------------

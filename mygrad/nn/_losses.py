@@ -15,7 +15,7 @@ from .._layout import is_contiguous, is_non_overlapping_and_dense
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
-from ..autograd import grad_mode
+from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..linalg import vector_norm
@@ -48,34 +48,130 @@ def at_classes(shape: tuple, classes: np.ndarray) -> tuple:
     return (grids[0], classes, *grids[1:])
 
 
+NLL_LEVELS = 8   # the nll kernels' cascade: 8 partial sums; a level per 16 elements (their level_power,
+                 # max(4, CeilLog2(n) / 8), is 4 below 2**40 elements)
+
+
+def _nll_flushes(positions: np.ndarray) -> np.ndarray:
+    """How many levels the kernels' cascade carries up after adding the element at each linear position:
+    its count of trailing zero 4-bit groups (all 7 at position 0)."""
+    flushes = np.zeros(positions.shape, np.int64)
+    carrying = np.ones(positions.shape, bool)
+    for level in range(NLL_LEVELS - 1):
+        carrying &= (positions >> (4 * level)) & 15 == 0
+        flushes += carrying
+    return flushes
+
+
 @quiet
-def nll_tangent(self_t: Tensor, target: np.ndarray, coefficient, out: Tensor) -> Tensor:
-    """torch's nll_loss tangent: the loss applied to the tangent, which reads only each element's own class
-    (the transposed backward multiplies every class by a mask: 0 * NaN); ignored elements give 0."""
-    x = self_t._data
-    if x.ndim == 1:   # (one sample)
-        x, target = x[None], np.asarray(target).reshape(1)
-    picked = x[at_classes(x.shape, target)]
-    coefficient = np.broadcast_to(np.asarray(coefficient, picked.dtype), picked.shape)
-    terms = np.where(coefficient != 0, coefficient * picked, picked.dtype.type(0))
-    shape = tuple(out.shape)
-    tangent = terms.reshape(shape) if terms.size == int(np.prod(shape)) and (shape or terms.size == 1) \
-        else terms.sum()
-    return Tensor._make(np.asarray(tangent, out._data.dtype), False, None)
+def nll_cascade_sum(terms: np.ndarray, positions: np.ndarray):
+    """The sum of ``terms`` (the kept elements', at their linear ``positions``) in the order of torch's nll
+    kernels: ``p[0] += term``, then for each level carried ``p[j + 1] += p[j]; p[j] = 0``; at the end
+    ``0 + p[0] + ... + p[7]``.  The order decides overflows and the sign of a zero total.  Each level adds
+    its runs (what reaches it between two carries) left to right from +0, every run at once (padded with
+    -0.0, which adds nothing), and hands the completed runs' sums up."""
+    dtype = terms.dtype
+    flushes = _nll_flushes(positions)
+    total = dtype.type(0)
+    for level in range(NLL_LEVELS):
+        if not terms.size:
+            break
+        ends = flushes > level
+        run = np.zeros(terms.size, np.int64)
+        run[1:] = np.cumsum(ends[:-1])
+        starts = np.flatnonzero(np.diff(run, prepend=-1))
+        offsets = np.arange(terms.size) - starts[run]
+        grid = np.full((starts.size, offsets.max() + 1), -0.0, dtype)
+        grid[run, offsets] = terms
+        sums = np.zeros(starts.size, dtype)
+        for column in grid.T:
+            sums = sums + column
+        lasts = np.append(starts[1:] - 1, terms.size - 1)
+        done = ends[lasts]
+        if not done[-1]:   # the run still open at the end stays in p[level]
+            total = total + sums[-1]
+        terms, flushes = sums[done], flushes[lasts][done]
+    return total
 
 
-def _class_scatter_tensor(self: Tensor, target, coefficient) -> Tensor:
-    return Tensor._make(class_scatter(self._data, target, coefficient), False, None)
+def _nll_parts(x: np.ndarray, t: np.ndarray, ignore_index: int):
+    """x: (N, C, ...), t: (N, ...).  Which elements count, each one's class (an ignored one's pointed at
+    class 0) and its entry of ``x`` (after torch's bounds check, which looks at counted elements only)."""
+    kept = t != ignore_index
+    classes = np.where(kept, t, 0)
+    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):
+        bad = kept & ((t < 0) | (t >= x.shape[1]))
+        if bad.any():
+            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
+    return kept, classes, at_classes(x.shape, classes)
 
 
-@formula_helper(tensor=_class_scatter_tensor)
-def class_scatter(self: np.ndarray, target: np.ndarray, coefficient) -> np.ndarray:
-    """An array shaped like ``self`` (N, C, ...) holding ``coefficient[n, ...]`` at class ``target[n, ...]``
-    and 0 elsewhere: the per-element slope of an nll loss."""
+@quiet
+def nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore_index: int, reduction: int):
+    """torch's nll kernels (``nll_loss_out_frame``, ``nll_loss2d_forward_out_frame``): the loss and the total
+    weight.  x: (N, C, ...) log-probabilities, t: (N, ...) classes, or one sample (x (C,), t () or (1,)),
+    which the kernels reduce even without a reduction.  Each counted element's loss is ``-x * w``; a
+    reduction adds them (and the weights) in the kernels' cascade order and a mean divides by the total."""
+    single = x.ndim == 1
+    if single:
+        x, t = x[None], np.asarray(t).reshape(1)
+    kept, classes, index = _nll_parts(x, t, ignore_index)
+    picked = x[index] if x.size else np.zeros(t.shape, x.dtype)
+    w = None if weight is None else weight.reshape(-1)[classes].astype(x.dtype, copy=False)
+    losses = -picked if w is None else -picked * w
+    zero = x.dtype.type(0)
+    if reduction == 0 and not single:
+        return np.where(kept, losses, zero), zero
+    if not t.size:   # (the kernels: a mean of nothing is NaN)
+        return x.dtype.type(np.nan if reduction == MEAN else 0), zero
+    positions = np.flatnonzero(kept.reshape(-1))
+    loss = nll_cascade_sum(losses.reshape(-1)[positions], positions)
+    total = x.dtype.type(positions.size) if w is None else nll_cascade_sum(w.reshape(-1)[positions], positions)
+    return (loss / total if reduction == MEAN else loss), total
+
+
+def _data(value):
+    return value._data if isinstance(value, Tensor) else value
+
+
+def _nll_loss_of_tensor(input: Tensor, target, weight, ignore_index: int, reduction: int) -> Tensor:
+    node = NllLoss2DBackward0 if input.ndim == 4 else NllLossBackward0
+    return _nll(input, Tensor._make(np.asarray(_data(target)), False, None), weight, ignore_index,
+                REDUCTIONS[reduction], node)
+
+
+@formula_helper(tensor=_nll_loss_of_tensor)
+def nll_loss_of(input: np.ndarray, target, weight, ignore_index: int, reduction: int) -> np.ndarray:
+    """The nll loss of ``input`` (torch's double backward of grad_output and its tangent: the loss itself,
+    which picks each element's class; masking the others would make 0 * inf a NaN)."""
+    return np.asarray(nll_forward(input, _data(target), _data(weight), ignore_index, reduction)[0])
+
+
+def _nll_backward_tensor(grad: Tensor, self: Tensor, target, weight, total_weight, ignore_index: int,
+                         reduction: int) -> Tensor:
+    node = NllLoss2DBackwardBackward0 if self.ndim == 4 else NllLossBackwardBackward0
+    data = nll_backward(grad._data, self._data, _data(target), _data(weight), _data(total_weight), ignore_index,
+                        reduction)
+    return record(node, data, (grad, self), target=target, weight=weight, ignore_index=ignore_index,
+                  reduction=reduction)
+
+
+@formula_helper(tensor=_nll_backward_tensor)
+@quiet
+def nll_backward(grad: np.ndarray, self: np.ndarray, target: np.ndarray, weight, total_weight, ignore_index: int,
+                 reduction: int) -> np.ndarray:
+    """torch's nll backward kernels: zeros but at each counted element's class ``-(w * g)``, g its gradient
+    (without a reduction) or the loss's (over the total weight first, for a mean)."""
     out = np.zeros(self.shape, self.dtype)
-    rows = out if out.ndim > 1 else out[None]  # a 1-D input is one sample
-    if rows.size:
-        rows[at_classes(rows.shape, target)] = coefficient
+    rows = out if out.ndim > 1 else out[None]
+    t = np.asarray(target).reshape(rows.shape[:1] + rows.shape[2:])
+    kept, classes, index = _nll_parts(rows, t, ignore_index)
+    g = grad.reshape(t.shape) if reduction == 0 and self.ndim > 1 else grad
+    if reduction == MEAN:
+        g = g / total_weight
+    values = -g if weight is None else -(weight.reshape(-1)[classes] * g)
+    picked = tuple(np.broadcast_to(i, t.shape)[kept] for i in index)
+    rows[picked] = np.broadcast_to(values, t.shape)[kept]
     return out
 
 
@@ -206,13 +302,19 @@ BinaryCrossEntropyWithLogitsBackward0 = derivative(
          " * grad * (1 if weight is None else constant(weight)) / divisor",
     target="sum_to((-self if pos_weight is None else constant(pos_weight) * softplus(-self) - softplus(self))"
            " * grad * (1 if weight is None else constant(weight)) / divisor, target.shape)")
-# grad_view: the output's shape with the class dim put back (size 1), so the gradient broadcasts
-# (torch's node saves the class weights: an in-place edit of them before the backward raises)
-_NLL = "also_saved(zero_slope(reshape(grad, grad_view) * class_scatter(self, target, coefficient), self), weight)"
-NllLossBackward0 = derivative("NllLossBackward0", freed=("target", "weight"), attrs="grad_view target coefficient",
-                              self=_NLL)
-NllLoss2DBackward0 = derivative("NllLoss2DBackward0", freed=("target", "weight"), attrs="grad_view target coefficient",
-                                self=_NLL.replace("class_scatter(self,", "class_scatter(nll2d_grad_input(self),"))
+# (torch's node saves the class weights, the target and the total weight: freed by backward)
+_NLL = "nll_backward(grad, self, target, weight, total_weight, ignore_index, reduction)"
+_NLL_SAVED = dict(freed=("target", "weight", "total_weight"), attrs="ignore_index reduction")
+NllLossBackward0 = derivative("NllLossBackward0", **_NLL_SAVED, self=_NLL)
+NllLoss2DBackward0 = derivative("NllLoss2DBackward0", **_NLL_SAVED,
+                                self=_NLL.replace("(grad, self,", "(grad, nll2d_grad_input(self),"))
+# the backward's own node (create_graph): its gradient of grad_output is the loss of the incoming gradient
+_NLL_TWICE = dict(freed=("target", "weight"), attrs="ignore_index reduction",
+                  grad_output="nll_loss_of(grad, target, weight, ignore_index, reduction)", self="zeros_like(grad)")
+NllLossBackwardBackward0 = derivative("NllLossBackwardBackward0", **_NLL_TWICE)
+NllLoss2DBackwardBackward0 = derivative("NllLoss2DBackwardBackward0", **_NLL_TWICE)
+for _name in ("NllLossBackward0", "NllLoss2DBackward0"):   # torch's result line: the loss of the tangent
+    forward_ad.TANGENTS[_name] = "nll_loss_of(self_t, target, weight, ignore_index, reduction)"
 _NLL_KERNELS = {NllLossBackward0: "nll_loss_out_frame", NllLoss2DBackward0: "nll_loss2d_forward_out_frame"}
 
 
@@ -473,51 +575,13 @@ def _check_nll_weight(weight: Tensor | None, input: Tensor, classes: int, kernel
                            f"{scalar_type_name(weight.dtype)}")
 
 
-@quiet
-def _nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore_index: int, reduction: str):
-    """x: (N, C, ...) log-probabilities, t: (N, ...) classes.  Returns the loss and what backward needs:
-    the class per element (ignored ones pointed at class 0) and each element's slope (or one for all)."""
-    kept = t != ignore_index
-    every = bool(kept.all())
-    classes = t.copy() if every else np.where(kept, t, 0)  # saved: later edits of the target cannot reach it
-    if classes.size and (classes.min() < 0 or classes.max() >= x.shape[1]):   # (ignored targets are not looked at)
-        bad = kept & ((t < 0) | (t >= x.shape[1]))
-        if bad.any():
-            raise IndexError(f"Target {t[bad][0]} is out of bounds.")
-    picked = x[at_classes(x.shape, classes)] if x.size else np.zeros(t.shape, x.dtype)
-    if weight is None and every:  # the common case: every element counts once
-        losses, slope, total = -picked, x.dtype.type(-1), t.size
-    else:
-        w = weight.reshape(-1)[classes].astype(x.dtype, copy=False) if weight is not None else np.ones(t.shape, x.dtype)
-        if not every:
-            w = np.where(kept, w, x.dtype.type(0))
-            picked = np.where(kept, picked, x.dtype.type(0))
-        losses, slope, total = -(w * picked), -w, w.sum()
-        if not every:   # (an ignored element's loss is torch's 0, not -0)
-            losses = np.where(kept, losses, x.dtype.type(0))
-    if reduction == "none":
-        return losses, classes, slope
-    if reduction == "sum":
-        return losses.sum(), classes, slope
-    return losses.sum() / total, classes, slope / total if every else np.where(kept, slope / total, 0)
-
-
 def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: str, node) -> Tensor:
     """The fused nll over (N, C, ...) input (a 1-D input is one sample)."""
     x = floating_data(input, _NLL_KERNELS[node])
-    t = target._data
-    single = x.ndim == 1
-    if single:
-        x, t = x[None], t.reshape(1)
-    loss, classes, coefficient = _nll_forward(x, t, None if weight is None else weight._data, ignore_index,
-                                              reduction)
-    if reduction == "none":
-        grad_view = () if single else t.shape[:1] + (1,) + t.shape[1:]
-        loss = loss.reshape(()) if single else loss
-    else:
-        grad_view = ()
-    return record(node, loss, (input,), self=input, target=classes, coefficient=coefficient, grad_view=grad_view,
-                  weight=weight)
+    enum = REDUCTION_ENUM[reduction]
+    loss, total = nll_forward(x, target._data, None if weight is None else weight._data, ignore_index, enum)
+    return record(node, np.asarray(loss), (input,), self=input, target=target._data.copy(), weight=weight,
+                  total_weight=np.asarray(total), ignore_index=ignore_index, reduction=enum)
 
 
 def nll_loss(input: Tensor, target: Tensor, weight: Tensor | None = None, size_average=None,

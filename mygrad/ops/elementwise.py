@@ -759,6 +759,8 @@ def _where_masked(condition, input=None, other=None):
         if not isinstance(value, Tensor):
             check_scalar_fits(value, np.result_type(a, b))
     data = broadcast_apply(np.where, cond, a, b)
+    if type(data) is np.ndarray and data.ndim > 1:
+        data = elementwise_layout(data, cond, a, b)   # (torch's output layout: the condition's first)
     return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
 
 
