@@ -86,10 +86,20 @@ class LinAlgError(RuntimeError):
 LinAlgError.__name__ = LinAlgError.__qualname__ = "_LinAlgError"  # torch._C._LinAlgError's name
 
 
+def unsigned_zeros(a: np.ndarray) -> np.ndarray:
+    """``a`` with every -0.0 made +0.0, as torch's LAPACK (MKL) reads it: its SVD, symmetric eigensolver and
+    QR give the same answer for A and A + 0 (measured on 3000 random matrices with signed zeros, subnormal
+    ones among them), where NumPy's LAPACK takes the sign of a zero (SIGN(1, -0.0) = -1: a 1 x 1 [[-0.0]]
+    has U = [[-1]] there, [[1]] in torch)."""
+    return a + a.dtype.type(0)
+
+
 def lapack_svd(a: np.ndarray, *, full_matrices: bool = False, compute_uv: Any = True, refuse_nan: bool = True):
     """``np.linalg.svd``, but never on a matrix with NaN or ±inf, where NumPy's LAPACK can loop forever.
     torch's (MKL's) answer there: a NaN raises its LinAlgError (``refuse_nan``: the callers that go through
-    torch's svd), an infinity gives NaN singular values, with U and Vh the reversed identity (measured)."""
+    torch's svd), an infinity gives NaN singular values, with U and Vh the reversed identity (measured).
+    Signed zeros are read as MKL reads them (``unsigned_zeros``)."""
+    a = unsigned_zeros(a)
     finite = np.isfinite(a).all(axis=(-2, -1))
     if finite.all():
         return np.linalg.svd(a, full_matrices=full_matrices, compute_uv=compute_uv)
@@ -596,7 +606,7 @@ linalg_eigh = return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 
 @quiet
 def _eigh_kernel(a: np.ndarray, uplo: str):
-    w, v = np.linalg.eigh(a, UPLO=uplo)  # type: ignore[call-overload]  # uplo is 'L' or 'U', checked by the caller
+    w, v = np.linalg.eigh(unsigned_zeros(a), UPLO=uplo)  # type: ignore[call-overload]  # uplo is 'L' or 'U', checked by the caller
     return w.astype(a.dtype, copy=False), v.astype(a.dtype, copy=False)
 
 
@@ -685,6 +695,7 @@ torch_qr_return = return_type("qr", ("Q", "R"))
 
 @quiet
 def _qr_kernel(a: np.ndarray, mode: str):
+    a = unsigned_zeros(a)
     if mode == "r":
         r_only: np.ndarray = np.linalg.qr(a, mode="r")  # (mode "r" gives R alone)
         return np.empty((0,), a.dtype), r_only.astype(a.dtype, copy=False)
