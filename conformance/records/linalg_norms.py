@@ -11,6 +11,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
+from ..strategies import arrays, real
 from .linalg_svd import separated
 
 ORDS = ["fro", "nuc", 1, -1, 2, -2, float("inf"), float("-inf")]
@@ -27,7 +28,11 @@ def norms(dtype: str, form=None):
                 lambda p: (p[0] - nd if p[0] % 2 else p[0], p[1])))
         return st.tuples(dims, st.booleans()).map(
             lambda dk: Example((TensorArg(a, True), ord_), {"dim": dk[0], "keepdim": dk[1]}))
-    return st.tuples(separated(dtype), st.sampled_from(ORDS)).flatmap(make)
+    spectral = st.tuples(separated(dtype, distinct=True), st.sampled_from(ORDS[1:2] + ORDS[4:6]))
+    # the entrywise orders on any values (hostile ones too), of the same shapes
+    entrywise = st.tuples(separated(dtype, distinct=True).flatmap(lambda a: arrays(dtype, a.shape, real())),
+                          st.sampled_from(ORDS[:1] + ORDS[2:4] + ORDS[6:]))
+    return st.one_of(spectral, entrywise).flatmap(make)
 
 
 TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}

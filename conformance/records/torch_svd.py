@@ -11,7 +11,7 @@ from .linalg_svd import SVD_NON_FINITE, TOL, separated
 
 
 def svd_args(dtype: str, form=None):
-    return st.tuples(separated(dtype), st.sampled_from([{}, {"some": True}, {"some": False}])).map(
+    return st.tuples(separated(dtype, distinct=True), st.sampled_from([{}, {"some": True}, {"some": False}])).map(
         lambda ak: Example((TensorArg(ak[0], True),), ak[1]))
 
 

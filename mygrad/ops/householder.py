@@ -2,9 +2,9 @@
 with v_i = (0, ..., 0, 1, A[i+1:, i]) (LAPACK orgqr's reflectors), LinalgHouseholderProductBackward0 and
 torch's errors.
 
-The product is applied reflector by reflector (k steps, each vectorised over the batch); the backward runs
-the same steps in reverse (the exact derivative, as torch's householder_product_backward), written once over
-a small array/tensor dispatch so create_graph=True builds a graph.
+The product is formed as LAPACK's dorg2r forms it, one matrix at a time (NaN and inf spread as in torch);
+the backward is torch's householder_product_backward (K = Q G^T carried through the reflectors and their
+inverses), in place in a first-order backward and out of place under create_graph, as torch's.
 """
 from __future__ import annotations
 
@@ -23,71 +23,116 @@ from .decompositions import column_major
 __all__ = ["householder_product"]
 
 
-def _ops(x) -> types.SimpleNamespace:
-    if isinstance(x, Tensor):
-        from .join import cat, stack
-        return types.SimpleNamespace(
-            mT=lambda t: t.mT, cat=cat, stack=stack,
-            zeros=lambda shape, like: Tensor._make(np.zeros(shape, like._data.dtype), False, None),
-            ones=lambda shape, like: Tensor._make(np.ones(shape, like._data.dtype), False, None))
-    return types.SimpleNamespace(
-        mT=lambda t: np.swapaxes(t, -1, -2), cat=np.concatenate, stack=np.stack,
-        zeros=lambda shape, like: np.zeros(shape, like.dtype), ones=lambda shape, like: np.ones(shape, like.dtype))
+def _orgqr(a: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """The first n columns of H_1 ... H_k as LAPACK's unblocked dorg2r forms them (torch's MKL takes that
+    path at these sizes), step by step, so NaN and inf spread as in torch: columns k+1..n start as the
+    identity's; for i = k..1, H_i is applied to Q[i:, i+1:] by dlarf (skipped when tau_i = 0, over v's rows
+    up to its last non-zero and C's columns up to its last non-zero one; dger skips a column whose v^T c is
+    0), then column i is (0, ..., 0, 1 - tau_i, -tau_i v_i)."""
+    m, n, k = a.shape[-2], a.shape[-1], tau.shape[-1]
+    out = np.array(np.broadcast_to(a, a.shape), dtype=a.dtype)
+    count = int(np.prod(a.shape[:-2]))
+    flat, taus = out.reshape(count, m, n), tau.reshape(count, k)
+    for q, t in zip(flat, taus):
+        q[:, k:] = np.eye(m, n, dtype=a.dtype)[:, k:]
+        for i in reversed(range(k)):
+            if i < n - 1:
+                q[i, i] = 1
+                _dlarf(q[i:, i], t[i], q[i:, i + 1:])
+            q[i + 1:, i] = -t[i] * q[i + 1:, i]
+            q[i, i] = 1 - t[i]
+            q[:i, i] = 0
+    return out
 
 
-def _reflector(A, i: int, o):
-    """v_i = (0 x i, 1, A[i+1:, i]) for every matrix of the batch."""
-    batch = tuple(A.shape[:-2])
-    return o.cat([o.zeros((*batch, i), A), o.ones((*batch, 1), A), A[..., i + 1:, i]], -1)
+def _dlarf(v: np.ndarray, t, c: np.ndarray) -> None:
+    """C <- (I - t v v^T) C in place, as LAPACK's dlarf (side 'L') with reference BLAS's dgemv and dger."""
+    if t == 0:
+        return
+    nonzero = np.flatnonzero(v != 0)
+    last_v = int(nonzero[-1]) + 1 if nonzero.size else 0
+    columns = np.flatnonzero((c[:last_v] != 0).any(0))
+    last_c = int(columns[-1]) + 1 if columns.size else 0
+    if last_v == 0 or last_c == 0:
+        return
+    block = c[:last_v, :last_c]
+    w = (block * v[:last_v, None]).sum(0)
+    used = w != 0
+    block[:, used] += v[:last_v, None] * (-t * w[used])
 
 
-def _steps(A, tau):
-    """The Q before each reflector is applied (index i: before H_i), and the product."""
-    o = _ops(A)
-    batch, m, n = tuple(A.shape[:-2]), A.shape[-2], A.shape[-1]
-    k = tau.shape[-1]
-    eye = np.broadcast_to(np.eye(m, n, dtype=(A._data if isinstance(A, Tensor) else A).dtype), (*batch, m, n))
-    q = Tensor._make(np.ascontiguousarray(eye), False, None) if isinstance(A, Tensor) else eye
-    before = [None] * k
-    for i in reversed(range(k)):
-        before[i] = q
-        v = _reflector(A, i, o)
-        q = q - tau[..., i, None, None] * (v[..., :, None] * (v[..., None, :] @ q))
-    return before, q
+def _mT(x):
+    return x.mT if isinstance(x, Tensor) else np.swapaxes(x, -1, -2)
+
+
+def _reflect(v, t, K, left: bool, start: int, in_place: bool):
+    """torch's apply_simple_transformation with u = v: (I - t v v^T) K (left) or K (I - t v v^T); in place
+    (a first-order backward) over rows/columns start: only, where v's entries are (the rest are zero), else
+    over all of them (under create_graph)."""
+    t = t[..., None]
+    if in_place:
+        if left:
+            K[..., start:, :] -= (t * v[..., start:, :]) * (_mT(v[..., start:, :]) @ K[..., start:, :])
+        else:
+            K[..., :, start:] -= (K[..., :, start:] @ (t * v[..., start:, :])) * _mT(v[..., start:, :])
+        return K
+    if left:
+        return K - (t * v) * (_mT(v) @ K)
+    return K - (K @ (t * v)) * _mT(v)
 
 
 @formula_helper(tensor="same")
-def householder_product_backward(grad, A, tau, which):
-    """Through H_1, ..., H_k in turn: with a = Q^T v, b = G^T v, gtau_i = -a.b, gv_i = -tau_i (G a + Q b),
-    and G <- H_i G."""
+def householder_product_backward(grad, result, A, tau, which):
+    """FunctionsManual's householder_product_backward: K = Q G^T taken through H_0(sigma_0) = H_0^{-1},
+    then for each i: gv_i = -t_i (v_i^T K + K v_i) (over rows i:), gtau_i = -v_i^T K v_i, and K <- H_{i+1}^{-1}
+    K H_i; in place over the non-zero rows in a first-order backward, out of place under create_graph."""
+    tensors = isinstance(A, Tensor)
+    m, n, k = A.shape[-2], A.shape[-1], tau.shape[-1]
+    if k == 0 or 0 in A.shape:
+        return None   # (torch: no gradient at all, measured)
     o = _ops(A)
-    batch, m, n = tuple(A.shape[:-2]), A.shape[-2], A.shape[-1]
-    k = tau.shape[-1]
-    if k == 0:  # no reflector: torch's backward gives no gradient at all (None, measured)
-        return None
-    before, _ = _steps(A, tau)
-    g = grad
-    g_tau, g_cols = [], []
+    V = o.tril(A, -1) + o.const(np.eye(m, n, dtype=o.dtype))
+    first = V[..., :, :k]
+    sigma = tau / (tau * (first * first).sum(-2) - 1.0)
+    K = result @ _mT(grad)
+    in_place = not tensors
+    if in_place:
+        K = np.array(K)
+    col = lambda x, i: x[..., :, i:i + 1]
+    entry = lambda x, i: x[..., i:i + 1]
+    K = _reflect(col(V, 0), entry(sigma, 0), K, True, 0, in_place)
+    v_grads, tau_grads = [], []
     for i in range(k):
-        q, v, t = before[i], _reflector(A, i, o), tau[..., i, None]
-        a = (o.mT(q) @ v[..., :, None])[..., 0]
-        b = (o.mT(g) @ v[..., :, None])[..., 0]
-        # (+ 0 tau_i: torch's formula reads tau in every term, so under create_graph its gradient of tau
-        # requires grad even where the value does not depend on tau, e.g. k = 1 with a constant A)
-        g_tau.append(-(a * b).sum(-1) + 0 * t[..., 0])
-        gv = -t * ((g @ a[..., :, None])[..., 0] + (q @ b[..., :, None])[..., 0])
-        g_cols.append(o.cat([o.zeros((*batch, i + 1), A), gv[..., i + 1:]], -1))
-        g = g - t[..., None] * (v[..., :, None] * (v[..., None, :] @ g))
+        v, t = col(V, i), entry(tau, i)[..., None]
+        vhk = _mT(v[..., i:, :]) @ K[..., i:, :]
+        kv = K[..., :, i:] @ v[..., i:, :]
+        v_grads.append((-t * vhk)[..., 0, :] - (t * kv)[..., :, 0])
+        tau_grads.append(-(vhk[..., :, i:] @ v[..., i:, :])[..., 0, 0])
+        if i != k - 1:
+            K = _reflect(col(V, i + 1), entry(sigma, i + 1), K, True, i + 1, in_place)
+            K = _reflect(v, entry(tau, i), K, False, i, in_place)
     if which == "tau":
-        return o.stack(g_tau, -1)
-    cols = o.stack(g_cols, -1)
-    return o.cat([cols, o.zeros((*batch, m, n - k), A)], -1) if n > k else cols
+        return o.stack(tau_grads, -1)
+    grads = o.stack(v_grads, -1)
+    if n > k:
+        grads = o.cat([grads, o.const(np.zeros((*A.shape[:-2], m, n - k), o.dtype))], -1)
+    return o.tril(grads, -1)
+
+
+def _ops(x) -> types.SimpleNamespace:
+    """The few functions the backward needs, over arrays or (create_graph) tensors."""
+    if isinstance(x, Tensor):
+        from .join import cat, stack
+        from .linalg import tril
+        return types.SimpleNamespace(tril=tril, cat=cat, stack=stack, dtype=x._data.dtype,
+                                     const=lambda a: Tensor._make(a, False, None))
+    return types.SimpleNamespace(tril=np.tril, cat=np.concatenate, stack=np.stack, dtype=x.dtype, const=lambda a: a)
 
 
 LinalgHouseholderProductBackward0 = derivative(
     "LinalgHouseholderProductBackward0",
-    input="householder_product_backward(grad, input, tau, 'input')",
-    tau="householder_product_backward(grad, input, tau, 'tau')")
+    input="householder_product_backward(grad, result, input, tau, 'input')",
+    tau="householder_product_backward(grad, result, input, tau, 'tau')")
 
 
 def householder_product(input: Tensor, tau: Tensor) -> Tensor:
@@ -108,7 +153,7 @@ def householder_product(input: Tensor, tau: Tensor) -> Tensor:
     if tau.dtype != input.dtype:
         raise RuntimeError(f"{name}: tau dtype {scalar_type_name(tau.dtype)} does not match input dtype "
                            f"{scalar_type_name(input.dtype)}")
-    data = quiet(lambda a, t: _steps(a, t)[1])(input._data, tau._data)
+    data = quiet(_orgqr)(input._data, tau._data)
     return record(LinalgHouseholderProductBackward0, column_major(np.asarray(data, input._data.dtype)),
                   (input, tau), input=input, tau=tau)
 
