@@ -466,17 +466,27 @@ def _triangle(a, upper: bool, unitriangular: bool, lib):
 
 
 @quiet
-def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
-    """A^{-1} B (left) or B A^{-1}, batches broadcast; a zero pivot gives inf/NaN as LAPACK's trsm does."""
-    if not left:
-        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True), -1, -2)
+def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool) -> np.ndarray:
+    """A^{-1} B (left) or B A^{-1} for A's upper or lower triangle (only that triangle is read), batches
+    broadcast: substitution as torch's trsm (MKL) computes it, x_i = (b_i - a_ik x_k - ...) / a_ii subtracting
+    in the order the x_k were solved, no zero skipped (0 * inf is NaN; a zero pivot gives inf/NaN).  Measured:
+    torch's NaN/inf positions for every layout of A and B."""
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True, not upper),
+                           -1, -2)
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     a = np.broadcast_to(a, batch + a.shape[-2:])
-    b = np.broadcast_to(b, batch + b.shape[-2:])
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        return np.full(b.shape, np.nan, b.dtype)  # (not LAPACK's exact inf/NaN pattern: see the report)
+    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), dtype=np.result_type(a, b))
+    n = a.shape[-1]
+    order = range(n - 1, -1, -1) if upper else range(n)
+    done: list[int] = []
+    for i in order:
+        row = x[..., i, :]
+        for k in done:
+            row = row - a[..., i, k, None] * x[..., k, :]
+        x[..., i, :] = row / a[..., i, i, None]
+        done.append(i)
+    return x
 
 
 def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
@@ -495,8 +505,7 @@ def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangula
 def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular, which, shape):
     from ..autograd.backends import ARRAY
     a = _triangle(A, upper, unitriangular, np)
-    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, True) if left else \
-        _triangular_kernel(np.swapaxes(a, -1, -2), grad, False)
+    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, left, not upper)
     if which == "B":
         return ARRAY["sum_to"](gb, shape)
     ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
@@ -522,7 +531,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {rows}x{cols})")
     check_broadcast(np.broadcast_to(0, B.shape[:-2]), np.broadcast_to(0, A.shape[:-2]))   # (torch names B first)
     a = _triangle(A._data, upper, unitriangular, np)
-    out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
+    out = column_major(_triangular_kernel(a, B._data, left, upper).astype(A._data.dtype, copy=False))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
                   unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
 
@@ -532,8 +541,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
 @quiet
 def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np.ndarray:
     lower = np.swapaxes(factor, -1, -2) if upper else factor
-    y = _triangular_kernel(lower, b, True)
-    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True)
+    y = _triangular_kernel(lower, b, True, False)
+    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True, True)
 
 
 def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
@@ -729,7 +738,7 @@ def _qr_backward_array(grad_q, grad_r, a, mode):
     mm_ = r_x @ np.swapaxes(gr_x, -1, -2) - np.swapaxes(gq, -1, -2) @ q
     sym = np.tril(mm_) + np.swapaxes(np.tril(mm_, -1), -1, -2)
     b = gq + q @ sym
-    gx = _triangular_kernel(np.swapaxes(np.triu(r_x), -1, -2), b, False)  # b R^{-T}, a triangular solve as torch's
+    gx = _triangular_kernel(np.swapaxes(np.triu(r_x), -1, -2), b, False, False)  # b R^{-T}, as torch's
     return np.concatenate([gx, q @ gr_y], -1) if m < n else gx
 
 

@@ -51,7 +51,7 @@ def _triangular_solve_backward_array(grad_x, grad_m, b, A, result, upper, transp
     -X gb^T when transposed) on A's triangle, plus the cloned coefficient's gradient."""
     from ..autograd.backends import ARRAY
     a = _triangle(A, upper, unitriangular, np)
-    gb = _triangular_kernel(a if transpose_ else _mT(a), grad_x, True)
+    gb = _triangular_kernel(a if transpose_ else _mT(a), grad_x, True, upper == transpose_)
     if which == "b":
         return ARRAY["sum_to"](gb, shape)
     ga = -(result @ _mT(gb)) if transpose_ else -(gb @ _mT(result))
@@ -122,7 +122,8 @@ def _triangular_solve(input: Tensor, A: Tensor, upper: bool, transpose: bool, un
     if input._data.dtype.kind != "f":
         raise not_implemented("triangular_solve_cpu", input._data)
     a = _triangle(A._data, upper, unitriangular, np)
-    x = _triangular_kernel(_mT(a) if transpose else a, input._data, True).astype(A._data.dtype, copy=False)
+    x = _triangular_kernel(_mT(a) if transpose else a, input._data, True, upper != transpose)
+    x = x.astype(A._data.dtype, copy=False)
     copy = np.broadcast_to(A._data, batch + A._data.shape[-2:]).copy()
     outs = record_multi(TriangularSolveBackward0, (column_major(x), column_major(copy)), (input, A), self=input,
                         A=A, upper=upper, transpose_=transpose, unitriangular=unitriangular,
@@ -168,7 +169,7 @@ def _cholesky_inverse_kernel(factor: np.ndarray, upper: bool) -> np.ndarray:
     """(L L^T)^-1 = L^-T L^-1 from L's triangle (U^-1 U^-T when upper), symmetric as potri leaves it."""
     tri = _triangle(factor, upper, False, np)
     eye = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
-    t_inv = _triangular_kernel(tri, eye, True)
+    t_inv = _triangular_kernel(tri, eye, True, upper)
     out = t_inv @ _mT(t_inv) if upper else _mT(t_inv) @ t_inv
     return (np.tril(out) + _mT(np.tril(out, -1))).astype(factor.dtype, copy=False)
 
