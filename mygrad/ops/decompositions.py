@@ -466,14 +466,15 @@ def _triangle(a, upper: bool, unitriangular: bool, lib):
 
 
 @quiet
-def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool) -> np.ndarray:
+def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool, reciprocal: bool = False) -> np.ndarray:
     """A^{-1} B (left) or B A^{-1} for A's upper or lower triangle (only that triangle is read), batches
     broadcast: substitution as torch's trsm (MKL) computes it, x_i = (b_i - a_ik x_k - ...) / a_ii subtracting
     in the order the x_k were solved, no zero skipped (0 * inf is NaN; a zero pivot gives inf/NaN).  Measured:
-    torch's NaN/inf positions for every layout of A and B."""
+    torch's NaN/inf positions for every layout of A and B.  ``reciprocal``: times 1 / a_ii instead, as getrs
+    (lu_solve) does."""
     if not left:  # X A = B  <=>  A^T X^T = B^T
-        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True, not upper),
-                           -1, -2)
+        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True, not upper,
+                                              reciprocal), -1, -2)
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     a = np.broadcast_to(a, batch + a.shape[-2:])
     x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), dtype=np.result_type(a, b))
@@ -484,7 +485,8 @@ def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool) ->
         row = x[..., i, :]
         for k in done:
             row = row - a[..., i, k, None] * x[..., k, :]
-        x[..., i, :] = row / a[..., i, i, None]
+        pivot = a[..., i, i, None]
+        x[..., i, :] = row * (1 / pivot) if reciprocal else row / pivot
         done.append(i)
     return x
 
@@ -511,6 +513,17 @@ def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular
     ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
     ga = np.triu(ga, 1 if unitriangular else 0) if upper else np.tril(ga, -1 if unitriangular else 0)
     return ARRAY["sum_to"](ga, shape)
+
+
+def _solve_triangular_tangent(A_t, B_t, A, X, upper, left, unitriangular):
+    """torch's linalg_solve_triangular_forward_AD: A^-1 (B_t - tri(A_t) X) (X A^-1 form for left=False), a
+    missing tangent being zeros (so an inf or NaN of X spreads through tri(A_t) X as in torch)."""
+    tri = A_t.triu(int(unitriangular)) if upper else A_t.tril(-int(unitriangular))
+    rhs = B_t - (tri @ X if left else X @ tri)
+    return solve_triangular(A, rhs, upper=upper, left=left, unitriangular=unitriangular)
+
+
+formula_helper(_solve_triangular_tangent, tensor="same", name="solve_triangular_tangent")
 
 
 LinalgSolveTriangularBackward0 = derivative(

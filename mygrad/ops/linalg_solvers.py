@@ -63,13 +63,14 @@ def _triangular_solve_tangent(b_t, A_t, result, b, A, upper, transpose_, unitria
     """torch's triangular_solve_jvp: dX = op(A)^-1 (db - dA X) with A's whole tangent, untransposed (as
     torch's generic_solve_jvp, which also takes a b shaped like A.shape[:-1] for a batch of vectors: then
     dA X is dA @ X[..., None] with its broadcasting, measured); the copy's tangent is A's, which torch
-    cannot set on a broadcast copy."""
-    if A_t is not None:
-        if b.ndim == A.ndim - 1 and tuple(b.shape) == tuple(A.shape[:-1]):
-            contrib = matmul(A_t, result.unsqueeze(-1)).squeeze(-1)
-        else:
-            contrib = matmul(A_t, result)
-    rhs = b_t if A_t is None else (-contrib if b_t is None else b_t - contrib)
+    cannot set on a broadcast copy.  A missing A tangent is zeros there (measured: 0 times an inf or NaN of X
+    is NaN in torch's tangent)."""
+    dA = A_t if A_t is not None else Tensor._make(np.zeros(A.shape, A._data.dtype), False, None)
+    if b.ndim == A.ndim - 1 and tuple(b.shape) == tuple(A.shape[:-1]):
+        contrib = matmul(dA, result.unsqueeze(-1)).squeeze(-1)
+    else:
+        contrib = matmul(dA, result)
+    rhs = -contrib if b_t is None else b_t - contrib
     x_t = _triangular_solve(rhs, A, upper, transpose_, unitriangular)[0]
     if A_t is not None and tuple(A_t.shape) != tuple(result.shape[:-2]) + tuple(A.shape[-2:]):
         size = list(result.shape[:-2]) + list(A.shape[-2:])

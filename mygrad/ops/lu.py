@@ -23,7 +23,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented, past_checks
-from .decompositions import _triangle, _triangular_kernel, column_major
+from .decompositions import _triangle, _triangular_kernel, column_major, solve_triangular
 
 __all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "torch_lu", "torch_lu_solve"]
 
@@ -93,8 +93,8 @@ def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return flat.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
 
 
-def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
-    """P with A = P L U from LAPACK's row swaps (row j swapped with row piv[j] - 1, in order)."""
+def _row_order(piv: np.ndarray, m: int) -> np.ndarray:
+    """perm with A = P L U, P[perm[j], j] = 1, from LAPACK's row swaps (row j with row piv[j] - 1, in order)."""
     batch = piv.shape[:-1]
     flat = piv.reshape(-1, piv.shape[-1]).astype(np.int64) - 1
     perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
@@ -104,9 +104,15 @@ def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
         top = perm[rows, j].copy()
         perm[rows, j] = perm[rows, p]
         perm[rows, p] = top
-    out = np.zeros((flat.shape[0], m, m), dtype)
-    out[rows[:, None], perm, np.arange(m)[None, :]] = 1
-    return out.reshape(batch + (m, m))
+    return perm.reshape(batch + (m,))
+
+
+def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
+    """P with A = P L U from LAPACK's row swaps."""
+    perm = _row_order(piv, m)
+    out = np.zeros(perm.shape + (m,), dtype)
+    np.put_along_axis(out, perm[..., :, None], 1, axis=-1)
+    return np.swapaxes(out, -1, -2)
 
 
 def _unpack(lu_: np.ndarray, m: int, n: int):
@@ -133,7 +139,6 @@ def _array_factor(a):
 
 
 def _tensor_ops() -> types.SimpleNamespace:
-    from .decompositions import solve_triangular
     from .join import cat
     from .shape import transpose
     return types.SimpleNamespace(
@@ -237,6 +242,60 @@ def lu_solve_grad(gX, LU, pivots, X, left, adjoint, shape):
     return (TENSOR if isinstance(g, Tensor) else ARRAY)["sum_to"](g, shape)
 
 
+def _lu_tangent(dA, A):
+    """torch's linalg_lu_jvp: with A = P L U recomputed, dK = L1^-1 P^T dA1 U1^-1 on the leading k x k
+    block, dL1 = L1 tril(dK, -1), dU1 = triu(dK) U1, and the rest of U (wide) or of L (tall)."""
+    from .join import cat
+    P, L, U = lu(A)
+    m, n = dA.shape[-2], dA.shape[-1]
+    k = min(m, n)
+    PdA = P.mT @ dA
+    L1, U1 = L[..., :k, :k], U[..., :k, :k]
+    dK = solve_triangular(L1, PdA[..., :k, :k], upper=False, left=True, unitriangular=True)
+    dK = solve_triangular(U1, dK, upper=True, left=False)
+    dL1, dU1 = L1 @ dK.tril(-1), dK.triu() @ U1
+    if m == n:
+        return dL1, dU1
+    if m < n:
+        dU2 = solve_triangular(L1, PdA[..., :, k:], upper=False, left=True, unitriangular=True) \
+            - dK.tril(-1) @ U[..., :, k:]
+        return dL1, cat([dU1, dU2], -1)
+    dL2 = solve_triangular(U1, PdA[..., k:, :], upper=True, left=False) - L[..., k:, :] @ dK.triu()
+    return cat([dL1, dL2], -2), dU1
+
+
+def _lu_factor_tangent(dA, A):
+    """torch's lu_factor_ex_jvp: linalg_lu_jvp's dL and dU packed (dU added into dL's top, or dL into dU's
+    left when wide)."""
+    from .join import cat
+    dL, dU = _lu_tangent(dA, A)
+    m, n = dA.shape[-2], dA.shape[-1]
+    if m >= n:
+        return cat([dL[..., :n, :] + dU, dL[..., n:, :]], -2)
+    return cat([dU[..., :, :m] + dL, dU[..., :, m:]], -1)
+
+
+def _lu_solve_tangent(dLU, dB, LU, pivots, X, left, adjoint):
+    """torch's linalg_lu_solve_jvp (its two branches, left != adjoint or not), missing tangents as zeros."""
+    piv = Tensor._make(pivots, False, None)
+    S = lu_solve(LU, piv, dB, left=left, adjoint=adjoint)
+    if left != adjoint:
+        R = solve_triangular(LU, dLU.tril(-1), upper=False, left=True, unitriangular=True)
+        U = LU.triu()
+        R = -solve_triangular(U, dLU.triu() + R @ U, upper=True)
+        return (R @ X if left else X @ R.mT) + S
+    P, L, U = lu_unpack(LU, piv)
+    V = X.mT if left else X
+    R = solve_triangular(U, L @ dLU.triu(), upper=True, left=False) + dLU.tril(-1)
+    R = solve_triangular(L, -(V @ P @ R), upper=False, left=False, unitriangular=True) @ P.mT
+    return (R.mT if left else R) + S
+
+
+formula_helper(_lu_tangent, tensor="same", name="lu_tangent")
+formula_helper(_lu_factor_tangent, tensor="same", name="lu_factor_tangent")
+formula_helper(_lu_solve_tangent, tensor="same", name="lu_solve_tangent")
+
+
 LinalgLuFactorExBackward0 = derivative("LinalgLuFactorExBackward0", A="lu_factor_grad(grad, A)")
 LinalgLuBackward0 = derivative("LinalgLuBackward0", multi_output=True, A="lu_grad(grad[0], grad[1], A)")
 LuUnpackBackward0 = derivative("LuUnpackBackward0", multi_output=True, attrs="m n",
@@ -327,19 +386,24 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
 @quiet
 def _lu_solve_kernel(lu_: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool, adjoint: bool) -> np.ndarray:
     """X with op(A) X = B (left) or X op(A) = B, A = P L U from the packed factors, op the transpose if
-    ``adjoint``; batches broadcast."""
+    ``adjoint``; batches broadcast.  As torch's getrs: P applied as row swaps (no 0 * inf), U's diagonal by
+    its reciprocal (measured: b * (1 / u) exactly, so a zero over a subnormal pivot whose 1 / u overflows
+    is NaN)."""
     m = lu_.shape[-1]
-    P = _permutation(piv, m, lu_.dtype)
-    low, up = _unpack(lu_, m, m)
     if not left:  # X op(A) = B  <=>  op(A)^T X^T = B^T
         return _mT(_lu_solve_kernel(lu_, piv, _mT(b), True, not adjoint))
+    low, up = _unpack(lu_, m, m)
     batch = np.broadcast_shapes(lu_.shape[:-2], b.shape[:-2])
-    P, low, up = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (P, low, up))
+    low, up = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (low, up))
+    perm = np.broadcast_to(_row_order(piv, m), batch + (m,))[..., None]
     b = np.broadcast_to(b, batch + b.shape[-2:])
-    if adjoint:  # A^T X = B: U^T L^T P^T X = B
-        y = _triangular_kernel(_mT(low), _triangular_kernel(_mT(up), b, True, False), True, True)
-        return P @ y
-    return _triangular_kernel(up, _triangular_kernel(low, _mT(P) @ b, True, False), True, True)
+    if adjoint:  # A^T X = B: U^T L^T P^T X = B, then X = P y
+        y = _triangular_kernel(_mT(low), _triangular_kernel(_mT(up), b, True, False, reciprocal=True), True, True)
+        out = np.empty_like(y)
+        np.put_along_axis(out, np.broadcast_to(perm, y.shape), y, axis=-2)
+        return out
+    pb = np.take_along_axis(b, np.broadcast_to(perm, b.shape), axis=-2)
+    return _triangular_kernel(up, _triangular_kernel(low, pb, True, False), True, True, reciprocal=True)
 
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:
@@ -371,13 +435,14 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
 # --- the deprecated torch.* spellings ---------------------------------------------------------------------
 
 def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
-    """torch.lu (deprecated in torch, with its warning): (LU, pivots) or (LU, pivots, infos)."""
+    """torch.lu (deprecated in torch, with its warning): (LU, pivots) or (LU, pivots, infos); a singular
+    matrix does not raise (ATen's _lu_with_info ignores its check_errors)."""
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
                   "removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced "
                   "with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
                   "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
                   "torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=past_checks(2))
-    LU, piv, info = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    LU, piv, info = lu_factor_ex(A, pivot=pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
 
 
