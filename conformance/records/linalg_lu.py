@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags, real
 from .linalg_decompositions import BATCH
+from .linalg_triangular import TRSM_OVERFLOW
 
 
 def dominant(dtype: str, batch, m: int, n: int):
@@ -142,24 +143,26 @@ def lstsq_bad(dtype: str, form=None):
 
 TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
 LINALG = {"namespace": "linalg", "forms": ("function",)}
-CALL = {"forms": ("call",), "tolerance": TOL}
+CALL = {"forms": ("call",), "tolerance": TOL, "unchecked": TRSM_OVERFLOW}
+# (the gradients and tangents of the factorizations go through triangular solves)
+TRSM = {"unchecked": TRSM_OVERFLOW}
 
 RECORDS = [
-    Record("lu_factor", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu_factor"),
-    Record("lu_factor_ex", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu_factor_ex"),
+    Record("lu_factor", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu_factor", **TRSM),
+    Record("lu_factor_ex", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu_factor_ex", **TRSM),
     Record("lu_factor", singular, **LINALG, output="tuple", raises=True, grad=False,
            label="linalg.lu_factor (singular)"),
     Record("lu_factor_ex", singular, **LINALG, output="tuple", grad=False, tolerance=TOL,
            label="linalg.lu_factor_ex (info)"),
     Record("lu_factor", malformed, **LINALG, output="tuple", raises=True, grad=False,
            label="linalg.lu_factor (errors)"),
-    Record("lu", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu"),
+    Record("lu", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu", **TRSM),
     Record("lu", malformed, **LINALG, output="tuple", raises=True, grad=False, label="linalg.lu (errors)"),
     Record("lu_unpack", unpack_flags, call=_unpack, output="tuple", label="lu_unpack", **CALL),
     Record("lu_solve", systems, call=_lu_solve, label="linalg.lu_solve", **CALL),
     Record("lu_solve", lu_solve_bad, call=_lu_solve, forms=("call",), raises=True, grad=False,
            label="linalg.lu_solve (errors)"),
-    Record("lu", one_matrix(square=True), tolerance=TOL, output="tuple", label="torch.lu"),
+    Record("lu", one_matrix(square=True), tolerance=TOL, output="tuple", label="torch.lu", **TRSM),
     Record("lu_solve", lambda dtype, form=None: systems(dtype, options=False), call=_torch_lu_solve,
            label="torch.lu_solve", **CALL),
     Record("lstsq", lstsq_systems, **LINALG, output="tuple", tolerance=TOL, label="linalg.lstsq"),

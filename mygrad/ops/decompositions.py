@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _gemm
 from .._argument_types import python_type_name
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
@@ -510,7 +511,7 @@ def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular
     gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, left, not upper)
     if which == "B":
         return ARRAY["sum_to"](gb, shape)
-    ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
+    ga = -_gemm.matmul(gb, np.swapaxes(result, -1, -2)) if left else -_gemm.matmul(np.swapaxes(result, -1, -2), gb)
     ga = np.triu(ga, 1 if unitriangular else 0) if upper else np.tril(ga, -1 if unitriangular else 0)
     return ARRAY["sum_to"](ga, shape)
 
@@ -544,7 +545,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {rows}x{cols})")
     check_broadcast(np.broadcast_to(0, B.shape[:-2]), np.broadcast_to(0, A.shape[:-2]))   # (torch names B first)
     a = _triangle(A._data, upper, unitriangular, np)
-    out = column_major(_triangular_kernel(a, B._data, left, upper).astype(A._data.dtype, copy=False))
+    b = B._data.astype(A._data.dtype, copy=False)   # (torch solves in A's dtype: an int B is cast first)
+    out = column_major(_triangular_kernel(a, b, left, upper))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
                   unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
 

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -54,7 +55,7 @@ def _triangular_solve_backward_array(grad_x, grad_m, b, A, result, upper, transp
     gb = _triangular_kernel(a if transpose_ else _mT(a), grad_x, True, upper == transpose_)
     if which == "b":
         return ARRAY["sum_to"](gb, shape)
-    ga = -(result @ _mT(gb)) if transpose_ else -(gb @ _mT(result))
+    ga = -_gemm.matmul(result, _mT(gb)) if transpose_ else -_gemm.matmul(gb, _mT(result))
     ga = np.triu(ga, int(unitriangular)) if upper else np.tril(ga, -int(unitriangular))
     return ARRAY["sum_to"](ga + grad_m, shape)
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -126,7 +127,7 @@ def _unpack(lu_: np.ndarray, m: int, n: int):
 
 def _array_ops() -> types.SimpleNamespace:
     return types.SimpleNamespace(
-        tril=np.tril, triu=np.triu, mH=_mT, cat=np.concatenate, zeros_like=np.zeros_like,
+        tril=np.tril, triu=np.triu, mH=_mT, cat=np.concatenate, zeros_like=np.zeros_like, mm=_gemm.matmul,
         solve_tri=lambda a, b, upper, left=True, unit=False: _triangular_kernel(_triangle(a, upper, unit, np), b, left,
                                                                                 upper),
         factor=lambda a: _array_factor(a))
@@ -143,6 +144,7 @@ def _tensor_ops() -> types.SimpleNamespace:
     from .shape import transpose
     return types.SimpleNamespace(
         tril=lambda x, d=0: x.tril(d), triu=lambda x, d=0: x.triu(d), mH=lambda x: transpose(x, -2, -1), cat=cat,
+        mm=lambda a, b: a @ b,
         zeros_like=lambda x: x * 0,
         solve_tri=lambda a, b, upper, left=True, unit=False: solve_triangular(a, b, upper=upper, left=left,
                                                                               unitriangular=unit),
@@ -160,21 +162,21 @@ def lu_backward(L_grad, U_grad, P, L, U):
     m, n = L.shape[-2], U.shape[-1]
     k = min(m, n)
     if m == n:
-        a_grad = o.tril(o.mH(L) @ L_grad, -1) + o.triu(U_grad @ o.mH(U))
+        a_grad = o.tril(o.mm(o.mH(L), L_grad), -1) + o.triu(o.mm(U_grad, o.mH(U)))
         a_grad = o.solve_tri(o.mH(U), a_grad, False, left=False)
         a_grad = o.solve_tri(o.mH(L), a_grad, True, unit=True)
-        return P @ a_grad
+        return o.mm(P, a_grad)
     if m < n:
         u1 = U[..., :, :k]
-        a_grad = o.mH(L) @ L_grad - o.triu(U_grad) @ o.mH(U)
+        a_grad = o.mm(o.mH(L), L_grad) - o.mm(o.triu(U_grad), o.mH(U))
         a_grad = o.solve_tri(o.mH(u1), o.tril(a_grad, -1), False, left=False)
         a_grad = o.cat([a_grad + o.triu(U_grad[..., :, :k]), U_grad[..., :, k:]], -1)
-        return P @ o.solve_tri(o.mH(L), a_grad, True, unit=True)
+        return o.mm(P, o.solve_tri(o.mH(L), a_grad, True, unit=True))
     l1 = L[..., :k, :]
-    a_grad = U_grad @ o.mH(U) - o.mH(L) @ o.tril(L_grad, -1)
+    a_grad = o.mm(U_grad, o.mH(U)) - o.mm(o.mH(L), o.tril(L_grad, -1))
     a_grad = o.solve_tri(o.mH(l1), o.triu(a_grad), True, unit=True)
     a_grad = o.cat([a_grad + o.tril(L_grad[..., :k, :], -1), L_grad[..., k:, :]], -2)
-    return P @ o.solve_tri(o.mH(U), a_grad, False, left=False)
+    return o.mm(P, o.solve_tri(o.mH(U), a_grad, False, left=False))
 
 
 @formula_helper(tensor="same")
@@ -210,12 +212,12 @@ def lu_solve_grad_LU(gX, LU, pivots, X, left, adjoint):
     o = _ops(LU)
     P, L, U = _unpacked(LU, pivots)
     if left != adjoint:
-        gR = o.solve_tri(o.mH(U), -((gX if left else o.mH(gX)) @ (o.mH(X) if left else X)), False)
-        gL = o.tril(o.solve_tri(o.mH(L), gR @ o.mH(U), True, unit=True), -1)
+        gR = o.solve_tri(o.mH(U), -o.mm(gX if left else o.mH(gX), o.mH(X) if left else X), False)
+        gL = o.tril(o.solve_tri(o.mH(L), o.mm(gR, o.mH(U)), True, unit=True), -1)
         return gL + o.triu(gR)
-    gR = -(o.mH(P) @ (X if left else o.mH(X)) @ (o.mH(gX) if left else gX) @ P)
+    gR = -o.mm(o.mm(o.mm(o.mH(P), X if left else o.mH(X)), o.mH(gX) if left else gX), P)
     gR = o.solve_tri(o.mH(L), gR, True, left=False, unit=True)
-    gU = o.triu(o.solve_tri(o.mH(U), o.mH(L) @ gR, False, left=False))
+    gU = o.triu(o.solve_tri(o.mH(U), o.mm(o.mH(L), gR), False, left=False))
     return o.tril(gR, -1) + gU
 
 
