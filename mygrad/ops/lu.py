@@ -188,10 +188,11 @@ def lu_grad(L_grad, U_grad, A):
 
 @formula_helper(tensor="same")
 def lu_factor_grad(grad, A):
-    """FunctionsManual's lu_factor_ex_backward: the packed gradient split into L's and U's parts."""
-    o = _ops(A)
+    """FunctionsManual's lu_factor_ex_backward: the packed gradient's first k columns as L's gradient and
+    first k rows as U's, unmasked (linalg_lu_backward masks its products, so an inf or NaN of the other
+    triangle still meets a zero there: NaN, as in torch)."""
     k = min(A.shape[-2], A.shape[-1])
-    return lu_grad(o.tril(grad[..., :, :k], -1), o.triu(grad[..., :k, :]), A)
+    return lu_grad(grad[..., :, :k], grad[..., :k, :], A)
 
 
 @formula_helper(tensor="same")
