@@ -492,10 +492,27 @@ def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool, re
     return x
 
 
+_HANDED: list = [None]   # (key, value): what one formula of a node leaves for its other one (``handed``)
+
+
+def handed(key: tuple, make: Any) -> Any:
+    """A value two formulas of one node share, as torch's backward computes a solve's G_B once and G_A from it:
+    under create_graph both gradients then hang off one solve node, so what reaches it is summed before it
+    goes through (an inf and a -inf meet as torch's do).  A node runs its formulas one after the other with
+    the same objects: the first makes the value and leaves it here, the second takes it (``key`` compared by
+    identity); a formula whose partner did not run (its input needed no gradient) makes its own."""
+    held, _HANDED[0] = _HANDED[0], None
+    if held is not None and len(held[0]) == len(key) and all(a is b for a, b in zip(held[0], key)):
+        return held[1]
+    _HANDED[0] = (key, value := make())
+    return value
+
+
 def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
     from ..autograd.backends import TENSOR
     from .linalg import tril, triu
-    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
+    gb = handed((grad, A, result), lambda: solve_triangular(
+        transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular))
     if which == "B":
         return TENSOR["sum_to"](gb, shape)
     ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)

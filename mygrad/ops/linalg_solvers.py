@@ -18,7 +18,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented, past_checks
-from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major
+from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major, handed
 from .linalg import matmul
 from .shape import transpose
 
@@ -37,7 +37,7 @@ def _triangular_solve_backward_tensor(grad_x, grad_m, b, A, result, upper, trans
                                       shape):
     from ..autograd.backends import TENSOR
     from .linalg import tril, triu
-    gb = _triangular_solve(grad_x, A, upper, not transpose_, unitriangular)[0]
+    gb = handed((grad_x, A, result), lambda: _triangular_solve(grad_x, A, upper, not transpose_, unitriangular)[0])
     if which == "b":
         return TENSOR["sum_to"](gb, shape)
     ga = -matmul(result, transpose(gb, -2, -1)) if transpose_ else -matmul(gb, transpose(result, -2, -1))
