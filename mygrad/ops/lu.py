@@ -192,6 +192,9 @@ def lu_factor_grad(grad, A):
     first k rows as U's, unmasked (linalg_lu_backward masks its products, so an inf or NaN of the other
     triangle still meets a zero there: NaN, as in torch)."""
     k = min(A.shape[-2], A.shape[-1])
+    if isinstance(A, Tensor):   # (create_graph: P, L, U unpacked from a packed LU, as torch's graph has them)
+        P, L, U = lu_unpack(*lu_factor_ex(A)[:2])
+        return lu_backward(grad[..., :, :k], grad[..., :k, :], P, L, U)
     return lu_grad(grad[..., :, :k], grad[..., :k, :], A)
 
 
