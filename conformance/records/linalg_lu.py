@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 from ..registry import Example, Record, TensorArg
 from ..strategies import arrays, grad_flags, real
 from .linalg_decompositions import BATCH
-from .linalg_triangular import TRSM_OVERFLOW
 
 
 def dominant(dtype: str, batch, m: int, n: int):
@@ -143,9 +142,17 @@ def lstsq_bad(dtype: str, form=None):
 
 TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
 LINALG = {"namespace": "linalg", "forms": ("function",)}
-CALL = {"forms": ("call",), "tolerance": TOL, "unchecked": TRSM_OVERFLOW}
-# (the gradients and tangents of the factorizations go through triangular solves)
-TRSM = {"unchecked": TRSM_OVERFLOW}
+# The gradients and tangents of the factorizations go through triangular solves by the factors, which round as
+# MKL's trsm does (TRSM_OVERFLOW: no serial substitution reproduces it, measured).  A hostile value that breaks
+# the diagonal dominance leaves a small pivot whose reciprocal scales that last-bit rounding into the result;
+# tiny pivots (a subnormal: 1/pivot ~1e308) and ±max do so past any tolerance (measured: linalg.lu_factor_ex's
+# gradient is -3.1e290 in torch and 0 in a substitution, linalg.lu's float32 gradient 2.165 against 2.103), so
+# they are not drawn.  (Pivots like 3.8e-6 left by an inf or 0 on the diagonal still do, now and then:
+# linalg.lu and torch.lu stay in hostile_pending.py for that, 1 to 2 of 400 thorough examples.)
+TRSM_ROUNDING = (("hostile: rounding", "tiny pivots (1/pivot ~1e308) and ±max scale MKL's trsm rounding, which no "
+                                       "serial substitution reproduces (measured), into the gradients' residues"),)
+CALL = {"forms": ("call",), "tolerance": TOL, "unchecked": TRSM_ROUNDING}
+TRSM = {"unchecked": TRSM_ROUNDING}
 
 RECORDS = [
     Record("lu_factor", one_matrix(), **LINALG, output="tuple", tolerance=TOL, label="linalg.lu_factor", **TRSM),
