@@ -7,7 +7,6 @@ rows whose bad calls crash torch itself (nn.LSTM's and nn.EmbeddingBag's, a segm
 2.13 on some of them: a row listed for that reason runs the check only when asked, in its own process)."""
 
 ERROR_INPUTS_PENDING = frozenset({
-    'linalg.lu_solve (errors)',
     'nn.LSTM (packed input, weights as inputs)',
     'nn.LSTM (weights as inputs)',
 })
