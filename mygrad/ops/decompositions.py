@@ -1069,37 +1069,126 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol
     return Tensor._make(np.asarray(_rank_kernel(A._data, a_tol, r_tol, hermitian)), False, None)
 
 
-_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
-           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+# torch's matrix_exp (ATen's mexp: Bader, Blanes and Casas's optimized Taylor polynomials of degree 1, 2, 4, 8,
+# 12 and 18, the last with scaling and squaring), its coefficients and thresholds per dtype.
+_MEXP_THETAS = {np.dtype(np.float32): (1.192092800768788e-07, 5.978858893805233e-04, 5.116619363445086e-02,
+                                       5.800524627688768e-01, 1.461661507209034e+00, 3.010066362817634e+00),
+                np.dtype(np.float64): (2.220446049250313e-16, 2.580956802971767e-08, 3.397168839976962e-04,
+                                       4.991228871115323e-02, 2.996158913811580e-01, 1.090863719290036e+00)}
+_T12 = ((9.0198e-16, 0.46932117595418237389, -0.20099424927047284052, -0.04623946134063071740),
+        (5.31597895759871264183, 1.19926790417132231573, 0.01179296240992997031, 0.01108844528519167989),
+        (0.18188869982170434744, 0.05502798439925399070, 0.09351590770535414968, 0.00610700528898058230),
+        (-2.0861320e-13, -0.13181061013830184015, -0.02027855540589259079, -0.00675951846863086359))
+_T18 = ((0., -1.00365581030144618291e-01, -8.02924648241156932449e-03, -8.92138498045729985177e-04, 0.),
+        (0., 3.97849749499645077844e-01, 1.36783778460411720168e+00, 4.98289622525382669416e-01,
+         -6.37898194594723280150e-04),
+        (-1.09676396052962061844e+01, 1.68015813878906206114e+00, 5.71779846478865511061e-02,
+         -6.98210122488052056106e-03, 3.34975017086070470649e-05),
+        (-9.04316832390810593223e-02, -6.76404519071381882256e-02, 6.75961301770459654925e-02,
+         2.95552570429315521194e-02, -1.39180257516060693404e-05),
+        (0., 0., -9.23364619367118555360e-02, -1.69364939002081722752e-02, -1.40086798182036094347e-05))
 
 
-@quiet
+def _combination(mats: list, coefficients) -> np.ndarray:
+    """ATen's _compute_linear_combination: sum_j c_j M_j from zero in j's order, zero coefficients too
+    (0 * inf is NaN there)."""
+    out = np.zeros_like(mats[0])
+    for m, c in zip(mats, coefficients):
+        out = out + m * m.dtype.type(c)
+    return out
+
+
+def _powers(a: np.ndarray, k: int) -> list:
+    """The first k of I, A, A^2, A^3, A^6 (ATen's _fill_matrix_powers)."""
+    mats = [np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape), a]
+    if k > 2:
+        mats.append(_gemm.matmul(a, a))
+    if k > 3:
+        mats.append(_gemm.matmul(a, mats[2]))
+    if k > 4:
+        mats.append(_gemm.matmul(mats[3], mats[3]))
+    return mats[:k]
+
+
+def _taylor(a: np.ndarray, degree: int) -> np.ndarray:
+    """ATen's compute_T<degree>, in A's dtype."""
+    t = a.dtype.type
+    if degree == 1:
+        eye, x = _powers(a, 2)
+        return eye + x
+    if degree == 2:
+        eye, x, x2 = _powers(a, 3)
+        return eye + x + x2 / t(2)
+    if degree == 4:
+        mats = _powers(a, 3)
+        mats.append(_gemm.matmul(mats[2], _combination(mats, (1 / 2.0, 1 / 6.0, 1 / 24.0))))
+        return _combination(mats, (1.0, 1.0, 0.0, 1.0))
+    if degree == 8:
+        sqrt_177 = t(0.1330413469565007072504e+2)
+        x3 = t(2.) / t(3.)
+        x1, x2 = x3 * ((t(1.) + sqrt_177) / t(88.)), x3 * ((t(1.) + sqrt_177) / t(352.))
+        x4 = (t(-271.) + t(29.) * sqrt_177) / (t(315.) * x3)
+        x5 = (t(-11.) + t(11.) * sqrt_177) / (t(1260.) * x3)
+        x6 = (t(-99.) + t(11.) * sqrt_177) / (t(5040.) * x3)
+        x7 = (t(89.) - sqrt_177) / (t(5040.) * x3)
+        y2 = (t(857.) - t(58.) * sqrt_177) / t(630.)
+        mats = _powers(a, 3)
+        mats.append(_gemm.matmul(mats[2], _combination(mats[1:3], (x1, x2))))
+        mats.append(_gemm.matmul(_combination(mats[2:4], (x3, 1.0)), _combination(mats[:4], (x4, x5, x6, x7))))
+        return _combination(mats, (1.0, 1.0, y2, 0.0, 1.0))
+    if degree == 12:
+        mats = _powers(a, 4)
+        b = [_combination(mats, row) for row in _T12]
+        b[2] = b[2] + _gemm.matmul(b[3], b[3])
+        return b[0] + _gemm.matmul(b[1] + b[2], b[2])
+    mats = _powers(a, 5)
+    b = [_combination(mats, row) for row in _T18]
+    b[3] = b[3] + _gemm.matmul(b[0], b[4])
+    return b[1] + _gemm.matmul(b[2] + b[3], b[3])
+
+
+def _taylor_scale_square(a: np.ndarray, norm: np.ndarray, theta) -> np.ndarray:
+    """ATen's compute_T18_scale_square: A / 2^s, s = ceil(log2(norm / theta)) >= 0, then squared s times.  The
+    squarings go by ascending s through the batch cut to int64, where an inf or NaN s is the smallest integer
+    (x86's conversion): such a matrix (an inf entry: A * 2^-inf is 0 or NaN) is squared as often as the largest
+    finite s of its batch."""
+    t = a.dtype.type
+    s = np.maximum(np.ceil(np.log2(norm / t(theta))), t(0))
+    s = np.where(np.isnan(norm), norm, s)   # (torch's clamp keeps NaN)
+    out = _taylor(a * np.power(t(2), -s)[:, None, None], 18)
+    finite = np.isfinite(s)
+    top = int(s[finite].max()) if finite.any() else 0
+    squarings = np.where(finite, np.where(finite, s, 0), top).astype(np.int64)
+    for step in range(int(squarings.max(initial=0))):
+        todo = squarings > step
+        out[todo] = _gemm.matmul(out[todo], out[todo])
+    return out
+
+
 @quiet
 def _expm_kernel(a: np.ndarray) -> np.ndarray:
-    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched, each matrix
-    scaled by its own 1-norm (as torch's: one matrix never changes another's rounding).  A matrix with a NaN
-    or an infinity is all NaN, as torch's (measured: exp([[inf, 0], [0, 1]]) and exp([[nan, 0], [0, 1]]))."""
+    """exp(A) as torch's linalg.matrix_exp computes it (ATen's mexp), in A's dtype: exp of the element for a
+    1 x 1; a single matrix by the Taylor degree its 1-norm allows (NaN for a NaN norm), a batch of several all
+    by degree 18 with scaling and squaring."""
+    n = a.shape[-1]
     if a.size == 0:
         return a.copy()
-    work = a.astype(np.float64)
-    n = a.shape[-1]
-    finite = np.asarray(np.isfinite(work).all((-2, -1)))
-    work = np.where(finite[..., None, None], work, 0.0)
-    norm = np.abs(work).sum(-2).max(-1)
-    theta = 5.371920351148152
-    steps = np.where(norm > theta, np.ceil(np.log2(np.minimum(norm, 1e308) / theta)), 0.0).astype(np.int64)
-    x = work / np.exp2(steps)[..., None, None]
-    b, eye = _PADE13, np.eye(n)
-    x2 = x @ x
-    x4 = x2 @ x2
-    x6 = x4 @ x2
-    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
-    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
-    out = np.linalg.solve(v - u, v + u)
-    for step in range(int(steps.max())):
-        out = np.where((steps > step)[..., None, None], out @ out, out)
-    out[~finite] = np.nan
-    return out.astype(a.dtype)
+    if n == 1:
+        return np.exp(a)
+    flat = a.reshape(-1, n, n)
+    thetas = _MEXP_THETAS[a.dtype]
+    norm = np.abs(flat).sum(-2).max(-1)
+    if flat.shape[0] > 1:
+        return _taylor_scale_square(flat, norm, thetas[5]).reshape(a.shape)
+    out = np.full_like(flat, np.nan)
+    for i, degree in enumerate((1, 2, 4, 8, 12)):
+        pick = ((-1 if i == 0 else thetas[i - 1]) < norm) & (norm <= thetas[i])
+        if pick.any():
+            out[pick] = _taylor(flat[pick], degree)
+    pick = norm >= thetas[4]
+    if pick.any():
+        out[pick] = _taylor_scale_square(flat[pick], norm[pick], thetas[5])
+    return out.reshape(a.shape)
 
 
 def _meta_matrix(grad, a, lib_cat, mt, zeros):
@@ -1128,7 +1217,7 @@ LinalgMatrixExpBackward0 = derivative("LinalgMatrixExpBackward0", self="matrix_e
 
 
 def matrix_exp(A: Tensor) -> Tensor:
-    """The matrix exponential (scaling and squaring, Padé [13/13])."""
+    """The matrix exponential (torch's optimized Taylor polynomials, with scaling and squaring)."""
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
     _check_square(A, "linalg.matrix_exp")
