@@ -25,8 +25,6 @@ HOSTILE_PENDING = frozenset({
     'MultivariateNormal.log_prob',
     'MultivariateNormal.precision_matrix',
     'Tensor.svd (sign-fixed singular vectors)',
-    'cdist',
-    'cdist (mm path)',
     'cholesky_inverse',
     'cholesky_solve',
     'histc',
