@@ -172,6 +172,12 @@ RECORDS = [
     Record("lu", one_matrix(square=True), tolerance=TOL, output="tuple", label="torch.lu", **TRSM),
     Record("lu_solve", lambda dtype, form=None: systems(dtype, options=False), call=_torch_lu_solve,
            label="torch.lu_solve", **CALL),
-    Record("lstsq", lstsq_systems, **LINALG, output="tuple", tolerance=TOL, label="linalg.lstsq"),
+    # NaN/inf through LAPACK's least squares (QR with column pivoting, SVD) spread or raise as the build does:
+    # measured, torch's MKL gelsy rejects A = [[0.93], [nan]] as an illegal argument (an internal assert), and
+    # an inf in B makes torch's gradient raise linalg.svd's convergence error; so these draw only -0.0 and the
+    # tiny values (as the SVD rows do)
+    Record("lstsq", lstsq_systems, **LINALG, output="tuple", tolerance=TOL, label="linalg.lstsq",
+           unchecked=(("hostile: non-finite", "NaN/inf through LAPACK's least-squares drivers spread (or raise) as "
+                                              "the build's QR/SVD do (measured: MKL's gelsy rejects a NaN)"),)),
     Record("lstsq", lstsq_bad, **LINALG, output="tuple", raises=True, grad=False, label="linalg.lstsq (errors)"),
 ]
