@@ -7,5 +7,4 @@ that crashes torch itself (a segmentation fault in torch 2.13: nn.EmbeddingBag's
 kept off torch by its record (``unchecked=(("error_inputs: LABEL", why),)``), not listed here."""
 
 ERROR_INPUTS_PENDING = frozenset({
-    'linalg.lu_solve (errors)',
 })

@@ -118,9 +118,11 @@ HOSTILE: contextvars.ContextVar[str] = contextvars.ContextVar("HOSTILE", default
 # NaN, ±inf, -0.0 and the tiny values but not the largest finite ones (a sum of products that overflows is inf
 # or NaN by the order its kernel adds in, BLAS's or oneDNN's: torch's own build decides); "hostile: non-finite"
 # keeps -0.0 and the tiny values only (NaN and inf through a pivoted LAPACK factorization: where they spread
-# is the LAPACK build's, MKL's here, another with OpenBLAS).
+# is the LAPACK build's, MKL's here, another with OpenBLAS); "hostile: rounding" keeps NaN, ±inf and -0.0 but
+# neither the tiny nor the largest values (a tiny pivot's reciprocal, ~1e308, or the extremes scale a kernel's
+# last-bit rounding, MKL's trsm's, into a cancellation whose residue or overflow is that rounding's).
 HOSTILE_SETS = {"all": ("nan", "inf", "-0", "tiny", "max"), "hostile: overflow": ("nan", "inf", "-0", "tiny"),
-                "hostile: non-finite": ("-0", "tiny")}
+                "hostile: non-finite": ("-0", "tiny"), "hostile: rounding": ("nan", "inf", "-0")}
 
 
 def hostile(domain: Domain) -> Domain:

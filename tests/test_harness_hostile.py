@@ -48,3 +48,8 @@ def test_a_record_unchecked_for_a_narrowed_set_draws_only_that_set():
     assert (np.signbit(finite_drawn) & (finite_drawn == 0)).any() and (np.abs(finite_drawn) < 1e-38).any()
     overflow_drawn = np.concatenate([a.ravel() for a in _arrays(no_overflow, "float32", range(300))])
     assert not np.isfinite(overflow_drawn).all() and not (np.abs(overflow_drawn) == top).any()
+    no_rounding = dataclasses.replace(base, unchecked=(("hostile: rounding", "why"),))
+    assert S.draws_hostile(no_rounding) == "hostile: rounding"
+    rounding_drawn = np.concatenate([a.ravel() for a in _arrays(no_rounding, "float32", range(300))])
+    subnormal = np.nextafter(np.float32(0), np.float32(1))
+    assert not np.isfinite(rounding_drawn).all() and not np.isin(np.abs(rounding_drawn), [subnormal, top]).any()

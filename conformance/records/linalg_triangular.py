@@ -40,11 +40,20 @@ def vector_rhs(dtype: str, form=None):
         (TensorArg(a + 4 * np.eye(3, dtype=dtype), False), TensorArg(np.ones(3, dtype), False)), {"upper": True}))
 
 
+# torch's triangular solves (MKL's trsm, also inside getrs and the LU family's backward and tangents) round as no
+# serial substitution does: measured on random finite systems, neither dividing by the diagonal nor multiplying
+# by its reciprocal, subtracting in the solved or the ascending order, gives torch's bits in every layout (the
+# best of them 123 of 147 in one).  NaN/inf positions follow the substitution, but where ±max terms overflow or
+# cancel, inf/NaN or the residue is MKL's rounding's (linalg.lu's tangent: torch's -4.99e291 is what is left
+# of two products near 2.5e307, whose factors differ from a substitution's by an ulp).
+TRSM_OVERFLOW = (("hostile: overflow", "±max terms through a triangular solve overflow or cancel as MKL's trsm "
+                                       "rounds, which no serial substitution reproduces bit for bit (measured)"),)
+
 TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
 
 RECORDS = [
     Record("solve_triangular", triangular_systems, namespace="linalg", forms=("function",), tolerance=TOL,
-           label="linalg.solve_triangular"),
+           label="linalg.solve_triangular", unchecked=TRSM_OVERFLOW),
     Record("solve_triangular", vector_rhs, namespace="linalg", forms=("function",), raises=True, grad=False,
            label="linalg.solve_triangular (vector B)"),
 ]

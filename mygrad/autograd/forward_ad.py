@@ -219,6 +219,12 @@ TANGENTS.update({
     "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, self, A, upper, transpose_, "
                                 "unitriangular)",
     "CholeskyInverseBackward0": "cholesky_inverse_tangent(self_t, self, result, upper)",
+    # torch's jvps of the LU family and of solve_triangular (missing tangents as zeros: 0 * inf is NaN there)
+    "LinalgLuBackward0": "lu_tangent(A_t, A)",
+    "LinalgLuFactorExBackward0": "lu_factor_tangent(A_t, A)",
+    "LinalgLuSolveBackward0": "lu_solve_tangent(LU_t, B_t, LU, pivots, result, left, adjoint)",
+    "LinalgSolveTriangularBackward0": "solve_triangular_tangent(self_t, B_t, self, result, upper, left, "
+                                      "unitriangular)",
     "LinalgLstsqBackward0": "lstsq_tangent(self_t, b_t, self, b, result, vector, has_residuals)",
     "ScatterReduceBackward0": "scatter_reduce_tangent(self_t, src_t, self, src, dim, index, reduce, include_self, "
                               "result)",

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .. import _gemm
 from .._argument_types import python_type_name
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
@@ -57,8 +58,9 @@ def _inv_backward_tensor(grad, result):
 @formula_helper(tensor=_inv_backward_tensor, name="inv_backward")
 @quiet
 def _inv_backward_array(grad, result):
+    """-A^-T (grad A^-T), torch's order, through _gemm (its serial inf/NaN where products overflow)."""
     inv_t = np.swapaxes(result, -1, -2)
-    return -(inv_t @ grad @ inv_t)
+    return -_gemm.matmul(inv_t, _gemm.matmul(grad, inv_t))
 
 
 def _det_backward_tensor(grad, a, result):
@@ -214,10 +216,20 @@ def _inv_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return out, info
 
 
+def _inv_by_lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """torch's inv: getrf, then getrs on the identity, as torch's MKL computes them (lu.py), so the NaN/inf
+    spread and the zero pivot reported (info) are torch's (measured: every NaN/inf position and info of 2000
+    hostile matrices, whatever their layout)."""
+    from .lu import _getrf, _lu_solve_kernel
+    lu_, piv, info = _getrf(a)
+    eye = np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape)
+    return _lu_solve_kernel(lu_, piv, eye, True, False).astype(a.dtype, copy=False), info
+
+
 def inv_ex(A: Tensor, *, check_errors: bool = False):
     """The inverse with torch's ``info`` (nonzero for singular matrices) instead of an error."""
     _check_square(A, "linalg.inv")
-    data, info = _inv_kernel(A._data)
+    data, info = _inv_by_lu(A._data)
     data = column_major(data)
     if check_errors and info.any():
         _raise_singular(info)
@@ -476,23 +488,52 @@ def _triangle(a, upper: bool, unitriangular: bool, lib):
 
 
 @quiet
-def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool) -> np.ndarray:
-    """A^{-1} B (left) or B A^{-1}, batches broadcast; a zero pivot gives inf/NaN as LAPACK's trsm does."""
-    if not left:
-        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True), -1, -2)
+def _triangular_kernel(a: np.ndarray, b: np.ndarray, left: bool, upper: bool, reciprocal: bool = False) -> np.ndarray:
+    """A^{-1} B (left) or B A^{-1} for A's upper or lower triangle (only that triangle is read), batches
+    broadcast: substitution as torch's trsm (MKL) computes it, x_i = (b_i - a_ik x_k - ...) / a_ii subtracting
+    in the order the x_k were solved, no zero skipped (0 * inf is NaN; a zero pivot gives inf/NaN).  Measured:
+    torch's NaN/inf positions for every layout of A and B.  ``reciprocal``: times 1 / a_ii instead, as getrs
+    (lu_solve) does."""
+    if not left:  # X A = B  <=>  A^T X^T = B^T
+        return np.swapaxes(_triangular_kernel(np.swapaxes(a, -1, -2), np.swapaxes(b, -1, -2), True, not upper,
+                                              reciprocal), -1, -2)
     batch = np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     a = np.broadcast_to(a, batch + a.shape[-2:])
-    b = np.broadcast_to(b, batch + b.shape[-2:])
-    try:
-        return np.linalg.solve(a, b)
-    except np.linalg.LinAlgError:
-        return np.full(b.shape, np.nan, b.dtype)  # (not LAPACK's exact inf/NaN pattern: see the report)
+    x = np.array(np.broadcast_to(b, batch + b.shape[-2:]), dtype=np.result_type(a, b))
+    n = a.shape[-1]
+    order = range(n - 1, -1, -1) if upper else range(n)
+    done: list[int] = []
+    for i in order:
+        row = x[..., i, :]
+        for k in done:
+            row = row - a[..., i, k, None] * x[..., k, :]
+        pivot = a[..., i, i, None]
+        x[..., i, :] = row * (1 / pivot) if reciprocal else row / pivot
+        done.append(i)
+    return x
+
+
+_HANDED: list = [None]   # (key, value): what one formula of a node leaves for its other one (``handed``)
+
+
+def handed(key: tuple, make: Any) -> Any:
+    """A value two formulas of one node share, as torch's backward computes a solve's G_B once and G_A from it:
+    under create_graph both gradients then hang off one solve node, so what reaches it is summed before it
+    goes through (an inf and a -inf meet as torch's do).  A node runs its formulas one after the other with
+    the same objects: the first makes the value and leaves it here, the second takes it (``key`` compared by
+    identity); a formula whose partner did not run (its input needed no gradient) makes its own."""
+    held, _HANDED[0] = _HANDED[0], None
+    if held is not None and len(held[0]) == len(key) and all(a is b for a, b in zip(held[0], key)):
+        return held[1]
+    _HANDED[0] = (key, value := make())
+    return value
 
 
 def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangular, which, shape):
     from ..autograd.backends import TENSOR
     from .linalg import tril, triu
-    gb = solve_triangular(transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular)
+    gb = handed((grad, A, result), lambda: solve_triangular(
+        transpose(A, -2, -1), grad, upper=not upper, left=left, unitriangular=unitriangular))
     if which == "B":
         return TENSOR["sum_to"](gb, shape)
     ga = -matmul(gb, transpose(result, -2, -1)) if left else -matmul(transpose(result, -2, -1), gb)
@@ -505,13 +546,23 @@ def _solve_triangular_backward_tensor(grad, A, result, upper, left, unitriangula
 def _solve_triangular_backward_array(grad, A, result, upper, left, unitriangular, which, shape):
     from ..autograd.backends import ARRAY
     a = _triangle(A, upper, unitriangular, np)
-    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, True) if left else \
-        _triangular_kernel(np.swapaxes(a, -1, -2), grad, False)
+    gb = _triangular_kernel(np.swapaxes(a, -1, -2), grad, left, not upper)
     if which == "B":
         return ARRAY["sum_to"](gb, shape)
-    ga = -(gb @ np.swapaxes(result, -1, -2)) if left else -(np.swapaxes(result, -1, -2) @ gb)
+    ga = -_gemm.matmul(gb, np.swapaxes(result, -1, -2)) if left else -_gemm.matmul(np.swapaxes(result, -1, -2), gb)
     ga = np.triu(ga, 1 if unitriangular else 0) if upper else np.tril(ga, -1 if unitriangular else 0)
     return ARRAY["sum_to"](ga, shape)
+
+
+def _solve_triangular_tangent(A_t, B_t, A, X, upper, left, unitriangular):
+    """torch's linalg_solve_triangular_forward_AD: A^-1 (B_t - tri(A_t) X) (X A^-1 form for left=False), a
+    missing tangent being zeros (so an inf or NaN of X spreads through tri(A_t) X as in torch)."""
+    tri = A_t.triu(int(unitriangular)) if upper else A_t.tril(-int(unitriangular))
+    rhs = B_t - (tri @ X if left else X @ tri)
+    return solve_triangular(A, rhs, upper=upper, left=left, unitriangular=unitriangular)
+
+
+formula_helper(_solve_triangular_tangent, tensor="same", name="solve_triangular_tangent")
 
 
 LinalgSolveTriangularBackward0 = derivative(
@@ -532,7 +583,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {rows}x{cols})")
     check_broadcast(np.broadcast_to(0, B.shape[:-2]), np.broadcast_to(0, A.shape[:-2]))   # (torch names B first)
     a = _triangle(A._data, upper, unitriangular, np)
-    out = column_major(_triangular_kernel(a, B._data, left).astype(A._data.dtype, copy=False))
+    b = B._data.astype(A._data.dtype, copy=False)   # (torch solves in A's dtype: an int B is cast first)
+    out = column_major(_triangular_kernel(a, b, left, upper))
     return record(LinalgSolveTriangularBackward0, out, (A, B), self=A, B=B, upper=upper, left=left,
                   unitriangular=unitriangular, self_shape=tuple(A.shape), B_shape=tuple(B.shape))
 
@@ -542,8 +594,8 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
 @quiet
 def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np.ndarray:
     lower = np.swapaxes(factor, -1, -2) if upper else factor
-    y = _triangular_kernel(lower, b, True)
-    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True)
+    y = _triangular_kernel(lower, b, True, False)
+    return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True, True)
 
 
 def _cholesky_solve_backward_tensor(grad, input2, result, upper, which, shape):
@@ -744,9 +796,9 @@ def _qr_backward_array(grad_q, grad_r, a, mode):
         upper = np.triu(ga)
         sym = upper + mt(upper)
         sym[..., np.arange(n), np.arange(n)] *= 0.5
-        return _triangular_kernel(mt(np.triu(r)), q @ sym + grad_q, False)  # (...) R^{-T}, a triangular solve
+        return _triangular_kernel(mt(np.triu(r)), q @ sym + grad_q, False, False)  # (...) R^{-T}, a triangular solve
     ga = q @ np.tril(mt(ga) - ga)
-    ga = _triangular_kernel(mt(np.triu(r[..., :, :m])), ga, False)
+    ga = _triangular_kernel(mt(np.triu(r[..., :, :m])), ga, False, False)
     return np.concatenate([ga, np.zeros(a.shape[:-2] + (m, n - m), a.dtype)], -1) + q @ grad_r
 
 
@@ -1034,37 +1086,126 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, tol
     return Tensor._make(np.asarray(_rank_kernel(A._data, a_tol, r_tol, hermitian)), False, None)
 
 
-_PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800., 129060195264000.,
-           10559470521600., 670442572800., 33522128640., 1323241920., 40840800., 960960., 16380., 182., 1.)
+# torch's matrix_exp (ATen's mexp: Bader, Blanes and Casas's optimized Taylor polynomials of degree 1, 2, 4, 8,
+# 12 and 18, the last with scaling and squaring), its coefficients and thresholds per dtype.
+_MEXP_THETAS = {np.dtype(np.float32): (1.192092800768788e-07, 5.978858893805233e-04, 5.116619363445086e-02,
+                                       5.800524627688768e-01, 1.461661507209034e+00, 3.010066362817634e+00),
+                np.dtype(np.float64): (2.220446049250313e-16, 2.580956802971767e-08, 3.397168839976962e-04,
+                                       4.991228871115323e-02, 2.996158913811580e-01, 1.090863719290036e+00)}
+_T12 = ((9.0198e-16, 0.46932117595418237389, -0.20099424927047284052, -0.04623946134063071740),
+        (5.31597895759871264183, 1.19926790417132231573, 0.01179296240992997031, 0.01108844528519167989),
+        (0.18188869982170434744, 0.05502798439925399070, 0.09351590770535414968, 0.00610700528898058230),
+        (-2.0861320e-13, -0.13181061013830184015, -0.02027855540589259079, -0.00675951846863086359))
+_T18 = ((0., -1.00365581030144618291e-01, -8.02924648241156932449e-03, -8.92138498045729985177e-04, 0.),
+        (0., 3.97849749499645077844e-01, 1.36783778460411720168e+00, 4.98289622525382669416e-01,
+         -6.37898194594723280150e-04),
+        (-1.09676396052962061844e+01, 1.68015813878906206114e+00, 5.71779846478865511061e-02,
+         -6.98210122488052056106e-03, 3.34975017086070470649e-05),
+        (-9.04316832390810593223e-02, -6.76404519071381882256e-02, 6.75961301770459654925e-02,
+         2.95552570429315521194e-02, -1.39180257516060693404e-05),
+        (0., 0., -9.23364619367118555360e-02, -1.69364939002081722752e-02, -1.40086798182036094347e-05))
 
 
-@quiet
+def _combination(mats: list, coefficients) -> np.ndarray:
+    """ATen's _compute_linear_combination: sum_j c_j M_j from zero in j's order, zero coefficients too
+    (0 * inf is NaN there)."""
+    out = np.zeros_like(mats[0])
+    for m, c in zip(mats, coefficients):
+        out = out + m * m.dtype.type(c)
+    return out
+
+
+def _powers(a: np.ndarray, k: int) -> list:
+    """The first k of I, A, A^2, A^3, A^6 (ATen's _fill_matrix_powers)."""
+    mats = [np.broadcast_to(np.eye(a.shape[-1], dtype=a.dtype), a.shape), a]
+    if k > 2:
+        mats.append(_gemm.matmul(a, a))
+    if k > 3:
+        mats.append(_gemm.matmul(a, mats[2]))
+    if k > 4:
+        mats.append(_gemm.matmul(mats[3], mats[3]))
+    return mats[:k]
+
+
+def _taylor(a: np.ndarray, degree: int) -> np.ndarray:
+    """ATen's compute_T<degree>, in A's dtype."""
+    t = a.dtype.type
+    if degree == 1:
+        eye, x = _powers(a, 2)
+        return eye + x
+    if degree == 2:
+        eye, x, x2 = _powers(a, 3)
+        return eye + x + x2 / t(2)
+    if degree == 4:
+        mats = _powers(a, 3)
+        mats.append(_gemm.matmul(mats[2], _combination(mats, (1 / 2.0, 1 / 6.0, 1 / 24.0))))
+        return _combination(mats, (1.0, 1.0, 0.0, 1.0))
+    if degree == 8:
+        sqrt_177 = t(0.1330413469565007072504e+2)
+        x3 = t(2.) / t(3.)
+        x1, x2 = x3 * ((t(1.) + sqrt_177) / t(88.)), x3 * ((t(1.) + sqrt_177) / t(352.))
+        x4 = (t(-271.) + t(29.) * sqrt_177) / (t(315.) * x3)
+        x5 = (t(-11.) + t(11.) * sqrt_177) / (t(1260.) * x3)
+        x6 = (t(-99.) + t(11.) * sqrt_177) / (t(5040.) * x3)
+        x7 = (t(89.) - sqrt_177) / (t(5040.) * x3)
+        y2 = (t(857.) - t(58.) * sqrt_177) / t(630.)
+        mats = _powers(a, 3)
+        mats.append(_gemm.matmul(mats[2], _combination(mats[1:3], (x1, x2))))
+        mats.append(_gemm.matmul(_combination(mats[2:4], (x3, 1.0)), _combination(mats[:4], (x4, x5, x6, x7))))
+        return _combination(mats, (1.0, 1.0, y2, 0.0, 1.0))
+    if degree == 12:
+        mats = _powers(a, 4)
+        b = [_combination(mats, row) for row in _T12]
+        b[2] = b[2] + _gemm.matmul(b[3], b[3])
+        return b[0] + _gemm.matmul(b[1] + b[2], b[2])
+    mats = _powers(a, 5)
+    b = [_combination(mats, row) for row in _T18]
+    b[3] = b[3] + _gemm.matmul(b[0], b[4])
+    return b[1] + _gemm.matmul(b[2] + b[3], b[3])
+
+
+def _taylor_scale_square(a: np.ndarray, norm: np.ndarray, theta) -> np.ndarray:
+    """ATen's compute_T18_scale_square: A / 2^s, s = ceil(log2(norm / theta)) >= 0, then squared s times.  The
+    squarings go by ascending s through the batch cut to int64, where an inf or NaN s is the smallest integer
+    (x86's conversion): such a matrix (an inf entry: A * 2^-inf is 0 or NaN) is squared as often as the largest
+    finite s of its batch."""
+    t = a.dtype.type
+    s = np.maximum(np.ceil(np.log2(norm / t(theta))), t(0))
+    s = np.where(np.isnan(norm), norm, s)   # (torch's clamp keeps NaN)
+    out = _taylor(a * np.power(t(2), -s)[:, None, None], 18)
+    finite = np.isfinite(s)
+    top = int(s[finite].max()) if finite.any() else 0
+    squarings = np.where(finite, np.where(finite, s, 0), top).astype(np.int64)
+    for step in range(int(squarings.max(initial=0))):
+        todo = squarings > step
+        out[todo] = _gemm.matmul(out[todo], out[todo])
+    return out
+
+
 @quiet
 def _expm_kernel(a: np.ndarray) -> np.ndarray:
-    """exp(A) by scaling and squaring with the [13/13] Padé approximant (Higham 2005), batched, each matrix
-    scaled by its own 1-norm (as torch's: one matrix never changes another's rounding).  A matrix with a NaN
-    or an infinity is all NaN, as torch's (measured: exp([[inf, 0], [0, 1]]) and exp([[nan, 0], [0, 1]]))."""
+    """exp(A) as torch's linalg.matrix_exp computes it (ATen's mexp), in A's dtype: exp of the element for a
+    1 x 1; a single matrix by the Taylor degree its 1-norm allows (NaN for a NaN norm), a batch of several all
+    by degree 18 with scaling and squaring."""
+    n = a.shape[-1]
     if a.size == 0:
         return a.copy()
-    work = a.astype(np.float64)
-    n = a.shape[-1]
-    finite = np.asarray(np.isfinite(work).all((-2, -1)))
-    work = np.where(finite[..., None, None], work, 0.0)
-    norm = np.abs(work).sum(-2).max(-1)
-    theta = 5.371920351148152
-    steps = np.where(norm > theta, np.ceil(np.log2(np.minimum(norm, 1e308) / theta)), 0.0).astype(np.int64)
-    x = work / np.exp2(steps)[..., None, None]
-    b, eye = _PADE13, np.eye(n)
-    x2 = x @ x
-    x4 = x2 @ x2
-    x6 = x4 @ x2
-    u = x @ (x6 @ (b[13] * x6 + b[11] * x4 + b[9] * x2) + b[7] * x6 + b[5] * x4 + b[3] * x2 + b[1] * eye)
-    v = x6 @ (b[12] * x6 + b[10] * x4 + b[8] * x2) + b[6] * x6 + b[4] * x4 + b[2] * x2 + b[0] * eye
-    out = np.linalg.solve(v - u, v + u)
-    for step in range(int(steps.max())):
-        out = np.where((steps > step)[..., None, None], out @ out, out)
-    out[~finite] = np.nan
-    return out.astype(a.dtype)
+    if n == 1:
+        return np.exp(a)
+    flat = a.reshape(-1, n, n)
+    thetas = _MEXP_THETAS[a.dtype]
+    norm = np.abs(flat).sum(-2).max(-1)
+    if flat.shape[0] > 1:
+        return _taylor_scale_square(flat, norm, thetas[5]).reshape(a.shape)
+    out = np.full_like(flat, np.nan)
+    for i, degree in enumerate((1, 2, 4, 8, 12)):
+        pick = ((-1 if i == 0 else thetas[i - 1]) < norm) & (norm <= thetas[i])
+        if pick.any():
+            out[pick] = _taylor(flat[pick], degree)
+    pick = norm >= thetas[4]
+    if pick.any():
+        out[pick] = _taylor_scale_square(flat[pick], norm[pick], thetas[5])
+    return out.reshape(a.shape)
 
 
 def _meta_matrix(grad, a, lib_cat, mt, zeros):
@@ -1093,7 +1234,7 @@ LinalgMatrixExpBackward0 = derivative("LinalgMatrixExpBackward0", self="matrix_e
 
 
 def matrix_exp(A: Tensor) -> Tensor:
-    """The matrix exponential (scaling and squaring, Padé [13/13])."""
+    """The matrix exponential (torch's optimized Taylor polynomials, with scaling and squaring)."""
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_exp: The input tensor A must have at least 2 dimensions.")
     _check_square(A, "linalg.matrix_exp")

@@ -11,6 +11,7 @@ import math
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import _LEGACY
@@ -67,32 +68,40 @@ def _cdist_backward_tensor(grad, x1, x2, p, dist, which, shape):
 @formula_helper(tensor=_cdist_backward_tensor, name="cdist_backward")
 @quiet
 def _cdist_backward_array(grad, x1, x2, p, dist, which, shape):
-    """ATen's _cdist_backward: grad times the slope of |x1_i - x2_j|_p, summed over the other side's rows."""
+    """ATen's _cdist_backward: each p's term as its kernel writes it (the order of its products and quotients
+    decides where an overflow is inf or NaN), summed over the other side's rows."""
     from ..autograd.backends import ARRAY
     if which == "x2":
         grad, dist, x1, x2 = _mT(grad), _mT(dist), x2, x1
     diff = _pairwise(x1, x2)
     d = dist[..., None]
+    g = grad[..., None]
+    zero_dist = d == 0
     if p == 0:
-        slope = np.zeros_like(diff)
+        term = np.zeros_like(diff)
     elif p == 1:
-        slope = np.sign(diff)
+        term = g * np.sign(diff)
+    elif p < 2:
+        term = np.where(zero_dist, 0, np.sign(diff) * np.abs(diff) ** (p - 1) * g / d ** (p - 1))
+        term = np.where((diff == 0) & (p < 1), 0, term)
+    elif p == 2:
+        term = np.where(zero_dist, 0, g * diff / d)
     elif p == math.inf:
         # (torch's: sign(diff) * (1 - min(1, ceil(|(|diff| - dist)|))): NaN where an inf meets the distance)
-        slope = np.sign(diff) * (1 - np.minimum(1, np.ceil(np.abs(np.abs(diff) - d))))
-    elif p == 2:
-        slope = np.where(d == 0, 0, diff / np.where(d == 0, 1, d))
+        term = g * np.sign(diff) * (1 - np.minimum(1, np.ceil(np.abs(np.abs(diff) - d))))
     else:
-        ok = (d != 0) & (diff != 0)
-        slope = np.where(ok, np.sign(diff) * np.abs(np.where(ok, diff, 1)) ** (p - 1)
-                         / np.where(ok, d, 1) ** (p - 1), 0)
-    return ARRAY["sum_to"]((grad[..., None] * slope).sum(-2), shape)
+        term = np.where(zero_dist, 0, diff * np.abs(diff) ** (p - 2) * g / d ** (p - 1))
+    total = np.zeros_like(term[..., 0, :])
+    for j in range(term.shape[-2]):   # (the other side's rows added one by one, as torch's kernel does)
+        total = total + term[..., j, :]
+    return ARRAY["sum_to"](total, shape)
 
 
 def _euclidean_dist_backward_tensor(grad, x1, x2, result, which):
-    from .elementwise import where
+    from .decompositions import handed
     zero = Tensor._make(result._data == 0, False, None)
-    ratio = where(zero, grad * 0, grad / result)
+    # (torch's ops, one ratio for both gradients: what reaches it from each is summed before the division)
+    ratio = handed((grad, result), lambda: (grad / result).masked_fill(zero, 0))
     if which == "x1":
         return x1 * ratio.sum(-1, keepdim=True) - matmul(ratio, x2)
     return x2 * unsqueeze(ratio.sum(-2), -1) - matmul(transpose(ratio, -2, -1), x1)
@@ -102,10 +111,10 @@ def _euclidean_dist_backward_tensor(grad, x1, x2, result, which):
 @quiet
 def _euclidean_dist_backward_array(grad, x1, x2, result, which):
     """The gradient of sqrt(|x1|^2 + |x2|^2 - 2 x1 x2^T): 0 where the distance is 0."""
-    ratio = np.where(result == 0, 0, grad / np.where(result == 0, 1, result))
+    ratio = np.where(result == 0, 0, grad / result)
     if which == "x1":
-        return x1 * ratio.sum(-1, keepdims=True) - ratio @ x2
-    return x2 * ratio.sum(-2)[..., None] - _mT(ratio) @ x1
+        return x1 * ratio.sum(-1, keepdims=True) - _gemm.matmul(ratio, x2)
+    return x2 * ratio.sum(-2)[..., None] - _gemm.matmul(_mT(ratio), x1)
 
 
 CdistBackward0 = derivative(
@@ -120,8 +129,13 @@ EuclideanDistBackward0 = derivative(
 
 @quiet
 def _euclidean_kernel(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
-    sq = (x1 * x1).sum(-1)[..., :, None] + (x2 * x2).sum(-1)[..., None, :] - 2 * (x1 @ _mT(x2))
-    return np.sqrt(np.maximum(sq, 0)).astype(x1.dtype, copy=False)
+    """ATen's _euclidean_dist: one product of [-2 x1, |x1|^2, 1] and [x2, 1, |x2|^2] (its terms summed in that
+    order, through _gemm as torch's gemm adds them), clamped at 0 (NaN stays) and square-rooted."""
+    n1, n2 = (x1 * x1).sum(-1, keepdims=True), (x2 * x2).sum(-1, keepdims=True)
+    a = np.concatenate([x1 * x1.dtype.type(-2), n1, np.ones_like(n1)], -1)
+    b = np.concatenate([x2, np.ones_like(n2), n2], -1)
+    sq = _gemm.matmul(a, _mT(b))
+    return np.sqrt(np.where(sq < 0, 0, sq)).astype(x1.dtype, copy=False)
 
 
 _MODES = {"use_mm_for_euclid_dist_if_necessary": 0, "use_mm_for_euclid_dist": 1,

@@ -9,6 +9,7 @@ import warnings
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -17,7 +18,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented, past_checks
-from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major
+from .decompositions import LinAlgError, _triangle, _triangular_kernel, column_major, handed
 from .linalg import matmul
 from .shape import transpose
 
@@ -36,7 +37,7 @@ def _triangular_solve_backward_tensor(grad_x, grad_m, b, A, result, upper, trans
                                       shape):
     from ..autograd.backends import TENSOR
     from .linalg import tril, triu
-    gb = _triangular_solve(grad_x, A, upper, not transpose_, unitriangular)[0]
+    gb = handed((grad_x, A, result), lambda: _triangular_solve(grad_x, A, upper, not transpose_, unitriangular)[0])
     if which == "b":
         return TENSOR["sum_to"](gb, shape)
     ga = -matmul(result, transpose(gb, -2, -1)) if transpose_ else -matmul(gb, transpose(result, -2, -1))
@@ -51,10 +52,10 @@ def _triangular_solve_backward_array(grad_x, grad_m, b, A, result, upper, transp
     -X gb^T when transposed) on A's triangle, plus the cloned coefficient's gradient."""
     from ..autograd.backends import ARRAY
     a = _triangle(A, upper, unitriangular, np)
-    gb = _triangular_kernel(a if transpose_ else _mT(a), grad_x, True)
+    gb = _triangular_kernel(a if transpose_ else _mT(a), grad_x, True, upper == transpose_)
     if which == "b":
         return ARRAY["sum_to"](gb, shape)
-    ga = -(result @ _mT(gb)) if transpose_ else -(gb @ _mT(result))
+    ga = -_gemm.matmul(result, _mT(gb)) if transpose_ else -_gemm.matmul(gb, _mT(result))
     ga = np.triu(ga, int(unitriangular)) if upper else np.tril(ga, -int(unitriangular))
     return ARRAY["sum_to"](ga + grad_m, shape)
 
@@ -63,13 +64,14 @@ def _triangular_solve_tangent(b_t, A_t, result, b, A, upper, transpose_, unitria
     """torch's triangular_solve_jvp: dX = op(A)^-1 (db - dA X) with A's whole tangent, untransposed (as
     torch's generic_solve_jvp, which also takes a b shaped like A.shape[:-1] for a batch of vectors: then
     dA X is dA @ X[..., None] with its broadcasting, measured); the copy's tangent is A's, which torch
-    cannot set on a broadcast copy."""
-    if A_t is not None:
-        if b.ndim == A.ndim - 1 and tuple(b.shape) == tuple(A.shape[:-1]):
-            contrib = matmul(A_t, result.unsqueeze(-1)).squeeze(-1)
-        else:
-            contrib = matmul(A_t, result)
-    rhs = b_t if A_t is None else (-contrib if b_t is None else b_t - contrib)
+    cannot set on a broadcast copy.  A missing A tangent is zeros there (measured: 0 times an inf or NaN of X
+    is NaN in torch's tangent)."""
+    dA = A_t if A_t is not None else Tensor._make(np.zeros(A.shape, A._data.dtype), False, None)
+    if b.ndim == A.ndim - 1 and tuple(b.shape) == tuple(A.shape[:-1]):
+        contrib = matmul(dA, result.unsqueeze(-1)).squeeze(-1)
+    else:
+        contrib = matmul(dA, result)
+    rhs = -contrib if b_t is None else b_t - contrib
     x_t = _triangular_solve(rhs, A, upper, transpose_, unitriangular)[0]
     if A_t is not None and tuple(A_t.shape) != tuple(result.shape[:-2]) + tuple(A.shape[-2:]):
         size = list(result.shape[:-2]) + list(A.shape[-2:])
@@ -122,7 +124,8 @@ def _triangular_solve(input: Tensor, A: Tensor, upper: bool, transpose: bool, un
     if input._data.dtype.kind != "f":
         raise not_implemented("triangular_solve_cpu", input._data)
     a = _triangle(A._data, upper, unitriangular, np)
-    x = _triangular_kernel(_mT(a) if transpose else a, input._data, True).astype(A._data.dtype, copy=False)
+    x = _triangular_kernel(_mT(a) if transpose else a, input._data, True, upper != transpose)
+    x = x.astype(A._data.dtype, copy=False)
     copy = np.broadcast_to(A._data, batch + A._data.shape[-2:]).copy()
     outs = record_multi(TriangularSolveBackward0, (column_major(x), column_major(copy)), (input, A), self=input,
                         A=A, upper=upper, transpose_=transpose, unitriangular=unitriangular,
@@ -168,7 +171,7 @@ def _cholesky_inverse_kernel(factor: np.ndarray, upper: bool) -> np.ndarray:
     """(L L^T)^-1 = L^-T L^-1 from L's triangle (U^-1 U^-T when upper), symmetric as potri leaves it."""
     tri = _triangle(factor, upper, False, np)
     eye = np.broadcast_to(np.eye(factor.shape[-1], dtype=factor.dtype), factor.shape)
-    t_inv = _triangular_kernel(tri, eye, True)
+    t_inv = _triangular_kernel(tri, eye, True, upper)
     out = t_inv @ _mT(t_inv) if upper else _mT(t_inv) @ t_inv
     return (np.tril(out) + _mT(np.tril(out, -1))).astype(factor.dtype, copy=False)
 

@@ -15,6 +15,7 @@ import warnings
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
@@ -23,7 +24,7 @@ from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import check_broadcast, methods, record, record_multi
 from ._errors import not_implemented, past_checks
-from .decompositions import _triangle, _triangular_kernel, column_major
+from .decompositions import _triangle, _triangular_kernel, column_major, solve_triangular
 
 __all__ = ["lu", "lu_factor", "lu_factor_ex", "lu_solve", "lu_unpack", "torch_lu", "torch_lu_solve"]
 
@@ -39,9 +40,32 @@ def _mT(a: np.ndarray) -> np.ndarray:
 
 # --- NumPy kernels ------------------------------------------------------------------------------------
 
+def _idamax(mag: np.ndarray) -> np.ndarray:
+    """BLAS idamax along the last axis: the first largest |x|, where a NaN never wins (it compares false)
+    unless it is the first element, which then stays the maximum."""
+    first_nan = np.isnan(mag[..., 0])
+    pick = np.argmax(np.where(np.isnan(mag), -1, mag), axis=-1)
+    return np.where(first_nan, 0, pick)
+
+
+def _reciprocal_scaling(m: int, n: int, j: int) -> str:
+    """How torch's getrf (MKL) scales column j below its pivot: "lapack" is dgetf2's rule (by the reciprocal
+    when |pivot| >= sfmin, the smallest normal number, else by dividing); MKL's kernel for square matrices of
+    3 or more takes the reciprocal in every column but the last two (even of a subnormal pivot, so 1/pivot
+    overflows to inf and a zero below it becomes NaN) and divides in the last two, as it does in a 2 x 2
+    matrix.  Measured on torch 2.13's MKL (exact factors for every m, n <= 4 and hostile entries)."""
+    if m != n:
+        return "lapack"
+    return "divide" if j >= n - 2 else "reciprocal"
+
+
 @quiet
 def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """LU with partial pivoting of every matrix of ``a`` (m x n): (LU packed, 1-based pivots, info)."""
+    """LU with partial pivoting of every matrix of ``a`` (m x n): (LU packed, 1-based pivots, info).
+
+    Right-looking, one column at a time: idamax's pivot, the column scaled as torch's kernel scales it
+    (``_reciprocal_scaling``), a rank-1 update of the rest with no zero skipped (0 * inf is NaN there).
+    ``info`` is the first exactly zero pivot, whose column is left unscaled."""
     m, n = a.shape[-2], a.shape[-1]
     k = min(m, n)
     flat = a.reshape(-1, m, n).copy()
@@ -49,8 +73,9 @@ def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     rows = np.arange(b)
     piv = np.empty((b, k), np.int32)
     info = np.zeros(b, np.int32)
+    sfmin = np.finfo(a.dtype).smallest_normal
     for j in range(k):
-        p = j + np.argmax(np.abs(flat[:, j:, j]), axis=1)   # idamax: the first largest
+        p = j + _idamax(np.abs(flat[:, j:, j]))
         piv[:, j] = p + 1
         top = flat[rows, j].copy()
         flat[rows, j] = flat[rows, p]
@@ -58,15 +83,19 @@ def _getrf(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         pivot = flat[:, j, j]
         zero = pivot == 0
         info[(info == 0) & zero] = j + 1
-        col = flat[:, j + 1:, j] / np.where(zero, 1, pivot)[:, None]
+        pivot = np.where(zero, 1, pivot)[:, None]
+        below = flat[:, j + 1:, j]
+        rule = _reciprocal_scaling(m, n, j)
+        recip = np.abs(pivot) >= sfmin if rule == "lapack" else np.full(pivot.shape, rule == "reciprocal")
+        col = np.where(recip, below * (1 / pivot), below / pivot)
         flat[:, j + 1:, j] = col
         flat[:, j + 1:, j + 1:] -= col[:, :, None] * flat[:, j, None, j + 1:]
     batch = a.shape[:-2]
     return flat.reshape(a.shape), piv.reshape(batch + (k,)), info.reshape(batch)
 
 
-def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
-    """P with A = P L U from LAPACK's row swaps (row j swapped with row piv[j] - 1, in order)."""
+def _row_order(piv: np.ndarray, m: int) -> np.ndarray:
+    """perm with A = P L U, P[perm[j], j] = 1, from LAPACK's row swaps (row j with row piv[j] - 1, in order)."""
     batch = piv.shape[:-1]
     flat = piv.reshape(-1, piv.shape[-1]).astype(np.int64) - 1
     perm = np.broadcast_to(np.arange(m), (flat.shape[0], m)).copy()
@@ -76,9 +105,15 @@ def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
         top = perm[rows, j].copy()
         perm[rows, j] = perm[rows, p]
         perm[rows, p] = top
-    out = np.zeros((flat.shape[0], m, m), dtype)
-    out[rows[:, None], perm, np.arange(m)[None, :]] = 1
-    return out.reshape(batch + (m, m))
+    return perm.reshape(batch + (m,))
+
+
+def _permutation(piv: np.ndarray, m: int, dtype) -> np.ndarray:
+    """P with A = P L U from LAPACK's row swaps."""
+    perm = _row_order(piv, m)
+    out = np.zeros(perm.shape + (m,), dtype)
+    np.put_along_axis(out, perm[..., :, None], 1, axis=-1)
+    return np.swapaxes(out, -1, -2)
 
 
 def _unpack(lu_: np.ndarray, m: int, n: int):
@@ -92,8 +127,9 @@ def _unpack(lu_: np.ndarray, m: int, n: int):
 
 def _array_ops() -> types.SimpleNamespace:
     return types.SimpleNamespace(
-        tril=np.tril, triu=np.triu, mH=_mT, cat=np.concatenate, zeros_like=np.zeros_like,
-        solve_tri=lambda a, b, upper, left=True, unit=False: _triangular_kernel(_triangle(a, upper, unit, np), b, left),
+        tril=np.tril, triu=np.triu, mH=_mT, cat=np.concatenate, zeros_like=np.zeros_like, mm=_gemm.matmul,
+        solve_tri=lambda a, b, upper, left=True, unit=False: _triangular_kernel(_triangle(a, upper, unit, np), b, left,
+                                                                                upper),
         factor=lambda a: _array_factor(a))
 
 
@@ -104,11 +140,11 @@ def _array_factor(a):
 
 
 def _tensor_ops() -> types.SimpleNamespace:
-    from .decompositions import solve_triangular
     from .join import cat
     from .shape import transpose
     return types.SimpleNamespace(
         tril=lambda x, d=0: x.tril(d), triu=lambda x, d=0: x.triu(d), mH=lambda x: transpose(x, -2, -1), cat=cat,
+        mm=lambda a, b: a @ b,
         zeros_like=lambda x: x * 0,
         solve_tri=lambda a, b, upper, left=True, unit=False: solve_triangular(a, b, upper=upper, left=left,
                                                                               unitriangular=unit),
@@ -126,21 +162,21 @@ def lu_backward(L_grad, U_grad, P, L, U):
     m, n = L.shape[-2], U.shape[-1]
     k = min(m, n)
     if m == n:
-        a_grad = o.tril(o.mH(L) @ L_grad, -1) + o.triu(U_grad @ o.mH(U))
+        a_grad = o.tril(o.mm(o.mH(L), L_grad), -1) + o.triu(o.mm(U_grad, o.mH(U)))
         a_grad = o.solve_tri(o.mH(U), a_grad, False, left=False)
         a_grad = o.solve_tri(o.mH(L), a_grad, True, unit=True)
-        return P @ a_grad
+        return o.mm(P, a_grad)
     if m < n:
         u1 = U[..., :, :k]
-        a_grad = o.mH(L) @ L_grad - o.triu(U_grad) @ o.mH(U)
+        a_grad = o.mm(o.mH(L), L_grad) - o.mm(o.triu(U_grad), o.mH(U))
         a_grad = o.solve_tri(o.mH(u1), o.tril(a_grad, -1), False, left=False)
         a_grad = o.cat([a_grad + o.triu(U_grad[..., :, :k]), U_grad[..., :, k:]], -1)
-        return P @ o.solve_tri(o.mH(L), a_grad, True, unit=True)
+        return o.mm(P, o.solve_tri(o.mH(L), a_grad, True, unit=True))
     l1 = L[..., :k, :]
-    a_grad = U_grad @ o.mH(U) - o.mH(L) @ o.tril(L_grad, -1)
+    a_grad = o.mm(U_grad, o.mH(U)) - o.mm(o.mH(L), o.tril(L_grad, -1))
     a_grad = o.solve_tri(o.mH(l1), o.triu(a_grad), True, unit=True)
     a_grad = o.cat([a_grad + o.tril(L_grad[..., :k, :], -1), L_grad[..., k:, :]], -2)
-    return P @ o.solve_tri(o.mH(U), a_grad, False, left=False)
+    return o.mm(P, o.solve_tri(o.mH(U), a_grad, False, left=False))
 
 
 @formula_helper(tensor="same")
@@ -152,10 +188,14 @@ def lu_grad(L_grad, U_grad, A):
 
 @formula_helper(tensor="same")
 def lu_factor_grad(grad, A):
-    """FunctionsManual's lu_factor_ex_backward: the packed gradient split into L's and U's parts."""
-    o = _ops(A)
+    """FunctionsManual's lu_factor_ex_backward: the packed gradient's first k columns as L's gradient and
+    first k rows as U's, unmasked (linalg_lu_backward masks its products, so an inf or NaN of the other
+    triangle still meets a zero there: NaN, as in torch)."""
     k = min(A.shape[-2], A.shape[-1])
-    return lu_grad(o.tril(grad[..., :, :k], -1), o.triu(grad[..., :k, :]), A)
+    if isinstance(A, Tensor):   # (create_graph: P, L, U unpacked from a packed LU, as torch's graph has them)
+        P, L, U = lu_unpack(*lu_factor_ex(A)[:2])
+        return lu_backward(grad[..., :, :k], grad[..., :k, :], P, L, U)
+    return lu_grad(grad[..., :, :k], grad[..., :k, :], A)
 
 
 @formula_helper(tensor="same")
@@ -176,12 +216,12 @@ def lu_solve_grad_LU(gX, LU, pivots, X, left, adjoint):
     o = _ops(LU)
     P, L, U = _unpacked(LU, pivots)
     if left != adjoint:
-        gR = o.solve_tri(o.mH(U), -((gX if left else o.mH(gX)) @ (o.mH(X) if left else X)), False)
-        gL = o.tril(o.solve_tri(o.mH(L), gR @ o.mH(U), True, unit=True), -1)
+        gR = o.solve_tri(o.mH(U), -o.mm(gX if left else o.mH(gX), o.mH(X) if left else X), False)
+        gL = o.tril(o.solve_tri(o.mH(L), o.mm(gR, o.mH(U)), True, unit=True), -1)
         return gL + o.triu(gR)
-    gR = -(o.mH(P) @ (X if left else o.mH(X)) @ (o.mH(gX) if left else gX) @ P)
+    gR = -o.mm(o.mm(o.mm(o.mH(P), X if left else o.mH(X)), o.mH(gX) if left else gX), P)
     gR = o.solve_tri(o.mH(L), gR, True, left=False, unit=True)
-    gU = o.triu(o.solve_tri(o.mH(U), o.mH(L) @ gR, False, left=False))
+    gU = o.triu(o.solve_tri(o.mH(U), o.mm(o.mH(L), gR), False, left=False))
     return o.tril(gR, -1) + gU
 
 
@@ -206,6 +246,60 @@ def lu_solve_grad(gX, LU, pivots, X, left, adjoint, shape):
     from ..autograd.backends import ARRAY, TENSOR
     g = lu_solve_grad_LU(gX, LU, pivots, X, left, adjoint)
     return (TENSOR if isinstance(g, Tensor) else ARRAY)["sum_to"](g, shape)
+
+
+def _lu_tangent(dA, A):
+    """torch's linalg_lu_jvp: with A = P L U recomputed, dK = L1^-1 P^T dA1 U1^-1 on the leading k x k
+    block, dL1 = L1 tril(dK, -1), dU1 = triu(dK) U1, and the rest of U (wide) or of L (tall)."""
+    from .join import cat
+    P, L, U = lu(A)
+    m, n = dA.shape[-2], dA.shape[-1]
+    k = min(m, n)
+    PdA = P.mT @ dA
+    L1, U1 = L[..., :k, :k], U[..., :k, :k]
+    dK = solve_triangular(L1, PdA[..., :k, :k], upper=False, left=True, unitriangular=True)
+    dK = solve_triangular(U1, dK, upper=True, left=False)
+    dL1, dU1 = L1 @ dK.tril(-1), dK.triu() @ U1
+    if m == n:
+        return dL1, dU1
+    if m < n:
+        dU2 = solve_triangular(L1, PdA[..., :, k:], upper=False, left=True, unitriangular=True) \
+            - dK.tril(-1) @ U[..., :, k:]
+        return dL1, cat([dU1, dU2], -1)
+    dL2 = solve_triangular(U1, PdA[..., k:, :], upper=True, left=False) - L[..., k:, :] @ dK.triu()
+    return cat([dL1, dL2], -2), dU1
+
+
+def _lu_factor_tangent(dA, A):
+    """torch's lu_factor_ex_jvp: linalg_lu_jvp's dL and dU packed (dU added into dL's top, or dL into dU's
+    left when wide)."""
+    from .join import cat
+    dL, dU = _lu_tangent(dA, A)
+    m, n = dA.shape[-2], dA.shape[-1]
+    if m >= n:
+        return cat([dL[..., :n, :] + dU, dL[..., n:, :]], -2)
+    return cat([dU[..., :, :m] + dL, dU[..., :, m:]], -1)
+
+
+def _lu_solve_tangent(dLU, dB, LU, pivots, X, left, adjoint):
+    """torch's linalg_lu_solve_jvp (its two branches, left != adjoint or not), missing tangents as zeros."""
+    piv = Tensor._make(pivots, False, None)
+    S = lu_solve(LU, piv, dB, left=left, adjoint=adjoint)
+    if left != adjoint:
+        R = solve_triangular(LU, dLU.tril(-1), upper=False, left=True, unitriangular=True)
+        U = LU.triu()
+        R = -solve_triangular(U, dLU.triu() + R @ U, upper=True)
+        return (R @ X if left else X @ R.mT) + S
+    P, L, U = lu_unpack(LU, piv)
+    V = X.mT if left else X
+    R = solve_triangular(U, L @ dLU.triu(), upper=True, left=False) + dLU.tril(-1)
+    R = solve_triangular(L, -(V @ P @ R), upper=False, left=False, unitriangular=True) @ P.mT
+    return (R.mT if left else R) + S
+
+
+formula_helper(_lu_tangent, tensor="same", name="lu_tangent")
+formula_helper(_lu_factor_tangent, tensor="same", name="lu_factor_tangent")
+formula_helper(_lu_solve_tangent, tensor="same", name="lu_solve_tangent")
 
 
 LinalgLuFactorExBackward0 = derivative("LinalgLuFactorExBackward0", A="lu_factor_grad(grad, A)")
@@ -298,19 +392,24 @@ def lu_unpack(LU_data: Tensor, LU_pivots: Tensor, unpack_data: bool = True, unpa
 @quiet
 def _lu_solve_kernel(lu_: np.ndarray, piv: np.ndarray, b: np.ndarray, left: bool, adjoint: bool) -> np.ndarray:
     """X with op(A) X = B (left) or X op(A) = B, A = P L U from the packed factors, op the transpose if
-    ``adjoint``; batches broadcast."""
+    ``adjoint``; batches broadcast.  As torch's getrs: P applied as row swaps (no 0 * inf), U's diagonal by
+    its reciprocal (measured: b * (1 / u) exactly, so a zero over a subnormal pivot whose 1 / u overflows
+    is NaN)."""
     m = lu_.shape[-1]
-    P = _permutation(piv, m, lu_.dtype)
-    low, up = _unpack(lu_, m, m)
     if not left:  # X op(A) = B  <=>  op(A)^T X^T = B^T
         return _mT(_lu_solve_kernel(lu_, piv, _mT(b), True, not adjoint))
+    low, up = _unpack(lu_, m, m)
     batch = np.broadcast_shapes(lu_.shape[:-2], b.shape[:-2])
-    P, low, up = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (P, low, up))
+    low, up = (np.broadcast_to(x, batch + x.shape[-2:]) for x in (low, up))
+    perm = np.broadcast_to(_row_order(piv, m), batch + (m,))[..., None]
     b = np.broadcast_to(b, batch + b.shape[-2:])
-    if adjoint:  # A^T X = B: U^T L^T P^T X = B
-        y = _triangular_kernel(_mT(low), _triangular_kernel(_mT(up), b, True), True)
-        return P @ y
-    return _triangular_kernel(up, _triangular_kernel(low, _mT(P) @ b, True), True)
+    if adjoint:  # A^T X = B: U^T L^T P^T X = B, then X = P y
+        y = _triangular_kernel(_mT(low), _triangular_kernel(_mT(up), b, True, False, reciprocal=True), True, True)
+        out = np.empty_like(y)
+        np.put_along_axis(out, np.broadcast_to(perm, y.shape), y, axis=-2)
+        return out
+    pb = np.take_along_axis(b, np.broadcast_to(perm, b.shape), axis=-2)
+    return _triangular_kernel(up, _triangular_kernel(low, pb, True, False), True, True, reciprocal=True)
 
 
 def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoint: bool = False) -> Tensor:
@@ -342,13 +441,14 @@ def lu_solve(LU: Tensor, pivots: Tensor, B: Tensor, *, left: bool = True, adjoin
 # --- the deprecated torch.* spellings ---------------------------------------------------------------------
 
 def torch_lu(A: Tensor, pivot: bool = True, get_infos: bool = False):
-    """torch.lu (deprecated in torch, with its warning): (LU, pivots) or (LU, pivots, infos)."""
+    """torch.lu (deprecated in torch, with its warning): (LU, pivots) or (LU, pivots, infos); a singular
+    matrix does not raise (ATen's _lu_with_info ignores its check_errors)."""
     warnings.warn("torch.lu is deprecated in favor of torch.linalg.lu_factor / torch.linalg.lu_factor_ex and will be "
                   "removed in a future PyTorch release.\nLU, pivots = torch.lu(A, compute_pivots)\nshould be replaced "
                   "with\nLU, pivots = torch.linalg.lu_factor(A, compute_pivots)\nand\nLU, pivots, info = "
                   "torch.lu(A, compute_pivots, get_infos=True)\nshould be replaced with\nLU, pivots, info = "
                   "torch.linalg.lu_factor_ex(A, compute_pivots)", UserWarning, stacklevel=past_checks(2))
-    LU, piv, info = lu_factor_ex(A, pivot=pivot, check_errors=not get_infos)
+    LU, piv, info = lu_factor_ex(A, pivot=pivot)
     return (LU, piv, info) if get_infos else (LU, piv)
 
 
