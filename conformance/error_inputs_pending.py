@@ -6,5 +6,4 @@ is left.  A fix removes its row.  The list was made by ``python -m conformance -
 that crashes torch itself (a segmentation fault in torch 2.13: nn.EmbeddingBag's, nn.LSTM's fused layer's) is
 kept off torch by its record (``unchecked=(("error_inputs: LABEL", why),)``), not listed here."""
 
-ERROR_INPUTS_PENDING = frozenset({
-})
+ERROR_INPUTS_PENDING: frozenset[str] = frozenset()  # none left
