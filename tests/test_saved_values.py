@@ -120,3 +120,30 @@ def test_nll_loss_saves_its_class_weights_as_torch():
             outcomes.append(str(exc).split(":")[0])
         outcomes.append([n for n in dir(out.grad_fn) if n == "_saved_weight"])
     assert outcomes[:2] == outcomes[2:] and outcomes[0] is not None
+
+
+@scenario
+def nothing_is_saved_for_an_input_whose_edge_is_empty(t, see):
+    """A view made under no_grad of a base that requires grad has no AccumulateGrad: mul saves nothing for its
+    gradient, so a second backward does not raise."""
+    base = t.tensor(1.5, dtype=t.float64)
+    base.requires_grad_()
+    with t.no_grad():
+        view = base.reshape(-1)
+    out = t.tensor(1.5, dtype=t.float64) * view
+    see.call("first backward", lambda: out.sum().backward())
+    see.call("second backward", lambda: out.sum().backward())
+    see("view.grad", view.grad)
+
+
+@scenario
+def rounding_division_saves_its_operands(t, see):
+    """div with a rounding mode has zero gradients, but its node saves self and other as torch's does."""
+    a = t.tensor(0.5, dtype=t.float64, requires_grad=True)
+    b = t.tensor([2.0], dtype=t.float64, requires_grad=True)
+    out = t.div(a, b, rounding_mode="floor")
+    see.call("saved other", lambda: out.grad_fn._saved_other)
+    see.call("saved rounding mode", lambda: out.grad_fn._saved_rounding_mode)
+    with t.no_grad():
+        b[0] = 1.0
+    see.call("backward after other was edited", lambda: out.sum().backward())

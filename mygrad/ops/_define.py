@@ -56,7 +56,8 @@ def _generate(node_cls) -> None:
     ``attach(out, inputs, saved) -> node | None``: an edge for each input that requires grad (its
     grad_fn, or its leaf's AccumulateGrad) with the input's shape and dtype, and what the formulas of
     those inputs read from ``saved``, in ``saved_names`` order (torch's rule: nothing for an input
-    that needs no gradient).  A saved input also keeps its version, checked in backward (True for a
+    whose edge is empty: one that needs no gradient, or a view made under no_grad of a base that requires
+    it, which has no AccumulateGrad).  A saved input also keeps its version, checked in backward (True for a
     number); ``result`` is the output, saved without a reference to its node (``OutputRef``).
     ``record(data, inputs, saved) -> Tensor``: the same, around the new output tensor of ``data``.
     Everything is spelled out per input and per name, so recording an op costs one call."""
@@ -201,7 +202,7 @@ def _attach_body(node_cls) -> list:
         if len(readers) == len(inputs):  # read by every input's formula: always kept
             lines.append(f"    {keep}")
         else:
-            lines += [f"    if {' or '.join(f'm{i} is not None' for i in readers)}:",
+            lines += [f"    if {' or '.join(f'n{i} is not None' for i in readers)}:",
                       f"        {keep}",
                       "    else:",
                       f"        s{j} = v{j} = None"]

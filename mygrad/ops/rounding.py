@@ -40,7 +40,11 @@ def _div_array(a, b, rounding_mode=None):
     return _DIVIDE[rounding_mode](a, b) if rounding_mode else np.true_divide(a, b)
 
 
-DivBackward2 = derivative("DivBackward2", self="zeros_like(grad)", other="zeros_like(grad)")
+# torch's line for div.Tensor_mode, whose rounding mode is always given here: zeros; the true quotient's
+# terms make it save self and other (version-checked, freed) as torch's node does
+DivBackward2 = derivative("DivBackward2", attrs="rounding_mode",
+                          self="zeros_like(grad) if rounding_mode else grad / other",
+                          other="zeros_like(grad) if rounding_mode else -grad * self / (other * other)")
 RemainderBackward0 = derivative("RemainderBackward0", self="grad")
 RemainderBackward1 = derivative("RemainderBackward1", self="grad",
                                 other="-grad * div(self, other, rounding_mode='floor')")
@@ -68,7 +72,7 @@ def div_rounded(input, other, rounding_mode: str) -> Tensor:
         raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                            f"'{rounding_mode}'")
     a, b = _integer_operands("div", f"div_{rounding_mode}_cpu", input, other)
-    return record(DivBackward2, divide(a, b), (input, other))
+    return record(DivBackward2, divide(a, b), (input, other), self=input, other=other, rounding_mode=rounding_mode)
 
 
 def floor_divide(input, other, *, _op: str = "aten::floor_divide") -> Tensor:
