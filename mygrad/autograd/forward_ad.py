@@ -215,6 +215,7 @@ TANGENTS.update({
         " * (1 if weight is None else constant(weight))))"),
     # torch's cholesky_jvp: L phi(L^-1 A_t L^-T), phi the lower triangle with half the diagonal
     "LinalgCholeskyExBackward0": "cholesky_tangent(self_t, result, upper)",
+    "CholeskySolveBackward0": "cholesky_solve_tangent(self_t, input2_t, input2, result, upper)",
     "LinalgEighBackward0": "eigh_tangent(self_t, self, UPLO)",
     "TriangularSolveBackward0": "triangular_solve_tangent(self_t, A_t, result, self, A, upper, transpose_, "
                                 "unitriangular)",

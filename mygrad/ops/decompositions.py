@@ -363,35 +363,32 @@ def _cholesky_backward_tensor(grad, result, upper):
     from .linalg import tril
     lower = transpose(result, -2, -1) if upper else result
     g = transpose(grad, -2, -1) if upper else grad
-    p = matmul(transpose(lower, -2, -1), g)
-    eye = Tensor._make(np.eye(p.shape[-1], dtype=p._data.dtype), False, None)
-    p = tril(p) - (p * eye) * 0.5
-    inv_l = inv(lower)
-    x = matmul(transpose(inv_l, -2, -1), matmul(p, inv_l))
-    return (x + transpose(x, -2, -1)) * 0.5
+    ga = tril(matmul(transpose(lower, -2, -1), g))
+    ga = 0.5 * (ga + transpose(tril(ga, -1), -2, -1))
+    ga = solve_triangular(transpose(lower, -2, -1), ga, upper=True, left=True)
+    return solve_triangular(lower, ga, upper=False, left=False)
 
 
 @formula_helper(tensor=_cholesky_backward_tensor, name="cholesky_backward")
 @quiet
 def _cholesky_backward_array(grad, result, upper):
-    """FunctionsManual's cholesky_backward: gA = sym(L^{-T} Φ(L^T gL) L^{-1}), Φ = tril with half diagonal."""
+    """FunctionsManual's cholesky_backward: gA = L^{-T} Φ(tril(L^T gL)) L^{-1}, Φ(X) = (X + tril(X, -1)^T) / 2,
+    two triangular solves (torch's order)."""
     lower = np.swapaxes(result, -1, -2) if upper else result
     g = np.swapaxes(grad, -1, -2) if upper else grad
-    p = np.swapaxes(lower, -1, -2) @ g
-    p = np.tril(p) - 0.5 * (np.eye(p.shape[-1], dtype=p.dtype) * p)
-    inv_l = _inv_kernel(lower)[0]
-    x = np.swapaxes(inv_l, -1, -2) @ p @ inv_l
-    return 0.5 * (x + np.swapaxes(x, -1, -2))
+    ga = np.tril(_gemm.matmul(np.swapaxes(lower, -1, -2), g))
+    ga = 0.5 * (ga + np.swapaxes(np.tril(ga, -1), -1, -2))
+    ga = _triangular_kernel(np.swapaxes(lower, -1, -2), ga, True, True)
+    return _triangular_kernel(lower, ga, False, False)
 
 
 def _cholesky_tangent(A_t, result, upper):
-    """Forward mode (torch's cholesky_jvp): dL = L phi(L^-1 dA L^-T), phi keeping the strict lower triangle
-    and half the diagonal; for ``upper`` the transpose."""
+    """Forward mode (torch's cholesky_jvp): dL = L π(L^-1 dA L^-T), π(X) = tril(X) - diag(X) / 2; for
+    ``upper`` the transpose."""
     from ..linalg import solve_triangular
     L = result.mT if upper else result
-    X = solve_triangular(L, solve_triangular(L, A_t, upper=False).mT, upper=False).mT
-    phi = X.tril(-1) + 0.5 * X.diagonal(dim1=-2, dim2=-1).diag_embed()
-    dL = L @ phi
+    X = solve_triangular(L.mT, solve_triangular(L, A_t, upper=False), upper=True, left=False)
+    dL = L @ (X.tril() - X.diagonal(dim1=-2, dim2=-1).mul(0.5).diag_embed())
     return dL.mT if upper else dL
 
 
@@ -403,43 +400,47 @@ LinalgCholeskyExBackward0 = derivative("LinalgCholeskyExBackward0", attrs="upper
 CholeskyBackward0 = derivative("CholeskyBackward0", attrs="upper", self="cholesky_backward(grad, result, upper)")
 
 
+def _potrf_column_scale(d: np.ndarray, ljj: np.ndarray) -> np.ndarray:
+    """What potrf multiplies column j below its pivot by, as torch's MKL computes it: 1/l_jj in float64; in
+    float32 an approximate 1/sqrt(d) (subnormals read as 0) refined by one Newton step, so an infinite pivot
+    scales its column by NaN and a subnormal one by -inf (measured: [[inf, 0], [0, .5]] has L[1, 0] NaN and
+    info 2 in float32, 0 and info 0 in float64)."""
+    if d.dtype != np.float32:
+        return 1 / ljj
+    y = 1 / np.sqrt(np.where(np.abs(d) < np.finfo(d.dtype).tiny, d.dtype.type(0), d))
+    return y * (d.dtype.type(1.5) - d.dtype.type(0.5) * d * y * y)
+
+
 @quiet
 def _cholesky_kernel(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The lower factor and LAPACK potrf's info (the order of the first leading minor that is not
-    positive-definite); a failed matrix keeps potrf's partial factor (unblocked: its columns up to the
-    failing pivot, the pivot's remainder on the diagonal, the input's lower triangle beyond)."""
-    info = np.zeros(a.shape[:-2], dtype=np.int32)
-    try:
-        factor = np.linalg.cholesky(a).astype(a.dtype, copy=False)
-        if np.isfinite(factor).all():
-            return factor, info
-        raise np.linalg.LinAlgError   # (NumPy's potrf takes a NaN pivot; torch's LAPACK fails there)
-    except np.linalg.LinAlgError:
-        n = a.shape[-1]
-        flat_a, flat_info = a.reshape(-1, n, n), info.reshape(-1)
-        out = np.tril(flat_a).copy()
-        for i, m in enumerate(flat_a):  # only on failure: factor column by column to the failing pivot
-            low = np.zeros_like(m)
-            for j in range(n):
-                d = m[j, j] - low[j, :j] @ low[j, :j]
-                if not d > 0:
-                    out[i, j, j] = d
-                    out[i, :j, :] = low[:j, :]
-                    out[i, j:, :j] = low[j:, :j]
-                    flat_info[i] = j + 1
-                    break
-                low[j, j] = np.sqrt(d)
-                low[j + 1:, j] = (m[j + 1:, j] - low[j + 1:, :j] @ low[j, :j]) / low[j, j]
-            else:
-                out[i] = low
-        return out.reshape(a.shape), info
+    """LAPACK potrf (lower) as torch's MKL runs it, unblocked and left-looking: column j's pivot is
+    d = a_jj - sum_k l_jk^2; potrf stops at the first d that is not > 0 (NaN too) with info j + 1, leaving
+    its columns up to j factored, d on the diagonal and the input's lower triangle beyond; otherwise
+    l_jj = sqrt(d) and the column below is (a_ij - sum_k l_ik l_jk) scaled as _potrf_column_scale says."""
+    n = a.shape[-1]
+    flat = a.reshape(-1, n, n)
+    low = np.tril(flat)
+    info = np.zeros(flat.shape[0], dtype=np.int32)
+    going = np.ones(flat.shape[0], dtype=bool)
+    for j in range(n):
+        row = low[:, j, :j]
+        d = flat[:, j, j] - np.einsum("bk,bk->b", row, row) if j else flat[:, j, j]
+        stops = going & ~(d > 0)
+        info[stops] = j + 1
+        ljj = np.sqrt(d)
+        low[:, j, j] = np.where(going, np.where(stops, d, ljj), low[:, j, j])
+        going &= ~stops
+        below = flat[:, j + 1:, j] - np.einsum("bik,bk->bi", low[:, j + 1:, :j], row) if j else flat[:, j + 1:, j]
+        below = below * _potrf_column_scale(d, ljj)[:, None]
+        low[:, j + 1:, j] = np.where(going[:, None], below, low[:, j + 1:, j])
+    return low.reshape(a.shape), info.reshape(a.shape[:-2])
 
 
 def _cholesky(A: Tensor, upper: bool, name: str, node, check_errors: bool):
     if A.ndim < 2:
         raise RuntimeError(f"{name}: The input tensor A must have at least 2 dimensions.")
     _check_square(A, name, "cholesky_cpu" if name == "cholesky" else None)
-    low, info = _cholesky_kernel(A._data)
+    low, info = _cholesky_kernel(np.swapaxes(A._data, -1, -2) if upper else A._data)   # (upper: the upper triangle)
     if check_errors and info.any():
         flat = info.reshape(-1)
         first = int(np.flatnonzero(flat)[0])
@@ -593,6 +594,7 @@ def solve_triangular(A: Tensor, B: Tensor, *, upper: bool, left: bool = True, un
 
 @quiet
 def _cholesky_solve_kernel(b: np.ndarray, factor: np.ndarray, upper: bool) -> np.ndarray:
+    """LAPACK potrs: L Y = B, then L^T X = Y (U^T, then U, when upper)."""
     lower = np.swapaxes(factor, -1, -2) if upper else factor
     y = _triangular_kernel(lower, b, True, False)
     return _triangular_kernel(np.swapaxes(lower, -1, -2), y, True, True)
@@ -616,9 +618,22 @@ def _cholesky_solve_backward_array(grad, input2, result, upper, which, shape):
     gb = _cholesky_solve_kernel(grad, input2, upper)
     if which == "B":
         return ARRAY["sum_to"](gb, shape)
-    common = gb @ np.swapaxes(result, -1, -2)
+    common = _gemm.matmul(gb, np.swapaxes(result, -1, -2))
     common = common + np.swapaxes(common, -1, -2)
-    return ARRAY["sum_to"](-(input2 @ common) if upper else -(common @ input2), shape)
+    return ARRAY["sum_to"](-_gemm.matmul(input2, common) if upper else -_gemm.matmul(common, input2), shape)
+
+
+def _cholesky_solve_tangent(B_t, F_t, F, result, upper):
+    """torch's cholesky_solve_jvp: dX = cholesky_solve(dB - (dK + dK^T) X, F), dK = dF F^T (dF^T F when
+    upper); a missing tangent is torch's zero tensor, whose products are zeros (not NaN)."""
+    if F_t is None:
+        return cholesky_solve(B_t, F, upper)
+    dk = F_t.mT @ F if upper else F_t @ F.mT
+    da_x = (dk + dk.mT) @ result
+    return cholesky_solve(-da_x if B_t is None else B_t - da_x, F, upper)
+
+
+formula_helper(_cholesky_solve_tangent, tensor="same", name="cholesky_solve_tangent")
 
 
 CholeskySolveBackward0 = derivative(

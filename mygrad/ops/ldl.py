@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from .. import _gemm
 from .._quiet import quiet
 from .._tensor import Tensor, dim_size
 from .._tensor_str import _LEGACY, scalar_type_name
@@ -26,6 +27,12 @@ linalg_ldl_factor = return_type("linalg_ldl_factor", ("LD", "pivots"))
 linalg_ldl_factor_ex = return_type("linalg_ldl_factor_ex", ("LD", "pivots", "info"))
 
 _ALPHA = (1 + math.sqrt(17)) / 8
+
+
+def _fortran_max(x, y):
+    """Fortran's MAX as sytf2 is built in torch's MKL: y unless x > y, so a NaN on either side can give
+    the other (measured through its zero-pivot test and rowmax)."""
+    return x if x > y else y
 
 
 def _sytf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
@@ -43,7 +50,7 @@ def _sytf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             colmax = abs(a[imax, k])
         else:
             imax, colmax = k, 0.0
-        if max(absakk, colmax) == 0 or np.isnan(absakk):
+        if _fortran_max(absakk, colmax) == 0:
             if info == 0:
                 info = k + 1
             kp = k
@@ -53,7 +60,7 @@ def _sytf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
             else:
                 rowmax = np.abs(a[imax, k:imax]).max()
                 if imax < n - 1:
-                    rowmax = max(rowmax, np.abs(a[imax + 1:, imax]).max())
+                    rowmax = _fortran_max(rowmax, np.abs(a[imax + 1:, imax]).max())
                 if absakk >= _ALPHA * colmax * (colmax / rowmax):
                     kp = k
                 elif abs(a[imax, imax]) >= _ALPHA * rowmax:
@@ -74,7 +81,8 @@ def _sytf2(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
                 if k < n - 1:
                     d11 = 1 / a[k, k]
                     x = a[k + 1:, k].copy()
-                    a[k + 1:, k + 1:] -= np.tril(np.outer(x, d11 * x))  # dsyr's rounding: x_i (d11 x_j)
+                    if d11 != 0:   # dsyr: x_i (d11 x_j), nothing for a zero multiplier or a zero x_j
+                        a[k + 1:, k + 1:] -= np.tril(np.where(x != 0, np.outer(x, d11 * x), 0))
                     a[k + 1:, k] = x * d11
             elif k < n - 2:
                 d21 = a[k + 1, k]
@@ -142,8 +150,14 @@ def ldl_factor(A: Tensor, *, hermitian: bool = False):
     return linalg_ldl_factor(LD, piv)
 
 
+def _ger(b: np.ndarray, x: np.ndarray, y: np.ndarray) -> None:
+    """BLAS dger's b -= x y^T, which passes over a column whose y_j is zero (its NaN/inf in x stay out)."""
+    b -= np.where(y != 0, np.outer(x, y), 0)
+
+
 def _sytrs(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """LAPACK dsytrs (UPLO='L') on one matrix: X with A X = B from sytf2's output."""
+    """LAPACK dsytrs (UPLO='L') on one matrix: X with A X = B from sytf2's output (its BLAS calls: dger,
+    dscal by the pivot's reciprocal, and dgemv's sums in order)."""
     b = b.copy()
     n = ld.shape[0]
     k = 0
@@ -151,14 +165,15 @@ def _sytrs(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
         if piv[k] > 0:
             kp = piv[k] - 1
             b[[k, kp]] = b[[kp, k]]
-            b[k + 1:] -= np.outer(ld[k + 1:, k], b[k])
-            b[k] /= ld[k, k]
+            _ger(b[k + 1:], ld[k + 1:, k], b[k])
+            b[k] *= 1 / ld[k, k]
             k += 1
         else:
             kp = -piv[k] - 1
             b[[k + 1, kp]] = b[[kp, k + 1]]
             if k < n - 2:
-                b[k + 2:] -= np.outer(ld[k + 2:, k], b[k]) + np.outer(ld[k + 2:, k + 1], b[k + 1])
+                _ger(b[k + 2:], ld[k + 2:, k], b[k])
+                _ger(b[k + 2:], ld[k + 2:, k + 1], b[k + 1])
             akm1k = ld[k + 1, k]
             akm1, ak = ld[k, k] / akm1k, ld[k + 1, k + 1] / akm1k
             denom = akm1 * ak - 1
@@ -168,13 +183,13 @@ def _sytrs(ld: np.ndarray, piv: np.ndarray, b: np.ndarray) -> np.ndarray:
     k = n - 1
     while k >= 0:  # L^T X = Y
         if piv[k] > 0:
-            b[k] -= ld[k + 1:, k] @ b[k + 1:]
+            b[k] -= _gemm.matmul(ld[None, k + 1:, k], b[k + 1:])[0]
             kp = piv[k] - 1
             b[[k, kp]] = b[[kp, k]]
             k -= 1
         else:
-            b[k] -= ld[k + 1:, k] @ b[k + 1:]
-            b[k - 1] -= ld[k + 1:, k - 1] @ b[k + 1:]
+            b[k] -= _gemm.matmul(ld[None, k + 1:, k], b[k + 1:])[0]
+            b[k - 1] -= _gemm.matmul(ld[None, k + 1:, k - 1], b[k + 1:])[0]
             kp = -piv[k] - 1
             b[[k, kp]] = b[[kp, k]]
             k -= 2
