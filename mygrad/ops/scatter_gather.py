@@ -18,7 +18,7 @@ from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import fill_value, not_tensor, past_checks, refuse_gradient_into
-from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from .elementwise import _fused_alpha, no_derivative  # noqa: F401  (no_derivative: the formula helper)
 from .indexing import _gather_key
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
@@ -432,13 +432,30 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 
 @quiet
 def _index_add_kernel(data: np.ndarray, dim: int, idx: np.ndarray, blocks: np.ndarray, alpha) -> np.ndarray:
-    """``data`` with ``alpha * blocks`` added at ``idx`` along ``dim`` (an overflow gives inf, as torch's)."""
+    """``data`` with ``alpha * blocks`` added at ``idx`` along ``dim``, index by index in order, as torch's
+    kernel: beyond 1-D each slice goes through add's kernel (a fused multiply-add: inf + a product past the
+    largest float stays inf), a 0-d or 1-D ``self`` through a scalar loop (``self += source * alpha``, the
+    product rounded).  A repeated index adds again on the rounded sum: the k-th occurrences of the indices
+    form one vectorised wave."""
     out = data.copy()
-    if data.ndim:
-        np.add.at(out, (slice(None),) * dim + (idx,), blocks * alpha if alpha != 1 else blocks)
-    elif idx.size:
-        out = out + blocks.sum() * alpha
-    return np.asarray(out, data.dtype)
+    if data.ndim <= 1:
+        scaled = blocks * data.dtype.type(alpha) if alpha != 1 else blocks
+        if data.ndim:
+            np.add.at(out, idx, scaled)
+        elif idx.size:
+            out = out + scaled.sum()
+        return np.asarray(out, data.dtype)
+    order = np.argsort(idx, kind="stable")
+    sorted_idx = idx[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_idx)) + 1]
+    occurrence = np.empty_like(idx)
+    occurrence[order] = np.arange(idx.size) - np.repeat(starts, np.diff(np.r_[starts, idx.size]))
+    lead = (slice(None),) * dim
+    for k in range(int(occurrence.max()) + 1 if idx.size else 0):
+        wave = np.flatnonzero(occurrence == k)
+        at = lead + (idx[wave],)
+        out[at] = _fused_alpha(out[at], blocks[lead + (wave,)], alpha)
+    return out
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
