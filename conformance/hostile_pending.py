@@ -83,7 +83,6 @@ HOSTILE_PENDING = frozenset({
     'nn.NLLLoss2d',
     'nn.RNN (packed input, weights as inputs)',
     'nn.Sequential (MLP)',
-    'sum (dtype)',
     'svd (compute_uv=False)',
     'svd (sign-fixed singular vectors)',
     'torch.batch_norm (eval)',
