@@ -39,6 +39,11 @@ def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False, *, absorbing: bo
     """``np.add.reduce(x, axes)``, or torch's order (``torch_sum``) where the order shows in the result.
     ``absorbing`` (a sum op's own value): a long sum also where its result is below the rounding unit of its
     largest term (``_absorbed``: the largest floats cancelling, every digit left depends on the order)."""
+    if x.dtype == np.float64 and 3 <= x.size <= SMALL and x.flags.c_contiguous:
+        kept = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
+        if all(n == 1 for n in kept):   # (one result: torch's row, added in Python's doubles)
+            return np.full(kept if keepdims else tuple(n for d, n in enumerate(x.shape) if d not in axes),
+                           _short_row_sum(x.ravel().tolist()))
     token = enter(IGNORE)
     try:
         out = np.add.reduce(x, axis=axes, keepdims=keepdims)
@@ -54,6 +59,34 @@ def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False, *, absorbing: bo
     finally:
         leave(token)
     return torch_sum(x, axes, keepdims)
+
+
+def _short_row_sum(v: list) -> float:
+    """torch's sum of one contiguous row of up to 64 doubles (``_inner`` for 4 lanes: rows of four lanes
+    interleaved ILP ways from 0, the leftover rows, the other partials, then the tail and the lanes from 0),
+    in Python floats, which are IEEE doubles: bit for bit, and cheaper than NumPy's sum and its gate, so a small
+    sum that cancels only later (a backward's paths added together) has torch's last bits too."""
+    vectors = len(v) // 4
+    groups = vectors // ILP
+    partial = [[0.0] * 4 for _ in range(ILP)]
+    for g in range(groups):
+        for k in range(ILP):
+            row, base = partial[k], (g * ILP + k) * 4
+            for lane in range(4):
+                row[lane] += v[base + lane]
+    first = partial[0]
+    for base in range(groups * ILP * 4, vectors * 4, 4):
+        for lane in range(4):
+            first[lane] += v[base + lane]
+    for row in partial[1:]:
+        for lane in range(4):
+            first[lane] += row[lane]
+    total = 0.0
+    for term in v[vectors * 4:]:
+        total += term
+    for lane in range(4):
+        total += first[lane]
+    return 0.0 + total
 
 
 def _absorbed(x: np.ndarray, out: np.ndarray, axes: Any) -> bool:
