@@ -12,6 +12,7 @@ Single-threaded, as torch is below 32768 elements (and as the conformance harnes
 """
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -20,6 +21,8 @@ from ._layout import _iterator_order
 from ._quiet import IGNORE, enter, leave, quiet
 
 LANES = {np.dtype(np.float64): 4, np.dtype(np.float32): 8}
+# each floating dtype's (eps, largest finite)
+_EPS = {np.dtype(t): (float(np.finfo(t).eps), float(np.finfo(t).max)) for t in (np.float64, np.float32)}
 ILP = 4          # interleaved partial sums of ``row_sum``
 LEVELS = 4       # accumulator levels of ``multi_row_sum``
 # Where the order shows: a sum that overflows (torch's order decides between inf, -inf and NaN), and a
@@ -29,22 +32,79 @@ LEVELS = 4       # accumulator levels of ``multi_row_sum``
 # gradients often cancel) stay with NumPy.
 CANCELLATION = 1024.0
 SMALL = 64
+GRAIN = 32768    # at::internal::GRAIN_SIZE: torch splits longer sums between its threads (no one order to follow)
 
 
-def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
-    """``np.add.reduce(x, axes)``, or torch's order (``torch_sum``) where the order shows in the result."""
+def add_reduce(x: np.ndarray, axes: Any, keepdims: Any = False, *, absorbing: bool = False) -> np.ndarray:
+    """``np.add.reduce(x, axes)``, or torch's order (``torch_sum``) where the order shows in the result.
+    ``absorbing`` (a sum op's own value): a long sum also where its result is below the rounding unit of its
+    largest term (``_absorbed``: the largest floats cancelling, every digit left depends on the order)."""
+    if x.dtype == np.float64 and 3 <= x.size <= SMALL and x.flags.c_contiguous:
+        kept = tuple(1 if d in axes else n for d, n in enumerate(x.shape))
+        if all(n == 1 for n in kept):   # (one result: torch's row, added in Python's doubles)
+            return np.full(kept if keepdims else tuple(n for d, n in enumerate(x.shape) if d not in axes),
+                           _short_row_sum(x.ravel().tolist()))
     token = enter(IGNORE)
     try:
         out = np.add.reduce(x, axis=axes, keepdims=keepdims)
         if x.dtype not in LANES or x.size < 3:
             return out
-        if np.isfinite(out).all() and (x.size > SMALL or np.all(   # (magnitudes that overflow: an order that may)
-                (np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)
-                & (np.abs(out) < np.finfo(x.dtype).max / CANCELLATION))):
+        if x.size <= SMALL:
+            if np.isfinite(out).all() and np.all(   # (magnitudes that overflow: an order that may)
+                    (np.add.reduce(np.abs(x), axis=axes, keepdims=keepdims) <= np.abs(out) * CANCELLATION)
+                    & (np.abs(out) < np.finfo(x.dtype).max / CANCELLATION)):
+                return out
+        elif not _absorbed(x, out, axes) if absorbing and x.size < GRAIN else np.isfinite(out).all():
             return out
     finally:
         leave(token)
     return torch_sum(x, axes, keepdims)
+
+
+def _short_row_sum(v: list) -> float:
+    """torch's sum of one contiguous row of up to 64 doubles (``_inner`` for 4 lanes: rows of four lanes
+    interleaved ILP ways from 0, the leftover rows, the other partials, then the tail and the lanes from 0),
+    in Python floats, which are IEEE doubles: bit for bit, and cheaper than NumPy's sum and its gate, so a small
+    sum that cancels only later (a backward's paths added together) has torch's last bits too."""
+    vectors = len(v) // 4
+    groups = vectors // ILP
+    partial = [[0.0] * 4 for _ in range(ILP)]
+    for g in range(groups):
+        for k in range(ILP):
+            row, base = partial[k], (g * ILP + k) * 4
+            for lane in range(4):
+                row[lane] += v[base + lane]
+    first = partial[0]
+    for base in range(groups * ILP * 4, vectors * 4, 4):
+        for lane in range(4):
+            first[lane] += v[base + lane]
+    for row in partial[1:]:
+        for lane in range(4):
+            first[lane] += row[lane]
+    total = 0.0
+    for term in v[vectors * 4:]:
+        total += term
+    for lane in range(4):
+        total += first[lane]
+    return 0.0 + total
+
+
+def _absorbed(x: np.ndarray, out: np.ndarray, axes: Any) -> bool:
+    """Whether a result is not finite or is smaller than the rounding unit of its largest term (its terms
+    cancelled past their precision: what is left was absorbed or not by the order).  The largest terms are
+    bounded by the 2-norm of all of them (one BLAS dot, no copy of a dense layout), and only results below
+    that bound are looked at again with their own terms' norms (``einsum``): nothing is allocated."""
+    eps, top = _EPS[x.dtype]
+    flat = x.ravel(order="K")
+    norm = math.sqrt(float(np.dot(flat, flat)))
+    if out.size == 1:
+        return not norm * eps <= abs(float(out.reshape(()))) <= top
+    size = np.abs(out)
+    if norm * eps <= size.min() and norm * x.size < top:   # (no sum of these terms overflows; NaN fails)
+        return False
+    dims = list(range(x.ndim))
+    squares = np.einsum(x, dims, x, dims, [d for d in dims if d not in axes]).reshape(out.shape)
+    return not ((np.sqrt(squares) * eps <= size) & (size <= top)).all()
 
 
 def _sequential(x: np.ndarray, axis: int = 0) -> np.ndarray:

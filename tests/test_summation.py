@@ -70,6 +70,17 @@ def test_where_the_order_shows_mygrad_sums_as_torch(values):
             assert _bits(mine) == _bits(theirs), (values, dtype, mine, theirs)
 
 
+def test_a_short_double_sum_is_torchs_to_the_last_bit():
+    """A single result of up to 64 contiguous doubles is torch's sum bit for bit, whether or not it cancels
+    (a backward adds such sums together later, where their last bits can be all that is left)."""
+    rng = np.random.default_rng(7)
+    for n in range(3, 65):
+        x = _terms(rng, (n,), np.float64)
+        assert _bits(add_reduce(x, (0,))) == _bits(torch.from_numpy(x).sum().numpy())
+        y = x.reshape(1, n)
+        assert _bits(add_reduce(y, (0, 1), keepdims=True)) == _bits(torch.from_numpy(y).sum((0, 1), True).numpy())
+
+
 def test_a_well_conditioned_sum_stays_numpys():
     """Training-sized sums stay with NumPy's pairwise sum (many times faster), where orders differ in the
     last bits only."""

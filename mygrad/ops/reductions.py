@@ -542,10 +542,11 @@ def sum(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=NO
     dim = dim if axis is NO_DIM else axis
     if dim is NO_DIM:
         _dim_less("sum", keepdim, SUM_OVERLOADS)
-        out = _accumulated(add_reduce(data, tuple(range(data.ndim))), data)
+        out = _accumulated(add_reduce(data, tuple(range(data.ndim)), absorbing=True), data)
         return record(SumBackward0, out, (input,), shape=data.shape)
     dims = normalize_dims(input, dim)
-    out = row_major(_accumulated(add_reduce(data, dims, keepdim), data))  # (torch's layout; NumPy keeps the input's)
+    # (row_major: torch's layout; NumPy keeps the input's)
+    out = row_major(_accumulated(add_reduce(data, dims, keepdim, absorbing=True), data))
     return record(SumBackward1, out, (input,), shape=data.shape, dims=dims, keepdim=keepdim)
 
 
@@ -554,8 +555,8 @@ def nansum(input: Tensor, dim=None, keepdim: bool = False, *, dtype=None) -> Ten
     """sum with NaN counted as 0; their gradient is 0 (NansumBackward0, one node for every overload)."""
     data = _accumulating(input, dtype)
     dims = tuple(range(data.ndim)) if dim is None else normalize_dims(input, dim, one_by_one=True)
-    out = add_reduce(np.where(np.isnan(data), data.dtype.type(0), data), dims, keepdim) if data.dtype.kind == "f" \
-        else data.sum(axis=dims, keepdims=keepdim)
+    out = add_reduce(np.where(np.isnan(data), data.dtype.type(0), data), dims, keepdim, absorbing=True) \
+        if data.dtype.kind == "f" else data.sum(axis=dims, keepdims=keepdim)
     return record(NansumBackward0, _accumulated(out, data), (input,), self=input, shape=data.shape, dims=dims,
                   keepdim=keepdim)
 
@@ -584,11 +585,12 @@ def mean(input: Tensor, dim=NO_DIM, keepdim: bool = False, *, dtype=None, axis=N
     data = input._data if dtype is None or dtype.np == input._data.dtype else input._data.astype(dtype.np)
     if dim is NO_DIM:
         _dim_less("mean", keepdim, SUM_OVERLOADS)
-        out = add_reduce(data, tuple(range(data.ndim))) / data.dtype.type(data.size)   # torch: sum, then divide
+        # torch: sum, then divide
+        out = add_reduce(data, tuple(range(data.ndim)), absorbing=True) / data.dtype.type(data.size)
         return record(MeanBackward0, np.asarray(out, data.dtype), (input,), shape=data.shape, numel=data.size)
     dims = normalize_dims(input, dim)
     count = math.prod(data.shape[d] for d in dims)
-    out = add_reduce(data, dims, keepdim) / data.dtype.type(count)
+    out = add_reduce(data, dims, keepdim, absorbing=True) / data.dtype.type(count)
     return record(MeanBackward1, np.asarray(out, data.dtype), (input,), shape=data.shape, dims=dims,
                   keepdim=keepdim, count=count)
 

@@ -18,7 +18,7 @@ from ..autograd.backends import TENSOR, formula_helper
 from ..autograd.node import derivative
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import fill_value, not_tensor, past_checks, refuse_gradient_into
-from .elementwise import no_derivative  # noqa: F401  (registers the formula helper)
+from .elementwise import _fused_alpha, no_derivative  # noqa: F401  (no_derivative: the formula helper)
 from .indexing import _gather_key
 
 # ----- formula helpers: each over arrays and over tensors (create_graph) --------------------------------
@@ -122,13 +122,15 @@ def _take_backward_array(grad, shape, index):
     return out.reshape(shape)
 
 
-def _put_zero_tensor(grad, index):
+def _put_zero_tensor(grad, index, source):
     from .. import zeros
     return put(grad, _long(index), zeros(np.shape(index), dtype=grad.dtype))
 
 
 @formula_helper(tensor=_put_zero_tensor, name="_put_zero")
-def _put_zero_array(grad, index):
+def _put_zero_array(grad, index, source):
+    """torch's ``grad.put(index, zeros_like(source))``.  ``source`` is only read as torch saves it (where it
+    requires grad): an in-place edit of it since then raises here, as torch's version check does."""
     out = np.array(grad, copy=True)
     out.reshape(-1)[np.asarray(index).reshape(-1)] = 0
     return out
@@ -199,7 +201,7 @@ MaskedScatterBackward0 = derivative("MaskedScatterBackward0", freed=("mask",), a
 TakeBackward0 = derivative("TakeBackward0", freed=("index",),
                            attrs="shape index", self="_take_backward(grad, shape, index)")
 PutBackward0 = derivative("PutBackward0", freed=("index",), attrs="accumulate index source_shape",
-                          self="grad if accumulate else _put_zero(grad, index)",
+                          self="grad if accumulate else _put_zero(grad, index, source)",
                           source="reshape(_take(grad, index), source_shape)")
 
 
@@ -432,13 +434,31 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
 
 @quiet
 def _index_add_kernel(data: np.ndarray, dim: int, idx: np.ndarray, blocks: np.ndarray, alpha) -> np.ndarray:
-    """``data`` with ``alpha * blocks`` added at ``idx`` along ``dim`` (an overflow gives inf, as torch's)."""
+    """``data`` with ``alpha * blocks`` added at ``idx`` along ``dim``, index by index in order, as torch's
+    kernel: beyond 1-D each slice goes through add's kernel (a fused multiply-add: inf + a product past the
+    largest float stays inf), a 0-d or 1-D ``self`` through a scalar loop (``self += source * alpha``, the
+    product rounded).  A repeated index adds again on the rounded sum: the k-th occurrences of the indices
+    form one vectorised wave."""
     out = data.copy()
-    if data.ndim:
-        np.add.at(out, (slice(None),) * dim + (idx,), blocks * alpha if alpha != 1 else blocks)
-    elif idx.size:
-        out = out + blocks.sum() * alpha
-    return np.asarray(out, data.dtype)
+    if data.ndim <= 1 or data.dtype.kind != "f":   # (integers and bool: the product is exact or wraps alike)
+        scaled = (blocks * alpha).astype(data.dtype) if data.dtype.kind != "f" and alpha != 1 else \
+            blocks * data.dtype.type(alpha) if alpha != 1 else blocks
+        if data.ndim:
+            np.add.at(out, (slice(None),) * dim + (idx,), scaled)
+        elif idx.size:
+            out = out + scaled.sum()
+        return np.asarray(out, data.dtype)
+    order = np.argsort(idx, kind="stable")
+    sorted_idx = idx[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sorted_idx)) + 1]
+    occurrence = np.empty_like(idx)
+    occurrence[order] = np.arange(idx.size) - np.repeat(starts, np.diff(np.r_[starts, idx.size]))
+    lead = (slice(None),) * dim
+    for k in range(int(occurrence.max()) + 1 if idx.size else 0):
+        wave = np.flatnonzero(occurrence == k)
+        at = lead + (idx[wave],)
+        out[at] = _fused_alpha(out[at], blocks[lead + (wave,)], alpha)
+    return out
 
 
 def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor:
@@ -653,7 +673,8 @@ def put(input: Tensor, index: Tensor, source: Tensor, accumulate: bool = False) 
         _add_at(flat, idx.reshape(-1), src.reshape(-1))
     else:
         flat[idx.reshape(-1)] = src.reshape(-1)
-    return record(PutBackward0, out, (input, source), index=idx, accumulate=accumulate, source_shape=src.shape)
+    return record(PutBackward0, out, (input, source), index=idx, accumulate=accumulate, source_shape=src.shape,
+                  source=source if source._requires_grad else None)   # (saved by torch only then)
 
 
 methods(scatter=scatter, scatter_=inplace_method(scatter), scatter_add=scatter_add,

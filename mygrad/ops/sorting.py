@@ -22,7 +22,7 @@ from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..return_types import return_type
 from ._define import methods, record
-from ._errors import invalid_arguments, not_implemented, not_tensor
+from ._errors import check_scalar_fits, invalid_arguments, not_implemented, not_tensor
 from ._selection import has_ties, quick_select, topk_order
 from .elementwise import lerp, no_derivative  # noqa: F401  (no_derivative registers the formula helper)
 from .linalg import _squeeze_inplace
@@ -462,10 +462,41 @@ def bincount(input: Tensor, weights: Tensor | None = None, minlength: int = 0) -
     return record(NotImplemented_, out, (weights,))   # torch's node has the weights' edge only
 
 
+def _widen(lo: float, hi: float, dtype: np.dtype) -> tuple[float, float]:
+    """An empty range [x, x] widened as ATen's ``bins_edges_correction``: by 1, or to the neighbouring
+    values of the input's dtype where 1 is below its spacing (x = 1e10 in float32; float16 by 1 only)."""
+    if dtype == np.float16:
+        return lo - 1.0, hi + 1.0
+    t = dtype.type
+    with np.errstate(all="ignore"):
+        below = float(np.nextafter(t(lo), t(-np.finfo(dtype).max)))
+        above = float(np.nextafter(t(hi), t(np.finfo(dtype).max)))
+    return (lo - 1.0 if lo - 1.0 < below else below), (hi + 1.0 if above < hi + 1.0 else above)
+
+
+def _histc_bins(x: np.ndarray, bins: int, lo: float, hi: float) -> np.ndarray:
+    """ATen's histc kernel (LINEAR_INTERPOLATION): the outer edges as its linspace makes them, in the
+    input's dtype (``start + step*0``, ``end - step*0``: NaN when the step overflows, so nothing is
+    counted); an element in [first, last] goes to bin ``int64((x - first) * bins / (last - first))``,
+    ``bins`` itself into the last bin.  A quotient that is not finite (the product overflows, or the edges
+    round to one value) converts to INT64_MIN, which addresses bin 0 (the offset wraps)."""
+    t = x.dtype.type
+    with np.errstate(all="ignore"):
+        start, end = t(lo), t(hi)
+        step = (end - start) / t(bins)
+        first, last = start + step * t(0), end - step * t(0)
+        x = x.reshape(-1)
+        x = x[(x >= first) & (x <= last)]
+        q = (x - first) * t(bins) / (last - first)
+    pos = np.trunc(np.where(np.isfinite(q), q, 0)).astype(np.int64)
+    return np.bincount(np.minimum(pos, bins - 1), minlength=bins).astype(x.dtype)
+
+
 @argument_types
 def histc(input: Tensor, bins: int = 100, min: Number = 0, max: Number = 0) -> Tensor:
-    """Equal-width bins over [min, max] (the data's range when both are 0); values outside are
-    ignored, ``max`` itself goes into the last bin.  No gradient, as torch's."""
+    """Equal-width bins over [min, max] (the data's range when min == max), as ATen's histc: the range
+    in double, widened when empty (``_widen``), then binned in the input's dtype (``_histc_bins``);
+    values outside and NaN are ignored.  No gradient, as torch's."""
     _check_tensor("histc", input)
     data = input._data
     if bins <= 0:
@@ -476,19 +507,18 @@ def histc(input: Tensor, bins: int = 100, min: Number = 0, max: Number = 0) -> T
         if not (math.isfinite(min) and math.isfinite(max)):
             raise RuntimeError(f"torch.histc: range of [{min}, {max}] is not finite")
         raise not_implemented("linspace_cpu" if data.dtype == np.bool_ else "histogram_cpu", data)
-    lo, hi = data.dtype.type(min), data.dtype.type(max)
+    lo, hi = float(min), float(max)
     if lo == hi and data.size:
-        lo, hi = data.min(), data.max()
+        lo, hi = float(data.min()), float(data.max())
     if lo == hi:
-        lo, hi = lo - 1, hi + 1
-    if lo > hi:
-        raise RuntimeError("torch.histc: max must be larger than min")
+        lo, hi = _widen(lo, hi, data.dtype)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise RuntimeError(f"torch.histc: range of [{lo}, {hi}] is not finite")
-    x = data.reshape(-1)
-    x = x[(x >= lo) & (x <= hi)]
-    pos = np.clip(((x - lo) * bins / (hi - lo)).astype(np.int64), 0, bins - 1)
-    return Tensor._make(np.bincount(pos, minlength=bins).astype(data.dtype), False, None)
+    if not lo < hi:
+        raise RuntimeError("torch.histc: max must be larger than min")
+    check_scalar_fits(lo, data.dtype)   # (its linspace's conversion of the range)
+    check_scalar_fits(hi, data.dtype)
+    return Tensor._make(_histc_bins(data, bins, lo, hi), False, None)
 
 
 def count_nonzero(input: Tensor, dim=None) -> Tensor:
