@@ -147,3 +147,14 @@ def rounding_division_saves_its_operands(t, see):
     with t.no_grad():
         b[0] = 1.0
     see.call("backward after other was edited", lambda: out.sum().backward())
+
+
+@scenario
+def gather_saves_its_input(t, see):
+    """gather's node saves self (for its shape) as torch's does: an in-place edit of it breaks the backward."""
+    x = t.tensor([0.5, 1.5], requires_grad=True)
+    out = t.gather(x, 0, t.tensor([1]))
+    see.call("saved self", lambda: out.grad_fn._saved_self)
+    with t.no_grad():
+        x[0] = 1.0
+    see.call("backward after self was edited", lambda: out.sum().backward())

@@ -153,8 +153,8 @@ def _index_select_backward_array(grad, shape, dim, index):
 
 
 def _gather(input: Tensor, dim: int, index: np.ndarray) -> Tensor:
-    return record(GatherBackward0, _gather_array(input._data, dim, index), (input,), shape=input._data.shape,
-                  dim=dim, index=index)
+    return record(GatherBackward0, _gather_array(input._data, dim, index), (input,), self=input, dim=dim,
+                  index=index)
 
 
 @formula_helper(tensor=_gather, name="_gather")
@@ -208,8 +208,9 @@ IndexSelectBackward0 = derivative("IndexSelectBackward0", freed=("index",), attr
                                   self="_index_select_backward(grad, shape, dim, index)")
 IndexAddBackward0 = derivative("IndexAddBackward0", freed=("index",),
                                attrs="dim index", source="_index_select(grad, dim, index)")
-GatherBackward0 = derivative("GatherBackward0", freed=("index",), attrs="shape dim index",
-                             self="_gather_backward(grad, shape, dim, index)")
+# (self is read for its shape only, but saved, as torch's node saves it: an in-place edit breaks the backward)
+GatherBackward0 = derivative("GatherBackward0", freed=("index",), attrs="dim index",
+                             self="_gather_backward(grad, tuple(self.shape), dim, index)")
 ScatterAddBackward0 = derivative("ScatterAddBackward0", freed=("index",),
                                  attrs="dim index", src="_gather(grad, dim, index)")
 MaskedFillBackward0 = derivative("MaskedFillBackward0", freed=("mask",),
@@ -687,7 +688,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     shape = input._data.shape
     dim = input._wrap_dim(dim)
     if not idx.size:   # (torch checks neither the dtype nor the shape of an empty index)
-        return record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), shape=shape, dim=dim,
+        return record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), self=input, dim=dim,
                       index=idx.astype(np.int64))
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
