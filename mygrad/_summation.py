@@ -199,16 +199,22 @@ def _coalesce(shape: list, strides: list[list]) -> tuple[list, list[list]]:
     return shape[:prev + 1], [s[:prev + 1] for s in strides]
 
 
-@quiet
-def torch_sum(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
-    """``x.sum(axes)`` added in torch's order (float32 and float64; other dtypes as NumPy adds)."""
+def _in_torch_order(x: np.ndarray, axes: Any, keepdims: Any, ufunc: np.ufunc, walk: Any) -> np.ndarray:
+    """``ufunc.reduce(x, axes)`` by ``walk(view, target, in_strides, out_strides, lanes, itemsize)`` over the
+    layout TensorIterator gives the reduction (float32 and float64; other dtypes as NumPy reduces)."""
     lanes = LANES.get(x.dtype)
     axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
     if lanes is None or x.size == 0 or not axes:
-        return np.add.reduce(x, axis=axes, keepdims=keepdims)
-    out, view, target, in_st, out_st = _iterated(x, axes, 0)
-    _accumulate(view, target, in_st, out_st, lanes, x.itemsize)
+        return ufunc.reduce(x, axis=axes, keepdims=keepdims)
+    out, view, target, in_st, out_st = _iterated(x, axes, ufunc.identity)
+    walk(view, target, in_st, out_st, lanes, x.itemsize)
     return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
+
+
+@quiet
+def torch_sum(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
+    """``x.sum(axes)`` added in torch's order (float32 and float64; other dtypes as NumPy adds)."""
+    return _in_torch_order(x, axes, keepdims, np.add, _accumulate)
 
 
 def _iterated(x: np.ndarray, axes: tuple, identity) -> tuple:
@@ -302,11 +308,11 @@ def _outer_product(rows: np.ndarray, lanes: int) -> np.ndarray:
 @quiet
 def torch_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
     """``x.prod(axes)`` multiplied in torch's order (float32 and float64; other dtypes as NumPy does)."""
-    lanes = LANES.get(x.dtype)
-    axes = tuple(sorted(a % x.ndim for a in axes)) if x.ndim else ()
-    if lanes is None or x.size == 0 or not axes:
-        return np.multiply.reduce(x, axis=axes, keepdims=keepdims)
-    out, view, target, in_st, out_st = _iterated(x, axes, 1)
+    return _in_torch_order(x, axes, keepdims, np.multiply, _multiply_into)
+
+
+def _multiply_into(view: np.ndarray, target: np.ndarray, in_st: list, out_st: list, lanes: int, itemsize: int) -> None:
+    """torch_prod's walk: each output multiplied by its rows, as torch's kernel loops."""
     if view.ndim == 1:
         view, target, in_st, out_st = view[:, None], target[:, None], in_st + [0], out_st + [0]
     outer = view.shape[2:]
@@ -314,16 +320,15 @@ def torch_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
         rows, into = view[(slice(None), slice(None)) + position], target[(slice(None), slice(None)) + position]
         if out_st[0] != 0:   # not a reduction in dim 0: elementwise into the outputs
             into *= rows
-        elif in_st[0] == x.itemsize:
+        elif in_st[0] == itemsize:
             into[0] *= _inner_product(rows, lanes)
-        elif out_st[1] == x.itemsize and in_st[1] == x.itemsize:
+        elif out_st[1] == itemsize and in_st[1] == itemsize:
             into[0] *= _outer_product(rows, lanes)
         else:
-            column = np.ones(rows.shape[1], x.dtype)
+            column = np.ones(rows.shape[1], view.dtype)
             for row in rows:
                 column = column * row
             into[0] *= column
-    return out if keepdims else out.reshape(tuple(n for d, n in enumerate(x.shape) if d not in axes))
 
 
 def ordered_prod(x: np.ndarray, axes: Any, keepdims: Any = False) -> np.ndarray:
