@@ -7,8 +7,6 @@ at the ci and the thorough profile (seed 0, ``--workers 2``): every row with a f
 
 HOSTILE_PENDING = frozenset({
     'F.grid_sample',
-    'F.interpolate (bicubic)',
-    'F.interpolate (bilinear)',
     'linalg.lu',
     'nn.MultiheadAttention',
     'torch.lu',
