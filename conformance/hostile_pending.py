@@ -7,6 +7,4 @@ at the ci and the thorough profile (seed 0, ``--workers 2``): every row with a f
 
 HOSTILE_PENDING = frozenset({
     'F.grid_sample',
-    'linalg.lu',
-    'torch.lu',
 })

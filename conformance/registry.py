@@ -81,9 +81,10 @@ class Record:
                 ``("hostile", reason)``: the record draws no hostile values (NaN, ±inf, -0.0, subnormals,
                 the extremes), which every other record mixes into its floats now and then;
                 ``("hostile: overflow", reason)``: all but the extremes; ``("hostile: non-finite", reason)``:
-                only -0.0 and the tiny values; ``("hostile: rounding", reason)``: NaN, ±inf and -0.0
-                (``strategies.HOSTILE_SETS``); ``("error_inputs: LABEL", reason)``:
-                the derived bad call of that label is not made (torch itself crashes on it, or answers at random).
+                only -0.0 and the tiny values; ``("hostile: rounding", reason)``: NaN, ±inf and -0.0;
+                ``("hostile: pivoting", reason)``: NaN and -0.0 (``strategies.HOSTILE_SETS``);
+                ``("error_inputs: LABEL", reason)``: the derived bad call of that label is not made (torch
+                itself crashes on it, or answers at random).
     family      the records module that declares it (``conformance/records/<family>.py``; set by ``all_records``).
     error_inputs bad calls of the record's own, besides those the harness derives from every drawn example
                 (``conformance/error_inputs.py``): ``error_inputs(example) -> [(label, Example), ...]``.

@@ -120,9 +120,12 @@ HOSTILE: contextvars.ContextVar[str] = contextvars.ContextVar("HOSTILE", default
 # keeps -0.0 and the tiny values only (NaN and inf through a pivoted LAPACK factorization: where they spread
 # is the LAPACK build's, MKL's here, another with OpenBLAS); "hostile: rounding" keeps NaN, ±inf and -0.0 but
 # neither the tiny nor the largest values (a tiny pivot's reciprocal, ~1e308, or the extremes scale a kernel's
-# last-bit rounding, MKL's trsm's, into a cancellation whose residue or overflow is that rounding's).
+# last-bit rounding, MKL's trsm's, into a cancellation whose residue or overflow is that rounding's);
+# "hostile: pivoting" keeps NaN and -0.0 only (an inf, too, moves a pivoted factorization's pivots onto small
+# entries, whose reciprocals do the same).
 HOSTILE_SETS = {"all": ("nan", "inf", "-0", "tiny", "max"), "hostile: overflow": ("nan", "inf", "-0", "tiny"),
-                "hostile: non-finite": ("-0", "tiny"), "hostile: rounding": ("nan", "inf", "-0")}
+                "hostile: non-finite": ("-0", "tiny"), "hostile: rounding": ("nan", "inf", "-0"),
+                "hostile: pivoting": ("nan", "-0")}
 
 
 def hostile(domain: Domain) -> Domain:

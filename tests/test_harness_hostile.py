@@ -26,14 +26,15 @@ def test_the_pending_rows_are_rows_of_the_registry():
     assert HOSTILE_PENDING <= {r.row for r in registry.all_records()}
 
 
-def test_a_row_not_pending_draws_hostile_values_and_a_pending_one_does_not():
+def test_a_row_not_pending_draws_hostile_values_and_a_pending_one_does_not(monkeypatch):
     by_row = {r.row: r for r in registry.all_records()}
     assert not S.EVERY_RECORD_HOSTILE
     drawn = by_row["sum"]
     assert "sum" not in HOSTILE_PENDING and S.draws_hostile(drawn)
     assert any(not np.isfinite(a).all() for a in _arrays(drawn, "float32"))
-    pending = by_row[sorted(HOSTILE_PENDING)[0]]
-    assert not S.draws_hostile(pending)
+    monkeypatch.setattr(S, "HOSTILE_PENDING", HOSTILE_PENDING | {"prod"})   # (the list may be empty)
+    assert not S.draws_hostile(by_row["prod"])
+    assert not any(not np.isfinite(a).all() for a in _arrays(by_row["prod"], "float32"))
 
 
 def test_a_record_unchecked_for_a_narrowed_set_draws_only_that_set():
@@ -53,3 +54,9 @@ def test_a_record_unchecked_for_a_narrowed_set_draws_only_that_set():
     rounding_drawn = np.concatenate([a.ravel() for a in _arrays(no_rounding, "float32", range(300))])
     subnormal = np.nextafter(np.float32(0), np.float32(1))
     assert not np.isfinite(rounding_drawn).all() and not np.isin(np.abs(rounding_drawn), [subnormal, top]).any()
+    no_pivoting = dataclasses.replace(base, unchecked=(("hostile: pivoting", "why"),))
+    assert S.draws_hostile(no_pivoting) == "hostile: pivoting"
+    pivoting_drawn = np.concatenate([a.ravel() for a in _arrays(no_pivoting, "float32", range(300))])
+    assert np.isnan(pivoting_drawn).any() and not np.isinf(pivoting_drawn).any()
+    assert (np.signbit(pivoting_drawn) & (pivoting_drawn == 0)).any()
+    assert not np.isin(np.abs(pivoting_drawn), [subnormal, top]).any()

@@ -16,12 +16,14 @@ import numpy as np
 from hypothesis import strategies as st
 
 from ..registry import Example, Record, TensorArg
-from ..strategies import arrays, grad_flags, real
+from ..strategies import arrays, finite, grad_flags, real
 from .linalg_decompositions import BATCH
 
 
 def dominant(dtype: str, batch, m: int, n: int):
-    """Row-permuted column diagonally dominant m x n matrices (batched)."""
+    """Row-permuted column diagonally dominant m x n matrices (batched).  Hostile values enter off the
+    diagonal only: one on it (a -0.0, an inf) would undo the dominance and leave pivots of 1e-6 or 1e-146,
+    whose reciprocals blow the last bits of MKL's kernels (fused or not by shape) past any tolerance."""
     size = max(m, n)
 
     def build(parts):
@@ -31,8 +33,8 @@ def dominant(dtype: str, batch, m: int, n: int):
         idx = np.arange(k)
         a[..., idx, idx] = diag[..., :k] * np.where(idx % 2, -1, 1)
         return a[..., list(perm), :].astype(dtype)
-    return st.tuples(arrays(dtype, (*batch, m, n), real()), arrays(dtype, (*batch, max(min(m, n), 1)), real(1, 2)),
-                     st.permutations(range(m))).map(build)
+    diagonal = arrays(dtype, (*batch, max(min(m, n), 1)), finite(real(1, 2)))
+    return st.tuples(arrays(dtype, (*batch, m, n), real()), diagonal, st.permutations(range(m))).map(build)
 
 
 def shapes(square: bool = False):
@@ -142,15 +144,18 @@ def lstsq_bad(dtype: str, form=None):
 
 TOL = {"float32": (1e-3, 1e-3), "float64": (1e-7, 1e-7)}
 LINALG = {"namespace": "linalg", "forms": ("function",)}
-# The gradients and tangents of the factorizations go through triangular solves by the factors, which round as
-# MKL's trsm does (TRSM_OVERFLOW: no serial substitution reproduces it, measured).  A hostile value that breaks
-# the diagonal dominance leaves a small pivot whose reciprocal scales that last-bit rounding into the result;
-# tiny pivots (a subnormal: 1/pivot ~1e308) and ±max do so past any tolerance (measured: linalg.lu_factor_ex's
-# gradient is -3.1e290 in torch and 0 in a substitution, linalg.lu's float32 gradient 2.165 against 2.103), so
-# they are not drawn.  (Pivots like 3.8e-6 left by an inf or 0 on the diagonal still do, now and then:
-# linalg.lu and torch.lu stay in hostile_pending.py for that, 1 to 2 of 400 thorough examples.)
-TRSM_ROUNDING = (("hostile: rounding", "tiny pivots (1/pivot ~1e308) and ±max scale MKL's trsm rounding, which no "
-                                       "serial substitution reproduces (measured), into the gradients' residues"),)
+# The gradients and tangents of the factorizations go through triangular solves and small matrix products
+# by the factors, which round as MKL's trsm and gemm do (TRSM_OVERFLOW: no serial substitution reproduces
+# trsm; MKL's gemm fuses or rounds each product by the shape, measured).  A hostile value that moves the
+# pivots off the dominant diagonal leaves a small pivot whose reciprocal scales that last-bit rounding into
+# the result: a tiny value (1/pivot ~1e308) or ±max always (measured: linalg.lu_factor_ex's gradient is
+# -3.1e290 in torch and 0 in a substitution), an inf whenever it becomes a pivot (it takes a column, and the
+# row it displaces brings pivots of its 1/(4 n) entries: 3.8e-6 in float32, measured: lu_unpack's gradient
+# -1.2e21 in torch, 0 in mygrad; linalg.lu's 0.457 against 0.520).  So they draw NaN and -0.0, off the
+# diagonal (``dominant``).
+TRSM_ROUNDING = (("hostile: pivoting", "an inf, a tiny value or ±max moves the pivots onto entries ~1e-6 or "
+                                       "smaller, whose reciprocals scale MKL's trsm and gemm rounding (by shape, "
+                                       "measured) into the gradients past any tolerance"),)
 CALL = {"forms": ("call",), "tolerance": TOL, "unchecked": TRSM_ROUNDING}
 TRSM = {"unchecked": TRSM_ROUNDING}
 
