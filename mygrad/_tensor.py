@@ -338,19 +338,20 @@ class Tensor(TensorMethods):
             self._acc = weakref.ref(node)
         return node
 
-    def _accumulate(self, grad, create_graph: bool) -> None:
+    def _accumulate(self, grad, create_graph: bool, held: bool = False) -> None:
         """AccumulateGrad's work: add into .grad in place (a first grad is copied, so nothing aliases it).
         A leaf that stopped requiring grad since the graph was built gets nothing, as in torch.
         One thread at a time, as torch's per-leaf mutex: NumPy's ``+=`` on a large array releases the GIL,
-        and two backwards into a shared leaf would otherwise lose updates."""
+        and two backwards into a shared leaf would otherwise lose updates.  ``held``: another edge still
+        holds this very gradient (torch's use count), so it is copied, never stolen."""
         if self.grad_fn is not None:   # (a view given requires_grad_, re-derived from its base since)
             raise RuntimeError("leaf variable has been moved into the graph interior")
         if not self._requires_grad:
             return
         with _ACCUMULATING:
-            self._add_to_grad(grad, create_graph)
+            self._add_to_grad(grad, create_graph, held)
 
-    def _add_to_grad(self, grad, create_graph: bool) -> None:
+    def _add_to_grad(self, grad, create_graph: bool, held: bool = False) -> None:
         if isinstance(grad, Tensor):
             if self._grad is None:
                 self._grad = grad if create_graph else Tensor._make(grad._data.astype(self._data.dtype), False, None)
@@ -361,7 +362,7 @@ class Tensor(TensorMethods):
                 self._grad._vc[0] += 1
             return
         if self._grad is None:
-            shared = _stolen_element(grad, self._data)
+            shared = None if held else _stolen_element(grad, self._data)
             self._grad = Tensor._make(np.array(grad, dtype=self._data.dtype) if shared is None else shared, False, None)
         else:
             target = self._grad._data

@@ -95,6 +95,12 @@ STOLEN = {
     "stack, mean (a fresh gradient)": ("t = torch.stack([x1, x2]); s = t.mean(); s.backward(retain_graph=True); "
                                        "s.backward()", ()),
     "mul (a fresh gradient)": ("s = (x1 * 3).sum(); s.backward(retain_graph=True); s.backward()", ()),
+    # (add hands both leaves one gradient: the first copies it, the last steals it)
+    "add of two leaves, sum, two backwards": ("s = (x2 + x1).sum(); s.backward(retain_graph=True); s.backward()",
+                                              ()),
+    "add, a leaf twice, two backwards": ("s = (x1 + x2 + x1).sum(); s.backward(retain_graph=True); s.backward()",
+                                         ()),
+    "sub, a given gradient": ("s = (x1 - x2).sum(); s.backward(g, retain_graph=True); s.backward(g)", ()),
 }
 
 

@@ -201,7 +201,7 @@ def test_graph_recorded_under_no_grad(monkeypatch):
 
 
 def test_gradient_aliases_the_upstream_gradient(monkeypatch):
-    def store_without_copy(self, grad, create_graph):
+    def store_without_copy(self, grad, create_graph, held=False):
         data = grad._data if isinstance(grad, mygrad.Tensor) else np.asarray(grad)
         if self._grad is None:
             self._grad = mygrad.Tensor._make(data, False, None)
@@ -235,9 +235,9 @@ def test_machine_runs_and_counts_every_check():
 def test_missing_accumulation(monkeypatch):
     accumulate = mygrad.Tensor._accumulate
 
-    def overwrite(self, grad, create_graph):
+    def overwrite(self, grad, create_graph, held=False):
         self._grad = None
-        return accumulate(self, grad, create_graph)
+        return accumulate(self, grad, create_graph, held)
     monkeypatch.setattr(mygrad.Tensor, "_accumulate", overwrite)
     failures = run_machine()
     assert "grad" in failures

@@ -146,7 +146,9 @@ def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_grap
                         del pending[child]
                         buf = entry[1]
                         if buf is not None and buf[0] is not None:
-                            child.variable._accumulate(buf[0], create_graph)
+                            first = buf[0]   # (only a 0-d gradient may be stolen: see _held_later)
+                            child.variable._accumulate(first, create_graph, len(results) > 1 and not first.ndim
+                                                       and _held_later(first, node, child, results))
                         continue
                     if ready is not None:
                         heappush(heap, (-ready._sequence_nr, next(order), ready))
@@ -167,6 +169,18 @@ def run_backward(roots: Any, root_grads: Any, *, retain_graph: bool, create_grap
     if captured is not None:
         return [captured.get(edge) for edge in capture]
     return None
+
+
+def _held_later(grad: Any, node: Any, leaf: Any, results: Any) -> bool:
+    """Whether ``node`` hands this very ``grad`` to an edge after ``leaf``'s too (add's backward gives both
+    operands one gradient): torch's AccumulateGrad then copies it, as its use count says another holds it,
+    and only the last leaf to receive it may steal it."""
+    after = False
+    for child, g in zip(node._next_nodes, results):
+        if after and g is grad:
+            return True
+        after = after or child is leaf
+    return False
 
 
 def _visit(node: Any, grads: Any, create_graph: bool, release: bool, captured: Any, wanted: Any, run_leaves: bool,
