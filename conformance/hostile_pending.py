@@ -6,7 +6,6 @@ them on for these rows too, and shows what is left.  A fix removes its row.  The
 at the ci and the thorough profile (seed 0, ``--workers 2``): every row with a failing case."""
 
 HOSTILE_PENDING = frozenset({
-    'F.grid_sample',
     'F.interpolate (bicubic)',
     'F.interpolate (bilinear)',
     'linalg.lu',
