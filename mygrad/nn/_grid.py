@@ -8,8 +8,9 @@ torch's does.
 
 ``grid_sample``: torch's grid_sampler_2d/3d (GridSampler2DBackward0 / GridSampler3DBackward0), bilinear
 (trilinear) or nearest, padding zeros/border/reflection, vectorised over the output points: one gather per
-corner forward, np.add.at into the corners backward; the second derivative is exact (one
-GridSampler2D/3DBackwardBackward0 per gradient, where torch has one node for both).  Bicubic and third
+corner forward, np.add.at into the corners backward.  The second derivative (one
+GridSampler2D/3DBackwardBackward0 per gradient, where torch has one node for both) is torch's: its kernels
+through d input, its composite of tensor ops through d grid (``grid_sampler_double``).  Bicubic and third
 derivatives are not implemented.
 """
 from __future__ import annotations
@@ -20,12 +21,14 @@ import numpy as np
 
 from .._argument_types import check_argument
 from .._quiet import quiet
+from .._summation import add_reduce
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
 from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops._errors import not_tensor, past_checks, refuse_gradient_into
+from ..ops.elementwise import _addc_kernel
 
 _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
                   "Please specify align_corners=True if the old behavior is desired. See the documentation of "
@@ -152,8 +155,7 @@ def _in_bounds(idx: list, spatial: tuple, ok: np.ndarray) -> np.ndarray:
     return np.where(ok, flat, -1)
 
 
-def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool,
-             second: bool = False) -> tuple:
+def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, align_corners: bool) -> tuple:
     """For each output point: the in-bound input corners it reads (flat spatial index, weight, and the
     weight's slope per grid component), over 2**nd corners (bilinear) or the nearest one."""
     spatial = x.shape[2:]
@@ -170,7 +172,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
         idx = [np.rint(c).astype(np.int64) for c in coords]
         ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
         flat = _in_bounds(idx, spatial, ok)
-        out.append((flat, ok.astype(grid.dtype), None, None) if second else (flat, ok.astype(grid.dtype), None))
+        out.append((flat, ok.astype(grid.dtype), None))
         return out, slopes
     lo = [np.floor(c) for c in coords]
     frac = [c - f for c, f in zip(coords, lo)]
@@ -186,16 +188,7 @@ def _corners(x: np.ndarray, grid: np.ndarray, mode: str, padding_mode: str, alig
             dw = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
             dweights.append((dw if bits[d] else -dw) * ok)
         flat = _in_bounds(idx, spatial, ok)
-        if second:  # d2 weight / d u_d d u_e (d != e): the other factors, with both signs
-            cross = {}
-            for d in range(nd):
-                for e in range(d + 1, nd):
-                    rest = [f for k, f in enumerate(factors) if k not in (d, e)]
-                    h = np.prod(rest, axis=0) if rest else np.ones_like(frac[0])
-                    cross[d, e] = cross[e, d] = (h * (1 if bits[d] == bits[e] else -1) * ok).astype(grid.dtype)
-            out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights], cross))
-        else:
-            out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights]))
+        out.append((flat, weight.astype(grid.dtype), [w.astype(grid.dtype) for w in dweights]))
     return out, slopes
 
 
@@ -325,47 +318,154 @@ def _grid_sampler_double_tensor(gg: Tensor, grad_output: Tensor, input: Tensor, 
 def grid_sampler_double(gg: np.ndarray, grad_output: np.ndarray, input: np.ndarray, grid: np.ndarray, mode: str,
                         padding_mode: str, align_corners: bool, which: int, part: int) -> np.ndarray | None:
     """The second derivative: ``gg`` is the gradient reaching d input (``which`` 0) or d grid (1) of the
-    backward; ``part`` the backward's operand it is taken for (0 grad_output, 1 input, 2 grid).  Exact for
-    the piecewise-multilinear weights (their slopes to the grid are constant between pixels); None where
-    torch's is undefined (the input's, unless reached through d grid in bilinear mode)."""
-    corners, slopes = _corners(input, grid, mode, padding_mode, align_corners, second=True)
-    nd = input.ndim - 2
-    n, c = input.shape[:2]
-    xf = _flat_input(input)
-    shape = (grad_output.shape, input.shape, grid.shape)[part]
+    backward; ``part`` the backward's operand it is taken for (0 grad_output, 1 input, 2 grid); None where
+    torch's is undefined.  Through d input it is torch's kernels (sampling ``gg``, or its d grid with ``gg``
+    as the input); through d grid (bilinear only: nearest's d grid is constant) it is torch's composite of
+    tensor ops (``_GridTaps``), whose every step this follows, so an inf or NaN lands where torch's does."""
     if which == 0:
-        gf = _flat_input(gg)
         if part == 0:  # d input = scatter(grad_output * w): linear in grad_output, sampled back
-            out = np.zeros(shape, gg.dtype)
-            for flat, weight, _, _ in corners:
-                out += _gathered(gf, flat) * weight[:, None]
-            return out
-        if part == 1:  # (d input does not depend on the input: torch leaves this gradient undefined)
-            return None
-        if mode == "nearest":
-            return np.zeros(shape, gg.dtype)
+            return _grid_sample_forward(gg, grid, mode, padding_mode, align_corners)
+        if part == 1 or mode == "nearest":  # (d input does not read the input; nearest: d grid is 0)
+            return None if part == 1 else np.zeros(grid.shape, gg.dtype)
         return grid_sampler_backward(grad_output, gg, grid, mode, padding_mode, align_corners, 1)
     if mode == "nearest":
-        return None if part == 1 else np.zeros(shape, gg.dtype)
-    t = [gg[..., nd - 1 - d] * slopes[d] for d in range(nd)]  # the upstream per spatial dim, in pixels
-    if part == 0:
-        out = np.zeros(shape, gg.dtype)
-        for flat, _, dweights, _ in corners:
-            slope = sum(t[d] * dweights[d] for d in range(nd))
-            out += _gathered(xf, flat) * slope[:, None]
+        return None
+    taps = _GridTaps(input, grid, padding_mode, align_corners)
+    nd = len(taps.frac)
+    up = [gg[..., c] * taps.slope[c] for c in range(nd)]   # the upstream per grid component, in pixels
+    dw = taps.weight_slopes()
+    if part == 0:  # sum over taps of value * d weight, times the upstream (fused multiply-adds after the first)
+        out = _tap_sum(taps.values, dw[0]) * up[0][:, None]
+        for c in range(1, nd):
+            out = _fused(_tap_sum(taps.values, dw[c]), up[c][:, None], out)
         return out
-    if part == 1:
-        out = np.zeros((n * c, int(np.prod(input.shape[2:]))), gg.dtype)
-        for flat, _, dweights, _ in corners:
-            slope = sum(t[d] * dweights[d] for d in range(nd))
-            _scatter(grad_output * slope[:, None], flat, input.shape, out)
-        return out.reshape(input.shape)
-    out = np.zeros(shape, gg.dtype)
-    for flat, _, _, cross in corners:
-        vals = (_gathered(xf, flat) * grad_output).sum(1)
-        for d in range(nd):
-            out[..., nd - 1 - d] += vals * sum(t[e] * cross[d, e] for e in range(nd) if e != d) * slopes[d]
-    return out
+    if part == 1:  # grad_output times the same slopes, scattered into the taps
+        w = up[0][..., None] * dw[0]
+        for c in range(1, nd):
+            w = _fused(up[c][..., None], dw[c], w)
+        return taps.scatter(grad_output[..., None] * w[:, None])
+    return taps.grid_second(grad_output, up)
+
+
+def _fused(a: np.ndarray, b: np.ndarray, acc: np.ndarray) -> np.ndarray:
+    """``acc.addcmul_(a, b)``: torch's kernel fuses it, ``a * b + acc`` rounded once (mygrad's addcmul)."""
+    return _addc_kernel(np.multiply, acc, a, b, 1)
+
+
+def _tap_sum(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """``(values * weights.unsqueeze(1)).sum(-1)``: (N, C, *out, K) against (N, *out, K), over the taps."""
+    prod = values * weights[:, None]
+    return add_reduce(prod, (prod.ndim - 1,))
+
+
+def _double_source(coord: np.ndarray, size: int, padding_mode: str, align_corners: bool) -> tuple:
+    """The source pixel and d(pixel)/d(coordinate) as torch's double backward computes them, in tensor ops
+    (not the kernels' ``_source_index``): its clamp keeps a NaN, its reflection folds by floor, fmod and
+    remainder (their NaN for an infinite coordinate), and the slope is 0 outside the interior."""
+    dt = coord.dtype.type
+    scale = dt((size - 1) / 2 if align_corners else size / 2)
+    x = (coord + dt(1)) * scale
+    if not align_corners:
+        x = x - dt(0.5)
+    hi = dt(size - 1)
+    if padding_mode == "zeros":
+        return x, np.full(x.shape, scale, x.dtype)
+    if padding_mode == "border":
+        return np.clip(x, dt(0), hi), ((x > 0) & (x < hi)).astype(x.dtype) * scale
+    low, span = (dt(0), dt(size - 1)) if align_corners else (dt(-0.5), dt(size))
+    if span == 0:
+        return np.zeros_like(x), np.zeros_like(x)
+    shifted = x - low
+    dist = np.abs(shifted)
+    even = np.fmod(np.floor(dist / span), dt(2)) < 0.5
+    rem = np.fmod(dist, span)   # (torch's remainder: the same for dist >= 0, NaN for an infinite one)
+    folded = np.where(even, rem + low, (span - rem) + low)
+    sign = np.where(shifted >= 0, dt(1), dt(-1)) * np.where(even, dt(1), dt(-1))
+    inside = ((folded > 0) & (folded < hi)).astype(x.dtype)
+    return np.clip(folded, dt(0), hi), sign * inside * scale
+
+
+class _GridTaps:
+    """The 2**nd taps of each output point as torch's double backward reads them: floor of the source pixel
+    (an infinite or NaN one is INT64_MIN, as the cast gives), indices clamped into the input for one gather,
+    and with zeros padding the taps out of bounds multiplied by 0 (so an inf or NaN read there is NaN, as
+    torch's).  Taps in (z, y, x) order, x fastest; grid components (x, y, z) index ``frac`` and ``slope``."""
+
+    def __init__(self, input: np.ndarray, grid: np.ndarray, padding_mode: str, align_corners: bool) -> None:
+        spatial = input.shape[2:]
+        nd = len(spatial)
+        src = [_double_source(grid[..., c], spatial[nd - 1 - c], padding_mode, align_corners) for c in range(nd)]
+        self.slope = [s for _, s in src]
+        lo = [np.floor(x).astype(np.int64) for x, _ in src]
+        self.frac = [x - f.astype(x.dtype) for (x, _), f in zip(src, lo)]
+        self.bits = list(np.ndindex(*(2,) * nd))   # per tap, over the spatial dims (z, y, x)
+        idx = [np.stack([lo[nd - 1 - s] + b[s] for b in self.bits], -1) for s in range(nd)]
+        flat = np.clip(idx[0], 0, spatial[0] - 1)
+        for s in range(1, nd):
+            flat = flat * spatial[s] + np.clip(idx[s], 0, spatial[s] - 1)
+        self.mask = None
+        if padding_mode == "zeros":
+            ok = np.logical_and.reduce([(i >= 0) & (i < n) for i, n in zip(idx, spatial)])
+            self.mask = ok.astype(input.dtype)[:, None]
+        self.flat, self.shape = flat, input.shape
+        n, c = input.shape[:2]
+        self.points = int(np.prod(flat.shape[1:]))   # (output points times taps)
+        cols = np.broadcast_to(flat.reshape(n, 1, self.points), (n, c, self.points))
+        values = np.take_along_axis(_flat_input(input), cols, 2).reshape((n, c) + flat.shape[1:])
+        self.values = values if self.mask is None else values * self.mask
+
+    def _factor(self, c: int, bit: int) -> np.ndarray:
+        """A tap's 1-D weight along grid component ``c``: frac above, 1 - frac below."""
+        f = self.frac[c]
+        return f if bit else f.dtype.type(1) - f
+
+    def weight_slopes(self) -> list:
+        """d tap weight / d pixel per grid component: the other components' factors (x, y, z order), negated
+        for the tap below."""
+        nd = len(self.frac)
+        out = []
+        for c in range(nd):
+            rows = []
+            for b in self.bits:
+                bit = b[nd - 1 - c]
+                others = [self._factor(e, b[nd - 1 - e]) for e in range(nd) if e != c]
+                term = others[0] if bit else -others[0]
+                for f in others[1:]:
+                    term = term * f
+                rows.append(term)
+            out.append(np.stack(rows, -1))
+        return out
+
+    def scatter(self, values: np.ndarray) -> np.ndarray:
+        """``zeros.scatter_add_(2, flat, values)`` (out-of-bounds taps times 0 first): point by point, taps in
+        order, into the (N, C, P) input."""
+        if self.mask is not None:
+            values = values * self.mask
+        n, c = self.shape[:2]
+        out = np.zeros((n * c, int(np.prod(self.shape[2:]))), values.dtype)
+        cols = np.broadcast_to(self.flat.reshape(n, 1, self.points), (n, c, self.points)).reshape(n * c, self.points)
+        rows = np.broadcast_to(np.arange(n * c)[:, None], cols.shape)
+        np.add.at(out, (rows, cols), values.reshape(n * c, self.points))
+        return out.reshape(self.shape)
+
+    def grid_second(self, grad_output: np.ndarray, up: list) -> np.ndarray:
+        """d grid: only the mixed second derivatives of the multilinear weights, as torch's composite forms
+        them (the taps' alternating sums, blended along the third dim in 3-D), summed over channels with
+        grad_output, times the other components' upstream and this component's slope."""
+        t = [self.values[..., k] for k in range(len(self.bits))]
+        if len(self.frac) == 2:
+            cross = add_reduce(grad_output * (((t[0] - t[1]) - t[2]) + t[3]), (1,))
+            return np.stack([(self.slope[0] * up[1]) * cross, (self.slope[1] * up[0]) * cross], -1)
+        one = self.frac[0].dtype.type(1)
+        fx, fy, fz = (f[:, None] for f in self.frac)
+        xy = (one - fz) * (((t[0] - t[1]) - t[2]) + t[3]) + fz * (((t[4] - t[5]) - t[6]) + t[7])
+        xz = _fused(fy, ((t[2] - t[3]) - t[6]) + t[7], (one - fy) * (((t[0] - t[1]) - t[4]) + t[5]))
+        yz = _fused(fx, ((t[1] - t[3]) - t[5]) + t[7], (one - fx) * (((t[0] - t[2]) - t[4]) + t[6]))
+        sxy, sxz, syz = (add_reduce(grad_output * d, (1,)) for d in (xy, xz, yz))
+        gx = _fused(up[2], sxz, up[1] * sxy) * self.slope[0]
+        gy = _fused(up[2], syz, up[0] * sxy) * self.slope[1]
+        gz = _fused(up[1], syz, up[0] * sxz) * self.slope[2]
+        return np.stack([gx, gy, gz], -1)
 
 
 _TRIPLE = "not_implemented_derivative(\"mygrad: the third derivative of grid_sample is not implemented\")"
