@@ -76,6 +76,59 @@ def a_saved_result_is_checked_whichever_input_requires_grad(t, see):
     see("ldexp: x.grad", x.grad)
 
 
+@scenario
+def a_loss_saves_its_target_as_given(t, see):
+    """A loss node saves the target tensor itself (its dtype, its shape): an in-place edit of it breaks the
+    backward."""
+    F = t.nn.functional
+    x = t.tensor([[0.5, -1.0, 2.0], [0.1, 0.2, 0.3]])
+    cases = [("soft_margin_loss", F.soft_margin_loss, x[0], t.tensor([1.0, -1.0, 1.0], dtype=t.float64)),
+             ("soft_margin_loss, an int target", F.soft_margin_loss, x[0], t.tensor([1, -1, 1])),
+             ("soft_margin_loss, a broadcast target", F.soft_margin_loss, x[0], t.tensor([-1.0])),
+             ("nll_loss", F.nll_loss, x, t.tensor([0, 2])),
+             ("cross_entropy", F.cross_entropy, x, t.tensor([2, 1])),
+             ("multi_margin_loss", F.multi_margin_loss, x, t.tensor([0, 2])),
+             ("multilabel_margin_loss", F.multilabel_margin_loss, x, t.tensor([[0, 2, -1], [1, -1, 0]])),
+             ("multilabel_margin_loss, a vector", F.multilabel_margin_loss, x[0], t.tensor([2, -1, 0]))]
+    for label, loss_fn, data, target in cases:
+        input = data.clone().requires_grad_()
+        loss = loss_fn(input, target)
+        see.call(f"{label}: saved target", lambda: loss.grad_fn._saved_target)
+        target.view(-1)[0] = 1
+        see.call(f"{label}: backward after the target was edited", lambda: loss.backward())
+        see(f"{label}: grad", input.grad)
+
+
+@scenario
+def an_index_a_mask_or_a_weight_read_as_an_array_is_still_checked(t, see):
+    """Nodes keep an index, a mask or a loss's weight as the array their formulas read, but an in-place edit
+    of the tensor it came from breaks the backward, as torch's saved tensor does."""
+    F = t.nn.functional
+    x = t.tensor([[0.5, -1.0, 2.0], [0.1, 0.2, 0.3]])
+    mask = t.tensor([[True, False, True], [False, False, True]])
+    cases = [("gather", lambda a, o: a.gather(1, o), t.tensor([[0], [2]])),
+             ("index_select", lambda a, o: a.index_select(1, o), t.tensor([0, 2])),
+             ("scatter", lambda a, o: a.scatter(1, o, 0.5), t.tensor([[0], [2]])),
+             ("take", lambda a, o: a.take(o), t.tensor([0, 2])),
+             ("index_put", lambda a, o: a.index_put((o,), t.tensor(1.0)), t.tensor([0])),
+             ("masked_fill", lambda a, o: a.masked_fill(o, 0.0), mask.clone()),
+             ("where", lambda a, o: t.where(o, a, 0.0), mask.clone()),
+             ("embedding", lambda a, o: F.embedding(o, a), t.tensor([0, 1, 1])),
+             ("binary_cross_entropy's weight",
+              lambda a, o: F.binary_cross_entropy(a.sigmoid(), t.ones(2, 3), weight=o), t.tensor([0.5, 2.0, 1.0])),
+             ("binary_cross_entropy_with_logits' pos_weight",
+              lambda a, o: F.binary_cross_entropy_with_logits(a, t.ones(2, 3), pos_weight=o), t.tensor([0.5, 2.0, 1.0])),
+             ("the same, untouched", lambda a, o: a.gather(1, o), t.tensor([[1], [0]]))]
+    for label, op, other in cases:
+        input = x.clone().requires_grad_()
+        out = op(input, other)
+        if label != "the same, untouched":
+            with t.no_grad():
+                other.view(-1)[0] = not other.view(-1)[0] if other.dtype == t.bool else 1
+        see.call(f"{label}: backward after an in-place edit", lambda: out.sum().backward())
+        see(f"{label}: grad", input.grad)
+
+
 def _record(row: str):
     return next(r for r in all_records() if r.row == row)
 

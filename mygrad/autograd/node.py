@@ -149,6 +149,8 @@ class FormulaNode(Node):
     ``apply`` and ``release`` are generated from their formulas on first use."""
 
     __slots__ = ("_saved", "_versions", "_input_meta")
+    _saved: tuple      # the saved values, in ``saved_names``' order (set by the generated attach)
+    _versions: tuple   # per saved value: its tensor's version, True (an array), ReadFrom, or None
 
     input_names: tuple = ()
     saved_names: tuple = ()      # every name the formulas read, in a fixed order
@@ -184,10 +186,10 @@ class FormulaNode(Node):
             value, version = self._saved[i], self._versions[i]
             if value is _FREED:
                 raise RuntimeError(FREED_MESSAGE)
-            if version is None or version is True:
+            if version is None or version is True or type(version) is ReadFrom:
                 if attr[7:] in type(self).input_names and type(value) in (bool, int, float):
                     return _wrapped_number(value)  # torch saves a number given for a tensor as a 0-d tensor
-                if version is True:
+                if version is not None:
                     return _as_saved_tensor(value)  # an index, a mask, an array given for a tensor (``freed``)
                 return value
             return backends.saved_as_tensor(value, self)
@@ -219,9 +221,42 @@ def _wrapped_number(value: bool | int | float) -> Any:
     return backends.TENSOR["Tensor"]._make(np.array(value, dtype=dtype), False, None)
 
 
+class ReadFrom:
+    """The versions of the tensors a saved array was read from (an index, a mask, the indices of a key, a
+    loss's weight), kept in the node's version slot: the formulas read the array, and an in-place edit of one
+    of the tensors breaks the backward, as torch's saved tensors do (``read_from``)."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, tensors: list) -> None:
+        self.read = tuple((t, t._vc[0]) for t in tensors)
+
+    def check(self, node: Any) -> None:
+        for tensor, version in self.read:
+            if tensor._vc[0] != version:
+                raise RuntimeError(_version_message(tensor, version, node))
+
+
+def read_from(out: Any, **tensors: Any) -> Any:
+    """``out``, its node's saved arrays (by name) version-checked against the tensors (a tensor, None, or a
+    sequence of them, for a key) they were read from."""
+    node = out.grad_fn
+    if node is None or not isinstance(node, FormulaNode):
+        return out
+    names, versions = type(node).saved_names, list(node._versions)
+    for name, given in tensors.items():
+        i = names.index(name)
+        read = [t for t in (given if isinstance(given, (tuple, list)) else (given,)) if hasattr(t, "_vc")]
+        if versions[i] is True and read:   # (an array saved unchecked; None: not saved, no formula reads it)
+            versions[i] = ReadFrom(read)
+    node._versions = tuple(versions)
+    return out
+
+
 def _version_message(value: Any, expected: Any, node: Any) -> str:
     """torch's text: a saved output names the op that made it ("output 0 of Exp"); a leaf names nothing."""
-    described = f"[{type_name(value._data.dtype)} {list(value._data.shape)}]"
+    dtype = value._data.dtype   # (a bool tensor, a mask, is named by its dispatch key: torch's odd string)
+    described = f"[{'CPUBoolType' if dtype == np.bool_ else type_name(dtype)} {list(value._data.shape)}]"
     maker = node if isinstance(value, OutputRef) else value.grad_fn
     if maker is not None:
         op = re.sub(r"Backward\d*$", "", maker.name())
@@ -300,7 +335,9 @@ def _unpack_lines(cls: type[FormulaNode], convert: str) -> list:
         lines += [f"    if _v{i} is not None:",
                   f"        if {value} is _FREED:",
                   "            raise RuntimeError(_FREED_MESSAGE)",
-                  f"        if _v{i} is not True:",
+                  f"        if _v{i}.__class__ is _ReadFrom:",   # (an array read from a tensor)
+                  f"            _v{i}.check(_node)",
+                  f"        elif _v{i} is not True:",
                   f"            if {value}._vc[0] != _v{i}:",
                   f"                raise RuntimeError(_version_message({value}, _v{i}, _node))",
                   f"            {value} = {convert.format(value=value)}"]
@@ -401,4 +438,5 @@ def _free_names(text: str) -> list:
 
 # what the generated ``apply`` and ``release`` functions read besides the formula functions
 backends.ARRAY.update(_FREED=_FREED, _FREED_MESSAGE=FREED_MESSAGE, _version_message=_version_message,
-                      _ndarray=ndarray, _TENSOR=backends.TENSOR, _saved_as_tensor=backends.saved_as_tensor)
+                      _ReadFrom=ReadFrom, _ndarray=ndarray, _TENSOR=backends.TENSOR,
+                      _saved_as_tensor=backends.saved_as_tensor)

@@ -10,7 +10,7 @@ from .._tensor import Tensor
 from .._tensor_str import type_name
 from ..autograd.backends import formula_helper
 from ..autograd.grad_mode import is_grad_enabled, no_grad
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ..ops._define import record
 
 
@@ -99,5 +99,6 @@ def aten_embedding(weight: Tensor, input: Tensor, padding_idx: int, scale_grad_b
         raise IndexError("index out of range in self")
     if max_norm is not None:
         _renorm_(weight, idx.reshape(-1), max_norm, norm_type)
-    return record(EmbeddingBackward0, weight._data[idx], (weight,), indices=idx.copy(), num_weights=n,
-                  padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+    out = record(EmbeddingBackward0, weight._data[idx], (weight,), indices=idx.copy(), num_weights=n,
+                 padding_idx=padding_idx, scale_grad_by_freq=scale_grad_by_freq)
+    return read_from(out, indices=input)

@@ -17,7 +17,7 @@ from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ..linalg import vector_norm
 from ..ops._define import check_broadcast, record
 from ..ops._errors import not_tensor, past_checks
@@ -472,8 +472,9 @@ def binary_cross_entropy(input: Tensor, target: Tensor, weight: Tensor | None = 
     losses = _bce_forward(x, t)
     if weight is not None:
         losses = _times_weight(losses, weight._data.astype(x.dtype, copy=False))
-    return record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
-                  target=target, weight=w, reduction=REDUCTION_ENUM[reduction])
+    out = record(BinaryCrossEntropyBackward0, _reduce(losses, reduction), (input, target), self=input,
+                 target=target, weight=w, reduction=REDUCTION_ENUM[reduction])
+    return read_from(out, weight=None if weight is None else weight.expand(input.shape))   # (torch saves it so)
 
 
 @quiet
@@ -547,9 +548,10 @@ def binary_cross_entropy_with_logits(input: Tensor, target: Tensor, weight: Tens
     losses = _bce_logits_forward(x, t, pw)
     if weight is not None:
         losses = _times_weight(losses, weight._data.astype(t.dtype, copy=False))
-    return record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
-                  self=input, target=target, pos_weight=pw, weight=w,
-                  divisor=x.size if reduction == "mean" and x.size else 1)
+    out = record(BinaryCrossEntropyWithLogitsBackward0, _reduce(losses, reduction), (input, target),
+                 self=input, target=target, pos_weight=pw, weight=w,
+                 divisor=x.size if reduction == "mean" and x.size else 1)
+    return read_from(out, pos_weight=pos_weight, weight=weight)
 
 
 # ----- nll_loss -------------------------------------------------------------------------------------
@@ -580,7 +582,7 @@ def _nll(input: Tensor, target: Tensor, weight, ignore_index: int, reduction: st
     x = floating_data(input, _NLL_KERNELS[node])
     enum = REDUCTION_ENUM[reduction]
     loss, total = nll_forward(x, target._data, None if weight is None else weight._data, ignore_index, enum)
-    return record(node, np.asarray(loss), (input,), self=input, target=target._data.copy(), weight=weight,
+    return record(node, np.asarray(loss), (input,), self=input, target=target, weight=weight,
                   total_weight=np.asarray(total), ignore_index=ignore_index, reduction=enum)
 
 
@@ -898,7 +900,7 @@ def soft_margin_loss(input: Tensor, target: Tensor, size_average=None, reduce=No
     _not_differentiable("soft_margin_loss", "target", target)
     a, b = _soft_margin_operands(input, target)
     losses = _soft_margin_forward(*np.broadcast_arrays(a, b))
-    return record(SoftMarginLossBackward0, _reduce(losses, reduction), (input,), self=input, target=b,
+    return record(SoftMarginLossBackward0, _reduce(losses, reduction), (input,), self=input, target=target,
                   norm=_norm(reduction, losses.size))
 
 

@@ -56,7 +56,7 @@ def _multi_margin_terms(x: np.ndarray, target: np.ndarray, margin: float) -> tup
 
 def _multi_margin_loss_backward_op(grad: Tensor, self: Tensor, target, p, margin, weight, reduction) -> Tensor:
     edges = requiring_grad(grad, self)
-    data = multi_margin_loss_backward(grad._data, self._data, target, p, margin, weight, reduction)
+    data = multi_margin_loss_backward(grad._data, self._data, _data(target), p, margin, _data(weight), reduction)
     return record(no_derivative_node("aten::multi_margin_loss_backward", edges), data, edges)
 
 
@@ -64,7 +64,7 @@ def _multi_margin_loss_backward_op(grad: Tensor, self: Tensor, target, p, margin
 @quiet
 def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: int, margin: float, weight,
                                reduction: str) -> np.ndarray:
-    rows, t, z, active = _multi_margin_terms(self, target, margin)
+    rows, t, z, active = _multi_margin_terms(self, target.astype(np.int64, copy=False), margin)
     nframe, dim = rows.shape
     g = rows.dtype.type(1.0 / max(nframe * dim, 1) if reduction == "mean" else 1.0 / dim)
     h = (g if p == 1 else 2 * g * z) * np.ones_like(rows)
@@ -78,6 +78,11 @@ def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: in
 MultiMarginLossBackward0 = derivative(
     "MultiMarginLossBackward0", freed=("target", "weight"), attrs="target p margin weight reduction",
     self="multi_margin_loss_backward(grad, self, target, p, margin, weight, reduction)")
+
+
+def _data(value):
+    """A saved tensor's array (under create_graph the formulas are handed tensors)."""
+    return value._data if isinstance(value, Tensor) else value
 
 
 def _check_dtypes(input: Tensor, target: Tensor, kernel: str) -> None:
@@ -139,8 +144,8 @@ def multi_margin_loss(input: Tensor, target: Tensor, p: Number = 1, margin: Numb
     terms = np.where(active, terms, 0).astype(x.dtype)
     losses = terms.sum(1) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (nframe,) if target.ndim > 0 else (), x.dtype)
-    return record(MultiMarginLossBackward0, out, (input,), self=input, target=t, p=p, margin=float(margin),
-                  weight=w, reduction=reduction)
+    return record(MultiMarginLossBackward0, out, (input,), self=input, target=target, p=p, margin=float(margin),
+                  weight=weight, reduction=reduction)
 
 
 # ----- multilabel_margin_loss ----------------------------------------------------------------------
@@ -162,14 +167,15 @@ def _multilabel_terms(x: np.ndarray, target: np.ndarray) -> tuple:
 
 def _multilabel_margin_loss_backward_op(grad: Tensor, self: Tensor, target, reduction) -> Tensor:
     edges = requiring_grad(grad, self)
-    data = multilabel_margin_loss_backward(grad._data, self._data, target, reduction)
+    data = multilabel_margin_loss_backward(grad._data, self._data, _data(target), reduction)
     return record(no_derivative_node("aten::multilabel_margin_loss_backward", edges), data, edges)
 
 
 @formula_helper(tensor=_multilabel_margin_loss_backward_op)
 @quiet
 def multilabel_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, reduction: str) -> np.ndarray:
-    rows, safe, z, active = _multilabel_terms(self, target)
+    target = target.astype(np.int64, copy=False)   # (the target as given: a 1-D input's reads as the input)
+    rows, safe, z, active = _multilabel_terms(self, target.reshape(self.shape) if self.ndim <= 1 else target)
     nframe, dim = rows.shape
     g = rows.dtype.type(1.0 / max(nframe * dim, 1) if reduction == "mean" else 1.0 / dim)
     out = active.sum(1).astype(rows.dtype) * g
@@ -197,7 +203,7 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
         raise RuntimeError(f"inconsistent target size: {list(target.shape)} for input of size: {list(input.shape)}")
     x, t = input._data, target._data
     if x.ndim == 2 and x.shape[0] == 0 and reduction == "none":   # (no kernel runs: nothing, in the input's dtype)
-        return record(MultilabelMarginLossBackward0, np.empty((0,), x.dtype), (input,), self=input, target=t,
+        return record(MultilabelMarginLossBackward0, np.empty((0,), x.dtype), (input,), self=input, target=target,
                       reduction=reduction)
     dim = 1 if x.ndim == 0 else x.shape[-1]
     if t.size and (t.min() < -1 or t.max() >= dim):
@@ -208,5 +214,4 @@ def multilabel_margin_loss(input: Tensor, target: Tensor, size_average=None, red
     rows, safe, z, active = _multilabel_terms(x, t.reshape(x.shape) if x.ndim <= 1 else t)
     losses = np.where(active, z, 0).astype(x.dtype).sum((1, 2)) / x.dtype.type(dim)
     out = _reduced(losses, reduction, (rows.shape[0],) if x.ndim == 2 else (), x.dtype)
-    return record(MultilabelMarginLossBackward0, out, (input,), self=input,
-                  target=t.reshape(x.shape) if x.ndim <= 1 else t, reduction=reduction)
+    return record(MultilabelMarginLossBackward0, out, (input,), self=input, target=target, reduction=reduction)

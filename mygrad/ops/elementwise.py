@@ -23,7 +23,7 @@ from ..autograd import forward_ad
 from ..autograd.backends import formula_helper, where as _array_where
 from ..autograd.forward_ad import levels as _fw_levels
 from ..autograd.grad_mode import _state as _grad_state, inference_tensors as _inference_tensors
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ._define import (
     binary_operands,
     check_broadcast,
@@ -761,7 +761,8 @@ def _where_masked(condition, input=None, other=None):
     data = broadcast_apply(np.where, cond, a, b)
     if type(data) is np.ndarray and data.ndim > 1:
         data = elementwise_layout(data, cond, a, b)   # (torch's output layout: the condition's first)
-    return record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
+    out = record(WhereBackward0, data, (input, other), condition=cond, operand=condition)
+    return read_from(out, condition=condition) if isinstance(condition, Tensor) else out
 
 
 formula_helper(_array_where, tensor=_where_masked, name="where")   # (over tensors: a saved mask is an ndarray)

@@ -23,7 +23,7 @@ from .._tensor import Tensor, _c_name
 from .._tensor_str import scalar_type_name
 from ..autograd import forward_ad, grad_mode
 from ..autograd.backends import formula_helper
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ._define import inplace_method, methods, record
 from ._errors import fill_value, python_type_name, refuse_gradient_into
 from ._views import OVERLAP_MESSAGE, as_view, has_internal_overlap
@@ -668,7 +668,7 @@ def index_select(input: Tensor, dim: int, index: Tensor) -> Tensor:
         size = shape[dim]
     if idx.size and (idx.min() < 0 or idx.max() >= size):
         _index_select_range_error(input, dim, idx, size)
-    return _index_select(input, dim, idx.reshape(-1) if shape else idx.reshape(()))
+    return read_from(_index_select(input, dim, idx.reshape(-1) if shape else idx.reshape(())), index=index)
 
 
 def _index_select_range_error(input: Tensor, dim: int, idx: np.ndarray, size: int):
@@ -688,8 +688,8 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     shape = input._data.shape
     dim = input._wrap_dim(dim)
     if not idx.size:   # (torch checks neither the dtype nor the shape of an empty index)
-        return record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), self=input, dim=dim,
-                      index=idx.astype(np.int64))
+        return read_from(record(GatherBackward0, np.zeros(idx.shape, input._data.dtype), (input,), self=input,
+                                dim=dim, index=idx.astype(np.int64)), index=index)
     if idx.dtype not in (np.int64, np.int32):
         raise RuntimeError("gather(): Expected dtype int32/int64 for index")
     if idx.ndim != len(shape) and not (idx.ndim <= 1 and len(shape) <= 1):
@@ -702,7 +702,7 @@ def gather(input: Tensor, dim: int, index: Tensor, *, sparse_grad: bool = False)
     bad = (idx < 0) | (idx >= size)
     if bad.any():
         raise RuntimeError(f"index {int(idx[bad].flat[0])} is out of bounds for dimension {dim} with size {size}")
-    return _gather(input, dim, idx)
+    return read_from(_gather(input, dim, idx), index=index)
 
 
 def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
@@ -717,9 +717,9 @@ def masked_fill(input: Tensor, mask: Tensor, value) -> Tensor:
             raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                                f"{value._data.ndim} dimension(s).")
         out = broadcast_apply(np.where, m, fill_value(value._data, data.dtype), data)
-        return record(MaskedFillBackward1, out, (input, value), mask=m)
+        return read_from(record(MaskedFillBackward1, out, (input, value), mask=m), mask=mask)
     out = broadcast_apply(np.where, m, fill_value(value, data.dtype), data)
-    return record(MaskedFillBackward0, out, (input,), mask=m)
+    return read_from(record(MaskedFillBackward0, out, (input,), mask=m), mask=mask)
 
 
 def _index_put_arguments(name: str, input, indices, values, accumulate, method: bool) -> None:
@@ -753,7 +753,7 @@ def _index_put_checked(input: Tensor, indices, values: Tensor, accumulate: bool 
     if not strict and values._data.dtype != input._data.dtype:
         values = Tensor._make(values._data.astype(input._data.dtype), False, None) \
             if not values._requires_grad else values.to(input.dtype)
-    return _index_put(input, key, values, accumulate)
+    return read_from(_index_put(input, key, values, accumulate), indices=list(indices))
 
 
 def _index_dims(indices) -> list:

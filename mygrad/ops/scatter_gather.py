@@ -15,7 +15,7 @@ from .._argument_types import Number, argument_types
 from .._quiet import quiet
 from .._tensor import Tensor
 from ..autograd.backends import TENSOR, formula_helper
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ._define import check_broadcast, inplace_method, methods, record
 from ._errors import fill_value, not_tensor, past_checks, refuse_gradient_into
 from .elementwise import _fused_alpha, no_derivative  # noqa: F401  (no_derivative: the formula helper)
@@ -328,8 +328,9 @@ def scatter(input: Tensor, dim: int, index: Tensor, src=None, value=None, *, red
         return record(NotImplementedScatterValue, out, needing or (input,))
     out = _written(data, dim, idx, np.broadcast_to(values, idx.shape))
     if tensor_src:
-        return record(ScatterBackward0, out, (input, src), dim=dim, index=idx, src_shape=src._data.shape)
-    return record(ScatterBackward1, out, (input,), dim=dim, index=idx)
+        return read_from(record(ScatterBackward0, out, (input, src), dim=dim, index=idx, src_shape=src._data.shape),
+                         index=index)
+    return read_from(record(ScatterBackward1, out, (input,), dim=dim, index=idx), index=index)
 
 
 def scatter_add(input: Tensor, dim: int, index: Tensor, src: Tensor) -> Tensor:
@@ -615,7 +616,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     _tensor("take", input, "input", 1)
     _tensor("take", index, "index", 2)
     idx = _flat_index("take", input, index)
-    return record(TakeBackward0, input._data.reshape(-1)[idx], (input,), shape=input._data.shape, index=idx)
+    return read_from(record(TakeBackward0, input._data.reshape(-1)[idx], (input,), shape=input._data.shape,
+                            index=idx), index=index)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
