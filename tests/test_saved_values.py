@@ -113,6 +113,8 @@ def an_index_a_mask_or_a_weight_read_as_an_array_is_still_checked(t, see):
              ("index_put", lambda a, o: a.index_put((o,), t.tensor(1.0)), t.tensor([0])),
              ("masked_fill", lambda a, o: a.masked_fill(o, 0.0), mask.clone()),
              ("where", lambda a, o: t.where(o, a, 0.0), mask.clone()),
+             ("masked_select", lambda a, o: a.masked_select(o), mask.clone()),
+             ("masked_scatter", lambda a, o: a.masked_scatter(o, t.ones(6)), mask.clone()),
              ("embedding", lambda a, o: F.embedding(o, a), t.tensor([0, 1, 1])),
              ("binary_cross_entropy's weight",
               lambda a, o: F.binary_cross_entropy(a.sigmoid(), t.ones(2, 3), weight=o), t.tensor([0.5, 2.0, 1.0])),
@@ -127,6 +129,17 @@ def an_index_a_mask_or_a_weight_read_as_an_array_is_still_checked(t, see):
                 other.view(-1)[0] = not other.view(-1)[0] if other.dtype == t.bool else 1
         see.call(f"{label}: backward after an in-place edit", lambda: out.sum().backward())
         see(f"{label}: grad", input.grad)
+    # (nodes that read an input for its shape only still save it)
+    for label, op in [("masked_select", lambda a: t.masked_select(a, t.tensor(True))),
+                      ("take", lambda a: a.take(t.tensor([0]))),
+                      ("index_add's source", lambda a: t.zeros(3, dtype=t.float64).index_add(0, t.tensor([1]), a)),
+                      ("index_copy's source", lambda a: t.zeros(3, dtype=t.float64).index_copy(0, t.tensor([1]), a))]:
+        leaf = t.tensor([1.5], dtype=t.float64, requires_grad=True)
+        edited = leaf * 1
+        out = op(edited)
+        with t.no_grad():
+            edited.mul_(0.5)
+        see.call(f"{label}: backward after its input was edited", lambda: out.sum().backward())
 
 
 def _record(row: str):

@@ -183,23 +183,26 @@ ScatterBackward1 = derivative("ScatterBackward1", freed=("index",),
                               attrs="dim index", self="_scatter_zero(grad, dim, index)")
 ScatterAddBackward0 = derivative("ScatterAddBackward0", freed=("index",), attrs="src_shape dim index", self="grad",
                                  src="_checked_grad(_gather(grad, dim, index), src_shape, 'ScatterAddBackward0', 1)")
-IndexAddBackward0 = derivative("IndexAddBackward0", freed=("index",), attrs="alpha source_shape dim index", self="grad",
-                               source="reshape(_index_select(grad, dim, index), source_shape) * alpha")
-IndexCopyBackward0 = derivative("IndexCopyBackward0", freed=("index",), attrs="dim index source_shape",
+# (source and self below are read for their shapes only, but saved, as torch's nodes save them: an in-place
+# edit of them breaks the backward)
+IndexAddBackward0 = derivative("IndexAddBackward0", freed=("index",), attrs="alpha dim index", self="grad",
+                               source="reshape(_index_select(grad, dim, index), tuple(source.shape)) * alpha")
+IndexCopyBackward0 = derivative("IndexCopyBackward0", freed=("index",), attrs="dim index",
                                 self="_index_fill_zero(grad, dim, index)",
-                                source="reshape(_index_select(grad, dim, index), source_shape)")
+                                source="reshape(_index_select(grad, dim, index), tuple(source.shape))")
 IndexFillBackward0 = derivative("IndexFillBackward0", freed=("index",),
                                 attrs="dim index", self="_index_fill_zero(grad, dim, index)")
 IndexFillBackward1 = derivative("IndexFillBackward1", freed=("index",), attrs="dim index given_index",
                                 self="_index_fill_zero(grad, dim, index)",
                                 value="_index_fill_value_grad(grad, dim, given_index)")
-MaskedSelectBackward0 = derivative("MaskedSelectBackward0", freed=("mask",), attrs="shape mask",
-                                   self="_masked_select_backward(grad, shape, mask)")
+# (self is read for its shape only, but saved, as torch's node saves it: an in-place edit breaks the backward)
+MaskedSelectBackward0 = derivative("MaskedSelectBackward0", freed=("mask",), attrs="mask",
+                                   self="_masked_select_backward(grad, tuple(self.shape), mask)")
 MaskedScatterBackward0 = derivative("MaskedScatterBackward0", freed=("mask",), attrs="mask source_shape",
                                     self="masked_fill(grad, mask, 0)",
                                     source="_masked_scatter_source_grad(grad, mask, source_shape)")
 TakeBackward0 = derivative("TakeBackward0", freed=("index",),
-                           attrs="shape index", self="_take_backward(grad, shape, index)")
+                           attrs="index", self="_take_backward(grad, tuple(self.shape), index)")
 PutBackward0 = derivative("PutBackward0", freed=("index",), attrs="accumulate index source_shape",
                           self="grad if accumulate else _put_zero(grad, index, source)",
                           source="reshape(_take(grad, index), source_shape)")
@@ -426,11 +429,11 @@ def index_add(input: Tensor, dim: int, index: Tensor, source: Tensor, *, alpha: 
         if ((idx < 0) | (idx >= (data.shape[0] if data.ndim else 1))).any():
             raise IndexError("index out of range in self")
     if data.ndim > 1 and data.size == 0:   # (torch's kernel loops over no element and checks no index)
-        return record(IndexAddBackward0, data.copy(), (input, source), dim=dim, index=idx,
-                      source_shape=source._data.shape, alpha=alpha)
+        return record(IndexAddBackward0, data.copy(), (input, source), source=source, dim=dim, index=idx,
+                      alpha=alpha)
     _check_in_range(idx, dim, data.shape[dim] if data.ndim else 1)
-    return record(IndexAddBackward0, _index_add_kernel(data, dim, idx, blocks, alpha), (input, source), dim=dim,
-                  index=idx, source_shape=source._data.shape, alpha=alpha)
+    return record(IndexAddBackward0, _index_add_kernel(data, dim, idx, blocks, alpha), (input, source),
+                  source=source, dim=dim, index=idx, alpha=alpha)
 
 
 @quiet
@@ -496,7 +499,7 @@ def index_copy(input: Tensor, dim: int, index: Tensor, source: Tensor) -> Tensor
         out[(slice(None),) * dim + (idx,)] = blocks
     elif idx.size:
         out[...] = blocks.reshape(-1)[-1]
-    return record(IndexCopyBackward0, out, (input, source), dim=dim, index=idx, source_shape=source._data.shape)
+    return record(IndexCopyBackward0, out, (input, source), source=source, dim=dim, index=idx)
 
 
 def index_fill(input: Tensor, dim: int, index: Tensor, value) -> Tensor:
@@ -545,7 +548,8 @@ def masked_select(input: Tensor, mask: Tensor) -> Tensor:
     m = _bool_mask("masked_select", mask)
     check_broadcast(input._data, m)
     out = _masked_select_array(input._data, m)
-    return record(MaskedSelectBackward0, np.ascontiguousarray(out), (input,), shape=input._data.shape, mask=m)
+    return read_from(record(MaskedSelectBackward0, np.ascontiguousarray(out), (input,), self=input, mask=m),
+                     mask=mask)
 
 
 def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -564,7 +568,8 @@ def masked_scatter(input: Tensor, mask: Tensor, source: Tensor) -> Tensor:
         raise RuntimeError("Number of elements of source < number of ones in mask")
     out = np.array(np.broadcast_to(data, shape))
     out[full_mask] = src.reshape(-1)[:count]
-    return record(MaskedScatterBackward0, out, (input, source), mask=full_mask, source_shape=src.shape)
+    return read_from(record(MaskedScatterBackward0, out, (input, source), mask=full_mask, source_shape=src.shape),
+                     mask=mask)
 
 
 def _masked_scatter_inplace(self: Tensor, mask: Tensor, source: Tensor) -> Tensor:
@@ -616,8 +621,8 @@ def take(input: Tensor, index: Tensor) -> Tensor:
     _tensor("take", input, "input", 1)
     _tensor("take", index, "index", 2)
     idx = _flat_index("take", input, index)
-    return read_from(record(TakeBackward0, input._data.reshape(-1)[idx], (input,), shape=input._data.shape,
-                            index=idx), index=index)
+    return read_from(record(TakeBackward0, input._data.reshape(-1)[idx], (input,), self=input, index=idx),
+                     index=index)
 
 
 def take_along_dim(input: Tensor, indices: Tensor, dim=None) -> Tensor:
