@@ -131,6 +131,7 @@ def nll_forward(x: np.ndarray, t: np.ndarray, weight: np.ndarray | None, ignore_
 
 
 def _data(value):
+    """A saved tensor's array (under create_graph the formulas are handed tensors)."""
     return value._data if isinstance(value, Tensor) else value
 
 

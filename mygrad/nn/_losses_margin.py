@@ -18,7 +18,7 @@ from ..autograd.node import derivative
 from ..ops._define import record
 from ..ops._errors import not_tensor
 from ..ops.elementwise import no_derivative_node, requiring_grad
-from ._losses import _reduction
+from ._losses import _data, _reduction
 
 
 def _frames(x: np.ndarray) -> np.ndarray:
@@ -78,11 +78,6 @@ def multi_margin_loss_backward(grad, self: np.ndarray, target: np.ndarray, p: in
 MultiMarginLossBackward0 = derivative(
     "MultiMarginLossBackward0", freed=("target", "weight"), attrs="target p margin weight reduction",
     self="multi_margin_loss_backward(grad, self, target, p, margin, weight, reduction)")
-
-
-def _data(value):
-    """A saved tensor's array (under create_graph the formulas are handed tensors)."""
-    return value._data if isinstance(value, Tensor) else value
 
 
 def _check_dtypes(input: Tensor, target: Tensor, kernel: str) -> None:
