@@ -142,6 +142,24 @@ def an_index_a_mask_or_a_weight_read_as_an_array_is_still_checked(t, see):
         see.call(f"{label}: backward after its input was edited", lambda: out.sum().backward())
 
 
+@scenario
+def returned_indices_are_checked(t, see):
+    """max pooling saves the indices it returns: an in-place edit of them breaks the backward."""
+    F = t.nn.functional
+    x = t.arange(16.0, dtype=t.float64).reshape(1, 1, 4, 4)
+    for label, pool in [("max_pool2d", lambda a: F.max_pool2d(a, 2, return_indices=True)),
+                        ("max_pool1d", lambda a: F.max_pool1d(a[0], 2, return_indices=True)),
+                        ("adaptive_max_pool2d", lambda a: F.adaptive_max_pool2d(a, 2, return_indices=True)),
+                        ("adaptive_max_pool1d", lambda a: F.adaptive_max_pool1d(a[0], 2, return_indices=True))]:
+        for edit in (True, False):
+            input = x.clone().requires_grad_()
+            out, indices = pool(input)
+            if edit:
+                indices.view(-1)[0] = 0
+            see.call(f"{label} (indices edited: {edit}): backward", lambda: out.sum().backward())
+            see(f"{label} (indices edited: {edit}): grad", input.grad)
+
+
 def _record(row: str):
     return next(r for r in all_records() if r.row == row)
 

@@ -22,7 +22,7 @@ from .._quiet import quiet
 from .._tensor import Tensor
 from .._tensor_str import scalar_type_name
 from ..autograd.backends import formula_helper
-from ..autograd.node import derivative
+from ..autograd.node import derivative, read_from
 from ..ops._define import record
 from ..ops._errors import not_implemented
 from . import (
@@ -129,7 +129,16 @@ IndexGatherBackward = derivative("IndexGatherBackward", attrs="indices size", gr
 
 
 def _max_node(name: str):
-    return derivative(name, attrs="indices size", self="zero_slope(index_scatter(grad, indices, size), self)")
+    """A max pool's node: it reads the indices as an array, version-checked against the indices tensor the
+    call returns (torch saves that output)."""
+    return derivative(name, freed=("indices",), attrs="indices size",
+                      self="zero_slope(index_scatter(grad, indices, size), self)")
+
+
+def _with_indices(result: Tensor, indices: np.ndarray) -> tuple:
+    """``(result, indices)``, the indices a tensor whose in-place edit breaks the result's backward."""
+    returned = Tensor._make(indices, False, None)
+    return read_from(result, indices=returned), returned
 
 
 MaxPool2DWithIndicesBackward0 = _max_node("MaxPool2DWithIndicesBackward0")
@@ -281,9 +290,7 @@ def _max_pool(input: Tensor, nd: int, node, fn: str, kernel_size, stride, paddin
     if not batched:
         values, indices = values[0], indices[0]
     result = record(node, values, (input,), self=input, indices=indices, size=size)
-    if return_indices:
-        return result, Tensor._make(indices, False, None)
-    return result
+    return _with_indices(result, indices) if return_indices else result
 
 
 def _one_d(op, input: Tensor, *args, return_indices=False):
@@ -578,9 +585,7 @@ def adaptive_max_pool2d(input: Tensor, output_size, return_indices: bool = False
         values, indices = values[0], indices[0]
     result = record(AdaptiveMaxPool2DBackward0, values, (input,), self=input, indices=indices,
                     size=x.shape[-2:])
-    if return_indices:
-        return result, Tensor._make(indices, False, None)
-    return result
+    return _with_indices(result, indices) if return_indices else result
 
 
 @argument_types
